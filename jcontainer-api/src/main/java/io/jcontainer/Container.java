@@ -1,0 +1,77 @@
+package io.jcontainer;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running (or finished) sandbox: a process tree in its own namespaces, root filesystem and
+ * cgroup. Start one with the fluent builder:
+ *
+ * <pre>{@code
+ * try (var c = Container.builder()
+ *         .namespaces(PID, NET, MNT, UTS, IPC, USER)
+ *         .rootfs(Path.of("/srv/rootfs"))
+ *         .hostname("job-42")
+ *         .command("/bin/sh", "-c", "echo hello from $(hostname)")
+ *         .start()) {
+ *     String out = new String(c.stdout().readAllBytes());
+ *     ContainerExit exit = c.waitFor();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} kills whatever still runs in the sandbox, reaps it, and removes its
+ * mounts, cgroups and temporary files; it is idempotent. A sandbox also dies when the JVM does,
+ * unless it was started {@linkplain ContainerSpec.Builder#detached(boolean) detached}.
+ *
+ * <p>No thread is kept per sandbox: exits are observed by one shared supervisor thread.
+ */
+public interface Container extends AutoCloseable {
+
+    /** A builder with docker's defaults; see {@link ContainerSpec}. */
+    static ContainerSpec.Builder builder() {
+        return new ContainerSpec.Builder();
+    }
+
+    /** 64 hex digits, docker-style. */
+    String id();
+
+    ContainerSpec spec();
+
+    /** The host pid of the sandbox's first process. */
+    long pid();
+
+    /** Write end of the sandbox's stdin; only when it was {@link Stdio#PIPE}. */
+    OutputStream stdin();
+
+    /** Read end of the sandbox's stdout; only when it was {@link Stdio#PIPE}. */
+    InputStream stdout();
+
+    InputStream stderr();
+
+    /** Waits for the first process to end. */
+    ContainerExit waitFor() throws InterruptedException;
+
+    /** Waits at most {@code timeout}; empty if the sandbox is still running then. */
+    Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException;
+
+    /** Completes when the first process ends; never blocks a thread of its own. */
+    CompletableFuture<ContainerExit> onExit();
+
+    boolean isRunning();
+
+    /** The exit code, docker-style (128 + signal when killed); throws if still running. */
+    int exitCode();
+
+    /** Sends a signal to the sandbox's first process (PID 1 ignores signals it has no handler for). */
+    void signal(Signal signal);
+
+    /** SIGKILL to the first process; with a PID namespace this ends every process in the sandbox. */
+    void kill();
+
+    /** Kills what still runs, reaps it and removes everything the sandbox had on the host. */
+    @Override
+    void close();
+}

@@ -1,0 +1,76 @@
+package io.jcontainer;
+
+import java.util.List;
+
+/**
+ * Cgroup limits of a sandbox. Every field is optional (null or 0 = not set). Values are
+ * validated against the host when the sandbox starts, before its command runs.
+ *
+ * @param memory            hard memory limit (docker {@code --memory})
+ * @param memorySwap        memory + swap limit ({@code --memory-swap}); -1 bytes = unlimited swap
+ * @param memoryReservation soft limit / memory.low ({@code --memory-reservation})
+ * @param cpuQuota          CPUs of time per period, e.g. 1.5 ({@code --cpus}); 0 = unlimited
+ * @param cpusetCpus        CPUs the sandbox may run on, e.g. "2,3" or "0-1" ({@code --cpuset-cpus})
+ * @param cpusetMems        memory nodes ({@code --cpuset-mems})
+ * @param cpuShares         relative weight, docker's shares 2..262144 ({@code --cpu-shares}); 0 = default
+ * @param pidsLimit         maximum number of tasks ({@code --pids-limit}); 0 = unlimited
+ * @param blkioWeight       io weight 10..1000 ({@code --blkio-weight}); 0 = default
+ * @param deviceLimits      per-device io throttling
+ * @param oomScoreAdj       oom_score_adj of the sandbox's processes, -1000..1000 (null = inherit)
+ */
+public record Resources(DataSize memory, DataSize memorySwap, DataSize memoryReservation, double cpuQuota,
+                        String cpusetCpus, String cpusetMems, int cpuShares, long pidsLimit, int blkioWeight,
+                        List<DeviceLimit> deviceLimits, Integer oomScoreAdj) {
+
+    public static final Resources NONE = new Resources(null, null, null, 0, null, null, 0, 0, 0, List.of(), null);
+
+    public Resources {
+        deviceLimits = List.copyOf(deviceLimits == null ? List.of() : deviceLimits);
+        if (memory != null && memory.bytes() == 0) throw new InvalidSpecException("memory", "memory limit must be positive");
+        if (cpuQuota < 0 || Double.isNaN(cpuQuota)) throw new InvalidSpecException("cpus", "must be positive: " + cpuQuota);
+        if (pidsLimit < 0) throw new InvalidSpecException("pids-limit", "must be positive: " + pidsLimit);
+        if (cpuShares < 0) throw new InvalidSpecException("cpu-shares", "must be positive: " + cpuShares);
+        if (blkioWeight != 0 && (blkioWeight < 10 || blkioWeight > 1000))
+            throw new InvalidSpecException("blkio-weight", "must be between 10 and 1000: " + blkioWeight);
+        if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000))
+            throw new InvalidSpecException("oom-score-adj", "must be between -1000 and 1000: " + oomScoreAdj);
+    }
+
+    public boolean isEmpty() {
+        return memory == null && memorySwap == null && memoryReservation == null && cpuQuota == 0 && cpusetCpus == null
+                && cpusetMems == null && cpuShares == 0 && pidsLimit == 0 && blkioWeight == 0 && deviceLimits.isEmpty();
+    }
+
+    /**
+     * Throttling of one block device, docker's {@code --device-read-bps /dev/sda:1mb} and friends.
+     *
+     * @param device host device path, e.g. {@code /dev/vda}
+     * @param kind   which limit
+     * @param value  bytes or operations per second
+     */
+    public record DeviceLimit(String device, Kind kind, long value) {
+        public enum Kind { READ_BPS, WRITE_BPS, READ_IOPS, WRITE_IOPS }
+
+        public DeviceLimit {
+            if (device == null || !device.startsWith("/")) throw new InvalidSpecException("device", "device must be an absolute path: " + device);
+            if (value <= 0) throw new InvalidSpecException("device", "rate must be positive: " + value);
+        }
+
+        /** Parses {@code /dev/sda:10mb} (bps) or {@code /dev/sda:1000} (iops). */
+        public static DeviceLimit parse(Kind kind, String text) {
+            int c = text.lastIndexOf(':');
+            if (c <= 0) throw new InvalidSpecException("device", "expected DEVICE:RATE, got '" + text + "'");
+            String rate = text.substring(c + 1);
+            long v;
+            if (kind == Kind.READ_BPS || kind == Kind.WRITE_BPS) v = DataSize.parse(rate).bytes();
+            else {
+                try {
+                    v = Long.parseLong(rate);
+                } catch (NumberFormatException e) {
+                    throw new InvalidSpecException("device", "iops must be a whole number, got '" + rate + "'");
+                }
+            }
+            return new DeviceLimit(text.substring(0, c), kind, v);
+        }
+    }
+}

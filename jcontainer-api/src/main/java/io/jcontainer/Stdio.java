@@ -1,0 +1,34 @@
+package io.jcontainer;
+
+import java.nio.file.Path;
+
+/** Where one of the sandbox's standard streams goes. */
+public sealed interface Stdio {
+    /** A pipe to the JVM, read or written through the handle's streams. */
+    record Pipe() implements Stdio { }
+
+    /** The JVM's own descriptor (its terminal, or whatever it was started with). */
+    record Inherit() implements Stdio { }
+
+    /** {@code /dev/null}. */
+    record Null() implements Stdio { }
+
+    /** A host file, opened by the JVM (created or truncated for output, appended if asked). */
+    record File(Path path, boolean append) implements Stdio {
+        public File {
+            if (path == null) throw new InvalidSpecException("stdio", "file path is null");
+        }
+    }
+
+    Stdio PIPE = new Pipe();
+    Stdio INHERIT = new Inherit();
+    Stdio NULL = new Null();
+
+    static Stdio file(Path path) {
+        return new File(path, false);
+    }
+
+    static Stdio append(Path path) {
+        return new File(path, true);
+    }
+}

@@ -1,0 +1,39 @@
+package io.jcontainer.spi;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.HostUnsupportedException;
+
+import java.util.Iterator;
+import java.util.ServiceLoader;
+
+/**
+ * What an implementation provides; found with {@link ServiceLoader}. Users depend on
+ * {@code jcontainer-linux} at run time and code against {@code jcontainer-api}.
+ */
+public interface ContainerRuntime {
+
+    /** Starts a sandbox; returns once its command runs (or throws, leaving nothing behind). */
+    Container start(ContainerSpec spec);
+
+    /** The runtime on the class path, loaded once. */
+    static ContainerRuntime get() {
+        return Holder.INSTANCE;
+    }
+
+    final class Holder {
+        private static final ContainerRuntime INSTANCE = load();
+
+        private Holder() {
+        }
+
+        private static ContainerRuntime load() {
+            Iterator<ContainerRuntime> it = ServiceLoader.load(ContainerRuntime.class, ContainerRuntime.class.getClassLoader()).iterator();
+            if (!it.hasNext()) it = ServiceLoader.load(ContainerRuntime.class).iterator();
+            if (!it.hasNext())
+                throw new HostUnsupportedException("no jcontainer runtime on the class path",
+                        "add the dependency io.jcontainer:jcontainer-linux (runtime scope is enough)");
+            return it.next();
+        }
+    }
+}

@@ -1,0 +1,850 @@
+/*
+ * jcontainer launcher — the only code that runs between the JVM and a sandboxed payload.
+ *
+ * Why a separate static program and not code in the JVM: after clone() in a multi-threaded
+ * process only async-signal-safe code may run in the child, and Java never is. So the JVM
+ * compiles the container spec into a plain-data plan (plan.h) and starts this program with
+ * posix_spawn (vfork-like, so its cost does not grow with the JVM's heap) from a sealed memfd
+ * (so a payload can never overwrite it: the CVE-2019-5736 class).
+ *
+ * The launcher is policy-free: it executes ops in the order given and reports the first
+ * failure precisely (phase, op index, system call, errno). It is libc-independent (raw system
+ * calls, sys.h), single-threaded, and stays alive as a tiny monitor of its sandbox:
+ *
+ *   JVM                         launcher (this)                    child
+ *   ---                         ---------------                    -----
+ *   spawn, send plan   ---->    read plan, close stray fds
+ *                               run pre-clone ops (setns)
+ *                               clone3(namespace flags) ------->   blocks on the go pipe
+ *                               run parent ops (uid/gid maps,
+ *                               cgroup placement), then go ---->   run child ops in order
+ *                               wait on the error pipe   <-----    EXEC: the pipe closes (CLOEXEC)
+ *                                                                  or an error record arrives
+ *   <---- STARTED pid | FAILED record
+ *   SIGNAL n  ----------------> pidfd_send_signal
+ *   (EOF: the JVM died) ------> SIGKILL the sandbox, reap, exit
+ *   <---- EXITED code, status   (child reaped)
+ *   reap the launcher
+ */
+#include "sys.h"
+#include "plan.h"
+
+/* ---- freestanding helpers (the compiler may emit calls to these) ---- */
+void *memcpy(void *d, const void *s, size_t n) {
+  char *dd = d;
+  const char *ss = s;
+  while (n--) *dd++ = *ss++;
+  return d;
+}
+void *memset(void *d, int c, size_t n) {
+  char *dd = d;
+  while (n--) *dd++ = (char)c;
+  return d;
+}
+static size_t slen(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+static int utoa(char *buf, u64 v) {
+  char tmp[24];
+  int n = 0, i = 0;
+  do tmp[n++] = (char)('0' + v % 10); while ((v /= 10));
+  while (n) buf[i++] = tmp[--n];
+  buf[i] = 0;
+  return i;
+}
+static long xwrite_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n) {
+    long r = sys3(NR_write, fd, c, n);
+    if (r == -EINTR) continue;
+    if (r < 0) return r;
+    c += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+static long xread_full(int fd, void *p, size_t n) {
+  char *c = p;
+  size_t got = 0;
+  while (got < n) {
+    long r = sys3(NR_read, fd, c + got, n - got);
+    if (r == -EINTR) continue;
+    if (r <= 0) return r < 0 ? r : (long)got;
+    got += (size_t)r;
+  }
+  return (long)got;
+}
+static __attribute__((noreturn)) void die(int code) {
+  for (;;) sys1(NR_exit_group, code);
+}
+
+/* ---- the plan ---- */
+#define PLAN_MAX (4u << 20)
+static unsigned char plan[PLAN_MAX];
+static u32 plan_len;
+
+struct cursor { const unsigned char *p, *end; int bad; };
+static u32 rd_u32(struct cursor *c) {
+  u32 v = 0;
+  if (c->end - c->p < 4) { c->bad = 1; return 0; }
+  memcpy(&v, c->p, 4);
+  c->p += 4;
+  return v;
+}
+static u64 rd_u64(struct cursor *c) {
+  u64 v = 0;
+  if (c->end - c->p < 8) { c->bad = 1; return 0; }
+  memcpy(&v, c->p, 8);
+  c->p += 8;
+  return v;
+}
+/* A blob or string: u32 length, bytes, padding to 4. Strings carry their NUL in the length. */
+static const unsigned char *rd_blob(struct cursor *c, u32 *len) {
+  u32 n = rd_u32(c);
+  u32 padded = (n + 3u) & ~3u;
+  if (c->bad || padded < n || (u64)(c->end - c->p) < padded) { c->bad = 1; *len = 0; return 0; }
+  const unsigned char *b = c->p;
+  c->p += padded;
+  *len = n;
+  return b;
+}
+static const char *rd_str(struct cursor *c) {
+  u32 n;
+  const unsigned char *b = rd_blob(c, &n);
+  if (!b || n == 0 || b[n - 1] != 0) { c->bad = 1; return ""; }
+  return (const char *)b;
+}
+
+/* ---- error reporting ---- */
+struct failure { u32 phase, index, opcode, syscall; s32 err; char detail[512]; };
+
+static void set_detail(struct failure *f, const char *s) {
+  size_t n = slen(s);
+  if (n >= sizeof f->detail) n = sizeof f->detail - 1;
+  memcpy(f->detail, s, n);
+  f->detail[n] = 0;
+}
+
+static void send_frame(int fd, u32 type, const void *payload, u32 len) {
+  u32 hdr[2] = {type, len};
+  xwrite_all(fd, hdr, sizeof hdr);
+  if (len) xwrite_all(fd, payload, len);
+}
+
+static void send_failure(int ctl, const struct failure *f) {
+  unsigned char buf[sizeof *f + 8];
+  u32 dl = (u32)slen(f->detail) + 1;
+  u32 head[6] = {f->phase, f->index, f->opcode, f->syscall, (u32)f->err, dl};
+  memcpy(buf, head, sizeof head);
+  memcpy(buf + sizeof head, f->detail, dl);
+  send_frame(ctl, MSG_FAILED, buf, (u32)(sizeof head + dl));
+}
+
+/* ---- in-root path resolution ----
+ * Every path inside the new root is opened with openat2(RESOLVE_IN_ROOT) against the root
+ * dirfd, so a symlink planted in the image (e.g. /dev -> /, or a mount target pointing at
+ * ../../etc) resolves inside the root, never on the host. Missing directories are created one
+ * component at a time with mkdirat on the fd of the already-resolved parent. */
+static int root_fd = -1;
+
+static long open_in_root(const char *path, u64 flags) {
+  struct open_how how = {flags | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  return sys4(NR_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* Creates missing directories of `path` (all components when `last_too`), each under its
+ * resolved parent. Returns 0 or -errno with the failing call in *sc. */
+static long mkdirs_in_root(const char *path, int last_too, u32 *sc) {
+  char buf[4096];
+  size_t n = slen(path);
+  if (n >= sizeof buf) { *sc = SC_MKDIRAT; return -EINVAL; }
+  memcpy(buf, path, n + 1);
+  size_t i = 0;
+  while (buf[i] == '/') i++;
+  for (; i <= n; i++) {
+    if (buf[i] != '/' && buf[i] != 0) continue;
+    if (buf[i] == 0 && !last_too) break;
+    char saved = buf[i];
+    buf[i] = 0;
+    /* parent = everything before the last component */
+    size_t j = i;
+    while (j > 0 && buf[j - 1] != '/') j--;
+    const char *name = buf + j;
+    if (*name) {
+      long dfd;
+      if (j == 0) {
+        dfd = open_in_root("/", O_PATH | O_DIRECTORY);
+      } else {
+        char c = buf[j - 1];
+        buf[j - 1] = 0;
+        dfd = open_in_root(j == 1 ? "/" : buf, O_PATH | O_DIRECTORY);
+        buf[j - 1] = c;
+      }
+      if (dfd < 0) { *sc = SC_OPENAT2; return dfd; }
+      long r = sys3(NR_mkdirat, dfd, name, 0755);
+      sys1(NR_close, dfd);
+      if (r < 0 && r != -EEXIST) { *sc = SC_MKDIRAT; return r; }
+    }
+    buf[i] = saved;
+    while (buf[i + 1] == '/') i++;
+  }
+  return 0;
+}
+
+/* Opens (creating if asked) a mount target inside the root and returns an O_PATH fd. */
+static long target_fd(const char *path, u32 mflags, u32 *sc) {
+  long fd = open_in_root(path, O_PATH);
+  if (fd == -ENOENT && (mflags & (MF_MKDIR | MF_MKFILE))) {
+    long r = mkdirs_in_root(path, (mflags & MF_MKDIR) != 0, sc);
+    if (r < 0) return r;
+    if (mflags & MF_MKFILE) {
+      long f = open_in_root(path, O_WRONLY | O_CREAT | O_NOCTTY | O_NOFOLLOW);
+      if (f < 0 && f != -EEXIST) { *sc = SC_OPENAT2; return f; }
+      if (f >= 0) sys1(NR_close, f);
+    }
+    fd = open_in_root(path, O_PATH);
+  }
+  if (fd < 0) *sc = SC_OPENAT2;
+  return fd;
+}
+
+/* "/proc/self/fd/N": the kernel's name for exactly the inode we resolved above. */
+static void fd_path(char *buf, long fd) {
+  memcpy(buf, "/proc/self/fd/", 14);
+  utoa(buf + 14, (u64)fd);
+}
+
+/* Flags that a remount must keep: in a user namespace the kernel refuses to clear locked
+ * flags (nosuid, nodev, noexec, atime) inherited from the host, so read and repeat them. */
+static u64 kept_flags(long fd, u32 *sc, long *err) {
+  struct statfs_buf st;
+  long r = sys2(NR_fstatfs, fd, &st);
+  if (r < 0) { *sc = SC_FSTATFS; *err = r; return 0; }
+  u64 f = 0;
+  if (st.f_flags & ST_NOSUID) f |= MS_NOSUID;
+  if (st.f_flags & ST_NODEV) f |= MS_NODEV;
+  if (st.f_flags & ST_NOEXEC) f |= MS_NOEXEC;
+  if (st.f_flags & ST_NOATIME) f |= MS_NOATIME;
+  if (st.f_flags & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (st.f_flags & ST_RELATIME) f |= MS_RELATIME;
+  if (st.f_flags & ST_RDONLY) f |= MS_RDONLY;
+  return f;
+}
+
+/* ---- executing ops ---- */
+#define FAIL(call, e)                 \
+  do {                                \
+    f->syscall = (call);              \
+    f->err = (s32)(-(e));             \
+    return -1;                        \
+  } while (0)
+
+static long do_mount(struct cursor *c, struct failure *f) {
+  const char *src = rd_str(c), *tgt = rd_str(c), *fstype = rd_str(c);
+  u64 flags = rd_u64(c);
+  const char *data = rd_str(c);
+  u32 mflags = rd_u32(c);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, tgt);
+  char fdp[40];
+  const char *target = tgt;
+  long tfd = -1;
+  if ((mflags & MF_OPTIONAL) && *src == '/') {
+    long s = sys4(NR_openat, AT_FDCWD, src, O_PATH | O_CLOEXEC, 0);
+    if (s == -ENOENT) return 0;
+    if (s >= 0) sys1(NR_close, s);
+  }
+  if (mflags & MF_TARGET_IN_ROOT) {
+    u32 sc = 0;
+    tfd = target_fd(tgt, mflags, &sc);
+    if (tfd < 0) FAIL(sc, tfd);
+    fd_path(fdp, tfd);
+    target = fdp;
+  } else if (mflags & MF_MKDIR) {
+    sys3(NR_mkdirat, AT_FDCWD, tgt, 0755);
+  }
+  long r = sys5(NR_mount, *src ? src : 0, target, *fstype ? fstype : 0, flags, *data ? data : 0);
+  if (r < 0) {
+    if (tfd >= 0) sys1(NR_close, tfd);
+    FAIL(SC_MOUNT, r);
+  }
+  /* A bind mount ignores MS_RDONLY & co. on creation: apply them with a remount. */
+  if ((flags & MS_BIND) && (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))) {
+    long mfd = tfd >= 0 ? open_in_root(tgt, O_PATH) : sys4(NR_openat, AT_FDCWD, tgt, O_PATH | O_CLOEXEC, 0);
+    if (mfd < 0) FAIL(SC_OPENAT2, mfd);
+    u32 sc = 0;
+    long err = 0;
+    u64 keep = kept_flags(mfd, &sc, &err);
+    if (err) { sys1(NR_close, mfd); FAIL(sc, err); }
+    fd_path(fdp, mfd);
+    r = sys5(NR_mount, 0, fdp, 0, MS_REMOUNT | MS_BIND | keep | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+    sys1(NR_close, mfd);
+    if (r < 0) FAIL(SC_MOUNT, r);
+  }
+  if (tfd >= 0) sys1(NR_close, tfd);
+  return 0;
+}
+
+static long do_remount(struct cursor *c, struct failure *f) {
+  const char *tgt = rd_str(c);
+  u64 add = rd_u64(c);
+  u32 mflags = rd_u32(c);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, tgt);
+  long fd = (mflags & MF_TARGET_IN_ROOT) ? open_in_root(tgt, O_PATH)
+                                          : sys4(NR_openat, AT_FDCWD, tgt, O_PATH | O_CLOEXEC, 0);
+  if (fd == -ENOENT && (mflags & MF_OPTIONAL)) return 0;
+  if (fd < 0) FAIL(SC_OPENAT2, fd);
+  u32 sc = 0;
+  long err = 0;
+  u64 keep = kept_flags(fd, &sc, &err);
+  if (err) { sys1(NR_close, fd); FAIL(sc, err); }
+  char fdp[40];
+  long r;
+  if (!(mflags & MF_NO_SELF_BIND)) {
+    fd_path(fdp, fd);
+    /* Bind the path onto itself first, so that the remount only touches this subtree. */
+    r = sys5(NR_mount, fdp, fdp, 0, MS_BIND | MS_REC, 0);
+    sys1(NR_close, fd);
+    if (r < 0) FAIL(SC_MOUNT, r);
+    fd = (mflags & MF_TARGET_IN_ROOT) ? open_in_root(tgt, O_PATH) : sys4(NR_openat, AT_FDCWD, tgt, O_PATH | O_CLOEXEC, 0);
+    if (fd < 0) FAIL(SC_OPENAT2, fd);
+  }
+  fd_path(fdp, fd);
+  r = sys5(NR_mount, 0, fdp, 0, MS_REMOUNT | MS_BIND | keep | add, 0);
+  sys1(NR_close, fd);
+  if (r < 0) FAIL(SC_MOUNT, r);
+  return 0;
+}
+
+static long do_mask(struct cursor *c, struct failure *f) {
+  const char *path = rd_str(c);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, path);
+  long fd = open_in_root(path, O_PATH);
+  if (fd == -ENOENT) return 0; /* nothing to mask */
+  if (fd < 0) FAIL(SC_OPENAT2, fd);
+  char fdp[40];
+  fd_path(fdp, fd);
+  long dfd = open_in_root(path, O_PATH | O_DIRECTORY);
+  long r;
+  if (dfd >= 0) {
+    sys1(NR_close, dfd);
+    r = sys5(NR_mount, "tmpfs", fdp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0");
+  } else {
+    r = sys5(NR_mount, "/dev/null", fdp, 0, MS_BIND, 0);
+  }
+  sys1(NR_close, fd);
+  if (r < 0) FAIL(SC_MOUNT, r);
+  return 0;
+}
+
+static long do_write_file(struct cursor *c, struct failure *f) {
+  const char *path = rd_str(c);
+  u32 mode = rd_u32(c), len;
+  const unsigned char *content = rd_blob(c, &len);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, path);
+  u32 sc = 0;
+  long r = mkdirs_in_root(path, 0, &sc);
+  if (r < 0) FAIL(sc, r);
+  long fd = open_in_root(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NOCTTY);
+  if (fd < 0) {
+    /* openat2 takes the mode in open_how; retry through the struct with the mode set */
+    FAIL(SC_OPENAT2, fd);
+  }
+  sys2(NR_fchmod, fd, mode);
+  r = xwrite_all((int)fd, content, len);
+  sys1(NR_close, fd);
+  if (r < 0) FAIL(SC_WRITE, r);
+  return 0;
+}
+
+static long do_symlink(struct cursor *c, struct failure *f) {
+  const char *target = rd_str(c), *link = rd_str(c);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, link);
+  u32 sc = 0;
+  long r = mkdirs_in_root(link, 0, &sc);
+  if (r < 0) FAIL(sc, r);
+  /* resolve the parent inside the root, then create the link by name under it */
+  char buf[4096];
+  size_t n = slen(link);
+  if (n >= sizeof buf) FAIL(SC_SYMLINKAT, -EINVAL);
+  memcpy(buf, link, n + 1);
+  size_t j = n;
+  while (j > 0 && buf[j - 1] != '/') j--;
+  const char *name = link + j;
+  if (j > 1) buf[j - 1] = 0; else { buf[0] = '/'; buf[1] = 0; }
+  long dfd = open_in_root(buf, O_PATH | O_DIRECTORY);
+  if (dfd < 0) FAIL(SC_OPENAT2, dfd);
+  r = sys3(NR_symlinkat, target, dfd, name);
+  sys1(NR_close, dfd);
+  if (r < 0 && r != -EEXIST) FAIL(SC_SYMLINKAT, r);
+  return 0;
+}
+
+static long do_pivot_root(const char *newroot, struct failure *f) {
+  set_detail(f, newroot);
+  /* pivot_root(".", "."): the old root ends up stacked under the new one at "/", and is
+   * detached at once — no directory for it inside the image, no path back to the host.
+   * (Plain chroot is escapable by a process with CAP_SYS_CHROOT; see the seed's program.) */
+  long r = sys1(NR_chdir, newroot);
+  if (r < 0) FAIL(SC_CHDIR, r);
+  r = sys2(NR_pivot_root, ".", ".");
+  if (r < 0) FAIL(SC_PIVOT_ROOT, r);
+  r = sys2(NR_umount2, ".", MNT_DETACH);
+  if (r < 0) FAIL(SC_UMOUNT2, r);
+  r = sys1(NR_chdir, "/");
+  if (r < 0) FAIL(SC_CHDIR, r);
+  if (root_fd >= 0) { sys1(NR_close, root_fd); root_fd = -1; }
+  return 0;
+}
+
+static long do_caps(struct cursor *c, struct failure *f) {
+  u64 bounding = rd_u64(c), eff = rd_u64(c), perm = rd_u64(c), inh = rd_u64(c), amb = rd_u64(c);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  for (int cap = 0; cap < 64; cap++) {
+    if (bounding & (1ULL << cap)) continue;
+    long r = sys2(NR_prctl, PR_CAPBSET_DROP, cap);
+    if (r == -EINVAL) break; /* past the kernel's last capability */
+    if (r < 0) FAIL(SC_PRCTL, r);
+  }
+  if (eff == ~0ULL && perm == ~0ULL && inh == ~0ULL) return 0; /* bounding set only */
+  struct cap_header h = {CAP_V3, 0};
+  struct cap_data d[2] = {{(u32)eff, (u32)perm, (u32)inh}, {(u32)(eff >> 32), (u32)(perm >> 32), (u32)(inh >> 32)}};
+  long r = sys2(NR_capset, &h, d);
+  if (r < 0) FAIL(SC_CAPSET, r);
+  if (amb == ~0ULL) return 0;
+  sys5(NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  for (int cap = 0; cap < 64; cap++) {
+    if (!(amb & (1ULL << cap))) continue;
+    r = sys5(NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+    if (r < 0) FAIL(SC_PRCTL, r);
+  }
+  return 0;
+}
+
+static long do_close_fds(struct failure *f) {
+  /* CLOSE_RANGE_CLOEXEC (5.11): the error pipe stays usable until exec succeeds. */
+  long r = sys3(NR_close_range, 3, ~0u, 4 /* CLOSE_RANGE_CLOEXEC */);
+  if (r == 0) return 0;
+  for (int fd = 3; fd < 65536; fd++) sys3(NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
+  (void)f;
+  return 0;
+}
+
+static const char *env_get(const char *const *envp, const char *key) {
+  size_t k = slen(key);
+  for (; *envp; envp++) {
+    const char *e = *envp;
+    size_t i = 0;
+    while (i < k && e[i] == key[i]) i++;
+    if (i == k && e[k] == '=') return e + k + 1;
+  }
+  return 0;
+}
+
+static long do_exec(struct cursor *c, struct failure *f) {
+  const char *path = rd_str(c);
+  u32 argc = rd_u32(c);
+  if (c->bad || argc > 65536) FAIL(SC_PLAN, -EINVAL);
+  const char *argv[argc + 1];
+  for (u32 i = 0; i < argc; i++) argv[i] = rd_str(c);
+  argv[argc] = 0;
+  u32 envc = rd_u32(c);
+  if (c->bad || envc > 65536) FAIL(SC_PLAN, -EINVAL);
+  const char *envp[envc + 1];
+  for (u32 i = 0; i < envc; i++) envp[i] = rd_str(c);
+  envp[envc] = 0;
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, path);
+  int has_slash = 0;
+  for (const char *p = path; *p; p++) if (*p == '/') has_slash = 1;
+  if (has_slash) {
+    long r = sys3(NR_execve, path, argv, envp);
+    FAIL(SC_EXECVE, r);
+  }
+  /* execvp semantics: search $PATH of the payload's environment (the sandbox's, not ours). */
+  const char *search = env_get(envp, "PATH");
+  if (!search) search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  long last = -ENOENT;
+  size_t plen = slen(path);
+  char buf[4096];
+  for (const char *s = search;;) {
+    const char *e = s;
+    while (*e && *e != ':') e++;
+    size_t dl = (size_t)(e - s);
+    if (dl + plen + 2 < sizeof buf) {
+      memcpy(buf, s, dl);
+      size_t k = dl;
+      if (k == 0) buf[k++] = '.';
+      buf[k++] = '/';
+      memcpy(buf + k, path, plen + 1);
+      long r = sys3(NR_execve, buf, argv, envp);
+      if (r != -ENOENT && r != -ENOTDIR) { set_detail(f, buf); last = r; if (r != -EACCES) break; }
+    }
+    if (!*e) break;
+    s = e + 1;
+  }
+  FAIL(SC_EXECVE, last);
+}
+
+/* Advances past `count` ops without running them. */
+static void skip_ops(struct cursor *c, u32 count) {
+  for (u32 i = 0; i < count && !c->bad; i++) {
+    rd_u32(c);
+    u32 len = rd_u32(c);
+    if ((u64)(c->end - c->p) < len) { c->bad = 1; return; }
+    c->p += len;
+  }
+}
+
+/* Runs `count` ops from the cursor; returns 0 or -1 with *f filled. */
+static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 child_pid) {
+  for (u32 i = 0; i < count; i++) {
+    u32 op = rd_u32(c), len = rd_u32(c);
+    if (c->bad || (u64)(c->end - c->p) < len) { f->phase = phase; f->index = i; f->opcode = op; FAIL(SC_PLAN, -EINVAL); }
+    struct cursor oc = {c->p, c->p + len, 0};
+    c->p += len;
+    f->phase = phase;
+    f->index = i;
+    f->opcode = op;
+    f->detail[0] = 0;
+    long r = 0;
+    switch (op) {
+    case OP_HOSTNAME: {
+      const char *s = rd_str(&oc);
+      r = sys2(NR_sethostname, s, slen(s));
+      if (r < 0) FAIL(SC_SETHOSTNAME, r);
+      break;
+    }
+    case OP_DOMAINNAME: {
+      const char *s = rd_str(&oc);
+      r = sys2(NR_setdomainname, s, slen(s));
+      if (r < 0) FAIL(SC_SETDOMAINNAME, r);
+      break;
+    }
+    case OP_MOUNT: if (do_mount(&oc, f) < 0) return -1; break;
+    case OP_REMOUNT: if (do_remount(&oc, f) < 0) return -1; break;
+    case OP_MASK_PATH: if (do_mask(&oc, f) < 0) return -1; break;
+    case OP_MKDIR: {
+      const char *p = rd_str(&oc);
+      u32 sc = 0;
+      set_detail(f, p);
+      r = mkdirs_in_root(p, 1, &sc);
+      if (r < 0) FAIL(sc, r);
+      break;
+    }
+    case OP_SYMLINK: if (do_symlink(&oc, f) < 0) return -1; break;
+    case OP_WRITE_FILE: if (do_write_file(&oc, f) < 0) return -1; break;
+    case OP_ROOT_OPEN: {
+      const char *p = rd_str(&oc);
+      set_detail(f, p);
+      if (root_fd >= 0) sys1(NR_close, root_fd);
+      root_fd = (int)sys4(NR_openat, AT_FDCWD, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+      if (root_fd < 0) { r = root_fd; root_fd = -1; FAIL(SC_OPENAT, r); }
+      break;
+    }
+    case OP_PIVOT_ROOT: if (do_pivot_root(rd_str(&oc), f) < 0) return -1; break;
+    case OP_CHDIR: {
+      const char *p = rd_str(&oc);
+      set_detail(f, p);
+      r = sys1(NR_chdir, p);
+      if (r < 0) FAIL(SC_CHDIR, r);
+      break;
+    }
+    case OP_SETSID:
+      r = sys0(NR_setsid);
+      if (r < 0) FAIL(SC_SETSID, r);
+      break;
+    case OP_SETGROUPS: {
+      u32 n = rd_u32(&oc);
+      if (n > 65536 || (u64)(oc.end - oc.p) < (u64)n * 4) FAIL(SC_PLAN, -EINVAL);
+      r = sys2(NR_setgroups, n, oc.p);
+      if (r < 0) FAIL(SC_SETGROUPS, r);
+      break;
+    }
+    case OP_SETRESGID: {
+      u32 g = rd_u32(&oc);
+      r = sys3(NR_setresgid, g, g, g);
+      if (r < 0) FAIL(SC_SETRESGID, r);
+      break;
+    }
+    case OP_SETRESUID: {
+      u32 u = rd_u32(&oc);
+      r = sys3(NR_setresuid, u, u, u);
+      if (r < 0) FAIL(SC_SETRESUID, r);
+      break;
+    }
+    case OP_KEEPCAPS:
+      r = sys2(NR_prctl, PR_SET_KEEPCAPS, rd_u32(&oc));
+      if (r < 0) FAIL(SC_PRCTL, r);
+      break;
+    case OP_CAPS: if (do_caps(&oc, f) < 0) return -1; break;
+    case OP_NO_NEW_PRIVS:
+      r = sys5(NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+      if (r < 0) FAIL(SC_PRCTL, r);
+      break;
+    case OP_RLIMIT: {
+      u32 res = rd_u32(&oc);
+      struct rlimit64 rl = {rd_u64(&oc), rd_u64(&oc)};
+      r = sys4(NR_prlimit64, 0, res, &rl, 0);
+      if (r < 0) FAIL(SC_PRLIMIT, r);
+      break;
+    }
+    case OP_SECCOMP: {
+      u32 flags = rd_u32(&oc), len2;
+      const unsigned char *prog = rd_blob(&oc, &len2);
+      if (oc.bad || len2 % 8 || len2 / 8 > 65535) FAIL(SC_PLAN, -EINVAL);
+      /* The filter may be anywhere in the plan; the kernel copies it, alignment is ours. */
+      static unsigned long long aligned[65536];
+      memcpy(aligned, prog, len2);
+      struct sock_fprog fp = {(unsigned short)(len2 / 8), aligned};
+      r = sys3(NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
+      if (r < 0) FAIL(SC_SECCOMP, r);
+      break;
+    }
+    case OP_CLOSE_FDS: if (do_close_fds(f) < 0) return -1; break;
+    case OP_UMASK: sys1(NR_umask, rd_u32(&oc)); break;
+    case OP_EXEC: do_exec(&oc, f); return -1;
+    case OP_MAKE_PRIVATE: {
+      const char *p = rd_str(&oc);
+      set_detail(f, p);
+      r = sys5(NR_mount, 0, p, 0, MS_REC | MS_PRIVATE, 0);
+      if (r < 0) FAIL(SC_MOUNT, r);
+      break;
+    }
+    case OP_UNSHARE:
+      r = sys1(NR_unshare, rd_u32(&oc));
+      if (r < 0) FAIL(SC_UNSHARE, r);
+      break;
+    case OP_SETNS: {
+      const char *p = rd_str(&oc);
+      u32 type = rd_u32(&oc);
+      set_detail(f, p);
+      long fd = sys4(NR_openat, AT_FDCWD, p, O_RDONLY | O_CLOEXEC, 0);
+      if (fd < 0) FAIL(SC_OPENAT, fd);
+      r = sys2(NR_setns, fd, type);
+      sys1(NR_close, fd);
+      if (r < 0) FAIL(SC_SETNS, r);
+      break;
+    }
+    case OP_WRITE_PID: {
+      const char *pt = rd_str(&oc), *ct = rd_str(&oc);
+      char path[4096], content[4096];
+      size_t pi = 0, ci = 0;
+      for (const char *s = pt; *s && pi < sizeof path - 24; s++) {
+        if (s[0] == '%' && s[1] == 'p') { pi += (size_t)utoa(path + pi, (u64)child_pid); s++; }
+        else path[pi++] = *s;
+      }
+      path[pi] = 0;
+      for (const char *s = ct; *s && ci < sizeof content - 24; s++) {
+        if (s[0] == '%' && s[1] == 'p') { ci += (size_t)utoa(content + ci, (u64)child_pid); s++; }
+        else content[ci++] = *s;
+      }
+      set_detail(f, path);
+      long fd = sys4(NR_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+      if (fd < 0) FAIL(SC_OPENAT, fd);
+      /* One write(2): id maps must be written in a single call (user_namespaces(7)). */
+      r = sys3(NR_write, fd, content, ci);
+      sys1(NR_close, fd);
+      if (r < 0) FAIL(SC_WRITE, r);
+      break;
+    }
+    case OP_DETACH: {
+      const char *p = rd_str(&oc);
+      set_detail(f, p);
+      r = sys2(NR_umount2, p, MNT_DETACH);
+      if (r < 0) FAIL(SC_UMOUNT2, r);
+      break;
+    }
+    case OP_LOOPBACK_UP: {
+      /* A new network namespace starts with "lo" down; ioctl is all it takes to raise it. */
+      set_detail(f, "lo");
+      long s = sys3(NR_socket, 2 /* AF_INET */, 2 /* SOCK_DGRAM */ | O_CLOEXEC, 0);
+      if (s < 0) FAIL(SC_SOCKET, s);
+      struct { char name[16]; short flags; char pad[22]; } ifr;
+      memset(&ifr, 0, sizeof ifr);
+      ifr.name[0] = 'l';
+      ifr.name[1] = 'o';
+      r = sys3(NR_ioctl, s, 0x8913 /* SIOCGIFFLAGS */, &ifr);
+      if (r >= 0) {
+        ifr.flags |= 1 /* IFF_UP */;
+        r = sys3(NR_ioctl, s, 0x8914 /* SIOCSIFFLAGS */, &ifr);
+      }
+      sys1(NR_close, s);
+      if (r < 0) FAIL(SC_IOCTL, r);
+      break;
+    }
+    default:
+      FAIL(SC_PLAN, -ENOSYS);
+    }
+    if (oc.bad) FAIL(SC_PLAN, -EINVAL);
+  }
+  return 0;
+}
+
+/* ---- the child ---- */
+static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, int go_rd, int err_wr) {
+  struct failure f;
+  memset(&f, 0, sizeof f);
+  /* Die with the launcher: it is single-threaded, so "parent thread exits" means it exits. */
+  sys2(NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  char b;
+  long r;
+  do r = sys3(NR_read, go_rd, &b, 1); while (r == -EINTR);
+  if (r != 1) die(126); /* the launcher gave up on us (it reports why) */
+  sys1(NR_close, go_rd);
+  if (run_ops(c, nchild, PHASE_CHILD, &f, 0) < 0) {
+    unsigned char buf[sizeof f];
+    memcpy(buf, &f, sizeof f);
+    xwrite_all(err_wr, buf, sizeof f);
+  }
+  die(127);
+}
+
+/* ---- the launcher ---- */
+static int ctl = 3;
+static s32 child = -1;
+static long child_pidfd = -1;
+
+static void fail_and_exit(struct failure *f) {
+  send_failure(ctl, f);
+  die(1);
+}
+
+/* Reads one command; -1 on EOF or a malformed frame (the JVM side is gone or broken). */
+static int handle_command(void) {
+  u32 hdr[2];
+  s32 arg;
+  if (ctl < 0) return 0;
+  if (xread_full(ctl, hdr, sizeof hdr) != (long)sizeof hdr) return -1;
+  if (hdr[1] != 4 || xread_full(ctl, &arg, 4) != 4) return -1;
+  if (hdr[0] == CMD_SIGNAL) {
+    if (child_pidfd >= 0) sys4(NR_pidfd_send_signal, child_pidfd, arg, 0, 0);
+    else sys2(NR_kill, child, arg);
+  } else if (hdr[0] == CMD_SIGNAL_GROUP) {
+    sys2(NR_kill, -child, arg);
+  }
+  return 0;
+}
+
+void launcher_main(void) {
+  struct failure f;
+  memset(&f, 0, sizeof f);
+  f.phase = PHASE_PLAN;
+  /* Nothing of the JVM beyond stdio and the control socket may survive into the sandbox:
+   * posix_spawn inherits every fd the JVM did not mark close-on-exec (CVE-2024-21626 class). */
+  if (sys3(NR_close_range, 4, ~0u, 0) < 0)
+    for (int fd = 4; fd < 65536; fd++) sys1(NR_close, fd);
+
+  u32 len = 0;
+  if (xread_full(ctl, &len, 4) != 4 || len > PLAN_MAX || len < 32) { f.syscall = SC_READ; f.err = EINVAL; fail_and_exit(&f); }
+  if (xread_full(ctl, plan, len) != (long)len) { f.syscall = SC_READ; f.err = EINVAL; fail_and_exit(&f); }
+  plan_len = len;
+  struct cursor c = {plan, plan + len, 0};
+  u32 magic = rd_u32(&c), version = rd_u32(&c);
+  u64 clone_flags = rd_u64(&c);
+  u32 pflags = rd_u32(&c), npre = rd_u32(&c), nparent = rd_u32(&c), nchild = rd_u32(&c);
+  if (c.bad || magic != PLAN_MAGIC || version != PLAN_VERSION) { f.syscall = SC_PLAN; f.err = EINVAL; fail_and_exit(&f); }
+  if (pflags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
+
+  if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
+
+  int go[2], err[2];
+  long r = sys2(NR_pipe2, go, O_CLOEXEC);
+  if (r >= 0) r = sys2(NR_pipe2, err, O_CLOEXEC);
+  if (r < 0) { f.syscall = SC_PIPE2; f.err = (s32)-r; fail_and_exit(&f); }
+
+  /* clone3 gives a pidfd atomically and can enter a time namespace; clone() is the fallback
+   * for kernels before 5.3 or seccomp profiles that answer ENOSYS for clone3. */
+  s32 pidfd = -1;
+  struct clone_args ca;
+  memset(&ca, 0, sizeof ca);
+  ca.flags = clone_flags | CLONE_PIDFD;
+  ca.pidfd = (u64)(unsigned long)&pidfd;
+  ca.exit_signal = SIGCHLD;
+  long pid = sys2(NR_clone3, &ca, sizeof ca);
+  if (pid == -ENOSYS || pid == -EPERM) {
+    if (!(clone_flags & CLONE_NEWTIME)) {
+      /* zero stack and tids: fork semantics, same argument order for what we pass */
+      pid = sys5(NR_clone, (clone_flags | SIGCHLD), 0, 0, 0, 0);
+      pidfd = -1;
+    }
+  }
+  if (pid < 0) { f.phase = PHASE_PARENT; f.syscall = SC_CLONE; f.err = (s32)-pid; f.index = 0; fail_and_exit(&f); }
+  if (pid == 0) {
+    sys1(NR_close, go[1]);
+    sys1(NR_close, err[0]);
+    sys1(NR_close, ctl);
+    skip_ops(&c, nparent); /* the child ops follow the parent's */
+    child_main(&c, nchild, go[0], err[1]);
+  }
+  child = (s32)pid;
+  child_pidfd = pidfd >= 0 ? pidfd : sys2(NR_pidfd_open, pid, 0);
+  sys1(NR_close, go[0]);
+  sys1(NR_close, err[1]);
+  if (run_ops(&c, nparent, PHASE_PARENT, &f, child) < 0) {
+    sys2(NR_kill, child, SIGKILL);
+    struct siginfo_min si;
+    sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
+    fail_and_exit(&f);
+  }
+  char one = 1;
+  xwrite_all(go[1], &one, 1);
+  sys1(NR_close, go[1]);
+
+  /* Exec succeeded when the close-on-exec error pipe closes with nothing written. */
+  struct failure cf;
+  long n = xread_full(err[0], &cf, sizeof cf);
+  sys1(NR_close, err[0]);
+  if (n == (long)sizeof cf) {
+    struct siginfo_min si;
+    sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
+    cf.detail[sizeof cf.detail - 1] = 0;
+    fail_and_exit(&cf);
+  }
+  s32 p = child;
+  send_frame(ctl, MSG_STARTED, &p, 4);
+
+  /* Monitor: wait for the child's exit, commands from the JVM, or the JVM's death. */
+  for (;;) {
+    struct pollfd pfd[2] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}};
+    int nfds = child_pidfd >= 0 ? 2 : 1;
+    /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
+    struct { long s, ns; } tick = {0, 10000000};
+    r = sys5(NR_ppoll, pfd, nfds, nfds == 2 ? 0 : &tick, 0, 8);
+    if (r == -EINTR) continue;
+    if (nfds == 2 && (pfd[1].revents & POLLIN)) break;
+    if (pfd[0].revents & (POLLIN | POLLHUP)) {
+      if (handle_command() < 0) {
+        /* EOF on the control socket: the JVM is gone (or let go of us). */
+        if (pflags & PF_KILL_ON_EOF) {
+          sys2(NR_kill, child, SIGKILL);
+          break;
+        }
+        ctl = -1; /* detached: keep monitoring, nobody to tell */
+      }
+    }
+    if (nfds == 1) {
+      struct siginfo_min si;
+      memset(&si, 0, sizeof si);
+      if (sys5(NR_waitid, P_PID, child, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT */, 0) == 0 && si.si_pid) break;
+    }
+  }
+  struct siginfo_min si;
+  do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
+  s32 status[2] = {si.si_code, si.si_status};
+  if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
+  die(0);
+}
+
+/* Entry point: no libc, so no crt; the kernel jumps here with the stack holding argc/argv. */
+#if defined(__x86_64__)
+__asm__(".text\n.global _start\n_start:\n xor %rbp,%rbp\n and $-16,%rsp\n call launcher_main\n hlt\n");
+#else
+__asm__(".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n bl launcher_main\n brk #0\n");
+#endif

@@ -1,0 +1,84 @@
+/*
+ * plan.h — the wire format between the JVM and the launcher. Mirrored by
+ * io.jcontainer.linux.plan.PlanEncoder / Opcode / Syscall; change both sides together and bump
+ * PLAN_VERSION.
+ *
+ * A plan is: header, then three ordered op lists:
+ *   pre-clone ops  — run by the launcher itself before clone (join existing namespaces);
+ *   parent ops     — run by the launcher after clone while the child waits (id maps, cgroups);
+ *   child ops      — run by the child, in order, ending with EXEC.
+ * Every integer is little-endian (the only byte order of the supported targets); strings are
+ * u32 length (with the NUL) + bytes + NUL, padded to 4 bytes; a blob is u32 length + bytes,
+ * padded to 4. Each op is u32 opcode, u32 payload length, payload.
+ */
+#ifndef JC_PLAN_H
+#define JC_PLAN_H
+
+#define PLAN_MAGIC 0x3150434Au /* "JCP1" */
+#define PLAN_VERSION 1
+
+/* header flags */
+#define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the sandbox (attached mode) */
+#define PF_NOT_DUMPABLE 2
+
+enum opcode {
+  OP_HOSTNAME = 1,     /* str name */
+  OP_DOMAINNAME = 2,   /* str name */
+  OP_MOUNT = 3,        /* str src, str target, str fstype, u64 flags, str data, u32 mflags */
+  OP_REMOUNT = 4,      /* str target, u64 add_flags, u32 mflags */
+  OP_MKDIR = 5,        /* str path, u32 mode (in root) */
+  OP_SYMLINK = 6,      /* str target, str linkpath (in root) */
+  OP_WRITE_FILE = 7,   /* str path, u32 mode, blob content (in root) */
+  OP_ROOT_OPEN = 8,    /* str path: the directory that in-root paths resolve against */
+  OP_PIVOT_ROOT = 9,   /* str newroot */
+  OP_CHDIR = 10,       /* str path */
+  OP_SETSID = 11,
+  OP_SETGROUPS = 12,   /* u32 n, u32 gid[n] */
+  OP_SETRESGID = 13,   /* u32 gid */
+  OP_SETRESUID = 14,   /* u32 uid */
+  OP_CAPS = 15,        /* u64 bounding, effective, permitted, inheritable, ambient */
+  OP_NO_NEW_PRIVS = 16,
+  OP_RLIMIT = 17,      /* u32 resource, u64 soft, u64 hard */
+  OP_SECCOMP = 18,     /* u32 flags, blob sock_filter[] */
+  OP_CLOSE_FDS = 19,   /* mark every fd >= 3 close-on-exec */
+  OP_UMASK = 20,       /* u32 mask */
+  OP_EXEC = 21,        /* str path, u32 argc, str argv[argc], u32 envc, str envp[envc] */
+  OP_MAKE_PRIVATE = 22,/* str path: recursively private propagation */
+  OP_MASK_PATH = 23,   /* str path (in root): /dev/null over a file, ro tmpfs over a dir */
+  OP_UNSHARE = 24,     /* u32 flags */
+  OP_KEEPCAPS = 25,    /* u32 on */
+  OP_SETNS = 26,       /* str path, u32 nstype (pre-clone) */
+  OP_WRITE_PID = 27,   /* str path_template, str content_template: "%p" = child pid (parent) */
+  OP_DETACH = 28,      /* str path: umount2(MNT_DETACH) */
+  OP_LOOPBACK_UP = 29, /* bring "lo" up in the new network namespace */
+};
+
+/* mount flags of OP_MOUNT / OP_REMOUNT */
+#define MF_TARGET_IN_ROOT 1 /* resolve target under the root dirfd, never leaving it */
+#define MF_MKDIR 2          /* create the target (and parents) as directories if missing */
+#define MF_MKFILE 4         /* create the target as an empty file if missing (parents as dirs) */
+#define MF_OPTIONAL 8       /* ENOENT on the source is not an error: skip the op */
+#define MF_NO_SELF_BIND 16  /* OP_REMOUNT: the target is already a mount; do not bind it onto itself */
+
+/* Which system call failed: reported with errno so errors name the exact call. */
+enum syscall_id {
+  SC_NONE = 0, SC_OPENAT2, SC_MKDIRAT, SC_MOUNT, SC_UMOUNT2, SC_PIVOT_ROOT, SC_CHDIR,
+  SC_SETHOSTNAME, SC_SETDOMAINNAME, SC_SYMLINKAT, SC_OPENAT, SC_WRITE, SC_SETSID, SC_SETGROUPS,
+  SC_SETRESGID, SC_SETRESUID, SC_CAPSET, SC_PRCTL, SC_PRLIMIT, SC_SECCOMP, SC_CLOSE_RANGE,
+  SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
+};
+
+/* launcher -> JVM frames: u32 type, u32 length, payload */
+#define MSG_STARTED 1 /* s32 pid (in the launcher's pid namespace) */
+#define MSG_FAILED 2  /* u32 phase, u32 op_index, u32 opcode, u32 syscall, s32 errno, str detail */
+#define MSG_EXITED 3  /* s32 si_code (CLD_*), s32 si_status */
+/* JVM -> launcher frames */
+#define CMD_SIGNAL 1       /* s32 signal: to the sandbox's first process */
+#define CMD_SIGNAL_GROUP 2 /* s32 signal: to its process group */
+
+#define PHASE_PLAN 0
+#define PHASE_PRE 1
+#define PHASE_PARENT 2
+#define PHASE_CHILD 3
+
+#endif

@@ -1,0 +1,111 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What this host offers, probed once: who the JVM runs as, the kernel's last capability,
+ * whether time namespaces exist, where jcontainer keeps its runtime state, and what blocks user
+ * namespaces if anything does. Tests construct it directly.
+ *
+ * @param runtimeDir    jcontainer's private directory: {@code /run/jcontainer} for root,
+ *                      {@code $XDG_RUNTIME_DIR/jcontainer} or {@code /tmp/jcontainer-UID} otherwise
+ * @param rootMount     an empty directory below it where each sandbox mounts its new root in its
+ *                      own mount namespace (so one directory serves every sandbox, and none is
+ *                      ever left behind)
+ * @param hostDirs      for the default root: host top-level directories to bind read-only, with
+ *                      the symlink target for those that are links (merged /usr)
+ */
+public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace, Path runtimeDir, Path rootMount,
+                       List<String> thermalThrottleDirs, List<HostDir> hostDirs, List<String> hostEtcFiles) {
+
+    /** A top-level host directory of the default root: bound if a directory, recreated if a symlink. */
+    public record HostDir(String path, String symlinkTarget) {
+    }
+
+    public boolean isRoot() {
+        return euid == 0;
+    }
+
+    public static HostInfo probe(Syscalls sys) {
+        int euid = sys.geteuid(), egid = sys.getegid();
+        int last = readInt(Path.of("/proc/sys/kernel/cap_last_cap"), 40);
+        boolean timens = Files.exists(Path.of("/proc/self/ns/time"));
+        Path runtime;
+        if (euid == 0) runtime = Path.of("/run/jcontainer");
+        else {
+            String xdg = System.getenv("XDG_RUNTIME_DIR");
+            runtime = xdg != null && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
+                    ? Path.of(xdg, "jcontainer") : Path.of(System.getProperty("java.io.tmpdir"), "jcontainer-" + euid);
+        }
+        List<String> thermal = new ArrayList<>();
+        try (Stream<Path> cpus = Files.list(Path.of("/sys/devices/system/cpu"))) {
+            cpus.filter(p -> p.getFileName().toString().matches("cpu\\d+"))
+                    .map(p -> p.resolve("thermal_throttle"))
+                    .filter(Files::isDirectory)
+                    .forEach(p -> thermal.add(p.toString()));
+        } catch (IOException ignored) {
+            // no sysfs cpu directory: nothing to mask
+        }
+        List<HostDir> dirs = new ArrayList<>();
+        for (String d : List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
+            Path p = Path.of(d);
+            try {
+                if (Files.isSymbolicLink(p)) dirs.add(new HostDir(d, Files.readSymbolicLink(p).toString()));
+                else if (Files.isDirectory(p)) dirs.add(new HostDir(d, null));
+            } catch (IOException ignored) {
+                // unreadable: leave it out of the default root
+            }
+        }
+        List<String> etc = new ArrayList<>();
+        for (String f : List.of("/etc/ld.so.cache", "/etc/alternatives", "/etc/ssl", "/etc/localtime"))
+            if (Files.exists(Path.of(f))) etc.add(f);
+        return new HostInfo(euid, egid, last, timens, runtime, runtime.resolve("root"), List.copyOf(thermal), List.copyOf(dirs), List.copyOf(etc));
+    }
+
+    /** Creates the runtime and root-mount directories (0700) if they are missing. */
+    public void prepare() {
+        try {
+            if (!Files.isDirectory(rootMount)) {
+                Files.createDirectories(rootMount);
+                try {
+                    Files.setPosixFilePermissions(runtimeDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                } catch (UnsupportedOperationException ignored) {
+                    // not a POSIX file system: nothing to tighten
+                }
+            }
+        } catch (IOException e) {
+            throw new io.jcontainer.HostUnsupportedException("cannot create jcontainer's runtime directory " + rootMount + ": " + e,
+                    "make " + runtimeDir.getParent() + " writable for uid " + euid);
+        }
+    }
+
+    /**
+     * Why the kernel refuses an unprivileged user namespace, naming the setting to change; null
+     * when nothing known blocks it.
+     */
+    public String userNamespaceBlocker() {
+        if (readInt(Path.of("/proc/sys/user/max_user_namespaces"), 1) == 0)
+            return "user namespaces are disabled: sysctl user.max_user_namespaces=0 (set it to e.g. 15000: sysctl -w user.max_user_namespaces=15000)";
+        if (euid != 0 && readInt(Path.of("/proc/sys/kernel/unprivileged_userns_clone"), 1) == 0)
+            return "unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone=0 (enable with sysctl -w kernel.unprivileged_userns_clone=1)";
+        if (euid != 0 && readInt(Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"), 0) == 1)
+            return "AppArmor restricts unprivileged user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns=1 "
+                    + "(set it to 0, or give the java binary an AppArmor profile with the 'userns' permission)";
+        return null;
+    }
+
+    static int readInt(Path p, int dflt) {
+        try {
+            return Integer.parseInt(Files.readString(p).trim());
+        } catch (IOException | NumberFormatException e) {
+            return dflt;
+        }
+    }
+}

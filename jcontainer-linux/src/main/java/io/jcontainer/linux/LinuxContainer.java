@@ -1,0 +1,217 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.Signal;
+import io.jcontainer.linux.cgroup.SandboxCgroup;
+import io.jcontainer.linux.launch.ControlChannel;
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A started sandbox: its launcher's control channel, its streams, its cgroup. */
+final class LinuxContainer implements Container {
+    private final String id;
+    private final ContainerSpec spec;
+    private final int pid;
+    private final int launcherPid;
+    private final ControlChannel control;
+    private final OutputStream stdin;
+    private final InputStream stdout, stderr;
+    private final SandboxCgroup cgroup;
+    private final Syscalls sys;
+    private final Runnable onClosed;
+    private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
+    private volatile boolean closed;
+
+    LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
+                   InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed) {
+        this.id = id;
+        this.spec = spec;
+        this.pid = pid;
+        this.launcherPid = launcherPid;
+        this.control = control;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.cgroup = cgroup;
+        this.sys = sys;
+        this.onClosed = onClosed;
+    }
+
+    /** Called on the supervisor thread with the launcher's EXITED frame, or null if it vanished. */
+    void exited(ControlChannel.Frame frame) {
+        ContainerExit e;
+        if (frame == null) {
+            e = ContainerExit.killed(Signal.KILL.number()); // the launcher died: its child died with it (PDEATHSIG)
+        } else {
+            int code = frame.int32(0), status = frame.int32(1);
+            e = switch (code) {
+                case Syscalls.WaitStatus.CLD_EXITED -> ContainerExit.exited(status);
+                case Syscalls.WaitStatus.CLD_DUMPED -> new ContainerExit(0, status, true, false);
+                default -> ContainerExit.killed(status);
+            };
+        }
+        if (cgroup != null && e.signaled() && e.signal() == Signal.KILL.number()) {
+            try {
+                e = e.withOomKilled(cgroup.oomKilled());
+            } catch (RuntimeException ignored) {
+                // the cgroup is gone already: no OOM information
+            }
+        }
+        // The launcher exits right after its report: reap it so it leaves no zombie.
+        try {
+            sys.waitPid(launcherPid, false);
+        } catch (RuntimeException ignored) {
+            // reaped already
+        }
+        control.close();
+        exit.complete(e);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public ContainerSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public OutputStream stdin() {
+        if (stdin == null) throw new IllegalStateException("stdin is not a pipe (it is " + spec.stdin() + ")");
+        return stdin;
+    }
+
+    @Override
+    public InputStream stdout() {
+        if (stdout == null) throw new IllegalStateException("stdout is not a pipe (it is " + spec.stdout() + ")");
+        return stdout;
+    }
+
+    @Override
+    public InputStream stderr() {
+        if (stderr == null) throw new IllegalStateException("stderr is not a pipe (it is " + spec.stderr() + ")");
+        return stderr;
+    }
+
+    @Override
+    public ContainerExit waitFor() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public CompletableFuture<ContainerExit> onExit() {
+        return exit.copy();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !exit.isDone();
+    }
+
+    @Override
+    public int exitCode() {
+        ContainerExit e = exit.getNow(null);
+        if (e == null) throw new IllegalStateException("container " + id.substring(0, 12) + " is still running");
+        return e.code();
+    }
+
+    @Override
+    public void signal(Signal signal) {
+        if (!exit.isDone()) control.sendCommand(ControlChannel.CMD_SIGNAL, signal.number());
+    }
+
+    @Override
+    public void kill() {
+        signal(Signal.KILL);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            if (!exit.isDone()) {
+                if (spec.detached()) {
+                    control.close(); // let go: a detached sandbox lives on
+                } else {
+                    try {
+                        control.sendCommand(ControlChannel.CMD_SIGNAL, Signal.KILL.number());
+                    } catch (RuntimeException ignored) {
+                        // the launcher is already gone; the wait below sees it
+                    }
+                    if (cgroup != null) cgroup.killAll();
+                    awaitExit();
+                }
+            }
+        } finally {
+            if (stdin != null) closeQuietly(stdin);
+            if (stdout != null) closeQuietly(stdout);
+            if (stderr != null) closeQuietly(stderr);
+            if (cgroup != null && !spec.detached()) cgroup.close();
+            onClosed.run();
+        }
+    }
+
+    private void awaitExit() {
+        boolean interrupted = false;
+        try {
+            for (int i = 0; i < 100 && !exit.isDone(); i++) {
+                try {
+                    exit.get(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    // keep waiting a little
+                }
+            }
+            if (!exit.isDone()) control.close(); // the launcher kills the sandbox on EOF
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing a pipe end cannot fail in a way that matters here
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Container[" + id.substring(0, 12) + ", pid " + pid + (exit.isDone() ? ", " + exit.getNow(null) : ", running") + "]";
+    }
+}

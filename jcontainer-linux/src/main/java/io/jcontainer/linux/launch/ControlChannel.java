@@ -1,0 +1,84 @@
+package io.jcontainer.linux.launch;
+
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The JVM's end of the launcher's control socket (plan.h): the plan goes out, then frames of
+ * {@code u32 type, u32 length, payload} come back (STARTED, FAILED, EXITED); commands
+ * (signals) go out the same way. Closing it tells an attached launcher that the JVM is gone.
+ */
+public final class ControlChannel {
+    public static final int MSG_STARTED = 1, MSG_FAILED = 2, MSG_EXITED = 3;
+    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2;
+
+    private final Syscalls sys;
+    private final int fd;
+    private boolean closed;
+
+    public ControlChannel(Syscalls sys, int fd) {
+        this.sys = sys;
+        this.fd = fd;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** One frame from the launcher; null on end of file. */
+    public record Frame(int type, ByteBuffer payload) {
+        public int int32(int index) {
+            return payload.getInt(index * 4);
+        }
+
+        public String string(int offset) {
+            int end = offset;
+            while (end < payload.limit() && payload.get(end) != 0) end++;
+            byte[] b = new byte[end - offset];
+            payload.get(offset, b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    public void sendPlan(byte[] plan) {
+        byte[] len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(plan.length).array();
+        sys.write(fd, len, 0, 4);
+        sys.write(fd, plan, 0, plan.length);
+    }
+
+    public synchronized void sendCommand(int type, int arg) {
+        if (closed) return;
+        byte[] b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(type).putInt(4).putInt(arg).array();
+        sys.write(fd, b, 0, b.length);
+    }
+
+    public Frame read() {
+        byte[] hdr = new byte[8];
+        if (!readFully(hdr)) return null;
+        ByteBuffer h = ByteBuffer.wrap(hdr).order(ByteOrder.LITTLE_ENDIAN);
+        int type = h.getInt(0), len = h.getInt(4);
+        if (len < 0 || len > 1 << 20) return null;
+        byte[] p = new byte[len];
+        if (!readFully(p)) return null;
+        return new Frame(type, ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private boolean readFully(byte[] b) {
+        int off = 0;
+        while (off < b.length) {
+            int n = sys.read(fd, b, off, b.length - off);
+            if (n <= 0) return false;
+            off += n;
+        }
+        return true;
+    }
+
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        sys.closeQuietly(fd);
+    }
+}

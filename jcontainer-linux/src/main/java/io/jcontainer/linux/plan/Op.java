@@ -1,0 +1,191 @@
+package io.jcontainer.linux.plan;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One step of a sandbox's setup, as plain data. The native launcher executes ops in order and
+ * reports the index of the first one that fails; {@link #step()} is how errors name it. Each op
+ * maps to one system call (or a short fixed sequence) of the launcher: see {@code plan.h}.
+ */
+public sealed interface Op {
+    /** Mount flags (mount(2) MS_*). */
+    long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32, MS_BIND = 4096, MS_REC = 16384,
+            MS_PRIVATE = 1 << 18, MS_STRICTATIME = 1 << 24, MS_RELATIME = 1 << 21;
+    /** Flags of {@link Mount} and {@link Remount} (plan.h MF_*). */
+    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16;
+
+    /** Human name of the step, used in error messages. */
+    String step();
+
+    record Hostname(String name) implements Op {
+        public String step() { return "set hostname '" + name + "'"; }
+    }
+
+    record Domainname(String name) implements Op {
+        public String step() { return "set domain name '" + name + "'"; }
+    }
+
+    /** mount(2); with IN_ROOT the target is resolved inside the new root and cannot leave it. */
+    record Mount(String source, String target, String fstype, long flags, String data, int mflags) implements Op {
+        public String step() {
+            return (flags & MS_BIND) != 0 ? "bind " + source + " -> " + target : "mount " + fstype + " on " + target;
+        }
+    }
+
+    /** Makes an existing mount (or a path, bound onto itself) read-only and/or nosuid etc. */
+    record Remount(String target, long addFlags, int mflags) implements Op {
+        public String step() { return "remount " + target + ((addFlags & MS_RDONLY) != 0 ? " read-only" : ""); }
+    }
+
+    record Mkdir(String path, int mode) implements Op {
+        public String step() { return "create directory " + path; }
+    }
+
+    record Symlink(String target, String link) implements Op {
+        public String step() { return "symlink " + link + " -> " + target; }
+    }
+
+    record WriteFile(String path, int mode, byte[] content) implements Op {
+        public String step() { return "write " + path; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof WriteFile w && w.path.equals(path) && w.mode == mode && Arrays.equals(w.content, content);
+        }
+
+        @Override
+        public int hashCode() {
+            return path.hashCode() * 31 + Arrays.hashCode(content);
+        }
+
+        @Override
+        public String toString() {
+            return "WriteFile[" + path + ", " + Integer.toOctalString(mode) + ", " + content.length + " bytes]";
+        }
+    }
+
+    /** Sets the directory that IN_ROOT paths resolve against (openat2 RESOLVE_IN_ROOT). */
+    record RootOpen(String path) implements Op {
+        public String step() { return "open root " + path; }
+    }
+
+    record PivotRoot(String newRoot) implements Op {
+        public String step() { return "pivot_root into " + newRoot; }
+    }
+
+    record Chdir(String path) implements Op {
+        public String step() { return "change directory to " + path; }
+    }
+
+    record Setsid() implements Op {
+        public String step() { return "start a new session"; }
+    }
+
+    record Setgroups(List<Integer> gids) implements Op {
+        public String step() { return "set supplementary groups " + gids; }
+    }
+
+    record Setresgid(int gid) implements Op {
+        public String step() { return "set gid " + gid; }
+    }
+
+    record Setresuid(int uid) implements Op {
+        public String step() { return "set uid " + uid; }
+    }
+
+    /** Keep (or stop keeping) capabilities across the uid change. */
+    record Keepcaps(boolean on) implements Op {
+        public String step() { return "keep capabilities " + on; }
+    }
+
+    /**
+     * Capabilities: drop every capability not in {@code bounding} from the bounding set, then
+     * capset the three sets (skipped when all are {@link #UNCHANGED}), then raise ambient ones.
+     */
+    record Caps(long bounding, long effective, long permitted, long inheritable, long ambient) implements Op {
+        public static final long UNCHANGED = -1L;
+
+        public String step() { return "set capabilities"; }
+
+        @Override
+        public String toString() {
+            return String.format("Caps[bounding=%x, effective=%x, permitted=%x, inheritable=%x, ambient=%x]", bounding, effective, permitted, inheritable, ambient);
+        }
+    }
+
+    record NoNewPrivs() implements Op {
+        public String step() { return "set no_new_privs"; }
+    }
+
+    record Rlimit(String name, int resource, long soft, long hard) implements Op {
+        public String step() { return "set rlimit " + name; }
+    }
+
+    /** Loads a compiled classic-BPF seccomp filter (struct sock_filter[]). */
+    record Seccomp(int flags, byte[] filter) implements Op {
+        public String step() { return "load seccomp filter (" + filter.length / 8 + " instructions)"; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Seccomp s && s.flags == flags && Arrays.equals(s.filter, filter);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(filter);
+        }
+
+        @Override
+        public String toString() {
+            return "Seccomp[" + filter.length / 8 + " insns, sha " + HexFormat.of().toHexDigits(Arrays.hashCode(filter)) + "]";
+        }
+    }
+
+    /** Marks every descriptor >= 3 close-on-exec: only 0, 1 and 2 reach the payload. */
+    record CloseFds() implements Op {
+        public String step() { return "close inherited descriptors"; }
+    }
+
+    record Umask(int mask) implements Op {
+        public String step() { return "set umask " + Integer.toOctalString(mask); }
+    }
+
+    /** execve(2); a path without '/' is searched in the payload's own PATH. */
+    record Exec(String path, List<String> argv, List<String> env) implements Op {
+        public String step() { return "execute " + path; }
+    }
+
+    record MakePrivate(String path) implements Op {
+        public String step() { return "make mounts under " + path + " private"; }
+    }
+
+    /** /dev/null over a file, an empty read-only tmpfs over a directory; absent paths are skipped. */
+    record MaskPath(String path) implements Op {
+        public String step() { return "mask " + path; }
+    }
+
+    record Unshare(int flags, String what) implements Op {
+        public String step() { return "enter a new " + what + " namespace"; }
+    }
+
+    /** Joins an existing namespace (run by the launcher before clone). */
+    record Setns(String path, int nstype) implements Op {
+        public String step() { return "join namespace " + path; }
+    }
+
+    /** Writes a file naming the child (the launcher substitutes {@code %p} with its pid). */
+    record WritePid(String pathTemplate, String contentTemplate) implements Op {
+        public String step() { return "write " + pathTemplate; }
+    }
+
+    /** Brings the loopback interface up inside the new network namespace. */
+    record LoopbackUp() implements Op {
+        public String step() { return "bring up loopback interface lo"; }
+    }
+
+    record Detach(String path) implements Op {
+        public String step() { return "detach " + path; }
+    }
+}

@@ -1,0 +1,34 @@
+package io.jcontainer.linux.plan;
+
+import java.util.List;
+
+/**
+ * A compiled sandbox setup: the clone flags and three ordered op lists (see {@code plan.h}):
+ * {@code pre} runs in the launcher before clone, {@code parent} in the launcher while the child
+ * waits (id maps, cgroup placement), {@code child} in the child, ending with {@link Op.Exec}.
+ */
+public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, List<Op> child) {
+    /** plan.h PF_*: the sandbox dies when the JVM's end of the control socket closes. */
+    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2;
+
+    public static final long CLONE_NEWTIME = 0x80, CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000,
+            CLONE_NEWUTS = 0x04000000, CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000,
+            CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000;
+
+    public Plan {
+        pre = List.copyOf(pre);
+        parent = List.copyOf(parent);
+        child = List.copyOf(child);
+    }
+
+    /** The op of a failure report: phase 1 = pre, 2 = parent, 3 = child. */
+    public Op op(int phase, int index) {
+        List<Op> ops = switch (phase) {
+            case 1 -> pre;
+            case 2 -> parent;
+            case 3 -> child;
+            default -> List.of();
+        };
+        return index >= 0 && index < ops.size() ? ops.get(index) : null;
+    }
+}

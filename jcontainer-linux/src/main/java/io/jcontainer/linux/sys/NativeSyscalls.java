@@ -1,0 +1,380 @@
+package io.jcontainer.linux.sys;
+
+import io.jcontainer.HostUnsupportedException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * {@link Syscalls} through Panama FFM downcalls into the C library. One binding style: every
+ * errno-setting call is bound with {@code captureCallState("errno")} and the errno is read from
+ * a per-call segment (a shared one would race between threads); EINTR is retried here.
+ */
+public final class NativeSyscalls implements Syscalls {
+    public static final NativeSyscalls INSTANCE = new NativeSyscalls();
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO_VH = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch")) || "x86_64".equals(System.getProperty("os.arch"));
+
+    private static final int EINTR = 4;
+    private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+    private static final int F_ADD_SEALS = 1033, F_SEAL_ALL = 1 | 2 | 4 | 8;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
+    private static final int POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int P_PID = 1, WEXITED = 4, WNOHANG = 1;
+    private static final int EPOLL_CLOEXEC = 02000000, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
+    private static final int EPOLLIN = 0x1, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000;
+    /** struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
+    private static final int EPOLL_EVENT_SIZE = X86_64 ? 12 : 16, EPOLL_DATA_OFFSET = X86_64 ? 4 : 8;
+    private static final ValueLayout.OfLong UNALIGNED_LONG = JAVA_LONG.withByteAlignment(1);
+
+    private static final MethodHandle MEMFD_CREATE = errnoFn("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle FCNTL_INT = variadicFn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle OPEN = variadicFn("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle SOCKETPAIR = errnoFn("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle PIPE2 = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
+    private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
+    private static final MethodHandle EPOLL_CREATE1 = errnoFn("epoll_create1", JAVA_INT, JAVA_INT);
+    private static final MethodHandle EPOLL_CTL = errnoFn("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle EPOLL_WAIT = errnoFn("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle EVENTFD = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    // posix_spawn returns the error number instead of setting errno.
+    private static final MethodHandle POSIX_SPAWN = fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FA_DESTROY = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle ATTR_SETFLAGS = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, ValueLayout.JAVA_SHORT);
+    private static final MethodHandle ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle SIGEMPTYSET = fn("sigemptyset", JAVA_INT, ADDRESS);
+    private static final MethodHandle SIGFILLSET = fn("sigfillset", JAVA_INT, ADDRESS);
+
+    private NativeSyscalls() {
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new HostUnsupportedException(
+                "the C library has no " + name + "()", "jcontainer needs glibc >= 2.27 or musl >= 1.2 on Linux"));
+    }
+
+    private static MethodHandle fn(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args));
+    }
+
+    private static MethodHandle errnoFn(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO);
+    }
+
+    private static MethodHandle variadicFn(String name, int firstVariadic, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO_VH.get(capture, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    @Override
+    public int memfdCreate(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int fd = (int) MEMFD_CREATE.invokeExact(cs, a.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            if (fd < 0) throw new SyscallException("memfd_create", errno(cs), name);
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void sealAll(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int r = (int) FCNTL_INT.invokeExact(cs, fd, F_ADD_SEALS, F_SEAL_ALL);
+            if (r < 0) throw new SyscallException("fcntl(F_ADD_SEALS)", errno(cs), null);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment p = a.allocateFrom(path);
+            for (;;) {
+                int fd = (int) OPEN.invokeExact(cs, p, flags, mode);
+                if (fd >= 0) return fd;
+                if (errno(cs) != EINTR) throw new SyscallException("open", errno(cs), path);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            // Never retry close on EINTR: on Linux the descriptor is gone either way.
+            int r = (int) CLOSE.invokeExact(cs, fd);
+            if (r < 0 && errno(cs) != EINTR) throw new SyscallException("close", errno(cs), "fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int read(int fd, byte[] buf, int off, int len) {
+        if (len == 0) return 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment b = a.allocate(len);
+            for (;;) {
+                long n = (long) READ.invokeExact(cs, fd, b, (long) len);
+                if (n >= 0) {
+                    MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 0, buf, off, (int) n);
+                    return (int) n;
+                }
+                if (errno(cs) != EINTR) throw new SyscallException("read", errno(cs), "fd " + fd);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void write(int fd, byte[] buf, int off, int len) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment b = a.allocate(Math.max(1, len));
+            MemorySegment.copy(buf, off, b, ValueLayout.JAVA_BYTE, 0, len);
+            long done = 0;
+            while (done < len) {
+                long n = (long) WRITE.invokeExact(cs, fd, b.asSlice(done), (long) (len - done));
+                if (n < 0) {
+                    if (errno(cs) == EINTR) continue;
+                    throw new SyscallException("write", errno(cs), "fd " + fd);
+                }
+                done += n;
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] socketpair() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment sv = a.allocate(JAVA_INT, 2);
+            int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+            if (r < 0) throw new SyscallException("socketpair", errno(cs), null);
+            return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] pipe() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment fds = a.allocate(JAVA_INT, 2);
+            int r = (int) PIPE2.invokeExact(cs, fds, O_CLOEXEC);
+            if (r < 0) throw new SyscallException("pipe2", errno(cs), null);
+            return new int[]{fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static MemorySegment cStrings(Arena a, List<String> strings) {
+        MemorySegment arr = a.allocate(ADDRESS, strings.size() + 1);
+        for (int i = 0; i < strings.size(); i++) arr.setAtIndex(ADDRESS, i, a.allocateFrom(strings.get(i)));
+        arr.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return arr;
+    }
+
+    @Override
+    public int spawn(String path, int[] fds, List<String> argv, List<String> env) {
+        try (Arena a = Arena.ofConfined()) {
+            // Opaque libc structs: generously sized for glibc (80/336 bytes) and musl.
+            MemorySegment fa = a.allocate(512, 16), attr = a.allocate(1024, 16);
+            MemorySegment all = a.allocate(128, 8), none = a.allocate(128, 8);
+            check("posix_spawn_file_actions_init", (int) FA_INIT.invokeExact(fa));
+            try {
+                check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+                try {
+                    for (int target = 0; target < fds.length; target++)
+                        check("posix_spawn_file_actions_adddup2", (int) FA_ADDDUP2.invokeExact(fa, fds[target], target));
+                    // The JVM blocks and handles signals of its own; the launcher must start clean.
+                    int ignored = (int) SIGFILLSET.invokeExact(all);
+                    ignored = (int) SIGEMPTYSET.invokeExact(none);
+                    check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all));
+                    check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, none));
+                    check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                    MemorySegment pid = a.allocate(JAVA_INT);
+                    int r = (int) POSIX_SPAWN.invokeExact(pid, a.allocateFrom(path), fa, attr, cStrings(a, argv), cStrings(a, env));
+                    if (r != 0) throw new SyscallException("posix_spawn", r, path);
+                    return pid.get(JAVA_INT, 0);
+                } finally {
+                    int ignored = (int) ATTR_DESTROY.invokeExact(attr);
+                }
+            } finally {
+                int ignored = (int) FA_DESTROY.invokeExact(fa);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void check(String what, int r) {
+        if (r != 0) throw new SyscallException(what, r, null);
+    }
+
+    @Override
+    public WaitStatus waitPid(int pid, boolean noHang) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment si = a.allocate(128, 8);
+            for (;;) {
+                int r = (int) WAITID.invokeExact(cs, P_PID, pid, si, WEXITED | (noHang ? WNOHANG : 0));
+                if (r < 0) {
+                    if (errno(cs) == EINTR) continue;
+                    throw new SyscallException("waitid", errno(cs), "pid " + pid);
+                }
+                // siginfo_t: si_signo, si_errno, si_code, (pad), si_pid @16, si_uid @20, si_status @24
+                int got = si.get(JAVA_INT, 16);
+                if (got == 0) return null;
+                return new WaitStatus(got, si.get(JAVA_INT, 8), si.get(JAVA_INT, 24));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int r = (int) KILL.invokeExact(cs, pid, signal);
+            if (r < 0) throw new SyscallException("kill", errno(cs), "pid " + pid);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int getegid() {
+        try {
+            return (int) GETEGID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int epollCreate() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int fd = (int) EPOLL_CREATE1.invokeExact(cs, EPOLL_CLOEXEC);
+            if (fd < 0) throw new SyscallException("epoll_create1", errno(cs), null);
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void epollAdd(int epfd, int fd, long data) {
+        epollCtl(epfd, EPOLL_CTL_ADD, fd, data);
+    }
+
+    @Override
+    public void epollDelete(int epfd, int fd) {
+        epollCtl(epfd, EPOLL_CTL_DEL, fd, 0);
+    }
+
+    private void epollCtl(int epfd, int op, int fd, long data) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment ev = a.allocate(16, 8);
+            ev.set(JAVA_INT, 0, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
+            ev.set(UNALIGNED_LONG, EPOLL_DATA_OFFSET, data);
+            int r = (int) EPOLL_CTL.invokeExact(cs, epfd, op, fd, ev);
+            if (r < 0) throw new SyscallException("epoll_ctl", errno(cs), "fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int epollWait(int epfd, long[] out, int timeoutMillis) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * out.length, 8);
+            for (;;) {
+                int n = (int) EPOLL_WAIT.invokeExact(cs, epfd, evs, out.length, timeoutMillis);
+                if (n < 0) {
+                    if (errno(cs) == EINTR) continue;
+                    throw new SyscallException("epoll_wait", errno(cs), null);
+                }
+                for (int i = 0; i < n; i++) out[i] = evs.get(UNALIGNED_LONG, (long) i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
+                return n;
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int eventfd() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int fd = (int) EVENTFD.invokeExact(cs, 0, O_CLOEXEC);
+            if (fd < 0) throw new SyscallException("eventfd", errno(cs), null);
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}

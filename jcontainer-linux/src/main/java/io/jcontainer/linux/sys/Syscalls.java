@@ -1,0 +1,87 @@
+package io.jcontainer.linux.sys;
+
+import java.util.List;
+
+/**
+ * The seam between jcontainer's JVM-side logic and the kernel: every system call the JVM makes
+ * goes through here, so that logic can be tested without root against {@link RecordingSyscalls}
+ * and the real tests then prove the kernel agrees. Failures throw {@link SyscallException}
+ * naming the call and errno; EINTR is retried in the implementation, never by callers.
+ *
+ * <p>Only calls that are safe in a multi-threaded JVM belong here. Anything that must happen
+ * between clone and exec is an op of the plan, executed by the native launcher.
+ */
+public interface Syscalls {
+    int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000,
+            O_NONBLOCK = 04000, O_CLOEXEC = 02000000, O_NOCTTY = 0400;
+
+    /** memfd_create(2) with MFD_CLOEXEC | MFD_ALLOW_SEALING. */
+    int memfdCreate(String name);
+
+    /** Seals a memfd against any further change (F_SEAL_SEAL|SHRINK|GROW|WRITE). */
+    void sealAll(int fd);
+
+    int open(String path, int flags, int mode);
+
+    void close(int fd);
+
+    /** Closes, ignoring errors: for cleanup paths. */
+    default void closeQuietly(int fd) {
+        if (fd < 0) return;
+        try {
+            close(fd);
+        } catch (RuntimeException ignored) {
+            // already failing; the original error matters more
+        }
+    }
+
+    /** Reads up to {@code len} bytes; 0 at end of file. */
+    int read(int fd, byte[] buf, int off, int len);
+
+    /** Writes all of it. */
+    void write(int fd, byte[] buf, int off, int len);
+
+    /** A connected AF_UNIX SOCK_STREAM pair, both ends close-on-exec. */
+    int[] socketpair();
+
+    /** A pipe, both ends close-on-exec: [read, write]. */
+    int[] pipe();
+
+    /**
+     * posix_spawn(3) of {@code path} with {@code fds[i]} dup'ed to descriptor {@code i}, every
+     * signal reset to its default and none blocked. vfork-like: costs the same whatever the
+     * size of the JVM's heap.
+     */
+    int spawn(String path, int[] fds, List<String> argv, List<String> env);
+
+    /** waitid(2) for a child pid: its exit, or null with {@code noHang} while it runs. */
+    WaitStatus waitPid(int pid, boolean noHang);
+
+    void kill(int pid, int signal);
+
+    int geteuid();
+
+    int getegid();
+
+    int epollCreate();
+
+    /** Adds {@code fd} for readability (and hang-up), reported with {@code data}. */
+    void epollAdd(int epfd, int fd, long data);
+
+    void epollDelete(int epfd, int fd);
+
+    /** Waits for ready descriptors; returns how many {@code data} values were written to out. */
+    int epollWait(int epfd, long[] out, int timeoutMillis);
+
+    /** An eventfd(2), for waking a thread blocked in epoll. */
+    int eventfd();
+
+    /** The result of waitid: how a child ended. */
+    record WaitStatus(int pid, int code, int status) {
+        public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+        public boolean exited() {
+            return code == CLD_EXITED;
+        }
+    }
+}
