@@ -110,7 +110,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             cgroup = cgroups.create(id, spec.resources());
             byte[] filter = SeccompFilters.compile(spec.seccomp());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
-                    cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0));
+                    cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
             byte[] encoded = PlanEncoder.encode(plan);
 
             int[] in = stdio(spec.stdin(), 0, true, toClose);

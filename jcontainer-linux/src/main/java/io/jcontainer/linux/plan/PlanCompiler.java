@@ -62,13 +62,14 @@ public final class PlanCompiler {
     private static final String[] DEVICES = {"null", "zero", "full", "random", "urandom", "tty"};
 
     /** What the runtime decided outside the spec: the resolved user, cgroups, the seccomp filter. */
-    public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags) {
+    public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
+                         String defaultHostname) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
         }
 
         public static Inputs of(Passwd.User user) {
-            return new Inputs(user, List.of(), null, 0);
+            return new Inputs(user, List.of(), null, 0, "sandbox");
         }
     }
 
@@ -105,7 +106,9 @@ public final class PlanCompiler {
 
         List<Op> c = new ArrayList<>();
         if (spec.has(Namespace.CGROUP)) c.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
-        if (spec.hostname() != null) c.add(new Op.Hostname(spec.hostname()));
+        // As docker: a UTS namespace without a name gets the short container id, not the host's name.
+        String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;
+        if (hostname != null) c.add(new Op.Hostname(hostname));
         if (spec.domainname() != null) c.add(new Op.Domainname(spec.domainname()));
         if (spec.has(Namespace.NET)) c.add(new Op.LoopbackUp());
 
@@ -116,7 +119,7 @@ public final class PlanCompiler {
             c.add(new Op.Mount(spec.rootfs().toString(), mnt, "", MS_BIND | MS_REC, "", 0));
             c.add(new Op.RootOpen(mnt));
         } else {
-            defaultRoot(c, mnt, spec, in.user());
+            defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
         }
         c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         dev(c, spec, maps);
@@ -161,7 +164,7 @@ public final class PlanCompiler {
         c.add(new Op.Caps(-1L, sets, sets, 0, 0));
         if (seccomp != null && nnp) c.add(seccomp);
         c.add(new Op.CloseFds());
-        c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user)));
+        c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 
         int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF);
         return new Plan(clone, flags, List.of(), parent, c);
@@ -178,7 +181,7 @@ public final class PlanCompiler {
      * nosuid) and a generated /etc. Nothing of the host's /etc, /home, /root, /var or /tmp is
      * visible. See docs/default-root.md.
      */
-    private void defaultRoot(List<Op> c, String mnt, ContainerSpec spec, Passwd.User user) {
+    private void defaultRoot(List<Op> c, String mnt, String hostname) {
         c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m", 0));
         c.add(new Op.RootOpen(mnt));
         for (HostInfo.HostDir d : host.hostDirs()) {
@@ -189,7 +192,6 @@ public final class PlanCompiler {
             boolean dir = Files.isDirectory(java.nio.file.Path.of(f), LinkOption.NOFOLLOW_LINKS);
             c.add(new Op.Mount(f, f, "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV, "", IN_ROOT | (dir ? MKDIR : MKFILE) | OPTIONAL));
         }
-        String hostname = spec.hostname() != null ? spec.hostname() : "sandbox";
         c.add(new Op.WriteFile("/etc/passwd", 0644, DEFAULT_PASSWD.getBytes(StandardCharsets.UTF_8)));
         c.add(new Op.WriteFile("/etc/group", 0644, DEFAULT_GROUP.getBytes(StandardCharsets.UTF_8)));
         c.add(new Op.WriteFile("/etc/hostname", 0644, (hostname + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -245,10 +247,10 @@ public final class PlanCompiler {
         return m;
     }
 
-    private static List<String> environment(ContainerSpec spec, Passwd.User user) {
+    private static List<String> environment(ContainerSpec spec, Passwd.User user, String hostname) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
-        env.put("HOSTNAME", spec.hostname() != null ? spec.hostname() : "sandbox");
+        if (hostname != null) env.put("HOSTNAME", hostname);
         env.put("HOME", user.home());
         env.putAll(spec.env());
         List<String> out = new ArrayList<>(env.size());

@@ -1,0 +1,81 @@
+package io.jcontainer.linux.sys;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A fake kernel for tests without root: records every call as a comparable string, hands out
+ * descriptor numbers, and fails a chosen call with a chosen errno. {@link #openFds()} shows
+ * what the code under test forgot to close.
+ */
+public final class RecordingSyscalls implements Syscalls {
+    public final List<String> calls = new ArrayList<>();
+    private final Map<String, Integer> failures = new HashMap<>();
+    private final Set<Integer> open = new HashSet<>();
+    private int nextFd = 10, nextPid = 1000;
+    private int euid = 1000, egid = 1000;
+
+    /** The next call named {@code call} (e.g. "spawn") fails with {@code errno}. */
+    public RecordingSyscalls failNext(String call, int errno) {
+        failures.put(call, errno);
+        return this;
+    }
+
+    public RecordingSyscalls asUser(int uid, int gid) {
+        euid = uid;
+        egid = gid;
+        return this;
+    }
+
+    public Set<Integer> openFds() {
+        return Set.copyOf(open);
+    }
+
+    private synchronized void record(String call, String text) {
+        calls.add(text);
+        Integer errno = failures.remove(call);
+        if (errno != null) throw new SyscallException(call, errno, null);
+    }
+
+    private synchronized int fd() {
+        int fd = nextFd++;
+        open.add(fd);
+        return fd;
+    }
+
+    @Override public int memfdCreate(String name) { record("memfd_create", "memfd_create " + name); return fd(); }
+    @Override public void sealAll(int fd) { record("seal", "seal " + fd); }
+    @Override public int open(String path, int flags, int mode) { record("open", "open " + path); return fd(); }
+    @Override public synchronized void close(int fd) {
+        record("close", "close " + fd);
+        if (!open.remove(fd)) throw new SyscallException("close", Errno.EBADF, "fd " + fd);
+    }
+    @Override public int read(int fd, byte[] buf, int off, int len) { record("read", "read " + fd); return 0; }
+    @Override public void write(int fd, byte[] buf, int off, int len) { record("write", "write " + fd + " " + len); }
+    @Override public int[] socketpair() { record("socketpair", "socketpair"); return new int[]{fd(), fd()}; }
+    @Override public int[] pipe() { record("pipe", "pipe"); return new int[]{fd(), fd()}; }
+    @Override public synchronized int spawn(String path, int[] fds, List<String> argv, List<String> env) {
+        record("spawn", "spawn " + path + " " + java.util.Arrays.toString(fds));
+        return nextPid++;
+    }
+    @Override public WaitStatus waitPid(int pid, boolean noHang) { record("waitid", "waitid " + pid); return new WaitStatus(pid, WaitStatus.CLD_EXITED, 0); }
+    @Override public void kill(int pid, int signal) { record("kill", "kill " + pid + " " + signal); }
+    @Override public int geteuid() { return euid; }
+    @Override public int getegid() { return egid; }
+    @Override public int epollCreate() { record("epoll_create1", "epoll_create1"); return fd(); }
+    @Override public void epollAdd(int epfd, int fd, long data) { record("epoll_ctl", "epoll_add " + fd); }
+    @Override public void epollDelete(int epfd, int fd) { record("epoll_ctl", "epoll_del " + fd); }
+    @Override public int epollWait(int epfd, long[] out, int timeoutMillis) {
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+    @Override public int eventfd() { record("eventfd", "eventfd"); return fd(); }
+}
