@@ -21,6 +21,7 @@ import io.jcontainer.linux.plan.PlanCompiler;
 import io.jcontainer.linux.plan.PlanEncoder;
 import io.jcontainer.linux.plan.SyscallId;
 import io.jcontainer.linux.rootfs.Passwd;
+import io.jcontainer.linux.rootfs.RootfsChecks;
 import io.jcontainer.linux.seccomp.SeccompFilters;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.NativeSyscalls;
@@ -96,13 +97,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     @Override
     public Container start(ContainerSpec spec) {
+        RootfsChecks.check(spec);
         LauncherImage image = launcher();
         String id = newId();
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
 
         SandboxCgroup cgroup = null;
-        List<Integer> toClose = new ArrayList<>();
+        List<Integer> toClose = new ArrayList<>(); // the child's ends: closed once the launcher has them
+        List<Integer> ours = new ArrayList<>();    // the JVM's ends: closed only if the start fails
         int launcherPid = -1;
         ControlChannel control = null;
         boolean ok = false;
@@ -113,9 +116,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
             byte[] encoded = PlanEncoder.encode(plan);
 
-            int[] in = stdio(spec.stdin(), 0, true, toClose);
-            int[] out = stdio(spec.stdout(), 1, false, toClose);
-            int[] err = stdio(spec.stderr(), 2, false, toClose);
+            int[] in = stdio(spec.stdin(), 0, true, toClose, ours);
+            int[] out = stdio(spec.stdout(), 1, false, toClose, ours);
+            int[] err = stdio(spec.stderr(), 2, false, toClose, ours);
             int[] ctl = sys.socketpair();
             toClose.add(ctl[1]);
             control = new ControlChannel(sys, ctl[0]);
@@ -150,6 +153,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         } finally {
             if (!ok) {
                 for (int fd : toClose) sys.closeQuietly(fd);
+                for (int fd : ours) sys.closeQuietly(fd);
                 if (control != null) control.close(); // an attached launcher kills its child on EOF
                 if (launcherPid > 0) {
                     try {
@@ -168,9 +172,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /**
      * Opens one standard stream: returns {the fd the launcher gets, the JVM's end or -1}. Fds
-     * opened only for the child are added to {@code toClose}.
+     * opened only for the child are added to {@code toClose}, the JVM's ends to {@code ours}.
      */
-    private int[] stdio(Stdio s, int which, boolean input, List<Integer> toClose) {
+    private int[] stdio(Stdio s, int which, boolean input, List<Integer> toClose, List<Integer> ours) {
         return switch (s) {
             case Stdio.Inherit i -> new int[]{which, -1};
             case Stdio.Null n -> {
@@ -189,6 +193,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 int[] pipe = sys.pipe();
                 int child = input ? pipe[0] : pipe[1], mine = input ? pipe[1] : pipe[0];
                 toClose.add(child);
+                ours.add(mine);
                 yield new int[]{child, mine};
             }
         };
@@ -231,6 +236,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
     public Plan plan(ContainerSpec spec) {
+        RootfsChecks.check(spec);
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
         try {
