@@ -241,6 +241,13 @@ static u64 kept_flags(long fd, u32 *sc, long *err) {
     return -1;                        \
   } while (0)
 
+/* Host paths opened before the child switched to its namespace's root ids (OP_HOLD): with a
+ * map like 0 -> 100000 the switched child may not traverse root-only host directories, but a
+ * descriptor opened earlier still names the object. */
+#define HELD_MAX 256
+static int held[HELD_MAX];
+static u32 nheld;
+
 static long do_mount(struct cursor *c, struct failure *f) {
   const char *src = rd_str(c), *tgt = rd_str(c), *fstype = rd_str(c);
   u64 flags = rd_u64(c);
@@ -248,6 +255,15 @@ static long do_mount(struct cursor *c, struct failure *f) {
   u32 mflags = rd_u32(c);
   if (c->bad) FAIL(SC_PLAN, -EINVAL);
   set_detail(f, tgt);
+  char srcp[40];
+  if (src[0] == '@') {
+    u32 i = 0;
+    for (const char *p = src + 1; *p >= '0' && *p <= '9'; p++) i = i * 10 + (u32)(*p - '0');
+    if (i >= nheld) FAIL(SC_PLAN, -EINVAL);
+    if (held[i] < 0) return 0; /* an optional source that did not exist */
+    fd_path(srcp, held[i]);
+    src = srcp;
+  }
   char fdp[40];
   const char *target = tgt;
   long tfd = -1;
@@ -391,8 +407,10 @@ static long do_pivot_root(const char *newroot, struct failure *f) {
   /* pivot_root(".", "."): the old root ends up stacked under the new one at "/", and is
    * detached at once — no directory for it inside the image, no path back to the host.
    * (Plain chroot is escapable by a process with CAP_SYS_CHROOT; see the seed's program.) */
-  long r = sys1(NR_chdir, newroot);
-  if (r < 0) FAIL(SC_CHDIR, r);
+  /* fchdir to the root we already hold: the path may pass through host directories that
+   * ids switched to a user namespace's root can no longer traverse */
+  long r = root_fd >= 0 ? sys1(NR_fchdir, root_fd) : sys1(NR_chdir, newroot);
+  if (r < 0) FAIL(root_fd >= 0 ? SC_FCHDIR : SC_CHDIR, r);
   r = sys2(NR_pivot_root, ".", ".");
   if (r < 0) FAIL(SC_PIVOT_ROOT, r);
   r = sys2(NR_umount2, ".", MNT_DETACH);
@@ -659,6 +677,17 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
       set_detail(f, p);
       r = sys2(NR_umount2, p, MNT_DETACH);
       if (r < 0) FAIL(SC_UMOUNT2, r);
+      break;
+    }
+    case OP_HOLD: {
+      const char *p = rd_str(&oc);
+      u32 optional = rd_u32(&oc);
+      set_detail(f, p);
+      if (nheld >= HELD_MAX) FAIL(SC_PLAN, -EINVAL);
+      long fd = sys4(NR_openat, AT_FDCWD, p, O_PATH | O_CLOEXEC, 0);
+      if (fd == -ENOENT && optional) fd = -1;
+      else if (fd < 0) FAIL(SC_OPENAT, fd);
+      held[nheld++] = (int)fd;
       break;
     }
     case OP_LOOPBACK_UP: {

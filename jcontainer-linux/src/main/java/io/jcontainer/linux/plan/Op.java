@@ -180,6 +180,14 @@ public sealed interface Op {
         public String step() { return "write " + pathTemplate; }
     }
 
+    /**
+     * Opens a host path now (O_PATH), so that a later mount can use it as source {@code "@index"}
+     * after the child has switched to ids that may not reach it.
+     */
+    record Hold(String path, boolean optional) implements Op {
+        public String step() { return "open mount source " + path; }
+    }
+
     /** Brings the loopback interface up inside the new network namespace. */
     record LoopbackUp() implements Op {
         public String step() { return "bring up loopback interface lo"; }
