@@ -25,6 +25,7 @@ import io.jcontainer.linux.rootfs.RootfsChecks;
 import io.jcontainer.linux.seccomp.SeccompFilters;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.SyscallException;
 import io.jcontainer.linux.sys.Syscalls;
 import io.jcontainer.spi.ContainerRuntime;
 
@@ -109,25 +110,32 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         int launcherPid = -1;
         ControlChannel control = null;
         boolean ok = false;
+        String step = "create the cgroup";
         try {
             cgroup = cgroups.create(id, spec.resources());
+            step = "compile the plan";
             byte[] filter = SeccompFilters.compile(spec.seccomp());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
             byte[] encoded = PlanEncoder.encode(plan);
 
+            step = "open the standard streams";
             int[] in = stdio(spec.stdin(), 0, true, toClose, ours);
             int[] out = stdio(spec.stdout(), 1, false, toClose, ours);
             int[] err = stdio(spec.stderr(), 2, false, toClose, ours);
+            step = "create the control socket";
             int[] ctl = sys.socketpair();
             toClose.add(ctl[1]);
             control = new ControlChannel(sys, ctl[0]);
 
+            step = "spawn the launcher";
             launcherPid = sys.spawn(image.path(), new int[]{in[0], out[0], err[0], ctl[1]}, List.of("jcontainer-launcher"), List.of());
             // The launcher has its copies; ours of the child's ends must go, or EOF never comes.
             for (int fd : toClose) sys.closeQuietly(fd);
             toClose.clear();
+            step = "send the plan to the launcher";
             control.sendPlan(encoded);
+            step = "wait for the launcher's report";
             ControlChannel.Frame first = control.read();
             if (first == null)
                 throw new ContainerStartException("the jcontainer launcher exited without a report (" + waitDescription(launcherPid) + ")", null);
@@ -146,6 +154,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             supervisor.watch(control, c::exited);
             ok = true;
             return c;
+        } catch (SyscallException e) {
+            var wrapped = new ContainerStartException(step, e.syscall(), e.errnoName(), Errno.text(e.errno()), e.path());
+            wrapped.initCause(e);
+            throw wrapped;
         } catch (ContainerException e) {
             throw e;
         } catch (RuntimeException e) {
