@@ -77,6 +77,13 @@ class IsolationTest {
     }
 
     @Test
+    void userNamespaceWithoutPidNamespaceSeesTheHostsProcesses() {
+        var r = Sandboxes.run(Sandboxes.busybox().namespaces(MNT, USER).command("sh", "-c", "id -u; test -d /proc/1 && echo host-pids"));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("0\nhost-pids\n");
+    }
+
+    @Test
     void ipcNamespaceIsPrivate() {
         var r = Sandboxes.sh("cat /proc/sysvipc/shm | wc -l; ls /dev/mqueue | wc -l");
         assertThat(r.stdout().lines().map(String::trim).toList()).containsExactly("1", "0"); // header only

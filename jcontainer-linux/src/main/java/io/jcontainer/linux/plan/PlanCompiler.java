@@ -121,7 +121,13 @@ public final class PlanCompiler {
         } else {
             defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
         }
-        c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+        if (spec.has(Namespace.PID) || !spec.has(Namespace.USER)) {
+            c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+        } else {
+            // A fresh procfs needs a PID namespace owned by the new user namespace; without one,
+            // show the host's (it is the host's PID namespace anyway), read-mostly and masked below.
+            c.add(new Op.Mount("/proc", "/proc", "", MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+        }
         dev(c, spec, maps);
         if (spec.has(Namespace.NET)) {
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
