@@ -852,6 +852,7 @@ void launcher_main(void) {
       if (handle_command() < 0) {
         /* EOF on the control socket: the JVM is gone (or let go of us). */
         if (pflags & PF_KILL_ON_EOF) {
+          sys2(NR_kill, -child, SIGKILL);
           sys2(NR_kill, child, SIGKILL);
           break;
         }
@@ -864,7 +865,13 @@ void launcher_main(void) {
       if (sys5(NR_waitid, P_PID, child, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT */, 0) == 0 && si.si_pid) break;
     }
   }
+  /* The sandbox ends with its first process (as a container does). With a PID namespace the
+   * kernel kills the rest; without one, kill its process group (the child did setsid, so the
+   * group is the sandbox's) — while the unreaped child still pins the pid, so the group id
+   * cannot have been reused by anyone else. */
   struct siginfo_min si;
+  do r = sys5(NR_waitid, P_PID, child, &si, WEXITED | 0x01000000 /* WNOWAIT */, 0); while (r == -EINTR);
+  sys2(NR_kill, -child, SIGKILL);
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
