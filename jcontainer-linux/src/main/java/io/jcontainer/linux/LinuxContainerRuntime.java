@@ -69,7 +69,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups) {
         this.sys = sys;
         this.host = host != null ? host : HostInfo.probe(sys);
-        this.cgroups = cgroups != null ? cgroups : CgroupManager.NONE;
+        this.cgroups = cgroups != null ? cgroups : CgroupManager.detect(sys);
     }
 
     public HostInfo host() {
@@ -87,6 +87,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             synchronized (this) {
                 if (launcher == null) {
                     host.prepare();
+                    try {
+                        cgroups.sweepStale(); // cgroups of sandboxes of JVMs that crashed
+                    } catch (RuntimeException ignored) {
+                        // best effort: a stale cgroup must not stop new sandboxes
+                    }
                     launcher = LauncherImage.load(sys);
                     supervisor = new Supervisor(sys);
                 }
@@ -112,7 +117,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean ok = false;
         String step = "create the cgroup";
         try {
-            cgroup = cgroups.create(id, spec.resources());
+            cgroup = cgroups.create(id, spec);
             step = "compile the plan";
             byte[] filter = SeccompFilters.compile(spec.seccomp());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
