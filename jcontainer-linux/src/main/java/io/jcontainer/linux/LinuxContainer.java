@@ -1,8 +1,10 @@
 package io.jcontainer.linux;
 
 import io.jcontainer.Container;
+import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.Namespace;
 import io.jcontainer.Signal;
 import io.jcontainer.linux.cgroup.SandboxCgroup;
 import io.jcontainer.linux.launch.ControlChannel;
@@ -155,6 +157,35 @@ final class LinuxContainer implements Container {
     @Override
     public void kill() {
         signal(Signal.KILL);
+    }
+
+    @Override
+    public ContainerExit stop(Duration grace) throws InterruptedException {
+        if (!exit.isDone()) {
+            try {
+                signal(spec.stopSignal());
+            } catch (RuntimeException ignored) {
+                // the launcher is gone already: the wait below sees the exit
+            }
+            if (waitFor(grace).isEmpty()) killEverything();
+        }
+        return waitFor(Duration.ofSeconds(30)).orElseThrow(() ->
+                new ContainerException("container " + id.substring(0, 12) + " did not exit within 30 s of SIGKILL"));
+    }
+
+    /**
+     * SIGKILL to every process of the sandbox. With a PID namespace, PID 1's death makes the
+     * kernel kill the rest; without one, the process group goes first (while the first process
+     * still leads it), then the cgroup catches whatever left the group (setsid).
+     */
+    private void killEverything() {
+        try {
+            if (!spec.has(Namespace.PID)) control.sendCommand(ControlChannel.CMD_SIGNAL_GROUP, Signal.KILL.number());
+            control.sendCommand(ControlChannel.CMD_SIGNAL, Signal.KILL.number());
+        } catch (RuntimeException ignored) {
+            // the launcher is gone: its child died with it (PDEATHSIG)
+        }
+        if (cgroup != null) cgroup.killAll();
     }
 
     @Override
