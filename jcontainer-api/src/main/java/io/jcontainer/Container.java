@@ -81,6 +81,13 @@ public interface Container extends AutoCloseable {
      */
     ContainerExit stop(Duration grace) throws InterruptedException;
 
+    /**
+     * Runs a command inside this running sandbox (docker exec): it joins the sandbox's
+     * namespaces and cgroup and gets its security settings. Throws
+     * {@link ContainerNotRunningException} if the sandbox has exited.
+     */
+    SandboxProcess exec(ExecSpec exec);
+
     /** Kills what still runs, reaps it and removes everything the sandbox had on the host. */
     @Override
     void close();

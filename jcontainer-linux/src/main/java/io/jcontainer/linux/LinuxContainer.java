@@ -2,6 +2,9 @@ package io.jcontainer.linux;
 
 import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
+import io.jcontainer.ContainerNotRunningException;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.SandboxProcess;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.Namespace;
@@ -31,11 +34,13 @@ final class LinuxContainer implements Container {
     private final SandboxCgroup cgroup;
     private final Syscalls sys;
     private final Runnable onClosed;
+    private final LinuxContainerRuntime runtime;
     private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     private volatile boolean closed;
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
-                   InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed) {
+                   InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
+                   LinuxContainerRuntime runtime) {
         this.id = id;
         this.spec = spec;
         this.pid = pid;
@@ -47,6 +52,7 @@ final class LinuxContainer implements Container {
         this.cgroup = cgroup;
         this.sys = sys;
         this.onClosed = onClosed;
+        this.runtime = runtime;
     }
 
     /** Called on the supervisor thread with the launcher's EXITED frame, or null if it vanished. */
@@ -157,6 +163,15 @@ final class LinuxContainer implements Container {
     @Override
     public void kill() {
         signal(Signal.KILL);
+    }
+
+    @Override
+    public SandboxProcess exec(ExecSpec e) {
+        ContainerExit done = exit.getNow(null);
+        if (done != null || closed)
+            throw new ContainerNotRunningException("cannot exec in container " + id.substring(0, 12) + ": it is not running ("
+                    + (done != null ? done : "closed") + ")");
+        return runtime.exec(this, cgroup, e);
     }
 
     @Override

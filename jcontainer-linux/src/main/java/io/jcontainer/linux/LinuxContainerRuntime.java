@@ -4,6 +4,8 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.SandboxProcess;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
@@ -15,6 +17,7 @@ import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
 import io.jcontainer.linux.launch.Supervisor;
+import io.jcontainer.linux.plan.ExecPlans;
 import io.jcontainer.linux.plan.Op;
 import io.jcontainer.linux.plan.Plan;
 import io.jcontainer.linux.plan.PlanCompiler;
@@ -27,6 +30,8 @@ import io.jcontainer.linux.sys.NativeSyscalls;
 import io.jcontainer.linux.sys.Syscalls;
 import io.jcontainer.spi.ContainerRuntime;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -102,20 +107,68 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
 
         SandboxCgroup cgroup = null;
-        List<Integer> toClose = new ArrayList<>();
-        int launcherPid = -1;
-        ControlChannel control = null;
         boolean ok = false;
         try {
             cgroup = cgroups.create(id, spec.resources());
             byte[] filter = SeccompFilters.compile(spec.seccomp());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
-            byte[] encoded = PlanEncoder.encode(plan);
+            Launched l = launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
+            LinuxContainer[] self = new LinuxContainer[1];
+            LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.control, l.in, l.out, l.err,
+                    cgroup, sys, () -> live.remove(self[0]), this);
+            self[0] = c;
+            live.add(c);
+            supervisor.watch(l.control, c::exited);
+            ok = true;
+            return c;
+        } finally {
+            if (!ok && cgroup != null) cgroup.close();
+        }
+    }
 
-            int[] in = stdio(spec.stdin(), 0, true, toClose);
-            int[] out = stdio(spec.stdout(), 1, false, toClose);
-            int[] err = stdio(spec.stderr(), 2, false, toClose);
+    /**
+     * Runs a command in a running sandbox: joins its namespaces (user first: it grants the
+     * rights to join the others; mount last, in the child, after the launcher has placed it in
+     * the sandbox's cgroup through the host's /sys), then the same process setup as its PID 1.
+     */
+    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec) {
+        ContainerSpec spec = c.spec();
+        ContainerSpec merged = ExecPlans.merge(spec, exec);
+        Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
+                : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(merged.user());
+        byte[] filter = SeccompFilters.compile(spec.seccomp());
+        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter, 0, c.id().substring(0, 12)));
+        Plan plan = ExecPlans.forExec(full, merged, c.pid(), cgroup == null ? List.of() : cgroup.procsFiles());
+        Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys);
+        supervisor.watch(l.control, p::exited);
+        return p;
+    }
+
+    /** A started launcher: its pid, its child's pid, the control channel and the JVM's stdio ends. */
+    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err) {
+    }
+
+    /**
+     * Opens stdio and the control socket, spawns the launcher, sends the plan and reads its
+     * STARTED or FAILED report. On failure everything is undone (an attached launcher kills
+     * its child when the control socket closes) and a precise exception is thrown.
+     */
+    private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr) {
+        List<Integer> toClose = new ArrayList<>();
+        List<Integer> mine = new ArrayList<>();
+        int launcherPid = -1;
+        ControlChannel control = null;
+        boolean ok = false;
+        try {
+            byte[] encoded = PlanEncoder.encode(plan);
+            int[] in = stdio(stdin, 0, true, toClose);
+            if (in[1] >= 0) mine.add(in[1]);
+            int[] out = stdio(stdout, 1, false, toClose);
+            if (out[1] >= 0) mine.add(out[1]);
+            int[] err = stdio(stderr, 2, false, toClose);
+            if (err[1] >= 0) mine.add(err[1]);
             int[] ctl = sys.socketpair();
             toClose.add(ctl[1]);
             control = new ControlChannel(sys, ctl[0]);
@@ -131,18 +184,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (first.type() == ControlChannel.MSG_FAILED) throw failure(plan, first, spec);
             if (first.type() != ControlChannel.MSG_STARTED)
                 throw new ContainerStartException("unexpected message " + first.type() + " from the launcher", null);
-            int pid = first.int32(0);
-
-            OutputStream0 streams = new OutputStream0(in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
-                    out[1] >= 0 ? new FdInputStream(sys, out[1]) : null, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null);
-            LinuxContainer[] self = new LinuxContainer[1];
-            LinuxContainer c = new LinuxContainer(id, spec, pid, launcherPid, control, streams.in, streams.out, streams.err,
-                    cgroup, sys, () -> live.remove(self[0]));
-            self[0] = c;
-            live.add(c);
-            supervisor.watch(control, c::exited);
             ok = true;
-            return c;
+            return new Launched(launcherPid, first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
+                    out[1] >= 0 ? new FdInputStream(sys, out[1]) : null, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null);
         } catch (ContainerException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -150,6 +194,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         } finally {
             if (!ok) {
                 for (int fd : toClose) sys.closeQuietly(fd);
+                for (int fd : mine) sys.closeQuietly(fd);
                 if (control != null) control.close(); // an attached launcher kills its child on EOF
                 if (launcherPid > 0) {
                     try {
@@ -158,12 +203,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         // already reaped
                     }
                 }
-                if (cgroup != null) cgroup.close();
             }
         }
-    }
-
-    private record OutputStream0(java.io.OutputStream in, java.io.InputStream out, java.io.InputStream err) {
     }
 
     /**
