@@ -541,6 +541,31 @@ static long do_init(struct failure *f) {
   init_loop((s32)pid, &all);
 }
 
+/* ---- OP_STATUS_FILE: the exit status, durably ----
+ * A detached sandbox outlives the JVM that started it, so nobody may be listening on the
+ * control socket when its payload exits. The monitor then leaves "si_code si_status\n" in a
+ * file of the sandbox's state directory (written to a temporary name and renamed, so a reader
+ * sees the whole record or none); its mtime is the finish time. */
+static const char *status_file; /* points into the plan buffer, which lives as long as we do */
+
+static void write_status_file(s32 code, s32 status) {
+  if (!status_file) return;
+  char tmp[4096], buf[48];
+  size_t n = slen(status_file);
+  if (n + 5 > sizeof tmp) return;
+  memcpy(tmp, status_file, n);
+  memcpy(tmp + n, ".tmp", 5);
+  int i = utoa(buf, (u64)code);
+  buf[i++] = ' ';
+  i += utoa(buf + i, (u64)status);
+  buf[i++] = '\n';
+  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return;
+  long r = xwrite_all((int)fd, buf, (size_t)i);
+  sys1(NR_close, fd);
+  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, status_file, 0);
+}
+
 /* Advances past `count` ops without running them. */
 static void skip_ops(struct cursor *c, u32 count) {
   for (u32 i = 0; i < count && !c->bad; i++) {
@@ -660,6 +685,7 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
     case OP_UMASK: sys1(NR_umask, rd_u32(&oc)); break;
     case OP_EXEC: do_exec(&oc, f); return -1;
     case OP_INIT: if (do_init(f) < 0) return -1; break;
+    case OP_STATUS_FILE: status_file = rd_str(&oc); break;
     case OP_MAKE_PRIVATE: {
       const char *p = rd_str(&oc);
       set_detail(f, p);
@@ -802,6 +828,9 @@ void launcher_main(void) {
   u32 pflags = rd_u32(&c), npre = rd_u32(&c), nparent = rd_u32(&c), nchild = rd_u32(&c);
   if (c.bad || magic != PLAN_MAGIC || version != PLAN_VERSION) { f.syscall = SC_PLAN; f.err = EINVAL; fail_and_exit(&f); }
   if (pflags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
+  /* Detached: leave the JVM's session, so a Ctrl-C or hang-up aimed at the JVM's terminal
+   * does not reach the monitor (whose death would take the sandbox along: PDEATHSIG). */
+  if (!(pflags & PF_KILL_ON_EOF)) sys0(NR_setsid);
 
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
 
@@ -889,6 +918,7 @@ void launcher_main(void) {
   struct siginfo_min si;
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
+  write_status_file(si.si_code, si.si_status);
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
   die(0);
 }

@@ -59,6 +59,7 @@ typedef unsigned long size_t;
 #define NR_socket 41
 #define NR_ioctl 16
 #define NR_rt_sigtimedwait 128
+#define NR_renameat2 316
 #elif defined(__aarch64__)
 #define NR_read 63
 #define NR_write 64
@@ -103,6 +104,7 @@ typedef unsigned long size_t;
 #define NR_socket 198
 #define NR_ioctl 29
 #define NR_rt_sigtimedwait 137
+#define NR_renameat2 276
 #else
 #error "jcontainer launcher: unsupported architecture"
 #endif

@@ -212,12 +212,7 @@ final class LinuxContainer implements Container {
                 if (spec.detached()) {
                     control.close(); // let go: a detached sandbox lives on
                 } else {
-                    try {
-                        control.sendCommand(ControlChannel.CMD_SIGNAL, Signal.KILL.number());
-                    } catch (RuntimeException ignored) {
-                        // the launcher is already gone; the wait below sees it
-                    }
-                    if (cgroup != null) cgroup.killAll();
+                    killEverything(); // not only the first process: without a PID namespace the rest would live on
                     awaitExit();
                 }
             }

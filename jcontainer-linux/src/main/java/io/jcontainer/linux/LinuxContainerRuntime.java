@@ -28,11 +28,16 @@ import io.jcontainer.linux.seccomp.SeccompFilters;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.NativeSyscalls;
 import io.jcontainer.linux.sys.Syscalls;
+import io.jcontainer.linux.state.ContainerState;
+import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.state.ProcStat;
+import org.slf4j.LoggerFactory;
 import io.jcontainer.spi.ContainerRuntime;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,6 +68,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile LauncherImage launcher;
     private volatile Supervisor supervisor;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
+    private final ContainerStore store;
 
     /** The ServiceLoader constructor: the real kernel. */
     public LinuxContainerRuntime() {
@@ -70,6 +76,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups) {
+        this(sys, host, cgroups, null);
+    }
+
+    /**
+     * @param store where detached and named sandboxes are recorded for other processes (see
+     *              {@link ContainerStore}); null for the user's default
+     */
+    public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups, ContainerStore store) {
+        this.store = store != null ? store : ContainerStore.forUser(sys.geteuid());
         this.sys = sys;
         this.host = host != null ? host : HostInfo.probe(sys);
         this.cgroups = cgroups != null ? cgroups : CgroupManager.NONE;
@@ -77,6 +92,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     public HostInfo host() {
         return host;
+    }
+
+    /** The recorded sandboxes of this host (this and other processes'). */
+    public ContainerStore store() {
+        return store;
     }
 
     /** Sandboxes started by this runtime and not yet closed. */
@@ -92,6 +112,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     host.prepare();
                     launcher = LauncherImage.load(sys);
                     supervisor = new Supervisor(sys);
+                    try {
+                        store.sweep(); // what JVMs that died left behind
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: sweeping {} failed", store.root(), e);
+                    }
                 }
                 l = launcher;
             }
@@ -106,6 +131,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
 
+        // Detached and named sandboxes are recorded, so other processes can find them; the
+        // record also reserves the name (before anything is created).
+        ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec) : null;
+        if (state != null) store.create(state);
         SandboxCgroup cgroup = null;
         boolean ok = false;
         try {
@@ -113,18 +142,47 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             byte[] filter = SeccompFilters.compile(spec.seccomp());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
+            if (state != null) {
+                List<Op> pre = new ArrayList<>(plan.pre());
+                pre.add(new Op.StatusFile(store.exitFile(id).toString()));
+                plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+            }
             Launched l = launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
+            ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
+                    ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
+            if (recorded != null) store.write(recorded);
             LinuxContainer[] self = new LinuxContainer[1];
             LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.control, l.in, l.out, l.err,
-                    cgroup, sys, () -> live.remove(self[0]), this);
+                    cgroup, sys, () -> {
+                        live.remove(self[0]);
+                        // the handle of an attached sandbox owns its record; a detached one lives on
+                        if (recorded != null && !spec.detached()) store.delete(recorded);
+                    }, this);
             self[0] = c;
             live.add(c);
             supervisor.watch(l.control, c::exited);
             ok = true;
             return c;
         } finally {
-            if (!ok && cgroup != null) cgroup.close();
+            if (!ok) {
+                if (cgroup != null) cgroup.close();
+                if (state != null) store.delete(state);
+            }
         }
+    }
+
+    private static ContainerState newState(String id, ContainerSpec spec) {
+        return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
+                spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
+                spec.detached(), null, List.of());
+    }
+
+    private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
+        if (cgroup == null) return s;
+        List<String> dirs = new ArrayList<>();
+        for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
+        return new ContainerState(s.id(), s.name(), s.image(), s.command(), s.init(), s.pidNamespace(), s.stopSignal(), s.pid(),
+                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs);
     }
 
     /**

@@ -193,4 +193,9 @@ public sealed interface Op {
     record Init() implements Op {
         public String step() { return "start the init process"; }
     }
+
+    /** Where the launcher, as monitor, records the child's exit (pre phase; for sandboxes other processes look up). */
+    record StatusFile(String path) implements Op {
+        public String step() { return "record the exit status in " + path; }
+    }
 }
