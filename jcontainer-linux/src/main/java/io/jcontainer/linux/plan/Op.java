@@ -196,4 +196,14 @@ public sealed interface Op {
     record Detach(String path) implements Op {
         public String step() { return "detach " + path; }
     }
+
+    /** Forks a tiny init: the parent stays as PID 1 (reaps orphans, forwards signals), the child goes on to exec. */
+    record Init() implements Op {
+        public String step() { return "start the init process"; }
+    }
+
+    /** Where the launcher, as monitor, records the child's exit (pre phase; for sandboxes other processes look up). */
+    record StatusFile(String path) implements Op {
+        public String step() { return "record the exit status in " + path; }
+    }
 }

@@ -171,6 +171,8 @@ public final class PlanCompiler {
         c.add(new Op.Caps(-1L, sets, sets, 0, 0));
         if (seccomp != null && nnp) c.add(seccomp);
         c.add(new Op.CloseFds());
+        // Last, so init runs with exactly the payload's credentials, capabilities and filter.
+        if (spec.init()) c.add(new Op.Init());
         c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 
         int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF);
