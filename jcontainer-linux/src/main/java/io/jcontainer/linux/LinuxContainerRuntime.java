@@ -147,9 +147,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean ok = false;
         try {
             cgroup = cgroups.create(id, spec);
-            byte[] filter = SeccompFilters.compile(spec.seccomp());
+            SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
-                    cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
+                    cgroup == null ? List.of() : cgroup.procsFiles(), filter == null ? null : filter.program(),
+                    filter == null ? 0 : filter.flags(), id.substring(0, 12)));
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
@@ -203,8 +204,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(merged.user());
-        byte[] filter = SeccompFilters.compile(spec.seccomp());
-        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter, 0, c.id().substring(0, 12)));
+        SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
+        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
+                filter == null ? 0 : filter.flags(), c.id().substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, c.pid(), cgroup == null ? List.of() : cgroup.procsFiles());
         Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
         LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys);
