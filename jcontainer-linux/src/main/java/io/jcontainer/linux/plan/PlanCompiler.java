@@ -105,6 +105,13 @@ public final class PlanCompiler {
         for (String procs : in.cgroupProcsFiles()) parent.add(new Op.WritePid(procs, "%p"));
 
         List<Op> c = new ArrayList<>();
+        // As runc: become the user namespace's root at once. Until then the child keeps the JVM's
+        // kuid, which a wide map (0 -> 100000) leaves unmapped, and files it creates on the
+        // namespace's own tmpfs mounts would fail with EOVERFLOW.
+        if (spec.has(Namespace.USER) && IdMaps.mapped(maps.uid(), 0) && IdMaps.mapped(maps.gid(), 0)) {
+            c.add(new Op.Setresgid(0));
+            c.add(new Op.Setresuid(0));
+        }
         if (spec.has(Namespace.CGROUP)) c.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
         // As docker: a UTS namespace without a name gets the short container id, not the host's name.
         String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;
@@ -116,7 +123,9 @@ public final class PlanCompiler {
         c.add(new Op.MakePrivate("/"));
         String mnt = host.rootMount().toString();
         if (spec.rootfs() != null) {
-            c.add(new Op.Mount(spec.rootfs().toString(), mnt, "", MS_BIND | MS_REC, "", 0));
+            // nodev: with docker's default CAP_MKNOD, root inside could otherwise mknod the host's
+            // disk (or /dev/mem) in its writable root and open it (SECURITY.md row 15).
+            c.add(new Op.Mount(spec.rootfs().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", 0));
             c.add(new Op.RootOpen(mnt));
         } else {
             defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
@@ -127,7 +136,10 @@ public final class PlanCompiler {
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         } else {
             // sysfs can only be mounted fresh by the owner of the network namespace: bind the host's, read-only.
-            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+            // Not recursive: a remount makes only the top mount read-only, so the host's submounts
+            // (cgroupfs under /sys/fs/cgroup, debugfs, securityfs) would stay writable — root inside
+            // could raise its own limits or move itself out of its cgroup (SECURITY.md rows 8, 9).
+            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         }
         for (Mount m : spec.mounts()) c.add(mountOp(m));
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();
@@ -152,7 +164,8 @@ public final class PlanCompiler {
         if (seccomp != null && !nnp) c.add(seccomp);
 
         long keep = capMask(spec);
-        Passwd.User user = in.user();
+        if (!spec.has(Namespace.USER)) keep = withinBoundingSet(spec, keep);
+        Passwd.User user = mappedUser(in.user(), maps);
         // The bounding set can only shrink with CAP_SETPCAP, which a non-root uid loses: drop it first.
         c.add(new Op.Caps(keep, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED));
         boolean setgroupsAllowed = !spec.has(Namespace.USER) || host.isRoot();
@@ -207,7 +220,9 @@ public final class PlanCompiler {
 
     /** A minimal /dev: tmpfs, the six safe devices bound from the host, devpts, shm, mqueue, links. */
     private void dev(List<Op> c, ContainerSpec spec, IdMaps maps) {
-        c.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC | Op.MS_STRICTATIME, "mode=755,size=65536k", IN_ROOT | MKDIR));
+        // nodev on the tmpfs itself: the devices bound below are mounts of their own and keep
+        // working; a node made with mknod in /dev does not.
+        c.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | Op.MS_STRICTATIME, "mode=755,size=65536k", IN_ROOT | MKDIR));
         for (String d : DEVICES)
             c.add(new Op.Mount("/dev/" + d, "/dev/" + d, "", MS_BIND, "", IN_ROOT | MKFILE));
         // gid=5 (tty) only where that group exists inside: an unmapped gid makes the mount fail.
@@ -229,7 +244,9 @@ public final class PlanCompiler {
                 boolean dir = Files.isDirectory(b.source());
                 if (!Files.exists(b.source()))
                     throw new InvalidSpecException("mount", "bind source " + b.source() + " does not exist");
-                long flags = MS_BIND | (b.recursive() ? MS_REC : 0) | (b.readOnly() ? MS_RDONLY : 0);
+                // a bound directory is nodev (nodes made in it must not open host devices); a bound
+                // single file may be a device the caller means to hand in
+                long flags = MS_BIND | (b.recursive() ? MS_REC : 0) | (b.readOnly() ? MS_RDONLY : 0) | (dir ? MS_NODEV : 0);
                 yield new Op.Mount(b.source().toString(), b.target(), "", flags, "", IN_ROOT | (dir ? MKDIR : MKFILE));
             }
             case Mount.Tmpfs t -> {
@@ -239,6 +256,38 @@ public final class PlanCompiler {
                 yield new Op.Mount("tmpfs", t.target(), "tmpfs", flags, opts.toString(), IN_ROOT | MKDIR);
             }
         };
+    }
+
+    /**
+     * Without a user namespace the sandbox inherits the JVM's bounding set: a capability missing
+     * there cannot be granted (capset fails with a bare EPERM). {@code privileged()} means "all
+     * there is"; an explicit request for a missing one is an error naming it.
+     */
+    private long withinBoundingSet(ContainerSpec spec, long keep) {
+        long missing = keep & ~host.boundingSet();
+        if (missing == 0) return keep;
+        if (spec.capabilities().containsAll(java.util.EnumSet.allOf(Capability.class))) return keep & host.boundingSet();
+        List<String> names = new ArrayList<>();
+        for (Capability cap : spec.capabilities()) if ((missing & (1L << cap.number())) != 0) names.add(cap.name());
+        throw new InvalidSpecException("capabilities", "the JVM's own bounding set lacks " + names
+                + ", so the sandbox cannot be given them (drop them, or run the JVM with them)");
+    }
+
+    /**
+     * In a user namespace only mapped ids exist: the payload's uid and gid must be mapped (else
+     * setresuid fails with a bare EINVAL); supplementary groups outside the map are left out, as
+     * they cannot be held there.
+     */
+    private static Passwd.User mappedUser(Passwd.User user, IdMaps maps) {
+        if (maps.uid().isEmpty()) return user;
+        if (!IdMaps.mapped(maps.uid(), user.uid()))
+            throw new InvalidSpecException("user", "uid " + user.uid() + " is not mapped in the user namespace (uid map: "
+                    + maps.uidText().trim().replace('\n', ',') + "); map it with uidMap(...), or run as root inside");
+        if (!IdMaps.mapped(maps.gid(), user.gid()))
+            throw new InvalidSpecException("user", "gid " + user.gid() + " is not mapped in the user namespace (gid map: "
+                    + maps.gidText().trim().replace('\n', ',') + "); map it with gidMap(...)");
+        List<Integer> groups = user.groups().stream().filter(g -> IdMaps.mapped(maps.gid(), g)).toList();
+        return groups.equals(user.groups()) ? user : new Passwd.User(user.uid(), user.gid(), groups, user.home());
     }
 
     private static long capMask(ContainerSpec spec) {
@@ -270,7 +319,11 @@ public final class PlanCompiler {
 
         boolean gidMapped(long id) {
             if (gid.isEmpty()) return true; // no user namespace: every gid exists
-            for (IdMap m : gid) if (id >= m.containerId() && id < m.containerId() + m.size()) return true;
+            return mapped(gid, id);
+        }
+
+        static boolean mapped(List<IdMap> maps, long id) {
+            for (IdMap m : maps) if (id >= m.containerId() && id < m.containerId() + m.size()) return true;
             return false;
         }
 
