@@ -8,6 +8,8 @@ import io.jcontainer.Mount;
 import io.jcontainer.Namespace;
 import io.jcontainer.linux.HostInfo;
 import io.jcontainer.linux.rootfs.Passwd;
+import io.jcontainer.linux.userns.SubordinateIds;
+import io.jcontainer.HostUnsupportedException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,9 +76,24 @@ public final class PlanCompiler {
     }
 
     private final HostInfo host;
+    private final SubordinateIds sub;
 
     public PlanCompiler(HostInfo host) {
+        this(host, host.isRoot() ? SubordinateIds.NONE : hostSubordinateIds(host.euid()));
+    }
+
+    /** With the newuidmap helpers and /etc/subuid ranges a non-root JVM may use (tests inject them). */
+    public PlanCompiler(HostInfo host, SubordinateIds sub) {
         this.host = host;
+        this.sub = sub;
+    }
+
+    private static volatile SubordinateIds cachedSub;
+
+    private static SubordinateIds hostSubordinateIds(int euid) {
+        SubordinateIds s = cachedSub;
+        if (s == null) cachedSub = s = SubordinateIds.probe(System.getProperty("user.name"), euid);
+        return s;
     }
 
     public Plan compile(ContainerSpec spec, Inputs in) {
@@ -95,8 +112,11 @@ public final class PlanCompiler {
             throw new InvalidSpecException("namespaces", "a non-root JVM needs the USER namespace for the others (uid " + host.euid() + ")");
 
         List<Op> parent = new ArrayList<>();
-        IdMaps maps = idMaps(spec);
-        if (spec.has(Namespace.USER)) {
+        IdMaps maps = idMaps(spec, in.user());
+        if (maps.viaHelper()) {
+            // wider than the JVM's own ids: only the setuid newuidmap/newgidmap may write them
+            parent.add(new Op.WaitJvm(maps.uid(), maps.gid()));
+        } else if (spec.has(Namespace.USER)) {
             // setgroups must be denied before an unprivileged writer may set gid_map (user_namespaces(7)).
             if (!host.isRoot()) parent.add(new Op.WritePid("/proc/%p/setgroups", "deny"));
             parent.add(new Op.WritePid("/proc/%p/uid_map", maps.uidText()));
@@ -168,7 +188,8 @@ public final class PlanCompiler {
         Passwd.User user = mappedUser(in.user(), maps);
         // The bounding set can only shrink with CAP_SETPCAP, which a non-root uid loses: drop it first.
         c.add(new Op.Caps(keep, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED));
-        boolean setgroupsAllowed = !spec.has(Namespace.USER) || host.isRoot();
+        // newgidmap leaves setgroups allowed when it maps subordinate gids
+        boolean setgroupsAllowed = !spec.has(Namespace.USER) || host.isRoot() || maps.viaHelper();
         if (setgroupsAllowed) c.add(new Op.Setgroups(user.groups()));
         c.add(new Op.Setresgid(user.gid()));
         c.add(new Op.Setresuid(user.uid()));
@@ -308,7 +329,11 @@ public final class PlanCompiler {
     }
 
     /** The user namespace's maps: explicit ones, or container root = the calling user. */
-    record IdMaps(List<IdMap> uid, List<IdMap> gid) {
+    record IdMaps(List<IdMap> uid, List<IdMap> gid, boolean viaHelper) {
+        IdMaps(List<IdMap> uid, List<IdMap> gid) {
+            this(uid, gid, false);
+        }
+
         String uidText() {
             return text(uid);
         }
@@ -334,19 +359,38 @@ public final class PlanCompiler {
         }
     }
 
-    private IdMaps idMaps(ContainerSpec spec) {
+    /**
+     * The user namespace's maps. Root writes any map itself. A non-root JVM writes only its own
+     * uid/gid (container root = the calling user); anything wider — explicit maps, or a payload
+     * user other than root — goes through newuidmap/newgidmap within its /etc/subuid and
+     * /etc/subgid ranges (container 0 = the JVM's id, 1.. = the first subordinate range).
+     */
+    private IdMaps idMaps(ContainerSpec spec, Passwd.User user) {
         if (!spec.has(Namespace.USER)) return new IdMaps(List.of(), List.of());
-        List<IdMap> uid = spec.uidMap().isEmpty() ? List.of(new IdMap(0, host.euid(), 1)) : spec.uidMap();
-        List<IdMap> gid = spec.gidMap().isEmpty() ? List.of(new IdMap(0, host.egid(), 1)) : spec.gidMap();
-        if (!host.isRoot()) {
-            for (IdMap m : uid)
-                if (m.size() != 1 || m.hostId() != host.euid())
-                    throw new InvalidSpecException("idmap", "a non-root JVM can map only its own uid " + host.euid()
-                            + " (got " + m + "); wider maps need newuidmap and /etc/subuid");
-            for (IdMap m : gid)
-                if (m.size() != 1 || m.hostId() != host.egid())
-                    throw new InvalidSpecException("idmap", "a non-root JVM can map only its own gid " + host.egid() + " (got " + m + ")");
+        List<IdMap> ownUid = List.of(new IdMap(0, host.euid(), 1)), ownGid = List.of(new IdMap(0, host.egid(), 1));
+        List<IdMap> uid = spec.uidMap(), gid = spec.gidMap();
+        if (host.isRoot()) return new IdMaps(uid.isEmpty() ? ownUid : uid, gid.isEmpty() ? ownGid : gid);
+        boolean payloadIsRoot = user.uid() == 0 && user.gid() == 0 && user.groups().isEmpty();
+        if (uid.isEmpty()) uid = payloadIsRoot || !sub.usable() ? ownUid : SubordinateIds.defaultMap(host.euid(), sub.uids());
+        if (gid.isEmpty()) gid = payloadIsRoot || !sub.usable() ? ownGid : SubordinateIds.defaultMap(host.egid(), sub.gids());
+        if (uid.equals(ownUid) && gid.equals(ownGid)) return new IdMaps(uid, gid);
+        if (sub.newuidmap() == null || sub.newgidmap() == null)
+            throw new HostUnsupportedException("a non-root JVM (uid " + host.euid() + ") can map only its own uid and gid; the maps "
+                    + uid + " / " + gid + " need the setuid helpers newuidmap and newgidmap, which are not installed",
+                    "install them (Debian/Ubuntu: apt-get install uidmap; Fedora: shadow-utils) and give the user ranges in /etc/subuid and /etc/subgid");
+        checkAllowed("uid", uid, host.euid(), sub.uids(), "/etc/subuid");
+        checkAllowed("gid", gid, host.egid(), sub.gids(), "/etc/subgid");
+        return new IdMaps(uid, gid, true);
+    }
+
+    private static void checkAllowed(String kind, List<IdMap> maps, int own, List<IdMap> ranges, String file) {
+        for (IdMap m : maps) {
+            boolean ok = (m.size() == 1 && m.hostId() == own) || SubordinateIds.covers(ranges, m.hostId(), m.size());
+            if (!ok)
+                throw new InvalidSpecException("idmap", "host " + kind + "s " + m.hostId() + ".." + (m.hostId() + m.size() - 1)
+                        + " (map " + m + ") are neither this JVM's own " + kind + " " + own + " nor inside its " + file + " ranges "
+                        + (ranges.isEmpty() ? "(none: add some, e.g. usermod --add-sub" + kind + "s 100000-165535 "
+                        + System.getProperty("user.name") + ")" : ranges.stream().map(r -> r.hostId() + "+" + r.size()).toList()));
         }
-        return new IdMaps(uid, gid);
     }
 }

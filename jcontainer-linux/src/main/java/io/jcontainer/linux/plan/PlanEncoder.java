@@ -61,6 +61,7 @@ public final class PlanEncoder {
             case Op.WritePid o -> { p.str(o.pathTemplate()).str(o.contentTemplate()); yield 27; }
             case Op.Detach o -> { p.str(o.path()); yield 28; }
             case Op.LoopbackUp o -> 29;
+            case Op.WaitJvm o -> 30;
         };
         byte[] payload = p.bytes();
         out.u32(code).u32(payload.length).raw(payload);
