@@ -108,9 +108,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean ok = false;
         try {
             cgroup = cgroups.create(id, spec.resources());
-            byte[] filter = SeccompFilters.compile(spec.seccomp());
+            SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
-                    cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
+                    cgroup == null ? List.of() : cgroup.procsFiles(), filter == null ? null : filter.program(),
+                    filter == null ? 0 : filter.flags(), id.substring(0, 12)));
             byte[] encoded = PlanEncoder.encode(plan);
 
             int[] in = stdio(spec.stdin(), 0, true, toClose);
