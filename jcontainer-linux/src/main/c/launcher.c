@@ -594,6 +594,23 @@ static void skip_ops(struct cursor *c, u32 count) {
   }
 }
 
+/* OP_WAIT_JVM: the JVM gets the child's pid and acts on it while the child waits on its go
+ * pipe — newuidmap/newgidmap (setuid helpers) write wide id maps for a non-root JVM, which the
+ * launcher itself may not. Signal commands arriving meanwhile are dropped: nothing runs yet. */
+static int ctl;
+static long do_wait_jvm(struct failure *f, s32 child_pid) {
+  set_detail(f, "the JVM's id mapping helper (newuidmap/newgidmap)");
+  send_frame(ctl, MSG_CHILD, &child_pid, 4);
+  for (;;) {
+    u32 hdr[2];
+    s32 arg;
+    if (xread_full(ctl, hdr, sizeof hdr) != (long)sizeof hdr || hdr[1] != 4 || xread_full(ctl, &arg, 4) != 4)
+      FAIL(SC_READ, -EINVAL);
+    if (hdr[0] == CMD_CONTINUE) return 0;
+    if (hdr[0] == CMD_ABORT) FAIL(SC_JVM_HELPER, -(arg > 0 ? arg : EPERM));
+  }
+}
+
 /* Runs `count` ops from the cursor; returns 0 or -1 with *f filled. */
 static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 child_pid) {
   for (u32 i = 0; i < count; i++) {
@@ -766,6 +783,7 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
       held[nheld++] = (int)fd;
       break;
     }
+    case OP_WAIT_JVM: if (do_wait_jvm(f, child_pid) < 0) return -1; break;
     case OP_LOOPBACK_UP: {
       /* A new network namespace starts with "lo" down; ioctl is all it takes to raise it. */
       set_detail(f, "lo");
@@ -856,7 +874,6 @@ void launcher_main(void) {
   u64 clone_flags = rd_u64(&c);
   u32 pflags = rd_u32(&c), npre = rd_u32(&c), nparent = rd_u32(&c), nchild = rd_u32(&c);
   if (c.bad || magic != PLAN_MAGIC || version != PLAN_VERSION) { f.syscall = SC_PLAN; f.err = EINVAL; fail_and_exit(&f); }
-  if (pflags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
   /* Detached: leave the JVM's session, so a Ctrl-C or hang-up aimed at the JVM's terminal
    * does not reach the monitor (whose death would take the sandbox along: PDEATHSIG). */
   if (!(pflags & PF_KILL_ON_EOF)) sys0(NR_setsid);
@@ -902,6 +919,10 @@ void launcher_main(void) {
     sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
     fail_and_exit(&f);
   }
+  /* Not dumpable only now: a non-dumpable process's /proc/PID files belong to root, and the
+   * child inherits the flag at clone — a non-root launcher could then not write the child's
+   * setgroups/uid_map above (EACCES). */
+  if (pflags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
   char one = 1;
   xwrite_all(go[1], &one, 1);
   sys1(NR_close, go[1]);

@@ -54,6 +54,8 @@ enum opcode {
   OP_HOLD = 30,        /* str path: open O_PATH now; a later source "@N" means the N-th held path */
   OP_STATUS_FILE = 41, /* str path (pre): where the monitor records the child's exit, for detached sandboxes */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
+  OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
+                        * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */
 };
 
 /* mount flags of OP_MOUNT / OP_REMOUNT */
@@ -69,15 +71,19 @@ enum syscall_id {
   SC_SETHOSTNAME, SC_SETDOMAINNAME, SC_SYMLINKAT, SC_OPENAT, SC_WRITE, SC_SETSID, SC_SETGROUPS,
   SC_SETRESGID, SC_SETRESUID, SC_CAPSET, SC_PRCTL, SC_PRLIMIT, SC_SECCOMP, SC_CLOSE_RANGE,
   SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
+  SC_JVM_HELPER, /* the JVM's step of OP_WAIT_JVM (newuidmap/newgidmap) failed */
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */
 #define MSG_STARTED 1 /* s32 pid (in the launcher's pid namespace) */
 #define MSG_FAILED 2  /* u32 phase, u32 op_index, u32 opcode, u32 syscall, s32 errno, str detail */
 #define MSG_EXITED 3  /* s32 si_code (CLD_*), s32 si_status */
+#define MSG_CHILD 4   /* s32 pid: the child waits at OP_WAIT_JVM */
 /* JVM -> launcher frames */
 #define CMD_SIGNAL 1       /* s32 signal: to the sandbox's first process */
 #define CMD_SIGNAL_GROUP 2 /* s32 signal: to its process group */
+#define CMD_CONTINUE 3     /* s32 0: OP_WAIT_JVM is done */
+#define CMD_ABORT 4        /* s32 errno: OP_WAIT_JVM failed on the JVM's side */
 
 #define PHASE_PLAN 0
 #define PHASE_PRE 1

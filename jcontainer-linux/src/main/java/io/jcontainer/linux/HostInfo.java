@@ -69,20 +69,45 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
         return new HostInfo(euid, egid, last, timens, runtime, runtime.resolve("root"), List.copyOf(thermal), List.copyOf(dirs), List.copyOf(etc));
     }
 
-    /** Creates the runtime and root-mount directories (0700) if they are missing. */
+    /**
+     * Creates the runtime and root-mount directories if they are missing. The runtime directory
+     * is 0711: nobody else may list or write it, but a sandbox whose user namespace maps its root
+     * to another host uid (0 -> 100000) must still reach the mount point below it.
+     */
     public void prepare() {
         try {
-            if (!Files.isDirectory(rootMount)) {
-                Files.createDirectories(rootMount);
-                try {
-                    Files.setPosixFilePermissions(runtimeDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system: nothing to tighten
-                }
+            if (!Files.isDirectory(rootMount)) Files.createDirectories(rootMount);
+            try {
+                var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
+                if (!Files.getPosixFilePermissions(runtimeDir).equals(perms)) Files.setPosixFilePermissions(runtimeDir, perms);
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: nothing to tighten
             }
         } catch (IOException e) {
             throw new io.jcontainer.HostUnsupportedException("cannot create jcontainer's runtime directory " + rootMount + ": " + e,
                     "make " + runtimeDir.getParent() + " writable for uid " + euid);
+        }
+    }
+
+    /**
+     * The JVM's capability bounding set (CapBnd of /proc/self/status): without a user namespace
+     * a sandbox can keep at most these. Hosts (and outer containers) often drop some.
+     */
+    public long boundingSet() {
+        return Bounding.SET;
+    }
+
+    private static final class Bounding {
+        static final long SET = read();
+
+        private static long read() {
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                    if (l.startsWith("CapBnd:")) return Long.parseUnsignedLong(l.substring(7).trim(), 16);
+            } catch (IOException | NumberFormatException ignored) {
+                // no procfs: assume everything, capset will name what fails
+            }
+            return -1L;
         }
     }
 
@@ -99,6 +124,29 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
             return "AppArmor restricts unprivileged user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns=1 "
                     + "(set it to 0, or give the java binary an AppArmor profile with the 'userns' permission)";
         return null;
+    }
+
+    /**
+     * The host's mounts directly below /sys (cgroupfs, debugfs, securityfs, ...), outermost only:
+     * a sandbox that binds the host's /sys must hide them. Read from /proc/self/mountinfo.
+     */
+    public List<String> sysSubmounts() {
+        List<String> all = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].startsWith("/sys/")) all.add(f[4].replace("\\040", " "));
+            }
+        } catch (IOException e) {
+            return List.of("/sys/fs/cgroup", "/sys/kernel");
+        }
+        List<String> outer = new ArrayList<>();
+        for (String m : all) {
+            boolean nested = false;
+            for (String o : all) if (!o.equals(m) && m.startsWith(o + "/")) nested = true;
+            if (!nested && !outer.contains(m)) outer.add(m);
+        }
+        return outer;
     }
 
     static int readInt(Path p, int dflt) {

@@ -250,6 +250,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             control.sendPlan(encoded);
             step = "wait for the launcher's report";
             ControlChannel.Frame first = control.read();
+            if (first != null && first.type() == ControlChannel.MSG_CHILD) first = IdMapHelper.run(plan, control, first.int32(0));
             if (first == null)
                 throw new ContainerStartException("the jcontainer launcher exited without a report (" + waitDescription(launcherPid) + ")", null);
             if (first.type() == ControlChannel.MSG_FAILED) throw failure(plan, first, spec);

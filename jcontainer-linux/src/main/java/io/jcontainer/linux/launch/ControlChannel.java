@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
  * (signals) go out the same way. Closing it tells an attached launcher that the JVM is gone.
  */
 public final class ControlChannel {
-    public static final int MSG_STARTED = 1, MSG_FAILED = 2, MSG_EXITED = 3;
-    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2;
+    public static final int MSG_STARTED = 1, MSG_FAILED = 2, MSG_EXITED = 3, MSG_CHILD = 4;
+    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2, CMD_CONTINUE = 3, CMD_ABORT = 4;
 
     private final Syscalls sys;
     private final int fd;

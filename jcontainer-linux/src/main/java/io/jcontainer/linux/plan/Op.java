@@ -193,6 +193,19 @@ public sealed interface Op {
         public String step() { return "bring up loopback interface lo"; }
     }
 
+    /**
+     * (parent) The launcher reports the child's pid and waits while the JVM maps its ids with
+     * newuidmap/newgidmap: the maps travel here for the JVM's side, not on the wire.
+     */
+    record WaitJvm(List<io.jcontainer.IdMap> uidMap, List<io.jcontainer.IdMap> gidMap) implements Op {
+        public WaitJvm {
+            uidMap = List.copyOf(uidMap);
+            gidMap = List.copyOf(gidMap);
+        }
+
+        public String step() { return "map ids with newuidmap " + uidMap + " / newgidmap " + gidMap; }
+    }
+
     record Detach(String path) implements Op {
         public String step() { return "detach " + path; }
     }

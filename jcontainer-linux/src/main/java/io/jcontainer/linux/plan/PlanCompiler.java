@@ -8,6 +8,8 @@ import io.jcontainer.Mount;
 import io.jcontainer.Namespace;
 import io.jcontainer.linux.HostInfo;
 import io.jcontainer.linux.rootfs.Passwd;
+import io.jcontainer.linux.userns.SubordinateIds;
+import io.jcontainer.HostUnsupportedException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,9 +76,24 @@ public final class PlanCompiler {
     }
 
     private final HostInfo host;
+    private final SubordinateIds sub;
 
     public PlanCompiler(HostInfo host) {
+        this(host, host.isRoot() ? SubordinateIds.NONE : hostSubordinateIds(host.euid()));
+    }
+
+    /** With the newuidmap helpers and /etc/subuid ranges a non-root JVM may use (tests inject them). */
+    public PlanCompiler(HostInfo host, SubordinateIds sub) {
         this.host = host;
+        this.sub = sub;
+    }
+
+    private static volatile SubordinateIds cachedSub;
+
+    private static SubordinateIds hostSubordinateIds(int euid) {
+        SubordinateIds s = cachedSub;
+        if (s == null) cachedSub = s = SubordinateIds.probe(System.getProperty("user.name"), euid);
+        return s;
     }
 
     public Plan compile(ContainerSpec spec, Inputs in) {
@@ -95,8 +112,11 @@ public final class PlanCompiler {
             throw new InvalidSpecException("namespaces", "a non-root JVM needs the USER namespace for the others (uid " + host.euid() + ")");
 
         List<Op> parent = new ArrayList<>();
-        IdMaps maps = idMaps(spec);
-        if (spec.has(Namespace.USER)) {
+        IdMaps maps = idMaps(spec, in.user());
+        if (maps.viaHelper()) {
+            // wider than the JVM's own ids: only the setuid newuidmap/newgidmap may write them
+            parent.add(new Op.WaitJvm(maps.uid(), maps.gid()));
+        } else if (spec.has(Namespace.USER)) {
             // setgroups must be denied before an unprivileged writer may set gid_map (user_namespaces(7)).
             if (!host.isRoot()) parent.add(new Op.WritePid("/proc/%p/setgroups", "deny"));
             parent.add(new Op.WritePid("/proc/%p/uid_map", maps.uidText()));
@@ -105,6 +125,7 @@ public final class PlanCompiler {
         for (String procs : in.cgroupProcsFiles()) parent.add(new Op.WritePid(procs, "%p"));
 
         List<Op> c = new ArrayList<>();
+        List<String> sysSubmountsToHide = new ArrayList<>();
         if (spec.has(Namespace.CGROUP)) c.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
         // As docker: a UTS namespace without a name gets the short container id, not the host's name.
         String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;
@@ -116,7 +137,9 @@ public final class PlanCompiler {
         c.add(new Op.MakePrivate("/"));
         String mnt = host.rootMount().toString();
         if (spec.rootfs() != null) {
-            c.add(new Op.Mount(spec.rootfs().toString(), mnt, "", MS_BIND | MS_REC, "", 0));
+            // nodev: with docker's default CAP_MKNOD, root inside could otherwise mknod the host's
+            // disk (or /dev/mem) in its writable root and open it (SECURITY.md row 15).
+            c.add(new Op.Mount(spec.rootfs().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", 0));
             c.add(new Op.RootOpen(mnt));
         } else {
             defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
@@ -133,12 +156,22 @@ public final class PlanCompiler {
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         } else {
             // sysfs can only be mounted fresh by the owner of the network namespace: bind the host's, read-only.
-            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+            // Not recursive: a remount makes only the top mount read-only, so the host's submounts
+            // (cgroupfs under /sys/fs/cgroup, debugfs, securityfs) would stay writable — root inside
+            // could raise its own limits or move itself out of its cgroup (SECURITY.md rows 8, 9).
+            // In a user namespace the kernel refuses a non-recursive bind of a tree with (locked)
+            // submounts (EINVAL): there bind it all, then hide each submount under an empty
+            // read-only tmpfs.
+            boolean userns = spec.has(Namespace.USER);
+            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | (userns ? MS_REC : 0) | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "",
+                    IN_ROOT | MKDIR));
+            if (userns) sysSubmountsToHide.addAll(host.sysSubmounts());
         }
         for (Mount m : spec.mounts()) c.add(mountOp(m));
         if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();
         for (String p : masked) c.add(new Op.MaskPath(p));
+        for (String p : sysSubmountsToHide) c.add(new Op.MaskPath(p));
         List<String> readonly = spec.readonlyPaths() != null ? spec.readonlyPaths() : DEFAULT_READONLY;
         for (String p : readonly) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
         String cwd = spec.workingDir() != null ? spec.workingDir() : "/";
@@ -159,10 +192,12 @@ public final class PlanCompiler {
         if (seccomp != null && !nnp) c.add(seccomp);
 
         long keep = capMask(spec);
-        Passwd.User user = in.user();
+        if (!spec.has(Namespace.USER)) keep = withinBoundingSet(spec, keep);
+        Passwd.User user = mappedUser(in.user(), maps);
         // The bounding set can only shrink with CAP_SETPCAP, which a non-root uid loses: drop it first.
         c.add(new Op.Caps(keep, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED));
-        boolean setgroupsAllowed = !spec.has(Namespace.USER) || host.isRoot();
+        // newgidmap leaves setgroups allowed when it maps subordinate gids
+        boolean setgroupsAllowed = !spec.has(Namespace.USER) || host.isRoot() || maps.viaHelper();
         if (setgroupsAllowed) c.add(new Op.Setgroups(user.groups()));
         c.add(new Op.Setresgid(user.gid()));
         c.add(new Op.Setresuid(user.uid()));
@@ -237,7 +272,9 @@ public final class PlanCompiler {
 
     /** A minimal /dev: tmpfs, the six safe devices bound from the host, devpts, shm, mqueue, links. */
     private void dev(List<Op> c, ContainerSpec spec, IdMaps maps) {
-        c.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC | Op.MS_STRICTATIME, "mode=755,size=65536k", IN_ROOT | MKDIR));
+        // nodev on the tmpfs itself: the devices bound below are mounts of their own and keep
+        // working; a node made with mknod in /dev does not.
+        c.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | Op.MS_STRICTATIME, "mode=755,size=65536k", IN_ROOT | MKDIR));
         for (String d : DEVICES)
             c.add(new Op.Mount("/dev/" + d, "/dev/" + d, "", MS_BIND, "", IN_ROOT | MKFILE));
         // gid=5 (tty) only where that group exists inside: an unmapped gid makes the mount fail.
@@ -259,7 +296,9 @@ public final class PlanCompiler {
                 boolean dir = Files.isDirectory(b.source());
                 if (!Files.exists(b.source()))
                     throw new InvalidSpecException("mount", "bind source " + b.source() + " does not exist");
-                long flags = MS_BIND | (b.recursive() ? MS_REC : 0) | (b.readOnly() ? MS_RDONLY : 0);
+                // a bound directory is nodev (nodes made in it must not open host devices); a bound
+                // single file may be a device the caller means to hand in
+                long flags = MS_BIND | (b.recursive() ? MS_REC : 0) | (b.readOnly() ? MS_RDONLY : 0) | (dir ? MS_NODEV : 0);
                 yield new Op.Mount(b.source().toString(), b.target(), "", flags, "", IN_ROOT | (dir ? MKDIR : MKFILE));
             }
             case Mount.Tmpfs t -> {
@@ -269,6 +308,38 @@ public final class PlanCompiler {
                 yield new Op.Mount("tmpfs", t.target(), "tmpfs", flags, opts.toString(), IN_ROOT | MKDIR);
             }
         };
+    }
+
+    /**
+     * Without a user namespace the sandbox inherits the JVM's bounding set: a capability missing
+     * there cannot be granted (capset fails with a bare EPERM). {@code privileged()} means "all
+     * there is"; an explicit request for a missing one is an error naming it.
+     */
+    private long withinBoundingSet(ContainerSpec spec, long keep) {
+        long missing = keep & ~host.boundingSet();
+        if (missing == 0) return keep;
+        if (spec.capabilities().containsAll(java.util.EnumSet.allOf(Capability.class))) return keep & host.boundingSet();
+        List<String> names = new ArrayList<>();
+        for (Capability cap : spec.capabilities()) if ((missing & (1L << cap.number())) != 0) names.add(cap.name());
+        throw new InvalidSpecException("capabilities", "the JVM's own bounding set lacks " + names
+                + ", so the sandbox cannot be given them (drop them, or run the JVM with them)");
+    }
+
+    /**
+     * In a user namespace only mapped ids exist: the payload's uid and gid must be mapped (else
+     * setresuid fails with a bare EINVAL); supplementary groups outside the map are left out, as
+     * they cannot be held there.
+     */
+    private static Passwd.User mappedUser(Passwd.User user, IdMaps maps) {
+        if (maps.uid().isEmpty()) return user;
+        if (!IdMaps.mapped(maps.uid(), user.uid()))
+            throw new InvalidSpecException("user", "uid " + user.uid() + " is not mapped in the user namespace (uid map: "
+                    + maps.uidText().trim().replace('\n', ',') + "); map it with uidMap(...), or run as root inside");
+        if (!IdMaps.mapped(maps.gid(), user.gid()))
+            throw new InvalidSpecException("user", "gid " + user.gid() + " is not mapped in the user namespace (gid map: "
+                    + maps.gidText().trim().replace('\n', ',') + "); map it with gidMap(...)");
+        List<Integer> groups = user.groups().stream().filter(g -> IdMaps.mapped(maps.gid(), g)).toList();
+        return groups.equals(user.groups()) ? user : new Passwd.User(user.uid(), user.gid(), groups, user.home());
     }
 
     private static long capMask(ContainerSpec spec) {
@@ -289,7 +360,11 @@ public final class PlanCompiler {
     }
 
     /** The user namespace's maps: explicit ones, or container root = the calling user. */
-    record IdMaps(List<IdMap> uid, List<IdMap> gid) {
+    record IdMaps(List<IdMap> uid, List<IdMap> gid, boolean viaHelper) {
+        IdMaps(List<IdMap> uid, List<IdMap> gid) {
+            this(uid, gid, false);
+        }
+
         String uidText() {
             return text(uid);
         }
@@ -299,15 +374,16 @@ public final class PlanCompiler {
         }
 
         boolean gidMapped(long id) {
+            if (gid.isEmpty()) return true; // no user namespace: every gid exists
             return mapped(gid, id);
         }
 
         boolean uidMapped(long id) {
+            if (uid.isEmpty()) return true;
             return mapped(uid, id);
         }
 
-        private static boolean mapped(List<IdMap> maps, long id) {
-            if (maps.isEmpty()) return true; // no user namespace: every id exists
+        static boolean mapped(List<IdMap> maps, long id) {
             for (IdMap m : maps) if (id >= m.containerId() && id < m.containerId() + m.size()) return true;
             return false;
         }
@@ -319,19 +395,38 @@ public final class PlanCompiler {
         }
     }
 
-    private IdMaps idMaps(ContainerSpec spec) {
+    /**
+     * The user namespace's maps. Root writes any map itself. A non-root JVM writes only its own
+     * uid/gid (container root = the calling user); anything wider — explicit maps, or a payload
+     * user other than root — goes through newuidmap/newgidmap within its /etc/subuid and
+     * /etc/subgid ranges (container 0 = the JVM's id, 1.. = the first subordinate range).
+     */
+    private IdMaps idMaps(ContainerSpec spec, Passwd.User user) {
         if (!spec.has(Namespace.USER)) return new IdMaps(List.of(), List.of());
-        List<IdMap> uid = spec.uidMap().isEmpty() ? List.of(new IdMap(0, host.euid(), 1)) : spec.uidMap();
-        List<IdMap> gid = spec.gidMap().isEmpty() ? List.of(new IdMap(0, host.egid(), 1)) : spec.gidMap();
-        if (!host.isRoot()) {
-            for (IdMap m : uid)
-                if (m.size() != 1 || m.hostId() != host.euid())
-                    throw new InvalidSpecException("idmap", "a non-root JVM can map only its own uid " + host.euid()
-                            + " (got " + m + "); wider maps need newuidmap and /etc/subuid");
-            for (IdMap m : gid)
-                if (m.size() != 1 || m.hostId() != host.egid())
-                    throw new InvalidSpecException("idmap", "a non-root JVM can map only its own gid " + host.egid() + " (got " + m + ")");
+        List<IdMap> ownUid = List.of(new IdMap(0, host.euid(), 1)), ownGid = List.of(new IdMap(0, host.egid(), 1));
+        List<IdMap> uid = spec.uidMap(), gid = spec.gidMap();
+        if (host.isRoot()) return new IdMaps(uid.isEmpty() ? ownUid : uid, gid.isEmpty() ? ownGid : gid);
+        boolean payloadIsRoot = user.uid() == 0 && user.gid() == 0 && user.groups().stream().allMatch(g -> g == 0);
+        if (uid.isEmpty()) uid = payloadIsRoot || !sub.usable() ? ownUid : SubordinateIds.defaultMap(host.euid(), sub.uids());
+        if (gid.isEmpty()) gid = payloadIsRoot || !sub.usable() ? ownGid : SubordinateIds.defaultMap(host.egid(), sub.gids());
+        if (uid.equals(ownUid) && gid.equals(ownGid)) return new IdMaps(uid, gid);
+        if (sub.newuidmap() == null || sub.newgidmap() == null)
+            throw new HostUnsupportedException("a non-root JVM (uid " + host.euid() + ") can map only its own uid and gid; the maps "
+                    + uid + " / " + gid + " need the setuid helpers newuidmap and newgidmap, which are not installed",
+                    "install them (Debian/Ubuntu: apt-get install uidmap; Fedora: shadow-utils) and give the user ranges in /etc/subuid and /etc/subgid");
+        checkAllowed("uid", uid, host.euid(), sub.uids(), "/etc/subuid");
+        checkAllowed("gid", gid, host.egid(), sub.gids(), "/etc/subgid");
+        return new IdMaps(uid, gid, true);
+    }
+
+    private static void checkAllowed(String kind, List<IdMap> maps, int own, List<IdMap> ranges, String file) {
+        for (IdMap m : maps) {
+            boolean ok = (m.size() == 1 && m.hostId() == own) || SubordinateIds.covers(ranges, m.hostId(), m.size());
+            if (!ok)
+                throw new InvalidSpecException("idmap", "host " + kind + "s " + m.hostId() + ".." + (m.hostId() + m.size() - 1)
+                        + " (map " + m + ") are neither this JVM's own " + kind + " " + own + " nor inside its " + file + " ranges "
+                        + (ranges.isEmpty() ? "(none: add some, e.g. usermod --add-sub" + kind + "s 100000-165535 "
+                        + System.getProperty("user.name") + ")" : ranges.stream().map(r -> r.hostId() + "+" + r.size()).toList()));
         }
-        return new IdMaps(uid, gid);
     }
 }

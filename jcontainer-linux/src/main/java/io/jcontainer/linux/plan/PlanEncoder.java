@@ -64,6 +64,7 @@ public final class PlanEncoder {
             case Op.Hold o -> { p.str(o.path()).u32(o.optional() ? 1 : 0); yield 30; }
             case Op.Init o -> 40;
             case Op.StatusFile o -> { p.str(o.path()); yield 41; }
+            case Op.WaitJvm o -> 31;
         };
         byte[] payload = p.bytes();
         out.u32(code).u32(payload.length).raw(payload);

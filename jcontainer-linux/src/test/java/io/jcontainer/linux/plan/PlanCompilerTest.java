@@ -81,7 +81,8 @@ class PlanCompilerTest {
     @Test
     void rootfsIsBoundOnTheSharedMountPointAndEveryTargetStaysInside() {
         List<Op> c = compile(ROOT_HOST, spec()).child();
-        assertThat(c).contains(new Op.Mount(tmp.toString(), "/run/jc/root", "", Op.MS_BIND | Op.MS_REC, "", 0),
+        // nodev: device nodes shipped in an image must not be usable (SECURITY.md row 15, 31)
+        assertThat(c).contains(new Op.Mount(tmp.toString(), "/run/jc/root", "", Op.MS_BIND | Op.MS_REC | Op.MS_NODEV, "", 0),
                 new Op.RootOpen("/run/jc/root"), new Op.PivotRoot("/run/jc/root"));
         for (Op op : c)
             if (op instanceof Op.Mount m && !m.target().equals("/run/jc/root"))

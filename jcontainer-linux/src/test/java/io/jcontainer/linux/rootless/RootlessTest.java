@@ -1,0 +1,138 @@
+package io.jcontainer.linux.rootless;
+
+import io.jcontainer.linux.security.Probe;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rootless mode, proven as a real unprivileged user: CI runs as root, so this test makes sure a
+ * user {@code jcuser} exists with /etc/subuid and /etc/subgid ranges, copies the test classpath
+ * where that user can read it, and runs {@link RootlessMain} as that user in a child JVM
+ * ({@code setpriv --reuid --regid --init-groups}). The child's whole output is the failure message.
+ */
+@RequiresRoot
+class RootlessTest {
+    static final String USER = "jcuser";
+
+    @Test
+    void sandboxesRunAsAnUnprivilegedUser() throws Exception {
+        ensureUser();
+        long[] sub = {firstRange("/etc/subuid"), firstRange("/etc/subgid")};
+        int uid = Integer.parseInt(exec("id", "-u", USER).strip()), gid = Integer.parseInt(exec("id", "-g", USER).strip());
+        Path tmp = Files.createTempDirectory("jc-rootless-");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path root = Probe.rootfs(tmp); // owned by host root: unmapped (nobody) inside
+            Path volume = Files.createDirectories(tmp.resolve("volume"));
+            Files.writeString(volume.resolve("in"), "from-host\n");
+            Path home = Files.createDirectories(tmp.resolve("home"));
+            for (Path p : List.of(volume, volume.resolve("in"), home)) Files.setOwner(p, owner(uid));
+            List<String> cp = copyClasspath(tmp.resolve("cp"));
+            List<String> cmd = List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups",
+                    "env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER,
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + home, "-cp", String.join(":", cp),
+                    RootlessMain.class.getName(), root.toString(), volume.toString(), Long.toString(sub[0]), Long.toString(sub[1]));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+            System.out.println(out);
+            assertThat(p.exitValue()).as("RootlessMain as %s:%n%s", USER, out).isZero();
+            assertThat(out).contains("ALL PASSED");
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** useradd -m jcuser, plus subordinate ranges if useradd did not add them. */
+    static synchronized void ensureUser() throws Exception {
+        if (run("id", "-u", USER) != 0) assertThat(run("useradd", "-m", "-s", "/bin/sh", USER)).as("useradd").isZero();
+        for (String f : List.of("/etc/subuid", "/etc/subgid")) {
+            Path p = Path.of(f);
+            String text = Files.exists(p) ? Files.readString(p) : "";
+            if (text.lines().noneMatch(l -> l.startsWith(USER + ":")))
+                Files.writeString(p, (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + USER + ":300000:65536\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
+    static long firstRange(String file) throws IOException {
+        return Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(USER + ":")).map(l -> Long.parseLong(l.split(":")[1]))
+                .findFirst().orElseThrow();
+    }
+
+    /** Copies every entry of the test classpath to {@code dir} (world-readable); returns the new entries. */
+    static List<String> copyClasspath(Path dir) throws IOException {
+        String raw = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        for (String e : raw.split(":")) {
+            Path src = Path.of(e);
+            if (!Files.exists(src)) continue;
+            Path dst = dir.resolve((i++) + "-" + src.getFileName());
+            copyTree(src, dst);
+            out.add(dst.toString());
+        }
+        makeReadable(dir);
+        return out;
+    }
+
+    private static void copyTree(Path src, Path dst) throws IOException {
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else {
+                    Files.createDirectories(t.getParent());
+                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void makeReadable(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator)
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static java.nio.file.attribute.UserPrincipal owner(int uid) throws IOException {
+        return java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(USER);
+    }
+
+    private static int run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
+    private static String exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new UncheckedIOException(new IOException(String.join(" ", cmd) + ": " + out));
+        return out;
+    }
+}
