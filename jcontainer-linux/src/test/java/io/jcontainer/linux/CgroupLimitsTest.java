@@ -189,6 +189,30 @@ class CgroupLimitsTest {
     }
 
     @Test
+    void cgroupsOfACrashedJvmAreSweptWhenARuntimeStarts() throws Exception {
+        // what a JVM killed with SIGKILL leaves: its pid no longer runs with that start time
+        List<Path> stale = new ArrayList<>();
+        for (String c : List.of("pids", "freezer", "memory")) {
+            Path p = Path.of(HOST.v1().get(c).dir(), "jcontainer-" + HOST.pid() + "." + (HOST.startTime() + 1) + "-deadbeef0000");
+            Files.createDirectory(p);
+            stale.add(p);
+        }
+        Path live = Path.of(HOST.v1().get("pids").dir(), "jcontainer-detached-feedface0000");
+        Files.createDirectory(live);
+        try {
+            var rt = new LinuxContainerRuntime();
+            try (Container c = rt.start(Sandboxes.busybox().command("/bin/true").build())) {
+                c.waitFor();
+            }
+            assertThat(stale).noneMatch(Files::exists);
+            assertThat(live).as("an empty detached cgroup is swept too").doesNotExist();
+        } finally {
+            for (Path p : stale) Files.deleteIfExists(p);
+            Files.deleteIfExists(live);
+        }
+    }
+
+    @Test
     void aSandboxWithoutLimitsAndWithAPidNamespaceHasNoCgroup() throws Exception {
         try (Container c = Sandboxes.busybox().stdout(Stdio.NULL).command("/bin/sleep", "10").start()) {
             assertThat(ourCgroups()).isEmpty();
