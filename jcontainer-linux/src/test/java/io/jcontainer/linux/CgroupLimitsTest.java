@@ -71,14 +71,15 @@ class CgroupLimitsTest {
         // no PID namespace: killing the first process would leave the bomb running; only the cgroup finds it all
         try (Container c = Sandboxes.busybox().removeNamespace(Namespace.PID).pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 .command("/bin/sh", "-c", "b() { b | b & }; b; sleep 1000").start()) {
+            Path events = ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("pids").dir())).findFirst().orElseThrow()
+                    .resolve("pids.events");
             long max = 0;
-            for (int i = 0; i < 100 && max < 30; i++) {
+            for (int i = 0; i < 200 && !Files.readString(events).matches("(?s)max [1-9].*"); i++) {
                 max = Math.max(max, c.stats().pids());
-                Thread.sleep(50);
+                Thread.sleep(25);
             }
-            assertThat(max).isEqualTo(30);
-            Thread.sleep(300);
-            assertThat(c.stats().pids()).isLessThanOrEqualTo(30);
+            assertThat(Files.readString(events)).as("forks refused at the limit").matches("(?s)max [1-9].*");
+            assertThat(Math.max(max, c.stats().pids())).isBetween(2L, 30L);
             assertThat(c.isRunning()).isTrue();
         }
         // close() killed every task (cgroup.kill on the cgroup2 side) and removed the cgroups (checked after each test)
@@ -95,9 +96,11 @@ class CgroupLimitsTest {
             ContainerStats b = c.stats();
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpus = (b.cpuTime().toNanos() - a.cpuTime().toNanos()) / 1e9 / wall;
-            assertThat(cpus).as("CPUs used, from the cgroup's own accounting").isBetween(0.3, 0.65);
-            assertThat(b.cpuThrottledPeriods()).isPositive();
-            // throttled_time can stay 0 on v1 with 6.18's task-based throttling; it must be read, though
+            // two loops would use 2 CPUs unlimited; the quota holds them at 0.5. The lower bound is loose: on a
+            // loaded 2-CPU machine other work can keep them below their quota.
+            assertThat(cpus).as("CPUs used, from the cgroup's own accounting").isBetween(0.1, 0.62);
+            assertThat(b.cpuPeriods()).isPositive();
+            assertThat(b.cpuThrottledPeriods()).isNotNegative();
             assertThat(b.cpuThrottledMicros()).isNotNegative();
         }
     }
@@ -183,6 +186,30 @@ class CgroupLimitsTest {
             assertThat(r.code()).isZero();
         }
         assertThat(ourCgroups()).isEmpty();
+    }
+
+    @Test
+    void cgroupsOfACrashedJvmAreSweptWhenARuntimeStarts() throws Exception {
+        // what a JVM killed with SIGKILL leaves: its pid no longer runs with that start time
+        List<Path> stale = new ArrayList<>();
+        for (String c : List.of("pids", "freezer", "memory")) {
+            Path p = Path.of(HOST.v1().get(c).dir(), "jcontainer-" + HOST.pid() + "." + (HOST.startTime() + 1) + "-deadbeef0000");
+            Files.createDirectory(p);
+            stale.add(p);
+        }
+        Path live = Path.of(HOST.v1().get("pids").dir(), "jcontainer-detached-feedface0000");
+        Files.createDirectory(live);
+        try {
+            var rt = new LinuxContainerRuntime();
+            try (Container c = rt.start(Sandboxes.busybox().command("/bin/true").build())) {
+                c.waitFor();
+            }
+            assertThat(stale).noneMatch(Files::exists);
+            assertThat(live).as("an empty detached cgroup is swept too").doesNotExist();
+        } finally {
+            for (Path p : stale) Files.deleteIfExists(p);
+            Files.deleteIfExists(live);
+        }
     }
 
     @Test

@@ -1,32 +1,45 @@
 package io.jcontainer.linux.cgroup;
 
+import io.jcontainer.ContainerSpec;
 import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.Namespace;
 import io.jcontainer.Resources;
 import io.jcontainer.linux.sys.SyscallException;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * cgroup v1, including hybrid hosts (v1 controllers plus a cgroup2 tree, usually without
  * controllers, as on systemd's "hybrid" layout). Each sandbox gets a directory in the hierarchy
- * of each controller its limits need, plus:
- * <ul>
- *   <li>the devices hierarchy, with an allowlist (see {@link DevicesController}), when writable;</li>
- *   <li>for kill-all, freeze and CPU accounting: a directory in the cgroup2 tree when there is
- *       one (cgroup.kill, cgroup.freeze, cpu.stat need no controller), else the v1 freezer.</li>
- * </ul>
- * Only what is needed is created: every v1 directory costs ~30–70 µs to make and remove.
+ * of each controller its limits need, plus the freezer (kill-all by freeze-kill-thaw, pause),
+ * cpuacct (CPU time) and, without a user namespace, devices (an allowlist, see
+ * {@link DevicesController}).
+ *
+ * <p>The cgroup2 tree of a hybrid host is not used for sandboxes, although cgroup.kill and
+ * cgroup.freeze would be handy there: joining a cgroup2 cgroup takes a cgroup.procs write, and
+ * that write waits for an RCU grace period (5–15 ms measured on this host, under load), while a
+ * v1 {@code tasks} self-move does not (see {@link SandboxCgroup#procsFiles()}). Every v1 directory
+ * costs ~30–70 µs to make and remove, so only these are made.
  */
 public final class CgroupV1Manager implements CgroupManager {
     private final CgroupFs fs;
     private final CgroupHost host;
+    /** Controllers whose hierarchy this JVM may create cgroups in; checked once (access(2) per start costs ~10 µs each). */
+    private final Set<String> writable;
 
     public CgroupV1Manager(CgroupFs fs, CgroupHost host) {
         this.fs = fs;
         this.host = host;
+        Set<String> w = new HashSet<>();
+        host.v1().forEach((c, h) -> {
+            if (h.dir() != null && fs.writable(h.dir())) w.add(c);
+        });
+        this.writable = Set.copyOf(w);
     }
 
     @Override
@@ -36,6 +49,22 @@ public final class CgroupV1Manager implements CgroupManager {
 
     @Override
     public SandboxCgroup create(String containerId, Resources r, boolean detached) {
+        return create(containerId, r, detached, true);
+    }
+
+    /**
+     * The devices allowlist only where it adds protection: without a user namespace the
+     * sandbox's root may hold CAP_MKNOD and open any device node it makes. In a user namespace
+     * the kernel refuses mknod of devices anyway, and the allowlist's nine writes (~10–80 µs
+     * each on v1) stay off the start path.
+     */
+    @Override
+    public SandboxCgroup create(String containerId, ContainerSpec spec) {
+        if (spec.resources().isEmpty() && spec.has(Namespace.PID)) return null;
+        return create(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER));
+    }
+
+    SandboxCgroup create(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
         CgroupManagers.validate(fs, r);
         var devices = IoController.resolve(fs, r);
 
@@ -49,16 +78,17 @@ public final class CgroupV1Manager implements CgroupManager {
         for (var e : wanted.entrySet()) {
             CgroupHost.Hierarchy h = host.v1().get(e.getKey());
             if (h == null) throw CgroupManagers.notAvailable(e.getValue(), e.getKey());
-            if (h.dir() == null || !fs.writable(h.dir()))
+            if (!writable(e.getKey()))
                 throw new HostUnsupportedException(e.getValue() + " cannot be applied: the JVM's " + e.getKey() + " cgroup "
                         + (h.dir() == null ? "is not visible in this mount namespace" : h.dir() + " is not writable by this user"),
                         "on cgroup v1 only root can create cgroups: run as root, or move the host to cgroup v2 with a delegated subtree (systemd: Delegate=yes)");
         }
         if (wanted.containsKey("cpuset")) CpusetController.validate(new Dir(fs, host.v1().get("cpuset").dir(), false), r);
-        if (writable("devices")) wanted.put("devices", null);
-        boolean unified = host.unified() != null && host.unified().dir() != null && fs.writable(host.unified().dir());
-        if (!unified && writable("freezer")) wanted.put("freezer", null);
-        if (wanted.isEmpty() && !unified) return null; // nothing writable and nothing asked for
+        if (deviceAllowlist && writable("devices")) wanted.put("devices", null);
+        // kill-all and pause need the freezer; CPU time comes from cpuacct (free where co-mounted with cpu)
+        if (writable("freezer")) wanted.put("freezer", null);
+        if (writable("cpuacct")) wanted.put("cpuacct", null);
+        if (wanted.isEmpty()) return null; // nothing writable and nothing asked for
 
         String name = CgroupManagers.sandboxName(host, containerId, detached);
         Map<String, Dir> controllers = new LinkedHashMap<>(), parents = new LinkedHashMap<>();
@@ -80,12 +110,6 @@ public final class CgroupV1Manager implements CgroupManager {
                     parents.put(bound, new Dir(fs, h.dir(), false));
                 }
             }
-            Dir track = null;
-            if (unified) {
-                track = new Dir(fs, host.unified().dir() + "/" + name, true);
-                fs.mkdir(track.path());
-                dirs.add(track);
-            }
             if (controllers.containsKey("memory")) MemoryController.apply(controllers.get("memory"), r);
             if (CpuController.wanted(r)) CpuController.apply(controllers.get("cpu"), r);
             if (controllers.containsKey("cpuset")) CpusetController.apply(controllers.get("cpuset"), parents.get("cpuset"), r);
@@ -93,7 +117,7 @@ public final class CgroupV1Manager implements CgroupManager {
             if (IoController.wanted(r)) IoController.apply(controllers.get("io"), r, devices);
             if (wanted.containsKey("devices")) DevicesController.apply(controllers.get("devices"));
             ok = true;
-            return new LinuxSandboxCgroup(fs, controllers, parents, track, dirs);
+            return new LinuxSandboxCgroup(fs, controllers, parents, null, dirs);
         } finally {
             if (!ok) for (int i = dirs.size() - 1; i >= 0; i--) {
                 try {
@@ -106,8 +130,7 @@ public final class CgroupV1Manager implements CgroupManager {
     }
 
     private boolean writable(String controller) {
-        CgroupHost.Hierarchy h = host.v1().get(controller);
-        return h != null && h.dir() != null && fs.writable(h.dir());
+        return writable.contains(controller);
     }
 
     @Override

@@ -31,6 +31,8 @@ public final class CgroupV2Manager implements CgroupManager {
     private final String base;
     private final Object enableLock = new Object();
     private volatile Set<String> enabled;
+    private final boolean baseWritable;     // checked once: delegation does not change under a running JVM
+    private final Set<String> available;    // cgroup.controllers of the base
 
     public CgroupV2Manager(CgroupFs fs, CgroupHost host) {
         this.fs = fs;
@@ -39,6 +41,9 @@ public final class CgroupV2Manager implements CgroupManager {
         // a JVM that moved itself into its leaf earlier (another runtime in this JVM): use the parent
         if (dir != null && dir.endsWith("/" + CgroupManagers.jvmLeafName(host))) dir = dir.substring(0, dir.lastIndexOf('/'));
         this.base = dir;
+        this.baseWritable = dir != null && fs.writable(dir);
+        this.available = baseWritable && fs.exists(dir + "/cgroup.controllers")
+                ? Set.of(fs.read(dir + "/cgroup.controllers").strip().split("\\s+")) : Set.of();
     }
 
     @Override
@@ -56,14 +61,12 @@ public final class CgroupV2Manager implements CgroupManager {
         if (CpusetController.wanted(r)) wanted.put("cpuset", "cpuset-cpus");
         if (PidsController.wanted(r)) wanted.put("pids", "pids-limit");
         if (IoController.wanted(r)) wanted.put("io", r.blkioWeight() > 0 ? "blkio-weight" : "device");
-        if (base == null || !fs.writable(base)) {
+        if (!baseWritable) {
             if (r.isEmpty()) return null; // rootless without delegation: sandboxes still run, unlimited
             throw new HostUnsupportedException("resource limits need a writable cgroup, but the JVM's cgroup "
                     + (base == null ? "is not visible in this mount namespace" : base + " is not writable by this user"),
                     "run the JVM in a delegated cgroup, e.g. systemd-run --user --scope -p Delegate=yes java ..., or as root");
         }
-        Set<String> available = Set.of(fs.exists(base + "/cgroup.controllers")
-                ? fs.read(base + "/cgroup.controllers").strip().split("\\s+") : new String[0]);
         for (var e : wanted.entrySet())
             if (!available.contains(e.getKey())) throw CgroupManagers.notAvailable(e.getValue(), e.getKey());
         Dir parent = new Dir(fs, base, true);
@@ -138,7 +141,7 @@ public final class CgroupV2Manager implements CgroupManager {
 
     @Override
     public void sweepStale() {
-        if (base != null && fs.writable(base)) CgroupManagers.sweep(fs, host, base, true);
+        if (baseWritable) CgroupManagers.sweep(fs, host, base, true);
     }
 
     /** The directory sandboxes are created in. */

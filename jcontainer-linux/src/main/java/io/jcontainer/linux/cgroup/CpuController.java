@@ -36,10 +36,8 @@ final class CpuController {
             if (r.cpuShares() > 0) d.set("cpu-shares", "cpu.weight", Long.toString(weight(r.cpuShares())));
             return;
         }
-        if (r.cpuQuota() > 0) {
-            if (d.number("cpu.cfs_period_us") != PERIOD_US) d.set("cpus", "cpu.cfs_period_us", Long.toString(PERIOD_US));
-            d.set("cpus", "cpu.cfs_quota_us", Long.toString(quotaUs(r)));
-        }
+        // a new cgroup's cfs_period_us is the kernel default, 100 ms (jcontainer never changes it)
+        if (r.cpuQuota() > 0) d.set("cpus", "cpu.cfs_quota_us", Long.toString(quotaUs(r)));
         if (r.cpuShares() > 0) d.set("cpu-shares", "cpu.shares", Integer.toString(r.cpuShares()));
     }
 

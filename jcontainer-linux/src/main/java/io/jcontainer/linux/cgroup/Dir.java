@@ -27,12 +27,12 @@ record Dir(CgroupFs fs, String path, boolean v2) {
      * naming the setting and value, a missing file a HostUnsupportedException.
      */
     void set(String setting, String name, String value) {
-        if (!has(name))
-            throw new HostUnsupportedException(setting + " cannot be applied: " + file(name) + " does not exist on this host",
-                    "enable the kernel feature behind " + name + " (see the kernel's cgroup documentation)");
         try {
             write(name, value);
         } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT)
+                throw new HostUnsupportedException(setting + " cannot be applied: " + file(name) + " does not exist on this host",
+                        "enable the kernel feature behind " + name + " (see the kernel's cgroup documentation)");
             if (e.errno() == Errno.EINVAL || e.errno() == Errno.EBUSY || e.errno() == 34 /* ERANGE */)
                 throw new InvalidSpecException(setting, "the kernel refused " + value.strip() + " for " + name + ": " + e.getMessage());
             throw e;

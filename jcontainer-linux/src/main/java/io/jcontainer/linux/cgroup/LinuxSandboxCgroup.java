@@ -41,7 +41,7 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
 
     @Override
     public List<String> procsFiles() {
-        return dirs.stream().map(d -> d.file("cgroup.procs")).toList();
+        return dirs.stream().map(d -> d.file(d.v2() ? "cgroup.procs" : "tasks")).toList();
     }
 
     @Override

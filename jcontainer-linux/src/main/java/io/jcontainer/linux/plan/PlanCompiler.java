@@ -122,10 +122,14 @@ public final class PlanCompiler {
             parent.add(new Op.WritePid("/proc/%p/uid_map", maps.uidText()));
             parent.add(new Op.WritePid("/proc/%p/gid_map", maps.gidText()));
         }
-        for (String procs : in.cgroupProcsFiles()) parent.add(new Op.WritePid(procs, "%p"));
+        for (String procs : in.cgroupProcsFiles()) if (!procs.endsWith("/tasks")) parent.add(new Op.WritePid(procs, "%p"));
 
         List<Op> c = new ArrayList<>();
         List<String> sysSubmountsToHide = new ArrayList<>();
+        // cgroup v1 "tasks" files: the child moves itself ("0" = the calling thread) before anything else. Only a
+        // single-thread self-move skips cgroup_threadgroup_rwsem, whose writer waits an RCU grace period (~5-15 ms
+        // here) on every cgroup.procs write (kernel/cgroup/cgroup.c, cgroup_procs_write_start).
+        for (String tasks : in.cgroupProcsFiles()) if (tasks.endsWith("/tasks")) c.add(new Op.WritePid(tasks, "0"));
         if (spec.has(Namespace.CGROUP)) c.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
         // As docker: a UTS namespace without a name gets the short container id, not the host's name.
         String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;

@@ -26,8 +26,9 @@ final class CgroupFixture {
             "memory.soft_limit_in_bytes", "memory.usage_in_bytes=1000", "memory.max_usage_in_bytes=2000", "memory.oom_control=oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
     static final List<String> V1_CPU = List.of("cgroup.procs", "cpu.cfs_period_us=100000", "cpu.cfs_quota_us=-1", "cpu.shares=1024",
             "cpu.stat=nr_periods 10\nnr_throttled 4\nthrottled_time 5000000\n");
+    static final List<String> V1_CPUACCT = List.of("cgroup.procs", "cpuacct.usage_user=200000", "cpuacct.usage_sys=100000");
     static final List<String> V1_CPUSET = List.of("cgroup.procs", "cpuset.cpus", "cpuset.mems", "cpuset.effective_cpus", "cpuset.effective_mems");
-    static final List<String> V1_PIDS = List.of("cgroup.procs", "pids.max=max", "pids.current=3");
+    static final List<String> V1_PIDS = List.of("cgroup.procs", "tasks", "pids.max=max", "pids.current=3");
     static final List<String> V1_DEVICES = List.of("cgroup.procs", "devices.allow", "devices.deny", "devices.list=a *:* rwm");
     static final List<String> V1_FREEZER = List.of("cgroup.procs", "freezer.state=THAWED");
     static final List<String> V1_BLKIO = List.of("cgroup.procs", "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device");
@@ -52,6 +53,7 @@ final class CgroupFixture {
         var t = new java.util.LinkedHashMap<String, List<String>>();
         t.put("memory", V1_MEMORY);
         t.put("cpu", V1_CPU);
+        t.put("cpuacct", V1_CPUACCT);
         t.put("cpuset", V1_CPUSET);
         t.put("pids", V1_PIDS);
         t.put("devices", V1_DEVICES);
@@ -77,7 +79,7 @@ final class CgroupFixture {
         f.populate("/sys/fs/cgroup/memory");
         f.populate("/sys/fs/cgroup/memory/agent");
         f.populate("/sys/fs/cgroup/memory/agent/a1");
-        for (String c : List.of("cpu", "cpuset", "pids", "devices", "freezer", "blkio")) f.populate("/sys/fs/cgroup/" + c);
+        for (String c : List.of("cpu", "cpuacct", "cpuset", "pids", "devices", "freezer", "blkio")) f.populate("/sys/fs/cgroup/" + c);
         f.put("/sys/fs/cgroup/cpuset/cpuset.cpus", "0-1\n");
         f.put("/sys/fs/cgroup/cpuset/cpuset.effective_cpus", "0-1\n");
         f.put("/sys/fs/cgroup/cpuset/cpuset.mems", "0\n");

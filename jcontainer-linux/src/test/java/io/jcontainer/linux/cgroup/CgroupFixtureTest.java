@@ -62,14 +62,15 @@ class CgroupFixtureTest {
         String name = "jcontainer-4242.777-0123456789ab";
         assertThat(cg.paths()).containsExactly(
                 f.path("/sys/fs/cgroup/memory/agent/a1/" + name), f.path("/sys/fs/cgroup/cpu/" + name),
-                f.path("/sys/fs/cgroup/pids/" + name), f.path("/sys/fs/cgroup/devices/" + name), f.path("/sys/fs/cgroup/unified/" + name));
-        assertThat(cg.procsFiles()).allMatch(p -> p.endsWith(name + "/cgroup.procs"));
+                f.path("/sys/fs/cgroup/pids/" + name), f.path("/sys/fs/cgroup/devices/" + name),
+                f.path("/sys/fs/cgroup/freezer/" + name), f.path("/sys/fs/cgroup/cpuacct/" + name));
+        assertThat(cg.procsFiles()).as("v1: the child moves itself through tasks").allMatch(p -> p.endsWith(name + "/tasks"));
+        assertThat(f.fs.subdirs(f.path("/sys/fs/cgroup/unified"))).as("no cgroup.procs write on the start path").isEmpty();
         assertThat(f.read("/sys/fs/cgroup/memory/agent/a1/" + name + "/memory.limit_in_bytes")).isEqualTo("104857600");
         assertThat(f.read("/sys/fs/cgroup/cpu/" + name + "/cpu.cfs_quota_us")).isEqualTo("50000");
         assertThat(f.read("/sys/fs/cgroup/pids/" + name + "/pids.max")).isEqualTo("64");
         assertThat(f.read("/sys/fs/cgroup/devices/" + name + "/devices.deny")).isEqualTo("a\n");
         assertThat(f.read("/sys/fs/cgroup/devices/" + name + "/devices.allow")).contains("c 1:3 rwm\n", "c 136:* rwm\n").doesNotContain("b ");
-        assertThat(Files.exists(Path.of(f.path("/sys/fs/cgroup/freezer/" + name)))).as("cgroup2 tracks, no freezer needed").isFalse();
 
         var s = cg.stats();
         assertThat(s.memoryBytes()).isEqualTo(1000);
@@ -147,9 +148,13 @@ class CgroupFixtureTest {
         var m = new CgroupV1Manager(f.fs, f.host());
         assertThat(m.create("x1", io.jcontainer.Container.builder().command("/bin/true").build())).isNull();
         var cg = (LinuxSandboxCgroup) m.create("x2", io.jcontainer.Container.builder().command("/bin/true").removeNamespace(Namespace.PID).build());
-        assertThat(cg.paths()).containsExactly(f.path("/sys/fs/cgroup/devices/jcontainer-4242.777-x2"), f.path("/sys/fs/cgroup/unified/jcontainer-4242.777-x2"));
-        cg.killAll();
-        assertThat(f.read("/sys/fs/cgroup/unified/jcontainer-4242.777-x2/cgroup.kill")).isEqualTo("1");
+        assertThat(cg.paths()).containsExactly(f.path("/sys/fs/cgroup/devices/jcontainer-4242.777-x2"),
+                f.path("/sys/fs/cgroup/freezer/jcontainer-4242.777-x2"), f.path("/sys/fs/cgroup/cpuacct/jcontainer-4242.777-x2"));
+        cg.killAll(); // freeze, kill what cgroup.procs lists, thaw
+        assertThat(f.read("/sys/fs/cgroup/freezer/jcontainer-4242.777-x2/freezer.state")).isEqualTo("THAWED");
+        var userNs = (LinuxSandboxCgroup) m.create("x3", io.jcontainer.Container.builder().command("/bin/true").addNamespace(Namespace.USER).pidsLimit(5).build());
+        assertThat(userNs.paths()).as("no devices allowlist needed in a user namespace").noneMatch(p -> p.contains("/devices/"));
+        userNs.close();
         cg.close();
     }
 

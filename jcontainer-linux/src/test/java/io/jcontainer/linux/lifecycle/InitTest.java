@@ -30,7 +30,9 @@ class InitTest {
             var out = new BufferedReader(new InputStreamReader(c.stdout(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("forked");
             // Every orphan was reparented to init and reaped: only init and the payload remain.
-            assertThat(SandboxProcs.eventually(20, () -> SandboxProcs.inPidNamespaceOf(c.pid()).size() == 2))
+            // (the shell prints "forked" just before it execs sleep: wait for that too)
+            assertThat(SandboxProcs.eventually(20, () -> SandboxProcs.inPidNamespaceOf(c.pid()).size() == 2
+                    && SandboxProcs.inPidNamespaceOf(c.pid()).stream().anyMatch(p -> p.comm().equals("sleep"))))
                     .as("processes left: %s", SandboxProcs.inPidNamespaceOf(c.pid())).isTrue();
             assertThat(SandboxProcs.inPidNamespaceOf(c.pid())).noneMatch(p -> p.state() == 'Z')
                     .extracting(SandboxProcs.Proc::comm).contains("sleep");
