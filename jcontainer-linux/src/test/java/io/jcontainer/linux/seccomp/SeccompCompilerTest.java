@@ -160,7 +160,7 @@ class SeccompCompilerTest {
             assertThat(answer(arch, DOCKER, "socket", family)).as("family %d", family).isEqualTo(RET_ALLOW);
         for (long family : new long[]{38, 40, 0x1_0000_0026L, 0xffffffff_00000028L, -1})
             assertThat(answer(arch, DOCKER, "socket", family)).as("family %x", family).isEqualTo(EPERM);
-        for (long p : new long[]{0, 8, 0x20000, 0x20008, 0xffffffffL})
+        for (long p : new long[]{0, 8, 0x20000, 0x20008, 0xffffffffL, -1L})
             assertThat(answer(arch, DOCKER, "personality", p)).isEqualTo(RET_ALLOW);
         for (long p : new long[]{1, 0x0400000, 0x1_0000_0000L, 0x0008_0000})
             assertThat(answer(arch, DOCKER, "personality", p)).isEqualTo(EPERM);
