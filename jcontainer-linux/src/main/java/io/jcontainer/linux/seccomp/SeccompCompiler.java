@@ -1,6 +1,7 @@
 package io.jcontainer.linux.seccomp;
 
 import io.jcontainer.Capability;
+import io.jcontainer.InvalidSpecException;
 import io.jcontainer.linux.seccomp.SeccompProfile.Condition;
 import io.jcontainer.linux.seccomp.SeccompProfile.Filter;
 import io.jcontainer.linux.seccomp.SeccompProfile.Rule;
@@ -83,8 +84,21 @@ public final class SeccompCompiler {
     private SeccompCompiler() {
     }
 
-    /** The program as struct sock_filter[] bytes. */
+    /**
+     * The program as struct sock_filter[] bytes.
+     *
+     * @throws InvalidSpecException when the profile needs more than the kernel's 4096 instructions
+     */
     public static byte[] compile(SeccompProfile profile, Target target) {
+        try {
+            return program(profile, target);
+        } catch (Bpf.TooLong e) {
+            throw new InvalidSpecException("seccomp", "the profile compiles to " + e.instructions + " BPF instructions for "
+                    + target.arch() + "; the kernel accepts at most " + Bpf.MAX_INSNS + " (fewer argument conditions would help)");
+        }
+    }
+
+    private static byte[] program(SeccompProfile profile, Target target) {
         Arch arch = target.arch();
         TreeMap<Integer, List<Rule>> byNr = new TreeMap<>();
         int maxNamed = -1;

@@ -268,6 +268,20 @@ class SeccompCompilerTest {
     }
 
     @Test
+    void aProfileTooLongForTheKernelIsAnInvalidSpec() {
+        StringBuilder json = new StringBuilder("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+        for (int i = 0; i < 1200; i++)
+            json.append("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":").append(i)
+                    .append(",\"op\":\"SCMP_CMP_EQ\"}]},");
+        json.setLength(json.length() - 1);
+        json.append("]}");
+        SeccompProfile p = SeccompProfile.parse(json.toString(), null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeccompCompiler.compile(p, target(Arch.X86_64, DOCKER)))
+                .isInstanceOf(io.jcontainer.InvalidSpecException.class)
+                .hasMessageMatching("seccomp: the profile compiles to \\d+ BPF instructions for X86_64; the kernel accepts at most 4096.*");
+    }
+
+    @Test
     void defaultProfileIsSmallAndShort() {
         for (Arch arch : Arch.values()) {
             BpfInterpreter bpf = program(defaultProfile(), target(arch, DOCKER));
