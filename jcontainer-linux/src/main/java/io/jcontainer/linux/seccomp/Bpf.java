@@ -25,6 +25,16 @@ final class Bpf {
     /** The kernel refuses longer programs (BPF_MAXINSNS, include/uapi/linux/bpf_common.h). */
     static final int MAX_INSNS = 4096;
 
+    /** The program exceeds {@link #MAX_INSNS}. */
+    static final class TooLong extends RuntimeException {
+        final int instructions;
+
+        TooLong(int instructions) {
+            super("the program needs " + instructions + " instructions; the kernel accepts at most " + MAX_INSNS);
+            this.instructions = instructions;
+        }
+    }
+
     /** A position in the program, bound by {@link #mark}. */
     static final class Label {
     }
@@ -139,8 +149,7 @@ final class Bpf {
 
     private static byte[] encode(List<Item> prog, Map<Label, Integer> at) {
         int n = (int) prog.stream().filter(i -> !(i instanceof Mark)).count();
-        if (n > MAX_INSNS)
-            throw new IllegalStateException("the seccomp filter needs " + n + " instructions; the kernel accepts " + MAX_INSNS);
+        if (n > MAX_INSNS) throw new TooLong(n);
         ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
         int pc = 0;
         for (Item it : prog) {

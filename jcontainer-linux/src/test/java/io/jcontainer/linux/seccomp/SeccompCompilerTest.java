@@ -160,7 +160,7 @@ class SeccompCompilerTest {
             assertThat(answer(arch, DOCKER, "socket", family)).as("family %d", family).isEqualTo(RET_ALLOW);
         for (long family : new long[]{38, 40, 0x1_0000_0026L, 0xffffffff_00000028L, -1})
             assertThat(answer(arch, DOCKER, "socket", family)).as("family %x", family).isEqualTo(EPERM);
-        for (long p : new long[]{0, 8, 0x20000, 0x20008, 0xffffffffL})
+        for (long p : new long[]{0, 8, 0x20000, 0x20008, 0xffffffffL, -1L})
             assertThat(answer(arch, DOCKER, "personality", p)).isEqualTo(RET_ALLOW);
         for (long p : new long[]{1, 0x0400000, 0x1_0000_0000L, 0x0008_0000})
             assertThat(answer(arch, DOCKER, "personality", p)).isEqualTo(EPERM);
@@ -265,6 +265,20 @@ class SeccompCompilerTest {
                     long[] args = {0, a, b, 0, 0, 0};
                     assertThat(bpf.run(t.arch().auditArch(), nr, args)).as("nr %d", nr).isEqualTo(reference(p, t, t.arch().auditArch(), nr, args));
                 }
+    }
+
+    @Test
+    void aProfileTooLongForTheKernelIsAnInvalidSpec() {
+        StringBuilder json = new StringBuilder("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+        for (int i = 0; i < 1200; i++)
+            json.append("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":").append(i)
+                    .append(",\"op\":\"SCMP_CMP_EQ\"}]},");
+        json.setLength(json.length() - 1);
+        json.append("]}");
+        SeccompProfile p = SeccompProfile.parse(json.toString(), null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeccompCompiler.compile(p, target(Arch.X86_64, DOCKER)))
+                .isInstanceOf(io.jcontainer.InvalidSpecException.class)
+                .hasMessageMatching("seccomp: the profile compiles to \\d+ BPF instructions for X86_64; the kernel accepts at most 4096.*");
     }
 
     @Test

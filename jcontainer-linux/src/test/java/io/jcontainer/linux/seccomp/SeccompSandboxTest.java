@@ -182,6 +182,22 @@ class SeccompSandboxTest {
     }
 
     @Test
+    void aProfileThatBreaksTheLauncherFailsTheStartClearly() {
+        // The filter is loaded before the credential steps (no_new_privs off): a profile that
+        // denies them breaks startup, as with runc. The failure names the step and errno.
+        Seccomp noCapset = Seccomp.json("""
+                {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["capset"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}""");
+        assertThatThrownBy(() -> Sandboxes.run(box("/bin/true").seccomp(noCapset)))
+                .isInstanceOf(io.jcontainer.ContainerStartException.class)
+                .hasMessageContaining("capset").hasMessageContaining("EACCES");
+        // A filter that kills the launcher's child before exec: the launcher cannot tell that
+        // from an exec'd payload dying at once (its error pipe closes empty), so the sandbox
+        // "starts" and ends killed by SIGSYS — no hang, no leak.
+        Seccomp killAll = Seccomp.json("{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\"}");
+        assertThat(Sandboxes.run(box("/bin/true").seccomp(killAll)).exit().signal()).isEqualTo(SIGSYS);
+    }
+
+    @Test
     void aMalformedProfileIsRefusedBeforeAnythingRuns() {
         assertThatThrownBy(() -> Sandboxes.run(box("/bin/true").seccomp(Seccomp.json("{\"defaultAction\": \"SCMP_ACT_MAYBE\"}"))))
                 .isInstanceOf(InvalidSpecException.class)
