@@ -71,6 +71,24 @@ public interface Container extends AutoCloseable {
     /** SIGKILL to the first process; with a PID namespace this ends every process in the sandbox. */
     void kill();
 
+    /**
+     * The sandbox's resource use, read from its cgroup now. A sandbox has a cgroup when it was
+     * started with a resource limit or without a PID namespace; for one without, this throws
+     * {@link IllegalStateException}.
+     */
+    ContainerStats stats();
+
+    /** Freezes every process of the sandbox (cgroup freezer); they stay stopped until {@link #unpause()}. */
+    void pause();
+
+    void unpause();
+
+    /**
+     * Changes resource limits of the running sandbox. On cgroup v1 a limit can only be changed
+     * if a limit of that kind was set at start (the controller is attached then).
+     */
+    void update(Resources resources);
+
     /** Kills what still runs, reaps it and removes everything the sandbox had on the host. */
     @Override
     void close();

@@ -3,6 +3,8 @@ package io.jcontainer.linux;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.ContainerStats;
+import io.jcontainer.Resources;
 import io.jcontainer.Signal;
 import io.jcontainer.linux.cgroup.SandboxCgroup;
 import io.jcontainer.linux.launch.ControlChannel;
@@ -155,6 +157,34 @@ final class LinuxContainer implements Container {
     @Override
     public void kill() {
         signal(Signal.KILL);
+    }
+
+    @Override
+    public ContainerStats stats() {
+        return cgroup().stats();
+    }
+
+    @Override
+    public void pause() {
+        cgroup().freeze();
+    }
+
+    @Override
+    public void unpause() {
+        cgroup().thaw();
+    }
+
+    @Override
+    public void update(Resources resources) {
+        cgroup().update(resources);
+    }
+
+    private SandboxCgroup cgroup() {
+        if (cgroup == null)
+            throw new IllegalStateException("container " + id.substring(0, 12) + " has no cgroup: one is created when a resource "
+                    + "limit is set or the PID namespace is off (and this host has a writable cgroup hierarchy)");
+        if (closed) throw new IllegalStateException("container " + id.substring(0, 12) + " is closed");
+        return cgroup;
     }
 
     @Override

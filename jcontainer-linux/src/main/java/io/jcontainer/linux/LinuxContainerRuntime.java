@@ -67,7 +67,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups) {
         this.sys = sys;
         this.host = host != null ? host : HostInfo.probe(sys);
-        this.cgroups = cgroups != null ? cgroups : CgroupManager.NONE;
+        this.cgroups = cgroups != null ? cgroups : CgroupManager.detect(sys);
     }
 
     public HostInfo host() {
@@ -85,6 +85,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             synchronized (this) {
                 if (launcher == null) {
                     host.prepare();
+                    try {
+                        cgroups.sweepStale(); // cgroups of sandboxes of JVMs that crashed
+                    } catch (RuntimeException ignored) {
+                        // best effort: a stale cgroup must not stop new sandboxes
+                    }
                     launcher = LauncherImage.load(sys);
                     supervisor = new Supervisor(sys);
                 }
@@ -107,7 +112,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         ControlChannel control = null;
         boolean ok = false;
         try {
-            cgroup = cgroups.create(id, spec.resources());
+            cgroup = cgroups.create(id, spec);
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter == null ? null : filter.program(),

@@ -186,7 +186,7 @@ class SandboxPostureTest {
     /** Whether the seccomp compiler has landed (branch 'seccomp'). */
     static final class Seccomp {
         static boolean landed() {
-            return io.jcontainer.linux.seccomp.SeccompFilters.compile(io.jcontainer.Seccomp.DEFAULT) != null;
+            return io.jcontainer.linux.seccomp.SeccompFilters.compile(io.jcontainer.Seccomp.DEFAULT, io.jcontainer.Capability.dockerDefaults()) != null;
         }
     }
 }
