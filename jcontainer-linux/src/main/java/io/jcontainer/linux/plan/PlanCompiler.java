@@ -156,10 +156,11 @@ public final class PlanCompiler {
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         } else {
             // sysfs can only be mounted fresh by the owner of the network namespace: bind the host's, read-only.
-            // Not recursive: a remount makes only the top mount read-only, so the host's submounts
-            // (cgroupfs under /sys/fs/cgroup, debugfs, securityfs) would stay writable — root inside
-            // could raise its own limits or move itself out of its cgroup (SECURITY.md rows 8, 9).
-            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+            // The launcher makes a recursive read-only bind read-only all the way down
+            // (mount_setattr AT_RECURSIVE): else the host's submounts (cgroupfs under
+            // /sys/fs/cgroup) would stay writable and root inside could raise its own limits
+            // or leave its cgroup (SECURITY.md rows 8, 9).
+            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         }
         for (Mount m : spec.mounts()) c.add(mountOp(m));
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();

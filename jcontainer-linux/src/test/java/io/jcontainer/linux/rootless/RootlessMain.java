@@ -63,6 +63,11 @@ public final class RootlessMain {
                 c.kill();
             }
         });
+        check("host network (a bound, read-only /sys)", () -> {
+            var r = run(Container.builder().rootfs(root).removeNamespace(io.jcontainer.Namespace.NET)
+                    .command("/bin/sh", "-c", "/bin/probe write /sys/kernel/uevent_helper x; ls /sys/fs/cgroup | head -1"));
+            expect(r.exit.code() == 0 && r.out.startsWith("EROFS\n") || r.out.startsWith("EACCES\n"), r.toString());
+        });
         check("bind onto a missing mount point in a root-owned rootfs is a clear error", () -> {
             try (var c = Container.builder().rootfs(root).bind(volume, "/data").command("/bin/true").start()) {
                 fail("created /data in a rootfs this user cannot write");
