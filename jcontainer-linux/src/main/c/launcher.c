@@ -248,6 +248,21 @@ static u64 kept_flags(long fd, u32 *sc, long *err) {
 static int held[HELD_MAX];
 static u32 nheld;
 
+/* A remount changes only the top mount of a recursive bind: the submounts below (the host's
+ * cgroupfs under /sys/fs/cgroup, say) would stay writable. mount_setattr(AT_RECURSIVE) applies
+ * the flags to the whole tree (Linux 5.12; older kernels keep the top-only remount). A plain
+ * non-recursive bind is no way out: in a user namespace it fails with EINVAL over locked
+ * submounts. */
+static long setattr_recursive(long fd, u64 flags) {
+  struct { u64 set, clr, propagation, userns_fd; } attr = {0, 0, 0, 0};
+  if (flags & MS_RDONLY) attr.set |= 1;  /* MOUNT_ATTR_RDONLY */
+  if (flags & MS_NOSUID) attr.set |= 2;  /* MOUNT_ATTR_NOSUID */
+  if (flags & MS_NODEV) attr.set |= 4;   /* MOUNT_ATTR_NODEV */
+  if (flags & MS_NOEXEC) attr.set |= 8;  /* MOUNT_ATTR_NOEXEC */
+  long r = sys5(NR_mount_setattr, fd, "", 0x1000 /* AT_EMPTY_PATH */ | 0x8000 /* AT_RECURSIVE */, &attr, sizeof attr);
+  return r == -ENOSYS ? 0 : r;
+}
+
 static long do_mount(struct cursor *c, struct failure *f) {
   const char *src = rd_str(c), *tgt = rd_str(c), *fstype = rd_str(c);
   u64 flags = rd_u64(c);
@@ -296,8 +311,10 @@ static long do_mount(struct cursor *c, struct failure *f) {
     if (err) { sys1(NR_close, mfd); FAIL(sc, err); }
     fd_path(fdp, mfd);
     r = sys5(NR_mount, 0, fdp, 0, MS_REMOUNT | MS_BIND | keep | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+    if (r < 0) { sys1(NR_close, mfd); FAIL(SC_MOUNT, r); }
+    if (flags & MS_REC) r = setattr_recursive(mfd, flags);
     sys1(NR_close, mfd);
-    if (r < 0) FAIL(SC_MOUNT, r);
+    if (r < 0) FAIL(SC_MOUNT_SETATTR, r);
   }
   if (tfd >= 0) sys1(NR_close, tfd);
   return 0;

@@ -72,6 +72,7 @@ enum syscall_id {
   SC_SETRESGID, SC_SETRESUID, SC_CAPSET, SC_PRCTL, SC_PRLIMIT, SC_SECCOMP, SC_CLOSE_RANGE,
   SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
   SC_JVM_HELPER, /* the JVM's step of OP_WAIT_JVM (newuidmap/newgidmap) failed */
+  SC_MOUNT_SETATTR,
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */

@@ -114,6 +114,7 @@ typedef unsigned long size_t;
 #define NR_clone3 435
 #define NR_close_range 436
 #define NR_openat2 437
+#define NR_mount_setattr 442 /* 5.12 */
 
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
 #if defined(__x86_64__)

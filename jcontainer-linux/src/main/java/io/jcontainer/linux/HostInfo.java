@@ -126,29 +126,6 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
         return null;
     }
 
-    /**
-     * The host's mounts directly below /sys (cgroupfs, debugfs, securityfs, ...), outermost only:
-     * a sandbox that binds the host's /sys must hide them. Read from /proc/self/mountinfo.
-     */
-    public List<String> sysSubmounts() {
-        List<String> all = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].startsWith("/sys/")) all.add(f[4].replace("\\040", " "));
-            }
-        } catch (IOException e) {
-            return List.of("/sys/fs/cgroup", "/sys/kernel");
-        }
-        List<String> outer = new ArrayList<>();
-        for (String m : all) {
-            boolean nested = false;
-            for (String o : all) if (!o.equals(m) && m.startsWith(o + "/")) nested = true;
-            if (!nested && !outer.contains(m)) outer.add(m);
-        }
-        return outer;
-    }
-
     static int readInt(Path p, int dflt) {
         try {
             return Integer.parseInt(Files.readString(p).trim());

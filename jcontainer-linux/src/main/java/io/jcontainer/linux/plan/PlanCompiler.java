@@ -125,7 +125,6 @@ public final class PlanCompiler {
         for (String procs : in.cgroupProcsFiles()) if (!procs.endsWith("/tasks")) parent.add(new Op.WritePid(procs, "%p"));
 
         List<Op> c = new ArrayList<>();
-        List<String> sysSubmountsToHide = new ArrayList<>();
         // cgroup v1 "tasks" files: the child moves itself ("0" = the calling thread) before anything else. Only a
         // single-thread self-move skips cgroup_threadgroup_rwsem, whose writer waits an RCU grace period (~5-15 ms
         // here) on every cgroup.procs write (kernel/cgroup/cgroup.c, cgroup_procs_write_start).
@@ -160,22 +159,16 @@ public final class PlanCompiler {
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         } else {
             // sysfs can only be mounted fresh by the owner of the network namespace: bind the host's, read-only.
-            // Not recursive: a remount makes only the top mount read-only, so the host's submounts
-            // (cgroupfs under /sys/fs/cgroup, debugfs, securityfs) would stay writable — root inside
-            // could raise its own limits or move itself out of its cgroup (SECURITY.md rows 8, 9).
-            // In a user namespace the kernel refuses a non-recursive bind of a tree with (locked)
-            // submounts (EINVAL): there bind it all, then hide each submount under an empty
-            // read-only tmpfs.
-            boolean userns = spec.has(Namespace.USER);
-            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | (userns ? MS_REC : 0) | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "",
-                    IN_ROOT | MKDIR));
-            if (userns) sysSubmountsToHide.addAll(host.sysSubmounts());
+            // The launcher makes a recursive read-only bind read-only all the way down
+            // (mount_setattr AT_RECURSIVE): else the host's submounts (cgroupfs under
+            // /sys/fs/cgroup) would stay writable and root inside could raise its own limits
+            // or leave its cgroup (SECURITY.md rows 8, 9).
+            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         }
         for (Mount m : spec.mounts()) c.add(mountOp(m));
         if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();
         for (String p : masked) c.add(new Op.MaskPath(p));
-        for (String p : sysSubmountsToHide) c.add(new Op.MaskPath(p));
         List<String> readonly = spec.readonlyPaths() != null ? spec.readonlyPaths() : DEFAULT_READONLY;
         for (String p : readonly) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
         String cwd = spec.workingDir() != null ? spec.workingDir() : "/";

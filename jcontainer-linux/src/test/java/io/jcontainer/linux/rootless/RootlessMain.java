@@ -47,6 +47,27 @@ public final class RootlessMain {
             List<String> l = r.out.lines().map(s -> s.trim().replaceAll("\\s+", " ")).toList();
             expect(l.equals(List.of("0", "0", "0 " + uid + " 1", "0 " + gid + " 1")), r.toString());
         });
+        check("posture: every namespace differs from the JVM's, only 0-2 open, no capabilities outside", () -> {
+            try (Container c = Container.builder().rootfs(root).command("/bin/sleep", "30").start()) {
+                long pid = c.pid();
+                for (String ns : List.of("user", "mnt", "pid_for_children", "net", "uts", "ipc", "cgroup"))
+                    expect(!Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + ns)).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns))),
+                            ns + " namespace shared with the JVM");
+                try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                    List<String> l = fds.map(f -> f.getFileName().toString()).sorted().toList();
+                    expect(l.equals(List.of("0", "1", "2")), "fds " + l);
+                }
+                String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+                expect(status.contains("Uid:\t" + uid + "\t" + uid), "host uid of the payload: " + status);
+                expect(status.contains("Seccomp:\t2"), "no seccomp filter: " + status);
+                c.kill();
+            }
+        });
+        check("host network (a bound, read-only /sys)", () -> {
+            var r = run(Container.builder().rootfs(root).removeNamespace(io.jcontainer.Namespace.NET)
+                    .command("/bin/sh", "-c", "/bin/probe write /sys/kernel/uevent_helper x; ls /sys/fs/cgroup | head -1"));
+            expect(r.exit.code() == 0 && r.out.startsWith("EROFS\n") || r.out.startsWith("EACCES\n"), r.toString());
+        });
         check("bind onto a missing mount point in a root-owned rootfs is a clear error", () -> {
             try (var c = Container.builder().rootfs(root).bind(volume, "/data").command("/bin/true").start()) {
                 fail("created /data in a rootfs this user cannot write");

@@ -43,20 +43,61 @@ class RootlessTest {
             Path home = Files.createDirectories(tmp.resolve("home"));
             for (Path p : List.of(volume, volume.resolve("in"), home)) Files.setOwner(p, owner(uid));
             List<String> cp = copyClasspath(tmp.resolve("cp"));
-            List<String> cmd = List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups",
-                    "env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER,
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + home, "-cp", String.join(":", cp),
-                    RootlessMain.class.getName(), root.toString(), volume.toString(), Long.toString(sub[0]), Long.toString(sub[1]));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-            System.out.println(out);
-            assertThat(p.exitValue()).as("RootlessMain as %s:%n%s", USER, out).isZero();
+            List<String> cmd = new ArrayList<>(asUser(uid, gid, home));
+            cmd.addAll(java(cp, home, RootlessMain.class, root.toString(), volume.toString(), Long.toString(sub[0]), Long.toString(sub[1])));
+            String out = runChild(cmd);
             assertThat(out).contains("ALL PASSED");
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    /**
+     * HostInfo.userNamespaceBlocker fires: the child JVM runs in a user namespace of its own
+     * whose user.max_user_namespaces is 0 (per namespace: the host's setting is untouched).
+     */
+    @Test
+    void blockedUserNamespacesAreNamed() throws Exception {
+        ensureUser();
+        int uid = Integer.parseInt(exec("id", "-u", USER).strip()), gid = Integer.parseInt(exec("id", "-g", USER).strip());
+        new io.jcontainer.linux.LinuxContainerRuntime().host().prepare(); // root's runtime dir, seen by "root" inside
+        Path tmp = Files.createTempDirectory("jc-userns-blocked-");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path root = Probe.rootfs(tmp);
+            Path home = Files.createDirectories(tmp.resolve("home"));
+            Files.setOwner(home, owner(uid));
+            List<String> cp = copyClasspath(tmp.resolve("cp"));
+            List<String> cmd = new ArrayList<>(asUser(uid, gid, home));
+            cmd.addAll(List.of("unshare", "--user", "--map-root-user", "sh", "-c",
+                    "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$@\"", "sh"));
+            cmd.addAll(java(cp, home, BlockedUserNamespaceMain.class, root.toString()));
+            assertThat(runChild(cmd)).contains("user.max_user_namespaces=0");
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static List<String> asUser(int uid, int gid, Path home) {
+        return List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups",
+                "env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "USER=" + USER, "LOGNAME=" + USER);
+    }
+
+    private static List<String> java(List<String> cp, Path home, Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + home, "-cp", String.join(":", cp), main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs the child JVM; its whole output is the assertion message when it fails. */
+    private static String runChild(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        System.out.println(out);
+        assertThat(p.exitValue()).as("%s as %s:%n%s", cmd.getLast(), USER, out).isZero();
+        return out;
     }
 
     /** useradd -m jcuser, plus subordinate ranges if useradd did not add them. */

@@ -54,6 +54,10 @@ class SandboxPostureTest {
                 assertThat(hex(s.get("CapInh"))).isZero();
                 assertThat(hex(s.get("CapAmb"))).isZero();
                 assertThat(s.get("Uid")).isEqualTo("0\t0\t0\t0");
+                assertThat(s.get("NoNewPrivs")).isEqualTo("0"); // docker's default; Profile.UNTRUSTED sets it
+                if (Seccomp.landed()) assertThat(s.get("Seccomp")).isEqualTo("2");
+                // no user namespace: the JVM's identity map
+                assertThat(Files.readString(Path.of("/proc/" + t + "/uid_map"))).isEqualTo(Files.readString(Path.of("/proc/self/uid_map")));
                 assertNamespaces(t, Set.of("mnt", "pid_for_children", "net", "uts", "ipc", "cgroup"), Set.of("user"));
                 assertOnlyStdio(t);
                 assertRootAndCwd(t, root);

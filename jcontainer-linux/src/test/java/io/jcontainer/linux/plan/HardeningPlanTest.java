@@ -1,0 +1,58 @@
+package io.jcontainer.linux.plan;
+
+import io.jcontainer.Container;
+import io.jcontainer.IdMap;
+import io.jcontainer.Namespace;
+import io.jcontainer.linux.HostInfo;
+import io.jcontainer.linux.rootfs.Passwd;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The plan-level half of the attack suite's fixes, without root. */
+class HardeningPlanTest {
+    static final HostInfo ROOT = new HostInfo(0, 0, 40, true, Path.of("/run/jc"), Path.of("/run/jc/root"), List.of(), List.of(), List.of());
+
+    @TempDir
+    Path dir;
+
+    private Plan plan(io.jcontainer.ContainerSpec.Builder b) {
+        return new PlanCompiler(ROOT).compile(b.command("/bin/true").build(), PlanCompiler.Inputs.of(Passwd.User.ROOT));
+    }
+
+    private static Op.Mount mountOf(Plan p, String target) {
+        return p.child().stream().filter(o -> o instanceof Op.Mount m && m.target().equals(target)).map(Op.Mount.class::cast)
+                .findFirst().orElseThrow(() -> new AssertionError("no mount on " + target + " in " + p.child()));
+    }
+
+    /** Row 15: every writable place a payload can mknod in is nodev. */
+    @Test
+    void writableMountsAreNodev() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("vol"));
+        Plan p = plan(Container.builder().rootfs(dir).bind(dir.resolve("vol"), "/vol").tmpfs("/data"));
+        assertThat(p.child().get(p.child().indexOf(new Op.RootOpen("/run/jc/root")) - 1))
+                .isInstanceOfSatisfying(Op.Mount.class, m -> assertThat(m.flags() & Op.MS_NODEV).isNotZero());
+        for (String t : List.of("/dev", "/dev/shm", "/vol", "/data"))
+            assertThat(mountOf(p, t).flags() & Op.MS_NODEV).as(t).isNotZero();
+    }
+
+    /** Rows 8/9: the host's /sys is bound recursively and read-only (the launcher applies it to every submount). */
+    @Test
+    void hostSysIsRecursiveReadOnly() {
+        Op.Mount sys = mountOf(plan(Container.builder().rootfs(dir).removeNamespace(Namespace.NET)), "/sys");
+        assertThat(sys.flags() & (Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY)).isEqualTo(Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY);
+    }
+
+    /** With a wide map the child becomes the namespace's root before creating anything. */
+    @Test
+    void wideMapBecomesNamespaceRootFirst() {
+        Plan p = plan(Container.builder().rootfs(dir).addNamespace(Namespace.USER)
+                .uidMap(new IdMap(0, 100000, 65536)).gidMap(new IdMap(0, 100000, 65536)));
+        assertThat(p.child().subList(0, 2)).containsExactly(new Op.Setresgid(0), new Op.Setresuid(0));
+        assertThat(p.parent()).contains(new Op.WritePid("/proc/%p/uid_map", "0 100000 65536\n"));
+    }
+}
