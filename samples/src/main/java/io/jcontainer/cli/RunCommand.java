@@ -93,27 +93,30 @@ public final class RunCommand implements Command {
         }
         ContainerSpec spec = b.build();
 
-        Container c;
-        try {
-            c = spec.start();
-        } catch (ContainerStartException e) {
-            if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
-            throw e;
-        }
         // Signals only when these are the process's own streams: in-process, the JVM is not ours.
         boolean proxy = io.inherited() && (!p.has("sig-proxy") || p.bool("sig-proxy"));
-        try (c; SignalForwarder ignored = proxy ? SignalForwarder.install(c) : SignalForwarder.NONE) {
-            List<Thread> pumps = new ArrayList<>();
-            if (!io.inherited()) {
-                pumps.add(pump(c.stdout(), io.out(), false));
-                pumps.add(pump(c.stderr(), io.err(), false));
-                if (interactive) pump(io.in(), c.stdin(), true);
+        try (SignalForwarder signals = SignalForwarder.install(proxy)) {
+            Container c;
+            try {
+                c = spec.start();
+            } catch (ContainerStartException e) {
+                if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
+                throw e;
             }
-            ContainerExit exit = c.waitFor();
-            // The pipes reach EOF once every process holding them is gone; with a PID namespace
-            // that is at once. Processes left on the host (--pid host) cannot hold the CLI up long.
-            for (Thread t : pumps) t.join(5_000);
-            return exit.code();
+            try (c) {
+                signals.attach(c);
+                List<Thread> pumps = new ArrayList<>();
+                if (!io.inherited()) {
+                    pumps.add(pump(c.stdout(), io.out(), false));
+                    pumps.add(pump(c.stderr(), io.err(), false));
+                    if (interactive) pump(io.in(), c.stdin(), true);
+                }
+                ContainerExit exit = c.waitFor();
+                // The pipes reach EOF once every process holding them is gone; with a PID namespace
+                // that is at once. Processes left on the host (--pid host) cannot hold the CLI up long.
+                for (Thread t : pumps) t.join(5_000);
+                return exit.code();
+            }
         }
     }
 
