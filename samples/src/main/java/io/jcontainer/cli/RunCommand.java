@@ -51,8 +51,8 @@ public final class RunCommand implements Command {
                 The root filesystem is --rootfs DIR, or IMAGE when it is a directory path (./rootfs,
                 /srv/root); without either, the embedded default root: the host's /usr, /bin and /lib*
                 read-only in a fresh tmpfs. Images (registry references) are not implemented yet.
-                The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces,
-                docker's 14 capabilities and its default seccomp profile.
+                The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces
+                and docker's 14 capabilities. What is enforced today: docs/cli.md.
 
                 Exit status: the command's; 128+N when killed by signal N; 125 when jcontainer
                 itself fails; 126 when the command cannot be invoked; 127 when it is not found.""";
