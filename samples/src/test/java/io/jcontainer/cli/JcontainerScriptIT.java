@@ -132,6 +132,36 @@ class JcontainerScriptIT {
         }
     }
 
+    /** kill -9 of the CLI cannot be caught: the launcher sees its control socket close and kills the sandbox. */
+    @Test
+    @RequiresRoot
+    void whenTheCliDiesTheSandboxDies() throws Exception {
+        String root = TestRootfs.busybox().toString();
+        Process p = builder(jc("run", "--rootfs", root, "sh", "-c", "echo ready; sleep 1000")).start();
+        try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("ready");
+            List<ProcessHandle> sandbox = p.toHandle().descendants().toList(); // the launcher, sh, sleep
+            assertThat(sandbox).isNotEmpty();
+            new ProcessBuilder("kill", "-s", "KILL", String.valueOf(p.pid())).start().waitFor();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (sandbox.stream().anyMatch(JcontainerScriptIT::running) && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(sandbox).noneMatch(JcontainerScriptIT::running);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Alive and not a zombie waiting for its new parent to reap it. */
+    private static boolean running(ProcessHandle h) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     @RequiresRoot
     void withoutAJdk22ItSaysWhatToInstall() throws Exception {
