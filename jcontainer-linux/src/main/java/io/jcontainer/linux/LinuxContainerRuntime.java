@@ -69,6 +69,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile Supervisor supervisor;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
     private final ContainerStore store;
+    private volatile long logMaxBytes = 10L << 20;
+    private volatile int logMaxFiles = 3;
 
     /** The ServiceLoader constructor: the real kernel. */
     public LinuxContainerRuntime() {
@@ -92,6 +94,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     public HostInfo host() {
         return host;
+    }
+
+    /**
+     * Bounds the logs of detached sandboxes (written by their monitor, never through the JVM):
+     * {@code maxFiles} files of at most about {@code maxBytes} each. Default 10 MiB x 3.
+     */
+    public LinuxContainerRuntime logLimits(long maxBytes, int maxFiles) {
+        if (maxBytes < 1024 || maxFiles < 1 || maxFiles > 100)
+            throw new IllegalArgumentException("log limits: at least 1 KiB per file and 1 to 100 files (got " + maxBytes + ", " + maxFiles + ")");
+        this.logMaxBytes = maxBytes;
+        this.logMaxFiles = maxFiles;
+        return this;
     }
 
     /** The recorded sandboxes of this host (this and other processes'). */
@@ -142,12 +156,17 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             byte[] filter = SeccompFilters.compile(spec.seccomp());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
+            // A detached sandbox's piped output goes to a bounded log written by its monitor:
+            // no JVM may be there to read it, and none should buffer it.
+            boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
+                if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
-            Launched l = launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
+            Launched l = logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL)
+                    : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
             ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
                     ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
             if (recorded != null) store.write(recorded);
@@ -171,10 +190,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
     }
 
-    private static ContainerState newState(String id, ContainerSpec spec) {
+    private ContainerState newState(String id, ContainerSpec spec) {
+        boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
         return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
-                spec.detached(), null, List.of());
+                spec.detached(), logged ? store.logFile(id).toString() : null, List.of());
     }
 
     private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {

@@ -198,4 +198,9 @@ public sealed interface Op {
     record StatusFile(String path) implements Op {
         public String step() { return "record the exit status in " + path; }
     }
+
+    /** The launcher logs the child's stdout/stderr to {@code path} (CRI format), rotating past {@code maxBytes}. */
+    record Log(String path, long maxBytes, int maxFiles) implements Op {
+        public String step() { return "log output to " + path; }
+    }
 }

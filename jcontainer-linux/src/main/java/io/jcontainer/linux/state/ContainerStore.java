@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * exclusive lock on {@code <root>/.lock} so two processes cannot claim one name.
  */
 public final class ContainerStore {
-    public static final String STATE = "state.json", EXIT = "exit";
+    public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -117,6 +117,11 @@ public final class ContainerStore {
     /** The file the monitor writes the exit status to. */
     public Path exitFile(String id) {
         return dir(id).resolve(EXIT);
+    }
+
+    /** The log its monitor writes (rotated to .1, .2, ...), when its output is logged. */
+    public Path logFile(String id) {
+        return dir(id).resolve(LOG);
     }
 
     /** Forgets a sandbox: its directory and its (empty) cgroup directories. */
