@@ -35,6 +35,8 @@ final class LinuxContainer implements Container {
     private final Syscalls sys;
     private final Runnable onClosed;
     private final LinuxContainerRuntime runtime;
+    /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
+    private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     private volatile boolean closed;
 
@@ -171,7 +173,7 @@ final class LinuxContainer implements Container {
         if (done != null || closed)
             throw new ContainerNotRunningException("cannot exec in container " + id.substring(0, 12) + ": it is not running ("
                     + (done != null ? done : "closed") + ")");
-        return runtime.exec(this, cgroup, e);
+        return runtime.exec(this, cgroup, e, execs);
     }
 
     @Override
@@ -217,6 +219,7 @@ final class LinuxContainer implements Container {
                 }
             }
         } finally {
+            for (SandboxProcess p : execs) closeQuietly(p);
             if (stdin != null) closeQuietly(stdin);
             if (stdout != null) closeQuietly(stdout);
             if (stderr != null) closeQuietly(stderr);

@@ -210,7 +210,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * rights to join the others; mount last, in the child, after the launcher has placed it in
      * the sandbox's cgroup through the host's /sys), then the same process setup as its PID 1.
      */
-    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec) {
+    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec spec = c.spec();
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
@@ -219,7 +219,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter, 0, c.id().substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, c.pid(), cgroup == null ? List.of() : cgroup.procsFiles());
         Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys);
+        LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
+        self[0] = p;
+        open.add(p);
         supervisor.watch(l.control, p::exited);
         return p;
     }
