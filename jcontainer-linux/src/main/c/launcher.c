@@ -800,6 +800,11 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
     case OP_EXEC: do_exec(&oc, f); return -1;
     case OP_INIT: if (do_init(f) < 0) return -1; break;
     case OP_STATUS_FILE: status_file = rd_str(&oc); break;
+    case OP_SETCTTY:
+      /* after setsid: a session leader without a terminal acquires stdin, the pty slave */
+      r = sys3(NR_ioctl, 0, 0x540E /* TIOCSCTTY */, 0);
+      if (r < 0) FAIL(SC_IOCTL, r);
+      break;
     case OP_LOG:
       log_path = rd_str(&oc);
       log_max = rd_u64(&oc);

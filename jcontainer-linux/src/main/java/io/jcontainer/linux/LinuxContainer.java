@@ -39,6 +39,7 @@ final class LinuxContainer implements Container {
     private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     private volatile boolean closed;
+    private volatile int ttyControl = -1; // a dup of the pty master, for resizing only
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
                    InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
@@ -167,6 +168,16 @@ final class LinuxContainer implements Container {
         signal(Signal.KILL);
     }
 
+    void terminal(int masterFd) {
+        this.ttyControl = masterFd;
+    }
+
+    @Override
+    public synchronized void resizeTerminal(int rows, int cols) {
+        if (ttyControl < 0) throw new IllegalStateException("container " + id.substring(0, 12) + " has no terminal (tty(true))");
+        sys.setWindowSize(ttyControl, rows, cols);
+    }
+
     @Override
     public SandboxProcess exec(ExecSpec e) {
         ContainerExit done = exit.getNow(null);
@@ -220,6 +231,10 @@ final class LinuxContainer implements Container {
             }
         } finally {
             for (SandboxProcess p : execs) closeQuietly(p);
+            synchronized (this) {
+                if (ttyControl >= 0) sys.closeQuietly(ttyControl);
+                ttyControl = -1;
+            }
             if (stdin != null) closeQuietly(stdin);
             if (stdout != null) closeQuietly(stdout);
             if (stderr != null) closeQuietly(stderr);

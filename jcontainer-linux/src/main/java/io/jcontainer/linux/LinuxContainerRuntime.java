@@ -16,6 +16,7 @@ import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
+import io.jcontainer.linux.launch.PtyInputStream;
 import io.jcontainer.linux.launch.Supervisor;
 import io.jcontainer.linux.plan.ExecPlans;
 import io.jcontainer.linux.plan.Op;
@@ -165,7 +166,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
-            Launched l = logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL)
+            Launched l = spec.tty() ? launch(image, plan, spec, null, null, null)
+                    : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL)
                     : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
             ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
                     ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
@@ -178,6 +180,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         if (recorded != null && !spec.detached()) store.delete(recorded);
                     }, this);
             self[0] = c;
+            if (l.ttyControl >= 0) c.terminal(l.ttyControl);
             live.add(c);
             supervisor.watch(l.control, c::exited);
             ok = true;
@@ -228,13 +231,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /** A started launcher: its pid, its child's pid, the control channel and the JVM's stdio ends. */
-    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err) {
+    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err,
+                            int ttyControl) {
     }
 
     /**
      * Opens stdio and the control socket, spawns the launcher, sends the plan and reads its
      * STARTED or FAILED report. On failure everything is undone (an attached launcher kills
-     * its child when the control socket closes) and a precise exception is thrown.
+     * its child when the control socket closes) and a precise exception is thrown. With null
+     * stdio, the child's 0, 1 and 2 are a new pseudo-terminal's slave; the JVM keeps the master.
      */
     private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr) {
         List<Integer> toClose = new ArrayList<>();
@@ -244,12 +249,27 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean ok = false;
         try {
             byte[] encoded = PlanEncoder.encode(plan);
-            int[] in = stdio(stdin, 0, true, toClose);
-            if (in[1] >= 0) mine.add(in[1]);
-            int[] out = stdio(stdout, 1, false, toClose);
-            if (out[1] >= 0) mine.add(out[1]);
-            int[] err = stdio(stderr, 2, false, toClose);
-            if (err[1] >= 0) mine.add(err[1]);
+            int[] in, out, err;
+            int ttyControl = -1;
+            if (stdin == null) {
+                int[] pty = sys.openPty();
+                mine.add(pty[0]);
+                toClose.add(pty[1]);
+                int master2 = sys.dup(pty[0]);
+                mine.add(master2);
+                ttyControl = sys.dup(pty[0]);
+                mine.add(ttyControl);
+                in = new int[]{pty[1], master2};
+                out = new int[]{pty[1], pty[0]};
+                err = new int[]{pty[1], -1};
+            } else {
+                in = stdio(stdin, 0, true, toClose);
+                if (in[1] >= 0) mine.add(in[1]);
+                out = stdio(stdout, 1, false, toClose);
+                if (out[1] >= 0) mine.add(out[1]);
+                err = stdio(stderr, 2, false, toClose);
+                if (err[1] >= 0) mine.add(err[1]);
+            }
             int[] ctl = sys.socketpair();
             toClose.add(ctl[1]);
             control = new ControlChannel(sys, ctl[0]);
@@ -266,8 +286,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (first.type() != ControlChannel.MSG_STARTED)
                 throw new ContainerStartException("unexpected message " + first.type() + " from the launcher", null);
             ok = true;
+            InputStream o = out[1] < 0 ? null : ttyControl >= 0 ? new PtyInputStream(new FdInputStream(sys, out[1])) : new FdInputStream(sys, out[1]);
             return new Launched(launcherPid, first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
-                    out[1] >= 0 ? new FdInputStream(sys, out[1]) : null, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null);
+                    o, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null, ttyControl);
         } catch (ContainerException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -203,4 +203,9 @@ public sealed interface Op {
     record Log(String path, long maxBytes, int maxFiles) implements Op {
         public String step() { return "log output to " + path; }
     }
+
+    /** Makes stdin (a pty slave) the controlling terminal; right after {@link Setsid}. */
+    record SetCtty() implements Op {
+        public String step() { return "acquire the terminal (TIOCSCTTY)"; }
+    }
 }

@@ -63,6 +63,7 @@ public final class PlanEncoder {
             case Op.LoopbackUp o -> 29;
             case Op.Init o -> 40;
             case Op.StatusFile o -> { p.str(o.path()); yield 41; }
+            case Op.SetCtty o -> 43;
             case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield 42; }
         };
         byte[] payload = p.bytes();

@@ -54,6 +54,11 @@ public final class NativeSyscalls implements Syscalls {
     private static final MethodHandle PIPE2 = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle IOCTL_LONG = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle IOCTL_PTR = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    /** asm-generic/ioctls.h: identical on x86_64 and aarch64. */
+    private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441L, TIOCSWINSZ = 0x5414L;
+    private static final int F_DUPFD_CLOEXEC = 1030;
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
     private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
     private static final MethodHandle EPOLL_CREATE1 = errnoFn("epoll_create1", JAVA_INT, JAVA_INT);
@@ -289,6 +294,49 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             int r = (int) KILL.invokeExact(cs, pid, signal);
             if (r < 0) throw new SyscallException("kill", errno(cs), "pid " + pid);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] openPty() {
+        int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment zero = a.allocate(JAVA_INT);
+            if ((int) IOCTL_PTR.invokeExact(cs, master, TIOCSPTLCK, zero) < 0)
+                throw new SyscallException("ioctl(TIOCSPTLCK)", errno(cs), "/dev/ptmx");
+            int slave = (int) IOCTL_LONG.invokeExact(cs, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | O_CLOEXEC));
+            if (slave < 0) throw new SyscallException("ioctl(TIOCGPTPEER)", errno(cs), "/dev/ptmx");
+            return new int[]{master, slave};
+        } catch (Throwable t) {
+            closeQuietly(master);
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void setWindowSize(int fd, int rows, int cols) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment ws = a.allocate(8, 2); // struct winsize { ws_row, ws_col, ws_xpixel, ws_ypixel }
+            ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
+            ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
+            if ((int) IOCTL_PTR.invokeExact(cs, fd, TIOCSWINSZ, ws) < 0)
+                throw new SyscallException("ioctl(TIOCSWINSZ)", errno(cs), "fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int dup(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int r = (int) FCNTL_INT.invokeExact(cs, fd, F_DUPFD_CLOEXEC, 3);
+            if (r < 0) throw new SyscallException("fcntl(F_DUPFD_CLOEXEC)", errno(cs), "fd " + fd);
+            return r;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -59,6 +59,25 @@ public interface Syscalls {
 
     void kill(int pid, int signal);
 
+    /**
+     * A new pseudo-terminal: {master, slave}, both close-on-exec and not our controlling
+     * terminal. /dev/ptmx, unlocked (TIOCSPTLCK), the slave opened through the master
+     * (TIOCGPTPEER, Linux 4.13) so no /dev/pts path can be raced.
+     */
+    default int[] openPty() {
+        throw new UnsupportedOperationException("openPty");
+    }
+
+    /** TIOCSWINSZ: the terminal's size; the kernel sends SIGWINCH to its foreground group. */
+    default void setWindowSize(int fd, int rows, int cols) {
+        throw new UnsupportedOperationException("setWindowSize");
+    }
+
+    /** fcntl(F_DUPFD_CLOEXEC). */
+    default int dup(int fd) {
+        throw new UnsupportedOperationException("dup");
+    }
+
     int geteuid();
 
     int getegid();
