@@ -201,6 +201,51 @@ public final class ContainerStore {
         throw new NoSuchContainerException("No such container: " + ref);
     }
 
+    /**
+     * {@code docker inspect}: the record, what the kernel says about it now, exit code and
+     * times, as JSON.
+     */
+    public String inspect(Entry e) {
+        var root = JSON.createObjectNode();
+        ContainerState s = e.state();
+        root.put("Id", s.id());
+        root.put("Name", "/" + (s.name() == null ? "" : s.name()));
+        root.put("Created", s.created());
+        root.put("Path", s.command().isEmpty() ? "" : s.command().getFirst());
+        var args = root.putArray("Args");
+        s.command().stream().skip(1).forEach(args::add);
+        var st = root.putObject("State");
+        st.put("Status", switch (e.status()) {
+            case CREATED -> "created";
+            case RUNNING -> "running";
+            case EXITED -> "exited";
+            case DEAD -> "dead";
+        });
+        st.put("Running", e.running());
+        st.put("Pid", e.running() ? s.pid() : 0);
+        st.put("ExitCode", e.exit() == null ? 0 : e.exit().code());
+        st.put("OOMKilled", e.exit() != null && e.exit().oomKilled());
+        st.put("StartedAt", s.started());
+        st.put("FinishedAt", e.finished() == null ? null : e.finished().toString());
+        st.put("MonitorPid", s.launcherPid());
+        root.put("LogPath", s.logPath());
+        var cfg = root.putObject("Config");
+        cfg.put("Image", s.image());
+        var cmd = cfg.putArray("Cmd");
+        s.command().forEach(cmd::add);
+        cfg.put("StopSignal", "SIG" + (s.stopSignal() == null ? "TERM" : s.stopSignal()));
+        cfg.put("Init", s.init());
+        cfg.put("Detached", s.detached());
+        cfg.put("PidNamespace", s.pidNamespace());
+        var cg = root.putArray("CgroupPaths");
+        s.cgroupDirs().forEach(cg::add);
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
     // ---- acting on another process's sandboxes ----
 
     /** Sends a signal to the sandbox's first process; refuses if it is not running. */
