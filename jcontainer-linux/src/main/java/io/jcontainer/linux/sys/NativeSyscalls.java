@@ -36,7 +36,7 @@ public final class NativeSyscalls implements Syscalls {
     private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033, F_SEAL_ALL = 1 | 2 | 4 | 8;
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
-    private static final int POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int P_PID = 1, WEXITED = 4, WNOHANG = 1;
     private static final int EPOLL_CLOEXEC = 02000000, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
     private static final int EPOLLIN = 0x1, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000;
@@ -247,7 +247,10 @@ public final class NativeSyscalls implements Syscalls {
                     ignored = (int) SIGEMPTYSET.invokeExact(none);
                     check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all));
                     check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, none));
-                    check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                    // Its own process group (pgid 0 = its pid): a terminal's Ctrl-C (SIGINT to the foreground
+                    // group) must reach the JVM, which decides, and not kill the launcher and so the sandbox.
+                    check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr,
+                            (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
                     MemorySegment pid = a.allocate(JAVA_INT);
                     int r = (int) POSIX_SPAWN.invokeExact(pid, a.allocateFrom(path), fa, attr, cStrings(a, argv), cStrings(a, env));
                     if (r != 0) throw new SyscallException("posix_spawn", r, path);

@@ -1,0 +1,141 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.ContainerException;
+import io.jcontainer.InvalidSpecException;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code jcontainer}: a docker-like command line over the jcontainer API.
+ *
+ * <p>Exit statuses follow {@code docker run}: the command's own status; 128 + n when a signal n
+ * ended it; {@value #EXIT_ERROR} when jcontainer itself failed (bad flag, bad value, start
+ * failure); {@value #EXIT_CANNOT_INVOKE} when the command exists but cannot be executed;
+ * {@value #EXIT_NOT_FOUND} when it does not exist.
+ */
+public final class Cli {
+    public static final int EXIT_ERROR = 125;
+    public static final int EXIT_CANNOT_INVOKE = 126;
+    public static final int EXIT_NOT_FOUND = 127;
+
+    /** Every verb. Adding one: write the class, add it here. */
+    static final List<Command> COMMANDS = List.of(
+            new RunCommand(),
+            new InfoCommand(),
+            new VersionCommand());
+
+    private final Io io;
+
+    public Cli(Io io) {
+        this.io = io;
+    }
+
+    public static void main(String[] args) {
+        // The library logs through slf4j; a CLI's stderr is for the user: warnings and worse only.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        int code = new Cli(Io.system()).execute(args);
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs the CLI in this JVM with the given streams (the sandbox's streams are piped through
+     * them) and returns the exit status. For tests and for embedding.
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return new Cli(new Io(in, out, err, false)).execute(args);
+    }
+
+    public int execute(String[] argv) {
+        List<String> args = Arrays.asList(argv);
+        Command cmd = null;
+        try {
+            Flags.Parsed global = globalFlags().parse(args, false);
+            if (global.bool("version")) return find("version").run(new Flags().parse(List.of(), true), io);
+            List<String> rest = global.positionals();
+            if (rest.isEmpty() || global.bool("help")) {
+                io.out().print(help());
+                return 0;
+            }
+            String verb = rest.getFirst();
+            if (verb.equals("help")) {
+                if (rest.size() == 1) {
+                    io.out().print(help());
+                    return 0;
+                }
+                cmd = find(rest.get(1));
+                if (cmd == null) throw new UsageException("'" + rest.get(1) + "' is not a jcontainer command.");
+                io.out().print(help(cmd));
+                return 0;
+            }
+            cmd = find(verb);
+            if (cmd == null) throw new UsageException("'" + verb + "' is not a jcontainer command.");
+            Flags.Parsed p = cmd.flags().parse(rest.subList(1, rest.size()), cmd.interspersed());
+            if (p.bool("help")) {
+                io.out().print(help(cmd));
+                return 0;
+            }
+            return cmd.run(p, io);
+        } catch (UsageException e) {
+            io.err().println("jcontainer: " + e.getMessage());
+            io.err().println("See 'jcontainer " + (cmd == null ? "" : cmd.name() + " ") + "--help'.");
+            return e.exitCode();
+        } catch (CliException e) {
+            io.err().println("jcontainer: " + e.getMessage());
+            return e.exitCode();
+        } catch (InvalidSpecException e) {
+            io.err().println("jcontainer: invalid " + e.getMessage());
+            io.err().println("See 'jcontainer " + (cmd == null ? "" : cmd.name() + " ") + "--help'.");
+            return EXIT_ERROR;
+        } catch (ContainerException e) {
+            io.err().println("jcontainer: " + e.getMessage());
+            return EXIT_ERROR;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            io.err().println("jcontainer: interrupted");
+            return EXIT_ERROR;
+        } catch (Exception e) {
+            io.err().println("jcontainer: internal error: " + e);
+            if (System.getenv("JCONTAINER_DEBUG") != null) e.printStackTrace(io.err());
+            return EXIT_ERROR;
+        } finally {
+            io.out().flush();
+        }
+    }
+
+    private static Flags globalFlags() {
+        return new Flags().bool("version", 'v', "Print version information and quit");
+    }
+
+    static Command find(String name) {
+        for (Command c : COMMANDS) if (c.name().equals(name)) return c;
+        return null;
+    }
+
+    static String help() {
+        StringBuilder b = new StringBuilder("""
+                Usage:  jcontainer [OPTIONS] COMMAND
+
+                Run commands in Linux sandboxes (namespaces, cgroups, pivot_root, seccomp), docker-style.
+
+                Commands:
+                """);
+        int w = COMMANDS.stream().mapToInt(c -> c.name().length()).max().orElse(0);
+        for (Command c : COMMANDS) b.append("  ").append(c.name()).append(" ".repeat(w - c.name().length() + 3)).append(c.summary()).append('\n');
+        b.append("\nOptions:\n").append(globalFlags().help());
+        b.append("\nRun 'jcontainer COMMAND --help' for more information on a command.\n");
+        return b.toString();
+    }
+
+    static String help(Command c) {
+        StringBuilder b = new StringBuilder("Usage:  jcontainer ").append(c.usage()).append("\n\n");
+        if (!c.description().isEmpty()) b.append(c.description().strip()).append("\n\n");
+        b.append("Options:\n").append(c.flags().help());
+        return b.toString();
+    }
+}

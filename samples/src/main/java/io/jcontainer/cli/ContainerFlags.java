@@ -1,0 +1,378 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.Capability;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.DataSize;
+import io.jcontainer.IdMap;
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.Mount;
+import io.jcontainer.Namespace;
+import io.jcontainer.Resources;
+import io.jcontainer.Seccomp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static io.jcontainer.cli.Flags.Kind.BOOL;
+import static io.jcontainer.cli.Flags.Kind.VALUE;
+
+/**
+ * The flags that describe a sandbox ({@code docker run}'s and {@code docker create}'s), and how
+ * each maps onto {@link ContainerSpec.Builder}. Shared by every verb that creates a sandbox.
+ */
+public final class ContainerFlags {
+    private ContainerFlags() {
+    }
+
+    /** Adds the sandbox flags to {@code f}. */
+    public static Flags declare(Flags f) {
+        f.value("name", (char) 0, "string", "Assign a name to the container")
+                .value("rootfs", (char) 0, "dir", "Use this directory as the root filesystem (jcontainer's own flag)")
+                .value("hostname", 'h', "string", "Container host name")
+                .value("domainname", (char) 0, "string", "Container NIS domain name")
+                .value("env", 'e', "list", "Set environment variables (K=V, or K to copy it from here)")
+                .value("env-file", (char) 0, "list", "Read in a file of environment variables")
+                .value("workdir", 'w', "string", "Working directory inside the container")
+                .value("user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])")
+                .value("volume", 'v', "list", "Bind mount a host path (HOST-PATH:CONTAINER-PATH[:ro|rw])")
+                .value("mount", (char) 0, "mount", "Attach a filesystem mount (type=bind|tmpfs,...)")
+                .value("tmpfs", (char) 0, "list", "Mount a tmpfs (DST[:size=64m,mode=1777,exec,ro])")
+                .bool("read-only", (char) 0, "Mount the container's root filesystem as read only")
+                .value("network", (char) 0, "network", "Network: none (loopback only, the default) or host")
+                .alias("net", "network")
+                .value("uts", (char) 0, "string", "UTS namespace to use: host, or private (default)")
+                .value("pid", (char) 0, "string", "PID namespace to use: host, or private (default)")
+                .value("ipc", (char) 0, "string", "IPC namespace to use: host, or private (default)")
+                .value("cgroupns", (char) 0, "string", "Cgroup namespace to use: host, or private (default)")
+                .value("userns", (char) 0, "string", "User namespace to use: host (none), or private")
+                .value("uidmap", (char) 0, "list", "UID map line CONTAINER:HOST:SIZE (implies a user namespace)")
+                .value("gidmap", (char) 0, "list", "GID map line CONTAINER:HOST:SIZE (default: as --uidmap)")
+                .bool("privileged", (char) 0, "Give all capabilities, no seccomp filter, no masked paths")
+                .value("cap-add", (char) 0, "list", "Add Linux capabilities (or ALL)")
+                .value("cap-drop", (char) 0, "list", "Drop Linux capabilities (or ALL)")
+                .value("security-opt", (char) 0, "list", "seccomp=FILE|unconfined, no-new-privileges[:true], systempaths=unconfined")
+                .value("ulimit", (char) 0, "ulimit", "Ulimit options (NAME=SOFT[:HARD])")
+                .bool("init", (char) 0, "Run an init inside the container that forwards signals and reaps processes")
+                .value("memory", 'm', "bytes", "Memory limit")
+                .value("memory-swap", (char) 0, "bytes", "Memory plus swap limit")
+                .value("memory-reservation", (char) 0, "bytes", "Memory soft limit")
+                .value("cpus", (char) 0, "decimal", "Number of CPUs")
+                .value("cpuset-cpus", (char) 0, "string", "CPUs in which to allow execution (0-3, 0,1)")
+                .value("cpuset-mems", (char) 0, "string", "MEMs in which to allow execution (0-3, 0,1)")
+                .value("cpu-shares", 'c', "int", "CPU shares (relative weight)")
+                .value("pids-limit", (char) 0, "int", "Tune container pids limit (-1 for unlimited)")
+                .value("oom-score-adj", (char) 0, "int", "Tune host's OOM preferences (-1000 to 1000)")
+                .value("blkio-weight", (char) 0, "uint16", "Block IO (relative weight), between 10 and 1000, or 0 to disable")
+                .value("device-read-bps", (char) 0, "list", "Limit read rate (bytes per second) from a device (DEV:RATE)")
+                .value("device-write-bps", (char) 0, "list", "Limit write rate (bytes per second) to a device (DEV:RATE)")
+                .value("device-read-iops", (char) 0, "list", "Limit read rate (IO per second) from a device (DEV:RATE)")
+                .value("device-write-iops", (char) 0, "list", "Limit write rate (IO per second) to a device (DEV:RATE)");
+        // Docker flags with no jcontainer equivalent yet: refused by name, not as "unknown flag".
+        f.unsupported("publish", 'p', VALUE, "jcontainer has no bridge network to publish ports from")
+                .unsupported("publish-all", 'P', BOOL, "jcontainer has no bridge network to publish ports from")
+                .unsupported("expose", (char) 0, VALUE, "jcontainer has no bridge network")
+                .unsupported("dns", (char) 0, VALUE, "no DNS configuration is written yet")
+                .unsupported("add-host", (char) 0, VALUE, "no /etc/hosts entries can be added yet")
+                .unsupported("device", (char) 0, VALUE, "host devices cannot be added yet")
+                .unsupported("group-add", (char) 0, VALUE, "supplementary groups come from the image's /etc/group only")
+                .unsupported("entrypoint", (char) 0, VALUE, "images (and so entrypoints) are not implemented yet")
+                .unsupported("label", 'l', VALUE, "labels are not stored yet")
+                .unsupported("restart", (char) 0, VALUE, "there is no daemon to restart containers")
+                .unsupported("attach", 'a', VALUE, "the streams are always attached")
+                .unsupported("shm-size", (char) 0, VALUE, "/dev/shm is always 64m")
+                .unsupported("sysctl", (char) 0, VALUE, "sysctls cannot be set yet")
+                .unsupported("cgroup-parent", (char) 0, VALUE, "the cgroup parent is chosen by the runtime")
+                .unsupported("platform", (char) 0, VALUE, "images are not implemented yet")
+                .unsupported("pull", (char) 0, VALUE, "images are not implemented yet")
+                .unsupported("gpus", (char) 0, VALUE, "devices cannot be added yet")
+                .unsupported("stop-signal", (char) 0, VALUE, "not implemented yet")
+                .unsupported("stop-timeout", (char) 0, VALUE, "not implemented yet")
+                .unsupported("cidfile", (char) 0, VALUE, "not implemented yet")
+                .unsupported("log-driver", (char) 0, VALUE, "output goes straight to the terminal; there is no log driver");
+        return f;
+    }
+
+    /** Applies the parsed flags to {@code b}; a wrong value is a {@link UsageException} naming the flag. */
+    public static void apply(Flags.Parsed p, ContainerSpec.Builder b) {
+        each(p, "name", b::name);
+        each(p, "hostname", b::hostname);
+        each(p, "domainname", b::domainname);
+        namespaces(p, b);
+        security(p, b);
+        // docker: --env-file first, then -e (which wins)
+        each(p, "env-file", v -> envFile(Path.of(v)).forEach(b::env));
+        each(p, "env", b::env);
+        each(p, "workdir", b::workingDir);
+        each(p, "user", b::user);
+        mounts(p, b);
+        if (p.bool("read-only")) b.readOnlyRoot(true);
+        each(p, "ulimit", b::ulimit);
+        if (p.bool("init")) b.init(true);
+        resources(p, b);
+    }
+
+    private static void namespaces(Flags.Parsed p, ContainerSpec.Builder b) {
+        each(p, "network", v -> {
+            switch (v) {
+                case "none" -> b.addNamespace(Namespace.NET);
+                case "host" -> b.removeNamespace(Namespace.NET);
+                case "bridge", "default" -> throw new CliException(Cli.EXIT_ERROR, "--network " + v
+                        + " is not supported yet: jcontainer has no bridge network; use --network none (loopback only, the default) or --network host");
+                default -> throw new CliException(Cli.EXIT_ERROR, "--network " + v + " is not supported yet (supported: none, host)");
+            }
+        });
+        namespaceMode(p, b, "uts", Namespace.UTS);
+        namespaceMode(p, b, "pid", Namespace.PID);
+        namespaceMode(p, b, "ipc", Namespace.IPC);
+        namespaceMode(p, b, "cgroupns", Namespace.CGROUP);
+        each(p, "userns", v -> {
+            switch (v) {
+                case "host" -> {
+                    if (p.has("uidmap") || p.has("gidmap")) throw new UsageException("conflicting options: --userns host and --uidmap/--gidmap");
+                    b.removeNamespace(Namespace.USER);
+                }
+                case "", "private" -> {
+                    if (v.equals("private")) b.addNamespace(Namespace.USER);
+                }
+                default -> throw new CliException(Cli.EXIT_ERROR, "--userns " + v + " is not supported yet (supported: host, private)");
+            }
+        });
+        List<IdMap> uid = new ArrayList<>(), gid = new ArrayList<>();
+        each(p, "uidmap", v -> uid.add(IdMap.parse(v)));
+        each(p, "gidmap", v -> gid.add(IdMap.parse(v)));
+        if (!uid.isEmpty() || !gid.isEmpty()) {
+            b.addNamespace(Namespace.USER);
+            if (gid.isEmpty()) gid.addAll(uid); // podman's rule: the gid map defaults to the uid map
+            b.uidMap(uid.toArray(IdMap[]::new)).gidMap(gid.toArray(IdMap[]::new));
+        }
+    }
+
+    private static void namespaceMode(Flags.Parsed p, ContainerSpec.Builder b, String flag, Namespace ns) {
+        each(p, flag, v -> {
+            switch (v) {
+                case "host" -> b.removeNamespace(ns);
+                case "", "private", "shareable" -> b.addNamespace(ns);
+                default -> {
+                    if (v.startsWith("container:"))
+                        throw new CliException(Cli.EXIT_ERROR, "--" + flag + " " + v + " is not supported yet (supported: host, private)");
+                    throw new UsageException("invalid argument \"" + v + "\" for \"--" + flag + "\" flag: use host or private");
+                }
+            }
+        });
+    }
+
+    private static void security(Flags.Parsed p, ContainerSpec.Builder b) {
+        boolean privileged = p.bool("privileged");
+        if (privileged) b.privileged();
+        capabilities(p, b, privileged);
+        each(p, "security-opt", v -> {
+            int sep = indexOfAny(v, '=', ':');
+            String key = sep < 0 ? v : v.substring(0, sep), val = sep < 0 ? null : v.substring(sep + 1);
+            switch (key) {
+                case "seccomp" -> {
+                    if (val == null || val.isEmpty()) throw new UsageException("invalid --security-opt " + v + ": seccomp=FILE|unconfined");
+                    b.seccomp(switch (val) {
+                        case "unconfined" -> Seccomp.UNCONFINED;
+                        case "builtin", "default" -> Seccomp.DEFAULT;
+                        default -> Seccomp.fromFile(Path.of(val));
+                    });
+                }
+                case "no-new-privileges" -> b.noNewPrivileges(val == null || switch (val) {
+                    case "true", "1" -> true;
+                    case "false", "0" -> false;
+                    default -> throw new UsageException("invalid --security-opt " + v + ": no-new-privileges takes true or false");
+                });
+                case "systempaths" -> {
+                    if (!"unconfined".equals(val)) throw new UsageException("invalid --security-opt " + v + ": only systempaths=unconfined");
+                    b.maskedPaths(List.of()).readonlyPaths(List.of());
+                }
+                // jcontainer loads no LSM profile: asking for none is already true.
+                case "apparmor", "label" -> {
+                    if (!("apparmor".equals(key) && "unconfined".equals(val)) && !("label".equals(key) && "disable".equals(val)))
+                        throw new CliException(Cli.EXIT_ERROR, "--security-opt " + v + " is not supported: jcontainer applies no AppArmor or SELinux profile");
+                }
+                default -> throw new UsageException("invalid --security-opt: " + v);
+            }
+        });
+    }
+
+    /**
+     * Docker's rules: {@code --cap-add ALL} is every capability less the drops; {@code --cap-drop ALL}
+     * is only the additions; otherwise the defaults (all of them when privileged) less the drops
+     * plus the additions.
+     */
+    private static void capabilities(Flags.Parsed p, ContainerSpec.Builder b, boolean privileged) {
+        List<String> adds = splitAll(p.values("cap-add")), drops = splitAll(p.values("cap-drop"));
+        if (adds.isEmpty() && drops.isEmpty()) return;
+        boolean addAll = adds.stream().anyMatch(s -> s.equalsIgnoreCase("ALL"));
+        boolean dropAll = drops.stream().anyMatch(s -> s.equalsIgnoreCase("ALL"));
+        Set<Capability> caps;
+        if (addAll || privileged) caps = EnumSet.allOf(Capability.class);
+        else if (dropAll) caps = EnumSet.noneOf(Capability.class);
+        else caps = EnumSet.copyOf(Capability.dockerDefaults());
+        if (!addAll && !privileged && !dropAll) {
+            caps.removeAll(parseCaps(drops, "cap-drop"));
+            caps.addAll(parseCaps(adds, "cap-add"));
+        } else if (addAll || privileged) {
+            caps.removeAll(parseCaps(drops, "cap-drop"));
+        } else {
+            caps.addAll(parseCaps(adds, "cap-add"));
+        }
+        b.capabilities(caps);
+    }
+
+    private static List<Capability> parseCaps(List<String> names, String flag) {
+        List<Capability> l = new ArrayList<>();
+        for (String n : names) {
+            if (n.equalsIgnoreCase("ALL")) continue;
+            try {
+                l.add(Capability.parse(n));
+            } catch (InvalidSpecException e) {
+                throw new UsageException("invalid argument \"" + n + "\" for \"--" + flag + "\" flag: unknown capability");
+            }
+        }
+        return l;
+    }
+
+    private static List<String> splitAll(List<String> values) {
+        List<String> l = new ArrayList<>();
+        for (String v : values) for (String s : v.split(",")) if (!s.isBlank()) l.add(s.trim());
+        return l;
+    }
+
+    private static void mounts(Flags.Parsed p, ContainerSpec.Builder b) {
+        List<Mount> mounts = new ArrayList<>();
+        each(p, "volume", v -> mounts.add(Mount.parseVolume(v)));
+        each(p, "mount", v -> mounts.add(Mount.parseMount(v)));
+        each(p, "tmpfs", v -> mounts.add(tmpfs(v)));
+        // As docker (and runc's users): parents before children, whatever the flag order.
+        mounts.sort(Comparator.comparingInt(m -> depth(m.target())));
+        mounts.forEach(b::mount);
+    }
+
+    private static int depth(String path) {
+        int n = 0;
+        for (String s : path.split("/")) if (!s.isEmpty() && !s.equals(".")) n++;
+        return n;
+    }
+
+    /** Docker's {@code --tmpfs DST[:OPTS]}: rw, noexec, nosuid and nodev unless told otherwise. */
+    static Mount.Tmpfs tmpfs(String spec) {
+        int colon = spec.indexOf(':');
+        String target = colon < 0 ? spec : spec.substring(0, colon);
+        DataSize size = null;
+        int mode = 01777;
+        boolean ro = false, noexec = true;
+        if (colon >= 0) {
+            for (String o : spec.substring(colon + 1).split(",")) {
+                int eq = o.indexOf('=');
+                String k = eq < 0 ? o : o.substring(0, eq), v = eq < 0 ? "" : o.substring(eq + 1);
+                switch (k) {
+                    case "size" -> size = DataSize.parse(v);
+                    case "mode" -> {
+                        try {
+                            mode = Integer.parseInt(v, 8);
+                        } catch (NumberFormatException e) {
+                            throw new InvalidSpecException("tmpfs", "mode must be octal, got '" + v + "'");
+                        }
+                    }
+                    case "ro" -> ro = true;
+                    case "rw" -> ro = false;
+                    case "exec" -> noexec = false;
+                    case "noexec" -> noexec = true;
+                    case "nosuid", "nodev", "" -> { /* always so */ }
+                    default -> throw new InvalidSpecException("tmpfs", "unsupported option '" + k + "' (size, mode, ro, rw, exec, noexec)");
+                }
+            }
+        }
+        return new Mount.Tmpfs(target, size, mode, ro, noexec);
+    }
+
+    private static void resources(Flags.Parsed p, ContainerSpec.Builder b) {
+        each(p, "memory", v -> b.memoryLimit(DataSize.parse(v)));
+        each(p, "memory-swap", v -> {
+            if (v.equals("-1"))
+                throw new CliException(Cli.EXIT_ERROR, "--memory-swap -1 (unlimited swap) is not supported yet; give a size, or leave it out");
+            b.memorySwap(DataSize.parse(v));
+        });
+        each(p, "memory-reservation", v -> b.memoryReservation(DataSize.parse(v)));
+        each(p, "cpus", v -> b.cpus(number(v, Double::parseDouble)));
+        each(p, "cpuset-cpus", b::cpusetCpus);
+        each(p, "cpuset-mems", b::cpusetMems);
+        each(p, "cpu-shares", v -> {
+            int n = number(v, Integer::parseInt);
+            if (n != 0) b.cpuShares(n);
+        });
+        each(p, "pids-limit", v -> {
+            long n = number(v, Long::parseLong);
+            if (n > 0) b.pidsLimit(n); // docker: 0 or -1 is unlimited
+        });
+        each(p, "oom-score-adj", v -> b.oomScoreAdj(number(v, Integer::parseInt)));
+        each(p, "blkio-weight", v -> {
+            int n = number(v, Integer::parseInt);
+            if (n != 0) b.blkioWeight(n);
+        });
+        each(p, "device-read-bps", v -> b.deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.READ_BPS, v)));
+        each(p, "device-write-bps", v -> b.deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.WRITE_BPS, v)));
+        each(p, "device-read-iops", v -> b.deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.READ_IOPS, v)));
+        each(p, "device-write-iops", v -> b.deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.WRITE_IOPS, v)));
+    }
+
+    private static <T> T number(String v, java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(v.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSpecException("number", "not a number: '" + v + "'");
+        }
+    }
+
+    /**
+     * Docker's env file: one {@code K=V} or {@code K} per line, {@code #} comments and blank lines
+     * skipped, no quoting (the value is the rest of the line, verbatim).
+     */
+    static List<String> envFile(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new InvalidSpecException("env-file", "cannot read " + file + ": " + e.getMessage());
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).stripLeading();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            int eq = line.indexOf('=');
+            String key = eq < 0 ? line : line.substring(0, eq);
+            if (key.isEmpty() || key.chars().anyMatch(Character::isWhitespace))
+                throw new InvalidSpecException("env-file", file + " line " + (i + 1) + ": variable '" + key + "' contains whitespaces");
+            out.add(line);
+        }
+        return out;
+    }
+
+    private interface Apply {
+        void accept(String value);
+    }
+
+    /** Applies every value of a flag; a refused value becomes a usage error naming flag and value. */
+    private static void each(Flags.Parsed p, String flag, Apply f) {
+        for (String v : p.values(flag)) {
+            try {
+                f.accept(v);
+            } catch (InvalidSpecException e) {
+                throw new UsageException("invalid argument \"" + v + "\" for \"--" + flag + "\" flag: " + e.getMessage());
+            }
+        }
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) == a || s.charAt(i) == b) return i;
+        return -1;
+    }
+}

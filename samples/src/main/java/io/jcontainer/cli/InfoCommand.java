@@ -1,0 +1,154 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.ContainerException;
+import io.jcontainer.spi.ContainerRuntime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * {@code jcontainer info}: what this host offers sandboxes. Everything is read from /proc and
+ * /sys as text, so that the answer does not depend on a sandbox starting.
+ */
+public final class InfoCommand implements Command {
+    @Override
+    public String name() {
+        return "info";
+    }
+
+    @Override
+    public String summary() {
+        return "Display what this host offers sandboxes";
+    }
+
+    @Override
+    public String usage() {
+        return "info";
+    }
+
+    @Override
+    public String description() {
+        return "Display the kernel, cgroup layout, user namespace and seccomp availability, and the launcher architecture.";
+    }
+
+    @Override
+    public Flags flags() {
+        return new Flags();
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) {
+        Command.exactly(p, name(), 0);
+        var out = io.out();
+        out.println("jcontainer:         " + VersionCommand.version());
+        out.println("Kernel:             " + read("/proc/sys/kernel/osrelease", "unknown"));
+        out.println("Running as:         uid " + uid() + ("0".equals(uid()) ? " (root)" : " (rootless)"));
+        out.println("Java:               " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+        out.println("Launcher:           " + launcher());
+        out.println("Runtime:            " + runtime());
+        out.println("Cgroups:            " + cgroups());
+        out.println("User namespaces:    " + userNamespaces());
+        out.println("Seccomp:            " + seccomp());
+        out.println("Time namespaces:    " + (Files.exists(Path.of("/proc/self/ns/time")) ? "available" : "unavailable (Linux 5.6+)"));
+        return 0;
+    }
+
+    static String launcher() {
+        String arch = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> null;
+        };
+        List<String> embedded = new ArrayList<>();
+        for (String a : List.of("x86_64", "aarch64"))
+            if (InfoCommand.class.getResource("/io/jcontainer/linux/native/linux-" + a + "/jcontainer-launcher") != null) embedded.add(a);
+        if (arch == null) return "none for " + System.getProperty("os.arch") + " (embedded: " + String.join(", ", embedded) + ")";
+        return "linux-" + arch + (embedded.contains(arch) ? "" : " MISSING from the jar") + " (embedded: " + String.join(", ", embedded) + ")";
+    }
+
+    private static String runtime() {
+        try {
+            return ContainerRuntime.get().getClass().getName();
+        } catch (ContainerException | Error e) {
+            return "unavailable: " + e.getMessage();
+        }
+    }
+
+    static String uid() {
+        for (String line : lines("/proc/self/status"))
+            if (line.startsWith("Uid:")) return line.substring(4).trim().split("\\s+")[1]; // effective uid
+        return "?";
+    }
+
+    /** v2 (unified), v1 with a controller-less cgroup2 beside it (hybrid), or plain v1. */
+    static String cgroups() {
+        String rootType = null, unifiedType = null;
+        TreeSet<String> v1 = new TreeSet<>();
+        for (String line : lines("/proc/self/mountinfo")) {
+            // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (dash < 0 || dash + 3 >= f.length) continue;
+            String mountPoint = f[4], type = f[dash + 1], superOpts = f[dash + 3];
+            if (mountPoint.equals("/sys/fs/cgroup")) rootType = type;
+            if (mountPoint.equals("/sys/fs/cgroup/unified")) unifiedType = type;
+            if (type.equals("cgroup") && mountPoint.startsWith("/sys/fs/cgroup/"))
+                for (String o : superOpts.split(","))
+                    if (!o.equals("rw") && !o.equals("ro") && !o.startsWith("name=") && !o.startsWith("release_agent") && !o.equals("clone_children")
+                            && !o.equals("noprefix") && !o.equals("xattr") && !o.equals("nsdelegate") && !o.equals("cpuset_v2_mode")) v1.add(o);
+        }
+        if ("cgroup2".equals(rootType)) {
+            String ctl = read("/sys/fs/cgroup/cgroup.controllers", "");
+            return "v2 (unified), controllers: " + (ctl.isEmpty() ? "none" : ctl) + writable("/sys/fs/cgroup");
+        }
+        if (!v1.isEmpty()) {
+            String mode = "cgroup2".equals(unifiedType) ? "v1 (hybrid: a controller-less cgroup2 at /sys/fs/cgroup/unified)" : "v1 (legacy)";
+            return mode + ", controllers: " + String.join(" ", v1) + writable("/sys/fs/cgroup/memory");
+        }
+        return "none mounted at /sys/fs/cgroup (resource limits unavailable)";
+    }
+
+    private static String writable(String dir) {
+        return Files.isWritable(Path.of(dir)) ? ", writable" : ", not writable by this user (limits need root or a delegated subtree)";
+    }
+
+    /** The sysctls that block user namespaces, as the runtime checks them. */
+    static String userNamespaces() {
+        boolean root = "0".equals(uid());
+        if (!Files.exists(Path.of("/proc/self/ns/user"))) return "unavailable: kernel built without CONFIG_USER_NS";
+        if ("0".equals(read("/proc/sys/user/max_user_namespaces", "1")))
+            return "unavailable: user.max_user_namespaces=0 (sysctl -w user.max_user_namespaces=15000)";
+        if (!root && "0".equals(read("/proc/sys/kernel/unprivileged_userns_clone", "1")))
+            return "unavailable to non-root: kernel.unprivileged_userns_clone=0 (sysctl -w kernel.unprivileged_userns_clone=1)";
+        if (!root && "1".equals(read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "0")))
+            return "restricted by AppArmor: kernel.apparmor_restrict_unprivileged_userns=1";
+        return "available (max " + read("/proc/sys/user/max_user_namespaces", "?") + ")";
+    }
+
+    static String seccomp() {
+        String actions = read("/proc/sys/kernel/seccomp/actions_avail", null);
+        if (actions != null) return "available (actions: " + actions + ")";
+        for (String line : lines("/proc/self/status")) if (line.startsWith("Seccomp:")) return "available";
+        return "unavailable: kernel built without CONFIG_SECCOMP_FILTER";
+    }
+
+    private static String read(String path, String dflt) {
+        try {
+            return Files.readString(Path.of(path)).trim();
+        } catch (IOException e) {
+            return dflt;
+        }
+    }
+
+    private static List<String> lines(String path) {
+        try {
+            return Files.readAllLines(Path.of(path));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.ContainerStartException;
+import io.jcontainer.Stdio;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code jcontainer run}: start a sandbox in the foreground, stream its output, exit with its
+ * status.
+ *
+ * <p>The root filesystem is, in this order: {@code --rootfs DIR}; the IMAGE argument when it is
+ * a directory path (it contains a {@code /}, or is {@code .}/{@code ..}); otherwise the embedded
+ * default root (the host's /usr, /bin, /lib* read-only in a fresh tmpfs), and the first argument
+ * is the command — provided the default root has it, since docker would read a bare word there
+ * as an image name, and images are not implemented yet.
+ */
+public final class RunCommand implements Command {
+    /** The default root's PATH (the runtime's default). */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String summary() {
+        return "Run a command in a new sandbox";
+    }
+
+    @Override
+    public String usage() {
+        return "run [OPTIONS] [--rootfs DIR | IMAGE] COMMAND [ARG...]";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Run a command in a new sandbox, in the foreground, and exit with its status.
+
+                The root filesystem is --rootfs DIR, or IMAGE when it is a directory path (./rootfs,
+                /srv/root); without either, the embedded default root: the host's /usr, /bin and /lib*
+                read-only in a fresh tmpfs. Images (registry references) are not implemented yet.
+                The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces,
+                docker's 14 capabilities and its default seccomp profile.
+
+                Exit status: the command's; 128+N when killed by signal N; 125 when jcontainer
+                itself fails; 126 when the command cannot be invoked; 127 when it is not found.""";
+    }
+
+    @Override
+    public Flags flags() {
+        Flags f = new Flags()
+                .bool("rm", (char) 0, "Automatically remove the container when it exits (always so: accepted for compatibility)")
+                .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
+                .bool("tty", 't', "Allocate a pseudo-TTY (not supported yet)")
+                .bool("detach", 'd', "Run container in background (not supported yet)")
+                .bool("sig-proxy", (char) 0, "Proxy received signals to the process (default true)");
+        return ContainerFlags.declare(f);
+    }
+
+    @Override
+    public boolean interspersed() {
+        return false; // docker run IMAGE ls -l: everything after IMAGE is the command's
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) throws Exception {
+        if (p.bool("tty"))
+            throw new CliException(Cli.EXIT_ERROR, "-t is not supported yet (pseudo-terminals are being implemented); run without -t, with -i to pipe stdin");
+        if (p.bool("detach"))
+            throw new CliException(Cli.EXIT_ERROR, "-d is not supported yet (detached sandboxes are being implemented); run in the foreground");
+
+        ContainerSpec.Builder b = Container.builder();
+        ContainerFlags.apply(p, b);
+        List<String> command = rootAndCommand(p, b);
+        b.command(command);
+        boolean interactive = p.bool("interactive");
+        if (io.inherited()) {
+            b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
+        } else {
+            b.stdin(interactive ? Stdio.PIPE : Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+        }
+        ContainerSpec spec = b.build();
+
+        Container c;
+        try {
+            c = spec.start();
+        } catch (ContainerStartException e) {
+            if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
+            throw e;
+        }
+        // Signals only when these are the process's own streams: in-process, the JVM is not ours.
+        boolean proxy = io.inherited() && (!p.has("sig-proxy") || p.bool("sig-proxy"));
+        try (c; SignalForwarder ignored = proxy ? SignalForwarder.install(c) : SignalForwarder.NONE) {
+            List<Thread> pumps = new ArrayList<>();
+            if (!io.inherited()) {
+                pumps.add(pump(c.stdout(), io.out(), false));
+                pumps.add(pump(c.stderr(), io.err(), false));
+                if (interactive) pump(io.in(), c.stdin(), true);
+            }
+            ContainerExit exit = c.waitFor();
+            // The pipes reach EOF once every process holding them is gone; with a PID namespace
+            // that is at once. Processes left on the host (--pid host) cannot hold the CLI up long.
+            for (Thread t : pumps) t.join(5_000);
+            return exit.code();
+        }
+    }
+
+    /**
+     * Docker's reading of the arguments: what the root is, and the command. See the class
+     * comment.
+     */
+    private static List<String> rootAndCommand(Flags.Parsed p, ContainerSpec.Builder b) {
+        List<String> args = p.positionals();
+        String rootfs = p.value("rootfs");
+        if (rootfs != null) {
+            b.rootfs(directory(rootfs, "--rootfs"));
+        } else {
+            if (args.isEmpty()) throw new UsageException("\"run\" requires at least 1 argument.");
+            String first = args.getFirst();
+            if (isPathSpelling(first) && Files.isDirectory(Path.of(first))) {
+                b.rootfs(directory(first, "IMAGE"));
+                args = args.subList(1, args.size());
+            } else if (!isPathSpelling(first) && !p.values("env").stream().anyMatch(e -> e.startsWith("PATH="))
+                    && !onDefaultPath(first)) {
+                throw new CliException(Cli.EXIT_ERROR, "'" + first + "' is neither a command of the default root nor a directory, "
+                        + "and images are not implemented yet: give a root directory (--rootfs DIR, or ./DIR as IMAGE) "
+                        + "or a command the host has in " + DEFAULT_PATH);
+            }
+        }
+        if (args.isEmpty()) throw new CliException(Cli.EXIT_ERROR, "no command specified");
+        return args;
+    }
+
+    private static Path directory(String spelled, String what) {
+        Path dir = Path.of(spelled).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) throw new CliException(Cli.EXIT_ERROR, what + " " + spelled + ": not a directory");
+        return dir;
+    }
+
+    private static boolean isPathSpelling(String s) {
+        return s.contains("/") || s.equals(".") || s.equals("..");
+    }
+
+    /** The default root shows the host's /usr, /bin, /sbin: what is executable there is there. */
+    private static boolean onDefaultPath(String name) {
+        for (String dir : DEFAULT_PATH.split(":")) {
+            Path f = Path.of(dir, name);
+            if (Files.isRegularFile(f) && Files.isExecutable(f)) return true;
+        }
+        return false;
+    }
+
+    /** docker's 127 (not found) and 126 (found, but cannot be executed). */
+    private static CliException execFailure(String cmd, ContainerStartException e) {
+        String errno = e.errno() == null ? "" : e.errno();
+        boolean notFound = errno.equals("ENOENT") || errno.equals("ENOTDIR");
+        String why = switch (errno) {
+            case "ENOENT", "ENOTDIR" -> cmd.contains("/") ? "no such file or directory" : "executable file not found in $PATH";
+            case "EACCES", "EPERM" -> "permission denied";
+            case "ENOEXEC" -> "exec format error";
+            default -> "cannot be executed";
+        };
+        return new CliException(notFound ? Cli.EXIT_NOT_FOUND : Cli.EXIT_CANNOT_INVOKE,
+                "exec: \"" + cmd + "\": " + why + " (" + e.getMessage() + ")");
+    }
+
+    /** Copies {@code from} to {@code to} on a daemon thread until EOF (closing {@code to} if asked). */
+    private static Thread pump(InputStream from, OutputStream to, boolean closeTo) {
+        Thread t = new Thread(() -> {
+            try {
+                byte[] buf = new byte[16384];
+                for (int n; (n = from.read(buf)) >= 0; ) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // the other side went away: nothing more to copy
+            } finally {
+                if (closeTo) {
+                    try {
+                        to.close();
+                    } catch (IOException ignored) {
+                        // already closed
+                    }
+                }
+            }
+        }, "jcontainer-cli-pump");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
