@@ -4,6 +4,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
+import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.HostUnsupportedException;
@@ -214,13 +215,29 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * the sandbox's cgroup through the host's /sys), then the same process setup as its PID 1.
      */
     SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec, Set<SandboxProcess> open) {
-        ContainerSpec spec = c.spec();
+        return exec(c.id(), c.pid(), c.spec(), cgroup == null ? List.of() : cgroup.procsFiles(), exec, open);
+    }
+
+    /**
+     * exec into a sandbox of another process (found in the {@link #store()}): {@code spec} must
+     * be the one it was started with (its security settings are applied again). Refuses a
+     * sandbox that is not running.
+     */
+    public SandboxProcess exec(ContainerState state, ContainerSpec spec, ExecSpec exec) {
+        if (!store.entry(state).running())
+            throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        List<String> procs = new ArrayList<>();
+        for (String d : state.cgroupDirs()) procs.add(d + "/cgroup.procs");
+        return exec(state.id(), state.pid(), spec, procs, exec, ConcurrentHashMap.newKeySet());
+    }
+
+    private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(merged.user());
         byte[] filter = SeccompFilters.compile(spec.seccomp());
-        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter, 0, c.id().substring(0, 12)));
-        Plan plan = ExecPlans.forExec(full, merged, c.pid(), cgroup == null ? List.of() : cgroup.procsFiles());
+        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter, 0, id.substring(0, 12)));
+        Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
         LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));

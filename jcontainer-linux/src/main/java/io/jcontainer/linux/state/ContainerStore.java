@@ -49,8 +49,14 @@ public final class ContainerStore {
         this.root = root;
     }
 
-    /** /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise. */
+    /**
+     * /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise;
+     * the system property {@code jcontainer.stateDir} or the environment variable
+     * {@code JCONTAINER_STATE_DIR} choose another (tests, several independent users of one host).
+     */
     public static ContainerStore forUser(int euid) {
+        String override = System.getProperty("jcontainer.stateDir", System.getenv("JCONTAINER_STATE_DIR"));
+        if (override != null && !override.isEmpty()) return new ContainerStore(Path.of(override));
         if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"));
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of("/tmp", "jcontainer-" + euid);
