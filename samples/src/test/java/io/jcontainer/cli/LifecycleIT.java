@@ -26,6 +26,11 @@ class LifecycleIT {
     record Result(int code, String out, String err) {
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void removeEverything() throws Exception {
+        for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
+    }
+
     Result cli(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
