@@ -73,6 +73,28 @@ public interface Syscalls {
         throw new UnsupportedOperationException("setWindowSize");
     }
 
+    /** openat2(2) flags of struct open_how.resolve. */
+    long RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08,
+            RESOLVE_IN_ROOT = 0x10;
+    /** O_DIRECTORY and O_NOFOLLOW differ between x86_64 and aarch64 (asm/fcntl.h). */
+    boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+    int O_DIRECTORY = AARCH64 ? 040000 : 0200000, O_NOFOLLOW = AARCH64 ? 0100000 : 0400000, O_PATH = 010000000, O_EXCL = 0200;
+
+    /** openat2(2) (Linux 5.6): {@code resolve} confines how {@code path} is looked up under {@code dirfd}. */
+    default int openat2(int dirfd, String path, int flags, int mode, long resolve) {
+        throw new UnsupportedOperationException("openat2");
+    }
+
+    /** mkdirat(2). */
+    default void mkdirat(int dirfd, String name, int mode) {
+        throw new UnsupportedOperationException("mkdirat");
+    }
+
+    /** symlinkat(2): creates {@code name} in {@code dirfd} pointing to {@code target} (never followed here). */
+    default void symlinkat(String target, int dirfd, String name) {
+        throw new UnsupportedOperationException("symlinkat");
+    }
+
     /** fcntl(F_DUPFD_CLOEXEC). */
     default int dup(int fd) {
         throw new UnsupportedOperationException("dup");
