@@ -33,6 +33,7 @@ public final class Cli {
             new InspectCommand(),
             new TopCommand(),
             new WaitCommand(),
+            new CpCommand(),
             new InfoCommand(),
             new VersionCommand());
 

@@ -75,6 +75,11 @@ class LifecycleIT {
         assertThat(exec.code()).as(exec.err()).isEqualTo(3);
         assertThat(exec.out()).isEqualTo("42 sh\n");
 
+        java.nio.file.Files.writeString(state.resolve("in.txt"), "copied in");
+        assertThat(cli("cp", state.resolve("in.txt").toString(), "lc:/tmp/in.txt").code()).isZero();
+        assertThat(cli("cp", "lc:/tmp/in.txt", state.resolve("out.txt").toString()).code()).isZero();
+        assertThat(state.resolve("out.txt")).hasContent("copied in");
+
         assertThat(cli("top", "lc").out()).startsWith("UID").contains("sleep 1");
         assertThat(cli("inspect", "lc").out()).contains("\"Id\" : \"" + id + "\"").contains("\"Status\" : \"running\"");
 
