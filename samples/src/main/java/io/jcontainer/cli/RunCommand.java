@@ -63,7 +63,7 @@ public final class RunCommand implements Command {
         Flags f = new Flags()
                 .bool("rm", (char) 0, "Automatically remove the container when it exits (always so: accepted for compatibility)")
                 .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
-                .bool("tty", 't', "Allocate a pseudo-TTY (not supported yet)")
+                .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q)")
                 .bool("detach", 'd', "Run container in background and print container ID")
                 .bool("sig-proxy", (char) 0, "Proxy received signals to the process (default true)");
         return ContainerFlags.declare(f);
@@ -76,11 +76,12 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
-        if (p.bool("tty"))
-            throw new CliException(Cli.EXIT_ERROR, "-t is not supported yet (pseudo-terminals are being implemented); run without -t, with -i to pipe stdin");
+        if (p.bool("tty") && p.bool("detach"))
+            throw new CliException(Cli.EXIT_ERROR, "-d with -t is not supported yet: a detached sandbox's output is logged, not kept on a terminal");
         ContainerSpec.Builder b = specOf(p);
         List<String> command = b.build().command();
         boolean interactive = p.bool("interactive");
+        if (p.bool("tty")) return TtyRun.run(b, command, interactive, io);
         if (p.bool("detach")) {
             // Its monitor logs the output (jcontainer logs); the sandbox outlives this process.
             ContainerSpec spec = b.detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
