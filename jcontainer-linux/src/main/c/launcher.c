@@ -601,6 +601,120 @@ static void write_status_file(s32 code, s32 status) {
   if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, status_file, 0);
 }
 
+/* ---- OP_LOG: the sandbox's stdout and stderr, logged by the monitor ----
+ * A detached sandbox has no JVM to read its output, and a JVM must never buffer a flood of it
+ * (its heap would grow with the payload's output). So the monitor reads both pipes and writes
+ * the CRI log format (what containerd and CRI-O write, one entry per line):
+ *     2026-11-28T05:50:01.123456789Z stdout F the line
+ * "F" ends a line; "P" is a partial line (no newline yet) that the next entry continues. The
+ * file is bounded: past max_bytes it is renamed to .1 (.1 to .2, ...) and a new one started,
+ * keeping max_files files in all. */
+static const char *log_path;
+static u64 log_max;
+static u32 log_files;
+static long log_fd = -1;
+static u64 log_size;
+static int log_pipe[2][2] = {{-1, -1}, {-1, -1}}; /* [stdout|stderr][read|write] */
+
+static void log_open(void) {
+  log_fd = sys4(NR_openat, AT_FDCWD, log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+  long end = log_fd >= 0 ? sys3(NR_lseek, log_fd, 0, 2 /* SEEK_END */) : 0;
+  log_size = end > 0 ? (u64)end : 0;
+}
+
+static void log_rotate(void) {
+  if (log_fd >= 0) sys1(NR_close, log_fd);
+  char from[4096], to[4096];
+  size_t n = slen(log_path);
+  if (n + 24 > sizeof from) { log_open(); return; }
+  for (u32 i = log_files - 1; i >= 1; i--) {
+    memcpy(from, log_path, n);
+    memcpy(to, log_path, n);
+    from[n] = '.';
+    to[n] = '.';
+    utoa(to + n + 1, i);
+    if (i == 1) from[n] = 0; else utoa(from + n + 1, i - 1);
+    sys5(NR_renameat2, AT_FDCWD, from, AT_FDCWD, to, 0);
+  }
+  if (log_files <= 1) sys3(NR_unlinkat, AT_FDCWD, log_path, 0);
+  log_open();
+}
+
+/* RFC 3339 UTC with nanoseconds, from the realtime clock (civil_from_days, H. Hinnant). */
+static int log_time(char *b) {
+  struct { long s, ns; } ts = {0, 0};
+  sys2(NR_clock_gettime, 0 /* CLOCK_REALTIME */, &ts);
+  long days = ts.s / 86400, sec = ts.s % 86400;
+  long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, y = yoe + era * 400;
+  long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  long parts[6] = {y, m, d, sec / 3600, sec / 60 % 60, sec % 60};
+  const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
+  int i = 0;
+  for (int k = 0; k < 6; k++) {
+    int width = k == 0 ? 4 : 2;
+    for (int w = width - 1; w >= 0; w--) { b[i + w] = (char)('0' + parts[k] % 10); parts[k] /= 10; }
+    i += width;
+    b[i++] = seps[k];
+  }
+  long ns = ts.ns;
+  for (int w = 8; w >= 0; w--) { b[i + w] = (char)('0' + ns % 10); ns /= 10; }
+  i += 9;
+  b[i++] = 'Z';
+  return i;
+}
+
+static void log_entry(const char *prefix, int plen, const char *data, size_t len, char tag) {
+  if (log_fd < 0) return;
+  if (log_size + (u64)plen + len + 3 > log_max && log_size > 0) log_rotate();
+  if (log_fd < 0) return;
+  char head[64];
+  memcpy(head, prefix, (size_t)plen);
+  head[plen] = tag;
+  head[plen + 1] = ' ';
+  xwrite_all((int)log_fd, head, (size_t)plen + 2);
+  xwrite_all((int)log_fd, data, len);
+  xwrite_all((int)log_fd, "\n", 1);
+  log_size += (u64)plen + len + 3;
+}
+
+/* Reads what one pipe has and logs it; returns 0 at end of file (every writer gone). */
+static int log_pump(int which) {
+  static char buf[65536];
+  long n = sys3(NR_read, log_pipe[which][0], buf, sizeof buf);
+  if (n == -EINTR || n == -EAGAIN) return 1;
+  if (n <= 0) return 0;
+  char prefix[48];
+  int plen = log_time(prefix);
+  const char *name = which == 0 ? " stdout " : " stderr ";
+  memcpy(prefix + plen, name, 8);
+  plen += 8;
+  size_t start = 0;
+  for (size_t i = 0; i < (size_t)n; i++) {
+    if (buf[i] != '\n') continue;
+    log_entry(prefix, plen, buf + start, i - start, 'F');
+    start = i + 1;
+  }
+  if (start < (size_t)n) log_entry(prefix, plen, buf + start, (size_t)n - start, 'P');
+  return 1;
+}
+
+/* Before clone: the pipes the child's stdout and stderr will be, and the log file. */
+static long log_setup(struct failure *f) {
+  if (!log_path) return 0;
+  for (int i = 0; i < 2; i++) {
+    long r = sys2(NR_pipe2, log_pipe[i], O_CLOEXEC);
+    if (r < 0) FAIL(SC_PIPE2, r);
+    sys3(NR_fcntl, log_pipe[i][0], F_SETFL, O_NONBLOCK); /* only our end: the payload's writes block as usual */
+  }
+  set_detail(f, log_path);
+  log_open();
+  if (log_fd < 0) FAIL(SC_OPENAT, log_fd);
+  return 0;
+}
+
 /* Advances past `count` ops without running them. */
 static void skip_ops(struct cursor *c, u32 count) {
   for (u32 i = 0; i < count && !c->bad; i++) {
@@ -738,6 +852,17 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
     case OP_EXEC: do_exec(&oc, f); return -1;
     case OP_INIT: if (do_init(f) < 0) return -1; break;
     case OP_STATUS_FILE: status_file = rd_str(&oc); break;
+    case OP_SETCTTY:
+      /* after setsid: a session leader without a terminal acquires stdin, the pty slave */
+      r = sys3(NR_ioctl, 0, 0x540E /* TIOCSCTTY */, 0);
+      if (r < 0) FAIL(SC_IOCTL, r);
+      break;
+    case OP_LOG:
+      log_path = rd_str(&oc);
+      log_max = rd_u64(&oc);
+      log_files = rd_u32(&oc);
+      if (log_files < 1 || log_files > 100) FAIL(SC_PLAN, -EINVAL);
+      break;
     case OP_MAKE_PRIVATE: {
       const char *p = rd_str(&oc);
       set_detail(f, p);
@@ -896,6 +1021,7 @@ void launcher_main(void) {
   if (!(pflags & PF_KILL_ON_EOF)) sys0(NR_setsid);
 
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
+  if (log_setup(&f) < 0) fail_and_exit(&f);
 
   int go[2], err[2];
   long r = sys2(NR_pipe2, go, O_CLOEXEC);
@@ -924,12 +1050,17 @@ void launcher_main(void) {
     sys1(NR_close, err[0]);
     sys1(NR_close, ctl);
     skip_ops(&c, nparent); /* the child ops follow the parent's */
+    if (log_path) {
+      sys3(NR_dup3, log_pipe[0][1], 1, 0);
+      sys3(NR_dup3, log_pipe[1][1], 2, 0);
+    }
     child_main(&c, nchild, go[0], err[1]);
   }
   child = (s32)pid;
   child_pidfd = pidfd >= 0 ? pidfd : sys2(NR_pidfd_open, pid, 0);
   sys1(NR_close, go[0]);
   sys1(NR_close, err[1]);
+  for (int i = 0; i < 2; i++) if (log_pipe[i][1] >= 0) { sys1(NR_close, log_pipe[i][1]); log_pipe[i][1] = -1; }
   if (run_ops(&c, nparent, PHASE_PARENT, &f, child) < 0) {
     sys2(NR_kill, child, SIGKILL);
     struct siginfo_min si;
@@ -959,13 +1090,15 @@ void launcher_main(void) {
 
   /* Monitor: wait for the child's exit, commands from the JVM, or the JVM's death. */
   for (;;) {
-    struct pollfd pfd[2] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}};
-    int nfds = child_pidfd >= 0 ? 2 : 1;
+    /* negative fds are ignored by poll: a gone JVM (detached), no pidfd, no log */
+    struct pollfd pfd[4] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {log_pipe[0][0], POLLIN, 0}, {log_pipe[1][0], POLLIN, 0}};
     /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
     struct { long s, ns; } tick = {0, 10000000};
-    r = sys5(NR_ppoll, pfd, nfds, nfds == 2 ? 0 : &tick, 0, 8);
+    r = sys5(NR_ppoll, pfd, 4, child_pidfd >= 0 ? 0 : &tick, 0, 8);
     if (r == -EINTR) continue;
-    if (nfds == 2 && (pfd[1].revents & POLLIN)) break;
+    for (int i = 0; i < 2; i++)
+      if ((pfd[2 + i].revents & (POLLIN | POLLHUP)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
+    if (child_pidfd >= 0 && (pfd[1].revents & POLLIN)) break;
     if (pfd[0].revents & (POLLIN | POLLHUP)) {
       if (handle_command() < 0) {
         /* EOF on the control socket: the JVM is gone (or let go of us). */
@@ -977,12 +1110,19 @@ void launcher_main(void) {
         ctl = -1; /* detached: keep monitoring, nobody to tell */
       }
     }
-    if (nfds == 1) {
+    if (child_pidfd < 0) {
       struct siginfo_min si;
       memset(&si, 0, sizeof si);
       if (sys5(NR_waitid, P_PID, child, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT */, 0) == 0 && si.si_pid) break;
     }
   }
+  /* What the payload wrote before it ended is still in the pipes: log it (non-blocking reads). */
+  for (int i = 0; i < 2; i++)
+    if (log_pipe[i][0] >= 0) while (log_pump(i)) {
+      struct pollfd one = {log_pipe[i][0], POLLIN, 0};
+      struct { long s, ns; } none = {0, 0};
+      if (sys5(NR_ppoll, &one, 1, &none, 0, 8) <= 0) break;
+    }
   /* The sandbox ends with its first process (as a container does). With a PID namespace the
    * kernel kills the rest; without one, kill its process group (the child did setsid, so the
    * group is the sandbox's) — while the unreaped child still pins the pid, so the group id

@@ -53,6 +53,8 @@ enum opcode {
   OP_LOOPBACK_UP = 29, /* bring "lo" up in the new network namespace */
   OP_HOLD = 30,        /* str path: open O_PATH now; a later source "@N" means the N-th held path */
   OP_STATUS_FILE = 41, /* str path (pre): where the monitor records the child's exit, for detached sandboxes */
+  OP_LOG = 42,         /* str path, u64 max_bytes, u32 max_files (pre): the monitor logs the child's stdout/stderr */
+  OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
   OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
                         * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */

@@ -60,6 +60,9 @@ typedef unsigned long size_t;
 #define NR_ioctl 16
 #define NR_rt_sigtimedwait 128
 #define NR_renameat2 316
+#define NR_clock_gettime 228
+#define NR_lseek 8
+#define NR_unlinkat 263
 #elif defined(__aarch64__)
 #define NR_read 63
 #define NR_write 64
@@ -105,6 +108,9 @@ typedef unsigned long size_t;
 #define NR_ioctl 29
 #define NR_rt_sigtimedwait 137
 #define NR_renameat2 276
+#define NR_clock_gettime 113
+#define NR_lseek 62
+#define NR_unlinkat 35
 #else
 #error "jcontainer launcher: unsupported architecture"
 #endif
@@ -156,6 +162,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define O_EXCL 0200
 #define O_NOCTTY 0400
 #define O_TRUNC 01000
+#define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
@@ -167,6 +174,8 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define O_NOFOLLOW 0100000
 #endif
 #define F_SETFD 2
+#define F_SETFL 4
+#define EAGAIN 11
 #define FD_CLOEXEC 1
 #define RESOLVE_NO_MAGICLINKS 0x02
 #define RESOLVE_IN_ROOT 0x10

@@ -106,6 +106,9 @@ public interface Container extends AutoCloseable {
      */
     SandboxProcess exec(ExecSpec exec);
 
+    /** Sets the size of the sandbox's terminal (docker resizes on SIGWINCH); only with {@link ContainerSpec#tty()}. */
+    void resizeTerminal(int rows, int cols);
+
     /** Kills what still runs, reaps it and removes everything the sandbox had on the host. */
     @Override
     void close();

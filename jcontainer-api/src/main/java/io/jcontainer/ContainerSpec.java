@@ -49,6 +49,7 @@ public final class ContainerSpec {
     private final boolean init;
     private final boolean detached;
     private final Signal stopSignal;
+    private final boolean tty;
 
     private ContainerSpec(Builder b) {
         this.name = b.name;
@@ -77,6 +78,7 @@ public final class ContainerSpec {
         this.init = b.init;
         this.detached = b.detached;
         this.stopSignal = b.stopSignal;
+        this.tty = b.tty;
     }
 
     /** Starts a sandbox from this spec with the runtime found on the class path. */
@@ -125,6 +127,8 @@ public final class ContainerSpec {
     public boolean detached() { return detached; }
     /** The signal {@link Container#stop(java.time.Duration)} sends first (docker's {@code --stop-signal}); SIGTERM by default. */
     public Signal stopSignal() { return stopSignal; }
+    /** Whether stdin, stdout and stderr are one pseudo-terminal (docker {@code -t}); see {@link Container#resizeTerminal}. */
+    public boolean tty() { return tty; }
 
     @Override
     public String toString() {
@@ -162,6 +166,7 @@ public final class ContainerSpec {
         private boolean init;
         private boolean detached;
         private Signal stopSignal = Signal.TERM;
+        private boolean tty;
 
         Builder() {
             namespaces = defaultNamespaces();
@@ -194,6 +199,7 @@ public final class ContainerSpec {
             init = s.init;
             detached = s.detached;
             stopSignal = s.stopSignal;
+            tty = s.tty;
         }
 
         private static EnumSet<Namespace> defaultNamespaces() {
@@ -515,6 +521,12 @@ public final class ContainerSpec {
 
         public Builder detached(boolean on) {
             this.detached = on;
+            return this;
+        }
+
+        /** A pseudo-terminal as stdin/stdout/stderr: {@link Container#stdin()} and {@link Container#stdout()} are its master side. */
+        public Builder tty(boolean on) {
+            this.tty = on;
             return this;
         }
 

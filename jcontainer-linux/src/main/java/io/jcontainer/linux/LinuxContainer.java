@@ -37,8 +37,11 @@ final class LinuxContainer implements Container {
     private final Syscalls sys;
     private final Runnable onClosed;
     private final LinuxContainerRuntime runtime;
+    /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
+    private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     private volatile boolean closed;
+    private volatile int ttyControl = -1; // a dup of the pty master, for resizing only
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
                    InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
@@ -167,6 +170,16 @@ final class LinuxContainer implements Container {
         signal(Signal.KILL);
     }
 
+    void terminal(int masterFd) {
+        this.ttyControl = masterFd;
+    }
+
+    @Override
+    public synchronized void resizeTerminal(int rows, int cols) {
+        if (ttyControl < 0) throw new IllegalStateException("container " + id.substring(0, 12) + " has no terminal (tty(true))");
+        sys.setWindowSize(ttyControl, rows, cols);
+    }
+
     @Override
     public ContainerStats stats() {
         return cgroup().stats();
@@ -201,7 +214,7 @@ final class LinuxContainer implements Container {
         if (done != null || closed)
             throw new ContainerNotRunningException("cannot exec in container " + id.substring(0, 12) + ": it is not running ("
                     + (done != null ? done : "closed") + ")");
-        return runtime.exec(this, cgroup, e);
+        return runtime.exec(this, cgroup, e, execs);
     }
 
     @Override
@@ -247,6 +260,11 @@ final class LinuxContainer implements Container {
                 }
             }
         } finally {
+            for (SandboxProcess p : execs) closeQuietly(p);
+            synchronized (this) {
+                if (ttyControl >= 0) sys.closeQuietly(ttyControl);
+                ttyControl = -1;
+            }
             if (stdin != null) closeQuietly(stdin);
             if (stdout != null) closeQuietly(stdout);
             if (stderr != null) closeQuietly(stderr);

@@ -4,6 +4,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
+import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.HostUnsupportedException;
@@ -16,6 +17,7 @@ import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
+import io.jcontainer.linux.launch.PtyInputStream;
 import io.jcontainer.linux.launch.Supervisor;
 import io.jcontainer.linux.plan.ExecPlans;
 import io.jcontainer.linux.plan.Op;
@@ -71,6 +73,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile Supervisor supervisor;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
     private final ContainerStore store;
+    private volatile long logMaxBytes = 10L << 20;
+    private volatile int logMaxFiles = 3;
 
     /** The ServiceLoader constructor: the real kernel. */
     public LinuxContainerRuntime() {
@@ -94,6 +98,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     public HostInfo host() {
         return host;
+    }
+
+    /**
+     * Bounds the logs of detached sandboxes (written by their monitor, never through the JVM):
+     * {@code maxFiles} files of at most about {@code maxBytes} each. Default 10 MiB x 3.
+     */
+    public LinuxContainerRuntime logLimits(long maxBytes, int maxFiles) {
+        if (maxBytes < 1024 || maxFiles < 1 || maxFiles > 100)
+            throw new IllegalArgumentException("log limits: at least 1 KiB per file and 1 to 100 files (got " + maxBytes + ", " + maxFiles + ")");
+        this.logMaxBytes = maxBytes;
+        this.logMaxFiles = maxFiles;
+        return this;
     }
 
     /** The recorded sandboxes of this host (this and other processes'). */
@@ -151,12 +167,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     cgroup == null ? List.of() : cgroup.procsFiles(), filter == null ? null : filter.program(),
                     filter == null ? 0 : filter.flags(), id.substring(0, 12)));
+            // A detached sandbox's piped output goes to a bounded log written by its monitor:
+            // no JVM may be there to read it, and none should buffer it.
+            boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
+                if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
-            Launched l = launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
+            Launched l = spec.tty() ? launch(image, plan, spec, null, null, null)
+                    : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL)
+                    : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
             ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
                     ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
             if (recorded != null) store.write(recorded);
@@ -168,6 +190,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         if (recorded != null && !spec.detached()) store.delete(recorded);
                     }, this);
             self[0] = c;
+            if (l.ttyControl >= 0) c.terminal(l.ttyControl);
             live.add(c);
             supervisor.watch(l.control, c::exited);
             ok = true;
@@ -180,10 +203,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
     }
 
-    private static ContainerState newState(String id, ContainerSpec spec) {
+    private ContainerState newState(String id, ContainerSpec spec) {
+        boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
         return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
-                spec.detached(), null, List.of());
+                spec.detached(), logged ? store.logFile(id).toString() : null, List.of());
     }
 
     private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
@@ -199,29 +223,50 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * rights to join the others; mount last, in the child, after the launcher has placed it in
      * the sandbox's cgroup through the host's /sys), then the same process setup as its PID 1.
      */
-    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec) {
-        ContainerSpec spec = c.spec();
+    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec, Set<SandboxProcess> open) {
+        return exec(c.id(), c.pid(), c.spec(), cgroup == null ? List.of() : cgroup.procsFiles(), exec, open);
+    }
+
+    /**
+     * exec into a sandbox of another process (found in the {@link #store()}): {@code spec} must
+     * be the one it was started with (its security settings are applied again). Refuses a
+     * sandbox that is not running.
+     */
+    public SandboxProcess exec(ContainerState state, ContainerSpec spec, ExecSpec exec) {
+        if (!store.entry(state).running())
+            throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        List<String> procs = new ArrayList<>();
+        for (String d : state.cgroupDirs()) procs.add(d + "/cgroup.procs");
+        return exec(state.id(), state.pid(), spec, procs, exec, ConcurrentHashMap.newKeySet());
+    }
+
+    private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(merged.user());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
-                filter == null ? 0 : filter.flags(), c.id().substring(0, 12)));
-        Plan plan = ExecPlans.forExec(full, merged, c.pid(), cgroup == null ? List.of() : cgroup.procsFiles());
+                filter == null ? 0 : filter.flags(), id.substring(0, 12)));
+        Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys);
+        LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
+        self[0] = p;
+        open.add(p);
         supervisor.watch(l.control, p::exited);
         return p;
     }
 
     /** A started launcher: its pid, its child's pid, the control channel and the JVM's stdio ends. */
-    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err) {
+    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err,
+                            int ttyControl) {
     }
 
     /**
      * Opens stdio and the control socket, spawns the launcher, sends the plan and reads its
      * STARTED or FAILED report. On failure everything is undone (an attached launcher kills
-     * its child when the control socket closes) and a precise exception is thrown.
+     * its child when the control socket closes) and a precise exception is thrown. With null
+     * stdio, the child's 0, 1 and 2 are a new pseudo-terminal's slave; the JVM keeps the master.
      */
     private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr) {
         List<Integer> toClose = new ArrayList<>();
@@ -233,9 +278,24 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         try {
             byte[] encoded = PlanEncoder.encode(plan);
             step = "open the standard streams";
-            int[] in = stdio(stdin, 0, true, toClose, mine);
-            int[] out = stdio(stdout, 1, false, toClose, mine);
-            int[] err = stdio(stderr, 2, false, toClose, mine);
+            int[] in, out, err;
+            int ttyControl = -1;
+            if (stdin == null) {
+                int[] pty = sys.openPty();
+                mine.add(pty[0]);
+                toClose.add(pty[1]);
+                int master2 = sys.dup(pty[0]);
+                mine.add(master2);
+                ttyControl = sys.dup(pty[0]);
+                mine.add(ttyControl);
+                in = new int[]{pty[1], master2};
+                out = new int[]{pty[1], pty[0]};
+                err = new int[]{pty[1], -1};
+            } else {
+                in = stdio(stdin, 0, true, toClose, mine);
+                out = stdio(stdout, 1, false, toClose, mine);
+                err = stdio(stderr, 2, false, toClose, mine);
+            }
             step = "create the control socket";
             int[] ctl = sys.socketpair();
             toClose.add(ctl[1]);
@@ -257,8 +317,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (first.type() != ControlChannel.MSG_STARTED)
                 throw new ContainerStartException("unexpected message " + first.type() + " from the launcher", null);
             ok = true;
+            InputStream o = out[1] < 0 ? null : ttyControl >= 0 ? new PtyInputStream(new FdInputStream(sys, out[1])) : new FdInputStream(sys, out[1]);
             return new Launched(launcherPid, first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
-                    out[1] >= 0 ? new FdInputStream(sys, out[1]) : null, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null);
+                    o, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null, ttyControl);
         } catch (SyscallException e) {
             var wrapped = new ContainerStartException(step, e.syscall(), e.errnoName(), Errno.text(e.errno()), e.path());
             wrapped.initCause(e);

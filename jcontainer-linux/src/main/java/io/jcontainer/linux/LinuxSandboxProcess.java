@@ -22,11 +22,13 @@ final class LinuxSandboxProcess implements SandboxProcess {
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
     private final Syscalls sys;
+    private final Runnable onClosed;
     private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     private volatile boolean closed;
 
     LinuxSandboxProcess(int pid, int launcherPid, ControlChannel control, OutputStream stdin, InputStream stdout,
-                        InputStream stderr, Syscalls sys) {
+                        InputStream stderr, Syscalls sys, Runnable onClosed) {
+        this.onClosed = onClosed;
         this.pid = pid;
         this.launcherPid = launcherPid;
         this.control = control;
@@ -136,6 +138,7 @@ final class LinuxSandboxProcess implements SandboxProcess {
                 }
             }
         } finally {
+            onClosed.run();
             for (AutoCloseable c : new AutoCloseable[]{stdin, stdout, stderr}) {
                 if (c == null) continue;
                 try {

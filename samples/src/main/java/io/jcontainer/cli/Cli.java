@@ -24,6 +24,16 @@ public final class Cli {
     /** Every verb. Adding one: write the class, add it here. */
     static final List<Command> COMMANDS = List.of(
             new RunCommand(),
+            new PsCommand(),
+            new StopCommand(),
+            new KillCommand(),
+            new RmCommand(),
+            new LogsCommand(),
+            new ExecCommand(),
+            new InspectCommand(),
+            new TopCommand(),
+            new WaitCommand(),
+            new CpCommand(),
             new InfoCommand(),
             new VersionCommand());
 

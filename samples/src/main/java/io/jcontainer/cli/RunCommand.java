@@ -63,8 +63,8 @@ public final class RunCommand implements Command {
         Flags f = new Flags()
                 .bool("rm", (char) 0, "Automatically remove the container when it exits (always so: accepted for compatibility)")
                 .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
-                .bool("tty", 't', "Allocate a pseudo-TTY (not supported yet)")
-                .bool("detach", 'd', "Run container in background (not supported yet)")
+                .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q)")
+                .bool("detach", 'd', "Run container in background and print container ID")
                 .bool("sig-proxy", (char) 0, "Proxy received signals to the process (default true)");
         return ContainerFlags.declare(f);
     }
@@ -76,16 +76,27 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
-        if (p.bool("tty"))
-            throw new CliException(Cli.EXIT_ERROR, "-t is not supported yet (pseudo-terminals are being implemented); run without -t, with -i to pipe stdin");
-        if (p.bool("detach"))
-            throw new CliException(Cli.EXIT_ERROR, "-d is not supported yet (detached sandboxes are being implemented); run in the foreground");
-
-        ContainerSpec.Builder b = Container.builder();
-        ContainerFlags.apply(p, b);
-        List<String> command = rootAndCommand(p, b);
-        b.command(command);
+        if (p.bool("tty") && p.bool("detach"))
+            throw new CliException(Cli.EXIT_ERROR, "-d with -t is not supported yet: a detached sandbox's output is logged, not kept on a terminal");
+        ContainerSpec.Builder b = specOf(p);
+        List<String> command = b.build().command();
         boolean interactive = p.bool("interactive");
+        if (p.bool("tty")) return TtyRun.run(b, command, interactive, io);
+        if (p.bool("detach")) {
+            // Its monitor logs the output (jcontainer logs); the sandbox outlives this process.
+            ContainerSpec spec = b.detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+            Container c;
+            try {
+                c = spec.start();
+            } catch (ContainerStartException e) {
+                if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
+                throw e;
+            }
+            Store.saveRunArgs(c.id(), p);
+            io.out().println(c.id());
+            c.close(); // lets go of it
+            return 0;
+        }
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {
@@ -118,6 +129,14 @@ public final class RunCommand implements Command {
                 return exit.code();
             }
         }
+    }
+
+    /** The spec a run command line describes (also rebuilt from a detached sandbox's saved arguments, for exec). */
+    static ContainerSpec.Builder specOf(Flags.Parsed p) {
+        ContainerSpec.Builder b = Container.builder();
+        ContainerFlags.apply(p, b);
+        b.command(rootAndCommand(p, b));
+        return b;
     }
 
     /**
@@ -166,7 +185,7 @@ public final class RunCommand implements Command {
     }
 
     /** docker's 127 (not found) and 126 (found, but cannot be executed). */
-    private static CliException execFailure(String cmd, ContainerStartException e) {
+    static CliException execFailure(String cmd, ContainerStartException e) {
         String errno = e.errno() == null ? "" : e.errno();
         boolean notFound = errno.equals("ENOENT") || errno.equals("ENOTDIR");
         String why = switch (errno) {

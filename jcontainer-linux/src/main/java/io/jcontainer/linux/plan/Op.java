@@ -219,4 +219,14 @@ public sealed interface Op {
     record StatusFile(String path) implements Op {
         public String step() { return "record the exit status in " + path; }
     }
+
+    /** The launcher logs the child's stdout/stderr to {@code path} (CRI format), rotating past {@code maxBytes}. */
+    record Log(String path, long maxBytes, int maxFiles) implements Op {
+        public String step() { return "log output to " + path; }
+    }
+
+    /** Makes stdin (a pty slave) the controlling terminal; right after {@link Setsid}. */
+    record SetCtty() implements Op {
+        public String step() { return "acquire the terminal (TIOCSCTTY)"; }
+    }
 }

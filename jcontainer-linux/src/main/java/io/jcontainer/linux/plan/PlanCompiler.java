@@ -179,6 +179,7 @@ public final class PlanCompiler {
 
         // ---- the process ----
         c.add(new Op.Setsid());
+        if (spec.tty()) c.add(new Op.SetCtty());
         c.add(new Op.Umask(022));
         for (var r : spec.rlimits())
             c.add(new Op.Rlimit(r.name(), r.resource(), r.soft() == io.jcontainer.Rlimit.UNLIMITED ? -1L : r.soft(),

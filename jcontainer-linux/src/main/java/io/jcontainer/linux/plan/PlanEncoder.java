@@ -65,6 +65,8 @@ public final class PlanEncoder {
             case Op.Init o -> 40;
             case Op.StatusFile o -> { p.str(o.path()); yield 41; }
             case Op.WaitJvm o -> 31;
+            case Op.SetCtty o -> 43;
+            case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield 42; }
         };
         byte[] payload = p.bytes();
         out.u32(code).u32(payload.length).raw(payload);

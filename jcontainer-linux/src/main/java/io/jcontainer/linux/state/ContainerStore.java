@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * exclusive lock on {@code <root>/.lock} so two processes cannot claim one name.
  */
 public final class ContainerStore {
-    public static final String STATE = "state.json", EXIT = "exit";
+    public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -49,8 +49,14 @@ public final class ContainerStore {
         this.root = root;
     }
 
-    /** /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise. */
+    /**
+     * /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise;
+     * the system property {@code jcontainer.stateDir} or the environment variable
+     * {@code JCONTAINER_STATE_DIR} choose another (tests, several independent users of one host).
+     */
     public static ContainerStore forUser(int euid) {
+        String override = System.getProperty("jcontainer.stateDir", System.getenv("JCONTAINER_STATE_DIR"));
+        if (override != null && !override.isEmpty()) return new ContainerStore(Path.of(override));
         if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"));
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of("/tmp", "jcontainer-" + euid);
@@ -117,6 +123,11 @@ public final class ContainerStore {
     /** The file the monitor writes the exit status to. */
     public Path exitFile(String id) {
         return dir(id).resolve(EXIT);
+    }
+
+    /** The log its monitor writes (rotated to .1, .2, ...), when its output is logged. */
+    public Path logFile(String id) {
+        return dir(id).resolve(LOG);
     }
 
     /** Forgets a sandbox: its directory and its (empty) cgroup directories. */
@@ -194,6 +205,51 @@ public final class ContainerStore {
         if (prefixed.size() == 1) return prefixed.getFirst();
         if (prefixed.size() > 1) throw new NoSuchContainerException("multiple IDs found with provided prefix: " + ref);
         throw new NoSuchContainerException("No such container: " + ref);
+    }
+
+    /**
+     * {@code docker inspect}: the record, what the kernel says about it now, exit code and
+     * times, as JSON.
+     */
+    public String inspect(Entry e) {
+        var root = JSON.createObjectNode();
+        ContainerState s = e.state();
+        root.put("Id", s.id());
+        root.put("Name", "/" + (s.name() == null ? "" : s.name()));
+        root.put("Created", s.created());
+        root.put("Path", s.command().isEmpty() ? "" : s.command().getFirst());
+        var args = root.putArray("Args");
+        s.command().stream().skip(1).forEach(args::add);
+        var st = root.putObject("State");
+        st.put("Status", switch (e.status()) {
+            case CREATED -> "created";
+            case RUNNING -> "running";
+            case EXITED -> "exited";
+            case DEAD -> "dead";
+        });
+        st.put("Running", e.running());
+        st.put("Pid", e.running() ? s.pid() : 0);
+        st.put("ExitCode", e.exit() == null ? 0 : e.exit().code());
+        st.put("OOMKilled", e.exit() != null && e.exit().oomKilled());
+        st.put("StartedAt", s.started());
+        st.put("FinishedAt", e.finished() == null ? null : e.finished().toString());
+        st.put("MonitorPid", s.launcherPid());
+        root.put("LogPath", s.logPath());
+        var cfg = root.putObject("Config");
+        cfg.put("Image", s.image());
+        var cmd = cfg.putArray("Cmd");
+        s.command().forEach(cmd::add);
+        cfg.put("StopSignal", "SIG" + (s.stopSignal() == null ? "TERM" : s.stopSignal()));
+        cfg.put("Init", s.init());
+        cfg.put("Detached", s.detached());
+        cfg.put("PidNamespace", s.pidNamespace());
+        var cg = root.putArray("CgroupPaths");
+        s.cgroupDirs().forEach(cg::add);
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
     }
 
     // ---- acting on another process's sandboxes ----

@@ -54,6 +54,16 @@ public final class NativeSyscalls implements Syscalls {
     private static final MethodHandle PIPE2 = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle IOCTL_LONG = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle IOCTL_PTR = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    /** asm-generic/ioctls.h: identical on x86_64 and aarch64. */
+    private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441L, TIOCSWINSZ = 0x5414L;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    /** openat2 has no libc wrapper: syscall(2), same number on every architecture (asm-generic, 5.6). */
+    private static final MethodHandle SYSCALL4 = variadicFn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final long SYS_OPENAT2 = 437;
+    private static final MethodHandle MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
     private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
     private static final MethodHandle EPOLL_CREATE1 = errnoFn("epoll_create1", JAVA_INT, JAVA_INT);
@@ -292,6 +302,89 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             int r = (int) KILL.invokeExact(cs, pid, signal);
             if (r < 0) throw new SyscallException("kill", errno(cs), "pid " + pid);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] openPty() {
+        int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment zero = a.allocate(JAVA_INT);
+            if ((int) IOCTL_PTR.invokeExact(cs, master, TIOCSPTLCK, zero) < 0)
+                throw new SyscallException("ioctl(TIOCSPTLCK)", errno(cs), "/dev/ptmx");
+            int slave = (int) IOCTL_LONG.invokeExact(cs, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | O_CLOEXEC));
+            if (slave < 0) throw new SyscallException("ioctl(TIOCGPTPEER)", errno(cs), "/dev/ptmx");
+            return new int[]{master, slave};
+        } catch (Throwable t) {
+            closeQuietly(master);
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void setWindowSize(int fd, int rows, int cols) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment ws = a.allocate(8, 2); // struct winsize { ws_row, ws_col, ws_xpixel, ws_ypixel }
+            ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
+            ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
+            if ((int) IOCTL_PTR.invokeExact(cs, fd, TIOCSWINSZ, ws) < 0)
+                throw new SyscallException("ioctl(TIOCSWINSZ)", errno(cs), "fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int openat2(int dirfd, String path, int flags, int mode, long resolve) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment how = a.allocate(24, 8); // struct open_how { u64 flags, mode, resolve }
+            how.set(JAVA_LONG, 0, flags & 0xffffffffL);
+            how.set(JAVA_LONG, 8, mode);
+            how.set(JAVA_LONG, 16, resolve);
+            MemorySegment p = a.allocateFrom(path);
+            for (;;) {
+                long fd = (long) SYSCALL4.invokeExact(cs, SYS_OPENAT2, dirfd, p, how, 24L);
+                if (fd >= 0) return (int) fd;
+                if (errno(cs) != EINTR) throw new SyscallException("openat2", errno(cs), path);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void mkdirat(int dirfd, String name, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            if ((int) MKDIRAT.invokeExact(cs, dirfd, a.allocateFrom(name), mode) < 0) throw new SyscallException("mkdirat", errno(cs), name);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void symlinkat(String target, int dirfd, String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            if ((int) SYMLINKAT.invokeExact(cs, a.allocateFrom(target), dirfd, a.allocateFrom(name)) < 0)
+                throw new SyscallException("symlinkat", errno(cs), name);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int dup(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            int r = (int) FCNTL_INT.invokeExact(cs, fd, F_DUPFD_CLOEXEC, 3);
+            if (r < 0) throw new SyscallException("fcntl(F_DUPFD_CLOEXEC)", errno(cs), "fd " + fd);
+            return r;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -59,6 +59,47 @@ public interface Syscalls {
 
     void kill(int pid, int signal);
 
+    /**
+     * A new pseudo-terminal: {master, slave}, both close-on-exec and not our controlling
+     * terminal. /dev/ptmx, unlocked (TIOCSPTLCK), the slave opened through the master
+     * (TIOCGPTPEER, Linux 4.13) so no /dev/pts path can be raced.
+     */
+    default int[] openPty() {
+        throw new UnsupportedOperationException("openPty");
+    }
+
+    /** TIOCSWINSZ: the terminal's size; the kernel sends SIGWINCH to its foreground group. */
+    default void setWindowSize(int fd, int rows, int cols) {
+        throw new UnsupportedOperationException("setWindowSize");
+    }
+
+    /** openat2(2) flags of struct open_how.resolve. */
+    long RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08,
+            RESOLVE_IN_ROOT = 0x10;
+    /** O_DIRECTORY and O_NOFOLLOW differ between x86_64 and aarch64 (asm/fcntl.h). */
+    boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+    int O_DIRECTORY = AARCH64 ? 040000 : 0200000, O_NOFOLLOW = AARCH64 ? 0100000 : 0400000, O_PATH = 010000000, O_EXCL = 0200;
+
+    /** openat2(2) (Linux 5.6): {@code resolve} confines how {@code path} is looked up under {@code dirfd}. */
+    default int openat2(int dirfd, String path, int flags, int mode, long resolve) {
+        throw new UnsupportedOperationException("openat2");
+    }
+
+    /** mkdirat(2). */
+    default void mkdirat(int dirfd, String name, int mode) {
+        throw new UnsupportedOperationException("mkdirat");
+    }
+
+    /** symlinkat(2): creates {@code name} in {@code dirfd} pointing to {@code target} (never followed here). */
+    default void symlinkat(String target, int dirfd, String name) {
+        throw new UnsupportedOperationException("symlinkat");
+    }
+
+    /** fcntl(F_DUPFD_CLOEXEC). */
+    default int dup(int fd) {
+        throw new UnsupportedOperationException("dup");
+    }
+
     int geteuid();
 
     int getegid();

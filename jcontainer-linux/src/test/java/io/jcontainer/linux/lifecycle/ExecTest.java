@@ -61,12 +61,12 @@ class ExecTest {
         try (Container c = Sandboxes.busybox().hostname("box").env("FROM_SANDBOX", "yes")
                 .command("/bin/sh", "-c", "echo hi > /tmp/marker; exec sleep 1000").start()) {
             Out o = run(c, ExecSpec.of("/bin/sh", "-c",
-                    "while [ ! -f /tmp/marker ]; do sleep 0.05; done; hostname; cat /tmp/marker; echo $FROM_SANDBOX; cat /proc/1/comm; echo $$; exit 42"));
+                    "while [ \"$(cat /proc/1/comm)\" != sleep ]; do sleep 0.05; done; hostname; cat /tmp/marker; echo $FROM_SANDBOX; cat /proc/1/comm; echo $$; exit 42"));
             String[] lines = o.stdout().split("\n");
             assertThat(lines[0]).isEqualTo("box");
             assertThat(lines[1]).isEqualTo("hi"); // the sandbox's root and its tmp
             assertThat(lines[2]).isEqualTo("yes"); // the sandbox's environment
-            assertThat(lines[3]).isEqualTo("sleep"); // its /proc: PID 1 is the payload
+            assertThat(lines[3]).isEqualTo("sleep"); // its /proc: PID 1 is the payload (once it has exec'd)
             assertThat(Integer.parseInt(lines[4])).isGreaterThan(1);
             assertThat(o.code()).isEqualTo(42);
         }

@@ -90,6 +90,20 @@ class StateTest {
             assertThatThrownBy(() -> store.remove(e, false)).isInstanceOf(ContainerStore.ContainerRunningException.class)
                     .hasMessageContaining("You cannot remove a running container");
             assertThat(store.find("web").running()).isTrue();
+
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(store.inspect(e));
+            assertThat(json.get("Id").asText()).isEqualTo(c.id());
+            assertThat(json.get("Name").asText()).isEqualTo("/web");
+            assertThat(json.at("/State/Status").asText()).isEqualTo("running");
+            assertThat(json.at("/State/Pid").asLong()).isEqualTo(c.pid());
+            assertThat(json.at("/Config/Cmd").toString()).isEqualTo("[\"/bin/sleep\",\"1000\"]");
+
+            var top = io.jcontainer.linux.state.SandboxTop.rows(c.pid(), true);
+            assertThat(top).hasSize(1);
+            assertThat(top.getFirst()).hasSize(8);
+            assertThat(top.getFirst().get(0)).isEqualTo("0");
+            assertThat(top.getFirst().get(1)).isEqualTo(Long.toString(c.pid()));
+            assertThat(top.getFirst().get(7)).isEqualTo("/bin/sleep 1000");
         }
         assertThat(store.list()).isEmpty(); // an attached sandbox's record goes with its handle
 

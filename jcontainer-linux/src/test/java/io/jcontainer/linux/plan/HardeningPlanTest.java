@@ -47,12 +47,23 @@ class HardeningPlanTest {
         assertThat(sys.flags() & (Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY)).isEqualTo(Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY);
     }
 
-    /** With a wide map the child becomes the namespace's root before creating anything. */
+    /**
+     * With a wide map the child becomes the namespace's root right after the new root is open,
+     * before it creates anything in it; every host path a later mount needs was opened before
+     * the switch (the switched ids may not traverse root-only host directories).
+     */
     @Test
-    void wideMapBecomesNamespaceRootFirst() {
+    void wideMapBecomesNamespaceRootOnceTheRootIsOpen() {
         Plan p = plan(Container.builder().rootfs(dir).addNamespace(Namespace.USER)
                 .uidMap(new IdMap(0, 100000, 65536)).gidMap(new IdMap(0, 100000, 65536)));
-        assertThat(p.child().subList(0, 2)).containsExactly(new Op.Setresgid(0), new Op.Setresuid(0));
+        java.util.List<Op> c = p.child();
+        int open = c.indexOf(new Op.RootOpen("/run/jc/root"));
+        assertThat(open).isPositive();
+        assertThat(c.subList(open + 1, open + 3)).containsExactly(new Op.Setresgid(0), new Op.Setresuid(0));
+        assertThat(c.subList(0, open)).anyMatch(o -> o instanceof Op.Hold h && h.path().equals("/dev/null"));
+        for (Op o : c.subList(open + 3, c.size()))
+            if (o instanceof Op.Mount m && (m.flags() & Op.MS_BIND) != 0)
+                assertThat(m.source()).as("bind after the switch uses a held source").startsWith("@");
         assertThat(p.parent()).contains(new Op.WritePid("/proc/%p/uid_map", "0 100000 65536\n"));
     }
 }

@@ -1,0 +1,78 @@
+package io.jcontainer.linux.lifecycle;
+
+import io.jcontainer.Container;
+import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.terminal.Attach;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code tty(true)}: a pseudo-terminal driven through its master, as the CLI's -t does. */
+@RequiresRoot
+class TerminalTest {
+    /** Collects a stream on a virtual thread; waits for text to appear. */
+    static final class Screen {
+        private final StringBuffer text = new StringBuffer();
+
+        Screen(InputStream in) {
+            Thread.ofVirtual().start(() -> {
+                byte[] b = new byte[4096];
+                try {
+                    int n;
+                    while ((n = in.read(b)) > 0) text.append(new String(b, 0, n, StandardCharsets.UTF_8));
+                } catch (IOException ignored) {
+                    // closed
+                }
+            });
+        }
+
+        boolean shows(String s) throws InterruptedException {
+            return SandboxProcs.eventually(20, () -> text.indexOf(s) >= 0);
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
+    }
+
+    @Test
+    void aShellOnTheTerminalEchoesResizesAndExits() throws Exception {
+        try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
+            Screen screen = new Screen(c.stdout());
+            c.stdin().write("[ -t 0 ] && [ -t 1 ] && echo on-a-tty-$((40+2))\n".getBytes());
+            c.stdin().flush();
+            assertThat(screen.shows("on-a-tty-42")).as(screen.toString()).isTrue();
+            // the terminal echoes what was typed, as a terminal does
+            assertThat(screen.toString()).contains("echo on-a-tty-$((40+2))");
+
+            c.resizeTerminal(33, 101);
+            c.stdin().write("stty size\n".getBytes());
+            c.stdin().flush();
+            assertThat(screen.shows("33 101")).as(screen.toString()).isTrue();
+
+            c.stdin().write("exit 3\n".getBytes());
+            c.stdin().flush();
+            assertThat(c.waitFor(Duration.ofSeconds(20))).hasValueSatisfying(e -> assertThat(e.code()).isEqualTo(3));
+        }
+    }
+
+    @Test
+    void ctrlPCtrlQDetachesAndLeavesTheSandboxRunning() throws Exception {
+        try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
+            Screen screen = new Screen(c.stdout());
+            byte[] typed = "echo before\n\u0010x\u0010\u0011echo after\n".getBytes();
+            assertThat(Attach.copyInput(new ByteArrayInputStream(typed), c.stdin())).isEqualTo(Attach.End.DETACHED);
+            assertThat(screen.shows("before")).isTrue();
+            assertThat(c.isRunning()).isTrue();
+            assertThat(screen.toString()).doesNotContain("after");
+        }
+    }
+}

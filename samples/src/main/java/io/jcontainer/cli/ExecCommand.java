@@ -1,0 +1,113 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerNotRunningException;
+import io.jcontainer.ContainerStartException;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.SandboxProcess;
+import io.jcontainer.Stdio;
+import io.jcontainer.linux.state.ContainerStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code jcontainer exec [-i] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]}. */
+public final class ExecCommand implements Command {
+    @Override
+    public String name() {
+        return "exec";
+    }
+
+    @Override
+    public String summary() {
+        return "Execute a command in a running container";
+    }
+
+    @Override
+    public String usage() {
+        return "exec [OPTIONS] CONTAINER COMMAND [ARG...]";
+    }
+
+    @Override
+    public Flags flags() {
+        return new Flags().bool("interactive", 'i', "Keep STDIN open even if not attached")
+                .bool("detach", 'd', "Detached mode: run command in the background")
+                .value("env", 'e', "list", "Set environment variables")
+                .value("workdir", 'w', "string", "Working directory inside the container")
+                .value("user", 'u', "string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")")
+                .unsupported("tty", 't', Flags.Kind.BOOL, "exec -t is not implemented yet (run -t is)");
+    }
+
+    @Override
+    public boolean interspersed() {
+        return false;
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) throws Exception {
+        if (p.positionals().size() < 2) throw new UsageException("\"exec\" requires at least 2 arguments.");
+        String ref = p.positionals().getFirst();
+        List<String> cmd = p.positionals().subList(1, p.positionals().size());
+        ContainerStore.Entry e = Store.find(ref);
+        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
+        var spec = RunCommand.specOf(Store.runArgs(e.state().id())).build();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : p.values("env")) {
+            int eq = kv.indexOf('=');
+            if (eq < 0) {
+                String v = System.getenv(kv);
+                if (v != null) env.put(kv, v);
+            } else env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        boolean interactive = p.bool("interactive"), detach = p.bool("detach");
+        Stdio in = interactive && !detach ? (io.inherited() ? Stdio.INHERIT : Stdio.PIPE) : Stdio.NULL;
+        Stdio out = detach ? Stdio.NULL : io.inherited() ? Stdio.INHERIT : Stdio.PIPE;
+        ExecSpec x = new ExecSpec(cmd, env, p.value("workdir"), p.value("user"), in, out, out);
+        SandboxProcess proc;
+        try {
+            proc = Store.runtime().exec(e.state(), spec, x);
+        } catch (ContainerNotRunningException n) {
+            throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
+        } catch (ContainerStartException s) {
+            if ("execve".equals(s.syscall())) throw RunCommand.execFailure(cmd.getFirst(), s);
+            throw s;
+        }
+        if (detach) return 0; // this JVM's exit ends it: an exec dies with its monitor's JVM
+        try (proc) {
+            Thread o = null, r = null;
+            if (out instanceof Stdio.Pipe) {
+                o = pump(proc.stdout(), io.out(), false);
+                r = pump(proc.stderr(), io.err(), false);
+            }
+            if (in instanceof Stdio.Pipe) pump(io.in(), proc.stdin(), true);
+            ContainerExit exit = proc.waitFor();
+            if (o != null) o.join(5_000);
+            if (r != null) r.join(5_000);
+            return exit.code();
+        }
+    }
+
+    private static Thread pump(InputStream from, OutputStream to, boolean closeTo) {
+        return Thread.ofPlatform().daemon().name("jcontainer-exec-pump").start(() -> {
+            try (InputStream f = from) {
+                byte[] buf = new byte[16384];
+                for (int n; (n = f.read(buf)) >= 0; ) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // the other side went away
+            } finally {
+                if (closeTo) try {
+                    to.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,63 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.linux.state.ContainerLogs;
+import io.jcontainer.linux.state.ContainerStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/** {@code jcontainer logs [-f] [-t] [--tail N] [--since T] CONTAINER}: what its monitor logged. */
+public final class LogsCommand implements Command {
+    @Override
+    public String name() {
+        return "logs";
+    }
+
+    @Override
+    public String summary() {
+        return "Fetch the logs of a container";
+    }
+
+    @Override
+    public String usage() {
+        return "logs [OPTIONS] CONTAINER";
+    }
+
+    @Override
+    public Flags flags() {
+        return new Flags().bool("follow", 'f', "Follow log output")
+                .bool("timestamps", 't', "Show timestamps")
+                .value("tail", 'n', "string", "Number of lines to show from the end of the logs (default \"all\")")
+                .value("since", (char) 0, "string", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)");
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) throws Exception {
+        String ref = Command.exactly(p, "logs", 1).getFirst();
+        ContainerStore.Entry e = Store.find(ref);
+        if (e.state().logPath() == null)
+            throw new CliException(1, "Error response from daemon: container " + e.state().shortId() + " has no log (only detached containers are logged)");
+        String tail = p.value("tail");
+        int n = tail == null || tail.equals("all") ? -1 : Integer.parseInt(tail);
+        var o = new ContainerLogs.Options(p.bool("follow"), p.bool("timestamps"), n, since(p.value("since")));
+        ContainerStore store = Store.store();
+        new ContainerLogs(Path.of(e.state().logPath())).print(o, io.out(), io.err(), () -> store.entry(e.state()).running());
+        return 0;
+    }
+
+    static Instant since(String v) {
+        if (v == null) return null;
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException ignored) {
+            // relative
+        }
+        try {
+            return Instant.now().minus(Duration.parse("PT" + v.toUpperCase(java.util.Locale.ROOT)));
+        } catch (DateTimeParseException x) {
+            throw new UsageException("invalid value for \"since\": " + v + " (a timestamp like 2013-01-02T13:23:37Z or a duration like 42m)");
+        }
+    }
+}

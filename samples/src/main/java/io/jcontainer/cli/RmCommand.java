@@ -1,0 +1,47 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.linux.state.ContainerStore;
+
+/** {@code jcontainer rm [-f] CONTAINER...}: refuses a running sandbox unless -f, which kills it first. */
+public final class RmCommand implements Command {
+    @Override
+    public String name() {
+        return "rm";
+    }
+
+    @Override
+    public String summary() {
+        return "Remove one or more containers";
+    }
+
+    @Override
+    public String usage() {
+        return "rm [OPTIONS] CONTAINER [CONTAINER...]";
+    }
+
+    @Override
+    public Flags flags() {
+        return new Flags().bool("force", 'f', "Force the removal of a running container (uses SIGKILL)");
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) throws Exception {
+        if (p.positionals().isEmpty()) throw new UsageException("\"rm\" requires at least 1 argument.");
+        int rc = 0;
+        for (String ref : p.positionals()) {
+            try {
+                ContainerStore.Entry e = Store.find(ref);
+                try {
+                    Store.store().remove(e, p.bool("force"));
+                } catch (ContainerStore.ContainerRunningException x) {
+                    throw new CliException(1, "Error response from daemon: " + x.getMessage());
+                }
+                io.out().println(ref);
+            } catch (CliException e) {
+                io.err().println(e.getMessage());
+                rc = 1;
+            }
+        }
+        return rc;
+    }
+}

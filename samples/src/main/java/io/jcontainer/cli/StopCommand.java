@@ -1,0 +1,47 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.linux.state.ContainerStore;
+
+import java.time.Duration;
+
+/** {@code jcontainer stop [-t N] CONTAINER...}: stop signal, N seconds, then SIGKILL to every process. */
+public final class StopCommand implements Command {
+    @Override
+    public String name() {
+        return "stop";
+    }
+
+    @Override
+    public String summary() {
+        return "Stop one or more running containers";
+    }
+
+    @Override
+    public String usage() {
+        return "stop [OPTIONS] CONTAINER [CONTAINER...]";
+    }
+
+    @Override
+    public Flags flags() {
+        return new Flags().value("time", 't', "int", "Seconds to wait before killing the container (default 10)")
+                .value("signal", 's', "string", "Signal to send to the container");
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) throws Exception {
+        if (p.positionals().isEmpty()) throw new UsageException("\"stop\" requires at least 1 argument.");
+        int secs = p.has("time") ? Integer.parseInt(p.value("time")) : 10;
+        int rc = 0;
+        for (String ref : p.positionals()) {
+            try {
+                ContainerStore.Entry e = Store.find(ref);
+                Store.store().stop(e, Duration.ofSeconds(Math.max(0, secs)));
+                io.out().println(ref);
+            } catch (CliException e) {
+                io.err().println(e.getMessage());
+                rc = 1;
+            }
+        }
+        return rc;
+    }
+}

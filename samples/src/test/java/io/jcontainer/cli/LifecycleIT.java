@@ -1,0 +1,110 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.linux.testing.TestRootfs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The lifecycle verbs through ./jcontainer itself, one process per invocation: a detached
+ * sandbox outlives the CLI that started it and is listed, exec'd into, logged, stopped and
+ * removed by later ones; bad requests get docker's messages and exit codes and change nothing.
+ */
+@RequiresRoot
+class LifecycleIT {
+    @TempDir
+    Path state;
+
+    record Result(int code, String out, String err) {
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void removeEverything() throws Exception {
+        for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
+    }
+
+    Result cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+        Process p = pb.start();
+        var err = new java.util.concurrent.CompletableFuture<String>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                err.complete(e.toString());
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("jcontainer " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aDetachedSandboxSurvivesTheCliAndIsManagedByLaterInvocations() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        Result run = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/sh", "-c", "echo hello; echo oops >&2; while :; do sleep 1; done");
+        assertThat(run.code()).as(run.err()).isZero();
+        String id = run.out().trim();
+        assertThat(id).matches("[0-9a-f]{64}");
+
+        Result ps = cli("ps");
+        assertThat(ps.out().lines().findFirst().orElseThrow()).matches("CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES");
+        assertThat(ps.out()).contains(id.substring(0, 12)).contains("Up ").contains("lc");
+        assertThat(cli("ps", "-q", "--no-trunc").out()).isEqualTo(id + "\n");
+
+        assertThat(cli("logs", "lc").out()).isEqualTo("hello\n");
+        assertThat(cli("logs", "lc").err()).isEqualTo("oops\n");
+        assertThat(cli("logs", "-t", "--tail", "2", id.substring(0, 6)).out()).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z hello\n");
+
+        Result exec = cli("exec", "-e", "X=42", "lc", "/bin/sh", "-c", "echo $X $(cat /proc/1/comm); exit 3");
+        assertThat(exec.code()).as(exec.err()).isEqualTo(3);
+        assertThat(exec.out()).isEqualTo("42 sh\n");
+
+        java.nio.file.Files.writeString(state.resolve("in.txt"), "copied in");
+        assertThat(cli("cp", state.resolve("in.txt").toString(), "lc:/tmp/in.txt").code()).isZero();
+        assertThat(cli("cp", "lc:/tmp/in.txt", state.resolve("out.txt").toString()).code()).isZero();
+        assertThat(state.resolve("out.txt")).hasContent("copied in");
+
+        assertThat(cli("top", "lc").out()).startsWith("UID").contains("sleep 1");
+        assertThat(cli("inspect", "lc").out()).contains("\"Id\" : \"" + id + "\"").contains("\"Status\" : \"running\"");
+
+        Result dup = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/true");
+        assertThat(dup.code()).isEqualTo(125);
+        assertThat(dup.err()).contains("Conflict. The container name \"/lc\" is already in use by container \"" + id + "\"");
+        Result rmRunning = cli("rm", "lc");
+        assertThat(rmRunning.code()).isEqualTo(1);
+        assertThat(rmRunning.err()).contains("You cannot remove a running container " + id);
+
+        Result stop = cli("stop", "-t", "1", "lc");
+        assertThat(stop.code()).as(stop.err()).isZero();
+        assertThat(stop.out()).isEqualTo("lc\n");
+        assertThat(cli("ps", "-a").out()).contains("Exited (137)");
+        assertThat(cli("ps").out().lines().count()).isEqualTo(1); // the header only
+        assertThat(cli("wait", "lc").out()).isEqualTo("137\n");
+
+        Result execStopped = cli("exec", "lc", "/bin/true");
+        assertThat(execStopped.code()).isEqualTo(1);
+        assertThat(execStopped.err()).contains("container " + id + " is not running");
+
+        assertThat(cli("rm", "lc").code()).isZero();
+        assertThat(cli("ps", "-a", "-q").out()).isEmpty();
+        Result none = cli("stop", "lc");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("No such container: lc");
+    }
+}
