@@ -1,0 +1,123 @@
+package io.jcontainer.bench;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.linux.launch.LauncherImage;
+import io.jcontainer.linux.plan.PlanEncoder;
+import io.jcontainer.linux.seccomp.SeccompFilters;
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the time of one sandbox goes, with clock readings around public steps (no tracer):
+ * compiling the spec into plan bytes, posix_spawn of the launcher alone (and its whole life
+ * when it gets no plan), {@code start()} (Java call → STARTED frame: spawn, plan write,
+ * clone3, the child's mounts and exec), STARTED → exit observed, and {@code close()}. The
+ * same split for {@code ProcessBuilder}: {@code start()} (returns after exec) and
+ * {@code waitFor()}. Medians in µs over {@code n} rounds after a warm-up.
+ */
+public final class Phases {
+    private Phases() {
+    }
+
+    public static Map<String, Map<String, Double>> measure(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        out.put("ProcessBuilder", processBuilder(n));
+        out.put("jcontainer headline", sandbox(headline, n));
+        out.put("jcontainer namespaces only", sandbox(namespacesOnly, n));
+        return out;
+    }
+
+    private static Map<String, Double> processBuilder(int n) {
+        double[] start = new double[n], wait = new double[n];
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder("/bin/true").start();
+                long t1 = System.nanoTime();
+                p.waitFor();
+                long t2 = System.nanoTime();
+                if (i < 0) continue;
+                start[i] = (t1 - t0) / 1e3;
+                wait[i] = (t2 - t1) / 1e3;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("start() (fork/exec via jspawnhelper)", median(start));
+        m.put("waitFor() (until exit observed)", median(wait));
+        return m;
+    }
+
+    private static Map<String, Double> sandbox(ContainerSpec spec, int n) {
+        LinuxContainerRuntime rt = new LinuxContainerRuntime();
+        Syscalls sys = NativeSyscalls.INSTANCE;
+        LauncherImage image = LauncherImage.load(sys);
+        double[] compile = new double[n], spawn = new double[n], launcherLife = new double[n], start = new double[n],
+                exit = new double[n], close = new double[n];
+        int devNull = sys.open("/dev/null", Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                long t0 = System.nanoTime();
+                SeccompFilters.compile(spec.seccomp());
+                PlanEncoder.encode(rt.plan(spec));
+                long t1 = System.nanoTime();
+
+                int[] ctl = sys.socketpair();
+                long t2 = System.nanoTime();
+                int pid = sys.spawn(image.path(), new int[]{devNull, devNull, devNull, ctl[1]}, List.of("jcontainer-launcher"), List.of());
+                long t3 = System.nanoTime();
+                sys.close(ctl[1]);
+                sys.close(ctl[0]); // no plan: the launcher reports a failure and exits
+                sys.waitPid(pid, false);
+                long t4 = System.nanoTime();
+
+                long t5 = System.nanoTime();
+                Container c = rt.start(spec);
+                long t6 = System.nanoTime();
+                c.waitFor();
+                long t7 = System.nanoTime();
+                c.close();
+                long t8 = System.nanoTime();
+                if (i < 0) continue;
+                compile[i] = (t1 - t0) / 1e3;
+                spawn[i] = (t3 - t2) / 1e3;
+                launcherLife[i] = (t4 - t2) / 1e3;
+                start[i] = (t6 - t5) / 1e3;
+                exit[i] = (t7 - t6) / 1e3;
+                close[i] = (t8 - t7) / 1e3;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            sys.closeQuietly(devNull);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("spec → plan bytes (compile + encode)", median(compile));
+        m.put("posix_spawn of the launcher (call returns)", median(spawn));
+        m.put("launcher alone: spawn → exit reaped (no plan)", median(launcherLife));
+        m.put("start(): Java call → STARTED frame", median(start));
+        m.put("STARTED → exit observed", median(exit));
+        m.put("close()", median(close));
+        return m;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
