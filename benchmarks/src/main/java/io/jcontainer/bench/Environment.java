@@ -24,6 +24,7 @@ final class Environment {
         m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         m.put("jcontainerCommit", System.getProperty("jc.bench.commit", "unknown"));
         m.put("user", System.getProperty("user.name"));
+        m.put("loadAverageAtStart", loadAverage());
         Map<String, String> peers = new LinkedHashMap<>();
         for (Peer p : Peer.values()) peers.put(p.binary, p.version());
         m.put("peers", peers);
@@ -46,6 +47,12 @@ final class Environment {
         } catch (IOException | NumberFormatException e) {
             return "unknown";
         }
+    }
+
+    /** 1, 5 and 15 minute load averages: other work on a shared machine shows here. */
+    static String loadAverage() {
+        String[] f = read("/proc/loadavg").split(" ");
+        return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : "unknown";
     }
 
     static String cgroupMode() {

@@ -68,8 +68,13 @@ public final class Footprint {
         List<Container> live = new ArrayList<>(n);
         long t0 = System.nanoTime();
         String failure = null;
+        double[] each = new double[n];
         try {
-            for (int i = 0; i < n; i++) live.add(spec.start());
+            for (int i = 0; i < n; i++) {
+                long s0 = System.nanoTime();
+                live.add(spec.start());
+                each[i] = (System.nanoTime() - s0) / 1e3;
+            }
         } catch (RuntimeException e) {
             failure = "sandbox " + (live.size() + 1) + " failed to start: " + Configs.describe(e);
         }
@@ -79,6 +84,10 @@ public final class Footprint {
         if (failure != null) r.put("startFailure", failure);
         r.put("totalStartMs", startNanos / 1e6);
         r.put("perSandboxStartUs", started == 0 ? 0 : startNanos / 1e3 / started);
+        // Does a start get slower as more sandboxes live? Median of the first and last tenth.
+        int tenth = Math.max(1, started / 10);
+        r.put("firstTenthMedianStartUs", Phases.median(java.util.Arrays.copyOfRange(each, 0, tenth)));
+        r.put("lastTenthMedianStartUs", Phases.median(java.util.Arrays.copyOfRange(each, Math.max(0, started - tenth), Math.max(tenth, started))));
 
         int threads1 = threadCount();
         long heap1 = heapAfterGc();

@@ -94,6 +94,7 @@ public final class Main {
 
         env.put("jmhSettings", mode.forks() + " fork(s) per benchmark, " + mode.warmups() + " warm-up iteration(s) of "
                 + mode.warmupSeconds() + " s, " + mode.iterations() + " measured iteration(s) of " + mode.seconds() + " s");
+        env.put("loadAverageAtEnd", Environment.loadAverage());
         json.writeValue(results.resolve("env.json").toFile(), env);
         Report.write(results, docs);
         log("wrote " + docs.resolve("benchmarks.md"));

@@ -16,6 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.jcontainer.Namespace.CGROUP;
+import static io.jcontainer.Namespace.IPC;
+import static io.jcontainer.Namespace.MNT;
+import static io.jcontainer.Namespace.PID;
+import static io.jcontainer.Namespace.USER;
+import static io.jcontainer.Namespace.UTS;
+
 /**
  * Where the time of one sandbox goes, with clock readings around public steps (no tracer):
  * compiling the spec into plan bytes, posix_spawn of the launcher alone (and its whole life
@@ -33,7 +40,42 @@ public final class Phases {
         out.put("ProcessBuilder", processBuilder(n));
         out.put("jcontainer headline", sandbox(headline, n));
         out.put("jcontainer namespaces only", sandbox(namespacesOnly, n));
+        out.put("jcontainer start → exit → close, adding one thing at a time", ablation(headline, namespacesOnly, Math.max(4, n / 2)));
         return out;
+    }
+
+    /**
+     * The whole start → exit → close of configurations that each add one thing to the one
+     * before: where the namespaces-only time goes, namespace by namespace, then the headline's
+     * extras (what it has of them on this build).
+     */
+    private static Map<String, Double> ablation(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
+        Map<String, ContainerSpec> steps = new LinkedHashMap<>();
+        ContainerSpec.Builder b = namespacesOnly.toBuilder();
+        steps.put("MNT only (root, pivot_root, /proc, /dev)", b.namespaces(MNT).build());
+        steps.put("+ PID", b.namespaces(MNT, PID).build());
+        steps.put("+ UTS, IPC, CGROUP", b.namespaces(MNT, PID, UTS, IPC, CGROUP).build());
+        steps.put("+ USER (uid/gid maps)", b.namespaces(MNT, PID, UTS, IPC, CGROUP, USER).build());
+        steps.put("+ NET (= (a) namespaces only)", namespacesOnly);
+        steps.put("headline as measured (+ limits/seccomp/caps in effect here)", headline);
+        // Round-robin, so that load from elsewhere on a shared machine hits every step alike.
+        List<String> names = List.copyOf(steps.keySet());
+        double[][] t = new double[names.size()][n];
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                for (int k = 0; k < names.size(); k++) {
+                    long t0 = System.nanoTime();
+                    Contenders.run(steps.get(names.get(k)));
+                    if (i >= 0) t[k][i] = (System.nanoTime() - t0) / 1e3;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int k = 0; k < names.size(); k++) m.put(names.get(k), median(t[k]));
+        return m;
     }
 
     private static Map<String, Double> processBuilder(int n) {
