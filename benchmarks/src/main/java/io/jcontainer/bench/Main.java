@@ -82,6 +82,12 @@ public final class Main {
         try (PrintStream out = new PrintStream(Files.newOutputStream(results.resolve("jmh.json")), true, StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, out).writeOut(all);
         }
+        // A benchmark that threw (shouldFailOnError is off, so the others still run) has no result.
+        List<String> expected = new ArrayList<>(main);
+        if (Peer.CRUN.available()) expected.addAll(List.of("StartLatency.crun", "Throughput.crun"));
+        for (String b : expected)
+            if (all.stream().noneMatch(r -> r.getParams().getBenchmark().endsWith("." + b)))
+                skipped.put(b, "failed during the run: no result (its error is in the console output above)");
         env.put("skipped", skipped);
 
         log("phases (" + mode.phaseRounds() + " rounds)");

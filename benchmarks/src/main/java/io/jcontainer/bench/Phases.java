@@ -52,7 +52,10 @@ public final class Phases {
     private static Map<String, Double> ablation(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
         Map<String, ContainerSpec> steps = new LinkedHashMap<>();
         ContainerSpec.Builder b = namespacesOnly.toBuilder();
-        steps.put("MNT only (root, pivot_root, /proc, /dev)", b.namespaces(MNT).build());
+        steps.put("MNT only, no masked or read-only /proc paths", b.namespaces(MNT).maskedPaths(List.of()).readonlyPaths(List.of()).build());
+        steps.put("MNT only (root, pivot_root, /proc, /dev, masked paths)", b.namespaces(MNT).maskedPaths(java.util.List.copyOf(
+                namespacesOnly.maskedPaths() == null ? io.jcontainer.linux.plan.PlanCompiler.DEFAULT_MASKED : namespacesOnly.maskedPaths()))
+                .readonlyPaths(namespacesOnly.readonlyPaths() == null ? io.jcontainer.linux.plan.PlanCompiler.DEFAULT_READONLY : namespacesOnly.readonlyPaths()).build());
         steps.put("+ PID", b.namespaces(MNT, PID).build());
         steps.put("+ UTS, IPC, CGROUP", b.namespaces(MNT, PID, UTS, IPC, CGROUP).build());
         steps.put("+ USER (uid/gid maps)", b.namespaces(MNT, PID, UTS, IPC, CGROUP, USER).build());
