@@ -241,6 +241,13 @@ static u64 kept_flags(long fd, u32 *sc, long *err) {
     return -1;                        \
   } while (0)
 
+/* Host paths opened before the child switched to its namespace's root ids (OP_HOLD): with a
+ * map like 0 -> 100000 the switched child may not traverse root-only host directories, but a
+ * descriptor opened earlier still names the object. */
+#define HELD_MAX 256
+static int held[HELD_MAX];
+static u32 nheld;
+
 static long do_mount(struct cursor *c, struct failure *f) {
   const char *src = rd_str(c), *tgt = rd_str(c), *fstype = rd_str(c);
   u64 flags = rd_u64(c);
@@ -248,6 +255,15 @@ static long do_mount(struct cursor *c, struct failure *f) {
   u32 mflags = rd_u32(c);
   if (c->bad) FAIL(SC_PLAN, -EINVAL);
   set_detail(f, tgt);
+  char srcp[40];
+  if (src[0] == '@') {
+    u32 i = 0;
+    for (const char *p = src + 1; *p >= '0' && *p <= '9'; p++) i = i * 10 + (u32)(*p - '0');
+    if (i >= nheld) FAIL(SC_PLAN, -EINVAL);
+    if (held[i] < 0) return 0; /* an optional source that did not exist */
+    fd_path(srcp, held[i]);
+    src = srcp;
+  }
   char fdp[40];
   const char *target = tgt;
   long tfd = -1;
@@ -391,8 +407,10 @@ static long do_pivot_root(const char *newroot, struct failure *f) {
   /* pivot_root(".", "."): the old root ends up stacked under the new one at "/", and is
    * detached at once — no directory for it inside the image, no path back to the host.
    * (Plain chroot is escapable by a process with CAP_SYS_CHROOT; see the seed's program.) */
-  long r = sys1(NR_chdir, newroot);
-  if (r < 0) FAIL(SC_CHDIR, r);
+  /* fchdir to the root we already hold: the path may pass through host directories that
+   * ids switched to a user namespace's root can no longer traverse */
+  long r = root_fd >= 0 ? sys1(NR_fchdir, root_fd) : sys1(NR_chdir, newroot);
+  if (r < 0) FAIL(root_fd >= 0 ? SC_FCHDIR : SC_CHDIR, r);
   r = sys2(NR_pivot_root, ".", ".");
   if (r < 0) FAIL(SC_PIVOT_ROOT, r);
   r = sys2(NR_umount2, ".", MNT_DETACH);
@@ -490,6 +508,80 @@ static long do_exec(struct cursor *c, struct failure *f) {
     s = e + 1;
   }
   FAIL(SC_EXECVE, last);
+}
+
+/* ---- OP_INIT: a tiny PID 1 (docker run --init) ----
+ * Without it the payload is PID 1 of its PID namespace, and the kernel then drops every
+ * signal it has no handler for (SIGTERM to a plain `sleep` does nothing; only SIGKILL works),
+ * and orphans reparented to it stay zombies unless it reaps them. With OP_INIT the child forks
+ * once more: the parent stays as PID 1 and only blocks every signal, waits for them with
+ * rt_sigtimedwait (no handler: nothing async to get wrong), forwards all but SIGCHLD to the
+ * payload, reaps every child on SIGCHLD, and exits with the payload's status (128 + signal if
+ * it was killed, as tini). Blocked signals are queued even for PID 1 (kernel/signal.c,
+ * sig_ignored), so a SIGTERM from outside reaches it. Its own exit ends the namespace. */
+static int child_err_fd = -1; /* the child's end of the error pipe: init must not hold it */
+
+static __attribute__((noreturn)) void init_loop(s32 payload, const u64 *blocked) {
+  for (;;) {
+    struct siginfo_min si;
+    long sig = sys4(NR_rt_sigtimedwait, blocked, &si, 0, 8);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      sys2(NR_kill, payload, sig);
+      continue;
+    }
+    for (;;) {
+      memset(&si, 0, sizeof si);
+      long r = sys5(NR_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, 0);
+      if (r == -EINTR) continue;
+      if (r < 0 || si.si_pid == 0) break; /* ECHILD, or nothing more to reap now */
+      if (si.si_pid == payload) die(si.si_code == 1 /* CLD_EXITED */ ? si.si_status : 128 + si.si_status);
+    }
+  }
+}
+
+static long do_init(struct failure *f) {
+  u64 all = ~0ull & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))), old = 0;
+  long r = sys4(NR_rt_sigprocmask, SIG_BLOCK, &all, &old, 8);
+  if (r < 0) FAIL(SC_PRCTL, r);
+  long pid = sys5(NR_clone, SIGCHLD, 0, 0, 0, 0); /* fork(): the payload-to-be */
+  if (pid < 0) {
+    sys4(NR_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+    FAIL(SC_CLONE, pid);
+  }
+  if (pid == 0) { /* the payload: its signal mask as it was, then on to EXEC */
+    sys4(NR_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+    return 0;
+  }
+  /* The payload's exec closes its copy of the error pipe; ours would keep the launcher
+   * waiting forever. An exec failure is still reported: the payload writes it before dying. */
+  if (child_err_fd >= 0) sys1(NR_close, child_err_fd);
+  init_loop((s32)pid, &all);
+}
+
+/* ---- OP_STATUS_FILE: the exit status, durably ----
+ * A detached sandbox outlives the JVM that started it, so nobody may be listening on the
+ * control socket when its payload exits. The monitor then leaves "si_code si_status\n" in a
+ * file of the sandbox's state directory (written to a temporary name and renamed, so a reader
+ * sees the whole record or none); its mtime is the finish time. */
+static const char *status_file; /* points into the plan buffer, which lives as long as we do */
+
+static void write_status_file(s32 code, s32 status) {
+  if (!status_file) return;
+  char tmp[4096], buf[48];
+  size_t n = slen(status_file);
+  if (n + 5 > sizeof tmp) return;
+  memcpy(tmp, status_file, n);
+  memcpy(tmp + n, ".tmp", 5);
+  int i = utoa(buf, (u64)code);
+  buf[i++] = ' ';
+  i += utoa(buf + i, (u64)status);
+  buf[i++] = '\n';
+  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return;
+  long r = xwrite_all((int)fd, buf, (size_t)i);
+  sys1(NR_close, fd);
+  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, status_file, 0);
 }
 
 /* Advances past `count` ops without running them. */
@@ -610,6 +702,8 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
     case OP_CLOSE_FDS: if (do_close_fds(f) < 0) return -1; break;
     case OP_UMASK: sys1(NR_umask, rd_u32(&oc)); break;
     case OP_EXEC: do_exec(&oc, f); return -1;
+    case OP_INIT: if (do_init(f) < 0) return -1; break;
+    case OP_STATUS_FILE: status_file = rd_str(&oc); break;
     case OP_MAKE_PRIVATE: {
       const char *p = rd_str(&oc);
       set_detail(f, p);
@@ -661,6 +755,17 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
       if (r < 0) FAIL(SC_UMOUNT2, r);
       break;
     }
+    case OP_HOLD: {
+      const char *p = rd_str(&oc);
+      u32 optional = rd_u32(&oc);
+      set_detail(f, p);
+      if (nheld >= HELD_MAX) FAIL(SC_PLAN, -EINVAL);
+      long fd = sys4(NR_openat, AT_FDCWD, p, O_PATH | O_CLOEXEC, 0);
+      if (fd == -ENOENT && optional) fd = -1;
+      else if (fd < 0) FAIL(SC_OPENAT, fd);
+      held[nheld++] = (int)fd;
+      break;
+    }
     case OP_LOOPBACK_UP: {
       /* A new network namespace starts with "lo" down; ioctl is all it takes to raise it. */
       set_detail(f, "lo");
@@ -698,6 +803,7 @@ static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, i
   do r = sys3(NR_read, go_rd, &b, 1); while (r == -EINTR);
   if (r != 1) die(126); /* the launcher gave up on us (it reports why) */
   sys1(NR_close, go_rd);
+  child_err_fd = err_wr;
   if (run_ops(c, nchild, PHASE_CHILD, &f, 0) < 0) {
     unsigned char buf[sizeof f];
     memcpy(buf, &f, sizeof f);
@@ -751,6 +857,9 @@ void launcher_main(void) {
   u32 pflags = rd_u32(&c), npre = rd_u32(&c), nparent = rd_u32(&c), nchild = rd_u32(&c);
   if (c.bad || magic != PLAN_MAGIC || version != PLAN_VERSION) { f.syscall = SC_PLAN; f.err = EINVAL; fail_and_exit(&f); }
   if (pflags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
+  /* Detached: leave the JVM's session, so a Ctrl-C or hang-up aimed at the JVM's terminal
+   * does not reach the monitor (whose death would take the sandbox along: PDEATHSIG). */
+  if (!(pflags & PF_KILL_ON_EOF)) sys0(NR_setsid);
 
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
 
@@ -823,6 +932,7 @@ void launcher_main(void) {
       if (handle_command() < 0) {
         /* EOF on the control socket: the JVM is gone (or let go of us). */
         if (pflags & PF_KILL_ON_EOF) {
+          sys2(NR_kill, -child, SIGKILL);
           sys2(NR_kill, child, SIGKILL);
           break;
         }
@@ -835,9 +945,16 @@ void launcher_main(void) {
       if (sys5(NR_waitid, P_PID, child, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT */, 0) == 0 && si.si_pid) break;
     }
   }
+  /* The sandbox ends with its first process (as a container does). With a PID namespace the
+   * kernel kills the rest; without one, kill its process group (the child did setsid, so the
+   * group is the sandbox's) — while the unreaped child still pins the pid, so the group id
+   * cannot have been reused by anyone else. */
   struct siginfo_min si;
+  do r = sys5(NR_waitid, P_PID, child, &si, WEXITED | 0x01000000 /* WNOWAIT */, 0); while (r == -EINTR);
+  sys2(NR_kill, -child, SIGKILL);
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
+  write_status_file(si.si_code, si.si_status);
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
   die(0);
 }

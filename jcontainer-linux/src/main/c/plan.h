@@ -51,6 +51,9 @@ enum opcode {
   OP_WRITE_PID = 27,   /* str path_template, str content_template: "%p" = child pid (parent) */
   OP_DETACH = 28,      /* str path: umount2(MNT_DETACH) */
   OP_LOOPBACK_UP = 29, /* bring "lo" up in the new network namespace */
+  OP_HOLD = 30,        /* str path: open O_PATH now; a later source "@N" means the N-th held path */
+  OP_STATUS_FILE = 41, /* str path (pre): where the monitor records the child's exit, for detached sandboxes */
+  OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
 };
 
 /* mount flags of OP_MOUNT / OP_REMOUNT */

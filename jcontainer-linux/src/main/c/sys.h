@@ -58,6 +58,8 @@ typedef unsigned long size_t;
 #define NR_fchown 93
 #define NR_socket 41
 #define NR_ioctl 16
+#define NR_rt_sigtimedwait 128
+#define NR_renameat2 316
 #elif defined(__aarch64__)
 #define NR_read 63
 #define NR_write 64
@@ -101,6 +103,8 @@ typedef unsigned long size_t;
 #define NR_fchown 55
 #define NR_socket 198
 #define NR_ioctl 29
+#define NR_rt_sigtimedwait 137
+#define NR_renameat2 276
 #else
 #error "jcontainer launcher: unsupported architecture"
 #endif
@@ -216,6 +220,11 @@ struct clone_args {
 
 #define SIGKILL 9
 #define SIGCHLD 17
+#define SIGSTOP 19
+#define SIG_BLOCK 0
+#define SIG_SETMASK 2
+#define P_ALL 0
+#define ECHILD 10
 #define P_PID 1
 #define P_PIDFD 3
 #define WEXITED 4

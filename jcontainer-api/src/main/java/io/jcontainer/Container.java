@@ -71,6 +71,41 @@ public interface Container extends AutoCloseable {
     /** SIGKILL to the first process; with a PID namespace this ends every process in the sandbox. */
     void kill();
 
+    /**
+     * The sandbox's resource use, read from its cgroup now. A sandbox has a cgroup when it was
+     * started with a resource limit or without a PID namespace; for one without, this throws
+     * {@link IllegalStateException}.
+     */
+    ContainerStats stats();
+
+    /** Freezes every process of the sandbox (cgroup freezer); they stay stopped until {@link #unpause()}. */
+    void pause();
+
+    void unpause();
+
+    /**
+     * Changes resource limits of the running sandbox. On cgroup v1 a limit can only be changed
+     * if a limit of that kind was set at start (the controller is attached then).
+     */
+    void update(Resources resources);
+
+    /**
+     * Stops the sandbox the way {@code docker stop -t} does: sends the {@linkplain ContainerSpec#stopSignal()
+     * stop signal} to the first process, waits up to {@code grace} for it to exit, then SIGKILLs
+     * every process in the sandbox (with a PID namespace killing PID 1 ends them all; without
+     * one, its process group and its cgroup are killed). Returns how the first process ended.
+     * Without {@linkplain ContainerSpec#init() init} a PID 1 payload ignores a stop signal it
+     * has no handler for, so the grace period then passes in full.
+     */
+    ContainerExit stop(Duration grace) throws InterruptedException;
+
+    /**
+     * Runs a command inside this running sandbox (docker exec): it joins the sandbox's
+     * namespaces and cgroup and gets its security settings. Throws
+     * {@link ContainerNotRunningException} if the sandbox has exited.
+     */
+    SandboxProcess exec(ExecSpec exec);
+
     /** Kills what still runs, reaps it and removes everything the sandbox had on the host. */
     @Override
     void close();

@@ -48,6 +48,7 @@ public final class ContainerSpec {
     private final List<Rlimit> rlimits;
     private final boolean init;
     private final boolean detached;
+    private final Signal stopSignal;
 
     private ContainerSpec(Builder b) {
         this.name = b.name;
@@ -75,6 +76,7 @@ public final class ContainerSpec {
         this.rlimits = List.copyOf(b.rlimits);
         this.init = b.init;
         this.detached = b.detached;
+        this.stopSignal = b.stopSignal;
     }
 
     /** Starts a sandbox from this spec with the runtime found on the class path. */
@@ -121,6 +123,8 @@ public final class ContainerSpec {
     public boolean init() { return init; }
     /** Whether the sandbox outlives the JVM that started it (otherwise it dies with the JVM). */
     public boolean detached() { return detached; }
+    /** The signal {@link Container#stop(java.time.Duration)} sends first (docker's {@code --stop-signal}); SIGTERM by default. */
+    public Signal stopSignal() { return stopSignal; }
 
     @Override
     public String toString() {
@@ -157,6 +161,7 @@ public final class ContainerSpec {
         private final List<Rlimit> rlimits = new ArrayList<>();
         private boolean init;
         private boolean detached;
+        private Signal stopSignal = Signal.TERM;
 
         Builder() {
             namespaces = defaultNamespaces();
@@ -188,6 +193,7 @@ public final class ContainerSpec {
             rlimits.addAll(s.rlimits);
             init = s.init;
             detached = s.detached;
+            stopSignal = s.stopSignal;
         }
 
         private static EnumSet<Namespace> defaultNamespaces() {
@@ -509,6 +515,11 @@ public final class ContainerSpec {
 
         public Builder detached(boolean on) {
             this.detached = on;
+            return this;
+        }
+
+        public Builder stopSignal(Signal signal) {
+            this.stopSignal = java.util.Objects.requireNonNull(signal, "stopSignal");
             return this;
         }
 

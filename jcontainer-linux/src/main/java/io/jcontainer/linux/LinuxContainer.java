@@ -1,8 +1,15 @@
 package io.jcontainer.linux;
 
 import io.jcontainer.Container;
+import io.jcontainer.ContainerException;
+import io.jcontainer.ContainerNotRunningException;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.SandboxProcess;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.ContainerStats;
+import io.jcontainer.Resources;
+import io.jcontainer.Namespace;
 import io.jcontainer.Signal;
 import io.jcontainer.linux.cgroup.SandboxCgroup;
 import io.jcontainer.linux.launch.ControlChannel;
@@ -29,11 +36,13 @@ final class LinuxContainer implements Container {
     private final SandboxCgroup cgroup;
     private final Syscalls sys;
     private final Runnable onClosed;
+    private final LinuxContainerRuntime runtime;
     private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     private volatile boolean closed;
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
-                   InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed) {
+                   InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
+                   LinuxContainerRuntime runtime) {
         this.id = id;
         this.spec = spec;
         this.pid = pid;
@@ -45,6 +54,7 @@ final class LinuxContainer implements Container {
         this.cgroup = cgroup;
         this.sys = sys;
         this.onClosed = onClosed;
+        this.runtime = runtime;
     }
 
     /** Called on the supervisor thread with the launcher's EXITED frame, or null if it vanished. */
@@ -158,6 +168,72 @@ final class LinuxContainer implements Container {
     }
 
     @Override
+    public ContainerStats stats() {
+        return cgroup().stats();
+    }
+
+    @Override
+    public void pause() {
+        cgroup().freeze();
+    }
+
+    @Override
+    public void unpause() {
+        cgroup().thaw();
+    }
+
+    @Override
+    public void update(Resources resources) {
+        cgroup().update(resources);
+    }
+
+    private SandboxCgroup cgroup() {
+        if (cgroup == null)
+            throw new IllegalStateException("container " + id.substring(0, 12) + " has no cgroup: one is created when a resource "
+                    + "limit is set or the PID namespace is off (and this host has a writable cgroup hierarchy)");
+        if (closed) throw new IllegalStateException("container " + id.substring(0, 12) + " is closed");
+        return cgroup;
+    }
+
+    @Override
+    public SandboxProcess exec(ExecSpec e) {
+        ContainerExit done = exit.getNow(null);
+        if (done != null || closed)
+            throw new ContainerNotRunningException("cannot exec in container " + id.substring(0, 12) + ": it is not running ("
+                    + (done != null ? done : "closed") + ")");
+        return runtime.exec(this, cgroup, e);
+    }
+
+    @Override
+    public ContainerExit stop(Duration grace) throws InterruptedException {
+        if (!exit.isDone()) {
+            try {
+                signal(spec.stopSignal());
+            } catch (RuntimeException ignored) {
+                // the launcher is gone already: the wait below sees the exit
+            }
+            if (waitFor(grace).isEmpty()) killEverything();
+        }
+        return waitFor(Duration.ofSeconds(30)).orElseThrow(() ->
+                new ContainerException("container " + id.substring(0, 12) + " did not exit within 30 s of SIGKILL"));
+    }
+
+    /**
+     * SIGKILL to every process of the sandbox. With a PID namespace, PID 1's death makes the
+     * kernel kill the rest; without one, the process group goes first (while the first process
+     * still leads it), then the cgroup catches whatever left the group (setsid).
+     */
+    private void killEverything() {
+        try {
+            if (!spec.has(Namespace.PID)) control.sendCommand(ControlChannel.CMD_SIGNAL_GROUP, Signal.KILL.number());
+            control.sendCommand(ControlChannel.CMD_SIGNAL, Signal.KILL.number());
+        } catch (RuntimeException ignored) {
+            // the launcher is gone: its child died with it (PDEATHSIG)
+        }
+        if (cgroup != null) cgroup.killAll();
+    }
+
+    @Override
     public void close() {
         if (closed) return;
         closed = true;
@@ -166,12 +242,7 @@ final class LinuxContainer implements Container {
                 if (spec.detached()) {
                     control.close(); // let go: a detached sandbox lives on
                 } else {
-                    try {
-                        control.sendCommand(ControlChannel.CMD_SIGNAL, Signal.KILL.number());
-                    } catch (RuntimeException ignored) {
-                        // the launcher is already gone; the wait below sees it
-                    }
-                    if (cgroup != null) cgroup.killAll();
+                    killEverything(); // not only the first process: without a PID namespace the rest would live on
                     awaitExit();
                 }
             }

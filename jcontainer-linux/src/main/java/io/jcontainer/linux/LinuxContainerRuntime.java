@@ -4,6 +4,8 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.SandboxProcess;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
@@ -15,19 +17,29 @@ import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
 import io.jcontainer.linux.launch.Supervisor;
+import io.jcontainer.linux.plan.ExecPlans;
 import io.jcontainer.linux.plan.Op;
 import io.jcontainer.linux.plan.Plan;
 import io.jcontainer.linux.plan.PlanCompiler;
 import io.jcontainer.linux.plan.PlanEncoder;
 import io.jcontainer.linux.plan.SyscallId;
 import io.jcontainer.linux.rootfs.Passwd;
+import io.jcontainer.linux.rootfs.RootfsChecks;
 import io.jcontainer.linux.seccomp.SeccompFilters;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.SyscallException;
 import io.jcontainer.linux.sys.Syscalls;
+import io.jcontainer.linux.state.ContainerState;
+import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.state.ProcStat;
+import org.slf4j.LoggerFactory;
 import io.jcontainer.spi.ContainerRuntime;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,6 +70,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile LauncherImage launcher;
     private volatile Supervisor supervisor;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
+    private final ContainerStore store;
 
     /** The ServiceLoader constructor: the real kernel. */
     public LinuxContainerRuntime() {
@@ -65,13 +78,27 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups) {
+        this(sys, host, cgroups, null);
+    }
+
+    /**
+     * @param store where detached and named sandboxes are recorded for other processes (see
+     *              {@link ContainerStore}); null for the user's default
+     */
+    public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups, ContainerStore store) {
+        this.store = store != null ? store : ContainerStore.forUser(sys.geteuid());
         this.sys = sys;
         this.host = host != null ? host : HostInfo.probe(sys);
-        this.cgroups = cgroups != null ? cgroups : CgroupManager.NONE;
+        this.cgroups = cgroups != null ? cgroups : CgroupManager.detect(sys);
     }
 
     public HostInfo host() {
         return host;
+    }
+
+    /** The recorded sandboxes of this host (this and other processes'). */
+    public ContainerStore store() {
+        return store;
     }
 
     /** Sandboxes started by this runtime and not yet closed. */
@@ -85,8 +112,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             synchronized (this) {
                 if (launcher == null) {
                     host.prepare();
+                    try {
+                        cgroups.sweepStale(); // cgroups of sandboxes of JVMs that crashed
+                    } catch (RuntimeException ignored) {
+                        // best effort: a stale cgroup must not stop new sandboxes
+                    }
                     launcher = LauncherImage.load(sys);
                     supervisor = new Supervisor(sys);
+                    try {
+                        store.sweep(); // what JVMs that died left behind
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: sweeping {} failed", store.root(), e);
+                    }
                 }
                 l = launcher;
             }
@@ -96,53 +133,135 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     @Override
     public Container start(ContainerSpec spec) {
+        RootfsChecks.check(spec);
         LauncherImage image = launcher();
         String id = newId();
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
 
+        // Detached and named sandboxes are recorded, so other processes can find them; the
+        // record also reserves the name (before anything is created).
+        ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec) : null;
+        if (state != null) store.create(state);
         SandboxCgroup cgroup = null;
+        boolean ok = false;
+        try {
+            cgroup = cgroups.create(id, spec);
+            SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
+            Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
+                    cgroup == null ? List.of() : cgroup.procsFiles(), filter == null ? null : filter.program(),
+                    filter == null ? 0 : filter.flags(), id.substring(0, 12)));
+            if (state != null) {
+                List<Op> pre = new ArrayList<>(plan.pre());
+                pre.add(new Op.StatusFile(store.exitFile(id).toString()));
+                plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+            }
+            Launched l = launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
+            ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
+                    ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
+            if (recorded != null) store.write(recorded);
+            LinuxContainer[] self = new LinuxContainer[1];
+            LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.control, l.in, l.out, l.err,
+                    cgroup, sys, () -> {
+                        live.remove(self[0]);
+                        // the handle of an attached sandbox owns its record; a detached one lives on
+                        if (recorded != null && !spec.detached()) store.delete(recorded);
+                    }, this);
+            self[0] = c;
+            live.add(c);
+            supervisor.watch(l.control, c::exited);
+            ok = true;
+            return c;
+        } finally {
+            if (!ok) {
+                if (cgroup != null) cgroup.close();
+                if (state != null) store.delete(state);
+            }
+        }
+    }
+
+    private static ContainerState newState(String id, ContainerSpec spec) {
+        return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
+                spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
+                spec.detached(), null, List.of());
+    }
+
+    private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
+        if (cgroup == null) return s;
+        List<String> dirs = new ArrayList<>();
+        for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
+        return new ContainerState(s.id(), s.name(), s.image(), s.command(), s.init(), s.pidNamespace(), s.stopSignal(), s.pid(),
+                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs);
+    }
+
+    /**
+     * Runs a command in a running sandbox: joins its namespaces (user first: it grants the
+     * rights to join the others; mount last, in the child, after the launcher has placed it in
+     * the sandbox's cgroup through the host's /sys), then the same process setup as its PID 1.
+     */
+    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec) {
+        ContainerSpec spec = c.spec();
+        ContainerSpec merged = ExecPlans.merge(spec, exec);
+        Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
+                : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(merged.user());
+        SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
+        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
+                filter == null ? 0 : filter.flags(), c.id().substring(0, 12)));
+        Plan plan = ExecPlans.forExec(full, merged, c.pid(), cgroup == null ? List.of() : cgroup.procsFiles());
+        Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys);
+        supervisor.watch(l.control, p::exited);
+        return p;
+    }
+
+    /** A started launcher: its pid, its child's pid, the control channel and the JVM's stdio ends. */
+    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err) {
+    }
+
+    /**
+     * Opens stdio and the control socket, spawns the launcher, sends the plan and reads its
+     * STARTED or FAILED report. On failure everything is undone (an attached launcher kills
+     * its child when the control socket closes) and a precise exception is thrown.
+     */
+    private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr) {
         List<Integer> toClose = new ArrayList<>();
+        List<Integer> mine = new ArrayList<>();
         int launcherPid = -1;
         ControlChannel control = null;
         boolean ok = false;
+        String step = "encode the plan";
         try {
-            cgroup = cgroups.create(id, spec.resources());
-            byte[] filter = SeccompFilters.compile(spec.seccomp());
-            Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
-                    cgroup == null ? List.of() : cgroup.procsFiles(), filter, 0, id.substring(0, 12)));
             byte[] encoded = PlanEncoder.encode(plan);
-
-            int[] in = stdio(spec.stdin(), 0, true, toClose);
-            int[] out = stdio(spec.stdout(), 1, false, toClose);
-            int[] err = stdio(spec.stderr(), 2, false, toClose);
+            step = "open the standard streams";
+            int[] in = stdio(stdin, 0, true, toClose, mine);
+            int[] out = stdio(stdout, 1, false, toClose, mine);
+            int[] err = stdio(stderr, 2, false, toClose, mine);
+            step = "create the control socket";
             int[] ctl = sys.socketpair();
             toClose.add(ctl[1]);
             control = new ControlChannel(sys, ctl[0]);
 
+            step = "spawn the launcher";
             launcherPid = sys.spawn(image.path(), new int[]{in[0], out[0], err[0], ctl[1]}, List.of("jcontainer-launcher"), List.of());
             // The launcher has its copies; ours of the child's ends must go, or EOF never comes.
             for (int fd : toClose) sys.closeQuietly(fd);
             toClose.clear();
+            step = "send the plan to the launcher";
             control.sendPlan(encoded);
+            step = "wait for the launcher's report";
             ControlChannel.Frame first = control.read();
             if (first == null)
                 throw new ContainerStartException("the jcontainer launcher exited without a report (" + waitDescription(launcherPid) + ")", null);
             if (first.type() == ControlChannel.MSG_FAILED) throw failure(plan, first, spec);
             if (first.type() != ControlChannel.MSG_STARTED)
                 throw new ContainerStartException("unexpected message " + first.type() + " from the launcher", null);
-            int pid = first.int32(0);
-
-            OutputStream0 streams = new OutputStream0(in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
-                    out[1] >= 0 ? new FdInputStream(sys, out[1]) : null, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null);
-            LinuxContainer[] self = new LinuxContainer[1];
-            LinuxContainer c = new LinuxContainer(id, spec, pid, launcherPid, control, streams.in, streams.out, streams.err,
-                    cgroup, sys, () -> live.remove(self[0]));
-            self[0] = c;
-            live.add(c);
-            supervisor.watch(control, c::exited);
             ok = true;
-            return c;
+            return new Launched(launcherPid, first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
+                    out[1] >= 0 ? new FdInputStream(sys, out[1]) : null, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null);
+        } catch (SyscallException e) {
+            var wrapped = new ContainerStartException(step, e.syscall(), e.errnoName(), Errno.text(e.errno()), e.path());
+            wrapped.initCause(e);
+            throw wrapped;
         } catch (ContainerException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -150,6 +269,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         } finally {
             if (!ok) {
                 for (int fd : toClose) sys.closeQuietly(fd);
+                for (int fd : mine) sys.closeQuietly(fd);
                 if (control != null) control.close(); // an attached launcher kills its child on EOF
                 if (launcherPid > 0) {
                     try {
@@ -158,19 +278,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         // already reaped
                     }
                 }
-                if (cgroup != null) cgroup.close();
             }
         }
-    }
-
-    private record OutputStream0(java.io.OutputStream in, java.io.InputStream out, java.io.InputStream err) {
     }
 
     /**
      * Opens one standard stream: returns {the fd the launcher gets, the JVM's end or -1}. Fds
      * opened only for the child are added to {@code toClose}.
      */
-    private int[] stdio(Stdio s, int which, boolean input, List<Integer> toClose) {
+    private int[] stdio(Stdio s, int which, boolean input, List<Integer> toClose, List<Integer> ours) {
         return switch (s) {
             case Stdio.Inherit i -> new int[]{which, -1};
             case Stdio.Null n -> {
@@ -189,6 +305,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 int[] pipe = sys.pipe();
                 int child = input ? pipe[0] : pipe[1], mine = input ? pipe[1] : pipe[0];
                 toClose.add(child);
+                ours.add(mine);
                 yield new int[]{child, mine};
             }
         };
@@ -231,6 +348,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
     public Plan plan(ContainerSpec spec) {
+        RootfsChecks.check(spec);
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
         try {

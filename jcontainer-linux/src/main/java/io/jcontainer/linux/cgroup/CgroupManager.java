@@ -1,21 +1,44 @@
 package io.jcontainer.linux.cgroup;
 
+import io.jcontainer.ContainerSpec;
 import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.Namespace;
 import io.jcontainer.Resources;
+import io.jcontainer.linux.sys.Syscalls;
 
 /**
  * Creates and removes the cgroups that hold sandboxes. One interface, with siblings for cgroup
- * v2, v1 (including hybrid hosts) and none; the layout is detected once from a root path that
- * tests inject.
+ * v2 ({@link CgroupV2Manager}), v1 including hybrid hosts ({@link CgroupV1Manager}) and none
+ * ({@link #NONE}); the layout is detected once from a root path that tests inject
+ * ({@link CgroupHost}).
+ *
+ * <p><b>When a sandbox gets a cgroup</b> ({@link #create(String, ContainerSpec)}): when it asks
+ * for a resource limit, or when it has no PID namespace (then killing its first process does
+ * not end its children, and only the cgroup finds them all). A sandbox with a PID namespace and
+ * no limits gets none: the kernel kills the whole namespace with its init, and start latency
+ * stays free of cgroup work (a v1 directory costs ~30–70 µs per hierarchy to make and remove).
+ * Such a sandbox has no {@code stats()} or {@code pause()}.
  */
 public interface CgroupManager {
 
     /**
      * Creates the sandbox's cgroup(s) and applies the limits, before its command runs (the
      * launcher moves the child in while it still waits). Throws a clear exception naming the
-     * value and the reason when a limit cannot be applied here.
+     * value and the reason when a limit cannot be applied here. Null when no cgroup is needed
+     * and none can be had.
      */
     SandboxCgroup create(String containerId, Resources resources);
+
+    /** As {@link #create(String, Resources)}; a detached sandbox's cgroup is named to survive the JVM. */
+    default SandboxCgroup create(String containerId, Resources resources, boolean detached) {
+        return create(containerId, resources);
+    }
+
+    /** Applies the policy above: null when the spec needs no cgroup. */
+    default SandboxCgroup create(String containerId, ContainerSpec spec) {
+        if (spec.resources().isEmpty() && spec.has(Namespace.PID)) return null;
+        return create(containerId, spec.resources(), spec.detached());
+    }
 
     /** Removes cgroups left by sandboxes of JVMs that no longer exist. */
     default void sweepStale() {
@@ -27,4 +50,15 @@ public interface CgroupManager {
         throw new HostUnsupportedException("resource limits were asked for, but no writable cgroup hierarchy was found",
                 "run as root, or on cgroup v2 with a delegated subtree (systemd: Delegate=yes)");
     };
+
+    /** The manager for this host: v1 (or hybrid) when v1 controllers are mounted, else v2, else none. */
+    static CgroupManager detect(Syscalls sys) {
+        return detect(new CgroupFs(sys), CgroupHost.detect());
+    }
+
+    static CgroupManager detect(CgroupFs fs, CgroupHost host) {
+        if (host.isV1()) return new CgroupV1Manager(fs, host);
+        if (host.unified() != null) return new CgroupV2Manager(fs, host);
+        return NONE;
+    }
 }

@@ -180,6 +180,14 @@ public sealed interface Op {
         public String step() { return "write " + pathTemplate; }
     }
 
+    /**
+     * Opens a host path now (O_PATH), so that a later mount can use it as source {@code "@index"}
+     * after the child has switched to ids that may not reach it.
+     */
+    record Hold(String path, boolean optional) implements Op {
+        public String step() { return "open mount source " + path; }
+    }
+
     /** Brings the loopback interface up inside the new network namespace. */
     record LoopbackUp() implements Op {
         public String step() { return "bring up loopback interface lo"; }
@@ -187,5 +195,15 @@ public sealed interface Op {
 
     record Detach(String path) implements Op {
         public String step() { return "detach " + path; }
+    }
+
+    /** Forks a tiny init: the parent stays as PID 1 (reaps orphans, forwards signals), the child goes on to exec. */
+    record Init() implements Op {
+        public String step() { return "start the init process"; }
+    }
+
+    /** Where the launcher, as monitor, records the child's exit (pre phase; for sandboxes other processes look up). */
+    record StatusFile(String path) implements Op {
+        public String step() { return "record the exit status in " + path; }
     }
 }

@@ -121,7 +121,13 @@ public final class PlanCompiler {
         } else {
             defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
         }
-        c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+        if (spec.has(Namespace.PID) || !spec.has(Namespace.USER)) {
+            c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+        } else {
+            // A fresh procfs needs a PID namespace owned by the new user namespace; without one,
+            // show the host's (it is the host's PID namespace anyway), read-mostly and masked below.
+            c.add(new Op.Mount("/proc", "/proc", "", MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+        }
         dev(c, spec, maps);
         if (spec.has(Namespace.NET)) {
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
@@ -130,6 +136,7 @@ public final class PlanCompiler {
             c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         }
         for (Mount m : spec.mounts()) c.add(mountOp(m));
+        if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();
         for (String p : masked) c.add(new Op.MaskPath(p));
         List<String> readonly = spec.readonlyPaths() != null ? spec.readonlyPaths() : DEFAULT_READONLY;
@@ -164,10 +171,33 @@ public final class PlanCompiler {
         c.add(new Op.Caps(-1L, sets, sets, 0, 0));
         if (seccomp != null && nnp) c.add(seccomp);
         c.add(new Op.CloseFds());
+        // Last, so init runs with exactly the payload's credentials, capabilities and filter.
+        if (spec.init()) c.add(new Op.Init());
         c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 
         int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF);
         return new Plan(clone, flags, List.of(), parent, c);
+    }
+
+    /**
+     * After clone the child keeps its host ids, which explicit maps may not cover (0 -> 100000
+     * leaves host root unmapped): it could not create files on what it mounts (EOVERFLOW). So it
+     * becomes root of its namespace, as runc does, right after the new root is open — but then it
+     * may no longer traverse root-only host directories, so every host path a later mount needs
+     * is opened before the switch ({@link Op.Hold}) and referred to as {@code "@N"}.
+     */
+    private static void switchToNamespaceRoot(List<Op> c) {
+        int rootOpen = -1;
+        for (int i = 0; i < c.size(); i++) if (c.get(i) instanceof Op.RootOpen) rootOpen = i;
+        List<Op> holds = new ArrayList<>();
+        for (int i = rootOpen + 1; i < c.size(); i++) {
+            if (c.get(i) instanceof Op.Mount m && (m.flags() & MS_BIND) != 0 && m.source().startsWith("/")) {
+                c.set(i, new Op.Mount("@" + holds.size(), m.target(), m.fstype(), m.flags(), m.data(), m.mflags() & ~OPTIONAL));
+                holds.add(new Op.Hold(m.source(), (m.mflags() & OPTIONAL) != 0));
+            }
+        }
+        c.addAll(rootOpen + 1, List.of(new Op.Setresgid(0), new Op.Setresuid(0)));
+        c.addAll(rootOpen, holds);
     }
 
     private List<String> defaultMasked() {
@@ -269,8 +299,16 @@ public final class PlanCompiler {
         }
 
         boolean gidMapped(long id) {
-            if (gid.isEmpty()) return true; // no user namespace: every gid exists
-            for (IdMap m : gid) if (id >= m.containerId() && id < m.containerId() + m.size()) return true;
+            return mapped(gid, id);
+        }
+
+        boolean uidMapped(long id) {
+            return mapped(uid, id);
+        }
+
+        private static boolean mapped(List<IdMap> maps, long id) {
+            if (maps.isEmpty()) return true; // no user namespace: every id exists
+            for (IdMap m : maps) if (id >= m.containerId() && id < m.containerId() + m.size()) return true;
             return false;
         }
 

@@ -61,6 +61,9 @@ public final class PlanEncoder {
             case Op.WritePid o -> { p.str(o.pathTemplate()).str(o.contentTemplate()); yield 27; }
             case Op.Detach o -> { p.str(o.path()); yield 28; }
             case Op.LoopbackUp o -> 29;
+            case Op.Hold o -> { p.str(o.path()).u32(o.optional() ? 1 : 0); yield 30; }
+            case Op.Init o -> 40;
+            case Op.StatusFile o -> { p.str(o.path()); yield 41; }
         };
         byte[] payload = p.bytes();
         out.u32(code).u32(payload.length).raw(payload);

@@ -18,7 +18,7 @@ import java.util.List;
 public final class Passwd {
     /** The resolved identity: uid, primary gid, supplementary groups and home directory. */
     public record User(int uid, int gid, List<Integer> groups, String home) {
-        public static final User ROOT = new User(0, 0, List.of(), "/root");
+        public static final User ROOT = new User(0, 0, List.of(0), "/root");
     }
 
     private final List<String[]> passwd;
@@ -84,7 +84,8 @@ public final class Passwd {
                 gid = parseId(ge[2], "group");
             }
         }
-        List<Integer> groups = new ArrayList<>();
+        // As docker shows it: the primary group is also a supplementary one, then the memberships.
+        List<Integer> groups = new ArrayList<>(List.of(gid));
         if (entry != null && g == null) {
             String name = entry[0];
             for (String[] e : group) {

@@ -1,17 +1,94 @@
 package io.jcontainer.linux.seccomp;
 
+import io.jcontainer.Capability;
 import io.jcontainer.Seccomp;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
- * Compiles seccomp profiles to classic BPF (struct sock_filter[]), cached per profile.
- * Placeholder until the compiler lands: only {@link Seccomp#UNCONFINED} is exact.
+ * Turns a {@link Seccomp} setting into the filter the launcher loads, cached per (profile,
+ * architecture, capability set, kernel) so that a start pays for compiling a profile once.
+ *
+ * <p>Filter flags: none by default. {@code SECCOMP_FILTER_FLAG_TSYNC} is pointless (the
+ * launcher is single-threaded); {@code SECCOMP_FILTER_FLAG_SPEC_ALLOW} is honoured when a
+ * profile asks for it but never set by us: before Linux 5.16 loading a filter also turned on
+ * the Speculative Store Bypass mitigation for the task, which costs the payload speed, and
+ * SPEC_ALLOW opts out of that protection — a security trade the profile's author must make.
+ * Since 5.16 the default ({@code spec_store_bypass_disable=prctl}) no longer ties the two.
  */
 public final class SeccompFilters {
+    /** The built-in profile (Docker's default semantics, in our own words): a resource. */
+    public static final String DEFAULT_PROFILE_RESOURCE = "default-profile.json";
+    private static final int CACHE_LIMIT = 64;
+
+    private static volatile SeccompProfile defaultProfile;
+    private static final ConcurrentHashMap<Key, SeccompFilter> CACHE = new ConcurrentHashMap<>();
+
     private SeccompFilters() {
     }
 
-    /** The filter bytes, or null for no filter. */
-    public static byte[] compile(Seccomp profile) {
-        return null;
+    /**
+     * A compiled filter.
+     *
+     * @param program struct sock_filter[], 8 bytes per instruction, little-endian
+     * @param flags   SECCOMP_FILTER_FLAG_* for seccomp(2)
+     */
+    public record SeccompFilter(byte[] program, int flags) {
+        public int instructions() {
+            return program.length / 8;
+        }
+    }
+
+    private record Key(Seccomp profile, Arch arch, Set<Capability> caps, int major, int minor) {
+    }
+
+    /** The filter for the sandbox's capabilities on this host, or null for no filter. */
+    public static SeccompFilter compile(Seccomp profile, Set<Capability> capabilities) {
+        if (profile instanceof Seccomp.Unconfined) return null;
+        return compile(profile, SeccompCompiler.Target.host(capabilities));
+    }
+
+    /** The filter for an explicit target (tests, tools); null for {@link Seccomp#UNCONFINED}. */
+    public static SeccompFilter compile(Seccomp profile, SeccompCompiler.Target target) {
+        if (profile instanceof Seccomp.Unconfined) return null;
+        Key key = new Key(profile, target.arch(), target.caps(), target.major(), target.minor());
+        SeccompFilter f = CACHE.get(key);
+        if (f != null) return f;
+        SeccompProfile p = profile(profile);
+        f = new SeccompFilter(SeccompCompiler.compile(p, target), p.flags());
+        // Profiles given as JSON text could be unbounded in number: keep the cache small and simple.
+        if (CACHE.size() >= CACHE_LIMIT) CACHE.clear();
+        CACHE.put(key, f);
+        return f;
+    }
+
+    /** The parsed profile behind a setting ({@link Seccomp#UNCONFINED} has none). */
+    public static SeccompProfile profile(Seccomp profile) {
+        return switch (profile) {
+            case Seccomp.Unconfined u -> throw new IllegalArgumentException("UNCONFINED has no profile");
+            case Seccomp.DefaultProfile d -> defaultProfile();
+            case Seccomp.Json j -> SeccompProfile.parse(j.json(), j.origin());
+        };
+    }
+
+    /** The built-in profile's JSON text (for {@code jcontainer seccomp default > my.json}-style tools). */
+    public static String defaultProfileJson() {
+        try (InputStream in = SeccompFilters.class.getResourceAsStream(DEFAULT_PROFILE_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("missing resource " + DEFAULT_PROFILE_RESOURCE);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static SeccompProfile defaultProfile() {
+        SeccompProfile p = defaultProfile;
+        if (p == null) defaultProfile = p = SeccompProfile.parse(defaultProfileJson(), "built-in default profile");
+        return p;
     }
 }

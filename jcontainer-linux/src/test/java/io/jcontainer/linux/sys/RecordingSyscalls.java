@@ -38,7 +38,7 @@ public final class RecordingSyscalls implements Syscalls {
     private synchronized void record(String call, String text) {
         calls.add(text);
         Integer errno = failures.remove(call);
-        if (errno != null) throw new SyscallException(call, errno, null);
+        if (errno != null) throw new SyscallException(call.equals("spawn") ? "posix_spawn" : call, errno, null);
     }
 
     private synchronized int fd() {

@@ -1,0 +1,8 @@
+package io.jcontainer;
+
+/** An operation that needs a running sandbox (exec, ...) was asked of one that has exited. */
+public class ContainerNotRunningException extends ContainerException {
+    public ContainerNotRunningException(String message) {
+        super(message);
+    }
+}

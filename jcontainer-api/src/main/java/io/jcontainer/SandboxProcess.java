@@ -1,0 +1,39 @@
+package io.jcontainer;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A process started inside a running sandbox by {@link Container#exec(ExecSpec)}. Like
+ * {@link Process}, but in the sandbox's namespaces, cgroup and security context.
+ * {@link #close()} kills it if it still runs and releases its streams.
+ */
+public interface SandboxProcess extends AutoCloseable {
+    /** Its pid on the host (it has another one inside the sandbox's PID namespace). */
+    long pid();
+
+    OutputStream stdin();
+
+    InputStream stdout();
+
+    InputStream stderr();
+
+    ContainerExit waitFor() throws InterruptedException;
+
+    Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException;
+
+    CompletableFuture<ContainerExit> onExit();
+
+    boolean isRunning();
+
+    /** 128 + signal when killed; throws if still running. */
+    int exitCode();
+
+    void signal(Signal signal);
+
+    @Override
+    void close();
+}

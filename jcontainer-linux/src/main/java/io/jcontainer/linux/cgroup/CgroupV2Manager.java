@@ -1,0 +1,154 @@
+package io.jcontainer.linux.cgroup;
+
+import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.Resources;
+import io.jcontainer.linux.sys.Errno;
+import io.jcontainer.linux.sys.SyscallException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * cgroup v2 (the unified hierarchy): one directory per sandbox, below the JVM's own cgroup.
+ *
+ * <p><b>Delegation and the no-internal-processes rule.</b> A non-root cgroup can hand
+ * controllers to its children ({@code cgroup.subtree_control}) only while it has no processes
+ * of its own (cgroup-v2.rst, "No Internal Process Constraint"); the write fails with EBUSY
+ * otherwise. A JVM started by systemd with {@code Delegate=yes} owns its cgroup but sits in it.
+ * So, the first time a limit needs a controller that is not enabled yet, the JVM moves itself
+ * into a leaf {@code jcontainer-<pid>.<start>-jvm} of its cgroup and enables the controllers
+ * there; its sandboxes become siblings of that leaf. (Moving changes /proc/self/cgroup of the
+ * JVM; its own limits, set on the delegated cgroup above, still bind it.) Controllers once
+ * enabled stay enabled. A sandbox without limits needs no controller and no move.
+ */
+public final class CgroupV2Manager implements CgroupManager {
+    private final CgroupFs fs;
+    private final CgroupHost host;
+    private final String base;
+    private final Object enableLock = new Object();
+    private volatile Set<String> enabled;
+
+    public CgroupV2Manager(CgroupFs fs, CgroupHost host) {
+        this.fs = fs;
+        this.host = host;
+        String dir = host.unified() == null ? null : host.unified().dir();
+        // a JVM that moved itself into its leaf earlier (another runtime in this JVM): use the parent
+        if (dir != null && dir.endsWith("/" + CgroupManagers.jvmLeafName(host))) dir = dir.substring(0, dir.lastIndexOf('/'));
+        this.base = dir;
+    }
+
+    @Override
+    public SandboxCgroup create(String containerId, Resources r) {
+        return create(containerId, r, false);
+    }
+
+    @Override
+    public SandboxCgroup create(String containerId, Resources r, boolean detached) {
+        CgroupManagers.validate(fs, r);
+        var devices = IoController.resolve(fs, r);
+        Map<String, String> wanted = new LinkedHashMap<>();
+        if (MemoryController.wanted(r)) wanted.put("memory", "memory");
+        if (CpuController.wanted(r)) wanted.put("cpu", "cpus");
+        if (CpusetController.wanted(r)) wanted.put("cpuset", "cpuset-cpus");
+        if (PidsController.wanted(r)) wanted.put("pids", "pids-limit");
+        if (IoController.wanted(r)) wanted.put("io", r.blkioWeight() > 0 ? "blkio-weight" : "device");
+        if (base == null || !fs.writable(base)) {
+            if (r.isEmpty()) return null; // rootless without delegation: sandboxes still run, unlimited
+            throw new HostUnsupportedException("resource limits need a writable cgroup, but the JVM's cgroup "
+                    + (base == null ? "is not visible in this mount namespace" : base + " is not writable by this user"),
+                    "run the JVM in a delegated cgroup, e.g. systemd-run --user --scope -p Delegate=yes java ..., or as root");
+        }
+        Set<String> available = Set.of(fs.exists(base + "/cgroup.controllers")
+                ? fs.read(base + "/cgroup.controllers").strip().split("\\s+") : new String[0]);
+        for (var e : wanted.entrySet())
+            if (!available.contains(e.getKey())) throw CgroupManagers.notAvailable(e.getValue(), e.getKey());
+        Dir parent = new Dir(fs, base, true);
+        if (wanted.containsKey("cpuset")) CpusetController.validate(parent, r);
+        enable(wanted.keySet());
+
+        Dir d = new Dir(fs, base + "/" + CgroupManagers.sandboxName(host, containerId, detached), true);
+        fs.mkdir(d.path());
+        boolean ok = false;
+        try {
+            if (MemoryController.wanted(r)) MemoryController.apply(d, r);
+            if (CpuController.wanted(r)) CpuController.apply(d, r);
+            if (CpusetController.wanted(r)) CpusetController.apply(d, parent, r);
+            if (PidsController.wanted(r)) PidsController.apply(d, r);
+            if (IoController.wanted(r)) IoController.apply(d, r, devices);
+            Map<String, Dir> controllers = new LinkedHashMap<>();
+            for (String c : enabled()) controllers.put(c, d);
+            ok = true;
+            return new LinuxSandboxCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
+        } finally {
+            if (!ok) {
+                try {
+                    fs.rmdir(d.path());
+                } catch (SyscallException ignored) {
+                    // nothing ran in it
+                }
+            }
+        }
+    }
+
+    private Set<String> enabled() {
+        Set<String> e = enabled;
+        if (e == null) {
+            String s = fs.exists(base + "/cgroup.subtree_control") ? fs.read(base + "/cgroup.subtree_control").strip() : "";
+            e = enabled = s.isEmpty() ? Set.of() : Set.of(s.split("\\s+"));
+        }
+        return e;
+    }
+
+    /** Enables {@code needed} in the base's subtree_control, moving the JVM into a leaf if it must. */
+    private void enable(Set<String> needed) {
+        if (enabled().containsAll(needed)) return;
+        synchronized (enableLock) {
+            enabled = null;
+            Set<String> missing = new LinkedHashSet<>(needed);
+            missing.removeAll(enabled());
+            if (missing.isEmpty()) return;
+            StringBuilder sb = new StringBuilder();
+            for (String c : missing) sb.append(sb.isEmpty() ? "" : " ").append('+').append(c);
+            try {
+                fs.write(base + "/cgroup.subtree_control", sb.toString());
+            } catch (SyscallException e) {
+                if (e.errno() != Errno.EBUSY) throw e;
+                moveJvmToLeaf();
+                try {
+                    fs.write(base + "/cgroup.subtree_control", sb.toString());
+                } catch (SyscallException again) {
+                    throw new HostUnsupportedException("cannot enable the " + missing + " controller(s) in " + base
+                            + ": other processes share the JVM's cgroup (" + again.errnoName() + ")",
+                            "give the JVM a cgroup of its own, e.g. systemd-run --user --scope -p Delegate=yes java ...");
+                }
+            }
+            enabled = null;
+        }
+    }
+
+    private void moveJvmToLeaf() {
+        String leaf = base + "/" + CgroupManagers.jvmLeafName(host);
+        if (!fs.exists(leaf)) fs.mkdir(leaf);
+        fs.write(leaf + "/cgroup.procs", Long.toString(host.pid()));
+    }
+
+    @Override
+    public void sweepStale() {
+        if (base != null && fs.writable(base)) CgroupManagers.sweep(fs, host, base, true);
+    }
+
+    /** The directory sandboxes are created in. */
+    public String base() {
+        return base;
+    }
+
+    @Override
+    public String toString() {
+        return "cgroup v2 at " + base;
+    }
+
+}

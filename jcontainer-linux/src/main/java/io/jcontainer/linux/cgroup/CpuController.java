@@ -1,0 +1,50 @@
+package io.jcontainer.linux.cgroup;
+
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.Resources;
+
+/**
+ * cpu: CFS bandwidth (a quota of CPU time per period) and relative weight; throttling stats.
+ * v1: cpu.cfs_quota_us (period left at its 100 ms default), cpu.shares, cpu.stat.
+ * v2: cpu.max "QUOTA PERIOD", cpu.weight, cpu.stat.
+ */
+final class CpuController {
+    static final long PERIOD_US = 100_000;
+
+    private CpuController() {
+    }
+
+    static boolean wanted(Resources r) {
+        return r.cpuQuota() > 0 || r.cpuShares() > 0;
+    }
+
+    static void validate(Resources r) {
+        // the kernel's floor for cfs_quota_us is 1 ms (sched/core.c: min_cfs_quota_period)
+        if (r.cpuQuota() > 0 && quotaUs(r) < 1000)
+            throw new InvalidSpecException("cpus", r.cpuQuota() + " is below the minimum of 0.01 CPUs (1 ms per 100 ms period)");
+        if (r.cpuShares() != 0 && (r.cpuShares() < 2 || r.cpuShares() > 262_144))
+            throw new InvalidSpecException("cpu-shares", r.cpuShares() + " is outside 2..262144");
+    }
+
+    static long quotaUs(Resources r) {
+        return Math.round(r.cpuQuota() * PERIOD_US);
+    }
+
+    static void apply(Dir d, Resources r) {
+        if (d.v2()) {
+            if (r.cpuQuota() > 0) d.set("cpus", "cpu.max", quotaUs(r) + " " + PERIOD_US);
+            if (r.cpuShares() > 0) d.set("cpu-shares", "cpu.weight", Long.toString(weight(r.cpuShares())));
+            return;
+        }
+        if (r.cpuQuota() > 0) {
+            if (d.number("cpu.cfs_period_us") != PERIOD_US) d.set("cpus", "cpu.cfs_period_us", Long.toString(PERIOD_US));
+            d.set("cpus", "cpu.cfs_quota_us", Long.toString(quotaUs(r)));
+        }
+        if (r.cpuShares() > 0) d.set("cpu-shares", "cpu.shares", Integer.toString(r.cpuShares()));
+    }
+
+    /** v1 shares 2..262144 onto v2 weight 1..10000, linearly (the mapping runc and crun use). */
+    static long weight(long shares) {
+        return 1 + ((shares - 2) * 9999) / 262142;
+    }
+}

@@ -1,0 +1,62 @@
+package io.jcontainer.linux.plan;
+
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.Namespace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The plan of an {@code exec} into a running sandbox, derived from the sandbox's own plan so
+ * the process setup (session, rlimits, no_new_privs, seccomp, capabilities, ids, descriptors)
+ * is exactly the one its PID 1 got — there is one place that decides it, {@link PlanCompiler}.
+ *
+ * <ul>
+ *   <li>pre (launcher, before clone): setns into user (first: it grants the rights to join the
+ *       rest), ipc, uts, net, time and pid — pid and time apply to the launcher's children
+ *       only (setns(2)), so the clone that follows creates the process inside;</li>
+ *   <li>parent: the child's pid into the sandbox's cgroup.procs, through the host's /sys;</li>
+ *   <li>child: setns cgroup (now that it is in the sandbox's cgroup, that becomes its root),
+ *       then mnt last (which also sets root and cwd to the sandbox's root, the one pivot_root
+ *       made), chdir, then the process section of the full plan, from Setsid to Exec.</li>
+ * </ul>
+ */
+public final class ExecPlans {
+    private ExecPlans() {
+    }
+
+    /** The sandbox's spec with the exec's command, environment added, directory and user. */
+    public static ContainerSpec merge(ContainerSpec sandbox, ExecSpec exec) {
+        ContainerSpec.Builder b = sandbox.toBuilder().command(exec.command()).env(exec.env()).init(false);
+        if (exec.workingDir() != null) b.workingDir(exec.workingDir());
+        if (exec.user() != null) b.user(exec.user());
+        return b.build();
+    }
+
+    /** Turns the full plan of the merged spec into the exec's plan for the sandbox whose PID 1 is {@code pid}. */
+    public static Plan forExec(Plan full, ContainerSpec merged, long pid, List<String> cgroupProcsFiles) {
+        String ns = "/proc/" + pid + "/ns/";
+        List<Op> pre = new ArrayList<>();
+        if (merged.has(Namespace.USER)) pre.add(new Op.Setns(ns + "user", (int) Plan.CLONE_NEWUSER));
+        if (merged.has(Namespace.IPC)) pre.add(new Op.Setns(ns + "ipc", (int) Plan.CLONE_NEWIPC));
+        if (merged.has(Namespace.UTS)) pre.add(new Op.Setns(ns + "uts", (int) Plan.CLONE_NEWUTS));
+        if (merged.has(Namespace.NET)) pre.add(new Op.Setns(ns + "net", (int) Plan.CLONE_NEWNET));
+        if (merged.has(Namespace.TIME)) pre.add(new Op.Setns(ns + "time", (int) Plan.CLONE_NEWTIME));
+        if (merged.has(Namespace.PID)) pre.add(new Op.Setns(ns + "pid", (int) Plan.CLONE_NEWPID));
+
+        List<Op> parent = new ArrayList<>();
+        for (String procs : cgroupProcsFiles) parent.add(new Op.WritePid(procs, "%p"));
+
+        List<Op> child = new ArrayList<>();
+        if (merged.has(Namespace.CGROUP)) child.add(new Op.Setns(ns + "cgroup", (int) Plan.CLONE_NEWCGROUP));
+        child.add(new Op.Setns(ns + "mnt", (int) Plan.CLONE_NEWNS));
+        child.add(new Op.Chdir(merged.workingDir() != null ? merged.workingDir() : "/"));
+        int from = -1;
+        for (int i = 0; i < full.child().size() && from < 0; i++) if (full.child().get(i) instanceof Op.Setsid) from = i;
+        if (from < 0) throw new IllegalStateException("the sandbox plan has no process section (no Setsid op)");
+        for (Op op : full.child().subList(from, full.child().size())) if (!(op instanceof Op.Init)) child.add(op);
+        // An exec is always attached: it dies with the JVM that started it.
+        return new Plan(0, Plan.NOT_DUMPABLE | Plan.KILL_ON_EOF, pre, parent, child);
+    }
+}

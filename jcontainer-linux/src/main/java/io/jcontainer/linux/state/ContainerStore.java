@@ -1,0 +1,330 @@
+package io.jcontainer.linux.state;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jcontainer.ContainerException;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerNotRunningException;
+import io.jcontainer.Signal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The sandboxes of this host that other processes can see: one directory per sandbox under
+ * {@code /run/jcontainer/containers/<id>/} (root) or {@code $XDG_RUNTIME_DIR/jcontainer/containers/<id>/}
+ * (rootless), holding {@code state.json} and, once the payload has exited, the {@code exit}
+ * record its monitor (the launcher) wrote. Lists, finds (by name, full id or unique id prefix,
+ * as docker), signals, stops and removes sandboxes of any process, and sweeps what JVMs that
+ * died left behind.
+ *
+ * <p>Whether a sandbox runs is decided from the kernel, never from the file alone: its pid
+ * must exist with the recorded start time (pids are recycled). Name reservations take an
+ * exclusive lock on {@code <root>/.lock} so two processes cannot claim one name.
+ */
+public final class ContainerStore {
+    public static final String STATE = "state.json", EXIT = "exit";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public ContainerStore(Path root) {
+        this.root = root;
+    }
+
+    /** /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise. */
+    public static ContainerStore forUser(int euid) {
+        if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"));
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of("/tmp", "jcontainer-" + euid);
+        return new ContainerStore(base.resolve("jcontainer").resolve("containers"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    /** How a recorded sandbox is doing now. */
+    public enum Status { CREATED, RUNNING, EXITED, DEAD }
+
+    /** A recorded sandbox and what the kernel and its exit record say about it now. */
+    public record Entry(ContainerState state, Status status, ContainerExit exit, Instant finished) {
+        public boolean running() {
+            return status == Status.RUNNING;
+        }
+    }
+
+    // ---- recording ----
+
+    /**
+     * Reserves the sandbox's directory and name before it starts. Throws
+     * {@link NameInUseException} when another recorded sandbox has the name (docker keeps names
+     * of exited sandboxes until they are removed, and so does this).
+     */
+    public void create(ContainerState s) {
+        withLock(() -> {
+            if (s.name() != null)
+                for (Entry e : list())
+                    if (s.name().equals(e.state().name()))
+                        throw new NameInUseException("Conflict. The container name \"/" + s.name() + "\" is already in use by container \""
+                                + e.state().id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            try {
+                Files.createDirectories(dir(s.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            write(s);
+            return null;
+        });
+    }
+
+    /** Rewrites state.json atomically (temporary file, then rename). */
+    public void write(ContainerState s) {
+        Path d = dir(s.id()), tmp = d.resolve(STATE + ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(s));
+            try {
+                Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, d.resolve(STATE), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The file the monitor writes the exit status to. */
+    public Path exitFile(String id) {
+        return dir(id).resolve(EXIT);
+    }
+
+    /** Forgets a sandbox: its directory and its (empty) cgroup directories. */
+    public void delete(ContainerState s) {
+        for (String cg : s.cgroupDirs()) {
+            try {
+                Files.deleteIfExists(Path.of(cg));
+            } catch (IOException ignored) {
+                // still busy or already gone: the cgroup manager's sweep gets it later
+            }
+        }
+        deleteTree(dir(s.id()));
+    }
+
+    // ---- reading ----
+
+    /** Every recorded sandbox, oldest first. Unreadable entries (half-written, foreign) are skipped. */
+    public List<Entry> list() {
+        List<Entry> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path d : ds) {
+                if (!Files.isDirectory(d) || d.getFileName().toString().startsWith(".")) continue;
+                read(d).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.sort(Comparator.comparing(e -> e.state().created() == null ? "" : e.state().created()));
+        return out;
+    }
+
+    private Optional<Entry> read(Path d) {
+        ContainerState s;
+        try {
+            s = JSON.readValue(d.resolve(STATE).toFile(), ContainerState.class);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.of(entry(s));
+    }
+
+    /** The entry of a state as the kernel sees it now. */
+    public Entry entry(ContainerState s) {
+        if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
+        if (ProcStat.alive(s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null);
+        Path exit = exitFile(s.id());
+        try {
+            String[] f = Files.readString(exit).trim().split(" ");
+            int code = Integer.parseInt(f[0]), status = Integer.parseInt(f[1]);
+            ContainerExit e = switch (code) {
+                case 1 -> ContainerExit.exited(status);
+                case 3 -> new ContainerExit(0, status, true, false);
+                default -> ContainerExit.killed(status);
+            };
+            return new Entry(s, Status.EXITED, e, Files.getLastModifiedTime(exit).toInstant());
+        } catch (NoSuchFileException e) {
+            return new Entry(s, Status.DEAD, null, null); // its monitor died with it (SIGKILL, JVM crash)
+        } catch (IOException | RuntimeException e) {
+            return new Entry(s, Status.DEAD, null, null);
+        }
+    }
+
+    /**
+     * Finds a sandbox as docker does: a full id, then a name, then a unique id prefix. Throws
+     * {@link NoSuchContainerException} with docker's wording when none or several match.
+     */
+    public Entry find(String ref) {
+        List<Entry> all = list();
+        for (Entry e : all) if (e.state().id().equals(ref)) return e;
+        String name = ref.startsWith("/") ? ref.substring(1) : ref;
+        for (Entry e : all) if (name.equals(e.state().name())) return e;
+        List<Entry> prefixed = new ArrayList<>();
+        if (!ref.isEmpty()) for (Entry e : all) if (e.state().id().startsWith(ref)) prefixed.add(e);
+        if (prefixed.size() == 1) return prefixed.getFirst();
+        if (prefixed.size() > 1) throw new NoSuchContainerException("multiple IDs found with provided prefix: " + ref);
+        throw new NoSuchContainerException("No such container: " + ref);
+    }
+
+    // ---- acting on another process's sandboxes ----
+
+    /** Sends a signal to the sandbox's first process; refuses if it is not running. */
+    public void signal(Entry e, Signal signal) {
+        ContainerState s = e.state();
+        if (!ProcStat.alive(s.pid(), s.pidStartTime()))
+            throw new ContainerNotRunningException("container " + s.shortId() + " is not running");
+        ProcStat.kill(s.pid(), signal.number());
+    }
+
+    /**
+     * docker stop -t: the stop signal, {@code grace} to exit, then SIGKILL to every process
+     * (PID 1 of its namespace, else its process group and every task of its cgroups). Returns
+     * its exit when its monitor recorded one. A sandbox that is not running is left as it is.
+     */
+    public Optional<ContainerExit> stop(Entry e, Duration grace) throws InterruptedException {
+        ContainerState s = e.state();
+        if (!e.running()) return Optional.ofNullable(e.exit());
+        Signal stop = s.stopSignal() == null ? Signal.TERM : Signal.parse(s.stopSignal());
+        ProcStat.kill(s.pid(), stop.number());
+        if (!await(grace, () -> !ProcStat.alive(s.pid(), s.pidStartTime()))) killAll(s);
+        await(Duration.ofSeconds(10), () -> Files.exists(exitFile(s.id())) || !ProcStat.alive(s.launcherPid(), -1));
+        return Optional.ofNullable(entry(s).exit());
+    }
+
+    /** SIGKILL to everything of the sandbox, as {@link #stop} does after the grace period. */
+    public void killAll(ContainerState s) {
+        if (!s.pidNamespace() && ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(-s.pid(), Signal.KILL.number());
+        if (ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(s.pid(), Signal.KILL.number());
+        for (String cg : s.cgroupDirs()) {
+            try {
+                for (String line : Files.readAllLines(Path.of(cg, "cgroup.procs")))
+                    if (!line.isBlank()) ProcStat.kill(Long.parseLong(line.trim()), Signal.KILL.number());
+            } catch (IOException | RuntimeException ignored) {
+                // the cgroup is gone: nothing left in it
+            }
+        }
+    }
+
+    /** docker rm [-f]: refuses a running sandbox unless {@code force}, which kills it first. */
+    public void remove(Entry e, boolean force) throws InterruptedException {
+        ContainerState s = e.state();
+        if (e.running()) {
+            if (!force)
+                throw new ContainerRunningException("You cannot remove a running container " + s.id()
+                        + ". Stop the container before attempting removal or force remove");
+            killAll(s);
+            await(Duration.ofSeconds(10), () -> !ProcStat.alive(s.launcherPid(), -1) && !ProcStat.alive(s.pid(), s.pidStartTime()));
+        }
+        delete(s);
+    }
+
+    /**
+     * Removes what JVMs that died left: attached sandboxes whose monitor is gone (it killed
+     * them when the JVM's end of its socket closed) and entries that never got a pid.
+     * Detached sandboxes stay, running or exited, until removed. Returns how many went.
+     */
+    public int sweep() {
+        int n = 0;
+        for (Entry e : list()) {
+            ContainerState s = e.state();
+            boolean monitorAlive = s.launcherPid() > 0 && ProcStat.alive(s.launcherPid(), -1);
+            boolean orphaned = !s.detached() && !monitorAlive && !e.running();
+            boolean stillborn = s.pid() <= 0 && !monitorAlive && olderThan(s, Duration.ofMinutes(1));
+            if (orphaned || stillborn) {
+                delete(s);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean olderThan(ContainerState s, Duration d) {
+        try {
+            return Instant.parse(s.created()).plus(d).isBefore(Instant.now());
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static boolean await(Duration d, Supplier<Boolean> cond) throws InterruptedException {
+        long end = System.nanoTime() + d.toNanos();
+        while (!cond.get()) {
+            if (System.nanoTime() >= end) return false;
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    private <T> T withLock(Supplier<T> body) {
+        try {
+            Files.createDirectories(root);
+            try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                return body.get();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        } catch (NoSuchFileException ignored) {
+            // gone already
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** No recorded sandbox has that name or id (prefix), or the prefix is ambiguous. */
+    public static final class NoSuchContainerException extends ContainerException {
+        public NoSuchContainerException(String message) {
+            super(message);
+        }
+    }
+
+    /** Another recorded sandbox has the name asked for. */
+    public static final class NameInUseException extends ContainerException {
+        public NameInUseException(String message) {
+            super(message);
+        }
+    }
+
+    /** The operation needs a stopped sandbox (rm without force). */
+    public static final class ContainerRunningException extends ContainerException {
+        public ContainerRunningException(String message) {
+            super(message);
+        }
+    }
+}

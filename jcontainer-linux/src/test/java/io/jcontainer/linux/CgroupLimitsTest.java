@@ -1,0 +1,201 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerStats;
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.Namespace;
+import io.jcontainer.Resources;
+import io.jcontainer.Stdio;
+import io.jcontainer.linux.cgroup.CgroupHost;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Limits enforced by the real kernel on this host's cgroups (v1 here, hybrid with a cgroup2 tree). */
+@RequiresRoot
+class CgroupLimitsTest {
+    static final CgroupHost HOST = CgroupHost.detect();
+
+    /** Every cgroup directory this JVM's sandboxes have in any hierarchy. */
+    static List<Path> ourCgroups() {
+        List<Path> out = new ArrayList<>();
+        List<String> dirs = new ArrayList<>();
+        HOST.v1().values().forEach(h -> dirs.add(h.dir()));
+        if (HOST.unified() != null) dirs.add(HOST.unified().dir());
+        String prefix = "jcontainer-" + HOST.pid() + ".";
+        for (String d : dirs) {
+            try (Stream<Path> s = Files.list(Path.of(d))) {
+                s.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(out::add);
+            } catch (IOException e) {
+                // hierarchy not visible
+            }
+        }
+        return out;
+    }
+
+    @AfterEach
+    void noCgroupOfOursRemains() {
+        assertThat(ourCgroups()).isEmpty();
+    }
+
+    @Test
+    void aMemoryBombIsOomKilledAndReportedAsSuch() {
+        // doubles a shell string until the 100 MB limit is hit; the JVM's heap is not touched
+        var r = Sandboxes.run(Sandboxes.busybox().memoryLimit("100m").memorySwap(io.jcontainer.DataSize.MB(100))
+                .command("/bin/sh", "-c", "x=a; while :; do x=$x$x; done"));
+        assertThat(r.exit().signal()).isEqualTo(9);
+        assertThat(r.exit().oomKilled()).isTrue();
+        assertThat(r.exit().toString()).contains("OOM-killed");
+    }
+
+    @Test
+    void aNormalExitIsNotAnOom() {
+        var r = Sandboxes.run(Sandboxes.busybox().removeNamespace(Namespace.PID).memoryLimit("100m").command("/bin/sh", "-c", "kill -9 $$"));
+        assertThat(r.exit().signal()).isEqualTo(9);
+        assertThat(r.exit().oomKilled()).isFalse();
+    }
+
+    @Test
+    void aForkBombStopsAtThePidsLimitAndKillAllEndsIt() throws Exception {
+        // no PID namespace: killing the first process would leave the bomb running; only the cgroup finds it all
+        try (Container c = Sandboxes.busybox().removeNamespace(Namespace.PID).pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
+                .command("/bin/sh", "-c", "b() { b | b & }; b; sleep 1000").start()) {
+            long max = 0;
+            for (int i = 0; i < 100 && max < 30; i++) {
+                max = Math.max(max, c.stats().pids());
+                Thread.sleep(50);
+            }
+            assertThat(max).isEqualTo(30);
+            Thread.sleep(300);
+            assertThat(c.stats().pids()).isLessThanOrEqualTo(30);
+            assertThat(c.isRunning()).isTrue();
+        }
+        // close() killed every task (cgroup.kill on the cgroup2 side) and removed the cgroups (checked after each test)
+    }
+
+    @Test
+    void twoBusyLoopsUnderHalfACpuUseAboutHalfACpu() throws Exception {
+        try (Container c = Sandboxes.busybox().cpus(0.5).stdout(Stdio.NULL)
+                .command("/bin/sh", "-c", "yes >/dev/null & yes >/dev/null & wait").start()) {
+            Thread.sleep(300);
+            ContainerStats a = c.stats();
+            long t0 = System.nanoTime();
+            Thread.sleep(2000);
+            ContainerStats b = c.stats();
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpus = (b.cpuTime().toNanos() - a.cpuTime().toNanos()) / 1e9 / wall;
+            assertThat(cpus).as("CPUs used, from the cgroup's own accounting").isBetween(0.3, 0.65);
+            assertThat(b.cpuThrottledPeriods()).isPositive();
+            // throttled_time can stay 0 on v1 with 6.18's task-based throttling; it must be read, though
+            assertThat(b.cpuThrottledMicros()).isNotNegative();
+        }
+    }
+
+    @Test
+    void theCpusetIsWhatTheSandboxSees() {
+        var r = Sandboxes.run(Sandboxes.busybox().cpus("1").command("/bin/grep", "Cpus_allowed_list", "/proc/self/status"));
+        assertThat(r.stdout()).matches("Cpus_allowed_list:\\s+1\n");
+    }
+
+    @Test
+    void pauseStopsProgressAndUnpauseResumesIt() throws Exception {
+        try (Container c = Sandboxes.busybox().pidsLimit(100).stdout(Stdio.NULL)
+                .command("/bin/sh", "-c", "while :; do :; done").start()) {
+            Thread.sleep(200);
+            c.pause();
+            long frozen = c.stats().cpuTime().toNanos();
+            Thread.sleep(500);
+            assertThat(c.stats().cpuTime().toNanos()).as("no CPU time while frozen").isEqualTo(frozen);
+            c.unpause();
+            Thread.sleep(300);
+            assertThat(c.stats().cpuTime().toNanos()).isGreaterThan(frozen + 50_000_000L);
+        }
+    }
+
+    @Test
+    void limitsChangeOnARunningSandbox() throws Exception {
+        try (Container c = Sandboxes.busybox().pidsLimit(100).memoryLimit("100m").stdout(Stdio.NULL)
+                .command("/bin/sleep", "100").start()) {
+            c.update(new Resources(io.jcontainer.DataSize.MB(200), null, null, 0, null, null, 0, 5, 0, List.of(), null));
+            Path pids = Path.of(HOST.v1().get("pids").dir(), ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("pids").dir()))
+                    .findFirst().orElseThrow().getFileName().toString(), "pids.max");
+            assertThat(Files.readString(pids).strip()).isEqualTo("5");
+            assertThatThrownBy(() -> c.update(new Resources(null, null, null, 0.5, null, null, 0, 0, 0, List.of(), null)))
+                    .isInstanceOf(InvalidSpecException.class).hasMessageContaining("cpu controller was not attached");
+            assertThat(c.stats().memoryBytes()).isPositive();
+        }
+    }
+
+    @Test
+    void theDevicesCgroupAllowsOnlyTheHarmlessDevices() throws Exception {
+        // no user namespace: the sandbox's root has CAP_MKNOD; the devices cgroup still refuses the host's disk
+        try (Container c = Sandboxes.busybox().pidsLimit(50).stdout(Stdio.PIPE)
+                .command("/bin/sh", "-c", "mknod /dev/disk b 254 0 2>&1; head -c 1 /dev/disk 2>&1 >/dev/null; echo; head -c 1 /dev/zero | od -An -tx1; sleep 100").start()) {
+            Path dir = ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("devices").dir())).findFirst().orElseThrow();
+            assertThat(Files.readAllLines(dir.resolve("devices.list"))).containsExactlyInAnyOrder(
+                    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm");
+            byte[] out = new byte[4096];
+            StringBuilder sb = new StringBuilder();
+            while (!sb.toString().contains("00")) {
+                int n = c.stdout().read(out);
+                if (n < 0) break;
+                sb.append(new String(out, 0, n));
+            }
+            assertThat(sb.toString()).containsAnyOf("Operation not permitted", "Read-only file system", "No such file").contains("00");
+        }
+    }
+
+    @Test
+    void badLimitsAreRefusedBeforeTheCommandRuns() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertThatThrownBy(() -> Sandboxes.busybox().cpus(cpus + "," + (cpus + 1)).command("/bin/true").start())
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("available: 0" + (cpus > 1 ? "-" + (cpus - 1) : ""));
+        assertThatThrownBy(() -> Sandboxes.busybox().cpus("0,x").command("/bin/true").start())
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("malformed");
+        assertThatThrownBy(() -> Sandboxes.busybox().memoryLimit("1m").command("/bin/true").start())
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("below the minimum");
+        assertThatThrownBy(() -> Sandboxes.busybox().deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.WRITE_BPS, "/dev/nosuchdisk:1m"))
+                .command("/bin/true").start()).isInstanceOf(InvalidSpecException.class).hasMessageContaining("/dev/nosuchdisk");
+    }
+
+    @Test
+    void ioThrottlingIsWrittenForARealBlockDevice() {
+        var r = Sandboxes.run(Sandboxes.busybox()
+                .deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.READ_BPS, "/dev/vda:10m")).command("/bin/true"));
+        assertThat(r.code()).isZero();
+    }
+
+    @Test
+    void twoHundredRunsLeaveNoCgroupBehind() {
+        for (int i = 0; i < 200; i++) {
+            var r = Sandboxes.run(Sandboxes.busybox().memoryLimit("64m").cpus(1).pidsLimit(32).command("/bin/true"));
+            assertThat(r.code()).isZero();
+        }
+        assertThat(ourCgroups()).isEmpty();
+    }
+
+    @Test
+    void aSandboxWithoutLimitsAndWithAPidNamespaceHasNoCgroup() throws Exception {
+        try (Container c = Sandboxes.busybox().stdout(Stdio.NULL).command("/bin/sleep", "10").start()) {
+            assertThat(ourCgroups()).isEmpty();
+            assertThatThrownBy(c::stats).isInstanceOf(IllegalStateException.class).hasMessageContaining("has no cgroup");
+        }
+    }
+
+    @Test
+    void exitIsPlainWhenNotKilled() {
+        ContainerExit e = Sandboxes.run(Sandboxes.busybox().memoryLimit("50m").command("/bin/true")).exit();
+        assertThat(e).isEqualTo(ContainerExit.exited(0));
+    }
+}

@@ -1,0 +1,92 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerStartException;
+import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.Stdio;
+import io.jcontainer.linux.sys.Errno;
+import io.jcontainer.linux.sys.RecordingSyscalls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The JVM side of a start, against a fake kernel: whatever step fails, every descriptor the
+ * start opened is closed again and a spawned launcher is reaped.
+ */
+class RuntimeWithoutRootTest {
+    @TempDir
+    Path tmp;
+
+    LinuxContainerRuntime runtime(RecordingSyscalls sys) {
+        var host = new HostInfo(0, 0, 40, true, tmp, tmp.resolve("root"), java.util.List.of(), java.util.List.of(), java.util.List.of());
+        return new LinuxContainerRuntime(sys, host, null);
+    }
+
+    Container start(LinuxContainerRuntime rt) {
+        return rt.start(Container.builder().rootfs(tmp).stdin(Stdio.PIPE).command("/bin/true").build());
+    }
+
+    @Test
+    void aFailedSpawnClosesEveryPipeAndSocketAndSaysWhy() {
+        var sys = new RecordingSyscalls().failNext("spawn", Errno.EAGAIN);
+        var rt = runtime(sys);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class)
+                .hasMessageContaining("posix_spawn").hasMessageContaining("EAGAIN");
+        // what stays open is the once-per-JVM launcher memfd and the supervisor's epoll
+        assertThat(sys.openFds()).hasSize(2);
+        assertThat(sys.calls).contains("memfd_create jcontainer-launcher").anyMatch(c -> c.startsWith("seal "));
+    }
+
+    @Test
+    void aLauncherThatDiesSilentlyIsReapedAndNothingLeaks() {
+        var sys = new RecordingSyscalls(); // read() returns 0: the launcher closed without a report
+        var rt = runtime(sys);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class)
+                .hasMessageContaining("launcher exited without a report");
+        assertThat(sys.calls).anyMatch(c -> c.startsWith("spawn /proc/self/fd/")).anyMatch(c -> c.startsWith("waitid 1000"));
+        assertThat(sys.openFds()).hasSize(2);
+    }
+
+    @Test
+    void aFailingSocketpairHalfWayClosesThePipesAlreadyOpened() {
+        var sys = new RecordingSyscalls();
+        var rt = runtime(sys);
+        // the three pipes succeed, then the socketpair fails
+        sys.failNext("socketpair", Errno.EMFILE);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class).hasMessageContaining("EMFILE");
+        assertThat(sys.calls).doesNotContain("spawn");
+        assertThat(sys.openFds()).hasSize(2);
+    }
+
+    @Test
+    void theSpawnGetsStdioAndTheControlSocketAsDescriptors0To3() {
+        var sys = new RecordingSyscalls();
+        var rt = runtime(sys);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class);
+        // stdin pipe (read end 12 of 12/13), stdout pipe (write end 15), stderr pipe (17), control (19)
+        assertThat(sys.calls).anyMatch(c -> c.matches("spawn /proc/self/fd/\\d+ \\[12, 15, 17, 19]"));
+    }
+
+    @Test
+    void limitsWithoutAWritableCgroupAreRefusedClearly() {
+        var sys = new RecordingSyscalls();
+        var host = new HostInfo(1000, 1000, 40, true, tmp, tmp.resolve("root"), java.util.List.of(), java.util.List.of(), java.util.List.of());
+        var rt = new LinuxContainerRuntime(sys, host, io.jcontainer.linux.cgroup.CgroupManager.NONE);
+        assertThatThrownBy(() -> rt.start(Container.builder().rootfs(tmp).memoryLimit("100m").command("true").build()))
+                .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("no writable cgroup");
+        assertThat(sys.calls).noneMatch(c -> c.startsWith("spawn"));
+    }
+
+    @Test
+    void plansCompileWithoutStartingAnything() {
+        var sys = new RecordingSyscalls();
+        var plan = runtime(sys).plan(Container.builder().rootfs(tmp).command("true").build());
+        assertThat(plan.child()).isNotEmpty();
+        assertThat(sys.calls).isEmpty();
+    }
+}

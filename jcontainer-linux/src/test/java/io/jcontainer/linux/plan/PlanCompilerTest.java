@@ -1,0 +1,205 @@
+package io.jcontainer.linux.plan;
+
+import io.jcontainer.Capability;
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.IdMap;
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.Namespace;
+import io.jcontainer.linux.HostInfo;
+import io.jcontainer.linux.rootfs.Passwd;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.jcontainer.Namespace.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The compiler's policy, without root: what ops, in which order, for which spec. */
+class PlanCompilerTest {
+    static final HostInfo ROOT_HOST = host(0);
+    static final HostInfo USER_HOST = host(1000);
+
+    @TempDir
+    Path tmp;
+
+    static HostInfo host(int uid) {
+        return new HostInfo(uid, uid, 40, true, Path.of("/run/jc"), Path.of("/run/jc/root"), List.of(),
+                List.of(new HostInfo.HostDir("/usr", null), new HostInfo.HostDir("/bin", "usr/bin")), List.of());
+    }
+
+    Plan compile(HostInfo host, ContainerSpec.Builder b) {
+        return new PlanCompiler(host).compile(b.build(), new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));
+    }
+
+    ContainerSpec.Builder spec() {
+        return Container.builder().rootfs(tmp).command("/bin/true");
+    }
+
+    static int indexOf(List<Op> ops, Class<? extends Op> type) {
+        for (int i = 0; i < ops.size(); i++) if (type.isInstance(ops.get(i))) return i;
+        return -1;
+    }
+
+    static int lastIndexOf(List<Op> ops, java.util.function.Predicate<Op> p) {
+        for (int i = ops.size() - 1; i >= 0; i--) if (p.test(ops.get(i))) return i;
+        return -1;
+    }
+
+    @Test
+    void cloneFlagsFollowTheNamespaces() {
+        Plan p = compile(ROOT_HOST, spec().namespaces(PID, NET, MNT, UTS, IPC, USER));
+        assertThat(p.cloneFlags()).isEqualTo(Plan.CLONE_NEWPID | Plan.CLONE_NEWNET | Plan.CLONE_NEWNS | Plan.CLONE_NEWUTS
+                | Plan.CLONE_NEWIPC | Plan.CLONE_NEWUSER);
+        // the cgroup namespace is entered by the child after placement, not at clone
+        Plan withCgroup = compile(ROOT_HOST, spec().namespaces(MNT, CGROUP));
+        assertThat(withCgroup.cloneFlags()).isEqualTo(Plan.CLONE_NEWNS);
+        assertThat(withCgroup.child().getFirst()).isEqualTo(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
+    }
+
+    @Test
+    void setupReadsTopToBottom() {
+        List<Op> c = compile(ROOT_HOST, spec().namespaces(PID, NET, MNT, UTS, IPC)).child();
+        int makePrivate = indexOf(c, Op.MakePrivate.class);
+        int firstMount = indexOf(c, Op.Mount.class);
+        int pivot = indexOf(c, Op.PivotRoot.class);
+        int lastMount = lastIndexOf(c, o -> o instanceof Op.Mount || o instanceof Op.MaskPath || o instanceof Op.Remount);
+        int setuid = indexOf(c, Op.Setresuid.class);
+        int firstCaps = indexOf(c, Op.Caps.class);
+        int close = indexOf(c, Op.CloseFds.class);
+        assertThat(makePrivate).as("propagation private before any mount").isLessThan(firstMount);
+        assertThat(lastMount).as("every mount before pivot_root").isLessThan(pivot);
+        assertThat(firstCaps).as("bounding set dropped while still privileged").isLessThan(setuid);
+        assertThat(close).isEqualTo(c.size() - 2);
+        assertThat(c.getLast()).isInstanceOf(Op.Exec.class);
+        assertThat(c).contains(new Op.LoopbackUp(), new Op.Hostname("abc"), new Op.Setsid());
+    }
+
+    @Test
+    void rootfsIsBoundOnTheSharedMountPointAndEveryTargetStaysInside() {
+        List<Op> c = compile(ROOT_HOST, spec()).child();
+        assertThat(c).contains(new Op.Mount(tmp.toString(), "/run/jc/root", "", Op.MS_BIND | Op.MS_REC, "", 0),
+                new Op.RootOpen("/run/jc/root"), new Op.PivotRoot("/run/jc/root"));
+        for (Op op : c)
+            if (op instanceof Op.Mount m && !m.target().equals("/run/jc/root"))
+                assertThat(m.mflags() & Op.IN_ROOT).as("in-root resolution of " + m).isNotZero();
+    }
+
+    @Test
+    void procDevAndSysAreFreshAndMinimal() {
+        List<Op> c = compile(ROOT_HOST, spec()).child();
+        assertThat(c).contains(new Op.Mount("proc", "/proc", "proc", Op.MS_NOSUID | Op.MS_NODEV | Op.MS_NOEXEC, "", Op.IN_ROOT | Op.MKDIR));
+        List<String> devices = c.stream().filter(o -> o instanceof Op.Mount m && m.source().startsWith("/dev/"))
+                .map(o -> ((Op.Mount) o).target()).toList();
+        assertThat(devices).containsExactly("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty");
+        assertThat(c).contains(new Op.Symlink("pts/ptmx", "/dev/ptmx"), new Op.Symlink("/proc/self/fd", "/dev/fd"));
+        assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.fstype().equals("sysfs") && (m.flags() & Op.MS_RDONLY) != 0);
+        assertThat(c).contains(new Op.MaskPath("/proc/kcore"), new Op.MaskPath("/sys/firmware"));
+    }
+
+    @Test
+    void withoutNetNamespaceSysIsTheHostsBoundReadOnly() {
+        List<Op> c = compile(ROOT_HOST, spec().namespaces(PID, MNT)).child();
+        assertThat(c).noneMatch(o -> o instanceof Op.Mount m && m.fstype().equals("sysfs"));
+        assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.source().equals("/sys") && (m.flags() & Op.MS_RDONLY) != 0);
+        assertThat(c).doesNotContain(new Op.LoopbackUp());
+    }
+
+    @Test
+    void readOnlyRootIsRemountedLastBeforePivot() {
+        List<Op> c = compile(ROOT_HOST, spec().readOnlyRoot(true)).child();
+        int ro = c.indexOf(new Op.Remount("/", Op.MS_RDONLY, Op.IN_ROOT | Op.NO_SELF_BIND));
+        assertThat(ro).isPositive();
+        assertThat(c.get(ro + 1)).isInstanceOf(Op.PivotRoot.class);
+    }
+
+    @Test
+    void userNamespaceMapsRootToTheCallerByDefault() {
+        Plan asRoot = compile(ROOT_HOST, spec().namespaces(MNT, USER));
+        assertThat(asRoot.parent()).containsExactly(new Op.WritePid("/proc/%p/uid_map", "0 0 1\n"),
+                new Op.WritePid("/proc/%p/gid_map", "0 0 1\n"));
+        Plan asUser = compile(USER_HOST, spec().namespaces(MNT, USER));
+        assertThat(asUser.parent()).containsExactly(new Op.WritePid("/proc/%p/setgroups", "deny"),
+                new Op.WritePid("/proc/%p/uid_map", "0 1000 1\n"), new Op.WritePid("/proc/%p/gid_map", "0 1000 1\n"));
+        // setgroups(2) is denied in that namespace, so the child must not call it
+        assertThat(asUser.child()).noneMatch(o -> o instanceof Op.Setgroups);
+    }
+
+    @Test
+    void explicitMapsAreWrittenInOneGo() {
+        Plan p = compile(ROOT_HOST, spec().namespaces(MNT, USER).uidMap(new IdMap(0, 100000, 65536))
+                .gidMap(new IdMap(0, 100000, 65536), new IdMap(65536, 5, 1)));
+        assertThat(p.parent()).containsExactly(new Op.WritePid("/proc/%p/uid_map", "0 100000 65536\n"),
+                new Op.WritePid("/proc/%p/gid_map", "0 100000 65536\n65536 5 1\n"));
+    }
+
+    @Test
+    void nonRootCannotMapOtherIdsWithoutHelpers() {
+        assertThatThrownBy(() -> compile(USER_HOST, spec().namespaces(MNT, USER).uidMap(new IdMap(0, 100000, 65536))))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("own uid 1000");
+        assertThatThrownBy(() -> compile(USER_HOST, spec().namespaces(MNT, PID)))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("USER namespace");
+    }
+
+    @Test
+    void capabilitiesBoundTheSetAndOnlyRootKeepsThem() {
+        ContainerSpec.Builder b = spec().capabilities(java.util.EnumSet.of(Capability.CHOWN, Capability.KILL));
+        long mask = (1L << Capability.CHOWN.number()) | (1L << Capability.KILL.number());
+        List<Op> root = new PlanCompiler(ROOT_HOST).compile(b.build(), new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "x")).child();
+        assertThat(root).contains(new Op.Caps(mask, -1, -1, -1, -1), new Op.Caps(-1, mask, mask, 0, 0));
+        var user = new Passwd.User(1000, 1000, List.of(29), "/home/user");
+        List<Op> nonRoot = new PlanCompiler(ROOT_HOST).compile(b.build(), new PlanCompiler.Inputs(user, List.of(), null, 0, "x")).child();
+        assertThat(nonRoot).contains(new Op.Setgroups(List.of(29)), new Op.Setresgid(1000), new Op.Setresuid(1000), new Op.Caps(-1, 0, 0, 0, 0));
+    }
+
+    @Test
+    void seccompGoesBeforeTheUidChangeUnlessNoNewPrivsIsSet() {
+        byte[] filter = new byte[16];
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), filter, 0, "x");
+        List<Op> plain = new PlanCompiler(ROOT_HOST).compile(spec().build(), in).child();
+        assertThat(indexOf(plain, Op.Seccomp.class)).isLessThan(indexOf(plain, Op.Setresuid.class));
+        List<Op> nnp = new PlanCompiler(ROOT_HOST).compile(spec().noNewPrivileges(true).build(), in).child();
+        assertThat(indexOf(nnp, Op.NoNewPrivs.class)).isLessThan(indexOf(nnp, Op.Seccomp.class));
+        assertThat(indexOf(nnp, Op.Seccomp.class)).isGreaterThan(lastIndexOf(nnp, o -> o instanceof Op.Caps));
+    }
+
+    @Test
+    void cgroupPlacementHappensInTheParentWhileTheChildWaits() {
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/memory/jc/x/cgroup.procs"), null, 0, "x");
+        Plan p = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(MNT).build(), in);
+        assertThat(p.parent()).containsExactly(new Op.WritePid("/sys/fs/cgroup/memory/jc/x/cgroup.procs", "%p"));
+    }
+
+    @Test
+    void environmentIsOnlyWhatWasAskedPlusTheBasics() {
+        Op.Exec exec = (Op.Exec) compile(ROOT_HOST, spec().hostname("h").env("A", "1").command("sh", "-c", "env")).child().getLast();
+        assertThat(exec.path()).isEqualTo("sh");
+        assertThat(exec.argv()).containsExactly("sh", "-c", "env");
+        assertThat(exec.env()).containsExactly("PATH=" + PlanCompiler.DEFAULT_PATH, "HOSTNAME=h", "HOME=/root", "A=1");
+    }
+
+    @Test
+    void defaultRootIsAFreshTmpfsWithTheHostsSystemDirsReadOnly() {
+        List<Op> c = compile(ROOT_HOST, Container.builder().command("/bin/true")).child();
+        assertThat(c).contains(new Op.Mount("tmpfs", "/run/jc/root", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV, "mode=0755,size=64m", 0));
+        assertThat(c).contains(new Op.Mount("/usr", "/usr", "", Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV, "", Op.IN_ROOT | Op.MKDIR));
+        assertThat(c).contains(new Op.Symlink("usr/bin", "/bin"));
+        assertThat(c).anyMatch(o -> o instanceof Op.WriteFile w && w.path().equals("/etc/passwd"));
+    }
+
+    @Test
+    void timeNamespaceNeedsAKernelThatHasIt() {
+        HostInfo old = new HostInfo(0, 0, 40, false, Path.of("/r"), Path.of("/r/root"), List.of(), List.of(), List.of());
+        assertThatThrownBy(() -> compile(old, spec().namespaces(MNT, Namespace.TIME)))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("Linux 5.6");
+    }
+
+    @Test
+    void detachedSandboxesDoNotDieWithTheJvm() {
+        assertThat(compile(ROOT_HOST, spec()).flags() & Plan.KILL_ON_EOF).isNotZero();
+        assertThat(compile(ROOT_HOST, spec().detached(true)).flags() & Plan.KILL_ON_EOF).isZero();
+    }
+}

@@ -1,0 +1,44 @@
+package io.jcontainer.linux.plan;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The wire format of plan.h, byte for byte. */
+class PlanEncoderTest {
+    @Test
+    void headerThenOpsWithPaddedStrings() {
+        Plan p = new Plan(Plan.CLONE_NEWNS, Plan.KILL_ON_EOF, List.of(), List.of(new Op.WritePid("/a", "%p")),
+                List.of(new Op.Hostname("abc"), new Op.Setsid()));
+        ByteBuffer b = ByteBuffer.wrap(PlanEncoder.encode(p)).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getInt()).isEqualTo(0x3150434A);
+        assertThat(b.getInt()).isEqualTo(1);
+        assertThat(b.getLong()).isEqualTo(Plan.CLONE_NEWNS);
+        assertThat(b.getInt()).isEqualTo(Plan.KILL_ON_EOF);
+        assertThat(new int[]{b.getInt(), b.getInt(), b.getInt()}).containsExactly(0, 1, 2);
+        // WritePid: opcode 27, payload = str "/a" (len 3 + pad) + str "%p" (len 3 + pad)
+        assertThat(b.getInt()).isEqualTo(27);
+        assertThat(b.getInt()).isEqualTo(16);
+        assertThat(b.getInt()).isEqualTo(3);
+        assertThat(new byte[]{b.get(), b.get(), b.get(), b.get()}).containsExactly('/', 'a', 0, 0);
+        b.position(b.position() + 8);
+        assertThat(b.getInt()).isEqualTo(1); // hostname
+        assertThat(b.getInt()).isEqualTo(8);
+        assertThat(b.getInt()).isEqualTo(4); // "abc\0"
+        b.position(b.position() + 4);
+        assertThat(b.getInt()).isEqualTo(11); // setsid
+        assertThat(b.getInt()).isZero();
+        assertThat(b.hasRemaining()).isFalse();
+    }
+
+    @Test
+    void nulBytesCannotSmuggleATruncatedPath() {
+        Plan p = new Plan(0, 0, List.of(), List.of(), List.of(new Op.Chdir("/a\0/b")));
+        assertThatThrownBy(() -> PlanEncoder.encode(p)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
