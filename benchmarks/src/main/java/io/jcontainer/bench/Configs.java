@@ -114,6 +114,9 @@ public final class Configs {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.replace('\n', ' '));
     }
 
+    /** The evidence of a check for a feature the configuration does not ask for. */
+    public static final String NOT_ASKED = "not in this configuration";
+
     /** One isolation feature and whether a running sandbox of the configuration really has it. */
     public record Check(String feature, boolean inEffect, String evidence) {
     }
@@ -137,7 +140,8 @@ public final class Configs {
             }
             String status = read(proc.resolve("status"));
             String seccomp = field(status, "Seccomp");
-            checks.add(new Check("seccomp filter", "2".equals(seccomp), "Seccomp: " + seccomp + " (2 = filter)"));
+            checks.add(spec.seccomp() instanceof Seccomp.Unconfined ? new Check("seccomp filter", false, NOT_ASKED)
+                    : new Check("seccomp filter", "2".equals(seccomp), "Seccomp: " + seccomp + " (2 = filter)"));
             String capEff = field(status, "CapEff"), capBnd = field(status, "CapBnd");
             boolean wantNoCaps = spec.capabilities().isEmpty();
             checks.add(new Check(wantNoCaps ? "all capabilities dropped" : "capabilities (" + spec.capabilities().size() + " kept)",
@@ -151,7 +155,7 @@ public final class Configs {
             checks.add(new Check("/proc and /dev mounted", hasProc && hasDev, "proc " + hasProc + ", dev " + hasDev));
             Resources r = spec.resources();
             if (!r.isEmpty()) checks.addAll(cgroupLimits(read(proc.resolve("cgroup"))));
-            else checks.add(new Check("cgroup limits", false, "none in this configuration"));
+            else checks.add(new Check("cgroup limits", false, NOT_ASKED));
         } catch (RuntimeException e) {
             checks.add(new Check("verification", false, describe(e)));
         }
