@@ -60,7 +60,11 @@ public final class Phases {
         steps.put("+ UTS, IPC, CGROUP", b.namespaces(MNT, PID, UTS, IPC, CGROUP).build());
         steps.put("+ USER (uid/gid maps)", b.namespaces(MNT, PID, UTS, IPC, CGROUP, USER).build());
         steps.put("+ NET (= (a) namespaces only)", namespacesOnly);
-        steps.put("headline as measured (+ limits/seccomp/caps in effect here)", headline);
+        // The headline's extras one by one on top of (a), then all together.
+        steps.put("(a) + cgroup limits only", namespacesOnly.toBuilder().resources(headline.resources()).build());
+        steps.put("(a) + seccomp profile only", namespacesOnly.toBuilder().seccomp(headline.seccomp()).build());
+        steps.put("(a) + capabilities dropped only", namespacesOnly.toBuilder().capabilities(headline.capabilities()).build());
+        steps.put("headline as measured (all of the above)", headline);
         // Round-robin, so that load from elsewhere on a shared machine hits every step alike.
         List<String> names = List.copyOf(steps.keySet());
         double[][] t = new double[names.size()][n];
