@@ -1,0 +1,173 @@
+package io.jcontainer.bench;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.linux.launch.LauncherImage;
+import io.jcontainer.linux.plan.PlanEncoder;
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.Syscalls;
+import io.jcontainer.spi.ContainerRuntime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.jcontainer.Namespace.CGROUP;
+import static io.jcontainer.Namespace.IPC;
+import static io.jcontainer.Namespace.MNT;
+import static io.jcontainer.Namespace.PID;
+import static io.jcontainer.Namespace.USER;
+import static io.jcontainer.Namespace.UTS;
+
+/**
+ * Where the time of one sandbox goes, with clock readings around public steps (no tracer):
+ * compiling the spec into plan bytes, posix_spawn of the launcher alone (and its whole life
+ * when it gets no plan), {@code start()} (Java call → STARTED frame: spawn, plan write,
+ * clone3, the child's mounts and exec), STARTED → exit observed, and {@code close()}. The
+ * same split for {@code ProcessBuilder}: {@code start()} (returns after exec) and
+ * {@code waitFor()}. Medians in µs over {@code n} rounds after a warm-up.
+ */
+public final class Phases {
+    private Phases() {
+    }
+
+    public static Map<String, Map<String, Double>> measure(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        out.put("ProcessBuilder", processBuilder(n));
+        out.put("jcontainer headline", sandbox(headline, n));
+        out.put("jcontainer namespaces only", sandbox(namespacesOnly, n));
+        out.put("jcontainer start → exit → close, adding one thing at a time", ablation(headline, namespacesOnly, Math.max(4, n / 2)));
+        return out;
+    }
+
+    /**
+     * The whole start → exit → close of configurations that each add one thing to the one
+     * before: where the namespaces-only time goes, namespace by namespace, then the headline's
+     * extras (what it has of them on this build).
+     */
+    private static Map<String, Double> ablation(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
+        Map<String, ContainerSpec> steps = new LinkedHashMap<>();
+        ContainerSpec.Builder b = namespacesOnly.toBuilder();
+        steps.put("MNT only, no masked or read-only /proc paths", b.namespaces(MNT).maskedPaths(List.of()).readonlyPaths(List.of()).build());
+        steps.put("MNT only (root, pivot_root, /proc, /dev, masked paths)", b.namespaces(MNT).maskedPaths(java.util.List.copyOf(
+                namespacesOnly.maskedPaths() == null ? io.jcontainer.linux.plan.PlanCompiler.DEFAULT_MASKED : namespacesOnly.maskedPaths()))
+                .readonlyPaths(namespacesOnly.readonlyPaths() == null ? io.jcontainer.linux.plan.PlanCompiler.DEFAULT_READONLY : namespacesOnly.readonlyPaths()).build());
+        steps.put("+ PID", b.namespaces(MNT, PID).build());
+        steps.put("+ UTS, IPC, CGROUP", b.namespaces(MNT, PID, UTS, IPC, CGROUP).build());
+        steps.put("+ USER (uid/gid maps)", b.namespaces(MNT, PID, UTS, IPC, CGROUP, USER).build());
+        steps.put("+ NET (= (a) namespaces only)", namespacesOnly);
+        // The headline's extras one by one on top of (a), then all together.
+        steps.put("(a) + cgroup limits only", namespacesOnly.toBuilder().resources(headline.resources()).build());
+        steps.put("(a) + seccomp profile only", namespacesOnly.toBuilder().seccomp(headline.seccomp()).build());
+        steps.put("(a) + capabilities dropped only", namespacesOnly.toBuilder().capabilities(headline.capabilities()).build());
+        steps.put("headline as measured (all of the above)", headline);
+        // Round-robin, so that load from elsewhere on a shared machine hits every step alike.
+        List<String> names = List.copyOf(steps.keySet());
+        double[][] t = new double[names.size()][n];
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                for (int k = 0; k < names.size(); k++) {
+                    long t0 = System.nanoTime();
+                    Contenders.run(steps.get(names.get(k)));
+                    if (i >= 0) t[k][i] = (System.nanoTime() - t0) / 1e3;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int k = 0; k < names.size(); k++) m.put(names.get(k), median(t[k]));
+        return m;
+    }
+
+    private static Map<String, Double> processBuilder(int n) {
+        double[] start = new double[n], wait = new double[n];
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder("/bin/true").start();
+                long t1 = System.nanoTime();
+                p.waitFor();
+                long t2 = System.nanoTime();
+                if (i < 0) continue;
+                start[i] = (t1 - t0) / 1e3;
+                wait[i] = (t2 - t1) / 1e3;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("start() (fork/exec via jspawnhelper)", median(start));
+        m.put("waitFor() (until exit observed)", median(wait));
+        return m;
+    }
+
+    private static Map<String, Double> sandbox(ContainerSpec spec, int n) {
+        // The runtime the benchmarks use (one supervisor thread), not a second one.
+        LinuxContainerRuntime rt = ContainerRuntime.get() instanceof LinuxContainerRuntime l ? l : new LinuxContainerRuntime();
+        Syscalls sys = NativeSyscalls.INSTANCE;
+        LauncherImage image = LauncherImage.load(sys);
+        double[] compile = new double[n], spawn = new double[n], launcherLife = new double[n], start = new double[n],
+                exit = new double[n], close = new double[n];
+        int devNull = sys.open("/dev/null", Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                long t0 = System.nanoTime();
+                // The public tool entry: user lookup + plan compile (the seccomp filter is cached per profile).
+                PlanEncoder.encode(rt.plan(spec));
+                long t1 = System.nanoTime();
+
+                int[] ctl = sys.socketpair();
+                long t2 = System.nanoTime();
+                int pid = sys.spawn(image.path(), new int[]{devNull, devNull, devNull, ctl[1]}, List.of("jcontainer-launcher"), List.of());
+                long t3 = System.nanoTime();
+                sys.close(ctl[1]);
+                sys.close(ctl[0]); // no plan: the launcher reports a failure and exits
+                sys.waitPid(pid, false);
+                long t4 = System.nanoTime();
+
+                long t5 = System.nanoTime();
+                Container c = rt.start(spec);
+                long t6 = System.nanoTime();
+                c.waitFor();
+                long t7 = System.nanoTime();
+                c.close();
+                long t8 = System.nanoTime();
+                if (i < 0) continue;
+                compile[i] = (t1 - t0) / 1e3;
+                spawn[i] = (t3 - t2) / 1e3;
+                launcherLife[i] = (t4 - t2) / 1e3;
+                start[i] = (t6 - t5) / 1e3;
+                exit[i] = (t7 - t6) / 1e3;
+                close[i] = (t8 - t7) / 1e3;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            sys.closeQuietly(devNull);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("spec → plan bytes (user lookup, compile, encode)", median(compile));
+        m.put("posix_spawn of the launcher (call returns)", median(spawn));
+        m.put("launcher alone: spawn → exit reaped (no plan)", median(launcherLife));
+        m.put("start(): Java call → STARTED frame", median(start));
+        m.put("STARTED → exit observed", median(exit));
+        m.put("close()", median(close));
+        return m;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
