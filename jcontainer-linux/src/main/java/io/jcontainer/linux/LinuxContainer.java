@@ -268,8 +268,11 @@ final class LinuxContainer implements Container {
             if (stdin != null) closeQuietly(stdin);
             if (stdout != null) closeQuietly(stdout);
             if (stderr != null) closeQuietly(stderr);
-            if (cgroup != null && !spec.detached()) cgroup.close();
-            onClosed.run();
+            try {
+                if (cgroup != null && !spec.detached()) cgroup.close();
+            } finally {
+                onClosed.run(); // even if a cgroup could not be removed: the handle is closed
+            }
         }
     }
 

@@ -80,6 +80,12 @@ class FilesystemTest {
     }
 
     @Test
+    void oomScoreAdjIsInForceInside() {
+        var r = Sandboxes.run(Sandboxes.busybox().oomScoreAdj(-500).command("cat", "/proc/self/oom_score_adj"));
+        assertThat(r.stdout()).isEqualTo("-500\n");
+    }
+
+    @Test
     void devIsMinimal() {
         var r = Sandboxes.sh("ls /dev | tr '\\n' ' '; echo; echo x > /dev/null && head -c 4 /dev/zero | wc -c");
         assertThat(r.stdout().lines().toList().getFirst().trim().split(" "))

@@ -123,6 +123,11 @@ public final class PlanCompiler {
             parent.add(new Op.WritePid("/proc/%p/gid_map", maps.gidText()));
         }
         for (String procs : in.cgroupProcsFiles()) if (!procs.endsWith("/tasks")) parent.add(new Op.WritePid(procs, "%p"));
+        // docker --oom-score-adj: set by the launcher while the child waits, so it holds before the
+        // payload runs and is inherited by everything it starts (proc(5): lowering it needs
+        // CAP_SYS_RESOURCE, which the launcher of a root JVM has).
+        if (spec.resources().oomScoreAdj() != null)
+            parent.add(new Op.WritePid("/proc/%p/oom_score_adj", String.valueOf(spec.resources().oomScoreAdj())));
 
         List<Op> c = new ArrayList<>();
         // cgroup v1 "tasks" files: the child moves itself ("0" = the calling thread) before anything else. Only a

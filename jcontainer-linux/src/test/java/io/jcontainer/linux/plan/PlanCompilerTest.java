@@ -175,6 +175,12 @@ class PlanCompilerTest {
     }
 
     @Test
+    void oomScoreAdjIsWrittenByTheLauncherBeforeThePayloadRuns() {
+        Plan p = compile(ROOT_HOST, spec().namespaces(MNT).oomScoreAdj(500));
+        assertThat(p.parent()).contains(new Op.WritePid("/proc/%p/oom_score_adj", "500"));
+    }
+
+    @Test
     void environmentIsOnlyWhatWasAskedPlusTheBasics() {
         Op.Exec exec = (Op.Exec) compile(ROOT_HOST, spec().hostname("h").env("A", "1").command("sh", "-c", "env")).child().getLast();
         assertThat(exec.path()).isEqualTo("sh");
