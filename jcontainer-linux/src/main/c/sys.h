@@ -62,6 +62,7 @@ typedef unsigned long size_t;
 #define NR_renameat2 316
 #define NR_clock_gettime 228
 #define NR_lseek 8
+#define NR_faccessat 269
 #define NR_unlinkat 263
 #elif defined(__aarch64__)
 #define NR_read 63
@@ -110,6 +111,7 @@ typedef unsigned long size_t;
 #define NR_renameat2 276
 #define NR_clock_gettime 113
 #define NR_lseek 62
+#define NR_faccessat 48
 #define NR_unlinkat 35
 #else
 #error "jcontainer launcher: unsupported architecture"

@@ -165,6 +165,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
+                if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
+                    pre.add(new Op.Restart(spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.ALWAYS ? 2 : 1,
+                            spec.restartPolicy().maxRetries(), store.stopMarker(id).toString(), store.pidFile(id).toString()));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
             Launched l = spec.tty() ? launch(image, plan, spec, null, null, null)
@@ -198,7 +201,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
         return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
-                spec.detached(), logged ? store.logFile(id).toString() : null, List.of());
+                spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString());
     }
 
     private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
@@ -206,7 +209,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         List<String> dirs = new ArrayList<>();
         for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
         return new ContainerState(s.id(), s.name(), s.image(), s.command(), s.init(), s.pidNamespace(), s.stopSignal(), s.pid(),
-                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs);
+                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs, s.restartPolicy());
     }
 
     /**
