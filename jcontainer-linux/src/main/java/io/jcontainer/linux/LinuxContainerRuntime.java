@@ -142,15 +142,39 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     @Override
     public Container start(ContainerSpec spec) {
+        return start(spec, null);
+    }
+
+    /**
+     * {@code docker start}/{@code restart}: runs a recorded sandbox that has exited again, under
+     * its id and name, from {@code spec} (the one it was started with); its log continues.
+     */
+    public Container restart(ContainerState old, ContainerSpec spec) {
+        ContainerStore.Entry e = store.entry(old);
+        if (e.running() || e.status() == ContainerStore.Status.RESTARTING)
+            throw new ContainerException("container " + old.id() + " is running: stop it first");
+        if (!spec.detached() && spec.name() == null)
+            throw new InvalidSpecException("restart", "only recorded sandboxes (detached or named) can be started again");
+        try {
+            for (java.nio.file.Path p : List.of(store.exitFile(old.id()), store.stopMarker(old.id()), store.pidFile(old.id())))
+                java.nio.file.Files.deleteIfExists(p);
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        return start(spec, old);
+    }
+
+    private Container start(ContainerSpec spec, ContainerState old) {
         LauncherImage image = launcher();
-        String id = newId();
+        String id = old != null ? old.id() : newId();
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
         ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec) : null;
-        if (state != null) store.create(state);
+        if (state != null && old != null) store.write(state); // its name is its own already
+        else if (state != null) store.create(state);
         SandboxCgroup cgroup = null;
         boolean ok = false;
         try {
@@ -192,7 +216,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         } finally {
             if (!ok) {
                 if (cgroup != null) cgroup.close();
-                if (state != null) store.delete(state);
+                if (state != null && old == null) store.delete(state);
             }
         }
     }
