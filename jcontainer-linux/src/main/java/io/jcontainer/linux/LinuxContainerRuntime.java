@@ -265,7 +265,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         byte[] filter = SeccompFilters.compile(spec.seccomp());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter, 0, id.substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
-        Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null)
+                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        if (l.ttyControl >= 0) sys.closeQuietly(l.ttyControl); // exec terminals are not resized (yet)
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
         LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
         self[0] = p;
