@@ -171,7 +171,7 @@ public final class ContainerFlags {
 
     private static void security(Flags.Parsed p, ContainerSpec.Builder b) {
         boolean privileged = p.bool("privileged");
-        if (privileged) b.privileged();
+        if (privileged) b.privileged().capabilities(available());
         capabilities(p, b, privileged);
         each(p, "security-opt", v -> {
             int sep = indexOfAny(v, '=', ':');
@@ -215,7 +215,7 @@ public final class ContainerFlags {
         boolean addAll = adds.stream().anyMatch(s -> s.equalsIgnoreCase("ALL"));
         boolean dropAll = drops.stream().anyMatch(s -> s.equalsIgnoreCase("ALL"));
         Set<Capability> caps;
-        if (addAll || privileged) caps = EnumSet.allOf(Capability.class);
+        if (addAll || privileged) caps = available();
         else if (dropAll) caps = EnumSet.noneOf(Capability.class);
         else caps = EnumSet.copyOf(Capability.dockerDefaults());
         if (!addAll && !privileged && !dropAll) {
@@ -227,6 +227,25 @@ public final class ContainerFlags {
             caps.addAll(parseCaps(adds, "cap-add"));
         }
         b.capabilities(caps);
+    }
+
+    /**
+     * "All" capabilities means all that this process's bounding set still has: a capability
+     * outside it can never be raised again (capset fails with EPERM), and hosts — VMs, nested
+     * containers — often lack some (e.g. CAP_SYS_RESOURCE).
+     */
+    static Set<Capability> available() {
+        EnumSet<Capability> caps = EnumSet.allOf(Capability.class);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (!line.startsWith("CapBnd:")) continue;
+                long bnd = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                caps.removeIf(c -> c.number() >= 64 || (bnd & (1L << c.number())) == 0);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: ask for everything and let the runtime report what fails
+        }
+        return caps;
     }
 
     private static List<Capability> parseCaps(List<String> names, String flag) {

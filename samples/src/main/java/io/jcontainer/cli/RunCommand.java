@@ -51,8 +51,8 @@ public final class RunCommand implements Command {
                 The root filesystem is --rootfs DIR, or IMAGE when it is a directory path (./rootfs,
                 /srv/root); without either, the embedded default root: the host's /usr, /bin and /lib*
                 read-only in a fresh tmpfs. Images (registry references) are not implemented yet.
-                The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces,
-                docker's 14 capabilities and its default seccomp profile.
+                The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces
+                and docker's 14 capabilities. What is enforced today: docs/cli.md.
 
                 Exit status: the command's; 128+N when killed by signal N; 125 when jcontainer
                 itself fails; 126 when the command cannot be invoked; 127 when it is not found.""";
@@ -104,27 +104,30 @@ public final class RunCommand implements Command {
         }
         ContainerSpec spec = b.build();
 
-        Container c;
-        try {
-            c = spec.start();
-        } catch (ContainerStartException e) {
-            if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
-            throw e;
-        }
         // Signals only when these are the process's own streams: in-process, the JVM is not ours.
         boolean proxy = io.inherited() && (!p.has("sig-proxy") || p.bool("sig-proxy"));
-        try (c; SignalForwarder ignored = proxy ? SignalForwarder.install(c) : SignalForwarder.NONE) {
-            List<Thread> pumps = new ArrayList<>();
-            if (!io.inherited()) {
-                pumps.add(pump(c.stdout(), io.out(), false));
-                pumps.add(pump(c.stderr(), io.err(), false));
-                if (interactive) pump(io.in(), c.stdin(), true);
+        try (SignalForwarder signals = SignalForwarder.install(proxy)) {
+            Container c;
+            try {
+                c = spec.start();
+            } catch (ContainerStartException e) {
+                if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
+                throw e;
             }
-            ContainerExit exit = c.waitFor();
-            // The pipes reach EOF once every process holding them is gone; with a PID namespace
-            // that is at once. Processes left on the host (--pid host) cannot hold the CLI up long.
-            for (Thread t : pumps) t.join(5_000);
-            return exit.code();
+            try (c) {
+                signals.attach(c);
+                List<Thread> pumps = new ArrayList<>();
+                if (!io.inherited()) {
+                    pumps.add(pump(c.stdout(), io.out(), false));
+                    pumps.add(pump(c.stderr(), io.err(), false));
+                    if (interactive) pump(io.in(), c.stdin(), true);
+                }
+                ContainerExit exit = c.waitFor();
+                // The pipes reach EOF once every process holding them is gone; with a PID namespace
+                // that is at once. Processes left on the host (--pid host) cannot hold the CLI up long.
+                for (Thread t : pumps) t.join(5_000);
+                return exit.code();
+            }
         }
     }
 

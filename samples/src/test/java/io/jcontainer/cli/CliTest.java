@@ -1,0 +1,99 @@
+package io.jcontainer.cli;
+
+import org.junit.jupiter.api.Test;
+
+import static io.jcontainer.cli.CliHarness.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the CLI answers before any sandbox starts: help, usage errors, host facts. No root needed. */
+class CliTest {
+
+    @Test
+    void topLevelHelpListsTheVerbs() {
+        for (var r : new CliHarness.Result[]{cli(), cli("--help"), cli("help")}) {
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).startsWith("Usage:  jcontainer [OPTIONS] COMMAND").contains("  run ").contains("  info ").contains("  version ");
+        }
+    }
+
+    @Test
+    void runHelpListsItsFlags() {
+        for (var r : new CliHarness.Result[]{cli("run", "--help"), cli("help", "run")}) {
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).startsWith("Usage:  jcontainer run [OPTIONS]").contains("--read-only").contains("-v, --volume list");
+        }
+        assertThat(cli("info", "--help").out()).startsWith("Usage:  jcontainer info");
+        assertThat(cli("version", "--help").out()).startsWith("Usage:  jcontainer version");
+    }
+
+    @Test
+    void unknownFlagIs125WithAPointerToHelp() {
+        var r = cli("run", "--no-such-flag", "echo", "hi");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).isEqualTo("jcontainer: unknown flag: --no-such-flag\nSee 'jcontainer run --help'.\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void badValuesAre125NamingTheFlag() {
+        var r = cli("run", "-m", "lots", "echo", "hi");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).startsWith("jcontainer: invalid argument \"lots\" for \"--memory\" flag:").endsWith("See 'jcontainer run --help'.\n");
+        assertThat(cli("run", "--cpus", "many", "echo").code()).isEqualTo(125);
+        assertThat(cli("run", "--ulimit", "nofile", "echo").code()).isEqualTo(125);
+        assertThat(cli("run", "-v", "relative:/x", "echo").err()).contains("not an absolute host path");
+        assertThat(cli("run", "--cap-add", "NOT_A_CAP", "echo").err()).contains("unknown capability");
+        assertThat(cli("run", "-w", "relative", "echo").err()).contains("--workdir");
+        assertThat(cli("run", "--uidmap", "0:1", "echo").code()).isEqualTo(125);
+        assertThat(cli("run", "--tmpfs", "/x:suid", "echo").err()).contains("unsupported option 'suid'");
+    }
+
+    @Test
+    void notYetSupportedModesAre125WithAClearMessage() {
+        assertThat(cli("run", "-t", "echo")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(125);
+            assertThat(r.err()).startsWith("jcontainer: -t is not supported yet");
+        });
+        assertThat(cli("run", "-it", "echo").err()).startsWith("jcontainer: -t is not supported yet");
+        assertThat(cli("run", "-d", "echo").err()).startsWith("jcontainer: -d is not supported yet");
+        assertThat(cli("run", "--network", "bridge", "echo").err()).contains("no bridge network");
+        assertThat(cli("run", "-p", "80:80", "echo").code()).isEqualTo(125);
+    }
+
+    @Test
+    void imagesAreNotImplementedYet() {
+        var r = cli("run", "alpine:3.20", "sh");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).contains("images are not implemented yet");
+    }
+
+    @Test
+    void aCommandIsRequired() {
+        var r = cli("run");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).startsWith("jcontainer: \"run\" requires at least 1 argument.");
+        r = cli("run", "--rootfs", "/");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).isEqualTo("jcontainer: no command specified\n");
+        assertThat(cli("run", "--rootfs", "/no/such/dir", "sh").err()).contains("not a directory");
+    }
+
+    @Test
+    void unknownVerb() {
+        var r = cli("frobnicate");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).isEqualTo("jcontainer: 'frobnicate' is not a jcontainer command.\nSee 'jcontainer --help'.\n");
+    }
+
+    @Test
+    void versionAndInfo() {
+        var v = cli("version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out()).startsWith("jcontainer version 0.");
+        assertThat(cli("--version").out()).isEqualTo(v.out());
+        var i = cli("info");
+        assertThat(i.code()).isZero();
+        assertThat(i.out()).contains("Kernel:").contains("Cgroups:").contains("User namespaces:").contains("Seccomp:")
+                .containsPattern("Launcher: +linux-(x86_64|aarch64) \\(embedded: ");
+    }
+}
