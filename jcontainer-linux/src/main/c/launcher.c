@@ -718,6 +718,25 @@ static void write_pid_file(s32 pid) {
   if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, restart_pid_file, 0);
 }
 
+/* ---- orphans of a sandbox without a PID namespace ----
+ * With a PID namespace its init reaps them (and OP_INIT makes that init a reaper). Without
+ * one they would be reparented to the host's init, which on some hosts never reaps them. So
+ * the monitor makes itself their reaper (PR_SET_CHILD_SUBREAPER) and reaps them: every second
+ * while the sandbox runs — never the sandbox's first process, whose pidfd says when it ends —
+ * and all that are left when it has ended. */
+static int subreaper;
+
+static void reap_orphans(s32 first, int all) {
+  for (;;) {
+    struct siginfo_min si;
+    memset(&si, 0, sizeof si);
+    long r = sys5(NR_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT: peek */, 0);
+    if (r < 0 || si.si_pid == 0) return;
+    if (si.si_pid == first && !all) return; /* the first process: the monitor reports it */
+    sys5(NR_waitid, P_PID, si.si_pid, &si, WEXITED | WNOHANG, 0);
+  }
+}
+
 /* Advances past `count` ops without running them. */
 static void skip_ops(struct cursor *c, u32 count) {
   for (u32 i = 0; i < count && !c->bad; i++) {
@@ -1005,6 +1024,7 @@ void launcher_main(void) {
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
   if (log_setup(&f) < 0) fail_and_exit(&f);
   struct cursor after_pre = c;
+  if (!(clone_flags & CLONE_NEWPID)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
 
 again:
   c = after_pre;
@@ -1077,9 +1097,10 @@ again:
     /* negative fds are ignored by poll: a gone JVM (detached), no pidfd, no log */
     struct pollfd pfd[4] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {log_pipe[0][0], POLLIN, 0}, {log_pipe[1][0], POLLIN, 0}};
     /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
-    struct { long s, ns; } tick = {0, 10000000};
-    r = sys5(NR_ppoll, pfd, 4, child_pidfd >= 0 ? 0 : &tick, 0, 8);
+    struct { long s, ns; } tick = {0, 10000000}, second = {1, 0};
+    r = sys5(NR_ppoll, pfd, 4, child_pidfd < 0 ? &tick : subreaper ? &second : 0, 0, 8);
     if (r == -EINTR) continue;
+    if (subreaper) reap_orphans(child, 0);
     for (int i = 0; i < 2; i++)
       if ((pfd[2 + i].revents & (POLLIN | POLLHUP)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
     if (child_pidfd >= 0 && (pfd[1].revents & POLLIN)) break;
@@ -1110,6 +1131,7 @@ again:
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
   write_status_file(si.si_code, si.si_status);
+  if (subreaper) reap_orphans(child, 1);
   if (should_restart(si.si_code, si.si_status)) {
     if (child_pidfd >= 0) sys1(NR_close, child_pidfd);
     restart_backoff();

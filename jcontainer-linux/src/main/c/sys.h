@@ -224,6 +224,7 @@ struct clone_args {
 #define PR_SET_KEEPCAPS 8
 #define PR_CAPBSET_DROP 24
 #define PR_SET_NO_NEW_PRIVS 38
+#define PR_SET_CHILD_SUBREAPER 36
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_RAISE 2
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
