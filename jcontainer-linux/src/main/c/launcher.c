@@ -715,6 +715,63 @@ static long log_setup(struct failure *f) {
   return 0;
 }
 
+/* ---- OP_RESTART: restart policies of detached sandboxes (docker --restart) ----
+ * Nobody else outlives the JVM, so the monitor itself restarts its child: the plan is still in
+ * memory, and the parent and child ops simply run again (cgroup placement, id maps, mounts,
+ * credentials: a fresh sandbox each time). A manual stop leaves the stop marker file first,
+ * which disables the policy, as docker's does. Back-off doubles from 100 ms to 25.6 s. Each
+ * new child's pid goes to pid_file (temp + rename) for the state store. */
+static u32 restart_mode, restart_max, restarts;
+static const char *restart_marker, *restart_pid_file;
+
+static int should_restart(s32 code, s32 status) {
+  if (!restart_mode) return 0;
+  if (restart_max && restarts >= restart_max) return 0;
+  if (restart_mode == 1 && code == 1 /* CLD_EXITED */ && status == 0) return 0;
+  return sys4(NR_faccessat, AT_FDCWD, restart_marker, 0 /* F_OK */, 0) != 0; /* no marker: not stopped by hand */
+}
+
+static void restart_backoff(void) {
+  u32 shift = restarts < 8 ? restarts : 8;
+  struct { long s, ns; } t = {(long)((100u << shift) / 1000), (long)((100u << shift) % 1000) * 1000000L};
+  sys5(NR_ppoll, 0, 0, &t, 0, 8);
+}
+
+static void write_pid_file(s32 pid) {
+  if (!restart_pid_file) return;
+  char tmp[4096], buf[24];
+  size_t n = slen(restart_pid_file);
+  if (n + 5 > sizeof tmp) return;
+  memcpy(tmp, restart_pid_file, n);
+  memcpy(tmp + n, ".tmp", 5);
+  int i = utoa(buf, (u64)pid);
+  buf[i++] = '\n';
+  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return;
+  long r = xwrite_all((int)fd, buf, (size_t)i);
+  sys1(NR_close, fd);
+  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, restart_pid_file, 0);
+}
+
+/* ---- orphans of a sandbox without a PID namespace ----
+ * With a PID namespace its init reaps them (and OP_INIT makes that init a reaper). Without
+ * one they would be reparented to the host's init, which on some hosts never reaps them. So
+ * the monitor makes itself their reaper (PR_SET_CHILD_SUBREAPER) and reaps them: every second
+ * while the sandbox runs — never the sandbox's first process, whose pidfd says when it ends —
+ * and all that are left when it has ended. */
+static int subreaper;
+
+static void reap_orphans(s32 first, int all) {
+  for (;;) {
+    struct siginfo_min si;
+    memset(&si, 0, sizeof si);
+    long r = sys5(NR_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT: peek */, 0);
+    if (r < 0 || si.si_pid == 0) return;
+    if (si.si_pid == first && !all) return; /* the first process: the monitor reports it */
+    sys5(NR_waitid, P_PID, si.si_pid, &si, WEXITED | WNOHANG, 0);
+  }
+}
+
 /* Advances past `count` ops without running them. */
 static void skip_ops(struct cursor *c, u32 count) {
   for (u32 i = 0; i < count && !c->bad; i++) {
@@ -852,6 +909,12 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
     case OP_EXEC: do_exec(&oc, f); return -1;
     case OP_INIT: if (do_init(f) < 0) return -1; break;
     case OP_STATUS_FILE: status_file = rd_str(&oc); break;
+    case OP_RESTART:
+      restart_mode = rd_u32(&oc);
+      restart_max = rd_u32(&oc);
+      restart_marker = rd_str(&oc);
+      restart_pid_file = rd_str(&oc);
+      break;
     case OP_SETCTTY:
       /* after setsid: a session leader without a terminal acquires stdin, the pty slave */
       r = sys3(NR_ioctl, 0, 0x540E /* TIOCSCTTY */, 0);
@@ -978,6 +1041,7 @@ static s32 child = -1;
 static long child_pidfd = -1;
 
 static void fail_and_exit(struct failure *f) {
+  if (restarts) write_status_file(1 /* CLD_EXITED */, 127); /* a restart that could not start */
   send_failure(ctl, f);
   die(1);
 }
@@ -1022,6 +1086,11 @@ void launcher_main(void) {
 
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
   if (log_setup(&f) < 0) fail_and_exit(&f);
+  struct cursor after_pre = c;
+  if (!(clone_flags & CLONE_NEWPID)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
+
+again:
+  c = after_pre;
 
   int go[2], err[2];
   long r = sys2(NR_pipe2, go, O_CLOEXEC);
@@ -1060,7 +1129,8 @@ void launcher_main(void) {
   child_pidfd = pidfd >= 0 ? pidfd : sys2(NR_pidfd_open, pid, 0);
   sys1(NR_close, go[0]);
   sys1(NR_close, err[1]);
-  for (int i = 0; i < 2; i++) if (log_pipe[i][1] >= 0) { sys1(NR_close, log_pipe[i][1]); log_pipe[i][1] = -1; }
+  /* our copies of the log pipes' write ends: kept only for the children a restart policy may start */
+  if (!restart_mode) for (int i = 0; i < 2; i++) if (log_pipe[i][1] >= 0) { sys1(NR_close, log_pipe[i][1]); log_pipe[i][1] = -1; }
   if (run_ops(&c, nparent, PHASE_PARENT, &f, child) < 0) {
     sys2(NR_kill, child, SIGKILL);
     struct siginfo_min si;
@@ -1086,16 +1156,18 @@ void launcher_main(void) {
     fail_and_exit(&cf);
   }
   s32 p = child;
-  send_frame(ctl, MSG_STARTED, &p, 4);
+  if (!restarts) send_frame(ctl, MSG_STARTED, &p, 4);
+  write_pid_file(child);
 
   /* Monitor: wait for the child's exit, commands from the JVM, or the JVM's death. */
   for (;;) {
     /* negative fds are ignored by poll: a gone JVM (detached), no pidfd, no log */
     struct pollfd pfd[4] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {log_pipe[0][0], POLLIN, 0}, {log_pipe[1][0], POLLIN, 0}};
     /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
-    struct { long s, ns; } tick = {0, 10000000};
-    r = sys5(NR_ppoll, pfd, 4, child_pidfd >= 0 ? 0 : &tick, 0, 8);
+    struct { long s, ns; } tick = {0, 10000000}, second = {1, 0};
+    r = sys5(NR_ppoll, pfd, 4, child_pidfd < 0 ? &tick : subreaper ? &second : 0, 0, 8);
     if (r == -EINTR) continue;
+    if (subreaper) reap_orphans(child, 0);
     for (int i = 0; i < 2; i++)
       if ((pfd[2 + i].revents & (POLLIN | POLLHUP)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
     if (child_pidfd >= 0 && (pfd[1].revents & POLLIN)) break;
@@ -1133,6 +1205,15 @@ void launcher_main(void) {
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
   write_status_file(si.si_code, si.si_status);
+  if (subreaper) reap_orphans(child, 1);
+  if (should_restart(si.si_code, si.si_status)) {
+    if (child_pidfd >= 0) sys1(NR_close, child_pidfd);
+    restart_backoff();
+    if (should_restart(0, 1)) { /* still not stopped by hand after the back-off */
+      restarts++;
+      goto again;
+    }
+  }
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
   die(0);
 }

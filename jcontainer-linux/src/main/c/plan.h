@@ -55,6 +55,7 @@ enum opcode {
   OP_STATUS_FILE = 41, /* str path (pre): where the monitor records the child's exit, for detached sandboxes */
   OP_LOG = 42,         /* str path, u64 max_bytes, u32 max_files (pre): the monitor logs the child's stdout/stderr */
   OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
+  OP_RESTART = 44,     /* u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file (pre) */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
   OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
                         * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */

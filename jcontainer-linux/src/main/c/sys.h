@@ -62,6 +62,7 @@ typedef unsigned long size_t;
 #define NR_renameat2 316
 #define NR_clock_gettime 228
 #define NR_lseek 8
+#define NR_faccessat 269
 #define NR_unlinkat 263
 #elif defined(__aarch64__)
 #define NR_read 63
@@ -110,6 +111,7 @@ typedef unsigned long size_t;
 #define NR_renameat2 276
 #define NR_clock_gettime 113
 #define NR_lseek 62
+#define NR_faccessat 48
 #define NR_unlinkat 35
 #else
 #error "jcontainer launcher: unsupported architecture"
@@ -223,6 +225,7 @@ struct clone_args {
 #define PR_SET_KEEPCAPS 8
 #define PR_CAPBSET_DROP 24
 #define PR_SET_NO_NEW_PRIVS 38
+#define PR_SET_CHILD_SUBREAPER 36
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_RAISE 2
 #define PR_CAP_AMBIENT_CLEAR_ALL 4

@@ -50,6 +50,7 @@ public final class ContainerSpec {
     private final boolean detached;
     private final Signal stopSignal;
     private final boolean tty;
+    private final RestartPolicy restartPolicy;
 
     private ContainerSpec(Builder b) {
         this.name = b.name;
@@ -79,6 +80,7 @@ public final class ContainerSpec {
         this.detached = b.detached;
         this.stopSignal = b.stopSignal;
         this.tty = b.tty;
+        this.restartPolicy = b.restartPolicy;
     }
 
     /** Starts a sandbox from this spec with the runtime found on the class path. */
@@ -129,6 +131,8 @@ public final class ContainerSpec {
     public Signal stopSignal() { return stopSignal; }
     /** Whether stdin, stdout and stderr are one pseudo-terminal (docker {@code -t}); see {@link Container#resizeTerminal}. */
     public boolean tty() { return tty; }
+    /** docker's {@code --restart}; only for {@linkplain #detached() detached} sandboxes (their monitor restarts them). */
+    public RestartPolicy restartPolicy() { return restartPolicy; }
 
     @Override
     public String toString() {
@@ -167,6 +171,7 @@ public final class ContainerSpec {
         private boolean detached;
         private Signal stopSignal = Signal.TERM;
         private boolean tty;
+        private RestartPolicy restartPolicy = RestartPolicy.NO;
 
         Builder() {
             namespaces = defaultNamespaces();
@@ -200,6 +205,7 @@ public final class ContainerSpec {
             detached = s.detached;
             stopSignal = s.stopSignal;
             tty = s.tty;
+            restartPolicy = s.restartPolicy;
         }
 
         private static EnumSet<Namespace> defaultNamespaces() {
@@ -530,6 +536,11 @@ public final class ContainerSpec {
             return this;
         }
 
+        public Builder restart(RestartPolicy policy) {
+            this.restartPolicy = java.util.Objects.requireNonNull(policy, "restart policy");
+            return this;
+        }
+
         public Builder stopSignal(Signal signal) {
             this.stopSignal = java.util.Objects.requireNonNull(signal, "stopSignal");
             return this;
@@ -556,6 +567,8 @@ public final class ContainerSpec {
                 throw new InvalidSpecException("hostname", "setting a hostname needs the UTS namespace (it would rename the host)");
             if ((!uidMap.isEmpty() || !gidMap.isEmpty()) && !namespaces.contains(Namespace.USER))
                 throw new InvalidSpecException("idmap", "uid/gid maps need the USER namespace");
+            if (restartPolicy.mode() != RestartPolicy.Mode.NO && !detached)
+                throw new InvalidSpecException("restart", "a restart policy needs a detached sandbox (its monitor restarts it; an attached one ends with its handle)");
             if (init && !namespaces.contains(Namespace.PID))
                 throw new InvalidSpecException("init", "an init process needs the PID namespace");
             return new ContainerSpec(this);

@@ -13,7 +13,7 @@ import java.util.Objects;
  * directory and user default to the sandbox's; {@link #env()} is added on top of its environment.
  */
 public record ExecSpec(List<String> command, Map<String, String> env, String workingDir, String user,
-                       Stdio stdin, Stdio stdout, Stdio stderr) {
+                       Stdio stdin, Stdio stdout, Stdio stderr, boolean tty) {
     public ExecSpec {
         command = List.copyOf(command);
         if (command.isEmpty()) throw new InvalidSpecException("command", "exec needs a command");
@@ -25,6 +25,10 @@ public record ExecSpec(List<String> command, Map<String, String> env, String wor
             throw new InvalidSpecException("workingDir", "the working directory must be absolute: " + workingDir);
     }
 
+    public ExecSpec(List<String> command, Map<String, String> env, String workingDir, String user, Stdio stdin, Stdio stdout, Stdio stderr) {
+        this(command, env, workingDir, user, stdin, stdout, stderr, false);
+    }
+
     /** {@code command} with the sandbox's env, directory and user; stdin /dev/null, stdout and stderr piped. */
     public static ExecSpec of(String... command) {
         return new ExecSpec(List.of(command), Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE);
@@ -33,19 +37,24 @@ public record ExecSpec(List<String> command, Map<String, String> env, String wor
     public ExecSpec withEnv(String key, String value) {
         Map<String, String> e = new LinkedHashMap<>(env);
         e.put(key, value);
-        return new ExecSpec(command, e, workingDir, user, stdin, stdout, stderr);
+        return new ExecSpec(command, e, workingDir, user, stdin, stdout, stderr, tty);
     }
 
     public ExecSpec withWorkingDir(String dir) {
-        return new ExecSpec(command, env, dir, user, stdin, stdout, stderr);
+        return new ExecSpec(command, env, dir, user, stdin, stdout, stderr, tty);
     }
 
     /** {@code uid[:gid]} or {@code name[:group]}, resolved against the sandbox's /etc/passwd. */
     public ExecSpec withUser(String user) {
-        return new ExecSpec(command, env, workingDir, user, stdin, stdout, stderr);
+        return new ExecSpec(command, env, workingDir, user, stdin, stdout, stderr, tty);
+    }
+
+    /** A pseudo-terminal as its stdin/stdout/stderr (docker exec -t): its stdin()/stdout() are the master side. */
+    public ExecSpec withTty(boolean on) {
+        return new ExecSpec(command, env, workingDir, user, stdin, stdout, stderr, on);
     }
 
     public ExecSpec withStdio(Stdio in, Stdio out, Stdio err) {
-        return new ExecSpec(command, env, workingDir, user, in, out, err);
+        return new ExecSpec(command, env, workingDir, user, in, out, err, tty);
     }
 }

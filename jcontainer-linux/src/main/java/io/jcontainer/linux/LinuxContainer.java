@@ -113,14 +113,20 @@ final class LinuxContainer implements Container {
 
     @Override
     public InputStream stdout() {
-        if (stdout == null) throw new IllegalStateException("stdout is not a pipe (it is " + spec.stdout() + ")");
+        if (stdout == null) throw new IllegalStateException("stdout is not a pipe (" + where(spec.stdout()) + ")");
         return stdout;
     }
 
     @Override
     public InputStream stderr() {
-        if (stderr == null) throw new IllegalStateException("stderr is not a pipe (it is " + spec.stderr() + ")");
+        if (stderr == null) throw new IllegalStateException("stderr is not a pipe (" + where(spec.stderr()) + ")");
         return stderr;
+    }
+
+    private String where(io.jcontainer.Stdio s) {
+        if (spec.tty()) return "with a terminal, stdout and stderr are the terminal: read stdout()";
+        if (spec.detached() && s instanceof io.jcontainer.Stdio.Pipe) return "a detached sandbox's output goes to its log";
+        return "it is " + s;
     }
 
     @Override

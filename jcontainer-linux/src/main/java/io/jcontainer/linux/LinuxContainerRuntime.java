@@ -149,16 +149,40 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     @Override
     public Container start(ContainerSpec spec) {
+        return start(spec, null);
+    }
+
+    /**
+     * {@code docker start}/{@code restart}: runs a recorded sandbox that has exited again, under
+     * its id and name, from {@code spec} (the one it was started with); its log continues.
+     */
+    public Container restart(ContainerState old, ContainerSpec spec) {
+        ContainerStore.Entry e = store.entry(old);
+        if (e.running() || e.status() == ContainerStore.Status.RESTARTING)
+            throw new ContainerException("container " + old.id() + " is running: stop it first");
+        if (!spec.detached() && spec.name() == null)
+            throw new InvalidSpecException("restart", "only recorded sandboxes (detached or named) can be started again");
+        try {
+            for (java.nio.file.Path p : List.of(store.exitFile(old.id()), store.stopMarker(old.id()), store.pidFile(old.id())))
+                java.nio.file.Files.deleteIfExists(p);
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        return start(spec, old);
+    }
+
+    private Container start(ContainerSpec spec, ContainerState old) {
         RootfsChecks.check(spec);
         LauncherImage image = launcher();
-        String id = newId();
+        String id = old != null ? old.id() : newId();
         Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
                 : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
         ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec) : null;
-        if (state != null) store.create(state);
+        if (state != null && old != null) store.write(state); // its name is its own already
+        else if (state != null) store.create(state);
         SandboxCgroup cgroup = null;
         boolean ok = false;
         try {
@@ -174,6 +198,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
+                if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
+                    pre.add(new Op.Restart(spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.ALWAYS ? 2 : 1,
+                            spec.restartPolicy().maxRetries(), store.stopMarker(id).toString(), store.pidFile(id).toString()));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
             Launched l = spec.tty() ? launch(image, plan, spec, null, null, null)
@@ -198,7 +225,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         } finally {
             if (!ok) {
                 if (cgroup != null) cgroup.close();
-                if (state != null) store.delete(state);
+                if (state != null && old == null) store.delete(state);
             }
         }
     }
@@ -207,7 +234,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
         return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
-                spec.detached(), logged ? store.logFile(id).toString() : null, List.of());
+                spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString());
     }
 
     private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
@@ -215,7 +242,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         List<String> dirs = new ArrayList<>();
         for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
         return new ContainerState(s.id(), s.name(), s.image(), s.command(), s.init(), s.pidNamespace(), s.stopSignal(), s.pid(),
-                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs);
+                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs, s.restartPolicy());
     }
 
     /**
@@ -248,7 +275,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
-        Launched l = launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null)
+                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        if (l.ttyControl >= 0) sys.closeQuietly(l.ttyControl); // exec terminals are not resized (yet)
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
         LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
         self[0] = p;

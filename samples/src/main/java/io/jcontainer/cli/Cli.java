@@ -25,6 +25,8 @@ public final class Cli {
     static final List<Command> COMMANDS = List.of(
             new RunCommand(),
             new PsCommand(),
+            new StartCommand(false),
+            new StartCommand(true),
             new StopCommand(),
             new KillCommand(),
             new RmCommand(),

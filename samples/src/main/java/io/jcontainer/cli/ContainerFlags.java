@@ -83,7 +83,7 @@ public final class ContainerFlags {
                 .unsupported("group-add", (char) 0, VALUE, "supplementary groups come from the image's /etc/group only")
                 .unsupported("entrypoint", (char) 0, VALUE, "images (and so entrypoints) are not implemented yet")
                 .unsupported("label", 'l', VALUE, "labels are not stored yet")
-                .unsupported("restart", (char) 0, VALUE, "there is no daemon to restart containers")
+                .value("restart", (char) 0, "string", "Restart policy to apply when a container exits (no, always, on-failure[:N]; with -d)")
                 .unsupported("attach", 'a', VALUE, "the streams are always attached")
                 .unsupported("shm-size", (char) 0, VALUE, "/dev/shm is always 64m")
                 .unsupported("sysctl", (char) 0, VALUE, "sysctls cannot be set yet")
@@ -91,7 +91,7 @@ public final class ContainerFlags {
                 .unsupported("platform", (char) 0, VALUE, "images are not implemented yet")
                 .unsupported("pull", (char) 0, VALUE, "images are not implemented yet")
                 .unsupported("gpus", (char) 0, VALUE, "devices cannot be added yet")
-                .unsupported("stop-signal", (char) 0, VALUE, "not implemented yet")
+                .value("stop-signal", (char) 0, "string", "Signal to stop the container")
                 .unsupported("stop-timeout", (char) 0, VALUE, "not implemented yet")
                 .unsupported("cidfile", (char) 0, VALUE, "not implemented yet")
                 .unsupported("log-driver", (char) 0, VALUE, "output goes straight to the terminal; there is no log driver");
@@ -114,6 +114,8 @@ public final class ContainerFlags {
         if (p.bool("read-only")) b.readOnlyRoot(true);
         each(p, "ulimit", b::ulimit);
         if (p.bool("init")) b.init(true);
+        each(p, "restart", v -> b.restart(io.jcontainer.RestartPolicy.parse(v)));
+        each(p, "stop-signal", v -> b.stopSignal(io.jcontainer.Signal.parse(v)));
         resources(p, b);
     }
 

@@ -6,7 +6,10 @@ import io.jcontainer.ContainerStartException;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.Stdio;
+import io.jcontainer.Signal;
 import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.terminal.Attach;
+import io.jcontainer.linux.terminal.HostTerminal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +42,7 @@ public final class ExecCommand implements Command {
                 .value("env", 'e', "list", "Set environment variables")
                 .value("workdir", 'w', "string", "Working directory inside the container")
                 .value("user", 'u', "string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")")
-                .unsupported("tty", 't', Flags.Kind.BOOL, "exec -t is not implemented yet (run -t is)");
+                .bool("tty", 't', "Allocate a pseudo-TTY");
     }
 
     @Override
@@ -66,7 +69,8 @@ public final class ExecCommand implements Command {
         boolean interactive = p.bool("interactive"), detach = p.bool("detach");
         Stdio in = interactive && !detach ? (io.inherited() ? Stdio.INHERIT : Stdio.PIPE) : Stdio.NULL;
         Stdio out = detach ? Stdio.NULL : io.inherited() ? Stdio.INHERIT : Stdio.PIPE;
-        ExecSpec x = new ExecSpec(cmd, env, p.value("workdir"), p.value("user"), in, out, out);
+        boolean tty = p.bool("tty") && !detach;
+        ExecSpec x = new ExecSpec(cmd, env, p.value("workdir"), p.value("user"), in, out, out, tty);
         SandboxProcess proc;
         try {
             proc = Store.runtime().exec(e.state(), spec, x);
@@ -77,6 +81,7 @@ public final class ExecCommand implements Command {
             throw s;
         }
         if (detach) return 0; // this JVM's exit ends it: an exec dies with its monitor's JVM
+        if (tty) return terminal(proc, interactive, io);
         try (proc) {
             Thread o = null, r = null;
             if (out instanceof Stdio.Pipe) {
@@ -88,6 +93,25 @@ public final class ExecCommand implements Command {
             if (o != null) o.join(5_000);
             if (r != null) r.join(5_000);
             return exit.code();
+        }
+    }
+
+    /** exec -t: the process's terminal to ours (raw when ours is one), ctrl-p ctrl-q ends the session. */
+    private static int terminal(SandboxProcess proc, boolean interactive, Io io) throws Exception {
+        boolean onTerminal = io.inherited() && HostTerminal.isTerminal(0);
+        try (proc; var raw = onTerminal && interactive ? HostTerminal.raw(0) : null) {
+            Thread o = pump(proc.stdout(), io.out(), false);
+            if (interactive) Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    if (Attach.copyInput(io.in(), proc.stdin()) == Attach.End.DETACHED)
+                        proc.signal(Signal.KILL);
+                } catch (IOException ignored) {
+                    // its terminal closed
+                }
+            });
+            int code = proc.waitFor().code();
+            o.join(2_000);
+            return code;
         }
     }
 

@@ -84,6 +84,7 @@ final class Store {
         return switch (e.status()) {
             case RUNNING -> "Up " + human(Duration.between(Instant.parse(e.state().started()), Instant.now()));
             case EXITED -> "Exited (" + e.exit().code() + ") " + (e.finished() == null ? "" : ago(e.finished()));
+            case RESTARTING -> "Restarting (" + (e.exit() == null ? 0 : e.exit().code()) + ") " + (e.finished() == null ? "" : ago(e.finished()));
             case CREATED -> "Created";
             case DEAD -> "Dead";
         };

@@ -97,6 +97,15 @@ class LifecycleIT {
         assertThat(cli("ps").out().lines().count()).isEqualTo(1); // the header only
         assertThat(cli("wait", "lc").out()).isEqualTo("137\n");
 
+        Result start = cli("start", "lc");
+        assertThat(start.code()).as(start.err()).isZero();
+        assertThat(cli("ps").out()).contains(id.substring(0, 12)).contains("Up "); // same id, same name
+        assertThat(cli("logs", "lc").out()).isEqualTo("hello\nhello\n"); // the log continues
+        Result restart = cli("restart", "-t", "0", "lc");
+        assertThat(restart.code()).as(restart.err()).isZero();
+        assertThat(cli("ps", "-q").out()).isEqualTo(id.substring(0, 12) + "\n");
+        assertThat(cli("stop", "-t", "0", "lc").code()).isZero();
+
         Result execStopped = cli("exec", "lc", "/bin/true");
         assertThat(execStopped.code()).isEqualTo(1);
         assertThat(execStopped.err()).contains("container " + id + " is not running");

@@ -28,7 +28,9 @@ public final class ExecPlans {
 
     /** The sandbox's spec with the exec's command, environment added, directory and user. */
     public static ContainerSpec merge(ContainerSpec sandbox, ExecSpec exec) {
-        ContainerSpec.Builder b = sandbox.toBuilder().command(exec.command()).env(exec.env()).init(false);
+        // not the sandbox's terminal, its restart policy or its detachment: the exec's own
+        ContainerSpec.Builder b = sandbox.toBuilder().command(exec.command()).env(exec.env()).init(false).tty(exec.tty())
+                .restart(io.jcontainer.RestartPolicy.NO).detached(false);
         if (exec.workingDir() != null) b.workingDir(exec.workingDir());
         if (exec.user() != null) b.user(exec.user());
         return b.build();

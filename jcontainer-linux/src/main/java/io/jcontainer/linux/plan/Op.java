@@ -229,4 +229,9 @@ public sealed interface Op {
     record SetCtty() implements Op {
         public String step() { return "acquire the terminal (TIOCSCTTY)"; }
     }
+
+    /** The monitor restarts the child per policy (mode 1 on-failure, 2 always) unless {@code stopMarker} exists. */
+    record Restart(int mode, int maxRetries, String stopMarker, String pidFile) implements Op {
+        public String step() { return "restart policy"; }
+    }
 }

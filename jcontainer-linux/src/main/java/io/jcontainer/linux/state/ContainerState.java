@@ -16,14 +16,19 @@ import java.util.List;
  * @param launcherPid  host pid of its monitor (the launcher)
  * @param detached     whether it outlives the JVM that started it
  * @param cgroupDirs   its cgroup directories, removed with it
+ * @param restartPolicy docker's spelling ({@code no}, {@code always}, {@code on-failure:3}); null means no
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerState(String id, String name, String image, List<String> command, boolean init, boolean pidNamespace,
                              String stopSignal, long pid, long pidStartTime, long launcherPid, String created, String started,
-                             boolean detached, String logPath, List<String> cgroupDirs) {
+                             boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy) {
     public ContainerState {
         command = command == null ? List.of() : List.copyOf(command);
         cgroupDirs = cgroupDirs == null ? List.of() : List.copyOf(cgroupDirs);
+    }
+
+    public boolean restarts() {
+        return restartPolicy != null && !restartPolicy.equals("no");
     }
 
     public String shortId() {
@@ -32,6 +37,6 @@ public record ContainerState(String id, String name, String image, List<String> 
 
     public ContainerState started(long pid, long pidStartTime, long launcherPid, String started) {
         return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
-                started, detached, logPath, cgroupDirs);
+                started, detached, logPath, cgroupDirs, restartPolicy);
     }
 }

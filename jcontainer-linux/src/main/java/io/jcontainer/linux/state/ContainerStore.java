@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * exclusive lock on {@code <root>/.lock} so two processes cannot claim one name.
  */
 public final class ContainerStore {
-    public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log";
+    public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log", STOPPED = "stopped", PID = "pid";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -72,7 +72,7 @@ public final class ContainerStore {
     }
 
     /** How a recorded sandbox is doing now. */
-    public enum Status { CREATED, RUNNING, EXITED, DEAD }
+    public enum Status { CREATED, RUNNING, RESTARTING, EXITED, DEAD }
 
     /** A recorded sandbox and what the kernel and its exit record say about it now. */
     public record Entry(ContainerState state, Status status, ContainerExit exit, Instant finished) {
@@ -125,6 +125,24 @@ public final class ContainerStore {
         return dir(id).resolve(EXIT);
     }
 
+    /** Left by a manual stop, kill or removal: the monitor then no longer applies the restart policy. */
+    public Path stopMarker(String id) {
+        return dir(id).resolve(STOPPED);
+    }
+
+    /** The pid of the current child of a monitor that restarts it (absent before the first restart). */
+    public Path pidFile(String id) {
+        return dir(id).resolve(PID);
+    }
+
+    private void markStopped(ContainerState s) {
+        try {
+            Files.writeString(stopMarker(s.id()), "");
+        } catch (IOException ignored) {
+            // the directory is gone: so is the sandbox
+        }
+    }
+
     /** The log its monitor writes (rotated to .1, .2, ...), when its output is logged. */
     public Path logFile(String id) {
         return dir(id).resolve(LOG);
@@ -170,10 +188,29 @@ public final class ContainerStore {
         return Optional.of(entry(s));
     }
 
-    /** The entry of a state as the kernel sees it now. */
+    /** The entry of a state as the kernel sees it now (with the current pid, after restarts). */
     public Entry entry(ContainerState s) {
         if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
         if (ProcStat.alive(s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null);
+        if (s.restarts()) {
+            // a restarted child: trusted only as the live child of the recorded monitor
+            try {
+                long pid = Long.parseLong(Files.readString(pidFile(s.id())).trim());
+                String[] f = ProcStat.fields(pid);
+                if (pid != s.pid() && f != null && Long.parseLong(f[1]) == s.launcherPid() && ProcStat.alive(pid, -1))
+                    return new Entry(s.started(pid, ProcStat.startTime(pid), s.launcherPid(), s.started()), Status.RUNNING, null, null);
+            } catch (IOException | RuntimeException ignored) {
+                // no restart yet
+            }
+            if (ProcStat.alive(s.launcherPid(), -1) && !Files.exists(stopMarker(s.id()))) {
+                Entry last = exited(s);
+                return new Entry(s, Status.RESTARTING, last.exit(), last.finished());
+            }
+        }
+        return exited(s);
+    }
+
+    private Entry exited(ContainerState s) {
         Path exit = exitFile(s.id());
         try {
             String[] f = Files.readString(exit).trim().split(" ");
@@ -224,6 +261,7 @@ public final class ContainerStore {
         st.put("Status", switch (e.status()) {
             case CREATED -> "created";
             case RUNNING -> "running";
+            case RESTARTING -> "restarting";
             case EXITED -> "exited";
             case DEAD -> "dead";
         });
@@ -241,6 +279,7 @@ public final class ContainerStore {
         s.command().forEach(cmd::add);
         cfg.put("StopSignal", "SIG" + (s.stopSignal() == null ? "TERM" : s.stopSignal()));
         cfg.put("Init", s.init());
+        root.putObject("HostConfig").putObject("RestartPolicy").put("Name", s.restartPolicy() == null ? "no" : s.restartPolicy());
         cfg.put("Detached", s.detached());
         cfg.put("PidNamespace", s.pidNamespace());
         var cg = root.putArray("CgroupPaths");
@@ -269,16 +308,23 @@ public final class ContainerStore {
      */
     public Optional<ContainerExit> stop(Entry e, Duration grace) throws InterruptedException {
         ContainerState s = e.state();
+        markStopped(s);
+        if (e.status() == Status.RESTARTING) { // between two runs: the monitor sees the marker after its back-off
+            await(Duration.ofSeconds(30), () -> !ProcStat.alive(s.launcherPid(), -1));
+            return Optional.ofNullable(entry(s).exit());
+        }
         if (!e.running()) return Optional.ofNullable(e.exit());
         Signal stop = s.stopSignal() == null ? Signal.TERM : Signal.parse(s.stopSignal());
         ProcStat.kill(s.pid(), stop.number());
         if (!await(grace, () -> !ProcStat.alive(s.pid(), s.pidStartTime()))) killAll(s);
-        await(Duration.ofSeconds(10), () -> Files.exists(exitFile(s.id())) || !ProcStat.alive(s.launcherPid(), -1));
+        // the monitor writes the exit record, then ends (no restart: the marker is there)
+        await(Duration.ofSeconds(10), () -> !ProcStat.alive(s.pid(), s.pidStartTime()) && !ProcStat.alive(s.launcherPid(), -1));
         return Optional.ofNullable(entry(s).exit());
     }
 
     /** SIGKILL to everything of the sandbox, as {@link #stop} does after the grace period. */
     public void killAll(ContainerState s) {
+        markStopped(s);
         if (!s.pidNamespace() && ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(-s.pid(), Signal.KILL.number());
         if (ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(s.pid(), Signal.KILL.number());
         for (String cg : s.cgroupDirs()) {
@@ -294,7 +340,7 @@ public final class ContainerStore {
     /** docker rm [-f]: refuses a running sandbox unless {@code force}, which kills it first. */
     public void remove(Entry e, boolean force) throws InterruptedException {
         ContainerState s = e.state();
-        if (e.running()) {
+        if (e.running() || e.status() == Status.RESTARTING) {
             if (!force)
                 throw new ContainerRunningException("You cannot remove a running container " + s.id()
                         + ". Stop the container before attempting removal or force remove");

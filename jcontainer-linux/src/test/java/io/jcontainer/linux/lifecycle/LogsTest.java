@@ -64,6 +64,26 @@ class LogsTest {
     }
 
     @Test
+    void followPrintsWhatIsAppendedAcrossRotationsUntilTheSandboxEnds() throws Exception {
+        ContainerStore store = new ContainerStore(tmp.resolve("store"));
+        var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store).logLimits(4096, 2);
+        try (Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).detached(true)
+                .command("/bin/sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line-$i-0123456789012345678901234567890123456789; i=$((i+1)); "
+                        + "[ $((i % 50)) = 0 ] && sleep 0.1; done").build())) {
+            var out = new ByteArrayOutputStream();
+            // follows from the start while the sandbox writes and its monitor rotates every ~4 KiB
+            new ContainerLogs(store.logFile(c.id())).print(new ContainerLogs.Options(true, false, -1, null), out, new ByteArrayOutputStream(),
+                    () -> store.find(c.id()).running());
+            String[] lines = out.toString().split("\n");
+            assertThat(lines[lines.length - 1]).startsWith("line-299-");
+            // what was rotated away before the reader got to it is gone (2 files of 4 KiB kept), the rest is in order
+            for (int i = 1; i < lines.length; i++)
+                assertThat(Integer.parseInt(lines[i].split("-")[1])).isGreaterThan(Integer.parseInt(lines[i - 1].split("-")[1]));
+            store.remove(store.find(c.id()), false);
+        }
+    }
+
+    @Test
     void aFloodKeepsTheLogBoundedAndNeverPassesThroughTheJvm() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store).logLimits(1 << 20, 3);

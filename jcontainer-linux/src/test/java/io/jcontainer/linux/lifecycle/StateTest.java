@@ -117,6 +117,6 @@ class StateTest {
 
     private static ContainerState state(String id) {
         return new ContainerState(id, null, "img", List.of("sh"), false, true, "TERM", 0, 0, 0, java.time.Instant.now().toString(),
-                null, true, null, List.of());
+                null, true, null, List.of(), null);
     }
 }

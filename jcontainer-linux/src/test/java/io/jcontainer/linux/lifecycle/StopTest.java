@@ -72,6 +72,9 @@ class StopTest {
             assertThat(exit.signal()).isEqualTo(Signal.KILL.number());
             assertThat(SandboxProcs.eventually(10, () -> pids.stream().noneMatch(SandboxProcs::alive)))
                     .as("still alive among %s", pids).isTrue();
+            // and none is left a zombie: without a PID namespace the monitor reaps the orphans (subreaper)
+            assertThat(SandboxProcs.eventually(10, () -> pids.stream().allMatch(p -> SandboxProcs.stat(p) == null)))
+                    .as("zombies among %s", pids).isTrue();
         }
     }
 

@@ -65,6 +65,22 @@ class TerminalTest {
     }
 
     @Test
+    void execGetsATerminalOfItsOwnAndExecIntoATtySandboxWithoutOneWorks() throws Exception {
+        try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
+            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh", "-c", "[ -t 0 ] && echo exec-tty || echo no-tty"))) {
+                assertThat(new String(p.stdout().readAllBytes())).isEqualTo("no-tty\n");
+            }
+            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh").withTty(true))) {
+                Screen screen = new Screen(p.stdout());
+                p.stdin().write("[ -t 0 ] && echo exec-$((1+1))-tty; exit 4\n".getBytes());
+                p.stdin().flush();
+                assertThat(screen.shows("exec-2-tty")).as(screen.toString()).isTrue();
+                assertThat(p.waitFor(Duration.ofSeconds(20))).hasValueSatisfying(e -> assertThat(e.code()).isEqualTo(4));
+            }
+        }
+    }
+
+    @Test
     void ctrlPCtrlQDetachesAndLeavesTheSandboxRunning() throws Exception {
         try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
             Screen screen = new Screen(c.stdout());
