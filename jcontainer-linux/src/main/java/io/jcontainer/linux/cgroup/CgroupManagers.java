@@ -29,7 +29,7 @@ final class CgroupManagers {
     }
 
     /** Checks limits on their own, before the host is asked anything. */
-    static void validate(CgroupFs fs, Resources r) {
+    static void validate(Resources r) {
         MemoryController.validate(r);
         CpuController.validate(r);
         CpusetController.validateSyntax(r);

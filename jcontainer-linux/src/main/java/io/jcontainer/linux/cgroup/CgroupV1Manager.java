@@ -65,7 +65,7 @@ public final class CgroupV1Manager implements CgroupManager {
     }
 
     SandboxCgroup create(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
-        CgroupManagers.validate(fs, r);
+        CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
 
         // Which hierarchies, and the parent directory (the JVM's cgroup) in each.

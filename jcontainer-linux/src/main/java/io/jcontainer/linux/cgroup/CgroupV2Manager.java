@@ -5,7 +5,6 @@ import io.jcontainer.Resources;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.SyscallException;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,7 +52,7 @@ public final class CgroupV2Manager implements CgroupManager {
 
     @Override
     public SandboxCgroup create(String containerId, Resources r, boolean detached) {
-        CgroupManagers.validate(fs, r);
+        CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
         Map<String, String> wanted = new LinkedHashMap<>();
         if (MemoryController.wanted(r)) wanted.put("memory", "memory");

@@ -142,7 +142,7 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
 
     @Override
     public void update(Resources r) {
-        CgroupManagers.validate(fs, r);
+        CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
         if (MemoryController.wanted(r)) MemoryController.apply(attached("memory", "memory"), r);
         if (CpuController.wanted(r)) CpuController.apply(attached("cpu", "cpus"), r);
