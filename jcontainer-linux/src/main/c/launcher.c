@@ -782,6 +782,12 @@ static void skip_ops(struct cursor *c, u32 count) {
   }
 }
 
+/* Changing uid/gid clears PR_SET_PDEATHSIG (prctl(2)): without arming it again, a payload
+ * running as another user would outlive a killed launcher, unseen by anyone. */
+static void rearm_pdeathsig(void) {
+  sys2(NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* OP_WAIT_JVM: the JVM gets the child's pid and acts on it while the child waits on its go
  * pipe — newuidmap/newgidmap (setuid helpers) write wide id maps for a non-root JVM, which the
  * launcher itself may not. Signal commands arriving meanwhile are dropped: nothing runs yet. */
@@ -868,12 +874,14 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
       u32 g = rd_u32(&oc);
       r = sys3(NR_setresgid, g, g, g);
       if (r < 0) FAIL(SC_SETRESGID, r);
+      rearm_pdeathsig();
       break;
     }
     case OP_SETRESUID: {
       u32 u = rd_u32(&oc);
       r = sys3(NR_setresuid, u, u, u);
       if (r < 0) FAIL(SC_SETRESUID, r);
+      rearm_pdeathsig();
       break;
     }
     case OP_KEEPCAPS:

@@ -143,6 +143,30 @@ class LauncherIntegrityTest extends AttackTest {
         assertThat(o.stdout()).as(o.toString()).contains("CapEff:\t0000000000000000").contains("CapPrm:\t0000000000000000");
     }
 
+    /**
+     * The sandbox dies with its launcher also when the payload runs as another uid: changing
+     * credentials clears PR_SET_PDEATHSIG (prctl(2)), so the launcher must arm it again after.
+     */
+    @Test
+    void payloadDiesWithItsLauncherAlsoAsAnotherUser() throws Exception {
+        for (String user : List.of("root", "user")) {
+            try (Container c = probe("sleep").user(user).start()) {
+                assertThat(firstLine(c)).isEqualTo("OK");
+                long launcher = Files.readAllLines(Path.of("/proc/" + c.pid() + "/status")).stream()
+                        .filter(l -> l.startsWith("PPid:")).map(l -> Long.parseLong(l.substring(5).trim())).findFirst().orElseThrow();
+                ProcessHandle payload = ProcessHandle.of(c.pid()).orElseThrow();
+                try {
+                    ProcessHandle.of(launcher).orElseThrow().destroyForcibly();
+                    payload.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("payload as " + user + " outlived its killed launcher by 10 s", e);
+                } finally {
+                    payload.destroyForcibly(); // never leak it, even when the assertion fails
+                }
+            }
+        }
+    }
+
     static List<String> lines(String s) {
         return Arrays.asList(s.split("\n"));
     }
