@@ -194,8 +194,46 @@ static long mkdirs_in_root(const char *path, int last_too, u32 *sc) {
 }
 
 /* Opens (creating if asked) a mount target inside the root and returns an O_PATH fd. */
+/* Splits "/a/b/c" into its parent ("/a/b", in buf) and last component (returned). */
+static const char *split_parent(const char *path, char *buf, size_t size) {
+  size_t n = slen(path);
+  if (n == 0 || n >= size) return 0;
+  memcpy(buf, path, n + 1);
+  while (n > 1 && buf[n - 1] == '/') buf[--n] = 0;
+  size_t j = n;
+  while (j > 0 && buf[j - 1] != '/') j--;
+  if (j == n) return 0;
+  const char *name = path + j;
+  if (j <= 1) { buf[0] = '/'; buf[1] = 0; } else buf[j - 1] = 0;
+  return name;
+}
+
+/* The common cases in one or two system calls: a file target created where none exists yet
+ * (O_EXCL: an existing FIFO or device is never opened, it takes the careful path below), or a
+ * directory made under a parent that exists. Returns -ENOENT to fall back to the full walk. */
+static long target_fast(const char *path, u32 mflags) {
+  if (mflags & MF_MKFILE) {
+    long f = open_in_root(path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW);
+    if (f >= 0) return f;
+    return f == -EEXIST ? open_in_root(path, O_PATH) : -ENOENT;
+  }
+  char parent[4096];
+  const char *name = split_parent(path, parent, sizeof parent);
+  if (!name) return -ENOENT;
+  long pfd = open_in_root(parent, O_PATH | O_DIRECTORY);
+  if (pfd < 0) return -ENOENT;
+  long r = sys3(NR_mkdirat, pfd, name, 0755);
+  long fd = r < 0 && r != -EEXIST ? r : sys4(NR_openat, pfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+  sys1(NR_close, pfd);
+  return fd < 0 ? -ENOENT : fd;
+}
+
 static long target_fd(const char *path, u32 mflags, u32 *sc) {
   long fd = open_in_root(path, O_PATH);
+  if (fd == -ENOENT && (mflags & (MF_MKDIR | MF_MKFILE))) {
+    fd = target_fast(path, mflags);
+    if (fd >= 0) return fd;
+  }
   if (fd == -ENOENT && (mflags & (MF_MKDIR | MF_MKFILE))) {
     long r = mkdirs_in_root(path, (mflags & MF_MKDIR) != 0, sc);
     if (r < 0) return r;
@@ -361,10 +399,13 @@ static long do_mask(struct cursor *c, struct failure *f) {
   if (fd < 0) FAIL(SC_OPENAT2, fd);
   char fdp[40];
   fd_path(fdp, fd);
-  long dfd = open_in_root(path, O_PATH | O_DIRECTORY);
-  long r;
-  if (dfd >= 0) {
-    sys1(NR_close, dfd);
+  /* statx on the descriptor we hold tells file from directory without a second lookup */
+  unsigned char stx[256];
+  long r = sys5(NR_statx, fd, "", 0x1000 /* AT_EMPTY_PATH */, 1 /* STATX_TYPE */, stx);
+  if (r < 0) { sys1(NR_close, fd); FAIL(SC_FSTATFS, r); }
+  unsigned short mode;
+  memcpy(&mode, stx + 28, 2); /* stx_mode */
+  if ((mode & 0170000) == 0040000) {
     r = sys5(NR_mount, "tmpfs", fdp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0");
   } else {
     r = sys5(NR_mount, "/dev/null", fdp, 0, MS_BIND, 0);

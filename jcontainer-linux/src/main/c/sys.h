@@ -58,6 +58,7 @@ typedef unsigned long size_t;
 #define NR_fchown 93
 #define NR_socket 41
 #define NR_ioctl 16
+#define NR_statx 332
 #define NR_rt_sigtimedwait 128
 #define NR_renameat2 316
 #define NR_clock_gettime 228
@@ -107,6 +108,7 @@ typedef unsigned long size_t;
 #define NR_fchown 55
 #define NR_socket 198
 #define NR_ioctl 29
+#define NR_statx 291
 #define NR_rt_sigtimedwait 137
 #define NR_renameat2 276
 #define NR_clock_gettime 113

@@ -75,7 +75,9 @@ class CgroupV2TrackingTest {
         var v1only = new CgroupHost(HOST.root(), HOST.v1(), null, HOST.pid(), HOST.startTime());
         var rt = runtime(new CgroupV1Manager(new CgroupFs(NativeSyscalls.INSTANCE), v1only));
         var spec = Sandboxes.busybox().removeNamespace(Namespace.PID).pidsLimit(40).stdout(Stdio.NULL).stderr(Stdio.NULL)
-                .command("/bin/sh", "-c", "for i in $(seq 100); do sleep 1000 & done; wait").build();
+                // a forking child hits the limit (busybox sh exits on a failed fork); the first process stays,
+                // since a sandbox ends with it
+                .command("/bin/sh", "-c", "(for i in $(seq 100); do sleep 1000 & done) 2>/dev/null & exec sleep 1000").build();
         Path freezer;
         try (Container c = rt.start(spec)) {
             freezer = CgroupLimitsTest.ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("freezer").dir())).findFirst().orElseThrow();

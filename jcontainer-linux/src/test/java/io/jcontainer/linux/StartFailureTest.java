@@ -24,6 +24,7 @@ class StartFailureTest {
         Path root = TestRootfs.fresh(tmp);
         Files.writeString(root.resolve("etc/blocker"), "a file where a directory is needed");
         Sandboxes.sh("true"); // warm up once-per-JVM descriptors
+        java.util.Set<String> records = storeEntries();
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         long fds = DescriptorTest.openFds();
         var e = catchThrowableOfType(ContainerStartException.class,
@@ -36,8 +37,19 @@ class StartFailureTest {
         assertThat(ProcessHandle.current().children().toList()).as("no launcher or sandbox process left").isEmpty();
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(mounts);
         assertThat(DescriptorTest.openFds()).isEqualTo(fds);
+        // no per-sandbox directory: the shared mount point and the state store only, with no record left
         try (Stream<Path> s = Files.list(Path.of("/run/jcontainer"))) {
-            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("root");
+            assertThat(s.map(p -> p.getFileName().toString())).isSubsetOf("root", "containers");
+        }
+        assertThat(Files.list(Path.of("/run/jcontainer/root"))).isEmpty();
+        assertThat(storeEntries()).isEqualTo(records);
+    }
+
+    static java.util.Set<String> storeEntries() throws java.io.IOException {
+        Path store = Path.of("/run/jcontainer/containers");
+        if (!Files.isDirectory(store)) return java.util.Set.of();
+        try (Stream<Path> s = Files.list(store)) {
+            return s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
         }
     }
 
