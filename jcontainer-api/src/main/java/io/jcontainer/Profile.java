@@ -12,10 +12,16 @@ public enum Profile {
         }
     },
     /**
-     * For code you do not trust: every namespace (including USER, so root inside is nobody
-     * outside), no capabilities, no_new_privs, the default seccomp filter, a read-only root with
-     * a 64 MiB tmpfs on /tmp, no network, at most 256 tasks and 512 MiB of memory, 1024 open
-     * files, no core dumps and files of at most 1 GiB.
+     * For code you do not trust: every namespace (including USER: capabilities inside count for
+     * nothing outside), no capabilities, no_new_privs, the default seccomp filter, a read-only
+     * root with a 64 MiB tmpfs on /tmp, no network, at most 256 tasks and 512 MiB of memory,
+     * 1024 open files, no core dumps and files of at most 1 GiB.
+     *
+     * <p>Root inside maps to the calling user outside. From a non-root JVM that is an
+     * unprivileged user; from a root JVM it is host root (without any capability), so to make
+     * root inside nobody outside add an unprivileged map, e.g.
+     * {@code .uidMap(new IdMap(0, 100000, 65536)).gidMap(new IdMap(0, 100000, 65536))} with a range
+     * no host user owns.
      */
     UNTRUSTED {
         @Override
