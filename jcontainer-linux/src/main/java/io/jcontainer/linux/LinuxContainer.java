@@ -20,9 +20,6 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** A started sandbox: its launcher's control channel, its streams, its cgroup. */
 final class LinuxContainer implements Container {
@@ -39,7 +36,7 @@ final class LinuxContainer implements Container {
     private final LinuxContainerRuntime runtime;
     /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
     private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
+    private final LauncherExit exit = new LauncherExit();
     private volatile boolean closed;
     private volatile int ttyControl = -1; // a dup of the pty master, for resizing only
 
@@ -62,17 +59,7 @@ final class LinuxContainer implements Container {
 
     /** Called on the supervisor thread with the launcher's EXITED frame, or null if it vanished. */
     void exited(ControlChannel.Frame frame) {
-        ContainerExit e;
-        if (frame == null) {
-            e = ContainerExit.killed(Signal.KILL.number()); // the launcher died: its child died with it (PDEATHSIG)
-        } else {
-            int code = frame.int32(0), status = frame.int32(1);
-            e = switch (code) {
-                case Syscalls.WaitStatus.CLD_EXITED -> ContainerExit.exited(status);
-                case Syscalls.WaitStatus.CLD_DUMPED -> new ContainerExit(0, status, true, false);
-                default -> ContainerExit.killed(status);
-            };
-        }
+        ContainerExit e = LauncherExit.decode(frame);
         if (cgroup != null && e.signaled() && e.signal() == Signal.KILL.number()) {
             try {
                 e = e.withOomKilled(cgroup.oomKilled());
@@ -80,13 +67,7 @@ final class LinuxContainer implements Container {
                 // the cgroup is gone already: no OOM information
             }
         }
-        // The launcher exits right after its report: reap it so it leaves no zombie.
-        try {
-            sys.waitPid(launcherPid, false);
-        } catch (RuntimeException ignored) {
-            // reaped already
-        }
-        control.close();
+        LauncherExit.reap(sys, launcherPid, control);
         exit.complete(e);
     }
 
@@ -131,22 +112,12 @@ final class LinuxContainer implements Container {
 
     @Override
     public ContainerExit waitFor() throws InterruptedException {
-        try {
-            return exit.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return exit.await();
     }
 
     @Override
     public Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException {
-        try {
-            return Optional.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return exit.await(timeout);
     }
 
     @Override
@@ -161,7 +132,7 @@ final class LinuxContainer implements Container {
 
     @Override
     public int exitCode() {
-        ContainerExit e = exit.getNow(null);
+        ContainerExit e = exit.now();
         if (e == null) throw new IllegalStateException("container " + id.substring(0, 12) + " is still running");
         return e.code();
     }
@@ -216,7 +187,7 @@ final class LinuxContainer implements Container {
 
     @Override
     public SandboxProcess exec(ExecSpec e) {
-        ContainerExit done = exit.getNow(null);
+        ContainerExit done = exit.now();
         if (done != null || closed)
             throw new ContainerNotRunningException("cannot exec in container " + id.substring(0, 12) + ": it is not running ("
                     + (done != null ? done : "closed") + ")");
@@ -287,11 +258,9 @@ final class LinuxContainer implements Container {
         try {
             for (int i = 0; i < 100 && !exit.isDone(); i++) {
                 try {
-                    exit.get(100, TimeUnit.MILLISECONDS);
+                    exit.await(Duration.ofMillis(100));
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (ExecutionException | TimeoutException e) {
-                    // keep waiting a little
                 }
             }
             if (!exit.isDone()) control.close(); // the launcher kills the sandbox on EOF
@@ -310,6 +279,6 @@ final class LinuxContainer implements Container {
 
     @Override
     public String toString() {
-        return "Container[" + id.substring(0, 12) + ", pid " + pid + (exit.isDone() ? ", " + exit.getNow(null) : ", running") + "]";
+        return "Container[" + id.substring(0, 12) + ", pid " + pid + (exit.isDone() ? ", " + exit.now() : ", running") + "]";
     }
 }

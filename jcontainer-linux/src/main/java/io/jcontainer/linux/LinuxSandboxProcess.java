@@ -11,9 +11,6 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** A process exec'd into a running sandbox: its own launcher (monitor), control channel and streams. */
 final class LinuxSandboxProcess implements SandboxProcess {
@@ -23,7 +20,7 @@ final class LinuxSandboxProcess implements SandboxProcess {
     private final InputStream stdout, stderr;
     private final Syscalls sys;
     private final Runnable onClosed;
-    private final CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
+    private final LauncherExit exit = new LauncherExit();
     private volatile boolean closed;
 
     LinuxSandboxProcess(int pid, int launcherPid, ControlChannel control, OutputStream stdin, InputStream stdout,
@@ -40,18 +37,8 @@ final class LinuxSandboxProcess implements SandboxProcess {
 
     /** On the supervisor thread: the EXITED frame, or null if the launcher vanished. */
     void exited(ControlChannel.Frame frame) {
-        ContainerExit e = frame == null ? ContainerExit.killed(Signal.KILL.number()) : switch (frame.int32(0)) {
-            case Syscalls.WaitStatus.CLD_EXITED -> ContainerExit.exited(frame.int32(1));
-            case Syscalls.WaitStatus.CLD_DUMPED -> new ContainerExit(0, frame.int32(1), true, false);
-            default -> ContainerExit.killed(frame.int32(1));
-        };
-        try {
-            sys.waitPid(launcherPid, false);
-        } catch (RuntimeException ignored) {
-            // reaped already
-        }
-        control.close();
-        exit.complete(e);
+        LauncherExit.reap(sys, launcherPid, control);
+        exit.complete(LauncherExit.decode(frame));
     }
 
     @Override
@@ -79,22 +66,12 @@ final class LinuxSandboxProcess implements SandboxProcess {
 
     @Override
     public ContainerExit waitFor() throws InterruptedException {
-        try {
-            return exit.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return exit.await();
     }
 
     @Override
     public Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException {
-        try {
-            return Optional.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return exit.await(timeout);
     }
 
     @Override
@@ -109,7 +86,7 @@ final class LinuxSandboxProcess implements SandboxProcess {
 
     @Override
     public int exitCode() {
-        ContainerExit e = exit.getNow(null);
+        ContainerExit e = exit.now();
         if (e == null) throw new IllegalStateException("process " + pid + " is still running");
         return e.code();
     }
@@ -152,6 +129,6 @@ final class LinuxSandboxProcess implements SandboxProcess {
 
     @Override
     public String toString() {
-        return "SandboxProcess[pid " + pid + (exit.isDone() ? ", " + exit.getNow(null) : ", running") + "]";
+        return "SandboxProcess[pid " + pid + (exit.isDone() ? ", " + exit.now() : ", running") + "]";
     }
 }
