@@ -1,6 +1,5 @@
 package io.jcontainer.linux.plan;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -24,7 +23,10 @@ public final class PlanEncoder {
     }
 
     private static void encode(Buf out, Op op) {
-        Buf p = new Buf();
+        // opcode, then a length back-patched once the payload is written: no buffer per op
+        int start = out.size();
+        out.u32(0).u32(0);
+        Buf p = out;
         int code = switch (op) {
             case Op.Hostname o -> { p.str(o.name()); yield 1; }
             case Op.Domainname o -> { p.str(o.name()); yield 2; }
@@ -69,19 +71,34 @@ public final class PlanEncoder {
             case Op.Restart o -> { p.u32(o.mode()).u32(o.maxRetries()).str(o.stopMarker()).str(o.pidFile()); yield 44; }
             case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield 42; }
         };
-        byte[] payload = p.bytes();
-        out.u32(code).u32(payload.length).raw(payload);
+        out.patch(start, code);
+        out.patch(start + 4, out.size() - start - 8);
     }
 
     /** A little-endian byte buffer with the plan's string and blob encodings. */
     static final class Buf {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        private byte[] b = new byte[4096];
+        private int n;
+
+        private void ensure(int more) {
+            if (n + more > b.length) b = java.util.Arrays.copyOf(b, Math.max(b.length * 2, n + more));
+        }
+
+        int size() {
+            return n;
+        }
+
+        void patch(int at, int v) {
+            b[at] = (byte) v;
+            b[at + 1] = (byte) (v >>> 8);
+            b[at + 2] = (byte) (v >>> 16);
+            b[at + 3] = (byte) (v >>> 24);
+        }
 
         Buf u32(int v) {
-            out.write(v);
-            out.write(v >>> 8);
-            out.write(v >>> 16);
-            out.write(v >>> 24);
+            ensure(4);
+            patch(n, v);
+            n += 4;
             return this;
         }
 
@@ -95,27 +112,29 @@ public final class PlanEncoder {
         }
 
         Buf str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            for (byte c : b) if (c == 0) throw new IllegalArgumentException("NUL byte in plan string: " + s);
-            byte[] z = new byte[b.length + 1];
-            System.arraycopy(b, 0, z, 0, b.length);
-            return blob(z);
-        }
-
-        Buf blob(byte[] b) {
-            u32(b.length);
-            out.write(b, 0, b.length);
-            for (int i = b.length; i % 4 != 0; i++) out.write(0);
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            for (byte c : bytes) if (c == 0) throw new IllegalArgumentException("NUL byte in plan string: " + s);
+            int len = bytes.length + 1;
+            ensure(4 + len + 3);
+            u32(len);
+            System.arraycopy(bytes, 0, b, n, bytes.length);
+            n += bytes.length;
+            b[n++] = 0;
+            while (n % 4 != 0) b[n++] = 0;
             return this;
         }
 
-        Buf raw(byte[] b) {
-            out.write(b, 0, b.length);
+        Buf blob(byte[] data) {
+            ensure(4 + data.length + 3);
+            u32(data.length);
+            System.arraycopy(data, 0, b, n, data.length);
+            n += data.length;
+            while (n % 4 != 0) b[n++] = 0;
             return this;
         }
 
         byte[] bytes() {
-            return out.toByteArray();
+            return java.util.Arrays.copyOf(b, n);
         }
     }
 }

@@ -31,7 +31,29 @@ public final class Passwd {
 
     /** Reads {@code etc/passwd} and {@code etc/group} of a root directory (absent files are empty). */
     public static Passwd of(Path rootfs) {
-        return new Passwd(readInside(rootfs, "etc/passwd"), readInside(rootfs, "etc/group"));
+        // Parsed once per image and reused while both files keep their identity (lstat: a file
+        // swapped for a symlink changes it), so a start pays two stats instead of two reads.
+        String stamp = stamp(rootfs, "etc/passwd") + "|" + stamp(rootfs, "etc/group");
+        Cached c = CACHE.get(rootfs);
+        if (c != null && c.stamp.equals(stamp)) return c.passwd;
+        Passwd p = new Passwd(readInside(rootfs, "etc/passwd"), readInside(rootfs, "etc/group"));
+        if (CACHE.size() > 256) CACHE.clear();
+        CACHE.put(rootfs, new Cached(stamp, p));
+        return p;
+    }
+
+    private record Cached(String stamp, Passwd passwd) {
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Cached> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String stamp(Path root, String rel) {
+        try {
+            var a = Files.readAttributes(root.resolve(rel), java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.fileKey() + "/" + a.lastModifiedTime().toMillis() + "/" + a.size() + "/" + a.isSymbolicLink();
+        } catch (IOException e) {
+            return "absent";
+        }
     }
 
     private static String readInside(Path root, String rel) {
