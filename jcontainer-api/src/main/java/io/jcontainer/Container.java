@@ -1,10 +1,6 @@
 package io.jcontainer;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A running (or finished) sandbox: a process tree in its own namespaces, root filesystem and
@@ -28,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>No thread is kept per sandbox: exits are observed by one shared supervisor thread.
  */
-public interface Container extends AutoCloseable {
+public interface Container extends SandboxProcess {
 
     /** A builder with docker's defaults; see {@link ContainerSpec}. */
     static ContainerSpec.Builder builder() {
@@ -43,27 +39,9 @@ public interface Container extends AutoCloseable {
     /** The host pid of the sandbox's first process. */
     long pid();
 
-    /** Write end of the sandbox's stdin; only when it was {@link Stdio#PIPE}. */
-    OutputStream stdin();
-
-    /** Read end of the sandbox's stdout; only when it was {@link Stdio#PIPE}. */
-    InputStream stdout();
-
-    InputStream stderr();
-
-    /** Waits for the first process to end. */
-    ContainerExit waitFor() throws InterruptedException;
-
-    /** Waits at most {@code timeout}; empty if the sandbox is still running then. */
-    Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException;
-
-    /** Completes when the first process ends; never blocks a thread of its own. */
-    CompletableFuture<ContainerExit> onExit();
-
-    boolean isRunning();
-
-    /** The exit code, docker-style (128 + signal when killed); throws if still running. */
-    int exitCode();
+    // stdin/stdout/stderr (only when that stream is Stdio.PIPE), waitFor, onExit (never blocks a
+    // thread of its own), isRunning and exitCode (docker-style: 128 + signal) are SandboxProcess's,
+    // about the sandbox's first process.
 
     /** Sends a signal to the sandbox's first process (PID 1 ignores signals it has no handler for). */
     void signal(Signal signal);

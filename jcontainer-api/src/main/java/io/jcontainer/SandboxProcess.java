@@ -7,9 +7,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A process started inside a running sandbox by {@link Container#exec(ExecSpec)}. Like
- * {@link Process}, but in the sandbox's namespaces, cgroup and security context.
- * {@link #close()} kills it if it still runs and releases its streams.
+ * A process in a sandbox, like {@link Process} but in the sandbox's namespaces, cgroup and
+ * security context: a sandbox's first process ({@link Container} is one) or one started in a
+ * running sandbox by {@link Container#exec(ExecSpec)}. Streams exist only for those that were
+ * {@link Stdio#PIPE}; {@link #onExit()} never blocks a thread of its own; {@link #close()}
+ * kills the process if it still runs and releases its streams.
  */
 public interface SandboxProcess extends AutoCloseable {
     /** Its pid on the host (it has another one inside the sandbox's PID namespace). */
