@@ -18,41 +18,26 @@ import io.jcontainer.linux.sys.Syscalls;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /** A started sandbox: its launcher's control channel, its streams, its cgroup. */
-final class LinuxContainer implements Container {
+final class LinuxContainer extends MonitoredProcess implements Container {
     private final String id;
     private final ContainerSpec spec;
-    private final int pid;
-    private final int launcherPid;
-    private final ControlChannel control;
-    private final OutputStream stdin;
-    private final InputStream stdout, stderr;
     private final SandboxCgroup cgroup;
-    private final Syscalls sys;
     private final Runnable onClosed;
     private final LinuxContainerRuntime runtime;
     /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
     private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final LauncherExit exit = new LauncherExit();
     private volatile boolean closed;
     private volatile int ttyControl = -1; // a dup of the pty master, for resizing only
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
                    InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
                    LinuxContainerRuntime runtime) {
+        super(pid, launcherPid, control, stdin, stdout, stderr, sys);
         this.id = id;
         this.spec = spec;
-        this.pid = pid;
-        this.launcherPid = launcherPid;
-        this.control = control;
-        this.stdin = stdin;
-        this.stdout = stdout;
-        this.stderr = stderr;
         this.cgroup = cgroup;
-        this.sys = sys;
         this.onClosed = onClosed;
         this.runtime = runtime;
     }
@@ -67,8 +52,7 @@ final class LinuxContainer implements Container {
                 // the cgroup is gone already: no OOM information
             }
         }
-        LauncherExit.reap(sys, launcherPid, control);
-        exit.complete(e);
+        exited(e);
     }
 
     @Override
@@ -82,64 +66,19 @@ final class LinuxContainer implements Container {
     }
 
     @Override
-    public long pid() {
-        return pid;
+    protected String describe() {
+        return "container " + id.substring(0, 12);
     }
 
     @Override
-    public OutputStream stdin() {
-        if (stdin == null) throw new IllegalStateException("stdin is not a pipe (it is " + spec.stdin() + ")");
-        return stdin;
-    }
-
-    @Override
-    public InputStream stdout() {
-        if (stdout == null) throw new IllegalStateException("stdout is not a pipe (" + where(spec.stdout()) + ")");
-        return stdout;
-    }
-
-    @Override
-    public InputStream stderr() {
-        if (stderr == null) throw new IllegalStateException("stderr is not a pipe (" + where(spec.stderr()) + ")");
-        return stderr;
+    protected String notAPipe(String stream) {
+        return stream + " is not a pipe (" + (stream.equals("stdin") ? "it is " + spec.stdin() : where(stream.equals("stdout") ? spec.stdout() : spec.stderr())) + ")";
     }
 
     private String where(io.jcontainer.Stdio s) {
         if (spec.tty()) return "with a terminal, stdout and stderr are the terminal: read stdout()";
         if (spec.detached() && s instanceof io.jcontainer.Stdio.Pipe) return "a detached sandbox's output goes to its log";
         return "it is " + s;
-    }
-
-    @Override
-    public ContainerExit waitFor() throws InterruptedException {
-        return exit.await();
-    }
-
-    @Override
-    public Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException {
-        return exit.await(timeout);
-    }
-
-    @Override
-    public CompletableFuture<ContainerExit> onExit() {
-        return exit.copy();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return !exit.isDone();
-    }
-
-    @Override
-    public int exitCode() {
-        ContainerExit e = exit.now();
-        if (e == null) throw new IllegalStateException("container " + id.substring(0, 12) + " is still running");
-        return e.code();
-    }
-
-    @Override
-    public void signal(Signal signal) {
-        if (!exit.isDone()) control.sendCommand(ControlChannel.CMD_SIGNAL, signal.number());
     }
 
     @Override

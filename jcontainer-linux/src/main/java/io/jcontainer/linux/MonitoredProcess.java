@@ -1,0 +1,108 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.ContainerExit;
+import io.jcontainer.SandboxProcess;
+import io.jcontainer.Signal;
+import io.jcontainer.linux.launch.ControlChannel;
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A process that one of our launchers monitors — a sandbox's first process ({@link LinuxContainer})
+ * or one exec'd into it ({@link LinuxSandboxProcess}): its pid, the launcher's control channel,
+ * the JVM's ends of its pipes, and its exit. The handles add only what differs.
+ */
+abstract class MonitoredProcess implements SandboxProcess {
+    protected final int pid;
+    protected final int launcherPid;
+    protected final ControlChannel control;
+    protected final OutputStream stdin;
+    protected final InputStream stdout, stderr;
+    protected final Syscalls sys;
+    protected final LauncherExit exit = new LauncherExit();
+
+    MonitoredProcess(int pid, int launcherPid, ControlChannel control, OutputStream stdin, InputStream stdout,
+                     InputStream stderr, Syscalls sys) {
+        this.pid = pid;
+        this.launcherPid = launcherPid;
+        this.control = control;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.sys = sys;
+    }
+
+    /** How error messages name this process, e.g. {@code container 0123456789ab}. */
+    protected abstract String describe();
+
+    /** Why a stream is not a pipe, for the message of the getter that refuses it. */
+    protected String notAPipe(String stream) {
+        return stream + " is not a pipe";
+    }
+
+    /** On the supervisor thread, once: reaps the launcher and publishes the exit. */
+    protected final void exited(ContainerExit e) {
+        LauncherExit.reap(sys, launcherPid, control);
+        exit.complete(e);
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public OutputStream stdin() {
+        if (stdin == null) throw new IllegalStateException(notAPipe("stdin"));
+        return stdin;
+    }
+
+    @Override
+    public InputStream stdout() {
+        if (stdout == null) throw new IllegalStateException(notAPipe("stdout"));
+        return stdout;
+    }
+
+    @Override
+    public InputStream stderr() {
+        if (stderr == null) throw new IllegalStateException(notAPipe("stderr"));
+        return stderr;
+    }
+
+    @Override
+    public ContainerExit waitFor() throws InterruptedException {
+        return exit.await();
+    }
+
+    @Override
+    public Optional<ContainerExit> waitFor(Duration timeout) throws InterruptedException {
+        return exit.await(timeout);
+    }
+
+    @Override
+    public CompletableFuture<ContainerExit> onExit() {
+        return exit.copy();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !exit.isDone();
+    }
+
+    @Override
+    public int exitCode() {
+        ContainerExit e = exit.now();
+        if (e == null) throw new IllegalStateException(describe() + " is still running");
+        return e.code();
+    }
+
+    @Override
+    public void signal(Signal signal) {
+        if (!exit.isDone()) control.sendCommand(ControlChannel.CMD_SIGNAL, signal.number());
+    }
+}
