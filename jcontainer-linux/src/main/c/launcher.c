@@ -624,22 +624,29 @@ static long do_init(struct failure *f) {
  * sees the whole record or none); its mtime is the finish time. */
 static const char *status_file; /* points into the plan buffer, which lives as long as we do */
 
+/* Writes a small record so that a reader sees all of it or nothing: to "PATH.tmp", then
+ * renamed over PATH. Best effort: the monitor has nobody to report a failure to. */
+static void write_atomically(const char *path, const char *buf, size_t len) {
+  char tmp[4096];
+  size_t n = slen(path);
+  if (n + 5 > sizeof tmp) return;
+  memcpy(tmp, path, n);
+  memcpy(tmp + n, ".tmp", 5);
+  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return;
+  long r = xwrite_all((int)fd, buf, len);
+  sys1(NR_close, fd);
+  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, path, 0);
+}
+
 static void write_status_file(s32 code, s32 status) {
   if (!status_file) return;
-  char tmp[4096], buf[48];
-  size_t n = slen(status_file);
-  if (n + 5 > sizeof tmp) return;
-  memcpy(tmp, status_file, n);
-  memcpy(tmp + n, ".tmp", 5);
+  char buf[48];
   int i = utoa(buf, (u64)code);
   buf[i++] = ' ';
   i += utoa(buf + i, (u64)status);
   buf[i++] = '\n';
-  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return;
-  long r = xwrite_all((int)fd, buf, (size_t)i);
-  sys1(NR_close, fd);
-  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, status_file, 0);
+  write_atomically(status_file, buf, (size_t)i);
 }
 
 /* ---- OP_LOG: the sandbox's stdout and stderr, logged by the monitor ----
@@ -780,18 +787,10 @@ static void restart_backoff(void) {
 
 static void write_pid_file(s32 pid) {
   if (!restart_pid_file) return;
-  char tmp[4096], buf[24];
-  size_t n = slen(restart_pid_file);
-  if (n + 5 > sizeof tmp) return;
-  memcpy(tmp, restart_pid_file, n);
-  memcpy(tmp + n, ".tmp", 5);
+  char buf[24];
   int i = utoa(buf, (u64)pid);
   buf[i++] = '\n';
-  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return;
-  long r = xwrite_all((int)fd, buf, (size_t)i);
-  sys1(NR_close, fd);
-  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, restart_pid_file, 0);
+  write_atomically(restart_pid_file, buf, (size_t)i);
 }
 
 /* ---- orphans of a sandbox without a PID namespace ----
