@@ -175,8 +175,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         RootfsChecks.check(spec);
         LauncherImage image = launcher();
         String id = old != null ? old.id() : newId();
-        Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
-                : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.rootfs()).resolve(spec.user());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
@@ -269,8 +268,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = merged.rootfs() != null ? Passwd.of(merged.rootfs()).resolve(merged.user())
-                : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.rootfs()).resolve(merged.user());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
@@ -440,8 +438,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
     public Plan plan(ContainerSpec spec) {
         RootfsChecks.check(spec);
-        Passwd.User user = spec.rootfs() != null ? Passwd.of(spec.rootfs()).resolve(spec.user())
-                : new Passwd(PlanCompiler.DEFAULT_PASSWD, PlanCompiler.DEFAULT_GROUP).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.rootfs()).resolve(spec.user());
         try {
             return new PlanCompiler(host).compile(spec, PlanCompiler.Inputs.of(user));
         } catch (InvalidSpecException e) {

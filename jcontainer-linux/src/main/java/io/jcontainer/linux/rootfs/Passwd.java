@@ -29,6 +29,15 @@ public final class Passwd {
         this.group = parse(groupText);
     }
 
+    /** The embedded default root's generated files (see PlanCompiler), parsed once. */
+    private static final Passwd DEFAULT_ROOT = new Passwd(
+            io.jcontainer.linux.plan.PlanCompiler.DEFAULT_PASSWD, io.jcontainer.linux.plan.PlanCompiler.DEFAULT_GROUP);
+
+    /** The user database of a sandbox's root: the image's, or the default root's when {@code rootfs} is null. */
+    public static Passwd forRoot(Path rootfs) {
+        return rootfs == null ? DEFAULT_ROOT : of(rootfs);
+    }
+
     /** Reads {@code etc/passwd} and {@code etc/group} of a root directory (absent files are empty). */
     public static Passwd of(Path rootfs) {
         // Parsed once per image and reused while both files keep their identity (lstat: a file
