@@ -846,6 +846,89 @@ static long do_wait_jvm(struct failure *f, s32 child_pid) {
 }
 
 /* Runs `count` ops from the cursor; returns 0 or -1 with *f filled. */
+/* A new network namespace starts with "lo" down; ioctl is all it takes to raise it. */
+static long loopback_up(u32 *sc) {
+  long s = sys3(NR_socket, 2 /* AF_INET */, 2 /* SOCK_DGRAM */ | O_CLOEXEC, 0);
+  if (s < 0) { *sc = SC_SOCKET; return s; }
+  struct { char name[16]; short flags; char pad[22]; } ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.name[0] = 'l';
+  ifr.name[1] = 'o';
+  long r = sys3(NR_ioctl, s, 0x8913 /* SIOCGIFFLAGS */, &ifr);
+  if (r >= 0) {
+    ifr.flags |= 1 /* IFF_UP */;
+    r = sys3(NR_ioctl, s, 0x8914 /* SIOCSIFFLAGS */, &ifr);
+  }
+  sys1(NR_close, s);
+  if (r < 0) *sc = SC_IOCTL;
+  return r;
+}
+
+/* ---- OP_NET_HELPER / OP_JOIN_NET: the network namespace, made beside the child ----
+ * Creating a network namespace is the single most expensive step of a sandbox (~0.5 ms of
+ * kernel work here: loopback device, sysctl tables, per-protocol state). Done by clone3 it
+ * delays everything the child does. A helper process makes it instead, in parallel with the
+ * child's mounts: it joins the child's user namespace (so the new namespace is owned by it,
+ * exactly as if clone3 had made it), unshares a network namespace, raises lo, and passes the
+ * namespace's fd over a socketpair; the child setns into it before the first step that needs
+ * it (mounting sysfs, which is tagged with the mounter's network namespace). */
+static s32 net_sock[2] = {-1, -1}; /* [0] the child's end, [1] the helper's */
+static s32 net_helper_pid = -1;
+
+/* msg = {syscall, errno} of a failure, or {0, 0} with the namespace fd attached */
+static void send_netns(s32 nsfd, u32 sc, s32 err) {
+  u32 msg[2] = {sc, (u32)err};
+  struct iovec iov = {msg, sizeof msg};
+  union { struct cmsghdr h; unsigned char buf[sizeof(struct cmsghdr) + 8]; } cm;
+  struct msghdr m = {0, 0, &iov, 1, 0, 0, 0};
+  if (nsfd >= 0) {
+    memset(&cm, 0, sizeof cm);
+    cm.h.len = sizeof(struct cmsghdr) + 4;
+    cm.h.level = SOL_SOCKET;
+    cm.h.type = SCM_RIGHTS;
+    memcpy(cm.buf + sizeof(struct cmsghdr), &nsfd, 4);
+    m.control = cm.buf;
+    m.controllen = sizeof cm.buf;
+  }
+  sys3(NR_sendmsg, net_sock[1], &m, MSG_NOSIGNAL); /* EPIPE: the child is gone; nothing to do */
+}
+
+static __attribute__((noreturn)) void net_helper(s32 child_pid, u32 join_user) {
+  u32 sc = 0;
+  long r = 0;
+  if (join_user) {
+    /* the launcher created the child's user namespace, so its creator's euid has every
+     * capability there (user_namespaces(7)), and a single-threaded fork may setns into it */
+    char path[48] = "/proc/";
+    int n = 6 + utoa(path + 6, (u64)child_pid);
+    memcpy(path + n, "/ns/user", 9);
+    r = sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+    if (r < 0) { sc = SC_OPENAT; goto fail; }
+    r = sys2(NR_setns, r, CLONE_NEWUSER);
+    if (r < 0) { sc = SC_SETNS; goto fail; }
+  }
+  r = sys1(NR_unshare, CLONE_NEWNET);
+  if (r < 0) { sc = SC_UNSHARE; goto fail; }
+  r = loopback_up(&sc);
+  if (r < 0) goto fail;
+  r = sys4(NR_openat, AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+  if (r < 0) { sc = SC_OPENAT; goto fail; }
+  send_netns((s32)r, 0, 0);
+  die(0);
+fail:
+  send_netns(-1, sc, (s32)-r);
+  die(1);
+}
+
+static void reap_net_helper(int kill_it) {
+  if (net_helper_pid <= 0) return;
+  if (kill_it) sys2(NR_kill, net_helper_pid, SIGKILL);
+  struct siginfo_min si;
+  long r;
+  do r = sys5(NR_waitid, P_PID, net_helper_pid, &si, WEXITED, 0); while (r == -EINTR);
+  net_helper_pid = -1;
+}
+
 static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 child_pid) {
   for (u32 i = 0; i < count; i++) {
     u32 op = rd_u32(c), len = rd_u32(c);
@@ -1038,21 +1121,46 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
     }
     case OP_WAIT_JVM: if (do_wait_jvm(f, child_pid) < 0) return -1; break;
     case OP_LOOPBACK_UP: {
-      /* A new network namespace starts with "lo" down; ioctl is all it takes to raise it. */
       set_detail(f, "lo");
-      long s = sys3(NR_socket, 2 /* AF_INET */, 2 /* SOCK_DGRAM */ | O_CLOEXEC, 0);
-      if (s < 0) FAIL(SC_SOCKET, s);
-      struct { char name[16]; short flags; char pad[22]; } ifr;
-      memset(&ifr, 0, sizeof ifr);
-      ifr.name[0] = 'l';
-      ifr.name[1] = 'o';
-      r = sys3(NR_ioctl, s, 0x8913 /* SIOCGIFFLAGS */, &ifr);
-      if (r >= 0) {
-        ifr.flags |= 1 /* IFF_UP */;
-        r = sys3(NR_ioctl, s, 0x8914 /* SIOCSIFFLAGS */, &ifr);
+      u32 sc = 0;
+      r = loopback_up(&sc);
+      if (r < 0) FAIL(sc, r);
+      break;
+    }
+    case OP_NET_HELPER: {
+      u32 join_user = rd_u32(&oc);
+      if (net_sock[1] < 0) FAIL(SC_PLAN, -EINVAL); /* the plan lacks PF_NET_HELPER */
+      r = sys5(NR_clone, SIGCHLD, 0, 0, 0, 0);
+      if (r < 0) FAIL(SC_CLONE, r);
+      if (r == 0) net_helper(child_pid, join_user);
+      net_helper_pid = (s32)r;
+      sys1(NR_close, net_sock[1]);
+      net_sock[1] = -1;
+      break;
+    }
+    case OP_JOIN_NET: {
+      set_detail(f, "network namespace from the helper");
+      u32 msg[2] = {0, 0};
+      struct iovec iov = {msg, sizeof msg};
+      union { struct cmsghdr h; unsigned char buf[sizeof(struct cmsghdr) + 8]; } cm;
+      struct msghdr m = {0, 0, &iov, 1, cm.buf, sizeof cm.buf, 0};
+      do r = sys3(NR_recvmsg, net_sock[0], &m, MSG_CMSG_CLOEXEC); while (r == -EINTR);
+      sys1(NR_close, net_sock[0]);
+      net_sock[0] = -1;
+      if (r < 0) FAIL(SC_READ, r);
+      if (r != (long)sizeof msg) FAIL(SC_READ, -EPIPE); /* the helper died without a word */
+      if (m.controllen < sizeof(struct cmsghdr) || cm.h.type != SCM_RIGHTS) {
+        /* the helper's own failure: its system call and errno */
+        set_detail(f, "creating the network namespace (helper)");
+        f->syscall = msg[0];
+        f->err = (s32)msg[1];
+        return -1;
       }
-      sys1(NR_close, s);
-      if (r < 0) FAIL(SC_IOCTL, r);
+      s32 nsfd;
+      memcpy(&nsfd, cm.buf + sizeof(struct cmsghdr), 4);
+      r = sys2(NR_setns, nsfd, CLONE_NEWNET);
+      sys1(NR_close, nsfd);
+      if (r < 0) FAIL(SC_SETNS, r);
       break;
     }
     default:
@@ -1089,6 +1197,7 @@ static s32 child = -1;
 static long child_pidfd = -1;
 
 static void fail_and_exit(struct failure *f) {
+  reap_net_helper(1);
   if (restarts) write_status_file(1 /* CLD_EXITED */, 127); /* a restart that could not start */
   send_failure(ctl, f);
   die(1);
@@ -1110,7 +1219,9 @@ static int handle_command(void) {
   return 0;
 }
 
-void launcher_main(void) {
+static s32 mntns_fd = -1; /* the child's mount namespace, held until we exit */
+
+static __attribute__((noreturn)) void launcher_main(void) {
   struct failure f;
   memset(&f, 0, sizeof f);
   f.phase = PHASE_PLAN;
@@ -1144,6 +1255,10 @@ again:
   long r = sys2(NR_pipe2, go, O_CLOEXEC);
   if (r >= 0) r = sys2(NR_pipe2, err, O_CLOEXEC);
   if (r < 0) { f.syscall = SC_PIPE2; f.err = (s32)-r; fail_and_exit(&f); }
+  if (pflags & PF_NET_HELPER) {
+    r = sys4(NR_socketpair, AF_UNIX, SOCK_SEQPACKET | O_CLOEXEC, 0, net_sock);
+    if (r < 0) { f.syscall = SC_SOCKET; f.err = (s32)-r; fail_and_exit(&f); }
+  }
 
   /* clone3 gives a pidfd atomically and can enter a time namespace; clone() is the fallback
    * for kernels before 5.3 or seccomp profiles that answer ENOSYS for clone3. */
@@ -1166,6 +1281,7 @@ again:
     sys1(NR_close, go[1]);
     sys1(NR_close, err[0]);
     sys1(NR_close, ctl);
+    if (net_sock[1] >= 0) sys1(NR_close, net_sock[1]);
     skip_ops(&c, nparent); /* the child ops follow the parent's */
     if (log_path) {
       sys3(NR_dup3, log_pipe[0][1], 1, 0);
@@ -1175,11 +1291,26 @@ again:
   }
   child = (s32)pid;
   child_pidfd = pidfd >= 0 ? pidfd : sys2(NR_pidfd_open, pid, 0);
+  /* Hold the child's mount namespace until we exit. When the last process of a namespace
+   * exits, the kernel unmounts its whole tree in that exit, before the parent is notified;
+   * with our reference the teardown happens in our own exit instead — after the EXITED report,
+   * so nobody waits for it (the spawn server reaps us). Best effort: without /proc it is
+   * only slower. */
+  if ((clone_flags & CLONE_NEWNS) && mntns_fd < 0) {
+    char path[48] = "/proc/";
+    int n = 6 + utoa(path + 6, (u64)pid);
+    memcpy(path + n, "/ns/mnt", 8);
+    mntns_fd = (s32)sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+  }
   sys1(NR_close, go[0]);
   sys1(NR_close, err[1]);
+  if (net_sock[0] >= 0) sys1(NR_close, net_sock[0]);
+  net_sock[0] = -1;
   /* our copies of the log pipes' write ends: kept only for the children a restart policy may start */
   if (!restart_mode) for (int i = 0; i < 2; i++) if (log_pipe[i][1] >= 0) { sys1(NR_close, log_pipe[i][1]); log_pipe[i][1] = -1; }
-  if (run_ops(&c, nparent, PHASE_PARENT, &f, child) < 0) {
+  long pr = run_ops(&c, nparent, PHASE_PARENT, &f, child);
+  if (net_sock[1] >= 0) { sys1(NR_close, net_sock[1]); net_sock[1] = -1; } /* no helper ran: the child sees EOF */
+  if (pr < 0) {
     sys2(NR_kill, child, SIGKILL);
     struct siginfo_min si;
     sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
@@ -1197,14 +1328,15 @@ again:
   struct failure cf;
   long n = xread_full(err[0], &cf, sizeof cf);
   sys1(NR_close, err[0]);
+  reap_net_helper(n == (long)sizeof cf); /* it has sent, or the child failed: it is done or may die */
   if (n == (long)sizeof cf) {
     struct siginfo_min si;
     sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
     cf.detail[sizeof cf.detail - 1] = 0;
     fail_and_exit(&cf);
   }
-  s32 p = child;
-  if (!restarts) send_frame(ctl, MSG_STARTED, &p, 4);
+  s32 p[2] = {child, (s32)sys0(NR_getpid)};
+  if (!restarts) send_frame(ctl, MSG_STARTED, p, sizeof p);
   write_pid_file(child);
 
   /* Monitor: wait for the child's exit, commands from the JVM, or the JVM's death. */
@@ -1256,6 +1388,8 @@ again:
   if (subreaper) reap_orphans(child, 1);
   if (should_restart(si.si_code, si.si_status)) {
     if (child_pidfd >= 0) sys1(NR_close, child_pidfd);
+    if (mntns_fd >= 0) sys1(NR_close, mntns_fd);
+    mntns_fd = -1;
     restart_backoff();
     if (should_restart(0, 1)) { /* still not stopped by hand after the back-off */
       restarts++;
@@ -1266,9 +1400,73 @@ again:
   die(0);
 }
 
+/* ---- the spawn server ----
+ * posix_spawn of this program costs an exec (mapping and faulting in a new image) on every
+ * sandbox start. Started once with "--serve", the launcher instead waits for start requests
+ * on fd 3 and forks itself for each: a fork of this tiny, single-threaded process copies a few
+ * page tables, and the child runs launcher_main exactly as a freshly spawned launcher would.
+ * Policy-free like the rest: it only hands the four fds it receives to the child. */
+static __attribute__((noreturn)) void serve_main(void) {
+  if (sys3(NR_close_range, 4, ~0u, 0) < 0)
+    for (int fd = 4; fd < 65536; fd++) sys1(NR_close, fd);
+  /* Children are reaped by the kernel: the JVM learns of each launcher's end from its own
+   * control socket, and nobody here needs their status. */
+  struct ksigaction ign = {SIG_IGN, 0, 0, 0}, dfl = {SIG_DFL, 0, 0, 0};
+  sys4(NR_rt_sigaction, SIGCHLD, &ign, 0, 8);
+  for (;;) {
+    u32 magic = 0;
+    struct iovec iov = {&magic, sizeof magic};
+    union { struct cmsghdr h; unsigned char buf[sizeof(struct cmsghdr) + 4 * SERVE_FDS + 8]; } cm;
+    struct msghdr m = {0, 0, &iov, 1, cm.buf, sizeof cm.buf, 0};
+    long n = sys3(NR_recvmsg, 3, &m, MSG_CMSG_CLOEXEC);
+    if (n == -EINTR) continue;
+    if (n <= 0) die(0); /* EOF: the JVM is gone or let go of us */
+    s32 fds[SERVE_FDS];
+    u32 nfds = 0;
+    if (m.controllen >= sizeof(struct cmsghdr) && cm.h.level == SOL_SOCKET && cm.h.type == SCM_RIGHTS) {
+      nfds = (u32)((cm.h.len - sizeof(struct cmsghdr)) / 4);
+      if (nfds > SERVE_FDS) nfds = SERVE_FDS;
+      memcpy(fds, cm.buf + sizeof(struct cmsghdr), nfds * 4);
+    }
+    if (n == 4 && magic == SERVE_MAGIC && nfds == SERVE_FDS && !(m.flags & MSG_CTRUNC)) {
+      long pid = sys5(NR_clone, SIGCHLD, 0, 0, 0, 0);
+      if (pid == 0) {
+        sys4(NR_rt_sigaction, SIGCHLD, &dfl, 0, 8);
+        sys2(NR_setpgid, 0, 0); /* its own process group, as posix_spawn gave it */
+        /* 0-3 are taken here (/dev/null and the server socket), so every received fd is >= 4 */
+        for (int i = 0; i < SERVE_FDS; i++) sys3(NR_dup3, fds[i], i, 0);
+        launcher_main(); /* closes the received copies (close_range from 4) */
+      }
+      if (pid < 0) {
+        struct failure f;
+        memset(&f, 0, sizeof f);
+        f.phase = PHASE_PLAN;
+        f.syscall = SC_CLONE;
+        f.err = (s32)-pid;
+        set_detail(&f, "the spawn server could not fork a launcher");
+        send_failure(fds[3], &f);
+      }
+    }
+    for (u32 i = 0; i < nfds; i++) sys1(NR_close, fds[i]);
+  }
+}
+
+static int streq(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+/* sp: what the kernel left on the stack — argc, then argv[]. */
+void launcher_entry(long *sp) {
+  long argc = sp[0];
+  char **argv = (char **)(sp + 1);
+  if (argc > 1 && streq(argv[1], "--serve")) serve_main();
+  launcher_main();
+}
+
 /* Entry point: no libc, so no crt; the kernel jumps here with the stack holding argc/argv. */
 #if defined(__x86_64__)
-__asm__(".text\n.global _start\n_start:\n xor %rbp,%rbp\n and $-16,%rsp\n call launcher_main\n hlt\n");
+__asm__(".text\n.global _start\n_start:\n xor %rbp,%rbp\n mov %rsp,%rdi\n and $-16,%rsp\n call launcher_entry\n hlt\n");
 #else
-__asm__(".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n bl launcher_main\n brk #0\n");
+__asm__(".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n mov x0, sp\n bl launcher_entry\n brk #0\n");
 #endif

@@ -20,6 +20,7 @@
 /* header flags */
 #define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the sandbox (attached mode) */
 #define PF_NOT_DUMPABLE 2
+#define PF_NET_HELPER 4 /* a socketpair joins the child and the OP_NET_HELPER helper (created before clone) */
 
 enum opcode {
   OP_HOSTNAME = 1,     /* str name */
@@ -57,6 +58,9 @@ enum opcode {
   OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
   OP_RESTART = 44,     /* u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file (pre) */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
+  OP_NET_HELPER = 32,  /* (parent) u32 join_user: fork a helper that joins the child's user namespace (if
+                        * join_user), creates a network namespace with "lo" up, and sends its fd to the child */
+  OP_JOIN_NET = 33,    /* (child) receive the helper's network namespace and setns into it */
   OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
                         * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */
 };
@@ -79,7 +83,7 @@ enum syscall_id {
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */
-#define MSG_STARTED 1 /* s32 pid (in the launcher's pid namespace) */
+#define MSG_STARTED 1 /* s32 pid (in the launcher's pid namespace), s32 the launcher's own pid */
 #define MSG_FAILED 2  /* u32 phase, u32 op_index, u32 opcode, u32 syscall, s32 errno, str detail */
 #define MSG_EXITED 3  /* s32 si_code (CLD_*), s32 si_status */
 #define MSG_CHILD 4   /* s32 pid: the child waits at OP_WAIT_JVM */
@@ -88,6 +92,12 @@ enum syscall_id {
 #define CMD_SIGNAL_GROUP 2 /* s32 signal: to its process group */
 #define CMD_CONTINUE 3     /* s32 0: OP_WAIT_JVM is done */
 #define CMD_ABORT 4        /* s32 errno: OP_WAIT_JVM failed on the JVM's side */
+
+/* The spawn server (`jcontainer-launcher --serve`, fd 3 a SOCK_SEQPACKET socket): each message
+ * is the u32 SERVE_MAGIC with SCM_RIGHTS fds {stdin, stdout, stderr, control}; the server forks
+ * a launcher that has them as 0, 1, 2 and 3. EOF ends the server. */
+#define SERVE_MAGIC 0x6a637376u /* "vscj" */
+#define SERVE_FDS 4
 
 #define PHASE_PLAN 0
 #define PHASE_PRE 1

@@ -65,6 +65,10 @@ typedef unsigned long size_t;
 #define NR_lseek 8
 #define NR_faccessat 269
 #define NR_unlinkat 263
+#define NR_recvmsg 47
+#define NR_sendmsg 46
+#define NR_socketpair 53
+#define NR_setpgid 109
 #elif defined(__aarch64__)
 #define NR_read 63
 #define NR_write 64
@@ -115,6 +119,10 @@ typedef unsigned long size_t;
 #define NR_lseek 62
 #define NR_faccessat 48
 #define NR_unlinkat 35
+#define NR_recvmsg 212
+#define NR_sendmsg 211
+#define NR_socketpair 199
+#define NR_setpgid 154
 #else
 #error "jcontainer launcher: unsupported architecture"
 #endif
@@ -248,11 +256,28 @@ struct clone_args {
 #define POLLHUP 0x10
 struct pollfd { s32 fd; short events, revents; };
 
+/* recvmsg(2) with SCM_RIGHTS, for the spawn server */
+struct iovec { void *base; size_t len; };
+struct msghdr { void *name; u32 namelen; struct iovec *iov; size_t iovlen; void *control; size_t controllen; s32 flags; };
+struct cmsghdr { size_t len; s32 level, type; };
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define MSG_CTRUNC 8
+#define MSG_NOSIGNAL 0x4000
+#define AF_UNIX 1
+#define SOCK_SEQPACKET 5
+#define MSG_CMSG_CLOEXEC 0x40000000
+/* the kernel's struct sigaction (the same layout on x86_64 and arm64, both define SA_RESTORER) */
+struct ksigaction { unsigned long handler, flags, restorer; u64 mask; };
+#define SIG_DFL 0ul
+#define SIG_IGN 1ul
+
 #define EINTR 4
 #define ENOENT 2
 #define EEXIST 17
 #define ENOTDIR 20
 #define EINVAL 22
+#define EPIPE 32
 #define ENOSYS 38
 #define EPERM 1
 #define EACCES 13

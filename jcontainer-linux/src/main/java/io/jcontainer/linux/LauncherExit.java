@@ -31,12 +31,17 @@ final class LauncherExit {
         };
     }
 
-    /** The launcher exits right after its report: reap it so it leaves no zombie, and close its channel. */
+    /**
+     * The launcher exits right after its report: reap it so it leaves no zombie (when it is the
+     * JVM's child: {@code launcherPid} > 0), and close its channel.
+     */
     static void reap(Syscalls sys, int launcherPid, ControlChannel control) {
-        try {
-            sys.waitPid(launcherPid, false);
-        } catch (RuntimeException ignored) {
-            // reaped already
+        if (launcherPid > 0) {
+            try {
+                sys.waitPid(launcherPid, false);
+            } catch (RuntimeException ignored) {
+                // reaped already
+            }
         }
         control.close();
     }

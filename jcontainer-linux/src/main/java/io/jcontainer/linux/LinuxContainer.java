@@ -31,10 +31,10 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     private volatile boolean closed;
     private volatile int ttyControl = -1; // a dup of the pty master, for resizing only
 
-    LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, ControlChannel control, OutputStream stdin,
+    LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin,
                    InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
                    LinuxContainerRuntime runtime) {
-        super(pid, launcherPid, control, stdin, stdout, stderr, sys);
+        super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys);
         this.id = id;
         this.spec = spec;
         this.cgroup = cgroup;
@@ -53,6 +53,11 @@ final class LinuxContainer extends MonitoredProcess implements Container {
             }
         }
         exited(e);
+    }
+
+    @Override
+    protected boolean recorded() {
+        return spec.detached() || spec.name() != null;
     }
 
     @Override

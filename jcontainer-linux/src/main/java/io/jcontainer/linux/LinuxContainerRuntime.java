@@ -17,6 +17,7 @@ import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
+import io.jcontainer.linux.launch.LauncherSpawner;
 import io.jcontainer.linux.launch.PtyInputStream;
 import io.jcontainer.linux.launch.Supervisor;
 import io.jcontainer.linux.plan.ExecPlans;
@@ -57,7 +58,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>create the cgroup with its limits (so the payload never runs unlimited);</li>
  *   <li>compile the spec into a plan of ops (all policy is here, in Java);</li>
  *   <li>open stdio and the control socket, all close-on-exec;</li>
- *   <li>posix_spawn the launcher from its sealed memfd (cost independent of the heap);</li>
+ *   <li>start a launcher from its sealed memfd: forked by the spawn server, or posix_spawned
+ *       (either way the cost is independent of the heap: {@link LauncherSpawner});</li>
  *   <li>send the plan; read STARTED or FAILED — a failure names the step, call, errno and path;</li>
  *   <li>hand the control socket to the supervisor thread, which reports the exit.</li>
  * </ol>
@@ -71,8 +73,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private final CgroupManager cgroups;
     private volatile LauncherImage launcher;
     private volatile Supervisor supervisor;
+    private volatile LauncherSpawner spawner;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
     private final ContainerStore store;
+    private volatile String spawnMode = System.getProperty("jcontainer.spawn", "server");
     private volatile long logMaxBytes = 10L << 20;
     private volatile int logMaxFiles = 3;
 
@@ -112,6 +116,19 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return this;
     }
 
+    /**
+     * How launchers are started: {@code "server"} (the default: forked by one spawn server per
+     * runtime) or {@code "direct"} (posix_spawn per sandbox); see {@link LauncherSpawner}. The
+     * system property {@code jcontainer.spawn} sets the default. Only before the first start.
+     */
+    public synchronized LinuxContainerRuntime spawnMode(String mode) {
+        if (!mode.equals("server") && !mode.equals("direct"))
+            throw new IllegalArgumentException("spawn mode must be 'server' or 'direct', not '" + mode + "'");
+        if (launcher != null) throw new IllegalStateException("the spawn mode is chosen before the first start");
+        this.spawnMode = mode;
+        return this;
+    }
+
     /** The recorded sandboxes of this host (this and other processes'). */
     public ContainerStore store() {
         return store;
@@ -133,8 +150,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     } catch (RuntimeException ignored) {
                         // best effort: a stale cgroup must not stop new sandboxes
                     }
-                    launcher = LauncherImage.load(sys);
+                    LauncherImage image = LauncherImage.load(sys);
+                    spawner = LauncherSpawner.forMode(spawnMode, sys, image);
                     supervisor = new Supervisor(sys);
+                    launcher = image;
                     try {
                         store.sweep(); // what JVMs that died left behind
                     } catch (RuntimeException e) {
@@ -209,7 +228,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
             if (recorded != null) store.write(recorded);
             LinuxContainer[] self = new LinuxContainer[1];
-            LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.control, l.in, l.out, l.err,
+            LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err,
                     cgroup, sys, () -> {
                         live.remove(self[0]);
                         // the handle of an attached sandbox owns its record; a detached one lives on
@@ -277,7 +296,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
         if (l.ttyControl >= 0) sys.closeQuietly(l.ttyControl); // exec terminals are not resized (yet)
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
         self[0] = p;
         open.add(p);
         supervisor.watch(l.control, p::exited);
@@ -285,8 +304,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /** A started launcher: its pid, its child's pid, the control channel and the JVM's stdio ends. */
-    private record Launched(int launcherPid, int pid, ControlChannel control, OutputStream in, InputStream out, InputStream err,
-                            int ttyControl) {
+    private record Launched(int launcherPid, boolean launcherIsChild, int pid, ControlChannel control, OutputStream in,
+                            InputStream out, InputStream err, int ttyControl) {
     }
 
     /**
@@ -298,7 +317,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr) {
         List<Integer> toClose = new ArrayList<>();
         List<Integer> mine = new ArrayList<>();
-        int launcherPid = -1;
+        LauncherSpawner.Spawned spawned = null;
         ControlChannel control = null;
         boolean ok = false;
         String step = "encode the plan";
@@ -328,8 +347,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             toClose.add(ctl[1]);
             control = new ControlChannel(sys, ctl[0]);
 
-            step = "spawn the launcher";
-            launcherPid = sys.spawn(image.path(), new int[]{in[0], out[0], err[0], ctl[1]}, List.of("jcontainer-launcher"), List.of());
+            step = "start the launcher";
+            spawned = spawner.spawn(new int[]{in[0], out[0], err[0], ctl[1]});
             // The launcher has its copies; ours of the child's ends must go, or EOF never comes.
             for (int fd : toClose) sys.closeQuietly(fd);
             toClose.clear();
@@ -339,13 +358,16 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             ControlChannel.Frame first = control.read();
             if (first != null && first.type() == ControlChannel.MSG_CHILD) first = IdMapHelper.run(plan, control, first.int32(0));
             if (first == null)
-                throw new ContainerStartException("the jcontainer launcher exited without a report (" + waitDescription(launcherPid) + ")", null);
+                throw new ContainerStartException("the jcontainer launcher exited without a report ("
+                        + (spawned.jvmChild() ? waitDescription(spawned.pid()) : "no exit status to show: launchers forked by the spawn server are reaped by it") + ")", null);
             if (first.type() == ControlChannel.MSG_FAILED) throw failure(plan, first, spec);
             if (first.type() != ControlChannel.MSG_STARTED)
                 throw new ContainerStartException("unexpected message " + first.type() + " from the launcher", null);
             ok = true;
             InputStream o = out[1] < 0 ? null : ttyControl >= 0 ? new PtyInputStream(new FdInputStream(sys, out[1])) : new FdInputStream(sys, out[1]);
-            return new Launched(launcherPid, first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
+            // STARTED: the child's pid, then (since the spawn server) the launcher's own
+            int launcherPid = first.payload().limit() >= 8 ? first.int32(1) : spawned.pid();
+            return new Launched(launcherPid, spawned.jvmChild(), first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
                     o, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null, ttyControl);
         } catch (SyscallException e) {
             var wrapped = new ContainerStartException(step, e.syscall(), e.errnoName(), Errno.text(e.errno()), e.path());
@@ -360,9 +382,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 for (int fd : toClose) sys.closeQuietly(fd);
                 for (int fd : mine) sys.closeQuietly(fd);
                 if (control != null) control.close(); // an attached launcher kills its child on EOF
-                if (launcherPid > 0) {
+                if (spawned != null && spawned.jvmChild()) {
                     try {
-                        sys.waitPid(launcherPid, false);
+                        sys.waitPid(spawned.pid(), false);
                     } catch (RuntimeException ignored) {
                         // already reaped
                     }

@@ -15,9 +15,9 @@ final class LinuxSandboxProcess extends MonitoredProcess {
     private final Runnable onClosed;
     private volatile boolean closed;
 
-    LinuxSandboxProcess(int pid, int launcherPid, ControlChannel control, OutputStream stdin, InputStream stdout,
+    LinuxSandboxProcess(int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin, InputStream stdout,
                         InputStream stderr, Syscalls sys, Runnable onClosed) {
-        super(pid, launcherPid, control, stdin, stdout, stderr, sys);
+        super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys);
         this.onClosed = onClosed;
     }
 

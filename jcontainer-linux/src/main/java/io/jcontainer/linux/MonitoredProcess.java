@@ -20,16 +20,19 @@ import java.util.concurrent.CompletableFuture;
 abstract class MonitoredProcess implements SandboxProcess {
     protected final int pid;
     protected final int launcherPid;
+    /** Posix_spawned by the JVM (reaped here), or forked by the spawn server (reaped there). */
+    private final boolean launcherIsChild;
     protected final ControlChannel control;
     protected final OutputStream stdin;
     protected final InputStream stdout, stderr;
     protected final Syscalls sys;
     protected final LauncherExit exit = new LauncherExit();
 
-    MonitoredProcess(int pid, int launcherPid, ControlChannel control, OutputStream stdin, InputStream stdout,
+    MonitoredProcess(int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin, InputStream stdout,
                      InputStream stderr, Syscalls sys) {
         this.pid = pid;
         this.launcherPid = launcherPid;
+        this.launcherIsChild = launcherIsChild;
         this.control = control;
         this.stdin = stdin;
         this.stdout = stdout;
@@ -47,8 +50,28 @@ abstract class MonitoredProcess implements SandboxProcess {
 
     /** On the supervisor thread, once: reaps the launcher and publishes the exit. */
     protected final void exited(ContainerExit e) {
-        LauncherExit.reap(sys, launcherPid, control);
+        LauncherExit.reap(sys, launcherIsChild ? launcherPid : -1, control);
+        if (!launcherIsChild && recorded()) awaitLauncherGone();
         exit.complete(e);
+    }
+
+    /**
+     * Whether other processes judge this sandbox by its launcher being alive (a recorded
+     * sandbox: its store entry says "restarting" while the monitor lives on after an exit).
+     */
+    protected boolean recorded() {
+        return false;
+    }
+
+    /**
+     * A launcher forked by the spawn server exits right after its report and is reaped there:
+     * wait (briefly: it is exiting) until it is gone, so that whoever saw this exit also sees
+     * the monitor gone.
+     */
+    private void awaitLauncherGone() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (launcherPid > 0 && io.jcontainer.linux.state.ProcStat.alive(launcherPid, -1) && System.nanoTime() < deadline)
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
     }
 
     @Override

@@ -55,6 +55,6 @@ class ExitAndSignalTest {
         c.close();
         assertThat(c.isRunning()).isFalse();
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + pid))).isFalse();
-        assertThat(ProcessHandle.current().children().toList()).isEmpty();
+        assertThat(io.jcontainer.linux.testing.Processes.leftovers()).isEmpty();
     }
 }

@@ -24,7 +24,45 @@ class RuntimeWithoutRootTest {
 
     LinuxContainerRuntime runtime(RecordingSyscalls sys) {
         var host = new HostInfo(0, 0, 40, true, tmp, tmp.resolve("root"), java.util.List.of(), java.util.List.of(), java.util.List.of());
-        return new LinuxContainerRuntime(sys, host, null);
+        return new LinuxContainerRuntime(sys, host, null).spawnMode("direct");
+    }
+
+    LinuxContainerRuntime serverRuntime(RecordingSyscalls sys) {
+        var host = new HostInfo(0, 0, 40, true, tmp, tmp.resolve("root"), java.util.List.of(), java.util.List.of(), java.util.List.of());
+        return new LinuxContainerRuntime(sys, host, null).spawnMode("server");
+    }
+
+    @Test
+    void withTheSpawnServerEachStartIsOneMessageWithTheFourDescriptors() {
+        var sys = new RecordingSyscalls(); // read() returns 0: the launcher closed without a report
+        var rt = serverRuntime(sys);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class)
+                .hasMessageContaining("launcher exited without a report").hasMessageContaining("reaped by it");
+        // the server is spawned once, on first use, with /dev/null as stdio and its socket as fd 3
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("spawn ")).hasSize(1);
+        assertThat(sys.calls).contains("socketpair seqpacket");
+        // stdin pipe (read end 12), stdout (15), stderr (17), control (19); the server's socket is 20
+        assertThat(sys.calls).contains("sendmsg 20 [12, 15, 17, 19]");
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class);
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("spawn ")).as("one server for every start").hasSize(1);
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("sendmsg 20 ")).hasSize(2);
+        // the launchers are the server's children: nothing of theirs to reap here
+        assertThat(sys.calls).noneMatch(c -> c.startsWith("waitid"));
+        // memfd, epoll, and the server's socket stay open; nothing else
+        assertThat(sys.openFds()).hasSize(3);
+    }
+
+    @Test
+    void aSpawnServerFoundDeadIsReapedAndReplacedOnce() {
+        var sys = new RecordingSyscalls();
+        var rt = serverRuntime(sys);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class);
+        sys.failNext("sendmsg", Errno.EPIPE);
+        assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class)
+                .hasMessageContaining("launcher exited without a report");
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("spawn ")).hasSize(2);
+        assertThat(sys.calls).contains("waitid 1000"); // the dead server
+        assertThat(sys.openFds()).hasSize(3);
     }
 
     Container start(LinuxContainerRuntime rt) {

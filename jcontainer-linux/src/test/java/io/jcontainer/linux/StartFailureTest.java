@@ -34,7 +34,7 @@ class StartFailureTest {
         assertThat(e.errno()).isEqualTo("ENOTDIR");
         assertThat(e.path()).isEqualTo("/etc/blocker/sub");
         assertThat(e.getMessage()).contains("ENOTDIR (Not a directory)");
-        assertThat(ProcessHandle.current().children().toList()).as("no launcher or sandbox process left").isEmpty();
+        assertThat(io.jcontainer.linux.testing.Processes.leftovers()).as("no launcher or sandbox process left").isEmpty();
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(mounts);
         assertThat(DescriptorTest.openFds()).isEqualTo(fds);
         // no per-sandbox directory: the shared mount point and the state store only, with no record left
@@ -54,13 +54,13 @@ class StartFailureTest {
     }
 
     @Test
-    void aMissingCommandIsExecveEnoent() {
+    void aMissingCommandIsExecveEnoent() throws InterruptedException {
         var e = catchThrowableOfType(ContainerStartException.class,
                 () -> Sandboxes.busybox().command("no-such-command").start());
         assertThat(e.syscall()).isEqualTo("execve");
         assertThat(e.errno()).isEqualTo("ENOENT");
         assertThat(e.getMessage()).contains("execute no-such-command");
-        assertThat(ProcessHandle.current().children().toList()).isEmpty();
+        assertThat(io.jcontainer.linux.testing.Processes.leftovers()).isEmpty();
     }
 
     @Test

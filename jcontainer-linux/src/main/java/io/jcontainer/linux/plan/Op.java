@@ -194,6 +194,20 @@ public sealed interface Op {
     }
 
     /**
+     * (parent) Forks a helper that creates the sandbox's network namespace (owned by the
+     * child's user namespace when {@code joinUser}) with lo up, in parallel with the child's
+     * mounts, and passes it to the child's {@link JoinNet}.
+     */
+    record NetHelper(boolean joinUser) implements Op {
+        public String step() { return "start the network namespace helper"; }
+    }
+
+    /** (child) Enters the network namespace the {@link NetHelper} made. */
+    record JoinNet() implements Op {
+        public String step() { return "create the network namespace"; }
+    }
+
+    /**
      * (parent) The launcher reports the child's pid and waits while the JVM maps its ids with
      * newuidmap/newgidmap: the maps travel here for the JVM's side, not on the wire.
      */

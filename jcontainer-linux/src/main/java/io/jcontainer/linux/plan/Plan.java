@@ -8,8 +8,11 @@ import java.util.List;
  * waits (id maps, cgroup placement), {@code child} in the child, ending with {@link Op.Exec}.
  */
 public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, List<Op> child) {
-    /** plan.h PF_*: the sandbox dies when the JVM's end of the control socket closes. */
-    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2;
+    /**
+     * plan.h PF_*: the sandbox dies when the JVM's end of the control socket closes; the
+     * launcher turns non-dumpable; a socketpair joins the child and the network helper.
+     */
+    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4;
 
     public static final long CLONE_NEWTIME = 0x80, CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000,
             CLONE_NEWUTS = 0x04000000, CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000,

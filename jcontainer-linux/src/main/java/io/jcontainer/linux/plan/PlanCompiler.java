@@ -77,6 +77,12 @@ public final class PlanCompiler {
 
     private final HostInfo host;
     private final SubordinateIds sub;
+    /**
+     * Whether a helper makes the network namespace beside the child ({@link Op.NetHelper}).
+     * On by default; {@code -Djcontainer.netHelper=false} makes clone3 do it (for comparison
+     * in benchmarks, or as a fallback).
+     */
+    private boolean netHelper = !"false".equals(System.getProperty("jcontainer.netHelper"));
 
     public PlanCompiler(HostInfo host) {
         this(host, host.isRoot() ? SubordinateIds.NONE : hostSubordinateIds(host.euid()));
@@ -86,6 +92,17 @@ public final class PlanCompiler {
     public PlanCompiler(HostInfo host, SubordinateIds sub) {
         this.host = host;
         this.sub = sub;
+    }
+
+    /** See {@link #netHelper}. */
+    public PlanCompiler netHelper(boolean on) {
+        this.netHelper = on;
+        return this;
+    }
+
+    /** /sys itself or a path below it (the part of a root that needs the network namespace). */
+    private static boolean underSys(String path) {
+        return path.equals("/sys") || path.startsWith("/sys/");
     }
 
     private static volatile SubordinateIds cachedSub;
@@ -99,7 +116,10 @@ public final class PlanCompiler {
     public Plan compile(ContainerSpec spec, Inputs in) {
         long clone = Plan.CLONE_NEWNS;
         if (spec.has(Namespace.PID)) clone |= Plan.CLONE_NEWPID;
-        if (spec.has(Namespace.NET)) clone |= Plan.CLONE_NEWNET;
+        // The network namespace is made by a helper beside the child (Op.NetHelper), in parallel
+        // with its mounts; clone3 makes it only when the helper is turned off.
+        boolean netHelper = spec.has(Namespace.NET) && this.netHelper;
+        if (spec.has(Namespace.NET) && !netHelper) clone |= Plan.CLONE_NEWNET;
         if (spec.has(Namespace.UTS)) clone |= Plan.CLONE_NEWUTS;
         if (spec.has(Namespace.IPC)) clone |= Plan.CLONE_NEWIPC;
         if (spec.has(Namespace.USER)) clone |= Plan.CLONE_NEWUSER;
@@ -112,6 +132,8 @@ public final class PlanCompiler {
             throw new InvalidSpecException("namespaces", "a non-root JVM needs the USER namespace for the others (uid " + host.euid() + ")");
 
         List<Op> parent = new ArrayList<>();
+        // first: the helper's ~0.5 ms of kernel work then overlaps the id maps and the child's mounts
+        if (netHelper) parent.add(new Op.NetHelper(spec.has(Namespace.USER)));
         IdMaps maps = idMaps(spec, in.user());
         if (maps.viaHelper()) {
             // wider than the JVM's own ids: only the setuid newuidmap/newgidmap may write them
@@ -139,7 +161,7 @@ public final class PlanCompiler {
         String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;
         if (hostname != null) c.add(new Op.Hostname(hostname));
         if (spec.domainname() != null) c.add(new Op.Domainname(spec.domainname()));
-        if (spec.has(Namespace.NET)) c.add(new Op.LoopbackUp());
+        if (spec.has(Namespace.NET) && !netHelper) c.add(new Op.LoopbackUp());
 
         // ---- the file system ----
         c.add(new Op.MakePrivate("/"));
@@ -160,22 +182,37 @@ public final class PlanCompiler {
             c.add(new Op.Mount("/proc", "/proc", "", MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         }
         dev(c, spec, maps);
-        if (spec.has(Namespace.NET)) {
-            c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
-        } else {
-            // sysfs can only be mounted fresh by the owner of the network namespace: bind the host's, read-only.
-            // The launcher makes a recursive read-only bind read-only all the way down
-            // (mount_setattr AT_RECURSIVE): else the host's submounts (cgroupfs under
-            // /sys/fs/cgroup) would stay writable and root inside could raise its own limits
-            // or leave its cgroup (SECURITY.md rows 8, 9).
-            c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
-        }
-        for (Mount m : spec.mounts()) c.add(mountOp(m));
-        if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();
-        for (String p : masked) c.add(new Op.MaskPath(p));
         List<String> readonly = spec.readonlyPaths() != null ? spec.readonlyPaths() : DEFAULT_READONLY;
-        for (String p : readonly) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
+        if (netHelper) {
+            // Everything that does not need the network namespace first, so the helper has as long
+            // as possible: then the join, sysfs (tagged with the mounter's network namespace), and
+            // what lies under /sys. Relative order within each part is kept, and the parts are
+            // disjoint subtrees, so the result is the same as in the plain order below.
+            for (Mount m : spec.mounts()) if (!underSys(m.target())) c.add(mountOp(m));
+            for (String p : masked) if (!underSys(p)) c.add(new Op.MaskPath(p));
+            for (String p : readonly) if (!underSys(p)) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
+            c.add(new Op.JoinNet());
+            c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+            for (Mount m : spec.mounts()) if (underSys(m.target())) c.add(mountOp(m));
+            for (String p : masked) if (underSys(p)) c.add(new Op.MaskPath(p));
+            for (String p : readonly) if (underSys(p)) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
+        } else {
+            if (spec.has(Namespace.NET)) {
+                c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+            } else {
+                // sysfs can only be mounted fresh by the owner of the network namespace: bind the host's, read-only.
+                // The launcher makes a recursive read-only bind read-only all the way down
+                // (mount_setattr AT_RECURSIVE): else the host's submounts (cgroupfs under
+                // /sys/fs/cgroup) would stay writable and root inside could raise its own limits
+                // or leave its cgroup (SECURITY.md rows 8, 9).
+                c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
+            }
+            for (Mount m : spec.mounts()) c.add(mountOp(m));
+            for (String p : masked) c.add(new Op.MaskPath(p));
+            for (String p : readonly) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
+        }
+        if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
         String cwd = spec.workingDir() != null ? spec.workingDir() : "/";
         if (!cwd.equals("/")) c.add(new Op.Mkdir(cwd, 0755));
         if (spec.readOnlyRoot()) c.add(new Op.Remount("/", MS_RDONLY, IN_ROOT | Op.NO_SELF_BIND));
@@ -213,7 +250,7 @@ public final class PlanCompiler {
         if (spec.init()) c.add(new Op.Init());
         c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 
-        int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF);
+        int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF) | (netHelper ? Plan.NET_HELPER : 0);
         return new Plan(clone, flags, List.of(), parent, c);
     }
 

@@ -35,7 +35,8 @@ public final class NativeSyscalls implements Syscalls {
     private static final int EINTR = 4;
     private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033, F_SEAL_ALL = 1 | 2 | 4 | 8;
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 02000000;
+    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000;
     private static final int POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int P_PID = 1, WEXITED = 4, WNOHANG = 1;
     private static final int EPOLL_CLOEXEC = 02000000, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
@@ -51,6 +52,7 @@ public final class NativeSyscalls implements Syscalls {
     private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle SOCKETPAIR = errnoFn("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle SENDMSG = errnoFn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle PIPE2 = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -210,6 +212,51 @@ public final class NativeSyscalls implements Syscalls {
             int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
             if (r < 0) throw new SyscallException("socketpair", errno(cs), null);
             return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] seqpacketPair() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment sv = a.allocate(JAVA_INT, 2);
+            int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+            if (r < 0) throw new SyscallException("socketpair", errno(cs), "SOCK_SEQPACKET");
+            return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void sendFds(int sock, byte[] data, int[] fds) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment buf = a.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
+            MemorySegment iov = a.allocate(16, 8); // struct iovec {base, len}
+            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 8, data.length);
+            // struct cmsghdr {size_t len; int level, type;} then the fds, padded to 8 (CMSG_SPACE)
+            long cmsgLen = 16 + 4L * fds.length, space = (cmsgLen + 7) & ~7L;
+            MemorySegment cmsg = a.allocate(space, 8);
+            cmsg.set(JAVA_LONG, 0, cmsgLen);
+            cmsg.set(JAVA_INT, 8, SOL_SOCKET);
+            cmsg.set(JAVA_INT, 12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) cmsg.set(JAVA_INT, 16 + 4L * i, fds[i]);
+            // struct msghdr (LP64): name, namelen(+pad), iov, iovlen, control, controllen, flags
+            MemorySegment msg = a.allocate(56, 8);
+            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 24, 1);
+            msg.set(ADDRESS, 32, cmsg);
+            msg.set(JAVA_LONG, 40, space);
+            for (;;) {
+                long r = (long) SENDMSG.invokeExact(cs, sock, msg, MSG_NOSIGNAL);
+                if (r >= 0) return;
+                if (errno(cs) != EINTR) throw new SyscallException("sendmsg", errno(cs), "fd " + sock);
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }

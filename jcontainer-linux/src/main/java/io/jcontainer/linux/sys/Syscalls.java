@@ -44,6 +44,22 @@ public interface Syscalls {
     /** A connected AF_UNIX SOCK_STREAM pair, both ends close-on-exec. */
     int[] socketpair();
 
+    /**
+     * A connected AF_UNIX SOCK_SEQPACKET pair, both ends close-on-exec: message boundaries are
+     * kept, so concurrent senders never interleave (the spawn server's socket).
+     */
+    default int[] seqpacketPair() {
+        throw new UnsupportedOperationException("socketpair SOCK_SEQPACKET");
+    }
+
+    /**
+     * sendmsg(2) of {@code data} with {@code fds} as SCM_RIGHTS, and MSG_NOSIGNAL: a closed peer
+     * is an EPIPE exception, never a SIGPIPE.
+     */
+    default void sendFds(int sock, byte[] data, int[] fds) {
+        throw new UnsupportedOperationException("sendmsg");
+    }
+
     /** A pipe, both ends close-on-exec: [read, write]. */
     int[] pipe();
 

@@ -51,13 +51,38 @@ class PlanCompilerTest {
 
     @Test
     void cloneFlagsFollowTheNamespaces() {
-        Plan p = compile(ROOT_HOST, spec().namespaces(PID, NET, MNT, UTS, IPC, USER));
+        Plan p = new PlanCompiler(ROOT_HOST).netHelper(false).compile(spec().namespaces(PID, NET, MNT, UTS, IPC, USER).build(),
+                new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));
         assertThat(p.cloneFlags()).isEqualTo(Plan.CLONE_NEWPID | Plan.CLONE_NEWNET | Plan.CLONE_NEWNS | Plan.CLONE_NEWUTS
                 | Plan.CLONE_NEWIPC | Plan.CLONE_NEWUSER);
+        assertThat(p.child()).contains(new Op.LoopbackUp()).doesNotContain(new Op.JoinNet());
+        assertThat(p.flags() & Plan.NET_HELPER).isZero();
         // the cgroup namespace is entered by the child after placement, not at clone
         Plan withCgroup = compile(ROOT_HOST, spec().namespaces(MNT, CGROUP));
         assertThat(withCgroup.cloneFlags()).isEqualTo(Plan.CLONE_NEWNS);
         assertThat(withCgroup.child().getFirst()).isEqualTo(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
+    }
+
+    @Test
+    void aHelperMakesTheNetworkNamespaceBesideTheChildWhichJoinsItBeforeSysfs() {
+        Plan p = compile(ROOT_HOST, spec().namespaces(PID, NET, MNT, UTS, IPC, USER)
+                .mount(io.jcontainer.Mount.tmpfs("/sys/fs/x")).mount(io.jcontainer.Mount.tmpfs("/data")));
+        assertThat(p.cloneFlags() & Plan.CLONE_NEWNET).as("not made by clone3").isZero();
+        assertThat(p.flags() & Plan.NET_HELPER).isNotZero();
+        assertThat(p.parent().getFirst()).as("first, so it overlaps the rest").isEqualTo(new Op.NetHelper(true));
+        List<Op> c = p.child();
+        assertThat(c).doesNotContain(new Op.LoopbackUp());
+        int join = indexOf(c, Op.JoinNet.class);
+        int sysfs = lastIndexOf(c, o -> o instanceof Op.Mount m && m.fstype().equals("sysfs"));
+        assertThat(join).as("joined just before sysfs, which is tagged with the mounter's netns").isEqualTo(sysfs - 1);
+        // what needs no network namespace comes first, what lies under /sys after sysfs
+        assertThat(lastIndexOf(c, o -> o instanceof Op.Mount m && m.target().equals("/data"))).isLessThan(join);
+        assertThat(lastIndexOf(c, o -> o.equals(new Op.MaskPath("/proc/kcore")))).isLessThan(join);
+        assertThat(lastIndexOf(c, o -> o instanceof Op.Mount m && m.target().equals("/sys/fs/x"))).isGreaterThan(sysfs);
+        assertThat(lastIndexOf(c, o -> o.equals(new Op.MaskPath("/sys/firmware")))).isGreaterThan(sysfs);
+        assertThat(join).isLessThan(indexOf(c, Op.PivotRoot.class));
+        // without a user namespace the helper stays in the host's
+        assertThat(compile(ROOT_HOST, spec().namespaces(PID, NET, MNT)).parent().getFirst()).isEqualTo(new Op.NetHelper(false));
     }
 
     @Test
@@ -75,7 +100,7 @@ class PlanCompilerTest {
         assertThat(firstCaps).as("bounding set dropped while still privileged").isLessThan(setuid);
         assertThat(close).isEqualTo(c.size() - 2);
         assertThat(c.getLast()).isInstanceOf(Op.Exec.class);
-        assertThat(c).contains(new Op.LoopbackUp(), new Op.Hostname("abc"), new Op.Setsid());
+        assertThat(c).contains(new Op.JoinNet(), new Op.Hostname("abc"), new Op.Setsid());
     }
 
     @Test

@@ -57,6 +57,8 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public int read(int fd, byte[] buf, int off, int len) { record("read", "read " + fd); return 0; }
     @Override public void write(int fd, byte[] buf, int off, int len) { record("write", "write " + fd + " " + len); }
     @Override public int[] socketpair() { record("socketpair", "socketpair"); return new int[]{fd(), fd()}; }
+    @Override public int[] seqpacketPair() { record("socketpair", "socketpair seqpacket"); return new int[]{fd(), fd()}; }
+    @Override public void sendFds(int sock, byte[] data, int[] fds) { record("sendmsg", "sendmsg " + sock + " " + java.util.Arrays.toString(fds)); }
     @Override public int[] pipe() { record("pipe", "pipe"); return new int[]{fd(), fd()}; }
     @Override public synchronized int spawn(String path, int[] fds, List<String> argv, List<String> env) {
         record("spawn", "spawn " + path + " " + java.util.Arrays.toString(fds));

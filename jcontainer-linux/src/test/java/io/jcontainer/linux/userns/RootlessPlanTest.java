@@ -42,14 +42,14 @@ class RootlessPlanTest {
     @Test
     void rootPayloadUsesTheSingleOwnIdMapWrittenByTheLauncher() {
         Plan p = new PlanCompiler(NON_ROOT, SUB).compile(spec().build(), PlanCompiler.Inputs.of(Passwd.User.ROOT));
-        assertThat(p.parent()).containsExactly(new Op.WritePid("/proc/%p/setgroups", "deny"),
+        assertThat(p.parent()).containsExactly(new Op.NetHelper(true), new Op.WritePid("/proc/%p/setgroups", "deny"),
                 new Op.WritePid("/proc/%p/uid_map", "0 1000 1\n"), new Op.WritePid("/proc/%p/gid_map", "0 1000 1\n"));
     }
 
     @Test
     void nonRootPayloadGetsTheSubordinateRangeThroughNewuidmap() {
         Plan p = new PlanCompiler(NON_ROOT, SUB).compile(spec().build(), PlanCompiler.Inputs.of(USER));
-        assertThat(p.parent()).containsExactly(new Op.WaitJvm(List.of(new IdMap(0, 1000, 1), new IdMap(1, 100000, 65536)),
+        assertThat(p.parent()).containsExactly(new Op.NetHelper(true), new Op.WaitJvm(List.of(new IdMap(0, 1000, 1), new IdMap(1, 100000, 65536)),
                 List.of(new IdMap(0, 1000, 1), new IdMap(1, 200000, 65536))));
         assertThat(p.child()).contains(new Op.Setgroups(List.of(29)), new Op.Setresuid(1000));
         assertThat(PlanEncoder.encode(p)).isNotEmpty();
