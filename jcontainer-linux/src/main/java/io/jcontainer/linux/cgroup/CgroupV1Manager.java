@@ -60,7 +60,7 @@ public final class CgroupV1Manager implements CgroupManager {
      */
     @Override
     public SandboxCgroup create(String containerId, ContainerSpec spec) {
-        if (spec.resources().isEmpty() && spec.has(Namespace.PID)) return null;
+        if (!CgroupManager.needsCgroup(spec)) return null;
         return create(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER));
     }
 
