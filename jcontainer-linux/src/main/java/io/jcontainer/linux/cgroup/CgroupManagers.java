@@ -88,6 +88,14 @@ final class CgroupManagers {
                 // gone already
             }
         }
+        // a sandbox paused when its JVM died: v1 frozen tasks act on the SIGKILL only once thawed
+        if (!pids.isEmpty() && d.has("freezer.state")) {
+            try {
+                FreezerController.thaw(d);
+            } catch (SyscallException ignored) {
+                // removed meanwhile
+            }
+        }
     }
 
     private static boolean removeQuietly(CgroupFs fs, String path, int tries) {
