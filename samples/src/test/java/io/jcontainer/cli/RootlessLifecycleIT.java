@@ -55,8 +55,12 @@ class RootlessLifecycleIT {
 
     /** ./jcontainer as jcuser, with only what a login would set (no JCONTAINER_STATE_DIR). */
     Result cli(String... args) throws Exception {
+        return cliWith("XDG_RUNTIME_DIR=" + xdg, args);
+    }
+
+    Result cliWith(String env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "LANG=C.UTF-8", "XDG_RUNTIME_DIR=" + xdg,
+                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "LANG=C.UTF-8", env,
                 "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
                 Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
@@ -126,5 +130,21 @@ class RootlessLifecycleIT {
         assertThat(rm.code()).as(rm.err()).isZero();
         assertThat(cli("ps", "-a", "-q").out()).isEmpty();
         assertThat(record.getParent()).doesNotExist();
+    }
+
+    /** A state directory another user could rewrite would let them aim this user's stop and rm at any of its processes. */
+    @Test
+    void aStateDirectoryOthersCanWriteIsRefused() throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path state = open.resolve("state");
+        Result run = cliWith("JCONTAINER_STATE_DIR=" + state, "run", "-d", "--rootfs", TestRootfs.busybox().toString(), "/bin/true");
+        assertThat(run.code()).isEqualTo(125);
+        assertThat(run.err()).startsWith("jcontainer: refusing the state directory " + state + ": " + open + " is writable by others")
+                .contains("XDG_RUNTIME_DIR");
+        assertThat(state).doesNotExist();
+        Result ps = cliWith("JCONTAINER_STATE_DIR=" + open, "ps");
+        assertThat(ps.code()).isEqualTo(125);
+        assertThat(ps.err()).contains("is writable by others");
     }
 }

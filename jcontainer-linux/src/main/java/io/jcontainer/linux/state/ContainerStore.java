@@ -197,6 +197,7 @@ public final class ContainerStore {
     public List<Entry> list() {
         List<Entry> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
+        checkOwnership();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path d : ds) {
                 if (!Files.isDirectory(d) || d.getFileName().toString().startsWith(".")) continue;
@@ -473,6 +474,10 @@ public final class ContainerStore {
         }
     }
 
+    private void checkOwnership() {
+        StateDirCheck.check(root, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+    }
+
     private static boolean await(Duration d, Supplier<Boolean> cond) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         while (!cond.get()) {
@@ -484,7 +489,18 @@ public final class ContainerStore {
 
     private <T> T withLock(Supplier<T> body) {
         try {
-            Files.createDirectories(root);
+            if (!Files.isDirectory(root)) {
+                Path existing = root.toAbsolutePath().getParent();
+                while (existing != null && !Files.isDirectory(existing)) existing = existing.getParent();
+                if (existing != null) StateDirCheck.check(root, existing, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+                Files.createDirectories(root.getParent());
+                try {
+                    Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another process made it
+                }
+            }
+            checkOwnership();
             try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = ch.lock()) {
                 return body.get();
