@@ -129,7 +129,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 if (launcher == null) {
                     host.prepare();
                     try {
-                        cgroups.sweepStale(); // cgroups of sandboxes of JVMs that crashed
+                        cgroups.sweepStale(store.detachedInUse()); // cgroups of sandboxes of JVMs that crashed
                     } catch (RuntimeException ignored) {
                         // best effort: a stale cgroup must not stop new sandboxes
                     }

@@ -53,6 +53,15 @@ public interface CgroupManager {
 
     /** Removes cgroups left by sandboxes of JVMs that no longer exist. */
     default void sweepStale() {
+        sweepStale(java.util.Set.of());
+    }
+
+    /**
+     * As {@link #sweepStale()}, but leaves the (empty) cgroups of the detached sandboxes whose
+     * 12-digit id prefixes are given: a sandbox between two runs of its restart policy has an
+     * empty cgroup that its monitor moves the next run into.
+     */
+    default void sweepStale(java.util.Set<String> detachedInUse) {
     }
 
     /** For hosts (or tests) without any usable cgroup: any limit asked for is refused. */

@@ -134,12 +134,12 @@ public final class CgroupV1Manager implements CgroupManager {
     }
 
     @Override
-    public void sweepStale() {
+    public void sweepStale(java.util.Set<String> keep) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (CgroupHost.Hierarchy h : host.v1().values())
-            if (h.dir() != null && seen.add(h.dir()) && fs.writable(h.dir())) CgroupManagers.sweep(fs, host, h.dir(), false);
+            if (h.dir() != null && seen.add(h.dir()) && fs.writable(h.dir())) CgroupManagers.sweep(fs, host, h.dir(), false, keep);
         if (host.unified() != null && host.unified().dir() != null && fs.writable(host.unified().dir()))
-            CgroupManagers.sweep(fs, host, host.unified().dir(), true);
+            CgroupManagers.sweep(fs, host, host.unified().dir(), true, keep);
     }
 
     @Override

@@ -466,6 +466,23 @@ public final class ContainerStore {
         return n;
     }
 
+    /**
+     * 12-digit id prefixes of the detached sandboxes being started (no pid yet: the cgroup is
+     * made before the child moves in) or whose monitor still runs (running, paused, between two
+     * restarts): their cgroups are in use even when empty. Empty on any error.
+     */
+    public java.util.Set<String> detachedInUse() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try {
+            for (Entry e : list())
+                if (e.state().detached() && (e.status() == Status.CREATED || ProcStat.alive(e.state().launcherPid(), -1)))
+                    ids.add(e.state().shortId());
+        } catch (RuntimeException unreadable) {
+            // no store to consult: sweep as before
+        }
+        return ids;
+    }
+
     private static boolean olderThan(ContainerState s, Duration d) {
         try {
             return Instant.parse(s.created()).plus(d).isBefore(Instant.now());

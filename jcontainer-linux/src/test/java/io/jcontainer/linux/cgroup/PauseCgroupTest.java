@@ -64,6 +64,17 @@ class PauseCgroupTest {
     }
 
     @Test
+    void theSweepLeavesEmptyCgroupsOfDetachedSandboxesStillInUse() {
+        CgroupFixture f = CgroupFixture.hybrid(tmp, false);
+        var m = new CgroupV1Manager(f.fs, f.host());
+        var cg = (LinuxSandboxCgroup) m.create("e".repeat(64), spec(true)); // empty: between two restarts
+        m.sweepStale(java.util.Set.of("eeeeeeeeeeee"));
+        assertThat(cg.paths()).allSatisfy(d -> assertThat(Path.of(d)).isDirectory());
+        m.sweepStale();
+        assertThat(cg.paths()).allSatisfy(d -> assertThat(Path.of(d)).doesNotExist());
+    }
+
+    @Test
     void noFreezerAmongTheRecordedDirectoriesIsNone() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, false);
         assertThat(RecordedFreezer.find(f.fs, List.of())).isEmpty();
