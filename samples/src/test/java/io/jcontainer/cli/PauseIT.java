@@ -6,13 +6,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,40 +28,18 @@ class PauseIT {
     @TempDir
     Path out;
 
-    record Result(int code, String out, String err) {
-    }
-
     @AfterEach
     void removeEverything() throws Exception {
-        for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
+        CliProcess.removeAll(state);
     }
 
-    Result cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("JCONTAINER_NO_BUILD", "1");
-        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
-        Process p = pb.start();
-        var err = new CompletableFuture<String>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                err.complete(e.toString());
-            }
-        });
-        String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("jcontainer " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        return new Result(p.exitValue(), o, err.get(10, TimeUnit.SECONDS));
+    CliProcess.Result cli(String... args) throws Exception {
+        return CliProcess.run(state, args);
     }
 
     /** run -d of a busybox loop writing an increasing counter to {@code dir/n}; returns the id. */
     String counter(String name, Path dir) throws Exception {
-        Result run = cli("run", "-d", "--name", name, "-v", dir + ":/out", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c",
+        CliProcess.Result run = cli("run", "-d", "--name", name, "-v", dir + ":/out", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c",
                 "i=0; while :; do i=$((i+1)); echo $i > /out/n.tmp; mv /out/n.tmp /out/n; sleep 0.02; done");
         assertThat(run.code()).as(run.err()).isZero();
         return run.out().trim();
@@ -105,7 +80,7 @@ class PauseIT {
         List<String> cgroups = cgroupPaths(cli("inspect", "pz").out());
         assertThat(cgroups).anyMatch(d -> d.contains("/freezer/"));
 
-        Result pause = cli("pause", "pz");
+        CliProcess.Result pause = cli("pause", "pz");
         assertThat(pause.code()).as(pause.err()).isZero();
         assertThat(pause.out()).isEqualTo("pz\n");
         long frozenAt = count(out);
@@ -118,32 +93,32 @@ class PauseIT {
         String inspect = cli("inspect", "pz").out();
         assertThat(inspect).contains("\"Status\" : \"paused\"").contains("\"Running\" : true").contains("\"Paused\" : true");
 
-        Result exec = cli("exec", "pz", "/bin/true");
+        CliProcess.Result exec = cli("exec", "pz", "/bin/true");
         assertThat(exec.code()).isEqualTo(1);
         assertThat(exec.err()).isEqualTo("jcontainer: Error response from daemon: Container " + id
                 + " is paused, unpause the container before exec\n");
-        Result again = cli("pause", "pz");
+        CliProcess.Result again = cli("pause", "pz");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.out()).isEmpty();
         assertThat(again.err()).isEqualTo("Error response from daemon: container " + id + " is already paused\n");
 
-        Result unpause = cli("unpause", id.substring(0, 8));
+        CliProcess.Result unpause = cli("unpause", id.substring(0, 8));
         assertThat(unpause.code()).as(unpause.err()).isZero();
         assertThat(unpause.out()).isEqualTo(id.substring(0, 8) + "\n");
         assertThat(advancesPast(out, frozenAt)).as("the counter after unpause").isTrue();
         assertThat(cli("ps").out()).doesNotContain("Paused");
         assertThat(cli("inspect", "pz").out()).contains("\"Status\" : \"running\"").contains("\"Paused\" : false");
-        Result notPaused = cli("unpause", "pz");
+        CliProcess.Result notPaused = cli("unpause", "pz");
         assertThat(notPaused.code()).isEqualTo(1);
         assertThat(notPaused.err()).isEqualTo("Error response from daemon: Container " + id + " is not paused\n");
 
         // stop of a paused sandbox: sh cannot act on SIGTERM while frozen; after the grace it is SIGKILLed and thawed
         assertThat(cli("pause", "pz").code()).isZero();
-        Result stop = cli("stop", "-t", "1", "pz");
+        CliProcess.Result stop = cli("stop", "-t", "1", "pz");
         assertThat(stop.code()).as(stop.err()).isZero();
         assertThat(stop.out()).isEqualTo("pz\n");
         assertThat(cli("ps", "-a").out()).contains("Exited (137)").doesNotContain("Paused");
-        Result stopped = cli("pause", "pz");
+        CliProcess.Result stopped = cli("pause", "pz");
         assertThat(stopped.code()).isEqualTo(1);
         assertThat(stopped.err()).isEqualTo("Error response from daemon: container " + id + " is not running\n");
 
@@ -158,7 +133,7 @@ class PauseIT {
         String removed = counter("pr", b);
         count(a);
         count(b);
-        Result pause = cli("pause", "pk", "pr");
+        CliProcess.Result pause = cli("pause", "pk", "pr");
         assertThat(pause.code()).as(pause.err()).isZero();
         assertThat(pause.out()).isEqualTo("pk\npr\n");
 
@@ -166,7 +141,7 @@ class PauseIT {
         assertThat(cli("wait", "pk").out()).isEqualTo("137\n");
 
         List<String> cgroups = cgroupPaths(cli("inspect", "pr").out());
-        Result rm = cli("rm", "-f", "pr");
+        CliProcess.Result rm = cli("rm", "-f", "pr");
         assertThat(rm.code()).as(rm.err()).isZero();
         assertThat(cgroups).isNotEmpty().allSatisfy(d -> assertThat(Path.of(d)).doesNotExist());
         assertThat(cli("ps", "-a", "-q", "--no-trunc").out()).doesNotContain(removed);
@@ -174,22 +149,22 @@ class PauseIT {
 
     @Test
     void unknownNamesGetDockersErrorAndTheOthersAreStillDone() throws Exception {
-        Result none = cli("pause", "nosuch");
+        CliProcess.Result none = cli("pause", "nosuch");
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.out()).isEmpty();
         assertThat(none.err()).isEqualTo("Error response from daemon: No such container: nosuch\n");
-        Result noneUn = cli("unpause", "nosuch");
+        CliProcess.Result noneUn = cli("unpause", "nosuch");
         assertThat(noneUn.code()).isEqualTo(1);
         assertThat(noneUn.err()).isEqualTo("Error response from daemon: No such container: nosuch\n");
 
         counter("pm", out);
-        Result mixed = cli("pause", "nosuch", "pm");
+        CliProcess.Result mixed = cli("pause", "nosuch", "pm");
         assertThat(mixed.code()).isEqualTo(1);
         assertThat(mixed.out()).isEqualTo("pm\n");
         assertThat(mixed.err()).isEqualTo("Error response from daemon: No such container: nosuch\n");
         assertThat(cli("ps").out()).contains("(Paused)");
 
-        Result usage = cli("pause");
+        CliProcess.Result usage = cli("pause");
         assertThat(usage.code()).isEqualTo(125);
         assertThat(usage.err()).startsWith("jcontainer: \"pause\" requires at least 1 argument.");
     }
