@@ -53,14 +53,14 @@ class RootlessLifecycleIT {
         for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
     }
 
-    /** ./jcontainer as jcuser, with only what a login would set (no JCONTAINER_STATE_DIR). */
+    /** ./jcontainer as jcuser, with only what a login would set (no JCONTAINER_STATE_DIR; no LANG, as under cron). */
     Result cli(String... args) throws Exception {
         return cliWith("XDG_RUNTIME_DIR=" + xdg, args);
     }
 
     Result cliWith(String env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "LANG=C.UTF-8", env,
+                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, env,
                 "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
                 Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
@@ -114,7 +114,8 @@ class RootlessLifecycleIT {
             assertThat(pause.code()).isEqualTo(1);
             assertThat(pause.out()).isEmpty();
             assertThat(pause.err()).startsWith("Error response from daemon: cannot pause container " + id + ": it has no cgroup freezer")
-                    .contains("only root can create cgroups");
+                    .contains("only root can create cgroups")
+                    .contains(" \u2014 run it as root"); // UTF-8 without a locale, as docker
             assertThat(cli("ps").out()).doesNotContain("Paused");
         } else if (pause.code() == 0) { // v2 with a delegated cgroup: it works
             assertThat(cli("unpause", "rl").code()).isZero();
