@@ -124,7 +124,7 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     private SandboxCgroup cgroup() {
         if (cgroup == null)
             throw new IllegalStateException("container " + id.substring(0, 12) + " has no cgroup: one is created when a resource "
-                    + "limit is set or the PID namespace is off (and this host has a writable cgroup hierarchy)");
+                    + "limit is set, the PID namespace is off or it is detached (and this host has a writable cgroup hierarchy)");
         if (closed) throw new IllegalStateException("container " + id.substring(0, 12) + " is closed");
         return cgroup;
     }

@@ -146,7 +146,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 if (launcher == null) {
                     host.prepare();
                     try {
-                        cgroups.sweepStale(); // cgroups of sandboxes of JVMs that crashed
+                        cgroups.sweepStale(store.detachedInUse()); // cgroups of sandboxes of JVMs that crashed
                     } catch (RuntimeException ignored) {
                         // best effort: a stale cgroup must not stop new sandboxes
                     }
@@ -187,6 +187,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         } catch (java.io.IOException x) {
             throw new java.io.UncheckedIOException(x);
         }
+        store.removeCgroups(old); // a detached cgroup keeps its name: the new run makes it afresh
         return start(spec, old);
     }
 
@@ -275,11 +276,14 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /**
      * exec into a sandbox of another process (found in the {@link #store()}): {@code spec} must
      * be the one it was started with (its security settings are applied again). Refuses a
-     * sandbox that is not running.
+     * sandbox that is not running or is paused.
      */
     public SandboxProcess exec(ContainerState state, ContainerSpec spec, ExecSpec exec) {
-        if (!store.entry(state).running())
-            throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        ContainerStore.Entry now = store.entry(state);
+        if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        // a process joining a frozen cgroup freezes too: the exec would hang until unpause
+        if (now.paused())
+            throw new ContainerStore.PauseStateException("Container " + state.id() + " is paused, unpause the container before exec");
         List<String> procs = new ArrayList<>();
         for (String d : state.cgroupDirs()) procs.add(d + "/cgroup.procs");
         return exec(state.id(), state.pid(), spec, procs, exec, ConcurrentHashMap.newKeySet());

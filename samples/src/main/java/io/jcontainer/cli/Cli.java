@@ -29,6 +29,8 @@ public final class Cli {
             new StartCommand(true),
             new StopCommand(),
             new KillCommand(),
+            new PauseCommand(false),
+            new PauseCommand(true),
             new RmCommand(),
             new LogsCommand(),
             new ExecCommand(),

@@ -57,6 +57,7 @@ public final class ExecCommand implements Command {
         List<String> cmd = p.positionals().subList(1, p.positionals().size());
         ContainerStore.Entry e = Store.find(ref);
         if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
+        if (e.paused()) throw new CliException(1, "Error response from daemon: Container " + e.state().id() + " is paused, unpause the container before exec");
         var spec = RunCommand.specOf(Store.runArgs(e.state().id())).build();
         Map<String, String> env = new LinkedHashMap<>();
         for (String kv : p.values("env")) {

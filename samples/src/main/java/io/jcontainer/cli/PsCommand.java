@@ -80,7 +80,7 @@ public final class PsCommand implements Command {
             if (eq < 0) throw new UsageException("bad format of filter (expected name=value): " + f);
             String k = f.substring(0, eq), v = f.substring(eq + 1);
             boolean ok = switch (k) {
-                case "status" -> e.status().name().equalsIgnoreCase(v);
+                case "status" -> e.paused() ? v.equals("paused") : e.status().name().equalsIgnoreCase(v);
                 case "name" -> e.state().name() != null && e.state().name().contains(v);
                 case "id" -> e.state().id().startsWith(v);
                 default -> throw new UsageException("invalid filter '" + k + "'");

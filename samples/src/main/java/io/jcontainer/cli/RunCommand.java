@@ -134,6 +134,8 @@ public final class RunCommand implements Command {
     /** The spec a run command line describes (also rebuilt from a detached sandbox's saved arguments, for exec). */
     static ContainerSpec.Builder specOf(Flags.Parsed p) {
         ContainerSpec.Builder b = Container.builder();
+        // first: build() refuses --restart without it, and exec/start rebuild the spec from these flags
+        if (p.bool("detach")) b.detached(true);
         ContainerFlags.apply(p, b);
         b.command(rootAndCommand(p, b));
         return b;

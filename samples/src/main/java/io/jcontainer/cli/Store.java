@@ -82,7 +82,7 @@ final class Store {
     /** docker ps's STATUS column. */
     static String status(ContainerStore.Entry e) {
         return switch (e.status()) {
-            case RUNNING -> "Up " + human(Duration.between(Instant.parse(e.state().started()), Instant.now()));
+            case RUNNING -> "Up " + human(Duration.between(Instant.parse(e.state().started()), Instant.now())) + (e.paused() ? " (Paused)" : "");
             case EXITED -> "Exited (" + e.exit().code() + ") " + (e.finished() == null ? "" : ago(e.finished()));
             case RESTARTING -> "Restarting (" + (e.exit() == null ? 0 : e.exit().code()) + ") " + (e.finished() == null ? "" : ago(e.finished()));
             case CREATED -> "Created";

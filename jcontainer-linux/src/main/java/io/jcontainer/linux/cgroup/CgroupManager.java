@@ -17,7 +17,8 @@ import io.jcontainer.linux.sys.Syscalls;
  * not end its children, and only the cgroup finds them all). A sandbox with a PID namespace and
  * no limits gets none: the kernel kills the whole namespace with its init, and start latency
  * stays free of cgroup work (a v1 directory costs ~30–70 µs per hierarchy to make and remove).
- * Such a sandbox has no {@code stats()} or {@code pause()}.
+ * Such a sandbox has no {@code stats()} or {@code pause()}. A detached sandbox always gets one
+ * (where this user can have one), so that later processes can pause it.
  */
 public interface CgroupManager {
 
@@ -36,12 +37,31 @@ public interface CgroupManager {
 
     /** Applies the policy above: null when the spec needs no cgroup. */
     default SandboxCgroup create(String containerId, ContainerSpec spec) {
-        if (spec.resources().isEmpty() && spec.has(Namespace.PID)) return null;
+        if (!needsCgroup(spec)) return null;
         return create(containerId, spec.resources(), spec.detached());
+    }
+
+    /**
+     * Limits, no PID namespace, or detached: a detached sandbox may be paused by a later
+     * process ({@code jcontainer pause}), as docker can pause any container, and only a cgroup
+     * freezer can do that (SIGSTOP is visible to the payload and undone by SIGCONT). Detached
+     * starts are not on the hot path, so they pay the mkdirs.
+     */
+    static boolean needsCgroup(ContainerSpec spec) {
+        return !spec.resources().isEmpty() || !spec.has(Namespace.PID) || spec.detached();
     }
 
     /** Removes cgroups left by sandboxes of JVMs that no longer exist. */
     default void sweepStale() {
+        sweepStale(java.util.Set.of());
+    }
+
+    /**
+     * As {@link #sweepStale()}, but leaves the (empty) cgroups of the detached sandboxes whose
+     * 12-digit id prefixes are given: a sandbox between two runs of its restart policy has an
+     * empty cgroup that its monitor moves the next run into.
+     */
+    default void sweepStale(java.util.Set<String> detachedInUse) {
     }
 
     /** For hosts (or tests) without any usable cgroup: any limit asked for is refused. */

@@ -53,11 +53,17 @@ final class CgroupManagers {
      * them first) and empty cgroups of detached sandboxes. Returns how many were removed.
      */
     static int sweep(CgroupFs fs, CgroupHost h, String dir, boolean v2) {
+        return sweep(fs, h, dir, v2, java.util.Set.of());
+    }
+
+    /** As above, leaving detached cgroups of the ids (12-digit prefixes) in {@code keep}. */
+    static int sweep(CgroupFs fs, CgroupHost h, String dir, boolean v2, java.util.Set<String> keep) {
         int removed = 0;
         for (String name : fs.subdirs(dir)) {
             if (!name.startsWith(PREFIX)) continue;
             String rest = name.substring(PREFIX.length());
             boolean detached = rest.startsWith("detached-");
+            if (detached && keep.contains(rest.substring("detached-".length()))) continue;
             if (!detached) {
                 int dot = rest.indexOf('.'), dash = rest.indexOf('-');
                 if (dot <= 0 || dash < dot) continue;
@@ -86,6 +92,14 @@ final class CgroupManagers {
                 fs.kill(Integer.parseInt(p.strip()), 9);
             } catch (SyscallException | NumberFormatException ignored) {
                 // gone already
+            }
+        }
+        // a sandbox paused when its JVM died: v1 frozen tasks act on the SIGKILL only once thawed
+        if (!pids.isEmpty() && d.has("freezer.state")) {
+            try {
+                FreezerController.thaw(d);
+            } catch (SyscallException ignored) {
+                // removed meanwhile
             }
         }
     }

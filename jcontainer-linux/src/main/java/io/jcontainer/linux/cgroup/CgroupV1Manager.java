@@ -60,7 +60,7 @@ public final class CgroupV1Manager implements CgroupManager {
      */
     @Override
     public SandboxCgroup create(String containerId, ContainerSpec spec) {
-        if (spec.resources().isEmpty() && spec.has(Namespace.PID)) return null;
+        if (!CgroupManager.needsCgroup(spec)) return null;
         return create(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER));
     }
 
@@ -134,12 +134,12 @@ public final class CgroupV1Manager implements CgroupManager {
     }
 
     @Override
-    public void sweepStale() {
+    public void sweepStale(java.util.Set<String> keep) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (CgroupHost.Hierarchy h : host.v1().values())
-            if (h.dir() != null && seen.add(h.dir()) && fs.writable(h.dir())) CgroupManagers.sweep(fs, host, h.dir(), false);
+            if (h.dir() != null && seen.add(h.dir()) && fs.writable(h.dir())) CgroupManagers.sweep(fs, host, h.dir(), false, keep);
         if (host.unified() != null && host.unified().dir() != null && fs.writable(host.unified().dir()))
-            CgroupManagers.sweep(fs, host, host.unified().dir(), true);
+            CgroupManagers.sweep(fs, host, host.unified().dir(), true, keep);
     }
 
     @Override

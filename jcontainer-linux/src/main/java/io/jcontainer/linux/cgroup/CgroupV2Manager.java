@@ -139,8 +139,8 @@ public final class CgroupV2Manager implements CgroupManager {
     }
 
     @Override
-    public void sweepStale() {
-        if (baseWritable) CgroupManagers.sweep(fs, host, base, true);
+    public void sweepStale(java.util.Set<String> keep) {
+        if (baseWritable) CgroupManagers.sweep(fs, host, base, true, keep);
     }
 
     /** The directory sandboxes are created in. */

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerNotRunningException;
+import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Signal;
+import io.jcontainer.linux.cgroup.CgroupFs;
+import io.jcontainer.linux.cgroup.RecordedFreezer;
+import io.jcontainer.linux.sys.NativeSyscalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,8 +78,16 @@ public final class ContainerStore {
     /** How a recorded sandbox is doing now. */
     public enum Status { CREATED, RUNNING, RESTARTING, EXITED, DEAD }
 
-    /** A recorded sandbox and what the kernel and its exit record say about it now. */
-    public record Entry(ContainerState state, Status status, ContainerExit exit, Instant finished) {
+    /**
+     * A recorded sandbox and what the kernel and its exit record say about it now. As docker's,
+     * a paused sandbox is still running ({@code Up 5 seconds (Paused)}): {@code paused} says its
+     * cgroup freezer holds it.
+     */
+    public record Entry(ContainerState state, Status status, ContainerExit exit, Instant finished, boolean paused) {
+        public Entry(ContainerState state, Status status, ContainerExit exit, Instant finished) {
+            this(state, status, exit, finished, false);
+        }
+
         public boolean running() {
             return status == Status.RUNNING;
         }
@@ -150,14 +162,33 @@ public final class ContainerStore {
 
     /** Forgets a sandbox: its directory and its (empty) cgroup directories. */
     public void delete(ContainerState s) {
+        removeCgroups(s);
+        deleteTree(dir(s.id()));
+    }
+
+    /**
+     * Removes the sandbox's cgroup directories (rmdir: the kernel refuses while tasks remain).
+     * Tasks SIGKILLed a moment ago may still be exiting (EBUSY), so retry for up to a second;
+     * what is still busy then is left to the cgroup manager's sweep of empty detached cgroups.
+     */
+    public void removeCgroups(ContainerState s) {
+        long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
         for (String cg : s.cgroupDirs()) {
-            try {
-                Files.deleteIfExists(Path.of(cg));
-            } catch (IOException ignored) {
-                // still busy or already gone: the cgroup manager's sweep gets it later
+            while (true) {
+                try {
+                    Files.deleteIfExists(Path.of(cg));
+                    break;
+                } catch (IOException busy) {
+                    if (System.nanoTime() > end) break;
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
         }
-        deleteTree(dir(s.id()));
     }
 
     // ---- reading ----
@@ -166,6 +197,7 @@ public final class ContainerStore {
     public List<Entry> list() {
         List<Entry> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
+        checkOwnership();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path d : ds) {
                 if (!Files.isDirectory(d) || d.getFileName().toString().startsWith(".")) continue;
@@ -191,14 +223,14 @@ public final class ContainerStore {
     /** The entry of a state as the kernel sees it now (with the current pid, after restarts). */
     public Entry entry(ContainerState s) {
         if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
-        if (ProcStat.alive(s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null);
+        if (ProcStat.alive(s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null, frozen(s));
         if (s.restarts()) {
             // a restarted child: trusted only as the live child of the recorded monitor
             try {
                 long pid = Long.parseLong(Files.readString(pidFile(s.id())).trim());
                 String[] f = ProcStat.fields(pid);
                 if (pid != s.pid() && f != null && Long.parseLong(f[1]) == s.launcherPid() && ProcStat.alive(pid, -1))
-                    return new Entry(s.started(pid, ProcStat.startTime(pid), s.launcherPid(), s.started()), Status.RUNNING, null, null);
+                    return new Entry(s.started(pid, ProcStat.startTime(pid), s.launcherPid(), s.started()), Status.RUNNING, null, null, frozen(s));
             } catch (IOException | RuntimeException ignored) {
                 // no restart yet
             }
@@ -260,12 +292,14 @@ public final class ContainerStore {
         var st = root.putObject("State");
         st.put("Status", switch (e.status()) {
             case CREATED -> "created";
-            case RUNNING -> "running";
+            case RUNNING -> e.paused() ? "paused" : "running";
             case RESTARTING -> "restarting";
             case EXITED -> "exited";
             case DEAD -> "dead";
         });
         st.put("Running", e.running());
+        st.put("Paused", e.paused());
+        st.put("Restarting", e.status() == Status.RESTARTING);
         st.put("Pid", e.running() ? s.pid() : 0);
         st.put("ExitCode", e.exit() == null ? 0 : e.exit().code());
         st.put("OOMKilled", e.exit() != null && e.exit().oomKilled());
@@ -293,12 +327,17 @@ public final class ContainerStore {
 
     // ---- acting on another process's sandboxes ----
 
-    /** Sends a signal to the sandbox's first process; refuses if it is not running. */
+    /**
+     * Sends a signal to the sandbox's first process; refuses if it is not running. A paused
+     * sandbox gets other signals when it is unpaused; SIGKILL is made to act at once (the
+     * freezer is thawed after it, as runc does), so {@code kill} of a paused sandbox ends it.
+     */
     public void signal(Entry e, Signal signal) {
         ContainerState s = e.state();
         if (!ProcStat.alive(s.pid(), s.pidStartTime()))
             throw new ContainerNotRunningException("container " + s.shortId() + " is not running");
         ProcStat.kill(s.pid(), signal.number());
+        if (signal == Signal.KILL && e.paused()) freezer(s).ifPresent(RecordedFreezer::thaw);
     }
 
     /**
@@ -322,7 +361,12 @@ public final class ContainerStore {
         return Optional.ofNullable(entry(s).exit());
     }
 
-    /** SIGKILL to everything of the sandbox, as {@link #stop} does after the grace period. */
+    /**
+     * SIGKILL to everything of the sandbox, as {@link #stop} does after the grace period. A
+     * paused sandbox is thawed after the kills are queued: on cgroup v1 a frozen task acts on no
+     * signal, SIGKILL included, until it is thawed (runc does the same); the kills are then the
+     * first thing each task sees, so nothing runs on.
+     */
     public void killAll(ContainerState s) {
         markStopped(s);
         if (!s.pidNamespace() && ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(-s.pid(), Signal.KILL.number());
@@ -334,6 +378,58 @@ public final class ContainerStore {
             } catch (IOException | RuntimeException ignored) {
                 // the cgroup is gone: nothing left in it
             }
+        }
+        freezer(s).ifPresent(f -> {
+            try {
+                if (f.frozen() || f.holdsKills()) f.thaw();
+            } catch (RuntimeException ignored) {
+                // the cgroup is gone: so are its tasks
+            }
+        });
+    }
+
+    // ---- pause ----
+
+    /**
+     * docker pause: freezes every task of a running sandbox through its cgroup freezer (v1
+     * {@code freezer.state}, v2 {@code cgroup.freeze}) and returns once the kernel reports them
+     * frozen. A process cannot notice or resist it, unlike SIGSTOP.
+     */
+    public void pause(Entry e) {
+        ContainerState s = e.state();
+        if (e.status() == Status.RESTARTING)
+            throw new PauseStateException("Container " + s.id() + " is restarting, wait until the container is running");
+        if (!e.running()) throw new ContainerNotRunningException("container " + s.id() + " is not running");
+        if (e.paused()) throw new PauseStateException("container " + s.id() + " is already paused");
+        requireFreezer(s, "pause").freeze();
+    }
+
+    /** docker unpause: thaws a paused sandbox. */
+    public void unpause(Entry e) {
+        ContainerState s = e.state();
+        if (!e.paused()) throw new PauseStateException("Container " + s.id() + " is not paused");
+        requireFreezer(s, "unpause").thaw();
+    }
+
+    private static RecordedFreezer requireFreezer(ContainerState s, String verb) {
+        return freezer(s).orElseThrow(() -> new HostUnsupportedException("cannot " + verb + " container " + s.id()
+                + ": it has no cgroup freezer (" + (s.cgroupDirs().isEmpty()
+                ? "no writable cgroup hierarchy with a freezer was available to this user when it started: on cgroup v1 only root can create cgroups"
+                : "none of " + s.cgroupDirs() + " has freezer.state or cgroup.freeze") + ")",
+                "run it as root, or on cgroup v2 in a delegated cgroup (systemd-run --user --scope -p Delegate=yes ...)"));
+    }
+
+    private static Optional<RecordedFreezer> freezer(ContainerState s) {
+        if (s.cgroupDirs().isEmpty()) return Optional.empty();
+        return RecordedFreezer.find(CgroupFsHolder.FS, s.cgroupDirs());
+    }
+
+    /** Whether the sandbox's freezer holds it (FROZEN; a freeze under way does not count yet). */
+    private static boolean frozen(ContainerState s) {
+        try {
+            return freezer(s).map(RecordedFreezer::frozen).orElse(false);
+        } catch (RuntimeException gone) {
+            return false; // the cgroup went away under us: it ended
         }
     }
 
@@ -370,12 +466,33 @@ public final class ContainerStore {
         return n;
     }
 
+    /**
+     * 12-digit id prefixes of the detached sandboxes being started (no pid yet: the cgroup is
+     * made before the child moves in) or whose monitor still runs (running, paused, between two
+     * restarts): their cgroups are in use even when empty. Empty on any error.
+     */
+    public java.util.Set<String> detachedInUse() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try {
+            for (Entry e : list())
+                if (e.state().detached() && (e.status() == Status.CREATED || ProcStat.alive(e.state().launcherPid(), -1)))
+                    ids.add(e.state().shortId());
+        } catch (RuntimeException unreadable) {
+            // no store to consult: sweep as before
+        }
+        return ids;
+    }
+
     private static boolean olderThan(ContainerState s, Duration d) {
         try {
             return Instant.parse(s.created()).plus(d).isBefore(Instant.now());
         } catch (RuntimeException e) {
             return true;
         }
+    }
+
+    private void checkOwnership() {
+        StateDirCheck.check(root, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
     }
 
     private static boolean await(Duration d, Supplier<Boolean> cond) throws InterruptedException {
@@ -389,7 +506,18 @@ public final class ContainerStore {
 
     private <T> T withLock(Supplier<T> body) {
         try {
-            Files.createDirectories(root);
+            if (!Files.isDirectory(root)) {
+                Path existing = root.toAbsolutePath().getParent();
+                while (existing != null && !Files.isDirectory(existing)) existing = existing.getParent();
+                if (existing != null) StateDirCheck.check(root, existing, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+                Files.createDirectories(root.getParent());
+                try {
+                    Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another process made it
+                }
+            }
+            checkOwnership();
             try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = ch.lock()) {
                 return body.get();
@@ -412,6 +540,17 @@ public final class ContainerStore {
     /** No recorded sandbox has that name or id (prefix), or the prefix is ambiguous. */
     public static final class NoSuchContainerException extends ContainerException {
         public NoSuchContainerException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class CgroupFsHolder { // only a store that meets a cgroup pays for the native setup
+        static final CgroupFs FS = new CgroupFs(NativeSyscalls.INSTANCE);
+    }
+
+    /** pause of a paused sandbox, unpause of one that is not, pause of one between two restarts. */
+    public static final class PauseStateException extends ContainerException {
+        public PauseStateException(String message) {
             super(message);
         }
     }

@@ -1,0 +1,45 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.linux.testing.TestRootfs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code run -d --restart ...} through ./jcontainer: the spec is built detached from the start
+ * (build() refuses a policy otherwise), and exec rebuilds it from the saved run arguments.
+ */
+@RequiresRoot
+class RestartPolicyIT {
+    @TempDir
+    Path state;
+
+    @AfterEach
+    void removeEverything() throws Exception {
+        CliProcess.removeAll(state);
+    }
+
+    @Test
+    void aDetachedSandboxWithAPolicyRunsIsRestartedAndTakesExec() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        var run = CliProcess.run(state, "run", "-d", "--name", "r1", "--restart", "on-failure:2", "--rootfs", rootfs,
+                "/bin/sh", "-c", "echo run; exit 3");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(CliProcess.run(state, "wait", "r1").out()).isEqualTo("3\n"); // after the last restart
+        assertThat(CliProcess.run(state, "logs", "r1").out()).isEqualTo("run\nrun\nrun\n");
+        assertThat(CliProcess.run(state, "inspect", "r1").out()).contains("\"Name\" : \"on-failure:2\"");
+
+        var always = CliProcess.run(state, "run", "-d", "--name", "r2", "--restart", "always", "--rootfs", rootfs, "/bin/sleep", "100");
+        assertThat(always.code()).as(always.err()).isZero();
+        var exec = CliProcess.run(state, "exec", "r2", "/bin/echo", "in");
+        assertThat(exec.code()).as(exec.err()).isZero();
+        assertThat(exec.out()).isEqualTo("in\n");
+        assertThat(CliProcess.run(state, "stop", "-t", "0", "r2").code()).isZero();
+        assertThat(CliProcess.run(state, "ps", "-q").out()).isEmpty(); // a manual stop ends the policy
+    }
+}
