@@ -872,6 +872,8 @@ static long loopback_up(u32 *sc) {
  * exactly as if clone3 had made it), unshares a network namespace, raises lo, and passes the
  * namespace's fd over a socketpair; the child setns into it before the first step that needs
  * it (mounting sysfs, which is tagged with the mounter's network namespace). */
+static s32 child_go_fd = -1; /* the child's go pipe, kept for OP_AWAIT_JVM */
+static u32 plan_flags;
 static s32 net_sock[2] = {-1, -1}; /* [0] the child's end, [1] the helper's */
 static s32 net_helper_pid = -1;
 
@@ -1138,6 +1140,16 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
       net_sock[1] = -1;
       break;
     }
+    case OP_AWAIT_JVM: {
+      /* a second byte on the go pipe: the launcher relays the JVM's CMD_READY; EOF means the
+       * JVM gave up (its cgroup setup failed) and the launcher is killing us anyway */
+      char b;
+      do r = sys3(NR_read, child_go_fd, &b, 1); while (r == -EINTR);
+      if (r != 1) die(126);
+      sys1(NR_close, child_go_fd);
+      child_go_fd = -1;
+      break;
+    }
     case OP_JOIN_NET: {
       set_detail(f, "network namespace from the helper");
       u32 msg[2] = {0, 0};
@@ -1181,7 +1193,8 @@ static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, i
   long r;
   do r = sys3(NR_read, go_rd, &b, 1); while (r == -EINTR);
   if (r != 1) die(126); /* the launcher gave up on us (it reports why) */
-  sys1(NR_close, go_rd);
+  if (plan_flags & PF_AWAIT_JVM) child_go_fd = go_rd;
+  else sys1(NR_close, go_rd);
   child_err_fd = err_wr;
   if (run_ops(c, nchild, PHASE_CHILD, &f, 0) < 0) {
     unsigned char buf[sizeof f];
@@ -1195,6 +1208,36 @@ static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, i
 static int ctl = 3;
 static s32 child = -1;
 static long child_pidfd = -1;
+
+/* PF_AWAIT_JVM: while the child sets up its root, the JVM makes its cgroups; relay its
+ * CMD_READY as a second byte on the go pipe. Returns early if the child reports (it failed
+ * before waiting); a JVM that aborts or goes away ends the start: the child is killed. */
+static void await_jvm(int go_wr, int err_rd) {
+  for (;;) {
+    struct pollfd pfd[2] = {{ctl, POLLIN, 0}, {err_rd, POLLIN, 0}};
+    long r = sys5(NR_ppoll, pfd, 2, 0, 0, 8);
+    if (r == -EINTR) continue;
+    if (r < 0) break;
+    if (pfd[1].revents & (POLLIN | POLLHUP)) return; /* the normal path reads the child's report */
+    if (!(pfd[0].revents & (POLLIN | POLLHUP))) continue;
+    u32 hdr[2];
+    s32 arg;
+    if (xread_full(ctl, hdr, sizeof hdr) != (long)sizeof hdr || hdr[1] != 4 || xread_full(ctl, &arg, 4) != 4) break;
+    if (hdr[0] == CMD_READY) {
+      char one = 1;
+      xwrite_all(go_wr, &one, 1);
+      return;
+    }
+    if (hdr[0] == CMD_SIGNAL) sys2(NR_kill, child, arg);
+    else if (hdr[0] != CMD_SIGNAL_GROUP) break; /* CMD_ABORT, or anything unexpected */
+  }
+  /* the JVM gave up or is gone: no report, it knows why */
+  reap_net_helper(1);
+  sys2(NR_kill, child, SIGKILL);
+  struct siginfo_min si;
+  sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
+  die(1);
+}
 
 static void fail_and_exit(struct failure *f) {
   reap_net_helper(1);
@@ -1238,6 +1281,7 @@ static __attribute__((noreturn)) void launcher_main(void) {
   u32 magic = rd_u32(&c), version = rd_u32(&c);
   u64 clone_flags = rd_u64(&c);
   u32 pflags = rd_u32(&c), npre = rd_u32(&c), nparent = rd_u32(&c), nchild = rd_u32(&c);
+  plan_flags = pflags;
   if (c.bad || magic != PLAN_MAGIC || version != PLAN_VERSION) { f.syscall = SC_PLAN; f.err = EINVAL; fail_and_exit(&f); }
   /* Detached: leave the JVM's session, so a Ctrl-C or hang-up aimed at the JVM's terminal
    * does not reach the monitor (whose death would take the sandbox along: PDEATHSIG). */
@@ -1322,6 +1366,7 @@ again:
   if (pflags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
   char one = 1;
   xwrite_all(go[1], &one, 1);
+  if (pflags & PF_AWAIT_JVM) await_jvm(go[1], err[0]);
   sys1(NR_close, go[1]);
 
   /* Exec succeeded when the close-on-exec error pipe closes with nothing written. */

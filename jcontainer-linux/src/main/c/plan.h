@@ -20,6 +20,7 @@
 /* header flags */
 #define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the sandbox (attached mode) */
 #define PF_NOT_DUMPABLE 2
+#define PF_AWAIT_JVM 8  /* the child's OP_AWAIT_JVM reads a second byte of the go pipe, sent on CMD_READY */
 #define PF_NET_HELPER 4 /* a socketpair joins the child and the OP_NET_HELPER helper (created before clone) */
 
 enum opcode {
@@ -60,7 +61,9 @@ enum opcode {
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
   OP_NET_HELPER = 32,  /* (parent) u32 join_user: fork a helper that joins the child's user namespace (if
                         * join_user), creates a network namespace with "lo" up, and sends its fd to the child */
-  OP_JOIN_NET = 33,    /* (child) receive the helper's network namespace and setns into it */
+  OP_JOIN_NET = 33,
+  OP_AWAIT_JVM = 34,   /* (child) wait for the JVM's go-ahead (CMD_READY, relayed by the launcher): the JVM makes
+                        * the cgroups meanwhile, and the child moves itself in after this op */    /* (child) receive the helper's network namespace and setns into it */
   OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
                         * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */
 };
@@ -92,6 +95,7 @@ enum syscall_id {
 #define CMD_SIGNAL_GROUP 2 /* s32 signal: to its process group */
 #define CMD_CONTINUE 3     /* s32 0: OP_WAIT_JVM is done */
 #define CMD_ABORT 4        /* s32 errno: OP_WAIT_JVM failed on the JVM's side */
+#define CMD_READY 5        /* s32 0: OP_AWAIT_JVM may go on (PF_AWAIT_JVM) */
 
 /* The spawn server (`jcontainer-launcher --serve`, fd 3 a SOCK_SEQPACKET socket): each message
  * is the u32 SERVE_MAGIC with SCM_RIGHTS fds {stdin, stdout, stderr, control}; the server forks

@@ -12,6 +12,7 @@ import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
 import io.jcontainer.Stdio;
 import io.jcontainer.linux.cgroup.CgroupManager;
+import io.jcontainer.linux.cgroup.PreparedCgroup;
 import io.jcontainer.linux.cgroup.SandboxCgroup;
 import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.launch.FdInputStream;
@@ -203,13 +204,28 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (state != null && old != null) store.write(state); // its name is its own already
         else if (state != null) store.create(state);
         SandboxCgroup cgroup = null;
+        SandboxCgroup[] made = new SandboxCgroup[1]; // a cgroup made during the launch, to undo if it fails
         boolean ok = false;
         try {
-            cgroup = cgroups.create(id, spec);
+            // Validated and named now; made now or — where the plan lets the child wait for it —
+            // while the child sets up its root (see PreparedCgroup). A restarting monitor has no
+            // JVM to wait for, so restart policies get their cgroup first.
+            PreparedCgroup prepared = cgroups.prepare(id, spec);
+            boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO;
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
-                    cgroup == null ? List.of() : cgroup.procsFiles(), filter == null ? null : filter.program(),
-                    filter == null ? 0 : filter.flags(), id.substring(0, 12)));
+                    prepared == null ? List.of() : prepared.procsFiles(), filter == null ? null : filter.program(),
+                    filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer));
+            boolean deferred = (plan.flags() & Plan.AWAIT_JVM) != 0;
+            if (prepared != null && !deferred) cgroup = made[0] = prepared.realize();
+            java.util.function.Consumer<ControlChannel> afterPlan = !deferred ? null : control -> {
+                made[0] = prepared.realize();
+                try {
+                    control.sendCommand(ControlChannel.CMD_READY, 0);
+                } catch (RuntimeException gone) {
+                    // the launcher is gone (the child failed early): its report, or its absence, says why
+                }
+            };
             // A detached sandbox's piped output goes to a bounded log written by its monitor:
             // no JVM may be there to read it, and none should buffer it.
             boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
@@ -222,9 +238,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                             spec.restartPolicy().maxRetries(), store.stopMarker(id).toString(), store.pidFile(id).toString()));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
-            Launched l = spec.tty() ? launch(image, plan, spec, null, null, null)
-                    : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL)
-                    : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr());
+            Launched l = spec.tty() ? launch(image, plan, spec, null, null, null, afterPlan)
+                    : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL, afterPlan)
+                    : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr(), afterPlan);
+            cgroup = made[0];
             ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
                     ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
             if (recorded != null) store.write(recorded);
@@ -243,7 +260,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             return c;
         } finally {
             if (!ok) {
-                if (cgroup != null) cgroup.close();
+                if (made[0] != null) made[0].close();
                 if (state != null && old == null) store.delete(state);
             }
         }
@@ -296,8 +313,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
-        Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null)
-                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr());
+        Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, null)
+                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), null);
         if (l.ttyControl >= 0) sys.closeQuietly(l.ttyControl); // exec terminals are not resized (yet)
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
         LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
@@ -318,7 +335,19 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * its child when the control socket closes) and a precise exception is thrown. With null
      * stdio, the child's 0, 1 and 2 are a new pseudo-terminal's slave; the JVM keeps the master.
      */
-    private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr) {
+    /** What {@code afterPlan} threw: rethrown as it is, not as a launch failure. */
+    private static final class AfterPlanFailure extends RuntimeException {
+        AfterPlanFailure(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * @param afterPlan run once the launcher has the plan, while the child sets up (deferred
+     *                  cgroups: it makes them and sends CMD_READY); null for none
+     */
+    private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr,
+                            java.util.function.Consumer<ControlChannel> afterPlan) {
         List<Integer> toClose = new ArrayList<>();
         List<Integer> mine = new ArrayList<>();
         LauncherSpawner.Spawned spawned = null;
@@ -358,6 +387,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             toClose.clear();
             step = "send the plan to the launcher";
             control.sendPlan(encoded);
+            if (afterPlan != null) {
+                try {
+                    afterPlan.accept(control);
+                } catch (RuntimeException e) {
+                    throw new AfterPlanFailure(e); // closing the control socket below ends the waiting child
+                }
+            }
             step = "wait for the launcher's report";
             ControlChannel.Frame first = control.read();
             if (first != null && first.type() == ControlChannel.MSG_CHILD) first = IdMapHelper.run(plan, control, first.int32(0));
@@ -373,6 +409,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             int launcherPid = first.payload().limit() >= 8 ? first.int32(1) : spawned.pid();
             return new Launched(launcherPid, spawned.jvmChild(), first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
                     o, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null, ttyControl);
+        } catch (AfterPlanFailure e) {
+            throw (RuntimeException) e.getCause();
         } catch (SyscallException e) {
             var wrapped = new ContainerStartException(step, e.syscall(), e.errnoName(), Errno.text(e.errno()), e.path());
             wrapped.initCause(e);

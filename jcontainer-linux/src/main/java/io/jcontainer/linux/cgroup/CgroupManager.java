@@ -51,6 +51,16 @@ public interface CgroupManager {
         return !spec.resources().isEmpty() || !spec.has(Namespace.PID) || spec.detached();
     }
 
+    /**
+     * As {@link #create(String, ContainerSpec)}, but the directories and limits may be made
+     * later ({@link PreparedCgroup#realize()}), in parallel with the child's setup. Bad
+     * settings are refused here, before anything starts. Null when no cgroup is needed.
+     */
+    default PreparedCgroup prepare(String containerId, ContainerSpec spec) {
+        SandboxCgroup c = create(containerId, spec);
+        return c == null ? null : PreparedCgroup.of(c);
+    }
+
     /** Removes cgroups left by sandboxes of JVMs that no longer exist. */
     default void sweepStale() {
         sweepStale(java.util.Set.of());

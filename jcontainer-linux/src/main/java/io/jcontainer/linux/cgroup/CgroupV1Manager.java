@@ -65,6 +65,18 @@ public final class CgroupV1Manager implements CgroupManager {
     }
 
     SandboxCgroup create(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
+        PreparedCgroup p = prepare(containerId, r, detached, deviceAllowlist);
+        return p == null ? null : p.realize();
+    }
+
+    @Override
+    public PreparedCgroup prepare(String containerId, ContainerSpec spec) {
+        if (!CgroupManager.needsCgroup(spec)) return null;
+        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER));
+    }
+
+    /** Validates and names; the mkdirs and writes wait for {@link PreparedCgroup#realize()}. */
+    PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
         CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
 
@@ -93,22 +105,51 @@ public final class CgroupV1Manager implements CgroupManager {
         String name = CgroupManagers.sandboxName(host, containerId, detached);
         Map<String, Dir> controllers = new LinkedHashMap<>(), parents = new LinkedHashMap<>();
         Map<String, Dir> byHierarchy = new LinkedHashMap<>();
+        List<Dir> planned = new ArrayList<>();
+        for (String c : wanted.keySet()) {
+            CgroupHost.Hierarchy h = host.v1().get(c);
+            Dir d = byHierarchy.get(h.dir());
+            if (d == null) {
+                d = new Dir(fs, h.dir() + "/" + name, false);
+                planned.add(d);
+                byHierarchy.put(h.dir(), d);
+            }
+            for (String bound : h.controllers()) {
+                controllers.put(bound.equals("blkio") ? "io" : bound, d);
+                parents.put(bound, new Dir(fs, h.dir(), false));
+            }
+        }
+        List<String> procsFiles = planned.stream().map(d -> d.file("tasks")).toList();
+        return new PreparedCgroup() {
+            private boolean done;
+
+            @Override
+            public List<String> procsFiles() {
+                return procsFiles;
+            }
+
+            @Override
+            public boolean deferred() {
+                return true;
+            }
+
+            @Override
+            public synchronized SandboxCgroup realize() {
+                if (done) throw new IllegalStateException("realized already");
+                done = true;
+                return make(r, wanted, controllers, parents, planned, devices);
+            }
+        };
+    }
+
+    private SandboxCgroup make(Resources r, Map<String, String> wanted, Map<String, Dir> controllers, Map<String, Dir> parents,
+                               List<Dir> planned, Map<Resources.DeviceLimit, String> devices) {
         List<Dir> dirs = new ArrayList<>();
         boolean ok = false;
         try {
-            for (String c : wanted.keySet()) {
-                CgroupHost.Hierarchy h = host.v1().get(c);
-                Dir d = byHierarchy.get(h.dir());
-                if (d == null) {
-                    d = new Dir(fs, h.dir() + "/" + name, false);
-                    fs.mkdir(d.path());
-                    dirs.add(d);
-                    byHierarchy.put(h.dir(), d);
-                }
-                for (String bound : h.controllers()) {
-                    controllers.put(bound.equals("blkio") ? "io" : bound, d);
-                    parents.put(bound, new Dir(fs, h.dir(), false));
-                }
+            for (Dir d : planned) {
+                fs.mkdir(d.path());
+                dirs.add(d);
             }
             if (controllers.containsKey("memory")) MemoryController.apply(controllers.get("memory"), r);
             if (CpuController.wanted(r)) CpuController.apply(controllers.get("cpu"), r);

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ControlChannel {
     public static final int MSG_STARTED = 1, MSG_FAILED = 2, MSG_EXITED = 3, MSG_CHILD = 4;
-    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2, CMD_CONTINUE = 3, CMD_ABORT = 4;
+    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2, CMD_CONTINUE = 3, CMD_ABORT = 4, CMD_READY = 5;
 
     private final Syscalls sys;
     private final int fd;

@@ -202,6 +202,14 @@ public sealed interface Op {
         public String step() { return "start the network namespace helper"; }
     }
 
+    /**
+     * (child) Waits for the JVM's go-ahead, relayed by the launcher: the JVM makes the
+     * sandbox's cgroups while the child sets up its root, and the child moves itself in after this.
+     */
+    record AwaitJvm() implements Op {
+        public String step() { return "wait for the JVM to create the cgroups"; }
+    }
+
     /** (child) Enters the network namespace the {@link NetHelper} made. */
     record JoinNet() implements Op {
         public String step() { return "create the network namespace"; }

@@ -10,9 +10,10 @@ import java.util.List;
 public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, List<Op> child) {
     /**
      * plan.h PF_*: the sandbox dies when the JVM's end of the control socket closes; the
-     * launcher turns non-dumpable; a socketpair joins the child and the network helper.
+     * launcher turns non-dumpable; a socketpair joins the child and the network helper; the
+     * child's {@link Op.AwaitJvm} waits for the JVM's CMD_READY.
      */
-    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4;
+    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4, AWAIT_JVM = 8;
 
     public static final long CLONE_NEWTIME = 0x80, CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000,
             CLONE_NEWUTS = 0x04000000, CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000,

@@ -64,10 +64,20 @@ public final class PlanCompiler {
     private static final String[] DEVICES = {"null", "zero", "full", "random", "urandom", "tty"};
 
     /** What the runtime decided outside the spec: the resolved user, cgroups, the seccomp filter. */
+    /**
+     * @param cgroupsDeferred the cgroups behind {@code cgroupProcsFiles} are made by the JVM after
+     *                        the launch: the child must wait for them ({@link Op.AwaitJvm}) before it
+     *                        moves itself in. The compiler may decline (then the plan lacks
+     *                        {@link Plan#AWAIT_JVM} and the cgroups must exist before the launch).
+     */
     public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
-                         String defaultHostname) {
+                         String defaultHostname, boolean cgroupsDeferred) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
+        }
+
+        public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname) {
+            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, false);
         }
 
         public static Inputs of(Passwd.User user) {
@@ -98,6 +108,11 @@ public final class PlanCompiler {
     public PlanCompiler netHelper(boolean on) {
         this.netHelper = on;
         return this;
+    }
+
+    /** Whether the user namespace's root is the host's root (or no map is given: the default). */
+    private static boolean mapsRootToRoot(List<io.jcontainer.IdMap> maps) {
+        return maps.stream().anyMatch(m -> m.containerId() == 0 && m.hostId() == 0 && m.size() >= 1);
     }
 
     /** /sys itself or a path below it (the part of a root that needs the network namespace). */
@@ -152,11 +167,22 @@ public final class PlanCompiler {
             parent.add(new Op.WritePid("/proc/%p/oom_score_adj", String.valueOf(spec.resources().oomScoreAdj())));
 
         List<Op> c = new ArrayList<>();
-        // cgroup v1 "tasks" files: the child moves itself ("0" = the calling thread) before anything else. Only a
-        // single-thread self-move skips cgroup_threadgroup_rwsem, whose writer waits an RCU grace period (~5-15 ms
-        // here) on every cgroup.procs write (kernel/cgroup/cgroup.c, cgroup_procs_write_start).
-        for (String tasks : in.cgroupProcsFiles()) if (tasks.endsWith("/tasks")) c.add(new Op.WritePid(tasks, "0"));
-        if (spec.has(Namespace.CGROUP)) c.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
+        // cgroup v1 "tasks" files: the child moves itself ("0" = the calling thread). Only a single-thread
+        // self-move skips cgroup_threadgroup_rwsem, whose writer waits an RCU grace period (~5-15 ms here) on
+        // every cgroup.procs write (kernel/cgroup/cgroup.c, cgroup_procs_write_start). Then the cgroup
+        // namespace, rooted at the cgroup it is in. First of all — or, when the JVM makes the cgroups in
+        // parallel with the child's root setup, after waiting for them, just before pivot_root.
+        List<Op> placement = new ArrayList<>();
+        for (String tasks : in.cgroupProcsFiles()) if (tasks.endsWith("/tasks")) placement.add(new Op.WritePid(tasks, "0"));
+        if (spec.has(Namespace.CGROUP)) placement.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
+        // Deferred only where the late self-move still works: the child writes the host's tasks files
+        // after becoming root of its user namespace, so that root must be the host's (the default for a
+        // root JVM); v2's cgroup.procs is written by the launcher, before the go-ahead; and not with the
+        // newuidmap handshake, which uses the same channel.
+        boolean deferCgroups = in.cgroupsDeferred() && !placement.isEmpty() && !maps.viaHelper()
+                && in.cgroupProcsFiles().stream().allMatch(f -> f.endsWith("/tasks"))
+                && (!spec.has(Namespace.USER) || (mapsRootToRoot(maps.uid()) && mapsRootToRoot(maps.gid())));
+        if (!deferCgroups) c.addAll(placement);
         // As docker: a UTS namespace without a name gets the short container id, not the host's name.
         String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;
         if (hostname != null) c.add(new Op.Hostname(hostname));
@@ -216,6 +242,10 @@ public final class PlanCompiler {
         String cwd = spec.workingDir() != null ? spec.workingDir() : "/";
         if (!cwd.equals("/")) c.add(new Op.Mkdir(cwd, 0755));
         if (spec.readOnlyRoot()) c.add(new Op.Remount("/", MS_RDONLY, IN_ROOT | Op.NO_SELF_BIND));
+        if (deferCgroups) {
+            c.add(new Op.AwaitJvm());
+            c.addAll(placement);
+        }
         c.add(new Op.PivotRoot(mnt));
         c.add(new Op.Chdir(cwd));
 
@@ -250,7 +280,8 @@ public final class PlanCompiler {
         if (spec.init()) c.add(new Op.Init());
         c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 
-        int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF) | (netHelper ? Plan.NET_HELPER : 0);
+        int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF) | (netHelper ? Plan.NET_HELPER : 0)
+                | (deferCgroups ? Plan.AWAIT_JVM : 0);
         return new Plan(clone, flags, List.of(), parent, c);
     }
 

@@ -86,6 +86,30 @@ class PlanCompilerTest {
     }
 
     @Test
+    void deferredCgroupsAreJoinedAfterTheJvmsGoAheadJustBeforePivotRoot() {
+        List<String> tasks = List.of("/sys/fs/cgroup/memory/jc-x/tasks", "/sys/fs/cgroup/pids/jc-x/tasks");
+        Plan p = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, NET, MNT, USER, CGROUP).build(),
+                new PlanCompiler.Inputs(Passwd.User.ROOT, tasks, null, 0, "abc", true));
+        assertThat(p.flags() & Plan.AWAIT_JVM).isNotZero();
+        List<Op> c = p.child();
+        int await = indexOf(c, Op.AwaitJvm.class), pivot = indexOf(c, Op.PivotRoot.class);
+        assertThat(c.subList(await, pivot)).containsExactly(new Op.AwaitJvm(), new Op.WritePid(tasks.get(0), "0"),
+                new Op.WritePid(tasks.get(1), "0"), new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
+        assertThat(lastIndexOf(c, o -> o instanceof Op.Mount || o instanceof Op.MaskPath)).as("after every mount").isLessThan(await);
+
+        // not deferred: when the namespace's root is not the host's (it could not write the host's tasks files late) ...
+        Plan mapped = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, MNT, USER).uidMap(new io.jcontainer.IdMap(0, 100000, 65536))
+                .gidMap(new io.jcontainer.IdMap(0, 100000, 65536)).build(), new PlanCompiler.Inputs(Passwd.User.ROOT, tasks, null, 0, "abc", true));
+        assertThat(mapped.flags() & Plan.AWAIT_JVM).isZero();
+        assertThat(mapped.child().getFirst()).isEqualTo(new Op.WritePid(tasks.get(0), "0"));
+        // ... or for v2's cgroup.procs, which the launcher writes before the child goes
+        Plan v2 = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, MNT).build(),
+                new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/jc-x/cgroup.procs"), null, 0, "abc", true));
+        assertThat(v2.flags() & Plan.AWAIT_JVM).isZero();
+        assertThat(v2.child()).doesNotContain(new Op.AwaitJvm());
+    }
+
+    @Test
     void setupReadsTopToBottom() {
         List<Op> c = compile(ROOT_HOST, spec().namespaces(PID, NET, MNT, UTS, IPC)).child();
         int makePrivate = indexOf(c, Op.MakePrivate.class);
