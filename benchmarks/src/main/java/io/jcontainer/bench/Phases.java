@@ -41,7 +41,58 @@ public final class Phases {
         out.put("jcontainer headline", sandbox(headline, n));
         out.put("jcontainer namespaces only", sandbox(namespacesOnly, n));
         out.put("jcontainer start → exit → close, adding one thing at a time", ablation(headline, namespacesOnly, Math.max(4, n / 2)));
+        out.put("jcontainer start → exit → close, the start path technique by technique", techniques(headline, namespacesOnly, Math.max(4, n / 2)));
         return out;
+    }
+
+    /**
+     * What each technique of the start path buys, each switched on in turn and interleaved in
+     * one loop: launchers posix_spawned per sandbox or forked by the spawn server
+     * ({@code spawnMode}), the network namespace made by clone3 or by the helper beside the
+     * child ({@code jcontainer.netHelper}), cgroups made before the launch or while the child
+     * sets up ({@code jcontainer.deferCgroups}).
+     */
+    private static Map<String, Double> techniques(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
+        record Variant(String name, LinuxContainerRuntime rt, ContainerSpec spec, boolean netHelper, boolean deferCgroups) {
+        }
+        LinuxContainerRuntime direct = new LinuxContainerRuntime().spawnMode("direct"), server = new LinuxContainerRuntime().spawnMode("server");
+        List<Variant> vs = List.of(
+                new Variant("(a) posix_spawn per launcher, clone3 makes the netns", direct, namespacesOnly, false, false),
+                new Variant("(a) + spawn server", server, namespacesOnly, false, false),
+                new Variant("(a) + spawn server + network helper (the default)", server, namespacesOnly, true, false),
+                new Variant("headline: posix_spawn, clone3 netns, cgroups made before the launch", direct, headline, false, false),
+                new Variant("headline + spawn server + network helper", server, headline, true, false),
+                new Variant("headline + cgroups made while the child sets up (the default)", server, headline, true, true));
+        double[][] t = new double[vs.size()][n];
+        String helper0 = System.getProperty("jcontainer.netHelper"), defer0 = System.getProperty("jcontainer.deferCgroups");
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                for (int k = 0; k < vs.size(); k++) {
+                    Variant v = vs.get(k);
+                    System.setProperty("jcontainer.netHelper", String.valueOf(v.netHelper()));
+                    System.setProperty("jcontainer.deferCgroups", String.valueOf(v.deferCgroups()));
+                    long t0 = System.nanoTime();
+                    try (Container c = v.rt().start(v.spec())) {
+                        if (c.waitFor().code() != 0) throw new IllegalStateException(v.name() + ": /bin/true failed");
+                    }
+                    if (i >= 0) t[k][i] = (System.nanoTime() - t0) / 1e3;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            restore("jcontainer.netHelper", helper0);
+            restore("jcontainer.deferCgroups", defer0);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int k = 0; k < vs.size(); k++) m.put(vs.get(k).name(), median(t[k]));
+        return m;
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) System.clearProperty(key);
+        else System.setProperty(key, value);
     }
 
     /**
@@ -157,8 +208,8 @@ public final class Phases {
         }
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("spec → plan bytes (user lookup, compile, encode)", median(compile));
-        m.put("posix_spawn of the launcher (call returns)", median(spawn));
-        m.put("launcher alone: spawn → exit reaped (no plan)", median(launcherLife));
+        m.put("posix_spawn of the launcher (call returns; direct mode)", median(spawn));
+        m.put("launcher alone: posix_spawn → exit reaped (no plan; direct mode)", median(launcherLife));
         m.put("start(): Java call → STARTED frame", median(start));
         m.put("STARTED → exit observed", median(exit));
         m.put("close()", median(close));

@@ -211,7 +211,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             // while the child sets up its root (see PreparedCgroup). A restarting monitor has no
             // JVM to wait for, so restart policies get their cgroup first.
             PreparedCgroup prepared = cgroups.prepare(id, spec);
-            boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO;
+            boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO
+                    && !"false".equals(System.getProperty("jcontainer.deferCgroups")); // off: for comparison in benchmarks
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
                     prepared == null ? List.of() : prepared.procsFiles(), filter == null ? null : filter.program(),
