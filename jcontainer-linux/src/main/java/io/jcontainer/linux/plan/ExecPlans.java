@@ -40,6 +40,9 @@ public final class ExecPlans {
     public static Plan forExec(Plan full, ContainerSpec merged, long pid, List<String> cgroupProcsFiles) {
         String ns = "/proc/" + pid + "/ns/";
         List<Op> pre = new ArrayList<>();
+        // v2: born in the sandbox's cgroup (opened first, with the host's view and credentials)
+        for (String procs : cgroupProcsFiles)
+            if (!procs.endsWith("/tasks")) pre.add(new Op.CloneIntoCgroup(procs.substring(0, procs.lastIndexOf('/'))));
         if (merged.has(Namespace.USER)) pre.add(new Op.Setns(ns + "user", (int) Plan.CLONE_NEWUSER));
         if (merged.has(Namespace.IPC)) pre.add(new Op.Setns(ns + "ipc", (int) Plan.CLONE_NEWIPC));
         if (merged.has(Namespace.UTS)) pre.add(new Op.Setns(ns + "uts", (int) Plan.CLONE_NEWUTS));
@@ -48,7 +51,7 @@ public final class ExecPlans {
         if (merged.has(Namespace.PID)) pre.add(new Op.Setns(ns + "pid", (int) Plan.CLONE_NEWPID));
 
         List<Op> parent = new ArrayList<>();
-        for (String procs : cgroupProcsFiles) parent.add(new Op.WritePid(procs, "%p"));
+        for (String procs : cgroupProcsFiles) if (procs.endsWith("/tasks")) parent.add(new Op.WritePid(procs, "%p"));
 
         List<Op> child = new ArrayList<>();
         if (merged.has(Namespace.CGROUP)) child.add(new Op.Setns(ns + "cgroup", (int) Plan.CLONE_NEWCGROUP));

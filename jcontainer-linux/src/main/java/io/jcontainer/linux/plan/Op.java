@@ -210,6 +210,15 @@ public sealed interface Op {
         public String step() { return "wait for the JVM to create the cgroups"; }
     }
 
+    /**
+     * (pre) The child is cloned straight into this cgroup2 directory (CLONE_INTO_CGROUP): no
+     * migration, so no RCU grace period (5–15 ms) on the start path. Kernels before 5.7: the
+     * launcher writes the pid to its cgroup.procs instead.
+     */
+    record CloneIntoCgroup(String dir) implements Op {
+        public String step() { return "clone into cgroup " + dir; }
+    }
+
     /** (child) Enters the network namespace the {@link NetHelper} made. */
     record JoinNet() implements Op {
         public String step() { return "create the network namespace"; }

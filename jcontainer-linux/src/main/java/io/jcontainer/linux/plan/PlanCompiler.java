@@ -159,7 +159,10 @@ public final class PlanCompiler {
             parent.add(new Op.WritePid("/proc/%p/uid_map", maps.uidText()));
             parent.add(new Op.WritePid("/proc/%p/gid_map", maps.gidText()));
         }
-        for (String procs : in.cgroupProcsFiles()) if (!procs.endsWith("/tasks")) parent.add(new Op.WritePid(procs, "%p"));
+        // cgroup v2: born in the cgroup (see Op.CloneIntoCgroup); v1 tasks files are the child's (below)
+        List<Op> pre = new ArrayList<>();
+        for (String procs : in.cgroupProcsFiles())
+            if (!procs.endsWith("/tasks")) pre.add(new Op.CloneIntoCgroup(procs.substring(0, procs.lastIndexOf('/'))));
         // docker --oom-score-adj: set by the launcher while the child waits, so it holds before the
         // payload runs and is inherited by everything it starts (proc(5): lowering it needs
         // CAP_SYS_RESOURCE, which the launcher of a root JVM has).
@@ -282,7 +285,7 @@ public final class PlanCompiler {
 
         int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF) | (netHelper ? Plan.NET_HELPER : 0)
                 | (deferCgroups ? Plan.AWAIT_JVM : 0);
-        return new Plan(clone, flags, List.of(), parent, c);
+        return new Plan(clone, flags, pre, parent, c);
     }
 
     /**

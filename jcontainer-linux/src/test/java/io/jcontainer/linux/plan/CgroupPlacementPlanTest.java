@@ -16,13 +16,14 @@ class CgroupPlacementPlanTest {
             List.of(), List.of(), List.of());
 
     @Test
-    void v1TasksFilesAreTheChildsFirstStepsAndCgroupProcsFilesAreWrittenByTheLauncher() {
+    void v1TasksFilesAreTheChildsFirstStepsAndV2ChildrenAreBornInTheirCgroup() {
         var spec = Container.builder().command("/bin/true").build();
         var files = List.of("/sys/fs/cgroup/memory/x/tasks", "/sys/fs/cgroup/pids/x/tasks", "/sys/fs/cgroup/unified/x/cgroup.procs");
         Plan plan = new PlanCompiler(HOST).compile(spec, new PlanCompiler.Inputs(Passwd.User.ROOT, files, null, 0, "sandbox"));
         assertThat(plan.child().subList(0, 2)).containsExactly(
                 new Op.WritePid("/sys/fs/cgroup/memory/x/tasks", "0"), new Op.WritePid("/sys/fs/cgroup/pids/x/tasks", "0"));
-        assertThat(plan.parent()).contains(new Op.WritePid("/sys/fs/cgroup/unified/x/cgroup.procs", "%p"))
-                .noneMatch(op -> op instanceof Op.WritePid w && w.pathTemplate().endsWith("/tasks"));
+        // v2: clone3(CLONE_INTO_CGROUP), no cgroup.procs write (a migration waits an RCU grace period)
+        assertThat(plan.pre()).containsExactly(new Op.CloneIntoCgroup("/sys/fs/cgroup/unified/x"));
+        assertThat(plan.parent()).noneMatch(op -> op instanceof Op.WritePid w && w.pathTemplate().contains("/sys/fs/cgroup/"));
     }
 }

@@ -24,10 +24,10 @@ class ExecPlansTest {
         Plan p = ExecPlans.forExec(FULL, merged, 42, List.of("/sys/fs/cgroup/pids/x/cgroup.procs"));
         assertThat(p.cloneFlags()).isZero();
         assertThat(p.flags() & Plan.KILL_ON_EOF).isNotZero();
-        assertThat(p.pre()).containsExactly(new Op.Setns("/proc/42/ns/user", (int) Plan.CLONE_NEWUSER),
+        assertThat(p.pre()).containsExactly(new Op.CloneIntoCgroup("/sys/fs/cgroup/pids/x"), new Op.Setns("/proc/42/ns/user", (int) Plan.CLONE_NEWUSER),
                 new Op.Setns("/proc/42/ns/ipc", (int) Plan.CLONE_NEWIPC), new Op.Setns("/proc/42/ns/uts", (int) Plan.CLONE_NEWUTS),
                 new Op.Setns("/proc/42/ns/net", (int) Plan.CLONE_NEWNET), new Op.Setns("/proc/42/ns/pid", (int) Plan.CLONE_NEWPID));
-        assertThat(p.parent()).containsExactly(new Op.WritePid("/sys/fs/cgroup/pids/x/cgroup.procs", "%p"));
+        assertThat(p.parent()).isEmpty(); // v2: born in the sandbox's cgroup
         assertThat(p.child()).containsExactly(new Op.Setns("/proc/42/ns/cgroup", (int) Plan.CLONE_NEWCGROUP),
                 new Op.Setns("/proc/42/ns/mnt", (int) Plan.CLONE_NEWNS), new Op.Chdir("/tmp"), new Op.Setsid(), new Op.NoNewPrivs(),
                 new Op.Setresuid(0), new Op.CloseFds(), new Op.Exec("id", List.of("id"), List.of()));

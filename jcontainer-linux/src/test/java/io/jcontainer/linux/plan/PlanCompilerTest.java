@@ -217,10 +217,11 @@ class PlanCompilerTest {
     }
 
     @Test
-    void cgroupPlacementHappensInTheParentWhileTheChildWaits() {
+    void aV2ChildIsClonedIntoItsCgroup() {
         var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/memory/jc/x/cgroup.procs"), null, 0, "x");
         Plan p = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(MNT).build(), in);
-        assertThat(p.parent()).containsExactly(new Op.WritePid("/sys/fs/cgroup/memory/jc/x/cgroup.procs", "%p"));
+        assertThat(p.pre()).containsExactly(new Op.CloneIntoCgroup("/sys/fs/cgroup/memory/jc/x"));
+        assertThat(p.parent()).isEmpty();
     }
 
     @Test
