@@ -32,6 +32,7 @@ public final class Cli {
             new RmCommand(),
             new LogsCommand(),
             new ExecCommand(),
+            new AttachCommand(),
             new InspectCommand(),
             new TopCommand(),
             new WaitCommand(),

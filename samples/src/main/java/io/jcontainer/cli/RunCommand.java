@@ -76,15 +76,13 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
-        if (p.bool("tty") && p.bool("detach"))
-            throw new CliException(Cli.EXIT_ERROR, "-d with -t is not supported yet: a detached sandbox's output is logged, not kept on a terminal");
         ContainerSpec.Builder b = specOf(p);
         List<String> command = b.build().command();
         boolean interactive = p.bool("interactive");
-        if (p.bool("tty")) return TtyRun.run(b, command, interactive, io);
         if (p.bool("detach")) {
-            // Its monitor logs the output (jcontainer logs); the sandbox outlives this process.
-            ContainerSpec spec = b.detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+            // Its monitor logs the output (jcontainer logs) and holds its terminal (-t) or stdin
+            // (-i) for jcontainer attach; the sandbox outlives this process.
+            ContainerSpec spec = detachedSpec(b, p).build();
             Container c;
             try {
                 c = spec.start();
@@ -97,6 +95,7 @@ public final class RunCommand implements Command {
             c.close(); // lets go of it
             return 0;
         }
+        if (p.bool("tty")) return TtyRun.run(b, command, interactive, io);
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {
@@ -129,6 +128,12 @@ public final class RunCommand implements Command {
                 return exit.code();
             }
         }
+    }
+
+    /** A detached sandbox's streams: -t a terminal, -i a stdin its monitor holds, output logged. */
+    static ContainerSpec.Builder detachedSpec(ContainerSpec.Builder b, Flags.Parsed p) {
+        return b.detached(true).tty(p.bool("tty")).stdin(p.bool("interactive") ? Stdio.PIPE : Stdio.NULL)
+                .stdout(Stdio.PIPE).stderr(Stdio.PIPE);
     }
 
     /** The spec a run command line describes (also rebuilt from a detached sandbox's saved arguments, for exec). */
