@@ -777,7 +777,8 @@ static long log_setup(struct failure *f) {
  * directory, mode 0600. Frames, both ways: u32 type, u32 length, payload (ATT_* in plan.h).
  * Output is read whether or not anyone is attached — the log gets all of it — and copied to
  * each client with one non-blocking write: a client that cannot take a whole frame at once
- * (its socket buffer is full: it is too slow, or gone) is disconnected, never waited for.
+ * (its socket buffer is full: it is too slow, or gone) is disconnected, never waited for
+ * (possibly mid-frame: the client discards the part it got).
  * Input is written to the payload without blocking either: while a chunk is pending (the
  * payload does not read), the monitor stops reading clients, so they are slowed, not dropped.
  * SIGPIPE is blocked in the monitor (EPIPE instead) and unblocked again in each child. */
@@ -796,7 +797,8 @@ static void att_drop(int i) {
   att_cl[i].fd = -1;
 }
 
-/* One whole frame, or the client goes: a partial frame would corrupt the stream. */
+/* The whole frame, or the client goes: after a partial write the stream cannot continue (the
+ * client discards the truncated frame it then sees before EOF). */
 static void att_send(int i, char *frame, u32 len) {
   long r;
   do r = sys3(NR_write, att_cl[i].fd, frame, len); while (r == -EINTR);

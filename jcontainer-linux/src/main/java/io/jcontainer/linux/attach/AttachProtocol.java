@@ -22,7 +22,8 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * A client that cannot take a whole frame at once (its socket buffer is full) is disconnected:
- * EOF without EXIT. A malformed or oversized client frame also disconnects it.
+ * EOF without EXIT, possibly inside a frame (the part that fit was written; the client drops
+ * it). A malformed or oversized client frame also disconnects it.
  */
 public final class AttachProtocol {
     public static final int STDOUT = 1, STDERR = 2, EXIT = 3, HELLO = 4;

@@ -152,6 +152,8 @@ public final class AttachSession implements AutoCloseable {
             }
         } catch (java.nio.channels.ClosedChannelException e) {
             return Optional.empty(); // detached
+        } catch (java.io.EOFException e) {
+            return Optional.empty(); // dropped by the monitor in the middle of a frame it could not write whole
         }
         return Optional.empty();
     }

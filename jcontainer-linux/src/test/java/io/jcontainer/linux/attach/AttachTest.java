@@ -157,6 +157,8 @@ class AttachTest {
             a.await("ping-1");
             a.close();
         }
+        // (after a first asynchronous close: the JDK then keeps one socket of its own for those)
+        long fds = openSockets();
         try (Client b = new Client(store.attach(e))) { // the pipe stayed open across sessions
             b.type("ping-2\n");
             b.await("ping-2");
@@ -165,6 +167,19 @@ class AttachTest {
         }
         assertThat(ProcStat.alive(e.state().launcherPid(), -1)).isFalse();
         assertThat(store.dir(id)).doesNotExist();
+        assertThat(openSockets()).isEqualTo(fds); // the sessions' sockets are closed
+    }
+
+    private static long openSockets() throws java.io.IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(f -> {
+                try {
+                    return Files.readSymbolicLink(f).toString().startsWith("socket:");
+                } catch (java.io.IOException gone) {
+                    return false;
+                }
+            }).count();
+        }
     }
 
     @Test
