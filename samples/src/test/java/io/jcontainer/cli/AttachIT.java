@@ -197,6 +197,21 @@ class AttachIT {
     }
 
     @Test
+    void withoutATerminalSignalsToTheAttachingCliGoToTheSandbox() throws Exception {
+        Result run = cli("run", "-d", "--name", "trap", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c",
+                "trap 'echo got-term; exit 7' TERM; while :; do echo tick; sleep 0.1; done");
+        assertThat(run.code()).as(run.err()).isZero();
+        Process p = jcontainer(List.of(), "attach", "trap").redirectInput(new File("/dev/null"))
+                .redirectError(state.resolve("attach-err").toFile()).start();
+        var out = p.getInputStream();
+        assertThat(new String(out.readNBytes(5))).isEqualTo("tick\n"); // attached, handlers installed
+        p.toHandle().destroy(); // SIGTERM to the CLI (the script execs java)
+        assertThat(new String(out.readAllBytes())).contains("got-term");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(state.resolve("attach-err"))).isEqualTo(7);
+    }
+
+    @Test
     void attachToAStoppedOrUnknownContainerFailsLikeDocker() throws Exception {
         Result run = cli("run", "-d", "--name", "done", "--rootfs", TestRootfs.busybox().toString(), "/bin/true");
         assertThat(run.code()).as(run.err()).isZero();
