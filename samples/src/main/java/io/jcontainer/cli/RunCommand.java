@@ -140,6 +140,7 @@ public final class RunCommand implements Command {
     static ContainerSpec.Builder specOf(Flags.Parsed p) {
         ContainerSpec.Builder b = Container.builder();
         ContainerFlags.apply(p, b);
+        b.detached(p.bool("detach")); // before any build(): --restart is valid only with -d
         b.command(rootAndCommand(p, b));
         return b;
     }

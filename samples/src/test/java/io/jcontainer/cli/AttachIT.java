@@ -212,6 +212,31 @@ class AttachIT {
     }
 
     @Test
+    void aRestartPolicyEndsTheSessionWithTheRunsStatusAndTheNextRunCanBeAttached() throws Exception {
+        Result run = cli("run", "-di", "--restart", "always", "--name", "again", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh");
+        assertThat(run.code()).as(run.err()).isZero();
+        Process first = jcontainer(List.of(), "attach", "again").redirectError(state.resolve("attach-err").toFile()).start();
+        first.getOutputStream().write("exit 3\n".getBytes());
+        first.getOutputStream().flush();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as(Files.readString(state.resolve("attach-err"))).isEqualTo(3);
+
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // the monitor starts it again after its back-off
+        while (!cli("ps").out().contains("again")) {
+            assertThat(System.nanoTime()).as("restarted").isLessThan(end);
+            Thread.sleep(50);
+        }
+        Process second = jcontainer(List.of(), "attach", "again").redirectError(state.resolve("attach-err").toFile()).start();
+        second.getOutputStream().write("echo run-$((1+1))\n".getBytes());
+        second.getOutputStream().flush();
+        assertThat(new String(second.getInputStream().readNBytes(6))).isEqualTo("run-2\n");
+        second.getOutputStream().write(new byte[]{0x10, 0x11});
+        second.getOutputStream().flush();
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isZero();
+    }
+
+    @Test
     void attachToAStoppedOrUnknownContainerFailsLikeDocker() throws Exception {
         Result run = cli("run", "-d", "--name", "done", "--rootfs", TestRootfs.busybox().toString(), "/bin/true");
         assertThat(run.code()).as(run.err()).isZero();
