@@ -807,6 +807,7 @@ static void att_send(int i, char *frame, u32 len) {
 
 /* frame: 8 free bytes, then len bytes of data */
 static void att_broadcast(u32 type, char *frame, u32 len) {
+  if (!att_path) return; /* att_cl is set up by attach_setup only */
   u32 hdr[2] = {type, len};
   memcpy(frame, hdr, 8);
   for (int i = 0; i < ATT_CLIENTS; i++)
