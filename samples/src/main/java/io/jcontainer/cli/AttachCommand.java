@@ -5,6 +5,7 @@ import io.jcontainer.Signal;
 import io.jcontainer.linux.attach.AttachSession;
 import io.jcontainer.linux.attach.DetachKeys;
 import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.terminal.Attach;
 import io.jcontainer.linux.terminal.HostTerminal;
 
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class AttachCommand implements Command {
         boolean input = withStdin && s.stdinOpen();
         boolean onTerminal = io.inherited() && s.tty() && HostTerminal.isTerminal(0);
         List<Runnable> undo = new ArrayList<>();
-        boolean[] detached = {false};
+        var detached = new java.util.concurrent.atomic.AtomicBoolean(); // set by the input thread
         try (s; HostTerminal raw = onTerminal && input ? HostTerminal.raw(0) : null) {
             if (onTerminal) {
                 resize(s);
@@ -104,28 +105,20 @@ public final class AttachCommand implements Command {
             }
             if (input) {
                 Thread.ofPlatform().daemon().name("jcontainer-attach-in").start(() -> {
-                    byte[] buf = new byte[8192];
                     try {
-                        for (int n; (n = io.in().read(buf)) > 0; ) {
-                            DetachKeys.Result r = keys.filter(buf, 0, n);
-                            if (r.forward().length > 0) s.write(r.forward(), 0, r.forward().length);
-                            if (r.detach()) {
-                                detached[0] = true;
-                                s.close();
-                                return;
-                            }
+                        if (Attach.copyInput(io.in(), s.stdin(), keys) == Attach.End.DETACHED) {
+                            detached.set(true);
+                            s.close();
                         }
-                        byte[] held = keys.pending();
-                        if (held.length > 0) s.write(held, 0, held.length);
+                        // end of input: the sandbox keeps its stdin (docker run -di), the output goes on
                     } catch (IOException ignored) {
                         // the session ended
                     }
-                    // end of input: the sandbox keeps its stdin (docker run -di), the output goes on
                 });
             }
             Optional<ContainerExit> exit = s.copyOutput(io.out(), io.err());
             if (exit.isPresent()) return exit.get().code();
-            if (detached[0]) {
+            if (detached.get()) {
                 io.err().print(s.tty() ? "\r\nread escape sequence\r\n" : "read escape sequence\n");
                 return 0;
             }
