@@ -65,6 +65,7 @@ public final class RunCommand implements Command {
                 .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
                 .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q)")
                 .bool("detach", 'd', "Run container in background and print container ID")
+                .value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
                 .bool("sig-proxy", (char) 0, "Proxy received signals to the process (default true)");
         return ContainerFlags.declare(f);
     }
@@ -95,7 +96,7 @@ public final class RunCommand implements Command {
             c.close(); // lets go of it
             return 0;
         }
-        if (p.bool("tty")) return TtyRun.run(b, command, interactive, io);
+        if (p.bool("tty")) return TtyRun.run(b, command, interactive, AttachCommand.detachKeys(p.value("detach-keys")), io);
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {

@@ -24,7 +24,8 @@ final class TtyRun {
     }
 
     @SuppressWarnings("removal")
-    static int run(ContainerSpec.Builder b, List<String> command, boolean interactive, Io io) throws Exception {
+    static int run(ContainerSpec.Builder b, List<String> command, boolean interactive, io.jcontainer.linux.attach.DetachKeys keys, Io io)
+            throws Exception {
         ContainerSpec spec = b.tty(true).build();
         Container c;
         try {
@@ -45,7 +46,7 @@ final class TtyRun {
             if (interactive) {
                 Thread.ofPlatform().daemon().name("jcontainer-tty-in").start(() -> {
                     try {
-                        if (Attach.copyInput(io.in(), c.stdin()) == Attach.End.DETACHED) {
+                        if (Attach.copyInput(io.in(), c.stdin(), keys) == Attach.End.DETACHED) {
                             io.err().print("\r\nread escape sequence\r\n");
                             c.kill();
                         }
