@@ -728,12 +728,17 @@ static void log_entry(const char *prefix, int plen, const char *data, size_t len
   log_size += (u64)plen + len + 3;
 }
 
-/* Reads what one pipe has and logs it; returns 0 at end of file (every writer gone). */
+static void att_broadcast(u32 type, char *frame, u32 len);
+
+/* Reads what one pipe has and logs it (and copies it to attach clients); returns 0 at end of
+ * file (every writer gone; EIO on a pty master whose slave is closed). */
 static int log_pump(int which) {
-  static char buf[65536];
-  long n = sys3(NR_read, log_pipe[which][0], buf, sizeof buf);
+  static char frame[8 + 65536]; /* room for an attach frame's header before the data */
+  char *buf = frame + 8;
+  long n = sys3(NR_read, log_pipe[which][0], buf, 65536);
   if (n == -EINTR || n == -EAGAIN) return 1;
   if (n <= 0) return 0;
+  att_broadcast(which == 0 ? ATT_STDOUT : ATT_STDERR, frame, (u32)n);
   char prefix[48];
   int plen = log_time(prefix);
   const char *name = which == 0 ? " stdout " : " stderr ";
@@ -750,9 +755,11 @@ static int log_pump(int which) {
 }
 
 /* Before clone: the pipes the child's stdout and stderr will be, and the log file. */
+static u32 att_flags;
+
 static long log_setup(struct failure *f) {
   if (!log_path) return 0;
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 2 && !(att_flags & ATTACH_TTY); i++) { /* a terminal's output comes from its master */
     long r = sys2(NR_pipe2, log_pipe[i], O_CLOEXEC);
     if (r < 0) FAIL(SC_PIPE2, r);
     sys3(NR_fcntl, log_pipe[i][0], F_SETFL, O_NONBLOCK); /* only our end: the payload's writes block as usual */
@@ -760,6 +767,186 @@ static long log_setup(struct failure *f) {
   set_detail(f, log_path);
   log_open();
   if (log_fd < 0) FAIL(SC_OPENAT, log_fd);
+  return 0;
+}
+
+/* ---- OP_ATTACH: a detached sandbox's terminal or stdin, held for later clients ----
+ * A detached sandbox outlives the JVM that started it, so whoever attaches later (docker
+ * attach) must find its terminal's master, or its stdin's write end, somewhere: the monitor
+ * holds them (as conmon does) and serves clients on a unix stream socket in the sandbox's state
+ * directory, mode 0600. Frames, both ways: u32 type, u32 length, payload (ATT_* in plan.h).
+ * Output is read whether or not anyone is attached — the log gets all of it — and copied to
+ * each client with one non-blocking write: a client that cannot take a whole frame at once
+ * (its socket buffer is full: it is too slow, or gone) is disconnected, never waited for
+ * (possibly mid-frame: the client discards the part it got).
+ * Input is written to the payload without blocking either: while a chunk is pending (the
+ * payload does not read), the monitor stops reading clients, so they are slowed, not dropped.
+ * SIGPIPE is blocked in the monitor (EPIPE instead) and unblocked again in each child. */
+#define ATT_CLIENTS 16
+static const char *att_path;
+static int att_listen = -1;
+static int att_in = -1;       /* where clients' input goes: the pty master or the stdin pipe */
+static int att_child_in = -1; /* the child's stdin: the pty slave or the pipe's read end */
+static u64 att_oldmask;
+static struct att_client { int fd; u32 got, left; u32 hdr[2]; unsigned char small[4]; } att_cl[ATT_CLIENTS];
+static char att_pend[65536];
+static u32 att_plen, att_poff;
+
+static void att_drop(int i) {
+  sys1(NR_close, att_cl[i].fd);
+  att_cl[i].fd = -1;
+}
+
+/* The whole frame, or the client goes: after a partial write the stream cannot continue (the
+ * client discards the truncated frame it then sees before EOF). */
+static void att_send(int i, char *frame, u32 len) {
+  long r;
+  do r = sys3(NR_write, att_cl[i].fd, frame, len); while (r == -EINTR);
+  if (r != (long)len) att_drop(i);
+}
+
+/* frame: 8 free bytes, then len bytes of data */
+static void att_broadcast(u32 type, char *frame, u32 len) {
+  if (!att_path) return; /* att_cl is set up by attach_setup only */
+  u32 hdr[2] = {type, len};
+  memcpy(frame, hdr, 8);
+  for (int i = 0; i < ATT_CLIENTS; i++)
+    if (att_cl[i].fd >= 0) att_send(i, frame, len + 8);
+}
+
+/* The payload ended: tell every client how, and let them go. */
+static void att_exit(s32 code, s32 status) {
+  char frame[16];
+  u32 hdr[2] = {ATT_EXIT, 8};
+  s32 st[2] = {code, status};
+  memcpy(frame, hdr, 8);
+  memcpy(frame + 8, st, 8);
+  for (int i = 0; i < ATT_CLIENTS; i++)
+    if (att_cl[i].fd >= 0) { att_send(i, frame, 16); if (att_cl[i].fd >= 0) att_drop(i); }
+  att_plen = att_poff = 0;
+}
+
+static void att_accept(void) {
+  long fd = sys4(NR_accept4, att_listen, 0, 0, O_CLOEXEC | O_NONBLOCK); /* SOCK_* == O_* */
+  if (fd < 0) return;
+  for (int i = 0; i < ATT_CLIENTS; i++) {
+    if (att_cl[i].fd >= 0) continue;
+    memset(&att_cl[i], 0, sizeof att_cl[i]);
+    att_cl[i].fd = (int)fd;
+    char frame[12];
+    u32 hello[3] = {ATT_HELLO, 4, att_flags};
+    memcpy(frame, hello, 12);
+    att_send(i, frame, 12);
+    return;
+  }
+  sys1(NR_close, fd); /* full */
+}
+
+/* Writes pending input to the payload without blocking; a payload that closed its stdin
+ * (EPIPE) or a hung-up terminal (EIO) gets nothing more. */
+static void att_flush(void) {
+  while (att_poff < att_plen) {
+    long r = sys3(NR_write, att_in, att_pend + att_poff, att_plen - att_poff);
+    if (r == -EINTR) continue;
+    if (r == -EAGAIN) return;
+    if (r <= 0) break;
+    att_poff += (u32)r;
+  }
+  att_plen = att_poff = 0;
+}
+
+/* Reads what one client sent (non-blocking), a header or part of a payload at a time. */
+static void att_read(int i) {
+  struct att_client *c = &att_cl[i];
+  long n;
+  if (c->got < 8) {
+    n = sys3(NR_read, c->fd, (char *)c->hdr + c->got, 8 - c->got);
+    if (n == -EAGAIN || n == -EINTR) return;
+    if (n <= 0) { att_drop(i); return; }
+    c->got += (u32)n;
+    if (c->got < 8) return;
+    c->left = c->hdr[1];
+    if ((c->hdr[0] == ATT_STDIN && c->left > sizeof att_pend) || (c->hdr[0] == ATT_RESIZE && c->left != 4)
+        || (c->hdr[0] != ATT_STDIN && c->hdr[0] != ATT_RESIZE)) { att_drop(i); return; }
+    if (c->left == 0) { c->got = 0; return; }
+  }
+  if (c->hdr[0] == ATT_RESIZE) {
+    n = sys3(NR_read, c->fd, c->small + (4 - c->left), c->left);
+  } else {
+    n = sys3(NR_read, c->fd, att_pend, c->left); /* only called with nothing pending */
+    if (n > 0 && (att_flags & ATTACH_STDIN) && att_in >= 0) { att_plen = (u32)n; att_poff = 0; }
+  }
+  if (n == -EAGAIN || n == -EINTR) return;
+  if (n <= 0) { att_drop(i); return; }
+  c->left -= (u32)n;
+  if (c->left) return;
+  c->got = 0;
+  if (c->hdr[0] == ATT_RESIZE && (att_flags & ATTACH_TTY)) {
+    unsigned short ws[4] = {(unsigned short)(c->small[0] | c->small[1] << 8), (unsigned short)(c->small[2] | c->small[3] << 8), 0, 0};
+    sys3(NR_ioctl, att_in, 0x5414 /* TIOCSWINSZ: the kernel sends SIGWINCH */, ws);
+  }
+}
+
+/* Before clone: the terminal or the stdin pipe, and the listening socket. */
+static long attach_setup(struct failure *f) {
+  if (!att_path) return 0;
+  u64 pipe_sig = 1ull << (SIGPIPE - 1);
+  sys4(NR_rt_sigprocmask, SIG_BLOCK, &pipe_sig, &att_oldmask, 8);
+  for (int i = 0; i < ATT_CLIENTS; i++) att_cl[i].fd = -1;
+  long r;
+  if (att_flags & ATTACH_TTY) {
+    /* the host's devpts, as a JVM-opened terminal; TIOCGPTPEER: no /dev/pts path to race */
+    set_detail(f, "/dev/ptmx");
+    long m = sys4(NR_openat, AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK, 0);
+    if (m < 0) FAIL(SC_OPENAT, m);
+    att_in = (int)m;
+    int unlock = 0;
+    r = sys3(NR_ioctl, m, 0x40045431 /* TIOCSPTLCK */, &unlock);
+    if (r < 0) FAIL(SC_IOCTL, r);
+    r = sys3(NR_ioctl, m, 0x5441 /* TIOCGPTPEER */, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (r < 0) FAIL(SC_IOCTL, r);
+    att_child_in = (int)r;
+    /* the log reads a copy of the master: EIO there (slave closed) must not close clients' input */
+    log_pipe[0][0] = (int)sys3(NR_fcntl, m, F_DUPFD_CLOEXEC, 3);
+  } else if (att_flags & ATTACH_STDIN) {
+    int p[2];
+    r = sys2(NR_pipe2, p, O_CLOEXEC);
+    if (r < 0) FAIL(SC_PIPE2, r);
+    att_child_in = p[0];
+    att_in = p[1];
+    sys3(NR_fcntl, att_in, F_SETFL, O_NONBLOCK);
+  }
+  /* sun_path holds 107 bytes: a longer path is reached through its directory's fd */
+  struct { unsigned short family; char path[108]; } sa;
+  memset(&sa, 0, sizeof sa);
+  sa.family = 1; /* AF_UNIX */
+  set_detail(f, att_path);
+  size_t n = slen(att_path);
+  long dir = -1;
+  if (n < sizeof sa.path) {
+    memcpy(sa.path, att_path, n);
+  } else {
+    char parent[4096];
+    const char *name = split_parent(att_path, parent, sizeof parent);
+    if (!name || slen(name) > 48) FAIL(SC_BIND, -36 /* ENAMETOOLONG */);
+    dir = sys4(NR_openat, AT_FDCWD, parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (dir < 0) FAIL(SC_OPENAT, dir);
+    memcpy(sa.path, "/proc/self/fd/", 14);
+    int k = 14 + utoa(sa.path + 14, (u64)dir);
+    sa.path[k++] = '/';
+    memcpy(sa.path + k, name, slen(name) + 1);
+  }
+  long s = sys3(NR_socket, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC | O_NONBLOCK, 0);
+  if (s < 0) { if (dir >= 0) sys1(NR_close, dir); FAIL(SC_SOCKET, s); }
+  att_listen = (int)s;
+  sys3(NR_unlinkat, AT_FDCWD, att_path, 0); /* a monitor killed by SIGKILL could not remove it */
+  long old = sys1(NR_umask, 0177);      /* born 0600: no window where others may connect */
+  r = sys3(NR_bind, s, &sa, sizeof sa);
+  sys1(NR_umask, old);
+  if (dir >= 0) sys1(NR_close, dir);
+  if (r < 0) FAIL(SC_BIND, r);
+  r = sys2(NR_listen, s, 8);
+  if (r < 0) FAIL(SC_LISTEN, r);
   return 0;
 }
 
@@ -1054,6 +1241,10 @@ static long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s
       restart_marker = rd_str(&oc);
       restart_pid_file = rd_str(&oc);
       break;
+    case OP_ATTACH:
+      att_path = rd_str(&oc);
+      att_flags = rd_u32(&oc);
+      break;
     case OP_SETCTTY:
       /* after setsid: a session leader without a terminal acquires stdin, the pty slave */
       r = sys3(NR_ioctl, 0, 0x540E /* TIOCSCTTY */, 0);
@@ -1258,6 +1449,7 @@ static void await_jvm(int go_wr, int err_rd) {
 static void fail_and_exit(struct failure *f) {
   reap_net_helper(1);
   if (restarts) write_status_file(1 /* CLD_EXITED */, 127); /* a restart that could not start */
+  if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);
   send_failure(ctl, f);
   die(1);
 }
@@ -1305,6 +1497,7 @@ static __attribute__((noreturn)) void launcher_main(void) {
 
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
   if (log_setup(&f) < 0) fail_and_exit(&f);
+  if (attach_setup(&f) < 0) fail_and_exit(&f);
   struct cursor after_pre = c;
   if (!(clone_flags & CLONE_NEWPID)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
 
@@ -1353,9 +1546,19 @@ again:
     sys1(NR_close, ctl);
     if (net_sock[1] >= 0) sys1(NR_close, net_sock[1]);
     skip_ops(&c, nparent); /* the child ops follow the parent's */
-    if (log_path) {
+    if (log_path && !(att_flags & ATTACH_TTY)) {
       sys3(NR_dup3, log_pipe[0][1], 1, 0);
       sys3(NR_dup3, log_pipe[1][1], 2, 0);
+    }
+    if (att_path) { /* the monitor's ends stay with it; the payload's signal mask is the launcher's */
+      sys1(NR_close, att_listen);
+      if (att_in >= 0) sys1(NR_close, att_in);
+      if (att_child_in >= 0) sys3(NR_dup3, att_child_in, 0, 0);
+      if (att_flags & ATTACH_TTY) {
+        sys3(NR_dup3, att_child_in, 1, 0);
+        sys3(NR_dup3, att_child_in, 2, 0);
+      }
+      sys4(NR_rt_sigprocmask, SIG_SETMASK, &att_oldmask, 0, 8);
     }
     child_main(&c, nchild, go[0], err[1]);
   }
@@ -1397,6 +1600,7 @@ again:
   net_sock[0] = -1;
   /* our copies of the log pipes' write ends: kept only for the children a restart policy may start */
   if (!restart_mode) for (int i = 0; i < 2; i++) if (log_pipe[i][1] >= 0) { sys1(NR_close, log_pipe[i][1]); log_pipe[i][1] = -1; }
+  if (!restart_mode && att_child_in >= 0) { sys1(NR_close, att_child_in); att_child_in = -1; }
   long pr = run_ops(&c, nparent, PHASE_PARENT, &f, child);
   if (net_sock[1] >= 0) { sys1(NR_close, net_sock[1]); net_sock[1] = -1; } /* no helper ran: the child sees EOF */
   if (pr < 0) {
@@ -1432,14 +1636,24 @@ again:
   /* Monitor: wait for the child's exit, commands from the JVM, or the JVM's death. */
   for (;;) {
     /* negative fds are ignored by poll: a gone JVM (detached), no pidfd, no log */
-    struct pollfd pfd[4] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {log_pipe[0][0], POLLIN, 0}, {log_pipe[1][0], POLLIN, 0}};
+    struct pollfd pfd[6 + ATT_CLIENTS] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {log_pipe[0][0], POLLIN, 0},
+                                          {log_pipe[1][0], POLLIN, 0}, {att_listen, POLLIN, 0}, {att_plen ? att_in : -1, POLLOUT, 0}};
+    /* clients are read only when no input is pending: the payload's pace slows them down */
+    for (int i = 0; i < ATT_CLIENTS; i++) pfd[6 + i] = (struct pollfd){att_plen || !att_path ? -1 : att_cl[i].fd, POLLIN, 0};
     /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
     struct { long s, ns; } tick = {0, 10000000}, second = {1, 0};
-    r = sys5(NR_ppoll, pfd, 4, child_pidfd < 0 ? &tick : subreaper ? &second : 0, 0, 8);
+    r = sys5(NR_ppoll, pfd, 6 + ATT_CLIENTS, child_pidfd < 0 ? &tick : subreaper ? &second : 0, 0, 8);
     if (r == -EINTR) continue;
     if (subreaper) reap_orphans(child, 0);
     for (int i = 0; i < 2; i++)
-      if ((pfd[2 + i].revents & (POLLIN | POLLHUP)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
+      if ((pfd[2 + i].revents & (POLLIN | POLLHUP | POLLERR)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
+    if (pfd[5].revents) att_flush();
+    for (int i = 0; i < ATT_CLIENTS; i++)
+      if (pfd[6 + i].revents && att_cl[i].fd >= 0 && !att_plen) {
+        att_read(i);
+        if (att_plen) att_flush();
+      }
+    if (pfd[4].revents & POLLIN) att_accept();
     if (child_pidfd >= 0 && (pfd[1].revents & POLLIN)) break;
     if (pfd[0].revents & (POLLIN | POLLHUP)) {
       if (handle_command() < 0) {
@@ -1475,6 +1689,7 @@ again:
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
   write_status_file(si.si_code, si.si_status);
+  if (att_path) att_exit(si.si_code, si.si_status);
   if (subreaper) reap_orphans(child, 1);
   if (should_restart(si.si_code, si.si_status)) {
     if (child_pidfd >= 0) sys1(NR_close, child_pidfd);
@@ -1487,6 +1702,7 @@ again:
     }
   }
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
+  if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);
   die(0);
 }
 

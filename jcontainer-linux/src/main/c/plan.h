@@ -58,6 +58,8 @@ enum opcode {
   OP_LOG = 42,         /* str path, u64 max_bytes, u32 max_files (pre): the monitor logs the child's stdout/stderr */
   OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
   OP_RESTART = 44,     /* u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file (pre) */
+  OP_ATTACH = 45,      /* str socket_path, u32 flags (ATTACH_*) (pre): the monitor holds the terminal or stdin
+                        * and serves attach clients on a unix socket (see the ATT_* frames below) */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
   OP_NET_HELPER = 32,  /* (parent) u32 join_user: fork a helper that joins the child's user namespace (if
                         * join_user), creates a network namespace with "lo" up, and sends its fd to the child */
@@ -84,7 +86,7 @@ enum syscall_id {
   SC_SETRESGID, SC_SETRESUID, SC_CAPSET, SC_PRCTL, SC_PRLIMIT, SC_SECCOMP, SC_CLOSE_RANGE,
   SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
   SC_JVM_HELPER, /* the JVM's step of OP_WAIT_JVM (newuidmap/newgidmap) failed */
-  SC_MOUNT_SETATTR,
+  SC_MOUNT_SETATTR, SC_BIND, SC_LISTEN,
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */
@@ -104,6 +106,20 @@ enum syscall_id {
  * a launcher that has them as 0, 1, 2 and 3. EOF ends the server. */
 #define SERVE_MAGIC 0x6a637376u /* "vscj" */
 #define SERVE_FDS 4
+
+/* OP_ATTACH flags */
+#define ATTACH_TTY 1   /* the monitor opens a pty: the slave is the child's 0-2, it keeps the master */
+#define ATTACH_STDIN 2 /* clients' input goes to the child's stdin (a pipe, or the pty) */
+
+/* Attach socket frames (stream socket; both directions): u32 type, u32 length, payload.
+ * monitor -> client */
+#define ATT_STDOUT 1 /* bytes (a terminal's output is stdout) */
+#define ATT_STDERR 2 /* bytes */
+#define ATT_EXIT 3   /* s32 si_code, s32 si_status: the payload ended; the monitor closes the client */
+#define ATT_HELLO 4  /* u32 ATTACH_* flags: first frame after accept */
+/* client -> monitor */
+#define ATT_STDIN 1  /* bytes for the payload's stdin (dropped without ATTACH_STDIN); at most 64 KiB */
+#define ATT_RESIZE 2 /* u16 rows, u16 cols: TIOCSWINSZ on the master (ignored without a tty) */
 
 #define PHASE_PLAN 0
 #define PHASE_PRE 1

@@ -69,6 +69,9 @@ typedef unsigned long size_t;
 #define NR_sendmsg 46
 #define NR_socketpair 53
 #define NR_setpgid 109
+#define NR_bind 49
+#define NR_listen 50
+#define NR_accept4 288
 #elif defined(__aarch64__)
 #define NR_read 63
 #define NR_write 64
@@ -123,6 +126,9 @@ typedef unsigned long size_t;
 #define NR_sendmsg 211
 #define NR_socketpair 199
 #define NR_setpgid 154
+#define NR_bind 200
+#define NR_listen 201
+#define NR_accept4 242
 #else
 #error "jcontainer launcher: unsupported architecture"
 #endif
@@ -187,6 +193,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #endif
 #define F_SETFD 2
 #define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
 #define EAGAIN 11
 #define FD_CLOEXEC 1
 #define RESOLVE_NO_MAGICLINKS 0x02
@@ -244,6 +251,7 @@ struct clone_args {
 #define SIGKILL 9
 #define SIGCHLD 17
 #define SIGSTOP 19
+#define SIGPIPE 13
 #define SIG_BLOCK 0
 #define SIG_SETMASK 2
 #define P_ALL 0
@@ -253,6 +261,8 @@ struct clone_args {
 #define WEXITED 4
 #define WNOHANG 1
 #define POLLIN 1
+#define POLLOUT 4
+#define POLLERR 8
 #define POLLHUP 0x10
 struct pollfd { s32 fd; short events, revents; };
 
@@ -273,6 +283,7 @@ struct ksigaction { unsigned long handler, flags, restorer; u64 mask; };
 #define SIG_IGN 1ul
 
 #define EINTR 4
+#define EIO 5
 #define ENOENT 2
 #define EEXIST 17
 #define ENOTDIR 20

@@ -77,6 +77,8 @@ final class LinuxContainer extends MonitoredProcess implements Container {
 
     @Override
     protected String notAPipe(String stream) {
+        if (spec.detached() && (spec.tty() || stream.equals("stdin") && spec.stdin() instanceof io.jcontainer.Stdio.Pipe))
+            return stream + " of a detached sandbox is held by its monitor: attach with ContainerStore.attach";
         return stream + " is not a pipe (" + (stream.equals("stdin") ? "it is " + spec.stdin() : where(stream.equals("stdout") ? spec.stdout() : spec.stderr())) + ")";
     }
 
@@ -97,6 +99,8 @@ final class LinuxContainer extends MonitoredProcess implements Container {
 
     @Override
     public synchronized void resizeTerminal(int rows, int cols) {
+        if (ttyControl < 0 && spec.detached() && spec.tty())
+            throw new IllegalStateException("container " + id.substring(0, 12) + " is detached: its monitor holds the terminal (AttachSession.resize)");
         if (ttyControl < 0) throw new IllegalStateException("container " + id.substring(0, 12) + " has no terminal (tty(true))");
         sys.setWindowSize(ttyControl, rows, cols);
     }

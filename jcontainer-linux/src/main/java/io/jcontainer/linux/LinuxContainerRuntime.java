@@ -229,17 +229,22 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             };
             // A detached sandbox's piped output goes to a bounded log written by its monitor:
             // no JVM may be there to read it, and none should buffer it.
-            boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
+            boolean logged = logged(spec);
+            // ... and its terminal or piped stdin is held by the monitor for later attach clients.
+            boolean attachable = spec.detached() && (logged || spec.stdin() instanceof Stdio.Pipe);
+            boolean monitorStdin = attachable && (spec.tty() || spec.stdin() instanceof Stdio.Pipe);
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
+                if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe));
                 if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
                     pre.add(new Op.Restart(spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.ALWAYS ? 2 : 1,
                             spec.restartPolicy().maxRetries(), store.stopMarker(id).toString(), store.pidFile(id).toString()));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
-            Launched l = spec.tty() ? launch(image, plan, spec, null, null, null, afterPlan)
+            Launched l = attachable && state != null ? launch(image, plan, spec, monitorStdin ? Stdio.NULL : spec.stdin(), Stdio.NULL, Stdio.NULL, afterPlan)
+                    : spec.tty() ? launch(image, plan, spec, null, null, null, afterPlan)
                     : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL, afterPlan)
                     : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr(), afterPlan);
             cgroup = made[0];
@@ -267,8 +272,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
     }
 
+    /** A detached sandbox's piped output, or its terminal, is logged by its monitor. */
+    private static boolean logged(ContainerSpec spec) {
+        return spec.detached() && (spec.tty() || spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
+    }
+
     private ContainerState newState(String id, ContainerSpec spec) {
-        boolean logged = spec.detached() && (spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
+        boolean logged = logged(spec);
         return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
                 spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString());

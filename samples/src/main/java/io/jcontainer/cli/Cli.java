@@ -34,6 +34,7 @@ public final class Cli {
             new RmCommand(),
             new LogsCommand(),
             new ExecCommand(),
+            new AttachCommand(),
             new InspectCommand(),
             new TopCommand(),
             new WaitCommand(),

@@ -65,6 +65,7 @@ public final class RunCommand implements Command {
                 .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
                 .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q)")
                 .bool("detach", 'd', "Run container in background and print container ID")
+                .value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
                 .bool("sig-proxy", (char) 0, "Proxy received signals to the process (default true)");
         return ContainerFlags.declare(f);
     }
@@ -76,15 +77,13 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
-        if (p.bool("tty") && p.bool("detach"))
-            throw new CliException(Cli.EXIT_ERROR, "-d with -t is not supported yet: a detached sandbox's output is logged, not kept on a terminal");
         ContainerSpec.Builder b = specOf(p);
         List<String> command = b.build().command();
         boolean interactive = p.bool("interactive");
-        if (p.bool("tty")) return TtyRun.run(b, command, interactive, io);
         if (p.bool("detach")) {
-            // Its monitor logs the output (jcontainer logs); the sandbox outlives this process.
-            ContainerSpec spec = b.detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+            // Its monitor logs the output (jcontainer logs) and holds its terminal (-t) or stdin
+            // (-i) for jcontainer attach; the sandbox outlives this process.
+            ContainerSpec spec = detachedSpec(b, p).build();
             Container c;
             try {
                 c = spec.start();
@@ -97,6 +96,7 @@ public final class RunCommand implements Command {
             c.close(); // lets go of it
             return 0;
         }
+        if (p.bool("tty")) return TtyRun.run(b, command, interactive, AttachCommand.detachKeys(p.value("detach-keys")), io);
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {
@@ -131,12 +131,19 @@ public final class RunCommand implements Command {
         }
     }
 
+    /** A detached sandbox's streams: -t a terminal, -i a stdin its monitor holds, output logged. */
+    static ContainerSpec.Builder detachedSpec(ContainerSpec.Builder b, Flags.Parsed p) {
+        return b.detached(true).tty(p.bool("tty")).stdin(p.bool("interactive") ? Stdio.PIPE : Stdio.NULL)
+                .stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+    }
+
     /** The spec a run command line describes (also rebuilt from a detached sandbox's saved arguments, for exec). */
     static ContainerSpec.Builder specOf(Flags.Parsed p) {
         ContainerSpec.Builder b = Container.builder();
         // first: build() refuses --restart without it, and exec/start rebuild the spec from these flags
         if (p.bool("detach")) b.detached(true);
         ContainerFlags.apply(p, b);
+        b.detached(p.bool("detach")); // before any build(): --restart is valid only with -d
         b.command(rootAndCommand(p, b));
         return b;
     }

@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.ContainerSpec;
-import io.jcontainer.Stdio;
 import io.jcontainer.linux.state.ContainerStore;
 
 import java.time.Duration;
@@ -35,12 +34,19 @@ public final class StartCommand implements Command {
     @Override
     public Flags flags() {
         Flags f = new Flags();
-        return restart ? f.value("time", 't', "int", "Seconds to wait before killing the container (default 10)") : f;
+        return restart ? f.value("time", 't', "int", "Seconds to wait before killing the container (default 10)")
+                : f.bool("attach", 'a', "Attach STDOUT/STDERR and forward signals")
+                .bool("interactive", 'i', "Attach container's STDIN")
+                .value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")");
     }
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().isEmpty()) throw new UsageException("\"" + name() + "\" requires at least 1 argument.");
+        boolean attach = !restart && (p.bool("attach") || p.bool("interactive"));
+        if (attach && p.positionals().size() > 1)
+            throw new UsageException("you cannot start and attach multiple containers at once");
+        var keys = attach ? AttachCommand.detachKeys(p.value("detach-keys")) : null;
         int rc = 0;
         for (String ref : p.positionals()) {
             try {
@@ -51,8 +57,11 @@ public final class StartCommand implements Command {
                     continue;
                 }
                 Flags.Parsed args = Store.runArgs(e.state().id());
-                ContainerSpec spec = RunCommand.specOf(args).detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+                ContainerSpec spec = RunCommand.detachedSpec(RunCommand.specOf(args), args).build();
                 Store.runtime().restart(Store.store().entry(e.state()).state(), spec).close(); // let go: it lives on
+                // docker start -a: output printed from the start on needs the attach before the payload
+                // runs; here the payload may have written a little before the attach (it is in the log)
+                if (attach) return AttachCommand.attach(Store.find(e.state().id()), p.bool("interactive"), keys, true, io);
                 io.out().println(ref);
             } catch (CliException e) {
                 io.err().println(e.getMessage());

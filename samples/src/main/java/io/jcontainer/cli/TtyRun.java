@@ -15,15 +15,17 @@ import java.util.List;
  * {@code run -t}: the sandbox gets a pseudo-terminal. When the CLI's stdin is a terminal it is
  * put in raw mode (the sandbox's terminal does echo and line editing; ctrl-c reaches the
  * payload as a character) and its size is copied now and on every SIGWINCH. ctrl-p ctrl-q ends
- * the session: keeping the sandbox after that needs a monitor that holds the terminal's master
- * side (conmon-like), which does not exist yet, so the sandbox is killed.
+ * the session and kills the sandbox: its terminal's master is this JVM's. A sandbox that should
+ * outlive the session is started with {@code run -dit} (its monitor holds the master) and
+ * reached with {@code attach}.
  */
 final class TtyRun {
     private TtyRun() {
     }
 
     @SuppressWarnings("removal")
-    static int run(ContainerSpec.Builder b, List<String> command, boolean interactive, Io io) throws Exception {
+    static int run(ContainerSpec.Builder b, List<String> command, boolean interactive, io.jcontainer.linux.attach.DetachKeys keys, Io io)
+            throws Exception {
         ContainerSpec spec = b.tty(true).build();
         Container c;
         try {
@@ -44,7 +46,7 @@ final class TtyRun {
             if (interactive) {
                 Thread.ofPlatform().daemon().name("jcontainer-tty-in").start(() -> {
                     try {
-                        if (Attach.copyInput(io.in(), c.stdin()) == Attach.End.DETACHED) {
+                        if (Attach.copyInput(io.in(), c.stdin(), keys) == Attach.End.DETACHED) {
                             io.err().print("\r\nread escape sequence\r\n");
                             c.kill();
                         }

@@ -50,11 +50,7 @@ class CliTest {
 
     @Test
     void notYetSupportedModesAre125WithAClearMessage() {
-        // -t and -d work (TtyRunTest, LifecycleIT); together they need a monitor holding the terminal
-        assertThat(cli("run", "-d", "-t", "echo")).satisfies(r -> {
-            assertThat(r.code()).isEqualTo(125);
-            assertThat(r.err()).startsWith("jcontainer: -d with -t is not supported yet");
-        });
+        // -d -t works now (AttachIT)
         assertThat(cli("run", "--network", "bridge", "echo").err()).contains("no bridge network");
         assertThat(cli("run", "-p", "80:80", "echo").code()).isEqualTo(125);
     }

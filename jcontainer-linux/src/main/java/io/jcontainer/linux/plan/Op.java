@@ -261,6 +261,15 @@ public sealed interface Op {
         public String step() { return "acquire the terminal (TIOCSCTTY)"; }
     }
 
+    /**
+     * The monitor holds the child's terminal ({@code tty}: it opens the pty, the slave becomes
+     * 0-2) or its stdin pipe ({@code stdin}) and serves attach clients on a unix socket at
+     * {@code socketPath} (pre phase; detached sandboxes). Wire format: {@code attach.AttachProtocol}.
+     */
+    record Attach(String socketPath, boolean tty, boolean stdin) implements Op {
+        public String step() { return "serve attach clients on " + socketPath; }
+    }
+
     /** The monitor restarts the child per policy (mode 1 on-failure, 2 always) unless {@code stopMarker} exists. */
     record Restart(int mode, int maxRetries, String stopMarker, String pidFile) implements Op {
         public String step() { return "restart policy"; }

@@ -44,7 +44,7 @@ import java.util.function.Supplier;
  * exclusive lock on {@code <root>/.lock} so two processes cannot claim one name.
  */
 public final class ContainerStore {
-    public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log", STOPPED = "stopped", PID = "pid";
+    public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log", STOPPED = "stopped", PID = "pid", ATTACH = "attach";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -158,6 +158,27 @@ public final class ContainerStore {
     /** The log its monitor writes (rotated to .1, .2, ...), when its output is logged. */
     public Path logFile(String id) {
         return dir(id).resolve(LOG);
+    }
+
+    /** The unix socket its monitor serves attach clients on (detached sandboxes with a log, a terminal or piped stdin). */
+    public Path attachSocket(String id) {
+        return dir(id).resolve(ATTACH);
+    }
+
+    /**
+     * {@code docker attach}: connects to the monitor of a running detached sandbox. Its output
+     * (from now on) and exit come through the session; input reaches its stdin when it was
+     * started with piped stdin or a terminal and {@code -i}. Refuses, with docker's message, a
+     * sandbox that is not running.
+     */
+    public io.jcontainer.linux.attach.AttachSession attach(Entry e) {
+        if (!e.running())
+            throw new ContainerNotRunningException("You cannot attach to a stopped container, start it first");
+        Path socket = attachSocket(e.state().id());
+        if (!Files.exists(socket))
+            throw new ContainerException("container " + e.state().shortId() + " cannot be attached to: its monitor serves no attach socket"
+                    + " (only detached sandboxes are)");
+        return io.jcontainer.linux.attach.AttachSession.connect(socket);
     }
 
     /** Forgets a sandbox: its directory and its (empty) cgroup directories. */

@@ -6,8 +6,9 @@ import java.io.OutputStream;
 
 /**
  * The input half of {@code docker attach}: copies the user's keystrokes to the sandbox until
- * the detach sequence (ctrl-p ctrl-q, docker's default) or end of input. A ctrl-p followed by
- * anything else is passed on with it, so ctrl-p alone still reaches the payload.
+ * the detach sequence (ctrl-p ctrl-q, docker's default; {@link io.jcontainer.linux.attach.DetachKeys})
+ * or end of input. A ctrl-p followed by anything else is passed on with it, so ctrl-p alone
+ * still reaches the payload.
  */
 public final class Attach {
     public static final int CTRL_P = 0x10, CTRL_Q = 0x11;
@@ -19,36 +20,24 @@ public final class Attach {
     }
 
     public static End copyInput(InputStream user, OutputStream sandbox) throws IOException {
+        return copyInput(user, sandbox, io.jcontainer.linux.attach.DetachKeys.parse(io.jcontainer.linux.attach.DetachKeys.DEFAULT));
+    }
+
+    /** As {@link #copyInput(InputStream, OutputStream)} with other detach keys (docker's --detach-keys). */
+    public static End copyInput(InputStream user, OutputStream sandbox, io.jcontainer.linux.attach.DetachKeys keys) throws IOException {
         byte[] buf = new byte[4096];
-        boolean pendingCtrlP = false;
         int n;
         while ((n = user.read(buf)) > 0) {
-            byte[] out = new byte[n + 1];
-            int o = 0;
-            for (int i = 0; i < n; i++) {
-                int b = buf[i] & 0xff;
-                if (pendingCtrlP) {
-                    pendingCtrlP = false;
-                    if (b == CTRL_Q) {
-                        if (o > 0) sandbox.write(out, 0, o);
-                        sandbox.flush();
-                        return End.DETACHED;
-                    }
-                    out[o++] = (byte) CTRL_P;
-                }
-                if (b == CTRL_P) pendingCtrlP = true;
-                else {
-                    if (o == out.length) {
-                        sandbox.write(out, 0, o);
-                        o = 0;
-                    }
-                    out[o++] = (byte) b;
-                }
-            }
-            if (o > 0) sandbox.write(out, 0, o);
+            io.jcontainer.linux.attach.DetachKeys.Result r = keys.filter(buf, 0, n);
+            if (r.forward().length > 0) sandbox.write(r.forward());
+            sandbox.flush();
+            if (r.detach()) return End.DETACHED;
+        }
+        byte[] held = keys.pending();
+        if (held.length > 0) {
+            sandbox.write(held);
             sandbox.flush();
         }
-        if (pendingCtrlP) sandbox.write(CTRL_P);
         return End.INPUT_CLOSED;
     }
 }

@@ -1,0 +1,143 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.ContainerExit;
+import io.jcontainer.Signal;
+import io.jcontainer.linux.attach.AttachSession;
+import io.jcontainer.linux.attach.DetachKeys;
+import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.terminal.Attach;
+import io.jcontainer.linux.terminal.HostTerminal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code jcontainer attach [--detach-keys K] [--no-stdin] [--sig-proxy] CONTAINER}: connects to a
+ * running detached sandbox through its monitor (the launcher holds its terminal or stdin and
+ * serves clients on the {@code attach} socket of its state directory). Output from now on; input
+ * when it was started with {@code -i}; on a terminal, raw mode and window size. The detach keys
+ * (ctrl-p ctrl-q) end the CLI with 0, the sandbox running on; the sandbox ending ends the CLI
+ * with its status, as docker attach.
+ */
+public final class AttachCommand implements Command {
+    static final String STOPPED = "You cannot attach to a stopped container, start it first";
+
+    @Override
+    public String name() {
+        return "attach";
+    }
+
+    @Override
+    public String summary() {
+        return "Attach local standard input, output, and error streams to a running container";
+    }
+
+    @Override
+    public String usage() {
+        return "attach [OPTIONS] CONTAINER";
+    }
+
+    @Override
+    public Flags flags() {
+        return new Flags().value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
+                .bool("no-stdin", (char) 0, "Do not attach STDIN")
+                .bool("sig-proxy", (char) 0, "Proxy all received signals to the process (default true; not with a terminal)");
+    }
+
+    @Override
+    public int run(Flags.Parsed p, Io io) throws Exception {
+        String ref = Command.exactly(p, "attach", 1).getFirst();
+        DetachKeys keys = detachKeys(p.value("detach-keys"));
+        ContainerStore.Entry e = Store.find(ref);
+        boolean proxy = !p.has("sig-proxy") || p.bool("sig-proxy");
+        return attach(e, !p.bool("no-stdin"), keys, proxy, io);
+    }
+
+    static DetachKeys detachKeys(String spelled) {
+        try {
+            return DetachKeys.parse(spelled);
+        } catch (IllegalArgumentException x) {
+            throw new UsageException(x.getMessage());
+        }
+    }
+
+    /** Attaches to {@code e} until it ends (its status), the detach keys (0), or a disconnect (1). */
+    @SuppressWarnings("removal")
+    static int attach(ContainerStore.Entry e, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
+        if (!e.running()) throw new CliException(1, STOPPED);
+        ContainerStore store = Store.store();
+        AttachSession s;
+        try {
+            s = store.attach(e);
+        } catch (io.jcontainer.ContainerNotRunningException x) {
+            throw new CliException(1, STOPPED);
+        }
+        boolean input = withStdin && s.stdinOpen();
+        boolean onTerminal = io.inherited() && s.tty() && HostTerminal.isTerminal(0);
+        List<Runnable> undo = new ArrayList<>();
+        var detached = new java.util.concurrent.atomic.AtomicBoolean(); // set by the input thread
+        try (s; HostTerminal raw = onTerminal && input ? HostTerminal.raw(0) : null) {
+            if (onTerminal) {
+                resize(s);
+                sun.misc.Signal winch = new sun.misc.Signal("WINCH");
+                sun.misc.SignalHandler prev = sun.misc.Signal.handle(winch, x -> resize(s));
+                undo.add(() -> sun.misc.Signal.handle(winch, prev));
+            }
+            // docker: signals go to the sandbox only without a terminal (there ctrl-c is a character)
+            if (sigProxy && io.inherited() && !s.tty()) {
+                for (Signal sig : SignalForwarder.FORWARDED) {
+                    sun.misc.Signal js = new sun.misc.Signal(sig.name());
+                    try {
+                        sun.misc.SignalHandler prev = sun.misc.Signal.handle(js, x -> {
+                            try {
+                                store.signal(store.entry(e.state()), sig);
+                            } catch (RuntimeException ignored) {
+                                // it ended meanwhile: the session ends with it
+                            }
+                        });
+                        undo.add(() -> sun.misc.Signal.handle(js, prev));
+                    } catch (IllegalArgumentException ignored) {
+                        // reserved by the JVM here
+                    }
+                }
+            }
+            if (input) {
+                Thread.ofPlatform().daemon().name("jcontainer-attach-in").start(() -> {
+                    try {
+                        if (Attach.copyInput(io.in(), s.stdin(), keys) == Attach.End.DETACHED) {
+                            detached.set(true);
+                            s.close();
+                        }
+                        // end of input: the sandbox keeps its stdin (docker run -di), the output goes on
+                    } catch (IOException ignored) {
+                        // the session ended
+                    }
+                });
+            }
+            Optional<ContainerExit> exit = s.copyOutput(io.out(), io.err());
+            if (exit.isPresent()) return exit.get().code();
+            if (detached.get()) {
+                io.err().print(s.tty() ? "\r\nread escape sequence\r\n" : "read escape sequence\n");
+                return 0;
+            }
+            // the monitor let go of us: the sandbox ended just now, or this client did not keep up
+            ContainerStore.Entry now = store.entry(e.state());
+            if (!now.running() && now.exit() != null) return now.exit().code();
+            throw new CliException(1, "attach: the monitor of " + e.state().shortId()
+                    + " disconnected this client (it did not read the output fast enough); the container runs on");
+        } finally {
+            undo.forEach(Runnable::run);
+        }
+    }
+
+    private static void resize(AttachSession s) {
+        int[] size = HostTerminal.size(0);
+        try {
+            if (size != null && size[0] > 0) s.resize(size[0], size[1]);
+        } catch (RuntimeException ignored) {
+            // the session ended
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.Syscalls;
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.linux.testing.TestRootfs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code run -dit} and {@code attach} through ./jcontainer, one process per invocation: the
+ * attaching CLI runs on a pseudo-terminal the test drives (as a user's terminal would be:
+ * {@code setsid -c} makes it the CLI's controlling terminal, so resizing it sends SIGWINCH).
+ */
+@RequiresRoot
+class AttachIT {
+    private static final Syscalls SYS = NativeSyscalls.INSTANCE;
+
+    @TempDir
+    Path state;
+
+    record Result(int code, String out, String err) {
+    }
+
+    @AfterEach
+    void removeEverything() throws Exception {
+        for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
+    }
+
+    private ProcessBuilder jcontainer(List<String> prefix, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+        return pb;
+    }
+
+    Result cli(String... args) throws Exception {
+        Process p = jcontainer(List.of(), args).redirectInput(new File("/dev/null")).redirectError(state.resolve("err").toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("jcontainer " + String.join(" ", args)).isTrue();
+        return new Result(p.exitValue(), out, Files.readString(state.resolve("err")));
+    }
+
+    /** A CLI whose stdin, stdout and stderr are a pty's slave, and the test's end, the master. */
+    final class OnPty implements AutoCloseable {
+        final int master;
+        final Process process;
+        private final StringBuilder seen = new StringBuilder();
+
+        OnPty(int rows, int cols, String... args) throws Exception {
+            int[] pty = SYS.openPty();
+            master = pty[0];
+            SYS.setWindowSize(master, rows, cols);
+            File slave = new File("/proc/self/fd/" + pty[1]);
+            try {
+                process = jcontainer(List.of("setsid", "-c"), args).redirectInput(slave).redirectOutput(slave).redirectError(slave).start();
+            } finally {
+                SYS.close(pty[1]);
+            }
+            Thread.ofPlatform().daemon().start(() -> {
+                byte[] buf = new byte[4096];
+                try {
+                    for (int n; (n = SYS.read(master, buf, 0, buf.length)) > 0; )
+                        synchronized (seen) {
+                            seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        }
+                } catch (RuntimeException ignored) {
+                    // EIO: the CLI is gone and so is every slave
+                }
+            });
+        }
+
+        void type(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            SYS.write(master, b, 0, b.length);
+        }
+
+        String seen() {
+            synchronized (seen) {
+                return seen.toString();
+            }
+        }
+
+        void await(String text) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!seen().contains(text)) {
+                if (System.nanoTime() > end) throw new AssertionError("no '" + text + "' on the terminal: " + seen());
+                Thread.sleep(10);
+            }
+        }
+
+        /** Types {@code command} until {@code expected} shows (a resize is applied asynchronously). */
+        void retypeUntil(String command, String expected) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!seen().contains(expected)) {
+                if (System.nanoTime() > end) throw new AssertionError("no '" + expected + "' on the terminal: " + seen());
+                type(command);
+                Thread.sleep(200);
+            }
+        }
+
+        int exitCode() throws InterruptedException {
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the attaching CLI ends; terminal: " + seen()).isTrue();
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            SYS.closeQuietly(master);
+        }
+    }
+
+    @Test
+    void runDitThenAttachTypeResizeDetachReattachAndExit() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        Result run = cli("run", "-dit", "--name", "sh1", "--rootfs", rootfs, "/bin/sh");
+        assertThat(run.code()).as(run.err()).isZero();
+        String id = run.out().trim();
+        assertThat(state.resolve(id).resolve("attach")).exists();
+
+        try (OnPty a = new OnPty(33, 101, "attach", "sh1")) {
+            a.type("echo hi-$((6*7))\r");
+            a.await("hi-42");
+            a.retypeUntil("stty size\r", "33 101"); // the size at attach
+            SYS.setWindowSize(a.master, 40, 120);     // SIGWINCH to the CLI, a resize frame to the monitor
+            a.retypeUntil("stty size\r", "40 120");
+            a.type("\u0010\u0011");
+            assertThat(a.exitCode()).isZero();
+            a.await("read escape sequence");
+        }
+        assertThat(cli("ps").out()).contains(id.substring(0, 12)).contains("Up ");
+        Result top = cli("top", "sh1");
+        assertThat(top.out()).contains("/bin/sh");
+
+        try (OnPty b = new OnPty(24, 80, "attach", "--detach-keys", "ctrl-x,y", "sh1")) {
+            b.type("echo back-$((2+3))\r");
+            b.await("back-5");
+            b.type("\u0018y");
+            assertThat(b.exitCode()).isZero();
+        }
+        try (OnPty c = new OnPty(24, 80, "attach", "sh1")) {
+            c.type("exit 3\r");
+            assertThat(c.exitCode()).isEqualTo(3); // docker attach ends with the container's status
+        }
+        assertThat(cli("ps", "-a").out()).contains("Exited (3)");
+        String logs = cli("logs", "sh1").out();
+        assertThat(logs).contains("hi-42").contains("back-5");
+
+        Result stopped = cli("attach", "sh1");
+        assertThat(stopped.code()).isEqualTo(1);
+        assertThat(stopped.err()).contains("You cannot attach to a stopped container, start it first");
+    }
+
+    @Test
+    void runDiCatEchoesWhatAnAttachSendsAndRmForceLeavesNothing() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        Result run = cli("run", "-di", "--name", "cat1", "--rootfs", rootfs, "/bin/cat");
+        assertThat(run.code()).as(run.err()).isZero();
+        String id = run.out().trim();
+        String inspect = cli("inspect", "cat1").out();
+        long monitor = Long.parseLong(inspect.replaceAll("(?s).*\"MonitorPid\" : (\\d+).*", "$1"));
+
+        Process p = jcontainer(List.of(), "attach", "cat1").redirectError(state.resolve("attach-err").toFile()).start();
+        OutputStream in = p.getOutputStream();
+        in.write("ping-cat\n".getBytes());
+        in.flush();
+        byte[] expect = "ping-cat\n".getBytes();
+        assertThat(p.getInputStream().readNBytes(expect.length)).isEqualTo(expect);
+        in.write(new byte[]{0x10, 0x11}); // ctrl-p ctrl-q detaches without a terminal too
+        in.flush();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(state.resolve("attach-err"))).isZero();
+
+        assertThat(cli("ps", "-q").out().trim()).isEqualTo(id.substring(0, 12));
+        assertThat(cli("logs", "cat1").out()).isEqualTo("ping-cat\n");
+        assertThat(cli("rm", "-f", "cat1").code()).isZero();
+        // the monitor is gone (at most a zombie until whoever inherited it reaps it)
+        String stat = Files.exists(Path.of("/proc/" + monitor + "/stat")) ? Files.readString(Path.of("/proc/" + monitor + "/stat")) : "";
+        assertThat(stat.isEmpty() || stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")).as(stat).isTrue();
+        assertThat(state.resolve(id)).doesNotExist();
+    }
+
+    @Test
+    void withoutATerminalSignalsToTheAttachingCliGoToTheSandbox() throws Exception {
+        Result run = cli("run", "-d", "--name", "trap", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c",
+                "trap 'echo got-term; exit 7' TERM; while :; do echo tick; sleep 0.1; done");
+        assertThat(run.code()).as(run.err()).isZero();
+        Process p = jcontainer(List.of(), "attach", "trap").redirectInput(new File("/dev/null"))
+                .redirectError(state.resolve("attach-err").toFile()).start();
+        var out = p.getInputStream();
+        assertThat(new String(out.readNBytes(5))).isEqualTo("tick\n"); // attached, handlers installed
+        p.toHandle().destroy(); // SIGTERM to the CLI (the script execs java)
+        assertThat(new String(out.readAllBytes())).contains("got-term");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(state.resolve("attach-err"))).isEqualTo(7);
+    }
+
+    @Test
+    void aRestartPolicyEndsTheSessionWithTheRunsStatusAndTheNextRunCanBeAttached() throws Exception {
+        Result run = cli("run", "-di", "--restart", "always", "--name", "again", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh");
+        assertThat(run.code()).as(run.err()).isZero();
+        Process first = jcontainer(List.of(), "attach", "again").redirectError(state.resolve("attach-err").toFile()).start();
+        first.getOutputStream().write("exit 3\n".getBytes());
+        first.getOutputStream().flush();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as(Files.readString(state.resolve("attach-err"))).isEqualTo(3);
+
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // the monitor starts it again after its back-off
+        while (!cli("ps").out().contains("again")) {
+            assertThat(System.nanoTime()).as("restarted").isLessThan(end);
+            Thread.sleep(50);
+        }
+        Process second = jcontainer(List.of(), "attach", "again").redirectError(state.resolve("attach-err").toFile()).start();
+        second.getOutputStream().write("echo run-$((1+1))\n".getBytes());
+        second.getOutputStream().flush();
+        assertThat(new String(second.getInputStream().readNBytes(6))).isEqualTo("run-2\n");
+        second.getOutputStream().write(new byte[]{0x10, 0x11});
+        second.getOutputStream().flush();
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isZero();
+    }
+
+    @Test
+    void attachToAStoppedOrUnknownContainerFailsLikeDocker() throws Exception {
+        Result run = cli("run", "-d", "--name", "done", "--rootfs", TestRootfs.busybox().toString(), "/bin/true");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(cli("wait", "done").out()).isEqualTo("0\n");
+        Result a = cli("attach", "done");
+        assertThat(a.code()).isEqualTo(1);
+        assertThat(a.err()).isEqualTo("jcontainer: You cannot attach to a stopped container, start it first\n");
+        Result none = cli("attach", "nope");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("No such container: nope");
+        Result keys = cli("attach", "--detach-keys", "ctrl-1", "done");
+        assertThat(keys.code()).isEqualTo(125);
+        assertThat(keys.err()).contains("Unrecognized input key: ctrl-1");
+    }
+}
