@@ -1527,7 +1527,8 @@ again:
   }
   long pid = sys2(NR_clone3, &ca, sizeof ca);
   int born_in_cgroup = pid >= 0 && into_cgroup_fd >= 0;
-  if ((pid == -EINVAL || pid == -E2BIG) && into_cgroup_fd >= 0) { /* before 5.7: no CLONE_INTO_CGROUP */
+  /* before 5.7: no CLONE_INTO_CGROUP (EINVAL, E2BIG); EBADF: not a cgroup2 directory */
+  if ((pid == -EINVAL || pid == -E2BIG || pid == -EBADF) && into_cgroup_fd >= 0) {
     ca.flags &= ~CLONE_INTO_CGROUP;
     ca.cgroup = 0;
     pid = sys2(NR_clone3, &ca, sizeof ca);

@@ -291,6 +291,7 @@ struct ksigaction { unsigned long handler, flags, restorer; u64 mask; };
 #define EPIPE 32
 #define ENOSYS 38
 #define E2BIG 7
+#define EBADF 9
 #define EPERM 1
 #define EACCES 13
 #define ENOEXEC 8

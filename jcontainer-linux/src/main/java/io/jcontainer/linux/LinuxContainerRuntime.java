@@ -313,7 +313,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (now.paused())
             throw new ContainerStore.PauseStateException("Container " + state.id() + " is paused, unpause the container before exec");
         List<String> procs = new ArrayList<>();
-        for (String d : state.cgroupDirs()) procs.add(d + "/cgroup.procs");
+        // v1 directories are joined through tasks (the launcher writes the pid), cgroup2 ones at clone
+        for (String d : state.cgroupDirs())
+            procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
         return exec(state.id(), state.pid(), spec, procs, exec, ConcurrentHashMap.newKeySet());
     }
 
