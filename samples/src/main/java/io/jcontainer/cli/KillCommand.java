@@ -27,25 +27,16 @@ public final class KillCommand implements Command {
     }
 
     @Override
-    public int run(Flags.Parsed p, Io io) {
+    public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().isEmpty()) throw new UsageException("\"kill\" requires at least 1 argument.");
         Signal sig = Signal.parse(p.has("signal") ? p.value("signal") : "KILL");
-        int rc = 0;
-        for (String ref : p.positionals()) {
+        return Store.forEach(p.positionals(), io, (ref, e) -> {
             try {
-                ContainerStore.Entry e = Store.find(ref);
-                try {
-                    Store.store().signal(e, sig);
-                } catch (ContainerNotRunningException x) {
-                    throw new CliException(1, "Error response from daemon: cannot kill container: " + ref + ": container "
-                            + e.state().id() + " is not running");
-                }
-                io.out().println(ref);
-            } catch (CliException e) {
-                io.err().println(e.getMessage());
-                rc = 1;
+                Store.store().signal(e, sig);
+            } catch (ContainerNotRunningException x) {
+                throw new CliException(1, "Error response from daemon: cannot kill container: " + ref + ": container "
+                        + e.state().id() + " is not running");
             }
-        }
-        return rc;
+        });
     }
 }

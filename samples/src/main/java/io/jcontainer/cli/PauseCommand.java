@@ -38,24 +38,15 @@ public final class PauseCommand implements Command {
     }
 
     @Override
-    public int run(Flags.Parsed p, Io io) {
+    public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().isEmpty()) throw new UsageException("\"" + name() + "\" requires at least 1 argument.");
-        int rc = 0;
-        for (String ref : p.positionals()) {
+        return Store.forEach(p.positionals(), io, (ref, e) -> {
             try {
-                ContainerStore.Entry e = Store.find(ref);
-                try {
-                    if (unpause) Store.store().unpause(e);
-                    else Store.store().pause(e);
-                } catch (ContainerException x) { // not running, (not) paused, restarting, no freezer here
-                    throw new CliException(1, "Error response from daemon: " + x.getMessage());
-                }
-                io.out().println(ref);
-            } catch (CliException e) {
-                io.err().println(e.getMessage());
-                rc = 1;
+                if (unpause) Store.store().unpause(e);
+                else Store.store().pause(e);
+            } catch (ContainerException x) { // not running, (not) paused, restarting, no freezer here
+                throw new CliException(1, "Error response from daemon: " + x.getMessage());
             }
-        }
-        return rc;
+        });
     }
 }

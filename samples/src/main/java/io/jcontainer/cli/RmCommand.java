@@ -27,21 +27,12 @@ public final class RmCommand implements Command {
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().isEmpty()) throw new UsageException("\"rm\" requires at least 1 argument.");
-        int rc = 0;
-        for (String ref : p.positionals()) {
+        return Store.forEach(p.positionals(), io, (ref, e) -> {
             try {
-                ContainerStore.Entry e = Store.find(ref);
-                try {
-                    Store.store().remove(e, p.bool("force"));
-                } catch (ContainerStore.ContainerRunningException x) {
-                    throw new CliException(1, "Error response from daemon: " + x.getMessage());
-                }
-                io.out().println(ref);
-            } catch (CliException e) {
-                io.err().println(e.getMessage());
-                rc = 1;
+                Store.store().remove(e, p.bool("force"));
+            } catch (ContainerStore.ContainerRunningException x) {
+                throw new CliException(1, "Error response from daemon: " + x.getMessage());
             }
-        }
-        return rc;
+        });
     }
 }

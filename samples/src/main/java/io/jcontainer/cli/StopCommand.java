@@ -31,17 +31,6 @@ public final class StopCommand implements Command {
     public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().isEmpty()) throw new UsageException("\"stop\" requires at least 1 argument.");
         int secs = p.has("time") ? Integer.parseInt(p.value("time")) : 10;
-        int rc = 0;
-        for (String ref : p.positionals()) {
-            try {
-                ContainerStore.Entry e = Store.find(ref);
-                Store.store().stop(e, Duration.ofSeconds(Math.max(0, secs)));
-                io.out().println(ref);
-            } catch (CliException e) {
-                io.err().println(e.getMessage());
-                rc = 1;
-            }
-        }
-        return rc;
+        return Store.forEach(p.positionals(), io, (ref, e) -> Store.store().stop(e, Duration.ofSeconds(Math.max(0, secs))));
     }
 }

@@ -44,6 +44,30 @@ final class Store {
     }
 
     /** A detached sandbox's run command line, so exec can rebuild its spec (security settings included). */
+    /** What a verb does to one of the containers it was given. */
+    interface EachContainer {
+        void apply(String ref, ContainerStore.Entry e) throws Exception;
+    }
+
+    /**
+     * docker's way with verbs that take several containers (stop, kill, rm, pause, unpause):
+     * each reference is printed as given once done; a failure is one line on stderr and the
+     * others still run; the status is 1 if any failed.
+     */
+    static int forEach(java.util.List<String> refs, Io io, EachContainer action) throws Exception {
+        int rc = 0;
+        for (String ref : refs) {
+            try {
+                action.apply(ref, find(ref));
+                io.out().println(ref);
+            } catch (CliException e) {
+                io.err().println(e.getMessage());
+                rc = 1;
+            }
+        }
+        return rc;
+    }
+
     static void saveRunArgs(String id, Flags.Parsed p) throws IOException {
         Files.write(store().dir(id).resolve(RUN_ARGS), JSON.writeValueAsBytes(Map.of("values", p.values(), "positionals", p.positionals())));
     }

@@ -18,10 +18,15 @@ final class CliProcess {
     static Result run(Path stateDir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("JCONTAINER_NO_BUILD", "1");
         pb.environment().put("JCONTAINER_STATE_DIR", stateDir.toString());
-        Process p = pb.start();
+        return collect(pb, "jcontainer " + String.join(" ", args));
+    }
+
+    /** Runs {@code pb} with stdin from /dev/null; its exit status and both outputs, within 60 s. */
+    static Result collect(ProcessBuilder pb, String what) throws Exception {
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         var err = new CompletableFuture<String>();
         Thread.ofVirtual().start(() -> {
             try {
@@ -33,7 +38,7 @@ final class CliProcess {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("jcontainer " + String.join(" ", args) + " did not finish in 60 s");
+            throw new AssertionError(what + " did not finish in 60 s");
         }
         return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
     }

@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.cli.CliProcess.Result;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.linux.testing.TestRootfs;
 import org.junit.jupiter.api.Test;
@@ -23,35 +24,13 @@ class LifecycleIT {
     @TempDir
     Path state;
 
-    record Result(int code, String out, String err) {
-    }
-
     @org.junit.jupiter.api.AfterEach
     void removeEverything() throws Exception {
         for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
     }
 
     Result cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("JCONTAINER_NO_BUILD", "1");
-        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
-        Process p = pb.start();
-        var err = new java.util.concurrent.CompletableFuture<String>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                err.complete(e.toString());
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("jcontainer " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+        return CliProcess.run(state, args);
     }
 
     @Test

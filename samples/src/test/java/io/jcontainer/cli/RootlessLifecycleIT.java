@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.cli.CliProcess.Result;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.linux.testing.TestRootfs;
 import org.junit.jupiter.api.AfterEach;
@@ -34,9 +35,6 @@ class RootlessLifecycleIT {
     Path xdg, home;
     int uid, gid;
 
-    record Result(int code, String out, String err) {
-    }
-
     @BeforeEach
     void user() throws Exception {
         if (sh("id", "-u", USER).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", USER).code()).as("useradd").isZero();
@@ -68,21 +66,7 @@ class RootlessLifecycleIT {
     }
 
     static Result sh(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        var err = new CompletableFuture<String>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                err.complete(e.toString());
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish in 60 s");
-        }
-        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
     }
 
     @Test
