@@ -328,9 +328,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, null)
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), null);
-        if (l.ttyControl >= 0) sys.closeQuietly(l.ttyControl); // exec terminals are not resized (yet)
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
+        // with a terminal, the process keeps a dup of its master for resizeTerminal (closed with it)
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
+                () -> open.remove(self[0]), l.ttyControl);
         self[0] = p;
         open.add(p);
         supervisor.watch(l.control, p::exited);
