@@ -250,6 +250,10 @@ class AttachIT {
             run.type("echo hi-$((6*7))\r");
             run.await("hi-42");
             run.retypeUntil("stty size\r", "33 101"); // the CLI's size reached the monitor's terminal
+            run.type("sleep 1000\r");
+            Thread.sleep(200);
+            run.type("\u0003"); // raw mode: ctrl-c is a byte to the sandbox's terminal, whose line discipline interrupts sleep
+            run.retypeUntil("echo still-$((5+5))\r", "still-10");
             String inspect = cli("inspect", "it1").out(); // while attached: docker's Config of run -it
             assertThat(inspect).contains("\"Tty\" : true").contains("\"OpenStdin\" : true").contains("\"AttachStdin\" : true")
                     .contains("\"AttachStdout\" : true").contains("\"AttachStderr\" : true").contains("\"AutoRemove\" : true");
