@@ -792,9 +792,25 @@ static struct att_client { int fd; u32 got, left; u32 hdr[2]; unsigned char smal
 static char att_pend[65536];
 static u32 att_plen, att_poff;
 
+static int att_primary = -1; /* ATTACH_HOLD: the client waited for, whose pace gates the output (att_gated) */
+
 static void att_drop(int i) {
   sys1(NR_close, att_cl[i].fd);
   att_cl[i].fd = -1;
+  if (i == att_primary) att_primary = -1;
+}
+
+/* Whether the primary client's socket is full (waiting up to ms for room). Its CLI reads at its
+ * terminal's pace, as the JVM read an attached run's terminal: while it cannot take more, no
+ * output is read — the payload waits on its terminal — instead of the client being dropped.
+ * Other clients, and a detached sandbox, never slow the payload down. */
+static int att_gated(int ms) {
+  if (att_primary < 0) return 0;
+  struct pollfd w = {att_cl[att_primary].fd, POLLOUT, 0};
+  struct { long s, ns; } t = {ms / 1000, (long)(ms % 1000) * 1000000};
+  long r;
+  do r = sys5(NR_ppoll, &w, 1, &t, 0, 8); while (r == -EINTR);
+  return r == 0;
 }
 
 /* The whole frame, or the client goes: after a partial write the stream cannot continue (the
@@ -1470,6 +1486,24 @@ static int handle_command(void) {
   return 0;
 }
 
+/* ATTACH_HOLD: the CLI's run -t (without -d) starts the sandbox detached and attaches to it
+ * at once; docker attaches before it starts the container, so the client sees all the output.
+ * Here the payload already runs when the JVM learns it started: read none of its output (it
+ * waits in the terminal, or the pipe, whose writer blocks when full) until the first client
+ * is accepted — or the JVM lets go of us without attaching (EOF on the control socket). */
+static void att_hold(void) {
+  for (;;) {
+    if (ctl < 0 || att_listen < 0) return;
+    struct pollfd pfd[2] = {{att_listen, POLLIN, 0}, {ctl, POLLIN, 0}};
+    long r = sys5(NR_ppoll, pfd, 2, 0, 0, 8);
+    if (r == -EINTR) continue;
+    if (r < 0) return;
+    if (pfd[0].revents & POLLIN) att_accept();
+    if ((pfd[1].revents & (POLLIN | POLLHUP)) && handle_command() < 0) ctl = -1; /* detached: nobody to tell */
+    for (int i = 0; i < ATT_CLIENTS; i++) if (att_cl[i].fd >= 0) { att_primary = i; return; }
+  }
+}
+
 static s32 mntns_fd = -1; /* the child's mount namespace, held until we exit */
 
 static __attribute__((noreturn)) void launcher_main(void) {
@@ -1633,14 +1667,17 @@ again:
   s32 p[2] = {child, (s32)sys0(NR_getpid)};
   if (!restarts) send_frame(ctl, MSG_STARTED, p, sizeof p);
   write_pid_file(child);
+  if ((att_flags & ATTACH_HOLD) && !restarts) att_hold();
 
   /* Monitor: wait for the child's exit, commands from the JVM, or the JVM's death. */
   for (;;) {
     /* negative fds are ignored by poll: a gone JVM (detached), no pidfd, no log */
-    struct pollfd pfd[6 + ATT_CLIENTS] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {log_pipe[0][0], POLLIN, 0},
-                                          {log_pipe[1][0], POLLIN, 0}, {att_listen, POLLIN, 0}, {att_plen ? att_in : -1, POLLOUT, 0}};
+    int gated = att_gated(0); /* then wait for the primary client's room, not for output */
+    struct pollfd pfd[6 + ATT_CLIENTS] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {gated ? -1 : log_pipe[0][0], POLLIN, 0},
+                                          {gated ? -1 : log_pipe[1][0], POLLIN, 0}, {att_listen, POLLIN, 0}, {att_plen ? att_in : -1, POLLOUT, 0}};
     /* clients are read only when no input is pending: the payload's pace slows them down */
     for (int i = 0; i < ATT_CLIENTS; i++) pfd[6 + i] = (struct pollfd){att_plen || !att_path ? -1 : att_cl[i].fd, POLLIN, 0};
+    if (gated) pfd[6 + att_primary] = (struct pollfd){att_cl[att_primary].fd, (short)(POLLOUT | (att_plen ? 0 : POLLIN)), 0};
     /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
     struct { long s, ns; } tick = {0, 10000000}, second = {1, 0};
     r = sys5(NR_ppoll, pfd, 6 + ATT_CLIENTS, child_pidfd < 0 ? &tick : subreaper ? &second : 0, 0, 8);
@@ -1650,7 +1687,7 @@ again:
       if ((pfd[2 + i].revents & (POLLIN | POLLHUP | POLLERR)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
     if (pfd[5].revents) att_flush();
     for (int i = 0; i < ATT_CLIENTS; i++)
-      if (pfd[6 + i].revents && att_cl[i].fd >= 0 && !att_plen) {
+      if ((pfd[6 + i].revents & ~POLLOUT) && att_cl[i].fd >= 0 && !att_plen) {
         att_read(i);
         if (att_plen) att_flush();
       }
@@ -1675,7 +1712,7 @@ again:
   }
   /* What the payload wrote before it ended is still in the pipes: log it (non-blocking reads). */
   for (int i = 0; i < 2; i++)
-    if (log_pipe[i][0] >= 0) while (log_pump(i)) {
+    if (log_pipe[i][0] >= 0) while ((att_gated(5000), log_pump(i))) { /* a primary client gone quiet gets 5 s, then is dropped */
       struct pollfd one = {log_pipe[i][0], POLLIN, 0};
       struct { long s, ns; } none = {0, 0};
       if (sys5(NR_ppoll, &one, 1, &none, 0, 8) <= 0) break;
@@ -1690,7 +1727,10 @@ again:
   do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
   s32 status[2] = {si.si_code, si.si_status};
   write_status_file(si.si_code, si.si_status);
-  if (att_path) att_exit(si.si_code, si.si_status);
+  if (att_path) {
+    att_gated(5000);
+    att_exit(si.si_code, si.si_status);
+  }
   if (subreaper) reap_orphans(child, 1);
   if (should_restart(si.si_code, si.si_status)) {
     if (child_pidfd >= 0) sys1(NR_close, child_pidfd);

@@ -110,6 +110,7 @@ enum syscall_id {
 /* OP_ATTACH flags */
 #define ATTACH_TTY 1   /* the monitor opens a pty: the slave is the child's 0-2, it keeps the master */
 #define ATTACH_STDIN 2 /* clients' input goes to the child's stdin (a pipe, or the pty) */
+#define ATTACH_HOLD 4  /* read no output before the first client is there (or the JVM lets go): run -t without -d */
 
 /* Attach socket frames (stream socket; both directions): u32 type, u32 length, payload.
  * monitor -> client */

@@ -36,6 +36,15 @@ public interface SandboxProcess extends AutoCloseable {
 
     void signal(Signal signal);
 
+    /**
+     * Sets the size of its terminal (the kernel sends it SIGWINCH; docker resizes on the
+     * client's SIGWINCH): a sandbox started with {@link ContainerSpec#tty()}, a process exec'd
+     * with {@link ExecSpec#tty()}. Throws {@link IllegalStateException} for one without a terminal.
+     */
+    default void resizeTerminal(int rows, int cols) {
+        throw new IllegalStateException(this + " has no terminal");
+    }
+
     @Override
     void close();
 }

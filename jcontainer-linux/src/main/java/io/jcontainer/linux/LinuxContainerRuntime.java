@@ -189,10 +189,63 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             throw new java.io.UncheckedIOException(x);
         }
         store.removeCgroups(old); // a detached cgroup keeps its name: the new run makes it afresh
-        return start(spec, old);
+        return start(spec, old, false, old.autoRemove());
+    }
+
+    /**
+     * As {@link #start(ContainerSpec)}, recording docker's {@code --rm} for a detached (or named)
+     * sandbox: once it has exited, whoever looks next removes it ({@link ContainerStore#removeAutoRemoved()};
+     * a runtime's first start, every CLI verb). Nothing else has a daemon to do it as it exits.
+     */
+    public Container start(ContainerSpec spec, boolean autoRemove) {
+        return start(spec, null, false, autoRemove);
+    }
+
+    /** A sandbox just started with a client attached from its first byte of output on: see {@link #startAttached}. */
+    public record AttachedStart(Container container, io.jcontainer.linux.attach.AttachSession session) {
+    }
+
+    /**
+     * {@code docker run -t} without {@code -d}: starts {@code spec} (detached, with a terminal
+     * or piped stdin: its monitor holds them, it is recorded, other processes can {@code attach},
+     * {@code stop}, {@code rm} it) and attaches to it before its monitor reads any of its output
+     * ({@link Op.Attach#hold()}), so the session sees everything, as docker attaches before it
+     * starts the container. Closing the session detaches; the sandbox runs on. The container
+     * handle is the caller's to close (a detached sandbox lives on), once the session is open.
+     *
+     * @param autoRemove docker's {@code --rm}: recorded, so that whoever sees it exited removes
+     *                   it ({@link ContainerStore#removeAutoRemoved()}; the attached caller when it
+     *                   ends during the session)
+     */
+    public AttachedStart startAttached(ContainerSpec spec, boolean autoRemove) {
+        if (!spec.detached() || !(spec.tty() || spec.stdin() instanceof Stdio.Pipe))
+            throw new InvalidSpecException("startAttached", "needs a detached sandbox with a terminal or piped stdin (its monitor holds them)");
+        Container c = start(spec, null, true, autoRemove);
+        try {
+            // not ContainerStore.attach: a payload that already ended is still served (held) until we are there
+            return new AttachedStart(c, io.jcontainer.linux.attach.AttachSession.connect(store.attachSocket(c.id())));
+        } catch (RuntimeException e) {
+            c.close(); // lets go: the monitor stops holding its output
+            try {
+                store.remove(store.find(c.id()), true);
+            } catch (InterruptedException i) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException ignored) {
+                // best effort: the attach failure is what matters
+            }
+            throw e;
+        }
     }
 
     private Container start(ContainerSpec spec, ContainerState old) {
+        return start(spec, old, false, false);
+    }
+
+    /**
+     * @param hold       a client attaches right after the start: the monitor reads no output before
+     * @param autoRemove recorded for docker's --rm (see {@link #startAttached})
+     */
+    private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove) {
         RootfsChecks.check(spec);
         LauncherImage image = launcher();
         String id = old != null ? old.id() : newId();
@@ -200,7 +253,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
-        ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec) : null;
+        ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec, old, hold, autoRemove) : null;
         if (state != null && old != null) store.write(state); // its name is its own already
         else if (state != null) store.create(state);
         SandboxCgroup cgroup = null;
@@ -237,7 +290,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
-                if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe));
+                if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe, hold));
                 if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
                     pre.add(new Op.Restart(spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.ALWAYS ? 2 : 1,
                             spec.restartPolicy().maxRetries(), store.stopMarker(id).toString(), store.pidFile(id).toString()));
@@ -277,11 +330,29 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return spec.detached() && (spec.tty() || spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
     }
 
-    private ContainerState newState(String id, ContainerSpec spec) {
+    /**
+     * @param old      the record of a sandbox started again: its streams as docker keeps them (the
+     *                 Config of its creation; start -a attaches without changing them)
+     * @param attached a client attaches to this detached sandbox as it starts ({@link #startAttached})
+     */
+    private ContainerState newState(String id, ContainerSpec spec, ContainerState old, boolean attached, boolean autoRemove) {
         boolean logged = logged(spec);
         return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
-                spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString());
+                spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString(),
+                old != null && old.streams() != null ? old.streams() : streams(spec, attached), autoRemove);
+    }
+
+    /**
+     * docker's Config.Tty/OpenStdin/Attach*: a detached sandbox keeps stdin open when its monitor
+     * holds it (piped); an attached one when it has any; what is attached is what the starter
+     * reads or writes (nothing for a plain detached start).
+     */
+    static ContainerState.Streams streams(ContainerSpec spec, boolean attached) {
+        boolean stdinOpen = spec.detached() ? spec.stdin() instanceof Stdio.Pipe : !(spec.stdin() instanceof Stdio.Null);
+        if (spec.detached() && !attached) return new ContainerState.Streams(spec.tty(), stdinOpen, false, false, false);
+        if (spec.detached() || spec.tty()) return new ContainerState.Streams(spec.tty(), stdinOpen, stdinOpen, true, true);
+        return new ContainerState.Streams(false, stdinOpen, stdinOpen, !(spec.stdout() instanceof Stdio.Null), !(spec.stderr() instanceof Stdio.Null));
     }
 
     private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
@@ -289,7 +360,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         List<String> dirs = new ArrayList<>();
         for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
         return new ContainerState(s.id(), s.name(), s.image(), s.command(), s.init(), s.pidNamespace(), s.stopSignal(), s.pid(),
-                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs, s.restartPolicy());
+                s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs, s.restartPolicy(),
+                s.streams(), s.autoRemove());
     }
 
     /**
@@ -328,9 +400,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, null)
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), null);
-        if (l.ttyControl >= 0) sys.closeQuietly(l.ttyControl); // exec terminals are not resized (yet)
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys, () -> open.remove(self[0]));
+        // with a terminal, the process keeps a dup of its master for resizeTerminal (closed with it)
+        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
+                () -> open.remove(self[0]), l.ttyControl);
         self[0] = p;
         open.add(p);
         supervisor.watch(l.control, p::exited);

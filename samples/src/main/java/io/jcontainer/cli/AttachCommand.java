@@ -64,7 +64,6 @@ public final class AttachCommand implements Command {
     }
 
     /** Attaches to {@code e} until it ends (its status), the detach keys (0), or a disconnect (1). */
-    @SuppressWarnings("removal")
     static int attach(ContainerStore.Entry e, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
         if (!e.running()) throw new CliException(1, STOPPED);
         ContainerStore store = Store.store();
@@ -74,6 +73,17 @@ public final class AttachCommand implements Command {
         } catch (io.jcontainer.ContainerNotRunningException x) {
             throw new CliException(1, STOPPED);
         }
+        return session(e, s, withStdin, keys, sigProxy, io);
+    }
+
+    /**
+     * Runs an open session {@code s} to {@code e} (closing it) until the sandbox ends (its
+     * status; a sandbox recorded for auto-removal, docker's --rm, is removed then), the detach
+     * keys (0), or a disconnect (1). Also {@code run -t}'s, whose session opens as it starts.
+     */
+    @SuppressWarnings("removal")
+    static int session(ContainerStore.Entry e, AttachSession s, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
+        ContainerStore store = Store.runtime().store(); // without the sweep: the record is ours to remove at the end
         boolean input = withStdin && s.stdinOpen();
         boolean onTerminal = io.inherited() && s.tty() && HostTerminal.isTerminal(0);
         List<Runnable> undo = new ArrayList<>();
@@ -117,18 +127,38 @@ public final class AttachCommand implements Command {
                 });
             }
             Optional<ContainerExit> exit = s.copyOutput(io.out(), io.err());
-            if (exit.isPresent()) return exit.get().code();
+            if (exit.isPresent()) {
+                autoRemove(store, e);
+                return exit.get().code();
+            }
             if (detached.get()) {
                 io.err().print(s.tty() ? "\r\nread escape sequence\r\n" : "read escape sequence\n");
                 return 0;
             }
             // the monitor let go of us: the sandbox ended just now, or this client did not keep up
             ContainerStore.Entry now = store.entry(e.state());
-            if (!now.running() && now.exit() != null) return now.exit().code();
+            if (!now.running() && now.exit() != null) {
+                autoRemove(store, e);
+                return now.exit().code();
+            }
             throw new CliException(1, "attach: the monitor of " + e.state().shortId()
                     + " disconnected this client (it did not read the output fast enough); the container runs on");
         } finally {
             undo.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * docker's --rm once the sandbox ended while we were attached (the daemon would remove it):
+     * its monitor wrote the exit record before it told us, so the record is final.
+     */
+    private static void autoRemove(ContainerStore store, ContainerStore.Entry e) {
+        if (!e.state().autoRemove()) return;
+        try {
+            ContainerStore.Entry now = store.entry(e.state());
+            if (!now.running()) store.delete(now.state());
+        } catch (RuntimeException gone) {
+            // removed meanwhile by another CLI's sweep
         }
     }
 

@@ -97,10 +97,20 @@ public final class ExecCommand implements Command {
         }
     }
 
-    /** exec -t: the process's terminal to ours (raw when ours is one), ctrl-p ctrl-q ends the session. */
+    /**
+     * exec -t: the process's terminal to ours (raw when ours is one and -i), its size ours now and
+     * on every SIGWINCH (as docker exec -t), ctrl-p ctrl-q ends the session.
+     */
+    @SuppressWarnings("removal")
     private static int terminal(SandboxProcess proc, boolean interactive, Io io) throws Exception {
         boolean onTerminal = io.inherited() && HostTerminal.isTerminal(0);
+        sun.misc.Signal winch = new sun.misc.Signal("WINCH");
+        sun.misc.SignalHandler previous = null;
         try (proc; var raw = onTerminal && interactive ? HostTerminal.raw(0) : null) {
+            if (onTerminal) {
+                resize(proc);
+                previous = sun.misc.Signal.handle(winch, x -> resize(proc));
+            }
             Thread o = pump(proc.stdout(), io.out(), false);
             if (interactive) Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -113,6 +123,17 @@ public final class ExecCommand implements Command {
             int code = proc.waitFor().code();
             o.join(2_000);
             return code;
+        } finally {
+            if (previous != null) sun.misc.Signal.handle(winch, previous);
+        }
+    }
+
+    private static void resize(SandboxProcess proc) {
+        int[] size = HostTerminal.size(0);
+        try {
+            if (size != null && size[0] > 0) proc.resizeTerminal(size[0], size[1]);
+        } catch (RuntimeException ended) {
+            // it ended (its handle closed) just now
         }
     }
 

@@ -4,6 +4,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
+import io.jcontainer.RestartPolicy;
 import io.jcontainer.Stdio;
 
 import java.io.IOException;
@@ -61,9 +62,9 @@ public final class RunCommand implements Command {
     @Override
     public Flags flags() {
         Flags f = new Flags()
-                .bool("rm", (char) 0, "Automatically remove the container when it exits (always so: accepted for compatibility)")
+                .bool("rm", (char) 0, "Automatically remove the container when it exits (always so without -d)")
                 .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
-                .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q)")
+                .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q: the container runs on)")
                 .bool("detach", 'd', "Run container in background and print container ID")
                 .value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
                 .bool("sig-proxy", (char) 0, "Proxy received signals to the process (default true)");
@@ -84,9 +85,12 @@ public final class RunCommand implements Command {
             // Its monitor logs the output (jcontainer logs) and holds its terminal (-t) or stdin
             // (-i) for jcontainer attach; the sandbox outlives this process.
             ContainerSpec spec = detachedSpec(b, p).build();
+            boolean rm = p.bool("rm"); // docker run -d --rm: removed once it exits (by whoever looks next: Store.store)
+            if (rm && spec.restartPolicy().mode() != RestartPolicy.Mode.NO)
+                throw new CliException(Cli.EXIT_ERROR, "Conflicting options: --restart and --rm");
             Container c;
             try {
-                c = spec.start();
+                c = rm ? Store.runtime().start(spec, true) : spec.start();
             } catch (ContainerStartException e) {
                 if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
                 throw e;
@@ -96,7 +100,7 @@ public final class RunCommand implements Command {
             c.close(); // lets go of it
             return 0;
         }
-        if (p.bool("tty")) return TtyRun.run(b, command, interactive, AttachCommand.detachKeys(p.value("detach-keys")), io);
+        if (p.bool("tty")) return TtyRun.run(b, p, command, AttachCommand.detachKeys(p.value("detach-keys")), io);
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {

@@ -30,8 +30,18 @@ final class Store {
         throw new CliException(Cli.EXIT_ERROR, "the lifecycle commands need the Linux runtime");
     }
 
+    /**
+     * The store, after removing the auto-removed sandboxes (docker's --rm; {@code run -t} after a
+     * detach) that have exited since: without a daemon, whoever looks next does it.
+     */
     static ContainerStore store() {
-        return runtime().store();
+        ContainerStore s = runtime().store();
+        try {
+            s.removeAutoRemoved();
+        } catch (RuntimeException e) {
+            // an unusable store: the verb itself says why
+        }
+        return s;
     }
 
     /** The sandbox a reference names (full id, name, unique id prefix), or exit 1 with docker's message. */
@@ -69,11 +79,11 @@ final class Store {
     }
 
     static void saveRunArgs(String id, Flags.Parsed p) throws IOException {
-        Files.write(store().dir(id).resolve(RUN_ARGS), JSON.writeValueAsBytes(Map.of("values", p.values(), "positionals", p.positionals())));
+        Files.write(runtime().store().dir(id).resolve(RUN_ARGS), JSON.writeValueAsBytes(Map.of("values", p.values(), "positionals", p.positionals())));
     }
 
     static Flags.Parsed runArgs(String id) {
-        Path f = store().dir(id).resolve(RUN_ARGS);
+        Path f = runtime().store().dir(id).resolve(RUN_ARGS);
         try {
             Map<String, Object> m = JSON.readValue(f.toFile(), new TypeReference<>() {
             });

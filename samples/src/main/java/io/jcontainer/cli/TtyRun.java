@@ -1,82 +1,53 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.Container;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
-import io.jcontainer.linux.terminal.Attach;
-import io.jcontainer.linux.terminal.HostTerminal;
+import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.linux.attach.DetachKeys;
+import io.jcontainer.linux.state.ContainerStore;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 
 /**
- * {@code run -t}: the sandbox gets a pseudo-terminal. When the CLI's stdin is a terminal it is
- * put in raw mode (the sandbox's terminal does echo and line editing; ctrl-c reaches the
- * payload as a character) and its size is copied now and on every SIGWINCH. ctrl-p ctrl-q ends
- * the session and kills the sandbox: its terminal's master is this JVM's. A sandbox that should
- * outlive the session is started with {@code run -dit} (its monitor holds the master) and
- * reached with {@code attach}.
+ * {@code run -t} (with or without {@code -i}, without {@code -d}): as docker's, the sandbox
+ * outlives the session. It is started the way {@code run -dit} starts one — detached, recorded
+ * (so {@code ps}, {@code attach}, {@code stop}, {@code rm} find it), its monitor holding the
+ * terminal — and this process attaches to it at once, before the monitor reads any output
+ * ({@link LinuxContainerRuntime#startAttached}), so nothing is missed. The session is
+ * {@code attach}'s: raw mode and the window size (now and on SIGWINCH) when stdin is a
+ * terminal and {@code -i} is given; ctrl-c is a byte to the sandbox's terminal; the detach keys
+ * (ctrl-p ctrl-q, {@code --detach-keys}) end this process with 0 and leave the sandbox running.
+ * When the sandbox ends during the session the exit status is its own (128+n when killed).
+ *
+ * <p>{@code --rm} is this CLI's default for foreground runs: the record is removed when the
+ * sandbox ends during the session; after a detach it is marked for auto-removal, and whoever
+ * next finds it exited removes it (the attach that sees it end, or any later CLI command).
  */
 final class TtyRun {
     private TtyRun() {
     }
 
-    @SuppressWarnings("removal")
-    static int run(ContainerSpec.Builder b, List<String> command, boolean interactive, io.jcontainer.linux.attach.DetachKeys keys, Io io)
-            throws Exception {
-        ContainerSpec spec = b.tty(true).build();
-        Container c;
+    static int run(ContainerSpec.Builder b, Flags.Parsed p, List<String> command, DetachKeys keys, Io io) throws Exception {
+        ContainerSpec spec = RunCommand.detachedSpec(b, p).build();
+        LinuxContainerRuntime runtime = Store.runtime();
+        LinuxContainerRuntime.AttachedStart started;
         try {
-            c = spec.start();
+            started = runtime.startAttached(spec, true);
         } catch (ContainerStartException e) {
             if ("execve".equals(e.syscall())) throw RunCommand.execFailure(command.getFirst(), e);
             throw e;
         }
-        boolean onTerminal = io.inherited() && HostTerminal.isTerminal(0);
-        sun.misc.SignalHandler previous = null;
-        sun.misc.Signal winch = new sun.misc.Signal("WINCH");
-        try (c; HostTerminal raw = onTerminal && interactive ? HostTerminal.raw(0) : null) {
-            if (onTerminal) {
-                resize(c);
-                previous = sun.misc.Signal.handle(winch, s -> resize(c));
-            }
-            Thread out = Thread.ofPlatform().daemon().name("jcontainer-tty-out").start(() -> copy(c.stdout(), io.out()));
-            if (interactive) {
-                Thread.ofPlatform().daemon().name("jcontainer-tty-in").start(() -> {
-                    try {
-                        if (Attach.copyInput(io.in(), c.stdin(), keys) == Attach.End.DETACHED) {
-                            io.err().print("\r\nread escape sequence\r\n");
-                            c.kill();
-                        }
-                    } catch (IOException ignored) {
-                        // the sandbox's terminal closed
-                    }
-                });
-            }
-            int code = c.waitFor().code();
-            out.join(2_000);
-            return code;
-        } finally {
-            if (previous != null) sun.misc.Signal.handle(winch, previous);
-        }
-    }
-
-    private static void resize(Container c) {
-        int[] size = HostTerminal.size(0);
-        if (size != null && size[0] > 0) c.resizeTerminal(size[0], size[1]);
-    }
-
-    private static void copy(InputStream from, OutputStream to) {
+        String id = started.container().id();
         try {
-            byte[] buf = new byte[8192];
-            for (int n; (n = from.read(buf)) >= 0; ) {
-                to.write(buf, 0, n);
-                to.flush();
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // the terminal hung up
+            Store.saveRunArgs(id, p); // for exec (its security settings), and start after an exit
+        } catch (java.nio.file.NoSuchFileException removed) {
+            // it ended at once and another command's sweep removed it (--rm): the session has its end
+        } finally {
+            started.container().close(); // lets go (the session holds the monitor's output): it lives on
         }
+        // not Store.store(): its sweep of exited auto-removed records could take ours before we read its end
+        ContainerStore.Entry e = runtime.store().find(id);
+        // docker: no signal proxy with a terminal (ctrl-c is a byte to it)
+        return AttachCommand.session(e, started.session(), p.bool("interactive"), keys, false, io);
     }
 }

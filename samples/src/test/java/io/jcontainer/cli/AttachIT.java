@@ -237,6 +237,127 @@ class AttachIT {
         assertThat(second.exitValue()).isZero();
     }
 
+    /** The container directories left in the state store (docker ps -a would list them). */
+    private List<String> records() throws Exception {
+        try (var ds = Files.list(state)) {
+            return ds.filter(Files::isDirectory).map(d -> d.getFileName().toString()).toList();
+        }
+    }
+
+    @Test
+    void runItDetachesWithCtrlPCtrlQLeavingItRunningAndAttachEndsWithItsStatus() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        try (OnPty run = new OnPty(33, 101, "run", "-it", "--name", "it1", "--rootfs", rootfs, "/bin/sh")) {
+            run.type("echo hi-$((6*7))\r");
+            run.await("hi-42");
+            run.retypeUntil("stty size\r", "33 101"); // the CLI's size reached the monitor's terminal
+            run.type("sleep 1000\r");
+            Thread.sleep(200);
+            run.type("\u0003"); // raw mode: ctrl-c is a byte to the sandbox's terminal, whose line discipline interrupts sleep
+            run.retypeUntil("echo still-$((5+5))\r", "still-10");
+            String inspect = cli("inspect", "it1").out(); // while attached: docker's Config of run -it
+            assertThat(inspect).contains("\"Tty\" : true").contains("\"OpenStdin\" : true").contains("\"AttachStdin\" : true")
+                    .contains("\"AttachStdout\" : true").contains("\"AttachStderr\" : true").contains("\"AutoRemove\" : true");
+            run.type("\u0010\u0011");
+            assertThat(run.exitCode()).isZero();
+            run.await("read escape sequence");
+        }
+        Result ps = cli("ps");
+        assertThat(ps.out()).contains("it1").contains("Up ");
+        try (OnPty a = new OnPty(24, 80, "attach", "it1")) {
+            a.type("echo back-$((2+3))\r");
+            a.await("back-5");
+            a.type("exit 3\r");
+            assertThat(a.exitCode()).isEqualTo(3); // the sandbox's status
+        }
+        // --rm (the CLI's default for foreground runs): the attach that saw it end removed it
+        assertThat(cli("ps", "-a", "-q").out()).isEmpty();
+        assertThat(records()).isEmpty();
+    }
+
+    @Test
+    void runItEndingWhileAttachedExitsWithItsStatusAndLeavesNoRecord() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        try (OnPty run = new OnPty(24, 80, "run", "-it", "--rm", "--rootfs", rootfs, "/bin/sh")) {
+            run.type("echo on-$((1+1))\r");
+            run.await("on-2");
+            run.type("exit 4\r");
+            assertThat(run.exitCode()).isEqualTo(4);
+        }
+        assertThat(records()).isEmpty();
+        // killed by a signal while attached: 128+n, as docker run
+        try (OnPty run = new OnPty(24, 80, "run", "-t", "--name", "k", "--rootfs", rootfs, "/bin/sh", "-c", "echo ready; exec sleep 1000")) {
+            run.await("ready");
+            assertThat(cli("kill", "k").code()).isZero();
+            assertThat(run.exitCode()).isEqualTo(137);
+        }
+        assertThat(records()).isEmpty();
+    }
+
+    @Test
+    void runTPrintsWhatThePayloadWroteBeforeTheAttachAndItsStatus() throws Exception {
+        // not a terminal here: no raw mode; the output still comes through the monitor's terminal
+        Result r = cli("run", "-t", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c", "echo early-$((2+3)); exit 6");
+        assertThat(r.code()).as(r.err()).isEqualTo(6);
+        assertThat(r.out()).contains("early-5");
+        assertThat(records()).isEmpty();
+        Result missing = cli("run", "-t", "--rootfs", TestRootfs.busybox().toString(), "/nope");
+        assertThat(missing.code()).isEqualTo(127);
+        assertThat(records()).isEmpty();
+    }
+
+    @Test
+    void aDetachedRunItIsRemovedOnceItExitsWithNobodyAttached() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        try (OnPty run = new OnPty(24, 80, "run", "-it", "--name", "later", "--rootfs", rootfs, "/bin/sh")) {
+            run.type("echo up-$((4+4))\r");
+            run.await("up-8");
+            run.type("\u0010\u0011");
+            assertThat(run.exitCode()).isZero();
+        }
+        assertThat(cli("stop", "-t", "1", "later").code()).isZero();
+        // docker's daemon removes an --rm container as it exits; here the next command does
+        assertThat(cli("ps", "-a", "--filter", "name=later").out()).doesNotContain("later");
+        assertThat(records()).isEmpty();
+    }
+
+    @Test
+    void runDRmIsRemovedOnceItExitsAndConflictsWithARestartPolicy() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        assertThat(cli("run", "-d", "--rm", "--name", "gone", "--rootfs", rootfs, "/bin/sleep", "1000").code()).isZero();
+        assertThat(cli("inspect", "gone").out()).contains("\"AutoRemove\" : true");
+        assertThat(cli("stop", "-t", "0", "gone").code()).isZero();
+        assertThat(cli("ps", "-a", "-q").out()).isEmpty();
+        assertThat(records()).isEmpty();
+        Result conflict = cli("run", "-d", "--rm", "--restart", "always", "--rootfs", rootfs, "/bin/true");
+        assertThat(conflict.code()).isEqualTo(125);
+        assertThat(conflict.err()).contains("Conflicting options: --restart and --rm");
+    }
+
+    @Test
+    void execItFollowsTheTerminalsSize() throws Exception {
+        Result run = cli("run", "-d", "--name", "sleeper", "--rootfs", TestRootfs.busybox().toString(), "/bin/sleep", "1000");
+        assertThat(run.code()).as(run.err()).isZero();
+        try (OnPty x = new OnPty(33, 101, "exec", "-it", "sleeper", "/bin/sh")) {
+            x.retypeUntil("stty size\r", "33 101"); // the size at exec
+            SYS.setWindowSize(x.master, 40, 120);     // SIGWINCH to the CLI: TIOCSWINSZ on the exec's terminal
+            x.retypeUntil("stty size\r", "40 120");
+            x.type("exit 2\r");
+            assertThat(x.exitCode()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void inspectShowsTheStreamsOfDetachedRuns() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        assertThat(cli("run", "-dit", "--name", "dit", "--rootfs", rootfs, "/bin/sh").code()).isZero();
+        assertThat(cli("run", "-d", "--name", "d", "--rootfs", rootfs, "/bin/sleep", "1000").code()).isZero();
+        assertThat(cli("inspect", "dit").out()).contains("\"Tty\" : true").contains("\"OpenStdin\" : true")
+                .contains("\"AttachStdin\" : false").contains("\"AttachStdout\" : false").contains("\"AutoRemove\" : false");
+        assertThat(cli("inspect", "d").out()).contains("\"Tty\" : false").contains("\"OpenStdin\" : false")
+                .contains("\"AttachStdin\" : false").contains("\"AttachStderr\" : false");
+    }
+
     @Test
     void attachToAStoppedOrUnknownContainerFailsLikeDocker() throws Exception {
         Result run = cli("run", "-d", "--name", "done", "--rootfs", TestRootfs.busybox().toString(), "/bin/true");

@@ -265,8 +265,14 @@ public sealed interface Op {
      * The monitor holds the child's terminal ({@code tty}: it opens the pty, the slave becomes
      * 0-2) or its stdin pipe ({@code stdin}) and serves attach clients on a unix socket at
      * {@code socketPath} (pre phase; detached sandboxes). Wire format: {@code attach.AttachProtocol}.
+     * {@code hold}: it reads no output until the first client is there (a CLI's run -t attaching
+     * to the sandbox it just started sees all of it) or the JVM lets go.
      */
-    record Attach(String socketPath, boolean tty, boolean stdin) implements Op {
+    record Attach(String socketPath, boolean tty, boolean stdin, boolean hold) implements Op {
+        public Attach(String socketPath, boolean tty, boolean stdin) {
+            this(socketPath, tty, stdin, false);
+        }
+
         public String step() { return "serve attach clients on " + socketPath; }
     }
 

@@ -74,7 +74,7 @@ public final class PlanEncoder {
             case Op.SetCtty o -> 43;
             case Op.Restart o -> { p.u32(o.mode()).u32(o.maxRetries()).str(o.stopMarker()).str(o.pidFile()); yield 44; }
             case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield 42; }
-            case Op.Attach o -> { p.str(o.socketPath()).u32((o.tty() ? 1 : 0) | (o.stdin() ? 2 : 0)); yield 45; }
+            case Op.Attach o -> { p.str(o.socketPath()).u32((o.tty() ? 1 : 0) | (o.stdin() ? 2 : 0) | (o.hold() ? 4 : 0)); yield 45; }
         };
         out.patch(start, code);
         out.patch(start + 4, out.size() - start - 8);

@@ -17,14 +17,36 @@ import java.util.List;
  * @param detached     whether it outlives the JVM that started it
  * @param cgroupDirs   its cgroup directories, removed with it
  * @param restartPolicy docker's spelling ({@code no}, {@code always}, {@code on-failure:3}); null means no
+ * @param streams      its terminal and streams, as docker's inspect shows them; null in records
+ *                     written before they were recorded
+ * @param autoRemove   docker's {@code --rm}: whoever finds it exited removes it (the CLI's
+ *                     {@code run -t} after a detach; {@link ContainerStore#removeAutoRemoved()})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerState(String id, String name, String image, List<String> command, boolean init, boolean pidNamespace,
                              String stopSignal, long pid, long pidStartTime, long launcherPid, String created, String started,
-                             boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy) {
+                             boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy, Streams streams,
+                             boolean autoRemove) {
     public ContainerState {
         command = command == null ? List.of() : List.copyOf(command);
         cgroupDirs = cgroupDirs == null ? List.of() : List.copyOf(cgroupDirs);
+    }
+
+    /** A record without streams and auto-removal (as written before they were recorded). */
+    public ContainerState(String id, String name, String image, List<String> command, boolean init, boolean pidNamespace,
+                          String stopSignal, long pid, long pidStartTime, long launcherPid, String created, String started,
+                          boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy) {
+        this(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created, started, detached,
+                logPath, cgroupDirs, restartPolicy, null, false);
+    }
+
+    /**
+     * docker inspect's {@code Config.Tty}, {@code OpenStdin} and {@code AttachStdin/Stdout/Stderr}:
+     * whether it has a terminal, whether its stdin is kept open (piped; for a detached sandbox
+     * held by its monitor for attach clients), and which streams the process that started it
+     * attached ({@code run -d}: none; {@code run -it}: all three; {@code run -t}: output only).
+     */
+    public record Streams(boolean tty, boolean openStdin, boolean attachStdin, boolean attachStdout, boolean attachStderr) {
     }
 
     public boolean restarts() {
@@ -37,6 +59,6 @@ public record ContainerState(String id, String name, String image, List<String> 
 
     public ContainerState started(long pid, long pidStartTime, long launcherPid, String started) {
         return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
-                started, detached, logPath, cgroupDirs, restartPolicy);
+                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove);
     }
 }

@@ -329,12 +329,20 @@ public final class ContainerStore {
         st.put("MonitorPid", s.launcherPid());
         root.put("LogPath", s.logPath());
         var cfg = root.putObject("Config");
+        ContainerState.Streams io = s.streams() == null ? new ContainerState.Streams(false, false, false, false, false) : s.streams();
+        cfg.put("AttachStdin", io.attachStdin());
+        cfg.put("AttachStdout", io.attachStdout());
+        cfg.put("AttachStderr", io.attachStderr());
+        cfg.put("Tty", io.tty());
+        cfg.put("OpenStdin", io.openStdin());
         cfg.put("Image", s.image());
         var cmd = cfg.putArray("Cmd");
         s.command().forEach(cmd::add);
         cfg.put("StopSignal", "SIG" + (s.stopSignal() == null ? "TERM" : s.stopSignal()));
         cfg.put("Init", s.init());
-        root.putObject("HostConfig").putObject("RestartPolicy").put("Name", s.restartPolicy() == null ? "no" : s.restartPolicy());
+        var host = root.putObject("HostConfig");
+        host.putObject("RestartPolicy").put("Name", s.restartPolicy() == null ? "no" : s.restartPolicy());
+        host.put("AutoRemove", s.autoRemove());
         cfg.put("Detached", s.detached());
         cfg.put("PidNamespace", s.pidNamespace());
         var cg = root.putArray("CgroupPaths");
@@ -482,6 +490,28 @@ public final class ContainerStore {
             if (orphaned || stillborn) {
                 delete(s);
                 n++;
+            }
+        }
+        return n + removeAutoRemoved();
+    }
+
+    /**
+     * docker's auto-removal ({@code --rm}) of sandboxes nobody was attached to when they ended
+     * (the CLI's {@code run -t} after a detach): removes the records marked {@code autoRemove}
+     * whose monitor recorded their exit and is gone. Docker's daemon does it the moment they
+     * exit; without a daemon it happens when a CLI next looks (every lifecycle verb calls this)
+     * or a runtime starts. Returns how many went; an entry that vanishes meanwhile is skipped.
+     */
+    public int removeAutoRemoved() {
+        int n = 0;
+        for (Entry e : list()) {
+            ContainerState s = e.state();
+            if (!s.autoRemove() || e.status() != Status.EXITED || (s.launcherPid() > 0 && ProcStat.alive(s.launcherPid(), -1))) continue;
+            try {
+                delete(s);
+                n++;
+            } catch (RuntimeException raced) {
+                // another process removed it first
             }
         }
         return n;

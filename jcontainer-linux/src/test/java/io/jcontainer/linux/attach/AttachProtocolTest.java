@@ -61,6 +61,13 @@ class AttachProtocolTest {
     }
 
     @Test
+    void holdingTheOutputForTheFirstClientIsAttachHold() {
+        byte[] b = io.jcontainer.linux.plan.PlanEncoder.encode(new io.jcontainer.linux.plan.Plan(0, 0,
+                java.util.List.of(new io.jcontainer.linux.plan.Op.Attach("/s", true, false, true)), java.util.List.of(), java.util.List.of()));
+        assertThat(java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(48)).isEqualTo(1 | 4); // ATTACH_TTY | ATTACH_HOLD
+    }
+
+    @Test
     void signalExitsMapAsWaitidReportsThem() {
         assertThat(AttachSession.exit(2, 9)).isEqualTo(ContainerExit.killed(9));
         assertThat(AttachSession.exit(2, 9).code()).isEqualTo(137);

@@ -81,6 +81,28 @@ class TerminalTest {
     }
 
     @Test
+    void anExecsTerminalIsResizedThroughItsHandle() throws Exception {
+        try (Container c = Sandboxes.busybox().command("/bin/sleep", "1000").start()) {
+            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh").withTty(true))) {
+                Screen screen = new Screen(p.stdout());
+                p.resizeTerminal(33, 101); // TIOCSWINSZ on the exec's own master; SIGWINCH to its foreground group
+                p.stdin().write("stty size\n".getBytes());
+                p.stdin().flush();
+                assertThat(screen.shows("33 101")).as(screen.toString()).isTrue();
+                p.resizeTerminal(40, 120);
+                p.stdin().write("stty size; exit 0\n".getBytes());
+                p.stdin().flush();
+                assertThat(screen.shows("40 120")).as(screen.toString()).isTrue();
+                assertThat(p.waitFor(Duration.ofSeconds(20))).isPresent();
+            }
+            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/true"))) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.resizeTerminal(24, 80))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has no terminal");
+            }
+        }
+    }
+
+    @Test
     void ctrlPCtrlQDetachesAndLeavesTheSandboxRunning() throws Exception {
         try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
             Screen screen = new Screen(c.stdout());
