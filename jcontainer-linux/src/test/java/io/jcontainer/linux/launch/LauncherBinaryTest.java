@@ -55,7 +55,21 @@ class LauncherBinaryTest {
         assertThat(frames.get(1).int32(1)).isEqualTo(7);
     }
 
+    /** The same through the spawn server (--serve): one request, the forked launcher speaks as a spawned one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "aarch64"})
+    void theSpawnServerForksALauncherThatStartsAndReportsTheExit(String arch) throws Exception {
+        var frames = run(arch, true, new Op.Chdir("/"), new Op.Exec("/bin/busybox", List.of("sh", "-c", "exit 5"), List.of()));
+        assertThat(frames).extracting(ControlChannel.Frame::type).containsExactly(ControlChannel.MSG_STARTED, ControlChannel.MSG_EXITED);
+        assertThat(frames.getFirst().int32(1)).as("STARTED names the launcher").isPositive();
+        assertThat(frames.get(1).int32(1)).isEqualTo(5);
+    }
+
     private List<ControlChannel.Frame> run(String arch, Op... ops) throws Exception {
+        return run(arch, false, ops);
+    }
+
+    private List<ControlChannel.Frame> run(String arch, boolean server, Op... ops) throws Exception {
         String host = LauncherImage.resourceName().contains("x86_64") ? "x86_64" : "aarch64";
         Path launcher = tmp.resolve("launcher-" + arch);
         try (InputStream in = getClass().getResourceAsStream("/io/jcontainer/linux/native/linux-" + arch + "/jcontainer-launcher")) {
@@ -76,7 +90,18 @@ class LauncherBinaryTest {
         }
         int devnull = SYS.open("/dev/null", Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
         int[] ctl = SYS.socketpair();
-        int pid = SYS.spawn(exe, new int[]{devnull, devnull, devnull, ctl[1]}, argv, List.of());
+        int pid, serverSocket = -1;
+        if (server) {
+            int[] srv = SYS.seqpacketPair();
+            argv.add("--serve");
+            pid = SYS.spawn(exe, new int[]{devnull, devnull, devnull, srv[1]}, argv, List.of());
+            SYS.close(srv[1]);
+            serverSocket = srv[0];
+            SYS.sendFds(serverSocket, java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(SpawnServer.MAGIC).array(), new int[]{devnull, devnull, devnull, ctl[1]});
+        } else {
+            pid = SYS.spawn(exe, new int[]{devnull, devnull, devnull, ctl[1]}, argv, List.of());
+        }
         SYS.close(ctl[1]);
         SYS.close(devnull);
         ControlChannel channel = new ControlChannel(SYS, ctl[0]);
@@ -87,7 +112,9 @@ class LauncherBinaryTest {
             return frames;
         } finally {
             channel.close();
-            SYS.waitPid(pid, false);
+            if (serverSocket >= 0) SYS.close(serverSocket); // EOF: the server exits
+            var st = SYS.waitPid(pid, false);
+            if (server) assertThat(st.status()).as("the server exits cleanly on EOF").isZero();
         }
     }
 }
