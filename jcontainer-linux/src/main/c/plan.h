@@ -66,6 +66,8 @@ enum opcode {
   OP_JOIN_NET = 33,
   OP_CLONE_INTO_CGROUP = 35, /* (pre) str dir: clone3 the child straight into this cgroup2 directory
                               * (CLONE_INTO_CGROUP, 5.7+); older kernels: write its pid to dir/cgroup.procs */
+  OP_REMOVE_ON_EXIT = 36, /* (pre) u32 n, str dir[n]: directories (a detached sandbox's cgroups) the monitor
+                           * removes when its sandbox has ended for good */
   OP_AWAIT_JVM = 34,   /* (child) wait for the JVM's go-ahead (CMD_READY, relayed by the launcher): the JVM makes
                         * the cgroups meanwhile, and the child moves itself in after this op */    /* (child) receive the helper's network namespace and setns into it */
   OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):

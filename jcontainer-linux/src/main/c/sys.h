@@ -292,6 +292,7 @@ struct ksigaction { unsigned long handler, flags, restorer; u64 mask; };
 #define ENOSYS 38
 #define E2BIG 7
 #define EBADF 9
+#define EBUSY 16
 #define EPERM 1
 #define EACCES 13
 #define ENOEXEC 8

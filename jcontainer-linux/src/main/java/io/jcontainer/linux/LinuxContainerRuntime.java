@@ -289,6 +289,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
+                // a detached sandbox's monitor removes its cgroups when it has ended for good: the
+                // startup sweep of other runtimes leaves detached cgroups alone (CgroupManagers.sweep)
+                if (spec.detached() && prepared != null)
+                    pre.add(new Op.RemoveOnExit(prepared.procsFiles().stream().map(f -> f.substring(0, f.lastIndexOf('/'))).toList()));
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
                 if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe, hold));
                 if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)

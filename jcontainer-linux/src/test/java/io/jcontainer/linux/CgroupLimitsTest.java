@@ -222,7 +222,9 @@ class CgroupLimitsTest {
                 c.waitFor();
             }
             assertThat(stale).noneMatch(Files::exists);
-            assertThat(live).as("an empty detached cgroup is swept too").doesNotExist();
+            // an empty detached cgroup may be a sandbox being started by a process with another state
+            // directory: its monitor removes it when the sandbox ends, rm if the monitor died first
+            assertThat(live).as("detached cgroups are not the sweep's").exists();
         } finally {
             for (Path p : stale) Files.deleteIfExists(p);
             Files.deleteIfExists(live);

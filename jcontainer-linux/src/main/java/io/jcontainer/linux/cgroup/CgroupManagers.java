@@ -50,7 +50,11 @@ final class CgroupManagers {
 
     /**
      * Removes, in {@code dir}, cgroups of JVMs that no longer exist (killing what is left in
-     * them first) and empty cgroups of detached sandboxes. Returns how many were removed.
+     * them first). Returns how many were removed. Cgroups of detached sandboxes are not the
+     * sweep's: an empty one may belong to a sandbox being started, or between two runs of its
+     * restart policy, by a process that records it in another state directory — nothing here
+     * can tell. Their monitor removes them when the sandbox has ended for good
+     * ({@code Op.RemoveOnExit}); {@code rm} removes those of a monitor that died first.
      */
     static int sweep(CgroupFs fs, CgroupHost h, String dir, boolean v2) {
         return sweep(fs, h, dir, v2, java.util.Set.of());
@@ -63,7 +67,7 @@ final class CgroupManagers {
             if (!name.startsWith(PREFIX)) continue;
             String rest = name.substring(PREFIX.length());
             boolean detached = rest.startsWith("detached-");
-            if (detached && keep.contains(rest.substring("detached-".length()))) continue;
+            if (detached) continue;
             if (!detached) {
                 int dot = rest.indexOf('.'), dash = rest.indexOf('-');
                 if (dot <= 0 || dash < dot) continue;
@@ -75,8 +79,8 @@ final class CgroupManagers {
                 }
             }
             String path = dir + "/" + name;
-            if (!detached) killTasks(fs, new Dir(fs, path, v2));
-            if (removeQuietly(fs, path, detached ? 1 : 50)) removed++;
+            killTasks(fs, new Dir(fs, path, v2));
+            if (removeQuietly(fs, path, 50)) removed++;
         }
         return removed;
     }

@@ -219,6 +219,18 @@ public sealed interface Op {
         public String step() { return "clone into cgroup " + dir; }
     }
 
+    /**
+     * (pre) Directories the monitor removes when its sandbox has ended for good: a detached
+     * sandbox's cgroups (no JVM may be there to do it, and no other process can tell when).
+     */
+    record RemoveOnExit(List<String> dirs) implements Op {
+        public RemoveOnExit {
+            dirs = List.copyOf(dirs);
+        }
+
+        public String step() { return "remove " + dirs + " on exit"; }
+    }
+
     /** (child) Enters the network namespace the {@link NetHelper} made. */
     record JoinNet() implements Op {
         public String step() { return "create the network namespace"; }

@@ -71,6 +71,11 @@ public final class PlanEncoder {
             case Op.JoinNet o -> 33;
             case Op.AwaitJvm o -> 34;
             case Op.CloneIntoCgroup o -> { p.str(o.dir()); yield 35; }
+            case Op.RemoveOnExit o -> {
+                p.u32(o.dirs().size());
+                o.dirs().forEach(p::str);
+                yield 36;
+            }
             case Op.SetCtty o -> 43;
             case Op.Restart o -> { p.u32(o.mode()).u32(o.maxRetries()).str(o.stopMarker()).str(o.pidFile()); yield 44; }
             case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield 42; }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +51,23 @@ class RestartTest {
             assertThat(c.waitFor(Duration.ofSeconds(30))).hasValueSatisfying(x -> assertThat(x.code()).isZero()); // success: no restart
             store.remove(store.find(c.id()), false);
         }
+    }
+
+    @Test
+    void theMonitorRemovesADetachedSandboxsCgroupsWhenItHasEndedForGood() throws Exception {
+        ContainerStore store = new ContainerStore(tmp.resolve("store"));
+        var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store);
+        String id;
+        try (Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).detached(true).restart(RestartPolicy.onFailure(1))
+                .pidsLimit(20).stdout(Stdio.NULL).command("/bin/sh", "-c", "exit 4").build())) {
+            id = c.id();
+            List<String> dirs = store.find(id).state().cgroupDirs();
+            assertThat(dirs).isNotEmpty();
+            // one run, one restart; between them the (empty) cgroups stay for the next run
+            assertThat(c.waitFor(Duration.ofSeconds(30))).hasValueSatisfying(e -> assertThat(e.code()).isEqualTo(4));
+            assertThat(dirs).as("removed by the monitor, with no JVM or rm involved").allSatisfy(d -> assertThat(Path.of(d)).doesNotExist());
+        }
+        store.remove(store.find(id), false);
     }
 
     @Test
