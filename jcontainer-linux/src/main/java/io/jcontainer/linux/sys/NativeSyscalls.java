@@ -65,6 +65,7 @@ public final class NativeSyscalls implements Syscalls {
     private static final MethodHandle SYSCALL4 = variadicFn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
     private static final long SYS_OPENAT2 = 437;
     private static final MethodHandle MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RMDIR = errnoFn("rmdir", JAVA_INT, ADDRESS);
     private static final MethodHandle SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
     private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
@@ -399,6 +400,16 @@ public final class NativeSyscalls implements Syscalls {
                 if (fd >= 0) return (int) fd;
                 if (errno(cs) != EINTR) throw new SyscallException("openat2", errno(cs), path);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void rmdir(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            if ((int) RMDIR.invokeExact(cs, a.allocateFrom(path)) < 0) throw new SyscallException("rmdir", errno(cs), path);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -101,6 +101,11 @@ public interface Syscalls {
         throw new UnsupportedOperationException("openat2");
     }
 
+    /** rmdir(2): one system call (java.nio's delete stats the path first). */
+    default void rmdir(String path) {
+        throw new UnsupportedOperationException("rmdir");
+    }
+
     /** mkdirat(2). */
     default void mkdirat(int dirfd, String name, int mode) {
         throw new UnsupportedOperationException("mkdirat");
