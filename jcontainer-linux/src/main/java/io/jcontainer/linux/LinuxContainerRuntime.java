@@ -255,7 +255,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         // record also reserves the name (before anything is created).
         ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec, old, hold, autoRemove) : null;
         if (state != null && old != null) store.write(state); // its name is its own already
-        else if (state != null) store.create(state);
+        else if (state != null) state = store.createNamed(state); // docker-style generated name when none was given
         SandboxCgroup cgroup = null;
         SandboxCgroup[] made = new SandboxCgroup[1]; // a cgroup made during the launch, to undo if it fails
         boolean ok = false;

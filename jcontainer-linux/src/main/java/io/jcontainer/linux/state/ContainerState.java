@@ -57,6 +57,11 @@ public record ContainerState(String id, String name, String image, List<String> 
         return id.substring(0, 12);
     }
 
+    public ContainerState withName(String newName) {
+        return new ContainerState(id, newName, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
+                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove);
+    }
+
     public ContainerState started(long pid, long pidStartTime, long launcherPid, String started) {
         return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
                 started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove);

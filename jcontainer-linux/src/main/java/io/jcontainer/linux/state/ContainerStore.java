@@ -117,6 +117,30 @@ public final class ContainerStore {
         });
     }
 
+    /**
+     * As {@link #create}, for a record without a name: gives it a generated one
+     * ({@link GeneratedNames}) that no record uses, under the same lock. Returns the record as
+     * written.
+     */
+    public ContainerState createNamed(ContainerState s) {
+        if (s.name() != null) {
+            create(s);
+            return s;
+        }
+        return withLock(() -> {
+            java.util.Set<String> taken = new java.util.HashSet<>();
+            for (Entry e : list()) if (e.state().name() != null) taken.add(e.state().name());
+            ContainerState named = s.withName(GeneratedNames.next(taken));
+            try {
+                Files.createDirectories(dir(named.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            write(named);
+            return named;
+        });
+    }
+
     /** Rewrites state.json atomically (temporary file, then rename). */
     public void write(ContainerState s) {
         Path d = dir(s.id()), tmp = d.resolve(STATE + ".tmp");
