@@ -1076,6 +1076,15 @@ static long do_wait_jvm(struct failure *f, s32 child_pid) {
 }
 
 /* Runs `count` ops from the cursor; returns 0 or -1 with *f filled. */
+/* open("/proc/PID/ns/NAME"): a namespace of a process, held or joined by fd. */
+static long open_ns(s32 pid, const char *name) {
+  char path[48] = "/proc/";
+  int n = 6 + utoa(path + 6, (u64)pid);
+  memcpy(path + n, "/ns/", 4);
+  memcpy(path + n + 4, name, slen(name) + 1);
+  return sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+}
+
 /* A new network namespace starts with "lo" down; ioctl is all it takes to raise it. */
 static long loopback_up(u32 *sc) {
   long s = sys3(NR_socket, 2 /* AF_INET */, 2 /* SOCK_DGRAM */ | O_CLOEXEC, 0);
@@ -1154,10 +1163,7 @@ static __attribute__((noreturn)) void net_helper(s32 child_pid, u32 join_user) {
   if (join_user) {
     /* the launcher created the child's user namespace, so its creator's euid has every
      * capability there (user_namespaces(7)), and a single-threaded fork may setns into it */
-    char path[48] = "/proc/";
-    int n = 6 + utoa(path + 6, (u64)child_pid);
-    memcpy(path + n, "/ns/user", 9);
-    r = sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+    r = open_ns(child_pid, "user");
     if (r < 0) { sc = SC_OPENAT; goto fail; }
     r = sys2(NR_setns, r, CLONE_NEWUSER);
     if (r < 0) { sc = SC_SETNS; goto fail; }
@@ -1676,12 +1682,7 @@ again:
    * with our reference the teardown happens in our own exit instead — after the EXITED report,
    * so nobody waits for it (the spawn server reaps us). Best effort: without /proc it is
    * only slower. */
-  if ((clone_flags & CLONE_NEWNS) && mntns_fd < 0) {
-    char path[48] = "/proc/";
-    int n = 6 + utoa(path + 6, (u64)pid);
-    memcpy(path + n, "/ns/mnt", 8);
-    mntns_fd = (s32)sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-  }
+  if ((clone_flags & CLONE_NEWNS) && mntns_fd < 0) mntns_fd = (s32)open_ns((s32)pid, "mnt");
   sys1(NR_close, go[0]);
   sys1(NR_close, err[1]);
   if (net_sock[0] >= 0) sys1(NR_close, net_sock[0]);
