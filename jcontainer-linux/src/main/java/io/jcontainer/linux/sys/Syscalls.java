@@ -101,9 +101,21 @@ public interface Syscalls {
         throw new UnsupportedOperationException("openat2");
     }
 
-    /** rmdir(2): one system call (java.nio's delete stats the path first). */
+    /**
+     * rmdir(2). The default goes through java.nio (which stats the path first), so fakes that
+     * work on a fixture tree on disk remove real directories; {@link NativeSyscalls} makes the
+     * one system call.
+     */
     default void rmdir(String path) {
-        throw new UnsupportedOperationException("rmdir");
+        try {
+            java.nio.file.Files.delete(java.nio.file.Path.of(path));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SyscallException("rmdir", Errno.ENOENT, path);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            throw new SyscallException("rmdir", 39 /* ENOTEMPTY */, path);
+        } catch (java.io.IOException e) {
+            throw new SyscallException("rmdir", e.getMessage() != null && e.getMessage().contains("busy") ? Errno.EBUSY : Errno.EIO, path);
+        }
     }
 
     /** mkdirat(2). */
