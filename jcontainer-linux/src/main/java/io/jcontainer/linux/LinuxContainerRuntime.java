@@ -123,8 +123,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * system property {@code jcontainer.spawn} sets the default. Only before the first start.
      */
     public synchronized LinuxContainerRuntime spawnMode(String mode) {
-        if (!mode.equals("server") && !mode.equals("direct"))
-            throw new IllegalArgumentException("spawn mode must be 'server' or 'direct', not '" + mode + "'");
+        LauncherSpawner.checkMode(mode);
         if (launcher != null) throw new IllegalStateException("the spawn mode is chosen before the first start");
         this.spawnMode = mode;
         return this;

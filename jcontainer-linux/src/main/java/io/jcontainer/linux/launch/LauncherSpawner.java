@@ -45,10 +45,13 @@ public interface LauncherSpawner extends AutoCloseable {
 
     /** {@code direct}, or {@code server}. */
     static LauncherSpawner forMode(String mode, Syscalls sys, LauncherImage image) {
-        return switch (mode) {
-            case "direct" -> direct(sys, image);
-            case "server" -> new SpawnServer(sys, image);
-            default -> throw new IllegalArgumentException("spawn mode must be 'server' or 'direct', not '" + mode + "'");
-        };
+        return checkMode(mode).equals("direct") ? direct(sys, image) : new SpawnServer(sys, image);
+    }
+
+    /** {@code mode} if it is {@code server} or {@code direct}; else an exception saying so. */
+    static String checkMode(String mode) {
+        if (!mode.equals("server") && !mode.equals("direct"))
+            throw new IllegalArgumentException("spawn mode must be 'server' or 'direct', not '" + mode + "'");
+        return mode;
     }
 }
