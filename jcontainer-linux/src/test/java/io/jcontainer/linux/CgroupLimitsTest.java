@@ -3,9 +3,11 @@ package io.jcontainer.linux;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerStats;
+import io.jcontainer.ExecSpec;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
 import io.jcontainer.Resources;
+import io.jcontainer.SandboxProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.linux.cgroup.CgroupHost;
 import io.jcontainer.linux.testing.RequiresRoot;
@@ -141,6 +143,47 @@ class CgroupLimitsTest {
             for (int i = 0; i < 100 && c.stats().cpuTime().toNanos() <= frozen + 20_000_000L; i++) Thread.sleep(30);
             assertThat(c.stats().cpuTime().toNanos()).as("progress after unpause").isGreaterThan(frozen + 20_000_000L);
         }
+    }
+
+    /** Our cgroup directories in one hierarchy. */
+    static List<Path> ours(String controller) {
+        return ourCgroups().stream().filter(p -> p.getParent().toString().equals(HOST.v1().get(controller).dir())).toList();
+    }
+
+    static List<String> procs(Path cgroup) throws IOException {
+        return Files.readAllLines(cgroup.resolve("cgroup.procs")).stream().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * An attached sandbox with a PID namespace gets its v1 freezer at the first pause
+     * (CgroupV1Manager#prepare): every process is moved in, also while the payload keeps forking.
+     */
+    @Test
+    void theFirstPauseGathersEveryProcessIntoAFreezerMadeForIt() throws Exception {
+        try (Container c = Sandboxes.busybox().pidsLimit(200).stdout(Stdio.NULL)
+                .command("/bin/sh", "-c", "/bin/sleep 1000 & /bin/sleep 1000 & while :; do /bin/true; done").start()) {
+            Thread.sleep(300);
+            assertThat(ours("freezer")).as("no freezer before the first pause").isEmpty();
+            c.unpause(); // never paused: nothing to thaw
+            long t0 = System.nanoTime();
+            c.pause();
+            System.out.printf("first pause (freezer made, processes moved in): %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+            assertThat(ours("freezer")).hasSize(1);
+            Path freezer = ours("freezer").getFirst(), pids = ours("pids").getFirst();
+            assertThat(Files.readString(freezer.resolve("freezer.state")).strip()).isEqualTo("FROZEN");
+            assertThat(procs(freezer)).as("every process of the sandbox is frozen")
+                    .hasSizeGreaterThanOrEqualTo(3).containsExactlyInAnyOrderElementsOf(procs(pids));
+            c.unpause();
+            assertThat(Files.readString(freezer.resolve("freezer.state")).strip()).isEqualTo("THAWED");
+            try (SandboxProcess p = c.exec(ExecSpec.of("/bin/sleep", "1000"))) {
+                assertThat(procs(freezer)).as("a process exec'd later joins the freezer too").contains(Long.toString(p.pid()));
+            }
+            t0 = System.nanoTime();
+            c.pause();
+            System.out.printf("second pause: %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+            assertThat(ours("freezer")).containsExactly(freezer);
+            assertThat(procs(freezer)).containsExactlyInAnyOrderElementsOf(procs(pids));
+        } // closed while paused: kill-all thaws it, and the freezer goes with the rest (@AfterEach)
     }
 
     @Test

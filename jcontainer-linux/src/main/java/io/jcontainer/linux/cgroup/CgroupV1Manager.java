@@ -69,14 +69,29 @@ public final class CgroupV1Manager implements CgroupManager {
         return p == null ? null : p.realize();
     }
 
+    /**
+     * The freezer waits for the first pause where nothing else needs it: with a PID namespace,
+     * kill-all is PID 1's death (the kernel kills the rest of the namespace), so only
+     * {@code pause()} uses it, and only a handle in this JVM can call that — a detached or named
+     * sandbox may be paused by a later process through state.json, which records the
+     * directories made at start. A v1 directory costs a mkdir, the child's self-move and an rmdir
+     * on every start (~80 µs of the ~0.45 ms that limits add here, docs/cgroups.md); the first
+     * pause pays one RCU grace period instead (see {@link LinuxSandboxCgroup#freeze()}).
+     */
     @Override
     public PreparedCgroup prepare(String containerId, ContainerSpec spec) {
         if (!CgroupManager.needsCgroup(spec)) return null;
-        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER));
+        boolean lazyFreezer = spec.has(Namespace.PID) && !spec.detached() && spec.name() == null
+                && !"false".equals(System.getProperty("jcontainer.lazyFreezer")); // off: for comparison in benchmarks
+        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer);
+    }
+
+    PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
+        return prepare(containerId, r, detached, deviceAllowlist, false);
     }
 
     /** Validates and names; the mkdirs and writes wait for {@link PreparedCgroup#realize()}. */
-    PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
+    PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist, boolean lazyFreezer) {
         CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
 
@@ -98,7 +113,7 @@ public final class CgroupV1Manager implements CgroupManager {
         if (wanted.containsKey("cpuset")) CpusetController.validate(new Dir(fs, host.v1().get("cpuset").dir(), false), r);
         if (deviceAllowlist && writable("devices")) wanted.put("devices", null);
         // kill-all and pause need the freezer; CPU time comes from cpuacct (free where co-mounted with cpu)
-        if (writable("freezer")) wanted.put("freezer", null);
+        if (writable("freezer") && !lazyFreezer) wanted.put("freezer", null);
         if (writable("cpuacct")) wanted.put("cpuacct", null);
         if (wanted.isEmpty()) return null; // nothing writable and nothing asked for
 
@@ -119,6 +134,12 @@ public final class CgroupV1Manager implements CgroupManager {
                 parents.put(bound, new Dir(fs, h.dir(), false));
             }
         }
+        // A freezer co-mounted with a hierarchy made anyway comes for free; otherwise it is made at the first pause.
+        Dir freezerLater = null;
+        CgroupHost.Hierarchy fh = host.v1().get("freezer");
+        if (lazyFreezer && writable("freezer") && !byHierarchy.containsKey(fh.dir()) && !planned.isEmpty())
+            freezerLater = new Dir(fs, fh.dir() + "/" + name, false);
+        Dir lazy = freezerLater;
         List<String> procsFiles = planned.stream().map(d -> d.file("tasks")).toList();
         return new PreparedCgroup() {
             private boolean done;
@@ -137,13 +158,13 @@ public final class CgroupV1Manager implements CgroupManager {
             public synchronized SandboxCgroup realize() {
                 if (done) throw new IllegalStateException("realized already");
                 done = true;
-                return make(r, wanted, controllers, parents, planned, devices);
+                return make(r, wanted, controllers, parents, planned, devices, lazy);
             }
         };
     }
 
     private SandboxCgroup make(Resources r, Map<String, String> wanted, Map<String, Dir> controllers, Map<String, Dir> parents,
-                               List<Dir> planned, Map<Resources.DeviceLimit, String> devices) {
+                               List<Dir> planned, Map<Resources.DeviceLimit, String> devices, Dir lazyFreezer) {
         List<Dir> dirs = new ArrayList<>();
         boolean ok = false;
         try {
@@ -158,7 +179,7 @@ public final class CgroupV1Manager implements CgroupManager {
             if (IoController.wanted(r)) IoController.apply(controllers.get("io"), r, devices);
             if (wanted.containsKey("devices")) DevicesController.apply(controllers.get("devices"));
             ok = true;
-            return new LinuxSandboxCgroup(fs, controllers, parents, null, dirs);
+            return new LinuxSandboxCgroup(fs, controllers, parents, null, dirs, lazyFreezer);
         } finally {
             if (!ok) for (int i = dirs.size() - 1; i >= 0; i--) {
                 try {

@@ -1,5 +1,6 @@
 package io.jcontainer.linux.cgroup;
 
+import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerStats;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Resources;
@@ -23,15 +24,22 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
     private final Map<String, Dir> controllers; // controller name → the directory it is attached in
     private final Map<String, Dir> parents;     // controller name → the parent directory (cpuset checks)
     private final Dir track;                    // the cgroup2 directory, or null on a pure v1 host
-    private final List<Dir> dirs;               // every directory, in creation order
+    private final Dir freezerLater;             // a v1 freezer made at the first pause, or null
+    private volatile Dir freezerMade;           // ... once made
+    private volatile List<Dir> dirs;            // every directory, in creation order
     private volatile boolean closed;
 
     LinuxSandboxCgroup(CgroupFs fs, Map<String, Dir> controllers, Map<String, Dir> parents, Dir track, List<Dir> dirs) {
+        this(fs, controllers, parents, track, dirs, null);
+    }
+
+    LinuxSandboxCgroup(CgroupFs fs, Map<String, Dir> controllers, Map<String, Dir> parents, Dir track, List<Dir> dirs, Dir freezerLater) {
         this.fs = fs;
         this.controllers = Map.copyOf(controllers);
         this.parents = Map.copyOf(parents);
         this.track = track;
         this.dirs = List.copyOf(dirs);
+        this.freezerLater = freezerLater;
     }
 
     /** The directory of each cgroup, for tests and tools. */
@@ -84,6 +92,10 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
         return n;
     }
 
+    private static List<String> listed(Dir d) {
+        return d.read("cgroup.procs").lines().filter(l -> !l.isBlank()).toList();
+    }
+
     private List<String> pids(Dir d) {
         try {
             return d.read("cgroup.procs").lines().filter(s -> !s.isBlank()).toList();
@@ -94,12 +106,14 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
 
     private Dir freezer() {
         if (track != null && FreezerController.available(track)) return track;
-        return controllers.get("freezer");
+        Dir f = controllers.get("freezer");
+        return f != null ? f : freezerMade;
     }
 
     @Override
     public void freeze() {
         Dir f = freezer();
+        if (f == null && freezerLater != null) f = gatherIntoFreezer();
         if (f == null) throw new IllegalStateException("no freezer: neither cgroup2's cgroup.freeze nor the v1 freezer controller is available");
         FreezerController.freeze(f);
     }
@@ -107,8 +121,51 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
     @Override
     public void thaw() {
         Dir f = freezer();
+        if (f == null && freezerLater != null) return; // never paused: nothing is frozen
         if (f == null) throw new IllegalStateException("no freezer: neither cgroup2's cgroup.freeze nor the v1 freezer controller is available");
         FreezerController.thaw(f);
+    }
+
+    /**
+     * The first pause of a sandbox whose freezer was left for later: makes the directory and
+     * moves every process of the sandbox into it, as listed by a hierarchy it was placed in at
+     * start, until a pass finds none outside — a process forked by one not yet moved shows up
+     * in the next pass; one forked by a moved process is born inside. Moving another process
+     * takes the kernel's threadgroup lock, whose first writer waits an RCU grace period
+     * (~5–15 ms here); the writes right after it reuse that period.
+     */
+    private synchronized Dir gatherIntoFreezer() {
+        if (freezerMade != null) return freezerMade;
+        if (closed) throw new IllegalStateException("the sandbox's cgroups are removed");
+        Dir f = freezerLater, source = dirs.get(0); // every v1 hierarchy lists the same processes
+        try {
+            fs.mkdir(f.path());
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EEXIST) throw e;
+        }
+        if (!dirs.contains(f)) {
+            List<Dir> withFreezer = new java.util.ArrayList<>(dirs);
+            withFreezer.add(f);
+            dirs = List.copyOf(withFreezer); // close() removes it from now on, also if the moves below fail
+        }
+        for (int round = 0; round < 100; round++) {
+            java.util.Set<String> inside = new java.util.HashSet<>(listed(f));
+            int moved = 0;
+            for (String pid : listed(source)) {
+                if (inside.contains(pid)) continue;
+                try {
+                    f.write("cgroup.procs", pid);
+                    moved++;
+                } catch (SyscallException e) {
+                    if (e.errno() != Errno.ESRCH) throw e; // it exited meanwhile
+                }
+            }
+            if (moved == 0) {
+                freezerMade = f;
+                return f;
+            }
+        }
+        throw new ContainerException("cannot pause: the sandbox's processes kept forking while they were moved into the freezer cgroup " + f.path());
     }
 
     @Override

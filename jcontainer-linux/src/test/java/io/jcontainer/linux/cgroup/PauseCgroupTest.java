@@ -50,6 +50,27 @@ class PauseCgroupTest {
     }
 
     @Test
+    void onlyAnAttachedUnnamedSandboxWithAPidNamespaceGetsItsFreezerAtTheFirstPause() {
+        CgroupFixture f = CgroupFixture.hybrid(tmp, true);
+        var m = new CgroupV1Manager(f.fs, f.host());
+        ContainerSpec limited = Container.builder().command("/bin/true").pidsLimit(10).build();
+        var later = m.prepare("a".repeat(64), limited);
+        assertThat(later.procsFiles()).as("the child moves into no freezer at start").noneMatch(p -> p.contains("/freezer/"));
+        try (var cg = (LinuxSandboxCgroup) later.realize()) {
+            assertThat(cg.paths()).noneMatch(p -> p.contains("/freezer/"));
+            cg.thaw(); // never paused: nothing to thaw
+            assertThat(cg.paths()).noneMatch(p -> p.contains("/freezer/"));
+        }
+        // a later process may pause these through state.json, which lists what was made at start
+        for (ContainerSpec s : List.of(limited.toBuilder().detached(true).build(), limited.toBuilder().name("web").build(),
+                limited.toBuilder().removeNamespace(Namespace.PID).build())) {
+            PreparedCgroup p = m.prepare("b".repeat(64), s);
+            assertThat(p.procsFiles()).as(s.toString()).anyMatch(x -> x.contains("/freezer/"));
+            p.realize().close();
+        }
+    }
+
+    @Test
     void onV2TheSandboxDirectoryIsTheFreezerAndKillsPassIt() {
         CgroupFixture f = CgroupFixture.v2(tmp);
         var m = new CgroupV2Manager(f.fs, f.host());
