@@ -17,11 +17,13 @@ public final class Contenders {
     private final Path bundle;
     private final ContainerSpec namespacesOnly;
     private final ContainerSpec headline;
+    private final ContainerSpec limits;
 
     private Contenders(Path bundle, ContainerSpec namespacesOnly, ContainerSpec headline) {
         this.bundle = bundle;
         this.namespacesOnly = namespacesOnly;
         this.headline = headline;
+        this.limits = namespacesOnly.toBuilder().resources(headline.resources()).build();
     }
 
     private static Contenders instance;
@@ -65,6 +67,11 @@ public final class Contenders {
 
     public int namespacesOnly() throws InterruptedException {
         return run(namespacesOnly);
+    }
+
+    /** (a) plus the headline's memory, cpu and pids limits and nothing else: what the limits add (issue 3). */
+    public int limits() throws InterruptedException {
+        return run(limits);
     }
 
     public int headline() throws InterruptedException {

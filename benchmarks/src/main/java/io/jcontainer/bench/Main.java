@@ -70,7 +70,7 @@ public final class Main {
         // private mount namespace without the cgroup2 mount (only when the host needs it).
         List<RunResult> all = new ArrayList<>();
         List<String> main = new ArrayList<>(List.of("StartLatency.processBuilder", "StartLatency.jcontainerNamespaces",
-                "StartLatency.jcontainerHeadline", "Throughput.processBuilder", "Throughput.jcontainerHeadline",
+                "StartLatency.jcontainerLimits", "StartLatency.jcontainerHeadline", "Throughput.processBuilder", "Throughput.jcontainerHeadline",
                 "BigHeap.processBuilder", "BigHeap.jcontainerHeadline"));
         if (Peer.BWRAP.available()) main.addAll(List.of("StartLatency.bwrap", "Throughput.bwrap"));
         if (Peer.RUNC.available()) main.add("StartLatency.runc");

@@ -42,6 +42,7 @@ public final class Phases {
         out.put("jcontainer namespaces only", sandbox(namespacesOnly, n));
         out.put("jcontainer start → exit → close, adding one thing at a time", ablation(headline, namespacesOnly, Math.max(4, n / 2)));
         out.put("jcontainer start → exit → close, the start path technique by technique", techniques(headline, namespacesOnly, Math.max(4, n / 2)));
+        out.put("cgroup limits: what memory + cpu + pids add, start → exit and close() apart", limits(headline, namespacesOnly, n));
         return out;
     }
 
@@ -53,7 +54,10 @@ public final class Phases {
      * sets up ({@code jcontainer.deferCgroups}).
      */
     private static Map<String, Double> techniques(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
-        record Variant(String name, LinuxContainerRuntime rt, ContainerSpec spec, boolean netHelper, boolean deferCgroups) {
+        record Variant(String name, LinuxContainerRuntime rt, ContainerSpec spec, boolean netHelper, boolean deferCgroups, boolean lazyFreezer) {
+            Variant(String name, LinuxContainerRuntime rt, ContainerSpec spec, boolean netHelper, boolean deferCgroups) {
+                this(name, rt, spec, netHelper, deferCgroups, false);
+            }
         }
         LinuxContainerRuntime direct = new LinuxContainerRuntime().spawnMode("direct"), server = new LinuxContainerRuntime().spawnMode("server");
         List<Variant> vs = List.of(
@@ -62,15 +66,18 @@ public final class Phases {
                 new Variant("(a) + spawn server + network helper (the default)", server, namespacesOnly, true, false),
                 new Variant("headline: posix_spawn, clone3 netns, cgroups made before the launch", direct, headline, false, false),
                 new Variant("headline + spawn server + network helper", server, headline, true, false),
-                new Variant("headline + cgroups made while the child sets up (the default)", server, headline, true, true));
+                new Variant("headline + cgroups made while the child sets up", server, headline, true, true),
+                new Variant("headline + v1 freezer made at the first pause (the default)", server, headline, true, true, true));
         double[][] t = new double[vs.size()][n];
         String helper0 = System.getProperty("jcontainer.netHelper"), defer0 = System.getProperty("jcontainer.deferCgroups");
+        String lazy0 = System.getProperty("jcontainer.lazyFreezer");
         try {
             for (int i = -n / 4; i < n; i++) {
                 for (int k = 0; k < vs.size(); k++) {
                     Variant v = vs.get(k);
                     System.setProperty("jcontainer.netHelper", String.valueOf(v.netHelper()));
                     System.setProperty("jcontainer.deferCgroups", String.valueOf(v.deferCgroups()));
+                    System.setProperty("jcontainer.lazyFreezer", String.valueOf(v.lazyFreezer()));
                     long t0 = System.nanoTime();
                     try (Container c = v.rt().start(v.spec())) {
                         if (c.waitFor().code() != 0) throw new IllegalStateException(v.name() + ": /bin/true failed");
@@ -84,10 +91,61 @@ public final class Phases {
         } finally {
             restore("jcontainer.netHelper", helper0);
             restore("jcontainer.deferCgroups", defer0);
+            restore("jcontainer.lazyFreezer", lazy0);
         }
         Map<String, Double> m = new LinkedHashMap<>();
         for (int k = 0; k < vs.size(); k++) m.put(vs.get(k).name(), median(t[k]));
         return m;
+    }
+
+    /**
+     * Issue 3's figure: (a) against (a) + the headline's memory, cpu and pids limits,
+     * interleaved, with the start → observed exit (PERF.md's start latency) and {@code close()}
+     * (which removes the cgroup directories) timed apart. "added" rows are medians of the
+     * differences between adjacent pairs, so load that hits both cancels out.
+     */
+    private static Map<String, Double> limits(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
+        ContainerSpec limited = namespacesOnly.toBuilder().resources(headline.resources()).build();
+        ContainerSpec[] specs = {namespacesOnly, limited};
+        double[][] toExit = new double[2][n], close = new double[2][n], whole = new double[2][n];
+        try {
+            for (int i = -n / 4; i < n; i++) {
+                for (int k = 0; k < 2; k++) {
+                    long t0 = System.nanoTime();
+                    Container c = specs[k].start();
+                    long t1;
+                    try {
+                        if (c.waitFor().code() != 0) throw new IllegalStateException("/bin/true failed");
+                        t1 = System.nanoTime();
+                    } finally {
+                        c.close();
+                    }
+                    long t2 = System.nanoTime();
+                    if (i < 0) continue;
+                    toExit[k][i] = (t1 - t0) / 1e3;
+                    close[k][i] = (t2 - t1) / 1e3;
+                    whole[k][i] = (t2 - t0) / 1e3;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("(a): start → exit observed", median(toExit[0]));
+        m.put("(a): close()", median(close[0]));
+        m.put("(a) + limits: start → exit observed", median(toExit[1]));
+        m.put("(a) + limits: close()", median(close[1]));
+        m.put("added by the limits: start → exit observed", medianDifference(toExit[1], toExit[0]));
+        m.put("added by the limits: close()", medianDifference(close[1], close[0]));
+        m.put("added by the limits: start → exit → close", medianDifference(whole[1], whole[0]));
+        return m;
+    }
+
+    static double medianDifference(double[] a, double[] b) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i] - b[i];
+        return median(d);
     }
 
     private static void restore(String key, String value) {

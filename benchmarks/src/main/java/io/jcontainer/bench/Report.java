@@ -24,8 +24,9 @@ public final class Report {
     static final String RUNC = "runc run";
     static final String JC_NS = "jcontainer (a) namespaces only";
     static final String JC_HEAD = "jcontainer (b) headline";
+    static final String JC_LIM = "jcontainer (a) + memory/cpu/pids limits";
     private static final Map<String, String> NAMES = Map.of("processBuilder", PB, "bwrap", BWRAP, "crun", CRUN, "runc", RUNC,
-            "jcontainerNamespaces", JC_NS, "jcontainerHeadline", JC_HEAD);
+            "jcontainerNamespaces", JC_NS, "jcontainerLimits", JC_LIM, "jcontainerHeadline", JC_HEAD);
 
     /** One JMH figure: median and p90 for sample mode (µs), score for throughput (ops/s). */
     record Fig(double median, double p90, double score, double error, long samples) {
@@ -102,6 +103,13 @@ public final class Report {
         target(md, "throughput, 2 threads, vs crun", thrHead == null || thrCrun == null ? Double.NaN : thrHead.score() / thrCrun.score(), 3.0, false, "× crun");
         Fig bigHead = big.get(JC_HEAD);
         target(md, "headline with `-Xms4g -XX:+AlwaysPreTouch` vs small heap", ratio(bigHead, head), 1.1, true, "×");
+        Fig ns = lat.get(JC_NS), lim = lat.get(JC_LIM);
+        if (ns != null && lim != null) {
+            double added = lim.median() - ns.median();
+            md.append("| memory + cpu + pids limits: added start → exit → close, (a) + limits − (a) (issue 3) | ")
+                    .append(String.format(Locale.ROOT, "%+.0f µs", added)).append(" | ≤ 400 µs | ")
+                    .append(added <= 400 ? "**met**" : String.format(Locale.ROOT, "**missed** by %.0f µs", added - 400)).append(" |\n");
+        }
         double perThread = fp.path("jvmThreadsWith").asDouble() - fp.path("jvmThreadsBefore").asDouble();
         int started = fp.path("started").asInt();
         md.append("| JVM threads per idle sandbox | ").append(String.format(Locale.ROOT, "%+.0f threads for %d sandboxes", perThread, started))
@@ -119,7 +127,7 @@ public final class Report {
         md.append("Each call is timed from the Java call to the observed exit (and, for jcontainer, `close()`). ")
                 .append("Peers are started with `ProcessBuilder` — what a Java program would have to do — and must exit 0.\n\n");
         md.append("![start latency](benchmarks-latency.svg)\n\n");
-        List<String> order = List.of(PB, BWRAP, CRUN, RUNC, JC_NS, JC_HEAD);
+        List<String> order = List.of(PB, BWRAP, CRUN, RUNC, JC_NS, JC_LIM, JC_HEAD);
         md.append("| contender | median | p90 | samples | × ProcessBuilder | × bwrap | × crun | × runc |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String k : order) {
             Fig f = lat.get(k);
@@ -134,6 +142,7 @@ public final class Report {
         md.append("## What each jcontainer configuration contains\n\n");
         md.append("- **(a) namespaces only**: `Container.builder().namespaces(PID, NET, MNT, UTS, IPC, USER, CGROUP).rootfs(busybox).seccomp(Seccomp.UNCONFINED).command(\"/bin/true\")` — ")
                 .append("the runtime's default root setup (pivot_root, /proc, minimal /dev, masked and read-only /proc paths), Docker's default capabilities, no seccomp filter, no cgroup.\n");
+        md.append("- **(a) + memory/cpu/pids limits**: (a) with the headline's `memoryLimit`, `cpus` and `pidsLimit` and nothing else — what the limits add (issue 3).\n");
         md.append("- **(b) headline** (PERF.md): `namespaces(USER, PID, NET, MNT, UTS, IPC, CGROUP)`, `memoryLimit(\"").append(Configs.MEMORY)
                 .append("\")`, `cpus(").append(Configs.CPUS).append(")`, `pidsLimit(").append(Configs.PIDS)
                 .append(")`, `seccomp(Seccomp.DEFAULT)`, `dropAllCapabilities()`, the busybox root (pivot_root, /proc, minimal /dev).\n");

@@ -52,6 +52,11 @@ public class StartLatency {
     }
 
     @Benchmark
+    public int jcontainerLimits() throws InterruptedException {
+        return c.limits();
+    }
+
+    @Benchmark
     public int jcontainerHeadline() throws InterruptedException {
         return c.headline();
     }

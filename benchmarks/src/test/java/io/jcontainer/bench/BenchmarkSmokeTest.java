@@ -79,6 +79,7 @@ class BenchmarkSmokeTest {
         StartLatency s = latency();
         for (int i = 0; i < CALLS; i++) {
             assertThat(s.jcontainerNamespaces()).isZero();
+            assertThat(s.jcontainerLimits()).isZero();
             assertThat(s.jcontainerHeadline()).isZero();
         }
     }
@@ -119,11 +120,11 @@ class BenchmarkSmokeTest {
     @Test
     void jmhRunFeedsTheReport(@TempDir Path tmp) throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include("\\.StartLatency\\.(processBuilder|jcontainerHeadline)$")
+                .include("\\.StartLatency\\.(processBuilder|jcontainerNamespaces|jcontainerLimits|jcontainerHeadline)$")
                 .include("\\.Throughput\\.processBuilder$")
                 .forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200))
                 .shouldFailOnError(true).build()).run();
-        assertThat(results).hasSize(3);
+        assertThat(results).hasSize(5);
         Path res = Files.createDirectories(tmp.resolve("results")), docs = tmp.resolve("docs");
         try (PrintStream out = new PrintStream(Files.newOutputStream(res.resolve("jmh.json")), true, StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, out).writeOut(results);
@@ -143,7 +144,9 @@ class BenchmarkSmokeTest {
 
         String md = Files.readString(docs.resolve("benchmarks.md"));
         assertThat(md).contains("## PERF.md targets", "| ProcessBuilder /bin/true |", "| jcontainer (b) headline |",
-                "benchmarks-latency.svg", "## Footprint of idle sandboxes", "not available yet");
+                "benchmarks-latency.svg", "## Footprint of idle sandboxes", "not available yet",
+                "| jcontainer (a) + memory/cpu/pids limits |", "added start → exit → close, (a) + limits − (a) (issue 3)",
+                "added by the limits: start → exit observed");
         assertThat(Files.readString(docs.resolve("benchmarks-latency.svg"))).startsWith("<svg").contains("jcontainer (b) headline");
         assertThat(Files.readString(docs.resolve("benchmarks-throughput.svg"))).startsWith("<svg");
     }
