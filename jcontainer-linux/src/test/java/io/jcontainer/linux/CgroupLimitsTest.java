@@ -105,6 +105,19 @@ class CgroupLimitsTest {
     }
 
     @Test
+    void aForkBombInAPidNamespaceEndsWithItsFirstProcessWithoutAFreezer() throws Exception {
+        // the default: a PID namespace, so no freezer is made at start (the first pause would make one)
+        try (Container c = Sandboxes.busybox().pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
+                .command("/bin/sh", "-c", "b() { b | b & }; b; sleep 1000").start()) {
+            Path events = ours("pids").getFirst().resolve("pids.events");
+            for (int i = 0; i < 200 && !Files.readString(events).matches("(?s)max [1-9].*"); i++) Thread.sleep(25);
+            assertThat(Files.readString(events)).as("forks refused at the limit").matches("(?s)max [1-9].*");
+            assertThat(ours("freezer")).isEmpty();
+        }
+        // close() killed PID 1, the kernel the rest of the namespace; nothing is left (checked after each test)
+    }
+
+    @Test
     void twoBusyLoopsUnderHalfACpuUseAboutHalfACpu() throws Exception {
         try (Container c = Sandboxes.busybox().cpus(0.5).stdout(Stdio.NULL)
                 .command("/bin/sh", "-c", "yes >/dev/null & yes >/dev/null & wait").start()) {
