@@ -226,7 +226,7 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
      * briefly, killing again halfway.
      */
     @Override
-    public void close() {
+    public synchronized void close() { // not while gatherIntoFreezer adds a directory
         if (closed) return;
         long deadline = System.nanoTime() + REMOVE_TIMEOUT_MS * 1_000_000;
         boolean killedAgain = false;
