@@ -90,7 +90,7 @@ final class CgroupManagers {
             d.write("cgroup.kill", "1");
             return;
         }
-        List<String> pids = d.has("cgroup.procs") ? d.read("cgroup.procs").lines().filter(s -> !s.isBlank()).toList() : List.of();
+        List<String> pids = d.has("cgroup.procs") ? d.procs() : List.of();
         for (String p : pids) {
             try {
                 fs.kill(Integer.parseInt(p.strip()), 9);

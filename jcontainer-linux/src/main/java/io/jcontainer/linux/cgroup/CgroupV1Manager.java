@@ -135,11 +135,9 @@ public final class CgroupV1Manager implements CgroupManager {
             }
         }
         // A freezer co-mounted with a hierarchy made anyway comes for free; otherwise it is made at the first pause.
-        Dir freezerLater = null;
         CgroupHost.Hierarchy fh = host.v1().get("freezer");
-        if (lazyFreezer && writable("freezer") && !byHierarchy.containsKey(fh.dir()) && !planned.isEmpty())
-            freezerLater = new Dir(fs, fh.dir() + "/" + name, false);
-        Dir lazy = freezerLater;
+        Dir lazy = lazyFreezer && writable("freezer") && !byHierarchy.containsKey(fh.dir()) && !planned.isEmpty()
+                ? new Dir(fs, fh.dir() + "/" + name, false) : null;
         List<String> procsFiles = planned.stream().map(d -> d.file("tasks")).toList();
         return new PreparedCgroup() {
             private boolean done;

@@ -43,6 +43,11 @@ record Dir(CgroupFs fs, String path, boolean v2) {
         return fs.read(file(name));
     }
 
+    /** The processes listed in cgroup.procs (thread-group ids, one per line). */
+    java.util.List<String> procs() {
+        return read("cgroup.procs").lines().filter(l -> !l.isBlank()).toList();
+    }
+
     /** A long from a single-value file ("max" reads as -1); -1 when the file is missing. */
     long number(String name) {
         if (!has(name)) return -1;

@@ -92,13 +92,10 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
         return n;
     }
 
-    private static List<String> listed(Dir d) {
-        return d.read("cgroup.procs").lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    private List<String> pids(Dir d) {
+    /** As {@link Dir#procs()}, but none for a directory that cannot be read (kill-all goes on). */
+    private static List<String> pids(Dir d) {
         try {
-            return d.read("cgroup.procs").lines().filter(s -> !s.isBlank()).toList();
+            return d.procs();
         } catch (SyscallException e) {
             return List.of();
         }
@@ -149,9 +146,9 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
             dirs = List.copyOf(withFreezer); // close() removes it from now on, also if the moves below fail
         }
         for (int round = 0; round < 100; round++) {
-            java.util.Set<String> inside = new java.util.HashSet<>(listed(f));
+            java.util.Set<String> inside = new java.util.HashSet<>(f.procs());
             int moved = 0;
-            for (String pid : listed(source)) {
+            for (String pid : source.procs()) {
                 if (inside.contains(pid)) continue;
                 try {
                     f.write("cgroup.procs", pid);
