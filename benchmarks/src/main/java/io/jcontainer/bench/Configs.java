@@ -47,6 +47,14 @@ public final class Configs {
     }
 
     /**
+     * (a) plus the resolved headline's memory, cpu and pids limits and nothing else: what the
+     * limits add (issue 3). The headline's, so a host where they could not be applied compares (a) with (a).
+     */
+    public static ContainerSpec limitsOnly(ContainerSpec namespacesOnly, ContainerSpec headline) {
+        return namespacesOnly.toBuilder().resources(headline.resources()).build();
+    }
+
+    /**
      * (b) The headline of PERF.md: the seven namespaces, memory + cpu + pids limits,
      * pivot_root, /proc, minimal /dev, the default seccomp profile, every capability dropped.
      */

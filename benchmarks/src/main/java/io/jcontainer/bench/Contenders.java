@@ -23,7 +23,7 @@ public final class Contenders {
         this.bundle = bundle;
         this.namespacesOnly = namespacesOnly;
         this.headline = headline;
-        this.limits = namespacesOnly.toBuilder().resources(headline.resources()).build();
+        this.limits = Configs.limitsOnly(namespacesOnly, headline);
     }
 
     private static Contenders instance;

@@ -105,17 +105,41 @@ public final class Phases {
      * differences between adjacent pairs, so load that hits both cancels out.
      */
     private static Map<String, Double> limits(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
-        ContainerSpec limited = namespacesOnly.toBuilder().resources(headline.resources()).build();
-        ContainerSpec[] specs = {namespacesOnly, limited};
-        double[][] toExit = new double[2][n], close = new double[2][n], whole = new double[2][n];
+        Map<String, Map<String, Double>> r = limitVariants(List.of(new LimitVariant("(a)", namespacesOnly, true),
+                new LimitVariant("(a) + limits", Configs.limitsOnly(namespacesOnly, headline), true)), n);
+        Map<String, Double> m = new LinkedHashMap<>();
+        r.forEach((name, figs) -> {
+            m.put(name + ": start → exit observed", figs.get("start → exit"));
+            m.put(name + ": close()", figs.get("close()"));
+        });
+        Map<String, Double> added = r.get("(a) + limits");
+        m.put("added by the limits: start → exit observed", added.get("start → exit, added"));
+        m.put("added by the limits: close()", added.get("close(), added"));
+        m.put("added by the limits: start → exit → close", added.get("start → exit → close, added"));
+        return m;
+    }
+
+    /** A configuration for {@link #limitVariants}; {@code lazyFreezer} is {@code -Djcontainer.lazyFreezer}. */
+    record LimitVariant(String name, ContainerSpec spec, boolean lazyFreezer) {
+    }
+
+    /**
+     * The variants interleaved, round after round; per variant the medians of start → exit,
+     * {@code close()} and the whole, and the medians of their pair differences to the first
+     * variant ("…, added").
+     */
+    static Map<String, Map<String, Double>> limitVariants(List<LimitVariant> vs, int n) {
+        double[][] toExit = new double[vs.size()][n], close = new double[vs.size()][n], whole = new double[vs.size()][n];
+        String lazy0 = System.getProperty("jcontainer.lazyFreezer");
         try {
             for (int i = -n / 4; i < n; i++) {
-                for (int k = 0; k < 2; k++) {
+                for (int k = 0; k < vs.size(); k++) {
+                    System.setProperty("jcontainer.lazyFreezer", String.valueOf(vs.get(k).lazyFreezer()));
                     long t0 = System.nanoTime();
-                    Container c = specs[k].start();
+                    Container c = vs.get(k).spec().start();
                     long t1;
                     try {
-                        if (c.waitFor().code() != 0) throw new IllegalStateException("/bin/true failed");
+                        if (c.waitFor().code() != 0) throw new IllegalStateException(vs.get(k).name() + ": /bin/true failed");
                         t1 = System.nanoTime();
                     } finally {
                         c.close();
@@ -130,16 +154,21 @@ public final class Phases {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            restore("jcontainer.lazyFreezer", lazy0);
         }
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("(a): start → exit observed", median(toExit[0]));
-        m.put("(a): close()", median(close[0]));
-        m.put("(a) + limits: start → exit observed", median(toExit[1]));
-        m.put("(a) + limits: close()", median(close[1]));
-        m.put("added by the limits: start → exit observed", medianDifference(toExit[1], toExit[0]));
-        m.put("added by the limits: close()", medianDifference(close[1], close[0]));
-        m.put("added by the limits: start → exit → close", medianDifference(whole[1], whole[0]));
-        return m;
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (int k = 0; k < vs.size(); k++) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("start → exit", median(toExit[k]));
+            m.put("close()", median(close[k]));
+            m.put("start → exit → close", median(whole[k]));
+            m.put("start → exit, added", medianDifference(toExit[k], toExit[0]));
+            m.put("close(), added", medianDifference(close[k], close[0]));
+            m.put("start → exit → close, added", medianDifference(whole[k], whole[0]));
+            out.put(vs.get(k).name(), m);
+        }
+        return out;
     }
 
     static double medianDifference(double[] a, double[] b) {
@@ -170,7 +199,7 @@ public final class Phases {
         steps.put("+ USER (uid/gid maps)", b.namespaces(MNT, PID, UTS, IPC, CGROUP, USER).build());
         steps.put("+ NET (= (a) namespaces only)", namespacesOnly);
         // The headline's extras one by one on top of (a), then all together.
-        steps.put("(a) + cgroup limits only", namespacesOnly.toBuilder().resources(headline.resources()).build());
+        steps.put("(a) + cgroup limits only", Configs.limitsOnly(namespacesOnly, headline));
         steps.put("(a) + seccomp profile only", namespacesOnly.toBuilder().seccomp(headline.seccomp()).build());
         steps.put("(a) + capabilities dropped only", namespacesOnly.toBuilder().capabilities(headline.capabilities()).build());
         steps.put("headline as measured (all of the above)", headline);
