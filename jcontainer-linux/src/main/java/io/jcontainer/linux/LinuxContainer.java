@@ -29,12 +29,11 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
     private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    private volatile int ttyControl = -1; // a dup of the pty master, for resizing only
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin,
-                   InputStream stdout, InputStream stderr, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
+                   InputStream stdout, InputStream stderr, int ttyControl, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
                    LinuxContainerRuntime runtime) {
-        super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys);
+        super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys, ttyControl);
         this.id = id;
         this.spec = spec;
         this.cgroup = cgroup;
@@ -93,16 +92,9 @@ final class LinuxContainer extends MonitoredProcess implements Container {
         signal(Signal.KILL);
     }
 
-    void terminal(int masterFd) {
-        this.ttyControl = masterFd;
-    }
-
     @Override
-    public synchronized void resizeTerminal(int rows, int cols) {
-        if (ttyControl < 0 && spec.detached() && spec.tty())
-            throw new IllegalStateException("container " + id.substring(0, 12) + " is detached: its monitor holds the terminal (AttachSession.resize)");
-        if (ttyControl < 0) throw new IllegalStateException("container " + id.substring(0, 12) + " has no terminal (tty(true))");
-        sys.setWindowSize(ttyControl, rows, cols);
+    protected String noTerminal() {
+        return spec.detached() && spec.tty() ? "is detached: its monitor holds the terminal (AttachSession.resize)" : "has no terminal (tty(true))";
     }
 
     @Override
@@ -186,10 +178,7 @@ final class LinuxContainer extends MonitoredProcess implements Container {
             }
         } finally {
             for (SandboxProcess p : execs) closeQuietly(p);
-            synchronized (this) {
-                if (ttyControl >= 0) sys.closeQuietly(ttyControl);
-                ttyControl = -1;
-            }
+            releaseTerminal();
             if (stdin != null) closeQuietly(stdin);
             if (stdout != null) closeQuietly(stdout);
             if (stderr != null) closeQuietly(stderr);

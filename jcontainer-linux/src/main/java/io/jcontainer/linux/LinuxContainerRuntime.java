@@ -309,13 +309,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (recorded != null) store.write(recorded);
             LinuxContainer[] self = new LinuxContainer[1];
             LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err,
-                    cgroup, sys, () -> {
+                    l.ttyControl, cgroup, sys, () -> {
                         live.remove(self[0]);
                         // the handle of an attached sandbox owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
                     }, this);
             self[0] = c;
-            if (l.ttyControl >= 0) c.terminal(l.ttyControl);
             live.add(c);
             supervisor.watch(l.control, c::exited);
             ok = true;

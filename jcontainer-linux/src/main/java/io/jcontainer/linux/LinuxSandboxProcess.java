@@ -14,22 +14,17 @@ import java.time.Duration;
 final class LinuxSandboxProcess extends MonitoredProcess {
     private final Runnable onClosed;
     private volatile boolean closed;
-    private int ttyControl; // a dup of its terminal's master, for resizing only; -1 without one (or once closed)
 
     /** @param ttyControl a dup of the master of its terminal (exec with tty), owned by this handle; -1 for none */
     LinuxSandboxProcess(int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin, InputStream stdout,
                         InputStream stderr, Syscalls sys, Runnable onClosed, int ttyControl) {
-        super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys);
+        super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys, ttyControl);
         this.onClosed = onClosed;
-        this.ttyControl = ttyControl;
     }
 
-    /** TIOCSWINSZ on its terminal's master: the kernel sends SIGWINCH to the terminal's foreground process group. */
     @Override
-    public synchronized void resizeTerminal(int rows, int cols) {
-        if (ttyControl < 0)
-            throw new IllegalStateException(describe() + (closed ? " is closed" : " has no terminal (ExecSpec.withTty(true))"));
-        sys.setWindowSize(ttyControl, rows, cols);
+    protected String noTerminal() {
+        return closed ? "is closed" : "has no terminal (ExecSpec.withTty(true))";
     }
 
     /** On the supervisor thread: the EXITED frame, or null if the launcher vanished. */
@@ -61,10 +56,7 @@ final class LinuxSandboxProcess extends MonitoredProcess {
                 }
             }
         } finally {
-            synchronized (this) {
-                if (ttyControl >= 0) sys.closeQuietly(ttyControl);
-                ttyControl = -1;
-            }
+            releaseTerminal();
             onClosed.run();
             for (AutoCloseable c : new AutoCloseable[]{stdin, stdout, stderr}) {
                 if (c == null) continue;

@@ -27,9 +27,12 @@ abstract class MonitoredProcess implements SandboxProcess {
     protected final InputStream stdout, stderr;
     protected final Syscalls sys;
     protected final LauncherExit exit = new LauncherExit();
+    private int ttyControl; // a dup of its terminal's master, for resizing only; -1 without one (or once released)
 
+    /** @param ttyControl a dup of the master of its terminal, owned by this handle; -1 for none */
     MonitoredProcess(int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin, InputStream stdout,
-                     InputStream stderr, Syscalls sys) {
+                     InputStream stderr, Syscalls sys, int ttyControl) {
+        this.ttyControl = ttyControl;
         this.pid = pid;
         this.launcherPid = launcherPid;
         this.launcherIsChild = launcherIsChild;
@@ -46,6 +49,22 @@ abstract class MonitoredProcess implements SandboxProcess {
     /** Why a stream is not a pipe, for the message of the getter that refuses it. */
     protected String notAPipe(String stream) {
         return stream + " is not a pipe";
+    }
+
+    /** Why there is no terminal to resize, for {@link #resizeTerminal}'s message. */
+    protected abstract String noTerminal();
+
+    /** TIOCSWINSZ on its terminal's master: the kernel sends SIGWINCH to the terminal's foreground process group. */
+    @Override
+    public synchronized void resizeTerminal(int rows, int cols) {
+        if (ttyControl < 0) throw new IllegalStateException(describe() + " " + noTerminal());
+        sys.setWindowSize(ttyControl, rows, cols);
+    }
+
+    /** Closes the terminal's master dup; part of close(). */
+    protected final synchronized void releaseTerminal() {
+        if (ttyControl >= 0) sys.closeQuietly(ttyControl);
+        ttyControl = -1;
     }
 
     /** On the supervisor thread, once: reaps the launcher and publishes the exit. */
