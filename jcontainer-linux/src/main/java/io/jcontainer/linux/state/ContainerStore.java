@@ -107,12 +107,7 @@ public final class ContainerStore {
                     if (s.name().equals(e.state().name()))
                         throw new NameInUseException("Conflict. The container name \"/" + s.name() + "\" is already in use by container \""
                                 + e.state().id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
-            try {
-                Files.createDirectories(dir(s.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            write(s);
+            makeDirAndWrite(s);
             return null;
         });
     }
@@ -131,14 +126,19 @@ public final class ContainerStore {
             java.util.Set<String> taken = new java.util.HashSet<>();
             for (Entry e : list()) if (e.state().name() != null) taken.add(e.state().name());
             ContainerState named = s.withName(GeneratedNames.next(taken));
-            try {
-                Files.createDirectories(dir(named.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            write(named);
+            makeDirAndWrite(named);
             return named;
         });
+    }
+
+    /** The record's directory (owner only) and its state.json; under the store's lock. */
+    private void makeDirAndWrite(ContainerState s) {
+        try {
+            Files.createDirectories(dir(s.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        write(s);
     }
 
     /** Rewrites state.json atomically (temporary file, then rename). */

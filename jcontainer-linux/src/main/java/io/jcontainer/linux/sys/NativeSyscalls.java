@@ -207,24 +207,21 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public int[] socketpair() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
-            MemorySegment sv = a.allocate(JAVA_INT, 2);
-            int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
-            if (r < 0) throw new SyscallException("socketpair", errno(cs), null);
-            return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return socketpair(SOCK_STREAM, null);
     }
 
     @Override
     public int[] seqpacketPair() {
+        return socketpair(SOCK_SEQPACKET, "SOCK_SEQPACKET");
+    }
+
+    /** An AF_UNIX pair of {@code type}, close-on-exec; {@code what} names it in an error. */
+    private static int[] socketpair(int type, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
-            if (r < 0) throw new SyscallException("socketpair", errno(cs), "SOCK_SEQPACKET");
+            int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
+            if (r < 0) throw new SyscallException("socketpair", errno(cs), what);
             return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
             throw rethrow(t);
