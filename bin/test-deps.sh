@@ -1,0 +1,40 @@
+# Sourced by ./run-tests (and so by .ci/run): the Debian/Ubuntu packages the test suite uses, in
+# one place. Missing ones are installed when we are root with apt; otherwise the suite stops at
+# once with the exact command to run, instead of failing tests one by one much later.
+JC_TEST_PACKAGES=(
+  busybox-static                 # the test root filesystem (a static busybox)
+  gcc libc6-dev                  # the launcher (x86_64)
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross   # the launcher for aarch64
+  qemu-user-static               # runs the aarch64 launcher in LauncherBinaryTest
+  runc crun bubblewrap           # peers for benchmarks and conformance
+  uidmap                         # newuidmap/newgidmap for the rootless tests
+  util-linux procps python3      # unshare, ps, helpers of a few tests
+)
+
+jc_missing_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0   # not Debian-like: nothing we can check
+  local p
+  for p in "${JC_TEST_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || printf '%s ' "$p"
+  done
+}
+
+jc_install_test_packages() {
+  local missing
+  missing=$(jc_missing_packages)
+  [ -n "$missing" ] || return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "run-tests: installing the packages the tests use: $missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+  else
+    cat >&2 <<MSG
+run-tests: the test suite needs packages this machine lacks: $missing
+Install them (as root), then run ./run-tests again:
+  sudo apt-get install -y --no-install-recommends $missing
+MSG
+    exit 1
+  fi
+}
