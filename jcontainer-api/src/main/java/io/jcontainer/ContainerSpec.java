@@ -6,84 +6,110 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Everything that defines a sandbox, immutable and validated. Made by {@link Container#builder()};
- * a spec can be started any number of times ({@link #start()}).
+ * Everything that defines a container, immutable and validated, shaped like the OCI runtime
+ * spec 1.2 ({@code config.json}): {@link #process()}, {@link #root()}, {@link #mounts()},
+ * hostname and domainname, {@link #linux()}, {@link #hooks()} and {@link #annotations()} —
+ * beside jcontainer's own settings (name, stdio, detached, init, restart policy, stop signal)
+ * and the {@link #network()} mode. Made by {@link Container#builder()}; a spec can be started
+ * any number of times ({@link #start()}).
  *
  * <p>Defaults are those of {@code docker run}: namespaces PID, NET (loopback only), MNT, UTS,
  * IPC and CGROUP (plus USER when the JVM is not root); Docker's 14 capabilities; the default
  * seccomp profile; masked {@code /proc} paths; stdin from {@code /dev/null}, stdout and stderr
  * piped to the JVM; an empty environment but {@code PATH}, {@code HOSTNAME} and {@code HOME}.
+ *
+ * <p>The flat accessors below the components ({@link #command()}, {@link #namespaces()},
+ * {@link #rootfs()}...) are views of the OCI parts, kept for brevity.
+ *
+ * @param name          an optional human name, unique among running containers of one runtime
+ * @param process       what runs (OCI {@code process})
+ * @param root          the root filesystem (OCI {@code root}, plus overlay and the default root)
+ * @param mounts        mounts in order (OCI {@code mounts})
+ * @param hostname      the UTS hostname, or null (a UTS namespace then gets the short container id)
+ * @param domainname    the NIS domain name, or null
+ * @param linux         namespaces, id maps, resources, security (OCI {@code linux})
+ * @param hooks         OCI hooks
+ * @param annotations   OCI annotations (free-form metadata)
+ * @param network       where the network comes from; consistent with the NET namespace
+ * @param stdin         where the payload's stdin comes from
+ * @param stdout        where its stdout goes
+ * @param stderr        where its stderr goes
+ * @param detached      whether the container outlives the JVM that started it (otherwise it dies with the JVM)
+ * @param init          whether a tiny init runs as PID 1, reaping orphans and forwarding signals
+ * @param restartPolicy docker's {@code --restart}; only for detached containers (their monitor restarts them)
+ * @param stopSignal    the signal {@link Container#stop(java.time.Duration)} sends first (docker's {@code --stop-signal})
  */
-public final class ContainerSpec {
-    private final String name;
-    private final Set<Namespace> namespaces;
-    private final Path rootfs;
-    private final boolean readOnlyRoot;
-    private final List<String> command;
-    private final Map<String, String> env;
-    private final String workingDir;
-    private final String user;
-    private final String hostname;
-    private final String domainname;
-    private final List<Mount> mounts;
-    private final List<IdMap> uidMap;
-    private final List<IdMap> gidMap;
-    private final Stdio stdin, stdout, stderr;
-    private final Resources resources;
-    private final Set<Capability> capabilities;
-    private final boolean noNewPrivileges;
-    private final Seccomp seccomp;
-    private final List<String> maskedPaths;
-    private final List<String> readonlyPaths;
-    private final List<Rlimit> rlimits;
-    private final boolean init;
-    private final boolean detached;
-    private final Signal stopSignal;
-    private final boolean tty;
-    private final RestartPolicy restartPolicy;
+public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mount> mounts, String hostname, String domainname,
+                            LinuxSpec linux, Hooks hooks, Map<String, String> annotations, NetworkMode network,
+                            Stdio stdin, Stdio stdout, Stdio stderr, boolean detached, boolean init,
+                            RestartPolicy restartPolicy, Signal stopSignal) {
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
-    private ContainerSpec(Builder b) {
-        this.name = b.name;
-        this.namespaces = Collections.unmodifiableSet(EnumSet.copyOf(b.namespaces));
-        this.rootfs = b.rootfs;
-        this.readOnlyRoot = b.readOnlyRoot;
-        this.command = List.copyOf(b.command);
-        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
-        this.workingDir = b.workingDir;
-        this.user = b.user;
-        this.hostname = b.hostname;
-        this.domainname = b.domainname;
-        this.mounts = List.copyOf(b.mounts);
-        this.uidMap = List.copyOf(b.uidMap);
-        this.gidMap = List.copyOf(b.gidMap);
-        this.stdin = b.stdin;
-        this.stdout = b.stdout;
-        this.stderr = b.stderr;
-        this.resources = b.resources;
-        this.capabilities = Collections.unmodifiableSet(b.capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(b.capabilities));
-        this.noNewPrivileges = b.noNewPrivileges;
-        this.seccomp = b.seccomp;
-        this.maskedPaths = b.maskedPaths == null ? null : List.copyOf(b.maskedPaths);
-        this.readonlyPaths = b.readonlyPaths == null ? null : List.copyOf(b.readonlyPaths);
-        this.rlimits = List.copyOf(b.rlimits);
-        this.init = b.init;
-        this.detached = b.detached;
-        this.stopSignal = b.stopSignal;
-        this.tty = b.tty;
-        this.restartPolicy = b.restartPolicy;
+    /** Validates each part and the conflicts between them (no file system access: see {@link Builder#build()}). */
+    public ContainerSpec {
+        if (name != null && !name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*"))
+            throw new InvalidSpecException("name", "invalid container name '" + name + "': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        if (process == null) throw new InvalidSpecException("process", "null");
+        if (root == null) root = new Root.Default(false);
+        mounts = Checks.list("mounts", mounts);
+        checkHostname("hostname", hostname);
+        checkHostname("domainname", domainname);
+        if (linux == null) throw new InvalidSpecException("linux", "null");
+        if (hooks == null) hooks = Hooks.NONE;
+        annotations = Checks.map("annotations", annotations);
+        if (stdin == null || stdout == null || stderr == null) throw new InvalidSpecException("stdio", "null stream");
+        if (restartPolicy == null) throw new InvalidSpecException("restart", "null");
+        if (stopSignal == null) throw new InvalidSpecException("stopSignal", "null");
+        if (network == null) network = derivedNetwork(linux);
+
+        if (process.args().isEmpty()) throw new InvalidSpecException("command", "no command given: call command(...)");
+        if (!linux.has(Namespace.MNT))
+            throw new InvalidSpecException("namespaces", "the MNT namespace is required: without it the container would share the host's root");
+        if (linux.namespacePath(Namespace.MNT) != null)
+            throw new InvalidSpecException("namespaces.mount.path", "joining a mount namespace is not supported: the container gets its root in a new one");
+        if ((hostname != null || domainname != null) && !linux.has(Namespace.UTS))
+            throw new InvalidSpecException("hostname", "setting a hostname needs the UTS namespace (it would rename the host)");
+        if ((!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty()) && !linux.has(Namespace.USER))
+            throw new InvalidSpecException("idmap", "uid/gid maps need the USER namespace");
+        if (restartPolicy.mode() != RestartPolicy.Mode.NO && !detached)
+            throw new InvalidSpecException("restart", "a restart policy needs a detached container (its monitor restarts it; an attached one ends with its handle)");
+        if (init && !linux.has(Namespace.PID))
+            throw new InvalidSpecException("init", "an init process needs the PID namespace");
+        String netPath = linux.namespacePath(Namespace.NET);
+        boolean consistent = switch (network) {
+            case NetworkMode.Host h -> !linux.has(Namespace.NET);
+            case NetworkMode.NamespacePath p -> p.path().equals(netPath);
+            case NetworkMode.None n -> linux.has(Namespace.NET) && netPath == null;
+            case NetworkMode.Named n -> linux.has(Namespace.NET) && netPath == null;
+            case NetworkMode.Container c -> linux.has(Namespace.NET) && netPath == null;
+        };
+        if (!consistent)
+            throw new InvalidSpecException("network", "network mode " + network + " contradicts the NET namespace setting "
+                    + (linux.has(Namespace.NET) ? (netPath == null ? "(a new one)" : "(join " + netPath + ")") : "(none: the host's network)"));
     }
 
-    /** Starts a sandbox from this spec with the runtime found on the class path. */
+    private static void checkHostname(String setting, String h) {
+        if (h != null && (h.length() > 64 || !HOSTNAME.matcher(h).matches()))
+            throw new InvalidSpecException(setting, "invalid " + setting + " '" + h.replace('\0', '?') + "' (RFC 1123: letters, digits and '-', at most 64 characters)");
+    }
+
+    /** The mode the NET namespace setting implies: host without one, a path when joined, else none. */
+    private static NetworkMode derivedNetwork(LinuxSpec linux) {
+        if (!linux.has(Namespace.NET)) return NetworkMode.HOST;
+        String p = linux.namespacePath(Namespace.NET);
+        return p == null ? NetworkMode.NONE : new NetworkMode.NamespacePath(p);
+    }
+
+    /** Starts a container from this spec with the runtime found on the class path. */
     public Container start() {
         return ContainerRuntime.get().start(this);
     }
@@ -92,120 +118,82 @@ public final class ContainerSpec {
         return new Builder(this);
     }
 
-    /** An optional human name, unique among running sandboxes of one runtime. */
-    public String name() { return name; }
-    public Set<Namespace> namespaces() { return namespaces; }
-    public boolean has(Namespace ns) { return namespaces.contains(ns); }
-    /** The root filesystem directory, or null for the embedded default root (see docs/default-root.md). */
-    public Path rootfs() { return rootfs; }
-    public boolean readOnlyRoot() { return readOnlyRoot; }
-    public List<String> command() { return command; }
-    public Map<String, String> env() { return env; }
-    public String workingDir() { return workingDir; }
+    // ---- flat views of the OCI parts ----
+
+    public Set<Namespace> namespaces() { return linux.namespaceTypes(); }
+    public boolean has(Namespace ns) { return linux.has(ns); }
+    /** The root directory, or null when the root is not a {@link Root.Directory}. */
+    public Path rootfs() { return root instanceof Root.Directory d ? d.path() : null; }
+    public boolean readOnlyRoot() { return root.readonly(); }
+    public List<String> command() { return process.args(); }
+    public Map<String, String> env() { return process.env(); }
+    public String workingDir() { return process.cwd(); }
     /** {@code uid[:gid]} or {@code name[:group]} as docker's {@code -u}, or null for root (0:0). */
-    public String user() { return user; }
-    public String hostname() { return hostname; }
-    public String domainname() { return domainname; }
-    public List<Mount> mounts() { return mounts; }
+    public String user() { return process.user().name(); }
     /** Explicit uid map lines, or empty for the default (container root = the calling user). */
-    public List<IdMap> uidMap() { return uidMap; }
-    public List<IdMap> gidMap() { return gidMap; }
-    public Stdio stdin() { return stdin; }
-    public Stdio stdout() { return stdout; }
-    public Stdio stderr() { return stderr; }
-    public Resources resources() { return resources; }
-    /** Capabilities the payload keeps (all five sets are reduced to these). */
-    public Set<Capability> capabilities() { return capabilities; }
-    public boolean noNewPrivileges() { return noNewPrivileges; }
-    public Seccomp seccomp() { return seccomp; }
+    public List<IdMap> uidMap() { return linux.uidMappings(); }
+    public List<IdMap> gidMap() { return linux.gidMappings(); }
+    public Resources resources() { return linux.resources(); }
+    /** The bounding set: the capabilities the payload may hold (see {@link CapabilitySets}). */
+    public Set<Capability> capabilities() { return process.capabilities().bounding(); }
+    public boolean noNewPrivileges() { return process.noNewPrivileges(); }
+    public Seccomp seccomp() { return linux.seccomp(); }
     /** Paths made inaccessible, or null for the runtime's defaults. */
-    public List<String> maskedPaths() { return maskedPaths; }
+    public List<String> maskedPaths() { return linux.maskedPaths(); }
     /** Paths made read-only, or null for the runtime's defaults. */
-    public List<String> readonlyPaths() { return readonlyPaths; }
-    public List<Rlimit> rlimits() { return rlimits; }
-    /** Whether a tiny init runs as PID 1, reaping orphans and forwarding signals. */
-    public boolean init() { return init; }
-    /** Whether the sandbox outlives the JVM that started it (otherwise it dies with the JVM). */
-    public boolean detached() { return detached; }
-    /** The signal {@link Container#stop(java.time.Duration)} sends first (docker's {@code --stop-signal}); SIGTERM by default. */
-    public Signal stopSignal() { return stopSignal; }
+    public List<String> readonlyPaths() { return linux.readonlyPaths(); }
+    public List<Rlimit> rlimits() { return process.rlimits(); }
     /** Whether stdin, stdout and stderr are one pseudo-terminal (docker {@code -t}); see {@link Container#resizeTerminal}. */
-    public boolean tty() { return tty; }
-    /** docker's {@code --restart}; only for {@linkplain #detached() detached} sandboxes (their monitor restarts them). */
-    public RestartPolicy restartPolicy() { return restartPolicy; }
+    public boolean tty() { return process.terminal(); }
 
     @Override
     public String toString() {
-        return "ContainerSpec{" + (name == null ? "" : "name=" + name + ", ") + "command=" + command + ", rootfs="
-                + (rootfs == null ? "<default>" : rootfs) + ", namespaces=" + namespaces + ", mounts=" + mounts.size()
-                + ", resources=" + (resources.isEmpty() ? "none" : resources) + "}";
+        return "ContainerSpec{" + (name == null ? "" : "name=" + name + ", ") + "command=" + command() + ", root="
+                + root + ", namespaces=" + namespaces() + ", mounts=" + mounts.size()
+                + ", resources=" + (resources().isEmpty() ? "none" : resources()) + "}";
     }
 
     /** The fluent way to a {@link ContainerSpec}; every setter validates what it can at once. */
     public static final class Builder {
-        private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
-        private static final Pattern ENV_NAME = Pattern.compile("[^=\\x00]+");
-
         private String name;
-        private EnumSet<Namespace> namespaces;
-        private Path rootfs;
-        private boolean readOnlyRoot;
-        private List<String> command = List.of();
-        private final Map<String, String> env = new LinkedHashMap<>();
-        private String workingDir;
-        private String user;
+        private ProcessSpec process = ProcessSpec.DEFAULT;
+        private Root root = new Root.Default(false);
+        private final List<Mount> mounts = new ArrayList<>();
         private String hostname;
         private String domainname;
-        private final List<Mount> mounts = new ArrayList<>();
-        private final List<IdMap> uidMap = new ArrayList<>();
-        private final List<IdMap> gidMap = new ArrayList<>();
+        private LinuxSpec linux = new LinuxSpec(List.of(), List.of(), List.of(), Resources.NONE, null, Map.of(), Seccomp.DEFAULT,
+                null, null, List.of(), null);
+        private Hooks hooks = Hooks.NONE;
+        private final Map<String, String> annotations = new LinkedHashMap<>();
+        private NetworkMode network; // null: what the NET namespace implies
         private Stdio stdin = Stdio.NULL, stdout = Stdio.PIPE, stderr = Stdio.PIPE;
-        private Resources resources = Resources.NONE;
-        private Set<Capability> capabilities = Capability.dockerDefaults();
-        private boolean noNewPrivileges;
-        private Seccomp seccomp = Seccomp.DEFAULT;
-        private List<String> maskedPaths;
-        private List<String> readonlyPaths;
-        private final List<Rlimit> rlimits = new ArrayList<>();
-        private boolean init;
         private boolean detached;
-        private Signal stopSignal = Signal.TERM;
-        private boolean tty;
+        private boolean init;
         private RestartPolicy restartPolicy = RestartPolicy.NO;
+        private Signal stopSignal = Signal.TERM;
 
         Builder() {
-            namespaces = defaultNamespaces();
+            linux = linux.withNamespaceTypes(defaultNamespaces());
         }
 
         private Builder(ContainerSpec s) {
             name = s.name;
-            namespaces = EnumSet.copyOf(s.namespaces);
-            rootfs = s.rootfs;
-            readOnlyRoot = s.readOnlyRoot;
-            command = s.command;
-            env.putAll(s.env);
-            workingDir = s.workingDir;
-            user = s.user;
+            process = s.process;
+            root = s.root;
+            mounts.addAll(s.mounts);
             hostname = s.hostname;
             domainname = s.domainname;
-            mounts.addAll(s.mounts);
-            uidMap.addAll(s.uidMap);
-            gidMap.addAll(s.gidMap);
+            linux = s.linux;
+            hooks = s.hooks;
+            annotations.putAll(s.annotations);
+            network = s.network;
             stdin = s.stdin;
             stdout = s.stdout;
             stderr = s.stderr;
-            resources = s.resources;
-            capabilities = s.capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(s.capabilities);
-            noNewPrivileges = s.noNewPrivileges;
-            seccomp = s.seccomp;
-            maskedPaths = s.maskedPaths;
-            readonlyPaths = s.readonlyPaths;
-            rlimits.addAll(s.rlimits);
-            init = s.init;
             detached = s.detached;
-            stopSignal = s.stopSignal;
-            tty = s.tty;
+            init = s.init;
             restartPolicy = s.restartPolicy;
+            stopSignal = s.stopSignal;
         }
 
         private static EnumSet<Namespace> defaultNamespaces() {
@@ -222,65 +210,159 @@ public final class ContainerSpec {
             return this;
         }
 
-        /** Exactly these namespaces (replacing the defaults). */
-        public Builder namespaces(Namespace... ns) {
-            this.namespaces = ns.length == 0 ? EnumSet.noneOf(Namespace.class) : EnumSet.of(ns[0], ns);
+        // ---- the OCI parts, whole ----
+
+        public Builder process(ProcessSpec p) {
+            this.process = nonNull("process", p);
             return this;
         }
 
+        public Builder root(Root r) {
+            if (r == null) throw new InvalidSpecException("root", "null; use new Root.Default(false)");
+            this.root = r;
+            return this;
+        }
+
+        public Builder linux(LinuxSpec l) {
+            if (l == null) throw new InvalidSpecException("linux", "null");
+            this.linux = l;
+            return this;
+        }
+
+        public Builder hooks(Hooks h) {
+            if (h == null) throw new InvalidSpecException("hooks", "null; use Hooks.NONE");
+            this.hooks = h;
+            return this;
+        }
+
+        /** Appends an OCI hook at {@code stage}. */
+        public Builder hook(Hooks.Stage stage, Hooks.Hook hook) {
+            if (stage == null || hook == null) throw new InvalidSpecException("hooks", "null stage or hook");
+            this.hooks = hooks.with(stage, hook);
+            return this;
+        }
+
+        public Builder annotation(String key, String value) {
+            if (key == null || key.isEmpty() || value == null) throw new InvalidSpecException("annotations", "null or empty key, or null value: " + key);
+            annotations.put(key, value);
+            return this;
+        }
+
+        // ---- namespaces and network ----
+
+        /** Exactly these namespaces, new (replacing the defaults; a joined one keeps its path). */
+        public Builder namespaces(Namespace... ns) {
+            return namespaces(ns.length == 0 ? EnumSet.noneOf(Namespace.class) : EnumSet.of(ns[0], ns));
+        }
+
         public Builder namespaces(Set<Namespace> ns) {
-            this.namespaces = ns.isEmpty() ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(ns);
+            for (Namespace n : ns) if (n == null) throw new InvalidSpecException("namespaces", "contains null");
+            linux = linux.withNamespaceTypes(ns);
+            if (!(network instanceof NetworkMode.Named) && !(network instanceof NetworkMode.Container)) network = null;
             return this;
         }
 
         public Builder addNamespace(Namespace ns) {
-            namespaces.add(ns);
-            return this;
+            EnumSet<Namespace> s = EnumSet.of(ns);
+            s.addAll(linux.namespaceTypes());
+            return namespaces(s);
         }
 
         public Builder removeNamespace(Namespace ns) {
-            namespaces.remove(ns);
+            EnumSet<Namespace> s = EnumSet.noneOf(Namespace.class);
+            s.addAll(linux.namespaceTypes());
+            s.remove(ns);
+            return namespaces(s);
+        }
+
+        /** Joins an existing namespace instead of making one, e.g. {@code joinNamespace(NET, "/proc/1234/ns/net")}. */
+        public Builder joinNamespace(Namespace ns, String path) {
+            if (ns == null) throw new InvalidSpecException("namespaces", "null type");
+            linux = linux.withNamespace(new LinuxNamespace(ns, path));
+            if (ns == Namespace.NET) network = null;
             return this;
         }
 
+        /** Docker's {@code --network}: none (the default), host, a namespace path; named and container modes are in the model only for now. */
+        public Builder networkMode(NetworkMode mode) {
+            if (mode == null) throw new InvalidSpecException("network", "null");
+            switch (mode) {
+                case NetworkMode.Host h -> removeNamespace(Namespace.NET);
+                case NetworkMode.NamespacePath p -> joinNamespace(Namespace.NET, p.path());
+                default -> linux = linux.withNamespace(new LinuxNamespace(Namespace.NET, null));
+            }
+            this.network = mode;
+            return this;
+        }
+
+        /** Docker's {@code --network} text: {@code none}, {@code host}, {@code container:ID}, {@code ns:PATH} or a name. */
+        public Builder network(String mode) {
+            return networkMode(NetworkMode.parse(mode));
+        }
+
+        // ---- root ----
+
         /** The root filesystem: an absolute path to a directory holding the image's files. */
         public Builder rootfs(Path rootfs) {
-            if (rootfs == null) throw new InvalidSpecException("rootfs", "null; leave it unset for the default root");
-            if (!rootfs.isAbsolute()) throw new InvalidSpecException("rootfs", "must be an absolute path, got '" + rootfs + "'");
-            this.rootfs = rootfs;
+            root = new Root.Directory(rootfs, root.readonly());
+            return this;
+        }
+
+        /** An overlay root: {@code lowerDirs} topmost first, changes going to {@code upper} ({@code work} on the same filesystem). */
+        public Builder rootOverlay(List<Path> lowerDirs, Path upper, Path work) {
+            root = new Root.Overlay(lowerDirs, upper, work, root.readonly());
             return this;
         }
 
         public Builder readOnlyRoot(boolean ro) {
-            this.readOnlyRoot = ro;
+            root = root.withReadonly(ro);
             return this;
         }
 
+        /** Propagation of the root mount (OCI {@code linux.rootfsPropagation}); default private. */
+        public Builder rootfsPropagation(Propagation p) {
+            linux = linux.withRootfsPropagation(p);
+            return this;
+        }
+
+        // ---- process ----
+
         public Builder command(String... argv) {
-            return command(List.of(argv));
+            if (argv == null) throw new InvalidSpecException("command", "null");
+            return command(Arrays.asList(argv));
         }
 
         public Builder command(List<String> argv) {
+            if (argv == null) throw new InvalidSpecException("command", "null");
             for (String a : argv)
                 if (a == null || a.indexOf('\0') >= 0) throw new InvalidSpecException("command", "argument is null or contains NUL: " + argv);
-            this.command = List.copyOf(argv);
+            process = process.withArgs(argv);
             return this;
         }
 
         public Builder env(String key, String value) {
-            if (key == null || !ENV_NAME.matcher(key).matches()) throw new InvalidSpecException("env", "invalid variable name '" + key + "'");
-            if (value == null || value.indexOf('\0') >= 0) throw new InvalidSpecException("env", key + ": value is null or contains NUL");
-            env.put(key, value);
+            if (key == null) throw new InvalidSpecException("env", "null variable name");
+            if (value == null) throw new InvalidSpecException("env", key + ": null value");
+            Map<String, String> m = new LinkedHashMap<>(process.env());
+            m.put(key, value);
+            process = process.withEnv(m);
             return this;
         }
 
         public Builder env(Map<String, String> vars) {
-            vars.forEach(this::env);
+            if (vars == null) throw new InvalidSpecException("env", "null");
+            Map<String, String> m = new LinkedHashMap<>(process.env());
+            vars.forEach((k, v) -> {
+                if (k == null || v == null) throw new InvalidSpecException("env", "null name or value: " + k + "=" + v);
+                m.put(k, v);
+            });
+            process = process.withEnv(m);
             return this;
         }
 
         /** Docker's {@code -e K=V}; a bare {@code K} copies the JVM's value of K if set. */
         public Builder env(String assignment) {
+            if (assignment == null || assignment.isEmpty()) throw new InvalidSpecException("env", "empty assignment (expected K=V or K)");
             int eq = assignment.indexOf('=');
             if (eq < 0) {
                 String v = System.getenv(assignment);
@@ -299,40 +381,60 @@ public final class ContainerSpec {
         }
 
         public Builder workingDir(String dir) {
-            if (dir == null || !dir.startsWith("/")) throw new InvalidSpecException("workdir", "must be an absolute path inside the container, got '" + dir + "'");
-            this.workingDir = dir;
+            if (dir == null) throw new InvalidSpecException("workingDir", "null; leave it unset for /");
+            process = process.withCwd(dir);
             return this;
         }
 
         /** Docker's {@code -u}: {@code uid}, {@code uid:gid}, {@code name} or {@code name:group}. */
         public Builder user(String user) {
-            if (user != null && (user.isEmpty() || user.indexOf('\0') >= 0 || user.split(":", -1).length > 2 || user.startsWith(":") || user.endsWith(":")))
-                throw new InvalidSpecException("user", "expected UID[:GID] or NAME[:GROUP], got '" + user + "'");
-            this.user = user;
+            process = process.withUser(process.user().withName(user));
+            return this;
+        }
+
+        /** Supplementary groups beyond the user's own (docker {@code --group-add}, OCI {@code additionalGids}). */
+        public Builder additionalGids(Integer... gids) {
+            if (gids == null) throw new InvalidSpecException("additionalGids", "null");
+            List<Integer> l = new ArrayList<>(process.user().additionalGids());
+            l.addAll(Arrays.asList(gids));
+            process = process.withUser(process.user().withAdditionalGids(l));
+            return this;
+        }
+
+        /** The payload's umask (OCI {@code user.umask}); 0022 when unset. */
+        public Builder umask(int mask) {
+            process = process.withUser(process.user().withUmask(mask));
             return this;
         }
 
         public Builder hostname(String hostname) {
-            if (hostname != null && (hostname.length() > 64 || !HOSTNAME.matcher(hostname).matches()))
-                throw new InvalidSpecException("hostname", "invalid hostname '" + hostname + "' (RFC 1123: letters, digits and '-', at most 64 characters)");
+            checkHostname("hostname", hostname);
             this.hostname = hostname;
             return this;
         }
 
         public Builder domainname(String domainname) {
-            if (domainname != null && (domainname.length() > 64 || !HOSTNAME.matcher(domainname).matches()))
-                throw new InvalidSpecException("domainname", "invalid domain name '" + domainname + "'");
+            checkHostname("domainname", domainname);
             this.domainname = domainname;
             return this;
         }
 
+        // ---- mounts ----
+
         public Builder mount(Mount m) {
-            mounts.add(Objects.requireNonNull(m));
+            if (m == null) throw new InvalidSpecException("mount", "null");
+            mounts.add(m);
             return this;
         }
 
-        /** Docker's {@code -v HOST:CTR[:ro]}. */
+        /** OCI's generic mount: {@code mount("tmpfs", "tmpfs", "/scratch", "size=1m", "noexec")}. */
+        public Builder mount(String type, String source, String target, String... options) {
+            return mount(new Mount.Generic(target, type, source, options == null ? null : Arrays.asList(options)));
+        }
+
+        /** Docker's {@code -v HOST:CTR[:ro|rw|z|Z|PROPAGATION]}. */
         public Builder volume(String spec) {
+            if (spec == null) throw new InvalidSpecException("volume", "null");
             return mount(Mount.parseVolume(spec));
         }
 
@@ -352,28 +454,51 @@ public final class ContainerSpec {
             return mount(Mount.tmpfs(target, size));
         }
 
+        /** A device node: OCI's {@link Device#node}, or docker's {@code --device} ({@link Device#parse}). */
+        public Builder device(Device d) {
+            if (d == null) throw new InvalidSpecException("devices", "null");
+            List<Device> l = new ArrayList<>(linux.devices());
+            l.add(d);
+            linux = linux.withDevices(l);
+            return this;
+        }
+
+        /** Docker's {@code --device HOST[:CONTAINER[:rwm]]}. */
+        public Builder device(String dockerSpec) {
+            if (dockerSpec == null) throw new InvalidSpecException("device", "null");
+            return device(Device.parse(dockerSpec));
+        }
+
+        // ---- user namespace ----
+
         public Builder uidMap(IdMap... maps) {
-            uidMap.addAll(List.of(maps));
+            List<IdMap> l = new ArrayList<>(linux.uidMappings());
+            l.addAll(Arrays.asList(maps));
+            linux = linux.withUidMappings(l);
             return this;
         }
 
         public Builder gidMap(IdMap... maps) {
-            gidMap.addAll(List.of(maps));
+            List<IdMap> l = new ArrayList<>(linux.gidMappings());
+            l.addAll(Arrays.asList(maps));
+            linux = linux.withGidMappings(l);
             return this;
         }
 
+        // ---- stdio ----
+
         public Builder stdin(Stdio s) {
-            this.stdin = Objects.requireNonNull(s);
+            this.stdin = nonNull("stdin", s);
             return this;
         }
 
         public Builder stdout(Stdio s) {
-            this.stdout = Objects.requireNonNull(s);
+            this.stdout = nonNull("stdout", s);
             return this;
         }
 
         public Builder stderr(Stdio s) {
-            this.stderr = Objects.requireNonNull(s);
+            this.stderr = nonNull("stderr", s);
             return this;
         }
 
@@ -386,13 +511,18 @@ public final class ContainerSpec {
         // ---- resources (cgroups) ----
 
         public Builder resources(Resources r) {
-            this.resources = Objects.requireNonNull(r);
+            linux = linux.withResources(nonNull("resources", r));
+            return this;
+        }
+
+        /** The cgroup to use (OCI {@code linux.cgroupsPath}), relative to the runtime's cgroup root. */
+        public Builder cgroupsPath(String path) {
+            linux = linux.withCgroupsPath(path);
             return this;
         }
 
         private Builder res(java.util.function.UnaryOperator<ResourcesBuilder> f) {
-            this.resources = f.apply(new ResourcesBuilder(resources)).build();
-            return this;
+            return resources(f.apply(new ResourcesBuilder(linux.resources())).build());
         }
 
         public Builder memoryLimit(DataSize limit) {
@@ -408,6 +538,7 @@ public final class ContainerSpec {
             return memoryLimit(DataSize.parse(size));
         }
 
+        /** Memory plus swap; {@link Resources#UNLIMITED_SWAP} (docker's {@code --memory-swap -1}) for unlimited swap. */
         public Builder memorySwap(DataSize limit) {
             return res(r -> r.memorySwap(limit));
         }
@@ -416,7 +547,7 @@ public final class ContainerSpec {
             return res(r -> r.memoryReservation(size));
         }
 
-        /** The CPUs the sandbox may use, as the design card's {@code cpus("2,3")} (docker {@code --cpuset-cpus}). */
+        /** The CPUs the container may use, as the design card's {@code cpus("2,3")} (docker {@code --cpuset-cpus}). */
         public Builder cpus(String cpuset) {
             return cpusetCpus(cpuset);
         }
@@ -447,78 +578,94 @@ public final class ContainerSpec {
         }
 
         public Builder deviceLimit(Resources.DeviceLimit limit) {
-            return res(r -> r.deviceLimit(limit));
+            return res(r -> r.deviceLimit(nonNull("device", limit)));
         }
 
         public Builder oomScoreAdj(int adj) {
             return res(r -> r.oomScoreAdj(adj));
         }
 
+        /** A kernel parameter set inside the container (docker {@code --sysctl}); only namespaced ones are accepted at start. */
+        public Builder sysctl(String key, String value) {
+            if (key == null || value == null) throw new InvalidSpecException("sysctl", "null key or value: " + key);
+            Map<String, String> m = new LinkedHashMap<>(linux.sysctl());
+            m.put(key, value);
+            linux = linux.withSysctl(m);
+            return this;
+        }
+
         // ---- security ----
 
-        /** Exactly these capabilities (replacing the defaults). */
+        /** Exactly these capabilities (replacing the defaults), docker's model: see {@link CapabilitySets#of}. */
         public Builder capabilities(Set<Capability> caps) {
-            this.capabilities = caps.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(caps);
+            return capabilitySets(CapabilitySets.of(nonNull("capabilities", caps)));
+        }
+
+        /** OCI's five sets, given explicitly. */
+        public Builder capabilitySets(CapabilitySets sets) {
+            process = process.withCapabilities(nonNull("capabilities", sets));
             return this;
         }
 
         public Builder capAdd(Capability... caps) {
-            EnumSet<Capability> s = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
-            s.addAll(List.of(caps));
-            capabilities = s;
-            return this;
+            EnumSet<Capability> s = EnumSet.noneOf(Capability.class);
+            s.addAll(process.capabilities().bounding());
+            s.addAll(Arrays.asList(caps));
+            return capabilities(s);
         }
 
         public Builder capDrop(Capability... caps) {
-            EnumSet<Capability> s = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
-            s.removeAll(List.of(caps));
-            capabilities = s;
-            return this;
+            EnumSet<Capability> s = EnumSet.noneOf(Capability.class);
+            s.addAll(process.capabilities().bounding());
+            s.removeAll(Arrays.asList(caps));
+            return capabilities(s);
         }
 
         public Builder dropAllCapabilities() {
-            capabilities = EnumSet.noneOf(Capability.class);
-            return this;
+            return capabilities(EnumSet.noneOf(Capability.class));
         }
 
         /** Docker's {@code --privileged}: every capability, no seccomp filter, no masked paths. */
         public Builder privileged() {
-            capabilities = EnumSet.allOf(Capability.class);
-            seccomp = Seccomp.UNCONFINED;
-            maskedPaths = List.of();
-            readonlyPaths = List.of();
+            capabilities(EnumSet.allOf(Capability.class));
+            linux = linux.withSeccomp(Seccomp.UNCONFINED).withMaskedPaths(List.of()).withReadonlyPaths(List.of());
             return this;
         }
 
         public Builder noNewPrivileges(boolean on) {
-            this.noNewPrivileges = on;
+            process = process.withNoNewPrivileges(on);
             return this;
         }
 
         public Builder seccomp(Seccomp profile) {
-            this.seccomp = Objects.requireNonNull(profile);
+            linux = linux.withSeccomp(nonNull("seccomp", profile));
             return this;
         }
 
         public Builder maskedPaths(List<String> paths) {
-            this.maskedPaths = List.copyOf(paths);
+            linux = linux.withMaskedPaths(nonNull("maskedPaths", paths));
             return this;
         }
 
         public Builder readonlyPaths(List<String> paths) {
-            this.readonlyPaths = List.copyOf(paths);
+            linux = linux.withReadonlyPaths(nonNull("readonlyPaths", paths));
             return this;
         }
 
         public Builder rlimit(Rlimit limit) {
-            rlimits.removeIf(r -> r.name().equals(limit.name()));
-            rlimits.add(limit);
+            nonNull("rlimit", limit);
+            List<Rlimit> l = new ArrayList<>(process.rlimits());
+            l.removeIf(r -> r.name().equals(limit.name()));
+            l.add(limit);
+            process = process.withRlimits(l);
             return this;
         }
 
         public Builder ulimit(String dockerSpec) {
-            return rlimit(Rlimit.parse(dockerSpec));
+            return rlimit(Rlimit.parse(nonNull("ulimit", dockerSpec)));
         }
+
+        // ---- jcontainer's own ----
 
         public Builder init(boolean on) {
             this.init = on;
@@ -532,49 +679,61 @@ public final class ContainerSpec {
 
         /** A pseudo-terminal as stdin/stdout/stderr: {@link Container#stdin()} and {@link Container#stdout()} are its master side. */
         public Builder tty(boolean on) {
-            this.tty = on;
+            process = process.withTerminal(on);
+            return this;
+        }
+
+        /** The terminal's initial size (OCI {@code process.consoleSize}); needs {@link #tty(boolean)}. */
+        public Builder consoleSize(int height, int width) {
+            process = process.withConsoleSize(new ProcessSpec.ConsoleSize(height, width));
             return this;
         }
 
         public Builder restart(RestartPolicy policy) {
-            this.restartPolicy = java.util.Objects.requireNonNull(policy, "restart policy");
+            this.restartPolicy = nonNull("restart", policy);
             return this;
         }
 
         public Builder stopSignal(Signal signal) {
-            this.stopSignal = java.util.Objects.requireNonNull(signal, "stopSignal");
+            this.stopSignal = nonNull("stopSignal", signal);
             return this;
         }
 
         /** Applies a preset; later calls can still change any of its settings. */
         public Builder profile(Profile profile) {
-            profile.applyTo(this);
+            nonNull("profile", profile).applyTo(this);
             return this;
         }
 
-        /** Validates the whole spec: conflicts between settings, and the rootfs on disk. */
+        /** Validates the whole spec: conflicts between settings, and the root on disk. */
         public ContainerSpec build() {
-            if (command.isEmpty()) throw new InvalidSpecException("command", "no command given: call command(...)");
-            if (rootfs != null) {
-                if (!Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS)) throw new InvalidSpecException("rootfs", rootfs + " does not exist");
-                if (!Files.isDirectory(rootfs)) throw new InvalidSpecException("rootfs", rootfs + " is not a directory");
+            ContainerSpec spec = new ContainerSpec(name, process, root, mounts, hostname, domainname, linux, hooks, annotations,
+                    network, stdin, stdout, stderr, detached, init, restartPolicy, stopSignal);
+            switch (root) {
+                case Root.Directory d -> checkDir("rootfs", d.path());
+                case Root.Overlay o -> {
+                    for (Path p : o.lowerDirs()) checkDir("root.overlay.lowerDirs", p);
+                    if (o.upper() != null) {
+                        checkDir("root.overlay.upper", o.upper());
+                        checkDir("root.overlay.work", o.work());
+                    }
+                }
+                case Root.Default d -> { }
             }
-            if (!namespaces.contains(Namespace.MNT) && (rootfs != null || !mounts.isEmpty() || readOnlyRoot))
-                throw new InvalidSpecException("namespaces", "a root filesystem, mounts or a read-only root need the MNT namespace");
-            if (!namespaces.contains(Namespace.MNT))
-                throw new InvalidSpecException("namespaces", "the MNT namespace is required: without it the sandbox would share the host's root");
-            if ((hostname != null || domainname != null) && !namespaces.contains(Namespace.UTS))
-                throw new InvalidSpecException("hostname", "setting a hostname needs the UTS namespace (it would rename the host)");
-            if ((!uidMap.isEmpty() || !gidMap.isEmpty()) && !namespaces.contains(Namespace.USER))
-                throw new InvalidSpecException("idmap", "uid/gid maps need the USER namespace");
-            if (restartPolicy.mode() != RestartPolicy.Mode.NO && !detached)
-                throw new InvalidSpecException("restart", "a restart policy needs a detached sandbox (its monitor restarts it; an attached one ends with its handle)");
-            if (init && !namespaces.contains(Namespace.PID))
-                throw new InvalidSpecException("init", "an init process needs the PID namespace");
-            return new ContainerSpec(this);
+            return spec;
         }
 
-        /** Builds and starts the sandbox. */
+        private static void checkDir(String setting, Path p) {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw new InvalidSpecException(setting, p + " does not exist");
+            if (!Files.isDirectory(p)) throw new InvalidSpecException(setting, p + " is not a directory");
+        }
+
+        private static <T> T nonNull(String setting, T t) {
+            if (t == null) throw new InvalidSpecException(setting, "null");
+            return t;
+        }
+
+        /** Builds and starts the container. */
         public Container start() {
             return build().start();
         }

@@ -1,10 +1,13 @@
 package io.jcontainer;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * A filesystem mounted into the sandbox: a bind mount of a host path, or a fresh tmpfs.
+ * A filesystem mounted into the sandbox: a bind mount of a host path, a fresh tmpfs, or OCI's
+ * generic mount (any type, mount(8) options).
  * Targets are absolute paths inside the sandbox; they are resolved inside its root, so a
  * symlink planted in an image can never redirect a mount onto the host.
  */
@@ -42,6 +45,44 @@ public sealed interface Mount {
         }
     }
 
+    /**
+     * OCI's generic mount: any filesystem type with mount(8)-style options. Options the kernel
+     * takes as flags ({@code ro}, {@code nosuid}, {@code rbind}...) and propagation
+     * ({@code rslave}, {@code private}...) are applied as such, the rest passed to the
+     * filesystem (e.g. {@code size=64m}); an option the runtime cannot honour fails the start,
+     * naming it. {@code z}/{@code Z} (SELinux relabel, docker's {@code -v}) are accepted on a
+     * host without SELinux, where there is nothing to relabel.
+     *
+     * @param type   filesystem type, e.g. {@code tmpfs}, {@code proc}, {@code bind} (bind mounts may also say {@code none} with a {@code bind} option)
+     * @param source host path for a bind, a device, or a name for pseudo filesystems; may be null
+     */
+    record Generic(String target, String type, String source, List<String> options) implements Mount {
+        public Generic {
+            checkTarget(target);
+            if (type == null || type.isEmpty()) type = "none";
+            if (type.indexOf('\0') >= 0 || (source != null && source.indexOf('\0') >= 0))
+                throw new InvalidSpecException("mount", target + ": type or source contains a NUL byte");
+            options = List.copyOf(options == null ? List.of() : options);
+            for (String o : options)
+                if (o.isEmpty() || o.indexOf('\0') >= 0 || o.indexOf(',') >= 0)
+                    throw new InvalidSpecException("mount", target + ": invalid option '" + o.replace('\0', '?') + "'");
+        }
+
+        /** Whether this is a bind mount (type {@code bind} or a {@code bind}/{@code rbind} option). */
+        public boolean isBind() {
+            return type.equals("bind") || options.contains("bind") || options.contains("rbind");
+        }
+
+        /** OCI's {@code destination}. */
+        public String destination() {
+            return target;
+        }
+    }
+
+    static Generic of(String type, String source, String target, String... options) {
+        return new Generic(target, type, source, List.of(options));
+    }
+
     static Bind bind(Path source, String target) {
         return new Bind(source, target, false, true);
     }
@@ -73,24 +114,33 @@ public sealed interface Mount {
      * Parses docker's {@code -v} syntax: {@code /host:/ctr}, {@code /host:/ctr:ro},
      * {@code /host:/ctr:rw}. Named volumes are not supported (the source must be absolute).
      */
-    static Bind parseVolume(String spec) {
+    static Mount parseVolume(String spec) {
         String[] parts = spec.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty())
             throw new InvalidSpecException("volume", "expected HOST-PATH:CONTAINER-PATH[:ro|rw], got '" + spec + "'");
         if (!parts[0].startsWith("/"))
             throw new InvalidSpecException("volume", "'" + parts[0] + "' is not an absolute host path (named volumes are not supported)");
         boolean ro = false;
+        List<String> extra = new ArrayList<>(); // propagation and relabelling: honoured by the runtime, never dropped
         if (parts.length == 3) {
             for (String opt : parts[2].split(",")) {
                 switch (opt) {
                     case "ro" -> ro = true;
                     case "rw", "" -> ro = false;
-                    case "z", "Z", "rprivate", "private", "rslave", "slave" -> { /* accepted, no effect here */ }
-                    default -> throw new InvalidSpecException("volume", "unknown option '" + opt + "' in '" + spec + "' (use ro or rw)");
+                    case "z", "Z" -> extra.add(opt);
+                    default -> {
+                        if (Propagation.fromOption(opt) == null)
+                            throw new InvalidSpecException("volume", "unknown option '" + opt + "' in '" + spec
+                                    + "' (known: ro, rw, z, Z, private, rprivate, slave, rslave, shared, rshared)");
+                        extra.add(opt);
+                    }
                 }
             }
         }
-        return new Bind(Path.of(parts[0]), parts[1], ro, true);
+        if (extra.isEmpty()) return new Bind(Path.of(parts[0]), parts[1], ro, true);
+        List<String> opts = new ArrayList<>(List.of("rbind", ro ? "ro" : "rw"));
+        opts.addAll(extra);
+        return new Generic(parts[1], "bind", parts[0], opts);
     }
 
     /**
@@ -99,7 +149,7 @@ public sealed interface Mount {
      * {@code type=tmpfs,destination=/tmp,tmpfs-size=64m,tmpfs-mode=1777}.
      */
     static Mount parseMount(String spec) {
-        String type = "volume", source = null, target = null;
+        String type = "volume", source = null, target = null, propagation = null;
         boolean ro = false, recursive = true;
         DataSize size = null;
         int mode = 01777;
@@ -113,7 +163,11 @@ public sealed interface Mount {
                 case "source", "src" -> source = v;
                 case "target", "destination", "dst" -> target = v;
                 case "readonly", "ro" -> ro = v == null || v.equals("true") || v.equals("1");
-                case "bind-propagation", "consistency" -> { }
+                case "bind-propagation" -> {
+                    if (Propagation.fromOption(v) == null) throw new InvalidSpecException("mount", "unknown bind-propagation '" + v + "' in '" + spec + "'");
+                    propagation = v;
+                }
+                case "consistency" -> { } // docker: macOS only, a no-op on Linux
                 case "bind-nonrecursive" -> recursive = !(v == null || v.equals("true"));
                 case "tmpfs-size" -> size = DataSize.parse(v);
                 case "tmpfs-mode" -> {
@@ -131,7 +185,8 @@ public sealed interface Mount {
             case "bind" -> {
                 if (source == null) throw new InvalidSpecException("mount", "missing source= for a bind mount in '" + spec + "'");
                 if (!source.startsWith("/")) throw new InvalidSpecException("mount", "bind source must be absolute: '" + source + "'");
-                yield new Bind(Path.of(source), target, ro, recursive);
+                if (propagation == null) yield new Bind(Path.of(source), target, ro, recursive);
+                yield new Generic(target, "bind", source, List.of(recursive ? "rbind" : "bind", ro ? "ro" : "rw", propagation));
             }
             case "tmpfs" -> new Tmpfs(target, size, mode, ro, false);
             default -> throw new InvalidSpecException("mount", "unsupported type '" + type + "' (use type=bind or type=tmpfs)");

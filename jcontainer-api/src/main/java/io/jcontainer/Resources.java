@@ -7,7 +7,7 @@ import java.util.List;
  * validated against the host when the sandbox starts, before its command runs.
  *
  * @param memory            hard memory limit (docker {@code --memory})
- * @param memorySwap        memory + swap limit ({@code --memory-swap}); -1 bytes = unlimited swap
+ * @param memorySwap        memory + swap limit ({@code --memory-swap}); {@link #UNLIMITED_SWAP} (docker's -1) = unlimited swap
  * @param memoryReservation soft limit / memory.low ({@code --memory-reservation})
  * @param cpuQuota          CPUs of time per period, e.g. 1.5 ({@code --cpus}); 0 = unlimited
  * @param cpusetCpus        CPUs the sandbox may run on, e.g. "2,3" or "0-1" ({@code --cpuset-cpus})
@@ -21,6 +21,9 @@ import java.util.List;
 public record Resources(DataSize memory, DataSize memorySwap, DataSize memoryReservation, double cpuQuota,
                         String cpusetCpus, String cpusetMems, int cpuShares, long pidsLimit, int blkioWeight,
                         List<DeviceLimit> deviceLimits, Integer oomScoreAdj) {
+
+    /** Docker's {@code --memory-swap -1}: the memory limit holds, swap is not limited. */
+    public static final DataSize UNLIMITED_SWAP = DataSize.bytes(Long.MAX_VALUE);
 
     public static final Resources NONE = new Resources(null, null, null, 0, null, null, 0, 0, 0, List.of(), null);
 

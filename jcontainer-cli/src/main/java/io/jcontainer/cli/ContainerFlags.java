@@ -317,11 +317,7 @@ public final class ContainerFlags {
 
     private static void resources(Flags.Parsed p, ContainerSpec.Builder b) {
         each(p, "memory", v -> b.memoryLimit(DataSize.parse(v)));
-        each(p, "memory-swap", v -> {
-            if (v.equals("-1"))
-                throw new CliException(Cli.EXIT_ERROR, "--memory-swap -1 (unlimited swap) is not supported yet; give a size, or leave it out");
-            b.memorySwap(DataSize.parse(v));
-        });
+        each(p, "memory-swap", v -> b.memorySwap(v.equals("-1") ? io.jcontainer.Resources.UNLIMITED_SWAP : DataSize.parse(v)));
         each(p, "memory-reservation", v -> b.memoryReservation(DataSize.parse(v)));
         each(p, "cpus", v -> b.cpus(number(v, Double::parseDouble)));
         each(p, "cpuset-cpus", b::cpusetCpus);

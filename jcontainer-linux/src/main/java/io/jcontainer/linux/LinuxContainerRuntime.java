@@ -241,14 +241,39 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
+     * Parts of the model this runtime cannot carry out yet: refused by name before anything is
+     * made, never dropped silently.
+     */
+    static void refuseNotYetSupported(ContainerSpec spec) {
+        for (io.jcontainer.Hooks.Stage stage : io.jcontainer.Hooks.Stage.values())
+            if (!spec.hooks().get(stage).isEmpty())
+                throw new HostUnsupportedException("hooks." + stage.name().toLowerCase(java.util.Locale.ROOT)
+                        + ": OCI hooks are not supported by this runtime yet (" + spec.hooks().get(stage).size() + " given)",
+                        "run the program yourself before or after the start");
+        switch (spec.network()) {
+            case io.jcontainer.NetworkMode.Named n -> throw new HostUnsupportedException("network '" + n.name()
+                    + "': named networks (bridges) are not supported yet", "use none, host, or a namespace path (ns:/proc/PID/ns/net)");
+            case io.jcontainer.NetworkMode.Container c -> throw new HostUnsupportedException("network container:" + c.idOrName()
+                    + ": joining another container's network by name is not supported yet", "use ns:/proc/PID/ns/net with that container's pid");
+            default -> { }
+        }
+        if (spec.linux().cgroupsPath() != null)
+            throw new HostUnsupportedException("linux.cgroupsPath '" + spec.linux().cgroupsPath() + "': choosing the cgroup is not supported yet",
+                    "leave it unset: each container gets a cgroup of its own");
+        if (spec.process().consoleSize() != null && !spec.tty())
+            throw new io.jcontainer.InvalidSpecException("consoleSize", "needs a terminal (tty(true))");
+    }
+
+    /**
      * @param hold       a client attaches right after the start: the monitor reads no output before
      * @param autoRemove recorded for docker's --rm (see {@link #startAttached})
      */
     private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove) {
+        refuseNotYetSupported(spec);
         RootfsChecks.check(spec);
         LauncherImage image = launcher();
         String id = old != null ? old.id() : newId();
-        Passwd.User user = Passwd.forRoot(spec.rootfs()).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
@@ -395,7 +420,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = Passwd.forRoot(merged.rootfs()).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
@@ -451,6 +476,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 int[] pty = sys.openPty();
                 mine.add(pty[0]);
                 toClose.add(pty[1]);
+                // OCI consoleSize: set before the payload can ask
+                var size = spec.process().consoleSize();
+                if (size != null) sys.setWindowSize(pty[0], size.height(), size.width());
                 int master2 = sys.dup(pty[0]);
                 mine.add(master2);
                 ttyControl = sys.dup(pty[0]);
@@ -590,7 +618,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
     public Plan plan(ContainerSpec spec) {
         RootfsChecks.check(spec);
-        Passwd.User user = Passwd.forRoot(spec.rootfs()).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
         try {
             return new PlanCompiler(host).compile(spec, PlanCompiler.Inputs.of(user));
         } catch (InvalidSpecException e) {

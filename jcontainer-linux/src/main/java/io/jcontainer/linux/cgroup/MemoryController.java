@@ -30,6 +30,7 @@ final class MemoryController {
         if (m != null && m.bytes() < MIN_BYTES)
             throw new InvalidSpecException("memory", m + " is below the minimum of " + DataSize.bytes(MIN_BYTES)
                     + " (the sandbox's own setup would be OOM-killed)");
+        if (Resources.UNLIMITED_SWAP.equals(s)) return; // nothing to compare: swap is not limited
         if (s != null && m == null) throw new InvalidSpecException("memory-swap", "needs a memory limit too (it is memory + swap)");
         if (s != null && s.bytes() < m.bytes())
             throw new InvalidSpecException("memory-swap", s + " is below the memory limit " + m + " (it is memory + swap, so at least as large)");
@@ -40,13 +41,21 @@ final class MemoryController {
 
     static void apply(Dir d, Resources r) {
         DataSize m = r.memory(), s = r.memorySwap(), low = r.memoryReservation();
+        boolean unlimitedSwap = Resources.UNLIMITED_SWAP.equals(s);
         if (d.v2()) {
             if (m != null) d.set("memory", "memory.max", Long.toString(m.bytes()));
-            if (s != null) d.set("memory-swap", "memory.swap.max", Long.toString(s.bytes() - m.bytes()));
+            if (unlimitedSwap) {
+                if (d.has("memory.swap.max")) d.set("memory-swap", "memory.swap.max", "max");
+            } else if (s != null) d.set("memory-swap", "memory.swap.max", Long.toString(s.bytes() - m.bytes()));
             if (low != null) d.set("memory-reservation", "memory.low", Long.toString(low.bytes()));
             return;
         }
-        if (s != null && !d.has("memory.memsw.limit_in_bytes"))
+        if (unlimitedSwap) {
+            // without swap accounting swap is unlimited already; with it, -1 lifts the limit
+            // (memsw first: v1 refuses a memory limit above memsw)
+            if (d.has("memory.memsw.limit_in_bytes")) d.set("memory-swap", "memory.memsw.limit_in_bytes", "-1");
+            s = null;
+        } else if (s != null && !d.has("memory.memsw.limit_in_bytes"))
             throw new HostUnsupportedException("memory-swap cannot be applied: swap accounting is off (no memory.memsw.limit_in_bytes)",
                     "boot the kernel with swapaccount=1");
         if (m != null) {

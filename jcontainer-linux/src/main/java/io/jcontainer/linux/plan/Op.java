@@ -12,7 +12,7 @@ import java.util.List;
 public sealed interface Op {
     /** Mount flags (mount(2) MS_*). */
     long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32, MS_BIND = 4096, MS_REC = 16384,
-            MS_PRIVATE = 1 << 18, MS_STRICTATIME = 1 << 24, MS_RELATIME = 1 << 21;
+            MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19, MS_SHARED = 1 << 20, MS_STRICTATIME = 1 << 24, MS_RELATIME = 1 << 21;
     /** Flags of {@link Mount} and {@link Remount} (plan.h MF_*). */
     int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16;
 

@@ -1,7 +1,13 @@
 package io.jcontainer.linux.plan;
 
 import io.jcontainer.Capability;
+import io.jcontainer.CapabilitySets;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.Device;
+import io.jcontainer.LinuxNamespace;
+import io.jcontainer.LinuxSpec;
+import io.jcontainer.Propagation;
+import io.jcontainer.Root;
 import io.jcontainer.IdMap;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Mount;
@@ -17,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static io.jcontainer.linux.plan.Op.IN_ROOT;
@@ -28,6 +35,12 @@ import static io.jcontainer.linux.plan.Op.MS_NOEXEC;
 import static io.jcontainer.linux.plan.Op.MS_NOSUID;
 import static io.jcontainer.linux.plan.Op.MS_RDONLY;
 import static io.jcontainer.linux.plan.Op.MS_REC;
+import static io.jcontainer.linux.plan.Op.MS_RELATIME;
+import static io.jcontainer.linux.plan.Op.MS_SHARED;
+import static io.jcontainer.linux.plan.Op.MS_SLAVE;
+import static io.jcontainer.linux.plan.Op.MS_STRICTATIME;
+import static io.jcontainer.linux.plan.Op.MS_UNBINDABLE;
+import static io.jcontainer.linux.plan.Op.MS_PRIVATE;
 import static io.jcontainer.linux.plan.Op.OPTIONAL;
 
 /**
@@ -128,15 +141,32 @@ public final class PlanCompiler {
         return s;
     }
 
+    /** Namespaces the child can join by path with setns(2) before its setup; the others need it before clone. */
+    private static final Map<Namespace, Long> JOINABLE = Map.of(Namespace.NET, Plan.CLONE_NEWNET, Namespace.UTS, Plan.CLONE_NEWUTS,
+            Namespace.IPC, Plan.CLONE_NEWIPC, Namespace.CGROUP, Plan.CLONE_NEWCGROUP);
+
     public Plan compile(ContainerSpec spec, Inputs in) {
+        LinuxSpec linux = spec.linux();
+        // Joined namespaces: setns(2) in the child, first thing; only those whose effect is on the
+        // caller itself (PID and TIME apply to children only, USER would have to come before clone).
+        List<Op> joins = new ArrayList<>();
+        for (LinuxNamespace ns : linux.namespaces()) {
+            if (ns.path() == null) continue;
+            Long type = JOINABLE.get(ns.type());
+            if (type == null)
+                throw new InvalidSpecException("namespaces." + ns.type().name().toLowerCase(Locale.ROOT) + ".path",
+                        "joining an existing " + ns.type() + " namespace is not supported yet (only NET, UTS, IPC and CGROUP can be joined)");
+            joins.add(new Op.Setns(ns.path(), type.intValue()));
+        }
+        boolean newNet = spec.has(Namespace.NET) && linux.namespacePath(Namespace.NET) == null;
         long clone = Plan.CLONE_NEWNS;
         if (spec.has(Namespace.PID)) clone |= Plan.CLONE_NEWPID;
         // The network namespace is made by a helper beside the child (Op.NetHelper), in parallel
         // with its mounts; clone3 makes it only when the helper is turned off.
-        boolean netHelper = spec.has(Namespace.NET) && this.netHelper;
-        if (spec.has(Namespace.NET) && !netHelper) clone |= Plan.CLONE_NEWNET;
-        if (spec.has(Namespace.UTS)) clone |= Plan.CLONE_NEWUTS;
-        if (spec.has(Namespace.IPC)) clone |= Plan.CLONE_NEWIPC;
+        boolean netHelper = newNet && this.netHelper;
+        if (newNet && !netHelper) clone |= Plan.CLONE_NEWNET;
+        if (spec.has(Namespace.UTS) && linux.namespacePath(Namespace.UTS) == null) clone |= Plan.CLONE_NEWUTS;
+        if (spec.has(Namespace.IPC) && linux.namespacePath(Namespace.IPC) == null) clone |= Plan.CLONE_NEWIPC;
         if (spec.has(Namespace.USER)) clone |= Plan.CLONE_NEWUSER;
         if (spec.has(Namespace.TIME)) {
             if (!host.timeNamespace())
@@ -177,7 +207,8 @@ public final class PlanCompiler {
         // parallel with the child's root setup, after waiting for them, just before pivot_root.
         List<Op> placement = new ArrayList<>();
         for (String tasks : in.cgroupProcsFiles()) if (tasks.endsWith("/tasks")) placement.add(new Op.WritePid(tasks, "0"));
-        if (spec.has(Namespace.CGROUP)) placement.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
+        if (spec.has(Namespace.CGROUP) && linux.namespacePath(Namespace.CGROUP) == null)
+            placement.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
         // Deferred only where the late self-move still works: the child writes the host's tasks files
         // after becoming root of its user namespace, so that root must be the host's (the default for a
         // root JVM); v2's cgroup.procs is written by the launcher, before the go-ahead; and not with the
@@ -185,24 +216,37 @@ public final class PlanCompiler {
         boolean deferCgroups = in.cgroupsDeferred() && !placement.isEmpty() && !maps.viaHelper()
                 && in.cgroupProcsFiles().stream().allMatch(f -> f.endsWith("/tasks"))
                 && (!spec.has(Namespace.USER) || (mapsRootToRoot(maps.uid()) && mapsRootToRoot(maps.gid())));
+        c.addAll(joins);
         if (!deferCgroups) c.addAll(placement);
-        // As docker: a UTS namespace without a name gets the short container id, not the host's name.
-        String hostname = spec.hostname() != null ? spec.hostname() : spec.has(Namespace.UTS) ? in.defaultHostname() : null;
+        // As docker: a new UTS namespace without a name gets the short container id, not the host's name.
+        boolean newUts = spec.has(Namespace.UTS) && linux.namespacePath(Namespace.UTS) == null;
+        String hostname = spec.hostname() != null ? spec.hostname() : newUts ? in.defaultHostname() : null;
         if (hostname != null) c.add(new Op.Hostname(hostname));
         if (spec.domainname() != null) c.add(new Op.Domainname(spec.domainname()));
-        if (spec.has(Namespace.NET) && !netHelper) c.add(new Op.LoopbackUp());
+        if (newNet && !netHelper) c.add(new Op.LoopbackUp());
 
         // ---- the file system ----
-        c.add(new Op.MakePrivate("/"));
+        // Private, so that nothing mounted here reaches the host; slave where propagation from
+        // the host is asked for (a mount's rslave, rootfsPropagation), as runc's default is.
+        boolean slave = wantsSlave(spec);
+        c.add(slave ? new Op.Mount("", "/", "", MS_REC | MS_SLAVE, "", 0) : new Op.MakePrivate("/"));
         String mnt = host.rootMount().toString();
-        if (spec.rootfs() != null) {
-            // nodev: with docker's default CAP_MKNOD, root inside could otherwise mknod the host's
-            // disk (or /dev/mem) in its writable root and open it (SECURITY.md row 15).
-            c.add(new Op.Mount(spec.rootfs().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", 0));
-            c.add(new Op.RootOpen(mnt));
-        } else {
-            defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
+        switch (spec.root()) {
+            case Root.Directory d -> {
+                // nodev: with docker's default CAP_MKNOD, root inside could otherwise mknod the host's
+                // disk (or /dev/mem) in its writable root and open it (SECURITY.md row 15).
+                c.add(new Op.Mount(d.path().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", 0));
+                c.add(new Op.RootOpen(mnt));
+            }
+            case Root.Overlay o -> {
+                c.add(new Op.Mount("overlay", mnt, "overlay", MS_NODEV, overlayOptions(o, spec.has(Namespace.USER)), 0));
+                c.add(new Op.RootOpen(mnt));
+            }
+            case Root.Default d -> defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
         }
+        Propagation rootProp = linux.rootfsPropagation();
+        if (rootProp != null && rootProp != Propagation.PRIVATE && rootProp != Propagation.RPRIVATE)
+            c.add(new Op.Mount("", mnt, "", propagationFlags(rootProp), "", 0));
         if (spec.has(Namespace.PID) || !spec.has(Namespace.USER)) {
             c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         } else {
@@ -211,6 +255,8 @@ public final class PlanCompiler {
             c.add(new Op.Mount("/proc", "/proc", "", MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         }
         dev(c, spec, maps);
+        for (Device d : linux.devices()) c.add(deviceOp(d));
+        List<Op> sysctls = sysctlOps(spec);
         List<String> masked = spec.maskedPaths() != null ? spec.maskedPaths() : defaultMasked();
         List<String> readonly = spec.readonlyPaths() != null ? spec.readonlyPaths() : DEFAULT_READONLY;
         if (netHelper) {
@@ -218,14 +264,18 @@ public final class PlanCompiler {
             // as possible: then the join, sysfs (tagged with the mounter's network namespace), and
             // what lies under /sys. Relative order within each part is kept, and the parts are
             // disjoint subtrees, so the result is the same as in the plain order below.
-            for (Mount m : spec.mounts()) if (!underSys(m.target())) c.add(mountOp(m));
+            // (sysctls are written in the new network namespace, so /proc/sys turns read-only after them)
+            for (Mount m : spec.mounts()) if (!underSys(m.target())) c.addAll(mountOps(m));
             for (String p : masked) if (!underSys(p)) c.add(new Op.MaskPath(p));
-            for (String p : readonly) if (!underSys(p)) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
+            if (sysctls.isEmpty())
+                for (String p : readonly) if (!underSys(p)) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
             c.add(new Op.JoinNet());
             c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
-            for (Mount m : spec.mounts()) if (underSys(m.target())) c.add(mountOp(m));
+            for (Mount m : spec.mounts()) if (underSys(m.target())) c.addAll(mountOps(m));
             for (String p : masked) if (underSys(p)) c.add(new Op.MaskPath(p));
-            for (String p : readonly) if (underSys(p)) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
+            c.addAll(sysctls);
+            for (String p : readonly)
+                if (underSys(p) || !sysctls.isEmpty()) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
         } else {
             if (spec.has(Namespace.NET)) {
                 c.add(new Op.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
@@ -237,8 +287,9 @@ public final class PlanCompiler {
                 // or leave its cgroup (SECURITY.md rows 8, 9).
                 c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
             }
-            for (Mount m : spec.mounts()) c.add(mountOp(m));
+            for (Mount m : spec.mounts()) c.addAll(mountOps(m));
             for (String p : masked) c.add(new Op.MaskPath(p));
+            c.addAll(sysctls);
             for (String p : readonly) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
         }
         if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
@@ -255,7 +306,7 @@ public final class PlanCompiler {
         // ---- the process ----
         c.add(new Op.Setsid());
         if (spec.tty()) c.add(new Op.SetCtty());
-        c.add(new Op.Umask(022));
+        c.add(new Op.Umask(spec.process().user().umask() != null ? spec.process().user().umask() : 022));
         for (var r : spec.rlimits())
             c.add(new Op.Rlimit(r.name(), r.resource(), r.soft() == io.jcontainer.Rlimit.UNLIMITED ? -1L : r.soft(),
                     r.hard() == io.jcontainer.Rlimit.UNLIMITED ? -1L : r.hard()));
@@ -266,17 +317,27 @@ public final class PlanCompiler {
 
         long keep = capMask(spec);
         if (!spec.has(Namespace.USER)) keep = withinBoundingSet(spec, keep);
-        Passwd.User user = mappedUser(in.user(), maps);
+        Passwd.User user = mappedUser(withAdditionalGids(in.user(), spec), maps);
         // The bounding set can only shrink with CAP_SETPCAP, which a non-root uid loses: drop it first.
         c.add(new Op.Caps(keep, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED, Op.Caps.UNCHANGED));
         // newgidmap leaves setgroups allowed when it maps subordinate gids
         boolean setgroupsAllowed = !spec.has(Namespace.USER) || host.isRoot() || maps.viaHelper();
         if (setgroupsAllowed) c.add(new Op.Setgroups(user.groups()));
+        CapabilitySets caps = spec.process().capabilities();
+        // explicit sets for a non-root uid: keep the permitted set across the uid change, capset after
+        if (caps.explicit() && user.uid() != 0) c.add(new Op.Keepcaps(true));
         c.add(new Op.Setresgid(user.gid()));
         c.add(new Op.Setresuid(user.uid()));
-        // Root keeps the allowed set; another uid gets none in effect (as docker: no ambient caps).
-        long sets = user.uid() == 0 ? keep : 0;
-        c.add(new Op.Caps(-1L, sets, sets, 0, 0));
+        if (caps.explicit()) {
+            long eff = mask(caps.effective()), perm = mask(caps.permitted()), inh = mask(caps.inheritable()), amb = mask(caps.ambient());
+            if ((eff & ~perm) != 0 || (perm & ~keep) != 0)
+                throw new InvalidSpecException("capabilities", "effective must be within permitted, and permitted within bounding (capabilities(7)): " + caps);
+            c.add(new Op.Caps(-1L, eff, perm, inh, amb));
+        } else {
+            // Root keeps the allowed set; another uid gets none in effect (as docker: no ambient caps).
+            long sets = user.uid() == 0 ? keep : 0;
+            c.add(new Op.Caps(-1L, sets, sets, 0, 0));
+        }
         if (seccomp != null && nnp) c.add(seccomp);
         c.add(new Op.CloseFds());
         // Last, so init runs with exactly the payload's credentials, capabilities and filter.
@@ -364,7 +425,127 @@ public final class PlanCompiler {
         c.add(new Op.Symlink("/proc/self/fd/2", "/dev/stderr"));
     }
 
-    private static Op mountOp(Mount m) {
+    /** Whether "/" must be rslave rather than rprivate: some mount, or the root, asks for propagation from the host. */
+    private static boolean wantsSlave(ContainerSpec spec) {
+        Propagation r = spec.linux().rootfsPropagation();
+        if (r != null && r != Propagation.PRIVATE && r != Propagation.RPRIVATE) return true;
+        for (Mount m : spec.mounts())
+            if (m instanceof Mount.Generic g)
+                for (String o : g.options()) {
+                    Propagation p = Propagation.fromOption(o);
+                    if (p != null && p != Propagation.PRIVATE && p != Propagation.RPRIVATE) return true;
+                }
+        return false;
+    }
+
+    static long propagationFlags(Propagation p) {
+        long f = switch (p) {
+            case PRIVATE, RPRIVATE -> MS_PRIVATE;
+            case SLAVE, RSLAVE -> MS_SLAVE;
+            case SHARED, RSHARED -> MS_SHARED;
+            case UNBINDABLE, RUNBINDABLE -> MS_UNBINDABLE;
+        };
+        return f | (p.recursive() ? MS_REC : 0);
+    }
+
+    /** overlayfs options; {@code userxattr} in a user namespace (trusted.* xattrs need init-namespace root). */
+    static String overlayOptions(Root.Overlay o, boolean userns) {
+        StringBuilder b = new StringBuilder("lowerdir=");
+        b.append(String.join(":", o.lowerDirs().stream().map(Object::toString).toList()));
+        if (o.upper() != null) b.append(",upperdir=").append(o.upper()).append(",workdir=").append(o.work());
+        if (userns) b.append(",userxattr");
+        return b.toString();
+    }
+
+    /**
+     * A device node. The launcher has no mknod (and a user namespace may not make nodes), so a
+     * node is bound from the host, as docker's {@code --device} and rootless runc do: the host
+     * node must exist and be what the spec says.
+     */
+    private static Op deviceOp(Device d) {
+        String hostPath = d.hostPath() != null ? d.hostPath() : d.path();
+        java.nio.file.Path hp = java.nio.file.Path.of(hostPath);
+        int mode, uid, gid;
+        long rdev;
+        try {
+            Map<String, Object> a = Files.readAttributes(hp, "unix:mode,rdev,uid,gid");
+            mode = (Integer) a.get("mode");
+            rdev = (Long) a.get("rdev");
+            uid = (Integer) a.get("uid");
+            gid = (Integer) a.get("gid");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            throw new InvalidSpecException("devices", d.path() + ": the host node " + hostPath + " cannot be read (" + e + "); "
+                    + "jcontainer binds device nodes from the host (it does not mknod)");
+        }
+        char type = switch (mode & 0170000) {
+            case 0020000 -> 'c';
+            case 0060000 -> 'b';
+            case 0010000 -> 'p';
+            default -> 0;
+        };
+        if (type == 0) throw new InvalidSpecException("devices", d.path() + ": the host's " + hostPath + " is not a device node");
+        long major = ((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfff), minor = ((rdev >>> 12) & 0xffffff00L) | (rdev & 0xff);
+        if (d.hostPath() == null) {
+            char want = d.type() == 'u' ? 'c' : d.type();
+            if (want != type || d.major() != major || d.minor() != minor)
+                throw new InvalidSpecException("devices", d.path() + " (" + d.type() + " " + d.major() + ":" + d.minor() + "): the host's "
+                        + hostPath + " is " + type + " " + major + ":" + minor + "; jcontainer binds device nodes from the host (it does not mknod)");
+        }
+        if ((d.fileMode() != null && d.fileMode() != (mode & 07777)) || (d.uid() != null && d.uid() != uid) || (d.gid() != null && d.gid() != gid))
+            throw new InvalidSpecException("devices", d.path() + ": fileMode/uid/gid " + d.fileMode() + "/" + d.uid() + "/" + d.gid()
+                    + " differ from the host node's " + Integer.toOctalString(mode & 07777) + "/" + uid + "/" + gid
+                    + ", and a node bound from the host keeps its own");
+        return new Op.Mount(hostPath, d.path(), "", MS_BIND, "", IN_ROOT | MKFILE);
+    }
+
+    /** IPC keys docker accepts (with a new IPC namespace); {@code fs.mqueue.*} too. */
+    private static final java.util.Set<String> IPC_SYSCTLS = java.util.Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+            "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
+
+    /**
+     * docker's {@code --sysctl}: only keys the container's own namespaces scope (IPC keys with
+     * an IPC namespace, {@code net.*} with a network namespace, the UTS names with a UTS one);
+     * anything else would change the host, and is refused. Written under /proc/sys inside.
+     */
+    private static List<Op> sysctlOps(ContainerSpec spec) {
+        List<Op> ops = new ArrayList<>();
+        spec.linux().sysctl().forEach((key, value) -> {
+            String k = key.replace('/', '.');
+            Namespace ns = IPC_SYSCTLS.contains(k) || k.startsWith("fs.mqueue.") ? Namespace.IPC
+                    : k.startsWith("net.") ? Namespace.NET
+                    : k.equals("kernel.hostname") || k.equals("kernel.domainname") ? Namespace.UTS : null;
+            if (ns == null)
+                throw new InvalidSpecException("sysctl", "'" + key + "' is not namespaced: setting it would change the host (allowed: "
+                        + "kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*, kernel.hostname, kernel.domainname)");
+            if (!spec.has(ns))
+                throw new InvalidSpecException("sysctl", "'" + key + "' needs the container's own " + ns + " namespace (it would change the host's)");
+            ops.add(new Op.WriteFile("/proc/sys/" + k.replace('.', '/'), 0644, value.getBytes(StandardCharsets.UTF_8)));
+        });
+        return ops;
+    }
+
+    /** mount(8) options that are flags; {@code true} sets, {@code false} clears. */
+    private static final Map<String, Map.Entry<Long, Boolean>> FLAG_OPTIONS = Map.ofEntries(
+            Map.entry("ro", Map.entry(MS_RDONLY, true)), Map.entry("rw", Map.entry(MS_RDONLY, false)),
+            Map.entry("nosuid", Map.entry(MS_NOSUID, true)), Map.entry("suid", Map.entry(MS_NOSUID, false)),
+            Map.entry("nodev", Map.entry(MS_NODEV, true)), Map.entry("dev", Map.entry(MS_NODEV, false)),
+            Map.entry("noexec", Map.entry(MS_NOEXEC, true)), Map.entry("exec", Map.entry(MS_NOEXEC, false)),
+            Map.entry("sync", Map.entry(16L, true)), Map.entry("async", Map.entry(16L, false)),
+            Map.entry("mand", Map.entry(64L, true)), Map.entry("nomand", Map.entry(64L, false)),
+            Map.entry("dirsync", Map.entry(128L, true)), Map.entry("nosymfollow", Map.entry(256L, true)),
+            Map.entry("noatime", Map.entry(1024L, true)), Map.entry("atime", Map.entry(1024L, false)),
+            Map.entry("nodiratime", Map.entry(2048L, true)), Map.entry("diratime", Map.entry(2048L, false)),
+            Map.entry("relatime", Map.entry(MS_RELATIME, true)), Map.entry("norelatime", Map.entry(MS_RELATIME, false)),
+            Map.entry("strictatime", Map.entry(MS_STRICTATIME, true)), Map.entry("nostrictatime", Map.entry(MS_STRICTATIME, false)),
+            Map.entry("bind", Map.entry(MS_BIND, true)), Map.entry("rbind", Map.entry(MS_BIND | MS_REC, true)),
+            Map.entry("silent", Map.entry(32768L, true)), Map.entry("loud", Map.entry(32768L, false)));
+
+    /** Options of runc and others that are not mount(2) flags nor filesystem data: refused by name. */
+    private static final java.util.Set<String> UNSUPPORTED_OPTIONS = java.util.Set.of("remount", "tmpcopyup", "idmap", "ridmap",
+            "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rrelatime",
+            "rnorelatime", "rnodiratime", "rdiratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "nocopy", "copy");
+
+    private static List<Op> mountOps(Mount m) {
         return switch (m) {
             case Mount.Bind b -> {
                 boolean dir = Files.isDirectory(b.source());
@@ -373,15 +554,84 @@ public final class PlanCompiler {
                 // a bound directory is nodev (nodes made in it must not open host devices); a bound
                 // single file may be a device the caller means to hand in
                 long flags = MS_BIND | (b.recursive() ? MS_REC : 0) | (b.readOnly() ? MS_RDONLY : 0) | (dir ? MS_NODEV : 0);
-                yield new Op.Mount(b.source().toString(), b.target(), "", flags, "", IN_ROOT | (dir ? MKDIR : MKFILE));
+                yield List.of(new Op.Mount(b.source().toString(), b.target(), "", flags, "", IN_ROOT | (dir ? MKDIR : MKFILE)));
             }
             case Mount.Tmpfs t -> {
                 StringBuilder opts = new StringBuilder("mode=").append(Integer.toOctalString(t.mode()));
                 if (t.size() != null) opts.append(",size=").append(t.size().bytes());
                 long flags = MS_NOSUID | MS_NODEV | (t.readOnly() ? MS_RDONLY : 0) | (t.noExec() ? MS_NOEXEC : 0);
-                yield new Op.Mount("tmpfs", t.target(), "tmpfs", flags, opts.toString(), IN_ROOT | MKDIR);
+                yield List.of(new Op.Mount("tmpfs", t.target(), "tmpfs", flags, opts.toString(), IN_ROOT | MKDIR));
             }
+            case Mount.Generic g -> genericMountOps(g);
         };
+    }
+
+    /**
+     * OCI's generic mount: flag options become mount(2) flags, propagation a second mount(2)
+     * on the target, {@code z}/{@code Z} nothing on a host without SELinux (refused with it),
+     * the rest the filesystem's data. A bound directory, and any non-bind filesystem, is nodev
+     * unless {@code dev} is asked for explicitly.
+     */
+    static List<Op> genericMountOps(Mount.Generic g) {
+        long set = 0, clear = 0;
+        Propagation prop = null;
+        boolean devAsked = false;
+        List<String> data = new ArrayList<>();
+        for (String o : g.options()) {
+            var flag = FLAG_OPTIONS.get(o);
+            Propagation p = Propagation.fromOption(o);
+            if (flag != null) {
+                if (flag.getValue()) { set |= flag.getKey(); clear &= ~flag.getKey(); } else { clear |= flag.getKey(); set &= ~flag.getKey(); }
+                if (o.equals("dev")) devAsked = true;
+            } else if (p != null) {
+                prop = p;
+            } else if (o.equals("z") || o.equals("Z")) {
+                if (Files.exists(java.nio.file.Path.of("/sys/fs/selinux/enforce")))
+                    throw new InvalidSpecException("mount", g.target() + ": option '" + o + "' (SELinux relabelling) is not supported on this SELinux host");
+                // no SELinux here: nothing to relabel, as docker does on such a host
+            } else if (o.equals("defaults")) {
+                // mount(8)'s rw,suid,dev,exec,async: the kernel's defaults already
+            } else if (UNSUPPORTED_OPTIONS.contains(o)) {
+                throw new InvalidSpecException("mount", g.target() + ": option '" + o + "' is not supported");
+            } else {
+                data.add(o);
+            }
+        }
+        boolean bind = g.isBind() || (set & MS_BIND) != 0;
+        if (bind) set |= MS_BIND;
+        if (bind && !data.isEmpty())
+            throw new InvalidSpecException("mount", g.target() + ": option(s) " + data + " mean nothing to a bind mount");
+        int where = IN_ROOT | MKDIR;
+        if (bind) {
+            if (g.source() == null || !g.source().startsWith("/"))
+                throw new InvalidSpecException("mount", g.target() + ": a bind mount needs an absolute source, got '" + g.source() + "'");
+            java.nio.file.Path src = java.nio.file.Path.of(g.source());
+            if (!Files.exists(src)) throw new InvalidSpecException("mount", "bind source " + src + " does not exist");
+            boolean dir = Files.isDirectory(src);
+            if (!dir) where = IN_ROOT | MKFILE;
+            if (dir && !devAsked) set |= MS_NODEV;
+        } else if (!devAsked) {
+            set |= MS_NODEV;
+        }
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op.Mount(g.source() == null ? (bind ? "" : g.type()) : g.source(), g.target(), bind ? "" : g.type(),
+                set, String.join(",", data), where));
+        if (prop != null) ops.add(new Op.Mount("", g.target(), "", propagationFlags(prop), "", IN_ROOT));
+        return ops;
+    }
+
+    private static Passwd.User withAdditionalGids(Passwd.User user, ContainerSpec spec) {
+        List<Integer> extra = spec.process().user().additionalGids();
+        if (extra.isEmpty()) return user;
+        List<Integer> groups = new ArrayList<>(user.groups());
+        for (int g : extra) if (!groups.contains(g)) groups.add(g);
+        return new Passwd.User(user.uid(), user.gid(), groups, user.home());
+    }
+
+    private static long mask(java.util.Set<Capability> caps) {
+        long m = 0;
+        if (caps != null) for (Capability cap : caps) m |= 1L << cap.number();
+        return m;
     }
 
     /**

@@ -38,6 +38,24 @@ public final class Passwd {
         return rootfs == null ? DEFAULT_ROOT : of(rootfs);
     }
 
+    /**
+     * The users of a container's root: its directory, the default root's, or for an overlay the
+     * topmost layer (upper, then the lower dirs) that has an {@code etc/passwd}.
+     */
+    public static Passwd forRoot(io.jcontainer.Root root) {
+        return switch (root) {
+            case io.jcontainer.Root.Default d -> DEFAULT_ROOT;
+            case io.jcontainer.Root.Directory d -> of(d.path());
+            case io.jcontainer.Root.Overlay o -> {
+                java.util.List<Path> layers = new java.util.ArrayList<>();
+                if (o.upper() != null) layers.add(o.upper());
+                layers.addAll(o.lowerDirs());
+                Path top = layers.stream().filter(l -> java.nio.file.Files.exists(l.resolve("etc/passwd"))).findFirst().orElse(layers.getLast());
+                yield of(top);
+            }
+        };
+    }
+
     /** Reads {@code etc/passwd} and {@code etc/group} of a root directory (absent files are empty). */
     public static Passwd of(Path rootfs) {
         // Parsed once per image and reused while both files keep their identity (lstat: a file
