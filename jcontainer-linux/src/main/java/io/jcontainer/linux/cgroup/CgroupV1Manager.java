@@ -61,7 +61,14 @@ public final class CgroupV1Manager implements CgroupManager {
     @Override
     public SandboxCgroup create(String containerId, ContainerSpec spec) {
         if (!CgroupManager.needsCgroup(spec)) return null;
-        return create(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER));
+        PreparedCgroup p = prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), false, deviceRules(spec));
+        return p == null ? null : p.realize();
+    }
+
+    /** docker's {@code --device}: each device also gets its rule in the allowlist. */
+    private static List<String> deviceRules(ContainerSpec spec) {
+        return spec.linux().devices().stream()
+                .map(d -> io.jcontainer.linux.rootfs.DeviceNodes.resolve(d).cgroupRule(d.permissions())).toList();
     }
 
     SandboxCgroup create(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
@@ -83,15 +90,16 @@ public final class CgroupV1Manager implements CgroupManager {
         if (!CgroupManager.needsCgroup(spec)) return null;
         boolean lazyFreezer = spec.has(Namespace.PID) && !spec.detached() && spec.name() == null
                 && !"false".equals(System.getProperty("jcontainer.lazyFreezer")); // off: for comparison in benchmarks
-        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer);
+        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer, deviceRules(spec));
     }
 
     PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
-        return prepare(containerId, r, detached, deviceAllowlist, false);
+        return prepare(containerId, r, detached, deviceAllowlist, false, List.of());
     }
 
     /** Validates and names; the mkdirs and writes wait for {@link PreparedCgroup#realize()}. */
-    PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist, boolean lazyFreezer) {
+    PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist, boolean lazyFreezer,
+                           List<String> extraDeviceRules) {
         CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
 
@@ -156,13 +164,14 @@ public final class CgroupV1Manager implements CgroupManager {
             public synchronized SandboxCgroup realize() {
                 if (done) throw new IllegalStateException("realized already");
                 done = true;
-                return make(r, wanted, controllers, parents, planned, devices, lazy);
+                return make(r, wanted, controllers, parents, planned, devices, lazy, extraDeviceRules);
             }
         };
     }
 
     private SandboxCgroup make(Resources r, Map<String, String> wanted, Map<String, Dir> controllers, Map<String, Dir> parents,
-                               List<Dir> planned, Map<Resources.DeviceLimit, String> devices, Dir lazyFreezer) {
+                               List<Dir> planned, Map<Resources.DeviceLimit, String> devices, Dir lazyFreezer,
+                               List<String> extraDeviceRules) {
         List<Dir> dirs = new ArrayList<>();
         boolean ok = false;
         try {
@@ -175,7 +184,7 @@ public final class CgroupV1Manager implements CgroupManager {
             if (controllers.containsKey("cpuset")) CpusetController.apply(controllers.get("cpuset"), parents.get("cpuset"), r);
             if (PidsController.wanted(r)) PidsController.apply(controllers.get("pids"), r);
             if (IoController.wanted(r)) IoController.apply(controllers.get("io"), r, devices);
-            if (wanted.containsKey("devices")) DevicesController.apply(controllers.get("devices"));
+            if (wanted.containsKey("devices")) DevicesController.apply(controllers.get("devices"), extraDeviceRules);
             ok = true;
             return new LinuxSandboxCgroup(fs, controllers, parents, null, dirs, lazyFreezer);
         } finally {

@@ -16,8 +16,10 @@ final class DevicesController {
     private DevicesController() {
     }
 
-    static void apply(Dir d) {
+    /** @param extra rules for the devices the spec hands in (docker's {@code --device}) */
+    static void apply(Dir d, List<String> extra) {
         d.write("devices.deny", "a");
         for (String rule : ALLOWED) d.write("devices.allow", rule);
+        for (String rule : extra) d.write("devices.allow", rule);
     }
 }

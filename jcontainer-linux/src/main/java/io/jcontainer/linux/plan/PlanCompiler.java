@@ -457,45 +457,10 @@ public final class PlanCompiler {
         return b.toString();
     }
 
-    /**
-     * A device node. The launcher has no mknod (and a user namespace may not make nodes), so a
-     * node is bound from the host, as docker's {@code --device} and rootless runc do: the host
-     * node must exist and be what the spec says.
-     */
+    /** A device node, bound from the host's (see {@link io.jcontainer.linux.rootfs.DeviceNodes}). */
     private static Op deviceOp(Device d) {
-        String hostPath = d.hostPath() != null ? d.hostPath() : d.path();
-        java.nio.file.Path hp = java.nio.file.Path.of(hostPath);
-        int mode, uid, gid;
-        long rdev;
-        try {
-            Map<String, Object> a = Files.readAttributes(hp, "unix:mode,rdev,uid,gid");
-            mode = (Integer) a.get("mode");
-            rdev = (Long) a.get("rdev");
-            uid = (Integer) a.get("uid");
-            gid = (Integer) a.get("gid");
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            throw new InvalidSpecException("devices", d.path() + ": the host node " + hostPath + " cannot be read (" + e + "); "
-                    + "jcontainer binds device nodes from the host (it does not mknod)");
-        }
-        char type = switch (mode & 0170000) {
-            case 0020000 -> 'c';
-            case 0060000 -> 'b';
-            case 0010000 -> 'p';
-            default -> 0;
-        };
-        if (type == 0) throw new InvalidSpecException("devices", d.path() + ": the host's " + hostPath + " is not a device node");
-        long major = ((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfff), minor = ((rdev >>> 12) & 0xffffff00L) | (rdev & 0xff);
-        if (d.hostPath() == null) {
-            char want = d.type() == 'u' ? 'c' : d.type();
-            if (want != type || d.major() != major || d.minor() != minor)
-                throw new InvalidSpecException("devices", d.path() + " (" + d.type() + " " + d.major() + ":" + d.minor() + "): the host's "
-                        + hostPath + " is " + type + " " + major + ":" + minor + "; jcontainer binds device nodes from the host (it does not mknod)");
-        }
-        if ((d.fileMode() != null && d.fileMode() != (mode & 07777)) || (d.uid() != null && d.uid() != uid) || (d.gid() != null && d.gid() != gid))
-            throw new InvalidSpecException("devices", d.path() + ": fileMode/uid/gid " + d.fileMode() + "/" + d.uid() + "/" + d.gid()
-                    + " differ from the host node's " + Integer.toOctalString(mode & 07777) + "/" + uid + "/" + gid
-                    + ", and a node bound from the host keeps its own");
-        return new Op.Mount(hostPath, d.path(), "", MS_BIND, "", IN_ROOT | MKFILE);
+        var node = io.jcontainer.linux.rootfs.DeviceNodes.resolve(d);
+        return new Op.Mount(node.path(), d.path(), "", MS_BIND, "", IN_ROOT | MKFILE);
     }
 
     /** IPC keys docker accepts (with a new IPC namespace); {@code fs.mqueue.*} too. */
