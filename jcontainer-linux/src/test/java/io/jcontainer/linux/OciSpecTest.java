@@ -131,6 +131,16 @@ class OciSpecTest {
     }
 
     @Test
+    void anEnvironmentJustWithinTheCheckedLimitRuns() {
+        var b = Sandboxes.busybox().command("sh", "-c", "env | wc -c");
+        String chunk = "v".repeat(120_000);
+        for (int i = 0; i < 16; i++) b.env("V" + i, chunk); // 1.9 MB: more than the size issue 19 saw fail at start
+        var r = Sandboxes.run(b);
+        assertThat(r.stderr()).isEmpty();
+        assertThat(Long.parseLong(r.stdout().trim())).isGreaterThan(1_800_000);
+    }
+
+    @Test
     void whatTheRuntimeCannotDoYetIsRefusedByName() {
         assertThatThrownBy(() -> Sandboxes.busybox().hook(Hooks.Stage.PRESTART, Hooks.Hook.of(Path.of("/bin/true"))).command("true").start())
                 .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("hooks.prestart");
