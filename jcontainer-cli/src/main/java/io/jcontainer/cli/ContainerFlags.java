@@ -79,14 +79,14 @@ public final class ContainerFlags {
                 .unsupported("expose", (char) 0, VALUE, "jcontainer has no bridge network")
                 .unsupported("dns", (char) 0, VALUE, "no DNS configuration is written yet")
                 .unsupported("add-host", (char) 0, VALUE, "no /etc/hosts entries can be added yet")
-                .unsupported("device", (char) 0, VALUE, "host devices cannot be added yet")
-                .unsupported("group-add", (char) 0, VALUE, "supplementary groups come from the image's /etc/group only")
+                .value("device", (char) 0, "list", "Add a host device to the container (HOST[:CONTAINER[:rwm]])")
+                .value("group-add", (char) 0, "list", "Add supplementary groups (numeric gids)")
                 .unsupported("entrypoint", (char) 0, VALUE, "images (and so entrypoints) are not implemented yet")
                 .unsupported("label", 'l', VALUE, "labels are not stored yet")
                 .value("restart", (char) 0, "string", "Restart policy to apply when a container exits (no, always, on-failure[:N]; with -d)")
                 .unsupported("attach", 'a', VALUE, "the streams are always attached")
                 .unsupported("shm-size", (char) 0, VALUE, "/dev/shm is always 64m")
-                .unsupported("sysctl", (char) 0, VALUE, "sysctls cannot be set yet")
+                .value("sysctl", (char) 0, "list", "Namespaced kernel parameters (K=V: kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*)")
                 .unsupported("cgroup-parent", (char) 0, VALUE, "the cgroup parent is chosen by the runtime")
                 .unsupported("platform", (char) 0, VALUE, "images are not implemented yet")
                 .unsupported("pull", (char) 0, VALUE, "images are not implemented yet")
@@ -110,6 +110,19 @@ public final class ContainerFlags {
         each(p, "env", b::env);
         each(p, "workdir", b::workingDir);
         each(p, "user", b::user);
+        each(p, "group-add", v -> {
+            try {
+                b.additionalGids(Integer.parseInt(v));
+            } catch (NumberFormatException e) {
+                throw new io.jcontainer.InvalidSpecException("group-add", "'" + v + "': only numeric gids are supported (group names are not resolved yet)");
+            }
+        });
+        each(p, "sysctl", v -> {
+            int eq = v.indexOf('=');
+            if (eq <= 0) throw new io.jcontainer.InvalidSpecException("sysctl", "expected KEY=VALUE, got '" + v + "'");
+            b.sysctl(v.substring(0, eq), v.substring(eq + 1));
+        });
+        each(p, "device", b::device);
         mounts(p, b);
         if (p.bool("read-only")) b.readOnlyRoot(true);
         each(p, "ulimit", b::ulimit);

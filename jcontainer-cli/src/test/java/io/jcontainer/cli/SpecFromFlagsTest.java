@@ -74,6 +74,20 @@ class SpecFromFlagsTest {
     }
 
     @Test
+    void ociFlagsAndMountOptionsAreHonouredOrRefusedNeverIgnored() {
+        ContainerSpec s = spec("--sysctl", "net.ipv4.ip_forward=1", "--group-add", "44", "--device", "/dev/fuse",
+                "-v", "/tmp:/t:ro,rslave", "--memory", "64m", "--memory-swap", "-1");
+        assertThat(s.linux().sysctl()).containsEntry("net.ipv4.ip_forward", "1");
+        assertThat(s.process().user().additionalGids()).containsExactly(44);
+        assertThat(s.linux().devices()).extracting(io.jcontainer.Device::hostPath).containsExactly("/dev/fuse");
+        assertThat(s.mounts().getFirst()).isEqualTo(new Mount.Generic("/t", "bind", "/tmp", List.of("rbind", "ro", "rslave")));
+        assertThat(s.resources().memorySwap()).isEqualTo(Resources.UNLIMITED_SWAP);
+        assertThatThrownBy(() -> spec("-v", "/tmp:/t:nocopy")).hasMessageContaining("nocopy");
+        assertThatThrownBy(() -> spec("--group-add", "audio")).hasMessageContaining("numeric");
+        assertThatThrownBy(() -> spec("--sysctl", "novalue")).hasMessageContaining("KEY=VALUE");
+    }
+
+    @Test
     void securityFlags() {
         assertThat(spec("--cap-drop", "ALL", "--cap-add", "net_admin,CAP_KILL").capabilities())
                 .containsExactlyInAnyOrder(Capability.NET_ADMIN, Capability.KILL);
