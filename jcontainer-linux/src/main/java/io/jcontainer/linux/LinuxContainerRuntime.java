@@ -364,7 +364,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     private ContainerState newState(String id, ContainerSpec spec, ContainerState old, boolean attached, boolean autoRemove) {
         boolean logged = logged(spec);
-        return new ContainerState(id, spec.name(), spec.rootfs() == null ? "<default>" : spec.rootfs().toString(), spec.command(),
+        return new ContainerState(id, spec.name(), switch (spec.root()) {
+                    case io.jcontainer.Root.Directory d -> d.path().toString();
+                    case io.jcontainer.Root.Overlay o -> "overlay:" + o.lowerDirs().getFirst();
+                    case io.jcontainer.Root.Default d -> "<default>";
+                }, spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
                 spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString(),
                 old != null && old.streams() != null ? old.streams() : streams(spec, attached), autoRemove);
