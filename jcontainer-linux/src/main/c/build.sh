@@ -22,7 +22,7 @@ for arch in x86_64 aarch64; do
   fi
   mkdir -p "$out/linux-$arch"
   # shellcheck disable=SC2086
-  "$cc" $flags -o "$out/linux-$arch/jcontainer-launcher" "$src/launcher.c"
+  "$cc" $flags -o "$out/linux-$arch/jcontainer-launcher" "$src"/*.c
   built=$((built + 1))
 done
 [ "$built" -gt 0 ] || { echo "jcontainer: no launcher could be built: install gcc" >&2; exit 1; }

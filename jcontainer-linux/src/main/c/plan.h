@@ -1,7 +1,7 @@
 /*
- * plan.h — the wire format between the JVM and the launcher. Mirrored by
- * io.jcontainer.linux.plan.PlanEncoder / Opcode / Syscall; change both sides together and bump
- * PLAN_VERSION.
+ * plan.h — the wire format between the JVM and the launcher. Mirrored on the Java side by
+ * io.jcontainer.linux.plan.{PlanEncoder, Plan, Op, SyscallId} and linux.launch.ControlChannel,
+ * linux.attach.AttachProtocol; change both sides together and bump PLAN_VERSION.
  *
  * A plan is: header, then three ordered op lists:
  *   pre-clone ops  — run by the launcher itself before clone (join existing namespaces);
@@ -18,7 +18,7 @@
 #define PLAN_VERSION 1
 
 /* header flags */
-#define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the sandbox (attached mode) */
+#define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the container (attached mode) */
 #define PF_NOT_DUMPABLE 2
 #define PF_AWAIT_JVM 8  /* the child's OP_AWAIT_JVM reads a second byte of the go pipe, sent on CMD_READY */
 #define PF_NET_HELPER 4 /* a socketpair joins the child and the OP_NET_HELPER helper (created before clone) */
@@ -48,30 +48,29 @@ enum opcode {
   OP_MAKE_PRIVATE = 22,/* str path: recursively private propagation */
   OP_MASK_PATH = 23,   /* str path (in root): /dev/null over a file, ro tmpfs over a dir */
   OP_UNSHARE = 24,     /* u32 flags */
-  OP_KEEPCAPS = 25,    /* u32 on */
-  OP_SETNS = 26,       /* str path, u32 nstype (pre-clone) */
+  OP_KEEPCAPS = 25,    /* u32 on: PR_SET_KEEPCAPS (explicit capability sets across the uid change) */
+  OP_SETNS = 26,       /* (pre) str path, u32 nstype */
   OP_WRITE_PID = 27,   /* str path_template, str content_template: "%p" = child pid (parent) */
-  OP_DETACH = 28,      /* str path: umount2(MNT_DETACH) */
   OP_LOOPBACK_UP = 29, /* bring "lo" up in the new network namespace */
-  OP_HOLD = 30,        /* str path: open O_PATH now; a later source "@N" means the N-th held path */
-  OP_STATUS_FILE = 41, /* str path (pre): where the monitor records the child's exit, for detached sandboxes */
-  OP_LOG = 42,         /* str path, u64 max_bytes, u32 max_files (pre): the monitor logs the child's stdout/stderr */
-  OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
-  OP_RESTART = 44,     /* u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file (pre) */
-  OP_ATTACH = 45,      /* str socket_path, u32 flags (ATTACH_*) (pre): the monitor holds the terminal or stdin
-                        * and serves attach clients on a unix socket (see the ATT_* frames below) */
-  OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
-  OP_NET_HELPER = 32,  /* (parent) u32 join_user: fork a helper that joins the child's user namespace (if
-                        * join_user), creates a network namespace with "lo" up, and sends its fd to the child */
-  OP_JOIN_NET = 33,
-  OP_CLONE_INTO_CGROUP = 35, /* (pre) str dir: clone3 the child straight into this cgroup2 directory
-                              * (CLONE_INTO_CGROUP, 5.7+); older kernels: write its pid to dir/cgroup.procs */
-  OP_REMOVE_ON_EXIT = 36, /* (pre) u32 n, str dir[n]: directories (a detached sandbox's cgroups) the monitor
-                           * removes when its sandbox has ended for good */
-  OP_AWAIT_JVM = 34,   /* (child) wait for the JVM's go-ahead (CMD_READY, relayed by the launcher): the JVM makes
-                        * the cgroups meanwhile, and the child moves itself in after this op */    /* (child) receive the helper's network namespace and setns into it */
+  OP_HOLD = 30,        /* str path, u32 optional: open O_PATH now; a later source "@N" means the N-th held path */
   OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
                         * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */
+  OP_NET_HELPER = 32,  /* (parent) u32 join_user: fork a helper that joins the child's user namespace (if
+                        * join_user), creates a network namespace with "lo" up, and sends its fd to the child */
+  OP_JOIN_NET = 33,    /* (child) receive the helper's network namespace and setns into it */
+  OP_AWAIT_JVM = 34,   /* (child) wait for the JVM's go-ahead (CMD_READY, relayed by the launcher): the JVM makes
+                        * the cgroups meanwhile, and the child moves itself in after this op */
+  OP_CLONE_INTO_CGROUP = 35, /* (pre) str dir: clone3 the child straight into this cgroup2 directory
+                              * (CLONE_INTO_CGROUP, 5.7+); older kernels: write its pid to dir/cgroup.procs */
+  OP_REMOVE_ON_EXIT = 36, /* (pre) u32 n, str dir[n]: directories (a detached container's cgroups) the monitor
+                           * removes when its container has ended for good */
+  OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
+  OP_STATUS_FILE = 41, /* (pre) str path: where the monitor records the child's exit, for detached containers */
+  OP_LOG = 42,         /* (pre) str path, u64 max_bytes, u32 max_files: the monitor logs the child's stdout/stderr */
+  OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
+  OP_RESTART = 44,     /* (pre) u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file */
+  OP_ATTACH = 45,      /* (pre) str socket_path, u32 flags (ATTACH_*): the monitor holds the terminal or stdin
+                        * and serves attach clients on a unix socket (see the ATT_* frames below) */
 };
 
 /* mount flags of OP_MOUNT / OP_REMOUNT */
@@ -97,7 +96,7 @@ enum syscall_id {
 #define MSG_EXITED 3  /* s32 si_code (CLD_*), s32 si_status */
 #define MSG_CHILD 4   /* s32 pid: the child waits at OP_WAIT_JVM */
 /* JVM -> launcher frames */
-#define CMD_SIGNAL 1       /* s32 signal: to the sandbox's first process */
+#define CMD_SIGNAL 1       /* s32 signal: to the container's first process */
 #define CMD_SIGNAL_GROUP 2 /* s32 signal: to its process group */
 #define CMD_CONTINUE 3     /* s32 0: OP_WAIT_JVM is done */
 #define CMD_ABORT 4        /* s32 errno: OP_WAIT_JVM failed on the JVM's side */

@@ -249,10 +249,6 @@ public sealed interface Op {
         public String step() { return "map ids with newuidmap " + uidMap + " / newgidmap " + gidMap; }
     }
 
-    record Detach(String path) implements Op {
-        public String step() { return "detach " + path; }
-    }
-
     /** Forks a tiny init: the parent stays as PID 1 (reaps orphans, forwards signals), the child goes on to exec. */
     record Init() implements Op {
         public String step() { return "start the init process"; }

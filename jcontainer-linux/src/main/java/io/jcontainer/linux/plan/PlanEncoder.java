@@ -61,7 +61,6 @@ public final class PlanEncoder {
             case Op.Keepcaps o -> { p.u32(o.on() ? 1 : 0); yield 25; }
             case Op.Setns o -> { p.str(o.path()).u32(o.nstype()); yield 26; }
             case Op.WritePid o -> { p.str(o.pathTemplate()).str(o.contentTemplate()); yield 27; }
-            case Op.Detach o -> { p.str(o.path()); yield 28; }
             case Op.LoopbackUp o -> 29;
             case Op.Hold o -> { p.str(o.path()).u32(o.optional() ? 1 : 0); yield 30; }
             case Op.Init o -> 40;

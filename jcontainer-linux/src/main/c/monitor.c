@@ -1,0 +1,176 @@
+/*
+ * monitor.c — after the start, the launcher stays as a ~100 KB monitor of its container: it
+ * forwards the JVM's signals, logs and serves attach clients (log.c, attach.c), reaps orphans,
+ * and when the payload ends reports EXITED, records the status, restarts it per policy
+ * (restart.c) or removes what the container leaves (its cgroups). When the JVM's end of the
+ * control socket closes (the JVM died), an attached container is killed; a detached one runs on.
+ */
+#include "launcher.h"
+
+/* ---- OP_STATUS_FILE: the exit status, durably ----
+ * A detached container outlives the JVM that started it, so nobody may be listening on the
+ * control socket when its payload exits. The monitor then leaves "si_code si_status\n" in a
+ * file of the container's state directory (written to a temporary name and renamed, so a reader
+ * sees the whole record or none); its mtime is the finish time. */
+static const char *status_file; /* points into the plan buffer, which lives as long as we do */
+
+void write_status_file(s32 code, s32 status) {
+  if (!status_file) return;
+  char buf[48];
+  int i = utoa(buf, (u64)code);
+  buf[i++] = ' ';
+  i += utoa(buf + i, (u64)status);
+  buf[i++] = '\n';
+  write_atomically(status_file, buf, (size_t)i);
+}
+
+/* OP_STATUS_FILE (pre): str path. */
+long status_file_op(struct cursor *c) {
+  status_file = rd_str(c);
+  return 0;
+}
+
+/* OP_REMOVE_ON_EXIT: a detached container's cgroups. Nobody else knows when it has ended for good
+ * (its JVM may be long gone), so the monitor removes them then; a monitor that dies first
+ * leaves them to `rm`. Pointers into the plan buffer. */
+#define REMOVE_MAX 16
+static const char *remove_on_exit[REMOVE_MAX];
+static u32 nremove;
+
+void remove_dirs(void) {
+  for (u32 i = 0; i < nremove; i++)
+    for (int tries = 0; tries < 20; tries++) { /* EBUSY: a task still leaving (v1 frees it lazily) */
+      long r = sys3(NR_unlinkat, AT_FDCWD, remove_on_exit[i], 0x200 /* AT_REMOVEDIR */);
+      if (r != -EBUSY) break;
+      struct { long s, ns; } t = {0, 10000000};
+      sys5(NR_ppoll, 0, 0, &t, 0, 8);
+    }
+}
+
+/* OP_REMOVE_ON_EXIT (pre): u32 n, str dir[n]. */
+long remove_on_exit_op(struct cursor *c) {
+  u32 n = rd_u32(c);
+  for (u32 i = 0; i < n; i++) {
+    const char *d = rd_str(c);
+    if (nremove < REMOVE_MAX) remove_on_exit[nremove++] = d;
+  }
+  return 0;
+}
+
+/* ---- orphans of a container without a PID namespace ----
+ * With a PID namespace its init reaps them (and OP_INIT makes that init a reaper). Without
+ * one they would be reparented to the host's init, which on some hosts never reaps them. So
+ * the monitor makes itself their reaper (PR_SET_CHILD_SUBREAPER) and reaps them: every second
+ * while the container runs — never the container's first process, whose pidfd says when it ends —
+ * and all that are left when it has ended. */
+int subreaper;
+
+static void reap_orphans(s32 first, int all) {
+  for (;;) {
+    struct siginfo_min si;
+    memset(&si, 0, sizeof si);
+    long r = sys5(NR_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT: peek */, 0);
+    if (r < 0 || si.si_pid == 0) return;
+    if (si.si_pid == first && !all) return; /* the first process: the monitor reports it */
+    sys5(NR_waitid, P_PID, si.si_pid, &si, WEXITED | WNOHANG, 0);
+  }
+}
+
+/* Reads one command; -1 on EOF or a malformed frame (the JVM side is gone or broken). */
+int handle_command(void) {
+  u32 hdr[2];
+  s32 arg;
+  if (ctl < 0) return 0;
+  if (xread_full(ctl, hdr, sizeof hdr) != (long)sizeof hdr) return -1;
+  if (hdr[1] != 4 || xread_full(ctl, &arg, 4) != 4) return -1;
+  if (hdr[0] == CMD_SIGNAL) {
+    if (child_pidfd >= 0) sys4(NR_pidfd_send_signal, child_pidfd, arg, 0, 0);
+    else sys2(NR_kill, child, arg);
+  } else if (hdr[0] == CMD_SIGNAL_GROUP) {
+    sys2(NR_kill, -child, arg);
+  }
+  return 0;
+}
+
+
+/* Watches the started child until it ends for good: returns 1 when a restart policy starts it
+ * again; otherwise reports its end and exits. */
+int monitor(void) {
+  for (;;) {
+    /* negative fds are ignored by poll: a gone JVM (detached), no pidfd, no log */
+    int gated = att_gated(0); /* then wait for the primary client's room, not for output */
+    struct pollfd pfd[6 + ATT_CLIENTS] = {{ctl, POLLIN, 0}, {(s32)child_pidfd, POLLIN, 0}, {gated ? -1 : log_pipe[0][0], POLLIN, 0},
+                                          {gated ? -1 : log_pipe[1][0], POLLIN, 0}, {att_listen, POLLIN, 0}, {att_plen ? att_in : -1, POLLOUT, 0}};
+    /* clients are read only when no input is pending: the payload's pace slows them down */
+    for (int i = 0; i < ATT_CLIENTS; i++) pfd[6 + i] = (struct pollfd){att_plen || !att_path ? -1 : att_client_fd(i), POLLIN, 0};
+    if (gated) pfd[6 + att_primary] = (struct pollfd){att_client_fd(att_primary), (short)(POLLOUT | (att_plen ? 0 : POLLIN)), 0};
+    /* without a pidfd (kernel < 5.3) fall back to polling the child every 10 ms */
+    struct { long s, ns; } tick = {0, 10000000}, second = {1, 0};
+    long r = sys5(NR_ppoll, pfd, 6 + ATT_CLIENTS, child_pidfd < 0 ? &tick : subreaper ? &second : 0, 0, 8);
+    if (r == -EINTR) continue;
+    if (subreaper) reap_orphans(child, 0);
+    for (int i = 0; i < 2; i++)
+      if ((pfd[2 + i].revents & (POLLIN | POLLHUP | POLLERR)) && !log_pump(i)) { sys1(NR_close, log_pipe[i][0]); log_pipe[i][0] = -1; }
+    if (pfd[5].revents) att_flush();
+    for (int i = 0; i < ATT_CLIENTS; i++)
+      if ((pfd[6 + i].revents & ~POLLOUT) && att_client_fd(i) >= 0 && !att_plen) {
+        att_read(i);
+        if (att_plen) att_flush();
+      }
+    if (pfd[4].revents & POLLIN) att_accept();
+    if (child_pidfd >= 0 && (pfd[1].revents & POLLIN)) break;
+    if (pfd[0].revents & (POLLIN | POLLHUP)) {
+      if (handle_command() < 0) {
+        /* EOF on the control socket: the JVM is gone (or let go of us). */
+        if (plan_flags & PF_KILL_ON_EOF) {
+          sys2(NR_kill, -child, SIGKILL);
+          sys2(NR_kill, child, SIGKILL);
+          break;
+        }
+        ctl = -1; /* detached: keep monitoring, nobody to tell */
+      }
+    }
+    if (child_pidfd < 0) {
+      struct siginfo_min si;
+      memset(&si, 0, sizeof si);
+      if (sys5(NR_waitid, P_PID, child, &si, WEXITED | WNOHANG | 0x01000000 /* WNOWAIT */, 0) == 0 && si.si_pid) break;
+    }
+  }
+  /* What the payload wrote before it ended is still in the pipes: log it (non-blocking reads). */
+  for (int i = 0; i < 2; i++)
+    if (log_pipe[i][0] >= 0) while ((att_gated(5000), log_pump(i))) { /* a primary client gone quiet gets 5 s, then is dropped */
+      struct pollfd one = {log_pipe[i][0], POLLIN, 0};
+      struct { long s, ns; } none = {0, 0};
+      if (sys5(NR_ppoll, &one, 1, &none, 0, 8) <= 0) break;
+    }
+  /* The container ends with its first process (as docker's do). With a PID namespace the
+   * kernel kills the rest; without one, kill its process group (the child did setsid, so the
+   * group is the container's) — while the unreaped child still pins the pid, so the group id
+   * cannot have been reused by anyone else. */
+  struct siginfo_min si;
+  long r;
+  do r = sys5(NR_waitid, P_PID, child, &si, WEXITED | 0x01000000 /* WNOWAIT */, 0); while (r == -EINTR);
+  sys2(NR_kill, -child, SIGKILL);
+  do r = sys5(NR_waitid, P_PID, child, &si, WEXITED, 0); while (r == -EINTR);
+  s32 status[2] = {si.si_code, si.si_status};
+  write_status_file(si.si_code, si.si_status);
+  if (att_path) {
+    att_gated(5000);
+    att_exit(si.si_code, si.si_status);
+  }
+  if (subreaper) reap_orphans(child, 1);
+  if (should_restart(si.si_code, si.si_status)) {
+    if (child_pidfd >= 0) sys1(NR_close, child_pidfd);
+    if (mntns_fd >= 0) sys1(NR_close, mntns_fd);
+    mntns_fd = -1;
+    restart_backoff();
+    if (should_restart(0, 1)) { /* still not stopped by hand after the back-off */
+      restarts++;
+      return 1;
+    }
+  }
+  if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
+  if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);
+  remove_dirs();
+  die(0);
+}

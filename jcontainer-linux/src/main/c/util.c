@@ -1,0 +1,107 @@
+/*
+ * util.c — freestanding helpers: no libc, so the few it would give are here. The compiler may
+ * emit calls to memcpy and memset itself, so they keep their standard names.
+ */
+#include "launcher.h"
+
+void *memcpy(void *d, const void *s, size_t n) {
+  char *dd = d;
+  const char *ss = s;
+  while (n--) *dd++ = *ss++;
+  return d;
+}
+void *memset(void *d, int c, size_t n) {
+  char *dd = d;
+  while (n--) *dd++ = (char)c;
+  return d;
+}
+size_t slen(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+int utoa(char *buf, u64 v) {
+  char tmp[24];
+  int n = 0, i = 0;
+  do tmp[n++] = (char)('0' + v % 10); while ((v /= 10));
+  while (n) buf[i++] = tmp[--n];
+  buf[i] = 0;
+  return i;
+}
+long xwrite_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n) {
+    long r = sys3(NR_write, fd, c, n);
+    if (r == -EINTR) continue;
+    if (r < 0) return r;
+    c += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+long xread_full(int fd, void *p, size_t n) {
+  char *c = p;
+  size_t got = 0;
+  while (got < n) {
+    long r = sys3(NR_read, fd, c + got, n - got);
+    if (r == -EINTR) continue;
+    if (r <= 0) return r < 0 ? r : (long)got;
+    got += (size_t)r;
+  }
+  return (long)got;
+}
+__attribute__((noreturn)) void die(int code) {
+  for (;;) sys1(NR_exit_group, code);
+}
+void send_frame(int fd, u32 type, const void *payload, u32 len) {
+  u32 hdr[2] = {type, len};
+  xwrite_all(fd, hdr, sizeof hdr);
+  if (len) xwrite_all(fd, payload, len);
+}
+/* Splits "/a/b/c" into its parent ("/a/b", in buf) and last component (returned). */
+const char *split_parent(const char *path, char *buf, size_t size) {
+  size_t n = slen(path);
+  if (n == 0 || n >= size) return 0;
+  memcpy(buf, path, n + 1);
+  while (n > 1 && buf[n - 1] == '/') buf[--n] = 0;
+  size_t j = n;
+  while (j > 0 && buf[j - 1] != '/') j--;
+  if (j == n) return 0;
+  const char *name = path + j;
+  if (j <= 1) { buf[0] = '/'; buf[1] = 0; } else buf[j - 1] = 0;
+  return name;
+}
+
+/* "/proc/self/fd/N": the kernel's name for exactly the inode a descriptor holds. */
+void fd_path(char *buf, long fd) {
+  memcpy(buf, "/proc/self/fd/", 14);
+  utoa(buf + 14, (u64)fd);
+}
+
+/* Writes a small record so that a reader sees all of it or nothing: to "PATH.tmp", then
+ * renamed over PATH. Best effort: the monitor has nobody to report a failure to. */
+void write_atomically(const char *path, const char *buf, size_t len) {
+  char tmp[4096];
+  size_t n = slen(path);
+  if (n + 5 > sizeof tmp) return;
+  memcpy(tmp, path, n);
+  memcpy(tmp + n, ".tmp", 5);
+  long fd = sys4(NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return;
+  long r = xwrite_all((int)fd, buf, len);
+  sys1(NR_close, fd);
+  if (r == 0) sys5(NR_renameat2, AT_FDCWD, tmp, AT_FDCWD, path, 0);
+}
+/* open("/proc/PID/ns/NAME"): a namespace of a process, held or joined by fd. */
+long open_ns(s32 pid, const char *name) {
+  char path[48] = "/proc/";
+  int n = 6 + utoa(path + 6, (u64)pid);
+  memcpy(path + n, "/ns/", 4);
+  memcpy(path + n + 4, name, slen(name) + 1);
+  return sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+}
+
+int streq(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
