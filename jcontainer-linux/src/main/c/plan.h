@@ -1,7 +1,8 @@
 /*
  * plan.h — the wire format between the JVM and the launcher. Mirrored on the Java side by
  * io.jcontainer.linux.plan.{PlanEncoder, Plan, Op, SyscallId} and linux.launch.ControlChannel,
- * linux.attach.AttachProtocol; change both sides together and bump PLAN_VERSION.
+ * linux.attach.AttachProtocol, by the same names; change both sides together and bump
+ * PLAN_VERSION. PlanHeaderTest parses this file and fails on any constant the two sides disagree on.
  *
  * A plan is: header, then three ordered op lists:
  *   pre-clone ops  — run by the launcher itself before clone (join existing namespaces);

@@ -604,8 +604,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
         Op op = plan.op(phase, index);
         String step = switch (phase) {
-            case 0 -> "reading the plan";
-            case 2 -> call == SyscallId.CLONE ? "creating the namespaces (clone3)" : "step P" + index + " \"" + (op == null ? "?" : op.step()) + "\"";
+            case Plan.PHASE_PLAN -> "reading the plan";
+            case Plan.PHASE_PARENT -> call == SyscallId.CLONE ? "creating the namespaces (clone3)" : "step P" + index + " \"" + (op == null ? "?" : op.step()) + "\"";
             default -> "step " + index + " \"" + (op == null ? "?" : op.step()) + "\"";
         };
         String path = detail.isEmpty() ? null : detail;

@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 /**
  * The frames a detached sandbox's monitor and its attach clients exchange on the unix stream
  * socket {@code attach} in the sandbox's state directory (mirrors {@code ATT_*} in plan.h; the
- * monitor side is {@code launcher.c}, OP_ATTACH). Both ways a frame is {@code u32 type, u32
+ * monitor side is {@code attach.c}, OP_ATTACH). Both ways a frame is {@code u32 type, u32
  * length, payload}, little-endian.
  *
  * <pre>
@@ -28,7 +28,8 @@ import java.nio.ByteOrder;
 public final class AttachProtocol {
     public static final int STDOUT = 1, STDERR = 2, EXIT = 3, HELLO = 4;
     public static final int STDIN = 1, RESIZE = 2;
-    public static final int FLAG_TTY = 1, FLAG_STDIN = 2;
+    /** plan.h ATTACH_*: the monitor holds a terminal; it holds stdin; it reads no output before the first client. */
+    public static final int FLAG_TTY = 1, FLAG_STDIN = 2, FLAG_HOLD = 4;
     public static final int MAX_INPUT = 65536;
 
     private AttachProtocol() {

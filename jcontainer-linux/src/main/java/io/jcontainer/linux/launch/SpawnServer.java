@@ -24,8 +24,8 @@ import java.util.List;
  * a new one.
  */
 final class SpawnServer implements LauncherSpawner {
-    /** plan.h SERVE_MAGIC */
-    static final int MAGIC = 0x6a637376;
+    /** plan.h SERVE_MAGIC, SERVE_FDS: a request is the magic with the launcher's stdin, stdout, stderr and control socket. */
+    static final int MAGIC = 0x6a637376, FDS = 4;
     private static final byte[] REQUEST = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC).array();
 
     private final Syscalls sys;
@@ -40,7 +40,7 @@ final class SpawnServer implements LauncherSpawner {
 
     @Override
     public Spawned spawn(int[] fds) {
-        if (fds.length != 4) throw new IllegalArgumentException("a launcher takes 4 descriptors, not " + fds.length);
+        if (fds.length != FDS) throw new IllegalArgumentException("a launcher takes " + FDS + " descriptors, not " + fds.length);
         int s = socket();
         try {
             sys.sendFds(s, REQUEST, fds);

@@ -15,6 +15,9 @@ public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, Li
      */
     public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4, AWAIT_JVM = 8;
 
+    /** plan.h PHASE_*: where a failure report's op index points. */
+    public static final int PHASE_PLAN = 0, PHASE_PRE = 1, PHASE_PARENT = 2, PHASE_CHILD = 3;
+
     public static final long CLONE_NEWTIME = 0x80, CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000,
             CLONE_NEWUTS = 0x04000000, CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000,
             CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000;
@@ -28,9 +31,9 @@ public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, Li
     /** The op of a failure report: phase 1 = pre, 2 = parent, 3 = child. */
     public Op op(int phase, int index) {
         List<Op> ops = switch (phase) {
-            case 1 -> pre;
-            case 2 -> parent;
-            case 3 -> child;
+            case PHASE_PRE -> pre;
+            case PHASE_PARENT -> parent;
+            case PHASE_CHILD -> child;
             default -> List.of();
         };
         return index >= 0 && index < ops.size() ? ops.get(index) : null;

@@ -1,5 +1,7 @@
 package io.jcontainer.linux.plan;
 
+import io.jcontainer.linux.attach.AttachProtocol;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -8,7 +10,17 @@ import java.util.List;
  * strings as length (with NUL) + bytes + NUL padded to 4, each op as opcode, length, payload.
  */
 public final class PlanEncoder {
+    /** plan.h PLAN_MAGIC ("JCP1"), PLAN_VERSION. */
     static final int MAGIC = 0x3150434A, VERSION = 1;
+    /** Opcodes, named as in plan.h ({@code enum opcode}); PlanHeaderTest checks that both sides agree. */
+    static final int OP_HOSTNAME = 1, OP_DOMAINNAME = 2, OP_MOUNT = 3, OP_REMOUNT = 4, OP_MKDIR = 5, OP_SYMLINK = 6,
+            OP_WRITE_FILE = 7, OP_ROOT_OPEN = 8, OP_PIVOT_ROOT = 9, OP_CHDIR = 10, OP_SETSID = 11,
+            OP_SETGROUPS = 12, OP_SETRESGID = 13, OP_SETRESUID = 14, OP_CAPS = 15, OP_NO_NEW_PRIVS = 16,
+            OP_RLIMIT = 17, OP_SECCOMP = 18, OP_CLOSE_FDS = 19, OP_UMASK = 20, OP_EXEC = 21,
+            OP_MAKE_PRIVATE = 22, OP_MASK_PATH = 23, OP_UNSHARE = 24, OP_KEEPCAPS = 25, OP_SETNS = 26, OP_WRITE_PID = 27,
+            OP_LOOPBACK_UP = 29, OP_HOLD = 30, OP_WAIT_JVM = 31, OP_NET_HELPER = 32, OP_JOIN_NET = 33,
+            OP_AWAIT_JVM = 34, OP_CLONE_INTO_CGROUP = 35, OP_REMOVE_ON_EXIT = 36, OP_INIT = 40,
+            OP_STATUS_FILE = 41, OP_LOG = 42, OP_SETCTTY = 43, OP_RESTART = 44, OP_ATTACH = 45;
 
     private PlanEncoder() {
     }
@@ -28,57 +40,57 @@ public final class PlanEncoder {
         out.u32(0).u32(0);
         Buf p = out;
         int code = switch (op) {
-            case Op.Hostname o -> { p.str(o.name()); yield 1; }
-            case Op.Domainname o -> { p.str(o.name()); yield 2; }
-            case Op.Mount o -> { p.str(o.source()).str(o.target()).str(o.fstype()).u64(o.flags()).str(o.data()).u32(o.mflags()); yield 3; }
-            case Op.Remount o -> { p.str(o.target()).u64(o.addFlags()).u32(o.mflags()); yield 4; }
-            case Op.Mkdir o -> { p.str(o.path()).u32(o.mode()); yield 5; }
-            case Op.Symlink o -> { p.str(o.target()).str(o.link()); yield 6; }
-            case Op.WriteFile o -> { p.str(o.path()).u32(o.mode()).blob(o.content()); yield 7; }
-            case Op.RootOpen o -> { p.str(o.path()); yield 8; }
-            case Op.PivotRoot o -> { p.str(o.newRoot()); yield 9; }
-            case Op.Chdir o -> { p.str(o.path()); yield 10; }
-            case Op.Setsid o -> 11;
-            case Op.Setgroups o -> { p.u32(o.gids().size()); o.gids().forEach(p::u32); yield 12; }
-            case Op.Setresgid o -> { p.u32(o.gid()); yield 13; }
-            case Op.Setresuid o -> { p.u32(o.uid()); yield 14; }
-            case Op.Caps o -> { p.u64(o.bounding()).u64(o.effective()).u64(o.permitted()).u64(o.inheritable()).u64(o.ambient()); yield 15; }
-            case Op.NoNewPrivs o -> 16;
-            case Op.Rlimit o -> { p.u32(o.resource()).u64(o.soft()).u64(o.hard()); yield 17; }
-            case Op.Seccomp o -> { p.u32(o.flags()).blob(o.filter()); yield 18; }
-            case Op.CloseFds o -> 19;
-            case Op.Umask o -> { p.u32(o.mask()); yield 20; }
+            case Op.Hostname o -> { p.str(o.name()); yield OP_HOSTNAME; }
+            case Op.Domainname o -> { p.str(o.name()); yield OP_DOMAINNAME; }
+            case Op.Mount o -> { p.str(o.source()).str(o.target()).str(o.fstype()).u64(o.flags()).str(o.data()).u32(o.mflags()); yield OP_MOUNT; }
+            case Op.Remount o -> { p.str(o.target()).u64(o.addFlags()).u32(o.mflags()); yield OP_REMOUNT; }
+            case Op.Mkdir o -> { p.str(o.path()).u32(o.mode()); yield OP_MKDIR; }
+            case Op.Symlink o -> { p.str(o.target()).str(o.link()); yield OP_SYMLINK; }
+            case Op.WriteFile o -> { p.str(o.path()).u32(o.mode()).blob(o.content()); yield OP_WRITE_FILE; }
+            case Op.RootOpen o -> { p.str(o.path()); yield OP_ROOT_OPEN; }
+            case Op.PivotRoot o -> { p.str(o.newRoot()); yield OP_PIVOT_ROOT; }
+            case Op.Chdir o -> { p.str(o.path()); yield OP_CHDIR; }
+            case Op.Setsid o -> OP_SETSID;
+            case Op.Setgroups o -> { p.u32(o.gids().size()); o.gids().forEach(p::u32); yield OP_SETGROUPS; }
+            case Op.Setresgid o -> { p.u32(o.gid()); yield OP_SETRESGID; }
+            case Op.Setresuid o -> { p.u32(o.uid()); yield OP_SETRESUID; }
+            case Op.Caps o -> { p.u64(o.bounding()).u64(o.effective()).u64(o.permitted()).u64(o.inheritable()).u64(o.ambient()); yield OP_CAPS; }
+            case Op.NoNewPrivs o -> OP_NO_NEW_PRIVS;
+            case Op.Rlimit o -> { p.u32(o.resource()).u64(o.soft()).u64(o.hard()); yield OP_RLIMIT; }
+            case Op.Seccomp o -> { p.u32(o.flags()).blob(o.filter()); yield OP_SECCOMP; }
+            case Op.CloseFds o -> OP_CLOSE_FDS;
+            case Op.Umask o -> { p.u32(o.mask()); yield OP_UMASK; }
             case Op.Exec o -> {
                 p.str(o.path()).u32(o.argv().size());
                 o.argv().forEach(p::str);
                 p.u32(o.env().size());
                 o.env().forEach(p::str);
-                yield 21;
+                yield OP_EXEC;
             }
-            case Op.MakePrivate o -> { p.str(o.path()); yield 22; }
-            case Op.MaskPath o -> { p.str(o.path()); yield 23; }
-            case Op.Unshare o -> { p.u32(o.flags()); yield 24; }
-            case Op.Keepcaps o -> { p.u32(o.on() ? 1 : 0); yield 25; }
-            case Op.Setns o -> { p.str(o.path()).u32(o.nstype()); yield 26; }
-            case Op.WritePid o -> { p.str(o.pathTemplate()).str(o.contentTemplate()); yield 27; }
-            case Op.LoopbackUp o -> 29;
-            case Op.Hold o -> { p.str(o.path()).u32(o.optional() ? 1 : 0); yield 30; }
-            case Op.Init o -> 40;
-            case Op.StatusFile o -> { p.str(o.path()); yield 41; }
-            case Op.WaitJvm o -> 31;
-            case Op.NetHelper o -> { p.u32(o.joinUser() ? 1 : 0); yield 32; }
-            case Op.JoinNet o -> 33;
-            case Op.AwaitJvm o -> 34;
-            case Op.CloneIntoCgroup o -> { p.str(o.dir()); yield 35; }
+            case Op.MakePrivate o -> { p.str(o.path()); yield OP_MAKE_PRIVATE; }
+            case Op.MaskPath o -> { p.str(o.path()); yield OP_MASK_PATH; }
+            case Op.Unshare o -> { p.u32(o.flags()); yield OP_UNSHARE; }
+            case Op.Keepcaps o -> { p.u32(o.on() ? 1 : 0); yield OP_KEEPCAPS; }
+            case Op.Setns o -> { p.str(o.path()).u32(o.nstype()); yield OP_SETNS; }
+            case Op.WritePid o -> { p.str(o.pathTemplate()).str(o.contentTemplate()); yield OP_WRITE_PID; }
+            case Op.LoopbackUp o -> OP_LOOPBACK_UP;
+            case Op.Hold o -> { p.str(o.path()).u32(o.optional() ? 1 : 0); yield OP_HOLD; }
+            case Op.Init o -> OP_INIT;
+            case Op.StatusFile o -> { p.str(o.path()); yield OP_STATUS_FILE; }
+            case Op.WaitJvm o -> OP_WAIT_JVM;
+            case Op.NetHelper o -> { p.u32(o.joinUser() ? 1 : 0); yield OP_NET_HELPER; }
+            case Op.JoinNet o -> OP_JOIN_NET;
+            case Op.AwaitJvm o -> OP_AWAIT_JVM;
+            case Op.CloneIntoCgroup o -> { p.str(o.dir()); yield OP_CLONE_INTO_CGROUP; }
             case Op.RemoveOnExit o -> {
                 p.u32(o.dirs().size());
                 o.dirs().forEach(p::str);
-                yield 36;
+                yield OP_REMOVE_ON_EXIT;
             }
-            case Op.SetCtty o -> 43;
-            case Op.Restart o -> { p.u32(o.mode()).u32(o.maxRetries()).str(o.stopMarker()).str(o.pidFile()); yield 44; }
-            case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield 42; }
-            case Op.Attach o -> { p.str(o.socketPath()).u32((o.tty() ? 1 : 0) | (o.stdin() ? 2 : 0) | (o.hold() ? 4 : 0)); yield 45; }
+            case Op.SetCtty o -> OP_SETCTTY;
+            case Op.Restart o -> { p.u32(o.mode()).u32(o.maxRetries()).str(o.stopMarker()).str(o.pidFile()); yield OP_RESTART; }
+            case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield OP_LOG; }
+            case Op.Attach o -> { p.str(o.socketPath()).u32((o.tty() ? AttachProtocol.FLAG_TTY : 0) | (o.stdin() ? AttachProtocol.FLAG_STDIN : 0) | (o.hold() ? AttachProtocol.FLAG_HOLD : 0)); yield OP_ATTACH; }
         };
         out.patch(start, code);
         out.patch(start + 4, out.size() - start - 8);
