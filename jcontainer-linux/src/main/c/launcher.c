@@ -56,6 +56,7 @@ long into_cgroup_op(struct cursor *c, struct failure *f) {
 
 void fail_and_exit(struct failure *f) {
   reap_net_helper(1);
+  hooks_cleanup();
   remove_dirs(); /* a detached container that could not (re)start: its cgroups go with it */
   if (restarts) write_status_file(1 /* CLD_EXITED */, 127); /* a restart that could not start */
   if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);
@@ -73,8 +74,7 @@ static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, i
   long r;
   do r = sys3(NR_read, go_rd, &b, 1); while (r == -EINTR);
   if (r != 1) die(126); /* the launcher gave up on us (it reports why) */
-  if (plan_flags & PF_AWAIT_JVM) child_go_fd = go_rd;
-  else sys1(NR_close, go_rd);
+  child_go_fd = go_rd; /* OP_HOOK stops wait on it; closed at exec */
   child_err_fd = err_wr;
   if (run_ops(c, nchild, PHASE_CHILD, &f, 0) < 0) {
     unsigned char buf[sizeof f];
@@ -84,11 +84,13 @@ static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, i
   die(127);
 }
 
-/* Kills the child that could not be set up, reaps it, and reports why. */
+/* Kills the child that could not be set up, reaps it, and reports why. A created container
+ * (it waited for its start) that ends so was killed or removed: it has an exit status. */
 static __attribute__((noreturn)) void abandon_child(struct failure *f) {
   sys2(NR_kill, child, SIGKILL);
   struct siginfo_min si;
   sys5(NR_waitid, P_PID, child, &si, WEXITED, 0);
+  if (created) write_status_file(si.si_code, si.si_status);
   fail_and_exit(f);
 }
 
@@ -196,12 +198,21 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
   if (plan_flags & PF_NOT_DUMPABLE) sys2(NR_prctl, PR_SET_DUMPABLE, 0);
   char one = 1;
   xwrite_all(go[1], &one, 1);
-  if (plan_flags & PF_AWAIT_JVM) await_jvm(go[1], err[0]);
-  sys1(NR_close, go[1]);
 
-  /* Exec succeeded when the close-on-exec error pipe closes with nothing written. */
+  /* Exec succeeded when the close-on-exec error pipe closes with nothing written; before that
+   * the child may stop at hook points (hooks.c) and reports a failure as a record. */
   struct failure cf;
-  long n = xread_full(err[0], &cf, sizeof cf);
+  long n;
+  while ((n = xread_full(err[0], &cf, sizeof cf)) == (long)sizeof cf && cf.phase == PHASE_HOOK) {
+    struct failure hf;
+    memset(&hf, 0, sizeof hf);
+    hf.phase = PHASE_CHILD;
+    hf.index = cf.index;
+    hf.opcode = OP_HOOK;
+    if (hook_wait(cf.opcode, cf.syscall, &hf, err[0]) < 0) abandon_child(&hf);
+    xwrite_all(go[1], &one, 1);
+  }
+  sys1(NR_close, go[1]);
   sys1(NR_close, err[0]);
   reap_net_helper(n == (long)sizeof cf); /* it has sent, or the child failed: it is done or may die */
   if (n == (long)sizeof cf) {

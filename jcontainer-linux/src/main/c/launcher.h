@@ -5,7 +5,7 @@
  *   ops.c       the ops stage: executes one phase's ops in order (in-root paths, mounts, creds)
  *   init.c      OP_INIT: a tiny PID 1 for the payload
  *   net.c       OP_NET_HELPER / OP_JOIN_NET: the network namespace, made beside the child
- *   jvm.c       the JVM's steps while the child waits (id maps, deferred cgroups)
+ *   hooks.c     OP_HOOK: stops where the JVM (or `start`) works while the child waits
  *   monitor.c   after the start: signals, exit report, status file, orphans, cgroups removed
  *   log.c       OP_LOG: the payload's output in CRI format, rotated
  *   attach.c    OP_ATTACH: the terminal or stdin held for later attach clients
@@ -69,7 +69,7 @@ extern int ctl;            /* the control socket (fd 3); -1 once a detached cont
 extern s32 child;          /* the container's first process */
 extern long child_pidfd;
 extern u32 plan_flags;     /* PF_* */
-extern s32 child_go_fd;    /* (child) the go pipe, kept for OP_AWAIT_JVM */
+extern s32 child_go_fd;    /* (child) the go pipe's read end: OP_HOOK stops wait on it */
 extern int child_err_fd;   /* (child) the error pipe's write end: init must not hold it */
 extern s32 mntns_fd;       /* the child's mount namespace, held until the launcher exits */
 __attribute__((noreturn)) void launcher_main(void);
@@ -86,10 +86,15 @@ long net_helper_op(struct cursor *c, struct failure *f, s32 child_pid);
 long join_net_op(struct failure *f);
 void reap_net_helper(int kill_it);
 
-/* ---- jvm.c ---- */
-long wait_jvm_op(struct failure *f, s32 child_pid);
-long await_jvm_op(struct failure *f);
-void await_jvm(int go_wr, int err_rd);
+/* ---- hooks.c ---- */
+/* A child at an OP_HOOK stop writes a record on its error pipe in the shape of a failure, with
+ * this phase: index = op index, opcode = point, syscall = flags. Never on the JVM's wire. */
+#define PHASE_HOOK 4
+extern int created;
+long hook_op(struct cursor *c, struct failure *f, u32 phase, u32 index, s32 child_pid);
+long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd);
+long start_fifo_op(struct cursor *c, struct failure *f);
+void hooks_cleanup(void);
 
 /* ---- monitor.c ---- */
 extern int subreaper;
@@ -97,6 +102,7 @@ long status_file_op(struct cursor *c);
 long remove_on_exit_op(struct cursor *c);
 void write_status_file(s32 code, s32 status);
 void remove_dirs(void);
+int read_command(u32 *type, unsigned char *payload, u32 size, u32 *len);
 int handle_command(void);
 int monitor(void);
 

@@ -76,17 +76,31 @@ static void reap_orphans(s32 first, int all) {
   }
 }
 
-/* Reads one command; -1 on EOF or a malformed frame (the JVM side is gone or broken). */
-int handle_command(void) {
+/* Reads one command frame (u32 type, u32 length, payload) with up to `size` bytes of payload;
+ * -1 on EOF or a malformed or oversized frame (the JVM side is gone or broken). */
+int read_command(u32 *type, unsigned char *payload, u32 size, u32 *len) {
   u32 hdr[2];
-  s32 arg;
-  if (ctl < 0) return 0;
   if (xread_full(ctl, hdr, sizeof hdr) != (long)sizeof hdr) return -1;
-  if (hdr[1] != 4 || xread_full(ctl, &arg, 4) != 4) return -1;
-  if (hdr[0] == CMD_SIGNAL) {
+  if (hdr[1] > size || xread_full(ctl, payload, hdr[1]) != (long)hdr[1]) return -1;
+  *type = hdr[0];
+  *len = hdr[1];
+  return 0;
+}
+
+/* Reads one command after the start (signals; late hook answers are ignored); -1 on EOF or a
+ * malformed frame. */
+int handle_command(void) {
+  u32 type, len;
+  unsigned char p[8 + 512];
+  s32 arg = 0;
+  if (ctl < 0) return 0;
+  if (read_command(&type, p, sizeof p, &len) < 0) return -1;
+  if (len != 4) return 0;
+  memcpy(&arg, p, 4);
+  if (type == CMD_SIGNAL) {
     if (child_pidfd >= 0) sys4(NR_pidfd_send_signal, child_pidfd, arg, 0, 0);
     else sys2(NR_kill, child, arg);
-  } else if (hdr[0] == CMD_SIGNAL_GROUP) {
+  } else if (type == CMD_SIGNAL_GROUP) {
     sys2(NR_kill, -child, arg);
   }
   return 0;

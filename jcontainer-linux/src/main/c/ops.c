@@ -586,7 +586,6 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
       held[nheld++] = (int)fd;
       break;
     }
-    case OP_WAIT_JVM: if (wait_jvm_op(f, child_pid) < 0) return -1; break;
     case OP_LOOPBACK_UP: {
       set_detail(f, "lo");
       u32 sc = 0;
@@ -595,7 +594,8 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
       break;
     }
     case OP_NET_HELPER: if (net_helper_op(&oc, f, child_pid) < 0) return -1; break;
-    case OP_AWAIT_JVM: if (await_jvm_op(f) < 0) return -1; break;
+    case OP_HOOK: if (hook_op(&oc, f, phase, i, child_pid) < 0) return -1; break;
+    case OP_START_FIFO: if (start_fifo_op(&oc, f) < 0) return -1; break;
     case OP_JOIN_NET: if (join_net_op(f) < 0) return -1; break;
     default:
       FAIL(SC_PLAN, -ENOSYS);

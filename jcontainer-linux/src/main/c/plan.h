@@ -21,7 +21,6 @@
 /* header flags */
 #define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the container (attached mode) */
 #define PF_NOT_DUMPABLE 2
-#define PF_AWAIT_JVM 8  /* the child's OP_AWAIT_JVM reads a second byte of the go pipe, sent on CMD_READY */
 #define PF_NET_HELPER 4 /* a socketpair joins the child and the OP_NET_HELPER helper (created before clone) */
 
 enum opcode {
@@ -54,17 +53,15 @@ enum opcode {
   OP_WRITE_PID = 27,   /* str path_template, str content_template: "%p" = child pid (parent) */
   OP_LOOPBACK_UP = 29, /* bring "lo" up in the new network namespace */
   OP_HOLD = 30,        /* str path, u32 optional: open O_PATH now; a later source "@N" means the N-th held path */
-  OP_WAIT_JVM = 31,    /* (parent) send MSG_CHILD pid, wait for CMD_CONTINUE (or CMD_ABORT errno):
-                        * the JVM acts on the waiting child, e.g. newuidmap/newgidmap */
   OP_NET_HELPER = 32,  /* (parent) u32 join_user: fork a helper that joins the child's user namespace (if
                         * join_user), creates a network namespace with "lo" up, and sends its fd to the child */
   OP_JOIN_NET = 33,    /* (child) receive the helper's network namespace and setns into it */
-  OP_AWAIT_JVM = 34,   /* (child) wait for the JVM's go-ahead (CMD_READY, relayed by the launcher): the JVM makes
-                        * the cgroups meanwhile, and the child moves itself in after this op */
   OP_CLONE_INTO_CGROUP = 35, /* (pre) str dir: clone3 the child straight into this cgroup2 directory
                               * (CLONE_INTO_CGROUP, 5.7+); older kernels: write its pid to dir/cgroup.procs */
   OP_REMOVE_ON_EXIT = 36, /* (pre) u32 n, str dir[n]: directories (a detached container's cgroups) the monitor
                            * removes when its container has ended for good */
+  OP_HOOK = 37,        /* (parent, child) u32 point, u32 flags: stop at a hook point (HOOK_*, HOOKF_* below) */
+  OP_START_FIFO = 38,  /* (pre) str path: make a FIFO there; HOOKF_FIFO stops wait for a byte written to it */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
   OP_STATUS_FILE = 41, /* (pre) str path: where the monitor records the child's exit, for detached containers */
   OP_LOG = 42,         /* (pre) str path, u64 max_bytes, u32 max_files: the monitor logs the child's stdout/stderr */
@@ -87,21 +84,31 @@ enum syscall_id {
   SC_SETHOSTNAME, SC_SETDOMAINNAME, SC_SYMLINKAT, SC_OPENAT, SC_WRITE, SC_SETSID, SC_SETGROUPS,
   SC_SETRESGID, SC_SETRESUID, SC_CAPSET, SC_PRCTL, SC_PRLIMIT, SC_SECCOMP, SC_CLOSE_RANGE,
   SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
-  SC_JVM_HELPER, /* the JVM's step of OP_WAIT_JVM (newuidmap/newgidmap) failed */
-  SC_MOUNT_SETATTR, SC_BIND, SC_LISTEN,
+  SC_HOOK, /* the work done at an OP_HOOK stop failed (CMD_ABORT), or nobody was there to do it */
+  SC_MOUNT_SETATTR, SC_BIND, SC_LISTEN, SC_MKNODAT,
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */
 #define MSG_STARTED 1 /* s32 pid (in the launcher's pid namespace), s32 the launcher's own pid */
 #define MSG_FAILED 2  /* u32 phase, u32 op_index, u32 opcode, u32 syscall, s32 errno, str detail */
 #define MSG_EXITED 3  /* s32 si_code (CLD_*), s32 si_status */
-#define MSG_CHILD 4   /* s32 pid: the child waits at OP_WAIT_JVM */
+#define MSG_HOOK 4    /* u32 point, s32 pid, s32 the launcher's pid: the container waits at an OP_HOOK stop with HOOKF_REPORT */
 /* JVM -> launcher frames */
 #define CMD_SIGNAL 1       /* s32 signal: to the container's first process */
 #define CMD_SIGNAL_GROUP 2 /* s32 signal: to its process group */
-#define CMD_CONTINUE 3     /* s32 0: OP_WAIT_JVM is done */
-#define CMD_ABORT 4        /* s32 errno: OP_WAIT_JVM failed on the JVM's side */
-#define CMD_READY 5        /* s32 0: OP_AWAIT_JVM may go on (PF_AWAIT_JVM) */
+#define CMD_CONTINUE 3     /* u32 point: the work of that hook point is done (may come before the point is reached) */
+#define CMD_ABORT 4        /* u32 point, s32 errno, str message: it failed; the launcher kills the child and
+                            * reports FAILED (op OP_HOOK, SC_HOOK, that errno, the message as detail) */
+
+/* Hook points: where the launcher stops so that the JVM (or, for HOOKF_FIFO, whoever starts a
+ * created container) does its work. A point nobody registered work for has no OP_HOOK: it costs
+ * nothing. The JVM's own points after start and after exit are the STARTED and EXITED frames. */
+#define HOOK_CREATE_RUNTIME 1   /* parent: after clone, before the child sets up (id maps, cgroups, network) */
+#define HOOK_CREATE_CONTAINER 2 /* child: its root is set up, before pivot_root (deferred cgroups, OCI createContainer) */
+#define HOOK_START_CONTAINER 3  /* child: after pivot_root, before the process setup and exec (a created container waits here) */
+/* OP_HOOK flags */
+#define HOOKF_REPORT 1 /* send MSG_HOOK when reached (else the JVM answers unasked, having worked in parallel) */
+#define HOOKF_FIFO 2   /* go on at a byte on the OP_START_FIFO FIFO (`start` of a created container), not at CMD_CONTINUE */
 
 /* The spawn server (`jcontainer-launcher --serve`, fd 3 a SOCK_SEQPACKET socket): each message
  * is the u32 SERVE_MAGIC with SCM_RIGHTS fds {stdin, stdout, stderr, control}; the server forks

@@ -64,6 +64,7 @@ typedef unsigned long size_t;
 #define NR_clock_gettime 228
 #define NR_lseek 8
 #define NR_faccessat 269
+#define NR_mknodat 259
 #define NR_unlinkat 263
 #define NR_recvmsg 47
 #define NR_sendmsg 46
@@ -121,6 +122,7 @@ typedef unsigned long size_t;
 #define NR_clock_gettime 113
 #define NR_lseek 62
 #define NR_faccessat 48
+#define NR_mknodat 33
 #define NR_unlinkat 35
 #define NR_recvmsg 212
 #define NR_sendmsg 211

@@ -2,10 +2,6 @@ package io.jcontainer.linux;
 
 import io.jcontainer.ContainerStartException;
 import io.jcontainer.IdMap;
-import io.jcontainer.linux.launch.ControlChannel;
-import io.jcontainer.linux.plan.Op;
-import io.jcontainer.linux.plan.Plan;
-import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.userns.SubordinateIds;
 
 import java.io.IOException;
@@ -15,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JVM's side of {@code OP_WAIT_JVM}: while the sandbox's first process waits, run the setuid
- * helpers newuidmap/newgidmap (the one privileged host binary jcontainer may use) with its pid,
- * then let the launcher continue — or abort it and report the helper's own words.
+ * Id maps through the setuid helpers newuidmap/newgidmap (the one privileged host binary
+ * jcontainer may use): the JVM's work at the {@link io.jcontainer.linux.plan.HookPoint#CREATE_RUNTIME}
+ * stop of a non-root JVM's start, while the container's first process waits. A failure names the
+ * helper and carries its own words.
  */
 final class IdMapHelper {
     private static final long TIMEOUT_SECONDS = 10;
@@ -25,20 +22,11 @@ final class IdMapHelper {
     private IdMapHelper() {
     }
 
-    /** Handles MSG_CHILD; returns the launcher's next frame (STARTED or FAILED). */
-    static ControlChannel.Frame run(Plan plan, ControlChannel control, int pid) {
-        Op.WaitJvm op = plan.parent().stream().filter(Op.WaitJvm.class::isInstance).map(Op.WaitJvm.class::cast).findFirst()
-                .orElse(null);
-        String error = op == null ? "the launcher waited for the JVM, but the plan has nothing for it to do" : null;
-        if (error == null) error = helper("newuidmap", pid, op.uidMap());
-        if (error == null) error = helper("newgidmap", pid, op.gidMap());
-        if (error == null) {
-            control.sendCommand(ControlChannel.CMD_CONTINUE, 0);
-            return control.read();
-        }
-        control.sendCommand(ControlChannel.CMD_ABORT, Errno.EPERM);
-        control.read(); // the launcher's FAILED frame: it killed and reaped the child
-        throw new ContainerStartException("mapping the ids of the sandbox's user namespace: " + error, null);
+    /** Writes the maps of the process {@code pid}'s user namespace, or throws what the helper said. */
+    static void map(int pid, List<IdMap> uidMap, List<IdMap> gidMap) {
+        String error = helper("newuidmap", pid, uidMap);
+        if (error == null) error = helper("newgidmap", pid, gidMap);
+        if (error != null) throw new ContainerStartException("mapping the ids of the container's user namespace: " + error, null);
     }
 
     /** Runs one helper; null on success, else what went wrong (with the helper's stderr). */

@@ -19,9 +19,11 @@ import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
 import io.jcontainer.linux.launch.LauncherSpawner;
+import io.jcontainer.linux.launch.LaunchHooks;
 import io.jcontainer.linux.launch.PtyInputStream;
 import io.jcontainer.linux.launch.Supervisor;
 import io.jcontainer.linux.plan.ExecPlans;
+import io.jcontainer.linux.plan.HookPoint;
 import io.jcontainer.linux.plan.Op;
 import io.jcontainer.linux.plan.Plan;
 import io.jcontainer.linux.plan.PlanCompiler;
@@ -168,7 +170,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     @Override
     public Container start(ContainerSpec spec) {
-        return start(spec, null);
+        return start(spec, (ContainerState) null);
     }
 
     /**
@@ -188,7 +190,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             throw new java.io.UncheckedIOException(x);
         }
         store.removeCgroups(old); // a detached cgroup keeps its name: the new run makes it afresh
-        return start(spec, old, false, old.autoRemove());
+        return start(spec, old, false, old.autoRemove(), null);
     }
 
     /**
@@ -197,7 +199,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * a runtime's first start, every CLI verb). Nothing else has a daemon to do it as it exits.
      */
     public Container start(ContainerSpec spec, boolean autoRemove) {
-        return start(spec, null, false, autoRemove);
+        return start(spec, null, false, autoRemove, null);
     }
 
     /** A sandbox just started with a client attached from its first byte of output on: see {@link #startAttached}. */
@@ -219,7 +221,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public AttachedStart startAttached(ContainerSpec spec, boolean autoRemove) {
         if (!spec.detached() || !(spec.tty() || spec.stdin() instanceof Stdio.Pipe))
             throw new InvalidSpecException("startAttached", "needs a detached sandbox with a terminal or piped stdin (its monitor holds them)");
-        Container c = start(spec, null, true, autoRemove);
+        Container c = start(spec, null, true, autoRemove, null);
         try {
             // not ContainerStore.attach: a payload that already ended is still served (held) until we are there
             return new AttachedStart(c, io.jcontainer.linux.attach.AttachSession.connect(store.attachSocket(c.id())));
@@ -237,7 +239,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     private Container start(ContainerSpec spec, ContainerState old) {
-        return start(spec, old, false, false);
+        return start(spec, old, false, false, null);
     }
 
     /**
@@ -265,10 +267,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
+     * Starts {@code spec} with the caller's own work at its hook points (internal: OCI hooks, and
+     * tests of the mechanism); the runtime adds its own (id maps, deferred cgroups) to {@code hooks}.
+     */
+    public Container start(ContainerSpec spec, LaunchHooks hooks) {
+        return start(spec, null, false, false, hooks);
+    }
+
+    /**
      * @param hold       a client attaches right after the start: the monitor reads no output before
      * @param autoRemove recorded for docker's --rm (see {@link #startAttached})
      */
-    private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove) {
+    private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove, LaunchHooks extraHooks) {
         refuseNotYetSupported(spec);
         RootfsChecks.check(spec);
         LauncherImage image = launcher();
@@ -291,19 +301,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO
                     && !"false".equals(System.getProperty("jcontainer.deferCgroups")); // off: for comparison in benchmarks
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
-            Plan plan = new PlanCompiler(host).compile(spec, new PlanCompiler.Inputs(user,
-                    prepared == null ? List.of() : prepared.procsFiles(), filter == null ? null : filter.program(),
-                    filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer));
-            boolean deferred = (plan.flags() & Plan.AWAIT_JVM) != 0;
+            PlanCompiler compiler = new PlanCompiler(host);
+            PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
+                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer);
+            // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
+            // not write itself; cgroups made while the child sets up its root, where that is possible.
+            LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
+            compiler.idMapsViaHelper(spec, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
+                    h -> IdMapHelper.map(h.pid(), m.uid(), m.gid())));
+            boolean deferred = compiler.defersCgroups(spec, inputs);
             if (prepared != null && !deferred) cgroup = made[0] = prepared.realize();
-            java.util.function.Consumer<ControlChannel> afterPlan = !deferred ? null : control -> {
-                made[0] = prepared.realize();
-                try {
-                    control.sendCommand(ControlChannel.CMD_READY, 0);
-                } catch (RuntimeException gone) {
-                    // the launcher is gone (the child failed early): its report, or its absence, says why
-                }
-            };
+            if (deferred) hooks.ahead(HookPoint.CREATE_CONTAINER, "make the cgroups", h -> made[0] = prepared.realize());
+            Plan plan = compiler.compile(spec, inputs.withStops(hooks.stops()));
             // A detached sandbox's piped output goes to a bounded log written by its monitor:
             // no JVM may be there to read it, and none should buffer it.
             boolean logged = logged(spec);
@@ -324,10 +333,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                             spec.restartPolicy().maxRetries(), store.stopMarker(id).toString(), store.pidFile(id).toString()));
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
-            Launched l = attachable && state != null ? launch(image, plan, spec, monitorStdin ? Stdio.NULL : spec.stdin(), Stdio.NULL, Stdio.NULL, afterPlan)
-                    : spec.tty() ? launch(image, plan, spec, null, null, null, afterPlan)
-                    : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL, afterPlan)
-                    : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr(), afterPlan);
+            Launched l = attachable && state != null ? launch(image, plan, spec, monitorStdin ? Stdio.NULL : spec.stdin(), Stdio.NULL, Stdio.NULL, hooks, id)
+                    : spec.tty() ? launch(image, plan, spec, null, null, null, hooks, id)
+                    : logged ? launch(image, plan, spec, spec.stdin(), Stdio.NULL, Stdio.NULL, hooks, id)
+                    : launch(image, plan, spec, spec.stdin(), spec.stdout(), spec.stderr(), hooks, id);
             cgroup = made[0];
             ContainerState recorded = state == null ? null : withCgroups(state, cgroup).started(l.pid,
                     ProcStat.startTime(l.pid), l.launcherPid, Instant.now().toString());
@@ -341,14 +350,29 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     }, this);
             self[0] = c;
             live.add(c);
-            supervisor.watch(l.control, c::exited);
+            // poststop work runs off the supervisor thread, which serves every container
+            supervisor.watch(l.control, !hooks.has(HookPoint.POSTSTOP) ? c::exited : frame -> {
+                c.exited(frame);
+                Thread.ofVirtual().name("jcontainer-poststop").start(() -> runQuietly(hooks, HookPoint.POSTSTOP, id, l.pid));
+            });
             ok = true;
+            runQuietly(hooks, HookPoint.POSTSTART, id, l.pid);
             return c;
         } finally {
             if (!ok) {
                 if (made[0] != null) made[0].close();
                 if (state != null && old == null) store.delete(state);
             }
+        }
+    }
+
+    /** The work after start and after exit: its failure is a warning (OCI), the container is not undone. */
+    private static void runQuietly(LaunchHooks hooks, HookPoint point, String id, int pid) {
+        if (!hooks.has(point)) return;
+        try {
+            hooks.runAt(point, id, pid);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: container {}: {} work failed: {}", id, point, e.getMessage());
         }
     }
 
@@ -429,8 +453,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
-        Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, null)
-                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), null);
+        Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, new LaunchHooks(), id)
+                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), id);
         LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
         // with a terminal, the process keeps a dup of its master for resizeTerminal (closed with it)
         LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
@@ -452,19 +476,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * its child when the control socket closes) and a precise exception is thrown. With null
      * stdio, the child's 0, 1 and 2 are a new pseudo-terminal's slave; the JVM keeps the master.
      */
-    /** What {@code afterPlan} threw: rethrown as it is, not as a launch failure. */
-    private static final class AfterPlanFailure extends RuntimeException {
-        AfterPlanFailure(RuntimeException cause) {
-            super(cause);
-        }
-    }
-
     /**
-     * @param afterPlan run once the launcher has the plan, while the child sets up (deferred
-     *                  cgroups: it makes them and sends CMD_READY); null for none
+     * @param hooks the JVM's work at the plan's hook points, driven once the launcher has the plan
+     *              ({@link LaunchHooks#drive}); what it throws is rethrown as it is
      */
     private Launched launch(LauncherImage image, Plan plan, ContainerSpec spec, Stdio stdin, Stdio stdout, Stdio stderr,
-                            java.util.function.Consumer<ControlChannel> afterPlan) {
+                            LaunchHooks hooks, String id) {
         List<Integer> toClose = new ArrayList<>();
         List<Integer> mine = new ArrayList<>();
         LauncherSpawner.Spawned spawned = null;
@@ -507,30 +524,24 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             toClose.clear();
             step = "send the plan to the launcher";
             control.sendPlan(encoded);
-            if (afterPlan != null) {
-                try {
-                    afterPlan.accept(control);
-                } catch (RuntimeException e) {
-                    throw new AfterPlanFailure(e); // closing the control socket below ends the waiting child
-                }
-            }
             step = "wait for the launcher's report";
-            ControlChannel.Frame first = control.read();
-            if (first != null && first.type() == ControlChannel.MSG_CHILD) first = IdMapHelper.run(plan, control, first.int32(0));
+            ControlChannel.Frame first = hooks.drive(control, id);
             if (first == null)
                 throw new ContainerStartException("the jcontainer launcher exited without a report ("
                         + (spawned.jvmChild() ? waitDescription(spawned.pid()) : "no exit status to show: launchers forked by the spawn server are reaped by it") + ")", null);
             if (first.type() == ControlChannel.MSG_FAILED) throw failure(plan, first, spec);
-            if (first.type() != ControlChannel.MSG_STARTED)
+            boolean created = first.type() == ControlChannel.MSG_HOOK; // LaunchHooks.awaitStart: it waits for its start
+            if (first.type() != ControlChannel.MSG_STARTED && !created)
                 throw new ContainerStartException("unexpected message " + first.type() + " from the launcher", null);
             ok = true;
             InputStream o = out[1] < 0 ? null : ttyControl >= 0 ? new PtyInputStream(new FdInputStream(sys, out[1])) : new FdInputStream(sys, out[1]);
-            // STARTED: the child's pid, then (since the spawn server) the launcher's own
-            int launcherPid = first.payload().limit() >= 8 ? first.int32(1) : spawned.pid();
-            return new Launched(launcherPid, spawned.jvmChild(), first.int32(0), control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
+            // STARTED: the child's pid, then (since the spawn server) the launcher's own; HOOK: point, pid, launcher
+            int pid = created ? first.int32(1) : first.int32(0);
+            int launcherPid = created ? first.int32(2) : first.payload().limit() >= 8 ? first.int32(1) : spawned.pid();
+            return new Launched(launcherPid, spawned.jvmChild(), pid, control, in[1] >= 0 ? new FdOutputStream(sys, in[1]) : null,
                     o, err[1] >= 0 ? new FdInputStream(sys, err[1]) : null, ttyControl);
-        } catch (AfterPlanFailure e) {
-            throw (RuntimeException) e.getCause();
+        } catch (LaunchHooks.HookFailed e) {
+            throw e.getCause();
         } catch (SyscallException e) {
             var wrapped = new ContainerStartException(step, e.syscall(), e.errnoName(), Errno.text(e.errno()), e.path());
             wrapped.initCause(e);

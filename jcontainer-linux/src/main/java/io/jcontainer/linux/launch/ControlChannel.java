@@ -8,12 +8,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The JVM's end of the launcher's control socket (plan.h): the plan goes out, then frames of
- * {@code u32 type, u32 length, payload} come back (STARTED, FAILED, EXITED); commands
+ * {@code u32 type, u32 length, payload} come back (STARTED, FAILED, EXITED, HOOK); commands
  * (signals) go out the same way. Closing it tells an attached launcher that the JVM is gone.
  */
 public final class ControlChannel {
-    public static final int MSG_STARTED = 1, MSG_FAILED = 2, MSG_EXITED = 3, MSG_CHILD = 4;
-    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2, CMD_CONTINUE = 3, CMD_ABORT = 4, CMD_READY = 5;
+    public static final int MSG_STARTED = 1, MSG_FAILED = 2, MSG_EXITED = 3, MSG_HOOK = 4;
+    public static final int CMD_SIGNAL = 1, CMD_SIGNAL_GROUP = 2, CMD_CONTINUE = 3, CMD_ABORT = 4;
+    /** The longest message a CMD_ABORT carries (the launcher's failure detail holds 512 bytes with its NUL). */
+    static final int ABORT_MESSAGE_MAX = 500;
 
     private final Syscalls sys;
     private final int fd;
@@ -53,6 +55,17 @@ public final class ControlChannel {
         if (closed) return;
         byte[] b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(type).putInt(4).putInt(arg).array();
         sys.write(fd, b, 0, b.length);
+    }
+
+    /** CMD_ABORT: the work at hook point {@code point} failed with {@code errno} (0: EPERM) and {@code message}. */
+    public synchronized void sendAbort(int point, int errno, String message) {
+        if (closed) return;
+        byte[] m = message.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(m.length, ABORT_MESSAGE_MAX);
+        while (n > 0 && n < m.length && (m[n] & 0xc0) == 0x80) n--; // not inside a UTF-8 sequence
+        ByteBuffer b = ByteBuffer.allocate(8 + 8 + n + 1).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(CMD_ABORT).putInt(8 + n + 1).putInt(point).putInt(errno).put(m, 0, n).put((byte) 0);
+        sys.write(fd, b.array(), 0, b.capacity());
     }
 
     public Frame read() {

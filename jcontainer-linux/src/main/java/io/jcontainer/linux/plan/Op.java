@@ -203,11 +203,25 @@ public sealed interface Op {
     }
 
     /**
-     * (child) Waits for the JVM's go-ahead, relayed by the launcher: the JVM makes the
-     * sandbox's cgroups while the child sets up its root, and the child moves itself in after this.
+     * (parent, child) A stop at a hook point: the JVM (or, with {@link #FIFO}, whoever starts a
+     * created container) does its work while the container waits, then lets it go on or aborts
+     * the start. {@link #REPORT}: the launcher reports the point with the child's pid (else the
+     * JVM answers unasked, having worked in parallel). {@code why} names the work, for errors.
      */
-    record AwaitJvm() implements Op {
-        public String step() { return "wait for the JVM to create the cgroups"; }
+    record Hook(HookPoint point, int flags, String why) implements Op {
+        /** plan.h HOOKF_*. */
+        public static final int REPORT = 1, FIFO = 2;
+
+        public Hook {
+            if (!point.launcherStop()) throw new IllegalArgumentException(point + " is not a launcher stop");
+        }
+
+        public String step() { return why; }
+    }
+
+    /** (pre) The start FIFO of a created container: {@link Hook#FIFO} stops wait for a byte written to it. */
+    record StartFifo(String path) implements Op {
+        public String step() { return "make the start FIFO " + path; }
     }
 
     /**
@@ -234,19 +248,6 @@ public sealed interface Op {
     /** (child) Enters the network namespace the {@link NetHelper} made. */
     record JoinNet() implements Op {
         public String step() { return "create the network namespace"; }
-    }
-
-    /**
-     * (parent) The launcher reports the child's pid and waits while the JVM maps its ids with
-     * newuidmap/newgidmap: the maps travel here for the JVM's side, not on the wire.
-     */
-    record WaitJvm(List<io.jcontainer.IdMap> uidMap, List<io.jcontainer.IdMap> gidMap) implements Op {
-        public WaitJvm {
-            uidMap = List.copyOf(uidMap);
-            gidMap = List.copyOf(gidMap);
-        }
-
-        public String step() { return "map ids with newuidmap " + uidMap + " / newgidmap " + gidMap; }
     }
 
     /** Forks a tiny init: the parent stays as PID 1 (reaps orphans, forwards signals), the child goes on to exec. */

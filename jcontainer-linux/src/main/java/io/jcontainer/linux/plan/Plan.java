@@ -9,11 +9,10 @@ import java.util.List;
  */
 public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, List<Op> child) {
     /**
-     * plan.h PF_*: the sandbox dies when the JVM's end of the control socket closes; the
-     * launcher turns non-dumpable; a socketpair joins the child and the network helper; the
-     * child's {@link Op.AwaitJvm} waits for the JVM's CMD_READY.
+     * plan.h PF_*: the container dies when the JVM's end of the control socket closes; the
+     * launcher turns non-dumpable; a socketpair joins the child and the network helper.
      */
-    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4, AWAIT_JVM = 8;
+    public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4;
 
     /** plan.h PHASE_*: where a failure report's op index points. */
     public static final int PHASE_PLAN = 0, PHASE_PRE = 1, PHASE_PARENT = 2, PHASE_CHILD = 3;

@@ -57,7 +57,9 @@ import static io.jcontainer.linux.plan.Op.OPTIONAL;
  *       and read-only paths — every target resolved inside the root (RESOLVE_IN_ROOT), so
  *       symlinks in the image cannot redirect them; the root is made read-only last, since
  *       mount points may need creating;</li>
+ *   <li>[the CREATE_CONTAINER stop: cgroups the JVM made meanwhile, then the move into them];</li>
  *   <li>pivot_root, old root detached — never chroot (escapable, see the seed);</li>
+ *   <li>[the START_CONTAINER stop: where a created container waits for its start];</li>
  *   <li>session, rlimits, no_new_privs, then seccomp (before the uid change when
  *       no_new_privs is off: loading a filter then needs CAP_SYS_ADMIN);</li>
  *   <li>bounding set dropped while still privileged, groups/gid/uid, then the final
@@ -76,21 +78,34 @@ public final class PlanCompiler {
 
     private static final String[] DEVICES = {"null", "zero", "full", "random", "urandom", "tty"};
 
-    /** What the runtime decided outside the spec: the resolved user, cgroups, the seccomp filter. */
     /**
-     * @param cgroupsDeferred the cgroups behind {@code cgroupProcsFiles} are made by the JVM after
-     *                        the launch: the child must wait for them ({@link Op.AwaitJvm}) before it
-     *                        moves itself in. The compiler may decline (then the plan lacks
-     *                        {@link Plan#AWAIT_JVM} and the cgroups must exist before the launch).
+     * What the runtime decided outside the spec: the resolved user, cgroups, the seccomp filter.
+     *
+     * @param cgroupsDeferred the cgroups behind {@code cgroupProcsFiles} may be made by the JVM after
+     *                        the launch, the child waiting for them at {@link HookPoint#CREATE_CONTAINER}
+     *                        before it moves itself in. The compiler may decline ({@link #defersCgroups}
+     *                        says false: the cgroups must exist before the launch).
+     * @param stops           the hook points the JVM has work at ({@code LaunchHooks.stops()}); the
+     *                        compiler adds the stops its own decisions need (id maps, deferred cgroups)
      */
     public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
-                         String defaultHostname, boolean cgroupsDeferred) {
+                         String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
+            stops = Map.copyOf(stops);
+        }
+
+        public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname,
+                      boolean cgroupsDeferred) {
+            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of());
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname) {
             this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, false);
+        }
+
+        public Inputs withStops(Map<HookPoint, Op.Hook> stops) {
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops);
         }
 
         public static Inputs of(Passwd.User user) {
@@ -180,10 +195,9 @@ public final class PlanCompiler {
         // first: the helper's ~0.5 ms of kernel work then overlaps the id maps and the child's mounts
         if (netHelper) parent.add(new Op.NetHelper(spec.has(Namespace.USER)));
         IdMaps maps = idMaps(spec, in.user());
-        if (maps.viaHelper()) {
-            // wider than the JVM's own ids: only the setuid newuidmap/newgidmap may write them
-            parent.add(new Op.WaitJvm(maps.uid(), maps.gid()));
-        } else if (spec.has(Namespace.USER)) {
+        // Maps wider than the JVM's own ids: only the setuid newuidmap/newgidmap may write them, run by
+        // the JVM at the CREATE_RUNTIME stop (the runtime registers that work: idMapsViaHelper).
+        if (!maps.viaHelper() && spec.has(Namespace.USER)) {
             // setgroups must be denied before an unprivileged writer may set gid_map (user_namespaces(7)).
             if (!host.isRoot()) parent.add(new Op.WritePid("/proc/%p/setgroups", "deny"));
             parent.add(new Op.WritePid("/proc/%p/uid_map", maps.uidText()));
@@ -198,6 +212,10 @@ public final class PlanCompiler {
         // CAP_SYS_RESOURCE, which the launcher of a root JVM has).
         if (spec.resources().oomScoreAdj() != null)
             parent.add(new Op.WritePid("/proc/%p/oom_score_adj", String.valueOf(spec.resources().oomScoreAdj())));
+        // last of the parent's: the JVM's work sees the child with its ids mapped and its limits set
+        Op.Hook createRuntime = stop(in, HookPoint.CREATE_RUNTIME, maps.viaHelper(), Op.Hook.REPORT, "map ids with newuidmap " + maps.uid()
+                + " / newgidmap " + maps.gid());
+        if (createRuntime != null) parent.add(createRuntime);
 
         List<Op> c = new ArrayList<>();
         // cgroup v1 "tasks" files: the child moves itself ("0" = the calling thread). Only a single-thread
@@ -209,13 +227,9 @@ public final class PlanCompiler {
         for (String tasks : in.cgroupProcsFiles()) if (tasks.endsWith("/tasks")) placement.add(new Op.WritePid(tasks, "0"));
         if (spec.has(Namespace.CGROUP) && linux.namespacePath(Namespace.CGROUP) == null)
             placement.add(new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
-        // Deferred only where the late self-move still works: the child writes the host's tasks files
-        // after becoming root of its user namespace, so that root must be the host's (the default for a
-        // root JVM); v2's cgroup.procs is written by the launcher, before the go-ahead; and not with the
-        // newuidmap handshake, which uses the same channel.
-        boolean deferCgroups = in.cgroupsDeferred() && !placement.isEmpty() && !maps.viaHelper()
-                && in.cgroupProcsFiles().stream().allMatch(f -> f.endsWith("/tasks"))
-                && (!spec.has(Namespace.USER) || (mapsRootToRoot(maps.uid()) && mapsRootToRoot(maps.gid())));
+        // Where the JVM makes the cgroups meanwhile (defersCgroups), the placement follows the
+        // CREATE_CONTAINER stop instead, just before pivot_root.
+        boolean deferCgroups = defersCgroups(spec, in, maps, !placement.isEmpty());
         c.addAll(joins);
         if (!deferCgroups) c.addAll(placement);
         // As docker: a new UTS namespace without a name gets the short container id, not the host's name.
@@ -296,12 +310,14 @@ public final class PlanCompiler {
         String cwd = spec.workingDir() != null ? spec.workingDir() : "/";
         if (!cwd.equals("/")) c.add(new Op.Mkdir(cwd, 0755));
         if (spec.readOnlyRoot()) c.add(new Op.Remount("/", MS_RDONLY, IN_ROOT | Op.NO_SELF_BIND));
-        if (deferCgroups) {
-            c.add(new Op.AwaitJvm());
-            c.addAll(placement);
-        }
+        Op.Hook createContainer = stop(in, HookPoint.CREATE_CONTAINER, deferCgroups, 0, "wait for the JVM to create the cgroups");
+        if (createContainer != null) c.add(createContainer);
+        if (deferCgroups) c.addAll(placement);
         c.add(new Op.PivotRoot(mnt));
         c.add(new Op.Chdir(cwd));
+        // the container is set up; a created one waits here for its start
+        Op.Hook startContainer = stop(in, HookPoint.START_CONTAINER, false, 0, null);
+        if (startContainer != null) c.add(startContainer);
 
         // ---- the process ----
         c.add(new Op.Setsid());
@@ -344,9 +360,48 @@ public final class PlanCompiler {
         if (spec.init()) c.add(new Op.Init());
         c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 
-        int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF) | (netHelper ? Plan.NET_HELPER : 0)
-                | (deferCgroups ? Plan.AWAIT_JVM : 0);
+        int flags = Plan.NOT_DUMPABLE | (spec.detached() ? 0 : Plan.KILL_ON_EOF) | (netHelper ? Plan.NET_HELPER : 0);
         return new Plan(clone, flags, pre, parent, c);
+    }
+
+    /**
+     * The stop at {@code point}: the one the runtime asked for (its flags and reason, with
+     * {@code flags} added when this compiler needs the stop too), or this compiler's own when
+     * {@code needed}, or none.
+     */
+    private static Op.Hook stop(Inputs in, HookPoint point, boolean needed, int flags, String why) {
+        Op.Hook asked = in.stops().get(point);
+        if (asked != null) return needed ? new Op.Hook(point, asked.flags() | flags, why + "; " + asked.why()) : asked;
+        return needed ? new Op.Hook(point, flags, why) : null;
+    }
+
+    /**
+     * Whether the cgroups of {@code in} are made while the child sets up ({@link Inputs#cgroupsDeferred}
+     * allows it): only where the late self-move still works — the child writes the host's v1 tasks
+     * files after becoming root of its user namespace, so that root must be the host's (the
+     * default for a root JVM); v2's cgroup.procs is written by the launcher, before the child
+     * goes; and not with id maps through newuidmap (the child's ids are not the host's root).
+     */
+    public boolean defersCgroups(ContainerSpec spec, Inputs in) {
+        boolean placement = in.cgroupProcsFiles().stream().anyMatch(f -> f.endsWith("/tasks"))
+                || (spec.has(Namespace.CGROUP) && spec.linux().namespacePath(Namespace.CGROUP) == null);
+        return defersCgroups(spec, in, idMaps(spec, in.user()), placement);
+    }
+
+    private static boolean defersCgroups(ContainerSpec spec, Inputs in, IdMaps maps, boolean placement) {
+        return in.cgroupsDeferred() && placement && !maps.viaHelper()
+                && in.cgroupProcsFiles().stream().allMatch(f -> f.endsWith("/tasks"))
+                && (!spec.has(Namespace.USER) || (mapsRootToRoot(maps.uid()) && mapsRootToRoot(maps.gid())));
+    }
+
+    /**
+     * The user namespace's maps when they must be written by newuidmap/newgidmap (a non-root JVM
+     * mapping more than its own ids): the JVM's work at the {@link HookPoint#CREATE_RUNTIME} stop,
+     * which the plan has then. Empty when the launcher writes them itself, or without a user namespace.
+     */
+    public java.util.Optional<IdMaps> idMapsViaHelper(ContainerSpec spec, Passwd.User user) {
+        IdMaps maps = idMaps(spec, user);
+        return maps.viaHelper() ? java.util.Optional.of(maps) : java.util.Optional.empty();
     }
 
     /**
@@ -649,7 +704,7 @@ public final class PlanCompiler {
     }
 
     /** The user namespace's maps: explicit ones, or container root = the calling user. */
-    record IdMaps(List<IdMap> uid, List<IdMap> gid, boolean viaHelper) {
+    public record IdMaps(List<IdMap> uid, List<IdMap> gid, boolean viaHelper) {
         IdMaps(List<IdMap> uid, List<IdMap> gid) {
             this(uid, gid, false);
         }

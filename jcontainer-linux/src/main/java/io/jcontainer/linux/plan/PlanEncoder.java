@@ -18,8 +18,8 @@ public final class PlanEncoder {
             OP_SETGROUPS = 12, OP_SETRESGID = 13, OP_SETRESUID = 14, OP_CAPS = 15, OP_NO_NEW_PRIVS = 16,
             OP_RLIMIT = 17, OP_SECCOMP = 18, OP_CLOSE_FDS = 19, OP_UMASK = 20, OP_EXEC = 21,
             OP_MAKE_PRIVATE = 22, OP_MASK_PATH = 23, OP_UNSHARE = 24, OP_KEEPCAPS = 25, OP_SETNS = 26, OP_WRITE_PID = 27,
-            OP_LOOPBACK_UP = 29, OP_HOLD = 30, OP_WAIT_JVM = 31, OP_NET_HELPER = 32, OP_JOIN_NET = 33,
-            OP_AWAIT_JVM = 34, OP_CLONE_INTO_CGROUP = 35, OP_REMOVE_ON_EXIT = 36, OP_INIT = 40,
+            OP_LOOPBACK_UP = 29, OP_HOLD = 30, OP_NET_HELPER = 32, OP_JOIN_NET = 33,
+            OP_CLONE_INTO_CGROUP = 35, OP_REMOVE_ON_EXIT = 36, OP_HOOK = 37, OP_START_FIFO = 38, OP_INIT = 40,
             OP_STATUS_FILE = 41, OP_LOG = 42, OP_SETCTTY = 43, OP_RESTART = 44, OP_ATTACH = 45;
 
     private PlanEncoder() {
@@ -77,10 +77,10 @@ public final class PlanEncoder {
             case Op.Hold o -> { p.str(o.path()).u32(o.optional() ? 1 : 0); yield OP_HOLD; }
             case Op.Init o -> OP_INIT;
             case Op.StatusFile o -> { p.str(o.path()); yield OP_STATUS_FILE; }
-            case Op.WaitJvm o -> OP_WAIT_JVM;
             case Op.NetHelper o -> { p.u32(o.joinUser() ? 1 : 0); yield OP_NET_HELPER; }
             case Op.JoinNet o -> OP_JOIN_NET;
-            case Op.AwaitJvm o -> OP_AWAIT_JVM;
+            case Op.Hook o -> { p.u32(o.point().wire()).u32(o.flags()); yield OP_HOOK; }
+            case Op.StartFifo o -> { p.str(o.path()); yield OP_START_FIFO; }
             case Op.CloneIntoCgroup o -> { p.str(o.dir()); yield OP_CLONE_INTO_CGROUP; }
             case Op.RemoveOnExit o -> {
                 p.u32(o.dirs().size());

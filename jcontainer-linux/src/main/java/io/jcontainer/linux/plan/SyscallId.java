@@ -4,7 +4,7 @@ package io.jcontainer.linux.plan;
 public enum SyscallId {
     NONE, OPENAT2, MKDIRAT, MOUNT, UMOUNT2, PIVOT_ROOT, CHDIR, SETHOSTNAME, SETDOMAINNAME, SYMLINKAT, OPENAT, WRITE,
     SETSID, SETGROUPS, SETRESGID, SETRESUID, CAPSET, PRCTL, PRLIMIT, SECCOMP, CLOSE_RANGE, EXECVE, UNSHARE, SETNS,
-    CLONE, FSTATFS, READ, PLAN, PIPE2, FCHDIR, SOCKET, IOCTL, JVM_HELPER, MOUNT_SETATTR, BIND, LISTEN;
+    CLONE, FSTATFS, READ, PLAN, PIPE2, FCHDIR, SOCKET, IOCTL, HOOK, MOUNT_SETATTR, BIND, LISTEN, MKNODAT;
 
     /** The call's name as its man page spells it, e.g. {@code pivot_root}. */
     public String callName() {
@@ -12,7 +12,7 @@ public enum SyscallId {
             case PRLIMIT -> "prlimit64";
             case PLAN -> "plan (malformed)";
             case CLONE -> "clone3";
-            case JVM_HELPER -> "newuidmap/newgidmap";
+            case HOOK -> "hook";
             default -> name().toLowerCase(java.util.Locale.ROOT);
         };
     }

@@ -5,7 +5,7 @@ package io.jcontainer.linux.sys;
  * and aarch64, so one table serves both.
  */
 public final class Errno {
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10,
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, ECHILD = 10,
             EAGAIN = 11, ENOMEM = 12, EACCES = 13, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EINVAL = 22,
             EMFILE = 24, ENOSPC = 28, EROFS = 30, EPIPE = 32, ENOSYS = 38, ELOOP = 40, EOPNOTSUPP = 95,
             ECONNRESET = 104, ENOTCONN = 107;

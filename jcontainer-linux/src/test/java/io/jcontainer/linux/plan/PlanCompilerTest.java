@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static io.jcontainer.Namespace.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,25 +89,53 @@ class PlanCompilerTest {
     @Test
     void deferredCgroupsAreJoinedAfterTheJvmsGoAheadJustBeforePivotRoot() {
         List<String> tasks = List.of("/sys/fs/cgroup/memory/jc-x/tasks", "/sys/fs/cgroup/pids/jc-x/tasks");
-        Plan p = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, NET, MNT, USER, CGROUP).build(),
-                new PlanCompiler.Inputs(Passwd.User.ROOT, tasks, null, 0, "abc", true));
-        assertThat(p.flags() & Plan.AWAIT_JVM).isNotZero();
+        ContainerSpec s = spec().namespaces(PID, NET, MNT, USER, CGROUP).build();
+        PlanCompiler.Inputs in = new PlanCompiler.Inputs(Passwd.User.ROOT, tasks, null, 0, "abc", true);
+        assertThat(new PlanCompiler(ROOT_HOST).defersCgroups(s, in)).isTrue();
+        Plan p = new PlanCompiler(ROOT_HOST).compile(s, in);
         List<Op> c = p.child();
-        int await = indexOf(c, Op.AwaitJvm.class), pivot = indexOf(c, Op.PivotRoot.class);
-        assertThat(c.subList(await, pivot)).containsExactly(new Op.AwaitJvm(), new Op.WritePid(tasks.get(0), "0"),
+        int await = stopAt(c, HookPoint.CREATE_CONTAINER), pivot = indexOf(c, Op.PivotRoot.class);
+        assertThat(((Op.Hook) c.get(await)).flags()).as("the JVM answers unasked: no report, no round trip").isZero();
+        assertThat(c.subList(await + 1, pivot)).containsExactly(new Op.WritePid(tasks.get(0), "0"),
                 new Op.WritePid(tasks.get(1), "0"), new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
         assertThat(lastIndexOf(c, o -> o instanceof Op.Mount || o instanceof Op.MaskPath)).as("after every mount").isLessThan(await);
 
         // not deferred: when the namespace's root is not the host's (it could not write the host's tasks files late) ...
-        Plan mapped = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, MNT, USER).uidMap(new io.jcontainer.IdMap(0, 100000, 65536))
-                .gidMap(new io.jcontainer.IdMap(0, 100000, 65536)).build(), new PlanCompiler.Inputs(Passwd.User.ROOT, tasks, null, 0, "abc", true));
-        assertThat(mapped.flags() & Plan.AWAIT_JVM).isZero();
+        ContainerSpec mappedSpec = spec().namespaces(PID, MNT, USER).uidMap(new io.jcontainer.IdMap(0, 100000, 65536))
+                .gidMap(new io.jcontainer.IdMap(0, 100000, 65536)).build();
+        assertThat(new PlanCompiler(ROOT_HOST).defersCgroups(mappedSpec, in)).isFalse();
+        Plan mapped = new PlanCompiler(ROOT_HOST).compile(mappedSpec, in);
+        assertThat(stopAt(mapped.child(), HookPoint.CREATE_CONTAINER)).isNegative();
         assertThat(mapped.child().getFirst()).isEqualTo(new Op.WritePid(tasks.get(0), "0"));
         // ... or for v2's cgroup.procs, which the launcher writes before the child goes
         Plan v2 = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, MNT).build(),
                 new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/jc-x/cgroup.procs"), null, 0, "abc", true));
-        assertThat(v2.flags() & Plan.AWAIT_JVM).isZero();
-        assertThat(v2.child()).doesNotContain(new Op.AwaitJvm());
+        assertThat(v2.child()).noneMatch(Op.Hook.class::isInstance);
+    }
+
+    @Test
+    void hookStopsAreWhereTheirPointsAreAndOnlyWhereWorkIsRegistered() {
+        ContainerSpec s = spec().namespaces(PID, NET, MNT, USER).build();
+        Plan none = new PlanCompiler(ROOT_HOST).compile(s, PlanCompiler.Inputs.of(Passwd.User.ROOT));
+        assertThat(none.parent()).as("no work registered: no stop, nothing to wait for").noneMatch(Op.Hook.class::isInstance);
+        assertThat(none.child()).noneMatch(Op.Hook.class::isInstance);
+
+        Map<HookPoint, Op.Hook> stops = Map.of(
+                HookPoint.CREATE_RUNTIME, new Op.Hook(HookPoint.CREATE_RUNTIME, Op.Hook.REPORT, "a"),
+                HookPoint.CREATE_CONTAINER, new Op.Hook(HookPoint.CREATE_CONTAINER, Op.Hook.REPORT, "b"),
+                HookPoint.START_CONTAINER, new Op.Hook(HookPoint.START_CONTAINER, Op.Hook.REPORT | Op.Hook.FIFO, "c"));
+        Plan p = new PlanCompiler(ROOT_HOST).compile(s, PlanCompiler.Inputs.of(Passwd.User.ROOT).withStops(stops));
+        assertThat(p.parent().getLast()).as("after the id maps").isEqualTo(stops.get(HookPoint.CREATE_RUNTIME));
+        List<Op> c = p.child();
+        int pivot = indexOf(c, Op.PivotRoot.class);
+        assertThat(c.get(pivot - 1)).isEqualTo(stops.get(HookPoint.CREATE_CONTAINER));
+        assertThat(c.subList(pivot + 1, pivot + 4)).containsExactly(new Op.Chdir("/"), stops.get(HookPoint.START_CONTAINER), new Op.Setsid());
+        assertThat(PlanEncoder.encode(p)).isNotEmpty();
+    }
+
+    static int stopAt(List<Op> ops, HookPoint point) {
+        for (int i = 0; i < ops.size(); i++) if (ops.get(i) instanceof Op.Hook h && h.point() == point) return i;
+        return -1;
     }
 
     @Test

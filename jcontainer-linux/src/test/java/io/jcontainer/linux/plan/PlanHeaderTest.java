@@ -47,7 +47,8 @@ class PlanHeaderTest {
         BY_PREFIX.put("PHASE_", Plan.class); // kept whole
         BY_PREFIX.put("MSG_", ControlChannel.class); // kept whole
         BY_PREFIX.put("CMD_", ControlChannel.class); // kept whole
-        BY_PREFIX.put("HOOK_", ControlChannel.class); // kept whole
+        BY_PREFIX.put("HOOK_", HookPoint.class); // the enum constant's wire()
+        BY_PREFIX.put("HOOKF_", Op.Hook.class);
         BY_PREFIX.put("ATT_", AttachProtocol.class);
     }
 
@@ -77,7 +78,7 @@ class PlanHeaderTest {
             if (f.getName().startsWith("OP_") && Modifier.isStatic(f.getModifiers()))
                 assertThat(header).as("opcode " + f.getName() + " of PlanEncoder").containsKey(f.getName());
         for (Field f : ControlChannel.class.getDeclaredFields())
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class && f.getName().matches("(MSG|CMD|HOOK)_\\w+"))
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class && f.getName().matches("(MSG|CMD)_\\w+"))
                 assertThat(header).as(f.getName() + " of ControlChannel").containsKey(f.getName());
     }
 
@@ -119,7 +120,9 @@ class PlanHeaderTest {
             return null;
         }
         f.setAccessible(true);
-        return ((Number) f.get(null)).longValue() & 0xffffffffL;
+        Object v = f.get(null);
+        if (v instanceof HookPoint p) return (long) p.wire();
+        return ((Number) v).longValue() & 0xffffffffL;
     }
 
     /** Every {@code #define NAME number} and enum item of the header, with its value. */
