@@ -465,6 +465,98 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return p;
     }
 
+    /**
+     * runc's {@code create}: sets {@code spec} up completely and leaves it waiting just before its
+     * process setup and exec (at {@link HookPoint#START_CONTAINER}) until {@link #startCreated}
+     * — from any process, after this JVM is gone too. Its monitor keeps it meanwhile, and writes
+     * into {@code stateDir} (which the caller owns and keeps): {@code exec.fifo} while it waits,
+     * {@code created.json} (see {@link CreatedContainer}), {@code exit} once it has ended
+     * ("si_code si_status", as detached containers), {@code log} when its stdout or stderr is
+     * {@link Stdio.Pipe} (nobody reads them: CRI format, as detached containers). Killing its
+     * pid ({@link #killCreated}) before the start ends it: the monitor removes its cgroups and
+     * FIFO and records the exit. Output otherwise goes where {@code spec}'s stdio says
+     * ({@link Stdio.File} is the useful one); the container is detached whatever {@code spec} says.
+     * For the lifecycle API to build on; not yet recorded in {@link #store()}.
+     */
+    public CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir) {
+        if (!java.nio.file.Files.isDirectory(stateDir)) throw new InvalidSpecException("create", "no state directory " + stateDir);
+        ContainerSpec s = spec.toBuilder().detached(true).build();
+        RootfsChecks.check(s);
+        LauncherImage image = launcher();
+        String id = newId();
+        Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user());
+        SandboxCgroup cgroup = null;
+        Launched l = null;
+        boolean ok = false;
+        try {
+            PreparedCgroup prepared = cgroups.prepare(id, s);
+            if (prepared != null) cgroup = prepared.realize(); // made now: a created container has no JVM to wait for
+            SeccompFilters.SeccompFilter filter = SeccompFilters.compile(s.seccomp(), s.capabilities());
+            LaunchHooks hooks = new LaunchHooks().awaitStart(h -> { });
+            PlanCompiler compiler = new PlanCompiler(host);
+            compiler.idMapsViaHelper(s, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
+                    h -> IdMapHelper.map(h.pid(), m.uid(), m.gid())));
+            Plan plan = compiler.compile(s, new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
+                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops()));
+            List<Op> pre = new ArrayList<>(plan.pre());
+            pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
+            if (prepared != null)
+                pre.add(new Op.RemoveOnExit(prepared.procsFiles().stream().map(f -> f.substring(0, f.lastIndexOf('/'))).toList()));
+            boolean logged = s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
+            if (logged) pre.add(new Op.Log(stateDir.resolve("log").toString(), logMaxBytes, logMaxFiles));
+            pre.add(new Op.StartFifo(CreatedContainer.fifo(stateDir).toString()));
+            plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+            Stdio in = s.stdin() instanceof Stdio.Pipe ? Stdio.NULL : s.stdin();
+            l = logged ? launch(image, plan, s, in, Stdio.NULL, Stdio.NULL, hooks, id) : launch(image, plan, s, in, s.stdout(), s.stderr(), hooks, id);
+            l.control.close(); // lets go: the monitor keeps it (PF_KILL_ON_EOF is off for a detached container)
+            CreatedContainer created = new CreatedContainer(id, l.pid, ProcStat.startTime(l.pid), l.launcherPid, stateDir);
+            created.write();
+            ok = true;
+            return created;
+        } finally {
+            if (!ok && l != null) sys.kill(l.pid, io.jcontainer.Signal.KILL.number()); // waiting: its monitor cleans up
+            else if (!ok && cgroup != null) cgroup.close();
+        }
+    }
+
+    /**
+     * runc's {@code start}: lets the container created in {@code stateDir} go on to exec. Any
+     * process may call it, once. Throws when nothing waits there (never created, started already,
+     * or ended).
+     */
+    public void startCreated(java.nio.file.Path stateDir) {
+        java.nio.file.Path fifo = CreatedContainer.fifo(stateDir);
+        int fd;
+        try {
+            // O_NONBLOCK: ENXIO at once when no monitor has it open for reading, instead of blocking
+            fd = sys.open(fifo.toString(), Syscalls.O_WRONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC | Syscalls.O_NOFOLLOW, 0);
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENXIO)
+                throw new ContainerNotRunningException("no created container waits for its start in " + stateDir + " (" + fifo + ": "
+                        + Errno.name(e.errno()) + ")");
+            throw e;
+        }
+        try {
+            sys.write(fd, new byte[]{0}, 0, 1);
+        } finally {
+            sys.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Signals the container created in {@code stateDir} (its first process, if it is still the one
+     * recorded); SIGKILL of one that waits for its start removes it: its monitor cleans up.
+     */
+    public void killCreated(java.nio.file.Path stateDir, io.jcontainer.Signal signal) {
+        CreatedContainer c = CreatedContainer.read(stateDir);
+        if (!ProcStat.alive(c.pid(), c.pidStartTime())) return; // ended: nothing to signal
+        try {
+            sys.kill(c.pid(), signal.number());
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.ESRCH) throw e;
+        }
+    }
+
     /** A started launcher: its pid, its child's pid, the control channel and the JVM's stdio ends. */
     private record Launched(int launcherPid, boolean launcherIsChild, int pid, ControlChannel control, OutputStream in,
                             InputStream out, InputStream err, int ttyControl) {
