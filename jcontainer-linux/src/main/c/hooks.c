@@ -115,8 +115,10 @@ long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd) {
     if (pfd[0].revents & (POLLIN | POLLHUP)) {
       int c = start_command(point, f);
       if (c > 0) return -1;
-      if (c < 0) {
-        if ((flags & HOOKF_FIFO) && !(plan_flags & PF_KILL_ON_EOF)) { ctl = -1; continue; } /* created: outlives the JVM */
+      if (c < 0) { /* the JVM is gone */
+        sys1(NR_close, ctl);
+        ctl = -1;
+        if ((flags & HOOKF_FIFO) && !(plan_flags & PF_KILL_ON_EOF)) continue; /* created: outlives the JVM */
         set_detail(f, "the JVM went away during the hook");
         FAIL(SC_HOOK, -EPIPE);
       }

@@ -30,14 +30,18 @@ long status_file_op(struct cursor *c) {
   return 0;
 }
 
-/* OP_REMOVE_ON_EXIT: a detached container's cgroups. Nobody else knows when it has ended for good
- * (its JVM may be long gone), so the monitor removes them then; a monitor that dies first
- * leaves them to `rm`. Pointers into the plan buffer. */
+/* OP_REMOVE_ON_EXIT: the container's cgroups. A detached container's: nobody else knows when it
+ * has ended for good (its JVM may be long gone), so the monitor removes them then; a monitor that
+ * dies first leaves them to `rm`. An attached container's (REMOVE_IF_JVM_GONE): its JVM removes
+ * them after it read their last figures (OOM kills), unless it died — then the monitor, which saw
+ * the control socket close and killed the container, removes them, wherever they are (a sweep
+ * by a later start finds only its own JVM's cgroups). Pointers into the plan buffer. */
 #define REMOVE_MAX 16
 static const char *remove_on_exit[REMOVE_MAX];
-static u32 nremove;
+static u32 nremove, remove_flags;
 
 void remove_dirs(void) {
+  if ((remove_flags & REMOVE_IF_JVM_GONE) && ctl >= 0) return; /* the JVM is there: its job */
   for (u32 i = 0; i < nremove; i++)
     for (int tries = 0; tries < 20; tries++) { /* EBUSY: a task still leaving (v1 frees it lazily) */
       long r = sys3(NR_unlinkat, AT_FDCWD, remove_on_exit[i], 0x200 /* AT_REMOVEDIR */);
@@ -47,8 +51,9 @@ void remove_dirs(void) {
     }
 }
 
-/* OP_REMOVE_ON_EXIT (pre): u32 n, str dir[n]. */
+/* OP_REMOVE_ON_EXIT (pre): u32 flags, u32 n, str dir[n]. */
 long remove_on_exit_op(struct cursor *c) {
+  remove_flags = rd_u32(c);
   u32 n = rd_u32(c);
   for (u32 i = 0; i < n; i++) {
     const char *d = rd_str(c);
@@ -139,6 +144,8 @@ int monitor(void) {
         if (plan_flags & PF_KILL_ON_EOF) {
           sys2(NR_kill, -child, SIGKILL);
           sys2(NR_kill, child, SIGKILL);
+          sys1(NR_close, ctl);
+          ctl = -1; /* nobody to tell, and its cgroups are ours to remove */
           break;
         }
         ctl = -1; /* detached: keep monitoring, nobody to tell */

@@ -58,8 +58,8 @@ enum opcode {
   OP_JOIN_NET = 33,    /* (child) receive the helper's network namespace and setns into it */
   OP_CLONE_INTO_CGROUP = 35, /* (pre) str dir: clone3 the child straight into this cgroup2 directory
                               * (CLONE_INTO_CGROUP, 5.7+); older kernels: write its pid to dir/cgroup.procs */
-  OP_REMOVE_ON_EXIT = 36, /* (pre) u32 n, str dir[n]: directories (a detached container's cgroups) the monitor
-                           * removes when its container has ended for good */
+  OP_REMOVE_ON_EXIT = 36, /* (pre) u32 flags (REMOVE_*), u32 n, str dir[n]: directories (the container's cgroups)
+                           * the monitor removes when its container has ended for good */
   OP_HOOK = 37,        /* (parent, child) u32 point, u32 flags: stop at a hook point (HOOK_*, HOOKF_* below) */
   OP_START_FIFO = 38,  /* (pre) str path: make a FIFO there; HOOKF_FIFO stops wait for a byte written to it */
   OP_INIT = 40,        /* fork: the parent stays as a reaping, signal-forwarding PID 1; the child goes on */
@@ -70,6 +70,9 @@ enum opcode {
   OP_ATTACH = 45,      /* (pre) str socket_path, u32 flags (ATTACH_*): the monitor holds the terminal or stdin
                         * and serves attach clients on a unix socket (see the ATT_* frames below) */
 };
+
+/* OP_REMOVE_ON_EXIT flags */
+#define REMOVE_IF_JVM_GONE 1 /* only if the JVM has gone (an attached container: else the JVM removes them itself) */
 
 /* mount flags of OP_MOUNT / OP_REMOUNT */
 #define MF_TARGET_IN_ROOT 1 /* resolve target under the root dirfd, never leaving it */

@@ -319,13 +319,17 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             // ... and its terminal or piped stdin is held by the monitor for later attach clients.
             boolean attachable = spec.detached() && (logged || spec.stdin() instanceof Stdio.Pipe);
             boolean monitorStdin = attachable && (spec.tty() || spec.stdin() instanceof Stdio.Pipe);
+            // The monitor removes the cgroups when the container has ended for good: a detached one's
+            // always (the startup sweep of other runtimes leaves detached cgroups alone:
+            // CgroupManagers.sweep), an attached one's if the JVM died (else the JVM does, at close).
+            if (prepared != null) {
+                List<Op> pre = new ArrayList<>(plan.pre());
+                pre.add(new Op.RemoveOnExit(prepared.dirs(), !spec.detached()));
+                plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+            }
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
-                // a detached sandbox's monitor removes its cgroups when it has ended for good: the
-                // startup sweep of other runtimes leaves detached cgroups alone (CgroupManagers.sweep)
-                if (spec.detached() && prepared != null)
-                    pre.add(new Op.RemoveOnExit(prepared.procsFiles().stream().map(f -> f.substring(0, f.lastIndexOf('/'))).toList()));
                 if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
                 if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe, hold));
                 if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
@@ -500,8 +504,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops()));
             List<Op> pre = new ArrayList<>(plan.pre());
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
-            if (prepared != null)
-                pre.add(new Op.RemoveOnExit(prepared.procsFiles().stream().map(f -> f.substring(0, f.lastIndexOf('/'))).toList()));
+            if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
             boolean logged = s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
             if (logged) pre.add(new Op.Log(stateDir.resolve("log").toString(), logMaxBytes, logMaxFiles));
             pre.add(new Op.StartFifo(CreatedContainer.fifo(stateDir).toString()));

@@ -156,6 +156,13 @@ public final class CgroupV1Manager implements CgroupManager {
             }
 
             @Override
+            public List<String> dirs() {
+                List<String> all = new ArrayList<>(planned.stream().map(Dir::path).toList());
+                if (lazy != null) all.add(lazy.path()); // made at the first pause, if any
+                return all;
+            }
+
+            @Override
             public boolean deferred() {
                 return true;
             }

@@ -13,6 +13,14 @@ public interface PreparedCgroup {
     /** As {@link SandboxCgroup#procsFiles()}: valid before {@link #realize()}. */
     List<String> procsFiles();
 
+    /**
+     * Every directory {@link #realize()} makes, or a later pause may make (a v1 freezer): what
+     * the container's monitor removes when the JVM is gone ({@code Op.RemoveOnExit}).
+     */
+    default List<String> dirs() {
+        return procsFiles().stream().map(f -> f.substring(0, f.lastIndexOf('/'))).toList();
+    }
+
     /** Whether {@link #realize()} still has the work to do (false: it was done eagerly). */
     boolean deferred();
 

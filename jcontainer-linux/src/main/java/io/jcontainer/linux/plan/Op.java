@@ -237,9 +237,17 @@ public sealed interface Op {
      * (pre) Directories the monitor removes when its sandbox has ended for good: a detached
      * sandbox's cgroups (no JVM may be there to do it, and no other process can tell when).
      */
-    record RemoveOnExit(List<String> dirs) implements Op {
+    record RemoveOnExit(List<String> dirs, boolean ifJvmGone) implements Op {
+        /** plan.h REMOVE_IF_JVM_GONE. */
+        public static final int IF_JVM_GONE = 1;
+
         public RemoveOnExit {
             dirs = List.copyOf(dirs);
+        }
+
+        /** A detached container's: removed when it has ended for good. */
+        public RemoveOnExit(List<String> dirs) {
+            this(dirs, false);
         }
 
         public String step() { return "remove " + dirs + " on exit"; }

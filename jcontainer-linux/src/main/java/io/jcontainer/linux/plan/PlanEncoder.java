@@ -83,7 +83,7 @@ public final class PlanEncoder {
             case Op.StartFifo o -> { p.str(o.path()); yield OP_START_FIFO; }
             case Op.CloneIntoCgroup o -> { p.str(o.dir()); yield OP_CLONE_INTO_CGROUP; }
             case Op.RemoveOnExit o -> {
-                p.u32(o.dirs().size());
+                p.u32(o.ifJvmGone() ? Op.RemoveOnExit.IF_JVM_GONE : 0).u32(o.dirs().size());
                 o.dirs().forEach(p::str);
                 yield OP_REMOVE_ON_EXIT;
             }

@@ -50,6 +50,7 @@ class PlanHeaderTest {
         BY_PREFIX.put("HOOK_", HookPoint.class); // the enum constant's wire()
         BY_PREFIX.put("HOOKF_", Op.Hook.class);
         BY_PREFIX.put("ATT_", AttachProtocol.class);
+        BY_PREFIX.put("REMOVE_", Op.RemoveOnExit.class);
     }
 
     static final Pattern DEFINE = Pattern.compile("^#define\\s+(\\w+)\\s+(0x[0-9a-fA-F]+|\\d+)u?\\b", Pattern.MULTILINE);
