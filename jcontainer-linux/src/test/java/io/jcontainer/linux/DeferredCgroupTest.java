@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Cgroups made by the JVM while the child sets up its root (Plan.AWAIT_JVM), on the real kernel. */
+/** Cgroups made by the JVM while the child sets up its root (work ahead of the CREATE_CONTAINER hook point), on the real kernel. */
 @RequiresRoot
 class DeferredCgroupTest {
     @Test
@@ -40,7 +40,7 @@ class DeferredCgroupTest {
 
     @Test
     void aCgroupThatCannotBeMadeEndsTheWaitingChildAndLeavesNothing() throws Exception {
-        // A manager whose cgroup fails only when made, after the launch: the child waits at AwaitJvm.
+        // A manager whose cgroup fails only when made, after the launch: the child waits at the CREATE_CONTAINER stop.
         CgroupManager failing = new CgroupManager() {
             @Override
             public SandboxCgroup create(String id, Resources r) {

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * One launcher, started with {@code --serve} on first use, that forks a launcher for each
- * request (launcher.c, {@code serve_main}). A request is one SOCK_SEQPACKET message: a magic
+ * request (serve.c, {@code serve_main}). A request is one SOCK_SEQPACKET message: a magic
  * word with the launcher's four descriptors as SCM_RIGHTS. The message is the whole request,
  * so threads send concurrently without a lock and the server never answers: each launcher
  * reports on its own control socket (its STARTED frame carries its pid).
