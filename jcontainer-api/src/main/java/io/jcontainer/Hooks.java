@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * OCI's {@code hooks}: programs run at points of a container's life, each given the
- * container's state on stdin. The model is complete; the runtime runs them once the launcher
- * has its hook points (until then a spec with hooks is refused at start, naming the hook).
+ * container's state on stdin. The model is complete; the Linux runtime runs prestart,
+ * createRuntime, poststart and poststop on the launch's hook points, and refuses createContainer
+ * and startContainer (OCI runs them inside the container's namespaces) at start, naming them.
  */
 public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> createContainer,
                    List<Hook> startContainer, List<Hook> poststart, List<Hook> poststop) {

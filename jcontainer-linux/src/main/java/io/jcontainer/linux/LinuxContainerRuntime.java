@@ -20,6 +20,7 @@ import io.jcontainer.linux.launch.FdOutputStream;
 import io.jcontainer.linux.launch.LauncherImage;
 import io.jcontainer.linux.launch.LauncherSpawner;
 import io.jcontainer.linux.launch.LaunchHooks;
+import io.jcontainer.linux.hooks.OciHooks;
 import io.jcontainer.linux.launch.PtyInputStream;
 import io.jcontainer.linux.launch.Supervisor;
 import io.jcontainer.linux.plan.ExecPlans;
@@ -247,11 +248,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * made, never dropped silently.
      */
     static void refuseNotYetSupported(ContainerSpec spec) {
-        for (io.jcontainer.Hooks.Stage stage : io.jcontainer.Hooks.Stage.values())
-            if (!spec.hooks().get(stage).isEmpty())
-                throw new HostUnsupportedException("hooks." + stage.name().toLowerCase(java.util.Locale.ROOT)
-                        + ": OCI hooks are not supported by this runtime yet (" + spec.hooks().get(stage).size() + " given)",
-                        "run the program yourself before or after the start");
+        OciHooks.of(spec.hooks()); // refuses the hooks that would have to run inside the container
         switch (spec.network()) {
             case io.jcontainer.NetworkMode.Named n -> throw new HostUnsupportedException("network '" + n.name()
                     + "': named networks (bridges) are not supported yet", "use none, host, or a namespace path (ns:/proc/PID/ns/net)");
@@ -307,6 +304,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
             // not write itself; cgroups made while the child sets up its root, where that is possible.
             LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
+            if (!spec.hooks().isEmpty()) OciHooks.of(spec.hooks()).registerOn(hooks, id, bundle(spec), spec.annotations());
             compiler.idMapsViaHelper(spec, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
                     h -> IdMapHelper.map(h.pid(), m.uid(), m.gid())));
             boolean deferred = compiler.defersCgroups(spec, inputs);
@@ -368,6 +366,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 if (state != null && old == null) store.delete(state);
             }
         }
+    }
+
+    /** The OCI state's bundle: the directory holding a directory root, as a bundle holds its rootfs. */
+    private static String bundle(ContainerSpec spec) {
+        return spec.root() instanceof io.jcontainer.Root.Directory d && d.path().toAbsolutePath().getParent() != null
+                ? d.path().toAbsolutePath().getParent().toString() : "";
     }
 
     /** The work after start and after exit: its failure is a warning (OCI), the container is not undone. */
@@ -485,6 +489,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir) {
         if (!java.nio.file.Files.isDirectory(stateDir)) throw new InvalidSpecException("create", "no state directory " + stateDir);
         ContainerSpec s = spec.toBuilder().detached(true).build();
+        refuseNotYetSupported(s);
+        if (!s.hooks().poststart().isEmpty() || !s.hooks().poststop().isEmpty())
+            throw new HostUnsupportedException("hooks.poststart/poststop of a created container: nobody runs them once this JVM is gone (yet)",
+                    "start the container with start(spec), or leave those hooks out");
         RootfsChecks.check(s);
         LauncherImage image = launcher();
         String id = newId();
@@ -497,6 +505,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (prepared != null) cgroup = prepared.realize(); // made now: a created container has no JVM to wait for
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(s.seccomp(), s.capabilities());
             LaunchHooks hooks = new LaunchHooks().awaitStart(h -> { });
+            if (!s.hooks().isEmpty()) OciHooks.of(s.hooks()).registerOn(hooks, id, bundle(s), s.annotations());
             PlanCompiler compiler = new PlanCompiler(host);
             compiler.idMapsViaHelper(s, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
                     h -> IdMapHelper.map(h.pid(), m.uid(), m.gid())));

@@ -39,6 +39,24 @@ public record OciHooks(List<OciHook> prestart, List<OciHook> createRuntime, List
         poststop = List.copyOf(poststop);
     }
 
+    /**
+     * The model's hooks ({@link io.jcontainer.Hooks}). Its createContainer and startContainer
+     * hooks are refused: OCI runs them in the container's namespaces, which this runner does not
+     * (yet) enter — a hook path meant inside the container would run the host's program.
+     */
+    public static OciHooks of(io.jcontainer.Hooks h) {
+        for (io.jcontainer.Hooks.Stage s : java.util.List.of(io.jcontainer.Hooks.Stage.CREATE_CONTAINER, io.jcontainer.Hooks.Stage.START_CONTAINER))
+            if (!h.get(s).isEmpty())
+                throw new io.jcontainer.HostUnsupportedException("hooks." + (s == io.jcontainer.Hooks.Stage.CREATE_CONTAINER ? "createContainer" : "startContainer")
+                        + ": hooks that run in the container's namespaces are not supported yet (" + h.get(s).size() + " given)",
+                        "use a createRuntime or poststart hook, which runs on the host with the container's pid in its state");
+        return new OciHooks(convert(h.prestart()), convert(h.createRuntime()), List.of(), List.of(), convert(h.poststart()), convert(h.poststop()));
+    }
+
+    private static List<OciHook> convert(List<io.jcontainer.Hooks.Hook> hooks) {
+        return hooks.stream().map(k -> new OciHook(k.path(), k.args(), k.env(), k.timeout())).toList();
+    }
+
     public boolean isEmpty() {
         return prestart.isEmpty() && createRuntime.isEmpty() && createContainer.isEmpty() && startContainer.isEmpty()
                 && poststart.isEmpty() && poststop.isEmpty();

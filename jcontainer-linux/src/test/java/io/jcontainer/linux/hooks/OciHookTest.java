@@ -69,6 +69,21 @@ class OciHookTest {
     }
 
     @Test
+    void theSpecsHooksRunFromThePlainStart() throws Exception {
+        Path log = tmp.resolve("spec-hooks.log");
+        OciHook r = recorder(log, "prestart");
+        try (Container c = Container.builder().rootfs(TestRootfs.busybox()).command("sleep", "100").annotation("k", "v")
+                .hook(io.jcontainer.Hooks.Stage.PRESTART, new io.jcontainer.Hooks.Hook(r.path(), r.args(), r.env(), r.timeout())).start()) {
+            String line = Files.readString(log).strip();
+            JsonNode state = JSON.readTree(line.substring(line.indexOf(':') + 1));
+            assertThat(state.get("id").asText()).isEqualTo(c.id());
+            assertThat(state.get("pid").asLong()).isEqualTo(c.pid());
+            assertThat(state.get("status").asText()).isEqualTo("creating");
+            assertThat(state.get("annotations").get("k").asText()).isEqualTo("v");
+        }
+    }
+
+    @Test
     void aFailingHookFailsTheStartWithItsOutputAndLeavesNothing() throws Exception {
         OciHook broken = new OciHook(Path.of("/bin/sh"), List.of("sh", "-c", "echo 'no network for you' >&2; exit 3"), List.of(), null);
         OciHooks oci = new OciHooks(List.of(), List.of(), List.of(broken), List.of(), List.of(), List.of());
