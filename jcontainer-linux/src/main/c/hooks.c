@@ -58,16 +58,16 @@ static int fifo_ready(void) {
   return 0;
 }
 
-/* One command while the container starts; -1 at EOF or a malformed frame. ABORT for `point`
- * fills *f and returns 1. */
-static int start_command(u32 point, struct failure *f) {
+/* One command while the container starts; -1 at EOF or a malformed frame. An ABORT (for this
+ * point, or one not reached yet: the start fails either way) fills *f and returns 1. */
+static int start_command(struct failure *f) {
   u32 type, len;
   unsigned char p[8 + 512];
   if (read_command(&type, p, sizeof p, &len) < 0) return -1;
   u32 at = 0;
   if (len >= 4) memcpy(&at, p, 4);
   if (type == CMD_CONTINUE && len == 4 && at < 32) answered |= 1u << at;
-  else if (type == CMD_ABORT && len >= 8 && at == point) {
+  else if (type == CMD_ABORT && len >= 8) {
     s32 e;
     memcpy(&e, p + 4, 4);
     f->syscall = SC_HOOK;
@@ -113,7 +113,7 @@ long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd) {
       FAIL(SC_HOOK, -ECHILD);
     }
     if (pfd[0].revents & (POLLIN | POLLHUP)) {
-      int c = start_command(point, f);
+      int c = start_command(f);
       if (c > 0) return -1;
       if (c < 0) { /* the JVM is gone */
         sys1(NR_close, ctl);

@@ -51,7 +51,8 @@ class OciHookTest {
         Container c = RT.start(spec("sleep", "100"), oci.registerOn(hooks, "hooked", "/bundle", Map.of("org.example/k", "v")));
         long pid = c.pid();
         c.close();
-        for (int i = 0; i < 500 && !Files.readString(log).contains("poststop:"); i++) Thread.sleep(10);
+        // poststop runs after the exit, off the start's thread: wait for its whole line
+        for (int i = 0; i < 500 && !Files.readString(log).matches("(?s).*poststop: \\{.*\\}\n"); i++) Thread.sleep(10);
 
         List<String> lines = Files.readAllLines(log);
         assertThat(lines).extracting(l -> l.substring(0, l.indexOf(':')))
