@@ -1,0 +1,100 @@
+package io.jcontainer.image;
+
+import io.jcontainer.image.spi.ImagesProvider;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The local image store and the registries around it: pull, push, tag, remove, save, load, and
+ * unpack an image into a directory. Thread-safe, and safe with other JVMs using the same store
+ * (file locks). Obtain one with {@link #open()}; the implementation is jcontainer-oci, found
+ * through {@link ServiceLoader}.
+ *
+ * <pre>{@code
+ * try (Images images = Images.open()) {
+ *     ImageInfo busybox = images.pull("127.0.0.1:5000/busybox:1", ProgressListener.NONE);
+ *     images.unpack("127.0.0.1:5000/busybox:1", Path.of("/srv/rootfs"));
+ * }
+ * }</pre>
+ *
+ * <p>Image arguments ({@code image}) are a reference ({@code busybox}, {@code host:5000/a/b:tag},
+ * {@code name@sha256:…}), a full image id ({@code sha256:…}) or a unique id prefix of at least
+ * 12 hex digits.
+ */
+public interface Images extends AutoCloseable {
+
+    /** The store with {@link ImagesOptions#defaults()}. */
+    static Images open() {
+        return open(ImagesOptions.defaults());
+    }
+
+    static Images open(ImagesOptions options) {
+        return ServiceLoader.load(ImagesProvider.class).findFirst()
+                .orElseThrow(() -> new ImageException(
+                        "no image implementation on the class path: add io.jcontainer:jcontainer-oci"))
+                .open(options);
+    }
+
+    /** Pulls {@code reference} for the configured platform (resolving manifest lists). */
+    ImageInfo pull(String reference, ProgressListener listener);
+
+    /** Pulls for {@code platform} instead of the configured one. */
+    ImageInfo pull(String reference, Platform platform, ProgressListener listener);
+
+    /** Every stored image (one entry per image id). */
+    List<ImageInfo> list();
+
+    /** The stored image, or {@link ImageNotFoundException}. */
+    ImageInfo inspect(String image);
+
+    /** True when {@code image} is stored. */
+    boolean exists(String image);
+
+    /** Points {@code target} (a reference) at {@code source}'s image. */
+    void tag(String source, String target);
+
+    /**
+     * Removes a tag, or — given an id, or the last tag of an image — the image, then collects
+     * blobs and unpacked layers nothing refers to any more. An id with several tags needs
+     * {@code force}. Returns docker's lines: {@code Untagged: …}, {@code Deleted: …}.
+     */
+    List<String> remove(String image, boolean force);
+
+    /** Removes images without tags (dangling), or every image no tag names when {@code all}. */
+    List<String> prune(boolean all);
+
+    /** Pushes the stored image to the registry its reference names; returns the manifest digest. */
+    String push(String reference, ProgressListener listener);
+
+    /** Writes {@code images} into one archive. */
+    void save(List<String> images, Path archive, ArchiveFormat format);
+
+    /** Reads a docker-archive or OCI archive (the format is recognised); returns the references loaded. */
+    List<String> load(Path archive);
+
+    /** Flattens the image's layers into {@code target} (an empty or missing directory). */
+    void unpack(String image, Path target);
+
+    /**
+     * The image's layers unpacked once each (shared by every user of the store), lowest first —
+     * the lower directories of an overlay mount. Whiteouts are kept as {@code .wh.} files.
+     */
+    List<Path> layers(String image);
+
+    /** Stores credentials for {@code registry} in the docker config after checking them against it. */
+    void login(String registry, String username, String password);
+
+    /** Removes stored credentials for {@code registry}; false if there were none. */
+    boolean logout(String registry);
+
+    /** Repositories of a registry ({@code /v2/_catalog}). */
+    List<String> catalog(String registry);
+
+    /** Tags of a repository ({@code /v2/<name>/tags/list}); {@code repository} like {@code host:5000/a/b}. */
+    List<String> tags(String repository);
+
+    @Override
+    void close();
+}
