@@ -1,0 +1,409 @@
+package io.jcontainer.oci.unpack;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.jcontainer.image.ImageException;
+import io.jcontainer.image.InvalidImageException;
+import io.jcontainer.image.UnsafeLayerException;
+import io.jcontainer.oci.Digest;
+import io.jcontainer.oci.MediaTypes.Compression;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
+/**
+ * Applies one layer tar to a directory, the way containerd's {@code archive/tar.go} does, in
+ * pure Java.
+ *
+ * <p><b>Containment</b> (SECURITY.md rows 27–30). Every entry name is split into components;
+ * {@code ..} anywhere is refused (not cleaned: a layer that needs it is hostile), a leading
+ * {@code /} is dropped. The parent directory is then found by walking from the root one
+ * component at a time with {@code lstat}; a symbolic link met on the way is resolved
+ * <em>inside</em> the root (an absolute target restarts at the root, {@code ..} stops at the
+ * root — the semantics of openat2's {@code RESOLVE_IN_ROOT}), and the last component is never
+ * followed: whatever is there is replaced, not written through. These checks are race-free here
+ * because nobody else writes the directory while we unpack: it is a fresh directory under the
+ * store's 0700 root (or the caller's empty target); the store's layer directories are only
+ * renamed into place after the unpack succeeded.
+ *
+ * <p><b>What is created</b>: directories, regular files, symbolic links (their targets are data,
+ * never followed here), hard links (to a file already unpacked in this root, resolved the same
+ * way), modes including setuid (the store is 0700, so they are not usable by other host users —
+ * row 31), owners when {@code chown} is on, {@code user.*} xattrs from PAX headers (every other
+ * namespace — {@code security.capability}, {@code trusted.*} — is dropped). Device nodes and
+ * FIFOs are counted and skipped: creating them needs {@code mknod}, which belongs to the runtime's
+ * syscall seam, not to this pure-Java module (rootless docker skips them too).
+ *
+ * <p><b>Whiteouts</b>: {@link Whiteouts#APPLY} deletes what {@code .wh.name} names and empties a
+ * directory marked {@code .wh..wh..opq} (of content from earlier layers only) — for flattening.
+ * {@link Whiteouts#KEEP} writes them as empty files, for per-layer directories that an overlay
+ * driver converts (fuse-overlayfs understands them as they are).
+ *
+ * <p><b>Gzip</b> is the JDK's {@link java.util.zip.Inflater}; ISA-L's igzip through FFM (about
+ * twice as fast) is a later optimisation behind the same {@link #decompress} switch.
+ */
+public final class LayerUnpacker {
+
+    public enum Whiteouts { APPLY, KEEP }
+
+    /** Shift owners by these amounts (0/0 keeps them); null {@code ownership} means do not chown. */
+    public record Ownership(int uidShift, int gidShift) {
+        public static final Ownership KEEP = new Ownership(0, 0);
+    }
+
+    public record Options(Whiteouts whiteouts, Ownership ownership, Limits limits) {
+        public static Options flatten(boolean chown) {
+            return new Options(Whiteouts.APPLY, chown ? Ownership.KEEP : null, Limits.DEFAULT);
+        }
+
+        public static Options perLayer(boolean chown) {
+            return new Options(Whiteouts.KEEP, chown ? Ownership.KEEP : null, Limits.DEFAULT);
+        }
+
+        public Options withLimits(Limits l) {
+            return new Options(whiteouts, ownership, l);
+        }
+    }
+
+    /** What the unpack did: the tar stream's digest (the layer's diff id) and what it skipped. */
+    public record Result(Digest diffId, long entries, long bytes, List<String> skipped) {
+    }
+
+    private static final String WHITEOUT = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+    private static final int MAX_SYMLINK_HOPS = 40;
+
+    private final Path root;
+    private final Options options;
+    private final long deadline;
+    private final Set<Path> createdHere = new HashSet<>();
+    private final ArrayDeque<Runnable> finalDirAttrs = new ArrayDeque<>();
+    private final List<String> skipped = new ArrayList<>();
+
+    private LayerUnpacker(Path root, Options options) {
+        this.root = root;
+        this.options = options;
+        this.deadline = System.nanoTime() + options.limits().maxTime().toNanos();
+    }
+
+    /** Wraps {@code in} in the decompressor {@code c} names; NONE sniffs gzip and zstd magic (docker-archive layers). */
+    public static InputStream decompress(InputStream in, Compression c) throws IOException {
+        InputStream buffered = new BufferedInputStream(in, 1 << 16);
+        if (c == Compression.NONE) {
+            buffered.mark(4);
+            byte[] magic = buffered.readNBytes(4);
+            buffered.reset();
+            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) c = Compression.GZIP;
+            else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
+                    && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) c = Compression.ZSTD;
+        }
+        return switch (c) {
+            case NONE -> buffered;
+            case GZIP -> new GZIPInputStream(buffered, 1 << 16);
+            case ZSTD -> new ZstdInputStream(buffered);
+        };
+    }
+
+    /**
+     * Unpacks the (already digest-checked or digest-checking) compressed stream into {@code root},
+     * which must exist. On failure the caller removes {@code root}: nothing here is transactional.
+     */
+    public static Result unpack(InputStream compressed, Compression compression, Path root, Options options) {
+        LayerUnpacker u = new LayerUnpacker(root, options);
+        try {
+            return u.run(compressed, compression);
+        } catch (IOException e) {
+            throw new ImageException("cannot unpack layer into " + root + ": " + e, e);
+        }
+    }
+
+    private Result run(InputStream compressed, Compression compression) throws IOException {
+        MessageDigest sha = new Digest("sha256", "0".repeat(64)).newMessageDigest();
+        Limits limits = options.limits();
+        var bounded = new BoundedInputStream(decompress(compressed, compression), limits.maxBytes());
+        var hashed = new DigestInputStream(bounded, sha);
+        long entries = 0;
+        try (var tar = new TarArchiveInputStream(hashed, StandardCharsets.UTF_8.name())) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (++entries > limits.maxEntries())
+                    throw new UnsafeLayerException("layer has more than " + limits.maxEntries() + " entries");
+                if (System.nanoTime() > deadline)
+                    throw new UnsafeLayerException("layer took longer than " + limits.maxTime() + " to unpack");
+                apply(e, tar);
+            }
+            // Read the tar's end (the zero blocks and any padding): the diff id covers all of it.
+            hashed.transferTo(OutputStream.nullOutputStream());
+        }
+        while (!finalDirAttrs.isEmpty()) finalDirAttrs.pop().run();
+        return new Result(Digest.of("sha256", sha.digest()), entries, bounded.count, List.copyOf(skipped));
+    }
+
+    private static final class BoundedInputStream extends FilterInputStream {
+        private final long max;
+        long count;
+
+        BoundedInputStream(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] b = new byte[1];
+            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0 && (count += n) > max)
+                throw new UnsafeLayerException("layer expands to more than " + max + " bytes (decompression bomb?)");
+            return n;
+        }
+    }
+
+    // ---- one entry --------------------------------------------------------------------------
+
+    private void apply(TarArchiveEntry e, InputStream data) throws IOException {
+        List<String> parts = components(e.getName());
+        if (parts.isEmpty()) return;                      // "./": the root itself keeps our mode
+        String base = parts.getLast();
+        Path parent = resolveParent(parts.subList(0, parts.size() - 1), e.getName());
+
+        if (base.startsWith(WHITEOUT)) {
+            whiteout(parent, base, e.getName());
+            return;
+        }
+        Path target = parent.resolve(base);
+
+        if (e.isDirectory()) {
+            if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
+                // an existing directory stays (with its content); its attributes follow this entry
+            } else {
+                removeExisting(target);
+                Files.createDirectory(target);
+            }
+            createdHere.add(target);
+            deferDirectoryAttributes(target, e);
+            return;
+        }
+        if (e.isSymbolicLink()) {
+            removeExisting(target);
+            Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+            createdHere.add(target);
+            setOwner(target, e);
+            setMtime(target, e);
+            return;
+        }
+        if (e.isLink()) {
+            List<String> linkParts = components(e.getLinkName());
+            if (linkParts.isEmpty()) throw new UnsafeLayerException("hard link " + e.getName() + " points at the root");
+            Path linkParent = resolveParent(linkParts.subList(0, linkParts.size() - 1), e.getLinkName());
+            Path existing = linkParent.resolve(linkParts.getLast());
+            if (!Files.exists(existing, NOFOLLOW_LINKS))
+                throw new UnsafeLayerException("hard link " + e.getName() + " -> " + e.getLinkName()
+                        + ": the target is not in this layer (hard links may only point at files of the same layer)");
+            if (Files.isDirectory(existing, NOFOLLOW_LINKS))
+                throw new UnsafeLayerException("hard link " + e.getName() + " -> " + e.getLinkName() + " points at a directory");
+            removeExisting(target);
+            Files.createLink(target, existing);         // link(2) does not follow a symlink target
+            createdHere.add(target);
+            return;
+        }
+        if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+            skipped.add(e.getName() + " (" + (e.isFIFO() ? "fifo" : "device " + e.getDevMajor() + ":" + e.getDevMinor()) + ")");
+            return;
+        }
+        if (e.isFile()) {
+            removeExisting(target);
+            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                data.transferTo(out);
+            }
+            createdHere.add(target);
+            setOwner(target, e);
+            setMode(target, e.getMode());
+            setXattrs(target, e);
+            setMtime(target, e);
+            return;
+        }
+        skipped.add(e.getName() + " (tar type " + (char) e.getLinkFlag() + ")");
+    }
+
+    /** Splits a tar name into components, refusing {@code ..}, NUL and too deep or long names. */
+    private List<String> components(String name) {
+        if (name.indexOf('\0') >= 0) throw new UnsafeLayerException("tar entry name contains NUL: " + name.replace('\0', '?'));
+        if (name.getBytes(StandardCharsets.UTF_8).length > options.limits().maxPathBytes())
+            throw new UnsafeLayerException("tar entry name longer than " + options.limits().maxPathBytes() + " bytes");
+        List<String> parts = new ArrayList<>();
+        for (String p : name.split("/")) {
+            if (p.isEmpty() || p.equals(".")) continue;
+            if (p.equals("..")) throw new UnsafeLayerException("tar entry \"" + name + "\" contains \"..\": refused");
+            parts.add(p);
+        }
+        if (parts.size() > options.limits().maxDepth())
+            throw new UnsafeLayerException("tar entry \"" + abbreviate(name) + "\" is deeper than " + options.limits().maxDepth() + " directories");
+        return parts;
+    }
+
+    /**
+     * Walks {@code parts} from the root, creating missing directories and resolving symbolic links
+     * inside the root (RESOLVE_IN_ROOT semantics). Returns a real directory under the root.
+     */
+    private Path resolveParent(List<String> parts, String entryName) throws IOException {
+        ArrayDeque<String> todo = new ArrayDeque<>(parts);
+        List<Path> stack = new ArrayList<>();           // the directories walked, for ".." from a link
+        Path current = root;
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pop();
+            if (c.equals("..")) {                           // only from a symlink target: stop at the root
+                if (!stack.isEmpty()) current = stack.removeLast();
+                continue;
+            }
+            if (c.equals(".") || c.isEmpty()) continue;
+            Path next = current.resolve(c);
+            if (Files.isSymbolicLink(next)) {
+                if (++hops > MAX_SYMLINK_HOPS)
+                    throw new UnsafeLayerException("too many symbolic links resolving \"" + entryName + "\"");
+                String target = Files.readSymbolicLink(next).toString();
+                List<String> linkParts = new ArrayList<>(List.of(target.split("/")));
+                if (target.startsWith("/")) {
+                    current = root;
+                    stack.clear();
+                }
+                for (int i = linkParts.size() - 1; i >= 0; i--) todo.push(linkParts.get(i));
+                continue;
+            }
+            if (!Files.exists(next, NOFOLLOW_LINKS)) {
+                Files.createDirectory(next);
+                createdHere.add(next);
+            } else if (!Files.isDirectory(next, NOFOLLOW_LINKS)) {
+                throw new InvalidImageException("tar entry \"" + entryName + "\": " + root.relativize(next) + " is not a directory");
+            }
+            stack.add(current);
+            current = next;
+        }
+        return current;
+    }
+
+    private void whiteout(Path parent, String base, String name) throws IOException {
+        if (options.whiteouts() == Whiteouts.KEEP) {
+            if (base.equals(WHITEOUT)) throw new UnsafeLayerException("bare whiteout \"" + name + "\" refused");
+            Path marker = parent.resolve(base);
+            removeExisting(marker);
+            Files.createFile(marker);
+            createdHere.add(marker);
+            return;
+        }
+        if (base.equals(OPAQUE)) {
+            // Opaque: hide everything earlier layers put here, keep what this layer already wrote.
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(parent)) {
+                for (Path child : children) if (!createdHere.contains(child)) FsTree.delete(child);
+            }
+            return;
+        }
+        String victim = base.substring(WHITEOUT.length());
+        if (victim.isEmpty() || victim.equals(".") || victim.equals(".."))
+            throw new UnsafeLayerException("whiteout \"" + name + "\" names nothing: refused");
+        FsTree.delete(parent.resolve(victim));          // never follows links: only the name goes
+    }
+
+    private void removeExisting(Path target) throws IOException {
+        if (Files.exists(target, NOFOLLOW_LINKS)) FsTree.delete(target);
+    }
+
+    // ---- attributes -------------------------------------------------------------------------
+
+    private void deferDirectoryAttributes(Path dir, TarArchiveEntry e) throws IOException {
+        // Directories keep 0700 while we fill them (a 0555 directory would stop an ordinary user
+        // writing its content); owner, mode and mtime are set last, deepest first.
+        setOwner(dir, e);
+        int mode = e.getMode() & 07777;
+        FileTime mtime = FileTime.from(e.getLastModifiedDate().toInstant());
+        finalDirAttrs.push(() -> {
+            try {
+                setMode(dir, mode);
+                Files.getFileAttributeView(dir, BasicFileAttributeView.class, NOFOLLOW_LINKS).setTimes(mtime, null, null);
+            } catch (IOException ex) {
+                throw new ImageException("cannot set attributes of " + dir + ": " + ex, ex);
+            }
+        });
+        setMode(dir, 0700 | mode);
+        setXattrs(dir, e);
+    }
+
+    private void setOwner(Path p, TarArchiveEntry e) throws IOException {
+        Ownership o = options.ownership();
+        if (o == null) return;
+        long uid = e.getLongUserId() + o.uidShift();
+        long gid = e.getLongGroupId() + o.gidShift();
+        if (uid < 0 || gid < 0 || uid > 0xfffffffeL || gid > 0xfffffffeL)
+            throw new InvalidImageException("tar entry " + e.getName() + " has an owner out of range: " + uid + ":" + gid);
+        Files.setAttribute(p, "unix:uid", (int) uid, NOFOLLOW_LINKS);       // lchown: never through a link
+        Files.setAttribute(p, "unix:gid", (int) gid, NOFOLLOW_LINKS);
+    }
+
+    private static void setMode(Path p, int mode) throws IOException {
+        // after chown, which clears setuid/setgid
+        Files.setAttribute(p, "unix:mode", mode & 07777, NOFOLLOW_LINKS);
+    }
+
+    private static void setMtime(Path p, TarArchiveEntry e) throws IOException {
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW_LINKS)
+                .setTimes(FileTime.from(e.getLastModifiedDate().toInstant()), null, null);
+    }
+
+    private void setXattrs(Path p, TarArchiveEntry e) throws IOException {
+        for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
+            if (!h.getKey().startsWith("SCHILY.xattr.")) continue;
+            String name = h.getKey().substring("SCHILY.xattr.".length());
+            if (!name.startsWith("user.")) {
+                // security.capability would give file capabilities, trusted.* is overlayfs'
+                // private namespace, security.selinux belongs to the host's policy: none of them
+                // is the image's to set (row 31).
+                skipped.add(e.getName() + " (xattr " + name + ")");
+                continue;
+            }
+            var view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW_LINKS);
+            try {
+                view.write(name.substring(5), ByteBuffer.wrap(h.getValue().getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException | UnsupportedOperationException ex) {
+                skipped.add(e.getName() + " (xattr " + name + ": " + ex.getMessage() + ")");
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+
+}
