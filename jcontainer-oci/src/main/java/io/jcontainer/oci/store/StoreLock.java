@@ -85,6 +85,14 @@ public final class StoreLock {
             // the channel stays open; the lock goes with it at the latest when the JVM exits
         }
         fileLock = null;
+        // Closed between uses: GC may delete a lock file while nobody holds it, and a channel
+        // kept open on the deleted inode would then lock nothing anyone else sees.
+        try {
+            if (channel != null) channel.close();
+        } catch (IOException ignored) {
+            // closing releases anyway
+        }
+        channel = null;
     }
 
     private ImageException failure(Exception e) {

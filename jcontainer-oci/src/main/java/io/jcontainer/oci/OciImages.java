@@ -1,0 +1,614 @@
+package io.jcontainer.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcontainer.image.ArchiveFormat;
+import io.jcontainer.image.DigestMismatchException;
+import io.jcontainer.image.ImageException;
+import io.jcontainer.image.ImageInfo;
+import io.jcontainer.image.ImageNotFoundException;
+import io.jcontainer.image.ImageReference;
+import io.jcontainer.image.Images;
+import io.jcontainer.image.ImagesOptions;
+import io.jcontainer.image.InvalidImageException;
+import io.jcontainer.image.Platform;
+import io.jcontainer.image.ProgressListener;
+import io.jcontainer.image.RegistryConfig;
+import io.jcontainer.image.UnsupportedPlatformException;
+import io.jcontainer.oci.archive.Archives;
+import io.jcontainer.oci.registry.DockerConfig;
+import io.jcontainer.oci.registry.Endpoints;
+import io.jcontainer.oci.registry.RegistryClient;
+import io.jcontainer.oci.store.Store;
+import io.jcontainer.oci.store.StoreLock;
+import io.jcontainer.oci.unpack.FsTree;
+import io.jcontainer.oci.unpack.LayerUnpacker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link Images} over a {@link Store} and a {@link RegistryClient}. Each public operation reads top
+ * to bottom: resolve, fetch or read, verify, commit, then index.json.
+ */
+public final class OciImages implements Images {
+
+    /** Annotation on index.json entries: {@code name@digest} the image was pulled or pushed as. */
+    public static final String REPO_DIGEST = "io.jcontainer.repo-digest";
+    private static final int MAX_CONFIG = 8 << 20;
+    private static final int PARALLEL_LAYERS = 3;
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    private final ImagesOptions options;
+    private final Store store;
+    private final RegistryClient registry;
+    private final DockerConfig dockerConfig;
+    private final ExecutorService transfers;
+    private final boolean root;
+
+    public OciImages(ImagesOptions options) {
+        this.options = options;
+        this.store = new Store(options.storageRoot());
+        RegistryConfig rc = options.registries() == RegistryConfig.DEFAULT
+                ? RegistriesFile.read(options.storageRoot().resolve("registries.json")) : options.registries();
+        this.dockerConfig = new DockerConfig(options.dockerConfig());
+        this.registry = new RegistryClient(new Endpoints(rc), dockerConfig);
+        this.transfers = Executors.newFixedThreadPool(PARALLEL_LAYERS, r -> {
+            Thread t = new Thread(r, "jcontainer-image-transfer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.root = "root".equals(System.getProperty("user.name"));
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public RegistryClient registryClient() {
+        return registry;
+    }
+
+    // ---- pull ---------------------------------------------------------------------------------
+
+    @Override
+    public ImageInfo pull(String reference, ProgressListener listener) {
+        return pull(reference, options.platform(), listener);
+    }
+
+    @Override
+    public ImageInfo pull(String reference, Platform platform, ProgressListener listener) {
+        ImageReference ref = ImageReference.parse(reference);
+        try (var held = store.gcLock().shared()) {
+            RegistryClient.Fetched top = registry.manifest(ref.registry(), ref.repository(), ref.reference());
+            listener.resolved(ref, top.digest().toString());
+            ImageManifest.Manifest manifest;
+            Digest manifestDigest;
+            if (top.manifest() instanceof ImageManifest.Index index) {
+                Descriptor chosen = selectPlatform(index, platform, ref);
+                RegistryClient.Fetched one = registry.manifest(ref.registry(), ref.repository(), chosen.digest().toString());
+                if (!(one.manifest() instanceof ImageManifest.Manifest m))
+                    throw new InvalidImageException(ref + ": the index entry for " + platform + " is itself an index");
+                manifest = m;
+                manifestDigest = one.digest();
+                store.put(index.raw());
+            } else {
+                manifest = (ImageManifest.Manifest) top.manifest();
+                manifestDigest = top.digest();
+            }
+
+            Descriptor cfg = manifest.config();
+            if (!store.has(cfg.digest())) {
+                byte[] config = registry.blobBytes(ref.registry(), ref.repository(), cfg, MAX_CONFIG);
+                store.ingest(cfg.digest(), cfg.size(), new java.io.ByteArrayInputStream(config));
+            }
+            ImageConfigJson config = ImageConfigJson.parse(store.read(cfg.digest(), MAX_CONFIG), "config " + cfg.digest());
+            if (config.diffIds().size() != manifest.layers().size())
+                throw new InvalidImageException(ref + ": the manifest has " + manifest.layers().size()
+                        + " layers but the config lists " + config.diffIds().size() + " diff_ids");
+
+            fetchLayers(ref, manifest.layers(), listener);
+            store.put(manifest.raw());
+            Descriptor entry = new Descriptor(manifest.mediaType(), manifestDigest, manifest.raw().length, null, null,
+                    Map.of(REPO_DIGEST, ref.name() + "@" + top.digest()));
+            point(ref.tag() != null ? ref.name() + ":" + ref.tag() : null, entry);
+            listener.done(ref, top.digest().toString());
+        }
+        return inspect(ref.tag() != null ? ref.name() + ":" + ref.tag() : ref.toString());
+    }
+
+    private static Descriptor selectPlatform(ImageManifest.Index index, Platform platform, ImageReference ref) {
+        List<String> offered = new ArrayList<>();
+        for (Descriptor d : index.manifests()) {
+            if (d.platform() == null) continue;
+            offered.add(d.platform().toString());
+            if (platform.matches(d.platform()) && MediaTypes.MANIFESTS.contains(d.mediaType())) return d;
+        }
+        throw new UnsupportedPlatformException(ref + " has no image for " + platform + " (it offers " + offered + ")");
+    }
+
+    private void fetchLayers(ImageReference ref, List<Descriptor> layers, ProgressListener listener) {
+        List<Future<?>> running = new ArrayList<>();
+        for (Descriptor layer : layers)
+            running.add(transfers.submit(() -> fetchLayer(ref, layer, listener)));
+        RuntimeException first = null;
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null) first = e.getCause() instanceof RuntimeException re ? re : new ImageException(e.getCause().toString(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.forEach(x -> x.cancel(true));
+                throw new ImageException("pull of " + ref + " interrupted");
+            }
+        }
+        if (first != null) throw first;
+    }
+
+    /**
+     * One blob, once per store: a per-blob lock (shared by JVMs) makes a second puller wait for
+     * the first and then find the blob present. The download goes to ingest/&lt;hex&gt;.partial,
+     * which a later pull resumes after an interruption, and is renamed to blobs/ only verified.
+     */
+    private void fetchLayer(ImageReference ref, Descriptor layer, ProgressListener listener) {
+        if (store.has(layer.digest())) {
+            listener.layerDone(layer.digest().toString(), true);
+            return;
+        }
+        Path partial = store.root().resolve("ingest").resolve(layer.digest().hex() + ".partial");
+        try (var held = StoreLock.of(store.root().resolve("ingest").resolve(layer.digest().hex() + ".lock")).exclusive()) {
+            if (store.has(layer.digest())) {
+                listener.layerDone(layer.digest().toString(), true);
+                return;
+            }
+            listener.layerStarted(layer.digest().toString(), layer.size());
+            registry.fetchBlob(ref.registry(), ref.repository(), layer, partial,
+                    done -> listener.layerProgress(layer.digest().toString(), done, layer.size()));
+            store.commit(partial, layer.digest());
+        }
+        // The lock file stays: deleting it while another JVM waits on it would split the lock.
+        // GC removes ingest/ under the exclusive store lock, when nobody can hold it.
+        listener.layerDone(layer.digest().toString(), false);
+    }
+
+    /**
+     * Points {@code refName} at {@code manifest} in index.json. An image that loses its last name
+     * stays as a dangling entry (docker's {@code <none>}), removed by prune.
+     */
+    void point(String refName, Descriptor manifest) {
+        store.updateEntries(entries -> {
+            List<Store.Entry> out = new ArrayList<>();
+            for (Store.Entry e : entries) {
+                boolean sameImage = e.manifest().digest().equals(manifest.digest());
+                if (refName != null && refName.equals(e.refName())) {
+                    if (!sameImage) out.add(new Store.Entry(e.manifest(), null));
+                    continue;
+                }
+                if (sameImage && e.refName() == null) continue;       // replaced by the new entry
+                out.add(e);
+            }
+            out.add(new Store.Entry(manifest, refName));
+            return dedupeDangling(out);
+        });
+    }
+
+    private static List<Store.Entry> dedupeDangling(List<Store.Entry> entries) {
+        Set<Digest> named = new HashSet<>();
+        for (Store.Entry e : entries) if (e.refName() != null) named.add(e.manifest().digest());
+        Set<Digest> seen = new HashSet<>();
+        List<Store.Entry> out = new ArrayList<>();
+        for (Store.Entry e : entries) {
+            if (e.refName() == null && (named.contains(e.manifest().digest()) || !seen.add(e.manifest().digest()))) continue;
+            out.add(e);
+        }
+        return out;
+    }
+
+    // ---- reading the store ----------------------------------------------------------------------
+
+    /** A stored image: its manifest and config, and the entries that name it. */
+    public record Stored(Digest manifestDigest, ImageManifest.Manifest manifest, ImageConfigJson config, Digest configDigest,
+                         List<Store.Entry> entries) {
+    }
+
+    private Map<Digest, Stored> images() {
+        Map<Digest, List<Store.Entry>> byManifest = new LinkedHashMap<>();
+        for (Store.Entry e : store.entries()) byManifest.computeIfAbsent(e.manifest().digest(), k -> new ArrayList<>()).add(e);
+        Map<Digest, Stored> out = new LinkedHashMap<>();
+        for (var m : byManifest.entrySet()) {
+            ImageManifest parsed = ImageManifest.parse(store.read(m.getKey(), ImageManifest.MAX_BYTES), null, "stored manifest " + m.getKey());
+            if (!(parsed instanceof ImageManifest.Manifest man)) continue;
+            Digest cfg = man.config().digest();
+            out.put(m.getKey(), new Stored(m.getKey(), man, ImageConfigJson.parse(store.read(cfg, MAX_CONFIG), "config " + cfg), cfg, m.getValue()));
+        }
+        return out;
+    }
+
+    /** Finds one image: by reference, by id or manifest digest, or by an id prefix of ≥ 12 hex digits. */
+    public Stored resolve(String image) {
+        Map<Digest, Stored> all = images();
+        String hex = image.startsWith("sha256:") ? image.substring(7) : image;
+        if (hex.matches("[a-f0-9]{12,64}")) {
+            List<Stored> hits = all.values().stream()
+                    .filter(s -> s.configDigest().hex().startsWith(hex) || s.manifestDigest().hex().startsWith(hex)).toList();
+            Set<Digest> ids = new HashSet<>();
+            hits.forEach(s -> ids.add(s.configDigest()));
+            if (ids.size() > 1) throw new ImageException("image id prefix " + image + " is ambiguous");
+            if (!hits.isEmpty()) return hits.getFirst();
+        }
+        ImageReference ref = ImageReference.parse(image);
+        String tagName = ref.tag() != null ? ref.name() + ":" + ref.tag() : null;
+        for (Stored s : all.values()) {
+            for (Store.Entry e : s.entries()) {
+                if (ref.digest() == null && tagName.equals(e.refName())) return s;
+                if (ref.digest() != null) {
+                    String rd = e.manifest().annotations().get(REPO_DIGEST);
+                    if ((ref.name() + "@" + ref.digest()).equals(rd) || (s.manifestDigest().toString().equals(ref.digest())
+                            && (tagName == null || tagName.equals(e.refName()) || rd != null && rd.startsWith(ref.name() + "@"))))
+                        return s;
+                }
+            }
+        }
+        throw new ImageNotFoundException("image " + image + " (" + ref + ") is not in the store at " + store.root());
+    }
+
+    private ImageInfo info(Stored s) {
+        List<String> tags = new ArrayList<>();
+        Set<String> digests = new java.util.TreeSet<>();
+        for (Store.Entry e : s.entries()) {
+            if (e.refName() != null) tags.add(e.refName());
+            String rd = e.manifest().annotations().get(REPO_DIGEST);
+            if (rd != null) digests.add(rd);
+        }
+        var c = s.config();
+        return new ImageInfo(s.configDigest().toString(), s.manifestDigest().toString(), tags, List.copyOf(digests),
+                c.created(), c.platform(), s.manifest().layersSize(), c.config(),
+                c.diffIds().stream().map(Digest::toString).toList(), c.history());
+    }
+
+    @Override
+    public List<ImageInfo> list() {
+        return images().values().stream().map(this::info).toList();
+    }
+
+    @Override
+    public ImageInfo inspect(String image) {
+        return info(resolve(image));
+    }
+
+    @Override
+    public boolean exists(String image) {
+        try {
+            resolve(image);
+            return true;
+        } catch (ImageNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void tag(String source, String target) {
+        Stored s = resolve(source);
+        ImageReference t = ImageReference.parse(target);
+        if (t.tag() == null) throw new io.jcontainer.image.InvalidReferenceException(target, "a tag target needs a tag, not a digest");
+        Store.Entry any = s.entries().getFirst();
+        Map<String, String> ann = new HashMap<>(any.manifest().annotations());
+        ann.remove(Store.REF_NAME);
+        point(t.name() + ":" + t.tag(), any.manifest().withAnnotations(ann));
+    }
+
+    // ---- removal -----------------------------------------------------------------------------
+
+    @Override
+    public List<String> remove(String image, boolean force) {
+        List<String> out = new ArrayList<>();
+        try (var held = store.gcLock().exclusive()) {
+            Stored s = resolve(image);
+            boolean byName = !image.matches("(sha256:)?[a-f0-9]{12,64}");
+            List<String> tags = s.entries().stream().map(Store.Entry::refName).filter(java.util.Objects::nonNull).toList();
+            String untag = null;
+            if (byName) {
+                ImageReference ref = ImageReference.parse(image);
+                if (ref.tag() != null && ref.digest() == null) untag = ref.name() + ":" + ref.tag();
+            }
+            if (untag != null && tags.size() > 1) {
+                String u = untag;
+                store.updateEntries(entries -> new ArrayList<>(entries.stream().filter(e -> !u.equals(e.refName())).toList()));
+                out.add("Untagged: " + ImageReference.parse(untag).familiarName() + ":" + ImageReference.parse(untag).tag());
+                return out;
+            }
+            if (!byName && tags.size() > 1 && !force)
+                throw new ImageException("image " + image + " is referenced by " + tags.size() + " tags " + tags
+                        + ": remove them one by one or force");
+            store.updateEntries(entries -> new ArrayList<>(entries.stream().filter(e -> !e.manifest().digest().equals(s.manifestDigest())).toList()));
+            for (String t : tags) {
+                ImageReference r = ImageReference.parse(t);
+                out.add("Untagged: " + r.familiarName() + ":" + r.tag());
+            }
+            out.add("Deleted: " + s.configDigest());
+            collectGarbage();
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> prune(boolean all) {
+        List<String> out = new ArrayList<>();
+        try (var held = store.gcLock().exclusive()) {
+            Map<Digest, Stored> images = images();
+            Set<Digest> drop = new HashSet<>();
+            for (Stored s : images.values()) {
+                boolean named = s.entries().stream().anyMatch(e -> e.refName() != null);
+                if (!named || all) drop.add(s.manifestDigest());
+            }
+            store.updateEntries(entries -> new ArrayList<>(entries.stream().filter(e -> !drop.contains(e.manifest().digest())).toList()));
+            for (Digest d : drop) out.add("Deleted: " + images.get(d).configDigest());
+            collectGarbage();
+        }
+        return out;
+    }
+
+    /** Deletes blobs and unpacked layers nothing in index.json reaches. Under the exclusive gc lock. */
+    private void collectGarbage() {
+        Set<Digest> keep = new HashSet<>();
+        Set<String> keepChains = new HashSet<>();
+        for (Store.Entry e : store.entries()) {
+            keep.add(e.manifest().digest());
+            String rd = e.manifest().annotations().get(REPO_DIGEST);
+            if (rd != null) keep.add(Digest.parse(rd.substring(rd.indexOf('@') + 1)));   // the index it came from
+            if (!store.has(e.manifest().digest())) continue;
+            ImageManifest m = ImageManifest.parse(store.read(e.manifest().digest(), ImageManifest.MAX_BYTES), null, "manifest");
+            if (m instanceof ImageManifest.Manifest man) {
+                keep.add(man.config().digest());
+                man.layers().forEach(l -> keep.add(l.digest()));
+                if (store.has(man.config().digest())) {
+                    var cfg = ImageConfigJson.parse(store.read(man.config().digest(), MAX_CONFIG), "config");
+                    ImageConfigJson.chainIds(cfg.diffIds()).forEach(c -> keepChains.add(c.hex()));
+                }
+            }
+        }
+        for (Digest d : store.blobDigests()) if (!keep.contains(d)) store.deleteBlob(d);
+        try (var dirs = Files.list(store.layersDir())) {
+            for (Path p : dirs.toList()) if (!keepChains.contains(p.getFileName().toString())) FsTree.deleteQuietly(p);
+        } catch (IOException e) {
+            throw new ImageException("cannot list " + store.layersDir() + ": " + e, e);
+        }
+        store.cleanIngest();
+    }
+
+    // ---- push --------------------------------------------------------------------------------
+
+    @Override
+    public String push(String reference, ProgressListener listener) {
+        ImageReference ref = ImageReference.parse(reference);
+        Stored s = resolve(reference);
+        List<String> sources = s.entries().stream().map(e -> e.manifest().annotations().get(REPO_DIGEST))
+                .filter(java.util.Objects::nonNull).map(rd -> rd.substring(0, rd.indexOf('@'))).toList();
+        List<Descriptor> blobs = new ArrayList<>(s.manifest().layers());
+        blobs.add(s.manifest().config());
+        List<Future<?>> running = new ArrayList<>();
+        for (Descriptor d : blobs) running.add(transfers.submit(() -> pushBlob(ref, d, sources, listener)));
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new ImageException(e.getCause().toString(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("push of " + ref + " interrupted");
+            }
+        }
+        Digest d = registry.putManifest(ref.registry(), ref.repository(), ref.reference(), s.manifest().mediaType(), s.manifest().raw());
+        if (!d.equals(s.manifestDigest())) throw new DigestMismatchException("pushed manifest digest " + d + " differs from " + s.manifestDigest());
+        // Remember where it now lives: a later push to the same registry can mount from here.
+        Descriptor entry = new Descriptor(s.manifest().mediaType(), d, s.manifest().raw().length, null, null,
+                Map.of(REPO_DIGEST, ref.name() + "@" + d));
+        if (ref.tag() != null) point(ref.name() + ":" + ref.tag(), entry);
+        listener.done(ref, d.toString());
+        return d.toString();
+    }
+
+    private void pushBlob(ImageReference ref, Descriptor d, List<String> sources, ProgressListener listener) {
+        String digest = d.digest().toString();
+        if (registry.blobExists(ref.registry(), ref.repository(), d.digest())) {
+            listener.layerDone(digest, true);
+            return;
+        }
+        for (String source : sources) {
+            ImageReference from = ImageReference.parse(source + ":x");
+            if (from.registry().equals(ref.registry()) && !from.repository().equals(ref.repository())
+                    && registry.mount(ref.registry(), ref.repository(), d.digest(), from.repository())) {
+                listener.layerDone(digest, true);
+                return;
+            }
+        }
+        listener.layerStarted(digest, d.size());
+        store.verify(d.digest(), d.size());
+        registry.upload(ref.registry(), ref.repository(), d, store.blobPath(d.digest()), done -> listener.layerProgress(digest, done, d.size()));
+        listener.layerDone(digest, false);
+    }
+
+    // ---- unpacking ------------------------------------------------------------------------------
+
+    @Override
+    public void unpack(String image, Path target) {
+        try (var held = store.gcLock().shared()) {
+            Stored s = resolve(image);
+            boolean created = !Files.exists(target);
+            try {
+                Files.createDirectories(target);
+                try (var st = Files.list(target)) {
+                    if (st.findAny().isPresent()) throw new ImageException("cannot unpack " + image + ": " + target + " is not empty");
+                }
+            } catch (IOException e) {
+                throw new ImageException("cannot create " + target + ": " + e, e);
+            }
+            try {
+                for (int i = 0; i < s.manifest().layers().size(); i++)
+                    applyLayer(s.manifest().layers().get(i), s.config().diffIds().get(i), target, LayerUnpacker.Options.flatten(root));
+            } catch (RuntimeException e) {
+                // nothing partial: the target goes back to what it was (missing, or empty)
+                if (created) FsTree.deleteQuietly(target);
+                else emptyQuietly(target);
+                throw e;
+            }
+        }
+    }
+
+    private static void emptyQuietly(Path dir) {
+        try (var st = Files.list(dir)) {
+            st.forEach(FsTree::deleteQuietly);
+        } catch (IOException ignored) {
+            // reported by the caller's exception
+        }
+    }
+
+    private void applyLayer(Descriptor layer, Digest diffId, Path into, LayerUnpacker.Options opts) {
+        try (InputStream blob = new VerifyingInputStream(store.open(layer.digest()), layer.digest(), layer.size(), "stored layer " + layer.digest())) {
+            var result = LayerUnpacker.unpack(blob, MediaTypes.layerCompression(layer.mediaType()), into, opts);
+            if (!result.diffId().equals(diffId))
+                throw new DigestMismatchException("layer " + layer.digest() + " unpacks to " + result.diffId()
+                        + " but the config says its diff id is " + diffId);
+        } catch (IOException e) {
+            throw new ImageException("cannot read layer " + layer.digest() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public List<Path> layers(String image) {
+        try (var held = store.gcLock().shared()) {
+            Stored s = resolve(image);
+            List<Digest> chains = ImageConfigJson.chainIds(s.config().diffIds());
+            List<Future<Path>> running = new ArrayList<>();
+            for (int i = 0; i < chains.size(); i++) {
+                int n = i;
+                running.add(transfers.submit(() -> unpackedLayer(chains.get(n), s.manifest().layers().get(n), s.config().diffIds().get(n))));
+            }
+            List<Path> out = new ArrayList<>();
+            for (Future<Path> f : running) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new ImageException(e.getCause().toString(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ImageException("unpacking " + image + " interrupted");
+                }
+            }
+            return out;
+        }
+    }
+
+    /** layers/&lt;chain id&gt;: unpacked once, into a temporary directory renamed into place when complete. */
+    private Path unpackedLayer(Digest chain, Descriptor layer, Digest diffId) {
+        Path dir = store.layersDir().resolve(chain.hex());
+        if (Files.isDirectory(dir)) return dir;
+        Path tmp = store.layersDir().resolve(".tmp-" + chain.shortHex() + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
+        try {
+            Files.createDirectory(tmp);
+            applyLayer(layer, diffId, tmp, LayerUnpacker.Options.perLayer(root));
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+                // another JVM or thread finished the same chain first: theirs is identical
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new ImageException("cannot unpack layer " + layer.digest() + " into " + dir + ": " + e, e);
+        } finally {
+            FsTree.deleteQuietly(tmp);
+        }
+    }
+
+    // ---- archives, credentials, registry listings -----------------------------------------------
+
+    @Override
+    public void save(List<String> images, Path archive, ArchiveFormat format) {
+        List<Archives.Image> list = new ArrayList<>();
+        for (String i : images) {
+            Stored s = resolve(i);
+            String tag = null;
+            if (!i.matches("(sha256:)?[a-f0-9]{12,64}")) {
+                ImageReference r = ImageReference.parse(i);
+                if (r.tag() != null) tag = r.name() + ":" + r.tag();
+            }
+            list.add(new Archives.Image(s.manifestDigest(), s.manifest(), s.config().diffIds(), tag));
+        }
+        try (var held = store.gcLock().shared()) {
+            Archives.save(store, list, archive, format);
+        }
+    }
+
+    @Override
+    public List<String> load(Path archive) {
+        try (var held = store.gcLock().shared()) {
+            List<String> loaded = new ArrayList<>();
+            for (Archives.Loaded l : Archives.load(store, archive)) {
+                Descriptor d = new Descriptor(l.manifest().mediaType(), l.manifest().digest(), l.manifest().raw().length);
+                point(l.refName(), d);
+                loaded.add(l.refName() != null ? l.refName() : l.manifest().digest().toString());
+            }
+            return loaded;
+        }
+    }
+
+    @Override
+    public void login(String registryName, String username, String password) {
+        registry.checkLogin(registryName, username, password);
+        dockerConfig.store(registryName, username, password);
+    }
+
+    @Override
+    public boolean logout(String registryName) {
+        return dockerConfig.remove(registryName);
+    }
+
+    @Override
+    public List<String> catalog(String registryName) {
+        return registry.catalog(registryName);
+    }
+
+    @Override
+    public List<String> tags(String repository) {
+        ImageReference r = ImageReference.parse(repository);
+        return registry.tags(r.registry(), r.repository());
+    }
+
+    @Override
+    public void close() {
+        transfers.shutdownNow();
+        registry.close();
+    }
+
+    /** Reads a daemon.json-like file for jcontainer's own use. */
+    static final class RegistriesFile {
+        static RegistryConfig read(Path file) {
+            if (!Files.exists(file)) return RegistryConfig.DEFAULT;
+            try {
+                JsonNode n = Json.parse(Files.readAllBytes(file), file.toString());
+                Set<String> insecure = new HashSet<>();
+                n.path("insecure-registries").forEach(x -> insecure.add(x.asText()));
+                List<String> mirrors = new ArrayList<>();
+                n.path("registry-mirrors").forEach(x -> mirrors.add(x.asText()));
+                return new RegistryConfig(insecure, mirrors);
+            } catch (IOException e) {
+                throw new ImageException("cannot read " + file + ": " + e, e);
+            }
+        }
+    }
+}
