@@ -74,7 +74,7 @@ public final class StoreLock {
 
     private FileChannel channel() throws IOException {
         if (channel == null || !channel.isOpen())
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return channel;
     }
 
