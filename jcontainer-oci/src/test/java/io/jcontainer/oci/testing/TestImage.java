@@ -43,6 +43,11 @@ public final class TestImage {
     public String variant;
 
     public static TestImage busybox(String marker) throws IOException {
+        return busybox(marker, MediaTypes.OCI_LAYER_ZSTD);
+    }
+
+    /** {@code secondLayerType}: gzip for peers that cannot convert zstd (podman 4.3's docker-archive). */
+    public static TestImage busybox(String marker, String secondLayerType) throws IOException {
         var img = new TestImage();
         byte[] busybox = Files.readAllBytes(BUSYBOX);
         img.layer(MediaTypes.OCI_LAYER_GZIP, new Tars()
@@ -57,7 +62,7 @@ public final class TestImage {
                 .file("etc/group", "root:x:0:\nnogroup:x:65534:\n")
                 .dir("tmp", 01777)
                 .tar());
-        img.layer(MediaTypes.OCI_LAYER_ZSTD, new Tars()
+        img.layer(secondLayerType, new Tars()
                 .file("etc/marker", marker)
                 .file("etc/doomed", "deleted by the next layer")
                 .dir("opq", 0755)
