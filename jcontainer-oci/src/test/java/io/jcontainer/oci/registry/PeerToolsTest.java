@@ -34,9 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PeerToolsTest {
     static LocalRegistry registry;
     static Path work;
+    /** skopeo (containers/image) keeps a blob-info cache there as root, with no flag to move it. */
+    static final Path CONTAINERS_CACHE = Path.of("/var/lib/containers");
+    static boolean cacheExisted;
 
     @BeforeAll
     static void start() throws Exception {
+        cacheExisted = Files.exists(CONTAINERS_CACHE);
         registry = LocalRegistry.start();
         work = Files.createTempDirectory("jcontainer-oci-peers-");
     }
@@ -45,6 +49,7 @@ class PeerToolsTest {
     static void stop() throws IOException {
         if (registry != null) registry.close();
         if (work != null) io.jcontainer.oci.unpack.FsTree.delete(work);
+        if (!cacheExisted) io.jcontainer.oci.unpack.FsTree.delete(CONTAINERS_CACHE);     // leave the host as found
     }
 
     static Images open(Path storage) {
