@@ -9,6 +9,9 @@ JC_TEST_PACKAGES=(
   runc crun bubblewrap           # peers for benchmarks and conformance
   uidmap                         # newuidmap/newgidmap for the rootless tests
   util-linux procps python3      # unshare, ps, helpers of a few tests
+  docker-registry apache2-utils  # jcontainer-oci: a real registry (started by the tests, never its service) + htpasswd
+  skopeo umoci podman            # jcontainer-oci: peers that cross-check pushes, layouts and archives
+  golang-github-opencontainers-image-spec-dev   # jcontainer-oci: the OCI image-spec JSON schemas
 )
 
 jc_missing_packages() {
