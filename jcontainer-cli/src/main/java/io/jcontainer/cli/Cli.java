@@ -39,6 +39,17 @@ public final class Cli {
             new TopCommand(),
             new WaitCommand(),
             new CpCommand(),
+            new PullCommand(),
+            new ImagesCommand(),
+            new RmiCommand(),
+            new TagCommand(),
+            new PushCommand(),
+            new LoginCommand(),
+            new LogoutCommand(),
+            new SaveCommand(),
+            new LoadCommand(),
+            new HistoryCommand(),
+            new ImageCommand(),
             new InfoCommand(),
             new VersionCommand());
 

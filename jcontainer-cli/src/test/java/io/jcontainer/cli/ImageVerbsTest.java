@@ -1,0 +1,97 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.oci.testing.LocalRegistry;
+import io.jcontainer.oci.testing.TestImage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.jcontainer.cli.CliHarness.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The image verbs end to end against a real registry (docker-registry on 127.0.0.1), in this JVM
+ * with the store under a temporary directory (system property jcontainer.storage).
+ */
+class ImageVerbsTest {
+    @TempDir
+    Path tmp;
+    LocalRegistry registry;
+    String previous;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        previous = System.getProperty("jcontainer.storage");
+        System.setProperty("jcontainer.storage", tmp.resolve("store").toString());
+        registry = LocalRegistry.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        registry.close();
+        if (previous == null) System.clearProperty("jcontainer.storage");
+        else System.setProperty("jcontainer.storage", previous);
+    }
+
+    @Test
+    void loadPushPullImagesTagHistoryInspectSaveRmiPrune() throws Exception {
+        var image = TestImage.busybox("cli");
+        String ref = registry.host() + "/cli/busybox:1";
+        Path archive = image.writeArchive(tmp.resolve("in.tar"), ref);
+
+        var load = cli("load", "-i", archive.toString());
+        assertThat(load.code()).as(load.toString()).isZero();
+        assertThat(load.out()).isEqualTo("Loaded image: " + ref + "\n");
+
+        var push = cli("push", ref);
+        assertThat(push.code()).as(push.toString()).isZero();
+        assertThat(push.out()).startsWith("The push refers to repository [" + registry.host() + "/cli/busybox]")
+                .contains(": Pushed").contains("1: digest: " + image.manifest.digest());
+
+        var rmi = cli("rmi", ref);
+        assertThat(rmi.out()).isEqualTo("Untagged: " + ref + "\nDeleted: " + image.config.digest() + "\n");
+        assertThat(cli("images", "-q").out()).isEmpty();
+
+        var pull = cli("pull", ref);
+        assertThat(pull.code()).as(pull.toString()).isZero();
+        assertThat(pull.out()).startsWith("1: Pulling from cli/busybox\n").contains(": Pull complete\n")
+                .contains("Digest: " + image.manifest.digest() + "\n")
+                .contains("Status: Downloaded newer image for " + ref + "\n").endsWith(ref + "\n");
+        assertThat(cli("pull", ref).out()).contains("Already exists").contains("Status: Image is up to date for " + ref);
+
+        assertThat(cli("images", "-q").out()).isEqualTo(image.config.digest().hex().substring(0, 12) + "\n");
+        assertThat(cli("images", "-q", "--no-trunc").out()).isEqualTo(image.config.digest() + "\n");
+        var images = cli("images", "--digests");
+        assertThat(images.out()).startsWith("REPOSITORY").contains("DIGEST").contains(registry.host() + "/cli/busybox")
+                .contains(image.manifest.digest().toString());
+
+        assertThat(cli("tag", ref, "example.com/x:2").code()).isZero();
+        assertThat(cli("images", "-a").out()).contains("example.com/x").contains("2");
+        assertThat(cli("image", "inspect", "example.com/x:2").out()).contains("\"Id\" : \"" + image.config.digest() + "\"")
+                .contains("\"Entrypoint\" : [ \"/bin/sh\" ]").contains("\"StopSignal\" : \"SIGQUIT\"");
+        assertThat(cli("history", ref).out()).startsWith("IMAGE").contains("test layer 3");
+
+        Path saved = tmp.resolve("saved.tar");
+        assertThat(cli("save", "-o", saved.toString(), ref).code()).isZero();
+        assertThat(saved).isNotEmptyFile();
+        assertThat(cli("image", "rm", "example.com/x:2").out()).isEqualTo("Untagged: example.com/x:2\n");
+        assertThat(cli("rmi", "nope:1").code()).isEqualTo(1);
+        assertThat(cli("image", "prune", "-a", "-f").out()).contains("deleted: " + image.config.digest());
+        try (var blobs = Files.list(tmp.resolve("store/blobs/sha256"))) {
+            assertThat(blobs.toList()).isEmpty();
+        }
+        assertThat(cli("load", "-i", saved.toString()).out()).isEqualTo("Loaded image: " + ref + "\n");
+    }
+
+    @Test
+    void helpAndUsageErrors() {
+        assertThat(cli("--help").out()).contains("  pull ").contains("  images ").contains("  rmi ").contains("  image ");
+        assertThat(cli("pull").code()).isEqualTo(125);
+        assertThat(cli("pull", "Bad:Ref").err()).contains("invalid image reference");
+        assertThat(cli("image", "nope").err()).contains("'image nope' is not a jcontainer command");
+    }
+}
