@@ -47,6 +47,16 @@ class MalformedInputTest {
         assertThat(store.read(right, 100)).isEqualTo(content);
     }
 
+    @Test
+    void storeDirectoriesArePrivate(@TempDir Path tmp) throws IOException {
+        // row 31: setuid files and the like in unpacked layers must not be reachable by other users
+        Path root = tmp.resolve("store");
+        new Store(root);
+        for (String d : new String[]{"", "blobs", "blobs/sha256", "ingest", "layers"})
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(d))))
+                    .as(d).isEqualTo("rwx------");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "both manifests and layers | {\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":" + CONFIG + ",\"layers\":[],\"manifests\":[]} | | both",

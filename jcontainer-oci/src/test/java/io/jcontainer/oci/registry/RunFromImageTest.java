@@ -1,0 +1,63 @@
+package io.jcontainer.oci.registry;
+
+import io.jcontainer.Container;
+import io.jcontainer.image.ImageConfig;
+import io.jcontainer.image.Images;
+import io.jcontainer.image.ImagesOptions;
+import io.jcontainer.image.ProgressListener;
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.oci.testing.LocalRegistry;
+import io.jcontainer.oci.testing.TestImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The last step of the issue's round trip: an image pushed to a real registry, pulled into an
+ * empty store, unpacked, and run — its Entrypoint, Cmd, Env, WorkingDir and User feeding the
+ * container spec. Until the overlay root type lands (branch model), the root is the flattened
+ * directory ({@link Images#unpack}).
+ */
+@RequiresRoot
+class RunFromImageTest {
+
+    @Test
+    void pulledImageRunsWithItsConfig(@TempDir Path tmp) throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start()) {
+            var image = TestImage.busybox("hello from the image");
+            String ref = registry.host() + "/run/busybox:1";
+            try (Images src = open(tmp.resolve("src"))) {
+                src.load(image.writeArchive(tmp.resolve("i.tar"), ref));
+                src.push(ref, ProgressListener.NONE);
+            }
+            try (Images images = open(tmp.resolve("store"))) {
+                ImageConfig config = images.pull(ref, ProgressListener.NONE).config();
+                Path rootfs = tmp.resolve("rootfs");
+                images.unpack(ref, rootfs);
+                var b = Container.builder().rootfs(rootfs).command(config.command())
+                        .workingDir(config.workingDir()).user(config.user());
+                config.env().forEach(b::env);
+                try (Container c = b.start()) {
+                    String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8);
+                    assertThat(c.waitFor().status()).isZero();
+                    assertThat(out).isEqualTo("hello from the image");
+                }
+                var env = Container.builder().rootfs(rootfs).command("/bin/sh", "-c", "echo $GREETING $(pwd); ls /opq")
+                        .workingDir(config.workingDir());
+                config.env().forEach(env::env);
+                try (Container c = env.start()) {
+                    assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello /tmp\nnew\n");
+                    c.waitFor();
+                }
+            }
+        }
+    }
+
+    static Images open(Path storage) {
+        return Images.open(ImagesOptions.defaults().withStorageRoot(storage).withDockerConfig(storage.resolve("dc.json")));
+    }
+}
