@@ -238,4 +238,55 @@ class RegistryRoundTripTest {
             assertThat(images.remove(image.config.digest().toString(), false)).contains("Deleted: " + image.config.digest());
         }
     }
+
+    @Test
+    void pushToAnotherRepositoryMountsInsteadOfUploading(@TempDir Path tmp) {
+        try (Images images = open(tmp)) {
+            images.pull(ref, ProgressListener.NONE);
+            String other = registry.host() + "/test/mounted:1";
+            images.tag(ref, other);
+            List<String> uploaded = Collections.synchronizedList(new ArrayList<>());
+            List<String> skipped = Collections.synchronizedList(new ArrayList<>());
+            images.push(other, new ProgressListener() {
+                @Override
+                public void layerStarted(String digest, long size) {
+                    uploaded.add(digest);
+                }
+
+                @Override
+                public void layerDone(String digest, boolean alreadyPresent) {
+                    if (alreadyPresent) skipped.add(digest);
+                }
+            });
+            assertThat(uploaded).isEmpty();
+            assertThat(skipped).hasSize(4);                      // 3 layers + config, all mounted
+            try (Images fresh = open(tmp.resolve("fresh"))) {
+                assertThat(fresh.pull(other, ProgressListener.NONE).id()).isEqualTo(image.config.digest().toString());
+            }
+        }
+    }
+
+    @Test
+    void largeLayersAreUploadedInChunks(@TempDir Path tmp) throws IOException {
+        byte[] random = new byte[40 << 20];                      // incompressible: > 2 chunks of 16 MiB
+        new java.util.Random(42).nextBytes(random);
+        var big = new TestImage().layer(MediaTypes.OCI_LAYER_GZIP, new Tars().file("big", random, 0644, 0, 0).tar()).finish();
+        String bigRef = registry.host() + "/test/big:1";
+        try (Images images = open(tmp.resolve("a"))) {
+            images.load(big.writeArchive(tmp.resolve("big.tar"), bigRef));
+            List<Long> progress = Collections.synchronizedList(new ArrayList<>());
+            assertThat(images.push(bigRef, new ProgressListener() {
+                @Override
+                public void layerProgress(String digest, long done, long size) {
+                    progress.add(done);
+                }
+            })).isEqualTo(big.manifest.digest().toString());
+            assertThat(progress).contains(16L << 20, 32L << 20);
+        }
+        try (Images images = open(tmp.resolve("b"))) {
+            images.pull(bigRef, ProgressListener.NONE);
+            images.unpack(bigRef, tmp.resolve("out"));
+            assertThat(tmp.resolve("out/big")).hasBinaryContent(random);
+        }
+    }
 }
