@@ -176,6 +176,10 @@ public final class RegistryClient implements AutoCloseable {
                         continue;
                     } else {
                         expect(r, what, have > 0 ? 206 : 200);
+                        if (have > 0 && !r.response.headers().firstValue("Content-Range").orElse("").startsWith("bytes " + have + "-")) {
+                            Files.deleteIfExists(partial);          // not the range we asked for: start over
+                            continue;
+                        }
                     }
                     var in = new VerifyingInputStream(r.body(), d.digest(), d.size(), what, have, md);
                     try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -470,6 +474,11 @@ public final class RegistryClient implements AutoCloseable {
         String scopes = params.getOrDefault("scope", scope);
         for (String s : scopes.split(" ")) if (!s.isEmpty()) q.append(q.isEmpty() ? "" : "&").append("scope=").append(enc(s));
         URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
+        // Credentials go to the token service the registry names (that is the protocol), but
+        // never in clear text when the registry itself is reached over HTTPS.
+        if (creds != null && "http".equalsIgnoreCase(tokenUri.getScheme()) && "https".equalsIgnoreCase(base(registry).getScheme()))
+            throw new RegistryDeniedException("registry " + registry + " names a plain-HTTP token service " + realm
+                    + ": refusing to send credentials there", 401, List.of());
         var b = HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(60)).GET();
         if (creds != null) b.header("Authorization", creds.identityToken() ? "Bearer " + creds.secret() : basic(creds));
         try {
