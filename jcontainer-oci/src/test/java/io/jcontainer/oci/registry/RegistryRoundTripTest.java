@@ -289,4 +289,22 @@ class RegistryRoundTripTest {
             assertThat(tmp.resolve("out/big")).hasBinaryContent(random);
         }
     }
+
+    @Test
+    void dockerHubNamesGoToTheConfiguredMirror(@TempDir Path tmp) {
+        // a Docker Hub name ("mirrored:1" = docker.io/library/mirrored:1) served by the local
+        // registry as a mirror: nothing goes to the internet
+        try (Images src = open(tmp.resolve("src"))) {
+            src.pull(ref, ProgressListener.NONE);
+            src.tag(ref, registry.host() + "/library/mirrored:1");
+            src.push(registry.host() + "/library/mirrored:1", ProgressListener.NONE);
+        }
+        var options = ImagesOptions.defaults().withStorageRoot(tmp.resolve("m")).withDockerConfig(tmp.resolve("c.json"))
+                .withRegistries(new io.jcontainer.image.RegistryConfig(java.util.Set.of(), List.of("http://" + registry.host())));
+        try (Images images = Images.open(options)) {
+            ImageInfo info = images.pull("mirrored:1", ProgressListener.NONE);
+            assertThat(info.repoTags()).containsExactly("docker.io/library/mirrored:1");
+            assertThat(info.id()).isEqualTo(image.config.digest().toString());
+        }
+    }
 }
