@@ -42,8 +42,11 @@ public final class ImagePull {
         if (args.length > 0 && args[0].equals("jcontainer")) {          // one round, in a fresh JVM
             try (Images images = Images.open(ImagesOptions.defaults().withStorageRoot(Path.of(args[2]))
                     .withDockerConfig(Path.of(args[2], "none.json")))) {
+                long t0 = System.nanoTime();
                 images.pull(args[1], ProgressListener.NONE);
+                long t1 = System.nanoTime();
                 images.unpack(args[1], Path.of(args[3]));
+                System.err.printf(Locale.ROOT, "  jcontainer: pull %.2f s, unpack %.2f s%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
             }
             return;
         }
@@ -177,10 +180,12 @@ public final class ImagePull {
 
     static double time(List<String> cmd) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.getInputStream().transferTo(out);
         if (p.waitFor() != 0) throw new IOException(cmd + " failed: " + out);
+        if (cmd.getFirst().equals("skopeo") || cmd.getFirst().equals("umoci"))
+            System.err.printf(Locale.ROOT, "  %s %s: %.2f s%n", cmd.getFirst(), cmd.get(1), (System.nanoTime() - t0) / 1e9);
         return (System.nanoTime() - t0) / 1e9;
     }
 

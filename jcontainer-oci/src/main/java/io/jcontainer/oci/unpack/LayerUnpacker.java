@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.DigestInputStream;
@@ -104,6 +105,13 @@ public final class LayerUnpacker {
     private final Options options;
     private final long deadline;
     private final Set<Path> createdHere = new HashSet<>();
+    /**
+     * Parent directories already resolved in this unpack, by their components as written. Valid
+     * because nobody else writes here; emptied whenever this unpack deletes or replaces anything
+     * (a deletion can change what a name resolves to), never by mere additions.
+     */
+    private final java.util.Map<List<String>, Path> resolved = new java.util.HashMap<>();
+    private final boolean creatorIsRoot = "root".equals(System.getProperty("user.name"));
     private final ArrayDeque<Runnable> finalDirAttrs = new ArrayDeque<>();
     private final List<String> skipped = new ArrayList<>();
 
@@ -205,21 +213,23 @@ public final class LayerUnpacker {
         Path target = parent.resolve(base);
 
         if (e.isDirectory()) {
+            boolean fresh = false;
             if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
                 // an existing directory stays (with its content); its attributes follow this entry
             } else {
                 removeExisting(target);
                 Files.createDirectory(target);
+                fresh = true;
             }
             createdHere.add(target);
-            deferDirectoryAttributes(target, e);
+            deferDirectoryAttributes(target, e, fresh);
             return;
         }
         if (e.isSymbolicLink()) {
             removeExisting(target);
             Files.createSymbolicLink(target, Path.of(e.getLinkName()));
             createdHere.add(target);
-            setOwner(target, e);
+            setOwner(target, e, true);
             setMtime(target, e);
             return;
         }
@@ -249,7 +259,7 @@ public final class LayerUnpacker {
                 data.transferTo(out);
             }
             createdHere.add(target);
-            setOwner(target, e);
+            setOwner(target, e, true);
             setMode(target, e.getMode());
             setXattrs(target, e);
             setMtime(target, e);
@@ -279,6 +289,14 @@ public final class LayerUnpacker {
      * inside the root (RESOLVE_IN_ROOT semantics). Returns a real directory under the root.
      */
     private Path resolveParent(List<String> parts, String entryName) throws IOException {
+        Path cached = resolved.get(parts);
+        if (cached != null) return cached;
+        Path dir = walk(parts, entryName);
+        resolved.put(List.copyOf(parts), dir);
+        return dir;
+    }
+
+    private Path walk(List<String> parts, String entryName) throws IOException {
         ArrayDeque<String> todo = new ArrayDeque<>(parts);
         List<Path> stack = new ArrayList<>();           // the directories walked, for ".." from a link
         Path current = root;
@@ -327,30 +345,48 @@ public final class LayerUnpacker {
         if (base.equals(OPAQUE)) {
             // Opaque: hide everything earlier layers put here, keep what this layer already wrote.
             try (DirectoryStream<Path> children = Files.newDirectoryStream(parent)) {
-                for (Path child : children) if (!createdHere.contains(child)) FsTree.delete(child);
+                for (Path child : children) if (!createdHere.contains(child)) {
+                    resolved.clear();
+                    FsTree.delete(child);
+                }
             }
             return;
         }
         String victim = base.substring(WHITEOUT.length());
         if (victim.isEmpty() || victim.equals(".") || victim.equals(".."))
             throw new UnsafeLayerException("whiteout \"" + name + "\" names nothing: refused");
+        resolved.clear();
         FsTree.delete(parent.resolve(victim));          // never follows links: only the name goes
     }
 
     private void removeExisting(Path target) throws IOException {
-        if (Files.exists(target, NOFOLLOW_LINKS)) FsTree.delete(target);
+        if (Files.exists(target, NOFOLLOW_LINKS)) {
+            resolved.clear();
+            FsTree.delete(target);
+        }
     }
 
     // ---- attributes -------------------------------------------------------------------------
 
-    private void deferDirectoryAttributes(Path dir, TarArchiveEntry e) throws IOException {
+    private void deferDirectoryAttributes(Path dir, TarArchiveEntry e, boolean fresh) throws IOException {
         // Directories keep 0700 while we fill them (a 0555 directory would stop an ordinary user
-        // writing its content); owner, mode and mtime are set last, deepest first.
-        setOwner(dir, e);
+        // writing its content); owner, mode and mtime are set last, deepest first — and only if
+        // the same directory (same inode) is still there: a later entry of this layer may have
+        // replaced it with a symlink, and the JDK's "unix:mode" follows links even with
+        // NOFOLLOW_LINKS (it calls chmod), which would chmod whatever the link points at.
+        setOwner(dir, e, fresh);
         int mode = e.getMode() & 07777;
         FileTime mtime = FileTime.from(e.getLastModifiedDate().toInstant());
+        Object inode = Files.readAttributes(dir, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
         finalDirAttrs.push(() -> {
             try {
+                BasicFileAttributes now;
+                try {
+                    now = Files.readAttributes(dir, BasicFileAttributes.class, NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    return;                              // deleted by a later entry
+                }
+                if (!now.isDirectory() || !java.util.Objects.equals(now.fileKey(), inode)) return;
                 setMode(dir, mode);
                 Files.getFileAttributeView(dir, BasicFileAttributeView.class, NOFOLLOW_LINKS).setTimes(mtime, null, null);
             } catch (IOException ex) {
@@ -361,19 +397,22 @@ public final class LayerUnpacker {
         setXattrs(dir, e);
     }
 
-    private void setOwner(Path p, TarArchiveEntry e) throws IOException {
+    private void setOwner(Path p, TarArchiveEntry e, boolean fresh) throws IOException {
         Ownership o = options.ownership();
         if (o == null) return;
         long uid = e.getLongUserId() + o.uidShift();
         long gid = e.getLongGroupId() + o.gidShift();
         if (uid < 0 || gid < 0 || uid > 0xfffffffeL || gid > 0xfffffffeL)
             throw new InvalidImageException("tar entry " + e.getName() + " has an owner out of range: " + uid + ":" + gid);
+        if (fresh && uid == 0 && gid == 0 && creatorIsRoot) return;   // just made by root: already 0:0
         Files.setAttribute(p, "unix:uid", (int) uid, NOFOLLOW_LINKS);       // lchown: never through a link
         Files.setAttribute(p, "unix:gid", (int) gid, NOFOLLOW_LINKS);
     }
 
     private static void setMode(Path p, int mode) throws IOException {
-        // after chown, which clears setuid/setgid
+        // After chown, which clears setuid/setgid. Never on a symlink: the JDK's "unix:mode"
+        // is chmod(2), which follows it whatever LinkOption says.
+        if (Files.isSymbolicLink(p)) throw new IllegalStateException("setMode on a symlink: " + p);
         Files.setAttribute(p, "unix:mode", mode & 07777, NOFOLLOW_LINKS);
     }
 

@@ -96,6 +96,10 @@ class HostileLayerTest {
                         new Tars().symlink("x", "../canary-dir").tar(), new Tars().file("x/keep", "inside").tar()), false),
                 arguments("28 same layer: d -> /.. and d/../canary-dir/keep", List.of(
                         new Tars().symlink("d", "/..").file("d/canary", "inside").tar()), false),
+                arguments("28 a resolved parent replaced by a symlink out, same layer", List.of(
+                        new Tars().dir("d", 0755).file("d/a", "x").symlink("d", "/../canary-dir").file("d/keep", "inside").tar()), false),
+                arguments("28 a directory's deferred chmod/utimes after it became a symlink to the canary", List.of(
+                        new Tars().dir("d", 0777).symlink("d", "../canary").tar()), false),
                 arguments("28 chmod through link: l -> ../canary, then dir l", List.of(
                         new Tars().symlink("l", "../canary").tar(), new Tars().dir("l", 0777).tar()), false),
                 arguments("28 file over a symlink to the canary", List.of(
@@ -139,6 +143,13 @@ class HostileLayerTest {
         apply(new Tars().file("etc/passwd", "inside").tar());
         assertThat(Files.readString(root.resolve("passwd"))).isEqualTo("inside");
         assertThat(Files.isSymbolicLink(root.resolve("etc"))).isTrue();
+    }
+
+    @Test
+    void aReplacedParentIsResolvedAgain() throws IOException {
+        apply(new Tars().dir("d", 0755).file("d/a", "x").symlink("d", "/../canary-dir").file("d/keep", "inside").tar());
+        assertThat(Files.isSymbolicLink(root.resolve("d"))).isTrue();
+        assertThat(Files.readString(root.resolve("canary-dir/keep"))).isEqualTo("inside");
     }
 
     @Test
