@@ -308,6 +308,28 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
+        /**
+         * Runs {@code reference} (docker's {@code run IMAGE}): pulls it into the default image
+         * store when missing (needs io.jcontainer:jcontainer-oci at run time), roots the
+         * container read-only in the image's shared flattened tree, and takes the image's
+         * Entrypoint + Cmd, Env, WorkingDir and User as defaults — later builder calls override
+         * them. Writable image roots (a per-container overlay upper) are not wired yet: add
+         * tmpfs mounts for what must be written.
+         */
+        public Builder image(String reference) {
+            try (var images = io.jcontainer.image.Images.open()) {
+                var info = images.exists(reference) ? images.inspect(reference)
+                        : images.pull(reference, io.jcontainer.image.ProgressListener.NONE);
+                root = new Root.Directory(images.rootfs(reference), true);
+                var config = info.config();
+                if (!config.command().isEmpty()) command(config.command());
+                config.env().forEach(this::env);
+                if (!config.workingDir().isEmpty()) workingDir(config.workingDir());
+                if (!config.user().isEmpty()) user(config.user());
+            }
+            return this;
+        }
+
         /** An overlay root: {@code lowerDirs} topmost first, changes going to {@code upper} ({@code work} on the same filesystem). */
         public Builder rootOverlay(List<Path> lowerDirs, Path upper, Path work) {
             root = new Root.Overlay(lowerDirs, upper, work, root.readonly());

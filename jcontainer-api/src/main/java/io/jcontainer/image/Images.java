@@ -78,6 +78,13 @@ public interface Images extends AutoCloseable {
     void unpack(String image, Path target);
 
     /**
+     * The image flattened once into a directory of the store ({@code rootfs/<id>}), shared by
+     * every container of the image: use it read-only (a bind or an overlay lower), never write
+     * into it. Removed with the image.
+     */
+    Path rootfs(String image);
+
+    /**
      * The image's layers unpacked once each (shared by every user of the store), lowest first —
      * the lower directories of an overlay mount. Whiteouts are kept as {@code .wh.} files.
      */

@@ -383,6 +383,13 @@ public final class OciImages implements Images {
             }
         }
         for (Digest d : store.blobDigests()) if (!keep.contains(d)) store.deleteBlob(d);
+        Path rootfs = store.root().resolve("rootfs");
+        if (Files.isDirectory(rootfs)) try (var dirs = Files.list(rootfs)) {
+            for (Path p : dirs.toList()) if (!keep.contains(new Digest("sha256", p.getFileName().toString().matches("[a-f0-9]{64}")
+                    ? p.getFileName().toString() : "0".repeat(64)))) FsTree.deleteQuietly(p);
+        } catch (IOException e) {
+            throw new ImageException("cannot list " + rootfs + ": " + e, e);
+        }
         try (var dirs = Files.list(store.layersDir())) {
             for (Path p : dirs.toList()) if (!keepChains.contains(p.getFileName().toString())) FsTree.deleteQuietly(p);
         } catch (IOException e) {
@@ -486,6 +493,34 @@ public final class OciImages implements Images {
                         + " but the config says its diff id is " + diffId);
         } catch (IOException e) {
             throw new ImageException("cannot read layer " + layer.digest() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Path rootfs(String image) {
+        try (var held = store.gcLock().shared()) {
+            Stored s = resolve(image);
+            Path dir = store.root().resolve("rootfs").resolve(s.configDigest().hex());
+            if (Files.isDirectory(dir)) return dir;
+            Path tmp = store.root().resolve("rootfs").resolve(".tmp-" + s.configDigest().shortHex() + "-"
+                    + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
+            try {
+                Files.createDirectories(tmp.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                unpack(image, tmp);
+                // The root of the tree is what the container sees as "/": 0755, not a temp dir's mode.
+                Files.setAttribute(tmp, "unix:mode", 0755, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+                    // made by another JVM or thread meanwhile: identical
+                }
+                return dir;
+            } catch (IOException e) {
+                throw new ImageException("cannot flatten " + image + " into " + dir + ": " + e, e);
+            } finally {
+                FsTree.deleteQuietly(tmp);
+            }
         }
     }
 

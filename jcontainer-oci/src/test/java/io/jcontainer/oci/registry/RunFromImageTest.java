@@ -60,4 +60,37 @@ class RunFromImageTest {
     static Images open(Path storage) {
         return Images.open(ImagesOptions.defaults().withStorageRoot(storage).withDockerConfig(storage.resolve("dc.json")));
     }
+
+    @Test
+    void builderImagePullsWhenMissingAndRunsTheImagesCommand(@TempDir Path tmp) throws Exception {
+        String previous = System.getProperty("jcontainer.storage");
+        System.setProperty("jcontainer.storage", tmp.resolve("default-store").toString());
+        try (LocalRegistry registry = LocalRegistry.start()) {
+            var image = TestImage.busybox("run IMAGE");
+            String ref = registry.host() + "/run/builder:1";
+            try (Images src = open(tmp.resolve("src"))) {
+                src.load(image.writeArchive(tmp.resolve("i.tar"), ref));
+                src.push(ref, ProgressListener.NONE);
+            }
+            try (Container c = Container.builder().image(ref).start()) {          // docker run IMAGE
+                assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("run IMAGE");
+                assertThat(c.waitFor().status()).isZero();
+            }
+            try (Container c = Container.builder().image(ref).command("/bin/sh", "-c", "echo $GREETING; pwd; ls /etc; touch /x").start()) {
+                assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("hello\n/tmp\ngroup\nmarker\npasswd\n");                 // no doomed file: whiteouts applied
+                assertThat(c.waitFor().status()).isNotZero();                      // the shared image tree is read-only
+            }
+            try (Images images = open(tmp.resolve("default-store"))) {
+                Path shared = images.rootfs(ref);
+                assertThat(shared).isEqualTo(tmp.resolve("default-store/rootfs").resolve(image.config.digest().hex()));
+                assertThat(shared.resolve("x")).doesNotExist();
+                images.remove(ref, false);
+                assertThat(shared).doesNotExist();                                 // removed with the image
+            }
+        } finally {
+            if (previous == null) System.clearProperty("jcontainer.storage");
+            else System.setProperty("jcontainer.storage", previous);
+        }
+    }
 }
