@@ -63,6 +63,23 @@ final class ImageCli {
         };
     }
 
+    /** Whether the default store holds {@code image}; false for anything that does not parse. */
+    static boolean stored(String image) {
+        // a question must not create the store as a side effect (run nosuchcommand)
+        if (!java.nio.file.Files.exists(io.jcontainer.image.ImagesOptions.defaultStorageRoot().resolve("index.json"))) return false;
+        try (Images images = open()) {
+            return images.exists(image);
+        } catch (io.jcontainer.image.ImageException e) {
+            return false;
+        }
+    }
+
+    static io.jcontainer.image.ImageConfig configOf(String image) {
+        try (Images images = open()) {
+            return images.inspect(image).config();
+        }
+    }
+
     static String shortDigest(String digest) {
         int colon = digest.indexOf(':');
         return digest.substring(colon + 1, Math.min(digest.length(), colon + 13));

@@ -22,8 +22,8 @@ import java.util.List;
  * <p>The root filesystem is, in this order: {@code --rootfs DIR}; the IMAGE argument when it is
  * a directory path (it contains a {@code /}, or is {@code .}/{@code ..}); otherwise the embedded
  * default root (the host's /usr, /bin, /lib* read-only in a fresh tmpfs), and the first argument
- * is the command — provided the default root has it, since docker would read a bare word there
- * as an image name, and images are not implemented yet.
+ * is the command — provided the default root has it; an image reference ({@code busybox:1},
+ * {@code host:5000/x}, or any stored image) runs that image, pulled when missing.
  */
 public final class RunCommand implements Command {
     /** The default root's PATH (the runtime's default). */
@@ -51,7 +51,8 @@ public final class RunCommand implements Command {
 
                 The root filesystem is --rootfs DIR, or IMAGE when it is a directory path (./rootfs,
                 /srv/root); without either, the embedded default root: the host's /usr, /bin and /lib*
-                read-only in a fresh tmpfs. Images (registry references) are not implemented yet.
+                read-only in a fresh tmpfs. IMAGE may be an image reference (name:tag, host:port/name,
+                name@sha256:…): it is pulled when missing and run read-only (docs/images.md).
                 The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces
                 and docker's 14 capabilities. What is enforced today: docs/cli.md.
 
@@ -167,15 +168,36 @@ public final class RunCommand implements Command {
             if (isPathSpelling(first) && Files.isDirectory(Path.of(first))) {
                 b.rootfs(directory(first, "IMAGE"));
                 args = args.subList(1, args.size());
+            } else if (isImage(first, p)) {
+                // docker run IMAGE [ARG...]: pulled when missing; ARGs replace Cmd, Entrypoint stays
+                b.image(first);
+                var config = ImageCli.configOf(first);
+                List<String> rest = args.subList(1, args.size());
+                args = new ArrayList<>(rest.isEmpty() ? config.command() : config.entrypoint());
+                if (!rest.isEmpty()) args.addAll(rest);
             } else if (!isPathSpelling(first) && !p.values("env").stream().anyMatch(e -> e.startsWith("PATH="))
                     && !onDefaultPath(first)) {
                 throw new CliException(Cli.EXIT_ERROR, "'" + first + "' is neither a command of the default root nor a directory, "
-                        + "and images are not implemented yet: give a root directory (--rootfs DIR, or ./DIR as IMAGE) "
+                        + "nor an image reference: give a root directory (--rootfs DIR, or ./DIR as IMAGE), an image "
                         + "or a command the host has in " + DEFAULT_PATH);
             }
         }
         if (args.isEmpty()) throw new CliException(Cli.EXIT_ERROR, "no command specified");
         return args;
+    }
+
+    /**
+     * An image, not a command of the default root: stored already, or a reference that names a
+     * tag, digest or registry path ({@code busybox:1}, {@code host:5000/x}, {@code a/b}) and is
+     * not a directory. A bare word stays a default-root command when the host has it.
+     */
+    private static boolean isImage(String first, Flags.Parsed p) {
+        if (!io.jcontainer.image.ImageReference.isValid(first) || Files.isDirectory(Path.of(first))) return false;
+        boolean spelledAsImage = first.contains(":") || first.contains("@") || first.contains("/");
+        if (spelledAsImage) return true;
+        // a bare word: the default root's command when the host has it (no store is opened then)
+        if (p.values("env").stream().anyMatch(e -> e.startsWith("PATH=")) || onDefaultPath(first)) return false;
+        return ImageCli.stored(first);
     }
 
     private static Path directory(String spelled, String what) {

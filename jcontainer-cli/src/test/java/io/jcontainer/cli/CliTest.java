@@ -56,10 +56,19 @@ class CliTest {
     }
 
     @Test
-    void imagesAreNotImplementedYet() {
-        var r = cli("run", "alpine:3.20", "sh");
-        assertThat(r.code()).isEqualTo(125);
-        assertThat(r.err()).contains("images are not implemented yet");
+    void anUnreachableRegistryIs125NamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path store) {
+        // an image reference is pulled when missing; port 1 on loopback refuses (no internet
+        // needed); the store goes to a temporary directory, not the host's /var/lib/jcontainer
+        String previous = System.getProperty("jcontainer.storage");
+        System.setProperty("jcontainer.storage", store.toString());
+        try {
+            var r = cli("run", "127.0.0.1:1/nothing:1", "sh");
+            assertThat(r.code()).isEqualTo(125);
+            assertThat(r.err()).contains("127.0.0.1:1");
+        } finally {
+            if (previous == null) System.clearProperty("jcontainer.storage");
+            else System.setProperty("jcontainer.storage", previous);
+        }
     }
 
     @Test

@@ -88,6 +88,23 @@ class ImageVerbsTest {
     }
 
     @Test
+    @io.jcontainer.linux.testing.RequiresRoot
+    void runImagePullsWhenMissingAndUsesItsEntrypoint() throws Exception {
+        var image = TestImage.busybox("from run IMAGE");
+        String ref = registry.host() + "/cli/run:1";
+        Path archive = image.writeArchive(tmp.resolve("in.tar"), ref);
+        assertThat(cli("load", "-i", archive.toString()).code()).isZero();
+        assertThat(cli("push", ref).code()).isZero();
+        assertThat(cli("rmi", ref).code()).isZero();
+        var run = cli("run", "--rm", ref);                                   // Entrypoint + Cmd, pulled
+        assertThat(run.code()).as(run.toString()).isZero();
+        assertThat(run.out()).isEqualTo("from run IMAGE");
+        var args = cli("run", "--rm", ref, "-c", "echo $GREETING");           // ARGs replace Cmd only
+        assertThat(args.code()).as(args.toString()).isZero();
+        assertThat(args.out()).isEqualTo("hello\n");
+    }
+
+    @Test
     void helpAndUsageErrors() {
         assertThat(cli("--help").out()).contains("  pull ").contains("  images ").contains("  rmi ").contains("  image ");
         assertThat(cli("pull").code()).isEqualTo(125);
