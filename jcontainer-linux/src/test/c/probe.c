@@ -210,9 +210,11 @@ static int fill(const char *path) {
   }
 }
 
-static int fill_inodes(const char *dir) {
+/* Creates empty files until an error; past `max` (default 200,000) it reports "OK unbounded". */
+static int fill_inodes(const char *dir, const char *max) {
   char p[512];
-  for (long i = 0; i < 10000000; i++) {
+  long n = max ? atol(max) : 200000;
+  for (long i = 0; i < n; i++) {
     snprintf(p, sizeof p, "%s/i%ld", dir, i);
     int fd = open(p, O_WRONLY | O_CREAT, 0644);
     if (fd < 0) { printf("%s %ld\n", errsym(errno), i); return 1; }
@@ -331,7 +333,7 @@ int main(int argc, char **argv) {
   if (IS("read")) return readfile(a);
   if (IS("open-exe")) return open_exe(a ? a : "self");
   if (IS("fill")) return fill(a);
-  if (IS("fill-inodes")) return fill_inodes(a);
+  if (IS("fill-inodes")) return fill_inodes(a, b);
   if (IS("nofile")) return nofile();
   if (IS("sethostname")) return res(sethostname("pwned", 5));
   if (IS("personality")) return res(syscall(SYS_personality, strtoul(a, 0, 0)));

@@ -35,13 +35,38 @@ public sealed interface Mount {
     /**
      * A tmpfs, always {@code nosuid,nodev}.
      *
-     * @param size the size limit, or null for the kernel's default (half of RAM)
-     * @param mode permission bits of its root, e.g. {@code 01777}
+     * @param size     the size limit, or null for the kernel's default (half of RAM)
+     * @param mode     permission bits of its root, e.g. {@code 01777}
+     * @param nrInodes the most files it may hold, or 0 to derive it from {@code size} (one per
+     *                 KiB, at least 1024): empty files take no space, so without this bound a
+     *                 1 MiB tmpfs holds millions of them in unreclaimable kernel memory
      */
-    record Tmpfs(String target, DataSize size, int mode, boolean readOnly, boolean noExec) implements Mount {
+    record Tmpfs(String target, DataSize size, int mode, boolean readOnly, boolean noExec, long nrInodes) implements Mount {
+        /** One inode per KiB of size: the inodes' kernel memory stays about the size itself. */
+        public static final long BYTES_PER_INODE = 1024;
+        /** The fewest inodes a sized tmpfs gets when none are asked for. */
+        public static final long MIN_INODES = 1024;
+
         public Tmpfs {
             checkTarget(target);
             if (mode < 0 || mode > 07777) throw new InvalidSpecException("tmpfs", "mode out of range: " + Integer.toOctalString(mode));
+            if (nrInodes < 0) throw new InvalidSpecException("tmpfs", "nr_inodes must not be negative: " + nrInodes);
+        }
+
+        /** A tmpfs whose inode limit is derived from its size. */
+        public Tmpfs(String target, DataSize size, int mode, boolean readOnly, boolean noExec) {
+            this(target, size, mode, readOnly, noExec, 0);
+        }
+
+        /** The {@code nr_inodes} to mount with: the one asked for, else derived from the size; 0 = the kernel's default (no size given). */
+        public long inodeLimit() {
+            if (nrInodes > 0) return nrInodes;
+            return size == null ? 0 : inodesFor(size.bytes());
+        }
+
+        /** The inode limit jcontainer gives a tmpfs of {@code bytes} (also /dev, /dev/shm and the default root). */
+        public static long inodesFor(long bytes) {
+            return Math.max(MIN_INODES, bytes / BYTES_PER_INODE);
         }
     }
 

@@ -42,7 +42,7 @@ public final class ContainerFlags {
                 .value("user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])")
                 .value("volume", 'v', "list", "Bind mount a host path (HOST-PATH:CONTAINER-PATH[:ro|rw])")
                 .value("mount", (char) 0, "mount", "Attach a filesystem mount (type=bind|tmpfs,...)")
-                .value("tmpfs", (char) 0, "list", "Mount a tmpfs (DST[:size=64m,mode=1777,exec,ro])")
+                .value("tmpfs", (char) 0, "list", "Mount a tmpfs (DST[:size=64m,nr_inodes=N,mode=1777,exec,ro])")
                 .bool("read-only", (char) 0, "Mount the container's root filesystem as read only")
                 .value("network", (char) 0, "network", "Network: none (loopback only, the default) or host")
                 .alias("net", "network")
@@ -303,6 +303,7 @@ public final class ContainerFlags {
         DataSize size = null;
         int mode = 01777;
         boolean ro = false, noexec = true;
+        long inodes = 0;
         if (colon >= 0) {
             for (String o : spec.substring(colon + 1).split(",")) {
                 int eq = o.indexOf('=');
@@ -316,16 +317,24 @@ public final class ContainerFlags {
                             throw new InvalidSpecException("tmpfs", "mode must be octal, got '" + v + "'");
                         }
                     }
+                    case "nr_inodes" -> {
+                        try {
+                            inodes = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            throw new InvalidSpecException("tmpfs", "nr_inodes must be a number, got '" + v + "'");
+                        }
+                        if (inodes <= 0) throw new InvalidSpecException("tmpfs", "nr_inodes must be positive, got '" + v + "'");
+                    }
                     case "ro" -> ro = true;
                     case "rw" -> ro = false;
                     case "exec" -> noexec = false;
                     case "noexec" -> noexec = true;
                     case "nosuid", "nodev", "" -> { /* always so */ }
-                    default -> throw new InvalidSpecException("tmpfs", "unsupported option '" + k + "' (size, mode, ro, rw, exec, noexec)");
+                    default -> throw new InvalidSpecException("tmpfs", "unsupported option '" + k + "' (size, mode, nr_inodes, ro, rw, exec, noexec)");
                 }
             }
         }
-        return new Mount.Tmpfs(target, size, mode, ro, noexec);
+        return new Mount.Tmpfs(target, size, mode, ro, noexec, inodes);
     }
 
     private static void resources(Flags.Parsed p, ContainerSpec.Builder b) {

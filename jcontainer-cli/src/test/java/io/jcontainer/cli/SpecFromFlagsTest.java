@@ -71,6 +71,9 @@ class SpecFromFlagsTest {
         assertThat(s.mounts().get(2)).isEqualTo(new Mount.Tmpfs("/a/b/c", null, 01777, false, true));
         assertThat(spec("--tmpfs", "/x:size=64m,mode=755,exec,ro").mounts().getFirst())
                 .isEqualTo(new Mount.Tmpfs("/x", DataSize.MB(64), 0755, true, false));
+        assertThat(spec("--tmpfs", "/x:size=1m,nr_inodes=50").mounts().getFirst())
+                .isEqualTo(new Mount.Tmpfs("/x", DataSize.MB(1), 01777, false, true, 50));
+        assertThatThrownBy(() -> spec("--tmpfs", "/x:nr_inodes=0")).hasMessageContaining("nr_inodes");
     }
 
     @Test

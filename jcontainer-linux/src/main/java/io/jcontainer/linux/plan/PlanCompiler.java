@@ -437,7 +437,7 @@ public final class PlanCompiler {
      * visible. See docs/default-root.md.
      */
     private void defaultRoot(List<Op> c, String mnt, String hostname) {
-        c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m", 0));
+        c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), 0));
         c.add(new Op.RootOpen(mnt));
         for (HostInfo.HostDir d : host.hostDirs()) {
             if (d.symlinkTarget() != null) c.add(new Op.Symlink(d.symlinkTarget(), d.path()));
@@ -464,14 +464,14 @@ public final class PlanCompiler {
     private void dev(List<Op> c, ContainerSpec spec, IdMaps maps) {
         // nodev on the tmpfs itself: the devices bound below are mounts of their own and keep
         // working; a node made with mknod in /dev does not.
-        c.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | Op.MS_STRICTATIME, "mode=755,size=65536k", IN_ROOT | MKDIR));
+        c.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | Op.MS_STRICTATIME, "mode=755,size=65536k,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), IN_ROOT | MKDIR));
         for (String d : DEVICES)
             c.add(new Op.Mount("/dev/" + d, "/dev/" + d, "", MS_BIND, "", IN_ROOT | MKFILE));
         // gid=5 (tty) only where that group exists inside: an unmapped gid makes the mount fail.
         String ptsOpts = "newinstance,ptmxmode=0666,mode=0620" + (maps.gidMapped(5) ? ",gid=5" : "");
         c.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOpts, IN_ROOT | MKDIR));
         c.add(new Op.Symlink("pts/ptmx", "/dev/ptmx"));
-        c.add(new Op.Mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", IN_ROOT | MKDIR));
+        c.add(new Op.Mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), IN_ROOT | MKDIR));
         if (spec.has(Namespace.IPC))
             c.add(new Op.Mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         c.add(new Op.Symlink("/proc/self/fd", "/dev/fd"));
@@ -579,6 +579,7 @@ public final class PlanCompiler {
             case Mount.Tmpfs t -> {
                 StringBuilder opts = new StringBuilder("mode=").append(Integer.toOctalString(t.mode()));
                 if (t.size() != null) opts.append(",size=").append(t.size().bytes());
+                if (t.inodeLimit() > 0) opts.append(",nr_inodes=").append(t.inodeLimit());
                 long flags = MS_NOSUID | MS_NODEV | (t.readOnly() ? MS_RDONLY : 0) | (t.noExec() ? MS_NOEXEC : 0);
                 yield List.of(new Op.Mount("tmpfs", t.target(), "tmpfs", flags, opts.toString(), IN_ROOT | MKDIR));
             }

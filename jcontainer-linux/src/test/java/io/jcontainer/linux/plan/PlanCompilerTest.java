@@ -268,9 +268,22 @@ class PlanCompilerTest {
     }
 
     @Test
+    void everyTmpfsHasAnInodeLimitFromItsSize() {
+        List<Op> c = compile(ROOT_HOST, spec().tmpfs("/scratch", io.jcontainer.DataSize.MB(1))
+                .mount(new io.jcontainer.Mount.Tmpfs("/few", io.jcontainer.DataSize.MB(1), 0700, false, false, 10))
+                .tmpfs("/unsized")).child();
+        assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals("/scratch") && m.data().endsWith(",size=1048576,nr_inodes=1024"));
+        assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals("/few") && m.data().endsWith(",nr_inodes=10"));
+        // unsized: the kernel's default (half of RAM, one inode per page of that)
+        assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals("/unsized") && !m.data().contains("nr_inodes"));
+        for (String t : List.of("/dev", "/dev/shm"))
+            assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals(t) && m.data().contains(",nr_inodes=65536"));
+    }
+
+    @Test
     void defaultRootIsAFreshTmpfsWithTheHostsSystemDirsReadOnly() {
         List<Op> c = compile(ROOT_HOST, Container.builder().command("/bin/true")).child();
-        assertThat(c).contains(new Op.Mount("tmpfs", "/run/jc/root", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV, "mode=0755,size=64m", 0));
+        assertThat(c).contains(new Op.Mount("tmpfs", "/run/jc/root", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV, "mode=0755,size=64m,nr_inodes=65536", 0));
         assertThat(c).contains(new Op.Mount("/usr", "/usr", "", Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV, "", Op.IN_ROOT | Op.MKDIR));
         assertThat(c).contains(new Op.Symlink("usr/bin", "/bin"));
         assertThat(c).anyMatch(o -> o instanceof Op.WriteFile w && w.path().equals("/etc/passwd"));

@@ -3,6 +3,7 @@ package io.jcontainer.linux.security;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.DataSize;
+import io.jcontainer.Mount;
 import io.jcontainer.Rlimit;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,40 @@ class ResourceExhaustionTest extends AttackTest {
     void devFillStopsAtSize() {
         var o = run("fill", "/dev/big");
         assertThat(o.verdict()).as(o.toString()).startsWith("ENOSPC ");
+    }
+
+    /** Row 37: empty files cost no space but kernel memory; a 1 MiB tmpfs stops at its derived inode limit. */
+    @Test
+    void tmpfsInodesBoundedBySize() {
+        var o = run(probe("fill-inodes", "/scratch").tmpfs("/scratch", DataSize.MB(1)));
+        assertThat(o.verdict()).as(o.toString()).startsWith("ENOSPC ");
+        assertThat(Long.parseLong(o.verdict().substring(7))).isLessThan(10_000);
+    }
+
+    /** Row 37: an explicit nr_inodes is the limit. */
+    @Test
+    void tmpfsExplicitInodeLimit() {
+        var o = run(probe("fill-inodes", "/scratch").mount(new Mount.Tmpfs("/scratch", DataSize.MB(64), 01777, false, false, 100)));
+        assertThat(o.verdict()).as(o.toString()).startsWith("ENOSPC ");
+        assertThat(Long.parseLong(o.verdict().substring(7))).isLessThan(100);
+    }
+
+    /** Row 37: /dev/shm and /dev (64 MiB each) hold at most one inode per KiB. */
+    @Test
+    void devShmAndDevInodesBounded() {
+        for (String dir : List.of("/dev/shm", "/dev")) {
+            var o = run("fill-inodes", dir);
+            assertThat(o.verdict()).as(dir + ": " + o).startsWith("ENOSPC ");
+            assertThat(Long.parseLong(o.verdict().substring(7))).as(dir).isLessThanOrEqualTo(65536);
+        }
+    }
+
+    /** Row 37: the embedded default root's own tmpfs (its /tmp) is bounded too. */
+    @Test
+    void defaultRootInodesBounded() {
+        var o = run(Container.builder().bind(Probe.binary(), "/probe").command("/probe", "fill-inodes", "/tmp"));
+        assertThat(o.verdict()).as(o.toString()).startsWith("ENOSPC ");
+        assertThat(Long.parseLong(o.verdict().substring(7))).isLessThanOrEqualTo(65536);
     }
 
     /** Row 23: opening descriptors ends in EMFILE at RLIMIT_NOFILE. */
