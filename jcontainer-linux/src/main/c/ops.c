@@ -138,6 +138,58 @@ static long setattr_recursive(long fd, u64 flags) {
   return r == -ENOSYS ? 0 : r;
 }
 
+/* The new root, attached by descriptor. Its mount point lies in jcontainer's runtime directory on
+ * the host: it is opened once, without following a symlink, and the root file system is made
+ * detached (open_tree for a bind, fsopen/fsconfig/fsmount for a fresh one) and moved onto that
+ * descriptor. Nothing looks the path up a second time, so a rename in the directory between two
+ * lookups cannot put another directory under the sandbox (SECURITY.md row 35). The attached tree
+ * is the root dirfd. */
+static long mount_new_root(const char *src, const char *tgt, const char *fstype, u64 flags, const char *data,
+                           struct failure *f) {
+  long mp = sys4(NR_openat, AT_FDCWD, tgt, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (mp < 0) FAIL(SC_OPENAT, mp);
+  long tree;
+  if (flags & MS_BIND) {
+    tree = sys3(NR_open_tree, AT_FDCWD, src, 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | ((flags & MS_REC) ? 0x8000 /* AT_RECURSIVE */ : 0));
+    if (tree < 0) { sys1(NR_close, mp); set_detail(f, src); FAIL(SC_OPEN_TREE, tree); }
+    long r = setattr_recursive(tree, flags);
+    if (r < 0) { sys1(NR_close, tree); sys1(NR_close, mp); FAIL(SC_MOUNT_SETATTR, r); }
+  } else {
+    long fs = sys2(NR_fsopen, fstype, 1 /* FSOPEN_CLOEXEC */);
+    if (fs < 0) { sys1(NR_close, mp); FAIL(SC_FSOPEN, fs); }
+    /* data is "key=value,key,..." as for mount(2) */
+    char opt[4096];
+    u64 n = slen(data), start = 0;
+    for (u64 i = 0; i <= n; i++) {
+      if (i < n && data[i] != ',') continue;
+      u64 len = i - start;
+      if (len > 0 && len < sizeof opt) {
+        memcpy(opt, data + start, len);
+        opt[len] = 0;
+        char *val = 0;
+        for (u64 k = 0; k < len; k++) if (opt[k] == '=') { opt[k] = 0; val = opt + k + 1; break; }
+        long r = sys5(NR_fsconfig, fs, val ? 1 /* FSCONFIG_SET_STRING */ : 0 /* FSCONFIG_SET_FLAG */, opt, val, 0);
+        if (r < 0) { sys1(NR_close, fs); sys1(NR_close, mp); set_detail(f, opt); FAIL(SC_FSCONFIG, r); }
+      } else if (len > 0) {
+        sys1(NR_close, fs); sys1(NR_close, mp); FAIL(SC_FSCONFIG, -E2BIG);
+      }
+      start = i + 1;
+    }
+    long r = sys5(NR_fsconfig, fs, 6 /* FSCONFIG_CMD_CREATE */, 0, 0, 0);
+    if (r < 0) { sys1(NR_close, fs); sys1(NR_close, mp); FAIL(SC_FSCONFIG, r); }
+    u64 attr = (flags & MS_RDONLY ? 1 : 0) | (flags & MS_NOSUID ? 2 : 0) | (flags & MS_NODEV ? 4 : 0) | (flags & MS_NOEXEC ? 8 : 0);
+    tree = sys3(NR_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, attr);
+    sys1(NR_close, fs);
+    if (tree < 0) { sys1(NR_close, mp); FAIL(SC_FSMOUNT, tree); }
+  }
+  long r = sys5(NR_move_mount, tree, "", mp, "", 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */ | 0x40 /* MOVE_MOUNT_T_EMPTY_PATH */);
+  sys1(NR_close, mp);
+  if (r < 0) { sys1(NR_close, tree); FAIL(SC_MOVE_MOUNT, r); }
+  if (root_fd >= 0) sys1(NR_close, root_fd);
+  root_fd = (int)tree;
+  return 0;
+}
+
 static long do_mount(struct cursor *c, struct failure *f) {
   const char *src = rd_str(c), *tgt = rd_str(c), *fstype = rd_str(c);
   u64 flags = rd_u64(c);
@@ -145,6 +197,7 @@ static long do_mount(struct cursor *c, struct failure *f) {
   u32 mflags = rd_u32(c);
   if (c->bad) FAIL(SC_PLAN, -EINVAL);
   set_detail(f, tgt);
+  if (mflags & MF_NEW_ROOT) return mount_new_root(src, tgt, fstype, flags, data, f);
   char srcp[40];
   if (src[0] == '@') {
     u32 i = 0;
@@ -447,14 +500,6 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     }
     case OP_SYMLINK: if (do_symlink(&oc, f) < 0) return -1; break;
     case OP_WRITE_FILE: if (do_write_file(&oc, f) < 0) return -1; break;
-    case OP_ROOT_OPEN: {
-      const char *p = rd_str(&oc);
-      set_detail(f, p);
-      if (root_fd >= 0) sys1(NR_close, root_fd);
-      root_fd = (int)sys4(NR_openat, AT_FDCWD, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-      if (root_fd < 0) { r = root_fd; root_fd = -1; FAIL(SC_OPENAT, r); }
-      break;
-    }
     case OP_PIVOT_ROOT: if (do_pivot_root(rd_str(&oc), f) < 0) return -1; break;
     case OP_CHDIR: {
       const char *p = rd_str(&oc);

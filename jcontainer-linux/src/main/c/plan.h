@@ -16,7 +16,7 @@
 #define JC_PLAN_H
 
 #define PLAN_MAGIC 0x3150434Au /* "JCP1" */
-#define PLAN_VERSION 1
+#define PLAN_VERSION 2
 
 /* header flags */
 #define PF_KILL_ON_EOF 1 /* the JVM closing the control socket kills the container (attached mode) */
@@ -31,7 +31,7 @@ enum opcode {
   OP_MKDIR = 5,        /* str path, u32 mode (in root) */
   OP_SYMLINK = 6,      /* str target, str linkpath (in root) */
   OP_WRITE_FILE = 7,   /* str path, u32 mode, blob content (in root) */
-  OP_ROOT_OPEN = 8,    /* str path: the directory that in-root paths resolve against */
+  /* 8 was OP_ROOT_OPEN (a second lookup of the root's mount point): OP_MOUNT with MF_NEW_ROOT now */
   OP_PIVOT_ROOT = 9,   /* str newroot */
   OP_CHDIR = 10,       /* str path */
   OP_SETSID = 11,
@@ -80,6 +80,10 @@ enum opcode {
 #define MF_MKFILE 4         /* create the target as an empty file if missing (parents as dirs) */
 #define MF_OPTIONAL 8       /* ENOENT on the source is not an error: skip the op */
 #define MF_NO_SELF_BIND 16  /* OP_REMOUNT: the target is already a mount; do not bind it onto itself */
+#define MF_NEW_ROOT 32      /* OP_MOUNT: the new root. The target (a host directory) is opened once with
+                             * O_NOFOLLOW; the file system is made detached (open_tree for a bind,
+                             * fsopen/fsmount for a fresh one), moved onto that descriptor, and becomes
+                             * the directory in-root paths resolve against */
 
 /* Which system call failed: reported with errno so errors name the exact call. */
 enum syscall_id {
@@ -89,6 +93,7 @@ enum syscall_id {
   SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
   SC_HOOK, /* the work done at an OP_HOOK stop failed (CMD_ABORT), or nobody was there to do it */
   SC_MOUNT_SETATTR, SC_BIND, SC_LISTEN, SC_MKNODAT,
+  SC_OPEN_TREE, SC_FSOPEN, SC_FSCONFIG, SC_FSMOUNT, SC_MOVE_MOUNT,
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */

@@ -141,6 +141,11 @@ typedef unsigned long size_t;
 #define NR_close_range 436
 #define NR_openat2 437
 #define NR_mount_setattr 442 /* 5.12 */
+#define NR_open_tree 428 /* 5.2: the new mount API */
+#define NR_move_mount 429
+#define NR_fsopen 430
+#define NR_fsconfig 431
+#define NR_fsmount 432
 
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
 #if defined(__x86_64__)

@@ -1,5 +1,6 @@
 package io.jcontainer.linux;
 
+import io.jcontainer.linux.state.StateDirCheck;
 import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
  * whether time namespaces exist, where jcontainer keeps its runtime state, and what blocks user
  * namespaces if anything does. Tests construct it directly.
  *
- * @param runtimeDir    jcontainer's private directory: {@code /run/jcontainer} for root,
+ * @param runtimeDir    jcontainer's private directory: {@code /run/jcontainer} for the host's root,
  *                      {@code $XDG_RUNTIME_DIR/jcontainer} or {@code /tmp/jcontainer-UID} otherwise
  * @param rootMount     an empty directory below it where each sandbox mounts its new root in its
  *                      own mount namespace (so one directory serves every sandbox, and none is
@@ -38,7 +39,10 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
         int last = readInt(Path.of("/proc/sys/kernel/cap_last_cap"), 40);
         boolean timens = Files.exists(Path.of("/proc/self/ns/time"));
         Path runtime;
-        if (euid == 0) runtime = Path.of("/run/jcontainer");
+        // Root of a user namespace of its own (unshare -r, a rootless outer container) is not the
+        // host's root: /run/jcontainer belongs to someone it cannot see (nobody), so it is refused
+        // by prepare(); such a "root" keeps its directory where an ordinary user would.
+        if (euid == 0 && StateDirCheck.initialUserNamespace()) runtime = Path.of("/run/jcontainer");
         else {
             String xdg = System.getenv("XDG_RUNTIME_DIR");
             runtime = xdg != null && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
@@ -72,11 +76,21 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
     /**
      * Creates the runtime and root-mount directories if they are missing. The runtime directory
      * is 0711: nobody else may list or write it, but a sandbox whose user namespace maps its root
-     * to another host uid (0 -> 100000) must still reach the mount point below it.
+     * to another host uid (0 -> 100000) must still reach the mount point below it. It must be
+     * this user's (or root's), and so must every ancestor, none writable by others except a
+     * sticky root-owned one like /tmp ({@link StateDirCheck}): else another user could create
+     * {@code /tmp/jcontainer-UID} first and swap the mount point. Checked before anything is
+     * created in it, and again once it exists. The owner that counts is the process's effective
+     * uid (a test may describe another host in this record).
      */
     public void prepare() {
+        int[] ids = effectiveIds();
+        Path existing = rootMount;
+        while (existing != null && !Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
+        if (existing != null) StateDirCheck.checkRuntime(runtimeDir, existing, ids[0], ids[1]);
         try {
             if (!Files.isDirectory(rootMount)) Files.createDirectories(rootMount);
+            StateDirCheck.checkRuntime(runtimeDir, rootMount, ids[0], ids[1]);
             try {
                 var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
                 if (!Files.getPosixFilePermissions(runtimeDir).equals(perms)) Files.setPosixFilePermissions(runtimeDir, perms);
@@ -87,6 +101,20 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
             throw new io.jcontainer.HostUnsupportedException("cannot create jcontainer's runtime directory " + rootMount + ": " + e,
                     "make " + runtimeDir.getParent() + " writable for uid " + euid);
         }
+    }
+
+    /** The process's effective uid and gid (second fields of Uid:/Gid: in /proc/self/status); this record's without procfs. */
+    private int[] effectiveIds() {
+        int[] ids = {euid, egid};
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("Uid:")) ids[0] = Integer.parseInt(l.substring(4).trim().split("\\s+")[1]);
+                if (l.startsWith("Gid:")) ids[1] = Integer.parseInt(l.substring(4).trim().split("\\s+")[1]);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // no procfs: the ids this record was made with
+        }
+        return ids;
     }
 
     /**

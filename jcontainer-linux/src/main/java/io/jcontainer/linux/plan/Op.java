@@ -13,8 +13,12 @@ public sealed interface Op {
     /** Mount flags (mount(2) MS_*). */
     long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32, MS_BIND = 4096, MS_REC = 16384,
             MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19, MS_SHARED = 1 << 20, MS_STRICTATIME = 1 << 24, MS_RELATIME = 1 << 21;
-    /** Flags of {@link Mount} and {@link Remount} (plan.h MF_*). */
-    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16;
+    /**
+     * Flags of {@link Mount} and {@link Remount} (plan.h MF_*). NEW_ROOT: the mount is the new
+     * root; its target (a host directory) is opened once with O_NOFOLLOW and the file system is
+     * attached by that descriptor, which then is what IN_ROOT paths resolve against.
+     */
+    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16, NEW_ROOT = 32;
 
     /** Human name of the step, used in error messages. */
     String step();
@@ -27,10 +31,11 @@ public sealed interface Op {
         public String step() { return "set domain name '" + name + "'"; }
     }
 
-    /** mount(2); with IN_ROOT the target is resolved inside the new root and cannot leave it. */
+    /** mount(2); with IN_ROOT the target is resolved inside the new root and cannot leave it; see NEW_ROOT. */
     record Mount(String source, String target, String fstype, long flags, String data, int mflags) implements Op {
         public String step() {
-            return (flags & MS_BIND) != 0 ? "bind " + source + " -> " + target : "mount " + fstype + " on " + target;
+            String what = (flags & MS_BIND) != 0 ? "bind " + source + " -> " + target : "mount " + fstype + " on " + target;
+            return (mflags & NEW_ROOT) != 0 ? what + " (the new root)" : what;
         }
     }
 
@@ -64,11 +69,6 @@ public sealed interface Op {
         public String toString() {
             return "WriteFile[" + path + ", " + Integer.toOctalString(mode) + ", " + content.length + " bytes]";
         }
-    }
-
-    /** Sets the directory that IN_ROOT paths resolve against (openat2 RESOLVE_IN_ROOT). */
-    record RootOpen(String path) implements Op {
-        public String step() { return "open root " + path; }
     }
 
     record PivotRoot(String newRoot) implements Op {

@@ -246,21 +246,19 @@ public final class PlanCompiler {
         c.add(slave ? new Op.Mount("", "/", "", MS_REC | MS_SLAVE, "", 0) : new Op.MakePrivate("/"));
         String mnt = host.rootMount().toString();
         switch (spec.root()) {
-            case Root.Directory d -> {
+            case Root.Directory d ->
                 // nodev: with docker's default CAP_MKNOD, root inside could otherwise mknod the host's
                 // disk (or /dev/mem) in its writable root and open it (SECURITY.md row 15).
-                c.add(new Op.Mount(d.path().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", 0));
-                c.add(new Op.RootOpen(mnt));
-            }
-            case Root.Overlay o -> {
-                c.add(new Op.Mount("overlay", mnt, "overlay", MS_NODEV, overlayOptions(o, spec.has(Namespace.USER)), 0));
-                c.add(new Op.RootOpen(mnt));
-            }
+                // NEW_ROOT: the mount point is opened once (O_NOFOLLOW) and the tree attached by that
+                // descriptor, which every in-root path then resolves against (row 35).
+                    c.add(new Op.Mount(d.path().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", Op.NEW_ROOT));
+            case Root.Overlay o ->
+                    c.add(new Op.Mount("overlay", mnt, "overlay", MS_NODEV, overlayOptions(o, spec.has(Namespace.USER)), Op.NEW_ROOT));
             case Root.Default d -> defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
         }
         Propagation rootProp = linux.rootfsPropagation();
         if (rootProp != null && rootProp != Propagation.PRIVATE && rootProp != Propagation.RPRIVATE)
-            c.add(new Op.Mount("", mnt, "", propagationFlags(rootProp), "", 0));
+            c.add(new Op.Mount("", "/", "", propagationFlags(rootProp), "", IN_ROOT)); // the root held, not its path again
         if (spec.has(Namespace.PID) || !spec.has(Namespace.USER)) {
             c.add(new Op.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
         } else {
@@ -413,7 +411,7 @@ public final class PlanCompiler {
      */
     private static void switchToNamespaceRoot(List<Op> c) {
         int rootOpen = -1;
-        for (int i = 0; i < c.size(); i++) if (c.get(i) instanceof Op.RootOpen) rootOpen = i;
+        for (int i = 0; i < c.size(); i++) if (c.get(i) instanceof Op.Mount m && (m.mflags() & Op.NEW_ROOT) != 0) rootOpen = i;
         List<Op> holds = new ArrayList<>();
         for (int i = rootOpen + 1; i < c.size(); i++) {
             if (c.get(i) instanceof Op.Mount m && (m.flags() & MS_BIND) != 0 && m.source().startsWith("/")) {
@@ -437,8 +435,7 @@ public final class PlanCompiler {
      * visible. See docs/default-root.md.
      */
     private void defaultRoot(List<Op> c, String mnt, String hostname) {
-        c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), 0));
-        c.add(new Op.RootOpen(mnt));
+        c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), Op.NEW_ROOT));
         for (HostInfo.HostDir d : host.hostDirs()) {
             if (d.symlinkTarget() != null) c.add(new Op.Symlink(d.symlinkTarget(), d.path()));
             else c.add(new Op.Mount(d.path(), d.path(), "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV, "", IN_ROOT | MKDIR));

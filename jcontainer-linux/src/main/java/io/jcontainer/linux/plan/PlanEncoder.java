@@ -11,10 +11,10 @@ import java.util.List;
  */
 public final class PlanEncoder {
     /** plan.h PLAN_MAGIC ("JCP1"), PLAN_VERSION. */
-    static final int MAGIC = 0x3150434A, VERSION = 1;
+    static final int MAGIC = 0x3150434A, VERSION = 2;
     /** Opcodes, named as in plan.h ({@code enum opcode}); PlanHeaderTest checks that both sides agree. */
     static final int OP_HOSTNAME = 1, OP_DOMAINNAME = 2, OP_MOUNT = 3, OP_REMOUNT = 4, OP_MKDIR = 5, OP_SYMLINK = 6,
-            OP_WRITE_FILE = 7, OP_ROOT_OPEN = 8, OP_PIVOT_ROOT = 9, OP_CHDIR = 10, OP_SETSID = 11,
+            OP_WRITE_FILE = 7, OP_PIVOT_ROOT = 9, OP_CHDIR = 10, OP_SETSID = 11,
             OP_SETGROUPS = 12, OP_SETRESGID = 13, OP_SETRESUID = 14, OP_CAPS = 15, OP_NO_NEW_PRIVS = 16,
             OP_RLIMIT = 17, OP_SECCOMP = 18, OP_CLOSE_FDS = 19, OP_UMASK = 20, OP_EXEC = 21,
             OP_MAKE_PRIVATE = 22, OP_MASK_PATH = 23, OP_UNSHARE = 24, OP_KEEPCAPS = 25, OP_SETNS = 26, OP_WRITE_PID = 27,
@@ -47,7 +47,6 @@ public final class PlanEncoder {
             case Op.Mkdir o -> { p.str(o.path()).u32(o.mode()); yield OP_MKDIR; }
             case Op.Symlink o -> { p.str(o.target()).str(o.link()); yield OP_SYMLINK; }
             case Op.WriteFile o -> { p.str(o.path()).u32(o.mode()).blob(o.content()); yield OP_WRITE_FILE; }
-            case Op.RootOpen o -> { p.str(o.path()); yield OP_ROOT_OPEN; }
             case Op.PivotRoot o -> { p.str(o.newRoot()); yield OP_PIVOT_ROOT; }
             case Op.Chdir o -> { p.str(o.path()); yield OP_CHDIR; }
             case Op.Setsid o -> OP_SETSID;

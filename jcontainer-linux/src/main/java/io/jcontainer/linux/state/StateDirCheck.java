@@ -17,11 +17,41 @@ import java.nio.file.Path;
  * directory and each ancestor belong to root or to this user, and none is writable by others
  * unless it is sticky and root's (like {@code /tmp}), nor by a group other than this user's own
  * (umask 002 with per-user groups is common and harmless).
+ * <p>
+ * The same rule guards the runtime directory ({@code /tmp/jcontainer-UID} too, when
+ * {@code XDG_RUNTIME_DIR} is unset), where each sandbox mounts its new root: whoever can rename
+ * in it could put a directory of theirs under this user's sandboxes (SECURITY.md row 35).
  */
-final class StateDirCheck {
+public final class StateDirCheck {
     private static final int S_IWGRP = 0020, S_IWOTH = 0002, S_ISVTX = 01000;
+    private static final String STATE = "the state directory", STATE_RISK = "who could then direct this user's stop, kill and rm at any of its processes";
+    /** What {@link #checkRuntime} calls the directory, and why another user's hand on it matters. */
+    private static final String RUNTIME = "jcontainer's runtime directory",
+            RUNTIME_RISK = "who could then swap the directory this user's containers mount as their root";
+
+    /** The uid unmapped owners show as, when this process is in a user namespace of its own; -1 in the host's. */
+    private static final int UNMAPPED = initialUserNamespace() ? -1 : overflowUid();
 
     private StateDirCheck() {
+    }
+
+    /** Whether this process is in the host's user namespace (uid_map is the identity over all ids). */
+    public static boolean initialUserNamespace() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/self/uid_map")).getFirst().trim().split("\\s+");
+            return f.length == 3 && f[0].equals("0") && f[1].equals("0") && f[2].equals("4294967295");
+        } catch (IOException | RuntimeException e) {
+            return true; // no procfs: assume the host's
+        }
+    }
+
+    private static int overflowUid() {
+        try {
+            // by lines: Files.readString gets only the first byte of a sysctl file here ("6")
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/overflowuid")).getFirst().trim());
+        } catch (IOException | RuntimeException e) {
+            return 65534;
+        }
     }
 
     /** Throws if {@code dir} (which exists) or an ancestor is not safe for {@code euid}/{@code egid}. */
@@ -31,6 +61,16 @@ final class StateDirCheck {
 
     /** As above, from {@code start} (an existing ancestor of {@code dir}, before it is created) up. */
     static void check(Path dir, Path start, int euid, int egid) {
+        check(STATE, STATE_RISK, dir, start, euid, egid);
+    }
+
+    /** The rule for jcontainer's runtime directory, from {@code start} (it or an existing ancestor) up. */
+    public static void checkRuntime(Path dir, Path start, int euid, int egid) {
+        check(RUNTIME, RUNTIME_RISK, dir, start, euid, egid);
+    }
+
+    private static void check(String what, String risk, Path dir, Path start, int euid, int egid) {
+        Path self = dir.toAbsolutePath().normalize();
         for (Path p = start.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             int uid, gid, mode;
             try {
@@ -40,15 +80,31 @@ final class StateDirCheck {
             } catch (IOException | UnsupportedOperationException e) {
                 return; // not a POSIX file system: nothing to check
             }
-            boolean ownerOk = uid == 0 || uid == euid;
-            boolean writableByOthers = (mode & S_IWOTH) != 0 || (mode & S_IWGRP) != 0 && gid != egid && gid != 0;
-            boolean stickyRoots = (mode & S_ISVTX) != 0 && uid == 0;
+            // In a user namespace of its own the host's root shows as the overflow uid (nobody):
+            // above the directory that is taken for root, who owns / and /tmp; the directory
+            // itself and what is below it must be this user's or its namespace's root.
+            boolean rootLike = uid == 0 || UNMAPPED >= 0 && uid == UNMAPPED && !p.startsWith(self);
+            boolean ownerOk = rootLike || uid == euid;
+            // a symlink's own mode bits mean nothing (0777 always): only who owns it counts
+            boolean symlink = (mode & 0170000) == 0120000;
+            boolean writableByOthers = !symlink && ((mode & S_IWOTH) != 0 || (mode & S_IWGRP) != 0 && gid != egid && gid != 0);
+            boolean stickyRoots = (mode & S_ISVTX) != 0 && rootLike;
             if (!ownerOk || writableByOthers && !stickyRoots)
-                throw new HostUnsupportedException("refusing the state directory " + dir + ": " + p
-                        + (!ownerOk ? " belongs to uid " + uid : " is writable by " + ((mode & S_IWOTH) != 0 ? "others" : "its group"))
-                        + ", who could then direct this user's stop, kill and rm at any of its processes",
+                throw new HostUnsupportedException("refusing " + what + " " + dir + ": " + p
+                        + (!ownerOk ? " belongs to uid " + uid + ownerName(p) : " is writable by " + ((mode & S_IWOTH) != 0 ? "others" : "its group"))
+                        + ", " + risk,
                         "set XDG_RUNTIME_DIR to a directory of your own (systemd-logind makes /run/user/" + euid
-                                + "), or JCONTAINER_STATE_DIR");
+                                + ")" + (what.equals(STATE) ? ", or JCONTAINER_STATE_DIR" : ""));
+        }
+    }
+
+    /** " (name)" of the file's owner where the host knows one. */
+    private static String ownerName(Path p) {
+        try {
+            String name = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+            return name.chars().allMatch(Character::isDigit) ? "" : " (" + name + ")";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
         }
     }
 }

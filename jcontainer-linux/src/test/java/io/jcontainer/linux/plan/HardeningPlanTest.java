@@ -34,7 +34,7 @@ class HardeningPlanTest {
     void writableMountsAreNodev() throws Exception {
         java.nio.file.Files.createDirectories(dir.resolve("vol"));
         Plan p = plan(Container.builder().rootfs(dir).bind(dir.resolve("vol"), "/vol").tmpfs("/data"));
-        assertThat(p.child().get(p.child().indexOf(new Op.RootOpen("/run/jc/root")) - 1))
+        assertThat(p.child().stream().filter(o -> o instanceof Op.Mount m && (m.mflags() & Op.NEW_ROOT) != 0).findFirst().orElseThrow())
                 .isInstanceOfSatisfying(Op.Mount.class, m -> assertThat(m.flags() & Op.MS_NODEV).isNotZero());
         for (String t : List.of("/dev", "/dev/shm", "/vol", "/data"))
             assertThat(mountOf(p, t).flags() & Op.MS_NODEV).as(t).isNotZero();
@@ -57,7 +57,8 @@ class HardeningPlanTest {
         Plan p = plan(Container.builder().rootfs(dir).addNamespace(Namespace.USER)
                 .uidMap(new IdMap(0, 100000, 65536)).gidMap(new IdMap(0, 100000, 65536)));
         java.util.List<Op> c = p.child();
-        int open = c.indexOf(new Op.RootOpen("/run/jc/root"));
+        int open = -1;
+        for (int i = 0; i < c.size(); i++) if (c.get(i) instanceof Op.Mount m && (m.mflags() & Op.NEW_ROOT) != 0) open = i;
         assertThat(open).isPositive();
         assertThat(c.subList(open + 1, open + 3)).containsExactly(new Op.Setresgid(0), new Op.Setresuid(0));
         assertThat(c.subList(0, open)).anyMatch(o -> o instanceof Op.Hold h && h.path().equals("/dev/null"));

@@ -160,8 +160,9 @@ class PlanCompilerTest {
     void rootfsIsBoundOnTheSharedMountPointAndEveryTargetStaysInside() {
         List<Op> c = compile(ROOT_HOST, spec()).child();
         // nodev: device nodes shipped in an image must not be usable (SECURITY.md row 15, 31)
-        assertThat(c).contains(new Op.Mount(tmp.toString(), "/run/jc/root", "", Op.MS_BIND | Op.MS_REC | Op.MS_NODEV, "", 0),
-                new Op.RootOpen("/run/jc/root"), new Op.PivotRoot("/run/jc/root"));
+        // NEW_ROOT: the mount point is opened once (O_NOFOLLOW) and the tree attached by descriptor (row 35)
+        assertThat(c).contains(new Op.Mount(tmp.toString(), "/run/jc/root", "", Op.MS_BIND | Op.MS_REC | Op.MS_NODEV, "", Op.NEW_ROOT),
+                new Op.PivotRoot("/run/jc/root"));
         for (Op op : c)
             if (op instanceof Op.Mount m && !m.target().equals("/run/jc/root"))
                 assertThat(m.mflags() & Op.IN_ROOT).as("in-root resolution of " + m).isNotZero();
@@ -283,7 +284,7 @@ class PlanCompilerTest {
     @Test
     void defaultRootIsAFreshTmpfsWithTheHostsSystemDirsReadOnly() {
         List<Op> c = compile(ROOT_HOST, Container.builder().command("/bin/true")).child();
-        assertThat(c).contains(new Op.Mount("tmpfs", "/run/jc/root", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV, "mode=0755,size=64m,nr_inodes=65536", 0));
+        assertThat(c).contains(new Op.Mount("tmpfs", "/run/jc/root", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV, "mode=0755,size=64m,nr_inodes=65536", Op.NEW_ROOT));
         assertThat(c).contains(new Op.Mount("/usr", "/usr", "", Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV, "", Op.IN_ROOT | Op.MKDIR));
         assertThat(c).contains(new Op.Symlink("usr/bin", "/bin"));
         assertThat(c).anyMatch(o -> o instanceof Op.WriteFile w && w.path().equals("/etc/passwd"));

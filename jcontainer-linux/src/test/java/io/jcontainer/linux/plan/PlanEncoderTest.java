@@ -17,7 +17,7 @@ class PlanEncoderTest {
                 List.of(new Op.Hostname("abc"), new Op.Setsid()));
         ByteBuffer b = ByteBuffer.wrap(PlanEncoder.encode(p)).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getInt()).isEqualTo(0x3150434A);
-        assertThat(b.getInt()).isEqualTo(1);
+        assertThat(b.getInt()).isEqualTo(2); // version 2: OP_ROOT_OPEN gave way to MF_NEW_ROOT
         assertThat(b.getLong()).isEqualTo(Plan.CLONE_NEWNS);
         assertThat(b.getInt()).isEqualTo(Plan.KILL_ON_EOF);
         assertThat(new int[]{b.getInt(), b.getInt(), b.getInt()}).containsExactly(0, 1, 2);

@@ -53,6 +53,38 @@ class RootlessTest {
     }
 
     /**
+     * SECURITY.md row 35 as it happens: without XDG_RUNTIME_DIR the runtime directory is
+     * {@code $TMPDIR/jcontainer-UID}, and another user (here nobody) made it first. The start is
+     * refused with a message naming that owner, and nothing is mounted or made in it.
+     */
+    @Test
+    void aSquattedRuntimeDirectoryIsRefusedNamingItsOwner() throws Exception {
+        ensureUser();
+        int uid = Integer.parseInt(exec("id", "-u", USER).strip()), gid = Integer.parseInt(exec("id", "-g", USER).strip());
+        Path tmp = Files.createTempDirectory("jc-squat-");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path root = Probe.rootfs(tmp);
+            Path home = Files.createDirectories(tmp.resolve("home"));
+            Files.setOwner(home, owner(uid));
+            Path squatted = Files.createDirectories(home.resolve("jcontainer-" + uid)); // java.io.tmpdir is home
+            Files.setPosixFilePermissions(squatted, PosixFilePermissions.fromString("rwxrwxrwx"));
+            var nobody = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(squatted, nobody);
+            int nobodyUid = (Integer) Files.getAttribute(squatted, "unix:uid");
+            List<String> cp = copyClasspath(tmp.resolve("cp"));
+            List<String> cmd = new ArrayList<>(asUser(uid, gid, home));
+            cmd.addAll(java(cp, home, RefusedStartMain.class, root.toString(), squatted + " belongs to uid " + nobodyUid + " (nobody)"));
+            assertThat(runChild(cmd)).contains("XDG_RUNTIME_DIR");
+            try (Stream<Path> s = Files.list(squatted)) {
+                assertThat(s.toList()).as("nothing made in the squatted directory").isEmpty();
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /**
      * HostInfo.userNamespaceBlocker fires: the child JVM runs in a user namespace of its own
      * whose user.max_user_namespaces is 0 (per namespace: the host's setting is untouched).
      */
