@@ -449,7 +449,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             throw new ContainerStore.PauseStateException("Container " + state.id() + " is paused, unpause the container before exec");
         List<String> procs = new ArrayList<>();
         // v1 directories are joined through tasks (the launcher writes the pid), cgroup2 ones at clone
-        for (String d : state.cgroupDirs())
+        for (String d : io.jcontainer.linux.state.RecordCheck.ownCgroupDirs(state))
             procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
         return exec(state.id(), state.pid(), spec, procs, exec, ConcurrentHashMap.newKeySet());
     }

@@ -218,7 +218,7 @@ public final class ContainerStore {
      */
     public void removeCgroups(ContainerState s) {
         long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        for (String cg : s.cgroupDirs()) {
+        for (String cg : RecordCheck.ownCgroupDirs(s)) {
             while (true) {
                 try {
                     Files.deleteIfExists(Path.of(cg));
@@ -268,18 +268,19 @@ public final class ContainerStore {
     /** The entry of a state as the kernel sees it now (with the current pid, after restarts). */
     public Entry entry(ContainerState s) {
         if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
-        if (ProcStat.alive(s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null, frozen(s));
+        // running only as the recorded monitor's child: the file alone may name anyone (row 36)
+        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null, frozen(s));
         if (s.restarts()) {
             // a restarted child: trusted only as the live child of the recorded monitor
             try {
                 long pid = Long.parseLong(Files.readString(pidFile(s.id())).trim());
                 String[] f = ProcStat.fields(pid);
-                if (pid != s.pid() && f != null && Long.parseLong(f[1]) == s.launcherPid() && ProcStat.alive(pid, -1))
+                if (pid != s.pid() && f != null && RecordCheck.isContainerProcess(s, pid, -1))
                     return new Entry(s.started(pid, ProcStat.startTime(pid), s.launcherPid(), s.started()), Status.RUNNING, null, null, frozen(s));
             } catch (IOException | RuntimeException ignored) {
                 // no restart yet
             }
-            if (ProcStat.alive(s.launcherPid(), -1) && !Files.exists(stopMarker(s.id()))) {
+            if (RecordCheck.isLauncher(s.launcherPid()) && !Files.exists(stopMarker(s.id()))) {
                 Entry last = exited(s);
                 return new Entry(s, Status.RESTARTING, last.exit(), last.finished());
             }
@@ -387,10 +388,22 @@ public final class ContainerStore {
      */
     public void signal(Entry e, Signal signal) {
         ContainerState s = e.state();
-        if (!ProcStat.alive(s.pid(), s.pidStartTime()))
-            throw new ContainerNotRunningException("container " + s.shortId() + " is not running");
+        verified(s, "signal");
         ProcStat.kill(s.pid(), signal.number());
         if (signal == Signal.KILL && e.paused()) freezer(s).ifPresent(RecordedFreezer::thaw);
+    }
+
+    /**
+     * Throws unless the record's pid is its sandbox's process: not running, or — when a process
+     * with that pid and start time runs but is not the recorded monitor's child — a record that
+     * names a foreign process, which is never signalled.
+     */
+    private static void verified(ContainerState s, String verb) {
+        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) return;
+        if (!ProcStat.alive(s.pid(), s.pidStartTime()))
+            throw new ContainerNotRunningException("container " + s.shortId() + " is not running");
+        throw new ContainerException("refusing to " + verb + " container " + s.shortId() + ": its state.json names pid " + s.pid()
+                + ", which is not a child of its jcontainer monitor (pid " + s.launcherPid() + "); the record may have been tampered with");
     }
 
     /**
@@ -405,9 +418,12 @@ public final class ContainerStore {
             await(Duration.ofSeconds(30), () -> !ProcStat.alive(s.launcherPid(), -1));
             return Optional.ofNullable(entry(s).exit());
         }
-        if (!e.running()) return Optional.ofNullable(e.exit());
+        if (!e.running()) {
+            if (ProcStat.alive(s.pid(), s.pidStartTime())) verified(s, "stop"); // a record naming a foreign process
+            return Optional.ofNullable(e.exit());
+        }
         Signal stop = s.stopSignal() == null ? Signal.TERM : Signal.parse(s.stopSignal());
-        ProcStat.kill(s.pid(), stop.number());
+        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) ProcStat.kill(s.pid(), stop.number());
         if (!await(grace, () -> !ProcStat.alive(s.pid(), s.pidStartTime()))) killAll(s);
         // the monitor writes the exit record, then ends (no restart: the marker is there)
         await(Duration.ofSeconds(10), () -> !ProcStat.alive(s.pid(), s.pidStartTime()) && !ProcStat.alive(s.launcherPid(), -1));
@@ -422,9 +438,10 @@ public final class ContainerStore {
      */
     public void killAll(ContainerState s) {
         markStopped(s);
-        if (!s.pidNamespace() && ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(-s.pid(), Signal.KILL.number());
-        if (ProcStat.alive(s.pid(), s.pidStartTime())) ProcStat.kill(s.pid(), Signal.KILL.number());
-        for (String cg : s.cgroupDirs()) {
+        boolean ours = RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime());
+        if (ours && !s.pidNamespace()) ProcStat.kill(-s.pid(), Signal.KILL.number());
+        if (ours) ProcStat.kill(s.pid(), Signal.KILL.number());
+        for (String cg : RecordCheck.ownCgroupDirs(s)) {
             try {
                 for (String line : Files.readAllLines(Path.of(cg, "cgroup.procs")))
                     if (!line.isBlank()) ProcStat.kill(Long.parseLong(line.trim()), Signal.KILL.number());
@@ -473,8 +490,9 @@ public final class ContainerStore {
     }
 
     private static Optional<RecordedFreezer> freezer(ContainerState s) {
-        if (s.cgroupDirs().isEmpty()) return Optional.empty();
-        return RecordedFreezer.find(CgroupFsHolder.FS, s.cgroupDirs());
+        List<String> own = RecordCheck.ownCgroupDirs(s);
+        if (own.isEmpty()) return Optional.empty();
+        return RecordedFreezer.find(CgroupFsHolder.FS, own);
     }
 
     /** Whether the sandbox's freezer holds it (FROZEN; a freeze under way does not count yet). */

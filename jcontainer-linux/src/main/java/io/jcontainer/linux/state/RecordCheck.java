@@ -1,0 +1,117 @@
+package io.jcontainer.linux.state;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code state.json} is checked against the kernel before anything acts on it (SECURITY.md
+ * row 36): whoever rewrote it could otherwise make {@code kill}, {@code stop} and {@code rm -f}
+ * signal any process (pid 1, with pid 1's start time) and remove or freeze any directory.
+ *
+ * <p>A process is the sandbox's when it runs with the recorded start time and its parent is the
+ * recorded monitor, which must be a jcontainer launcher (argv[0] {@value #LAUNCHER}, and, where
+ * this user may read it, executed from the launcher's sealed memfd) running as this user. Only
+ * this user's launchers can be forged that way, so at worst a record names another sandbox of
+ * the same user. Cgroup directories count only when they are jcontainer's names for this id
+ * ({@code jcontainer-detached-<id12>}, {@code jcontainer-<pid>.<start>-<id12>}) at a real
+ * path inside a mounted cgroup hierarchy.
+ */
+public final class RecordCheck {
+    /** argv[0] of every launcher: the direct spawn's and the spawn server's (inherited by its forks). */
+    static final String LAUNCHER = "jcontainer-launcher";
+    private static final Pattern OWN_NAME = Pattern.compile("jcontainer-(detached|\\d+\\.\\d+)-[0-9a-f]{12}");
+
+    private RecordCheck() {
+    }
+
+    /** Whether {@code pid} (started at {@code startTime}) is the sandbox process of record {@code s}. */
+    public static boolean isContainerProcess(ContainerState s, long pid, long startTime) {
+        if (pid <= 1 || pid == ProcessHandle.current().pid() || !ProcStat.alive(pid, startTime)) return false;
+        String[] f = ProcStat.fields(pid);
+        return f != null && Long.parseLong(f[1]) == s.launcherPid() && isLauncher(s.launcherPid());
+    }
+
+    /** Whether {@code pid} is a jcontainer launcher (a sandbox's monitor) of this user. */
+    static boolean isLauncher(long pid) {
+        if (pid <= 1 || !ProcStat.alive(pid, -1)) return false;
+        try {
+            byte[] cmd = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            int end = 0;
+            while (end < cmd.length && cmd[end] != 0) end++;
+            if (!new String(cmd, 0, end, StandardCharsets.UTF_8).equals(LAUNCHER)) return false;
+            if (effectiveUid(Path.of("/proc/" + pid + "/status")) != effectiveUid(Path.of("/proc/self/status"))) return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        try {
+            // readable only to root (a launcher is not dumpable): where it is, it must be the sealed memfd
+            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+            return exe.startsWith("/memfd:" + LAUNCHER);
+        } catch (IOException | SecurityException e) {
+            return true;
+        }
+    }
+
+    private static int effectiveUid(Path status) throws IOException {
+        for (String l : Files.readAllLines(status))
+            if (l.startsWith("Uid:")) return Integer.parseInt(l.substring(4).trim().split("\\s+")[1]);
+        throw new IOException("no Uid: in " + status);
+    }
+
+    /** The record's cgroup directories that are jcontainer's own for its id, inside a cgroup mount; the rest are ignored. */
+    public static List<String> ownCgroupDirs(ContainerState s) {
+        if (s.cgroupDirs().isEmpty()) return List.of();
+        List<Path> mounts = cgroupMounts();
+        String id12 = s.id() == null || s.id().length() < 12 ? null : s.id().substring(0, 12);
+        List<String> out = new ArrayList<>();
+        for (String d : s.cgroupDirs()) {
+            if (id12 == null || d == null || !d.startsWith("/")) continue;
+            Path p = Path.of(d);
+            if (!p.normalize().equals(p) || p.getFileName() == null) continue;
+            String name = p.getFileName().toString();
+            if (!OWN_NAME.matcher(name).matches() || !name.endsWith("-" + id12)) continue;
+            if (mounts.stream().noneMatch(m -> p.startsWith(m) && !p.equals(m))) continue;
+            try {
+                // no symlink on the way (cgroupfs has none; a path through one leads elsewhere)
+                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !p.toRealPath().equals(p)) continue;
+            } catch (IOException e) {
+                continue;
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** Mount points of cgroup and cgroup2 file systems, from /proc/self/mountinfo. */
+    static List<Path> cgroupMounts() {
+        List<Path> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                int dash = java.util.Arrays.asList(f).indexOf("-");
+                if (dash < 0 || dash + 1 >= f.length || f.length < 5) continue;
+                if (f[dash + 1].equals("cgroup") || f[dash + 1].equals("cgroup2")) out.add(Path.of(unescape(f[4])));
+            }
+        } catch (IOException e) {
+            // no procfs: no cgroup directory is accepted
+        }
+        return out;
+    }
+
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else b.append(s.charAt(i));
+        }
+        return b.toString();
+    }
+}
