@@ -19,7 +19,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code /proc}, {@code /dev}, {@code /sys} must not be symlinks at all (runc refuses them
  *       too: CVE-2019-16884 / CVE-2019-19921 class);</li>
- *   <li>a mount target may traverse symlinks only while they stay inside the root.</li>
+ *   <li>a mount target may traverse symlinks only while they stay inside the root: an absolute
+ *       link is taken relative to the root (as the launcher resolves it), a relative one must
+ *       not climb above it.</li>
  * </ul>
  * Nothing here follows a link on the host: link targets are read and resolved as text.
  */
@@ -52,8 +54,8 @@ public final class RootfsChecks {
 
     /**
      * Walks {@code path} component by component from {@code root}, expanding symlinks as text the
-     * way a host lookup would; returns a description of the first link whose target leaves the
-     * root, or null.
+     * way a lookup confined to the root would (absolute targets start again at the root); returns
+     * a description of the first link that climbs above the root, or null.
      */
     static String escapes(Path root, String path) {
         List<String> todo = new ArrayList<>(List.of(path.split("/")));
@@ -79,9 +81,15 @@ public final class RootfsChecks {
             }
             if (++links > MAX_LINKS) return "too many symlinks in " + path;
             String target = linkText(here);
-            if (target.startsWith("/"))
-                return "/" + String.join("/", done) + (done.isEmpty() ? "" : "/") + c + " -> " + target
-                        + " (an absolute link: on the host it points outside " + root + ")";
+            if (target.startsWith("/")) {
+                // an absolute link means the root's own path (/var/run -> /run in Debian trees):
+                // the launcher resolves it there too (openat2 RESOLVE_IN_ROOT), never on the host
+                done.clear();
+                List<String> rest = new ArrayList<>(List.of(target.split("/")));
+                rest.addAll(todo);
+                todo = rest;
+                continue;
+            }
             // relative: resolve from the link's directory, failing if '..' climbs above the root
             List<String> rest = new ArrayList<>(List.of(target.split("/")));
             List<String> probe = new ArrayList<>(done);

@@ -87,6 +87,25 @@ class FilesystemEscapeTest extends AttackTest {
         assertThat(hostMounts()).noneMatch(l -> l.contains(host.toString()));
     }
 
+    /**
+     * Row 11, the legitimate case: an absolute link inside the image (Debian's /var/run -> /run)
+     * is resolved inside the root for a volume's target, not refused, and nothing lands on the
+     * host's /run.
+     */
+    @Test
+    void volumeOntoAnAbsoluteLinkLandsInsideTheRoot() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("vol"));
+        Files.writeString(src.resolve("file"), "through-var-run\n");
+        Files.createDirectories(root.resolve("run"));
+        Files.createDirectories(root.resolve("var"));
+        Files.createSymbolicLink(root.resolve("var/run"), Path.of("/run"));
+        String name = "jc-test-" + Long.toHexString(System.nanoTime());
+        var o = run(probe("read", "/run/" + name + "/file").volume(src + ":/var/run/" + name + ":ro"));
+        assertThat(o.verdict()).as(o.toString()).isEqualTo("OK " + "through-var-run\n".length());
+        assertThat(Path.of("/run", name)).doesNotExist();
+        assertThat(root.resolve("run").resolve(name)).as("the mount point made inside the image's /run").isDirectory();
+    }
+
     /** Row 12: a bind target flipping between a directory and a symlink out of the root while sandboxes start. */
     @Test
     void bindTargetSymlinkRace() throws Exception {
