@@ -384,7 +384,9 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
 
         /** Docker's {@code -e K=V}; a bare {@code K} copies the JVM's value of K if set. */
         public Builder env(String assignment) {
-            if (assignment == null || assignment.isEmpty()) throw new InvalidSpecException("env", "empty assignment (expected K=V or K)");
+            // as docker's ValidateEnv: an empty name (-e '' or -e =x) is an error, not nothing
+            if (assignment == null || assignment.isEmpty() || assignment.startsWith("="))
+                throw new InvalidSpecException("env", "invalid environment variable: '" + assignment + "'");
             int eq = assignment.indexOf('=');
             if (eq < 0) {
                 String v = System.getenv(assignment);

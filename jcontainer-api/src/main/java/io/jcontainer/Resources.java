@@ -31,6 +31,7 @@ public record Resources(DataSize memory, DataSize memorySwap, DataSize memoryRes
         deviceLimits = List.copyOf(deviceLimits == null ? List.of() : deviceLimits);
         if (memory != null && memory.bytes() == 0) throw new InvalidSpecException("memory", "memory limit must be positive");
         if (cpuQuota < 0 || Double.isNaN(cpuQuota)) throw new InvalidSpecException("cpus", "must be positive: " + cpuQuota);
+        if (Double.isInfinite(cpuQuota)) throw new InvalidSpecException("cpus", "must be a finite number of CPUs, not " + cpuQuota);
         if (pidsLimit < 0) throw new InvalidSpecException("pids-limit", "must be positive: " + pidsLimit);
         if (cpuShares < 0) throw new InvalidSpecException("cpu-shares", "must be positive: " + cpuShares);
         if (blkioWeight != 0 && (blkioWeight < 10 || blkioWeight > 1000))

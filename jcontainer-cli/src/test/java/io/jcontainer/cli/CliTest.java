@@ -46,6 +46,14 @@ class CliTest {
         assertThat(cli("run", "-w", "relative", "echo").err()).contains("--workdir");
         assertThat(cli("run", "--uidmap", "0:1", "echo").code()).isEqualTo(125);
         assertThat(cli("run", "--tmpfs", "/x:suid", "echo").err()).contains("unsupported option 'suid'");
+        // refused here, not by the kernel (issue 19, item 7)
+        var inf = cli("run", "--cpus=Infinity", "echo");
+        assertThat(inf.code()).isEqualTo(125);
+        assertThat(inf.err()).contains("--cpus").contains("finite");
+        var env = cli("run", "-e", "", "echo");
+        assertThat(env.code()).isEqualTo(125);
+        assertThat(env.err()).contains("invalid environment variable");
+        assertThat(cli("run", "-e", "=x", "echo").code()).isEqualTo(125);
     }
 
     @Test

@@ -22,6 +22,11 @@ final class CpuController {
         // the kernel's floor for cfs_quota_us is 1 ms (sched/core.c: min_cfs_quota_period)
         if (r.cpuQuota() > 0 && quotaUs(r) < 1000)
             throw new InvalidSpecException("cpus", r.cpuQuota() + " is below the minimum of 0.01 CPUs (1 ms per 100 ms period)");
+        // as docker: no more than the host has (a huge quota would also overflow cfs_quota_us)
+        int n = Runtime.getRuntime().availableProcessors();
+        if (r.cpuQuota() > n)
+            throw new InvalidSpecException("cpus", String.format(java.util.Locale.ROOT,
+                    "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", n, n));
         if (r.cpuShares() != 0 && (r.cpuShares() < 2 || r.cpuShares() > 262_144))
             throw new InvalidSpecException("cpu-shares", r.cpuShares() + " is outside 2..262144");
     }

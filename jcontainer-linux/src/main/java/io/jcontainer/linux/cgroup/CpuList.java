@@ -28,9 +28,14 @@ public final class CpuList {
         return set;
     }
 
+    /** The largest CPU or node number accepted: the kernel's NR_CPUS is at most 8192. */
+    static final int MAX = 8191;
+
     private static int number(String setting, String text, String s) {
-        if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(Character::isDigit))
+        if (s.isEmpty() || !s.chars().allMatch(Character::isDigit))
             throw new InvalidSpecException(setting, "malformed list '" + text + "': '" + s + "' is not a number (expected e.g. \"0-1,3\")");
+        if (s.length() > 5 || Integer.parseInt(s) > MAX)
+            throw new InvalidSpecException(setting, "'" + text + "': " + s + " is out of range (CPU and memory node numbers go up to " + MAX + ")");
         return Integer.parseInt(s);
     }
 

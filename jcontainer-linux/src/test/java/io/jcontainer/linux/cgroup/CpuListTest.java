@@ -21,6 +21,23 @@ class CpuListTest {
     }
 
     @Test
+    void aHugeNumberIsOutOfRangeNotMalformed() {
+        assertThatThrownBy(() -> CpuList.parse("cpuset-cpus", "0-999999999")).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("999999999 is out of range").hasMessageNotContaining("not a number");
+        assertThatThrownBy(() -> CpuList.parse("cpuset-cpus", "8192")).hasMessageContaining("out of range");
+        assertThat(CpuList.format(CpuList.parse("cpuset-cpus", "8191"))).isEqualTo("8191");
+    }
+
+    @Test
+    void cpusAboveTheHostsCountOrInfiniteAreRefused() {
+        int n = Runtime.getRuntime().availableProcessors();
+        assertThatThrownBy(() -> CpuController.validate(io.jcontainer.Container.builder().cpus(n + 1).command("x").build().resources()))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("range of CPUs is from 0.01 to " + n + ".00");
+        assertThatThrownBy(() -> io.jcontainer.Container.builder().cpus(Double.POSITIVE_INFINITY))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("finite");
+    }
+
+    @Test
     void namesWhatIsMissingAndWhatExists() {
         assertThatThrownBy(() -> CpuList.requireSubset("cpuset-cpus", "1-3", "0-1\n", "CPUs"))
                 .hasMessage("cpuset-cpus: '1-3' asks for CPUs 2-3 that this host does not allow; available: 0-1");
