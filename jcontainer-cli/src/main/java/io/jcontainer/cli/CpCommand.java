@@ -6,7 +6,10 @@ import io.jcontainer.linux.sys.NativeSyscalls;
 
 import java.nio.file.Path;
 
-/** {@code jcontainer cp CONTAINER:SRC DEST | SRC CONTAINER:DEST}: symlink-safe (see SandboxFiles). */
+/**
+ * {@code jcontainer cp [-a] [-L] CONTAINER:SRC DEST | SRC CONTAINER:DEST}: docker's rules for
+ * where things land, modes and times kept, symlink-safe (see SandboxFiles).
+ */
 public final class CpCommand implements Command {
     @Override
     public String name() {
@@ -20,12 +23,14 @@ public final class CpCommand implements Command {
 
     @Override
     public String usage() {
-        return "cp CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH";
+        return "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH";
     }
 
     @Override
     public Flags flags() {
-        return new Flags();
+        return new Flags()
+                .bool("archive", 'a', "Archive mode (copy all uid/gid information)")
+                .bool("follow-link", 'L', "Always follow symbol link in SRC_PATH");
     }
 
     @Override
@@ -41,8 +46,23 @@ public final class CpCommand implements Command {
         String inside = spec.substring(spec.indexOf(':') + 1);
         if (!inside.startsWith("/")) inside = "/" + inside;
         SandboxFiles files = new SandboxFiles(NativeSyscalls.INSTANCE);
-        if (out) files.copyOut(e.state().pid(), inside, Path.of(b).toAbsolutePath());
-        else files.copyIn(e.state().pid(), Path.of(a).toAbsolutePath(), inside);
+        var opts = new SandboxFiles.Options(p.bool("archive"), p.bool("follow-link"));
+        if (out && b.endsWith("/") && !java.nio.file.Files.isDirectory(local(b)))
+            throw new CliException(1, "Error response from daemon: destination directory " + b + " must exist");
+        // a trailing "/" or "/." means something to docker's rules: kept, not normalised away
+        try {
+            if (out) files.copyOut(e.state().pid(), inside, local(b), opts);
+            else files.copyIn(e.state().pid(), local(a), inside, opts);
+        } catch (java.io.UncheckedIOException x) {
+            throw new CliException(1, "Error response from daemon: " + x.getCause());
+        } catch (io.jcontainer.ContainerException x) { // docker's cp fails with 1, not 125
+            throw new CliException(1, "Error response from daemon: " + x.getMessage());
+        }
         return 0;
+    }
+
+    /** A host path; "dir/." is kept as such (java.nio drops only a trailing "/"). */
+    private static Path local(String path) {
+        return Path.of(path).toAbsolutePath();
     }
 }

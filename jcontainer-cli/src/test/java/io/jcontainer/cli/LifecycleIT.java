@@ -58,6 +58,13 @@ class LifecycleIT {
         assertThat(cli("cp", state.resolve("in.txt").toString(), "lc:/tmp/in.txt").code()).isZero();
         assertThat(cli("cp", "lc:/tmp/in.txt", state.resolve("out.txt").toString()).code()).isZero();
         assertThat(state.resolve("out.txt")).hasContent("copied in");
+        // docker's rules: onto an existing directory, dest/basename; -a and -L are accepted
+        java.nio.file.Path outDir = java.nio.file.Files.createDirectories(state.resolve("outdir"));
+        assertThat(cli("cp", "-a", "-L", "lc:/tmp/in.txt", outDir.toString()).code()).isZero();
+        assertThat(outDir.resolve("in.txt")).hasContent("copied in");
+        Result fifo = cli("cp", "lc:/dev/null", outDir.toString());
+        assertThat(fifo.code()).isEqualTo(1);
+        assertThat(fifo.err()).contains("a character device");
 
         assertThat(cli("top", "lc").out()).startsWith("UID").contains("sleep 1");
         assertThat(cli("inspect", "lc").out()).contains("\"Id\" : \"" + id + "\"").contains("\"Status\" : \"running\"");
