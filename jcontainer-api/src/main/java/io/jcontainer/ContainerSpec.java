@@ -80,6 +80,8 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             throw new InvalidSpecException("hostname", "setting a hostname needs the UTS namespace (it would rename the host)");
         if ((!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty()) && !linux.has(Namespace.USER))
             throw new InvalidSpecException("idmap", "uid/gid maps need the USER namespace");
+        if (linux.unprivilegedRoot() && !linux.has(Namespace.USER))
+            throw new InvalidSpecException("unprivilegedRoot", "an unprivileged host range for the container's ids needs the USER namespace");
         if (restartPolicy.mode() != RestartPolicy.Mode.NO && !detached)
             throw new InvalidSpecException("restart", "a restart policy needs a detached container (its monitor restarts it; an attached one ends with its handle)");
         if (init && !linux.has(Namespace.PID))
@@ -137,6 +139,8 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
     /** The bounding set: the capabilities the payload may hold (see {@link CapabilitySets}). */
     public Set<Capability> capabilities() { return process.capabilities().bounding(); }
     public boolean noNewPrivileges() { return process.noNewPrivileges(); }
+    /** Whether a root JVM runs the user namespace's ids as an unprivileged host range (see {@link Builder#unprivilegedRoot}). */
+    public boolean unprivilegedRoot() { return linux.unprivilegedRoot(); }
     public Seccomp seccomp() { return linux.seccomp(); }
     /** Paths made inaccessible, or null for the runtime's defaults. */
     public List<String> maskedPaths() { return linux.maskedPaths(); }
@@ -506,6 +510,19 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             List<IdMap> l = new ArrayList<>(linux.gidMappings());
             l.addAll(Arrays.asList(maps));
             linux = linux.withGidMappings(l);
+            return this;
+        }
+
+        /**
+         * With a USER namespace and no explicit maps: even from a root JVM, map the container's
+         * ids to an unprivileged host range instead of host root, so a process that escapes its
+         * namespaces through a kernel bug is nobody on the host. The runtime picks the range (the
+         * Linux one: the /etc/subuid and /etc/subgid ranges of a user named {@code jcontainer},
+         * else a range of its own; see docs/rootless.md). {@link Profile#UNTRUSTED} turns it on.
+         * A non-root JVM is unprivileged anyway: there it changes nothing.
+         */
+        public Builder unprivilegedRoot(boolean on) {
+            linux = linux.withUnprivilegedRoot(on);
             return this;
         }
 

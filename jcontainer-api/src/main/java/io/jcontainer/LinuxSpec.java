@@ -21,10 +21,13 @@ import java.util.Set;
  * @param readonlyPaths     paths made read-only, or null for the runtime's defaults
  * @param devices           device nodes beside the default ones
  * @param rootfsPropagation propagation of the root mount, or null for the default (private: nothing reaches the host)
+ * @param unprivilegedRoot  with a USER namespace and no explicit maps, map the container's ids to an
+ *                          unprivileged host range even from a root JVM (jcontainer's, not OCI's;
+ *                          see {@link ContainerSpec.Builder#unprivilegedRoot})
  */
 public record LinuxSpec(List<LinuxNamespace> namespaces, List<IdMap> uidMappings, List<IdMap> gidMappings, Resources resources,
                         String cgroupsPath, Map<String, String> sysctl, Seccomp seccomp, List<String> maskedPaths,
-                        List<String> readonlyPaths, List<Device> devices, Propagation rootfsPropagation) {
+                        List<String> readonlyPaths, List<Device> devices, Propagation rootfsPropagation, boolean unprivilegedRoot) {
 
     public LinuxSpec {
         namespaces = Checks.list("namespaces", namespaces);
@@ -53,6 +56,13 @@ public record LinuxSpec(List<LinuxNamespace> namespaces, List<IdMap> uidMappings
             for (String p : readonlyPaths) Checks.absolute("readonlyPaths", p);
         }
         devices = Checks.list("devices", devices);
+    }
+
+    /** OCI's fields only: {@code unprivilegedRoot} off. */
+    public LinuxSpec(List<LinuxNamespace> namespaces, List<IdMap> uidMappings, List<IdMap> gidMappings, Resources resources,
+                     String cgroupsPath, Map<String, String> sysctl, Seccomp seccomp, List<String> maskedPaths,
+                     List<String> readonlyPaths, List<Device> devices, Propagation rootfsPropagation) {
+        this(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, false);
     }
 
     /** The namespaces in a set (new and joined alike). */
@@ -87,15 +97,16 @@ public record LinuxSpec(List<LinuxNamespace> namespaces, List<IdMap> uidMappings
         return withNamespaces(l);
     }
 
-    public LinuxSpec withNamespaces(List<LinuxNamespace> v) { return new LinuxSpec(v, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withUidMappings(List<IdMap> v) { return new LinuxSpec(namespaces, v, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withGidMappings(List<IdMap> v) { return new LinuxSpec(namespaces, uidMappings, v, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withResources(Resources v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, v, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withCgroupsPath(String v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, v, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withSysctl(Map<String, String> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, v, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withSeccomp(Seccomp v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, v, maskedPaths, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withMaskedPaths(List<String> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, v, readonlyPaths, devices, rootfsPropagation); }
-    public LinuxSpec withReadonlyPaths(List<String> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, v, devices, rootfsPropagation); }
-    public LinuxSpec withDevices(List<Device> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, v, rootfsPropagation); }
-    public LinuxSpec withRootfsPropagation(Propagation v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, v); }
+    public LinuxSpec withNamespaces(List<LinuxNamespace> v) { return new LinuxSpec(v, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withUidMappings(List<IdMap> v) { return new LinuxSpec(namespaces, v, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withGidMappings(List<IdMap> v) { return new LinuxSpec(namespaces, uidMappings, v, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withResources(Resources v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, v, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withCgroupsPath(String v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, v, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withSysctl(Map<String, String> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, v, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withSeccomp(Seccomp v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, v, maskedPaths, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withMaskedPaths(List<String> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, v, readonlyPaths, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withReadonlyPaths(List<String> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, v, devices, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withDevices(List<Device> v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, v, rootfsPropagation, unprivilegedRoot); }
+    public LinuxSpec withRootfsPropagation(Propagation v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, v, unprivilegedRoot); }
+    public LinuxSpec withUnprivilegedRoot(boolean v) { return new LinuxSpec(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, seccomp, maskedPaths, readonlyPaths, devices, rootfsPropagation, v); }
 }

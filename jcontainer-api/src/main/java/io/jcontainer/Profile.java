@@ -8,7 +8,7 @@ public enum Profile {
     DEFAULT {
         @Override
         void applyTo(ContainerSpec.Builder b) {
-            b.capabilities(Capability.dockerDefaults()).seccomp(Seccomp.DEFAULT).noNewPrivileges(false);
+            b.capabilities(Capability.dockerDefaults()).seccomp(Seccomp.DEFAULT).noNewPrivileges(false).unprivilegedRoot(false);
         }
     },
     /**
@@ -17,17 +17,18 @@ public enum Profile {
      * root with a 64 MiB tmpfs on /tmp, no network, at most 256 tasks and 512 MiB of memory,
      * 1024 open files, no core dumps and files of at most 1 GiB.
      *
-     * <p>Root inside maps to the calling user outside. From a non-root JVM that is an
-     * unprivileged user; from a root JVM it is host root (without any capability), so to make
-     * root inside nobody outside add an unprivileged map, e.g.
-     * {@code .uidMap(new IdMap(0, 100000, 65536)).gidMap(new IdMap(0, 100000, 65536))} with a range
-     * no host user owns.
+     * <p>The container's ids run as an unprivileged host range ({@link ContainerSpec.Builder#unprivilegedRoot}):
+     * from a non-root JVM root inside is the calling user; from a root JVM it is not host root
+     * but the first id of a range no host user owns (the Linux runtime: the /etc/subuid range of
+     * a user {@code jcontainer}, else its own range from host uid 2147418112), so a job that
+     * escapes through a kernel bug lands as nobody. Explicit {@code uidMap}/{@code gidMap} win.
      */
     UNTRUSTED {
         @Override
         void applyTo(ContainerSpec.Builder b) {
             b.namespaces(EnumSet.of(Namespace.PID, Namespace.NET, Namespace.MNT, Namespace.UTS, Namespace.IPC,
                             Namespace.USER, Namespace.CGROUP))
+                    .unprivilegedRoot(true)
                     .dropAllCapabilities()
                     .noNewPrivileges(true)
                     .seccomp(Seccomp.DEFAULT)

@@ -148,6 +148,15 @@ public final class PlanCompiler {
         return path.equals("/sys") || path.startsWith("/sys/");
     }
 
+    private static volatile List<List<IdMap>> cachedUnprivileged;
+
+    /** {@link SubordinateIds#unprivileged()}, read once per JVM. */
+    private static List<List<IdMap>> unprivileged() {
+        List<List<IdMap>> u = cachedUnprivileged;
+        if (u == null) cachedUnprivileged = u = SubordinateIds.unprivileged();
+        return u;
+    }
+
     private static volatile SubordinateIds cachedSub;
 
     private static SubordinateIds hostSubordinateIds(int euid) {
@@ -747,7 +756,14 @@ public final class PlanCompiler {
         if (!spec.has(Namespace.USER)) return new IdMaps(List.of(), List.of());
         List<IdMap> ownUid = List.of(new IdMap(0, host.euid(), 1)), ownGid = List.of(new IdMap(0, host.egid(), 1));
         List<IdMap> uid = spec.uidMap(), gid = spec.gidMap();
-        if (host.isRoot()) return new IdMaps(uid.isEmpty() ? ownUid : uid, gid.isEmpty() ? ownGid : gid);
+        if (host.isRoot()) {
+            // unprivilegedRoot (UNTRUSTED): root inside is an id no host user owns, never host root
+            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty()) {
+                List<List<IdMap>> range = unprivileged();
+                return new IdMaps(range.get(0), range.get(1));
+            }
+            return new IdMaps(uid.isEmpty() ? ownUid : uid, gid.isEmpty() ? ownGid : gid);
+        }
         boolean payloadIsRoot = user.uid() == 0 && user.gid() == 0 && user.groups().stream().allMatch(g -> g == 0);
         if (uid.isEmpty()) uid = payloadIsRoot || !sub.usable() ? ownUid : SubordinateIds.defaultMap(host.euid(), sub.uids());
         if (gid.isEmpty()) gid = payloadIsRoot || !sub.usable() ? ownGid : SubordinateIds.defaultMap(host.egid(), sub.gids());

@@ -36,6 +36,37 @@ public record SubordinateIds(Path newuidmap, Path newgidmap, List<IdMap> uids, L
                 parse(read(Path.of("/etc/subuid")), name, uid), parse(read(Path.of("/etc/subgid")), name, uid));
     }
 
+    /** The user whose /etc/subuid and /etc/subgid ranges {@link #unprivileged} takes first. */
+    public static final String DEDICATED_USER = "jcontainer";
+    /**
+     * jcontainer's own range when no {@value #DEDICATED_USER} user has one: 65536 ids from
+     * 2^31 - 2^16, far above what useradd hands out (UID_MAX 60000, SUB_UID_MAX 600100000), so no
+     * host user or subordinate range owns them.
+     */
+    public static final long RESERVED_BASE = 2147418112L, RESERVED_SIZE = 65536;
+
+    /**
+     * Where a root JVM maps an unprivileged container's ids (0.. inside): the first range of the
+     * user {@value #DEDICATED_USER} in {@code subuid}/{@code subgid} text (at most 65536 ids), else
+     * {@link #RESERVED_BASE}. Returns {uid map, gid map}.
+     */
+    public static List<List<IdMap>> unprivileged(String subuid, String subgid) {
+        return List.of(unprivileged(parse(subuid, DEDICATED_USER, -1)), unprivileged(parse(subgid, DEDICATED_USER, -1)));
+    }
+
+    /** As above, from the host's /etc/subuid and /etc/subgid. */
+    public static List<List<IdMap>> unprivileged() {
+        return unprivileged(read(Path.of("/etc/subuid")), read(Path.of("/etc/subgid")));
+    }
+
+    private static List<IdMap> unprivileged(List<IdMap> ranges) {
+        if (!ranges.isEmpty()) {
+            IdMap r = ranges.getFirst();
+            return List.of(new IdMap(0, r.hostId(), Math.min(r.size(), RESERVED_SIZE)));
+        }
+        return List.of(new IdMap(0, RESERVED_BASE, RESERVED_SIZE));
+    }
+
     /** Only the system's own directories: a helper found through $PATH could be anyone's. */
     public static Path helper(String name) {
         for (String d : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {

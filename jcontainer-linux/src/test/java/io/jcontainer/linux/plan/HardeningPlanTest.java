@@ -67,4 +67,15 @@ class HardeningPlanTest {
                 assertThat(m.source()).as("bind after the switch uses a held source").startsWith("@");
         assertThat(p.parent()).contains(new Op.WritePid("/proc/%p/uid_map", "0 100000 65536\n"));
     }
+
+    /** UNTRUSTED from a root JVM: the container's root is an unprivileged host id, not host root. */
+    @Test
+    void untrustedFromRootMapsToAnUnprivilegedRange() {
+        long base = io.jcontainer.linux.userns.SubordinateIds.unprivileged().get(0).getFirst().hostId();
+        Plan p = plan(Container.builder().rootfs(dir).profile(io.jcontainer.Profile.UNTRUSTED));
+        assertThat(p.parent()).contains(new Op.WritePid("/proc/%p/uid_map", "0 " + base + " 65536\n"));
+        assertThat(base).isNotZero();
+        Plan plain = plan(Container.builder().rootfs(dir).addNamespace(Namespace.USER));
+        assertThat(plain.parent()).contains(new Op.WritePid("/proc/%p/uid_map", "0 0 1\n"));
+    }
 }

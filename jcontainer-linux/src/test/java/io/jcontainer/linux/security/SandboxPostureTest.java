@@ -81,8 +81,9 @@ class SandboxPostureTest {
                 assertThat(s.get("NoNewPrivs")).isEqualTo("1");
                 if (Seccomp.landed()) assertThat(s.get("Seccomp")).isEqualTo("2");
                 assertNamespaces(t, Set.of("mnt", "pid_for_children", "net", "uts", "ipc", "cgroup", "user"), Set.of());
-                // container root is the JVM's uid (the single-uid map); the payload runs as 1000 inside, unmapped outside
-                assertThat(Files.readString(Path.of("/proc/" + t + "/uid_map")).trim().split("\\s+")).containsExactly("0", "0", "1");
+                // from a root JVM container root is an unprivileged host range, never host root (row 45)
+                long base = io.jcontainer.linux.userns.SubordinateIds.unprivileged().get(0).getFirst().hostId();
+                assertThat(Files.readString(Path.of("/proc/" + t + "/uid_map")).trim().split("\\s+")).containsExactly("0", Long.toString(base), "65536");
                 assertThat(limit(t, "Max open files")).containsExactly("1024", "1024");
                 assertThat(limit(t, "Max core file size")).containsExactly("0", "0");
                 assertOnlyStdio(t);

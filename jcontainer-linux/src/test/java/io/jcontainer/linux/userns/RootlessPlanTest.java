@@ -81,4 +81,14 @@ class RootlessPlanTest {
         assertThatThrownBy(() -> new PlanCompiler(NON_ROOT, SubordinateIds.NONE).compile(spec().build(), PlanCompiler.Inputs.of(USER)))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("uid 1000 is not mapped");
     }
+
+    @Test
+    void unprivilegedRangeIsTheDedicatedUsersElseJcontainersOwn() {
+        var own = io.jcontainer.linux.userns.SubordinateIds.unprivileged("alice:100000:65536\n", "");
+        assertThat(own.get(0)).containsExactly(new io.jcontainer.IdMap(0, 2147418112L, 65536));
+        assertThat(own.get(1)).containsExactly(new io.jcontainer.IdMap(0, 2147418112L, 65536));
+        var dedicated = io.jcontainer.linux.userns.SubordinateIds.unprivileged("jcontainer:500000:200000\n", "jcontainer:600000:1000\n");
+        assertThat(dedicated.get(0)).containsExactly(new io.jcontainer.IdMap(0, 500000, 65536));
+        assertThat(dedicated.get(1)).containsExactly(new io.jcontainer.IdMap(0, 600000, 1000));
+    }
 }
