@@ -626,6 +626,18 @@ public final class PlanCompiler {
         }
         boolean bind = g.isBind() || (set & MS_BIND) != 0;
         if (bind) set |= MS_BIND;
+        // a sized tmpfs holds at most one file per KiB unless nr_inodes says otherwise (row 37)
+        if (g.type().equals("tmpfs") && data.stream().noneMatch(o -> o.startsWith("nr_inodes="))) {
+            data.stream().filter(o -> o.startsWith("size=") && !o.endsWith("%")).findFirst().ifPresent(o -> {
+                long bytes;
+                try {
+                    bytes = io.jcontainer.DataSize.parse(o.substring(5)).bytes();
+                } catch (RuntimeException e) {
+                    return; // the kernel names what it cannot parse
+                }
+                if (bytes > 0) data.add("nr_inodes=" + Mount.Tmpfs.inodesFor(bytes));
+            });
+        }
         if (bind && !data.isEmpty())
             throw new InvalidSpecException("mount", g.target() + ": option(s) " + data + " mean nothing to a bind mount");
         int where = IN_ROOT | MKDIR;

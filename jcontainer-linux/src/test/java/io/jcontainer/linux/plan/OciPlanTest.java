@@ -112,7 +112,7 @@ class OciPlanTest {
         ContainerSpec.Builder b = Container.builder().rootOverlay(List.of(lower), upper, work).command("/bin/true");
         Plan p = new PlanCompiler(ROOT_HOST).compile(b.namespaces(PID, MNT).build(), new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));
         assertThat(p.child()).contains(new Op.Mount("overlay", "/run/jc/root", "overlay", Op.MS_NODEV,
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work, 0));
+                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work, Op.NEW_ROOT));
         Plan rootless = new PlanCompiler(USER_HOST, io.jcontainer.linux.userns.SubordinateIds.NONE)
                 .compile(b.namespaces(PID, MNT, USER).build(), new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));
         assertThat(rootless.child()).anyMatch(o -> o instanceof Op.Mount m && m.fstype().equals("overlay") && m.data().endsWith(",userxattr"));
@@ -122,7 +122,7 @@ class OciPlanTest {
     void rootfsPropagationMakesTheHostsRootSlaveAndAppliesToTheRoot() {
         Plan p = compile(spec().rootfsPropagation(Propagation.RSHARED));
         assertThat(p.child()).contains(new Op.Mount("", "/", "", Op.MS_REC | Op.MS_SLAVE, "", 0),
-                new Op.Mount("", "/run/jc/root", "", Op.MS_REC | Op.MS_SHARED, "", 0));
+                new Op.Mount("", "/", "", Op.MS_REC | Op.MS_SHARED, "", Op.IN_ROOT)); // the root held, never its path again
         assertThat(p.child()).noneMatch(o -> o instanceof Op.MakePrivate);
         assertThat(compile(spec()).child()).contains(new Op.MakePrivate("/"));
     }
@@ -131,7 +131,7 @@ class OciPlanTest {
     void genericMountOptionsBecomeFlagsDataAndPropagation() {
         Plan p = compile(spec().mount("tmpfs", "tmpfs", "/scratch", "size=1m", "noexec", "nosuid", "mode=700"));
         assertThat(p.child()).contains(new Op.Mount("tmpfs", "/scratch", "tmpfs", Op.MS_NOEXEC | Op.MS_NOSUID | Op.MS_NODEV,
-                "size=1m,mode=700", Op.IN_ROOT | Op.MKDIR));
+                "size=1m,mode=700,nr_inodes=1024", Op.IN_ROOT | Op.MKDIR));
         Plan v = compile(spec().volume(tmp + ":/data:ro,rslave"));
         assertThat(v.child()).contains(new Op.Mount(tmp.toString(), "/data", "", Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY | Op.MS_NODEV, "", Op.IN_ROOT | Op.MKDIR),
                 new Op.Mount("", "/data", "", Op.MS_REC | Op.MS_SLAVE, "", Op.IN_ROOT));

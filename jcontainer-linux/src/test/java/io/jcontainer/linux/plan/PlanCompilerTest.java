@@ -277,6 +277,10 @@ class PlanCompilerTest {
         assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals("/few") && m.data().endsWith(",nr_inodes=10"));
         // unsized: the kernel's default (half of RAM, one inode per page of that)
         assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals("/unsized") && !m.data().contains("nr_inodes"));
+        Op.Mount generic = (Op.Mount) PlanCompiler.genericMountOps(io.jcontainer.Mount.of("tmpfs", "tmpfs", "/g", "size=1m")).getFirst();
+        assertThat(generic.data()).isEqualTo("size=1m,nr_inodes=1024");
+        Op.Mount explicit = (Op.Mount) PlanCompiler.genericMountOps(io.jcontainer.Mount.of("tmpfs", "tmpfs", "/g", "size=1m", "nr_inodes=7")).getFirst();
+        assertThat(explicit.data()).isEqualTo("size=1m,nr_inodes=7");
         for (String t : List.of("/dev", "/dev/shm"))
             assertThat(c).anyMatch(o -> o instanceof Op.Mount m && m.target().equals(t) && m.data().contains(",nr_inodes=65536"));
     }
