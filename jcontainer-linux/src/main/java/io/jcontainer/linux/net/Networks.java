@@ -456,7 +456,25 @@ public final class Networks implements NetworkAttachment {
             for (Rtnetlink.Link l : nl.links()) links.add(l.name());
             for (NetworkConfig n : networks) if (links.contains(n.bridge())) live.add(n);
         }
-        nft.run(NftRuleset.render(live, endpoints));
+        String script = NftRuleset.render(live, endpoints);
+        // Most starts change nothing in the table (no published port, the bridge already up): the
+        // last script applied is kept with what identifies the kernel it went to (boot, network
+        // namespace), and an identical one is not sent again.
+        Path last = root.resolve(".rules");
+        try {
+            String stamp = kernelStamp() + "\n";
+            if (Files.exists(last) && Files.readString(last).equals(stamp + script)) return;
+            Files.deleteIfExists(last); // if applying fails half way, the next change applies in full
+            nft.run(script);
+            Files.writeString(last, stamp + script);
+        } catch (IOException e) {
+            throw new NetworkException("recording the applied rules in " + last + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String kernelStamp() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + " "
+                + Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"));
     }
 
     /** What the kernel has in jcontainer's table now ({@code nft list table ip jcontainer}; empty when there is none). */

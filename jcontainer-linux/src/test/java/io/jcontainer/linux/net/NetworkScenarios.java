@@ -53,6 +53,7 @@ public final class NetworkScenarios {
                 case "churn" -> s.churn(Integer.parseInt(args[2]));
                 case "sigkill-child" -> s.sigkillChild();
                 case "sigkill" -> s.sigkill();
+                case "cost" -> s.cost(Integer.parseInt(args[2]));
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } finally {
@@ -141,6 +142,13 @@ public final class NetworkScenarios {
         String blocked = fetchFromQuiet("back", "http://" + ea.ip() + ":80/");
         check(!blocked.contains("alpha"), "a container on another network reached alpha: " + blocked);
         check(fetchFrom("back", "http://" + endpoint(other.id()).ip() + ":80/").contains("gamma"), "but its own network works");
+        // docker network connect: gamma (on back) gets an interface on front too, then loses it
+        rt.networks().connect(other.id(), other.pid(), NetworkAttachment.Request.of("front"));
+        String connected = execOut(other, "timeout 3 wget -q -O - http://" + ea.ip() + ":80/; ip -o addr show eth1");
+        check(connected.contains("hello from alpha") && connected.contains("10.91.0."), "connected to front: " + connected);
+        rt.networks().disconnect(other.id(), "front");
+        String disconnected = execOut(other, "timeout 3 wget -q -O - http://" + ea.ip() + ":80/; ip -o link show");
+        check(!disconnected.contains("hello from alpha") && !disconnected.contains("eth1"), "disconnected from front: " + disconnected);
         // a network with containers cannot be removed; an unknown one is named
         try {
             rt.networks().remove("front");
@@ -191,13 +199,40 @@ public final class NetworkScenarios {
         expectClean();
     }
 
+    /**
+     * Not a benchmark (see benchmarks/): start -> exit of /bin/true with loopback only, on the
+     * default bridge, and on it with a published port, interleaved, medians printed.
+     */
+    void cost(int rounds) throws Exception {
+        long[][] t = new long[3][rounds];
+        for (int i = 0; i < rounds + 5; i++) {
+            for (int k = 0; k < 3; k++) {
+                long t0 = System.nanoTime();
+                ContainerSpec sp = spec(null, "true");
+                try (Container c = k == 0 ? rt.start(sp) : rt.start(sp, new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(),
+                        k == 2 ? PortMapping.parse("18081:80") : List.of(), null, List.of(), List.of()))) {
+                    c.waitFor();
+                }
+                if (i >= 5) t[k][i - 5] = System.nanoTime() - t0;
+            }
+        }
+        String[] names = {"none", "bridge", "bridge -p"};
+        for (int k = 0; k < 3; k++) {
+            java.util.Arrays.sort(t[k]);
+            System.out.printf("%-10s median %.2f ms (start -> exit -> close, %d rounds)%n", names[k], t[k][rounds / 2] / 1e6, rounds);
+        }
+        expectClean();
+    }
+
     /** Many create/remove cycles leave no veth, address, rule or IPAM entry. */
     void churn(int cycles) throws Exception {
         rt.networks().create("churn", "10.92.0.0/24", null, false);
         long t0 = System.nanoTime();
         for (int i = 0; i < cycles; i++) {
             List<String> ports = i % 2 == 0 ? List.of("18080:80") : List.of();
-            try (Container c = rt.start(spec(null, "true"), new NetworkAttachment.Request(i % 3 == 0 ? Networks.DEFAULT : "churn", null,
+            // a third through the container model alone (network mode "churn"), the others with docker's -p
+            try (Container c = i % 3 == 0 ? rt.start(spec(null, "true").toBuilder().network("churn").build())
+                    : rt.start(spec(null, "true"), new NetworkAttachment.Request(i % 3 == 1 ? Networks.DEFAULT : "churn", null,
                     List.of(), ports.stream().flatMap(p -> PortMapping.parse(p).stream()).toList(), null, List.of(), List.of()))) {
                 check(c.waitFor().code() == 0, "cycle " + i);
             }
@@ -320,6 +355,14 @@ public final class NetworkScenarios {
      */
     private String fetchFromQuiet(String network, String url) throws Exception {
         return run(network, "/bin/sh", "-c", "timeout 3 wget -q -O - " + url + " 2>&1; echo rc=$?");
+    }
+
+    private static String execOut(Container c, String script) throws Exception {
+        var p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh", "-c", script + " 2>&1").withStdio(Stdio.NULL, Stdio.PIPE, Stdio.NULL));
+        String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        p.close();
+        return out;
     }
 
     private static String execCat(Container c, String path) throws Exception {
