@@ -172,6 +172,11 @@ public final class Networks implements NetworkAttachment {
         return createLocked(DEFAULT, subnet == null || subnet.isEmpty() ? null : subnet, null, false, DEFAULT_BRIDGE);
     }
 
+    /** Whether a network exists (the default one always does: it is made on first use). Takes no lock, makes nothing. */
+    public boolean exists(String name) {
+        return name.equals(DEFAULT) || Files.exists(configFile(name));
+    }
+
     /** The containers on a network. */
     public List<Endpoint> endpoints(String network) {
         return locked(() -> endpointsLocked().stream().filter(e -> e.network().equals(network)).toList());
