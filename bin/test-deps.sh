@@ -12,6 +12,8 @@ JC_TEST_PACKAGES=(
   docker-registry apache2-utils  # jcontainer-oci: a real registry (started by the tests, never its service) + htpasswd
   skopeo umoci podman            # jcontainer-oci: peers that cross-check pushes, layouts and archives
   golang-github-opencontainers-image-spec-dev   # jcontainer-oci: the OCI image-spec JSON schemas
+  libnftables1                   # bridge networks: NAT and published ports (libnftables through FFM)
+  nftables                       # ... and its documented fallback, the nft program
 )
 
 jc_missing_packages() {

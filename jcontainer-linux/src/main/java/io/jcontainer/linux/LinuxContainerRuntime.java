@@ -14,6 +14,10 @@ import io.jcontainer.Stdio;
 import io.jcontainer.linux.cgroup.CgroupManager;
 import io.jcontainer.linux.cgroup.PreparedCgroup;
 import io.jcontainer.linux.cgroup.SandboxCgroup;
+import io.jcontainer.linux.net.NetnsThread;
+import io.jcontainer.linux.net.NetworkAttachment;
+import io.jcontainer.linux.net.Networks;
+import io.jcontainer.linux.net.Nftables;
 import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.launch.FdInputStream;
 import io.jcontainer.linux.launch.FdOutputStream;
@@ -158,6 +162,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     supervisor = new Supervisor(sys);
                     launcher = image;
                     try {
+                        if (java.nio.file.Files.isDirectory(store.root().resolveSibling("networks")))
+                            networks().sweep(); // endpoints, veths and rules of containers that are gone
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: sweeping networks failed", e);
+                    }
+                    try {
                         store.sweep(); // what JVMs that died left behind
                     } catch (RuntimeException e) {
                         LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: sweeping {} failed", store.root(), e);
@@ -250,8 +260,6 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     static void refuseNotYetSupported(ContainerSpec spec) {
         OciHooks.of(spec.hooks()); // refuses the hooks that would have to run inside the container
         switch (spec.network()) {
-            case io.jcontainer.NetworkMode.Named n -> throw new HostUnsupportedException("network '" + n.name()
-                    + "': named networks (bridges) are not supported yet", "use none, host, or a namespace path (ns:/proc/PID/ns/net)");
             case io.jcontainer.NetworkMode.Container c -> throw new HostUnsupportedException("network container:" + c.idOrName()
                     + ": joining another container's network by name is not supported yet", "use ns:/proc/PID/ns/net with that container's pid");
             default -> { }
@@ -275,11 +283,103 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * @param hold       a client attaches right after the start: the monitor reads no output before
      * @param autoRemove recorded for docker's --rm (see {@link #startAttached})
      */
+    /**
+     * Starts {@code spec} on a bridge network with docker's per-network settings (aliases,
+     * published ports, --ip, --dns, --add-host) that the container model does not carry yet:
+     * its network namespace is made and wired by the JVM (veth, address, routes, published
+     * ports, /etc/hosts and /etc/resolv.conf; see {@link Networks}) before the container joins
+     * it, and taken down with the container. A spec whose network mode is
+     * {@link io.jcontainer.NetworkMode.Named} gets the same with {@code Request.of(name)}.
+     */
+    public Container start(ContainerSpec spec, NetworkAttachment.Request network) {
+        if (!(spec.network() instanceof io.jcontainer.NetworkMode.Named) && !(spec.network() instanceof io.jcontainer.NetworkMode.None))
+            throw new InvalidSpecException("network", "a bridge network request contradicts the spec's network mode " + spec.network());
+        return start(spec, null, false, false, null, network);
+    }
+
+    /** This host's bridge networks, kept beside the container store ({@code <state>/../networks}). */
+    public Networks networks() {
+        Networks n = networks;
+        if (n == null) {
+            synchronized (this) {
+                if (networks == null) networks = new Networks(sys, store.root().resolveSibling("networks"), Nftables.detect());
+                n = networks;
+            }
+        }
+        return n;
+    }
+
+    private volatile Networks networks;
+
+    /** A network namespace made and attached for a start: joined by the container through {@code path}. */
+    private record PreparedNetwork(NetnsThread holder, String path, NetworkAttachment.Attachment attachment) {
+    }
+
+    private PreparedNetwork prepareNetwork(String id, ContainerSpec spec, NetworkAttachment.Request req) {
+        if (!spec.has(Namespace.NET)) throw new InvalidSpecException("network", "a bridge network needs the NET namespace");
+        if (spec.has(Namespace.USER))
+            throw new InvalidSpecException("network", "bridge networks with a user namespace are not supported yet (the container could not mount its sysfs)");
+        // an unknown network is an error before anything is made (no namespace, no state directory)
+        if (!networks().exists(req.network())) throw new io.jcontainer.linux.net.NetworkException.NotFound(req.network());
+        String name = spec.name();
+        List<String> aliases = new ArrayList<>(req.aliases());
+        if (name != null && !req.network().equals(Networks.DEFAULT)) {
+            if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"))
+                throw new InvalidSpecException("name", "container name '" + name + "' is not a valid DNS label: on network "
+                        + req.network() + " it is the name other containers reach it by (lowercase letters, digits and '-')");
+            if (!aliases.contains(name)) aliases.addFirst(name);
+        }
+        String hostname = spec.hostname() != null ? spec.hostname() : id.substring(0, 12);
+        NetworkAttachment.Request full = new NetworkAttachment.Request(req.network(), hostname, aliases, req.ports(), req.ip(), req.dns(), req.addHosts());
+        NetnsThread holder = NetnsThread.createNew(sys, "jcontainer-netns-" + id.substring(0, 8));
+        try {
+            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), full);
+            // the container (a grandchild of ours, root like us) opens our descriptor through /proc
+            return new PreparedNetwork(holder, "/proc/" + ProcessHandle.current().pid() + "/fd/" + holder.netnsFd(), a);
+        } catch (RuntimeException e) {
+            holder.close();
+            throw e;
+        }
+    }
+
     private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove, LaunchHooks extraHooks) {
-        refuseNotYetSupported(spec);
-        RootfsChecks.check(spec);
+        return start(spec, old, hold, autoRemove, extraHooks, null);
+    }
+
+    private Container start(ContainerSpec requested, ContainerState old, boolean hold, boolean autoRemove, LaunchHooks extraHooks,
+                            NetworkAttachment.Request network) {
+        if (network == null && requested.network() instanceof io.jcontainer.NetworkMode.Named n) network = NetworkAttachment.Request.of(n.name());
+        refuseNotYetSupported(requested);
+        RootfsChecks.check(requested);
         LauncherImage image = launcher();
         String id = old != null ? old.id() : newId();
+        PreparedNetwork net = network == null ? null : prepareNetwork(id, requested, network);
+        try {
+            // the prepared namespace is joined by path (setns in the child, first thing), as ns:PATH is
+            ContainerSpec spec = net == null ? requested : requested.toBuilder()
+                    .networkMode(new io.jcontainer.NetworkMode.NamespacePath(net.path()))
+                    .mount(io.jcontainer.Mount.bind(net.attachment().hosts(), "/etc/hosts"))
+                    .mount(io.jcontainer.Mount.bind(net.attachment().resolvConf(), "/etc/resolv.conf")).build();
+            Container c = start(image, spec, old, hold, autoRemove, id, net, extraHooks);
+            if (net != null) networks().adopt(id, c.pid()); // stale when the container is gone, not when this JVM is
+            net = net == null ? null : new PreparedNetwork(net.holder(), null, net.attachment()); // started: keep it
+            return c;
+        } finally {
+            if (net != null) {
+                net.holder().close(); // the container's processes hold the namespace now
+                if (net.path() != null) {
+                    try {
+                        networks().detach(id);
+                    } catch (RuntimeException ignored) {
+                        // the start's failure matters more; the sweep retries
+                    }
+                }
+            }
+        }
+    }
+
+    private Container start(LauncherImage image, ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove, String id,
+                            PreparedNetwork net, LaunchHooks extraHooks) {
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
@@ -349,6 +449,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         live.remove(self[0]);
                         // the handle of an attached sandbox owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
+                        if (net != null && !spec.detached()) {
+                            try {
+                                networks().detach(id);
+                            } catch (RuntimeException e) {
+                                LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: detaching {} from its network failed (the sweep retries)", id, e);
+                            }
+                        }
                     }, this);
             self[0] = c;
             live.add(c);

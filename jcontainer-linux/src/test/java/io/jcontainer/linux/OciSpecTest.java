@@ -145,8 +145,9 @@ class OciSpecTest {
         // OCI runs these in the container's namespaces: not yet (prestart, createRuntime, poststart and poststop run: OciHookTest)
         assertThatThrownBy(() -> Sandboxes.busybox().hook(Hooks.Stage.CREATE_CONTAINER, Hooks.Hook.of(Path.of("/bin/true"))).command("true").start())
                 .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("hooks.createContainer");
+        // named networks are supported now (docs/networking.md): an unknown one is refused by name, before anything is made
         assertThatThrownBy(() -> Sandboxes.busybox().network("mynet").command("true").start())
-                .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("mynet");
+                .isInstanceOf(io.jcontainer.linux.net.NetworkException.NotFound.class).hasMessageContaining("mynet");
         assertThatThrownBy(() -> Sandboxes.busybox().cgroupsPath("a/b").command("true").start())
                 .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("cgroupsPath");
     }

@@ -73,6 +73,15 @@ public final class NativeSyscalls implements Syscalls {
     private static final MethodHandle EPOLL_CTL = errnoFn("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle EPOLL_WAIT = errnoFn("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle EVENTFD = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETSOCKOPT = errnoFn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle BIND = errnoFn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SENDTO = errnoFn("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECV = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, SOCK_DGRAM = 2, SOCK_RAW = 3;
+    private static final int SOL_NETLINK = 270, NETLINK_EXT_ACK = 11, SO_REUSEADDR = 2, SO_RCVTIMEO = 20, MSG_TRUNC = 0x20;
     // posix_spawn returns the error number instead of setting errno.
     private static final MethodHandle POSIX_SPAWN = fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
@@ -442,6 +451,121 @@ public final class NativeSyscalls implements Syscalls {
             return r;
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void setns(int fd, int nstype) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            if ((int) SETNS.invokeExact(cs, fd, nstype) < 0) throw new SyscallException("setns", errno(cs), "fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void unshare(int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            if ((int) UNSHARE.invokeExact(cs, flags) < 0) throw new SyscallException("unshare", errno(cs), "flags 0x" + Integer.toHexString(flags));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void setsockopt(Arena a, MemorySegment cs, int fd, int level, int name, MemorySegment value, String what) throws Throwable {
+        if ((int) SETSOCKOPT.invokeExact(cs, fd, level, name, value, (int) value.byteSize()) < 0)
+            throw new SyscallException("setsockopt", errno(cs), what);
+    }
+
+    @Override
+    public int netlinkSocket(int protocol, int timeoutMillis) {
+        int fd = -1;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            fd = (int) SOCKET.invokeExact(cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+            if (fd < 0) throw new SyscallException("socket", errno(cs), "AF_NETLINK protocol " + protocol);
+            // the kernel's own words for a refused request ("Unknown device type"...) come back with the error
+            setsockopt(a, cs, fd, SOL_NETLINK, NETLINK_EXT_ACK, a.allocateFrom(JAVA_INT, 1), "NETLINK_EXT_ACK");
+            MemorySegment tv = a.allocate(16, 8); // struct timeval { long sec, usec }
+            tv.set(JAVA_LONG, 0, timeoutMillis / 1000);
+            tv.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);
+            setsockopt(a, cs, fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+            MemorySegment nl = a.allocate(12, 4); // struct sockaddr_nl { u16 family, pad; u32 pid, groups }
+            nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
+            if ((int) BIND.invokeExact(cs, fd, nl, 12) < 0) throw new SyscallException("bind", errno(cs), "AF_NETLINK protocol " + protocol);
+            return fd;
+        } catch (Throwable t) {
+            closeQuietly(fd);
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void netlinkSend(int fd, byte[] message) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment b = a.allocateFrom(ValueLayout.JAVA_BYTE, message);
+            MemorySegment nl = a.allocate(12, 4);
+            nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
+            for (;;) {
+                long n = (long) SENDTO.invokeExact(cs, fd, b, (long) message.length, 0, nl, 12);
+                if (n >= 0) return;
+                if (errno(cs) != EINTR) throw new SyscallException("sendto", errno(cs), "netlink fd " + fd);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int netlinkReceive(int fd, byte[] buf) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment b = a.allocate(buf.length);
+            for (;;) {
+                long n = (long) RECV.invokeExact(cs, fd, b, (long) buf.length, MSG_TRUNC);
+                if (n >= 0) {
+                    if (n > buf.length) throw new SyscallException("recv", 90 /* EMSGSIZE */, "netlink fd " + fd + ": a " + n + "-byte message");
+                    MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) n);
+                    return (int) n;
+                }
+                int e = errno(cs);
+                if (e == EINTR) continue;
+                // SO_RCVTIMEO expired: say so rather than "try again"
+                throw new SyscallException("recv", e == Errno.EAGAIN ? 110 /* ETIMEDOUT */ : e, "netlink fd " + fd);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void probeBind(byte[] hostIp, int port, boolean udp) {
+        int fd = -1;
+        String what;
+        try {
+            what = (udp ? "udp " : "tcp ") + java.net.InetAddress.getByAddress(hostIp).getHostAddress() + ":" + port; // no lookup: a literal
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("an address of " + hostIp.length + " bytes", e);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            boolean v6 = hostIp.length == 16;
+            fd = (int) SOCKET.invokeExact(cs, v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+            if (fd < 0) throw new SyscallException("socket", errno(cs), what);
+            if (!udp) setsockopt(a, cs, fd, SOL_SOCKET, SO_REUSEADDR, a.allocateFrom(JAVA_INT, 1), "SO_REUSEADDR");
+            MemorySegment sa = a.allocate(28, 4); // sockaddr_in (16) / sockaddr_in6 (28); port big-endian
+            sa.set(ValueLayout.JAVA_SHORT, 0, (short) (v6 ? AF_INET6 : AF_INET));
+            sa.set(ValueLayout.JAVA_BYTE, 2, (byte) (port >> 8));
+            sa.set(ValueLayout.JAVA_BYTE, 3, (byte) port);
+            MemorySegment.copy(hostIp, 0, sa, ValueLayout.JAVA_BYTE, v6 ? 8 : 4, hostIp.length);
+            if ((int) BIND.invokeExact(cs, fd, sa, v6 ? 28 : 16) < 0) throw new SyscallException("bind", errno(cs), what);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            closeQuietly(fd);
         }
     }
 

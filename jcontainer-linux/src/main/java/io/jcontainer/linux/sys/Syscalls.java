@@ -133,6 +133,51 @@ public interface Syscalls {
         throw new UnsupportedOperationException("dup");
     }
 
+    /** setns(2) namespace types and unshare(2) flags. */
+    int CLONE_NEWNET = 0x40000000;
+
+    /**
+     * setns(2) of the <em>calling thread</em>: for a network namespace this moves only this
+     * thread, so callers do it on a thread of their own that runs nothing else.
+     */
+    default void setns(int fd, int nstype) {
+        throw new UnsupportedOperationException("setns");
+    }
+
+    /** unshare(2) of the calling thread (CLONE_NEWNET: this thread gets a new network namespace). */
+    default void unshare(int flags) {
+        throw new UnsupportedOperationException("unshare");
+    }
+
+    /**
+     * A netlink socket of {@code protocol} (NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12), close-on-exec,
+     * bound with a kernel-chosen port, with extended acks on and a receive timeout of
+     * {@code timeoutMillis} (a kernel that never answers is an ETIMEDOUT error, never a hang). It
+     * belongs to the network namespace of the calling thread.
+     */
+    default int netlinkSocket(int protocol, int timeoutMillis) {
+        throw new UnsupportedOperationException("socket(AF_NETLINK)");
+    }
+
+    /** sendto(2) of one netlink message (or a batch) to the kernel. */
+    default void netlinkSend(int fd, byte[] message) {
+        throw new UnsupportedOperationException("sendto");
+    }
+
+    /** recv(2) of one datagram of netlink messages into {@code buf}; returns its length. */
+    default int netlinkReceive(int fd, byte[] buf) {
+        throw new UnsupportedOperationException("recv");
+    }
+
+    /**
+     * bind(2) + close of a TCP or UDP socket on {@code hostIp:port} (SO_REUSEADDR for TCP, as a
+     * server would): whether a published port is free, asked of the kernel before anything is
+     * started. Throws EADDRINUSE when it is not.
+     */
+    default void probeBind(byte[] hostIp, int port, boolean udp) {
+        throw new UnsupportedOperationException("bind");
+    }
+
     int geteuid();
 
     int getegid();

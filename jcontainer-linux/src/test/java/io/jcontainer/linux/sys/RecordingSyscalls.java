@@ -66,6 +66,49 @@ public final class RecordingSyscalls implements Syscalls {
     }
     @Override public WaitStatus waitPid(int pid, boolean noHang) { record("waitid", "waitid " + pid); return new WaitStatus(pid, WaitStatus.CLD_EXITED, 0); }
     @Override public void kill(int pid, int signal) { record("kill", "kill " + pid + " " + signal); }
+    /**
+     * Netlink: every message sent, and how the fake kernel answers one (default: an ack). The
+     * answers to a request are queued when it is sent and handed out one datagram per receive.
+     */
+    public final List<byte[]> netlinkSent = new ArrayList<>();
+    public java.util.function.Function<byte[], List<byte[]>> netlinkAnswer = req -> List.of(ack(req, 0));
+    private final java.util.ArrayDeque<byte[]> netlinkReplies = new java.util.ArrayDeque<>();
+
+    @Override public int netlinkSocket(int protocol, int timeoutMillis) { record("socket", "socket netlink " + protocol); return fd(); }
+    @Override public synchronized void netlinkSend(int fd, byte[] message) {
+        record("sendto", "netlink_send " + fd + " " + message.length);
+        netlinkSent.add(message.clone());
+        netlinkReplies.addAll(netlinkAnswer.apply(message));
+    }
+    @Override public synchronized int netlinkReceive(int fd, byte[] buf) {
+        record("recv", "netlink_recv " + fd);
+        byte[] r = netlinkReplies.poll();
+        if (r == null) throw new SyscallException("recv", 110 /* ETIMEDOUT */, "netlink fd " + fd);
+        System.arraycopy(r, 0, buf, 0, r.length);
+        return r.length;
+    }
+
+    /** A message of {@code type} with {@code body} after the header, answering {@code request} (same seq). */
+    public static byte[] reply(byte[] request, int type, int flags, byte[] body) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + body.length).order(java.nio.ByteOrder.nativeOrder());
+        b.putInt(16 + body.length).putShort((short) type).putShort((short) flags)
+                .putInt(java.nio.ByteBuffer.wrap(request).order(java.nio.ByteOrder.nativeOrder()).getInt(8)).putInt(0).put(body);
+        return b.array();
+    }
+
+    /** An NLMSG_ERROR answering {@code request} with {@code error} (0: an ack), without extended ack. */
+    public static byte[] ack(byte[] request, int error) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + 4 + 16).order(java.nio.ByteOrder.nativeOrder());
+        java.nio.ByteBuffer req = java.nio.ByteBuffer.wrap(request).order(java.nio.ByteOrder.nativeOrder());
+        b.putInt(36).putShort((short) 2).putShort((short) 0x100 /* capped */).putInt(req.getInt(8)).putInt(0);
+        b.putInt(error);
+        b.put(request, 0, 16);
+        return b.array();
+    }
+
+    @Override public void setns(int fd, int nstype) { record("setns", "setns " + fd + " " + Integer.toHexString(nstype)); }
+    @Override public void unshare(int flags) { record("unshare", "unshare " + Integer.toHexString(flags)); }
+    @Override public void probeBind(byte[] hostIp, int port, boolean udp) { record("bind", "bind " + (udp ? "udp " : "tcp ") + port); }
     @Override public int geteuid() { return euid; }
     @Override public int getegid() { return egid; }
     @Override public int epollCreate() { record("epoll_create1", "epoll_create1"); return fd(); }

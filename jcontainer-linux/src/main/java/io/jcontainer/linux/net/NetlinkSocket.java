@@ -1,0 +1,102 @@
+package io.jcontainer.linux.net;
+
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One netlink socket and the request/answer discipline on it: every request asks for an ack,
+ * answers are matched by sequence number, NLMSG_ERROR becomes a {@link NetlinkException} naming
+ * the operation and its subject. The socket belongs to the network namespace of the thread
+ * that opened it, whatever thread uses it later. Not thread-safe: one owner.
+ */
+final class NetlinkSocket implements AutoCloseable {
+    static final int NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3;
+    private static final int NLM_F_ACK_TLVS = 0x200, NLM_F_CAPPED = 0x100, NLMSGERR_ATTR_MSG = 1;
+    static final int TIMEOUT_MILLIS = 5000;
+
+    private final Syscalls sys;
+    private final int fd;
+    private final byte[] buf = new byte[1 << 16];
+    private int seq = (int) (System.nanoTime() & 0x3fffffff);
+
+    NetlinkSocket(Syscalls sys, int protocol) {
+        this.sys = sys;
+        this.fd = sys.netlinkSocket(protocol, TIMEOUT_MILLIS);
+    }
+
+    int nextSeq() {
+        return ++seq;
+    }
+
+    /** Sends {@code msg} (built with {@link #nextSeq()} and NLM_F_ACK) and waits for its ack. */
+    void request(NlMessage msg, String operation, String subject) {
+        byte[] b = msg.bytes();
+        int want = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(8);
+        sys.netlinkSend(fd, b);
+        for (;;) {
+            ByteBuffer r = receive();
+            for (int p = 0; p + NlMessage.HDRLEN <= r.limit(); ) {
+                int len = r.getInt(p), type = Short.toUnsignedInt(r.getShort(p + 4)), s = r.getInt(p + 8);
+                if (len < NlMessage.HDRLEN || p + len > r.limit()) break;
+                if (s == want && type == NLMSG_ERROR) {
+                    checkError(r, p, len, operation, subject);
+                    return;
+                }
+                p += (len + 3) & ~3;
+            }
+        }
+    }
+
+    /** Sends a dump request and maps every answer of type {@code type} until NLMSG_DONE. */
+    <T> List<T> dump(NlMessage msg, int type, Function<ByteBuffer, T> parse, String operation) {
+        byte[] b = msg.bytes();
+        int want = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(8);
+        sys.netlinkSend(fd, b);
+        List<T> out = new ArrayList<>();
+        for (;;) {
+            ByteBuffer r = receive();
+            for (int p = 0; p + NlMessage.HDRLEN <= r.limit(); ) {
+                int len = r.getInt(p), t = Short.toUnsignedInt(r.getShort(p + 4)), s = r.getInt(p + 8);
+                if (len < NlMessage.HDRLEN || p + len > r.limit()) break;
+                if (s == want) {
+                    if (t == NLMSG_DONE) return out;
+                    if (t == NLMSG_ERROR) checkError(r, p, len, operation, null);
+                    else if (t == type) {
+                        T v = parse.apply(r.slice(p, len).order(ByteOrder.nativeOrder()));
+                        if (v != null) out.add(v);
+                    }
+                }
+                p += (len + 3) & ~3;
+            }
+        }
+    }
+
+    private ByteBuffer receive() {
+        int n = sys.netlinkReceive(fd, buf);
+        return ByteBuffer.wrap(buf, 0, n).slice().order(ByteOrder.nativeOrder());
+    }
+
+    /** struct nlmsgerr { int error; struct nlmsghdr msg; [payload unless capped] } then ext-ack TLVs. */
+    static void checkError(ByteBuffer r, int p, int len, String operation, String subject) {
+        int error = r.getInt(p + NlMessage.HDRLEN);
+        if (error == 0) return;
+        int flags = Short.toUnsignedInt(r.getShort(p + 6));
+        String kernelMessage = null;
+        if ((flags & NLM_F_ACK_TLVS) != 0) {
+            int origLen = r.getInt(p + NlMessage.HDRLEN + 4);
+            int tlvs = p + NlMessage.HDRLEN + 4 + ((flags & NLM_F_CAPPED) != 0 ? NlMessage.HDRLEN : ((origLen + 3) & ~3));
+            if (tlvs < p + len) kernelMessage = new NlAttrs(r, tlvs, p + len).string(NLMSGERR_ATTR_MSG);
+        }
+        throw NetlinkException.of(operation, subject, -error, kernelMessage);
+    }
+
+    @Override
+    public void close() {
+        sys.closeQuietly(fd);
+    }
+}

@@ -1,0 +1,97 @@
+package io.jcontainer.linux.net;
+
+import io.jcontainer.ContainerException;
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A platform thread of its own that lives in one network namespace: setns(2) and
+ * unshare(CLONE_NEWNET) move only the calling thread, so work inside another namespace happens
+ * on a thread that runs nothing else and ends with {@link #close()} — never a pooled JVM thread
+ * that would later run unrelated work in the wrong namespace.
+ */
+public final class NetnsThread implements AutoCloseable {
+    private final ExecutorService thread;
+    private final Syscalls sys;
+    private int ownFd = -1;
+
+    private NetnsThread(Syscalls sys, String name) {
+        this.sys = sys;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A thread in the network namespace {@code netnsFd} (an fd of /proc/PID/ns/net). */
+    public static NetnsThread join(Syscalls sys, int netnsFd, String name) {
+        NetnsThread t = new NetnsThread(sys, name);
+        try {
+            t.call(() -> {
+                sys.setns(netnsFd, Syscalls.CLONE_NEWNET);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /**
+     * A thread in a new, empty network namespace (only {@code lo}, down); {@link #netnsFd()} holds
+     * it open until {@link #close()}.
+     */
+    public static NetnsThread createNew(Syscalls sys, String name) {
+        NetnsThread t = new NetnsThread(sys, name);
+        try {
+            t.ownFd = t.call(() -> {
+                sys.unshare(Syscalls.CLONE_NEWNET);
+                return sys.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
+            });
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /** The namespace made by {@link #createNew}; -1 for a joined one. */
+    public int netnsFd() {
+        return ownFd;
+    }
+
+    /** Runs {@code task} on this thread, in its namespace; its exception is rethrown here. */
+    public <T> T call(Callable<T> task) {
+        try {
+            return thread.submit(task).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new ContainerException("in network namespace thread: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while waiting for the network namespace thread", e);
+        }
+    }
+
+    public void run(Runnable task) {
+        call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Ends the thread (it is never reused) and closes the namespace fd it made. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        sys.closeQuietly(ownFd);
+        ownFd = -1;
+    }
+}

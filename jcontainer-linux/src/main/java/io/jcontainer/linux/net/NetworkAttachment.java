@@ -1,0 +1,38 @@
+package io.jcontainer.linux.net;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a container start needs of networking: put the container's network namespace on a
+ * network before its payload runs, and take it off again. The start passes the namespace as
+ * an fd; everything else (bridge, address, rules, /etc files) is behind this.
+ */
+public interface NetworkAttachment {
+    /**
+     * @param network  a network's name ({@link Networks#DEFAULT} for docker's {@code bridge})
+     * @param hostname the container's name on the network (its hostname), or null
+     * @param ip       a fixed address (docker's --ip), or null for the next free one
+     */
+    record Request(String network, String hostname, List<String> aliases, List<PortMapping> ports, String ip, List<String> dns,
+                   List<String> addHosts) {
+        public Request {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+            ports = ports == null ? List.of() : List.copyOf(ports);
+            dns = dns == null ? List.of() : List.copyOf(dns);
+            addHosts = addHosts == null ? List.of() : List.copyOf(addHosts);
+        }
+
+        public static Request of(String network) {
+            return new Request(network, null, List.of(), List.of(), null, List.of(), List.of());
+        }
+    }
+
+    /** The container's endpoint and the /etc files made for it (to bind into its root). */
+    record Attachment(Endpoint endpoint, Path hosts, Path resolvConf) {
+    }
+
+    Attachment attach(String containerId, int netnsFd, Request request);
+
+    void detach(String containerId);
+}

@@ -1,0 +1,647 @@
+package io.jcontainer.linux.net;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jcontainer.linux.state.ProcStat;
+import io.jcontainer.linux.sys.Errno;
+import io.jcontainer.linux.sys.SyscallException;
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Bridge networks of this host, as data and in the kernel: the networks ({@code <root>/NAME.json}),
+ * the host-wide IPAM (one endpoint file per container and network, {@code <root>/endpoints/}),
+ * the bridges and veths (rtnetlink), jcontainer's nftables table, and each container's
+ * /etc/hosts and /etc/resolv.conf ({@code <root>/etc/ID/}).
+ *
+ * <p>Every change happens under an exclusive lock on {@code <root>/.lock} (and a lock of this
+ * JVM, since file locks are per process): two JVMs never hand out one address or one port.
+ * Host-side kernel work (bridges, veths, nftables) runs on the calling thread, in the JVM's
+ * network namespace; work inside a container's namespace runs on a {@link NetnsThread}.
+ *
+ * <p>Crash safety: an endpoint is written before anything is created in the kernel, and names
+ * the process whose death makes it stale; {@link #sweep()} removes stale endpoints with their
+ * veth and rules. A container's veth also dies with its network namespace.
+ */
+public final class Networks implements NetworkAttachment {
+    public static final String DEFAULT = "bridge", DEFAULT_BRIDGE = "jcbr0";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final ReentrantLock JVM_LOCK = new ReentrantLock(); // file locks do not exclude threads of one process
+    private static final int DEFAULT_MTU = 1500;
+
+    private final Syscalls sys;
+    private final Path root;
+    private final Nftables nft;
+    private final Path hostResolvConf;
+
+    public Networks(Syscalls sys, Path root, Nftables nft) {
+        this(sys, root, nft, Path.of("/etc/resolv.conf"));
+    }
+
+    public Networks(Syscalls sys, Path root, Nftables nft, Path hostResolvConf) {
+        this.sys = sys;
+        this.root = root;
+        this.nft = nft;
+        this.hostResolvConf = hostResolvConf;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    // ---- networks ----
+
+    /** docker network create [--subnet] [--gateway] [--internal] NAME. */
+    public NetworkConfig create(String name, String subnet, String gateway, boolean internal) {
+        checkName(name);
+        return locked(() -> {
+            if (Files.exists(configFile(name))) throw new NetworkException.Conflict("network with name " + name + " already exists");
+            return createLocked(name, subnet, gateway, internal, "jc-" + newId().substring(0, 12));
+        });
+    }
+
+    private NetworkConfig createLocked(String name, String subnet, String gateway, boolean internal, String bridge) {
+        List<NetworkConfig> existing = listLocked();
+        List<Rtnetlink.Route> hostRoutes = hostRoutes(existing);
+        Subnet s;
+        if (subnet != null) {
+            s = Subnet.parse(subnet);
+            for (NetworkConfig n : existing)
+                if (n.parsedSubnet().overlaps(s))
+                    throw new NetworkException.Conflict("subnet " + s + " overlaps network " + n.name() + "'s " + n.subnet());
+            for (Rtnetlink.Route r : hostRoutes)
+                if (s.overlaps(Subnet.of(r.destination()), r.prefixLength()))
+                    throw new NetworkException.Conflict("subnet " + s + " collides with the host's route to "
+                            + r.destination().getHostAddress() + "/" + r.prefixLength() + ": choose another --subnet");
+        } else {
+            s = freeSubnet(existing, hostRoutes);
+        }
+        int gw;
+        if (gateway != null) {
+            gw = Subnet.parseAddress(gateway);
+            if (!s.isHost(gw)) throw new NetworkException.Invalid("gateway " + gateway + " is not a host address of " + s);
+        } else {
+            gw = s.host(1);
+        }
+        NetworkConfig n = new NetworkConfig(name, newId(), "bridge", bridge, s.toString(), Subnet.text(gw), internal, DEFAULT_MTU,
+                Instant.now().toString());
+        writeJson(configFile(name), n);
+        return n;
+    }
+
+    /** The first of docker's usual private ranges that neither a network nor a host route uses. */
+    private Subnet freeSubnet(List<NetworkConfig> existing, List<Rtnetlink.Route> hostRoutes) {
+        List<Subnet> candidates = new ArrayList<>();
+        for (int i = 17; i <= 31; i++) candidates.add(new Subnet(Subnet.parseAddress("172." + i + ".0.0"), 16));
+        candidates.add(new Subnet(Subnet.parseAddress("10.88.0.0"), 16));
+        for (int i = 0; i < 256; i += 16) candidates.add(new Subnet(Subnet.parseAddress("192.168." + i + ".0"), 20));
+        next:
+        for (Subnet c : candidates) {
+            for (NetworkConfig n : existing) if (n.parsedSubnet().overlaps(c)) continue next;
+            for (Rtnetlink.Route r : hostRoutes) if (c.overlaps(Subnet.of(r.destination()), r.prefixLength())) continue next;
+            return c;
+        }
+        throw new NetworkException.Conflict("no free subnet left among 172.17-31.0.0/16, 10.88.0.0/16 and 192.168.0-240.0/20: give --subnet");
+    }
+
+    /** The host's IPv4 routes to subnets (not the default route, not jcontainer's own bridges). */
+    private List<Rtnetlink.Route> hostRoutes(List<NetworkConfig> existing) {
+        Set<String> ours = new HashSet<>();
+        for (NetworkConfig n : existing) ours.add(n.bridge());
+        try (Rtnetlink nl = new Rtnetlink(sys)) {
+            Set<Integer> ourIndexes = new HashSet<>();
+            for (Rtnetlink.Link l : nl.links()) if (ours.contains(l.name())) ourIndexes.add(l.index());
+            List<Rtnetlink.Route> out = new ArrayList<>();
+            for (Rtnetlink.Route r : nl.routes())
+                if (!r.isDefault() && r.destination() instanceof java.net.Inet4Address && !ourIndexes.contains(r.outputLink())) out.add(r);
+            return out;
+        }
+    }
+
+    public List<NetworkConfig> list() {
+        return locked(this::listLocked);
+    }
+
+    private List<NetworkConfig> listLocked() {
+        List<NetworkConfig> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) return out;
+        try (var files = Files.newDirectoryStream(root, "*.json")) {
+            for (Path f : files) {
+                NetworkConfig n = readJson(f, NetworkConfig.class);
+                if (n != null) out.add(n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.sort(java.util.Comparator.comparing(NetworkConfig::name));
+        return out;
+    }
+
+    /** The network, made first if it is the default one. */
+    public NetworkConfig inspect(String name) {
+        return locked(() -> networkLocked(name));
+    }
+
+    private NetworkConfig networkLocked(String name) {
+        NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
+        if (n != null) return n;
+        if (!name.equals(DEFAULT)) throw new NetworkException.NotFound(name);
+        String subnet = System.getProperty("jcontainer.bridgeSubnet");
+        return createLocked(DEFAULT, subnet == null || subnet.isEmpty() ? null : subnet, null, false, DEFAULT_BRIDGE);
+    }
+
+    /** Whether a network exists (the default one always does: it is made on first use). Takes no lock, makes nothing. */
+    public boolean exists(String name) {
+        return name.equals(DEFAULT) || Files.exists(configFile(name));
+    }
+
+    /** The containers on a network. */
+    public List<Endpoint> endpoints(String network) {
+        return locked(() -> endpointsLocked().stream().filter(e -> e.network().equals(network)).toList());
+    }
+
+    /** docker network rm: refused while containers are attached; the bridge and its rules go with it. */
+    public void remove(String name) {
+        locked(() -> {
+            NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
+            if (n == null) throw new NetworkException.NotFound(name);
+            List<String> attached = endpointsLocked().stream().filter(e -> e.network().equals(name)).map(Endpoint::containerId).toList();
+            if (!attached.isEmpty())
+                throw new NetworkException.Conflict("network " + name + " has active endpoints (containers " + String.join(", ", attached)
+                        + "): stop or disconnect them first");
+            deleteBridge(n.bridge());
+            delete(configFile(name));
+            applyRules();
+            return null;
+        });
+    }
+
+    /** docker network prune: every network without containers (the default one stays). */
+    public List<String> prune() {
+        return locked(() -> {
+            Set<String> used = new HashSet<>();
+            for (Endpoint e : endpointsLocked()) used.add(e.network());
+            List<String> removed = new ArrayList<>();
+            for (NetworkConfig n : listLocked()) {
+                if (n.name().equals(DEFAULT) || used.contains(n.name())) continue;
+                deleteBridge(n.bridge());
+                delete(configFile(n.name()));
+                removed.add(n.name());
+            }
+            applyRules();
+            return removed;
+        });
+    }
+
+    // ---- containers ----
+
+    @Override
+    public Attachment attach(String containerId, int netnsFd, Request req) {
+        checkAliases(req);
+        return locked(() -> {
+            NetworkConfig n = networkLocked(req.network());
+            List<Endpoint> all = endpointsLocked();
+            for (Endpoint e : all)
+                if (e.containerId().equals(containerId) && e.network().equals(n.name()))
+                    throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
+            List<PortMapping> ports = resolvePorts(req.ports(), all);
+            int ip = allocate(n, all, req.ip());
+            String hostVeth = "jcv" + hash(containerId + "/" + n.id()).substring(0, 12);
+            Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), hostVeth, req.hostname(), req.aliases(), ports,
+                    ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()));
+            writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept
+            boolean ok = false;
+            try (NetnsThread inside = NetnsThread.join(sys, netnsFd, "jcontainer-netns-" + containerId.substring(0, 8))) {
+                ensureBridge(n);
+                String ifname = inside.call(() -> {
+                    try (Rtnetlink nl = new Rtnetlink(sys)) {
+                        Set<String> names = new HashSet<>();
+                        for (Rtnetlink.Link l : nl.links()) names.add(l.name());
+                        int i = 0;
+                        while (names.contains("eth" + i)) i++;
+                        return "eth" + i;
+                    }
+                });
+                try (Rtnetlink nl = new Rtnetlink(sys)) {
+                    // the container's end is made in its namespace directly: it never shows up in the host's
+                    nl.createVeth(hostVeth, ifname, n.mtu(), netnsFd);
+                    nl.setMaster(hostVeth, n.bridge());
+                    nl.setUp(hostVeth, true);
+                }
+                Subnet s = n.parsedSubnet();
+                inside.run(() -> {
+                    try (Rtnetlink nl = new Rtnetlink(sys)) {
+                        nl.setUp("lo", true);
+                        nl.addAddress(ifname, Subnet.inet(ip), s.prefixLength());
+                        nl.setUp(ifname, true);
+                        // an internal network has no way out: no default route (and the forward chain drops)
+                        if (!n.internal() && !hasDefaultRoute(nl)) nl.addRoute(null, 0, Subnet.inet(n.gatewayAddress()), ifname);
+                    }
+                });
+                applyRules();
+                Attachment a = writeEtc(ep, n, req);
+                rewritePeersHosts(n, containerId);
+                ok = true;
+                return a;
+            } finally {
+                if (!ok) removeEndpointLocked(ep);
+            }
+        });
+    }
+
+    private static boolean hasDefaultRoute(Rtnetlink nl) {
+        return nl.routes().stream().anyMatch(r -> r.isDefault() && r.gateway() instanceof java.net.Inet4Address);
+    }
+
+    /**
+     * The container now runs as {@code pid}: its endpoints become stale when that process is
+     * gone (not when the starting JVM is).
+     */
+    public void adopt(String containerId, long pid) {
+        locked(() -> {
+            long start = ProcStat.startTime(pid);
+            for (Endpoint e : endpointsLocked())
+                if (e.containerId().equals(containerId)) writeJson(endpointFile(containerId, e.network()), e.ownedBy(pid, start));
+            return null;
+        });
+    }
+
+    @Override
+    public void detach(String containerId) {
+        locked(() -> {
+            boolean any = false;
+            for (Endpoint e : endpointsLocked())
+                if (e.containerId().equals(containerId)) {
+                    removeEndpointLocked(e);
+                    any = true;
+                }
+            if (any) deleteTree(etcDir(containerId));
+            return null;
+        });
+    }
+
+    /** docker network disconnect: the container's interface on that network goes, with its address and rules. */
+    public void disconnect(String containerId, String network) {
+        locked(() -> {
+            Endpoint e = readJson(endpointFile(containerId, network), Endpoint.class);
+            if (e == null) throw new NetworkException.NotFound(network + " (container " + containerId + " is not connected to it)");
+            removeEndpointLocked(e);
+            return null;
+        });
+    }
+
+    /** docker network connect: a running container (its first process {@code pid}) joins another network. */
+    public Attachment connect(String containerId, long pid, Request req) {
+        int fd = sys.open("/proc/" + pid + "/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
+        try {
+            Attachment a = attach(containerId, fd, req);
+            adopt(containerId, pid);
+            return a;
+        } finally {
+            sys.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Removes the endpoints whose owner is gone (a JVM killed while starting a container, a
+     * container that ended without being removed), with their veths and rules. Returns how many.
+     */
+    public int sweep() {
+        if (!Files.isDirectory(root.resolve("endpoints"))) return 0;
+        return locked(() -> {
+            int n = 0;
+            Set<String> gone = new HashSet<>();
+            for (Endpoint e : endpointsLocked())
+                if (!ProcStat.alive(e.ownerPid(), e.ownerStartTime())) {
+                    removeEndpointLocked(e);
+                    gone.add(e.containerId());
+                    n++;
+                }
+            for (String id : gone) if (endpointsLocked().stream().noneMatch(e -> e.containerId().equals(id))) deleteTree(etcDir(id));
+            return n;
+        });
+    }
+
+    private void removeEndpointLocked(Endpoint e) {
+        try (Rtnetlink nl = new Rtnetlink(sys)) {
+            nl.deleteLink(e.hostVeth()); // its peer goes with it
+        } catch (NetlinkException.NotFound gone) {
+            // the container's namespace ended and took the pair with it
+        }
+        delete(endpointFile(e.containerId(), e.network()));
+        applyRules();
+        NetworkConfig n = readJson(configFile(e.network()), NetworkConfig.class);
+        if (n != null) rewritePeersHosts(n, e.containerId());
+    }
+
+    // ---- IPAM and ports ----
+
+    private static int allocate(NetworkConfig n, List<Endpoint> all, String requested) {
+        Subnet s = n.parsedSubnet();
+        Set<Integer> used = new HashSet<>();
+        used.add(n.gatewayAddress());
+        for (Endpoint e : all) if (e.network().equals(n.name())) used.add(Subnet.parseAddress(e.ip()));
+        if (requested != null) {
+            int ip = Subnet.parseAddress(requested);
+            if (!s.isHost(ip)) throw new NetworkException.Invalid("address " + requested + " is not a host address of " + n.name() + "'s " + s);
+            if (used.contains(ip)) throw new NetworkException.Conflict("address " + requested + " is already in use on network " + n.name());
+            return ip;
+        }
+        for (long i = 1; i < s.size() - 1; i++) {
+            int ip = s.host(i);
+            if (!used.contains(ip)) return ip;
+        }
+        throw new NetworkException.Conflict("network " + n.name() + " (" + s + ") has no free address left");
+    }
+
+    /**
+     * Host ports: a port taken by another container's mapping, or bound on the host, is an
+     * error now, before anything starts; port 0 gets a free one from the ephemeral range.
+     */
+    private List<PortMapping> resolvePorts(List<PortMapping> requested, List<Endpoint> all) {
+        Set<String> taken = new HashSet<>();
+        for (Endpoint e : all) for (PortMapping p : e.ports()) taken.add(p.protocol() + "/" + p.hostPort());
+        List<PortMapping> out = new ArrayList<>();
+        for (PortMapping p : requested) {
+            int port = p.hostPort();
+            if (port == 0) {
+                for (port = 32768; port < 61000; port++)
+                    if (!taken.contains(p.protocol() + "/" + port) && free(p, port)) break;
+                if (port == 61000) throw new NetworkException.Conflict("no free host port for " + p);
+            } else {
+                if (taken.contains(p.protocol() + "/" + port))
+                    throw new NetworkException.Conflict("Bind for " + (p.hostIp() == null ? "0.0.0.0" : p.hostIp()) + ":" + port
+                            + " failed: port is already allocated (published by another container)");
+                if (!free(p, port))
+                    throw new NetworkException.Conflict("Bind for " + (p.hostIp() == null ? "0.0.0.0" : p.hostIp()) + ":" + port
+                            + "/" + p.protocol() + " failed: port is already in use on the host");
+            }
+            taken.add(p.protocol() + "/" + port);
+            out.add(new PortMapping(p.hostIp(), port, p.containerPort(), p.protocol()));
+        }
+        return out;
+    }
+
+    private boolean free(PortMapping p, int port) {
+        byte[] ip = Subnet.inet(p.hostIp() == null ? 0 : Subnet.parseAddress(p.hostIp())).getAddress();
+        try {
+            sys.probeBind(ip, port, p.protocol().equals("udp"));
+            return true;
+        } catch (SyscallException e) {
+            if (e.errno() == 98 /* EADDRINUSE */) return false;
+            throw e;
+        }
+    }
+
+    // ---- kernel objects ----
+
+    private void ensureBridge(NetworkConfig n) {
+        try (Rtnetlink nl = new Rtnetlink(sys)) {
+            try {
+                if (nl.link(n.bridge()).up()) return;
+            } catch (NetlinkException.NotFound absent) {
+                nl.createBridge(n.bridge(), n.mtu());
+                Subnet s = n.parsedSubnet();
+                nl.addAddress(n.bridge(), Subnet.inet(n.gatewayAddress()), s.prefixLength());
+            }
+            nl.setUp(n.bridge(), true);
+        }
+        // published ports reached through the host's loopback are routed out of the bridge
+        sysctl("net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
+        if (!n.internal()) sysctl("net/ipv4/ip_forward", "1");
+    }
+
+    private static void sysctl(String key, String value) {
+        Path p = Path.of("/proc/sys", key);
+        try {
+            if (!Files.readString(p).strip().equals(value)) Files.writeString(p, value);
+        } catch (IOException e) {
+            throw new NetworkException("writing " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteBridge(String bridge) {
+        try (Rtnetlink nl = new Rtnetlink(sys)) {
+            nl.deleteLink(bridge);
+        } catch (NetlinkException.NotFound gone) {
+            // never made (no container ever ran there) or already gone
+        }
+    }
+
+    /** Replaces jcontainer's table with what the state says (no networks in use: no table). */
+    private void applyRules() {
+        List<NetworkConfig> networks = listLocked();
+        List<Endpoint> endpoints = endpointsLocked();
+        // only networks whose bridge exists get rules: a network never used has nothing in the kernel
+        List<NetworkConfig> live = new ArrayList<>();
+        try (Rtnetlink nl = new Rtnetlink(sys)) {
+            Set<String> links = new HashSet<>();
+            for (Rtnetlink.Link l : nl.links()) links.add(l.name());
+            for (NetworkConfig n : networks) if (links.contains(n.bridge())) live.add(n);
+        }
+        String script = NftRuleset.render(live, endpoints);
+        // Most starts change nothing in the table (no published port, the bridge already up): the
+        // last script applied is kept with what identifies the kernel it went to (boot, network
+        // namespace), and an identical one is not sent again.
+        Path last = root.resolve(".rules");
+        try {
+            String stamp = kernelStamp() + "\n";
+            if (Files.exists(last) && Files.readString(last).equals(stamp + script)) return;
+            Files.deleteIfExists(last); // if applying fails half way, the next change applies in full
+            nft.run(script);
+            Files.writeString(last, stamp + script);
+        } catch (IOException e) {
+            throw new NetworkException("recording the applied rules in " + last + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String kernelStamp() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + " "
+                + Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"));
+    }
+
+    /** What the kernel has in jcontainer's table now ({@code nft list table ip jcontainer}; empty when there is none). */
+    public String kernelRules() {
+        return locked(() -> {
+            String all = nft.run("list tables ip");
+            return all.contains("table ip " + NftRuleset.TABLE) ? nft.run("list table ip " + NftRuleset.TABLE) : "";
+        });
+    }
+
+    // ---- /etc files ----
+
+    private Attachment writeEtc(Endpoint ep, NetworkConfig n, Request req) {
+        Path dir = etcDir(ep.containerId());
+        List<Endpoint> peers = endpointsLocked().stream().filter(e -> e.network().equals(n.name())).toList();
+        try {
+            Files.createDirectories(dir);
+            Path hosts = dir.resolve("hosts"), resolv = dir.resolve("resolv.conf");
+            writeInPlace(hosts, EtcFiles.hosts(ep, peers, !n.name().equals(DEFAULT), req.addHosts()));
+            if (!Files.exists(resolv)) writeInPlace(resolv, EtcFiles.resolvConf(hostResolvConf, req.dns()));
+            return new Attachment(ep, hosts, resolv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Other containers on {@code n} learn of {@code changed} (or forget it): their hosts files are rewritten in place. */
+    private void rewritePeersHosts(NetworkConfig n, String changed) {
+        if (n.name().equals(DEFAULT)) return;
+        List<Endpoint> peers = endpointsLocked().stream().filter(e -> e.network().equals(n.name())).toList();
+        for (Endpoint p : peers) {
+            if (p.containerId().equals(changed)) continue;
+            Path hosts = etcDir(p.containerId()).resolve("hosts");
+            if (!Files.exists(hosts)) continue;
+            try {
+                // keep the --add-host lines (after the generated part) by regenerating only what we own
+                String old = Files.readString(hosts);
+                int extra = old.indexOf("# --add-host\n");
+                String tail = extra < 0 ? "" : old.substring(extra);
+                writeInPlace(hosts, EtcFiles.hosts(p, peers, true, List.of()) + tail);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Truncate and write the same file: the container sees it through a bind mount of this
+     * inode, which a rename would replace behind its back.
+     */
+    private static void writeInPlace(Path p, String content) throws IOException {
+        Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    // ---- storage ----
+
+    private Path configFile(String name) {
+        return root.resolve(name + ".json");
+    }
+
+    private Path endpointFile(String containerId, String network) {
+        return root.resolve("endpoints").resolve(containerId + "." + network + ".json");
+    }
+
+    private Path etcDir(String containerId) {
+        return root.resolve("etc").resolve(containerId);
+    }
+
+    private List<Endpoint> endpointsLocked() {
+        List<Endpoint> out = new ArrayList<>();
+        Path dir = root.resolve("endpoints");
+        if (!Files.isDirectory(dir)) return out;
+        try (var files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path f : files) {
+                Endpoint e = readJson(f, Endpoint.class);
+                if (e != null) out.add(e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private <T> T locked(Supplier<T> body) {
+        JVM_LOCK.lock();
+        try {
+            Files.createDirectories(root);
+            try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                return body.get();
+            }
+        } catch (IOException e) {
+            throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    private static <T> T readJson(Path f, Class<T> type) {
+        try {
+            return JSON.readValue(Files.readAllBytes(f), type);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new NetworkException("reading " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeJson(Path f, Object value) {
+        try {
+            Files.createDirectories(f.getParent());
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.write(tmp, JSON.writeValueAsBytes(value));
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new NetworkException("writing " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void delete(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            throw new NetworkException("removing " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.isDirectory(dir)) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new NetworkException("removing " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void checkName(String name) {
+        if (name == null || !DNS_LABEL.matcher(name).matches())
+            throw new NetworkException.Invalid("invalid network name '" + name
+                    + "': a DNS label (lowercase letters, digits and '-', not at either end, at most 63 characters)");
+    }
+
+    private static void checkAliases(Request req) {
+        for (String a : req.aliases())
+            if (!DNS_LABEL.matcher(a).matches())
+                throw new NetworkException.Invalid("invalid network alias '" + a + "': a DNS label (lowercase letters, digits and '-')");
+        if (req.hostname() != null && !DNS_LABEL.matcher(req.hostname().toLowerCase(java.util.Locale.ROOT)).matches())
+            throw new NetworkException.Invalid("invalid container name '" + req.hostname() + "' on a network: it must be a DNS label");
+    }
+
+    private static String newId() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String hash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.jcontainer.linux.net;
+
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bridge networks end to end: each scenario of {@link NetworkScenarios} runs in a JVM started
+ * under {@code unshare --net}, so its bridges, veths, addresses and nftables rules exist only in
+ * a network namespace of its own, gone when it exits — the machine's network is never changed.
+ */
+@RequiresRoot
+class BridgeNetworkTest {
+    @TempDir
+    Path work;
+
+    private String scenario(String... args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED",
+                "-Djcontainer.test.outerNetns=" + outer,
+                "-cp", System.getProperty("java.class.path"), NetworkScenarios.class.getName(), args[0], work.toString()));
+        for (int i = 1; i < args.length; i++) cmd.add(args[i]);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) p.destroyForcibly();
+        String text = new String(out, StandardCharsets.UTF_8);
+        System.out.println(text);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("PASSED " + args[0]), text);
+        return text;
+    }
+
+    @Test
+    void publishedPortsServeHttpdThroughLoopbackGatewayAndContainerAddress() throws Exception {
+        scenario("ports");
+    }
+
+    @Test
+    void containersOnAUserNetworkReachEachOtherByAddressAndNameAndOthersCannot() throws Exception {
+        scenario("names");
+    }
+
+    @Test
+    void internalNetworkHasNoWayOut() throws Exception {
+        scenario("internal");
+    }
+
+    @Test
+    void twoHundredCyclesLeaveNothingBehind() throws Exception {
+        scenario("churn", "200");
+    }
+
+    @Test
+    void aKilledJvmsNetworkIsSweptByTheNextRuntime() throws Exception {
+        scenario("sigkill");
+    }
+}

@@ -1,0 +1,142 @@
+package io.jcontainer.linux.net;
+
+import io.jcontainer.linux.sys.RecordingSyscalls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Networks as data, without root: -p forms, subnets, the rendered table, /etc files, validation. */
+class NetworkDataTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void dockerPortForms() {
+        assertEquals(List.of(new PortMapping(null, 8080, 80, "tcp")), PortMapping.parse("8080:80"));
+        assertEquals(List.of(new PortMapping("127.0.0.1", 8080, 80, "tcp")), PortMapping.parse("127.0.0.1:8080:80"));
+        assertEquals(List.of(new PortMapping("127.0.0.1", 0, 80, "tcp")), PortMapping.parse("127.0.0.1::80"));
+        assertEquals(List.of(new PortMapping(null, 0, 80, "tcp")), PortMapping.parse("80"));
+        assertEquals(List.of(new PortMapping(null, 53, 53, "udp")), PortMapping.parse("53:53/udp"));
+        assertEquals(List.of(new PortMapping(null, 8000, 9000, "tcp"), new PortMapping(null, 8001, 9001, "tcp")), PortMapping.parse("8000-8001:9000-9001"));
+        assertEquals(2, PortMapping.parse("9000-9001").size());
+        assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("8000-8002:9000-9001"));
+        assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("70000:80"));
+        assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("80/sctp"));
+        assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("localhost:80:80"));
+        assertEquals("0.0.0.0:8080->80/tcp", PortMapping.parse("8080:80").getFirst().toString());
+    }
+
+    @Test
+    void subnets() {
+        Subnet s = Subnet.parse("10.88.0.0/16");
+        assertTrue(s.contains(Subnet.parseAddress("10.88.255.1")));
+        assertFalse(s.contains(Subnet.parseAddress("10.89.0.1")));
+        assertTrue(s.overlaps(Subnet.parse("10.88.4.0/24")));
+        assertTrue(s.overlaps(Subnet.parse("10.0.0.0/8")));
+        assertFalse(s.overlaps(Subnet.parse("10.89.0.0/16")));
+        assertEquals("10.88.0.1", Subnet.text(s.host(1)));
+        assertFalse(s.isHost(Subnet.parseAddress("10.88.255.255")));
+        var e = assertThrows(NetworkException.Invalid.class, () -> Subnet.parse("10.88.0.1/16"));
+        assertTrue(e.getMessage().contains("10.88.0.0/16"), e.getMessage());
+        assertThrows(NetworkException.Invalid.class, () -> Subnet.parse("10.88.0.0"));
+        assertThrows(NetworkException.Invalid.class, () -> Subnet.parse("10.888.0.0/16"));
+    }
+
+    @Test
+    void renderedTableHasOnlyJcontainersTableAndOneRulePerPublishedPort() {
+        var open = new NetworkConfig("front", "id1", "bridge", "jc-aaaa", "10.91.0.0/24", "10.91.0.1", false, 1500, "now");
+        var sealed = new NetworkConfig("sealed", "id2", "bridge", "jc-bbbb", "10.92.0.0/24", "10.92.0.1", true, 1500, "now");
+        var ep = new Endpoint("c1", "front", "10.91.0.2", "jcv1", "web", List.of(), List.of(new PortMapping(null, 8080, 80, "tcp"),
+                new PortMapping("127.0.0.1", 5353, 53, "udp")), 1, 1);
+        String s = NftRuleset.render(List.of(open, sealed), List.of(ep));
+        assertTrue(s.startsWith("add table ip jcontainer\ndelete table ip jcontainer\ntable ip jcontainer {"), s);
+        assertFalse(s.replace("table ip jcontainer", "").contains("table "), "no other table: " + s);
+        assertTrue(s.contains("fib daddr type local tcp dport 8080 dnat to 10.91.0.2:80"), s);
+        assertTrue(s.contains("ip daddr 127.0.0.1 udp dport 5353 dnat to 10.91.0.2:53"), s);
+        assertTrue(s.contains("ip saddr 10.91.0.0/24 oifname != \"jc-aaaa\" masquerade"), s);
+        assertFalse(s.contains("10.92.0.0/24 oifname"), "no masquerade for an internal network: " + s);
+        assertTrue(s.contains("iifname \"jc-bbbb\" oifname != \"jc-bbbb\" drop"), s);
+        assertEquals("add table ip jcontainer\ndelete table ip jcontainer\n", NftRuleset.render(List.of(), List.of()));
+    }
+
+    @Test
+    void hostsAndResolvConf() throws Exception {
+        var self = new Endpoint("aaaaaaaaaaaaaaaa", "front", "10.91.0.2", "jcv1", "web", List.of("api"), List.of(), 1, 1);
+        var peer = new Endpoint("bbbbbbbbbbbbbbbb", "front", "10.91.0.3", "jcv2", "db", List.of(), List.of(), 1, 1);
+        String hosts = EtcFiles.hosts(self, List.of(self, peer), true, List.of("gw.example:10.0.0.9"));
+        assertTrue(hosts.contains("10.91.0.2\tweb api aaaaaaaaaaaa\n"), hosts);
+        assertTrue(hosts.contains("10.91.0.3\tdb bbbbbbbbbbbb\n"), hosts);
+        assertTrue(hosts.contains("10.0.0.9\tgw.example\n"), hosts);
+        assertFalse(EtcFiles.hosts(self, List.of(self, peer), false, List.of()).contains("db"), "the default bridge has no names");
+        Path rc = dir.resolve("resolv.conf");
+        Files.writeString(rc, "nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch corp.example\noptions edns0\n");
+        String r = EtcFiles.resolvConf(rc, List.of());
+        assertFalse(r.contains("127.0.0.53"), r);
+        assertTrue(r.contains("nameserver 192.0.2.53\n") && r.contains("search corp.example") && r.contains("options edns0"), r);
+        assertTrue(EtcFiles.resolvConf(rc, List.of("198.51.100.1")).contains("nameserver 198.51.100.1\n"));
+    }
+
+    /** A fake kernel with one host route (10.0.0.0/8 on link 2) and a recording nft. */
+    private Networks networks(List<String> scripts) {
+        var sys = new RecordingSyscalls();
+        sys.netlinkAnswer = req -> {
+            int type = ByteBuffer.wrap(req).order(ByteOrder.nativeOrder()).getShort(4);
+            List<byte[]> out = new ArrayList<>();
+            if (type == Rtnetlink.RTM_GETROUTE) {
+                ByteBuffer r = ByteBuffer.allocate(12 + 8 + 8).order(ByteOrder.nativeOrder());
+                r.put((byte) 2).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 254).put((byte) 2).put((byte) 253).put((byte) 1).putInt(0);
+                r.putShort((short) 8).putShort((short) 1).put(new byte[]{10, 0, 0, 0});
+                r.putShort((short) 8).putShort((short) 4).putInt(2);
+                out.add(RecordingSyscalls.reply(req, Rtnetlink.RTM_NEWROUTE, 2, r.array()));
+            }
+            if ((ByteBuffer.wrap(req).order(ByteOrder.nativeOrder()).getShort(6) & 0x300) == 0x300)
+                out.add(RecordingSyscalls.reply(req, 3, 2, new byte[4]));
+            else out.add(RecordingSyscalls.ack(req, 0));
+            return out;
+        };
+        return new Networks(sys, dir.resolve("networks"), script -> {
+            scripts.add(script);
+            return "";
+        });
+    }
+
+    @Test
+    void createValidatesNamesSubnetsAndHostRoutes() {
+        List<String> scripts = new ArrayList<>();
+        Networks n = networks(scripts);
+        var created = n.create("front", "172.20.0.0/16", null, false);
+        assertEquals("172.20.0.1", created.gateway());
+        assertTrue(created.bridge().startsWith("jc-") && created.bridge().length() <= 15, created.bridge());
+        var overlap = assertThrows(NetworkException.Conflict.class, () -> n.create("other", "172.20.5.0/24", null, false));
+        assertTrue(overlap.getMessage().contains("front"), overlap.getMessage());
+        var route = assertThrows(NetworkException.Conflict.class, () -> n.create("lan", "10.5.0.0/16", null, false));
+        assertTrue(route.getMessage().contains("route to 10.0.0.0/8"), route.getMessage());
+        assertThrows(NetworkException.Conflict.class, () -> n.create("front", null, null, false));
+        var bad = assertThrows(NetworkException.Invalid.class, () -> n.create("Front_1", null, null, false));
+        assertTrue(bad.getMessage().contains("DNS label"), bad.getMessage());
+        assertThrows(NetworkException.Invalid.class, () -> n.create("x", "172.21.0.0/16", "172.22.0.1", false));
+        // automatic subnets skip what is taken: 172.17 is free here
+        assertEquals("172.17.0.0/16", n.create("auto", null, null, true).subnet());
+        assertEquals(List.of("auto", "front"), n.list().stream().map(NetworkConfig::name).toList());
+        assertThrows(NetworkException.NotFound.class, () -> n.remove("nowhere"));
+        assertThrows(NetworkException.NotFound.class, () -> n.inspect("nowhere"));
+        n.remove("auto");
+        assertEquals(List.of("front"), n.prune());
+        assertTrue(n.list().isEmpty());
+        // no bridge was ever made: no table either
+        assertEquals("add table ip jcontainer\ndelete table ip jcontainer\n", scripts.getLast());
+        assertNull(null);
+    }
+}

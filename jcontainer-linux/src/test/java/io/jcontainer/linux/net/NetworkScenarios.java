@@ -1,0 +1,445 @@
+package io.jcontainer.linux.net;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.Mount;
+import io.jcontainer.Stdio;
+import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.testing.TestRootfs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The network scenarios, run by {@link BridgeNetworkTest} in a JVM of their own started under
+ * {@code unshare --net}: every bridge, veth, address and nftables rule they make lives in that
+ * private network namespace and dies with it, and all traffic goes to loopback or to
+ * containers started here (rule 9). {@code NetworkScenarios SCENARIO WORKDIR}; exit 0 = passed.
+ */
+public final class NetworkScenarios {
+    static final NativeSyscalls SYS = NativeSyscalls.INSTANCE;
+    private final Path work;
+    private final LinuxContainerRuntime rt;
+    private final List<Container> started = new ArrayList<>();
+
+    private NetworkScenarios(Path work) {
+        this.work = work;
+        this.rt = new LinuxContainerRuntime(SYS, null, null, new ContainerStore(work.resolve("containers")));
+    }
+
+    public static void main(String[] args) throws Exception {
+        refuseHostNamespace();
+        try (var nl = new Rtnetlink(SYS)) {
+            nl.setUp("lo", true);
+        }
+        var s = new NetworkScenarios(Path.of(args[1]));
+        try {
+            switch (args[0]) {
+                case "ports" -> s.ports();
+                case "names" -> s.names();
+                case "internal" -> s.internal();
+                case "churn" -> s.churn(Integer.parseInt(args[2]));
+                case "sigkill-child" -> s.sigkillChild();
+                case "sigkill" -> s.sigkill();
+                case "cost" -> s.cost(Integer.parseInt(args[2]));
+                default -> throw new IllegalArgumentException(args[0]);
+            }
+        } finally {
+            s.closeAll();
+        }
+        System.out.println("PASSED " + args[0]);
+        System.exit(0);
+    }
+
+    /**
+     * Rule 9: never run in the namespace of the JVM that started us (the machine's own, or the
+     * one the test suite runs in): {@code -Djcontainer.test.outerNetns} names it.
+     */
+    static void refuseHostNamespace() throws IOException {
+        String outer = System.getProperty("jcontainer.test.outerNetns");
+        String mine = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        if (outer == null || outer.equals(mine))
+            throw new IllegalStateException("refusing to run network scenarios in " + mine + ", the starting JVM's network namespace: run under unshare --net");
+    }
+
+    // ---- scenarios ----
+
+    /** -p 8080:80 serves busybox httpd through the host's loopback, the bridge's address and the container's own; a bound port is refused first. */
+    void ports() throws Exception {
+        Container web = httpd("web", NetworkAttachment.Request.of(Networks.DEFAULT), List.of("8080:80", "127.0.0.1:8090:80", "127.0.0.1::80"));
+        Endpoint ep = endpoint(web.id());
+        check(ep.ports().size() == 3 && ep.ports().get(2).hostPort() >= 32768, "an ephemeral port for 127.0.0.1::80: " + ep.ports());
+        String gw = rt.networks().inspect(Networks.DEFAULT).gateway();
+        expectServed("127.0.0.1", 8080, "web");
+        expectServed("127.0.0.1", 8090, "web");
+        expectServed("127.0.0.1", ep.ports().get(2).hostPort(), "web");
+        expectServed(gw, 8080, "web");
+        expectServed(ep.ip(), 80, "web");
+        String rules = rt.networks().kernelRules();
+        check(rules.contains("dnat to " + ep.ip() + ":80"), "a DNAT rule to the container: " + rules);
+        check(rules.contains("masquerade"), "masquerade for the subnet: " + rules);
+        // a port already bound on the host is refused before anything starts
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("0.0.0.0", 8081));
+            try {
+                httpd("web2", NetworkAttachment.Request.of(Networks.DEFAULT), List.of("8081:80"));
+                throw new AssertionError("a bound port was accepted");
+            } catch (NetworkException.Conflict expected) {
+                check(expected.getMessage().contains("8081") && expected.getMessage().contains("in use"), expected.getMessage());
+            }
+        }
+        // ... and so is one another container publishes
+        try {
+            httpd("web3", NetworkAttachment.Request.of(Networks.DEFAULT), List.of("8080:80"));
+            throw new AssertionError("a port published twice was accepted");
+        } catch (NetworkException.Conflict expected) {
+            check(expected.getMessage().contains("already allocated"), expected.getMessage());
+        }
+        check(rt.networks().endpoints(Networks.DEFAULT).size() == 1, "the refused starts left no endpoint");
+        closeAll();
+        expectClean();
+    }
+
+    /** Two containers on a user network reach each other by address and by name; one on another network cannot. */
+    void names() throws Exception {
+        rt.networks().create("front", "10.91.0.0/24", null, false);
+        rt.networks().create("back", null, null, false);
+        Container a = httpd("alpha", NetworkAttachment.Request.of("front"), List.of());
+        Container b = httpd("beta", new NetworkAttachment.Request("front", null, List.of("api"), List.of(), null, List.of(), List.of()), List.of());
+        Container other = httpd("gamma", NetworkAttachment.Request.of("back"), List.of());
+        Endpoint ea = endpoint(a.id()), eb = endpoint(b.id());
+        check(ea.ip().startsWith("10.91.0.") && eb.ip().startsWith("10.91.0."), "addresses from the subnet: " + ea.ip() + " " + eb.ip());
+        check(!ea.ip().equals(eb.ip()), "distinct addresses");
+        // by address, both ways
+        String ab = fetchFrom("front", "http://" + eb.ip() + ":80/");
+        check(ab.contains("beta"), "alpha's network reaches beta by address: " + ab + "\n" + run("front", "/bin/ip", "addr") + run("front", "/bin/ip", "route"));
+        check(fetchFrom("front", "http://" + ea.ip() + ":80/").contains("alpha"), "and alpha");
+        // names: /etc/hosts of each lists the other (rewritten in place when beta came)
+        String hostsA = run("front", "cat", "/etc/hosts"), hostsB = execCat(b, "/etc/hosts");
+        check(hostsA.contains(eb.ip() + "\t") && hostsA.contains(" api") && hostsA.contains("beta"), "a client's hosts file: " + hostsA);
+        check(hostsB.contains(ea.ip() + "\t") && hostsB.contains("alpha"), "beta's hosts file: " + hostsB);
+        // by name and alias through the C library's resolver: busybox's static glibc cannot use
+        // NSS, so the client is a dynamically linked getent (with its libc) in a root of its own
+        Path resolverRoot = resolverRoot();
+        for (String name : List.of("beta", "api")) {
+            String out = runIn(resolverRoot, "front", "/bin/sh", "-c",
+                    "ip=$(/bin/getent hosts " + name + " | awk '{print $1}'); echo resolved=$ip; timeout 3 wget -q -O - http://$ip:80/");
+            check(out.contains("resolved=" + eb.ip()) && out.contains("hello from beta"), "fetch by name " + name + ": " + out);
+        }
+        // isolation: back cannot reach front
+        String blocked = fetchFromQuiet("back", "http://" + ea.ip() + ":80/");
+        check(!blocked.contains("alpha"), "a container on another network reached alpha: " + blocked);
+        check(fetchFrom("back", "http://" + endpoint(other.id()).ip() + ":80/").contains("gamma"), "but its own network works");
+        // docker network connect: gamma (on back) gets an interface on front too, then loses it
+        rt.networks().connect(other.id(), other.pid(), NetworkAttachment.Request.of("front"));
+        String connected = execOut(other, "timeout 3 wget -q -O - http://" + ea.ip() + ":80/; ip -o addr show eth1");
+        check(connected.contains("hello from alpha") && connected.contains("10.91.0."), "connected to front: " + connected);
+        rt.networks().disconnect(other.id(), "front");
+        String disconnected = execOut(other, "timeout 3 wget -q -O - http://" + ea.ip() + ":80/; ip -o link show");
+        check(!disconnected.contains("hello from alpha") && !disconnected.contains("eth1"), "disconnected from front: " + disconnected);
+        // a network with containers cannot be removed; an unknown one is named
+        try {
+            rt.networks().remove("front");
+            throw new AssertionError("removed a network in use");
+        } catch (NetworkException.Conflict expected) {
+            check(expected.getMessage().contains(a.id()), expected.getMessage());
+        }
+        try {
+            rt.start(spec("x", "true"), NetworkAttachment.Request.of("nowhere"));
+            throw new AssertionError("started on an unknown network");
+        } catch (NetworkException.NotFound expected) {
+            check(expected.getMessage().contains("nowhere"), expected.getMessage());
+        }
+        try {
+            rt.start(Container.builder().rootfs(TestRootfs.busybox()).name("Not_A_Label").command("/bin/true").build(), NetworkAttachment.Request.of("front"));
+            throw new AssertionError("a name that is no DNS label was accepted");
+        } catch (io.jcontainer.InvalidSpecException expected) {
+            check(expected.getMessage().contains("DNS label"), expected.getMessage());
+        }
+        closeAll();
+        rt.networks().remove("front");
+        check(rt.networks().prune().contains("back"), "prune removes the unused network");
+        expectClean();
+    }
+
+    /** An --internal network has no way out: no route beyond its subnet, and the forward chain drops. */
+    void internal() throws Exception {
+        // a server in the test's namespace, on the default bridge's gateway (an address of "the host")
+        Container web = httpd("outside", NetworkAttachment.Request.of(Networks.DEFAULT), List.of());
+        String hostAddress = rt.networks().inspect(Networks.DEFAULT).gateway();
+        try (ServerSocket host = new ServerSocket()) {
+            host.bind(new InetSocketAddress("0.0.0.0", 9999));
+            Thread.ofPlatform().daemon().start(() -> serve(host, "from-the-host"));
+            rt.networks().create("sealed", null, null, true);
+            rt.networks().create("open", null, null, false);
+            String open = fetchFrom("open", "http://" + hostAddress + ":9999/");
+            check(open.contains("from-the-host"), "a normal network gets out: " + open);
+            String sealed = fetchFromQuiet("sealed", "http://" + hostAddress + ":9999/");
+            check(!sealed.contains("from-the-host"), "an internal network got out: " + sealed);
+            String sealedToContainer = fetchFromQuiet("sealed", "http://" + endpoint(web.id()).ip() + ":80/");
+            check(!sealedToContainer.contains("outside"), "an internal network reached another network: " + sealedToContainer);
+            String routes = run("sealed", "/bin/ip", "route");
+            check(!routes.contains("default"), "no default route on an internal network: " + routes);
+        }
+        closeAll();
+        rt.networks().remove("sealed");
+        rt.networks().remove("open");
+        expectClean();
+    }
+
+    /**
+     * Not a benchmark (see benchmarks/): start -> exit of /bin/true with loopback only, on the
+     * default bridge, and on it with a published port, interleaved, medians printed.
+     */
+    void cost(int rounds) throws Exception {
+        long[][] t = new long[3][rounds];
+        for (int i = 0; i < rounds + 5; i++) {
+            for (int k = 0; k < 3; k++) {
+                long t0 = System.nanoTime();
+                ContainerSpec sp = spec(null, "true");
+                try (Container c = k == 0 ? rt.start(sp) : rt.start(sp, new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(),
+                        k == 2 ? PortMapping.parse("18081:80") : List.of(), null, List.of(), List.of()))) {
+                    c.waitFor();
+                }
+                if (i >= 5) t[k][i - 5] = System.nanoTime() - t0;
+            }
+        }
+        String[] names = {"none", "bridge", "bridge -p"};
+        for (int k = 0; k < 3; k++) {
+            java.util.Arrays.sort(t[k]);
+            System.out.printf("%-10s median %.2f ms (start -> exit -> close, %d rounds)%n", names[k], t[k][rounds / 2] / 1e6, rounds);
+        }
+        expectClean();
+    }
+
+    /** Many create/remove cycles leave no veth, address, rule or IPAM entry. */
+    void churn(int cycles) throws Exception {
+        rt.networks().create("churn", "10.92.0.0/24", null, false);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < cycles; i++) {
+            List<String> ports = i % 2 == 0 ? List.of("18080:80") : List.of();
+            // a third through the container model alone (network mode "churn"), the others with docker's -p
+            try (Container c = i % 3 == 0 ? rt.start(spec(null, "true").toBuilder().network("churn").build())
+                    : rt.start(spec(null, "true"), new NetworkAttachment.Request(i % 3 == 1 ? Networks.DEFAULT : "churn", null,
+                    List.of(), ports.stream().flatMap(p -> PortMapping.parse(p).stream()).toList(), null, List.of(), List.of()))) {
+                check(c.waitFor().code() == 0, "cycle " + i);
+            }
+        }
+        System.out.printf("%d cycles in %d ms%n", cycles, (System.nanoTime() - t0) / 1_000_000);
+        rt.networks().remove("churn");
+        expectClean();
+    }
+
+    /** Run in a grandchild JVM: starts a published container, says READY, and waits to be SIGKILLed. */
+    void sigkillChild() throws Exception {
+        rt.networks().create("crash", "10.93.0.0/24", null, false);
+        httpd("victim", NetworkAttachment.Request.of("crash"), List.of("8085:80"));
+        System.out.println("READY " + endpoint(started.getFirst().id()).hostVeth());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** After a JVM with a networked container is SIGKILLed, the next runtime's sweep leaves nothing. */
+    void sigkill() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "-Djcontainer.test.outerNetns=" + System.getProperty("jcontainer.test.outerNetns"),
+                NetworkScenarios.class.getName(), "sigkill-child", work.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = "";
+        while (line != null && !line.contains("READY")) line = lines.readLine();
+        check(line != null, "the child JVM started its container");
+        String veth = line.substring(line.indexOf("READY ") + 6).strip();
+        check(links().contains(veth), "its veth is there: " + links());
+        check(rt.networks().kernelRules().contains("dport 8085"), "its rule is there");
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor();
+        // the launcher kills the container when the JVM's end of the control socket closes
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline && links().contains(veth)) Thread.sleep(50);
+        check(!links().contains(veth), "the veth died with the container's namespace");
+        // state is left: an endpoint and a rule, until the next runtime sweeps
+        check(!rt.networks().endpoints("crash").isEmpty(), "the dead JVM's endpoint is still recorded (to be swept)");
+        // a new runtime's first start sweeps (LinuxContainerRuntime.launcher())
+        try (Container c = rt.start(spec(null, "true"))) {
+            c.waitFor();
+        }
+        check(rt.networks().endpoints("crash").isEmpty(), "swept: " + rt.networks().endpoints("crash"));
+        check(!rt.networks().kernelRules().contains("8085"), "the rule was swept: " + rt.networks().kernelRules());
+        rt.networks().remove("crash");
+        expectClean();
+    }
+
+    // ---- helpers ----
+
+    private ContainerSpec spec(String name, String... cmd) {
+        List<String> c = new ArrayList<>(List.of(cmd));
+        c.set(0, "/bin/" + c.getFirst());
+        return Container.builder().rootfs(TestRootfs.busybox()).name(name).stdout(Stdio.NULL).stderr(Stdio.NULL).command(c).build();
+    }
+
+    /** busybox httpd serving a page that says {@code name}. */
+    private Container httpd(String name, NetworkAttachment.Request net, List<String> publish) throws IOException {
+        Path www = work.resolve("www-" + name);
+        Files.createDirectories(www);
+        Files.writeString(www.resolve("index.html"), "hello from " + name + "\n");
+        List<PortMapping> ports = new ArrayList<>(net.ports());
+        for (String p : publish) ports.addAll(PortMapping.parse(p));
+        Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name(name).mount(Mount.bindReadOnly(www, "/www"))
+                        .stdout(Stdio.NULL).stderr(Stdio.NULL).command("/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www").build(),
+                new NetworkAttachment.Request(net.network(), net.hostname(), net.aliases(), ports, net.ip(), net.dns(), net.addHosts()));
+        started.add(c);
+        return c;
+    }
+
+    private Endpoint endpoint(String id) {
+        for (NetworkConfig n : rt.networks().list())
+            for (Endpoint e : rt.networks().endpoints(n.name())) if (e.containerId().equals(id)) return e;
+        throw new AssertionError("no endpoint for " + id);
+    }
+
+    /** A copy of the busybox root with the host's dynamically linked getent and the C library it needs. */
+    private Path resolverRoot() throws IOException {
+        Path root = TestRootfs.fresh(work.resolve("resolver"));
+        Files.copy(Path.of("/usr/bin/getent"), root.resolve("bin/getent"));
+        for (String lib : List.of("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2",
+                "/lib/aarch64-linux-gnu/libc.so.6", "/lib/ld-linux-aarch64.so.1")) {
+            Path src = Path.of(lib);
+            if (!Files.exists(src)) continue;
+            Path dst = root.resolve(lib.substring(1));
+            Files.createDirectories(dst.getParent());
+            Files.copy(src, dst); // follows the symlink: the file itself
+        }
+        Files.writeString(root.resolve("etc/nsswitch.conf"), "hosts: files\n");
+        return root;
+    }
+
+    /** A throwaway busybox container on {@code network} running {@code cmd}; its stdout and stderr. */
+    private String run(String network, String... cmd) throws Exception {
+        return runIn(TestRootfs.busybox(), network, cmd);
+    }
+
+    private String runIn(Path rootfs, String network, String... cmd) throws Exception {
+        try (Container c = rt.start(Container.builder().rootfs(rootfs).stdout(Stdio.PIPE).stderr(Stdio.PIPE).command(cmd).build(),
+                NetworkAttachment.Request.of(network))) {
+            String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8) + new String(c.stderr().readAllBytes(), StandardCharsets.UTF_8);
+            c.waitFor();
+            return out;
+        }
+    }
+
+    private String fetchFrom(String network, String url) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            String out = fetchFromQuiet(network, url);
+            if (out.contains("hello")) return out;
+            Thread.sleep(100); // httpd may not listen yet
+        }
+        return fetchFromQuiet(network, url);
+    }
+
+    /**
+     * busybox wget, bounded by busybox timeout (its own -T crashes this static build), with an
+     * explicit port (a URL without one makes it look "http" up through NSS, which crashes too).
+     */
+    private String fetchFromQuiet(String network, String url) throws Exception {
+        return run(network, "/bin/sh", "-c", "timeout 3 wget -q -O - " + url + " 2>&1; echo rc=$?");
+    }
+
+    private static String execOut(Container c, String script) throws Exception {
+        var p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh", "-c", script + " 2>&1").withStdio(Stdio.NULL, Stdio.PIPE, Stdio.NULL));
+        String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        p.close();
+        return out;
+    }
+
+    private static String execCat(Container c, String path) throws Exception {
+        var p = c.exec(io.jcontainer.ExecSpec.of("/bin/cat", path).withStdio(Stdio.NULL, Stdio.PIPE, Stdio.NULL));
+        String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        p.close();
+        return out;
+    }
+
+    private static void expectServed(String host, int port, String name) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), 2000);
+                s.setSoTimeout(3000);
+                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                last = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (last.contains("hello from " + name)) return;
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(host + ":" + port + " did not serve " + name + ": " + last);
+    }
+
+    private static void serve(ServerSocket server, String text) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(2000);
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[4096];
+                in.read(buf);
+                OutputStream out = s.getOutputStream();
+                out.write(("HTTP/1.0 200 OK\r\nContent-Length: " + (text.length() + 6) + "\r\n\r\nhello " + text).getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                // closed at the end of the scenario
+            }
+        }
+    }
+
+    private static List<String> links() {
+        try (var nl = new Rtnetlink(SYS)) {
+            return nl.links().stream().map(Rtnetlink.Link::name).toList();
+        }
+    }
+
+    /** Nothing of any container is left: no veth, no endpoint (IPAM entry), no DNAT rule, no /etc files, no address but gateways. */
+    private void expectClean() {
+        check(links().stream().noneMatch(l -> l.startsWith("jcv")), "veths left: " + links());
+        for (NetworkConfig n : rt.networks().list()) check(rt.networks().endpoints(n.name()).isEmpty(), "endpoints left on " + n.name());
+        String rules = rt.networks().kernelRules();
+        check(!rules.contains("dnat"), "DNAT rules left: " + rules);
+        try (var nl = new Rtnetlink(SYS)) {
+            for (Rtnetlink.Address a : nl.addresses()) {
+                String ip = a.address().getHostAddress();
+                boolean gateway = rt.networks().list().stream().anyMatch(n -> n.gateway().equals(ip));
+                check(a.address().isLoopbackAddress() || a.address() instanceof java.net.Inet6Address || gateway, "an address left: " + ip);
+            }
+        }
+        Path etc = rt.networks().root().resolve("etc");
+        try {
+            check(!Files.isDirectory(etc) || Files.list(etc).findAny().isEmpty(), "/etc files left under " + etc);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.out.println("clean: no veth, endpoint, DNAT rule or container address left");
+    }
+
+    private void closeAll() {
+        for (Container c : started) c.close();
+        started.clear();
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) throw new AssertionError(what);
+    }
+}
