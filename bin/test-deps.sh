@@ -14,6 +14,7 @@ JC_TEST_PACKAGES=(
   golang-github-opencontainers-image-spec-dev   # jcontainer-oci: the OCI image-spec JSON schemas
   libnftables1                   # bridge networks: NAT and published ports (libnftables through FFM)
   nftables                       # ... and its documented fallback, the nft program
+  docker.io curl                 # the API server's clients: docker's CLI (never its daemon), curl --unix-socket
 )
 
 jc_missing_packages() {

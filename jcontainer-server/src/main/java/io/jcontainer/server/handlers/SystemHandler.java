@@ -1,0 +1,89 @@
+package io.jcontainer.server.handlers;
+
+import io.jcontainer.server.ApiServer;
+import io.jcontainer.server.http.ApiVersion;
+import io.jcontainer.server.http.Exchange;
+import io.jcontainer.server.http.Json;
+import io.jcontainer.server.http.Request;
+import io.jcontainer.server.http.Router;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /_ping}, {@code /version}, {@code /info}: what a client asks first. */
+final class SystemHandler {
+
+    void install(Router r) {
+        r.get("/_ping", this::ping);
+        r.head("/_ping", this::ping);
+        r.get("/version", this::version);
+        r.get("/info", this::info);
+    }
+
+    /**
+     * The client negotiates its version from this answer's {@code Api-Version} header (on every
+     * response); the no-cache headers are docker's.
+     */
+    private void ping(Request req, Exchange ex) {
+        ex.send(200, "text/plain; charset=utf-8", "OK".getBytes(), Map.of(
+                "Cache-Control", "no-cache, no-store, must-revalidate",
+                "Pragma", "no-cache",
+                // the classic builder (POST /build), not BuildKit's gRPC session
+                "Builder-Version", "1"));
+    }
+
+    private void version(Request req, Exchange ex) {
+        String v = ApiServer.version();
+        String java = "java " + Runtime.version();
+        Map<String, Object> details = Json.obj(
+                "ApiVersion", ApiVersion.MAX.toString(), "Arch", HostFacts.goArch(), "BuildTime", "",
+                "Experimental", "false", "GitCommit", "", "GoVersion", java, "KernelVersion", HostFacts.kernel(),
+                "MinAPIVersion", ApiVersion.MIN.toString(), "Os", "linux");
+        ex.json(200, Json.obj(
+                "Platform", Json.obj("Name", "jcontainer"),
+                "Components", List.of(Json.obj("Name", "Engine", "Version", v, "Details", details)),
+                "Version", v, "ApiVersion", ApiVersion.MAX.toString(), "MinAPIVersion", ApiVersion.MIN.toString(),
+                "GitCommit", "", "GoVersion", java, "Os", "linux", "Arch", HostFacts.goArch(),
+                "KernelVersion", HostFacts.kernel(), "BuildTime", ""));
+    }
+
+    private void info(Request req, Exchange ex) {
+        boolean v2 = HostFacts.cgroupV2();
+        boolean root = HostFacts.root();
+        List<String> security = root ? List.of("name=seccomp,profile=builtin") : List.of("name=seccomp,profile=builtin", "name=rootless");
+        ex.json(200, Json.obj(
+                "ID", HostFacts.id(),
+                "Containers", 0, "ContainersRunning", 0, "ContainersPaused", 0, "ContainersStopped", 0,
+                "Images", 0,
+                "Driver", "jcontainer",
+                "DriverStatus", List.of(),
+                "Plugins", Json.obj("Volume", List.of("local"), "Network", List.of("bridge", "host", "none"),
+                        "Authorization", null, "Log", List.of("json-file")),
+                "MemoryLimit", true, "SwapLimit", true, "KernelMemory", false, "KernelMemoryTCP", false,
+                "CpuCfsPeriod", true, "CpuCfsQuota", true, "CPUShares", true, "CPUSet", true, "PidsLimit", true,
+                "OomKillDisable", false, "IPv4Forwarding", true, "BridgeNfIptables", false, "BridgeNfIp6tables", false,
+                "Debug", false, "NFd", 0, "NGoroutines", Thread.activeCount(), "SystemTime", Instant.now().toString(),
+                "LoggingDriver", "json-file",
+                "CgroupDriver", "cgroupfs", "CgroupVersion", v2 ? "2" : "1",
+                "NEventsListener", 0,
+                "KernelVersion", HostFacts.kernel(), "OperatingSystem", HostFacts.operatingSystem(), "OSVersion", "",
+                "OSType", "linux", "Architecture", HostFacts.machine(),
+                "IndexServerAddress", "https://index.docker.io/v1/",
+                "RegistryConfig", Json.obj("AllowNondistributableArtifactsCIDRs", List.of(), "AllowNondistributableArtifactsHostnames", List.of(),
+                        "InsecureRegistryCIDRs", List.of("127.0.0.0/8"), "IndexConfigs", Map.of(), "Mirrors", List.of()),
+                "NCPU", Runtime.getRuntime().availableProcessors(), "MemTotal", HostFacts.memTotal(),
+                "GenericResources", null,
+                "DockerRootDir", root ? "/var/lib/jcontainer" : System.getProperty("user.home") + "/.local/share/jcontainer",
+                "HttpProxy", "", "HttpsProxy", "", "NoProxy", "",
+                "Name", HostFacts.hostname(), "Labels", List.of(),
+                "ExperimentalBuild", false, "ServerVersion", ApiServer.version(),
+                "Runtimes", Json.obj("jcontainer", Json.obj("path", "jcontainer")), "DefaultRuntime", "jcontainer",
+                "Swarm", Json.obj("NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable", false,
+                        "Error", "", "RemoteManagers", null),
+                "LiveRestoreEnabled", true, "Isolation", "",
+                "InitBinary", "", "ContainerdCommit", Json.obj("ID", "", "Expected", ""),
+                "RuncCommit", Json.obj("ID", "", "Expected", ""), "InitCommit", Json.obj("ID", "", "Expected", ""),
+                "SecurityOptions", security, "Warnings", List.of()));
+    }
+}
