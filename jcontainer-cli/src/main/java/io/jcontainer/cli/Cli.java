@@ -51,7 +51,8 @@ public final class Cli {
             new HistoryCommand(),
             new ImageCommand(),
             new InfoCommand(),
-            new VersionCommand());
+            new VersionCommand(),
+            new ServeCommand(false), new ServeCommand(true));
 
     private final Io io;
 

@@ -132,6 +132,8 @@ public final class ApiServer implements AutoCloseable {
         private InetSocketAddress tcp;
         private Path tlsCa, tlsCert, tlsKey;
         private boolean allowPlainTcp;
+        private boolean listened;
+        private boolean tcpDefaultPort;
         private long maxBody = 16L << 20;
         private Duration requestTimeout = Duration.ofSeconds(60);
         private final Routes.Backends backends = new Routes.Backends();
@@ -150,6 +152,39 @@ public final class ApiServer implements AutoCloseable {
         public Builder noUnixSocket() {
             this.unix = false;
             return this;
+        }
+
+        /**
+         * Listens where a docker {@code -H} URI says: {@code unix:///PATH} or
+         * {@code tcp://HOST:PORT} (port 2376 by default with TLS, 2375 without). Given only TCP
+         * URIs, the server does not listen on a unix socket, as dockerd.
+         */
+        public Builder listen(String uri) {
+            if (!listened) {
+                listened = true;
+                unix = false;
+            }
+            if (uri.startsWith("unix://")) {
+                String path = uri.substring("unix://".length());
+                return path.isEmpty() ? unixSocket(defaultSocket()) : unixSocket(Path.of(path));
+            }
+            if (uri.startsWith("tcp://")) {
+                String hp = uri.substring("tcp://".length());
+                if (hp.endsWith("/")) hp = hp.substring(0, hp.length() - 1);
+                int colon = hp.lastIndexOf(':');
+                String host = colon < 0 ? hp : hp.substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+                int port;
+                try {
+                    port = colon < 0 ? -1 : Integer.parseInt(hp.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new ApiServerException("invalid port in " + uri);
+                }
+                this.tcp = new InetSocketAddress(host.isEmpty() ? "127.0.0.1" : host, port < 0 ? 0 : port);
+                this.tcpDefaultPort = port < 0;
+                return this;
+            }
+            throw new ApiServerException("cannot listen on " + uri + ": give unix:///PATH or tcp://HOST:PORT");
         }
 
         /** Also listen on TCP (port 0: any free port, see {@link #tcpAddress()}). */
@@ -197,6 +232,7 @@ public final class ApiServer implements AutoCloseable {
         public ApiServer start() {
             if (!unix && tcp == null) throw new ApiServerException("nothing to listen on: neither a unix socket nor a TCP address");
             SslContext ssl = tlsCert == null ? null : sslContext();
+            if (tcp != null && tcpDefaultPort) tcp = new InetSocketAddress(tcp.getHostString(), ssl == null ? 2375 : 2376);
             if (tcp != null && ssl == null) checkPlainTcp();
             Router router = Routes.all(backends);
             ExecutorService handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jcontainer-api-", 0).factory());
