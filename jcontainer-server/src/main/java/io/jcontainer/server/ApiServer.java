@@ -53,8 +53,11 @@ import java.util.concurrent.TimeUnit;
  * containers) and, when asked, on TCP: with TLS ({@link Builder#tls}, docker's {@code --tlsverify}
  * when a CA is given), or plain — on loopback, or elsewhere only with
  * {@link Builder#allowPlainTcp} and a warning. Each connection is read by Netty's event loops;
- * each request runs on a virtual thread of its own, so a handler may block (wait, logs -f, attach)
- * without holding a thread that others need.
+ * each request runs on a thread of its own, so a handler may block (wait, logs -f, attach) without
+ * holding a thread that others need. Platform threads, not virtual ones: the container streams
+ * are read with blocking FFM calls, which would pin the few carrier threads and stall every
+ * other request. A connection costs a thread only while a request runs: idle and slow clients
+ * hold none (Netty reads them; they are dropped after the request timeout).
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -235,7 +238,7 @@ public final class ApiServer implements AutoCloseable {
             if (tcp != null && tcpDefaultPort) tcp = new InetSocketAddress(tcp.getHostString(), ssl == null ? 2375 : 2376);
             if (tcp != null && ssl == null) checkPlainTcp();
             Router router = Routes.all(backends);
-            ExecutorService handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jcontainer-api-", 0).factory());
+            ExecutorService handlers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("jcontainer-api-", 0).factory());
             ApiConnection.Settings settings = new ApiConnection.Settings(router, maxBody, "jcontainer/" + version() + " (linux)", handlers);
             EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             EventLoopGroup workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());

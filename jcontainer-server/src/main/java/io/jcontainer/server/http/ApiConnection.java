@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * One client connection: reads a request, runs its handler on a virtual thread, writes the
+ * One client connection: reads a request, runs its handler on a thread of its own, writes the
  * answer, and reads the next. While a handler runs the channel does not read on its own (no
  * pipelined request can interleave; a streamed body is read as the handler consumes it). Once a
  * handler hijacks the connection the HTTP codec leaves the pipeline and bytes flow raw.
@@ -166,7 +166,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
         return new Exchange(this, ctx.channel(), upgrade, request.method().equals(HttpMethod.HEAD));
     }
 
-    /** Runs the handler on a virtual thread; comes back to the event loop when it is done. */
+    /** Runs the handler on a thread of its own; comes back to the event loop when it is done. */
     private void run(byte[] bytes, BodyStream in) {
         Exchange ex = exchange();
         QueryStringDecoder q = new QueryStringDecoder(request.uri());
@@ -174,17 +174,38 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
                 request.headers(), bytes, in);
         Router.Match m = match;
         CompletableFuture.runAsync(() -> {
+            Thread me = Thread.currentThread();
+            Object guard = new Object();
+            boolean[] running = {true};
+            // A client gone ends its handler (a wait, a followed log): it would otherwise block for nobody.
+            var onClose = (io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<? super Void>>) f -> {
+                synchronized (guard) {
+                    if (running[0]) me.interrupt();
+                }
+            };
+            ctx.channel().closeFuture().addListener(onClose);
             try {
                 m.handler().handle(req, ex);
                 if (!ex.committed()) ex.empty(204);
             } catch (Throwable t) {
                 fail(ex, t);
+            } finally {
+                synchronized (guard) {
+                    running[0] = false;
+                }
+                ctx.channel().closeFuture().removeListener(onClose);
+                Thread.interrupted(); // the pool's thread goes back clean
             }
         }, settings.workers()).whenComplete((v, t) -> ctx.executor().execute(() -> finished(ex)));
     }
 
     private void fail(Exchange ex, Throwable t) {
         ApiError e = Errors.toApiError(t);
+        if (ex.committed() && (t instanceof IOException || t instanceof InterruptedException)) {
+            LOG.debug("{} {}: the client went away: {}", request.method(), request.uri(), t.toString());
+            ctx.channel().close();
+            return;
+        }
         if (e.status() == 500) LOG.warn("{} {}: {}", request.method(), request.uri(), t.toString(), t instanceof ContainerException ? null : t);
         if (ex.committed()) {
             // The response has begun: the only way left to say it failed is to cut it short.

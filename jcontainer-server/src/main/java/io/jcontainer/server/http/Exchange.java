@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A handler's answer to one request: a whole response, a streamed one (chunked: logs, events,
@@ -46,13 +45,6 @@ public final class Exchange {
     /** The client is still connected. */
     public boolean open() {
         return channel.isActive();
-    }
-
-    /** Completes when the connection closes (a client gone mid-stream). */
-    public CompletableFuture<Void> closed() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        channel.closeFuture().addListener(x -> f.complete(null));
-        return f;
     }
 
     public void json(int status, Object body) {
