@@ -36,9 +36,11 @@ jc_install_test_packages() {
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $missing >/dev/null
     # The tests start docker-registry themselves on a random loopback port; the package's own
-    # service (port 5000, on every address) is not wanted where systemd started it.
+    # service (port 5000, on every address) is not wanted where systemd started it. Of docker.io
+    # only the client is used: its daemon (and the socket that would start it) must not run.
     if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
       systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+      systemctl disable --now docker.socket docker.service containerd.service >/dev/null 2>&1 || true
     fi
   else
     cat >&2 <<MSG
