@@ -559,8 +559,11 @@ public final class OciImages implements Images {
             applyLayer(layer, diffId, tmp, LayerUnpacker.Options.perLayer(root));
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-                // another JVM or thread finished the same chain first: theirs is identical
+            } catch (java.nio.file.FileSystemException raced) {
+                // Another JVM or thread finished the same chain first: theirs is identical. rename(2)
+                // onto a non-empty directory fails with ENOTEMPTY (or EEXIST), which the JDK reports
+                // as a plain FileSystemException, not DirectoryNotEmptyException.
+                if (!Files.isDirectory(dir)) throw raced;
             }
             return dir;
         } catch (IOException e) {
