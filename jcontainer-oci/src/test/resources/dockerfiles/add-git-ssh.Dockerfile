@@ -1,0 +1,2 @@
+FROM scratch
+ADD git@git.example.com:foo/bar.git /bar

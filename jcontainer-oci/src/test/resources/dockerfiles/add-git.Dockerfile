@@ -1,0 +1,2 @@
+FROM scratch
+ADD https://github.com/moby/buildkit.git#v0.10.1 /buildkit

@@ -1,0 +1,6 @@
+# unknowndirective=value
+# escape=`
+# Reference: an unknown directive is a comment and ends the directives.
+FROM scratch
+RUN a \
+  b

@@ -1,0 +1,2 @@
+FROM scratch
+COPY --chown=1 --chown=2 a b

@@ -1,0 +1,3 @@
+FROM scratch
+RUN <<END
+echo never ends

@@ -1,0 +1,3 @@
+FROM scratch
+ENV EMPTY=
+WORKDIR ${EMPTY:?}

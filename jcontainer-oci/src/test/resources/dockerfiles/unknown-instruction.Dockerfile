@@ -1,0 +1,4 @@
+FROM scratch
+
+RUN true
+FOO bar
