@@ -1,5 +1,7 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerfileException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.oci.build.Instruction.Command;

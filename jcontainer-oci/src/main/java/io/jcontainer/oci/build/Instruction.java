@@ -1,5 +1,7 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerfileException;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import java.time.Duration;

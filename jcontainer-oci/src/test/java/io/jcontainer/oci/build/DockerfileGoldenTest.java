@@ -1,5 +1,7 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerfileException;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;

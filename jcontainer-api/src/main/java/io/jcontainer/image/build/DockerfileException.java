@@ -1,13 +1,13 @@
-package io.jcontainer.oci.build;
+package io.jcontainer.image.build;
 
-import io.jcontainer.ContainerException;
+
 
 /**
  * A Dockerfile that cannot be built as written: a syntax error, an unknown instruction or flag,
  * a bad substitution, a missing stage. The message names the file, the line and the instruction:
  * {@code Dockerfile:12: COPY: unknown flag: --form}.
  */
-public class DockerfileException extends ContainerException {
+public class DockerfileException extends BuildException {
     private final String file;
     private final int line;
     private final String instruction;
