@@ -1,0 +1,61 @@
+package io.jcontainer.oci.build;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.Namespace;
+import io.jcontainer.Stdio;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * RUN steps in jcontainer containers: docker's defaults (namespaces, capabilities, seccomp), the
+ * step's root read-write, hostname {@code buildkitsandbox} as BuildKit's, stdin from /dev/null,
+ * stdout and stderr read line by line into the build's output.
+ */
+public final class ContainerStepRunner implements StepRunner {
+
+    @Override
+    public int run(Step step, Consumer<String> output) throws InterruptedException {
+        ContainerSpec.Builder b = Container.builder()
+                .rootfs(step.rootfs())
+                .command(step.argv())
+                .hostname("buildkitsandbox")
+                .stdin(Stdio.NULL)
+                .stdout(Stdio.PIPE)
+                .stderr(Stdio.PIPE);
+        for (String e : step.env()) b.env(e);
+        if (!step.workdir().isEmpty()) b.workingDir(step.workdir());
+        if (!step.user().isEmpty()) b.user(step.user());
+        if (step.network().equals("host")) b.removeNamespace(Namespace.NET);
+        for (Bind m : step.binds()) {
+            if (m.readOnly()) b.bindReadOnly(m.source(), m.target());
+            else b.bind(m.source(), m.target());
+        }
+        for (String t : step.tmpfs()) b.tmpfs(t);
+        try (Container c = b.start()) {
+            Object lock = new Object();
+            Thread err = Thread.ofVirtual().start(() -> pump(c.stderr(), output, lock));
+            pump(c.stdout(), output, lock);
+            err.join();
+            return c.waitFor().code();
+        }
+    }
+
+    private static void pump(InputStream in, Consumer<String> output, Object lock) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (lock) {
+                    output.accept(line);
+                }
+            }
+        } catch (IOException e) {
+            // the container's end closed the pipe: nothing more to read
+        }
+    }
+}
