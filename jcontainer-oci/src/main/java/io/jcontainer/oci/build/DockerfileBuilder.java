@@ -110,8 +110,14 @@ public final class DockerfileBuilder {
         BuildResult build() {
             ExecutorService pool = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("jcontainer-build-", 0).daemon().factory());
             try {
-                dockerfile = DockerfileParser.parse(options.dockerfile(), context.dockerfile(options.dockerfile()));
+                int load = stepIds.incrementAndGet();
+                long t0 = System.nanoTime();
+                listener.stepStarted(load, "[internal] load build definition from " + options.dockerfile());
+                String text = context.dockerfile(options.dockerfile());
+                listener.stepOutput(load, "transferring dockerfile: " + text.getBytes(StandardCharsets.UTF_8).length + "B done");
+                dockerfile = DockerfileParser.parse(options.dockerfile(), text);
                 ignore = context.ignore(options.dockerfile());
+                listener.stepDone(load, Duration.ofNanos(System.nanoTime() - t0));
                 Map<String, String> builtins = new LinkedHashMap<>();
                 String arch = hostArch();
                 for (String p : List.of("TARGET", "BUILD")) {
