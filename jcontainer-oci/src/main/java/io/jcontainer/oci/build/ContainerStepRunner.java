@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * RUN steps in jcontainer containers: docker's defaults (namespaces, capabilities, seccomp), the
@@ -20,7 +19,7 @@ import java.util.function.Consumer;
 public final class ContainerStepRunner implements StepRunner {
 
     @Override
-    public int run(Step step, Consumer<String> output) throws InterruptedException {
+    public int run(Step step, Output output) throws InterruptedException {
         ContainerSpec.Builder b = Container.builder()
                 .rootfs(step.rootfs())
                 .command(step.argv())
@@ -39,19 +38,19 @@ public final class ContainerStepRunner implements StepRunner {
         for (String t : step.tmpfs()) b.tmpfs(t);
         try (Container c = b.start()) {
             Object lock = new Object();
-            Thread err = Thread.ofVirtual().start(() -> pump(c.stderr(), output, lock));
-            pump(c.stdout(), output, lock);
+            Thread err = Thread.ofVirtual().start(() -> pump(c.stderr(), output, true, lock));
+            pump(c.stdout(), output, false, lock);
             err.join();
             return c.waitFor().code();
         }
     }
 
-    private static void pump(InputStream in, Consumer<String> output, Object lock) {
+    private static void pump(InputStream in, Output output, boolean stderr, Object lock) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (lock) {
-                    output.accept(line);
+                    output.line(line, stderr);
                 }
             }
         } catch (IOException e) {

@@ -163,7 +163,9 @@ public final class DockerfileBuilder {
             ObjectNode rootfs = config.putObject("rootfs");
             rootfs.put("type", "layers");
             rootfs.set("diff_ids", diffIds);
-            config.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            // the time of the last step that did something: a build that only hit the cache
+            // reproduces the same config, so the same image id
+            config.put("created", s.lastCreated);
             byte[] bytes;
             try {
                 bytes = JSON.writeValueAsBytes(config);
@@ -212,6 +214,7 @@ public final class DockerfileBuilder {
             BuildStore.Image baseImage;
             int baseLayerCount;
             Path rootfs;
+            String lastCreated = Instant.EPOCH.toString();
 
             StageState(Dockerfile.Stage stage) {
                 this.stage = stage;
@@ -238,6 +241,7 @@ public final class DockerfileBuilder {
                     baseImage = p.baseImage;
                     baseLayerCount = p.baseLayerCount;
                     key = p.key;
+                    lastCreated = p.lastCreated;
                 } else if (ref.equalsIgnoreCase("scratch")) {
                     config = NODES.objectNode();
                     config.put("architecture", hostArch());
@@ -256,6 +260,7 @@ public final class DockerfileBuilder {
                     baseImage = img;
                     baseLayerCount = img.layers().size();
                     key = CacheKey.of("FROM").add(img.id()).done();
+                    if (config.hasNonNull("created")) lastCreated = config.get("created").asText();
                 }
                 if (!config.has("config") || !config.get("config").isObject()) config.putObject("config");
                 if (!config.has("history") || !config.get("history").isArray()) config.putArray("history");
@@ -303,7 +308,7 @@ public final class DockerfileBuilder {
 
             void history(String createdBy, boolean empty) {
                 ObjectNode h = ((ArrayNode) config.get("history")).addObject();
-                h.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                h.put("created", lastCreated);
                 h.put("created_by", createdBy);
                 h.put("comment", "buildkit.dockerfile.v0");
                 if (empty) h.put("empty_layer", true);
@@ -420,6 +425,7 @@ public final class DockerfileBuilder {
                         if (hit.isPresent()) {
                             BuildStore.Layer l = layerOf(hit.get());
                             if (l == null || store.hasLayer(l)) {
+                                if (hit.get().hasNonNull("created")) lastCreated = hit.get().get("created").asText();
                                 cached.incrementAndGet();
                                 listener.stepCached(id);
                                 addLayer(l, createdBy, false);
@@ -450,6 +456,8 @@ public final class DockerfileBuilder {
                         Files.deleteIfExists(tar);
                     }
                     ObjectNode rec = NODES.objectNode();
+                    lastCreated = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+                    rec.put("created", lastCreated);
                     if (layer != null) {
                         ObjectNode l = rec.putObject("layer");
                         l.put("digest", layer.digest()).put("size", layer.size()).put("mediaType", layer.mediaType()).put("diffId", layer.diffId());
@@ -575,7 +583,8 @@ public final class DockerfileBuilder {
                         case "bind" -> {
                             CopySources.Tree tree = m.from() == null ? CopySources.context(context, ignore) : treeFor(m.from(), r.loc());
                             Path src = tree.resolve(m.source() == null ? "." : m.source(), true);
-                            k.add(m.from() == null ? "context" : fromKey(m.from())).add(hashTree(tree, m.source() == null ? "." : m.source()));
+                            if (m.from() == null) k.add("context").add(hashTree(tree, m.source() == null ? "." : m.source()));
+                            else k.add(fromKey(m.from())).add(m.source() == null ? "." : m.source());
                             if (!m.readOnly()) {
                                 // a writable bind is a throw-away copy, as in BuildKit: the source never changes
                                 Path copy = tempDir("bind-");
@@ -617,17 +626,24 @@ public final class DockerfileBuilder {
                             Path wd = BuildContext.imageRoot(root).resolve(workdir().substring(1), true);
                             if (!workdir().equals("/")) Files.createDirectories(wd);
                             RootfsDiff before = RootfsDiff.snapshot(root);
+                            // the last lines of both streams, and the last of stderr alone: an error
+                            // printed before stdout's last lines were read must not be pushed out
                             Deque<String> last = new ArrayDeque<>();
+                            Deque<String> lastErr = new ArrayDeque<>();
                             long t0 = System.nanoTime();
                             int code;
                             List<BuildCache.Lock> held = new ArrayList<>();
                             for (String name : lockedCaches) held.add(cache.lock(name));
                             try {
                                 code = runner.run(new StepRunner.Step(root, runArgv, envList, workdir(), cfg().path("User").asText(""),
-                                        r.network() == null ? "default" : r.network(), binds, tmpfs), line -> {
+                                        r.network() == null ? "default" : r.network(), binds, tmpfs), (line, isErr) -> {
                                     synchronized (last) {
                                         if (last.size() == LAST_LINES) last.removeFirst();
                                         last.addLast(line);
+                                        if (isErr) {
+                                            if (lastErr.size() == 5) lastErr.removeFirst();
+                                            lastErr.addLast(line);
+                                        }
                                     }
                                     log.accept(String.format(Locale.ROOT, "%.3f %s", (System.nanoTime() - t0) / 1e9, line));
                                 });
@@ -637,8 +653,11 @@ public final class DockerfileBuilder {
                             } finally {
                                 for (BuildCache.Lock l : held) l.close();
                             }
-                            if (code != 0)
-                                throw new StepFailedException(r.loc().file() + ":" + r.loc().line() + ": process \"" + String.join(" ", runArgv) + "\"", code, List.copyOf(last));
+                            if (code != 0) {
+                                List<String> lines = new ArrayList<>(last);
+                                for (String e : lastErr) if (!lines.contains(e)) lines.add(e);
+                                throw new StepFailedException(r.loc().file() + ":" + r.loc().line() + ": process \"" + String.join(" ", runArgv) + "\"", code, lines);
+                            }
                             before.write(out, runtimePaths);
                         }
 
@@ -688,11 +707,12 @@ public final class DockerfileBuilder {
                 }
                 if (checksum != null && (urls.size() != 1 || !local.isEmpty()))
                     throw loc.error("--checksum needs exactly one URL source");
-                CopySources.Tree tree = from == null ? CopySources.context(context, ignore) : treeFor(from, loc);
+                // a stage's or an image's files are determined by its key or id: only the context is hashed
+                CopySources.Tree contextTree = from == null ? CopySources.context(context, ignore) : null;
                 CacheKey k = CacheKey.of(add ? "ADD" : "COPY").add(key).add("sources", sources).add("dest", dest)
                         .add("workdir", workdir()).add("from", from == null ? "context" : fromKey(from))
                         .add("chown", String.valueOf(chown)).add("chmod", String.valueOf(chmod)).add("user", cfg().path("User").asText(""));
-                if (!local.isEmpty()) k.add("content").add(hashSources(tree, local));
+                if (!local.isEmpty() && contextTree != null) k.add("content").add(hashSources(contextTree, local));
                 for (Heredoc h : heredocs) k.add(h.name()).add(h.content());
                 Map<String, Path> downloads = new LinkedHashMap<>();
                 for (String u : urls) {
@@ -736,6 +756,7 @@ public final class DockerfileBuilder {
                                 }
                             }
                         };
+                        CopySources.Tree tree = contextTree != null ? contextTree : treeFor(from, loc);
                         if (!local.isEmpty()) CopySources.forEach(tree, local, dest, workdir(), isDir, sink);
                         boolean destIsDir = dest.endsWith("/") || isDir.test(CopySources.absolute(dest, workdir()))
                                 || heredocs.size() + downloads.size() + local.size() > 1;

@@ -41,7 +41,7 @@ final class LayerApplier {
                 String name = DockerIgnore.clean("/" + e.getName());
                 if (name.equals("/")) continue;
                 int slash = name.lastIndexOf('/');
-                String parentRel = name.substring(1, slash);
+                String parentRel = slash <= 0 ? "" : name.substring(1, slash);
                 String base = name.substring(slash + 1);
                 Path parent = parentRel.isEmpty() ? root : inside.resolve(parentRel, true);
                 if (!parent.startsWith(root)) throw new BuildException("layer entry " + e.getName() + " resolves outside the root");

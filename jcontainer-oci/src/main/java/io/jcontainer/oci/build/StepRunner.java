@@ -2,7 +2,6 @@ package io.jcontainer.oci.build;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Runs one {@code RUN} step's command in a container whose root is {@code rootfs} (read-write;
@@ -29,6 +28,11 @@ public interface StepRunner {
         }
     }
 
-    /** Runs the step to its end and returns its exit code (128 + n for a signal); each output line goes to {@code output}. */
-    int run(Step step, Consumer<String> output) throws InterruptedException;
+    /** Where a step's output goes, line by line, with the stream it came from. */
+    interface Output {
+        void line(String line, boolean stderr);
+    }
+
+    /** Runs the step to its end and returns its exit code (128 + n for a signal). */
+    int run(Step step, Output output) throws InterruptedException;
 }
