@@ -112,10 +112,10 @@ public final class DockerfileBuilder {
             try {
                 int load = stepIds.incrementAndGet();
                 long t0 = System.nanoTime();
-                listener.stepStarted(load, "[internal] load build definition from " + options.dockerfile());
+                listener.stepStarted(load, "[internal] load build definition from " + java.nio.file.Path.of(options.dockerfile()).getFileName());
                 String text = context.dockerfile(options.dockerfile());
                 listener.stepOutput(load, "transferring dockerfile: " + text.getBytes(StandardCharsets.UTF_8).length + "B done");
-                dockerfile = DockerfileParser.parse(options.dockerfile(), text);
+                dockerfile = DockerfileParser.parse(java.nio.file.Path.of(options.dockerfile()).getFileName().toString(), text);
                 ignore = context.ignore(options.dockerfile());
                 listener.stepDone(load, Duration.ofNanos(System.nanoTime() - t0));
                 Map<String, String> builtins = new LinkedHashMap<>();
