@@ -40,6 +40,7 @@ public final class Cli {
             new WaitCommand(),
             new CpCommand(),
             new PullCommand(),
+            new BuildCommand(),
             new ImagesCommand(),
             new RmiCommand(),
             new TagCommand(),
