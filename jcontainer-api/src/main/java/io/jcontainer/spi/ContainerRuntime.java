@@ -3,7 +3,10 @@ package io.jcontainer.spi;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.HostTerminal;
 
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.ServiceLoader;
 
@@ -15,6 +18,16 @@ public interface ContainerRuntime {
 
     /** Starts a sandbox; returns once its command runs (or throws, leaving nothing behind). */
     Container start(ContainerSpec spec);
+
+    /**
+     * The recorded containers (detached or named) kept in {@code stateDirectory}, or in the
+     * user's default one when null (root: /run/jcontainer/containers; rootless:
+     * $XDG_RUNTIME_DIR/jcontainer/containers; {@code JCONTAINER_STATE_DIR} overrides).
+     */
+    Containers containers(Path stateDirectory);
+
+    /** This process's terminal, for attach clients. */
+    HostTerminal hostTerminal();
 
     /** The runtime on the class path, loaded once. */
     static ContainerRuntime get() {

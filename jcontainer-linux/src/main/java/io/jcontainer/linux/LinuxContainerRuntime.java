@@ -44,6 +44,7 @@ import io.jcontainer.linux.sys.Syscalls;
 import io.jcontainer.linux.state.ContainerState;
 import io.jcontainer.linux.state.ContainerStore;
 import io.jcontainer.linux.state.ProcStat;
+import io.jcontainer.linux.state.StoredSpec;
 import org.slf4j.LoggerFactory;
 import io.jcontainer.spi.ContainerRuntime;
 
@@ -139,6 +140,41 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** The recorded sandboxes of this host (this and other processes'). */
     public ContainerStore store() {
         return store;
+    }
+
+    private volatile LinuxContainers containers;
+
+    /**
+     * The lifecycle API over this runtime's store, or over another state directory (a runtime of
+     * its own, sharing nothing with this one but the host).
+     */
+    @Override
+    public io.jcontainer.lifecycle.Containers containers(java.nio.file.Path stateDirectory) {
+        if (stateDirectory != null && !stateDirectory.toAbsolutePath().normalize().equals(store.root().toAbsolutePath().normalize()))
+            return new LinuxContainerRuntime(sys, host, cgroups, new ContainerStore(stateDirectory)).containers(null);
+        LinuxContainers c = containers;
+        if (c == null) containers = c = new LinuxContainers(this);
+        return c;
+    }
+
+    @Override
+    public io.jcontainer.lifecycle.HostTerminal hostTerminal() {
+        return new io.jcontainer.lifecycle.HostTerminal() {
+            @Override
+            public boolean isTerminal(int fd) {
+                return io.jcontainer.linux.terminal.HostTerminal.isTerminal(fd);
+            }
+
+            @Override
+            public int[] size(int fd) {
+                return io.jcontainer.linux.terminal.HostTerminal.size(fd);
+            }
+
+            @Override
+            public AutoCloseable raw(int fd) {
+                return io.jcontainer.linux.terminal.HostTerminal.raw(fd);
+            }
+        };
     }
 
     /** Sandboxes started by this runtime and not yet closed. */
@@ -391,6 +427,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         SandboxCgroup[] made = new SandboxCgroup[1]; // a cgroup made during the launch, to undo if it fails
         boolean ok = false;
         try {
+            // the record holds the whole configuration: start, restart and exec from any process read it
+            if (state != null) StoredSpec.write(store.dir(id), spec);
             // Validated and named now; made now or — where the plan lets the child wait for it —
             // while the child sets up its root (see PreparedCgroup). A restarting monitor has no
             // JVM to wait for, so restart policies get their cgroup first.

@@ -26,7 +26,7 @@ import java.util.Optional;
  * terminal, to its window size. Closing the session detaches; the sandbox runs on. Obtain one
  * with {@link io.jcontainer.linux.state.ContainerStore#attach}. Wire format: {@link AttachProtocol}.
  */
-public final class AttachSession implements AutoCloseable {
+public final class AttachSession implements io.jcontainer.lifecycle.AttachSession {
     private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;

@@ -20,8 +20,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class ContainerLogs {
     /** What to print: {@code tail} < 0 means all; {@code since} null means from the start. */
-    public record Options(boolean follow, boolean timestamps, int tail, Instant since) {
-        public static final Options ALL = new Options(false, false, -1, null);
+    public record Options(boolean follow, boolean timestamps, int tail, Instant since, Instant until) {
+        public static final Options ALL = new Options(false, false, -1, null, null);
+
+        public Options(boolean follow, boolean timestamps, int tail, Instant since) {
+            this(follow, timestamps, tail, since, null);
+        }
     }
 
     /** One log line: its time, whether stderr, and its bytes (ISO-8859-1: byte for byte). */
@@ -162,6 +166,7 @@ public final class ContainerLogs {
             String line = p.toString();
             p.setLength(0);
             if (o.since() != null && Instant.parse(time).isBefore(o.since())) return;
+            if (o.until() != null && !Instant.parse(time).isBefore(o.until())) return;
             sink.accept(new Line(time, stderr, line));
         }
     }

@@ -131,6 +131,29 @@ public final class ContainerStore {
         });
     }
 
+    /**
+     * docker rename: gives a recorded sandbox another name, under the lock that reserves names;
+     * refuses one another record has.
+     */
+    public void rename(String id, String newName) {
+        if (newName == null || !newName.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*"))
+            throw new io.jcontainer.InvalidSpecException("name", "Invalid container name (" + newName + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        withLock(() -> {
+            Entry self = null;
+            for (Entry e : list()) {
+                if (e.state().id().equals(id)) self = e;
+                else if (newName.equals(e.state().name()))
+                    throw new NameInUseException("Conflict. The container name \"/" + newName + "\" is already in use by container \""
+                            + e.state().id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            if (self == null) throw new NoSuchContainerException("No such container: " + id);
+            if (newName.equals(self.state().name()))
+                throw new NameInUseException("Renaming a container with the same name as its current name");
+            write(self.state().withName(newName));
+            return null;
+        });
+    }
+
     /** The record's directory (owner only) and its state.json; under the store's lock. */
     private void makeDirAndWrite(ContainerState s) {
         try {
@@ -631,7 +654,7 @@ public final class ContainerStore {
     }
 
     /** No recorded sandbox has that name or id (prefix), or the prefix is ambiguous. */
-    public static final class NoSuchContainerException extends ContainerException {
+    public static final class NoSuchContainerException extends io.jcontainer.lifecycle.Containers.NoSuchContainerException {
         public NoSuchContainerException(String message) {
             super(message);
         }
@@ -642,21 +665,21 @@ public final class ContainerStore {
     }
 
     /** pause of a paused sandbox, unpause of one that is not, pause of one between two restarts. */
-    public static final class PauseStateException extends ContainerException {
+    public static final class PauseStateException extends io.jcontainer.lifecycle.Containers.ConflictException {
         public PauseStateException(String message) {
             super(message);
         }
     }
 
     /** Another recorded sandbox has the name asked for. */
-    public static final class NameInUseException extends ContainerException {
+    public static final class NameInUseException extends io.jcontainer.lifecycle.Containers.ConflictException {
         public NameInUseException(String message) {
             super(message);
         }
     }
 
     /** The operation needs a stopped sandbox (rm without force). */
-    public static final class ContainerRunningException extends ContainerException {
+    public static final class ContainerRunningException extends io.jcontainer.lifecycle.Containers.ConflictException {
         public ContainerRunningException(String message) {
             super(message);
         }

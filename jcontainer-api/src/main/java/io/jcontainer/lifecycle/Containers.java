@@ -1,0 +1,201 @@
+package io.jcontainer.lifecycle;
+
+import io.jcontainer.ContainerException;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.ContainerStats;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.Resources;
+import io.jcontainer.SandboxProcess;
+import io.jcontainer.Signal;
+import io.jcontainer.spi.ContainerRuntime;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The recorded containers of this host: the ones that outlive the process that started them
+ * (detached or named), seen alike by every process of the user — a CLI, a Docker API server, a
+ * Java program. Every verb of {@code docker container} is here; each takes a reference as docker
+ * resolves it (full id, then name, then unique id prefix) and throws
+ * {@link NoSuchContainerException} with docker's wording when it names none.
+ *
+ * <p>There is no daemon: whether a container runs is read from the kernel each time, and what a
+ * daemon would do as a container exits (auto-removal, the {@code die} event) is done by whoever
+ * looks next. Obtain one with {@link #get()} or {@link ContainerRuntime#containers(Path)}.
+ *
+ * <pre>{@code
+ * Containers containers = Containers.get();
+ * String id = containers.run(Container.builder().name("web").detached(true)
+ *         .command("httpd", "-f").build(), false);
+ * containers.logs("web", LogOptions.ALL, System.out, System.err);
+ * containers.stop("web", Duration.ofSeconds(10));
+ * containers.remove("web", false, false);
+ * }</pre>
+ */
+public interface Containers {
+
+    /** The user's containers (root: /run/jcontainer; rootless: $XDG_RUNTIME_DIR/jcontainer). */
+    static Containers get() {
+        return ContainerRuntime.get().containers(null);
+    }
+
+    /** Where the records are. */
+    Path stateDirectory();
+
+    // ---- creating and starting ----
+
+    /**
+     * {@code docker run -d}: starts a detached container (recorded; its output, when piped, logged
+     * by its monitor) and lets go of it. Returns its id.
+     *
+     * @param autoRemove docker's {@code --rm}: removed once it has exited
+     */
+    String run(ContainerSpec spec, boolean autoRemove);
+
+    /**
+     * {@code docker run -a}: as {@link #run}, with a client attached before its monitor reads any
+     * of its output, so the session sees all of it. The spec must be detached.
+     */
+    Attached runAttached(ContainerSpec spec, boolean autoRemove);
+
+    /** A container just started, and a session attached to it from its first output on. */
+    record Attached(String id, AttachSession session) {
+    }
+
+    /**
+     * {@code docker create}: records the container, prepares it and leaves it waiting for
+     * {@link #start} — a wait that outlives this process. Throws
+     * {@link NotSupportedYetException} until the launcher can hold a child before exec across
+     * JVM exits.
+     */
+    ContainerInfo create(ContainerSpec spec);
+
+    /**
+     * {@code docker start}: runs a created or exited container from its stored configuration
+     * (its id, name and log kept). Starting a running one does nothing.
+     */
+    void start(String ref);
+
+    /** {@code docker restart}: stops it ({@link #stop}) if it runs, then starts it. */
+    void restart(String ref, Duration grace) throws InterruptedException;
+
+    // ---- finding ----
+
+    /** {@code docker ps}: the containers that match, oldest first. */
+    List<ContainerInfo> list(ListQuery query);
+
+    /** {@code docker inspect}: the container a reference names. */
+    ContainerInfo find(String ref);
+
+    // ---- running ones ----
+
+    /** {@code docker attach}: refuses, with docker's message, a container that does not run. */
+    AttachSession attach(String ref);
+
+    /**
+     * {@code docker logs}: writes its log (stdout and stderr entries to their streams) and, with
+     * {@link LogOptions#follow()}, what comes while it runs.
+     */
+    void logs(String ref, LogOptions options, OutputStream stdout, OutputStream stderr) throws IOException, InterruptedException;
+
+    /** {@code docker stats --no-stream}: its resource use now, from its cgroup. */
+    ContainerStats stats(String ref);
+
+    /** {@code docker top}: its processes as {@code ps -ef} shows them. */
+    ProcessList top(String ref);
+
+    /** Titles and rows of {@link #top}. */
+    record ProcessList(List<String> titles, List<List<String>> processes) {
+        public ProcessList {
+            titles = List.copyOf(titles);
+            processes = processes.stream().map(List::copyOf).toList();
+        }
+    }
+
+    /** {@code docker exec}: runs a command in a running container with its security settings. */
+    SandboxProcess exec(String ref, ExecSpec exec);
+
+    /**
+     * {@code docker wait}: blocks until the condition holds. Returns how it exited; empty when
+     * nobody could record it (its monitor died with it) or, for {@link WaitCondition#REMOVED},
+     * when the record went before an exit was seen.
+     */
+    Optional<ContainerExit> wait(String ref, WaitCondition condition) throws InterruptedException;
+
+    /** {@code docker kill -s}: refuses a container that does not run. */
+    void kill(String ref, Signal signal);
+
+    /**
+     * {@code docker stop -t}: its stop signal, then SIGKILL to everything of it after
+     * {@code grace}; its restart policy no longer applies. Returns how it exited.
+     */
+    Optional<ContainerExit> stop(String ref, Duration grace) throws InterruptedException;
+
+    void pause(String ref);
+
+    void unpause(String ref);
+
+    /** {@code docker rename}: refuses a name another container has. */
+    void rename(String ref, String newName);
+
+    /** {@code docker update}: changes the resource limits of a running container. */
+    void update(String ref, Resources resources);
+
+    // ---- removing ----
+
+    /**
+     * {@code docker rm [-f] [-v]}: refuses a running container unless {@code force}, which kills
+     * it first. {@code volumes}: its anonymous volumes go too.
+     */
+    void remove(String ref, boolean force, boolean volumes) throws InterruptedException;
+
+    /** {@code docker container prune}: removes every stopped container; returns their ids. */
+    List<String> prune() throws InterruptedException;
+
+    // ---- files ----
+
+    /** {@code docker cp CONTAINER:PATH DEST}: never follows a link out of its root. */
+    void copyOut(String ref, String path, Path hostDestination);
+
+    /** {@code docker cp SRC CONTAINER:PATH}. */
+    void copyIn(String ref, Path hostSource, String path);
+
+    // ---- events ----
+
+    /**
+     * {@code docker events}: delivers the events {@code query} selects to {@code sink} — past
+     * ones from {@link EventQuery#since()} on, then new ones as they happen (in this or any
+     * other process of the user) until {@link EventQuery#until()} passes, the sink returns
+     * false, or the thread is interrupted.
+     */
+    void events(EventQuery query, EventQuery.Sink sink) throws InterruptedException;
+
+    /** The reference names no recorded container ("No such container: x"), or an ambiguous prefix. */
+    class NoSuchContainerException extends ContainerException {
+        public NoSuchContainerException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The container is not in a state the verb allows (docker's 409 Conflict): a name in use, a
+     * running container removed without force, a paused one paused again.
+     */
+    class ConflictException extends ContainerException {
+        public ConflictException(String message) {
+            super(message);
+        }
+    }
+
+    /** A verb this runtime cannot do yet; the message says what is missing. */
+    class NotSupportedYetException extends ContainerException {
+        public NotSupportedYetException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,510 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerNotRunningException;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.ContainerStats;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.Resources;
+import io.jcontainer.SandboxProcess;
+import io.jcontainer.Signal;
+import io.jcontainer.lifecycle.AttachSession;
+import io.jcontainer.lifecycle.ContainerEvent;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.EventQuery;
+import io.jcontainer.lifecycle.ListQuery;
+import io.jcontainer.lifecycle.LogOptions;
+import io.jcontainer.lifecycle.WaitCondition;
+import io.jcontainer.linux.files.SandboxFiles;
+import io.jcontainer.linux.state.ContainerLogs;
+import io.jcontainer.linux.state.ContainerState;
+import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.linux.state.EventJournal;
+import io.jcontainer.linux.state.SandboxTop;
+import io.jcontainer.linux.state.StoredSpec;
+import io.jcontainer.linux.sys.NativeSyscalls;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link Containers} over a {@link ContainerStore}: the records are the store's, the verbs its
+ * and the runtime's; this adds the stored spec ({@link StoredSpec}: start, restart, exec need
+ * nothing but the record) and the event journal ({@link EventJournal}). Without a daemon, exits
+ * are noticed by whoever looks next ({@link #noticeExits}): a {@code die} event is appended once
+ * per exit, under an exclusive-create marker in the container's directory, with the exit's own
+ * time.
+ */
+final class LinuxContainers implements Containers {
+    static final String DIED = "died";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LinuxContainerRuntime runtime;
+    private final ContainerStore store;
+    private final EventJournal journal;
+
+    LinuxContainers(LinuxContainerRuntime runtime) {
+        this.runtime = runtime;
+        this.store = runtime.store();
+        this.journal = new EventJournal(store.root());
+    }
+
+    @Override
+    public Path stateDirectory() {
+        return store.root();
+    }
+
+    // ---- creating and starting ----
+
+    @Override
+    public String run(ContainerSpec spec, boolean autoRemove) {
+        if (!spec.detached()) throw new InvalidSpecException("detached", "run records a detached container: build the spec with detached(true)");
+        Container c = runtime.start(spec, autoRemove);
+        try {
+            started(c.id(), true);
+            return c.id();
+        } finally {
+            c.close(); // lets go: it lives on
+        }
+    }
+
+    @Override
+    public Attached runAttached(ContainerSpec spec, boolean autoRemove) {
+        LinuxContainerRuntime.AttachedStart s = runtime.startAttached(spec, autoRemove);
+        String id = s.container().id();
+        try {
+            started(id, true);
+        } finally {
+            s.container().close();
+        }
+        event(id, "attach", Map.of());
+        return new Attached(id, journaled(id, s.session()));
+    }
+
+    @Override
+    public ContainerInfo create(ContainerSpec spec) {
+        throw new NotSupportedYetException("create without start is not implemented yet: the launcher cannot yet hold a created container"
+                + " before exec once this process has exited (runc's exec.fifo); use run, which creates and starts");
+    }
+
+    @Override
+    public void start(String ref) {
+        ContainerStore.Entry e = entry(ref);
+        if (e.running() || e.status() == ContainerStore.Status.RESTARTING) return; // docker: a no-op
+        ContainerState s = e.state();
+        ContainerSpec spec = StoredSpec.read(store.dir(s.id()));
+        if (spec == null)
+            throw new NotSupportedYetException("container " + s.shortId() + " was recorded by an earlier jcontainer without its configuration"
+                    + " (" + StoredSpec.FILE + "): it cannot be started again; remove it and run it anew");
+        if (!java.util.Objects.equals(spec.name(), s.name())) spec = spec.toBuilder().name(s.name()).build(); // renamed, or a generated name
+        try {
+            Files.deleteIfExists(store.dir(s.id()).resolve(DIED));
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+        runtime.restart(s, spec).close(); // lets go: it lives on
+        started(s.id(), false);
+    }
+
+    private void started(String id, boolean created) {
+        if (created) event(id, "create", Map.of());
+        event(id, "start", Map.of());
+    }
+
+    @Override
+    public void restart(String ref, Duration grace) throws InterruptedException {
+        ContainerStore.Entry e = entry(ref);
+        if (e.running() || e.status() == ContainerStore.Status.RESTARTING) stop(e, grace);
+        start(e.state().id());
+        event(e.state().id(), "restart", Map.of());
+    }
+
+    // ---- finding ----
+
+    @Override
+    public List<ContainerInfo> list(ListQuery query) {
+        List<ContainerInfo> out = new ArrayList<>();
+        for (ContainerStore.Entry e : entries()) {
+            ContainerInfo i = info(e);
+            if (query.matches(i)) out.add(i);
+        }
+        return out;
+    }
+
+    @Override
+    public ContainerInfo find(String ref) {
+        return info(entry(ref));
+    }
+
+    /** The store's entries, after what a daemon would have done since: auto-removals, die events. */
+    private List<ContainerStore.Entry> entries() {
+        store.removeAutoRemoved();
+        List<ContainerStore.Entry> all = store.list();
+        noticeExits(all);
+        return all;
+    }
+
+    private ContainerStore.Entry entry(String ref) {
+        store.removeAutoRemoved();
+        ContainerStore.Entry e = store.find(ref);
+        noticeExits(List.of(e));
+        return e;
+    }
+
+    private ContainerInfo info(ContainerStore.Entry e) {
+        ContainerState s = e.state();
+        ContainerSpec spec;
+        try {
+            spec = StoredSpec.read(store.dir(s.id()));
+        } catch (RuntimeException unreadable) {
+            spec = null; // still listed and removable; start says why
+        }
+        ContainerInfo.Status status = switch (e.status()) {
+            case CREATED -> ContainerInfo.Status.CREATED;
+            case RUNNING -> e.paused() ? ContainerInfo.Status.PAUSED : ContainerInfo.Status.RUNNING;
+            case RESTARTING -> ContainerInfo.Status.RESTARTING;
+            case EXITED -> ContainerInfo.Status.EXITED;
+            case DEAD -> ContainerInfo.Status.DEAD;
+        };
+        ContainerState.Streams st = s.streams();
+        return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status, e.running() ? s.pid() : 0, instant(s.created()),
+                instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
+                st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
+                Map.of(), s.cgroupDirs(), s.logPath());
+    }
+
+    private static Instant instant(String s) {
+        try {
+            return s == null ? null : Instant.parse(s);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Appends the {@code die} (and {@code oom}) events of exits nobody has reported yet: the
+     * monitor that recorded the exit is C and appends no events, and there is no daemon.
+     */
+    void noticeExits(List<ContainerStore.Entry> entries) {
+        for (ContainerStore.Entry e : entries) {
+            if (e.status() != ContainerStore.Status.EXITED && e.status() != ContainerStore.Status.DEAD) continue;
+            if (e.state().pid() <= 0) continue;
+            try {
+                Files.createFile(store.dir(e.state().id()).resolve(DIED));
+            } catch (FileAlreadyExistsException | NoSuchFileException reported) {
+                continue; // reported already, or removed meanwhile
+            } catch (IOException x) {
+                continue; // an unwritable record: its die goes unreported rather than failing a listing
+            }
+            Instant at = e.finished() != null ? e.finished() : Instant.now();
+            ContainerExit exit = e.exit();
+            if (exit != null && exit.oomKilled()) journal.append(event(e.state(), at, "oom", Map.of()));
+            journal.append(event(e.state(), at, "die", Map.of("exitCode", String.valueOf(exit == null ? -1 : exit.code()))));
+        }
+    }
+
+    // ---- running ones ----
+
+    @Override
+    public AttachSession attach(String ref) {
+        ContainerStore.Entry e = entry(ref);
+        AttachSession s = store.attach(e);
+        event(e.state().id(), "attach", Map.of());
+        return journaled(e.state().id(), s);
+    }
+
+    /** A session whose close appends {@code detach}. */
+    private AttachSession journaled(String id, AttachSession s) {
+        return new AttachSession() {
+            private boolean closed;
+
+            @Override
+            public boolean tty() {
+                return s.tty();
+            }
+
+            @Override
+            public boolean stdinOpen() {
+                return s.stdinOpen();
+            }
+
+            @Override
+            public OutputStream stdin() {
+                return s.stdin();
+            }
+
+            @Override
+            public void resize(int rows, int cols) {
+                s.resize(rows, cols);
+            }
+
+            @Override
+            public Optional<ContainerExit> copyOutput(OutputStream stdout, OutputStream stderr) throws IOException {
+                return s.copyOutput(stdout, stderr);
+            }
+
+            @Override
+            public synchronized void close() {
+                s.close();
+                if (closed) return;
+                closed = true;
+                try {
+                    event(id, "detach", Map.of());
+                } catch (RuntimeException removed) {
+                    // removed meanwhile (auto-removal): no record to name it by
+                }
+            }
+        };
+    }
+
+    @Override
+    public void logs(String ref, LogOptions o, OutputStream stdout, OutputStream stderr) throws IOException, InterruptedException {
+        ContainerStore.Entry e = entry(ref);
+        if (e.state().logPath() == null)
+            throw new NotSupportedYetException("container " + e.state().shortId() + " has no log (only detached containers are logged)");
+        new ContainerLogs(Path.of(e.state().logPath())).print(new ContainerLogs.Options(o.follow(), o.timestamps(), o.tail(), o.since(), o.until()),
+                stdout, stderr, () -> store.entry(e.state()).running());
+    }
+
+    @Override
+    public ContainerStats stats(String ref) {
+        ContainerStore.Entry e = running(ref);
+        throw new NotSupportedYetException("stats of container " + e.state().shortId() + " from another process is not implemented yet"
+                + " (Container.stats() on the handle that started it is)");
+    }
+
+    @Override
+    public ProcessList top(String ref) {
+        ContainerStore.Entry e = running(ref);
+        try {
+            return new ProcessList(SandboxTop.TITLES, SandboxTop.rows(e.state().pid(), e.state().pidNamespace()));
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    private ContainerStore.Entry running(String ref) {
+        ContainerStore.Entry e = entry(ref);
+        if (!e.running()) throw new ContainerNotRunningException("container " + e.state().id() + " is not running");
+        return e;
+    }
+
+    @Override
+    public SandboxProcess exec(String ref, ExecSpec exec) {
+        ContainerStore.Entry e = running(ref);
+        String id = e.state().id();
+        ContainerSpec spec = StoredSpec.read(store.dir(id));
+        if (spec == null)
+            throw new NotSupportedYetException("container " + e.state().shortId() + " was recorded by an earlier jcontainer without its configuration"
+                    + " (" + StoredSpec.FILE + "): exec needs its security settings; remove it and run it anew");
+        String execId = HexFormat.of().formatHex(random32());
+        Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
+        event(id, "exec_create", a);
+        SandboxProcess p = runtime.exec(e.state(), spec, exec);
+        event(id, "exec_start", a);
+        p.onExit().thenAccept(x -> {
+            Map<String, String> d = new LinkedHashMap<>(a);
+            d.put("exitCode", String.valueOf(x.code()));
+            try {
+                event(id, "exec_die", d);
+            } catch (RuntimeException removed) {
+                // the container went meanwhile
+            }
+        });
+        return p;
+    }
+
+    private static byte[] random32() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    @Override
+    public Optional<ContainerExit> wait(String ref, WaitCondition condition) throws InterruptedException {
+        ContainerStore.Entry e = entry(ref);
+        String id = e.state().id(), startedAt = e.state().started();
+        boolean sawRunning = e.running() || e.status() == ContainerStore.Status.RESTARTING;
+        while (true) {
+            switch (condition) {
+                case NOT_RUNNING -> {
+                    if (!e.running() && e.status() != ContainerStore.Status.CREATED && e.status() != ContainerStore.Status.RESTARTING)
+                        return exitOf(e);
+                }
+                case NEXT_EXIT -> {
+                    boolean restarted = !java.util.Objects.equals(startedAt, e.state().started());
+                    if ((sawRunning || restarted) && !e.running() && e.status() != ContainerStore.Status.RESTARTING) return exitOf(e);
+                }
+                case REMOVED -> {
+                    if (!Files.isDirectory(store.dir(id))) return Optional.ofNullable(e.exit());
+                }
+            }
+            Thread.sleep(50);
+            try {
+                ContainerStore.Entry now = store.find(id);
+                sawRunning |= now.running();
+                e = now;
+            } catch (NoSuchContainerException gone) {
+                if (condition == WaitCondition.REMOVED) return Optional.ofNullable(e.exit());
+                throw gone;
+            }
+        }
+    }
+
+    /** The monitor writes the exit record as its child ends: give it a moment. */
+    private Optional<ContainerExit> exitOf(ContainerStore.Entry e) throws InterruptedException {
+        for (int i = 0; i < 100 && e.exit() == null && e.status() != ContainerStore.Status.EXITED; i++) {
+            Thread.sleep(20);
+            e = store.entry(e.state());
+        }
+        noticeExits(List.of(e));
+        return Optional.ofNullable(e.exit());
+    }
+
+    @Override
+    public void kill(String ref, Signal signal) {
+        ContainerStore.Entry e = entry(ref);
+        if (!e.running()) throw new ContainerNotRunningException("container " + e.state().shortId() + " is not running");
+        // before the signal, as docker: a follower noticing the exit must not see its die first
+        event(e.state().id(), "kill", Map.of("signal", String.valueOf(signal.number())));
+        store.signal(e, signal);
+    }
+
+    @Override
+    public Optional<ContainerExit> stop(String ref, Duration grace) throws InterruptedException {
+        return stop(entry(ref), grace);
+    }
+
+    private Optional<ContainerExit> stop(ContainerStore.Entry e, Duration grace) throws InterruptedException {
+        boolean wasRunning = e.running();
+        Optional<ContainerExit> exit = store.stop(e, grace);
+        if (wasRunning) {
+            noticeExits(List.of(store.entry(e.state())));
+            event(e.state().id(), "stop", Map.of());
+        }
+        return exit;
+    }
+
+    @Override
+    public void pause(String ref) {
+        ContainerStore.Entry e = entry(ref);
+        store.pause(e);
+        event(e.state().id(), "pause", Map.of());
+    }
+
+    @Override
+    public void unpause(String ref) {
+        ContainerStore.Entry e = entry(ref);
+        store.unpause(e);
+        event(e.state().id(), "unpause", Map.of());
+    }
+
+    @Override
+    public void rename(String ref, String newName) {
+        ContainerStore.Entry e = entry(ref);
+        String old = e.state().name();
+        store.rename(e.state().id(), newName);
+        event(e.state().id(), "rename", Map.of("oldName", "/" + (old == null ? "" : old)));
+    }
+
+    @Override
+    public void update(String ref, Resources resources) {
+        ContainerStore.Entry e = running(ref);
+        throw new NotSupportedYetException("update of container " + e.state().shortId() + " from another process is not implemented yet"
+                + " (Container.update() on the handle that started it is)");
+    }
+
+    // ---- removing ----
+
+    @Override
+    public void remove(String ref, boolean force, boolean volumes) throws InterruptedException {
+        ContainerStore.Entry e = entry(ref);
+        boolean wasRunning = e.running() || e.status() == ContainerStore.Status.RESTARTING;
+        store.remove(e, force); // refuses a running one without force; kills it with
+        if (wasRunning) {
+            journal.append(event(e.state(), Instant.now(), "kill", Map.of("signal", String.valueOf(Signal.KILL.number()))));
+            noticeExitOfRemoved(e);
+        }
+        journal.append(event(e.state(), Instant.now(), "destroy", Map.of()));
+    }
+
+    /** A container removed while it ran took its exit record with it: its die is reported here. */
+    private void noticeExitOfRemoved(ContainerStore.Entry e) {
+        journal.append(event(e.state(), Instant.now(), "die", Map.of("exitCode", String.valueOf(128 + Signal.KILL.number()))));
+    }
+
+    @Override
+    public List<String> prune() throws InterruptedException {
+        List<String> removed = new ArrayList<>();
+        for (ContainerStore.Entry e : entries()) {
+            if (e.running() || e.status() == ContainerStore.Status.RESTARTING) continue;
+            try {
+                remove(e.state().id(), false, false);
+                removed.add(e.state().id());
+            } catch (NoSuchContainerException | ConflictException raced) {
+                // removed or started by another process meanwhile
+            }
+        }
+        return removed;
+    }
+
+    // ---- files ----
+
+    @Override
+    public void copyOut(String ref, String path, Path hostDestination) {
+        new SandboxFiles(NativeSyscalls.INSTANCE).copyOut(running(ref).state().pid(), path, hostDestination);
+    }
+
+    @Override
+    public void copyIn(String ref, Path hostSource, String path) {
+        new SandboxFiles(NativeSyscalls.INSTANCE).copyIn(running(ref).state().pid(), hostSource, path);
+    }
+
+    // ---- events ----
+
+    @Override
+    public void events(EventQuery query, EventQuery.Sink sink) throws InterruptedException {
+        long[] last = {0};
+        journal.follow(query, sink, () -> {
+            // a follower is what notices exits while nobody else looks: every quarter second
+            if (System.nanoTime() - last[0] < 250_000_000L) return;
+            last[0] = System.nanoTime();
+            try {
+                noticeExits(store.list());
+            } catch (RuntimeException unreadable) {
+                // the store is being changed under us: next time
+            }
+        });
+    }
+
+    private ContainerEvent event(String id, String action, Map<String, String> attrs) {
+        ContainerEvent e = event(store.find(id).state(), Instant.now(), action, attrs);
+        journal.append(e);
+        return e;
+    }
+
+    private static ContainerEvent event(ContainerState s, Instant at, String action, Map<String, String> attrs) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("name", s.name() == null ? "" : s.name());
+        a.put("image", s.image() == null ? "" : s.image());
+        a.putAll(attrs);
+        return new ContainerEvent(at, "container", action, s.id(), a);
+    }
+}

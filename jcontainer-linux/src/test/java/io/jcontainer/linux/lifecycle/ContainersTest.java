@@ -1,0 +1,132 @@
+package io.jcontainer.linux.lifecycle;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ExecSpec;
+import io.jcontainer.SandboxProcess;
+import io.jcontainer.Signal;
+import io.jcontainer.Stdio;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.ListQuery;
+import io.jcontainer.lifecycle.LogOptions;
+import io.jcontainer.lifecycle.OciState;
+import io.jcontainer.lifecycle.WaitCondition;
+import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.linux.testing.TestRootfs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The lifecycle API over recorded containers, through the SPI as any client gets it. */
+@RequiresRoot
+class ContainersTest {
+    @TempDir
+    Path tmp;
+
+    private Containers containers() {
+        return new LinuxContainerRuntime().containers(tmp.resolve("store"));
+    }
+
+
+    @Test
+    void eventsAreFollowedFromASecondProcessThroughCreateStartPauseKillAndRemove() throws Exception {
+        Containers cs = containers();
+        Process follower = EventFollower.start(cs.stateDirectory(), Instant.now().minusSeconds(1), "evt");
+        try {
+            String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).name("evt").detached(true)
+                    .stdout(Stdio.NULL).stderr(Stdio.NULL).command("/bin/sleep", "1000").build(), false);
+            cs.pause("evt");
+            assertThat(cs.find("evt").status()).isEqualTo(ContainerInfo.Status.PAUSED);
+            cs.unpause("evt");
+            cs.kill("evt", Signal.KILL);
+            assertThat(cs.wait("evt", WaitCondition.NOT_RUNNING)).hasValueSatisfying(x -> assertThat(x.code()).isEqualTo(137));
+            cs.remove(id, false, false);
+
+            List<String> lines = new ArrayList<>();
+            BufferedReader r = new BufferedReader(new InputStreamReader(follower.getInputStream(), StandardCharsets.UTF_8));
+            for (String l; (l = r.readLine()) != null; ) lines.add(l);
+            assertThat(follower.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lines.stream().map(l -> l.split(" ")[0]).toList())
+                    .containsExactly("create", "start", "pause", "unpause", "kill", "die", "destroy");
+            assertThat(lines.get(0)).contains("name=evt");
+            assertThat(lines.get(4)).contains("signal=9");
+            assertThat(lines.get(5)).contains("exitCode=137");
+        } finally {
+            follower.destroyForcibly();
+            follower.waitFor();
+        }
+    }
+
+    @Test
+    void aStoppedContainerStartsAgainFromItsStoredSpecAndExecGetsItsSettings() throws Exception {
+        Containers cs = containers();
+        String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).detached(true).hostname("kept")
+                .env("GREETING", "hi").command("/bin/sh", "-c", "echo $GREETING; exec sleep 1000").build(), false);
+        ContainerInfo i = cs.find(id.substring(0, 6));
+        assertThat(i.name()).isNotBlank(); // generated
+        assertThat(i.spec().hostname()).isEqualTo("kept");
+        assertThat(i.ociState("/b")).extracting(OciState::status).isEqualTo(OciState.Status.RUNNING);
+        try (SandboxProcess p = cs.exec(id, new ExecSpec(List.of("/bin/hostname"), java.util.Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE, false))) {
+            assertThat(new String(p.stdout().readAllBytes()).trim()).isEqualTo("kept");
+            assertThat(p.waitFor().code()).isZero();
+        }
+        assertThat(cs.stop(id, Duration.ofMillis(100))).hasValueSatisfying(x -> assertThat(x.code()).isEqualTo(137));
+        assertThat(cs.list(ListQuery.RUNNING)).isEmpty();
+        assertThat(cs.list(ListQuery.of(false, List.of("status=exited")))).extracting(ContainerInfo::id).containsExactly(id);
+        assertThat(cs.list(ListQuery.of(true, List.of("exited=137", "name=" + i.name())))).hasSize(1);
+
+        cs.rename(id, "again");
+        cs.start("again");
+        ContainerInfo again = cs.find("again");
+        assertThat(again.running()).isTrue();
+        assertThat(again.id()).isEqualTo(id);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!out.toString().equals("hi\nhi\n") && System.nanoTime() < end) {
+            out.reset();
+            cs.logs(id, LogOptions.ALL, out, new ByteArrayOutputStream());
+            Thread.sleep(50);
+        }
+        assertThat(out.toString()).isEqualTo("hi\nhi\n"); // the log continues across starts
+
+        assertThatThrownBy(() -> cs.remove(id, false, false)).isInstanceOf(Containers.ConflictException.class);
+        cs.remove(id, true, false);
+        assertThatThrownBy(() -> cs.find(id)).isInstanceOf(Containers.NoSuchContainerException.class).hasMessage("No such container: " + id);
+        assertThat(cs.list(ListQuery.ALL)).isEmpty();
+    }
+
+    @Test
+    void waitConditionsPruneAndCreateAsDocker() throws Exception {
+        Containers cs = containers();
+        String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).detached(true).command("/bin/sh", "-c", "exit 3").build(), false);
+        assertThat(cs.wait(id, WaitCondition.NOT_RUNNING)).map(ContainerExit::code).hasValue(3);
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                cs.wait(id, WaitCondition.REMOVED);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(500); // waiting
+        assertThat(cs.prune()).containsExactly(id);
+        waiter.join(10_000);
+        assertThat(waiter.isAlive()).isFalse();
+        assertThatThrownBy(() -> cs.create(Container.builder().rootfs(TestRootfs.busybox()).detached(true).command("/bin/true").build()))
+                .isInstanceOf(Containers.NotSupportedYetException.class).hasMessageContaining("create without start");
+    }
+}
