@@ -30,10 +30,13 @@ import java.util.Map;
  * @param labels        docker's labels (the spec's annotations once it has them)
  * @param cgroupDirs    its cgroup directories on the host
  * @param logPath       the log its monitor writes, null when nothing is logged
+ * @param monitorPid    host pid of its monitor (the process that holds its terminal, log and exit
+ *                      record, as conmon for podman), 0 if it has none
  */
 public record ContainerInfo(String id, String name, String image, List<String> command, ContainerSpec spec, Status status,
                             long pid, Instant created, Instant started, Instant finished, ContainerExit exit, boolean autoRemove,
-                            String restartPolicy, Streams streams, Map<String, String> labels, List<String> cgroupDirs, String logPath) {
+                            String restartPolicy, Streams streams, Map<String, String> labels, List<String> cgroupDirs, String logPath,
+                            long monitorPid) {
     public ContainerInfo {
         command = command == null ? List.of() : List.copyOf(command);
         labels = labels == null ? Map.of() : Map.copyOf(labels);

@@ -63,8 +63,11 @@ public interface Containers {
      */
     Attached runAttached(ContainerSpec spec, boolean autoRemove);
 
-    /** A container just started, and a session attached to it from its first output on. */
-    record Attached(String id, AttachSession session) {
+    /**
+     * A container just started, as it was then (read before anyone could auto-remove it), and a
+     * session attached to it from its first output on.
+     */
+    record Attached(ContainerInfo container, AttachSession session) {
     }
 
     /**
@@ -159,11 +162,14 @@ public interface Containers {
 
     // ---- files ----
 
-    /** {@code docker cp CONTAINER:PATH DEST}: never follows a link out of its root. */
-    void copyOut(String ref, String path, Path hostDestination);
+    /**
+     * {@code docker cp [-a] [-L] CONTAINER:PATH DEST}: never follows a link out of its root.
+     * {@code archive}: keep uid/gid (through the id maps); {@code followLink}: follow a link at PATH.
+     */
+    void copyOut(String ref, String path, Path hostDestination, boolean archive, boolean followLink);
 
-    /** {@code docker cp SRC CONTAINER:PATH}. */
-    void copyIn(String ref, Path hostSource, String path);
+    /** {@code docker cp [-a] [-L] SRC CONTAINER:PATH}. */
+    void copyIn(String ref, Path hostSource, String path, boolean archive, boolean followLink);
 
     // ---- events ----
 

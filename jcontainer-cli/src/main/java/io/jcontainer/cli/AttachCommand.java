@@ -2,11 +2,12 @@ package io.jcontainer.cli;
 
 import io.jcontainer.ContainerExit;
 import io.jcontainer.Signal;
-import io.jcontainer.linux.attach.AttachSession;
-import io.jcontainer.linux.attach.DetachKeys;
-import io.jcontainer.linux.state.ContainerStore;
-import io.jcontainer.linux.terminal.Attach;
-import io.jcontainer.linux.terminal.HostTerminal;
+import io.jcontainer.cli.docker.AttachInput;
+import io.jcontainer.cli.docker.DetachKeys;
+import io.jcontainer.lifecycle.AttachSession;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.HostTerminal;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public final class AttachCommand implements Command {
     public int run(Flags.Parsed p, Io io) throws Exception {
         String ref = Command.exactly(p, "attach", 1).getFirst();
         DetachKeys keys = detachKeys(p.value("detach-keys"));
-        ContainerStore.Entry e = Store.find(ref);
+        ContainerInfo e = Store.find(ref);
         boolean proxy = !p.has("sig-proxy") || p.bool("sig-proxy");
         return attach(e, !p.bool("no-stdin"), keys, proxy, io);
     }
@@ -64,12 +65,11 @@ public final class AttachCommand implements Command {
     }
 
     /** Attaches to {@code e} until it ends (its status), the detach keys (0), or a disconnect (1). */
-    static int attach(ContainerStore.Entry e, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
+    static int attach(ContainerInfo e, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
         if (!e.running()) throw new CliException(1, STOPPED);
-        ContainerStore store = Store.store();
         AttachSession s;
         try {
-            s = store.attach(e);
+            s = Store.containers().attach(e.id());
         } catch (io.jcontainer.ContainerNotRunningException x) {
             throw new CliException(1, STOPPED);
         }
@@ -82,17 +82,18 @@ public final class AttachCommand implements Command {
      * keys (0), or a disconnect (1). Also {@code run -t}'s, whose session opens as it starts.
      */
     @SuppressWarnings("removal")
-    static int session(ContainerStore.Entry e, AttachSession s, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
-        ContainerStore store = Store.runtime().store(); // without the sweep: the record is ours to remove at the end
+    static int session(ContainerInfo e, AttachSession s, boolean withStdin, DetachKeys keys, boolean sigProxy, Io io) throws Exception {
+        Containers containers = Store.containers();
+        HostTerminal terminal = Store.terminal();
         boolean input = withStdin && s.stdinOpen();
-        boolean onTerminal = io.inherited() && s.tty() && HostTerminal.isTerminal(0);
+        boolean onTerminal = io.inherited() && s.tty() && terminal.isTerminal(0);
         List<Runnable> undo = new ArrayList<>();
         var detached = new java.util.concurrent.atomic.AtomicBoolean(); // set by the input thread
-        try (s; HostTerminal raw = onTerminal && input ? HostTerminal.raw(0) : null) {
+        try (s; AutoCloseable raw = onTerminal && input ? terminal.raw(0) : null) {
             if (onTerminal) {
-                resize(s);
+                resize(terminal, s);
                 sun.misc.Signal winch = new sun.misc.Signal("WINCH");
-                sun.misc.SignalHandler prev = sun.misc.Signal.handle(winch, x -> resize(s));
+                sun.misc.SignalHandler prev = sun.misc.Signal.handle(winch, x -> resize(terminal, s));
                 undo.add(() -> sun.misc.Signal.handle(winch, prev));
             }
             // docker: signals go to the sandbox only without a terminal (there ctrl-c is a character)
@@ -102,7 +103,7 @@ public final class AttachCommand implements Command {
                     try {
                         sun.misc.SignalHandler prev = sun.misc.Signal.handle(js, x -> {
                             try {
-                                store.signal(store.entry(e.state()), sig);
+                                containers.kill(e.id(), sig);
                             } catch (RuntimeException ignored) {
                                 // it ended meanwhile: the session ends with it
                             }
@@ -116,7 +117,7 @@ public final class AttachCommand implements Command {
             if (input) {
                 Thread.ofPlatform().daemon().name("jcontainer-attach-in").start(() -> {
                     try {
-                        if (Attach.copyInput(io.in(), s.stdin(), keys) == Attach.End.DETACHED) {
+                        if (AttachInput.copyInput(io.in(), s.stdin(), keys) == AttachInput.End.DETACHED) {
                             detached.set(true);
                             s.close();
                         }
@@ -128,7 +129,7 @@ public final class AttachCommand implements Command {
             }
             Optional<ContainerExit> exit = s.copyOutput(io.out(), io.err());
             if (exit.isPresent()) {
-                autoRemove(store, e);
+                autoRemove(containers, e);
                 return exit.get().code();
             }
             if (detached.get()) {
@@ -136,12 +137,17 @@ public final class AttachCommand implements Command {
                 return 0;
             }
             // the monitor let go of us: the sandbox ended just now, or this client did not keep up
-            ContainerStore.Entry now = store.entry(e.state());
+            ContainerInfo now;
+            try {
+                now = containers.find(e.id());
+            } catch (Containers.NoSuchContainerException removed) {
+                throw new CliException(1, "attach: container " + e.shortId() + " ended and was removed (--rm) before its exit status was read");
+            }
             if (!now.running() && now.exit() != null) {
-                autoRemove(store, e);
+                autoRemove(containers, e);
                 return now.exit().code();
             }
-            throw new CliException(1, "attach: the monitor of " + e.state().shortId()
+            throw new CliException(1, "attach: the monitor of " + e.shortId()
                     + " disconnected this client (it did not read the output fast enough); the container runs on");
         } finally {
             undo.forEach(Runnable::run);
@@ -152,18 +158,17 @@ public final class AttachCommand implements Command {
      * docker's --rm once the sandbox ended while we were attached (the daemon would remove it):
      * its monitor wrote the exit record before it told us, so the record is final.
      */
-    private static void autoRemove(ContainerStore store, ContainerStore.Entry e) {
-        if (!e.state().autoRemove()) return;
+    private static void autoRemove(Containers containers, ContainerInfo e) throws InterruptedException {
+        if (!e.autoRemove()) return;
         try {
-            ContainerStore.Entry now = store.entry(e.state());
-            if (!now.running()) store.delete(now.state());
+            containers.remove(e.id(), false, false);
         } catch (RuntimeException gone) {
-            // removed meanwhile by another CLI's sweep
+            // removed meanwhile by another CLI's sweep (or it runs again: not ours to remove)
         }
     }
 
-    private static void resize(AttachSession s) {
-        int[] size = HostTerminal.size(0);
+    private static void resize(HostTerminal terminal, AttachSession s) {
+        int[] size = terminal.size(0);
         try {
             if (size != null && size[0] > 0) s.resize(size[0], size[1]);
         } catch (RuntimeException ignored) {

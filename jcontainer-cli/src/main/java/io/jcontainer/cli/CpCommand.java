@@ -1,8 +1,7 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.files.SandboxFiles;
-import io.jcontainer.linux.state.ContainerStore;
-import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.lifecycle.ContainerInfo;
+
 
 import java.nio.file.Path;
 
@@ -41,18 +40,16 @@ public final class CpCommand implements Command {
         boolean in = b.indexOf(':') > 0 && !b.startsWith("/") && !b.startsWith(".");
         if (out == in) throw new UsageException("copying between containers or between local paths is not supported: one of the paths must be CONTAINER:PATH");
         String spec = out ? a : b;
-        ContainerStore.Entry e = Store.find(spec.substring(0, spec.indexOf(':')));
-        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
+        ContainerInfo e = Store.find(spec.substring(0, spec.indexOf(':')));
+        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.id() + " is not running");
         String inside = spec.substring(spec.indexOf(':') + 1);
         if (!inside.startsWith("/")) inside = "/" + inside;
-        SandboxFiles files = new SandboxFiles(NativeSyscalls.INSTANCE);
-        var opts = new SandboxFiles.Options(p.bool("archive"), p.bool("follow-link"));
         if (out && b.endsWith("/") && !java.nio.file.Files.isDirectory(local(b)))
             throw new CliException(1, "Error response from daemon: destination directory " + b + " must exist");
         // a trailing "/" or "/." means something to docker's rules: kept, not normalised away
         try {
-            if (out) files.copyOut(e.state().pid(), inside, local(b), opts);
-            else files.copyIn(e.state().pid(), local(a), inside, opts);
+            if (out) Store.containers().copyOut(e.id(), inside, local(b), p.bool("archive"), p.bool("follow-link"));
+            else Store.containers().copyIn(e.id(), local(a), inside, p.bool("archive"), p.bool("follow-link"));
         } catch (java.io.UncheckedIOException x) {
             throw new CliException(1, "Error response from daemon: " + x.getCause());
         } catch (io.jcontainer.ContainerException x) { // docker's cp fails with 1, not 125

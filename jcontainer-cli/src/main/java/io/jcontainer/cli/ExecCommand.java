@@ -7,9 +7,10 @@ import io.jcontainer.ExecSpec;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.Signal;
-import io.jcontainer.linux.state.ContainerStore;
-import io.jcontainer.linux.terminal.Attach;
-import io.jcontainer.linux.terminal.HostTerminal;
+import io.jcontainer.cli.docker.AttachInput;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.HostTerminal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,10 +56,9 @@ public final class ExecCommand implements Command {
         if (p.positionals().size() < 2) throw new UsageException("\"exec\" requires at least 2 arguments.");
         String ref = p.positionals().getFirst();
         List<String> cmd = p.positionals().subList(1, p.positionals().size());
-        ContainerStore.Entry e = Store.find(ref);
-        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
-        if (e.paused()) throw new CliException(1, "Error response from daemon: Container " + e.state().id() + " is paused, unpause the container before exec");
-        var spec = RunCommand.specOf(Store.runArgs(e.state().id())).build();
+        ContainerInfo e = Store.find(ref);
+        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.id() + " is not running");
+        if (e.paused()) throw new CliException(1, "Error response from daemon: Container " + e.id() + " is paused, unpause the container before exec");
         Map<String, String> env = new LinkedHashMap<>();
         for (String kv : p.values("env")) {
             int eq = kv.indexOf('=');
@@ -74,9 +74,11 @@ public final class ExecCommand implements Command {
         ExecSpec x = new ExecSpec(cmd, env, p.value("workdir"), p.value("user"), in, out, out, tty);
         SandboxProcess proc;
         try {
-            proc = Store.runtime().exec(e.state(), spec, x);
+            proc = Store.containers().exec(e.id(), x);
         } catch (ContainerNotRunningException n) {
-            throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
+            throw new CliException(1, "Error response from daemon: container " + e.id() + " is not running");
+        } catch (Containers.NotSupportedYetException | Containers.ConflictException n) {
+            throw Store.daemon(n);
         } catch (ContainerStartException s) {
             if ("execve".equals(s.syscall())) throw RunCommand.execFailure(cmd.getFirst(), s);
             throw s;
@@ -103,18 +105,19 @@ public final class ExecCommand implements Command {
      */
     @SuppressWarnings("removal")
     private static int terminal(SandboxProcess proc, boolean interactive, Io io) throws Exception {
-        boolean onTerminal = io.inherited() && HostTerminal.isTerminal(0);
+        HostTerminal terminal = Store.terminal();
+        boolean onTerminal = io.inherited() && terminal.isTerminal(0);
         sun.misc.Signal winch = new sun.misc.Signal("WINCH");
         sun.misc.SignalHandler previous = null;
-        try (proc; var raw = onTerminal && interactive ? HostTerminal.raw(0) : null) {
+        try (proc; AutoCloseable raw = onTerminal && interactive ? terminal.raw(0) : null) {
             if (onTerminal) {
-                resize(proc);
-                previous = sun.misc.Signal.handle(winch, x -> resize(proc));
+                resize(terminal, proc);
+                previous = sun.misc.Signal.handle(winch, x -> resize(terminal, proc));
             }
             Thread o = pump(proc.stdout(), io.out(), false);
             if (interactive) Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    if (Attach.copyInput(io.in(), proc.stdin()) == Attach.End.DETACHED)
+                    if (AttachInput.copyInput(io.in(), proc.stdin()) == AttachInput.End.DETACHED)
                         proc.signal(Signal.KILL);
                 } catch (IOException ignored) {
                     // its terminal closed
@@ -128,8 +131,8 @@ public final class ExecCommand implements Command {
         }
     }
 
-    private static void resize(SandboxProcess proc) {
-        int[] size = HostTerminal.size(0);
+    private static void resize(HostTerminal terminal, SandboxProcess proc) {
+        int[] size = terminal.size(0);
         try {
             if (size != null && size[0] > 0) proc.resizeTerminal(size[0], size[1]);
         } catch (RuntimeException ended) {

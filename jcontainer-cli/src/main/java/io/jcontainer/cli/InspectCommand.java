@@ -1,5 +1,7 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.cli.docker.Inspect;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +34,7 @@ public final class InspectCommand implements Command {
         int rc = 0;
         for (String ref : p.positionals()) {
             try {
-                objects.add(Store.store().inspect(Store.find(ref)));
+                objects.add(Inspect.json(Store.find(ref)));
             } catch (CliException e) {
                 io.err().println(e.getMessage().replace("Error response from daemon: No such container", "Error: No such object"));
                 rc = 1;

@@ -2,7 +2,6 @@ package io.jcontainer.cli;
 
 import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.Signal;
-import io.jcontainer.linux.state.ContainerStore;
 
 /** {@code jcontainer kill [-s SIGNAL] CONTAINER...}. */
 public final class KillCommand implements Command {
@@ -32,10 +31,10 @@ public final class KillCommand implements Command {
         Signal sig = Signal.parse(p.has("signal") ? p.value("signal") : "KILL");
         return Store.forEach(p.positionals(), io, (ref, e) -> {
             try {
-                Store.store().signal(e, sig);
+                Store.containers().kill(e.id(), sig);
             } catch (ContainerNotRunningException x) {
                 throw new CliException(1, "Error response from daemon: cannot kill container: " + ref + ": container "
-                        + e.state().id() + " is not running");
+                        + e.id() + " is not running");
             }
         });
     }

@@ -1,14 +1,14 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerLogs;
-import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.LogOptions;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** {@code jcontainer logs [-f] [-t] [--tail N] [--since T] CONTAINER}: what its monitor logged. */
+/** {@code jcontainer logs [-f] [-t] [--tail N] [--since T] [--until T] CONTAINER}: what its monitor logged. */
 public final class LogsCommand implements Command {
     @Override
     public String name() {
@@ -30,24 +30,27 @@ public final class LogsCommand implements Command {
         return new Flags().bool("follow", 'f', "Follow log output")
                 .bool("timestamps", 't', "Show timestamps")
                 .value("tail", 'n', "string", "Number of lines to show from the end of the logs (default \"all\")")
-                .value("since", (char) 0, "string", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)");
+                .value("since", (char) 0, "string", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
+                .value("until", (char) 0, "string", "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)");
     }
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
         String ref = Command.exactly(p, "logs", 1).getFirst();
-        ContainerStore.Entry e = Store.find(ref);
-        if (e.state().logPath() == null)
-            throw new CliException(1, "Error response from daemon: container " + e.state().shortId() + " has no log (only detached containers are logged)");
+        ContainerInfo e = Store.find(ref);
         String tail = p.value("tail");
         int n = tail == null || tail.equals("all") ? -1 : Integer.parseInt(tail);
-        var o = new ContainerLogs.Options(p.bool("follow"), p.bool("timestamps"), n, since(p.value("since")));
-        ContainerStore store = Store.store();
-        new ContainerLogs(Path.of(e.state().logPath())).print(o, io.out(), io.err(), () -> store.entry(e.state()).running());
+        var o = new LogOptions(p.bool("follow"), p.bool("timestamps"), n, since(p.value("since"), "since"), since(p.value("until"), "until"));
+        try {
+            Store.containers().logs(e.id(), o, io.out(), io.err());
+        } catch (Containers.NotSupportedYetException | Containers.NoSuchContainerException x) {
+            throw Store.daemon(x);
+        }
         return 0;
     }
 
-    static Instant since(String v) {
+    /** docker's time arguments: an RFC 3339 timestamp, or a duration back from now ({@code 42m}). */
+    static Instant since(String v, String flag) {
         if (v == null) return null;
         try {
             return Instant.parse(v);
@@ -57,7 +60,7 @@ public final class LogsCommand implements Command {
         try {
             return Instant.now().minus(Duration.parse("PT" + v.toUpperCase(java.util.Locale.ROOT)));
         } catch (DateTimeParseException x) {
-            throw new UsageException("invalid value for \"since\": " + v + " (a timestamp like 2013-01-02T13:23:37Z or a duration like 42m)");
+            throw new UsageException("invalid value for \"" + flag + "\": " + v + " (a timestamp like 2013-01-02T13:23:37Z or a duration like 42m)");
         }
     }
 }

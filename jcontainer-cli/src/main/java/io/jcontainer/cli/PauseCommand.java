@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.ContainerException;
-import io.jcontainer.linux.state.ContainerStore;
 
 /**
  * {@code jcontainer pause CONTAINER...} and {@code jcontainer unpause CONTAINER...}: freeze or
@@ -42,10 +41,10 @@ public final class PauseCommand implements Command {
         if (p.positionals().isEmpty()) throw new UsageException("\"" + name() + "\" requires at least 1 argument.");
         return Store.forEach(p.positionals(), io, (ref, e) -> {
             try {
-                if (unpause) Store.store().unpause(e);
-                else Store.store().pause(e);
+                if (unpause) Store.containers().unpause(e.id());
+                else Store.containers().pause(e.id());
             } catch (ContainerException x) { // not running, (not) paused, restarting, no freezer here
-                throw new CliException(1, "Error response from daemon: " + x.getMessage());
+                throw Store.daemon(x);
             }
         });
     }

@@ -1,8 +1,10 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.cli.docker.PsColumns;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.ListQuery;
 
-import java.time.Instant;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,37 +33,31 @@ public final class PsCommand implements Command {
                 .value("last", 'n', "int", "Show n last created containers (includes all states)")
                 .bool("quiet", 'q', "Only display container IDs")
                 .bool("no-trunc", (char) 0, "Don't truncate output")
-                .value("filter", 'f', "filter", "Filter output: status=, name=, id=");
+                .value("filter", 'f', "filter", "Filter output: status=, name=, id=, label=, exited=");
     }
 
     @Override
     public int run(Flags.Parsed p, Io io) {
         if (!p.positionals().isEmpty()) throw new UsageException("\"ps\" accepts no arguments.");
-        List<ContainerStore.Entry> all = Store.store().list();
         int last = p.bool("latest") ? 1 : p.has("last") ? parseInt(p.value("last")) : -1;
-        List<ContainerStore.Entry> shown = new ArrayList<>();
-        for (ContainerStore.Entry e : all) {
-            if (!p.bool("all") && last < 0 && !e.running()) continue;
-            if (!matches(e, p.values("filter"))) continue;
-            shown.add(e);
+        ListQuery q;
+        try {
+            q = ListQuery.of(p.bool("all") || last >= 0, p.values("filter"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
+        List<ContainerInfo> shown = Store.containers().list(q);
         if (last >= 0 && shown.size() > last) shown = shown.subList(shown.size() - last, shown.size());
         shown = new ArrayList<>(shown);
         java.util.Collections.reverse(shown); // newest first, as docker
         boolean full = p.bool("no-trunc");
         if (p.bool("quiet")) {
-            for (ContainerStore.Entry e : shown) io.out().println(full ? e.state().id() : e.state().shortId());
+            for (ContainerInfo c : shown) io.out().println(full ? c.id() : c.shortId());
             return 0;
         }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"));
-        for (ContainerStore.Entry e : shown) {
-            var s = e.state();
-            String cmd = String.join(" ", s.command());
-            if (!full && cmd.length() > 20) cmd = cmd.substring(0, 19) + "…";
-            rows.add(List.of(full ? s.id() : s.shortId(), s.image(), "\"" + cmd + "\"", Store.ago(Instant.parse(s.created())),
-                    Store.status(e), "", s.name() == null ? "" : s.name()));
-        }
+        rows.add(PsColumns.TITLES);
+        for (ContainerInfo c : shown) rows.add(PsColumns.row(c, full));
         Table.print(rows, io.out());
         return 0;
     }
@@ -72,21 +68,5 @@ public final class PsCommand implements Command {
         } catch (NumberFormatException e) {
             throw new UsageException("invalid argument \"" + v + "\" for \"-n, --last\" flag: not a number");
         }
-    }
-
-    private static boolean matches(ContainerStore.Entry e, List<String> filters) {
-        for (String f : filters) {
-            int eq = f.indexOf('=');
-            if (eq < 0) throw new UsageException("bad format of filter (expected name=value): " + f);
-            String k = f.substring(0, eq), v = f.substring(eq + 1);
-            boolean ok = switch (k) {
-                case "status" -> e.paused() ? v.equals("paused") : e.status().name().equalsIgnoreCase(v);
-                case "name" -> e.state().name() != null && e.state().name().contains(v);
-                case "id" -> e.state().id().startsWith(v);
-                default -> throw new UsageException("invalid filter '" + k + "'");
-            };
-            if (!ok) return false;
-        }
-        return true;
     }
 }

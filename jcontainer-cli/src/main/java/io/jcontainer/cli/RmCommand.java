@@ -1,6 +1,7 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.lifecycle.Containers;
+
 
 /** {@code jcontainer rm [-f] CONTAINER...}: refuses a running sandbox unless -f, which kills it first. */
 public final class RmCommand implements Command {
@@ -21,7 +22,8 @@ public final class RmCommand implements Command {
 
     @Override
     public Flags flags() {
-        return new Flags().bool("force", 'f', "Force the removal of a running container (uses SIGKILL)");
+        return new Flags().bool("force", 'f', "Force the removal of a running container (uses SIGKILL)")
+                .bool("volumes", 'v', "Remove anonymous volumes associated with the container");
     }
 
     @Override
@@ -29,9 +31,9 @@ public final class RmCommand implements Command {
         if (p.positionals().isEmpty()) throw new UsageException("\"rm\" requires at least 1 argument.");
         return Store.forEach(p.positionals(), io, (ref, e) -> {
             try {
-                Store.store().remove(e, p.bool("force"));
-            } catch (ContainerStore.ContainerRunningException x) {
-                throw new CliException(1, "Error response from daemon: " + x.getMessage());
+                Store.containers().remove(e.id(), p.bool("force"), p.bool("volumes"));
+            } catch (Containers.ConflictException | Containers.NoSuchContainerException x) {
+                throw Store.daemon(x);
             }
         });
     }

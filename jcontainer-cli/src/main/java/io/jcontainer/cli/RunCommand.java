@@ -86,19 +86,17 @@ public final class RunCommand implements Command {
             // Its monitor logs the output (jcontainer logs) and holds its terminal (-t) or stdin
             // (-i) for jcontainer attach; the sandbox outlives this process.
             ContainerSpec spec = detachedSpec(b, p).build();
-            boolean rm = p.bool("rm"); // docker run -d --rm: removed once it exits (by whoever looks next: Store.store)
+            boolean rm = p.bool("rm"); // docker run -d --rm: removed once it exits (by whoever looks next through the lifecycle API)
             if (rm && spec.restartPolicy().mode() != RestartPolicy.Mode.NO)
                 throw new CliException(Cli.EXIT_ERROR, "Conflicting options: --restart and --rm");
-            Container c;
+            String id;
             try {
-                c = rm ? Store.runtime().start(spec, true) : spec.start();
+                id = Store.containers().run(spec, rm); // recorded with its spec: start, exec and inspect read it
             } catch (ContainerStartException e) {
                 if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
                 throw e;
             }
-            Store.saveRunArgs(c.id(), p);
-            io.out().println(c.id());
-            c.close(); // lets go of it
+            io.out().println(id);
             return 0;
         }
         if (p.bool("tty")) return TtyRun.run(b, p, command, AttachCommand.detachKeys(p.value("detach-keys")), io);
@@ -142,10 +140,10 @@ public final class RunCommand implements Command {
                 .stdout(Stdio.PIPE).stderr(Stdio.PIPE);
     }
 
-    /** The spec a run command line describes (also rebuilt from a detached sandbox's saved arguments, for exec). */
+    /** The spec a run command line describes. */
     static ContainerSpec.Builder specOf(Flags.Parsed p) {
         ContainerSpec.Builder b = Container.builder();
-        // first: build() refuses --restart without it, and exec/start rebuild the spec from these flags
+        // first: build() refuses --restart without it
         if (p.bool("detach")) b.detached(true);
         ContainerFlags.apply(p, b);
         b.detached(p.bool("detach")); // before any build(): --restart is valid only with -d

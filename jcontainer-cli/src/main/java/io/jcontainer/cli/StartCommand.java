@@ -1,13 +1,13 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.ContainerSpec;
-import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
 
 import java.time.Duration;
 
 /**
  * {@code jcontainer start CONTAINER...} and {@code jcontainer restart [-t N] CONTAINER...}: run
- * an exited detached sandbox again, under its id and name, from its saved run arguments.
+ * a created or exited container again, under its id and name, from its stored configuration.
  */
 public final class StartCommand implements Command {
     private final boolean restart;
@@ -50,18 +50,19 @@ public final class StartCommand implements Command {
         int rc = 0;
         for (String ref : p.positionals()) {
             try {
-                ContainerStore.Entry e = Store.find(ref);
-                if (restart) Store.store().stop(e, Duration.ofSeconds(p.has("time") ? Integer.parseInt(p.value("time")) : 10));
-                else if (e.running()) { // docker: starting a running container is a no-op
-                    io.out().println(ref);
-                    continue;
+                ContainerInfo e = Store.find(ref);
+                try {
+                    if (restart) Store.containers().restart(e.id(), Duration.ofSeconds(p.has("time") ? Integer.parseInt(p.value("time")) : 10));
+                    else if (e.running()) { // docker: starting a running container is a no-op
+                        io.out().println(ref);
+                        continue;
+                    } else Store.containers().start(e.id());
+                } catch (Containers.NotSupportedYetException | Containers.ConflictException | Containers.NoSuchContainerException x) {
+                    throw Store.daemon(x);
                 }
-                Flags.Parsed args = Store.runArgs(e.state().id());
-                ContainerSpec spec = RunCommand.detachedSpec(RunCommand.specOf(args), args).build();
-                Store.runtime().restart(Store.store().entry(e.state()).state(), spec).close(); // let go: it lives on
                 // docker start -a: output printed from the start on needs the attach before the payload
                 // runs; here the payload may have written a little before the attach (it is in the log)
-                if (attach) return AttachCommand.attach(Store.find(e.state().id()), p.bool("interactive"), keys, true, io);
+                if (attach) return AttachCommand.attach(Store.find(e.id()), p.bool("interactive"), keys, true, io);
                 io.out().println(ref);
             } catch (CliException e) {
                 io.err().println(e.getMessage());

@@ -1,6 +1,5 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerStore;
 
 import java.time.Duration;
 
@@ -31,6 +30,6 @@ public final class StopCommand implements Command {
     public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().isEmpty()) throw new UsageException("\"stop\" requires at least 1 argument.");
         int secs = p.has("time") ? Integer.parseInt(p.value("time")) : 10;
-        return Store.forEach(p.positionals(), io, (ref, e) -> Store.store().stop(e, Duration.ofSeconds(Math.max(0, secs))));
+        return Store.forEach(p.positionals(), io, (ref, e) -> Store.containers().stop(e.id(), Duration.ofSeconds(Math.max(0, secs))));
     }
 }

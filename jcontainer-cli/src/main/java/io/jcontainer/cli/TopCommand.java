@@ -1,7 +1,8 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerStore;
-import io.jcontainer.linux.state.SandboxTop;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,17 @@ public final class TopCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
-        ContainerStore.Entry e = Store.find(Command.exactly(p, "top", 1).getFirst());
-        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.state().id() + " is not running");
+        ContainerInfo e = Store.find(Command.exactly(p, "top", 1).getFirst());
+        if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.id() + " is not running");
+        Containers.ProcessList top;
+        try {
+            top = Store.containers().top(e.id());
+        } catch (io.jcontainer.ContainerNotRunningException x) {
+            throw Store.daemon(x);
+        }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(SandboxTop.TITLES);
-        rows.addAll(SandboxTop.rows(e.state().pid(), e.state().pidNamespace()));
+        rows.add(top.titles());
+        rows.addAll(top.processes());
         Table.print(rows, io.out());
         return 0;
     }

@@ -1,6 +1,8 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.WaitCondition;
+
 
 /** {@code jcontainer wait CONTAINER...}: blocks until each stops, prints its exit code. */
 public final class WaitCommand implements Command {
@@ -30,15 +32,9 @@ public final class WaitCommand implements Command {
         int rc = 0;
         for (String ref : p.positionals()) {
             try {
-                ContainerStore.Entry e = Store.find(ref);
-                ContainerStore store = Store.store();
-                // not our child: watch the kernel (pid + start time), then read the monitor's record
-                while ((e = store.entry(e.state())).running() || e.status() == ContainerStore.Status.CREATED) Thread.sleep(50);
-                for (int i = 0; i < 100 && e.exit() == null; i++) {
-                    Thread.sleep(20);
-                    e = store.entry(e.state());
-                }
-                io.out().println(e.exit() == null ? -1 : e.exit().code());
+                ContainerInfo e = Store.find(ref);
+                var exit = Store.containers().wait(e.id(), WaitCondition.NOT_RUNNING);
+                io.out().println(exit.map(x -> x.code()).orElse(-1));
             } catch (CliException e) {
                 io.err().println(e.getMessage());
                 rc = 1;

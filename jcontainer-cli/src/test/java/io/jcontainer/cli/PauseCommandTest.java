@@ -1,7 +1,7 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.linux.state.ContainerState;
-import io.jcontainer.linux.state.ContainerStore;
+import io.jcontainer.cli.docker.PsColumns;
+import io.jcontainer.lifecycle.ContainerInfo;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -12,10 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** pause/unpause before any sandbox is touched, and how a paused sandbox reads in ps. No root needed. */
 class PauseCommandTest {
-    static ContainerStore.Entry running(boolean paused) {
-        var s = new ContainerState("f".repeat(64), "p", "<default>", List.of("sh"), false, true, "TERM", 42, 1, 41,
-                Instant.now().toString(), Instant.now().minusSeconds(5).toString(), true, null, List.of(), "no");
-        return new ContainerStore.Entry(s, ContainerStore.Status.RUNNING, null, null, paused);
+    static ContainerInfo running(boolean paused) {
+        return new ContainerInfo("f".repeat(64), "p", "<default>", List.of("sh"), null,
+                paused ? ContainerInfo.Status.PAUSED : ContainerInfo.Status.RUNNING, 42, Instant.now(), Instant.now().minusSeconds(5),
+                null, null, false, "no", null, null, List.of(), null, 41);
     }
 
     @Test
@@ -31,7 +31,7 @@ class PauseCommandTest {
 
     @Test
     void aPausedSandboxIsUpAndPausedAsInDockerPs() {
-        assertThat(Store.status(running(true))).matches("Up \\d+ seconds \\(Paused\\)");
-        assertThat(Store.status(running(false))).matches("Up \\d+ seconds");
+        assertThat(PsColumns.status(running(true))).matches("Up \\d+ seconds \\(Paused\\)");
+        assertThat(PsColumns.status(running(false))).matches("Up \\d+ seconds");
     }
 }

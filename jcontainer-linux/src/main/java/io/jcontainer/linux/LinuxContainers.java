@@ -95,7 +95,8 @@ final class LinuxContainers implements Containers {
             s.container().close();
         }
         event(id, "attach", Map.of());
-        return new Attached(id, journaled(id, s.session()));
+        // not entry(): its auto-removal could take the record of one that ended at once before its end is read
+        return new Attached(info(store.find(id)), journaled(id, s.session()));
     }
 
     @Override
@@ -187,7 +188,7 @@ final class LinuxContainers implements Containers {
         return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status, e.running() ? s.pid() : 0, instant(s.created()),
                 instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
                 st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
-                Map.of(), s.cgroupDirs(), s.logPath());
+                Map.of(), s.cgroupDirs(), s.logPath(), s.launcherPid());
     }
 
     private static Instant instant(String s) {
@@ -468,13 +469,14 @@ final class LinuxContainers implements Containers {
     // ---- files ----
 
     @Override
-    public void copyOut(String ref, String path, Path hostDestination) {
-        new SandboxFiles(NativeSyscalls.INSTANCE).copyOut(running(ref).state().pid(), path, hostDestination);
+    public void copyOut(String ref, String path, Path hostDestination, boolean archive, boolean followLink) {
+        new SandboxFiles(NativeSyscalls.INSTANCE).copyOut(running(ref).state().pid(), path, hostDestination,
+                new SandboxFiles.Options(archive, followLink));
     }
 
     @Override
-    public void copyIn(String ref, Path hostSource, String path) {
-        new SandboxFiles(NativeSyscalls.INSTANCE).copyIn(running(ref).state().pid(), hostSource, path);
+    public void copyIn(String ref, Path hostSource, String path, boolean archive, boolean followLink) {
+        new SandboxFiles(NativeSyscalls.INSTANCE).copyIn(running(ref).state().pid(), hostSource, path, new SandboxFiles.Options(archive, followLink));
     }
 
     // ---- events ----

@@ -1,4 +1,4 @@
-package io.jcontainer.linux.attach;
+package io.jcontainer.cli.docker;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.jcontainer.linux.attach;
+package io.jcontainer.cli.docker;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.jcontainer.linux.terminal;
+package io.jcontainer.cli.docker;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -6,29 +6,29 @@ import java.io.OutputStream;
 
 /**
  * The input half of {@code docker attach}: copies the user's keystrokes to the sandbox until
- * the detach sequence (ctrl-p ctrl-q, docker's default; {@link io.jcontainer.linux.attach.DetachKeys})
+ * the detach sequence (ctrl-p ctrl-q, docker's default; {@link DetachKeys})
  * or end of input. A ctrl-p followed by anything else is passed on with it, so ctrl-p alone
  * still reaches the payload.
  */
-public final class Attach {
+public final class AttachInput {
     public static final int CTRL_P = 0x10, CTRL_Q = 0x11;
 
     /** How copying ended. */
     public enum End { DETACHED, INPUT_CLOSED }
 
-    private Attach() {
+    private AttachInput() {
     }
 
     public static End copyInput(InputStream user, OutputStream sandbox) throws IOException {
-        return copyInput(user, sandbox, io.jcontainer.linux.attach.DetachKeys.parse(io.jcontainer.linux.attach.DetachKeys.DEFAULT));
+        return copyInput(user, sandbox, DetachKeys.parse(DetachKeys.DEFAULT));
     }
 
     /** As {@link #copyInput(InputStream, OutputStream)} with other detach keys (docker's --detach-keys). */
-    public static End copyInput(InputStream user, OutputStream sandbox, io.jcontainer.linux.attach.DetachKeys keys) throws IOException {
+    public static End copyInput(InputStream user, OutputStream sandbox, DetachKeys keys) throws IOException {
         byte[] buf = new byte[4096];
         int n;
         while ((n = user.read(buf)) > 0) {
-            io.jcontainer.linux.attach.DetachKeys.Result r = keys.filter(buf, 0, n);
+            DetachKeys.Result r = keys.filter(buf, 0, n);
             if (r.forward().length > 0) sandbox.write(r.forward());
             sandbox.flush();
             if (r.detach()) return End.DETACHED;

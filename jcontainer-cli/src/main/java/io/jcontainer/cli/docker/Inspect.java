@@ -1,0 +1,131 @@
+package io.jcontainer.cli.docker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.Mount;
+import io.jcontainer.Namespace;
+import io.jcontainer.Resources;
+import io.jcontainer.lifecycle.ContainerInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * {@code docker inspect}'s object for a container (the Engine API's
+ * {@code GET /containers/{id}/json}), from what the lifecycle API returns: the record, its state
+ * now and its stored configuration. Keys are docker's; jcontainer's own ({@code MonitorPid},
+ * {@code CgroupPaths}, {@code Config.Detached}, {@code Config.PidNamespace}) are added beside them.
+ */
+public final class Inspect {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Inspect() {
+    }
+
+    public static String json(ContainerInfo c) {
+        try {
+            return JSON.writeValueAsString(node(c));
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    public static ObjectNode node(ContainerInfo c) {
+        ObjectNode root = JSON.createObjectNode();
+        ContainerSpec spec = c.spec();
+        root.put("Id", c.id());
+        root.put("Name", "/" + (c.name() == null ? "" : c.name()));
+        root.put("Created", c.created() == null ? null : c.created().toString());
+        root.put("Path", c.command().isEmpty() ? "" : c.command().getFirst());
+        var args = root.putArray("Args");
+        c.command().stream().skip(1).forEach(args::add);
+        var st = root.putObject("State");
+        st.put("Status", c.status().docker());
+        st.put("Running", c.running());
+        st.put("Paused", c.paused());
+        st.put("Restarting", c.status() == ContainerInfo.Status.RESTARTING);
+        st.put("OOMKilled", c.exit() != null && c.exit().oomKilled());
+        st.put("Dead", c.status() == ContainerInfo.Status.DEAD);
+        st.put("Pid", c.running() ? c.pid() : 0);
+        st.put("ExitCode", c.exit() == null ? 0 : c.exit().code());
+        st.put("StartedAt", c.started() == null ? null : c.started().toString());
+        st.put("FinishedAt", c.finished() == null ? null : c.finished().toString());
+        st.put("MonitorPid", c.monitorPid());
+        root.put("LogPath", c.logPath());
+        var cfg = root.putObject("Config");
+        ContainerInfo.Streams io = c.streams();
+        if (spec != null) {
+            cfg.put("Hostname", spec.hostname() == null ? c.shortId() : spec.hostname());
+            cfg.put("Domainname", spec.domainname() == null ? "" : spec.domainname());
+            cfg.put("User", spec.user() == null ? "" : spec.user());
+        }
+        cfg.put("AttachStdin", io.attachStdin());
+        cfg.put("AttachStdout", io.attachStdout());
+        cfg.put("AttachStderr", io.attachStderr());
+        cfg.put("Tty", io.tty());
+        cfg.put("OpenStdin", io.openStdin());
+        if (spec != null) {
+            var env = cfg.putArray("Env");
+            spec.env().forEach((k, v) -> env.add(k + "=" + v));
+        }
+        var cmd = cfg.putArray("Cmd");
+        c.command().forEach(cmd::add);
+        cfg.put("Image", c.image());
+        if (spec != null) cfg.put("WorkingDir", spec.workingDir() == null ? "" : spec.workingDir());
+        var labels = cfg.putObject("Labels");
+        c.labels().forEach(labels::put);
+        if (spec != null) {
+            cfg.put("StopSignal", "SIG" + spec.stopSignal().name());
+            cfg.put("Init", spec.init());
+            cfg.put("Detached", spec.detached());
+            cfg.put("PidNamespace", spec.has(Namespace.PID));
+        }
+        var host = root.putObject("HostConfig");
+        host.putObject("RestartPolicy").put("Name", c.restartPolicy());
+        host.put("AutoRemove", c.autoRemove());
+        if (spec != null) hostConfig(spec, host);
+        var cg = root.putArray("CgroupPaths");
+        c.cgroupDirs().forEach(cg::add);
+        return root;
+    }
+
+    /** The part of docker's HostConfig the spec says. */
+    private static void hostConfig(ContainerSpec spec, ObjectNode host) {
+        var binds = host.putArray("Binds");
+        var tmpfs = host.putObject("Tmpfs");
+        for (Mount m : spec.mounts()) {
+            switch (m) {
+                case Mount.Bind b -> binds.add(b.source() + ":" + b.target() + (b.readOnly() ? ":ro" : ""));
+                case Mount.Tmpfs t -> tmpfs.put(t.target(), (t.readOnly() ? "ro" : "rw") + (t.noExec() ? ",noexec" : "")
+                        + (t.size() == null ? "" : ",size=" + t.size().bytes()) + ",mode=" + Integer.toOctalString(t.mode()));
+            }
+        }
+        host.put("NetworkMode", spec.has(Namespace.NET) ? "none" : "host");
+        host.put("PidMode", spec.has(Namespace.PID) ? "" : "host");
+        host.put("IpcMode", spec.has(Namespace.IPC) ? "private" : "host");
+        host.put("UTSMode", spec.has(Namespace.UTS) ? "" : "host");
+        host.put("UsernsMode", spec.has(Namespace.USER) ? "private" : "");
+        host.put("CgroupnsMode", spec.has(Namespace.CGROUP) ? "private" : "host");
+        host.put("ReadonlyRootfs", spec.readOnlyRoot());
+        host.put("Init", spec.init());
+        var caps = host.putArray("CapAdd");
+        spec.capabilities().forEach(x -> caps.add("CAP_" + x.name()));
+        var sec = host.putArray("SecurityOpt");
+        if (spec.noNewPrivileges()) sec.add("no-new-privileges");
+        Resources r = spec.resources();
+        host.put("Memory", r.memory() == null ? 0 : r.memory().bytes());
+        host.put("MemorySwap", r.memorySwap() == null ? 0 : r.memorySwap().bytes());
+        host.put("MemoryReservation", r.memoryReservation() == null ? 0 : r.memoryReservation().bytes());
+        host.put("NanoCpus", (long) (r.cpuQuota() * 1e9));
+        host.put("CpuShares", r.cpuShares());
+        host.put("CpusetCpus", r.cpusetCpus() == null ? "" : r.cpusetCpus());
+        host.put("CpusetMems", r.cpusetMems() == null ? "" : r.cpusetMems());
+        host.put("PidsLimit", r.pidsLimit());
+        host.put("BlkioWeight", r.blkioWeight());
+        if (r.oomScoreAdj() != null) host.put("OomScoreAdj", r.oomScoreAdj());
+        var ulimits = host.putArray("Ulimits");
+        spec.rlimits().forEach(l -> ulimits.addObject().put("Name", l.name()).put("Soft", l.soft()).put("Hard", l.hard()));
+    }
+}

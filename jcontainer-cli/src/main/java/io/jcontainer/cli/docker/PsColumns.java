@@ -1,0 +1,53 @@
+package io.jcontainer.cli.docker;
+
+import io.jcontainer.lifecycle.ContainerInfo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** {@code docker ps}'s table: its columns and its STATUS and CREATED wording. */
+public final class PsColumns {
+    public static final List<String> TITLES = List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+
+    private PsColumns() {
+    }
+
+    /** One row of the table; {@code full}: {@code --no-trunc}. */
+    public static List<String> row(ContainerInfo c, boolean full) {
+        String cmd = String.join(" ", c.command());
+        if (!full && cmd.length() > 20) cmd = cmd.substring(0, 19) + "…";
+        return List.of(full ? c.id() : c.shortId(), c.image() == null ? "" : c.image(), "\"" + cmd + "\"",
+                c.created() == null ? "" : ago(c.created()), status(c), "", c.name() == null ? "" : c.name());
+    }
+
+    /** docker's "5 seconds ago" / "About a minute ago" / "2 hours ago". */
+    public static String ago(Instant t) {
+        return human(Duration.between(t, Instant.now())) + " ago";
+    }
+
+    public static String human(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 1) return "Less than a second";
+        if (s < 60) return s + " second" + (s == 1 ? "" : "s");
+        long m = s / 60;
+        if (m == 1) return "About a minute";
+        if (m < 60) return m + " minutes";
+        long h = m / 60;
+        if (h == 1) return "About an hour";
+        if (h < 48) return h + " hours";
+        return h / 24 + " days";
+    }
+
+    /** docker ps's STATUS column. */
+    public static String status(ContainerInfo c) {
+        return switch (c.status()) {
+            case RUNNING, PAUSED -> "Up " + (c.started() == null ? "" : human(Duration.between(c.started(), Instant.now())))
+                    + (c.paused() ? " (Paused)" : "");
+            case EXITED -> "Exited (" + (c.exit() == null ? 0 : c.exit().code()) + ") " + (c.finished() == null ? "" : ago(c.finished()));
+            case RESTARTING -> "Restarting (" + (c.exit() == null ? 0 : c.exit().code()) + ") " + (c.finished() == null ? "" : ago(c.finished()));
+            case CREATED -> "Created";
+            case DEAD -> "Dead";
+        };
+    }
+}
