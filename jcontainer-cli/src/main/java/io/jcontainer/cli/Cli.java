@@ -51,6 +51,9 @@ public final class Cli {
             new LoadCommand(),
             new HistoryCommand(),
             new ImageCommand(),
+            new RenameCommand(),
+            new EventsCommand(),
+            new ContainerCommand(),
             new InfoCommand(),
             new VersionCommand(),
             new ServeCommand(false), new ServeCommand(true));
