@@ -120,8 +120,24 @@ public interface Containers {
         }
     }
 
-    /** {@code docker exec}: runs a command in a running container with its security settings. */
+    /**
+     * {@code docker exec}: runs a command in a running container with its security settings. The
+     * process is this one's: it dies when this process exits.
+     */
     SandboxProcess exec(String ref, ExecSpec exec);
+
+    /**
+     * {@code docker exec -d}: the process outlives this one (its own monitor, as a detached
+     * container's); its streams are the exec spec's. Returns its exec id.
+     */
+    String execDetached(String ref, ExecSpec exec);
+
+    /**
+     * {@code docker exec -it}: as {@link #execDetached}, its terminal (or piped stdin) held by its
+     * monitor, with a session attached before any of its output is read. The process's exit
+     * comes through the session; closing the session (ctrl-p ctrl-q) leaves it running.
+     */
+    AttachSession execAttached(String ref, ExecSpec exec);
 
     /**
      * {@code docker wait}: blocks until the condition holds. Returns how it exited; empty when

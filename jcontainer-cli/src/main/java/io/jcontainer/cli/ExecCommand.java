@@ -8,6 +8,7 @@ import io.jcontainer.SandboxProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.Signal;
 import io.jcontainer.cli.docker.AttachInput;
+import io.jcontainer.lifecycle.AttachSession;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.lifecycle.Containers;
 import io.jcontainer.lifecycle.HostTerminal;
@@ -74,6 +75,13 @@ public final class ExecCommand implements Command {
         ExecSpec x = new ExecSpec(cmd, env, p.value("workdir"), p.value("user"), in, out, out, tty);
         SandboxProcess proc;
         try {
+            // docker: the process of exec -d, and of exec -t after ctrl-p ctrl-q, runs on without this one
+            if (detach) {
+                Store.containers().execDetached(e.id(), x.withStdio(Stdio.NULL, Stdio.NULL, Stdio.NULL));
+                return 0;
+            }
+            if (tty) return terminal(Store.containers().execAttached(e.id(), x.withStdio(interactive ? Stdio.PIPE : Stdio.NULL, Stdio.NULL, Stdio.NULL)),
+                    interactive, io);
             proc = Store.containers().exec(e.id(), x);
         } catch (ContainerNotRunningException n) {
             throw new CliException(1, "Error response from daemon: container " + e.id() + " is not running");
@@ -83,8 +91,6 @@ public final class ExecCommand implements Command {
             if ("execve".equals(s.syscall())) throw RunCommand.execFailure(cmd.getFirst(), s);
             throw s;
         }
-        if (detach) return 0; // this JVM's exit ends it: an exec dies with its monitor's JVM
-        if (tty) return terminal(proc, interactive, io);
         try (proc) {
             Thread o = null, r = null;
             if (out instanceof Stdio.Pipe) {
@@ -100,43 +106,50 @@ public final class ExecCommand implements Command {
     }
 
     /**
-     * exec -t: the process's terminal to ours (raw when ours is one and -i), its size ours now and
-     * on every SIGWINCH (as docker exec -t), ctrl-p ctrl-q ends the session.
+     * exec -t: a session with the exec's monitor, which holds its terminal: ours raw when ours is
+     * one and -i, its size ours now and on every SIGWINCH (as docker exec -t); ctrl-p ctrl-q ends
+     * the session and leaves the process running, as docker's.
      */
     @SuppressWarnings("removal")
-    private static int terminal(SandboxProcess proc, boolean interactive, Io io) throws Exception {
+    private static int terminal(AttachSession s, boolean interactive, Io io) throws Exception {
         HostTerminal terminal = Store.terminal();
         boolean onTerminal = io.inherited() && terminal.isTerminal(0);
         sun.misc.Signal winch = new sun.misc.Signal("WINCH");
         sun.misc.SignalHandler previous = null;
-        try (proc; AutoCloseable raw = onTerminal && interactive ? terminal.raw(0) : null) {
+        var detached = new java.util.concurrent.atomic.AtomicBoolean();
+        try (s; AutoCloseable raw = onTerminal && interactive ? terminal.raw(0) : null) {
             if (onTerminal) {
-                resize(terminal, proc);
-                previous = sun.misc.Signal.handle(winch, x -> resize(terminal, proc));
+                resize(terminal, s);
+                previous = sun.misc.Signal.handle(winch, x -> resize(terminal, s));
             }
-            Thread o = pump(proc.stdout(), io.out(), false);
-            if (interactive) Thread.ofPlatform().daemon().start(() -> {
+            if (interactive) Thread.ofPlatform().daemon().name("jcontainer-exec-in").start(() -> {
                 try {
-                    if (AttachInput.copyInput(io.in(), proc.stdin()) == AttachInput.End.DETACHED)
-                        proc.signal(Signal.KILL);
+                    if (AttachInput.copyInput(io.in(), s.stdin()) == AttachInput.End.DETACHED) {
+                        detached.set(true);
+                        s.close();
+                    }
                 } catch (IOException ignored) {
-                    // its terminal closed
+                    // the session ended
                 }
             });
-            int code = proc.waitFor().code();
-            o.join(2_000);
-            return code;
+            var exit = s.copyOutput(io.out(), io.err());
+            if (exit.isPresent()) return exit.get().code();
+            if (detached.get()) {
+                io.err().print("\r\nread escape sequence\r\n");
+                return 0;
+            }
+            throw new CliException(1, "exec: its monitor disconnected this client (it did not read the output fast enough); the process runs on");
         } finally {
             if (previous != null) sun.misc.Signal.handle(winch, previous);
         }
     }
 
-    private static void resize(HostTerminal terminal, SandboxProcess proc) {
+    private static void resize(HostTerminal terminal, AttachSession s) {
         int[] size = terminal.size(0);
         try {
-            if (size != null && size[0] > 0) proc.resizeTerminal(size[0], size[1]);
+            if (size != null && size[0] > 0) s.resize(size[0], size[1]);
         } catch (RuntimeException ended) {
-            // it ended (its handle closed) just now
+            // it ended just now
         }
     }
 

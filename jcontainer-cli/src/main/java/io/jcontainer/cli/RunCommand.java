@@ -63,7 +63,7 @@ public final class RunCommand implements Command {
     @Override
     public Flags flags() {
         Flags f = new Flags()
-                .bool("rm", (char) 0, "Automatically remove the container when it exits (always so without -d)")
+                .bool("rm", (char) 0, "Automatically remove the container when it exits (always so with -i and without -t or -d)")
                 .bool("interactive", 'i', "Keep STDIN open: forward it to the container (otherwise it reads /dev/null)")
                 .bool("tty", 't', "Allocate a pseudo-TTY (detach with ctrl-p ctrl-q: the container runs on)")
                 .bool("detach", 'd', "Run container in background and print container ID")
@@ -100,6 +100,11 @@ public final class RunCommand implements Command {
             return 0;
         }
         if (p.bool("tty")) return TtyRun.run(b, p, command, AttachCommand.detachKeys(p.value("detach-keys")), io);
+        // docker keeps what `run` ran unless --rm: logs, start and ps -a work on it afterwards. So
+        // it is started as run -d starts one (recorded, output logged by its monitor) and this
+        // process attaches before the monitor reads any output. -i stays on the path below (its
+        // stdin's end must close the payload's stdin, which a monitor-held stdin cannot do yet).
+        if (!p.bool("rm") && !interactive) return TtyRun.kept(b, p, command, io);
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {

@@ -18,9 +18,10 @@ import java.util.List;
  * (ctrl-p ctrl-q, {@code --detach-keys}) end this process with 0 and leave the sandbox running.
  * When the sandbox ends during the session the exit status is its own (128+n when killed).
  *
- * <p>{@code --rm} is this CLI's default for foreground runs: the record is removed when the
- * sandbox ends during the session; after a detach it is marked for auto-removal, and whoever
- * next finds it exited removes it (the attach that sees it end, or any later CLI command).
+ * <p>As docker's, the container is kept once it has ended (logs, start, ps -a) unless
+ * {@code --rm}: then its record is removed when it ends during the session; after a detach it is
+ * marked for auto-removal, and whoever next finds it exited removes it (the attach that sees it
+ * end, or any later CLI command).
  */
 final class TtyRun {
     private TtyRun() {
@@ -30,12 +31,31 @@ final class TtyRun {
         ContainerSpec spec = RunCommand.detachedSpec(b, p).build();
         Containers.Attached started;
         try {
-            started = Store.containers().runAttached(spec, true);
+            started = Store.containers().runAttached(spec, p.bool("rm"));
         } catch (ContainerStartException e) {
             if ("execve".equals(e.syscall())) throw RunCommand.execFailure(command.getFirst(), e);
             throw e;
         }
         // docker: no signal proxy with a terminal (ctrl-c is a byte to it)
         return AttachCommand.session(started.container(), started.session(), p.bool("interactive"), keys, false, io);
+    }
+
+    /**
+     * {@code run} without {@code --rm}, {@code -t}, {@code -i} or {@code -d}: docker keeps the
+     * container. Started detached and recorded (output logged by its monitor), attached from its
+     * first output on; signals to this process go to the container (--sig-proxy); the exit status
+     * is its own. Killing this process leaves it running, as killing {@code docker run} does.
+     */
+    static int kept(ContainerSpec.Builder b, Flags.Parsed p, List<String> command, Io io) throws Exception {
+        ContainerSpec spec = RunCommand.detachedSpec(b, p).build();
+        Containers.Attached started;
+        try {
+            started = Store.containers().runAttached(spec, false);
+        } catch (ContainerStartException e) {
+            if ("execve".equals(e.syscall())) throw RunCommand.execFailure(command.getFirst(), e);
+            throw e;
+        }
+        boolean proxy = io.inherited() && (!p.has("sig-proxy") || p.bool("sig-proxy"));
+        return AttachCommand.session(started.container(), started.session(), false, AttachCommand.detachKeys(null), proxy, io);
     }
 }

@@ -247,7 +247,7 @@ class AttachIT {
     @Test
     void runItDetachesWithCtrlPCtrlQLeavingItRunningAndAttachEndsWithItsStatus() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
-        try (OnPty run = new OnPty(33, 101, "run", "-it", "--name", "it1", "--rootfs", rootfs, "/bin/sh")) {
+        try (OnPty run = new OnPty(33, 101, "run", "-it", "--rm", "--name", "it1", "--rootfs", rootfs, "/bin/sh")) {
             run.type("echo hi-$((6*7))\r");
             run.await("hi-42");
             run.retypeUntil("stty size\r", "33 101"); // the CLI's size reached the monitor's terminal
@@ -270,7 +270,7 @@ class AttachIT {
             a.type("exit 3\r");
             assertThat(a.exitCode()).isEqualTo(3); // the sandbox's status
         }
-        // --rm (the CLI's default for foreground runs): the attach that saw it end removed it
+        // --rm: the attach that saw it end removed it
         assertThat(cli("ps", "-a", "-q").out()).isEmpty();
         assertThat(records()).isEmpty();
     }
@@ -286,7 +286,7 @@ class AttachIT {
         }
         assertThat(records()).isEmpty();
         // killed by a signal while attached: 128+n, as docker run
-        try (OnPty run = new OnPty(24, 80, "run", "-t", "--name", "k", "--rootfs", rootfs, "/bin/sh", "-c", "echo ready; exec sleep 1000")) {
+        try (OnPty run = new OnPty(24, 80, "run", "-t", "--rm", "--name", "k", "--rootfs", rootfs, "/bin/sh", "-c", "echo ready; exec sleep 1000")) {
             run.await("ready");
             assertThat(cli("kill", "k").code()).isZero();
             assertThat(run.exitCode()).isEqualTo(137);
@@ -297,7 +297,7 @@ class AttachIT {
     @Test
     void runTPrintsWhatThePayloadWroteBeforeTheAttachAndItsStatus() throws Exception {
         // not a terminal here: no raw mode; the output still comes through the monitor's terminal
-        Result r = cli("run", "-t", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c", "echo early-$((2+3)); exit 6");
+        Result r = cli("run", "-t", "--rm", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c", "echo early-$((2+3)); exit 6");
         assertThat(r.code()).as(r.err()).isEqualTo(6);
         assertThat(r.out()).contains("early-5");
         assertThat(records()).isEmpty();
@@ -309,7 +309,7 @@ class AttachIT {
     @Test
     void aDetachedRunItIsRemovedOnceItExitsWithNobodyAttached() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
-        try (OnPty run = new OnPty(24, 80, "run", "-it", "--name", "later", "--rootfs", rootfs, "/bin/sh")) {
+        try (OnPty run = new OnPty(24, 80, "run", "-it", "--rm", "--name", "later", "--rootfs", rootfs, "/bin/sh")) {
             run.type("echo up-$((4+4))\r");
             run.await("up-8");
             run.type("\u0010\u0011");
@@ -345,6 +345,22 @@ class AttachIT {
             x.type("exit 2\r");
             assertThat(x.exitCode()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void ctrlPCtrlQLeavesAnExecItRunningAsDocker() throws Exception {
+        Result run = cli("run", "-d", "--name", "host", "--rootfs", TestRootfs.busybox().toString(), "/bin/sleep", "1000");
+        assertThat(run.code()).as(run.err()).isZero();
+        try (OnPty x = new OnPty(24, 80, "exec", "-it", "host", "/bin/sh", "-c", "echo in-exec; exec sleep 999")) {
+            x.await("in-exec");
+            x.type("\u0010\u0011");
+            assertThat(x.exitCode()).isZero();
+        }
+        // the exec'd process outlived the CLI that started it (its own monitor), as docker's
+        assertThat(cli("exec", "host", "/bin/ps").out()).contains("sleep 999");
+        Result d = cli("exec", "-d", "host", "/bin/sleep", "998");
+        assertThat(d.code()).as(d.err()).isZero();
+        assertThat(cli("exec", "host", "/bin/ps").out()).contains("sleep 998");
     }
 
     @Test

@@ -79,7 +79,7 @@ class JcontainerScriptIT {
         assertThat(r.out()).isEqualTo("hello\n");
         assertThat(r.err()).isEmpty();
 
-        r = run(builder(jc("run", "sh", "-c", "echo to-err >&2; exit 3")), "");
+        r = run(builder(jc("run", "--rm", "sh", "-c", "echo to-err >&2; exit 3")), "");
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).isEqualTo("to-err\n");
     }
@@ -89,7 +89,7 @@ class JcontainerScriptIT {
     void interactiveHandsOverStdin() throws Exception {
         String root = TestRootfs.busybox().toString();
         assertThat(run(builder(jc("run", "-i", "--rootfs", root, "cat")), "piped\nthrough\n").out()).isEqualTo("piped\nthrough\n");
-        assertThat(run(builder(jc("run", "--rootfs", root, "cat")), "not read\n").out()).isEmpty();
+        assertThat(run(builder(jc("run", "--rm", "--rootfs", root, "cat")), "not read\n").out()).isEmpty();
     }
 
     @Test
@@ -97,7 +97,7 @@ class JcontainerScriptIT {
     void exitStatuses() throws Exception {
         String root = TestRootfs.busybox().toString();
         assertThat(run(builder(jc("run", "--rootfs", root, "nope")), "").code()).isEqualTo(127);
-        assertThat(run(builder(jc("run", "--rootfs", root, "--pid", "host", "sh", "-c", "kill -9 $$")), "").code()).isEqualTo(137);
+        assertThat(run(builder(jc("run", "--rm", "--rootfs", root, "--pid", "host", "sh", "-c", "kill -9 $$")), "").code()).isEqualTo(137);
     }
 
     @Test
@@ -116,7 +116,7 @@ class JcontainerScriptIT {
     private static void assertForwarded(String sig, boolean toGroup) throws Exception {
         String root = TestRootfs.busybox().toString();
         List<String> cmd = new ArrayList<>(List.of("setsid", "env", "--default-signal=" + sig));
-        cmd.addAll(jc("run", "--rootfs", root, "sh", "-c", "trap 'echo got " + sig + "; exit 7' " + sig + "; echo ready; while :; do sleep 0.1; done"));
+        cmd.addAll(jc("run", "--rm", "--rootfs", root, "sh", "-c", "trap 'echo got " + sig + "; exit 7' " + sig + "; echo ready; while :; do sleep 0.1; done"));
         Process p = builder(cmd).start();
         var err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -137,7 +137,7 @@ class JcontainerScriptIT {
     @RequiresRoot
     void whenTheCliDiesTheSandboxDies() throws Exception {
         String root = TestRootfs.busybox().toString();
-        Process p = builder(jc("run", "--rootfs", root, "sh", "-c", "echo ready; sleep 1000")).start();
+        Process p = builder(jc("run", "--rm", "--rootfs", root, "sh", "-c", "echo ready; sleep 1000")).start();
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).isEqualTo("ready");
             List<ProcessHandle> sandbox = p.toHandle().descendants().toList(); // the launcher, sh, sleep

@@ -34,6 +34,24 @@ class LifecycleIT {
     }
 
     @Test
+    void runWithoutRmKeepsTheContainerAsDocker() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        Result run = cli("run", "--name", "kept", "--rootfs", rootfs, "/bin/sh", "-c", "echo out; echo err >&2; exit 3");
+        assertThat(run.code()).as(run.err()).isEqualTo(3);
+        assertThat(run.out()).isEqualTo("out\n");
+        assertThat(run.err()).isEqualTo("err\n");
+        assertThat(cli("ps", "-a").out()).contains("kept").contains("Exited (3)");
+        assertThat(cli("logs", "kept").out()).isEqualTo("out\n");
+        assertThat(cli("start", "kept").code()).isZero();
+        assertThat(cli("wait", "kept").out()).isEqualTo("3\n");
+        assertThat(cli("logs", "kept").out()).isEqualTo("out\nout\n");
+        assertThat(cli("inspect", "kept").out()).contains("\"ExitCode\" : 3").contains("\"Cmd\" : [ \"/bin/sh\", \"-c\"");
+        // --rm, and -i (whose end of input must reach the payload's stdin), leave nothing
+        assertThat(cli("run", "--rm", "--rootfs", rootfs, "/bin/true").code()).isZero();
+        assertThat(cli("ps", "-a", "-q").out().lines().count()).isEqualTo(1);
+    }
+
+    @Test
     void aDetachedSandboxSurvivesTheCliAndIsManagedByLaterInvocations() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
         Result run = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/sh", "-c", "echo hello; echo oops >&2; while :; do sleep 1; done");

@@ -77,13 +77,13 @@ class RunCommandTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("hello\n");
         // nothing of the host's /etc or /home
-        r = cli("run", "sh", "-c", "ls /etc; ls /home 2>&1");
+        r = cli("run", "--rm", "sh", "-c", "ls /etc; ls /home 2>&1");
         assertThat(r.out()).contains("passwd").doesNotContain("shadow").contains("No such file");
     }
 
     @Test
     void aDirectoryPathAsImageIsTheRoot() {
-        var r = cli("run", ROOT, "sh", "-c", "readlink /bin/sh");
+        var r = cli("run", "--rm", ROOT, "sh", "-c", "readlink /bin/sh");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("busybox\n");
     }
@@ -185,7 +185,7 @@ class RunCommandTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).isEqualTo("line one\nline two\n");
         // without -i, stdin is /dev/null
-        r = cliWithInput("ignored\n", "run", "--rootfs", ROOT, "cat");
+        r = cliWithInput("ignored\n", "run", "--rm", "--rootfs", ROOT, "cat");
         assertThat(r.code()).isZero();
         assertThat(r.out()).isEmpty();
     }

@@ -17,7 +17,7 @@ class TtyRunTest {
     void aShellOnATerminalAnswersAndExitsWithItsStatus() {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
-        int code = Cli.run(new String[]{"run", "-i", "-t", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh"},
+        int code = Cli.run(new String[]{"run", "-i", "-t", "--rm", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh"},
                 new ByteArrayInputStream("[ -t 1 ] && echo tty-$((40+2))\nexit 3\n".getBytes()), new PrintStream(out, true), new PrintStream(err, true));
         assertThat(code).as(err.toString()).isEqualTo(3);
         assertThat(out.toString()).contains("tty-42");

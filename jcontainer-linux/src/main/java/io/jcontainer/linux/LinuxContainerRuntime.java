@@ -266,8 +266,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      *                   ends during the session)
      */
     public AttachedStart startAttached(ContainerSpec spec, boolean autoRemove) {
-        if (!spec.detached() || !(spec.tty() || spec.stdin() instanceof Stdio.Pipe))
-            throw new InvalidSpecException("startAttached", "needs a detached sandbox with a terminal or piped stdin (its monitor holds them)");
+        if (!spec.detached() || !(logged(spec) || spec.stdin() instanceof Stdio.Pipe))
+            throw new InvalidSpecException("startAttached", "needs a detached sandbox with piped output, a terminal or piped stdin (its monitor holds them)");
         Container c = start(spec, null, true, autoRemove, null);
         try {
             // not ContainerStore.attach: a payload that already ended is still served (held) until we are there
@@ -597,6 +597,59 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         for (String d : io.jcontainer.linux.state.RecordCheck.ownCgroupDirs(state))
             procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
         return exec(state.id(), state.pid(), spec, procs, exec, ConcurrentHashMap.newKeySet());
+    }
+
+    /**
+     * exec into a recorded sandbox whose process outlives this JVM (docker exec -d; exec -it,
+     * which ctrl-p ctrl-q leaves running): its launcher is its monitor, as a detached sandbox's.
+     * With {@code attach} (a terminal or piped stdin, held by the monitor) the monitor also logs
+     * its output to {@code exec-ID.log} and serves attach clients on {@code exec-ID.sock} (ID: the
+     * exec id's first 12 digits) in the
+     * sandbox's state directory, holding the output until the session returned here connects;
+     * the process's exit comes through the session. Without, its streams are the exec's own
+     * (null: /dev/null) and nothing is returned.
+     */
+    public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
+                                                                boolean attach) {
+        ContainerStore.Entry now = store.entry(state);
+        if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        if (now.paused())
+            throw new ContainerStore.PauseStateException("Container " + state.id() + " is paused, unpause the container before exec");
+        List<String> procs = new ArrayList<>();
+        for (String d : state.cgroupDirs())
+            procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
+        ContainerSpec merged = ExecPlans.merge(spec, exec);
+        Passwd.User user = Passwd.forRoot(merged.rootfs()).resolve(merged.user());
+        SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
+        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
+                filter == null ? 0 : filter.flags(), state.id().substring(0, 12)));
+        Plan plan = ExecPlans.forExec(full, merged, state.pid(), procs, true);
+        // short names: a socket path past sun_path is bound through its directory's fd, which takes names up to 48 bytes
+        String file = "exec-" + execId.substring(0, Math.min(12, execId.length()));
+        java.nio.file.Path socket = store.dir(state.id()).resolve(file + ".sock");
+        if (attach) {
+            // first, with the host's view and this user's credentials: the files are in the state directory
+            List<Op> pre = new ArrayList<>();
+            pre.add(new Op.Log(store.dir(state.id()).resolve(file + ".log").toString(), logMaxBytes, logMaxFiles));
+            pre.add(new Op.Attach(socket.toString(), exec.tty(), exec.stdin() instanceof Stdio.Pipe, true));
+            pre.addAll(plan.pre());
+            plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+        }
+        Launched l = attach ? launch(launcher(), plan, merged, Stdio.NULL, Stdio.NULL, Stdio.NULL, new LaunchHooks(), state.id())
+                : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), state.id());
+        try {
+            return attach ? io.jcontainer.linux.attach.AttachSession.connect(socket) : null;
+        } finally {
+            // lets go: the monitor holds the output for its first client (connected above) or, if
+            // none came, stops holding it at this EOF
+            l.control().close();
+            for (java.io.Closeable c : new java.io.Closeable[]{l.in(), l.out(), l.err()})
+                if (c != null) try {
+                    c.close();
+                } catch (java.io.IOException ignored) {
+                    // closing our ends only
+                }
+        }
     }
 
     private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {

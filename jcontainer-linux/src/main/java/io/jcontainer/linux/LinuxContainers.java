@@ -332,6 +332,84 @@ final class LinuxContainers implements Containers {
         return p;
     }
 
+    @Override
+    public String execDetached(String ref, ExecSpec exec) {
+        String execId = HexFormat.of().formatHex(random32());
+        detachedExec(ref, exec, execId, false);
+        return execId;
+    }
+
+    @Override
+    public AttachSession execAttached(String ref, ExecSpec exec) {
+        if (!exec.tty() && !(exec.stdin() instanceof io.jcontainer.Stdio.Pipe))
+            throw new InvalidSpecException("exec", "an attached exec needs a terminal or piped stdin (its monitor holds them)");
+        String execId = HexFormat.of().formatHex(random32());
+        String id = entry(ref).state().id();
+        AttachSession s = detachedExec(id, exec, execId, true);
+        Path log = store.dir(id).resolve("exec-" + execId.substring(0, 12) + ".log");
+        Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
+        return new AttachSession() {
+            @Override
+            public boolean tty() {
+                return s.tty();
+            }
+
+            @Override
+            public boolean stdinOpen() {
+                return s.stdinOpen();
+            }
+
+            @Override
+            public OutputStream stdin() {
+                return s.stdin();
+            }
+
+            @Override
+            public void resize(int rows, int cols) {
+                s.resize(rows, cols);
+            }
+
+            @Override
+            public Optional<ContainerExit> copyOutput(OutputStream stdout, OutputStream stderr) throws IOException {
+                Optional<ContainerExit> x = s.copyOutput(stdout, stderr);
+                if (x.isPresent()) { // it ended: its log served this session only
+                    try (var files = Files.newDirectoryStream(log.getParent(), log.getFileName() + "*")) {
+                        for (Path f : files) Files.deleteIfExists(f);
+                    } catch (IOException ignored) {
+                        // the container was removed meanwhile
+                    }
+                    Map<String, String> d = new LinkedHashMap<>(a);
+                    d.put("exitCode", String.valueOf(x.get().code()));
+                    try {
+                        event(id, "exec_die", d);
+                    } catch (RuntimeException removed) {
+                        // the container went meanwhile
+                    }
+                }
+                return x;
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
+    }
+
+    private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach) {
+        ContainerStore.Entry e = running(ref);
+        String id = e.state().id();
+        ContainerSpec spec = StoredSpec.read(store.dir(id));
+        if (spec == null)
+            throw new NotSupportedYetException("container " + e.state().shortId() + " was recorded by an earlier jcontainer without its configuration"
+                    + " (" + StoredSpec.FILE + "): exec needs its security settings; remove it and run it anew");
+        Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
+        event(id, "exec_create", a);
+        AttachSession s = runtime.execDetached(e.state(), spec, exec, execId, attach);
+        event(id, "exec_start", a);
+        return s;
+    }
+
     private static byte[] random32() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);

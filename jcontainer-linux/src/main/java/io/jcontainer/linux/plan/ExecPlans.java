@@ -38,6 +38,15 @@ public final class ExecPlans {
 
     /** Turns the full plan of the merged spec into the exec's plan for the sandbox whose PID 1 is {@code pid}. */
     public static Plan forExec(Plan full, ContainerSpec merged, long pid, List<String> cgroupProcsFiles) {
+        return forExec(full, merged, pid, cgroupProcsFiles, false);
+    }
+
+    /**
+     * As above; {@code detached}: the exec outlives the JVM that started it (docker exec -d, and
+     * exec -it after ctrl-p ctrl-q): its launcher leaves the JVM's session and does not kill it
+     * when the JVM's end of the control socket closes, as a detached container's.
+     */
+    public static Plan forExec(Plan full, ContainerSpec merged, long pid, List<String> cgroupProcsFiles, boolean detached) {
         String ns = "/proc/" + pid + "/ns/";
         List<Op> pre = new ArrayList<>();
         // v2: born in the sandbox's cgroup (opened first, with the host's view and credentials)
@@ -61,7 +70,7 @@ public final class ExecPlans {
         for (int i = 0; i < full.child().size() && from < 0; i++) if (full.child().get(i) instanceof Op.Setsid) from = i;
         if (from < 0) throw new IllegalStateException("the sandbox plan has no process section (no Setsid op)");
         for (Op op : full.child().subList(from, full.child().size())) if (!(op instanceof Op.Init)) child.add(op);
-        // An exec is always attached: it dies with the JVM that started it.
-        return new Plan(0, Plan.NOT_DUMPABLE | Plan.KILL_ON_EOF, pre, parent, child);
+        // An attached exec dies with the JVM that started it; a detached one with its container only.
+        return new Plan(0, Plan.NOT_DUMPABLE | (detached ? 0 : Plan.KILL_ON_EOF), pre, parent, child);
     }
 }
