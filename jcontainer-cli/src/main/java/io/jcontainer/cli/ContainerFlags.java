@@ -82,7 +82,7 @@ public final class ContainerFlags {
                 .value("device", (char) 0, "list", "Add a host device to the container (HOST[:CONTAINER[:rwm]])")
                 .value("group-add", (char) 0, "list", "Add supplementary groups (numeric gids)")
                 .unsupported("entrypoint", (char) 0, VALUE, "images (and so entrypoints) are not implemented yet")
-                .unsupported("label", 'l', VALUE, "labels are not stored yet")
+                .value("label", 'l', "list", "Set meta data on a container (K=V; stored as the spec's annotations)")
                 .value("restart", (char) 0, "string", "Restart policy to apply when a container exits (no, always, on-failure[:N]; with -d)")
                 .unsupported("attach", 'a', VALUE, "the streams are always attached")
                 .unsupported("shm-size", (char) 0, VALUE, "/dev/shm is always 64m")
@@ -123,6 +123,11 @@ public final class ContainerFlags {
             b.sysctl(v.substring(0, eq), v.substring(eq + 1));
         });
         each(p, "device", b::device);
+        // docker's labels are the container's metadata: the OCI model's annotations (ps --filter label=, events)
+        each(p, "label", v -> {
+            int eq = v.indexOf('=');
+            b.annotation(eq < 0 ? v : v.substring(0, eq), eq < 0 ? "" : v.substring(eq + 1));
+        });
         mounts(p, b);
         if (p.bool("read-only")) b.readOnlyRoot(true);
         each(p, "ulimit", b::ulimit);

@@ -619,7 +619,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         for (String d : state.cgroupDirs())
             procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = Passwd.forRoot(merged.rootfs()).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), state.id().substring(0, 12)));

@@ -188,7 +188,7 @@ final class LinuxContainers implements Containers {
         return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status, e.running() ? s.pid() : 0, instant(s.created()),
                 instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
                 st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
-                Map.of(), s.cgroupDirs(), s.logPath(), s.launcherPid());
+                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid());
     }
 
     private static Instant instant(String s) {
@@ -575,7 +575,15 @@ final class LinuxContainers implements Containers {
     }
 
     private ContainerEvent event(String id, String action, Map<String, String> attrs) {
-        ContainerEvent e = event(store.find(id).state(), Instant.now(), action, attrs);
+        Map<String, String> all = new LinkedHashMap<>();
+        try {
+            ContainerSpec spec = StoredSpec.read(store.dir(id));
+            if (spec != null) all.putAll(spec.annotations()); // docker puts the labels among an event's attributes
+        } catch (RuntimeException unreadable) {
+            // the event still names the container
+        }
+        all.putAll(attrs);
+        ContainerEvent e = event(store.find(id).state(), Instant.now(), action, all);
         journal.append(e);
         return e;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.Mount;
 import io.jcontainer.Namespace;
+import io.jcontainer.NetworkMode;
 import io.jcontainer.Resources;
 import io.jcontainer.lifecycle.ContainerInfo;
 
@@ -86,9 +87,30 @@ public final class Inspect {
         host.putObject("RestartPolicy").put("Name", c.restartPolicy());
         host.put("AutoRemove", c.autoRemove());
         if (spec != null) hostConfig(spec, host);
+        if (spec != null) mounts(spec, root.putArray("Mounts"));
         var cg = root.putArray("CgroupPaths");
         c.cgroupDirs().forEach(cg::add);
         return root;
+    }
+
+    /** docker's top-level {@code Mounts}: one object per mount, bind and tmpfs as docker shows them, others by type. */
+    private static void mounts(ContainerSpec spec, com.fasterxml.jackson.databind.node.ArrayNode out) {
+        for (Mount m : spec.mounts()) {
+            ObjectNode o = out.addObject();
+            switch (m) {
+                case Mount.Bind b -> o.put("Type", "bind").put("Source", b.source().toString()).put("Destination", b.target())
+                        .put("Mode", b.readOnly() ? "ro" : "").put("RW", !b.readOnly()).put("Propagation", "rprivate");
+                case Mount.Tmpfs t -> o.put("Type", "tmpfs").put("Source", "").put("Destination", t.target())
+                        .put("Mode", "").put("RW", !t.readOnly()).put("Propagation", "");
+                case Mount.Generic g -> {
+                    boolean ro = g.options().contains("ro");
+                    o.put("Type", g.isBind() ? "bind" : g.type()).put("Source", g.source() == null ? "" : g.source())
+                            .put("Destination", g.target()).put("Mode", String.join(",", g.options())).put("RW", !ro)
+                            .put("Propagation", g.options().stream().filter(x -> x.matches("r?(shared|slave|private|unbindable)")).findFirst()
+                                    .orElse(g.isBind() ? "rprivate" : ""));
+                }
+            }
+        }
     }
 
     /** The part of docker's HostConfig the spec says. */
@@ -100,9 +122,19 @@ public final class Inspect {
                 case Mount.Bind b -> binds.add(b.source() + ":" + b.target() + (b.readOnly() ? ":ro" : ""));
                 case Mount.Tmpfs t -> tmpfs.put(t.target(), (t.readOnly() ? "ro" : "rw") + (t.noExec() ? ",noexec" : "")
                         + (t.size() == null ? "" : ",size=" + t.size().bytes()) + ",mode=" + Integer.toOctalString(t.mode()));
+                case Mount.Generic g when g.isBind() -> binds.add(g.source() + ":" + g.target()
+                        + (g.options().isEmpty() ? "" : ":" + String.join(",", g.options())));
+                case Mount.Generic g when g.type().equals("tmpfs") -> tmpfs.put(g.target(), String.join(",", g.options()));
+                case Mount.Generic g -> { } // only in the top-level Mounts (docker's HostConfig has no field for it)
             }
         }
-        host.put("NetworkMode", spec.has(Namespace.NET) ? "none" : "host");
+        host.put("NetworkMode", switch (spec.network()) {
+            case NetworkMode.None n -> "none";
+            case NetworkMode.Host h -> "host";
+            case NetworkMode.Named n -> n.name();
+            case NetworkMode.Container c -> "container:" + c.idOrName();
+            case NetworkMode.NamespacePath p -> "ns:" + p.path();
+        });
         host.put("PidMode", spec.has(Namespace.PID) ? "" : "host");
         host.put("IpcMode", spec.has(Namespace.IPC) ? "private" : "host");
         host.put("UTSMode", spec.has(Namespace.UTS) ? "" : "host");
