@@ -169,7 +169,7 @@ public interface Containers {
 
     /**
      * {@code docker rm [-f] [-v]}: refuses a running container unless {@code force}, which kills
-     * it first. {@code volumes}: its anonymous volumes go too.
+     * it first. {@code volumes}: its anonymous volumes go too, unless another container uses them.
      */
     void remove(String ref, boolean force, boolean volumes) throws InterruptedException;
 
@@ -186,6 +186,11 @@ public interface Containers {
 
     /** {@code docker cp [-a] [-L] SRC CONTAINER:PATH}. */
     void copyIn(String ref, Path hostSource, String path, boolean archive, boolean followLink);
+
+    // ---- volumes ----
+
+    /** {@code docker volume}: the volumes kept beside these containers. */
+    Volumes volumes();
 
     // ---- events ----
 

@@ -54,6 +54,7 @@ public final class Cli {
             new RenameCommand(),
             new EventsCommand(),
             new ContainerCommand(),
+            new VolumeCommand(),
             new InfoCommand(),
             new VersionCommand(),
             new ServeCommand(false), new ServeCommand(true));

@@ -1,5 +1,7 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.cli.docker.DockerVolumes;
+
 import io.jcontainer.Capability;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.DataSize;
@@ -40,8 +42,9 @@ public final class ContainerFlags {
                 .value("env-file", (char) 0, "list", "Read in a file of environment variables")
                 .value("workdir", 'w', "string", "Working directory inside the container")
                 .value("user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])")
-                .value("volume", 'v', "list", "Bind mount a host path (HOST-PATH:CONTAINER-PATH[:ro|rw])")
-                .value("mount", (char) 0, "mount", "Attach a filesystem mount (type=bind|tmpfs,...)")
+                .value("volume", 'v', "list", "Bind mount a host path or a volume (HOST-PATH|NAME:CONTAINER-PATH[:ro|rw], or CONTAINER-PATH: an anonymous volume)")
+                .value("mount", (char) 0, "mount", "Attach a filesystem mount (type=bind|volume|tmpfs,...)")
+                .value("volumes-from", (char) 0, "list", "Mount the volumes and binds of the specified container(s) (CONTAINER[:ro|rw])")
                 .value("tmpfs", (char) 0, "list", "Mount a tmpfs (DST[:size=64m,nr_inodes=N,mode=1777,exec,ro])")
                 .bool("read-only", (char) 0, "Mount the container's root filesystem as read only")
                 .value("network", (char) 0, "network", "Network: none (loopback only, the default) or host")
@@ -287,8 +290,9 @@ public final class ContainerFlags {
 
     private static void mounts(Flags.Parsed p, ContainerSpec.Builder b) {
         List<Mount> mounts = new ArrayList<>();
-        each(p, "volume", v -> mounts.add(Mount.parseVolume(v)));
-        each(p, "mount", v -> mounts.add(Mount.parseMount(v)));
+        each(p, "volumes-from", v -> mounts.addAll(DockerVolumes.from(v)));
+        each(p, "volume", v -> mounts.add(DockerVolumes.volume(v)));
+        each(p, "mount", v -> mounts.add(v.matches("(.*,)?type=volume(,.*)?") ? DockerVolumes.mount(v) : Mount.parseMount(v)));
         each(p, "tmpfs", v -> mounts.add(tmpfs(v)));
         // As docker (and runc's users): parents before children, whatever the flag order.
         mounts.sort(Comparator.comparingInt(m -> depth(m.target())));

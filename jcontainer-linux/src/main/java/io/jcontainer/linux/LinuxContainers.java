@@ -17,6 +17,7 @@ import io.jcontainer.lifecycle.Containers;
 import io.jcontainer.lifecycle.EventQuery;
 import io.jcontainer.lifecycle.ListQuery;
 import io.jcontainer.lifecycle.LogOptions;
+import io.jcontainer.lifecycle.Volumes;
 import io.jcontainer.lifecycle.WaitCondition;
 import io.jcontainer.linux.files.SandboxFiles;
 import io.jcontainer.linux.state.ContainerLogs;
@@ -59,11 +60,13 @@ final class LinuxContainers implements Containers {
     private final LinuxContainerRuntime runtime;
     private final ContainerStore store;
     private final EventJournal journal;
+    private final LinuxVolumes volumes;
 
     LinuxContainers(LinuxContainerRuntime runtime) {
         this.runtime = runtime;
         this.store = runtime.store();
         this.journal = new EventJournal(store.root());
+        this.volumes = new LinuxVolumes(store);
     }
 
     @Override
@@ -513,8 +516,19 @@ final class LinuxContainers implements Containers {
     // ---- removing ----
 
     @Override
+    public Volumes volumes() {
+        return volumes;
+    }
+
+    @Override
     public void remove(String ref, boolean force, boolean volumes) throws InterruptedException {
         ContainerStore.Entry e = entry(ref);
+        ContainerSpec spec = null;
+        if (volumes) try {
+            spec = StoredSpec.read(store.dir(e.state().id()));
+        } catch (RuntimeException unreadable) {
+            // its volumes stay (docker volume prune removes them)
+        }
         boolean wasRunning = e.running() || e.status() == ContainerStore.Status.RESTARTING;
         store.remove(e, force); // refuses a running one without force; kills it with
         if (wasRunning) {
@@ -522,6 +536,7 @@ final class LinuxContainers implements Containers {
             noticeExitOfRemoved(e);
         }
         journal.append(event(e.state(), Instant.now(), "destroy", Map.of()));
+        if (volumes) this.volumes.removeAnonymousOf(spec);
     }
 
     /** A container removed while it ran took its exit record with it: its die is reported here. */
