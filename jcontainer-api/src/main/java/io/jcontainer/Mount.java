@@ -144,7 +144,7 @@ public sealed interface Mount {
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty())
             throw new InvalidSpecException("volume", "expected HOST-PATH:CONTAINER-PATH[:ro|rw], got '" + spec + "'");
         if (!parts[0].startsWith("/"))
-            throw new InvalidSpecException("volume", "'" + parts[0] + "' is not an absolute host path (named volumes are not supported)");
+            throw new InvalidSpecException("volume", "'" + parts[0] + "' is not an absolute host path (nor a volume name: a letter or digit first, no '/')");
         boolean ro = false;
         List<String> extra = new ArrayList<>(); // propagation and relabelling: honoured by the runtime, never dropped
         if (parts.length == 3) {

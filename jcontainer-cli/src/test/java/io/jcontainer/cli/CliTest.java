@@ -41,7 +41,7 @@ class CliTest {
         assertThat(r.err()).startsWith("jcontainer: invalid argument \"lots\" for \"--memory\" flag:").endsWith("See 'jcontainer run --help'.\n");
         assertThat(cli("run", "--cpus", "many", "echo").code()).isEqualTo(125);
         assertThat(cli("run", "--ulimit", "nofile", "echo").code()).isEqualTo(125);
-        assertThat(cli("run", "-v", "relative:/x", "echo").err()).contains("not an absolute host path");
+        assertThat(cli("run", "-v", "./relative:/x", "echo").err()).contains("not an absolute host path"); // a bare word is a volume name
         assertThat(cli("run", "--cap-add", "NOT_A_CAP", "echo").err()).contains("unknown capability");
         assertThat(cli("run", "-w", "relative", "echo").err()).contains("--workdir");
         assertThat(cli("run", "--uidmap", "0:1", "echo").code()).isEqualTo(125);
