@@ -111,6 +111,22 @@ class ContainersTest {
     }
 
     @Test
+    void aRecordOfThePreviousFormatIsListedAndRemovedButNotStartedSayingWhy() throws Exception {
+        Containers cs = containers();
+        String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).name("old").detached(true).command("/bin/true").build(), false);
+        assertThat(cs.wait(id, WaitCondition.NOT_RUNNING)).isPresent();
+        // as a jcontainer before spec.json wrote it (its CLI kept run-args.json instead)
+        java.nio.file.Files.delete(cs.stateDirectory().resolve(id).resolve("spec.json"));
+        java.nio.file.Files.writeString(cs.stateDirectory().resolve(id).resolve("run-args.json"), "{}");
+        assertThat(cs.list(ListQuery.ALL)).extracting(ContainerInfo::name).containsExactly("old");
+        assertThat(cs.find("old").spec()).isNull();
+        assertThatThrownBy(() -> cs.start("old")).isInstanceOf(Containers.NotSupportedYetException.class)
+                .hasMessageContaining("recorded by an earlier jcontainer without its configuration").hasMessageContaining("remove it and run it anew");
+        cs.remove("old", false, false);
+        assertThat(cs.list(ListQuery.ALL)).isEmpty();
+    }
+
+    @Test
     void waitConditionsPruneAndCreateAsDocker() throws Exception {
         Containers cs = containers();
         String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).detached(true).command("/bin/sh", "-c", "exit 3").build(), false);
