@@ -1,12 +1,19 @@
 package io.jcontainer.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.cli.docker.Inspect;
+import io.jcontainer.cli.format.Format;
+import io.jcontainer.cli.format.TemplateException;
+import io.jcontainer.lifecycle.ContainerInfo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code jcontainer inspect CONTAINER...}: a JSON array, one object per sandbox. */
 public final class InspectCommand implements Command {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Override
     public String name() {
         return "inspect";
@@ -24,23 +31,36 @@ public final class InspectCommand implements Command {
 
     @Override
     public Flags flags() {
-        return new Flags();
+        return new Flags().value("format", 'f', "string", "Format output using a custom template: 'json' or a Go template");
     }
 
     @Override
     public int run(Flags.Parsed p, Io io) {
         if (p.positionals().isEmpty()) throw new UsageException("\"inspect\" requires at least 1 argument.");
+        Format format;
+        try {
+            format = p.value("format") == null ? null : Format.parse(p.value("format"), "");
+        } catch (TemplateException e) {
+            throw new UsageException("template parsing error: " + e.getMessage());
+        }
         List<String> objects = new ArrayList<>();
         int rc = 0;
         for (String ref : p.positionals()) {
             try {
-                objects.add(Inspect.json(Store.find(ref)));
+                ContainerInfo c = Store.find(ref);
+                if (format != null) {
+                    try {
+                        io.out().print(format.render(List.of(JSON.convertValue(Inspect.node(c), Map.class)), Map.of()));
+                    } catch (TemplateException e) {
+                        throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
+                    }
+                } else objects.add(Inspect.json(c));
             } catch (CliException e) {
                 io.err().println(e.getMessage().replace("Error response from daemon: No such container", "Error: No such object"));
                 rc = 1;
             }
         }
-        io.out().println("[" + String.join(",\n", objects) + "]");
+        if (format == null) io.out().println("[" + String.join(",\n", objects) + "]");
         return rc;
     }
 }

@@ -1,6 +1,8 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.cli.docker.PsColumns;
+import io.jcontainer.cli.format.Format;
+import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.lifecycle.ListQuery;
 
@@ -33,7 +35,8 @@ public final class PsCommand implements Command {
                 .value("last", 'n', "int", "Show n last created containers (includes all states)")
                 .bool("quiet", 'q', "Only display container IDs")
                 .bool("no-trunc", (char) 0, "Don't truncate output")
-                .value("filter", 'f', "filter", "Filter output: status=, name=, id=, label=, exited=");
+                .value("filter", 'f', "filter", "Filter output: status=, name=, id=, label=, exited=")
+                .value("format", (char) 0, "string", "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template");
     }
 
     @Override
@@ -51,6 +54,22 @@ public final class PsCommand implements Command {
         shown = new ArrayList<>(shown);
         java.util.Collections.reverse(shown); // newest first, as docker
         boolean full = p.bool("no-trunc");
+        if (p.value("format") != null && !p.bool("quiet")) {
+            Format f;
+            try {
+                f = Format.parse(p.value("format"), PsColumns.TABLE);
+            } catch (TemplateException e) {
+                throw new UsageException("template parsing error: " + e.getMessage());
+            }
+            List<Object> rows = new ArrayList<>();
+            for (ContainerInfo c : shown) rows.add(PsColumns.fields(c, full));
+            try {
+                io.out().print(f.render(rows, PsColumns.HEADERS));
+            } catch (TemplateException e) {
+                throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
+            }
+            return 0;
+        }
         if (p.bool("quiet")) {
             for (ContainerInfo c : shown) io.out().println(full ? c.id() : c.shortId());
             return 0;

@@ -93,5 +93,9 @@ class EventsIT {
         assertThat(prune.out()).startsWith("Deleted Containers:\n").endsWith("\nTotal reclaimed space: 0B\n");
         assertThat(cli("container", "ls", "-a", "-q").out().lines().count()).isEqualTo(1); // b runs on
         assertThat(cli("inspect", "b").out()).contains("\"Hostname\" : ").contains("\"Env\" : [");
+        // docker's --format over the same data
+        assertThat(cli("inspect", "-f", "{{.State.Status}} {{.Name}} {{json .Config.Cmd}}", "b").out()).isEqualTo("running /b [\"/bin/sleep\",\"1000\"]\n");
+        assertThat(cli("ps", "-a", "--format", "{{.Names}}:{{.State}}").out()).isEqualTo("b:running\n");
+        assertThat(cli("ps", "--format", "table {{.Names}}\t{{.Status}}").out()).matches("NAMES +STATUS\nb +Up .*\n");
     }
 }

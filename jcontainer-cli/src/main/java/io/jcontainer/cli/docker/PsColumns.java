@@ -4,7 +4,9 @@ import io.jcontainer.lifecycle.ContainerInfo;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code docker ps}'s table: its columns and its STATUS and CREATED wording. */
 public final class PsColumns {
@@ -49,5 +51,37 @@ public final class PsColumns {
             case CREATED -> "Created";
             case DEAD -> "Dead";
         };
+    }
+
+    /** ps --format's default table, as docker's. */
+    public static final String TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+
+    /** ps --format's header names where docker's differ from the field's. */
+    public static final Map<String, String> HEADERS = Map.of("ID", "CONTAINER ID", "Names", "NAMES", "RunningFor", "CREATED");
+
+    /**
+     * The fields {@code ps --format} templates see (docker's {@code formatter.ContainerContext}):
+     * ID, Image, Command (quoted, truncated unless {@code full}), CreatedAt, RunningFor, Ports,
+     * State, Status, Size, Names, Labels (k=v,...), Mounts, Networks; {@code .Label "k"} is a map
+     * lookup here: {@code {{index .LabelMap "k"}}}.
+     */
+    public static Map<String, Object> fields(ContainerInfo c, boolean full) {
+        List<String> row = row(c, full);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", row.get(0));
+        m.put("Image", row.get(1));
+        m.put("Command", row.get(2));
+        m.put("CreatedAt", c.created() == null ? "" : c.created().toString());
+        m.put("RunningFor", row.get(3));
+        m.put("Ports", "");
+        m.put("State", c.status().docker());
+        m.put("Status", row.get(4));
+        m.put("Size", "0B");
+        m.put("Names", row.get(6));
+        m.put("Labels", String.join(",", c.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        m.put("LabelMap", c.labels());
+        m.put("Mounts", c.spec() == null ? "" : String.join(",", c.spec().mounts().stream().map(x -> x.target()).toList()));
+        m.put("Networks", c.spec() == null ? "" : c.spec().network().toString());
+        return m;
     }
 }
