@@ -143,17 +143,25 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     private volatile LinuxContainers containers;
+    /** Runtimes of other state directories, one each (a runtime has a spawn server and a supervisor thread). */
+    private final java.util.Map<java.nio.file.Path, LinuxContainerRuntime> others = new ConcurrentHashMap<>();
 
     /**
      * The lifecycle API over this runtime's store, or over another state directory (a runtime of
-     * its own, sharing nothing with this one but the host).
+     * its own, made once per directory, sharing nothing with this one but the host).
      */
     @Override
     public io.jcontainer.lifecycle.Containers containers(java.nio.file.Path stateDirectory) {
-        if (stateDirectory != null && !stateDirectory.toAbsolutePath().normalize().equals(store.root().toAbsolutePath().normalize()))
-            return new LinuxContainerRuntime(sys, host, cgroups, new ContainerStore(stateDirectory)).containers(null);
+        java.nio.file.Path dir = stateDirectory == null ? null : stateDirectory.toAbsolutePath().normalize();
+        if (dir != null && !dir.equals(store.root().toAbsolutePath().normalize()))
+            return others.computeIfAbsent(dir, d -> new LinuxContainerRuntime(sys, host, cgroups, new ContainerStore(d))).containers(null);
         LinuxContainers c = containers;
-        if (c == null) containers = c = new LinuxContainers(this);
+        if (c == null) {
+            synchronized (this) {
+                if (containers == null) containers = new LinuxContainers(this);
+                c = containers;
+            }
+        }
         return c;
     }
 

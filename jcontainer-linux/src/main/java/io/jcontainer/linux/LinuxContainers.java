@@ -210,6 +210,9 @@ final class LinuxContainers implements Containers {
         for (ContainerStore.Entry e : entries) {
             if (e.status() != ContainerStore.Status.EXITED && e.status() != ContainerStore.Status.DEAD) continue;
             if (e.state().pid() <= 0) continue;
+            // no exit record yet while its monitor lives: it is writing it (reported at the next look)
+            if (e.status() == ContainerStore.Status.DEAD && e.state().launcherPid() > 0
+                    && io.jcontainer.linux.state.ProcStat.alive(e.state().launcherPid(), -1)) continue;
             try {
                 Files.createFile(store.dir(e.state().id()).resolve(DIED));
             } catch (FileAlreadyExistsException | NoSuchFileException reported) {

@@ -38,8 +38,11 @@ class ContainersTest {
     @TempDir
     Path tmp;
 
+    /** One runtime for the class (it has a spawn server and a supervisor thread); a store per test. */
+    private static final LinuxContainerRuntime RUNTIME = new LinuxContainerRuntime();
+
     private Containers containers() {
-        return new LinuxContainerRuntime().containers(tmp.resolve("store"));
+        return RUNTIME.containers(tmp.resolve("store"));
     }
 
 
