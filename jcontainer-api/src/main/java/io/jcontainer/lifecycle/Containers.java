@@ -71,10 +71,10 @@ public interface Containers {
     }
 
     /**
-     * {@code docker create}: records the container, prepares it and leaves it waiting for
-     * {@link #start} — a wait that outlives this process. Throws
-     * {@link NotSupportedYetException} until the launcher can hold a child before exec across
-     * JVM exits.
+     * {@code docker create}: records the container, sets it up completely and leaves its process
+     * waiting for {@link #start} — a wait that outlives this process (runc's {@code exec.fifo}).
+     * Listed as {@link ContainerInfo.Status#CREATED}; {@link #remove} ends it cleanly. A terminal
+     * or piped stdin is not supported yet ({@link NotSupportedYetException}).
      */
     ContainerInfo create(ContainerSpec spec);
 

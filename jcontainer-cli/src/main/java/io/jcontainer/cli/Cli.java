@@ -24,6 +24,7 @@ public final class Cli {
     /** Every verb. Adding one: write the class, add it here. */
     static final List<Command> COMMANDS = List.of(
             new RunCommand(),
+            new CreateCommand(),
             new PsCommand(),
             new StartCommand(false),
             new StartCommand(true),

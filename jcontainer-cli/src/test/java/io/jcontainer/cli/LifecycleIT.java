@@ -34,6 +34,26 @@ class LifecycleIT {
     }
 
     @Test
+    void createInOneProcessStartInAnother() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        Result create = cli("create", "--name", "later", "--rootfs", rootfs, "/bin/sh", "-c", "echo started-$((6*7)); exit 4");
+        assertThat(create.code()).as(create.err()).isZero();
+        String id = create.out().trim();
+        assertThat(id).matches("[0-9a-f]{64}");
+        assertThat(cli("ps", "-a").out()).contains("later").contains("Created");
+        assertThat(cli("ps", "-q").out()).isEmpty(); // not running
+        assertThat(cli("logs", "later").out()).isEmpty(); // it waits before exec: nothing ran
+        assertThat(cli("start", "later").code()).isZero();
+        assertThat(cli("wait", "later").out()).isEqualTo("4\n");
+        assertThat(cli("logs", "later").out()).isEqualTo("started-42\n");
+        // one whose start never comes: listed as created, removed cleanly
+        assertThat(cli("create", "--name", "never", "--rootfs", rootfs, "/bin/true").code()).isZero();
+        assertThat(cli("inspect", "-f", "{{.State.Status}}", "never").out()).isEqualTo("created\n");
+        assertThat(cli("rm", "never").code()).isZero();
+        assertThat(cli("ps", "-a", "--format", "{{.Names}}").out()).isEqualTo("later\n");
+    }
+
+    @Test
     void runWithoutRmKeepsTheContainerAsDocker() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
         Result run = cli("run", "--name", "kept", "--rootfs", rootfs, "/bin/sh", "-c", "echo out; echo err >&2; exit 3");

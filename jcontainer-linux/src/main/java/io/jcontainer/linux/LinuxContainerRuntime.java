@@ -693,6 +693,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * For the lifecycle API to build on; not yet recorded in {@link #store()}.
      */
     public CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir) {
+        return create(spec, stateDir, newId());
+    }
+
+    /** As {@link #create(ContainerSpec, java.nio.file.Path)}, under an id chosen by the caller (the lifecycle API's record). */
+    CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir, String id) {
         if (!java.nio.file.Files.isDirectory(stateDir)) throw new InvalidSpecException("create", "no state directory " + stateDir);
         ContainerSpec s = spec.toBuilder().detached(true).build();
         refuseNotYetSupported(s);
@@ -701,7 +706,6 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     "start the container with start(spec), or leave those hooks out");
         RootfsChecks.check(s);
         LauncherImage image = launcher();
-        String id = newId();
         Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user());
         SandboxCgroup cgroup = null;
         Launched l = null;
@@ -934,7 +938,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return new ContainerStartException(step, call.callName(), Errno.name(errno), Errno.text(errno), path);
     }
 
-    private static String newId() {
+    static String newId() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);

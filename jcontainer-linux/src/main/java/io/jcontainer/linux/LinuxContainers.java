@@ -102,10 +102,46 @@ final class LinuxContainers implements Containers {
         return new Attached(info(store.find(id)), journaled(id, s.session()));
     }
 
+    /**
+     * docker create: the record first (it reserves the name), then the runtime's create in the
+     * record's directory — the container set up completely, its process waiting at
+     * {@code exec.fifo} for {@link #start}, from any process. Its output is logged there
+     * ({@code log}), its exit recorded as any detached container's. Listed as {@code created}
+     * (a live process never started) until then.
+     */
     @Override
     public ContainerInfo create(ContainerSpec spec) {
-        throw new NotSupportedYetException("create without start is not implemented yet: the launcher cannot yet hold a created container"
-                + " before exec once this process has exited (runc's exec.fifo); use run, which creates and starts");
+        ContainerSpec s = spec.detached() ? spec : spec.toBuilder().detached(true).build();
+        if (s.tty() || s.stdin() instanceof io.jcontainer.Stdio.Pipe)
+            throw new NotSupportedYetException("create of a container with a terminal or piped stdin is not implemented yet"
+                    + " (its monitor does not hold them for attach before the start): use run -dit");
+        String id = LinuxContainerRuntime.newId();
+        boolean logged = s.stdout() instanceof io.jcontainer.Stdio.Pipe || s.stderr() instanceof io.jcontainer.Stdio.Pipe;
+        ContainerState st = store.createNamed(new ContainerState(id, s.name(), image(s), s.command(), s.init(), s.has(io.jcontainer.Namespace.PID),
+                s.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null, true,
+                logged ? store.dir(id).resolve("log").toString() : null, List.of(), s.restartPolicy().toString(),
+                new ContainerState.Streams(false, false, false, false, false), false));
+        boolean ok = false;
+        try {
+            StoredSpec.write(store.dir(id), s);
+            io.jcontainer.linux.CreatedContainer c = runtime.create(s, store.dir(id), id);
+            store.write(new ContainerState(st.id(), st.name(), st.image(), st.command(), st.init(), st.pidNamespace(), st.stopSignal(),
+                    c.pid(), c.pidStartTime(), c.monitorPid(), st.created(), null, true, st.logPath(), List.of(), st.restartPolicy(),
+                    st.streams(), false));
+            ok = true;
+        } finally {
+            if (!ok) store.delete(st);
+        }
+        event(id, "create", Map.of());
+        return find(id);
+    }
+
+    private static String image(ContainerSpec s) {
+        return switch (s.root()) {
+            case io.jcontainer.Root.Directory d -> d.path().toString();
+            case io.jcontainer.Root.Overlay o -> "overlay:" + o.lowerDirs().getFirst();
+            case io.jcontainer.Root.Default d -> "<default>";
+        };
     }
 
     @Override
@@ -113,6 +149,12 @@ final class LinuxContainers implements Containers {
         ContainerStore.Entry e = entry(ref);
         if (e.running() || e.status() == ContainerStore.Status.RESTARTING) return; // docker: a no-op
         ContainerState s = e.state();
+        if (e.status() == ContainerStore.Status.CREATED && s.pid() > 0) { // created: its process waits at its FIFO
+            runtime.startCreated(store.dir(s.id()));
+            store.write(s.started(s.pid(), s.pidStartTime(), s.launcherPid(), Instant.now().toString()));
+            event(s.id(), "start", Map.of());
+            return;
+        }
         ContainerSpec spec = StoredSpec.read(store.dir(s.id()));
         if (spec == null)
             throw new NotSupportedYetException("container " + s.shortId() + " was recorded by an earlier jcontainer without its configuration"
@@ -188,7 +230,8 @@ final class LinuxContainers implements Containers {
             case DEAD -> ContainerInfo.Status.DEAD;
         };
         ContainerState.Streams st = s.streams();
-        return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status, e.running() ? s.pid() : 0, instant(s.created()),
+        return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status,
+                e.running() || (status == ContainerInfo.Status.CREATED && s.pid() > 0) ? s.pid() : 0, instant(s.created()),
                 instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
                 st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
                 spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid());
@@ -533,6 +576,13 @@ final class LinuxContainers implements Containers {
             // its volumes stay (docker volume prune removes them)
         }
         boolean wasRunning = e.running() || e.status() == ContainerStore.Status.RESTARTING;
+        if (e.status() == ContainerStore.Status.CREATED && e.state().pid() > 0) {
+            // a created one that never started: SIGKILL while it waits; its monitor removes its cgroups and FIFO
+            runtime.killCreated(store.dir(e.state().id()), Signal.KILL);
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (io.jcontainer.linux.state.ProcStat.alive(e.state().launcherPid(), -1) && System.nanoTime() < end) Thread.sleep(20);
+            e = store.entry(e.state());
+        }
         store.remove(e, force); // refuses a running one without force; kills it with
         if (wasRunning) {
             journal.append(event(e.state(), Instant.now(), "kill", Map.of("signal", String.valueOf(Signal.KILL.number()))));

@@ -291,6 +291,8 @@ public final class ContainerStore {
     /** The entry of a state as the kernel sees it now (with the current pid, after restarts). */
     public Entry entry(ContainerState s) {
         if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
+        // created (docker create): its process waits for start at its FIFO, never started yet
+        if (s.started() == null && RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) return new Entry(s, Status.CREATED, null, null);
         // running only as the recorded monitor's child: the file alone may name anyone (row 36)
         if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) return new Entry(s, Status.RUNNING, null, null, frozen(s));
         if (s.restarts()) {

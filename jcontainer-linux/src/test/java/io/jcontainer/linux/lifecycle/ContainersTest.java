@@ -145,7 +145,14 @@ class ContainersTest {
         assertThat(cs.prune()).containsExactly(id);
         waiter.join(10_000);
         assertThat(waiter.isAlive()).isFalse();
-        assertThatThrownBy(() -> cs.create(Container.builder().rootfs(TestRootfs.busybox()).detached(true).command("/bin/true").build()))
-                .isInstanceOf(Containers.NotSupportedYetException.class).hasMessageContaining("create without start");
+        ContainerInfo created = cs.create(Container.builder().rootfs(TestRootfs.busybox()).detached(true).command("/bin/sh", "-c", "exit 5").build());
+        assertThat(created.status()).isEqualTo(ContainerInfo.Status.CREATED);
+        assertThat(created.ociState("/b").status()).isEqualTo(OciState.Status.CREATED);
+        assertThat(cs.list(ListQuery.RUNNING)).isEmpty();
+        cs.start(created.id());
+        assertThat(cs.wait(created.id(), WaitCondition.NOT_RUNNING)).map(ContainerExit::code).hasValue(5);
+        cs.remove(created.id(), false, false);
+        assertThatThrownBy(() -> cs.create(Container.builder().rootfs(TestRootfs.busybox()).detached(true).tty(true).command("/bin/sh").build()))
+                .isInstanceOf(Containers.NotSupportedYetException.class).hasMessageContaining("terminal");
     }
 }
