@@ -62,38 +62,74 @@ public final class ContainerLogs {
                 tail.addLast(line);
             }
         });
-        long pos = 0;
-        Path current = null;
-        for (Path p : files()) {
-            current = p;
-            pos = readFrom(p, 0, a);
-        }
-        if (tail != null) for (Line l : tail) emit(l, o, out, err);
-        out.flush();
-        err.flush();
-        if (!o.follow()) return;
-        Assembler live = new Assembler(o, line -> emit(line, o, out, err));
-        live.partial = a.partial;
-        Object key = current == null ? null : fileKey(current);
-        for (;;) {
-            boolean wasRunning = running.getAsBoolean();
-            Object k = fileKey(log);
-            if (k != null && !k.equals(key)) {
-                // the first file appeared, or the monitor rotated: finish the old one (now .1), start the new at 0
-                Path old = log.resolveSibling(log.getFileName() + ".1");
-                if (key != null && key.equals(fileKey(old))) readFrom(old, pos, live);
-                current = log;
-                key = k;
-                pos = 0;
-            }
-            long before = pos;
-            if (current != null) pos = readFrom(current, pos, live);
+        List<Path> all = files();
+        // The rotated files by name (a rotation meanwhile can only skip some of them, never
+        // repeat or reorder); the live one through a descriptor held from here on, so that a
+        // rotation (a rename: same inode) cannot swap another file under the reader's position.
+        for (Path p : all) if (!p.equals(log)) readFrom(p, 0, a);
+        Live current = Live.open(log);
+        long pos = current == null ? 0 : current.read(0, a);
+        try {
+            if (tail != null) for (Line l : tail) emit(l, o, out, err);
             out.flush();
             err.flush();
-            if (pos == before) {
-                if (!wasRunning) return;
-                Thread.sleep(100);
+            if (!o.follow()) return;
+            Assembler live = new Assembler(o, line -> emit(line, o, out, err));
+            live.partial = a.partial;
+            for (;;) {
+                boolean wasRunning = running.getAsBoolean();
+                long before = pos;
+                boolean switched = false;
+                if (current != null) pos = current.read(pos, live);
+                Object k = fileKey(log);
+                if (k != null && (current == null || !k.equals(current.key))) {
+                    // the first file appeared, or the monitor rotated: the held descriptor is the
+                    // old file (now .1, or gone): finish it, then start the new one at 0
+                    if (current != null) {
+                        current.read(pos, live);
+                        current.close();
+                    }
+                    current = Live.open(log);
+                    pos = current == null ? 0 : current.read(0, live);
+                    switched = true;
+                }
+                out.flush();
+                err.flush();
+                if (pos == before && !switched) {
+                    if (!wasRunning) return;
+                    Thread.sleep(100);
+                }
             }
+        } finally {
+            if (current != null) current.close();
+        }
+    }
+
+    /** The live log file, open, with the identity (device, inode) it had when it was opened. */
+    private record Live(RandomAccessFile file, Object key) {
+        static Live open(Path log) throws IOException {
+            for (int attempt = 0; attempt < 100; attempt++) {
+                Object before = fileKey(log);
+                if (before == null) return null;
+                RandomAccessFile f;
+                try {
+                    f = new RandomAccessFile(log.toFile(), "r");
+                } catch (java.io.FileNotFoundException e) {
+                    continue;                                  // rotated between the two looks
+                }
+                if (before.equals(fileKey(log))) return new Live(f, before);
+                f.close();                                     // rotated while opening: look again
+            }
+            throw new IOException("the log " + log + " keeps being rotated under its reader");
+        }
+
+        long read(long pos, Assembler a) throws IOException {
+            file.seek(pos);
+            return readEntries(file, pos, a);
+        }
+
+        void close() throws IOException {
+            file.close();
         }
     }
 
@@ -122,24 +158,31 @@ public final class ContainerLogs {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) {
             if (f.length() < pos) pos = 0;
             f.seek(pos);
-            byte[] buf = new byte[65536];
-            StringBuilder pending = new StringBuilder();
-            long consumed = pos;
-            int n;
-            while ((n = f.read(buf)) > 0) {
-                int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] != '\n') continue;
-                    pending.append(new String(buf, start, i - start, StandardCharsets.ISO_8859_1));
-                    consumed += pending.length() + 1;
-                    a.entry(pending.toString());
-                    pending.setLength(0);
-                    start = i + 1;
-                }
-                pending.append(new String(buf, start, n - start, StandardCharsets.ISO_8859_1));
-            }
-            return consumed; // a half-written last entry is read again next time
+            return readEntries(f, pos, a);
+        } catch (java.io.FileNotFoundException e) {
+            return pos;                                        // rotated away meanwhile
         }
+    }
+
+    /** Reads complete entries from the file's current position {@code pos} to its end. */
+    private static long readEntries(RandomAccessFile f, long pos, Assembler a) throws IOException {
+        byte[] buf = new byte[65536];
+        StringBuilder pending = new StringBuilder();
+        long consumed = pos;
+        int n;
+        while ((n = f.read(buf)) > 0) {
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (buf[i] != '\n') continue;
+                pending.append(new String(buf, start, i - start, StandardCharsets.ISO_8859_1));
+                consumed += pending.length() + 1;
+                a.entry(pending.toString());
+                pending.setLength(0);
+                start = i + 1;
+            }
+            pending.append(new String(buf, start, n - start, StandardCharsets.ISO_8859_1));
+        }
+        return consumed; // a half-written last entry is read again next time
     }
 
     /** Joins P(artial) entries to their F(inal) one; filters by time. */

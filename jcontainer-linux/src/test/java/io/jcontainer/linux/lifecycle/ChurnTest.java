@@ -20,11 +20,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * 8 threads create, exec into, kill and close sandboxes for 20 s; afterwards the JVM's
- * descriptors, threads, mounts and child zombies are exactly where they started.
+ * descriptors, mounts and child zombies are exactly where they started, and it has no more
+ * threads than before (fewer is no leak: the JVM's own compiler and pool threads come and go
+ * with the load, which under a loaded CI host ended the run with 52 threads instead of 55).
  */
 @RequiresRoot
 class ChurnTest {
     record Census(long fds, long threads, long mounts, long zombies) {
+        /** Nothing of ours left: the same descriptors, mounts and zombies, no more threads. */
+        boolean leaksNothingSince(Census before) {
+            return fds == before.fds && mounts == before.mounts && zombies == before.zombies && threads <= before.threads;
+        }
     }
 
     static Census census() throws IOException {
@@ -85,12 +91,13 @@ class ChurnTest {
         assertThat(rounds.get()).isPositive();
         boolean settled = SandboxProcs.eventually(10, () -> {
             try {
-                return census().equals(before);
+                return census().leaksNothingSince(before);
             } catch (IOException e) {
                 return false;
             }
         });
-        assertThat(census()).as("after %d rounds", rounds.get()).isEqualTo(before);
+        Census after = census();
+        assertThat(after.leaksNothingSince(before)).as("after %d rounds: %s, before: %s", rounds.get(), after, before).isTrue();
         assertThat(settled).isTrue();
     }
 }
