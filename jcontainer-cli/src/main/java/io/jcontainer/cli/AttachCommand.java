@@ -2,8 +2,8 @@ package io.jcontainer.cli;
 
 import io.jcontainer.ContainerExit;
 import io.jcontainer.Signal;
-import io.jcontainer.cli.docker.AttachInput;
-import io.jcontainer.cli.docker.DetachKeys;
+import io.jcontainer.docker.AttachInput;
+import io.jcontainer.docker.DetachKeys;
 import io.jcontainer.lifecycle.AttachSession;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.lifecycle.Containers;

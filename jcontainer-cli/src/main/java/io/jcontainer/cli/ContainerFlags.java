@@ -1,6 +1,6 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.cli.docker.DockerVolumes;
+import io.jcontainer.docker.DockerVolumes;
 
 import io.jcontainer.Capability;
 import io.jcontainer.ContainerSpec;

@@ -1,6 +1,6 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.cli.docker.DockerEvents;
+import io.jcontainer.docker.DockerEvents;
 import io.jcontainer.cli.format.Format;
 import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.EventQuery;

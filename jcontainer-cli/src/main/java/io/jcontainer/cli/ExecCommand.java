@@ -7,7 +7,7 @@ import io.jcontainer.ExecSpec;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.Signal;
-import io.jcontainer.cli.docker.AttachInput;
+import io.jcontainer.docker.AttachInput;
 import io.jcontainer.lifecycle.AttachSession;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.lifecycle.Containers;

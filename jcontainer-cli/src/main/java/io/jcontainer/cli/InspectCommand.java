@@ -1,7 +1,7 @@
 package io.jcontainer.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcontainer.cli.docker.Inspect;
+import io.jcontainer.docker.Inspect;
 import io.jcontainer.cli.format.Format;
 import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.ContainerInfo;

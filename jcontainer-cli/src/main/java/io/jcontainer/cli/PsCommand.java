@@ -1,6 +1,6 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.cli.docker.PsColumns;
+import io.jcontainer.docker.PsColumns;
 import io.jcontainer.cli.format.Format;
 import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.ContainerInfo;

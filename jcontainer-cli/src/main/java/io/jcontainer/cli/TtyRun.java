@@ -2,7 +2,7 @@ package io.jcontainer.cli;
 
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
-import io.jcontainer.cli.docker.DetachKeys;
+import io.jcontainer.docker.DetachKeys;
 import io.jcontainer.lifecycle.Containers;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.jcontainer.cli;
 
-import io.jcontainer.cli.docker.PsColumns;
+import io.jcontainer.docker.PsColumns;
 import io.jcontainer.lifecycle.ContainerInfo;
 import org.junit.jupiter.api.Test;
 

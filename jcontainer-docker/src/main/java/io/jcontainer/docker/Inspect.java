@@ -1,4 +1,4 @@
-package io.jcontainer.cli.docker;
+package io.jcontainer.docker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

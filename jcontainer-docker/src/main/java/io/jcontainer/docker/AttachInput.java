@@ -1,4 +1,4 @@
-package io.jcontainer.cli.docker;
+package io.jcontainer.docker;
 
 import java.io.IOException;
 import java.io.InputStream;

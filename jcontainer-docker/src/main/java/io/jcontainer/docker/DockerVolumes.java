@@ -1,4 +1,4 @@
-package io.jcontainer.cli.docker;
+package io.jcontainer.docker;
 
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.InvalidSpecException;
