@@ -226,6 +226,21 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** The recorded containers to serve (default: this user's, {@code Containers.get()}). */
+        public Builder containers(io.jcontainer.lifecycle.Containers containers) {
+            backends.containers(containers);
+            return this;
+        }
+
+        /**
+         * Serves a root directory as the image {@code name}: {@code docker run NAME} runs in it
+         * ({@code cmd} when the client gives no command). A locally built root, no registry.
+         */
+        public Builder imageDirectory(String name, Path rootfs, String... cmd) {
+            backends.imageDirectory(name, rootfs, List.of(cmd));
+            return this;
+        }
+
         /** What the endpoints serve; by default this host's, found on the class path. */
         public Builder backends(java.util.function.Consumer<Routes.Backends> configure) {
             configure.accept(backends);

@@ -43,6 +43,17 @@ final class DockerCli {
         return run(null, args);
     }
 
+    /** A docker command left running (attach, logs -f, events), its stderr merged into its stdout. */
+    Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(DOCKER.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
     Result run(byte[] stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(DOCKER.toString());

@@ -1,6 +1,14 @@
 package io.jcontainer.server.handlers;
 
+import io.jcontainer.docker.DockerCreate;
+import io.jcontainer.lifecycle.Containers;
 import io.jcontainer.server.http.Router;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** Every endpoint, one handler class per resource (as podman's compat handlers). */
 public final class Routes {
@@ -9,12 +17,54 @@ public final class Routes {
 
     /** What the endpoints serve. Unset parts are this host's, loaded when first used. */
     public static final class Backends {
+        private Supplier<Containers> containers = memo(Containers::get);
+        final Map<String, DockerCreate.ImageDefaults> imageDirectories = new ConcurrentHashMap<>();
+
+        /** The recorded containers to serve (default: this user's, {@link Containers#get()}). */
+        public Backends containers(Containers c) {
+            this.containers = () -> c;
+            return this;
+        }
+
+        /**
+         * Serves a root directory as the image {@code name} ({@code docker run NAME} runs in it,
+         * with {@code cmd} when the client gives no command): a locally built root, no registry.
+         */
+        public Backends imageDirectory(String name, Path rootfs, List<String> cmd) {
+            imageDirectories.put(ImageNames.normalize(name), new DockerCreate.ImageDefaults(rootfs, List.of(), cmd,
+                    List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), "", ""));
+            return this;
+        }
+
+        Containers containers() {
+            return containers.get();
+        }
+
+        private static <T> Supplier<T> memo(Supplier<T> s) {
+            return new Supplier<>() {
+                private volatile T value;
+
+                @Override
+                public T get() {
+                    T v = value;
+                    if (v == null) synchronized (this) {
+                        if ((v = value) == null) value = v = s.get();
+                    }
+                    return v;
+                }
+            };
+        }
     }
 
     public static Router all(Backends b) {
         Router r = new Router();
-        new SystemHandler().install(r);
+        PendingContainers pending = new PendingContainers();
+        ContainerHandler containers = new ContainerHandler(b, pending);
+        new SystemHandler(b, pending, containers).install(r);
         new AuthHandler().install(r);
+        containers.install(r);
+        new ExecHandler(b, pending).install(r);
+        new EventsHandler(b, pending).install(r);
         return r;
     }
 }

@@ -7,18 +7,31 @@ import io.jcontainer.server.http.Json;
 import io.jcontainer.server.http.Request;
 import io.jcontainer.server.http.Router;
 
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.ListQuery;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /** {@code /_ping}, {@code /version}, {@code /info}: what a client asks first. */
 final class SystemHandler {
+    private final Routes.Backends backends;
+    private final PendingContainers pending;
+    private final ContainerHandler containers;
+
+    SystemHandler(Routes.Backends backends, PendingContainers pending, ContainerHandler containers) {
+        this.backends = backends;
+        this.pending = pending;
+        this.containers = containers;
+    }
 
     void install(Router r) {
         r.get("/_ping", this::ping);
         r.head("/_ping", this::ping);
         r.get("/version", this::version);
         r.get("/info", this::info);
+        r.get("/system/df", this::df);
     }
 
     /**
@@ -48,13 +61,29 @@ final class SystemHandler {
                 "KernelVersion", HostFacts.kernel(), "BuildTime", ""));
     }
 
+    private void df(Request req, Exchange ex) {
+        List<Object> rows = new java.util.ArrayList<>();
+        for (ContainerInfo c : backends.containers().list(ListQuery.ALL)) {
+            Map<String, Object> s = containers.summary(c);
+            s.put("SizeRw", 0);
+            s.put("SizeRootFs", 0);
+            rows.add(s);
+        }
+        ex.json(200, Json.obj("LayersSize", 0, "Images", List.of(), "Containers", rows, "Volumes", List.of(), "BuildCache", List.of()));
+    }
+
     private void info(Request req, Exchange ex) {
+        List<ContainerInfo> all = backends.containers().list(ListQuery.ALL);
+        long running = all.stream().filter(c -> c.status() == ContainerInfo.Status.RUNNING).count();
+        long paused = all.stream().filter(ContainerInfo::paused).count();
+        int created = pending.all().size();
         boolean v2 = HostFacts.cgroupV2();
         boolean root = HostFacts.root();
         List<String> security = root ? List.of("name=seccomp,profile=builtin") : List.of("name=seccomp,profile=builtin", "name=rootless");
         ex.json(200, Json.obj(
                 "ID", HostFacts.id(),
-                "Containers", 0, "ContainersRunning", 0, "ContainersPaused", 0, "ContainersStopped", 0,
+                "Containers", all.size() + created, "ContainersRunning", running, "ContainersPaused", paused,
+                "ContainersStopped", all.size() - running - paused + created,
                 "Images", 0,
                 "Driver", "jcontainer",
                 "DriverStatus", List.of(),

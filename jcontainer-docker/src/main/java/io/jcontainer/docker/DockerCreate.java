@@ -1,0 +1,281 @@
+package io.jcontainer.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcontainer.Capability;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.Mount;
+import io.jcontainer.RestartPolicy;
+import io.jcontainer.Seccomp;
+import io.jcontainer.Signal;
+import io.jcontainer.Stdio;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * docker's {@code POST /containers/create} body (its {@code Config} with {@code HostConfig}
+ * inside) as a {@link ContainerSpec}: every field jcontainer honours is mapped; every other field
+ * that asks for something (a non-empty, non-zero, non-default value) is refused by name, so a
+ * client never believes it got what it did not.
+ */
+public final class DockerCreate {
+    private DockerCreate() {
+    }
+
+    /** What an image gives a container unless its create request says otherwise. */
+    public record ImageDefaults(Path rootfs, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user) {
+        public ImageDefaults {
+            entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+            cmd = cmd == null ? List.of() : List.copyOf(cmd);
+            env = env == null ? List.of() : List.copyOf(env);
+        }
+    }
+
+    /** The spec, and what is not in a spec: docker's {@code --rm}. */
+    public record Created(ContainerSpec spec, boolean autoRemove) {
+    }
+
+    private static final Set<String> CONFIG_FIELDS = Set.of("Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr",
+            "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Entrypoint", "Image", "WorkingDir", "Labels", "StopSignal", "StopTimeout",
+            "HostConfig", "NetworkingConfig", "ExposedPorts", "Volumes", "ArgsEscaped", "NetworkDisabled", "MacAddress", "OnBuild", "Shell",
+            "Healthcheck");
+    private static final Set<String> HOST_FIELDS = Set.of("Binds", "AutoRemove", "Memory", "MemorySwap", "MemoryReservation", "NanoCpus",
+            "CpuShares", "CpusetCpus", "CpusetMems", "PidsLimit", "BlkioWeight", "OomScoreAdj", "CapAdd", "CapDrop", "Privileged",
+            "ReadonlyRootfs", "SecurityOpt", "Tmpfs", "Ulimits", "Init", "RestartPolicy", "NetworkMode", "PidMode", "IpcMode", "UTSMode",
+            "UsernsMode", "CgroupnsMode", "Sysctls", "Devices", "GroupAdd", "Mounts", "LogConfig", "ConsoleSize", "Runtime",
+            // accepted at their zero values only (checked with the rest)
+            "Isolation", "ShmSize", "MemorySwappiness", "OomKillDisable", "Cgroup", "CgroupParent", "ContainerIDFile", "CpuCount",
+            "CpuPercent", "CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime", "KernelMemory", "KernelMemoryTCP",
+            "IOMaximumBandwidth", "IOMaximumIOps", "MaskedPaths", "ReadonlyPaths", "DeviceCgroupRules", "DeviceRequests",
+            "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps",
+            "PortBindings", "PublishAllPorts", "Links", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "VolumesFrom", "VolumeDriver",
+            "Annotations", "Capabilities");
+
+    /**
+     * @param body  the request body
+     * @param name  docker's {@code ?name=}, or null
+     * @param image the image's root and defaults
+     */
+    public static Created spec(JsonNode body, String name, ImageDefaults image) {
+        refuseUnknown("", body, CONFIG_FIELDS);
+        JsonNode host = body.path("HostConfig");
+        if (host.isObject()) refuseUnknown("HostConfig.", host, HOST_FIELDS);
+        refuseSet("ExposedPorts", body.path("ExposedPorts"), "publishing ports needs jcontainer's networks (not available yet)");
+        refuseSet("Healthcheck", body.path("Healthcheck"), "health checks are not implemented");
+        refuseSet("OnBuild", body.path("OnBuild"), "ONBUILD applies to builds, not containers");
+        refuseSet("Volumes", body.path("Volumes"), "anonymous volumes are not implemented: bind a host directory (-v HOST:CONTAINER)");
+        refuseSet("MacAddress", body.path("MacAddress"), "jcontainer's containers have no bridge network to set a MAC address on");
+
+        ContainerSpec.Builder b = io.jcontainer.Container.builder();
+        if (name != null && !name.isEmpty()) b.name(name);
+        if (image.rootfs() != null) b.rootfs(image.rootfs());
+
+        List<String> entrypoint = body.has("Entrypoint") && !body.path("Entrypoint").isNull() ? strings(body.path("Entrypoint")) : image.entrypoint();
+        List<String> cmd = body.has("Cmd") && !body.path("Cmd").isNull() ? strings(body.path("Cmd"))
+                : body.has("Entrypoint") && !body.path("Entrypoint").isNull() ? List.of() : image.cmd();
+        List<String> argv = new ArrayList<>(entrypoint);
+        argv.addAll(cmd);
+        if (argv.isEmpty()) throw new InvalidSpecException("Cmd", "no command specified");
+        b.command(argv);
+        for (String e : image.env()) b.env(e);
+        for (String e : strings(body.path("Env"))) b.env(e);
+        String wd = text(body, "WorkingDir", image.workingDir());
+        if (wd != null && !wd.isEmpty()) b.workingDir(wd);
+        String user = text(body, "User", image.user());
+        if (user != null && !user.isEmpty()) b.user(user);
+        String hostname = text(body, "Hostname", null);
+        if (hostname != null && !hostname.isEmpty()) b.hostname(hostname);
+        String domain = text(body, "Domainname", null);
+        if (domain != null && !domain.isEmpty()) b.domainname(domain);
+        body.path("Labels").properties().forEach(l -> b.annotation(l.getKey(), l.getValue().asText()));
+        String stop = text(body, "StopSignal", null);
+        if (stop != null && !stop.isEmpty()) b.stopSignal(Signal.parse(stop));
+
+        // Every container of the API is recorded and watched by its monitor: output logged, stdin held when asked.
+        boolean tty = body.path("Tty").asBoolean(false);
+        b.detached(true).tty(tty).stdin(body.path("OpenStdin").asBoolean(false) ? Stdio.PIPE : Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+        JsonNode console = host.path("ConsoleSize");
+        if (tty && console.isArray() && console.size() == 2 && console.get(0).asInt() > 0)
+            b.consoleSize(console.get(0).asInt(), console.get(1).asInt());
+
+        boolean autoRemove = host.path("AutoRemove").asBoolean(false);
+        if (host.isObject()) hostConfig(b, host);
+        return new Created(b.build(), autoRemove);
+    }
+
+    private static void hostConfig(ContainerSpec.Builder b, JsonNode h) {
+        for (String bind : strings(h.path("Binds"))) b.volume(bind);
+        for (JsonNode m : h.path("Mounts")) {
+            String type = m.path("Type").asText("bind");
+            String target = m.path("Target").asText();
+            boolean ro = m.path("ReadOnly").asBoolean(false);
+            switch (type) {
+                case "bind" -> b.mount(new Mount.Bind(Path.of(m.path("Source").asText()), target, ro, true));
+                case "tmpfs" -> {
+                    List<String> o = new ArrayList<>();
+                    if (ro) o.add("ro");
+                    long size = m.path("TmpfsOptions").path("SizeBytes").asLong(0);
+                    if (size > 0) o.add("size=" + size);
+                    int mode = m.path("TmpfsOptions").path("Mode").asInt(0);
+                    if (mode > 0) o.add("mode=" + Integer.toOctalString(mode));
+                    b.mount("tmpfs", "tmpfs", target, o.toArray(String[]::new));
+                }
+                default -> throw new InvalidSpecException("HostConfig.Mounts", "mount type " + type + " is not supported (bind, tmpfs)");
+            }
+        }
+        h.path("Tmpfs").properties().forEach(t -> b.mount("tmpfs", "tmpfs", t.getKey(),
+                t.getValue().asText().isEmpty() ? new String[0] : t.getValue().asText().split(",")));
+        long mem = h.path("Memory").asLong(0);
+        if (mem > 0) b.memoryLimit(mem);
+        long swap = h.path("MemorySwap").asLong(0);
+        if (swap != 0) b.memorySwap(swap < 0 ? io.jcontainer.Resources.UNLIMITED_SWAP : io.jcontainer.DataSize.bytes(swap));
+        long res = h.path("MemoryReservation").asLong(0);
+        if (res > 0) b.memoryReservation(io.jcontainer.DataSize.bytes(res));
+        long nano = h.path("NanoCpus").asLong(0);
+        if (nano > 0) b.cpus(nano / 1e9);
+        int shares = h.path("CpuShares").asInt(0);
+        if (shares > 0) b.cpuShares(shares);
+        String cpuset = h.path("CpusetCpus").asText("");
+        if (!cpuset.isEmpty()) b.cpusetCpus(cpuset);
+        String mems = h.path("CpusetMems").asText("");
+        if (!mems.isEmpty()) b.cpusetMems(mems);
+        long pids = h.path("PidsLimit").asLong(0);
+        if (pids != 0) b.pidsLimit(pids);
+        int blkio = h.path("BlkioWeight").asInt(0);
+        if (blkio > 0) b.blkioWeight(blkio);
+        int oom = h.path("OomScoreAdj").asInt(0);
+        if (oom != 0) b.oomScoreAdj(oom);
+        if (h.path("Privileged").asBoolean(false)) b.privileged();
+        List<String> add = strings(h.path("CapAdd")), drop = strings(h.path("CapDrop"));
+        if (drop.stream().anyMatch(c -> c.equalsIgnoreCase("ALL"))) b.dropAllCapabilities();
+        else if (!drop.isEmpty()) b.capDrop(drop.stream().map(Capability::parse).toArray(Capability[]::new));
+        if (add.stream().anyMatch(c -> c.equalsIgnoreCase("ALL"))) b.capabilities(EnumSet.allOf(Capability.class));
+        else if (!add.isEmpty()) b.capAdd(add.stream().map(Capability::parse).toArray(Capability[]::new));
+        if (h.path("ReadonlyRootfs").asBoolean(false)) b.readOnlyRoot(true);
+        for (String opt : strings(h.path("SecurityOpt"))) {
+            if (opt.equals("no-new-privileges") || opt.equals("no-new-privileges:true") || opt.equals("no-new-privileges=true")) b.noNewPrivileges(true);
+            else if (opt.equals("seccomp=unconfined") || opt.equals("seccomp:unconfined")) b.seccomp(Seccomp.UNCONFINED);
+            else if (opt.startsWith("seccomp=") || opt.startsWith("seccomp:")) b.seccomp(Seccomp.json(opt.substring(8)));
+            else if (opt.equals("label=disable") || opt.equals("apparmor=unconfined")) {
+                // no SELinux or AppArmor confinement to turn off
+            } else throw new InvalidSpecException("HostConfig.SecurityOpt", "security option " + opt + " is not supported");
+        }
+        for (JsonNode u : h.path("Ulimits")) b.ulimit(u.path("Name").asText() + "=" + u.path("Soft").asLong() + ":" + u.path("Hard").asLong());
+        if (h.path("Init").asBoolean(false)) b.init(true);
+        JsonNode rp = h.path("RestartPolicy");
+        String policy = rp.path("Name").asText("");
+        if (!policy.isEmpty() && !policy.equals("no")) {
+            if (policy.equals("unless-stopped")) throw new InvalidSpecException("HostConfig.RestartPolicy", "unless-stopped is not supported (no, always, on-failure)");
+            int max = rp.path("MaximumRetryCount").asInt(0);
+            b.restart(RestartPolicy.parse(policy + (max > 0 ? ":" + max : "")));
+        }
+        String net = h.path("NetworkMode").asText("");
+        switch (net) {
+            case "", "default", "none" -> b.network("none");
+            case "host" -> b.network("host");
+            default -> throw new InvalidSpecException("HostConfig.NetworkMode", "network " + net
+                    + " is not supported yet: jcontainer's containers have a loopback-only network (none) or the host's (host)");
+        }
+        namespaceMode(b, h, "PidMode", io.jcontainer.Namespace.PID);
+        namespaceMode(b, h, "IpcMode", io.jcontainer.Namespace.IPC);
+        namespaceMode(b, h, "UTSMode", io.jcontainer.Namespace.UTS);
+        String cgns = h.path("CgroupnsMode").asText("");
+        if (cgns.equals("host")) b.removeNamespace(io.jcontainer.Namespace.CGROUP);
+        else if (!cgns.isEmpty() && !cgns.equals("private")) throw new InvalidSpecException("HostConfig.CgroupnsMode", "cgroupns " + cgns + " is not supported");
+        String userns = h.path("UsernsMode").asText("");
+        if (!userns.isEmpty() && !userns.equals("host")) throw new InvalidSpecException("HostConfig.UsernsMode", "userns " + userns + " is not supported");
+        h.path("Sysctls").properties().forEach(s -> b.sysctl(s.getKey(), s.getValue().asText()));
+        for (JsonNode d : h.path("Devices"))
+            b.device(d.path("PathOnHost").asText() + ":" + d.path("PathInContainer").asText(d.path("PathOnHost").asText()) + ":"
+                    + d.path("CgroupPermissions").asText("rwm"));
+        List<String> groups = strings(h.path("GroupAdd"));
+        if (!groups.isEmpty()) {
+            try {
+                b.additionalGids(groups.stream().map(Integer::valueOf).toArray(Integer[]::new));
+            } catch (NumberFormatException e) {
+                throw new InvalidSpecException("HostConfig.GroupAdd", "only numeric groups are supported: " + groups);
+            }
+        }
+        String log = h.path("LogConfig").path("Type").asText("");
+        if (!log.isEmpty() && !log.equals("json-file") && !log.equals("local"))
+            throw new InvalidSpecException("HostConfig.LogConfig", "log driver " + log + " is not supported (json-file)");
+        String runtime = h.path("Runtime").asText("");
+        if (!runtime.isEmpty() && !runtime.equals("jcontainer") && !runtime.equals("runc"))
+            throw new InvalidSpecException("HostConfig.Runtime", "runtime " + runtime + " is not supported (jcontainer)");
+        refuseSet("HostConfig.PortBindings", h.path("PortBindings"), "publishing ports needs jcontainer's networks (not available yet)");
+        refuseSet("HostConfig.PublishAllPorts", h.path("PublishAllPorts"), "publishing ports needs jcontainer's networks (not available yet)");
+        refuseSet("HostConfig.Links", h.path("Links"), "links need jcontainer's networks (not available yet)");
+        refuseSet("HostConfig.Dns", h.path("Dns"), "no DNS configuration is written yet");
+        refuseSet("HostConfig.DnsSearch", h.path("DnsSearch"), "no DNS configuration is written yet");
+        refuseSet("HostConfig.DnsOptions", h.path("DnsOptions"), "no DNS configuration is written yet");
+        refuseSet("HostConfig.ExtraHosts", h.path("ExtraHosts"), "extra /etc/hosts entries are not written yet");
+        refuseSet("HostConfig.VolumesFrom", h.path("VolumesFrom"), "volumes are not implemented");
+        for (String zero : List.of("ShmSize", "OomKillDisable", "CgroupParent", "Cgroup", "CpuCount", "CpuPercent", "CpuPeriod", "CpuQuota",
+                "CpuRealtimePeriod", "CpuRealtimeRuntime", "KernelMemory", "KernelMemoryTCP", "IOMaximumBandwidth", "IOMaximumIOps",
+                "DeviceCgroupRules", "DeviceRequests", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+                "BlkioDeviceWriteIOps", "VolumeDriver", "Annotations", "Capabilities", "ContainerIDFile", "MaskedPaths", "ReadonlyPaths"))
+            refuseSet("HostConfig." + zero, h.path(zero), "jcontainer does not support it");
+        JsonNode swappiness = h.path("MemorySwappiness");
+        if (!swappiness.isMissingNode() && !swappiness.isNull() && swappiness.asInt(-1) != -1)
+            throw new InvalidSpecException("HostConfig.MemorySwappiness", "memory swappiness is not supported");
+        String isolation = h.path("Isolation").asText("");
+        if (!isolation.isEmpty() && !isolation.equals("default"))
+            throw new InvalidSpecException("HostConfig.Isolation", "isolation " + isolation + " is not supported");
+    }
+
+    private static void namespaceMode(ContainerSpec.Builder b, JsonNode h, String field, io.jcontainer.Namespace ns) {
+        String mode = h.path(field).asText("");
+        switch (mode) {
+            case "", "private" -> {
+            }
+            case "host" -> b.removeNamespace(ns);
+            default -> {
+                if (ns == io.jcontainer.Namespace.IPC && mode.equals("shareable")) return;
+                throw new InvalidSpecException("HostConfig." + field, field + " " + mode + " is not supported (host, or private)");
+            }
+        }
+    }
+
+    /** Refuses a field that asks for something: anything but null, false, 0, "" and empty lists or objects. */
+    static void refuseSet(String field, JsonNode v, String why) {
+        if (isSet(v)) throw new InvalidSpecException(field, field + " is not supported: " + why);
+    }
+
+    static boolean isSet(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) return false;
+        if (v.isBoolean()) return v.asBoolean();
+        if (v.isNumber()) return v.asDouble() != 0;
+        if (v.isTextual()) return !v.asText().isEmpty();
+        if (v.isContainerNode()) {
+            for (JsonNode c : v) if (isSet(c) || v.isObject()) return true;
+            return false;
+        }
+        return true;
+    }
+
+    private static void refuseUnknown(String prefix, JsonNode obj, Set<String> known) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!known.contains(e.getKey()) && isSet(e.getValue()))
+                throw new InvalidSpecException(prefix + e.getKey(), prefix + e.getKey() + " is not supported by jcontainer");
+        }
+    }
+
+    private static List<String> strings(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) n.forEach(x -> out.add(x.asText()));
+        else if (n.isTextual() && !n.asText().isEmpty()) out.add(n.asText());
+        return out;
+    }
+
+    private static String text(JsonNode n, String field, String dflt) {
+        JsonNode v = n.path(field);
+        return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? dflt : v.asText();
+    }
+}

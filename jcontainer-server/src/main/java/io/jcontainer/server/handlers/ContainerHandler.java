@@ -1,0 +1,497 @@
+package io.jcontainer.server.handlers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainer.ContainerExit;
+import io.jcontainer.ContainerStats;
+import io.jcontainer.Signal;
+import io.jcontainer.docker.DockerCreate;
+import io.jcontainer.docker.Inspect;
+import io.jcontainer.docker.PsColumns;
+import io.jcontainer.lifecycle.AttachSession;
+import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.ListQuery;
+import io.jcontainer.lifecycle.LogOptions;
+import io.jcontainer.lifecycle.WaitCondition;
+import io.jcontainer.server.http.ApiError;
+import io.jcontainer.server.http.Exchange;
+import io.jcontainer.server.http.Json;
+import io.jcontainer.server.http.MuxStream;
+import io.jcontainer.server.http.Request;
+import io.jcontainer.server.http.Router;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code /containers/...}: docker's container verbs over the lifecycle API. */
+final class ContainerHandler {
+    /** Where the image name a container was created from is kept (its root is a directory). */
+    static final String IMAGE_ANNOTATION = "io.jcontainer.image";
+
+    private final Routes.Backends backends;
+    private final PendingContainers pending;
+
+    ContainerHandler(Routes.Backends backends, PendingContainers pending) {
+        this.backends = backends;
+        this.pending = pending;
+    }
+
+    void install(Router r) {
+        r.get("/containers/json", this::list);
+        r.post("/containers/create", this::create);
+        r.post("/containers/prune", this::prune);
+        r.get("/containers/{id}/json", this::inspect);
+        r.get("/containers/{id}/top", this::top);
+        r.get("/containers/{id}/logs", this::logs);
+        r.get("/containers/{id}/stats", this::stats);
+        r.get("/containers/{id}/changes", (q, x) -> {
+            throw ApiError.notImplemented("changes of a container's root are not tracked yet");
+        });
+        r.get("/containers/{id}/export", (q, x) -> {
+            throw ApiError.notImplemented("export is not implemented yet");
+        });
+        r.post("/containers/{id}/start", this::start);
+        r.post("/containers/{id}/stop", this::stop);
+        r.post("/containers/{id}/restart", this::restart);
+        r.post("/containers/{id}/kill", this::kill);
+        r.post("/containers/{id}/pause", (q, x) -> {
+            c().pause(ref(q));
+            x.empty(204);
+        });
+        r.post("/containers/{id}/unpause", (q, x) -> {
+            c().unpause(ref(q));
+            x.empty(204);
+        });
+        r.post("/containers/{id}/rename", this::rename);
+        r.post("/containers/{id}/update", this::update);
+        r.post("/containers/{id}/resize", this::resize);
+        r.post("/containers/{id}/wait", this::await);
+        r.post("/containers/{id}/attach", this::attach);
+        r.delete("/containers/{id}", this::remove);
+    }
+
+    private Containers c() {
+        return backends.containers();
+    }
+
+    /** The container's reference as the lifecycle API knows it (a started pending container by its real id). */
+    private String ref(Request q) {
+        return pending.resolve(q.param("id"));
+    }
+
+    private String image(ContainerInfo c) {
+        String img = c.spec() == null ? null : c.spec().annotations().get(IMAGE_ANNOTATION);
+        if (img == null) img = pending.imageOf(c.id());
+        return img != null ? img : c.image();
+    }
+
+    private static Map<String, String> labels(ContainerInfo c) {
+        Map<String, String> l = new LinkedHashMap<>(c.labels());
+        l.remove(IMAGE_ANNOTATION);
+        return l;
+    }
+
+    // ---- finding ----
+
+    private void list(Request q, Exchange x) {
+        Map<String, List<String>> filters = q.filters();
+        filters.computeIfPresent("id", (k, v) -> v.stream().map(pending::resolve).toList());
+        ListQuery query;
+        try {
+            query = new ListQuery(q.bool("all", false), filters);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+        List<ContainerInfo> all = new ArrayList<>(c().list(query));
+        for (PendingContainers.Entry e : pending.all()) if (query.matches(e.info())) all.add(e.info());
+        all.sort((a, b) -> b.created().compareTo(a.created())); // newest first, as docker
+        long limit = q.longQuery("limit", -1);
+        if (limit > 0 && all.size() > limit) all = all.subList(0, (int) limit);
+        List<Object> out = new ArrayList<>();
+        for (ContainerInfo ci : all) out.add(summary(ci));
+        x.json(200, out);
+    }
+
+    Map<String, Object> summary(ContainerInfo ci) {
+        return Json.obj("Id", pending.display(ci.id()), "Names", List.of("/" + (ci.name() == null ? "" : ci.name())), "Image", image(ci), "ImageID", "",
+                "Command", String.join(" ", ci.command()), "Created", ci.created() == null ? 0 : ci.created().getEpochSecond(),
+                "Ports", List.of(), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
+                "HostConfig", Json.obj("NetworkMode", "none"), "NetworkSettings", Json.obj("Networks", Map.of()), "Mounts", List.of());
+    }
+
+    private ContainerInfo find(Request q) {
+        PendingContainers.Entry e = pending.find(q.param("id"));
+        if (e != null) return e.info();
+        return c().find(ref(q));
+    }
+
+    private void inspect(Request q, Exchange x) {
+        ContainerInfo ci = find(q);
+        ObjectNode n = Inspect.node(ci);
+        n.put("Id", pending.display(ci.id()));
+        n.with("Config").put("Image", image(ci));
+        n.put("Image", "");
+        ObjectNode labels = n.with("Config").putObject("Labels");
+        labels(ci).forEach(labels::put);
+        n.putObject("NetworkSettings").putObject("Networks");
+        n.putArray("Mounts");
+        n.put("Driver", "jcontainer");
+        n.put("Platform", "linux");
+        x.json(200, n);
+    }
+
+    private void top(Request q, Exchange x) {
+        Containers.ProcessList p = c().top(ref(q));
+        x.json(200, Json.obj("Titles", p.titles(), "Processes", p.processes()));
+    }
+
+    // ---- creating and starting ----
+
+    private void create(Request q, Exchange x) {
+        ObjectNode body = q.jsonObject();
+        String name = q.query("name");
+        if (name != null && name.startsWith("/")) name = name.substring(1);
+        String image = body.path("Image").asText("");
+        if (image.isEmpty()) throw ApiError.badRequest("Config.Image is required");
+        DockerCreate.ImageDefaults img = backends.imageDirectories.get(ImageNames.normalize(image));
+        if (img == null) throw ApiError.notFound("No such image: " + image);
+        if (name != null && !name.isEmpty()) {
+            boolean taken = pending.nameTaken(name);
+            if (!taken) try {
+                c().find(name);
+                taken = true;
+            } catch (Containers.NoSuchContainerException e) {
+                // free
+            }
+            if (taken) throw ApiError.conflict("Conflict. The container name \"/" + name + "\" is already in use.");
+        }
+        DockerCreate.Created created = DockerCreate.spec(body, name, img);
+        var spec = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image).build();
+        PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
+        x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
+    }
+
+    private void start(Request q, Exchange x) {
+        PendingContainers.Entry e = pending.find(q.param("id"));
+        if (e == null) {
+            ContainerInfo ci = c().find(ref(q));
+            if (ci.running()) {
+                x.empty(304);
+                return;
+            }
+            c().start(ci.id());
+            x.empty(204);
+            return;
+        }
+        synchronized (e) {
+            if (e.started.isDone()) {
+                x.empty(304);
+                return;
+            }
+            CompletableFuture<AttachSession> attach = e.attach;
+            if (attach != null) {
+                // The monitor hands an attach session out only with a terminal or a stdin it holds: hold one, and
+                // close it at once when the client did not ask for stdin (the container reads EOF, as with docker).
+                var spec = e.spec.tty() || e.spec.stdin() instanceof io.jcontainer.Stdio.Pipe ? e.spec
+                        : e.spec.toBuilder().stdin(io.jcontainer.Stdio.PIPE).build();
+                Containers.Attached a = c().runAttached(spec, e.autoRemove);
+                if (spec != e.spec) closeQuietly(a.session().stdin());
+                pending.started(e, a.container().id());
+                attach.complete(a.session());
+            } else {
+                String id = c().run(e.spec, e.autoRemove);
+                pending.started(e, id);
+                e.exit.complete(Optional.empty());
+            }
+        }
+        x.empty(204);
+    }
+
+    private void removeQuietly(String id) {
+        if (id == null) return;
+        try {
+            c().remove(id, true, false);
+        } catch (Containers.NoSuchContainerException | InterruptedException gone) {
+            // removed already (or we are shutting down)
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing was written
+        }
+    }
+
+    private void stop(Request q, Exchange x) throws InterruptedException {
+        String ref = ref(q);
+        ContainerInfo ci = c().find(ref);
+        if (!ci.running()) {
+            x.empty(304);
+            return;
+        }
+        c().stop(ref, Duration.ofSeconds(q.longQuery("t", 10)));
+        x.empty(204);
+    }
+
+    private void restart(Request q, Exchange x) throws InterruptedException {
+        c().restart(ref(q), Duration.ofSeconds(q.longQuery("t", 10)));
+        x.empty(204);
+    }
+
+    private void kill(Request q, Exchange x) {
+        String s = q.query("signal");
+        Signal sig;
+        try {
+            sig = s == null || s.isEmpty() ? Signal.KILL : Signal.parse(s);
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest("Invalid signal: " + s);
+        }
+        c().kill(ref(q), sig);
+        x.empty(204);
+    }
+
+    private void rename(Request q, Exchange x) {
+        String name = q.query("name");
+        if (name == null || name.isEmpty()) throw ApiError.badRequest("name is required");
+        c().rename(ref(q), name.startsWith("/") ? name.substring(1) : name);
+        x.empty(204);
+    }
+
+    private void update(Request q, Exchange x) {
+        ObjectNode b = q.jsonObject();
+        long mem = b.path("Memory").asLong(0);
+        double cpus = b.path("NanoCpus").asLong(0) / 1e9;
+        int shares = b.path("CpuShares").asInt(0);
+        long pids = b.path("PidsLimit").asLong(0);
+        io.jcontainer.Resources r = new io.jcontainer.Resources(mem > 0 ? io.jcontainer.DataSize.bytes(mem) : null, null, null, cpus,
+                null, null, shares, pids, 0, List.of(), null);
+        c().update(ref(q), r);
+        x.json(200, Json.obj("Warnings", List.of()));
+    }
+
+    private void resize(Request q, Exchange x) {
+        int h = (int) q.longQuery("h", 0), w = (int) q.longQuery("w", 0);
+        if (h <= 0 || w <= 0) throw ApiError.badRequest("h and w must be positive");
+        if (pending.find(q.param("id")) != null) {
+            x.empty(200); // resized when it starts (its console size comes from the create request)
+            return;
+        }
+        try (AttachSession s = c().attach(ref(q))) {
+            if (!s.tty()) throw ApiError.badRequest("the container has no terminal to resize");
+            s.resize(h, w);
+        }
+        x.empty(200);
+    }
+
+    // ---- waiting, removing ----
+
+    private void await(Request q, Exchange x) throws Exception {
+        String cond = q.query("condition");
+        WaitCondition condition;
+        try {
+            condition = WaitCondition.parse(cond == null ? "" : cond);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+        PendingContainers.Entry e = pending.find(q.param("id"));
+        String ref = ref(q);
+        if (e == null) c().find(ref); // 404 before the 200 is sent
+        else if (condition == WaitCondition.NOT_RUNNING) {
+            x.json(200, Json.obj("StatusCode", 0, "Error", null));
+            return;
+        }
+        // docker sends the header at once, so the client knows the wait is in place before it starts the container
+        try (OutputStream out = x.stream(200, "application/json")) {
+            out.flush();
+            Optional<ContainerExit> exit;
+            if (e != null) {
+                String real = e.started.get();
+                exit = e.attach != null ? e.exit.get() : Optional.empty();
+                if (exit.isEmpty()) exit = waitQuietly(real, condition);
+                else if (condition == WaitCondition.REMOVED) waitQuietly(real, condition);
+            } else exit = c().wait(ref, condition);
+            int code = exit.map(ContainerExit::code).orElse(exit.isEmpty() && condition == WaitCondition.REMOVED ? 0 : -1);
+            out.write(Json.bytes(Json.obj("StatusCode", code, "Error", null)));
+            out.write('\n');
+        }
+    }
+
+    private Optional<ContainerExit> waitQuietly(String id, WaitCondition condition) throws InterruptedException {
+        try {
+            return c().wait(id, condition);
+        } catch (Containers.NoSuchContainerException gone) {
+            return Optional.empty();
+        }
+    }
+
+    private void remove(Request q, Exchange x) throws InterruptedException {
+        PendingContainers.Entry e = pending.find(q.param("id"));
+        if (e != null) {
+            pending.remove(e);
+            x.empty(204);
+            return;
+        }
+        c().remove(ref(q), q.bool("force", false), q.bool("v", false));
+        x.empty(204);
+    }
+
+    private void prune(Request q, Exchange x) throws InterruptedException {
+        List<String> gone = c().prune();
+        x.json(200, Json.obj("ContainersDeleted", gone.stream().map(pending::display).toList(), "SpaceReclaimed", 0));
+    }
+
+    // ---- streams ----
+
+    private void logs(Request q, Exchange x) throws Exception {
+        boolean stdout = q.bool("stdout", false), stderr = q.bool("stderr", false);
+        if (!stdout && !stderr) throw ApiError.badRequest("you must choose at least one stream");
+        PendingContainers.Entry e = pending.find(q.param("id"));
+        if (e != null) {
+            x.stream(200, "application/vnd.docker.raw-stream").close();
+            return;
+        }
+        String ref = ref(q);
+        ContainerInfo ci = c().find(ref);
+        String tail = q.query("tail");
+        int n = tail == null || tail.isEmpty() || tail.equals("all") ? -1 : (int) q.longQuery("tail", -1);
+        LogOptions o = new LogOptions(q.bool("follow", false), q.bool("timestamps", false), n, time(q.query("since")), time(q.query("until")));
+        // a client gone interrupts this thread (ApiConnection), which ends a followed log
+        OutputStream out = x.stream(200, "application/vnd.docker.raw-stream");
+        OutputStream so, se;
+        if (ci.streams().tty()) {
+            so = se = out;
+        } else {
+            MuxStream[] m = MuxStream.pair(out);
+            so = m[0];
+            se = m[1];
+        }
+        try {
+            c().logs(ref, o, stdout ? so : OutputStream.nullOutputStream(), stderr ? se : OutputStream.nullOutputStream());
+            out.close();
+        } catch (InterruptedException | java.io.InterruptedIOException gone) {
+            Thread.interrupted();
+        }
+    }
+
+    /** docker's timestamps: seconds since the epoch, with an optional fraction; 0 or empty for none. */
+    static Instant time(String s) {
+        if (s == null || s.isEmpty() || s.equals("0")) return null;
+        try {
+            BigDecimal d = new BigDecimal(s);
+            return Instant.ofEpochSecond(d.longValue(), d.remainder(BigDecimal.ONE).movePointRight(9).longValue());
+        } catch (NumberFormatException e) {
+            try {
+                return Instant.parse(s);
+            } catch (RuntimeException e2) {
+                throw ApiError.badRequest("invalid time: " + s);
+            }
+        }
+    }
+
+    private void stats(Request q, Exchange x) throws Exception {
+        String ref = ref(q);
+        ContainerInfo ci = c().find(ref);
+        boolean stream = q.bool("stream", true) && !q.bool("one-shot", false);
+        if (!stream) {
+            x.json(200, statsJson(ci, c().stats(ref), null, pending.display(ci.id())));
+            return;
+        }
+        try (OutputStream out = x.stream(200, "application/json")) {
+            ContainerStats prev = null;
+            while (x.open()) {
+                ContainerStats s = c().stats(ref);
+                out.write(Json.bytes(statsJson(ci, s, prev, pending.display(ci.id()))));
+                out.write('\n');
+                prev = s;
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private static Map<String, Object> statsJson(ContainerInfo ci, ContainerStats s, ContainerStats prev, String id) {
+        long cpu = s.cpuTime() == null ? 0 : s.cpuTime().toNanos();
+        long prevCpu = prev == null || prev.cpuTime() == null ? 0 : prev.cpuTime().toNanos();
+        int ncpu = Runtime.getRuntime().availableProcessors();
+        long system = System.nanoTime() * ncpu;
+        return Json.obj("read", Instant.now().toString(), "preread", "0001-01-01T00:00:00Z", "id", id, "name", "/" + ci.name(),
+                "pids_stats", Json.obj("current", Math.max(0, s.pids())),
+                "memory_stats", Json.obj("usage", Math.max(0, s.memoryBytes()), "max_usage", Math.max(0, s.memoryPeakBytes()),
+                        "limit", ci.spec() != null && ci.spec().resources().memory() != null ? ci.spec().resources().memory().bytes() : HostFacts.memTotal(),
+                        "stats", Map.of()),
+                "cpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", cpu, "usage_in_kernelmode", Math.max(0, s.cpuSystemMicros()) * 1000,
+                        "usage_in_usermode", Math.max(0, s.cpuUserMicros()) * 1000), "system_cpu_usage", system, "online_cpus", ncpu,
+                        "throttling_data", Json.obj("periods", Math.max(0, s.cpuPeriods()), "throttled_periods", Math.max(0, s.cpuThrottledPeriods()),
+                                "throttled_time", Math.max(0, s.cpuThrottledMicros()) * 1000)),
+                "precpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", prevCpu), "system_cpu_usage", prev == null ? 0 : system - 1_000_000_000L * ncpu,
+                        "online_cpus", ncpu),
+                "blkio_stats", Map.of(), "networks", Map.of());
+    }
+
+    private void attach(Request q, Exchange x) throws Exception {
+        boolean stdin = q.bool("stdin", false), stdout = q.bool("stdout", false), stderr = q.bool("stderr", false);
+        PendingContainers.Entry e = pending.find(q.param("id"));
+        AttachSession session;
+        boolean tty;
+        Exchange.Hijacked h;
+        if (e != null) {
+            CompletableFuture<AttachSession> f;
+            synchronized (e) {
+                if (e.attach == null) e.attach = new CompletableFuture<>();
+                f = e.attach;
+            }
+            tty = e.spec.tty();
+            h = x.hijack("application/vnd.docker.raw-stream");
+            try {
+                session = f.get();
+            } catch (java.util.concurrent.ExecutionException gone) {
+                return; // removed before it started
+            }
+        } else {
+            session = c().attach(ref(q));
+            tty = session.tty();
+            h = x.hijack("application/vnd.docker.raw-stream");
+        }
+        try (AttachSession s = session) {
+            OutputStream so, se;
+            if (tty) {
+                so = se = h.out();
+            } else {
+                MuxStream[] m = MuxStream.pair(h.out());
+                so = m[0];
+                se = m[1];
+            }
+            if (stdin && s.stdinOpen()) {
+                InputStream in = h.in();
+                Thread.ofPlatform().daemon().name("jcontainer-api-stdin").start(() -> {
+                    try {
+                        in.transferTo(s.stdin());
+                        s.stdin().close();
+                    } catch (IOException ignored) {
+                        // the client or the container went; the output side ends the session
+                    }
+                });
+            }
+            Optional<ContainerExit> exit = s.copyOutput(stdout ? so : OutputStream.nullOutputStream(), stderr ? se : OutputStream.nullOutputStream());
+            if (e != null) {
+                // As docker's daemon: a --rm container goes once it has exited (the lifecycle API leaves that to the attached caller).
+                if (e.autoRemove && exit.isPresent()) removeQuietly(e.started.getNow(null));
+                e.exit.complete(exit);
+            }
+        } catch (IOException clientGone) {
+            // the client left mid-attach: the container runs on (closing the session only detaches)
+            if (e != null) e.exit.complete(Optional.empty());
+        }
+    }
+}
