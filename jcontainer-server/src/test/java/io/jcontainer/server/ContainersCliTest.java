@@ -166,6 +166,25 @@ class ContainersCliTest {
     }
 
     @Test
+    void overTlsTcpOnLoopback() throws Exception {
+        TestCerts certs = TestCerts.make(dir.resolve("certs"));
+        try (ApiServer tls = ApiServer.builder().noUnixSocket().tcp("127.0.0.1", 0).tls(certs.ca, certs.serverCert, certs.serverKey)
+                .containers(containers).imageDirectory("busybox", TestRootfs.busybox(), "sh").start()) {
+            DockerCli overTls = new DockerCli(java.util.Map.of("DOCKER_HOST", "tcp://127.0.0.1:" + tls.tcpAddress().orElseThrow().getPort(),
+                    "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.ca.getParent().toString(),
+                    "DOCKER_CONFIG", dir.resolve("config").toString()));
+            var r = overTls.run("run", "--rm", "busybox", "echo", "over tls");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).isEqualTo("over tls\n");
+            assertThat(overTls.run("run", "-d", "--name", "tlsbox", "busybox", "sleep", "60").exit()).isZero();
+            assertThat(overTls.run("ps", "--format", "{{.Names}}").out()).contains("tlsbox");
+            assertThat(overTls.run("logs", "tlsbox").exit()).isZero();
+            assertThat(overTls.run("stop", "-t", "1", "tlsbox").exit()).isZero();
+            assertThat(overTls.run("rm", "tlsbox").exit()).isZero();
+        }
+    }
+
+    @Test
     void refusesWhatItCannotDoInDockersWords() throws Exception {
         var p = docker.run("run", "--rm", "-p", "8080:80", "busybox", "true");
         assertThat(p.exit()).isNotZero();
