@@ -166,6 +166,19 @@ class ContainersCliTest {
     }
 
     @Test
+    void logsFollowUntilTheContainerEndsAndTheSystemVerbsCountIt() throws Exception {
+        assertThat(docker.run("run", "-d", "--name", "talk", "busybox", "sh", "-c", "echo a; sleep 1; echo b >&2").exit()).isZero();
+        var info = docker.run("info", "--format", "{{.Containers}}");
+        assertThat(info.out().strip()).as(info.toString()).isEqualTo("1");
+        var f = docker.run("logs", "-f", "talk");
+        assertThat(f.exit()).as(f.toString()).isZero();
+        assertThat(f.out()).isEqualTo("a\n");
+        assertThat(f.err()).isEqualTo("b\n");
+        var df = docker.run("system", "df", "--format", "{{.Type}} {{.TotalCount}}");
+        assertThat(df.out()).as(df.toString()).contains("Containers 1");
+    }
+
+    @Test
     void overTlsTcpOnLoopback() throws Exception {
         TestCerts certs = TestCerts.make(dir.resolve("certs"));
         try (ApiServer tls = ApiServer.builder().noUnixSocket().tcp("127.0.0.1", 0).tls(certs.ca, certs.serverCert, certs.serverKey)
