@@ -1,0 +1,203 @@
+package io.jcontainer.runc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The containers of one {@code --root}: a directory per id holding {@code state.json} (what
+ * {@code runc state} prints, plus the pid's start time so a reused pid is never taken for the
+ * container) and, while the container runs, the control socket of the process that keeps it.
+ */
+final class Store {
+    /** runc's rule for ids (libcontainer's validateID). */
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9_+.-]+");
+    static final String STATE = "state.json", SOCKET = "ctl.sock";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path root;
+
+    Store(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** Creates the root (0700) if missing; refuses one others can write (they could plant records or sockets). */
+    Store open() {
+        try {
+            if (!Files.isDirectory(root)) {
+                Files.createDirectories(root.getParent());
+                try {
+                    Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (FileAlreadyExistsException raced) {
+                    // another runc made it: checked below like any existing root
+                }
+            }
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(root);
+            int uid = (Integer) Files.getAttribute(root, "unix:uid");
+            int me = Runc.euid();
+            if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE))
+                throw new RuncException("root " + root + " is writable by others (" + PosixFilePermissions.toString(perms)
+                        + "): refusing it, as another user could plant containers there; chmod go-w it or choose another --root");
+            if (uid != me)
+                throw new RuncException("root " + root + " belongs to uid " + uid + ", not to us (uid " + me + "): choose another --root");
+        } catch (IOException e) {
+            throw new RuncException("cannot use root " + root + ": " + e);
+        }
+        return this;
+    }
+
+    static void checkId(String id) {
+        if (id == null || id.isEmpty()) throw new RuncException("container id cannot be empty");
+        if (!ID.matcher(id).matches() || id.equals(".") || id.equals(".."))
+            throw new RuncException("invalid container ID format");
+    }
+
+    Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    /** Reserves the id atomically: the directory exists or we made it. */
+    Path reserve(String id) {
+        checkId(id);
+        try {
+            return Files.createDirectory(dir(id), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        } catch (FileAlreadyExistsException e) {
+            throw new RuncException("container with given ID already exists");
+        } catch (IOException e) {
+            throw new RuncException("cannot record container " + id + " under " + root + ": " + e);
+        }
+    }
+
+    /** One container's record as stored. */
+    record Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
+                  String status, boolean paused, Integer exitCode, Map<String, String> annotations) {
+
+        Record with(long newPid, Long start, String newStatus, boolean newPaused, Integer exit) {
+            return new Record(id, newPid, start, bundle, rootfs, created, owner, newStatus, newPaused, exit, annotations);
+        }
+
+        /** Whether the container's first process is still the one we started (pid and start time). */
+        boolean alive() {
+            if (pid <= 0) return false;
+            Optional<ProcessHandle> h = ProcessHandle.of(pid);
+            if (h.isEmpty() || !h.get().isAlive()) return false;
+            if (pidStart == null) return true;
+            return h.get().info().startInstant().map(i -> i.toEpochMilli() == pidStart).orElse(true);
+        }
+
+        /** The OCI status now: what was recorded, corrected by whether the process still lives. */
+        String liveStatus() {
+            if (status.equals("running") || status.equals("created")) return alive() ? (paused ? "paused" : status) : "stopped";
+            return status;
+        }
+
+        /** The OCI state, runc's fields and order. */
+        ObjectNode stateJson() {
+            String st = liveStatus();
+            ObjectNode o = JSON.createObjectNode();
+            o.put("ociVersion", io.jcontainer.oci.runtime.OciConfig.SPEC_VERSION);
+            o.put("id", id);
+            o.put("pid", st.equals("stopped") ? 0 : pid);
+            o.put("status", st);
+            o.put("bundle", bundle);
+            o.put("rootfs", rootfs);
+            o.put("created", created.toString());
+            o.put("owner", owner);
+            if (!annotations.isEmpty()) {
+                ObjectNode a = o.putObject("annotations");
+                annotations.forEach(a::put);
+            }
+            return o;
+        }
+
+        ObjectNode toJson() {
+            ObjectNode o = JSON.createObjectNode().put("id", id).put("pid", pid).put("bundle", bundle).put("rootfs", rootfs)
+                    .put("created", created.toString()).put("owner", owner).put("status", status).put("paused", paused);
+            if (pidStart != null) o.put("pidStart", pidStart);
+            if (exitCode != null) o.put("exitCode", exitCode);
+            ObjectNode a = o.putObject("annotations");
+            annotations.forEach(a::put);
+            return o;
+        }
+
+        static Record fromJson(JsonNode n) {
+            Map<String, String> a = new LinkedHashMap<>();
+            n.path("annotations").fields().forEachRemaining(e -> a.put(e.getKey(), e.getValue().asText()));
+            return new Record(n.get("id").asText(), n.path("pid").asLong(), n.has("pidStart") ? n.get("pidStart").asLong() : null,
+                    n.path("bundle").asText(), n.path("rootfs").asText(), Instant.parse(n.get("created").asText()),
+                    n.path("owner").asText(), n.path("status").asText(), n.path("paused").asBoolean(),
+                    n.has("exitCode") ? n.get("exitCode").asInt() : null, a);
+        }
+    }
+
+    void save(Record r) {
+        Path d = dir(r.id()), tmp = d.resolve(STATE + ".tmp");
+        try {
+            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r.toJson()));
+            Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new RuncException("cannot record the state of " + r.id() + ": " + e);
+        }
+    }
+
+    Record load(String id) {
+        checkId(id);
+        Path f = dir(id).resolve(STATE);
+        try {
+            return Record.fromJson(JSON.readTree(f.toFile()));
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new RuncException("container does not exist");
+        } catch (IOException | RuntimeException e) {
+            throw new RuncException("the record of container " + id + " (" + f + ") is unreadable: " + e.getMessage());
+        }
+    }
+
+    List<Record> list() {
+        List<Record> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path d : ds) {
+                if (!Files.isRegularFile(d.resolve(STATE))) continue; // being created, or not ours
+                try {
+                    out.add(load(d.getFileName().toString()));
+                } catch (RuncException e) {
+                    // a record half written or removed meanwhile: not listed
+                }
+            }
+        } catch (IOException e) {
+            throw new RuncException("cannot list " + root + ": " + e);
+        }
+        out.sort(Comparator.comparing(Record::created));
+        return out;
+    }
+
+    void remove(String id) {
+        Path d = dir(id);
+        if (!Files.exists(d)) return;
+        try (Stream<Path> s = Files.walk(d)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new RuncException("cannot remove the record of " + id + ": " + e);
+        }
+    }
+}
