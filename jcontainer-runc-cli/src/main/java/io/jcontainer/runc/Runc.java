@@ -448,9 +448,10 @@ public final class Runc {
         if (!st.equals("stopped")) {
             if (!f.bool("force")) throw new RuncException("cannot delete container " + id + " that is not stopped: " + st);
             Control.request(store.dir(id), "kill 9");
+            // the process keeping it removes the record itself (unless --keep): gone counts as dead
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (store.load(id).alive() && System.nanoTime() < deadline) Thread.sleep(20);
-            if (store.load(id).alive()) throw new RuncException("container " + id + " did not die within 10s of SIGKILL");
+            while (r.alive() && System.nanoTime() < deadline) Thread.sleep(20);
+            if (r.alive()) throw new RuncException("container " + id + " did not die within 10s of SIGKILL");
         }
         store.remove(id);
         return 0;

@@ -196,6 +196,8 @@ final class Store {
         if (!Files.exists(d)) return;
         try (Stream<Path> s = Files.walk(d)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (NoSuchFileException | java.io.UncheckedIOException raced) {
+            // the process keeping the container removed it at the same time
         } catch (IOException e) {
             throw new RuncException("cannot remove the record of " + id + ": " + e);
         }

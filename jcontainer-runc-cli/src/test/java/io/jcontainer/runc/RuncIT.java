@@ -1,0 +1,261 @@
+package io.jcontainer.runc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ./jcontainer-runc as engines run it: separate processes sharing a --root, on the busybox bundle
+ * from shared/bench/busybox-bundle.sh (made here the same way, with runc's own `spec`).
+ */
+@RequiresRoot
+class RuncIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path SCRIPT = Path.of("..", "jcontainer-runc").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path shared;
+    static Path bundle;
+
+    @TempDir
+    Path tmp;
+    Path root;
+    final List<Process> started = new ArrayList<>();
+
+    record Result(int code, String out, String err) {
+    }
+
+    @BeforeAll
+    static void busyboxBundle() throws Exception {
+        bundle = shared.resolve("bundle");
+        Path script = Path.of("..", "..", "shared", "bench", "busybox-bundle.sh").toAbsolutePath().normalize();
+        if (!Files.exists(script)) script = Path.of("/work/shared/bench/busybox-bundle.sh");
+        Result r = collect(new ProcessBuilder("sh", script.toString(), bundle.toString(), "sh", "-c", "echo hello from $(hostname); exit 3"));
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    Result runc(String... args) throws Exception {
+        return collect(pb(args));
+    }
+
+    ProcessBuilder pb(String... args) {
+        if (root == null) root = tmp.resolve("root");
+        List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString(), "--root", root.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        return pb;
+    }
+
+    static Result collect(ProcessBuilder pb) throws Exception {
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        var err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(pb.command() + " did not finish in 60 s");
+        }
+        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+    }
+
+    /** A bundle running {@code args} with the busybox root of the shared one. */
+    Path bundleRunning(String... args) throws Exception {
+        Path b = tmp.resolve("b" + started.size() + System.nanoTime());
+        Files.createDirectories(b);
+        Files.createSymbolicLink(b.resolve("rootfs"), bundle.resolve("rootfs"));
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        var a = ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("process")).putArray("args");
+        for (String s : args) a.add(s);
+        Files.writeString(b.resolve("config.json"), cfg.toPrettyString());
+        return b;
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (root != null && Files.isDirectory(root))
+            for (String id : runc("list", "-q").out().split("\n")) if (!id.isBlank()) runc("delete", "--force", id);
+        for (Process p : started) {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void busyboxBundleRunsInTheForeground() throws Exception {
+        Result r = runc("run", "-b", bundle.toString(), "bb1");
+        assertThat(r.out()).isEqualTo("hello from runc\n");
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(runc("list", "-q").out()).as("not --keep: the record went with the container").isEmpty();
+    }
+
+    @Test
+    void stateListKillDeleteFromOtherProcesses() throws Exception {
+        Path b = bundleRunning("sleep", "60");
+        Path pidFile = tmp.resolve("pid");
+        Process run = pb("run", "--keep", "-pid-file", pidFile.toString(), "-b", b.toString(), "c1")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(tmp.resolve("run.err").toFile()).start();
+        started.add(run);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(pidFile) && run.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(pidFile).as(Files.exists(tmp.resolve("run.err")) ? Files.readString(tmp.resolve("run.err")) : "").exists();
+        long pid = Long.parseLong(Files.readString(pidFile));
+
+        Result st = runc("state", "c1");
+        assertThat(st.code()).as(st.err()).isZero();
+        JsonNode state = JSON.readTree(st.out());
+        assertThat(Schema.stateErrors(state)).isEmpty();
+        assertThat(state.get("id").asText()).isEqualTo("c1");
+        assertThat(state.get("status").asText()).isEqualTo("running");
+        assertThat(state.get("pid").asLong()).isEqualTo(pid);
+        assertThat(state.get("bundle").asText()).isEqualTo(b.toString());
+
+        Result list = runc("list");
+        assertThat(list.out()).startsWith("ID").contains("c1").contains("running").contains(Long.toString(pid));
+        JsonNode json = JSON.readTree(runc("list", "--format", "json").out());
+        assertThat(json).hasSize(1);
+        assertThat(json.get(0).get("id").asText()).isEqualTo("c1");
+        assertThat(runc("ps", "--format", "json", "c1").out().trim()).isEqualTo("[" + pid + "]");
+
+        Result del = runc("delete", "c1");
+        assertThat(del.code()).isEqualTo(1);
+        assertThat(del.err()).contains("cannot delete container c1 that is not stopped: running");
+
+        Result kill = runc("kill", "c1", "KILL");
+        assertThat(kill.code()).as(kill.err()).isZero();
+        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isEqualTo(137);
+
+        JsonNode stopped = JSON.readTree(runc("state", "c1").out());
+        assertThat(stopped.get("status").asText()).as("--keep: recorded as stopped").isEqualTo("stopped");
+        assertThat(Schema.stateErrors(stopped)).isEmpty();
+        assertThat(runc("kill", "c1").err()).contains("container not running");
+        assertThat(runc("delete", "c1").code()).isZero();
+        assertThat(runc("state", "c1").err()).contains("container does not exist");
+        assertThat(ProcessHandle.of(pid)).isEmpty();
+    }
+
+    @Test
+    void signalsByNameAndNumberAndForcedDelete() throws Exception {
+        Path b = bundleRunning("sh", "-c", "trap 'exit 42' USR1; while :; do sleep 1; done");
+        Path pidFile = tmp.resolve("pid");
+        Process run = pb("run", "-pid-file", pidFile.toString(), "-b", b.toString(), "c2")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(run);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(pidFile) && run.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(runc("kill", "c2", "BOGUS").err()).contains("unknown signal \\\"BOGUS\\\"");
+        assertThat(runc("kill", "c2", "10").code()).isZero(); // SIGUSR1 by number
+        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isEqualTo(42);
+        assertThat(runc("list", "-q").out()).isEmpty();
+
+        Path b2 = bundleRunning("sleep", "60");
+        Path pid2 = tmp.resolve("pid2");
+        Process run2 = pb("run", "--pid-file", pid2.toString(), "--bundle", b2.toString(), "c3")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(run2);
+        while (!Files.exists(pid2) && run2.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        Result forced = runc("delete", "--force", "c3");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(run2.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runc("list", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void badInputGetsRuncsMessagesAndStatus() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = runc("run", "-b", empty.toString(), "x");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("level=error msg=\"runc run failed: JSON specification file config.json not found\"");
+
+        r = runc("run", "-b", bundle.toString(), "bad/id");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("invalid container ID format");
+
+        r = runc("state", "nope");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("container does not exist");
+
+        Path unsupported = bundleRunning("true");
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(unsupported.resolve("config.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("process")).put("apparmorProfile", "docker-default");
+        Files.writeString(unsupported.resolve("config.json"), cfg.toString());
+        r = runc("--log-format", "json", "run", "-b", unsupported.toString(), "x");
+        assertThat(r.code()).isEqualTo(1);
+        JsonNode line = JSON.readTree(r.err().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+        assertThat(line.get("level").asText()).isEqualTo("error");
+        assertThat(line.get("msg").asText()).isEqualTo("runc run failed: process.apparmorProfile: not supported by jcontainer: apparmorProfile (no AppArmor or SELinux support)");
+
+        Files.writeString(unsupported.resolve("config.json"), "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": \"sh\"}}");
+        Path logFile = tmp.resolve("runc.log");
+        r = runc("--log", logFile.toString(), "run", "-b", unsupported.toString(), "x");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(Files.readString(logFile)).contains("process.args: expected an array, got a string");
+        assertThat(r.err()).contains("process.args: expected an array, got a string");
+
+        assertThat(runc("--systemd-cgroup", "list").err()).contains("--systemd-cgroup is not supported");
+        assertThat(runc("create", "-b", bundle.toString(), "x").err()).contains("create is not available yet");
+        assertThat(runc("bogus").code()).isEqualTo(3);
+        assertThat(runc("list", "-q").out()).isEmpty();
+
+        Path open = Files.createDirectories(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Result o = collect(new ProcessBuilder(SCRIPT.toString(), "--root", open.toString(), "list").redirectErrorStream(false));
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains("is writable by others");
+    }
+
+    @Test
+    void existingIdIsRefused() throws Exception {
+        Path b = bundleRunning("sleep", "60");
+        Path pidFile = tmp.resolve("pid");
+        Process run = pb("run", "-pid-file", pidFile.toString(), "-b", b.toString(), "dup")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(run);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(pidFile) && run.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        Result r = runc("run", "-b", bundle.toString(), "dup");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("runc run failed: container with given ID already exists");
+        assertThat(runc("state", "dup").out()).contains("\"running\"");
+    }
+
+    @Test
+    void specWritesAConfigTheRuntimeRuns() throws Exception {
+        Path b = Files.createDirectories(tmp.resolve("spec"));
+        assertThat(runc("spec", "--bundle", b.toString()).code()).isZero();
+        assertThat(Schema.configErrors(JSON.readTree(b.resolve("config.json").toFile()))).isEmpty();
+        Result again = runc("spec", "-b", b.toString());
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("File config.json exists. Remove it first");
+        Result v = runc("--version");
+        assertThat(v.out().lines().limit(3).toList()).satisfiesExactly(
+                l -> assertThat(l).startsWith("jcontainer-runc version "),
+                l -> assertThat(l).startsWith("commit: "),
+                l -> assertThat(l).isEqualTo("spec: 1.2.0"));
+        JsonNode features = JSON.readTree(runc("features").out());
+        assertThat(features.get("ociVersionMax").asText()).isEqualTo("1.2.0");
+        assertThat(features.at("/linux/namespaces")).isNotEmpty();
+    }
+}
