@@ -227,6 +227,30 @@ class RuncIT {
     }
 
     @Test
+    void pauseAndResumeFromOtherProcesses() throws Exception {
+        Path b = bundleRunning("sleep", "60");
+        // the freezer needs the container's own cgroup: jcontainer makes one when a limit is set
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.at("/linux/resources")).putObject("pids").put("limit", 100);
+        Files.writeString(b.resolve("config.json"), cfg.toString());
+        Path pidFile = tmp.resolve("pid");
+        Process run = pb("run", "-pid-file", pidFile.toString(), "-b", b.toString(), "p1")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(run);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(pidFile) && run.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(runc("resume", "p1").err()).contains("container not paused");
+        Result p = runc("pause", "p1");
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(JSON.readTree(runc("state", "p1").out()).get("status").asText()).isEqualTo("paused");
+        assertThat(runc("list").out()).contains("paused");
+        assertThat(runc("resume", "p1").code()).isZero();
+        assertThat(JSON.readTree(runc("state", "p1").out()).get("status").asText()).isEqualTo("running");
+        assertThat(runc("delete", "-f", "p1").code()).isZero();
+        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void existingIdIsRefused() throws Exception {
         Path b = bundleRunning("sleep", "60");
         Path pidFile = tmp.resolve("pid");
