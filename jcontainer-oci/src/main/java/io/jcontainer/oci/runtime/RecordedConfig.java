@@ -33,11 +33,12 @@ public final class RecordedConfig {
 
     public static void write(Path dir, ContainerSpec spec) {
         Path cfg = dir.resolve(CONFIG);
-        OciConfig base = Files.isRegularFile(cfg) ? OciConfig.read(cfg) : null;
         SpecConv.Exported e;
         try {
-            e = SpecConv.toConfig(spec, dir, base);
-        } catch (ConfigException baseUnreadable) {
+            OciConfig base = Files.isRegularFile(cfg) ? OciConfig.read(cfg) : null;
+            JsonNode baseExtras = base == null ? null : OciConfig.JSON.readTree(dir.resolve(EXTRAS).toFile()).get("extras");
+            e = SpecConv.toConfig(spec, dir.toAbsolutePath(), base, baseExtras);
+        } catch (ConfigException | IOException baseUnreadable) {
             e = SpecConv.toConfig(spec, dir, null); // an earlier document we cannot convert is replaced, not merged
         }
         ObjectNode extras = OciConfig.JSON.createObjectNode().put("format", FORMAT);

@@ -631,10 +631,15 @@ public final class SpecConv {
      * relative unless the base had them so.
      */
     public static Exported toConfig(ContainerSpec spec, Path bundle, OciConfig base) {
+        return toConfig(spec, bundle, base, null);
+    }
+
+    /** As {@link #toConfig(ContainerSpec, Path, OciConfig)}, where {@code base} came with these extras (may be null). */
+    public static Exported toConfig(ContainerSpec spec, Path bundle, OciConfig base, JsonNode baseExtras) {
         ObjectNode extras = F.objectNode();
         ObjectNode canonical = canonical(spec, extras);
         if (base == null) return new Exported(OciConfig.of(canonical), extras);
-        ObjectNode was = canonical(read(base, bundle, null).spec(), F.objectNode());
+        ObjectNode was = canonical(read(base, bundle, baseExtras).spec(), F.objectNode());
         ObjectNode out = base.tree();
         merge(out, was, canonical);
         out.put("ociVersion", base.ociVersion());
