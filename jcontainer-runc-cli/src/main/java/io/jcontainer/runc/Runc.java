@@ -289,8 +289,9 @@ public final class Runc {
         })) {
             store.save(rec);
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());
-            if (tty) pumpTerminal(c);
+            Thread output = tty ? pumpTerminal(c) : null;
             ContainerExit exit = c.waitFor();
+            if (output != null) output.join(5_000); // what the terminal still holds, before we exit
             int code = c.exitCode();
             if (keep) store.save(current[0].with(0, null, "stopped", false, code));
             log.debug("container " + id + " exited: " + exit);
@@ -312,9 +313,9 @@ public final class Runc {
     }
 
     /** A terminal in the foreground: the container's pty copied to and from our own streams. */
-    private void pumpTerminal(Container c) {
+    private Thread pumpTerminal(Container c) {
         Thread.ofVirtual().start(() -> copy(in, c.stdin(), true));
-        Thread.ofVirtual().start(() -> copy(c.stdout(), out, false));
+        return Thread.ofVirtual().start(() -> copy(c.stdout(), out, false));
     }
 
     private static void copy(InputStream from, OutputStream to, boolean closeTo) {
