@@ -278,6 +278,10 @@ class RuncIT {
                 l -> assertThat(l).startsWith("jcontainer-runc version "),
                 l -> assertThat(l).startsWith("commit: "),
                 l -> assertThat(l).isEqualTo("spec: 1.2.0"));
+        // ./jcontainer oci is the same command
+        ProcessBuilder viaCli = new ProcessBuilder(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString(), "oci", "--version");
+        viaCli.environment().put("JCONTAINER_NO_BUILD", "1");
+        assertThat(collect(viaCli).out()).isEqualTo(v.out());
         JsonNode features = JSON.readTree(runc("features").out());
         assertThat(features.get("ociVersionMax").asText()).isEqualTo("1.2.0");
         assertThat(features.at("/linux/namespaces")).isNotEmpty();
