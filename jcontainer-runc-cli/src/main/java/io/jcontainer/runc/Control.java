@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * The control socket of a container kept by a foreground {@code run}: {@code kill},
  * {@code pause} and {@code resume} from other runc processes reach the one process holding the
  * container's handle. One line a request ({@code kill 15}, {@code kill 9 all}, {@code pause},
- * {@code resume}), one line back ({@code ok} or {@code error MESSAGE}). The socket lives in the
+ * {@code resume}, {@code update JSON}), one line back ({@code ok} or {@code error MESSAGE}). The socket lives in the
  * container's record directory (0711, the socket 0600): only its owner can talk to it.
  */
 final class Control implements AutoCloseable {
@@ -30,6 +30,9 @@ final class Control implements AutoCloseable {
         void pause();
 
         void resume();
+
+        /** {@code update}: new limits, as a {@code linux.resources} JSON object. */
+        void update(String resourcesJson);
     }
 
     private final ServerSocketChannel server;
@@ -63,6 +66,7 @@ final class Control implements AutoCloseable {
                         case "kill" -> h.kill(Signal.parse(w[1]), w.length > 2 && w[2].equals("all"));
                         case "pause" -> h.pause();
                         case "resume" -> h.resume();
+                        case "update" -> h.update(line.substring("update ".length()));
                         default -> throw new RuncException("unknown request '" + line + "'");
                     }
                     reply = "ok";

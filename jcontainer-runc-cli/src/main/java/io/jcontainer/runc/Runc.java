@@ -122,7 +122,8 @@ public final class Runc {
                 case "create", "start", "exec" -> throw new RuncException(command + " is not available yet: a container created by one "
                         + "process and started by another needs the launcher to wait before exec across JVM exits (the launcher's "
                         + "create/start split, not merged yet); use `run` (foreground) meanwhile");
-                case "events", "update", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
+                case "update" -> update(rest);
+                case "events", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
                 case "help" -> {
                     usage();
                     yield 0;
@@ -176,6 +177,7 @@ public final class Runc {
                    ps        list the processes running inside a container
                    pause     suspend all processes inside the container
                    resume    resume all processes that have been previously paused
+                   update    update the resource limits of a running container
                    features  show the enabled features
                    create, start, exec: not yet (see docs/oci-runtime.md)
 
@@ -285,6 +287,14 @@ public final class Runc {
                 c.unpause();
                 current[0] = current[0].with(c.pid(), start, "running", false, null);
                 store.save(current[0]);
+            }
+
+            public void update(String resourcesJson) {
+                try {
+                    c.update(SpecConv.toResources(JSON.readTree(resourcesJson), "resources"));
+                } catch (IOException e) {
+                    throw new RuncException("update: not JSON: " + e.getMessage());
+                }
             }
         })) {
             store.save(rec);
@@ -489,6 +499,70 @@ public final class Runc {
             throw new RuncException("invalid format option");
         }
         return 0;
+    }
+
+    // ---- update ----
+
+    /**
+     * runc's {@code update}: {@code --resources FILE} (or {@code -} for stdin), a
+     * {@code linux.resources} object, and the flags for single limits on top of it.
+     */
+    private int update(List<String> argv) throws IOException {
+        Flags f = Flags.parse(argv, List.of(value("resources", "r"), value("memory"), value("memory-reservation"), value("memory-swap"),
+                value("cpu-quota"), value("cpu-period"), value("cpu-share"), value("cpuset-cpus"), value("cpuset-mems"),
+                value("pids-limit"), value("blkio-weight"), value("kernel-memory"), value("kernel-memory-tcp"),
+                value("cpu-rt-period"), value("cpu-rt-runtime"), value("l3-cache-schema"), value("mem-bw-schema")), false);
+        String id = oneId(f, "update");
+        ObjectNode res;
+        if (f.has("resources")) {
+            String src = f.value("resources", null);
+            byte[] json = src.equals("-") ? in.readAllBytes() : Files.readAllBytes(Path.of(src));
+            var tree = JSON.readTree(json);
+            if (tree == null || !tree.isObject()) throw new RuncException("update: --resources must hold a JSON object (linux.resources)");
+            res = (ObjectNode) tree;
+        } else {
+            res = JSON.createObjectNode();
+        }
+        for (String unsupported : List.of("kernel-memory", "kernel-memory-tcp", "cpu-rt-period", "cpu-rt-runtime", "l3-cache-schema", "mem-bw-schema"))
+            if (f.has(unsupported)) throw new RuncException("update --" + unsupported + " is not supported by jcontainer");
+        if (f.has("memory")) obj(res, "memory").put("limit", bytes(f.value("memory", null)));
+        if (f.has("memory-reservation")) obj(res, "memory").put("reservation", bytes(f.value("memory-reservation", null)));
+        if (f.has("memory-swap")) obj(res, "memory").put("swap", bytes(f.value("memory-swap", null)));
+        if (f.has("cpu-quota")) obj(res, "cpu").put("quota", number(f.value("cpu-quota", null)));
+        if (f.has("cpu-period")) obj(res, "cpu").put("period", number(f.value("cpu-period", null)));
+        if (f.has("cpu-share")) obj(res, "cpu").put("shares", number(f.value("cpu-share", null)));
+        if (f.has("cpuset-cpus")) obj(res, "cpu").put("cpus", f.value("cpuset-cpus", null));
+        if (f.has("cpuset-mems")) obj(res, "cpu").put("mems", f.value("cpuset-mems", null));
+        if (f.has("pids-limit")) obj(res, "pids").put("limit", number(f.value("pids-limit", null)));
+        if (f.has("blkio-weight")) obj(res, "blockIO").put("weight", number(f.value("blkio-weight", null)));
+        SpecConv.toResources(res, "resources"); // refused here, naming the field, before the container is touched
+        Store store = store();
+        if (!store.load(id).liveStatus().equals("running") && !store.load(id).liveStatus().equals("paused"))
+            throw new RuncException("container not running");
+        Control.request(store.dir(id), "update " + JSON.writeValueAsString(res));
+        return 0;
+    }
+
+    private static ObjectNode obj(ObjectNode o, String key) {
+        return o.has(key) && o.get(key).isObject() ? (ObjectNode) o.get(key) : o.putObject(key);
+    }
+
+    private static long number(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new RuncException("invalid value \"" + s + "\": not a number");
+        }
+    }
+
+    /** runc's units: a plain number of bytes, or with a k/m/g suffix; -1 is unlimited. */
+    private static long bytes(String s) {
+        if (s.equals("-1")) return -1;
+        try {
+            return io.jcontainer.DataSize.parse(s).bytes();
+        } catch (ContainerException e) {
+            throw new RuncException("invalid value \"" + s + "\": " + e.getMessage());
+        }
     }
 
     // ---- features ----

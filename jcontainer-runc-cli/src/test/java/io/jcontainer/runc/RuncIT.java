@@ -246,6 +246,17 @@ class RuncIT {
         assertThat(runc("list").out()).contains("paused");
         assertThat(runc("resume", "p1").code()).isZero();
         assertThat(JSON.readTree(runc("state", "p1").out()).get("status").asText()).isEqualTo("running");
+
+        // update: flags and --resources, reaching the running container's cgroup
+        Result u = runc("update", "--pids-limit", "50", "p1");
+        assertThat(u.code()).as(u.err()).isZero();
+        Path res = tmp.resolve("res.json");
+        Files.writeString(res, "{\"pids\": {\"limit\": 60}}");
+        assertThat(runc("update", "--resources", res.toString(), "p1").code()).isZero();
+        Files.writeString(res, "{\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}");
+        Result bad = runc("update", "-r", res.toString(), "p1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("resources.hugepageLimits: not supported by jcontainer");
         assertThat(runc("delete", "-f", "p1").code()).isZero();
         assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }

@@ -438,6 +438,18 @@ public final class SpecConv {
         return true;
     }
 
+    /**
+     * A {@code linux.resources} object alone (runc's {@code update --resources}): the limits it
+     * sets, refusing what the model cannot carry by path ({@code path} names the document, e.g.
+     * {@code "resources"}). Device rules are not changed by an update and are refused.
+     */
+    public static Resources toResources(JsonNode resources, String path) {
+        At r = new At(resources, path).object();
+        if (r.get("devices").present() && !r.get("devices").array().isEmpty())
+            throw r.get("devices").unsupported("changing device rules of a running container");
+        return resources(r, null, new ArrayList<>());
+    }
+
     private static Resources resources(At r, Integer oomScoreAdj, List<Device> devices) {
         if (r.present()) r.object();
         for (String f : List.of("hugepageLimits", "network", "rdma", "unified"))
