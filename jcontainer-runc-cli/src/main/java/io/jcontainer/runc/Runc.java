@@ -120,8 +120,8 @@ public final class Runc {
                 case "resume" -> pauseResume(rest, false);
                 case "features" -> features(rest);
                 case "create", "start", "exec" -> throw new RuncException(command + " is not available yet: a container created by one "
-                        + "process and started by another needs the launcher to wait before exec across JVM exits (the launcher's "
-                        + "create/start split, not merged yet); use `run` (foreground) meanwhile");
+                        + "process and started by another needs the lifecycle API's create/start (the runtime can hold a container "
+                        + "before exec across JVM exits; the public API to it is not merged yet); use `run` (foreground) meanwhile");
                 case "update" -> update(rest);
                 case "events", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
                 case "help" -> {
@@ -572,7 +572,10 @@ public final class Runc {
         ObjectNode o = JSON.createObjectNode();
         o.put("ociVersionMin", "1.0.0");
         o.put("ociVersionMax", OciConfig.SPEC_VERSION);
-        o.putArray("hooks"); // the model carries them; the runtime refuses them until the launcher's hook points land
+        // the runtime runs these on its launch's hook points; createContainer and startContainer
+        // (run inside the container's namespaces) are refused at start, naming them
+        ArrayNode hooks = o.putArray("hooks");
+        for (String h : List.of("prestart", "createRuntime", "poststart", "poststop")) hooks.add(h);
         ArrayNode mo = o.putArray("mountOptions");
         for (String m : List.of("async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "mand", "noatime",
                 "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",

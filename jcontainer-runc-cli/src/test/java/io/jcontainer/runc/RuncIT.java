@@ -262,6 +262,22 @@ class RuncIT {
     }
 
     @Test
+    void prestartHookGetsTheState() throws Exception {
+        Path b = bundleRunning("true");
+        Path got = tmp.resolve("hook-state.json");
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
+        var hook = cfg.putObject("hooks").putArray("prestart").addObject().put("path", "/bin/sh").put("timeout", 10);
+        hook.putArray("args").add("sh").add("-c").add("cat > " + got);
+        Files.writeString(b.resolve("config.json"), cfg.toString());
+        Result r = runc("run", "-b", b.toString(), "h1");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode state = JSON.readTree(got.toFile());
+        assertThat(state.get("bundle").asText()).isEqualTo(b.toString());
+        assertThat(state.get("pid").asLong()).isPositive();
+        assertThat(Schema.stateErrors(state)).isEmpty();
+    }
+
+    @Test
     void existingIdIsRefused() throws Exception {
         Path b = bundleRunning("sleep", "60");
         Path pidFile = tmp.resolve("pid");
