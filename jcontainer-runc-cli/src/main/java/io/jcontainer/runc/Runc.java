@@ -124,6 +124,7 @@ public final class Runc {
                         + "before exec across JVM exits; the public API to it is not merged yet); use `run` (foreground) meanwhile");
                 case "update" -> update(rest);
                 case "events", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
+                case "__cds-train" -> train();
                 case "help" -> {
                     usage();
                     yield 0;
@@ -497,6 +498,46 @@ public final class Runc {
             table(rows);
         } else {
             throw new RuncException("invalid format option");
+        }
+        return 0;
+    }
+
+    // ---- class-data training ----
+
+    /**
+     * What the launcher script runs once after a build, with {@code -XX:ArchiveClassesAtExit}:
+     * the classes a {@code run} loads — the config mapping, the runtime's spec checks, a start of
+     * {@code /bin/true} on the default root where the host allows one, the record and state JSON,
+     * the log.
+     */
+    private int train() throws IOException {
+        Path dir = Files.createTempDirectory("jcontainer-runc-train");
+        try {
+            Files.createDirectory(dir.resolve("rootfs"));
+            OciConfig cfg = OciConfig.of(SpecTemplate.config(false));
+            ContainerSpec spec = SpecConv.read(cfg, dir, null).spec().toBuilder()
+                    .stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
+            SpecConv.toConfig(spec, dir, cfg).config().toJson();
+            // The start path's classes: a container on the embedded default root running /bin/true,
+            // where this host lets us (root, or user namespaces); else only what loads without one.
+            try (Container c = Container.builder().command("/bin/true").stdin(Stdio.NULL).stdout(Stdio.NULL).stderr(Stdio.NULL).build().start()) {
+                c.waitFor();
+            } catch (ContainerException | InterruptedException e) {
+                io.jcontainer.spi.ContainerRuntime.get();
+            }
+            Store store = new Store(dir.resolve("root")).open();
+            store.reserve("train");
+            Store.Record r = new Store.Record("train", 1, null, dir.toString(), "", Instant.now(), owner(), "running", false, null, Map.of());
+            store.save(r);
+            JSON.writeValueAsString(store.load("train").stateJson());
+            store.list();
+            store.remove("train");
+            new Log(new PrintStream(OutputStream.nullOutputStream()), null, false, true).debug("trained");
+            Flags.parse(List.of("-b", "x", "--keep=false", "id"), List.of(value("bundle", "b"), bool("keep")), false);
+        } finally {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
         }
         return 0;
     }
