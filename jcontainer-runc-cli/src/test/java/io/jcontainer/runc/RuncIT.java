@@ -278,6 +278,31 @@ class RuncIT {
     }
 
     @Test
+    void configFieldsAreHonoured() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("f"), "from the host");
+        Path b = bundleRunning("sh", "-c", "cat /data/f; echo; hostname; echo $GREETING; id -u; cd /tmp && pwd; "
+                + "mkdir /tmp/x 2>/dev/null && echo made || echo refused; echo no > /data/g 2>/dev/null || echo read-only");
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
+        cfg.put("hostname", "from-config");
+        var p = (com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("process");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) p.get("env")).add("GREETING=hi");
+        p.putObject("user").put("uid", 1000).put("gid", 1000);
+        p.put("cwd", "/tmp");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) cfg.get("mounts")).addObject().put("destination", "/data").put("type", "bind")
+                .put("source", data.toString()).putArray("options").add("rbind").add("ro");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("linux")).putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW")
+                .putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").put("errnoRet", 1).putArray("names").add("mkdir").add("mkdirat");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("root")).put("readonly", false);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) cfg.get("mounts")).addObject().put("destination", "/tmp").put("type", "tmpfs")
+                .put("source", "tmpfs").putArray("options").add("mode=1777");
+        Files.writeString(b.resolve("config.json"), cfg.toString());
+        Result r = runc("run", "-b", b.toString(), "f1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("from the host\nfrom-config\nhi\n1000\n/tmp\nrefused\nread-only\n");
+    }
+
+    @Test
     void existingIdIsRefused() throws Exception {
         Path b = bundleRunning("sleep", "60");
         Path pidFile = tmp.resolve("pid");
