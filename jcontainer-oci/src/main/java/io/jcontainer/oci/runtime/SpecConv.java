@@ -544,6 +544,9 @@ public final class SpecConv {
             if (!allow && any && access.equals("rwm") && i == 0) continue; // deny all: jcontainer's default
             if (allow && !any) {
                 long major = r.get("major").present() ? r.get("major").i64() : -1, minor = r.get("minor").present() ? r.get("minor").i64() : -1;
+                // what jcontainer (as docker, podman and containerd) always allows: null, zero, full,
+                // random, urandom, tty, ptmx and the ptys — said again by engines' configs
+                if (type.equals("c") && (DEFAULT_ALLOWED.contains(major + ":" + minor) || (major == 136 && minor == -1))) continue;
                 boolean matched = false;
                 for (int k = 0; k < devices.size(); k++) {
                     Device d = devices.get(k);
@@ -555,9 +558,12 @@ public final class SpecConv {
                 }
                 if (matched) continue;
             }
-            throw r.unsupported("device cgroup rules other than a leading deny-all and allow rules for linux.devices entries");
+            throw r.unsupported("device cgroup rules other than a leading deny-all, allow rules for jcontainer's default devices "
+                    + "(null, zero, full, random, urandom, tty, ptmx, the ptys) and allow rules for linux.devices entries");
         }
     }
+
+    private static final Set<String> DEFAULT_ALLOWED = Set.of("1:3", "1:5", "1:7", "1:8", "1:9", "5:0", "5:2");
 
     private static final Set<String> SECCOMP_ACTIONS = Set.of("SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
             "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY");

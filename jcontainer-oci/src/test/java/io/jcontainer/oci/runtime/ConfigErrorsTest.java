@@ -150,7 +150,14 @@ class ConfigErrorsTest {
                 d -> ((ObjectNode) d.get("process")).put("apparmorProfile", ""),
                 d -> ((ObjectNode) d.get("linux")).putObject("resources").putObject("memory").put("disableOOMKiller", false),
                 d -> ((ObjectNode) d.get("linux")).putObject("resources").putArray("hugepageLimits"),
-                d -> ((ObjectNode) d.get("linux")).putObject("intelRdt"))) {
+                d -> ((ObjectNode) d.get("linux")).putObject("intelRdt"),
+                // engines repeat the devices every runtime allows: accepted as what jcontainer does anyway
+                d -> {
+                    var rules = ((ObjectNode) d.get("linux")).putObject("resources").putArray("devices");
+                    rules.addObject().put("allow", false).put("access", "rwm");
+                    rules.addObject().put("allow", true).put("type", "c").put("major", 1).put("minor", 3).put("access", "rwm");
+                    rules.addObject().put("allow", true).put("type", "c").put("major", 136).put("access", "rwm");
+                })) {
             ObjectNode doc = (ObjectNode) JSON.readTree(MINIMAL);
             edit.accept(doc);
             assertThat(SpecConv.toSpec(OciConfig.of(doc), BUNDLE).command()).containsExactly("sh");
