@@ -55,7 +55,7 @@ import java.util.Set;
  * <p>What a config.json cannot say (a name, the default or an overlay root, stdio, detached,
  * init, restart policy, stop signal, a named network, docker's derived capability sets, the
  * runtime's default masked paths or seccomp profile, devices bound from the host, a user given
- * by name) goes to {@code extras}, jcontainer's own small JSON object beside it.
+ * by name, an unprivileged root) goes to {@code extras}, jcontainer's own small JSON object beside it.
  */
 public final class SpecConv {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -163,6 +163,7 @@ public final class SpecConv {
                 process = process.withCapabilities(CapabilitySets.of(process.capabilities().bounding()));
             }
             if ("default".equals(x.get("seccomp").stringOr(null))) linux = linux.withSeccomp(Seccomp.DEFAULT);
+            if (x.get("unprivilegedRoot").bool(false)) linux = linux.withUnprivilegedRoot(true);
             if ("default".equals(x.get("maskedPaths").stringOr(null))) linux = linux.withMaskedPaths(null);
             if ("default".equals(x.get("readonlyPaths").stringOr(null))) linux = linux.withReadonlyPaths(null);
             if (x.get("hostDevices").present()) {
@@ -798,6 +799,7 @@ public final class SpecConv {
             }
         }
         if (l.rootfsPropagation() != null) linux.put("rootfsPropagation", l.rootfsPropagation().option());
+        if (l.unprivilegedRoot()) extras.put("unprivilegedRoot", true); // jcontainer's, not OCI's
         if (l.maskedPaths() == null) extras.put("maskedPaths", "default");
         else if (!l.maskedPaths().isEmpty()) strings(linux.putArray("maskedPaths"), l.maskedPaths());
         if (l.readonlyPaths() == null) extras.put("readonlyPaths", "default");
@@ -898,6 +900,7 @@ public final class SpecConv {
                 if (t.noExec()) opts.add("noexec");
                 opts.add("mode=" + Integer.toOctalString(t.mode()));
                 if (t.size() != null) opts.add("size=" + t.size().bytes());
+                if (t.nrInodes() > 0) opts.add("nr_inodes=" + t.nrInodes());
                 strings(x.putArray("options"), opts);
             }
             case Mount.Generic g -> {

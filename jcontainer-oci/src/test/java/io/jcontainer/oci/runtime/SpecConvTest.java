@@ -125,6 +125,7 @@ class SpecConvTest {
                 .sysctl("net.ipv4.ip_forward", "1").device("/dev/fuse").annotation("k", "v")
                 .hook(Hooks.Stage.POSTSTOP, Hooks.Hook.of(Path.of("/bin/true")))
                 .detached(true).init(true).restart(RestartPolicy.ALWAYS).stopSignal(Signal.INT)
+                .addNamespace(Namespace.USER).unprivilegedRoot(true)
                 .stdout(Stdio.file(Path.of("/tmp/out"))).build();
         SpecConv.Exported e = SpecConv.toConfig(spec, BUNDLE, null);
         assertThat(RuntimeSchema.configErrors(e.config().tree())).isEmpty();
