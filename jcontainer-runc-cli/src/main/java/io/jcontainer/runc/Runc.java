@@ -36,8 +36,8 @@ import static io.jcontainer.runc.Flags.Def.values;
  * as runc logs them, with runc's exit status (1; 3 for an unknown command).
  *
  * <p>What needs the container to outlive this process ({@code create}/{@code start},
- * {@code run --detach}, {@code exec}) waits on the launcher's create/start split and the
- * lifecycle API; those commands say so. Everything else works on a foreground {@code run}: its
+ * {@code run --detach}, {@code exec}) is not wired onto the lifecycle API yet; those commands
+ * say so. Everything else works on a foreground {@code run}: its
  * process keeps the container and answers {@code kill}, {@code pause} and {@code resume} from
  * other runc processes on a control socket in the container's record.
  */
@@ -119,9 +119,9 @@ public final class Runc {
                 case "pause" -> pauseResume(rest, true);
                 case "resume" -> pauseResume(rest, false);
                 case "features" -> features(rest);
-                case "create", "start", "exec" -> throw new RuncException(command + " is not available yet: a container created by one "
-                        + "process and started by another needs the lifecycle API's create/start (the runtime can hold a container "
-                        + "before exec across JVM exits; the public API to it is not merged yet); use `run` (foreground) meanwhile");
+                case "create", "start", "exec" -> throw new RuncException(command + " is not available yet: jcontainer-runc is not "
+                        + "wired onto the lifecycle API's create/start (a container held before exec across JVM exits) yet; "
+                        + "use `run` (foreground) meanwhile");
                 case "update" -> update(rest);
                 case "events", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
                 case "__cds-train" -> train();
@@ -227,8 +227,8 @@ public final class Runc {
         String id = oneId(f, "run");
         Store.checkId(id);
         if (f.bool("detach"))
-            throw new RuncException("--detach is not available yet: a container that outlives this process needs the lifecycle "
-                    + "API (recorded, detached containers), not merged yet; run it in the foreground meanwhile");
+            throw new RuncException("--detach is not available yet: jcontainer-runc is not wired onto the lifecycle API's "
+                    + "recorded, detached containers yet; run it in the foreground meanwhile");
         if (f.has("console-socket")) throw new RuncException("--console-socket is not supported yet");
         if (f.has("preserve-fds") && !f.value("preserve-fds", "0").equals("0")) throw new RuncException("--preserve-fds is not supported yet");
         if (f.bool("no-pivot")) throw new RuncException("--no-pivot is not supported: jcontainer always pivots into the root");
