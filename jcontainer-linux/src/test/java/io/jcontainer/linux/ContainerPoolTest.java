@@ -2,10 +2,13 @@ package io.jcontainer.linux;
 
 import io.jcontainer.Container;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.linux.testing.CgroupDirs;
 import io.jcontainer.linux.testing.Processes;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,6 +83,43 @@ class ContainerPoolTest {
                 }
         }
         assertThat(Processes.leftovers()).isEmpty();
+    }
+
+    /** A JVM SIGKILLed with ready containers leaves none: each launcher sees its control socket close. */
+    @Test
+    void aKilledJvmLeavesNoReadyContainerBehind() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process jvm = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                PoolJvm.class.getName(), "3").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();
+            assertThat(line).as("the child JVM's pool is ready").isEqualTo("ready");
+            List<ProcessHandle> waiting = jvm.descendants().toList();
+            assertThat(waiting).as("launchers and waiting containers").hasSizeGreaterThanOrEqualTo(3);
+            assertThat(CgroupDirs.of(jvm.pid())).isNotEmpty();
+            jvm.destroyForcibly(); // SIGKILL: no close(), no shutdown hook
+            assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((waiting.stream().anyMatch(ProcessHandle::isAlive) || !CgroupDirs.of(jvm.pid()).isEmpty()) && System.nanoTime() < deadline)
+                Thread.sleep(20);
+            assertThat(waiting).as("within 5 s").noneMatch(ProcessHandle::isAlive);
+            assertThat(CgroupDirs.of(jvm.pid())).as("within 5 s").isEmpty();
+        } finally {
+            if (jvm.isAlive()) jvm.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The JVM killed above: a pool of N ready containers, then "ready" on stdout, then it waits. */
+    public static final class PoolJvm {
+        public static void main(String[] args) throws Exception {
+            int n = Integer.parseInt(args[0]);
+            ContainerPool pool = ContainerPool.of(new LinuxContainerRuntime(),
+                    Sandboxes.busybox().memoryLimit("64m").pidsLimit(20).command("true").build(), n);
+            waitReady(pool, n);
+            System.out.println("ready");
+            System.out.flush();
+            Thread.sleep(600_000);
+        }
     }
 
     static void waitReady(ContainerPool pool, int n) throws InterruptedException {
