@@ -7,6 +7,7 @@ JC_TEST_PACKAGES=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross   # the launcher for aarch64
   qemu-user-static               # runs the aarch64 launcher in LauncherBinaryTest
   runc crun bubblewrap           # peers for benchmarks and conformance
+  podman                         # the CLI benchmark's peer (benchmarks/cli)
   uidmap                         # newuidmap/newgidmap for the rootless tests
   util-linux procps python3      # unshare, ps, helpers of a few tests
   docker-registry apache2-utils  # jcontainer-oci: a real registry (started by the tests, never its service) + htpasswd

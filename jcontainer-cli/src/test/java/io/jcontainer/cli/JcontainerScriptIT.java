@@ -71,6 +71,31 @@ class JcontainerScriptIT {
         assertThat(run(builder(jc("version")), "").out()).startsWith("jcontainer version ");
     }
 
+    /**
+     * The AOT cache may only make the CLI faster: one the JVM cannot use (here: not a cache at all,
+     * standing for a foreign or stale one; JCONTAINER_JAVA_OPTS comes after the script's own
+     * -XX:AOTCache, so it wins) and none at all give the same output and no complaint.
+     */
+    @Test
+    void anUnusableOrMissingAotCacheOnlyCostsSpeed() throws Exception {
+        Path bad = Files.createTempFile("jcontainer-bad", ".aot");
+        try {
+            Files.write(bad, new byte[64 * 1024]);
+            var garbage = builder(jc("version"));
+            garbage.environment().put("JCONTAINER_JAVA_OPTS", "-XX:AOTCache=" + bad);
+            var none = builder(jc("version"));
+            none.environment().put("JCONTAINER_AOT", "0");
+            for (var pb : List.of(garbage, none, builder(jc("version")))) {
+                var r = run(pb, "");
+                assertThat(r.code()).as(r.err()).isZero();
+                assertThat(r.out()).startsWith("jcontainer version ");
+                assertThat(r.err()).isEmpty();
+            }
+        } finally {
+            Files.deleteIfExists(bad);
+        }
+    }
+
     @Test
     @RequiresRoot
     void runsOnTheDefaultRootWithInheritedStreams() throws Exception {

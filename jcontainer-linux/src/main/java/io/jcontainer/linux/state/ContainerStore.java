@@ -45,7 +45,10 @@ import java.util.function.Supplier;
  */
 public final class ContainerStore {
     public static final String STATE = "state.json", EXIT = "exit", LOG = "container.log", STOPPED = "stopped", PID = "pid", ATTACH = "attach";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Built on first use: a verb that reads no state file (ps of an empty store) loads no Jackson. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final Path root;
 
@@ -168,7 +171,7 @@ public final class ContainerStore {
     public void write(ContainerState s) {
         Path d = dir(s.id()), tmp = d.resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(s));
+            Files.write(tmp, Json.MAPPER.writeValueAsBytes(s));
             try {
                 Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -281,7 +284,7 @@ public final class ContainerStore {
     private Optional<Entry> read(Path d) {
         ContainerState s;
         try {
-            s = JSON.readValue(d.resolve(STATE).toFile(), ContainerState.class);
+            s = Json.MAPPER.readValue(d.resolve(STATE).toFile(), ContainerState.class);
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -352,7 +355,7 @@ public final class ContainerStore {
      * times, as JSON.
      */
     public String inspect(Entry e) {
-        var root = JSON.createObjectNode();
+        var root = Json.MAPPER.createObjectNode();
         ContainerState s = e.state();
         root.put("Id", s.id());
         root.put("Name", "/" + (s.name() == null ? "" : s.name()));
@@ -398,7 +401,7 @@ public final class ContainerStore {
         var cg = root.putArray("CgroupPaths");
         s.cgroupDirs().forEach(cg::add);
         try {
-            return JSON.writeValueAsString(root);
+            return Json.MAPPER.writeValueAsString(root);
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }

@@ -21,6 +21,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link Syscalls} through Panama FFM downcalls into the C library. One binding style: every
  * errno-setting call is bound with {@code captureCallState("errno")} and the errno is read from
  * a per-call segment (a shared one would race between threads); EINTR is retried here.
+ *
+ * <p>Each downcall handle lives in a holder class of its own, linked on the first call: linking
+ * spins lambda forms and a stub per signature (~5 ms each on a loaded machine), and a CLI verb
+ * uses a few of them — linking them all up front was most of {@code ps}'s start.
  */
 public final class NativeSyscalls implements Syscalls {
     public static final NativeSyscalls INSTANCE = new NativeSyscalls();
@@ -45,55 +49,137 @@ public final class NativeSyscalls implements Syscalls {
     private static final int EPOLL_EVENT_SIZE = X86_64 ? 12 : 16, EPOLL_DATA_OFFSET = X86_64 ? 4 : 8;
     private static final ValueLayout.OfLong UNALIGNED_LONG = JAVA_LONG.withByteAlignment(1);
 
-    private static final MethodHandle MEMFD_CREATE = errnoFn("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FCNTL_INT = variadicFn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPEN = variadicFn("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle SOCKETPAIR = errnoFn("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle SENDMSG = errnoFn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle PIPE2 = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle IOCTL_LONG = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle IOCTL_PTR = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final class MemfdCreate {
+        static final MethodHandle H = errnoFn("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class FcntlInt {
+        static final MethodHandle H = variadicFn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Open {
+        static final MethodHandle H = variadicFn("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    }
+    private static final class Close {
+        static final MethodHandle H = errnoFn("close", JAVA_INT, JAVA_INT);
+    }
+    private static final class Read {
+        static final MethodHandle H = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    }
+    private static final class Write {
+        static final MethodHandle H = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    }
+    private static final class Socketpair {
+        static final MethodHandle H = errnoFn("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    }
+    private static final class Sendmsg {
+        static final MethodHandle H = errnoFn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Pipe2 {
+        static final MethodHandle H = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Waitid {
+        static final MethodHandle H = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Kill {
+        static final MethodHandle H = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class IoctlLong {
+        static final MethodHandle H = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class IoctlPtr {
+        static final MethodHandle H = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    }
     /** asm-generic/ioctls.h: identical on x86_64 and aarch64. */
     private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441L, TIOCSWINSZ = 0x5414L;
     private static final int F_DUPFD_CLOEXEC = 1030;
     /** openat2 has no libc wrapper: syscall(2), same number on every architecture (asm-generic, 5.6). */
-    private static final MethodHandle SYSCALL4 = variadicFn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final class Syscall4 {
+        static final MethodHandle H = variadicFn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    }
     private static final long SYS_OPENAT2 = 437;
-    private static final MethodHandle MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle RMDIR = errnoFn("rmdir", JAVA_INT, ADDRESS);
-    private static final MethodHandle SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
-    private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
-    private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
-    private static final MethodHandle EPOLL_CREATE1 = errnoFn("epoll_create1", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CTL = errnoFn("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle EPOLL_WAIT = errnoFn("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle EVENTFD = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
-    private static final MethodHandle SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETSOCKOPT = errnoFn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle BIND = errnoFn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SENDTO = errnoFn("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle RECV = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final class Mkdirat {
+        static final MethodHandle H = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Rmdir {
+        static final MethodHandle H = errnoFn("rmdir", JAVA_INT, ADDRESS);
+    }
+    private static final class Symlinkat {
+        static final MethodHandle H = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+    }
+    private static final class Geteuid {
+        static final MethodHandle H = fn("geteuid", JAVA_INT);
+    }
+    private static final class Getegid {
+        static final MethodHandle H = fn("getegid", JAVA_INT);
+    }
+    private static final class EpollCreate1 {
+        static final MethodHandle H = errnoFn("epoll_create1", JAVA_INT, JAVA_INT);
+    }
+    private static final class EpollCtl {
+        static final MethodHandle H = errnoFn("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    }
+    private static final class EpollWait {
+        static final MethodHandle H = errnoFn("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    }
+    private static final class Eventfd {
+        static final MethodHandle H = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Setns {
+        static final MethodHandle H = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Unshare {
+        static final MethodHandle H = errnoFn("unshare", JAVA_INT, JAVA_INT);
+    }
+    private static final class Socket {
+        static final MethodHandle H = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Setsockopt {
+        static final MethodHandle H = errnoFn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Bind {
+        static final MethodHandle H = errnoFn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Sendto {
+        static final MethodHandle H = errnoFn("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Recv {
+        static final MethodHandle H = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    }
     private static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, SOCK_DGRAM = 2, SOCK_RAW = 3;
     private static final int SOL_NETLINK = 270, NETLINK_EXT_ACK = 11, SO_REUSEADDR = 2, SO_RCVTIMEO = 20, MSG_TRUNC = 0x20;
     // posix_spawn returns the error number instead of setting errno.
-    private static final MethodHandle POSIX_SPAWN = fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    private static final MethodHandle FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
-    private static final MethodHandle FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FA_DESTROY = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-    private static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
-    private static final MethodHandle ATTR_SETFLAGS = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, ValueLayout.JAVA_SHORT);
-    private static final MethodHandle ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
-    private static final MethodHandle SIGEMPTYSET = fn("sigemptyset", JAVA_INT, ADDRESS);
-    private static final MethodHandle SIGFILLSET = fn("sigfillset", JAVA_INT, ADDRESS);
+    private static final class PosixSpawn {
+        static final MethodHandle H = fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    }
+    private static final class FaInit {
+        static final MethodHandle H = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    }
+    private static final class FaAdddup2 {
+        static final MethodHandle H = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    }
+    private static final class FaDestroy {
+        static final MethodHandle H = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    }
+    private static final class AttrInit {
+        static final MethodHandle H = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    }
+    private static final class AttrSetflags {
+        static final MethodHandle H = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, ValueLayout.JAVA_SHORT);
+    }
+    private static final class AttrSetsigmask {
+        static final MethodHandle H = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    }
+    private static final class AttrSetsigdefault {
+        static final MethodHandle H = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    }
+    private static final class AttrDestroy {
+        static final MethodHandle H = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    }
+    private static final class Sigemptyset {
+        static final MethodHandle H = fn("sigemptyset", JAVA_INT, ADDRESS);
+    }
+    private static final class Sigfillset {
+        static final MethodHandle H = fn("sigfillset", JAVA_INT, ADDRESS);
+    }
 
     private NativeSyscalls() {
     }
@@ -129,7 +215,7 @@ public final class NativeSyscalls implements Syscalls {
     public int memfdCreate(String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            int fd = (int) MEMFD_CREATE.invokeExact(cs, a.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            int fd = (int) MemfdCreate.H.invokeExact(cs, a.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
             if (fd < 0) throw new SyscallException("memfd_create", errno(cs), name);
             return fd;
         } catch (Throwable t) {
@@ -141,7 +227,7 @@ public final class NativeSyscalls implements Syscalls {
     public void sealAll(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            int r = (int) FCNTL_INT.invokeExact(cs, fd, F_ADD_SEALS, F_SEAL_ALL);
+            int r = (int) FcntlInt.H.invokeExact(cs, fd, F_ADD_SEALS, F_SEAL_ALL);
             if (r < 0) throw new SyscallException("fcntl(F_ADD_SEALS)", errno(cs), null);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -154,7 +240,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment p = a.allocateFrom(path);
             for (;;) {
-                int fd = (int) OPEN.invokeExact(cs, p, flags, mode);
+                int fd = (int) Open.H.invokeExact(cs, p, flags, mode);
                 if (fd >= 0) return fd;
                 if (errno(cs) != EINTR) throw new SyscallException("open", errno(cs), path);
             }
@@ -168,7 +254,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             // Never retry close on EINTR: on Linux the descriptor is gone either way.
-            int r = (int) CLOSE.invokeExact(cs, fd);
+            int r = (int) Close.H.invokeExact(cs, fd);
             if (r < 0 && errno(cs) != EINTR) throw new SyscallException("close", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -182,7 +268,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment b = a.allocate(len);
             for (;;) {
-                long n = (long) READ.invokeExact(cs, fd, b, (long) len);
+                long n = (long) Read.H.invokeExact(cs, fd, b, (long) len);
                 if (n >= 0) {
                     MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 0, buf, off, (int) n);
                     return (int) n;
@@ -202,7 +288,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment.copy(buf, off, b, ValueLayout.JAVA_BYTE, 0, len);
             long done = 0;
             while (done < len) {
-                long n = (long) WRITE.invokeExact(cs, fd, b.asSlice(done), (long) (len - done));
+                long n = (long) Write.H.invokeExact(cs, fd, b.asSlice(done), (long) (len - done));
                 if (n < 0) {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("write", errno(cs), "fd " + fd);
@@ -229,7 +315,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            int r = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
+            int r = (int) Socketpair.H.invokeExact(cs, AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
             if (r < 0) throw new SyscallException("socketpair", errno(cs), what);
             return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
@@ -260,7 +346,7 @@ public final class NativeSyscalls implements Syscalls {
             msg.set(ADDRESS, 32, cmsg);
             msg.set(JAVA_LONG, 40, space);
             for (;;) {
-                long r = (long) SENDMSG.invokeExact(cs, sock, msg, MSG_NOSIGNAL);
+                long r = (long) Sendmsg.H.invokeExact(cs, sock, msg, MSG_NOSIGNAL);
                 if (r >= 0) return;
                 if (errno(cs) != EINTR) throw new SyscallException("sendmsg", errno(cs), "fd " + sock);
             }
@@ -274,7 +360,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
-            int r = (int) PIPE2.invokeExact(cs, fds, O_CLOEXEC);
+            int r = (int) Pipe2.H.invokeExact(cs, fds, O_CLOEXEC);
             if (r < 0) throw new SyscallException("pipe2", errno(cs), null);
             return new int[]{fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
@@ -295,30 +381,30 @@ public final class NativeSyscalls implements Syscalls {
             // Opaque libc structs: generously sized for glibc (80/336 bytes) and musl.
             MemorySegment fa = a.allocate(512, 16), attr = a.allocate(1024, 16);
             MemorySegment all = a.allocate(128, 8), none = a.allocate(128, 8);
-            check("posix_spawn_file_actions_init", (int) FA_INIT.invokeExact(fa));
+            check("posix_spawn_file_actions_init", (int) FaInit.H.invokeExact(fa));
             try {
-                check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+                check("posix_spawnattr_init", (int) AttrInit.H.invokeExact(attr));
                 try {
                     for (int target = 0; target < fds.length; target++)
-                        check("posix_spawn_file_actions_adddup2", (int) FA_ADDDUP2.invokeExact(fa, fds[target], target));
+                        check("posix_spawn_file_actions_adddup2", (int) FaAdddup2.H.invokeExact(fa, fds[target], target));
                     // The JVM blocks and handles signals of its own; the launcher must start clean.
-                    int ignored = (int) SIGFILLSET.invokeExact(all);
-                    ignored = (int) SIGEMPTYSET.invokeExact(none);
-                    check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all));
-                    check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, none));
+                    int ignored = (int) Sigfillset.H.invokeExact(all);
+                    ignored = (int) Sigemptyset.H.invokeExact(none);
+                    check("posix_spawnattr_setsigdefault", (int) AttrSetsigdefault.H.invokeExact(attr, all));
+                    check("posix_spawnattr_setsigmask", (int) AttrSetsigmask.H.invokeExact(attr, none));
                     // Its own process group (pgid 0 = its pid): a terminal's Ctrl-C (SIGINT to the foreground
                     // group) must reach the JVM, which decides, and not kill the launcher and so the sandbox.
-                    check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr,
+                    check("posix_spawnattr_setflags", (int) AttrSetflags.H.invokeExact(attr,
                             (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
                     MemorySegment pid = a.allocate(JAVA_INT);
-                    int r = (int) POSIX_SPAWN.invokeExact(pid, a.allocateFrom(path), fa, attr, cStrings(a, argv), cStrings(a, env));
+                    int r = (int) PosixSpawn.H.invokeExact(pid, a.allocateFrom(path), fa, attr, cStrings(a, argv), cStrings(a, env));
                     if (r != 0) throw new SyscallException("posix_spawn", r, path);
                     return pid.get(JAVA_INT, 0);
                 } finally {
-                    int ignored = (int) ATTR_DESTROY.invokeExact(attr);
+                    int ignored = (int) AttrDestroy.H.invokeExact(attr);
                 }
             } finally {
-                int ignored = (int) FA_DESTROY.invokeExact(fa);
+                int ignored = (int) FaDestroy.H.invokeExact(fa);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -335,7 +421,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment si = a.allocate(128, 8);
             for (;;) {
-                int r = (int) WAITID.invokeExact(cs, P_PID, pid, si, WEXITED | (noHang ? WNOHANG : 0));
+                int r = (int) Waitid.H.invokeExact(cs, P_PID, pid, si, WEXITED | (noHang ? WNOHANG : 0));
                 if (r < 0) {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("waitid", errno(cs), "pid " + pid);
@@ -354,7 +440,7 @@ public final class NativeSyscalls implements Syscalls {
     public void kill(int pid, int signal) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            int r = (int) KILL.invokeExact(cs, pid, signal);
+            int r = (int) Kill.H.invokeExact(cs, pid, signal);
             if (r < 0) throw new SyscallException("kill", errno(cs), "pid " + pid);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -367,9 +453,9 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment zero = a.allocate(JAVA_INT);
-            if ((int) IOCTL_PTR.invokeExact(cs, master, TIOCSPTLCK, zero) < 0)
+            if ((int) IoctlPtr.H.invokeExact(cs, master, TIOCSPTLCK, zero) < 0)
                 throw new SyscallException("ioctl(TIOCSPTLCK)", errno(cs), "/dev/ptmx");
-            int slave = (int) IOCTL_LONG.invokeExact(cs, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | O_CLOEXEC));
+            int slave = (int) IoctlLong.H.invokeExact(cs, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | O_CLOEXEC));
             if (slave < 0) throw new SyscallException("ioctl(TIOCGPTPEER)", errno(cs), "/dev/ptmx");
             return new int[]{master, slave};
         } catch (Throwable t) {
@@ -385,7 +471,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment ws = a.allocate(8, 2); // struct winsize { ws_row, ws_col, ws_xpixel, ws_ypixel }
             ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
             ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
-            if ((int) IOCTL_PTR.invokeExact(cs, fd, TIOCSWINSZ, ws) < 0)
+            if ((int) IoctlPtr.H.invokeExact(cs, fd, TIOCSWINSZ, ws) < 0)
                 throw new SyscallException("ioctl(TIOCSWINSZ)", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -402,7 +488,7 @@ public final class NativeSyscalls implements Syscalls {
             how.set(JAVA_LONG, 16, resolve);
             MemorySegment p = a.allocateFrom(path);
             for (;;) {
-                long fd = (long) SYSCALL4.invokeExact(cs, SYS_OPENAT2, dirfd, p, how, 24L);
+                long fd = (long) Syscall4.H.invokeExact(cs, SYS_OPENAT2, dirfd, p, how, 24L);
                 if (fd >= 0) return (int) fd;
                 if (errno(cs) != EINTR) throw new SyscallException("openat2", errno(cs), path);
             }
@@ -415,7 +501,7 @@ public final class NativeSyscalls implements Syscalls {
     public void rmdir(String path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            if ((int) RMDIR.invokeExact(cs, a.allocateFrom(path)) < 0) throw new SyscallException("rmdir", errno(cs), path);
+            if ((int) Rmdir.H.invokeExact(cs, a.allocateFrom(path)) < 0) throw new SyscallException("rmdir", errno(cs), path);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -425,7 +511,7 @@ public final class NativeSyscalls implements Syscalls {
     public void mkdirat(int dirfd, String name, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            if ((int) MKDIRAT.invokeExact(cs, dirfd, a.allocateFrom(name), mode) < 0) throw new SyscallException("mkdirat", errno(cs), name);
+            if ((int) Mkdirat.H.invokeExact(cs, dirfd, a.allocateFrom(name), mode) < 0) throw new SyscallException("mkdirat", errno(cs), name);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -435,7 +521,7 @@ public final class NativeSyscalls implements Syscalls {
     public void symlinkat(String target, int dirfd, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            if ((int) SYMLINKAT.invokeExact(cs, a.allocateFrom(target), dirfd, a.allocateFrom(name)) < 0)
+            if ((int) Symlinkat.H.invokeExact(cs, a.allocateFrom(target), dirfd, a.allocateFrom(name)) < 0)
                 throw new SyscallException("symlinkat", errno(cs), name);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -446,7 +532,7 @@ public final class NativeSyscalls implements Syscalls {
     public int dup(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            int r = (int) FCNTL_INT.invokeExact(cs, fd, F_DUPFD_CLOEXEC, 3);
+            int r = (int) FcntlInt.H.invokeExact(cs, fd, F_DUPFD_CLOEXEC, 3);
             if (r < 0) throw new SyscallException("fcntl(F_DUPFD_CLOEXEC)", errno(cs), "fd " + fd);
             return r;
         } catch (Throwable t) {
@@ -458,7 +544,7 @@ public final class NativeSyscalls implements Syscalls {
     public void setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            if ((int) SETNS.invokeExact(cs, fd, nstype) < 0) throw new SyscallException("setns", errno(cs), "fd " + fd);
+            if ((int) Setns.H.invokeExact(cs, fd, nstype) < 0) throw new SyscallException("setns", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -468,14 +554,14 @@ public final class NativeSyscalls implements Syscalls {
     public void unshare(int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            if ((int) UNSHARE.invokeExact(cs, flags) < 0) throw new SyscallException("unshare", errno(cs), "flags 0x" + Integer.toHexString(flags));
+            if ((int) Unshare.H.invokeExact(cs, flags) < 0) throw new SyscallException("unshare", errno(cs), "flags 0x" + Integer.toHexString(flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     private static void setsockopt(Arena a, MemorySegment cs, int fd, int level, int name, MemorySegment value, String what) throws Throwable {
-        if ((int) SETSOCKOPT.invokeExact(cs, fd, level, name, value, (int) value.byteSize()) < 0)
+        if ((int) Setsockopt.H.invokeExact(cs, fd, level, name, value, (int) value.byteSize()) < 0)
             throw new SyscallException("setsockopt", errno(cs), what);
     }
 
@@ -484,7 +570,7 @@ public final class NativeSyscalls implements Syscalls {
         int fd = -1;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            fd = (int) SOCKET.invokeExact(cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+            fd = (int) Socket.H.invokeExact(cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
             if (fd < 0) throw new SyscallException("socket", errno(cs), "AF_NETLINK protocol " + protocol);
             // the kernel's own words for a refused request ("Unknown device type"...) come back with the error
             setsockopt(a, cs, fd, SOL_NETLINK, NETLINK_EXT_ACK, a.allocateFrom(JAVA_INT, 1), "NETLINK_EXT_ACK");
@@ -494,7 +580,7 @@ public final class NativeSyscalls implements Syscalls {
             setsockopt(a, cs, fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
             MemorySegment nl = a.allocate(12, 4); // struct sockaddr_nl { u16 family, pad; u32 pid, groups }
             nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
-            if ((int) BIND.invokeExact(cs, fd, nl, 12) < 0) throw new SyscallException("bind", errno(cs), "AF_NETLINK protocol " + protocol);
+            if ((int) Bind.H.invokeExact(cs, fd, nl, 12) < 0) throw new SyscallException("bind", errno(cs), "AF_NETLINK protocol " + protocol);
             return fd;
         } catch (Throwable t) {
             closeQuietly(fd);
@@ -510,7 +596,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment nl = a.allocate(12, 4);
             nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
             for (;;) {
-                long n = (long) SENDTO.invokeExact(cs, fd, b, (long) message.length, 0, nl, 12);
+                long n = (long) Sendto.H.invokeExact(cs, fd, b, (long) message.length, 0, nl, 12);
                 if (n >= 0) return;
                 if (errno(cs) != EINTR) throw new SyscallException("sendto", errno(cs), "netlink fd " + fd);
             }
@@ -525,7 +611,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment b = a.allocate(buf.length);
             for (;;) {
-                long n = (long) RECV.invokeExact(cs, fd, b, (long) buf.length, MSG_TRUNC);
+                long n = (long) Recv.H.invokeExact(cs, fd, b, (long) buf.length, MSG_TRUNC);
                 if (n >= 0) {
                     if (n > buf.length) throw new SyscallException("recv", 90 /* EMSGSIZE */, "netlink fd " + fd + ": a " + n + "-byte message");
                     MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) n);
@@ -553,7 +639,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             boolean v6 = hostIp.length == 16;
-            fd = (int) SOCKET.invokeExact(cs, v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+            fd = (int) Socket.H.invokeExact(cs, v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
             if (fd < 0) throw new SyscallException("socket", errno(cs), what);
             if (!udp) setsockopt(a, cs, fd, SOL_SOCKET, SO_REUSEADDR, a.allocateFrom(JAVA_INT, 1), "SO_REUSEADDR");
             MemorySegment sa = a.allocate(28, 4); // sockaddr_in (16) / sockaddr_in6 (28); port big-endian
@@ -561,7 +647,7 @@ public final class NativeSyscalls implements Syscalls {
             sa.set(ValueLayout.JAVA_BYTE, 2, (byte) (port >> 8));
             sa.set(ValueLayout.JAVA_BYTE, 3, (byte) port);
             MemorySegment.copy(hostIp, 0, sa, ValueLayout.JAVA_BYTE, v6 ? 8 : 4, hostIp.length);
-            if ((int) BIND.invokeExact(cs, fd, sa, v6 ? 28 : 16) < 0) throw new SyscallException("bind", errno(cs), what);
+            if ((int) Bind.H.invokeExact(cs, fd, sa, v6 ? 28 : 16) < 0) throw new SyscallException("bind", errno(cs), what);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
@@ -572,7 +658,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) Geteuid.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -581,7 +667,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int getegid() {
         try {
-            return (int) GETEGID.invokeExact();
+            return (int) Getegid.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -591,7 +677,7 @@ public final class NativeSyscalls implements Syscalls {
     public int epollCreate() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            int fd = (int) EPOLL_CREATE1.invokeExact(cs, EPOLL_CLOEXEC);
+            int fd = (int) EpollCreate1.H.invokeExact(cs, EPOLL_CLOEXEC);
             if (fd < 0) throw new SyscallException("epoll_create1", errno(cs), null);
             return fd;
         } catch (Throwable t) {
@@ -615,7 +701,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment ev = a.allocate(16, 8);
             ev.set(JAVA_INT, 0, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
             ev.set(UNALIGNED_LONG, EPOLL_DATA_OFFSET, data);
-            int r = (int) EPOLL_CTL.invokeExact(cs, epfd, op, fd, ev);
+            int r = (int) EpollCtl.H.invokeExact(cs, epfd, op, fd, ev);
             if (r < 0) throw new SyscallException("epoll_ctl", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -628,7 +714,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * out.length, 8);
             for (;;) {
-                int n = (int) EPOLL_WAIT.invokeExact(cs, epfd, evs, out.length, timeoutMillis);
+                int n = (int) EpollWait.H.invokeExact(cs, epfd, evs, out.length, timeoutMillis);
                 if (n < 0) {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("epoll_wait", errno(cs), null);
@@ -645,7 +731,7 @@ public final class NativeSyscalls implements Syscalls {
     public int eventfd() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
-            int fd = (int) EVENTFD.invokeExact(cs, 0, O_CLOEXEC);
+            int fd = (int) Eventfd.H.invokeExact(cs, 0, O_CLOEXEC);
             if (fd < 0) throw new SyscallException("eventfd", errno(cs), null);
             return fd;
         } catch (Throwable t) {

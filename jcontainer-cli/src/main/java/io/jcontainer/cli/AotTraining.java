@@ -1,0 +1,46 @@
+package io.jcontainer.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The training run of the CLI's AOT cache (JDK 25, {@code -XX:AOTCacheOutput}), run by the build
+ * (jcontainer-cli's pom, phase {@code package}): the verbs a person starts most, so the cache
+ * holds the classes they load — parsed, linked, with their lambdas and the FFM stubs spun.
+ *
+ * <p>Everything here is harmless on a build host: the store is a directory under
+ * {@code target/} ({@code -Djcontainer.stateDir}), the {@code run} has an empty root (it goes
+ * through the whole start — spec, seccomp, plan, launcher — and fails at execve with 127; when
+ * the host cannot make containers at all it fails earlier, and the cache is only smaller).
+ * Output is discarded; a failing verb does not fail the build.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path work = Path.of(args.length > 0 ? args[0] : "target/aot-training");
+        Path root = Files.createDirectories(work.resolve("empty-root"));
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        verb("--version");
+        verb("--help");
+        verb("run", "--help");
+        verb("ps");
+        verb("ps", "-a");
+        verb("inspect", "aot-training-no-such-container");
+        verb("run", "--rm", "--rootfs", root.toString(), "/bin/true");
+        verb("ps", "-a", "-q");
+    }
+
+    private static void verb(String... argv) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(sink);
+        int rc = Cli.run(argv, InputStream.nullInputStream(), ps, ps);
+        if (Boolean.getBoolean("jcontainer.aot.verbose")) System.out.println("aot training: jcontainer " + String.join(" ", argv) + " -> " + rc);
+    }
+}

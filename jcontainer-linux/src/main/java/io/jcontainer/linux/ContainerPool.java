@@ -1,0 +1,154 @@
+package io.jcontainer.linux;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerException;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.ContainerStartException;
+import io.jcontainer.InvalidSpecException;
+import io.jcontainer.linux.launch.LaunchHooks;
+import io.jcontainer.linux.plan.HookPoint;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Containers of one spec made ahead of their start (opt-in): each is a whole, ordinary start —
+ * namespaces, id maps, cgroups, root set up and pivoted — stopped at
+ * {@link HookPoint#START_CONTAINER}, before capabilities are dropped, the seccomp filter is
+ * loaded and the command is exec'd. {@link #start()} lets one go on and refills the pool in the
+ * background; with none ready it starts one the ordinary way.
+ *
+ * <p>Isolation is that of a start without the pool: a pooled container is never reused, only
+ * made early. Nothing of one container is carried to the next (each has its own namespaces,
+ * cgroups, /proc, /dev and mounts); what they share is what any two starts of the spec share (the
+ * root directory, bind mounts).
+ *
+ * <p>Cost while ready, per container: its launcher and the waiting child (~1 MB RSS together,
+ * mostly shared pages), its kernel objects (namespaces, cgroups, mounts), one parked JVM thread,
+ * and its share of the spec's memory limit is not charged until the command runs. Closing the
+ * pool aborts the ready ones (the launcher kills and reaps each, its cgroups are removed); a JVM
+ * that dies leaves none either: each launcher's control socket closes and it ends its child.
+ *
+ * <p>Usage: {@code try (ContainerPool pool = ContainerPool.of(runtime, spec, 2)) { pool.start()... }}.
+ */
+public final class ContainerPool implements AutoCloseable {
+    private final LinuxContainerRuntime runtime;
+    private final ContainerSpec spec;
+    private final int size;
+    private final ConcurrentLinkedQueue<Ready> ready = new ConcurrentLinkedQueue<>();
+    /** Containers being made or ready: at most {@link #size}. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<Thread> makers = new ArrayList<>();
+    private volatile boolean closed;
+
+    /** One container waiting at START_CONTAINER: {@code go} answers it, {@code started} is its start. */
+    private record Ready(CompletableFuture<Boolean> go, CompletableFuture<Container> started) {
+    }
+
+    private ContainerPool(LinuxContainerRuntime runtime, ContainerSpec spec, int size) {
+        this.runtime = runtime;
+        this.spec = spec;
+        this.size = size;
+    }
+
+    /**
+     * A pool of {@code size} ready containers of {@code spec}, filling in the background from now.
+     * The spec must be an attached, unnamed one (a name belongs to one container).
+     */
+    public static ContainerPool of(LinuxContainerRuntime runtime, ContainerSpec spec, int size) {
+        if (size < 1) throw new IllegalArgumentException("a pool of " + size + " containers");
+        if (spec.name() != null) throw new InvalidSpecException("name", "a pooled container has no name of its own (the pool makes many of the spec)");
+        if (spec.detached()) throw new InvalidSpecException("detached", "a pooled container is attached to the JVM that takes it");
+        if (spec.tty()) throw new InvalidSpecException("tty", "a pooled container has no terminal");
+        ContainerPool p = new ContainerPool(runtime, spec, size);
+        for (int i = 0; i < size; i++) p.refill();
+        return p;
+    }
+
+    /** The number of containers ready now (waiting to be taken). */
+    public int ready() {
+        return ready.size();
+    }
+
+    /**
+     * Starts a container of the pool's spec: a ready one is let go (exec'd), or — none ready — one
+     * is started now. Either way, the caller owns the returned container as if started by
+     * {@link LinuxContainerRuntime#start}.
+     */
+    public Container start() {
+        if (closed) throw new IllegalStateException("the container pool is closed");
+        Ready r = ready.poll();
+        if (r == null) return runtime.start(spec);
+        r.go.complete(true);
+        try {
+            return r.started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ContainerException ce) throw ce;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        } finally {
+            refill();
+        }
+    }
+
+    private void refill() {
+        if (closed) return;
+        if (inFlight.incrementAndGet() > size) {
+            inFlight.decrementAndGet();
+            return;
+        }
+        Ready r = new Ready(new CompletableFuture<>(), new CompletableFuture<>());
+        LaunchHooks hooks = new LaunchHooks().on(HookPoint.START_CONTAINER, "wait in the container pool", h -> {
+            ready.add(r);
+            if (closed) r.go.complete(false);
+            if (!r.go.join()) throw new ContainerStartException("the container pool was closed before this container was taken", null);
+        });
+        // A platform thread each: the start's hook work parks it until the container is taken.
+        Thread t = Thread.ofPlatform().daemon().name("jcontainer-pool").unstarted(() -> {
+            try {
+                r.started.complete(runtime.start(spec, hooks));
+            } catch (Throwable e) {
+                r.started.completeExceptionally(e);
+                ready.remove(r);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+        synchronized (makers) {
+            makers.removeIf(m -> !m.isAlive());
+            makers.add(t);
+        }
+        t.start();
+    }
+
+    /**
+     * Aborts the ready containers (nothing of them is left: processes, cgroups, mounts) and waits
+     * for the pool's starts in progress to end. Containers already taken are the caller's.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        List<Thread> ts;
+        synchronized (makers) {
+            ts = new ArrayList<>(makers);
+        }
+        for (;;) {
+            for (Ready r; (r = ready.poll()) != null; ) r.go.complete(false);
+            boolean alive = false;
+            for (Thread t : ts) {
+                try {
+                    t.join(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                alive |= t.isAlive();
+            }
+            if (!alive) break;
+        }
+    }
+}
