@@ -123,5 +123,8 @@ class GoTemplateTest {
                 """);
         assertThat(Format.parse("{{.Names}}", "").render(List.of(new Row("a", "x", "", List.of())), Map.of())).isEqualTo("x\n");
         assertThat(Format.parse("table {{.RunningFor}}", "").render(List.of(), Map.of())).isEqualTo("RUNNING FOR\n");
+        // what a shell passes for 'table {{.ID}}\t{{.Names}}': a backslash and a t
+        assertThat(Format.parse("table {{.ID}}\\t{{.Names}}", "").render(List.of(new Row("a", "x", "", List.of())), Map.of("ID", "CONTAINER ID")))
+                .isEqualTo("CONTAINER ID   NAMES\na              x\n");
     }
 }
