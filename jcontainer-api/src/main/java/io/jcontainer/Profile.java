@@ -22,6 +22,8 @@ public enum Profile {
      * but the first id of a range no host user owns (the Linux runtime: the /etc/subuid range of
      * a user {@code jcontainer}, else its own range from host uid 2147418112), so a job that
      * escapes through a kernel bug lands as nobody. Explicit {@code uidMap}/{@code gidMap} win.
+     * Not yet with the embedded default root (no {@code rootfs}): there root inside stays the
+     * JVM's uid, and the runtime logs a warning once; give a root filesystem directory for it.
      */
     UNTRUSTED {
         @Override

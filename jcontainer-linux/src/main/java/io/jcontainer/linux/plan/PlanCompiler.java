@@ -764,13 +764,28 @@ public final class PlanCompiler {
      * user other than root — goes through newuidmap/newgidmap within its /etc/subuid and
      * /etc/subgid ranges (container 0 = the JVM's id, 1.. = the first subordinate range).
      */
+    private static volatile boolean warnedDefaultRoot;
+
     private IdMaps idMaps(ContainerSpec spec, Passwd.User user) {
         if (!spec.has(Namespace.USER)) return new IdMaps(List.of(), List.of());
         List<IdMap> ownUid = List.of(new IdMap(0, host.euid(), 1)), ownGid = List.of(new IdMap(0, host.egid(), 1));
         List<IdMap> uid = spec.uidMap(), gid = spec.gidMap();
         if (host.isRoot()) {
-            // unprivilegedRoot (UNTRUSTED): root inside is an id no host user owns, never host root
-            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty()) {
+            // unprivilegedRoot (UNTRUSTED): root inside is an id no host user owns, never host root.
+            // Not yet for the embedded default root: the child builds that root (a tmpfs, its /usr,
+            // /etc...) with the host uid it was cloned with, which such a map leaves unmapped, so
+            // the start failed at mkdirat /usr (EACCES). Taking the namespace's root before the
+            // setup would fix it, but v1's cgroup self-move later needs the host uid; until the
+            // cgroups are joined from the parent side, the default root keeps the JVM's own map,
+            // and says so once.
+            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty() && spec.root() instanceof io.jcontainer.Root.Default
+                    && !warnedDefaultRoot) {
+                warnedDefaultRoot = true;
+                org.slf4j.LoggerFactory.getLogger(PlanCompiler.class).warn("jcontainer: an unprivileged root (Profile.UNTRUSTED) "
+                        + "is not available with the embedded default root yet: root inside is this JVM's uid {}; give a root "
+                        + "filesystem directory, or explicit uid/gid maps, to run as an unprivileged host uid", host.euid());
+            }
+            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty() && !(spec.root() instanceof io.jcontainer.Root.Default)) {
                 List<List<IdMap>> range = unprivileged();
                 return new IdMaps(range.get(0), range.get(1));
             }
