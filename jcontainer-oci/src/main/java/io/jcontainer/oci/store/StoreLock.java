@@ -38,7 +38,7 @@ public final class StoreLock {
         rw.readLock().lock();
         try {
             synchronized (this) {
-                if (readers == 0) fileLock = channel().lock(0, Long.MAX_VALUE, true);
+                if (readers == 0) fileLock = lock(true);
                 readers++;
             }
         } catch (IOException | RuntimeException e) {
@@ -58,7 +58,7 @@ public final class StoreLock {
         rw.writeLock().lock();
         try {
             synchronized (this) {
-                fileLock = channel().lock();
+                fileLock = lock(false);
             }
         } catch (IOException | RuntimeException e) {
             rw.writeLock().unlock();
@@ -70,6 +70,28 @@ public final class StoreLock {
             }
             rw.writeLock().unlock();
         };
+    }
+
+    /**
+     * The file lock, waiting for it. fcntl(2) locks belong to processes, so the kernel's deadlock
+     * check sees two JVMs each pulling two layers on two threads (A holds L1 and waits for L2, B
+     * holds L2 and waits for L1) as a cycle and answers EDEADLK, although each of A's threads
+     * releases its lock on its own. Back off and wait again: a real wait always ends.
+     */
+    private java.nio.channels.FileLock lock(boolean shared) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return channel().lock(0, Long.MAX_VALUE, shared);
+            } catch (IOException e) {
+                if (attempt >= 200 || !String.valueOf(e.getMessage()).contains("deadlock")) throw e;
+                try {
+                    Thread.sleep(5 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private FileChannel channel() throws IOException {
