@@ -136,9 +136,10 @@ public final class InfoCommand implements Command {
         return "unavailable: kernel built without CONFIG_SECCOMP_FILTER";
     }
 
+    /** Read as a stream: Files.readString of a /proc/sys file returned only its first byte here. */
     private static String read(String path, String dflt) {
-        try {
-            return Files.readString(Path.of(path)).trim();
+        try (var in = Files.newInputStream(Path.of(path))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             return dflt;
         }

@@ -154,9 +154,14 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
         return null;
     }
 
+    /**
+     * A number from a /proc or /sys file. Read as a stream: on this JDK and kernel,
+     * Files.readString of a /proc/sys file returns only its first byte ("9" for 96369), since the
+     * file reports a size of 0 and one read(2) of the first chunk is taken for the whole file.
+     */
     static int readInt(Path p, int dflt) {
-        try {
-            return Integer.parseInt(Files.readString(p).trim());
+        try (var in = Files.newInputStream(p)) {
+            return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
             return dflt;
         }
