@@ -7,7 +7,7 @@ import java.util.List;
  * {@code jcontainer container SUBCOMMAND}: docker's management command. {@code prune} is its
  * own; {@code ls}/{@code list} are {@code ps}; the others are the top-level verbs of that name.
  */
-public final class ContainerCommand implements Command {
+public final class ContainerCommand implements GroupCommand {
     @Override
     public String name() {
         return "container";
@@ -21,16 +21,6 @@ public final class ContainerCommand implements Command {
     @Override
     public String usage() {
         return "container COMMAND";
-    }
-
-    @Override
-    public Flags flags() {
-        return new Flags();
-    }
-
-    @Override
-    public boolean interspersed() {
-        return false;
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.List;
  * {@code history}, {@code prune}, and the short verbs under their long names ({@code ls},
  * {@code pull}, {@code push}, {@code rm}, {@code tag}, {@code save}, {@code load}).
  */
-public final class ImageCommand implements Command {
+public final class ImageCommand implements GroupCommand {
     private static final List<Command> SUBCOMMANDS = List.of(
             new Inspect(), new Prune(), new ImagesCommand("ls"), new HistoryCommand(), new PullCommand(),
             new PushCommand(), new Alias("rm", new RmiCommand()), new TagCommand(), new SaveCommand(), new LoadCommand());
@@ -33,16 +33,6 @@ public final class ImageCommand implements Command {
     @Override
     public String usage() {
         return "image COMMAND";
-    }
-
-    @Override
-    public Flags flags() {
-        return new Flags();
-    }
-
-    @Override
-    public boolean interspersed() {
-        return false;
     }
 
     @Override

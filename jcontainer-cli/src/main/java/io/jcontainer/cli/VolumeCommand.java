@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code jcontainer volume create|ls|inspect|rm|prune}: docker's volume verbs over the lifecycle
  * API's {@link Volumes} (docs/lifecycle.md, "Volumes").
  */
-public final class VolumeCommand implements Command {
+public final class VolumeCommand implements GroupCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -33,16 +33,6 @@ public final class VolumeCommand implements Command {
     @Override
     public String usage() {
         return "volume COMMAND";
-    }
-
-    @Override
-    public Flags flags() {
-        return new Flags();
-    }
-
-    @Override
-    public boolean interspersed() {
-        return false;
     }
 
     @Override
