@@ -143,8 +143,13 @@ final class ContainerHandler {
         n.put("Image", "");
         ObjectNode labels = n.with("Config").putObject("Labels");
         labels(ci).forEach(labels::put);
-        n.putObject("NetworkSettings").putObject("Networks");
-        n.putArray("Mounts");
+        if (!n.has("NetworkSettings")) {
+            // docker's shape even without a network: clients (docker-java) read Ports as an object
+            ObjectNode net = n.putObject("NetworkSettings");
+            net.putObject("Networks");
+            net.putObject("Ports");
+        }
+        if (!n.has("Mounts")) n.putArray("Mounts");
         n.put("Driver", "jcontainer");
         n.put("Platform", "linux");
         x.json(200, n);
