@@ -112,34 +112,7 @@ public final class ImageCommand implements GroupCommand {
         }
 
         static ObjectNode toJson(ObjectMapper json, ImageInfo i) {
-            ObjectNode n = json.createObjectNode();
-            n.put("Id", i.id());
-            i.repoTags().forEach(n.putArray("RepoTags")::add);
-            i.repoDigests().forEach(n.putArray("RepoDigests")::add);
-            n.put("Created", i.created() == null ? null : i.created().toString());
-            n.put("Architecture", i.platform().architecture());
-            if (i.platform().variant() != null) n.put("Variant", i.platform().variant());
-            n.put("Os", i.platform().os());
-            n.put("Size", i.size());
-            ObjectNode c = n.putObject("Config");
-            var cfg = i.config();
-            c.put("User", cfg.user());
-            ObjectNode ports = c.putObject("ExposedPorts");
-            cfg.exposedPorts().forEach(x -> ports.putObject(x));
-            cfg.env().forEach(c.withArray("Env")::add);
-            cfg.cmd().forEach(c.withArray("Cmd")::add);
-            ObjectNode vols = c.putObject("Volumes");
-            cfg.volumes().forEach(x -> vols.putObject(x));
-            c.put("WorkingDir", cfg.workingDir());
-            cfg.entrypoint().forEach(c.withArray("Entrypoint")::add);
-            ObjectNode labels = c.putObject("Labels");
-            cfg.labels().forEach(labels::put);
-            if (!cfg.stopSignal().isEmpty()) c.put("StopSignal", cfg.stopSignal());
-            ObjectNode rootfs = n.putObject("RootFS");
-            rootfs.put("Type", "layers");
-            i.diffIds().forEach(rootfs.putArray("Layers")::add);
-            n.putObject("Metadata").put("ManifestDigest", i.manifestDigest());
-            return n;
+            return io.jcontainer.docker.ImageJson.inspect(i);
         }
     }
 

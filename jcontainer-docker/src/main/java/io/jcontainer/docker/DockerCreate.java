@@ -63,6 +63,15 @@ public final class DockerCreate {
      * @param image the image's root and defaults
      */
     public static Created spec(JsonNode body, String name, ImageDefaults image) {
+        return spec(body, name, image, null);
+    }
+
+    /**
+     * As {@link #spec(JsonNode, String, ImageDefaults)}, with named and anonymous volumes
+     * ({@code Binds} {@code NAME:/path}, {@code Mounts} of type volume, {@code VolumesFrom}) made
+     * in {@code volumes}' store; null: host paths only.
+     */
+    public static Created spec(JsonNode body, String name, ImageDefaults image, io.jcontainer.lifecycle.Containers volumes) {
         refuseUnknown("", body, CONFIG_FIELDS);
         JsonNode host = body.path("HostConfig");
         if (host.isObject()) refuseUnknown("HostConfig.", host, HOST_FIELDS);
@@ -105,18 +114,29 @@ public final class DockerCreate {
             b.consoleSize(console.get(0).asInt(), console.get(1).asInt());
 
         boolean autoRemove = host.path("AutoRemove").asBoolean(false);
-        if (host.isObject()) hostConfig(b, host);
+        if (host.isObject()) hostConfig(b, host, volumes);
         return new Created(b.build(), autoRemove);
     }
 
-    private static void hostConfig(ContainerSpec.Builder b, JsonNode h) {
-        for (String bind : strings(h.path("Binds"))) b.volume(bind);
+    private static void hostConfig(ContainerSpec.Builder b, JsonNode h, io.jcontainer.lifecycle.Containers volumes) {
+        for (String bind : strings(h.path("Binds"))) {
+            if (volumes == null) b.volume(bind);
+            else b.mount(DockerVolumes.volume(volumes, bind));
+        }
+        if (volumes != null) for (String from : strings(h.path("VolumesFrom")))
+            DockerVolumes.from(volumes, from).forEach(b::mount);
         for (JsonNode m : h.path("Mounts")) {
             String type = m.path("Type").asText("bind");
             String target = m.path("Target").asText();
             boolean ro = m.path("ReadOnly").asBoolean(false);
             switch (type) {
                 case "bind" -> b.mount(new Mount.Bind(Path.of(m.path("Source").asText()), target, ro, true));
+                case "volume" -> {
+                    if (volumes == null) throw new InvalidSpecException("HostConfig.Mounts", "volumes are not available here");
+                    String src = m.path("Source").asText("");
+                    b.mount(DockerVolumes.mount(volumes, "type=volume," + (src.isEmpty() ? "" : "source=" + src + ",") + "target=" + target
+                            + (ro ? ",readonly" : "")));
+                }
                 case "tmpfs" -> {
                     List<String> o = new ArrayList<>();
                     if (ro) o.add("ro");
@@ -126,7 +146,7 @@ public final class DockerCreate {
                     if (mode > 0) o.add("mode=" + Integer.toOctalString(mode));
                     b.mount("tmpfs", "tmpfs", target, o.toArray(String[]::new));
                 }
-                default -> throw new InvalidSpecException("HostConfig.Mounts", "mount type " + type + " is not supported (bind, tmpfs)");
+                default -> throw new InvalidSpecException("HostConfig.Mounts", "mount type " + type + " is not supported (bind, volume, tmpfs)");
             }
         }
         h.path("Tmpfs").properties().forEach(t -> b.mount("tmpfs", "tmpfs", t.getKey(),
@@ -215,7 +235,7 @@ public final class DockerCreate {
         refuseSet("HostConfig.DnsSearch", h.path("DnsSearch"), "no DNS configuration is written yet");
         refuseSet("HostConfig.DnsOptions", h.path("DnsOptions"), "no DNS configuration is written yet");
         refuseSet("HostConfig.ExtraHosts", h.path("ExtraHosts"), "extra /etc/hosts entries are not written yet");
-        refuseSet("HostConfig.VolumesFrom", h.path("VolumesFrom"), "volumes are not implemented");
+        if (volumes == null) refuseSet("HostConfig.VolumesFrom", h.path("VolumesFrom"), "volumes are not available here");
         for (String zero : List.of("ShmSize", "OomKillDisable", "CgroupParent", "Cgroup", "CpuCount", "CpuPercent", "CpuPeriod", "CpuQuota",
                 "CpuRealtimePeriod", "CpuRealtimeRuntime", "KernelMemory", "KernelMemoryTCP", "IOMaximumBandwidth", "IOMaximumIOps",
                 "DeviceCgroupRules", "DeviceRequests", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",

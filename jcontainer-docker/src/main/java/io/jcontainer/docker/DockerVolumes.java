@@ -40,11 +40,16 @@ public final class DockerVolumes {
 
     /** {@code -v}: a host path, a named volume or an anonymous one. */
     public static Mount volume(String spec) {
+        return volume(containers(), spec);
+    }
+
+    /** {@code -v} with the volumes of {@code containers}' store. */
+    public static Mount volume(Containers containers, String spec) {
         String[] parts = spec.split(":", -1);
         if (parts.length == 1 && parts[0].startsWith("/"))
-            return Mount.bind(containers().volumes().createAnonymous().mountpoint(), parts[0]);
+            return Mount.bind(containers.volumes().createAnonymous().mountpoint(), parts[0]);
         if (parts.length >= 2 && !parts[0].isEmpty() && !parts[0].startsWith("/") && !parts[0].startsWith(".")) {
-            Path dir = containers().volumes().create(parts[0], Map.of()).mountpoint();
+            Path dir = containers.volumes().create(parts[0], Map.of()).mountpoint();
             return Mount.parseVolume(dir + spec.substring(parts[0].length()));
         }
         return Mount.parseVolume(spec);
@@ -52,6 +57,11 @@ public final class DockerVolumes {
 
     /** {@code --mount type=volume,...}. */
     public static Mount mount(String spec) {
+        return mount(containers(), spec);
+    }
+
+    /** {@code --mount type=volume,...} with the volumes of {@code containers}' store. */
+    public static Mount mount(Containers containers, String spec) {
         String source = null, target = null;
         boolean readOnly = false;
         Map<String, String> labels = new LinkedHashMap<>();
@@ -73,13 +83,18 @@ public final class DockerVolumes {
             }
         }
         if (target == null || !target.startsWith("/")) throw new InvalidSpecException("mount", "target is required and must be absolute: '" + spec + "'");
-        Volumes v = containers().volumes();
+        Volumes v = containers.volumes();
         Path dir = (source == null || source.isEmpty() ? v.createAnonymous() : v.create(source, labels)).mountpoint();
         return readOnly ? Mount.bindReadOnly(dir, target) : Mount.bind(dir, target);
     }
 
     /** {@code --volumes-from CONTAINER[:ro|rw]}: its bind mounts (volumes included), read-only if asked. */
     public static List<Mount> from(String spec) {
+        return from(containers(), spec);
+    }
+
+    /** {@code --volumes-from} among {@code containers}. */
+    public static List<Mount> from(Containers containers, String spec) {
         int colon = spec.lastIndexOf(':');
         String ref = spec, mode = null;
         if (colon > 0 && (spec.endsWith(":ro") || spec.endsWith(":rw"))) {
@@ -88,7 +103,7 @@ public final class DockerVolumes {
         }
         ContainerSpec other;
         try {
-            other = containers().find(ref).spec();
+            other = containers.find(ref).spec();
         } catch (Containers.NoSuchContainerException e) {
             throw new InvalidSpecException("volumes-from", e.getMessage());
         }

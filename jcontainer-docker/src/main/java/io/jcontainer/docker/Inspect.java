@@ -142,8 +142,15 @@ public final class Inspect {
         host.put("CgroupnsMode", spec.has(Namespace.CGROUP) ? "private" : "host");
         host.put("ReadonlyRootfs", spec.readOnlyRoot());
         host.put("Init", spec.init());
-        var caps = host.putArray("CapAdd");
-        spec.capabilities().forEach(x -> caps.add("CAP_" + x.name()));
+        // As docker: what was added to and dropped from its default set, by name without CAP_
+        // (clients such as docker-java parse these names), null when nothing was.
+        var defaults = io.jcontainer.Capability.dockerDefaults();
+        var added = spec.capabilities().stream().filter(c -> !defaults.contains(c)).map(Enum::name).sorted().toList();
+        var dropped = defaults.stream().filter(c -> !spec.capabilities().contains(c)).map(Enum::name).sorted().toList();
+        if (added.isEmpty()) host.putNull("CapAdd");
+        else added.forEach(host.putArray("CapAdd")::add);
+        if (dropped.isEmpty()) host.putNull("CapDrop");
+        else dropped.forEach(host.putArray("CapDrop")::add);
         var sec = host.putArray("SecurityOpt");
         if (spec.noNewPrivileges()) sec.add("no-new-privileges");
         Resources r = spec.resources();

@@ -232,6 +232,12 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** The image store to serve (default: this user's). */
+        public Builder images(io.jcontainer.image.Images images) {
+            backends.images(images);
+            return this;
+        }
+
         /**
          * Serves a root directory as the image {@code name}: {@code docker run NAME} runs in it
          * ({@code cmd} when the client gives no command). A locally built root, no registry.

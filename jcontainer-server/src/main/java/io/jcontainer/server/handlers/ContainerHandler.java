@@ -143,8 +143,13 @@ final class ContainerHandler {
         n.put("Image", "");
         ObjectNode labels = n.with("Config").putObject("Labels");
         labels(ci).forEach(labels::put);
-        n.putObject("NetworkSettings").putObject("Networks");
-        n.putArray("Mounts");
+        if (!n.has("NetworkSettings")) {
+            // docker's shape even without a network: clients (docker-java) read Ports as an object
+            ObjectNode net = n.putObject("NetworkSettings");
+            net.putObject("Networks");
+            net.putObject("Ports");
+        }
+        if (!n.has("Mounts")) n.putArray("Mounts");
         n.put("Driver", "jcontainer");
         n.put("Platform", "linux");
         x.json(200, n);
@@ -164,7 +169,8 @@ final class ContainerHandler {
         String image = body.path("Image").asText("");
         if (image.isEmpty()) throw ApiError.badRequest("Config.Image is required");
         DockerCreate.ImageDefaults img = backends.imageDirectories.get(ImageNames.normalize(image));
-        if (img == null) throw ApiError.notFound("No such image: " + image);
+        boolean stored = img == null;
+        if (stored) img = fromStore(image);
         if (name != null && !name.isEmpty()) {
             boolean taken = pending.nameTaken(name);
             if (!taken) try {
@@ -175,10 +181,23 @@ final class ContainerHandler {
             }
             if (taken) throw ApiError.conflict("Conflict. The container name \"/" + name + "\" is already in use.");
         }
-        DockerCreate.Created created = DockerCreate.spec(body, name, img);
-        var spec = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image).build();
+        DockerCreate.Created created = DockerCreate.spec(body, name, img, c());
+        var builder = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image);
+        // A stored image's flattened tree is shared by every container of that image: read-only
+        // until per-container writable layers exist (docker's clients then see EROFS, not a shared write).
+        if (stored) builder.readOnlyRoot(true);
+        var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
         x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
+    }
+
+    /** An image of the store: its shared root and its config's defaults; docker's 404 (the CLI then pulls) when absent. */
+    private DockerCreate.ImageDefaults fromStore(String image) {
+        var images = backends.images();
+        if (!images.exists(image)) throw ApiError.notFound("No such image: " + image);
+        var cfg = images.inspect(image).config();
+        return new DockerCreate.ImageDefaults(images.rootfs(image), cfg.entrypoint(), cfg.cmd(), cfg.env(),
+                cfg.workingDir(), cfg.user());
     }
 
     private void start(Request q, Exchange x) {

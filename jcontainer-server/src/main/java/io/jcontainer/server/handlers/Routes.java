@@ -1,6 +1,7 @@
 package io.jcontainer.server.handlers;
 
 import io.jcontainer.docker.DockerCreate;
+import io.jcontainer.image.Images;
 import io.jcontainer.lifecycle.Containers;
 import io.jcontainer.server.http.Router;
 
@@ -18,6 +19,7 @@ public final class Routes {
     /** What the endpoints serve. Unset parts are this host's, loaded when first used. */
     public static final class Backends {
         private Supplier<Containers> containers = memo(Containers::get);
+        private Supplier<Images> images = memo(Images::open);
         final Map<String, DockerCreate.ImageDefaults> imageDirectories = new ConcurrentHashMap<>();
 
         /** The recorded containers to serve (default: this user's, {@link Containers#get()}). */
@@ -36,8 +38,18 @@ public final class Routes {
             return this;
         }
 
+        /** The image store to serve (default: this user's, {@link Images#open()}). */
+        public Backends images(Images i) {
+            this.images = () -> i;
+            return this;
+        }
+
         Containers containers() {
             return containers.get();
+        }
+
+        Images images() {
+            return images.get();
         }
 
         private static <T> Supplier<T> memo(Supplier<T> s) {
@@ -64,6 +76,8 @@ public final class Routes {
         new AuthHandler().install(r);
         containers.install(r);
         new ExecHandler(b, pending).install(r);
+        new ImagesHandler(b).install(r);
+        new VolumesHandler(b).install(r);
         new EventsHandler(b, pending).install(r);
         return r;
     }

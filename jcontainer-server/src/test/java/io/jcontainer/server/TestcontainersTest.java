@@ -1,0 +1,82 @@
+package io.jcontainer.server;
+
+import io.jcontainer.image.Images;
+import io.jcontainer.image.ImagesOptions;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.oci.testing.TestImage;
+import io.jcontainer.spi.ContainerRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Testcontainers 1.21, unchanged, against jcontainer's API server on a unix socket: its
+ * docker-java client finds the server through {@code DOCKER_HOST}, and a {@code GenericContainer}
+ * of an image in jcontainer's store starts, is waited for by a log line, runs commands, shows its
+ * logs and is removed. Ryuk and the start-up checks are off (environment set in the module.s pom):
+ * their images are on Docker Hub.
+ */
+@RequiresRoot
+class TestcontainersTest {
+    @TempDir
+    static Path dir;
+    static ApiServer server;
+    static Containers containers;
+    static Images images;
+    static Path state;
+    static final String IMAGE = "localhost/tc/busybox:1";
+
+    @BeforeAll
+    static void start() throws Exception {
+        state = Files.createTempDirectory(Path.of("/tmp"), "jcs");
+        containers = ContainerRuntime.get().containers(state);
+        images = Images.open(ImagesOptions.defaults().withStorageRoot(dir.resolve("store")).withDockerConfig(dir.resolve("auth.json")));
+        images.load(TestImage.busybox("tc").writeArchive(dir.resolve("tc.tar"), IMAGE));
+        // Testcontainers reads DOCKER_HOST from the environment only: the build sets it (jcontainer-server/pom.xml).
+        String host = System.getenv("DOCKER_HOST");
+        assertThat(host).as("DOCKER_HOST set by the build").startsWith("unix:///");
+        Path sock = Path.of(host.substring("unix://".length()));
+        Files.createDirectories(sock.getParent());
+        Files.deleteIfExists(sock); // a socket left by a killed earlier run
+        server = ApiServer.builder().unixSocket(sock).containers(containers).images(images).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) server.close();
+        if (images != null) images.close();
+        if (state != null) try (var walk = Files.walk(state)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void aGenericContainerStartsWaitsRunsCommandsAndIsRemoved() throws Exception {
+        assertThat(DockerClientFactory.instance().isDockerAvailable()).isTrue();
+        String id;
+        try (GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(IMAGE))
+                .withCommand("-c", "echo starting; sleep 0.2; echo ready; exec sleep 600")
+                .withEnv("WHO", "testcontainers")
+                .waitingFor(Wait.forLogMessage(".*ready.*", 1))) {
+            c.start();
+            id = c.getContainerId();
+            assertThat(c.isRunning()).isTrue();
+            var r = c.execInContainer("sh", "-c", "echo hello $WHO; cat /etc/marker");
+            assertThat(r.getExitCode()).isZero();
+            assertThat(r.getStdout()).isEqualTo("hello testcontainers\ntc");
+            assertThat(c.getLogs()).contains("starting\n", "ready\n");
+        }
+        assertThat(containers.list(io.jcontainer.lifecycle.ListQuery.ALL)).noneMatch(ci -> ci.id().equals(id));
+    }
+}
