@@ -166,6 +166,19 @@ public final class SpecConv {
             if (x.get("unprivilegedRoot").bool(false)) linux = linux.withUnprivilegedRoot(true);
             if ("default".equals(x.get("maskedPaths").stringOr(null))) linux = linux.withMaskedPaths(null);
             if ("default".equals(x.get("readonlyPaths").stringOr(null))) linux = linux.withReadonlyPaths(null);
+            if (x.get("deviceLimits").present()) { // throttles of devices named by path (config.json numbers them)
+                Resources r = linux.resources();
+                List<Resources.DeviceLimit> limits = new ArrayList<>(r.deviceLimits());
+                for (At d : x.get("deviceLimits").array()) {
+                    String kind = d.get("kind").string();
+                    if (java.util.Arrays.stream(Resources.DeviceLimit.Kind.values()).noneMatch(k -> k.name().equals(kind)))
+                        throw d.get("kind").bad("expected one of " + java.util.Arrays.toString(Resources.DeviceLimit.Kind.values()));
+                    limits.add(d.model(() -> new Resources.DeviceLimit(d.get("device").string(), Resources.DeviceLimit.Kind.valueOf(kind),
+                            d.get("value").u64())));
+                }
+                linux = linux.withResources(withDeviceLimits(r, limits));
+            }
+            if (x.get("mounts").present()) mounts = typedMounts(x.get("mounts"), mounts);
             if (x.get("hostDevices").present()) {
                 List<Device> devs = new ArrayList<>(linux.devices());
                 for (At d : x.get("hostDevices").array())
@@ -187,6 +200,11 @@ public final class SpecConv {
         } catch (InvalidSpecException e) {
             throw new ConfigException.Malformed(modelPath(e.setting()), e.getMessage());
         }
+    }
+
+    private static Resources withDeviceLimits(Resources r, List<Resources.DeviceLimit> limits) {
+        return new Resources(r.memory(), r.memorySwap(), r.memoryReservation(), r.cpuQuota(), r.cpusetCpus(), r.cpusetMems(), r.cpuShares(),
+                r.pidsLimit(), r.blkioWeight(), limits, r.oomScoreAdj());
     }
 
     /** The config.json path of a model setting the spec's constructor refused. */
@@ -749,7 +767,11 @@ public final class SpecConv {
         ArrayNode mounts = o.putArray("mounts");
         for (StandardMount s : STANDARD)
             if (!s.destination().equals("/dev/mqueue") || spec.has(Namespace.IPC)) mounts.add(s.json());
-        for (Mount m : spec.mounts()) mounts.add(mountJson(m));
+        for (Mount m : spec.mounts()) {
+            mounts.add(mountJson(m));
+            ObjectNode typed = typedMountJson(m);
+            if (typed != null) (extras.has("mounts") ? (ArrayNode) extras.get("mounts") : extras.putArray("mounts")).add(typed);
+        }
 
         LinuxSpec l = spec.linux();
         ObjectNode linux = o.putObject("linux");
@@ -884,6 +906,56 @@ public final class SpecConv {
             }
             if (b.isEmpty()) r.remove("blockIO");
         }
+    }
+
+    /**
+     * The model's own kind of a mount config.json spells as a generic one: a bind or a tmpfs the
+     * builder made (docker's -v and --tmpfs), which the runtime treats as such — a tmpfs's inode
+     * limit follows its size. Null for a generic mount.
+     */
+    private static ObjectNode typedMountJson(Mount m) {
+        return switch (m) {
+            case Mount.Bind b -> F.objectNode().put("kind", "bind").put("destination", b.target()).put("source", b.source().toString())
+                    .put("readOnly", b.readOnly()).put("recursive", b.recursive());
+            case Mount.Tmpfs t -> {
+                ObjectNode o = F.objectNode().put("kind", "tmpfs").put("destination", t.target()).put("mode", t.mode())
+                        .put("readOnly", t.readOnly()).put("noExec", t.noExec()).put("nrInodes", t.nrInodes());
+                if (t.size() != null) o.put("size", t.size().bytes());
+                yield o;
+            }
+            case Mount.Generic g -> null;
+        };
+    }
+
+    /**
+     * The mounts with each one the extras describe in the model's kind put back in place of the
+     * generic mount config.json spells it as — only where config.json still says exactly that
+     * (a mount a tool changed stays as config.json says).
+     */
+    private static List<Mount> typedMounts(At list, List<Mount> mounts) {
+        List<Mount> out = new ArrayList<>(mounts);
+        for (At d : list.array()) {
+            d.object();
+            String dest = d.get("destination").absolutePath(), kind = d.get("kind").string();
+            Mount typed = switch (kind) {
+                case "bind" -> d.model(() -> new Mount.Bind(Path.of(d.get("source").string()), dest, d.get("readOnly").bool(false),
+                        d.get("recursive").bool(false)));
+                case "tmpfs" -> {
+                    DataSize size = d.get("size").present() ? DataSize.bytes(d.get("size").u64()) : null;
+                    int mode = (int) d.get("mode").range(0, 07777);
+                    long inodes = d.get("nrInodes").present() ? d.get("nrInodes").u64() : 0;
+                    yield d.model(() -> new Mount.Tmpfs(dest, size, mode, d.get("readOnly").bool(false), d.get("noExec").bool(false), inodes));
+                }
+                default -> throw d.get("kind").bad("expected bind or tmpfs");
+            };
+            ObjectNode j = mountJson(typed);
+            List<String> opts = new ArrayList<>();
+            j.path("options").forEach(o -> opts.add(o.asText()));
+            Mount.Generic spelled = new Mount.Generic(dest, j.get("type").asText(), j.path("source").asText(null), opts);
+            int i = out.indexOf(spelled);
+            if (i >= 0) out.set(i, typed);
+        }
+        return out;
     }
 
     private static ObjectNode mountJson(Mount m) {
