@@ -556,7 +556,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 }, spec.command(),
                 spec.init(), spec.has(Namespace.PID), spec.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null,
                 spec.detached(), logged ? store.logFile(id).toString() : null, List.of(), spec.restartPolicy().toString(),
-                old != null && old.streams() != null ? old.streams() : streams(spec, attached), autoRemove);
+                old != null && old.streams() != null ? old.streams() : streams(spec, attached), autoRemove, spec.annotations());
     }
 
     /**
@@ -577,7 +577,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
         return new ContainerState(s.id(), s.name(), s.image(), s.command(), s.init(), s.pidNamespace(), s.stopSignal(), s.pid(),
                 s.pidStartTime(), s.launcherPid(), s.created(), s.started(), s.detached(), s.logPath(), dirs, s.restartPolicy(),
-                s.streams(), s.autoRemove());
+                s.streams(), s.autoRemove(), s.annotations());
     }
 
     /**

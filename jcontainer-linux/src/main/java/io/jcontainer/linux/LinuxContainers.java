@@ -120,14 +120,14 @@ final class LinuxContainers implements Containers {
         ContainerState st = store.createNamed(new ContainerState(id, s.name(), image(s), s.command(), s.init(), s.has(io.jcontainer.Namespace.PID),
                 s.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null, true,
                 logged ? store.dir(id).resolve("log").toString() : null, List.of(), s.restartPolicy().toString(),
-                new ContainerState.Streams(false, false, false, false, false), false));
+                new ContainerState.Streams(false, false, false, false, false), false, s.annotations()));
         boolean ok = false;
         try {
             StoredSpec.write(store.dir(id), s);
             io.jcontainer.linux.CreatedContainer c = runtime.create(s, store.dir(id), id);
             store.write(new ContainerState(st.id(), st.name(), st.image(), st.command(), st.init(), st.pidNamespace(), st.stopSignal(),
                     c.pid(), c.pidStartTime(), c.monitorPid(), st.created(), null, true, st.logPath(), List.of(), st.restartPolicy(),
-                    st.streams(), false));
+                    st.streams(), false, st.annotations()));
             ok = true;
         } finally {
             if (!ok) store.delete(st);

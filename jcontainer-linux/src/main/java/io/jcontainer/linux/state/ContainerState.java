@@ -3,10 +3,12 @@ package io.jcontainer.linux.state;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code state.json} in a sandbox's state directory records: enough to find, inspect,
- * signal and clean up a sandbox from another process. Times are ISO-8601 instants.
+ * signal and clean up a sandbox from another process. Times are ISO-8601 instants. On disk it
+ * is an OCI state ({@link StateFile}); its configuration is beside it ({@link StoredSpec}).
  *
  * @param id           64 hex digits
  * @param name         unique among the store's sandboxes, or null
@@ -21,15 +23,27 @@ import java.util.List;
  *                     written before they were recorded
  * @param autoRemove   docker's {@code --rm}: whoever finds it exited removes it (the CLI's
  *                     {@code run -t} after a detach; {@link ContainerStore#removeAutoRemoved()})
+ * @param annotations  the spec's annotations, as the OCI state carries them (empty in records
+ *                     written before)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerState(String id, String name, String image, List<String> command, boolean init, boolean pidNamespace,
                              String stopSignal, long pid, long pidStartTime, long launcherPid, String created, String started,
                              boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy, Streams streams,
-                             boolean autoRemove) {
+                             boolean autoRemove, Map<String, String> annotations) {
     public ContainerState {
         command = command == null ? List.of() : List.copyOf(command);
         cgroupDirs = cgroupDirs == null ? List.of() : List.copyOf(cgroupDirs);
+        annotations = annotations == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));
+    }
+
+    /** A record without annotations. */
+    public ContainerState(String id, String name, String image, List<String> command, boolean init, boolean pidNamespace,
+                          String stopSignal, long pid, long pidStartTime, long launcherPid, String created, String started,
+                          boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy, Streams streams,
+                          boolean autoRemove) {
+        this(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created, started, detached,
+                logPath, cgroupDirs, restartPolicy, streams, autoRemove, Map.of());
     }
 
     /** A record without streams and auto-removal (as written before they were recorded). */
@@ -37,7 +51,7 @@ public record ContainerState(String id, String name, String image, List<String> 
                           String stopSignal, long pid, long pidStartTime, long launcherPid, String created, String started,
                           boolean detached, String logPath, List<String> cgroupDirs, String restartPolicy) {
         this(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created, started, detached,
-                logPath, cgroupDirs, restartPolicy, null, false);
+                logPath, cgroupDirs, restartPolicy, null, false, Map.of());
     }
 
     /**
@@ -59,11 +73,17 @@ public record ContainerState(String id, String name, String image, List<String> 
 
     public ContainerState withName(String newName) {
         return new ContainerState(id, newName, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
-                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove);
+                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove, annotations);
+    }
+
+    /** The same record with the spec's annotations. */
+    public ContainerState withAnnotations(Map<String, String> a) {
+        return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
+                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove, a);
     }
 
     public ContainerState started(long pid, long pidStartTime, long launcherPid, String started) {
         return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
-                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove);
+                started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove, annotations);
     }
 }

@@ -34,8 +34,9 @@ import java.util.function.Supplier;
 /**
  * The sandboxes of this host that other processes can see: one directory per sandbox under
  * {@code /run/jcontainer/containers/<id>/} (root) or {@code $XDG_RUNTIME_DIR/jcontainer/containers/<id>/}
- * (rootless), holding {@code state.json} and, once the payload has exited, the {@code exit}
- * record its monitor (the launcher) wrote. Lists, finds (by name, full id or unique id prefix,
+ * (rootless), holding {@code state.json} (an OCI state: {@link StateFile}), its configuration
+ * ({@code config.json} and {@code jcontainer.json}: {@link StoredSpec}) and, once the payload has
+ * exited, the {@code exit} record its monitor (the launcher) wrote. Lists, finds (by name, full id or unique id prefix,
  * as docker), signals, stops and removes sandboxes of any process, and sweeps what JVMs that
  * died left behind.
  *
@@ -167,11 +168,11 @@ public final class ContainerStore {
         write(s);
     }
 
-    /** Rewrites state.json atomically (temporary file, then rename). */
+    /** Rewrites state.json (an OCI state: {@link StateFile}) atomically (temporary file, then rename). */
     public void write(ContainerState s) {
         Path d = dir(s.id()), tmp = d.resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, Json.MAPPER.writeValueAsBytes(s));
+            Files.write(tmp, Json.MAPPER.writeValueAsBytes(StateFile.toJson(Json.MAPPER, s, d)));
             try {
                 Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -284,8 +285,8 @@ public final class ContainerStore {
     private Optional<Entry> read(Path d) {
         ContainerState s;
         try {
-            s = Json.MAPPER.readValue(d.resolve(STATE).toFile(), ContainerState.class);
-        } catch (IOException e) {
+            s = StateFile.fromJson(Json.MAPPER.readTree(d.resolve(STATE).toFile()), d.resolve(STATE));
+        } catch (IOException | ContainerException e) {
             return Optional.empty();
         }
         return Optional.of(entry(s));

@@ -1,131 +1,92 @@
 package io.jcontainer.linux.state;
 
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import com.fasterxml.jackson.databind.jsontype.NamedType;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.oci.runtime.RecordedConfig;
 
 import java.io.IOException;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
- * A recorded container's full configuration, {@code spec.json} in its state directory, so that
- * {@code start} of a stopped container, {@code exec} (its security settings) and {@code inspect}
- * need nothing but the record — not the argv of the CLI that ran it.
+ * A recorded container's full configuration, so that {@code start} of a stopped container,
+ * restarts, {@code exec} (its security settings) and {@code inspect} need nothing but the
+ * record: OCI {@code config.json} plus jcontainer's extras in {@code jcontainer.json}
+ * ({@link RecordedConfig}: what a config.json cannot say — name, stdio, restart policy, network,
+ * the default root...). The record's directory stands as the bundle; runc-style tools read its
+ * config.json as is.
  *
- * <p>Interim format, one class on purpose: once the spec maps to OCI {@code config.json} this
- * becomes {@code config.json} plus jcontainer's extras. Until then the spec's records are written
- * as Jackson writes records (their components), each sealed interface's implementation named by
- * {@code "@type"} (its simple name) — found by walking the spec's types, so a new part of the
- * model is stored without a change here. Records of the format before (a CLI's
- * {@code run-args.json}, no {@code spec.json}) are read without a spec: they can be inspected,
- * stopped and removed; start and exec refuse them saying so. Another {@code format} is refused
- * naming it.
+ * <p>Records of earlier formats: one with {@code spec.json} (Jackson over the Java model) is
+ * refused, naming it and saying what to do — it can still be listed, stopped and removed, as its
+ * {@code state.json} is read ({@link StateFile}); one with neither ({@code run-args.json}, a CLI's
+ * argv) reads as no configuration, and start and exec refuse it saying so.
+ *
+ * <p>The files are this user's own: config.json says what {@code start} runs, so a record
+ * directory or file another user owns or may write is refused as tampered with.
  */
 public final class StoredSpec {
-    public static final String FILE = "spec.json", FORMAT = "jcontainer-spec/2";
-    private static final ObjectMapper JSON = mapper();
-
-    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "@type")
-    private interface Typed {
-    }
+    public static final String FILE = RecordedConfig.CONFIG, EXTRAS = RecordedConfig.EXTRAS;
+    /** The configuration of records written before config.json: refused. */
+    public static final String OLD_FILE = "spec.json";
 
     private StoredSpec() {
     }
 
-    private static ObjectMapper mapper() {
-        ObjectMapper m = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // derived getters (isEmpty...)
-        SimpleModule time = new SimpleModule("jcontainer-duration");
-        time.addSerializer(Duration.class, new StdSerializer<>(Duration.class) {
-            @Override
-            public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(d.toString());
-            }
-        });
-        time.addDeserializer(Duration.class, new StdDeserializer<>(Duration.class) {
-            @Override
-            public Duration deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return Duration.parse(p.getValueAsString());
-            }
-        });
-        m.registerModule(time);
-        Set<Class<?>> seen = new HashSet<>();
-        walk(ContainerSpec.class, m, seen);
-        return m;
-    }
-
-    /** Registers every sealed interface reachable from the spec's records, with its implementations by name. */
-    private static void walk(Type t, ObjectMapper m, Set<Class<?>> seen) {
-        if (t instanceof ParameterizedType p) {
-            for (Type a : p.getActualTypeArguments()) walk(a, m, seen);
-            walk(p.getRawType(), m, seen);
-            return;
-        }
-        if (!(t instanceof Class<?> c) || !seen.add(c) || !c.getName().startsWith("io.jcontainer.")) return;
-        if (c.isSealed() && c.isInterface()) {
-            m.addMixIn(c, Typed.class);
-            for (Class<?> sub : c.getPermittedSubclasses()) {
-                m.registerSubtypes(new NamedType(sub, sub.getSimpleName()));
-                walk(sub, m, seen);
-            }
-        }
-        if (c.isRecord()) for (RecordComponent rc : c.getRecordComponents()) walk(rc.getGenericType(), m, seen);
-    }
-
+    /** Writes config.json and jcontainer.json into the record's directory (each atomically). */
     public static void write(Path dir, ContainerSpec s) {
-        try {
-            Path tmp = dir.resolve(FILE + ".tmp");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(s)));
-            Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new ContainerException("recording the spec of the container in " + dir + ": " + e, e);
-        }
+        RecordedConfig.write(dir, s);
     }
 
-    /** The stored spec, or null when the record has none (written by an earlier jcontainer). */
+    /** The stored spec, or null when the record has none (a {@code run-args.json} record). */
     public static ContainerSpec read(Path dir) {
-        Path f = dir.resolve(FILE);
-        JsonNode n;
-        try {
-            n = JSON.readTree(f.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            return null;
-        } catch (IOException e) {
-            throw new ContainerException(f + ": unreadable (" + e.getMessage() + ")", e);
+        for (Path p : new Path[] {dir, dir.resolve(FILE), dir.resolve(EXTRAS)}) ownedByThisUser(p);
+        ContainerSpec spec = RecordedConfig.read(dir);
+        if (spec != null) return spec;
+        if (Files.exists(dir.resolve(OLD_FILE))) {
+            String id = dir.getFileName().toString(), shortId = id.length() > 12 ? id.substring(0, 12) : id;
+            throw new OldRecordException("container " + shortId + ": its record " + dir + " holds " + OLD_FILE
+                    + ", the configuration of an earlier jcontainer, which this version does not read (it records " + FILE + " and "
+                    + EXTRAS + "): the container can still be listed, stopped and removed; remove it (rm " + shortId + ") and run it anew");
         }
-        if (!FORMAT.equals(n.path("format").asText()))
-            throw new ContainerException(f + ": format \"" + n.path("format").asText() + "\" is not " + FORMAT
-                    + " (written by another jcontainer version): remove the container and create it again");
+        return null;
+    }
+
+    /** Refuses a record path another user owns or may write (a missing one is fine: the readers say what is missing). */
+    private static void ownedByThisUser(Path p) {
+        int uid, gid, mode;
         try {
-            return JSON.treeToValue(n.get("spec"), ContainerSpec.class);
-        } catch (IOException | RuntimeException e) {
-            throw new ContainerException(f + ": " + e.getMessage(), e);
+            uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // not a POSIX file system: nothing to check
+        }
+        int euid = NativeSyscalls.INSTANCE.geteuid(), egid = NativeSyscalls.INSTANCE.getegid();
+        String why = (mode & 0170000) == 0120000 ? "is a symbolic link"
+                : uid != euid ? "belongs to uid " + uid + ", not to this user (uid " + euid + ")"
+                : (mode & 0002) != 0 ? "is writable by others"
+                : (mode & 0020) != 0 && gid != egid && gid != 0 ? "is writable by its group (gid " + gid + ")" : null;
+        if (why != null)
+            throw new TamperedRecordException("refusing the record " + p + ": it " + why
+                    + "; it says what start runs, so it may have been tampered with: remove the container");
+    }
+
+    /** A record of a format this version does not read: the verb cannot act on it (docker's 409), removal can. */
+    public static final class OldRecordException extends io.jcontainer.lifecycle.Containers.ConflictException {
+        OldRecordException(String message) {
+            super(message);
         }
     }
 
-    static ObjectNode toJson(ContainerSpec s) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("format", FORMAT);
-        o.set("spec", JSON.valueToTree(s));
-        return o;
+    /** A record another user owns or may write. */
+    public static final class TamperedRecordException extends ContainerException {
+        TamperedRecordException(String message) {
+            super(message);
+        }
     }
 }

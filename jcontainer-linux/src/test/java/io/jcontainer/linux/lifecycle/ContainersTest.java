@@ -15,6 +15,7 @@ import io.jcontainer.lifecycle.WaitCondition;
 import io.jcontainer.linux.LinuxContainerRuntime;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.linux.testing.TestRootfs;
+import io.jcontainer.oci.runtime.RuntimeSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,11 +79,26 @@ class ContainersTest {
     @Test
     void aStoppedContainerStartsAgainFromItsStoredSpecAndExecGetsItsSettings() throws Exception {
         Containers cs = containers();
-        String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).detached(true).hostname("kept")
-                .env("GREETING", "hi").command("/bin/sh", "-c", "echo $GREETING; exec sleep 1000").build(), false);
+        io.jcontainer.ContainerSpec spec = Container.builder().rootfs(TestRootfs.busybox()).detached(true).hostname("kept")
+                .tmpfs("/scratch", io.jcontainer.DataSize.MB(1)).annotation("org.example/k", "v")
+                .env("GREETING", "hi").command("/bin/sh", "-c", "echo $GREETING; exec sleep 1000").build();
+        String id = cs.run(spec, false);
         ContainerInfo i = cs.find(id.substring(0, 6));
         assertThat(i.name()).isNotBlank(); // generated
-        assertThat(i.spec().hostname()).isEqualTo("kept");
+        assertThat(i.spec()).isEqualTo(spec); // the whole configuration, from the record alone
+        // the record: an OCI config.json and state.json, as the runtime-spec schema says them
+        Path rec = cs.stateDirectory().resolve(id);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var config = json.readTree(rec.resolve("config.json").toFile());
+        assertThat(RuntimeSchema.configErrors(config)).isEmpty();
+        assertThat(config.get("hostname").asText()).isEqualTo("kept");
+        var state = json.readTree(rec.resolve("state.json").toFile());
+        assertThat(RuntimeSchema.stateErrors(state)).isEmpty();
+        assertThat(state.get("status").asText()).isEqualTo("running");
+        assertThat(state.get("pid").asLong()).isEqualTo(i.pid());
+        assertThat(state.get("bundle").asText()).isEqualTo(rec.toString());
+        assertThat(state.get("annotations").get("org.example/k").asText()).isEqualTo("v");
+        assertThat(rec.resolve("spec.json")).doesNotExist();
         assertThat(i.ociState("/b")).extracting(OciState::status).isEqualTo(OciState.Status.RUNNING);
         try (SandboxProcess p = cs.exec(id, new ExecSpec(List.of("/bin/hostname"), java.util.Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE, false))) {
             assertThat(new String(p.stdout().readAllBytes()).trim()).isEqualTo("kept");
@@ -98,6 +114,8 @@ class ContainersTest {
         ContainerInfo again = cs.find("again");
         assertThat(again.running()).isTrue();
         assertThat(again.id()).isEqualTo(id);
+        assertThat(again.spec()).isEqualTo(spec.toBuilder().name("again").build()); // replayed from config.json
+        assertThat(RuntimeSchema.configErrors(json.readTree(rec.resolve("config.json").toFile()))).isEmpty();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!out.toString().equals("hi\nhi\n") && System.nanoTime() < end) {
@@ -118,8 +136,9 @@ class ContainersTest {
         Containers cs = containers();
         String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).name("old").detached(true).command("/bin/true").build(), false);
         assertThat(cs.wait(id, WaitCondition.NOT_RUNNING)).isPresent();
-        // as a jcontainer before spec.json wrote it (its CLI kept run-args.json instead)
-        java.nio.file.Files.delete(cs.stateDirectory().resolve(id).resolve("spec.json"));
+        // as a jcontainer before config.json and spec.json wrote it (its CLI kept run-args.json instead)
+        java.nio.file.Files.delete(cs.stateDirectory().resolve(id).resolve("config.json"));
+        java.nio.file.Files.delete(cs.stateDirectory().resolve(id).resolve("jcontainer.json"));
         java.nio.file.Files.writeString(cs.stateDirectory().resolve(id).resolve("run-args.json"), "{}");
         assertThat(cs.list(ListQuery.ALL)).extracting(ContainerInfo::name).containsExactly("old");
         assertThat(cs.find("old").spec()).isNull();
@@ -127,6 +146,38 @@ class ContainersTest {
                 .hasMessageContaining("recorded by an earlier jcontainer without its configuration").hasMessageContaining("remove it and run it anew");
         cs.remove("old", false, false);
         assertThat(cs.list(ListQuery.ALL)).isEmpty();
+    }
+
+    /**
+     * A record as the jcontainer before this format wrote it: spec.json (Jackson over the Java
+     * model) and jcontainer's fields at the top of state.json. It is listed, stopped and removed;
+     * start refuses it naming the record and saying what to do.
+     */
+    @Test
+    void aRecordWithSpecJsonIsListedStoppedAndRemovedButStartIsRefusedSayingWhatToDo() throws Exception {
+        Containers cs = containers();
+        String id = cs.run(Container.builder().rootfs(TestRootfs.busybox()).name("older").detached(true)
+                .stdout(Stdio.NULL).stderr(Stdio.NULL).command("/bin/sleep", "1000").build(), false);
+        Path rec = cs.stateDirectory().resolve(id);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var st = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(rec.resolve("state.json").toFile());
+        var flat = ((com.fasterxml.jackson.databind.node.ObjectNode) st.get("jcontainer")).deepCopy();
+        flat.remove("format");
+        flat.put("id", id).put("pid", st.get("pid").asLong());
+        java.nio.file.Files.writeString(rec.resolve("state.json"), flat.toString());
+        java.nio.file.Files.delete(rec.resolve("config.json"));
+        java.nio.file.Files.delete(rec.resolve("jcontainer.json"));
+        java.nio.file.Files.writeString(rec.resolve("spec.json"), "{\"format\": \"jcontainer-spec/2\", \"spec\": {}}");
+
+        assertThat(cs.list(ListQuery.RUNNING)).extracting(ContainerInfo::name).containsExactly("older");
+        assertThat(cs.find("older").spec()).isNull();
+        assertThat(cs.stop("older", Duration.ofMillis(100))).hasValueSatisfying(x -> assertThat(x.code()).isEqualTo(137));
+        assertThatThrownBy(() -> cs.start("older")).isInstanceOf(Containers.ConflictException.class)
+                .hasMessageContaining("container " + id.substring(0, 12) + ": its record " + rec + " holds spec.json")
+                .hasMessageContaining("remove it (rm " + id.substring(0, 12) + ") and run it anew");
+        cs.remove("older", false, false);
+        assertThat(cs.list(ListQuery.ALL)).isEmpty();
+        assertThat(rec).doesNotExist();
     }
 
     @Test

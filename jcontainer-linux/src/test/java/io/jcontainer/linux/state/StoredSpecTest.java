@@ -16,18 +16,26 @@ import io.jcontainer.Rlimit;
 import io.jcontainer.Seccomp;
 import io.jcontainer.Signal;
 import io.jcontainer.Stdio;
+import io.jcontainer.oci.runtime.OciConfig;
+import io.jcontainer.oci.runtime.RuntimeSchema;
+import io.jcontainer.oci.runtime.SpecConv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A recorded container's configuration survives the record, every part of the model; no root. */
+/**
+ * A recorded container's configuration (config.json + jcontainer.json) survives the record, every
+ * part of the model, and config.json is valid against the runtime-spec schema; records of the
+ * format before and records others may write are refused saying why. No root.
+ */
 class StoredSpecTest {
     @TempDir
     Path dir;
@@ -53,7 +61,14 @@ class StoredSpecTest {
         StoredSpec.write(dir, s);
         ContainerSpec back = StoredSpec.read(dir);
         assertThat(back).isEqualTo(s);
-        assertThat(StoredSpec.toJson(back)).isEqualTo(StoredSpec.toJson(s));
+        // the record's config.json is an OCI config a runc-style tool reads as is
+        assertThat(RuntimeSchema.configErrors(OciConfig.read(dir.resolve("config.json")).tree())).isEmpty();
+        assertThat(SpecConv.toSpec(OciConfig.read(dir.resolve("config.json")), dir).command()).isEqualTo(s.command());
+        assertThat(dir.resolve("jcontainer.json")).isRegularFile();
+        assertThat(dir.resolve("spec.json")).doesNotExist();
+        // written again (a start after a stop) it reads the same
+        StoredSpec.write(dir, back);
+        assertThat(StoredSpec.read(dir)).isEqualTo(s);
     }
 
     @Test
@@ -64,10 +79,37 @@ class StoredSpecTest {
     }
 
     @Test
-    void aRecordWithoutASpecReadsAsNoneAndAnotherFormatIsRefusedSayingWhat() throws Exception {
-        assertThat(StoredSpec.read(dir)).isNull(); // written before specs were recorded (run-args.json)
-        Files.writeString(dir.resolve(StoredSpec.FILE), "{\"format\":\"jcontainer-spec/9\"}");
+    void aRecordWithoutASpecReadsAsNoneAndOneOfThePreviousFormatIsRefusedSayingWhatToDo() throws Exception {
+        Path rec = Files.createDirectories(dir.resolve("0123456789ab" + "0".repeat(52)));
+        assertThat(StoredSpec.read(rec)).isNull(); // written before specs were recorded (run-args.json)
+        Files.writeString(rec.resolve("spec.json"), "{\"format\":\"jcontainer-spec/2\",\"spec\":{}}");
+        assertThatThrownBy(() -> StoredSpec.read(rec)).isInstanceOf(StoredSpec.OldRecordException.class)
+                .isInstanceOf(io.jcontainer.lifecycle.Containers.ConflictException.class)
+                .hasMessageContaining("container 0123456789ab").hasMessageContaining(rec + " holds spec.json")
+                .hasMessageContaining("can still be listed, stopped and removed").hasMessageContaining("remove it (rm 0123456789ab) and run it anew");
+    }
+
+    @Test
+    void aRecordAnotherUserMayWriteIsRefusedAsTamperedWith() throws Exception {
+        StoredSpec.write(dir, Container.builder().command("true").build());
+        Path cfg = dir.resolve("config.json");
+        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThatThrownBy(() -> StoredSpec.read(dir)).isInstanceOf(StoredSpec.TamperedRecordException.class)
+                .hasMessageContaining(cfg + ": it is writable by others").hasMessageContaining("tampered with");
+        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-------"));
+        assertThat(StoredSpec.read(dir)).isNotNull();
+        // a link to a file elsewhere (another user's, say) is not the record's own
+        Path elsewhere = Files.move(dir.resolve("jcontainer.json"), dir.resolve("elsewhere.json"));
+        Files.createSymbolicLink(dir.resolve("jcontainer.json"), elsewhere);
+        assertThatThrownBy(() -> StoredSpec.read(dir)).isInstanceOf(StoredSpec.TamperedRecordException.class)
+                .hasMessageContaining("is a symbolic link");
+    }
+
+    @Test
+    void anIncompleteRecordIsRefusedNamingTheFile() throws Exception {
+        StoredSpec.write(dir, Container.builder().command("true").build());
+        Files.delete(dir.resolve("jcontainer.json"));
         assertThatThrownBy(() -> StoredSpec.read(dir)).isInstanceOf(ContainerException.class)
-                .hasMessageContaining("jcontainer-spec/9").hasMessageContaining("remove the container");
+                .hasMessageContaining(dir.resolve("jcontainer.json") + ": missing beside config.json");
     }
 }
