@@ -5,6 +5,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.DataSize;
+import io.jcontainer.Resources;
 import io.jcontainer.RestartPolicy;
 import io.jcontainer.Stdio;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,9 @@ class RecordedConfigTest {
     void specSurvivesTheRecord() throws Exception {
         ContainerSpec spec = Container.builder().name("web").command("sh", "-c", "sleep 1").user("nobody")
                 .memoryLimit(DataSize.MB(16)).capDrop(Capability.KILL).detached(true).restart(RestartPolicy.ALWAYS)
-                .stdout(Stdio.file(dir.resolve("out"))).hostname("web").build();
+                .stdout(Stdio.file(dir.resolve("out"))).hostname("web")
+                .volume("/tmp:/data:ro").tmpfs("/scratch", DataSize.MB(1)) // the builder's bind and tmpfs, as such
+                .deviceLimit(new Resources.DeviceLimit("/dev/null", Resources.DeviceLimit.Kind.WRITE_IOPS, 100)).build();
         assertThat(RecordedConfig.present(dir)).isFalse();
         assertThat(RecordedConfig.read(dir)).isNull();
         RecordedConfig.write(dir, spec);
