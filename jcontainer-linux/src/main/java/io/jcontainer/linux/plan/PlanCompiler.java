@@ -706,16 +706,31 @@ public final class PlanCompiler {
      * setresuid fails with a bare EINVAL); supplementary groups outside the map are left out, as
      * they cannot be held there.
      */
-    private static Passwd.User mappedUser(Passwd.User user, IdMaps maps) {
+    private Passwd.User mappedUser(Passwd.User user, IdMaps maps) {
         if (maps.uid().isEmpty()) return user;
         if (!IdMaps.mapped(maps.uid(), user.uid()))
             throw new InvalidSpecException("user", "uid " + user.uid() + " is not mapped in the user namespace (uid map: "
-                    + maps.uidText().trim().replace('\n', ',') + "); map it with uidMap(...), or run as root inside");
+                    + maps.uidText().trim().replace('\n', ',') + ")" + whyOnlyOwnIds() + "; map it with uidMap(...), or run as root inside");
         if (!IdMaps.mapped(maps.gid(), user.gid()))
             throw new InvalidSpecException("user", "gid " + user.gid() + " is not mapped in the user namespace (gid map: "
-                    + maps.gidText().trim().replace('\n', ',') + "); map it with gidMap(...)");
+                    + maps.gidText().trim().replace('\n', ',') + ")" + whyOnlyOwnIds() + "; map it with gidMap(...)");
         List<Integer> groups = user.groups().stream().filter(g -> IdMaps.mapped(maps.gid(), g)).toList();
         return groups.equals(user.groups()) ? user : new Passwd.User(user.uid(), user.gid(), groups, user.home());
+    }
+
+    /**
+     * Why a non-root JVM's default map holds only its own ids (else empty): what is missing for
+     * the subordinate ranges that would map the payload's user too.
+     */
+    private String whyOnlyOwnIds() {
+        if (host.isRoot() || sub.usable()) return "";
+        String user = System.getProperty("user.name");
+        if (sub.newuidmap() == null || sub.newgidmap() == null)
+            return ": a non-root JVM maps other ids only through the setuid helpers newuidmap and newgidmap, which are not installed"
+                    + " (Debian/Ubuntu: apt-get install uidmap; Fedora: shadow-utils)"
+                    + (sub.uids().isEmpty() || sub.gids().isEmpty() ? ", with ranges for " + user + " in /etc/subuid and /etc/subgid" : "");
+        return ": a non-root JVM maps other ids only within its ranges in /etc/subuid and /etc/subgid, and " + user + " has none"
+                + " (e.g. usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + user + ")";
     }
 
     private static long capMask(ContainerSpec spec) {

@@ -318,6 +318,21 @@ class PlanCompilerTest {
                 && !w.contentTemplate().startsWith("0 0 ")).noneMatch(o -> o instanceof Op.WritePid w && w.contentTemplate().startsWith("0 0 "));
     }
 
+    /** Rootless, a payload user outside the JVM's own map: the message says what would map it (issue 18). */
+    @Test
+    void anUnmappedUserRootlessNamesWhatIsMissing() {
+        var user = new Passwd.User(1000, 1000, List.of(), "/home/u");
+        ContainerSpec s = spec().namespaces(MNT, USER).build();
+        var none = io.jcontainer.linux.userns.SubordinateIds.NONE;
+        assertThatThrownBy(() -> new PlanCompiler(USER_HOST, none).compile(s, PlanCompiler.Inputs.of(user)))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("uid 1000 is not mapped")
+                .hasMessageContaining("newuidmap and newgidmap, which are not installed").hasMessageContaining("apt-get install uidmap")
+                .hasMessageContaining("uidMap(...)");
+        var helpersOnly = new io.jcontainer.linux.userns.SubordinateIds(Path.of("/usr/bin/newuidmap"), Path.of("/usr/bin/newgidmap"), List.of(), List.of());
+        assertThatThrownBy(() -> new PlanCompiler(USER_HOST, helpersOnly).compile(s, PlanCompiler.Inputs.of(user)))
+                .hasMessageContaining("/etc/subuid").hasMessageContaining("usermod --add-subuids").hasMessageNotContaining("apt-get");
+    }
+
     @Test
     void timeNamespaceNeedsAKernelThatHasIt() {
         HostInfo old = new HostInfo(0, 0, 40, false, Path.of("/r"), Path.of("/r/root"), List.of(), List.of(), List.of());
