@@ -21,9 +21,8 @@ public enum Profile {
      * from a non-root JVM root inside is the calling user; from a root JVM it is not host root
      * but the first id of a range no host user owns (the Linux runtime: the /etc/subuid range of
      * a user {@code jcontainer}, else its own range from host uid 2147418112), so a job that
-     * escapes through a kernel bug lands as nobody. Explicit {@code uidMap}/{@code gidMap} win.
-     * Not yet with the embedded default root (no {@code rootfs}): there root inside stays the
-     * JVM's uid, and the runtime logs a warning once; give a root filesystem directory for it.
+     * escapes through a kernel bug lands as nobody — with a root directory and with the embedded
+     * default root alike. Explicit {@code uidMap}/{@code gidMap} win.
      */
     UNTRUSTED {
         @Override

@@ -122,11 +122,11 @@ public final class Cli {
             io.err().println("jcontainer: " + e.getMessage());
             return e.exitCode();
         } catch (InvalidSpecException e) {
-            io.err().println("jcontainer: invalid " + e.getMessage());
+            io.err().println("jcontainer: invalid " + inCliTerms(e.getMessage()));
             io.err().println("See 'jcontainer " + (cmd == null ? "" : cmd.name() + " ") + "--help'.");
             return EXIT_ERROR;
         } catch (ContainerException e) {
-            io.err().println("jcontainer: " + e.getMessage());
+            io.err().println("jcontainer: " + inCliTerms(e.getMessage()));
             return EXIT_ERROR;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,6 +139,11 @@ public final class Cli {
         } finally {
             io.out().flush();
         }
+    }
+
+    /** The runtime's messages name the Java builder's setters; a CLI user types their flags. */
+    static String inCliTerms(String message) {
+        return message.replace("uidMap(...)", "--uidmap").replace("gidMap(...)", "--gidmap");
     }
 
     private static Flags globalFlags() {

@@ -56,6 +56,14 @@ class CliTest {
         assertThat(cli("run", "-e", "=x", "echo").code()).isEqualTo(125);
     }
 
+    /** The runtime's messages name the builder's setters; the CLI shows the flags instead (issue 18). */
+    @Test
+    void runtimeMessagesNameFlagsNotJavaMethods() {
+        assertThat(Cli.inCliTerms("uid 1000 is not mapped (uid map: 0 1001 1); map it with uidMap(...), or run as root inside"))
+                .isEqualTo("uid 1000 is not mapped (uid map: 0 1001 1); map it with --uidmap, or run as root inside");
+        assertThat(Cli.inCliTerms("map it with gidMap(...)")).isEqualTo("map it with --gidmap");
+    }
+
     @Test
     void notYetSupportedModesAre125WithAClearMessage() {
         // -d -t works now (AttachIT)

@@ -263,7 +263,7 @@ public final class PlanCompiler {
                     c.add(new Op.Mount(d.path().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", Op.NEW_ROOT));
             case Root.Overlay o ->
                     c.add(new Op.Mount("overlay", mnt, "overlay", MS_NODEV, overlayOptions(o, spec.has(Namespace.USER)), Op.NEW_ROOT));
-            case Root.Default d -> defaultRoot(c, mnt, hostname != null ? hostname : "localhost");
+            case Root.Default d -> defaultRoot(c, mnt, hostname != null ? hostname : "localhost", switchesToNamespaceRoot(spec, maps));
         }
         Propagation rootProp = linux.rootfsPropagation();
         if (rootProp != null && rootProp != Propagation.PRIVATE && rootProp != Propagation.RPRIVATE)
@@ -313,7 +313,7 @@ public final class PlanCompiler {
             c.addAll(sysctls);
             for (String p : readonly) c.add(new Op.Remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | OPTIONAL));
         }
-        if (spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0)) switchToNamespaceRoot(c);
+        if (switchesToNamespaceRoot(spec, maps)) switchToNamespaceRoot(c);
         String cwd = spec.workingDir() != null ? spec.workingDir() : "/";
         if (!cwd.equals("/")) c.add(new Op.Mkdir(cwd, 0755));
         if (spec.readOnlyRoot()) c.add(new Op.Remount("/", MS_RDONLY, IN_ROOT | Op.NO_SELF_BIND));
@@ -411,6 +411,11 @@ public final class PlanCompiler {
         return maps.viaHelper() ? java.util.Optional.of(maps) : java.util.Optional.empty();
     }
 
+    /** Whether the child becomes its user namespace's root during the setup ({@link #switchToNamespaceRoot}). */
+    private static boolean switchesToNamespaceRoot(ContainerSpec spec, IdMaps maps) {
+        return spec.has(Namespace.USER) && maps.uidMapped(0) && maps.gidMapped(0);
+    }
+
     /**
      * After clone the child keeps its host ids, which explicit maps may not cover (0 -> 100000
      * leaves host root unmapped): it could not create files on what it mounts (EOVERFLOW). So it
@@ -442,9 +447,17 @@ public final class PlanCompiler {
      * The embedded default root: a fresh tmpfs holding the host's /usr, /bin, /lib* (read-only,
      * nosuid) and a generated /etc. Nothing of the host's /etc, /home, /root, /var or /tmp is
      * visible. See docs/default-root.md.
+     *
+     * <p>{@code nsRootOwns}: the child switches to its namespace's root right after this tmpfs
+     * is mounted ({@link #switchToNamespaceRoot}), so the tmpfs's root directory must be that
+     * root's ({@code uid=0,gid=0}, read in the child's user namespace). Otherwise it would be
+     * the host uid the child was cloned with, which a map like 0 -> 100000 leaves unmapped: the
+     * switched child could not create /usr in it (EACCES), and no capability inside helps with
+     * an inode whose owner does not exist there.
      */
-    private void defaultRoot(List<Op> c, String mnt, String hostname) {
-        c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), Op.NEW_ROOT));
+    private void defaultRoot(List<Op> c, String mnt, String hostname, boolean nsRootOwns) {
+        c.add(new Op.Mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20)
+                + (nsRootOwns ? ",uid=0,gid=0" : ""), Op.NEW_ROOT));
         for (HostInfo.HostDir d : host.hostDirs()) {
             if (d.symlinkTarget() != null) c.add(new Op.Symlink(d.symlinkTarget(), d.path()));
             else c.add(new Op.Mount(d.path(), d.path(), "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV, "", IN_ROOT | MKDIR));
@@ -693,16 +706,31 @@ public final class PlanCompiler {
      * setresuid fails with a bare EINVAL); supplementary groups outside the map are left out, as
      * they cannot be held there.
      */
-    private static Passwd.User mappedUser(Passwd.User user, IdMaps maps) {
+    private Passwd.User mappedUser(Passwd.User user, IdMaps maps) {
         if (maps.uid().isEmpty()) return user;
         if (!IdMaps.mapped(maps.uid(), user.uid()))
             throw new InvalidSpecException("user", "uid " + user.uid() + " is not mapped in the user namespace (uid map: "
-                    + maps.uidText().trim().replace('\n', ',') + "); map it with uidMap(...), or run as root inside");
+                    + maps.uidText().trim().replace('\n', ',') + ")" + whyOnlyOwnIds() + "; map it with uidMap(...), or run as root inside");
         if (!IdMaps.mapped(maps.gid(), user.gid()))
             throw new InvalidSpecException("user", "gid " + user.gid() + " is not mapped in the user namespace (gid map: "
-                    + maps.gidText().trim().replace('\n', ',') + "); map it with gidMap(...)");
+                    + maps.gidText().trim().replace('\n', ',') + ")" + whyOnlyOwnIds() + "; map it with gidMap(...)");
         List<Integer> groups = user.groups().stream().filter(g -> IdMaps.mapped(maps.gid(), g)).toList();
         return groups.equals(user.groups()) ? user : new Passwd.User(user.uid(), user.gid(), groups, user.home());
+    }
+
+    /**
+     * Why a non-root JVM's default map holds only its own ids (else empty): what is missing for
+     * the subordinate ranges that would map the payload's user too.
+     */
+    private String whyOnlyOwnIds() {
+        if (host.isRoot() || sub.usable()) return "";
+        String user = System.getProperty("user.name");
+        if (sub.newuidmap() == null || sub.newgidmap() == null)
+            return ": a non-root JVM maps other ids only through the setuid helpers newuidmap and newgidmap, which are not installed"
+                    + " (Debian/Ubuntu: apt-get install uidmap; Fedora: shadow-utils)"
+                    + (sub.uids().isEmpty() || sub.gids().isEmpty() ? ", with ranges for " + user + " in /etc/subuid and /etc/subgid" : "");
+        return ": a non-root JVM maps other ids only within its ranges in /etc/subuid and /etc/subgid, and " + user + " has none"
+                + " (e.g. usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + user + ")";
     }
 
     private static long capMask(ContainerSpec spec) {
@@ -764,28 +792,13 @@ public final class PlanCompiler {
      * user other than root — goes through newuidmap/newgidmap within its /etc/subuid and
      * /etc/subgid ranges (container 0 = the JVM's id, 1.. = the first subordinate range).
      */
-    private static volatile boolean warnedDefaultRoot;
-
     private IdMaps idMaps(ContainerSpec spec, Passwd.User user) {
         if (!spec.has(Namespace.USER)) return new IdMaps(List.of(), List.of());
         List<IdMap> ownUid = List.of(new IdMap(0, host.euid(), 1)), ownGid = List.of(new IdMap(0, host.egid(), 1));
         List<IdMap> uid = spec.uidMap(), gid = spec.gidMap();
         if (host.isRoot()) {
-            // unprivilegedRoot (UNTRUSTED): root inside is an id no host user owns, never host root.
-            // Not yet for the embedded default root: the child builds that root (a tmpfs, its /usr,
-            // /etc...) with the host uid it was cloned with, which such a map leaves unmapped, so
-            // the start failed at mkdirat /usr (EACCES). Taking the namespace's root before the
-            // setup would fix it, but v1's cgroup self-move later needs the host uid; until the
-            // cgroups are joined from the parent side, the default root keeps the JVM's own map,
-            // and says so once.
-            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty() && spec.root() instanceof io.jcontainer.Root.Default
-                    && !warnedDefaultRoot) {
-                warnedDefaultRoot = true;
-                org.slf4j.LoggerFactory.getLogger(PlanCompiler.class).warn("jcontainer: an unprivileged root (Profile.UNTRUSTED) "
-                        + "is not available with the embedded default root yet: root inside is this JVM's uid {}; give a root "
-                        + "filesystem directory, or explicit uid/gid maps, to run as an unprivileged host uid", host.euid());
-            }
-            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty() && !(spec.root() instanceof io.jcontainer.Root.Default)) {
+            // unprivilegedRoot (UNTRUSTED): root inside is an id no host user owns, never host root
+            if (spec.unprivilegedRoot() && uid.isEmpty() && gid.isEmpty()) {
                 List<List<IdMap>> range = unprivileged();
                 return new IdMaps(range.get(0), range.get(1));
             }

@@ -294,6 +294,45 @@ class PlanCompilerTest {
         assertThat(c).anyMatch(o -> o instanceof Op.WriteFile w && w.path().equals("/etc/passwd"));
     }
 
+    /**
+     * With a map that leaves host root unmapped the child becomes its namespace's root right after
+     * the default root's tmpfs is mounted, so that tmpfs is made that root's (uid=0,gid=0 read in
+     * the child's namespace); the host's dirs are opened before the switch; a v1 self-move stays
+     * first, while the child is still host root (issue 19 item 8, issue 18's --uidmap).
+     */
+    @Test
+    void aMappedDefaultRootIsOwnedByTheNamespacesRoot() {
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/memory/jc-x/tasks"), null, 0, "abc", true);
+        List<Op> c = new PlanCompiler(ROOT_HOST).compile(Container.builder().command("/bin/true").namespaces(PID, MNT, USER)
+                .uidMap(new IdMap(0, 100000, 65536)).gidMap(new IdMap(0, 100000, 65536)).build(), in).child();
+        assertThat(c.getFirst()).isEqualTo(new Op.WritePid("/sys/fs/cgroup/memory/jc-x/tasks", "0"));
+        int root = lastIndexOf(c, o -> o instanceof Op.Mount m && (m.mflags() & Op.NEW_ROOT) != 0);
+        assertThat(((Op.Mount) c.get(root)).data()).isEqualTo("mode=0755,size=64m,nr_inodes=65536,uid=0,gid=0");
+        assertThat(c.subList(root + 1, root + 3)).containsExactly(new Op.Setresgid(0), new Op.Setresuid(0));
+        assertThat(c.subList(0, root)).contains(new Op.Hold("/usr", false));
+        assertThat(c).contains(new Op.Mount("@0", "/usr", "", Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV, "", Op.IN_ROOT | Op.MKDIR));
+        // an unprivileged root (UNTRUSTED) gets its range on the default root as well
+        Plan untrusted = new PlanCompiler(ROOT_HOST).compile(Container.builder().command("/bin/true")
+                .profile(io.jcontainer.Profile.UNTRUSTED).build(), in);
+        assertThat(untrusted.parent()).anyMatch(o -> o instanceof Op.WritePid w && w.pathTemplate().equals("/proc/%p/uid_map")
+                && !w.contentTemplate().startsWith("0 0 ")).noneMatch(o -> o instanceof Op.WritePid w && w.contentTemplate().startsWith("0 0 "));
+    }
+
+    /** Rootless, a payload user outside the JVM's own map: the message says what would map it (issue 18). */
+    @Test
+    void anUnmappedUserRootlessNamesWhatIsMissing() {
+        var user = new Passwd.User(1000, 1000, List.of(), "/home/u");
+        ContainerSpec s = spec().namespaces(MNT, USER).build();
+        var none = io.jcontainer.linux.userns.SubordinateIds.NONE;
+        assertThatThrownBy(() -> new PlanCompiler(USER_HOST, none).compile(s, PlanCompiler.Inputs.of(user)))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("uid 1000 is not mapped")
+                .hasMessageContaining("newuidmap and newgidmap, which are not installed").hasMessageContaining("apt-get install uidmap")
+                .hasMessageContaining("uidMap(...)");
+        var helpersOnly = new io.jcontainer.linux.userns.SubordinateIds(Path.of("/usr/bin/newuidmap"), Path.of("/usr/bin/newgidmap"), List.of(), List.of());
+        assertThatThrownBy(() -> new PlanCompiler(USER_HOST, helpersOnly).compile(s, PlanCompiler.Inputs.of(user)))
+                .hasMessageContaining("/etc/subuid").hasMessageContaining("usermod --add-subuids").hasMessageNotContaining("apt-get");
+    }
+
     @Test
     void timeNamespaceNeedsAKernelThatHasIt() {
         HostInfo old = new HostInfo(0, 0, 40, false, Path.of("/r"), Path.of("/r/root"), List.of(), List.of(), List.of());
