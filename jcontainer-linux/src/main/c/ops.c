@@ -19,7 +19,10 @@ static long open_in_root(const char *path, u64 flags) {
 
 /* Creates missing directories of `path` (all components when `last_too`), each under its
  * resolved parent. Returns 0 or -errno with the failing call in *sc. */
-static long mkdirs_in_root(const char *path, int last_too, u32 *sc) {
+/* Makes every missing directory of path (the last one too if last_too) inside the root. A last
+ * directory this call creates gets last_mode (when not 0) by fchmod, so the umask cannot take the
+ * sticky /tmp's write bits; one that existed keeps its mode (a user's rootfs is not changed). */
+static long mkdirs_in_root(const char *path, int last_too, u32 last_mode, u32 *sc) {
   char buf[4096];
   size_t n = slen(path);
   if (n >= sizeof buf) { *sc = SC_MKDIRAT; return -EINVAL; }
@@ -47,6 +50,16 @@ static long mkdirs_in_root(const char *path, int last_too, u32 *sc) {
       }
       if (dfd < 0) { *sc = SC_OPENAT2; return dfd; }
       long r = sys3(NR_mkdirat, dfd, name, 0755);
+      if (r == 0 && saved == 0 && last_mode) {
+        long d = sys4(NR_openat, dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (d >= 0) {
+          r = sys2(NR_fchmod, d, last_mode);
+          sys1(NR_close, d);
+        } else {
+          r = d;
+        }
+        if (r < 0) { sys1(NR_close, dfd); *sc = SC_MKDIRAT; return r; }
+      }
       sys1(NR_close, dfd);
       if (r < 0 && r != -EEXIST) { *sc = SC_MKDIRAT; return r; }
     }
@@ -84,7 +97,7 @@ static long target_fd(const char *path, u32 mflags, u32 *sc) {
     if (fd >= 0) return fd;
   }
   if (fd == -ENOENT && (mflags & (MF_MKDIR | MF_MKFILE))) {
-    long r = mkdirs_in_root(path, (mflags & MF_MKDIR) != 0, sc);
+    long r = mkdirs_in_root(path, (mflags & MF_MKDIR) != 0, 0, sc);
     if (r < 0) return r;
     if (mflags & MF_MKFILE) {
       long f = open_in_root(path, O_WRONLY | O_CREAT | O_NOCTTY | O_NOFOLLOW);
@@ -312,7 +325,7 @@ static long do_write_file(struct cursor *c, struct failure *f) {
   if (c->bad) FAIL(SC_PLAN, -EINVAL);
   set_detail(f, path);
   u32 sc = 0;
-  long r = mkdirs_in_root(path, 0, &sc);
+  long r = mkdirs_in_root(path, 0, 0, &sc);
   if (r < 0) FAIL(sc, r);
   long fd = open_in_root(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NOCTTY);
   if (fd < 0) FAIL(SC_OPENAT2, fd);
@@ -328,7 +341,7 @@ static long do_symlink(struct cursor *c, struct failure *f) {
   if (c->bad) FAIL(SC_PLAN, -EINVAL);
   set_detail(f, link);
   u32 sc = 0;
-  long r = mkdirs_in_root(link, 0, &sc);
+  long r = mkdirs_in_root(link, 0, 0, &sc);
   if (r < 0) FAIL(sc, r);
   /* resolve the parent inside the root, then create the link by name under it */
   char buf[4096];
@@ -492,9 +505,10 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     case OP_MASK_PATH: if (do_mask(&oc, f) < 0) return -1; break;
     case OP_MKDIR: {
       const char *p = rd_str(&oc);
+      u32 mode = rd_u32(&oc) & 07777;
       u32 sc = 0;
       set_detail(f, p);
-      r = mkdirs_in_root(p, 1, &sc);
+      r = mkdirs_in_root(p, 1, mode, &sc);
       if (r < 0) FAIL(sc, r);
       break;
     }

@@ -124,6 +124,24 @@ class IsolationTest {
                 .doesNotContain("HOME-VISIBLE");
     }
 
+    @Test
+    void theDefaultRootsTmpIsStickyAndWorldWritableAndRootsHomeIsPrivate() {
+        // Asked for by the plan (01777, 0700) and kept despite the umask: a non-root payload can use /tmp.
+        var r = Sandboxes.run(Container.builder().user("1000:1000").command("/bin/sh", "-c",
+                "stat -c '%a %n' /tmp /root; touch /tmp/mine && echo wrote"));
+        assertThat(r.stdout()).isEqualTo("1777 /tmp\n700 /root\nwrote\n");
+    }
+
+    @Test
+    void aWorkingDirectoryInAUserRootKeepsTheModeItHad(@TempDir Path tmp) throws Exception {
+        Path root = TestRootfs.fresh(tmp.resolve("root"));
+        Path work = Files.createDirectories(root.resolve("work"));
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        var r = Sandboxes.run(Container.builder().rootfs(root).workingDir("/work").command("/bin/sh", "-c", "pwd"));
+        assertThat(r.stdout()).isEqualTo("/work\n");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(work))).isEqualTo("rwx------");
+    }
+
     static String readlink(String p) {
         try {
             return Files.readSymbolicLink(Path.of(p)).toString();
