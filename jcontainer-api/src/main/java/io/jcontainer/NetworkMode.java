@@ -3,8 +3,8 @@ package io.jcontainer;
 /**
  * Where the container's network comes from (docker's {@code --network}). {@link None} and
  * {@link Host} are the NET namespace's two plain cases; {@link NamespacePath} joins an existing
- * namespace; {@link Named} (a bridge network) and {@link Container} (another container's) are
- * in the model for the network and lifecycle work, and refused by the runtime until then.
+ * namespace; {@link Named} is a bridge network, {@link Container} another running container's
+ * namespace.
  */
 public sealed interface NetworkMode {
     None NONE = new None();
@@ -16,10 +16,18 @@ public sealed interface NetworkMode {
     /** The host's network: no NET namespace. */
     record Host() implements NetworkMode { }
 
-    /** A network the runtime manages, e.g. a bridge. */
-    record Named(String name) implements NetworkMode {
+    /**
+     * A network the runtime manages, e.g. a bridge ({@code bridge} is docker's default one), with
+     * the container's settings on it (aliases, published ports, address, name resolution).
+     */
+    record Named(String name, NetworkOptions options) implements NetworkMode {
         public Named {
             if (name == null || !name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) throw new InvalidSpecException("network", "invalid network name '" + name + "'");
+            if (options == null) options = NetworkOptions.NONE;
+        }
+
+        public Named(String name) {
+            this(name, NetworkOptions.NONE);
         }
     }
 

@@ -192,6 +192,11 @@ public interface Containers {
     /** {@code docker volume}: the volumes kept beside these containers. */
     Volumes volumes();
 
+    // ---- networks ----
+
+    /** {@code docker network}: the bridge networks containers join. */
+    Networks networks();
+
     // ---- events ----
 
     /**

@@ -303,11 +303,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     static void refuseNotYetSupported(ContainerSpec spec) {
         OciHooks.of(spec.hooks()); // refuses the hooks that would have to run inside the container
-        switch (spec.network()) {
-            case io.jcontainer.NetworkMode.Container c -> throw new HostUnsupportedException("network container:" + c.idOrName()
-                    + ": joining another container's network by name is not supported yet", "use ns:/proc/PID/ns/net with that container's pid");
-            default -> { }
-        }
+        if (spec.network() instanceof io.jcontainer.NetworkMode.Named && spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
+            throw new HostUnsupportedException("restart policy " + spec.restartPolicy() + " on network " + ((io.jcontainer.NetworkMode.Named) spec.network()).name()
+                    + ": a monitor cannot restart a container on a bridge network yet (its namespace is wired by the JVM)",
+                    "use --restart no, or --network none/host");
         if (spec.linux().cgroupsPath() != null)
             throw new HostUnsupportedException("linux.cgroupsPath '" + spec.linux().cgroupsPath() + "': choosing the cgroup is not supported yet",
                     "leave it unset: each container gets a cgroup of its own");
@@ -339,6 +338,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (!(spec.network() instanceof io.jcontainer.NetworkMode.Named) && !(spec.network() instanceof io.jcontainer.NetworkMode.None))
             throw new InvalidSpecException("network", "a bridge network request contradicts the spec's network mode " + spec.network());
         return start(spec, null, false, false, null, network);
+    }
+
+    /** Whether this JVM runs as root (bridge networks need it). */
+    boolean isRoot() {
+        return sys.geteuid() == 0;
     }
 
     /** This host's bridge networks, kept beside the container store ({@code <state>/../networks}). */
@@ -374,7 +378,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (!aliases.contains(name)) aliases.addFirst(name);
         }
         String hostname = spec.hostname() != null ? spec.hostname() : id.substring(0, 12);
-        NetworkAttachment.Request full = new NetworkAttachment.Request(req.network(), hostname, aliases, req.ports(), req.ip(), req.dns(), req.addHosts());
+        NetworkAttachment.Request full = req.named(hostname, aliases);
         NetnsThread holder = NetnsThread.createNew(sys, "jcontainer-netns-" + id.substring(0, 8));
         try {
             NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), full);
@@ -392,11 +396,14 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     private Container start(ContainerSpec requested, ContainerState old, boolean hold, boolean autoRemove, LaunchHooks extraHooks,
                             NetworkAttachment.Request network) {
-        if (network == null && requested.network() instanceof io.jcontainer.NetworkMode.Named n) network = NetworkAttachment.Request.of(n.name());
+        if (network == null && requested.network() instanceof io.jcontainer.NetworkMode.Named n) network = request(n);
         refuseNotYetSupported(requested);
         RootfsChecks.check(requested);
         LauncherImage image = launcher();
         String id = old != null ? old.id() : newId();
+        // a container started again: what its last run left on its networks (it has exited) goes first
+        if (old != null && network != null) networks().detach(id);
+        if (requested.network() instanceof io.jcontainer.NetworkMode.Container other) return startInContainerNetwork(image, requested, other, old, hold, autoRemove, id, extraHooks);
         PreparedNetwork net = network == null ? null : prepareNetwork(id, requested, network);
         try {
             // the prepared namespace is joined by path (setns in the child, first thing), as ns:PATH is
@@ -404,7 +411,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     .networkMode(new io.jcontainer.NetworkMode.NamespacePath(net.path()))
                     .mount(io.jcontainer.Mount.bind(net.attachment().hosts(), "/etc/hosts"))
                     .mount(io.jcontainer.Mount.bind(net.attachment().resolvConf(), "/etc/resolv.conf")).build();
-            Container c = start(image, spec, old, hold, autoRemove, id, net, extraHooks);
+            Container c = start(image, spec, requested, old, hold, autoRemove, id, net, extraHooks);
             if (net != null) networks().adopt(id, c.pid()); // stale when the container is gone, not when this JVM is
             net = net == null ? null : new PreparedNetwork(net.holder(), null, net.attachment()); // started: keep it
             return c;
@@ -422,13 +429,68 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
     }
 
-    private Container start(LauncherImage image, ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove, String id,
-                            PreparedNetwork net, LaunchHooks extraHooks) {
+    /** The container's settings on a named network, as the network layer takes them. */
+    static NetworkAttachment.Request request(io.jcontainer.NetworkMode.Named n) {
+        io.jcontainer.NetworkOptions o = n.options();
+        List<io.jcontainer.linux.net.PortMapping> ports = new ArrayList<>();
+        for (io.jcontainer.PortBinding p : o.ports())
+            ports.add(new io.jcontainer.linux.net.PortMapping(p.hostIp(), p.hostPort(), p.containerPort(), p.protocol()));
+        List<String> hosts = new ArrayList<>();
+        for (String h : o.extraHosts()) hosts.add(h.indexOf(':') > 0 ? h : h.replaceFirst("=", ":")); // docker takes HOST=IP too
+        return new NetworkAttachment.Request(n.name(), null, o.aliases(), ports, o.ip(), o.dns(), hosts, o.macAddress(), o.dnsSearch(), o.dnsOptions());
+    }
+
+    /**
+     * docker's {@code --network container:NAME}: the container joins the network namespace of a
+     * running recorded container (its first process, checked against the kernel as every verb
+     * does: {@link io.jcontainer.linux.state.RecordCheck}) and shares its /etc/hosts and
+     * resolv.conf when it has them. The namespace is held open by this JVM for the start, so a
+     * pid reused meanwhile cannot redirect the join.
+     */
+    private Container startInContainerNetwork(LauncherImage image, ContainerSpec requested, io.jcontainer.NetworkMode.Container other,
+                                              ContainerState old, boolean hold, boolean autoRemove, String id, LaunchHooks extraHooks) {
+        ContainerStore.Entry e = store.find(other.idOrName());
+        ContainerState s = e.state();
+        if (!e.running() || !io.jcontainer.linux.state.RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime()))
+            throw new io.jcontainer.lifecycle.Containers.ConflictException("cannot join the network of container " + other.idOrName() + ": it is not running");
+        if (s.id().equals(id)) throw new InvalidSpecException("network", "a container cannot join its own network namespace");
+        int fd = sys.open("/proc/" + s.pid() + "/ns/net", io.jcontainer.linux.sys.Syscalls.O_RDONLY | io.jcontainer.linux.sys.Syscalls.O_CLOEXEC, 0);
+        try {
+            if (!io.jcontainer.linux.state.ProcStat.alive(s.pid(), s.pidStartTime()))
+                throw new io.jcontainer.lifecycle.Containers.ConflictException("cannot join the network of container " + other.idOrName() + ": it exited");
+            var b = requested.toBuilder().networkMode(new io.jcontainer.NetworkMode.NamespacePath("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd));
+            java.nio.file.Path etc = networks().etcDir(s.id());
+            if (java.nio.file.Files.exists(etc.resolve("hosts"))) b.mount(io.jcontainer.Mount.bind(etc.resolve("hosts"), "/etc/hosts"));
+            if (java.nio.file.Files.exists(etc.resolve("resolv.conf"))) b.mount(io.jcontainer.Mount.bind(etc.resolve("resolv.conf"), "/etc/resolv.conf"));
+            return start(image, b.build(), requested, old, hold, autoRemove, id, null, extraHooks);
+        } finally {
+            sys.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * What a container that has exited or is removed held on networks (veth, address, rules,
+     * /etc files) goes now; a crash before is swept at the next start of a runtime.
+     */
+    public void releaseNetwork(String id) {
+        if (!java.nio.file.Files.isDirectory(store.root().resolveSibling("networks"))) return;
+        networks().detach(id);
+    }
+
+    /** Endpoints of containers that have exited (a detached one's first process is gone) are released. */
+    public void sweepNetworks() {
+        if (!java.nio.file.Files.isDirectory(store.root().resolveSibling("networks").resolve("endpoints"))) return;
+        networks().sweep();
+    }
+
+    /** @param asked what the record keeps (the spec as asked: a named network, not the namespace made for this run) */
+    private Container start(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
+                            String id, PreparedNetwork net, LaunchHooks extraHooks) {
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
-        ContainerState state = spec.detached() || spec.name() != null ? newState(id, spec, old, hold, autoRemove) : null;
+        ContainerState state = spec.detached() || spec.name() != null ? newState(id, asked, old, hold, autoRemove) : null;
         if (state != null && old != null) store.write(state); // its name is its own already
         else if (state != null) state = store.createNamed(state); // docker-style generated name when none was given
         SandboxCgroup cgroup = null;
@@ -436,7 +498,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean ok = false;
         try {
             // the record holds the whole configuration: start, restart and exec from any process read it
-            if (state != null) StoredSpec.write(store.dir(id), spec);
+            if (state != null) StoredSpec.write(store.dir(id), asked);
             // Validated and named now; made now or — where the plan lets the child wait for it —
             // while the child sets up its root (see PreparedCgroup). A restarting monitor has no
             // JVM to wait for, so restart policies get their cgroup first.
@@ -701,6 +763,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (!java.nio.file.Files.isDirectory(stateDir)) throw new InvalidSpecException("create", "no state directory " + stateDir);
         ContainerSpec s = spec.toBuilder().detached(true).build();
         refuseNotYetSupported(s);
+        if (s.network() instanceof io.jcontainer.NetworkMode.Named || s.network() instanceof io.jcontainer.NetworkMode.Container)
+            throw new io.jcontainer.lifecycle.Containers.NotSupportedYetException("create with network " + s.network()
+                    + " is not implemented yet (the JVM wires the namespace at start): use run -d");
         if (!s.hooks().poststart().isEmpty() || !s.hooks().poststop().isEmpty())
             throw new HostUnsupportedException("hooks.poststart/poststop of a created container: nobody runs them once this JVM is gone (yet)",
                     "start the container with start(spec), or leave those hooks out");

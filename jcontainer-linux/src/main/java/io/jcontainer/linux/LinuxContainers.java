@@ -61,12 +61,14 @@ final class LinuxContainers implements Containers {
     private final ContainerStore store;
     private final EventJournal journal;
     private final LinuxVolumes volumes;
+    private final LinuxNetworks networks;
 
     LinuxContainers(LinuxContainerRuntime runtime) {
         this.runtime = runtime;
         this.store = runtime.store();
         this.journal = new EventJournal(store.root());
         this.volumes = new LinuxVolumes(store);
+        this.networks = new LinuxNetworks(runtime);
     }
 
     @Override
@@ -201,17 +203,27 @@ final class LinuxContainers implements Containers {
 
     /** The store's entries, after what a daemon would have done since: auto-removals, die events. */
     private List<ContainerStore.Entry> entries() {
-        store.removeAutoRemoved();
+        removeAutoRemoved();
         List<ContainerStore.Entry> all = store.list();
         noticeExits(all);
         return all;
     }
 
     private ContainerStore.Entry entry(String ref) {
-        store.removeAutoRemoved();
+        removeAutoRemoved();
         ContainerStore.Entry e = store.find(ref);
         noticeExits(List.of(e));
         return e;
+    }
+
+    /** docker's --rm of the ones that exited; what they held on networks goes with them. */
+    private void removeAutoRemoved() {
+        if (store.removeAutoRemoved() == 0) return;
+        try {
+            runtime.sweepNetworks();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: sweeping network endpoints failed", e);
+        }
     }
 
     private ContainerInfo info(ContainerStore.Entry e) {
@@ -263,6 +275,7 @@ final class LinuxContainers implements Containers {
             } catch (IOException x) {
                 continue; // an unwritable record: its die goes unreported rather than failing a listing
             }
+            releaseNetwork(e.state().id()); // what a daemon would do as it exits: its veth, address and rules go
             Instant at = e.finished() != null ? e.finished() : Instant.now();
             ContainerExit exit = e.exit();
             if (exit != null && exit.oomKilled()) journal.append(event(e.state(), at, "oom", Map.of()));
@@ -567,6 +580,11 @@ final class LinuxContainers implements Containers {
     }
 
     @Override
+    public io.jcontainer.lifecycle.Networks networks() {
+        return networks;
+    }
+
+    @Override
     public void remove(String ref, boolean force, boolean volumes) throws InterruptedException {
         ContainerStore.Entry e = entry(ref);
         ContainerSpec spec = null;
@@ -584,12 +602,22 @@ final class LinuxContainers implements Containers {
             e = store.entry(e.state());
         }
         store.remove(e, force); // refuses a running one without force; kills it with
+        releaseNetwork(e.state().id());
         if (wasRunning) {
             journal.append(event(e.state(), Instant.now(), "kill", Map.of("signal", String.valueOf(Signal.KILL.number()))));
             noticeExitOfRemoved(e);
         }
         journal.append(event(e.state(), Instant.now(), "destroy", Map.of()));
         if (volumes) this.volumes.removeAnonymousOf(spec);
+    }
+
+    /** Its networks' endpoints go; a failure is left to the sweep of the next runtime start. */
+    private void releaseNetwork(String id) {
+        try {
+            runtime.releaseNetwork(id);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: releasing {}'s network endpoints failed (the next start sweeps them)", id, e);
+        }
     }
 
     /** A container removed while it ran took its exit record with it: its die is reported here. */

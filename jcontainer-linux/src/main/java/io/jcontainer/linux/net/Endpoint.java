@@ -7,16 +7,22 @@ import java.util.List;
  * its address (the IPAM allocation), the host end of its veth, the names others reach it by
  * and its published ports. {@code ownerPid}/{@code ownerStartTime} name the process whose
  * death makes the endpoint stale: the starting JVM until the container runs, then the
- * container's first process.
+ * container's first process. {@code mac}: its interface's address (null in endpoints written
+ * before it was recorded).
  */
 public record Endpoint(String containerId, String network, String ip, String hostVeth, String hostname, List<String> aliases,
-                       List<PortMapping> ports, long ownerPid, long ownerStartTime) {
+                       List<PortMapping> ports, long ownerPid, long ownerStartTime, String mac) {
     public Endpoint {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
+    public Endpoint(String containerId, String network, String ip, String hostVeth, String hostname, List<String> aliases,
+                    List<PortMapping> ports, long ownerPid, long ownerStartTime) {
+        this(containerId, network, ip, hostVeth, hostname, aliases, ports, ownerPid, ownerStartTime, null);
+    }
+
     Endpoint ownedBy(long pid, long startTime) {
-        return new Endpoint(containerId, network, ip, hostVeth, hostname, aliases, ports, pid, startTime);
+        return new Endpoint(containerId, network, ip, hostVeth, hostname, aliases, ports, pid, startTime, mac);
     }
 }

@@ -13,18 +13,31 @@ public interface NetworkAttachment {
      * @param network  a network's name ({@link Networks#DEFAULT} for docker's {@code bridge})
      * @param hostname the container's name on the network (its hostname), or null
      * @param ip       a fixed address (docker's --ip), or null for the next free one
+     * @param mac      the container interface's MAC (docker's --mac-address), or null for one derived from its address
      */
     record Request(String network, String hostname, List<String> aliases, List<PortMapping> ports, String ip, List<String> dns,
-                   List<String> addHosts) {
+                   List<String> addHosts, String mac, List<String> dnsSearch, List<String> dnsOptions) {
         public Request {
             aliases = aliases == null ? List.of() : List.copyOf(aliases);
             ports = ports == null ? List.of() : List.copyOf(ports);
             dns = dns == null ? List.of() : List.copyOf(dns);
             addHosts = addHosts == null ? List.of() : List.copyOf(addHosts);
+            dnsSearch = dnsSearch == null ? List.of() : List.copyOf(dnsSearch);
+            dnsOptions = dnsOptions == null ? List.of() : List.copyOf(dnsOptions);
+        }
+
+        public Request(String network, String hostname, List<String> aliases, List<PortMapping> ports, String ip, List<String> dns,
+                       List<String> addHosts) {
+            this(network, hostname, aliases, ports, ip, dns, addHosts, null, List.of(), List.of());
         }
 
         public static Request of(String network) {
             return new Request(network, null, List.of(), List.of(), null, List.of(), List.of());
+        }
+
+        /** The same request under another hostname and aliases (the start adds the container's own). */
+        public Request named(String hostname, List<String> aliases) {
+            return new Request(network, hostname, aliases, ports, ip, dns, addHosts, mac, dnsSearch, dnsOptions);
         }
     }
 

@@ -75,14 +75,42 @@ public final class Networks implements NetworkAttachment {
 
     /** docker network create [--subnet] [--gateway] [--internal] NAME. */
     public NetworkConfig create(String name, String subnet, String gateway, boolean internal) {
+        return create(name, subnet, gateway, null, internal, java.util.Map.of(), java.util.Map.of());
+    }
+
+    /**
+     * docker network create [--subnet] [--gateway] [--ip-range] [--internal] [--label] [-o] NAME;
+     * of the driver options, {@code com.docker.network.bridge.name} names the bridge and
+     * {@code com.docker.network.driver.mtu} sets its MTU (the others are kept, as docker shows them).
+     */
+    public NetworkConfig create(String name, String subnet, String gateway, String ipRange, boolean internal,
+                                java.util.Map<String, String> labels, java.util.Map<String, String> options) {
         checkName(name);
+        String bridge = options.get("com.docker.network.bridge.name");
+        if (bridge != null && !bridge.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}"))
+            throw new NetworkException.Invalid("bridge name '" + bridge + "': at most 15 letters, digits, '_', '.' or '-'");
+        int mtu = DEFAULT_MTU;
+        String m = options.get("com.docker.network.driver.mtu");
+        if (m != null) {
+            try {
+                mtu = Integer.parseInt(m);
+            } catch (NumberFormatException e) {
+                mtu = -1;
+            }
+            if (mtu < 68 || mtu > 65535) throw new NetworkException.Invalid("com.docker.network.driver.mtu '" + m + "': a number from 68 to 65535");
+        }
+        int bridgeMtu = mtu;
         return locked(() -> {
             if (Files.exists(configFile(name))) throw new NetworkException.Conflict("network with name " + name + " already exists");
-            return createLocked(name, subnet, gateway, internal, "jc-" + newId().substring(0, 12));
+            String br = bridge != null ? bridge : "jc-" + newId().substring(0, 12);
+            for (NetworkConfig n : listLocked())
+                if (n.bridge().equals(br)) throw new NetworkException.Conflict("bridge " + br + " is already network " + n.name() + "'s");
+            return createLocked(name, subnet, gateway, ipRange, internal, br, bridgeMtu, labels, options);
         });
     }
 
-    private NetworkConfig createLocked(String name, String subnet, String gateway, boolean internal, String bridge) {
+    private NetworkConfig createLocked(String name, String subnet, String gateway, String ipRange, boolean internal, String bridge, int mtu,
+                                       java.util.Map<String, String> labels, java.util.Map<String, String> options) {
         List<NetworkConfig> existing = listLocked();
         List<Rtnetlink.Route> hostRoutes = hostRoutes(existing);
         Subnet s;
@@ -96,6 +124,7 @@ public final class Networks implements NetworkAttachment {
                     throw new NetworkException.Conflict("subnet " + s + " collides with the host's route to "
                             + r.destination().getHostAddress() + "/" + r.prefixLength() + ": choose another --subnet");
         } else {
+            if (ipRange != null || gateway != null) throw new NetworkException.Invalid("--ip-range and --gateway need --subnet");
             s = freeSubnet(existing, hostRoutes);
         }
         int gw;
@@ -105,8 +134,15 @@ public final class Networks implements NetworkAttachment {
         } else {
             gw = s.host(1);
         }
-        NetworkConfig n = new NetworkConfig(name, newId(), "bridge", bridge, s.toString(), Subnet.text(gw), internal, DEFAULT_MTU,
-                Instant.now().toString());
+        String range = null;
+        if (ipRange != null) {
+            Subnet r = Subnet.parse(ipRange);
+            if (r.prefixLength() < s.prefixLength() || !s.overlaps(r))
+                throw new NetworkException.Invalid("--ip-range " + r + " is not within the subnet " + s);
+            range = r.toString();
+        }
+        NetworkConfig n = new NetworkConfig(name, newId(), "bridge", bridge, s.toString(), Subnet.text(gw), internal, mtu,
+                Instant.now().toString(), range, labels, options);
         writeJson(configFile(name), n);
         return n;
     }
@@ -169,12 +205,35 @@ public final class Networks implements NetworkAttachment {
         if (n != null) return n;
         if (!name.equals(DEFAULT)) throw new NetworkException.NotFound(name);
         String subnet = System.getProperty("jcontainer.bridgeSubnet");
-        return createLocked(DEFAULT, subnet == null || subnet.isEmpty() ? null : subnet, null, false, DEFAULT_BRIDGE);
+        return createLocked(DEFAULT, subnet == null || subnet.isEmpty() ? null : subnet, null, null, false, DEFAULT_BRIDGE, DEFAULT_MTU,
+                java.util.Map.of(), java.util.Map.of("com.docker.network.bridge.name", DEFAULT_BRIDGE,
+                        "com.docker.network.bridge.default_bridge", "true"));
     }
 
     /** Whether a network exists (the default one always does: it is made on first use). Takes no lock, makes nothing. */
     public boolean exists(String name) {
         return name.equals(DEFAULT) || Files.exists(configFile(name));
+    }
+
+    /**
+     * The network a reference names, docker's way: a name, a full id, then a unique id prefix.
+     * The default network is made on first use.
+     */
+    public NetworkConfig find(String ref) {
+        return locked(() -> {
+            if (ref.equals(DEFAULT) || DNS_LABEL.matcher(ref).matches() && Files.exists(configFile(ref))) return networkLocked(ref);
+            List<NetworkConfig> byId = listLocked().stream().filter(n -> n.id().startsWith(ref)).toList();
+            if (byId.size() == 1) return byId.getFirst();
+            if (byId.size() > 1) throw new NetworkException.Conflict("network " + ref + " is ambiguous (" + byId.size() + " matches found based on ID prefix)");
+            throw new NetworkException.NotFound(ref);
+        });
+    }
+
+    /** A container's endpoints, one per network it is on. */
+    public List<Endpoint> endpointsOf(String containerId) {
+        if (!Files.isDirectory(root.resolve("endpoints"))) return List.of();
+        return locked(() -> endpointsLocked().stream().filter(e -> e.containerId().equals(containerId))
+                .sorted(java.util.Comparator.comparing(Endpoint::network)).toList());
     }
 
     /** The containers on a network. */
@@ -185,6 +244,8 @@ public final class Networks implements NetworkAttachment {
     /** docker network rm: refused while containers are attached; the bridge and its rules go with it. */
     public void remove(String name) {
         locked(() -> {
+            if (name.equals(DEFAULT))
+                throw new NetworkException.Conflict(DEFAULT + " is a pre-defined network and cannot be removed");
             NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
             if (n == null) throw new NetworkException.NotFound(name);
             List<String> attached = endpointsLocked().stream().filter(e -> e.network().equals(name)).map(Endpoint::containerId).toList();
@@ -229,8 +290,9 @@ public final class Networks implements NetworkAttachment {
             List<PortMapping> ports = resolvePorts(req.ports(), all);
             int ip = allocate(n, all, req.ip());
             String hostVeth = "jcv" + hash(containerId + "/" + n.id()).substring(0, 12);
+            String mac = req.mac() != null ? req.mac() : macOf(ip);
             Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), hostVeth, req.hostname(), req.aliases(), ports,
-                    ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()));
+                    ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac);
             writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept
             boolean ok = false;
             try (NetnsThread inside = NetnsThread.join(sys, netnsFd, "jcontainer-netns-" + containerId.substring(0, 8))) {
@@ -246,7 +308,7 @@ public final class Networks implements NetworkAttachment {
                 });
                 try (Rtnetlink nl = new Rtnetlink(sys)) {
                     // the container's end is made in its namespace directly: it never shows up in the host's
-                    nl.createVeth(hostVeth, ifname, n.mtu(), netnsFd);
+                    nl.createVeth(hostVeth, ifname, n.mtu(), netnsFd, HexFormat.ofDelimiter(":").parseHex(mac));
                     nl.setMaster(hostVeth, n.bridge());
                     nl.setUp(hostVeth, true);
                 }
@@ -269,6 +331,11 @@ public final class Networks implements NetworkAttachment {
                 if (!ok) removeEndpointLocked(ep);
             }
         });
+    }
+
+    /** Docker's MAC for an address: 02:42 (locally administered, unicast) and the address's four bytes. */
+    public static String macOf(int ip) {
+        return String.format("02:42:%02x:%02x:%02x:%02x", ip >>> 24 & 255, ip >>> 16 & 255, ip >>> 8 & 255, ip & 255);
     }
 
     private static boolean hasDefaultRoute(Rtnetlink nl) {
@@ -369,8 +436,10 @@ public final class Networks implements NetworkAttachment {
             if (used.contains(ip)) throw new NetworkException.Conflict("address " + requested + " is already in use on network " + n.name());
             return ip;
         }
+        Subnet range = n.ipRange() == null ? null : Subnet.parse(n.ipRange());
         for (long i = 1; i < s.size() - 1; i++) {
             int ip = s.host(i);
+            if (range != null && !range.contains(ip)) continue;
             if (!used.contains(ip)) return ip;
         }
         throw new NetworkException.Conflict("network " + n.name() + " (" + s + ") has no free address left");
@@ -499,7 +568,7 @@ public final class Networks implements NetworkAttachment {
             Files.createDirectories(dir);
             Path hosts = dir.resolve("hosts"), resolv = dir.resolve("resolv.conf");
             writeInPlace(hosts, EtcFiles.hosts(ep, peers, !n.name().equals(DEFAULT), req.addHosts()));
-            if (!Files.exists(resolv)) writeInPlace(resolv, EtcFiles.resolvConf(hostResolvConf, req.dns()));
+            if (!Files.exists(resolv)) writeInPlace(resolv, EtcFiles.resolvConf(hostResolvConf, req.dns(), req.dnsSearch(), req.dnsOptions()));
             return new Attachment(ep, hosts, resolv);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -544,7 +613,8 @@ public final class Networks implements NetworkAttachment {
         return root.resolve("endpoints").resolve(containerId + "." + network + ".json");
     }
 
-    private Path etcDir(String containerId) {
+    /** Where a container's /etc/hosts and resolv.conf are kept while it is on a network. */
+    public Path etcDir(String containerId) {
         return root.resolve("etc").resolve(containerId);
     }
 

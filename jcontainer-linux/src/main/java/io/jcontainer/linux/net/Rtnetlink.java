@@ -78,11 +78,17 @@ public final class Rtnetlink implements AutoCloseable {
      * network namespace {@code peerNetnsFd} (or here with -1), so it never appears in this one.
      */
     public void createVeth(String name, String peer, int mtu, int peerNetnsFd) {
+        createVeth(name, peer, mtu, peerNetnsFd, null);
+    }
+
+    /** As above, the peer with the hardware address {@code peerMac} (6 bytes), or the kernel's random one when null. */
+    public void createVeth(String name, String peer, int mtu, int peerNetnsFd, byte[] peerMac) {
         NlMessage m = ifinfo(msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL), 0, 0, 0).attrString(IFLA_IFNAME, checkName(name));
         if (mtu > 0) m.attrU32(IFLA_MTU, mtu);
         m.begin(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "veth").begin(IFLA_INFO_DATA).begin(VETH_INFO_PEER);
         ifinfo(m, 0, 0, 0).attrString(IFLA_IFNAME, checkName(peer));
         if (mtu > 0) m.attrU32(IFLA_MTU, mtu);
+        if (peerMac != null) m.attr(IFLA_ADDRESS, peerMac);
         if (peerNetnsFd >= 0) m.attrU32(IFLA_NET_NS_FD, peerNetnsFd);
         m.end().end().end();
         sock.request(m, "create veth", name + "/" + peer);
