@@ -56,6 +56,8 @@ public final class Cli {
             new EventsCommand(),
             new ContainerCommand(),
             new VolumeCommand(),
+            new NetworkCommand(),
+            new PortCommand(),
             new InfoCommand(),
             new VersionCommand(),
             new ServeCommand(false), new ServeCommand(true));

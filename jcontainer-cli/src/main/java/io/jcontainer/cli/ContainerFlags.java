@@ -47,8 +47,6 @@ public final class ContainerFlags {
                 .value("volumes-from", (char) 0, "list", "Mount the volumes and binds of the specified container(s) (CONTAINER[:ro|rw])")
                 .value("tmpfs", (char) 0, "list", "Mount a tmpfs (DST[:size=64m,nr_inodes=N,mode=1777,exec,ro])")
                 .bool("read-only", (char) 0, "Mount the container's root filesystem as read only")
-                .value("network", (char) 0, "network", "Network: none (loopback only, the default) or host")
-                .alias("net", "network")
                 .value("uts", (char) 0, "string", "UTS namespace to use: host, or private (default)")
                 .value("pid", (char) 0, "string", "PID namespace to use: host, or private (default)")
                 .value("ipc", (char) 0, "string", "IPC namespace to use: host, or private (default)")
@@ -77,12 +75,8 @@ public final class ContainerFlags {
                 .value("device-read-iops", (char) 0, "list", "Limit read rate (IO per second) from a device (DEV:RATE)")
                 .value("device-write-iops", (char) 0, "list", "Limit write rate (IO per second) to a device (DEV:RATE)");
         // Docker flags with no jcontainer equivalent yet: refused by name, not as "unknown flag".
-        f.unsupported("publish", 'p', VALUE, "jcontainer has no bridge network to publish ports from")
-                .unsupported("publish-all", 'P', BOOL, "jcontainer has no bridge network to publish ports from")
-                .unsupported("expose", (char) 0, VALUE, "jcontainer has no bridge network")
-                .unsupported("dns", (char) 0, VALUE, "no DNS configuration is written yet")
-                .unsupported("add-host", (char) 0, VALUE, "no /etc/hosts entries can be added yet")
-                .value("device", (char) 0, "list", "Add a host device to the container (HOST[:CONTAINER[:rwm]])")
+        NetworkFlags.declare(f);
+        f.value("device", (char) 0, "list", "Add a host device to the container (HOST[:CONTAINER[:rwm]])")
                 .value("group-add", (char) 0, "list", "Add supplementary groups (numeric gids)")
                 .unsupported("entrypoint", (char) 0, VALUE, "images (and so entrypoints) are not implemented yet")
                 .value("label", 'l', "list", "Set meta data on a container (K=V; stored as the spec's annotations)")
@@ -141,15 +135,6 @@ public final class ContainerFlags {
     }
 
     private static void namespaces(Flags.Parsed p, ContainerSpec.Builder b) {
-        each(p, "network", v -> {
-            switch (v) {
-                case "none" -> b.addNamespace(Namespace.NET);
-                case "host" -> b.removeNamespace(Namespace.NET);
-                case "bridge", "default" -> throw new CliException(Cli.EXIT_ERROR, "--network " + v
-                        + " is not supported yet: jcontainer has no bridge network; use --network none (loopback only, the default) or --network host");
-                default -> throw new CliException(Cli.EXIT_ERROR, "--network " + v + " is not supported yet (supported: none, host)");
-            }
-        });
         namespaceMode(p, b, "uts", Namespace.UTS);
         namespaceMode(p, b, "pid", Namespace.PID);
         namespaceMode(p, b, "ipc", Namespace.IPC);

@@ -48,13 +48,14 @@ public final class InspectCommand implements Command {
         for (String ref : p.positionals()) {
             try {
                 ContainerInfo c = Store.find(ref);
+                var endpoints = c.running() ? Store.containers().networks().endpoints(c.id()) : List.<io.jcontainer.lifecycle.NetworkInfo.Endpoint>of();
                 if (format != null) {
                     try {
-                        io.out().print(format.render(List.of(JSON.convertValue(Inspect.node(c), Map.class)), Map.of()));
+                        io.out().print(format.render(List.of(JSON.convertValue(Inspect.node(c, endpoints), Map.class)), Map.of()));
                     } catch (TemplateException e) {
                         throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
                     }
-                } else objects.add(Inspect.json(c));
+                } else objects.add(Inspect.json(c, endpoints));
             } catch (CliException e) {
                 io.err().println(e.getMessage().replace("Error response from daemon: No such container", "Error: No such object"));
                 rc = 1;

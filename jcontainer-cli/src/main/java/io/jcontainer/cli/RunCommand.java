@@ -153,7 +153,16 @@ public final class RunCommand implements Command {
         ContainerFlags.apply(p, b);
         b.detached(p.bool("detach")); // before any build(): --restart is valid only with -d
         b.command(rootAndCommand(p, b));
+        NetworkFlags.apply(p, b, () -> imageExposedPorts(p));
         return b;
+    }
+
+    /** The ExposedPorts of the image the command line runs (for -P), none for a root directory. */
+    private static java.util.Set<String> imageExposedPorts(Flags.Parsed p) {
+        List<String> args = p.positionals();
+        if (p.value("rootfs") != null || args.isEmpty() || isPathSpelling(args.getFirst()) && Files.isDirectory(Path.of(args.getFirst()))
+                || !isImage(args.getFirst(), p)) return java.util.Set.of();
+        return ImageCli.configOf(args.getFirst()).exposedPorts();
     }
 
     /**

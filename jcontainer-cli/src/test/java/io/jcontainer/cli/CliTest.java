@@ -67,8 +67,13 @@ class CliTest {
     @Test
     void notYetSupportedModesAre125WithAClearMessage() {
         // -d -t works now (AttachIT)
-        assertThat(cli("run", "--network", "bridge", "echo").err()).contains("no bridge network");
-        assertThat(cli("run", "-p", "80:80", "echo").code()).isEqualTo(125);
+        // (no test here may touch the host's network: an unknown network and a conflict are refused before anything is made)
+        var unknown = cli("run", "--network", "nosuchnet", "echo");
+        assertThat(unknown.code()).isEqualTo(125);
+        assertThat(unknown.err()).contains("network nosuchnet not found");
+        var conflict = cli("run", "-p", "80:80", "--network", "none", "echo");
+        assertThat(conflict.code()).isEqualTo(125);
+        assertThat(conflict.err()).contains("conflicting options: --publish and the network mode none");
     }
 
     @Test

@@ -70,8 +70,8 @@ class FlagsTest {
 
     @Test
     void knownDockerFlagsWithoutSupportSaySo() {
-        assertThatThrownBy(() -> parse("-p", "80:80", "x")).isInstanceOf(UsageException.class)
-                .hasMessageStartingWith("--publish is not supported yet");
+        assertThatThrownBy(() -> parse("--gpus", "all", "x")).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--gpus is not supported yet");
     }
 
     @Test
@@ -85,6 +85,6 @@ class FlagsTest {
     void helpListsSupportedFlagsAndNamesTheOthers() {
         String help = new RunCommand().flags().help();
         assertThat(help).contains("-e, --env list").contains("--network, --net network").contains("-m, --memory bytes");
-        assertThat(help).contains("Recognised but not supported yet:").contains("--publish");
+        assertThat(help).contains("Recognised but not supported yet:").contains("--gpus");
     }
 }

@@ -7,11 +7,14 @@ import io.jcontainer.ContainerSpec;
 import io.jcontainer.Mount;
 import io.jcontainer.Namespace;
 import io.jcontainer.NetworkMode;
+import io.jcontainer.PortBinding;
+import io.jcontainer.lifecycle.NetworkInfo;
 import io.jcontainer.Resources;
 import io.jcontainer.lifecycle.ContainerInfo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * {@code docker inspect}'s object for a container (the Engine API's
@@ -26,14 +29,23 @@ public final class Inspect {
     }
 
     public static String json(ContainerInfo c) {
+        return json(c, List.of());
+    }
+
+    /** With its places on networks now ({@code Networks.endpoints}): docker's NetworkSettings. */
+    public static String json(ContainerInfo c, List<NetworkInfo.Endpoint> endpoints) {
         try {
-            return JSON.writeValueAsString(node(c));
+            return JSON.writeValueAsString(node(c, endpoints));
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }
     }
 
     public static ObjectNode node(ContainerInfo c) {
+        return node(c, List.of());
+    }
+
+    public static ObjectNode node(ContainerInfo c, List<NetworkInfo.Endpoint> endpoints) {
         ObjectNode root = JSON.createObjectNode();
         ContainerSpec spec = c.spec();
         root.put("Id", c.id());
@@ -88,9 +100,74 @@ public final class Inspect {
         host.put("AutoRemove", c.autoRemove());
         if (spec != null) hostConfig(spec, host);
         if (spec != null) mounts(spec, root.putArray("Mounts"));
+        networkSettings(c, endpoints, root.putObject("NetworkSettings"));
+        if (spec != null && spec.network() instanceof NetworkMode.Named n) {
+            // what the container asked for on its network, as docker's Config and HostConfig show it
+            var exposed = cfg.putObject("ExposedPorts");
+            for (PortBinding b : n.options().ports()) exposed.putObject(b.containerPort() + "/" + b.protocol());
+            if (n.options().macAddress() != null) cfg.put("MacAddress", n.options().macAddress());
+            var bindings = host.putObject("PortBindings");
+            for (PortBinding b : n.options().ports())
+                ((com.fasterxml.jackson.databind.node.ArrayNode) (bindings.has(b.containerPort() + "/" + b.protocol())
+                        ? bindings.get(b.containerPort() + "/" + b.protocol()) : bindings.putArray(b.containerPort() + "/" + b.protocol())))
+                        .addObject().put("HostIp", b.hostIp() == null ? "" : b.hostIp()).put("HostPort", b.hostPort() == 0 ? "" : String.valueOf(b.hostPort()));
+            strings(host.putArray("Dns"), n.options().dns());
+            strings(host.putArray("DnsSearch"), n.options().dnsSearch());
+            strings(host.putArray("DnsOptions"), n.options().dnsOptions());
+            strings(host.putArray("ExtraHosts"), n.options().extraHosts());
+        }
         var cg = root.putArray("CgroupPaths");
         c.cgroupDirs().forEach(cg::add);
         return root;
+    }
+
+    private static void strings(com.fasterxml.jackson.databind.node.ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+
+    /**
+     * docker's NetworkSettings: {@code Networks} (one object per network the container is on
+     * now), {@code Ports} (published ones, host ports as chosen), and — for docker's default
+     * {@code bridge} — its address, gateway and MAC at the top level too.
+     */
+    private static void networkSettings(ContainerInfo c, List<NetworkInfo.Endpoint> endpoints, ObjectNode ns) {
+        ns.put("Bridge", "");
+        ns.put("SandboxID", "");
+        ns.put("SandboxKey", c.running() && c.pid() > 0 ? "/proc/" + c.pid() + "/ns/net" : "");
+        var ports = ns.putObject("Ports");
+        NetworkInfo.Endpoint primary = null;
+        for (NetworkInfo.Endpoint e : endpoints) {
+            if (e.network().equals("bridge")) primary = e;
+            for (PortBinding b : e.ports()) {
+                String key = b.containerPort() + "/" + b.protocol();
+                var list = ports.has(key) ? (com.fasterxml.jackson.databind.node.ArrayNode) ports.get(key) : ports.putArray(key);
+                list.addObject().put("HostIp", b.hostIp() == null ? "0.0.0.0" : b.hostIp()).put("HostPort", String.valueOf(b.hostPort()));
+            }
+        }
+        ns.put("Gateway", primary == null ? "" : primary.gateway());
+        ns.put("IPAddress", primary == null ? "" : primary.ip());
+        ns.put("IPPrefixLen", primary == null ? 0 : primary.prefixLength());
+        ns.put("MacAddress", primary == null ? "" : primary.macAddress());
+        var nets = ns.putObject("Networks");
+        for (NetworkInfo.Endpoint e : endpoints) {
+            ObjectNode o = nets.putObject(e.network());
+            o.putNull("IPAMConfig");
+            o.putNull("Links");
+            var aliases = o.putArray("Aliases");
+            e.aliases().forEach(aliases::add);
+            o.put("MacAddress", e.macAddress());
+            o.put("NetworkID", e.networkId());
+            o.put("EndpointID", "");
+            o.put("Gateway", e.gateway());
+            o.put("IPAddress", e.ip());
+            o.put("IPPrefixLen", e.prefixLength());
+            o.put("IPv6Gateway", "");
+            o.put("GlobalIPv6Address", "");
+            o.put("GlobalIPv6PrefixLen", 0);
+            var names = o.putArray("DNSNames");
+            e.aliases().forEach(names::add);
+            names.add(e.containerId().substring(0, Math.min(12, e.containerId().length())));
+        }
     }
 
     /** docker's top-level {@code Mounts}: one object per mount, bind and tmpfs as docker shows them, others by type. */

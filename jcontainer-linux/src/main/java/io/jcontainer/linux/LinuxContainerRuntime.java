@@ -364,11 +364,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     private PreparedNetwork prepareNetwork(String id, ContainerSpec spec, NetworkAttachment.Request req) {
+        // an unknown network is an error before anything is made (no namespace, no state directory)
+        if (!networks().exists(req.network())) throw new io.jcontainer.linux.net.NetworkException.NotFound(req.network());
         if (!spec.has(Namespace.NET)) throw new InvalidSpecException("network", "a bridge network needs the NET namespace");
         if (spec.has(Namespace.USER))
             throw new InvalidSpecException("network", "bridge networks with a user namespace are not supported yet (the container could not mount its sysfs)");
-        // an unknown network is an error before anything is made (no namespace, no state directory)
-        if (!networks().exists(req.network())) throw new io.jcontainer.linux.net.NetworkException.NotFound(req.network());
         String name = spec.name();
         List<String> aliases = new ArrayList<>(req.aliases());
         if (name != null && !req.network().equals(Networks.DEFAULT)) {

@@ -1,0 +1,87 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.NetworkMode;
+import io.jcontainer.NetworkOptions;
+import io.jcontainer.PortBinding;
+import io.jcontainer.docker.DockerPorts;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code run}'s network flags: {@code --network} and what a container has on a bridge network
+ * ({@code -p}, {@code -P}, {@code --expose}, {@code --network-alias}, {@code --ip},
+ * {@code --mac-address}, {@code --dns*}, {@code --add-host}), read into the model's
+ * {@link NetworkMode.Named} with docker's port syntax ({@link DockerPorts}).
+ *
+ * <p>The default stays {@code none} (loopback only) unless ports are published: {@code -p} or
+ * {@code -P} without {@code --network} puts the container on docker's default {@code bridge}.
+ */
+final class NetworkFlags {
+    private NetworkFlags() {
+    }
+
+    static Flags declare(Flags f) {
+        return f.value("network", (char) 0, "network", "Connect a container to a network: none (loopback only, the default), host, bridge, NAME, container:NAME")
+                .alias("net", "network")
+                .value("network-alias", (char) 0, "list", "Add network-scoped alias for the container")
+                .alias("net-alias", "network-alias")
+                .value("publish", 'p', "list", "Publish a container's port(s) to the host ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTO])")
+                .bool("publish-all", 'P', "Publish all exposed ports to random ports")
+                .value("expose", (char) 0, "list", "Expose a port or a range of ports")
+                .value("ip", (char) 0, "string", "IPv4 address (e.g., 172.30.100.104)")
+                .value("mac-address", (char) 0, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)")
+                .value("dns", (char) 0, "list", "Set custom DNS servers")
+                .value("dns-search", (char) 0, "list", "Set custom DNS search domains")
+                .value("dns-option", (char) 0, "list", "Set DNS options")
+                .alias("dns-opt", "dns-option")
+                .value("add-host", (char) 0, "list", "Add a custom host-to-IP mapping (host:ip)");
+    }
+
+    /**
+     * Sets the network mode on {@code b}. {@code imageExposed}: the image's ExposedPorts, asked
+     * only for {@code -P}.
+     */
+    static void apply(Flags.Parsed p, ContainerSpec.Builder b, Supplier<Set<String>> imageExposed) {
+        String network = p.value("network");
+        List<PortBinding> ports = new ArrayList<>();
+        for (String v : p.values("publish")) ports.addAll(DockerPorts.parse(v));
+        if (p.bool("publish-all")) {
+            Set<String> exposed = new LinkedHashSet<>();
+            for (String e : imageExposed.get()) exposed.addAll(DockerPorts.exposed(e));
+            for (String e : p.values("expose")) exposed.addAll(DockerPorts.exposed(e));
+            ports = DockerPorts.publishAll(ports, exposed);
+        } else {
+            for (String e : p.values("expose")) DockerPorts.exposed(e); // checked; docker records it only
+        }
+        boolean publishes = !p.values("publish").isEmpty() || p.bool("publish-all");
+        if (network == null && publishes) network = "bridge"; // docker's default network, where ports are published from
+        NetworkMode mode = network == null ? NetworkMode.NONE : NetworkMode.parse(network.equals("default") ? "bridge" : network);
+        NetworkOptions options = new NetworkOptions(p.values("network-alias"), ports, p.value("ip"), p.value("mac-address"),
+                p.values("dns"), p.values("dns-search"), p.values("dns-option"), p.values("add-host"));
+        if (mode instanceof NetworkMode.Named n) {
+            if (!options.aliases().isEmpty() && n.name().equals("bridge"))
+                throw new CliException(Cli.EXIT_ERROR, "network-scoped alias is supported only for containers in user defined networks");
+            b.networkMode(new NetworkMode.Named(n.name(), options));
+            return;
+        }
+        String what = !p.values("publish").isEmpty() ? "--publish" : p.bool("publish-all") ? "--publish-all"
+                : !options.aliases().isEmpty() ? "--network-alias" : options.ip() != null ? "--ip"
+                : options.macAddress() != null ? "--mac-address" : !options.dns().isEmpty() ? "--dns"
+                : !options.dnsSearch().isEmpty() ? "--dns-search" : !options.dnsOptions().isEmpty() ? "--dns-option"
+                : !options.extraHosts().isEmpty() ? "--add-host" : null;
+        if (what != null)
+            throw new CliException(Cli.EXIT_ERROR, "conflicting options: " + what + " and the network mode " + network
+                    + " (it needs a bridge network: --network bridge or a user-defined one)");
+        if (mode instanceof NetworkMode.Container && p.value("hostname") != null)
+            throw new CliException(Cli.EXIT_ERROR, "conflicting options: hostname and the network mode " + network);
+        switch (mode) {
+            case NetworkMode.None n -> { }
+            default -> b.networkMode(mode);
+        }
+    }
+}
