@@ -3,6 +3,9 @@ package io.jcontainer.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcontainer.Capability;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.NetworkMode;
+import io.jcontainer.NetworkOptions;
+import io.jcontainer.PortBinding;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Mount;
 import io.jcontainer.RestartPolicy;
@@ -75,11 +78,9 @@ public final class DockerCreate {
         refuseUnknown("", body, CONFIG_FIELDS);
         JsonNode host = body.path("HostConfig");
         if (host.isObject()) refuseUnknown("HostConfig.", host, HOST_FIELDS);
-        refuseSet("ExposedPorts", body.path("ExposedPorts"), "publishing ports needs jcontainer's networks (not available yet)");
         refuseSet("Healthcheck", body.path("Healthcheck"), "health checks are not implemented");
         refuseSet("OnBuild", body.path("OnBuild"), "ONBUILD applies to builds, not containers");
         refuseSet("Volumes", body.path("Volumes"), "anonymous volumes are not implemented: bind a host directory (-v HOST:CONTAINER)");
-        refuseSet("MacAddress", body.path("MacAddress"), "jcontainer's containers have no bridge network to set a MAC address on");
 
         ContainerSpec.Builder b = io.jcontainer.Container.builder();
         if (name != null && !name.isEmpty()) b.name(name);
@@ -115,6 +116,7 @@ public final class DockerCreate {
 
         boolean autoRemove = host.path("AutoRemove").asBoolean(false);
         if (host.isObject()) hostConfig(b, host, volumes);
+        network(b, body, host);
         return new Created(b.build(), autoRemove);
     }
 
@@ -195,13 +197,6 @@ public final class DockerCreate {
             int max = rp.path("MaximumRetryCount").asInt(0);
             b.restart(RestartPolicy.parse(policy + (max > 0 ? ":" + max : "")));
         }
-        String net = h.path("NetworkMode").asText("");
-        switch (net) {
-            case "", "default", "none" -> b.network("none");
-            case "host" -> b.network("host");
-            default -> throw new InvalidSpecException("HostConfig.NetworkMode", "network " + net
-                    + " is not supported yet: jcontainer's containers have a loopback-only network (none) or the host's (host)");
-        }
         namespaceMode(b, h, "PidMode", io.jcontainer.Namespace.PID);
         namespaceMode(b, h, "IpcMode", io.jcontainer.Namespace.IPC);
         namespaceMode(b, h, "UTSMode", io.jcontainer.Namespace.UTS);
@@ -228,13 +223,7 @@ public final class DockerCreate {
         String runtime = h.path("Runtime").asText("");
         if (!runtime.isEmpty() && !runtime.equals("jcontainer") && !runtime.equals("runc"))
             throw new InvalidSpecException("HostConfig.Runtime", "runtime " + runtime + " is not supported (jcontainer)");
-        refuseSet("HostConfig.PortBindings", h.path("PortBindings"), "publishing ports needs jcontainer's networks (not available yet)");
-        refuseSet("HostConfig.PublishAllPorts", h.path("PublishAllPorts"), "publishing ports needs jcontainer's networks (not available yet)");
-        refuseSet("HostConfig.Links", h.path("Links"), "links need jcontainer's networks (not available yet)");
-        refuseSet("HostConfig.Dns", h.path("Dns"), "no DNS configuration is written yet");
-        refuseSet("HostConfig.DnsSearch", h.path("DnsSearch"), "no DNS configuration is written yet");
-        refuseSet("HostConfig.DnsOptions", h.path("DnsOptions"), "no DNS configuration is written yet");
-        refuseSet("HostConfig.ExtraHosts", h.path("ExtraHosts"), "extra /etc/hosts entries are not written yet");
+        refuseSet("HostConfig.Links", h.path("Links"), "legacy links are not supported: use a user-defined network (names resolve there)");
         if (volumes == null) refuseSet("HostConfig.VolumesFrom", h.path("VolumesFrom"), "volumes are not available here");
         for (String zero : List.of("ShmSize", "OomKillDisable", "CgroupParent", "Cgroup", "CpuCount", "CpuPercent", "CpuPeriod", "CpuQuota",
                 "CpuRealtimePeriod", "CpuRealtimeRuntime", "KernelMemory", "KernelMemoryTCP", "IOMaximumBandwidth", "IOMaximumIOps",
@@ -263,6 +252,82 @@ public final class DockerCreate {
     }
 
     /** Refuses a field that asks for something: anything but null, false, 0, "" and empty lists or objects. */
+    /**
+     * HostConfig.NetworkMode and what goes with it — PortBindings, PublishAllPorts over
+     * ExposedPorts, Dns*, ExtraHosts, MacAddress, and NetworkingConfig's endpoint (aliases,
+     * IPAMConfig.IPv4Address) — as {@link NetworkMode.Named}. As the CLI: the default stays
+     * {@code none} unless ports are published, which puts the container on {@code bridge}.
+     */
+    private static void network(ContainerSpec.Builder b, JsonNode body, JsonNode h) {
+        String net = h.path("NetworkMode").asText("");
+        List<PortBinding> ports = new ArrayList<>();
+        h.path("PortBindings").properties().forEach(e -> {
+            List<String> key = DockerPorts.exposed(e.getKey());
+            if (key.size() != 1) throw new InvalidSpecException("HostConfig.PortBindings", "'" + e.getKey() + "': one PORT/PROTO per key");
+            String[] pp = key.getFirst().split("/");
+            JsonNode list = e.getValue();
+            if (list == null || list.isNull() || list.isEmpty()) {
+                ports.add(new PortBinding(null, 0, Integer.parseInt(pp[0]), pp[1]));
+                return;
+            }
+            for (JsonNode hb : list) {
+                String ip = hb.path("HostIp").asText("");
+                String hp = hb.path("HostPort").asText("");
+                int hostPort;
+                try {
+                    hostPort = hp.isEmpty() ? 0 : Integer.parseInt(hp);
+                } catch (NumberFormatException x) {
+                    throw new InvalidSpecException("HostConfig.PortBindings", "host port '" + hp + "' of " + e.getKey() + " (ranges are not supported here)");
+                }
+                ports.add(new PortBinding(ip.isEmpty() || ip.equals("0.0.0.0") ? null : ip, hostPort, Integer.parseInt(pp[0]), pp[1]));
+            }
+        });
+        List<PortBinding> published = ports;
+        if (h.path("PublishAllPorts").asBoolean(false)) {
+            java.util.Set<String> exposed = new java.util.LinkedHashSet<>();
+            body.path("ExposedPorts").properties().forEach(e -> exposed.addAll(DockerPorts.exposed(e.getKey())));
+            published = DockerPorts.publishAll(ports, exposed);
+        }
+        List<String> aliases = new ArrayList<>();
+        String ip = null, mac = text(body, "MacAddress", null);
+        var endpoints = body.path("NetworkingConfig").path("EndpointsConfig");
+        if (endpoints.size() > 1) throw new InvalidSpecException("NetworkingConfig.EndpointsConfig", "one network at create (connect the others later)");
+        for (var e : endpoints.properties()) {
+            if (net.isEmpty() || net.equals("default")) net = e.getKey();
+            else if (!net.equals(e.getKey()))
+                throw new InvalidSpecException("NetworkingConfig.EndpointsConfig", "network " + e.getKey() + " is not HostConfig.NetworkMode " + net);
+            aliases.addAll(strings(e.getValue().path("Aliases")));
+            String v4 = e.getValue().path("IPAMConfig").path("IPv4Address").asText("");
+            if (!v4.isEmpty()) ip = v4;
+            String m = e.getValue().path("MacAddress").asText("");
+            if (!m.isEmpty()) mac = m;
+        }
+        if (mac != null && mac.isEmpty()) mac = null;
+        if ((net.isEmpty() || net.equals("default")) && !published.isEmpty()) net = "bridge";
+        NetworkOptions options = new NetworkOptions(aliases, published, ip, mac, strings(h.path("Dns")), strings(h.path("DnsSearch")),
+                strings(h.path("DnsOptions")), strings(h.path("ExtraHosts")));
+        switch (net) {
+            case "", "default", "none" -> {
+                if (!options.equals(NetworkOptions.NONE))
+                    throw new InvalidSpecException("HostConfig.NetworkMode", "network " + (net.isEmpty() ? "none" : net)
+                            + " has no place for published ports, aliases, addresses, DNS or extra hosts: use bridge or a user-defined network");
+                b.network("none");
+            }
+            case "host" -> {
+                if (!options.equals(NetworkOptions.NONE))
+                    throw new InvalidSpecException("HostConfig.NetworkMode", "the host's network has no place for published ports, aliases, addresses, DNS or extra hosts");
+                b.network("host");
+            }
+            default -> {
+                NetworkMode mode = NetworkMode.parse(net);
+                if (mode instanceof NetworkMode.Named n) b.networkMode(new NetworkMode.Named(n.name(), options));
+                else if (!options.equals(NetworkOptions.NONE))
+                    throw new InvalidSpecException("HostConfig.NetworkMode", "network " + net + " has no place for published ports, aliases, addresses, DNS or extra hosts");
+                else b.networkMode(mode);
+            }
+        }
+    }
+
     static void refuseSet(String field, JsonNode v, String why) {
         if (isSet(v)) throw new InvalidSpecException(field, field + " is not supported: " + why);
     }

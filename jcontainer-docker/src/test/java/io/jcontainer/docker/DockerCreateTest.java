@@ -61,9 +61,9 @@ class DockerCreateTest {
     @Test
     void whatJcontainerCannotDoIsRefusedByName() {
         for (String[] c : new String[][]{
-                {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}", "HostConfig.PortBindings"},
-                {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"bridge\"}}", "HostConfig.NetworkMode"},
-                {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"Dns\":[\"1.1.1.1\"]}}", "HostConfig.Dns"},
+                {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"host\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}", "HostConfig.NetworkMode"},
+                {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"none\",\"Dns\":[\"10.0.0.53\"]}}", "HostConfig.NetworkMode"},
+                {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"Links\":[\"db:db\"]}}", "HostConfig.Links"},
                 {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"SomethingNew\":true}}", "HostConfig.SomethingNew"},
                 {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}}", "Healthcheck"},
                 {"{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"unless-stopped\"}}}", "HostConfig.RestartPolicy"},
@@ -83,5 +83,32 @@ class DockerCreateTest {
                  "NetworkMode":"default","MemorySwappiness":null,"OomKillDisable":false,"CgroupnsMode":"","Isolation":""}}
                 """), null, IMAGE);
         assertThat(c.spec().command()).containsExactly("/entry", "a");
+    }
+
+    @Test
+    void networkSettingsBecomeANamedNetworkWithItsOptions() throws Exception {
+        var c = DockerCreate.spec(body("""
+                {"Image":"x","Cmd":["a"],"ExposedPorts":{"80/tcp":{},"53/udp":{}},"MacAddress":"92:d0:c6:0a:29:33",
+                 "HostConfig":{"NetworkMode":"front","PortBindings":{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]},"PublishAllPorts":true,
+                   "Dns":["10.0.0.53"],"DnsSearch":["example.test"],"DnsOptions":["ndots:2"],"ExtraHosts":["db:10.0.0.9"]},
+                 "NetworkingConfig":{"EndpointsConfig":{"front":{"Aliases":["api"],"IPAMConfig":{"IPv4Address":"10.0.0.7"}}}}}
+                """), null, IMAGE);
+        var n = (io.jcontainer.NetworkMode.Named) c.spec().network();
+        assertThat(n.name()).isEqualTo("front");
+        assertThat(n.options().ports()).containsExactly(new io.jcontainer.PortBinding("127.0.0.1", 8080, 80, "tcp"),
+                new io.jcontainer.PortBinding(null, 0, 53, "udp"));
+        assertThat(n.options().aliases()).containsExactly("api");
+        assertThat(n.options().ip()).isEqualTo("10.0.0.7");
+        assertThat(n.options().macAddress()).isEqualTo("92:d0:c6:0a:29:33");
+        assertThat(n.options().dns()).containsExactly("10.0.0.53");
+        assertThat(n.options().dnsSearch()).containsExactly("example.test");
+        assertThat(n.options().dnsOptions()).containsExactly("ndots:2");
+        assertThat(n.options().extraHosts()).containsExactly("db:10.0.0.9");
+        // published ports without a network: docker's default bridge; container: and nothing else
+        var d = DockerCreate.spec(body("{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"\"}]}}}"), null, IMAGE);
+        assertThat(d.spec().network()).isEqualTo(new io.jcontainer.NetworkMode.Named("bridge",
+                io.jcontainer.NetworkOptions.NONE.withPorts(List.of(new io.jcontainer.PortBinding(null, 0, 80, "tcp")))));
+        var e = DockerCreate.spec(body("{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"container:web\"}}"), null, IMAGE);
+        assertThat(e.spec().network()).isEqualTo(new io.jcontainer.NetworkMode.Container("web"));
     }
 }

@@ -72,6 +72,19 @@ class StoredSpecTest {
     }
 
     @Test
+    void aNamedNetworkWithItsOptionsAndAContainerNetworkRoundTrip() {
+        var options = new io.jcontainer.NetworkOptions(List.of("api"), List.of(new io.jcontainer.PortBinding("127.0.0.1", 8080, 80, "tcp"),
+                new io.jcontainer.PortBinding(null, 0, 53, "udp")), "10.0.0.7", "92:d0:c6:0a:29:33", List.of("10.0.0.53"),
+                List.of("example.test"), List.of("ndots:2"), List.of("db:10.0.0.9"));
+        for (io.jcontainer.NetworkMode mode : List.of(new io.jcontainer.NetworkMode.Named("front", options), new io.jcontainer.NetworkMode.Named("bridge"),
+                new io.jcontainer.NetworkMode.Container("web"))) {
+            ContainerSpec s = Container.builder().command("true").networkMode(mode).build();
+            StoredSpec.write(dir, s);
+            assertThat(StoredSpec.read(dir)).isEqualTo(s);
+        }
+    }
+
+    @Test
     void theDefaultsRoundTrip() {
         ContainerSpec s = Container.builder().command("true").build();
         StoredSpec.write(dir, s);

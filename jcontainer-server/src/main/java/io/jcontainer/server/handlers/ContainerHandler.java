@@ -137,7 +137,7 @@ final class ContainerHandler {
 
     private void inspect(Request q, Exchange x) {
         ContainerInfo ci = find(q);
-        ObjectNode n = Inspect.node(ci);
+        ObjectNode n = Inspect.node(ci, ci.running() ? c().networks().endpoints(ci.id()) : java.util.List.of());
         n.put("Id", pending.display(ci.id()));
         n.with("Config").put("Image", image(ci));
         n.put("Image", "");
