@@ -97,10 +97,16 @@ public final class ContainerFlags {
 
     /** Applies the parsed flags to {@code b}; a wrong value is a {@link UsageException} naming the flag. */
     public static void apply(Flags.Parsed p, ContainerSpec.Builder b) {
+        apply(p, b, Set::of);
+    }
+
+    /** As above; {@code imageExposed}: the ExposedPorts of the image that runs, for {@code -P} (asked only then). */
+    public static void apply(Flags.Parsed p, ContainerSpec.Builder b, java.util.function.Supplier<Set<String>> imageExposed) {
         each(p, "name", b::name);
         each(p, "hostname", b::hostname);
         each(p, "domainname", b::domainname);
         namespaces(p, b);
+        NetworkFlags.apply(p, b, imageExposed);
         security(p, b);
         // docker: --env-file first, then -e (which wins)
         each(p, "env-file", v -> envFile(Path.of(v)).forEach(b::env));

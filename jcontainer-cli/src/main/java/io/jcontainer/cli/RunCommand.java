@@ -150,10 +150,9 @@ public final class RunCommand implements Command {
         ContainerSpec.Builder b = Container.builder();
         // first: build() refuses --restart without it
         if (p.bool("detach")) b.detached(true);
-        ContainerFlags.apply(p, b);
+        ContainerFlags.apply(p, b, () -> imageExposedPorts(p));
         b.detached(p.bool("detach")); // before any build(): --restart is valid only with -d
         b.command(rootAndCommand(p, b));
-        NetworkFlags.apply(p, b, () -> imageExposedPorts(p));
         return b;
     }
 

@@ -51,6 +51,34 @@ class SpecFromFlagsTest {
     }
 
     @Test
+    void networkFlagsBecomeANamedNetworkWithItsOptions() {
+        var n = (io.jcontainer.NetworkMode.Named) spec("--network", "front", "--network-alias", "api", "-p", "127.0.0.1:8080:80",
+                "-p", "53/udp", "-P", "--expose", "7000-7001", "--ip", "10.0.0.7", "--mac-address", "92:D0:C6:0A:29:33", "--dns", "10.0.0.53",
+                "--dns-search", "example.test", "--dns-option", "ndots:2", "--add-host", "db:10.0.0.9").network();
+        assertThat(n.name()).isEqualTo("front");
+        assertThat(n.options().ports()).containsExactly(new io.jcontainer.PortBinding("127.0.0.1", 8080, 80, "tcp"),
+                new io.jcontainer.PortBinding(null, 0, 53, "udp"), new io.jcontainer.PortBinding(null, 0, 7000, "tcp"),
+                new io.jcontainer.PortBinding(null, 0, 7001, "tcp"));
+        assertThat(n.options().aliases()).containsExactly("api");
+        assertThat(n.options().ip()).isEqualTo("10.0.0.7");
+        assertThat(n.options().macAddress()).isEqualTo("92:d0:c6:0a:29:33");
+        assertThat(n.options().dns()).containsExactly("10.0.0.53");
+        assertThat(n.options().dnsSearch()).containsExactly("example.test");
+        assertThat(n.options().dnsOptions()).containsExactly("ndots:2");
+        assertThat(n.options().extraHosts()).containsExactly("db:10.0.0.9");
+        // -p without --network: docker's default bridge; no ports: the default stays none
+        assertThat(spec("-p", "80").network()).isEqualTo(new io.jcontainer.NetworkMode.Named("bridge",
+                io.jcontainer.NetworkOptions.NONE.withPorts(List.of(new io.jcontainer.PortBinding(null, 0, 80, "tcp")))));
+        assertThat(spec().network()).isEqualTo(io.jcontainer.NetworkMode.NONE);
+        assertThat(spec("--network", "container:web").network()).isEqualTo(new io.jcontainer.NetworkMode.Container("web"));
+        assertThatThrownBy(() -> spec("--network", "host", "-p", "80")).hasMessageContaining("conflicting options: --publish and the network mode host");
+        assertThatThrownBy(() -> spec("--network", "bridge", "--network-alias", "x")).hasMessageContaining("user defined networks");
+        assertThatThrownBy(() -> spec("--network", "container:web", "--hostname", "x")).hasMessageContaining("conflicting options: hostname");
+        assertThatThrownBy(() -> spec("--network", "front", "--mac-address", "01:00:00:00:00:01")).hasMessageContaining("multicast");
+        assertThatThrownBy(() -> spec("-p", "1:2:3:4")).hasMessageContaining("invalid port specification '1:2:3:4'");
+    }
+
+    @Test
     void namespaceFlags() {
         assertThat(spec("--net", "host", "--uts", "host", "--pid", "host", "--ipc", "host", "--cgroupns", "host").namespaces())
                 .containsExactly(Namespace.MNT);
