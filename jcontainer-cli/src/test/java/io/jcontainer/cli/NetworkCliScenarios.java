@@ -231,6 +231,22 @@ public final class NetworkCliScenarios {
         ok(cli("rm", "-f", "short"));
         check(endpoints().isEmpty(), "rm released them: " + endpoints());
         check(!rules().contains("dnat"), "no port rule left: " + rules());
+
+        // rm from another network namespace (a nested private one of this test), while containers
+        // run here, leaves the kernel objects alone, saying why; the next start here sweeps them
+        ok(cli("run", "-d", "--name", "keeper", "--network", "front", "--rootfs", root.toString(), "/bin/sleep", "1000"));
+        ok(cli("run", "-d", "--name", "far", "--network", "front", "-p", "127.0.0.1::80", "--rootfs", root.toString(), "/bin/sleep", "1000"));
+        String before = rules();
+        ProcessBuilder pb = new ProcessBuilder("unshare", "--net", "--", Path.of("..", "jcontainer").toAbsolutePath().normalize().toString(), "rm", "-f", "far");
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+        Result elsewhere = CliProcess.collect(pb, "unshare --net jcontainer rm -f far");
+        check(elsewhere.code() == 0 && elsewhere.out().equals("far\n"), "rm from elsewhere removes the container: " + elsewhere);
+        check(elsewhere.err().contains("are wired in network namespace"), "... and says why it leaves the network: " + elsewhere);
+        check(rules().equals(before) && endpoints().size() == 2, "... which is untouched here: " + endpoints() + "\n" + rules());
+        ok(cli("rm", "-f", "keeper"));
+        ok(cli("run", "--rm", "--rootfs", root.toString(), "/bin/true")); // a start sweeps
+        check(endpoints().isEmpty() && !rules().contains("dnat"), "swept: " + endpoints() + "\n" + rules());
     }
 
     // ---- helpers ----

@@ -222,7 +222,7 @@ final class LinuxContainers implements Containers {
         try {
             runtime.sweepNetworks();
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: sweeping network endpoints failed", e);
+            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: sweeping network endpoints failed: {}", e.getMessage());
         }
     }
 
@@ -616,7 +616,7 @@ final class LinuxContainers implements Containers {
         try {
             runtime.releaseNetwork(id);
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: releasing {}'s network endpoints failed (the next start sweeps them)", id, e);
+            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: releasing {}'s network endpoints failed (the next start sweeps them): {}", id, e.getMessage());
         }
     }
 

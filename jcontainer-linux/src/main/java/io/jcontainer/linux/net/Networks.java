@@ -412,6 +412,7 @@ public final class Networks implements NetworkAttachment {
     }
 
     private void removeEndpointLocked(Endpoint e) {
+        checkNamespace();
         try (Rtnetlink nl = new Rtnetlink(sys)) {
             nl.deleteLink(e.hostVeth()); // its peer goes with it
         } catch (NetlinkException.NotFound gone) {
@@ -487,6 +488,7 @@ public final class Networks implements NetworkAttachment {
     // ---- kernel objects ----
 
     private void ensureBridge(NetworkConfig n) {
+        checkNamespace();
         try (Rtnetlink nl = new Rtnetlink(sys)) {
             try {
                 if (nl.link(n.bridge()).up()) return;
@@ -512,6 +514,7 @@ public final class Networks implements NetworkAttachment {
     }
 
     private void deleteBridge(String bridge) {
+        checkNamespace();
         try (Rtnetlink nl = new Rtnetlink(sys)) {
             nl.deleteLink(bridge);
         } catch (NetlinkException.NotFound gone) {
@@ -519,8 +522,34 @@ public final class Networks implements NetworkAttachment {
         }
     }
 
+    /**
+     * The bridges, veths and rules of these networks live in one network namespace, recorded
+     * in {@code <root>/.netns} (with the boot id): a process in another one (a clean-up run
+     * outside a test's private namespace, a CLI under {@code ip netns exec}) would otherwise
+     * delete links by name and install jcontainer's table where they are not. It is refused
+     * while a container of the recorded namespace lives; otherwise the namespace is taken over.
+     */
+    private void checkNamespace() {
+        Path f = root.resolve(".netns");
+        try {
+            String here = kernelStamp();
+            String there = Files.exists(f) ? Files.readString(f).strip() : "";
+            if (there.equals(here)) return;
+            String boot = here.substring(0, here.indexOf(' '));
+            if (there.startsWith(boot + " ") && endpointsLocked().stream()
+                    .anyMatch(e -> e.ownerPid() != ProcessHandle.current().pid() && ProcStat.alive(e.ownerPid(), e.ownerStartTime())))
+                throw new NetworkException("the networks in " + root + " are wired in network namespace " + there.substring(boot.length() + 1)
+                        + " where containers still run; this process is in " + here.substring(boot.length() + 1)
+                        + ": their bridges, veths and rules are not here (run it in that namespace)");
+            Files.writeString(f, here + "\n");
+        } catch (IOException e) {
+            throw new NetworkException("recording the network namespace in " + f + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Replaces jcontainer's table with what the state says (no networks in use: no table). */
     private void applyRules() {
+        checkNamespace();
         List<NetworkConfig> networks = listLocked();
         List<Endpoint> endpoints = endpointsLocked();
         // only networks whose bridge exists get rules: a network never used has nothing in the kernel
