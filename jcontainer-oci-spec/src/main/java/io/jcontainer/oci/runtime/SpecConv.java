@@ -150,6 +150,17 @@ public final class SpecConv {
             At x = new At(extras, "extras").object();
             name = x.get("name").stringOr(null);
             if (x.get("network").present()) network = x.model(() -> NetworkMode.parse(x.get("network").string()));
+            // a named network's per-container settings (aliases, published ports, address, DNS): jcontainer's own
+            if (network instanceof NetworkMode.Named nn && x.get("networkOptions").present()) {
+                JsonNode o = x.get("networkOptions").node();
+                network = x.model(() -> {
+                    try {
+                        return new NetworkMode.Named(nn.name(), OciConfig.JSON.treeToValue(o, io.jcontainer.NetworkOptions.class));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new io.jcontainer.InvalidSpecException("network", "extras.networkOptions: " + e.getOriginalMessage());
+                    }
+                });
+            }
             if (x.get("stdin").present()) in = stdio(x.get("stdin"));
             if (x.get("stdout").present()) out = stdio(x.get("stdout"));
             if (x.get("stderr").present()) err = stdio(x.get("stderr"));
@@ -790,7 +801,10 @@ public final class SpecConv {
             if (n.path() != null) x.put("path", n.path());
         }
         switch (spec.network()) {
-            case NetworkMode.Named n -> extras.put("network", n.name());
+            case NetworkMode.Named n -> {
+                extras.put("network", n.name());
+                if (!n.options().equals(io.jcontainer.NetworkOptions.NONE)) extras.set("networkOptions", OciConfig.JSON.valueToTree(n.options()));
+            }
             case NetworkMode.Container ct -> extras.put("network", "container:" + ct.idOrName());
             default -> { } // none, host and a namespace path are the NET namespace setting above
         }
