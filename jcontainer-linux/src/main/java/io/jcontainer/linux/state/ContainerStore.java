@@ -9,11 +9,15 @@ import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Signal;
 import io.jcontainer.linux.cgroup.CgroupFs;
 import io.jcontainer.linux.cgroup.RecordedFreezer;
+import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.SyscallException;
+import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -52,9 +56,16 @@ public final class ContainerStore {
     }
 
     private final Path root;
+    /** The kernel: signals, cgroup files and directories, this process's ids (the seam; tests hand a fake). */
+    private final Syscalls sys;
 
     public ContainerStore(Path root) {
+        this(root, NativeSyscalls.INSTANCE);
+    }
+
+    public ContainerStore(Path root, Syscalls sys) {
         this.root = root;
+        this.sys = sys;
     }
 
     /**
@@ -62,13 +73,14 @@ public final class ContainerStore {
      * the system property {@code jcontainer.stateDir} or the environment variable
      * {@code JCONTAINER_STATE_DIR} choose another (tests, several independent users of one host).
      */
-    public static ContainerStore forUser(int euid) {
+    public static ContainerStore forUser(Syscalls sys) {
+        int euid = sys.geteuid();
         String override = System.getProperty("jcontainer.stateDir", System.getenv("JCONTAINER_STATE_DIR"));
-        if (override != null && !override.isEmpty()) return new ContainerStore(Path.of(override));
-        if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"));
+        if (override != null && !override.isEmpty()) return new ContainerStore(Path.of(override), sys);
+        if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"), sys);
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of("/tmp", "jcontainer-" + euid);
-        return new ContainerStore(base.resolve("jcontainer").resolve("containers"));
+        return new ContainerStore(base.resolve("jcontainer").resolve("containers"), sys);
     }
 
     public Path root() {
@@ -248,10 +260,10 @@ public final class ContainerStore {
         for (String cg : RecordCheck.ownCgroupDirs(s)) {
             while (true) {
                 try {
-                    Files.deleteIfExists(Path.of(cg));
+                    sys.rmdir(cg);
                     break;
-                } catch (IOException busy) {
-                    if (System.nanoTime() > end) break;
+                } catch (SyscallException busy) {
+                    if (busy.errno() == Errno.ENOENT || System.nanoTime() > end) break;
                     try {
                         Thread.sleep(10);
                     } catch (InterruptedException e) {
@@ -418,7 +430,7 @@ public final class ContainerStore {
     public void signal(Entry e, Signal signal) {
         ContainerState s = e.state();
         verified(s, "signal");
-        ProcStat.kill(s.pid(), signal.number());
+        kill(s.pid(), signal.number());
         if (signal == Signal.KILL && e.paused()) freezer(s).ifPresent(RecordedFreezer::thaw);
     }
 
@@ -452,7 +464,7 @@ public final class ContainerStore {
             return Optional.ofNullable(e.exit());
         }
         Signal stop = s.stopSignal() == null ? Signal.TERM : Signal.parse(s.stopSignal());
-        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) ProcStat.kill(s.pid(), stop.number());
+        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) kill(s.pid(), stop.number());
         if (!await(grace, () -> !ProcStat.alive(s.pid(), s.pidStartTime()))) killAll(s);
         // the monitor writes the exit record, then ends (no restart: the marker is there)
         await(Duration.ofSeconds(10), () -> !ProcStat.alive(s.pid(), s.pidStartTime()) && !ProcStat.alive(s.launcherPid(), -1));
@@ -468,13 +480,13 @@ public final class ContainerStore {
     public void killAll(ContainerState s) {
         markStopped(s);
         boolean ours = RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime());
-        if (ours && !s.pidNamespace()) ProcStat.kill(-s.pid(), Signal.KILL.number());
-        if (ours) ProcStat.kill(s.pid(), Signal.KILL.number());
+        if (ours && !s.pidNamespace()) kill(-s.pid(), Signal.KILL.number());
+        if (ours) kill(s.pid(), Signal.KILL.number());
         for (String cg : RecordCheck.ownCgroupDirs(s)) {
             try {
-                for (String line : Files.readAllLines(Path.of(cg, "cgroup.procs")))
-                    if (!line.isBlank()) ProcStat.kill(Long.parseLong(line.trim()), Signal.KILL.number());
-            } catch (IOException | RuntimeException ignored) {
+                for (String line : new String(sys.readFile(cg + "/cgroup.procs"), StandardCharsets.US_ASCII).split("\n"))
+                    if (!line.isBlank()) kill(Long.parseLong(line.trim()), Signal.KILL.number());
+            } catch (RuntimeException ignored) {
                 // the cgroup is gone: nothing left in it
             }
         }
@@ -614,7 +626,16 @@ public final class ContainerStore {
     }
 
     private void checkOwnership() {
-        StateDirCheck.check(root, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+        StateDirCheck.check(root, sys.geteuid(), sys.getegid());
+    }
+
+    /** kill(2); a process that is already gone (ESRCH) is not an error. */
+    private void kill(long pid, int signal) {
+        try {
+            sys.kill((int) pid, signal);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.ESRCH) throw e;
+        }
     }
 
     private static boolean await(Duration d, Supplier<Boolean> cond) throws InterruptedException {
@@ -631,7 +652,7 @@ public final class ContainerStore {
             if (!Files.isDirectory(root)) {
                 Path existing = root.toAbsolutePath().getParent();
                 while (existing != null && !Files.isDirectory(existing)) existing = existing.getParent();
-                if (existing != null) StateDirCheck.check(root, existing, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+                if (existing != null) StateDirCheck.check(root, existing, sys.geteuid(), sys.getegid());
                 Files.createDirectories(root.getParent());
                 try {
                     Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
