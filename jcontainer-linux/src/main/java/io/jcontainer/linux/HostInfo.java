@@ -46,9 +46,9 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
         // by prepare(); such a "root" keeps its directory where an ordinary user would.
         if (euid == 0 && StateDirCheck.initialUserNamespace()) runtime = Path.of("/run/jcontainer");
         else {
-            String xdg = System.getenv("XDG_RUNTIME_DIR");
-            runtime = xdg != null && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
-                    ? Path.of(xdg, "jcontainer") : Path.of(System.getProperty("java.io.tmpdir"), "jcontainer-" + euid);
+            Path xdg = Settings.xdgRuntimeDir().orElse(null);
+            runtime = xdg != null && Files.isDirectory(xdg) && Files.isWritable(xdg)
+                    ? xdg.resolve("jcontainer") : Path.of(System.getProperty("java.io.tmpdir"), "jcontainer-" + euid);
         }
         List<String> thermal = new ArrayList<>();
         try (Stream<Path> cpus = Files.list(Path.of("/sys/devices/system/cpu"))) {

@@ -85,7 +85,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile LauncherSpawner spawner;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
     private final ContainerStore store;
-    private volatile String spawnMode = System.getProperty("jcontainer.spawn", "server");
+    private volatile String spawnMode = Settings.spawnMode();
     private volatile long logMaxBytes = 10L << 20;
     private volatile int logMaxFiles = 3;
 
@@ -442,7 +442,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             // JVM to wait for, so restart policies get their cgroup first.
             PreparedCgroup prepared = cgroups.prepare(id, spec);
             boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO
-                    && !"false".equals(System.getProperty("jcontainer.deferCgroups")); // off: for comparison in benchmarks
+                    && Settings.deferCgroups(); // off: for comparison in benchmarks
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             PlanCompiler compiler = new PlanCompiler(host);
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),

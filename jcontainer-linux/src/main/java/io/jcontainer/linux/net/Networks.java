@@ -2,6 +2,7 @@ package io.jcontainer.linux.net;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.state.ProcStat;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.SyscallException;
@@ -169,8 +170,7 @@ public final class Networks implements NetworkAttachment {
         NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
         if (n != null) return n;
         if (!name.equals(DEFAULT)) throw new NetworkException.NotFound(name);
-        String subnet = System.getProperty("jcontainer.bridgeSubnet");
-        return createLocked(DEFAULT, subnet == null || subnet.isEmpty() ? null : subnet, null, false, DEFAULT_BRIDGE);
+        return createLocked(DEFAULT, Settings.bridgeSubnet().orElse(null), null, false, DEFAULT_BRIDGE);
     }
 
     /** Whether a network exists (the default one always does: it is made on first use). Takes no lock, makes nothing. */

@@ -7,6 +7,7 @@ import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Signal;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.cgroup.CgroupFs;
 import io.jcontainer.linux.cgroup.RecordedFreezer;
 import io.jcontainer.linux.sys.Errno;
@@ -70,16 +71,15 @@ public final class ContainerStore {
 
     /**
      * /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise;
-     * the system property {@code jcontainer.stateDir} or the environment variable
-     * {@code JCONTAINER_STATE_DIR} choose another (tests, several independent users of one host).
+     * {@link Settings#stateDir()} ({@code jcontainer.stateDir}, {@code JCONTAINER_STATE_DIR})
+     * chooses another (tests, several independent users of one host).
      */
     public static ContainerStore forUser(Syscalls sys) {
         int euid = sys.geteuid();
-        String override = System.getProperty("jcontainer.stateDir", System.getenv("JCONTAINER_STATE_DIR"));
-        if (override != null && !override.isEmpty()) return new ContainerStore(Path.of(override), sys);
+        Optional<Path> override = Settings.stateDir();
+        if (override.isPresent()) return new ContainerStore(override.get(), sys);
         if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"), sys);
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of("/tmp", "jcontainer-" + euid);
+        Path base = Settings.xdgRuntimeDir().orElse(Path.of("/tmp", "jcontainer-" + euid));
         return new ContainerStore(base.resolve("jcontainer").resolve("containers"), sys);
     }
 
