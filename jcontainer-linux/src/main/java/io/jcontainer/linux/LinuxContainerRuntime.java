@@ -669,9 +669,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, new LaunchHooks(), id)
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), id);
-        LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
+        LinuxExecProcess[] self = new LinuxExecProcess[1];
         // with a terminal, the process keeps a dup of its master for resizeTerminal (closed with it)
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
+        LinuxExecProcess p = new LinuxExecProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
                 () -> open.remove(self[0]), l.ttyControl);
         self[0] = p;
         open.add(p);

@@ -12,15 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code docker top}: the processes of a sandbox, from /proc, in {@code ps -ef}'s columns
- * (UID PID PPID C STIME TTY TIME CMD). A sandbox with a PID namespace is every process in
+ * {@code docker top}: the processes of a container, from /proc, in {@code ps -ef}'s columns
+ * (UID PID PPID C STIME TTY TIME CMD). A container with a PID namespace is every process in
  * it; one without is its first process and its descendants.
  */
-public final class SandboxTop {
+public final class ContainerTop {
     public static final List<String> TITLES = List.of("UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD");
     private static final long HZ = 100; // USER_HZ: 100 on every Linux ABI jcontainer supports
 
-    private SandboxTop() {
+    private ContainerTop() {
     }
 
     /** One row per process, host pids, sorted by pid. */
