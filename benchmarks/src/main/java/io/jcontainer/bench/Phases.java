@@ -3,6 +3,7 @@ package io.jcontainer.bench;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.launch.LauncherImage;
 import io.jcontainer.linux.plan.PlanEncoder;
 import io.jcontainer.linux.sys.NativeSyscalls;
@@ -69,15 +70,15 @@ public final class Phases {
                 new Variant("headline + cgroups made while the child sets up", server, headline, true, true),
                 new Variant("headline + v1 freezer made at the first pause (the default)", server, headline, true, true, true));
         double[][] t = new double[vs.size()][n];
-        String helper0 = System.getProperty("jcontainer.netHelper"), defer0 = System.getProperty("jcontainer.deferCgroups");
-        String lazy0 = System.getProperty("jcontainer.lazyFreezer");
+        String helper0 = System.getProperty(Settings.NET_HELPER), defer0 = System.getProperty(Settings.DEFER_CGROUPS);
+        String lazy0 = System.getProperty(Settings.LAZY_FREEZER);
         try {
             for (int i = -n / 4; i < n; i++) {
                 for (int k = 0; k < vs.size(); k++) {
                     Variant v = vs.get(k);
-                    System.setProperty("jcontainer.netHelper", String.valueOf(v.netHelper()));
-                    System.setProperty("jcontainer.deferCgroups", String.valueOf(v.deferCgroups()));
-                    System.setProperty("jcontainer.lazyFreezer", String.valueOf(v.lazyFreezer()));
+                    System.setProperty(Settings.NET_HELPER, String.valueOf(v.netHelper()));
+                    System.setProperty(Settings.DEFER_CGROUPS, String.valueOf(v.deferCgroups()));
+                    System.setProperty(Settings.LAZY_FREEZER, String.valueOf(v.lazyFreezer()));
                     long t0 = System.nanoTime();
                     try (Container c = v.rt().start(v.spec())) {
                         if (c.waitFor().code() != 0) throw new IllegalStateException(v.name() + ": /bin/true failed");
@@ -89,9 +90,9 @@ public final class Phases {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
-            restore("jcontainer.netHelper", helper0);
-            restore("jcontainer.deferCgroups", defer0);
-            restore("jcontainer.lazyFreezer", lazy0);
+            restore(Settings.NET_HELPER, helper0);
+            restore(Settings.DEFER_CGROUPS, defer0);
+            restore(Settings.LAZY_FREEZER, lazy0);
         }
         Map<String, Double> m = new LinkedHashMap<>();
         for (int k = 0; k < vs.size(); k++) m.put(vs.get(k).name(), median(t[k]));
@@ -130,11 +131,11 @@ public final class Phases {
      */
     static Map<String, Map<String, Double>> limitVariants(List<LimitVariant> vs, int n) {
         double[][] toExit = new double[vs.size()][n], close = new double[vs.size()][n], whole = new double[vs.size()][n];
-        String lazy0 = System.getProperty("jcontainer.lazyFreezer");
+        String lazy0 = System.getProperty(Settings.LAZY_FREEZER);
         try {
             for (int i = -n / 4; i < n; i++) {
                 for (int k = 0; k < vs.size(); k++) {
-                    System.setProperty("jcontainer.lazyFreezer", String.valueOf(vs.get(k).lazyFreezer()));
+                    System.setProperty(Settings.LAZY_FREEZER, String.valueOf(vs.get(k).lazyFreezer()));
                     long t0 = System.nanoTime();
                     Container c = vs.get(k).spec().start();
                     long t1;
@@ -155,7 +156,7 @@ public final class Phases {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
-            restore("jcontainer.lazyFreezer", lazy0);
+            restore(Settings.LAZY_FREEZER, lazy0);
         }
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (int k = 0; k < vs.size(); k++) {

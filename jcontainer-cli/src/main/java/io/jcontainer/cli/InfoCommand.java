@@ -22,7 +22,7 @@ public final class InfoCommand implements Command {
 
     @Override
     public String summary() {
-        return "Display what this host offers sandboxes";
+        return "Display what this host offers containers";
     }
 
     @Override

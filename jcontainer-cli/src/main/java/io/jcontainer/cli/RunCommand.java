@@ -36,7 +36,7 @@ public final class RunCommand implements Command {
 
     @Override
     public String summary() {
-        return "Run a command in a new sandbox";
+        return "Run a command in a new container";
     }
 
     @Override

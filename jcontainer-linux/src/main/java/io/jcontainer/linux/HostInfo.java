@@ -1,6 +1,7 @@
 package io.jcontainer.linux;
 
 import io.jcontainer.linux.state.StateDirCheck;
+import io.jcontainer.linux.sys.Proc;
 import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
@@ -36,17 +37,18 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
 
     public static HostInfo probe(Syscalls sys) {
         int euid = sys.geteuid(), egid = sys.getegid();
-        int last = readInt(Path.of("/proc/sys/kernel/cap_last_cap"), 40);
-        boolean timens = Files.exists(Path.of("/proc/self/ns/time"));
+        Proc proc = new Proc(sys);
+        int last = (int) proc.sysctl("kernel/cap_last_cap", 40);
+        boolean timens = proc.link("/proc/self/ns/time") != null;
         Path runtime;
         // Root of a user namespace of its own (unshare -r, a rootless outer container) is not the
         // host's root: /run/jcontainer belongs to someone it cannot see (nobody), so it is refused
         // by prepare(); such a "root" keeps its directory where an ordinary user would.
         if (euid == 0 && StateDirCheck.initialUserNamespace()) runtime = Path.of("/run/jcontainer");
         else {
-            String xdg = System.getenv("XDG_RUNTIME_DIR");
-            runtime = xdg != null && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
-                    ? Path.of(xdg, "jcontainer") : Path.of(System.getProperty("java.io.tmpdir"), "jcontainer-" + euid);
+            Path xdg = Settings.xdgRuntimeDir().orElse(null);
+            runtime = xdg != null && Files.isDirectory(xdg) && Files.isWritable(xdg)
+                    ? xdg.resolve("jcontainer") : Path.of(System.getProperty("java.io.tmpdir"), "jcontainer-" + euid);
         }
         List<String> thermal = new ArrayList<>();
         try (Stream<Path> cpus = Files.list(Path.of("/sys/devices/system/cpu"))) {
@@ -105,16 +107,9 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
 
     /** The process's effective uid and gid (second fields of Uid:/Gid: in /proc/self/status); this record's without procfs. */
     private int[] effectiveIds() {
-        int[] ids = {euid, egid};
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("Uid:")) ids[0] = Integer.parseInt(l.substring(4).trim().split("\\s+")[1]);
-                if (l.startsWith("Gid:")) ids[1] = Integer.parseInt(l.substring(4).trim().split("\\s+")[1]);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // no procfs: the ids this record was made with
-        }
-        return ids;
+        // no procfs: the ids this record was made with
+        int uid = Proc.HOST.effectiveUid("self"), gid = Proc.HOST.effectiveGid("self");
+        return new int[]{uid < 0 ? euid : uid, gid < 0 ? egid : gid};
     }
 
     /**
@@ -129,13 +124,12 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
         static final long SET = read();
 
         private static long read() {
+            String bnd = Proc.HOST.status("self", "CapBnd:");
             try {
-                for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-                    if (l.startsWith("CapBnd:")) return Long.parseUnsignedLong(l.substring(7).trim(), 16);
-            } catch (IOException | NumberFormatException ignored) {
-                // no procfs: assume everything, capset will name what fails
+                return bnd == null ? -1L : Long.parseUnsignedLong(bnd, 16);
+            } catch (NumberFormatException ignored) {
+                return -1L; // no procfs: assume everything, capset will name what fails
             }
-            return -1L;
         }
     }
 
@@ -144,26 +138,13 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
      * when nothing known blocks it.
      */
     public String userNamespaceBlocker() {
-        if (readInt(Path.of("/proc/sys/user/max_user_namespaces"), 1) == 0)
+        if (Proc.HOST.sysctl("user/max_user_namespaces", 1) == 0)
             return "user namespaces are disabled: sysctl user.max_user_namespaces=0 (set it to e.g. 15000: sysctl -w user.max_user_namespaces=15000)";
-        if (euid != 0 && readInt(Path.of("/proc/sys/kernel/unprivileged_userns_clone"), 1) == 0)
+        if (euid != 0 && Proc.HOST.sysctl("kernel/unprivileged_userns_clone", 1) == 0)
             return "unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone=0 (enable with sysctl -w kernel.unprivileged_userns_clone=1)";
-        if (euid != 0 && readInt(Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"), 0) == 1)
+        if (euid != 0 && Proc.HOST.sysctl("kernel/apparmor_restrict_unprivileged_userns", 0) == 1)
             return "AppArmor restricts unprivileged user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns=1 "
                     + "(set it to 0, or give the java binary an AppArmor profile with the 'userns' permission)";
         return null;
-    }
-
-    /**
-     * A number from a /proc or /sys file. Read as a stream: on this JDK and kernel,
-     * Files.readString of a /proc/sys file returns only its first byte ("9" for 96369), since the
-     * file reports a size of 0 and one read(2) of the first chunk is taken for the whole file.
-     */
-    static int readInt(Path p, int dflt) {
-        try (var in = Files.newInputStream(p)) {
-            return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
-        } catch (IOException | NumberFormatException e) {
-            return dflt;
-        }
     }
 }

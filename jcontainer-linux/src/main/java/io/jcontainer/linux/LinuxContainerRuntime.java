@@ -85,7 +85,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile LauncherSpawner spawner;
     private final Set<LinuxContainer> live = ConcurrentHashMap.newKeySet();
     private final ContainerStore store;
-    private volatile String spawnMode = System.getProperty("jcontainer.spawn", "server");
+    private volatile String spawnMode = Settings.spawnMode();
     private volatile long logMaxBytes = 10L << 20;
     private volatile int logMaxFiles = 3;
 
@@ -103,7 +103,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      *              {@link ContainerStore}); null for the user's default
      */
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups, ContainerStore store) {
-        this.store = store != null ? store : ContainerStore.forUser(sys.geteuid());
+        this.store = store != null ? store : ContainerStore.forUser(sys);
         this.sys = sys;
         this.host = host != null ? host : HostInfo.probe(sys);
         this.cgroups = cgroups != null ? cgroups : CgroupManager.detect(sys);
@@ -154,7 +154,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public io.jcontainer.lifecycle.Containers containers(java.nio.file.Path stateDirectory) {
         java.nio.file.Path dir = stateDirectory == null ? null : stateDirectory.toAbsolutePath().normalize();
         if (dir != null && !dir.equals(store.root().toAbsolutePath().normalize()))
-            return others.computeIfAbsent(dir, d -> new LinuxContainerRuntime(sys, host, cgroups, new ContainerStore(d))).containers(null);
+            return others.computeIfAbsent(dir, d -> new LinuxContainerRuntime(sys, host, cgroups, new ContainerStore(d, sys))).containers(null);
         LinuxContainers c = containers;
         if (c == null) {
             synchronized (this) {
@@ -504,7 +504,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             // JVM to wait for, so restart policies get their cgroup first.
             PreparedCgroup prepared = cgroups.prepare(id, spec);
             boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO
-                    && !"false".equals(System.getProperty("jcontainer.deferCgroups")); // off: for comparison in benchmarks
+                    && Settings.deferCgroups(); // off: for comparison in benchmarks
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             PlanCompiler compiler = new PlanCompiler(host);
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
@@ -514,7 +514,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
             if (!spec.hooks().isEmpty()) OciHooks.of(spec.hooks()).registerOn(hooks, id, bundle(spec), spec.annotations());
             compiler.idMapsViaHelper(spec, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
-                    h -> IdMapHelper.map(h.pid(), m.uid(), m.gid())));
+                    h -> IdMapHelper.map(sys, h.pid(), m.uid(), m.gid())));
             boolean deferred = compiler.defersCgroups(spec, inputs);
             if (prepared != null && !deferred) cgroup = made[0] = prepared.realize();
             if (deferred) hooks.ahead(HookPoint.CREATE_CONTAINER, "make the cgroups", h -> made[0] = prepared.realize());
@@ -731,9 +731,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, new LaunchHooks(), id)
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), id);
-        LinuxSandboxProcess[] self = new LinuxSandboxProcess[1];
+        LinuxExecProcess[] self = new LinuxExecProcess[1];
         // with a terminal, the process keeps a dup of its master for resizeTerminal (closed with it)
-        LinuxSandboxProcess p = new LinuxSandboxProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
+        LinuxExecProcess p = new LinuxExecProcess(l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err, sys,
                 () -> open.remove(self[0]), l.ttyControl);
         self[0] = p;
         open.add(p);
@@ -783,7 +783,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (!s.hooks().isEmpty()) OciHooks.of(s.hooks()).registerOn(hooks, id, bundle(s), s.annotations());
             PlanCompiler compiler = new PlanCompiler(host);
             compiler.idMapsViaHelper(s, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
-                    h -> IdMapHelper.map(h.pid(), m.uid(), m.gid())));
+                    h -> IdMapHelper.map(sys, h.pid(), m.uid(), m.gid())));
             Plan plan = compiler.compile(s, new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops()));
             List<Op> pre = new ArrayList<>(plan.pre());

@@ -24,7 +24,7 @@ import io.jcontainer.linux.state.ContainerLogs;
 import io.jcontainer.linux.state.ContainerState;
 import io.jcontainer.linux.state.ContainerStore;
 import io.jcontainer.linux.state.EventJournal;
-import io.jcontainer.linux.state.SandboxTop;
+import io.jcontainer.linux.state.ContainerTop;
 import io.jcontainer.linux.state.StoredSpec;
 import io.jcontainer.linux.sys.NativeSyscalls;
 
@@ -357,7 +357,7 @@ final class LinuxContainers implements Containers {
     public ProcessList top(String ref) {
         ContainerStore.Entry e = running(ref);
         try {
-            return new ProcessList(SandboxTop.TITLES, SandboxTop.rows(e.state().pid(), e.state().pidNamespace()));
+            return new ProcessList(ContainerTop.TITLES, ContainerTop.rows(e.state().pid(), e.state().pidNamespace()));
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A process that one of our launchers monitors — a sandbox's first process ({@link LinuxContainer})
- * or one exec'd into it ({@link LinuxSandboxProcess}): its pid, the launcher's control channel,
+ * or one exec'd into it ({@link LinuxExecProcess}): its pid, the launcher's control channel,
  * the JVM's ends of its pipes, and its exit. The handles add only what differs.
  */
 abstract class MonitoredProcess implements SandboxProcess {

@@ -1,5 +1,6 @@
 package io.jcontainer.linux;
 
+import io.jcontainer.linux.sys.Proc;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -8,7 +9,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Host probes read /proc/sys files whole (issue 18: max_user_namespaces read as "9"). */
+/**
+ * Host probes read /proc/sys files whole (issue 18: max_user_namespaces read as "9"), through
+ * the seam's {@code readFile} ({@link Proc#sysctl}).
+ */
 class HostInfoTest {
     @Test
     void procSysNumbersAreReadWhole() throws IOException {
@@ -18,8 +22,8 @@ class HostInfoTest {
             expected = new String(in.readAllBytes()).trim();
         }
         assertThat(expected).hasSizeGreaterThan(1);                // pid_max is at least 32768
-        assertThat(HostInfo.readInt(pidMax, -1)).isEqualTo(Integer.parseInt(expected));
-        assertThat(HostInfo.readInt(Path.of("/proc/sys/kernel/cap_last_cap"), -1)).isGreaterThanOrEqualTo(36);
-        assertThat(HostInfo.readInt(Path.of("/proc/sys/no/such/file"), 7)).isEqualTo(7);
+        assertThat(Proc.HOST.sysctl("kernel/pid_max", -1)).isEqualTo(Long.parseLong(expected));
+        assertThat(Proc.HOST.sysctl("kernel/cap_last_cap", -1)).isGreaterThanOrEqualTo(36);
+        assertThat(Proc.HOST.sysctl("no/such/file", 7)).isEqualTo(7);
     }
 }

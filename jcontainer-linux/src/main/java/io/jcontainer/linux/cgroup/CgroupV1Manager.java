@@ -4,6 +4,7 @@ import io.jcontainer.ContainerSpec;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Namespace;
 import io.jcontainer.Resources;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.sys.SyscallException;
 
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ public final class CgroupV1Manager implements CgroupManager {
     public PreparedCgroup prepare(String containerId, ContainerSpec spec) {
         if (!CgroupManager.needsCgroup(spec)) return null;
         boolean lazyFreezer = spec.has(Namespace.PID) && !spec.detached() && spec.name() == null
-                && !"false".equals(System.getProperty("jcontainer.lazyFreezer")); // off: for comparison in benchmarks
+                && Settings.lazyFreezer(); // off: for comparison in benchmarks
         return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer, deviceRules(spec));
     }
 

@@ -1,9 +1,7 @@
 package io.jcontainer.linux.files;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.jcontainer.linux.sys.Proc;
+
 import java.util.List;
 
 /**
@@ -15,21 +13,13 @@ record IdMaps(List<long[]> uid, List<long[]> gid) {
     private static final int OVERFLOW = 65534;
 
     static IdMaps of(long pid) {
-        return new IdMaps(read(Path.of("/proc/" + pid + "/uid_map")), read(Path.of("/proc/" + pid + "/gid_map")));
+        return new IdMaps(read(pid, "uid_map"), read(pid, "gid_map"));
     }
 
-    private static List<long[]> read(Path p) {
-        List<long[]> out = new ArrayList<>();
-        try {
-            for (String l : Files.readAllLines(p)) {
-                String[] f = l.trim().split("\\s+");
-                if (f.length == 3) out.add(new long[]{Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])});
-            }
-        } catch (IOException | NumberFormatException e) {
-            // no such process or no procfs: identity
-        }
-        if (out.isEmpty()) out.add(new long[]{0, 0, 4294967295L});
-        return out;
+    private static List<long[]> read(long pid, String which) {
+        List<long[]> out = Proc.HOST.idMap(Long.toString(pid), which);
+        // no such process or no procfs: identity
+        return out == null || out.isEmpty() ? List.of(new long[]{0, 0, 4294967295L}) : out;
     }
 
     int uidHost(int inside) { return toHost(uid, inside); }

@@ -1,5 +1,7 @@
 package io.jcontainer.linux.net;
 
+import io.jcontainer.linux.Settings;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -31,7 +33,7 @@ final class LibNftables implements Nftables {
 
     /** The library, or null when it is not installed. */
     static LibNftables load() {
-        if ("program".equals(System.getProperty("jcontainer.nft"))) return null;
+        if (Settings.nftProgramOnly()) return null;
         for (String name : new String[]{"libnftables.so.1", "libnftables.so"}) {
             try {
                 return new LibNftables(SymbolLookup.libraryLookup(name, Arena.global()));

@@ -2,9 +2,11 @@ package io.jcontainer.linux.net;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.state.ProcStat;
 import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.SyscallException;
+import io.jcontainer.linux.sys.Proc;
 import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
@@ -204,8 +206,7 @@ public final class Networks implements NetworkAttachment {
         NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
         if (n != null) return n;
         if (!name.equals(DEFAULT)) throw new NetworkException.NotFound(name);
-        String subnet = System.getProperty("jcontainer.bridgeSubnet");
-        return createLocked(DEFAULT, subnet == null || subnet.isEmpty() ? null : subnet, null, null, false, DEFAULT_BRIDGE, DEFAULT_MTU,
+        return createLocked(DEFAULT, Settings.bridgeSubnet().orElse(null), null, null, false, DEFAULT_BRIDGE, DEFAULT_MTU,
                 java.util.Map.of(), java.util.Map.of("com.docker.network.bridge.name", DEFAULT_BRIDGE,
                         "com.docker.network.bridge.default_bridge", "true"));
     }
@@ -504,12 +505,18 @@ public final class Networks implements NetworkAttachment {
         if (!n.internal()) sysctl("net/ipv4/ip_forward", "1");
     }
 
-    private static void sysctl(String key, String value) {
-        Path p = Path.of("/proc/sys", key);
+    private void sysctl(String key, String value) {
+        String p = "/proc/sys/" + key, now = new Proc(sys).read(p);
+        if (now != null && now.strip().equals(value)) return;
+        int fd = -1;
         try {
-            if (!Files.readString(p).strip().equals(value)) Files.writeString(p, value);
-        } catch (IOException e) {
+            fd = sys.open(p, Syscalls.O_WRONLY | Syscalls.O_CLOEXEC, 0);
+            byte[] b = value.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            sys.write(fd, b, 0, b.length);
+        } catch (io.jcontainer.linux.sys.SyscallException e) {
             throw new NetworkException("writing " + p + ": " + e.getMessage(), e);
+        } finally {
+            sys.closeQuietly(fd);
         }
     }
 
@@ -566,7 +573,7 @@ public final class Networks implements NetworkAttachment {
         Path last = root.resolve(".rules");
         try {
             String stamp = kernelStamp() + "\n";
-            if (Files.exists(last) && Files.readString(last).equals(stamp + script)) return;
+            if (!stamp.contains("null") && Files.exists(last) && Files.readString(last).equals(stamp + script)) return;
             Files.deleteIfExists(last); // if applying fails half way, the next change applies in full
             nft.run(script);
             Files.writeString(last, stamp + script);
@@ -575,9 +582,11 @@ public final class Networks implements NetworkAttachment {
         }
     }
 
-    private static String kernelStamp() throws IOException {
-        return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + " "
-                + Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"));
+    /** This boot and this network namespace; "null" in it when unreadable (then the rules are always applied). */
+    private String kernelStamp() {
+        Proc proc = new Proc(sys);
+        String boot = proc.read("/proc/sys/kernel/random/boot_id");
+        return (boot == null ? null : boot.strip()) + " " + proc.link("/proc/thread-self/ns/net");
     }
 
     /** What the kernel has in jcontainer's table now ({@code nft list table ip jcontainer}; empty when there is none). */

@@ -13,6 +13,7 @@ import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Mount;
 import io.jcontainer.Namespace;
 import io.jcontainer.linux.HostInfo;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.rootfs.Passwd;
 import io.jcontainer.linux.userns.SubordinateIds;
 import io.jcontainer.HostUnsupportedException;
@@ -117,10 +118,10 @@ public final class PlanCompiler {
     private final SubordinateIds sub;
     /**
      * Whether a helper makes the network namespace beside the child ({@link Op.NetHelper}).
-     * On by default; {@code -Djcontainer.netHelper=false} makes clone3 do it (for comparison
+     * On by default; {@code -Djcontainer.netHelper=false} ({@link Settings#netHelper()}) makes clone3 do it (for comparison
      * in benchmarks, or as a fallback).
      */
-    private boolean netHelper = !"false".equals(System.getProperty("jcontainer.netHelper"));
+    private boolean netHelper = Settings.netHelper();
 
     public PlanCompiler(HostInfo host) {
         this(host, host.isRoot() ? SubordinateIds.NONE : hostSubordinateIds(host.euid()));

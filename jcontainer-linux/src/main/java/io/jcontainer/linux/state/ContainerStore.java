@@ -7,13 +7,18 @@ import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Signal;
+import io.jcontainer.linux.Settings;
 import io.jcontainer.linux.cgroup.CgroupFs;
 import io.jcontainer.linux.cgroup.RecordedFreezer;
+import io.jcontainer.linux.sys.Errno;
 import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.SyscallException;
+import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -52,23 +57,30 @@ public final class ContainerStore {
     }
 
     private final Path root;
+    /** The kernel: signals, cgroup files and directories, this process's ids (the seam; tests hand a fake). */
+    private final Syscalls sys;
 
     public ContainerStore(Path root) {
+        this(root, NativeSyscalls.INSTANCE);
+    }
+
+    public ContainerStore(Path root, Syscalls sys) {
         this.root = root;
+        this.sys = sys;
     }
 
     /**
      * /run/jcontainer/containers for root, $XDG_RUNTIME_DIR/jcontainer/containers otherwise;
-     * the system property {@code jcontainer.stateDir} or the environment variable
-     * {@code JCONTAINER_STATE_DIR} choose another (tests, several independent users of one host).
+     * {@link Settings#stateDir()} ({@code jcontainer.stateDir}, {@code JCONTAINER_STATE_DIR})
+     * chooses another (tests, several independent users of one host).
      */
-    public static ContainerStore forUser(int euid) {
-        String override = System.getProperty("jcontainer.stateDir", System.getenv("JCONTAINER_STATE_DIR"));
-        if (override != null && !override.isEmpty()) return new ContainerStore(Path.of(override));
-        if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"));
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of("/tmp", "jcontainer-" + euid);
-        return new ContainerStore(base.resolve("jcontainer").resolve("containers"));
+    public static ContainerStore forUser(Syscalls sys) {
+        int euid = sys.geteuid();
+        Optional<Path> override = Settings.stateDir();
+        if (override.isPresent()) return new ContainerStore(override.get(), sys);
+        if (euid == 0) return new ContainerStore(Path.of("/run/jcontainer/containers"), sys);
+        Path base = Settings.xdgRuntimeDir().orElse(Path.of("/tmp", "jcontainer-" + euid));
+        return new ContainerStore(base.resolve("jcontainer").resolve("containers"), sys);
     }
 
     public Path root() {
@@ -248,10 +260,10 @@ public final class ContainerStore {
         for (String cg : RecordCheck.ownCgroupDirs(s)) {
             while (true) {
                 try {
-                    Files.deleteIfExists(Path.of(cg));
+                    sys.rmdir(cg);
                     break;
-                } catch (IOException busy) {
-                    if (System.nanoTime() > end) break;
+                } catch (SyscallException busy) {
+                    if (busy.errno() == Errno.ENOENT || System.nanoTime() > end) break;
                     try {
                         Thread.sleep(10);
                     } catch (InterruptedException e) {
@@ -418,7 +430,7 @@ public final class ContainerStore {
     public void signal(Entry e, Signal signal) {
         ContainerState s = e.state();
         verified(s, "signal");
-        ProcStat.kill(s.pid(), signal.number());
+        kill(s.pid(), signal.number());
         if (signal == Signal.KILL && e.paused()) freezer(s).ifPresent(RecordedFreezer::thaw);
     }
 
@@ -452,7 +464,7 @@ public final class ContainerStore {
             return Optional.ofNullable(e.exit());
         }
         Signal stop = s.stopSignal() == null ? Signal.TERM : Signal.parse(s.stopSignal());
-        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) ProcStat.kill(s.pid(), stop.number());
+        if (RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) kill(s.pid(), stop.number());
         if (!await(grace, () -> !ProcStat.alive(s.pid(), s.pidStartTime()))) killAll(s);
         // the monitor writes the exit record, then ends (no restart: the marker is there)
         await(Duration.ofSeconds(10), () -> !ProcStat.alive(s.pid(), s.pidStartTime()) && !ProcStat.alive(s.launcherPid(), -1));
@@ -468,13 +480,13 @@ public final class ContainerStore {
     public void killAll(ContainerState s) {
         markStopped(s);
         boolean ours = RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime());
-        if (ours && !s.pidNamespace()) ProcStat.kill(-s.pid(), Signal.KILL.number());
-        if (ours) ProcStat.kill(s.pid(), Signal.KILL.number());
+        if (ours && !s.pidNamespace()) kill(-s.pid(), Signal.KILL.number());
+        if (ours) kill(s.pid(), Signal.KILL.number());
         for (String cg : RecordCheck.ownCgroupDirs(s)) {
             try {
-                for (String line : Files.readAllLines(Path.of(cg, "cgroup.procs")))
-                    if (!line.isBlank()) ProcStat.kill(Long.parseLong(line.trim()), Signal.KILL.number());
-            } catch (IOException | RuntimeException ignored) {
+                for (String line : new String(sys.readFile(cg + "/cgroup.procs"), StandardCharsets.US_ASCII).split("\n"))
+                    if (!line.isBlank()) kill(Long.parseLong(line.trim()), Signal.KILL.number());
+            } catch (RuntimeException ignored) {
                 // the cgroup is gone: nothing left in it
             }
         }
@@ -614,7 +626,16 @@ public final class ContainerStore {
     }
 
     private void checkOwnership() {
-        StateDirCheck.check(root, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+        StateDirCheck.check(root, sys.geteuid(), sys.getegid());
+    }
+
+    /** kill(2); a process that is already gone (ESRCH) is not an error. */
+    private void kill(long pid, int signal) {
+        try {
+            sys.kill((int) pid, signal);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.ESRCH) throw e;
+        }
     }
 
     private static boolean await(Duration d, Supplier<Boolean> cond) throws InterruptedException {
@@ -631,7 +652,7 @@ public final class ContainerStore {
             if (!Files.isDirectory(root)) {
                 Path existing = root.toAbsolutePath().getParent();
                 while (existing != null && !Files.isDirectory(existing)) existing = existing.getParent();
-                if (existing != null) StateDirCheck.check(root, existing, NativeSyscalls.INSTANCE.geteuid(), NativeSyscalls.INSTANCE.getegid());
+                if (existing != null) StateDirCheck.check(root, existing, sys.geteuid(), sys.getegid());
                 Files.createDirectories(root.getParent());
                 try {
                     Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

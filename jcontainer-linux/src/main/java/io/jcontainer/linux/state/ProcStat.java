@@ -1,11 +1,6 @@
 package io.jcontainer.linux.state;
 
-import io.jcontainer.linux.sys.NativeSyscalls;
-import io.jcontainer.linux.sys.SyscallException;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.jcontainer.linux.sys.Proc;
 
 /** /proc/PID/stat, read the way a pid-reuse-safe liveness check needs it. */
 public final class ProcStat {
@@ -28,20 +23,6 @@ public final class ProcStat {
 
     /** The fields after "(comm)": f[0] is field 3 (state). */
     static String[] fields(long pid) {
-        try {
-            String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return st.substring(st.lastIndexOf(')') + 2).split(" ");
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** kill(2); a process that is already gone (ESRCH) is not an error. */
-    static void kill(long pid, int signal) {
-        try {
-            NativeSyscalls.INSTANCE.kill((int) pid, signal);
-        } catch (SyscallException e) {
-            if (e.errno() != io.jcontainer.linux.sys.Errno.ESRCH) throw e;
-        }
+        return Proc.HOST.stat(pid);
     }
 }

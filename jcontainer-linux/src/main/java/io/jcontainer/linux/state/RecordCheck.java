@@ -1,7 +1,8 @@
 package io.jcontainer.linux.state;
 
+import io.jcontainer.linux.sys.Proc;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -40,28 +41,13 @@ public final class RecordCheck {
     /** Whether {@code pid} is a jcontainer launcher (a sandbox's monitor) of this user. */
     static boolean isLauncher(long pid) {
         if (pid <= 1 || !ProcStat.alive(pid, -1)) return false;
-        try {
-            byte[] cmd = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
-            int end = 0;
-            while (end < cmd.length && cmd[end] != 0) end++;
-            if (!new String(cmd, 0, end, StandardCharsets.UTF_8).equals(LAUNCHER)) return false;
-            if (effectiveUid(Path.of("/proc/" + pid + "/status")) != effectiveUid(Path.of("/proc/self/status"))) return false;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        try {
-            // readable only to root (a launcher is not dumpable): where it is, it must be the sealed memfd
-            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
-            return exe.startsWith("/memfd:" + LAUNCHER);
-        } catch (IOException | SecurityException e) {
-            return true;
-        }
-    }
-
-    private static int effectiveUid(Path status) throws IOException {
-        for (String l : Files.readAllLines(status))
-            if (l.startsWith("Uid:")) return Integer.parseInt(l.substring(4).trim().split("\\s+")[1]);
-        throw new IOException("no Uid: in " + status);
+        List<String> argv = Proc.HOST.cmdline(pid);
+        if (argv == null || argv.isEmpty() || !argv.getFirst().equals(LAUNCHER)) return false;
+        int uid = Proc.HOST.effectiveUid(Long.toString(pid));
+        if (uid < 0 || uid != Proc.HOST.effectiveUid("self")) return false;
+        // readable only to root (a launcher is not dumpable): where it is, it must be the sealed memfd
+        String exe = Proc.HOST.link("/proc/" + pid + "/exe");
+        return exe == null || exe.startsWith("/memfd:" + LAUNCHER);
     }
 
     /** The record's cgroup directories that are jcontainer's own for its id, inside a cgroup mount; the rest are ignored. */
@@ -91,15 +77,12 @@ public final class RecordCheck {
     /** Mount points of cgroup and cgroup2 file systems, from /proc/self/mountinfo. */
     static List<Path> cgroupMounts() {
         List<Path> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                int dash = java.util.Arrays.asList(f).indexOf("-");
-                if (dash < 0 || dash + 1 >= f.length || f.length < 5) continue;
-                if (f[dash + 1].equals("cgroup") || f[dash + 1].equals("cgroup2")) out.add(Path.of(unescape(f[4])));
-            }
-        } catch (IOException e) {
-            // no procfs: no cgroup directory is accepted
+        // no procfs: no cgroup directory is accepted
+        for (String line : Proc.HOST.mountinfo().split("\n")) {
+            String[] f = line.split(" ");
+            int dash = java.util.Arrays.asList(f).indexOf("-");
+            if (dash < 0 || dash + 1 >= f.length || f.length < 5) continue;
+            if (f[dash + 1].equals("cgroup") || f[dash + 1].equals("cgroup2")) out.add(Path.of(unescape(f[4])));
         }
         return out;
     }

@@ -1,11 +1,13 @@
 package io.jcontainer.linux.state;
 
 import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.linux.sys.Proc;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Refuses a state directory that another user controls. Its {@code state.json} files say which
@@ -37,21 +39,14 @@ public final class StateDirCheck {
 
     /** Whether this process is in the host's user namespace (uid_map is the identity over all ids). */
     public static boolean initialUserNamespace() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/self/uid_map")).getFirst().trim().split("\\s+");
-            return f.length == 3 && f[0].equals("0") && f[1].equals("0") && f[2].equals("4294967295");
-        } catch (IOException | RuntimeException e) {
-            return true; // no procfs: assume the host's
-        }
+        List<long[]> map = Proc.HOST.idMap("self", "uid_map");
+        if (map == null || map.isEmpty()) return true; // no procfs: assume the host's
+        long[] m = map.getFirst();
+        return m[0] == 0 && m[1] == 0 && m[2] == 4294967295L;
     }
 
     private static int overflowUid() {
-        try {
-            // by lines: Files.readString gets only the first byte of a sysctl file here ("6")
-            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/overflowuid")).getFirst().trim());
-        } catch (IOException | RuntimeException e) {
-            return 65534;
-        }
+        return (int) Proc.HOST.sysctl("kernel/overflowuid", 65534);
     }
 
     /** Throws if {@code dir} (which exists) or an ancestor is not safe for {@code euid}/{@code egid}. */

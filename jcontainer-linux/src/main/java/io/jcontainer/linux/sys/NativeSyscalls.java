@@ -99,6 +99,9 @@ public final class NativeSyscalls implements Syscalls {
     private static final class Mkdirat {
         static final MethodHandle H = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     }
+    private static final class Readlink {
+        static final MethodHandle H = errnoFn("readlink", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+    }
     private static final class Rmdir {
         static final MethodHandle H = errnoFn("rmdir", JAVA_INT, ADDRESS);
     }
@@ -492,6 +495,21 @@ public final class NativeSyscalls implements Syscalls {
                 if (fd >= 0) return (int) fd;
                 if (errno(cs) != EINTR) throw new SyscallException("openat2", errno(cs), path);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public String readlink(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment buf = a.allocate(4096);
+            long n = (long) Readlink.H.invokeExact(cs, a.allocateFrom(path), buf, 4096L);
+            if (n < 0) throw new SyscallException("readlink", errno(cs), path);
+            byte[] b = new byte[(int) n];
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, 0, (int) n);
+            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -41,6 +41,28 @@ public interface Syscalls {
     /** Writes all of it. */
     void write(int fd, byte[] buf, int off, int len);
 
+    /**
+     * The whole of a kernel file (/proc, /sys): read(2) until end of file. Such files say size 0
+     * and some hand out a few bytes per read (the sysctls), so neither a stat nor one read will do.
+     * {@code ENOENT}/{@code ESRCH} for a process that is gone.
+     */
+    default byte[] readFile(String path) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC, 0);
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            for (int n; (n = read(fd, buf, 0, buf.length)) > 0; ) out.write(buf, 0, n);
+            return out.toByteArray();
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** readlink(2): where a symbolic link points (/proc's magic links too: exe, ns/*). */
+    default String readlink(String path) {
+        throw new UnsupportedOperationException("readlink");
+    }
+
     /** A connected AF_UNIX SOCK_STREAM pair, both ends close-on-exec. */
     int[] socketpair();
 

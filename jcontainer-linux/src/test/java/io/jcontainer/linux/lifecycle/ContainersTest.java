@@ -15,7 +15,7 @@ import io.jcontainer.lifecycle.WaitCondition;
 import io.jcontainer.linux.LinuxContainerRuntime;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.linux.testing.TestRootfs;
-import io.jcontainer.oci.runtime.RuntimeSchema;
+import io.jcontainer.oci.runtime.testing.RuntimeSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -98,7 +98,7 @@ class StateTest {
             assertThat(json.at("/State/Pid").asLong()).isEqualTo(c.pid());
             assertThat(json.at("/Config/Cmd").toString()).isEqualTo("[\"/bin/sleep\",\"1000\"]");
 
-            var top = io.jcontainer.linux.state.SandboxTop.rows(c.pid(), true);
+            var top = io.jcontainer.linux.state.ContainerTop.rows(c.pid(), true);
             assertThat(top).hasSize(1);
             assertThat(top.getFirst()).hasSize(8);
             assertThat(top.getFirst().get(0)).isEqualTo("0");

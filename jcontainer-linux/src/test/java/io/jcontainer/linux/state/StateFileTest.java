@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerException;
-import io.jcontainer.oci.runtime.RuntimeSchema;
+import io.jcontainer.oci.runtime.testing.RuntimeSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

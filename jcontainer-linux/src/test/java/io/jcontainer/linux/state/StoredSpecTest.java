@@ -17,7 +17,7 @@ import io.jcontainer.Seccomp;
 import io.jcontainer.Signal;
 import io.jcontainer.Stdio;
 import io.jcontainer.oci.runtime.OciConfig;
-import io.jcontainer.oci.runtime.RuntimeSchema;
+import io.jcontainer.oci.runtime.testing.RuntimeSchema;
 import io.jcontainer.oci.runtime.SpecConv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

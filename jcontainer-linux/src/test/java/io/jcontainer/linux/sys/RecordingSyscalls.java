@@ -60,11 +60,31 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public int[] seqpacketPair() { record("socketpair", "socketpair seqpacket"); return new int[]{fd(), fd()}; }
     @Override public void sendFds(int sock, byte[] data, int[] fds) { record("sendmsg", "sendmsg " + sock + " " + java.util.Arrays.toString(fds)); }
     @Override public int[] pipe() { record("pipe", "pipe"); return new int[]{fd(), fd()}; }
+    /** Every spawned argv, in order. */
+    public final List<List<String>> spawned = new ArrayList<>();
+    /** The exit status waitPid reports (CLD_EXITED with it). */
+    public int exitStatus = 0;
+    /** Files the fake kernel serves to readFile and links to readlink (/proc, /sys); others are ENOENT. */
+    public final Map<String, String> files = new HashMap<>(), links = new HashMap<>();
+
     @Override public synchronized int spawn(String path, int[] fds, List<String> argv, List<String> env) {
         record("spawn", "spawn " + path + " " + java.util.Arrays.toString(fds));
+        spawned.add(List.copyOf(argv));
         return nextPid++;
     }
-    @Override public WaitStatus waitPid(int pid, boolean noHang) { record("waitid", "waitid " + pid); return new WaitStatus(pid, WaitStatus.CLD_EXITED, 0); }
+    @Override public WaitStatus waitPid(int pid, boolean noHang) { record("waitid", "waitid " + pid); return new WaitStatus(pid, WaitStatus.CLD_EXITED, exitStatus); }
+    @Override public byte[] readFile(String path) {
+        record("open", "read_file " + path);
+        String s = files.get(path);
+        if (s == null) throw new SyscallException("open", Errno.ENOENT, path);
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    @Override public String readlink(String path) {
+        record("readlink", "readlink " + path);
+        String s = links.get(path);
+        if (s == null) throw new SyscallException("readlink", Errno.ENOENT, path);
+        return s;
+    }
     @Override public void kill(int pid, int signal) { record("kill", "kill " + pid + " " + signal); }
     /**
      * Netlink: every message sent, and how the fake kernel answers one (default: an ack). The

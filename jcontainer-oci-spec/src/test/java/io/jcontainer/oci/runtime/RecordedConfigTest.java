@@ -1,5 +1,6 @@
 package io.jcontainer.oci.runtime;
 
+import io.jcontainer.oci.runtime.testing.RuntimeSchema;
 import io.jcontainer.Capability;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerException;

@@ -1,5 +1,6 @@
 package io.jcontainer.oci.runtime;
 
+import io.jcontainer.oci.runtime.testing.RuntimeSchema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package io.jcontainer.oci.runtime;
+package io.jcontainer.oci.runtime.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
@@ -47,7 +47,7 @@ public final class RuntimeSchema {
         return m.stream().map(ValidationMessage::getMessage).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isDirectory(DIR);
     }
 }

@@ -1,5 +1,7 @@
 package io.jcontainer.linux.state;
 
+import io.jcontainer.linux.sys.Proc;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,15 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code docker top}: the processes of a sandbox, from /proc, in {@code ps -ef}'s columns
- * (UID PID PPID C STIME TTY TIME CMD). A sandbox with a PID namespace is every process in
+ * {@code docker top}: the processes of a container, from /proc, in {@code ps -ef}'s columns
+ * (UID PID PPID C STIME TTY TIME CMD). A container with a PID namespace is every process in
  * it; one without is its first process and its descendants.
  */
-public final class SandboxTop {
+public final class ContainerTop {
     public static final List<String> TITLES = List.of("UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD");
     private static final long HZ = 100; // USER_HZ: 100 on every Linux ABI jcontainer supports
 
-    private SandboxTop() {
+    private ContainerTop() {
     }
 
     /** One row per process, host pids, sorted by pid. */
@@ -53,19 +55,11 @@ public final class SandboxTop {
             if (f == null) continue;
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
             long start = Long.parseLong(f[19]);
-            String uid = "?";
-            try {
-                for (String l : Files.readAllLines(Path.of("/proc/" + q + "/status")))
-                    if (l.startsWith("Uid:")) uid = l.split("\\s+")[1];
-            } catch (IOException e) {
-                continue;
-            }
-            String cmd;
-            try {
-                cmd = new String(Files.readAllBytes(Path.of("/proc/" + q + "/cmdline"))).replace('\0', ' ').trim();
-            } catch (IOException e) {
-                continue;
-            }
+            String uid = Proc.HOST.status(Long.toString(q), "Uid:");
+            List<String> argv = Proc.HOST.cmdline(q);
+            if (uid == null || argv == null) continue; // gone meanwhile
+            uid = uid.split("\\s+")[0];
+            String cmd = String.join(" ", argv).trim();
             if (cmd.isEmpty()) cmd = "[" + comm(q) + "]";
             long secs = ticks / HZ;
             String time = String.format("%02d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60);
@@ -78,23 +72,18 @@ public final class SandboxTop {
     }
 
     private static String comm(long pid) {
-        try {
-            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
-        } catch (IOException e) {
-            return "?";
-        }
+        String comm = Proc.HOST.read("/proc/" + pid + "/comm");
+        return comm == null ? "?" : comm.trim();
     }
 
     private static long bootTime() throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/stat"))) if (l.startsWith("btime ")) return Long.parseLong(l.substring(6).trim());
+        String stat = Proc.HOST.read("/proc/stat");
+        if (stat == null) throw new IOException("cannot read /proc/stat");
+        for (String l : stat.split("\n")) if (l.startsWith("btime ")) return Long.parseLong(l.substring(6).trim());
         return 0;
     }
 
     private static String link(String p) {
-        try {
-            return Files.readSymbolicLink(Path.of(p)).toString();
-        } catch (IOException e) {
-            return null;
-        }
+        return Proc.HOST.link(p);
     }
 }

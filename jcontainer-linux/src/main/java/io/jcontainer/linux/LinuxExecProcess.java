@@ -10,13 +10,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 
-/** A process exec'd into a running sandbox: its own launcher (monitor), control channel and streams. */
-final class LinuxSandboxProcess extends MonitoredProcess {
+/** A process exec'd into a running container: its own launcher (monitor), control channel and streams. */
+final class LinuxExecProcess extends MonitoredProcess {
     private final Runnable onClosed;
     private volatile boolean closed;
 
     /** @param ttyControl a dup of the master of its terminal (exec with tty), owned by this handle; -1 for none */
-    LinuxSandboxProcess(int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin, InputStream stdout,
+    LinuxExecProcess(int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin, InputStream stdout,
                         InputStream stderr, Syscalls sys, Runnable onClosed, int ttyControl) {
         super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys, ttyControl);
         this.onClosed = onClosed;

@@ -27,7 +27,7 @@ import java.util.concurrent.Semaphore;
  * {"exitCode":3,"timedOut":false,"oomKilled":false,"truncated":false,"millis":9,"stdout":"hi\n","stderr":""}
  * </pre>
  */
-public final class SandboxEndpoint implements AutoCloseable {
+public final class ContainerEndpoint implements AutoCloseable {
     public static final int MAX_SCRIPT = 64 * 1024;
     public static final Duration MAX_DEADLINE = Duration.ofSeconds(30);
 
@@ -36,7 +36,7 @@ public final class SandboxEndpoint implements AutoCloseable {
     private final Semaphore slots;
 
     /** Listens on 127.0.0.1:{@code port} (0: any free port); at most {@code maxJobs} containers at once. */
-    public SandboxEndpoint(int port, int maxJobs, JobRunner runner) throws IOException {
+    public ContainerEndpoint(int port, int maxJobs, JobRunner runner) throws IOException {
         this.runner = runner;
         this.slots = new Semaphore(maxJobs);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
@@ -147,7 +147,7 @@ public final class SandboxEndpoint implements AutoCloseable {
     /** {@code samples/run endpoint [PORT]}: serves until killed. */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        SandboxEndpoint e = new SandboxEndpoint(port, Runtime.getRuntime().availableProcessors() * 2, new JobRunner(null));
+        ContainerEndpoint e = new ContainerEndpoint(port, Runtime.getRuntime().availableProcessors() * 2, new JobRunner(null));
         System.err.println("POST a shell script to http://127.0.0.1:" + e.port() + "/run?deadline=SECONDS");
         Thread.currentThread().join();
     }

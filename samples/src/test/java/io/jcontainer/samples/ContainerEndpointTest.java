@@ -15,13 +15,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The endpoint over real HTTP on loopback, each request a real container. */
 @RequiresRoot
-class SandboxEndpointTest {
-    private SandboxEndpoint endpoint;
+class ContainerEndpointTest {
+    private ContainerEndpoint endpoint;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        endpoint = new SandboxEndpoint(0, 2, new JobRunner(null));
+        endpoint = new ContainerEndpoint(0, 2, new JobRunner(null));
     }
 
     @AfterEach
@@ -50,7 +50,7 @@ class SandboxEndpointTest {
 
     @Test
     void refusesWhatItCannotBound() throws Exception {
-        assertThat(post("", "x".repeat(SandboxEndpoint.MAX_SCRIPT + 1)).statusCode()).isEqualTo(413);
+        assertThat(post("", "x".repeat(ContainerEndpoint.MAX_SCRIPT + 1)).statusCode()).isEqualTo(413);
         assertThat(post("?deadline=3600", "true").statusCode()).isEqualTo(400);
         assertThat(post("?deadline=soon", "true").body()).contains("deadline must be a number of seconds: soon");
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/run")).GET().build(),
@@ -59,8 +59,8 @@ class SandboxEndpointTest {
 
     @Test
     void deadlineParsing() {
-        assertThat(SandboxEndpoint.deadline(null).toSeconds()).isEqualTo(10);
-        assertThat(SandboxEndpoint.deadline("a=b&deadline=1.5").toMillis()).isEqualTo(1500);
-        assertThatThrownBy(() -> SandboxEndpoint.deadline("deadline=0")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ContainerEndpoint.deadline(null).toSeconds()).isEqualTo(10);
+        assertThat(ContainerEndpoint.deadline("a=b&deadline=1.5").toMillis()).isEqualTo(1500);
+        assertThatThrownBy(() -> ContainerEndpoint.deadline("deadline=0")).isInstanceOf(IllegalArgumentException.class);
     }
 }
