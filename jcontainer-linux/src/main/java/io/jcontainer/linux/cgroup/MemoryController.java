@@ -82,6 +82,20 @@ final class MemoryController {
         return d.number(d.v2() ? "memory.peak" : "memory.max_usage_in_bytes");
     }
 
+    /**
+     * The hard limit; -1 when there is none (v2 "max"; v1's "no limit" is the largest page-aligned
+     * long, anything above 2^62 here).
+     */
+    static long limit(Dir d) {
+        long l = d.number(d.v2() ? "memory.max" : "memory.limit_in_bytes");
+        return l >= (1L << 62) ? -1 : l;
+    }
+
+    /** Page cache on the inactive list: v1 {@code total_inactive_file} (the hierarchy's), v2 {@code inactive_file}. */
+    static long inactiveFile(Dir d) {
+        return d.keyed("memory.stat", d.v2() ? "inactive_file" : "total_inactive_file");
+    }
+
     /** The oom_kill counter: v1 since Linux 4.13 (memory.oom_control), v2 memory.events. */
     static long oomKills(Dir d) {
         return d.keyed(d.v2() ? "memory.events" : "memory.oom_control", "oom_kill");
