@@ -43,7 +43,16 @@ final class MemoryController {
         DataSize m = r.memory(), s = r.memorySwap(), low = r.memoryReservation();
         boolean unlimitedSwap = Resources.UNLIMITED_SWAP.equals(s);
         if (d.v2()) {
-            if (m != null) d.set("memory", "memory.max", Long.toString(m.bytes()));
+            if (m != null) {
+                // v1 answers a limit below the usage with EBUSY; v2 takes it and OOM-kills what it cannot
+                // reclaim. A live update (docker update) is refused the v1 way instead of killing the payload.
+                long used = d.number("memory.current"), cache = inactiveFile(d);
+                long needed = used - Math.max(0, cache);
+                if (used > 0 && m.bytes() < needed)
+                    throw new InvalidSpecException("memory", m + " is below what the container uses now (" + DataSize.bytes(needed)
+                            + " that cannot be reclaimed): the kernel would OOM-kill its processes (cgroup v2 has no EBUSY here, as v1 has)");
+                d.set("memory", "memory.max", Long.toString(m.bytes()));
+            }
             if (unlimitedSwap) {
                 if (d.has("memory.swap.max")) d.set("memory-swap", "memory.swap.max", "max");
             } else if (s != null) d.set("memory-swap", "memory.swap.max", Long.toString(s.bytes() - m.bytes()));
