@@ -225,6 +225,9 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
   if (!restarts) send_frame(ctl, MSG_STARTED, p, sizeof p);
   write_pid_file(child);
   if ((att_flags & ATTACH_HOLD) && !restarts) att_hold();
+  /* A created container's clients may have connected while it waited at its start FIFO (start -a
+   * attaches first): accept them before any output is read, so they see all of it. */
+  else if (created && !restarts && att_listen >= 0) for (int i = 0; i < ATT_CLIENTS; i++) att_accept();
 }
 
 void launcher_main(void) {

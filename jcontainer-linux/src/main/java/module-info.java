@@ -15,6 +15,8 @@
  * containers by reflection: those packages are open to Jackson alone.
  */
 module io.jcontainer.linux {
+    requires org.apache.commons.compress; // tar streams of cp and the archive endpoints
+    requires org.apache.commons.io;
     requires transitive io.jcontainer;
     requires io.jcontainer.oci.spec;
     requires com.fasterxml.jackson.databind;

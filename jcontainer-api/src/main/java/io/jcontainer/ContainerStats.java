@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * A snapshot of a sandbox's resource use, read from its cgroup. A value the host does not
  * account for this sandbox (a v1 controller that was not attached, a kernel too old for the
- * file) is {@code -1}.
+ * file, a sandbox sharing the host's network) is {@code -1}.
  *
  * @param memoryBytes         memory in use now (page cache included, as the kernel counts it)
  * @param memoryPeakBytes     the highest memory use seen
@@ -16,12 +16,43 @@ import java.time.Duration;
  * @param cpuThrottledMicros  total time the tasks were held back by the quota
  * @param pids                tasks (processes and threads) now in the sandbox
  * @param oomKills            processes the OOM killer ended inside the sandbox
+ * @param memoryLimitBytes    the memory limit, or the host's memory when none is set (as docker's stats show it)
+ * @param memoryInactiveFileBytes page cache the kernel may drop at once ({@code inactive_file}): docker's
+ *                            CLI shows {@code memoryBytes - memoryInactiveFileBytes} as the usage
+ * @param pidsLimit           the task limit; {@code -1} when unlimited
+ * @param blockReadBytes      bytes read from block devices
+ * @param blockWriteBytes     bytes written to block devices
+ * @param netRxBytes          bytes received on the sandbox's own network interfaces (loopback excluded)
+ * @param netTxBytes          bytes sent on them
  */
 public record ContainerStats(long memoryBytes, long memoryPeakBytes, long cpuUserMicros, long cpuSystemMicros,
-                             long cpuPeriods, long cpuThrottledPeriods, long cpuThrottledMicros, long pids, long oomKills) {
+                             long cpuPeriods, long cpuThrottledPeriods, long cpuThrottledMicros, long pids, long oomKills,
+                             long memoryLimitBytes, long memoryInactiveFileBytes, long pidsLimit,
+                             long blockReadBytes, long blockWriteBytes, long netRxBytes, long netTxBytes) {
+
+    /** The first nine values; the rest unknown ({@code -1}). */
+    public ContainerStats(long memoryBytes, long memoryPeakBytes, long cpuUserMicros, long cpuSystemMicros,
+                          long cpuPeriods, long cpuThrottledPeriods, long cpuThrottledMicros, long pids, long oomKills) {
+        this(memoryBytes, memoryPeakBytes, cpuUserMicros, cpuSystemMicros, cpuPeriods, cpuThrottledPeriods, cpuThrottledMicros,
+                pids, oomKills, -1, -1, -1, -1, -1, -1, -1);
+    }
 
     /** User + system CPU time, or {@code null} when not accounted. */
     public Duration cpuTime() {
         return cpuUserMicros < 0 || cpuSystemMicros < 0 ? null : Duration.ofNanos((cpuUserMicros + cpuSystemMicros) * 1000);
+    }
+
+    /** These values with the network counters of the sandbox's own network namespace. */
+    public ContainerStats withNetwork(long rxBytes, long txBytes) {
+        return new ContainerStats(memoryBytes, memoryPeakBytes, cpuUserMicros, cpuSystemMicros, cpuPeriods, cpuThrottledPeriods,
+                cpuThrottledMicros, pids, oomKills, memoryLimitBytes, memoryInactiveFileBytes, pidsLimit, blockReadBytes, blockWriteBytes,
+                rxBytes, txBytes);
+    }
+
+    /** These values with another memory limit (the host's memory in place of "unlimited"). */
+    public ContainerStats withMemoryLimit(long limitBytes) {
+        return new ContainerStats(memoryBytes, memoryPeakBytes, cpuUserMicros, cpuSystemMicros, cpuPeriods, cpuThrottledPeriods,
+                cpuThrottledMicros, pids, oomKills, limitBytes, memoryInactiveFileBytes, pidsLimit, blockReadBytes, blockWriteBytes,
+                netRxBytes, netTxBytes);
     }
 }

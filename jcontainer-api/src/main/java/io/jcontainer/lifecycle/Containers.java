@@ -6,16 +6,19 @@ import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStats;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.Resources;
+import io.jcontainer.RestartPolicy;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.spi.ContainerRuntime;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The recorded containers of this host: the ones that outlive the process that started them
@@ -74,7 +77,8 @@ public interface Containers {
      * {@code docker create}: records the container, sets it up completely and leaves its process
      * waiting for {@link #start} — a wait that outlives this process (runc's {@code exec.fifo}).
      * Listed as {@link ContainerInfo.Status#CREATED}; {@link #remove} ends it cleanly. A terminal
-     * or piped stdin is not supported yet ({@link NotSupportedYetException}).
+     * or piped stdin ({@code create -it}) is held by its monitor from the start on, for
+     * {@link #attach} (docker's {@code start -ai}).
      */
     ContainerInfo create(ContainerSpec spec);
 
@@ -106,8 +110,20 @@ public interface Containers {
      */
     void logs(String ref, LogOptions options, OutputStream stdout, OutputStream stderr) throws IOException, InterruptedException;
 
-    /** {@code docker stats --no-stream}: its resource use now, from its cgroup. */
+    /**
+     * {@code docker stats --no-stream}: its resource use now, from its cgroup (and, with a network
+     * namespace of its own, its interfaces' counters). Refuses a container that does not run.
+     */
     ContainerStats stats(String ref);
+
+    /**
+     * {@code docker stats}: a snapshot every {@code interval}, to {@code sink} until it returns
+     * false, the container stops running ({@link io.jcontainer.ContainerNotRunningException}) or the
+     * thread is interrupted.
+     */
+    default void stats(String ref, Duration interval, Predicate<ContainerStats> sink) throws InterruptedException {
+        while (sink.test(stats(ref))) Thread.sleep(interval);
+    }
 
     /** {@code docker top}: its processes as {@code ps -ef} shows them. */
     ProcessList top(String ref);
@@ -162,8 +178,20 @@ public interface Containers {
     /** {@code docker rename}: refuses a name another container has. */
     void rename(String ref, String newName);
 
-    /** {@code docker update}: changes the resource limits of a running container. */
-    void update(String ref, Resources resources);
+    /** {@code docker update} of resource limits only: {@link #update(String, Resources, RestartPolicy)}. */
+    default void update(String ref, Resources resources) {
+        update(ref, resources, null);
+    }
+
+    /**
+     * {@code docker update}: the set fields of {@code resources} (null or 0 = unchanged) replace
+     * the container's limits — written to its cgroups at once when it runs, and kept in its record
+     * so that {@code inspect} shows them and later starts apply them. {@code restartPolicy}, when
+     * not null, replaces its restart policy from its next start on. A limit the kernel refuses
+     * (a memory limit below what it uses now: EBUSY) is refused with the kernel's errno, and
+     * nothing is recorded.
+     */
+    void update(String ref, Resources resources, RestartPolicy restartPolicy);
 
     // ---- removing ----
 
@@ -186,6 +214,23 @@ public interface Containers {
 
     /** {@code docker cp [-a] [-L] SRC CONTAINER:PATH}. */
     void copyIn(String ref, Path hostSource, String path, boolean archive, boolean followLink);
+
+    /**
+     * {@code GET /containers/{id}/archive} ({@code docker cp CONTAINER:PATH -}): writes
+     * {@code path} as a tar stream — one entry named after its last component, and with a
+     * directory everything below it; modes, times, owners (as the container sees them) and
+     * symlinks (as links, never followed) kept. {@code tar} is not closed.
+     */
+    void copyOutArchive(String ref, String path, OutputStream tar);
+
+    /**
+     * {@code PUT /containers/{id}/archive} ({@code docker cp - CONTAINER:PATH}): extracts a tar
+     * stream into the directory {@code path} of the container. Every name is resolved inside the
+     * container's root; an entry that would land outside {@code path} ({@code ..}), a hard link
+     * to a file outside the archive, and device nodes are refused with the entry's name — nothing
+     * ever follows a symlink out of the container. {@code tar} is read to its end, not closed.
+     */
+    void copyInArchive(String ref, String path, InputStream tar);
 
     // ---- volumes ----
 

@@ -53,6 +53,8 @@ public final class Cli {
             new HistoryCommand(),
             new ImageCommand(),
             new RenameCommand(),
+            new StatsCommand(),
+            new UpdateCommand(),
             new EventsCommand(),
             new ContainerCommand(),
             new VolumeCommand(),

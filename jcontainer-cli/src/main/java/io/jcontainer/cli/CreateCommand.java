@@ -1,13 +1,13 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.ContainerSpec;
-import io.jcontainer.Stdio;
 import io.jcontainer.lifecycle.Containers;
 
 /**
  * {@code jcontainer create [OPTIONS] [--rootfs DIR | IMAGE] COMMAND [ARG...]}: docker create —
  * the container set up and waiting for {@code jcontainer start} (from any later process); its
- * output is logged. Prints its id.
+ * output is logged; with {@code -t} or {@code -i} its terminal or stdin is held for
+ * {@code start -a[i]} and {@code attach}. Prints its id.
  */
 public final class CreateCommand implements Command {
     @Override
@@ -27,7 +27,9 @@ public final class CreateCommand implements Command {
 
     @Override
     public Flags flags() {
-        return ContainerFlags.declare(new Flags());
+        return ContainerFlags.declare(new Flags()
+                .bool("interactive", 'i', "Keep STDIN open (held by the container's monitor for start -ai and attach)")
+                .bool("tty", 't', "Allocate a pseudo-TTY"));
     }
 
     @Override
@@ -37,7 +39,8 @@ public final class CreateCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) {
-        ContainerSpec spec = RunCommand.specOf(p).detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+        // as run -d's: -t a terminal, -i a stdin, both held by its monitor for start -a and attach
+        ContainerSpec spec = RunCommand.detachedSpec(RunCommand.specOf(p), p).build();
         try {
             io.out().println(Store.containers().create(spec).id());
         } catch (Containers.ConflictException e) {

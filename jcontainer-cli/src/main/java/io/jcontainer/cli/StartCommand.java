@@ -51,6 +51,7 @@ public final class StartCommand implements Command {
         for (String ref : p.positionals()) {
             try {
                 ContainerInfo e = Store.find(ref);
+                if (attach && e.status() == ContainerInfo.Status.CREATED && e.pid() > 0) return startAttached(e, p, keys, io);
                 try {
                     if (restart) Store.containers().restart(e.id(), Duration.ofSeconds(p.has("time") ? Integer.parseInt(p.value("time")) : 10));
                     else if (e.running()) { // docker: starting a running container is a no-op
@@ -70,5 +71,26 @@ public final class StartCommand implements Command {
             }
         }
         return rc;
+    }
+
+    /**
+     * docker's start -a of a created container: attached before it starts (its monitor holds
+     * the session until then), so nothing of its output is missed.
+     */
+    private static int startAttached(ContainerInfo e, Flags.Parsed p, io.jcontainer.docker.DetachKeys keys, Io io) throws Exception {
+        io.jcontainer.lifecycle.AttachSession s;
+        try {
+            s = Store.containers().attach(e.id());
+        } catch (io.jcontainer.ContainerException x) {
+            throw Store.daemon(x);
+        }
+        try {
+            Store.containers().start(e.id());
+        } catch (RuntimeException x) {
+            s.close();
+            if (x instanceof io.jcontainer.ContainerException ce) throw Store.daemon(ce);
+            throw x;
+        }
+        return AttachCommand.session(Store.find(e.id()), s, p.bool("interactive"), keys, true, io);
     }
 }

@@ -755,11 +755,17 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * For the lifecycle API to build on; not yet recorded in {@link #store()}.
      */
     public CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir) {
-        return create(spec, stateDir, newId());
+        if (spec.tty()) throw new InvalidSpecException("tty", "a created container's terminal is held by its monitor for attach clients:"
+                + " create it through the lifecycle API (Containers.create), which serves them");
+        return create(spec, stateDir, newId(), null);
     }
 
-    /** As {@link #create(ContainerSpec, java.nio.file.Path)}, under an id chosen by the caller (the lifecycle API's record). */
-    CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir, String id) {
+    /**
+     * As {@link #create(ContainerSpec, java.nio.file.Path)}, under an id chosen by the caller (the
+     * lifecycle API's record). With {@code attachSocket} its monitor holds its terminal or piped
+     * stdin, and its output, for attach clients on that socket (as a detached container's).
+     */
+    CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir, String id, java.nio.file.Path attachSocket) {
         if (!java.nio.file.Files.isDirectory(stateDir)) throw new InvalidSpecException("create", "no state directory " + stateDir);
         ContainerSpec s = spec.toBuilder().detached(true).build();
         refuseNotYetSupported(s);
@@ -789,12 +795,18 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             List<Op> pre = new ArrayList<>(plan.pre());
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
             if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
-            boolean logged = s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
+            boolean logged = s.tty() || s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
             if (logged) pre.add(new Op.Log(stateDir.resolve("log").toString(), logMaxBytes, logMaxFiles));
+            // As run -d's: its terminal (-t) or piped stdin (-i), and its output, are held by its
+            // monitor for attach clients — from now on, so that start -a can attach before the start
+            // (clients that connect while it waits are accepted before any output is read).
+            boolean attachable = attachSocket != null && (logged || s.stdin() instanceof Stdio.Pipe);
+            if (attachable) pre.add(new Op.Attach(attachSocket.toString(), s.tty(), s.stdin() instanceof Stdio.Pipe, false));
             pre.add(new Op.StartFifo(CreatedContainer.fifo(stateDir).toString()));
             plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             Stdio in = s.stdin() instanceof Stdio.Pipe ? Stdio.NULL : s.stdin();
-            l = logged ? launch(image, plan, s, in, Stdio.NULL, Stdio.NULL, hooks, id) : launch(image, plan, s, in, s.stdout(), s.stderr(), hooks, id);
+            l = attachable ? launch(image, plan, s, Stdio.NULL, Stdio.NULL, Stdio.NULL, hooks, id)
+                    : logged ? launch(image, plan, s, in, Stdio.NULL, Stdio.NULL, hooks, id) : launch(image, plan, s, in, s.stdout(), s.stderr(), hooks, id);
             l.control.close(); // lets go: the monitor keeps it (PF_KILL_ON_EOF is off for a detached container)
             CreatedContainer created = new CreatedContainer(id, l.pid, ProcStat.startTime(l.pid), l.launcherPid, stateDir);
             created.write();

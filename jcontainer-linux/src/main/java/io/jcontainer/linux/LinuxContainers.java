@@ -8,6 +8,7 @@ import io.jcontainer.ContainerStats;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Resources;
+import io.jcontainer.RestartPolicy;
 import io.jcontainer.SandboxProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.lifecycle.AttachSession;
@@ -19,16 +20,24 @@ import io.jcontainer.lifecycle.ListQuery;
 import io.jcontainer.lifecycle.LogOptions;
 import io.jcontainer.lifecycle.Volumes;
 import io.jcontainer.lifecycle.WaitCondition;
+import io.jcontainer.linux.cgroup.CgroupFs;
+import io.jcontainer.linux.cgroup.RecordedCgroup;
+import io.jcontainer.linux.cgroup.SandboxCgroup;
+import io.jcontainer.linux.files.SandboxArchive;
 import io.jcontainer.linux.files.SandboxFiles;
 import io.jcontainer.linux.state.ContainerLogs;
 import io.jcontainer.linux.state.ContainerState;
 import io.jcontainer.linux.state.ContainerStore;
 import io.jcontainer.linux.state.EventJournal;
 import io.jcontainer.linux.state.ContainerTop;
+import io.jcontainer.linux.state.HostMemory;
+import io.jcontainer.linux.state.ProcNetDev;
+import io.jcontainer.linux.state.RecordCheck;
 import io.jcontainer.linux.state.StoredSpec;
 import io.jcontainer.linux.sys.NativeSyscalls;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -114,19 +123,19 @@ final class LinuxContainers implements Containers {
     @Override
     public ContainerInfo create(ContainerSpec spec) {
         ContainerSpec s = spec.detached() ? spec : spec.toBuilder().detached(true).build();
-        if (s.tty() || s.stdin() instanceof io.jcontainer.Stdio.Pipe)
-            throw new NotSupportedYetException("create of a container with a terminal or piped stdin is not implemented yet"
-                    + " (its monitor does not hold them for attach before the start): use run -dit");
         String id = LinuxContainerRuntime.newId();
-        boolean logged = s.stdout() instanceof io.jcontainer.Stdio.Pipe || s.stderr() instanceof io.jcontainer.Stdio.Pipe;
+        boolean logged = s.tty() || s.stdout() instanceof io.jcontainer.Stdio.Pipe || s.stderr() instanceof io.jcontainer.Stdio.Pipe;
+        boolean stdinOpen = s.stdin() instanceof io.jcontainer.Stdio.Pipe;
+        // docker create -it: Tty, OpenStdin and AttachStdin/out/err (what start -a attaches); without -i or -t, none
+        boolean attached = s.tty() || stdinOpen;
         ContainerState st = store.createNamed(new ContainerState(id, s.name(), image(s), s.command(), s.init(), s.has(io.jcontainer.Namespace.PID),
                 s.stopSignal().name(), 0, 0, 0, Instant.now().toString(), null, true,
                 logged ? store.dir(id).resolve("log").toString() : null, List.of(), s.restartPolicy().toString(),
-                new ContainerState.Streams(false, false, false, false, false), false, s.annotations()));
+                new ContainerState.Streams(s.tty(), stdinOpen, stdinOpen, attached, attached), false, s.annotations()));
         boolean ok = false;
         try {
             StoredSpec.write(store.dir(id), s);
-            io.jcontainer.linux.CreatedContainer c = runtime.create(s, store.dir(id), id);
+            io.jcontainer.linux.CreatedContainer c = runtime.create(s, store.dir(id), id, store.attachSocket(id));
             store.write(new ContainerState(st.id(), st.name(), st.image(), st.command(), st.init(), st.pidNamespace(), st.stopSignal(),
                     c.pid(), c.pidStartTime(), c.monitorPid(), st.created(), null, true, st.logPath(), List.of(), st.restartPolicy(),
                     st.streams(), false, st.annotations()));
@@ -346,11 +355,23 @@ final class LinuxContainers implements Containers {
                 stdout, stderr, () -> store.entry(e.state()).running());
     }
 
+    /**
+     * Read from the cgroup directories the record names (only jcontainer's own, at real cgroup
+     * paths: {@code RecordCheck.ownCgroupDirs}) and, when the container has a network namespace
+     * of its own, from {@code /proc/PID/net/dev} of its process — verified to be the container's
+     * just before ({@link #running}).
+     */
     @Override
     public ContainerStats stats(String ref) {
         ContainerStore.Entry e = running(ref);
-        throw new NotSupportedYetException("stats of container " + e.state().shortId() + " from another process is not implemented yet"
-                + " (Container.stats() on the handle that started it is)");
+        SandboxCgroup cg = RecordedCgroup.of(new CgroupFs(NativeSyscalls.INSTANCE), RecordCheck.ownCgroupDirs(e.state()));
+        if (cg == null)
+            throw new NotSupportedYetException("container " + e.state().shortId() + " has no cgroup this user can read (started without one,"
+                    + " e.g. rootless without a delegated cgroup): no statistics");
+        ContainerStats st = cg.stats();
+        if (st.memoryLimitBytes() < 0 || st.memoryLimitBytes() > HostMemory.total()) st = st.withMemoryLimit(HostMemory.total());
+        long[] net = ProcNetDev.ownNamespaceBytes(e.state().pid());
+        return net == null ? st : st.withNetwork(net[0], net[1]);
     }
 
     @Override
@@ -565,11 +586,36 @@ final class LinuxContainers implements Containers {
         event(e.state().id(), "rename", Map.of("oldName", "/" + (old == null ? "" : old)));
     }
 
+    /**
+     * Validates the merged limits as a start would, writes them into the running container's
+     * cgroups (the kernel may still refuse one: nothing is recorded then), then records them in
+     * its stored spec, where inspect and later starts read them.
+     */
     @Override
-    public void update(String ref, Resources resources) {
-        ContainerStore.Entry e = running(ref);
-        throw new NotSupportedYetException("update of container " + e.state().shortId() + " from another process is not implemented yet"
-                + " (Container.update() on the handle that started it is)");
+    public void update(String ref, Resources resources, RestartPolicy restartPolicy) {
+        ContainerStore.Entry e = entry(ref);
+        ContainerState s = e.state();
+        ContainerSpec spec = StoredSpec.read(store.dir(s.id()));
+        if (spec == null)
+            throw new NotSupportedYetException("container " + s.shortId() + " was recorded by an earlier jcontainer without its configuration"
+                    + " (" + StoredSpec.FILE + "): it cannot be updated; remove it and run it anew");
+        if (restartPolicy != null && restartPolicy.mode() != RestartPolicy.Mode.NO && s.autoRemove())
+            throw new ConflictException("Cannot update container " + s.id() + ": Restart policy cannot be updated because AutoRemove is enabled for the container");
+        Resources given = resources == null ? Resources.NONE : resources;
+        Resources merged = ResourceUpdate.merge(spec.resources(), given);
+        ContainerSpec.Builder b = spec.toBuilder().resources(merged);
+        if (restartPolicy != null) b.restart(restartPolicy);
+        ContainerSpec updated = b.build();
+        if (e.running() && !given.isEmpty()) {
+            SandboxCgroup cg = RecordedCgroup.of(new CgroupFs(NativeSyscalls.INSTANCE), RecordCheck.ownCgroupDirs(s));
+            if (cg == null)
+                throw new NotSupportedYetException("Cannot update container " + s.shortId() + ": it has no cgroup this user can write"
+                        + " (started without one, e.g. rootless without a delegated cgroup)");
+            cg.update(ResourceUpdate.toApply(merged, given));
+        }
+        StoredSpec.write(store.dir(s.id()), updated);
+        if (restartPolicy != null) store.write(store.find(s.id()).state().withRestartPolicy(restartPolicy.toString()));
+        event(s.id(), "update", Map.of());
     }
 
     // ---- removing ----
@@ -651,6 +697,16 @@ final class LinuxContainers implements Containers {
     @Override
     public void copyIn(String ref, Path hostSource, String path, boolean archive, boolean followLink) {
         new SandboxFiles(NativeSyscalls.INSTANCE).copyIn(running(ref).state().pid(), hostSource, path, new SandboxFiles.Options(archive, followLink));
+    }
+
+    @Override
+    public void copyOutArchive(String ref, String path, OutputStream tar) {
+        new SandboxArchive(NativeSyscalls.INSTANCE).writeTar(running(ref).state().pid(), path, tar);
+    }
+
+    @Override
+    public void copyInArchive(String ref, String path, InputStream tar) {
+        new SandboxArchive(NativeSyscalls.INSTANCE).extractTar(running(ref).state().pid(), path, tar);
     }
 
     // ---- events ----

@@ -65,6 +65,20 @@ class ContainersCliTest {
     }
 
     @Test
+    void dockerStatsAndUpdate() throws Exception {
+        assertThat(docker.run("run", "-d", "--name", "lim", "-m", "64m", "busybox", "sleep", "60").exit()).isZero();
+        var stats = docker.run("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}}", "lim");
+        assertThat(stats.exit()).as(stats.toString()).isZero();
+        assertThat(stats.out()).matches("lim [\\d.]+[KM]iB / 64MiB 1\n");
+        var update = docker.run("update", "-m", "96m", "--pids-limit", "10", "--restart", "on-failure:2", "lim");
+        assertThat(update.exit()).as(update.toString()).isZero();
+        assertThat(docker.run("stats", "--no-stream", "--format", "{{.MemUsage}}", "lim").out()).endsWith(" / 96MiB\n");
+        assertThat(docker.run("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}", "lim").out())
+                .isEqualTo((96L << 20) + " 10\n");
+        assertThat(containers.stats("lim").pidsLimit()).isEqualTo(10);
+    }
+
+    @Test
     void runRemoveEchoes() throws Exception {
         var r = docker.run("run", "--rm", "busybox", "echo", "hi");
         assertThat(r.exit()).as(r.toString()).isZero();

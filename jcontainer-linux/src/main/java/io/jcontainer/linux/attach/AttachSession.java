@@ -30,13 +30,56 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
     private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;
-    private final int flags;
+    private final Path socket;
+    private int flags; // the monitor's HELLO; -1 until read (a created container's monitor greets once it starts)
 
-    private AttachSession(SocketChannel channel, int flags) {
+    private AttachSession(SocketChannel channel, int flags, Path socket) {
         this.channel = channel;
         this.in = Channels.newInputStream(channel);
         this.out = Channels.newOutputStream(channel);
         this.flags = flags;
+        this.socket = socket;
+    }
+
+    /**
+     * Connects to the monitor of a created container that waits for its start: the kernel queues
+     * the connection, and the monitor accepts it — before it reads any output — once the
+     * container starts; its HELLO is read then, at the session's first use. So start -a sees
+     * all of the output.
+     */
+    public static AttachSession connectBeforeStart(Path socket) {
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            connect(ch, socket);
+            AttachSession s = new AttachSession(ch, -1, socket);
+            ch = null;
+            return s;
+        } catch (IOException e) {
+            throw new ContainerException("attach " + socket + ": " + e.getMessage(), e);
+        } finally {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing to undo
+                }
+            }
+        }
+    }
+
+    /** The HELLO's flags, read now if they were not yet. */
+    private synchronized int flags() {
+        if (flags >= 0) return flags;
+        try {
+            AttachProtocol.Frame hello = AttachProtocol.read(in);
+            if (hello == null || hello.type() != AttachProtocol.HELLO || hello.payload().length != 4)
+                throw new ContainerException("attach " + socket + ": the monitor did not greet (the container ended before its start,"
+                        + " or it has too many clients)");
+            return flags = hello.int32(0);
+        } catch (IOException e) {
+            throw new ContainerException("attach " + socket + ": " + e.getMessage(), e);
+        }
     }
 
     /** Connects to the monitor's socket and reads its HELLO. */
@@ -48,7 +91,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
             AttachProtocol.Frame hello = AttachProtocol.read(Channels.newInputStream(ch));
             if (hello == null || hello.type() != AttachProtocol.HELLO || hello.payload().length != 4)
                 throw new ContainerException("attach " + socket + ": the monitor did not greet (it may have too many clients)");
-            AttachSession s = new AttachSession(ch, hello.int32(0));
+            AttachSession s = new AttachSession(ch, hello.int32(0), socket);
             ch = null;
             return s;
         } catch (IOException e) {
@@ -83,12 +126,12 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
 
     /** Whether the sandbox has a terminal (its output is all stdout, raw). */
     public boolean tty() {
-        return (flags & AttachProtocol.FLAG_TTY) != 0;
+        return (flags() & AttachProtocol.FLAG_TTY) != 0;
     }
 
     /** Whether its monitor holds its stdin (it was started with -i): input sent goes to it. */
     public boolean stdinOpen() {
-        return (flags & AttachProtocol.FLAG_STDIN) != 0;
+        return (flags() & AttachProtocol.FLAG_STDIN) != 0;
     }
 
     /** Sends bytes to the sandbox's stdin (in frames of at most 64 KiB). */
@@ -131,6 +174,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
      * disconnected by the monitor because this client did not keep up).
      */
     public Optional<ContainerExit> copyOutput(OutputStream stdout, OutputStream stderr) throws IOException {
+        flags(); // the HELLO comes first (for a session opened before the start, only now)
         try {
             for (AttachProtocol.Frame f; (f = AttachProtocol.read(in)) != null; ) {
                 switch (f.type()) {

@@ -28,6 +28,9 @@ import java.util.Set;
  * costs ~30–70 µs to make and remove, so only these are made.
  */
 public final class CgroupV1Manager implements CgroupManager {
+    /** The resource hierarchies every detached container gets a directory in (see prepare). */
+    static final List<String> DETACHED_CONTROLLERS = List.of("memory", "cpu", "cpuset", "pids", "blkio");
+
     private final CgroupFs fs;
     private final CgroupHost host;
     /** Controllers whose hierarchy this JVM may create cgroups in; checked once (access(2) per start costs ~10 µs each). */
@@ -120,6 +123,10 @@ public final class CgroupV1Manager implements CgroupManager {
                         "on cgroup v1 only root can create cgroups: run as root, or move the host to cgroup v2 with a delegated subtree (systemd: Delegate=yes)");
         }
         if (wanted.containsKey("cpuset")) CpusetController.validate(new Dir(fs, host.v1().get("cpuset").dir(), false), r);
+        // A detached container is docker's: stats and update from later processes need a directory in
+        // every resource hierarchy, limited or not (v1 cannot add one under a running container
+        // without moving its processes). A new cpuset directory gets its parent's sets (CpusetController).
+        if (detached) for (String c : DETACHED_CONTROLLERS) if (writable(c)) wanted.putIfAbsent(c, null);
         if (deviceAllowlist && writable("devices")) wanted.put("devices", null);
         // kill-all and pause need the freezer; CPU time comes from cpuacct (free where co-mounted with cpu)
         if (writable("freezer") && !lazyFreezer) wanted.put("freezer", null);

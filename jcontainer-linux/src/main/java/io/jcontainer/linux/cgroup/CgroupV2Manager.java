@@ -70,6 +70,11 @@ public final class CgroupV2Manager implements CgroupManager {
             if (!available.contains(e.getKey())) throw CgroupManagers.notAvailable(e.getValue(), e.getKey());
         Dir parent = new Dir(fs, base, true);
         if (wanted.containsKey("cpuset")) CpusetController.validate(parent, r);
+        // a detached container is docker's: stats and update from later processes need its controllers
+        if (detached) for (String c : CgroupV1Manager.DETACHED_CONTROLLERS) {
+            String v2 = c.equals("blkio") ? "io" : c;
+            if (available.contains(v2)) wanted.putIfAbsent(v2, null);
+        }
         enable(wanted.keySet());
 
         Dir d = new Dir(fs, base + "/" + CgroupManagers.sandboxName(host, containerId, detached), true);

@@ -67,4 +67,28 @@ final class IoController {
             }
         }
     }
+
+    /**
+     * Bytes read and written, summed over devices: v1 {@code blkio.throttle.io_service_bytes}
+     * ("MAJ:MIN Read N" lines; counted at the throttling layer, so for every scheduler), v2
+     * {@code io.stat} ("MAJ:MIN rbytes=N wbytes=N ..."). -1 each when the file is missing.
+     */
+    static long[] serviced(Dir d) {
+        String file = d.v2() ? "io.stat" : "blkio.throttle.io_service_bytes";
+        if (!d.has(file)) return new long[]{-1, -1};
+        long read = 0, write = 0;
+        for (String line : d.read(file).split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (d.v2()) {
+                for (String kv : f) {
+                    if (kv.startsWith("rbytes=")) read += Long.parseLong(kv.substring(7));
+                    else if (kv.startsWith("wbytes=")) write += Long.parseLong(kv.substring(7));
+                }
+            } else if (f.length == 3 && f[0].contains(":")) {
+                if (f[1].equals("Read")) read += Long.parseLong(f[2]);
+                else if (f[1].equals("Write")) write += Long.parseLong(f[2]);
+            }
+        }
+        return new long[]{read, write};
+    }
 }

@@ -191,7 +191,12 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
             }
         }
         long tasks = pids != null ? PidsController.current(pids) : -1;
-        return new ContainerStats(memNow, memPeak, user, system, periods, throttled, throttledUs, tasks, oom);
+        long memLimit = mem == null ? -1 : MemoryController.limit(mem), inactive = mem == null ? -1 : MemoryController.inactiveFile(mem);
+        long pidsLimit = pids == null ? -1 : pids.number("pids.max");
+        Dir io = controllers.get("io");
+        long[] rw = io == null ? new long[]{-1, -1} : IoController.serviced(io);
+        return new ContainerStats(memNow, memPeak, user, system, periods, throttled, throttledUs, tasks, oom,
+                memLimit, inactive, pidsLimit, rw[0], rw[1], -1, -1);
     }
 
     @Override

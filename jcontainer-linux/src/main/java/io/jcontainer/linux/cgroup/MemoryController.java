@@ -43,7 +43,16 @@ final class MemoryController {
         DataSize m = r.memory(), s = r.memorySwap(), low = r.memoryReservation();
         boolean unlimitedSwap = Resources.UNLIMITED_SWAP.equals(s);
         if (d.v2()) {
-            if (m != null) d.set("memory", "memory.max", Long.toString(m.bytes()));
+            if (m != null) {
+                // v1 answers a limit below the usage with EBUSY; v2 takes it and OOM-kills what it cannot
+                // reclaim. A live update (docker update) is refused the v1 way instead of killing the payload.
+                long used = d.number("memory.current"), cache = inactiveFile(d);
+                long needed = used - Math.max(0, cache);
+                if (used > 0 && m.bytes() < needed)
+                    throw new InvalidSpecException("memory", m + " is below what the container uses now (" + DataSize.bytes(needed)
+                            + " that cannot be reclaimed): the kernel would OOM-kill its processes (cgroup v2 has no EBUSY here, as v1 has)");
+                d.set("memory", "memory.max", Long.toString(m.bytes()));
+            }
             if (unlimitedSwap) {
                 if (d.has("memory.swap.max")) d.set("memory-swap", "memory.swap.max", "max");
             } else if (s != null) d.set("memory-swap", "memory.swap.max", Long.toString(s.bytes() - m.bytes()));
@@ -80,6 +89,20 @@ final class MemoryController {
     /** v2's memory.peak exists since Linux 5.19. */
     static long peak(Dir d) {
         return d.number(d.v2() ? "memory.peak" : "memory.max_usage_in_bytes");
+    }
+
+    /**
+     * The hard limit; -1 when there is none (v2 "max"; v1's "no limit" is the largest page-aligned
+     * long, anything above 2^62 here).
+     */
+    static long limit(Dir d) {
+        long l = d.number(d.v2() ? "memory.max" : "memory.limit_in_bytes");
+        return l >= (1L << 62) ? -1 : l;
+    }
+
+    /** Page cache on the inactive list: v1 {@code total_inactive_file} (the hierarchy's), v2 {@code inactive_file}. */
+    static long inactiveFile(Dir d) {
+        return d.keyed("memory.stat", d.v2() ? "inactive_file" : "total_inactive_file");
     }
 
     /** The oom_kill counter: v1 since Linux 4.13 (memory.oom_control), v2 memory.events. */

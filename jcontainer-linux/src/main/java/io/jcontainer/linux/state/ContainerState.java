@@ -82,6 +82,11 @@ public record ContainerState(String id, String name, String image, List<String> 
                 started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove, a);
     }
 
+    public ContainerState withRestartPolicy(String policy) {
+        return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
+                started, detached, logPath, cgroupDirs, policy, streams, autoRemove, annotations);
+    }
+
     public ContainerState started(long pid, long pidStartTime, long launcherPid, String started) {
         return new ContainerState(id, name, image, command, init, pidNamespace, stopSignal, pid, pidStartTime, launcherPid, created,
                 started, detached, logPath, cgroupDirs, restartPolicy, streams, autoRemove, annotations);

@@ -235,13 +235,15 @@ public final class ContainerStore {
      * sandbox that is not running.
      */
     public io.jcontainer.linux.attach.AttachSession attach(Entry e) {
-        if (!e.running())
+        // a created one whose process waits for its start is served too (docker's start -a attaches before it starts)
+        if (!e.running() && !(e.status() == Status.CREATED && e.state().pid() > 0))
             throw new ContainerNotRunningException("You cannot attach to a stopped container, start it first");
         Path socket = attachSocket(e.state().id());
         if (!Files.exists(socket))
             throw new ContainerException("container " + e.state().shortId() + " cannot be attached to: its monitor serves no attach socket"
                     + " (only detached sandboxes are)");
-        return io.jcontainer.linux.attach.AttachSession.connect(socket);
+        return e.status() == Status.CREATED ? io.jcontainer.linux.attach.AttachSession.connectBeforeStart(socket)
+                : io.jcontainer.linux.attach.AttachSession.connect(socket);
     }
 
     /** Forgets a sandbox: its directory and its (empty) cgroup directories. */

@@ -203,7 +203,16 @@ class ContainersTest {
         cs.start(created.id());
         assertThat(cs.wait(created.id(), WaitCondition.NOT_RUNNING)).map(ContainerExit::code).hasValue(5);
         cs.remove(created.id(), false, false);
-        assertThatThrownBy(() -> cs.create(Container.builder().rootfs(TestRootfs.busybox()).detached(true).tty(true).command("/bin/sh").build()))
-                .isInstanceOf(Containers.NotSupportedYetException.class).hasMessageContaining("terminal");
+        // with a terminal: held by its monitor from the create on; a session opened now sees it from its start
+        ContainerInfo tty = cs.create(Container.builder().rootfs(TestRootfs.busybox()).detached(true).tty(true)
+                .command("/bin/sh", "-c", "[ -t 1 ] && echo on-a-tty; exit 6").build());
+        assertThat(tty.streams().tty()).isTrue();
+        try (var session = cs.attach(tty.id())) {
+            cs.start(tty.id());
+            var out = new java.io.ByteArrayOutputStream();
+            assertThat(session.copyOutput(out, out)).map(ContainerExit::code).hasValue(6);
+            assertThat(out.toString()).contains("on-a-tty");
+        }
+        cs.remove(tty.id(), false, false);
     }
 }

@@ -1,5 +1,6 @@
 package io.jcontainer.server.handlers;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerStats;
@@ -293,10 +294,20 @@ final class ContainerHandler {
         long mem = b.path("Memory").asLong(0);
         double cpus = b.path("NanoCpus").asLong(0) / 1e9;
         int shares = b.path("CpuShares").asInt(0);
-        long pids = b.path("PidsLimit").asLong(0);
-        io.jcontainer.Resources r = new io.jcontainer.Resources(mem > 0 ? io.jcontainer.DataSize.bytes(mem) : null, null, null, cpus,
-                null, null, shares, pids, 0, List.of(), null);
-        c().update(ref(q), r);
+        long pids = b.path("PidsLimit").isMissingNode() || b.path("PidsLimit").isNull() ? 0 : b.path("PidsLimit").asLong(0);
+        if (b.has("PidsLimit") && pids <= 0 && !b.path("PidsLimit").isNull()) pids = io.jcontainer.docker.DockerUpdate.UNLIMITED_PIDS; // 0 or -1: unlimited
+        long swap = b.path("MemorySwap").asLong(0), reservation = b.path("MemoryReservation").asLong(0);
+        String cpusetCpus = b.path("CpusetCpus").asText(""), cpusetMems = b.path("CpusetMems").asText("");
+        io.jcontainer.Resources r = new io.jcontainer.Resources(mem > 0 ? io.jcontainer.DataSize.bytes(mem) : null,
+                swap == -1 ? io.jcontainer.Resources.UNLIMITED_SWAP : swap > 0 ? io.jcontainer.DataSize.bytes(swap) : null,
+                reservation > 0 ? io.jcontainer.DataSize.bytes(reservation) : null, cpus,
+                cpusetCpus.isEmpty() ? null : cpusetCpus, cpusetMems.isEmpty() ? null : cpusetMems, shares, pids,
+                b.path("BlkioWeight").asInt(0), List.of(), null);
+        JsonNode rp = b.path("RestartPolicy");
+        io.jcontainer.RestartPolicy restart = !rp.isObject() || rp.path("Name").asText("").isEmpty() ? null
+                : io.jcontainer.RestartPolicy.parse(rp.path("Name").asText() + (rp.path("MaximumRetryCount").asInt(0) > 0
+                ? ":" + rp.path("MaximumRetryCount").asInt() : ""));
+        c().update(ref(q), r, restart);
         x.json(200, Json.obj("Warnings", List.of()));
     }
 
@@ -445,17 +456,25 @@ final class ContainerHandler {
         int ncpu = Runtime.getRuntime().availableProcessors();
         long system = System.nanoTime() * ncpu;
         return Json.obj("read", Instant.now().toString(), "preread", "0001-01-01T00:00:00Z", "id", id, "name", "/" + ci.name(),
-                "pids_stats", Json.obj("current", Math.max(0, s.pids())),
+                "pids_stats", s.pidsLimit() > 0 ? Json.obj("current", Math.max(0, s.pids()), "limit", s.pidsLimit())
+                        : Json.obj("current", Math.max(0, s.pids())),
                 "memory_stats", Json.obj("usage", Math.max(0, s.memoryBytes()), "max_usage", Math.max(0, s.memoryPeakBytes()),
-                        "limit", ci.spec() != null && ci.spec().resources().memory() != null ? ci.spec().resources().memory().bytes() : HostFacts.memTotal(),
-                        "stats", Map.of()),
+                        "limit", s.memoryLimitBytes() > 0 ? s.memoryLimitBytes()
+                                : ci.spec() != null && ci.spec().resources().memory() != null ? ci.spec().resources().memory().bytes() : HostFacts.memTotal(),
+                        // docker's CLI subtracts this from the usage (cgroup v2's name; v1's is total_inactive_file)
+                        "stats", s.memoryInactiveFileBytes() < 0 ? Map.of() : Map.of("inactive_file", s.memoryInactiveFileBytes(),
+                                "total_inactive_file", s.memoryInactiveFileBytes())),
                 "cpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", cpu, "usage_in_kernelmode", Math.max(0, s.cpuSystemMicros()) * 1000,
                         "usage_in_usermode", Math.max(0, s.cpuUserMicros()) * 1000), "system_cpu_usage", system, "online_cpus", ncpu,
                         "throttling_data", Json.obj("periods", Math.max(0, s.cpuPeriods()), "throttled_periods", Math.max(0, s.cpuThrottledPeriods()),
                                 "throttled_time", Math.max(0, s.cpuThrottledMicros()) * 1000)),
                 "precpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", prevCpu), "system_cpu_usage", prev == null ? 0 : system - 1_000_000_000L * ncpu,
                         "online_cpus", ncpu),
-                "blkio_stats", Map.of(), "networks", Map.of());
+                "blkio_stats", s.blockReadBytes() < 0 ? Map.of() : Json.obj("io_service_bytes_recursive", List.of(
+                        Json.obj("major", 0, "minor", 0, "op", "read", "value", s.blockReadBytes()),
+                        Json.obj("major", 0, "minor", 0, "op", "write", "value", Math.max(0, s.blockWriteBytes())))),
+                // the container's own interfaces together (loopback left out), under docker's usual name
+                "networks", s.netRxBytes() < 0 ? Map.of() : Map.of("eth0", Json.obj("rx_bytes", s.netRxBytes(), "tx_bytes", s.netTxBytes())));
     }
 
     private void attach(Request q, Exchange x) throws Exception {
