@@ -33,7 +33,7 @@ class CreateStartTest {
     @Test
     void createdInOneJvmStartedFromAnotherProcessAfterThatJvmIsGone() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process jvm = new ProcessBuilder(new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        Process jvm = new ProcessBuilder(new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp",
                 System.getProperty("java.class.path"), CreateJvm.class.getName(), dir.toString())))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();
