@@ -1,0 +1,127 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.cli.CliProcess.Result;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a docker user trips over (issue 18), through ./jcontainer itself: --init's PID 1 name,
+ * OOMKilled of a detached container, start -a of a command that ends at once, -H/DOCKER_HOST,
+ * --format on the other verbs, UTF-8 output under LANG=C.
+ */
+@RequiresRoot
+class DockerUserIT {
+    @TempDir
+    Path state;
+
+    @AfterEach
+    void removeEverything() throws Exception {
+        CliProcess.removeAll(state);
+    }
+
+    Result cli(String... args) throws Exception {
+        return CliProcess.run(state, args);
+    }
+
+    @Test
+    void initIsNamedInsideTheContainer() throws Exception {
+        Result r = cli("run", "--rm", "--init", "sh", "-c", "cat /proc/1/comm; tr '\\0' ' ' </proc/1/cmdline; echo");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("jcontainer-init\njcontainer-init \n");
+    }
+
+    @Test
+    void aDetachedContainerEndedByTheOomKillerIsOomKilled() throws Exception {
+        Result run = cli("run", "-d", "--name", "oom", "-m", "32m", "--memory-swap", "32m", "sh", "-c", "x=a; while :; do x=$x$x; done");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(cli("wait", "oom").out()).isEqualTo("137\n");
+        assertThat(cli("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "oom").out()).isEqualTo("true 137\n");
+        // one that ends by itself is not
+        assertThat(cli("run", "-d", "--name", "fine", "-m", "32m", "sh", "-c", "exit 2").code()).isZero();
+        assertThat(cli("wait", "fine").out()).isEqualTo("2\n");
+        assertThat(cli("inspect", "-f", "{{.State.OOMKilled}}", "fine").out()).isEqualTo("false\n");
+    }
+
+    @Test
+    void startAttachedPrintsWhatACommandThatEndsAtOnceWroteAndReturnsItsCode() throws Exception {
+        assertThat(cli("create", "--name", "quick", "sh", "-c", "echo out; echo err >&2; exit 3").code()).isZero();
+        Result first = cli("start", "-a", "quick");
+        assertThat(first.code()).as(first.err()).isEqualTo(3);
+        assertThat(first.out()).isEqualTo("out\n");
+        assertThat(first.err()).isEqualTo("err\n");
+        // again, once exited: only this run's output, and with -i too
+        Result again = cli("start", "-a", "quick");
+        assertThat(again.code()).isEqualTo(3);
+        assertThat(again.out()).isEqualTo("out\n");
+        Result interactive = cli("start", "-ai", "quick");
+        assertThat(interactive.code()).isEqualTo(3);
+        assertThat(interactive.out()).isEqualTo("out\n");
+    }
+
+    @Test
+    void aRemoteDaemonIsRefusedClearly() throws Exception {
+        Result h = cli("-H", "tcp://127.0.0.1:2375", "ps");
+        assertThat(h.code()).isEqualTo(125);
+        assertThat(h.err()).contains("-H/--host tcp://127.0.0.1:2375 is not supported").contains("not through a daemon");
+        ProcessBuilder pb = command("ps");
+        pb.environment().put("DOCKER_HOST", "tcp://127.0.0.1:2375");
+        Result env = CliProcess.collect(pb, "DOCKER_HOST=... ps");
+        assertThat(env.code()).isEqualTo(125);
+        assertThat(env.err()).contains("DOCKER_HOST=tcp://127.0.0.1:2375 is set").contains("unset DOCKER_HOST");
+    }
+
+    @Test
+    void nonAsciiOutputSurvivesACLocale() throws Exception {
+        ProcessBuilder pb = command("run", "--rm", "--name", "nï", "sh", "-c", "echo 'héllo ✓'; exit 9");
+        pb.environment().put("LANG", "C");
+        pb.environment().put("LC_ALL", "C");
+        Result r = CliProcess.collect(pb, "run under LANG=C");
+        assertThat(r.out()).isEqualTo("héllo ✓\n");
+        assertThat(r.err()).contains("nï"); // the refusal of the name, in the CLI's own (Java) output
+    }
+
+    @Test
+    void formatOnImagesVolumesInfoAndVersion() throws Exception {
+        assertThat(cli("volume", "create", "--label", "k=v", "fmtvol").code()).isZero();
+        try {
+            assertThat(cli("volume", "ls", "--format", "table {{.Name}}\t{{.Driver}}").out())
+                    .isEqualTo("VOLUME NAME   DRIVER\nfmtvol        local\n");
+            assertThat(cli("volume", "ls", "--format", "{{.Name}} {{.Labels}} {{upper .Scope}}").out()).isEqualTo("fmtvol k=v LOCAL\n");
+            assertThat(cli("volume", "ls", "--format", "{{json .}}").out()).startsWith("{\"Availability\":\"N/A\",\"Driver\":\"local\"");
+        } finally {
+            cli("volume", "rm", "fmtvol");
+        }
+        Result images = cli("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}");
+        assertThat(images.code()).as(images.err()).isZero();
+        assertThat(cli("images", "--format", "table").out()).startsWith("REPOSITORY   TAG       IMAGE ID   CREATED   SIZE");
+        String kernel = System.getProperty("os.version");
+        assertThat(cli("info", "--format", "{{.KernelVersion}} {{.OSType}} {{if .NCPU}}cpus{{end}}").out()).isEqualTo(kernel + " linux cpus\n");
+        assertThat(cli("info", "-f", "{{json .SecurityOptions}}").out()).contains("name=seccomp,profile=builtin");
+        assertThat(cli("info", "-f", "{{.Containers}} {{join .SecurityOptions \",\"}}").out()).startsWith("0 name=seccomp");
+        assertThat(cli("version", "--format", "{{.Client.Os}}/{{lower .Server.Os}}").out()).isEqualTo("linux/linux\n");
+        assertThat(cli("version", "--format", "{{index .Client \"Os\"}}").out()).isEqualTo("linux\n");
+        Result bad = cli("info", "--format", "{{.KernelVersion");
+        assertThat(bad.code()).isEqualTo(125);
+        assertThat(bad.err()).contains("template parsing error: template: :1: unclosed action");
+        Result unknown = cli("version", "--format", "{{template \"x\"}}");
+        assertThat(unknown.code()).isEqualTo(125);
+        assertThat(unknown.err()).contains("template");
+    }
+
+    private ProcessBuilder command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+        return pb;
+    }
+}
