@@ -38,6 +38,27 @@ class DockerUserIT {
         assertThat(r.out()).isEqualTo("jcontainer-init\njcontainer-init \n");
     }
 
+    /**
+     * A JVM inside a -m 256m --cpus 1 container sizes itself by the container's limits: it finds
+     * its own cgroups as the roots of /sys/fs/cgroup (read-only). The host's JDK, read-only, runs
+     * a source file from a read-only bind.
+     */
+    @Test
+    void aJvmInsideSeesTheContainersLimits(@TempDir Path app) throws Exception {
+        java.nio.file.Files.writeString(app.resolve("Limits.java"), "class Limits { public static void main(String[] a) {"
+                + " System.out.println(Runtime.getRuntime().maxMemory() + \" \" + Runtime.getRuntime().availableProcessors()); } }");
+        String jdk = System.getProperty("java.home");
+        Result r = cli("run", "--rm", "-m", "256m", "--cpus", "1", "-v", jdk + ":/jdk:ro", "-v", app + ":/app:ro",
+                "/jdk/bin/java", "-Xshare:off", "/app/Limits.java");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] f = r.out().trim().split(" ");
+        assertThat(Long.parseLong(f[0])).as(r.out()).isLessThanOrEqualTo(256L << 20).isGreaterThan(16L << 20);
+        assertThat(Integer.parseInt(f[1])).isEqualTo(1);
+        Result ro = cli("run", "--rm", "-m", "256m", "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max;"
+                + " echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || echo 1 > /sys/fs/cgroup/memory.max 2>/dev/null || echo refused");
+        assertThat(ro.out()).as(ro.err()).isEqualTo("268435456\nrefused\n");
+    }
+
     @Test
     void aDetachedContainerEndedByTheOomKillerIsOomKilled() throws Exception {
         Result run = cli("run", "-d", "--name", "oom", "-m", "32m", "--memory-swap", "32m", "sh", "-c", "x=a; while :; do x=$x$x; done");

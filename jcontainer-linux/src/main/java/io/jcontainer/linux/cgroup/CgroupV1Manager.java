@@ -119,6 +119,12 @@ public final class CgroupV1Manager implements CgroupManager {
                         "on cgroup v1 only root can create cgroups: run as root, or move the host to cgroup v2 with a delegated subtree (systemd: Delegate=yes)");
         }
         if (wanted.containsKey("cpuset")) CpusetController.validate(new Dir(fs, host.v1().get("cpuset").dir(), false), r);
+        // A container with limits gets a cgroup in each hierarchy a JVM inside looks for its limits
+        // in (it finds none unless memory, cpu, cpuacct and cpuset are all there), as docker's has:
+        // /sys/fs/cgroup inside shows these (PlanCompiler.cgroupFsOps). Unlimited ones cost a mkdir.
+        if (!wanted.isEmpty())
+            for (String c : List.of("memory", "cpu", "cpuset"))
+                if (!wanted.containsKey(c) && host.v1().get(c) != null && writable(c)) wanted.put(c, null);
         if (deviceAllowlist && writable("devices")) wanted.put("devices", null);
         // kill-all and pause need the freezer; CPU time comes from cpuacct (free where co-mounted with cpu)
         if (writable("freezer") && !lazyFreezer) wanted.put("freezer", null);
