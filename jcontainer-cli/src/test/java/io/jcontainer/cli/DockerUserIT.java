@@ -35,7 +35,8 @@ class DockerUserIT {
     void initIsNamedInsideTheContainer() throws Exception {
         Result r = cli("run", "--rm", "--init", "sh", "-c", "cat /proc/1/comm; tr '\\0' ' ' </proc/1/cmdline; echo");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).isEqualTo("jcontainer-init\njcontainer-init \n");
+        // the command line keeps the launcher's argument area: NULs after the name
+        assertThat(r.out().lines().map(String::strip).toList()).containsExactly("jcontainer-init", "jcontainer-init");
     }
 
     /**
@@ -101,12 +102,15 @@ class DockerUserIT {
 
     @Test
     void nonAsciiOutputSurvivesACLocale() throws Exception {
-        ProcessBuilder pb = command("run", "--rm", "--name", "nï", "sh", "-c", "echo 'héllo ✓'; exit 9");
+        ProcessBuilder pb = command("run", "--rm", "sh", "-c", "echo 'héllo ✓'");
         pb.environment().put("LANG", "C");
         pb.environment().put("LC_ALL", "C");
         Result r = CliProcess.collect(pb, "run under LANG=C");
-        assertThat(r.out()).isEqualTo("héllo ✓\n");
-        assertThat(r.err()).contains("nï"); // the refusal of the name, in the CLI's own (Java) output
+        assertThat(r.out()).as(r.err()).isEqualTo("héllo ✓\n");
+        ProcessBuilder refused = command("run", "--rm", "--name", "nï", "true");
+        refused.environment().put("LANG", "C");
+        refused.environment().put("LC_ALL", "C");
+        assertThat(CliProcess.collect(refused, "a bad name under LANG=C").err()).contains("'nï'"); // the CLI's own (Java) output
     }
 
     @Test
