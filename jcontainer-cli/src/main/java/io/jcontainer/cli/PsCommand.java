@@ -34,7 +34,7 @@ public final class PsCommand implements Command {
                 .value("last", 'n', "int", "Show n last created containers (includes all states)")
                 .bool("quiet", 'q', "Only display container IDs")
                 .bool("no-trunc", (char) 0, "Don't truncate output")
-                .value("filter", 'f', "filter", "Filter output: status=, name=, id=, label=, exited=")
+                .value("filter", 'f', "filter", "Filter output: id, name, label, status, exited, ancestor, before, since, volume, network, publish, expose, health, isolation, is-task")
                 .value("format", (char) 0, "string", FormatOption.FLAG_HELP);
     }
 
@@ -48,7 +48,12 @@ public final class PsCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        List<ContainerInfo> shown = Store.containers().list(q);
+        List<ContainerInfo> shown;
+        try {
+            shown = Store.containers().list(q);
+        } catch (io.jcontainer.lifecycle.Containers.NoSuchContainerException e) { // before= or since= names none
+            throw Store.daemon(e);
+        }
         if (last >= 0 && shown.size() > last) shown = shown.subList(shown.size() - last, shown.size());
         shown = new ArrayList<>(shown);
         java.util.Collections.reverse(shown); // newest first, as docker

@@ -186,12 +186,9 @@ final class LinuxContainers implements Containers {
 
     @Override
     public List<ContainerInfo> list(ListQuery query) {
-        List<ContainerInfo> out = new ArrayList<>();
-        for (ContainerStore.Entry e : entries()) {
-            ContainerInfo i = info(e);
-            if (query.matches(i)) out.add(i);
-        }
-        return out;
+        List<ContainerInfo> all = new ArrayList<>();
+        for (ContainerStore.Entry e : entries()) all.add(info(e));
+        return query.select(all); // before= and since= are relative to the others
     }
 
     @Override
