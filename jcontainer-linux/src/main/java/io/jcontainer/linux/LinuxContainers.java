@@ -347,6 +347,17 @@ final class LinuxContainers implements Containers {
         }
     }
 
+    @Override
+    public ProcessList top(String ref, List<String> psOptions) {
+        if (psOptions.isEmpty()) return top(ref);
+        ContainerStore.Entry e = running(ref);
+        try {
+            return SandboxTop.ps(e.state().pid(), e.state().pidNamespace(), psOptions);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
     private ContainerStore.Entry running(String ref) {
         ContainerStore.Entry e = entry(ref);
         if (!e.running()) throw new ContainerNotRunningException("container " + e.state().id() + " is not running");
