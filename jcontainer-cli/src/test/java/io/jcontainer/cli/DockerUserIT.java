@@ -141,6 +141,56 @@ class DockerUserIT {
         assertThat(unknown.err()).contains("template");
     }
 
+    @Test
+    void psFiltersAndTopWithPsOptions() throws Exception {
+        assertThat(cli("volume", "create", "fv").code()).isZero();
+        assertThat(cli("run", "-d", "--name", "first", "-v", "fv:/data", "--network", "none", "sh", "-c", "sleep 60 & sleep 61").code()).isZero();
+        assertThat(cli("run", "-d", "--name", "second", "--label", "a=b", "sleep", "62").code()).isZero();
+        assertThat(cli("create", "--name", "third", "true").code()).isZero();
+        assertThat(names("volume=fv")).isEqualTo("first");
+        assertThat(names("volume=/data")).isEqualTo("first");
+        assertThat(names("before=second")).isEqualTo("first");
+        assertThat(names("since=first")).isEqualTo("third second");
+        assertThat(names("network=none")).isEqualTo("first");
+        assertThat(names("ancestor=<default>")).isEqualTo("third second first");
+        assertThat(names("health=none", "status=running")).isEqualTo("second first");
+        assertThat(names("isolation=default", "is-task=false", "label=a")).isEqualTo("second");
+        assertThat(names("is-task=true")).isEmpty();
+        assertThat(names("publish=80/tcp")).isEmpty();
+        assertThat(names("expose=8000-8080")).isEmpty();
+        Result bad = cli("ps", "--filter", "health=sick");
+        assertThat(bad.code()).isEqualTo(125);
+        assertThat(bad.err()).contains("invalid filter 'health=sick'");
+        Result noSuch = cli("ps", "--filter", "before=nothing");
+        assertThat(noSuch.code()).isEqualTo(1);
+        assertThat(noSuch.err()).contains("No such container: nothing");
+
+        Result ef = cli("top", "first");
+        assertThat(ef.out().lines().findFirst().orElseThrow()).matches("UID +PID +PPID +C +STIME +TTY +TIME +CMD");
+        Result o = cli("top", "first", "-o", "pid,user,comm,args");
+        assertThat(o.code()).as(o.err()).isZero();
+        List<String> lines = o.out().lines().toList();
+        assertThat(lines.getFirst()).matches("PID +USER +COMMAND +COMMAND");
+        assertThat(lines).hasSize(4).anyMatch(l -> l.matches("\\d+ +root +sleep +sleep 61"));
+        Result aux = cli("top", "first", "aux");
+        assertThat(aux.out().lines().findFirst().orElseThrow()).matches("USER +PID +%CPU +%MEM +VSZ +RSS +TTY +STAT +START +TIME +COMMAND");
+        assertThat(aux.out()).contains("sh -c sleep 60 & sleep 61");
+        assertThat(cli("top", "first", "-ef").out()).isEqualTo(ef.out().replaceAll("\\d\\d:\\d\\d:\\d\\d", "00:00:00"));
+        Result refused = cli("top", "first", "-L");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("ps option '-L' is not supported");
+        assertThat(cli("rm", "-f", "first", "second", "third").code()).isZero();
+        assertThat(cli("volume", "rm", "fv").code()).isZero();
+    }
+
+    private String names(String... filters) throws Exception {
+        List<String> args = new ArrayList<>(List.of("ps", "-a", "--format", "{{.Names}}"));
+        for (String f : filters) args.addAll(List.of("--filter", f));
+        Result r = cli(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        return String.join(" ", r.out().lines().toList());
+    }
+
     private ProcessBuilder command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
