@@ -66,6 +66,11 @@ class DockerUserIT {
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(cli("wait", "oom").out()).isEqualTo("137\n");
         assertThat(cli("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "oom").out()).isEqualTo("true 137\n");
+        // docker's other inspect fields scripts read, with docker's types
+        assertThat(cli("inspect", "-f", "{{.RestartCount}} {{json .State.Health}} {{.HostConfig.RestartPolicy.Name}}"
+                + " {{.HostConfig.RestartPolicy.MaximumRetryCount}} {{.HostConfig.Memory}} {{.HostConfig.Privileged}} {{json .HostConfig.PortBindings}}"
+                + " {{.HostConfig.ShmSize}} {{json .HostConfig.Dns}}", "oom").out())
+                .isEqualTo("0 null no 0 33554432 false {} 67108864 []\n");
         // one that ends by itself is not
         assertThat(cli("run", "-d", "--name", "fine", "-m", "32m", "sh", "-c", "exit 2").code()).isZero();
         assertThat(cli("wait", "fine").out()).isEqualTo("2\n");
@@ -144,14 +149,15 @@ class DockerUserIT {
     @Test
     void psFiltersAndTopWithPsOptions() throws Exception {
         assertThat(cli("volume", "create", "fv").code()).isZero();
-        assertThat(cli("run", "-d", "--name", "first", "-v", "fv:/data", "--network", "none", "sh", "-c", "sleep 60 & sleep 61").code()).isZero();
+        assertThat(cli("run", "-d", "--name", "first", "-v", "fv:/data", "--network", "host", "sh", "-c", "sleep 60 & sleep 61").code()).isZero();
         assertThat(cli("run", "-d", "--name", "second", "--label", "a=b", "sleep", "62").code()).isZero();
         assertThat(cli("create", "--name", "third", "true").code()).isZero();
         assertThat(names("volume=fv")).isEqualTo("first");
         assertThat(names("volume=/data")).isEqualTo("first");
         assertThat(names("before=second")).isEqualTo("first");
         assertThat(names("since=first")).isEqualTo("third second");
-        assertThat(names("network=none")).isEqualTo("first");
+        assertThat(names("network=host")).isEqualTo("first");
+        assertThat(names("network=none")).isEqualTo("third second"); // jcontainer's default network mode
         assertThat(names("ancestor=<default>")).isEqualTo("third second first");
         assertThat(names("health=none", "status=running")).isEqualTo("second first");
         assertThat(names("isolation=default", "is-task=false", "label=a")).isEqualTo("second");
