@@ -31,6 +31,20 @@ static __attribute__((noreturn)) void init_loop(s32 payload, const u64 *blocked)
   }
 }
 
+char *arg_area;
+size_t arg_area_len;
+
+/* PID 1 is the launcher itself, not an exec: without this `ps` inside shows the memfd's fd number
+ * as its name and "jcontainer-launcher --serve" as its command line. docker's shows docker-init. */
+static void name_init(void) {
+  static const char name[] = "jcontainer-init";
+  sys2(NR_prctl, PR_SET_NAME, (long)name);
+  if (arg_area && arg_area_len >= sizeof name) {
+    memset(arg_area, 0, arg_area_len);
+    memcpy(arg_area, name, sizeof name);
+  }
+}
+
 long init_op(struct failure *f) {
   u64 all = ~0ull & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))), old = 0;
   long r = sys4(NR_rt_sigprocmask, SIG_BLOCK, &all, &old, 8);
@@ -47,5 +61,6 @@ long init_op(struct failure *f) {
   /* The payload's exec closes its copy of the error pipe; ours would keep the launcher
    * waiting forever. An exec failure is still reported: the payload writes it before dying. */
   if (child_err_fd >= 0) sys1(NR_close, child_err_fd);
+  name_init();
   init_loop((s32)pid, &all);
 }

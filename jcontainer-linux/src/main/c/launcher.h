@@ -78,6 +78,8 @@ long into_cgroup_op(struct cursor *c, struct failure *f);
 
 /* ---- init.c ---- */
 long init_op(struct failure *f);
+extern char *arg_area;     /* argv's strings (what /proc/PID/cmdline shows), for init to rename itself */
+extern size_t arg_area_len;
 
 /* ---- net.c ---- */
 extern s32 net_sock[2]; /* [0] the child's end, [1] the helper's */

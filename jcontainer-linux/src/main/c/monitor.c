@@ -13,14 +13,22 @@
  * file of the container's state directory (written to a temporary name and renamed, so a reader
  * sees the whole record or none); its mtime is the finish time. */
 static const char *status_file; /* points into the plan buffer, which lives as long as we do */
+static u64 oom_kills(void);
+static u64 oom_before; /* the cgroups' oom_kill count when this run began (restarts keep the cgroups) */
 
+/* "si_code si_status oom\n": oom is 1 when the kernel's OOM killer ended a process of the
+ * container during this run — read here because the cgroups that count it go with us. */
 void write_status_file(s32 code, s32 status) {
   if (!status_file) return;
+  u64 ooms = oom_kills();
   char buf[48];
   int i = utoa(buf, (u64)code);
   buf[i++] = ' ';
   i += utoa(buf + i, (u64)status);
+  buf[i++] = ' ';
+  buf[i++] = ooms > oom_before ? '1' : '0';
   buf[i++] = '\n';
+  oom_before = ooms;
   write_atomically(status_file, buf, (size_t)i);
 }
 
@@ -49,6 +57,39 @@ void remove_dirs(void) {
       struct { long s, ns; } t = {0, 10000000};
       sys5(NR_ppoll, 0, 0, &t, 0, 8);
     }
+}
+
+/* The "oom_kill N" counter of the container's memory cgroup among its dirs: v2's memory.events,
+ * v1's memory.oom_control (Linux 4.13+); 0 where there is none. */
+static u64 oom_kills(void) {
+  static const char *files[] = {"/memory.events", "/memory.oom_control"};
+  u64 total = 0;
+  for (u32 i = 0; i < nremove; i++)
+    for (int k = 0; k < 2; k++) {
+      char path[4096], buf[1024];
+      size_t n = slen(remove_on_exit[i]), m = slen(files[k]);
+      if (n + m >= sizeof path) continue;
+      memcpy(path, remove_on_exit[i], n);
+      memcpy(path + n, files[k], m + 1);
+      long fd = sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+      if (fd < 0) continue;
+      long r = sys3(NR_read, fd, buf, sizeof buf - 1);
+      sys1(NR_close, fd);
+      if (r <= 0) continue;
+      buf[r] = 0;
+      for (char *line = buf; *line; ) {
+        int k9 = 0;
+        while (k9 < 9 && line[k9] == "oom_kill "[k9]) k9++;
+        if (k9 == 9) {
+          u64 v = 0;
+          for (char *d = line + 9; *d >= '0' && *d <= '9'; d++) v = v * 10 + (u64)(*d - '0');
+          total += v;
+        }
+        while (*line && *line != '\n') line++;
+        if (*line) line++;
+      }
+    }
+  return total;
 }
 
 /* OP_REMOVE_ON_EXIT (pre): u32 flags, u32 n, str dir[n]. */

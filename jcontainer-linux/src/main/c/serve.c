@@ -56,6 +56,10 @@ void launcher_entry(long *sp);
 void launcher_entry(long *sp) {
   long argc = sp[0];
   char **argv = (char **)(sp + 1);
+  if (argc > 0) { /* argv's strings are contiguous: from the first to the end of the last */
+    arg_area = argv[0];
+    arg_area_len = (size_t)(argv[argc - 1] + slen(argv[argc - 1]) + 1 - argv[0]);
+  }
   if (argc > 1 && streq(argv[1], "--serve")) serve_main();
   launcher_main();
 }

@@ -128,6 +128,16 @@ public interface Containers {
     /** {@code docker top}: its processes as {@code ps -ef} shows them. */
     ProcessList top(String ref);
 
+    /**
+     * {@code docker top CONTAINER [ps OPTIONS]}: as {@code ps} with those options would show its
+     * processes — {@code -ef} (the default), {@code aux}, {@code -o FIELD,...}; others are refused
+     * with an {@link IllegalArgumentException} naming them.
+     */
+    default ProcessList top(String ref, List<String> psOptions) {
+        if (psOptions.isEmpty()) return top(ref);
+        throw new NotSupportedYetException("top with ps options is not implemented by " + getClass().getName());
+    }
+
     /** Titles and rows of {@link #top}. */
     record ProcessList(List<String> titles, List<List<String>> processes) {
         public ProcessList {

@@ -93,6 +93,7 @@ public final class Cli {
         Command cmd = null;
         try {
             Flags.Parsed global = globalFlags().parse(args, false);
+            refuseRemote(global.value("host"), System.getenv("DOCKER_HOST"));
             if (global.bool("version")) return find("version").run(new Flags().parse(List.of(), true), io);
             List<String> rest = global.positionals();
             if (rest.isEmpty() || global.bool("help")) {
@@ -151,7 +152,21 @@ public final class Cli {
     }
 
     private static Flags globalFlags() {
-        return new Flags().bool("version", 'v', "Print version information and quit");
+        return new Flags().bool("version", 'v', "Print version information and quit")
+                .value("host", 'H', "list", "Refused: jcontainer works on this host's container store, not through a daemon");
+    }
+
+    /**
+     * docker's -H and DOCKER_HOST name a daemon to talk to; this CLI has none (it works on the
+     * local store itself), so obeying neither silently would run things on the wrong host.
+     */
+    static void refuseRemote(String hostFlag, String dockerHost) {
+        if (hostFlag != null)
+            throw new CliException(EXIT_ERROR, "-H/--host " + hostFlag + " is not supported: jcontainer's CLI works on this host's"
+                    + " container store itself, not through a daemon (`jcontainer serve` offers the Docker Engine API to docker clients)");
+        if (dockerHost != null && !dockerHost.isEmpty())
+            throw new CliException(EXIT_ERROR, "DOCKER_HOST=" + dockerHost + " is set, but jcontainer's CLI works on this host's container"
+                    + " store itself, not through a daemon: unset DOCKER_HOST to use it");
     }
 
     static Command find(String name) {

@@ -2,7 +2,6 @@ package io.jcontainer.cli;
 
 import io.jcontainer.docker.DockerEvents;
 import io.jcontainer.cli.format.Format;
-import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.EventQuery;
 
 import java.time.Instant;
@@ -52,12 +51,7 @@ public final class EventsCommand implements Command {
             if (!List.of("container", "event", "type", "label").contains(k)) throw new UsageException("invalid filter '" + k + "'");
             filters.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(f.substring(eq + 1));
         }
-        Format format;
-        try {
-            format = p.value("format") == null ? null : Format.parse(p.value("format"), "");
-        } catch (TemplateException e) {
-            throw new UsageException("template parsing error: " + e.getMessage());
-        }
+        Format format = p.value("format") == null ? null : FormatOption.parse(p.value("format"), "");
         // docker: --until alone replays what is kept up to it
         EventQuery q = new EventQuery(since == null && until != null ? Instant.EPOCH : since, until, filters);
         Store.containers().events(q, e -> {

@@ -43,7 +43,8 @@ public final class ImagesCommand implements Command {
                 .bool("all", 'a', "Show all images (default hides intermediate images)")
                 .bool("digests", (char) 0, "Show digests")
                 .bool("no-trunc", (char) 0, "Don't truncate output")
-                .bool("quiet", 'q', "Only show image IDs");
+                .bool("quiet", 'q', "Only show image IDs")
+                .value("format", (char) 0, "string", FormatOption.FLAG_HELP);
     }
 
     @Override
@@ -61,6 +62,17 @@ public final class ImagesCommand implements Command {
             Set<String> ids = new LinkedHashSet<>();
             for (ImageInfo i : all) if (matches(i, filter)) ids.add(ImageCli.shortId(i.id(), noTrunc));
             ids.forEach(io.out()::println);
+            return 0;
+        }
+        if (p.value("format") != null) {
+            var f = FormatOption.parse(p.value("format"), digests ? TABLE_DIGESTS : TABLE);
+            List<Object> rows = new ArrayList<>();
+            for (ImageInfo i : all) {
+                if (!matches(i, filter)) continue;
+                List<String> names = i.repoTags().isEmpty() ? java.util.Collections.singletonList(null) : i.repoTags();
+                for (String t : names) rows.add(fields(i, t, noTrunc));
+            }
+            FormatOption.print(f, rows, HEADERS, io);
             return 0;
         }
         List<List<String>> rows = new ArrayList<>();
@@ -82,6 +94,30 @@ public final class ImagesCommand implements Command {
         }
         Table.print(rows, io.out());
         return 0;
+    }
+
+    /** images --format's default tables and titles, as docker's. */
+    static final String TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+    static final String TABLE_DIGESTS = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+    static final java.util.Map<String, String> HEADERS = java.util.Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT");
+
+    /** One row's fields, docker's names: what {@code {{json .}}} prints. */
+    static java.util.Map<String, Object> fields(ImageInfo i, String tag, boolean noTrunc) {
+        String[] rt = ImageCli.repoAndTag(tag);
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("Containers", "N/A");
+        m.put("CreatedAt", i.created() == null ? "" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z z", java.util.Locale.ROOT)
+                .format(i.created().atZone(java.time.ZoneOffset.UTC)));
+        m.put("CreatedSince", ImageCli.ago(i.created()));
+        m.put("Digest", tag == null && !i.repoDigests().isEmpty() ? ImageReference.parse(i.repoDigests().getFirst()).digest() : ImageCli.digestOf(i, rt[0]));
+        m.put("ID", ImageCli.shortId(i.id(), noTrunc));
+        m.put("Repository", rt[0]);
+        m.put("SharedSize", "N/A");
+        m.put("Size", ImageCli.size(i.size()));
+        m.put("Tag", rt[1]);
+        m.put("UniqueSize", "N/A");
+        m.put("VirtualSize", ImageCli.size(i.size()));
+        return m;
     }
 
     private static boolean matches(ImageInfo i, String filter) {

@@ -37,12 +37,16 @@ public final class InfoCommand implements Command {
 
     @Override
     public Flags flags() {
-        return new Flags();
+        return new Flags().value("format", 'f', "string", "Format output using a custom template: 'json' or a Go template ({{.KernelVersion}})");
     }
 
     @Override
     public int run(Flags.Parsed p, Io io) {
         Command.exactly(p, name(), 0);
+        if (p.value("format") != null) {
+            FormatOption.printOne(p.value("format"), fields(), io);
+            return 0;
+        }
         var out = io.out();
         out.println("jcontainer:         " + VersionCommand.version());
         out.println("Kernel:             " + read("/proc/sys/kernel/osrelease", "unknown"));
@@ -55,6 +59,76 @@ public final class InfoCommand implements Command {
         out.println("Seccomp:            " + seccomp());
         out.println("Time namespaces:    " + (Files.exists(Path.of("/proc/self/ns/time")) ? "available" : "unavailable (Linux 5.6+)"));
         return 0;
+    }
+
+    /**
+     * docker info's object where a field means the same here (names and types as docker's), and
+     * jcontainer's own answers (Launcher, Runtime, UserNamespaces, Seccomp, TimeNamespaces, Java).
+     */
+    static java.util.Map<String, Object> fields() {
+        var m = new java.util.LinkedHashMap<String, Object>();
+        int running = 0, paused = 0, stopped = 0;
+        String root = "";
+        try {
+            var containers = Store.containers();
+            root = containers.stateDirectory().toString();
+            for (var c : containers.list(io.jcontainer.lifecycle.ListQuery.ALL)) {
+                if (c.paused()) paused++;
+                else if (c.running()) running++;
+                else stopped++;
+            }
+        } catch (RuntimeException e) {
+            // info answers without a usable store (its line says why elsewhere)
+        }
+        int images = 0;
+        try (var store = ImageCli.open()) {
+            images = store.list().size();
+        } catch (RuntimeException e) {
+            // no image store yet
+        }
+        String cg = cgroups();
+        m.put("Containers", running + paused + stopped);
+        m.put("ContainersRunning", running);
+        m.put("ContainersPaused", paused);
+        m.put("ContainersStopped", stopped);
+        m.put("Images", images);
+        m.put("Driver", "overlay");
+        m.put("CgroupDriver", "cgroupfs");
+        m.put("CgroupVersion", cg.startsWith("v2") ? "2" : cg.startsWith("v1") ? "1" : "");
+        m.put("KernelVersion", read("/proc/sys/kernel/osrelease", "unknown"));
+        m.put("OperatingSystem", osName());
+        m.put("OSType", "linux");
+        m.put("Architecture", read("/proc/sys/kernel/arch", System.getProperty("os.arch")));
+        m.put("NCPU", Runtime.getRuntime().availableProcessors());
+        m.put("MemTotal", memTotal());
+        m.put("DockerRootDir", root);
+        m.put("Name", read("/proc/sys/kernel/hostname", ""));
+        m.put("ServerVersion", VersionCommand.version());
+        List<String> security = new ArrayList<>();
+        if (seccomp().startsWith("available")) security.add("name=seccomp,profile=builtin");
+        if (!"0".equals(uid())) security.add("name=rootless");
+        security.add("name=cgroupns");
+        m.put("SecurityOptions", security);
+        m.put("Launcher", launcher());
+        m.put("Runtime", runtime());
+        m.put("Cgroups", cg);
+        m.put("UserNamespaces", userNamespaces());
+        m.put("Seccomp", seccomp());
+        m.put("TimeNamespaces", Files.exists(Path.of("/proc/self/ns/time")));
+        m.put("Java", Runtime.version() + " (" + System.getProperty("java.home") + ")");
+        return m;
+    }
+
+    private static long memTotal() {
+        for (String line : lines("/proc/meminfo"))
+            if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        return 0;
+    }
+
+    private static String osName() {
+        for (String line : lines("/etc/os-release"))
+            if (line.startsWith("PRETTY_NAME=")) return line.substring("PRETTY_NAME=".length()).replace("\"", "");
+        return "Linux";
     }
 
     static String launcher() {

@@ -3,7 +3,6 @@ package io.jcontainer.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.docker.Inspect;
 import io.jcontainer.cli.format.Format;
-import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.ContainerInfo;
 
 import java.util.ArrayList;
@@ -37,12 +36,7 @@ public final class InspectCommand implements Command {
     @Override
     public int run(Flags.Parsed p, Io io) {
         if (p.positionals().isEmpty()) throw new UsageException("\"inspect\" requires at least 1 argument.");
-        Format format;
-        try {
-            format = p.value("format") == null ? null : Format.parse(p.value("format"), "");
-        } catch (TemplateException e) {
-            throw new UsageException("template parsing error: " + e.getMessage());
-        }
+        Format format = p.value("format") == null ? null : FormatOption.parse(p.value("format"), "");
         List<String> objects = new ArrayList<>();
         int rc = 0;
         for (String ref : p.positionals()) {
@@ -50,11 +44,7 @@ public final class InspectCommand implements Command {
                 ContainerInfo c = Store.find(ref);
                 var endpoints = c.running() ? Store.containers().networks().endpoints(c.id()) : List.<io.jcontainer.lifecycle.NetworkInfo.Endpoint>of();
                 if (format != null) {
-                    try {
-                        io.out().print(format.render(List.of(JSON.convertValue(Inspect.node(c, endpoints), Map.class)), Map.of()));
-                    } catch (TemplateException e) {
-                        throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
-                    }
+                    FormatOption.print(format, List.of(JSON.convertValue(Inspect.node(c, endpoints), Map.class)), Map.of(), io);
                 } else objects.add(Inspect.json(c, endpoints));
             } catch (CliException e) {
                 io.err().println(e.getMessage().replace("Error response from daemon: No such container", "Error: No such object"));

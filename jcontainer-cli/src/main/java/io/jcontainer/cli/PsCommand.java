@@ -2,7 +2,6 @@ package io.jcontainer.cli;
 
 import io.jcontainer.docker.PsColumns;
 import io.jcontainer.cli.format.Format;
-import io.jcontainer.cli.format.TemplateException;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.lifecycle.ListQuery;
 
@@ -35,8 +34,8 @@ public final class PsCommand implements Command {
                 .value("last", 'n', "int", "Show n last created containers (includes all states)")
                 .bool("quiet", 'q', "Only display container IDs")
                 .bool("no-trunc", (char) 0, "Don't truncate output")
-                .value("filter", 'f', "filter", "Filter output: status=, name=, id=, label=, exited=")
-                .value("format", (char) 0, "string", "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template");
+                .value("filter", 'f', "filter", "Filter output: id, name, label, status, exited, ancestor, before, since, volume, network, publish, expose, health, isolation, is-task")
+                .value("format", (char) 0, "string", FormatOption.FLAG_HELP);
     }
 
     @Override
@@ -49,25 +48,21 @@ public final class PsCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        List<ContainerInfo> shown = Store.containers().list(q);
+        List<ContainerInfo> shown;
+        try {
+            shown = Store.containers().list(q);
+        } catch (io.jcontainer.lifecycle.Containers.NoSuchContainerException e) { // before= or since= names none
+            throw Store.daemon(e);
+        }
         if (last >= 0 && shown.size() > last) shown = shown.subList(shown.size() - last, shown.size());
         shown = new ArrayList<>(shown);
         java.util.Collections.reverse(shown); // newest first, as docker
         boolean full = p.bool("no-trunc");
         if (p.value("format") != null && !p.bool("quiet")) {
-            Format f;
-            try {
-                f = Format.parse(p.value("format"), PsColumns.TABLE);
-            } catch (TemplateException e) {
-                throw new UsageException("template parsing error: " + e.getMessage());
-            }
+            Format f = FormatOption.parse(p.value("format"), PsColumns.TABLE);
             List<Object> rows = new ArrayList<>();
             for (ContainerInfo c : shown) rows.add(PsColumns.fields(c, full));
-            try {
-                io.out().print(f.render(rows, PsColumns.HEADERS));
-            } catch (TemplateException e) {
-                throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
-            }
+            FormatOption.print(f, rows, PsColumns.HEADERS, io);
             return 0;
         }
         if (p.bool("quiet")) {

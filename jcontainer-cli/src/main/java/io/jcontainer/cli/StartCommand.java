@@ -1,6 +1,9 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.Signal;
 import io.jcontainer.lifecycle.ContainerInfo;
+import io.jcontainer.lifecycle.LogOptions;
+import io.jcontainer.lifecycle.WaitCondition;
 import io.jcontainer.lifecycle.Containers;
 
 import java.time.Duration;
@@ -52,6 +55,7 @@ public final class StartCommand implements Command {
             try {
                 ContainerInfo e = Store.find(ref);
                 if (attach && e.status() == ContainerInfo.Status.CREATED && e.pid() > 0) return startAttached(e, p, keys, io);
+                java.time.Instant startedAt = java.time.Instant.now(); // its log entries from here on are this run's
                 try {
                     if (restart) Store.containers().restart(e.id(), Duration.ofSeconds(p.has("time") ? Integer.parseInt(p.value("time")) : 10));
                     else if (e.running()) { // docker: starting a running container is a no-op
@@ -61,9 +65,18 @@ public final class StartCommand implements Command {
                 } catch (Containers.NotSupportedYetException | Containers.ConflictException | Containers.NoSuchContainerException x) {
                     throw Store.daemon(x);
                 }
-                // docker start -a: output printed from the start on needs the attach before the payload
-                // runs; here the payload may have written a little before the attach (it is in the log)
-                if (attach) return AttachCommand.attach(Store.find(e.id()), p.bool("interactive"), keys, true, io);
+                // docker start -a attaches before the payload runs; here it starts first. Without -i the
+                // log from the start on is the whole output (a payload that ended at once included);
+                // with -i the attach carries the input, and the log stands in when it ended already.
+                if (attach && !p.bool("interactive")) return followLog(e.id(), startedAt, io);
+                if (attach) {
+                    try {
+                        return AttachCommand.attach(Store.find(e.id()), true, keys, true, io);
+                    } catch (CliException x) {
+                        if (!AttachCommand.STOPPED.equals(x.getMessage())) throw x;
+                        return followLog(e.id(), startedAt, io);
+                    }
+                }
                 io.out().println(ref);
             } catch (CliException e) {
                 io.err().println(e.getMessage());
@@ -92,5 +105,39 @@ public final class StartCommand implements Command {
             throw x;
         }
         return AttachCommand.session(Store.find(e.id()), s, p.bool("interactive"), keys, true, io);
+    }
+
+    /**
+     * Prints the container's output logged since {@code since} as it comes, forwarding this
+     * process's signals to it (docker's --sig-proxy), until it ends; returns its exit code.
+     */
+    @SuppressWarnings("removal")
+    private static int followLog(String id, java.time.Instant since, Io io) throws Exception {
+        var containers = Store.containers();
+        java.util.List<Runnable> undo = new java.util.ArrayList<>();
+        if (io.inherited())
+            for (Signal sig : SignalForwarder.FORWARDED) {
+                sun.misc.Signal js = new sun.misc.Signal(sig.name());
+                try {
+                    sun.misc.SignalHandler prev = sun.misc.Signal.handle(js, x -> {
+                        try {
+                            containers.kill(id, sig);
+                        } catch (RuntimeException ignored) {
+                            // it ended meanwhile
+                        }
+                    });
+                    undo.add(() -> sun.misc.Signal.handle(js, prev));
+                } catch (IllegalArgumentException ignored) {
+                    // a signal the JVM keeps for itself
+                }
+            }
+        try {
+            containers.logs(id, new LogOptions(true, false, -1, since, null), io.out(), io.err());
+            io.out().flush();
+            io.err().flush();
+            return containers.wait(id, WaitCondition.NOT_RUNNING).map(x -> x.code()).orElse(Cli.EXIT_ERROR);
+        } finally {
+            undo.forEach(Runnable::run);
+        }
     }
 }

@@ -21,7 +21,7 @@ public final class TopCommand implements Command {
 
     @Override
     public String usage() {
-        return "top CONTAINER";
+        return "top CONTAINER [ps OPTIONS]";
     }
 
     @Override
@@ -30,12 +30,21 @@ public final class TopCommand implements Command {
     }
 
     @Override
+    public boolean interspersed() {
+        return false; // what follows the container is ps's options (-ef, aux, -o pid,args)
+    }
+
+    @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
-        ContainerInfo e = Store.find(Command.exactly(p, "top", 1).getFirst());
+        if (p.positionals().isEmpty()) throw new UsageException("\"top\" requires at least 1 argument.");
+        ContainerInfo e = Store.find(p.positionals().getFirst());
+        List<String> psOptions = p.positionals().subList(1, p.positionals().size());
         if (!e.running()) throw new CliException(1, "Error response from daemon: container " + e.id() + " is not running");
         Containers.ProcessList top;
         try {
-            top = Store.containers().top(e.id());
+            top = Store.containers().top(e.id(), psOptions);
+        } catch (IllegalArgumentException x) {
+            throw new CliException(1, "Error response from daemon: " + x.getMessage());
         } catch (io.jcontainer.ContainerNotRunningException x) {
             throw Store.daemon(x);
         }

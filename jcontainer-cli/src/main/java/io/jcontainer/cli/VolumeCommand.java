@@ -56,7 +56,8 @@ public final class VolumeCommand implements GroupCommand {
             }
             case "ls", "list" -> {
                 Flags.Parsed a = new Flags().bool("quiet", 'q', "Only display volume names").value("filter", 'f', "filter", "Provide filter values (dangling=, name=, label=)")
-                        .parse(rest, true);
+                        .value("format", (char) 0, "string", FormatOption.FLAG_HELP).parse(rest, true);
+                var format = a.value("format") == null || a.bool("quiet") ? null : FormatOption.parse(a.value("format"), LS_TABLE);
                 Map<String, List<String>> filters = new LinkedHashMap<>();
                 for (String f : a.values("filter")) {
                     int eq = f.indexOf('=');
@@ -68,6 +69,12 @@ public final class VolumeCommand implements GroupCommand {
                 List<VolumeInfo> vs = volumes.list(filters);
                 if (a.bool("quiet")) {
                     vs.forEach(v -> io.out().println(v.name()));
+                    return 0;
+                }
+                if (format != null) {
+                    List<Object> rows = new ArrayList<>();
+                    for (VolumeInfo v : vs) rows.add(lsFields(v));
+                    FormatOption.print(format, rows, Map.of("Name", "VOLUME NAME"), io);
                     return 0;
                 }
                 List<List<String>> rows = new ArrayList<>();
@@ -141,6 +148,27 @@ public final class VolumeCommand implements GroupCommand {
             int eq = v.indexOf('=');
             m.put(eq < 0 ? v : v.substring(0, eq), eq < 0 ? "" : v.substring(eq + 1));
         }
+        return m;
+    }
+
+    static final String LS_TABLE = "table {{.Driver}}\t{{.Name}}";
+
+    /** volume ls --format's fields, docker's names (Labels as "k=v,k=v", as docker prints them). */
+    static Map<String, Object> lsFields(VolumeInfo v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<String> labels = new ArrayList<>();
+        v.labels().forEach((k, val) -> labels.add(k + "=" + val));
+        if (v.anonymous()) labels.add("com.docker.volume.anonymous=");
+        m.put("Availability", "N/A");
+        m.put("Driver", v.driver());
+        m.put("Group", "N/A");
+        m.put("Labels", String.join(",", labels));
+        m.put("Links", "N/A");
+        m.put("Mountpoint", v.mountpoint().toString());
+        m.put("Name", v.name());
+        m.put("Scope", "local");
+        m.put("Size", "N/A");
+        m.put("Status", "N/A");
         return m;
     }
 

@@ -80,7 +80,8 @@ class SpecFromFlagsTest {
 
     @Test
     void namespaceFlags() {
-        assertThat(spec("--net", "host", "--uts", "host", "--pid", "host", "--ipc", "host", "--cgroupns", "host").namespaces())
+        // --userns host too: as an ordinary user the default has a user namespace (rootless)
+        assertThat(spec("--net", "host", "--uts", "host", "--pid", "host", "--ipc", "host", "--cgroupns", "host", "--userns", "host").namespaces())
                 .containsExactly(Namespace.MNT);
         assertThat(spec("--userns", "private").has(Namespace.USER)).isTrue();
         ContainerSpec s = spec("--uidmap", "0:100000:65536");

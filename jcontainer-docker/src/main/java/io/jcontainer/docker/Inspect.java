@@ -15,6 +15,7 @@ import io.jcontainer.lifecycle.ContainerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code docker inspect}'s object for a container (the Engine API's
@@ -66,6 +67,7 @@ public final class Inspect {
         st.put("StartedAt", c.started() == null ? null : c.started().toString());
         st.put("FinishedAt", c.finished() == null ? null : c.finished().toString());
         st.put("MonitorPid", c.monitorPid());
+        if (!st.has("Health")) st.putNull("Health"); // no health checks yet (docker omits it then; scripts read null)
         root.put("LogPath", c.logPath());
         var cfg = root.putObject("Config");
         ContainerInfo.Streams io = c.streams();
@@ -95,10 +97,17 @@ public final class Inspect {
             cfg.put("Detached", spec.detached());
             cfg.put("PidNamespace", spec.has(Namespace.PID));
         }
+        // docker's RestartCount: the monitor restarts without telling anyone how often yet, so 0
+        // (exact for containers without a restart policy)
+        root.put("RestartCount", 0);
         var host = root.putObject("HostConfig");
-        host.putObject("RestartPolicy").put("Name", c.restartPolicy());
+        String policy = c.restartPolicy() == null ? "no" : c.restartPolicy();
+        int colon = policy.indexOf(':');
+        host.putObject("RestartPolicy").put("Name", colon < 0 ? policy : policy.substring(0, colon))
+                .put("MaximumRetryCount", colon < 0 ? 0 : Integer.parseInt(policy.substring(colon + 1)));
         host.put("AutoRemove", c.autoRemove());
         if (spec != null) hostConfig(spec, host);
+        dockerDefaults(host);
         if (spec != null) mounts(spec, root.putArray("Mounts"));
         networkSettings(c, endpoints, root.putObject("NetworkSettings"));
         if (spec != null && spec.network() instanceof NetworkMode.Named n) {
@@ -188,6 +197,51 @@ public final class Inspect {
                 }
             }
         }
+    }
+
+    /**
+     * docker's HostConfig fields the spec has nothing for, with docker's types and its values
+     * for a container that does not use them (what a script reading them expects), where not set.
+     */
+    private static void dockerDefaults(ObjectNode host) {
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("ContainerIDFile", "");
+        d.put("PortBindings", Map.of());
+        d.put("VolumeDriver", "");
+        d.put("VolumesFrom", null);
+        d.put("ConsoleSize", List.of(0, 0));
+        d.put("CapDrop", List.of());
+        d.put("CgroupParent", "");
+        d.put("Cgroup", "");
+        d.put("Dns", List.of());
+        d.put("DnsOptions", List.of());
+        d.put("DnsSearch", List.of());
+        d.put("ExtraHosts", null);
+        d.put("GroupAdd", null);
+        d.put("Links", null);
+        d.put("OomScoreAdj", 0);
+        d.put("Privileged", false);
+        d.put("PublishAllPorts", false);
+        d.put("ShmSize", 67108864);
+        d.put("Runtime", "jcontainer");
+        d.put("Isolation", "");
+        d.put("CpuPeriod", 0);
+        d.put("CpuQuota", 0);
+        d.put("CpuRealtimePeriod", 0);
+        d.put("CpuRealtimeRuntime", 0);
+        d.put("BlkioWeightDevice", List.of());
+        d.put("BlkioDeviceReadBps", List.of());
+        d.put("BlkioDeviceWriteBps", List.of());
+        d.put("BlkioDeviceReadIOps", List.of());
+        d.put("BlkioDeviceWriteIOps", List.of());
+        d.put("Devices", List.of());
+        d.put("DeviceCgroupRules", null);
+        d.put("DeviceRequests", null);
+        d.put("MemorySwappiness", null);
+        d.put("OomKillDisable", false);
+        d.put("Sysctls", Map.of());
+        d.put("LogConfig", Map.of("Type", "local", "Config", Map.of()));
+        for (var e : d.entrySet()) if (!host.has(e.getKey())) host.set(e.getKey(), JSON.valueToTree(e.getValue()));
     }
 
     /** The part of docker's HostConfig the spec says. */

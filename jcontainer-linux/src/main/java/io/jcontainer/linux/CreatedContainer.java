@@ -16,7 +16,7 @@ import java.nio.file.StandardCopyOption;
  *
  * <p>The state directory's files: {@code exec.fifo} exists while the container waits (a byte
  * written to it starts the container: {@link LinuxContainerRuntime#startCreated}); {@code exit}
- * appears once it has ended ({@code "si_code si_status"}, CLD_* codes); {@code log} holds its
+ * appears once it has ended ({@code "si_code si_status oom"}, CLD_* codes; oom 1 when the OOM killer ran); {@code log} holds its
  * piped output.
  */
 public record CreatedContainer(String id, int pid, long pidStartTime, int monitorPid, Path stateDir) {

@@ -747,7 +747,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * — from any process, after this JVM is gone too. Its monitor keeps it meanwhile, and writes
      * into {@code stateDir} (which the caller owns and keeps): {@code exec.fifo} while it waits,
      * {@code created.json} (see {@link CreatedContainer}), {@code exit} once it has ended
-     * ("si_code si_status", as detached containers), {@code log} when its stdout or stderr is
+     * ("si_code si_status oom", as detached containers), {@code log} when its stdout or stderr is
      * {@link Stdio.Pipe} (nobody reads them: CRI format, as detached containers). Killing its
      * pid ({@link #killCreated}) before the start ends it: the monitor removes its cgroups and
      * FIFO and records the exit. Output otherwise goes where {@code spec}'s stdio says

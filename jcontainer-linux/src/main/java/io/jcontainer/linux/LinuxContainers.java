@@ -197,12 +197,9 @@ final class LinuxContainers implements Containers {
 
     @Override
     public List<ContainerInfo> list(ListQuery query) {
-        List<ContainerInfo> out = new ArrayList<>();
-        for (ContainerStore.Entry e : entries()) {
-            ContainerInfo i = info(e);
-            if (query.matches(i)) out.add(i);
-        }
-        return out;
+        List<ContainerInfo> all = new ArrayList<>();
+        for (ContainerStore.Entry e : entries()) all.add(info(e));
+        return query.select(all); // before= and since= are relative to the others
     }
 
     @Override
@@ -379,6 +376,17 @@ final class LinuxContainers implements Containers {
         ContainerStore.Entry e = running(ref);
         try {
             return new ProcessList(ContainerTop.TITLES, ContainerTop.rows(e.state().pid(), e.state().pidNamespace()));
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    @Override
+    public ProcessList top(String ref, List<String> psOptions) {
+        if (psOptions.isEmpty()) return top(ref);
+        ContainerStore.Entry e = running(ref);
+        try {
+            return ContainerTop.ps(e.state().pid(), e.state().pidNamespace(), psOptions);
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }

@@ -89,7 +89,7 @@ class ContainerPoolTest {
     @Test
     void aKilledJvmLeavesNoReadyContainerBehind() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process jvm = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Process jvm = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp", System.getProperty("java.class.path"),
                 PoolJvm.class.getName(), "3").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();

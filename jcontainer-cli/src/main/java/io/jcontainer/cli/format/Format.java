@@ -28,7 +28,8 @@ public final class Format {
         // As docker's formatter: a two-character \t or \n (what 'table {{.A}}\t{{.B}}' in single
         // quotes passes) is a tab or a newline, and the template is trimmed of spaces.
         String f = format.strip().replace("\\t", "\t").replace("\\n", "\n");
-        if (f.equals("table")) return defaultTable.startsWith("table ") ? parse(defaultTable, defaultTable) : new Format(true, defaultTable);
+        if (f.equals("table")) // the verb's own table (its default is written "table TEMPLATE" too)
+            return new Format(true, defaultTable.startsWith("table ") ? defaultTable.substring("table ".length()) : defaultTable);
         if (f.startsWith("table ")) return new Format(true, f.substring("table ".length()));
         if (f.equals("json")) return new Format(false, "{{json .}}");
         return new Format(false, f);

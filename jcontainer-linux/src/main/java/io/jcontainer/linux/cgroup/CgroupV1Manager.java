@@ -127,6 +127,12 @@ public final class CgroupV1Manager implements CgroupManager {
         // every resource hierarchy, limited or not (v1 cannot add one under a running container
         // without moving its processes). A new cpuset directory gets its parent's sets (CpusetController).
         if (detached) for (String c : DETACHED_CONTROLLERS) if (writable(c)) wanted.putIfAbsent(c, null);
+        // A container with limits gets a cgroup in each hierarchy a JVM inside looks for its limits
+        // in (it finds none unless memory, cpu, cpuacct and cpuset are all there), as docker's has:
+        // /sys/fs/cgroup inside shows these (PlanCompiler.cgroupFsOps). Unlimited ones cost a mkdir.
+        if (!wanted.isEmpty())
+            for (String c : List.of("memory", "cpu", "cpuset"))
+                if (!wanted.containsKey(c) && host.v1().get(c) != null && writable(c)) wanted.put(c, null);
         if (deviceAllowlist && writable("devices")) wanted.put("devices", null);
         // kill-all and pause need the freezer; CPU time comes from cpuacct (free where co-mounted with cpu)
         if (writable("freezer") && !lazyFreezer) wanted.put("freezer", null);

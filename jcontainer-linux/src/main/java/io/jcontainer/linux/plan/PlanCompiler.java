@@ -321,6 +321,7 @@ public final class PlanCompiler {
         Op.Hook createContainer = stop(in, HookPoint.CREATE_CONTAINER, deferCgroups, 0, "wait for the JVM to create the cgroups");
         if (createContainer != null) c.add(createContainer);
         if (deferCgroups) c.addAll(placement);
+        c.addAll(cgroupFsOps(spec, in)); // its cgroups exist by now, made before the launch or waited for above
         c.add(new Op.PivotRoot(mnt));
         c.add(new Op.Chdir(cwd));
         // the container is set up; a created one waits here for its start
@@ -584,6 +585,46 @@ public final class PlanCompiler {
     private static final java.util.Set<String> UNSUPPORTED_OPTIONS = java.util.Set.of("remount", "tmpcopyup", "idmap", "ridmap",
             "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rrelatime",
             "rnorelatime", "rnodiratime", "rdiratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "nocopy", "copy");
+
+    static final String CGROUP_FS = "/sys/fs/cgroup";
+
+    /**
+     * {@code /sys/fs/cgroup} as docker shows it: the container's own cgroups, read-only, as the
+     * roots of their hierarchies — so a JVM, Go's runtime or nproc inside reads its limits, and
+     * nothing above its cgroup shows. v1: a read-only tmpfs with each hierarchy's cgroup bound at
+     * {@code /sys/fs/cgroup/<controllers>}; v2: the container's cgroup bound on
+     * {@code /sys/fs/cgroup}. A container without cgroups of its own keeps what its /sys has there
+     * (nothing, or the host's read-only without a network namespace), and so does one with mounts
+     * of its own there (an OCI config's "cgroup" mount).
+     */
+    static List<Op> cgroupFsOps(ContainerSpec spec, Inputs in) {
+        for (Mount m : spec.mounts())
+            if (m.target().equals("/sys") || m.target().equals(CGROUP_FS) || m.target().startsWith(CGROUP_FS + "/")) return List.of();
+        long ro = MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        List<Op> binds = new ArrayList<>();
+        boolean v1 = false;
+        for (String f : in.cgroupProcsFiles()) {
+            String dir = f.substring(0, f.lastIndexOf('/'));
+            if (!dir.startsWith(CGROUP_FS + "/")) continue;
+            if (f.endsWith("/tasks")) {
+                v1 = true;
+                String hierarchy = dir.substring(CGROUP_FS.length() + 1);
+                if (hierarchy.contains("/")) hierarchy = hierarchy.substring(0, hierarchy.indexOf('/'));
+                binds.add(new Op.Mount(dir, CGROUP_FS + "/" + hierarchy, "", ro, "", IN_ROOT | MKDIR));
+                // a joint hierarchy (cpu,cpuacct) is also reached by each controller's name, as on the host
+                if (hierarchy.contains(","))
+                    for (String part : hierarchy.split(",")) if (!part.startsWith("name=")) binds.add(new Op.Symlink(hierarchy, CGROUP_FS + "/" + part));
+            } else {
+                return List.of(new Op.Mount(dir, CGROUP_FS, "", ro, "", IN_ROOT));
+            }
+        }
+        if (!v1) return List.of();
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op.Mount("tmpfs", CGROUP_FS, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k", IN_ROOT));
+        ops.addAll(binds);
+        ops.add(new Op.Remount(CGROUP_FS, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | Op.NO_SELF_BIND)); // our own mount: no bind of it first
+        return ops;
+    }
 
     private static List<Op> mountOps(Mount m) {
         return switch (m) {

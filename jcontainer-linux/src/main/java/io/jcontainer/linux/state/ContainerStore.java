@@ -341,6 +341,7 @@ public final class ContainerStore {
                 case 3 -> new ContainerExit(0, status, true, false);
                 default -> ContainerExit.killed(status);
             };
+            if (f.length > 2 && f[2].equals("1")) e = e.withOomKilled(true); // the monitor saw the OOM killer's count grow
             return new Entry(s, Status.EXITED, e, Files.getLastModifiedTime(exit).toInstant());
         } catch (NoSuchFileException e) {
             return new Entry(s, Status.DEAD, null, null); // its monitor died with it (SIGKILL, JVM crash)

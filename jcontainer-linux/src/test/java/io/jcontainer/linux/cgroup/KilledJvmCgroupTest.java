@@ -33,7 +33,7 @@ class KilledJvmCgroupTest {
             String java = ProcessHandle.current().info().command().orElse("java");
             // the shell moves itself into the nested cgroup, then becomes the JVM: every container's memory cgroup is below it
             jvm = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + nest + "/cgroup.procs && exec \"$@\"", "sh", java,
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), NestedJvm.class.getName(), "4")
+                    "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp", System.getProperty("java.class.path"), NestedJvm.class.getName(), "4")
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();
             assertThat(line).as("the child JVM's containers").isNotNull();

@@ -35,7 +35,7 @@ public final class ChildJvm {
     /** Starts this class in a new JVM with the test class path; the caller reads its first line. */
     static Process start(Path store, String mode, String name) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp", System.getProperty("java.class.path"),
                 "-Duser.dir=" + System.getProperty("user.dir"), ChildJvm.class.getName(), store.toString(), mode, name));
         return new ProcessBuilder(cmd).directory(Path.of(System.getProperty("user.dir")).toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -33,7 +33,7 @@ class CreateStartTest {
     @Test
     void createdInOneJvmStartedFromAnotherProcessAfterThatJvmIsGone() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process jvm = new ProcessBuilder(new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        Process jvm = new ProcessBuilder(new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp",
                 System.getProperty("java.class.path"), CreateJvm.class.getName(), dir.toString())))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();
@@ -53,7 +53,7 @@ class CreateStartTest {
         RT.startCreated(dir); // this process is not the one that created it
         Path exit = CreatedContainer.exitFile(dir);
         for (int i = 0; i < 1000 && !Files.exists(exit); i++) Thread.sleep(10);
-        assertThat(Files.readString(exit).strip()).as("exited with 7").isEqualTo("1 7");
+        assertThat(Files.readString(exit).strip()).as("exited with 7, no OOM kill").isEqualTo("1 7 0");
         assertThat(Files.readString(dir.resolve("out"))).isEqualTo("hello from created\n");
         waitGone(c.id());
         assertThat(Files.exists(CreatedContainer.fifo(dir))).as("the FIFO is removed").isFalse();
@@ -69,7 +69,7 @@ class CreateStartTest {
         RT.killCreated(dir, Signal.KILL);
         Path exit = CreatedContainer.exitFile(dir);
         for (int i = 0; i < 1000 && !Files.exists(exit); i++) Thread.sleep(10);
-        assertThat(Files.readString(exit).strip()).as("killed by SIGKILL").isEqualTo("2 9");
+        assertThat(Files.readString(exit).strip()).as("killed by SIGKILL, no OOM kill").isEqualTo("2 9 0");
         assertThat(Files.exists(CreatedContainer.fifo(dir))).isFalse();
         assertThat(Processes.leftovers()).as("the container and its monitor are gone").isEmpty();
         waitGone(c.id());

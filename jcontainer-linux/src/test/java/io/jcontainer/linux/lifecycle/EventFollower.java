@@ -27,7 +27,7 @@ public final class EventFollower {
 
     static Process start(Path store, Instant since, String name) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp", System.getProperty("java.class.path"),
                 EventFollower.class.getName(), store.toString(), since.toString(), name)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }

@@ -27,7 +27,7 @@ class BridgeNetworkTest {
     private String scenario(String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", 
                 "-Djcontainer.test.outerNetns=" + outer,
                 "-cp", System.getProperty("java.class.path"), NetworkScenarios.class.getName(), args[0], work.toString()));
         for (int i = 1; i < args.length; i++) cmd.add(args[i]);

@@ -254,7 +254,7 @@ public final class NetworkScenarios {
     /** After a JVM with a networked container is SIGKILLed, the next runtime's sweep leaves nothing. */
     void sigkill() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp", System.getProperty("java.class.path"),
                 "-Djcontainer.test.outerNetns=" + System.getProperty("jcontainer.test.outerNetns"),
                 NetworkScenarios.class.getName(), "sigkill-child", work.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -32,12 +32,21 @@ class PlanCompilerTest {
                 List.of(new HostInfo.HostDir("/usr", null), new HostInfo.HostDir("/bin", "usr/bin")), List.of());
     }
 
+    /** Without the host's /etc/subuid and newuidmap: the policy alone, whoever runs the test. */
     Plan compile(HostInfo host, ContainerSpec.Builder b) {
-        return new PlanCompiler(host).compile(b.build(), new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));
+        return new PlanCompiler(host, io.jcontainer.linux.userns.SubordinateIds.NONE).compile(b.build(), new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));
+    }
+
+    /**
+     * A spec with a root JVM's default namespaces whoever runs the test (the builder adds USER
+     * for a JVM whose user is not root: these tests compile for the hosts they name).
+     */
+    static ContainerSpec.Builder builder() {
+        return Container.builder().removeNamespace(io.jcontainer.Namespace.USER).command("/bin/true");
     }
 
     ContainerSpec.Builder spec() {
-        return Container.builder().rootfs(tmp).command("/bin/true");
+        return builder().rootfs(tmp);
     }
 
     static int indexOf(List<Op> ops, Class<? extends Op> type) {
@@ -87,6 +96,28 @@ class PlanCompilerTest {
     }
 
     @Test
+    void sysFsCgroupShowsTheContainersOwnCgroupsReadOnly() {
+        long ro = Op.MS_BIND | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV | Op.MS_NOEXEC;
+        List<String> v1 = List.of("/sys/fs/cgroup/memory/jc-x/tasks", "/sys/fs/cgroup/cpu,cpuacct/jc-x/tasks");
+        ContainerSpec s = spec().namespaces(PID, NET, MNT, CGROUP).build();
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, v1, null, 0, "abc");
+        assertThat(PlanCompiler.cgroupFsOps(s, in)).containsExactly(
+                new Op.Mount("tmpfs", "/sys/fs/cgroup", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV | Op.MS_NOEXEC, "mode=0755,size=64k", Op.IN_ROOT),
+                new Op.Mount("/sys/fs/cgroup/memory/jc-x", "/sys/fs/cgroup/memory", "", ro, "", Op.IN_ROOT | Op.MKDIR),
+                new Op.Mount("/sys/fs/cgroup/cpu,cpuacct/jc-x", "/sys/fs/cgroup/cpu,cpuacct", "", ro, "", Op.IN_ROOT | Op.MKDIR),
+                new Op.Symlink("cpu,cpuacct", "/sys/fs/cgroup/cpu"), new Op.Symlink("cpu,cpuacct", "/sys/fs/cgroup/cpuacct"),
+                new Op.Remount("/sys/fs/cgroup", Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV | Op.MS_NOEXEC, Op.IN_ROOT | Op.NO_SELF_BIND));
+        // v2: the container's cgroup is the whole tree
+        var v2 = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/jc/x/cgroup.procs"), null, 0, "abc");
+        assertThat(PlanCompiler.cgroupFsOps(s, v2)).containsExactly(new Op.Mount("/sys/fs/cgroup/jc/x", "/sys/fs/cgroup", "", ro, "", Op.IN_ROOT));
+        // no cgroups of its own, or a mount of its own there (an OCI config's cgroup mount): nothing of ours
+        assertThat(PlanCompiler.cgroupFsOps(s, new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"))).isEmpty();
+        ContainerSpec own = spec().namespaces(PID, NET, MNT, CGROUP).mount(new io.jcontainer.Mount.Generic("/sys/fs/cgroup", "cgroup", "cgroup",
+                List.of("ro"))).build();
+        assertThat(PlanCompiler.cgroupFsOps(own, in)).isEmpty();
+    }
+
+    @Test
     void deferredCgroupsAreJoinedAfterTheJvmsGoAheadJustBeforePivotRoot() {
         List<String> tasks = List.of("/sys/fs/cgroup/memory/jc-x/tasks", "/sys/fs/cgroup/pids/jc-x/tasks");
         ContainerSpec s = spec().namespaces(PID, NET, MNT, USER, CGROUP).build();
@@ -96,9 +127,11 @@ class PlanCompilerTest {
         List<Op> c = p.child();
         int await = stopAt(c, HookPoint.CREATE_CONTAINER), pivot = indexOf(c, Op.PivotRoot.class);
         assertThat(((Op.Hook) c.get(await)).flags()).as("the JVM answers unasked: no report, no round trip").isZero();
-        assertThat(c.subList(await + 1, pivot)).containsExactly(new Op.WritePid(tasks.get(0), "0"),
+        assertThat(c.subList(await + 1, await + 4)).containsExactly(new Op.WritePid(tasks.get(0), "0"),
                 new Op.WritePid(tasks.get(1), "0"), new Op.Unshare((int) Plan.CLONE_NEWCGROUP, "cgroup"));
-        assertThat(lastIndexOf(c, o -> o instanceof Op.Mount || o instanceof Op.MaskPath)).as("after every mount").isLessThan(await);
+        assertThat(c.subList(await + 4, pivot)).as("then /sys/fs/cgroup: the cgroups exist by now").isEqualTo(PlanCompiler.cgroupFsOps(s, in));
+        assertThat(lastIndexOf(c.subList(0, await + 4), o -> o instanceof Op.Mount || o instanceof Op.MaskPath)).as("after every mount but /sys/fs/cgroup's")
+                .isLessThan(await);
 
         // not deferred: when the namespace's root is not the host's (it could not write the host's tasks files late) ...
         ContainerSpec mappedSpec = spec().namespaces(PID, MNT, USER).uidMap(new io.jcontainer.IdMap(0, 100000, 65536))
@@ -219,7 +252,8 @@ class PlanCompilerTest {
     @Test
     void nonRootCannotMapOtherIdsWithoutHelpers() {
         assertThatThrownBy(() -> compile(USER_HOST, spec().namespaces(MNT, USER).uidMap(new IdMap(0, 100000, 65536))))
-                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("own uid 1000");
+                .isInstanceOf(io.jcontainer.HostUnsupportedException.class).hasMessageContaining("(uid 1000) can map only its own uid")
+                .hasMessageContaining("newuidmap");
         assertThatThrownBy(() -> compile(USER_HOST, spec().namespaces(MNT, PID)))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("USER namespace");
     }
@@ -287,7 +321,7 @@ class PlanCompilerTest {
 
     @Test
     void defaultRootIsAFreshTmpfsWithTheHostsSystemDirsReadOnly() {
-        List<Op> c = compile(ROOT_HOST, Container.builder().command("/bin/true")).child();
+        List<Op> c = compile(ROOT_HOST, builder()).child();
         assertThat(c).contains(new Op.Mount("tmpfs", "/run/jc/root", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV, "mode=0755,size=64m,nr_inodes=65536", Op.NEW_ROOT));
         assertThat(c).contains(new Op.Mount("/usr", "/usr", "", Op.MS_BIND | Op.MS_REC | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV, "", Op.IN_ROOT | Op.MKDIR));
         assertThat(c).contains(new Op.Symlink("usr/bin", "/bin"));

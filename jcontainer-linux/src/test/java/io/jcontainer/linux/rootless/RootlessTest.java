@@ -117,7 +117,7 @@ class RootlessTest {
 
     private static List<String> java(List<String> cp, Path home, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + home, "-cp", String.join(":", cp), main.getName()));
+                "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-Djava.io.tmpdir=" + home, "-cp", String.join(":", cp), main.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -46,7 +46,7 @@ class LargeContextTest {
         }
         Files.writeString(ctx.resolve(".dockerignore"), "d0000\n**/f999\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx16m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(java, "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "-Xmx16m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), ctx.toString()).redirectErrorStream(true).start();
         long t1 = System.nanoTime();
         String out = new String(p.getInputStream().readAllBytes()).strip();

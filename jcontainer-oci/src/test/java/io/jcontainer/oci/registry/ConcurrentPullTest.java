@@ -34,7 +34,7 @@ class ConcurrentPullTest {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<Process> jvms = new ArrayList<>();
             for (int i = 0; i < 2; i++)
-                jvms.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                jvms.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",  "-cp", System.getProperty("java.class.path"),
                         PullMain.class.getName(), store.toString(), ref, go.toString())
                         .redirectErrorStream(true).redirectOutput(tmp.resolve("jvm" + i + ".log").toFile()).start());
             Files.createFile(go);

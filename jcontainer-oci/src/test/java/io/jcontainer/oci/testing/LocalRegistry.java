@@ -131,8 +131,24 @@ public final class LocalRegistry implements AutoCloseable {
     }
 
     /** Runs a command, returns its stdout, fails with its output on a non-zero exit. */
+    private static Path emptyAuthFile;
+
+    private static synchronized Path emptyAuthFile() throws IOException {
+        if (emptyAuthFile == null) {
+            emptyAuthFile = java.nio.file.Files.createTempFile("jcontainer-peers-auth-", ".json");
+            java.nio.file.Files.writeString(emptyAuthFile, "{}");
+            emptyAuthFile.toFile().deleteOnExit();
+        }
+        return emptyAuthFile;
+    }
+
     public static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
+        // skopeo and podman read credentials from $XDG_RUNTIME_DIR or /run/containers/UID: an
+        // ordinary user without a login session (su, cron) may find root's directory there and
+        // fail with EACCES before any request. The peers get no credentials but the ones a test passes.
+        pb.environment().putIfAbsent("REGISTRY_AUTH_FILE", emptyAuthFile().toString());
+        Process p = pb.start();
         var err = new java.io.ByteArrayOutputStream();
         Thread t = Thread.ofVirtual().start(() -> {
             try {
