@@ -84,7 +84,7 @@ public interface Containers {
      */
     void start(String ref);
 
-    /** {@code docker restart}: stops it ({@link #stop}) if it runs, then starts it. */
+    /** {@code docker restart}: stops it ({@link #stop}; a null grace is its stop timeout) if it runs, then starts it. */
     void restart(String ref, Duration grace) throws InterruptedException;
 
     // ---- finding ----
@@ -151,7 +151,8 @@ public interface Containers {
 
     /**
      * {@code docker stop -t}: its stop signal, then SIGKILL to everything of it after
-     * {@code grace}; its restart policy no longer applies. Returns how it exited.
+     * {@code grace} — null for the container's own {@code --stop-timeout} (default 10 s); its
+     * restart policy no longer applies. Returns how it exited.
      */
     Optional<ContainerExit> stop(String ref, Duration grace) throws InterruptedException;
 

@@ -34,7 +34,7 @@ public final class StartCommand implements Command {
     @Override
     public Flags flags() {
         Flags f = new Flags();
-        return restart ? f.value("time", 't', "int", "Seconds to wait before killing the container (default 10)")
+        return restart ? f.value("time", 't', "int", "Seconds to wait before killing the container (default: its --stop-timeout, else 10)")
                 : f.bool("attach", 'a', "Attach STDOUT/STDERR and forward signals")
                 .bool("interactive", 'i', "Attach container's STDIN")
                 .value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")");
@@ -52,7 +52,7 @@ public final class StartCommand implements Command {
             try {
                 ContainerInfo e = Store.find(ref);
                 try {
-                    if (restart) Store.containers().restart(e.id(), Duration.ofSeconds(p.has("time") ? Integer.parseInt(p.value("time")) : 10));
+                    if (restart) Store.containers().restart(e.id(), p.has("time") ? Duration.ofSeconds(Integer.parseInt(p.value("time"))) : null);
                     else if (e.running()) { // docker: starting a running container is a no-op
                         io.out().println(ref);
                         continue;

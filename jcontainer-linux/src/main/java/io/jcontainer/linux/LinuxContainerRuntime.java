@@ -536,7 +536,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
-                if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
+                if (logged) pre.add(logOp(store.logFile(id).toString(), spec));
                 if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe, hold));
                 if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
                     pre.add(new Op.Restart(spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.ALWAYS ? 2 : 1,
@@ -600,6 +600,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /** A detached sandbox's piped output, or its terminal, is logged by its monitor. */
+    /** The monitor's log: the spec's rotation (docker's --log-opt max-size, max-file), else this runtime's. */
+    private Op.Log logOp(String path, ContainerSpec spec) {
+        io.jcontainer.LogConfig c = spec.logConfig();
+        return new Op.Log(path, c.maxSize() != null ? c.maxSize().bytes() : logMaxBytes, c.maxFiles() != 0 ? c.maxFiles() : logMaxFiles);
+    }
+
     private static boolean logged(ContainerSpec spec) {
         return spec.detached() && (spec.tty() || spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
     }
@@ -790,7 +796,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
             if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
             boolean logged = s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
-            if (logged) pre.add(new Op.Log(stateDir.resolve("log").toString(), logMaxBytes, logMaxFiles));
+            if (logged) pre.add(logOp(stateDir.resolve("log").toString(), s));
             pre.add(new Op.StartFifo(CreatedContainer.fifo(stateDir).toString()));
             plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             Stdio in = s.stdin() instanceof Stdio.Pipe ? Stdio.NULL : s.stdin();

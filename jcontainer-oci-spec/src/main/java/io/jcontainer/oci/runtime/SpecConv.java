@@ -502,13 +502,15 @@ public final class SpecConv {
         long shares = cpu.get("shares").present() ? cpu.get("shares").u64() : 0;
         if (shares < 0 || shares > 262144) throw cpu.get("shares").unsupported("cpu.shares above 262144");
         double quota = 0;
+        long cpuPeriod = 0;
+        if (cpu.get("period").present()) {
+            long period = cpu.get("period").u64();
+            if (period <= 0) throw cpu.get("period").bad("must be positive");
+            if (period != 100_000) cpuPeriod = period; // the kernel's default needs no setting
+        }
         if (cpu.get("quota").present()) {
             long q = cpu.get("quota").i64();
-            long period = cpu.get("period").present() ? cpu.get("period").u64() : 100_000;
-            if (period <= 0) throw cpu.get("period").bad("must be positive");
-            if (q > 0) quota = (double) q / period;
-        } else if (cpu.get("period").present()) {
-            cpu.get("period").u64(); // a period alone limits nothing
+            if (q > 0) quota = (double) q / (cpuPeriod == 0 ? 100_000 : cpuPeriod);
         }
         String cpus = emptyToNull(cpu.get("cpus").stringOr(null)), mems = emptyToNull(cpu.get("mems").stringOr(null));
         long pids = 0;
@@ -527,9 +529,9 @@ public final class SpecConv {
         throttle(bio.get("throttleWriteIOPSDevice"), Resources.DeviceLimit.Kind.WRITE_IOPS, limits);
         deviceRules(r.get("devices"), devices);
         final double q = quota;
-        final long pl = pids, sh = shares;
+        final long pl = pids, sh = shares, cp = cpuPeriod;
         final DataSize sw = swap;
-        return r.model(() -> new Resources(memory, sw, reservation, q, cpus, mems, (int) sh, pl, weight, limits, oomScoreAdj));
+        return r.model(() -> new Resources(memory, sw, reservation, q, cpus, mems, (int) sh, pl, weight, limits, oomScoreAdj, cp, null));
     }
 
     private static String emptyToNull(String s) {
@@ -890,10 +892,11 @@ public final class SpecConv {
             if (res.memoryReservation() != null) m.put("reservation", res.memoryReservation().bytes());
             if (res.memorySwap() != null) m.put("swap", res.memorySwap().equals(Resources.UNLIMITED_SWAP) ? -1 : res.memorySwap().bytes());
         }
-        if (res.cpuQuota() > 0 || res.cpuShares() > 0 || res.cpusetCpus() != null || res.cpusetMems() != null) {
+        if (res.cpuQuota() > 0 || res.cpuPeriod() > 0 || res.cpuShares() > 0 || res.cpusetCpus() != null || res.cpusetMems() != null) {
             ObjectNode c = r.putObject("cpu");
             if (res.cpuShares() > 0) c.put("shares", res.cpuShares());
-            if (res.cpuQuota() > 0) c.put("quota", Math.round(res.cpuQuota() * 100_000)).put("period", 100_000);
+            if (res.cpuQuota() > 0) c.put("quota", Math.round(res.cpuQuota() * res.effectiveCpuPeriod())).put("period", res.effectiveCpuPeriod());
+            else if (res.cpuPeriod() > 0) c.put("period", res.cpuPeriod());
             if (res.cpusetCpus() != null) c.put("cpus", res.cpusetCpus());
             if (res.cpusetMems() != null) c.put("mems", res.cpusetMems());
         }
@@ -907,6 +910,7 @@ public final class SpecConv {
                     case WRITE_BPS -> "throttleWriteBpsDevice";
                     case READ_IOPS -> "throttleReadIOPSDevice";
                     case WRITE_IOPS -> "throttleWriteIOPSDevice";
+                    case WEIGHT -> "weightDevice";
                 };
                 var mm = java.util.regex.Pattern.compile("/dev/block/([0-9]+):([0-9]+)").matcher(d.device());
                 if (!mm.matches()) {
@@ -916,7 +920,8 @@ public final class SpecConv {
                     continue;
                 }
                 ArrayNode a = b.has(key) ? (ArrayNode) b.get(key) : b.putArray(key);
-                a.addObject().put("major", Long.parseLong(mm.group(1))).put("minor", Long.parseLong(mm.group(2))).put("rate", d.value());
+                a.addObject().put("major", Long.parseLong(mm.group(1))).put("minor", Long.parseLong(mm.group(2)))
+                        .put(d.kind() == Resources.DeviceLimit.Kind.WEIGHT ? "weight" : "rate", d.value());
             }
             if (b.isEmpty()) r.remove("blockIO");
         }
