@@ -461,6 +461,18 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
+        /**
+         * Supplementary groups by name, looked up in the root's {@code /etc/group} when the container
+         * starts (docker's {@code --group-add NAME}).
+         */
+        public Builder additionalGroups(String... names) {
+            if (names == null) throw new InvalidSpecException("group-add", "null");
+            List<String> l = new ArrayList<>(process.user().additionalGroups());
+            l.addAll(Arrays.asList(names));
+            process = process.withUser(process.user().withAdditionalGroups(l));
+            return this;
+        }
+
         /** The payload's umask (OCI {@code user.umask}); 0022 when unset. */
         public Builder umask(int mask) {
             process = process.withUser(process.user().withUmask(mask));

@@ -37,9 +37,14 @@ public final class CreateCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) {
-        ContainerSpec spec = RunCommand.specOf(p).detached(true).stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+        ContainerFlags.warnings(p, io);
+        Cidfile cidfile = Cidfile.of(p);
+        Stdio out = "none".equals(p.value("log-driver")) ? Stdio.NULL : Stdio.PIPE;
+        ContainerSpec spec = RunCommand.specOf(p).detached(true).stdin(Stdio.NULL).stdout(out).stderr(out).build();
         try {
-            io.out().println(Store.containers().create(spec).id());
+            String id = Store.containers().create(spec).id();
+            cidfile.write(id);
+            io.out().println(id);
         } catch (Containers.ConflictException e) {
             throw Store.daemon(e);
         }

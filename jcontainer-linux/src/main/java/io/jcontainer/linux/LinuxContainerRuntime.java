@@ -486,7 +486,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** @param asked what the record keeps (the spec as asked: a named network, not the namespace made for this run) */
     private Container start(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
                             String id, PreparedNetwork net, LaunchHooks extraHooks) {
-        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
@@ -695,7 +695,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         for (String d : state.cgroupDirs())
             procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), state.id().substring(0, 12)));
@@ -730,7 +730,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
@@ -777,7 +777,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     "start the container with start(spec), or leave those hooks out");
         RootfsChecks.check(s);
         LauncherImage image = launcher();
-        Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user());
+        Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user(), s.process().user().additionalGroups());
         SandboxCgroup cgroup = null;
         Launched l = null;
         boolean ok = false;
@@ -1018,7 +1018,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
     public Plan plan(ContainerSpec spec) {
         RootfsChecks.check(spec);
-        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
         try {
             return new PlanCompiler(host).compile(spec, PlanCompiler.Inputs.of(user));
         } catch (InvalidSpecException e) {
