@@ -84,6 +84,17 @@ public interface Containers {
      */
     void start(String ref);
 
+    /**
+     * Runs the container's health check ({@link io.jcontainer.ContainerSpec#healthcheck()}) as
+     * docker's daemon does — in the container, every interval, a timeout per check — and records
+     * each result where {@link #find} reads it ({@link ContainerInfo#health()}), until the
+     * container stops for good. Returns at once when it has no check, or another process runs its
+     * checks already. A process of its own runs this for a detached container (the CLI starts one).
+     */
+    default void runHealthChecks(String ref) throws InterruptedException {
+        throw new UnsupportedOperationException("health checks are not implemented by " + getClass().getName());
+    }
+
     /** {@code docker restart}: stops it ({@link #stop}; a null grace is its stop timeout) if it runs, then starts it. */
     void restart(String ref, Duration grace) throws InterruptedException;
 

@@ -99,6 +99,7 @@ public final class RunCommand implements Command {
                 throw e;
             }
             cidfile.write(id);
+            HealthMonitor.spawn(id, spec);
             io.out().println(id);
             return 0;
         }

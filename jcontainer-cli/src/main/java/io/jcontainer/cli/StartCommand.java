@@ -60,6 +60,7 @@ public final class StartCommand implements Command {
                 } catch (Containers.NotSupportedYetException | Containers.ConflictException | Containers.NoSuchContainerException x) {
                     throw Store.daemon(x);
                 }
+                HealthMonitor.spawn(e.id(), e.spec()); // its checks start over with it (a running checker keeps them)
                 // docker start -a: output printed from the start on needs the attach before the payload
                 // runs; here the payload may have written a little before the attach (it is in the log)
                 if (attach) return AttachCommand.attach(Store.find(e.id()), p.bool("interactive"), keys, true, io);

@@ -37,6 +37,7 @@ final class TtyRun {
             throw e;
         }
         cidfile.write(started.container().id());
+        HealthMonitor.spawn(started.container().id(), spec);
         // docker: no signal proxy with a terminal (ctrl-c is a byte to it)
         return AttachCommand.session(started.container(), started.session(), p.bool("interactive"), keys, false, io);
     }
@@ -57,6 +58,7 @@ final class TtyRun {
             throw e;
         }
         cidfile.write(started.container().id());
+        HealthMonitor.spawn(started.container().id(), spec);
         boolean proxy = io.inherited() && (!p.has("sig-proxy") || p.bool("sig-proxy"));
         return AttachCommand.session(started.container(), started.session(), false, AttachCommand.detachKeys(null), proxy, io);
     }

@@ -258,11 +258,20 @@ final class LinuxContainers implements Containers {
             case DEAD -> ContainerInfo.Status.DEAD;
         };
         ContainerState.Streams st = s.streams();
+        ContainerInfo.Health health = spec == null || spec.healthcheck() == null ? null
+                : io.jcontainer.linux.state.HealthRecord.read(store.dir(s.id()));
         return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status,
                 e.running() || (status == ContainerInfo.Status.CREATED && s.pid() > 0) ? s.pid() : 0, instant(s.created()),
                 instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
                 st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
-                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid());
+                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid(), health);
+    }
+
+    @Override
+    public void runHealthChecks(String ref) throws InterruptedException {
+        String id = entry(ref).state().id();
+        // docker's event: "health_status: healthy"
+        HealthChecks.run(this, id, store.dir(id), (cid, attrs) -> event(cid, "health_status: " + attrs.get("healthStatus"), Map.of()));
     }
 
     private static Instant instant(String s) {
