@@ -541,15 +541,8 @@ public final class ContainerFlags {
             if (n > 0) b.cpuQuota(n); // docker: 0 or -1 is no quota
             else if (n < -1) throw new InvalidSpecException("cpu-quota", "CPU cfs quota can not be less than 1ms (i.e. 1000)");
         });
-        each(p, "cpus", v -> {
-            double n = number(v, Double::parseDouble);
-            // as docker's client-side check: the daemon's range against what this host has
-            int cpus = Runtime.getRuntime().availableProcessors();
-            if (n > cpus || n < 0.01 && n != 0)
-                throw new InvalidSpecException("cpus", String.format(java.util.Locale.ROOT,
-                        "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus));
-            if (n > 0) b.cpus(n);
-        });
+        // more CPUs than the host has: refused at start with docker's words (CpuController)
+        each(p, "cpus", v -> b.cpus(number(v, Double::parseDouble)));
         each(p, "cpuset-cpus", b::cpusetCpus);
         each(p, "cpuset-mems", b::cpusetMems);
         each(p, "cpu-shares", v -> {
