@@ -21,7 +21,8 @@ final class CpuController {
     static void validate(Resources r) {
         // the kernel's floor for cfs_quota_us is 1 ms (sched/core.c: min_cfs_quota_period)
         if (r.cpuQuota() > 0 && quotaUs(r) < 1000)
-            throw new InvalidSpecException("cpus", r.cpuQuota() + " is below the minimum of 1 ms per " + r.effectiveCpuPeriod() / 1000 + " ms period");
+            throw new InvalidSpecException("cpus", r.cpuPeriod() == 0 ? r.cpuQuota() + " is below the minimum of 0.01 CPUs (1 ms per 100 ms period)"
+                    : r.cpuQuota() + " CPUs is below the minimum of 1 ms per " + r.cpuPeriod() + " µs period");
         // as docker: no more than the host has (a huge quota would also overflow cfs_quota_us)
         int n = Runtime.getRuntime().availableProcessors();
         if (r.cpuQuota() > n)

@@ -9,7 +9,6 @@ import io.jcontainer.lifecycle.ContainerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -38,9 +37,8 @@ public final class HealthRecord {
                         p.path("exitCode").asInt(), p.path("output").asText()));
             return new ContainerInfo.Health(ContainerInfo.HealthStatus.valueOf(n.path("status").asText("STARTING")),
                     n.path("failingStreak").asInt(), log);
-        } catch (NoSuchFileException e) {
-            return new ContainerInfo.Health(ContainerInfo.HealthStatus.STARTING, 0, List.of());
         } catch (IOException | RuntimeException e) {
+            // none yet (NoSuchFileException), or unreadable: no check has counted
             return new ContainerInfo.Health(ContainerInfo.HealthStatus.STARTING, 0, List.of());
         }
     }
