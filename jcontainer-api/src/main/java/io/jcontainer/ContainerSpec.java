@@ -47,11 +47,20 @@ import java.util.regex.Pattern;
  * @param init          whether a tiny init runs as PID 1, reaping orphans and forwarding signals
  * @param restartPolicy docker's {@code --restart}; only for detached containers (their monitor restarts them)
  * @param stopSignal    the signal {@link Container#stop(java.time.Duration)} sends first (docker's {@code --stop-signal})
+ * @param stopTimeout   how long a stop without a given grace waits before SIGKILL (docker's {@code --stop-timeout});
+ *                      null = 10 seconds
+ * @param logConfig     a detached container's log: driver and rotation (docker's {@code --log-driver}, {@code --log-opt});
+ *                      null = {@link LogConfig#DEFAULT}
+ * @param healthcheck   the health check of a detached container (docker's {@code --health-*}), or null for none
  */
 public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mount> mounts, String hostname, String domainname,
                             LinuxSpec linux, Hooks hooks, Map<String, String> annotations, NetworkMode network,
                             Stdio stdin, Stdio stdout, Stdio stderr, boolean detached, boolean init,
-                            RestartPolicy restartPolicy, Signal stopSignal) {
+                            RestartPolicy restartPolicy, Signal stopSignal, java.time.Duration stopTimeout,
+                            LogConfig logConfig, HealthCheck healthcheck) {
+    /** docker's default stop timeout. */
+    public static final java.time.Duration DEFAULT_STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     /** Validates each part and the conflicts between them (no file system access: see {@link Builder#build()}). */
@@ -69,6 +78,9 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         if (stdin == null || stdout == null || stderr == null) throw new InvalidSpecException("stdio", "null stream");
         if (restartPolicy == null) throw new InvalidSpecException("restart", "null");
         if (stopSignal == null) throw new InvalidSpecException("stopSignal", "null");
+        if (stopTimeout != null && stopTimeout.isNegative())
+            throw new InvalidSpecException("stop-timeout", "must not be negative, got " + stopTimeout.toSeconds() + "s");
+        if (logConfig == null) logConfig = LogConfig.DEFAULT;
         if (network == null) network = derivedNetwork(linux);
 
         if (process.args().isEmpty()) throw new InvalidSpecException("command", "no command given: call command(...)");
@@ -97,6 +109,20 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         if (!consistent)
             throw new InvalidSpecException("network", "network mode " + network + " contradicts the NET namespace setting "
                     + (linux.has(Namespace.NET) ? (netPath == null ? "(a new one)" : "(join " + netPath + ")") : "(none: the host's network)"));
+    }
+
+    /** A spec with the defaults for stop timeout, log and health check (the shape before they existed). */
+    public ContainerSpec(String name, ProcessSpec process, Root root, List<Mount> mounts, String hostname, String domainname,
+                         LinuxSpec linux, Hooks hooks, Map<String, String> annotations, NetworkMode network,
+                         Stdio stdin, Stdio stdout, Stdio stderr, boolean detached, boolean init,
+                         RestartPolicy restartPolicy, Signal stopSignal) {
+        this(name, process, root, mounts, hostname, domainname, linux, hooks, annotations, network, stdin, stdout, stderr,
+                detached, init, restartPolicy, stopSignal, null, null, null);
+    }
+
+    /** The grace a stop without one gives: {@link #stopTimeout()} or docker's 10 seconds. */
+    public java.time.Duration effectiveStopTimeout() {
+        return stopTimeout == null ? DEFAULT_STOP_TIMEOUT : stopTimeout;
     }
 
     private static void checkHostname(String setting, String h) {
@@ -175,6 +201,9 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         private boolean init;
         private RestartPolicy restartPolicy = RestartPolicy.NO;
         private Signal stopSignal = Signal.TERM;
+        private java.time.Duration stopTimeout;
+        private LogConfig logConfig = LogConfig.DEFAULT;
+        private HealthCheck healthcheck;
 
         Builder() {
             linux = linux.withNamespaceTypes(defaultNamespaces());
@@ -198,6 +227,9 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             init = s.init;
             restartPolicy = s.restartPolicy;
             stopSignal = s.stopSignal;
+            stopTimeout = s.stopTimeout;
+            logConfig = s.logConfig;
+            healthcheck = s.healthcheck;
         }
 
         private static EnumSet<Namespace> defaultNamespaces() {
@@ -429,6 +461,18 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
+        /**
+         * Supplementary groups by name, looked up in the root's {@code /etc/group} when the container
+         * starts (docker's {@code --group-add NAME}).
+         */
+        public Builder additionalGroups(String... names) {
+            if (names == null) throw new InvalidSpecException("group-add", "null");
+            List<String> l = new ArrayList<>(process.user().additionalGroups());
+            l.addAll(Arrays.asList(names));
+            process = process.withUser(process.user().withAdditionalGroups(l));
+            return this;
+        }
+
         /** The payload's umask (OCI {@code user.umask}); 0022 when unset. */
         public Builder umask(int mask) {
             process = process.withUser(process.user().withUmask(mask));
@@ -626,6 +670,25 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return res(r -> r.oomScoreAdj(adj));
         }
 
+        /** The CFS period in microseconds, 1000..1000000 (docker's {@code --cpu-period}); {@link #cpus(double)} is a share of it. */
+        public Builder cpuPeriod(long micros) {
+            return res(r -> r.cpuPeriod(micros));
+        }
+
+        /**
+         * CPU time per period in microseconds (docker's {@code --cpu-quota}): {@code micros / period} CPUs, the
+         * period being {@link #cpuPeriod(long)}'s (set it first) or 100 ms.
+         */
+        public Builder cpuQuota(long micros) {
+            if (micros < 1000) throw new InvalidSpecException("cpu-quota", "CPU cfs quota can not be less than 1ms (i.e. 1000): " + micros);
+            return res(r -> r.cpuQuota((double) micros / (r.cpuPeriod == 0 ? 100_000 : r.cpuPeriod)));
+        }
+
+        /** The cgroup's swappiness, 0..100 (docker's {@code --memory-swappiness}; cgroup v1 only). */
+        public Builder memorySwappiness(int swappiness) {
+            return res(r -> r.memorySwappiness(swappiness));
+        }
+
         /** A kernel parameter set inside the container (docker {@code --sysctl}); only namespaced ones are accepted at start. */
         public Builder sysctl(String key, String value) {
             if (key == null || value == null) throw new InvalidSpecException("sysctl", "null key or value: " + key);
@@ -740,6 +803,26 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
+        /** How long a stop without a grace of its own waits before SIGKILL (docker's {@code --stop-timeout}). */
+        public Builder stopTimeout(java.time.Duration timeout) {
+            if (nonNull("stop-timeout", timeout).isNegative())
+                throw new InvalidSpecException("stop-timeout", "must not be negative, got " + timeout.toSeconds() + "s");
+            this.stopTimeout = timeout;
+            return this;
+        }
+
+        /** A detached container's log driver and rotation (docker's {@code --log-driver}, {@code --log-opt}). */
+        public Builder logConfig(LogConfig config) {
+            this.logConfig = nonNull("log-driver", config);
+            return this;
+        }
+
+        /** The health check of a detached container, or null for none (docker's {@code --health-*}, {@code --no-healthcheck}). */
+        public Builder healthcheck(HealthCheck check) {
+            this.healthcheck = check;
+            return this;
+        }
+
         /** Applies a preset; later calls can still change any of its settings. */
         public Builder profile(Profile profile) {
             nonNull("profile", profile).applyTo(this);
@@ -749,7 +832,7 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         /** Validates the whole spec: conflicts between settings, and the root on disk. */
         public ContainerSpec build() {
             ContainerSpec spec = new ContainerSpec(name, process, root, mounts, hostname, domainname, linux, hooks, annotations,
-                    network, stdin, stdout, stderr, detached, init, restartPolicy, stopSignal);
+                    network, stdin, stdout, stderr, detached, init, restartPolicy, stopSignal, stopTimeout, logConfig, healthcheck);
             switch (root) {
                 case Root.Directory d -> checkDir("rootfs", d.path());
                 case Root.Overlay o -> {
@@ -789,6 +872,8 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         long pidsLimit;
         List<Resources.DeviceLimit> devices;
         Integer oom;
+        long cpuPeriod;
+        Integer swappiness;
 
         ResourcesBuilder(Resources r) {
             memory = r.memory();
@@ -802,6 +887,8 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             pidsLimit = r.pidsLimit();
             devices = new ArrayList<>(r.deviceLimits());
             oom = r.oomScoreAdj();
+            cpuPeriod = r.cpuPeriod();
+            swappiness = r.memorySwappiness();
         }
 
         ResourcesBuilder memory(DataSize v) { memory = v; return this; }
@@ -815,10 +902,12 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         ResourcesBuilder blkioWeight(int v) { blkioWeight = v; return this; }
         ResourcesBuilder deviceLimit(Resources.DeviceLimit v) { devices.add(v); return this; }
         ResourcesBuilder oomScoreAdj(int v) { oom = v; return this; }
+        ResourcesBuilder cpuPeriod(long v) { cpuPeriod = v; return this; }
+        ResourcesBuilder memorySwappiness(int v) { swappiness = v; return this; }
 
         Resources build() {
             return new Resources(memory, memorySwap, memoryReservation, cpuQuota, cpusetCpus, cpusetMems, cpuShares,
-                    pidsLimit, blkioWeight, devices, oom);
+                    pidsLimit, blkioWeight, devices, oom, cpuPeriod, swappiness);
         }
     }
 }

@@ -32,11 +32,21 @@ import java.util.Map;
  * @param logPath       the log its monitor writes, null when nothing is logged
  * @param monitorPid    host pid of its monitor (the process that holds its terminal, log and exit
  *                      record, as conmon for podman), 0 if it has none
+ * @param health        its health check's state (docker's {@code State.Health}), null when it has no check
  */
 public record ContainerInfo(String id, String name, String image, List<String> command, ContainerSpec spec, Status status,
                             long pid, Instant created, Instant started, Instant finished, ContainerExit exit, boolean autoRemove,
                             String restartPolicy, Streams streams, Map<String, String> labels, List<String> cgroupDirs, String logPath,
-                            long monitorPid) {
+                            long monitorPid, Health health) {
+    /** Without a health check. */
+    public ContainerInfo(String id, String name, String image, List<String> command, ContainerSpec spec, Status status,
+                         long pid, Instant created, Instant started, Instant finished, ContainerExit exit, boolean autoRemove,
+                         String restartPolicy, Streams streams, Map<String, String> labels, List<String> cgroupDirs, String logPath,
+                         long monitorPid) {
+        this(id, name, image, command, spec, status, pid, created, started, finished, exit, autoRemove, restartPolicy, streams,
+                labels, cgroupDirs, logPath, monitorPid, null);
+    }
+
     public ContainerInfo {
         command = command == null ? List.of() : List.copyOf(command);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -49,6 +59,33 @@ public record ContainerInfo(String id, String name, String image, List<String> c
         CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD;
 
         /** docker's spelling. */
+        public String docker() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * docker inspect's {@code State.Health}: {@code starting} until the first check that counts,
+     * then {@code healthy} or {@code unhealthy} ({@code retries} failures in a row).
+     *
+     * @param status        the state now
+     * @param failingStreak consecutive failed checks
+     * @param log           the last checks (at most 5, oldest first)
+     */
+    public record Health(HealthStatus status, int failingStreak, List<Probe> log) {
+        public Health {
+            log = log == null ? List.of() : List.copyOf(log);
+        }
+
+        /** One check: when it ran, its exit code (-1 when it could not run or timed out) and its output (at most 4 KiB). */
+        public record Probe(Instant start, Instant end, int exitCode, String output) {
+        }
+    }
+
+    /** Docker's health statuses. */
+    public enum HealthStatus {
+        STARTING, HEALTHY, UNHEALTHY;
+
         public String docker() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }

@@ -88,7 +88,18 @@ public interface Containers {
      */
     void start(String ref);
 
-    /** {@code docker restart}: stops it ({@link #stop}) if it runs, then starts it. */
+    /**
+     * Runs the container's health check ({@link io.jcontainer.ContainerSpec#healthcheck()}) as
+     * docker's daemon does — in the container, every interval, a timeout per check — and records
+     * each result where {@link #find} reads it ({@link ContainerInfo#health()}), until the
+     * container stops for good. Returns at once when it has no check, or another process runs its
+     * checks already. A process of its own runs this for a detached container (the CLI starts one).
+     */
+    default void runHealthChecks(String ref) throws InterruptedException {
+        throw new UnsupportedOperationException("health checks are not implemented by " + getClass().getName());
+    }
+
+    /** {@code docker restart}: stops it ({@link #stop}; a null grace is its stop timeout) if it runs, then starts it. */
     void restart(String ref, Duration grace) throws InterruptedException;
 
     // ---- finding ----
@@ -177,7 +188,8 @@ public interface Containers {
 
     /**
      * {@code docker stop -t}: its stop signal, then SIGKILL to everything of it after
-     * {@code grace}; its restart policy no longer applies. Returns how it exited.
+     * {@code grace} — null for the container's own {@code --stop-timeout} (default 10 s); its
+     * restart policy no longer applies. Returns how it exited.
      */
     Optional<ContainerExit> stop(String ref, Duration grace) throws InterruptedException;
 

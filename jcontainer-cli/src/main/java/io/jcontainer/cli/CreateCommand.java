@@ -39,10 +39,14 @@ public final class CreateCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) {
+        ContainerFlags.warnings(p, io);
+        Cidfile cidfile = Cidfile.of(p);
         // as run -d's: -t a terminal, -i a stdin, both held by its monitor for start -a and attach
         ContainerSpec spec = RunCommand.detachedSpec(RunCommand.specOf(p), p).build();
         try {
-            io.out().println(Store.containers().create(spec).id());
+            String id = Store.containers().create(spec).id();
+            cidfile.write(id);
+            io.out().println(id);
         } catch (Containers.ConflictException e) {
             throw Store.daemon(e);
         }

@@ -79,6 +79,8 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Flags.Parsed p, Io io) throws Exception {
+        ContainerFlags.warnings(p, io);
+        Cidfile cidfile = Cidfile.of(p); // docker refuses an existing file before creating anything
         ContainerSpec.Builder b = specOf(p);
         List<String> command = b.build().command();
         boolean interactive = p.bool("interactive");
@@ -96,15 +98,17 @@ public final class RunCommand implements Command {
                 if ("execve".equals(e.syscall())) throw execFailure(command.getFirst(), e);
                 throw e;
             }
+            cidfile.write(id);
+            HealthMonitor.spawn(id, spec);
             io.out().println(id);
             return 0;
         }
-        if (p.bool("tty")) return TtyRun.run(b, p, command, AttachCommand.detachKeys(p.value("detach-keys")), io);
+        if (p.bool("tty")) return TtyRun.run(b, p, command, AttachCommand.detachKeys(p.value("detach-keys")), io, cidfile);
         // docker keeps what `run` ran unless --rm: logs, start and ps -a work on it afterwards. So
         // it is started as run -d starts one (recorded, output logged by its monitor) and this
         // process attaches before the monitor reads any output. -i stays on the path below (its
         // stdin's end must close the payload's stdin, which a monitor-held stdin cannot do yet).
-        if (!p.bool("rm") && !interactive) return TtyRun.kept(b, p, command, io);
+        if (!p.bool("rm") && !interactive) return TtyRun.kept(b, p, command, io, cidfile);
         if (io.inherited()) {
             b.stdin(interactive ? Stdio.INHERIT : Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
         } else {
@@ -123,6 +127,7 @@ public final class RunCommand implements Command {
                 throw e;
             }
             try (c) {
+                cidfile.write(c.id());
                 signals.attach(c);
                 List<Thread> pumps = new ArrayList<>();
                 if (!io.inherited()) {
@@ -139,10 +144,17 @@ public final class RunCommand implements Command {
         }
     }
 
-    /** A detached sandbox's streams: -t a terminal, -i a stdin its monitor holds, output logged. */
+    /**
+     * A detached sandbox's streams: -t a terminal, -i a stdin its monitor holds, output logged —
+     * or, with {@code --log-driver none}, discarded (docker keeps no log then).
+     */
     static ContainerSpec.Builder detachedSpec(ContainerSpec.Builder b, Flags.Parsed p) {
+        boolean none = "none".equals(p.value("log-driver"));
+        if (none && p.bool("tty"))
+            throw new CliException(Cli.EXIT_ERROR, "--log-driver none with -t is not supported: the terminal's output is read through the container's log");
+        Stdio out = none ? Stdio.NULL : Stdio.PIPE;
         return b.detached(true).tty(p.bool("tty")).stdin(p.bool("interactive") ? Stdio.PIPE : Stdio.NULL)
-                .stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+                .stdout(out).stderr(out);
     }
 
     /** The spec a run command line describes. */
@@ -180,12 +192,26 @@ public final class RunCommand implements Command {
                 b.rootfs(directory(first, "IMAGE"));
                 args = args.subList(1, args.size());
             } else if (isImage(first, p)) {
-                // docker run IMAGE [ARG...]: pulled when missing; ARGs replace Cmd, Entrypoint stays
+                // docker run IMAGE [ARG...]: pulled when missing (--pull); ARGs replace Cmd, Entrypoint stays
+                pull(first, p);
                 b.image(first);
                 var config = ImageCli.configOf(first);
                 List<String> rest = args.subList(1, args.size());
-                args = new ArrayList<>(rest.isEmpty() ? config.command() : config.entrypoint());
-                if (!rest.isEmpty()) args.addAll(rest);
+                if (p.has("entrypoint")) {
+                    // docker: --entrypoint replaces the image's and clears its Cmd; '' clears the entrypoint
+                    args = new ArrayList<>(entrypoint(p));
+                    args.addAll(rest);
+                } else {
+                    args = new ArrayList<>(rest.isEmpty() ? config.command() : config.entrypoint());
+                    if (!rest.isEmpty()) args.addAll(rest);
+                }
+                if (args.isEmpty()) throw new CliException(Cli.EXIT_ERROR, "Error response from daemon: No command specified");
+                return args;
+            } else if (p.has("entrypoint")) {
+                // no image: the entrypoint is the command, the arguments follow it (docker's exec form)
+                if (!entrypoint(p).isEmpty() && !isPathSpelling(entrypoint(p).getFirst()) && !onDefaultPath(entrypoint(p).getFirst())
+                        && !p.values("env").stream().anyMatch(e -> e.startsWith("PATH=")))
+                    throw new CliException(Cli.EXIT_ERROR, "'" + entrypoint(p).getFirst() + "' (--entrypoint) is not a command of the default root");
             } else if (!isPathSpelling(first) && !p.values("env").stream().anyMatch(e -> e.startsWith("PATH="))
                     && !onDefaultPath(first)) {
                 throw new CliException(Cli.EXIT_ERROR, "'" + first + "' is neither a command of the default root nor a directory, "
@@ -193,8 +219,35 @@ public final class RunCommand implements Command {
                         + "or a command the host has in " + DEFAULT_PATH);
             }
         }
+        if (p.has("entrypoint")) {
+            List<String> withEntrypoint = new ArrayList<>(entrypoint(p));
+            withEntrypoint.addAll(args);
+            args = withEntrypoint;
+        }
         if (args.isEmpty()) throw new CliException(Cli.EXIT_ERROR, "no command specified");
         return args;
+    }
+
+    /** {@code --entrypoint X}: one word, as docker takes it ({@code ''}: none). */
+    private static List<String> entrypoint(Flags.Parsed p) {
+        String e = p.value("entrypoint");
+        return e == null || e.isEmpty() ? List.of() : List.of(e);
+    }
+
+    /**
+     * {@code --platform} (this machine's only: jcontainer runs no emulator) and {@code --pull}
+     * always|missing|never, before the image is resolved.
+     */
+    private static void pull(String image, Flags.Parsed p) {
+        String mode = p.has("pull") ? p.value("pull") : "missing";
+        if (!mode.equals("always") && !mode.equals("missing") && !mode.equals("never"))
+            throw new UsageException("invalid pull option: '" + mode + "': must be one of \"always\", \"missing\" or \"never\"");
+        try (var images = ImageCli.open()) {
+            boolean stored = images.exists(image);
+            if (mode.equals("never") && !stored)
+                throw new CliException(Cli.EXIT_ERROR, "Error response from daemon: No such image: " + image + " (--pull never)");
+            if (mode.equals("always") || !stored) images.pull(image, io.jcontainer.image.ProgressListener.NONE);
+        }
     }
 
     /**

@@ -37,7 +37,7 @@ public final class StartCommand implements Command {
     @Override
     public Flags flags() {
         Flags f = new Flags();
-        return restart ? f.value("time", 't', "int", "Seconds to wait before killing the container (default 10)")
+        return restart ? f.value("time", 't', "int", "Seconds to wait before killing the container (default: its --stop-timeout, else 10)")
                 : f.bool("attach", 'a', "Attach STDOUT/STDERR and forward signals")
                 .bool("interactive", 'i', "Attach container's STDIN")
                 .value("detach-keys", (char) 0, "string", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")");
@@ -57,7 +57,7 @@ public final class StartCommand implements Command {
                 if (attach && e.status() == ContainerInfo.Status.CREATED && e.pid() > 0) return startAttached(e, p, keys, io);
                 java.time.Instant startedAt = java.time.Instant.now(); // its log entries from here on are this run's
                 try {
-                    if (restart) Store.containers().restart(e.id(), Duration.ofSeconds(p.has("time") ? Integer.parseInt(p.value("time")) : 10));
+                    if (restart) Store.containers().restart(e.id(), p.has("time") ? Duration.ofSeconds(Integer.parseInt(p.value("time"))) : null);
                     else if (e.running()) { // docker: starting a running container is a no-op
                         io.out().println(ref);
                         continue;
@@ -65,6 +65,7 @@ public final class StartCommand implements Command {
                 } catch (Containers.NotSupportedYetException | Containers.ConflictException | Containers.NoSuchContainerException x) {
                     throw Store.daemon(x);
                 }
+                HealthMonitor.spawn(e.id(), e.spec()); // its checks start over with it (a running checker keeps them)
                 // docker start -a attaches before the payload runs; here it starts first. Without -i the
                 // log from the start on is the whole output (a payload that ended at once included);
                 // with -i the attach carries the input, and the log stands in when it ended already.

@@ -27,7 +27,7 @@ final class TtyRun {
     private TtyRun() {
     }
 
-    static int run(ContainerSpec.Builder b, Flags.Parsed p, List<String> command, DetachKeys keys, Io io) throws Exception {
+    static int run(ContainerSpec.Builder b, Flags.Parsed p, List<String> command, DetachKeys keys, Io io, Cidfile cidfile) throws Exception {
         ContainerSpec spec = RunCommand.detachedSpec(b, p).build();
         Containers.Attached started;
         try {
@@ -36,6 +36,8 @@ final class TtyRun {
             if ("execve".equals(e.syscall())) throw RunCommand.execFailure(command.getFirst(), e);
             throw e;
         }
+        cidfile.write(started.container().id());
+        HealthMonitor.spawn(started.container().id(), spec);
         // docker: no signal proxy with a terminal (ctrl-c is a byte to it)
         return AttachCommand.session(started.container(), started.session(), p.bool("interactive"), keys, false, io);
     }
@@ -46,7 +48,7 @@ final class TtyRun {
      * first output on; signals to this process go to the container (--sig-proxy); the exit status
      * is its own. Killing this process leaves it running, as killing {@code docker run} does.
      */
-    static int kept(ContainerSpec.Builder b, Flags.Parsed p, List<String> command, Io io) throws Exception {
+    static int kept(ContainerSpec.Builder b, Flags.Parsed p, List<String> command, Io io, Cidfile cidfile) throws Exception {
         ContainerSpec spec = RunCommand.detachedSpec(b, p).build();
         Containers.Attached started;
         try {
@@ -55,6 +57,8 @@ final class TtyRun {
             if ("execve".equals(e.syscall())) throw RunCommand.execFailure(command.getFirst(), e);
             throw e;
         }
+        cidfile.write(started.container().id());
+        HealthMonitor.spawn(started.container().id(), spec);
         boolean proxy = io.inherited() && (!p.has("sig-proxy") || p.bool("sig-proxy"));
         return AttachCommand.session(started.container(), started.session(), false, AttachCommand.detachKeys(null), proxy, io);
     }

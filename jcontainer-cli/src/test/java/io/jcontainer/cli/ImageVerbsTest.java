@@ -102,6 +102,27 @@ class ImageVerbsTest {
         var args = cli("run", "--rm", ref, "-c", "echo $GREETING");           // ARGs replace Cmd only
         assertThat(args.code()).as(args.toString()).isZero();
         assertThat(args.out()).isEqualTo("hello\n");
+
+        // --entrypoint replaces the image's and drops its Cmd; '' clears it (the arguments are then the command)
+        var ep = cli("run", "--rm", "--entrypoint", "/bin/echo", ref, "replaced");
+        assertThat(ep.out()).as(ep.toString()).isEqualTo("replaced\n");
+        var cleared = cli("run", "--rm", "--entrypoint", "", ref, "/bin/echo", "no", "entrypoint");
+        assertThat(cleared.out()).as(cleared.toString()).isEqualTo("no entrypoint\n");
+        var nothing = cli("run", "--rm", "--entrypoint", "", ref);
+        assertThat(nothing.code()).isEqualTo(125);
+        assertThat(nothing.err()).contains("No command specified");
+
+        // --pull: never refuses what is not stored, always fetches again, anything else is a usage error
+        String absent = registry.host() + "/cli/absent:1";
+        var never = cli("run", "--rm", "--pull", "never", absent);
+        assertThat(never.code()).isEqualTo(125);
+        assertThat(never.err()).contains("No such image: " + absent);
+        assertThat(cli("run", "--rm", "--pull", "never", ref).out()).isEqualTo("from run IMAGE");
+        assertThat(cli("rmi", ref).code()).isZero();
+        var always = cli("run", "--rm", "--pull", "always", ref);
+        assertThat(always.out()).as(always.toString()).isEqualTo("from run IMAGE");
+        assertThat(cli("run", "--rm", "--pull", "sometimes", ref).err())
+                .contains("invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\"");
     }
 
     @Test

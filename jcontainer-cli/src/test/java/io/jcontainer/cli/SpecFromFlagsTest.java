@@ -115,8 +115,61 @@ class SpecFromFlagsTest {
         assertThat(s.mounts().getFirst()).isEqualTo(new Mount.Generic("/t", "bind", "/tmp", List.of("rbind", "ro", "rslave")));
         assertThat(s.resources().memorySwap()).isEqualTo(Resources.UNLIMITED_SWAP);
         assertThatThrownBy(() -> spec("-v", "/tmp:/t:nocopy")).hasMessageContaining("nocopy");
-        assertThatThrownBy(() -> spec("--group-add", "audio")).hasMessageContaining("numeric");
+        assertThat(spec("--group-add", "audio").process().user().additionalGroups()).containsExactly("audio"); // resolved at start
         assertThatThrownBy(() -> spec("--sysctl", "novalue")).hasMessageContaining("KEY=VALUE");
+    }
+
+    @Test
+    void runFlagsOfIssue18MapOntoTheModel(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Resources r = spec("--cpu-period", "50000", "--cpu-quota", "25000", "--blkio-weight-device", "/dev/sda:200").resources();
+        assertThat(r.cpuPeriod()).isEqualTo(50_000);
+        assertThat(r.cpuQuota()).isEqualTo(0.5);                       // 25 ms of each 50 ms
+        assertThat(r.deviceLimits()).containsExactly(new Resources.DeviceLimit("/dev/sda", Resources.DeviceLimit.Kind.WEIGHT, 200));
+        assertThat(spec("--cpu-quota", "150000").resources().cpuQuota()).isEqualTo(1.5); // the kernel's 100 ms period
+        assertThat(spec("--cpu-quota", "-1").resources().isEmpty()).isTrue();
+        assertThatThrownBy(() -> spec("--cpus", "1", "--cpu-quota", "50000")).hasMessage("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+        assertThatThrownBy(() -> spec("--cpu-period", "999")).hasMessageContaining("CPU cfs period can not be less than 1ms");
+        assertThatThrownBy(() -> spec("--cpu-quota", "999")).hasMessageContaining("CPU cfs quota can not be less than 1ms");
+        assertThatThrownBy(() -> spec("--memory-swappiness", "101")).hasMessageContaining("valid memory swappiness range is 0-100");
+        assertThat(spec("--memory-swappiness", "-1").resources().memorySwappiness()).isNull();
+        assertThatThrownBy(() -> spec("--blkio-weight-device", "/dev/sda:5")).hasMessageContaining("between 10 and 1000");
+
+        ContainerSpec s = spec("--stop-timeout", "3", "--shm-size", "1m", "--log-opt", "max-size=1k", "--log-opt", "max-file=2",
+                "--health-cmd", "test -e /ok", "--health-interval", "1s500ms", "--health-timeout", "2s", "--health-retries", "4",
+                "--health-start-period", "1m");
+        assertThat(s.stopTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(s.mounts()).contains(new Mount.Tmpfs("/dev/shm", DataSize.MB(1), 01777, false, true, 0));
+        assertThat(s.logConfig()).isEqualTo(new io.jcontainer.LogConfig(io.jcontainer.LogConfig.Driver.JSON_FILE, DataSize.KB(1), 2));
+        assertThat(s.healthcheck()).isEqualTo(new io.jcontainer.HealthCheck(List.of("CMD-SHELL", "test -e /ok"),
+                java.time.Duration.ofMillis(1500), java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(1), 4));
+        assertThat(s.healthcheck().argv()).containsExactly("/bin/sh", "-c", "test -e /ok");
+        assertThat(spec("--no-healthcheck").healthcheck()).isNull();
+        assertThatThrownBy(() -> spec("--no-healthcheck", "--health-cmd", "true")).hasMessage("--no-healthcheck conflicts with --health-* options");
+        assertThatThrownBy(() -> spec("--health-cmd", "true", "--health-interval", "soon")).hasMessageContaining("invalid duration");
+        assertThatThrownBy(() -> spec("--log-driver", "syslog")).hasMessageContaining("logging driver 'syslog' is not supported");
+        assertThatThrownBy(() -> spec("--log-opt", "mode=non-blocking")).hasMessageContaining("unknown log opt 'mode'");
+        assertThat(spec("--log-driver", "none").logConfig().driver()).isEqualTo(io.jcontainer.LogConfig.Driver.NONE);
+        assertThatThrownBy(() -> spec("--ipc", "bogus")).hasMessageContaining("invalid IPC mode");
+        assertThatThrownBy(() -> spec("--uts", "container:x")).hasMessageContaining("invalid UTS mode");
+        assertThatThrownBy(() -> spec("--userns", "keep-id")).hasMessageContaining("--userns keep-id is not supported");
+
+        // docker's file formats: comments and blank lines skipped; a bare VAR takes this process's value
+        Path env = java.nio.file.Files.writeString(tmp.resolve("env"), "# comment\n\nA=1\nPATH\nUNSET_XYZ_18\nB=two words\n");
+        Path labels = java.nio.file.Files.writeString(tmp.resolve("labels"), "# c\ncom.example.a=1\nflag\n");
+        ContainerSpec f = spec("--env-file", env.toString(), "-e", "A=2", "--label-file", labels.toString(), "-l", "com.example.a=3");
+        assertThat(f.env()).containsEntry("A", "2").containsEntry("B", "two words").containsEntry("PATH", System.getenv("PATH"))
+                .doesNotContainKey("UNSET_XYZ_18");
+        assertThat(f.annotations()).containsEntry("com.example.a", "3").containsEntry("flag", "");
+    }
+
+    @Test
+    void durationsAreGoSpelled() {
+        assertThat(ContainerFlags.duration("x", "500ms")).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(ContainerFlags.duration("x", "1m30s")).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(ContainerFlags.duration("x", "1.5h")).isEqualTo(java.time.Duration.ofMinutes(90));
+        assertThat(ContainerFlags.duration("x", "0")).isEqualTo(java.time.Duration.ZERO);
+        assertThatThrownBy(() -> ContainerFlags.duration("x", "10")).hasMessageContaining("invalid duration");
+        assertThatThrownBy(() -> ContainerFlags.duration("x", "1s2")).hasMessageContaining("invalid duration");
     }
 
     @Test

@@ -106,6 +106,7 @@ public final class DockerCreate {
         body.path("Labels").properties().forEach(l -> b.annotation(l.getKey(), l.getValue().asText()));
         String stop = text(body, "StopSignal", null);
         if (stop != null && !stop.isEmpty()) b.stopSignal(Signal.parse(stop));
+        if (body.path("StopTimeout").isNumber()) b.stopTimeout(java.time.Duration.ofSeconds(body.path("StopTimeout").asLong()));
 
         // Every container of the API is recorded and watched by its monitor: output logged, stdin held when asked.
         boolean tty = body.path("Tty").asBoolean(false);

@@ -67,7 +67,14 @@ public final class Inspect {
         st.put("StartedAt", c.started() == null ? null : c.started().toString());
         st.put("FinishedAt", c.finished() == null ? null : c.finished().toString());
         st.put("MonitorPid", c.monitorPid());
-        if (!st.has("Health")) st.putNull("Health"); // no health checks yet (docker omits it then; scripts read null)
+        if (c.health() != null) {
+            var h = st.putObject("Health");
+            h.put("Status", c.health().status().docker()).put("FailingStreak", c.health().failingStreak());
+            var log = h.putArray("Log");
+            for (var p : c.health().log())
+                log.addObject().put("Start", p.start().toString()).put("End", p.end().toString()).put("ExitCode", p.exitCode()).put("Output", p.output());
+        }
+        if (!st.has("Health")) st.putNull("Health"); // no health check (docker omits it then; scripts read null)
         root.put("LogPath", c.logPath());
         var cfg = root.putObject("Config");
         ContainerInfo.Streams io = c.streams();
@@ -93,6 +100,14 @@ public final class Inspect {
         c.labels().forEach(labels::put);
         if (spec != null) {
             cfg.put("StopSignal", "SIG" + spec.stopSignal().name());
+            if (spec.stopTimeout() != null) cfg.put("StopTimeout", spec.stopTimeout().toSeconds());
+            if (spec.healthcheck() != null) {
+                var hc = cfg.putObject("Healthcheck");
+                var test = hc.putArray("Test");
+                spec.healthcheck().test().forEach(test::add);
+                hc.put("Interval", spec.healthcheck().interval().toNanos()).put("Timeout", spec.healthcheck().timeout().toNanos())
+                        .put("StartPeriod", spec.healthcheck().startPeriod().toNanos()).put("Retries", spec.healthcheck().retries());
+            }
             cfg.put("Init", spec.init());
             cfg.put("Detached", spec.detached());
             cfg.put("PidNamespace", spec.has(Namespace.PID));
@@ -266,8 +281,9 @@ public final class Inspect {
             case NetworkMode.Container c -> "container:" + c.idOrName();
             case NetworkMode.NamespacePath p -> "ns:" + p.path();
         });
-        host.put("PidMode", spec.has(Namespace.PID) ? "" : "host");
-        host.put("IpcMode", spec.has(Namespace.IPC) ? "private" : "host");
+        String pidPath = spec.linux().namespacePath(Namespace.PID), ipcPath = spec.linux().namespacePath(Namespace.IPC);
+        host.put("PidMode", pidPath != null ? "ns:" + pidPath : spec.has(Namespace.PID) ? "" : "host");
+        host.put("IpcMode", ipcPath != null ? "ns:" + ipcPath : spec.has(Namespace.IPC) ? "private" : "host");
         host.put("UTSMode", spec.has(Namespace.UTS) ? "" : "host");
         host.put("UsernsMode", spec.has(Namespace.USER) ? "private" : "");
         host.put("CgroupnsMode", spec.has(Namespace.CGROUP) ? "private" : "host");
@@ -288,7 +304,20 @@ public final class Inspect {
         host.put("Memory", r.memory() == null ? 0 : r.memory().bytes());
         host.put("MemorySwap", r.memorySwap() == null ? 0 : r.memorySwap().bytes());
         host.put("MemoryReservation", r.memoryReservation() == null ? 0 : r.memoryReservation().bytes());
-        host.put("NanoCpus", (long) (r.cpuQuota() * 1e9));
+        // --cpu-period/--cpu-quota show as such (docker keeps them apart from --cpus' NanoCpus)
+        host.put("NanoCpus", r.cpuPeriod() == 0 ? (long) (r.cpuQuota() * 1e9) : 0);
+        host.put("CpuPeriod", r.cpuPeriod());
+        host.put("CpuQuota", r.cpuPeriod() == 0 || r.cpuQuota() == 0 ? 0 : Math.round(r.cpuQuota() * r.cpuPeriod()));
+        if (r.memorySwappiness() != null) host.put("MemorySwappiness", r.memorySwappiness());
+        else host.putNull("MemorySwappiness");
+        var log = host.putObject("LogConfig");
+        log.put("Type", spec.logConfig().driver().dockerName());
+        var logOpts = log.putObject("Config");
+        if (spec.logConfig().maxSize() != null) logOpts.put("max-size", String.valueOf(spec.logConfig().maxSize().bytes()));
+        if (spec.logConfig().maxFiles() != 0) logOpts.put("max-file", String.valueOf(spec.logConfig().maxFiles()));
+        var groups = host.putArray("GroupAdd");
+        spec.process().user().additionalGids().forEach(g -> groups.add(String.valueOf(g)));
+        spec.process().user().additionalGroups().forEach(groups::add);
         host.put("CpuShares", r.cpuShares());
         host.put("CpusetCpus", r.cpusetCpus() == null ? "" : r.cpusetCpus());
         host.put("CpusetMems", r.cpusetMems() == null ? "" : r.cpusetMems());

@@ -45,11 +45,21 @@ public final class PsColumns {
     public static String status(ContainerInfo c) {
         return switch (c.status()) {
             case RUNNING, PAUSED -> "Up " + (c.started() == null ? "" : human(Duration.between(c.started(), Instant.now())))
-                    + (c.paused() ? " (Paused)" : "");
+                    + (c.paused() ? " (Paused)" : health(c));
             case EXITED -> "Exited (" + (c.exit() == null ? 0 : c.exit().code()) + ") " + (c.finished() == null ? "" : ago(c.finished()));
             case RESTARTING -> "Restarting (" + (c.exit() == null ? 0 : c.exit().code()) + ") " + (c.finished() == null ? "" : ago(c.finished()));
             case CREATED -> "Created";
             case DEAD -> "Dead";
+        };
+    }
+
+    /** docker's health suffix: " (healthy)", " (unhealthy)", " (health: starting)"; empty without a check. */
+    private static String health(ContainerInfo c) {
+        if (c.health() == null) return "";
+        return switch (c.health().status()) {
+            case STARTING -> " (health: starting)";
+            case HEALTHY -> " (healthy)";
+            case UNHEALTHY -> " (unhealthy)";
         };
     }
 

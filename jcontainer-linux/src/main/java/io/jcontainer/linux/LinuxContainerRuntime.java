@@ -486,7 +486,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** @param asked what the record keeps (the spec as asked: a named network, not the namespace made for this run) */
     private Container start(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
                             String id, PreparedNetwork net, LaunchHooks extraHooks) {
-        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
 
         // Detached and named sandboxes are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
@@ -536,7 +536,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));
-                if (logged) pre.add(new Op.Log(store.logFile(id).toString(), logMaxBytes, logMaxFiles));
+                if (logged) pre.add(logOp(store.logFile(id).toString(), spec));
                 if (attachable) pre.add(new Op.Attach(store.attachSocket(id).toString(), spec.tty(), spec.stdin() instanceof Stdio.Pipe, hold));
                 if (spec.restartPolicy().mode() != io.jcontainer.RestartPolicy.Mode.NO)
                     pre.add(new Op.Restart(spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.ALWAYS ? 2 : 1,
@@ -600,6 +600,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /** A detached sandbox's piped output, or its terminal, is logged by its monitor. */
+    /** The monitor's log: the spec's rotation (docker's --log-opt max-size, max-file), else this runtime's. */
+    private Op.Log logOp(String path, ContainerSpec spec) {
+        io.jcontainer.LogConfig c = spec.logConfig();
+        return new Op.Log(path, c.maxSize() != null ? c.maxSize().bytes() : logMaxBytes, c.maxFiles() != 0 ? c.maxFiles() : logMaxFiles);
+    }
+
     private static boolean logged(ContainerSpec spec) {
         return spec.detached() && (spec.tty() || spec.stdout() instanceof Stdio.Pipe || spec.stderr() instanceof Stdio.Pipe);
     }
@@ -689,7 +695,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         for (String d : state.cgroupDirs())
             procs.add(d + (java.nio.file.Files.exists(java.nio.file.Path.of(d, "cgroup.controllers")) ? "/cgroup.procs" : "/tasks"));
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), state.id().substring(0, 12)));
@@ -724,7 +730,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
-        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user());
+        Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
         Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
@@ -777,7 +783,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     "start the container with start(spec), or leave those hooks out");
         RootfsChecks.check(s);
         LauncherImage image = launcher();
-        Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user());
+        Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user(), s.process().user().additionalGroups());
         SandboxCgroup cgroup = null;
         Launched l = null;
         boolean ok = false;
@@ -796,7 +802,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
             if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
             boolean logged = s.tty() || s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
-            if (logged) pre.add(new Op.Log(stateDir.resolve("log").toString(), logMaxBytes, logMaxFiles));
+            if (logged) pre.add(logOp(stateDir.resolve("log").toString(), s));
             // As run -d's: its terminal (-t) or piped stdin (-i), and its output, are held by its
             // monitor for attach clients — from now on, so that start -a can attach before the start
             // (clients that connect while it waits are accepted before any output is read).
@@ -1024,7 +1030,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
     public Plan plan(ContainerSpec spec) {
         RootfsChecks.check(spec);
-        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user());
+        Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
         try {
             return new PlanCompiler(host).compile(spec, PlanCompiler.Inputs.of(user));
         } catch (InvalidSpecException e) {

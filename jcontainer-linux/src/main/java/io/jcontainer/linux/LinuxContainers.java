@@ -188,7 +188,7 @@ final class LinuxContainers implements Containers {
     @Override
     public void restart(String ref, Duration grace) throws InterruptedException {
         ContainerStore.Entry e = entry(ref);
-        if (e.running() || e.status() == ContainerStore.Status.RESTARTING) stop(e, grace);
+        if (e.running() || e.status() == ContainerStore.Status.RESTARTING) stop(e, grace(e, grace));
         start(e.state().id());
         event(e.state().id(), "restart", Map.of());
     }
@@ -232,6 +232,22 @@ final class LinuxContainers implements Containers {
         }
     }
 
+    /** The stored spec, or null when there is none or it cannot be read (a record of the format before). */
+    private ContainerSpec specOrNull(String id) {
+        try {
+            return StoredSpec.read(store.dir(id));
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    /** A stop's grace: the one asked for, else the container's {@code --stop-timeout}, else docker's 10 s. */
+    private Duration grace(ContainerStore.Entry e, Duration asked) {
+        if (asked != null) return asked;
+        ContainerSpec spec = specOrNull(e.state().id());
+        return spec == null ? ContainerSpec.DEFAULT_STOP_TIMEOUT : spec.effectiveStopTimeout();
+    }
+
     private ContainerInfo info(ContainerStore.Entry e) {
         ContainerState s = e.state();
         ContainerSpec spec;
@@ -248,11 +264,20 @@ final class LinuxContainers implements Containers {
             case DEAD -> ContainerInfo.Status.DEAD;
         };
         ContainerState.Streams st = s.streams();
+        ContainerInfo.Health health = spec == null || spec.healthcheck() == null ? null
+                : io.jcontainer.linux.state.HealthRecord.read(store.dir(s.id()));
         return new ContainerInfo(s.id(), s.name(), s.image(), s.command(), spec, status,
                 e.running() || (status == ContainerInfo.Status.CREATED && s.pid() > 0) ? s.pid() : 0, instant(s.created()),
                 instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
                 st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
-                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid());
+                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid(), health);
+    }
+
+    @Override
+    public void runHealthChecks(String ref) throws InterruptedException {
+        String id = entry(ref).state().id();
+        // docker's event: "health_status: healthy"
+        HealthChecks.run(this, id, store.dir(id), (cid, attrs) -> event(cid, "health_status: " + attrs.get("healthStatus"), Map.of()));
     }
 
     private static Instant instant(String s) {
@@ -346,6 +371,10 @@ final class LinuxContainers implements Containers {
     @Override
     public void logs(String ref, LogOptions o, OutputStream stdout, OutputStream stderr) throws IOException, InterruptedException {
         ContainerStore.Entry e = entry(ref);
+        ContainerSpec spec = specOrNull(e.state().id());
+        if (e.state().logPath() == null && spec != null && spec.logConfig().driver() == io.jcontainer.LogConfig.Driver.NONE)
+            throw new NotSupportedYetException("configured logging driver does not support reading (container "
+                    + e.state().shortId() + " runs with --log-driver none)");
         if (e.state().logPath() == null)
             throw new NotSupportedYetException("container " + e.state().shortId() + " has no log (only detached containers are logged)");
         new ContainerLogs(Path.of(e.state().logPath())).print(new ContainerLogs.Options(o.follow(), o.timestamps(), o.tail(), o.since(), o.until()),
@@ -559,7 +588,8 @@ final class LinuxContainers implements Containers {
 
     @Override
     public Optional<ContainerExit> stop(String ref, Duration grace) throws InterruptedException {
-        return stop(entry(ref), grace);
+        ContainerStore.Entry e = entry(ref);
+        return stop(e, grace(e, grace));
     }
 
     private Optional<ContainerExit> stop(ContainerStore.Entry e, Duration grace) throws InterruptedException {

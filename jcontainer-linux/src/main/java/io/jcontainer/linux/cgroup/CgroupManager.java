@@ -48,7 +48,8 @@ public interface CgroupManager {
      * starts are not on the hot path, so they pay the mkdirs.
      */
     static boolean needsCgroup(ContainerSpec spec) {
-        return !spec.resources().isEmpty() || !spec.has(Namespace.PID) || spec.detached();
+        // --device: its permissions (r, w, m) are the device allowlist's, which needs a cgroup
+        return !spec.resources().isEmpty() || !spec.has(Namespace.PID) || spec.detached() || !spec.linux().devices().isEmpty();
     }
 
     /**

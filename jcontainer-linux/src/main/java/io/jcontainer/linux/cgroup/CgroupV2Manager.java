@@ -45,6 +45,21 @@ public final class CgroupV2Manager implements CgroupManager {
                 ? Set.of(fs.read(dir + "/cgroup.controllers").strip().split("\\s+")) : Set.of();
     }
 
+    /**
+     * v2 has no devices files: device access is a BPF program attached to the cgroup, which
+     * jcontainer does not load yet. A {@code --device} with fewer permissions than {@code rwm}
+     * would not be enforced, so it is refused, naming it.
+     */
+    @Override
+    public SandboxCgroup create(String containerId, io.jcontainer.ContainerSpec spec) {
+        for (io.jcontainer.Device d : spec.linux().devices())
+            if (!d.permissions().equals("rwm"))
+                throw new io.jcontainer.HostUnsupportedException("devices: " + d.path() + " with permissions '" + d.permissions()
+                        + "' cannot be enforced on cgroup v2 yet (device access there is a BPF program jcontainer does not load)",
+                        "give the device rwm, or run on a cgroup v1 host");
+        return CgroupManager.super.create(containerId, spec);
+    }
+
     @Override
     public SandboxCgroup create(String containerId, Resources r) {
         return create(containerId, r, false);

@@ -5,8 +5,8 @@ import io.jcontainer.Resources;
 
 /**
  * cpu: CFS bandwidth (a quota of CPU time per period) and relative weight; throttling stats.
- * v1: cpu.cfs_quota_us (period left at its 100 ms default), cpu.shares, cpu.stat.
- * v2: cpu.max "QUOTA PERIOD", cpu.weight, cpu.stat.
+ * v1: cpu.cfs_period_us (when one is asked for; else the kernel's 100 ms), cpu.cfs_quota_us, cpu.shares, cpu.stat.
+ * v2: cpu.max "QUOTA PERIOD" ("max PERIOD" for a period alone), cpu.weight, cpu.stat.
  */
 final class CpuController {
     static final long PERIOD_US = 100_000;
@@ -15,13 +15,14 @@ final class CpuController {
     }
 
     static boolean wanted(Resources r) {
-        return r.cpuQuota() > 0 || r.cpuShares() > 0;
+        return r.cpuQuota() > 0 || r.cpuShares() > 0 || r.cpuPeriod() > 0;
     }
 
     static void validate(Resources r) {
         // the kernel's floor for cfs_quota_us is 1 ms (sched/core.c: min_cfs_quota_period)
         if (r.cpuQuota() > 0 && quotaUs(r) < 1000)
-            throw new InvalidSpecException("cpus", r.cpuQuota() + " is below the minimum of 0.01 CPUs (1 ms per 100 ms period)");
+            throw new InvalidSpecException("cpus", r.cpuPeriod() == 0 ? r.cpuQuota() + " is below the minimum of 0.01 CPUs (1 ms per 100 ms period)"
+                    : r.cpuQuota() + " CPUs is below the minimum of 1 ms per " + r.cpuPeriod() + " µs period");
         // as docker: no more than the host has (a huge quota would also overflow cfs_quota_us)
         int n = Runtime.getRuntime().availableProcessors();
         if (r.cpuQuota() > n)
@@ -32,16 +33,18 @@ final class CpuController {
     }
 
     static long quotaUs(Resources r) {
-        return Math.round(r.cpuQuota() * PERIOD_US);
+        return Math.round(r.cpuQuota() * r.effectiveCpuPeriod());
     }
 
     static void apply(Dir d, Resources r) {
         if (d.v2()) {
-            if (r.cpuQuota() > 0) d.set("cpus", "cpu.max", quotaUs(r) + " " + PERIOD_US);
+            if (r.cpuQuota() > 0 || r.cpuPeriod() > 0)
+                d.set("cpus", "cpu.max", (r.cpuQuota() > 0 ? Long.toString(quotaUs(r)) : "max") + " " + r.effectiveCpuPeriod());
             if (r.cpuShares() > 0) d.set("cpu-shares", "cpu.weight", Long.toString(weight(r.cpuShares())));
             return;
         }
-        // a new cgroup's cfs_period_us is the kernel default, 100 ms (jcontainer never changes it)
+        // the period first: the kernel checks the quota against it (a quota above a shorter period stays valid)
+        if (r.cpuPeriod() > 0) d.set("cpu-period", "cpu.cfs_period_us", Long.toString(r.cpuPeriod()));
         if (r.cpuQuota() > 0) d.set("cpus", "cpu.cfs_quota_us", Long.toString(quotaUs(r)));
         if (r.cpuShares() > 0) d.set("cpu-shares", "cpu.shares", Integer.toString(r.cpuShares()));
     }

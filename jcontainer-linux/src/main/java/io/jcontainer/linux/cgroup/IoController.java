@@ -48,12 +48,24 @@ final class IoController {
         }
         for (var e : devices.entrySet()) {
             Resources.DeviceLimit l = e.getKey();
+            if (l.kind() == Resources.DeviceLimit.Kind.WEIGHT) {
+                // the same file as the default weight, one "MAJ:MIN WEIGHT" line per device (v1: blkio.weight_device)
+                String prefix = d.v2() ? "io." : "blkio.";
+                String file = d.has(prefix + (d.v2() ? "weight" : "weight_device")) ? prefix + (d.v2() ? "weight" : "weight_device")
+                        : prefix + (d.v2() ? "bfq.weight" : "bfq.weight_device");
+                if (!d.has(file))
+                    throw new InvalidSpecException("blkio-weight-device", "per-device io weights are not available on this host: no "
+                            + file + " (they need the BFQ or CFQ I/O scheduler)");
+                d.set("blkio-weight-device", file, e.getValue() + " " + l.value());
+                continue;
+            }
             if (d.v2()) {
                 String key = switch (l.kind()) {
                     case READ_BPS -> "rbps";
                     case WRITE_BPS -> "wbps";
                     case READ_IOPS -> "riops";
                     case WRITE_IOPS -> "wiops";
+                    case WEIGHT -> throw new IllegalStateException("handled above");
                 };
                 d.set("device", "io.max", e.getValue() + " " + key + "=" + l.value());
             } else {
@@ -62,6 +74,7 @@ final class IoController {
                     case WRITE_BPS -> "blkio.throttle.write_bps_device";
                     case READ_IOPS -> "blkio.throttle.read_iops_device";
                     case WRITE_IOPS -> "blkio.throttle.write_iops_device";
+                    case WEIGHT -> throw new IllegalStateException("handled above");
                 };
                 d.set("device", file, e.getValue() + " " + l.value());
             }

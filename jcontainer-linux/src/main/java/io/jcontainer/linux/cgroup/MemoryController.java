@@ -22,7 +22,7 @@ final class MemoryController {
     }
 
     static boolean wanted(Resources r) {
-        return r.memory() != null || r.memorySwap() != null || r.memoryReservation() != null;
+        return r.memory() != null || r.memorySwap() != null || r.memoryReservation() != null || r.memorySwappiness() != null;
     }
 
     static void validate(Resources r) {
@@ -57,7 +57,15 @@ final class MemoryController {
                 if (d.has("memory.swap.max")) d.set("memory-swap", "memory.swap.max", "max");
             } else if (s != null) d.set("memory-swap", "memory.swap.max", Long.toString(s.bytes() - m.bytes()));
             if (low != null) d.set("memory-reservation", "memory.low", Long.toString(low.bytes()));
+            if (r.memorySwappiness() != null)
+                throw new HostUnsupportedException("memory-swappiness cannot be applied: cgroup v2 has no per-cgroup swappiness (memory.swappiness is v1's)",
+                        "leave --memory-swappiness out on a cgroup v2 host (docker discards it there with a warning)");
             return;
+        }
+        if (r.memorySwappiness() != null) {
+            if (!d.has("memory.swappiness"))
+                throw new HostUnsupportedException("memory-swappiness cannot be applied: no " + d.file("memory.swappiness") + " on this host", "leave --memory-swappiness out");
+            d.set("memory-swappiness", "memory.swappiness", Integer.toString(r.memorySwappiness()));
         }
         if (unlimitedSwap) {
             // without swap accounting swap is unlimited already; with it, -1 lifts the limit

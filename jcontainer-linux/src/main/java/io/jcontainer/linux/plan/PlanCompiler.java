@@ -175,17 +175,24 @@ public final class PlanCompiler {
         // Joined namespaces: setns(2) in the child, first thing; only those whose effect is on the
         // caller itself (PID and TIME apply to children only, USER would have to come before clone).
         List<Op> joins = new ArrayList<>();
+        String pidPath = null;
         for (LinuxNamespace ns : linux.namespaces()) {
             if (ns.path() == null) continue;
+            if (ns.type() == Namespace.PID) {
+                // a PID namespace applies to the children of whoever joins it: the launcher joins
+                // it before clone (a pre op, as exec does), and the child is born inside
+                pidPath = ns.path();
+                continue;
+            }
             Long type = JOINABLE.get(ns.type());
             if (type == null)
                 throw new InvalidSpecException("namespaces." + ns.type().name().toLowerCase(Locale.ROOT) + ".path",
-                        "joining an existing " + ns.type() + " namespace is not supported yet (only NET, UTS, IPC and CGROUP can be joined)");
+                        "joining an existing " + ns.type() + " namespace is not supported yet (only NET, UTS, IPC, CGROUP and PID can be joined)");
             joins.add(new Op.Setns(ns.path(), type.intValue()));
         }
         boolean newNet = spec.has(Namespace.NET) && linux.namespacePath(Namespace.NET) == null;
         long clone = Plan.CLONE_NEWNS;
-        if (spec.has(Namespace.PID)) clone |= Plan.CLONE_NEWPID;
+        if (spec.has(Namespace.PID) && pidPath == null) clone |= Plan.CLONE_NEWPID;
         // The network namespace is made by a helper beside the child (Op.NetHelper), in parallel
         // with its mounts; clone3 makes it only when the helper is turned off.
         boolean netHelper = newNet && this.netHelper;
@@ -215,6 +222,7 @@ public final class PlanCompiler {
         }
         // cgroup v2: born in the cgroup (see Op.CloneIntoCgroup); v1 tasks files are the child's (below)
         List<Op> pre = new ArrayList<>();
+        if (pidPath != null) pre.add(new Op.Setns(pidPath, (int) Plan.CLONE_NEWPID));
         for (String procs : in.cgroupProcsFiles())
             if (!procs.endsWith("/tasks")) pre.add(new Op.CloneIntoCgroup(procs.substring(0, procs.lastIndexOf('/'))));
         // docker --oom-score-adj: set by the launcher while the child waits, so it holds before the
@@ -366,6 +374,9 @@ public final class PlanCompiler {
         if (seccomp != null && nnp) c.add(seccomp);
         c.add(new Op.CloseFds());
         // Last, so init runs with exactly the payload's credentials, capabilities and filter.
+        if (spec.init() && spec.linux().namespacePath(Namespace.PID) != null)
+            throw new InvalidSpecException("init", "an init must be PID 1 of a PID namespace of its own; this container joins "
+                    + spec.linux().namespacePath(Namespace.PID));
         if (spec.init()) c.add(new Op.Init());
         c.add(new Op.Exec(spec.command().getFirst(), spec.command(), environment(spec, user, hostname)));
 

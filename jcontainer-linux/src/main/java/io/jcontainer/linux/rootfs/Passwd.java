@@ -150,6 +150,28 @@ public final class Passwd {
         return new User(uid, gid, List.copyOf(groups), home);
     }
 
+    /**
+     * {@link #resolve(String)} plus supplementary groups by name from this root's
+     * {@code /etc/group} (docker's {@code --group-add NAME}), refused naming an unknown one.
+     */
+    public User resolve(String spec, List<String> groupNames) {
+        User u = resolve(spec);
+        if (groupNames == null || groupNames.isEmpty()) return u;
+        List<Integer> groups = new ArrayList<>(u.groups());
+        for (String name : groupNames) {
+            int id;
+            if (isNumber(name)) id = parseId(name, "group");
+            else {
+                String[] ge = null;
+                for (String[] e : group) if (e.length >= 3 && e[0].equals(name)) { ge = e; break; }
+                if (ge == null) throw new InvalidSpecException("group-add", "unable to find group " + name + ": no matching entries in group file");
+                id = parseId(ge[2], "group");
+            }
+            if (!groups.contains(id)) groups.add(id);
+        }
+        return new User(u.uid(), u.gid(), List.copyOf(groups), u.home());
+    }
+
     private User withHome(int uid, int gid, boolean root) {
         return resolve(String.valueOf(uid) + ":" + gid);
     }

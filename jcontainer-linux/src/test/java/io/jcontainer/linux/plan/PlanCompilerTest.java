@@ -60,6 +60,17 @@ class PlanCompilerTest {
     }
 
     @Test
+    void aJoinedPidNamespaceIsEnteredByTheLauncherBeforeClone() {
+        Plan p = compile(ROOT_HOST, spec().joinNamespace(PID, "/proc/42/ns/pid"));
+        assertThat(p.cloneFlags() & Plan.CLONE_NEWPID).isZero();
+        assertThat(p.pre()).contains(new Op.Setns("/proc/42/ns/pid", (int) Plan.CLONE_NEWPID));
+        assertThat(p.child()).doesNotContain(new Op.Setns("/proc/42/ns/pid", (int) Plan.CLONE_NEWPID));
+        // an init must be PID 1 of its own namespace
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> compile(ROOT_HOST, spec().joinNamespace(PID, "/proc/42/ns/pid").init(true)))
+                .hasMessageContaining("init");
+    }
+
+    @Test
     void cloneFlagsFollowTheNamespaces() {
         Plan p = new PlanCompiler(ROOT_HOST).netHelper(false).compile(spec().namespaces(PID, NET, MNT, UTS, IPC, USER).build(),
                 new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"));

@@ -146,6 +146,9 @@ public final class SpecConv {
         boolean detached = false, init = false;
         RestartPolicy restart = RestartPolicy.NO;
         Signal stop = Signal.TERM;
+        Duration stopTimeout = null;
+        io.jcontainer.LogConfig logConfig = null;
+        io.jcontainer.HealthCheck healthcheck = null;
         if (extras != null && !extras.isEmpty()) {
             At x = new At(extras, "extras").object();
             name = x.get("name").stringOr(null);
@@ -189,6 +192,27 @@ public final class SpecConv {
                 }
                 linux = linux.withResources(withDeviceLimits(r, limits));
             }
+            // the run flags config.json has no field for (docker keeps them in its own config too)
+            if (x.get("stopTimeout").present()) stopTimeout = Duration.ofSeconds(x.get("stopTimeout").u64());
+            if (x.get("log").present()) {
+                At lg = x.get("log");
+                logConfig = lg.model(() -> new io.jcontainer.LogConfig(io.jcontainer.LogConfig.Driver.parse(lg.get("driver").string()),
+                        lg.get("maxSize").present() ? io.jcontainer.DataSize.bytes(lg.get("maxSize").u64()) : null,
+                        (int) lg.get("maxFiles").range(0, 100)));
+            }
+            if (x.get("healthcheck").present()) {
+                At hc = x.get("healthcheck");
+                healthcheck = hc.model(() -> new io.jcontainer.HealthCheck(hc.get("test").strings(), Duration.ofNanos(hc.get("interval").u64()),
+                        Duration.ofNanos(hc.get("timeout").u64()), Duration.ofNanos(hc.get("startPeriod").u64()), (int) hc.get("retries").u64()));
+            }
+            if (x.get("additionalGroups").present())
+                process = process.withUser(process.user().withAdditionalGroups(x.get("additionalGroups").strings()));
+            if (x.get("memorySwappiness").present()) {
+                Resources r = linux.resources();
+                int sw = (int) x.get("memorySwappiness").range(0, 100);
+                linux = linux.withResources(new Resources(r.memory(), r.memorySwap(), r.memoryReservation(), r.cpuQuota(), r.cpusetCpus(),
+                        r.cpusetMems(), r.cpuShares(), r.pidsLimit(), r.blkioWeight(), r.deviceLimits(), r.oomScoreAdj(), r.cpuPeriod(), sw));
+            }
             if (x.get("mounts").present()) mounts = typedMounts(x.get("mounts"), mounts);
             if (x.get("hostDevices").present()) {
                 List<Device> devs = new ArrayList<>(linux.devices());
@@ -206,8 +230,12 @@ public final class SpecConv {
         final boolean det = detached, ini = init;
         final RestartPolicy rp = restart;
         final Signal ss = stop;
+        final Duration st = stopTimeout;
+        final io.jcontainer.LogConfig lc = logConfig;
+        final io.jcontainer.HealthCheck hck = healthcheck;
         try {
-            return new Imported(new ContainerSpec(nm, p, rootfs, mounts, h, dn, l, hooks, annotations, net, i0, o1, e2, det, ini, rp, ss), notes);
+            return new Imported(new ContainerSpec(nm, p, rootfs, mounts, h, dn, l, hooks, annotations, net, i0, o1, e2, det, ini, rp, ss,
+                    st, lc, hck), notes);
         } catch (InvalidSpecException e) {
             throw new ConfigException.Malformed(modelPath(e.setting()), e.getMessage());
         }
@@ -215,7 +243,7 @@ public final class SpecConv {
 
     private static Resources withDeviceLimits(Resources r, List<Resources.DeviceLimit> limits) {
         return new Resources(r.memory(), r.memorySwap(), r.memoryReservation(), r.cpuQuota(), r.cpusetCpus(), r.cpusetMems(), r.cpuShares(),
-                r.pidsLimit(), r.blkioWeight(), limits, r.oomScoreAdj());
+                r.pidsLimit(), r.blkioWeight(), limits, r.oomScoreAdj(), r.cpuPeriod(), r.memorySwappiness());
     }
 
     /** The config.json path of a model setting the spec's constructor refused. */
@@ -502,13 +530,15 @@ public final class SpecConv {
         long shares = cpu.get("shares").present() ? cpu.get("shares").u64() : 0;
         if (shares < 0 || shares > 262144) throw cpu.get("shares").unsupported("cpu.shares above 262144");
         double quota = 0;
+        long cpuPeriod = 0;
+        if (cpu.get("period").present()) {
+            long period = cpu.get("period").u64();
+            if (period <= 0) throw cpu.get("period").bad("must be positive");
+            if (period != 100_000) cpuPeriod = period; // the kernel's default needs no setting
+        }
         if (cpu.get("quota").present()) {
             long q = cpu.get("quota").i64();
-            long period = cpu.get("period").present() ? cpu.get("period").u64() : 100_000;
-            if (period <= 0) throw cpu.get("period").bad("must be positive");
-            if (q > 0) quota = (double) q / period;
-        } else if (cpu.get("period").present()) {
-            cpu.get("period").u64(); // a period alone limits nothing
+            if (q > 0) quota = (double) q / (cpuPeriod == 0 ? 100_000 : cpuPeriod);
         }
         String cpus = emptyToNull(cpu.get("cpus").stringOr(null)), mems = emptyToNull(cpu.get("mems").stringOr(null));
         long pids = 0;
@@ -527,9 +557,9 @@ public final class SpecConv {
         throttle(bio.get("throttleWriteIOPSDevice"), Resources.DeviceLimit.Kind.WRITE_IOPS, limits);
         deviceRules(r.get("devices"), devices);
         final double q = quota;
-        final long pl = pids, sh = shares;
+        final long pl = pids, sh = shares, cp = cpuPeriod;
         final DataSize sw = swap;
-        return r.model(() -> new Resources(memory, sw, reservation, q, cpus, mems, (int) sh, pl, weight, limits, oomScoreAdj));
+        return r.model(() -> new Resources(memory, sw, reservation, q, cpus, mems, (int) sh, pl, weight, limits, oomScoreAdj, cp, null));
     }
 
     private static String emptyToNull(String s) {
@@ -866,6 +896,24 @@ public final class SpecConv {
         if (spec.init()) extras.put("init", true);
         if (!spec.restartPolicy().equals(RestartPolicy.NO)) extras.put("restart", spec.restartPolicy().toString());
         if (spec.stopSignal() != Signal.TERM) extras.put("stopSignal", spec.stopSignal().name());
+        if (spec.stopTimeout() != null) extras.put("stopTimeout", spec.stopTimeout().toSeconds());
+        if (!spec.logConfig().equals(io.jcontainer.LogConfig.DEFAULT)) {
+            ObjectNode lg = extras.putObject("log").put("driver", spec.logConfig().driver().dockerName()).put("maxFiles", spec.logConfig().maxFiles());
+            if (spec.logConfig().maxSize() != null) lg.put("maxSize", spec.logConfig().maxSize().bytes());
+        }
+        if (spec.healthcheck() != null) {
+            io.jcontainer.HealthCheck hc = spec.healthcheck();
+            ObjectNode hco = extras.putObject("healthcheck");
+            ArrayNode t = hco.putArray("test");
+            hc.test().forEach(t::add);
+            hco.put("interval", hc.interval().toNanos()).put("timeout", hc.timeout().toNanos()).put("startPeriod", hc.startPeriod().toNanos())
+                    .put("retries", hc.retries());
+        }
+        if (!spec.process().user().additionalGroups().isEmpty()) {
+            ArrayNode g = extras.putArray("additionalGroups");
+            spec.process().user().additionalGroups().forEach(g::add);
+        }
+        if (spec.resources().memorySwappiness() != null) extras.put("memorySwappiness", spec.resources().memorySwappiness());
         return o;
     }
 
@@ -890,10 +938,11 @@ public final class SpecConv {
             if (res.memoryReservation() != null) m.put("reservation", res.memoryReservation().bytes());
             if (res.memorySwap() != null) m.put("swap", res.memorySwap().equals(Resources.UNLIMITED_SWAP) ? -1 : res.memorySwap().bytes());
         }
-        if (res.cpuQuota() > 0 || res.cpuShares() > 0 || res.cpusetCpus() != null || res.cpusetMems() != null) {
+        if (res.cpuQuota() > 0 || res.cpuPeriod() > 0 || res.cpuShares() > 0 || res.cpusetCpus() != null || res.cpusetMems() != null) {
             ObjectNode c = r.putObject("cpu");
             if (res.cpuShares() > 0) c.put("shares", res.cpuShares());
-            if (res.cpuQuota() > 0) c.put("quota", Math.round(res.cpuQuota() * 100_000)).put("period", 100_000);
+            if (res.cpuQuota() > 0) c.put("quota", Math.round(res.cpuQuota() * res.effectiveCpuPeriod())).put("period", res.effectiveCpuPeriod());
+            else if (res.cpuPeriod() > 0) c.put("period", res.cpuPeriod());
             if (res.cpusetCpus() != null) c.put("cpus", res.cpusetCpus());
             if (res.cpusetMems() != null) c.put("mems", res.cpusetMems());
         }
@@ -907,16 +956,18 @@ public final class SpecConv {
                     case WRITE_BPS -> "throttleWriteBpsDevice";
                     case READ_IOPS -> "throttleReadIOPSDevice";
                     case WRITE_IOPS -> "throttleWriteIOPSDevice";
+                    case WEIGHT -> "weightDevice";
                 };
                 var mm = java.util.regex.Pattern.compile("/dev/block/([0-9]+):([0-9]+)").matcher(d.device());
-                if (!mm.matches()) {
+                if (!mm.matches() || d.kind() == Resources.DeviceLimit.Kind.WEIGHT) { // weights: jcontainer's extras, read back below
                     // a path the model names but config.json cannot: the number is read from the host node at start
                     ArrayNode x = extras.has("deviceLimits") ? (ArrayNode) extras.get("deviceLimits") : extras.putArray("deviceLimits");
                     x.addObject().put("device", d.device()).put("kind", d.kind().name()).put("value", d.value());
                     continue;
                 }
                 ArrayNode a = b.has(key) ? (ArrayNode) b.get(key) : b.putArray(key);
-                a.addObject().put("major", Long.parseLong(mm.group(1))).put("minor", Long.parseLong(mm.group(2))).put("rate", d.value());
+                a.addObject().put("major", Long.parseLong(mm.group(1))).put("minor", Long.parseLong(mm.group(2)))
+                        .put(d.kind() == Resources.DeviceLimit.Kind.WEIGHT ? "weight" : "rate", d.value());
             }
             if (b.isEmpty()) r.remove("blockIO");
         }

@@ -261,12 +261,12 @@ final class ContainerHandler {
             x.empty(304);
             return;
         }
-        c().stop(ref, Duration.ofSeconds(q.longQuery("t", 10)));
+        c().stop(ref, q.longQuery("t", -1) < 0 ? null : Duration.ofSeconds(q.longQuery("t", -1))); // no t: the container's StopTimeout
         x.empty(204);
     }
 
     private void restart(Request q, Exchange x) throws InterruptedException {
-        c().restart(ref(q), Duration.ofSeconds(q.longQuery("t", 10)));
+        c().restart(ref(q), q.longQuery("t", -1) < 0 ? null : Duration.ofSeconds(q.longQuery("t", -1)));
         x.empty(204);
     }
 
