@@ -95,6 +95,29 @@ class ContainersCliTest {
     }
 
     @Test
+    void cpInAndOutThroughTheArchiveEndpoints() throws Exception {
+        var run = docker.run("run", "-d", "--name", "files", "busybox", "sh", "-c", "mkdir -p /tmp/in; exec sleep 60");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        Path src = Files.writeString(dir.resolve("tool.sh"), "#!/bin/sh\necho from the host\n");
+        Files.setPosixFilePermissions(src, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        var in = docker.run("cp", src.toString(), "files:/tmp/in/");
+        assertThat(in.exit()).as(in.toString()).isZero();
+        var exec = docker.run("exec", "files", "sh", "-c", "stat -c '%a' /tmp/in/tool.sh; /tmp/in/tool.sh");
+        assertThat(exec.out()).isEqualTo("750\nfrom the host\n");
+
+        Path out = Files.createDirectories(dir.resolve("out"));
+        var back = docker.run("cp", "files:/tmp/in", out.toString());
+        assertThat(back.exit()).as(back.toString()).isZero();
+        assertThat(out.resolve("in/tool.sh")).hasContent("#!/bin/sh\necho from the host");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("in/tool.sh"))))
+                .isEqualTo("rwxr-x---");
+
+        var missing = docker.run("cp", "files:/nowhere", out.toString());
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).containsIgnoringCase("could not find the file /nowhere");
+    }
+
+    @Test
     void detachedPsLogsExecTopInspectStopRm() throws Exception {
         var run = docker.run("run", "-d", "--name", "web", "busybox", "sh", "-c", "echo started; exec sleep 60");
         assertThat(run.exit()).as(run.toString()).isZero();

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Testcontainers 1.21, unchanged, against jcontainer's API server on a unix socket: its
  * docker-java client finds the server through {@code DOCKER_HOST}, and a {@code GenericContainer}
  * of an image in jcontainer's store starts, is waited for by a log line, runs commands, shows its
- * logs and is removed. Ryuk and the start-up checks are off (environment set in the module.s pom):
+ * logs, copies a file in and out and is removed. Ryuk and the start-up checks are off (environment set in the module.s pom):
  * their images are on Docker Hub.
  */
 @RequiresRoot
@@ -68,6 +68,7 @@ class TestcontainersTest {
         try (GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(IMAGE))
                 .withCommand("-c", "echo starting; sleep 0.2; echo ready; exec sleep 600")
                 .withEnv("WHO", "testcontainers")
+                .withTmpFs(java.util.Map.of("/tmp", "rw")) // a stored image's root is read-only (docs/api-server.md)
                 .waitingFor(Wait.forLogMessage(".*ready.*", 1))) {
             c.start();
             id = c.getContainerId();
@@ -76,6 +77,10 @@ class TestcontainersTest {
             assertThat(r.getExitCode()).isZero();
             assertThat(r.getStdout()).isEqualTo("hello testcontainers\ntc");
             assertThat(c.getLogs()).contains("starting\n", "ready\n");
+            c.copyFileToContainer(org.testcontainers.images.builder.Transferable.of("copied in\n", 0640), "/tmp/note.txt");
+            assertThat(c.execInContainer("sh", "-c", "stat -c %a /tmp/note.txt; cat /tmp/note.txt").getStdout()).isEqualTo("640\ncopied in\n");
+            String marker = c.copyFileFromContainer("/etc/marker", in -> new String(in.readAllBytes()));
+            assertThat(marker).isEqualTo("tc");
         }
         assertThat(containers.list(io.jcontainer.lifecycle.ListQuery.ALL)).noneMatch(ci -> ci.id().equals(id));
     }

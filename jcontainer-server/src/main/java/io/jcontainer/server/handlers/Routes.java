@@ -76,6 +76,7 @@ public final class Routes {
         new AuthHandler().install(r);
         containers.install(r);
         new ExecHandler(b, pending).install(r);
+        new ArchiveHandler(b, pending).install(r);
         new ImagesHandler(b).install(r);
         new VolumesHandler(b).install(r);
         new EventsHandler(b, pending).install(r);
