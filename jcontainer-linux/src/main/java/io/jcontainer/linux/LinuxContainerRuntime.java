@@ -687,6 +687,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
                                                                 boolean attach) {
+        return execDetached(state, spec, exec, execId, attach, null);
+    }
+
+    /** @param pids when not null, receives the process's pid and its monitor's */
+    public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
+                                                                boolean attach, int[] pids) {
         ContainerStore.Entry now = store.entry(state);
         if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
         if (now.paused())
@@ -713,6 +719,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
         Launched l = attach ? launch(launcher(), plan, merged, Stdio.NULL, Stdio.NULL, Stdio.NULL, new LaunchHooks(), state.id())
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), state.id());
+        if (pids != null) {
+            pids[0] = l.pid();
+            pids[1] = l.launcherPid();
+        }
         try {
             return attach ? io.jcontainer.linux.attach.AttachSession.connect(socket) : null;
         } finally {
