@@ -307,9 +307,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             throw new HostUnsupportedException("restart policy " + spec.restartPolicy() + " on network " + ((io.jcontainer.NetworkMode.Named) spec.network()).name()
                     + ": a monitor cannot restart a container on a bridge network yet (its namespace is wired by the JVM)",
                     "use --restart no, or --network none/host");
-        if (spec.linux().cgroupsPath() != null)
-            throw new HostUnsupportedException("linux.cgroupsPath '" + spec.linux().cgroupsPath() + "': choosing the cgroup is not supported yet",
-                    "leave it unset: each container gets a cgroup of its own");
+        switch (spec.network()) {
+            case io.jcontainer.NetworkMode.Container c -> throw new HostUnsupportedException("network container:" + c.idOrName()
+                    + ": joining another container's network by name is not supported yet", "use ns:/proc/PID/ns/net with that container's pid");
+            default -> { }
+        }
+        // checked before anything is made; placed by the cgroup manager
+        if (spec.linux().cgroupsPath() != null) io.jcontainer.linux.cgroup.CgroupManagers.checkCgroupsPath(spec.linux().cgroupsPath());
         if (spec.process().consoleSize() != null && !spec.tty())
             throw new io.jcontainer.InvalidSpecException("consoleSize", "needs a terminal (tty(true))");
     }

@@ -80,6 +80,17 @@ public class CgroupFs {
         }
     }
 
+    /** Makes the missing parents of {@code path} (not {@code path} itself). */
+    public void mkdirParents(String path) {
+        Path parent = Path.of(path).getParent();
+        if (parent == null || Files.isDirectory(parent)) return;
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw mapped("mkdir", e, parent.toString());
+        }
+    }
+
     public void rmdir(String path) {
         if (sys != null) {
             sys.rmdir(path); // on the close() path: one system call, no stat first
