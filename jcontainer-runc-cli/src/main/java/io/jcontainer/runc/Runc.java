@@ -64,6 +64,11 @@ public final class Runc {
         // The library logs through slf4j; runc's stderr is the engine's: warnings and worse only.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // Launchers as our own children, not a spawn server's: a container's or exec's monitor
+        // that ends before we exit must stay unreaped until we are gone, so that an engine's
+        // subreaper (conmon, containerd's shim) reaps it and reads its status; a spawn server
+        // would reap it first. One command starts one launcher: the server saves nothing here.
+        if (System.getProperty("jcontainer.spawn") == null) System.setProperty("jcontainer.spawn", "direct");
         int status = new Runc(System.in, System.out, System.err).run(List.of(args));
         System.out.flush();
         System.exit(status);
