@@ -36,11 +36,11 @@ import static io.jcontainer.runc.Flags.Def.values;
  * mapping ({@link SpecConv}). Global flags, then a command; errors are runc's messages, logged
  * as runc logs them, with runc's exit status (1; 3 for an unknown command).
  *
- * <p>What needs the container to outlive this process ({@code create}/{@code start},
- * {@code run --detach}, {@code exec}) is not wired onto the lifecycle API yet; those commands
- * say so. Everything else works on a foreground {@code run}: its
- * process keeps the container and answers {@code kill}, {@code pause} and {@code resume} from
- * other runc processes on a control socket in the container's record.
+ * <p>Two kinds of record: a foreground {@code run}'s container is kept by that process, which
+ * answers {@code kill}, {@code pause}, {@code resume} and {@code update} from other runc processes
+ * on a control socket in the container's record; a {@code create}d one (also {@code run
+ * --detach}) is a recorded container of the lifecycle API ({@code Containers}), alive without
+ * any runc process, which every other command reaches through that API.
  */
 public final class Runc {
     static final String VERSION = "0.1.0-SNAPSHOT";
@@ -176,7 +176,10 @@ public final class Runc {
 
                 COMMANDS:
                    spec      create a new specification file (config.json)
-                   run       create and run a container (in the foreground)
+                   create    create a container: set up, its process waiting for start
+                   start     start a created container
+                   run       create and run a container (foreground, or --detach)
+                   exec      run a new process inside a running container
                    state     output the state of a container
                    list      list containers started by jcontainer-runc with the given root
                    kill      send a signal to the container's init process
@@ -186,7 +189,6 @@ public final class Runc {
                    resume    resume all processes that have been previously paused
                    update    update the resource limits of a running container
                    features  show the enabled features
-                   create, start, exec: not yet (see docs/oci-runtime.md)
 
                 GLOBAL OPTIONS:
                    --debug                enable debug logging

@@ -277,15 +277,18 @@ class RuncIT {
         assertThat(Schema.stateErrors(state)).isEmpty();
     }
 
-    /** create's container keeps our stdio: a file here, so nothing waits for the container to close a pipe. */
+    /**
+     * create's container keeps our stdio (stdout and stderr: files here, so nothing waits for the
+     * container to close a pipe); runc's own errors are in the stderr file too.
+     */
     Result create(Path out, String... args) throws Exception {
         List<String> a = new ArrayList<>(List.of("create"));
         a.addAll(List.of(args));
-        ProcessBuilder b = pb(a.toArray(String[]::new)).redirectOutput(out.toFile());
+        Path errFile = out.resolveSibling(out.getFileName() + ".err");
+        ProcessBuilder b = pb(a.toArray(String[]::new)).redirectOutput(out.toFile()).redirectError(errFile.toFile());
         Process p = b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("create returns while the container waits for its start").isTrue();
-        return new Result(p.exitValue(), "", err);
+        return new Result(p.exitValue(), "", Files.readString(errFile));
     }
 
     String status(String id) throws Exception {
