@@ -215,7 +215,8 @@ class RuncIT {
         assertThat(r.err()).contains("process.args: expected an array, got a string");
 
         assertThat(runc("--systemd-cgroup", "list").err()).contains("--systemd-cgroup is not supported");
-        assertThat(runc("create", "-b", bundle.toString(), "x").err()).contains("create is not available yet");
+        assertThat(runc("start", "nothing-here").err()).contains("container does not exist");
+        assertThat(runc("exec", "nothing-here", "true").err()).contains("container does not exist");
         assertThat(runc("bogus").code()).isEqualTo(3);
         assertThat(runc("list", "-q").out()).isEmpty();
 
