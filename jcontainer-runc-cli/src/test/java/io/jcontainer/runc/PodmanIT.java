@@ -141,9 +141,16 @@ class PodmanIT {
         assertThat(run("logs", "pit1").out()).isEqualTo("started\nstopping\n");
         Result rm = run("rm", "pit1");
         assertThat(rm.code()).as(rm.err()).isZero();
-        try (Stream<Path> s = Files.list(dir.resolve("runc-root"))) {
-            assertThat(s.map(p -> p.getFileName().toString()).toList()).as("the runtime's records").containsOnly("jcontainer:lifecycle");
+        // every container's runtime record goes with it: podman deletes it from the cleanup process
+        // conmon starts at the exit (for --rm too), which may still run when podman itself returns
+        List<String> records = List.of();
+        for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end; Thread.sleep(200)) {
+            try (Stream<Path> s = Files.list(dir.resolve("runc-root"))) {
+                records = s.map(p -> p.getFileName().toString()).toList();
+            }
+            if (records.equals(List.of("jcontainer:lifecycle"))) break;
         }
+        assertThat(records).as("the runtime's records").containsOnly("jcontainer:lifecycle");
     }
 
     @Test
