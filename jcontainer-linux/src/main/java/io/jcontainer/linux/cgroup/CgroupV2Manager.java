@@ -58,18 +58,13 @@ public final class CgroupV2Manager implements CgroupManager {
                 throw new io.jcontainer.HostUnsupportedException("devices: " + d.path() + " with permissions '" + d.permissions()
                         + "' cannot be enforced on cgroup v2 yet (device access there is a BPF program jcontainer does not load)",
                         "give the device rwm, or run on a cgroup v1 host");
-        return CgroupManager.super.create(containerId, spec);
+        if (!CgroupManager.needsCgroup(spec)) return null;
+        return create(containerId, spec.resources(), spec.detached(), spec.linux().cgroupsPath());
     }
 
     @Override
     public SandboxCgroup create(String containerId, Resources r) {
         return create(containerId, r, false);
-    }
-
-    @Override
-    public SandboxCgroup create(String containerId, ContainerSpec spec) {
-        if (!CgroupManager.needsCgroup(spec)) return null;
-        return create(containerId, spec.resources(), spec.detached(), spec.linux().cgroupsPath());
     }
 
     @Override
