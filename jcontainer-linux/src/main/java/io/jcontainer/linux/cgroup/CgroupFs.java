@@ -80,15 +80,12 @@ public class CgroupFs {
         }
     }
 
-    /** Makes the missing parents of {@code path} (not {@code path} itself). */
-    public void mkdirParents(String path) {
-        Path parent = Path.of(path).getParent();
-        if (parent == null || Files.isDirectory(parent)) return;
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException e) {
-            throw mapped("mkdir", e, parent.toString());
-        }
+    /** Makes the missing parents of {@code path} (not {@code path} itself); returns them, top down. */
+    public java.util.List<String> mkdirParents(String path) {
+        java.util.List<String> made = new java.util.ArrayList<>();
+        for (Path p = Path.of(path).getParent(); p != null && !Files.isDirectory(p); p = p.getParent()) made.addFirst(p.toString());
+        for (String d : made) mkdir(d);
+        return made;
     }
 
     public void rmdir(String path) {

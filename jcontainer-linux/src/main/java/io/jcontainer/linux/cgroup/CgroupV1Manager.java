@@ -205,7 +205,14 @@ public final class CgroupV1Manager implements CgroupManager {
         boolean ok = false;
         try {
             for (Dir d : planned) {
-                fs.mkdirParents(d.path()); // a cgroupsPath's parents (left, as runc leaves them); none for our own names
+                // a cgroupsPath's parents (left, as runc leaves them; none for our own names); a new
+                // cpuset parent starts empty and would refuse its child any cpu: it gets its parent's
+                for (String made : fs.mkdirParents(d.path())) {
+                    if (controllers.get("cpuset") != d) continue;
+                    String up = made.substring(0, made.lastIndexOf('/'));
+                    fs.write(made + "/cpuset.cpus", fs.read(up + "/cpuset.cpus").strip());
+                    fs.write(made + "/cpuset.mems", fs.read(up + "/cpuset.mems").strip());
+                }
                 fs.mkdir(d.path());
                 dirs.add(d);
             }
