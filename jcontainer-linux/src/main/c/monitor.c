@@ -153,6 +153,24 @@ int handle_command(void) {
 }
 
 
+/* Ends the monitor as its child ended: whoever reaps the monitor instead of the child — an
+ * engine's subreaper (conmon, containerd's shim) once the runtime process is gone — reads the
+ * container's own status from it (the JVM, when there is one, has it from MSG_EXITED). A signal
+ * whose default action does not kill becomes 128 + its number, as a shell reports it. */
+static __attribute__((noreturn)) void exit_as(s32 code, s32 status) {
+  if (code == 1 /* CLD_EXITED */) die(status & 0xff);
+  if (status > 0 && status < 65 && status != SIGCHLD && status != 23 /* SIGURG */ && status != 28 /* SIGWINCH */
+      && status != SIGSTOP && status != 20 /* SIGTSTP */ && status != 21 && status != 22 && status != 18 /* SIGCONT */) {
+    sys2(NR_prctl, 4 /* PR_SET_DUMPABLE */, 0); /* no core file of ours for the payload's SIGSEGV */
+    struct ksigaction dfl = {SIG_DFL, 0, 0, 0};
+    sys4(NR_rt_sigaction, status, &dfl, 0, 8);
+    u64 none = 0;
+    sys4(NR_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
+    sys2(NR_kill, sys0(NR_getpid), status);
+  }
+  die(128 + (status & 0x7f));
+}
+
 /* Watches the started child until it ends for good: returns 1 when a restart policy starts it
  * again; otherwise reports its end and exits. */
 int monitor(void) {
@@ -234,5 +252,5 @@ int monitor(void) {
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
   if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);
   remove_dirs();
-  die(0);
+  exit_as(si.si_code, si.si_status);
 }

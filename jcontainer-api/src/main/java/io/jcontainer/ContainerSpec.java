@@ -600,7 +600,7 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
-        /** The cgroup to use (OCI {@code linux.cgroupsPath}), relative to the runtime's cgroup root. */
+        /** The cgroup to use (OCI {@code linux.cgroupsPath}): absolute from each hierarchy's root, or relative to the runtime's own cgroup. */
         public Builder cgroupsPath(String path) {
             linux = linux.withCgroupsPath(path);
             return this;

@@ -14,7 +14,7 @@ import java.util.Set;
  * @param uidMappings       user namespace uid map, or empty for the runtime's default
  * @param gidMappings       user namespace gid map, or empty for the runtime's default
  * @param resources         cgroup limits
- * @param cgroupsPath       the cgroup to use (OCI: relative to the runtime's cgroup root), or null for the runtime's own
+ * @param cgroupsPath       the cgroup to use (OCI: absolute from each hierarchy's root, or relative to the runtime's cgroup), or null for the runtime's own
  * @param sysctl            kernel parameters set inside the container (namespaced keys only)
  * @param seccomp           the system call filter
  * @param maskedPaths       paths made inaccessible, or null for the runtime's defaults

@@ -170,6 +170,19 @@ public interface Containers {
     String execDetached(String ref, ExecSpec exec);
 
     /**
+     * runc's {@code exec --detach}: as {@link #execDetached}, and the pid an engine waits on once
+     * this process is gone — the exec's monitor, whose parent it becomes (a subreaper such as
+     * conmon) and which exits as the process did (its status, or killed by its signal).
+     */
+    default DetachedExec execDetachedProcess(String ref, ExecSpec exec) {
+        throw new NotSupportedYetException("exec --detach with its monitor's pid is not implemented by " + getClass().getName());
+    }
+
+    /** An exec started by {@link #execDetachedProcess}: its id, its process and its monitor. */
+    record DetachedExec(String id, long pid, long monitorPid) {
+    }
+
+    /**
      * {@code docker exec -it}: as {@link #execDetached}, its terminal (or piped stdin) held by its
      * monitor, with a session attached before any of its output is read. The process's exit
      * comes through the session; closing the session (ctrl-p ctrl-q) leaves it running.

@@ -307,9 +307,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             throw new HostUnsupportedException("restart policy " + spec.restartPolicy() + " on network " + ((io.jcontainer.NetworkMode.Named) spec.network()).name()
                     + ": a monitor cannot restart a container on a bridge network yet (its namespace is wired by the JVM)",
                     "use --restart no, or --network none/host");
-        if (spec.linux().cgroupsPath() != null)
-            throw new HostUnsupportedException("linux.cgroupsPath '" + spec.linux().cgroupsPath() + "': choosing the cgroup is not supported yet",
-                    "leave it unset: each container gets a cgroup of its own");
+        switch (spec.network()) {
+            case io.jcontainer.NetworkMode.Container c -> throw new HostUnsupportedException("network container:" + c.idOrName()
+                    + ": joining another container's network by name is not supported yet", "use ns:/proc/PID/ns/net with that container's pid");
+            default -> { }
+        }
+        // checked before anything is made; placed by the cgroup manager
+        if (spec.linux().cgroupsPath() != null) io.jcontainer.linux.cgroup.CgroupManagers.checkCgroupsPath(spec.linux().cgroupsPath());
         if (spec.process().consoleSize() != null && !spec.tty())
             throw new io.jcontainer.InvalidSpecException("consoleSize", "needs a terminal (tty(true))");
     }
@@ -687,6 +691,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
                                                                 boolean attach) {
+        return execDetached(state, spec, exec, execId, attach, null);
+    }
+
+    /** @param pids when not null, receives the process's pid and its monitor's */
+    public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
+                                                                boolean attach, int[] pids) {
         ContainerStore.Entry now = store.entry(state);
         if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
         if (now.paused())
@@ -713,6 +723,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
         Launched l = attach ? launch(launcher(), plan, merged, Stdio.NULL, Stdio.NULL, Stdio.NULL, new LaunchHooks(), state.id())
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), state.id());
+        if (pids != null) {
+            pids[0] = l.pid();
+            pids[1] = l.launcherPid();
+        }
         try {
             return attach ? io.jcontainer.linux.attach.AttachSession.connect(socket) : null;
         } finally {

@@ -460,6 +460,14 @@ final class LinuxContainers implements Containers {
     }
 
     @Override
+    public DetachedExec execDetachedProcess(String ref, ExecSpec exec) {
+        String execId = HexFormat.of().formatHex(random32());
+        int[] pids = new int[2];
+        detachedExec(ref, exec, execId, false, pids);
+        return new DetachedExec(execId, pids[0], pids[1]);
+    }
+
+    @Override
     public AttachSession execAttached(String ref, ExecSpec exec) {
         if (!exec.tty() && !(exec.stdin() instanceof io.jcontainer.Stdio.Pipe))
             throw new InvalidSpecException("exec", "an attached exec needs a terminal or piped stdin (its monitor holds them)");
@@ -517,6 +525,10 @@ final class LinuxContainers implements Containers {
     }
 
     private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach) {
+        return detachedExec(ref, exec, execId, attach, null);
+    }
+
+    private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach, int[] pids) {
         ContainerStore.Entry e = running(ref);
         String id = e.state().id();
         ContainerSpec spec = StoredSpec.read(store.dir(id));
@@ -525,7 +537,7 @@ final class LinuxContainers implements Containers {
                     + " (" + StoredSpec.FILE + "): exec needs its security settings; remove it and run it anew");
         Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
         event(id, "exec_create", a);
-        AttachSession s = runtime.execDetached(e.state(), spec, exec, execId, attach);
+        AttachSession s = runtime.execDetached(e.state(), spec, exec, execId, attach, pids);
         event(id, "exec_start", a);
         return s;
     }

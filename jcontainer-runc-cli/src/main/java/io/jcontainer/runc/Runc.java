@@ -8,6 +8,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.ExecSpec;
 import io.jcontainer.Signal;
 import io.jcontainer.Stdio;
 import io.jcontainer.oci.runtime.OciConfig;
@@ -35,11 +36,11 @@ import static io.jcontainer.runc.Flags.Def.values;
  * mapping ({@link SpecConv}). Global flags, then a command; errors are runc's messages, logged
  * as runc logs them, with runc's exit status (1; 3 for an unknown command).
  *
- * <p>What needs the container to outlive this process ({@code create}/{@code start},
- * {@code run --detach}, {@code exec}) is not wired onto the lifecycle API yet; those commands
- * say so. Everything else works on a foreground {@code run}: its
- * process keeps the container and answers {@code kill}, {@code pause} and {@code resume} from
- * other runc processes on a control socket in the container's record.
+ * <p>Two kinds of record: a foreground {@code run}'s container is kept by that process, which
+ * answers {@code kill}, {@code pause}, {@code resume} and {@code update} from other runc processes
+ * on a control socket in the container's record; a {@code create}d one (also {@code run
+ * --detach}) is a recorded container of the lifecycle API ({@code Containers}), alive without
+ * any runc process, which every other command reaches through that API.
  */
 public final class Runc {
     static final String VERSION = "0.1.0-SNAPSHOT";
@@ -63,6 +64,11 @@ public final class Runc {
         // The library logs through slf4j; runc's stderr is the engine's: warnings and worse only.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // Launchers as our own children, not a spawn server's: a container's or exec's monitor
+        // that ends before we exit must stay unreaped until we are gone, so that an engine's
+        // subreaper (conmon, containerd's shim) reaps it and reads its status; a spawn server
+        // would reap it first. One command starts one launcher: the server saves nothing here.
+        if (System.getProperty("jcontainer.spawn") == null) System.setProperty("jcontainer.spawn", "direct");
         int status = new Runc(System.in, System.out, System.err).run(List.of(args));
         System.out.flush();
         System.exit(status);
@@ -119,9 +125,9 @@ public final class Runc {
                 case "pause" -> pauseResume(rest, true);
                 case "resume" -> pauseResume(rest, false);
                 case "features" -> features(rest);
-                case "create", "start", "exec" -> throw new RuncException(command + " is not available yet: jcontainer-runc is not "
-                        + "wired onto the lifecycle API's create/start (a container held before exec across JVM exits) yet; "
-                        + "use `run` (foreground) meanwhile");
+                case "create" -> create(rest);
+                case "start" -> start(rest);
+                case "exec" -> exec(rest);
                 case "update" -> update(rest);
                 case "events", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
                 case "__cds-train" -> train();
@@ -170,7 +176,10 @@ public final class Runc {
 
                 COMMANDS:
                    spec      create a new specification file (config.json)
-                   run       create and run a container (in the foreground)
+                   create    create a container: set up, its process waiting for start
+                   start     start a created container
+                   run       create and run a container (foreground, or --detach)
+                   exec      run a new process inside a running container
                    state     output the state of a container
                    list      list containers started by jcontainer-runc with the given root
                    kill      send a signal to the container's init process
@@ -180,7 +189,6 @@ public final class Runc {
                    resume    resume all processes that have been previously paused
                    update    update the resource limits of a running container
                    features  show the enabled features
-                   create, start, exec: not yet (see docs/oci-runtime.md)
 
                 GLOBAL OPTIONS:
                    --debug                enable debug logging
@@ -226,10 +234,8 @@ public final class Runc {
                 value("pid-file"), bool("no-subreaper"), bool("no-pivot"), bool("no-new-keyring"), value("preserve-fds")), false);
         String id = oneId(f, "run");
         Store.checkId(id);
-        if (f.bool("detach"))
-            throw new RuncException("--detach is not available yet: jcontainer-runc is not wired onto the lifecycle API's "
-                    + "recorded, detached containers yet; run it in the foreground meanwhile");
-        if (f.has("console-socket")) throw new RuncException("--console-socket is not supported yet");
+        if (f.bool("detach")) return runDetached(f, id);
+        if (f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
         if (f.has("preserve-fds") && !f.value("preserve-fds", "0").equals("0")) throw new RuncException("--preserve-fds is not supported yet");
         if (f.bool("no-pivot")) throw new RuncException("--no-pivot is not supported: jcontainer always pivots into the root");
         Path bundle = Path.of(f.value("bundle", ".")).toAbsolutePath().normalize();
@@ -374,19 +380,231 @@ public final class Runc {
         }
     }
 
+
+    // ---- create, start, run --detach, exec: containers of the lifecycle API ----
+
+    /**
+     * The lifecycle API's containers of this {@code --root}, kept in a directory no container id
+     * can name (':' is not in runc's id alphabet).
+     */
+    private io.jcontainer.lifecycle.Containers containers(Store store) {
+        return io.jcontainer.spi.ContainerRuntime.get().containers(store.root.resolve("jcontainer:lifecycle").resolve("containers"));
+    }
+
+    /** The bundle's config.json as a spec, its adaptations logged. */
+    private ContainerSpec bundleSpec(Path bundle) {
+        Path cfgFile = bundle.resolve(OciConfig.FILE);
+        if (!Files.isRegularFile(cfgFile)) throw new RuncException("JSON specification file " + OciConfig.FILE + " not found");
+        SpecConv.Imported imported = SpecConv.read(OciConfig.read(cfgFile), bundle, null);
+        for (String note : imported.notes()) {
+            if (global.has("log")) log.warn(note);
+            else log.debug(note);
+        }
+        return imported.spec();
+    }
+
+    private static final List<Flags.Def> CREATE_FLAGS = List.of(value("bundle", "b"), value("console-socket"), value("pid-file"),
+            bool("no-pivot"), bool("no-new-keyring"), value("preserve-fds"));
+
+    /**
+     * runc's {@code create}: the container set up completely, its first process waiting for
+     * {@code start}; this process then exits. Without a terminal the container's stdio are ours
+     * (an engine's pipes, conmon's fds), kept by the container after we are gone.
+     */
+    private int create(List<String> argv) {
+        Flags f = Flags.parse(argv, CREATE_FLAGS, false);
+        String id = oneId(f, "create");
+        createContainer(f, id);
+        return 0;
+    }
+
+    private Store.Record createContainer(Flags f, String id) {
+        Store.checkId(id);
+        if (f.has("preserve-fds") && !f.value("preserve-fds", "0").equals("0")) throw new RuncException("--preserve-fds is not supported yet");
+        // jcontainer never makes a session keyring (what --no-new-keyring turns off in runc) and
+        // always pivots: pivot_root fails only on a ramfs root, which the error then names
+        if (f.bool("no-pivot")) log.debug("--no-pivot: jcontainer pivots into the root anyway");
+        Path bundle = Path.of(f.value("bundle", ".")).toAbsolutePath().normalize();
+        ContainerSpec spec = bundleSpec(bundle);
+        if (spec.tty() && !f.has("console-socket"))
+            throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
+        if (!spec.tty() && f.has("console-socket"))
+            throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
+        if (spec.tty()) throw new RuncException("process.terminal with --console-socket is not supported yet");
+        spec = spec.toBuilder().detached(true).stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
+        Store store = store();
+        store.reserve(id);
+        boolean ok = false;
+        try {
+            io.jcontainer.lifecycle.ContainerInfo c = containers(store).create(spec);
+            Long start = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
+            Store.Record rec = new Store.Record(id, c.pid(), start, bundle.toString(), spec.rootfs() == null ? "" : spec.rootfs().toString(),
+                    Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid());
+            store.save(rec);
+            // The pid an engine's subreaper (conmon, containerd's shim) reaps once we are gone: the
+            // container's monitor, whose parent it becomes and which exits as the container does.
+            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.monitorPid());
+            ok = true;
+            return rec;
+        } finally {
+            if (!ok) store.remove(id);
+        }
+    }
+
+    /** runc's {@code start}: the created container execs its process. */
+    private int start(List<String> argv) {
+        Flags f = Flags.parse(argv, List.of(), false);
+        String id = oneId(f, "start");
+        Store store = store();
+        startContainer(store, store.load(id));
+        return 0;
+    }
+
+    private void startContainer(Store store, Store.Record r) {
+        String st = status(store, r);
+        switch (st) {
+            case "created" -> { }
+            case "stopped" -> throw new RuncException("cannot start a container that has stopped");
+            case "running", "paused" -> throw new RuncException("cannot start an already running container");
+            default -> throw new RuncException("cannot start a container in the " + st + " state");
+        }
+        containers(store).start(r.lifecycleId());
+        store.save(r.with(r.pid(), r.pidStart(), "running", false, null));
+    }
+
+    /** run --detach: create and start, then exit; the container lives on. */
+    private int runDetached(Flags f, String id) {
+        Store.Record r = createContainer(f, id);
+        Store store = store();
+        try {
+            startContainer(store, r);
+        } catch (RuntimeException e) {
+            try {
+                containers(store).remove(r.lifecycleId(), true, false);
+            } catch (RuntimeException | InterruptedException ignored) {
+                // the start's failure matters more
+            }
+            store.remove(id);
+            throw e;
+        }
+        return 0;
+    }
+
+    /** The OCI status of a record now: a created one's from the lifecycle API, a foreground run's from its process. */
+    private String status(Store store, Store.Record r) {
+        if (!r.lifecycle()) return r.liveStatus();
+        try {
+            return switch (containers(store).find(r.lifecycleId()).status()) {
+                case CREATED -> "created";
+                case RUNNING, RESTARTING -> "running";
+                case PAUSED -> "paused";
+                case EXITED, DEAD -> "stopped";
+            };
+        } catch (io.jcontainer.lifecycle.Containers.NoSuchContainerException gone) {
+            return "stopped";
+        }
+    }
+
+    private ObjectNode stateJson(Store store, Store.Record r) {
+        return r.stateJson(status(store, r));
+    }
+
+    /**
+     * runc's {@code exec}: a new process in a running container's namespaces and cgroups, with its
+     * security settings. {@code --process FILE} (an OCI process object) or the command and flags;
+     * foreground: we wait and exit with its status; {@code --detach}: we exit at once, and
+     * {@code --pid-file} gets the pid an engine's subreaper reaps (its monitor, as for create).
+     */
+    private int exec(List<String> argv) throws IOException, InterruptedException {
+        Flags f = Flags.parse(argv, List.of(value("process", "p"), bool("detach", "d"), bool("tty", "t"), value("console-socket"),
+                value("pid-file"), values("env", "e"), value("cwd"), value("user", "u"), values("cap", "c"),
+                values("additional-gids", "g"), bool("no-new-privs"), value("apparmor"), value("process-label"),
+                value("preserve-fds"), value("cgroup"), bool("ignore-paused")), true);
+        if (f.args.isEmpty()) throw new RuncException("\"exec\" requires a minimum of 1 argument(s)");
+        String id = f.args.getFirst();
+        List<String> command = f.args.subList(1, f.args.size());
+        if (f.has("preserve-fds") && !f.value("preserve-fds", "0").equals("0")) throw new RuncException("--preserve-fds is not supported yet");
+        for (String unsupported : List.of("cap", "additional-gids", "apparmor", "process-label", "cgroup"))
+            if (f.has(unsupported) && !f.value(unsupported, "").isEmpty())
+                throw new RuncException("exec --" + unsupported + " is not supported by jcontainer-runc yet");
+        ExecSpec exec;
+        boolean tty;
+        if (f.has("process")) {
+            var p = JSON.readTree(Files.readAllBytes(Path.of(f.value("process", null))));
+            if (p == null || !p.isObject()) throw new RuncException("process: not a JSON object");
+            List<String> args = new ArrayList<>();
+            p.path("args").forEach(a -> args.add(a.asText()));
+            if (args.isEmpty()) throw new RuncException("process.args: args must not be empty");
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            p.path("env").forEach(e -> {
+                String kv = e.asText();
+                int eq = kv.indexOf('=');
+                env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            });
+            String cwd = p.path("cwd").asText(null);
+            String user = p.has("user") ? p.path("user").path("uid").asLong(0) + ":" + p.path("user").path("gid").asLong(0) : null;
+            if (p.path("user").path("additionalGids").size() > 0) log.debug("process.user.additionalGids: the container's own apply");
+            if (p.has("capabilities")) log.debug("process.capabilities: the container's own apply to the exec");
+            if (p.path("apparmorProfile").asText("").length() > 0 || p.path("selinuxLabel").asText("").length() > 0)
+                throw new RuncException("process.apparmorProfile/selinuxLabel: not supported by jcontainer");
+            tty = p.path("terminal").asBoolean(false);
+            exec = new ExecSpec(args, env, cwd == null || cwd.isEmpty() ? null : cwd, user, Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT, false);
+        } else {
+            if (command.isEmpty()) throw new RuncException("exec args cannot be empty");
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            for (String kv : f.all("env")) {
+                int eq = kv.indexOf('=');
+                env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+            tty = f.bool("tty");
+            exec = new ExecSpec(command, env, f.value("cwd", null), f.value("user", null), Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT, false);
+        }
+        if (tty) throw new RuncException("exec with a terminal (--tty, process.terminal) is not supported yet");
+        if (f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
+        Store store = store();
+        Store.Record r = store.load(id);
+        String st = status(store, r);
+        if (!r.lifecycle()) throw new RuncException("exec into a container run in the foreground (run without --detach) is not supported");
+        if (st.equals("paused") && !f.bool("ignore-paused")) throw new RuncException("cannot exec in a paused container (use --ignore-paused to override)");
+        if (!st.equals("running") && !st.equals("paused")) throw new RuncException("cannot exec in a stopped container");
+        var containers = containers(store);
+        if (f.bool("detach")) {
+            var d = containers.execDetachedProcess(r.lifecycleId(), exec);
+            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), d.monitorPid());
+            return 0;
+        }
+        io.jcontainer.SandboxProcess p = containers.exec(r.lifecycleId(), exec);
+        if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), p.pid());
+        Thread forward = new Thread(() -> p.signal(Signal.TERM));
+        Runtime.getRuntime().addShutdownHook(forward); // SIGTERM/SIGINT to us reach the exec'd process
+        try {
+            p.waitFor();
+            return p.exitCode();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(forward);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+            p.close();
+        }
+    }
+
     // ---- state, list ----
 
     private int state(List<String> argv) throws IOException {
         Flags f = Flags.parse(argv, List.of(), false);
-        Store.Record r = store().load(oneId(f, "state"));
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.stateJson()));
+        Store store = store();
+        Store.Record r = store.load(oneId(f, "state"));
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(stateJson(store, r)));
         return 0;
     }
 
     private int list(List<String> argv) throws IOException {
         Flags f = Flags.parse(argv, List.of(value("format", "f"), bool("quiet", "q")), false);
         String format = f.value("format", "table");
-        List<Store.Record> all = store().list();
+        Store store = store();
+        List<Store.Record> all = store.list();
         if (f.bool("quiet")) {
             for (Store.Record r : all) out.println(r.id());
             return 0;
@@ -394,14 +612,14 @@ public final class Runc {
         switch (format) {
             case "json" -> {
                 ArrayNode a = JSON.createArrayNode();
-                for (Store.Record r : all) a.add(r.stateJson());
+                for (Store.Record r : all) a.add(stateJson(store, r));
                 out.println(JSON.writeValueAsString(a));
             }
             case "table" -> {
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[]{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
                 for (Store.Record r : all) {
-                    ObjectNode s = r.stateJson();
+                    ObjectNode s = stateJson(store, r);
                     rows.add(new String[]{r.id(), s.get("pid").asText(), s.get("status").asText(), r.bundle(), r.created().toString(), r.owner()});
                 }
                 table(rows);
@@ -428,7 +646,7 @@ public final class Runc {
 
     // ---- kill, delete, pause, resume, ps ----
 
-    private int kill(List<String> argv) {
+    private int kill(List<String> argv) throws InterruptedException {
         Flags f = Flags.parse(argv, List.of(bool("all", "a")), false);
         if (f.args.isEmpty() || f.args.size() > 2) throw new RuncException("\"kill\" requires a minimum of 1 and a maximum of 2 argument(s)");
         String id = f.args.getFirst();
@@ -440,9 +658,35 @@ public final class Runc {
         }
         Store store = store();
         Store.Record r = store.load(id);
-        if (r.liveStatus().equals("stopped")) throw new RuncException("container not running");
+        String st = status(store, r);
+        if (st.equals("stopped")) throw new RuncException("container not running");
+        if (r.lifecycle()) {
+            killCreated(store, r, st, s, f.bool("all"));
+            return 0;
+        }
         Control.request(store.dir(id), "kill " + s.number() + (f.bool("all") ? " all" : ""));
         return 0;
+    }
+
+    /**
+     * kill of a created container: a running one through the lifecycle API (--all with SIGKILL:
+     * everything of it, at once); one that still waits for its start has only its first
+     * process, which SIGTERM and SIGKILL end (its monitor cleans up).
+     */
+    private void killCreated(Store store, Store.Record r, String st, Signal s, boolean all) throws InterruptedException {
+        var containers = containers(store);
+        if (st.equals("created")) {
+            ProcessHandle h = ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive).orElse(null);
+            if (h == null) return;
+            if (s == Signal.KILL) h.destroyForcibly();
+            else if (s == Signal.TERM) h.destroy();
+            else throw new RuncException("kill of a created container with " + Signal.name(s.number())
+                    + " is not supported yet (SIGTERM and SIGKILL are)");
+            return;
+        }
+        if (all && s == Signal.KILL) containers.stop(r.lifecycleId(), java.time.Duration.ZERO);
+        else if (all) throw new RuncException("kill --all with " + Signal.name(s.number()) + " is not supported yet (only SIGKILL reaches every process)");
+        else containers.kill(r.lifecycleId(), s);
     }
 
     private int delete(List<String> argv) throws InterruptedException {
@@ -456,7 +700,19 @@ public final class Runc {
             if (f.bool("force")) return 0; // runc: deleting a missing container with --force is not an error
             throw e;
         }
-        String st = r.liveStatus();
+        String st = status(store, r);
+        if (r.lifecycle()) {
+            // runc deletes a created container without --force: it never ran
+            if (!st.equals("stopped") && !st.equals("created") && !f.bool("force"))
+                throw new RuncException("cannot delete container " + id + " that is not stopped: " + st);
+            try {
+                containers(store).remove(r.lifecycleId(), true, false);
+            } catch (io.jcontainer.lifecycle.Containers.NoSuchContainerException gone) {
+                // removed already (a delete that raced us, or a half-made create)
+            }
+            store.remove(id);
+            return 0;
+        }
         if (!st.equals("stopped")) {
             if (!f.bool("force")) throw new RuncException("cannot delete container " + id + " that is not stopped: " + st);
             Control.request(store.dir(id), "kill 9");
@@ -474,9 +730,14 @@ public final class Runc {
         String id = oneId(f, pause ? "pause" : "resume");
         Store store = store();
         Store.Record r = store.load(id);
-        String st = r.liveStatus();
+        String st = status(store, r);
         if (pause && !st.equals("running")) throw new RuncException("container not running");
         if (!pause && !st.equals("paused")) throw new RuncException("container not paused");
+        if (r.lifecycle()) {
+            if (pause) containers(store).pause(r.lifecycleId());
+            else containers(store).unpause(r.lifecycleId());
+            return 0;
+        }
         Control.request(store.dir(id), pause ? "pause" : "resume");
         return 0;
     }
@@ -485,8 +746,9 @@ public final class Runc {
         Flags f = Flags.parse(argv, List.of(value("format", "f")), false);
         if (f.args.isEmpty()) throw new RuncException("\"ps\" requires a minimum of 1 argument(s)");
         String id = f.args.getFirst();
-        Store.Record r = store().load(id);
-        if (r.liveStatus().equals("stopped")) throw new RuncException("container not running");
+        Store store = store();
+        Store.Record r = store.load(id);
+        if (status(store, r).equals("stopped")) throw new RuncException("container not running");
         List<Long> pids = Procfs.pidsInNamespaceOf(r.pid());
         String format = f.value("format", "table");
         if (format.equals("json")) {
@@ -578,8 +840,13 @@ public final class Runc {
         if (f.has("blkio-weight")) obj(res, "blockIO").put("weight", number(f.value("blkio-weight", null)));
         SpecConv.toResources(res, "resources"); // refused here, naming the field, before the container is touched
         Store store = store();
-        if (!store.load(id).liveStatus().equals("running") && !store.load(id).liveStatus().equals("paused"))
-            throw new RuncException("container not running");
+        Store.Record r = store.load(id);
+        String st = status(store, r);
+        if (!st.equals("running") && !st.equals("paused")) throw new RuncException("container not running");
+        if (r.lifecycle()) {
+            containers(store).update(r.lifecycleId(), SpecConv.toResources(res, "resources"));
+            return 0;
+        }
         Control.request(store.dir(id), "update " + JSON.writeValueAsString(res));
         return 0;
     }

@@ -90,10 +90,24 @@ final class Store {
 
     /** One container's record as stored. */
     record Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
-                  String status, boolean paused, Integer exitCode, Map<String, String> annotations) {
+                  String status, boolean paused, Integer exitCode, Map<String, String> annotations, String lifecycleId, long monitorPid) {
+
+        /**
+         * A foreground {@code run}'s container, kept by that process; {@code lifecycleId} and
+         * {@code monitorPid} are null and 0 for it. A {@code create}d one is a recorded container
+         * of the lifecycle API (its {@code lifecycleId}), alive without any runc process.
+         */
+        Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
+               String status, boolean paused, Integer exitCode, Map<String, String> annotations) {
+            this(id, pid, pidStart, bundle, rootfs, created, owner, status, paused, exitCode, annotations, null, 0);
+        }
 
         Record with(long newPid, Long start, String newStatus, boolean newPaused, Integer exit) {
-            return new Record(id, newPid, start, bundle, rootfs, created, owner, newStatus, newPaused, exit, annotations);
+            return new Record(id, newPid, start, bundle, rootfs, created, owner, newStatus, newPaused, exit, annotations, lifecycleId, monitorPid);
+        }
+
+        boolean lifecycle() {
+            return lifecycleId != null;
         }
 
         /** Whether the container's first process is still the one we started (pid and start time). */
@@ -113,7 +127,10 @@ final class Store {
 
         /** The OCI state, runc's fields and order. */
         ObjectNode stateJson() {
-            String st = liveStatus();
+            return stateJson(liveStatus());
+        }
+
+        ObjectNode stateJson(String st) {
             ObjectNode o = JSON.createObjectNode();
             o.put("ociVersion", io.jcontainer.oci.runtime.OciConfig.SPEC_VERSION);
             o.put("id", id);
@@ -135,6 +152,7 @@ final class Store {
                     .put("created", created.toString()).put("owner", owner).put("status", status).put("paused", paused);
             if (pidStart != null) o.put("pidStart", pidStart);
             if (exitCode != null) o.put("exitCode", exitCode);
+            if (lifecycleId != null) o.put("lifecycleId", lifecycleId).put("monitorPid", monitorPid);
             ObjectNode a = o.putObject("annotations");
             annotations.forEach(a::put);
             return o;
@@ -146,7 +164,8 @@ final class Store {
             return new Record(n.get("id").asText(), n.path("pid").asLong(), n.has("pidStart") ? n.get("pidStart").asLong() : null,
                     n.path("bundle").asText(), n.path("rootfs").asText(), Instant.parse(n.get("created").asText()),
                     n.path("owner").asText(), n.path("status").asText(), n.path("paused").asBoolean(),
-                    n.has("exitCode") ? n.get("exitCode").asInt() : null, a);
+                    n.has("exitCode") ? n.get("exitCode").asInt() : null, a,
+                    n.has("lifecycleId") ? n.get("lifecycleId").asText() : null, n.path("monitorPid").asLong());
         }
     }
 

@@ -215,7 +215,8 @@ class RuncIT {
         assertThat(r.err()).contains("process.args: expected an array, got a string");
 
         assertThat(runc("--systemd-cgroup", "list").err()).contains("--systemd-cgroup is not supported");
-        assertThat(runc("create", "-b", bundle.toString(), "x").err()).contains("create is not available yet");
+        assertThat(runc("start", "nothing-here").err()).contains("container does not exist");
+        assertThat(runc("exec", "nothing-here", "true").err()).contains("container does not exist");
         assertThat(runc("bogus").code()).isEqualTo(3);
         assertThat(runc("list", "-q").out()).isEmpty();
 
@@ -275,6 +276,150 @@ class RuncIT {
         assertThat(state.get("bundle").asText()).isEqualTo(b.toString());
         assertThat(state.get("pid").asLong()).isPositive();
         assertThat(Schema.stateErrors(state)).isEmpty();
+    }
+
+    /**
+     * create's container keeps our stdio (stdout and stderr: files here, so nothing waits for the
+     * container to close a pipe); runc's own errors are in the stderr file too.
+     */
+    Result create(Path out, String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("create"));
+        a.addAll(List.of(args));
+        Path errFile = out.resolveSibling(out.getFileName() + ".err");
+        ProcessBuilder b = pb(a.toArray(String[]::new)).redirectOutput(out.toFile()).redirectError(errFile.toFile());
+        Process p = b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("create returns while the container waits for its start").isTrue();
+        return new Result(p.exitValue(), "", Files.readString(errFile));
+    }
+
+    String status(String id) throws Exception {
+        Result r = runc("state", id);
+        return r.code() != 0 ? r.err() : JSON.readTree(r.out()).get("status").asText();
+    }
+
+    void awaitStatus(String id, String want) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!status(id).equals(want) && System.nanoTime() < deadline) Thread.sleep(100);
+        assertThat(status(id)).isEqualTo(want);
+    }
+
+    @Test
+    void createStartExecKillDeleteAreSeparateProcesses() throws Exception {
+        Path b = bundleRunning("sh", "-c", "echo started; trap 'echo got TERM; exit 42' TERM; while :; do sleep 1; done");
+        Path out = tmp.resolve("out"), pidFile = tmp.resolve("pid");
+        Result c = create(out, "--bundle", b.toString(), "--pid-file", pidFile.toString(), "--no-new-keyring", "lc1");
+        assertThat(c.code()).as(c.err()).isZero();
+        JsonNode created = JSON.readTree(runc("state", "lc1").out());
+        assertThat(Schema.stateErrors(created)).isEmpty();
+        assertThat(created.get("status").asText()).isEqualTo("created");
+        long pid = created.get("pid").asLong();
+        assertThat(Path.of("/proc/" + pid)).exists();
+        assertThat(pidFile).exists(); // the pid an engine's subreaper waits on (the container's monitor)
+        assertThat(Files.readString(out)).as("nothing runs before start").isEmpty();
+
+        Result st = runc("start", "lc1");
+        assertThat(st.code()).as(st.err()).isZero();
+        assertThat(status("lc1")).isEqualTo("running");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Files.readString(out).contains("started") && System.nanoTime() < deadline) Thread.sleep(100);
+        assertThat(Files.readString(out)).as("the container's stdout is the one create was given").isEqualTo("started\n");
+        Result again = runc("start", "lc1");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("cannot start an already running container");
+
+        // exec: in its namespaces (pid 1 is its init), our stdio, its exit status
+        Result ex = runc("exec", "lc1", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; exit 4");
+        assertThat(ex.code()).as(ex.err()).isEqualTo(4);
+        assertThat(ex.out()).startsWith("sh -c echo started");
+        Path process = tmp.resolve("process.json");
+        Files.writeString(process, "{\"args\": [\"sh\", \"-c\", \"echo $X in $(pwd)\"], \"env\": [\"X=from-process-json\"], \"cwd\": \"/tmp\", "
+                + "\"user\": {\"uid\": 0, \"gid\": 0}, \"terminal\": false}");
+        ex = runc("exec", "--process", process.toString(), "lc1");
+        assertThat(ex.code()).as(ex.err()).isZero();
+        assertThat(ex.out()).isEqualTo("from-process-json in /tmp\n");
+        Path execPid = tmp.resolve("exec.pid");
+        ex = runc("exec", "-d", "--pid-file", execPid.toString(), "lc1", "sleep", "30");
+        assertThat(ex.code()).as(ex.err()).isZero();
+        assertThat(Long.parseLong(Files.readString(execPid).strip())).isPositive();
+        assertThat(runc("ps", "--format", "json", "lc1").out()).contains(",");
+
+        Result del = runc("delete", "lc1");
+        assertThat(del.code()).isEqualTo(1);
+        assertThat(del.err()).contains("cannot delete container lc1 that is not stopped: running");
+
+        assertThat(runc("kill", "lc1", "TERM").code()).isZero();
+        awaitStatus("lc1", "stopped");
+        assertThat(Files.readString(out)).endsWith("got TERM\n");
+        assertThat(JSON.readTree(runc("state", "lc1").out()).get("pid").asLong()).isZero();
+        assertThat(runc("exec", "lc1", "true").err()).contains("cannot exec in a stopped container");
+        assertThat(runc("delete", "lc1").code()).isZero();
+        assertThat(runc("state", "lc1").err()).contains("container does not exist");
+        assertThat(Path.of("/proc/" + pid)).doesNotExist();
+        try (var left = Files.list(root.resolve("jcontainer:lifecycle").resolve("containers"))) {
+            // the store's lock and event journal stay; no container record does
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))).isEmpty();
+        }
+    }
+
+    @Test
+    void aCreatedContainerIsDeletedWithoutEverRunning() throws Exception {
+        Path out = tmp.resolve("out");
+        Path b = bundleRunning("sh", "-c", "echo should never run");
+        assertThat(create(out, "-b", b.toString(), "lc2").code()).isZero();
+        long pid = JSON.readTree(runc("state", "lc2").out()).get("pid").asLong();
+        assertThat(runc("delete", "lc2").code()).as("runc deletes a created container without --force").isZero();
+        assertThat(runc("list", "-q").out()).isBlank();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Files.exists(Path.of("/proc/" + pid)) && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(Path.of("/proc/" + pid)).doesNotExist();
+        assertThat(Files.readString(out)).isEmpty();
+    }
+
+    @Test
+    void runDetachedReturnsAndTheContainerRunsOn() throws Exception {
+        Path b = bundleRunning("sleep", "60");
+        Path pidFile = tmp.resolve("pid");
+        ProcessBuilder p = pb("run", "-d", "--pid-file", pidFile.toString(), "-b", b.toString(), "lc3")
+                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
+        Process run = p.start();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(tmp.resolve("err"))).isZero();
+        assertThat(status("lc3")).isEqualTo("running");
+        assertThat(runc("kill", "--all", "lc3", "KILL").code()).isZero();
+        awaitStatus("lc3", "stopped");
+        assertThat(runc("delete", "lc3").code()).isZero();
+    }
+
+    @Test
+    void cgroupsPathPlacesTheContainer() throws Exception {
+        String parent = "jcontainer-runc-it-" + ProcessHandle.current().pid();
+        Path b = bundleRunning("sleep", "60");
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
+        var linux = (com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("linux");
+        linux.put("cgroupsPath", "/" + parent + "/lc4");
+        linux.putObject("resources").putObject("pids").put("limit", 99);
+        Files.writeString(b.resolve("config.json"), cfg.toString());
+        Path pids = Path.of("/sys/fs/cgroup/pids").toFile().isDirectory() ? Path.of("/sys/fs/cgroup/pids") : Path.of("/sys/fs/cgroup");
+        try {
+            assertThat(create(tmp.resolve("out"), "-b", b.toString(), "lc4").code()).isZero();
+            long pid = JSON.readTree(runc("state", "lc4").out()).get("pid").asLong();
+            assertThat(pids.resolve(parent).resolve("lc4").resolve("pids.max")).hasContent("99");
+            assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("/" + parent + "/lc4");
+            assertThat(runc("delete", "--force", "lc4").code()).isZero();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (Files.exists(pids.resolve(parent).resolve("lc4")) && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(pids.resolve(parent).resolve("lc4")).doesNotExist();
+            // a path leaving the cgroup mounts is refused, naming the field
+            linux.put("cgroupsPath", "/" + parent + "/../../escape");
+            Files.writeString(b.resolve("config.json"), cfg.toString());
+            Result bad = create(tmp.resolve("out2"), "-b", b.toString(), "lc5");
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("cgroupsPath");
+            assertThat(runc("list", "-q").out()).isBlank();
+        } finally {
+            for (String h : List.of("pids", "freezer", "cpuacct", "cpu,cpuacct", "devices", "memory", "cpu", "blkio", ""))
+                Files.deleteIfExists(Path.of("/sys/fs/cgroup", h, parent));
+        }
     }
 
     @Test

@@ -80,6 +80,14 @@ public class CgroupFs {
         }
     }
 
+    /** Makes the missing parents of {@code path} (not {@code path} itself); returns them, top down. */
+    public java.util.List<String> mkdirParents(String path) {
+        java.util.List<String> made = new java.util.ArrayList<>();
+        for (Path p = Path.of(path).getParent(); p != null && !Files.isDirectory(p); p = p.getParent()) made.addFirst(p.toString());
+        for (String d : made) mkdir(d);
+        return made;
+    }
+
     public void rmdir(String path) {
         if (sys != null) {
             sys.rmdir(path); // on the close() path: one system call, no stat first

@@ -35,8 +35,23 @@ public record CgroupHost(String root, Map<String, Hierarchy> v1, Hierarchy unifi
      * @param controllers the controllers bound to it (v1) or available in the JVM's cgroup (v2)
      * @param dir         the JVM's cgroup in it (mount point + path), null when it is not visible
      * @param v2          whether it is a cgroup2 hierarchy
+     * @param mountPoint  where it is mounted (null: unknown)
+     * @param mountRoot   the cgroup at that mount point ("/" unless a subtree is mounted)
      */
-    public record Hierarchy(Set<String> controllers, String dir, boolean v2) {
+    public record Hierarchy(Set<String> controllers, String dir, boolean v2, String mountPoint, String mountRoot) {
+        public Hierarchy(Set<String> controllers, String dir, boolean v2) {
+            this(controllers, dir, v2, null, null);
+        }
+
+        /**
+         * The directory of an OCI {@code linux.cgroupsPath} (checked by
+         * {@link CgroupManagers#checkCgroupsPath}) in this hierarchy: an absolute one from the
+         * hierarchy's root, a relative one under the JVM's cgroup; null when not visible here.
+         */
+        public String dirOf(String cgroupsPath) {
+            if (!cgroupsPath.startsWith("/")) return dir == null ? null : dir + "/" + cgroupsPath;
+            return mountPoint == null ? null : join(mountPoint, mountRoot, cgroupsPath);
+        }
     }
 
     public CgroupHost {
@@ -89,13 +104,13 @@ public record CgroupHost(String root, Map<String, Hierarchy> v1, Hierarchy unifi
                 String dir = join(mountPoint, mountRoot, v2Path);
                 Set<String> ctrls = dir == null ? Set.of() : Set.of(readOr(dir + "/cgroup.controllers", "").strip().split("\\s+"));
                 ctrls = ctrls.stream().filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
-                unified = new Hierarchy(ctrls, dir, true);
+                unified = new Hierarchy(ctrls, dir, true, mountPoint, mountRoot);
             } else if (fstype.equals("cgroup")) {
                 List<String> ctrls = new ArrayList<>();
                 for (String opt : f[dash + 3].split(",")) if (V1_CONTROLLERS.contains(opt)) ctrls.add(opt);
                 if (ctrls.isEmpty() || v1.containsKey(ctrls.getFirst())) continue;
                 String path = v1Paths.get(ctrls.getFirst());
-                Hierarchy h = new Hierarchy(Set.copyOf(ctrls), path == null ? null : join(mountPoint, mountRoot, path), false);
+                Hierarchy h = new Hierarchy(Set.copyOf(ctrls), path == null ? null : join(mountPoint, mountRoot, path), false, mountPoint, mountRoot);
                 for (String c : ctrls) v1.put(c, h);
             }
         }

@@ -49,7 +49,8 @@ public interface CgroupManager {
      */
     static boolean needsCgroup(ContainerSpec spec) {
         // --device: its permissions (r, w, m) are the device allowlist's, which needs a cgroup
-        return !spec.resources().isEmpty() || !spec.has(Namespace.PID) || spec.detached() || !spec.linux().devices().isEmpty();
+        return !spec.resources().isEmpty() || !spec.has(Namespace.PID) || spec.detached() || !spec.linux().devices().isEmpty()
+                || spec.linux().cgroupsPath() != null;
     }
 
     /**

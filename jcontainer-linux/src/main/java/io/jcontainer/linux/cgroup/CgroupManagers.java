@@ -22,7 +22,7 @@ import java.util.List;
  * rmdir per hierarchy (measured ~150 µs for memory alone on v1), and keeping one leaks a
  * directory once the last sandbox is gone.
  */
-final class CgroupManagers {
+public final class CgroupManagers {
     static final String PREFIX = "jcontainer-";
 
     private CgroupManagers() {
@@ -33,6 +33,28 @@ final class CgroupManagers {
         MemoryController.validate(r);
         CpuController.validate(r);
         CpusetController.validateSyntax(r);
+    }
+
+    /**
+     * An OCI {@code linux.cgroupsPath} as a cgroupfs path: absolute (from each hierarchy's root)
+     * or relative (under the JVM's cgroup); every component a plain name, so no path can leave
+     * the cgroup mounts ({@code ..}) or name a controller file's directory twice. systemd's
+     * {@code slice:prefix:name} is refused: jcontainer drives cgroupfs itself.
+     */
+    public static String checkCgroupsPath(String path) {
+        if (path.isEmpty() || path.equals("/"))
+            throw new io.jcontainer.InvalidSpecException("linux.cgroupsPath", "'" + path + "' names no cgroup of its own");
+        if (path.indexOf(':') >= 0)
+            throw new io.jcontainer.HostUnsupportedException("linux.cgroupsPath '" + path + "': systemd's slice:prefix:name form is not supported",
+                    "jcontainer manages cgroupfs itself: give a path such as /mygroup/" + path.substring(path.lastIndexOf(':') + 1)
+                            + " (an engine: cgroup_manager = \"cgroupfs\")");
+        String rel = path.startsWith("/") ? path.substring(1) : path;
+        if (rel.endsWith("/")) rel = rel.substring(0, rel.length() - 1);
+        for (String c : rel.split("/", -1))
+            if (c.isEmpty() || c.equals(".") || c.equals("..") || c.indexOf('\0') >= 0)
+                throw new io.jcontainer.InvalidSpecException("linux.cgroupsPath", "'" + path + "': each component must be a plain name"
+                        + " (no empty, '.' or '..' component)");
+        return path.startsWith("/") ? "/" + rel : rel;
     }
 
     static String owner(CgroupHost h) {

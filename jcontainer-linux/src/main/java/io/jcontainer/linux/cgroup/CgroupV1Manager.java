@@ -65,7 +65,8 @@ public final class CgroupV1Manager implements CgroupManager {
     @Override
     public SandboxCgroup create(String containerId, ContainerSpec spec) {
         if (!CgroupManager.needsCgroup(spec)) return null;
-        PreparedCgroup p = prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), false, deviceRules(spec));
+        PreparedCgroup p = prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), false, deviceRules(spec),
+                spec.linux().cgroupsPath());
         return p == null ? null : p.realize();
     }
 
@@ -94,17 +95,20 @@ public final class CgroupV1Manager implements CgroupManager {
         if (!CgroupManager.needsCgroup(spec)) return null;
         boolean lazyFreezer = spec.has(Namespace.PID) && !spec.detached() && spec.name() == null
                 && Settings.lazyFreezer(); // off: for comparison in benchmarks
-        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer, deviceRules(spec));
+        return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer, deviceRules(spec),
+                spec.linux().cgroupsPath());
     }
 
     PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
-        return prepare(containerId, r, detached, deviceAllowlist, false, List.of());
+        return prepare(containerId, r, detached, deviceAllowlist, false, List.of(), null);
     }
 
     /** Validates and names; the mkdirs and writes wait for {@link PreparedCgroup#realize()}. */
+    /** @param cgroupsPath OCI's {@code linux.cgroupsPath}, or null for jcontainer's own name under the JVM's cgroup */
     PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist, boolean lazyFreezer,
-                           List<String> extraDeviceRules) {
+                           List<String> extraDeviceRules, String cgroupsPath) {
         CgroupManagers.validate(r);
+        String path = cgroupsPath == null ? null : CgroupManagers.checkCgroupsPath(cgroupsPath);
         var devices = IoController.resolve(fs, r);
 
         // Which hierarchies, and the parent directory (the JVM's cgroup) in each.
@@ -147,7 +151,11 @@ public final class CgroupV1Manager implements CgroupManager {
             CgroupHost.Hierarchy h = host.v1().get(c);
             Dir d = byHierarchy.get(h.dir());
             if (d == null) {
-                d = new Dir(fs, h.dir() + "/" + name, false);
+                String at = path == null ? h.dir() + "/" + name : h.dirOf(path);
+                if (at == null)
+                    throw new HostUnsupportedException("linux.cgroupsPath '" + path + "' is not visible in the " + c + " hierarchy here",
+                            "give a path under this host's cgroup mounts");
+                d = new Dir(fs, at, false);
                 planned.add(d);
                 byHierarchy.put(h.dir(), d);
             }
@@ -159,7 +167,7 @@ public final class CgroupV1Manager implements CgroupManager {
         // A freezer co-mounted with a hierarchy made anyway comes for free; otherwise it is made at the first pause.
         CgroupHost.Hierarchy fh = host.v1().get("freezer");
         Dir lazy = lazyFreezer && writable("freezer") && !byHierarchy.containsKey(fh.dir()) && !planned.isEmpty()
-                ? new Dir(fs, fh.dir() + "/" + name, false) : null;
+                ? new Dir(fs, path == null ? fh.dir() + "/" + name : fh.dirOf(path), false) : null;
         List<String> procsFiles = planned.stream().map(d -> d.file("tasks")).toList();
         return new PreparedCgroup() {
             private boolean done;
@@ -197,6 +205,14 @@ public final class CgroupV1Manager implements CgroupManager {
         boolean ok = false;
         try {
             for (Dir d : planned) {
+                // a cgroupsPath's parents (left, as runc leaves them; none for our own names); a new
+                // cpuset parent starts empty and would refuse its child any cpu: it gets its parent's
+                for (String made : fs.mkdirParents(d.path())) {
+                    if (controllers.get("cpuset") != d) continue;
+                    String up = made.substring(0, made.lastIndexOf('/'));
+                    fs.write(made + "/cpuset.cpus", fs.read(up + "/cpuset.cpus").strip());
+                    fs.write(made + "/cpuset.mems", fs.read(up + "/cpuset.mems").strip());
+                }
                 fs.mkdir(d.path());
                 dirs.add(d);
             }

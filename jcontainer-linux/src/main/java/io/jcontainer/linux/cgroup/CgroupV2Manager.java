@@ -1,5 +1,6 @@
 package io.jcontainer.linux.cgroup;
 
+import io.jcontainer.ContainerSpec;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Resources;
 import io.jcontainer.linux.sys.Errno;
@@ -57,7 +58,8 @@ public final class CgroupV2Manager implements CgroupManager {
                 throw new io.jcontainer.HostUnsupportedException("devices: " + d.path() + " with permissions '" + d.permissions()
                         + "' cannot be enforced on cgroup v2 yet (device access there is a BPF program jcontainer does not load)",
                         "give the device rwm, or run on a cgroup v1 host");
-        return CgroupManager.super.create(containerId, spec);
+        if (!CgroupManager.needsCgroup(spec)) return null;
+        return create(containerId, spec.resources(), spec.detached(), spec.linux().cgroupsPath());
     }
 
     @Override
@@ -67,6 +69,12 @@ public final class CgroupV2Manager implements CgroupManager {
 
     @Override
     public SandboxCgroup create(String containerId, Resources r, boolean detached) {
+        return create(containerId, r, detached, null);
+    }
+
+    /** @param cgroupsPath OCI's {@code linux.cgroupsPath}, or null for jcontainer's own name beside the JVM */
+    private SandboxCgroup create(String containerId, Resources r, boolean detached, String cgroupsPath) {
+        if (cgroupsPath != null) return createAt(CgroupManagers.checkCgroupsPath(cgroupsPath), r);
         CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
         Map<String, String> wanted = new LinkedHashMap<>();
@@ -103,6 +111,65 @@ public final class CgroupV2Manager implements CgroupManager {
             if (IoController.wanted(r)) IoController.apply(d, r, devices);
             Map<String, Dir> controllers = new LinkedHashMap<>();
             for (String c : enabled()) controllers.put(c, d);
+            ok = true;
+            return new LinuxSandboxCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
+        } finally {
+            if (!ok) {
+                try {
+                    fs.rmdir(d.path());
+                } catch (SyscallException ignored) {
+                    // nothing ran in it
+                }
+            }
+        }
+    }
+
+    /**
+     * A container's cgroup where its OCI config says: the missing ancestors made, and in each
+     * ancestor from the hierarchy's root down the controllers the limits need enabled for its
+     * children (cgroup2's top-down rule). The ancestors stay, as runc leaves them.
+     */
+    private SandboxCgroup createAt(String path, Resources r) {
+        CgroupManagers.validate(r);
+        var devices = IoController.resolve(fs, r);
+        Set<String> wanted = new LinkedHashSet<>();
+        if (MemoryController.wanted(r)) wanted.add("memory");
+        if (CpuController.wanted(r)) wanted.add("cpu");
+        if (CpusetController.wanted(r)) wanted.add("cpuset");
+        if (PidsController.wanted(r)) wanted.add("pids");
+        if (IoController.wanted(r)) wanted.add("io");
+        String at = host.unified() == null ? null : host.unified().dirOf(path);
+        if (at == null)
+            throw new HostUnsupportedException("linux.cgroupsPath '" + path + "' is not visible in the cgroup2 hierarchy here",
+                    "give a path under this host's cgroup2 mount");
+        String root = path.startsWith("/") ? at.substring(0, at.length() - path.length()) : base;
+        if (root == null) throw new HostUnsupportedException("the JVM's cgroup is not visible: a relative linux.cgroupsPath cannot be placed", "use an absolute one");
+        String parentPath = at.substring(0, at.lastIndexOf('/'));
+        // top down: each ancestor exists and lets its children use what the limits need
+        java.util.List<String> chain = new java.util.ArrayList<>();
+        for (String p = parentPath; ; p = p.substring(0, p.lastIndexOf('/'))) {
+            chain.addFirst(p);
+            if (p.equals(root) || p.lastIndexOf('/') <= 0) break;
+        }
+        for (String p : chain) {
+            if (!fs.exists(p)) fs.mkdir(p);
+            String have = fs.exists(p + "/cgroup.subtree_control") ? " " + fs.read(p + "/cgroup.subtree_control").strip() + " " : " ";
+            for (String c : wanted) if (!have.contains(" " + c + " ")) fs.write(p + "/cgroup.subtree_control", "+" + c);
+        }
+        Dir parent = new Dir(fs, parentPath, true);
+        if (wanted.contains("cpuset")) CpusetController.validate(parent, r);
+        Dir d = new Dir(fs, at, true);
+        fs.mkdir(d.path());
+        boolean ok = false;
+        try {
+            if (MemoryController.wanted(r)) MemoryController.apply(d, r);
+            if (CpuController.wanted(r)) CpuController.apply(d, r);
+            if (CpusetController.wanted(r)) CpusetController.apply(d, parent, r);
+            if (PidsController.wanted(r)) PidsController.apply(d, r);
+            if (IoController.wanted(r)) IoController.apply(d, r, devices);
+            Map<String, Dir> controllers = new LinkedHashMap<>();
+            String on = fs.exists(parentPath + "/cgroup.subtree_control") ? fs.read(parentPath + "/cgroup.subtree_control").strip() : "";
+            for (String c : on.isEmpty() ? new String[0] : on.split("\\s+")) controllers.put(c, d);
             ok = true;
             return new LinuxSandboxCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
         } finally {

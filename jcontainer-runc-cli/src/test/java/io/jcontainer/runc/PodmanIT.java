@@ -1,0 +1,162 @@
+package io.jcontainer.runc;
+
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * podman driving ./jcontainer-runc as its OCI runtime ({@code --runtime}), unchanged: create,
+ * start, state, kill, delete --force and exec -d as conmon calls them. Private storage (vfs),
+ * run and tmp dirs (the runtime's records in its default --root, /run/jcontainer-runc: podman
+ * does not pass --runtime-flag on to the cleanup process conmon starts), an image imported from the busybox bundle's
+ * root (no registry), no network (no CNI/netavark state). What podman itself leaves (its
+ * libpod_parent cgroups) is removed at the end where it was not there before.
+ */
+@RequiresRoot
+class PodmanIT {
+    static final Path RUNTIME = Path.of("..", "jcontainer-runc").toAbsolutePath().normalize();
+    static final String IMAGE = "localhost/jcontainer-runc-it/busybox:1";
+
+    @TempDir
+    static Path dir;
+    static boolean hadLibpodParent;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static List<String> podman(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("podman", "--root", dir.resolve("storage").toString(), "--runroot", dir.resolve("run").toString(),
+                "--tmpdir", dir.resolve("tmp").toString(), "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "none",
+                "--runtime", RUNTIME.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Result run(String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(podman(args));
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        var err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(pb.command() + " did not finish in 180 s");
+        }
+        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * This host's root lacks CAP_SYS_RESOURCE: podman's default nofile/nproc limits (above the
+     * hard limits here) fail with runc and crun alike, so the containers ask for less.
+     */
+    static final List<String> RUN = List.of("--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024");
+
+    static String[] runArgs(String... rest) {
+        List<String> a = new ArrayList<>(List.of("run"));
+        a.addAll(RUN);
+        a.addAll(List.of(rest));
+        return a.toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void importBusybox() throws Exception {
+        hadLibpodParent = Files.exists(Path.of("/sys/fs/cgroup/pids/libpod_parent")) || Files.exists(Path.of("/sys/fs/cgroup/libpod_parent"));
+        Path b = dir.resolve("bundle");
+        Path script = Path.of("..", "..", "shared", "bench", "busybox-bundle.sh").toAbsolutePath().normalize();
+        if (!Files.exists(script)) script = Path.of("/work/shared/bench/busybox-bundle.sh");
+        assertThat(new ProcessBuilder("sh", script.toString(), b.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor()).isZero();
+        Path tar = dir.resolve("rootfs.tar");
+        assertThat(new ProcessBuilder("tar", "-C", b.resolve("rootfs").toString(), "-cf", tar.toString(), ".").start().waitFor()).isZero();
+        Result r = run("import", tar.toString(), IMAGE);
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        run("rm", "--all", "--force");
+        run("rmi", "--all", "--force");
+        // vfs layers and podman's run state are under dir (removed by @TempDir); podman's own cgroups are not
+        if (!hadLibpodParent) {
+            for (Path base : List.of(Path.of("/sys/fs/cgroup"))) {
+                if (!Files.isDirectory(base)) continue;
+                try (Stream<Path> s = Files.list(base)) {
+                    for (Path h : s.toList()) {
+                        Path lp = Files.isDirectory(h.resolve("libpod_parent")) ? h.resolve("libpod_parent") : null;
+                        if (h.getFileName().toString().equals("libpod_parent")) lp = h;
+                        if (lp == null) continue;
+                        try (Stream<Path> w = Files.walk(lp)) {
+                            for (Path d : w.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(d);
+                        } catch (java.io.IOException busy) {
+                            // another podman's container still there: not ours to remove
+                        }
+                    }
+                }
+            }
+        }
+        // nothing of ours keeps running: conmon and the containers' monitors end with the containers
+        var left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
+        assertThat(left).as("processes left behind").isEmpty();
+    }
+
+    @Test
+    void runRmPrintsAndReturnsTheContainersExitStatus() throws Exception {
+        Result r = run(runArgs("--rm", IMAGE, "sh", "-c", "echo hi from $(hostname); exit 7"));
+        assertThat(r.code()).as(r.err()).isEqualTo(7);
+        assertThat(r.out()).startsWith("hi from ");
+        assertThat(run("ps", "-aq").out()).isBlank();
+    }
+
+    @Test
+    void detachedExecStopAndRemove() throws Exception {
+        Result r = run(runArgs("-d", "--name", "pit1", IMAGE, "sh", "-c", "echo started; trap 'echo stopping; exit 5' TERM; while :; do sleep 1; done"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(run("inspect", "-f", "{{.State.Status}}", "pit1").out().strip()).isEqualTo("running");
+        Result ex = run("exec", "pit1", "sh", "-c", "echo in exec; exit 3");
+        assertThat(ex.code()).as(ex.err()).isEqualTo(3);
+        assertThat(ex.out()).isEqualTo("in exec\n");
+        assertThat(run("exec", "pit1", "true").code()).as("a quick exec's status reaches conmon too").isZero();
+        String id = run("inspect", "-f", "{{.Id}}", "pit1").out().strip();
+        Result stop = run("stop", "-t", "20", "pit1");
+        assertThat(stop.code()).as(stop.err()).isZero();
+        assertThat(run("inspect", "-f", "{{.State.ExitCode}}", "pit1").out().strip()).isEqualTo("5");
+        assertThat(run("logs", "pit1").out()).isEqualTo("started\nstopping\n");
+        Result rm = run("rm", "pit1");
+        assertThat(rm.code()).as(rm.err()).isZero();
+        // every container's runtime record goes with it: podman deletes it from the cleanup process
+        // conmon starts at the exit (for --rm too), which may still run when podman itself returns
+        // (its default --root: podman does not pass --runtime-flag on to that cleanup process)
+        Path record = Path.of("/run/jcontainer-runc", id);
+        for (long end = System.nanoTime() + 60_000_000_000L; Files.exists(record) && System.nanoTime() < end; ) Thread.sleep(200);
+        assertThat(record).as("the runtime's record").doesNotExist();
+    }
+
+    @Test
+    void forceRemoveOfARunningContainer() throws Exception {
+        Result r = run(runArgs("-d", "--name", "pit2", IMAGE, "sleep", "300"));
+        assertThat(r.code()).as(r.err()).isZero();
+        Result rm = run("rm", "-f", "-t", "0", "pit2");
+        assertThat(rm.code()).as(rm.err()).isZero();
+        assertThat(run("ps", "-aq").out()).isBlank();
+    }
+}
