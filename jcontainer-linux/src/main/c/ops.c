@@ -155,7 +155,7 @@ static long setattr_recursive(long fd, u64 flags) {
  * the host: it is opened once, without following a symlink, and the root file system is made
  * detached (open_tree for a bind, fsopen/fsconfig/fsmount for a fresh one) and moved onto that
  * descriptor. Nothing looks the path up a second time, so a rename in the directory between two
- * lookups cannot put another directory under the sandbox (SECURITY.md row 35). The attached tree
+ * lookups cannot put another directory under the container (SECURITY.md row 35). The attached tree
  * is the root dirfd. */
 static long mount_new_root(const char *src, const char *tgt, const char *fstype, u64 flags, const char *data,
                            struct failure *f) {

@@ -89,7 +89,7 @@ static unsigned long ns_flags(const char *s) {
 }
 
 /* Forks until the kernel refuses; children sleep. Prints the refusal and the count, then sleeps
- * (the test kills the sandbox). A cap keeps a missing pids limit from taking the host down. */
+ * (the test kills the container). A cap keeps a missing pids limit from taking the host down. */
 static __attribute__((noreturn)) void forkbomb(long max) {
   long n = 0;
   for (; n < max; n++) {

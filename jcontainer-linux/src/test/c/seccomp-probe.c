@@ -1,7 +1,7 @@
-/* seccomp-probe: makes one system call a sandbox's seccomp filter should decide, and prints
+/* seccomp-probe: makes one system call a container's seccomp filter should decide, and prints
  * "<name>: ok" or "<name>: <ERRNO>" (the symbol). A filter that kills the process leaves no
  * line at all — the test then sees the signal (SIGSYS) in the exit status.
- * Built static at test time (gcc -static -O2) by SeccompSandboxTest; minimal on purpose.
+ * Built static at test time (gcc -static -O2) by SeccompContainerTest; minimal on purpose.
  *
  *   seccomp-probe keyctl add_key ... (any number of probes, in order)                        */
 #define _GNU_SOURCE

@@ -3,7 +3,7 @@ package io.jcontainer;
 import java.time.Duration;
 
 /**
- * A running (or finished) sandbox: a process tree in its own namespaces, root filesystem and
+ * A running (or finished) container: a process tree in its own namespaces, root filesystem and
  * cgroup. Start one with the fluent builder:
  *
  * <pre>{@code
@@ -18,13 +18,13 @@ import java.time.Duration;
  * }
  * }</pre>
  *
- * <p>{@link #close()} kills whatever still runs in the sandbox, reaps it, and removes its
- * mounts, cgroups and temporary files; it is idempotent. A sandbox also dies when the JVM does,
+ * <p>{@link #close()} kills whatever still runs in the container, reaps it, and removes its
+ * mounts, cgroups and temporary files; it is idempotent. A container also dies when the JVM does,
  * unless it was started {@linkplain ContainerSpec.Builder#detached(boolean) detached}.
  *
- * <p>No thread is kept per sandbox: exits are observed by one shared supervisor thread.
+ * <p>No thread is kept per container: exits are observed by one shared supervisor thread.
  */
-public interface Container extends SandboxProcess {
+public interface Container extends ContainerProcess {
 
     /** A builder with docker's defaults; see {@link ContainerSpec}. */
     static ContainerSpec.Builder builder() {
@@ -36,41 +36,41 @@ public interface Container extends SandboxProcess {
 
     ContainerSpec spec();
 
-    /** The host pid of the sandbox's first process. */
+    /** The host pid of the container's first process. */
     long pid();
 
     // stdin/stdout/stderr (only when that stream is Stdio.PIPE), waitFor, onExit (never blocks a
-    // thread of its own), isRunning and exitCode (docker-style: 128 + signal) are SandboxProcess's,
-    // about the sandbox's first process.
+    // thread of its own), isRunning and exitCode (docker-style: 128 + signal) are ContainerProcess's,
+    // about the container's first process.
 
-    /** Sends a signal to the sandbox's first process (PID 1 ignores signals it has no handler for). */
+    /** Sends a signal to the container's first process (PID 1 ignores signals it has no handler for). */
     void signal(Signal signal);
 
-    /** SIGKILL to the first process; with a PID namespace this ends every process in the sandbox. */
+    /** SIGKILL to the first process; with a PID namespace this ends every process in the container. */
     void kill();
 
     /**
-     * The sandbox's resource use, read from its cgroup now. A sandbox has a cgroup when it was
+     * The container's resource use, read from its cgroup now. A container has a cgroup when it was
      * started with a resource limit or without a PID namespace; for one without, this throws
      * {@link IllegalStateException}.
      */
     ContainerStats stats();
 
-    /** Freezes every process of the sandbox (cgroup freezer); they stay stopped until {@link #unpause()}. */
+    /** Freezes every process of the container (cgroup freezer); they stay stopped until {@link #unpause()}. */
     void pause();
 
     void unpause();
 
     /**
-     * Changes resource limits of the running sandbox. On cgroup v1 a limit can only be changed
+     * Changes resource limits of the running container. On cgroup v1 a limit can only be changed
      * if a limit of that kind was set at start (the controller is attached then).
      */
     void update(Resources resources);
 
     /**
-     * Stops the sandbox the way {@code docker stop -t} does: sends the {@linkplain ContainerSpec#stopSignal()
+     * Stops the container the way {@code docker stop -t} does: sends the {@linkplain ContainerSpec#stopSignal()
      * stop signal} to the first process, waits up to {@code grace} for it to exit, then SIGKILLs
-     * every process in the sandbox (with a PID namespace killing PID 1 ends them all; without
+     * every process in the container (with a PID namespace killing PID 1 ends them all; without
      * one, its process group and its cgroup are killed). Returns how the first process ended.
      * Without {@linkplain ContainerSpec#init() init} a PID 1 payload ignores a stop signal it
      * has no handler for, so the grace period then passes in full.
@@ -78,16 +78,16 @@ public interface Container extends SandboxProcess {
     ContainerExit stop(Duration grace) throws InterruptedException;
 
     /**
-     * Runs a command inside this running sandbox (docker exec): it joins the sandbox's
+     * Runs a command inside this running container (docker exec): it joins the container's
      * namespaces and cgroup and gets its security settings. Throws
-     * {@link ContainerNotRunningException} if the sandbox has exited.
+     * {@link ContainerNotRunningException} if the container has exited.
      */
-    SandboxProcess exec(ExecSpec exec);
+    ContainerProcess exec(ExecSpec exec);
 
-    /** Sets the size of the sandbox's terminal (docker resizes on SIGWINCH); only with {@link ContainerSpec#tty()}. */
+    /** Sets the size of the container's terminal (docker resizes on SIGWINCH); only with {@link ContainerSpec#tty()}. */
     void resizeTerminal(int rows, int cols);
 
-    /** Kills what still runs, reaps it and removes everything the sandbox had on the host. */
+    /** Kills what still runs, reaps it and removes everything the container had on the host. */
     @Override
     void close();
 }

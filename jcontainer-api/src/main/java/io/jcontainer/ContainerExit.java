@@ -1,12 +1,12 @@
 package io.jcontainer;
 
 /**
- * How a sandbox's first process ended: an exit status, or the signal that terminated it.
+ * How a container's first process ended: an exit status, or the signal that terminated it.
  *
  * @param status     the exit status (0–255) when it exited, else 0
  * @param signal     the terminating signal number, or 0 when it exited normally
  * @param coreDumped whether the kernel reported a core dump
- * @param oomKilled  whether the sandbox's memory limit was hit and the kernel's OOM killer ran
+ * @param oomKilled  whether the container's memory limit was hit and the kernel's OOM killer ran
  */
 public record ContainerExit(int status, int signal, boolean coreDumped, boolean oomKilled) {
     public static ContainerExit exited(int status) {

@@ -1,7 +1,7 @@
 package io.jcontainer;
 
 /**
- * Setting up the sandbox failed at a precise step. Carries the step (e.g. {@code mount /proc}),
+ * Setting up the container failed at a precise step. Carries the step (e.g. {@code mount /proc}),
  * the system call ({@code mount}), the errno symbol ({@code EPERM}) and the path involved, so
  * that the message alone says what failed:
  * <pre>start failed at step 7 "bind /data -> /mnt": mount(2) on /mnt: EACCES (Permission denied)</pre>

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A command to run inside an already running sandbox ({@link Container#exec(ExecSpec)}, docker's
- * {@code exec}). It joins every namespace and the cgroup of the sandbox and runs with the same
+ * A command to run inside an already running container ({@link Container#exec(ExecSpec)}, docker's
+ * {@code exec}). It joins every namespace and the cgroup of the container and runs with the same
  * security (capabilities, seccomp, no_new_privs) as its first process. Environment, working
- * directory and user default to the sandbox's; {@link #env()} is added on top of its environment.
+ * directory and user default to the container's; {@link #env()} is added on top of its environment.
  */
 public record ExecSpec(List<String> command, Map<String, String> env, String workingDir, String user,
                        Stdio stdin, Stdio stdout, Stdio stderr, boolean tty) {
@@ -29,7 +29,7 @@ public record ExecSpec(List<String> command, Map<String, String> env, String wor
         this(command, env, workingDir, user, stdin, stdout, stderr, false);
     }
 
-    /** {@code command} with the sandbox's env, directory and user; stdin /dev/null, stdout and stderr piped. */
+    /** {@code command} with the container's env, directory and user; stdin /dev/null, stdout and stderr piped. */
     public static ExecSpec of(String... command) {
         return new ExecSpec(List.of(command), Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE);
     }
@@ -44,7 +44,7 @@ public record ExecSpec(List<String> command, Map<String, String> env, String wor
         return new ExecSpec(command, env, dir, user, stdin, stdout, stderr, tty);
     }
 
-    /** {@code uid[:gid]} or {@code name[:group]}, resolved against the sandbox's /etc/passwd. */
+    /** {@code uid[:gid]} or {@code name[:group]}, resolved against the container's /etc/passwd. */
     public ExecSpec withUser(String user) {
         return new ExecSpec(command, env, workingDir, user, stdin, stdout, stderr, tty);
     }

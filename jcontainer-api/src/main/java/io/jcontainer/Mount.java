@@ -6,21 +6,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A filesystem mounted into the sandbox: a bind mount of a host path, a fresh tmpfs, or OCI's
+ * A filesystem mounted into the container: a bind mount of a host path, a fresh tmpfs, or OCI's
  * generic mount (any type, mount(8) options).
- * Targets are absolute paths inside the sandbox; they are resolved inside its root, so a
+ * Targets are absolute paths inside the container; they are resolved inside its root, so a
  * symlink planted in an image can never redirect a mount onto the host.
  */
 public sealed interface Mount {
 
-    /** Where the mount appears inside the sandbox (absolute). */
+    /** Where the mount appears inside the container (absolute). */
     String target();
 
     /**
-     * A host file or directory made visible inside the sandbox.
+     * A host file or directory made visible inside the container.
      *
      * @param source    absolute host path (must exist)
-     * @param target    absolute path inside the sandbox (created if missing)
+     * @param target    absolute path inside the container (created if missing)
      * @param readOnly  mounted read-only (writes fail with EROFS)
      * @param recursive also bind the mounts below {@code source} (docker's default: rbind)
      */

@@ -3,20 +3,20 @@ package io.jcontainer;
 import java.util.List;
 
 /**
- * Cgroup limits of a sandbox. Every field is optional (null or 0 = not set). Values are
- * validated against the host when the sandbox starts, before its command runs.
+ * Cgroup limits of a container. Every field is optional (null or 0 = not set). Values are
+ * validated against the host when the container starts, before its command runs.
  *
  * @param memory            hard memory limit (docker {@code --memory})
  * @param memorySwap        memory + swap limit ({@code --memory-swap}); {@link #UNLIMITED_SWAP} (docker's -1) = unlimited swap
  * @param memoryReservation soft limit / memory.low ({@code --memory-reservation})
  * @param cpuQuota          CPUs of time per period, e.g. 1.5 ({@code --cpus}); 0 = unlimited
- * @param cpusetCpus        CPUs the sandbox may run on, e.g. "2,3" or "0-1" ({@code --cpuset-cpus})
+ * @param cpusetCpus        CPUs the container may run on, e.g. "2,3" or "0-1" ({@code --cpuset-cpus})
  * @param cpusetMems        memory nodes ({@code --cpuset-mems})
  * @param cpuShares         relative weight, docker's shares 2..262144 ({@code --cpu-shares}); 0 = default
  * @param pidsLimit         maximum number of tasks ({@code --pids-limit}); 0 = unlimited
  * @param blkioWeight       io weight 10..1000 ({@code --blkio-weight}); 0 = default
  * @param deviceLimits      per-device io throttling
- * @param oomScoreAdj       oom_score_adj of the sandbox's processes, -1000..1000 (null = inherit)
+ * @param oomScoreAdj       oom_score_adj of the container's processes, -1000..1000 (null = inherit)
  * @param cpuPeriod         the CFS period in microseconds, 1000..1000000 ({@code --cpu-period}); 0 = the kernel's 100 ms.
  *                          The quota written is {@code cpuQuota × cpuPeriod}, so {@code --cpu-quota Q} is {@code Q / period} CPUs
  * @param memorySwappiness  the cgroup's swappiness 0..100 ({@code --memory-swappiness}); null = inherit. Cgroup v1 only

@@ -1,7 +1,7 @@
 package io.jcontainer;
 
 /**
- * docker's {@code --restart}: whether a detached sandbox's monitor starts its command again
+ * docker's {@code --restart}: whether a detached container's monitor starts its command again
  * when it exits. A manual stop (or kill, or removal) disables the policy, as docker's does.
  *
  * @param mode       when to restart

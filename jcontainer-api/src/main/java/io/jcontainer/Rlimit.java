@@ -3,7 +3,7 @@ package io.jcontainer;
 import java.util.Locale;
 
 /**
- * A resource limit (setrlimit(2)) applied to the sandbox's first process and inherited by its
+ * A resource limit (setrlimit(2)) applied to the container's first process and inherited by its
  * children. Names are docker's {@code --ulimit} names: {@code nofile}, {@code nproc}, {@code core}...
  */
 public record Rlimit(String name, long soft, long hard) {

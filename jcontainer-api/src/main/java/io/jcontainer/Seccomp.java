@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The system call filter of a sandbox. The JSON form is the OCI/Docker seccomp profile format
+ * The system call filter of a container. The JSON form is the OCI/Docker seccomp profile format
  * ({@code defaultAction}, {@code syscalls[].names/action/args/errnoRet}, {@code architectures}).
  */
 public sealed interface Seccomp {

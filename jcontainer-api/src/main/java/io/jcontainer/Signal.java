@@ -2,7 +2,7 @@ package io.jcontainer;
 
 import java.util.Locale;
 
-/** The signals a sandbox is commonly sent, with their Linux numbers (same on x86_64 and aarch64). */
+/** The signals a container is commonly sent, with their Linux numbers (same on x86_64 and aarch64). */
 public enum Signal {
     HUP(1), INT(2), QUIT(3), ILL(4), TRAP(5), ABRT(6), BUS(7), FPE(8), KILL(9), USR1(10), SEGV(11),
     USR2(12), PIPE(13), ALRM(14), TERM(15), STKFLT(16), CHLD(17), CONT(18), STOP(19), TSTP(20),

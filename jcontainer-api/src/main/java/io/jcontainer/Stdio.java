@@ -2,7 +2,7 @@ package io.jcontainer;
 
 import java.nio.file.Path;
 
-/** Where one of the sandbox's standard streams goes. */
+/** Where one of the container's standard streams goes. */
 public sealed interface Stdio {
     /** A pipe to the JVM, read or written through the handle's streams. */
     record Pipe() implements Stdio { }

@@ -125,7 +125,7 @@ public final class Configs {
     /** The evidence of a check for a feature the configuration does not ask for. */
     public static final String NOT_ASKED = "not in this configuration";
 
-    /** One isolation feature and whether a running sandbox of the configuration really has it. */
+    /** One isolation feature and whether a running container of the configuration really has it. */
     public record Check(String feature, boolean inEffect, String evidence) {
     }
 
@@ -159,7 +159,7 @@ public final class Configs {
             boolean hasDev = mounts.lines().anyMatch(l -> l.split(" ")[1].equals("/dev"));
             long count = mounts.lines().count();
             boolean hostVisible = mounts.lines().anyMatch(l -> l.split(" ")[1].startsWith("/work") || l.split(" ")[1].equals("/boot"));
-            checks.add(new Check("pivot_root (no host mount visible)", !hostVisible, count + " mounts in the sandbox"));
+            checks.add(new Check("pivot_root (no host mount visible)", !hostVisible, count + " mounts in the container"));
             checks.add(new Check("/proc and /dev mounted", hasProc && hasDev, "proc " + hasProc + ", dev " + hasDev));
             Resources r = spec.resources();
             if (!r.isEmpty()) checks.addAll(cgroupLimits(read(proc.resolve("cgroup"))));

@@ -78,11 +78,11 @@ public final class Contenders {
         return run(headline);
     }
 
-    /** From the Java call to the observed exit, then close (which frees the sandbox's host resources). */
+    /** From the Java call to the observed exit, then close (which frees the container's host resources). */
     static int run(ContainerSpec spec) throws InterruptedException {
         try (Container c = spec.start()) {
             int code = c.waitFor().code();
-            if (code != 0) throw new IllegalStateException("/bin/true in the sandbox exited with " + code);
+            if (code != 0) throw new IllegalStateException("/bin/true in the container exited with " + code);
             return code;
         }
     }

@@ -21,14 +21,14 @@ import static io.jcontainer.Namespace.PID;
 import static io.jcontainer.Namespace.UTS;
 
 /**
- * N idle sandboxes at once ({@code sleep 1000} in the busybox root): what each one costs the
+ * N idle containers at once ({@code sleep 1000} in the busybox root): what each one costs the
  * host outside its payload — JVM threads (must not grow: one supervisor thread for all), JVM
- * heap after GC, PSS of its launcher (the parent of the sandbox's first process) — and proof
+ * heap after GC, PSS of its launcher (the parent of the container's first process) — and proof
  * that closing them leaves nothing: no process, no descriptor, no thread.
  *
  * <p>The minimal configuration: PID, MNT, UTS and IPC namespaces, the busybox root, no cgroup
  * limits, no seccomp filter, stdio from/to /dev/null (so the JVM holds one descriptor per
- * sandbox: its control socket).
+ * container: its control socket).
  */
 public final class Footprint {
     private Footprint() {
@@ -44,13 +44,13 @@ public final class Footprint {
         Map<String, Object> r = new LinkedHashMap<>();
         long fdLimit = openFilesLimit();
         int n = wanted;
-        // Each sandbox holds a few descriptors in the JVM while it starts and ~1-3 while it runs.
+        // Each container holds a few descriptors in the JVM while it starts and ~1-3 while it runs.
         if (fdLimit > 0 && (long) n * 4 + 200 > fdLimit) {
             n = (int) Math.max(10, (fdLimit - 200) / 4);
-            r.put("note", "open-files limit " + fdLimit + " allows only " + n + " sandboxes (asked for " + wanted + ")");
+            r.put("note", "open-files limit " + fdLimit + " allows only " + n + " containers (asked for " + wanted + ")");
         }
         r.put("requested", wanted);
-        r.put("sandboxes", n);
+        r.put("containers", n);
         r.put("openFilesLimit", fdLimit);
         r.put("config", "namespaces PID, MNT, UTS, IPC; busybox root; no cgroup limits; no seccomp; stdio /dev/null; sleep 1000");
         ContainerSpec spec = idleSpec(rootfs);
@@ -76,15 +76,15 @@ public final class Footprint {
                 each[i] = (System.nanoTime() - s0) / 1e3;
             }
         } catch (RuntimeException e) {
-            failure = "sandbox " + (live.size() + 1) + " failed to start: " + Configs.describe(e);
+            failure = "container " + (live.size() + 1) + " failed to start: " + Configs.describe(e);
         }
         long startNanos = System.nanoTime() - t0;
         int started = live.size();
         r.put("started", started);
         if (failure != null) r.put("startFailure", failure);
         r.put("totalStartMs", startNanos / 1e6);
-        r.put("perSandboxStartUs", started == 0 ? 0 : startNanos / 1e3 / started);
-        // Does a start get slower as more sandboxes live? Median of the first and last tenth.
+        r.put("perContainerStartUs", started == 0 ? 0 : startNanos / 1e3 / started);
+        // Does a start get slower as more containers live? Median of the first and last tenth.
         int tenth = Math.max(1, started / 10);
         r.put("firstTenthMedianStartUs", Phases.median(java.util.Arrays.copyOfRange(each, 0, tenth)));
         r.put("lastTenthMedianStartUs", Phases.median(java.util.Arrays.copyOfRange(each, Math.max(0, started - tenth), Math.max(tenth, started))));
@@ -106,11 +106,11 @@ public final class Footprint {
         r.put("running", running);
         r.put("jvmThreadsBefore", threads0);
         r.put("jvmThreadsWith", threads1);
-        r.put("jvmHeapBytesPerSandbox", started == 0 ? 0 : (heap1 - heap0) / started);
-        r.put("jvmFdsPerSandbox", started == 0 ? 0 : (double) (fds1 - fds0) / started);
+        r.put("jvmHeapBytesPerContainer", started == 0 ? 0 : (heap1 - heap0) / started);
+        r.put("jvmFdsPerContainer", started == 0 ? 0 : (double) (fds1 - fds0) / started);
         r.put("launchersFound", launcherPids.size());
-        r.put("launcherPssKbPerSandbox", launcherPids.isEmpty() ? 0 : (double) pssLaunchers / launcherPids.size());
-        r.put("payloadPssKbPerSandbox", started == 0 ? 0 : (double) pssPayloads / started);
+        r.put("launcherPssKbPerContainer", launcherPids.isEmpty() ? 0 : (double) pssLaunchers / launcherPids.size());
+        r.put("payloadPssKbPerContainer", started == 0 ? 0 : (double) pssPayloads / started);
 
         long c0 = System.nanoTime();
         for (Container c : live) c.close();

@@ -27,7 +27,7 @@ import java.util.Optional;
 /**
  * The whole benchmark in one run ({@code benchmarks/run quick|full}): the bundle, the JMH
  * suite (jcontainer and every installed peer, so ratios come from one run), the phase split,
- * the footprint of idle sandboxes, then {@link Report} writes docs/benchmarks.md and its charts.
+ * the footprint of idle containers, then {@link Report} writes docs/benchmarks.md and its charts.
  *
  * <p>Usage: {@code java -jar benchmarks.jar quick|full RESULTS_DIR DOCS_DIR}.
  */
@@ -93,9 +93,9 @@ public final class Main {
         log("phases (" + mode.phaseRounds() + " rounds)");
         json.writeValue(results.resolve("phases.json").toFile(), Phases.measure(headline.spec(), namespacesOnly, mode.phaseRounds()));
 
-        log("footprint (" + mode.footprint() + " idle sandboxes)");
+        log("footprint (" + mode.footprint() + " idle containers)");
         Map<String, Object> fp = Footprint.measure(mode.footprint(), root);
-        if (mode.footprint() < 1000) fp.put("quickNote", "quick mode: " + mode.footprint() + " sandboxes instead of 1000");
+        if (mode.footprint() < 1000) fp.put("quickNote", "quick mode: " + mode.footprint() + " containers instead of 1000");
         json.writeValue(results.resolve("footprint.json").toFile(), fp);
 
         env.put("jmhSettings", mode.forks() + " fork(s) per benchmark, " + mode.warmups() + " warm-up iteration(s) of "

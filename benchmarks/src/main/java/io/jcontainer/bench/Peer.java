@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The other sandboxes jcontainer is compared with, each started as a whole process from Java
+ * The other containers jcontainer is compared with, each started as a whole process from Java
  * (ProcessBuilder), since that is what a Java program would have to do to use them.
  */
 public enum Peer {

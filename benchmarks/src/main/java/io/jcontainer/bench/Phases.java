@@ -25,7 +25,7 @@ import static io.jcontainer.Namespace.USER;
 import static io.jcontainer.Namespace.UTS;
 
 /**
- * Where the time of one sandbox goes, with clock readings around public steps (no tracer):
+ * Where the time of one container goes, with clock readings around public steps (no tracer):
  * compiling the spec into plan bytes, posix_spawn of the launcher alone (and its whole life
  * when it gets no plan), {@code start()} (Java call → STARTED frame: spawn, plan write,
  * clone3, the child's mounts and exec), STARTED → exit observed, and {@code close()}. The
@@ -39,8 +39,8 @@ public final class Phases {
     public static Map<String, Map<String, Double>> measure(ContainerSpec headline, ContainerSpec namespacesOnly, int n) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         out.put("ProcessBuilder", processBuilder(n));
-        out.put("jcontainer headline", sandbox(headline, n));
-        out.put("jcontainer namespaces only", sandbox(namespacesOnly, n));
+        out.put("jcontainer headline", container(headline, n));
+        out.put("jcontainer namespaces only", container(namespacesOnly, n));
         out.put("jcontainer start → exit → close, adding one thing at a time", ablation(headline, namespacesOnly, Math.max(4, n / 2)));
         out.put("jcontainer start → exit → close, the start path technique by technique", techniques(headline, namespacesOnly, Math.max(4, n / 2)));
         out.put("cgroup limits: what memory + cpu + pids add, start → exit and close() apart", limits(headline, namespacesOnly, n));
@@ -49,7 +49,7 @@ public final class Phases {
 
     /**
      * What each technique of the start path buys, each switched on in turn and interleaved in
-     * one loop: launchers posix_spawned per sandbox or forked by the spawn server
+     * one loop: launchers posix_spawned per container or forked by the spawn server
      * ({@code spawnMode}), the network namespace made by clone3 or by the helper beside the
      * child ({@code jcontainer.netHelper}), cgroups made before the launch or while the child
      * sets up ({@code jcontainer.deferCgroups}).
@@ -249,7 +249,7 @@ public final class Phases {
         return m;
     }
 
-    private static Map<String, Double> sandbox(ContainerSpec spec, int n) {
+    private static Map<String, Double> container(ContainerSpec spec, int n) {
         // The runtime the benchmarks use (one supervisor thread), not a second one.
         LinuxContainerRuntime rt = ContainerRuntime.get() instanceof LinuxContainerRuntime l ? l : new LinuxContainerRuntime();
         Syscalls sys = NativeSyscalls.INSTANCE;

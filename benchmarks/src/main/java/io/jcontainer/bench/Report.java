@@ -73,7 +73,7 @@ public final class Report {
                 .append("Machines here are shared and noisy: read ratios, not absolute times. ")
                 .append("The targets are those of the project's performance brief (PERF.md); the peers' whole-process figures there come from a C harness.\n\n");
         if (!"full".equals(mode))
-            md.append("> **Quick mode**: short JMH iterations, one fork, fewer footprint sandboxes. Publish figures from `benchmarks/run full`.\n\n");
+            md.append("> **Quick mode**: short JMH iterations, one fork, fewer footprint containers. Publish figures from `benchmarks/run full`.\n\n");
 
         md.append("## Machine and versions\n\n| | |\n|---|---|\n");
         row(md, "CPU", env.path("cpu").asText() + " — " + env.path("cores").asInt() + " cores available, " + env.path("memory").asText());
@@ -112,14 +112,14 @@ public final class Report {
         }
         double perThread = fp.path("jvmThreadsWith").asDouble() - fp.path("jvmThreadsBefore").asDouble();
         int started = fp.path("started").asInt();
-        md.append("| JVM threads per idle sandbox | ").append(String.format(Locale.ROOT, "%+.0f threads for %d sandboxes", perThread, started))
+        md.append("| JVM threads per idle container | ").append(String.format(Locale.ROOT, "%+.0f threads for %d containers", perThread, started))
                 .append(" | 0 | ").append(perThread <= 0 ? "**met**" : "**missed** (" + perThread + " more threads)").append(" |\n");
-        double pss = fp.path("launcherPssKbPerSandbox").asDouble();
-        md.append("| host PSS per idle sandbox besides the payload | ").append(String.format(Locale.ROOT, "%.0f KB", pss))
+        double pss = fp.path("launcherPssKbPerContainer").asDouble();
+        md.append("| host PSS per idle container besides the payload | ").append(String.format(Locale.ROOT, "%.0f KB", pss))
                 .append(" | ≤ 150 KB | ").append(pss <= 150 ? "**met**" : String.format(Locale.ROOT, "**missed** by %.0f KB (%.2f×)", pss - 150, pss / 150)).append(" |\n");
         int running = fp.path("running").asInt();
-        md.append("| concurrent idle sandboxes | ").append(running).append(" running of ").append(fp.path("sandboxes").asInt()).append(" asked")
-                .append(" | 1000 | ").append(running >= 1000 ? "**met**" : fp.path("sandboxes").asInt() < 1000 && running == fp.path("sandboxes").asInt()
+        md.append("| concurrent idle containers | ").append(running).append(" running of ").append(fp.path("containers").asInt()).append(" asked")
+                .append(" | 1000 | ").append(running >= 1000 ? "**met**" : fp.path("containers").asInt() < 1000 && running == fp.path("containers").asInt()
                         ? "not tried at 1000 in this mode (all " + running + " ran)" : "**missed**").append(" |\n\n");
 
         // ---- latency
@@ -152,13 +152,13 @@ public final class Report {
         for (JsonNode l : env.path("headlineLeftOut")) missing.add("left out, since starting with it failed — " + l.asText());
         for (JsonNode c : env.path("headlineChecks"))
             if (!c.get("inEffect").asBoolean() && !c.path("evidence").asText().equals(Configs.NOT_ASKED))
-                missing.add("asked for but not in effect in the running sandbox — " + c.get("feature").asText() + " (" + c.path("evidence").asText() + ")");
+                missing.add("asked for but not in effect in the running container — " + c.get("feature").asText() + " (" + c.path("evidence").asText() + ")");
         if (!missing.isEmpty()) {
             md.append("**The headline as measured lacks parts of PERF.md's configuration** (this build does not implement them yet), so its figures flatter it:\n\n");
             for (String l : missing) md.append("- ").append(l).append('\n');
             md.append('\n');
         }
-        md.append("What a running sandbox of each configuration really has, read from the host through `/proc/<pid>`:\n\n");
+        md.append("What a running container of each configuration really has, read from the host through `/proc/<pid>`:\n\n");
         md.append("| check | (a) namespaces only | (b) headline as measured |\n|---|---|---|\n");
         Map<String, String[]> checks = new LinkedHashMap<>();
         for (JsonNode c : env.path("namespacesOnlyChecks")) checks.computeIfAbsent(c.get("feature").asText(), k -> new String[2])[0] = check(c);
@@ -167,7 +167,7 @@ public final class Report {
         md.append('\n');
 
         // ---- throughput
-        md.append("## Throughput with 2 threads (sandboxes started and finished per second)\n\n");
+        md.append("## Throughput with 2 threads (containers started and finished per second)\n\n");
         md.append("![throughput](benchmarks-throughput.svg)\n\n| contender | ops/s | ± (99.9%) | × ProcessBuilder | × crun | × bwrap |\n|---|---:|---:|---:|---:|---:|\n");
         for (String k : order) {
             Fig f = thr.get(k);
@@ -202,21 +202,21 @@ public final class Report {
         md.append(analysis(lat, phases));
 
         // ---- footprint
-        md.append("## Footprint of idle sandboxes\n\n");
+        md.append("## Footprint of idle containers\n\n");
         if (fp.has("quickNote")) md.append("_").append(fp.get("quickNote").asText()).append("._\n\n");
         if (fp.has("note")) md.append("_").append(fp.get("note").asText()).append("._\n\n");
         md.append("Configuration: ").append(fp.path("config").asText()).append(". Open-files limit: ").append(fp.path("openFilesLimit").asText()).append(".\n\n");
         md.append("| figure | value |\n|---|---:|\n");
-        fpRow(md, "sandboxes started / running", fp.path("started").asText() + " / " + fp.path("running").asText());
+        fpRow(md, "containers started / running", fp.path("started").asText() + " / " + fp.path("running").asText());
         if (fp.has("startFailure")) fpRow(md, "start failure", fp.get("startFailure").asText());
-        fpRow(md, "total start time", String.format(Locale.ROOT, "%.0f ms (%.0f µs per sandbox, one thread)", fp.path("totalStartMs").asDouble(), fp.path("perSandboxStartUs").asDouble()));
-        fpRow(md, "start of one sandbox: median of the first / last tenth", String.format(Locale.ROOT, "%.0f µs / %.0f µs",
+        fpRow(md, "total start time", String.format(Locale.ROOT, "%.0f ms (%.0f µs per container, one thread)", fp.path("totalStartMs").asDouble(), fp.path("perContainerStartUs").asDouble()));
+        fpRow(md, "start of one container: median of the first / last tenth", String.format(Locale.ROOT, "%.0f µs / %.0f µs",
                 fp.path("firstTenthMedianStartUs").asDouble(), fp.path("lastTenthMedianStartUs").asDouble()));
         fpRow(md, "JVM threads before / with them / after close", fp.path("jvmThreadsBefore").asText() + " / " + fp.path("jvmThreadsWith").asText() + " / " + fp.path("jvmThreadsAfter").asText());
-        fpRow(md, "JVM heap per sandbox (after GC)", String.format(Locale.ROOT, "%.1f KB", fp.path("jvmHeapBytesPerSandbox").asDouble() / 1024));
-        fpRow(md, "JVM descriptors per sandbox", String.format(Locale.ROOT, "%.2f", fp.path("jvmFdsPerSandbox").asDouble()));
-        fpRow(md, "launcher PSS per sandbox (smaps_rollup of the payload's parent)", String.format(Locale.ROOT, "%.0f KB (%d launchers found)", pss, fp.path("launchersFound").asInt()));
-        fpRow(md, "payload PSS per sandbox (busybox sleep, for scale)", String.format(Locale.ROOT, "%.0f KB", fp.path("payloadPssKbPerSandbox").asDouble()));
+        fpRow(md, "JVM heap per container (after GC)", String.format(Locale.ROOT, "%.1f KB", fp.path("jvmHeapBytesPerContainer").asDouble() / 1024));
+        fpRow(md, "JVM descriptors per container", String.format(Locale.ROOT, "%.2f", fp.path("jvmFdsPerContainer").asDouble()));
+        fpRow(md, "launcher PSS per container (smaps_rollup of the payload's parent)", String.format(Locale.ROOT, "%.0f KB (%d launchers found)", pss, fp.path("launchersFound").asInt()));
+        fpRow(md, "payload PSS per container (busybox sleep, for scale)", String.format(Locale.ROOT, "%.0f KB", fp.path("payloadPssKbPerContainer").asDouble()));
         fpRow(md, "close all", String.format(Locale.ROOT, "%.0f ms", fp.path("totalCloseMs").asDouble()));
         fpRow(md, "left after close: processes / JVM descriptors", fp.path("processesLeft").asText() + " / " + fp.path("jvmFdsLeft").asText());
         md.append("\nFor comparison (PERF.md): crun and runc leave only the payload; bwrap leaves two helper processes (~1 MB PSS together).\n\n");
@@ -239,7 +239,7 @@ public final class Report {
         StringBuilder s = new StringBuilder("**Reading it.** ");
         s.append(String.format(Locale.ROOT, "Of the headline's ~%.0f µs (phase run), compiling the plan takes %.0f µs (a launcher posix_spawned, exec'd and reaped alone would take %.0f µs; the spawn server forks it instead), ",
                 start + exit + close, compile, spawn));
-        s.append(String.format(Locale.ROOT, "so about %.0f µs of `start()` is the launcher and the sandbox itself (clone3 with six namespaces, the network helper, id maps, mounts, pivot_root, exec) — ", Math.max(0, start - compile)));
+        s.append(String.format(Locale.ROOT, "so about %.0f µs of `start()` is the launcher and the container itself (clone3 with six namespaces, the network helper, id maps, mounts, pivot_root, exec) — ", Math.max(0, start - compile)));
         s.append("PERF.md's kernel floor for clone+exec with all seven namespaces is ~1000–1150 µs, a new network namespace alone ~400–550 µs. ");
         s.append(String.format(Locale.ROOT, "STARTED → exit observed costs %.0f µs (the payload runs and exits, the launcher reports, the supervisor wakes) and `close()` %.0f µs. ", exit, close));
         s.append(String.format(Locale.ROOT, "ProcessBuilder's whole start+wait is %.0f µs in the same phase run.\n\n", pbTotal));
@@ -265,7 +265,7 @@ public final class Report {
                     worst = e.getKey().substring(6);
                 }
             }
-            s.append(String.format(Locale.ROOT, " In the step-by-step table, a sandbox with only a mount namespace and the root already takes %.0f µs and all seven namespaces %.0f µs",
+            s.append(String.format(Locale.ROOT, " In the step-by-step table, a container with only a mount namespace and the root already takes %.0f µs and all seven namespaces %.0f µs",
                     mntOnly, base));
             if (worst != null) s.append(String.format(Locale.ROOT, "; of the headline's extras, **%s** costs the most (%+.0f µs over (a))", worst, worstDelta));
             s.append(".");
@@ -335,6 +335,6 @@ public final class Report {
             Fig f = thr.get(k);
             if (f != null) bars.add(new Svg.Bar(k, f.score(), Double.NaN, color(k)));
         }
-        return Svg.bars("Sandboxes per second, 2 threads (higher is better)", "/s", bars);
+        return Svg.bars("Containers per second, 2 threads (higher is better)", "/s", bars);
     }
 }

@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Threads;
 
 import java.util.concurrent.TimeUnit;
 
-/** Sandboxes started and finished per second by two threads at once (the machine has 2 cores). */
+/** Containers started and finished per second by two threads at once (the machine has 2 cores). */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(2)

@@ -144,7 +144,7 @@ class BenchmarkSmokeTest {
 
         String md = Files.readString(docs.resolve("benchmarks.md"));
         assertThat(md).contains("## PERF.md targets", "| ProcessBuilder /bin/true |", "| jcontainer (b) headline |",
-                "benchmarks-latency.svg", "## Footprint of idle sandboxes", "not available yet",
+                "benchmarks-latency.svg", "## Footprint of idle containers", "not available yet",
                 "| jcontainer (a) + memory/cpu/pids limits |", "added start → exit → close, (a) + limits − (a) (issue 3)",
                 "added by the limits: start → exit observed");
         assertThat(Files.readString(docs.resolve("benchmarks-latency.svg"))).startsWith("<svg").contains("jcontainer (b) headline");

@@ -7,7 +7,7 @@ import io.jcontainer.ContainerStats;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.Resources;
 import io.jcontainer.RestartPolicy;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.spi.ContainerRuntime;
 
@@ -161,7 +161,7 @@ public interface Containers {
      * {@code docker exec}: runs a command in a running container with its security settings. The
      * process is this one's: it dies when this process exits.
      */
-    SandboxProcess exec(String ref, ExecSpec exec);
+    ContainerProcess exec(String ref, ExecSpec exec);
 
     /**
      * {@code docker exec -d}: the process outlives this one (its own monitor, as a detached

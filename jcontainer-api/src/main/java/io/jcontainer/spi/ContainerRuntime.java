@@ -16,7 +16,7 @@ import java.util.ServiceLoader;
  */
 public interface ContainerRuntime {
 
-    /** Starts a sandbox; returns once its command runs (or throws, leaving nothing behind). */
+    /** Starts a container; returns once its command runs (or throws, leaving nothing behind). */
     Container start(ContainerSpec spec);
 
     /**

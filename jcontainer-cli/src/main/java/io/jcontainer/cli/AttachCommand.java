@@ -16,10 +16,10 @@ import java.util.Optional;
 
 /**
  * {@code jcontainer attach [--detach-keys K] [--no-stdin] [--sig-proxy] CONTAINER}: connects to a
- * running detached sandbox through its monitor (the launcher holds its terminal or stdin and
+ * running detached container through its monitor (the launcher holds its terminal or stdin and
  * serves clients on the {@code attach} socket of its state directory). Output from now on; input
  * when it was started with {@code -i}; on a terminal, raw mode and window size. The detach keys
- * (ctrl-p ctrl-q) end the CLI with 0, the sandbox running on; the sandbox ending ends the CLI
+ * (ctrl-p ctrl-q) end the CLI with 0, the container running on; the container ending ends the CLI
  * with its status, as docker attach.
  */
 public final class AttachCommand implements Command {
@@ -77,8 +77,8 @@ public final class AttachCommand implements Command {
     }
 
     /**
-     * Runs an open session {@code s} to {@code e} (closing it) until the sandbox ends (its
-     * status; a sandbox recorded for auto-removal, docker's --rm, is removed then), the detach
+     * Runs an open session {@code s} to {@code e} (closing it) until the container ends (its
+     * status; a container recorded for auto-removal, docker's --rm, is removed then), the detach
      * keys (0), or a disconnect (1). Also {@code run -t}'s, whose session opens as it starts.
      */
     @SuppressWarnings("removal")
@@ -96,7 +96,7 @@ public final class AttachCommand implements Command {
                 sun.misc.SignalHandler prev = sun.misc.Signal.handle(winch, x -> resize(terminal, s));
                 undo.add(() -> sun.misc.Signal.handle(winch, prev));
             }
-            // docker: signals go to the sandbox only without a terminal (there ctrl-c is a character)
+            // docker: signals go to the container only without a terminal (there ctrl-c is a character)
             if (sigProxy && io.inherited() && !s.tty()) {
                 for (Signal sig : SignalForwarder.FORWARDED) {
                     sun.misc.Signal js = new sun.misc.Signal(sig.name());
@@ -121,7 +121,7 @@ public final class AttachCommand implements Command {
                             detached.set(true);
                             s.close();
                         }
-                        // end of input: the sandbox keeps its stdin (docker run -di), the output goes on
+                        // end of input: the container keeps its stdin (docker run -di), the output goes on
                     } catch (IOException ignored) {
                         // the session ended
                     }
@@ -136,7 +136,7 @@ public final class AttachCommand implements Command {
                 io.err().print(s.tty() ? "\r\nread escape sequence\r\n" : "read escape sequence\n");
                 return 0;
             }
-            // the monitor let go of us: the sandbox ended just now, or this client did not keep up
+            // the monitor let go of us: the container ended just now, or this client did not keep up
             ContainerInfo now;
             try {
                 now = containers.find(e.id());
@@ -155,7 +155,7 @@ public final class AttachCommand implements Command {
     }
 
     /**
-     * docker's --rm once the sandbox ended while we were attached (the daemon would remove it):
+     * docker's --rm once the container ended while we were attached (the daemon would remove it):
      * its monitor wrote the exit record before it told us, so the record is final.
      */
     private static void autoRemove(Containers containers, ContainerInfo e) throws InterruptedException {

@@ -81,7 +81,7 @@ public final class Cli {
     }
 
     /**
-     * Runs the CLI in this JVM with the given streams (the sandbox's streams are piped through
+     * Runs the CLI in this JVM with the given streams (the container's streams are piped through
      * them) and returns the exit status. For tests and for embedding.
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
@@ -178,7 +178,7 @@ public final class Cli {
         StringBuilder b = new StringBuilder("""
                 Usage:  jcontainer [OPTIONS] COMMAND
 
-                Run commands in Linux sandboxes (namespaces, cgroups, pivot_root, seccomp), docker-style.
+                Run commands in Linux containers (namespaces, cgroups, pivot_root, seccomp), docker-style.
 
                 Commands:
                 """);

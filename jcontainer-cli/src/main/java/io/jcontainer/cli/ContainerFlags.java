@@ -28,14 +28,14 @@ import static io.jcontainer.cli.Flags.Kind.BOOL;
 import static io.jcontainer.cli.Flags.Kind.VALUE;
 
 /**
- * The flags that describe a sandbox ({@code docker run}'s and {@code docker create}'s), and how
- * each maps onto {@link ContainerSpec.Builder}. Shared by every verb that creates a sandbox.
+ * The flags that describe a container ({@code docker run}'s and {@code docker create}'s), and how
+ * each maps onto {@link ContainerSpec.Builder}. Shared by every verb that creates a container.
  */
 public final class ContainerFlags {
     private ContainerFlags() {
     }
 
-    /** Adds the sandbox flags to {@code f}. */
+    /** Adds the container flags to {@code f}. */
     public static Flags declare(Flags f) {
         f.value("name", (char) 0, "string", "Assign a name to the container")
                 .value("rootfs", (char) 0, "dir", "Use this directory as the root filesystem (jcontainer's own flag)")

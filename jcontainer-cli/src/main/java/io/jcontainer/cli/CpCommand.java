@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * {@code jcontainer cp [-a] [-L] CONTAINER:SRC DEST | SRC CONTAINER:DEST}: docker's rules for
- * where things land, modes and times kept, symlink-safe (see SandboxFiles).
+ * where things land, modes and times kept, symlink-safe (see ContainerFiles).
  */
 public final class CpCommand implements Command {
     @Override

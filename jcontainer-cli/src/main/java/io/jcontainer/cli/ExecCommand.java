@@ -4,7 +4,7 @@ import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.ContainerStartException;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.Signal;
 import io.jcontainer.docker.AttachInput;
@@ -73,7 +73,7 @@ public final class ExecCommand implements Command {
         Stdio out = detach ? Stdio.NULL : io.inherited() ? Stdio.INHERIT : Stdio.PIPE;
         boolean tty = p.bool("tty") && !detach;
         ExecSpec x = new ExecSpec(cmd, env, p.value("workdir"), p.value("user"), in, out, out, tty);
-        SandboxProcess proc;
+        ContainerProcess proc;
         try {
             // docker: the process of exec -d, and of exec -t after ctrl-p ctrl-q, runs on without this one
             if (detach) {

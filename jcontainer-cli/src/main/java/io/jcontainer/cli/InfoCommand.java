@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * {@code jcontainer info}: what this host offers sandboxes. Everything is read from /proc and
- * /sys as text, so that the answer does not depend on a sandbox starting.
+ * {@code jcontainer info}: what this host offers containers. Everything is read from /proc and
+ * /sys as text, so that the answer does not depend on a container starting.
  */
 public final class InfoCommand implements Command {
     @Override

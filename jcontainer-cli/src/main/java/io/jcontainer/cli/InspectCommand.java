@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code jcontainer inspect CONTAINER...}: a JSON array, one object per sandbox. */
+/** {@code jcontainer inspect CONTAINER...}: a JSON array, one object per container. */
 public final class InspectCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -4,7 +4,7 @@ import io.jcontainer.ContainerException;
 
 /**
  * {@code jcontainer pause CONTAINER...} and {@code jcontainer unpause CONTAINER...}: freeze or
- * thaw every process of detached sandboxes through their cgroup freezer (docs/lifecycle.md,
+ * thaw every process of detached containers through their cgroup freezer (docs/lifecycle.md,
  * "Pause"). As docker: each reference is printed as given once done; each failure is one
  * {@code Error response from daemon: ...} line on stderr, the others still run, and the status is
  * 1 if any failed.

@@ -9,7 +9,7 @@ import io.jcontainer.lifecycle.ListQuery;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code jcontainer ps}: the sandboxes of this host, docker's table and flags. */
+/** {@code jcontainer ps}: the containers of this host, docker's table and flags. */
 public final class PsCommand implements Command {
     @Override
     public String name() {

@@ -3,7 +3,7 @@ package io.jcontainer.cli;
 import io.jcontainer.lifecycle.Containers;
 
 
-/** {@code jcontainer rm [-f] CONTAINER...}: refuses a running sandbox unless -f, which kills it first. */
+/** {@code jcontainer rm [-f] CONTAINER...}: refuses a running container unless -f, which kills it first. */
 public final class RmCommand implements Command {
     @Override
     public String name() {

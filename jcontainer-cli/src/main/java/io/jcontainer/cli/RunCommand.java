@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code jcontainer run}: start a sandbox in the foreground, stream its output, exit with its
+ * {@code jcontainer run}: start a container in the foreground, stream its output, exit with its
  * status.
  *
  * <p>The root filesystem is, in this order: {@code --rootfs DIR}; the IMAGE argument when it is
@@ -47,13 +47,13 @@ public final class RunCommand implements Command {
     @Override
     public String description() {
         return """
-                Run a command in a new sandbox, in the foreground, and exit with its status.
+                Run a command in a new container, in the foreground, and exit with its status.
 
                 The root filesystem is --rootfs DIR, or IMAGE when it is a directory path (./rootfs,
                 /srv/root); without either, the embedded default root: the host's /usr, /bin and /lib*
                 read-only in a fresh tmpfs. IMAGE may be an image reference (name:tag, host:port/name,
                 name@sha256:…): it is pulled when missing and run read-only (docs/images.md).
-                The sandbox gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces
+                The container gets new PID, NET (loopback only), MNT, UTS, IPC and cgroup namespaces
                 and docker's 14 capabilities. What is enforced today: docs/cli.md.
 
                 Exit status: the command's; 128+N when killed by signal N; 125 when jcontainer
@@ -86,7 +86,7 @@ public final class RunCommand implements Command {
         boolean interactive = p.bool("interactive");
         if (p.bool("detach")) {
             // Its monitor logs the output (jcontainer logs) and holds its terminal (-t) or stdin
-            // (-i) for jcontainer attach; the sandbox outlives this process.
+            // (-i) for jcontainer attach; the container outlives this process.
             ContainerSpec spec = detachedSpec(b, p).build();
             boolean rm = p.bool("rm"); // docker run -d --rm: removed once it exits (by whoever looks next through the lifecycle API)
             if (rm && spec.restartPolicy().mode() != RestartPolicy.Mode.NO)
@@ -145,7 +145,7 @@ public final class RunCommand implements Command {
     }
 
     /**
-     * A detached sandbox's streams: -t a terminal, -i a stdin its monitor holds, output logged —
+     * A detached container's streams: -t a terminal, -i a stdin its monitor holds, output logged —
      * or, with {@code --log-driver none}, discarded (docker keeps no log then).
      */
     static ContainerSpec.Builder detachedSpec(ContainerSpec.Builder b, Flags.Parsed p) {

@@ -7,13 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Docker's sig-proxy: signals sent to the CLI go to the sandbox's first process instead of
- * ending the CLI, which then exits with the sandbox's status. {@code sun.misc.Signal} is the
+ * Docker's sig-proxy: signals sent to the CLI go to the container's first process instead of
+ * ending the CLI, which then exits with the container's status. {@code sun.misc.Signal} is the
  * JDK's only way to catch a signal; it is fine in a CLI (and never used in the library).
- * Installed before the sandbox starts, so that no signal falls between start and install: one
+ * Installed before the container starts, so that no signal falls between start and install: one
  * that arrives before {@link #attach} is held and delivered then. SIGQUIT is left to the JVM
  * (thread dumps); SIGKILL cannot be caught — then the launcher sees its control socket close and
- * kills the sandbox.
+ * kills the container.
  */
 final class SignalForwarder implements AutoCloseable {
     static final List<Signal> FORWARDED = List.of(Signal.INT, Signal.TERM, Signal.HUP, Signal.USR1, Signal.USR2);

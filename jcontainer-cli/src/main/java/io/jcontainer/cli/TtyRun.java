@@ -8,15 +8,15 @@ import io.jcontainer.lifecycle.Containers;
 import java.util.List;
 
 /**
- * {@code run -t} (with or without {@code -i}, without {@code -d}): as docker's, the sandbox
+ * {@code run -t} (with or without {@code -i}, without {@code -d}): as docker's, the container
  * outlives the session. It is started the way {@code run -dit} starts one — detached, recorded
  * (so {@code ps}, {@code attach}, {@code stop}, {@code rm} find it), its monitor holding the
  * terminal — and this process attaches to it at once, before the monitor reads any output
  * ({@link Containers#runAttached}), so nothing is missed. The session is
  * {@code attach}'s: raw mode and the window size (now and on SIGWINCH) when stdin is a
- * terminal and {@code -i} is given; ctrl-c is a byte to the sandbox's terminal; the detach keys
- * (ctrl-p ctrl-q, {@code --detach-keys}) end this process with 0 and leave the sandbox running.
- * When the sandbox ends during the session the exit status is its own (128+n when killed).
+ * terminal and {@code -i} is given; ctrl-c is a byte to the container's terminal; the detach keys
+ * (ctrl-p ctrl-q, {@code --detach-keys}) end this process with 0 and leave the container running.
+ * When the container ends during the session the exit status is its own (128+n when killed).
  *
  * <p>As docker's, the container is kept once it has ended (logs, start, ps -a) unless
  * {@code --rm}: then its record is removed when it ends during the session; after a detach it is

@@ -197,7 +197,7 @@ class AttachIT {
     }
 
     @Test
-    void withoutATerminalSignalsToTheAttachingCliGoToTheSandbox() throws Exception {
+    void withoutATerminalSignalsToTheAttachingCliGoToTheContainer() throws Exception {
         Result run = cli("run", "-d", "--name", "trap", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c",
                 "trap 'echo got-term; exit 7' TERM; while :; do echo tick; sleep 0.1; done");
         assertThat(run.code()).as(run.err()).isZero();
@@ -253,7 +253,7 @@ class AttachIT {
             run.retypeUntil("stty size\r", "33 101"); // the CLI's size reached the monitor's terminal
             run.type("sleep 1000\r");
             Thread.sleep(200);
-            run.type("\u0003"); // raw mode: ctrl-c is a byte to the sandbox's terminal, whose line discipline interrupts sleep
+            run.type("\u0003"); // raw mode: ctrl-c is a byte to the container's terminal, whose line discipline interrupts sleep
             run.retypeUntil("echo still-$((5+5))\r", "still-10");
             String inspect = cli("inspect", "it1").out(); // while attached: docker's Config of run -it
             assertThat(inspect).contains("\"Tty\" : true").contains("\"OpenStdin\" : true").contains("\"AttachStdin\" : true")
@@ -268,7 +268,7 @@ class AttachIT {
             a.type("echo back-$((2+3))\r");
             a.await("back-5");
             a.type("exit 3\r");
-            assertThat(a.exitCode()).isEqualTo(3); // the sandbox's status
+            assertThat(a.exitCode()).isEqualTo(3); // the container's status
         }
         // --rm: the attach that saw it end removed it
         assertThat(cli("ps", "-a", "-q").out()).isEmpty();

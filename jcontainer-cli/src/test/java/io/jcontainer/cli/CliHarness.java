@@ -5,7 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the real CLI in this JVM, the sandbox's streams piped through byte arrays. */
+/** Runs the real CLI in this JVM, the container's streams piped through byte arrays. */
 final class CliHarness {
     private CliHarness() {
     }

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static io.jcontainer.cli.CliHarness.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What the CLI answers before any sandbox starts: help, usage errors, host facts. No root needed. */
+/** What the CLI answers before any container starts: help, usage errors, host facts. No root needed. */
 class CliTest {
 
     @Test

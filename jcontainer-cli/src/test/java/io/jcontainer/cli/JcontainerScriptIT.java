@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The {@code ./jcontainer} script as a user runs it: a subprocess with its own stdin, stdout,
- * stderr and signals (the sandbox inherits the descriptors: no copying). Runs after
+ * stderr and signals (the container inherits the descriptors: no copying). Runs after
  * {@code package} (failsafe), with {@code JCONTAINER_NO_BUILD=1} so it never starts a nested build.
  */
 class JcontainerScriptIT {
@@ -127,7 +127,7 @@ class JcontainerScriptIT {
 
     @Test
     @RequiresRoot
-    void sigtermIsForwardedToTheSandbox() throws Exception {
+    void sigtermIsForwardedToTheContainer() throws Exception {
         assertForwarded("TERM", false);
     }
 
@@ -157,21 +157,21 @@ class JcontainerScriptIT {
         }
     }
 
-    /** kill -9 of the CLI cannot be caught: the launcher sees its control socket close and kills the sandbox. */
+    /** kill -9 of the CLI cannot be caught: the launcher sees its control socket close and kills the container. */
     @Test
     @RequiresRoot
-    void whenTheCliDiesTheSandboxDies() throws Exception {
+    void whenTheCliDiesTheContainerDies() throws Exception {
         String root = TestRootfs.busybox().toString();
         Process p = builder(jc("run", "--rm", "--rootfs", root, "sh", "-c", "echo ready; sleep 1000")).start();
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).isEqualTo("ready");
-            List<ProcessHandle> sandbox = p.toHandle().descendants().toList(); // the launcher, sh, sleep
-            assertThat(sandbox).isNotEmpty();
+            List<ProcessHandle> container = p.toHandle().descendants().toList(); // the launcher, sh, sleep
+            assertThat(container).isNotEmpty();
             new ProcessBuilder("kill", "-s", "KILL", String.valueOf(p.pid())).start().waitFor();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (sandbox.stream().anyMatch(JcontainerScriptIT::running) && System.nanoTime() < deadline) Thread.sleep(50);
-            assertThat(sandbox).noneMatch(JcontainerScriptIT::running);
+            while (container.stream().anyMatch(JcontainerScriptIT::running) && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(container).noneMatch(JcontainerScriptIT::running);
         } finally {
             p.destroyForcibly();
         }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The lifecycle verbs through ./jcontainer itself, one process per invocation: a detached
- * sandbox outlives the CLI that started it and is listed, exec'd into, logged, stopped and
+ * container outlives the CLI that started it and is listed, exec'd into, logged, stopped and
  * removed by later ones; bad requests get docker's messages and exit codes and change nothing.
  */
 @RequiresRoot
@@ -72,7 +72,7 @@ class LifecycleIT {
     }
 
     @Test
-    void aDetachedSandboxSurvivesTheCliAndIsManagedByLaterInvocations() throws Exception {
+    void aDetachedContainerSurvivesTheCliAndIsManagedByLaterInvocations() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
         Result run = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/sh", "-c", "echo hello; echo oops >&2; while :; do sleep 1; done");
         assertThat(run.code()).as(run.err()).isZero();

@@ -10,7 +10,7 @@ import java.util.List;
 import static io.jcontainer.cli.CliHarness.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** pause/unpause before any sandbox is touched, and how a paused sandbox reads in ps. No root needed. */
+/** pause/unpause before any container is touched, and how a paused container reads in ps. No root needed. */
 class PauseCommandTest {
     static ContainerInfo running(boolean paused) {
         return new ContainerInfo("f".repeat(64), "p", "<default>", List.of("sh"), null,
@@ -30,7 +30,7 @@ class PauseCommandTest {
     }
 
     @Test
-    void aPausedSandboxIsUpAndPausedAsInDockerPs() {
+    void aPausedContainerIsUpAndPausedAsInDockerPs() {
         assertThat(PsColumns.status(running(true))).matches("Up \\d+ seconds \\(Paused\\)");
         assertThat(PsColumns.status(running(false))).matches("Up \\d+ seconds");
     }

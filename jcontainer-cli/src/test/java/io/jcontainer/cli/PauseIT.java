@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code pause}/{@code unpause} through ./jcontainer, one process per invocation: a detached
- * sandbox started by one CLI is frozen by the next through its cgroup freezer. A counter the
+ * container started by one CLI is frozen by the next through its cgroup freezer. A counter the
  * payload writes to a bind-mounted host directory shows whether it runs (no timing asserted:
  * "did not change while frozen", "changed after thaw").
  */
@@ -74,7 +74,7 @@ class PauseIT {
     }
 
     @Test
-    void aLaterInvocationFreezesAndThawsADetachedSandbox() throws Exception {
+    void aLaterInvocationFreezesAndThawsADetachedContainer() throws Exception {
         String id = counter("pz", out);
         assertThat(advancesPast(out, count(out))).isTrue();
         List<String> cgroups = cgroupPaths(cli("inspect", "pz").out());
@@ -85,7 +85,7 @@ class PauseIT {
         assertThat(pause.out()).isEqualTo("pz\n");
         long frozenAt = count(out);
         Thread.sleep(400);
-        assertThat(count(out)).as("the counter of a paused sandbox").isEqualTo(frozenAt);
+        assertThat(count(out)).as("the counter of a paused container").isEqualTo(frozenAt);
 
         assertThat(cli("ps").out()).containsPattern("Up [^\n]* \\(Paused\\) +pz");
         assertThat(cli("ps", "-q", "--filter", "status=paused").out()).isEqualTo(id.substring(0, 12) + "\n");
@@ -112,7 +112,7 @@ class PauseIT {
         assertThat(notPaused.code()).isEqualTo(1);
         assertThat(notPaused.err()).isEqualTo("Error response from daemon: Container " + id + " is not paused\n");
 
-        // stop of a paused sandbox: sh cannot act on SIGTERM while frozen; after the grace it is SIGKILLed and thawed
+        // stop of a paused container: sh cannot act on SIGTERM while frozen; after the grace it is SIGKILLed and thawed
         assertThat(cli("pause", "pz").code()).isZero();
         CliProcess.Result stop = cli("stop", "-t", "1", "pz");
         assertThat(stop.code()).as(stop.err()).isZero();
@@ -127,7 +127,7 @@ class PauseIT {
     }
 
     @Test
-    void killAndForcedRemovalEndPausedSandboxes() throws Exception {
+    void killAndForcedRemovalEndPausedContainers() throws Exception {
         Path a = Files.createDirectory(out.resolve("a")), b = Files.createDirectory(out.resolve("b"));
         counter("pk", a);
         String removed = counter("pr", b);

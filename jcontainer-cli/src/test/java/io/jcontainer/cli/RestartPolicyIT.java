@@ -25,7 +25,7 @@ class RestartPolicyIT {
     }
 
     @Test
-    void aDetachedSandboxWithAPolicyRunsIsRestartedAndTakesExec() throws Exception {
+    void aDetachedContainerWithAPolicyRunsIsRestartedAndTakesExec() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
         var run = CliProcess.run(state, "run", "-d", "--name", "r1", "--restart", "on-failure:2", "--rootfs", rootfs,
                 "/bin/sh", "-c", "echo run; exit 3");

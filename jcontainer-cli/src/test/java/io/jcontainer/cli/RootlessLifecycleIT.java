@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The lifecycle verbs as an unprivileged user: ./jcontainer runs as {@code jcuser} (setpriv, a
  * clean environment, {@code XDG_RUNTIME_DIR} a directory of that user's), one process per step.
- * A detached sandbox is recorded under {@code $XDG_RUNTIME_DIR/jcontainer/containers}, listed,
+ * A detached container is recorded under {@code $XDG_RUNTIME_DIR/jcontainer/containers}, listed,
  * logged, exec'd into, stopped and removed by later invocations; {@code pause} needs a cgroup
  * this user may write, which cgroup v1 never gives a non-root user, and says so.
  */
@@ -70,7 +70,7 @@ class RootlessLifecycleIT {
     }
 
     @Test
-    void aNonRootUsersDetachedSandboxLivesUnderItsRuntimeDirectory() throws Exception {
+    void aNonRootUsersDetachedContainerLivesUnderItsRuntimeDirectory() throws Exception {
         Result run = cli("run", "-d", "--name", "rl", "--rootfs", TestRootfs.busybox().toString(), "/bin/sh", "-c",
                 "echo hello; echo oops >&2; while :; do sleep 1; done");
         assertThat(run.code()).as(run.err()).isZero();

@@ -17,7 +17,7 @@ import static io.jcontainer.cli.CliHarness.cli;
 import static io.jcontainer.cli.CliHarness.cliWithInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code jcontainer run} end to end: real sandboxes on the busybox test root, through the real CLI. */
+/** {@code jcontainer run} end to end: real containers on the busybox test root, through the real CLI. */
 @RequiresRoot
 class RunCommandTest {
     private static final String ROOT = TestRootfs.busybox().toString();
@@ -114,10 +114,10 @@ class RunCommandTest {
     @Test
     void volumesReadWriteAndReadOnly(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("in"), "from the host\n");
-        var r = sh("cat /data/in; echo from the sandbox > /data/out", "-v", tmp + ":/data");
+        var r = sh("cat /data/in; echo from the container > /data/out", "-v", tmp + ":/data");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("from the host\n");
-        assertThat(Files.readString(tmp.resolve("out"))).isEqualTo("from the sandbox\n");
+        assertThat(Files.readString(tmp.resolve("out"))).isEqualTo("from the container\n");
 
         r = sh("cat /data/in; echo x > /data/out2", "-v", tmp + ":/data:ro");
         assertThat(r.code()).isNotZero();

@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** How run's flags become a {@link ContainerSpec}, checked on the spec itself (no sandbox, no root). */
+/** How run's flags become a {@link ContainerSpec}, checked on the spec itself (no container, no root). */
 class SpecFromFlagsTest {
 
     private static ContainerSpec spec(String... flags) {

@@ -24,7 +24,7 @@ class TtyRunTest {
     }
 
     @Test
-    void execMinusItIntoADetachedSandbox(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state) {
+    void execMinusItIntoADetachedContainer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state) {
         System.setProperty("jcontainer.stateDir", state.toString());
         try {
             var out = new ByteArrayOutputStream();

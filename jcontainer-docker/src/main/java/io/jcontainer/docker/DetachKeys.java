@@ -9,7 +9,7 @@ import java.util.Locale;
  * or {@code ctrl-X} where X is a letter or one of {@code @ [ \ ] ^ _} (default
  * {@code ctrl-p,ctrl-q}). {@link #filter} scans the user's input: the bytes of a sequence being
  * typed are held back; the whole sequence means "detach"; anything else releases them to the
- * sandbox with the byte that broke the match, so ctrl-p alone still reaches the payload.
+ * container with the byte that broke the match, so ctrl-p alone still reaches the payload.
  */
 public final class DetachKeys {
     public static final String DEFAULT = "ctrl-p,ctrl-q";
@@ -65,7 +65,7 @@ public final class DetachKeys {
     }
 
     /**
-     * Scans one chunk of the user's input: the bytes to send to the sandbox now, and whether the
+     * Scans one chunk of the user's input: the bytes to send to the container now, and whether the
      * detach sequence completed (bytes after it are dropped, as docker does). A partial match at
      * the end of the chunk is held until the next call.
      */

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts the {@link Sandbox} fields of a test class and removes them again.
+ * Starts the {@link Container} fields of a test class and removes them again.
  *
  * <p>Static fields start in {@code beforeAll} (before the class's {@code @BeforeAll} methods,
  * since the annotation registers this extension on the field, which JUnit orders first) and
@@ -56,7 +56,7 @@ public final class ContainerExtension implements BeforeAllCallback, AfterAllCall
 
     /** Starts every {@code @Sandbox} field of {@code type} (and its superclasses) that is static exactly when {@code instance} is null. */
     private static void startFields(ExtensionContext context, Object instance, Class<?> type) {
-        for (Field f : sandboxFields(type)) {
+        for (Field f : containerFields(type)) {
             boolean isStatic = Modifier.isStatic(f.getModifiers());
             if (isStatic != (instance == null)) continue;
             TestContainer container = read(f, instance);
@@ -71,7 +71,7 @@ public final class ContainerExtension implements BeforeAllCallback, AfterAllCall
         return f.getDeclaringClass().getName() + "#" + f.getName() + (instance == null ? "" : "@" + System.identityHashCode(instance));
     }
 
-    private static List<Field> sandboxFields(Class<?> type) {
+    private static List<Field> containerFields(Class<?> type) {
         List<Field> out = new ArrayList<>();
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
@@ -138,7 +138,7 @@ public final class ContainerExtension implements BeforeAllCallback, AfterAllCall
             Class<?> type = c.getTestClass().orElse(null);
             if (type == null) continue;
             Object instance = c.getTestInstance().orElse(null);
-            for (Field f : sandboxFields(type)) {
+            for (Field f : containerFields(type)) {
                 boolean isStatic = Modifier.isStatic(f.getModifiers());
                 Object key = key(f, isStatic ? null : instance);
                 Started s = c.getStore(NS).get(key, Started.class);

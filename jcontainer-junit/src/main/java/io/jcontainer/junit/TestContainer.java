@@ -5,7 +5,7 @@ import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Stdio;
 
 import java.io.ByteArrayOutputStream;
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * A container for a test: a {@link ContainerSpec}, how to tell it is ready, and — once started —
  * its output and a way to run commands in it. Annotate a field of this type with
- * {@link Sandbox} and the extension starts and removes it; or use it by hand in a
+ * {@link Container} and the extension starts and removes it; or use it by hand in a
  * try-with-resources block.
  *
  * <p>Everything happens in the test's own JVM: no daemon, no socket, no image needed (the spec
@@ -306,7 +306,7 @@ public final class TestContainer implements AutoCloseable {
      * @throws ContainerNotReadyException if it does not exit within {@code timeout} (it is killed)
      */
     public ExecResult exec(Duration timeout, String... command) {
-        SandboxProcess p = container().exec(ExecSpec.of(command));
+        ContainerProcess p = container().exec(ExecSpec.of(command));
         try (p) {
             CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(p.stderr()),
                     r -> Thread.ofPlatform().daemon().name("jcontainer-junit exec stderr").start(r));

@@ -4,7 +4,7 @@ import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ExecSpec;
 import io.jcontainer.HealthCheck;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.Stdio;
 import io.jcontainer.lifecycle.ContainerInfo;
@@ -102,7 +102,7 @@ final class HealthChecks {
     private static ContainerInfo.Health.Probe probe(Containers containers, String id, HealthCheck check) throws InterruptedException {
         Instant start = Instant.now();
         ExecSpec exec = new ExecSpec(check.argv(), Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE, false);
-        SandboxProcess p;
+        ContainerProcess p;
         try {
             p = containers.exec(id, exec);
         } catch (RuntimeException e) {

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  *
  * @param runtimeDir    jcontainer's private directory: {@code /run/jcontainer} for the host's root,
  *                      {@code $XDG_RUNTIME_DIR/jcontainer} or {@code /tmp/jcontainer-UID} otherwise
- * @param rootMount     an empty directory below it where each sandbox mounts its new root in its
- *                      own mount namespace (so one directory serves every sandbox, and none is
+ * @param rootMount     an empty directory below it where each container mounts its new root in its
+ *                      own mount namespace (so one directory serves every container, and none is
  *                      ever left behind)
  * @param hostDirs      for the default root: host top-level directories to bind read-only, with
  *                      the symlink target for those that are links (merged /usr)
@@ -77,7 +77,7 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
 
     /**
      * Creates the runtime and root-mount directories if they are missing. The runtime directory
-     * is 0711: nobody else may list or write it, but a sandbox whose user namespace maps its root
+     * is 0711: nobody else may list or write it, but a container whose user namespace maps its root
      * to another host uid (0 -> 100000) must still reach the mount point below it. It must be
      * this user's (or root's), and so must every ancestor, none writable by others except a
      * sticky root-owned one like /tmp ({@link StateDirCheck}): else another user could create
@@ -114,7 +114,7 @@ public record HostInfo(int euid, int egid, int capLastCap, boolean timeNamespace
 
     /**
      * The JVM's capability bounding set (CapBnd of /proc/self/status): without a user namespace
-     * a sandbox can keep at most these. Hosts (and outer containers) often drop some.
+     * a container can keep at most these. Hosts (and outer containers) often drop some.
      */
     public long boundingSet() {
         return Bounding.SET;

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The end of a process a launcher monitors — a sandbox's first process or an exec'd one: the
+ * The end of a process a launcher monitors — a container's first process or an exec'd one: the
  * launcher's EXITED report decoded, the launcher reaped, and the waiting both handles offer.
  * Completed on the supervisor thread; waited for on any.
  */

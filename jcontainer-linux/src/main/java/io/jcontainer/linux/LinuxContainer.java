@@ -4,14 +4,14 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStats;
 import io.jcontainer.Resources;
 import io.jcontainer.Namespace;
 import io.jcontainer.Signal;
-import io.jcontainer.linux.cgroup.SandboxCgroup;
+import io.jcontainer.linux.cgroup.ContainerCgroup;
 import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.sys.Syscalls;
 
@@ -19,19 +19,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 
-/** A started sandbox: its launcher's control channel, its streams, its cgroup. */
+/** A started container: its launcher's control channel, its streams, its cgroup. */
 final class LinuxContainer extends MonitoredProcess implements Container {
     private final String id;
     private final ContainerSpec spec;
-    private final SandboxCgroup cgroup;
+    private final ContainerCgroup cgroup;
     private final Runnable onClosed;
     private final LinuxContainerRuntime runtime;
     /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
-    private final java.util.Set<SandboxProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ContainerProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin,
-                   InputStream stdout, InputStream stderr, int ttyControl, SandboxCgroup cgroup, Syscalls sys, Runnable onClosed,
+                   InputStream stdout, InputStream stderr, int ttyControl, ContainerCgroup cgroup, Syscalls sys, Runnable onClosed,
                    LinuxContainerRuntime runtime) {
         super(pid, launcherPid, launcherIsChild, control, stdin, stdout, stderr, sys, ttyControl);
         this.id = id;
@@ -77,13 +77,13 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     @Override
     protected String notAPipe(String stream) {
         if (spec.detached() && (spec.tty() || stream.equals("stdin") && spec.stdin() instanceof io.jcontainer.Stdio.Pipe))
-            return stream + " of a detached sandbox is held by its monitor: attach with ContainerStore.attach";
+            return stream + " of a detached container is held by its monitor: attach with ContainerStore.attach";
         return stream + " is not a pipe (" + (stream.equals("stdin") ? "it is " + spec.stdin() : where(stream.equals("stdout") ? spec.stdout() : spec.stderr())) + ")";
     }
 
     private String where(io.jcontainer.Stdio s) {
         if (spec.tty()) return "with a terminal, stdout and stderr are the terminal: read stdout()";
-        if (spec.detached() && s instanceof io.jcontainer.Stdio.Pipe) return "a detached sandbox's output goes to its log";
+        if (spec.detached() && s instanceof io.jcontainer.Stdio.Pipe) return "a detached container's output goes to its log";
         return "it is " + s;
     }
 
@@ -117,7 +117,7 @@ final class LinuxContainer extends MonitoredProcess implements Container {
         cgroup().update(resources);
     }
 
-    private SandboxCgroup cgroup() {
+    private ContainerCgroup cgroup() {
         if (cgroup == null)
             throw new IllegalStateException("container " + id.substring(0, 12) + " has no cgroup: one is created when a resource "
                     + "limit is set, the PID namespace is off or it is detached (and this host has a writable cgroup hierarchy)");
@@ -126,7 +126,7 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     }
 
     @Override
-    public SandboxProcess exec(ExecSpec e) {
+    public ContainerProcess exec(ExecSpec e) {
         ContainerExit done = exit.now();
         if (done != null || closed)
             throw new ContainerNotRunningException("cannot exec in container " + id.substring(0, 12) + ": it is not running ("
@@ -149,7 +149,7 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     }
 
     /**
-     * SIGKILL to every process of the sandbox. With a PID namespace, PID 1's death makes the
+     * SIGKILL to every process of the container. With a PID namespace, PID 1's death makes the
      * kernel kill the rest; without one, the process group goes first (while the first process
      * still leads it), then the cgroup catches whatever left the group (setsid).
      */
@@ -170,14 +170,14 @@ final class LinuxContainer extends MonitoredProcess implements Container {
         try {
             if (!exit.isDone()) {
                 if (spec.detached()) {
-                    control.close(); // let go: a detached sandbox lives on
+                    control.close(); // let go: a detached container lives on
                 } else {
                     killEverything(); // not only the first process: without a PID namespace the rest would live on
                     awaitExit();
                 }
             }
         } finally {
-            for (SandboxProcess p : execs) closeQuietly(p);
+            for (ContainerProcess p : execs) closeQuietly(p);
             releaseTerminal();
             if (stdin != null) closeQuietly(stdin);
             if (stdout != null) closeQuietly(stdout);
@@ -200,7 +200,7 @@ final class LinuxContainer extends MonitoredProcess implements Container {
                     interrupted = true;
                 }
             }
-            if (!exit.isDone()) control.close(); // the launcher kills the sandbox on EOF
+            if (!exit.isDone()) control.close(); // the launcher kills the container on EOF
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
         }

@@ -6,14 +6,14 @@ import io.jcontainer.ContainerSpec;
 import io.jcontainer.ContainerStartException;
 import io.jcontainer.ContainerNotRunningException;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
 import io.jcontainer.Stdio;
 import io.jcontainer.linux.cgroup.CgroupManager;
 import io.jcontainer.linux.cgroup.PreparedCgroup;
-import io.jcontainer.linux.cgroup.SandboxCgroup;
+import io.jcontainer.linux.cgroup.ContainerCgroup;
 import io.jcontainer.linux.net.NetnsThread;
 import io.jcontainer.linux.net.NetworkAttachment;
 import io.jcontainer.linux.net.Networks;
@@ -61,7 +61,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Linux implementation of {@link ContainerRuntime}, found by {@code ServiceLoader}.
  *
- * <p>Starting a sandbox, top to bottom:
+ * <p>Starting a container, top to bottom:
  * <ol>
  *   <li>resolve the user against the image's /etc/passwd (text, never its code);</li>
  *   <li>create the cgroup with its limits (so the payload never runs unlimited);</li>
@@ -99,7 +99,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * @param store where detached and named sandboxes are recorded for other processes (see
+     * @param store where detached and named containers are recorded for other processes (see
      *              {@link ContainerStore}); null for the user's default
      */
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups, ContainerStore store) {
@@ -114,7 +114,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * Bounds the logs of detached sandboxes (written by their monitor, never through the JVM):
+     * Bounds the logs of detached containers (written by their monitor, never through the JVM):
      * {@code maxFiles} files of at most about {@code maxBytes} each. Default 10 MiB x 3.
      */
     public LinuxContainerRuntime logLimits(long maxBytes, int maxFiles) {
@@ -127,7 +127,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /**
      * How launchers are started: {@code "server"} (the default: forked by one spawn server per
-     * runtime) or {@code "direct"} (posix_spawn per sandbox); see {@link LauncherSpawner}. The
+     * runtime) or {@code "direct"} (posix_spawn per container); see {@link LauncherSpawner}. The
      * system property {@code jcontainer.spawn} sets the default. Only before the first start.
      */
     public synchronized LinuxContainerRuntime spawnMode(String mode) {
@@ -137,7 +137,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return this;
     }
 
-    /** The recorded sandboxes of this host (this and other processes'). */
+    /** The recorded containers of this host (this and other processes'). */
     public ContainerStore store() {
         return store;
     }
@@ -185,7 +185,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         };
     }
 
-    /** Sandboxes started by this runtime and not yet closed. */
+    /** Containers started by this runtime and not yet closed. */
     public int liveCount() {
         return live.size();
     }
@@ -197,9 +197,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 if (launcher == null) {
                     host.prepare();
                     try {
-                        cgroups.sweepStale(store.detachedInUse()); // cgroups of sandboxes of JVMs that crashed
+                        cgroups.sweepStale(store.detachedInUse()); // cgroups of containers of JVMs that crashed
                     } catch (RuntimeException ignored) {
-                        // best effort: a stale cgroup must not stop new sandboxes
+                        // best effort: a stale cgroup must not stop new containers
                     }
                     LauncherImage image = LauncherImage.load(sys);
                     spawner = LauncherSpawner.forMode(spawnMode, sys, image);
@@ -229,7 +229,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * {@code docker start}/{@code restart}: runs a recorded sandbox that has exited again, under
+     * {@code docker start}/{@code restart}: runs a recorded container that has exited again, under
      * its id and name, from {@code spec} (the one it was started with); its log continues.
      */
     public Container restart(ContainerState old, ContainerSpec spec) {
@@ -237,7 +237,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (e.running() || e.status() == ContainerStore.Status.RESTARTING)
             throw new ContainerException("container " + old.id() + " is running: stop it first");
         if (!spec.detached() && spec.name() == null)
-            throw new InvalidSpecException("restart", "only recorded sandboxes (detached or named) can be started again");
+            throw new InvalidSpecException("restart", "only recorded containers (detached or named) can be started again");
         try {
             for (java.nio.file.Path p : List.of(store.exitFile(old.id()), store.stopMarker(old.id()), store.pidFile(old.id())))
                 java.nio.file.Files.deleteIfExists(p);
@@ -250,14 +250,14 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /**
      * As {@link #start(ContainerSpec)}, recording docker's {@code --rm} for a detached (or named)
-     * sandbox: once it has exited, whoever looks next removes it ({@link ContainerStore#removeAutoRemoved()};
+     * container: once it has exited, whoever looks next removes it ({@link ContainerStore#removeAutoRemoved()};
      * a runtime's first start, every CLI verb). Nothing else has a daemon to do it as it exits.
      */
     public Container start(ContainerSpec spec, boolean autoRemove) {
         return start(spec, null, false, autoRemove, null);
     }
 
-    /** A sandbox just started with a client attached from its first byte of output on: see {@link #startAttached}. */
+    /** A container just started with a client attached from its first byte of output on: see {@link #startAttached}. */
     public record AttachedStart(Container container, io.jcontainer.linux.attach.AttachSession session) {
     }
 
@@ -266,8 +266,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * or piped stdin: its monitor holds them, it is recorded, other processes can {@code attach},
      * {@code stop}, {@code rm} it) and attaches to it before its monitor reads any of its output
      * ({@link Op.Attach#hold()}), so the session sees everything, as docker attaches before it
-     * starts the container. Closing the session detaches; the sandbox runs on. The container
-     * handle is the caller's to close (a detached sandbox lives on), once the session is open.
+     * starts the container. Closing the session detaches; the container runs on. The container
+     * handle is the caller's to close (a detached container lives on), once the session is open.
      *
      * @param autoRemove docker's {@code --rm}: recorded, so that whoever sees it exited removes
      *                   it ({@link ContainerStore#removeAutoRemoved()}; the attached caller when it
@@ -275,7 +275,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     public AttachedStart startAttached(ContainerSpec spec, boolean autoRemove) {
         if (!spec.detached() || !(logged(spec) || spec.stdin() instanceof Stdio.Pipe))
-            throw new InvalidSpecException("startAttached", "needs a detached sandbox with piped output, a terminal or piped stdin (its monitor holds them)");
+            throw new InvalidSpecException("startAttached", "needs a detached container with piped output, a terminal or piped stdin (its monitor holds them)");
         Container c = start(spec, null, true, autoRemove, null);
         try {
             // not ContainerStore.attach: a payload that already ended is still served (held) until we are there
@@ -492,13 +492,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                             String id, PreparedNetwork net, LaunchHooks extraHooks) {
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
 
-        // Detached and named sandboxes are recorded, so other processes can find them; the
+        // Detached and named containers are recorded, so other processes can find them; the
         // record also reserves the name (before anything is created).
         ContainerState state = spec.detached() || spec.name() != null ? newState(id, asked, old, hold, autoRemove) : null;
         if (state != null && old != null) store.write(state); // its name is its own already
         else if (state != null) state = store.createNamed(state); // docker-style generated name when none was given
-        SandboxCgroup cgroup = null;
-        SandboxCgroup[] made = new SandboxCgroup[1]; // a cgroup made during the launch, to undo if it fails
+        ContainerCgroup cgroup = null;
+        ContainerCgroup[] made = new ContainerCgroup[1]; // a cgroup made during the launch, to undo if it fails
         boolean ok = false;
         try {
             // the record holds the whole configuration: start, restart and exec from any process read it
@@ -523,7 +523,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (prepared != null && !deferred) cgroup = made[0] = prepared.realize();
             if (deferred) hooks.ahead(HookPoint.CREATE_CONTAINER, "make the cgroups", h -> made[0] = prepared.realize());
             Plan plan = compiler.compile(spec, inputs.withStops(hooks.stops()));
-            // A detached sandbox's piped output goes to a bounded log written by its monitor:
+            // A detached container's piped output goes to a bounded log written by its monitor:
             // no JVM may be there to read it, and none should buffer it.
             boolean logged = logged(spec);
             // ... and its terminal or piped stdin is held by the monitor for later attach clients.
@@ -559,7 +559,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             LinuxContainer c = new LinuxContainer(id, spec, l.pid, l.launcherPid, l.launcherIsChild, l.control, l.in, l.out, l.err,
                     l.ttyControl, cgroup, sys, () -> {
                         live.remove(self[0]);
-                        // the handle of an attached sandbox owns its record; a detached one lives on
+                        // the handle of an attached container owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
                         if (net != null && !spec.detached()) {
                             try {
@@ -603,7 +603,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
     }
 
-    /** A detached sandbox's piped output, or its terminal, is logged by its monitor. */
+    /** A detached container's piped output, or its terminal, is logged by its monitor. */
     /** The monitor's log: the spec's rotation (docker's --log-opt max-size, max-file), else this runtime's. */
     private Op.Log logOp(String path, ContainerSpec spec) {
         io.jcontainer.LogConfig c = spec.logConfig();
@@ -615,9 +615,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * @param old      the record of a sandbox started again: its streams as docker keeps them (the
+     * @param old      the record of a container started again: its streams as docker keeps them (the
      *                 Config of its creation; start -a attaches without changing them)
-     * @param attached a client attaches to this detached sandbox as it starts ({@link #startAttached})
+     * @param attached a client attaches to this detached container as it starts ({@link #startAttached})
      */
     private ContainerState newState(String id, ContainerSpec spec, ContainerState old, boolean attached, boolean autoRemove) {
         boolean logged = logged(spec);
@@ -632,7 +632,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * docker's Config.Tty/OpenStdin/Attach*: a detached sandbox keeps stdin open when its monitor
+     * docker's Config.Tty/OpenStdin/Attach*: a detached container keeps stdin open when its monitor
      * holds it (piped); an attached one when it has any; what is attached is what the starter
      * reads or writes (nothing for a plain detached start).
      */
@@ -643,7 +643,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return new ContainerState.Streams(false, stdinOpen, stdinOpen, !(spec.stdout() instanceof Stdio.Null), !(spec.stderr() instanceof Stdio.Null));
     }
 
-    private static ContainerState withCgroups(ContainerState s, SandboxCgroup cgroup) {
+    private static ContainerState withCgroups(ContainerState s, ContainerCgroup cgroup) {
         if (cgroup == null) return s;
         List<String> dirs = new ArrayList<>();
         for (String procs : cgroup.procsFiles()) dirs.add(java.nio.file.Path.of(procs).getParent().toString());
@@ -653,20 +653,20 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * Runs a command in a running sandbox: joins its namespaces (user first: it grants the
+     * Runs a command in a running container: joins its namespaces (user first: it grants the
      * rights to join the others; mount last, in the child, after the launcher has placed it in
-     * the sandbox's cgroup through the host's /sys), then the same process setup as its PID 1.
+     * the container's cgroup through the host's /sys), then the same process setup as its PID 1.
      */
-    SandboxProcess exec(LinuxContainer c, SandboxCgroup cgroup, ExecSpec exec, Set<SandboxProcess> open) {
+    ContainerProcess exec(LinuxContainer c, ContainerCgroup cgroup, ExecSpec exec, Set<ContainerProcess> open) {
         return exec(c.id(), c.pid(), c.spec(), cgroup == null ? List.of() : cgroup.procsFiles(), exec, open);
     }
 
     /**
-     * exec into a sandbox of another process (found in the {@link #store()}): {@code spec} must
+     * exec into a container of another process (found in the {@link #store()}): {@code spec} must
      * be the one it was started with (its security settings are applied again). Refuses a
-     * sandbox that is not running or is paused.
+     * container that is not running or is paused.
      */
-    public SandboxProcess exec(ContainerState state, ContainerSpec spec, ExecSpec exec) {
+    public ContainerProcess exec(ContainerState state, ContainerSpec spec, ExecSpec exec) {
         ContainerStore.Entry now = store.entry(state);
         if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
         // a process joining a frozen cgroup freezes too: the exec would hang until unpause
@@ -680,12 +680,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * exec into a recorded sandbox whose process outlives this JVM (docker exec -d; exec -it,
-     * which ctrl-p ctrl-q leaves running): its launcher is its monitor, as a detached sandbox's.
+     * exec into a recorded container whose process outlives this JVM (docker exec -d; exec -it,
+     * which ctrl-p ctrl-q leaves running): its launcher is its monitor, as a detached container's.
      * With {@code attach} (a terminal or piped stdin, held by the monitor) the monitor also logs
      * its output to {@code exec-ID.log} and serves attach clients on {@code exec-ID.sock} (ID: the
      * exec id's first 12 digits) in the
-     * sandbox's state directory, holding the output until the session returned here connects;
+     * container's state directory, holding the output until the session returned here connects;
      * the process's exit comes through the session. Without, its streams are the exec's own
      * (null: /dev/null) and nothing is returned.
      */
@@ -742,7 +742,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
     }
 
-    private SandboxProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<SandboxProcess> open) {
+    private ContainerProcess exec(String id, long pid, ContainerSpec spec, List<String> cgroupProcs, ExecSpec exec, Set<ContainerProcess> open) {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
@@ -798,7 +798,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         RootfsChecks.check(s);
         LauncherImage image = launcher();
         Passwd.User user = Passwd.forRoot(s.rootfs()).resolve(s.user(), s.process().user().additionalGroups());
-        SandboxCgroup cgroup = null;
+        ContainerCgroup cgroup = null;
         Launched l = null;
         boolean ok = false;
         try {

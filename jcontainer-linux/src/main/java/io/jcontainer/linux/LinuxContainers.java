@@ -9,7 +9,7 @@ import io.jcontainer.ExecSpec;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Resources;
 import io.jcontainer.RestartPolicy;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.lifecycle.AttachSession;
 import io.jcontainer.lifecycle.ContainerEvent;
@@ -22,9 +22,9 @@ import io.jcontainer.lifecycle.Volumes;
 import io.jcontainer.lifecycle.WaitCondition;
 import io.jcontainer.linux.cgroup.CgroupFs;
 import io.jcontainer.linux.cgroup.RecordedCgroup;
-import io.jcontainer.linux.cgroup.SandboxCgroup;
-import io.jcontainer.linux.files.SandboxArchive;
-import io.jcontainer.linux.files.SandboxFiles;
+import io.jcontainer.linux.cgroup.ContainerCgroup;
+import io.jcontainer.linux.files.ContainerArchive;
+import io.jcontainer.linux.files.ContainerFiles;
 import io.jcontainer.linux.state.ContainerLogs;
 import io.jcontainer.linux.state.ContainerState;
 import io.jcontainer.linux.state.ContainerStore;
@@ -390,7 +390,7 @@ final class LinuxContainers implements Containers {
     @Override
     public ContainerStats stats(String ref) {
         ContainerStore.Entry e = running(ref);
-        SandboxCgroup cg = RecordedCgroup.of(new CgroupFs(NativeSyscalls.INSTANCE), RecordCheck.ownCgroupDirs(e.state()));
+        ContainerCgroup cg = RecordedCgroup.of(new CgroupFs(NativeSyscalls.INSTANCE), RecordCheck.ownCgroupDirs(e.state()));
         if (cg == null)
             throw new NotSupportedYetException("container " + e.state().shortId() + " has no cgroup this user can read (started without one,"
                     + " e.g. rootless without a delegated cgroup): no statistics");
@@ -428,7 +428,7 @@ final class LinuxContainers implements Containers {
     }
 
     @Override
-    public SandboxProcess exec(String ref, ExecSpec exec) {
+    public ContainerProcess exec(String ref, ExecSpec exec) {
         ContainerStore.Entry e = running(ref);
         String id = e.state().id();
         ContainerSpec spec = StoredSpec.read(store.dir(id));
@@ -438,7 +438,7 @@ final class LinuxContainers implements Containers {
         String execId = HexFormat.of().formatHex(random32());
         Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
         event(id, "exec_create", a);
-        SandboxProcess p = runtime.exec(e.state(), spec, exec);
+        ContainerProcess p = runtime.exec(e.state(), spec, exec);
         event(id, "exec_start", a);
         p.onExit().thenAccept(x -> {
             Map<String, String> d = new LinkedHashMap<>(a);
@@ -657,7 +657,7 @@ final class LinuxContainers implements Containers {
         if (restartPolicy != null) b.restart(restartPolicy);
         ContainerSpec updated = b.build();
         if (e.running() && !given.isEmpty()) {
-            SandboxCgroup cg = RecordedCgroup.of(new CgroupFs(NativeSyscalls.INSTANCE), RecordCheck.ownCgroupDirs(s));
+            ContainerCgroup cg = RecordedCgroup.of(new CgroupFs(NativeSyscalls.INSTANCE), RecordCheck.ownCgroupDirs(s));
             if (cg == null)
                 throw new NotSupportedYetException("Cannot update container " + s.shortId() + ": it has no cgroup this user can write"
                         + " (started without one, e.g. rootless without a delegated cgroup)");
@@ -740,23 +740,23 @@ final class LinuxContainers implements Containers {
 
     @Override
     public void copyOut(String ref, String path, Path hostDestination, boolean archive, boolean followLink) {
-        new SandboxFiles(NativeSyscalls.INSTANCE).copyOut(running(ref).state().pid(), path, hostDestination,
-                new SandboxFiles.Options(archive, followLink));
+        new ContainerFiles(NativeSyscalls.INSTANCE).copyOut(running(ref).state().pid(), path, hostDestination,
+                new ContainerFiles.Options(archive, followLink));
     }
 
     @Override
     public void copyIn(String ref, Path hostSource, String path, boolean archive, boolean followLink) {
-        new SandboxFiles(NativeSyscalls.INSTANCE).copyIn(running(ref).state().pid(), hostSource, path, new SandboxFiles.Options(archive, followLink));
+        new ContainerFiles(NativeSyscalls.INSTANCE).copyIn(running(ref).state().pid(), hostSource, path, new ContainerFiles.Options(archive, followLink));
     }
 
     @Override
     public void copyOutArchive(String ref, String path, OutputStream tar) {
-        new SandboxArchive(NativeSyscalls.INSTANCE).writeTar(running(ref).state().pid(), path, tar);
+        new ContainerArchive(NativeSyscalls.INSTANCE).writeTar(running(ref).state().pid(), path, tar);
     }
 
     @Override
     public void copyInArchive(String ref, String path, InputStream tar) {
-        new SandboxArchive(NativeSyscalls.INSTANCE).extractTar(running(ref).state().pid(), path, tar);
+        new ContainerArchive(NativeSyscalls.INSTANCE).extractTar(running(ref).state().pid(), path, tar);
     }
 
     // ---- events ----

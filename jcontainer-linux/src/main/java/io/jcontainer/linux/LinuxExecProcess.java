@@ -1,7 +1,7 @@
 package io.jcontainer.linux;
 
 import io.jcontainer.ContainerExit;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.sys.Syscalls;
@@ -71,6 +71,6 @@ final class LinuxExecProcess extends MonitoredProcess {
 
     @Override
     public String toString() {
-        return "SandboxProcess[pid " + pid + (exit.isDone() ? ", " + exit.now() : ", running") + "]";
+        return "ContainerProcess[pid " + pid + (exit.isDone() ? ", " + exit.now() : ", running") + "]";
     }
 }

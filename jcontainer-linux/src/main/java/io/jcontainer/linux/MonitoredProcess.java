@@ -1,7 +1,7 @@
 package io.jcontainer.linux;
 
 import io.jcontainer.ContainerExit;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.linux.launch.ControlChannel;
 import io.jcontainer.linux.sys.Syscalls;
@@ -13,11 +13,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A process that one of our launchers monitors — a sandbox's first process ({@link LinuxContainer})
+ * A process that one of our launchers monitors — a container's first process ({@link LinuxContainer})
  * or one exec'd into it ({@link LinuxExecProcess}): its pid, the launcher's control channel,
  * the JVM's ends of its pipes, and its exit. The handles add only what differs.
  */
-abstract class MonitoredProcess implements SandboxProcess {
+abstract class MonitoredProcess implements ContainerProcess {
     protected final int pid;
     protected final int launcherPid;
     /** Posix_spawned by the JVM (reaped here), or forked by the spawn server (reaped there). */
@@ -75,8 +75,8 @@ abstract class MonitoredProcess implements SandboxProcess {
     }
 
     /**
-     * Whether other processes judge this sandbox by its launcher being alive (a recorded
-     * sandbox: its store entry says "restarting" while the monitor lives on after an exit).
+     * Whether other processes judge this container by its launcher being alive (a recorded
+     * container: its store entry says "restarting" while the monitor lives on after an exit).
      */
     protected boolean recorded() {
         return false;

@@ -7,7 +7,7 @@ import io.jcontainer.ExecSpec;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
 import io.jcontainer.Resources;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.linux.cgroup.CgroupHost;
 import io.jcontainer.linux.testing.RequiresRoot;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CgroupLimitsTest {
     static final CgroupHost HOST = CgroupHost.detect();
 
-    /** Every cgroup directory this JVM's sandboxes have in any hierarchy. */
+    /** Every cgroup directory this JVM's containers have in any hierarchy. */
     static List<Path> ourCgroups() {
         List<Path> out = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
@@ -54,7 +54,7 @@ class CgroupLimitsTest {
     @Test
     void aMemoryBombIsOomKilledAndReportedAsSuch() throws Exception {
         // doubles a shell string until the 100 MB limit is hit; the JVM's heap is not touched
-        try (Container c = Sandboxes.busybox().memoryLimit("100m").memorySwap(io.jcontainer.DataSize.MB(100)).stdout(Stdio.NULL)
+        try (Container c = TestRuns.busybox().memoryLimit("100m").memorySwap(io.jcontainer.DataSize.MB(100)).stdout(Stdio.NULL)
                 .command("/bin/sh", "-c", "x=a; while :; do x=$x$x; done").start()) {
             ContainerExit exit = c.waitFor(java.time.Duration.ofSeconds(60)).orElseThrow();
             assertThat(exit.signal()).isEqualTo(9);
@@ -68,11 +68,11 @@ class CgroupLimitsTest {
     }
 
     @Test
-    void manyThreadsStartingLimitedSandboxesAtOnceLeaveNothing() throws Exception {
+    void manyThreadsStartingLimitedContainersAtOnceLeaveNothing() throws Exception {
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
             List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
             for (int i = 0; i < 40; i++)
-                codes.add(pool.submit(() -> Sandboxes.run(Sandboxes.busybox().memoryLimit("32m").pidsLimit(16).cpus(0.5)
+                codes.add(pool.submit(() -> TestRuns.run(TestRuns.busybox().memoryLimit("32m").pidsLimit(16).cpus(0.5)
                         .command("/bin/true")).code()));
             for (var f : codes) assertThat(f.get()).isZero();
         }
@@ -80,7 +80,7 @@ class CgroupLimitsTest {
 
     @Test
     void aNormalExitIsNotAnOom() {
-        var r = Sandboxes.run(Sandboxes.busybox().removeNamespace(Namespace.PID).memoryLimit("100m").command("/bin/sh", "-c", "kill -9 $$"));
+        var r = TestRuns.run(TestRuns.busybox().removeNamespace(Namespace.PID).memoryLimit("100m").command("/bin/sh", "-c", "kill -9 $$"));
         assertThat(r.exit().signal()).isEqualTo(9);
         assertThat(r.exit().oomKilled()).isFalse();
     }
@@ -88,7 +88,7 @@ class CgroupLimitsTest {
     @Test
     void aForkBombStopsAtThePidsLimitAndKillAllEndsIt() throws Exception {
         // no PID namespace: killing the first process would leave the bomb running; only the cgroup finds it all
-        try (Container c = Sandboxes.busybox().removeNamespace(Namespace.PID).pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
+        try (Container c = TestRuns.busybox().removeNamespace(Namespace.PID).pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 .command("/bin/sh", "-c", "b() { b | b & }; b; sleep 1000").start()) {
             Path events = ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("pids").dir())).findFirst().orElseThrow()
                     .resolve("pids.events");
@@ -107,7 +107,7 @@ class CgroupLimitsTest {
     @Test
     void aForkBombInAPidNamespaceEndsWithItsFirstProcessWithoutAFreezer() throws Exception {
         // the default: a PID namespace, so no freezer is made at start (the first pause would make one)
-        try (Container c = Sandboxes.busybox().pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
+        try (Container c = TestRuns.busybox().pidsLimit(30).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 .command("/bin/sh", "-c", "b() { b | b & }; b; sleep 1000").start()) {
             Path events = ours("pids").getFirst().resolve("pids.events");
             for (int i = 0; i < 200 && !Files.readString(events).matches("(?s)max [1-9].*"); i++) Thread.sleep(25);
@@ -119,7 +119,7 @@ class CgroupLimitsTest {
 
     @Test
     void twoBusyLoopsUnderHalfACpuUseAboutHalfACpu() throws Exception {
-        try (Container c = Sandboxes.busybox().cpus(0.5).stdout(Stdio.NULL)
+        try (Container c = TestRuns.busybox().cpus(0.5).stdout(Stdio.NULL)
                 .command("/bin/sh", "-c", "yes >/dev/null & yes >/dev/null & wait").start()) {
             Thread.sleep(300);
             ContainerStats a = c.stats();
@@ -138,14 +138,14 @@ class CgroupLimitsTest {
     }
 
     @Test
-    void theCpusetIsWhatTheSandboxSees() {
-        var r = Sandboxes.run(Sandboxes.busybox().cpus("1").command("/bin/grep", "Cpus_allowed_list", "/proc/self/status"));
+    void theCpusetIsWhatTheContainerSees() {
+        var r = TestRuns.run(TestRuns.busybox().cpus("1").command("/bin/grep", "Cpus_allowed_list", "/proc/self/status"));
         assertThat(r.stdout()).matches("Cpus_allowed_list:\\s+1\n");
     }
 
     @Test
     void pauseStopsProgressAndUnpauseResumesIt() throws Exception {
-        try (Container c = Sandboxes.busybox().pidsLimit(100).stdout(Stdio.NULL)
+        try (Container c = TestRuns.busybox().pidsLimit(100).stdout(Stdio.NULL)
                 .command("/bin/sh", "-c", "while :; do :; done").start()) {
             Thread.sleep(200);
             c.pause();
@@ -168,12 +168,12 @@ class CgroupLimitsTest {
     }
 
     /**
-     * An attached sandbox with a PID namespace gets its v1 freezer at the first pause
+     * An attached container with a PID namespace gets its v1 freezer at the first pause
      * (CgroupV1Manager#prepare): every process is moved in, also while the payload keeps forking.
      */
     @Test
     void theFirstPauseGathersEveryProcessIntoAFreezerMadeForIt() throws Exception {
-        try (Container c = Sandboxes.busybox().pidsLimit(200).stdout(Stdio.NULL)
+        try (Container c = TestRuns.busybox().pidsLimit(200).stdout(Stdio.NULL)
                 .command("/bin/sh", "-c", "/bin/sleep 1000 & /bin/sleep 1000 & while :; do /bin/true; done").start()) {
             Thread.sleep(300);
             assertThat(ours("freezer")).as("no freezer before the first pause").isEmpty();
@@ -184,11 +184,11 @@ class CgroupLimitsTest {
             assertThat(ours("freezer")).hasSize(1);
             Path freezer = ours("freezer").getFirst(), pids = ours("pids").getFirst();
             assertThat(Files.readString(freezer.resolve("freezer.state")).strip()).isEqualTo("FROZEN");
-            assertThat(procs(freezer)).as("every process of the sandbox is frozen")
+            assertThat(procs(freezer)).as("every process of the container is frozen")
                     .hasSizeGreaterThanOrEqualTo(3).containsExactlyInAnyOrderElementsOf(procs(pids));
             c.unpause();
             assertThat(Files.readString(freezer.resolve("freezer.state")).strip()).isEqualTo("THAWED");
-            try (SandboxProcess p = c.exec(ExecSpec.of("/bin/sleep", "1000"))) {
+            try (ContainerProcess p = c.exec(ExecSpec.of("/bin/sleep", "1000"))) {
                 assertThat(procs(freezer)).as("a process exec'd later joins the freezer too").contains(Long.toString(p.pid()));
             }
             t0 = System.nanoTime();
@@ -200,8 +200,8 @@ class CgroupLimitsTest {
     }
 
     @Test
-    void limitsChangeOnARunningSandbox() throws Exception {
-        try (Container c = Sandboxes.busybox().pidsLimit(100).memoryLimit("100m").stdout(Stdio.NULL)
+    void limitsChangeOnARunningContainer() throws Exception {
+        try (Container c = TestRuns.busybox().pidsLimit(100).memoryLimit("100m").stdout(Stdio.NULL)
                 .command("/bin/sleep", "100").start()) {
             c.update(new Resources(io.jcontainer.DataSize.MB(200), null, null, 0, null, null, 0, 5, 0, List.of(), null));
             Path pids = Path.of(HOST.v1().get("pids").dir(), ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("pids").dir()))
@@ -218,8 +218,8 @@ class CgroupLimitsTest {
 
     @Test
     void theDevicesCgroupAllowsOnlyTheHarmlessDevices() throws Exception {
-        // no user namespace: the sandbox's root has CAP_MKNOD; the devices cgroup still refuses the host's disk
-        try (Container c = Sandboxes.busybox().pidsLimit(50).stdout(Stdio.PIPE)
+        // no user namespace: the container's root has CAP_MKNOD; the devices cgroup still refuses the host's disk
+        try (Container c = TestRuns.busybox().pidsLimit(50).stdout(Stdio.PIPE)
                 .command("/bin/sh", "-c", "mknod /dev/disk b 254 0 2>&1; head -c 1 /dev/disk 2>&1 >/dev/null; echo; head -c 1 /dev/zero | od -An -tx1; sleep 100").start()) {
             Path dir = ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("devices").dir())).findFirst().orElseThrow();
             assertThat(Files.readAllLines(dir.resolve("devices.list"))).containsExactlyInAnyOrder(
@@ -238,19 +238,19 @@ class CgroupLimitsTest {
     @Test
     void badLimitsAreRefusedBeforeTheCommandRuns() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        assertThatThrownBy(() -> Sandboxes.busybox().cpus(cpus + "," + (cpus + 1)).command("/bin/true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().cpus(cpus + "," + (cpus + 1)).command("/bin/true").start())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("available: 0" + (cpus > 1 ? "-" + (cpus - 1) : ""));
-        assertThatThrownBy(() -> Sandboxes.busybox().cpus("0,x").command("/bin/true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().cpus("0,x").command("/bin/true").start())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("malformed");
-        assertThatThrownBy(() -> Sandboxes.busybox().memoryLimit("1m").command("/bin/true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().memoryLimit("1m").command("/bin/true").start())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("below the minimum");
-        assertThatThrownBy(() -> Sandboxes.busybox().deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.WRITE_BPS, "/dev/nosuchdisk:1m"))
+        assertThatThrownBy(() -> TestRuns.busybox().deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.WRITE_BPS, "/dev/nosuchdisk:1m"))
                 .command("/bin/true").start()).isInstanceOf(InvalidSpecException.class).hasMessageContaining("/dev/nosuchdisk");
     }
 
     @Test
     void ioThrottlingIsWrittenForARealBlockDevice() {
-        var r = Sandboxes.run(Sandboxes.busybox()
+        var r = TestRuns.run(TestRuns.busybox()
                 .deviceLimit(Resources.DeviceLimit.parse(Resources.DeviceLimit.Kind.READ_BPS, "/dev/vda:10m")).command("/bin/true"));
         assertThat(r.code()).isZero();
     }
@@ -258,7 +258,7 @@ class CgroupLimitsTest {
     @Test
     void twoHundredRunsLeaveNoCgroupBehind() {
         for (int i = 0; i < 200; i++) {
-            var r = Sandboxes.run(Sandboxes.busybox().memoryLimit("64m").cpus(1).pidsLimit(32).command("/bin/true"));
+            var r = TestRuns.run(TestRuns.busybox().memoryLimit("64m").cpus(1).pidsLimit(32).command("/bin/true"));
             assertThat(r.code()).isZero();
         }
         assertThat(ourCgroups()).isEmpty();
@@ -277,12 +277,12 @@ class CgroupLimitsTest {
         Files.createDirectory(live);
         try {
             var rt = new LinuxContainerRuntime();
-            try (Container c = rt.start(Sandboxes.busybox().command("/bin/true").build())) {
+            try (Container c = rt.start(TestRuns.busybox().command("/bin/true").build())) {
                 c.waitFor();
             }
             assertThat(stale).noneMatch(Files::exists);
-            // an empty detached cgroup may be a sandbox being started by a process with another state
-            // directory: its monitor removes it when the sandbox ends, rm if the monitor died first
+            // an empty detached cgroup may be a container being started by a process with another state
+            // directory: its monitor removes it when the container ends, rm if the monitor died first
             assertThat(live).as("detached cgroups are not the sweep's").exists();
         } finally {
             for (Path p : stale) Files.deleteIfExists(p);
@@ -291,8 +291,8 @@ class CgroupLimitsTest {
     }
 
     @Test
-    void aSandboxWithoutLimitsAndWithAPidNamespaceHasNoCgroup() throws Exception {
-        try (Container c = Sandboxes.busybox().stdout(Stdio.NULL).command("/bin/sleep", "10").start()) {
+    void aContainerWithoutLimitsAndWithAPidNamespaceHasNoCgroup() throws Exception {
+        try (Container c = TestRuns.busybox().stdout(Stdio.NULL).command("/bin/sleep", "10").start()) {
             assertThat(ourCgroups()).isEmpty();
             assertThatThrownBy(c::stats).isInstanceOf(IllegalStateException.class).hasMessageContaining("has no cgroup");
         }
@@ -300,7 +300,7 @@ class CgroupLimitsTest {
 
     @Test
     void exitIsPlainWhenNotKilled() {
-        ContainerExit e = Sandboxes.run(Sandboxes.busybox().memoryLimit("50m").command("/bin/true")).exit();
+        ContainerExit e = TestRuns.run(TestRuns.busybox().memoryLimit("50m").command("/bin/true")).exit();
         assertThat(e).isEqualTo(ContainerExit.exited(0));
     }
 }

@@ -40,11 +40,11 @@ class CgroupV2TrackingTest {
     }
 
     @Test
-    void v2TracksKillsAndFreezesASandboxWithoutAPidNamespace() throws Exception {
+    void v2TracksKillsAndFreezesAContainerWithoutAPidNamespace() throws Exception {
         Assumptions.assumeTrue(HOST.unified() != null, "no cgroup2 tree on this host");
         var v2only = new CgroupHost(HOST.root(), Map.of(), HOST.unified(), HOST.pid(), HOST.startTime());
         var rt = runtime(new CgroupV2Manager(new CgroupFs(NativeSyscalls.INSTANCE), v2only));
-        var spec = Sandboxes.busybox().removeNamespace(Namespace.PID).stdout(Stdio.NULL)
+        var spec = TestRuns.busybox().removeNamespace(Namespace.PID).stdout(Stdio.NULL)
                 .command("/bin/sh", "-c", "sleep 1000 & sleep 1000 & while :; do :; done").build();
         try (Container c = rt.start(spec)) {
             Path dir = CgroupLimitsTest.ourCgroups().getFirst();
@@ -66,7 +66,7 @@ class CgroupV2TrackingTest {
             c.close(); // kills pid 1 and, through cgroup.kill, the two orphaned sleeps
             assertThat(Files.exists(dir)).isFalse();
         }
-        assertThatThrownBy(() -> rt.start(Sandboxes.busybox().memoryLimit("100m").command("/bin/true").build()))
+        assertThatThrownBy(() -> rt.start(TestRuns.busybox().memoryLimit("100m").command("/bin/true").build()))
                 .isInstanceOf(InvalidSpecException.class).hasMessage("memory: the memory cgroup controller is not available on this host");
     }
 
@@ -74,9 +74,9 @@ class CgroupV2TrackingTest {
     void pureV1KillsEveryTaskByFreezingKillingAndThawing() throws Exception {
         var v1only = new CgroupHost(HOST.root(), HOST.v1(), null, HOST.pid(), HOST.startTime());
         var rt = runtime(new CgroupV1Manager(new CgroupFs(NativeSyscalls.INSTANCE), v1only));
-        var spec = Sandboxes.busybox().removeNamespace(Namespace.PID).pidsLimit(40).stdout(Stdio.NULL).stderr(Stdio.NULL)
+        var spec = TestRuns.busybox().removeNamespace(Namespace.PID).pidsLimit(40).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 // a forking child hits the limit (busybox sh exits on a failed fork); the first process stays,
-                // since a sandbox ends with it
+                // since a container ends with it
                 .command("/bin/sh", "-c", "(for i in $(seq 100); do sleep 1000 & done) 2>/dev/null & exec sleep 1000").build();
         Path freezer;
         try (Container c = rt.start(spec)) {

@@ -51,7 +51,7 @@ class CgroupsPathTest {
     void anAbsolutePathIsTheContainersCgroupFromTheHierarchysRoot() throws Exception {
         String path = "/" + parent + "/c1";
         Path dir = pidsDir(path);
-        try (Container c = Sandboxes.busybox().cgroupsPath(path).pidsLimit(64).stdout(Stdio.NULL).stderr(Stdio.NULL)
+        try (Container c = TestRuns.busybox().cgroupsPath(path).pidsLimit(64).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 .command("sleep", "60").start()) {
             assertThat(dir.resolve("pids.max")).hasContent("64");
             String procs = Files.readString(dir.resolve(Files.exists(dir.resolve("cgroup.procs")) ? "cgroup.procs" : "tasks"));
@@ -66,7 +66,7 @@ class CgroupsPathTest {
     void aRelativePathIsUnderTheJvmsCgroup() throws Exception {
         String path = parent + "/c2";
         Path dir = pidsDir(path);
-        try (Container c = Sandboxes.busybox().cgroupsPath(path).pidsLimit(32).stdout(Stdio.NULL).stderr(Stdio.NULL)
+        try (Container c = TestRuns.busybox().cgroupsPath(path).pidsLimit(32).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 .command("sleep", "60").start()) {
             assertThat(dir.resolve("pids.max")).hasContent("32");
         }
@@ -76,9 +76,9 @@ class CgroupsPathTest {
     @Test
     void pathsThatLeaveTheirPlaceOrNameSystemdAreRefusedBeforeAnythingIsMade() {
         for (String bad : List.of("../escape", "/a/../../b", "a//b", "/", "./x"))
-            assertThatThrownBy(() -> Sandboxes.busybox().cgroupsPath(bad).command("true").start()).as(bad)
+            assertThatThrownBy(() -> TestRuns.busybox().cgroupsPath(bad).command("true").start()).as(bad)
                     .isInstanceOf(InvalidSpecException.class).hasMessageContaining("cgroupsPath");
-        assertThatThrownBy(() -> Sandboxes.busybox().cgroupsPath("system.slice:libpod:abc").command("true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().cgroupsPath("system.slice:libpod:abc").command("true").start())
                 .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("slice:prefix:name");
         assertThat(pidsDir("/escape")).doesNotExist();
     }

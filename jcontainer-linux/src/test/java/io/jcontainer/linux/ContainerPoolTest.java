@@ -37,7 +37,7 @@ class ContainerPoolTest {
         String script = "echo \"host=$(hostname) file=$(cat /tmp/left 2>/dev/null || echo none) env=${LEFT:-unset}"
                 + " sleeps=$(grep -l sleep /proc/[0-9]*/comm 2>/dev/null | wc -l)\";"
                 + " hostname dirty; echo dirty > /tmp/left; export LEFT=dirty; sleep 1000 & sleep 0.3";
-        ContainerSpec spec = Sandboxes.busybox().hostname("pooled").tmpfs("/tmp").memoryLimit("64m").pidsLimit(20)
+        ContainerSpec spec = TestRuns.busybox().hostname("pooled").tmpfs("/tmp").memoryLimit("64m").pidsLimit(20)
                 .command("/bin/sh", "-c", script).build();
         List<String> reports = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -64,7 +64,7 @@ class ContainerPoolTest {
 
     @Test
     void closingThePoolEndsTheReadyContainersAndLeavesNothing() throws Exception {
-        ContainerSpec spec = Sandboxes.busybox().memoryLimit("64m").pidsLimit(20).command("true").build();
+        ContainerSpec spec = TestRuns.busybox().memoryLimit("64m").pidsLimit(20).command("true").build();
         try (ContainerPool pool = ContainerPool.of(RT, spec, 3)) {
             waitReady(pool, 3);
             assertThat(Processes.leftovers()).as("the ready containers wait").isNotEmpty();
@@ -75,7 +75,7 @@ class ContainerPoolTest {
 
     @Test
     void anEmptyPoolStillStarts() throws Exception {
-        ContainerSpec spec = Sandboxes.busybox().command("true").build();
+        ContainerSpec spec = TestRuns.busybox().command("true").build();
         try (ContainerPool pool = ContainerPool.of(RT, spec, 1)) {
             for (int i = 0; i < 3; i++) // faster than the refill: some are started directly
                 try (Container c = pool.start()) {
@@ -114,7 +114,7 @@ class ContainerPoolTest {
         public static void main(String[] args) throws Exception {
             int n = Integer.parseInt(args[0]);
             ContainerPool pool = ContainerPool.of(new LinuxContainerRuntime(),
-                    Sandboxes.busybox().memoryLimit("64m").pidsLimit(20).command("true").build(), n);
+                    TestRuns.busybox().memoryLimit("64m").pidsLimit(20).command("true").build(), n);
             waitReady(pool, n);
             System.out.println("ready");
             System.out.flush();

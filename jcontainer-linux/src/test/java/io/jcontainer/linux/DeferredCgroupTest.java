@@ -5,7 +5,7 @@ import io.jcontainer.HostUnsupportedException;
 import io.jcontainer.Resources;
 import io.jcontainer.linux.cgroup.CgroupManager;
 import io.jcontainer.linux.cgroup.PreparedCgroup;
-import io.jcontainer.linux.cgroup.SandboxCgroup;
+import io.jcontainer.linux.cgroup.ContainerCgroup;
 import io.jcontainer.linux.sys.NativeSyscalls;
 import io.jcontainer.linux.testing.Processes;
 import io.jcontainer.linux.testing.RequiresRoot;
@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DeferredCgroupTest {
     @Test
     void theChildRunsOnlyInsideTheCgroupMadeWhileItWaited() throws Exception {
-        try (var c = Sandboxes.busybox().memoryLimit("64m").pidsLimit(20).command("sleep", "100").start()) {
-            // from the host: the payload is in the sandbox's cgroups
+        try (var c = TestRuns.busybox().memoryLimit("64m").pidsLimit(20).command("sleep", "100").start()) {
+            // from the host: the payload is in the container's cgroups
             String seen = Files.readString(Path.of("/proc/" + c.pid() + "/cgroup"));
             for (String line : seen.lines().toList()) {
                 String ctl = line.split(":", 3)[1];
@@ -43,7 +43,7 @@ class DeferredCgroupTest {
         // A manager whose cgroup fails only when made, after the launch: the child waits at the CREATE_CONTAINER stop.
         CgroupManager failing = new CgroupManager() {
             @Override
-            public SandboxCgroup create(String id, Resources r) {
+            public ContainerCgroup create(String id, Resources r) {
                 throw new AssertionError("not used");
             }
 
@@ -58,16 +58,16 @@ class DeferredCgroupTest {
                         return true;
                     }
 
-                    public SandboxCgroup realize() {
+                    public ContainerCgroup realize() {
                         throw new HostUnsupportedException("no cgroup for you", "a test");
                     }
                 };
             }
         };
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, failing);
-        Sandboxes.sh("true"); // warm up once-per-JVM descriptors
+        TestRuns.sh("true"); // warm up once-per-JVM descriptors
         long fds = DescriptorTest.openFds();
-        assertThatThrownBy(() -> rt.start(Sandboxes.busybox().memoryLimit("64m").command("sleep", "100").build()))
+        assertThatThrownBy(() -> rt.start(TestRuns.busybox().memoryLimit("64m").command("sleep", "100").build()))
                 .isInstanceOf(HostUnsupportedException.class).hasMessageContaining("no cgroup for you");
         assertThat(Processes.leftovers()).as("the waiting child and its launcher are gone").isEmpty();
         assertThat(DescriptorTest.openFds()).isLessThanOrEqualTo(fds + 3); // this runtime's memfd, epoll, server socket

@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** No descriptor of the JVM reaches a sandbox (CVE-2024-21626 class), not even another sandbox's. */
+/** No descriptor of the JVM reaches a container (CVE-2024-21626 class), not even another container's. */
 @RequiresRoot
 class DescriptorTest {
     // ls is a child of the shell: it lists the shell's descriptors, not its own directory handle
@@ -32,7 +32,7 @@ class DescriptorTest {
         try {
             for (int i = 0; i < 50; i++) held.add(new FileInputStream(Files.writeString(tmp.resolve("f" + i), "x").toFile()));
             for (int i = 0; i < 5; i++) held.add(new ServerSocket(0));
-            var r = Sandboxes.sh(LIST_FDS);
+            var r = TestRuns.sh(LIST_FDS);
             assertThat(r.stdout().lines().toList()).containsExactly("0", "1", "2", "/");
         } finally {
             for (AutoCloseable c : held) c.close();
@@ -41,8 +41,8 @@ class DescriptorTest {
 
     @Test
     void concurrentStartsNeverShareTheirPipes() throws Exception {
-        // If sandbox B's launcher inherited A's stdout pipe, A's reader would not see EOF until B
-        // ended. Half the sandboxes linger; the quick ones' streams must end while they linger.
+        // If container B's launcher inherited A's stdout pipe, A's reader would not see EOF until B
+        // ended. Half the containers linger; the quick ones' streams must end while they linger.
         int n = 16;
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -53,7 +53,7 @@ class DescriptorTest {
                 results.add(pool.submit((Callable<String>) () -> {
                     boolean lingers = id % 2 == 1;
                     List<Container> slowOnes = slow;
-                    Container c = Sandboxes.busybox().command("sh", "-c", "echo marker-" + id + "; " + LIST_FDS
+                    Container c = TestRuns.busybox().command("sh", "-c", "echo marker-" + id + "; " + LIST_FDS
                             + (lingers ? "; exec sleep 20" : "")).start();
                     if (lingers) {
                         slowOnes.add(c);
@@ -72,7 +72,7 @@ class DescriptorTest {
                     if (i % 2 == 1) continue;
                     assertThat(s.lines().toList()).containsExactly("marker-" + i, "0", "1", "2", "/");
                 }
-                // every quick stream ended while the slow sandboxes still ran
+                // every quick stream ended while the slow containers still ran
                 for (Container c : slow) assertThat(c.isRunning()).isTrue();
             } finally {
                 for (Container c : slow) c.close();
@@ -83,11 +83,11 @@ class DescriptorTest {
     }
 
     @Test
-    void theJvmKeepsNoDescriptorOfAClosedSandbox() throws Exception {
-        Sandboxes.sh("true"); // warm up: the launcher memfd and the supervisor's epoll are opened once
+    void theJvmKeepsNoDescriptorOfAClosedContainer() throws Exception {
+        TestRuns.sh("true"); // warm up: the launcher memfd and the supervisor's epoll are opened once
         long before = openFds();
-        for (int i = 0; i < 20; i++) Sandboxes.sh("echo hi");
-        try (Container c = Sandboxes.busybox().command("sleep", "60").start()) {
+        for (int i = 0; i < 20; i++) TestRuns.sh("echo hi");
+        try (Container c = TestRuns.busybox().command("sleep", "60").start()) {
             assertThat(openFds()).isGreaterThan(before);
         }
         assertThat(openFds()).isEqualTo(before);

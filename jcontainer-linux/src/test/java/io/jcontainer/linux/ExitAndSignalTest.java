@@ -17,21 +17,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ExitAndSignalTest {
     @Test
     void exitStatusIsReportedExactly() {
-        assertThat(Sandboxes.sh("exit 3").exit()).isEqualTo(ContainerExit.exited(3));
-        assertThat(Sandboxes.sh("exit 255").exit().code()).isEqualTo(255);
+        assertThat(TestRuns.sh("exit 3").exit()).isEqualTo(ContainerExit.exited(3));
+        assertThat(TestRuns.sh("exit 255").exit().code()).isEqualTo(255);
     }
 
     @Test
     void aSignalThatKillsIsReportedAsTheSignal() {
         // Without a PID namespace the shell is not PID 1, so it can die of its own SIGKILL.
-        var r = Sandboxes.run(Sandboxes.busybox().namespaces(MNT, UTS).command("sh", "-c", "kill -9 $$"));
+        var r = TestRuns.run(TestRuns.busybox().namespaces(MNT, UTS).command("sh", "-c", "kill -9 $$"));
         assertThat(r.exit().signal()).isEqualTo(9);
         assertThat(r.code()).isEqualTo(137);
     }
 
     @Test
     void signalsFromTheJvm() throws Exception {
-        try (Container c = Sandboxes.busybox().command("sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.1; done").start()) {
+        try (Container c = TestRuns.busybox().command("sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.1; done").start()) {
             assertThat(c.isRunning()).isTrue();
             assertThatThrownBy(c::exitCode).isInstanceOf(IllegalStateException.class).hasMessageContaining("still running");
             assertThat(c.waitFor(Duration.ofMillis(200))).isEmpty();
@@ -40,7 +40,7 @@ class ExitAndSignalTest {
             assertThat(c.waitFor(Duration.ofSeconds(10))).contains(ContainerExit.exited(42));
             assertThat(c.exitCode()).isEqualTo(42);
         }
-        try (Container c = Sandboxes.busybox().command("sleep", "100").start()) {
+        try (Container c = TestRuns.busybox().command("sleep", "100").start()) {
             var exit = c.onExit();
             c.kill();
             assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(ContainerExit.killed(9));
@@ -49,7 +49,7 @@ class ExitAndSignalTest {
 
     @Test
     void closeKillsEverythingAndIsIdempotent() throws Exception {
-        Container c = Sandboxes.busybox().command("sh", "-c", "sleep 100 & sleep 100 & wait").start();
+        Container c = TestRuns.busybox().command("sh", "-c", "sleep 100 & sleep 100 & wait").start();
         long pid = c.pid();
         c.close();
         c.close();

@@ -32,7 +32,7 @@ class LaunchHookTest {
         LaunchHooks hooks = new LaunchHooks();
         for (HookPoint p : List.of(HookPoint.CREATE_RUNTIME, HookPoint.CREATE_CONTAINER, HookPoint.START_CONTAINER, HookPoint.POSTSTART))
             hooks.on(p, "record " + p, h -> seen.add(new Seen(h.point(), h.pid(), pivoted(h.pid()))));
-        try (Container c = RT.start(Sandboxes.busybox().memoryLimit("64m").command("sleep", "100").build(), hooks)) {
+        try (Container c = RT.start(TestRuns.busybox().memoryLimit("64m").command("sleep", "100").build(), hooks)) {
             assertThat(seen).extracting(Seen::point).containsExactly(HookPoint.CREATE_RUNTIME, HookPoint.CREATE_CONTAINER,
                     HookPoint.START_CONTAINER, HookPoint.POSTSTART);
             assertThat(seen).extracting(Seen::pid).containsOnly((int) c.pid());
@@ -49,7 +49,7 @@ class LaunchHookTest {
                     sleep(200); // the child reaches the point first and must wait
                     order.add("ahead pid=" + h.pid());
                 });
-        try (Container c = RT.start(Sandboxes.busybox().command("true").build(), hooks)) {
+        try (Container c = RT.start(TestRuns.busybox().command("true").build(), hooks)) {
             order.add("started");
             assertThat(c.waitFor(Duration.ofSeconds(30))).isPresent();
         }
@@ -58,13 +58,13 @@ class LaunchHookTest {
 
     @Test
     void failedWorkAbortsTheStartWithItsOwnExceptionAndLeavesNothing() throws Exception {
-        Sandboxes.sh("true"); // once-per-JVM descriptors first
+        TestRuns.sh("true"); // once-per-JVM descriptors first
         for (HookPoint p : List.of(HookPoint.CREATE_RUNTIME, HookPoint.CREATE_CONTAINER, HookPoint.START_CONTAINER)) {
             long fds = DescriptorTest.openFds();
             LaunchHooks hooks = new LaunchHooks().on(p, "fail", h -> {
                 throw new ContainerStartException("hook at " + h.point() + " said no", null);
             });
-            assertThatThrownBy(() -> RT.start(Sandboxes.busybox().memoryLimit("64m").pidsLimit(20).command("sleep", "100").build(), hooks))
+            assertThatThrownBy(() -> RT.start(TestRuns.busybox().memoryLimit("64m").pidsLimit(20).command("sleep", "100").build(), hooks))
                     .isInstanceOf(ContainerStartException.class).hasMessageContaining("hook at " + p + " said no");
             assertThat(Processes.leftovers()).as("the waiting child and its launcher are gone (" + p + ")").isEmpty();
             assertThat(DescriptorTest.openFds()).as("descriptors after an abort at " + p).isLessThanOrEqualTo(fds);
@@ -74,7 +74,7 @@ class LaunchHookTest {
         LaunchHooks ahead = new LaunchHooks().ahead(HookPoint.CREATE_CONTAINER, "fail ahead", h -> {
             throw new ContainerStartException("ahead said no", null);
         });
-        assertThatThrownBy(() -> RT.start(Sandboxes.busybox().command("sleep", "100").build(), ahead)).hasMessageContaining("ahead said no");
+        assertThatThrownBy(() -> RT.start(TestRuns.busybox().command("sleep", "100").build(), ahead)).hasMessageContaining("ahead said no");
         assertThat(Processes.leftovers()).isEmpty();
     }
 

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SmokeTest {
     @Test
     void echoesFromBusybox() {
-        var r = Sandboxes.run(Sandboxes.busybox().hostname("job-42").command("/bin/sh", "-c", "echo hello from $(hostname)"));
+        var r = TestRuns.run(TestRuns.busybox().hostname("job-42").command("/bin/sh", "-c", "echo hello from $(hostname)"));
         assertThat(r.code()).isZero();
         assertThat(r.stdout()).isEqualTo("hello from job-42\n");
     }

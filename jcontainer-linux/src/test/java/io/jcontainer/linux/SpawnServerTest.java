@@ -23,22 +23,22 @@ class SpawnServerTest {
     void launchersAreForkedByOneServerThatIsReplacedWhenKilled() throws Exception {
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null).spawnMode("server");
         ProcessHandle server;
-        try (var c = (LinuxContainer) rt.start(Sandboxes.busybox().command("sleep", "100").build())) {
+        try (var c = (LinuxContainer) rt.start(TestRuns.busybox().command("sleep", "100").build())) {
             ProcessHandle launcher = parentOf(c.pid());
             assertThat(launcher.pid()).as("the STARTED frame names the launcher").isEqualTo(c.launcherPid);
             server = parentOf(launcher.pid());
             assertThat(Processes.isSpawnServer(server)).isTrue();
             assertThat(server.parent().orElseThrow().pid()).as("the server is the JVM's child").isEqualTo(ProcessHandle.current().pid());
             // a payload that stays: the launcher of a /bin/true may be gone before we look
-            try (var d = (LinuxContainer) rt.start(Sandboxes.busybox().command("sleep", "100").build())) {
+            try (var d = (LinuxContainer) rt.start(TestRuns.busybox().command("sleep", "100").build())) {
                 assertThat(parentOf(d.launcherPid).pid()).as("one server for every start").isEqualTo(server.pid());
             }
 
-            // Killed from outside: the running sandbox does not notice, the next start gets a new server.
+            // Killed from outside: the running container does not notice, the next start gets a new server.
             server.destroyForcibly();
             server.onExit().get();
             assertThat(c.isRunning()).isTrue();
-            try (var d = (LinuxContainer) rt.start(Sandboxes.busybox().command("sh", "-c", "sleep 100; exit 3").build())) {
+            try (var d = (LinuxContainer) rt.start(TestRuns.busybox().command("sh", "-c", "sleep 100; exit 3").build())) {
                 ProcessHandle next = parentOf(d.launcherPid);
                 assertThat(Processes.isSpawnServer(next)).isTrue();
                 assertThat(next.pid()).isNotEqualTo(server.pid());

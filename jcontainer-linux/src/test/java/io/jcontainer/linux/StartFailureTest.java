@@ -23,7 +23,7 @@ class StartFailureTest {
     void aFailedMountNamesStepSyscallErrnoAndPathAndLeavesNothing(@TempDir Path tmp) throws Exception {
         Path root = TestRootfs.fresh(tmp);
         Files.writeString(root.resolve("etc/blocker"), "a file where a directory is needed");
-        Sandboxes.sh("true"); // warm up once-per-JVM descriptors
+        TestRuns.sh("true"); // warm up once-per-JVM descriptors
         java.util.Set<String> records = storeEntries();
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         long fds = DescriptorTest.openFds();
@@ -34,10 +34,10 @@ class StartFailureTest {
         assertThat(e.errno()).isEqualTo("ENOTDIR");
         assertThat(e.path()).isEqualTo("/etc/blocker/sub");
         assertThat(e.getMessage()).contains("ENOTDIR (Not a directory)");
-        assertThat(io.jcontainer.linux.testing.Processes.leftovers()).as("no launcher or sandbox process left").isEmpty();
+        assertThat(io.jcontainer.linux.testing.Processes.leftovers()).as("no launcher or container process left").isEmpty();
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(mounts);
         assertThat(DescriptorTest.openFds()).isEqualTo(fds);
-        // no per-sandbox directory: the shared mount point and the state store only, with no record left
+        // no per-container directory: the shared mount point and the state store only, with no record left
         try (Stream<Path> s = Files.list(Path.of("/run/jcontainer"))) {
             assertThat(s.map(p -> p.getFileName().toString())).isSubsetOf("root", "containers");
         }
@@ -56,7 +56,7 @@ class StartFailureTest {
     @Test
     void aMissingCommandIsExecveEnoent() throws InterruptedException {
         var e = catchThrowableOfType(ContainerStartException.class,
-                () -> Sandboxes.busybox().command("no-such-command").start());
+                () -> TestRuns.busybox().command("no-such-command").start());
         assertThat(e.syscall()).isEqualTo("execve");
         assertThat(e.errno()).isEqualTo("ENOENT");
         assertThat(e.getMessage()).contains("execute no-such-command");
@@ -82,7 +82,7 @@ class StartFailureTest {
 
     @Test
     void anUnknownUserIsRefusedBeforeAnything() {
-        assertThatThrownBy(() -> Sandboxes.busybox().user("mallory").command("true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().user("mallory").command("true").start())
                 .isInstanceOf(io.jcontainer.InvalidSpecException.class).hasMessageContaining("unable to find user mallory");
     }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What state.json records of a sandbox's streams, as docker's Config shows them for each way of running it. */
+/** What state.json records of a container's streams, as docker's Config shows them for each way of running it. */
 class StreamsRecordTest {
     private static ContainerSpec.Builder sh() {
         return Container.builder().command("/bin/sh");
@@ -33,7 +33,7 @@ class StreamsRecordTest {
     }
 
     @Test
-    void anAttachedSandboxAttachesWhatItDoesNotDiscard() {
+    void anAttachedContainerAttachesWhatItDoesNotDiscard() {
         assertThat(LinuxContainerRuntime.streams(sh().stdin(Stdio.INHERIT).stdout(Stdio.PIPE).stderr(Stdio.NULL).build(), false))
                 .isEqualTo(new Streams(false, true, true, true, false));
         assertThat(LinuxContainerRuntime.streams(sh().stdin(Stdio.NULL).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build(), false))

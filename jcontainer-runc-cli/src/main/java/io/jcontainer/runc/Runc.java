@@ -573,7 +573,7 @@ public final class Runc {
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), d.monitorPid());
             return 0;
         }
-        io.jcontainer.SandboxProcess p = containers.exec(r.lifecycleId(), exec);
+        io.jcontainer.ContainerProcess p = containers.exec(r.lifecycleId(), exec);
         if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), p.pid());
         Thread forward = new Thread(() -> p.signal(Signal.TERM));
         Runtime.getRuntime().addShutdownHook(forward); // SIGTERM/SIGINT to us reach the exec'd process

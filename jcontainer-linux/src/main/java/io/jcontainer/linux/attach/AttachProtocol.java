@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The frames a detached sandbox's monitor and its attach clients exchange on the unix stream
- * socket {@code attach} in the sandbox's state directory (mirrors {@code ATT_*} in plan.h; the
+ * The frames a detached container's monitor and its attach clients exchange on the unix stream
+ * socket {@code attach} in the container's state directory (mirrors {@code ATT_*} in plan.h; the
  * monitor side is {@code attach.c}, OP_ATTACH). Both ways a frame is {@code u32 type, u32
  * length, payload}, little-endian.
  *

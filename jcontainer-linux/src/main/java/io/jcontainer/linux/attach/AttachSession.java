@@ -21,9 +21,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * One client of a detached sandbox's monitor ({@code docker attach}): the sandbox's output from
+ * One client of a detached container's monitor ({@code docker attach}): the container's output from
  * now on, its exit, and — when it was started with {@code -i} — a way to its stdin and, with a
- * terminal, to its window size. Closing the session detaches; the sandbox runs on. Obtain one
+ * terminal, to its window size. Closing the session detaches; the container runs on. Obtain one
  * with {@link io.jcontainer.linux.state.ContainerStore#attach}. Wire format: {@link AttachProtocol}.
  */
 public final class AttachSession implements io.jcontainer.lifecycle.AttachSession {
@@ -124,7 +124,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
         }
     }
 
-    /** Whether the sandbox has a terminal (its output is all stdout, raw). */
+    /** Whether the container has a terminal (its output is all stdout, raw). */
     public boolean tty() {
         return (flags() & AttachProtocol.FLAG_TTY) != 0;
     }
@@ -134,7 +134,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
         return (flags() & AttachProtocol.FLAG_STDIN) != 0;
     }
 
-    /** Sends bytes to the sandbox's stdin (in frames of at most 64 KiB). */
+    /** Sends bytes to the container's stdin (in frames of at most 64 KiB). */
     public synchronized void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
             int n = Math.min(len, AttachProtocol.MAX_INPUT);
@@ -159,7 +159,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
         };
     }
 
-    /** Sets the sandbox's terminal size (the kernel sends it SIGWINCH); ignored without a terminal. */
+    /** Sets the container's terminal size (the kernel sends it SIGWINCH); ignored without a terminal. */
     public synchronized void resize(int rows, int cols) {
         try {
             out.write(AttachProtocol.resize(rows, cols));
@@ -169,7 +169,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
     }
 
     /**
-     * Copies the sandbox's output to {@code stdout} and {@code stderr} until it ends (returns
+     * Copies the container's output to {@code stdout} and {@code stderr} until it ends (returns
      * its exit) or the session ends first (returns empty: detached by {@link #close}, or
      * disconnected by the monitor because this client did not keep up).
      */
@@ -211,7 +211,7 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
         };
     }
 
-    /** Detaches: the sandbox runs on. */
+    /** Detaches: the container runs on. */
     @Override
     public void close() {
         try {

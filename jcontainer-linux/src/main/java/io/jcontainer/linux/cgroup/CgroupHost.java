@@ -15,8 +15,8 @@ import java.util.Set;
  * that mimics a v1, hybrid or v2 host).
  *
  * <p>For every mounted hierarchy it records the directory of the JVM's own cgroup there:
- * sandboxes are created below it, so that limits set on the JVM (a container, a systemd unit)
- * also bind its sandboxes, and so that a non-root JVM uses the subtree delegated to it.
+ * containers are created below it, so that limits set on the JVM (a container, a systemd unit)
+ * also bind its containers, and so that a non-root JVM uses the subtree delegated to it.
  *
  * @param root       the prefix of every host path ("" on a real host)
  * @param v1         v1 controller name ({@code memory}, {@code cpu}, ...) → its hierarchy

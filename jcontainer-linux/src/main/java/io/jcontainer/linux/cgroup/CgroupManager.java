@@ -7,42 +7,42 @@ import io.jcontainer.Resources;
 import io.jcontainer.linux.sys.Syscalls;
 
 /**
- * Creates and removes the cgroups that hold sandboxes. One interface, with siblings for cgroup
+ * Creates and removes the cgroups that hold containers. One interface, with siblings for cgroup
  * v2 ({@link CgroupV2Manager}), v1 including hybrid hosts ({@link CgroupV1Manager}) and none
  * ({@link #NONE}); the layout is detected once from a root path that tests inject
  * ({@link CgroupHost}).
  *
- * <p><b>When a sandbox gets a cgroup</b> ({@link #create(String, ContainerSpec)}): when it asks
+ * <p><b>When a container gets a cgroup</b> ({@link #create(String, ContainerSpec)}): when it asks
  * for a resource limit, or when it has no PID namespace (then killing its first process does
- * not end its children, and only the cgroup finds them all). A sandbox with a PID namespace and
+ * not end its children, and only the cgroup finds them all). A container with a PID namespace and
  * no limits gets none: the kernel kills the whole namespace with its init, and start latency
  * stays free of cgroup work (a v1 directory costs ~30–70 µs per hierarchy to make and remove).
- * Such a sandbox has no {@code stats()} or {@code pause()}. A detached sandbox always gets one
+ * Such a container has no {@code stats()} or {@code pause()}. A detached container always gets one
  * (where this user can have one), so that later processes can pause it.
  */
 public interface CgroupManager {
 
     /**
-     * Creates the sandbox's cgroup(s) and applies the limits, before its command runs (the
+     * Creates the container's cgroup(s) and applies the limits, before its command runs (the
      * launcher moves the child in while it still waits). Throws a clear exception naming the
      * value and the reason when a limit cannot be applied here. Null when no cgroup is needed
      * and none can be had.
      */
-    SandboxCgroup create(String containerId, Resources resources);
+    ContainerCgroup create(String containerId, Resources resources);
 
-    /** As {@link #create(String, Resources)}; a detached sandbox's cgroup is named to survive the JVM. */
-    default SandboxCgroup create(String containerId, Resources resources, boolean detached) {
+    /** As {@link #create(String, Resources)}; a detached container's cgroup is named to survive the JVM. */
+    default ContainerCgroup create(String containerId, Resources resources, boolean detached) {
         return create(containerId, resources);
     }
 
     /** Applies the policy above: null when the spec needs no cgroup. */
-    default SandboxCgroup create(String containerId, ContainerSpec spec) {
+    default ContainerCgroup create(String containerId, ContainerSpec spec) {
         if (!needsCgroup(spec)) return null;
         return create(containerId, spec.resources(), spec.detached());
     }
 
     /**
-     * Limits, no PID namespace, or detached: a detached sandbox may be paused by a later
+     * Limits, no PID namespace, or detached: a detached container may be paused by a later
      * process ({@code jcontainer pause}), as docker can pause any container, and only a cgroup
      * freezer can do that (SIGSTOP is visible to the payload and undone by SIGCONT). Detached
      * starts are not on the hot path, so they pay the mkdirs.
@@ -59,18 +59,18 @@ public interface CgroupManager {
      * settings are refused here, before anything starts. Null when no cgroup is needed.
      */
     default PreparedCgroup prepare(String containerId, ContainerSpec spec) {
-        SandboxCgroup c = create(containerId, spec);
+        ContainerCgroup c = create(containerId, spec);
         return c == null ? null : PreparedCgroup.of(c);
     }
 
-    /** Removes cgroups left by sandboxes of JVMs that no longer exist. */
+    /** Removes cgroups left by containers of JVMs that no longer exist. */
     default void sweepStale() {
         sweepStale(java.util.Set.of());
     }
 
     /**
-     * As {@link #sweepStale()}, but leaves the (empty) cgroups of the detached sandboxes whose
-     * 12-digit id prefixes are given: a sandbox between two runs of its restart policy has an
+     * As {@link #sweepStale()}, but leaves the (empty) cgroups of the detached containers whose
+     * 12-digit id prefixes are given: a container between two runs of its restart policy has an
      * empty cgroup that its monitor moves the next run into.
      */
     default void sweepStale(java.util.Set<String> detachedInUse) {

@@ -13,14 +13,14 @@ import java.util.List;
  *
  * <p>Names, all directly in the JVM's own cgroup of each hierarchy:
  * <ul>
- *   <li>{@code jcontainer-<jvm pid>.<jvm start time>-<id12>}: a sandbox; stale once that JVM is gone;</li>
+ *   <li>{@code jcontainer-<jvm pid>.<jvm start time>-<id12>}: a container; stale once that JVM is gone;</li>
  *   <li>{@code jcontainer-<jvm pid>.<jvm start time>-jvm}: the leaf a v2 JVM moved itself into;</li>
- *   <li>{@code jcontainer-detached-<id12>}: a detached sandbox, which outlives its JVM; swept only
+ *   <li>{@code jcontainer-detached-<id12>}: a detached container, which outlives its JVM; swept only
  *       once empty.</li>
  * </ul>
- * No shared parent directory: creating and removing one around each sandbox costs a mkdir and an
+ * No shared parent directory: creating and removing one around each container costs a mkdir and an
  * rmdir per hierarchy (measured ~150 µs for memory alone on v1), and keeping one leaks a
- * directory once the last sandbox is gone.
+ * directory once the last container is gone.
  */
 public final class CgroupManagers {
     static final String PREFIX = "jcontainer-";
@@ -61,7 +61,7 @@ public final class CgroupManagers {
         return PREFIX + h.pid() + "." + h.startTime();
     }
 
-    static String sandboxName(CgroupHost h, String id, boolean detached) {
+    static String containerName(CgroupHost h, String id, boolean detached) {
         String id12 = id.length() > 12 ? id.substring(0, 12) : id;
         return detached ? PREFIX + "detached-" + id12 : owner(h) + "-" + id12;
     }
@@ -72,10 +72,10 @@ public final class CgroupManagers {
 
     /**
      * Removes, in {@code dir}, cgroups of JVMs that no longer exist (killing what is left in
-     * them first). Returns how many were removed. Cgroups of detached sandboxes are not the
-     * sweep's: an empty one may belong to a sandbox being started, or between two runs of its
+     * them first). Returns how many were removed. Cgroups of detached containers are not the
+     * sweep's: an empty one may belong to a container being started, or between two runs of its
      * restart policy, by a process that records it in another state directory — nothing here
-     * can tell. Their monitor removes them when the sandbox has ended for good
+     * can tell. Their monitor removes them when the container has ended for good
      * ({@code Op.RemoveOnExit}); {@code rm} removes those of a monitor that died first.
      */
     static int sweep(CgroupFs fs, CgroupHost h, String dir, boolean v2) {
@@ -120,7 +120,7 @@ public final class CgroupManagers {
                 // gone already
             }
         }
-        // a sandbox paused when its JVM died: v1 frozen tasks act on the SIGKILL only once thawed
+        // a container paused when its JVM died: v1 frozen tasks act on the SIGKILL only once thawed
         if (!pids.isEmpty() && d.has("freezer.state")) {
             try {
                 FreezerController.thaw(d);

@@ -16,15 +16,15 @@ import java.util.Set;
 
 /**
  * cgroup v1, including hybrid hosts (v1 controllers plus a cgroup2 tree, usually without
- * controllers, as on systemd's "hybrid" layout). Each sandbox gets a directory in the hierarchy
+ * controllers, as on systemd's "hybrid" layout). Each container gets a directory in the hierarchy
  * of each controller its limits need, plus the freezer (kill-all by freeze-kill-thaw, pause),
  * cpuacct (CPU time) and, without a user namespace, devices (an allowlist, see
  * {@link DevicesController}).
  *
- * <p>The cgroup2 tree of a hybrid host is not used for sandboxes, although cgroup.kill and
+ * <p>The cgroup2 tree of a hybrid host is not used for containers, although cgroup.kill and
  * cgroup.freeze would be handy there: joining a cgroup2 cgroup takes a cgroup.procs write, and
  * that write waits for an RCU grace period (5–15 ms measured on this host, under load), while a
- * v1 {@code tasks} self-move does not (see {@link SandboxCgroup#procsFiles()}). Every v1 directory
+ * v1 {@code tasks} self-move does not (see {@link ContainerCgroup#procsFiles()}). Every v1 directory
  * costs ~30–70 µs to make and remove, so only these are made.
  */
 public final class CgroupV1Manager implements CgroupManager {
@@ -47,23 +47,23 @@ public final class CgroupV1Manager implements CgroupManager {
     }
 
     @Override
-    public SandboxCgroup create(String containerId, Resources r) {
+    public ContainerCgroup create(String containerId, Resources r) {
         return create(containerId, r, false);
     }
 
     @Override
-    public SandboxCgroup create(String containerId, Resources r, boolean detached) {
+    public ContainerCgroup create(String containerId, Resources r, boolean detached) {
         return create(containerId, r, detached, true);
     }
 
     /**
      * The devices allowlist only where it adds protection: without a user namespace the
-     * sandbox's root may hold CAP_MKNOD and open any device node it makes. In a user namespace
+     * container's root may hold CAP_MKNOD and open any device node it makes. In a user namespace
      * the kernel refuses mknod of devices anyway, and the allowlist's nine writes (~10–80 µs
      * each on v1) stay off the start path.
      */
     @Override
-    public SandboxCgroup create(String containerId, ContainerSpec spec) {
+    public ContainerCgroup create(String containerId, ContainerSpec spec) {
         if (!CgroupManager.needsCgroup(spec)) return null;
         PreparedCgroup p = prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), false, deviceRules(spec),
                 spec.linux().cgroupsPath());
@@ -76,7 +76,7 @@ public final class CgroupV1Manager implements CgroupManager {
                 .map(d -> io.jcontainer.linux.rootfs.DeviceNodes.resolve(d).cgroupRule(d.permissions())).toList();
     }
 
-    SandboxCgroup create(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
+    ContainerCgroup create(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
         PreparedCgroup p = prepare(containerId, r, detached, deviceAllowlist);
         return p == null ? null : p.realize();
     }
@@ -85,10 +85,10 @@ public final class CgroupV1Manager implements CgroupManager {
      * The freezer waits for the first pause where nothing else needs it: with a PID namespace,
      * kill-all is PID 1's death (the kernel kills the rest of the namespace), so only
      * {@code pause()} uses it, and only a handle in this JVM can call that — a detached or named
-     * sandbox may be paused by a later process through state.json, which records the
+     * container may be paused by a later process through state.json, which records the
      * directories made at start. A v1 directory costs a mkdir, the child's self-move and an rmdir
      * on every start (~80 µs of the ~0.45 ms that limits add here, docs/cgroups.md); the first
-     * pause pays one RCU grace period instead (see {@link LinuxSandboxCgroup#freeze()}).
+     * pause pays one RCU grace period instead (see {@link LinuxContainerCgroup#freeze()}).
      */
     @Override
     public PreparedCgroup prepare(String containerId, ContainerSpec spec) {
@@ -143,7 +143,7 @@ public final class CgroupV1Manager implements CgroupManager {
         if (writable("cpuacct")) wanted.put("cpuacct", null);
         if (wanted.isEmpty()) return null; // nothing writable and nothing asked for
 
-        String name = CgroupManagers.sandboxName(host, containerId, detached);
+        String name = CgroupManagers.containerName(host, containerId, detached);
         Map<String, Dir> controllers = new LinkedHashMap<>(), parents = new LinkedHashMap<>();
         Map<String, Dir> byHierarchy = new LinkedHashMap<>();
         List<Dir> planned = new ArrayList<>();
@@ -190,7 +190,7 @@ public final class CgroupV1Manager implements CgroupManager {
             }
 
             @Override
-            public synchronized SandboxCgroup realize() {
+            public synchronized ContainerCgroup realize() {
                 if (done) throw new IllegalStateException("realized already");
                 done = true;
                 return make(r, wanted, controllers, parents, planned, devices, lazy, extraDeviceRules);
@@ -198,7 +198,7 @@ public final class CgroupV1Manager implements CgroupManager {
         };
     }
 
-    private SandboxCgroup make(Resources r, Map<String, String> wanted, Map<String, Dir> controllers, Map<String, Dir> parents,
+    private ContainerCgroup make(Resources r, Map<String, String> wanted, Map<String, Dir> controllers, Map<String, Dir> parents,
                                List<Dir> planned, Map<Resources.DeviceLimit, String> devices, Dir lazyFreezer,
                                List<String> extraDeviceRules) {
         List<Dir> dirs = new ArrayList<>();
@@ -223,7 +223,7 @@ public final class CgroupV1Manager implements CgroupManager {
             if (IoController.wanted(r)) IoController.apply(controllers.get("io"), r, devices);
             if (wanted.containsKey("devices")) DevicesController.apply(controllers.get("devices"), extraDeviceRules);
             ok = true;
-            return new LinuxSandboxCgroup(fs, controllers, parents, null, dirs, lazyFreezer);
+            return new LinuxContainerCgroup(fs, controllers, parents, null, dirs, lazyFreezer);
         } finally {
             if (!ok) for (int i = dirs.size() - 1; i >= 0; i--) {
                 try {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * cgroup v2 (the unified hierarchy): one directory per sandbox, below the JVM's own cgroup.
+ * cgroup v2 (the unified hierarchy): one directory per container, below the JVM's own cgroup.
  *
  * <p><b>Delegation and the no-internal-processes rule.</b> A non-root cgroup can hand
  * controllers to its children ({@code cgroup.subtree_control}) only while it has no processes
@@ -21,9 +21,9 @@ import java.util.Set;
  * otherwise. A JVM started by systemd with {@code Delegate=yes} owns its cgroup but sits in it.
  * So, the first time a limit needs a controller that is not enabled yet, the JVM moves itself
  * into a leaf {@code jcontainer-<pid>.<start>-jvm} of its cgroup and enables the controllers
- * there; its sandboxes become siblings of that leaf. (Moving changes /proc/self/cgroup of the
+ * there; its containers become siblings of that leaf. (Moving changes /proc/self/cgroup of the
  * JVM; its own limits, set on the delegated cgroup above, still bind it.) Controllers once
- * enabled stay enabled. A sandbox without limits needs no controller and no move.
+ * enabled stay enabled. A container without limits needs no controller and no move.
  */
 public final class CgroupV2Manager implements CgroupManager {
     private final CgroupFs fs;
@@ -52,7 +52,7 @@ public final class CgroupV2Manager implements CgroupManager {
      * would not be enforced, so it is refused, naming it.
      */
     @Override
-    public SandboxCgroup create(String containerId, io.jcontainer.ContainerSpec spec) {
+    public ContainerCgroup create(String containerId, io.jcontainer.ContainerSpec spec) {
         for (io.jcontainer.Device d : spec.linux().devices())
             if (!d.permissions().equals("rwm"))
                 throw new io.jcontainer.HostUnsupportedException("devices: " + d.path() + " with permissions '" + d.permissions()
@@ -63,17 +63,17 @@ public final class CgroupV2Manager implements CgroupManager {
     }
 
     @Override
-    public SandboxCgroup create(String containerId, Resources r) {
+    public ContainerCgroup create(String containerId, Resources r) {
         return create(containerId, r, false);
     }
 
     @Override
-    public SandboxCgroup create(String containerId, Resources r, boolean detached) {
+    public ContainerCgroup create(String containerId, Resources r, boolean detached) {
         return create(containerId, r, detached, null);
     }
 
     /** @param cgroupsPath OCI's {@code linux.cgroupsPath}, or null for jcontainer's own name beside the JVM */
-    private SandboxCgroup create(String containerId, Resources r, boolean detached, String cgroupsPath) {
+    private ContainerCgroup create(String containerId, Resources r, boolean detached, String cgroupsPath) {
         if (cgroupsPath != null) return createAt(CgroupManagers.checkCgroupsPath(cgroupsPath), r);
         CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
@@ -84,7 +84,7 @@ public final class CgroupV2Manager implements CgroupManager {
         if (PidsController.wanted(r)) wanted.put("pids", "pids-limit");
         if (IoController.wanted(r)) wanted.put("io", r.blkioWeight() > 0 ? "blkio-weight" : "device");
         if (!baseWritable) {
-            if (r.isEmpty()) return null; // rootless without delegation: sandboxes still run, unlimited
+            if (r.isEmpty()) return null; // rootless without delegation: containers still run, unlimited
             throw new HostUnsupportedException("resource limits need a writable cgroup, but the JVM's cgroup "
                     + (base == null ? "is not visible in this mount namespace" : base + " is not writable by this user"),
                     "run the JVM in a delegated cgroup, e.g. systemd-run --user --scope -p Delegate=yes java ..., or as root");
@@ -100,7 +100,7 @@ public final class CgroupV2Manager implements CgroupManager {
         }
         enable(wanted.keySet());
 
-        Dir d = new Dir(fs, base + "/" + CgroupManagers.sandboxName(host, containerId, detached), true);
+        Dir d = new Dir(fs, base + "/" + CgroupManagers.containerName(host, containerId, detached), true);
         fs.mkdir(d.path());
         boolean ok = false;
         try {
@@ -112,7 +112,7 @@ public final class CgroupV2Manager implements CgroupManager {
             Map<String, Dir> controllers = new LinkedHashMap<>();
             for (String c : enabled()) controllers.put(c, d);
             ok = true;
-            return new LinuxSandboxCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
+            return new LinuxContainerCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
         } finally {
             if (!ok) {
                 try {
@@ -129,7 +129,7 @@ public final class CgroupV2Manager implements CgroupManager {
      * ancestor from the hierarchy's root down the controllers the limits need enabled for its
      * children (cgroup2's top-down rule). The ancestors stay, as runc leaves them.
      */
-    private SandboxCgroup createAt(String path, Resources r) {
+    private ContainerCgroup createAt(String path, Resources r) {
         CgroupManagers.validate(r);
         var devices = IoController.resolve(fs, r);
         Set<String> wanted = new LinkedHashSet<>();
@@ -171,7 +171,7 @@ public final class CgroupV2Manager implements CgroupManager {
             String on = fs.exists(parentPath + "/cgroup.subtree_control") ? fs.read(parentPath + "/cgroup.subtree_control").strip() : "";
             for (String c : on.isEmpty() ? new String[0] : on.split("\\s+")) controllers.put(c, d);
             ok = true;
-            return new LinuxSandboxCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
+            return new LinuxContainerCgroup(fs, controllers, Map.of("cpuset", parent), d, List.of(d));
         } finally {
             if (!ok) {
                 try {
@@ -230,7 +230,7 @@ public final class CgroupV2Manager implements CgroupManager {
         if (baseWritable) CgroupManagers.sweep(fs, host, base, true, keep);
     }
 
-    /** The directory sandboxes are created in. */
+    /** The directory containers are created in. */
     public String base() {
         return base;
     }

@@ -54,7 +54,7 @@ public final class CpuList {
 
     /**
      * Refuses {@code wanted} unless every element is in {@code allowed} (the parent cgroup's
-     * effective set: what this host lets the sandbox have).
+     * effective set: what this host lets the container have).
      */
     public static void requireSubset(String setting, String wanted, String allowed, String what) {
         BitSet w = parse(setting, wanted), a = allowed == null || allowed.isBlank() ? new BitSet() : parse(setting, allowed.strip());

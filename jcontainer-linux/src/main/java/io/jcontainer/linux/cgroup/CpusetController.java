@@ -3,7 +3,7 @@ package io.jcontainer.linux.cgroup;
 import io.jcontainer.Resources;
 
 /**
- * cpuset: the CPUs and memory nodes a sandbox may use, checked against its parent's effective
+ * cpuset: the CPUs and memory nodes a container may use, checked against its parent's effective
  * sets (what the host, or the JVM's own container, allows). Same file names in v1 and v2.
  *
  * <p>v1 quirk: a new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel

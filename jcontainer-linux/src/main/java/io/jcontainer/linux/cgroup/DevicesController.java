@@ -3,8 +3,8 @@ package io.jcontainer.linux.cgroup;
 import java.util.List;
 
 /**
- * The devices cgroup (v1 only): an allowlist of the device nodes a sandbox may open or create,
- * so that even a sandbox with CAP_MKNOD (no user namespace) cannot mknod and open the host's
+ * The devices cgroup (v1 only): an allowlist of the device nodes a container may open or create,
+ * so that even a container with CAP_MKNOD (no user namespace) cannot mknod and open the host's
  * disks or /dev/mem. Deny everything, then allow the harmless ones docker also allows.
  * (v2 expresses this as an eBPF program on the cgroup; not done yet, see the package docs.)
  */

@@ -13,7 +13,7 @@ import io.jcontainer.linux.sys.SyscallException;
  */
 final class MemoryController {
     /**
-     * Docker's floor. Below a few MiB the sandbox's own setup (the child's page tables, its
+     * Docker's floor. Below a few MiB the container's own setup (the child's page tables, its
      * exec) is OOM-killed before the command runs, which reads as a mysterious SIGKILL.
      */
     static final long MIN_BYTES = 6 * DataSize.MIB;
@@ -29,7 +29,7 @@ final class MemoryController {
         DataSize m = r.memory(), s = r.memorySwap(), low = r.memoryReservation();
         if (m != null && m.bytes() < MIN_BYTES)
             throw new InvalidSpecException("memory", m + " is below the minimum of " + DataSize.bytes(MIN_BYTES)
-                    + " (the sandbox's own setup would be OOM-killed)");
+                    + " (the container's own setup would be OOM-killed)");
         if (Resources.UNLIMITED_SWAP.equals(s)) return; // nothing to compare: swap is not limited
         if (s != null && m == null) throw new InvalidSpecException("memory-swap", "needs a memory limit too (it is memory + swap)");
         if (s != null && s.bytes() < m.bytes())

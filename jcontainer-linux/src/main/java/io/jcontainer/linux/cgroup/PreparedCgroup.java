@@ -3,14 +3,14 @@ package io.jcontainer.linux.cgroup;
 import java.util.List;
 
 /**
- * A sandbox's cgroup(s) decided — settings validated, names chosen, so {@link #procsFiles()}
+ * A container's cgroup(s) decided — settings validated, names chosen, so {@link #procsFiles()}
  * is known — but possibly not made yet. Making them ({@link #realize()}: mkdir and the limit
  * writes, ~0.3 ms on v1 here) can then overlap the child's mounts: the plan makes the child
  * wait for the JVM's go-ahead before it moves itself in and execs (see
  * {@code PlanCompiler.Inputs#cgroupsDeferred}).
  */
 public interface PreparedCgroup {
-    /** As {@link SandboxCgroup#procsFiles()}: valid before {@link #realize()}. */
+    /** As {@link ContainerCgroup#procsFiles()}: valid before {@link #realize()}. */
     List<String> procsFiles();
 
     /**
@@ -28,10 +28,10 @@ public interface PreparedCgroup {
      * Makes the directories and applies the limits; on failure removes what it made and
      * throws. Once.
      */
-    SandboxCgroup realize();
+    ContainerCgroup realize();
 
     /** An already made cgroup. */
-    static PreparedCgroup of(SandboxCgroup made) {
+    static PreparedCgroup of(ContainerCgroup made) {
         return new PreparedCgroup() {
             @Override
             public List<String> procsFiles() {
@@ -44,7 +44,7 @@ public interface PreparedCgroup {
             }
 
             @Override
-            public SandboxCgroup realize() {
+            public ContainerCgroup realize() {
                 return made;
             }
         };

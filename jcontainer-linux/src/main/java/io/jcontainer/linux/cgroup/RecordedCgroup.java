@@ -11,10 +11,10 @@ import java.util.Map;
  * controller each directory carries is read from the directory itself — a v2 directory lists
  * them in {@code cgroup.controllers}, a v1 directory has its controller's files — so this works
  * whatever cgroup the reading process sits in. Stats and updates are then those of a handle's
- * cgroup ({@link LinuxSandboxCgroup}); this never removes anything (the container's monitor does).
+ * cgroup ({@link LinuxContainerCgroup}); this never removes anything (the container's monitor does).
  */
 public final class RecordedCgroup {
-    /** v1: a file only that controller's directories have → the controller ("io" is blkio, as in LinuxSandboxCgroup). */
+    /** v1: a file only that controller's directories have → the controller ("io" is blkio, as in LinuxContainerCgroup). */
     private static final Map<String, String> V1_MARKERS = markers();
 
     private RecordedCgroup() {
@@ -38,8 +38,8 @@ public final class RecordedCgroup {
         CgroupManagers.validate(r);
     }
 
-    /** The container's cgroups as one {@link SandboxCgroup}; empty {@code dirs} (none recorded) gives null. */
-    public static SandboxCgroup of(CgroupFs fs, List<String> dirs) {
+    /** The container's cgroups as one {@link ContainerCgroup}; empty {@code dirs} (none recorded) gives null. */
+    public static ContainerCgroup of(CgroupFs fs, List<String> dirs) {
         Map<String, Dir> controllers = new LinkedHashMap<>(), parents = new LinkedHashMap<>();
         List<Dir> all = new ArrayList<>();
         Dir track = null;
@@ -67,6 +67,6 @@ public final class RecordedCgroup {
             });
         }
         if (all.isEmpty()) return null;
-        return new LinuxSandboxCgroup(fs, controllers, parents, track, all);
+        return new LinuxContainerCgroup(fs, controllers, parents, track, all);
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The freezer of a sandbox that another process started, found from the cgroup directories
+ * The freezer of a container that another process started, found from the cgroup directories
  * its {@code state.json} records: a v2 directory ({@code cgroup.freeze}) or the v1 freezer
  * hierarchy's ({@code freezer.state}). {@code pause}/{@code unpause} of a later CLI invocation
  * go through it; the freezing itself is {@link FreezerController}'s, as for a handle's

@@ -5,7 +5,7 @@ import io.jcontainer.linux.sys.Proc;
 import java.util.List;
 
 /**
- * A sandbox's uid and gid maps (/proc/PID/uid_map, gid_map), for cp's ownership: ids inside
+ * A container's uid and gid maps (/proc/PID/uid_map, gid_map), for cp's ownership: ids inside
  * its user namespace to the host's and back. Without a user namespace of its own both are the
  * identity. An id with no mapping becomes the overflow id (65534), as the kernel shows it.
  */

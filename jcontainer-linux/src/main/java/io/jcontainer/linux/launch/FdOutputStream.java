@@ -5,7 +5,7 @@ import io.jcontainer.linux.sys.Syscalls;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** An OutputStream over a pipe descriptor (the sandbox's stdin); close() sends EOF. */
+/** An OutputStream over a pipe descriptor (the container's stdin); close() sends EOF. */
 public final class FdOutputStream extends OutputStream {
     private final Syscalls sys;
     private final FdHolder fd;

@@ -40,7 +40,7 @@ public final class LauncherImage {
 
     public static LauncherImage load(Syscalls sys) {
         if (!System.getProperty("os.name", "").equals("Linux"))
-            throw new HostUnsupportedException("jcontainer runs sandboxes on Linux only, not " + System.getProperty("os.name"), null);
+            throw new HostUnsupportedException("jcontainer runs containers on Linux only, not " + System.getProperty("os.name"), null);
         String name = resourceName();
         byte[] bytes;
         try (InputStream in = LauncherImage.class.getResourceAsStream(name)) {

@@ -8,7 +8,7 @@ import java.util.List;
  * How a launcher process comes to be, given the four descriptors it must have as 0, 1, 2 and 3
  * (stdin, stdout, stderr, control socket).
  * <ul>
- *   <li>{@link #direct}: posix_spawn of the launcher image for every sandbox. The launcher is
+ *   <li>{@link #direct}: posix_spawn of the launcher image for every container. The launcher is
  *       the JVM's child, reaped with waitid.</li>
  *   <li>{@link SpawnServer}: one launcher started once with {@code --serve} forks a launcher
  *       per request. Saves the exec of a new image on every start; the launchers are the

@@ -16,7 +16,7 @@ import java.util.List;
  * reports on its own control socket (its STARTED frame carries its pid).
  *
  * <p>Why: posix_spawn of the launcher costs an exec — a new image mapped and faulted in —
- * on every sandbox start; a fork of the small, single-threaded server costs a few page tables
+ * on every container start; a fork of the small, single-threaded server costs a few page tables
  * (measured in benchmarks: "spawn: server vs direct"). The server is the JVM's child, in its
  * own process group with clean signal state (as every directly spawned launcher is), and exits
  * when its socket closes: at {@link #close()} or when the JVM dies. Launchers it started are

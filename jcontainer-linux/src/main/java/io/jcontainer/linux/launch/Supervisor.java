@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One daemon thread that watches every running sandbox's control socket with epoll, so a
- * thousand idle sandboxes cost one thread, not a thousand. When a launcher reports its child's
+ * One daemon thread that watches every running container's control socket with epoll, so a
+ * thousand idle containers cost one thread, not a thousand. When a launcher reports its child's
  * exit (or dies), the registered callback runs on this thread; callbacks must be quick.
  */
 public final class Supervisor {
@@ -54,7 +54,7 @@ public final class Supervisor {
             try {
                 n = sys.epollWait(epfd, ready, -1);
             } catch (RuntimeException e) {
-                LOG.error("jcontainer supervisor: epoll_wait failed; sandboxes exits will not be observed", e);
+                LOG.error("jcontainer supervisor: epoll_wait failed; containers exits will not be observed", e);
                 return;
             }
             for (int i = 0; i < n; i++) {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The plan of an {@code exec} into a running sandbox, derived from the sandbox's own plan so
+ * The plan of an {@code exec} into a running container, derived from the container's own plan so
  * the process setup (session, rlimits, no_new_privs, seccomp, capabilities, ids, descriptors)
  * is exactly the one its PID 1 got — there is one place that decides it, {@link PlanCompiler}.
  *
@@ -16,9 +16,9 @@ import java.util.List;
  *   <li>pre (launcher, before clone): setns into user (first: it grants the rights to join the
  *       rest), ipc, uts, net, time and pid — pid and time apply to the launcher's children
  *       only (setns(2)), so the clone that follows creates the process inside;</li>
- *   <li>parent: the child's pid into the sandbox's cgroup.procs, through the host's /sys;</li>
- *   <li>child: setns cgroup (now that it is in the sandbox's cgroup, that becomes its root),
- *       then mnt last (which also sets root and cwd to the sandbox's root, the one pivot_root
+ *   <li>parent: the child's pid into the container's cgroup.procs, through the host's /sys;</li>
+ *   <li>child: setns cgroup (now that it is in the container's cgroup, that becomes its root),
+ *       then mnt last (which also sets root and cwd to the container's root, the one pivot_root
  *       made), chdir, then the process section of the full plan, from Setsid to Exec.</li>
  * </ul>
  */
@@ -26,17 +26,17 @@ public final class ExecPlans {
     private ExecPlans() {
     }
 
-    /** The sandbox's spec with the exec's command, environment added, directory and user. */
-    public static ContainerSpec merge(ContainerSpec sandbox, ExecSpec exec) {
-        // not the sandbox's terminal, its restart policy or its detachment: the exec's own
-        ContainerSpec.Builder b = sandbox.toBuilder().command(exec.command()).env(exec.env()).init(false).tty(exec.tty())
+    /** The container's spec with the exec's command, environment added, directory and user. */
+    public static ContainerSpec merge(ContainerSpec container, ExecSpec exec) {
+        // not the container's terminal, its restart policy or its detachment: the exec's own
+        ContainerSpec.Builder b = container.toBuilder().command(exec.command()).env(exec.env()).init(false).tty(exec.tty())
                 .restart(io.jcontainer.RestartPolicy.NO).detached(false);
         if (exec.workingDir() != null) b.workingDir(exec.workingDir());
         if (exec.user() != null) b.user(exec.user());
         return b.build();
     }
 
-    /** Turns the full plan of the merged spec into the exec's plan for the sandbox whose PID 1 is {@code pid}. */
+    /** Turns the full plan of the merged spec into the exec's plan for the container whose PID 1 is {@code pid}. */
     public static Plan forExec(Plan full, ContainerSpec merged, long pid, List<String> cgroupProcsFiles) {
         return forExec(full, merged, pid, cgroupProcsFiles, false);
     }
@@ -49,7 +49,7 @@ public final class ExecPlans {
     public static Plan forExec(Plan full, ContainerSpec merged, long pid, List<String> cgroupProcsFiles, boolean detached) {
         String ns = "/proc/" + pid + "/ns/";
         List<Op> pre = new ArrayList<>();
-        // v2: born in the sandbox's cgroup (opened first, with the host's view and credentials)
+        // v2: born in the container's cgroup (opened first, with the host's view and credentials)
         for (String procs : cgroupProcsFiles)
             if (!procs.endsWith("/tasks")) pre.add(new Op.CloneIntoCgroup(procs.substring(0, procs.lastIndexOf('/'))));
         if (merged.has(Namespace.USER)) pre.add(new Op.Setns(ns + "user", (int) Plan.CLONE_NEWUSER));
@@ -68,7 +68,7 @@ public final class ExecPlans {
         child.add(new Op.Chdir(merged.workingDir() != null ? merged.workingDir() : "/"));
         int from = -1;
         for (int i = 0; i < full.child().size() && from < 0; i++) if (full.child().get(i) instanceof Op.Setsid) from = i;
-        if (from < 0) throw new IllegalStateException("the sandbox plan has no process section (no Setsid op)");
+        if (from < 0) throw new IllegalStateException("the container plan has no process section (no Setsid op)");
         for (Op op : full.child().subList(from, full.child().size())) if (!(op instanceof Op.Init)) child.add(op);
         // An attached exec dies with the JVM that started it; a detached one with its container only.
         return new Plan(0, Plan.NOT_DUMPABLE | (detached ? 0 : Plan.KILL_ON_EOF), pre, parent, child);

@@ -5,7 +5,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * One step of a sandbox's setup, as plain data. The native launcher executes ops in order and
+ * One step of a container's setup, as plain data. The native launcher executes ops in order and
  * reports the index of the first one that fails; {@link #step()} is how errors name it. Each op
  * maps to one system call (or a short fixed sequence) of the launcher: see {@code plan.h}.
  */
@@ -194,7 +194,7 @@ public sealed interface Op {
     }
 
     /**
-     * (parent) Forks a helper that creates the sandbox's network namespace (owned by the
+     * (parent) Forks a helper that creates the container's network namespace (owned by the
      * child's user namespace when {@code joinUser}) with lo up, in parallel with the child's
      * mounts, and passes it to the child's {@link JoinNet}.
      */
@@ -234,8 +234,8 @@ public sealed interface Op {
     }
 
     /**
-     * (pre) Directories the monitor removes when its sandbox has ended for good: a detached
-     * sandbox's cgroups (no JVM may be there to do it, and no other process can tell when).
+     * (pre) Directories the monitor removes when its container has ended for good: a detached
+     * container's cgroups (no JVM may be there to do it, and no other process can tell when).
      */
     record RemoveOnExit(List<String> dirs, boolean ifJvmGone) implements Op {
         /** plan.h REMOVE_IF_JVM_GONE. */
@@ -263,7 +263,7 @@ public sealed interface Op {
         public String step() { return "start the init process"; }
     }
 
-    /** Where the launcher, as monitor, records the child's exit (pre phase; for sandboxes other processes look up). */
+    /** Where the launcher, as monitor, records the child's exit (pre phase; for containers other processes look up). */
     record StatusFile(String path) implements Op {
         public String step() { return "record the exit status in " + path; }
     }
@@ -281,9 +281,9 @@ public sealed interface Op {
     /**
      * The monitor holds the child's terminal ({@code tty}: it opens the pty, the slave becomes
      * 0-2) or its stdin pipe ({@code stdin}) and serves attach clients on a unix socket at
-     * {@code socketPath} (pre phase; detached sandboxes). Wire format: {@code attach.AttachProtocol}.
+     * {@code socketPath} (pre phase; detached containers). Wire format: {@code attach.AttachProtocol}.
      * {@code hold}: it reads no output until the first client is there (a CLI's run -t attaching
-     * to the sandbox it just started sees all of it) or the JVM lets go.
+     * to the container it just started sees all of it) or the JVM lets go.
      */
     record Attach(String socketPath, boolean tty, boolean stdin, boolean hold) implements Op {
         public Attach(String socketPath, boolean tty, boolean stdin) {

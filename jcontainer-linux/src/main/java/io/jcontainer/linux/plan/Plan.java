@@ -3,7 +3,7 @@ package io.jcontainer.linux.plan;
 import java.util.List;
 
 /**
- * A compiled sandbox setup: the clone flags and three ordered op lists (see {@code plan.h}):
+ * A compiled container setup: the clone flags and three ordered op lists (see {@code plan.h}):
  * {@code pre} runs in the launcher before clone, {@code parent} in the launcher while the child
  * waits (id maps, cgroup placement), {@code child} in the child, ending with {@link Op.Exec}.
  */

@@ -51,7 +51,7 @@ import static io.jcontainer.linux.plan.Op.OPTIONAL;
  * <p>The child's setup, in order, and why that order:
  * <ol>
  *   <li>cgroup namespace — after the launcher has placed the child in its cgroup, so the
- *       sandbox's own cgroup becomes its root;</li>
+ *       container's own cgroup becomes its root;</li>
  *   <li>hostname, loopback — need CAP_SYS_ADMIN/CAP_NET_ADMIN, which later steps drop;</li>
  *   <li>mount propagation private — before any mount, so none reaches the host;</li>
  *   <li>the new root at the runtime's mount point, then /proc, /dev, /sys, user mounts, masked
@@ -110,7 +110,7 @@ public final class PlanCompiler {
         }
 
         public static Inputs of(Passwd.User user) {
-            return new Inputs(user, List.of(), null, 0, "sandbox");
+            return new Inputs(user, List.of(), null, 0, "container");
         }
     }
 
@@ -740,7 +740,7 @@ public final class PlanCompiler {
     }
 
     /**
-     * Without a user namespace the sandbox inherits the JVM's bounding set: a capability missing
+     * Without a user namespace the container inherits the JVM's bounding set: a capability missing
      * there cannot be granted (capset fails with a bare EPERM). {@code privileged()} means "all
      * there is"; an explicit request for a missing one is an error naming it.
      */
@@ -751,7 +751,7 @@ public final class PlanCompiler {
         List<String> names = new ArrayList<>();
         for (Capability cap : spec.capabilities()) if ((missing & (1L << cap.number())) != 0) names.add(cap.name());
         throw new InvalidSpecException("capabilities", "the JVM's own bounding set lacks " + names
-                + ", so the sandbox cannot be given them (drop them, or run the JVM with them)");
+                + ", so the container cannot be given them (drop them, or run the JVM with them)");
     }
 
     /**

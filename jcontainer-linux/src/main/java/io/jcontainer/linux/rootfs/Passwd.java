@@ -33,7 +33,7 @@ public final class Passwd {
     private static final Passwd DEFAULT_ROOT = new Passwd(
             io.jcontainer.linux.plan.PlanCompiler.DEFAULT_PASSWD, io.jcontainer.linux.plan.PlanCompiler.DEFAULT_GROUP);
 
-    /** The user database of a sandbox's root: the image's, or the default root's when {@code rootfs} is null. */
+    /** The user database of a container's root: the image's, or the default root's when {@code rootfs} is null. */
     public static Passwd forRoot(Path rootfs) {
         return rootfs == null ? DEFAULT_ROOT : of(rootfs);
     }

@@ -60,7 +60,7 @@ public final class SeccompCompiler {
     /**
      * What a profile is compiled for.
      *
-     * @param caps   the sandbox's capabilities, for Docker's {@code includes/excludes.caps}
+     * @param caps   the container's capabilities, for Docker's {@code includes/excludes.caps}
      * @param kernel {major, minor} of the running kernel, for {@code minKernel}
      */
     public record Target(Arch arch, Set<Capability> caps, int major, int minor) {

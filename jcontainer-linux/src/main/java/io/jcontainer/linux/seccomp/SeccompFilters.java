@@ -47,7 +47,7 @@ public final class SeccompFilters {
     private record Key(Seccomp profile, Arch arch, Set<Capability> caps, int major, int minor) {
     }
 
-    /** The filter for the sandbox's capabilities on this host, or null for no filter. */
+    /** The filter for the container's capabilities on this host, or null for no filter. */
     public static SeccompFilter compile(Seccomp profile, Set<Capability> capabilities) {
         if (profile instanceof Seccomp.Unconfined) return null;
         return compile(profile, SeccompCompiler.Target.host(capabilities));

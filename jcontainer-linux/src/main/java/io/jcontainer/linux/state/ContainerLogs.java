@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads a sandbox's log (CRI format, written by its monitor: {@code TIME STREAM F|P CONTENT},
+ * Reads a container's log (CRI format, written by its monitor: {@code TIME STREAM F|P CONTENT},
  * rotated to {@code .1}, {@code .2}, ...) the way {@code docker logs [-f] [-t] [--tail N]
  * [--since T]} prints it. Streams: memory stays bounded by {@code tail} lines, whatever the
  * size of the log.

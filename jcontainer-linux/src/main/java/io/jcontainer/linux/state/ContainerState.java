@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code state.json} in a sandbox's state directory records: enough to find, inspect,
- * signal and clean up a sandbox from another process. Times are ISO-8601 instants. On disk it
+ * What {@code state.json} in a container's state directory records: enough to find, inspect,
+ * signal and clean up a container from another process. Times are ISO-8601 instants. On disk it
  * is an OCI state ({@link StateFile}); its configuration is beside it ({@link StoredSpec}).
  *
  * @param id           64 hex digits
- * @param name         unique among the store's sandboxes, or null
- * @param pid          host pid of the sandbox's first process (0 while it is being created)
+ * @param name         unique among the store's containers, or null
+ * @param pid          host pid of the container's first process (0 while it is being created)
  * @param pidStartTime its start time in clock ticks after boot (/proc/PID/stat field 22), so
- *                     a recycled pid is never mistaken for the sandbox
+ *                     a recycled pid is never mistaken for the container
  * @param launcherPid  host pid of its monitor (the launcher)
  * @param detached     whether it outlives the JVM that started it
  * @param cgroupDirs   its cgroup directories, removed with it
@@ -56,7 +56,7 @@ public record ContainerState(String id, String name, String image, List<String> 
 
     /**
      * docker inspect's {@code Config.Tty}, {@code OpenStdin} and {@code AttachStdin/Stdout/Stderr}:
-     * whether it has a terminal, whether its stdin is kept open (piped; for a detached sandbox
+     * whether it has a terminal, whether its stdin is kept open (piped; for a detached container
      * held by its monitor for attach clients), and which streams the process that started it
      * attached ({@code run -d}: none; {@code run -it}: all three; {@code run -t}: output only).
      */

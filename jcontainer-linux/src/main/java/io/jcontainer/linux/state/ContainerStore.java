@@ -37,15 +37,15 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The sandboxes of this host that other processes can see: one directory per sandbox under
+ * The containers of this host that other processes can see: one directory per container under
  * {@code /run/jcontainer/containers/<id>/} (root) or {@code $XDG_RUNTIME_DIR/jcontainer/containers/<id>/}
  * (rootless), holding {@code state.json} (an OCI state: {@link StateFile}), its configuration
  * ({@code config.json} and {@code jcontainer.json}: {@link StoredSpec}) and, once the payload has
  * exited, the {@code exit} record its monitor (the launcher) wrote. Lists, finds (by name, full id or unique id prefix,
- * as docker), signals, stops and removes sandboxes of any process, and sweeps what JVMs that
+ * as docker), signals, stops and removes containers of any process, and sweeps what JVMs that
  * died left behind.
  *
- * <p>Whether a sandbox runs is decided from the kernel, never from the file alone: its pid
+ * <p>Whether a container runs is decided from the kernel, never from the file alone: its pid
  * must exist with the recorded start time (pids are recycled). Name reservations take an
  * exclusive lock on {@code <root>/.lock} so two processes cannot claim one name.
  */
@@ -91,12 +91,12 @@ public final class ContainerStore {
         return root.resolve(id);
     }
 
-    /** How a recorded sandbox is doing now. */
+    /** How a recorded container is doing now. */
     public enum Status { CREATED, RUNNING, RESTARTING, EXITED, DEAD }
 
     /**
-     * A recorded sandbox and what the kernel and its exit record say about it now. As docker's,
-     * a paused sandbox is still running ({@code Up 5 seconds (Paused)}): {@code paused} says its
+     * A recorded container and what the kernel and its exit record say about it now. As docker's,
+     * a paused container is still running ({@code Up 5 seconds (Paused)}): {@code paused} says its
      * cgroup freezer holds it.
      */
     public record Entry(ContainerState state, Status status, ContainerExit exit, Instant finished, boolean paused) {
@@ -112,9 +112,9 @@ public final class ContainerStore {
     // ---- recording ----
 
     /**
-     * Reserves the sandbox's directory and name before it starts. Throws
-     * {@link NameInUseException} when another recorded sandbox has the name (docker keeps names
-     * of exited sandboxes until they are removed, and so does this).
+     * Reserves the container's directory and name before it starts. Throws
+     * {@link NameInUseException} when another recorded container has the name (docker keeps names
+     * of exited containers until they are removed, and so does this).
      */
     public void create(ContainerState s) {
         withLock(() -> {
@@ -148,7 +148,7 @@ public final class ContainerStore {
     }
 
     /**
-     * docker rename: gives a recorded sandbox another name, under the lock that reserves names;
+     * docker rename: gives a recorded container another name, under the lock that reserves names;
      * refuses one another record has.
      */
     public void rename(String id, String newName) {
@@ -214,7 +214,7 @@ public final class ContainerStore {
         try {
             Files.writeString(stopMarker(s.id()), "");
         } catch (IOException ignored) {
-            // the directory is gone: so is the sandbox
+            // the directory is gone: so is the container
         }
     }
 
@@ -223,16 +223,16 @@ public final class ContainerStore {
         return dir(id).resolve(LOG);
     }
 
-    /** The unix socket its monitor serves attach clients on (detached sandboxes with a log, a terminal or piped stdin). */
+    /** The unix socket its monitor serves attach clients on (detached containers with a log, a terminal or piped stdin). */
     public Path attachSocket(String id) {
         return dir(id).resolve(ATTACH);
     }
 
     /**
-     * {@code docker attach}: connects to the monitor of a running detached sandbox. Its output
+     * {@code docker attach}: connects to the monitor of a running detached container. Its output
      * (from now on) and exit come through the session; input reaches its stdin when it was
      * started with piped stdin or a terminal and {@code -i}. Refuses, with docker's message, a
-     * sandbox that is not running.
+     * container that is not running.
      */
     public io.jcontainer.linux.attach.AttachSession attach(Entry e) {
         // a created one whose process waits for its start is served too (docker's start -a attaches before it starts)
@@ -241,19 +241,19 @@ public final class ContainerStore {
         Path socket = attachSocket(e.state().id());
         if (!Files.exists(socket))
             throw new ContainerException("container " + e.state().shortId() + " cannot be attached to: its monitor serves no attach socket"
-                    + " (only detached sandboxes are)");
+                    + " (only detached containers are)");
         return e.status() == Status.CREATED ? io.jcontainer.linux.attach.AttachSession.connectBeforeStart(socket)
                 : io.jcontainer.linux.attach.AttachSession.connect(socket);
     }
 
-    /** Forgets a sandbox: its directory and its (empty) cgroup directories. */
+    /** Forgets a container: its directory and its (empty) cgroup directories. */
     public void delete(ContainerState s) {
         removeCgroups(s);
         deleteTree(dir(s.id()));
     }
 
     /**
-     * Removes the sandbox's cgroup directories (rmdir: the kernel refuses while tasks remain).
+     * Removes the container's cgroup directories (rmdir: the kernel refuses while tasks remain).
      * Tasks SIGKILLed a moment ago may still be exiting (EBUSY), so retry for up to a second;
      * what is still busy then is left to the cgroup manager's sweep of empty detached cgroups.
      */
@@ -279,7 +279,7 @@ public final class ContainerStore {
 
     // ---- reading ----
 
-    /** Every recorded sandbox, oldest first. Unreadable entries (half-written, foreign) are skipped. */
+    /** Every recorded container, oldest first. Unreadable entries (half-written, foreign) are skipped. */
     public List<Entry> list() {
         List<Entry> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
@@ -351,7 +351,7 @@ public final class ContainerStore {
     }
 
     /**
-     * Finds a sandbox as docker does: a full id, then a name, then a unique id prefix. Throws
+     * Finds a container as docker does: a full id, then a name, then a unique id prefix. Throws
      * {@link NoSuchContainerException} with docker's wording when none or several match.
      */
     public Entry find(String ref) {
@@ -423,12 +423,12 @@ public final class ContainerStore {
         }
     }
 
-    // ---- acting on another process's sandboxes ----
+    // ---- acting on another process's containers ----
 
     /**
-     * Sends a signal to the sandbox's first process; refuses if it is not running. A paused
-     * sandbox gets other signals when it is unpaused; SIGKILL is made to act at once (the
-     * freezer is thawed after it, as runc does), so {@code kill} of a paused sandbox ends it.
+     * Sends a signal to the container's first process; refuses if it is not running. A paused
+     * container gets other signals when it is unpaused; SIGKILL is made to act at once (the
+     * freezer is thawed after it, as runc does), so {@code kill} of a paused container ends it.
      */
     public void signal(Entry e, Signal signal) {
         ContainerState s = e.state();
@@ -438,7 +438,7 @@ public final class ContainerStore {
     }
 
     /**
-     * Throws unless the record's pid is its sandbox's process: not running, or — when a process
+     * Throws unless the record's pid is its container's process: not running, or — when a process
      * with that pid and start time runs but is not the recorded monitor's child — a record that
      * names a foreign process, which is never signalled.
      */
@@ -453,7 +453,7 @@ public final class ContainerStore {
     /**
      * docker stop -t: the stop signal, {@code grace} to exit, then SIGKILL to every process
      * (PID 1 of its namespace, else its process group and every task of its cgroups). Returns
-     * its exit when its monitor recorded one. A sandbox that is not running is left as it is.
+     * its exit when its monitor recorded one. A container that is not running is left as it is.
      */
     public Optional<ContainerExit> stop(Entry e, Duration grace) throws InterruptedException {
         ContainerState s = e.state();
@@ -475,8 +475,8 @@ public final class ContainerStore {
     }
 
     /**
-     * SIGKILL to everything of the sandbox, as {@link #stop} does after the grace period. A
-     * paused sandbox is thawed after the kills are queued: on cgroup v1 a frozen task acts on no
+     * SIGKILL to everything of the container, as {@link #stop} does after the grace period. A
+     * paused container is thawed after the kills are queued: on cgroup v1 a frozen task acts on no
      * signal, SIGKILL included, until it is thawed (runc does the same); the kills are then the
      * first thing each task sees, so nothing runs on.
      */
@@ -505,7 +505,7 @@ public final class ContainerStore {
     // ---- pause ----
 
     /**
-     * docker pause: freezes every task of a running sandbox through its cgroup freezer (v1
+     * docker pause: freezes every task of a running container through its cgroup freezer (v1
      * {@code freezer.state}, v2 {@code cgroup.freeze}) and returns once the kernel reports them
      * frozen. A process cannot notice or resist it, unlike SIGSTOP.
      */
@@ -518,7 +518,7 @@ public final class ContainerStore {
         requireFreezer(s, "pause").freeze();
     }
 
-    /** docker unpause: thaws a paused sandbox. */
+    /** docker unpause: thaws a paused container. */
     public void unpause(Entry e) {
         ContainerState s = e.state();
         if (!e.paused()) throw new PauseStateException("Container " + s.id() + " is not paused");
@@ -539,7 +539,7 @@ public final class ContainerStore {
         return RecordedFreezer.find(CgroupFsHolder.FS, own);
     }
 
-    /** Whether the sandbox's freezer holds it (FROZEN; a freeze under way does not count yet). */
+    /** Whether the container's freezer holds it (FROZEN; a freeze under way does not count yet). */
     private static boolean frozen(ContainerState s) {
         try {
             return freezer(s).map(RecordedFreezer::frozen).orElse(false);
@@ -548,7 +548,7 @@ public final class ContainerStore {
         }
     }
 
-    /** docker rm [-f]: refuses a running sandbox unless {@code force}, which kills it first. */
+    /** docker rm [-f]: refuses a running container unless {@code force}, which kills it first. */
     public void remove(Entry e, boolean force) throws InterruptedException {
         ContainerState s = e.state();
         if (e.running() || e.status() == Status.RESTARTING) {
@@ -562,9 +562,9 @@ public final class ContainerStore {
     }
 
     /**
-     * Removes what JVMs that died left: attached sandboxes whose monitor is gone (it killed
+     * Removes what JVMs that died left: attached containers whose monitor is gone (it killed
      * them when the JVM's end of its socket closed) and entries that never got a pid.
-     * Detached sandboxes stay, running or exited, until removed. Returns how many went.
+     * Detached containers stay, running or exited, until removed. Returns how many went.
      */
     public int sweep() {
         int n = 0;
@@ -582,7 +582,7 @@ public final class ContainerStore {
     }
 
     /**
-     * docker's auto-removal ({@code --rm}) of sandboxes nobody was attached to when they ended
+     * docker's auto-removal ({@code --rm}) of containers nobody was attached to when they ended
      * (the CLI's {@code run -t} after a detach): removes the records marked {@code autoRemove}
      * whose monitor recorded their exit and is gone. Docker's daemon does it the moment they
      * exit; without a daemon it happens when a CLI next looks (every lifecycle verb calls this)
@@ -604,7 +604,7 @@ public final class ContainerStore {
     }
 
     /**
-     * 12-digit id prefixes of the detached sandboxes being started (no pid yet: the cgroup is
+     * 12-digit id prefixes of the detached containers being started (no pid yet: the cgroup is
      * made before the child moves in) or whose monitor still runs (running, paused, between two
      * restarts): their cgroups are in use even when empty. Empty on any error.
      */
@@ -683,7 +683,7 @@ public final class ContainerStore {
         }
     }
 
-    /** No recorded sandbox has that name or id (prefix), or the prefix is ambiguous. */
+    /** No recorded container has that name or id (prefix), or the prefix is ambiguous. */
     public static final class NoSuchContainerException extends io.jcontainer.lifecycle.Containers.NoSuchContainerException {
         public NoSuchContainerException(String message) {
             super(message);
@@ -694,21 +694,21 @@ public final class ContainerStore {
         static final CgroupFs FS = new CgroupFs(NativeSyscalls.INSTANCE);
     }
 
-    /** pause of a paused sandbox, unpause of one that is not, pause of one between two restarts. */
+    /** pause of a paused container, unpause of one that is not, pause of one between two restarts. */
     public static final class PauseStateException extends io.jcontainer.lifecycle.Containers.ConflictException {
         public PauseStateException(String message) {
             super(message);
         }
     }
 
-    /** Another recorded sandbox has the name asked for. */
+    /** Another recorded container has the name asked for. */
     public static final class NameInUseException extends io.jcontainer.lifecycle.Containers.ConflictException {
         public NameInUseException(String message) {
             super(message);
         }
     }
 
-    /** The operation needs a stopped sandbox (rm without force). */
+    /** The operation needs a stopped container (rm without force). */
     public static final class ContainerRunningException extends io.jcontainer.lifecycle.Containers.ConflictException {
         public ContainerRunningException(String message) {
             super(message);

@@ -6,7 +6,7 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Names for recorded sandboxes started without {@code --name}, docker-style
+ * Names for recorded containers started without {@code --name}, docker-style
  * ({@code adjective_noun}), so that {@code ps} and every verb can refer to them by something a
  * person can type. Our own word lists (1,600 pairs); after a few collisions a number is
  * appended, as docker does.

@@ -15,10 +15,10 @@ import java.util.regex.Pattern;
  * row 36): whoever rewrote it could otherwise make {@code kill}, {@code stop} and {@code rm -f}
  * signal any process (pid 1, with pid 1's start time) and remove or freeze any directory.
  *
- * <p>A process is the sandbox's when it runs with the recorded start time and its parent is the
+ * <p>A process is the container's when it runs with the recorded start time and its parent is the
  * recorded monitor, which must be a jcontainer launcher (argv[0] {@value #LAUNCHER}, and, where
  * this user may read it, executed from the launcher's sealed memfd) running as this user. Only
- * this user's launchers can be forged that way, so at worst a record names another sandbox of
+ * this user's launchers can be forged that way, so at worst a record names another container of
  * the same user. Cgroup directories count only when they are jcontainer's names for this id
  * ({@code jcontainer-detached-<id12>}, {@code jcontainer-<pid>.<start>-<id12>}) at a real
  * path inside a mounted cgroup hierarchy.
@@ -31,14 +31,14 @@ public final class RecordCheck {
     private RecordCheck() {
     }
 
-    /** Whether {@code pid} (started at {@code startTime}) is the sandbox process of record {@code s}. */
+    /** Whether {@code pid} (started at {@code startTime}) is the container process of record {@code s}. */
     public static boolean isContainerProcess(ContainerState s, long pid, long startTime) {
         if (pid <= 1 || pid == ProcessHandle.current().pid() || !ProcStat.alive(pid, startTime)) return false;
         String[] f = ProcStat.fields(pid);
         return f != null && Long.parseLong(f[1]) == s.launcherPid() && isLauncher(s.launcherPid());
     }
 
-    /** Whether {@code pid} is a jcontainer launcher (a sandbox's monitor) of this user. */
+    /** Whether {@code pid} is a jcontainer launcher (a container's monitor) of this user. */
     static boolean isLauncher(long pid) {
         if (pid <= 1 || !ProcStat.alive(pid, -1)) return false;
         List<String> argv = Proc.HOST.cmdline(pid);

@@ -21,8 +21,8 @@ import java.util.List;
  * (umask 002 with per-user groups is common and harmless).
  * <p>
  * The same rule guards the runtime directory ({@code /tmp/jcontainer-UID} too, when
- * {@code XDG_RUNTIME_DIR} is unset), where each sandbox mounts its new root: whoever can rename
- * in it could put a directory of theirs under this user's sandboxes (SECURITY.md row 35).
+ * {@code XDG_RUNTIME_DIR} is unset), where each container mounts its new root: whoever can rename
+ * in it could put a directory of theirs under this user's containers (SECURITY.md row 35).
  */
 public final class StateDirCheck {
     private static final int S_IWGRP = 0020, S_IWOTH = 0002, S_ISVTX = 01000;

@@ -396,7 +396,7 @@ public final class NativeSyscalls implements Syscalls {
                     check("posix_spawnattr_setsigdefault", (int) AttrSetsigdefault.H.invokeExact(attr, all));
                     check("posix_spawnattr_setsigmask", (int) AttrSetsigmask.H.invokeExact(attr, none));
                     // Its own process group (pgid 0 = its pid): a terminal's Ctrl-C (SIGINT to the foreground
-                    // group) must reach the JVM, which decides, and not kill the launcher and so the sandbox.
+                    // group) must reach the JVM, which decides, and not kill the launcher and so the container.
                     check("posix_spawnattr_setflags", (int) AttrSetflags.H.invokeExact(attr,
                             (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
                     MemorySegment pid = a.allocate(JAVA_INT);

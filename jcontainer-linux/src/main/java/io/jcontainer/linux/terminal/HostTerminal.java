@@ -12,8 +12,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The user's own terminal, for a CLI attaching to a sandbox's pseudo-terminal (docker run -t):
- * raw mode (every keystroke, ctrl-c included, goes to the sandbox; its terminal does the line
+ * The user's own terminal, for a CLI attaching to a container's pseudo-terminal (docker run -t):
+ * raw mode (every keystroke, ctrl-c included, goes to the container; its terminal does the line
  * editing and echo) and its size. FFM over libc's termios calls; restore() undoes raw mode.
  */
 public final class HostTerminal implements AutoCloseable {

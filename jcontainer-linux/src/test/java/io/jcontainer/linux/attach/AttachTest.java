@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * docker attach through the monitor, with the Java API: a detached sandbox's terminal or stdin
- * is held by its launcher, and sessions come and go while the sandbox runs on.
+ * docker attach through the monitor, with the Java API: a detached container's terminal or stdin
+ * is held by its launcher, and sessions come and go while the container runs on.
  */
 @RequiresRoot
 class AttachTest {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link LinuxContainerRuntime#startAttached}, the CLI's {@code run -t}: a detached sandbox
+ * {@link LinuxContainerRuntime#startAttached}, the CLI's {@code run -t}: a detached container
  * whose monitor holds its output until the starter's session is there (ATTACH_HOLD), recorded
  * with its streams and docker's auto-removal.
  */
@@ -37,7 +37,7 @@ class StartAttachedTest {
         var started = rt.startAttached(Container.builder().rootfs(TestRootfs.busybox()).detached(true).tty(true)
                 .stdout(Stdio.PIPE).stderr(Stdio.PIPE).command("/bin/sh", "-c", "echo early-$((2+3)); exit 6").build(), true);
         String id = started.container().id();
-        started.container().close(); // lets go: the sandbox is the monitor's
+        started.container().close(); // lets go: the container is the monitor's
         Thread.sleep(200); // let it end before the session reads anything: the output waits in the terminal
         try (AttachTest.Client c = new AttachTest.Client(started.session())) {
             assertThat(c.end()).contains(ContainerExit.exited(6));

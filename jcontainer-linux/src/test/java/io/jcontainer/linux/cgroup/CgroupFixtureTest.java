@@ -58,7 +58,7 @@ class CgroupFixtureTest {
     void v1CreatesOneLeafPerNeededHierarchyWritesLimitsAndRemovesThem() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, true);
         var m = new CgroupV1Manager(f.fs, f.host());
-        var cg = (LinuxSandboxCgroup) m.create("0123456789abcdef", MEM_CPU_PIDS);
+        var cg = (LinuxContainerCgroup) m.create("0123456789abcdef", MEM_CPU_PIDS);
         String name = "jcontainer-4242.777-0123456789ab";
         assertThat(cg.paths()).containsExactly(
                 f.path("/sys/fs/cgroup/memory/agent/a1/" + name), f.path("/sys/fs/cgroup/cpu/" + name),
@@ -100,7 +100,7 @@ class CgroupFixtureTest {
     void pureV1TracksWithTheFreezerAndV1CpusetGetsBothSets() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, false);
         var m = new CgroupV1Manager(f.fs, f.host());
-        var cg = (LinuxSandboxCgroup) m.create("abcdefabcdef00", limits(b -> b.cpus("1")));
+        var cg = (LinuxContainerCgroup) m.create("abcdefabcdef00", limits(b -> b.cpus("1")));
         String name = "jcontainer-4242.777-abcdefabcdef";
         assertThat(cg.paths()).contains(f.path("/sys/fs/cgroup/freezer/" + name), f.path("/sys/fs/cgroup/cpuset/" + name));
         assertThat(f.read("/sys/fs/cgroup/cpuset/" + name + "/cpuset.cpus")).isEqualTo("1");
@@ -150,13 +150,13 @@ class CgroupFixtureTest {
         CgroupFixture f = CgroupFixture.hybrid(tmp, true);
         var m = new CgroupV1Manager(f.fs, f.host());
         assertThat(m.create("x1", io.jcontainer.Container.builder().command("/bin/true").build())).isNull();
-        var cg = (LinuxSandboxCgroup) m.create("x2", io.jcontainer.Container.builder().command("/bin/true").removeNamespace(Namespace.PID)
+        var cg = (LinuxContainerCgroup) m.create("x2", io.jcontainer.Container.builder().command("/bin/true").removeNamespace(Namespace.PID)
                 .removeNamespace(Namespace.USER).build()); // a root JVM's default, whoever runs the test
         assertThat(cg.paths()).containsExactly(f.path("/sys/fs/cgroup/devices/jcontainer-4242.777-x2"),
                 f.path("/sys/fs/cgroup/freezer/jcontainer-4242.777-x2"), f.path("/sys/fs/cgroup/cpuacct/jcontainer-4242.777-x2"));
         cg.killAll(); // freeze, kill what cgroup.procs lists, thaw
         assertThat(f.read("/sys/fs/cgroup/freezer/jcontainer-4242.777-x2/freezer.state")).isEqualTo("THAWED");
-        var userNs = (LinuxSandboxCgroup) m.create("x3", io.jcontainer.Container.builder().command("/bin/true").addNamespace(Namespace.USER).pidsLimit(5).build());
+        var userNs = (LinuxContainerCgroup) m.create("x3", io.jcontainer.Container.builder().command("/bin/true").addNamespace(Namespace.USER).pidsLimit(5).build());
         assertThat(userNs.paths()).as("no devices allowlist needed in a user namespace").noneMatch(p -> p.contains("/devices/"));
         userNs.close();
         cg.close();
@@ -167,12 +167,12 @@ class CgroupFixtureTest {
         CgroupFixture f = CgroupFixture.hybrid(tmp, true);
         CgroupHost h = f.host();
         var m = new CgroupV1Manager(f.fs, h);
-        var mine = (LinuxSandboxCgroup) m.create("aaaaaaaaaaaa", MEM_CPU_PIDS);
+        var mine = (LinuxContainerCgroup) m.create("aaaaaaaaaaaa", MEM_CPU_PIDS);
         f.process(5000, 1);
         var dead = new CgroupV1Manager(f.fs, new CgroupHost(h.root(), h.v1(), h.unified(), 5000, 2)); // pid reused: other start time
-        var stale = (LinuxSandboxCgroup) dead.create("bbbbbbbbbbbb", MEM_CPU_PIDS);
-        var detachedBusy = (LinuxSandboxCgroup) dead.create("cccccccccccc", MEM_CPU_PIDS, true);
-        var detachedIdle = (LinuxSandboxCgroup) dead.create("dddddddddddd", MEM_CPU_PIDS, true);
+        var stale = (LinuxContainerCgroup) dead.create("bbbbbbbbbbbb", MEM_CPU_PIDS);
+        var detachedBusy = (LinuxContainerCgroup) dead.create("cccccccccccc", MEM_CPU_PIDS, true);
+        var detachedIdle = (LinuxContainerCgroup) dead.create("dddddddddddd", MEM_CPU_PIDS, true);
         f.put("/sys/fs/cgroup/pids/jcontainer-detached-cccccccccccc/cgroup.procs", "123\n");
         m.sweepStale();
         assertThat(mine.paths()).allMatch(p -> Files.exists(Path.of(p)));
@@ -183,14 +183,14 @@ class CgroupFixtureTest {
     }
 
     @Test
-    void v2MovesTheJvmIntoALeafToEnableControllersThenCreatesSandboxesBesideIt() {
+    void v2MovesTheJvmIntoALeafToEnableControllersThenCreatesContainersBesideIt() {
         CgroupFixture f = CgroupFixture.v2(tmp);
         CgroupHost h = f.host();
         assertThat(h.isV1()).isFalse();
         var m = (CgroupV2Manager) CgroupManager.detect(f.fs, h);
         String svc = "/sys/fs/cgroup/user.slice/app.service";
         assertThat(m.base()).isEqualTo(f.path(svc));
-        var cg = (LinuxSandboxCgroup) m.create("0123456789abcdef", MEM_CPU_PIDS);
+        var cg = (LinuxContainerCgroup) m.create("0123456789abcdef", MEM_CPU_PIDS);
         assertThat(f.read(svc + "/jcontainer-4242.777-jvm/cgroup.procs")).isEqualTo("4242\n");
         assertThat(f.read(svc + "/cgroup.procs")).isBlank();
         assertThat(f.read(svc + "/cgroup.subtree_control").strip().split(" ")).containsExactlyInAnyOrder("memory", "cpu", "pids");
@@ -220,7 +220,7 @@ class CgroupFixtureTest {
     }
 
     @Test
-    void v2WithoutAWritableCgroupRunsUnlimitedSandboxesButRefusesLimits() throws Exception {
+    void v2WithoutAWritableCgroupRunsUnlimitedContainersButRefusesLimits() throws Exception {
         CgroupFixture f = CgroupFixture.v2(tmp);
         CgroupHost h = f.host();
         var ro = new CgroupV2Manager(new CgroupFs(null) {

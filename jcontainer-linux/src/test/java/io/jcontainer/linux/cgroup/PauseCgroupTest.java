@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What {@code jcontainer pause} of a later process relies on, against fixture hosts (no root):
- * every detached sandbox gets a freezer, and the freezer is found again from the directories
+ * every detached container gets a freezer, and the freezer is found again from the directories
  * state.json records.
  */
 class PauseCgroupTest {
@@ -27,7 +27,7 @@ class PauseCgroupTest {
     }
 
     @Test
-    void onlyADetachedSandboxWithoutLimitsGetsACgroupThatIsAFreezer() {
+    void onlyADetachedContainerWithoutLimitsGetsACgroupThatIsAFreezer() {
         assertThat(CgroupManager.needsCgroup(spec(false))).isFalse();
         assertThat(CgroupManager.needsCgroup(spec(true))).isTrue();
         assertThat(CgroupManager.needsCgroup(Container.builder().command("/bin/true").removeNamespace(Namespace.PID).build())).isTrue();
@@ -35,7 +35,7 @@ class PauseCgroupTest {
         CgroupFixture f = CgroupFixture.hybrid(tmp, true);
         var m = new CgroupV1Manager(f.fs, f.host());
         assertThat(m.create("a".repeat(64), spec(false))).isNull();
-        try (var cg = (LinuxSandboxCgroup) m.create("b".repeat(64), spec(true))) {
+        try (var cg = (LinuxContainerCgroup) m.create("b".repeat(64), spec(true))) {
             assertThat(cg.paths()).contains(tmp + "/sys/fs/cgroup/freezer/jcontainer-detached-bbbbbbbbbbbb");
             RecordedFreezer fr = RecordedFreezer.find(f.fs, cg.paths()).orElseThrow();
             assertThat(fr.path()).isEqualTo(tmp + "/sys/fs/cgroup/freezer/jcontainer-detached-bbbbbbbbbbbb");
@@ -50,13 +50,13 @@ class PauseCgroupTest {
     }
 
     @Test
-    void onlyAnAttachedUnnamedSandboxWithAPidNamespaceGetsItsFreezerAtTheFirstPause() {
+    void onlyAnAttachedUnnamedContainerWithAPidNamespaceGetsItsFreezerAtTheFirstPause() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, true);
         var m = new CgroupV1Manager(f.fs, f.host());
         ContainerSpec limited = Container.builder().command("/bin/true").pidsLimit(10).build();
         var later = m.prepare("a".repeat(64), limited);
         assertThat(later.procsFiles()).as("the child moves into no freezer at start").noneMatch(p -> p.contains("/freezer/"));
-        try (var cg = (LinuxSandboxCgroup) later.realize()) {
+        try (var cg = (LinuxContainerCgroup) later.realize()) {
             assertThat(cg.paths()).noneMatch(p -> p.contains("/freezer/"));
             cg.thaw(); // never paused: nothing to thaw
             assertThat(cg.paths()).noneMatch(p -> p.contains("/freezer/"));
@@ -71,10 +71,10 @@ class PauseCgroupTest {
     }
 
     @Test
-    void onV2TheSandboxDirectoryIsTheFreezerAndKillsPassIt() {
+    void onV2TheContainerDirectoryIsTheFreezerAndKillsPassIt() {
         CgroupFixture f = CgroupFixture.v2(tmp);
         var m = new CgroupV2Manager(f.fs, f.host());
-        try (var cg = (LinuxSandboxCgroup) m.create("c".repeat(64), spec(true))) {
+        try (var cg = (LinuxContainerCgroup) m.create("c".repeat(64), spec(true))) {
             RecordedFreezer fr = RecordedFreezer.find(f.fs, cg.paths()).orElseThrow();
             assertThat(fr.holdsKills()).isFalse();
             fr.freeze();
@@ -85,14 +85,14 @@ class PauseCgroupTest {
     }
 
     @Test
-    void theSweepLeavesCgroupsOfDetachedSandboxesAlone() {
+    void theSweepLeavesCgroupsOfDetachedContainersAlone() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, false);
         var m = new CgroupV1Manager(f.fs, f.host());
         // empty: between two restarts, or being started by a process with another state directory
-        var cg = (LinuxSandboxCgroup) m.create("e".repeat(64), spec(true));
+        var cg = (LinuxContainerCgroup) m.create("e".repeat(64), spec(true));
         m.sweepStale(java.util.Set.of("eeeeeeeeeeee"));
         assertThat(cg.paths()).allSatisfy(d -> assertThat(Path.of(d)).isDirectory());
-        m.sweepStale(); // their monitor removes them when the sandbox ends for good (Op.RemoveOnExit)
+        m.sweepStale(); // their monitor removes them when the container ends for good (Op.RemoveOnExit)
         assertThat(cg.paths()).allSatisfy(d -> assertThat(Path.of(d)).isDirectory());
     }
 
@@ -107,7 +107,7 @@ class PauseCgroupTest {
     void aFreezeTheKernelDoesNotCompleteIsUndoneAndReported() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, false);
         var m = new CgroupV1Manager(f.fs, f.host());
-        try (var cg = (LinuxSandboxCgroup) m.create("d".repeat(64), spec(true))) {
+        try (var cg = (LinuxContainerCgroup) m.create("d".repeat(64), spec(true))) {
             String state = "/sys/fs/cgroup/freezer/jcontainer-detached-dddddddddddd/freezer.state";
             // a fixture whose freezer stays FREEZING, as v1 does while a task sleeps uninterruptibly
             var stuck = new CgroupFs(null) {

@@ -41,7 +41,7 @@ class RecordedCgroupTest {
                 "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Total 12288\n8:16 Read 100\n8:16 Write 0\nTotal 12388\n", "cgroup.procs", ""));
         Path acct = dir("cpuacct", Map.of("cpuacct.usage", "3000000\n", "cpuacct.usage_user", "2000000\n", "cpuacct.usage_sys", "1000000\n"));
         Path freezer = dir("freezer", Map.of("freezer.state", "THAWED\n"));
-        SandboxCgroup cg = RecordedCgroup.of(fs, List.of(mem.toString(), pids.toString(), blkio.toString(), acct.toString(), freezer.toString(),
+        ContainerCgroup cg = RecordedCgroup.of(fs, List.of(mem.toString(), pids.toString(), blkio.toString(), acct.toString(), freezer.toString(),
                 tmp.resolve("never-made").toString()));
         ContainerStats s = cg.stats();
         assertThat(s.memoryBytes()).isEqualTo(52428800);
@@ -75,7 +75,7 @@ class RecordedCgroupTest {
                 Map.entry("io.stat", "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n259:0 rbytes=1 wbytes=2\n"),
                 Map.entry("cpu.stat", "usage_usec 30\nuser_usec 20\nsystem_usec 10\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n"),
                 Map.entry("cpu.max", "max 100000\n")));
-        SandboxCgroup cg = RecordedCgroup.of(fs, List.of(d.toString()));
+        ContainerCgroup cg = RecordedCgroup.of(fs, List.of(d.toString()));
         ContainerStats s = cg.stats();
         assertThat(s.memoryBytes()).isEqualTo(1048576);
         assertThat(s.memoryLimitBytes()).isEqualTo(64L << 20);

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A second JVM for cross-process tests: {@code ChildJvm STORE-DIR detached|attached NAME}
- * starts {@code sleep 1000} in a busybox sandbox recorded in STORE-DIR, prints
+ * starts {@code sleep 1000} in a busybox container recorded in STORE-DIR, prints
  * "ID PID" and then exits (detached) or sleeps until killed (attached).
  */
 public final class ChildJvm {

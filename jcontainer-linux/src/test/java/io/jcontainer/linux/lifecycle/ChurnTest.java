@@ -2,8 +2,8 @@ package io.jcontainer.linux.lifecycle;
 
 import io.jcontainer.Container;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.ContainerProcess;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * 8 threads create, exec into, kill and close sandboxes for 20 s; afterwards the JVM's
+ * 8 threads create, exec into, kill and close containers for 20 s; afterwards the JVM's
  * descriptors, mounts and child zombies are exactly where they started, and it has no more
  * threads than before (fewer is no leak: the JVM's own compiler and pool threads come and go
  * with the load, which under a loaded CI host ended the run with 52 threads instead of 55).
@@ -57,7 +57,7 @@ class ChurnTest {
     @Test
     void createExecKillRemoveLeavesNothingBehind() throws Exception {
         // warm up: the supervisor thread and the launcher memfd exist from the first start on
-        try (Container c = Sandboxes.busybox().command("/bin/true").start()) {
+        try (Container c = TestRuns.busybox().command("/bin/true").start()) {
             c.waitFor();
         }
         Census before = census();
@@ -70,12 +70,12 @@ class ChurnTest {
             threads.add(Thread.ofPlatform().name("churn-" + t).start(() -> {
                 try {
                     for (int i = 0; System.nanoTime() < end; i++) {
-                        try (Container c = Sandboxes.busybox().init(i % 2 == 0).command("/bin/sleep", "1000").start()) {
-                            try (SandboxProcess p = c.exec(ExecSpec.of("/bin/sh", "-c", "echo " + n))) {
+                        try (Container c = TestRuns.busybox().init(i % 2 == 0).command("/bin/sleep", "1000").start()) {
+                            try (ContainerProcess p = c.exec(ExecSpec.of("/bin/sh", "-c", "echo " + n))) {
                                 assertThat(new String(p.stdout().readAllBytes())).isEqualTo(n + "\n");
                                 assertThat(p.waitFor().code()).isZero();
                             }
-                            if (i % 3 == 0) c.exec(ExecSpec.of("/bin/sleep", "1000")); // left running: the sandbox's end must end it
+                            if (i % 3 == 0) c.exec(ExecSpec.of("/bin/sleep", "1000")); // left running: the container's end must end it
                             if (i % 2 == 0) c.kill();
                             else c.stop(Duration.ofMillis(50));
                         }
@@ -89,7 +89,7 @@ class ChurnTest {
         for (Thread t : threads) t.join();
         assertThat(failures).isEmpty();
         assertThat(rounds.get()).isPositive();
-        boolean settled = SandboxProcs.eventually(10, () -> {
+        boolean settled = ContainerProcs.eventually(10, () -> {
             try {
                 return census().leaksNothingSince(before);
             } catch (IOException e) {

@@ -3,7 +3,7 @@ package io.jcontainer.linux.lifecycle;
 import io.jcontainer.Container;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Signal;
 import io.jcontainer.Stdio;
 import io.jcontainer.lifecycle.ContainerInfo;
@@ -100,7 +100,7 @@ class ContainersTest {
         assertThat(state.get("annotations").get("org.example/k").asText()).isEqualTo("v");
         assertThat(rec.resolve("spec.json")).doesNotExist();
         assertThat(i.ociState("/b")).extracting(OciState::status).isEqualTo(OciState.Status.RUNNING);
-        try (SandboxProcess p = cs.exec(id, new ExecSpec(List.of("/bin/hostname"), java.util.Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE, false))) {
+        try (ContainerProcess p = cs.exec(id, new ExecSpec(List.of("/bin/hostname"), java.util.Map.of(), null, null, Stdio.NULL, Stdio.PIPE, Stdio.PIPE, false))) {
             assertThat(new String(p.stdout().readAllBytes()).trim()).isEqualTo("kept");
             assertThat(p.waitFor().code()).isZero();
         }

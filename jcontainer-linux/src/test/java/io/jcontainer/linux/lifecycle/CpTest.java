@@ -1,7 +1,7 @@
 package io.jcontainer.linux.lifecycle;
 
 import io.jcontainer.Container;
-import io.jcontainer.linux.files.SandboxFiles;
+import io.jcontainer.linux.files.ContainerFiles;
 import io.jcontainer.linux.sys.NativeSyscalls;
 import io.jcontainer.linux.sys.SyscallException;
 import io.jcontainer.linux.testing.RequiresRoot;
@@ -17,21 +17,21 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** cp in and out of a running sandbox, with symlinks inside pointing outside (CVE-2018-15664 class). */
+/** cp in and out of a running container, with symlinks inside pointing outside (CVE-2018-15664 class). */
 @RequiresRoot
 class CpTest {
     @TempDir
     Path tmp;
 
     @Test
-    void copiesResolveInsideTheSandboxRootAndNeverFollowSymlinksOut() throws Exception {
+    void copiesResolveInsideTheContainerRootAndNeverFollowSymlinksOut() throws Exception {
         Path rootfs = TestRootfs.fresh(tmp);
         String setup = "mkdir -p /tmp/data/sub; echo hi > /tmp/data/file.txt; echo deep > /tmp/data/sub/x; "
                 + "ln -s / /tmp/data/escape; ln -s /etc/passwd /tmp/data/pw; ln -s / /tmp/evil; ln -s /etc/planted-target /tmp/planted; "
                 + "echo ready; exec sleep 1000";
         try (Container c = Container.builder().rootfs(rootfs).command("/bin/sh", "-c", setup).start()) {
             assertThat(new BufferedReader(new InputStreamReader(c.stdout())).readLine()).isEqualTo("ready");
-            SandboxFiles files = new SandboxFiles(NativeSyscalls.INSTANCE);
+            ContainerFiles files = new ContainerFiles(NativeSyscalls.INSTANCE);
 
             Path out = tmp.resolve("out");
             files.copyOut(c.pid(), "/tmp/data", out);
@@ -40,7 +40,7 @@ class CpTest {
             assertThat(Files.readSymbolicLink(out.resolve("escape")).toString()).isEqualTo("/"); // a link, not the host's /
             assertThat(Files.readSymbolicLink(out.resolve("pw")).toString()).isEqualTo("/etc/passwd");
 
-            // a path through a symlink to "/" stays in the sandbox's root: its /etc/passwd, not the host's
+            // a path through a symlink to "/" stays in the container's root: its /etc/passwd, not the host's
             Path pw = tmp.resolve("passwd");
             files.copyOut(c.pid(), "/tmp/evil/etc/passwd", pw);
             assertThat(pw).hasSameTextualContentAs(rootfs.resolve("etc/passwd"));

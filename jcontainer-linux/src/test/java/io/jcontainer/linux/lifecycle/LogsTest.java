@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Logs of detached sandboxes: written by the monitor (never through the JVM), bounded, read like docker logs. */
+/** Logs of detached containers: written by the monitor (never through the JVM), bounded, read like docker logs. */
 @RequiresRoot
 class LogsTest {
     private static final Pattern ENTRY = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z (stdout|stderr) [FP] .*");
@@ -64,14 +64,14 @@ class LogsTest {
     }
 
     @Test
-    void followPrintsWhatIsAppendedAcrossRotationsUntilTheSandboxEnds() throws Exception {
+    void followPrintsWhatIsAppendedAcrossRotationsUntilTheContainerEnds() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store).logLimits(4096, 2);
         try (Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).detached(true)
                 .command("/bin/sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line-$i-0123456789012345678901234567890123456789; i=$((i+1)); "
                         + "[ $((i % 50)) = 0 ] && sleep 0.1; done").build())) {
             var out = new ByteArrayOutputStream();
-            // follows from the start while the sandbox writes and its monitor rotates every ~4 KiB
+            // follows from the start while the container writes and its monitor rotates every ~4 KiB
             new ContainerLogs(store.logFile(c.id())).print(new ContainerLogs.Options(true, false, -1, null), out, new ByteArrayOutputStream(),
                     () -> store.find(c.id()).running());
             String[] lines = out.toString().split("\n");

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Pausing a detached sandbox through the store, as a later process does: its cgroup freezer
+ * Pausing a detached container through the store, as a later process does: its cgroup freezer
  * holds every task (a counter it writes stops), exec is refused, and stop, kill and forced
  * removal still end it — a frozen task acts on no signal until thawed on cgroup v1.
  */
@@ -58,13 +58,13 @@ class PauseTest {
     }
 
     @Test
-    void pausedSandboxStopsUntilUnpausedRefusesExecAndStillStops() throws Exception {
+    void pausedContainerStopsUntilUnpausedRefusesExecAndStillStops() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store);
         Path out = Files.createDirectory(tmp.resolve("out"));
         try (Container c = counter(rt, out)) {
             ContainerStore.Entry e = store.find(c.id());
-            assertThat(e.state().cgroupDirs()).isNotEmpty(); // every detached sandbox has a freezer
+            assertThat(e.state().cgroupDirs()).isNotEmpty(); // every detached container has a freezer
             assertThat(advancesPast(out, count(out))).isTrue();
 
             store.pause(e);
@@ -74,7 +74,7 @@ class PauseTest {
             assertThat(store.inspect(e)).contains("\"Status\" : \"paused\"").contains("\"Paused\" : true");
             long frozenAt = count(out);
             Thread.sleep(300);
-            assertThat(count(out)).as("the counter of a frozen sandbox").isEqualTo(frozenAt);
+            assertThat(count(out)).as("the counter of a frozen container").isEqualTo(frozenAt);
 
             ContainerStore.Entry paused = e;
             assertThatThrownBy(() -> store.pause(paused)).isInstanceOf(ContainerStore.PauseStateException.class)
@@ -109,7 +109,7 @@ class PauseTest {
     }
 
     @Test
-    void killAndForcedRemovalEndAPausedSandbox() throws Exception {
+    void killAndForcedRemovalEndAPausedContainer() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store);
         Path a = Files.createDirectory(tmp.resolve("a")), b = Files.createDirectory(tmp.resolve("b"));

@@ -21,7 +21,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Restart policies: the detached sandbox's monitor runs its command again; a manual stop ends that. */
+/** Restart policies: the detached container's monitor runs its command again; a manual stop ends that. */
 @RequiresRoot
 class RestartTest {
     @TempDir
@@ -54,7 +54,7 @@ class RestartTest {
     }
 
     @Test
-    void theMonitorRemovesADetachedSandboxsCgroupsWhenItHasEndedForGood() throws Exception {
+    void theMonitorRemovesADetachedContainersCgroupsWhenItHasEndedForGood() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store);
         String id;
@@ -80,12 +80,12 @@ class RestartTest {
             ContainerStore.Entry e = store.find(c.id());
             assertThat(e.state().pid()).isEqualTo(first);
             NativeSyscalls.INSTANCE.kill((int) first, 9); // a crash, not a stop
-            assertThat(SandboxProcs.eventually(20, () -> {
+            assertThat(ContainerProcs.eventually(20, () -> {
                 ContainerStore.Entry now = store.find(c.id());
                 return now.running() && now.state().pid() != first;
             })).isTrue();
             ContainerStore.Entry restarted = store.find(c.id());
-            assertThat(SandboxProcs.alive((int) restarted.state().pid())).isTrue();
+            assertThat(ContainerProcs.alive((int) restarted.state().pid())).isTrue();
 
             assertThat(store.stop(restarted, Duration.ofMillis(200))).hasValueSatisfying(x -> assertThat(x.code()).isEqualTo(137));
             assertThat(c.waitFor(Duration.ofSeconds(30))).isPresent(); // the monitor ended: no more restarts
@@ -95,7 +95,7 @@ class RestartTest {
     }
 
     @Test
-    void aPolicyNeedsADetachedSandbox() {
+    void aPolicyNeedsADetachedContainer() {
         assertThatThrownBy(() -> Container.builder().restart(RestartPolicy.ALWAYS).command("true").build())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("detached");
         assertThat(RestartPolicy.parse("on-failure:5")).isEqualTo(RestartPolicy.onFailure(5));

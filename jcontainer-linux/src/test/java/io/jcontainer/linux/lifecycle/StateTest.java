@@ -21,14 +21,14 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Sandboxes across processes: detached ones outlive their JVM; attached ones die with it. */
+/** Containers across processes: detached ones outlive their JVM; attached ones die with it. */
 @RequiresRoot
 class StateTest {
     @TempDir
     Path tmp;
 
     @Test
-    void aDetachedSandboxOutlivesItsJvmAndIsStoppedAndRemovedFromAnother() throws Exception {
+    void aDetachedContainerOutlivesItsJvmAndIsStoppedAndRemovedFromAnother() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         Process jvm = ChildJvm.start(store.root(), "detached", "survivor");
         String[] line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine().split(" ");
@@ -42,14 +42,14 @@ class StateTest {
         assertThat(e.status()).isEqualTo(ContainerStore.Status.RUNNING);
         assertThat(e.state().pid()).isEqualTo(pid);
         assertThat(store.find(id.substring(0, 5)).state().id()).isEqualTo(id);
-        assertThat(SandboxProcs.alive((int) pid)).isTrue();
+        assertThat(ContainerProcs.alive((int) pid)).isTrue();
 
         // sleep as PID 1 ignores SIGTERM: the grace period passes, then SIGKILL; its monitor records it
         assertThat(store.stop(e, Duration.ofMillis(200))).hasValueSatisfying(x -> assertThat(x.code()).isEqualTo(137));
         ContainerStore.Entry stopped = store.find(id);
         assertThat(stopped.status()).isEqualTo(ContainerStore.Status.EXITED);
         assertThat(stopped.finished()).isNotNull();
-        assertThat(SandboxProcs.alive((int) pid)).isFalse();
+        assertThat(ContainerProcs.alive((int) pid)).isFalse();
 
         store.remove(stopped, false);
         assertThat(store.list()).isEmpty();
@@ -58,15 +58,15 @@ class StateTest {
     }
 
     @Test
-    void anAttachedSandboxDiesWithItsKilledJvmAndItsRecordIsSweptAtTheNextStart() throws Exception {
+    void anAttachedContainerDiesWithItsKilledJvmAndItsRecordIsSweptAtTheNextStart() throws Exception {
         ContainerStore store = new ContainerStore(tmp.resolve("store"));
         Process jvm = ChildJvm.start(store.root(), "attached", "doomed");
         long pid = Long.parseLong(new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine().split(" ")[1]);
-        assertThat(SandboxProcs.alive((int) pid)).isTrue();
+        assertThat(ContainerProcs.alive((int) pid)).isTrue();
         jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
         jvm.waitFor();
-        // The launcher saw its control socket close and killed the sandbox.
-        assertThat(SandboxProcs.eventually(5, () -> !SandboxProcs.alive((int) pid))).as("sandbox pid %d still alive 5 s after its JVM died", pid).isTrue();
+        // The launcher saw its control socket close and killed the container.
+        assertThat(ContainerProcs.eventually(5, () -> !ContainerProcs.alive((int) pid))).as("container pid %d still alive 5 s after its JVM died", pid).isTrue();
         assertThat(store.find("doomed").running()).isFalse();
 
         var rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, store);
@@ -105,7 +105,7 @@ class StateTest {
             assertThat(top.getFirst().get(1)).isEqualTo(Long.toString(c.pid()));
             assertThat(top.getFirst().get(7)).isEqualTo("/bin/sleep 1000");
         }
-        assertThat(store.list()).isEmpty(); // an attached sandbox's record goes with its handle
+        assertThat(store.list()).isEmpty(); // an attached container's record goes with its handle
 
         store.create(state("abc1" + "0".repeat(60)));
         store.create(state("abc2" + "0".repeat(60)));

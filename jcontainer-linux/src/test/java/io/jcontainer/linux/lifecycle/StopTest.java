@@ -4,7 +4,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.Namespace;
 import io.jcontainer.Signal;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ class StopTest {
     @Test
     void aPayloadThatHandlesTheStopSignalFinishesWithinTheGracePeriod() throws Exception {
         String script = "trap 'echo term; sleep 0.3; echo bye; exit 3' TERM; echo ready; while :; do sleep 0.1; done";
-        try (Container c = Sandboxes.busybox().command("/bin/sh", "-c", script).start()) {
+        try (Container c = TestRuns.busybox().command("/bin/sh", "-c", script).start()) {
             var out = new BufferedReader(new InputStreamReader(c.stdout(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("ready");
             ContainerExit exit = c.stop(Duration.ofSeconds(60));
@@ -36,7 +36,7 @@ class StopTest {
     @Test
     void aConfiguredStopSignalIsSentInstead() throws Exception {
         String script = "trap 'exit 5' USR1; trap '' TERM; echo ready; while :; do sleep 0.1; done";
-        try (Container c = Sandboxes.busybox().stopSignal(Signal.USR1).command("/bin/sh", "-c", script).start()) {
+        try (Container c = TestRuns.busybox().stopSignal(Signal.USR1).command("/bin/sh", "-c", script).start()) {
             assertThat(new BufferedReader(new InputStreamReader(c.stdout())).readLine()).isEqualTo("ready");
             assertThat(c.stop(Duration.ofSeconds(60)).code()).isEqualTo(5);
         }
@@ -55,25 +55,25 @@ class StopTest {
     private void stopKillsEverything(boolean pidNs) throws Exception {
         // Everything ignores SIGTERM: only the SIGKILL after the grace period ends it.
         String script = "trap '' TERM; sleep 1000 & sleep 1000 & (trap '' TERM; sleep 1000) & echo ready; wait";
-        var b = Sandboxes.busybox().command("/bin/sh", "-c", script);
+        var b = TestRuns.busybox().command("/bin/sh", "-c", script);
         if (!pidNs) b.removeNamespace(Namespace.PID);
         try (Container c = b.start()) {
             assertThat(new BufferedReader(new InputStreamReader(c.stdout())).readLine()).isEqualTo("ready");
             List<Integer> pids = new ArrayList<>();
             if (pidNs) {
-                assertThat(SandboxProcs.eventually(20, () -> SandboxProcs.inPidNamespaceOf(c.pid()).stream().filter(p -> p.comm().equals("sleep")).count() == 3)).isTrue();
-                SandboxProcs.inPidNamespaceOf(c.pid()).forEach(p -> pids.add(p.pid()));
+                assertThat(ContainerProcs.eventually(20, () -> ContainerProcs.inPidNamespaceOf(c.pid()).stream().filter(p -> p.comm().equals("sleep")).count() == 3)).isTrue();
+                ContainerProcs.inPidNamespaceOf(c.pid()).forEach(p -> pids.add(p.pid()));
             } else {
-                assertThat(SandboxProcs.eventually(20, () -> descendants((int) c.pid()).stream().filter(p -> SandboxProcs.stat(p) != null && "sleep".equals(SandboxProcs.stat(p).comm())).count() == 3)).isTrue();
+                assertThat(ContainerProcs.eventually(20, () -> descendants((int) c.pid()).stream().filter(p -> ContainerProcs.stat(p) != null && "sleep".equals(ContainerProcs.stat(p).comm())).count() == 3)).isTrue();
                 pids.add((int) c.pid());
                 pids.addAll(descendants((int) c.pid()));
             }
             ContainerExit exit = c.stop(Duration.ofMillis(300));
             assertThat(exit.signal()).isEqualTo(Signal.KILL.number());
-            assertThat(SandboxProcs.eventually(10, () -> pids.stream().noneMatch(SandboxProcs::alive)))
+            assertThat(ContainerProcs.eventually(10, () -> pids.stream().noneMatch(ContainerProcs::alive)))
                     .as("still alive among %s", pids).isTrue();
             // and none is left a zombie: without a PID namespace the monitor reaps the orphans (subreaper)
-            assertThat(SandboxProcs.eventually(10, () -> pids.stream().allMatch(p -> SandboxProcs.stat(p) == null)))
+            assertThat(ContainerProcs.eventually(10, () -> pids.stream().allMatch(p -> ContainerProcs.stat(p) == null)))
                     .as("zombies among %s", pids).isTrue();
         }
     }

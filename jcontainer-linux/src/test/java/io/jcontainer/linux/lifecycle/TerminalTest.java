@@ -1,7 +1,7 @@
 package io.jcontainer.linux.lifecycle;
 
 import io.jcontainer.Container;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,7 @@ class TerminalTest {
         }
 
         boolean shows(String s) throws InterruptedException {
-            return SandboxProcs.eventually(20, () -> text.indexOf(s) >= 0);
+            return ContainerProcs.eventually(20, () -> text.indexOf(s) >= 0);
         }
 
         @Override
@@ -43,7 +43,7 @@ class TerminalTest {
 
     @Test
     void aShellOnTheTerminalEchoesResizesAndExits() throws Exception {
-        try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
+        try (Container c = TestRuns.busybox().tty(true).command("/bin/sh").start()) {
             Screen screen = new Screen(c.stdout());
             c.stdin().write("[ -t 0 ] && [ -t 1 ] && echo on-a-tty-$((40+2))\n".getBytes());
             c.stdin().flush();
@@ -63,12 +63,12 @@ class TerminalTest {
     }
 
     @Test
-    void execGetsATerminalOfItsOwnAndExecIntoATtySandboxWithoutOneWorks() throws Exception {
-        try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
-            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh", "-c", "[ -t 0 ] && echo exec-tty || echo no-tty"))) {
+    void execGetsATerminalOfItsOwnAndExecIntoATtyContainerWithoutOneWorks() throws Exception {
+        try (Container c = TestRuns.busybox().tty(true).command("/bin/sh").start()) {
+            try (io.jcontainer.ContainerProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh", "-c", "[ -t 0 ] && echo exec-tty || echo no-tty"))) {
                 assertThat(new String(p.stdout().readAllBytes())).isEqualTo("no-tty\n");
             }
-            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh").withTty(true))) {
+            try (io.jcontainer.ContainerProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh").withTty(true))) {
                 Screen screen = new Screen(p.stdout());
                 p.stdin().write("[ -t 0 ] && echo exec-$((1+1))-tty; exit 4\n".getBytes());
                 p.stdin().flush();
@@ -80,8 +80,8 @@ class TerminalTest {
 
     @Test
     void anExecsTerminalIsResizedThroughItsHandle() throws Exception {
-        try (Container c = Sandboxes.busybox().command("/bin/sleep", "1000").start()) {
-            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh").withTty(true))) {
+        try (Container c = TestRuns.busybox().command("/bin/sleep", "1000").start()) {
+            try (io.jcontainer.ContainerProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/sh").withTty(true))) {
                 Screen screen = new Screen(p.stdout());
                 p.resizeTerminal(33, 101); // TIOCSWINSZ on the exec's own master; SIGWINCH to its foreground group
                 p.stdin().write("stty size\n".getBytes());
@@ -93,7 +93,7 @@ class TerminalTest {
                 assertThat(screen.shows("40 120")).as(screen.toString()).isTrue();
                 assertThat(p.waitFor(Duration.ofSeconds(20))).isPresent();
             }
-            try (io.jcontainer.SandboxProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/true"))) {
+            try (io.jcontainer.ContainerProcess p = c.exec(io.jcontainer.ExecSpec.of("/bin/true"))) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.resizeTerminal(24, 80))
                         .isInstanceOf(IllegalStateException.class).hasMessageContaining("has no terminal");
             }
@@ -101,9 +101,9 @@ class TerminalTest {
     }
 
     @Test
-    void aTerminalWriterThatStopsLeavesTheSandboxRunning() throws Exception {
+    void aTerminalWriterThatStopsLeavesTheContainerRunning() throws Exception {
         // the client side of detaching (ctrl-p ctrl-q, --detach-keys) is the CLI's: cli/docker/AttachInputTest
-        try (Container c = Sandboxes.busybox().tty(true).command("/bin/sh").start()) {
+        try (Container c = TestRuns.busybox().tty(true).command("/bin/sh").start()) {
             Screen screen = new Screen(c.stdout());
             c.stdin().write("echo before\n".getBytes());
             c.stdin().flush();

@@ -19,7 +19,7 @@ class CgroupPlacementPlanTest {
     void v1TasksFilesAreTheChildsFirstStepsAndV2ChildrenAreBornInTheirCgroup() {
         var spec = Container.builder().command("/bin/true").build();
         var files = List.of("/sys/fs/cgroup/memory/x/tasks", "/sys/fs/cgroup/pids/x/tasks", "/sys/fs/cgroup/unified/x/cgroup.procs");
-        Plan plan = new PlanCompiler(HOST).compile(spec, new PlanCompiler.Inputs(Passwd.User.ROOT, files, null, 0, "sandbox"));
+        Plan plan = new PlanCompiler(HOST).compile(spec, new PlanCompiler.Inputs(Passwd.User.ROOT, files, null, 0, "container"));
         assertThat(plan.child().subList(0, 2)).containsExactly(
                 new Op.WritePid("/sys/fs/cgroup/memory/x/tasks", "0"), new Op.WritePid("/sys/fs/cgroup/pids/x/tasks", "0"));
         // v2: clone3(CLONE_INTO_CGROUP), no cgroup.procs write (a migration waits an RCU grace period)

@@ -27,7 +27,7 @@ class ExecPlansTest {
         assertThat(p.pre()).containsExactly(new Op.CloneIntoCgroup("/sys/fs/cgroup/pids/x"), new Op.Setns("/proc/42/ns/user", (int) Plan.CLONE_NEWUSER),
                 new Op.Setns("/proc/42/ns/ipc", (int) Plan.CLONE_NEWIPC), new Op.Setns("/proc/42/ns/uts", (int) Plan.CLONE_NEWUTS),
                 new Op.Setns("/proc/42/ns/net", (int) Plan.CLONE_NEWNET), new Op.Setns("/proc/42/ns/pid", (int) Plan.CLONE_NEWPID));
-        assertThat(p.parent()).isEmpty(); // v2: born in the sandbox's cgroup
+        assertThat(p.parent()).isEmpty(); // v2: born in the container's cgroup
         assertThat(p.child()).containsExactly(new Op.Setns("/proc/42/ns/cgroup", (int) Plan.CLONE_NEWCGROUP),
                 new Op.Setns("/proc/42/ns/mnt", (int) Plan.CLONE_NEWNS), new Op.Chdir("/tmp"), new Op.Setsid(), new Op.NoNewPrivs(),
                 new Op.Setresuid(0), new Op.CloseFds(), new Op.Exec("id", List.of("id"), List.of()));

@@ -39,11 +39,11 @@ class LifecycleOpsTest {
     }
 
     @Test
-    void execOfATtySandboxWithoutATerminalDoesNotAcquireOne() {
-        var sandbox = Container.builder().tty(true).namespaces(Namespace.PID, Namespace.MNT).command("sh").build();
-        var merged = ExecPlans.merge(sandbox, io.jcontainer.ExecSpec.of("true"));
+    void execOfATtyContainerWithoutATerminalDoesNotAcquireOne() {
+        var container = Container.builder().tty(true).namespaces(Namespace.PID, Namespace.MNT).command("sh").build();
+        var merged = ExecPlans.merge(container, io.jcontainer.ExecSpec.of("true"));
         assertThat(merged.tty()).isFalse();
-        assertThat(ExecPlans.merge(sandbox, io.jcontainer.ExecSpec.of("true").withTty(true)).tty()).isTrue();
+        assertThat(ExecPlans.merge(container, io.jcontainer.ExecSpec.of("true").withTty(true)).tty()).isTrue();
     }
 
     @Test

@@ -386,7 +386,7 @@ class PlanCompilerTest {
     }
 
     @Test
-    void detachedSandboxesDoNotDieWithTheJvm() {
+    void detachedContainersDoNotDieWithTheJvm() {
         assertThat(compile(ROOT_HOST, spec()).flags() & Plan.KILL_ON_EOF).isNotZero();
         assertThat(compile(ROOT_HOST, spec().detached(true)).flags() & Plan.KILL_ON_EOF).isZero();
     }

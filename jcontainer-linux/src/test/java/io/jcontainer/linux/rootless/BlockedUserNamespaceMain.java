@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Run by {@link RootlessTest} in a user namespace whose {@code user.max_user_namespaces} is 0
- * (a per-namespace sysctl, so the host is untouched): starting a sandbox with a USER namespace
+ * (a per-namespace sysctl, so the host is untouched): starting a container with a USER namespace
  * must fail with a HostUnsupportedException naming that sysctl. Exit 0 when it does.
  */
 public final class BlockedUserNamespaceMain {

@@ -6,7 +6,7 @@ import io.jcontainer.ContainerException;
 import java.nio.file.Path;
 
 /**
- * Run by {@link RootlessTest} as the unprivileged user: starting a sandbox in root {@code args[0]}
+ * Run by {@link RootlessTest} as the unprivileged user: starting a container in root {@code args[0]}
  * must fail with a {@link ContainerException} whose message contains {@code args[1]}. Exit 0 when it does.
  */
 public final class RefusedStartMain {

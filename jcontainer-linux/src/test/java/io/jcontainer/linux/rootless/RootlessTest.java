@@ -30,7 +30,7 @@ class RootlessTest {
     static final String USER = "jcuser";
 
     @Test
-    void sandboxesRunAsAnUnprivilegedUser() throws Exception {
+    void containersRunAsAnUnprivilegedUser() throws Exception {
         ensureUser();
         long[] sub = {firstRange("/etc/subuid"), firstRange("/etc/subgid")};
         int uid = Integer.parseInt(exec("id", "-u", USER).strip()), gid = Integer.parseInt(exec("id", "-g", USER).strip());

@@ -118,7 +118,7 @@ class SeccompCompilerTest {
         for (String s : List.of("setgroups", "setresgid", "setresuid", "capset", "prctl", "close_range", "fcntl", "execve",
                 "write", "exit_group", "read", "mmap", "futex", "wait4", "rt_sigaction", "getpid", "brk"))
             assertThat(answer(arch, DOCKER, s, 0, 0, 0, 0, 0, 0)).as(s).isEqualTo(RET_ALLOW);
-        // ...and with no capability at all (a stricter sandbox)
+        // ...and with no capability at all (a stricter container)
         assertThat(answer(arch, Set.of(), "execve")).isEqualTo(RET_ALLOW);
     }
 

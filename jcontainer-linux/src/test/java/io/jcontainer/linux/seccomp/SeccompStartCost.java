@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * Not a test: a measurement to run by hand (as root) — the start-to-exit latency of
- * {@code /bin/true} in a busybox sandbox with the built-in filter, with a 4-instruction
+ * {@code /bin/true} in a busybox container with the built-in filter, with a 4-instruction
  * allow-all filter (the floor any filter costs) and with none, interleaved in one run (so all
  * see the same machine), after a warm-up that also fills the filter cache. Prints medians,
  * their ratios and the medians of the paired differences (each round runs all three, in a

@@ -2,7 +2,7 @@ package io.jcontainer.linux.security;
 
 import io.jcontainer.Container;
 import io.jcontainer.ContainerSpec;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Base of the attack suite (SECURITY.md rows 1–26). Each test gets a private root with the probe
  * and a <b>host canary</b>: a 0600 file outside the root with random content. After every test
  * the canary must be unchanged (and was never readable from inside: tests pass its host path to
- * the probe), and the JVM must still start and finish a sandbox.
+ * the probe), and the JVM must still start and finish a container.
  */
 abstract class AttackTest {
     @TempDir
@@ -43,8 +43,8 @@ abstract class AttackTest {
     void canaryUnchangedAndJvmResponsive() throws IOException {
         assertThat(Files.readString(canary)).as("host canary %s", canary).isEqualTo(canaryContent);
         assertThat(Files.getPosixFilePermissions(canary)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-        // The JVM and its supervisor still work: a fresh sandbox starts, runs and reports.
-        var r = Sandboxes.run(Sandboxes.busybox().command("/bin/echo", "alive"));
+        // The JVM and its supervisor still work: a fresh container starts, runs and reports.
+        var r = TestRuns.run(TestRuns.busybox().command("/bin/echo", "alive"));
         assertThat(r.stdout()).isEqualTo("alive\n");
     }
 
@@ -61,7 +61,7 @@ abstract class AttackTest {
         return Probe.run(probe(args));
     }
 
-    /** Reads the first line the sandbox prints (for payloads that keep running). */
+    /** Reads the first line the container prints (for payloads that keep running). */
     static String firstLine(Container c) throws IOException {
         StringBuilder sb = new StringBuilder();
         int ch;

@@ -2,7 +2,7 @@ package io.jcontainer.linux.security;
 
 import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
-import io.jcontainer.linux.files.SandboxFiles;
+import io.jcontainer.linux.files.ContainerFiles;
 import io.jcontainer.linux.sys.NativeSyscalls;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.linux.testing.TestRootfs;
@@ -39,7 +39,7 @@ class CopyTest {
     Path tmp;
     Path rootfs, host;
     Container c;
-    SandboxFiles files = new SandboxFiles(NativeSyscalls.INSTANCE);
+    ContainerFiles files = new ContainerFiles(NativeSyscalls.INSTANCE);
 
     @BeforeEach
     void start() throws Exception {
@@ -108,7 +108,7 @@ class CopyTest {
         assertThat(mode(host.resolve("suid"))).isEqualTo(04755);
         files.copyOut(c.pid(), "/data/owned", host);
         assertThat(Files.getAttribute(host.resolve("owned"), "unix:uid")).as("without -a: the invoking user").isEqualTo(0);
-        files.copyOut(c.pid(), "/data/owned", host.resolve("archived"), new SandboxFiles.Options(true, false));
+        files.copyOut(c.pid(), "/data/owned", host.resolve("archived"), new ContainerFiles.Options(true, false));
         assertThat(Files.getAttribute(host.resolve("archived"), "unix:uid")).isEqualTo(1234);
         assertThat(Files.getAttribute(host.resolve("archived"), "unix:gid")).isEqualTo(5678);
 
@@ -120,7 +120,7 @@ class CopyTest {
         assertThat(mode(rootfs.resolve("data/in-suid"))).isEqualTo(06750);
         assertThat(Files.getLastModifiedTime(rootfs.resolve("data/in-suid"))).isEqualTo(TIME);
         assertThat(Files.getAttribute(rootfs.resolve("data/in-suid"), "unix:uid")).as("without -a: the container's root").isEqualTo(0);
-        files.copyIn(c.pid(), in, "/data/in-archived", new SandboxFiles.Options(true, false));
+        files.copyIn(c.pid(), in, "/data/in-archived", new ContainerFiles.Options(true, false));
         assertThat(Files.getAttribute(rootfs.resolve("data/in-archived"), "unix:uid")).isEqualTo(4321);
         assertThat(mode(rootfs.resolve("data/in-archived"))).as("setuid survives the chown").isEqualTo(06750);
     }
@@ -130,7 +130,7 @@ class CopyTest {
         Path bin = Files.writeString(host.resolve("tool"), "#!/bin/sh\necho tool-ran\n");
         Files.setAttribute(bin, "unix:mode", 0755);
         files.copyIn(c.pid(), bin, "/bin");
-        var r = io.jcontainer.linux.Sandboxes.run(Container.builder().rootfs(rootfs).command("/bin/tool"));
+        var r = io.jcontainer.linux.TestRuns.run(Container.builder().rootfs(rootfs).command("/bin/tool"));
         assertThat(r.stdout()).isEqualTo("tool-ran\n");
         Path dir = Files.createDirectories(host.resolve("tree/a"));
         Files.writeString(dir.resolve("f"), "f");
@@ -142,10 +142,10 @@ class CopyTest {
 
     @Test
     void followLinkCopiesWhatSrcPointsToUnderItsName() throws Exception {
-        files.copyOut(c.pid(), "/data/link", host.resolve("followed"), new SandboxFiles.Options(false, true));
+        files.copyOut(c.pid(), "/data/link", host.resolve("followed"), new ContainerFiles.Options(false, true));
         assertThat(Files.isSymbolicLink(host.resolve("followed"))).isFalse();
         assertThat(host.resolve("followed")).hasContent("#!/bin/sh\necho ran");
-        files.copyOut(c.pid(), "/data/link", host, new SandboxFiles.Options(false, true));
+        files.copyOut(c.pid(), "/data/link", host, new ContainerFiles.Options(false, true));
         assertThat(host.resolve("link")).isRegularFile().hasContent("#!/bin/sh\necho ran");
     }
 

@@ -1,7 +1,7 @@
 package io.jcontainer.linux.security;
 
 import io.jcontainer.Capability;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +46,7 @@ class DeviceAndNetworkTest extends AttackTest {
     /** Row 15: /dev holds only the safe devices; no /dev/mem, no disks. */
     @Test
     void devHasOnlySafeDevices() {
-        var o = Sandboxes.run(probe().command("/bin/sh", "-c", "ls /dev; /bin/probe read /dev/mem"));
+        var o = TestRuns.run(probe().command("/bin/sh", "-c", "ls /dev; /bin/probe read /dev/mem"));
         assertThat(o.stdout().split("\n")).doesNotContain("mem", "kmem", "sda", "vda", "port", "kmsg")
                 .contains("null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "ptmx", "ENOENT");
     }
@@ -59,10 +59,10 @@ class DeviceAndNetworkTest extends AttackTest {
         assertThat(run(probe("raw-socket").dropAllCapabilities()).verdict()).isEqualTo("EPERM");
     }
 
-    /** Row 16: with NET_RAW (docker's default), the sandbox's network namespace has only lo: nothing to spoof. */
+    /** Row 16: with NET_RAW (docker's default), the container's network namespace has only lo: nothing to spoof. */
     @Test
     void privateNetworkHasOnlyLoopback() {
-        var o = Sandboxes.run(probe().command("/bin/sh", "-c", "ls /sys/class/net; /bin/probe packet-socket"));
+        var o = TestRuns.run(probe().command("/bin/sh", "-c", "ls /sys/class/net; /bin/probe packet-socket"));
         assertThat(o.stdout().split("\n")).containsExactly("lo", "OK");
     }
 

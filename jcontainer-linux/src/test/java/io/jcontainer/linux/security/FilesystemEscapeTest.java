@@ -4,7 +4,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerStartException;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Namespace;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @RequiresRoot
 class FilesystemEscapeTest extends AttackTest {
 
-    /** Row 1: the classic chroot escape (the seed's program) lands in the sandbox's root, not the host's. */
+    /** Row 1: the classic chroot escape (the seed's program) lands in the container's root, not the host's. */
     @Test
     void chrootEscapeStaysInside() {
         var o = run("chroot-escape", canary.toString());
@@ -50,7 +50,7 @@ class FilesystemEscapeTest extends AttackTest {
     /** Row 2: masks and read-only paths stay in place after the attempts. */
     @Test
     void masksStay() {
-        var o = Sandboxes.run(probe().command("/bin/sh", "-c",
+        var o = TestRuns.run(probe().command("/bin/sh", "-c",
                 "/bin/probe umount /proc/keys; /bin/probe remount /proc/sys rw; /bin/probe read /proc/keys; /bin/probe write /proc/sys/kernel/core_pattern x"));
         assertThat(o.stdout().split("\n")).containsExactly("EPERM", "EPERM", "OK 0", "EROFS");
     }
@@ -106,7 +106,7 @@ class FilesystemEscapeTest extends AttackTest {
         assertThat(root.resolve("run").resolve(name)).as("the mount point made inside the image's /run").isDirectory();
     }
 
-    /** Row 12: a bind target flipping between a directory and a symlink out of the root while sandboxes start. */
+    /** Row 12: a bind target flipping between a directory and a symlink out of the root while containers start. */
     @Test
     void bindTargetSymlinkRace() throws Exception {
         Path host = canary.getParent();
@@ -124,14 +124,14 @@ class FilesystemEscapeTest extends AttackTest {
                     Files.delete(target);
                     Files.createDirectory(target);
                 } catch (Exception ignored) {
-                    // racing with the sandbox's own mkdir: keep flipping
+                    // racing with the container's own mkdir: keep flipping
                 }
             }
         });
         try {
             for (int i = 0; i < 30; i++) {
                 try {
-                    var o = Sandboxes.run(probe().bind(src, "/mnt").command("/bin/probe", "read", "/mnt/canary"));
+                    var o = TestRuns.run(probe().bind(src, "/mnt").command("/bin/probe", "read", "/mnt/canary"));
                     assertThat(o.stdout()).doesNotStartWith("OK");
                 } catch (ContainerStartException lost) {
                     // losing the race may fail the start; it must never mount over the host

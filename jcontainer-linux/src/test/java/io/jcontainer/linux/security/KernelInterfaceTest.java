@@ -1,7 +1,7 @@
 package io.jcontainer.linux.security;
 
 import io.jcontainer.Namespace;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,9 +32,9 @@ class KernelInterfaceTest extends AttackTest {
     /** Row 3 without seccomp: a nested user namespace gains capabilities over nothing of the host. */
     @Test
     void nestedUserNamespaceIsHarmless() {
-        var o = Sandboxes.run(probe().seccomp(io.jcontainer.Seccomp.UNCONFINED).command("/bin/unshare", "-U", "-r", "-m", "-n",
+        var o = TestRuns.run(probe().seccomp(io.jcontainer.Seccomp.UNCONFINED).command("/bin/unshare", "-U", "-r", "-m", "-n",
                 "/bin/probe", "chroot-escape", canary.toString()));
-        // either unshare is refused, or the escape ends inside the sandbox's root
+        // either unshare is refused, or the escape ends inside the container's root
         assertThat(o.stdout()).doesNotContain("ESCAPED");
     }
 
@@ -58,7 +58,7 @@ class KernelInterfaceTest extends AttackTest {
         }
     }
 
-    /** Row 8: cgroupfs seen from the sandbox (its own cgroup namespace) cannot raise its limits. */
+    /** Row 8: cgroupfs seen from the container (its own cgroup namespace) cannot raise its limits. */
     @Test
     void ownCgroupLimitsCannotBeRaised() {
         for (String f : new String[]{"/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
@@ -71,7 +71,7 @@ class KernelInterfaceTest extends AttackTest {
     /** Row 9: CVE-2022-0492 — mounting a v1 hierarchy to set release_agent fails, so does writing one. */
     @Test
     void releaseAgentEscapeFails() {
-        var o = Sandboxes.run(probe().command("/bin/sh", "-c",
+        var o = TestRuns.run(probe().command("/bin/sh", "-c",
                 "mkdir -p /tmp/cg; /bin/probe mount cgroup /tmp/cg rdma; /bin/probe mount cgroup2 /tmp/cg;"
                         + " /bin/probe write /sys/fs/cgroup/memory/release_agent /tmp/x"));
         String[] lines = o.stdout().split("\n");

@@ -3,7 +3,7 @@ package io.jcontainer.linux.security;
 import io.jcontainer.Container;
 import io.jcontainer.Namespace;
 import io.jcontainer.Profile;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +40,12 @@ class LauncherIntegrityTest extends AttackTest {
     void launcherAndExeCannotBeOverwritten() {
         assertThat(run("open-exe", "self").verdict()).isIn("ETXTBSY", "EACCES");
         for (var b : List.of(probe(), probe().privileged())) {
-            var o = Sandboxes.run(b.removeNamespace(Namespace.PID).command("/bin/sh", "-c", "/bin/probe open-exe $PPID"));
+            var o = TestRuns.run(b.removeNamespace(Namespace.PID).command("/bin/sh", "-c", "/bin/probe open-exe $PPID"));
             assertThat(o.stdout().strip()).as(o.toString()).isIn("EACCES", "EPERM", "ETXTBSY");
         }
     }
 
-    /** Row 5: a descriptor the JVM leaks (no O_CLOEXEC) never reaches the sandbox; cwd is inside the root. */
+    /** Row 5: a descriptor the JVM leaks (no O_CLOEXEC) never reaches the container; cwd is inside the root. */
     @Test
     void onlyStdioReachesThePayload() throws Throwable {
         int leaked = (int) libc("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT))
@@ -62,7 +62,7 @@ class LauncherIntegrityTest extends AttackTest {
         }
     }
 
-    /** Row 6: eight sandboxes started at once each see exactly 0, 1, 2 — and only their own pipes. */
+    /** Row 6: eight containers started at once each see exactly 0, 1, 2 — and only their own pipes. */
     @Test
     void concurrentStartsNeverShareDescriptors() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -70,9 +70,9 @@ class LauncherIntegrityTest extends AttackTest {
             for (int round = 0; round < 5; round++) {
                 List<Future<List<String>>> runs = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
-                    String token = "sandbox-" + round + "-" + i;
+                    String token = "container-" + round + "-" + i;
                     runs.add(pool.submit((Callable<List<String>>) () -> {
-                        var o = Sandboxes.run(probe().command("/bin/sh", "-c", "echo " + token + "; exec /bin/probe fds"));
+                        var o = TestRuns.run(probe().command("/bin/sh", "-c", "echo " + token + "; exec /bin/probe fds"));
                         List<String> lines = o.stdout().lines().toList();
                         assertThat(lines.getFirst()).isEqualTo(token);
                         return lines.stream().filter(l -> l.startsWith("fd ")).toList();
@@ -113,7 +113,7 @@ class LauncherIntegrityTest extends AttackTest {
     /** Row 7: the environment is exactly what was set; nothing of the JVM's leaks in. */
     @Test
     void environmentIsExactlyWhatWasSet() {
-        var o = Sandboxes.run(probe().hostname("box").env("FOO", "bar").command("/bin/env"));
+        var o = TestRuns.run(probe().hostname("box").env("FOO", "bar").command("/bin/env"));
         assertThat(o.stdout().lines().sorted().toList()).containsExactly("FOO=bar", "HOME=/root", "HOSTNAME=box",
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     }
@@ -144,7 +144,7 @@ class LauncherIntegrityTest extends AttackTest {
     }
 
     /**
-     * The sandbox dies with its launcher also when the payload runs as another uid: changing
+     * The container dies with its launcher also when the payload runs as another uid: changing
      * credentials clears PR_SET_PDEATHSIG (prctl(2)), so the launcher must arm it again after.
      */
     @Test

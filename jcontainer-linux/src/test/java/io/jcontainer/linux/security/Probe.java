@@ -2,7 +2,7 @@ package io.jcontainer.linux.security;
 
 import io.jcontainer.Container;
 import io.jcontainer.ContainerSpec;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.TestRootfs;
 
 import java.io.IOException;
@@ -81,11 +81,11 @@ public final class Probe {
 
     /** Runs the probe and returns its result. */
     public static Outcome run(ContainerSpec.Builder b) {
-        return new Outcome(Sandboxes.run(b));
+        return new Outcome(TestRuns.run(b));
     }
 
     /** A finished probe: its last line is the verdict. */
-    public record Outcome(Sandboxes.Result result) {
+    public record Outcome(TestRuns.Result result) {
         public String verdict() {
             String[] lines = result.stdout().strip().split("\n");
             return lines.length == 0 ? "" : lines[lines.length - 1].strip();

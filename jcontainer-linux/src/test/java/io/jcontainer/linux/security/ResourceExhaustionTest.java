@@ -15,7 +15,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SECURITY.md rows 20–24: fork, memory, disk, descriptor and CPU exhaustion stay inside the sandbox. */
+/** SECURITY.md rows 20–24: fork, memory, disk, descriptor and CPU exhaustion stay inside the container. */
 @RequiresRoot
 class ResourceExhaustionTest extends AttackTest {
 

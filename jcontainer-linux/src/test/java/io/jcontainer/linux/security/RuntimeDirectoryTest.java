@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * SECURITY.md row 35: jcontainer's runtime directory (where each sandbox mounts its new root;
+ * SECURITY.md row 35: jcontainer's runtime directory (where each container mounts its new root;
  * {@code /tmp/jcontainer-UID} for a user without XDG_RUNTIME_DIR) cannot be claimed by another
  * user, and the mount point in it is opened once, without following a symlink. The same squat
  * as a real unprivileged user: {@code rootless/RootlessTest}.

@@ -2,7 +2,7 @@ package io.jcontainer.linux.security;
 
 import io.jcontainer.Container;
 import io.jcontainer.InvalidSpecException;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
@@ -20,13 +20,13 @@ class SpecInputTest {
         assertThatThrownBy(() -> Container.builder().cpus(Double.POSITIVE_INFINITY))
                 .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("cpus: ").hasMessageContaining("finite");
         int n = Runtime.getRuntime().availableProcessors();
-        assertThatThrownBy(() -> Sandboxes.busybox().cpus(n + 1.0).command("/bin/true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().cpus(n + 1.0).command("/bin/true").start())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("range of CPUs is from 0.01 to " + n + ".00");
     }
 
     @Test
     void aHugeCpusetIsOutOfRangeNotNotANumber() {
-        assertThatThrownBy(() -> Sandboxes.busybox().cpusetCpus("0-999999999").command("/bin/true").start())
+        assertThatThrownBy(() -> TestRuns.busybox().cpusetCpus("0-999999999").command("/bin/true").start())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("out of range").hasMessageNotContaining("not a number");
     }
 

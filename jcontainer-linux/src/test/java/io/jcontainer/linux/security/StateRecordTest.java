@@ -4,7 +4,7 @@ import io.jcontainer.Container;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.Signal;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.state.ContainerState;
 import io.jcontainer.linux.state.ContainerStore;
 import io.jcontainer.linux.state.ProcStat;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SECURITY.md row 36: a tampered {@code state.json} makes {@code kill}, {@code stop} and
- * {@code rm -f} act on nothing foreign. The pid-1 case runs inside a sandbox with its own PID
+ * {@code rm -f} act on nothing foreign. The pid-1 case runs inside a container with its own PID
  * namespace and a decoy PID 1 (a JVM in it drives {@link ContainerStore}); the machine's own
  * PID 1 is never a target.
  */
@@ -47,7 +47,7 @@ class StateRecordTest {
         String script = "trap 'echo SIGNALLED' TERM INT HUP USR1 USR2; "
                 + java + " --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:off -cp "
                 + String.join(":", entries) + " " + TamperedRecordMain.class.getName() + " /tmp/state; echo java-exit=$?";
-        var r = Sandboxes.run(b.command("/bin/sh", "-c", script));
+        var r = TestRuns.run(b.command("/bin/sh", "-c", script));
         String out = r.stdout();
         assertThat(out).as(out + r.stderr()).contains("DONE", "java-exit=0");
         assertThat(out).as("the decoy PID 1 got a signal:\n" + out).doesNotContain("SIGNALLED");
@@ -59,7 +59,7 @@ class StateRecordTest {
     /**
      * On the host: a record naming a decoy process of this test (not PID 1) with its start time
      * and its real parent as the "monitor", and extra cgroup directories: one of another
-     * program under a real cgroup mount holding the decoy, one named like another sandbox's, a
+     * program under a real cgroup mount holding the decoy, one named like another container's, a
      * plain directory and a path with "..". Nothing is signalled, frozen or removed.
      */
     @Test
@@ -71,7 +71,7 @@ class StateRecordTest {
         if (!Files.isDirectory(pidsRoot)) pidsRoot = Path.of("/sys/fs/cgroup");
         String tag = Long.toHexString(System.nanoTime());
         Path foreign = Files.createDirectory(pidsRoot.resolve("jc-test-foreign-" + tag));
-        Path otherSandbox = Files.createDirectory(pidsRoot.resolve("jcontainer-detached-" + "2".repeat(12)));
+        Path otherContainer = Files.createDirectory(pidsRoot.resolve("jcontainer-detached-" + "2".repeat(12)));
         Process decoy = new ProcessBuilder("sleep", "600").start();
         try {
             Files.writeString(foreign.resolve("cgroup.procs"), Long.toString(decoy.pid()));
@@ -79,11 +79,11 @@ class StateRecordTest {
             String id = "3".repeat(64);
             ContainerState s = new ContainerState(id, "tampered", null, List.of("sleep"), false, false, "TERM", decoy.pid(),
                     ProcStat.startTime(decoy.pid()), ProcessHandle.current().pid(), "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
-                    true, null, List.of(foreign.toString(), otherSandbox.toString(), plain.toString(),
+                    true, null, List.of(foreign.toString(), otherContainer.toString(), plain.toString(),
                     pidsRoot + "/jcontainer-detached-333333333333/../jc-test-foreign-" + tag), "no");
             store.create(s);
             ContainerStore.Entry e = store.find("tampered");
-            assertThat(e.running()).as("a process that is not the monitor's child is not the sandbox").isFalse();
+            assertThat(e.running()).as("a process that is not the monitor's child is not the container").isFalse();
             assertThatThrownBy(() -> store.signal(e, Signal.KILL)).isInstanceOf(ContainerException.class)
                     .hasMessageContaining("refusing to signal").hasMessageContaining("pid " + decoy.pid());
             assertThatThrownBy(() -> store.stop(store.find("tampered"), Duration.ofMillis(100))).isInstanceOf(ContainerException.class)
@@ -96,12 +96,12 @@ class StateRecordTest {
             assertThat(foreign).exists();
             assertThat(Files.readString(foreign.resolve("cgroup.procs")))
                     .contains(Long.toString(decoy.pid()));
-            assertThat(otherSandbox).exists();
+            assertThat(otherContainer).exists();
             assertThat(plain).exists();
             assertThat(store.dir(id)).as("the tampered record itself is removed").doesNotExist();
         } finally {
             decoy.destroyForcibly().waitFor();
-            for (Path p : List.of(foreign, otherSandbox)) {
+            for (Path p : List.of(foreign, otherContainer)) {
                 for (int i = 0; i < 100 && Files.exists(p); i++) {
                     try {
                         Files.delete(p);

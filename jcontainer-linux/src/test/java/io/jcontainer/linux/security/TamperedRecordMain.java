@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Run by {@link StateRecordTest} inside a sandbox with a PID namespace, whose PID 1 is a decoy
+ * Run by {@link StateRecordTest} inside a container with a PID namespace, whose PID 1 is a decoy
  * shell that prints SIGNALLED when a signal reaches it: never the machine's own PID 1. It writes
  * a tampered record naming pid 1 with pid 1's real start time, then tries kill, stop and rm -f
  * through {@link ContainerStore} and prints what each did.

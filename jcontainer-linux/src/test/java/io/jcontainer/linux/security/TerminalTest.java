@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SECURITY.md rows 26 and 18 (TIOCSTI): a payload handed the JVM's terminal cannot type into it.
- * The test opens a real pty pair and gives its slave to the sandbox as stdin/stdout; the sandbox
+ * The test opens a real pty pair and gives its slave to the container as stdin/stdout; the container
  * runs in a new session, so that tty is not its controlling terminal and TIOCSTI fails.
  */
 @RequiresRoot

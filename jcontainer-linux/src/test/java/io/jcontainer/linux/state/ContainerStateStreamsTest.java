@@ -79,7 +79,7 @@ class ContainerStateStreamsTest {
         assertThat(store.list()).extracting(e -> e.state().name()).containsExactlyInAnyOrder("kept", "created");
     }
 
-    /** A record of a sandbox that ran (a pid long gone) with no live monitor. */
+    /** A record of a container that ran (a pid long gone) with no live monitor. */
     private static ContainerState state(String id, String name, boolean autoRemove) {
         long pid = name.equals("created") ? 0 : 999_999_999L; // beyond pid_max: never alive
         return new ContainerState(id, name, "<default>", List.of("sh"), false, true, "TERM", pid, 1, 0,

@@ -31,14 +31,14 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * SECURITY.md rows 27–32: crafted layers, applied one after the other into a root inside a
- * sandbox directory next to a host canary. Whatever the layer does, the canary (a file and a
+ * container directory next to a host canary. Whatever the layer does, the canary (a file and a
  * directory outside the root) stays byte-for-byte and time-for-time the same, and nothing
  * appears outside the root.
  */
 class HostileLayerTest {
 
     @TempDir
-    Path sandbox;
+    Path container;
     Path root;
     Path canary;
     Path canaryDir;
@@ -46,9 +46,9 @@ class HostileLayerTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = Files.createDirectory(sandbox.resolve("root"));
-        canary = Files.writeString(sandbox.resolve("canary"), "host secret");
-        canaryDir = Files.createDirectory(sandbox.resolve("canary-dir"));
+        root = Files.createDirectory(container.resolve("root"));
+        canary = Files.writeString(container.resolve("canary"), "host secret");
+        canaryDir = Files.createDirectory(container.resolve("canary-dir"));
         Files.writeString(canaryDir.resolve("keep"), "keep");
         canaryTime = FileTime.fromMillis(1_000_000_000L);
         Files.setLastModifiedTime(canary, canaryTime);
@@ -61,7 +61,7 @@ class HostileLayerTest {
         assertThat(Files.getAttribute(canary, "unix:nlink")).isEqualTo(1);
         assertThat(Files.getAttribute(canary, "unix:mode")).isEqualTo(0100644);
         assertThat(Files.readString(canaryDir.resolve("keep"))).isEqualTo("keep");
-        try (var s = Files.list(sandbox)) {
+        try (var s = Files.list(container)) {
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
                     .containsExactly("canary", "canary-dir", "root");
         }

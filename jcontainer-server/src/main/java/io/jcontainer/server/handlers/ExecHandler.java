@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ExecSpec;
-import io.jcontainer.SandboxProcess;
+import io.jcontainer.ContainerProcess;
 import io.jcontainer.Stdio;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.server.http.ApiError;
@@ -38,7 +38,7 @@ final class ExecHandler {
         final String container;
         final ExecSpec spec;
         final boolean attachStdin, attachStdout, attachStderr;
-        volatile SandboxProcess process;
+        volatile ContainerProcess process;
         volatile Integer exitCode;
 
         Instance(String id, String container, ExecSpec spec, boolean in, boolean out, boolean err) {
@@ -110,7 +110,7 @@ final class ExecHandler {
             if (i.process != null) throw ApiError.conflict("Exec " + i.id + " has already been started");
             i.process = backends.containers().exec(i.container, i.spec);
         }
-        SandboxProcess p = i.process;
+        ContainerProcess p = i.process;
         if (b.path("Detach").asBoolean(false)) {
             // nobody reads its output: let it go to waste rather than block the process on a full pipe
             Thread.ofPlatform().daemon().name("jcontainer-api-pump").start(() -> drain(p.stdout()));
@@ -166,7 +166,7 @@ final class ExecHandler {
     private void resize(Request q, Exchange x) {
         Instance i = instance(q);
         int h = (int) q.longQuery("h", 0), w = (int) q.longQuery("w", 0);
-        SandboxProcess p = i.process;
+        ContainerProcess p = i.process;
         if (p == null) throw ApiError.conflict("exec " + i.id + " is not running");
         if (!i.spec.tty()) throw ApiError.badRequest("exec " + i.id + " has no terminal to resize");
         p.resizeTerminal(h, w);
@@ -175,7 +175,7 @@ final class ExecHandler {
 
     private void inspect(Request q, Exchange x) {
         Instance i = instance(q);
-        SandboxProcess p = i.process;
+        ContainerProcess p = i.process;
         boolean running = p != null && i.exitCode == null && p.isRunning();
         x.json(200, Json.obj("ID", i.id, "Running", running, "ExitCode", i.exitCode, "ProcessConfig", Json.obj(
                         "tty", i.spec.tty(), "entrypoint", i.spec.command().getFirst(), "arguments", i.spec.command().subList(1, i.spec.command().size()),

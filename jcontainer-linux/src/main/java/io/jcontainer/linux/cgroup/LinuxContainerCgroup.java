@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cgroup directories of one sandbox, whatever the host: on v2 one directory carries every
+ * The cgroup directories of one container, whatever the host: on v2 one directory carries every
  * controller; on v1 there is one directory per hierarchy, plus (on a hybrid host) one in the
  * controller-less cgroup2 tree that gives kill, freeze, populated events and CPU time for free.
  * Each question goes to the directory that can answer it.
  */
-final class LinuxSandboxCgroup implements SandboxCgroup {
+final class LinuxContainerCgroup implements ContainerCgroup {
     /** How long close() waits for tasks to leave before it gives up (they were SIGKILLed). */
     private static final long REMOVE_TIMEOUT_MS = 3000;
 
@@ -29,11 +29,11 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
     private volatile List<Dir> dirs;            // every directory, in creation order
     private volatile boolean closed;
 
-    LinuxSandboxCgroup(CgroupFs fs, Map<String, Dir> controllers, Map<String, Dir> parents, Dir track, List<Dir> dirs) {
+    LinuxContainerCgroup(CgroupFs fs, Map<String, Dir> controllers, Map<String, Dir> parents, Dir track, List<Dir> dirs) {
         this(fs, controllers, parents, track, dirs, null);
     }
 
-    LinuxSandboxCgroup(CgroupFs fs, Map<String, Dir> controllers, Map<String, Dir> parents, Dir track, List<Dir> dirs, Dir freezerLater) {
+    LinuxContainerCgroup(CgroupFs fs, Map<String, Dir> controllers, Map<String, Dir> parents, Dir track, List<Dir> dirs, Dir freezerLater) {
         this.fs = fs;
         this.controllers = Map.copyOf(controllers);
         this.parents = Map.copyOf(parents);
@@ -124,8 +124,8 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
     }
 
     /**
-     * The first pause of a sandbox whose freezer was left for later: makes the directory and
-     * moves every process of the sandbox into it, as listed by a hierarchy it was placed in at
+     * The first pause of a container whose freezer was left for later: makes the directory and
+     * moves every process of the container into it, as listed by a hierarchy it was placed in at
      * start, until a pass finds none outside — a process forked by one not yet moved shows up
      * in the next pass; one forked by a moved process is born inside. Moving another process
      * takes the kernel's threadgroup lock, whose first writer waits an RCU grace period
@@ -133,7 +133,7 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
      */
     private synchronized Dir gatherIntoFreezer() {
         if (freezerMade != null) return freezerMade;
-        if (closed) throw new IllegalStateException("the sandbox's cgroups are removed");
+        if (closed) throw new IllegalStateException("the container's cgroups are removed");
         Dir f = freezerLater, source = dirs.get(0); // every v1 hierarchy lists the same processes
         try {
             fs.mkdir(f.path());
@@ -162,7 +162,7 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
                 return f;
             }
         }
-        throw new ContainerException("cannot pause: the sandbox's processes kept forking while they were moved into the freezer cgroup " + f.path());
+        throw new ContainerException("cannot pause: the container's processes kept forking while they were moved into the freezer cgroup " + f.path());
     }
 
     @Override
@@ -217,7 +217,7 @@ final class LinuxSandboxCgroup implements SandboxCgroup {
     private Dir attached(String controller, String setting) {
         Dir d = controllers.get(controller);
         if (d == null)
-            throw new InvalidSpecException(setting, "cannot be changed on the running sandbox: its " + controller
+            throw new InvalidSpecException(setting, "cannot be changed on the running container: its " + controller
                     + " controller was not attached at start (set a " + setting + " limit when starting it)");
         return d;
     }

@@ -22,12 +22,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sandbox's posture as the host kernel sees it (gVisor's sandboxposture_test is the model):
- * for every task of a started sandbox, read /proc/PID/status, ns/*, uid_map, limits, fd/, cwd and
+ * The container's posture as the host kernel sees it (gVisor's containerposture_test is the model):
+ * for every task of a started container, read /proc/PID/status, ns/*, uid_map, limits, fd/, cwd and
  * root, and compare with what the spec asked for and with the JVM's own.
  */
 @RequiresRoot
-class SandboxPostureTest {
+class ContainerPostureTest {
     @TempDir
     Path dir;
 
@@ -130,7 +130,7 @@ class SandboxPostureTest {
         }
     }
 
-    /** The sandbox's tasks: its first process, its descendants, and all their threads. */
+    /** The container's tasks: its first process, its descendants, and all their threads. */
     static List<Long> tasks(Container c) throws Exception {
         List<Long> pids = new ArrayList<>();
         pids.add(c.pid());
@@ -172,7 +172,7 @@ class SandboxPostureTest {
         }
     }
 
-    /** The task's root and cwd are the sandbox's root directory (same inode as the rootfs on the host). */
+    /** The task's root and cwd are the container's root directory (same inode as the rootfs on the host). */
     static void assertRootAndCwd(long pid, Path rootfs) throws IOException {
         Object ino = Files.getAttribute(rootfs, "unix:ino"), dev = Files.getAttribute(rootfs, "unix:dev");
         Path procRoot = Path.of("/proc/" + pid + "/root");

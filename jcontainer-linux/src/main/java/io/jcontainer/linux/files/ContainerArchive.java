@@ -36,7 +36,7 @@ import static io.jcontainer.linux.sys.Syscalls.RESOLVE_NO_SYMLINKS;
 /**
  * docker's archive endpoints ({@code GET/PUT /containers/{id}/archive}, {@code docker cp -}): a
  * path of a running container as a tar stream, and a tar stream extracted into a directory of
- * it. Paths inside are resolved as {@link SandboxFiles} resolves them — by the kernel, with
+ * it. Paths inside are resolved as {@link ContainerFiles} resolves them — by the kernel, with
  * openat2, against an fd of the container's root ({@code /proc/PID/root}): the directory named
  * by the caller with {@code RESOLVE_IN_ROOT} (".." and absolute symlinks stop at the container's
  * root), everything below it one name at a time beneath its parent with
@@ -50,12 +50,12 @@ import static io.jcontainer.linux.sys.Syscalls.RESOLVE_NO_SYMLINKS;
  * {@code 0700} and get their mode and times last, so nobody inside uses a half-filled one.
  * Owners are the archive's, mapped through the container's user namespace.
  */
-public final class SandboxArchive {
+public final class ContainerArchive {
     private static final long BENEATH = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 
     private final Syscalls sys;
 
-    public SandboxArchive(Syscalls sys) {
+    public ContainerArchive(Syscalls sys) {
         this.sys = sys;
     }
 
@@ -87,7 +87,7 @@ public final class SandboxArchive {
     }
 
     private void writeEntry(int dir, String name, String tarName, String shown, TarArchiveOutputStream tar, IdMaps ids) throws IOException {
-        SandboxFiles.Attrs a = lstat(dir, name, shown);
+        ContainerFiles.Attrs a = lstat(dir, name, shown);
         int type = a.mode() & 0170000;
         if (type == 0140000) return; // a socket cannot be archived (tar has no type for it): left out, as docker does
         TarArchiveEntry e;
@@ -213,7 +213,7 @@ public final class SandboxArchive {
                 sys.closeQuietly(openBeneath(parent, base, Syscalls.O_PATH | Syscalls.O_DIRECTORY, name)); // an existing non-directory or link: refused
                 dirs.push(new PendingDir(rel, e));
             } else if (e.isSymbolicLink()) {
-                // its target is text: harmless here, since nothing of this extraction (or of SandboxFiles) follows a link
+                // its target is text: harmless here, since nothing of this extraction (or of ContainerFiles) follows a link
                 replaceNonDirectory(at, name);
                 sys.symlinkat(e.getLinkName(), parent, base);
                 apply(at, e, ids, true);
@@ -348,9 +348,9 @@ public final class SandboxArchive {
         }
     }
 
-    private static SandboxFiles.Attrs lstat(int dir, String name, String shown) {
+    private static ContainerFiles.Attrs lstat(int dir, String name, String shown) {
         try {
-            return SandboxFiles.Attrs.of(Path.of("/proc/self/fd/" + dir, name), LinkOption.NOFOLLOW_LINKS);
+            return ContainerFiles.Attrs.of(Path.of("/proc/self/fd/" + dir, name), LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ContainerException("Could not find the file " + shown + " in container", e);
         } catch (IOException e) {

@@ -10,12 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Test helpers: run a command in a sandbox and collect what it printed. */
-public final class Sandboxes {
-    private Sandboxes() {
+/** Test helpers: run a command in a container and collect what it printed. */
+public final class TestRuns {
+    private TestRuns() {
     }
 
-    /** What a finished sandbox printed, and how it ended. */
+    /** What a finished container printed, and how it ended. */
     public record Result(String stdout, String stderr, ContainerExit exit) {
         public int code() {
             return exit.code();
@@ -43,7 +43,7 @@ public final class Sandboxes {
                 }
             });
             String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8);
-            ContainerExit exit = c.waitFor(Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("sandbox still running after 60 s"));
+            ContainerExit exit = c.waitFor(Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("container still running after 60 s"));
             t.join(10_000);
             return new Result(out, err.getNow("<stderr not drained>"), exit);
         } catch (IOException e) {

@@ -4,7 +4,7 @@ import io.jcontainer.Capability;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.Seccomp;
-import io.jcontainer.linux.Sandboxes;
+import io.jcontainer.linux.TestRuns;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.linux.testing.TestRootfs;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,12 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The kernel agrees with the compiler: real sandboxes (busybox root, root JVM) with the built-in
+ * The kernel agrees with the compiler: real containers (busybox root, root JVM) with the built-in
  * profile, a custom JSON profile and a profile file with Docker's semantics. Syscalls busybox
  * cannot make are made by {@code src/test/c/seccomp-probe.c}, built static at test time.
  */
 @RequiresRoot
-class SeccompSandboxTest {
+class SeccompContainerTest {
     static final int SIGSYS = 31;
 
     @TempDir
@@ -48,18 +48,18 @@ class SeccompSandboxTest {
     }
 
     static ContainerSpec.Builder box(String... command) {
-        return Sandboxes.busybox().rootfs(root).command(command);
+        return TestRuns.busybox().rootfs(root).command(command);
     }
 
-    static Sandboxes.Result probe(Seccomp profile, String... probes) {
+    static TestRuns.Result probe(Seccomp profile, String... probes) {
         List<String> cmd = new ArrayList<>(List.of("/bin/seccomp-probe"));
         cmd.addAll(List.of(probes));
-        return Sandboxes.run(box(cmd.toArray(String[]::new)).seccomp(profile));
+        return TestRuns.run(box(cmd.toArray(String[]::new)).seccomp(profile));
     }
 
     @Test
     void theDefaultIsTheBuiltInFilterAndOrdinaryProgramsWork() {
-        var r = Sandboxes.run(box("/bin/sh", "-c", """
+        var r = TestRuns.run(box("/bin/sh", "-c", """
                 grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs):' /proc/self/status
                 ls / > /dev/null && cat /etc/passwd | wc -l && dd if=/dev/zero of=/tmp/z bs=4k count=16 2>/dev/null \
                   && wc -c < /tmp/z && sleep 0.1 && mkdir /tmp/d && echo ok"""));
@@ -70,7 +70,7 @@ class SeccompSandboxTest {
 
     @Test
     void namespacesAndMountsAreRefused() {
-        var r = Sandboxes.run(box("/bin/sh", "-c", """
+        var r = TestRuns.run(box("/bin/sh", "-c", """
                 unshare -U true; echo "U $?"
                 unshare -m true; echo "m $?"
                 mount -t tmpfs x /mnt; echo "mount $?"
@@ -84,7 +84,7 @@ class SeccompSandboxTest {
     @Test
     void sysAdminUnlocksMountsAsTheProfileSays() {
         // The same profile, compiled for a capability set with CAP_SYS_ADMIN: mount is allowed.
-        var r = Sandboxes.run(box("/bin/sh", "-c", "mkdir -p /tmp/m && mount -t tmpfs x /tmp/m && echo mounted")
+        var r = TestRuns.run(box("/bin/sh", "-c", "mkdir -p /tmp/m && mount -t tmpfs x /tmp/m && echo mounted")
                 .capAdd(Capability.SYS_ADMIN));
         assertThat(r.stdout()).isEqualTo("mounted\n");
     }
@@ -143,7 +143,7 @@ class SeccompSandboxTest {
         Seccomp profile = Seccomp.json("""
                 {"defaultAction": "SCMP_ACT_ALLOW",
                  "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}""");
-        var r = Sandboxes.run(box("/bin/sh", "-c", "mkdir /tmp/nope; echo \"rc $?\"; touch /tmp/yes && echo touched")
+        var r = TestRuns.run(box("/bin/sh", "-c", "mkdir /tmp/nope; echo \"rc $?\"; touch /tmp/yes && echo touched")
                 .seccomp(profile));
         assertThat(r.stdout()).isEqualTo("rc 1\ntouched\n");
         assertThat(r.stderr()).contains("Operation not permitted");
@@ -152,11 +152,11 @@ class SeccompSandboxTest {
     @Test
     void aProfileFileWithDockersSemantics() throws IOException {
         Path file = dir.resolve("docker-semantics.json");
-        try (var in = SeccompSandboxTest.class.getResourceAsStream("/seccomp/docker-semantics.json")) {
+        try (var in = SeccompContainerTest.class.getResourceAsStream("/seccomp/docker-semantics.json")) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
         Seccomp profile = Seccomp.fromFile(file);
-        var sh = Sandboxes.run(box("/bin/sh", "-c", "ls / >/dev/null && cat /etc/passwd | wc -l && sleep 0.1 && echo ok; unshare -m true; echo \"m $?\"")
+        var sh = TestRuns.run(box("/bin/sh", "-c", "ls / >/dev/null && cat /etc/passwd | wc -l && sleep 0.1 && echo ok; unshare -m true; echo \"m $?\"")
                 .seccomp(profile));
         assertThat(sh.stdout()).isEqualTo("4\nok\nm 1\n");
         var r = probe(profile, "keyctl", "clone3", "clone_newuser", "clone_plain", "socket_vsock", "socket_inet", "newer_than_profile", "getpid");
@@ -176,7 +176,7 @@ class SeccompSandboxTest {
     void afterTheUidChangeWithNoNewPrivileges() {
         // no_new_privs: the filter is loaded last, by an unprivileged uid; the launcher's remaining
         // steps (close_range, execve) pass it.
-        var r = Sandboxes.run(box("/bin/sh", "-c", "id -u; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; /bin/seccomp-probe keyctl")
+        var r = TestRuns.run(box("/bin/sh", "-c", "id -u; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; /bin/seccomp-probe keyctl")
                 .user("1000").noNewPrivileges(true));
         assertThat(r.stdout()).isEqualTo("1000\nNoNewPrivs:\t1\nSeccomp:\t2\nkeyctl: EPERM\n");
     }
@@ -187,19 +187,19 @@ class SeccompSandboxTest {
         // denies them breaks startup, as with runc. The failure names the step and errno.
         Seccomp noCapset = Seccomp.json("""
                 {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["capset"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}""");
-        assertThatThrownBy(() -> Sandboxes.run(box("/bin/true").seccomp(noCapset)))
+        assertThatThrownBy(() -> TestRuns.run(box("/bin/true").seccomp(noCapset)))
                 .isInstanceOf(io.jcontainer.ContainerStartException.class)
                 .hasMessageContaining("capset").hasMessageContaining("EACCES");
         // A filter that kills the launcher's child before exec: the launcher cannot tell that
-        // from an exec'd payload dying at once (its error pipe closes empty), so the sandbox
+        // from an exec'd payload dying at once (its error pipe closes empty), so the container
         // "starts" and ends killed by SIGSYS — no hang, no leak.
         Seccomp killAll = Seccomp.json("{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\"}");
-        assertThat(Sandboxes.run(box("/bin/true").seccomp(killAll)).exit().signal()).isEqualTo(SIGSYS);
+        assertThat(TestRuns.run(box("/bin/true").seccomp(killAll)).exit().signal()).isEqualTo(SIGSYS);
     }
 
     @Test
     void aMalformedProfileIsRefusedBeforeAnythingRuns() {
-        assertThatThrownBy(() -> Sandboxes.run(box("/bin/true").seccomp(Seccomp.json("{\"defaultAction\": \"SCMP_ACT_MAYBE\"}"))))
+        assertThatThrownBy(() -> TestRuns.run(box("/bin/true").seccomp(Seccomp.json("{\"defaultAction\": \"SCMP_ACT_MAYBE\"}"))))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("seccomp: defaultAction: unknown action \"SCMP_ACT_MAYBE\"");
     }

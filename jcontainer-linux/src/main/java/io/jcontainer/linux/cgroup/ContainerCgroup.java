@@ -5,8 +5,8 @@ import io.jcontainer.Resources;
 
 import java.util.List;
 
-/** The cgroup(s) of one sandbox. */
-public interface SandboxCgroup extends AutoCloseable {
+/** The cgroup(s) of one container. */
+public interface ContainerCgroup extends AutoCloseable {
     /**
      * The files that place the child in the cgroup(s) before its command runs: {@code cgroup.procs}
      * (v2), which the launcher writes the child's pid to while the child waits; or, on v1, one
@@ -36,7 +36,7 @@ public interface SandboxCgroup extends AutoCloseable {
         throw new UnsupportedOperationException("this cgroup cannot be frozen");
     }
 
-    /** Applies new limits to the running sandbox (the set fields of {@code resources}). */
+    /** Applies new limits to the running container (the set fields of {@code resources}). */
     default void update(Resources resources) {
         throw new UnsupportedOperationException("this cgroup cannot be updated");
     }

@@ -28,9 +28,9 @@ import static io.jcontainer.linux.sys.Syscalls.RESOLVE_NO_MAGICLINKS;
 import static io.jcontainer.linux.sys.Syscalls.RESOLVE_NO_SYMLINKS;
 
 /**
- * {@code docker cp}, safe against symlinks inside the sandbox (the CVE-2018-15664 class: a
+ * {@code docker cp}, safe against symlinks inside the container (the CVE-2018-15664 class: a
  * payload swapping a path component for a symlink to / while the copy runs). Every path inside
- * is resolved by the kernel with openat2(RESOLVE_IN_ROOT) against the sandbox's root (an fd of
+ * is resolved by the kernel with openat2(RESOLVE_IN_ROOT) against the container's root (an fd of
  * /proc/PID/root, in its own mount namespace): ".." and absolute symlinks stop at that root,
  * whatever the payload does meanwhile. Below the first directory, entries are opened one name
  * at a time beneath their parent's fd with RESOLVE_NO_SYMLINKS; symlinks are copied as
@@ -48,7 +48,7 @@ import static io.jcontainer.linux.sys.Syscalls.RESOLVE_NO_SYMLINKS;
  * source's ids, translated through the container's uid/gid maps. FIFOs, sockets and device
  * nodes are refused with a message naming them, never skipped.
  */
-public final class SandboxFiles {
+public final class ContainerFiles {
     private static final long BENEATH = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 
     /**
@@ -61,11 +61,11 @@ public final class SandboxFiles {
 
     private final Syscalls sys;
 
-    public SandboxFiles(Syscalls sys) {
+    public ContainerFiles(Syscalls sys) {
         this.sys = sys;
     }
 
-    /** Copies {@code path} (a file, directory or symlink inside the sandbox) to {@code dest} on the host. */
+    /** Copies {@code path} (a file, directory or symlink inside the container) to {@code dest} on the host. */
     public void copyOut(long pid, String path, Path dest) {
         copyOut(pid, path, dest, Options.DEFAULT);
     }
@@ -188,7 +188,7 @@ public final class SandboxFiles {
         Files.getFileAttributeView(p, BasicFileAttributeView.class, nf).setTimes(a.mtime(), a.atime(), null);
     }
 
-    /** Copies {@code src} from the host into the sandbox at {@code path} (a new name in an existing directory, or into a directory). */
+    /** Copies {@code src} from the host into the container at {@code path} (a new name in an existing directory, or into a directory). */
     public void copyIn(long pid, Path src, String path) {
         copyIn(pid, src, path, Options.DEFAULT);
     }
@@ -379,7 +379,7 @@ public final class SandboxFiles {
         try {
             return sys.openat2(-100 /* AT_FDCWD */, "/proc/" + pid + "/root", Syscalls.O_PATH | Syscalls.O_DIRECTORY | Syscalls.O_CLOEXEC, 0, 0);
         } catch (SyscallException e) {
-            throw new ContainerException("cannot open the root of sandbox pid " + pid + ": " + e.getMessage(), e);
+            throw new ContainerException("cannot open the root of container pid " + pid + ": " + e.getMessage(), e);
         }
     }
 

@@ -7,14 +7,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A process in a sandbox, like {@link Process} but in the sandbox's namespaces, cgroup and
- * security context: a sandbox's first process ({@link Container} is one) or one started in a
- * running sandbox by {@link Container#exec(ExecSpec)}. Streams exist only for those that were
+ * A process in a container, like {@link Process} but in the container's namespaces, cgroup and
+ * security context: a container's first process ({@link Container} is one) or one started in a
+ * running container by {@link Container#exec(ExecSpec)}. Streams exist only for those that were
  * {@link Stdio#PIPE}; {@link #onExit()} never blocks a thread of its own; {@link #close()}
  * kills the process if it still runs and releases its streams.
  */
-public interface SandboxProcess extends AutoCloseable {
-    /** Its pid on the host (it has another one inside the sandbox's PID namespace). */
+public interface ContainerProcess extends AutoCloseable {
+    /** Its pid on the host (it has another one inside the container's PID namespace). */
     long pid();
 
     OutputStream stdin();
@@ -38,7 +38,7 @@ public interface SandboxProcess extends AutoCloseable {
 
     /**
      * Sets the size of its terminal (the kernel sends it SIGWINCH; docker resizes on the
-     * client's SIGWINCH): a sandbox started with {@link ContainerSpec#tty()}, a process exec'd
+     * client's SIGWINCH): a container started with {@link ContainerSpec#tty()}, a process exec'd
      * with {@link ExecSpec#tty()}. Throws {@link IllegalStateException} for one without a terminal.
      */
     default void resizeTerminal(int rows, int cols) {

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-/** Test helpers: the host's view of the processes in a sandbox (by its PID namespace). */
-final class SandboxProcs {
-    private SandboxProcs() {
+/** Test helpers: the host's view of the processes in a container (by its PID namespace). */
+final class ContainerProcs {
+    private ContainerProcs() {
     }
 
     record Proc(int pid, char state, String comm) {
