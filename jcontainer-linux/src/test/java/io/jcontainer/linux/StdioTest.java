@@ -32,7 +32,7 @@ class StdioTest {
             try (OutputStream in = c.stdin()) {
                 in.write("hello container\n".getBytes(StandardCharsets.UTF_8));
             }
-            assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("14\ndone\n");
+            assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("16\ndone\n");
             assertThat(c.waitFor().code()).isZero();
         }
     }
