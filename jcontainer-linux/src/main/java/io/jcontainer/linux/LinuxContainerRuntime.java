@@ -307,11 +307,6 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             throw new HostUnsupportedException("restart policy " + spec.restartPolicy() + " on network " + ((io.jcontainer.NetworkMode.Named) spec.network()).name()
                     + ": a monitor cannot restart a container on a bridge network yet (its namespace is wired by the JVM)",
                     "use --restart no, or --network none/host");
-        switch (spec.network()) {
-            case io.jcontainer.NetworkMode.Container c -> throw new HostUnsupportedException("network container:" + c.idOrName()
-                    + ": joining another container's network by name is not supported yet", "use ns:/proc/PID/ns/net with that container's pid");
-            default -> { }
-        }
         // checked before anything is made; placed by the cgroup manager
         if (spec.linux().cgroupsPath() != null) io.jcontainer.linux.cgroup.CgroupManagers.checkCgroupsPath(spec.linux().cgroupsPath());
         if (spec.process().consoleSize() != null && !spec.tty())
