@@ -417,8 +417,11 @@ class RuncIT {
             assertThat(bad.err()).contains("cgroupsPath");
             assertThat(runc("list", "-q").out()).isBlank();
         } finally {
-            for (String h : List.of("pids", "freezer", "cpuacct", "cpu,cpuacct", "devices", "memory", "cpu", "blkio", ""))
-                Files.deleteIfExists(Path.of("/sys/fs/cgroup", h, parent));
+            // the parent was made in every hierarchy the container got a cgroup in (cpuset too, now): look in all
+            Files.deleteIfExists(Path.of("/sys/fs/cgroup", parent));
+            try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                for (Path h : hierarchies.toList()) if (!Files.isSymbolicLink(h)) Files.deleteIfExists(h.resolve(parent));
+            }
         }
     }
 
