@@ -326,33 +326,8 @@ final class LinuxContainers implements Containers {
 
     /** A session whose close appends {@code detach}. */
     private AttachSession journaled(String id, AttachSession s) {
-        return new AttachSession() {
+        return new ForwardingSession(s) {
             private boolean closed;
-
-            @Override
-            public boolean tty() {
-                return s.tty();
-            }
-
-            @Override
-            public boolean stdinOpen() {
-                return s.stdinOpen();
-            }
-
-            @Override
-            public OutputStream stdin() {
-                return s.stdin();
-            }
-
-            @Override
-            public void resize(int rows, int cols) {
-                s.resize(rows, cols);
-            }
-
-            @Override
-            public Optional<ContainerExit> copyOutput(OutputStream stdout, OutputStream stderr) throws IOException {
-                return s.copyOutput(stdout, stderr);
-            }
 
             @Override
             public synchronized void close() {
@@ -476,27 +451,7 @@ final class LinuxContainers implements Containers {
         AttachSession s = detachedExec(id, exec, execId, true);
         Path log = store.dir(id).resolve("exec-" + execId.substring(0, 12) + ".log");
         Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
-        return new AttachSession() {
-            @Override
-            public boolean tty() {
-                return s.tty();
-            }
-
-            @Override
-            public boolean stdinOpen() {
-                return s.stdinOpen();
-            }
-
-            @Override
-            public OutputStream stdin() {
-                return s.stdin();
-            }
-
-            @Override
-            public void resize(int rows, int cols) {
-                s.resize(rows, cols);
-            }
-
+        return new ForwardingSession(s) {
             @Override
             public Optional<ContainerExit> copyOutput(OutputStream stdout, OutputStream stderr) throws IOException {
                 Optional<ContainerExit> x = s.copyOutput(stdout, stderr);
@@ -516,12 +471,46 @@ final class LinuxContainers implements Containers {
                 }
                 return x;
             }
-
-            @Override
-            public void close() {
-                s.close();
-            }
         };
+    }
+
+    /** A session passed through, for the wrappers above to change only what they add (events, log clean-up). */
+    private abstract static class ForwardingSession implements AttachSession {
+        private final AttachSession s;
+
+        ForwardingSession(AttachSession s) {
+            this.s = s;
+        }
+
+        @Override
+        public boolean tty() {
+            return s.tty();
+        }
+
+        @Override
+        public boolean stdinOpen() {
+            return s.stdinOpen();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return s.stdin();
+        }
+
+        @Override
+        public void resize(int rows, int cols) {
+            s.resize(rows, cols);
+        }
+
+        @Override
+        public Optional<ContainerExit> copyOutput(OutputStream stdout, OutputStream stderr) throws IOException {
+            return s.copyOutput(stdout, stderr);
+        }
+
+        @Override
+        public void close() {
+            s.close();
+        }
     }
 
     private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach) {

@@ -104,11 +104,7 @@ public final class CgroupV2Manager implements CgroupManager {
         fs.mkdir(d.path());
         boolean ok = false;
         try {
-            if (MemoryController.wanted(r)) MemoryController.apply(d, r);
-            if (CpuController.wanted(r)) CpuController.apply(d, r);
-            if (CpusetController.wanted(r)) CpusetController.apply(d, parent, r);
-            if (PidsController.wanted(r)) PidsController.apply(d, r);
-            if (IoController.wanted(r)) IoController.apply(d, r, devices);
+            applyLimits(d, parent, r, devices);
             Map<String, Dir> controllers = new LinkedHashMap<>();
             for (String c : enabled()) controllers.put(c, d);
             ok = true;
@@ -162,11 +158,7 @@ public final class CgroupV2Manager implements CgroupManager {
         fs.mkdir(d.path());
         boolean ok = false;
         try {
-            if (MemoryController.wanted(r)) MemoryController.apply(d, r);
-            if (CpuController.wanted(r)) CpuController.apply(d, r);
-            if (CpusetController.wanted(r)) CpusetController.apply(d, parent, r);
-            if (PidsController.wanted(r)) PidsController.apply(d, r);
-            if (IoController.wanted(r)) IoController.apply(d, r, devices);
+            applyLimits(d, parent, r, devices);
             Map<String, Dir> controllers = new LinkedHashMap<>();
             String on = fs.exists(parentPath + "/cgroup.subtree_control") ? fs.read(parentPath + "/cgroup.subtree_control").strip() : "";
             for (String c : on.isEmpty() ? new String[0] : on.split("\\s+")) controllers.put(c, d);
@@ -233,6 +225,15 @@ public final class CgroupV2Manager implements CgroupManager {
     /** The directory containers are created in. */
     public String base() {
         return base;
+    }
+
+    /** Writes the limits {@code r} asks for into the container's new cgroup {@code d} (under {@code parent}). */
+    private static void applyLimits(Dir d, Dir parent, Resources r, java.util.Map<Resources.DeviceLimit, String> devices) {
+        if (MemoryController.wanted(r)) MemoryController.apply(d, r);
+        if (CpuController.wanted(r)) CpuController.apply(d, r);
+        if (CpusetController.wanted(r)) CpusetController.apply(d, parent, r);
+        if (PidsController.wanted(r)) PidsController.apply(d, r);
+        if (IoController.wanted(r)) IoController.apply(d, r, devices);
     }
 
     @Override
