@@ -128,7 +128,11 @@ public final class TestContainer implements AutoCloseable {
             case Wait.Nothing n -> { }
             case Wait.LogLine l -> {
                 boolean ok = logs.awaitLines(line -> l.pattern().matcher(line).find(), l.times(), left(deadline));
-                if (!ok) throw notReady(c);
+                if (!ok) {
+                    // its output ended: the exit follows, and the supervisor may not have seen it yet
+                    if (logs.isClosed()) c.waitFor(Duration.ofSeconds(2));
+                    throw notReady(c);
+                }
             }
             case Wait.ListeningPort p -> poll(c, deadline, () -> {
                 try {
