@@ -150,6 +150,8 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
 
     public Set<Namespace> namespaces() { return linux.namespaceTypes(); }
     public boolean has(Namespace ns) { return linux.has(ns); }
+    /** Whether {@code /sys/fs/cgroup} shows the container's own cgroups ({@link Mount#cgroupView()}). */
+    public boolean cgroupView() { return mounts.stream().anyMatch(Mount::isCgroupView); }
     /** The root directory, or null when the root is not a {@link Root.Directory}. */
     public Path rootfs() { return root instanceof Root.Directory d ? d.path() : null; }
     public boolean readOnlyRoot() { return root.readonly(); }
@@ -502,6 +504,15 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         /** OCI's generic mount: {@code mount("tmpfs", "tmpfs", "/scratch", "size=1m", "noexec")}. */
         public Builder mount(String type, String source, String target, String... options) {
             return mount(new Mount.Generic(target, type, source, options == null ? null : Arrays.asList(options)));
+        }
+
+        /**
+         * {@code /sys/fs/cgroup} shows the container's own cgroups, read-only, so software inside
+         * that sizes itself from its limits (a JVM, Go's runtime, nproc) sees them
+         * ({@link Mount#cgroupView()}; docker's and runc's default, opt-in here: it costs mounts).
+         */
+        public Builder cgroupView() {
+            return mounts.stream().anyMatch(Mount::isCgroupView) ? this : mount(Mount.cgroupView());
         }
 
         /** Docker's {@code -v HOST:CTR[:ro|rw|z|Z|PROPAGATION]}. */

@@ -108,6 +108,27 @@ public sealed interface Mount {
         return new Generic(target, type, source, List.of(options));
     }
 
+    /** Where {@link #cgroupView()} appears. */
+    String CGROUP_FS = "/sys/fs/cgroup";
+
+    /**
+     * {@code /sys/fs/cgroup} as docker and runc show it: the container's own cgroups, read-only,
+     * as the roots of their hierarchies, so a JVM, Go's runtime or {@code nproc} inside reads its
+     * limits and nothing above its cgroup shows. OCI's {@code cgroup} mount ({@code runc spec}
+     * writes one). Opt-in: on cgroup v1 the view costs a tmpfs, a bind mount per hierarchy and a
+     * cgroup in memory, cpu and cpuset for a container with limits; a container that does not
+     * ask sees what its {@code /sys} has there. The docker CLI, the API server and OCI bundles
+     * with that mount ask for it.
+     */
+    static Generic cgroupView() {
+        return new Generic(CGROUP_FS, "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
+    }
+
+    /** Whether {@code m} asks for the {@linkplain #cgroupView() cgroup view}: OCI's {@code cgroup} (or {@code cgroup2}) mount at {@code /sys/fs/cgroup}. */
+    static boolean isCgroupView(Mount m) {
+        return m instanceof Generic g && g.target().equals(CGROUP_FS) && (g.type().equals("cgroup") || g.type().equals("cgroup2"));
+    }
+
     static Bind bind(Path source, String target) {
         return new Bind(source, target, false, true);
     }

@@ -177,6 +177,8 @@ public final class ContainerFlags {
         each(p, "label-file", v -> labelFile(Path.of(v)).forEach(l -> label(b, l)));
         each(p, "label", v -> label(b, v));
         mounts(p, b);
+        // docker's /sys/fs/cgroup: the container's own cgroups, so a JVM or nproc inside sees its limits
+        b.cgroupView();
         // docker's /dev/shm of that size, mode 1777, noexec, nosuid, nodev: mounted over the default 64m one
         each(p, "shm-size", v -> {
             DataSize size = DataSize.parse(v);

@@ -117,6 +117,7 @@ public final class DockerCreate {
 
         boolean autoRemove = host.path("AutoRemove").asBoolean(false);
         if (host.isObject()) hostConfig(b, host, volumes);
+        b.cgroupView(); // docker's /sys/fs/cgroup: the container's own cgroups
         network(b, body, host);
         return new Created(b.build(), autoRemove);
     }

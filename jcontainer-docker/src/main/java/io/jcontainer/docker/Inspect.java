@@ -197,6 +197,7 @@ public final class Inspect {
     /** docker's top-level {@code Mounts}: one object per mount, bind and tmpfs as docker shows them, others by type. */
     private static void mounts(ContainerSpec spec, com.fasterxml.jackson.databind.node.ArrayNode out) {
         for (Mount m : spec.mounts()) {
+            if (Mount.isCgroupView(m)) continue; // the runtime's /sys/fs/cgroup, which docker does not list
             ObjectNode o = out.addObject();
             switch (m) {
                 case Mount.Bind b -> o.put("Type", "bind").put("Source", b.source().toString()).put("Destination", b.target())

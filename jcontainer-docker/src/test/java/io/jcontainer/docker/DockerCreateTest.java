@@ -55,7 +55,8 @@ class DockerCreateTest {
         assertThat(s.readOnlyRoot()).isTrue();
         assertThat(s.namespaces()).doesNotContain(Namespace.NET, Namespace.PID);
         assertThat(s.capabilities()).isEmpty();
-        assertThat(s.mounts()).hasSize(1);
+        assertThat(s.mounts()).hasSize(2).filteredOn(io.jcontainer.Mount::isCgroupView).hasSize(1);
+        assertThat(s.cgroupView()).as("docker's /sys/fs/cgroup").isTrue();
     }
 
     @Test

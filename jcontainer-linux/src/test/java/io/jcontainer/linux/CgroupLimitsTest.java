@@ -201,13 +201,13 @@ class CgroupLimitsTest {
 
     @Test
     void limitsChangeOnARunningContainer() throws Exception {
-        try (Container c = TestRuns.busybox().pidsLimit(100).memoryLimit("100m").stdout(Stdio.NULL)
+        try (Container c = TestRuns.busybox().pidsLimit(100).memoryLimit("100m").cgroupView().stdout(Stdio.NULL)
                 .command("/bin/sleep", "100").start()) {
             c.update(new Resources(io.jcontainer.DataSize.MB(200), null, null, 0, null, null, 0, 5, 0, List.of(), null));
             Path pids = Path.of(HOST.v1().get("pids").dir(), ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("pids").dir()))
                     .findFirst().orElseThrow().getFileName().toString(), "pids.max");
             assertThat(Files.readString(pids).strip()).isEqualTo("5");
-            // a container with limits has a cpu cgroup (as docker's, for a JVM inside to find): its CPU limit can be set later
+            // a container with limits and the cgroup view has a cpu cgroup (as docker's, for a JVM inside to find): its CPU limit can be set later
             c.update(new Resources(null, null, null, 0.5, null, null, 0, 0, 0, List.of(), null));
             Path quota = Path.of(HOST.v1().get("cpu").dir(), ourCgroups().stream().filter(p -> p.startsWith(HOST.v1().get("cpu").dir()))
                     .findFirst().orElseThrow().getFileName().toString(), "cpu.cfs_quota_us");
@@ -302,5 +302,17 @@ class CgroupLimitsTest {
     void exitIsPlainWhenNotKilled() {
         ContainerExit e = TestRuns.run(TestRuns.busybox().memoryLimit("50m").command("/bin/true")).exit();
         assertThat(e).isEqualTo(ContainerExit.exited(0));
+    }
+
+    @Test
+    void theCgroupViewShowsTheContainersOwnLimitsOnlyWhenAskedFor() {
+        boolean v2 = HOST.v1().get("memory") == null;
+        String limitFile = v2 ? "/sys/fs/cgroup/memory.max" : "/sys/fs/cgroup/memory/memory.limit_in_bytes";
+        String script = "cat " + limitFile + " 2>/dev/null || echo none; echo 1 > " + limitFile + " 2>/dev/null && echo written || echo refused";
+        var viewed = TestRuns.run(TestRuns.busybox().memoryLimit("64m").cgroupView().command("/bin/sh", "-c", script));
+        assertThat(viewed.stdout().lines().toList()).as(viewed.stderr()).containsExactly(String.valueOf(64L << 20), "refused");
+        // a library start that did not ask pays no mounts for it: nothing of its cgroups shows there
+        var plain = TestRuns.run(TestRuns.busybox().memoryLimit("64m").command("/bin/sh", "-c", script));
+        assertThat(plain.stdout().lines().findFirst()).as(plain.stderr()).hasValue("none");
     }
 }

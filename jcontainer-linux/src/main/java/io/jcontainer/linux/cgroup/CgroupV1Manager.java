@@ -66,7 +66,7 @@ public final class CgroupV1Manager implements CgroupManager {
     public ContainerCgroup create(String containerId, ContainerSpec spec) {
         if (!CgroupManager.needsCgroup(spec)) return null;
         PreparedCgroup p = prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), false, deviceRules(spec),
-                spec.linux().cgroupsPath());
+                spec.linux().cgroupsPath(), spec.cgroupView());
         return p == null ? null : p.realize();
     }
 
@@ -96,17 +96,21 @@ public final class CgroupV1Manager implements CgroupManager {
         boolean lazyFreezer = spec.has(Namespace.PID) && !spec.detached() && spec.name() == null
                 && Settings.lazyFreezer(); // off: for comparison in benchmarks
         return prepare(containerId, spec.resources(), spec.detached(), !spec.has(Namespace.USER), lazyFreezer, deviceRules(spec),
-                spec.linux().cgroupsPath());
+                spec.linux().cgroupsPath(), spec.cgroupView());
     }
 
     PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist) {
-        return prepare(containerId, r, detached, deviceAllowlist, false, List.of(), null);
+        return prepare(containerId, r, detached, deviceAllowlist, false, List.of(), null, false);
     }
 
-    /** Validates and names; the mkdirs and writes wait for {@link PreparedCgroup#realize()}. */
-    /** @param cgroupsPath OCI's {@code linux.cgroupsPath}, or null for jcontainer's own name under the JVM's cgroup */
+    /**
+     * Validates and names; the mkdirs and writes wait for {@link PreparedCgroup#realize()}.
+     *
+     * @param cgroupsPath OCI's {@code linux.cgroupsPath}, or null for jcontainer's own name under the JVM's cgroup
+     * @param cgroupView  the container shows its cgroups at /sys/fs/cgroup ({@code Mount.cgroupView()})
+     */
     PreparedCgroup prepare(String containerId, Resources r, boolean detached, boolean deviceAllowlist, boolean lazyFreezer,
-                           List<String> extraDeviceRules, String cgroupsPath) {
+                           List<String> extraDeviceRules, String cgroupsPath, boolean cgroupView) {
         CgroupManagers.validate(r);
         String path = cgroupsPath == null ? null : CgroupManagers.checkCgroupsPath(cgroupsPath);
         var devices = IoController.resolve(fs, r);
@@ -131,10 +135,11 @@ public final class CgroupV1Manager implements CgroupManager {
         // every resource hierarchy, limited or not (v1 cannot add one under a running container
         // without moving its processes). A new cpuset directory gets its parent's sets (CpusetController).
         if (detached) for (String c : DETACHED_CONTROLLERS) if (writable(c)) wanted.putIfAbsent(c, null);
-        // A container with limits gets a cgroup in each hierarchy a JVM inside looks for its limits
-        // in (it finds none unless memory, cpu, cpuacct and cpuset are all there), as docker's has:
-        // /sys/fs/cgroup inside shows these (PlanCompiler.cgroupFsOps). Unlimited ones cost a mkdir.
-        if (!wanted.isEmpty())
+        // A container with limits that shows its cgroups (the cgroup view, PlanCompiler.cgroupFsOps)
+        // gets a cgroup in each hierarchy a JVM inside looks for its limits in (it finds none
+        // unless memory, cpu, cpuacct and cpuset are all there), as docker's has. Unlimited ones
+        // cost a mkdir each, so only containers that asked for the view pay them.
+        if (cgroupView && !wanted.isEmpty())
             for (String c : List.of("memory", "cpu", "cpuset"))
                 if (!wanted.containsKey(c) && host.v1().get(c) != null && writable(c)) wanted.put(c, null);
         if (deviceAllowlist && writable("devices")) wanted.put("devices", null);

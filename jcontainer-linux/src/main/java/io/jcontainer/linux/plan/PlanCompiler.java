@@ -604,13 +604,17 @@ public final class PlanCompiler {
      * roots of their hierarchies — so a JVM, Go's runtime or nproc inside reads its limits, and
      * nothing above its cgroup shows. v1: a read-only tmpfs with each hierarchy's cgroup bound at
      * {@code /sys/fs/cgroup/<controllers>}; v2: the container's cgroup bound on
-     * {@code /sys/fs/cgroup}. A container without cgroups of its own keeps what its /sys has there
-     * (nothing, or the host's read-only without a network namespace), and so does one with mounts
-     * of its own there (an OCI config's "cgroup" mount).
+     * {@code /sys/fs/cgroup}. Only when asked for ({@link Mount#cgroupView()}, OCI's "cgroup"
+     * mount): on v1 it costs a tmpfs and a bind per hierarchy, which a library start should not
+     * pay unasked. A container without cgroups of its own keeps what its /sys has there (nothing,
+     * or the host's read-only without a network namespace), and so does one with other mounts of
+     * its own there.
      */
     static List<Op> cgroupFsOps(ContainerSpec spec, Inputs in) {
+        if (!spec.cgroupView()) return List.of();
         for (Mount m : spec.mounts())
-            if (m.target().equals("/sys") || m.target().equals(CGROUP_FS) || m.target().startsWith(CGROUP_FS + "/")) return List.of();
+            if (!Mount.isCgroupView(m) && (m.target().equals("/sys") || m.target().equals(CGROUP_FS) || m.target().startsWith(CGROUP_FS + "/")))
+                return List.of();
         long ro = MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         List<Op> binds = new ArrayList<>();
         boolean v1 = false;
@@ -638,6 +642,7 @@ public final class PlanCompiler {
     }
 
     private static List<Op> mountOps(Mount m) {
+        if (Mount.isCgroupView(m)) return List.of(); // cgroupFsOps, once the container's cgroups exist
         return switch (m) {
             case Mount.Bind b -> {
                 boolean dir = Files.isDirectory(b.source());

@@ -58,12 +58,20 @@ class CgroupFixtureTest {
     void v1CreatesOneLeafPerNeededHierarchyWritesLimitsAndRemovesThem() {
         CgroupFixture f = CgroupFixture.hybrid(tmp, true);
         var m = new CgroupV1Manager(f.fs, f.host());
-        var cg = (LinuxContainerCgroup) m.create("0123456789abcdef", MEM_CPU_PIDS);
         String name = "jcontainer-4242.777-0123456789ab";
+        // without the cgroup view: only the hierarchies the limits need (and the trackers)
+        var plain = (LinuxContainerCgroup) m.create("0123456789abcdef", MEM_CPU_PIDS);
+        assertThat(plain.paths()).containsExactly(
+                f.path("/sys/fs/cgroup/memory/agent/a1/" + name), f.path("/sys/fs/cgroup/cpu/" + name),
+                f.path("/sys/fs/cgroup/pids/" + name), f.path("/sys/fs/cgroup/devices/" + name),
+                f.path("/sys/fs/cgroup/freezer/" + name), f.path("/sys/fs/cgroup/cpuacct/" + name));
+        plain.close();
+        var cg = (LinuxContainerCgroup) m.create("0123456789abcdef",
+                io.jcontainer.Container.builder().rootfs(tmp).resources(MEM_CPU_PIDS).cgroupView().command("true").build());
         assertThat(cg.paths()).containsExactly(
                 f.path("/sys/fs/cgroup/memory/agent/a1/" + name), f.path("/sys/fs/cgroup/cpu/" + name),
                 f.path("/sys/fs/cgroup/pids/" + name),
-                f.path("/sys/fs/cgroup/cpuset/" + name), // with limits: every hierarchy a JVM inside looks in
+                f.path("/sys/fs/cgroup/cpuset/" + name), // with limits and the view: every hierarchy a JVM inside looks in
                 f.path("/sys/fs/cgroup/devices/" + name),
                 f.path("/sys/fs/cgroup/freezer/" + name), f.path("/sys/fs/cgroup/cpuacct/" + name));
         assertThat(cg.procsFiles()).as("v1: the child moves itself through tasks").allMatch(p -> p.endsWith(name + "/tasks"));
@@ -87,7 +95,7 @@ class CgroupFixtureTest {
 
         cg.update(limits(b -> b.pidsLimit(10)));
         assertThat(f.read("/sys/fs/cgroup/pids/" + name + "/pids.max")).isEqualTo("10");
-        // its cpuset cgroup exists (a container with limits has one, as docker's), so it can be narrowed later
+        // its cpuset cgroup exists (a container with limits and the view has one, as docker's), so it can be narrowed later
         cg.update(limits(b -> b.cpusetCpus("1")));
         assertThat(f.read("/sys/fs/cgroup/cpuset/" + name + "/cpuset.cpus")).isEqualTo("1");
 

@@ -110,7 +110,7 @@ class PlanCompilerTest {
     void sysFsCgroupShowsTheContainersOwnCgroupsReadOnly() {
         long ro = Op.MS_BIND | Op.MS_RDONLY | Op.MS_NOSUID | Op.MS_NODEV | Op.MS_NOEXEC;
         List<String> v1 = List.of("/sys/fs/cgroup/memory/jc-x/tasks", "/sys/fs/cgroup/cpu,cpuacct/jc-x/tasks");
-        ContainerSpec s = spec().namespaces(PID, NET, MNT, CGROUP).build();
+        ContainerSpec s = spec().namespaces(PID, NET, MNT, CGROUP).cgroupView().build();
         var in = new PlanCompiler.Inputs(Passwd.User.ROOT, v1, null, 0, "abc");
         assertThat(PlanCompiler.cgroupFsOps(s, in)).containsExactly(
                 new Op.Mount("tmpfs", "/sys/fs/cgroup", "tmpfs", Op.MS_NOSUID | Op.MS_NODEV | Op.MS_NOEXEC, "mode=0755,size=64k", Op.IN_ROOT),
@@ -121,11 +121,27 @@ class PlanCompilerTest {
         // v2: the container's cgroup is the whole tree
         var v2 = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/jc/x/cgroup.procs"), null, 0, "abc");
         assertThat(PlanCompiler.cgroupFsOps(s, v2)).containsExactly(new Op.Mount("/sys/fs/cgroup/jc/x", "/sys/fs/cgroup", "", ro, "", Op.IN_ROOT));
-        // no cgroups of its own, or a mount of its own there (an OCI config's cgroup mount): nothing of ours
+        // no cgroups of its own, or a mount of its own there: nothing of ours
         assertThat(PlanCompiler.cgroupFsOps(s, new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc"))).isEmpty();
-        ContainerSpec own = spec().namespaces(PID, NET, MNT, CGROUP).mount(new io.jcontainer.Mount.Generic("/sys/fs/cgroup", "cgroup", "cgroup",
-                List.of("ro"))).build();
+        ContainerSpec own = spec().namespaces(PID, NET, MNT, CGROUP).cgroupView().mount(io.jcontainer.Mount.tmpfs("/sys/fs/cgroup/x")).build();
         assertThat(PlanCompiler.cgroupFsOps(own, in)).isEmpty();
+        // OCI's "cgroup" mount (runc spec writes one) is the same request
+        ContainerSpec oci = spec().namespaces(PID, NET, MNT, CGROUP).mount(new io.jcontainer.Mount.Generic("/sys/fs/cgroup", "cgroup", "cgroup",
+                List.of("ro"))).build();
+        assertThat(PlanCompiler.cgroupFsOps(oci, in)).isEqualTo(PlanCompiler.cgroupFsOps(s, in));
+    }
+
+    @Test
+    void theCgroupViewIsOptInSoALibraryStartWithLimitsPaysNoMountsForIt() {
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of("/sys/fs/cgroup/memory/jc-x/tasks"), null, 0, "abc");
+        ContainerSpec plain = spec().namespaces(PID, NET, MNT, CGROUP).build();
+        assertThat(plain.cgroupView()).isFalse();
+        assertThat(PlanCompiler.cgroupFsOps(plain, in)).isEmpty();
+        Plan p = new PlanCompiler(ROOT_HOST).compile(plain, in);
+        assertThat(p.child()).noneMatch(o -> o instanceof Op.Mount m && m.target().startsWith("/sys/fs/cgroup"));
+        // and the view's own mount entry compiles to nothing of its own: cgroupFsOps does the work
+        Plan viewed = new PlanCompiler(ROOT_HOST).compile(spec().namespaces(PID, NET, MNT, CGROUP).cgroupView().build(), in);
+        assertThat(viewed.child()).noneMatch(o -> o instanceof Op.Mount m && "cgroup".equals(m.fstype()));
     }
 
     @Test

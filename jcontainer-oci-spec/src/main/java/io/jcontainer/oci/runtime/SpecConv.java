@@ -67,8 +67,8 @@ public final class SpecConv {
             new StandardMount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
             new StandardMount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
             new StandardMount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
-            new StandardMount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
-            new StandardMount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
+            new StandardMount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    // /sys/fs/cgroup's "cgroup" mount is not among them: it is the opt-in Mount.cgroupView(), kept in the spec as given
 
     private record StandardMount(String destination, String type, String source, List<String> options) {
         /** Whether a config's mount is this one (options as runc writes them, or fewer; rootless binds of /sys too). */
@@ -80,7 +80,6 @@ public final class SpecConv {
                 known.addAll(List.of("rbind", "bind"));
                 return known.containsAll(opts);
             }
-            if (destination.equals("/sys/fs/cgroup") && (t.equals("cgroup") || t.equals("cgroup2"))) return true;
             if (destination.equals("/dev/pts")) known.add("gid=5");
             return t.equals(type) && known.containsAll(opts);
         }
@@ -397,11 +396,7 @@ public final class SpecConv {
             List<String> options = m.get("options").strings();
             StandardMount std = null;
             for (StandardMount s : STANDARD) if (s.matches(dest, type, source, options)) std = s;
-            if (std != null) {
-                if (std.destination().equals("/sys/fs/cgroup"))
-                    notes.add(m.path() + ": /sys/fs/cgroup is not mounted by jcontainer yet (the container sees an empty directory there)");
-                continue; // the runtime mounts it itself
-            }
+            if (std != null) continue; // the runtime mounts it itself
             final String t = type;
             out.add(m.model(() -> new Mount.Generic(dest, t, source, options)));
         }

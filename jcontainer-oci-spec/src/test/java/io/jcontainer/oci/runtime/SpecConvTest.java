@@ -65,7 +65,9 @@ class SpecConvTest {
         assertThat(spec.has(Namespace.MNT)).isTrue();
         assertThat(spec.process().capabilities().bounding()).contains(Capability.KILL, Capability.AUDIT_WRITE, Capability.NET_BIND_SERVICE);
         assertThat(spec.rlimits()).hasSize(1);
-        assertThat(spec.mounts()).as("the standard mounts are the runtime's own").isEmpty();
+        assertThat(spec.mounts()).as("the standard mounts are the runtime's own; /sys/fs/cgroup's asks for the cgroup view")
+                .allMatch(io.jcontainer.Mount::isCgroupView).hasSize(1);
+        assertThat(spec.cgroupView()).isTrue();
 
         // against its own base, the conversion writes the document back unchanged
         SpecConv.Exported back = SpecConv.toConfig(spec, dir, base);
@@ -169,14 +171,18 @@ class SpecConvTest {
     void canonicalMountsAreRuncsOnesAndValidate() {
         ContainerSpec spec = Container.builder().rootfs(BUNDLE.resolve("rootfs")).command("true").build();
         ObjectNode t = SpecConv.toConfig(spec, BUNDLE, null).config().tree();
-        assertThat(t.get("mounts").findValuesAsText("destination")).startsWith("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys");
+        assertThat(t.get("mounts").findValuesAsText("destination")).startsWith("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys")
+                .as("the cgroup view is opt-in").doesNotContain("/sys/fs/cgroup");
+        ObjectNode viewed = SpecConv.toConfig(spec.toBuilder().cgroupView().build(), BUNDLE, null).config().tree();
+        assertThat(viewed.get("mounts").findValuesAsText("destination")).containsOnlyOnce("/sys/fs/cgroup");
     }
 
     @Test
     void notesSayWhatWasAdapted(@TempDir Path dir) throws Exception {
         OciConfig base = OciConfig.parse(peerSpec(dir, "runc", "spec"));
-        assertThat(SpecConv.read(base, dir, null).notes())
-                .anySatisfy(n -> assertThat(n).startsWith("process.capabilities.ambient"))
-                .anySatisfy(n -> assertThat(n).startsWith("mounts[6]").contains("/sys/fs/cgroup"));
+        SpecConv.Imported read = SpecConv.read(base, dir, null);
+        assertThat(read.notes()).anySatisfy(n -> assertThat(n).startsWith("process.capabilities.ambient"))
+                .noneSatisfy(n -> assertThat(n).contains("/sys/fs/cgroup"));
+        assertThat(read.spec().cgroupView()).as("runc's cgroup mount asks for the container's own cgroups there").isTrue();
     }
 }
