@@ -95,7 +95,7 @@ class SpecFromFlagsTest {
     @Test
     void mountsAreOrderedParentsFirst() {
         ContainerSpec s = spec("--tmpfs", "/a/b/c", "-v", "/tmp:/a/b:ro", "--mount", "type=tmpfs,target=/a");
-        assertThat(s.mounts()).extracting(Mount::target).containsExactly("/a", "/a/b", "/a/b/c");
+        assertThat(s.mounts()).extracting(Mount::target).containsExactly("/a", "/a/b", "/a/b/c", "/sys/fs/cgroup"); // docker's cgroup view last
         assertThat(s.mounts().get(1)).isEqualTo(new Mount.Bind(Path.of("/tmp"), "/a/b", true, true));
         assertThat(s.mounts().get(2)).isEqualTo(new Mount.Tmpfs("/a/b/c", null, 01777, false, true));
         assertThat(spec("--tmpfs", "/x:size=64m,mode=755,exec,ro").mounts().getFirst())
