@@ -2,16 +2,13 @@ package io.jcontainer.linux.attach;
 
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerExit;
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -116,11 +113,12 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
             ch.connect(UnixDomainSocketAddress.of(socket));
             return;
         }
-        int dir = openPath(socket.getParent().toString());
+        Syscalls sys = NativeSyscalls.INSTANCE;
+        int dir = sys.open(socket.getParent().toString(), O_PATH | Syscalls.O_CLOEXEC, 0);
         try {
             ch.connect(UnixDomainSocketAddress.of("/proc/self/fd/" + dir + "/" + socket.getFileName()));
         } finally {
-            closeFd(dir);
+            sys.close(dir);
         }
     }
 
@@ -221,32 +219,5 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
         }
     }
 
-    // ---- a directory fd for long socket paths (FFM over libc open/close) ----
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final int O_PATH = 010000000, O_CLOEXEC = 02000000; // the same on x86_64 and aarch64
-
-    private static MethodHandle fn(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
-    }
-
-    private static int openPath(String dir) throws IOException {
-        MethodHandle open = fn("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        try (Arena a = Arena.ofConfined()) {
-            int fd = (int) open.invokeExact(a.allocateFrom(dir), O_PATH | O_CLOEXEC);
-            if (fd < 0) throw new IOException("open " + dir + " failed");
-            return fd;
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException(t);
-        }
-    }
-
-    private static void closeFd(int fd) {
-        try {
-            int ignored = (int) fn("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)).invokeExact(fd);
-        } catch (Throwable ignored) {
-            // best effort
-        }
-    }
+    private static final int O_PATH = 010000000; // the same on x86_64 and aarch64
 }

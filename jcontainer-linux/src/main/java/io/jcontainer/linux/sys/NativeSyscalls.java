@@ -14,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -125,6 +126,15 @@ public final class NativeSyscalls implements Syscalls {
     }
     private static final class Eventfd {
         static final MethodHandle H = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Terminal {
+        static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
+        static final MethodHandle TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle CFMAKERAW = LINKER.downcallHandle(symbol("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
+        static final MethodHandle IOCTL = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+        static final long TIOCGWINSZ = 0x5413L;
+        static final int TCSANOW = 0, TERMIOS_SIZE = 128; // struct termios is 60 bytes on glibc and musl: room to spare
     }
     private static final class Setns {
         static final MethodHandle H = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -752,6 +762,63 @@ public final class NativeSyscalls implements Syscalls {
             int fd = (int) Eventfd.H.invokeExact(cs, 0, O_CLOEXEC);
             if (fd < 0) throw new SyscallException("eventfd", errno(cs), null);
             return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public boolean isatty(int fd) {
+        try {
+            return (int) Terminal.ISATTY.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public byte[] tcgetattr(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
+            if ((int) Terminal.TCGETATTR.invokeExact(cs, fd, t) != 0) throw new SyscallException("tcgetattr", errno(cs), "fd " + fd);
+            return t.toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void tcsetattr(int fd, byte[] termios) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
+            t.copyFrom(MemorySegment.ofArray(termios));
+            if ((int) Terminal.TCSETATTR.invokeExact(cs, fd, Terminal.TCSANOW, t) != 0) throw new SyscallException("tcsetattr", errno(cs), "fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public byte[] cfmakeraw(byte[] termios) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
+            t.copyFrom(MemorySegment.ofArray(termios));
+            Terminal.CFMAKERAW.invokeExact(t);
+            return t.toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] windowSize(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment ws = a.allocate(8, 2);
+            if ((int) Terminal.IOCTL.invokeExact(cs, fd, Terminal.TIOCGWINSZ, ws) != 0) return null;
+            return new int[]{ws.get(ValueLayout.JAVA_SHORT, 0) & 0xffff, ws.get(ValueLayout.JAVA_SHORT, 2) & 0xffff};
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -217,6 +217,33 @@ public interface Syscalls {
     /** An eventfd(2), for waking a thread blocked in epoll. */
     int eventfd();
 
+    // ---- the user's own terminal (the CLI's -t): termios and size ----
+
+    /** isatty(3): whether {@code fd} is a terminal. */
+    default boolean isatty(int fd) {
+        throw new UnsupportedOperationException("isatty");
+    }
+
+    /** tcgetattr(3): the terminal's settings, as opaque bytes (a struct termios) for {@link #tcsetattr}. */
+    default byte[] tcgetattr(int fd) {
+        throw new UnsupportedOperationException("tcgetattr");
+    }
+
+    /** tcsetattr(3) with {@code TCSANOW}: settings from {@link #tcgetattr} or {@link #cfmakeraw}. */
+    default void tcsetattr(int fd, byte[] termios) {
+        throw new UnsupportedOperationException("tcsetattr");
+    }
+
+    /** cfmakeraw(3) on a copy of {@code termios}: every byte passed through, no echo, no signals. */
+    default byte[] cfmakeraw(byte[] termios) {
+        throw new UnsupportedOperationException("cfmakeraw");
+    }
+
+    /** ioctl TIOCGWINSZ: {rows, cols} of the terminal on {@code fd}, or null if it is none. */
+    default int[] windowSize(int fd) {
+        throw new UnsupportedOperationException("windowSize");
+    }
+
     /** The result of waitid: how a child ended. */
     record WaitStatus(int pid, int code, int status) {
         public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;

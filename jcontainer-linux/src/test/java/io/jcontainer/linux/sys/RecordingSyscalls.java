@@ -55,6 +55,11 @@ public final class RecordingSyscalls implements Syscalls {
         if (!open.remove(fd)) throw new SyscallException("close", Errno.EBADF, "fd " + fd);
     }
     @Override public int read(int fd, byte[] buf, int off, int len) { record("read", "read " + fd); return 0; }
+    @Override public boolean isatty(int fd) { record("isatty", "isatty " + fd); return true; }
+    @Override public byte[] tcgetattr(int fd) { record("tcgetattr", "tcgetattr " + fd); return new byte[]{'c', 'o', 'o', 'k'}; }
+    @Override public void tcsetattr(int fd, byte[] t) { record("tcsetattr", "tcsetattr " + fd + " " + new String(t)); }
+    @Override public byte[] cfmakeraw(byte[] t) { record("cfmakeraw", "cfmakeraw"); return new byte[]{'r', 'a', 'w'}; }
+    @Override public int[] windowSize(int fd) { record("winsize", "winsize " + fd); return new int[]{24, 80}; }
     @Override public void write(int fd, byte[] buf, int off, int len) { record("write", "write " + fd + " " + len); }
     @Override public int[] socketpair() { record("socketpair", "socketpair"); return new int[]{fd(), fd()}; }
     @Override public int[] seqpacketPair() { record("socketpair", "socketpair seqpacket"); return new int[]{fd(), fd()}; }
