@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerStartException;
 
-import java.io.ByteArrayOutputStream;
+import io.jcontainer.linux.sys.NativeSyscalls;
+import io.jcontainer.linux.sys.ProgramRun;
+import io.jcontainer.linux.sys.SyscallException;
+import io.jcontainer.linux.sys.Syscalls;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one {@link OciHook}: its program with exactly its argv and environment, the state JSON
@@ -45,73 +45,30 @@ public final class OciHookRunner {
     }
 
     public static void run(OciHook hook, String phase, byte[] state) {
+        run(NativeSyscalls.INSTANCE, hook, phase, state);
+    }
+
+    /** Through the seam ({@link ProgramRun}): the hook, and whatever it left in its process group, ends with the call. */
+    static void run(Syscalls sys, OciHook hook, String phase, byte[] state) {
         List<String> argv = hook.argv();
         String what = "OCI " + phase + " hook " + hook.path() + (argv.size() > 1 ? " " + String.join(" ", argv.subList(1, argv.size())) : "");
-        ProcessBuilder pb = new ProcessBuilder(hook.path().toString()).redirectErrorStream(true);
-        pb.command().addAll(argv.subList(1, argv.size()));
-        pb.environment().clear();
-        for (String e : hook.env()) pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
-        Process p;
+        ProgramRun.Result r;
         try {
-            p = pb.start();
-        } catch (IOException e) {
+            r = ProgramRun.run(sys, hook.path().toString(), argv, hook.env(), state, hook.timeout(), OUTPUT_KEPT);
+        } catch (SyscallException e) {
             throw new ContainerStartException(what + " could not be run: " + e.getMessage(), e);
-        }
-        // argv[0] as OCI's args say: ProcessBuilder sets it to the path, which most hooks accept
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> drain(p.getInputStream(), out));
-        try {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(state);
-            } catch (IOException ignored) {
-                // the hook did not read its stdin: its business
-            }
-            boolean done = hook.timeout() == null ? p.waitFor(Long.MAX_VALUE, TimeUnit.DAYS)
-                    : p.waitFor(hook.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            if (!done) {
-                kill(p);
-                reader.join(1000);
-                throw new ContainerStartException(what + " did not finish within " + hook.timeout().toMillis() + " ms and was killed"
-                        + output(out), null);
-            }
-            reader.join(5000);
-            if (p.exitValue() != 0) throw new ContainerStartException(what + " exited with " + p.exitValue() + output(out), null);
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new ContainerStartException(what + " was interrupted", e);
-        } finally {
-            // what the hook started and left: nothing of it may outlive the start
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
         }
+        if (r.timedOut())
+            throw new ContainerStartException(what + " did not finish within " + hook.timeout().toMillis() + " ms and was killed" + output(r), null);
+        if (!r.exited()) throw new ContainerStartException(what + " was killed by signal " + r.status() + output(r), null);
+        if (r.status() != 0) throw new ContainerStartException(what + " exited with " + r.status() + output(r), null);
     }
 
-    private static void kill(Process p) throws InterruptedException {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-    }
-
-    private static void drain(InputStream in, ByteArrayOutputStream out) {
-        byte[] b = new byte[8192];
-        try (in) {
-            for (int n; (n = in.read(b)) >= 0; ) {
-                synchronized (out) {
-                    int keep = Math.min(n, OUTPUT_KEPT - out.size());
-                    if (keep > 0) out.write(b, 0, keep);
-                }
-            }
-        } catch (IOException ignored) {
-            // the hook is gone
-        }
-    }
-
-    private static String output(ByteArrayOutputStream out) {
-        String s;
-        synchronized (out) {
-            s = out.toString(StandardCharsets.UTF_8).strip();
-        }
+    private static String output(ProgramRun.Result r) {
+        String s = r.output().strip();
         return s.isEmpty() ? " (no output)" : ": " + s;
     }
 }

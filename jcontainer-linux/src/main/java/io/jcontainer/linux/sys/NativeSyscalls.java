@@ -169,6 +169,11 @@ public final class NativeSyscalls implements Syscalls {
     private static final class FaAdddup2 {
         static final MethodHandle H = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     }
+    /** glibc 2.34+ (null elsewhere): the JVM's descriptors without close-on-exec stay out of what it spawns. */
+    private static final class FaAddclosefrom {
+        static final MethodHandle H = LIBC.find("posix_spawn_file_actions_addclosefrom_np")
+                .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
+    }
     private static final class FaDestroy {
         static final MethodHandle H = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
     }
@@ -400,6 +405,10 @@ public final class NativeSyscalls implements Syscalls {
                 try {
                     for (int target = 0; target < fds.length; target++)
                         check("posix_spawn_file_actions_adddup2", (int) FaAdddup2.H.invokeExact(fa, fds[target], target));
+                    // The launcher, exec'd from its memfd (/proc/self/fd/N), needs that descriptor until
+                    // its exec and closes the rest itself (close_range); other programs get only their stdio.
+                    if (FaAddclosefrom.H != null && !path.startsWith("/proc/self/fd/"))
+                        check("posix_spawn_file_actions_addclosefrom_np", (int) FaAddclosefrom.H.invokeExact(fa, fds.length));
                     // The JVM blocks and handles signals of its own; the launcher must start clean.
                     int ignored = (int) Sigfillset.H.invokeExact(all);
                     ignored = (int) Sigemptyset.H.invokeExact(none);

@@ -117,4 +117,19 @@ class OciHookTest {
         assertThatThrownBy(() -> RT.start(spec("true"), oci.registerOn(new LaunchHooks(), "missing", "", Map.of())))
                 .isInstanceOf(ContainerStartException.class).hasMessageContaining("OCI prestart hook /no/such/hook could not be run");
     }
+
+    @Test
+    void aHookGetsOnlyItsStdioAndWhatItLeavesRunningIsKilled() throws Exception {
+        Path log = tmp.resolve("fds"), left = tmp.resolve("left");
+        // fd 3 is ls's own directory: anything past it would be a JVM descriptor leaking into the hook
+        OciHook h = new OciHook(Path.of("/bin/sh"), List.of("sh", "-c", "ls /proc/self/fd > " + log + "; (sleep 1000 & echo $! > " + left + ")"),
+                List.of(), Duration.ofSeconds(10));
+        OciHooks oci = new OciHooks(List.of(h), List.of(), List.of(), List.of(), List.of(), List.of());
+        try (Container c = RT.start(spec("sleep", "100"), oci.registerOn(new LaunchHooks(), "fds", "", Map.of()))) {
+            assertThat(Files.readAllLines(log)).containsExactly("0", "1", "2", "3");
+            long sleeper = Long.parseLong(Files.readString(left).strip());
+            for (int i = 0; i < 200 && ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(10);
+            assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).as("the hook's leftover").isFalse();
+        }
+    }
 }
