@@ -105,11 +105,12 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
     }
 
     /**
-     * sun_path holds 107 bytes; a longer path (a deep $XDG_RUNTIME_DIR or state directory) is
-     * reached through its directory's fd, as the monitor binds it.
+     * sun_path holds 108 bytes with the NUL, and the JDK takes at most 106 of path; a longer path
+     * (a deep $XDG_RUNTIME_DIR or state directory, or a temp dir one digit longer) is reached
+     * through its directory's fd, as the monitor binds it.
      */
     private static void connect(SocketChannel ch, Path socket) throws IOException {
-        if (socket.toString().getBytes(StandardCharsets.UTF_8).length < 108) {
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length <= 106) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             return;
         }
