@@ -497,6 +497,18 @@ public final class OciImages implements Images {
     }
 
     @Override
+    public String commit(String parent, java.io.InputStream layer, io.jcontainer.image.CommitOptions options) {
+        // no store lock held across it, as a build: the layer and the manifest are stored before
+        // the image names them, and the commit's own check finds a layer a GC took meanwhile
+        try {
+            Files.createDirectories(store.root());
+        } catch (IOException e) {
+            throw new ImageException("cannot make the store directory " + store.root() + ": " + e, e);
+        }
+        return new io.jcontainer.oci.build.Commits(new io.jcontainer.oci.build.OciBuildStore(this), store.root()).commit(parent, layer, options);
+    }
+
+    @Override
     public Path rootfs(String image) {
         try (var held = store.gcLock().shared()) {
             Stored s = resolve(image);
