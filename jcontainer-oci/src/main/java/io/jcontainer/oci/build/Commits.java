@@ -32,7 +32,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -128,11 +127,14 @@ public final class Commits {
     }
 
     /**
-     * Applies {@code --change} lines to an image's {@code config} object. Values are taken as
-     * written (docker expands only ENV-defined variables in a few instructions; jcontainer does
-     * not, and says nothing is expanded).
+     * Applies {@code --change} lines to an image's {@code config} object, with a Dockerfile's
+     * word rules: quotes removed, {@code $VAR} from the config's Env (and earlier ENV changes)
+     * in ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME and WORKDIR.
      */
     public static void apply(List<String> changes, ObjectNode cfg) {
+        List<String> baseEnv = new ArrayList<>();
+        for (JsonNode x : cfg.path("Env")) baseEnv.add(x.asText());
+        Expander.Scope scope = new Expander(new Dockerfile("--change", '\\', List.of(), List.of()), Map.of(), Map.of()).stage(baseEnv);
         int n = 0;
         for (String change : changes) {
             n++;
@@ -140,23 +142,20 @@ public final class Commits {
             if (!CHANGEABLE.contains(keyword))
                 throw new DockerfileException("--change", n, keyword, keyword + " is not a valid change command (one of "
                         + String.join(", ", CHANGEABLE) + ")");
-            Instruction ins = DockerfileParser.parseLine("--change", n, change);
+            Instruction raw = DockerfileParser.parseLine("--change", n, change), ins;
+            try {
+                ins = scope.expand(raw);
+            } catch (DockerfileException e) {
+                throw e;
+            } catch (io.jcontainer.ContainerException e) {
+                throw raw.loc().error(e.getMessage());
+            }
             switch (ins) {
                 case Cmd c -> cfg.set("Cmd", DockerfileBuilder.strings(command(c.command(), cfg)));
                 case Entrypoint e -> {
                     cfg.set("Entrypoint", DockerfileBuilder.strings(command(e.command(), cfg)));
                 }
-                case Env e -> {
-                    Map<String, String> env = new LinkedHashMap<>();
-                    for (JsonNode x : cfg.path("Env")) {
-                        String s = x.asText();
-                        int eq = s.indexOf('=');
-                        env.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
-                    }
-                    for (KeyValue kv : e.vars()) env.put(kv.key(), kv.value());
-                    ArrayNode a = cfg.putArray("Env");
-                    env.forEach((k, v) -> a.add(k + "=" + v));
-                }
+                case Env e -> cfg.set("Env", DockerfileBuilder.strings(scope.env()));
                 case Expose x -> {
                     ObjectNode ports = DockerfileBuilder.obj(cfg, "ExposedPorts");
                     for (String p : x.ports()) ports.putObject(p.contains("/") ? p : p + "/tcp");
