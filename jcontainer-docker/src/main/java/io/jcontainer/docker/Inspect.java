@@ -99,7 +99,7 @@ public final class Inspect {
         var labels = cfg.putObject("Labels");
         // the image's name and id jcontainer records among the annotations are not the user's labels
         c.labels().forEach((k, v) -> {
-            if (!k.equals(io.jcontainer.ContainerSpec.Builder.IMAGE_ANNOTATION) && !k.equals(io.jcontainer.ContainerSpec.Builder.IMAGE_ID_ANNOTATION))
+            if (!k.equals(ContainerSpec.Builder.IMAGE_ANNOTATION) && !k.equals(ContainerSpec.Builder.IMAGE_ID_ANNOTATION))
                 labels.put(k, v);
         });
         if (spec != null) {
