@@ -56,7 +56,7 @@ public final class CommitCommand implements Command {
         Containers containers = Store.containers();
         String parent = c.spec() == null ? null : c.spec().annotations().get(ContainerSpec.Builder.IMAGE_ID_ANNOTATION);
         if (parent == null)
-            throw new CliException(Cli.EXIT_ERROR, "Error response from daemon: commit needs a container made from an image: "
+            throw new CliException(1, "Error response from daemon: commit needs a container made from an image: "
                     + c.name() + " runs on " + c.image() + ", which is not one");
         String pauseFlag = p.value("pause");
         boolean pause = pauseFlag == null || pauseFlag.isEmpty() || Boolean.parseBoolean(pauseFlag);
@@ -75,11 +75,11 @@ public final class CommitCommand implements Command {
         String id;
         try (Images images = ImageCli.open()) {
             if (!images.exists(parent))
-                throw new CliException(Cli.EXIT_ERROR, "Error response from daemon: the image " + c.image() + " (" + parent
+                throw new CliException(1, "Error response from daemon: the image " + c.image() + " (" + parent
                         + ") the container was made from is no longer stored");
             id = commit(containers, c.id(), images, parent, options);
         } catch (DockerfileException e) {
-            throw new CliException(Cli.EXIT_ERROR, "Error response from daemon: " + e.getMessage());
+            throw new CliException(1, "Error response from daemon: " + e.getMessage());
         } catch (Containers.NotSupportedYetException e) {
             throw Store.daemon(e);
         } finally {

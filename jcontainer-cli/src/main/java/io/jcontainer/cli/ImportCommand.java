@@ -62,7 +62,7 @@ public final class ImportCommand implements Command {
         } catch (NoSuchFileException e) {
             throw new CliException(Cli.EXIT_ERROR, "open " + source + ": no such file or directory");
         } catch (DockerfileException e) {
-            throw new CliException(Cli.EXIT_ERROR, "Error response from daemon: " + e.getMessage());
+            throw new CliException(1, "Error response from daemon: " + e.getMessage());
         }
         return 0;
     }
