@@ -99,15 +99,12 @@ public final class RootChanges {
         }
     }
 
-    /** Whether {@code path} is in the merged lower layers (a whiteout in a higher one ends the search). */
+    /** Whether {@code path} is in the merged lower layers (topmost first). */
     private boolean lowerExists(List<Path> lowers, String path) throws IOException {
-        String rel = path.substring(1);
-        int slash = rel.lastIndexOf('/');
-        String parent = slash < 0 ? "" : rel.substring(0, slash + 1), base = rel.substring(slash + 1);
         for (Path l : lowers) {
-            if (Files.exists(l.resolve(parent + WH + base), NOFOLLOW)) return false;
-            Path p = l.resolve(rel);
-            if (Files.exists(p, NOFOLLOW)) return !isWhiteout(attrs(p));
+            Look look = look(l, path);
+            if (look.found != null) return true;
+            if (look.hidesBelow) return false;
         }
         return false;
     }
@@ -116,10 +113,38 @@ public final class RootChanges {
     private List<String> mergedNames(List<Path> lowers, String path) throws IOException {
         List<Path> dirs = new ArrayList<>();
         for (Path l : lowers) {
-            Path d = l.resolve(path.substring(1));
-            if (Files.isDirectory(d, NOFOLLOW)) dirs.add(d);
+            Look look = look(l, path);
+            if (look.found != null && Files.isDirectory(look.found, NOFOLLOW)) dirs.add(look.found);
+            if (look.hidesBelow || (look.found != null && !Files.isDirectory(look.found, NOFOLLOW))) break;
         }
         return new ArrayList<>(merge(dirs).keySet());
+    }
+
+    /**
+     * {@code path} in one layer: the entry when the layer has it, and whether the layer hides the
+     * same path in the layers below — a whiteout of it or of a parent, a parent that is a file
+     * here, or an opaque parent (or the entry itself an opaque directory).
+     */
+    private record Look(Path found, boolean hidesBelow) {
+    }
+
+    private Look look(Path layer, String path) throws IOException {
+        String[] segs = path.substring(1).split("/");
+        Path cur = layer;
+        boolean hidden = false;
+        for (int i = 0; i < segs.length; i++) {
+            if (Files.exists(cur.resolve(WH + segs[i]), NOFOLLOW)) return new Look(null, true);
+            Path next = cur.resolve(segs[i]);
+            if (!Files.exists(next, NOFOLLOW)) return new Look(null, hidden);
+            Map<String, Object> a = attrs(next);
+            if (isWhiteout(a)) return new Look(null, true);
+            boolean dir = type(a) == S_IFDIR;
+            if (i == segs.length - 1) return new Look(next, hidden || !dir || opaque(next));
+            if (!dir) return new Look(null, true);
+            if (opaque(next)) hidden = true;
+            cur = next;
+        }
+        return new Look(null, hidden);
     }
 
     // ---- commit: the upper directory as an OCI layer ----
