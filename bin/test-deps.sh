@@ -8,6 +8,7 @@ JC_TEST_PACKAGES=(
   qemu-user-static               # runs the aarch64 launcher in LauncherBinaryTest
   runc crun bubblewrap           # peers for benchmarks and conformance
   podman                         # the CLI benchmark's peer (benchmarks/cli)
+  buildah                        # the build benchmark's peer (benchmarks/run-build)
   uidmap                         # newuidmap/newgidmap for the rootless tests
   util-linux procps python3      # unshare, ps, helpers of a few tests
   docker-registry apache2-utils  # jcontainer-oci: a real registry (started by the tests, never its service) + htpasswd

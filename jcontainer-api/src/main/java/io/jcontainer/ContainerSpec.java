@@ -346,6 +346,11 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
+        /** The annotation {@link #image} records the image reference in (what {@code ps} shows as IMAGE). */
+        public static final String IMAGE_ANNOTATION = "io.jcontainer.image";
+        /** The annotation {@link #image} records the image id in: the parent of a {@code commit}. */
+        public static final String IMAGE_ID_ANNOTATION = "io.jcontainer.image.id";
+
         /**
          * Runs {@code reference} (docker's {@code run IMAGE}): pulls it into the default image
          * store when missing (needs io.jcontainer:jcontainer-oci at run time), roots the
@@ -359,6 +364,9 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
                 var info = images.exists(reference) ? images.inspect(reference)
                         : images.pull(reference, io.jcontainer.image.ProgressListener.NONE);
                 root = new Root.Directory(images.rootfs(reference), true);
+                // which image it is, by name and by id: ps shows the name, commit and diff build on the id
+                annotation(IMAGE_ANNOTATION, reference);
+                annotation(IMAGE_ID_ANNOTATION, info.id());
                 var config = info.config();
                 if (!config.command().isEmpty()) command(config.command());
                 config.env().forEach(this::env);

@@ -90,6 +90,22 @@ public interface Images extends AutoCloseable {
      */
     List<Path> layers(String image);
 
+    /**
+     * A new image: {@code parent}'s layers and config (null: none, as {@code import}) with
+     * {@code layer} — an uncompressed or gzip-compressed tar, OCI whiteouts honoured — on top,
+     * and {@code options}' config changes, history and tags. Returns the image id. The layer is
+     * stored as given (an empty tar gives an empty layer, as {@code docker commit} of an unchanged
+     * container does).
+     */
+    default String commit(String parent, java.io.InputStream layer, CommitOptions options) {
+        throw new UnsupportedOperationException("commit is not implemented by " + getClass().getName());
+    }
+
+    /** {@code docker import}: a tar of a whole filesystem as a one-layer image. Returns the image id. */
+    default String importImage(java.io.InputStream tar, CommitOptions options) {
+        return commit(null, tar, options);
+    }
+
     /** Stores credentials for {@code registry} in the docker config after checking them against it. */
     void login(String registry, String username, String password);
 

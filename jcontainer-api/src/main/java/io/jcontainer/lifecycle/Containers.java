@@ -267,6 +267,38 @@ public interface Containers {
      */
     void copyInArchive(String ref, String path, InputStream tar);
 
+    // ---- the root filesystem: diff, commit, export ----
+
+    /**
+     * What changed in the container's root filesystem since it was made (docker's {@code diff}),
+     * in path order. Known for a container whose root is an overlay with an upper directory (a
+     * container made from an image): the upper directory is the change. A read-only root has
+     * none. A writable root directory given as such ({@code --rootfs}) has no base to compare
+     * with: {@link NotSupportedYetException} says so.
+     */
+    default java.util.List<FileChange> diff(String ref) {
+        throw new NotSupportedYetException("diff is not implemented by " + getClass().getName());
+    }
+
+    /**
+     * The container's changes as one OCI image layer (an uncompressed tar: added and changed
+     * entries, {@code .wh.NAME} for deleted ones, {@code .wh..wh..opq} in a directory that hides
+     * what was under it) — what {@code commit} puts on top of the container's image. Same
+     * condition as {@link #diff}.
+     */
+    default void writeChanges(String ref, OutputStream layerTar) throws IOException {
+        throw new NotSupportedYetException("commit is not implemented by " + getClass().getName());
+    }
+
+    /**
+     * The container's whole root filesystem as a tar (docker's {@code export}): the image's files
+     * with the container's changes over them; mounts (volumes, tmpfs, /proc) are not part of it.
+     * Works for a stopped container too.
+     */
+    default void export(String ref, OutputStream tar) throws IOException {
+        throw new NotSupportedYetException("export is not implemented by " + getClass().getName());
+    }
+
     // ---- volumes ----
 
     /** {@code docker volume}: the volumes kept beside these containers. */

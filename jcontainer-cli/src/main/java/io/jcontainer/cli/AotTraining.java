@@ -35,6 +35,23 @@ public final class AotTraining {
         verb("inspect", "aot-training-no-such-container");
         verb("run", "--rm", "--rootfs", root.toString(), "/bin/true");
         verb("ps", "-a", "-q");
+        // a build, then the same build again: every step a cache hit (what an edit-build loop repeats)
+        if (System.getProperty("jcontainer.storage") == null) System.setProperty("jcontainer.storage", work.resolve("store").toString());
+        Path ctx = Files.createDirectories(work.resolve("build-context"));
+        Files.writeString(ctx.resolve("app.txt"), "aot training\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "*.tmp\n");
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                ARG V=1
+                COPY app.txt /app/
+                ENV APP=/app V=$V
+                WORKDIR /app
+                LABEL training=yes
+                CMD ["/app/run"]
+                """);
+        verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "-t", "aot-training/build:1", ctx.toString());
     }
 
     private static void verb(String... argv) {

@@ -18,7 +18,7 @@ import java.util.List;
 public final class ImageCommand implements GroupCommand {
     private static final List<Command> SUBCOMMANDS = List.of(
             new Inspect(), new Prune(), new ImagesCommand("ls"), new HistoryCommand(), new PullCommand(),
-            new PushCommand(), new Alias("rm", new RmiCommand()), new TagCommand(), new SaveCommand(), new LoadCommand());
+            new PushCommand(), new Alias("rm", new RmiCommand()), new TagCommand(), new SaveCommand(), new LoadCommand(), new ImportCommand());
 
     @Override
     public String name() {

@@ -97,7 +97,11 @@ public final class Inspect {
         cfg.put("Image", c.image());
         if (spec != null) cfg.put("WorkingDir", spec.workingDir() == null ? "" : spec.workingDir());
         var labels = cfg.putObject("Labels");
-        c.labels().forEach(labels::put);
+        // the image's name and id jcontainer records among the annotations are not the user's labels
+        c.labels().forEach((k, v) -> {
+            if (!k.equals(ContainerSpec.Builder.IMAGE_ANNOTATION) && !k.equals(ContainerSpec.Builder.IMAGE_ID_ANNOTATION))
+                labels.put(k, v);
+        });
         if (spec != null) {
             cfg.put("StopSignal", "SIG" + spec.stopSignal().name());
             if (spec.stopTimeout() != null) cfg.put("StopTimeout", spec.stopTimeout().toSeconds());

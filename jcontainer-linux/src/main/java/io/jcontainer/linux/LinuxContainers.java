@@ -24,6 +24,7 @@ import io.jcontainer.linux.cgroup.CgroupFs;
 import io.jcontainer.linux.cgroup.RecordedCgroup;
 import io.jcontainer.linux.cgroup.ContainerCgroup;
 import io.jcontainer.linux.files.ContainerArchive;
+import io.jcontainer.linux.files.RootChanges;
 import io.jcontainer.linux.files.ContainerFiles;
 import io.jcontainer.linux.state.ContainerLogs;
 import io.jcontainer.linux.state.ContainerState;
@@ -148,6 +149,8 @@ final class LinuxContainers implements Containers {
     }
 
     private static String image(ContainerSpec s) {
+        String named = s.annotations().get(ContainerSpec.Builder.IMAGE_ANNOTATION);
+        if (named != null) return named;
         return switch (s.root()) {
             case io.jcontainer.Root.Directory d -> d.path().toString();
             case io.jcontainer.Root.Overlay o -> "overlay:" + o.lowerDirs().getFirst();
@@ -746,6 +749,69 @@ final class LinuxContainers implements Containers {
     @Override
     public void copyInArchive(String ref, String path, InputStream tar) {
         new ContainerArchive(NativeSyscalls.INSTANCE).extractTar(running(ref).state().pid(), path, tar);
+    }
+
+    // ---- the root filesystem: diff, commit, export ----
+
+    @Override
+    public List<io.jcontainer.lifecycle.FileChange> diff(String ref) {
+        ContainerInfo c = find(ref);
+        return switch (rootOf(c)) {
+            case io.jcontainer.Root.Overlay o when o.upper() != null -> new RootChanges(NativeSyscalls.INSTANCE).diff(o.upper(), o.lowerDirs(), mountPoints(c));
+            case io.jcontainer.Root r when r.readonly() -> List.of(); // nothing could change
+            default -> throw noBase(c, "diff");
+        };
+    }
+
+    @Override
+    public void writeChanges(String ref, OutputStream layerTar) throws IOException {
+        ContainerInfo c = find(ref);
+        switch (rootOf(c)) {
+            case io.jcontainer.Root.Overlay o when o.upper() != null -> new RootChanges(NativeSyscalls.INSTANCE).writeChanges(o.upper(), o.lowerDirs(), mountPoints(c), layerTar);
+            case io.jcontainer.Root r when r.readonly() -> {
+                // an empty layer, as docker commits an unchanged container
+                try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                        org.apache.commons.io.output.CloseShieldOutputStream.wrap(layerTar))) {
+                    tar.finish();
+                }
+            }
+            default -> throw noBase(c, "commit");
+        }
+    }
+
+    @Override
+    public void export(String ref, OutputStream tar) throws IOException {
+        ContainerInfo c = find(ref);
+        List<Path> layers = switch (rootOf(c)) {
+            case io.jcontainer.Root.Overlay o -> {
+                List<Path> l = new ArrayList<>();
+                if (o.upper() != null) l.add(o.upper());
+                l.addAll(o.lowerDirs());
+                yield l;
+            }
+            case io.jcontainer.Root.Directory d -> List.of(d.path());
+            case io.jcontainer.Root.Default d -> throw new NotSupportedYetException("cannot export " + c.name()
+                    + ": it runs on the default root (the host's programs read-only), not a filesystem of its own");
+        };
+        new RootChanges(NativeSyscalls.INSTANCE).writeMerged(layers, tar);
+    }
+
+    /** Where the runtime mounts in this container: what it made there is not the container's change. */
+    private static java.util.Set<String> mountPoints(ContainerInfo c) {
+        java.util.Set<String> out = new java.util.HashSet<>(List.of("/proc", "/sys", "/dev", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"));
+        for (io.jcontainer.Mount m : c.spec().mounts()) out.add(m.target());
+        return out;
+    }
+
+    private static io.jcontainer.Root rootOf(ContainerInfo c) {
+        if (c.spec() == null) throw new NotSupportedYetException("container " + c.name() + " has no stored configuration to find its root in");
+        return c.spec().root();
+    }
+
+    private static NotSupportedYetException noBase(ContainerInfo c, String verb) {
+        return new NotSupportedYetException(verb + " needs a container made from an image (a root whose changes are kept "
+                + "apart from the image): " + c.name() + "'s root is the writable directory " + c.spec().rootfs()
+                + ", which has no image to compare with");
     }
 
     // ---- events ----

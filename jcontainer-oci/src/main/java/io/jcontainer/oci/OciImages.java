@@ -55,7 +55,9 @@ public final class OciImages implements Images {
 
     private final ImagesOptions options;
     private final Store store;
-    private final RegistryClient registry;
+    private final Endpoints endpoints;
+    /** Made at the first registry call: its HttpClient sets up TLS (~0.2 s of a CLI run) that local work never needs. */
+    private RegistryClient registry;
     private final DockerConfig dockerConfig;
     private final ExecutorService transfers;
     private final boolean root;
@@ -66,7 +68,7 @@ public final class OciImages implements Images {
         RegistryConfig rc = options.registries() == RegistryConfig.DEFAULT
                 ? RegistriesFile.read(options.storageRoot().resolve("registries.json")) : options.registries();
         this.dockerConfig = new DockerConfig(options.dockerConfig());
-        this.registry = new RegistryClient(new Endpoints(rc), dockerConfig);
+        this.endpoints = new Endpoints(rc);
         this.transfers = Executors.newFixedThreadPool(PARALLEL_LAYERS, r -> {
             Thread t = new Thread(r, "jcontainer-image-transfer");
             t.setDaemon(true);
@@ -79,7 +81,8 @@ public final class OciImages implements Images {
         return store;
     }
 
-    public RegistryClient registryClient() {
+    public synchronized RegistryClient registryClient() {
+        if (registry == null) registry = new RegistryClient(endpoints, dockerConfig);
         return registry;
     }
 
@@ -94,13 +97,13 @@ public final class OciImages implements Images {
     public ImageInfo pull(String reference, Platform platform, ProgressListener listener) {
         ImageReference ref = ImageReference.parse(reference);
         try (var held = store.gcLock().shared()) {
-            RegistryClient.Fetched top = registry.manifest(ref.registry(), ref.repository(), ref.reference());
+            RegistryClient.Fetched top = registryClient().manifest(ref.registry(), ref.repository(), ref.reference());
             listener.resolved(ref, top.digest().toString());
             ImageManifest.Manifest manifest;
             Digest manifestDigest;
             if (top.manifest() instanceof ImageManifest.Index index) {
                 Descriptor chosen = selectPlatform(index, platform, ref);
-                RegistryClient.Fetched one = registry.manifest(ref.registry(), ref.repository(), chosen.digest().toString());
+                RegistryClient.Fetched one = registryClient().manifest(ref.registry(), ref.repository(), chosen.digest().toString());
                 if (!(one.manifest() instanceof ImageManifest.Manifest m))
                     throw new InvalidImageException(ref + ": the index entry for " + platform + " is itself an index");
                 manifest = m;
@@ -113,7 +116,7 @@ public final class OciImages implements Images {
 
             Descriptor cfg = manifest.config();
             if (!store.has(cfg.digest())) {
-                byte[] config = registry.blobBytes(ref.registry(), ref.repository(), cfg, MAX_CONFIG);
+                byte[] config = registryClient().blobBytes(ref.registry(), ref.repository(), cfg, MAX_CONFIG);
                 store.ingest(cfg.digest(), cfg.size(), new java.io.ByteArrayInputStream(config));
             }
             ImageConfigJson config = ImageConfigJson.parse(store.read(cfg.digest(), MAX_CONFIG), "config " + cfg.digest());
@@ -177,7 +180,7 @@ public final class OciImages implements Images {
                 return;
             }
             listener.layerStarted(layer.digest().toString(), layer.size());
-            registry.fetchBlob(ref.registry(), ref.repository(), layer, partial,
+            registryClient().fetchBlob(ref.registry(), ref.repository(), layer, partial,
                     done -> listener.layerProgress(layer.digest().toString(), done, layer.size()));
             store.commit(partial, layer.digest());
         }
@@ -420,7 +423,7 @@ public final class OciImages implements Images {
                 throw new ImageException("push of " + ref + " interrupted");
             }
         }
-        Digest d = registry.putManifest(ref.registry(), ref.repository(), ref.reference(), s.manifest().mediaType(), s.manifest().raw());
+        Digest d = registryClient().putManifest(ref.registry(), ref.repository(), ref.reference(), s.manifest().mediaType(), s.manifest().raw());
         if (!d.equals(s.manifestDigest())) throw new DigestMismatchException("pushed manifest digest " + d + " differs from " + s.manifestDigest());
         // Remember where it now lives: a later push to the same registry can mount from here.
         Descriptor entry = new Descriptor(s.manifest().mediaType(), d, s.manifest().raw().length, null, null,
@@ -432,21 +435,21 @@ public final class OciImages implements Images {
 
     private void pushBlob(ImageReference ref, Descriptor d, List<String> sources, ProgressListener listener) {
         String digest = d.digest().toString();
-        if (registry.blobExists(ref.registry(), ref.repository(), d.digest())) {
+        if (registryClient().blobExists(ref.registry(), ref.repository(), d.digest())) {
             listener.layerDone(digest, true);
             return;
         }
         for (String source : sources) {
             ImageReference from = ImageReference.parse(source + ":x");
             if (from.registry().equals(ref.registry()) && !from.repository().equals(ref.repository())
-                    && registry.mount(ref.registry(), ref.repository(), d.digest(), from.repository())) {
+                    && registryClient().mount(ref.registry(), ref.repository(), d.digest(), from.repository())) {
                 listener.layerDone(digest, true);
                 return;
             }
         }
         listener.layerStarted(digest, d.size());
         store.verify(d.digest(), d.size());
-        registry.upload(ref.registry(), ref.repository(), d, store.blobPath(d.digest()), done -> listener.layerProgress(digest, done, d.size()));
+        registryClient().upload(ref.registry(), ref.repository(), d, store.blobPath(d.digest()), done -> listener.layerProgress(digest, done, d.size()));
         listener.layerDone(digest, false);
     }
 
@@ -494,6 +497,18 @@ public final class OciImages implements Images {
         } catch (IOException e) {
             throw new ImageException("cannot read layer " + layer.digest() + ": " + e, e);
         }
+    }
+
+    @Override
+    public String commit(String parent, java.io.InputStream layer, io.jcontainer.image.CommitOptions options) {
+        // no store lock held across it, as a build: the layer and the manifest are stored before
+        // the image names them, and the commit's own check finds a layer a GC took meanwhile
+        try {
+            Files.createDirectories(store.root());
+        } catch (IOException e) {
+            throw new ImageException("cannot make the store directory " + store.root() + ": " + e, e);
+        }
+        return new io.jcontainer.oci.build.Commits(new io.jcontainer.oci.build.OciBuildStore(this), store.root()).commit(parent, layer, options);
     }
 
     @Override
@@ -607,7 +622,7 @@ public final class OciImages implements Images {
 
     @Override
     public void login(String registryName, String username, String password) {
-        registry.checkLogin(registryName, username, password);
+        registryClient().checkLogin(registryName, username, password);
         dockerConfig.store(registryName, username, password);
     }
 
@@ -618,19 +633,23 @@ public final class OciImages implements Images {
 
     @Override
     public List<String> catalog(String registryName) {
-        return registry.catalog(registryName);
+        return registryClient().catalog(registryName);
     }
 
     @Override
     public List<String> tags(String repository) {
         ImageReference r = ImageReference.parse(repository);
-        return registry.tags(r.registry(), r.repository());
+        return registryClient().tags(r.registry(), r.repository());
     }
 
     @Override
     public void close() {
         transfers.shutdownNow();
-        registry.close();
+        RegistryClient r;
+        synchronized (this) {
+            r = registry;
+        }
+        if (r != null) r.close();
     }
 
     /** Reads a daemon.json-like file for jcontainer's own use. */

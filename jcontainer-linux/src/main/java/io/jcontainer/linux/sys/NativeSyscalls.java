@@ -103,6 +103,9 @@ public final class NativeSyscalls implements Syscalls {
     private static final class Readlink {
         static final MethodHandle H = errnoFn("readlink", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
     }
+    private static final class Lgetxattr {
+        static final MethodHandle H = errnoFn("lgetxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    }
     private static final class Rmdir {
         static final MethodHandle H = errnoFn("rmdir", JAVA_INT, ADDRESS);
     }
@@ -529,6 +532,25 @@ public final class NativeSyscalls implements Syscalls {
             byte[] b = new byte[(int) n];
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, 0, (int) n);
             return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public byte[] lgetxattr(String path, String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment buf = a.allocate(4096);
+            long n = (long) Lgetxattr.H.invokeExact(cs, a.allocateFrom(path), a.allocateFrom(name), buf, 4096L);
+            if (n < 0) {
+                int e = errno(cs);
+                if (e == 61 /* ENODATA */ || e == 95 /* EOPNOTSUPP: the filesystem has no xattrs */) return null;
+                throw new SyscallException("lgetxattr " + name, e, path);
+            }
+            byte[] b = new byte[(int) n];
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, 0, (int) n);
+            return b;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -58,6 +58,15 @@ public interface Syscalls {
         }
     }
 
+    /**
+     * lgetxattr(2): the value of extended attribute {@code name} of {@code path} (a symbolic link's
+     * own), or null when it has none (ENODATA) — overlayfs's {@code trusted.overlay.opaque} of an
+     * upper directory, which {@code java.nio} cannot read (it sees the user namespace only).
+     */
+    default byte[] lgetxattr(String path, String name) {
+        throw new UnsupportedOperationException("lgetxattr");
+    }
+
     /** readlink(2): where a symbolic link points (/proc's magic links too: exe, ns/*). */
     default String readlink(String path) {
         throw new UnsupportedOperationException("readlink");

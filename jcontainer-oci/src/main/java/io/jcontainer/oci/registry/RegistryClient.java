@@ -61,7 +61,10 @@ public final class RegistryClient implements AutoCloseable {
 
     private final Endpoints endpoints;
     private final DockerConfig dockerConfig;
-    private final HttpClient http;
+    /** For https: made at the first https request (its TLS setup, the trust store read, is most of a pull's CPU). */
+    private HttpClient https;
+    /** For plain-http registries (127.0.0.1:5000...): no trust store, and no certificate it would ever accept. */
+    private HttpClient plain;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
@@ -78,10 +81,32 @@ public final class RegistryClient implements AutoCloseable {
     public RegistryClient(Endpoints endpoints, DockerConfig dockerConfig) {
         this.endpoints = endpoints;
         this.dockerConfig = dockerConfig;
-        this.http = HttpClient.newBuilder()
+    }
+
+    /**
+     * The client for {@code uri}'s scheme. The plain-http one has an SSLContext with no trust
+     * manager at all, so an https URL given to it by mistake fails its handshake (closed), never
+     * skips verification; it exists because java.net.http sets up a context in every client.
+     */
+    private synchronized HttpClient client(URI uri) {
+        boolean tls = !"http".equalsIgnoreCase(uri.getScheme());
+        if (tls && https == null) https = builder().build();
+        if (!tls && plain == null) {
+            try {
+                javax.net.ssl.SSLContext none = javax.net.ssl.SSLContext.getInstance("TLS");
+                none.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+                plain = builder().sslContext(none).build();
+            } catch (java.security.GeneralSecurityException e) {
+                plain = builder().build();
+            }
+        }
+        return tls ? https : plain;
+    }
+
+    private static HttpClient.Builder builder() {
+        return HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30))
-                .build();
+                .connectTimeout(Duration.ofSeconds(30));
     }
 
     // ---- API -------------------------------------------------------------------------------
@@ -416,7 +441,8 @@ public final class RegistryClient implements AutoCloseable {
             b.method(currentMethod, p);
             HttpResponse<InputStream> resp;
             try {
-                resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpRequest req = b.build();
+                resp = client(req.uri()).send(req, HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
                 throw new RegistryException(currentMethod + " " + current + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
@@ -482,7 +508,8 @@ public final class RegistryClient implements AutoCloseable {
         var b = HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(60)).GET();
         if (creds != null) b.header("Authorization", creds.identityToken() ? "Bearer " + creds.secret() : basic(creds));
         try {
-            HttpResponse<byte[]> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest req = b.build();
+            HttpResponse<byte[]> resp = client(req.uri()).send(req, HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() == 401 || resp.statusCode() == 403)
                 throw new RegistryDeniedException("token service " + realm + " refused " + (creds == null ? "anonymous access" : "the credentials of " + creds.username())
                         + " for " + scopes + " (HTTP " + resp.statusCode() + ")", resp.statusCode(), codes(resp.body()));
@@ -553,6 +580,12 @@ public final class RegistryClient implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        HttpClient a, b;
+        synchronized (this) {
+            a = https;
+            b = plain;
+        }
+        if (a != null) a.close();
+        if (b != null) b.close();
     }
 }

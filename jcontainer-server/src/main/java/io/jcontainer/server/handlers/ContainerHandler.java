@@ -37,7 +37,7 @@ import java.util.concurrent.CompletableFuture;
 /** {@code /containers/...}: docker's container verbs over the lifecycle API. */
 final class ContainerHandler {
     /** Where the image name a container was created from is kept (its root is a directory). */
-    static final String IMAGE_ANNOTATION = "io.jcontainer.image";
+    static final String IMAGE_ANNOTATION = io.jcontainer.ContainerSpec.Builder.IMAGE_ANNOTATION;
 
     private final Routes.Backends backends;
     private final PendingContainers pending;
@@ -99,6 +99,7 @@ final class ContainerHandler {
     private static Map<String, String> labels(ContainerInfo c) {
         Map<String, String> l = new LinkedHashMap<>(c.labels());
         l.remove(IMAGE_ANNOTATION);
+        l.remove(io.jcontainer.ContainerSpec.Builder.IMAGE_ID_ANNOTATION);
         return l;
     }
 
