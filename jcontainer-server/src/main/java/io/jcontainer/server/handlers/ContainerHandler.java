@@ -233,6 +233,9 @@ final class ContainerHandler {
                 pending.started(e, id);
                 e.exit.complete(Optional.empty());
             }
+            // the networks connected before the start beyond the spec's own
+            String id = e.started.join();
+            for (var later : e.later.entrySet()) c().networks().connect(later.getKey(), id, later.getValue());
         }
         x.empty(204);
     }

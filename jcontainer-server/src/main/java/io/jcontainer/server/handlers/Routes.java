@@ -79,6 +79,7 @@ public final class Routes {
         new ArchiveHandler(b, pending).install(r);
         new ImagesHandler(b).install(r);
         new VolumesHandler(b).install(r);
+        new NetworksHandler(b, pending).install(r);
         new EventsHandler(b, pending).install(r);
         return r;
     }
