@@ -80,6 +80,7 @@ public final class Routes {
         new ImagesHandler(b).install(r);
         new VolumesHandler(b).install(r);
         new NetworksHandler(b, pending).install(r);
+        new BuildHandler(b).install(r);
         new EventsHandler(b, pending).install(r);
         return r;
     }
