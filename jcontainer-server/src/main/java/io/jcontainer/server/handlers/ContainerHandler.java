@@ -42,7 +42,10 @@ final class ContainerHandler {
     private final Routes.Backends backends;
     private final PendingContainers pending;
 
-    ContainerHandler(Routes.Backends backends, PendingContainers pending) {
+    private final SessionReaper reaper;
+
+    ContainerHandler(Routes.Backends backends, PendingContainers pending, SessionReaper reaper) {
+        this.reaper = reaper;
         this.backends = backends;
         this.pending = pending;
     }
@@ -189,6 +192,9 @@ final class ContainerHandler {
         if (stored) builder.readOnlyRoot(true);
         var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
+        Map<String, String> labels = new LinkedHashMap<>();
+        body.path("Labels").properties().forEach(l -> labels.put(l.getKey(), l.getValue().asText()));
+        reaper.created(q, labels, e.id, name);
         x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
     }
 

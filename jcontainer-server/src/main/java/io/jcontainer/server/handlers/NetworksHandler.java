@@ -27,7 +27,10 @@ final class NetworksHandler {
     private final Routes.Backends backends;
     private final PendingContainers pending;
 
-    NetworksHandler(Routes.Backends backends, PendingContainers pending) {
+    private final SessionReaper reaper;
+
+    NetworksHandler(Routes.Backends backends, PendingContainers pending, SessionReaper reaper) {
+        this.reaper = reaper;
         this.backends = backends;
         this.pending = pending;
     }
@@ -95,8 +98,10 @@ final class NetworksHandler {
             gateway = text(c, "Gateway");
             ipRange = text(c, "IPRange");
         }
+        Map<String, String> labels = strings(b.path("Labels"));
         NetworkInfo n = networks().create(name, driver, subnet, gateway, ipRange, b.path("Internal").asBoolean(false),
-                strings(b.path("Labels")), strings(b.path("Options")));
+                labels, strings(b.path("Options")));
+        reaper.created(q, labels, n.id(), n.name());
         x.json(201, Json.obj("Id", n.id(), "Warning", ""));
     }
 
