@@ -156,7 +156,9 @@ public final class NetworkApiScenarios {
         check(ps.contains("jcdemo_web_1") && ps.contains("jcdemo_client_1") && ps.contains("Up"), "ps: " + ps);
         check(ps.contains("127.0.0.1:" + port + "->80/tcp"), "ps shows the published port: " + ps);
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).contains("jcdemo_front\n"), "compose's network");
-        String byName = ok(compose(dir, "exec", "-T", "client", "busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://web/marker"));
+        // docker exec, not compose's exec -T: compose half-closes the connection after its empty stdin, which a
+        // unix socket served by Netty's NIO transport cannot take (docs/api-server.md, Known limits)
+        String byName = ok(docker.run("exec", "jcdemo_client_1", "busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://web/marker"));
         check(byName.equals("served"), "client reaches web by its service name: " + byName);
         check(get(port).equals("served"), "the published port serves on loopback");
         ok(compose(dir, "down"));

@@ -194,7 +194,7 @@ final class ContainerHandler {
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
         Map<String, String> labels = new LinkedHashMap<>();
         body.path("Labels").properties().forEach(l -> labels.put(l.getKey(), l.getValue().asText()));
-        reaper.created(q, labels, e.id, name);
+        reaper.created(q, SessionReaper.Kind.CONTAINER, labels, e.id, name);
         x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
     }
 

@@ -101,7 +101,7 @@ final class NetworksHandler {
         Map<String, String> labels = strings(b.path("Labels"));
         NetworkInfo n = networks().create(name, driver, subnet, gateway, ipRange, b.path("Internal").asBoolean(false),
                 labels, strings(b.path("Options")));
-        reaper.created(q, labels, n.id(), n.name());
+        reaper.created(q, SessionReaper.Kind.NETWORK, labels, n.id(), n.name());
         x.json(201, Json.obj("Id", n.id(), "Warning", ""));
     }
 

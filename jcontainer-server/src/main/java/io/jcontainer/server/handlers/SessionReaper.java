@@ -23,10 +23,10 @@ import java.util.concurrent.TimeUnit;
  * session's leftovers would otherwise stay when its test JVM dies. A session is the value of the
  * label {@code org.testcontainers.sessionId} that Testcontainers puts on everything it creates.
  * Every connection that creates something with that label, or names something created so in its
- * path, is the session's; such a connection is not closed for idleness. Once none of them is
- * open and no request has named the session for the grace period, its containers (with their
- * anonymous volumes), networks and volumes are removed — found by the label, so also those made
- * on connections the server did not see the label on.
+ * path, is the session's; such a connection is not closed for idleness, and is read while its
+ * handlers run, so its client's death is seen at once. Once none of them is open and no request
+ * has named the session for the grace period, its containers (with their anonymous volumes), and
+ * the networks and volumes it made, are removed — found by the label.
  *
  * <p>What it cannot tell: a client alive but silent. Ryuk keeps a connection of its own open for
  * that; docker-java does not keep one (it closes a connection after a followed log, and its pool
@@ -41,6 +41,8 @@ final class SessionReaper implements AutoCloseable {
     private static final class Session {
         final String id;
         final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+        /** What it made: networks and volumes are looked for only when it made some (listing networks touches their state). */
+        volatile boolean networks, volumes;
         /** When it was last seen: a request naming it, or its last connection closing (nanoTime, which may be negative). */
         volatile long lastSeen = System.nanoTime();
 
@@ -70,13 +72,18 @@ final class SessionReaper implements AutoCloseable {
         }
     }
 
+    enum Kind { CONTAINER, NETWORK, VOLUME }
+
     /** Something was created with these labels on this request's connection (its id and name as clients will use them). */
-    void created(Request q, Map<String, String> labels, String... refs) {
+    void created(Request q, Kind kind, Map<String, String> labels, String... refs) {
         if (timer == null || labels == null) return;
         String session = labels.get(LABEL);
         if (session == null || session.isEmpty()) return;
         for (String r : refs) if (r != null && !r.isEmpty()) owners.put(r, session);
-        join(sessions.computeIfAbsent(session, Session::new), q.connection());
+        Session s = sessions.computeIfAbsent(session, Session::new);
+        if (kind == Kind.NETWORK) s.networks = true;
+        if (kind == Kind.VOLUME) s.volumes = true;
+        join(s, q.connection());
     }
 
     /** Every request: one that names something of a session keeps that session's connection counted. */
@@ -119,7 +126,7 @@ final class SessionReaper implements AutoCloseable {
             sessions.remove(s.id, s);
             owners.values().removeIf(s.id::equals);
             try {
-                reap(s.id);
+                reap(s);
             } catch (RuntimeException e) {
                 LOG.warn("reaping Testcontainers session {}: {}", s.id, e.toString(), e);
             }
@@ -127,7 +134,8 @@ final class SessionReaper implements AutoCloseable {
     }
 
     /** Removes what carries the session's label: containers first (they hold networks and volumes). */
-    private void reap(String session) {
+    private void reap(Session s) {
+        String session = s.id;
         Containers c = backends.containers();
         String label = LABEL + "=" + session;
         int containers = 0, networks = 0, volumes = 0;
@@ -149,7 +157,7 @@ final class SessionReaper implements AutoCloseable {
                 LOG.warn("reaping container {} of session {}: {}", ci.id(), session, e.toString());
             }
         }
-        for (NetworkInfo n : c.networks().list()) {
+        if (s.networks) for (NetworkInfo n : c.networks().list()) {
             if (!session.equals(n.labels().get(LABEL))) continue;
             try {
                 c.networks().remove(n.id());
@@ -158,7 +166,7 @@ final class SessionReaper implements AutoCloseable {
                 LOG.warn("reaping network {} of session {}: {}", n.name(), session, e.toString());
             }
         }
-        for (VolumeInfo v : c.volumes().list(Map.of("label", List.of(label)))) {
+        if (s.volumes) for (VolumeInfo v : c.volumes().list(Map.of("label", List.of(label)))) {
             try {
                 c.volumes().remove(v.name());
                 volumes++;

@@ -61,7 +61,7 @@ final class VolumesHandler {
         b.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         String name = b.path("Name").asText("");
         VolumeInfo v = name.isEmpty() ? volumes().create(null, labels) : volumes().create(name, labels);
-        reaper.created(q, labels, v.name());
+        reaper.created(q, SessionReaper.Kind.VOLUME, labels, v.name());
         x.json(201, json(v));
     }
 

@@ -77,7 +77,22 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     }
 
     void keepWhileIdle() {
-        keepWhileIdle = true;
+        ctx.executor().execute(() -> {
+            keepWhileIdle = true;
+            if (state == State.RUNNING && request != null && held.isEmpty() && watchWhileRunning()) ctx.channel().config().setAutoRead(true);
+        });
+    }
+
+    /**
+     * Whether the channel reads on while the handler runs, to see the client go at once (its EOF
+     * closes the channel: a followed log or a wait ends, and a Testcontainers session learns its
+     * client died). Only on a session's connections: a unix channel cannot be half-closed, so an
+     * EOF read early would cut short the answer to a client that half-closed after its request.
+     * Never where the handler may hijack the connection: what follows the request is the
+     * container's stdin, which the HTTP codec would take for a request.
+     */
+    private boolean watchWhileRunning() {
+        return keepWhileIdle && !mayHijack();
     }
 
     @Override
@@ -158,9 +173,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
                     body.release();
                     body = null;
                     state = State.RUNNING;
-                    // A connection that may be hijacked must not read ahead: what follows the request is the
-                    // container's stdin, which the HTTP codec would take for a request.
-                    ctx.channel().config().setAutoRead(!mayHijack());
+                    ctx.channel().config().setAutoRead(watchWhileRunning());
                     if (rejected != null) {
                         Exchange ex = exchange();
                         ex.error(rejected.status(), rejected.getMessage());
