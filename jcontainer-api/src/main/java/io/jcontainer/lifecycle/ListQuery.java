@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *
  * @param all     exited and created ones too (by default only running ones, paused included)
  * @param filters docker's: {@code id} (prefix), {@code name} (regular expression, unanchored, as
- *                docker's), {@code label} ({@code k} or {@code k=v}), {@code status} ({@code created},
+ *                docker's), {@code label} ({@code k} or {@code k=v}; every one must hold), {@code status} ({@code created},
  *                {@code running}, {@code paused}, {@code restarting}, {@code exited}, {@code dead}),
  *                {@code exited} (exit code), {@code ancestor} (the image or root it runs from),
  *                {@code before}/{@code since} (a container: those created before or after it; see
@@ -99,7 +99,8 @@ public record ListQuery(boolean all, Map<String, List<String>> filters) {
             boolean any = switch (f.getKey()) {
                 case "id" -> f.getValue().stream().anyMatch(v -> c.id().startsWith(v));
                 case "name" -> f.getValue().stream().anyMatch(v -> c.name() != null && Pattern.compile(v).matcher(c.name()).find());
-                case "label" -> f.getValue().stream().anyMatch(v -> {
+                // docker ANDs labels (docker-compose asks for project=X and oneoff=False at once)
+                case "label" -> f.getValue().stream().allMatch(v -> {
                     int eq = v.indexOf('=');
                     return eq < 0 ? c.labels().containsKey(v) : v.substring(eq + 1).equals(c.labels().get(v.substring(0, eq)));
                 });

@@ -141,25 +141,7 @@ public final class NetworkCommand implements GroupCommand {
     }
 
     private static boolean matches(NetworkInfo n, Map<String, List<String>> filters) {
-        for (var f : filters.entrySet()) {
-            boolean any = false;
-            for (String v : f.getValue()) {
-                any |= switch (f.getKey()) {
-                    case "driver" -> n.driver().equals(v);
-                    case "id" -> n.id().startsWith(v);
-                    case "name" -> n.name().contains(v);
-                    case "scope" -> v.equals("local");
-                    case "type" -> v.equals("builtin") == n.name().equals("bridge");
-                    case "label" -> {
-                        int eq = v.indexOf('=');
-                        yield eq < 0 ? n.labels().containsKey(v) : v.substring(eq + 1).equals(n.labels().get(v.substring(0, eq)));
-                    }
-                    default -> false;
-                };
-            }
-            if (!any) return false;
-        }
-        return true;
+        return io.jcontainer.docker.DockerNetworks.matches(n, filters);
     }
 
     private static int inspect(Networks networks, List<String> rest, Io io) {
@@ -192,42 +174,12 @@ public final class NetworkCommand implements GroupCommand {
         return rc;
     }
 
-    /** docker network inspect's object. */
+    /** docker network inspect's object, with the bridge jcontainer made (named or chosen) and its MTU among the options. */
     static ObjectNode inspect(NetworkInfo n) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("Name", n.name());
-        o.put("Id", n.id());
-        o.put("Created", n.created().toString());
-        o.put("Scope", "local");
-        o.put("Driver", n.driver());
-        o.put("EnableIPv6", false);
-        ObjectNode ipam = o.putObject("IPAM");
-        ipam.put("Driver", "default");
-        ipam.putObject("Options");
-        ObjectNode cfg = ipam.putArray("Config").addObject();
-        cfg.put("Subnet", n.subnet());
-        if (n.ipRange() != null) cfg.put("IPRange", n.ipRange());
-        cfg.put("Gateway", n.gateway());
-        o.put("Internal", n.internal());
-        o.put("Attachable", true);
-        o.put("Ingress", false);
-        o.putObject("ConfigFrom").put("Network", "");
-        o.put("ConfigOnly", false);
-        ObjectNode containers = o.putObject("Containers");
-        for (NetworkInfo.Endpoint e : n.containers()) {
-            ObjectNode c = containers.putObject(e.containerId());
-            c.put("Name", e.aliases().isEmpty() ? e.containerId().substring(0, 12) : e.aliases().getFirst());
-            c.put("EndpointID", "");
-            c.put("MacAddress", e.macAddress());
-            c.put("IPv4Address", e.ip() + "/" + e.prefixLength());
-            c.put("IPv6Address", "");
-        }
-        ObjectNode opts = o.putObject("Options");
-        n.options().forEach(opts::put);
-        opts.put("com.docker.network.bridge.name", n.bridge()); // jcontainer's own bridge, named or chosen
+        ObjectNode o = io.jcontainer.docker.DockerNetworks.inspect(n, id -> null);
+        ObjectNode opts = (ObjectNode) o.get("Options");
+        opts.put("com.docker.network.bridge.name", n.bridge());
         opts.put("com.docker.network.driver.mtu", String.valueOf(n.mtu()));
-        ObjectNode labels = o.putObject("Labels");
-        n.labels().forEach(labels::put);
         return o;
     }
 

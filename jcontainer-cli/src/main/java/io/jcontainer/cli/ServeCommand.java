@@ -52,7 +52,9 @@ public final class ServeCommand implements Command {
                 .value("tlscert", (char) 0, "string", "Path to TLS certificate file")
                 .value("tlskey", (char) 0, "string", "Path to TLS key file (PKCS#8 PEM)")
                 .bool("insecure-tcp", (char) 0, "Allow plain TCP on an address other than loopback (anyone reaching it controls your containers)")
-                .value("time", 't', "seconds", "Accepted for podman's compatibility; the service runs until interrupted (0)");
+                .value("time", 't', "seconds", "Accepted for podman's compatibility; the service runs until interrupted (0)")
+                .value("reap-sessions-after", (char) 0, "seconds",
+                        "Remove a Testcontainers session's containers, networks and volumes once it has no connection and no request for this long (Ryuk's job; off)");
     }
 
     @Override
@@ -74,6 +76,17 @@ public final class ServeCommand implements Command {
             b.tls(p.bool("tlsverify") ? Path.of(p.value("tlscacert")) : null, Path.of(p.value("tlscert")), Path.of(p.value("tlskey")));
         }
         b.allowPlainTcp(p.bool("insecure-tcp"));
+        String reap = p.value("reap-sessions-after");
+        if (reap != null) {
+            long seconds;
+            try {
+                seconds = Long.parseLong(reap.endsWith("s") ? reap.substring(0, reap.length() - 1) : reap);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--reap-sessions-after: a number of seconds, not '" + reap + "'");
+            }
+            if (seconds < 0) throw new UsageException("--reap-sessions-after: a number of seconds, not '" + reap + "'");
+            b.reapSessionsAfter(java.time.Duration.ofSeconds(seconds));
+        }
         ApiServer server = b.start();
         Thread hook = new Thread(server::close, "jcontainer-api-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -371,9 +371,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         String name = spec.name();
         List<String> aliases = new ArrayList<>(req.aliases());
         if (name != null && !req.network().equals(Networks.DEFAULT)) {
-            if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"))
-                throw new InvalidSpecException("name", "container name '" + name + "' is not a valid DNS label: on network "
-                        + req.network() + " it is the name other containers reach it by (lowercase letters, digits and '-')");
+            // its name is how the others reach it there (docker's names: compose's project_service_1 too)
             if (!aliases.contains(name)) aliases.addFirst(name);
         }
         String hostname = spec.hostname() != null ? spec.hostname() : id.substring(0, 12);

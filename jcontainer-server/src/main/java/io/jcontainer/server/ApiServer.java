@@ -68,9 +68,11 @@ public final class ApiServer implements AutoCloseable {
     private final List<Channel> listeners;
     private final Path unixSocket;
     private final InetSocketAddress tcp;
+    private final io.jcontainer.server.http.Router router;
 
     private ApiServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers, List<Channel> listeners, Path unixSocket,
-                      InetSocketAddress tcp) {
+                      InetSocketAddress tcp, io.jcontainer.server.http.Router router) {
+        this.router = router;
         this.boss = boss;
         this.workers = workers;
         this.handlers = handlers;
@@ -116,6 +118,7 @@ public final class ApiServer implements AutoCloseable {
     /** Stops listening, ends open connections and removes the socket file. */
     @Override
     public void close() {
+        router.close(); // first: the session reaper must not take the connections this close ends for clients gone
         for (Channel c : listeners) c.close().awaitUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -247,6 +250,17 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Testcontainers' Ryuk, natively: containers, networks and volumes labelled
+         * {@code org.testcontainers.sessionId} are removed once no connection their session was
+         * seen on is open and no request named the session for {@code after}. Off by default
+         * (null or zero): a client silent that long counts as gone (docs/api-server.md).
+         */
+        public Builder reapSessionsAfter(Duration after) {
+            backends.reapSessionsAfter(after);
+            return this;
+        }
+
         /** What the endpoints serve; by default this host's, found on the class path. */
         public Builder backends(java.util.function.Consumer<Routes.Backends> configure) {
             configure.accept(backends);
@@ -283,6 +297,7 @@ public final class ApiServer implements AutoCloseable {
                     bound = (InetSocketAddress) c.localAddress();
                 }
             } catch (RuntimeException e) {
+                router.close();
                 for (Channel c : listeners) c.close().awaitUninterruptibly();
                 boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -292,7 +307,7 @@ public final class ApiServer implements AutoCloseable {
             }
             LOG.info("Docker Engine API listening on{}{}", socket == null ? "" : " unix://" + socket,
                     bound == null ? "" : " tcp://" + bound.getAddress().getHostAddress() + ":" + bound.getPort() + (ssl == null ? " (plain)" : " (TLS)"));
-            return new ApiServer(boss, workers, handlers, listeners, socket, bound);
+            return new ApiServer(boss, workers, handlers, listeners, socket, bound, router);
         }
 
         private ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers, ApiConnection.Settings settings, SslContext ssl,

@@ -84,4 +84,17 @@ class TestcontainersTest {
         }
         assertThat(containers.list(io.jcontainer.lifecycle.ListQuery.ALL)).noneMatch(ci -> ci.id().equals(id));
     }
+
+    @Test
+    void anImageFromDockerfileIsBuiltThroughTheBuildEndpointAndRuns() throws Exception {
+        var image = new org.testcontainers.images.builder.ImageFromDockerfile("localhost/tc/built", false)
+                .withFileFromString("note.txt", "copied by the build\n")
+                .withDockerfileFromBuilder(b -> b.from(IMAGE).copy("note.txt", "/srv/note.txt").run("echo ran > /srv/ran.txt").build());
+        try (GenericContainer<?> c = new GenericContainer<>(image)
+                .withCommand("-c", "cat /srv/note.txt /srv/ran.txt; echo done; exec sleep 600")
+                .waitingFor(Wait.forLogMessage(".*done.*", 1))) {
+            c.start();
+            assertThat(c.getLogs()).contains("copied by the build\nran\ndone\n");
+        }
+    }
 }

@@ -50,6 +50,12 @@ public final class Networks implements NetworkAttachment {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /**
+     * docker's rule for network names, container names and aliases: docker-compose's
+     * {@code project_network} and {@code project_service_1} are names like these. Safe as a file
+     * name and as an /etc/hosts name (no '/', no white space, not "." or "..").
+     */
+    private static final Pattern DOCKER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     private static final ReentrantLock JVM_LOCK = new ReentrantLock(); // file locks do not exclude threads of one process
     private static final int DEFAULT_MTU = 1500;
 
@@ -222,7 +228,7 @@ public final class Networks implements NetworkAttachment {
      */
     public NetworkConfig find(String ref) {
         return locked(() -> {
-            if (ref.equals(DEFAULT) || DNS_LABEL.matcher(ref).matches() && Files.exists(configFile(ref))) return networkLocked(ref);
+            if (ref.equals(DEFAULT) || DOCKER_NAME.matcher(ref).matches() && Files.exists(configFile(ref))) return networkLocked(ref);
             List<NetworkConfig> byId = listLocked().stream().filter(n -> n.id().startsWith(ref)).toList();
             if (byId.size() == 1) return byId.getFirst();
             if (byId.size() > 1) throw new NetworkException.Conflict("network " + ref + " is ambiguous (" + byId.size() + " matches found based on ID prefix)");
@@ -726,15 +732,15 @@ public final class Networks implements NetworkAttachment {
     }
 
     static void checkName(String name) {
-        if (name == null || !DNS_LABEL.matcher(name).matches())
+        if (name == null || !DOCKER_NAME.matcher(name).matches())
             throw new NetworkException.Invalid("invalid network name '" + name
-                    + "': a DNS label (lowercase letters, digits and '-', not at either end, at most 63 characters)");
+                    + "': letters, digits, '_', '.' and '-', starting with a letter or digit, at most 128 characters");
     }
 
     private static void checkAliases(Request req) {
         for (String a : req.aliases())
-            if (!DNS_LABEL.matcher(a).matches())
-                throw new NetworkException.Invalid("invalid network alias '" + a + "': a DNS label (lowercase letters, digits and '-')");
+            if (!DOCKER_NAME.matcher(a).matches())
+                throw new NetworkException.Invalid("invalid network alias '" + a + "': letters, digits, '_', '.' and '-', starting with a letter or digit");
         if (req.hostname() != null && !DNS_LABEL.matcher(req.hostname().toLowerCase(java.util.Locale.ROOT)).matches())
             throw new NetworkException.Invalid("invalid container name '" + req.hostname() + "' on a network: it must be a DNS label");
     }

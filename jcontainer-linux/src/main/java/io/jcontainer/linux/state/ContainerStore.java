@@ -674,12 +674,25 @@ public final class ContainerStore {
     }
 
     private static void deleteTree(Path p) {
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        } catch (NoSuchFileException ignored) {
-            // gone already
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 1; ; attempt++) {
+            try (var s = Files.walk(p)) {
+                for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+                return;
+            } catch (NoSuchFileException ignored) {
+                return; // gone already
+            } catch (java.nio.file.DirectoryNotEmptyException late) {
+                // a file written after the walk (the exit record or the last log line of a container
+                // killed just before, noticed by another thread): walk again
+                if (attempt == 5) throw new UncheckedIOException(late);
+                try {
+                    Thread.sleep(20L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException(late);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

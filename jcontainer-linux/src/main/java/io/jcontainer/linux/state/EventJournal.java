@@ -39,6 +39,7 @@ import java.util.Map;
  * their own time; a {@code die} noticed late carries the time of the exit.
  */
 public final class EventJournal {
+    private static final java.util.concurrent.locks.ReentrantLock JVM_LOCK = new java.util.concurrent.locks.ReentrantLock();
     public static final String FILE = ".events", OLD = ".events.1", LOCK = ".events.lock";
     static final long MAX_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +60,9 @@ public final class EventJournal {
     public void append(ContainerEvent e) {
         byte[] line = line(e);
         Path file = root.resolve(FILE);
+        // file locks exclude processes, not threads of one: two appends of one JVM at once (the
+        // API server's wait and remove) would otherwise fail with OverlappingFileLockException
+        JVM_LOCK.lock();
         try {
             Files.createDirectories(root);
             try (FileChannel lock = FileChannel.open(root.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -73,6 +77,8 @@ public final class EventJournal {
             }
         } catch (IOException x) {
             throw new ContainerException("appending a " + e.action() + " event to " + file + ": " + x, x);
+        } finally {
+            JVM_LOCK.unlock();
         }
     }
 

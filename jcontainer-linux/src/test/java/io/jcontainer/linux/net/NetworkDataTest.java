@@ -124,8 +124,10 @@ class NetworkDataTest {
         var route = assertThrows(NetworkException.Conflict.class, () -> n.create("lan", "10.5.0.0/16", null, false));
         assertTrue(route.getMessage().contains("route to 10.0.0.0/8"), route.getMessage());
         assertThrows(NetworkException.Conflict.class, () -> n.create("front", null, null, false));
-        var bad = assertThrows(NetworkException.Invalid.class, () -> n.create("Front_1", null, null, false));
-        assertTrue(bad.getMessage().contains("DNS label"), bad.getMessage());
+        var bad = assertThrows(NetworkException.Invalid.class, () -> n.create("../front", null, null, false));
+        assertTrue(bad.getMessage().contains("invalid network name"), bad.getMessage());
+        assertEquals("project_front.1", n.create("project_front.1", "172.23.0.0/16", null, false).name()); // docker-compose's names
+        n.remove("project_front.1");
         assertThrows(NetworkException.Invalid.class, () -> n.create("x", "172.21.0.0/16", "172.22.0.1", false));
         // automatic subnets skip what is taken: 172.17 is free here
         assertEquals("172.17.0.0/16", n.create("auto", null, null, true).subnet());

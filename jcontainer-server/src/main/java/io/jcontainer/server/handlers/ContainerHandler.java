@@ -42,7 +42,10 @@ final class ContainerHandler {
     private final Routes.Backends backends;
     private final PendingContainers pending;
 
-    ContainerHandler(Routes.Backends backends, PendingContainers pending) {
+    private final SessionReaper reaper;
+
+    ContainerHandler(Routes.Backends backends, PendingContainers pending, SessionReaper reaper) {
+        this.reaper = reaper;
         this.backends = backends;
         this.pending = pending;
     }
@@ -190,6 +193,9 @@ final class ContainerHandler {
         if (stored) builder.readOnlyRoot(true);
         var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
+        Map<String, String> labels = new LinkedHashMap<>();
+        body.path("Labels").properties().forEach(l -> labels.put(l.getKey(), l.getValue().asText()));
+        reaper.created(q, SessionReaper.Kind.CONTAINER, labels, e.id, name);
         x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
     }
 
@@ -234,6 +240,9 @@ final class ContainerHandler {
                 pending.started(e, id);
                 e.exit.complete(Optional.empty());
             }
+            // the networks connected before the start beyond the spec's own
+            String id = e.started.join();
+            for (var later : e.later.entrySet()) c().networks().connect(later.getKey(), id, later.getValue());
         }
         x.empty(204);
     }

@@ -131,7 +131,7 @@ final class ImagesHandler {
      * docker's JSON message stream: one object per line. The response begins with the first
      * message, so a failure before it can still be an ordinary error response.
      */
-    private static final class Messages {
+    static final class Messages {
         private final Exchange x;
         private OutputStream out;
         private Map<String, Object> first;

@@ -2,6 +2,9 @@ package io.jcontainer.server.handlers;
 
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerSpec;
+import io.jcontainer.NetworkMode;
+import io.jcontainer.NetworkOptions;
+import io.jcontainer.lifecycle.Containers;
 import io.jcontainer.lifecycle.AttachSession;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.server.http.ApiError;
@@ -30,8 +33,11 @@ final class PendingContainers {
         final String id;
         final String name;
         final String image;
-        final ContainerSpec spec;
+        /** Its configuration; a network connect or disconnect before the start changes it. */
+        volatile ContainerSpec spec;
         final boolean autoRemove;
+        /** Networks connected before the start beyond the spec's one: joined right after it. */
+        final Map<String, NetworkOptions> later = new java.util.concurrent.ConcurrentSkipListMap<>();
         final Instant created = Instant.now();
         /** The real container's id, once started. */
         final CompletableFuture<String> started = new CompletableFuture<>();
@@ -118,6 +124,47 @@ final class PendingContainers {
         images.put(realId, e.image);
         createdAs.put(realId, e.id);
         e.started.complete(realId);
+    }
+
+    /**
+     * {@code network connect} to a created container (docker-compose does it between create and
+     * start): the container is not wired yet, so the network becomes its spec's (the same
+     * network: these options replace the create's aliases, address and MAC) or one it joins right
+     * after the start. False when the reference names no created container.
+     */
+    boolean connectBeforeStart(Containers containers, String ref, String network, NetworkOptions options) {
+        Entry e = find(ref);
+        if (e == null) return false;
+        synchronized (e) {
+            if (e.started.isDone()) return false;
+            if (e.spec.network() instanceof NetworkMode.Named n && n.name().equals(network) || e.spec.network() instanceof NetworkMode.None) {
+                NetworkOptions was = e.spec.network() instanceof NetworkMode.Named n ? n.options() : NetworkOptions.NONE;
+                NetworkOptions now = new NetworkOptions(options.aliases(), was.ports(), options.ip() != null ? options.ip() : was.ip(),
+                        options.macAddress() != null ? options.macAddress() : was.macAddress(), was.dns(), was.dnsSearch(), was.dnsOptions(), was.extraHosts());
+                e.spec = e.spec.toBuilder().networkMode(new NetworkMode.Named(network, now)).build();
+            } else if (e.spec.network() instanceof NetworkMode.Named) {
+                if (e.later.putIfAbsent(network, options) != null)
+                    throw ApiError.conflict("container " + ref + " is already connected to network " + network);
+            } else {
+                throw ApiError.badRequest("container " + ref + " is on network " + e.spec.network() + ": it cannot also join " + network);
+            }
+            return true;
+        }
+    }
+
+    /** {@code network disconnect} from a created container: the network leaves its spec. False when the reference names no created container. */
+    boolean disconnectBeforeStart(Containers containers, String ref, String network) {
+        Entry e = find(ref);
+        if (e == null) return false;
+        synchronized (e) {
+            if (e.started.isDone()) return false;
+            if (e.later.remove(network) != null) return true;
+            if (e.spec.network() instanceof NetworkMode.Named n && n.name().equals(network)) {
+                e.spec = e.spec.toBuilder().networkMode(NetworkMode.NONE).build();
+                return true;
+            }
+            throw ApiError.notFound("container " + ref + " is not connected to network " + network);
+        }
     }
 
     void remove(Entry e) {

@@ -21,6 +21,13 @@ public final class Routes {
         private Supplier<Containers> containers = memo(Containers::get);
         private Supplier<Images> images = memo(Images::open);
         final Map<String, DockerCreate.ImageDefaults> imageDirectories = new ConcurrentHashMap<>();
+        private java.time.Duration reapSessionsAfter;
+
+        /** Testcontainers sessions are reaped this long after their last connection and request (see SessionReaper); null or zero: never (the default). */
+        public Backends reapSessionsAfter(java.time.Duration after) {
+            this.reapSessionsAfter = after;
+            return this;
+        }
 
         /** The recorded containers to serve (default: this user's, {@link Containers#get()}). */
         public Backends containers(Containers c) {
@@ -71,14 +78,18 @@ public final class Routes {
     public static Router all(Backends b) {
         Router r = new Router();
         PendingContainers pending = new PendingContainers();
-        ContainerHandler containers = new ContainerHandler(b, pending);
+        SessionReaper reaper = new SessionReaper(b, pending, b.reapSessionsAfter);
+        r.observer(reaper::observe).closeWithServer(reaper);
+        ContainerHandler containers = new ContainerHandler(b, pending, reaper);
         new SystemHandler(b, pending, containers).install(r);
         new AuthHandler().install(r);
         containers.install(r);
         new ExecHandler(b, pending).install(r);
         new ArchiveHandler(b, pending).install(r);
         new ImagesHandler(b).install(r);
-        new VolumesHandler(b).install(r);
+        new VolumesHandler(b, reaper).install(r);
+        new NetworksHandler(b, pending, reaper).install(r);
+        new BuildHandler(b).install(r);
         new EventsHandler(b, pending).install(r);
         return r;
     }

@@ -18,8 +18,11 @@ import java.util.Map;
 final class VolumesHandler {
     private final Routes.Backends backends;
 
-    VolumesHandler(Routes.Backends backends) {
+    private final SessionReaper reaper;
+
+    VolumesHandler(Routes.Backends backends, SessionReaper reaper) {
         this.backends = backends;
+        this.reaper = reaper;
     }
 
     void install(Router r) {
@@ -58,6 +61,7 @@ final class VolumesHandler {
         b.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         String name = b.path("Name").asText("");
         VolumeInfo v = name.isEmpty() ? volumes().create(null, labels) : volumes().create(name, labels);
+        reaper.created(q, SessionReaper.Kind.VOLUME, labels, v.name());
         x.json(201, json(v));
     }
 

@@ -61,6 +61,10 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     private BodyStream stream;
     private boolean keepAlive;
     private boolean inputShut;
+    private volatile boolean keepWhileIdle;
+    /** What a client sent while a handler ran (a pipelined request): read again once it is done. */
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private Connection connection;
 
     public ApiConnection(Settings settings) {
         this.settings = settings;
@@ -69,10 +73,37 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.connection = new Connection(ctx.channel(), this);
+    }
+
+    void keepWhileIdle() {
+        ctx.executor().execute(() -> {
+            keepWhileIdle = true;
+            if (state == State.RUNNING && request != null && held.isEmpty() && watchWhileRunning()) ctx.channel().config().setAutoRead(true);
+        });
+    }
+
+    /**
+     * Whether the channel reads on while the handler runs, to see the client go at once (its EOF
+     * closes the channel: a followed log or a wait ends, and a Testcontainers session learns its
+     * client died). Only on a session's connections: a unix channel cannot be half-closed, so an
+     * EOF read early would cut short the answer to a client that half-closed after its request.
+     * Never where the handler may hijack the connection: what follows the request is the
+     * container's stdin, which the HTTP codec would take for a request.
+     */
+    private boolean watchWhileRunning() {
+        return keepWhileIdle && !mayHijack();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.RUNNING) {
+            // The channel reads on while a handler runs only to see the client go (its EOF closes the
+            // channel, which ends a followed log or a wait); what it sends meanwhile waits its turn.
+            held.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
         if (state == State.HIJACKED) {
             if (msg instanceof ByteBuf b && stream != null) stream.offer(b);
             else ReferenceCountUtil.release(msg);
@@ -142,7 +173,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
                     body.release();
                     body = null;
                     state = State.RUNNING;
-                    ctx.channel().config().setAutoRead(false);
+                    ctx.channel().config().setAutoRead(watchWhileRunning());
                     if (rejected != null) {
                         Exchange ex = exchange();
                         ex.error(rejected.status(), rejected.getMessage());
@@ -171,7 +202,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
         Exchange ex = exchange();
         QueryStringDecoder q = new QueryStringDecoder(request.uri());
         Request req = new Request(request.method().name(), match.path(), match.version(), match.params(), q.parameters(),
-                request.headers(), bytes, in);
+                request.headers(), bytes, in, connection);
         Router.Match m = match;
         CompletableFuture.runAsync(() -> {
             Thread me = Thread.currentThread();
@@ -185,6 +216,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
             };
             ctx.channel().closeFuture().addListener(onClose);
             try {
+                settings.router().observe(req);
                 m.handler().handle(req, ex);
                 if (!ex.committed()) ex.empty(204);
             } catch (Throwable t) {
@@ -228,11 +260,26 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
         match = null;
         state = State.IDLE;
         if (!keepAlive || inputShut || bodyLeft) {
+            releaseHeld();
             ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ctx.channel().config().setAutoRead(true);
-        ctx.read();
+        while (!held.isEmpty() && state != State.RUNNING && state != State.HIJACKED && ctx.channel().isActive()) channelRead(ctx, held.poll());
+        if (state == State.IDLE || state == State.WHOLE_BODY) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    /** Whether the request is one whose connection a handler may take over (attach, exec start). */
+    private boolean mayHijack() {
+        String path = match == null ? "" : match.path();
+        return request.headers().contains(HttpHeaderNames.UPGRADE) || path.endsWith("/attach")
+                || path.startsWith("/exec/") && path.endsWith("/start");
+    }
+
+    private void releaseHeld() {
+        for (Object o; (o = held.poll()) != null; ) ReferenceCountUtil.release(o);
     }
 
     /** Called by {@link Exchange#hijack} from the handler's thread. */
@@ -286,7 +333,8 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             boolean clientStalls = switch (state) {
-                case IDLE, WHOLE_BODY -> true;
+                case IDLE -> !keepWhileIdle;
+                case WHOLE_BODY -> true;
                 case STREAM_BODY -> stream != null && stream.waiting();
                 case RUNNING, HIJACKED -> false;
             };
@@ -318,6 +366,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseHeld();
         if (body != null) {
             body.release();
             body = null;

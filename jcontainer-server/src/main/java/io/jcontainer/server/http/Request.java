@@ -25,9 +25,11 @@ public final class Request {
     private final HttpHeaders headers;
     private final byte[] body;
     private final InputStream bodyStream;
+    private final Connection connection;
 
     Request(String method, String path, ApiVersion version, Map<String, String> params, Map<String, List<String>> query,
-            HttpHeaders headers, byte[] body, InputStream bodyStream) {
+            HttpHeaders headers, byte[] body, InputStream bodyStream, Connection connection) {
+        this.connection = connection;
         this.method = method;
         this.path = path;
         this.version = version;
@@ -36,6 +38,16 @@ public final class Request {
         this.headers = headers;
         this.body = body;
         this.bodyStream = bodyStream;
+    }
+
+    /** The connection it came on. */
+    public Connection connection() {
+        return connection;
+    }
+
+    /** The path's parameters, by name. */
+    public Map<String, String> params() {
+        return params;
     }
 
     public String method() {

@@ -29,6 +29,41 @@ public final class Router {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    private final List<java.util.function.Consumer<Request>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> closeables = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** {@code o} sees every request before its handler runs (on the handler's thread; its failures are logged, not answered). */
+    public Router observer(java.util.function.Consumer<Request> o) {
+        observers.add(o);
+        return this;
+    }
+
+    void observe(Request r) {
+        for (var o : observers) {
+            try {
+                o.accept(r);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Router.class).warn("observing {} {}: {}", r.method(), r.path(), e.toString());
+            }
+        }
+    }
+
+    /** Something of the routes' that lives as long as the server (closed with it). */
+    public Router closeWithServer(AutoCloseable c) {
+        closeables.add(c);
+        return this;
+    }
+
+    /** Closes what {@link #closeWithServer} registered. */
+    public void close() {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Router.class).warn("closing {}: {}", c, e.toString());
+            }
+        }
+    }
 
     public Router get(String path, Handler h) {
         return add("GET", path, h, Body.WHOLE);

@@ -1,0 +1,98 @@
+package io.jcontainer.docker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainer.lifecycle.NetworkInfo;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * docker's network objects ({@code docker network inspect}, the Engine API's
+ * {@code GET /networks/{id}}) and {@code network ls}'s filters, from the lifecycle API's
+ * {@link NetworkInfo}: one spelling for the CLI and the API server.
+ */
+public final class DockerNetworks {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DockerNetworks() {
+    }
+
+    /**
+     * The inspect object. {@code Options} are the driver options as given (as docker shows
+     * them, and as docker-compose compares them with its file's).
+     *
+     * @param containerName a container's name by id (docker's {@code Containers.*.Name}), null when unknown
+     */
+    public static ObjectNode inspect(NetworkInfo n, Function<String, String> containerName) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("Name", n.name());
+        o.put("Id", n.id());
+        o.put("Created", n.created().toString());
+        o.put("Scope", "local");
+        o.put("Driver", n.driver());
+        o.put("EnableIPv6", false);
+        ObjectNode ipam = o.putObject("IPAM");
+        ipam.put("Driver", "default");
+        ipam.putObject("Options");
+        ObjectNode cfg = ipam.putArray("Config").addObject();
+        cfg.put("Subnet", n.subnet());
+        if (n.ipRange() != null) cfg.put("IPRange", n.ipRange());
+        cfg.put("Gateway", n.gateway());
+        o.put("Internal", n.internal());
+        o.put("Attachable", true);
+        o.put("Ingress", false);
+        o.putObject("ConfigFrom").put("Network", "");
+        o.put("ConfigOnly", false);
+        ObjectNode containers = o.putObject("Containers");
+        for (NetworkInfo.Endpoint e : n.containers()) {
+            ObjectNode c = containers.putObject(e.containerId());
+            String name = containerName.apply(e.containerId());
+            c.put("Name", name != null ? name : e.aliases().isEmpty() ? e.containerId().substring(0, 12) : e.aliases().getFirst());
+            c.put("EndpointID", "");
+            c.put("MacAddress", e.macAddress());
+            c.put("IPv4Address", e.ip() + "/" + e.prefixLength());
+            c.put("IPv6Address", "");
+        }
+        ObjectNode opts = o.putObject("Options");
+        n.options().forEach(opts::put);
+        ObjectNode labels = o.putObject("Labels");
+        n.labels().forEach(labels::put);
+        return o;
+    }
+
+    /** The filter keys {@code network ls} takes. */
+    public static final List<String> FILTERS = List.of("driver", "id", "label", "name", "type", "scope", "dangling");
+
+    /**
+     * Whether a network passes {@code network ls}'s filters: values of one key are alternatives,
+     * keys must all hold, and so must every {@code label}. {@code name} is a substring (as docker), {@code id} a prefix.
+     */
+    public static boolean matches(NetworkInfo n, Map<String, List<String>> filters) {
+        for (var f : filters.entrySet()) {
+            if (f.getKey().equals("label")) {
+                // labels are ANDed, as docker (and as containers' label filters)
+                for (String v : f.getValue()) {
+                    int eq = v.indexOf('=');
+                    if (eq < 0 ? !n.labels().containsKey(v) : !v.substring(eq + 1).equals(n.labels().get(v.substring(0, eq)))) return false;
+                }
+                continue;
+            }
+            boolean any = false;
+            for (String v : f.getValue()) {
+                any |= switch (f.getKey()) {
+                    case "driver" -> n.driver().equals(v);
+                    case "id" -> n.id().startsWith(v);
+                    case "name" -> n.name().contains(v);
+                    case "scope" -> v.equals("local");
+                    case "type" -> v.equals("builtin") == n.name().equals("bridge");
+                    case "dangling" -> Boolean.parseBoolean(v) == (n.containers().isEmpty() && !n.name().equals("bridge"));
+                    default -> throw new IllegalArgumentException("invalid filter '" + f.getKey() + "'");
+                };
+            }
+            if (!any) return false;
+        }
+        return true;
+    }
+}

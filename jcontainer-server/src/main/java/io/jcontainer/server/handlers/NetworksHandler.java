@@ -1,0 +1,164 @@
+package io.jcontainer.server.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainer.NetworkOptions;
+import io.jcontainer.docker.DockerNetworks;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.NetworkInfo;
+import io.jcontainer.lifecycle.Networks;
+import io.jcontainer.server.http.ApiError;
+import io.jcontainer.server.http.Exchange;
+import io.jcontainer.server.http.Json;
+import io.jcontainer.server.http.Request;
+import io.jcontainer.server.http.Router;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /networks/...}: docker's network verbs over the lifecycle API's {@link Networks}
+ * (bridge networks: one IPv4 subnet each, no IPv6, no other drivers — refused as docker refuses
+ * what a daemon cannot do).
+ */
+final class NetworksHandler {
+    private final Routes.Backends backends;
+    private final PendingContainers pending;
+
+    private final SessionReaper reaper;
+
+    NetworksHandler(Routes.Backends backends, PendingContainers pending, SessionReaper reaper) {
+        this.reaper = reaper;
+        this.backends = backends;
+        this.pending = pending;
+    }
+
+    void install(Router r) {
+        r.get("/networks", this::list);
+        r.post("/networks/create", this::create);
+        r.post("/networks/prune", this::prune);
+        r.get("/networks/{id}", this::inspect);
+        r.delete("/networks/{id}", this::remove);
+        r.post("/networks/{id}/connect", this::connect);
+        r.post("/networks/{id}/disconnect", this::disconnect);
+    }
+
+    private Networks networks() {
+        return backends.containers().networks();
+    }
+
+    private ObjectNode json(NetworkInfo n) {
+        Containers c = backends.containers();
+        return DockerNetworks.inspect(n, id -> {
+            try {
+                return c.find(id).name();
+            } catch (RuntimeException gone) {
+                return null; // removed since the network was read: docker shows the id then too
+            }
+        });
+    }
+
+    private void list(Request q, Exchange x) {
+        Map<String, List<String>> filters = q.filters();
+        for (String k : filters.keySet())
+            if (!DockerNetworks.FILTERS.contains(k)) throw ApiError.badRequest("invalid filter '" + k + "'");
+        List<Object> out = new ArrayList<>();
+        for (NetworkInfo n : networks().list()) if (DockerNetworks.matches(n, filters)) out.add(json(n));
+        x.json(200, out);
+    }
+
+    private void inspect(Request q, Exchange x) {
+        x.json(200, json(networks().find(q.param("id"))));
+    }
+
+    private void create(Request q, Exchange x) {
+        ObjectNode b = q.jsonObject();
+        String name = b.path("Name").asText("");
+        if (name.isEmpty()) throw ApiError.badRequest("network name is required");
+        if (b.path("EnableIPv6").asBoolean(false)) throw ApiError.notImplemented("IPv6 networks are not supported yet");
+        if (b.path("Ingress").asBoolean(false) || b.path("ConfigOnly").asBoolean(false) || !b.path("ConfigFrom").path("Network").asText("").isEmpty())
+            throw ApiError.notImplemented("swarm networks (ingress, config-only, config-from) are not supported");
+        String driver = b.path("Driver").asText("");
+        if (driver.isEmpty()) driver = "bridge";
+        JsonNode ipam = b.path("IPAM");
+        String ipamDriver = ipam.path("Driver").asText("");
+        if (!ipamDriver.isEmpty() && !ipamDriver.equals("default")) throw ApiError.badRequest("IPAM driver " + ipamDriver + " is not supported (default)");
+        if (ipam.path("Options").isObject() && !ipam.path("Options").isEmpty()) throw ApiError.badRequest("IPAM options are not supported");
+        String subnet = null, gateway = null, ipRange = null;
+        JsonNode configs = ipam.path("Config");
+        if (configs.isArray() && configs.size() > 1)
+            throw ApiError.notImplemented("more than one IPAM config (several subnets, IPv6) is not supported yet");
+        if (configs.isArray() && configs.size() == 1) {
+            JsonNode c = configs.get(0);
+            if (c.has("AuxiliaryAddresses") && !c.path("AuxiliaryAddresses").isEmpty())
+                throw ApiError.notImplemented("IPAM AuxiliaryAddresses are not supported");
+            subnet = text(c, "Subnet");
+            gateway = text(c, "Gateway");
+            ipRange = text(c, "IPRange");
+        }
+        Map<String, String> labels = strings(b.path("Labels"));
+        NetworkInfo n = networks().create(name, driver, subnet, gateway, ipRange, b.path("Internal").asBoolean(false),
+                labels, strings(b.path("Options")));
+        reaper.created(q, SessionReaper.Kind.NETWORK, labels, n.id(), n.name());
+        x.json(201, Json.obj("Id", n.id(), "Warning", ""));
+    }
+
+    private void remove(Request q, Exchange x) {
+        networks().remove(q.param("id"));
+        x.empty(204);
+    }
+
+    private void prune(Request q, Exchange x) {
+        Map<String, List<String>> f = q.filters();
+        if (!f.isEmpty()) throw ApiError.notImplemented("network prune filters are not supported yet");
+        x.json(200, Json.obj("NetworksDeleted", networks().prune()));
+    }
+
+    private void connect(Request q, Exchange x) {
+        ObjectNode b = q.jsonObject();
+        String container = b.path("Container").asText("");
+        if (container.isEmpty()) throw ApiError.badRequest("Container is required");
+        JsonNode ep = b.path("EndpointConfig");
+        List<String> aliases = new ArrayList<>();
+        ep.path("Aliases").forEach(a -> aliases.add(a.asText()));
+        String ip = text(ep.path("IPAMConfig"), "IPv4Address");
+        if (text(ep.path("IPAMConfig"), "IPv6Address") != null) throw ApiError.notImplemented("IPv6 addresses are not supported yet");
+        if (ep.path("Links").isArray() && !ep.path("Links").isEmpty())
+            throw ApiError.badRequest("legacy links are not supported: use a user-defined network (names resolve there)");
+        String mac = text(ep, "MacAddress");
+        NetworkOptions options = new NetworkOptions(aliases, null, ip, mac, null, null, null, null);
+        // a created container (docker-compose connects its networks before the start) is not
+        // wired yet: it joins the network when it starts, as one more network of its spec
+        if (pending.connectBeforeStart(backends.containers(), container, networks().find(q.param("id")).name(), options)) {
+            x.empty(200);
+            return;
+        }
+        networks().connect(q.param("id"), container, options);
+        x.empty(200);
+    }
+
+    private void disconnect(Request q, Exchange x) {
+        ObjectNode b = q.jsonObject();
+        String container = b.path("Container").asText("");
+        if (container.isEmpty()) throw ApiError.badRequest("Container is required");
+        if (pending.disconnectBeforeStart(backends.containers(), container, networks().find(q.param("id")).name())) {
+            x.empty(200);
+            return;
+        }
+        networks().disconnect(q.param("id"), container);
+        x.empty(200);
+    }
+
+    private static String text(JsonNode n, String field) {
+        String s = n.path(field).asText("");
+        return s.isEmpty() ? null : s;
+    }
+
+    private static Map<String, String> strings(JsonNode n) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (n.isObject()) n.properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+}

@@ -1,0 +1,229 @@
+package io.jcontainer.server;
+
+import io.jcontainer.image.Images;
+import io.jcontainer.image.ImagesOptions;
+import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.ListQuery;
+import io.jcontainer.oci.testing.TestImage;
+import io.jcontainer.spi.ContainerRuntime;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The API server's network scenarios, run by {@link NetworkApiTest} in a JVM of its own started
+ * under {@code unshare --net}: the server, the docker CLI and docker-compose all live in that
+ * private network namespace, so every bridge, veth, address and nftables rule is made there and
+ * goes with it; traffic goes only to loopback and to the containers started here (rule 9).
+ * {@code NetworkApiScenarios SCENARIO WORKDIR}; exit 0 and "PASSED SCENARIO" = passed.
+ */
+public final class NetworkApiScenarios {
+    static final String IMAGE = "localhost/net/busybox:1";
+    private final Path work;
+    private final Containers containers;
+    private final Images images;
+    private final ApiServer server;
+    private final DockerCli docker;
+    private final Map<String, String> env;
+
+    private NetworkApiScenarios(Path work) throws Exception {
+        this.work = work;
+        this.containers = ContainerRuntime.get().containers(Files.createDirectories(work.resolve("containers")));
+        this.images = Images.open(ImagesOptions.defaults().withStorageRoot(work.resolve("store")).withDockerConfig(work.resolve("auth.json")));
+        images.load(TestImage.busybox("served").writeArchive(work.resolve("img.tar"), IMAGE));
+        Path sock = work.resolve("docker.sock");
+        this.server = ApiServer.builder().unixSocket(sock).containers(containers).images(images).start();
+        this.env = Map.of("DOCKER_HOST", "unix://" + sock, "DOCKER_CONFIG", Files.createDirectories(work.resolve("config")).toString());
+        this.docker = new DockerCli(env);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String outer = System.getProperty("jcontainer.test.outerNetns");
+        String mine = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        if (outer == null || outer.equals(mine))
+            throw new IllegalStateException("refusing to run network scenarios in " + mine + ", the starting JVM's network namespace: run under unshare --net");
+        run("/bin/busybox", "ip", "link", "set", "lo", "up");
+        Throwable failed = null;
+        NetworkApiScenarios s = null;
+        try {
+            s = new NetworkApiScenarios(Path.of(args[1]));
+            switch (args[0]) {
+                case "verbs" -> s.verbs();
+                case "compose" -> s.compose();
+                default -> throw new IllegalArgumentException(args[0]);
+            }
+        } catch (Throwable t) {
+            failed = t;
+        } finally {
+            if (s != null) try {
+                s.removeEverything();
+            } catch (Throwable t) {
+                if (failed == null) failed = t;
+                else failed.addSuppressed(t);
+            }
+        }
+        if (failed != null) {
+            failed.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+        System.out.println("PASSED " + args[0]);
+        System.exit(0);
+    }
+
+    /** docker network create/ls/inspect/connect/disconnect/rm/prune through the API, and run --network with an alias. */
+    void verbs() throws Exception {
+        String id = ok(docker.run("network", "create", "--subnet", "10.97.0.0/24", "--label", "team=a", "front")).strip();
+        check(id.matches("[0-9a-f]{64}"), "create prints the id: " + id);
+        ok(docker.run("network", "create", "--internal", "back"));
+        var dup = docker.run("network", "create", "front");
+        check(dup.exit() != 0 && dup.err().contains("network with name front already exists"), "duplicate: " + dup);
+        check(ok(docker.run("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Internal}}")).lines().sorted().toList()
+                .equals(List.of("back bridge true", "bridge bridge false", "front bridge false")), "ls");
+        check(ok(docker.run("network", "ls", "-q", "--filter", "label=team=a")).equals(id.substring(0, 12) + "\n"), "ls -q --filter label=");
+        check(ok(docker.run("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Labels.team}}", "front")).equals("10.97.0.0/24 a\n"),
+                "inspect -f");
+        var missing = docker.run("network", "inspect", "nope");
+        check(missing.exit() != 0 && missing.err().contains("nope"), "inspect of a missing one: " + missing);
+
+        ok(docker.run("run", "-d", "--name", "web", "--network", "front", "--network-alias", "api", IMAGE,
+                "-c", "exec busybox httpd -f -p 80 -h /etc"));
+        String ip = ok(docker.run("inspect", "-f", "{{.NetworkSettings.Networks.front.IPAddress}}", "web")).strip();
+        check(ip.startsWith("10.97.0."), "an address on front: " + ip);
+        check(ok(docker.run("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}", "front")).equals("web " + ip + "/24\n"),
+                "inspect lists the container by name");
+        String got = ok(docker.run("run", "--rm", "--network", "front", IMAGE, "-c", "busybox timeout 5 busybox wget -q -O - http://api/marker"));
+        check(got.equals("served"), "another container reaches it by its alias: " + got);
+        var busy = docker.run("network", "rm", "front");
+        check(busy.exit() != 0 && busy.err().contains("active endpoints"), "rm while in use: " + busy);
+
+        ok(docker.run("network", "connect", "--alias", "web2", "back", "web"));
+        String backIp = ok(docker.run("inspect", "-f", "{{.NetworkSettings.Networks.back.IPAddress}}", "web")).strip();
+        check(!backIp.isEmpty(), "connected to back");
+        String viaBack = ok(docker.run("run", "--rm", "--network", "back", IMAGE, "-c", "busybox timeout 5 busybox wget -q -O - http://web2/marker"));
+        check(viaBack.equals("served"), "reached on back by the connect's alias: " + viaBack);
+        ok(docker.run("network", "disconnect", "back", "web"));
+        check(ok(docker.run("inspect", "-f", "{{len .NetworkSettings.Networks}}", "web")).equals("1\n"), "disconnected from back");
+
+        // a created container joins networks connected before its start
+        ok(docker.run("create", "--name", "late", "--network", "front", IMAGE, "-c", "exec sleep 600"));
+        ok(docker.run("network", "connect", "back", "late"));
+        ok(docker.run("start", "late"));
+        check(ok(docker.run("inspect", "-f", "{{len .NetworkSettings.Networks}}", "late")).equals("2\n"), "late is on front and back");
+
+        ok(docker.run("rm", "-f", "web", "late"));
+        check(ok(docker.run("network", "rm", "front")).equals("front\n"), "rm prints the name");
+        check(ok(docker.run("network", "prune", "-f")).equals("Deleted Networks:\nback\n\n"), "prune removes back");
+        check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "only the default is left");
+    }
+
+    /**
+     * docker-compose (Debian's 1.29) up -d, ps and down of a two-service file: a user network,
+     * a published port on loopback, the client reaching the server by its service name.
+     */
+    void compose() throws Exception {
+        int port = 19000 + (int) (ProcessHandle.current().pid() % 1000);
+        Path dir = Files.createDirectories(work.resolve("app"));
+        Files.writeString(dir.resolve("docker-compose.yml"), """
+                version: "3.7"
+                services:
+                  web:
+                    image: %s
+                    command: ["-c", "exec busybox httpd -f -p 80 -h /etc"]
+                    ports: ["127.0.0.1:%d:80"]
+                    networks: [front]
+                  client:
+                    image: %s
+                    command: ["-c", "exec sleep 600"]
+                    networks: [front]
+                    depends_on: [web]
+                networks:
+                  front: {}
+                """.formatted(IMAGE, port, IMAGE));
+        ok(compose(dir, "up", "-d"));
+        String ps = ok(compose(dir, "ps"));
+        check(ps.contains("jcdemo_web_1") && ps.contains("jcdemo_client_1") && ps.contains("Up"), "ps: " + ps);
+        check(ps.contains("127.0.0.1:" + port + "->80/tcp"), "ps shows the published port: " + ps);
+        check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).contains("jcdemo_front\n"), "compose's network");
+        // docker exec, not compose's exec -T: compose half-closes the connection after its empty stdin, which a
+        // unix socket served by Netty's NIO transport cannot take (docs/api-server.md, Known limits)
+        String byName = ok(docker.run("exec", "jcdemo_client_1", "busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://web/marker"));
+        check(byName.equals("served"), "client reaches web by its service name: " + byName);
+        check(get(port).equals("served"), "the published port serves on loopback");
+        ok(compose(dir, "down"));
+        check(containers.list(ListQuery.ALL).isEmpty(), "down removed the containers");
+        check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "down removed the network");
+    }
+
+    private DockerCli.Result compose(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker-compose", "--ansi", "never", "-p", "jcdemo"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("COMPOSE_"));
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(work, "out", ".txt"), err = Files.createTempFile(work, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("docker-compose " + String.join(" ", args) + " did not finish within 120 s: " + Files.readString(err));
+        }
+        return new DockerCli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static String get(int port) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        IOException last = null;
+        for (int i = 0; i < 50; i++) {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/marker")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw last;
+    }
+
+    private void removeEverything() throws Exception {
+        try {
+            for (var c : containers.list(ListQuery.ALL)) {
+                try {
+                    containers.remove(c.id(), true, false);
+                } catch (RuntimeException gone) {
+                    // removed meanwhile
+                }
+            }
+            for (var n : containers.networks().list())
+                if (!n.name().equals("bridge")) containers.networks().remove(n.name());
+        } finally {
+            server.close();
+            images.close();
+        }
+    }
+
+    private static String ok(DockerCli.Result r) {
+        if (r.exit() != 0) throw new AssertionError(r.toString());
+        return r.out();
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) throw new AssertionError(what);
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(String.join(" ", cmd) + " failed");
+    }
+}

@@ -1,0 +1,68 @@
+package io.jcontainer.server;
+
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * The network endpoints with the docker CLI and docker-compose: each scenario of
+ * {@link NetworkApiScenarios} runs in a JVM started under {@code unshare --net}, where the server
+ * and its clients make every bridge, veth and rule — never in this machine's own network
+ * namespace (rule 9).
+ */
+@RequiresRoot
+class NetworkApiTest {
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void clients() {
+        if (System.getenv("CI") == null) {
+            assumeThat(DockerCli.available()).as("/usr/bin/docker (apt-get install docker.io)").isTrue();
+            assumeThat(Path.of("/usr/bin/docker-compose")).as("apt-get install docker-compose").isExecutable();
+        }
+    }
+
+    private void scenario(String name) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED",
+                "-Djcontainer.test.outerNetns=" + outer, "-cp", System.getProperty("java.class.path"),
+                NetworkApiScenarios.class.getName(), name, work.toString())).redirectErrorStream(true);
+        Process p = pb.start();
+        var out = new CompletableFuture<String>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                out.complete(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                out.complete(e.toString());
+            }
+        });
+        if (!p.waitFor(600, TimeUnit.SECONDS)) p.destroyForcibly();
+        String text = out.get(30, TimeUnit.SECONDS);
+        System.out.println(text);
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("PASSED " + name);
+    }
+
+    @Test
+    void networkVerbsThroughTheApi() throws Exception {
+        scenario("verbs");
+    }
+
+    @Test
+    void dockerComposeUpPsDownWithAUserNetworkAndAPublishedPort() throws Exception {
+        scenario("compose");
+    }
+}
