@@ -430,8 +430,9 @@ public final class Runc {
             throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
         if (!spec.tty() && f.has("console-socket"))
             throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
-        if (spec.tty()) throw new RuncException("process.terminal with --console-socket is not supported yet");
-        spec = spec.toBuilder().detached(true).stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
+        // with a terminal: its master goes to the engine's socket (conmon's, the shim's) while we create
+        Stdio in = spec.tty() ? consoleSocket(f) : Stdio.INHERIT;
+        spec = spec.toBuilder().detached(true).stdin(in).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
         Store store = store();
         store.reserve(id);
         boolean ok = false;
@@ -449,6 +450,14 @@ public final class Runc {
         } finally {
             if (!ok) store.remove(id);
         }
+    }
+
+    /** {@code --console-socket PATH}: the socket, checked as runc checks it (a socket that exists). */
+    private static Stdio consoleSocket(Flags f) {
+        Path socket = Path.of(f.value("console-socket", "")).toAbsolutePath().normalize();
+        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            throw new RuncException("failed to connect to console socket " + socket + ": no such file or directory");
+        return new Stdio.Console(socket);
     }
 
     /** runc's {@code start}: the created container execs its process. */
@@ -559,8 +568,12 @@ public final class Runc {
             tty = f.bool("tty");
             exec = new ExecSpec(command, env, f.value("cwd", null), f.value("user", null), Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT, false);
         }
-        if (tty) throw new RuncException("exec with a terminal (--tty, process.terminal) is not supported yet");
-        if (f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
+        // runc's checkTerminal: a console socket exactly when detached with a terminal
+        boolean detach = f.bool("detach");
+        if (detach && tty && !f.has("console-socket")) throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
+        if ((!detach || !tty) && f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
+        if (tty && !detach) throw new RuncException("exec with a terminal in the foreground (--tty without --detach) is not supported yet");
+        if (tty) exec = exec.withTty(true).withStdio(consoleSocket(f), Stdio.NULL, Stdio.NULL);
         Store store = store();
         Store.Record r = store.load(id);
         String st = status(store, r);

@@ -266,6 +266,7 @@ public final class SpecConv {
                 default -> throw a.bad("expected null, pipe, inherit or {\"file\":...}");
             };
         }
+        if (a.node().has("console")) return new Stdio.Console(Path.of(a.get("console").string()));
         return new Stdio.File(Path.of(a.get("file").string()), a.get("append").bool(false));
     }
 
@@ -918,6 +919,7 @@ public final class SpecConv {
             case Stdio.Pipe p -> F.textNode("pipe");
             case Stdio.Inherit i -> F.textNode("inherit");
             case Stdio.File f -> F.objectNode().put("file", f.path().toString()).put("append", f.append());
+            case Stdio.Console c -> F.objectNode().put("console", c.socket().toString());
         };
     }
 
