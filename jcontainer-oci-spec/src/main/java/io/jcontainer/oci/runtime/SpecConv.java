@@ -603,6 +603,10 @@ public final class SpecConv {
                 // what jcontainer (as docker, podman and containerd) always allows: null, zero, full,
                 // random, urandom, tty, ptmx and the ptys — said again by engines' configs
                 if (type.equals("c") && (DEFAULT_ALLOWED.contains(major + ":" + minor) || (major == 136 && minor == -1))) continue;
+                // containerd's default spec also allows /dev/console (5:1) and /dev/net/tun (10:200):
+                // jcontainer's /dev has neither node, and its device cgroup keeps denying them — a
+                // narrower grant than asked, taken so that containerd's configs run unchanged
+                if (type.equals("c") && CONTAINERD_EXTRA.contains(major + ":" + minor)) continue;
                 boolean matched = false;
                 for (int k = 0; k < devices.size(); k++) {
                     Device d = devices.get(k);
@@ -620,6 +624,7 @@ public final class SpecConv {
     }
 
     private static final Set<String> DEFAULT_ALLOWED = Set.of("1:3", "1:5", "1:7", "1:8", "1:9", "5:0", "5:2");
+    private static final Set<String> CONTAINERD_EXTRA = Set.of("5:1", "10:200");
 
     private static final Set<String> SECCOMP_ACTIONS = Set.of("SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
             "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY");
