@@ -33,7 +33,9 @@ public final class ExecPlans {
                 .restart(io.jcontainer.RestartPolicy.NO).detached(false);
         if (exec.workingDir() != null) b.workingDir(exec.workingDir());
         if (exec.user() != null) b.user(exec.user());
-        if (exec.stdin() instanceof io.jcontainer.Stdio.Console) b.stdin(exec.stdin()); // its terminal goes to that socket
+        // its terminal goes to that socket; the container's own console socket is not the exec's
+        if (exec.stdin() instanceof io.jcontainer.Stdio.Console) b.stdin(exec.stdin());
+        else if (container.stdin() instanceof io.jcontainer.Stdio.Console) b.stdin(io.jcontainer.Stdio.NULL);
         return b.build();
     }
 
