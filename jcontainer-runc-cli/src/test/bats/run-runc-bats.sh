@@ -19,7 +19,16 @@ bb=$(dpkg -L busybox-static 2>/dev/null | grep -m1 '/bin/busybox$' || true)
 [ -n "$bb" ] || { echo "run-runc-bats.sh: busybox-static is missing" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/runc-bats.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# A test that fails half way skips its own clean-up: the cgroups it made under
+# runc-cgroups-integration-test (some frozen on purpose) are thawed and removed here.
+cleanup_cgroups() {
+  local d
+  for d in $(find /sys/fs/cgroup -depth -type d -path '*/runc-cgroups-integration-test*' 2>/dev/null); do
+    [ -w "$d/freezer.state" ] && echo THAWED >"$d/freezer.state" 2>/dev/null
+    rmdir "$d" 2>/dev/null || true
+  done
+}
+trap 'cleanup_cgroups; rm -rf "$work"' EXIT
 mkdir -p "$work/tree"
 cp -a "$src/tests" "$work/tree/"
 it=$work/tree/tests/integration
