@@ -127,7 +127,7 @@ public final class SpecConv {
 
         ProcessSpec process = process(root.get("process"), notes);
         Root rootfs = rootfs(root.get("root"), bundle, extras);
-        List<Mount> mounts = mounts(root.get("mounts"), notes);
+        List<Mount> mounts = mounts(root.get("mounts"), bundle, notes);
         String hostname = root.get("hostname").stringOr(null);
         String domainname = root.get("domainname").stringOr(null);
         if (hostname != null && hostname.isEmpty()) hostname = null;
@@ -385,7 +385,7 @@ public final class SpecConv {
         return r.get("path").model(() -> new Root.Directory(p, ro));
     }
 
-    private static List<Mount> mounts(At list, List<String> notes) {
+    private static List<Mount> mounts(At list, Path bundle, List<String> notes) {
         List<Mount> out = new ArrayList<>();
         for (At m : list.array()) {
             m.object();
@@ -399,7 +399,11 @@ public final class SpecConv {
             for (StandardMount s : STANDARD) if (s.matches(dest, type, source, options)) std = s;
             if (std != null) continue; // the runtime mounts it itself
             final String t = type;
-            out.add(m.model(() -> new Mount.Generic(dest, t, source, options)));
+            // runc resolves a bind mount's relative source against the bundle (its working directory)
+            boolean bind = type.equals("bind") || options.contains("bind") || options.contains("rbind");
+            String src = bind && source != null && !source.isEmpty() && !source.startsWith("/") && bundle != null
+                    ? bundle.resolve(source).normalize().toString() : source;
+            out.add(m.model(() -> new Mount.Generic(dest, t, src, options)));
         }
         return out;
     }
