@@ -699,7 +699,8 @@ public final class Runc {
         String id = f.args.getFirst();
         if (f.args.size() == 2 && f.args.get(1).equals("0")) { // signal 0: is it there (kill(2)'s check)
             Store store = store();
-            if (status(store, store.load(id)).equals("stopped")) throw new RuncException("container not running");
+            // runc: --all of a stopped container signals nobody and succeeds
+            if (status(store, store.load(id)).equals("stopped") && !f.bool("all")) throw new RuncException("container not running");
             return 0;
         }
         Signal s;
