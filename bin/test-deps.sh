@@ -9,6 +9,8 @@ JC_TEST_PACKAGES=(
   runc crun bubblewrap           # peers for benchmarks and conformance
   podman                         # the CLI benchmark's peer (benchmarks/cli)
   buildah                        # the build benchmark's peer (benchmarks/run-build)
+  containerd                     # ContainerdIT: a private containerd 1.6 runs jcontainer-runc through its runc v2 shim
+  bats gawk jq dpkg-dev           # RuncBatsIT: runc's own bats suite (its helpers use gawk and jq; dpkg-source unpacks it)
   uidmap                         # newuidmap/newgidmap for the rootless tests
   util-linux procps python3      # unshare, ps, helpers of a few tests
   docker-registry apache2-utils  # jcontainer-oci: a real registry (started by the tests, never its service) + htpasswd

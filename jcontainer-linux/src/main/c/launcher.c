@@ -159,6 +159,7 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
     child_main(&c, nchild, go[0], err[1]);
   }
   child = (s32)pid;
+  if (console_sock >= 0) { sys1(NR_close, console_sock); console_sock = -1; } /* the child sends; a restart has no terminal to send */
   child_pidfd = pidfd >= 0 ? pidfd : sys2(NR_pidfd_open, pid, 0);
   if (into_cgroup_fd >= 0 && !born_in_cgroup) { /* the slow way: migrate it while it waits */
     char path[4096], num[24];

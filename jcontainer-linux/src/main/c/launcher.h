@@ -9,6 +9,7 @@
  *   monitor.c   after the start: signals, exit report, status file, orphans, cgroups removed
  *   log.c       OP_LOG: the payload's output in CRI format, rotated
  *   attach.c    OP_ATTACH: the terminal or stdin held for later attach clients
+ *   console.c   OP_CONSOLE_SOCKET / OP_CONSOLE: the terminal's master sent to an engine (runc's --console-socket)
  *   restart.c   OP_RESTART: restart policies of detached containers
  *   serve.c     the spawn server (--serve) and the entry point
  *   plan.c      the plan buffer, its cursor, failure records
@@ -142,5 +143,10 @@ void write_pid_file(s32 pid);
 
 /* ---- serve.c ---- */
 __attribute__((noreturn)) void serve_main(void);
+
+/* ---- console.c ---- */
+extern int console_sock;   /* the connected console socket: the child sends over it, the launcher closes its copy */
+long console_socket_op(struct cursor *c, struct failure *f);
+long console_op(struct cursor *c, struct failure *f);
 
 #endif

@@ -583,6 +583,8 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     case OP_RESTART: restart_op(&oc); break;
     case OP_REMOVE_ON_EXIT: remove_on_exit_op(&oc); break;
     case OP_ATTACH: attach_op(&oc); break;
+    case OP_CONSOLE_SOCKET: if (console_socket_op(&oc, f) < 0) return -1; break;
+    case OP_CONSOLE: if (console_op(&oc, f) < 0) return -1; break;
     case OP_SETCTTY:
       /* after setsid: a session leader without a terminal acquires stdin, the pty slave */
       r = sys3(NR_ioctl, 0, 0x540E /* TIOCSCTTY */, 0);

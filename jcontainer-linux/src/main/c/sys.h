@@ -71,6 +71,7 @@ typedef unsigned long size_t;
 #define NR_socketpair 53
 #define NR_setpgid 109
 #define NR_bind 49
+#define NR_connect 42
 #define NR_listen 50
 #define NR_accept4 288
 #elif defined(__aarch64__)
@@ -129,6 +130,7 @@ typedef unsigned long size_t;
 #define NR_socketpair 199
 #define NR_setpgid 154
 #define NR_bind 200
+#define NR_connect 203
 #define NR_listen 201
 #define NR_accept4 242
 #else

@@ -20,6 +20,20 @@ public sealed interface Stdio {
         }
     }
 
+    /**
+     * The container's terminal handed to whoever listens on a unix socket (runc's
+     * {@code --console-socket}, as conmon and containerd's shim listen): with {@code tty(true)} a
+     * pty is opened from the container's own devpts instance, its slave becomes the process's
+     * stdin, stdout and stderr, and its master is sent over {@code socket} (SCM_RIGHTS) before the
+     * process starts. Given as stdin (stdout and stderr are the terminal then). Created containers
+     * ({@code Containers.create}) and detached execs only.
+     */
+    record Console(Path socket) implements Stdio {
+        public Console {
+            if (socket == null) throw new InvalidSpecException("stdio", "console socket path is null");
+        }
+    }
+
     Stdio PIPE = new Pipe();
     Stdio INHERIT = new Inherit();
     Stdio NULL = new Null();

@@ -714,7 +714,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             pre.addAll(plan.pre());
             plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
         }
-        Launched l = attach ? launch(launcher(), plan, merged, Stdio.NULL, Stdio.NULL, Stdio.NULL, new LaunchHooks(), state.id())
+        Launched l = attach || exec.stdin() instanceof Stdio.Console ? launch(launcher(), plan, merged, Stdio.NULL, Stdio.NULL, Stdio.NULL, new LaunchHooks(), state.id())
                 : launch(launcher(), plan, merged, exec.stdin(), exec.stdout(), exec.stderr(), new LaunchHooks(), state.id());
         if (pids != null) {
             pids[0] = l.pid();
@@ -768,7 +768,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * For the lifecycle API to build on; not yet recorded in {@link #store()}.
      */
     public CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir) {
-        if (spec.tty()) throw new InvalidSpecException("tty", "a created container's terminal is held by its monitor for attach clients:"
+        if (spec.tty() && !(spec.stdin() instanceof Stdio.Console))
+            throw new InvalidSpecException("tty", "a created container's terminal is held by its monitor for attach clients:"
                 + " create it through the lifecycle API (Containers.create), which serves them");
         return create(spec, stateDir, newId(), null);
     }
@@ -808,7 +809,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             List<Op> pre = new ArrayList<>(plan.pre());
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
             if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
-            boolean logged = s.tty() || s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe;
+            // a terminal sent to a console socket is the engine's: no log, nothing for attach clients
+            boolean console = s.stdin() instanceof Stdio.Console;
+            boolean logged = !console && (s.tty() || s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe);
             if (logged) pre.add(logOp(stateDir.resolve("log").toString(), s));
             // As run -d's: its terminal (-t) or piped stdin (-i), and its output, are held by its
             // monitor for attach clients — from now on, so that start -a can attach before the start
@@ -818,7 +821,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             pre.add(new Op.StartFifo(CreatedContainer.fifo(stateDir).toString()));
             plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             Stdio in = s.stdin() instanceof Stdio.Pipe ? Stdio.NULL : s.stdin();
-            l = attachable ? launch(image, plan, s, Stdio.NULL, Stdio.NULL, Stdio.NULL, hooks, id)
+            l = attachable || console ? launch(image, plan, s, Stdio.NULL, Stdio.NULL, Stdio.NULL, hooks, id)
                     : logged ? launch(image, plan, s, in, Stdio.NULL, Stdio.NULL, hooks, id) : launch(image, plan, s, in, s.stdout(), s.stderr(), hooks, id);
             l.control.close(); // lets go: the monitor keeps it (PF_KILL_ON_EOF is off for a detached container)
             CreatedContainer created = new CreatedContainer(id, l.pid, ProcStat.startTime(l.pid), l.launcherPid, stateDir);
@@ -989,6 +992,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 toClose.add(fd);
                 yield new int[]{fd, -1};
             }
+            case Stdio.Console c -> throw new InvalidSpecException("stdio",
+                    "a console socket is for created containers (Containers.create) and detached execs (execDetachedProcess) only");
             case Stdio.Pipe p -> {
                 int[] pipe = sys.pipe();
                 int child = input ? pipe[0] : pipe[1], mine = input ? pipe[1] : pipe[0];

@@ -125,7 +125,8 @@ final class LinuxContainers implements Containers {
     public ContainerInfo create(ContainerSpec spec) {
         ContainerSpec s = spec.detached() ? spec : spec.toBuilder().detached(true).build();
         String id = LinuxContainerRuntime.newId();
-        boolean logged = s.tty() || s.stdout() instanceof io.jcontainer.Stdio.Pipe || s.stderr() instanceof io.jcontainer.Stdio.Pipe;
+        boolean console = s.stdin() instanceof io.jcontainer.Stdio.Console; // the engine's terminal: nothing logged here
+        boolean logged = !console && (s.tty() || s.stdout() instanceof io.jcontainer.Stdio.Pipe || s.stderr() instanceof io.jcontainer.Stdio.Pipe);
         boolean stdinOpen = s.stdin() instanceof io.jcontainer.Stdio.Pipe;
         // docker create -it: Tty, OpenStdin and AttachStdin/out/err (what start -a attaches); without -i or -t, none
         boolean attached = s.tty() || stdinOpen;

@@ -114,6 +114,11 @@ public final class Runc {
             command = global.args.getFirst();
             List<String> rest = global.args.subList(1, global.args.size());
             log.debug("command " + command + " " + rest);
+            if (wantsHelp(rest) && COMMANDS.containsKey(command)) {
+                out.println("NAME:\n   jcontainer-runc " + command + " - " + COMMANDS.get(command) + "\n\nUSAGE:\n   jcontainer-runc "
+                        + command + " [command options] [arguments...]\n\n(runc's options; see docs/oci-runtime.md for what jcontainer-runc honours)");
+                return 0;
+            }
             return switch (command) {
                 case "spec" -> spec(rest);
                 case "run" -> runCommand(rest);
@@ -142,10 +147,10 @@ public final class Runc {
             return 1;
         } catch (RuncException e) {
             log.error(prefix(command, e.getMessage()));
-            return e.status;
+            return command.equals("exec") && e.status == 1 ? EXEC_FAILED : e.status;
         } catch (ContainerException e) {
             log.error(prefix(command, e.getMessage()));
-            return 1;
+            return command.equals("exec") ? EXEC_FAILED : 1;
         } catch (IOException e) {
             log.error(prefix(command, e.toString()));
             return 1;
@@ -154,6 +159,33 @@ public final class Runc {
             log.error(prefix(command, "interrupted"));
             return 1;
         }
+    }
+
+    /**
+     * runc's exec exits 255 when the process could not be run at all (no such container or
+     * binary, an unwritable pid file): 1 and the rest are the process's own statuses.
+     */
+    static final int EXEC_FAILED = 255;
+
+    /** runc's commands and their one-line descriptions (for {@code COMMAND -h}). */
+    private static final Map<String, String> COMMANDS = Map.ofEntries(Map.entry("checkpoint", "checkpoint a running container (not supported)"),
+            Map.entry("create", "create a container"), Map.entry("delete", "delete any resources held by the container often used with detached container"),
+            Map.entry("events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics (not supported)"),
+            Map.entry("exec", "execute new process inside the container"), Map.entry("kill", "kill sends the specified signal (default: SIGTERM) to the container's init process"),
+            Map.entry("list", "lists containers started by runc with the given root"), Map.entry("pause", "pause suspends all processes inside the container"),
+            Map.entry("ps", "ps displays the processes running inside a container"), Map.entry("restore", "restore a container from a previous checkpoint (not supported)"),
+            Map.entry("resume", "resumes all processes that have been previously paused"), Map.entry("run", "create and run a container"),
+            Map.entry("spec", "create a new specification file"), Map.entry("start", "executes the user defined process in a created container"),
+            Map.entry("state", "output the state of a container"), Map.entry("update", "update container resource constraints"),
+            Map.entry("features", "show the enabled features"));
+
+    /** {@code -h}/{@code --help} among a command's options (before its first argument, as urfave/cli reads them). */
+    private static boolean wantsHelp(List<String> args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-help")) return true;
+            if (a.equals("--") || !a.startsWith("-")) return false;
+        }
+        return false;
     }
 
     /** runc says "runc run failed: ..." for run and create, the bare error for the rest. */
@@ -169,8 +201,10 @@ public final class Runc {
     }
 
     private void usage() {
+        // urfave/cli's layout, as runc prints it (tools and runc's own tests read the NAME line)
         out.println("""
-                jcontainer-runc: runc's command line over jcontainer
+                NAME:
+                   jcontainer-runc - Open Container Initiative runtime (runc's command line over jcontainer)
 
                 USAGE: jcontainer-runc [global options] command [command options] [arguments...]
 
@@ -430,8 +464,9 @@ public final class Runc {
             throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
         if (!spec.tty() && f.has("console-socket"))
             throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
-        if (spec.tty()) throw new RuncException("process.terminal with --console-socket is not supported yet");
-        spec = spec.toBuilder().detached(true).stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
+        // with a terminal: its master goes to the engine's socket (conmon's, the shim's) while we create
+        Stdio in = spec.tty() ? consoleSocket(f) : Stdio.INHERIT;
+        spec = spec.toBuilder().detached(true).stdin(in).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
         Store store = store();
         store.reserve(id);
         boolean ok = false;
@@ -449,6 +484,14 @@ public final class Runc {
         } finally {
             if (!ok) store.remove(id);
         }
+    }
+
+    /** {@code --console-socket PATH}: the socket, checked as runc checks it (a socket that exists). */
+    private static Stdio consoleSocket(Flags f) {
+        Path socket = Path.of(f.value("console-socket", "")).toAbsolutePath().normalize();
+        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            throw new RuncException("failed to connect to console socket " + socket + ": no such file or directory");
+        return new Stdio.Console(socket);
     }
 
     /** runc's {@code start}: the created container execs its process. */
@@ -559,8 +602,12 @@ public final class Runc {
             tty = f.bool("tty");
             exec = new ExecSpec(command, env, f.value("cwd", null), f.value("user", null), Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT, false);
         }
-        if (tty) throw new RuncException("exec with a terminal (--tty, process.terminal) is not supported yet");
-        if (f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
+        // runc's checkTerminal: a console socket exactly when detached with a terminal
+        boolean detach = f.bool("detach");
+        if (detach && tty && !f.has("console-socket")) throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
+        if ((!detach || !tty) && f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
+        if (tty && !detach) throw new RuncException("exec with a terminal in the foreground (--tty without --detach) is not supported yet");
+        if (tty) exec = exec.withTty(true).withStdio(consoleSocket(f), Stdio.NULL, Stdio.NULL);
         Store store = store();
         Store.Record r = store.load(id);
         String st = status(store, r);
@@ -650,6 +697,12 @@ public final class Runc {
         Flags f = Flags.parse(argv, List.of(bool("all", "a")), false);
         if (f.args.isEmpty() || f.args.size() > 2) throw new RuncException("\"kill\" requires a minimum of 1 and a maximum of 2 argument(s)");
         String id = f.args.getFirst();
+        if (f.args.size() == 2 && f.args.get(1).equals("0")) { // signal 0: is it there (kill(2)'s check)
+            Store store = store();
+            // runc: --all of a stopped container signals nobody and succeeds
+            if (status(store, store.load(id)).equals("stopped") && !f.bool("all")) throw new RuncException("container not running");
+            return 0;
+        }
         Signal s;
         try {
             s = Signal.parse(f.args.size() == 2 ? f.args.get(1) : "SIGTERM");

@@ -151,6 +151,59 @@ class PodmanIT {
         assertThat(record).as("the runtime's record").doesNotExist();
     }
 
+    /**
+     * podman with a terminal on its side, as a user at a shell: util-linux's script(1) gives it
+     * one, our input is typed into it. {@code input} lines are sent after {@code settle} ms (the
+     * shell must be there to read them).
+     */
+    static Result onATerminal(List<String> podmanArgs, long settle, String... input) throws Exception {
+        String cmd = String.join(" ", podman(podmanArgs.toArray(String[]::new)).stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true);
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        Process p = pb.start();
+        var out = new java.util.concurrent.CompletableFuture<String>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                out.complete(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                out.complete(e.toString());
+            }
+        });
+        Thread.sleep(settle);
+        for (String line : input) {
+            p.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            Thread.sleep(500);
+        }
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not finish in 180 s");
+        }
+        p.getOutputStream().close();
+        return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), "");
+    }
+
+    /** run -it and exec -it: conmon gets the container's terminal through --console-socket. */
+    @Test
+    void interactiveRunAndExecOnATerminal() throws Exception {
+        List<String> a = new ArrayList<>(List.of("run", "--rm", "-it"));
+        a.addAll(RUN);
+        a.addAll(List.of(IMAGE, "sh", "-c", "tty; read x; echo typed-$x; exit 5"));
+        Result r = onATerminal(a, 8000, "abc");
+        assertThat(r.out()).contains("/dev/pts/0").contains("typed-abc");
+        assertThat(r.code()).as(r.out()).isEqualTo(5);
+
+        List<String> d = new ArrayList<>(List.of("run", "-d", "--name", "pit-tty"));
+        d.addAll(RUN);
+        d.addAll(List.of(IMAGE, "sleep", "300"));
+        Result started = run(d.toArray(String[]::new));
+        assertThat(started.code()).as(started.err()).isZero();
+        Result ex = onATerminal(List.of("exec", "-it", "pit-tty", "sh"), 6000, "tty", "echo sum-$((2+3))", "exit 6");
+        assertThat(ex.out()).contains("/dev/pts/").contains("sum-5");
+        assertThat(ex.code()).as(ex.out()).isEqualTo(6);
+        assertThat(run("rm", "-f", "-t", "0", "pit-tty").code()).isZero();
+    }
+
     @Test
     void forceRemoveOfARunningContainer() throws Exception {
         Result r = run(runArgs("-d", "--name", "pit2", IMAGE, "sleep", "300"));

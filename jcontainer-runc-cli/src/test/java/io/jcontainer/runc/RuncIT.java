@@ -361,6 +361,94 @@ class RuncIT {
         }
     }
 
+    /** A bundle running {@code args} with {@code process.terminal} and a console size. */
+    Path terminalBundle(String... args) throws Exception {
+        Path b = bundleRunning(args);
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
+        var p = (com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("process");
+        p.put("terminal", true);
+        p.putObject("consoleSize").put("height", 30).put("width", 100);
+        Files.writeString(b.resolve("config.json"), cfg.toPrettyString());
+        return b;
+    }
+
+    /**
+     * --console-socket as conmon and containerd's shim use it: create sends the master of a pty
+     * from the container's own devpts (so tty says /dev/pts/0) with runc's message, before
+     * create returns; the engine reads and writes the terminal; exec -d -t does the same.
+     */
+    /** Blocking work off the common pool (one thread on 2 CPUs), which collect() reads stderr on. */
+    static <T> java.util.concurrent.CompletableFuture<T> async(java.util.concurrent.Callable<T> work) {
+        var f = new java.util.concurrent.CompletableFuture<T>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                f.complete(work.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    @Test
+    void consoleSocketGetsTheContainersTerminal() throws Throwable {
+        Path b = terminalBundle("sh", "-c", "tty; stty size; read line; echo got $line; sleep 60");
+        try (ConsoleReceiver engine = new ConsoleReceiver(tmp.resolve("console.sock"), true)) {
+            var received = async(() -> {
+                engine.receive();
+                return null;
+            });
+            Result c = create(tmp.resolve("out"), "-b", b.toString(), "--console-socket", engine.path.toString(), "tc1");
+            assertThat(c.code()).as(c.err()).isZero();
+            received.get(10, TimeUnit.SECONDS); // before create returned, as conmon needs it
+            assertThat(engine.name).isEqualTo("/dev/ptmx");
+            assertThat(runc("start", "tc1").code()).isZero();
+            engine.write("hello\n");
+            var output = async(engine::readAll);
+            Thread.sleep(1000);
+            // exec -d with its own terminal, sent to another socket
+            try (ConsoleReceiver engine2 = new ConsoleReceiver(tmp.resolve("exec.sock"), true)) {
+                var got = async(() -> {
+                    engine2.receive();
+                    return null;
+                });
+                Result ex = runc("exec", "-d", "-t", "--console-socket", engine2.path.toString(), "tc1", "sh", "-c", "tty; echo exec-tty");
+                assertThat(ex.code()).as(ex.err()).isZero();
+                got.get(10, TimeUnit.SECONDS);
+                assertThat(engine2.readAll()).isEqualTo("/dev/pts/1\r\nexec-tty\r\n");
+            }
+            assertThat(runc("kill", "tc1", "KILL").code()).isZero();
+            assertThat(output.get(30, TimeUnit.SECONDS)).startsWith("/dev/pts/0\r\n30 100\r\nhello\r\ngot hello\r\n");
+            awaitStatus("tc1", "stopped");
+            assertThat(runc("delete", "tc1").code()).isZero();
+        }
+    }
+
+    /** runc's checks and a socket nobody listens on: runc's messages, status 1, nothing left. */
+    @Test
+    void consoleSocketErrors() throws Throwable {
+        Path b = terminalBundle("true");
+        Result r = create(tmp.resolve("o1"), "-b", b.toString(), "tc2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot allocate tty if runc will detach without setting console socket");
+        r = create(tmp.resolve("o2"), "-b", bundleRunning("true").toString(), "--console-socket", tmp.resolve("x.sock").toString(), "tc2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot use console socket if runc will not detach or allocate tty");
+        r = create(tmp.resolve("o3"), "-b", b.toString(), "--console-socket", tmp.resolve("missing.sock").toString(), "tc2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("missing.sock");
+        try (ConsoleReceiver deaf = new ConsoleReceiver(tmp.resolve("deaf.sock"), false)) {
+            r = create(tmp.resolve("o4"), "-b", b.toString(), "--console-socket", deaf.path.toString(), "tc2");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains("connect(2) on " + deaf.path).contains("ECONNREFUSED");
+        }
+        assertThat(runc("list", "-q").out()).isBlank();
+        try (var left = Files.list(root.resolve("jcontainer:lifecycle").resolve("containers"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))).isEmpty();
+        }
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(tmp.toString())).toList()).isEmpty();
+    }
+
     @Test
     void aCreatedContainerIsDeletedWithoutEverRunning() throws Exception {
         Path out = tmp.resolve("out");

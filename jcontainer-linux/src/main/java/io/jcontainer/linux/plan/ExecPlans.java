@@ -33,6 +33,9 @@ public final class ExecPlans {
                 .restart(io.jcontainer.RestartPolicy.NO).detached(false);
         if (exec.workingDir() != null) b.workingDir(exec.workingDir());
         if (exec.user() != null) b.user(exec.user());
+        // its terminal goes to that socket; the container's own console socket is not the exec's
+        if (exec.stdin() instanceof io.jcontainer.Stdio.Console) b.stdin(exec.stdin());
+        else if (container.stdin() instanceof io.jcontainer.Stdio.Console) b.stdin(io.jcontainer.Stdio.NULL);
         return b.build();
     }
 
@@ -66,6 +69,11 @@ public final class ExecPlans {
         if (merged.has(Namespace.CGROUP)) child.add(new Op.Setns(ns + "cgroup", (int) Plan.CLONE_NEWCGROUP));
         child.add(new Op.Setns(ns + "mnt", (int) Plan.CLONE_NEWNS));
         child.add(new Op.Chdir(merged.workingDir() != null ? merged.workingDir() : "/"));
+        Op.Console console = PlanCompiler.consoleOp(merged);
+        if (console != null) {
+            pre.addFirst(new Op.ConsoleSocket(((io.jcontainer.Stdio.Console) merged.stdin()).socket().toString())); // on the host, before setns
+            child.add(console);
+        }
         int from = -1;
         for (int i = 0; i < full.child().size() && from < 0; i++) if (full.child().get(i) instanceof Op.Setsid) from = i;
         if (from < 0) throw new IllegalStateException("the container plan has no process section (no Setsid op)");

@@ -293,6 +293,23 @@ public sealed interface Op {
         public String step() { return "serve attach clients on " + socketPath; }
     }
 
+    /**
+     * (pre, first) The launcher connects to the unix socket an engine listens on (runc's
+     * {@code --console-socket}), on the host, before any setns; the child's {@link Console} sends
+     * the terminal's master over it.
+     */
+    record ConsoleSocket(String path) implements Op {
+        public String step() { return "connect to the console socket " + path; }
+    }
+
+    /**
+     * (child) Opens /dev/ptmx — the container's own devpts — sizes it ({@code rows}/{@code cols},
+     * 0: as it is), makes its slave 0-2 and sends the master over the {@link ConsoleSocket}.
+     */
+    record Console(int rows, int cols) implements Op {
+        public String step() { return "send the terminal to the console socket"; }
+    }
+
     /** The monitor restarts the child per policy (mode 1 on-failure, 2 always) unless {@code stopMarker} exists. */
     record Restart(int mode, int maxRetries, String stopMarker, String pidFile) implements Op {
         public String step() { return "restart policy"; }

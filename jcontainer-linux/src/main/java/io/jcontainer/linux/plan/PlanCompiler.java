@@ -222,6 +222,8 @@ public final class PlanCompiler {
         }
         // cgroup v2: born in the cgroup (see Op.CloneIntoCgroup); v1 tasks files are the child's (below)
         List<Op> pre = new ArrayList<>();
+        // runc's --console-socket: connected first, on the host, before any setns
+        if (spec.stdin() instanceof io.jcontainer.Stdio.Console console) pre.add(new Op.ConsoleSocket(console.socket().toString()));
         if (pidPath != null) pre.add(new Op.Setns(pidPath, (int) Plan.CLONE_NEWPID));
         for (String procs : in.cgroupProcsFiles())
             if (!procs.endsWith("/tasks")) pre.add(new Op.CloneIntoCgroup(procs.substring(0, procs.lastIndexOf('/'))));
@@ -332,6 +334,9 @@ public final class PlanCompiler {
         c.addAll(cgroupFsOps(spec, in)); // its cgroups exist by now, made before the launch or waited for above
         c.add(new Op.PivotRoot(mnt));
         c.add(new Op.Chdir(cwd));
+        // before the wait for start: an engine expects the terminal while create runs (conmon gives up without it)
+        Op.Console console = consoleOp(spec);
+        if (console != null) c.add(console);
         // the container is set up; a created one waits here for its start
         Op.Hook startContainer = stop(in, HookPoint.START_CONTAINER, false, 0, null);
         if (startContainer != null) c.add(startContainer);
@@ -491,6 +496,14 @@ public final class PlanCompiler {
     /** /etc/passwd and /etc/group of the default root. */
     public static final String DEFAULT_PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
     public static final String DEFAULT_GROUP = "root:x:0:\nnogroup:x:65534:\n";
+
+    /** The terminal sent to a console socket ({@link io.jcontainer.Stdio.Console}), or null. */
+    public static Op.Console consoleOp(ContainerSpec spec) {
+        if (!(spec.stdin() instanceof io.jcontainer.Stdio.Console)) return null;
+        if (!spec.tty()) throw new io.jcontainer.InvalidSpecException("stdin", "a console socket needs a terminal (tty(true))");
+        var size = spec.process().consoleSize();
+        return size == null ? new Op.Console(0, 0) : new Op.Console(size.height(), size.width());
+    }
 
     /** A minimal /dev: tmpfs, the six safe devices bound from the host, devpts, shm, mqueue, links. */
     private void dev(List<Op> c, ContainerSpec spec, IdMaps maps) {

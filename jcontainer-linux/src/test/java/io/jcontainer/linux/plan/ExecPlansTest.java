@@ -34,4 +34,21 @@ class ExecPlansTest {
         assertThat(merged.command()).containsExactly("id");
         assertThat(merged.init()).isFalse();
     }
+
+    /** runc's exec -d -t --console-socket: connected on the host first, the terminal made after the mount namespace is joined. */
+    @Test
+    void aConsoleSocketIsConnectedFirstAndTheTerminalMadeInTheContainer() {
+        java.nio.file.Path sock = java.nio.file.Path.of("/run/engine/console.sock");
+        ContainerSpec s = Container.builder().namespaces(Namespace.PID, Namespace.MNT).command("sleep", "1").build();
+        ExecSpec e = ExecSpec.of("sh").withTty(true).withStdio(new io.jcontainer.Stdio.Console(sock), io.jcontainer.Stdio.NULL, io.jcontainer.Stdio.NULL);
+        Plan p = ExecPlans.forExec(FULL, ExecPlans.merge(s, e), 42, List.of(), true);
+        assertThat(p.pre().getFirst()).isEqualTo(new Op.ConsoleSocket(sock.toString()));
+        assertThat(p.child()).startsWith(new Op.Setns("/proc/42/ns/mnt", (int) Plan.CLONE_NEWNS), new Op.Chdir("/"), new Op.Console(0, 0), new Op.Setsid());
+
+        // a container created with a console socket: its execs without a terminal have none
+        ContainerSpec created = s.toBuilder().tty(true).stdin(new io.jcontainer.Stdio.Console(sock)).build();
+        Plan plain = ExecPlans.forExec(FULL, ExecPlans.merge(created, ExecSpec.of("true")), 42, List.of(), true);
+        assertThat(plain.pre()).noneMatch(o -> o instanceof Op.ConsoleSocket);
+        assertThat(plain.child()).noneMatch(o -> o instanceof Op.Console);
+    }
 }

@@ -127,7 +127,7 @@ public final class SpecConv {
 
         ProcessSpec process = process(root.get("process"), notes);
         Root rootfs = rootfs(root.get("root"), bundle, extras);
-        List<Mount> mounts = mounts(root.get("mounts"), notes);
+        List<Mount> mounts = mounts(root.get("mounts"), bundle, notes);
         String hostname = root.get("hostname").stringOr(null);
         String domainname = root.get("domainname").stringOr(null);
         if (hostname != null && hostname.isEmpty()) hostname = null;
@@ -266,6 +266,7 @@ public final class SpecConv {
                 default -> throw a.bad("expected null, pipe, inherit or {\"file\":...}");
             };
         }
+        if (a.node().has("console")) return new Stdio.Console(Path.of(a.get("console").string()));
         return new Stdio.File(Path.of(a.get("file").string()), a.get("append").bool(false));
     }
 
@@ -384,7 +385,7 @@ public final class SpecConv {
         return r.get("path").model(() -> new Root.Directory(p, ro));
     }
 
-    private static List<Mount> mounts(At list, List<String> notes) {
+    private static List<Mount> mounts(At list, Path bundle, List<String> notes) {
         List<Mount> out = new ArrayList<>();
         for (At m : list.array()) {
             m.object();
@@ -398,7 +399,11 @@ public final class SpecConv {
             for (StandardMount s : STANDARD) if (s.matches(dest, type, source, options)) std = s;
             if (std != null) continue; // the runtime mounts it itself
             final String t = type;
-            out.add(m.model(() -> new Mount.Generic(dest, t, source, options)));
+            // runc resolves a bind mount's relative source against the bundle (its working directory)
+            boolean bind = type.equals("bind") || options.contains("bind") || options.contains("rbind");
+            String src = bind && source != null && !source.isEmpty() && !source.startsWith("/") && bundle != null
+                    ? bundle.resolve(source).normalize().toString() : source;
+            out.add(m.model(() -> new Mount.Generic(dest, t, src, options)));
         }
         return out;
     }
@@ -602,6 +607,10 @@ public final class SpecConv {
                 // what jcontainer (as docker, podman and containerd) always allows: null, zero, full,
                 // random, urandom, tty, ptmx and the ptys — said again by engines' configs
                 if (type.equals("c") && (DEFAULT_ALLOWED.contains(major + ":" + minor) || (major == 136 && minor == -1))) continue;
+                // containerd's default spec also allows /dev/console (5:1) and /dev/net/tun (10:200):
+                // jcontainer's /dev has neither node, and its device cgroup keeps denying them — a
+                // narrower grant than asked, taken so that containerd's configs run unchanged
+                if (type.equals("c") && CONTAINERD_EXTRA.contains(major + ":" + minor)) continue;
                 boolean matched = false;
                 for (int k = 0; k < devices.size(); k++) {
                     Device d = devices.get(k);
@@ -619,6 +628,7 @@ public final class SpecConv {
     }
 
     private static final Set<String> DEFAULT_ALLOWED = Set.of("1:3", "1:5", "1:7", "1:8", "1:9", "5:0", "5:2");
+    private static final Set<String> CONTAINERD_EXTRA = Set.of("5:1", "10:200");
 
     private static final Set<String> SECCOMP_ACTIONS = Set.of("SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
             "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY");
@@ -918,6 +928,7 @@ public final class SpecConv {
             case Stdio.Pipe p -> F.textNode("pipe");
             case Stdio.Inherit i -> F.textNode("inherit");
             case Stdio.File f -> F.objectNode().put("file", f.path().toString()).put("append", f.append());
+            case Stdio.Console c -> F.objectNode().put("console", c.socket().toString());
         };
     }
 

@@ -98,6 +98,19 @@ class SpecConvTest {
         assertThat(out.at("/root/path").asText()).as("the base's relative root is kept").isEqualTo("rootfs");
     }
 
+    /** As runc: a bind mount's relative source is the bundle's; written back as it was spelled. */
+    @Test
+    void aRelativeBindSourceResolvesAgainstTheBundle() throws Exception {
+        ObjectNode doc = (ObjectNode) JSON.readTree("""
+                {"ociVersion": "1.2.0", "process": {"args": ["true"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"namespaces": [{"type": "mount"}]},
+                 "mounts": [{"destination": "/data", "type": "bind", "source": "data/dir", "options": ["rbind"]},
+                            {"destination": "/abs", "source": "/srv", "options": ["bind"]}]}""");
+        ContainerSpec s = SpecConv.toSpec(OciConfig.of(doc), BUNDLE);
+        assertThat(s.mounts()).extracting(m -> ((io.jcontainer.Mount.Generic) m).source())
+                .containsExactly(BUNDLE.resolve("data/dir").toString(), "/srv");
+        assertThat(SpecConv.toConfig(s, BUNDLE, OciConfig.of(doc)).config().tree().get("mounts").get(0).get("source").asText()).isEqualTo("data/dir");
+    }
+
     @Test
     void edgeCaseFieldsMapIntoTheModel() throws Exception {
         OciConfig base = OciConfig.of(JSON.readTree(Files.readString(Path.of(getClass().getResource("/edge.json").toURI()))));
