@@ -65,7 +65,10 @@ import java.util.Optional;
  */
 final class LinuxContainers implements Containers {
     static final String DIED = "died";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** In a holder: a SecureRandom loads and seeds the security providers, which the verbs that make no id never need. */
+    private static final class Ids {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final LinuxContainerRuntime runtime;
     private final ContainerStore store;
@@ -536,7 +539,7 @@ final class LinuxContainers implements Containers {
 
     private static byte[] random32() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
+        Ids.RANDOM.nextBytes(b);
         return b;
     }
 

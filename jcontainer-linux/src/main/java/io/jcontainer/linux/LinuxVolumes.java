@@ -45,7 +45,10 @@ import java.util.function.Supplier;
  */
 final class LinuxVolumes implements Volumes {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** In a holder: a SecureRandom loads and seeds the security providers, which the verbs that make no id never need. */
+    private static final class Ids {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
     static final String DIR = ".volumes", DATA = "_data", META = "volume.json";
 
     private final ContainerStore store;
@@ -246,7 +249,7 @@ final class LinuxVolumes implements Volumes {
 
     private static byte[] random32() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
+        Ids.RANDOM.nextBytes(b);
         return b;
     }
 }

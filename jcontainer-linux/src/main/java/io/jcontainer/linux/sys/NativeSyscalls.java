@@ -524,6 +524,23 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public String readlink(String path) {
+        // The JDK's readlink (its own native code, linked already) first: linking a downcall costs
+        // a CLI verb that only reads /proc more than the verb's work. Failures other than the
+        // common ones go through the downcall, which names the exact errno.
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(path)).toString();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SyscallException("readlink", Errno.ENOENT, path);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new SyscallException("readlink", Errno.EACCES, path);
+        } catch (java.nio.file.NotLinkException e) {
+            throw new SyscallException("readlink", Errno.EINVAL, path);
+        } catch (java.io.IOException | RuntimeException e) {
+            return readlinkDowncall(path);
+        }
+    }
+
+    private String readlinkDowncall(String path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(CAPTURE);
             MemorySegment buf = a.allocate(4096);
@@ -716,6 +733,8 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public int geteuid() {
+        int id = statusId("Uid:");
+        if (id >= 0) return id;
         try {
             return (int) Geteuid.H.invokeExact();
         } catch (Throwable t) {
@@ -725,10 +744,50 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public int getegid() {
+        int id = statusId("Gid:");
+        if (id >= 0) return id;
         try {
             return (int) Getegid.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /**
+     * The effective id of this process from /proc/self/status ({@code Uid:} / {@code Gid:} real,
+     * effective, saved, fs), or -1 without procfs. The kernel's answer as geteuid(2) gives it, without
+     * linking a downcall: {@code ps} and {@code inspect} need the ids and nothing else of libc.
+     */
+    private static int statusId(String key) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (!l.startsWith(key)) continue;
+                String[] f = l.substring(key.length()).strip().split("\\s+");
+                return f.length >= 2 ? Integer.parseInt(f[1]) : -1;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no procfs: the downcall answers
+        }
+        return -1;
+    }
+
+    /**
+     * Through the JDK's file I/O (its own native code, linked already), not the open/read/close
+     * downcalls: reading /proc is most of what {@code ps} and {@code inspect} do, and linking three
+     * downcalls cost them more than the reading. A missing file or a refusal is the errno open(2)
+     * would give; any other failure goes through the downcalls, which name the exact errno
+     * (ESRCH for a process that died between open and read).
+     */
+    @Override
+    public byte[] readFile(String path) {
+        try {
+            return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SyscallException("open", Errno.ENOENT, path);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new SyscallException("open", Errno.EACCES, path);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Syscalls.super.readFile(path);
         }
     }
 
