@@ -372,7 +372,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Networks n = networks;
         if (n == null) {
             synchronized (this) {
-                if (networks == null) networks = new Networks(sys, store.root().resolveSibling("networks"), Nftables.detect());
+                if (networks == null) networks = new Networks(sys, store.root().resolveSibling("networks"), Nftables.lazy());
                 n = networks;
             }
         }

@@ -44,7 +44,11 @@ import java.util.function.Supplier;
  * remove take {@code .volumes/.lock}.
  */
 final class LinuxVolumes implements Volumes {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     /** In a holder: a SecureRandom loads and seeds the security providers, which the verbs that make no id never need. */
     private static final class Ids {
         static final SecureRandom RANDOM = new SecureRandom();
@@ -81,11 +85,11 @@ final class LinuxVolumes implements Volumes {
                 Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 // what containers see: as docker's _data, open to the container's users
                 Files.createDirectories(d.resolve(DATA), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = Json.JSON.createObjectNode();
                 o.put("name", name).put("createdAt", Instant.now().toString()).put("anonymous", anonymous);
                 ObjectNode l = o.putObject("labels");
                 (labels == null ? Map.<String, String>of() : labels).forEach(l::put);
-                Files.write(d.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+                Files.write(d.resolve(META), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
             } catch (IOException e) {
                 throw new ContainerException("creating volume " + name + " in " + d + ": " + e, e);
             }
@@ -185,7 +189,7 @@ final class LinuxVolumes implements Volumes {
             throw new NoSuchVolumeException("get " + name + ": no such volume");
         JsonNode o;
         try {
-            o = JSON.readTree(d.resolve(META).toFile());
+            o = Json.JSON.readTree(d.resolve(META).toFile());
         } catch (IOException e) {
             throw new ContainerException("volume " + name + ": " + d.resolve(META) + " unreadable (" + e.getMessage() + ")", e);
         }

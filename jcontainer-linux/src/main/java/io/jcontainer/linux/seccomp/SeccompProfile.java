@@ -30,7 +30,11 @@ import java.util.Set;
  * @param rules         the syscall rules, in profile order
  */
 public record SeccompProfile(int defaultAction, Set<String> architectures, int flags, List<Rule> rules) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     public SeccompProfile {
         architectures = Set.copyOf(architectures);
@@ -108,7 +112,7 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
         String where = origin == null ? "" : " (" + origin + ")";
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            root = Json.JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new InvalidSpecException("seccomp", "malformed JSON" + where + ": " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
