@@ -1,6 +1,8 @@
 package io.jcontainer.oci.runtime;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,7 +26,8 @@ import java.nio.file.Path;
  * <p>The tree is the one {@code ObjectMapper.readTree} makes with its defaults and
  * {@code FAIL_ON_TRAILING_TOKENS}: ints, longs and big integers as such, other numbers as
  * doubles, the last of duplicate keys kept, {@link MissingNode} for an empty document, and
- * anything after the first value refused.
+ * anything after the first value refused. {@link #pretty} writes a tree as the mapper's default
+ * pretty printer does ({@code jcontainer-runc state}).
  */
 public final class JsonTrees {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -85,5 +89,50 @@ public final class JsonTrees {
             case VALUE_NULL -> NODES.nullNode();
             default -> throw new JsonParseException(p, "Unexpected token " + t);
         };
+    }
+
+    /**
+     * The tree as {@code ObjectMapper.writerWithDefaultPrettyPrinter()} writes it; a tree holding
+     * binary or POJO nodes (which only a mapper writes) is refused.
+     */
+    public static String pretty(JsonNode n) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            write(g, n);
+        }
+        return out.toString();
+    }
+
+    private static void write(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (var e : n.properties()) {
+                    g.writeFieldName(e.getKey());
+                    write(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode x : n) write(g, x);
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(n.textValue());
+            case BOOLEAN -> g.writeBoolean(n.booleanValue());
+            case NULL -> g.writeNull();
+            case NUMBER -> {
+                switch (n.numberType()) {
+                    case INT -> g.writeNumber(n.intValue());
+                    case LONG -> g.writeNumber(n.longValue());
+                    case BIG_INTEGER -> g.writeNumber(n.bigIntegerValue());
+                    case FLOAT -> g.writeNumber(n.floatValue());
+                    case DOUBLE -> g.writeNumber(n.doubleValue());
+                    case BIG_DECIMAL -> g.writeNumber(n.decimalValue());
+                }
+            }
+            default -> throw new IllegalArgumentException("a " + n.getNodeType() + " node is written by an ObjectMapper only");
+        }
     }
 }

@@ -38,4 +38,12 @@ class JsonTreesTest {
         assertThatThrownBy(() -> JsonTrees.read("{\"a\" 1}")).isInstanceOf(JsonProcessingException.class)
                 .satisfies(e -> assertThat(((JsonProcessingException) e).getLocation()).isNotNull());
     }
+
+    @Test
+    void prettyIsTheMappersDefaultPrettyPrinter() throws Exception {
+        String doc = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":123,\"big\":12345678901,\"d\":0.5,\"t\":true,\"n\":null,"
+                + "\"annotations\":{},\"list\":[],\"nested\":{\"a\":[1,{\"b\":\"é \\\"q\\\" \\n\"}]}}";
+        var n = MAPPER.readTree(doc);
+        assertThat(JsonTrees.pretty(n)).isEqualTo(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+    }
 }
