@@ -23,7 +23,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,10 +47,6 @@ final class LinuxVolumes implements Volumes {
      * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
     private static final class Json {
         static final ObjectMapper JSON = new ObjectMapper();
-    }
-    /** In a holder: a SecureRandom loads and seeds the security providers, which the verbs that make no id never need. */
-    private static final class Ids {
-        static final SecureRandom RANDOM = new SecureRandom();
     }
     static final String DIR = ".volumes", DATA = "_data", META = "volume.json";
 
@@ -252,8 +247,6 @@ final class LinuxVolumes implements Volumes {
     }
 
     private static byte[] random32() {
-        byte[] b = new byte[32];
-        Ids.RANDOM.nextBytes(b);
-        return b;
+        return LinuxContainerRuntime.random32();
     }
 }
