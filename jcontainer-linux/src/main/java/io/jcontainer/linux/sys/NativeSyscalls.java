@@ -140,7 +140,7 @@ public final class NativeSyscalls implements Syscalls {
         static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
         static final MethodHandle TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
         static final MethodHandle TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle CFMAKERAW = LINKER.downcallHandle(symbol("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
+        static final MethodHandle CFMAKERAW = Ffm.LINKER.downcallHandle(symbol("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
         static final MethodHandle IOCTL = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
         static final long TIOCGWINSZ = 0x5413L;
         static final int TCSANOW = 0, TERMIOS_SIZE = 128; // struct termios is 60 bytes on glibc and musl: room to spare
@@ -875,7 +875,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public byte[] tcgetattr(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
             if ((int) Terminal.TCGETATTR.invokeExact(cs, fd, t) != 0) throw new SyscallException("tcgetattr", errno(cs), "fd " + fd);
             return t.toArray(JAVA_BYTE);
@@ -887,7 +887,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void tcsetattr(int fd, byte[] termios) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
             t.copyFrom(MemorySegment.ofArray(termios));
             if ((int) Terminal.TCSETATTR.invokeExact(cs, fd, Terminal.TCSANOW, t) != 0) throw new SyscallException("tcsetattr", errno(cs), "fd " + fd);
@@ -911,7 +911,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int[] windowSize(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment ws = a.allocate(8, 2);
             if ((int) Terminal.IOCTL.invokeExact(cs, fd, Terminal.TIOCGWINSZ, ws) != 0) return null;
             return new int[]{ws.get(ValueLayout.JAVA_SHORT, 0) & 0xffff, ws.get(ValueLayout.JAVA_SHORT, 2) & 0xffff};
