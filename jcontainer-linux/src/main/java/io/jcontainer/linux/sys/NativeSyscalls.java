@@ -180,8 +180,8 @@ public final class NativeSyscalls implements Syscalls {
     }
     /** glibc 2.34+ (null elsewhere): the JVM's descriptors without close-on-exec stay out of what it spawns. */
     private static final class FaAddclosefrom {
-        static final MethodHandle H = LIBC.find("posix_spawn_file_actions_addclosefrom_np")
-                .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
+        static final MethodHandle H = Ffm.LIBC.find("posix_spawn_file_actions_addclosefrom_np")
+                .map(f -> Ffm.LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
     }
     private static final class FaDestroy {
         static final MethodHandle H = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
@@ -563,7 +563,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public byte[] lgetxattr(String path, String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment buf = a.allocate(4096);
             long n = (long) Lgetxattr.H.invokeExact(cs, a.allocateFrom(path), a.allocateFrom(name), buf, 4096L);
             if (n < 0) {
