@@ -40,7 +40,22 @@ public interface ContainerRuntime {
         private Holder() {
         }
 
+        /**
+         * The implementation named by the system property {@code jcontainer.runtime} (a class with a
+         * public no-argument constructor), else the one ServiceLoader finds. The property is a
+         * launcher's shortcut: ServiceLoader opens every jar on the class path to look for the
+         * provider file, which costs a short CLI verb more than the verb (26 jars for the CLI).
+         */
         private static ContainerRuntime load() {
+            String named = System.getProperty("jcontainer.runtime");
+            if (named != null && !named.isEmpty()) {
+                try {
+                    Class<?> c = Class.forName(named, true, ContainerRuntime.class.getClassLoader());
+                    return (ContainerRuntime) c.getConstructor().newInstance();
+                } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+                    // not there or not one: the providers on the class path decide, as without the property
+                }
+            }
             Iterator<ContainerRuntime> it = ServiceLoader.load(ContainerRuntime.class, ContainerRuntime.class.getClassLoader()).iterator();
             if (!it.hasNext()) it = ServiceLoader.load(ContainerRuntime.class).iterator();
             if (!it.hasNext())

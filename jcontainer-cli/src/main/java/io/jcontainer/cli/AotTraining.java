@@ -34,6 +34,14 @@ public final class AotTraining {
         verb("ps", "-a");
         verb("inspect", "aot-training-no-such-container");
         verb("run", "--rm", "--rootfs", root.toString(), "/bin/true");
+        // A record to read: ps and inspect of a store with a container in it go through the state
+        // file, the stored config and its conversion back to a spec, which an empty store never
+        // reaches. It exits at once (127: nothing to execute in the empty root) and is removed.
+        verb("run", "-d", "--name", "aot-training", "--rootfs", root.toString(), "/bin/true");
+        verb("ps");
+        verb("ps", "-a");
+        verb("inspect", "aot-training");
+        verb("rm", "-f", "aot-training");
         verb("ps", "-a", "-q");
         // a build, then the same build again: every step a cache hit (what an edit-build loop repeats)
         if (System.getProperty("jcontainer.storage") == null) System.setProperty("jcontainer.storage", work.resolve("store").toString());

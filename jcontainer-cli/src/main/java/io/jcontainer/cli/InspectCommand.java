@@ -11,7 +11,11 @@ import java.util.Map;
 
 /** {@code jcontainer inspect CONTAINER...}: a JSON array, one object per container. */
 public final class InspectCommand implements Command {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: Jackson's databind costs tens of ms of class loading, and every verb's class is
+     * initialised when the CLI starts (Cli.COMMANDS); only the verbs that print JSON pay for it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     @Override
     public String name() {
@@ -44,7 +48,7 @@ public final class InspectCommand implements Command {
                 ContainerInfo c = Store.find(ref);
                 var endpoints = c.running() ? Store.containers().networks().endpoints(c.id()) : List.<io.jcontainer.lifecycle.NetworkInfo.Endpoint>of();
                 if (format != null) {
-                    FormatOption.print(format, List.of(JSON.convertValue(Inspect.node(c, endpoints), Map.class)), Map.of(), io);
+                    FormatOption.print(format, List.of(Json.JSON.convertValue(Inspect.node(c, endpoints), Map.class)), Map.of(), io);
                 } else objects.add(Inspect.json(c, endpoints));
             } catch (CliException e) {
                 io.err().println(e.getMessage().replace("Error response from daemon: No such container", "Error: No such object"));

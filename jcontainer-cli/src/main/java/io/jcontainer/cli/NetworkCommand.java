@@ -22,7 +22,10 @@ import java.util.Map;
  * verbs over the lifecycle API's {@link Networks} (docs/networking.md).
  */
 public final class NetworkCommand implements GroupCommand {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** In a holder: Jackson's databind is loaded by the verbs that print JSON, not by the class. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
     static final String TABLE = "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
 
     @Override
@@ -159,8 +162,8 @@ public final class NetworkCommand implements GroupCommand {
         for (String ref : a.positionals()) {
             try {
                 ObjectNode o = inspect(networks.find(ref));
-                if (format != null) io.out().print(format.render(List.of(JSON.convertValue(o, Map.class)), Map.of()));
-                else objects.add(JSON.writeValueAsString(o));
+                if (format != null) io.out().print(format.render(List.of(Json.JSON.convertValue(o, Map.class)), Map.of()));
+                else objects.add(Json.JSON.writeValueAsString(o));
             } catch (Networks.NoSuchNetworkException e) {
                 io.err().println("Error response from daemon: " + e.getMessage());
                 rc = 1;

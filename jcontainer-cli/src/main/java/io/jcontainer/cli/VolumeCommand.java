@@ -18,7 +18,10 @@ import java.util.Map;
  * API's {@link Volumes} (docs/lifecycle.md, "Volumes").
  */
 public final class VolumeCommand implements GroupCommand {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** In a holder: Jackson's databind is loaded by the verbs that print JSON, not by the class. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     @Override
     public String name() {
@@ -89,7 +92,7 @@ public final class VolumeCommand implements GroupCommand {
                 int rc = 0;
                 for (String n : rest) {
                     try {
-                        objects.add(JSON.writeValueAsString(inspect(volumes.find(n))));
+                        objects.add(Json.JSON.writeValueAsString(inspect(volumes.find(n))));
                     } catch (Volumes.NoSuchVolumeException e) {
                         io.err().println("Error response from daemon: " + e.getMessage());
                         rc = 1;
@@ -174,7 +177,7 @@ public final class VolumeCommand implements GroupCommand {
 
     /** docker volume inspect's object. */
     static ObjectNode inspect(VolumeInfo v) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.JSON.createObjectNode();
         o.put("CreatedAt", v.createdAt().toString());
         o.put("Driver", v.driver());
         ObjectNode l = o.putObject("Labels");

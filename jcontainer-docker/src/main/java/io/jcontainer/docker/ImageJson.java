@@ -13,14 +13,18 @@ import java.util.Map;
  * {@code history} ({@code GET /images/NAME/history}).
  */
 public final class ImageJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private ImageJson() {
     }
 
     /** {@code docker image inspect}'s object. */
     public static ObjectNode inspect(ImageInfo i) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.JSON.createObjectNode();
         n.put("Id", i.id());
         i.repoTags().forEach(n.putArray("RepoTags")::add);
         i.repoDigests().forEach(n.putArray("RepoDigests")::add);
@@ -60,7 +64,7 @@ public final class ImageJson {
 
     /** One element of {@code GET /images/json}. */
     public static ObjectNode summary(ImageInfo i) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.JSON.createObjectNode();
         n.put("Id", i.id());
         n.put("ParentId", "");
         i.repoTags().forEach(n.putArray("RepoTags")::add);
@@ -82,7 +86,7 @@ public final class ImageJson {
      * carries the image's id; the others are {@code <missing>}, since their images are not stored.
      */
     public static ArrayNode history(ImageInfo i) {
-        ArrayNode out = JSON.createArrayNode();
+        ArrayNode out = Json.JSON.createArrayNode();
         var steps = i.history();
         for (int k = steps.size() - 1; k >= 0; k--) {
             var h = steps.get(k);

@@ -1,7 +1,5 @@
 package io.jcontainer.docker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerSpec;
 import io.jcontainer.Mount;
@@ -24,8 +22,6 @@ import java.util.Map;
  * {@code CgroupPaths}, {@code Config.Detached}, {@code Config.PidNamespace}) are added beside them.
  */
 public final class Inspect {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private Inspect() {
     }
 
@@ -36,7 +32,7 @@ public final class Inspect {
     /** With its places on networks now ({@code Networks.endpoints}): docker's NetworkSettings. */
     public static String json(ContainerInfo c, List<NetworkInfo.Endpoint> endpoints) {
         try {
-            return JSON.writeValueAsString(node(c, endpoints));
+            return Trees.pretty(node(c, endpoints));
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }
@@ -47,7 +43,7 @@ public final class Inspect {
     }
 
     public static ObjectNode node(ContainerInfo c, List<NetworkInfo.Endpoint> endpoints) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         ContainerSpec spec = c.spec();
         root.put("Id", c.id());
         root.put("Name", "/" + (c.name() == null ? "" : c.name()));
@@ -261,7 +257,7 @@ public final class Inspect {
         d.put("OomKillDisable", false);
         d.put("Sysctls", Map.of());
         d.put("LogConfig", Map.of("Type", "local", "Config", Map.of()));
-        for (var e : d.entrySet()) if (!host.has(e.getKey())) host.set(e.getKey(), JSON.valueToTree(e.getValue()));
+        for (var e : d.entrySet()) if (!host.has(e.getKey())) host.set(e.getKey(), Trees.tree(e.getValue()));
     }
 
     /** The part of docker's HostConfig the spec says. */

@@ -75,11 +75,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Any failure undoes what was done: descriptors closed, launcher reaped, cgroup removed.
  */
 public final class LinuxContainerRuntime implements ContainerRuntime {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** In a holder: a SecureRandom loads and seeds the security providers, which the verbs that make no id never need. */
+    private static final class Ids {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final Syscalls sys;
-    private final HostInfo host;
-    private final CgroupManager cgroups;
+    // Probed on first use, not in the constructor: the verbs that only read the store (ps, inspect,
+    // logs...) need neither, and probing them costs a CLI tens of ms of class loading and FFM linking.
+    private volatile HostInfo host;
+    private volatile CgroupManager cgroups;
     private volatile LauncherImage launcher;
     private volatile Supervisor supervisor;
     private volatile LauncherSpawner spawner;
@@ -105,12 +110,30 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public LinuxContainerRuntime(Syscalls sys, HostInfo host, CgroupManager cgroups, ContainerStore store) {
         this.store = store != null ? store : ContainerStore.forUser(sys);
         this.sys = sys;
-        this.host = host != null ? host : HostInfo.probe(sys);
-        this.cgroups = cgroups != null ? cgroups : CgroupManager.detect(sys);
+        this.host = host;
+        this.cgroups = cgroups;
     }
 
     public HostInfo host() {
-        return host;
+        HostInfo h = host;
+        if (h == null) {
+            synchronized (this) {
+                if (host == null) host = HostInfo.probe(sys);
+                h = host;
+            }
+        }
+        return h;
+    }
+
+    private CgroupManager cgroups() {
+        CgroupManager c = cgroups;
+        if (c == null) {
+            synchronized (this) {
+                if (cgroups == null) cgroups = CgroupManager.detect(sys);
+                c = cgroups;
+            }
+        }
+        return c;
     }
 
     /**
@@ -195,9 +218,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (l == null) {
             synchronized (this) {
                 if (launcher == null) {
-                    host.prepare();
+                    host().prepare();
                     try {
-                        cgroups.sweepStale(store.detachedInUse()); // cgroups of containers of JVMs that crashed
+                        cgroups().sweepStale(store.detachedInUse()); // cgroups of containers of JVMs that crashed
                     } catch (RuntimeException ignored) {
                         // best effort: a stale cgroup must not stop new containers
                     }
@@ -349,7 +372,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Networks n = networks;
         if (n == null) {
             synchronized (this) {
-                if (networks == null) networks = new Networks(sys, store.root().resolveSibling("networks"), Nftables.detect());
+                if (networks == null) networks = new Networks(sys, store.root().resolveSibling("networks"), Nftables.lazy());
                 n = networks;
             }
         }
@@ -499,11 +522,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             // Validated and named now; made now or — where the plan lets the child wait for it —
             // while the child sets up its root (see PreparedCgroup). A restarting monitor has no
             // JVM to wait for, so restart policies get their cgroup first.
-            PreparedCgroup prepared = cgroups.prepare(id, spec);
+            PreparedCgroup prepared = cgroups().prepare(id, spec);
             boolean mayDefer = prepared != null && prepared.deferred() && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO
                     && Settings.deferCgroups(); // off: for comparison in benchmarks
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
-            PlanCompiler compiler = new PlanCompiler(host);
+            PlanCompiler compiler = new PlanCompiler(host());
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer);
             // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
@@ -700,7 +723,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
-        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
+        Plan full = new PlanCompiler(host()).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), state.id().substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, state.pid(), procs, true);
         // short names: a socket path past sun_path is bound through its directory's fd, which takes names up to 48 bytes
@@ -739,7 +762,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         ContainerSpec merged = ExecPlans.merge(spec, exec);
         Passwd.User user = Passwd.forRoot(merged.root()).resolve(merged.user(), merged.process().user().additionalGroups());
         SeccompFilters.SeccompFilter filter = SeccompFilters.compile(merged.seccomp(), merged.capabilities());
-        Plan full = new PlanCompiler(host).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
+        Plan full = new PlanCompiler(host()).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), id.substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, pid, cgroupProcs);
         Launched l = exec.tty() ? launch(launcher(), plan, merged, null, null, null, new LaunchHooks(), id)
@@ -796,12 +819,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Launched l = null;
         boolean ok = false;
         try {
-            PreparedCgroup prepared = cgroups.prepare(id, s);
+            PreparedCgroup prepared = cgroups().prepare(id, s);
             if (prepared != null) cgroup = prepared.realize(); // made now: a created container has no JVM to wait for
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(s.seccomp(), s.capabilities());
             LaunchHooks hooks = new LaunchHooks().awaitStart(h -> { });
             if (!s.hooks().isEmpty()) OciHooks.of(s.hooks()).registerOn(hooks, id, bundle(s), s.annotations());
-            PlanCompiler compiler = new PlanCompiler(host);
+            PlanCompiler compiler = new PlanCompiler(host());
             compiler.idMapsViaHelper(s, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
                     h -> IdMapHelper.map(sys, h.pid(), m.uid(), m.gid())));
             Plan plan = compiler.compile(s, new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
@@ -1018,7 +1041,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         String detail = f.string(24);
         SyscallId call = SyscallId.of(syscall);
         if (call == SyscallId.CLONE && spec.has(Namespace.USER) && (errno == Errno.EPERM || errno == Errno.ENOSPC || errno == Errno.EINVAL)) {
-            String blocker = host.userNamespaceBlocker();
+            String blocker = host().userNamespaceBlocker();
             if (blocker != null)
                 return new HostUnsupportedException("cannot create a user namespace: clone3(2): " + Errno.name(errno), blocker);
         }
@@ -1034,9 +1057,23 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     static String newId() {
+        return HexFormat.of().formatHex(random32());
+    }
+
+    /**
+     * 32 bytes from the kernel's CSPRNG (/dev/urandom, what SecureRandom's default reads too),
+     * without SecureRandom: its providers and their object identifiers cost the CLI's {@code run}
+     * tens of ms before the first clone. SecureRandom answers where /dev/urandom cannot be read.
+     */
+    static byte[] random32() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/urandom"))) {
+            if (in.readNBytes(b, 0, b.length) == b.length) return b;
+        } catch (java.io.IOException | RuntimeException e) {
+            // no /dev/urandom (a chroot without /dev): SecureRandom finds another source
+        }
+        Ids.RANDOM.nextBytes(b);
+        return b;
     }
 
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */
@@ -1044,7 +1081,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         RootfsChecks.check(spec);
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
         try {
-            return new PlanCompiler(host).compile(spec, PlanCompiler.Inputs.of(user));
+            return new PlanCompiler(host()).compile(spec, PlanCompiler.Inputs.of(user));
         } catch (InvalidSpecException e) {
             throw e;
         }

@@ -45,7 +45,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +64,6 @@ import java.util.Optional;
  */
 final class LinuxContainers implements Containers {
     static final String DIED = "died";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final LinuxContainerRuntime runtime;
     private final ContainerStore store;
@@ -536,9 +534,7 @@ final class LinuxContainers implements Containers {
     }
 
     private static byte[] random32() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return b;
+        return LinuxContainerRuntime.random32();
     }
 
     @Override

@@ -23,7 +23,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,8 +43,11 @@ import java.util.function.Supplier;
  * remove take {@code .volumes/.lock}.
  */
 final class LinuxVolumes implements Volumes {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     static final String DIR = ".volumes", DATA = "_data", META = "volume.json";
 
     private final ContainerStore store;
@@ -78,11 +80,11 @@ final class LinuxVolumes implements Volumes {
                 Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 // what containers see: as docker's _data, open to the container's users
                 Files.createDirectories(d.resolve(DATA), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = Json.JSON.createObjectNode();
                 o.put("name", name).put("createdAt", Instant.now().toString()).put("anonymous", anonymous);
                 ObjectNode l = o.putObject("labels");
                 (labels == null ? Map.<String, String>of() : labels).forEach(l::put);
-                Files.write(d.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+                Files.write(d.resolve(META), Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
             } catch (IOException e) {
                 throw new ContainerException("creating volume " + name + " in " + d + ": " + e, e);
             }
@@ -182,7 +184,7 @@ final class LinuxVolumes implements Volumes {
             throw new NoSuchVolumeException("get " + name + ": no such volume");
         JsonNode o;
         try {
-            o = JSON.readTree(d.resolve(META).toFile());
+            o = Json.JSON.readTree(d.resolve(META).toFile());
         } catch (IOException e) {
             throw new ContainerException("volume " + name + ": " + d.resolve(META) + " unreadable (" + e.getMessage() + ")", e);
         }
@@ -245,8 +247,6 @@ final class LinuxVolumes implements Volumes {
     }
 
     private static byte[] random32() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return b;
+        return LinuxContainerRuntime.random32();
     }
 }

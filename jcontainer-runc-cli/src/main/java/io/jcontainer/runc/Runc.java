@@ -44,7 +44,10 @@ import static io.jcontainer.runc.Flags.Def.values;
  */
 public final class Runc {
     static final String VERSION = "0.1.0-SNAPSHOT";
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: a mapper's first use costs a runc command more than {@code state}'s work, which needs none. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private static final List<Flags.Def> GLOBAL = List.of(bool("debug"), value("log"), value("log-format"), value("root"),
             value("criu"), bool("systemd-cgroup"), value("rootless"), bool("version", "v"), bool("help", "h"));
@@ -332,7 +335,7 @@ public final class Runc {
 
             public void update(String resourcesJson) {
                 try {
-                    c.update(SpecConv.toResources(JSON.readTree(resourcesJson), "resources"));
+                    c.update(SpecConv.toResources(Json.JSON.readTree(resourcesJson), "resources"));
                 } catch (IOException e) {
                     throw new RuncException("update: not JSON: " + e.getMessage());
                 }
@@ -573,7 +576,7 @@ public final class Runc {
         ExecSpec exec;
         boolean tty;
         if (f.has("process")) {
-            var p = JSON.readTree(Files.readAllBytes(Path.of(f.value("process", null))));
+            var p = Json.JSON.readTree(Files.readAllBytes(Path.of(f.value("process", null))));
             if (p == null || !p.isObject()) throw new RuncException("process: not a JSON object");
             List<String> args = new ArrayList<>();
             p.path("args").forEach(a -> args.add(a.asText()));
@@ -643,7 +646,7 @@ public final class Runc {
         Flags f = Flags.parse(argv, List.of(), false);
         Store store = store();
         Store.Record r = store.load(oneId(f, "state"));
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(stateJson(store, r)));
+        out.println(io.jcontainer.oci.runtime.JsonTrees.pretty(stateJson(store, r)));
         return 0;
     }
 
@@ -658,9 +661,9 @@ public final class Runc {
         }
         switch (format) {
             case "json" -> {
-                ArrayNode a = JSON.createArrayNode();
+                ArrayNode a = Json.JSON.createArrayNode();
                 for (Store.Record r : all) a.add(stateJson(store, r));
-                out.println(JSON.writeValueAsString(a));
+                out.println(Json.JSON.writeValueAsString(a));
             }
             case "table" -> {
                 List<String[]> rows = new ArrayList<>();
@@ -805,7 +808,7 @@ public final class Runc {
         List<Long> pids = Procfs.pidsInNamespaceOf(r.pid());
         String format = f.value("format", "table");
         if (format.equals("json")) {
-            out.println(JSON.writeValueAsString(pids));
+            out.println(Json.JSON.writeValueAsString(pids));
         } else if (format.equals("table")) {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[]{"UID", "PID", "PPID", "CMD"});
@@ -844,7 +847,7 @@ public final class Runc {
             store.reserve("train");
             Store.Record r = new Store.Record("train", 1, null, dir.toString(), "", Instant.now(), owner(), "running", false, null, Map.of());
             store.save(r);
-            JSON.writeValueAsString(store.load("train").stateJson());
+            Json.JSON.writeValueAsString(store.load("train").stateJson());
             store.list();
             store.remove("train");
             new Log(new PrintStream(OutputStream.nullOutputStream()), null, false, true).debug("trained");
@@ -873,11 +876,11 @@ public final class Runc {
         if (f.has("resources")) {
             String src = f.value("resources", null);
             byte[] json = src.equals("-") ? in.readAllBytes() : Files.readAllBytes(Path.of(src));
-            var tree = JSON.readTree(json);
+            var tree = Json.JSON.readTree(json);
             if (tree == null || !tree.isObject()) throw new RuncException("update: --resources must hold a JSON object (linux.resources)");
             res = (ObjectNode) tree;
         } else {
-            res = JSON.createObjectNode();
+            res = Json.JSON.createObjectNode();
         }
         for (String unsupported : List.of("kernel-memory", "kernel-memory-tcp", "cpu-rt-period", "cpu-rt-runtime", "l3-cache-schema", "mem-bw-schema"))
             if (f.has(unsupported)) throw new RuncException("update --" + unsupported + " is not supported by jcontainer");
@@ -900,7 +903,7 @@ public final class Runc {
             containers(store).update(r.lifecycleId(), SpecConv.toResources(res, "resources"));
             return 0;
         }
-        Control.request(store.dir(id), "update " + JSON.writeValueAsString(res));
+        Control.request(store.dir(id), "update " + Json.JSON.writeValueAsString(res));
         return 0;
     }
 
@@ -930,7 +933,7 @@ public final class Runc {
 
     private int features(List<String> argv) throws IOException {
         Flags.parse(argv, List.of(), false);
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.JSON.createObjectNode();
         o.put("ociVersionMin", "1.0.0");
         o.put("ociVersionMax", OciConfig.SPEC_VERSION);
         // the runtime runs these on its launch's hook points; createContainer and startContainer
@@ -961,7 +964,7 @@ public final class Runc {
         linux.putObject("apparmor").put("enabled", false);
         linux.putObject("selinux").put("enabled", false);
         o.putObject("annotations").put("io.jcontainer.runc.version", VERSION);
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+        out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
         return 0;
     }
 

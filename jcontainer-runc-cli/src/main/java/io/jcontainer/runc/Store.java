@@ -33,7 +33,10 @@ final class Store {
     /** runc's rule for ids (libcontainer's validateID). */
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_+.-]+");
     static final String STATE = "state.json", SOCKET = "ctl.sock";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: reading a record needs no mapper ({@code state}, {@code list}); writing one does. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     final Path root;
 
@@ -131,7 +134,7 @@ final class Store {
         }
 
         ObjectNode stateJson(String st) {
-            ObjectNode o = JSON.createObjectNode();
+            ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
             o.put("ociVersion", io.jcontainer.oci.runtime.OciConfig.SPEC_VERSION);
             o.put("id", id);
             o.put("pid", st.equals("stopped") ? 0 : pid);
@@ -148,7 +151,7 @@ final class Store {
         }
 
         ObjectNode toJson() {
-            ObjectNode o = JSON.createObjectNode().put("id", id).put("pid", pid).put("bundle", bundle).put("rootfs", rootfs)
+            ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("id", id).put("pid", pid).put("bundle", bundle).put("rootfs", rootfs)
                     .put("created", created.toString()).put("owner", owner).put("status", status).put("paused", paused);
             if (pidStart != null) o.put("pidStart", pidStart);
             if (exitCode != null) o.put("exitCode", exitCode);
@@ -172,7 +175,7 @@ final class Store {
     void save(Record r) {
         Path d = dir(r.id()), tmp = d.resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r.toJson()));
+            Files.write(tmp, Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r.toJson()));
             Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new RuncException("cannot record the state of " + r.id() + ": " + e);
@@ -183,7 +186,7 @@ final class Store {
         checkId(id);
         Path f = dir(id).resolve(STATE);
         try {
-            return Record.fromJson(JSON.readTree(f.toFile()));
+            return Record.fromJson(io.jcontainer.oci.runtime.JsonTrees.read(f));
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new RuncException("container does not exist");
         } catch (IOException | RuntimeException e) {

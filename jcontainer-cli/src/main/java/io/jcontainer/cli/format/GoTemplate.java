@@ -30,7 +30,10 @@ import java.util.TreeMap;
  * record is an error. What is not supported is a clear {@link TemplateException} at parse time.
  */
 public final class GoTemplate {
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    /** In a holder: Jackson's databind is loaded by the verbs that print JSON, not by the class. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
 
     private final List<Node> nodes;
 
@@ -328,7 +331,7 @@ public final class GoTemplate {
 
     static String json(Object v) {
         try {
-            return JSON.writeValueAsString(v == MISSING ? null : v);
+            return Json.JSON.writeValueAsString(v == MISSING ? null : v);
         } catch (JsonProcessingException e) {
             throw new TemplateException("template: error calling json: " + e.getOriginalMessage());
         }

@@ -40,22 +40,17 @@ public class CgroupFs {
         return Files.isWritable(Path.of(dir));
     }
 
+    /**
+     * A control file as text, through {@link Syscalls#readFile} (the FFM seam reads it with the
+     * JDK's file I/O: {@code ps} reads the freezer state of each container and should not have to
+     * link open/read/close downcalls for that).
+     */
     public String read(String path) {
-        int fd = sys.open(path, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
         try {
-            byte[] buf = new byte[4096];
-            int n = 0;
-            while (true) {
-                if (n == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-                int r = sys.read(fd, buf, n, buf.length - n);
-                if (r <= 0) break;
-                n += r;
-            }
-            return new String(buf, 0, n, StandardCharsets.UTF_8);
+            return new String(sys.readFile(path), StandardCharsets.UTF_8);
         } catch (SyscallException e) {
+            if (e.syscall().equals("open")) throw e;
             throw new SyscallException("read", e.errno(), path);
-        } finally {
-            sys.closeQuietly(fd);
         }
     }
 

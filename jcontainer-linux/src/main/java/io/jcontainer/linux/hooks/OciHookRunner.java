@@ -23,14 +23,18 @@ import java.util.Map;
  */
 public final class OciHookRunner {
     static final int OUTPUT_KEPT = 16 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private OciHookRunner() {
     }
 
     /** The OCI state (runtime-spec runtime.md "State") a hook reads on stdin. */
     public static byte[] state(String id, String status, int pid, String bundle, Map<String, String> annotations) {
-        ObjectNode s = JSON.createObjectNode();
+        ObjectNode s = Json.JSON.createObjectNode();
         s.put("ociVersion", "1.2.0");
         s.put("id", id);
         s.put("status", status);
@@ -38,7 +42,7 @@ public final class OciHookRunner {
         s.put("bundle", bundle == null ? "" : bundle);
         if (annotations != null && !annotations.isEmpty()) s.putPOJO("annotations", annotations);
         try {
-            return JSON.writeValueAsBytes(s);
+            return Json.JSON.writeValueAsBytes(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -47,8 +47,12 @@ import java.util.regex.Pattern;
  */
 public final class Networks implements NetworkAttachment {
     public static final String DEFAULT = "bridge", DEFAULT_BRIDGE = "jcbr0";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /**
      * docker's rule for network names, container names and aliases: docker-compose's
@@ -694,7 +698,7 @@ public final class Networks implements NetworkAttachment {
 
     private static <T> T readJson(Path f, Class<T> type) {
         try {
-            return JSON.readValue(Files.readAllBytes(f), type);
+            return Json.JSON.readValue(Files.readAllBytes(f), type);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -706,7 +710,7 @@ public final class Networks implements NetworkAttachment {
         try {
             Files.createDirectories(f.getParent());
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(value));
+            Files.write(tmp, Json.JSON.writeValueAsBytes(value));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new NetworkException("writing " + f + ": " + e.getMessage(), e);

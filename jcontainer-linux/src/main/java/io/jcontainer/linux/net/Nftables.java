@@ -10,6 +10,28 @@ public interface Nftables {
     /** Runs {@code script}; returns what nft printed (a listing). */
     String run(String script);
 
+    /**
+     * {@link #detect()} at the first script: loading libnftables links its downcalls, which the
+     * verbs that only read the network records (inspect's endpoints, ps) must not pay for.
+     */
+    static Nftables lazy() {
+        return new Nftables() {
+            private volatile Nftables detected;
+
+            @Override
+            public String run(String script) {
+                Nftables n = detected;
+                if (n == null) {
+                    synchronized (this) {
+                        if (detected == null) detected = detect();
+                        n = detected;
+                    }
+                }
+                return n.run(script);
+            }
+        };
+    }
+
     /** libnftables when the library is there, else the nft program when it is, else an error naming both. */
     static Nftables detect() {
         Nftables lib = LibNftables.load();

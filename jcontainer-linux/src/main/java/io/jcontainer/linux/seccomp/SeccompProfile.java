@@ -2,7 +2,6 @@ package io.jcontainer.linux.seccomp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.InvalidSpecException;
 
 import java.math.BigInteger;
@@ -30,7 +29,6 @@ import java.util.Set;
  * @param rules         the syscall rules, in profile order
  */
 public record SeccompProfile(int defaultAction, Set<String> architectures, int flags, List<Rule> rules) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public SeccompProfile {
         architectures = Set.copyOf(architectures);
@@ -108,10 +106,14 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
         String where = origin == null ? "" : " (" + origin + ")";
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            // the streaming parser, not a mapper: every start with the default profile parses it,
+            // and a mapper's first use cost the CLI's `run` more than the parsing
+            root = io.jcontainer.oci.runtime.JsonTrees.read(json);
         } catch (JsonProcessingException e) {
             throw new InvalidSpecException("seccomp", "malformed JSON" + where + ": " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         if (root == null || !root.isObject()) throw bad("", "a profile is a JSON object" + where);
         return new Parser(where).profile(root);

@@ -299,7 +299,7 @@ public final class ContainerStore {
     private Optional<Entry> read(Path d) {
         ContainerState s;
         try {
-            s = StateFile.fromJson(Json.MAPPER.readTree(d.resolve(STATE).toFile()), d.resolve(STATE));
+            s = StateFile.fromJson(io.jcontainer.oci.runtime.JsonTrees.read(d.resolve(STATE)), d.resolve(STATE));
         } catch (IOException | ContainerException e) {
             return Optional.empty();
         }

@@ -42,7 +42,11 @@ public final class EventJournal {
     private static final java.util.concurrent.locks.ReentrantLock JVM_LOCK = new java.util.concurrent.locks.ReentrantLock();
     public static final String FILE = ".events", OLD = ".events.1", LOCK = ".events.lock";
     static final long MAX_BYTES = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: an ObjectMapper costs a CLI verb tens of ms the first time, and this class is
+     * loaded on paths (ps, inspect, the start) that do not all print or parse JSON with it. */
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private final Path root;
     private final long maxBytes;
@@ -83,7 +87,7 @@ public final class EventJournal {
     }
 
     static byte[] line(ContainerEvent e) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.JSON.createObjectNode();
         o.put("time", e.time().toString());
         o.put("type", e.type());
         o.put("action", e.action());
@@ -91,7 +95,7 @@ public final class EventJournal {
         ObjectNode a = o.putObject("attributes");
         e.attributes().forEach(a::put);
         try {
-            return (JSON.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
+            return (Json.JSON.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (IOException x) {
             throw new IllegalStateException(x);
         }
@@ -99,7 +103,7 @@ public final class EventJournal {
 
     static ContainerEvent parse(String line) {
         try {
-            JsonNode o = JSON.readTree(line);
+            JsonNode o = Json.JSON.readTree(line);
             Map<String, String> attrs = new LinkedHashMap<>();
             o.path("attributes").properties().forEach(p -> attrs.put(p.getKey(), p.getValue().asText()));
             return new ContainerEvent(Instant.parse(o.get("time").asText()), o.path("type").asText("container"), o.get("action").asText(),

@@ -22,7 +22,9 @@ import java.util.List;
  */
 public final class HealthRecord {
     public static final String FILE = "health.json", LOCK = "health.lock";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final class Json {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private HealthRecord() {
     }
@@ -30,7 +32,7 @@ public final class HealthRecord {
     /** The recorded health, or {@code starting} with no checks yet when nothing is recorded (or it cannot be read). */
     public static ContainerInfo.Health read(Path stateDir) {
         try {
-            JsonNode n = JSON.readTree(Files.readString(stateDir.resolve(FILE)));
+            JsonNode n = io.jcontainer.oci.runtime.JsonTrees.read(stateDir.resolve(FILE));
             List<ContainerInfo.Health.Probe> log = new ArrayList<>();
             for (JsonNode p : n.path("log"))
                 log.add(new ContainerInfo.Health.Probe(Instant.parse(p.path("start").asText()), Instant.parse(p.path("end").asText()),
@@ -44,7 +46,7 @@ public final class HealthRecord {
     }
 
     public static void write(Path stateDir, ContainerInfo.Health h) {
-        ObjectNode n = JSON.createObjectNode().put("status", h.status().name()).put("failingStreak", h.failingStreak());
+        ObjectNode n = Json.JSON.createObjectNode().put("status", h.status().name()).put("failingStreak", h.failingStreak());
         ArrayNode log = n.putArray("log");
         for (ContainerInfo.Health.Probe p : h.log())
             log.addObject().put("start", p.start().toString()).put("end", p.end().toString()).put("exitCode", p.exitCode()).put("output", p.output());

@@ -30,11 +30,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class NativeSyscalls implements Syscalls {
     public static final NativeSyscalls INSTANCE = new NativeSyscalls();
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO_VH = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /**
+     * The linker and the errno capture, made on first use: their set-up spins method handles, and
+     * the verbs that only read files (ps, inspect: readFile, readlink, the ids) use no downcall.
+     */
+    private static final class Ffm {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+        static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO_VH = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    }
     private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch")) || "x86_64".equals(System.getProperty("os.arch"));
 
     private static final int EINTR = 4;
@@ -134,7 +140,7 @@ public final class NativeSyscalls implements Syscalls {
         static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
         static final MethodHandle TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
         static final MethodHandle TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle CFMAKERAW = LINKER.downcallHandle(symbol("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
+        static final MethodHandle CFMAKERAW = Ffm.LINKER.downcallHandle(symbol("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
         static final MethodHandle IOCTL = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
         static final long TIOCGWINSZ = 0x5413L;
         static final int TCSANOW = 0, TERMIOS_SIZE = 128; // struct termios is 60 bytes on glibc and musl: room to spare
@@ -174,8 +180,8 @@ public final class NativeSyscalls implements Syscalls {
     }
     /** glibc 2.34+ (null elsewhere): the JVM's descriptors without close-on-exec stay out of what it spawns. */
     private static final class FaAddclosefrom {
-        static final MethodHandle H = LIBC.find("posix_spawn_file_actions_addclosefrom_np")
-                .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
+        static final MethodHandle H = Ffm.LIBC.find("posix_spawn_file_actions_addclosefrom_np")
+                .map(f -> Ffm.LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
     }
     private static final class FaDestroy {
         static final MethodHandle H = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
@@ -206,24 +212,24 @@ public final class NativeSyscalls implements Syscalls {
     }
 
     private static MemorySegment symbol(String name) {
-        return LIBC.find(name).orElseThrow(() -> new HostUnsupportedException(
+        return Ffm.LIBC.find(name).orElseThrow(() -> new HostUnsupportedException(
                 "the C library has no " + name + "()", "jcontainer needs glibc >= 2.27 or musl >= 1.2 on Linux"));
     }
 
     private static MethodHandle fn(String name, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args));
+        return Ffm.LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args));
     }
 
     private static MethodHandle errnoFn(String name, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO);
+        return Ffm.LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), Ffm.ERRNO);
     }
 
     private static MethodHandle variadicFn(String name, int firstVariadic, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+        return Ffm.LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), Ffm.ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
     }
 
     private static int errno(MemorySegment capture) {
-        return (int) ERRNO_VH.get(capture, 0L);
+        return (int) Ffm.ERRNO_VH.get(capture, 0L);
     }
 
     private static RuntimeException rethrow(Throwable t) {
@@ -235,7 +241,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int memfdCreate(String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             int fd = (int) MemfdCreate.H.invokeExact(cs, a.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
             if (fd < 0) throw new SyscallException("memfd_create", errno(cs), name);
             return fd;
@@ -247,7 +253,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void sealAll(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             int r = (int) FcntlInt.H.invokeExact(cs, fd, F_ADD_SEALS, F_SEAL_ALL);
             if (r < 0) throw new SyscallException("fcntl(F_ADD_SEALS)", errno(cs), null);
         } catch (Throwable t) {
@@ -258,7 +264,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int open(String path, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment p = a.allocateFrom(path);
             for (;;) {
                 int fd = (int) Open.H.invokeExact(cs, p, flags, mode);
@@ -273,7 +279,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void close(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             // Never retry close on EINTR: on Linux the descriptor is gone either way.
             int r = (int) Close.H.invokeExact(cs, fd);
             if (r < 0 && errno(cs) != EINTR) throw new SyscallException("close", errno(cs), "fd " + fd);
@@ -286,7 +292,7 @@ public final class NativeSyscalls implements Syscalls {
     public int read(int fd, byte[] buf, int off, int len) {
         if (len == 0) return 0;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment b = a.allocate(len);
             for (;;) {
                 long n = (long) Read.H.invokeExact(cs, fd, b, (long) len);
@@ -304,7 +310,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void write(int fd, byte[] buf, int off, int len) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment b = a.allocate(Math.max(1, len));
             MemorySegment.copy(buf, off, b, ValueLayout.JAVA_BYTE, 0, len);
             long done = 0;
@@ -334,7 +340,7 @@ public final class NativeSyscalls implements Syscalls {
     /** An AF_UNIX pair of {@code type}, close-on-exec; {@code what} names it in an error. */
     private static int[] socketpair(int type, String what) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment sv = a.allocate(JAVA_INT, 2);
             int r = (int) Socketpair.H.invokeExact(cs, AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
             if (r < 0) throw new SyscallException("socketpair", errno(cs), what);
@@ -347,7 +353,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void sendFds(int sock, byte[] data, int[] fds) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment buf = a.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
             MemorySegment iov = a.allocate(16, 8); // struct iovec {base, len}
@@ -379,7 +385,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int[] pipe() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
             int r = (int) Pipe2.H.invokeExact(cs, fds, O_CLOEXEC);
             if (r < 0) throw new SyscallException("pipe2", errno(cs), null);
@@ -443,7 +449,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public WaitStatus waitPid(int pid, boolean noHang) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment si = a.allocate(128, 8);
             for (;;) {
                 int r = (int) Waitid.H.invokeExact(cs, P_PID, pid, si, WEXITED | (noHang ? WNOHANG : 0));
@@ -464,7 +470,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void kill(int pid, int signal) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             int r = (int) Kill.H.invokeExact(cs, pid, signal);
             if (r < 0) throw new SyscallException("kill", errno(cs), "pid " + pid);
         } catch (Throwable t) {
@@ -476,7 +482,7 @@ public final class NativeSyscalls implements Syscalls {
     public int[] openPty() {
         int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment zero = a.allocate(JAVA_INT);
             if ((int) IoctlPtr.H.invokeExact(cs, master, TIOCSPTLCK, zero) < 0)
                 throw new SyscallException("ioctl(TIOCSPTLCK)", errno(cs), "/dev/ptmx");
@@ -492,7 +498,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void setWindowSize(int fd, int rows, int cols) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment ws = a.allocate(8, 2); // struct winsize { ws_row, ws_col, ws_xpixel, ws_ypixel }
             ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
             ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
@@ -506,7 +512,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int openat2(int dirfd, String path, int flags, int mode, long resolve) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment how = a.allocate(24, 8); // struct open_how { u64 flags, mode, resolve }
             how.set(JAVA_LONG, 0, flags & 0xffffffffL);
             how.set(JAVA_LONG, 8, mode);
@@ -524,8 +530,25 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public String readlink(String path) {
+        // The JDK's readlink (its own native code, linked already) first: linking a downcall costs
+        // a CLI verb that only reads /proc more than the verb's work. Failures other than the
+        // common ones go through the downcall, which names the exact errno.
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(path)).toString();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SyscallException("readlink", Errno.ENOENT, path);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new SyscallException("readlink", Errno.EACCES, path);
+        } catch (java.nio.file.NotLinkException e) {
+            throw new SyscallException("readlink", Errno.EINVAL, path);
+        } catch (java.io.IOException | RuntimeException e) {
+            return readlinkDowncall(path);
+        }
+    }
+
+    private String readlinkDowncall(String path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment buf = a.allocate(4096);
             long n = (long) Readlink.H.invokeExact(cs, a.allocateFrom(path), buf, 4096L);
             if (n < 0) throw new SyscallException("readlink", errno(cs), path);
@@ -540,7 +563,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public byte[] lgetxattr(String path, String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment buf = a.allocate(4096);
             long n = (long) Lgetxattr.H.invokeExact(cs, a.allocateFrom(path), a.allocateFrom(name), buf, 4096L);
             if (n < 0) {
@@ -559,7 +582,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void rmdir(String path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             if ((int) Rmdir.H.invokeExact(cs, a.allocateFrom(path)) < 0) throw new SyscallException("rmdir", errno(cs), path);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -569,7 +592,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void mkdirat(int dirfd, String name, int mode) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             if ((int) Mkdirat.H.invokeExact(cs, dirfd, a.allocateFrom(name), mode) < 0) throw new SyscallException("mkdirat", errno(cs), name);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -579,7 +602,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void symlinkat(String target, int dirfd, String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             if ((int) Symlinkat.H.invokeExact(cs, a.allocateFrom(target), dirfd, a.allocateFrom(name)) < 0)
                 throw new SyscallException("symlinkat", errno(cs), name);
         } catch (Throwable t) {
@@ -590,7 +613,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int dup(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             int r = (int) FcntlInt.H.invokeExact(cs, fd, F_DUPFD_CLOEXEC, 3);
             if (r < 0) throw new SyscallException("fcntl(F_DUPFD_CLOEXEC)", errno(cs), "fd " + fd);
             return r;
@@ -602,7 +625,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             if ((int) Setns.H.invokeExact(cs, fd, nstype) < 0) throw new SyscallException("setns", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -612,7 +635,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void unshare(int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             if ((int) Unshare.H.invokeExact(cs, flags) < 0) throw new SyscallException("unshare", errno(cs), "flags 0x" + Integer.toHexString(flags));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -628,7 +651,7 @@ public final class NativeSyscalls implements Syscalls {
     public int netlinkSocket(int protocol, int timeoutMillis) {
         int fd = -1;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             fd = (int) Socket.H.invokeExact(cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
             if (fd < 0) throw new SyscallException("socket", errno(cs), "AF_NETLINK protocol " + protocol);
             // the kernel's own words for a refused request ("Unknown device type"...) come back with the error
@@ -650,7 +673,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void netlinkSend(int fd, byte[] message) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment b = a.allocateFrom(ValueLayout.JAVA_BYTE, message);
             MemorySegment nl = a.allocate(12, 4);
             nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
@@ -667,7 +690,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int netlinkReceive(int fd, byte[] buf) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment b = a.allocate(buf.length);
             for (;;) {
                 long n = (long) Recv.H.invokeExact(cs, fd, b, (long) buf.length, MSG_TRUNC);
@@ -696,7 +719,7 @@ public final class NativeSyscalls implements Syscalls {
             throw new IllegalArgumentException("an address of " + hostIp.length + " bytes", e);
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             boolean v6 = hostIp.length == 16;
             fd = (int) Socket.H.invokeExact(cs, v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
             if (fd < 0) throw new SyscallException("socket", errno(cs), what);
@@ -716,6 +739,8 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public int geteuid() {
+        int id = statusId("Uid:");
+        if (id >= 0) return id;
         try {
             return (int) Geteuid.H.invokeExact();
         } catch (Throwable t) {
@@ -725,6 +750,8 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public int getegid() {
+        int id = statusId("Gid:");
+        if (id >= 0) return id;
         try {
             return (int) Getegid.H.invokeExact();
         } catch (Throwable t) {
@@ -732,10 +759,48 @@ public final class NativeSyscalls implements Syscalls {
         }
     }
 
+    /**
+     * The effective id of this process from /proc/self/status ({@code Uid:} / {@code Gid:} real,
+     * effective, saved, fs), or -1 without procfs. The kernel's answer as geteuid(2) gives it, without
+     * linking a downcall: {@code ps} and {@code inspect} need the ids and nothing else of libc.
+     */
+    private static int statusId(String key) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (!l.startsWith(key)) continue;
+                String[] f = l.substring(key.length()).strip().split("\\s+");
+                return f.length >= 2 ? Integer.parseInt(f[1]) : -1;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no procfs: the downcall answers
+        }
+        return -1;
+    }
+
+    /**
+     * Through the JDK's file I/O (its own native code, linked already), not the open/read/close
+     * downcalls: reading /proc is most of what {@code ps} and {@code inspect} do, and linking three
+     * downcalls cost them more than the reading. A missing file or a refusal is the errno open(2)
+     * would give; any other failure goes through the downcalls, which name the exact errno
+     * (ESRCH for a process that died between open and read).
+     */
+    @Override
+    public byte[] readFile(String path) {
+        try {
+            return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SyscallException("open", Errno.ENOENT, path);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new SyscallException("open", Errno.EACCES, path);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Syscalls.super.readFile(path);
+        }
+    }
+
     @Override
     public int epollCreate() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             int fd = (int) EpollCreate1.H.invokeExact(cs, EPOLL_CLOEXEC);
             if (fd < 0) throw new SyscallException("epoll_create1", errno(cs), null);
             return fd;
@@ -756,7 +821,7 @@ public final class NativeSyscalls implements Syscalls {
 
     private void epollCtl(int epfd, int op, int fd, long data) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment ev = a.allocate(16, 8);
             ev.set(JAVA_INT, 0, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
             ev.set(UNALIGNED_LONG, EPOLL_DATA_OFFSET, data);
@@ -770,7 +835,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int epollWait(int epfd, long[] out, int timeoutMillis) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * out.length, 8);
             for (;;) {
                 int n = (int) EpollWait.H.invokeExact(cs, epfd, evs, out.length, timeoutMillis);
@@ -789,7 +854,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int eventfd() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             int fd = (int) Eventfd.H.invokeExact(cs, 0, O_CLOEXEC);
             if (fd < 0) throw new SyscallException("eventfd", errno(cs), null);
             return fd;
@@ -810,7 +875,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public byte[] tcgetattr(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
             if ((int) Terminal.TCGETATTR.invokeExact(cs, fd, t) != 0) throw new SyscallException("tcgetattr", errno(cs), "fd " + fd);
             return t.toArray(JAVA_BYTE);
@@ -822,7 +887,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public void tcsetattr(int fd, byte[] termios) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
             t.copyFrom(MemorySegment.ofArray(termios));
             if ((int) Terminal.TCSETATTR.invokeExact(cs, fd, Terminal.TCSANOW, t) != 0) throw new SyscallException("tcsetattr", errno(cs), "fd " + fd);
@@ -846,7 +911,7 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int[] windowSize(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = a.allocate(CAPTURE);
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment ws = a.allocate(8, 2);
             if ((int) Terminal.IOCTL.invokeExact(cs, fd, Terminal.TIOCGWINSZ, ws) != 0) return null;
             return new int[]{ws.get(ValueLayout.JAVA_SHORT, 0) & 0xffff, ws.get(ValueLayout.JAVA_SHORT, 2) & 0xffff};

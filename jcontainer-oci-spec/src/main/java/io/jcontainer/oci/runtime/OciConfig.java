@@ -27,7 +27,14 @@ public final class OciConfig {
     public static final String SPEC_VERSION = "1.2.0";
     public static final String FILE = "config.json";
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The mapper, made on first use: reading a document needs none ({@link JsonTrees}). */
+    static ObjectMapper json() {
+        return Json.MAPPER;
+    }
+
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
 
     private final ObjectNode tree;
 
@@ -52,7 +59,7 @@ public final class OciConfig {
     public static OciConfig parse(byte[] json) {
         JsonNode n;
         try {
-            n = JSON.readTree(json);
+            n = JsonTrees.read(json);
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw new ConfigException.Malformed("", "not valid JSON" + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
@@ -95,7 +102,7 @@ public final class OciConfig {
         DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"))
                 .withArrayIndenter(new DefaultIndenter("\t", "\n"));
         try {
-            return JSON.writer(pp).writeValueAsString(tree);
+            return json().writer(pp).writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

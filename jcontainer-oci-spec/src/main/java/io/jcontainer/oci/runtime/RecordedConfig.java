@@ -36,16 +36,16 @@ public final class RecordedConfig {
         SpecConv.Exported e;
         try {
             OciConfig base = Files.isRegularFile(cfg) ? OciConfig.read(cfg) : null;
-            JsonNode baseExtras = base == null ? null : OciConfig.JSON.readTree(dir.resolve(EXTRAS).toFile()).get("extras");
+            JsonNode baseExtras = base == null ? null : OciConfig.json().readTree(dir.resolve(EXTRAS).toFile()).get("extras");
             e = SpecConv.toConfig(spec, dir.toAbsolutePath(), base, baseExtras);
         } catch (ConfigException | IOException baseUnreadable) {
             e = SpecConv.toConfig(spec, dir, null); // an earlier document we cannot convert is replaced, not merged
         }
-        ObjectNode extras = OciConfig.JSON.createObjectNode().put("format", FORMAT);
+        ObjectNode extras = OciConfig.json().createObjectNode().put("format", FORMAT);
         extras.set("extras", e.extras());
         Path tmp = dir.resolve("." + EXTRAS + ".tmp");
         try {
-            Files.write(tmp, OciConfig.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(extras));
+            Files.write(tmp, OciConfig.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(extras));
             Files.move(tmp, dir.resolve(EXTRAS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException ex) {
             throw new ContainerException("recording the configuration of the container in " + dir + ": " + ex.getMessage(), ex);
@@ -63,7 +63,7 @@ public final class RecordedConfig {
         if (!Files.isRegularFile(cfg)) return null;
         JsonNode extras;
         try {
-            extras = OciConfig.JSON.readTree(x.toFile());
+            extras = JsonTrees.read(x);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ContainerException(x + ": missing beside " + CONFIG + " (the record is incomplete): remove the container and create it again");
         } catch (IOException e) {

@@ -157,7 +157,7 @@ public final class SpecConv {
                 JsonNode o = x.get("networkOptions").node();
                 network = x.model(() -> {
                     try {
-                        return new NetworkMode.Named(nn.name(), OciConfig.JSON.treeToValue(o, io.jcontainer.NetworkOptions.class));
+                        return new NetworkMode.Named(nn.name(), OciConfig.json().treeToValue(o, io.jcontainer.NetworkOptions.class));
                     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                         throw new io.jcontainer.InvalidSpecException("network", "extras.networkOptions: " + e.getOriginalMessage());
                     }
@@ -662,7 +662,7 @@ public final class SpecConv {
             }
         }
         try {
-            return Seccomp.json(OciConfig.JSON.writeValueAsString(s.node()));
+            return Seccomp.json(OciConfig.json().writeValueAsString(s.node()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -838,7 +838,7 @@ public final class SpecConv {
         switch (spec.network()) {
             case NetworkMode.Named n -> {
                 extras.put("network", n.name());
-                if (!n.options().equals(io.jcontainer.NetworkOptions.NONE)) extras.set("networkOptions", OciConfig.JSON.valueToTree(n.options()));
+                if (!n.options().equals(io.jcontainer.NetworkOptions.NONE)) extras.set("networkOptions", OciConfig.json().valueToTree(n.options()));
             }
             case NetworkMode.Container ct -> extras.put("network", "container:" + ct.idOrName());
             default -> { } // none, host and a namespace path are the NET namespace setting above
@@ -863,7 +863,7 @@ public final class SpecConv {
             case Seccomp.DefaultProfile d -> extras.put("seccomp", "default");
             case Seccomp.Json j -> {
                 try {
-                    linux.set("seccomp", OciConfig.JSON.readTree(j.json()));
+                    linux.set("seccomp", OciConfig.json().readTree(j.json()));
                 } catch (IOException e) {
                     throw new InvalidSpecException("seccomp", "the profile" + (j.origin() == null ? "" : " from " + j.origin()) + " is not JSON: " + e.getMessage());
                 }
