@@ -380,7 +380,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         NetworkAttachment.Request full = req.named(hostname, aliases);
         NetnsThread holder = NetnsThread.createNew(sys, "jcontainer-netns-" + id.substring(0, 8));
         try {
-            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), full);
+            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), holder, full);
             // the container (a grandchild of ours, root like us) opens our descriptor through /proc
             return new PreparedNetwork(holder, "/proc/" + ProcessHandle.current().pid() + "/fd/" + holder.netnsFd(), a);
         } catch (RuntimeException e) {
