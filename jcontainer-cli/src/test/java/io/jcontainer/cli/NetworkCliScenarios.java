@@ -163,6 +163,9 @@ public final class NetworkCliScenarios {
         String port = ok(cli("port", "web"));
         check(port.matches("80/tcp -> 127\\.0\\.0\\.1:" + hostPort + "\n80/udp -> 127\\.0\\.0\\.1:\\d+\n"), "port: " + port);
         check(ok(cli("port", "web", "80")).equals("127.0.0.1:" + hostPort + "\n"), "port web 80");
+        String psPorts = ok(cli("ps", "--filter", "name=web", "--format", "{{.Ports}}"));
+        check(psPorts.matches("127\\.0\\.0\\.1:" + hostPort + "->80/tcp, 127\\.0\\.0\\.1:\\d+->80/udp\n"), "ps's PORTS: " + psPorts);
+        check(ok(cli("ps")).contains("127.0.0.1:" + hostPort + "->80/tcp"), "ps's table has the PORTS column filled");
         Result none = cli("port", "web", "81");
         check(none.code() == 1 && none.err().contains("No public port '81/tcp' published for web"), none.toString());
         String ports = ok(cli("inspect", "-f", "{{json .NetworkSettings.Ports}}", "web"));
@@ -220,8 +223,8 @@ public final class NetworkCliScenarios {
         long end = System.nanoTime() + 20_000_000_000L;
         while (!ok(cli("ps", "-a", "--format", "{{.Names}} {{.State}}")).contains("short exited") && System.nanoTime() < end) Thread.sleep(200);
         check(endpoints().isEmpty(), "released once the exit was seen: " + endpoints());
-        check(!host("busybox", "ip", "-o", "link").contains("jcv"), "no veth left");
-        check(!rules().contains("dnat"), "no port rule left: " + rules());
+        check(!vethsLeft().contains("jcv"), "no veth left");
+        check(!rules().contains("elements"), "no port rule left: " + rules());
         // started again, it gets its network back
         ok(cli("start", "short"));
         check(endpoints().size() == 1, "started again: " + endpoints());
@@ -230,7 +233,7 @@ public final class NetworkCliScenarios {
         ok(cli("rm", "-f", "c0", "c1", "c2", "c3", "c4"));
         ok(cli("rm", "-f", "short"));
         check(endpoints().isEmpty(), "rm released them: " + endpoints());
-        check(!rules().contains("dnat"), "no port rule left: " + rules());
+        check(!rules().contains("elements"), "no port rule left: " + rules());
 
         // rm from another network namespace (a nested private one of this test), while containers
         // run here, leaves the kernel objects alone, saying why; the next start here sweeps them
@@ -246,7 +249,7 @@ public final class NetworkCliScenarios {
         check(rules().equals(before) && endpoints().size() == 2, "... which is untouched here: " + endpoints() + "\n" + rules());
         ok(cli("rm", "-f", "keeper"));
         ok(cli("run", "--rm", "--rootfs", root.toString(), "/bin/true")); // a start sweeps
-        check(endpoints().isEmpty() && !rules().contains("dnat"), "swept: " + endpoints() + "\n" + rules());
+        check(endpoints().isEmpty() && !rules().contains("elements"), "swept: " + endpoints() + "\n" + rules());
     }
 
     // ---- helpers ----
@@ -313,6 +316,19 @@ public final class NetworkCliScenarios {
         }
     }
 
+    /**
+     * The links here once no container veth is left or 10 s have passed: the veth of a container
+     * that exited goes with its namespace, which the kernel tears down a moment after.
+     */
+    private static String vethsLeft() throws Exception {
+        String links = host("busybox", "ip", "-o", "link");
+        for (long end = System.nanoTime() + 10_000_000_000L; links.contains("jcv") && System.nanoTime() < end; ) {
+            Thread.sleep(50);
+            links = host("busybox", "ip", "-o", "link");
+        }
+        return links;
+    }
+
     private static String rules() throws Exception {
         String tables = host("nft", "list", "tables", "ip");
         return tables.contains("jcontainer") ? host("nft", "list", "table", "ip", "jcontainer") : "";
@@ -327,9 +343,9 @@ public final class NetworkCliScenarios {
     /** Nothing of the scenario's containers is left in the namespace: no veth, no endpoint, no DNAT, no network but the default. */
     private void expectClean() throws Exception {
         check(endpoints().isEmpty(), "endpoints left: " + endpoints());
-        String links = host("busybox", "ip", "-o", "link");
+        String links = vethsLeft();
         check(!links.contains("jcv"), "veths left: " + links);
-        check(!rules().contains("dnat"), "port rules left: " + rules());
+        check(!rules().contains("elements"), "port rules left: " + rules());
         check(ok(cli("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "networks left");
     }
 

@@ -367,6 +367,8 @@ public final class Networks implements NetworkAttachment {
 
     @Override
     public void detach(String containerId) {
+        Pasta.stop(sys, root, containerId); // an ordinary user's container: its pasta, if any, and nothing else
+        if (!Files.isDirectory(root.resolve("endpoints"))) return;
         locked(() -> {
             boolean any = false;
             for (Endpoint e : endpointsLocked())
