@@ -87,6 +87,10 @@ public final class Contenders {
         }
     }
 
+    public ContainerSpec namespacesOnlySpec() {
+        return namespacesOnly;
+    }
+
     public ContainerSpec headlineSpec() {
         return headline;
     }

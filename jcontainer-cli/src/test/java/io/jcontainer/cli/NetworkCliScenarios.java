@@ -163,6 +163,16 @@ public final class NetworkCliScenarios {
         String port = ok(cli("port", "web"));
         check(port.matches("80/tcp -> 127\\.0\\.0\\.1:" + hostPort + "\n80/udp -> 127\\.0\\.0\\.1:\\d+\n"), "port: " + port);
         check(ok(cli("port", "web", "80")).equals("127.0.0.1:" + hostPort + "\n"), "port web 80");
+        // docker's default, asked for with JCONTAINER_DEFAULT_NETWORK=auto: no --network, and the container is on the bridge
+        ProcessBuilder auto = new ProcessBuilder(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString(), "run", "--rm",
+                "--rootfs", root.toString(), "/bin/busybox", "ip", "-o", "-4", "addr", "show", "eth0");
+        auto.environment().put("JCONTAINER_NO_BUILD", "1");
+        auto.environment().put("JCONTAINER_STATE_DIR", state.toString());
+        auto.environment().put("JCONTAINER_DEFAULT_NETWORK", "auto");
+        Result onBridge = CliProcess.collect(auto, "JCONTAINER_DEFAULT_NETWORK=auto jcontainer run");
+        check(onBridge.code() == 0 && onBridge.out().contains("inet 172.17.0."), "the default bridge without --network: " + onBridge);
+        check(!ok(cli("run", "--rm", "--rootfs", root.toString(), "/bin/busybox", "ip", "-o", "link")).contains("eth0"),
+                "JCONTAINER_DEFAULT_NETWORK=none: loopback only");
         String psPorts = ok(cli("ps", "--filter", "name=web", "--format", "{{.Ports}}"));
         check(psPorts.matches("127\\.0\\.0\\.1:" + hostPort + "->80/tcp, 127\\.0\\.0\\.1:\\d+->80/udp\n"), "ps's PORTS: " + psPorts);
         check(ok(cli("ps")).contains("127.0.0.1:" + hostPort + "->80/tcp"), "ps's table has the PORTS column filled");
