@@ -87,10 +87,6 @@ public final class Contenders {
         }
     }
 
-    public ContainerSpec namespacesOnlySpec() {
-        return namespacesOnly;
-    }
-
     public ContainerSpec headlineSpec() {
         return headline;
     }

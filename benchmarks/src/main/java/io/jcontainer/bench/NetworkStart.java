@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Start → exit → close of {@code /bin/true} (the namespaces-only configuration) with loopback only
+ * Start → exit → close of {@code /bin/true} (the library's default namespaces, no user namespace) with loopback only
  * and on the default bridge, without and with a published port, in one run: the ratio is the
  * figure (issue 13's "start with a bridge network against --network none"). Only under
  * {@code benchmarks/run-network}, which starts JMH in a private network namespace (rule 9):
@@ -51,7 +51,9 @@ public class NetworkStart {
         }
         Path state = Files.createTempDirectory("jc-bench-net-");
         rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
-        spec = Contenders.get().namespacesOnlySpec();
+        // the library's defaults (no user namespace: bridge networks are root's, and refuse one)
+        spec = Container.builder().rootfs(Fixture.ensureBundle().resolve("rootfs")).command("/bin/true")
+                .stdout(io.jcontainer.Stdio.NULL).stderr(io.jcontainer.Stdio.NULL).build();
         bridge = NetworkAttachment.Request.of(Networks.DEFAULT);
         published = new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(), PortMapping.parse("18081:80"), null, List.of(), List.of());
     }
