@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public class NetworkStart {
     LinuxContainerRuntime rt;
     ContainerSpec spec;
+    Path state;
     NetworkAttachment.Request bridge, published;
 
     @Setup(Level.Trial)
@@ -49,13 +51,21 @@ public class NetworkStart {
         try (Rtnetlink nl = new Rtnetlink(NativeSyscalls.INSTANCE)) {
             nl.setUp("lo", true);
         }
-        Path state = Files.createTempDirectory("jc-bench-net-");
+        state = Files.createTempDirectory("jc-bench-net-");
         rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
         // the library's defaults (no user namespace: bridge networks are root's, and refuse one)
         spec = Container.builder().rootfs(Fixture.ensureBundle().resolve("rootfs")).command("/bin/true")
                 .stdout(io.jcontainer.Stdio.NULL).stderr(io.jcontainer.Stdio.NULL).build();
         bridge = NetworkAttachment.Request.of(Networks.DEFAULT);
         published = new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(), PortMapping.parse("18081:80"), null, List.of(), List.of());
+    }
+
+    /** The state directory goes with the trial (the namespace, its bridge and rules die with the fork's). */
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        try (var all = Files.walk(state)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     @Benchmark
