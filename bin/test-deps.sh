@@ -18,6 +18,7 @@ JC_TEST_PACKAGES=(
   golang-github-opencontainers-image-spec-dev   # jcontainer-oci: the OCI image-spec JSON schemas
   libnftables1                   # bridge networks: NAT and published ports (libnftables through FFM)
   nftables                       # ... and its documented fallback, the nft program
+  passt                          # rootless networking: pasta (outbound and -p for an ordinary user)
   docker.io curl                 # the API server's clients: docker's CLI (never its daemon), curl --unix-socket
   docker-compose                 # the API server's compose client (Debian's 1.29, docker-py)
   golang-github-opencontainers-specs-dev   # the runtime-spec JSON schema config.json and state JSON are validated against

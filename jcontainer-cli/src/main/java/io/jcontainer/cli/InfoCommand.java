@@ -57,8 +57,21 @@ public final class InfoCommand implements Command {
         out.println("Cgroups:            " + cgroups());
         out.println("User namespaces:    " + userNamespaces());
         out.println("Seccomp:            " + seccomp());
+        out.println("Rootless network:   " + rootlessNetwork());
         out.println("Time namespaces:    " + (Files.exists(Path.of("/proc/self/ns/time")) ? "available" : "unavailable (Linux 5.6+)"));
         return 0;
+    }
+
+    /**
+     * What networks an ordinary user's containers get (the runtime's rule: pasta, found where
+     * Debian's passt puts it); root's use bridges and need none.
+     */
+    static String rootlessNetwork() {
+        for (String d : java.util.List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin")) {
+            Path p = Path.of(d, "pasta");
+            if (Files.isExecutable(p)) return "pasta (" + p + ")" + ("0".equals(uid()) ? ", for ordinary users" : "");
+        }
+        return "none: an ordinary user's containers get loopback only (apt-get install passt for pasta)";
     }
 
     /**
@@ -114,6 +127,7 @@ public final class InfoCommand implements Command {
         m.put("Cgroups", cg);
         m.put("UserNamespaces", userNamespaces());
         m.put("Seccomp", seccomp());
+        m.put("RootlessNetwork", rootlessNetwork());
         m.put("TimeNamespaces", Files.exists(Path.of("/proc/self/ns/time")));
         m.put("Java", Runtime.version() + " (" + System.getProperty("java.home") + ")");
         return m;

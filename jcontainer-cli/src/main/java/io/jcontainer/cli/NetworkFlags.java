@@ -43,6 +43,45 @@ final class NetworkFlags {
     }
 
     /**
+     * {@code run}'s network when no {@code --network} is given. {@code setting} is
+     * {@code JCONTAINER_DEFAULT_NETWORK}: unset or {@code none} — loopback only, unless ports are
+     * published (then docker's {@code bridge}, where they are published from); {@code bridge} —
+     * always the default bridge (through pasta for an ordinary user); {@code auto} — docker's
+     * behaviour: the bridge as root, pasta as an ordinary user where it is installed, else
+     * loopback only, said on stderr. The built-in default stays {@code none}: a CLI started in
+     * the machine's own network namespace (every test that does not make one) must not make a
+     * bridge there. Null: loopback only.
+     */
+    static String defaultNetwork(String setting, boolean publishes, boolean root, boolean pasta) {
+        String s = setting == null || setting.isBlank() ? "none" : setting.strip();
+        return switch (s) {
+            case "none" -> publishes ? "bridge" : null;
+            case "bridge" -> "bridge";
+            case "auto" -> {
+                if (root || pasta || publishes) yield "bridge"; // -p without pasta: the runtime's error names passt
+                System.err.println("jcontainer: no pasta (apt-get install passt): the container gets loopback only");
+                yield null;
+            }
+            default -> throw new CliException(Cli.EXIT_ERROR, "JCONTAINER_DEFAULT_NETWORK=" + s + ": none, bridge or auto");
+        };
+    }
+
+    private static boolean isRoot() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")).lines()
+                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean pastaInstalled() {
+        for (String d : List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"))
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, "pasta"))) return true;
+        return false;
+    }
+
+    /**
      * Sets the network mode on {@code b}. {@code imageExposed}: the image's ExposedPorts, asked
      * only for {@code -P}.
      */
@@ -59,7 +98,7 @@ final class NetworkFlags {
             for (String e : p.values("expose")) DockerPorts.exposed(e); // checked; docker records it only
         }
         boolean publishes = !p.values("publish").isEmpty() || p.bool("publish-all");
-        if (network == null && publishes) network = "bridge"; // docker's default network, where ports are published from
+        if (network == null) network = defaultNetwork(System.getenv("JCONTAINER_DEFAULT_NETWORK"), publishes, isRoot(), pastaInstalled());
         NetworkMode mode = network == null ? NetworkMode.NONE : NetworkMode.parse(network.equals("default") ? "bridge" : network);
         NetworkOptions options = new NetworkOptions(p.values("network-alias"), ports, p.value("ip"), p.value("mac-address"),
                 p.values("dns"), p.values("dns-search"), p.values("dns-option"), p.values("add-host"));

@@ -61,7 +61,7 @@ public final class PsCommand implements Command {
         if (p.value("format") != null && !p.bool("quiet")) {
             Format f = FormatOption.parse(p.value("format"), PsColumns.TABLE);
             List<Object> rows = new ArrayList<>();
-            for (ContainerInfo c : shown) rows.add(PsColumns.fields(c, full));
+            for (ContainerInfo c : shown) rows.add(PsColumns.fields(c, full, ports(c)));
             FormatOption.print(f, rows, PsColumns.HEADERS, io);
             return 0;
         }
@@ -71,9 +71,17 @@ public final class PsCommand implements Command {
         }
         List<List<String>> rows = new ArrayList<>();
         rows.add(PsColumns.TITLES);
-        for (ContainerInfo c : shown) rows.add(PsColumns.row(c, full));
+        for (ContainerInfo c : shown) rows.add(PsColumns.row(c, full, ports(c)));
         Table.print(rows, io.out());
         return 0;
+    }
+
+    /** A running container's published ports, as its endpoints hold them (none for an exited one: they were given back). */
+    private static List<io.jcontainer.PortBinding> ports(ContainerInfo c) {
+        if (!c.running()) return List.of();
+        List<io.jcontainer.PortBinding> out = new ArrayList<>();
+        for (io.jcontainer.lifecycle.NetworkInfo.Endpoint e : Store.containers().networks().endpoints(c.id())) out.addAll(e.ports());
+        return out;
     }
 
     private static int parseInt(String v) {

@@ -21,6 +21,8 @@ final class CliProcess {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("JCONTAINER_NO_BUILD", "1");
         pb.environment().put("JCONTAINER_STATE_DIR", stateDir.toString());
+        // loopback only unless a test asks: a default bridge would be made in the namespace the test runs in
+        pb.environment().put("JCONTAINER_DEFAULT_NETWORK", "none");
         return collect(pb, "jcontainer " + String.join(" ", args));
     }
 

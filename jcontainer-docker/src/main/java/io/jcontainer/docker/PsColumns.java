@@ -17,10 +17,20 @@ public final class PsColumns {
 
     /** One row of the table; {@code full}: {@code --no-trunc}. */
     public static List<String> row(ContainerInfo c, boolean full) {
+        return row(c, full, List.of());
+    }
+
+    /** One row of the table, with the container's published ports ({@code ports}, as chosen at start). */
+    public static List<String> row(ContainerInfo c, boolean full, List<io.jcontainer.PortBinding> ports) {
         String cmd = String.join(" ", c.command());
         if (!full && cmd.length() > 20) cmd = cmd.substring(0, 19) + "…";
         return List.of(full ? c.id() : c.shortId(), c.image() == null ? "" : c.image(), "\"" + cmd + "\"",
-                c.created() == null ? "" : ago(c.created()), status(c), "", c.name() == null ? "" : c.name());
+                c.created() == null ? "" : ago(c.created()), status(c), ports(ports), c.name() == null ? "" : c.name());
+    }
+
+    /** docker ps's PORTS: {@code 0.0.0.0:8080->80/tcp, 127.0.0.1:32768->53/udp}. */
+    public static String ports(List<io.jcontainer.PortBinding> ports) {
+        return String.join(", ", ports.stream().map(b -> DockerPorts.hostSide(b) + "->" + b.containerPort() + "/" + b.protocol()).toList());
     }
 
     /** docker's "5 seconds ago" / "About a minute ago" / "2 hours ago". */
@@ -76,14 +86,19 @@ public final class PsColumns {
      * lookup here: {@code {{index .LabelMap "k"}}}.
      */
     public static Map<String, Object> fields(ContainerInfo c, boolean full) {
-        List<String> row = row(c, full);
+        return fields(c, full, List.of());
+    }
+
+    /** As {@link #fields(ContainerInfo, boolean)}, Ports from {@code ports}. */
+    public static Map<String, Object> fields(ContainerInfo c, boolean full, List<io.jcontainer.PortBinding> ports) {
+        List<String> row = row(c, full, ports);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", row.get(0));
         m.put("Image", row.get(1));
         m.put("Command", row.get(2));
         m.put("CreatedAt", c.created() == null ? "" : c.created().toString());
         m.put("RunningFor", row.get(3));
-        m.put("Ports", "");
+        m.put("Ports", row.get(5));
         m.put("State", c.status().docker());
         m.put("Status", row.get(4));
         m.put("Size", "0B");

@@ -401,7 +401,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         NetworkAttachment.Request full = req.named(hostname, aliases);
         NetnsThread holder = NetnsThread.createNew(sys, "jcontainer-netns-" + id.substring(0, 8));
         try {
-            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), full);
+            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), holder, full);
             // the container (a grandchild of ours, root like us) opens our descriptor through /proc
             return new PreparedNetwork(holder, "/proc/" + ProcessHandle.current().pid() + "/fd/" + holder.netnsFd(), a);
         } catch (RuntimeException e) {
@@ -424,6 +424,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         // a container started again: what its last run left on its networks (it has exited) goes first
         if (old != null && network != null) networks().detach(id);
         if (requested.network() instanceof io.jcontainer.NetworkMode.Container other) return startInContainerNetwork(image, requested, other, old, hold, autoRemove, id, extraHooks);
+        if (network != null && !isRoot()) return startWithPasta(image, requested, old, hold, autoRemove, id, extraHooks, network);
         PreparedNetwork net = network == null ? null : prepareNetwork(id, requested, network);
         try {
             // the prepared namespace is joined by path (setns in the child, first thing), as ns:PATH is
@@ -446,6 +447,56 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * An ordinary user's start on a network: the container keeps its own network namespace (in
+     * its user namespace) and pasta connects it once the child has joined it (the
+     * {@code CREATE_CONTAINER} stop, before pivot_root and the payload), with the published ports
+     * as pasta's forwards. No bridge, no address of ours, no rules: pasta's sockets are the user's.
+     */
+    private Container startWithPasta(LauncherImage image, ContainerSpec requested, ContainerState old, boolean hold, boolean autoRemove,
+                                     String id, LaunchHooks extraHooks, NetworkAttachment.Request network) {
+        io.jcontainer.linux.net.Pasta.require(network.network().equals(Networks.DEFAULT) ? "--network bridge" + (network.ports().isEmpty() ? "" : " with -p")
+                : "--network " + network.network());
+        if (!network.network().equals(Networks.DEFAULT))
+            throw new HostUnsupportedException("user-defined network " + network.network() + " as an ordinary user",
+                    "use the default network (--network bridge, through pasta), or run as root");
+        if (!requested.has(Namespace.NET)) throw new InvalidSpecException("network", "a network through pasta needs the NET namespace");
+        List<io.jcontainer.linux.net.PortMapping> ports = new ArrayList<>();
+        for (io.jcontainer.linux.net.PortMapping p : network.ports())
+            ports.add(p.hostPort() != 0 ? p : new io.jcontainer.linux.net.PortMapping(p.hostIp(), freePort(p), p.containerPort(), p.protocol()));
+        java.nio.file.Path netRoot = store.root().resolveSibling("networks");
+        LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
+        hooks.on(HookPoint.CREATE_CONTAINER, "connect the network namespace with pasta",
+                h -> io.jcontainer.linux.net.Pasta.attach(sys, netRoot, id, h.pid(), ports));
+        ContainerSpec spec = requested.toBuilder().networkMode(io.jcontainer.NetworkMode.NONE).build();
+        try {
+            return start(image, spec, requested, old, hold, autoRemove, id, null, hooks);
+        } catch (RuntimeException e) {
+            try {
+                io.jcontainer.linux.net.Pasta.stop(sys, netRoot, id);
+            } catch (RuntimeException ignored) {
+                // the start's failure matters more
+            }
+            throw e;
+        }
+    }
+
+    /** A free host port for {@code -p ::PORT} through pasta (the JVM shares the namespace pasta binds in). */
+    private static int freePort(io.jcontainer.linux.net.PortMapping p) {
+        java.net.InetAddress at;
+        try {
+            at = java.net.InetAddress.getByName(p.hostIp() == null ? "0.0.0.0" : p.hostIp()); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new InvalidSpecException("publish", "host address " + p.hostIp() + ": " + e.getMessage());
+        }
+        try (java.io.Closeable s = p.protocol().equals("udp") ? new java.net.DatagramSocket(new java.net.InetSocketAddress(at, 0))
+                : new java.net.ServerSocket(0, 1, at)) {
+            return s instanceof java.net.DatagramSocket d ? d.getLocalPort() : ((java.net.ServerSocket) s).getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new io.jcontainer.linux.net.NetworkException("no free host port for " + p + ": " + e.getMessage(), e);
         }
     }
 
@@ -577,6 +628,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         live.remove(self[0]);
                         // the handle of an attached container owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
+                        if (net == null && !spec.detached()) io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
                         if (net != null && !spec.detached()) {
                             try {
                                 networks().detach(id);

@@ -38,7 +38,7 @@ final class LinuxNetworks implements Networks {
 
     private io.jcontainer.linux.net.Networks net() {
         if (!runtime.isRoot())
-            throw new Containers.NotSupportedYetException("bridge networks need root (rootless networking through pasta or slirp4netns is not implemented yet)");
+            throw new Containers.NotSupportedYetException("network verbs need root: an ordinary user's containers get no bridge of their own but reach the network through pasta (run --network bridge or -p)");
         return runtime.networks();
     }
 

@@ -87,6 +87,11 @@ public final class NetnsThread implements AutoCloseable {
         });
     }
 
+    /** Queues {@code task} on this thread and returns at once; it must handle its own failures. */
+    public void submit(Runnable task) {
+        thread.execute(task);
+    }
+
     /** Ends the thread (it is never reused) and closes the namespace fd it made. */
     @Override
     public void close() {

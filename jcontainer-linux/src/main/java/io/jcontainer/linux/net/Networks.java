@@ -19,7 +19,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -291,6 +290,14 @@ public final class Networks implements NetworkAttachment {
 
     @Override
     public Attachment attach(String containerId, int netnsFd, Request req) {
+        return attach(containerId, netnsFd, null, req);
+    }
+
+    /**
+     * As {@link #attach(String, int, Request)}, with {@code inside} a thread already in that
+     * namespace (the one that made it), so none has to be started to work there; null: one is.
+     */
+    public Attachment attach(String containerId, int netnsFd, NetnsThread inside, Request req) {
         checkAliases(req);
         return locked(() -> {
             NetworkConfig n = networkLocked(req.network());
@@ -300,15 +307,17 @@ public final class Networks implements NetworkAttachment {
                     throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
             List<PortMapping> ports = resolvePorts(req.ports(), all);
             int ip = allocate(n, all, req.ip());
-            String hostVeth = "jcv" + hash(containerId + "/" + n.id()).substring(0, 12);
+            // a fresh name each time: the veth of this container's last run may still be on its way out
+            String hostVeth = "jcv" + newId().substring(0, 12);
             String mac = req.mac() != null ? req.mac() : macOf(ip);
             Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), hostVeth, req.hostname(), req.aliases(), ports,
                     ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac);
             writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept
             boolean ok = false;
-            try (NetnsThread inside = NetnsThread.join(sys, netnsFd, "jcontainer-netns-" + containerId.substring(0, 8))) {
-                ensureBridge(n);
-                String ifname = inside.call(() -> {
+            try (NetnsThread joined = inside != null ? null : NetnsThread.join(sys, netnsFd, "jcontainer-netns-" + containerId.substring(0, 8))) {
+                NetnsThread in = inside != null ? inside : joined;
+                boolean newBridge = ensureBridge(n); 
+                String ifname = in.call(() -> {
                     try (Rtnetlink nl = new Rtnetlink(sys)) {
                         Set<String> names = new HashSet<>();
                         for (Rtnetlink.Link l : nl.links()) names.add(l.name());
@@ -324,7 +333,7 @@ public final class Networks implements NetworkAttachment {
                     nl.setUp(hostVeth, true);
                 }
                 Subnet s = n.parsedSubnet();
-                inside.run(() -> {
+                in.run(() -> {
                     try (Rtnetlink nl = new Rtnetlink(sys)) {
                         nl.setUp("lo", true);
                         nl.addAddress(ifname, Subnet.inet(ip), s.prefixLength());
@@ -333,9 +342,9 @@ public final class Networks implements NetworkAttachment {
                         if (!n.internal() && !hasDefaultRoute(nl)) nl.addRoute(null, 0, Subnet.inet(n.gatewayAddress()), ifname);
                     }
                 });
-                applyRules();
+                applyRules(NftRuleset.elements("add", ep, Set.of()), newBridge); 
                 Attachment a = writeEtc(ep, n, req);
-                rewritePeersHosts(n, containerId);
+                rewritePeersHosts(n, containerId); 
                 ok = true;
                 return a;
             } finally {
@@ -368,6 +377,8 @@ public final class Networks implements NetworkAttachment {
 
     @Override
     public void detach(String containerId) {
+        Pasta.stop(sys, root, containerId); // an ordinary user's container: its pasta, if any, and nothing else
+        if (!Files.isDirectory(root.resolve("endpoints"))) return;
         locked(() -> {
             boolean any = false;
             for (Endpoint e : endpointsLocked())
@@ -424,15 +435,132 @@ public final class Networks implements NetworkAttachment {
 
     private void removeEndpointLocked(Endpoint e) {
         checkNamespace();
-        try (Rtnetlink nl = new Rtnetlink(sys)) {
-            nl.deleteLink(e.hostVeth()); // its peer goes with it
-        } catch (NetlinkException.NotFound gone) {
-            // the container's namespace ended and took the pair with it
+        boolean exited = e.ownerPid() != ProcessHandle.current().pid() && !ProcStat.alive(e.ownerPid(), e.ownerStartTime());
+        if (exited) {
+            // The container is gone: when the last process of its namespace ends, the kernel
+            // deletes the pair itself. Deleting it here would only wait (RTM_DELLINK sits out an
+            // RCU grace period, ~20 ms) for what happens anyway; a late check catches a namespace
+            // that something else still holds.
+            reapLater(e.hostVeth());
+        } else {
+            try (Rtnetlink nl = new Rtnetlink(sys)) {
+                nl.deleteLink(e.hostVeth()); // its peer goes with it
+            } catch (NetlinkException.NotFound gone) {
+                // the container's namespace ended and took the pair with it
+            }
         }
-        delete(endpointFile(e.containerId(), e.network()));
-        applyRules();
+        if (exited && !e.ports().isEmpty()) {
+            // Its published ports go a moment later, off the caller's path (an nftables commit
+            // right after a namespace died waits for the kernel's clean-up of it): the endpoint is
+            // kept under released/ until then, so whoever next changes the rules deletes them if
+            // this JVM does not live to.
+            writeJson(releasedDir().resolve(e.containerId() + "." + e.network() + ".json"), e);
+            delete(endpointFile(e.containerId(), e.network()));
+            releaseSoon();
+        } else {
+            delete(endpointFile(e.containerId(), e.network()));
+            applyRules(NftRuleset.elements("delete", e, Set.of()), false);
+        }
         NetworkConfig n = readJson(configFile(e.network()), NetworkConfig.class);
         if (n != null) rewritePeersHosts(n, e.containerId());
+    }
+
+    private Path releasedDir() {
+        return root.resolve("endpoints").resolve("released");
+    }
+
+    /**
+     * The delete commands for the published ports of released endpoints (those whose ports no
+     * current endpoint has taken since: deleting those would unpublish the new owner), and the
+     * files to remove once they are applied.
+     */
+    private String releasedPorts(List<Path> files) {
+        Path dir = releasedDir();
+        if (!Files.isDirectory(dir)) return "";
+        StringBuilder out = new StringBuilder();
+        try (var ls = Files.newDirectoryStream(dir, "*.json")) {
+            Set<String> inUse = null;
+            for (Path f : ls) {
+                Endpoint e = readJson(f, Endpoint.class);
+                files.add(f);
+                if (e == null) continue;
+                if (inUse == null) {
+                    inUse = new HashSet<>();
+                    for (Endpoint live : endpointsLocked()) for (PortMapping p : live.ports()) inUse.add(NftRuleset.key(p));
+                }
+                out.append(NftRuleset.elements("delete", e, inUse));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static final long REAP_DELAY_MILLIS = 2000;
+    private NetnsThread reaper; // guarded by JVM_LOCK
+    private java.util.concurrent.ScheduledExecutorService reapTimer; // guarded by JVM_LOCK
+
+    /**
+     * A thread of its own in the networks' namespace (the caller's, checked by
+     * {@link #checkNamespace()}) for the work a container's exit leaves: published ports to
+     * delete, veths to check on.
+     */
+    private NetnsThread reaper() {
+        if (reaper == null) {
+            int self = sys.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
+            try {
+                reaper = NetnsThread.join(sys, self, "jcontainer-net-reaper");
+            } finally {
+                sys.closeQuietly(self);
+            }
+            // a short-lived JVM (the CLI) leaves no port published behind it: what was queued is done before exit
+            NetnsThread r = reaper;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    r.call(() -> null);
+                } catch (RuntimeException ignored) {
+                    // exiting anyway; the next change applies what is left under released/
+                }
+            }, "jcontainer-net-reaper-drain"));
+        }
+        return reaper;
+    }
+
+    /** Applies the released endpoints' port deletions on the reaper thread, soon. */
+    private void releaseSoon() {
+        reaper().submit(() -> {
+            try {
+                locked(() -> {
+                    applyRules("", false);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: unpublishing the ports of a container that exited failed (the next change retries)", e);
+            }
+        });
+    }
+
+    /**
+     * Deletes the host veth {@code name} a little later, if the kernel has not done so already
+     * (it has, unless something still holds the container's namespace). Veth names are never
+     * reused, so a late delete cannot hit a newer link.
+     */
+    private void reapLater(String name) {
+        NetnsThread r = reaper();
+        if (reapTimer == null) reapTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(t -> {
+            Thread th = new Thread(t, "jcontainer-net-reap-timer"); // only hands work to the reaper: its namespace does not matter
+            th.setDaemon(true);
+            return th;
+        });
+        reapTimer.schedule(() -> r.submit(() -> {
+            try (Rtnetlink nl = new Rtnetlink(sys)) {
+                nl.deleteLink(name);
+            } catch (NetlinkException.NotFound goneAlready) {
+                // the usual case: the namespace died and took the pair with it
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: deleting the veth {} of a container that exited failed", name, e);
+            }
+        }), REAP_DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     // ---- IPAM and ports ----
@@ -498,11 +626,12 @@ public final class Networks implements NetworkAttachment {
 
     // ---- kernel objects ----
 
-    private void ensureBridge(NetworkConfig n) {
+    /** Makes the network's bridge if need be, and brings it up; whether anything was changed. */
+    private boolean ensureBridge(NetworkConfig n) {
         checkNamespace();
         try (Rtnetlink nl = new Rtnetlink(sys)) {
             try {
-                if (nl.link(n.bridge()).up()) return;
+                if (nl.link(n.bridge()).up()) return false;
             } catch (NetlinkException.NotFound absent) {
                 nl.createBridge(n.bridge(), n.mtu());
                 Subnet s = n.parsedSubnet();
@@ -513,6 +642,7 @@ public final class Networks implements NetworkAttachment {
         // published ports reached through the host's loopback are routed out of the bridge
         sysctl("net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
         if (!n.internal()) sysctl("net/ipv4/ip_forward", "1");
+        return true;
     }
 
     private void sysctl(String key, String value) {
@@ -564,29 +694,54 @@ public final class Networks implements NetworkAttachment {
         }
     }
 
-    /** Replaces jcontainer's table with what the state says (no networks in use: no table). */
+    /** Makes jcontainer's table what the state says (no networks in use: no table). */
     private void applyRules() {
+        applyRules("", true);
+    }
+
+    /**
+     * Makes jcontainer's table what the state says. {@code delta} is the element change that
+     * takes the kernel there from the last state applied (a container's published ports added or
+     * deleted). When no bridge came or went ({@code bridgesChanged} false) and the chains were
+     * last applied here, in this boot and namespace (recorded in {@code .rules}), the delta alone
+     * is sent — no link dump, no rendering. Otherwise, or when the delta fails, the chains are
+     * compared with the record and the whole table is sent if they differ.
+     */
+    private void applyRules(String delta, boolean bridgesChanged) {
         checkNamespace();
-        List<NetworkConfig> networks = listLocked();
-        List<Endpoint> endpoints = endpointsLocked();
-        // only networks whose bridge exists get rules: a network never used has nothing in the kernel
-        List<NetworkConfig> live = new ArrayList<>();
-        try (Rtnetlink nl = new Rtnetlink(sys)) {
-            Set<String> links = new HashSet<>();
-            for (Rtnetlink.Link l : nl.links()) links.add(l.name());
-            for (NetworkConfig n : networks) if (links.contains(n.bridge())) live.add(n);
-        }
-        String script = NftRuleset.render(live, endpoints);
-        // Most starts change nothing in the table (no published port, the bridge already up): the
-        // last script applied is kept with what identifies the kernel it went to (boot, network
-        // namespace), and an identical one is not sent again.
         Path last = root.resolve(".rules");
+        List<Path> released = new ArrayList<>();
+        delta = releasedPorts(released) + delta;
         try {
             String stamp = kernelStamp() + "\n";
-            if (!stamp.contains("null") && Files.exists(last) && Files.readString(last).equals(stamp + script)) return;
+            String recorded = Files.exists(last) ? Files.readString(last) : "";
+            boolean trusted = !stamp.contains("null") && recorded.startsWith(stamp);
+            if (trusted && !bridgesChanged) {
+                if (delta.isEmpty()) return;
+                if (recorded.equals(stamp + NftRuleset.base(List.of()))) { // no table: no port is published
+                    for (Path f : released) Files.deleteIfExists(f);
+                    return;
+                }
+                try {
+                    nft.run(delta);
+                    return;
+                } catch (NetworkException stale) {
+                    // the kernel's maps are not what the state says (an element missing or doubled): render it all
+                }
+            }
+            // only networks whose bridge exists get rules: a network never used has nothing in the kernel
+            List<NetworkConfig> live = new ArrayList<>();
+            try (Rtnetlink nl = new Rtnetlink(sys)) {
+                Set<String> links = new HashSet<>();
+                for (Rtnetlink.Link l : nl.links()) links.add(l.name());
+                for (NetworkConfig n : listLocked()) if (links.contains(n.bridge())) live.add(n);
+            }
+            String base = NftRuleset.base(live);
+            if (trusted && recorded.equals(stamp + base) && delta.isEmpty()) return;
             Files.deleteIfExists(last); // if applying fails half way, the next change applies in full
-            nft.run(script);
-            Files.writeString(last, stamp + script);
+            nft.run(NftRuleset.render(live, endpointsLocked()));
+            Files.writeString(last, stamp + base);
+            for (Path f : released) Files.deleteIfExists(f); // the table was rendered without them
         } catch (IOException e) {
             throw new NetworkException("recording the applied rules in " + last + ": " + e.getMessage(), e);
         }
@@ -753,13 +908,5 @@ public final class Networks implements NetworkAttachment {
         byte[] b = new byte[32];
         new java.security.SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static String hash(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

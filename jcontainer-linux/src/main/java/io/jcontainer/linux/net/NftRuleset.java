@@ -3,29 +3,41 @@ package io.jcontainer.linux.net;
 import java.util.List;
 
 /**
- * jcontainer's whole nftables table, rendered from the stored networks and endpoints. Every
- * change replaces the table in one transaction ({@code add; delete; define}), so what is in the
- * kernel is always exactly what the state says: a container removed, or swept after a crash,
- * takes its rules with it by not being rendered. Only {@code table ip jcontainer} is touched.
+ * jcontainer's nftables table, rendered from the stored networks and endpoints. Only
+ * {@code table ip jcontainer} is touched.
+ *
+ * <p>The table has two parts that change at very different rates. Its chains (masquerade,
+ * isolation, the hairpin) depend only on the networks in use and are replaced as a whole in one
+ * transaction ({@code add; delete; define}) when a network's bridge comes or goes. Published
+ * ports are elements of two verdict maps the chains look up ({@code dnat_any}: protocol . port,
+ * for every local address; {@code dnat_ip}: address . protocol . port) — a container start or
+ * exit adds or deletes its elements and nothing else: no chain is rebuilt and no hook is
+ * unregistered, which is what made a rebuild cost a kernel RCU grace period (tens of ms).
+ * Whenever the element updates cannot be trusted (a failed delta, another boot or namespace)
+ * the whole table, elements included, is rendered again from the state.
  */
 final class NftRuleset {
     static final String TABLE = "jcontainer";
+    static final String MAP_ANY = "dnat_any", MAP_IP = "dnat_ip";
 
     private NftRuleset() {
     }
 
-    /** The script that makes the kernel's table match {@code networks} and {@code endpoints} (none: no table). */
+    /** The script that makes the kernel's table match {@code networks} and {@code endpoints} (no network: no table). */
     static String render(List<NetworkConfig> networks, List<Endpoint> endpoints) {
+        StringBuilder s = new StringBuilder(base(networks));
+        if (networks.isEmpty()) return s.toString();
+        for (Endpoint e : endpoints) s.append(elements("add", e, java.util.Set.of()));
+        return s.toString();
+    }
+
+    /** The table without published ports: it changes only when a network's bridge comes or goes. */
+    static String base(List<NetworkConfig> networks) {
         StringBuilder s = new StringBuilder();
         s.append("add table ip ").append(TABLE).append('\n');
         s.append("delete table ip ").append(TABLE).append('\n');
         if (networks.isEmpty()) return s.toString();
-        StringBuilder dnat = new StringBuilder(), post = new StringBuilder(), fwd = new StringBuilder();
-        for (Endpoint e : endpoints)
-            for (PortMapping p : e.ports())
-                dnat.append("    ").append(p.hostIp() == null ? "fib daddr type local" : "ip daddr " + p.hostIp())
-                        .append(' ').append(p.protocol()).append(" dport ").append(p.hostPort())
-                        .append(" dnat to ").append(e.ip()).append(':').append(p.containerPort()).append('\n');
+        StringBuilder post = new StringBuilder(), fwd = new StringBuilder();
         for (NetworkConfig n : networks) {
             String br = '"' + n.bridge() + '"';
             // published ports reached from the host's own loopback (hairpin): the bridge has
@@ -40,12 +52,40 @@ final class NftRuleset {
                 fwd.append("    iifname ").append(br).append(" oifname \"jc*\" oifname != ").append(br).append(" drop\n");
             }
         }
+        String dnat = "    fib daddr type local dnat ip to meta l4proto . th dport map @" + MAP_ANY + "\n"
+                + "    dnat ip to ip daddr . meta l4proto . th dport map @" + MAP_IP + "\n";
         s.append("table ip ").append(TABLE).append(" {\n");
+        s.append("  map ").append(MAP_ANY).append(" {\n    type inet_proto . inet_service : ipv4_addr . inet_service\n  }\n");
+        s.append("  map ").append(MAP_IP).append(" {\n    type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n  }\n");
         s.append("  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n").append(dnat).append("  }\n");
         s.append("  chain output {\n    type nat hook output priority -100; policy accept;\n").append(dnat).append("  }\n");
         s.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n").append(post).append("  }\n");
         s.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n").append(fwd).append("  }\n");
         s.append("}\n");
+        return s.toString();
+    }
+
+    /** What identifies a published port's map element: two endpoints with one key cannot both be in the kernel. */
+    static String key(PortMapping p) {
+        return p.hostIp() + "/" + p.protocol() + "/" + p.hostPort();
+    }
+
+    /**
+     * {@code verb} ("add" or "delete") the map elements of {@code e}'s published ports but those
+     * whose {@link #key} is in {@code skip}; empty when none is left.
+     */
+    static String elements(String verb, Endpoint e, java.util.Set<String> skip) {
+        StringBuilder s = new StringBuilder();
+        boolean add = verb.equals("add");
+        for (PortMapping p : e.ports()) {
+            if (skip.contains(key(p))) continue;
+            s.append(verb).append(" element ip ").append(TABLE).append(' ');
+            if (p.hostIp() == null) s.append(MAP_ANY).append(" { ");
+            else s.append(MAP_IP).append(" { ").append(p.hostIp()).append(" . ");
+            s.append(p.protocol()).append(" . ").append(p.hostPort());
+            if (add) s.append(" : ").append(e.ip()).append(" . ").append(p.containerPort());
+            s.append(" }\n");
+        }
         return s.toString();
     }
 }

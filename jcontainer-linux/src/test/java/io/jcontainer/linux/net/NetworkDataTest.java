@@ -55,7 +55,7 @@ class NetworkDataTest {
     }
 
     @Test
-    void renderedTableHasOnlyJcontainersTableAndOneRulePerPublishedPort() {
+    void renderedTableHasOnlyJcontainersTableAndOneMapElementPerPublishedPort() {
         var open = new NetworkConfig("front", "id1", "bridge", "jc-aaaa", "10.91.0.0/24", "10.91.0.1", false, 1500, "now");
         var sealed = new NetworkConfig("sealed", "id2", "bridge", "jc-bbbb", "10.92.0.0/24", "10.92.0.1", true, 1500, "now");
         var ep = new Endpoint("c1", "front", "10.91.0.2", "jcv1", "web", List.of(), List.of(new PortMapping(null, 8080, 80, "tcp"),
@@ -63,8 +63,11 @@ class NetworkDataTest {
         String s = NftRuleset.render(List.of(open, sealed), List.of(ep));
         assertTrue(s.startsWith("add table ip jcontainer\ndelete table ip jcontainer\ntable ip jcontainer {"), s);
         assertFalse(s.replace("table ip jcontainer", "").contains("table "), "no other table: " + s);
-        assertTrue(s.contains("fib daddr type local tcp dport 8080 dnat to 10.91.0.2:80"), s);
-        assertTrue(s.contains("ip daddr 127.0.0.1 udp dport 5353 dnat to 10.91.0.2:53"), s);
+        assertTrue(s.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat_any"), s);
+        assertTrue(s.contains("add element ip jcontainer dnat_any { tcp . 8080 : 10.91.0.2 . 80 }"), s);
+        assertTrue(s.contains("add element ip jcontainer dnat_ip { 127.0.0.1 . udp . 5353 : 10.91.0.2 . 53 }"), s);
+        assertEquals("delete element ip jcontainer dnat_any { tcp . 8080 }\ndelete element ip jcontainer dnat_ip { 127.0.0.1 . udp . 5353 }\n",
+                NftRuleset.elements("delete", ep, java.util.Set.of()));
         assertTrue(s.contains("ip saddr 10.91.0.0/24 oifname != \"jc-aaaa\" masquerade"), s);
         assertFalse(s.contains("10.92.0.0/24 oifname"), "no masquerade for an internal network: " + s);
         assertTrue(s.contains("iifname \"jc-bbbb\" oifname != \"jc-bbbb\" drop"), s);

@@ -88,7 +88,7 @@ public final class NetworkScenarios {
         expectServed(gw, 8080, "web");
         expectServed(ep.ip(), 80, "web");
         String rules = rt.networks().kernelRules();
-        check(rules.contains("dnat to " + ep.ip() + ":80"), "a DNAT rule to the container: " + rules);
+        check(rules.contains("tcp . 8080 : " + ep.ip() + " . 80"), "a DNAT map element to the container: " + rules);
         check(rules.contains("masquerade"), "masquerade for the subnet: " + rules);
         // a port already bound on the host is refused before anything starts
         try (ServerSocket taken = new ServerSocket()) {
@@ -257,7 +257,7 @@ public final class NetworkScenarios {
         check(line != null, "the child JVM started its container");
         String veth = line.substring(line.indexOf("READY ") + 6).strip();
         check(links().contains(veth), "its veth is there: " + links());
-        check(rt.networks().kernelRules().contains("dport 8085"), "its rule is there");
+        check(rt.networks().kernelRules().contains("tcp . 8085 : "), "its DNAT map element is there");
         p.destroyForcibly(); // SIGKILL
         p.waitFor();
         // the launcher kills the container when the JVM's end of the control socket closes
@@ -271,12 +271,23 @@ public final class NetworkScenarios {
             c.waitFor();
         }
         check(rt.networks().endpoints("crash").isEmpty(), "swept: " + rt.networks().endpoints("crash"));
+        for (long end = System.nanoTime() + 10_000_000_000L; rt.networks().kernelRules().contains("8085") && System.nanoTime() < end; )
+            sleep(50);
         check(!rt.networks().kernelRules().contains("8085"), "the rule was swept: " + rt.networks().kernelRules());
         rt.networks().remove("crash");
         expectClean();
     }
 
     // ---- helpers ----
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 
     private ContainerSpec spec(String name, String... cmd) {
         List<String> c = new ArrayList<>(List.of(cmd));
@@ -408,10 +419,16 @@ public final class NetworkScenarios {
 
     /** Nothing of any container is left: no veth, no endpoint (IPAM entry), no DNAT rule, no /etc files, no address but gateways. */
     private void expectClean() {
+        // the veth of a container that exited goes with its namespace, which the kernel tears down a moment later
+        for (long end = System.nanoTime() + 10_000_000_000L; links().stream().anyMatch(l -> l.startsWith("jcv")) && System.nanoTime() < end; )
+            sleep(50);
         check(links().stream().noneMatch(l -> l.startsWith("jcv")), "veths left: " + links());
         for (NetworkConfig n : rt.networks().list()) check(rt.networks().endpoints(n.name()).isEmpty(), "endpoints left on " + n.name());
+        // the ports of a container that exited are unpublished just after (off the exit's path)
+        for (long end = System.nanoTime() + 10_000_000_000L; rt.networks().kernelRules().contains("elements") && System.nanoTime() < end; )
+            sleep(50);
         String rules = rt.networks().kernelRules();
-        check(!rules.contains("dnat"), "DNAT rules left: " + rules);
+        check(!rules.contains("elements"), "published ports left in the DNAT maps: " + rules);
         try (var nl = new Rtnetlink(SYS)) {
             for (Rtnetlink.Address a : nl.addresses()) {
                 String ip = a.address().getHostAddress();

@@ -53,6 +53,44 @@ class RootlessTest {
     }
 
     /**
+     * Rootless networking through pasta, as an ordinary user: the child JVM runs in a private
+     * network namespace made here (rule 9) — loopback and a veth pair of its own whose far end
+     * goes nowhere, with a default route so pasta has an interface to copy — and publishes
+     * busybox httpd's port 80 on that namespace's loopback. Needs pasta (Debian passt).
+     */
+    @Test
+    void pastaPublishesAPortForAnOrdinaryUser() throws Exception {
+        assertThat(io.jcontainer.linux.net.Pasta.find()).as("pasta (apt-get install passt)").isNotNull();
+        ensureUser();
+        int uid = Integer.parseInt(exec("id", "-u", USER).strip()), gid = Integer.parseInt(exec("id", "-g", USER).strip());
+        Path tmp = Files.createTempDirectory("jc-rootless-net-");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path root = io.jcontainer.linux.testing.TestRootfs.fresh(tmp.resolve("root"));
+            Files.createDirectories(root.resolve("www"));
+            Files.writeString(root.resolve("www/index.html"), "served through pasta\n");
+            Path home = Files.createDirectories(tmp.resolve("home"));
+            Files.setOwner(home, owner(uid));
+            List<String> cp = copyClasspath(tmp.resolve("cp"));
+            String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+            List<String> child = new ArrayList<>(asUser(uid, gid, home));
+            List<String> jvm = java(cp, home, RootlessNetworkMain.class, root.toString(), "18480");
+            jvm.add(1, "-Djcontainer.test.outerNetns=" + outer);
+            child.addAll(jvm);
+            String setup = "set -e; ip link set lo up; ip link add jct0 type veth peer name jct1; ip link set jct1 up; "
+                    + "ip addr add 10.250.0.1/24 dev jct0; ip link set jct0 up; ip route add default via 10.250.0.254; exec \"$@\"";
+            List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--", "sh", "-c", setup, "sh"));
+            cmd.addAll(child);
+            String out = runChild(cmd);
+            assertThat(out).contains("served through pasta as uid " + uid).contains("ALL PASSED");
+        } finally {
+            // whatever failed, no pasta of this test outlives it
+            ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(tmp.toString())).forEach(ProcessHandle::destroyForcibly);
+            deleteTree(tmp);
+        }
+    }
+
+    /**
      * SECURITY.md row 35 as it happens: without XDG_RUNTIME_DIR the runtime directory is
      * {@code $TMPDIR/jcontainer-UID}, and another user (here nobody) made it first. The start is
      * refused with a message naming that owner, and nothing is mounted or made in it.
