@@ -787,7 +787,12 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public byte[] readFile(String path) {
         try {
-            return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+            // not Files.readAllBytes: for a size-0 file it reads one byte first, and a /proc/sys file
+            // read from offset 1 answers end of file ("32768" came back as "3"); the stream's
+            // readAllBytes asks for 8 KiB at once
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(path))) {
+                return in.readAllBytes();
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             throw new SyscallException("open", Errno.ENOENT, path);
         } catch (java.nio.file.AccessDeniedException e) {

@@ -137,6 +137,9 @@ class RootlessTest {
             Path root = Probe.rootfs(tmp);
             Path home = Files.createDirectories(tmp.resolve("home"));
             Files.setOwner(home, owner(uid));
+            // inside the namespace the host's root is "nobody": the runtime directory's ancestors
+            // must belong to the user (who is root there) or the runtime refuses them first
+            Files.setOwner(tmp, owner(uid));
             List<String> cp = copyClasspath(tmp.resolve("cp"));
             List<String> cmd = new ArrayList<>(asUser(uid, gid, home));
             cmd.addAll(List.of("unshare", "--user", "--map-root-user", "sh", "-c",
