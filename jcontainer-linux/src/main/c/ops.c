@@ -231,6 +231,7 @@ static long do_mount(struct cursor *c, struct failure *f) {
   if (mflags & MF_TARGET_IN_ROOT) {
     u32 sc = 0;
     tfd = target_fd(tgt, mflags, &sc);
+    if (tfd == -ENOENT && (mflags & MF_TARGET_OPTIONAL)) return 0;
     if (tfd < 0) FAIL(sc, tfd);
     fd_path(fdp, tfd);
     target = fdp;

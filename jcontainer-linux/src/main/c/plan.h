@@ -84,6 +84,8 @@ enum opcode {
                              * O_NOFOLLOW; the file system is made detached (open_tree for a bind,
                              * fsopen/fsmount for a fresh one), moved onto that descriptor, and becomes
                              * the directory in-root paths resolve against */
+#define MF_TARGET_OPTIONAL 64 /* OP_MOUNT: a target missing in the root is not an error: skip the op
+                               * (files bound over a user's directory root only where it has them) */
 
 /* Which system call failed: reported with errno so errors name the exact call. */
 enum syscall_id {

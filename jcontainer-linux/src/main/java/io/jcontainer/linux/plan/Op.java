@@ -17,8 +17,9 @@ public sealed interface Op {
      * Flags of {@link Mount} and {@link Remount} (plan.h MF_*). NEW_ROOT: the mount is the new
      * root; its target (a host directory) is opened once with O_NOFOLLOW and the file system is
      * attached by that descriptor, which then is what IN_ROOT paths resolve against.
+     * TARGET_OPTIONAL: a target the root lacks skips the mount (nothing is created in it).
      */
-    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16, NEW_ROOT = 32;
+    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16, NEW_ROOT = 32, TARGET_OPTIONAL = 64;
 
     /** Human name of the step, used in error messages. */
     String step();

@@ -170,6 +170,23 @@ public final class ContainerStore {
         });
     }
 
+    /**
+     * A directory (owner only) for files an unrecorded container needs while it starts, e.g. its
+     * /etc files until its bind mounts hold them. A dot name: {@link #list()} skips it. The caller
+     * removes it.
+     */
+    public Path scratchDir(String id) {
+        return withLock(() -> {
+            Path d = root.resolve(".start-" + id);
+            try {
+                Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return d;
+        });
+    }
+
     /** The record's directory (owner only) and its state.json; under the store's lock. */
     private void makeDirAndWrite(ContainerState s) {
         try {
