@@ -69,6 +69,8 @@ enum opcode {
   OP_RESTART = 44,     /* (pre) u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file */
   OP_ATTACH = 45,      /* (pre) str socket_path, u32 flags (ATTACH_*): the monitor holds the terminal or stdin
                         * and serves attach clients on a unix socket (see the ATT_* frames below) */
+  OP_REOPEN_TTY = 46,  /* str path (in root): bind the pty slave on fd 0 there, open it there and put it on
+                        * those of fds 0-2 that are terminals, so ttyname(3) finds a path inside the root */
 };
 
 /* OP_REMOVE_ON_EXIT flags */
@@ -95,7 +97,7 @@ enum syscall_id {
   SC_EXECVE, SC_UNSHARE, SC_SETNS, SC_CLONE, SC_FSTATFS, SC_READ, SC_PLAN, SC_PIPE2, SC_FCHDIR, SC_SOCKET, SC_IOCTL,
   SC_HOOK, /* the work done at an OP_HOOK stop failed (CMD_ABORT), or nobody was there to do it */
   SC_MOUNT_SETATTR, SC_BIND, SC_LISTEN, SC_MKNODAT,
-  SC_OPEN_TREE, SC_FSOPEN, SC_FSCONFIG, SC_FSMOUNT, SC_MOVE_MOUNT,
+  SC_OPEN_TREE, SC_FSOPEN, SC_FSCONFIG, SC_FSMOUNT, SC_MOVE_MOUNT, SC_DUP3,
 };
 
 /* launcher -> JVM frames: u32 type, u32 length, payload */

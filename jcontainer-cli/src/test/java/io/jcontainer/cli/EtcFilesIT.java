@@ -65,6 +65,11 @@ class EtcFilesIT {
         assertThat(hostname.out()).isEqualTo(id.substring(0, 12) + "\n");
         assertThat(cli("exec", "rec", "hostname").out()).isEqualTo(id.substring(0, 12) + "\n");
         assertThat(cli("rm", "-f", "rec").code()).isZero();
+        // create in one process, start in another
+        assertThat(cli("create", "--name", "made", "-h", "made1", "--rootfs", root.toString(), "cat", "/etc/hosts").code()).isZero();
+        assertThat(cli("start", "made").code()).isZero();
+        assertThat(cli("wait", "made").out()).isEqualTo("0\n");
+        assertThat(cli("logs", "made").out()).contains("127.0.0.1\tmade1\n");
         assertThat(snapshot(root)).isEqualTo(before);
     }
 

@@ -821,7 +821,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             compiler.idMapsViaHelper(s, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
                     h -> IdMapHelper.map(sys, h.pid(), m.uid(), m.gid())));
             Plan plan = compiler.compile(s, new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
-                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops()));
+                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops())
+                    .withEtcFiles(s.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(stateDir, s, id, Map.of()) : Map.of()));
             List<Op> pre = new ArrayList<>(plan.pre());
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
             if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));

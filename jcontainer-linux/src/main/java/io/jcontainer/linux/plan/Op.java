@@ -274,6 +274,16 @@ public sealed interface Op {
         public String step() { return "log output to " + path; }
     }
 
+    /**
+     * The terminal on fd 0 (a pty of the host's devpts) bound onto {@code path} in the root
+     * (/dev/console), opened again there and put on those of fds 0-2 that are terminals, so that
+     * after pivot_root ttyname(3) — which reads /proc/self/fd/0 and checks that path — finds it
+     * inside the container ({@code tty} prints it).
+     */
+    record ReopenTty(String path) implements Op {
+        public String step() { return "open the terminal at " + path; }
+    }
+
     /** Makes stdin (a pty slave) the controlling terminal; right after {@link Setsid}. */
     record SetCtty() implements Op {
         public String step() { return "acquire the terminal (TIOCSCTTY)"; }

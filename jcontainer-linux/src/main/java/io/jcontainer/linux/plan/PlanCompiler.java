@@ -513,6 +513,10 @@ public final class PlanCompiler {
         String ptsOpts = "newinstance,ptmxmode=0666,mode=0620" + (maps.gidMapped(5) ? ",gid=5" : "");
         c.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOpts, IN_ROOT | MKDIR));
         c.add(new Op.Symlink("pts/ptmx", "/dev/ptmx"));
+        // The terminal is a pty of the host's devpts, which this devpts does not list: bound as
+        // /dev/console (as docker's console) and opened there again, so that after pivot_root
+        // ttyname(3) — and tty(1) — find it inside. Before the setup, fd 0 is the pty's slave.
+        if (spec.tty()) c.add(new Op.ReopenTty(CONSOLE));
         c.add(new Op.Mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), IN_ROOT | MKDIR));
         if (spec.has(Namespace.IPC))
             c.add(new Op.Mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
@@ -608,6 +612,8 @@ public final class PlanCompiler {
             "rnorelatime", "rnodiratime", "rdiratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "nocopy", "copy");
 
     static final String CGROUP_FS = "/sys/fs/cgroup";
+    /** Where a container's terminal is bound (see {@link #dev}). */
+    static final String CONSOLE = "/dev/console";
 
     /**
      * {@code /sys/fs/cgroup} as docker shows it: the container's own cgroups, read-only, as the

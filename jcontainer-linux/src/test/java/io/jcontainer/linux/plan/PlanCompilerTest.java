@@ -431,4 +431,15 @@ class PlanCompilerTest {
         // none without them
         assertThat(compile(ROOT_HOST, spec()).child()).noneMatch(o -> o instanceof Op.Mount m && m.target().startsWith("/etc/h"));
     }
+
+    /** -t: the host pty is bound as /dev/console and reopened there (so ttyname works inside), in /dev, before pivot_root. */
+    @Test
+    void aTerminalIsReopenedAsTheConsoleBeforePivotRoot() {
+        List<Op> ops = compile(ROOT_HOST, spec().tty(true)).child();
+        int reopen = indexOf(ops, Op.ReopenTty.class);
+        assertThat(reopen).isPositive().isLessThan(indexOf(ops, Op.PivotRoot.class));
+        assertThat(((Op.ReopenTty) ops.get(reopen)).path()).isEqualTo("/dev/console");
+        assertThat(lastIndexOf(ops, o -> o instanceof Op.Mount m && m.target().equals("/dev/pts"))).isLessThan(reopen);
+        assertThat(indexOf(compile(ROOT_HOST, spec()).child(), Op.ReopenTty.class)).isEqualTo(-1);
+    }
 }
