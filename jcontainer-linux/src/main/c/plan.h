@@ -66,7 +66,8 @@ enum opcode {
   OP_STATUS_FILE = 41, /* (pre) str path: where the monitor records the child's exit, for detached containers */
   OP_LOG = 42,         /* (pre) str path, u64 max_bytes, u32 max_files: the monitor logs the child's stdout/stderr */
   OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
-  OP_RESTART = 44,     /* (pre) u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file */
+  OP_RESTART = 44,     /* (pre) u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file
+                        * ("PID RESTARTS\n" at every start of the child) */
   OP_ATTACH = 45,      /* (pre) str socket_path, u32 flags (ATTACH_*): the monitor holds the terminal or stdin
                         * and serves attach clients on a unix socket (see the ATT_* frames below) */
   OP_REOPEN_TTY = 46,  /* str path (in root): bind the pty slave on fd 0 there, open it there and put it on
