@@ -511,7 +511,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             PlanCompiler compiler = new PlanCompiler(host);
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer)
-                    .withEtcFiles(spec.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(etcHome, spec, id, netEtc) : netEtc);
+                    .withEtcFiles(spec.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(etcHome, spec, id, netEtc) : netEtc, netEtc.keySet());
             // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
             // not write itself; cgroups made while the child sets up its root, where that is possible.
             LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();

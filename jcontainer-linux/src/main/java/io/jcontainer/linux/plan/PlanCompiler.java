@@ -91,22 +91,31 @@ public final class PlanCompiler {
      * @param etcFiles        files the runtime generated for the container (docker's /etc/hostname,
      *                        /etc/hosts, /etc/resolv.conf): in-root target -> host file, bound over
      *                        the target unless a mount of the spec has that target
+     * @param networkEtc      those of {@code etcFiles} a network provides (its /etc/hosts naming the peers,
+     *                        its resolv.conf): bound even where a directory root lacks them, the mount
+     *                        point made there
      */
     public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
-                         String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops, Map<String, String> etcFiles) {
+                         String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops, Map<String, String> etcFiles,
+                         java.util.Set<String> networkEtc) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
             stops = Map.copyOf(stops);
             etcFiles = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(etcFiles)); // a stable order of ops
+            networkEtc = java.util.Set.copyOf(networkEtc);
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname,
                       boolean cgroupsDeferred) {
-            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of(), Map.of());
+            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of(), Map.of(), java.util.Set.of());
         }
 
         public Inputs withEtcFiles(Map<String, String> etcFiles) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles);
+            return withEtcFiles(etcFiles, java.util.Set.of());
+        }
+
+        public Inputs withEtcFiles(Map<String, String> etcFiles, java.util.Set<String> networkEtc) {
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc);
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname) {
@@ -114,7 +123,7 @@ public final class PlanCompiler {
         }
 
         public Inputs withStops(Map<HookPoint, Op.Hook> stops) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc);
         }
 
         public static Inputs of(Passwd.User user) {
@@ -660,19 +669,22 @@ public final class PlanCompiler {
     /**
      * The runtime's generated /etc files, bound over their targets before the spec's mounts (a
      * {@code -v} onto /etc/hosts replaces ours, as docker's does). A user's directory root is used
-     * in place, so nothing is created in it: a target it lacks (or a dangling symlink) is skipped.
-     * The default root's tmpfs and an image's overlay belong to the container: the mount point is
-     * made there. Writable even under a read-only root, as docker's: the remount of "/" does not
+     * in place, so nothing is created in it: a target it lacks (or a dangling symlink) is skipped —
+     * except a network's files (its peers' names are what the network is for): their mount point is
+     * made, an empty file that stays (docs/cli.md says so). The default root's tmpfs and an image's
+     * overlay belong to the container: the mount point is made there. Writable even under a read-only root, as docker's: the remount of "/" does not
      * reach these mounts.
      */
     static List<Op> etcFileOps(ContainerSpec spec, Inputs in) {
         if (in.etcFiles().isEmpty()) return List.of();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (Mount m : spec.mounts()) taken.add(m.target());
-        int where = spec.root() instanceof Root.Directory ? Op.TARGET_OPTIONAL : MKFILE;
+        boolean inPlace = spec.root() instanceof Root.Directory;
         List<Op> ops = new ArrayList<>();
-        for (var e : in.etcFiles().entrySet())
+        for (var e : in.etcFiles().entrySet()) {
+            int where = inPlace && !in.networkEtc().contains(e.getKey()) ? Op.TARGET_OPTIONAL : MKFILE;
             if (!taken.contains(e.getKey())) ops.add(new Op.Mount(e.getValue(), e.getKey(), "", MS_BIND, "", IN_ROOT | where));
+        }
         return ops;
     }
 

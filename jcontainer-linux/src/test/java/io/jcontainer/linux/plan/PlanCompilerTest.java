@@ -428,6 +428,13 @@ class PlanCompilerTest {
         List<Op> def = new PlanCompiler(ROOT_HOST, io.jcontainer.linux.userns.SubordinateIds.NONE).compile(builder().build(), in).child();
         assertThat(def).filteredOn(o -> o instanceof Op.Mount m && m.source().startsWith("/s/"))
                 .hasSize(3).allMatch(o -> ((Op.Mount) o).mflags() == (Op.IN_ROOT | Op.MKFILE));
+        // a network's hosts file names the peers: its mount point is made even in a directory root
+        var net = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc").withEtcFiles(etc, java.util.Set.of("/etc/hosts"));
+        assertThat(new PlanCompiler(ROOT_HOST, io.jcontainer.linux.userns.SubordinateIds.NONE).compile(spec().build(), net).child())
+                .filteredOn(o -> o instanceof Op.Mount m && m.source().startsWith("/s/"))
+                .extracting(o -> ((Op.Mount) o).target() + " " + ((Op.Mount) o).mflags())
+                .containsExactly("/etc/hostname " + (Op.IN_ROOT | Op.TARGET_OPTIONAL), "/etc/hosts " + (Op.IN_ROOT | Op.MKFILE),
+                        "/etc/resolv.conf " + (Op.IN_ROOT | Op.TARGET_OPTIONAL));
         // none without them
         assertThat(compile(ROOT_HOST, spec()).child()).noneMatch(o -> o instanceof Op.Mount m && m.target().startsWith("/etc/h"));
     }
