@@ -231,6 +231,7 @@ static long do_mount(struct cursor *c, struct failure *f) {
   if (mflags & MF_TARGET_IN_ROOT) {
     u32 sc = 0;
     tfd = target_fd(tgt, mflags, &sc);
+    if (tfd == -ENOENT && (mflags & MF_TARGET_OPTIONAL)) return 0;
     if (tfd < 0) FAIL(sc, tfd);
     fd_path(fdp, tfd);
     target = fdp;
@@ -258,6 +259,44 @@ static long do_mount(struct cursor *c, struct failure *f) {
     if (r < 0) FAIL(SC_MOUNT_SETATTR, r);
   }
   if (tfd >= 0) sys1(NR_close, tfd);
+  return 0;
+}
+
+/* The terminal on fd 0 is a pty of the host's devpts, which the container's own devpts does not
+ * list: ttyname(3) would find no path for it. Bind it (as /dev/pts/N of this, still the host's,
+ * tree: a descriptor opened in another mount namespace cannot be a bind source) onto `path` in the
+ * root, open it there and put that on those of fds 0-2 that are terminals. After pivot_root,
+ * /proc/self/fd/0 then reads `path`, which is the same file. */
+static long reopen_tty(struct cursor *c, struct failure *f) {
+  const char *path = rd_str(c);
+  if (c->bad) FAIL(SC_PLAN, -EINVAL);
+  set_detail(f, path);
+  unsigned char stx[256];
+  long r = sys5(NR_statx, 0, "", 0x1000 /* AT_EMPTY_PATH */, 0x7ff /* STATX_BASIC_STATS */, stx);
+  if (r < 0) FAIL(SC_FSTATFS, r);
+  u32 major, minor;
+  memcpy(&major, stx + 128, 4); /* stx_rdev_major */
+  memcpy(&minor, stx + 132, 4);
+  if (major < 136 || major > 143) FAIL(SC_IOCTL, -ENOTTY); /* not a Unix98 pty slave */
+  char src[40] = "/dev/pts/";
+  utoa(src + 9, (u64)(major - 136) << 20 | minor);
+  u32 sc = 0;
+  long tfd = target_fd(path, MF_MKFILE, &sc);
+  if (tfd < 0) FAIL(sc, tfd);
+  char fdp[40];
+  fd_path(fdp, tfd);
+  r = sys5(NR_mount, src, fdp, 0, MS_BIND, 0);
+  sys1(NR_close, tfd);
+  if (r < 0) { set_detail(f, src); FAIL(SC_MOUNT, r); }
+  long t = open_in_root(path, O_RDWR | O_NOCTTY);
+  if (t < 0) FAIL(SC_OPENAT2, t);
+  unsigned char termios[64];
+  for (int fd = 0; fd <= 2; fd++) {
+    if (sys3(NR_ioctl, fd, 0x5401 /* TCGETS: a terminal */, termios) < 0) continue;
+    r = sys3(NR_dup3, t, fd, 0);
+    if (r < 0) { sys1(NR_close, t); FAIL(SC_DUP3, r); }
+  }
+  sys1(NR_close, t);
   return 0;
 }
 
@@ -585,6 +624,7 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     case OP_ATTACH: attach_op(&oc); break;
     case OP_CONSOLE_SOCKET: if (console_socket_op(&oc, f) < 0) return -1; break;
     case OP_CONSOLE: if (console_op(&oc, f) < 0) return -1; break;
+    case OP_REOPEN_TTY: if (reopen_tty(&oc, f) < 0) return -1; break;
     case OP_SETCTTY:
       /* after setsid: a session leader without a terminal acquires stdin, the pty slave */
       r = sys3(NR_ioctl, 0, 0x540E /* TIOCSCTTY */, 0);

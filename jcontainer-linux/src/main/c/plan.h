@@ -66,13 +66,16 @@ enum opcode {
   OP_STATUS_FILE = 41, /* (pre) str path: where the monitor records the child's exit, for detached containers */
   OP_LOG = 42,         /* (pre) str path, u64 max_bytes, u32 max_files: the monitor logs the child's stdout/stderr */
   OP_SETCTTY = 43,     /* make stdin (a pty slave) the controlling terminal of the new session */
-  OP_RESTART = 44,     /* (pre) u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file */
+  OP_RESTART = 44,     /* (pre) u32 mode (1 on-failure, 2 always), u32 max (0: unlimited), str stop_marker, str pid_file
+                        * ("PID RESTARTS\n" at every start of the child) */
   OP_ATTACH = 45,      /* (pre) str socket_path, u32 flags (ATTACH_*): the monitor holds the terminal or stdin
                         * and serves attach clients on a unix socket (see the ATT_* frames below) */
   OP_CONSOLE_SOCKET = 46, /* (pre, first) str path: connect to the unix socket an engine listens on (runc's
                            * --console-socket), before any setns; the child's OP_CONSOLE sends over it */
   OP_CONSOLE = 47,     /* (child) u32 rows, u32 cols: open /dev/ptmx (the container's own devpts), its peer
                         * becomes 0-2, the master goes over the console socket (SCM_RIGHTS, runc's message) */
+  OP_REOPEN_TTY = 48,  /* str path (in root): bind the pty slave on fd 0 there, open it there and put it on
+                        * those of fds 0-2 that are terminals, so ttyname(3) finds a path inside the root */
 };
 
 /* OP_REMOVE_ON_EXIT flags */
@@ -88,6 +91,8 @@ enum opcode {
                              * O_NOFOLLOW; the file system is made detached (open_tree for a bind,
                              * fsopen/fsmount for a fresh one), moved onto that descriptor, and becomes
                              * the directory in-root paths resolve against */
+#define MF_TARGET_OPTIONAL 64 /* OP_MOUNT: a target missing in the root is not an error: skip the op
+                               * (files bound over a user's directory root only where it has them) */
 
 /* Which system call failed: reported with errno so errors name the exact call. */
 enum syscall_id {

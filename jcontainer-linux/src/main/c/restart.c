@@ -8,7 +8,8 @@
  * memory, and the parent and child ops simply run again (cgroup placement, id maps, mounts,
  * credentials: a fresh container each time). A manual stop leaves the stop marker file first,
  * which disables the policy, as docker's does. Back-off doubles from 100 ms to 25.6 s. Each
- * new child's pid goes to pid_file (temp + rename) for the state store. */
+ * new child's pid goes to pid_file (temp + rename) for the state store, with how often the policy
+ * restarted it (docker's RestartCount): "PID RESTARTS\n". */
 u32 restart_mode, restarts;
 static u32 restart_max;
 static const char *restart_marker, *restart_pid_file;
@@ -28,8 +29,10 @@ void restart_backoff(void) {
 
 void write_pid_file(s32 pid) {
   if (!restart_pid_file) return;
-  char buf[24];
+  char buf[48];
   int i = utoa(buf, (u64)pid);
+  buf[i++] = ' ';
+  i += utoa(buf + i, restarts);
   buf[i++] = '\n';
   write_atomically(restart_pid_file, buf, (size_t)i);
 }

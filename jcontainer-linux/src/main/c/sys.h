@@ -298,6 +298,7 @@ struct ksigaction { unsigned long handler, flags, restorer; u64 mask; };
 #define EEXIST 17
 #define ENOTDIR 20
 #define EINVAL 22
+#define ENOTTY 25
 #define EPIPE 32
 #define ENOSYS 38
 #define E2BIG 7

@@ -52,12 +52,15 @@ import java.util.regex.Pattern;
  * @param logConfig     a detached container's log: driver and rotation (docker's {@code --log-driver}, {@code --log-opt});
  *                      null = {@link LogConfig#DEFAULT}
  * @param healthcheck   the health check of a detached container (docker's {@code --health-*}), or null for none
+ * @param etcFiles      docker's generated {@code /etc/hostname}, {@code /etc/hosts} and {@code /etc/resolv.conf}: a
+ *                      recorded container (named or detached) gets them as files of its state directory bound
+ *                      over the root's — never written into a directory root (there only over files it has)
  */
 public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mount> mounts, String hostname, String domainname,
                             LinuxSpec linux, Hooks hooks, Map<String, String> annotations, NetworkMode network,
                             Stdio stdin, Stdio stdout, Stdio stderr, boolean detached, boolean init,
                             RestartPolicy restartPolicy, Signal stopSignal, java.time.Duration stopTimeout,
-                            LogConfig logConfig, HealthCheck healthcheck) {
+                            LogConfig logConfig, HealthCheck healthcheck, boolean etcFiles) {
     /** docker's default stop timeout. */
     public static final java.time.Duration DEFAULT_STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -118,6 +121,16 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
                          RestartPolicy restartPolicy, Signal stopSignal) {
         this(name, process, root, mounts, hostname, domainname, linux, hooks, annotations, network, stdin, stdout, stderr,
                 detached, init, restartPolicy, stopSignal, null, null, null);
+    }
+
+    /** A spec without generated /etc files (the shape before they existed). */
+    public ContainerSpec(String name, ProcessSpec process, Root root, List<Mount> mounts, String hostname, String domainname,
+                         LinuxSpec linux, Hooks hooks, Map<String, String> annotations, NetworkMode network,
+                         Stdio stdin, Stdio stdout, Stdio stderr, boolean detached, boolean init,
+                         RestartPolicy restartPolicy, Signal stopSignal, java.time.Duration stopTimeout,
+                         LogConfig logConfig, HealthCheck healthcheck) {
+        this(name, process, root, mounts, hostname, domainname, linux, hooks, annotations, network, stdin, stdout, stderr,
+                detached, init, restartPolicy, stopSignal, stopTimeout, logConfig, healthcheck, false);
     }
 
     /** The grace a stop without one gives: {@link #stopTimeout()} or docker's 10 seconds. */
@@ -206,6 +219,7 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         private java.time.Duration stopTimeout;
         private LogConfig logConfig = LogConfig.DEFAULT;
         private HealthCheck healthcheck;
+        private boolean etcFiles;
 
         Builder() {
             linux = linux.withNamespaceTypes(defaultNamespaces());
@@ -232,6 +246,7 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             stopTimeout = s.stopTimeout;
             logConfig = s.logConfig;
             healthcheck = s.healthcheck;
+            etcFiles = s.etcFiles;
         }
 
         private static EnumSet<Namespace> defaultNamespaces() {
@@ -842,6 +857,16 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
             return this;
         }
 
+        /**
+         * docker's generated {@code /etc/hostname}, {@code /etc/hosts} and {@code /etc/resolv.conf} (from the
+         * hostname, the network mode and the host's resolver), bound in from the recorded container's state
+         * directory; off by default (an OCI bundle's root keeps its own files, as runc's).
+         */
+        public Builder etcFiles(boolean generate) {
+            this.etcFiles = generate;
+            return this;
+        }
+
         /** Applies a preset; later calls can still change any of its settings. */
         public Builder profile(Profile profile) {
             nonNull("profile", profile).applyTo(this);
@@ -851,7 +876,7 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         /** Validates the whole spec: conflicts between settings, and the root on disk. */
         public ContainerSpec build() {
             ContainerSpec spec = new ContainerSpec(name, process, root, mounts, hostname, domainname, linux, hooks, annotations,
-                    network, stdin, stdout, stderr, detached, init, restartPolicy, stopSignal, stopTimeout, logConfig, healthcheck);
+                    network, stdin, stdout, stderr, detached, init, restartPolicy, stopSignal, stopTimeout, logConfig, healthcheck, etcFiles);
             switch (root) {
                 case Root.Directory d -> checkDir("rootfs", d.path());
                 case Root.Overlay o -> {

@@ -33,11 +33,21 @@ import java.util.Map;
  * @param monitorPid    host pid of its monitor (the process that holds its terminal, log and exit
  *                      record, as conmon for podman), 0 if it has none
  * @param health        its health check's state (docker's {@code State.Health}), null when it has no check
+ * @param restartCount  how often its restart policy restarted it since it was last started (docker's {@code RestartCount})
  */
 public record ContainerInfo(String id, String name, String image, List<String> command, ContainerSpec spec, Status status,
                             long pid, Instant created, Instant started, Instant finished, ContainerExit exit, boolean autoRemove,
                             String restartPolicy, Streams streams, Map<String, String> labels, List<String> cgroupDirs, String logPath,
-                            long monitorPid, Health health) {
+                            long monitorPid, Health health, int restartCount) {
+    /** Without a restart count (docker's RestartCount: restarts done by the restart policy). */
+    public ContainerInfo(String id, String name, String image, List<String> command, ContainerSpec spec, Status status,
+                         long pid, Instant created, Instant started, Instant finished, ContainerExit exit, boolean autoRemove,
+                         String restartPolicy, Streams streams, Map<String, String> labels, List<String> cgroupDirs, String logPath,
+                         long monitorPid, Health health) {
+        this(id, name, image, command, spec, status, pid, created, started, finished, exit, autoRemove, restartPolicy, streams,
+                labels, cgroupDirs, logPath, monitorPid, health, 0);
+    }
+
     /** Without a health check. */
     public ContainerInfo(String id, String name, String image, List<String> command, ContainerSpec spec, Status status,
                          long pid, Instant created, Instant started, Instant finished, ContainerExit exit, boolean autoRemove,

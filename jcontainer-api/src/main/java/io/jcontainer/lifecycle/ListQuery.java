@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * Which containers to list ({@code docker ps [-a] [--filter K=V]...}, the Engine API's
  * {@code GET /containers/json?all=&filters=}).
  *
- * @param all     exited and created ones too (by default only running ones, paused included)
+ * @param all     exited and created ones too (by default only running ones, paused and restarting included:
+ *                docker counts a container its restart policy is about to start again as running)
  * @param filters docker's: {@code id} (prefix), {@code name} (regular expression, unanchored, as
  *                docker's), {@code label} ({@code k} or {@code k=v}; every one must hold), {@code status} ({@code created},
  *                {@code running}, {@code paused}, {@code restarting}, {@code exited}, {@code dead}),
@@ -94,7 +95,7 @@ public record ListQuery(boolean all, Map<String, List<String>> filters) {
     /** Whether {@code c} matches every filter but {@code before}/{@code since} (which need the others: {@link #select}). */
     public boolean matches(ContainerInfo c) {
         boolean statusFilter = filters.containsKey("status") || filters.containsKey("exited");
-        if (!all && !statusFilter && !c.running()) return false;
+        if (!all && !statusFilter && !c.running() && c.status() != ContainerInfo.Status.RESTARTING) return false;
         for (var f : filters.entrySet()) {
             boolean any = switch (f.getKey()) {
                 case "id" -> f.getValue().stream().anyMatch(v -> c.id().startsWith(v));

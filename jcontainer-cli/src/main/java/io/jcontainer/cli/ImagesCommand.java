@@ -107,7 +107,7 @@ public final class ImagesCommand implements Command {
         var m = new java.util.LinkedHashMap<String, Object>();
         m.put("Containers", "N/A");
         m.put("CreatedAt", i.created() == null ? "" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z z", java.util.Locale.ROOT)
-                .format(i.created().atZone(java.time.ZoneOffset.UTC)));
+                .format(i.created().atZone(java.time.ZoneId.of("UTC"))));
         m.put("CreatedSince", ImageCli.ago(i.created()));
         m.put("Digest", tag == null && !i.repoDigests().isEmpty() ? ImageReference.parse(i.repoDigests().getFirst()).digest() : ImageCli.digestOf(i, rt[0]));
         m.put("ID", ImageCli.shortId(i.id(), noTrunc));

@@ -126,6 +126,13 @@ public final class NetworkCommand implements GroupCommand {
         return 0;
     }
 
+    /** Go's {@code time.Time.String()}, which docker network ls prints: {@code 2026-01-02 03:04:05.678 +0000 UTC}. */
+    static String goTime(java.time.Instant t) {
+        var z = t.atZone(java.time.ZoneOffset.UTC);
+        String frac = t.getNano() == 0 ? "" : ("." + String.format(java.util.Locale.ROOT, "%09d", t.getNano())).replaceAll("0+$", "");
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", java.util.Locale.ROOT).format(z) + frac + " +0000 UTC";
+    }
+
     /** docker network ls's fields for --format. */
     static Map<String, Object> fields(NetworkInfo n, boolean full) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -135,7 +142,7 @@ public final class NetworkCommand implements GroupCommand {
         m.put("Scope", "local");
         m.put("IPv6", "false");
         m.put("Internal", String.valueOf(n.internal()));
-        m.put("CreatedAt", n.created().toString());
+        m.put("CreatedAt", goTime(n.created()));
         List<String> labels = new ArrayList<>();
         n.labels().forEach((k, v) -> labels.add(k + "=" + v));
         m.put("Labels", String.join(",", labels));

@@ -159,7 +159,8 @@ public final class RunCommand implements Command {
 
     /** The spec a run command line describes. */
     static ContainerSpec.Builder specOf(Flags.Parsed p) {
-        ContainerSpec.Builder b = Container.builder();
+        // docker's /etc/hostname, /etc/hosts, /etc/resolv.conf, bound in from the container's state directory
+        ContainerSpec.Builder b = Container.builder().etcFiles(true);
         // first: build() refuses --restart without it
         if (p.bool("detach")) b.detached(true);
         ContainerFlags.apply(p, b, () -> imageExposedPorts(p));

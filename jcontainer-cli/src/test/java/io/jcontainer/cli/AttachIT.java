@@ -294,6 +294,32 @@ class AttachIT {
         assertThat(records()).isEmpty();
     }
 
+    /**
+     * tty(1) inside -t names the terminal: the host's pty is bound as /dev/console and opened there,
+     * so ttyname(3) resolves /proc/self/fd/0 inside the container (it said "not a tty" before).
+     */
+    @Test
+    void ttyInsideRunTNamesTheTerminal() throws Exception {
+        String rootfs = TestRootfs.busybox().toString();
+        Result r = cli("run", "-t", "--rm", "--rootfs", rootfs, "/bin/sh", "-c", "tty; readlink /proc/self/fd/0; readlink /proc/self/fd/2; test -t 1 && echo t");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out().replace("\r", "")).isEqualTo("/dev/console\n/dev/console\n/dev/console\nt\n");
+        // the embedded default root, detached, seen from exec
+        assertThat(cli("run", "-dt", "--name", "tt", "sh", "-c", "tty > /tmp/tty; exec sleep 1000").code()).isZero();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Result seen;
+        do {
+            seen = cli("exec", "tt", "cat", "/tmp/tty");
+        } while (!seen.out().contains("/dev/console") && System.nanoTime() < end && sleep(100));
+        assertThat(seen.out()).isEqualTo("/dev/console\n");
+        assertThat(cli("rm", "-f", "tt").code()).isZero();
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
+    }
+
     @Test
     void runTPrintsWhatThePayloadWroteBeforeTheAttachAndItsStatus() throws Exception {
         // not a terminal here: no raw mode; the output still comes through the monitor's terminal

@@ -34,6 +34,9 @@ class RestartPolicyIT {
         assertThat(CliProcess.run(state, "logs", "r1").out()).isEqualTo("run\nrun\nrun\n");
         assertThat(CliProcess.run(state, "inspect", "-f", "{{json .HostConfig.RestartPolicy}}", "r1").out())
                 .isEqualTo("{\"Name\":\"on-failure\",\"MaximumRetryCount\":2}\n"); // docker's shape
+        // docker's RestartCount: the restarts the policy made, counted by the monitor
+        assertThat(CliProcess.run(state, "inspect", "-f", "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}", "r1").out()).isEqualTo("2 exited 3\n");
+        assertThat(CliProcess.run(state, "ps", "-a", "--filter", "name=r1", "--format", "{{.Status}}").out()).startsWith("Exited (3) ");
 
         var always = CliProcess.run(state, "run", "-d", "--name", "r2", "--restart", "always", "--rootfs", rootfs, "/bin/sleep", "100");
         assertThat(always.code()).as(always.err()).isZero();
@@ -42,5 +45,22 @@ class RestartPolicyIT {
         assertThat(exec.out()).isEqualTo("in\n");
         assertThat(CliProcess.run(state, "stop", "-t", "0", "r2").code()).isZero();
         assertThat(CliProcess.run(state, "ps", "-q").out()).isEmpty(); // a manual stop ends the policy
+        assertThat(CliProcess.run(state, "inspect", "-f", "{{.RestartCount}}", "r2").out()).isEqualTo("0\n");
+
+        // always, failing at once: the count grows; between runs ps says docker's "Restarting (1) ..."
+        assertThat(CliProcess.run(state, "run", "-d", "--name", "r3", "--restart", "always", "--rootfs", rootfs, "/bin/sh", "-c", "exit 1").code()).isZero();
+        long end = System.nanoTime() + 20_000_000_000L;
+        int count = 0;
+        boolean sawRestarting = false;
+        while (System.nanoTime() < end && (count < 3 || !sawRestarting)) {
+            String[] f = CliProcess.run(state, "inspect", "-f", "{{.RestartCount}}|{{.State.Status}}", "r3").out().strip().split("\\|");
+            count = Integer.parseInt(f[0]);
+            String ps = CliProcess.run(state, "ps", "--filter", "name=r3", "--format", "{{.Status}}").out();
+            if (f[1].equals("restarting") && ps.startsWith("Restarting (1) ")) sawRestarting = true;
+            Thread.sleep(50);
+        }
+        assertThat(count).isGreaterThanOrEqualTo(3);
+        assertThat(sawRestarting).isTrue();
+        assertThat(CliProcess.run(state, "stop", "-t", "0", "r3").code()).isZero();
     }
 }

@@ -82,7 +82,7 @@ public final class DockerCreate {
         refuseSet("OnBuild", body.path("OnBuild"), "ONBUILD applies to builds, not containers");
         refuseSet("Volumes", body.path("Volumes"), "anonymous volumes are not implemented: bind a host directory (-v HOST:CONTAINER)");
 
-        ContainerSpec.Builder b = io.jcontainer.Container.builder();
+        ContainerSpec.Builder b = io.jcontainer.Container.builder().etcFiles(true); // docker's three /etc files, as the CLI's
         if (name != null && !name.isEmpty()) b.name(name);
         if (image.rootfs() != null) b.rootfs(image.rootfs());
 

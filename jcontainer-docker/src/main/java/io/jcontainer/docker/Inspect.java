@@ -112,9 +112,8 @@ public final class Inspect {
             cfg.put("Detached", spec.detached());
             cfg.put("PidNamespace", spec.has(Namespace.PID));
         }
-        // docker's RestartCount: the monitor restarts without telling anyone how often yet, so 0
-        // (exact for containers without a restart policy)
-        root.put("RestartCount", 0);
+        // docker's RestartCount: how often the restart policy restarted it (the monitor counts)
+        root.put("RestartCount", c.restartCount());
         var host = root.putObject("HostConfig");
         String policy = c.restartPolicy() == null ? "no" : c.restartPolicy();
         int colon = policy.indexOf(':');

@@ -77,7 +77,10 @@ public final class PsColumns {
     public static final String TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
     /** ps --format's header names where docker's differ from the field's. */
-    public static final Map<String, String> HEADERS = Map.of("ID", "CONTAINER ID", "Names", "NAMES", "RunningFor", "CREATED");
+    public static final Map<String, String> HEADERS = Map.of("ID", "CONTAINER ID", "Names", "NAMES", "RunningFor", "CREATED", "CreatedAt", "CREATED AT");
+    /** docker ps's {@code CreatedAt}: Go's time layout {@code 2006-01-02 15:04:05 -0700 MST} (here in UTC). */
+    public static final java.time.format.DateTimeFormatter CREATED_AT =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z z", java.util.Locale.ROOT);
 
     /**
      * The fields {@code ps --format} templates see (docker's {@code formatter.ContainerContext}):
@@ -96,7 +99,7 @@ public final class PsColumns {
         m.put("ID", row.get(0));
         m.put("Image", row.get(1));
         m.put("Command", row.get(2));
-        m.put("CreatedAt", c.created() == null ? "" : c.created().toString());
+        m.put("CreatedAt", c.created() == null ? "" : CREATED_AT.format(c.created().atZone(java.time.ZoneId.of("UTC"))));
         m.put("RunningFor", row.get(3));
         m.put("Ports", row.get(5));
         m.put("State", c.status().docker());

@@ -71,4 +71,12 @@ class StatsAndUpdateTest {
         assertThatThrownBy(() -> DockerUpdate.of(Map.of("cpu-quota", "500")::get)).hasMessageContaining("less than 1ms");
         assertThatThrownBy(() -> DockerUpdate.of(Map.of("pids-limit", "lots")::get)).hasMessageContaining("invalid argument \"lots\"");
     }
+
+    /** ps's CreatedAt in docker's (Go's) layout, which scripts parse — not ISO-8601. */
+    @org.junit.jupiter.api.Test
+    void psCreatedAtIsDockersLayout() {
+        ContainerInfo c = new ContainerInfo("0123456789ab" + "c".repeat(52), "web", "img", List.of("sh"), null, ContainerInfo.Status.RUNNING, 42,
+                java.time.Instant.parse("2026-01-02T03:04:05.678Z"), null, null, null, false, "no", null, Map.of(), List.of(), null, 41);
+        assertThat(PsColumns.fields(c, false)).containsEntry("CreatedAt", "2026-01-02 03:04:05 +0000 UTC");
+    }
 }

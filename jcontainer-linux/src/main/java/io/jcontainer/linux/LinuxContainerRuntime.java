@@ -55,6 +55,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -429,10 +430,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         try {
             // the prepared namespace is joined by path (setns in the child, first thing), as ns:PATH is
             ContainerSpec spec = net == null ? requested : requested.toBuilder()
-                    .networkMode(new io.jcontainer.NetworkMode.NamespacePath(net.path()))
-                    .mount(io.jcontainer.Mount.bind(net.attachment().hosts(), "/etc/hosts"))
-                    .mount(io.jcontainer.Mount.bind(net.attachment().resolvConf(), "/etc/resolv.conf")).build();
-            Container c = start(image, spec, requested, old, hold, autoRemove, id, net, extraHooks);
+                    .networkMode(new io.jcontainer.NetworkMode.NamespacePath(net.path())).build();
+            Map<String, String> netEtc = net == null ? Map.of() : Map.of("/etc/hosts", net.attachment().hosts().toString(),
+                    "/etc/resolv.conf", net.attachment().resolvConf().toString());
+            Container c = start(image, spec, requested, old, hold, autoRemove, id, net, extraHooks, netEtc);
             if (net != null) networks().adopt(id, c.pid()); // stale when the container is gone, not when this JVM is
             net = net == null ? null : new PreparedNetwork(net.holder(), null, net.attachment()); // started: keep it
             return c;
@@ -473,7 +474,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 h -> io.jcontainer.linux.net.Pasta.attach(sys, netRoot, id, h.pid(), ports));
         ContainerSpec spec = requested.toBuilder().networkMode(io.jcontainer.NetworkMode.NONE).build();
         try {
-            return start(image, spec, requested, old, hold, autoRemove, id, null, hooks);
+            return start(image, spec, requested, old, hold, autoRemove, id, null, hooks, Map.of());
         } catch (RuntimeException e) {
             try {
                 io.jcontainer.linux.net.Pasta.stop(sys, netRoot, id);
@@ -531,9 +532,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 throw new io.jcontainer.lifecycle.Containers.ConflictException("cannot join the network of container " + other.idOrName() + ": it exited");
             var b = requested.toBuilder().networkMode(new io.jcontainer.NetworkMode.NamespacePath("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd));
             java.nio.file.Path etc = networks().etcDir(s.id());
-            if (java.nio.file.Files.exists(etc.resolve("hosts"))) b.mount(io.jcontainer.Mount.bind(etc.resolve("hosts"), "/etc/hosts"));
-            if (java.nio.file.Files.exists(etc.resolve("resolv.conf"))) b.mount(io.jcontainer.Mount.bind(etc.resolve("resolv.conf"), "/etc/resolv.conf"));
-            return start(image, b.build(), requested, old, hold, autoRemove, id, null, extraHooks);
+            Map<String, String> netEtc = new java.util.HashMap<>();
+            if (java.nio.file.Files.exists(etc.resolve("hosts"))) netEtc.put("/etc/hosts", etc.resolve("hosts").toString());
+            if (java.nio.file.Files.exists(etc.resolve("resolv.conf"))) netEtc.put("/etc/resolv.conf", etc.resolve("resolv.conf").toString());
+            return start(image, b.build(), requested, old, hold, autoRemove, id, null, extraHooks, netEtc);
         } finally {
             sys.closeQuietly(fd);
         }
@@ -556,7 +558,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /** @param asked what the record keeps (the spec as asked: a named network, not the namespace made for this run) */
     private Container start(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
-                            String id, PreparedNetwork net, LaunchHooks extraHooks) {
+                            String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc) {
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
 
         // Detached and named containers are recorded, so other processes can find them; the
@@ -567,6 +569,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         ContainerCgroup cgroup = null;
         ContainerCgroup[] made = new ContainerCgroup[1]; // a cgroup made during the launch, to undo if it fails
         boolean ok = false;
+        // docker's /etc files: in the record's directory (a restarting monitor binds them again), else
+        // beside the store only until the container's mounts hold them (removed once it started)
+        java.nio.file.Path etcHome = !spec.etcFiles() ? null : state != null ? store.dir(id) : store.scratchDir(id);
         try {
             // the record holds the whole configuration: start, restart and exec from any process read it
             if (state != null) StoredSpec.write(store.dir(id), asked);
@@ -579,7 +584,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             SeccompFilters.SeccompFilter filter = SeccompFilters.compile(spec.seccomp(), spec.capabilities());
             PlanCompiler compiler = new PlanCompiler(host());
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
-                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer);
+                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer)
+                    .withEtcFiles(spec.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(etcHome, spec, id, netEtc) : netEtc, netEtc.keySet());
             // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
             // not write itself; cgroups made while the child sets up its root, where that is possible.
             LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
@@ -652,6 +658,17 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 if (made[0] != null) made[0].close();
                 if (state != null && old == null) store.delete(state);
             }
+            if (state == null && etcHome != null) deleteTree(etcHome);
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(f);
+        } catch (java.nio.file.NoSuchFileException ignored) {
+            // never made: the start failed before
+        } catch (java.io.IOException e) {
+            LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: removing {} failed", dir, e);
         }
     }
 
@@ -880,7 +897,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             compiler.idMapsViaHelper(s, user).ifPresent(m -> hooks.on(HookPoint.CREATE_RUNTIME, "map ids with newuidmap/newgidmap",
                     h -> IdMapHelper.map(sys, h.pid(), m.uid(), m.gid())));
             Plan plan = compiler.compile(s, new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
-                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops()));
+                    filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops())
+                    .withEtcFiles(s.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(stateDir, s, id, Map.of()) : Map.of()));
             List<Op> pre = new ArrayList<>(plan.pre());
             pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
             if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));

@@ -272,7 +272,7 @@ final class LinuxContainers implements Containers {
                 e.running() || (status == ContainerInfo.Status.CREATED && s.pid() > 0) ? s.pid() : 0, instant(s.created()),
                 instant(s.started()), e.finished(), e.exit(), s.autoRemove(), s.restartPolicy() == null ? "no" : s.restartPolicy(),
                 st == null ? null : new ContainerInfo.Streams(st.tty(), st.openStdin(), st.attachStdin(), st.attachStdout(), st.attachStderr()),
-                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid(), health);
+                spec == null ? Map.of() : spec.annotations(), s.cgroupDirs(), s.logPath(), s.launcherPid(), health, store.restartCount(s));
     }
 
     @Override

@@ -25,7 +25,8 @@ class SpecTemplateTest {
         assertThat(spec.command()).containsExactly("sh");
         assertThat(spec.has(Namespace.USER)).isEqualTo(rootless);
         assertThat(spec.has(Namespace.NET)).isEqualTo(!rootless);
-        assertThat(spec.mounts()).isEmpty();
+        assertThat(spec.mounts()).as("the runtime's standard mounts, and /sys/fs/cgroup's asking for the cgroup view")
+                .singleElement().matches(io.jcontainer.Mount::isCgroupView);
     }
 
     @ParameterizedTest

@@ -7,11 +7,55 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** The /etc/hosts and /etc/resolv.conf a container on a network gets. */
+/** The /etc/hosts and /etc/resolv.conf a container on a network gets; docker's three /etc files of any recorded container. */
 public final class EtcFiles {
     private EtcFiles() {
+    }
+
+    /** docker's /etc/hosts without a network of its own: localhost and the IPv6 names. */
+    static final String LOCALHOST = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+            + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+
+    /**
+     * docker's /etc/hostname, /etc/hosts and /etc/resolv.conf of a recorded container, written into
+     * its state directory (as docker's container directory holds them) and returned as in-root target
+     * -> host file for the plan. {@code given} (a network's hosts and resolv.conf) is kept as is. On
+     * the host's network the host's own /etc/hosts and resolv.conf are copied, as docker does; with
+     * a network namespace of its own the container's hostname resolves to 127.0.0.1 (podman's rule:
+     * there is no address of its own to name) and the resolver is the host's, less loopback servers.
+     */
+    public static Map<String, String> forContainer(Path stateDir, io.jcontainer.ContainerSpec spec, String id, Map<String, String> given) {
+        Map<String, String> out = new java.util.HashMap<>(given);
+        boolean newUts = spec.has(io.jcontainer.Namespace.UTS) && spec.linux().namespacePath(io.jcontainer.Namespace.UTS) == null;
+        boolean hostNet = spec.network() instanceof io.jcontainer.NetworkMode.Host;
+        try {
+            String hostname = spec.hostname() != null ? spec.hostname() : newUts ? id.substring(0, 12)
+                    : Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            Path dir = stateDir.resolve("etc");
+            Files.createDirectories(dir);
+            out.put("/etc/hostname", write(dir.resolve("hostname"), hostname + "\n"));
+            if (!out.containsKey("/etc/hosts"))
+                out.put("/etc/hosts", write(dir.resolve("hosts"), hostNet ? readOrEmpty(Path.of("/etc/hosts")) : LOCALHOST + "127.0.0.1\t" + hostname + "\n"));
+            if (!out.containsKey("/etc/resolv.conf"))
+                out.put("/etc/resolv.conf", write(dir.resolve("resolv.conf"), hostNet ? readOrEmpty(Path.of("/etc/resolv.conf"))
+                        : resolvConf(Path.of("/etc/resolv.conf"), List.of())));
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing the /etc files of container " + id + " in " + stateDir, e);
+        }
+    }
+
+    private static String write(Path p, String content) throws IOException {
+        // in place: a restarted container's earlier bind saw this inode
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        return p.toString();
+    }
+
+    private static String readOrEmpty(Path p) throws IOException {
+        return Files.isReadable(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 
     /**

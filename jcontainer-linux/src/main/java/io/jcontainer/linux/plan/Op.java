@@ -17,8 +17,9 @@ public sealed interface Op {
      * Flags of {@link Mount} and {@link Remount} (plan.h MF_*). NEW_ROOT: the mount is the new
      * root; its target (a host directory) is opened once with O_NOFOLLOW and the file system is
      * attached by that descriptor, which then is what IN_ROOT paths resolve against.
+     * TARGET_OPTIONAL: a target the root lacks skips the mount (nothing is created in it).
      */
-    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16, NEW_ROOT = 32;
+    int IN_ROOT = 1, MKDIR = 2, MKFILE = 4, OPTIONAL = 8, NO_SELF_BIND = 16, NEW_ROOT = 32, TARGET_OPTIONAL = 64;
 
     /** Human name of the step, used in error messages. */
     String step();
@@ -271,6 +272,16 @@ public sealed interface Op {
     /** The launcher logs the child's stdout/stderr to {@code path} (CRI format), rotating past {@code maxBytes}. */
     record Log(String path, long maxBytes, int maxFiles) implements Op {
         public String step() { return "log output to " + path; }
+    }
+
+    /**
+     * The terminal on fd 0 (a pty of the host's devpts) bound onto {@code path} in the root
+     * (/dev/console), opened again there and put on those of fds 0-2 that are terminals, so that
+     * after pivot_root ttyname(3) — which reads /proc/self/fd/0 and checks that path — finds it
+     * inside the container ({@code tty} prints it).
+     */
+    record ReopenTty(String path) implements Op {
+        public String step() { return "open the terminal at " + path; }
     }
 
     /** Makes stdin (a pty slave) the controlling terminal; right after {@link Setsid}. */

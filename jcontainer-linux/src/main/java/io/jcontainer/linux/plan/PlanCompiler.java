@@ -88,17 +88,34 @@ public final class PlanCompiler {
      *                        says false: the cgroups must exist before the launch).
      * @param stops           the hook points the JVM has work at ({@code LaunchHooks.stops()}); the
      *                        compiler adds the stops its own decisions need (id maps, deferred cgroups)
+     * @param etcFiles        files the runtime generated for the container (docker's /etc/hostname,
+     *                        /etc/hosts, /etc/resolv.conf): in-root target -> host file, bound over
+     *                        the target unless a mount of the spec has that target
+     * @param networkEtc      those of {@code etcFiles} a network provides (its /etc/hosts naming the peers,
+     *                        its resolv.conf): bound even where a directory root lacks them, the mount
+     *                        point made there
      */
     public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
-                         String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops) {
+                         String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops, Map<String, String> etcFiles,
+                         java.util.Set<String> networkEtc) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
             stops = Map.copyOf(stops);
+            etcFiles = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(etcFiles)); // a stable order of ops
+            networkEtc = java.util.Set.copyOf(networkEtc);
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname,
                       boolean cgroupsDeferred) {
-            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of());
+            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of(), Map.of(), java.util.Set.of());
+        }
+
+        public Inputs withEtcFiles(Map<String, String> etcFiles) {
+            return withEtcFiles(etcFiles, java.util.Set.of());
+        }
+
+        public Inputs withEtcFiles(Map<String, String> etcFiles, java.util.Set<String> networkEtc) {
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc);
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname) {
@@ -106,7 +123,7 @@ public final class PlanCompiler {
         }
 
         public Inputs withStops(Map<HookPoint, Op.Hook> stops) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc);
         }
 
         public static Inputs of(Passwd.User user) {
@@ -297,6 +314,7 @@ public final class PlanCompiler {
             // what lies under /sys. Relative order within each part is kept, and the parts are
             // disjoint subtrees, so the result is the same as in the plain order below.
             // (sysctls are written in the new network namespace, so /proc/sys turns read-only after them)
+            c.addAll(etcFileOps(spec, in));
             for (Mount m : spec.mounts()) if (!underSys(m.target())) c.addAll(mountOps(m));
             for (String p : masked) if (!underSys(p)) c.add(new Op.MaskPath(p));
             if (sysctls.isEmpty())
@@ -319,6 +337,7 @@ public final class PlanCompiler {
                 // or leave its cgroup (SECURITY.md rows 8, 9).
                 c.add(new Op.Mount("/sys", "/sys", "", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
             }
+            c.addAll(etcFileOps(spec, in));
             for (Mount m : spec.mounts()) c.addAll(mountOps(m));
             for (String p : masked) c.add(new Op.MaskPath(p));
             c.addAll(sysctls);
@@ -516,6 +535,10 @@ public final class PlanCompiler {
         String ptsOpts = "newinstance,ptmxmode=0666,mode=0620" + (maps.gidMapped(5) ? ",gid=5" : "");
         c.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOpts, IN_ROOT | MKDIR));
         c.add(new Op.Symlink("pts/ptmx", "/dev/ptmx"));
+        // The terminal is a pty of the host's devpts, which this devpts does not list: bound as
+        // /dev/console (as docker's console) and opened there again, so that after pivot_root
+        // ttyname(3) — and tty(1) — find it inside. Before the setup, fd 0 is the pty's slave.
+        if (spec.tty()) c.add(new Op.ReopenTty(CONSOLE));
         c.add(new Op.Mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), IN_ROOT | MKDIR));
         if (spec.has(Namespace.IPC))
             c.add(new Op.Mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));
@@ -611,6 +634,8 @@ public final class PlanCompiler {
             "rnorelatime", "rnodiratime", "rdiratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "nocopy", "copy");
 
     static final String CGROUP_FS = "/sys/fs/cgroup";
+    /** Where a container's terminal is bound (see {@link #dev}). */
+    static final String CONSOLE = "/dev/console";
 
     /**
      * {@code /sys/fs/cgroup} as docker shows it: the container's own cgroups, read-only, as the
@@ -651,6 +676,28 @@ public final class PlanCompiler {
         ops.add(new Op.Mount("tmpfs", CGROUP_FS, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k", IN_ROOT));
         ops.addAll(binds);
         ops.add(new Op.Remount(CGROUP_FS, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, IN_ROOT | Op.NO_SELF_BIND)); // our own mount: no bind of it first
+        return ops;
+    }
+
+    /**
+     * The runtime's generated /etc files, bound over their targets before the spec's mounts (a
+     * {@code -v} onto /etc/hosts replaces ours, as docker's does). A user's directory root is used
+     * in place, so nothing is created in it: a target it lacks (or a dangling symlink) is skipped —
+     * except a network's files (its peers' names are what the network is for): their mount point is
+     * made, an empty file that stays (docs/cli.md says so). The default root's tmpfs and an image's
+     * overlay belong to the container: the mount point is made there. Writable even under a read-only root, as docker's: the remount of "/" does not
+     * reach these mounts.
+     */
+    static List<Op> etcFileOps(ContainerSpec spec, Inputs in) {
+        if (in.etcFiles().isEmpty()) return List.of();
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (Mount m : spec.mounts()) taken.add(m.target());
+        boolean inPlace = spec.root() instanceof Root.Directory;
+        List<Op> ops = new ArrayList<>();
+        for (var e : in.etcFiles().entrySet()) {
+            int where = inPlace && !in.networkEtc().contains(e.getKey()) ? Op.TARGET_OPTIONAL : MKFILE;
+            if (!taken.contains(e.getKey())) ops.add(new Op.Mount(e.getValue(), e.getKey(), "", MS_BIND, "", IN_ROOT | where));
+        }
         return ops;
     }
 

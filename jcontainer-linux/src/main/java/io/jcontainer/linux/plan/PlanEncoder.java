@@ -21,7 +21,7 @@ public final class PlanEncoder {
             OP_LOOPBACK_UP = 29, OP_HOLD = 30, OP_NET_HELPER = 32, OP_JOIN_NET = 33,
             OP_CLONE_INTO_CGROUP = 35, OP_REMOVE_ON_EXIT = 36, OP_HOOK = 37, OP_START_FIFO = 38, OP_INIT = 40,
             OP_STATUS_FILE = 41, OP_LOG = 42, OP_SETCTTY = 43, OP_RESTART = 44, OP_ATTACH = 45,
-            OP_CONSOLE_SOCKET = 46, OP_CONSOLE = 47;
+            OP_CONSOLE_SOCKET = 46, OP_CONSOLE = 47, OP_REOPEN_TTY = 48;
 
     private PlanEncoder() {
     }
@@ -88,6 +88,7 @@ public final class PlanEncoder {
                 yield OP_REMOVE_ON_EXIT;
             }
             case Op.SetCtty o -> OP_SETCTTY;
+            case Op.ReopenTty o -> { p.str(o.path()); yield OP_REOPEN_TTY; }
             case Op.Restart o -> { p.u32(o.mode()).u32(o.maxRetries()).str(o.stopMarker()).str(o.pidFile()); yield OP_RESTART; }
             case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield OP_LOG; }
             case Op.ConsoleSocket o -> { p.str(o.path()); yield OP_CONSOLE_SOCKET; }

@@ -170,6 +170,23 @@ public final class ContainerStore {
         });
     }
 
+    /**
+     * A directory (owner only) for files an unrecorded container needs while it starts, e.g. its
+     * /etc files until its bind mounts hold them. A dot name: {@link #list()} skips it. The caller
+     * removes it.
+     */
+    public Path scratchDir(String id) {
+        return withLock(() -> {
+            Path d = root.resolve(".start-" + id);
+            try {
+                Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return d;
+        });
+    }
+
     /** The record's directory (owner only) and its state.json; under the store's lock. */
     private void makeDirAndWrite(ContainerState s) {
         try {
@@ -306,6 +323,25 @@ public final class ContainerStore {
         return Optional.of(entry(s));
     }
 
+    /**
+     * The restart policy's pid file: {@code PID RESTARTS} (the child the monitor runs now and how
+     * often the policy restarted it — docker's RestartCount). A file of only the pid counts none.
+     */
+    private long[] pidFileValues(String id) throws IOException {
+        String[] f = Files.readString(pidFile(id)).trim().split(" ");
+        return new long[]{Long.parseLong(f[0]), f.length > 1 ? Long.parseLong(f[1]) : 0};
+    }
+
+    /** How often the restart policy restarted the container's process since its last start (0 without a policy). */
+    public int restartCount(ContainerState s) {
+        if (!s.restarts()) return 0;
+        try {
+            return (int) pidFileValues(s.id())[1];
+        } catch (IOException | RuntimeException none) {
+            return 0; // not started yet, or a record from before the count
+        }
+    }
+
     /** The entry of a state as the kernel sees it now (with the current pid, after restarts). */
     public Entry entry(ContainerState s) {
         if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
@@ -316,7 +352,7 @@ public final class ContainerStore {
         if (s.restarts()) {
             // a restarted child: trusted only as the live child of the recorded monitor
             try {
-                long pid = Long.parseLong(Files.readString(pidFile(s.id())).trim());
+                long pid = pidFileValues(s.id())[0];
                 String[] f = ProcStat.fields(pid);
                 if (pid != s.pid() && f != null && RecordCheck.isContainerProcess(s, pid, -1))
                     return new Entry(s.started(pid, ProcStat.startTime(pid), s.launcherPid(), s.started()), Status.RUNNING, null, null, frozen(s));

@@ -406,4 +406,47 @@ class PlanCompilerTest {
         assertThat(compile(ROOT_HOST, spec()).flags() & Plan.KILL_ON_EOF).isNotZero();
         assertThat(compile(ROOT_HOST, spec().detached(true)).flags() & Plan.KILL_ON_EOF).isZero();
     }
+
+    /**
+     * docker's /etc files: bound before the spec's mounts (a -v onto one wins and ours is left
+     * out); over a directory root only where it has the file (TARGET_OPTIONAL: nothing is created
+     * in a user's root), in the default root's tmpfs the mount point is made.
+     */
+    @Test
+    void generatedEtcFilesAreBoundWithoutCreatingMountPointsInADirectoryRoot() throws Exception {
+        java.nio.file.Files.writeString(tmp.resolve("mine"), "x");
+        var etc = Map.of("/etc/hosts", "/s/hosts", "/etc/hostname", "/s/hostname", "/etc/resolv.conf", "/s/resolv.conf");
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc").withEtcFiles(etc);
+        ContainerSpec dir = spec().bind(tmp.resolve("mine"), "/etc/resolv.conf").build();
+        List<Op> ops = new PlanCompiler(ROOT_HOST, io.jcontainer.linux.userns.SubordinateIds.NONE).compile(dir, in).child();
+        List<Op.Mount> ours = ops.stream().filter(o -> o instanceof Op.Mount m && m.source().startsWith("/s/")).map(o -> (Op.Mount) o).toList();
+        assertThat(ours).extracting(Op.Mount::target).containsExactly("/etc/hostname", "/etc/hosts");
+        assertThat(ours).allMatch(m -> m.mflags() == (Op.IN_ROOT | Op.TARGET_OPTIONAL) && m.flags() == Op.MS_BIND);
+        int userMount = lastIndexOf(ops, o -> o instanceof Op.Mount m && m.target().equals("/etc/resolv.conf"));
+        assertThat(ops.indexOf(ours.getLast())).isLessThan(userMount);
+        // the default root is the container's own: the mount points are made there
+        List<Op> def = new PlanCompiler(ROOT_HOST, io.jcontainer.linux.userns.SubordinateIds.NONE).compile(builder().build(), in).child();
+        assertThat(def).filteredOn(o -> o instanceof Op.Mount m && m.source().startsWith("/s/"))
+                .hasSize(3).allMatch(o -> ((Op.Mount) o).mflags() == (Op.IN_ROOT | Op.MKFILE));
+        // a network's hosts file names the peers: its mount point is made even in a directory root
+        var net = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc").withEtcFiles(etc, java.util.Set.of("/etc/hosts"));
+        assertThat(new PlanCompiler(ROOT_HOST, io.jcontainer.linux.userns.SubordinateIds.NONE).compile(spec().build(), net).child())
+                .filteredOn(o -> o instanceof Op.Mount m && m.source().startsWith("/s/"))
+                .extracting(o -> ((Op.Mount) o).target() + " " + ((Op.Mount) o).mflags())
+                .containsExactly("/etc/hostname " + (Op.IN_ROOT | Op.TARGET_OPTIONAL), "/etc/hosts " + (Op.IN_ROOT | Op.MKFILE),
+                        "/etc/resolv.conf " + (Op.IN_ROOT | Op.TARGET_OPTIONAL));
+        // none without them
+        assertThat(compile(ROOT_HOST, spec()).child()).noneMatch(o -> o instanceof Op.Mount m && m.target().startsWith("/etc/h"));
+    }
+
+    /** -t: the host pty is bound as /dev/console and reopened there (so ttyname works inside), in /dev, before pivot_root. */
+    @Test
+    void aTerminalIsReopenedAsTheConsoleBeforePivotRoot() {
+        List<Op> ops = compile(ROOT_HOST, spec().tty(true)).child();
+        int reopen = indexOf(ops, Op.ReopenTty.class);
+        assertThat(reopen).isPositive().isLessThan(indexOf(ops, Op.PivotRoot.class));
+        assertThat(((Op.ReopenTty) ops.get(reopen)).path()).isEqualTo("/dev/console");
+        assertThat(lastIndexOf(ops, o -> o instanceof Op.Mount m && m.target().equals("/dev/pts"))).isLessThan(reopen);
+        assertThat(indexOf(compile(ROOT_HOST, spec()).child(), Op.ReopenTty.class)).isEqualTo(-1);
+    }
 }

@@ -33,6 +33,7 @@ class PlanHeaderTest {
             Map.entry("PLAN_MAGIC", "PlanEncoder#MAGIC"), Map.entry("PLAN_VERSION", "PlanEncoder#VERSION"),
             Map.entry("MF_TARGET_IN_ROOT", "Op#IN_ROOT"), Map.entry("MF_MKDIR", "Op#MKDIR"), Map.entry("MF_MKFILE", "Op#MKFILE"),
             Map.entry("MF_OPTIONAL", "Op#OPTIONAL"), Map.entry("MF_NO_SELF_BIND", "Op#NO_SELF_BIND"), Map.entry("MF_NEW_ROOT", "Op#NEW_ROOT"),
+            Map.entry("MF_TARGET_OPTIONAL", "Op#TARGET_OPTIONAL"),
             Map.entry("SERVE_MAGIC", "io.jcontainer.linux.launch.SpawnServer#MAGIC"),
             Map.entry("SERVE_FDS", "io.jcontainer.linux.launch.SpawnServer#FDS"),
             Map.entry("ATTACH_TTY", "AttachProtocol#FLAG_TTY"), Map.entry("ATTACH_STDIN", "AttachProtocol#FLAG_STDIN"),

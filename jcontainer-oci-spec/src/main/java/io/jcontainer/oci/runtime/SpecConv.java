@@ -148,6 +148,7 @@ public final class SpecConv {
         Duration stopTimeout = null;
         io.jcontainer.LogConfig logConfig = null;
         io.jcontainer.HealthCheck healthcheck = null;
+        boolean etcFiles = false;
         if (extras != null && !extras.isEmpty()) {
             At x = new At(extras, "extras").object();
             name = x.get("name").stringOr(null);
@@ -204,6 +205,7 @@ public final class SpecConv {
                 healthcheck = hc.model(() -> new io.jcontainer.HealthCheck(hc.get("test").strings(), Duration.ofNanos(hc.get("interval").u64()),
                         Duration.ofNanos(hc.get("timeout").u64()), Duration.ofNanos(hc.get("startPeriod").u64()), (int) hc.get("retries").u64()));
             }
+            etcFiles = x.get("etcFiles").bool(false);
             if (x.get("additionalGroups").present())
                 process = process.withUser(process.user().withAdditionalGroups(x.get("additionalGroups").strings()));
             if (x.get("memorySwappiness").present()) {
@@ -232,9 +234,10 @@ public final class SpecConv {
         final Duration st = stopTimeout;
         final io.jcontainer.LogConfig lc = logConfig;
         final io.jcontainer.HealthCheck hck = healthcheck;
+        final boolean etc = etcFiles;
         try {
             return new Imported(new ContainerSpec(nm, p, rootfs, mounts, h, dn, l, hooks, annotations, net, i0, o1, e2, det, ini, rp, ss,
-                    st, lc, hck), notes);
+                    st, lc, hck, etc), notes);
         } catch (InvalidSpecException e) {
             throw new ConfigException.Malformed(modelPath(e.setting()), e.getMessage());
         }
@@ -914,6 +917,7 @@ public final class SpecConv {
             hco.put("interval", hc.interval().toNanos()).put("timeout", hc.timeout().toNanos()).put("startPeriod", hc.startPeriod().toNanos())
                     .put("retries", hc.retries());
         }
+        if (spec.etcFiles()) extras.put("etcFiles", true);
         if (!spec.process().user().additionalGroups().isEmpty()) {
             ArrayNode g = extras.putArray("additionalGroups");
             spec.process().user().additionalGroups().forEach(g::add);
