@@ -155,14 +155,14 @@ class CommitExportCliTest {
                 + "{\"Path\":\"/etc/marker\",\"Kind\":0},{\"Path\":\"/etc/passwd\",\"Kind\":2}]");
 
         // docker's body: a container Config whose Entrypoint/Cmd/Env override, then the changes
-        String body = "{\"Entrypoint\":[\"/bin/cat\"],\"Cmd\":[\"/etc/marker\"],\"Env\":[\"A=1 2\"],\"Labels\":{\"k\":\"v\"}}";
+        String body = "{\"Entrypoint\":[\"/bin/cat\"],\"Cmd\":[\"/etc/marker\"],\"Env\":[\"A=1 2\",\"C=$x\"],\"Labels\":{\"k\":\"v\"}}";
         var commit = RawHttp.exchange(dir.resolve("run/docker.sock"), "POST /v1.41/commit?container=body&repo=jc-srv/body&tag=2"
                 + "&changes=ENV%20B%3D3 HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                 + "\r\n\r\n" + body);
         assertThat(commit.status()).as(new String(commit.body(), StandardCharsets.UTF_8)).isEqualTo(201);
         assertThat(new ObjectMapper().readTree(commit.body()).path("Id").asText()).startsWith("sha256:");
         assertThat(ok("run", "--rm", "jc-srv/body:2").out()).isEqualTo("hi\n");
-        assertThat(ok("run", "--rm", "--entrypoint", "/bin/sh", "jc-srv/body:2", "-c", "echo \"$A $B\"").out()).isEqualTo("1 2 3\n");
+        assertThat(ok("run", "--rm", "--entrypoint", "/bin/sh", "jc-srv/body:2", "-c", "echo \"$A $B $C\"").out()).isEqualTo("1 2 3 $x\n");
         assertThat(ok("image", "inspect", "-f", "{{.Config.Labels.k}}", "jc-srv/body:2").out()).isEqualTo("v\n");
     }
 
