@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainer.ContainerExit;
 import io.jcontainer.ContainerStats;
 import io.jcontainer.Signal;
+import io.jcontainer.docker.DockerCommit;
 import io.jcontainer.docker.DockerCreate;
+import io.jcontainer.image.CommitOptions;
+import io.jcontainer.image.build.DockerfileException;
 import io.jcontainer.docker.Inspect;
 import io.jcontainer.docker.PsColumns;
 import io.jcontainer.lifecycle.AttachSession;
 import io.jcontainer.lifecycle.ContainerInfo;
 import io.jcontainer.lifecycle.Containers;
+import io.jcontainer.lifecycle.FileChange;
 import io.jcontainer.lifecycle.ListQuery;
 import io.jcontainer.lifecycle.LogOptions;
 import io.jcontainer.lifecycle.WaitCondition;
@@ -58,12 +62,9 @@ final class ContainerHandler {
         r.get("/containers/{id}/top", this::top);
         r.get("/containers/{id}/logs", this::logs);
         r.get("/containers/{id}/stats", this::stats);
-        r.get("/containers/{id}/changes", (q, x) -> {
-            throw ApiError.notImplemented("changes of a container's root are not tracked yet");
-        });
-        r.get("/containers/{id}/export", (q, x) -> {
-            throw ApiError.notImplemented("export is not implemented yet");
-        });
+        r.get("/containers/{id}/changes", this::changes);
+        r.get("/containers/{id}/export", this::export);
+        r.post("/commit", this::commit);
         r.post("/containers/{id}/start", this::start);
         r.post("/containers/{id}/stop", this::stop);
         r.post("/containers/{id}/restart", this::restart);
@@ -190,7 +191,8 @@ final class ContainerHandler {
         var builder = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image);
         // A stored image's flattened tree is shared by every container of that image: read-only
         // until per-container writable layers exist (docker's clients then see EROFS, not a shared write).
-        if (stored) builder.readOnlyRoot(true);
+        if (stored) builder.readOnlyRoot(true)
+                .annotation(io.jcontainer.ContainerSpec.Builder.IMAGE_ID_ANNOTATION, backends.images().inspect(image).id()); // commit's parent
         var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
         Map<String, String> labels = new LinkedHashMap<>();
@@ -390,6 +392,101 @@ final class ContainerHandler {
     private void prune(Request q, Exchange x) throws InterruptedException {
         List<String> gone = c().prune();
         x.json(200, Json.obj("ContainersDeleted", gone.stream().map(pending::display).toList(), "SpaceReclaimed", 0));
+    }
+
+    // ---- the root filesystem: changes, export, commit ----
+
+    /** {@code GET /containers/{id}/changes}: docker's {@code [{"Path", "Kind"}]}, Kind 0 modified, 1 added, 2 deleted. */
+    private void changes(Request q, Exchange x) {
+        if (pending.find(q.param("id")) != null) {
+            x.json(200, List.of()); // created, never started: nothing has changed yet
+            return;
+        }
+        List<Object> out = new ArrayList<>();
+        for (FileChange ch : c().diff(ref(q))) out.add(Json.obj("Path", ch.path(), "Kind", DockerCommit.kind(ch.kind())));
+        x.json(200, out);
+    }
+
+    /** {@code GET /containers/{id}/export}: the merged root as a tar, written to the client as it is read. */
+    private void export(Request q, Exchange x) throws IOException {
+        if (pending.find(q.param("id")) != null)
+            throw ApiError.conflict("the container " + q.param("id") + " has not been started yet: its root is set up at the start");
+        String ref = ref(q);
+        c().find(ref); // 404 before the 200 is sent
+        // The header goes with the first bytes, so a refusal before them (a host-root container) is an ordinary
+        // error; a failure past it can only cut the stream short (the client sees a truncated tar, as with docker).
+        LazyStream tar = new LazyStream(x, "application/x-tar");
+        OutputStream out = new java.io.BufferedOutputStream(tar, 1 << 16);
+        c().export(ref, out);
+        out.close();
+    }
+
+    /** A streamed response that begins at its first write (or at close). */
+    private static final class LazyStream extends OutputStream {
+        private final Exchange x;
+        private final String contentType;
+        private OutputStream out;
+
+        LazyStream(Exchange x, String contentType) {
+            this.x = x;
+            this.contentType = contentType;
+        }
+
+        private OutputStream out() {
+            if (out == null) out = x.stream(200, contentType);
+            return out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out().write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out().close();
+        }
+    }
+
+    /**
+     * {@code POST /commit?container=&repo=&tag=&comment=&author=&pause=&changes=}, an optional
+     * container Config as the body overriding the container's (Cmd, Entrypoint, Env…), then the
+     * changes: docker's {@code {"Id": "sha256:…"}} with 201.
+     */
+    private void commit(Request q, Exchange x) throws IOException {
+        String container = q.query("container");
+        if (container == null || container.isEmpty()) throw ApiError.badRequest("container is required");
+        if (pending.find(container) != null)
+            throw ApiError.conflict("the container " + container + " has not been started yet: it has no root to commit");
+        ContainerInfo ci = c().find(pending.resolve(container));
+        String repo = q.query("repo"), tag = q.query("tag");
+        String[] tags = repo == null || repo.isEmpty() ? new String[0]
+                : new String[]{repo + (tag == null || tag.isEmpty() ? "" : ":" + tag)};
+        List<String> changes = new ArrayList<>(DockerCommit.configChanges(q.json()));
+        for (String ch : q.queryAll("changes")) {
+            // docker's CLI sends one per -c; older clients joined them with newlines
+            for (String line : ch.split("\n")) if (!line.isBlank()) changes.add(line);
+        }
+        String pause = q.query("pause");
+        boolean paused = pause == null || pause.isEmpty() || q.bool("pause", true); // docker pauses unless told not to
+        CommitOptions options = CommitOptions.defaults().withTags(tags)
+                .withMessage(emptyToNull(q.query("comment"))).withAuthor(emptyToNull(q.query("author")));
+        String id;
+        try {
+            id = DockerCommit.commit(c(), backends.images(), ci, changes, options, paused);
+        } catch (DockerfileException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+        x.json(201, Json.obj("Id", id));
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     // ---- streams ----

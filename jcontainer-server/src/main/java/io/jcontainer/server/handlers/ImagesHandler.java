@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.jcontainer.ContainerException;
 import io.jcontainer.docker.ImageJson;
 import io.jcontainer.image.ArchiveFormat;
+import io.jcontainer.image.CommitOptions;
+import io.jcontainer.image.build.DockerfileException;
 import io.jcontainer.image.ImageInfo;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.Images;
@@ -41,7 +43,8 @@ final class ImagesHandler {
     }
 
     void install(Router r) {
-        r.post("/images/create", this::create);
+        // streamed: an import (fromSrc=-) sends the tar as the body; a pull sends none
+        r.add("POST", "/images/create", this::create, Router.Body.STREAM);
         r.get("/images/json", this::list);
         r.post("/images/prune", this::prune);
         r.get("/images/search", (q, x) -> {
@@ -71,7 +74,11 @@ final class ImagesHandler {
     private void create(Request q, Exchange x) throws IOException {
         String from = q.query("fromImage");
         if (from == null || from.isEmpty()) {
-            if (q.query("fromSrc") != null) throw ApiError.notImplemented("import (fromSrc) is not implemented yet");
+            String src = q.query("fromSrc");
+            if (src != null && !src.isEmpty()) {
+                importImage(q, x, src);
+                return;
+            }
             throw ApiError.badRequest("fromImage is required");
         }
         String tag = q.query("tag");
@@ -119,6 +126,39 @@ final class ImagesHandler {
         m.send(Json.obj("status", "Digest: " + digest));
         m.send(Json.obj("status", "Status: " + (had && before.equals(info.id()) ? "Image is up to date for " : "Downloaded newer image for ")
                 + ref.familiarName() + (ref.tag() != null ? ":" + ref.tag() : "@" + ref.digest())));
+        m.end();
+    }
+
+    /**
+     * {@code POST /images/create?fromSrc=-&repo=&tag=&message=&changes=}: docker's {@code import}, the
+     * body a tar (plain or gzip) of a whole filesystem, read as it arrives into a one-layer image.
+     * Answered as docker does: one {@code {"status": "sha256:…"}} message.
+     */
+    private void importImage(Request q, Exchange x, String src) throws IOException {
+        if (!src.equals("-"))
+            throw ApiError.notImplemented("import from a URL is not supported: download it, then send it as the body (fromSrc=-)");
+        String platform = q.query("platform");
+        if (platform != null && !platform.isEmpty() && !platform.startsWith("linux"))
+            throw ApiError.badRequest("only linux images are made here, not " + platform);
+        String repo = q.query("repo"), tag = q.query("tag");
+        String[] tags = repo == null || repo.isEmpty() ? new String[0]
+                : new String[]{repo + (tag == null || tag.isEmpty() ? "" : ":" + tag)};
+        List<String> changes = new ArrayList<>();
+        for (String ch : q.queryAll("changes"))
+            for (String line : ch.split("\n")) if (!line.isBlank()) changes.add(line);
+        String message = q.query("message");
+        CommitOptions options = CommitOptions.defaults().withChanges(changes).withTags(tags)
+                .withMessage(message == null || message.isEmpty() ? null : message);
+        Messages m = new Messages(x);
+        String id;
+        try (InputStream in = q.bodyStream()) {
+            id = images().importImage(in, options);
+        } catch (DockerfileException e) {
+            throw ApiError.badRequest(e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        m.send(Json.obj("status", id));
         m.end();
     }
 
