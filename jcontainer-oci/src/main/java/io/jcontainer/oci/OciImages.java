@@ -50,7 +50,7 @@ public final class OciImages implements Images {
     /** Annotation on index.json entries: {@code name@digest} the image was pulled or pushed as. */
     public static final String REPO_DIGEST = "io.jcontainer.repo-digest";
     private static final int MAX_CONFIG = 8 << 20;
-    private static final int PARALLEL_LAYERS = 3;
+    private static final int PARALLEL_LAYERS = 4;
     private static final AtomicLong SEQ = new AtomicLong();
 
     private final ImagesOptions options;
@@ -60,6 +60,7 @@ public final class OciImages implements Images {
     private RegistryClient registry;
     private final DockerConfig dockerConfig;
     private final ExecutorService transfers;
+    private final ExecutorService unpackers;
     private final boolean root;
 
     public OciImages(ImagesOptions options) {
@@ -71,6 +72,13 @@ public final class OciImages implements Images {
         this.endpoints = new Endpoints(rc);
         this.transfers = Executors.newFixedThreadPool(PARALLEL_LAYERS, r -> {
             Thread t = new Thread(r, "jcontainer-image-transfer");
+            t.setDaemon(true);
+            return t;
+        });
+        // One unpacking thread per layer in flight: a streamed unpack must never wait for a pool
+        // slot while its download waits for it (the pipe is bounded).
+        this.unpackers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "jcontainer-image-unpack");
             t.setDaemon(true);
             return t;
         });
@@ -124,7 +132,10 @@ public final class OciImages implements Images {
                 throw new InvalidImageException(ref + ": the manifest has " + manifest.layers().size()
                         + " layers but the config lists " + config.diffIds().size() + " diff_ids");
 
-            fetchLayers(ref, manifest.layers(), listener);
+            fetchLayers(ref, manifest.layers(), config.diffIds(), listener);
+            // Layers whose blobs were already here (or whose streaming unpack gave up) are
+            // unpacked from the store: a pulled image is ready to run, as docker's.
+            unpackLayers(manifest, config, ref.toString());
             store.put(manifest.raw());
             Descriptor entry = new Descriptor(manifest.mediaType(), manifestDigest, manifest.raw().length, null, null,
                     Map.of(REPO_DIGEST, ref.name() + "@" + top.digest()));
@@ -144,10 +155,15 @@ public final class OciImages implements Images {
         throw new UnsupportedPlatformException(ref + " has no image for " + platform + " (it offers " + offered + ")");
     }
 
-    private void fetchLayers(ImageReference ref, List<Descriptor> layers, ProgressListener listener) {
+    private void fetchLayers(ImageReference ref, List<Descriptor> layers, List<Digest> diffIds, ProgressListener listener) {
         List<Future<?>> running = new ArrayList<>();
-        for (Descriptor layer : layers)
-            running.add(transfers.submit(() -> fetchLayer(ref, layer, listener)));
+        List<Digest> chains = ImageConfigJson.chainIds(diffIds);
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
+            Digest chain = chains.get(i);
+            Digest diffId = diffIds.get(i);
+            running.add(transfers.submit(() -> fetchLayer(ref, layer, chain, diffId, listener)));
+        }
         RuntimeException first = null;
         for (Future<?> f : running) {
             try {
@@ -168,7 +184,7 @@ public final class OciImages implements Images {
      * the first and then find the blob present. The download goes to ingest/&lt;hex&gt;.partial,
      * which a later pull resumes after an interruption, and is renamed to blobs/ only verified.
      */
-    private void fetchLayer(ImageReference ref, Descriptor layer, ProgressListener listener) {
+    private void fetchLayer(ImageReference ref, Descriptor layer, Digest chain, Digest diffId, ProgressListener listener) {
         if (store.has(layer.digest())) {
             listener.layerDone(layer.digest().toString(), true);
             return;
@@ -180,13 +196,79 @@ public final class OciImages implements Images {
                 return;
             }
             listener.layerStarted(layer.digest().toString(), layer.size());
-            registryClient().fetchBlob(ref.registry(), ref.repository(), layer, partial,
-                    done -> listener.layerProgress(layer.digest().toString(), done, layer.size()));
-            store.commit(partial, layer.digest());
+            // Unpacked while it downloads (one pass over the bytes, the unpack overlapping the
+            // transfer), into a private directory published only once the blob is verified and
+            // the tar's digest is the diff id. Anything else — a resumed download, a failure —
+            // leaves the unpack to unpackLayers, from the verified blob.
+            Streamed streamed = Files.exists(partial) || Files.isDirectory(store.layersDir().resolve(chain.hex()))
+                    ? null : startStreamedUnpack(layer, chain);
+            try {
+                registryClient().fetchBlob(ref.registry(), ref.repository(), layer, partial,
+                        done -> listener.layerProgress(layer.digest().toString(), done, layer.size()), streamed == null ? null : streamed.pipe);
+                store.commit(partial, layer.digest());
+            } finally {
+                if (streamed != null) streamed.finish(diffId);
+            }
         }
         // The lock file stays: deleting it while another JVM waits on it would split the lock.
         // GC removes ingest/ under the exclusive store lock, when nobody can hold it.
         listener.layerDone(layer.digest().toString(), false);
+    }
+
+    /** A layer being unpacked from its download: the pipe, the unpack's future, its directory. */
+    private final class Streamed {
+        final LayerPipe pipe = new LayerPipe();
+        final Path tmp;
+        final Path dir;
+        final Descriptor layer;
+        Future<LayerUnpacker.Result> unpack;
+
+        Streamed(Descriptor layer, Path tmp, Path dir) {
+            this.layer = layer;
+            this.tmp = tmp;
+            this.dir = dir;
+        }
+
+        /** Publishes the directory when the unpack succeeded with the right diff id; else leaves it to unpackLayers. */
+        void finish(Digest diffId) {
+            try {
+                LayerUnpacker.Result r = unpack.get();
+                if (r.diffId().equals(diffId) && store.has(layer.digest())) publish(tmp, dir);
+            } catch (ExecutionException | IOException e) {
+                // the unpack from the stored blob (unpackLayers) does it again and reports what is wrong
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                FsTree.deleteQuietly(tmp);
+            }
+        }
+    }
+
+    private Streamed startStreamedUnpack(Descriptor layer, Digest chain) {
+        Path tmp = store.layersDir().resolve(".tmp-" + chain.shortHex() + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            return null;                                  // unpacked from the blob later, which reports it
+        }
+        Streamed s = new Streamed(layer, tmp, store.layersDir().resolve(chain.hex()));
+        s.unpack = unpackers.submit(() -> {
+            try (InputStream in = s.pipe.source) {
+                return LayerUnpacker.unpack(in, MediaTypes.layerCompression(layer.mediaType()), tmp, perLayerOptions());
+            }
+        });
+        return s;
+    }
+
+    /** Renames a complete layer directory into place; another JVM or thread may have been first (theirs is identical). */
+    private static void publish(Path tmp, Path dir) throws IOException {
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileSystemException raced) {
+            // rename(2) onto a non-empty directory fails with ENOTEMPTY (or EEXIST), which the JDK
+            // reports as a plain FileSystemException, not DirectoryNotEmptyException.
+            if (!Files.isDirectory(dir)) throw raced;
+        }
     }
 
     /**
@@ -543,25 +625,36 @@ public final class OciImages implements Images {
     public List<Path> layers(String image) {
         try (var held = store.gcLock().shared()) {
             Stored s = resolve(image);
-            List<Digest> chains = ImageConfigJson.chainIds(s.config().diffIds());
-            List<Future<Path>> running = new ArrayList<>();
-            for (int i = 0; i < chains.size(); i++) {
-                int n = i;
-                running.add(transfers.submit(() -> unpackedLayer(chains.get(n), s.manifest().layers().get(n), s.config().diffIds().get(n))));
-            }
-            List<Path> out = new ArrayList<>();
-            for (Future<Path> f : running) {
-                try {
-                    out.add(f.get());
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException re ? re : new ImageException(e.getCause().toString(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ImageException("unpacking " + image + " interrupted");
-                }
-            }
-            return out;
+            return unpackLayers(s.manifest(), s.config(), image);
         }
+    }
+
+    /** Every layer's layers/&lt;chain id&gt; directory, bottom first, unpacking (in parallel) those not there yet. */
+    private List<Path> unpackLayers(ImageManifest.Manifest manifest, ImageConfigJson config, String image) {
+        List<Digest> chains = ImageConfigJson.chainIds(config.diffIds());
+        List<Future<Path>> running = new ArrayList<>();
+        for (int i = 0; i < chains.size(); i++) {
+            int n = i;
+            running.add(unpackers.submit(() -> unpackedLayer(chains.get(n), manifest.layers().get(n), config.diffIds().get(n))));
+        }
+        List<Path> out = new ArrayList<>();
+        RuntimeException first = null;
+        for (Future<Path> f : running) {
+            try {
+                out.add(f.get());
+            } catch (ExecutionException e) {
+                if (first == null) first = e.getCause() instanceof RuntimeException re ? re : new ImageException(e.getCause().toString(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("unpacking " + image + " interrupted");
+            }
+        }
+        if (first != null) throw first;
+        return out;
+    }
+
+    private LayerUnpacker.Options perLayerOptions() {
+        return LayerUnpacker.Options.perLayer(root);
     }
 
     /** layers/&lt;chain id&gt;: unpacked once, into a temporary directory renamed into place when complete. */
@@ -571,15 +664,8 @@ public final class OciImages implements Images {
         Path tmp = store.layersDir().resolve(".tmp-" + chain.shortHex() + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
         try {
             Files.createDirectory(tmp);
-            applyLayer(layer, diffId, tmp, LayerUnpacker.Options.perLayer(root));
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileSystemException raced) {
-                // Another JVM or thread finished the same chain first: theirs is identical. rename(2)
-                // onto a non-empty directory fails with ENOTEMPTY (or EEXIST), which the JDK reports
-                // as a plain FileSystemException, not DirectoryNotEmptyException.
-                if (!Files.isDirectory(dir)) throw raced;
-            }
+            applyLayer(layer, diffId, tmp, perLayerOptions());
+            publish(tmp, dir);
             return dir;
         } catch (IOException e) {
             throw new ImageException("cannot unpack layer " + layer.digest() + " into " + dir + ": " + e, e);
@@ -645,6 +731,7 @@ public final class OciImages implements Images {
     @Override
     public void close() {
         transfers.shutdownNow();
+        unpackers.shutdownNow();
         RegistryClient r;
         synchronized (this) {
             r = registry;

@@ -172,6 +172,40 @@ public final class RegistryClient implements AutoCloseable {
      * exactly the blob, verified. Returns the offset the first attempt resumed from.
      */
     public long fetchBlob(String registry, String repository, Descriptor d, Path partial, LongConsumer progress) {
+        return fetchBlob(registry, repository, d, partial, progress, null);
+    }
+
+    /**
+     * Receives a blob's bytes as they arrive (from its first byte on), for work done while
+     * downloading — unpacking a layer. A tap never makes the download fail: it is ended when the
+     * blob arrived whole in one attempt, and aborted when it cannot see the blob from the first
+     * byte to the last in order (a resumed download, a retry, a failure); the blob itself is still
+     * verified and stored as without a tap.
+     */
+    public interface Tap {
+        void write(byte[] b, int off, int len) throws IOException;
+
+        void end() throws IOException;
+
+        void abort(String why);
+    }
+
+    /** {@link #fetchBlob(String, String, Descriptor, Path, LongConsumer)} with a {@link Tap} (may be null). */
+    public long fetchBlob(String registry, String repository, Descriptor d, Path partial, LongConsumer progress, Tap tap) {
+        try {
+            long r = fetchBlob0(registry, repository, d, partial, progress, tap);
+            if (tap != null) tap.end();
+            return r;
+        } catch (IOException e) {
+            throw new RegistryException("handing blob " + d.digest() + " on: " + e, e);
+        } catch (RuntimeException e) {
+            if (tap != null) tap.abort("download failed: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private long fetchBlob0(String registry, String repository, Descriptor d, Path partial, LongConsumer progress, Tap tapArg) {
+        Tap tap = tapArg;
         String what = "blob " + registry + "/" + repository + "@" + d.digest();
         long resumedFrom = -1;
         RuntimeException last = null;
@@ -206,6 +240,10 @@ public final class RegistryClient implements AutoCloseable {
                             continue;
                         }
                     }
+                    if (tap != null && (have > 0 || attempt > 1)) {
+                        tap.abort("the download " + (have > 0 ? "resumed at byte " + have : "was retried"));
+                        tap = null;
+                    }
                     var in = new VerifyingInputStream(r.body(), d.digest(), d.size(), what, have, md);
                     try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                         byte[] buf = new byte[1 << 16];
@@ -213,6 +251,7 @@ public final class RegistryClient implements AutoCloseable {
                         long done = have;
                         while ((n = in.read(buf, 0, buf.length)) > 0) {
                             out.write(buf, 0, n);
+                            if (tap != null) tap.write(buf, 0, n);
                             done += n;
                             progress.accept(done);
                         }

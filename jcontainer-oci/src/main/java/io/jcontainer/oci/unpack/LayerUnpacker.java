@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -26,6 +27,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -97,6 +99,8 @@ public final class LayerUnpacker {
     public record Result(Digest diffId, long entries, long bytes, List<String> skipped) {
     }
 
+    /** {@code -Djcontainer.gzip=jdk} forces the JDK's Inflater (the benchmark's comparison). */
+    private static final String GZIP_IMPL = System.getProperty("jcontainer.gzip", "");
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
     private static final int MAX_SYMLINK_HOPS = 40;
@@ -114,6 +118,8 @@ public final class LayerUnpacker {
     private final boolean creatorIsRoot = "root".equals(System.getProperty("user.name"));
     private final ArrayDeque<Runnable> finalDirAttrs = new ArrayDeque<>();
     private final List<String> skipped = new ArrayList<>();
+    private final byte[] buffer = new byte[1 << 18];
+    private boolean emptyAtStart;
 
     private LayerUnpacker(Path root, Options options) {
         this.root = root;
@@ -134,9 +140,19 @@ public final class LayerUnpacker {
         }
         return switch (c) {
             case NONE -> buffered;
-            case GZIP -> new GZIPInputStream(buffered, 1 << 16);
+            case GZIP -> gunzip(buffered);
             case ZSTD -> new ZstdInputStream(buffered);
         };
+    }
+
+    /** igzip through FFM when {@code libisal.so.2} is there ({@link IsalGzipInputStream}), else the JDK. */
+    static InputStream gunzip(InputStream in) throws IOException {
+        return IsalGzipInputStream.supported() && !"jdk".equals(GZIP_IMPL) ? new IsalGzipInputStream(in) : new GZIPInputStream(in, 1 << 16);
+    }
+
+    /** Which gzip: {@code isal} (when the library is there) or {@code jdk}. For comparisons in benchmarks. */
+    public static String gzipImplementation() {
+        return IsalGzipInputStream.supported() && !"jdk".equals(GZIP_IMPL) ? "isal" : "jdk";
     }
 
     /**
@@ -153,6 +169,9 @@ public final class LayerUnpacker {
     }
 
     private Result run(InputStream compressed, Compression compression) throws IOException {
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(root)) {
+            emptyAtStart = !d.iterator().hasNext();
+        }
         MessageDigest sha = new Digest("sha256", "0".repeat(64)).newMessageDigest();
         Limits limits = options.limits();
         var bounded = new BoundedInputStream(decompress(compressed, compression), limits.maxBytes());
@@ -214,7 +233,7 @@ public final class LayerUnpacker {
 
         if (e.isDirectory()) {
             boolean fresh = false;
-            if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
+            if (exists(target) && Files.isDirectory(target, NOFOLLOW_LINKS)) {
                 // an existing directory stays (with its content); its attributes follow this entry
             } else {
                 removeExisting(target);
@@ -254,13 +273,23 @@ public final class LayerUnpacker {
         }
         if (e.isFile()) {
             removeExisting(target);
-            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS)) {
-                data.transferTo(out);
+            int mode = e.getMode() & 07777;
+            // Created with its permission bits: when the umask leaves them whole and there is no
+            // setuid/setgid/sticky bit (which chown would clear), no chmod is needed afterwards.
+            try (FileChannel out = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(permissions(mode & 0777)))) {
+                long left = e.getSize();
+                while (left > 0) {
+                    int n = data.read(buffer, 0, (int) Math.min(buffer.length, left));
+                    if (n < 0) throw new java.io.EOFException("tar entry " + e.getName() + " ends early");
+                    ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
+                    while (bb.hasRemaining()) out.write(bb);
+                    left -= n;
+                }
             }
             createdHere.add(target);
             setOwner(target, e, true);
-            setMode(target, e.getMode());
+            if ((mode & 07000) != 0 || (mode & UMASK) != 0) setMode(target, mode);
             setXattrs(target, e);
             setMtime(target, e);
             return;
@@ -309,7 +338,8 @@ public final class LayerUnpacker {
             }
             if (c.equals(".") || c.isEmpty()) continue;
             Path next = current.resolve(c);
-            if (Files.isSymbolicLink(next)) {
+            boolean present = exists(next);
+            if (present && Files.isSymbolicLink(next)) {
                 if (++hops > MAX_SYMLINK_HOPS)
                     throw new UnsafeLayerException("too many symbolic links resolving \"" + entryName + "\"");
                 String target = Files.readSymbolicLink(next).toString();
@@ -321,7 +351,7 @@ public final class LayerUnpacker {
                 for (int i = linkParts.size() - 1; i >= 0; i--) todo.push(linkParts.get(i));
                 continue;
             }
-            if (!Files.exists(next, NOFOLLOW_LINKS)) {
+            if (!present) {
                 Files.createDirectory(next);
                 createdHere.add(next);
             } else if (!Files.isDirectory(next, NOFOLLOW_LINKS)) {
@@ -360,10 +390,39 @@ public final class LayerUnpacker {
     }
 
     private void removeExisting(Path target) throws IOException {
-        if (Files.exists(target, NOFOLLOW_LINKS)) {
+        if (exists(target)) {
             resolved.clear();
             FsTree.delete(target);
+            if (emptyAtStart) createdHere.removeIf(p -> p.startsWith(target));
         }
+    }
+
+    /**
+     * lstat, except in a directory that was empty when this unpack began (a per-layer directory,
+     * a first layer): there only what this unpack made can exist, and that is in createdHere.
+     */
+    private boolean exists(Path p) {
+        return emptyAtStart ? createdHere.contains(p) : Files.exists(p, NOFOLLOW_LINKS);
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int mode) {
+        var out = java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        var all = java.nio.file.attribute.PosixFilePermission.values();   // OWNER_READ .. OTHERS_EXECUTE: bits 8..0
+        for (int i = 0; i < 9; i++) if ((mode & (0400 >> i)) != 0) out.add(all[i]);
+        return out;
+    }
+
+    /** This process's umask, from /proc (Java has no umask call); 0777 (always chmod) when unknown. */
+    private static final int UMASK = readUmask();
+
+    private static int readUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("Umask:")) return Integer.parseInt(line.substring(6).strip(), 8);
+        } catch (IOException | NumberFormatException ignored) {
+            // fall through
+        }
+        return 0777;
     }
 
     // ---- attributes -------------------------------------------------------------------------
