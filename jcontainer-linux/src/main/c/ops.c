@@ -181,7 +181,23 @@ static long mount_new_root(const char *src, const char *tgt, const char *fstype,
         opt[len] = 0;
         char *val = 0;
         for (u64 k = 0; k < len; k++) if (opt[k] == '=') { opt[k] = 0; val = opt + k + 1; break; }
-        long r = sys5(NR_fsconfig, fs, val ? 1 /* FSCONFIG_SET_STRING */ : 0 /* FSCONFIG_SET_FLAG */, opt, val, 0);
+        long r;
+        if (val && slen(val) > 255 && streq(opt, "lowerdir")) {
+          /* fsconfig copies at most 256 bytes of a string value: an image's many lower layers
+           * go one by one, topmost first, as "lowerdir+" (Linux 6.8+) — the same stack. */
+          r = 0;
+          for (char *seg = val; r >= 0 && *seg;) {
+            char *end = seg;
+            while (*end && *end != ':') end++;
+            char saved = *end;
+            *end = 0;
+            r = sys5(NR_fsconfig, fs, 1 /* FSCONFIG_SET_STRING */, "lowerdir+", seg, 0);
+            *end = saved;
+            seg = saved ? end + 1 : end;
+          }
+        } else {
+          r = sys5(NR_fsconfig, fs, val ? 1 /* FSCONFIG_SET_STRING */ : 0 /* FSCONFIG_SET_FLAG */, opt, val, 0);
+        }
         if (r < 0) { sys1(NR_close, fs); sys1(NR_close, mp); set_detail(f, opt); FAIL(SC_FSCONFIG, r); }
       } else if (len > 0) {
         sys1(NR_close, fs); sys1(NR_close, mp); FAIL(SC_FSCONFIG, -E2BIG);

@@ -369,16 +369,16 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         /**
          * Runs {@code reference} (docker's {@code run IMAGE}): pulls it into the default image
          * store when missing (needs io.jcontainer:jcontainer-oci at run time), roots the
-         * container read-only in the image's shared flattened tree, and takes the image's
-         * Entrypoint + Cmd, Env, WorkingDir and User as defaults — later builder calls override
-         * them. Writable image roots (a per-container overlay upper) are not wired yet: add
-         * tmpfs mounts for what must be written.
+         * container in an overlay of the image's shared, read-only layers under a fresh writable
+         * upper of its own (removed with the container: {@link io.jcontainer.image.Images#overlayRoot(String)}),
+         * and takes the image's Entrypoint + Cmd, Env, WorkingDir and User as defaults — later
+         * builder calls override them. {@link #readOnlyRoot(boolean)} makes the overlay read-only.
          */
         public Builder image(String reference) {
             try (var images = io.jcontainer.image.Images.open()) {
                 var info = images.exists(reference) ? images.inspect(reference)
                         : images.pull(reference, io.jcontainer.image.ProgressListener.NONE);
-                root = new Root.Directory(images.rootfs(reference), true);
+                root = images.overlayRoot(reference).withReadonly(root.readonly());
                 // which image it is, by name and by id: ps shows the name, commit and diff build on the id
                 annotation(IMAGE_ANNOTATION, reference);
                 annotation(IMAGE_ID_ANNOTATION, info.id());

@@ -33,9 +33,21 @@ public sealed interface Root {
      * under a writable {@code upper}, with {@code work} an empty directory on the same
      * filesystem as {@code upper}. In a user namespace it is mounted with {@code userxattr}.
      * {@code upper} and {@code work} may both be null for a read-only overlay of the lower dirs.
+     *
+     * <p>{@code removeWithContainer}: the runtime deletes {@code upper} and {@code work} (and
+     * their parent directory, when that is then empty) when the container is removed — an
+     * attached container's when its handle is closed, a recorded one's at {@code rm}, and on a
+     * failed start. False (the four-argument form) keeps them: the caller owns the upper, e.g.
+     * to diff or commit it ({@code docs/images.md}).
      */
-    record Overlay(List<Path> lowerDirs, Path upper, Path work, boolean readonly) implements Root {
+    record Overlay(List<Path> lowerDirs, Path upper, Path work, boolean readonly, boolean removeWithContainer) implements Root {
+        public Overlay(List<Path> lowerDirs, Path upper, Path work, boolean readonly) {
+            this(lowerDirs, upper, work, readonly, false);
+        }
+
         public Overlay {
+            if (removeWithContainer && upper == null)
+                throw new InvalidSpecException("root.overlay", "removeWithContainer needs an upper directory");
             lowerDirs = Checks.list("root.overlay.lowerDirs", lowerDirs);
             if (lowerDirs.isEmpty()) throw new InvalidSpecException("root.overlay.lowerDirs", "at least one lower directory is needed");
             if ((upper == null) != (work == null))
@@ -54,6 +66,6 @@ public sealed interface Root {
             if (s.indexOf(',') >= 0 || s.indexOf(':') >= 0) throw new InvalidSpecException(setting, "',' and ':' cannot appear in an overlay path: " + s);
         }
 
-        public Root withReadonly(boolean ro) { return new Overlay(lowerDirs, upper, work, ro); }
+        public Root withReadonly(boolean ro) { return new Overlay(lowerDirs, upper, work, ro, removeWithContainer); }
     }
 }

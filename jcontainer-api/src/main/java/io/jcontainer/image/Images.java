@@ -86,7 +86,9 @@ public interface Images extends AutoCloseable {
 
     /**
      * The image's layers unpacked once each (shared by every user of the store), lowest first —
-     * the lower directories of an overlay mount. Whiteouts are kept as {@code .wh.} files.
+     * the lower directories of an overlay mount. Whiteouts are in overlayfs' form: a character
+     * device 0/0 for a deleted name, {@code trusted.overlay.opaque} (as root) and
+     * {@code user.overlay.opaque} on an opaque directory. Never write into them.
      */
     List<Path> layers(String image);
 
@@ -105,6 +107,23 @@ public interface Images extends AutoCloseable {
     default String importImage(java.io.InputStream tar, CommitOptions options) {
         return commit(null, tar, options);
     }
+
+    /**
+     * A writable root for one container of {@code image}: the image's {@link #layers} as
+     * overlay lower directories (topmost first) under {@code dir/upper}, with {@code dir/work}
+     * (both made empty here; {@code dir} must not exist or be empty, on a filesystem that can hold
+     * an overlay upper — the store's is). What the container writes lands in {@code dir/upper}
+     * in overlayfs' form. {@code removeWithContainer} false keeps {@code dir} for the caller
+     * (a commit, a diff, a build step); true lets the runtime delete it with the container.
+     */
+    io.jcontainer.Root.Overlay overlayRoot(String image, Path dir, boolean removeWithContainer);
+
+    /**
+     * {@link #overlayRoot(String, Path, boolean)} in a fresh directory of the store
+     * ({@code containers/<random>}), removed with the container: what
+     * {@code Container.builder().image(...)} uses.
+     */
+    io.jcontainer.Root.Overlay overlayRoot(String image);
 
     /** Stores credentials for {@code registry} in the docker config after checking them against it. */
     void login(String registry, String username, String password);

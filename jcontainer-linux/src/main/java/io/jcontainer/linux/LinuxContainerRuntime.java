@@ -635,6 +635,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         // the handle of an attached container owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
                         if (net == null && !spec.detached()) io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
+                        if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
                         if (net != null && !spec.detached()) {
                             try {
                                 networks().detach(id);
@@ -657,6 +658,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (!ok) {
                 if (made[0] != null) made[0].close();
                 if (state != null && old == null) store.delete(state);
+                if (old == null) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
             }
             if (state == null && etcHome != null) deleteTree(etcHome);
         }

@@ -673,10 +673,10 @@ final class LinuxContainers implements Containers {
     public void remove(String ref, boolean force, boolean volumes) throws InterruptedException {
         ContainerStore.Entry e = entry(ref);
         ContainerSpec spec = null;
-        if (volumes) try {
+        try {
             spec = StoredSpec.read(store.dir(e.state().id()));
         } catch (RuntimeException unreadable) {
-            // its volumes stay (docker volume prune removes them)
+            // its volumes and an owned overlay upper stay (docker volume prune removes the volumes)
         }
         boolean wasRunning = e.running() || e.status() == ContainerStore.Status.RESTARTING;
         if (e.status() == ContainerStore.Status.CREATED && e.state().pid() > 0) {
@@ -693,7 +693,8 @@ final class LinuxContainers implements Containers {
             noticeExitOfRemoved(e);
         }
         journal.append(event(e.state(), Instant.now(), "destroy", Map.of()));
-        if (volumes) this.volumes.removeAnonymousOf(spec);
+        if (volumes && spec != null) this.volumes.removeAnonymousOf(spec);
+        if (spec != null) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
     }
 
     /** Its networks' endpoints go; a failure is left to the sweep of the next runtime start. */

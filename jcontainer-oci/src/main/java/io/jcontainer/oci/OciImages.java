@@ -476,7 +476,10 @@ public final class OciImages implements Images {
             throw new ImageException("cannot list " + rootfs + ": " + e, e);
         }
         try (var dirs = Files.list(store.layersDir())) {
-            for (Path p : dirs.toList()) if (!keepChains.contains(p.getFileName().toString())) FsTree.deleteQuietly(p);
+            for (Path p : dirs.toList()) {
+                String name = p.getFileName().toString();
+                if (!keepChains.contains(name) && !name.equals(Store.LAYERS_FORMAT)) FsTree.deleteQuietly(p);
+            }
         } catch (IOException e) {
             throw new ImageException("cannot list " + store.layersDir() + ": " + e, e);
         }
@@ -651,6 +654,37 @@ public final class OciImages implements Images {
         }
         if (first != null) throw first;
         return out;
+    }
+
+    @Override
+    public io.jcontainer.Root.Overlay overlayRoot(String image, Path dir, boolean removeWithContainer) {
+        List<Path> lowers = new ArrayList<>(layers(image));
+        java.util.Collections.reverse(lowers);                  // overlayfs takes the topmost first
+        Path upper = dir.resolve("upper");
+        Path work = dir.resolve("work");
+        try {
+            Files.createDirectories(dir);
+            Files.createDirectory(upper);
+            Files.createDirectory(work);
+            // the upper's root is the container's "/" once written to: 0755 like an image root
+            Files.setAttribute(upper, "unix:mode", 0755, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(work, "unix:mode", 0700, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new ImageException("cannot make the overlay upper and work directories in " + dir + ": " + e, e);
+        }
+        return new io.jcontainer.Root.Overlay(lowers, upper, work, false, removeWithContainer);
+    }
+
+    @Override
+    public io.jcontainer.Root.Overlay overlayRoot(String image) {
+        Path dir = store.root().resolve("containers").resolve(java.util.HexFormat.of().formatHex(randomBytes(16)));
+        return overlayRoot(image, dir, true);
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
     }
 
     private LayerUnpacker.Options perLayerOptions() {

@@ -377,7 +377,8 @@ public final class SpecConv {
                 case "default" -> new Root.Default(xro);
                 case "overlay" -> x.model(() -> new Root.Overlay(x.get("lowerDirs").strings().stream().map(Path::of).toList(),
                         x.get("upper").present() ? Path.of(x.get("upper").string()) : null,
-                        x.get("work").present() ? Path.of(x.get("work").string()) : null, xro));
+                        x.get("work").present() ? Path.of(x.get("work").string()) : null, xro,
+                        x.get("removeWithContainer").bool(false)));
                 default -> throw x.get("kind").bad("expected default or overlay");
             };
         }
@@ -808,6 +809,7 @@ public final class SpecConv {
                 ObjectNode x = extras.putObject("root").put("kind", "overlay").put("readonly", ov.readonly());
                 strings(x.putArray("lowerDirs"), ov.lowerDirs().stream().map(Path::toString).toList());
                 if (ov.upper() != null) x.put("upper", ov.upper().toString()).put("work", ov.work().toString());
+                if (ov.removeWithContainer()) x.put("removeWithContainer", true);
             }
         }
         if (spec.hostname() != null) o.put("hostname", spec.hostname());

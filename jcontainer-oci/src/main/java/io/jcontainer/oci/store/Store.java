@@ -81,6 +81,32 @@ public final class Store {
         }
         this.gcLock = StoreLock.of(root.resolve("gc.lock"));
         this.indexLock = StoreLock.of(root.resolve("index.lock"));
+        migrateLayers();
+    }
+
+    /**
+     * Marks a layers/ directory whose whiteouts are in overlayfs' form (0/0 devices, opaque
+     * xattrs). Directories unpacked before that (empty .wh. files, which the kernel's overlay
+     * would show as files) are dropped once, under the exclusive lock; they are unpacked again
+     * from their blobs when next needed.
+     */
+    public static final String LAYERS_FORMAT = ".overlay-whiteouts";
+
+    private void migrateLayers() {
+        if (Files.exists(layers.resolve(LAYERS_FORMAT))) return;
+        try (var held = gcLock.exclusive(); var entries = Files.list(layers)) {
+            if (Files.exists(layers.resolve(LAYERS_FORMAT))) return;
+            for (Path p : entries.toList()) deleteTree(p);
+            Files.createFile(layers.resolve(LAYERS_FORMAT));
+        } catch (FileAlreadyExistsException raced) {
+            // another JVM marked it
+        } catch (IOException e) {
+            throw new ImageException("cannot prepare " + layers + ": " + e, e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        io.jcontainer.oci.unpack.FsTree.delete(p);
     }
 
     private static void createPrivate(Path dir) throws IOException {

@@ -74,7 +74,13 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
  */
 public final class LayerUnpacker {
 
-    public enum Whiteouts { APPLY, KEEP }
+    /**
+     * APPLY: delete what they name (flattening); KEEP: leave them as the empty {@code .wh.*}
+     * files of the tar (fuse-overlayfs reads those); OVERLAY: convert them to what the kernel's
+     * overlayfs reads in a lower directory — a 0/0 character device, an opaque xattr
+     * ({@link OverlayMarks}) — falling back to KEEP's files where the host refuses the marks.
+     */
+    public enum Whiteouts { APPLY, KEEP, OVERLAY }
 
     /** Shift owners by these amounts (0/0 keeps them); null {@code ownership} means do not chown. */
     public record Ownership(int uidShift, int gidShift) {
@@ -87,7 +93,7 @@ public final class LayerUnpacker {
         }
 
         public static Options perLayer(boolean chown) {
-            return new Options(Whiteouts.KEEP, chown ? Ownership.KEEP : null, Limits.DEFAULT);
+            return new Options(Whiteouts.OVERLAY, chown ? Ownership.KEEP : null, Limits.DEFAULT);
         }
 
         public Options withLimits(Limits l) {
@@ -364,7 +370,27 @@ public final class LayerUnpacker {
     }
 
     private void whiteout(Path parent, String base, String name) throws IOException {
-        if (options.whiteouts() == Whiteouts.KEEP) {
+        if (options.whiteouts() == Whiteouts.OVERLAY) {
+            if (base.equals(WHITEOUT)) throw new UnsafeLayerException("bare whiteout \"" + name + "\" refused");
+            try {
+                if (base.equals(OPAQUE)) {
+                    OverlayMarks.opaque(parent, creatorIsRoot);
+                    return;
+                }
+                String victim = base.substring(WHITEOUT.length());
+                if (victim.equals(".") || victim.equals(".."))
+                    throw new UnsafeLayerException("whiteout \"" + name + "\" names nothing: refused");
+                Path target = parent.resolve(victim);
+                removeExisting(target);
+                OverlayMarks.whiteout(target);
+                createdHere.add(target);
+                return;
+            } catch (IOException refused) {
+                // e.g. a kernel before 5.8 for an ordinary user, xattrs unsupported: keep the tar's form
+                skipped.add(name + " (kept as a .wh. file: " + refused.getMessage() + ")");
+            }
+        }
+        if (options.whiteouts() != Whiteouts.APPLY) {
             if (base.equals(WHITEOUT)) throw new UnsafeLayerException("bare whiteout \"" + name + "\" refused");
             Path marker = parent.resolve(base);
             removeExisting(marker);
@@ -484,7 +510,9 @@ public final class LayerUnpacker {
         for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
             if (!h.getKey().startsWith("SCHILY.xattr.")) continue;
             String name = h.getKey().substring("SCHILY.xattr.".length());
-            if (!name.startsWith("user.")) {
+            if (!name.startsWith("user.") || name.startsWith("user.overlay.")) {
+                // user.overlay.* is what a userxattr overlay mount obeys (opaque, redirect,
+                // metacopy): a layer must not steer the overlay of the layers above it.
                 // security.capability would give file capabilities, trusted.* is overlayfs'
                 // private namespace, security.selinux belongs to the host's policy: none of them
                 // is the image's to set (row 31).

@@ -1,6 +1,7 @@
 package io.jcontainer.oci.registry;
 
 import io.jcontainer.Container;
+import io.jcontainer.Root;
 import io.jcontainer.image.ImageConfig;
 import io.jcontainer.image.Images;
 import io.jcontainer.image.ImagesOptions;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,17 +78,32 @@ class RunFromImageTest {
                 assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("run IMAGE");
                 assertThat(c.waitFor().status()).isZero();
             }
-            try (Container c = Container.builder().image(ref).command("/bin/sh", "-c", "echo $GREETING; pwd; ls /etc; touch /x").start()) {
+            try (Container c = Container.builder().image(ref)
+                    .command("/bin/sh", "-c", "echo $GREETING; pwd; ls /etc; ls /opq; echo x > /x; cat /x; rm /etc/marker; ls /etc").start()) {
                 assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8))
-                        .isEqualTo("hello\n/tmp\ngroup\nmarker\npasswd\n");                 // no doomed file: whiteouts applied
-                assertThat(c.waitFor().status()).isNotZero();                      // the shared image tree is read-only
+                        .isEqualTo("hello\n/tmp\ngroup\nmarker\npasswd\nnew\nx\ngroup\npasswd\n");  // whiteouts and the opaque dir hold in the overlay
+                assertThat(c.waitFor().status()).isZero();                         // writable, like docker's
+            }
+            Path containers = tmp.resolve("default-store/containers");
+            try (var left = Files.list(containers)) {
+                assertThat(left.toList()).as("the upper goes with the container").isEmpty();
+            }
+            try (Container c = Container.builder().image(ref).command("/bin/cat", "/x", "/etc/marker").start()) {
+                assertThat(new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("run IMAGE");   // a fresh upper each time: no /x, the marker back
+                c.waitFor();
             }
             try (Images images = open(tmp.resolve("default-store"))) {
-                Path shared = images.rootfs(ref);
-                assertThat(shared).isEqualTo(tmp.resolve("default-store/rootfs").resolve(image.config.digest().hex()));
-                assertThat(shared.resolve("x")).doesNotExist();
+                // a kept upper (what a commit or a build step diffs): the caller's directory, overlayfs' form
+                Root.Overlay root = images.overlayRoot(ref, tmp.resolve("kept"), false);
+                try (Container c = Container.builder().rootOverlay(root.lowerDirs(), root.upper(), root.work())
+                        .command("/bin/sh", "-c", "echo new > /added; rm /etc/marker").start()) {
+                    assertThat(c.waitFor().status()).isZero();
+                }
+                assertThat(Files.readString(root.upper().resolve("added"))).isEqualTo("new\n");
+                var wh = Files.readAttributes(root.upper().resolve("etc/marker"), java.nio.file.attribute.PosixFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                assertThat(wh.isOther()).as("a deletion is a 0/0 character device in the upper").isTrue();
                 images.remove(ref, false);
-                assertThat(shared).doesNotExist();                                 // removed with the image
             }
         } finally {
             if (previous == null) System.clearProperty("jcontainer.storage");

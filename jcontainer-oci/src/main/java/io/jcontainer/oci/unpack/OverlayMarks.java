@@ -1,0 +1,70 @@
+package io.jcontainer.oci.unpack;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+
+/**
+ * The two marks overlayfs reads in a lower directory, written through FFM (Java has neither
+ * {@code mknod} nor {@code lsetxattr}): a whiteout is a character device 0/0 (which Linux ≥ 5.8
+ * lets an unprivileged user make: "whiteout" is exempt from CAP_MKNOD), an opaque directory
+ * carries {@code trusted.overlay.opaque=y} (read by a mount in the initial user namespace) and
+ * {@code user.overlay.opaque=y} (read by a mount with {@code userxattr}, in a user namespace).
+ * Only {@code trusted.*} needs root: an ordinary user's layers get the {@code user.*} mark only,
+ * which is the one its (user-namespace) mounts read.
+ */
+final class OverlayMarks {
+    private static final int S_IFCHR = 0020000;
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle MKNOD = LINKER.downcallHandle(LINKER.defaultLookup().find("mknod").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle LSETXATTR = LINKER.downcallHandle(LINKER.defaultLookup().find("lsetxattr").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+
+    private OverlayMarks() {
+    }
+
+    /** {@code mknod(path, S_IFCHR|0000, 0)}: never follows a link (fails with EEXIST on anything there). */
+    static void whiteout(Path path) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(CAPTURE);
+            int rc = (int) MKNOD.invokeExact(errno, a.allocateFrom(path.toString()), S_IFCHR, 0L);
+            if (rc != 0) throw new IOException("mknod(" + path + ", S_IFCHR, 0:0) failed: errno " + (int) ERRNO.get(errno, 0L));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("mknod(" + path + "): " + t, t);
+        }
+    }
+
+    /** Marks {@code dir} opaque: {@code user.overlay.opaque}, and {@code trusted.overlay.opaque} when {@code trusted}. */
+    static void opaque(Path dir, boolean trusted) throws IOException {
+        if (trusted) setxattr(dir, "trusted.overlay.opaque");
+        setxattr(dir, "user.overlay.opaque");
+    }
+
+    private static void setxattr(Path p, String name) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(CAPTURE);
+            MemorySegment value = a.allocateFrom("y");
+            int rc = (int) LSETXATTR.invokeExact(errno, a.allocateFrom(p.toString()), a.allocateFrom(name), value, 1L, 0);
+            if (rc != 0) throw new IOException("lsetxattr(" + p + ", " + name + ") failed: errno " + (int) ERRNO.get(errno, 0L));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("lsetxattr(" + p + ", " + name + "): " + t, t);
+        }
+    }
+}
