@@ -881,7 +881,7 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
                 case Root.Directory d -> checkDir("rootfs", d.path());
                 case Root.Overlay o -> {
                     for (Path p : o.lowerDirs()) checkDir("root.overlay.lowerDirs", p);
-                    if (o.upper() != null) {
+                    if (o.upper() != null && !o.removeWithContainer()) {       // an owned upper is made at the start
                         checkDir("root.overlay.upper", o.upper());
                         checkDir("root.overlay.work", o.work());
                     }

@@ -55,6 +55,7 @@ public final class Cli {
             new LoadCommand(),
             new HistoryCommand(),
             new ImportCommand(),
+            new SearchCommand(),
             new ImageCommand(),
             new RenameCommand(),
             new StatsCommand(),

@@ -59,6 +59,7 @@ public final class InfoCommand implements Command {
         out.println("Seccomp:            " + seccomp());
         out.println("Rootless network:   " + rootlessNetwork());
         out.println("Time namespaces:    " + (Files.exists(Path.of("/proc/self/ns/time")) ? "available" : "unavailable (Linux 5.6+)"));
+        out.println("Image roots:        " + imageRoots());
         return 0;
     }
 
@@ -72,6 +73,28 @@ public final class InfoCommand implements Command {
             if (Files.isExecutable(p)) return "pasta (" + p + ")" + ("0".equals(uid()) ? ", for ordinary users" : "");
         }
         return "none: an ordinary user's containers get loopback only (apt-get install passt for pasta)";
+    }
+
+    /**
+     * How a container of an image gets its writable root: the kernel's overlayfs over the
+     * image's shared layers, with a per-container upper; rootless in a user namespace with
+     * {@code userxattr} (Linux 5.11+). There is no fuse-overlayfs or copy fallback yet.
+     */
+    static String imageRoots() {
+        String[] v = read("/proc/sys/kernel/osrelease", "0.0").split("[.-]");
+        int major = 0, minor = 0;
+        try {
+            major = Integer.parseInt(v[0]);
+            minor = v.length > 1 ? Integer.parseInt(v[1]) : 0;
+        } catch (NumberFormatException ignored) {
+            // unknown: treated as old
+        }
+        boolean fsconfigAppend = major > 6 || major == 6 && minor >= 8;
+        String layers = fsconfigAppend ? "" : "; at most ~250 bytes of layer paths (lowerdir+ needs Linux 6.8+)";
+        if ("0".equals(uid())) return "kernel overlay (shared layers + a per-container upper)" + layers;
+        boolean userxattr = major > 5 || major == 5 && minor >= 11;
+        return userxattr ? "kernel overlay in a user namespace, userxattr (shared layers + a per-container upper)" + layers
+                : "unavailable: rootless overlay needs Linux 5.11+ (userxattr); no fuse-overlayfs or copy fallback yet";
     }
 
     /**
@@ -106,6 +129,7 @@ public final class InfoCommand implements Command {
         m.put("ContainersStopped", stopped);
         m.put("Images", images);
         m.put("Driver", "overlay");
+        m.put("ImageRoots", imageRoots());
         m.put("CgroupDriver", "cgroupfs");
         m.put("CgroupVersion", cg.startsWith("v2") ? "2" : cg.startsWith("v1") ? "1" : "");
         m.put("KernelVersion", read("/proc/sys/kernel/osrelease", "unknown"));

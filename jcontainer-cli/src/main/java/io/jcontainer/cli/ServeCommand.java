@@ -25,12 +25,12 @@ public final class ServeCommand implements Command {
 
     @Override
     public String summary() {
-        return system ? "Manage jcontainer (system service: serve the Docker Engine API)" : "Serve the Docker Engine API (short for system service)";
+        return system ? "Manage jcontainer (system service: serve the Docker Engine API; system df: disk use)" : "Serve the Docker Engine API (short for system service)";
     }
 
     @Override
     public String usage() {
-        return (system ? "system service" : "serve") + " [OPTIONS] [URI]";
+        return (system ? "system service|df" : "serve") + " [OPTIONS] [URI]";
     }
 
     @Override
@@ -61,8 +61,12 @@ public final class ServeCommand implements Command {
     public int run(Flags.Parsed p, Io io) throws Exception {
         List<String> args = p.positionals();
         if (system) {
+            if (!args.isEmpty() && args.getFirst().equals("df")) {
+                if (args.size() > 1) throw new UsageException("\"system df\" takes no arguments.");
+                return SystemDf.run(io);
+            }
             if (args.isEmpty() || !args.getFirst().equals("service"))
-                throw new UsageException("\"system\" requires a subcommand: service");
+                throw new UsageException("\"system\" requires a subcommand: service, df");
             args = args.subList(1, args.size());
         }
         if (args.size() > 1) throw new UsageException("\"" + name() + "\" takes at most one URI.");

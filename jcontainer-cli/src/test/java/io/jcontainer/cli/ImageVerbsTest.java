@@ -52,6 +52,12 @@ class ImageVerbsTest {
         assertThat(push.out()).startsWith("The push refers to repository [" + registry.host() + "/cli/busybox]")
                 .contains(": Pushed").contains("1: digest: " + image.manifest.digest());
 
+        var search = cli("search", registry.host() + "/busy");
+        assertThat(search.out()).as(search.toString()).startsWith("NAME").contains(registry.host() + "/cli/busybox");
+        assertThat(cli("search", "--format", "{{.Name}}", registry.host() + "/nothing-like-it").out()).isEmpty();
+        var df = cli("system", "df");
+        assertThat(df.out()).as(df.toString()).startsWith("TYPE").containsPattern("Images +1 ").contains("Containers");
+
         var rmi = cli("rmi", ref);
         assertThat(rmi.out()).isEqualTo("Untagged: " + ref + "\nDeleted: " + image.config.digest() + "\n");
         assertThat(cli("images", "-q").out()).isEmpty();
@@ -99,6 +105,11 @@ class ImageVerbsTest {
         var run = cli("run", "--rm", ref);                                   // Entrypoint + Cmd, pulled
         assertThat(run.code()).as(run.toString()).isZero();
         assertThat(run.out()).isEqualTo("from run IMAGE");
+        var write = cli("run", "--rm", ref, "-c", "echo x > /x; cat /x");      // a writable root, as docker's
+        assertThat(write.out()).as(write.toString()).isEqualTo("x\n");
+        try (var uppers = Files.list(tmp.resolve("store/containers"))) {
+            assertThat(uppers.toList()).as("the upper goes with the container").isEmpty();
+        }
         var args = cli("run", "--rm", ref, "-c", "echo $GREETING");           // ARGs replace Cmd only
         assertThat(args.code()).as(args.toString()).isZero();
         assertThat(args.out()).isEqualTo("hello\n");

@@ -573,6 +573,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         // beside the store only until the container's mounts hold them (removed once it started)
         java.nio.file.Path etcHome = !spec.etcFiles() ? null : state != null ? store.dir(id) : store.scratchDir(id);
         try {
+            io.jcontainer.linux.rootfs.OverlayUpper.prepare(spec.root());
             // the record holds the whole configuration: start, restart and exec from any process read it
             if (state != null) StoredSpec.write(store.dir(id), asked);
             // Validated and named now; made now or — where the plan lets the child wait for it —

@@ -677,8 +677,12 @@ public final class OciImages implements Images {
 
     @Override
     public io.jcontainer.Root.Overlay overlayRoot(String image) {
+        // Not made here: the runtime makes an owned upper at the start (OverlayUpper.prepare), so a
+        // spec that is built but never started (a usage error after the image was resolved) leaves nothing.
         Path dir = store.root().resolve("containers").resolve(java.util.HexFormat.of().formatHex(randomBytes(16)));
-        return overlayRoot(image, dir, true);
+        List<Path> lowers = new ArrayList<>(layers(image));
+        java.util.Collections.reverse(lowers);
+        return new io.jcontainer.Root.Overlay(lowers, dir.resolve("upper"), dir.resolve("work"), false, true);
     }
 
     private static byte[] randomBytes(int n) {

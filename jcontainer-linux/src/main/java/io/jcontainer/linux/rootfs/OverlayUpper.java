@@ -22,6 +22,27 @@ public final class OverlayUpper {
     private OverlayUpper() {
     }
 
+    /**
+     * Makes an owned upper and work directory when they are missing (an image root as
+     * {@code Images.overlayRoot(image)} describes it): at the start, so that a spec never started
+     * leaves nothing behind. The upper's root is the container's "/": 0755, as an image root.
+     */
+    public static void prepare(Root root) {
+        if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
+        try {
+            if (!Files.isDirectory(o.upper(), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(o.upper());
+                Files.setAttribute(o.upper(), "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+            }
+            if (!Files.isDirectory(o.work(), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(o.work());
+                Files.setAttribute(o.work(), "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (IOException e) {
+            throw new io.jcontainer.ContainerStartException("cannot make the overlay upper " + o.upper() + " and work " + o.work() + ": " + e, e);
+        }
+    }
+
     public static void removeIfOwned(Root root) {
         if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
         try {

@@ -1,0 +1,75 @@
+package io.jcontainer.bench;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.Root;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What an image root costs a start (issue 12: ≤ 0.5 ms over a plain root): {@code /bin/true}
+ * with the namespaces-only configuration on the busybox directory (bound), against the same on
+ * an overlay of three already-unpacked layers (the busybox tree and two small ones) under a
+ * fresh upper and work directory per container — made before the start and removed after it,
+ * as {@code Container.builder().image(...)} does ({@code Images.overlayRoot},
+ * {@code Root.Overlay.removeWithContainer}).
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar ImageRootStart -f 1 -wi 3 -i 5</pre>
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@State(Scope.Benchmark)
+public class ImageRootStart {
+    private ContainerSpec plain;
+    private ContainerSpec.Builder overlay;
+    private List<Path> lowers;
+    private Path uppers;
+    private final AtomicLong seq = new AtomicLong();
+
+    @Setup(Level.Trial)
+    public void setup() throws IOException {
+        Path rootfs = Fixture.rootfs();
+        Fixture.ensureBundle();
+        plain = Configs.namespacesOnly(rootfs).build();
+        Path base = Files.createTempDirectory("jcontainer-imageroot-");
+        Path l2 = Files.createDirectories(base.resolve("l2/etc"));
+        Files.writeString(l2.resolve("marker"), "layer 2");
+        Path l3 = Files.createDirectories(base.resolve("l3/tmp"));
+        lowers = List.of(base.resolve("l3"), base.resolve("l2"), rootfs);
+        uppers = Files.createDirectories(base.resolve("containers"));
+        overlay = Configs.namespacesOnly(rootfs);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        io.jcontainer.oci.unpack.FsTree.delete(uppers.getParent());
+    }
+
+    @Benchmark
+    public int plainRoot() throws InterruptedException {
+        return Contenders.run(plain);
+    }
+
+    @Benchmark
+    public int overlayRoot() throws InterruptedException, IOException {
+        Path dir = uppers.resolve(Long.toString(seq.incrementAndGet()));
+        Files.createDirectories(dir.resolve("upper"));
+        Files.createDirectories(dir.resolve("work"));
+        ContainerSpec spec = overlay.root(new Root.Overlay(lowers, dir.resolve("upper"), dir.resolve("work"), false, true)).build();
+        return Contenders.run(spec);
+    }
+}
