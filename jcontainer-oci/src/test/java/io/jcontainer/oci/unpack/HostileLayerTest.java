@@ -157,12 +157,15 @@ class HostileLayerTest {
     void setuidKeptButNoCapabilityXattr() throws IOException {
         apply(new Tars().file("bin/su", new byte[]{1}, 04755, 0, 0)
                 .fileWithXattr("cap", "x", "security.capability", "y")
-                .fileWithXattr("u", "x", "user.comment", "hello").tar());
+                .fileWithXattr("u", "x", "user.comment", "hello")
+                .fileWithXattr("ov", "x", "user.overlay.redirect", "/etc").tar());
         assertThat(Files.getAttribute(root.resolve("bin/su"), "unix:mode")).isEqualTo(0104755);
         var view = Files.getFileAttributeView(root.resolve("cap"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
         assertThat(view.list()).isEmpty();
         var u = Files.getFileAttributeView(root.resolve("u"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
         assertThat(u.list()).containsExactly("comment");
+        var ov = Files.getFileAttributeView(root.resolve("ov"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        assertThat(ov.list()).as("user.overlay.* steers a userxattr overlay: never from a layer").isEmpty();
         assertThat(Files.exists(root.resolve("mem"), LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 
