@@ -538,7 +538,8 @@ public final class PlanCompiler {
         // The terminal is a pty of the host's devpts, which this devpts does not list: bound as
         // /dev/console (as docker's console) and opened there again, so that after pivot_root
         // ttyname(3) — and tty(1) — find it inside. Before the setup, fd 0 is the pty's slave.
-        if (spec.tty()) c.add(new Op.ReopenTty(CONSOLE));
+        // A console socket's terminal is allocated later from this devpts (OP_CONSOLE): nothing to bind.
+        if (spec.tty() && !(spec.stdin() instanceof io.jcontainer.Stdio.Console)) c.add(new Op.ReopenTty(CONSOLE));
         c.add(new Op.Mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k,nr_inodes=" + Mount.Tmpfs.inodesFor(64L << 20), IN_ROOT | MKDIR));
         if (spec.has(Namespace.IPC))
             c.add(new Op.Mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", IN_ROOT | MKDIR));

@@ -448,5 +448,9 @@ class PlanCompilerTest {
         assertThat(((Op.ReopenTty) ops.get(reopen)).path()).isEqualTo("/dev/console");
         assertThat(lastIndexOf(ops, o -> o instanceof Op.Mount m && m.target().equals("/dev/pts"))).isLessThan(reopen);
         assertThat(indexOf(compile(ROOT_HOST, spec()).child(), Op.ReopenTty.class)).isEqualTo(-1);
+        // a console socket's terminal comes from the container's own devpts later (OP_CONSOLE): no host pty to bind
+        List<Op> console = compile(ROOT_HOST, spec().tty(true).stdin(new io.jcontainer.Stdio.Console(java.nio.file.Path.of("/run/x.sock")))).child();
+        assertThat(indexOf(console, Op.ReopenTty.class)).isEqualTo(-1);
+        assertThat(indexOf(console, Op.Console.class)).isPositive();
     }
 }
