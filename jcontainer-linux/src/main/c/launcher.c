@@ -154,8 +154,8 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
         sys3(NR_dup3, att_child_in, 1, 0);
         sys3(NR_dup3, att_child_in, 2, 0);
       }
-      sys4(NR_rt_sigprocmask, SIG_SETMASK, &att_oldmask, 0, 8);
     }
+    sys4(NR_rt_sigprocmask, SIG_SETMASK, &att_oldmask, 0, 8); /* the launcher's own mask, SIGPIPE unblocked */
     child_main(&c, nchild, go[0], err[1]);
   }
   child = (s32)pid;
@@ -256,6 +256,13 @@ void launcher_main(void) {
   if (run_ops(&c, npre, PHASE_PRE, &f, 0) < 0) fail_and_exit(&f);
   if (log_setup(&f) < 0) fail_and_exit(&f);
   if (attach_setup(&f) < 0) fail_and_exit(&f);
+  /* The monitor writes to pipes whose readers may be gone — the JVM or runc process that started
+   * a detached exec and exited, an engine's FIFO: EPIPE for it, never a SIGPIPE death that an
+   * engine reaping it would report as the container's status (141). Each child gets the mask back. */
+  if (!att_path) {
+    u64 pipe_sig = 1ull << (SIGPIPE - 1);
+    sys4(NR_rt_sigprocmask, SIG_BLOCK, &pipe_sig, &att_oldmask, 8);
+  }
   if (!(clone_flags & CLONE_NEWPID)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
 
   do start_child(c, clone_flags, nparent, nchild);
