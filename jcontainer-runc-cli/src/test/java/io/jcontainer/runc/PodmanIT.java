@@ -82,6 +82,7 @@ class PodmanIT {
     @BeforeAll
     static void importBusybox() throws Exception {
         hadLibpodParent = Files.exists(Path.of("/sys/fs/cgroup/pids/libpod_parent")) || Files.exists(Path.of("/sys/fs/cgroup/libpod_parent"));
+        hadNetnsMount = netnsMounted();
         Path b = dir.resolve("bundle");
         Path script = Path.of("..", "..", "shared", "bench", "busybox-bundle.sh").toAbsolutePath().normalize();
         if (!Files.exists(script)) script = Path.of("/work/shared/bench/busybox-bundle.sh");
@@ -90,6 +91,12 @@ class PodmanIT {
         assertThat(new ProcessBuilder("tar", "-C", b.resolve("rootfs").toString(), "-cf", tar.toString(), ".").start().waitFor()).isZero();
         Result r = run("import", tar.toString(), IMAGE);
         assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    static boolean hadNetnsMount;
+
+    static boolean netnsMounted() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.split(" ")[4].equals("/run/netns"));
     }
 
     @AfterAll
@@ -105,6 +112,17 @@ class PodmanIT {
                         Path lp = Files.isDirectory(h.resolve("libpod_parent")) ? h.resolve("libpod_parent") : null;
                         if (h.getFileName().toString().equals("libpod_parent")) lp = h;
                         if (lp == null) continue;
+                        // conmon also writes a "tasks" file under controllers this host has no
+                        // hierarchy for (plain tmpfs directories): files first, where they can go
+                        try (Stream<Path> w = Files.walk(lp)) {
+                            for (Path f : w.filter(Files::isRegularFile).toList()) {
+                                try {
+                                    Files.deleteIfExists(f);
+                                } catch (java.io.IOException controlFile) {
+                                    // a real cgroup's file: it goes with its directory
+                                }
+                            }
+                        }
                         try (Stream<Path> w = Files.walk(lp)) {
                             for (Path d : w.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(d);
                         } catch (java.io.IOException busy) {
@@ -114,6 +132,10 @@ class PodmanIT {
                 }
             }
         }
+        // podman makes /run/netns a shared bind mount of itself for the containers' network
+        // namespaces (--network none is a namespace with loopback): undone when it was not there before
+        if (!hadNetnsMount && netnsMounted())
+            assertThat(new ProcessBuilder("umount", "/run/netns").inheritIO().start().waitFor()).as("umount /run/netns").isZero();
         // nothing of ours keeps running: conmon and the containers' monitors end with the containers
         var left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
         assertThat(left).as("processes left behind").isEmpty();
