@@ -170,26 +170,10 @@ long attach_setup(struct failure *f) {
     att_in = p[1];
     sys3(NR_fcntl, att_in, F_SETFL, O_NONBLOCK);
   }
-  /* sun_path holds 107 bytes: a longer path is reached through its directory's fd */
-  struct { unsigned short family; char path[108]; } sa;
-  memset(&sa, 0, sizeof sa);
-  sa.family = 1; /* AF_UNIX */
   set_detail(f, att_path);
-  size_t n = slen(att_path);
-  long dir = -1;
-  if (n < sizeof sa.path) {
-    memcpy(sa.path, att_path, n);
-  } else {
-    char parent[4096];
-    const char *name = split_parent(att_path, parent, sizeof parent);
-    if (!name || slen(name) > 48) FAIL(SC_BIND, -36 /* ENAMETOOLONG */);
-    dir = sys4(NR_openat, AT_FDCWD, parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-    if (dir < 0) FAIL(SC_OPENAT, dir);
-    memcpy(sa.path, "/proc/self/fd/", 14);
-    int k = 14 + utoa(sa.path + 14, (u64)dir);
-    sa.path[k++] = '/';
-    memcpy(sa.path + k, name, slen(name) + 1);
-  }
+  struct unix_sa sa;
+  long dir, a = unix_address(att_path, &sa, &dir);
+  if (a < 0) FAIL(a == -36 ? SC_BIND : SC_OPENAT, a);
   long s = sys3(NR_socket, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC | O_NONBLOCK, 0);
   if (s < 0) { if (dir >= 0) sys1(NR_close, dir); FAIL(SC_SOCKET, s); }
   att_listen = (int)s;

@@ -17,25 +17,9 @@ long console_socket_op(struct cursor *c, struct failure *f) {
   const char *path = rd_str(c);
   if (c->bad) FAIL(SC_PLAN, -EINVAL);
   set_detail(f, path);
-  /* sun_path holds 107 bytes: a longer path is reached through its directory's fd */
-  struct { unsigned short family; char path[108]; } sa;
-  memset(&sa, 0, sizeof sa);
-  sa.family = AF_UNIX;
-  size_t n = slen(path);
-  long dir = -1;
-  if (n < sizeof sa.path) {
-    memcpy(sa.path, path, n);
-  } else {
-    char parent[4096];
-    const char *name = split_parent(path, parent, sizeof parent);
-    if (!name || slen(name) > 48) FAIL(SC_CONNECT, -36 /* ENAMETOOLONG */);
-    dir = sys4(NR_openat, AT_FDCWD, parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-    if (dir < 0) FAIL(SC_OPENAT, dir);
-    memcpy(sa.path, "/proc/self/fd/", 14);
-    int k = 14 + utoa(sa.path + 14, (u64)dir);
-    sa.path[k++] = '/';
-    memcpy(sa.path + k, name, slen(name) + 1);
-  }
+  struct unix_sa sa;
+  long dir, a = unix_address(path, &sa, &dir);
+  if (a < 0) FAIL(a == -36 ? SC_CONNECT : SC_OPENAT, a);
   long s = sys3(NR_socket, AF_UNIX, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0);
   if (s < 0) { if (dir >= 0) sys1(NR_close, dir); FAIL(SC_SOCKET, s); }
   long r = sys3(NR_connect, s, &sa, sizeof sa);

@@ -34,6 +34,11 @@ long xread_full(int fd, void *p, size_t n);
 __attribute__((noreturn)) void die(int code);
 void send_frame(int fd, u32 type, const void *payload, u32 len);
 const char *split_parent(const char *path, char *buf, size_t size);
+/* A unix socket's address: sun_path holds 107 bytes, so a longer path is reached through its
+ * directory's fd, *dir (close it after bind or connect; -1 when none). 0, -ENAMETOOLONG, or
+ * openat's -errno for the directory. */
+struct unix_sa { unsigned short family; char path[108]; };
+long unix_address(const char *path, struct unix_sa *sa, long *dir);
 void fd_path(char *buf, long fd);
 void write_atomically(const char *path, const char *buf, size_t len);
 long open_ns(s32 pid, const char *name);

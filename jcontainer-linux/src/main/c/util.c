@@ -105,3 +105,25 @@ int streq(const char *a, const char *b) {
   while (*a && *a == *b) a++, b++;
   return *a == *b;
 }
+
+long unix_address(const char *path, struct unix_sa *sa, long *dir) {
+  memset(sa, 0, sizeof *sa);
+  sa->family = 1; /* AF_UNIX */
+  *dir = -1;
+  size_t n = slen(path);
+  if (n < sizeof sa->path) {
+    memcpy(sa->path, path, n);
+    return 0;
+  }
+  char parent[4096];
+  const char *name = split_parent(path, parent, sizeof parent);
+  if (!name || slen(name) > 48) return -36 /* ENAMETOOLONG */;
+  long d = sys4(NR_openat, AT_FDCWD, parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  if (d < 0) return d;
+  *dir = d;
+  memcpy(sa->path, "/proc/self/fd/", 14);
+  int k = 14 + utoa(sa->path + 14, (u64)d);
+  sa->path[k++] = '/';
+  memcpy(sa->path + k, name, slen(name) + 1);
+  return 0;
+}
