@@ -53,10 +53,19 @@ long xread_full(int fd, void *p, size_t n) {
 __attribute__((noreturn)) void die(int code) {
   for (;;) sys1(NR_exit_group, code);
 }
+/* One write for a usual frame: a header written alone woke the JVM's reader, which then
+ * blocked again for the payload (two wake-ups per report on the start's critical path). */
 void send_frame(int fd, u32 type, const void *payload, u32 len) {
-  u32 hdr[2] = {type, len};
-  xwrite_all(fd, hdr, sizeof hdr);
-  if (len) xwrite_all(fd, payload, len);
+  u32 buf[2 + 256];
+  buf[0] = type;
+  buf[1] = len;
+  if (len <= sizeof buf - 8) {
+    if (len) memcpy(buf + 2, payload, len);
+    xwrite_all(fd, buf, 8 + len);
+    return;
+  }
+  xwrite_all(fd, buf, 8);
+  xwrite_all(fd, payload, len);
 }
 /* Splits "/a/b/c" into its parent ("/a/b", in buf) and last component (returned). */
 const char *split_parent(const char *path, char *buf, size_t size) {
