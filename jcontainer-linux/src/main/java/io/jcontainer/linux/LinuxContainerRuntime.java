@@ -992,7 +992,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         boolean ok = false;
         String step = "encode the plan";
         try {
-            byte[] encoded = PlanEncoder.encode(plan);
+            byte[] encoded = PlanEncoder.encodeFramed(plan);
             step = "open the standard streams";
             int[] in, out, err;
             int ttyControl = -1;
@@ -1140,13 +1140,31 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     static byte[] random32() {
         byte[] b = new byte[32];
-        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/urandom"))) {
-            if (in.readNBytes(b, 0, b.length) == b.length) return b;
-        } catch (java.io.IOException | RuntimeException e) {
-            // no /dev/urandom (a chroot without /dev): SecureRandom finds another source
+        java.nio.channels.FileChannel urandom = Urandom.CHANNEL;
+        if (urandom != null) {
+            try {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
+                while (buf.hasRemaining()) if (urandom.read(buf) <= 0) break;
+                if (!buf.hasRemaining()) return b;
+            } catch (java.io.IOException | RuntimeException e) {
+                // fall through to SecureRandom
+            }
         }
         Ids.RANDOM.nextBytes(b);
         return b;
+    }
+
+    /** /dev/urandom opened once (an open, a read and a close per start before); null where it cannot be read (a chroot without /dev). */
+    private static final class Urandom {
+        static final java.nio.channels.FileChannel CHANNEL = open();
+
+        private static java.nio.channels.FileChannel open() {
+            try {
+                return java.nio.channels.FileChannel.open(java.nio.file.Path.of("/dev/urandom"));
+            } catch (java.io.IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     /** For tests and tools: makes sure a spec compiles on this host without starting anything. */

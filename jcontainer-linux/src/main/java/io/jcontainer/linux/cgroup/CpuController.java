@@ -24,7 +24,7 @@ final class CpuController {
             throw new InvalidSpecException("cpus", r.cpuPeriod() == 0 ? r.cpuQuota() + " is below the minimum of 0.01 CPUs (1 ms per 100 ms period)"
                     : r.cpuQuota() + " CPUs is below the minimum of 1 ms per " + r.cpuPeriod() + " µs period");
         // as docker: no more than the host has (a huge quota would also overflow cfs_quota_us)
-        int n = Runtime.getRuntime().availableProcessors();
+        int n = HostCpus.COUNT;
         if (r.cpuQuota() > n)
             throw new InvalidSpecException("cpus", String.format(java.util.Locale.ROOT,
                     "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", n, n));
@@ -52,5 +52,10 @@ final class CpuController {
     /** v1 shares 2..262144 onto v2 weight 1..10000, linearly (the mapping runc and crun use). */
     static long weight(long shares) {
         return 1 + ((shares - 2) * 9999) / 262142;
+    }
+
+    /** The host's CPUs, asked once: availableProcessors is a system call (and cgroup reads) at every start. */
+    private static final class HostCpus {
+        static final int COUNT = Runtime.getRuntime().availableProcessors();
     }
 }

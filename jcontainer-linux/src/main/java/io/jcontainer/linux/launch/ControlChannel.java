@@ -45,10 +45,9 @@ public final class ControlChannel {
         }
     }
 
-    public void sendPlan(byte[] plan) {
-        byte[] len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(plan.length).array();
-        sys.write(fd, len, 0, 4);
-        sys.write(fd, plan, 0, plan.length);
+    /** @param framed the plan behind its length ({@link io.jcontainer.linux.plan.PlanEncoder#encodeFramed}): one write */
+    public void sendPlan(byte[] framed) {
+        sys.write(fd, framed, 0, framed.length);
     }
 
     public synchronized void sendCommand(int type, int arg) {

@@ -27,12 +27,29 @@ public final class PlanEncoder {
     }
 
     public static byte[] encode(Plan plan) {
-        Buf b = new Buf();
+        Buf b = new Buf(4096);
+        write(plan, b);
+        return b.bytes();
+    }
+
+    /**
+     * The plan behind its 4-byte length, as the launcher reads it from the control channel: one
+     * write, and a buffer big enough for a usual plan with its seccomp filter from the start (the
+     * doubling and the copies showed in a profile of the start).
+     */
+    public static byte[] encodeFramed(Plan plan) {
+        Buf b = new Buf(16384);
+        b.u32(0);
+        write(plan, b);
+        b.patch(0, b.size() - 4);
+        return b.bytes();
+    }
+
+    private static void write(Plan plan, Buf b) {
         b.u32(MAGIC).u32(VERSION).u64(plan.cloneFlags()).u32(plan.flags())
                 .u32(plan.pre().size()).u32(plan.parent().size()).u32(plan.child().size());
         for (List<Op> ops : List.of(plan.pre(), plan.parent(), plan.child()))
             for (Op op : ops) encode(b, op);
-        return b.bytes();
     }
 
     private static void encode(Buf out, Op op) {
@@ -101,8 +118,16 @@ public final class PlanEncoder {
 
     /** A little-endian byte buffer with the plan's string and blob encodings. */
     static final class Buf {
-        private byte[] b = new byte[4096];
+        private byte[] b;
         private int n;
+
+        Buf() {
+            this(4096);
+        }
+
+        Buf(int capacity) {
+            b = new byte[capacity];
+        }
 
         private void ensure(int more) {
             if (n + more > b.length) b = java.util.Arrays.copyOf(b, Math.max(b.length * 2, n + more));

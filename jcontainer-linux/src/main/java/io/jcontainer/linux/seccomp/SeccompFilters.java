@@ -44,7 +44,14 @@ public final class SeccompFilters {
         }
     }
 
-    private record Key(Seccomp profile, Arch arch, Set<Capability> caps, int major, int minor) {
+    /** The capabilities as a bit mask: hashed and compared at every start, a set's hashing showed in profiles. */
+    private record Key(Seccomp profile, Arch arch, long caps, int major, int minor) {
+    }
+
+    private static long mask(Set<Capability> caps) {
+        long m = 0;
+        for (Capability c : caps) m |= 1L << c.ordinal();
+        return m;
     }
 
     /** The filter for the container's capabilities on this host, or null for no filter. */
@@ -56,7 +63,7 @@ public final class SeccompFilters {
     /** The filter for an explicit target (tests, tools); null for {@link Seccomp#UNCONFINED}. */
     public static SeccompFilter compile(Seccomp profile, SeccompCompiler.Target target) {
         if (profile instanceof Seccomp.Unconfined) return null;
-        Key key = new Key(profile, target.arch(), target.caps(), target.major(), target.minor());
+        Key key = new Key(profile, target.arch(), mask(target.caps()), target.major(), target.minor());
         SeccompFilter f = CACHE.get(key);
         if (f != null) return f;
         SeccompProfile p = profile(profile);

@@ -37,6 +37,16 @@ class PlanEncoderTest {
     }
 
     @Test
+    void theFramedPlanIsItsLengthThenThePlanAlsoWhenItOutgrowsTheBuffer() {
+        byte[] big = new byte[40_000]; // a seccomp filter bigger than the first buffer
+        Plan p = new Plan(Plan.CLONE_NEWNS, 0, List.of(), List.of(), List.of(new Op.Hostname("h"), new Op.Seccomp(0, big)));
+        byte[] plain = PlanEncoder.encode(p), framed = PlanEncoder.encodeFramed(p);
+        assertThat(framed).hasSize(plain.length + 4);
+        assertThat(ByteBuffer.wrap(framed).order(ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(plain.length);
+        assertThat(java.util.Arrays.copyOfRange(framed, 4, framed.length)).isEqualTo(plain);
+    }
+
+    @Test
     void nulBytesCannotSmuggleATruncatedPath() {
         Plan p = new Plan(0, 0, List.of(), List.of(), List.of(new Op.Chdir("/a\0/b")));
         assertThatThrownBy(() -> PlanEncoder.encode(p)).isInstanceOf(IllegalArgumentException.class);
