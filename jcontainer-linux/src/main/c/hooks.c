@@ -108,6 +108,7 @@ long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd) {
       hooks_cleanup();
       return 0;
     }
+    if ((pfd[1].revents & (POLLIN | POLLHUP)) && (flags & HOOKF_AHEAD)) return 1; /* its record says why */
     if (pfd[1].revents & (POLLIN | POLLHUP)) { /* the child died while it waited */
       set_detail(f, "the container's first process ended while it waited");
       FAIL(SC_HOOK, -ECHILD);
@@ -126,15 +127,20 @@ long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd) {
   }
 }
 
-/* OP_HOOK in the child: tell the launcher (a stop record on the error pipe), wait for its go. */
+/* OP_HOOK in the child: tell the launcher (a stop record on the error pipe), wait for its go.
+ * A silent stop (work the JVM did in parallel, nothing to report) is not told: the launcher
+ * waits for the JVM's answer ahead of the child and writes the go byte then, so a child that
+ * comes later reads it at once — no wake-up of the launcher and back on the start's path. */
 long hook_child(u32 point, u32 flags, u32 index) {
-  struct failure rec;
-  memset(&rec, 0, sizeof rec);
-  rec.phase = PHASE_HOOK;
-  rec.index = index;
-  rec.opcode = point;
-  rec.syscall = flags;
-  xwrite_all(child_err_fd, &rec, sizeof rec);
+  if (!HOOK_SILENT(flags)) {
+    struct failure rec;
+    memset(&rec, 0, sizeof rec);
+    rec.phase = PHASE_HOOK;
+    rec.index = index;
+    rec.opcode = point;
+    rec.syscall = flags;
+    xwrite_all(child_err_fd, &rec, sizeof rec);
+  }
   char b;
   long r;
   do r = sys3(NR_read, child_go_fd, &b, 1); while (r == -EINTR);
@@ -148,4 +154,23 @@ long hook_op(struct cursor *c, struct failure *f, u32 phase, u32 index, s32 chil
   if (phase == PHASE_CHILD) return hook_child(point, flags, index);
   if (phase != PHASE_PARENT || (flags & HOOKF_FIFO) || child_pid <= 0) FAIL(SC_PLAN, -EINVAL);
   return hook_wait(point, flags, f, -1);
+}
+
+/* The child's OP_HOOK stops in plan order (at most max): what the launcher must answer, and
+ * which of them it answers ahead of the child (HOOK_SILENT). */
+u32 child_stops(struct cursor c, u32 nchild, struct stop *out, u32 max) {
+  u32 n = 0;
+  for (u32 i = 0; i < nchild && !c.bad; i++) {
+    u32 op = rd_u32(&c), len = rd_u32(&c);
+    if (c.bad || (u64)(c.end - c.p) < len) break;
+    if (op == OP_HOOK && len >= 8 && n < max) {
+      struct cursor oc = {c.p, c.p + len, 0};
+      out[n].point = rd_u32(&oc);
+      out[n].flags = rd_u32(&oc);
+      out[n].index = i;
+      n++;
+    }
+    c.p += len;
+  }
+  return n;
 }

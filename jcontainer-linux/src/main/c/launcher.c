@@ -94,6 +94,25 @@ static __attribute__((noreturn)) void abandon_child(struct failure *f) {
   fail_and_exit(f);
 }
 
+/* Releases the silent stops next in line (hooks.c) as the JVM answers them, ahead of the child.
+ * Stops when the next stop is one the child reports, or when the child has something to say
+ * first (a failure record, or its end), which the caller then reads. */
+static void release_silent(const struct stop *stops, u32 nstops, u32 *si, int go_wr, int err_rd) {
+  char one = 1;
+  while (*si < nstops && HOOK_SILENT(stops[*si].flags)) {
+    struct failure hf;
+    memset(&hf, 0, sizeof hf);
+    hf.phase = PHASE_CHILD;
+    hf.index = stops[*si].index;
+    hf.opcode = OP_HOOK;
+    long r = hook_wait(stops[*si].point, stops[*si].flags | HOOKF_AHEAD, &hf, err_rd);
+    if (r < 0) abandon_child(&hf);
+    if (r > 0) return;
+    xwrite_all(go_wr, &one, 1);
+    (*si)++;
+  }
+}
+
 /* One start of the container (again for a restart policy): clone, parent ops, go, and the
  * child's report; STARTED is sent for the first start only. `c` points at the parent ops. */
 static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchild) {
@@ -191,6 +210,8 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
   if (!restart_mode) for (int i = 0; i < 2; i++) if (log_pipe[i][1] >= 0) { sys1(NR_close, log_pipe[i][1]); log_pipe[i][1] = -1; }
   if (!restart_mode && att_child_in >= 0) { sys1(NR_close, att_child_in); att_child_in = -1; }
   long pr = run_ops(&c, nparent, PHASE_PARENT, &f, child);
+  struct stop stops[32];
+  u32 nstops = child_stops(c, nchild, stops, 32), si = 0;
   if (net_sock[1] >= 0) { sys1(NR_close, net_sock[1]); net_sock[1] = -1; } /* no helper ran: the child sees EOF */
   if (pr < 0) abandon_child(&f);
   /* Not dumpable only now: a non-dumpable process's /proc/PID files belong to root, and the
@@ -204,6 +225,7 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
    * the child may stop at hook points (hooks.c) and reports a failure as a record. */
   struct failure cf;
   long n;
+  release_silent(stops, nstops, &si, go[1], err[0]);
   while ((n = xread_full(err[0], &cf, sizeof cf)) == (long)sizeof cf && cf.phase == PHASE_HOOK) {
     struct failure hf;
     memset(&hf, 0, sizeof hf);
@@ -212,6 +234,18 @@ static void start_child(struct cursor c, u64 clone_flags, u32 nparent, u32 nchil
     hf.opcode = OP_HOOK;
     if (hook_wait(cf.opcode, cf.syscall, &hf, err[0]) < 0) abandon_child(&hf);
     xwrite_all(go[1], &one, 1);
+    if (si < nstops) si++; /* the reported stop was the next one */
+    release_silent(stops, nstops, &si, go[1], err[0]);
+  }
+  if (n == 0 && si < nstops) { /* no exec without passing every stop: it died on the way */
+    memset(&cf, 0, sizeof cf);
+    cf.phase = PHASE_CHILD;
+    cf.index = stops[si].index;
+    cf.opcode = OP_HOOK;
+    cf.syscall = SC_HOOK;
+    cf.err = ECHILD;
+    set_detail(&cf, "the container's first process ended before its exec");
+    n = (long)sizeof cf;
   }
   sys1(NR_close, go[1]);
   sys1(NR_close, err[0]);

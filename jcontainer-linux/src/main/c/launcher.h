@@ -101,6 +101,14 @@ void reap_net_helper(int kill_it);
 extern int created;
 long hook_op(struct cursor *c, struct failure *f, u32 phase, u32 index, s32 child_pid);
 long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd);
+/* hook_wait flag (not on the wire): waiting ahead of the child for a stop it does not report;
+ * the child having something to say (a failure record, its end) returns 1 instead of failing. */
+#define HOOKF_AHEAD (1u << 31)
+/* A child stop the child does not report: the launcher releases it as soon as the JVM answers,
+ * so a child that arrives after the answer goes on without a hand-off. */
+#define HOOK_SILENT(flags) (!((flags) & (HOOKF_REPORT | HOOKF_FIFO)))
+struct stop { u32 point, flags, index; };
+u32 child_stops(struct cursor c, u32 nchild, struct stop *out, u32 max);
 long start_fifo_op(struct cursor *c, struct failure *f);
 void hooks_cleanup(void);
 

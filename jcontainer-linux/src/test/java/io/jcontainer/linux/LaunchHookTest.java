@@ -6,6 +6,7 @@ import io.jcontainer.linux.launch.LaunchHooks;
 import io.jcontainer.linux.plan.HookPoint;
 import io.jcontainer.linux.testing.Processes;
 import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.linux.testing.TestRootfs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -76,6 +77,32 @@ class LaunchHookTest {
         });
         assertThatThrownBy(() -> RT.start(TestRuns.busybox().command("sleep", "100").build(), ahead)).hasMessageContaining("ahead said no");
         assertThat(Processes.leftovers()).isEmpty();
+    }
+
+    @Test
+    void aChildThatFailsBeforeASilentStopReportsItsOwnFailure(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // ahead work only: the child does not report the stop, the launcher waits for the answer
+        // ahead of it; a child failing on the way must still be reported as itself
+        Path root = TestRootfs.fresh(tmp);
+        Files.writeString(root.resolve("etc/blocker"), "a file where a directory is needed");
+        LaunchHooks hooks = new LaunchHooks().ahead(HookPoint.START_CONTAINER, "slow", h -> sleep(300));
+        var e = org.assertj.core.api.Assertions.catchThrowableOfType(ContainerStartException.class,
+                () -> RT.start(io.jcontainer.Container.builder().rootfs(root).tmpfs("/etc/blocker/sub").command("true").build(), hooks));
+        assertThat(e.step()).contains("mount tmpfs on /etc/blocker/sub");
+        assertThat(e.errno()).isEqualTo("ENOTDIR");
+        assertThat(Processes.leftovers()).isEmpty();
+    }
+
+    @Test
+    void silentStopsAnsweredBeforeAndAfterTheChildArrives() throws Exception {
+        // two silent stops: one answered long before the child gets there, one long after
+        LaunchHooks hooks = new LaunchHooks()
+                .ahead(HookPoint.CREATE_CONTAINER, "quick", h -> { })
+                .ahead(HookPoint.START_CONTAINER, "slow", h -> sleep(200));
+        try (Container c = RT.start(TestRuns.busybox().memoryLimit("64m").command("echo", "ran").build(), hooks)) {
+            assertThat(new String(c.stdout().readAllBytes()).trim()).isEqualTo("ran");
+            assertThat(c.waitFor(Duration.ofSeconds(30)).orElseThrow().code()).isZero();
+        }
     }
 
     /** Whether the process's root is no longer the host's. */

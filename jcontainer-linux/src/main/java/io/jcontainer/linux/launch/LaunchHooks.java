@@ -87,7 +87,7 @@ public final class LaunchHooks {
             HookPoint p = e.getKey();
             try {
                 for (LaunchHook h : e.getValue()) h.run(new LaunchHook.Context(p, containerId, -1));
-                if (!on.containsKey(p)) control.sendCommand(ControlChannel.CMD_CONTINUE, p.wire());
+                if (!on.containsKey(p)) proceed(control, p);
             } catch (RuntimeException x) {
                 failed = x;
                 abort(control, p, x);
@@ -110,7 +110,7 @@ public final class LaunchHooks {
                 if (work == null) throw new ContainerStartException("the launcher stopped at " + p + ", where nothing is registered", null);
                 for (LaunchHook h : work) h.run(new LaunchHook.Context(p, containerId, f.int32(1)));
                 if (startFifo && p == HookPoint.START_CONTAINER) return f; // created: it waits for `start`, not for us
-                control.sendCommand(ControlChannel.CMD_CONTINUE, p.wire());
+                proceed(control, p);
             } catch (RuntimeException x) {
                 failed = x;
                 abort(control, p, x);
@@ -125,6 +125,18 @@ public final class LaunchHooks {
 
     public boolean has(HookPoint point) {
         return on.containsKey(point) || ahead.containsKey(point);
+    }
+
+    /**
+     * CMD_CONTINUE for {@code p}. A launcher that is already gone (the child failed while we
+     * worked, EPIPE) has written its FAILED report first: the read that follows returns it.
+     */
+    private static void proceed(ControlChannel control, HookPoint p) {
+        try {
+            control.sendCommand(ControlChannel.CMD_CONTINUE, p.wire());
+        } catch (SyscallException gone) {
+            if (gone.errno() != Errno.EPIPE && gone.errno() != 104 /* ECONNRESET */) throw gone;
+        }
     }
 
     private static void abort(ControlChannel control, HookPoint p, RuntimeException x) {
