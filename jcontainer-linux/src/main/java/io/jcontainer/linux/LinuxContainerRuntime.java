@@ -383,7 +383,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile Networks networks;
 
     /** A network namespace made and attached for a start: joined by the container through {@code path}. */
-    private record PreparedNetwork(NetnsThread holder, String path, NetworkAttachment.Attachment attachment) {
+    private record PreparedNetwork(NetnsThread.Fresh holder, String path, NetworkAttachment.Attachment attachment) {
     }
 
     private PreparedNetwork prepareNetwork(String id, ContainerSpec spec, NetworkAttachment.Request req) {
@@ -400,15 +400,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
         String hostname = spec.hostname() != null ? spec.hostname() : id.substring(0, 12);
         NetworkAttachment.Request full = req.named(hostname, aliases);
-        NetnsThread holder = NetnsThread.createNew(sys, "jcontainer-netns-" + id.substring(0, 8));
-        try {
-            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), holder, full);
-            // the container (a grandchild of ours, root like us) opens our descriptor through /proc
-            return new PreparedNetwork(holder, "/proc/" + ProcessHandle.current().pid() + "/fd/" + holder.netnsFd(), a);
-        } catch (RuntimeException e) {
-            holder.close();
-            throw e;
-        }
+        Networks.Prepared p = networks().attachNew(id, full);
+        // the container (a grandchild of ours, root like us) opens our descriptor through /proc
+        return new PreparedNetwork(p.netns(), "/proc/" + ProcessHandle.current().pid() + "/fd/" + p.netns().netnsFd(), p.attachment());
     }
 
     private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove, LaunchHooks extraHooks) {
