@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.docker.DockerNetworks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -108,7 +109,7 @@ public final class NetworkCommand implements GroupCommand {
         List<NetworkInfo> all = new ArrayList<>(networks.list());
         // docker lists the host and none modes beside the networks
         java.time.Instant since = all.stream().filter(n -> n.name().equals("bridge")).map(NetworkInfo::created).findFirst().orElse(java.time.Instant.now());
-        all.addAll(io.jcontainer.docker.DockerNetworks.modes(since));
+        all.addAll(DockerNetworks.modes(since));
         all.sort(java.util.Comparator.comparing(NetworkInfo::name));
         List<NetworkInfo> shown = all.stream().filter(n -> matches(n, filters)).toList();
         if (a.bool("quiet")) {

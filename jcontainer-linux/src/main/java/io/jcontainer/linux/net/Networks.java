@@ -419,7 +419,8 @@ public final class Networks implements NetworkAttachment {
 
     @Override
     public void detach(String containerId) {
-        Pasta.stop(sys, root, containerId); // an ordinary user's container: its pasta, if any, and nothing else
+        Pasta.stop(sys, root, containerId); // an ordinary user's container: its pasta or slirp4netns, if any, and nothing else
+        Slirp4netns.stop(sys, root, containerId);
         if (!Files.isDirectory(root.resolve("endpoints"))) return;
         locked(() -> {
             boolean any = false;
