@@ -578,9 +578,10 @@ public final class Networks implements NetworkAttachment {
     private void forgetEtcSoon(String containerId) {
         reaper().submit(() -> {
             try {
-                locked(() -> {
+                // the state may be gone by now (a test's or benchmark's directory removed after close): nothing is made again
+                if (!Files.isDirectory(etcDir(containerId))) return;
+                lockedIfPresent(() -> {
                     if (endpointsLocked(containerId).isEmpty()) deleteTree(etcDir(containerId));
-                    return null;
                 });
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: removing the /etc files of {} failed (the sweep retries)", containerId, e);
@@ -611,10 +612,7 @@ public final class Networks implements NetworkAttachment {
     private void releaseSoon() {
         reaper().submit(() -> {
             try {
-                locked(() -> {
-                    applyRules("", false);
-                    return null;
-                });
+                lockedIfPresent(() -> applyRules("", false));
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: unpublishing the ports of a container that exited failed (the next change retries)", e);
             }
@@ -1077,6 +1075,21 @@ public final class Networks implements NetworkAttachment {
                  FileLock ignored = ch.lock()) {
                 return body.get();
             }
+        } catch (IOException e) {
+            throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    /** As {@link #locked}, but only while the root and its lock file exist (neither is made): for work left after a release. */
+    private void lockedIfPresent(Runnable body) {
+        JVM_LOCK.lock();
+        try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            body.run();
+        } catch (NoSuchFileException gone) {
+            // removed with its state directory: nothing left to do
         } catch (IOException e) {
             throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
         } finally {
