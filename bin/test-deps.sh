@@ -20,6 +20,7 @@ JC_TEST_PACKAGES=(
   libnftables1                   # bridge networks: NAT and published ports (libnftables through FFM)
   nftables                       # ... and its documented fallback, the nft program
   passt                          # rootless networking: pasta (outbound and -p for an ordinary user)
+  slirp4netns                    # ... and its fallback, slirp4netns (RootlessTest runs both)
   docker.io curl                 # the API server's clients: docker's CLI (never its daemon), curl --unix-socket
   docker-compose                 # the API server's compose client (Debian's 1.29, docker-py)
   golang-github-opencontainers-specs-dev   # the runtime-spec JSON schema config.json and state JSON are validated against

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Start → exit → close of {@code /bin/true} (the library's default namespaces, no user namespace) with loopback only
- * and on the default bridge, without and with a published port, in one run: the ratio is the
+ * and on the default bridge, without and with a published port, and with namespaces made ahead
+ * ({@code bridgeWarm}), in one run: the ratio is the
  * figure (issue 13's "start with a bridge network against --network none"). Only under
  * {@code benchmarks/run-network}, which starts JMH in a private network namespace (rule 9):
  * the bridge, veths and nftables table exist only there. Setup refuses the namespace named by
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
 public class NetworkStart {
-    LinuxContainerRuntime rt;
+    LinuxContainerRuntime rt, rtWarm;
     ContainerSpec spec;
     Path state;
     NetworkAttachment.Request bridge, published;
@@ -53,6 +54,14 @@ public class NetworkStart {
         }
         state = Files.createTempDirectory("jc-bench-net-");
         rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
+        // the same state (one networks root), with namespaces made ahead: read when its Networks is made, here
+        System.setProperty(io.jcontainer.linux.Settings.NETWORK_WARM, "2");
+        try {
+            rtWarm = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
+            rtWarm.networks();
+        } finally {
+            System.clearProperty(io.jcontainer.linux.Settings.NETWORK_WARM);
+        }
         // the library's defaults (no user namespace: bridge networks are root's, and refuse one)
         spec = Container.builder().rootfs(Fixture.ensureBundle().resolve("rootfs")).command("/bin/true")
                 .stdout(io.jcontainer.Stdio.NULL).stderr(io.jcontainer.Stdio.NULL).build();
@@ -78,6 +87,14 @@ public class NetworkStart {
     @Benchmark
     public int bridge() throws InterruptedException {
         try (Container c = rt.start(spec, bridge)) {
+            return check(c.waitFor().code());
+        }
+    }
+
+    /** As {@link #bridge()}, each start taking a namespace made ahead ({@code jcontainer.network.warm=2}). */
+    @Benchmark
+    public int bridgeWarm() throws InterruptedException {
+        try (Container c = rtWarm.start(spec, bridge)) {
             return check(c.waitFor().code());
         }
     }

@@ -65,14 +65,15 @@ public final class InfoCommand implements Command {
 
     /**
      * What networks an ordinary user's containers get (the runtime's rule: pasta, found where
-     * Debian's passt puts it); root's use bridges and need none.
+     * Debian's passt puts it, else slirp4netns); root's use bridges and need none.
      */
     static String rootlessNetwork() {
-        for (String d : java.util.List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin")) {
-            Path p = Path.of(d, "pasta");
-            if (Files.isExecutable(p)) return "pasta (" + p + ")" + ("0".equals(uid()) ? ", for ordinary users" : "");
-        }
-        return "none: an ordinary user's containers get loopback only (apt-get install passt for pasta)";
+        for (String helper : java.util.List.of("pasta", "slirp4netns"))
+            for (String d : java.util.List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin")) {
+                Path p = Path.of(d, helper);
+                if (Files.isExecutable(p)) return helper + " (" + p + ")" + ("0".equals(uid()) ? ", for ordinary users" : "");
+            }
+        return "none: an ordinary user's containers get loopback only (apt-get install passt for pasta, or slirp4netns)";
     }
 
     /**

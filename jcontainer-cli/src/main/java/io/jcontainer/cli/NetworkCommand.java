@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.docker.DockerNetworks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -105,7 +106,12 @@ public final class NetworkCommand implements GroupCommand {
             filters.computeIfAbsent(k, x -> new ArrayList<>()).add(f.substring(eq + 1));
         }
         boolean full = a.bool("no-trunc");
-        List<NetworkInfo> shown = networks.list().stream().filter(n -> matches(n, filters)).toList();
+        List<NetworkInfo> all = new ArrayList<>(networks.list());
+        // docker lists the host and none modes beside the networks
+        java.time.Instant since = all.stream().filter(n -> n.name().equals("bridge")).map(NetworkInfo::created).findFirst().orElse(java.time.Instant.now());
+        all.addAll(DockerNetworks.modes(since));
+        all.sort(java.util.Comparator.comparing(NetworkInfo::name));
+        List<NetworkInfo> shown = all.stream().filter(n -> matches(n, filters)).toList();
         if (a.bool("quiet")) {
             shown.forEach(n -> io.out().println(full ? n.id() : n.shortId()));
             return 0;

@@ -47,8 +47,8 @@ final class NetworkFlags {
      * {@code JCONTAINER_DEFAULT_NETWORK}: unset or {@code none} — loopback only, unless ports are
      * published (then docker's {@code bridge}, where they are published from); {@code bridge} —
      * always the default bridge (through pasta for an ordinary user); {@code auto} — docker's
-     * behaviour: the bridge as root, pasta as an ordinary user where it is installed, else
-     * loopback only, said on stderr. The built-in default stays {@code none}: a CLI started in
+     * behaviour: the bridge as root, pasta (else slirp4netns) as an ordinary user where one is
+     * installed, else loopback only, said on stderr. The built-in default stays {@code none}: a CLI started in
      * the machine's own network namespace (every test that does not make one) must not make a
      * bridge there. Null: loopback only.
      */
@@ -58,8 +58,8 @@ final class NetworkFlags {
             case "none" -> publishes ? "bridge" : null;
             case "bridge" -> "bridge";
             case "auto" -> {
-                if (root || pasta || publishes) yield "bridge"; // -p without pasta: the runtime's error names passt
-                System.err.println("jcontainer: no pasta (apt-get install passt): the container gets loopback only");
+                if (root || pasta || publishes) yield "bridge"; // -p without a helper: the runtime's error names both
+                System.err.println("jcontainer: no pasta or slirp4netns (apt-get install passt, or slirp4netns): the container gets loopback only");
                 yield null;
             }
             default -> throw new CliException(Cli.EXIT_ERROR, "JCONTAINER_DEFAULT_NETWORK=" + s + ": none, bridge or auto");
@@ -77,7 +77,8 @@ final class NetworkFlags {
 
     private static boolean pastaInstalled() {
         for (String d : List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"))
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, "pasta"))) return true;
+            for (String helper : List.of("pasta", "slirp4netns"))
+                if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, helper))) return true;
         return false;
     }
 

@@ -89,8 +89,13 @@ public final class NetworkCliScenarios {
         String ls = ok(cli("network", "ls"));
         check(ls.lines().findFirst().orElse("").matches("NETWORK ID +NAME +DRIVER +SCOPE"), ls);
         check(ls.contains(" front ") && ls.contains(" back ") && ls.contains(" bridge "), ls);
-        check(ok(cli("network", "ls", "--format", "{{.Name}}:{{.Driver}}:{{.Internal}}")).equals("back:bridge:true\nbridge:bridge:false\nfront:bridge:false\n"),
-                "ls --format");
+        check(ok(cli("network", "ls", "--format", "{{.Name}}:{{.Driver}}:{{.Internal}}")).equals("back:bridge:true\nbridge:bridge:false\nfront:bridge:false\nhost:host:false\nnone:null:false\n"),
+                "ls --format (docker's host and none modes listed too)");
+        check(ok(cli("network", "ls", "--filter", "type=builtin", "--format", "{{.Name}}")).equals("bridge\nhost\nnone\n"), "ls --filter type=builtin");
+        Result modeName = cli("network", "create", "host");
+        check(modeName.code() == 1 && modeName.err().contains("network with name host already exists"), modeName.toString());
+        Result rmMode = cli("network", "rm", "none");
+        check(rmMode.code() == 1 && rmMode.err().contains("pre-defined network"), rmMode.toString());
         check(ok(cli("network", "ls", "-q", "--filter", "label=team=a")).equals(id.substring(0, 12) + "\n"), "ls -q --filter label=");
         check(ok(cli("network", "ls", "--filter", "type=custom", "--format", "{{.Name}}")).equals("back\nfront\n"), "ls --filter type=custom");
 
@@ -116,7 +121,7 @@ public final class NetworkCliScenarios {
         check(ok(cli("network", "rm", "front")).equals("front\n"), "rm prints the name");
         check(!host("busybox", "ip", "-o", "link").contains("jcclitest0"), "the bridge went with the network");
         check(ok(cli("network", "prune", "-f")).equals("Deleted Networks:\nback\n\n"), "prune removes back");
-        check(ok(cli("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "only the default is left");
+        check(ok(cli("network", "ls", "--format", "{{.Name}}")).equals("bridge\nhost\nnone\n"), "only the default (and the modes) are left");
     }
 
     /** Two containers on a user network reach each other by name and alias; one on another network cannot; a user network's names are in /etc/hosts. */
@@ -347,7 +352,7 @@ public final class NetworkCliScenarios {
     private void removeEverything() throws Exception {
         CliProcess.removeAll(state);
         for (String n : ok(cli("network", "ls", "--format", "{{.Name}}")).split("\n"))
-            if (!n.isBlank() && !n.equals("bridge")) cli("network", "rm", n);
+            if (!n.isBlank() && !List.of("bridge", "host", "none").contains(n)) cli("network", "rm", n);
     }
 
     /** Nothing of the scenario's containers is left in the namespace: no veth, no endpoint, no DNAT, no network but the default. */
@@ -356,7 +361,7 @@ public final class NetworkCliScenarios {
         String links = vethsLeft();
         check(!links.contains("jcv"), "veths left: " + links);
         check(!rules().contains("elements"), "port rules left: " + rules());
-        check(ok(cli("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "networks left");
+        check(ok(cli("network", "ls", "--format", "{{.Name}}")).equals("bridge\nhost\nnone\n"), "networks left");
     }
 
     /** A program of the host, in this namespace; its stdout, or an AssertionError with both outputs. */

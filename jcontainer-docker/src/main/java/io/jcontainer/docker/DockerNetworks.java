@@ -62,6 +62,29 @@ public final class DockerNetworks {
         return o;
     }
 
+    /** The networks docker always lists: {@code bridge} (a real one, the default) and these two modes. */
+    public static final List<String> BUILTIN = List.of("bridge", "host", "none");
+
+    /**
+     * {@code host} and {@code none} as rows of {@code network ls}, as docker lists them (drivers
+     * {@code host} and {@code null}): not networks of ours, the container's network modes. Their
+     * ids are fixed (the sha256 of the name), {@code created} is the default network's.
+     */
+    public static List<NetworkInfo> modes(java.time.Instant created) {
+        List<NetworkInfo> out = new java.util.ArrayList<>();
+        for (String[] m : new String[][]{{"host", "host"}, {"none", "null"}}) {
+            String id;
+            try {
+                id = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(m[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            out.add(new NetworkInfo(m[0], id, m[1], null, null, null, null, false, 0, created, Map.of(), Map.of(), List.of()));
+        }
+        return out;
+    }
+
     /** The filter keys {@code network ls} takes. */
     public static final List<String> FILTERS = List.of("driver", "id", "label", "name", "type", "scope", "dangling");
 
@@ -86,8 +109,8 @@ public final class DockerNetworks {
                     case "id" -> n.id().startsWith(v);
                     case "name" -> n.name().contains(v);
                     case "scope" -> v.equals("local");
-                    case "type" -> v.equals("builtin") == n.name().equals("bridge");
-                    case "dangling" -> Boolean.parseBoolean(v) == (n.containers().isEmpty() && !n.name().equals("bridge"));
+                    case "type" -> v.equals("builtin") == BUILTIN.contains(n.name());
+                    case "dangling" -> Boolean.parseBoolean(v) == (n.containers().isEmpty() && !BUILTIN.contains(n.name()));
                     default -> throw new IllegalArgumentException("invalid filter '" + f.getKey() + "'");
                 };
             }

@@ -383,7 +383,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     private volatile Networks networks;
 
     /** A network namespace made and attached for a start: joined by the container through {@code path}. */
-    private record PreparedNetwork(NetnsThread holder, String path, NetworkAttachment.Attachment attachment) {
+    private record PreparedNetwork(NetnsThread.Fresh holder, String path, NetworkAttachment.Attachment attachment) {
     }
 
     private PreparedNetwork prepareNetwork(String id, ContainerSpec spec, NetworkAttachment.Request req) {
@@ -400,15 +400,9 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         }
         String hostname = spec.hostname() != null ? spec.hostname() : id.substring(0, 12);
         NetworkAttachment.Request full = req.named(hostname, aliases);
-        NetnsThread holder = NetnsThread.createNew(sys, "jcontainer-netns-" + id.substring(0, 8));
-        try {
-            NetworkAttachment.Attachment a = networks().attach(id, holder.netnsFd(), holder, full);
-            // the container (a grandchild of ours, root like us) opens our descriptor through /proc
-            return new PreparedNetwork(holder, "/proc/" + ProcessHandle.current().pid() + "/fd/" + holder.netnsFd(), a);
-        } catch (RuntimeException e) {
-            holder.close();
-            throw e;
-        }
+        Networks.Prepared p = networks().attachNew(id, full);
+        // the container (a grandchild of ours, root like us) opens our descriptor through /proc
+        return new PreparedNetwork(p.netns(), "/proc/" + ProcessHandle.current().pid() + "/fd/" + p.netns().netnsFd(), p.attachment());
     }
 
     private Container start(ContainerSpec spec, ContainerState old, boolean hold, boolean autoRemove, LaunchHooks extraHooks) {
@@ -459,25 +453,32 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     private Container startWithPasta(LauncherImage image, ContainerSpec requested, ContainerState old, boolean hold, boolean autoRemove,
                                      String id, LaunchHooks extraHooks, NetworkAttachment.Request network) {
-        io.jcontainer.linux.net.Pasta.require(network.network().equals(Networks.DEFAULT) ? "--network bridge" + (network.ports().isEmpty() ? "" : " with -p")
-                : "--network " + network.network());
-        if (!network.network().equals(Networks.DEFAULT))
-            throw new HostUnsupportedException("user-defined network " + network.network() + " as an ordinary user",
-                    "use the default network (--network bridge, through pasta), or run as root");
+        String mode = network.network();
+        boolean helperNamed = mode.equals("pasta") || mode.equals("slirp4netns");
+        if (!mode.equals(Networks.DEFAULT) && !helperNamed)
+            throw new HostUnsupportedException("user-defined network " + mode + " as an ordinary user (it would need a bridge, and"
+                    + " an ordinary user can make one only inside a namespace of its own that the host cannot route to)",
+                    "use the default network (--network bridge, through pasta or slirp4netns), or run as root");
+        String helper = io.jcontainer.linux.net.Pasta.choose(mode, "--network " + mode + (network.ports().isEmpty() ? "" : " with -p"));
         if (!requested.has(Namespace.NET)) throw new InvalidSpecException("network", "a network through pasta needs the NET namespace");
         List<io.jcontainer.linux.net.PortMapping> ports = new ArrayList<>();
         for (io.jcontainer.linux.net.PortMapping p : network.ports())
             ports.add(p.hostPort() != 0 ? p : new io.jcontainer.linux.net.PortMapping(p.hostIp(), freePort(p), p.containerPort(), p.protocol()));
         java.nio.file.Path netRoot = store.root().resolveSibling("networks");
         LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
-        hooks.on(HookPoint.CREATE_CONTAINER, "connect the network namespace with pasta",
-                h -> io.jcontainer.linux.net.Pasta.attach(sys, netRoot, id, h.pid(), ports));
+        if (helper.equals("pasta"))
+            hooks.on(HookPoint.CREATE_CONTAINER, "connect the network namespace with pasta",
+                    h -> io.jcontainer.linux.net.Pasta.attach(sys, netRoot, id, h.pid(), ports));
+        else
+            hooks.on(HookPoint.CREATE_CONTAINER, "connect the network namespace with slirp4netns",
+                    h -> io.jcontainer.linux.net.Slirp4netns.attach(sys, netRoot, id, h.pid(), ports));
         ContainerSpec spec = requested.toBuilder().networkMode(io.jcontainer.NetworkMode.NONE).build();
         try {
             return start(image, spec, requested, old, hold, autoRemove, id, null, hooks, Map.of());
         } catch (RuntimeException e) {
             try {
                 io.jcontainer.linux.net.Pasta.stop(sys, netRoot, id);
+                io.jcontainer.linux.net.Slirp4netns.stop(sys, netRoot, id);
             } catch (RuntimeException ignored) {
                 // the start's failure matters more
             }
@@ -552,6 +553,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     /** Endpoints of containers that have exited (a detached one's first process is gone) are released. */
     public void sweepNetworks() {
+        io.jcontainer.linux.net.Slirp4netns.sweep(sys, store.root().resolveSibling("networks"));
         if (!java.nio.file.Files.isDirectory(store.root().resolveSibling("networks").resolve("endpoints"))) return;
         networks().sweep();
     }
@@ -635,7 +637,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         live.remove(self[0]);
                         // the handle of an attached container owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
-                        if (net == null && !spec.detached()) io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
+                        if (net == null && !spec.detached()) {
+                            io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
+                            io.jcontainer.linux.net.Slirp4netns.stop(sys, store.root().resolveSibling("networks"), id);
+                        }
                         if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
                         if (net != null && !spec.detached()) {
                             try {

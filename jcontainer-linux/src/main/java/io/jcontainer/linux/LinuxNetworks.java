@@ -75,7 +75,8 @@ final class LinuxNetworks implements Networks {
     public void remove(String ref) {
         translated(() -> {
             var n = net();
-            n.remove(n.find(ref).name());
+            // docker's host and none modes are listed as networks: refused as the pre-defined ones they are
+            n.remove(ref.equals("host") || ref.equals("none") ? ref : n.find(ref).name());
             return null;
         });
     }

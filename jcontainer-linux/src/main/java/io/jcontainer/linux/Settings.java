@@ -34,6 +34,12 @@ public final class Settings {
     public static final String DEFER_CGROUPS = "jcontainer.deferCgroups";
     /** {@code false}: cgroup v1's freezer is made at every start instead of at the first pause (benchmarks' comparison). */
     public static final String LAZY_FREEZER = "jcontainer.lazyFreezer";
+    /**
+     * How many network namespaces, each with its veth already on the bridge, a runtime keeps made
+     * ahead for starts on a bridge network it has used (default 0: none). Each is used by one
+     * container only; they die with the JVM.
+     */
+    public static final String NETWORK_WARM = "jcontainer.network.warm";
     /** The user's runtime directory (systemd's); rootless state and the runtime directory go under it. */
     public static final String XDG_RUNTIME_DIR = "XDG_RUNTIME_DIR";
 
@@ -64,6 +70,16 @@ public final class Settings {
     public static Optional<String> bridgeSubnet() {
         String v = System.getProperty(BRIDGE_SUBNET);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    /** {@value #NETWORK_WARM}: 0 unless set to a number (at most 16). */
+    public static int networkWarm() {
+        String v = System.getProperty(NETWORK_WARM);
+        try {
+            return v == null || v.isEmpty() ? 0 : Math.max(0, Math.min(16, Integer.parseInt(v.strip())));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(NETWORK_WARM + "='" + v + "': a number of namespaces (0 to 16)");
+        }
     }
 
     /** {@value #NET_HELPER}: on unless "false". */

@@ -52,6 +52,67 @@ final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code msgs} (each built with {@link #nextSeq()} and NLM_F_ACK) in one sendmsg and
+     * waits for all their acks: one round trip instead of one each. The kernel carries out every
+     * message in order even after one fails; the first failure, in that order, is thrown.
+     */
+    void requestAll(List<NlMessage> msgs, List<String> operations, String subject) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        int[] seqs = new int[msgs.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            byte[] b = msgs.get(i).bytes();
+            seqs[i] = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(8);
+            all.writeBytes(b);
+            for (int pad = b.length; (pad & 3) != 0; pad++) all.write(0);
+        }
+        sys.netlinkSend(fd, all.toByteArray());
+        RuntimeException[] failed = new RuntimeException[seqs.length];
+        int waiting = seqs.length;
+        while (waiting > 0) {
+            ByteBuffer r = receive();
+            for (int p = 0; p + NlMessage.HDRLEN <= r.limit(); ) {
+                int len = r.getInt(p), type = Short.toUnsignedInt(r.getShort(p + 4)), s = r.getInt(p + 8);
+                if (len < NlMessage.HDRLEN || p + len > r.limit()) break;
+                if (type == NLMSG_ERROR)
+                    for (int i = 0; i < seqs.length; i++)
+                        if (seqs[i] == s) {
+                            try {
+                                checkError(r, p, len, operations.get(i), subject);
+                            } catch (NetlinkException e) {
+                                failed[i] = e;
+                            }
+                            waiting--;
+                        }
+                p += (len + 3) & ~3;
+            }
+        }
+        for (RuntimeException e : failed) if (e != null) throw e;
+    }
+
+    /** Sends a request that is answered with one message of type {@code type} (a get by name) and returns it parsed. */
+    <T> T get(NlMessage msg, int type, Function<ByteBuffer, T> parse, String operation, String subject) {
+        byte[] b = msg.bytes();
+        int want = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(8);
+        sys.netlinkSend(fd, b);
+        T out = null;
+        for (;;) {
+            ByteBuffer r = receive();
+            for (int p = 0; p + NlMessage.HDRLEN <= r.limit(); ) {
+                int len = r.getInt(p), t = Short.toUnsignedInt(r.getShort(p + 4)), s = r.getInt(p + 8);
+                if (len < NlMessage.HDRLEN || p + len > r.limit()) break;
+                if (s == want) {
+                    if (t == NLMSG_ERROR) {
+                        checkError(r, p, len, operation, subject);
+                        return out; // the ack after the answer
+                    }
+                    if (t == type) out = parse.apply(r.slice(p, len).order(ByteOrder.nativeOrder()));
+                }
+                p += (len + 3) & ~3;
+            }
+        }
+    }
+
     /** Sends a dump request and maps every answer of type {@code type} until NLMSG_DONE. */
     <T> List<T> dump(NlMessage msg, int type, Function<ByteBuffer, T> parse, String operation) {
         byte[] b = msg.bytes();

@@ -61,6 +61,72 @@ public final class NetnsThread implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A new, empty network namespace held by {@code netnsFd}, with a route socket opened inside it
+     * ({@code rtnetlink}: a netlink socket stays in the namespace it was opened in, whichever
+     * thread uses it), so its links, addresses and routes are set from any thread without a hop.
+     * Closing it closes both; the namespace lives on while a process is in it.
+     */
+    public record Fresh(int netnsFd, Rtnetlink rtnetlink, Syscalls sys) implements AutoCloseable {
+        @Override
+        public void close() {
+            rtnetlink.close();
+            sys.closeQuietly(netnsFd);
+        }
+    }
+
+    private static NetnsThread factory; // guarded by NetnsThread.class
+    private static int factoryHome = -1;
+
+    /**
+     * A {@link Fresh} namespace, made on one long-lived thread of this class that runs nothing
+     * else: it unshares, opens the namespace and the socket, and setns(2)es back to the
+     * namespace it started in, so no thread is started per namespace. If it cannot go back, it is
+     * ended and the next call starts another.
+     */
+    public static Fresh createFresh(Syscalls sys) {
+        NetnsThread f;
+        int home;
+        synchronized (NetnsThread.class) {
+            if (factory == null) {
+                NetnsThread t = new NetnsThread(sys, "jcontainer-netns-factory");
+                factoryHome = t.call(() -> sys.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0));
+                factory = t;
+            }
+            f = factory;
+            home = factoryHome;
+        }
+        return f.call(() -> {
+            Fresh made = null;
+            RuntimeException failure = null;
+            int fd = -1;
+            try {
+                sys.unshare(Syscalls.CLONE_NEWNET);
+                fd = sys.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
+                made = new Fresh(fd, new Rtnetlink(sys), sys);
+            } catch (RuntimeException e) {
+                sys.closeQuietly(fd);
+                failure = e;
+            }
+            try {
+                sys.setns(home, Syscalls.CLONE_NEWNET);
+            } catch (RuntimeException e) {
+                synchronized (NetnsThread.class) { // never used again in a namespace it was not made for
+                    if (factory == f) {
+                        factory = null;
+                        f.thread.shutdown();
+                        sys.closeQuietly(factoryHome);
+                        factoryHome = -1;
+                    }
+                }
+                if (made != null) made.close();
+                throw failure != null ? failure : e;
+            }
+            if (failure != null) throw failure;
+            return made;
+        });
+    }
+
     /** The namespace made by {@link #createNew}; -1 for a joined one. */
     public int netnsFd() {
         return ownFd;

@@ -97,6 +97,8 @@ public final class Networks implements NetworkAttachment {
     public NetworkConfig create(String name, String subnet, String gateway, String ipRange, boolean internal,
                                 java.util.Map<String, String> labels, java.util.Map<String, String> options) {
         checkName(name);
+        if (name.equals("host") || name.equals("none")) // docker's network modes, which it lists as networks
+            throw new NetworkException.Conflict("network with name " + name + " already exists (it is a pre-defined network: the " + name + " network mode)");
         String bridge = options.get("com.docker.network.bridge.name");
         if (bridge != null && !bridge.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}"))
             throw new NetworkException.Invalid("bridge name '" + bridge + "': at most 15 letters, digits, '_', '.' or '-'");
@@ -254,14 +256,15 @@ public final class Networks implements NetworkAttachment {
     /** docker network rm: refused while containers are attached; the bridge and its rules go with it. */
     public void remove(String name) {
         locked(() -> {
-            if (name.equals(DEFAULT))
-                throw new NetworkException.Conflict(DEFAULT + " is a pre-defined network and cannot be removed");
+            if (name.equals(DEFAULT) || name.equals("host") || name.equals("none"))
+                throw new NetworkException.Conflict(name + " is a pre-defined network and cannot be removed");
             NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
             if (n == null) throw new NetworkException.NotFound(name);
             List<String> attached = endpointsLocked().stream().filter(e -> e.network().equals(name)).map(Endpoint::containerId).toList();
             if (!attached.isEmpty())
                 throw new NetworkException.Conflict("network " + name + " has active endpoints (containers " + String.join(", ", attached)
                         + "): stop or disconnect them first");
+            dropWarm(name);
             deleteBridge(n.bridge());
             delete(configFile(name));
             applyRules();
@@ -277,6 +280,7 @@ public final class Networks implements NetworkAttachment {
             List<String> removed = new ArrayList<>();
             for (NetworkConfig n : listLocked()) {
                 if (n.name().equals(DEFAULT) || used.contains(n.name())) continue;
+                dropWarm(n.name());
                 deleteBridge(n.bridge());
                 delete(configFile(n.name()));
                 removed.add(n.name());
@@ -288,19 +292,69 @@ public final class Networks implements NetworkAttachment {
 
     // ---- containers ----
 
+    /**
+     * Attaches the running container whose network namespace is {@code netnsFd} (docker network
+     * connect): a route socket is opened inside it on a short-lived thread, and the namespace may
+     * already have links and a default route.
+     */
     @Override
     public Attachment attach(String containerId, int netnsFd, Request req) {
-        return attach(containerId, netnsFd, null, req);
+        checkAliases(req);
+        Rtnetlink inside;
+        try (NetnsThread joined = NetnsThread.join(sys, netnsFd, "jcontainer-netns-" + containerId.substring(0, Math.min(8, containerId.length())))) {
+            inside = joined.call(() -> new Rtnetlink(sys));
+        }
+        try (inside) {
+            return attach(containerId, netnsFd, inside, false, null, req);
+        }
+    }
+
+    /** A new network namespace on a network, for a container to join: it holds the namespace until then. */
+    public record Prepared(NetnsThread.Fresh netns, Attachment attachment) {
     }
 
     /**
-     * As {@link #attach(String, int, Request)}, with {@code inside} a thread already in that
-     * namespace (the one that made it), so none has to be started to work there; null: one is.
+     * A new network namespace attached for a container to be started in it: made now, or taken
+     * from those made ahead ({@link io.jcontainer.linux.Settings#NETWORK_WARM}), whose veth is
+     * already on the bridge. Either way it has only {@code lo} and {@code eth0}, and no route.
      */
-    public Attachment attach(String containerId, int netnsFd, NetnsThread inside, Request req) {
+    public Prepared attachNew(String containerId, Request req) {
         checkAliases(req);
+        try {
+            for (Warm w; (w = takeWarm(req.network())) != null; ) {
+                try {
+                    return new Prepared(w.ns(), attach(containerId, w.ns().netnsFd(), w.ns().rtnetlink(), true, w, req));
+                } catch (StaleWarm stale) {
+                    w.ns().close(); // made for a bridge that has gone since: the next one, or a new one
+                } catch (RuntimeException e) {
+                    w.ns().close();
+                    throw e;
+                }
+            }
+            NetnsThread.Fresh ns = NetnsThread.createFresh(sys);
+            try {
+                return new Prepared(ns, attach(containerId, ns.netnsFd(), ns.rtnetlink(), true, null, req));
+            } catch (RuntimeException e) {
+                ns.close();
+                throw e;
+            }
+        } finally {
+            if (warmSize > 0) warmUp(req.network());
+        }
+    }
+
+    /**
+     * Host side through this JVM's warm route socket, container side through {@code inside} (a
+     * socket opened in its namespace): the veth is made up, on its bridge and with its peer in
+     * the container, in one request; the container's address, {@code lo} and default route in
+     * another. No thread hop, no link dump.
+     */
+    private Attachment attach(String containerId, int netnsFd, Rtnetlink inside, boolean fresh, Warm warm, Request req) {
         return locked(() -> {
             NetworkConfig n = networkLocked(req.network());
+            Bridge bridge = ensureBridge(n);
+            if (warm != null && (warm.bridgeIndex() != bridge.index() || warm.mtu() != n.mtu() || !warm.network().equals(n.name())))
+                throw new StaleWarm();
             List<Endpoint> all = endpointsLocked();
             for (Endpoint e : all)
                 if (e.containerId().equals(containerId) && e.network().equals(n.name()))
@@ -308,49 +362,38 @@ public final class Networks implements NetworkAttachment {
             List<PortMapping> ports = resolvePorts(req.ports(), all);
             int ip = allocate(n, all, req.ip());
             // a fresh name each time: the veth of this container's last run may still be on its way out
-            String hostVeth = "jcv" + newId().substring(0, 12);
+            String hostVeth = warm != null ? warm.hostVeth() : "jcv" + newId().substring(0, 12);
             String mac = req.mac() != null ? req.mac() : macOf(ip);
             Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), hostVeth, req.hostname(), req.aliases(), ports,
                     ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac);
             writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept
             boolean ok = false;
-            try (NetnsThread joined = inside != null ? null : NetnsThread.join(sys, netnsFd, "jcontainer-netns-" + containerId.substring(0, 8))) {
-                NetnsThread in = inside != null ? inside : joined;
-                boolean newBridge = ensureBridge(n); 
-                String ifname = in.call(() -> {
-                    try (Rtnetlink nl = new Rtnetlink(sys)) {
-                        Set<String> names = new HashSet<>();
-                        for (Rtnetlink.Link l : nl.links()) names.add(l.name());
-                        int i = 0;
-                        while (names.contains("eth" + i)) i++;
-                        return "eth" + i;
-                    }
-                });
-                try (Rtnetlink nl = new Rtnetlink(sys)) {
-                    // the container's end is made in its namespace directly: it never shows up in the host's
-                    nl.createVeth(hostVeth, ifname, n.mtu(), netnsFd, HexFormat.ofDelimiter(":").parseHex(mac));
-                    nl.setMaster(hostVeth, n.bridge());
-                    nl.setUp(hostVeth, true);
-                }
-                Subnet s = n.parsedSubnet();
-                in.run(() -> {
-                    try (Rtnetlink nl = new Rtnetlink(sys)) {
-                        nl.setUp("lo", true);
-                        nl.addAddress(ifname, Subnet.inet(ip), s.prefixLength());
-                        nl.setUp(ifname, true);
-                        // an internal network has no way out: no default route (and the forward chain drops)
-                        if (!n.internal() && !hasDefaultRoute(nl)) nl.addRoute(null, 0, Subnet.inet(n.gatewayAddress()), ifname);
-                    }
-                });
-                applyRules(NftRuleset.elements("add", ep, Set.of()), newBridge); 
-                Attachment a = writeEtc(ep, n, req);
-                rewritePeersHosts(n, containerId); 
+            try {
+                String ifname = fresh ? "eth0" : freeEthName(inside);
+                byte[] macBytes = HexFormat.ofDelimiter(":").parseHex(mac);
+                if (warm == null) hostRtnetlink().createVethOnBridge(hostVeth, ifname, n.mtu(), netnsFd, macBytes, bridge.index());
+                // an internal network has no way out: no default route (and the forward chain drops)
+                boolean route = !n.internal() && (fresh || !hasDefaultRoute(inside));
+                inside.configureEndpoint(ifname, warm != null ? warm.ethIndex() : inside.getLink(ifname).index(), warm != null ? macBytes : null,
+                        Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null);
+                applyRules(NftRuleset.elements("add", ep, Set.of()), bridge.created());
+                Attachment a = writeEtc(ep, n, req, all);
+                rewritePeersHosts(n, containerId);
                 ok = true;
                 return a;
             } finally {
                 if (!ok) removeEndpointLocked(ep);
             }
         });
+    }
+
+    /** The first ethN the namespace does not have yet (a container joining a second network). */
+    private static String freeEthName(Rtnetlink inside) {
+        Set<String> names = new HashSet<>();
+        for (Rtnetlink.Link l : inside.links()) names.add(l.name());
+        int i = 0;
+        while (names.contains("eth" + i)) i++;
+        return "eth" + i;
     }
 
     /** Docker's MAC for an address: 02:42 (locally administered, unicast) and the address's four bytes. */
@@ -369,24 +412,24 @@ public final class Networks implements NetworkAttachment {
     public void adopt(String containerId, long pid) {
         locked(() -> {
             long start = ProcStat.startTime(pid);
-            for (Endpoint e : endpointsLocked())
-                if (e.containerId().equals(containerId)) writeJson(endpointFile(containerId, e.network()), e.ownedBy(pid, start));
+            for (Endpoint e : endpointsLocked(containerId)) writeJson(endpointFile(containerId, e.network()), e.ownedBy(pid, start));
             return null;
         });
     }
 
     @Override
     public void detach(String containerId) {
-        Pasta.stop(sys, root, containerId); // an ordinary user's container: its pasta, if any, and nothing else
+        Pasta.stop(sys, root, containerId); // an ordinary user's container: its pasta or slirp4netns, if any, and nothing else
+        Slirp4netns.stop(sys, root, containerId);
         if (!Files.isDirectory(root.resolve("endpoints"))) return;
         locked(() -> {
             boolean any = false;
-            for (Endpoint e : endpointsLocked())
-                if (e.containerId().equals(containerId)) {
-                    removeEndpointLocked(e);
-                    any = true;
-                }
-            if (any) deleteTree(etcDir(containerId));
+            for (Endpoint e : endpointsLocked(containerId)) {
+                removeEndpointLocked(e);
+                any = true;
+            }
+            // its /etc files go a moment later, off the caller's path (the sweep takes them if this JVM does not live to)
+            if (any) forgetEtcSoon(containerId);
             return null;
         });
     }
@@ -428,7 +471,8 @@ public final class Networks implements NetworkAttachment {
                     gone.add(e.containerId());
                     n++;
                 }
-            for (String id : gone) if (endpointsLocked().stream().noneMatch(e -> e.containerId().equals(id))) deleteTree(etcDir(id));
+            for (String id : gone) if (endpointsLocked(id).isEmpty()) deleteTree(etcDir(id));
+            removeOrphanEtc();
             return n;
         });
     }
@@ -443,8 +487,8 @@ public final class Networks implements NetworkAttachment {
             // that something else still holds.
             reapLater(e.hostVeth());
         } else {
-            try (Rtnetlink nl = new Rtnetlink(sys)) {
-                nl.deleteLink(e.hostVeth()); // its peer goes with it
+            try {
+                hostRtnetlink().deleteLink(e.hostVeth()); // its peer goes with it
             } catch (NetlinkException.NotFound gone) {
                 // the container's namespace ended and took the pair with it
             }
@@ -459,7 +503,8 @@ public final class Networks implements NetworkAttachment {
             releaseSoon();
         } else {
             delete(endpointFile(e.containerId(), e.network()));
-            applyRules(NftRuleset.elements("delete", e, Set.of()), false);
+            String delta = NftRuleset.elements("delete", e, Set.of());
+            if (!delta.isEmpty()) applyRules(delta, false); // no port published: the table has nothing of it
         }
         NetworkConfig n = readJson(configFile(e.network()), NetworkConfig.class);
         if (n != null) rewritePeersHosts(n, e.containerId());
@@ -526,14 +571,48 @@ public final class Networks implements NetworkAttachment {
         return reaper;
     }
 
+    /**
+     * Removes the /etc files of {@code containerId} on the reaper thread, soon, unless it is on a
+     * network again by then (a restart).
+     */
+    private void forgetEtcSoon(String containerId) {
+        reaper().submit(() -> {
+            try {
+                // the state may be gone by now (a test's or benchmark's directory removed after close): nothing is made again
+                if (!Files.isDirectory(etcDir(containerId))) return;
+                lockedIfPresent(() -> {
+                    if (endpointsLocked(containerId).isEmpty()) deleteTree(etcDir(containerId));
+                });
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: removing the /etc files of {} failed (the sweep retries)", containerId, e);
+            }
+        });
+    }
+
+    /** The /etc files of containers on no network (left by a JVM that ended before removing them); how many. */
+    private int removeOrphanEtc() {
+        Path dir = root.resolve("etc");
+        if (!Files.isDirectory(dir)) return 0;
+        Set<String> attached = new HashSet<>();
+        for (Endpoint e : endpointsLocked()) attached.add(e.containerId());
+        int n = 0;
+        try (var ls = Files.newDirectoryStream(dir)) {
+            for (Path d : ls)
+                if (!attached.contains(d.getFileName().toString())) {
+                    deleteTree(d);
+                    n++;
+                }
+        } catch (IOException e) {
+            throw new NetworkException("listing " + dir + ": " + e.getMessage(), e);
+        }
+        return n;
+    }
+
     /** Applies the released endpoints' port deletions on the reaper thread, soon. */
     private void releaseSoon() {
         reaper().submit(() -> {
             try {
-                locked(() -> {
-                    applyRules("", false);
-                    return null;
-                });
+                lockedIfPresent(() -> applyRules("", false));
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: unpublishing the ports of a container that exited failed (the next change retries)", e);
             }
@@ -561,6 +640,106 @@ public final class Networks implements NetworkAttachment {
                 org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: deleting the veth {} of a container that exited failed", name, e);
             }
         }), REAP_DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    // ---- namespaces made ahead ----
+
+    /**
+     * A network namespace made ahead for one start on {@code network}: only {@code lo} and
+     * {@code eth0} (down, no address, the kernel's random MAC) in it, the veth's host end
+     * {@code hostVeth} up on the bridge with index {@code bridgeIndex}. Taken by one container and
+     * never given back; if this JVM ends first, the namespace ends with its descriptor and the
+     * kernel deletes the pair.
+     */
+    private record Warm(String network, int bridgeIndex, int mtu, NetnsThread.Fresh ns, String hostVeth, int ethIndex) {
+    }
+
+    /** A warm namespace whose bridge is no longer the one it was made on. */
+    private static final class StaleWarm extends RuntimeException {
+        StaleWarm() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final int warmSize = io.jcontainer.linux.Settings.networkWarm();
+    private final java.util.Map<String, java.util.ArrayDeque<Warm>> warm = new java.util.HashMap<>(); // guarded by itself
+    private final Set<String> warming = new HashSet<>(); // guarded by warm
+    private Rtnetlink warmNl; // the reaper thread's own, in the networks' namespace
+
+    private Warm takeWarm(String network) {
+        if (warmSize == 0) return null;
+        synchronized (warm) {
+            java.util.ArrayDeque<Warm> q = warm.get(network);
+            return q == null ? null : q.poll();
+        }
+    }
+
+    /** Closes the namespaces made ahead for {@code network} (removed), or for every network (null). */
+    public void dropWarm(String network) {
+        List<Warm> drop = new ArrayList<>();
+        synchronized (warm) {
+            for (var q : warm.entrySet())
+                if (network == null || q.getKey().equals(network)) {
+                    drop.addAll(q.getValue());
+                    q.getValue().clear();
+                }
+        }
+        for (Warm w : drop) w.ns().close();
+    }
+
+    /**
+     * Makes namespaces ahead for {@code network} on the reaper thread (in the networks'
+     * namespace, off the caller's path) until {@link io.jcontainer.linux.Settings#NETWORK_WARM}
+     * of them wait. It takes no lock: it only makes kernel objects, and a namespace made on a
+     * bridge that is then replaced is found stale when taken.
+     */
+    private void warmUp(String network) {
+        synchronized (warm) {
+            if (!warming.add(network)) return;
+        }
+        NetnsThread r;
+        JVM_LOCK.lock();
+        try {
+            r = reaper();
+        } finally {
+            JVM_LOCK.unlock();
+        }
+        r.submit(() -> {
+            try {
+                NetworkConfig n = readJson(configFile(network), NetworkConfig.class);
+                if (n == null) return;
+                if (warmNl == null) warmNl = new Rtnetlink(sys);
+                for (;;) {
+                    synchronized (warm) {
+                        if (warm.computeIfAbsent(network, k -> new java.util.ArrayDeque<>()).size() >= warmSize) return;
+                    }
+                    Rtnetlink.Link br = warmNl.getLink(n.bridge());
+                    if (!br.up()) return;
+                    NetnsThread.Fresh ns = NetnsThread.createFresh(sys);
+                    try {
+                        String veth = "jcv" + newId().substring(0, 12);
+                        warmNl.createVethOnBridge(veth, "eth0", n.mtu(), ns.netnsFd(), null, br.index());
+                        Warm w = new Warm(network, br.index(), n.mtu(), ns, veth, ns.rtnetlink().getLink("eth0").index());
+                        synchronized (warm) {
+                            warm.get(network).add(w);
+                        }
+                        if (!Files.exists(configFile(network))) { // removed meanwhile: its bridge is gone
+                            dropWarm(network);
+                            return;
+                        }
+                    } catch (RuntimeException e) {
+                        ns.close();
+                        throw e;
+                    }
+                }
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Networks.class).debug("jcontainer: making a network namespace ahead for {} failed (starts make their own)", network, e);
+            } finally {
+                synchronized (warm) {
+                    warming.remove(network);
+                }
+            }
+        });
     }
 
     // ---- IPAM and ports ----
@@ -626,23 +805,49 @@ public final class Networks implements NetworkAttachment {
 
     // ---- kernel objects ----
 
-    /** Makes the network's bridge if need be, and brings it up; whether anything was changed. */
-    private boolean ensureBridge(NetworkConfig n) {
+    /** A network's bridge as a start needs it: its index (a veth's master) and whether it was just made or brought up. */
+    private record Bridge(int index, boolean created) {
+    }
+
+    /**
+     * Makes the network's bridge if need be, and brings it up. The usual case (it is there and
+     * up) is one get-link round trip on the warm socket.
+     */
+    private Bridge ensureBridge(NetworkConfig n) {
         checkNamespace();
-        try (Rtnetlink nl = new Rtnetlink(sys)) {
-            try {
-                if (nl.link(n.bridge()).up()) return false;
-            } catch (NetlinkException.NotFound absent) {
-                nl.createBridge(n.bridge(), n.mtu());
-                Subnet s = n.parsedSubnet();
-                nl.addAddress(n.bridge(), Subnet.inet(n.gatewayAddress()), s.prefixLength());
-            }
-            nl.setUp(n.bridge(), true);
+        Rtnetlink nl = hostRtnetlink();
+        try {
+            Rtnetlink.Link l = nl.getLink(n.bridge());
+            if (l.up()) return new Bridge(l.index(), false);
+        } catch (NetlinkException.NotFound absent) {
+            nl.createBridge(n.bridge(), n.mtu());
+            Subnet s = n.parsedSubnet();
+            nl.addAddress(n.bridge(), Subnet.inet(n.gatewayAddress()), s.prefixLength());
         }
+        nl.setUp(n.bridge(), true);
         // published ports reached through the host's loopback are routed out of the bridge
         sysctl("net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
         if (!n.internal()) sysctl("net/ipv4/ip_forward", "1");
-        return true;
+        return new Bridge(nl.getLink(n.bridge()).index(), true);
+    }
+
+    private Rtnetlink hostNl; // guarded by the lock; opened in hostNlNamespace
+    private String hostNlNamespace;
+
+    /**
+     * A route socket in the networks' namespace, kept open between starts (opening one costs a
+     * socket, a bind and a port id per start). Called under the lock after {@link #checkNamespace()};
+     * reopened when the calling thread is in another namespace than the one it was opened in.
+     */
+    private Rtnetlink hostRtnetlink() {
+        String here = new Proc(sys).link("/proc/thread-self/ns/net");
+        if (hostNl == null || here == null || !here.equals(hostNlNamespace)) {
+            if (hostNl != null) hostNl.close();
+            hostNl = null;
+            hostNl = new Rtnetlink(sys);
+            hostNlNamespace = here;
+        }
+        return hostNl;
     }
 
     private void sysctl(String key, String value) {
@@ -662,8 +867,8 @@ public final class Networks implements NetworkAttachment {
 
     private void deleteBridge(String bridge) {
         checkNamespace();
-        try (Rtnetlink nl = new Rtnetlink(sys)) {
-            nl.deleteLink(bridge);
+        try {
+            hostRtnetlink().deleteLink(bridge);
         } catch (NetlinkException.NotFound gone) {
             // never made (no container ever ran there) or already gone
         }
@@ -731,11 +936,9 @@ public final class Networks implements NetworkAttachment {
             }
             // only networks whose bridge exists get rules: a network never used has nothing in the kernel
             List<NetworkConfig> live = new ArrayList<>();
-            try (Rtnetlink nl = new Rtnetlink(sys)) {
-                Set<String> links = new HashSet<>();
-                for (Rtnetlink.Link l : nl.links()) links.add(l.name());
-                for (NetworkConfig n : listLocked()) if (links.contains(n.bridge())) live.add(n);
-            }
+            Set<String> links = new HashSet<>();
+            for (Rtnetlink.Link l : hostRtnetlink().links()) links.add(l.name());
+            for (NetworkConfig n : listLocked()) if (links.contains(n.bridge())) live.add(n);
             String base = NftRuleset.base(live);
             if (trusted && recorded.equals(stamp + base) && delta.isEmpty()) return;
             Files.deleteIfExists(last); // if applying fails half way, the next change applies in full
@@ -750,9 +953,15 @@ public final class Networks implements NetworkAttachment {
     /** This boot and this network namespace; "null" in it when unreadable (then the rules are always applied). */
     private String kernelStamp() {
         Proc proc = new Proc(sys);
-        String boot = proc.read("/proc/sys/kernel/random/boot_id");
-        return (boot == null ? null : boot.strip()) + " " + proc.link("/proc/thread-self/ns/net");
+        String boot = bootId;
+        if (boot == null) { // the same for as long as this process lives
+            boot = proc.read("/proc/sys/kernel/random/boot_id");
+            if (boot != null) bootId = boot = boot.strip();
+        }
+        return boot + " " + proc.link("/proc/thread-self/ns/net");
     }
+
+    private volatile String bootId;
 
     /** What the kernel has in jcontainer's table now ({@code nft list table ip jcontainer}; empty when there is none). */
     public String kernelRules() {
@@ -764,9 +973,12 @@ public final class Networks implements NetworkAttachment {
 
     // ---- /etc files ----
 
-    private Attachment writeEtc(Endpoint ep, NetworkConfig n, Request req) {
+    /** {@code others}: the endpoints before {@code ep} was added (read once by the attach). */
+    private Attachment writeEtc(Endpoint ep, NetworkConfig n, Request req, List<Endpoint> others) {
         Path dir = etcDir(ep.containerId());
-        List<Endpoint> peers = endpointsLocked().stream().filter(e -> e.network().equals(n.name())).toList();
+        List<Endpoint> peers = new ArrayList<>();
+        for (Endpoint e : others) if (e.network().equals(n.name())) peers.add(e);
+        peers.add(ep);
         try {
             Files.createDirectories(dir);
             Path hosts = dir.resolve("hosts"), resolv = dir.resolve("resolv.conf");
@@ -821,6 +1033,25 @@ public final class Networks implements NetworkAttachment {
         return root.resolve("etc").resolve(containerId);
     }
 
+    /** One container's endpoints: only its own files are read (their names start with its id). */
+    private List<Endpoint> endpointsLocked(String containerId) {
+        List<Endpoint> out = new ArrayList<>();
+        Path dir = root.resolve("endpoints");
+        if (!Files.isDirectory(dir)) return out;
+        try (var files = Files.newDirectoryStream(dir, f -> {
+            String name = f.getFileName().toString();
+            return name.startsWith(containerId + ".") && name.endsWith(".json");
+        })) {
+            for (Path f : files) {
+                Endpoint e = readJson(f, Endpoint.class);
+                if (e != null && e.containerId().equals(containerId)) out.add(e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     private List<Endpoint> endpointsLocked() {
         List<Endpoint> out = new ArrayList<>();
         Path dir = root.resolve("endpoints");
@@ -844,6 +1075,21 @@ public final class Networks implements NetworkAttachment {
                  FileLock ignored = ch.lock()) {
                 return body.get();
             }
+        } catch (IOException e) {
+            throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    /** As {@link #locked}, but only while the root and its lock file exist (neither is made): for work left after a release. */
+    private void lockedIfPresent(Runnable body) {
+        JVM_LOCK.lock();
+        try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            body.run();
+        } catch (NoSuchFileException gone) {
+            // removed with its state directory: nothing left to do
         } catch (IOException e) {
             throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
         } finally {

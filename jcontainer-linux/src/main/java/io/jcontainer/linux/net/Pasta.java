@@ -40,8 +40,9 @@ public final class Pasta {
 
     /** What {@code info} says of rootless networking on this host. */
     public static String describe() {
-        Path p = find();
-        return p != null ? "pasta (" + p + ")" : "none (install passt for networking as an ordinary user)";
+        Path p = find(), s = Slirp4netns.find();
+        return p != null ? "pasta (" + p + ")" : s != null ? "slirp4netns (" + s + ")"
+                : "none (install passt or slirp4netns for networking as an ordinary user)";
     }
 
     /** Refuses a rootless start on a network before anything is made when pasta is missing. */
@@ -50,6 +51,40 @@ public final class Pasta {
         if (p == null) throw new HostUnsupportedException(what + " as an ordinary user needs pasta, which is not installed",
                 "apt-get install passt (or run with --network none)");
         return p;
+    }
+
+    /** The helper joins the namespaces of pid: they must be the container's own by now, never this JVM's. */
+    static void checkOwnNamespaces(Syscalls sys, int pid, String helper) {
+        Proc proc = new Proc(sys);
+        for (String ns : List.of("net", "user")) {
+            String theirs = proc.link("/proc/" + pid + "/ns/" + ns), ours = proc.link("/proc/self/ns/" + ns);
+            if (theirs == null || theirs.equals(ours))
+                throw new NetworkException("the container's " + ns + " namespace (/proc/" + pid + "/ns/" + ns + " = " + theirs
+                        + ") is not its own yet: refusing to let " + helper + " configure it");
+        }
+    }
+
+    /**
+     * The helper for an ordinary user's start on {@code network}: {@code pasta} or
+     * {@code slirp4netns} when named, else (docker's {@code bridge}) pasta where installed and
+     * slirp4netns where only it is. Refused before anything is made when the one needed is
+     * missing, naming what to install.
+     */
+    public static String choose(String network, String what) {
+        boolean pasta = find() != null, slirp = Slirp4netns.find() != null;
+        if (network.equals("pasta")) {
+            require(what);
+            return "pasta";
+        }
+        if (network.equals("slirp4netns")) {
+            if (!slirp) throw new HostUnsupportedException(what + " as an ordinary user needs slirp4netns, which is not installed",
+                    "apt-get install slirp4netns (or use pasta: apt-get install passt)");
+            return "slirp4netns";
+        }
+        if (pasta) return "pasta";
+        if (slirp) return "slirp4netns";
+        throw new HostUnsupportedException(what + " as an ordinary user needs pasta or slirp4netns, and neither is installed",
+                "apt-get install passt (pasta) or apt-get install slirp4netns (or run with --network none)");
     }
 
     /** The command line for the container whose first process is {@code pid}. */
@@ -69,14 +104,7 @@ public final class Pasta {
      */
     public static void attach(Syscalls sys, Path networksRoot, String containerId, int pid, List<PortMapping> ports) {
         Path pasta = require("a network");
-        // pasta joins the namespaces of pid: they must be the container's own by now, never this JVM's
-        Proc proc = new Proc(sys);
-        for (String ns : List.of("net", "user")) {
-            String theirs = proc.link("/proc/" + pid + "/ns/" + ns), ours = proc.link("/proc/self/ns/" + ns);
-            if (theirs == null || theirs.equals(ours))
-                throw new NetworkException("the container's " + ns + " namespace (/proc/" + pid + "/ns/" + ns + " = " + theirs
-                        + ") is not its own yet: refusing to let pasta configure it");
-        }
+        checkOwnNamespaces(sys, pid, "pasta");
         Path dir = networksRoot.resolve("pasta");
         Path pidFile = dir.resolve(containerId + ".pid"), log = dir.resolve(containerId + ".log");
         List<String> cmd = command(pasta, pid, ports, pidFile);

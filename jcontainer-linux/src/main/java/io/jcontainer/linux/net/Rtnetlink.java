@@ -33,7 +33,8 @@ public final class Rtnetlink implements AutoCloseable {
     static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RTN_UNICAST = 1;
 
     /** A network interface as the kernel lists it. */
-    public record Link(int index, String name, String kind, int mtu, boolean up, int master) {
+    /** {@code address}: the hardware address as {@code 02:42:…}, or null when it has none. */
+    public record Link(int index, String name, String kind, int mtu, boolean up, int master, String address) {
     }
 
     /** An address on a link. */
@@ -94,6 +95,57 @@ public final class Rtnetlink implements AutoCloseable {
         sock.request(m, "create veth", name + "/" + peer);
     }
 
+    /**
+     * A container's veth pair in one request: {@code name} here, up and a port of the bridge with
+     * index {@code masterIndex}; {@code peer} made directly in the namespace {@code peerNetnsFd}
+     * with the hardware address {@code peerMac}, down. The kernel applies a new link's flags and
+     * master as part of creating it, so no set-master or set-up round trips follow (the peer
+     * cannot be made up there: veth opens it before the pair is joined, ENOTCONN).
+     */
+    public void createVethOnBridge(String name, String peer, int mtu, int peerNetnsFd, byte[] peerMac, int masterIndex) {
+        NlMessage m = ifinfo(msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL), 0, IFF_UP, IFF_UP).attrString(IFLA_IFNAME, checkName(name));
+        if (mtu > 0) m.attrU32(IFLA_MTU, mtu);
+        m.attrU32(IFLA_MASTER, masterIndex);
+        m.begin(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "veth").begin(IFLA_INFO_DATA).begin(VETH_INFO_PEER);
+        ifinfo(m, 0, 0, 0).attrString(IFLA_IFNAME, checkName(peer));
+        if (mtu > 0) m.attrU32(IFLA_MTU, mtu);
+        if (peerMac != null) m.attr(IFLA_ADDRESS, peerMac);
+        m.attrU32(IFLA_NET_NS_FD, peerNetnsFd);
+        m.end().end().end();
+        sock.request(m, "create veth", name + "/" + peer);
+    }
+
+    /**
+     * A container's side of a network in one round trip: {@code lo} and the link with index
+     * {@code index} up (with the hardware address {@code mac}, unless null), {@code address/prefixLength} on it, and when {@code gateway} is not null
+     * the default route through it.
+     */
+    public void configureEndpoint(String link, int index, byte[] mac, InetAddress address, int prefixLength, InetAddress gateway) {
+        List<NlMessage> msgs = new java.util.ArrayList<>();
+        List<String> ops = new java.util.ArrayList<>();
+        msgs.add(ifinfo(msg(RTM_SETLINK, 0), 0, IFF_UP, IFF_UP).attrString(IFLA_IFNAME, "lo"));
+        ops.add("set link up lo");
+        NlMessage up = ifinfo(msg(RTM_SETLINK, 0), index, IFF_UP, IFF_UP);
+        if (mac != null) up.attr(IFLA_ADDRESS, mac);
+        msgs.add(up);
+        ops.add("set link up");
+        msgs.add(addressMessage(index, address, prefixLength));
+        ops.add("add address " + address.getHostAddress() + "/" + prefixLength);
+        if (gateway != null) {
+            msgs.add(routeMessage(null, 0, gateway, index));
+            ops.add("add route default via " + gateway.getHostAddress());
+        }
+        sock.requestAll(msgs, ops, link);
+    }
+
+    /** One link by name (RTM_GETLINK without a dump); {@link NetlinkException.NotFound} if there is none. */
+    public Link getLink(String name) {
+        Link l = sock.get(ifinfo(msg(RTM_GETLINK, 0), 0, 0, 0).attrString(IFLA_IFNAME, checkName(name)), RTM_NEWLINK,
+                Rtnetlink::parseLink, "get link", name);
+        if (l == null) throw new NetlinkException.NotFound("get link", name, 19 /* ENODEV */, null);
+        return l;
+    }
+
     /** Deletes a link (a veth's peer goes with it; a bridge's ports are released). */
     public void deleteLink(String name) {
         sock.request(ifinfo(msg(RTM_DELLINK, 0), 0, 0, 0).attrString(IFLA_IFNAME, checkName(name)), "delete link", name);
@@ -146,21 +198,25 @@ public final class Rtnetlink implements AutoCloseable {
     static Link parseLink(ByteBuffer b) {
         int index = b.getInt(20), flags = b.getInt(24);
         NlAttrs a = new NlAttrs(b, 32, b.limit());
+        byte[] hw = a.bytes(IFLA_ADDRESS);
         return new Link(index, a.string(IFLA_IFNAME), a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), a.u32(IFLA_MTU, 0),
-                (flags & IFF_UP) != 0, a.u32(IFLA_MASTER, 0));
+                (flags & IFF_UP) != 0, a.u32(IFLA_MASTER, 0), hw == null ? null : java.util.HexFormat.ofDelimiter(":").formatHex(hw));
     }
 
     // ---- addresses ----
 
     /** ip addr add ADDRESS/PREFIX dev LINK (with the broadcast address for IPv4). */
     public void addAddress(String link, InetAddress address, int prefixLength) {
-        int index = linkIndex(link);
+        sock.request(addressMessage(linkIndex(link), address, prefixLength), "add address " + address.getHostAddress() + "/" + prefixLength, link);
+    }
+
+    private NlMessage addressMessage(int index, InetAddress address, int prefixLength) {
         byte[] a = address.getAddress();
         NlMessage m = msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL)
                 .int8(family(address)).int8(prefixLength).int8(0).int8(RT_SCOPE_UNIVERSE).int32(index)
                 .attr(IFA_LOCAL, a).attr(IFA_ADDRESS, a);
         if (address instanceof Inet4Address) m.attr(IFA_BROADCAST, broadcast(a, prefixLength));
-        sock.request(m, "add address " + address.getHostAddress() + "/" + prefixLength, link);
+        return m;
     }
 
     public void deleteAddress(String link, InetAddress address, int prefixLength) {
@@ -190,17 +246,20 @@ public final class Rtnetlink implements AutoCloseable {
      * route) via {@code gateway} (or none: on-link) out of {@code link} (or null: the kernel picks by gateway).
      */
     public void addRoute(InetAddress destination, int prefixLength, InetAddress gateway, String link) {
+        String what = (destination == null ? "default" : destination.getHostAddress() + "/" + prefixLength)
+                + (gateway == null ? "" : " via " + gateway.getHostAddress());
+        sock.request(routeMessage(destination, prefixLength, gateway, link == null ? 0 : linkIndex(link)), "add route " + what, link);
+    }
+
+    private NlMessage routeMessage(InetAddress destination, int prefixLength, InetAddress gateway, int oif) {
         int family = family(destination != null ? destination : gateway);
-        int oif = link == null ? 0 : linkIndex(link);
         NlMessage m = msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL)
                 .int8(family).int8(destination == null ? 0 : prefixLength).int8(0).int8(0)
                 .int8(RT_TABLE_MAIN).int8(RTPROT_BOOT).int8(gateway == null ? 253 /* RT_SCOPE_LINK */ : RT_SCOPE_UNIVERSE).int8(RTN_UNICAST).int32(0);
         if (destination != null) m.attr(RTA_DST, destination.getAddress());
         if (gateway != null) m.attr(RTA_GATEWAY, gateway.getAddress());
         if (oif != 0) m.attrU32(RTA_OIF, oif);
-        String what = (destination == null ? "default" : destination.getHostAddress() + "/" + prefixLength)
-                + (gateway == null ? "" : " via " + gateway.getHostAddress());
-        sock.request(m, "add route " + what, link);
+        return m;
     }
 
     /** The routes of the main table, IPv4 and IPv6. */

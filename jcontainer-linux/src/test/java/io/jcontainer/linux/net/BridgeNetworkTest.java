@@ -25,11 +25,17 @@ class BridgeNetworkTest {
     Path work;
 
     private String scenario(String... args) throws Exception {
+        return scenario(List.of(), args);
+    }
+
+    /** @param jvm system properties of the scenario's JVM ({@code -Dname=value}) */
+    private String scenario(List<String> jvm, String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", 
-                "-Djcontainer.test.outerNetns=" + outer,
-                "-cp", System.getProperty("java.class.path"), NetworkScenarios.class.getName(), args[0], work.toString()));
+                "-Djcontainer.test.outerNetns=" + outer));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NetworkScenarios.class.getName(), args[0], work.toString()));
         for (int i = 1; i < args.length; i++) cmd.add(args[i]);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -59,6 +65,17 @@ class BridgeNetworkTest {
     @Test
     void twoHundredCyclesLeaveNothingBehind() throws Exception {
         scenario("churn", "200");
+    }
+
+    /** With namespaces made ahead (each used once): names and isolation hold, and nothing is left. */
+    @Test
+    void namespacesMadeAheadServeNamesAndIsolation() throws Exception {
+        scenario(List.of("-Djcontainer.network.warm=2"), "names");
+    }
+
+    @Test
+    void namespacesMadeAheadLeaveNothingBehindAfterFiftyCycles() throws Exception {
+        scenario(List.of("-Djcontainer.network.warm=2"), "churn", "50");
     }
 
     @Test

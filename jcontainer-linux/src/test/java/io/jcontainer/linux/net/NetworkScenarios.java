@@ -419,6 +419,8 @@ public final class NetworkScenarios {
 
     /** Nothing of any container is left: no veth, no endpoint (IPAM entry), no DNAT rule, no /etc files, no address but gateways. */
     private void expectClean() {
+        // namespaces made ahead for the next starts (-Djcontainer.network.warm) are this JVM's, not a container's: dropped first
+        rt.networks().dropWarm(null);
         // the veth of a container that exited goes with its namespace, which the kernel tears down a moment later
         for (long end = System.nanoTime() + 10_000_000_000L; links().stream().anyMatch(l -> l.startsWith("jcv")) && System.nanoTime() < end; )
             sleep(50);
@@ -436,8 +438,11 @@ public final class NetworkScenarios {
                 check(a.address().isLoopbackAddress() || a.address() instanceof java.net.Inet6Address || gateway, "an address left: " + ip);
             }
         }
+        // and so do its /etc files
         Path etc = rt.networks().root().resolve("etc");
         try {
+            for (long end = System.nanoTime() + 10_000_000_000L; Files.isDirectory(etc) && Files.list(etc).findAny().isPresent() && System.nanoTime() < end; )
+                sleep(50);
             check(!Files.isDirectory(etc) || Files.list(etc).findAny().isEmpty(), "/etc files left under " + etc);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

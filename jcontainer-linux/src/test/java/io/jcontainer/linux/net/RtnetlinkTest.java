@@ -5,6 +5,7 @@ import io.jcontainer.linux.testing.RequiresRoot;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,6 +96,75 @@ class RtnetlinkTest {
             box.run(() -> {
                 try (var nl = new Rtnetlink(SYS)) {
                     assertEquals("veth", nl.link("tv1p").kind());
+                }
+            });
+        }
+    }
+
+    /**
+     * A start's two requests: the pair made up on the bridge with its peer in a fresh namespace,
+     * then the peer's side in one batch — through a socket opened inside that namespace, used
+     * from this thread (no hop); a failing message in a batch is named.
+     */
+    @Test
+    void vethOnABridgeAndTheContainerSideInOneBatchThroughAFreshNamespacesSocket() throws Exception {
+        InetAddress gw = InetAddress.getByName("10.78.0.1"), ip = InetAddress.getByName("10.78.0.2");
+        byte[] mac = {0x02, 0x42, 10, 78, 0, 2};
+        try (NetnsThread host = NetnsThread.createNew(SYS, "test-netns-host");
+             NetnsThread.Fresh box = NetnsThread.createFresh(SYS)) {
+            assertEquals(List.of("lo"), box.rtnetlink().links().stream().map(Rtnetlink.Link::name).toList(), "a new, empty namespace");
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.createBridge("tbr1", 1400);
+                    nl.setUp("tbr1", true);
+                    nl.addAddress("tbr1", gw, 24);
+                    int br = nl.getLink("tbr1").index();
+                    nl.createVethOnBridge("tv2", "eth0", 1400, box.netnsFd(), mac, br);
+                    assertTrue(nl.getLink("tv2").address().matches("\\p{XDigit}{2}(:\\p{XDigit}{2}){5}"));
+                    var v = nl.getLink("tv2");
+                    assertTrue(v.up(), "the host end is up");
+                    assertEquals(br, v.master(), "and on the bridge");
+                    assertThrows(NetlinkException.NotFound.class, () -> nl.getLink("eth0"));
+                }
+            });
+            Rtnetlink in = box.rtnetlink();
+            var eth0 = in.getLink("eth0");
+            assertFalse(eth0.up());
+            assertEquals("02:42:0a:4e:00:02", eth0.address(), "made with the MAC given");
+            in.configureEndpoint("eth0", eth0.index(), null, ip, 24, gw);
+            assertTrue(in.getLink("eth0").up());
+            assertTrue(in.getLink("lo").up());
+            assertTrue(in.addresses().stream().anyMatch(a -> a.address().equals(ip) && a.linkIndex() == eth0.index()));
+            assertTrue(in.routes().stream().anyMatch(r -> r.isDefault() && gw.equals(r.gateway()) && r.outputLink() == eth0.index()));
+            var again = assertThrows(NetlinkException.Exists.class, () -> in.configureEndpoint("eth0", eth0.index(), null, ip, 24, null));
+            assertTrue(again.getMessage().contains("10.78.0.2") && again.getMessage().contains("eth0"), again.getMessage());
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.deleteLink("tbr1");
+                }
+            });
+        }
+    }
+
+    /** A namespace made ahead takes the MAC it is given when it is configured (the kernel's random one until then). */
+    @Test
+    void theBatchSetsTheHardwareAddress() throws Exception {
+        byte[] mac = {0x02, 0x42, 10, 79, 0, 2};
+        try (NetnsThread host = NetnsThread.createNew(SYS, "test-netns-host");
+             NetnsThread.Fresh box = NetnsThread.createFresh(SYS)) {
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.createBridge("tbr2", 0);
+                    nl.setUp("tbr2", true);
+                    nl.createVethOnBridge("tv3", "eth0", 0, box.netnsFd(), null, nl.getLink("tbr2").index());
+                }
+            });
+            int index = box.rtnetlink().getLink("eth0").index();
+            box.rtnetlink().configureEndpoint("eth0", index, mac, InetAddress.getByName("10.79.0.2"), 24, null);
+            assertEquals("02:42:0a:4f:00:02", box.rtnetlink().getLink("eth0").address());
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.deleteLink("tbr2");
                 }
             });
         }

@@ -22,12 +22,15 @@ import java.util.List;
  * "routable" interface; nothing leaves that namespace). A container on the default network
  * through pasta serves busybox httpd on its port 80, published as {@code 127.0.0.1:PORT:80} and
  * fetched over this namespace's loopback; after close, no pasta is left. Exit 0 = passed.
- * Arguments: rootfs (a busybox root with /www/index.html), the host port.
+ * Arguments: rootfs (a busybox root with /www/index.html), the host port, and the network
+ * ({@code bridge}: pasta, the default helper here; {@code slirp4netns}: that helper, by name).
  */
 public final class RootlessNetworkMain {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         int port = Integer.parseInt(args[1]);
+        String network = args.length > 2 ? args[2] : Networks.DEFAULT;
+        String helper = network.equals(Networks.DEFAULT) ? "pasta" : network, marker = "served through " + helper;
         String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         if (outer.equals(System.getProperty("jcontainer.test.outerNetns")))
             throw new IllegalStateException("refusing to run in the test JVM's network namespace " + outer);
@@ -35,23 +38,23 @@ public final class RootlessNetworkMain {
                 new io.jcontainer.linux.state.ContainerStore(Path.of(System.getProperty("java.io.tmpdir"), "jc-state", "containers")));
         var spec = Container.builder().rootfs(root).stdout(Stdio.NULL).stderr(Stdio.NULL)
                 .command("/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www").build();
-        var req = new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(), PortMapping.parse("127.0.0.1:" + port + ":80"), null, List.of(), List.of());
+        var req = new NetworkAttachment.Request(network, null, List.of(), PortMapping.parse("127.0.0.1:" + port + ":80"), null, List.of(), List.of());
         long pastaPid;
         try (Container c = rt.start(spec, req)) {
             String got = "";
-            for (long end = System.nanoTime() + 10_000_000_000L; !got.contains("served through pasta") && System.nanoTime() < end; ) {
+            for (long end = System.nanoTime() + 10_000_000_000L; !got.contains(marker) && System.nanoTime() < end; ) {
                 got = get(port);
-                if (!got.contains("served through pasta")) Thread.sleep(100);
+                if (!got.contains(marker)) Thread.sleep(100);
             }
-            if (!got.contains("served through pasta")) throw new AssertionError("not served through 127.0.0.1:" + port + ": " + got);
-            Path pidFile = Path.of(System.getProperty("java.io.tmpdir"), "jc-state", "networks", "pasta", c.id() + ".pid");
-            pastaPid = Long.parseLong(Files.readString(pidFile).strip());
-            if (ProcessHandle.of(pastaPid).isEmpty()) throw new AssertionError("pasta " + pastaPid + " is not running");
-            System.out.println("served through pasta as uid " + new com.sun.security.auth.module.UnixSystem().getUid());
+            if (!got.contains(marker)) throw new AssertionError("not served through 127.0.0.1:" + port + ": " + got);
+            Path pidFile = Path.of(System.getProperty("java.io.tmpdir"), "jc-state", "networks", helper, c.id() + ".pid");
+            pastaPid = Long.parseLong(Files.readString(pidFile).strip().split(" ")[0]);
+            if (ProcessHandle.of(pastaPid).isEmpty()) throw new AssertionError(helper + " " + pastaPid + " is not running");
+            System.out.println(marker + " as uid " + new com.sun.security.auth.module.UnixSystem().getUid());
         }
         for (long end = System.nanoTime() + 5_000_000_000L; ProcessHandle.of(pastaPid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < end; )
             Thread.sleep(50);
-        if (ProcessHandle.of(pastaPid).map(ProcessHandle::isAlive).orElse(false)) throw new AssertionError("pasta " + pastaPid + " outlived the container");
+        if (ProcessHandle.of(pastaPid).map(ProcessHandle::isAlive).orElse(false)) throw new AssertionError(helper + " " + pastaPid + " outlived the container");
         System.out.println("ALL PASSED");
         System.exit(0);
     }

@@ -61,6 +61,21 @@ class RootlessTest {
     @Test
     void pastaPublishesAPortForAnOrdinaryUser() throws Exception {
         assertThat(io.jcontainer.linux.net.Pasta.find()).as("pasta (apt-get install passt)").isNotNull();
+        servedThrough("bridge", "pasta", 18480);
+    }
+
+    /**
+     * The same through slirp4netns, named by {@code --network slirp4netns} (where pasta is
+     * missing it is what the default network uses): the port is forwarded by an add_hostfwd on
+     * its API socket, and slirp4netns is ended (and reaped) with the container.
+     */
+    @Test
+    void slirp4netnsPublishesAPortForAnOrdinaryUser() throws Exception {
+        assertThat(io.jcontainer.linux.net.Slirp4netns.find()).as("slirp4netns (apt-get install slirp4netns)").isNotNull();
+        servedThrough("slirp4netns", "slirp4netns", 18481);
+    }
+
+    private void servedThrough(String network, String helper, int port) throws Exception {
         ensureUser();
         int uid = Integer.parseInt(exec("id", "-u", USER).strip()), gid = Integer.parseInt(exec("id", "-g", USER).strip());
         Path tmp = Files.createTempDirectory("jc-rootless-net-");
@@ -68,13 +83,13 @@ class RootlessTest {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path root = io.jcontainer.linux.testing.TestRootfs.fresh(tmp.resolve("root"));
             Files.createDirectories(root.resolve("www"));
-            Files.writeString(root.resolve("www/index.html"), "served through pasta\n");
+            Files.writeString(root.resolve("www/index.html"), "served through " + helper + "\n");
             Path home = Files.createDirectories(tmp.resolve("home"));
             Files.setOwner(home, owner(uid));
             List<String> cp = copyClasspath(tmp.resolve("cp"));
             String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
             List<String> child = new ArrayList<>(asUser(uid, gid, home));
-            List<String> jvm = java(cp, home, RootlessNetworkMain.class, root.toString(), "18480");
+            List<String> jvm = java(cp, home, RootlessNetworkMain.class, root.toString(), Integer.toString(port), network);
             jvm.add(1, "-Djcontainer.test.outerNetns=" + outer);
             child.addAll(jvm);
             String setup = "set -e; ip link set lo up; ip link add jct0 type veth peer name jct1; ip link set jct1 up; "
@@ -82,9 +97,9 @@ class RootlessTest {
             List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--", "sh", "-c", setup, "sh"));
             cmd.addAll(child);
             String out = runChild(cmd);
-            assertThat(out).contains("served through pasta as uid " + uid).contains("ALL PASSED");
+            assertThat(out).contains("served through " + helper + " as uid " + uid).contains("ALL PASSED");
         } finally {
-            // whatever failed, no pasta of this test outlives it
+            // whatever failed, no helper of this test outlives it
             ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(tmp.toString())).forEach(ProcessHandle::destroyForcibly);
             deleteTree(tmp);
         }
