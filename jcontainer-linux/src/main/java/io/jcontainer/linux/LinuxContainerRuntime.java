@@ -190,6 +190,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public void writeOverlayChanges(io.jcontainer.Root.Overlay root, java.util.Set<String> mountPoints, java.io.OutputStream layerTar) {
+        if (root.upper() == null) throw new io.jcontainer.InvalidSpecException("root.overlay.upper", "a read-only overlay has no changes to read");
+        new io.jcontainer.linux.files.RootChanges(io.jcontainer.linux.sys.NativeSyscalls.INSTANCE)
+                .writeChanges(root.upper(), root.lowerDirs(), mountPoints, layerTar);
+    }
+
+    @Override
     public io.jcontainer.lifecycle.HostTerminal hostTerminal() {
         return new io.jcontainer.lifecycle.HostTerminal() {
             @Override

@@ -434,12 +434,14 @@ public final class DockerfileBuilder {
                             }
                         }
                     }
-                    Path root = rootfs();
                     Path tar = cache.tempPath("layer-");
                     BuildStore.Layer layer = null;
+                    boolean ownLayer = body.ownLayer();
                     try {
-                        LayerWriter.Result res;
-                        try (LayerWriter w = new LayerWriter(tar)) {
+                        if (ownLayer) layer = body.runOwnLayer(tar, line -> listener.stepOutput(id, line));
+                        else try (LayerWriter w = new LayerWriter(tar)) {
+                            Path root = rootfs();
+                            LayerWriter.Result res;
                             body.run(root, w, line -> listener.stepOutput(id, line));
                             res = w.finish();
                             if (w.entries() > 0) {
@@ -464,7 +466,7 @@ public final class DockerfileBuilder {
                     }
                     cache.put(stepKey, rec);
                     ran.incrementAndGet();
-                    addLayer(layer, createdBy, true);
+                    addLayer(layer, createdBy, !ownLayer);
                     key = stepKey;
                     listener.stepDone(id, Duration.ofNanos(System.nanoTime() - t0));
                 }
@@ -612,20 +614,72 @@ public final class DockerfileBuilder {
                 final Path scriptFile = script;
                 try {
                     layerStep(label(++stepNo) + " " + prefix + display, stepKey, createdBy, new LayerBody() {
-                        public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                        List<String> envList() {
                             List<String> envList = new ArrayList<>(env());
                             if (envList.stream().noneMatch(e -> e.startsWith("PATH="))) envList.add(DEFAULT_PATH);
                             args.forEach((n, v) -> envList.add(n + "=" + v));
                             scope.proxyArgs().forEach((n, v) -> envList.add(n + "=" + v));
                             secretEnv.forEach((n, v) -> envList.add(n + "=" + v));
-                            Set<String> runtimePaths = new HashSet<>(List.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf"));
+                            return envList;
+                        }
+
+                        /** Where the runtime mounts: what it made there to mount on is not the step's change. */
+                        Set<String> runtimePaths() {
+                            Set<String> runtimePaths = new HashSet<>(List.of("/proc", "/sys", "/dev", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"));
                             for (StepRunner.Bind b : binds) runtimePaths.add(b.target());
                             runtimePaths.addAll(tmpfs);
                             if (scriptFile != null) runtimePaths.add("/dev/pipes");
+                            return runtimePaths;
+                        }
+
+                        public boolean ownLayer() {
+                            return runner.overlays() && store.layerDirs(List.of()) != null;
+                        }
+
+                        /**
+                         * The step over an overlay: the stage's layers as lowers (unpacked once, kept
+                         * by the store), a fresh upper that is the layer — nothing copied or rescanned.
+                         */
+                        public BuildStore.Layer runOwnLayer(Path tar, java.util.function.Consumer<String> log) throws IOException {
+                            List<Path> lowers = new ArrayList<>(store.layerDirs(layers));
+                            Collections.reverse(lowers);                 // overlayfs takes the topmost first
+                            Path dir = tempDir("run-");
+                            if (lowers.isEmpty()) lowers.add(Files.createDirectory(dir.resolve("empty")));
+                            Path upper = Files.createDirectory(dir.resolve("upper"));
+                            Path work = Files.createDirectory(dir.resolve("work"));
+                            Files.setAttribute(upper, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+                            // the working directory exists before the step, as docker makes it
+                            if (!workdir().equals("/")) LayerView.makeDirectory(upper, lowers, workdir());
+                            io.jcontainer.Root.Overlay root = new io.jcontainer.Root.Overlay(lowers, upper, work, false, false);
+                            runCommand(root, log);
+                            MessageDigest sha = sha256();
+                            long size;
+                            try (var counted = new org.apache.commons.io.output.CountingOutputStream(new java.security.DigestOutputStream(
+                                    new java.io.BufferedOutputStream(Files.newOutputStream(tar), 1 << 16), sha))) {
+                                runner.writeChanges(root, runtimePaths(), counted);
+                                counted.flush();
+                                size = counted.getByteCount();
+                            }
+                            if (isEmptyTar(tar)) return null;
+                            BuildStore.Layer layer = store.putLayer(tar, "sha256:" + HexFormat.of().formatHex(sha.digest()), size);
+                            // the upper is the layer's unpacked form once the runtime's mount points are out of it
+                            dropMountPoints(upper, lowers, runtimePaths());
+                            List<BuildStore.Layer> chain = new ArrayList<>(layers);
+                            chain.add(layer);
+                            store.adoptLayerDir(chain, upper);
+                            return layer;
+                        }
+
+                        public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
                             // the working directory exists before the step, as docker makes it
                             Path wd = BuildContext.imageRoot(root).resolve(workdir().substring(1), true);
                             if (!workdir().equals("/")) Files.createDirectories(wd);
                             RootfsDiff before = RootfsDiff.snapshot(root);
+                            runCommand(new io.jcontainer.Root.Directory(root, false), log);
+                            before.write(out, runtimePaths());
+                        }
+
+                        void runCommand(io.jcontainer.Root root, java.util.function.Consumer<String> log) {
                             // the last lines of both streams, and the last of stderr alone: an error
                             // printed before stdout's last lines were read must not be pushed out
                             Deque<String> last = new ArrayDeque<>();
@@ -635,7 +689,7 @@ public final class DockerfileBuilder {
                             List<BuildCache.Lock> held = new ArrayList<>();
                             for (String name : lockedCaches) held.add(cache.lock(name));
                             try {
-                                code = runner.run(new StepRunner.Step(root, runArgv, envList, workdir(), cfg().path("User").asText(""),
+                                code = runner.run(new StepRunner.Step(root, runArgv, envList(), workdir(), cfg().path("User").asText(""),
                                         r.network() == null ? "default" : r.network(), binds, tmpfs), (line, isErr) -> {
                                     synchronized (last) {
                                         if (last.size() == LAST_LINES) last.removeFirst();
@@ -658,7 +712,6 @@ public final class DockerfileBuilder {
                                 for (String e : lastErr) if (!lines.contains(e)) lines.add(e);
                                 throw new StepFailedException(r.loc().file() + ":" + r.loc().line() + ": process \"" + String.join(" ", runArgv) + "\"", code, lines);
                             }
-                            before.write(out, runtimePaths);
                         }
 
                         public boolean applyAfter() {
@@ -854,6 +907,43 @@ public final class DockerfileBuilder {
         /** Whether the written layer must then be applied to the root (COPY) or is already there (RUN). */
         default boolean applyAfter() {
             return true;
+        }
+
+        /** Whether the body makes and stores its layer itself ({@link #runOwnLayer}), needing no working root. */
+        default boolean ownLayer() {
+            return false;
+        }
+
+        /** Writes the layer tar to {@code tar} and stores it; null when the step changed nothing. */
+        default BuildStore.Layer runOwnLayer(Path tar, java.util.function.Consumer<String> log) throws IOException {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Whether a tar holds no entry (only its end-of-archive blocks). */
+    static boolean isEmptyTar(Path tar) throws IOException {
+        try (InputStream in = Files.newInputStream(tar)) {
+            byte[] head = in.readNBytes(512);
+            for (byte b : head) if (b != 0) return false;
+            return true;
+        }
+    }
+
+    /**
+     * Removes from an upper what the runtime made only to mount on and the lowers lack (empty
+     * files and directories; the layer tar leaves them out too), so the upper matches the layer.
+     */
+    static void dropMountPoints(Path upper, List<Path> lowers, Set<String> mountPoints) throws IOException {
+        List<String> deepestFirst = new ArrayList<>(mountPoints);
+        deepestFirst.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String m : deepestFirst) {
+            Path p = upper.resolve(m.replaceAll("^/+", ""));
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || LayerView.find(lowers, m) != null) continue;
+            try {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) == 0) Files.delete(p);
+            } catch (java.nio.file.DirectoryNotEmptyException kept) {
+                // something was written under it: the tar has it too
+            }
         }
     }
 

@@ -120,6 +120,30 @@ public final class OciBuildStore implements BuildStore {
     }
 
     @Override
+    public List<Path> layerDirs(List<Layer> layers) {
+        List<Descriptor> ds = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        for (Layer l : layers) {
+            ds.add(new Descriptor(l.mediaType(), Digest.parse(l.digest()), l.size()));
+            diffIds.add(Digest.parse(l.diffId()));
+        }
+        return images.layerDirs(ds, diffIds);
+    }
+
+    @Override
+    public boolean adoptLayerDir(List<Layer> layers, Path dir) {
+        // an ordinary user's upper lacks the user.overlay marks its own mounts read: unpacked from the tar instead
+        if (!"root".equals(System.getProperty("user.name"))) return false;
+        List<Digest> diffIds = new ArrayList<>();
+        for (Layer l : layers) diffIds.add(Digest.parse(l.diffId()));
+        try {
+            return images.adoptLayerDir(diffIds, dir);
+        } catch (IOException e) {
+            return false; // unpacked from the stored tar when next needed
+        }
+    }
+
+    @Override
     public void tag(String imageId, String reference) {
         images.tag(imageId, reference);
     }
