@@ -148,6 +148,14 @@ public final class DockerfileBuilder {
             }
         }
 
+        private Boolean layered;
+
+        /** Whether steps go over overlays of the store's layer directories (else: a working root, copied into). */
+        boolean layered() {
+            if (layered == null) layered = runner.overlays() && store.layerDirs(List.of()) != null;
+            return layered;
+        }
+
         void warn(String m) {
             warnings.add(m);
             listener.warning(m);
@@ -437,17 +445,22 @@ public final class DockerfileBuilder {
                     Path tar = cache.tempPath("layer-");
                     BuildStore.Layer layer = null;
                     boolean ownLayer = body.ownLayer();
+                    boolean applied = false;
                     try {
                         if (ownLayer) layer = body.runOwnLayer(tar, line -> listener.stepOutput(id, line));
                         else try (LayerWriter w = new LayerWriter(tar)) {
-                            Path root = rootfs();
+                            // over overlays, the stage's files are looked up in its layer directories:
+                            // no working root is made (nor copied into) for COPY and WORKDIR
+                            Path root = layered() ? null : rootfs();
+                            BuildContext view = root != null ? BuildContext.imageRoot(root) : BuildContext.layeredRoot(lowersTopFirst());
                             LayerWriter.Result res;
-                            body.run(root, w, line -> listener.stepOutput(id, line));
+                            body.run(view, root, w, line -> listener.stepOutput(id, line));
                             res = w.finish();
                             if (w.entries() > 0) {
-                                if (body.applyAfter()) try (InputStream in = Files.newInputStream(tar)) {
+                                if (body.applyAfter() && root != null) try (InputStream in = Files.newInputStream(tar)) {
                                     LayerApplier.apply(in, root);
                                 }
+                                applied = root != null;
                                 layer = store.putLayer(tar, res.digest(), res.size());
                             }
                         }
@@ -466,7 +479,7 @@ public final class DockerfileBuilder {
                     }
                     cache.put(stepKey, rec);
                     ran.incrementAndGet();
-                    addLayer(layer, createdBy, !ownLayer);
+                    addLayer(layer, createdBy, applied);
                     key = stepKey;
                     listener.stepDone(id, Duration.ofNanos(System.nanoTime() - t0));
                 }
@@ -479,6 +492,13 @@ public final class DockerfileBuilder {
             }
 
             int appliedLayers = -1;
+
+            /** The stage's layers as overlay lower directories, topmost first (unpacked when missing). */
+            List<Path> lowersTopFirst() {
+                List<Path> lowers = new ArrayList<>(store.layerDirs(layers));
+                Collections.reverse(lowers);
+                return lowers;
+            }
 
             BuildStore.Layer layerOf(ObjectNode rec) {
                 JsonNode l = rec.get("layer");
@@ -511,14 +531,14 @@ public final class DockerfileBuilder {
                 cfg().put("WorkingDir", dir);
                 String stepKey = CacheKey.of("WORKDIR").add(key).add(dir).done();
                 layerStep(label(++stepNo) + " " + prefix + "WORKDIR " + w.path(), stepKey, "WORKDIR " + dir, new LayerBody() {
-                    public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                    public void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
                         // the directory and its missing parents, made as root 0755 like BuildKit's mkdir -p
                         FileTime now = FileTime.from(Instant.now());
                         String cur = "";
                         for (String seg : dir.substring(1).split("/")) {
                             if (seg.isEmpty()) continue;
                             cur += "/" + seg;
-                            Path p = BuildContext.imageRoot(root).resolve(cur.substring(1), true);
+                            Path p = image.resolve(cur.substring(1), true);
                             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) out.directory(cur, 0755, 0, 0, now);
                         }
                     }
@@ -633,7 +653,7 @@ public final class DockerfileBuilder {
                         }
 
                         public boolean ownLayer() {
-                            return runner.overlays() && store.layerDirs(List.of()) != null;
+                            return layered();
                         }
 
                         /**
@@ -641,8 +661,7 @@ public final class DockerfileBuilder {
                          * by the store), a fresh upper that is the layer — nothing copied or rescanned.
                          */
                         public BuildStore.Layer runOwnLayer(Path tar, java.util.function.Consumer<String> log) throws IOException {
-                            List<Path> lowers = new ArrayList<>(store.layerDirs(layers));
-                            Collections.reverse(lowers);                 // overlayfs takes the topmost first
+                            List<Path> lowers = lowersTopFirst();        // overlayfs takes the topmost first
                             Path dir = tempDir("run-");
                             if (lowers.isEmpty()) lowers.add(Files.createDirectory(dir.resolve("empty")));
                             Path upper = Files.createDirectory(dir.resolve("upper"));
@@ -670,7 +689,7 @@ public final class DockerfileBuilder {
                             return layer;
                         }
 
-                        public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                        public void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
                             // the working directory exists before the step, as docker makes it
                             Path wd = BuildContext.imageRoot(root).resolve(workdir().substring(1), true);
                             if (!workdir().equals("/")) Files.createDirectories(wd);
@@ -778,9 +797,8 @@ public final class DockerfileBuilder {
                 String text = loc.text().substring(loc.text().indexOf(' ') + 1).strip();
                 final Integer fMode = mode;
                 layerStep(label(++stepNo) + " " + prefix + kw + " " + text, stepKey, kw + " " + text + " # buildkit", new LayerBody() {
-                    public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
-                        BuildContext image = BuildContext.imageRoot(root);
-                        int[] owner = chown == null ? null : Owners.resolve(root, chown, loc);
+                    public void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                        int[] owner = chown == null ? null : Owners.resolve(image, chown, loc);
                         java.util.function.Predicate<String> isDir = p -> {
                             if (p.equals("/")) return true;
                             try {
@@ -902,7 +920,8 @@ public final class DockerfileBuilder {
 
     /** What a layer-producing step does on a cache miss: write its changes to the layer. */
     private interface LayerBody {
-        void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException;
+        /** {@code image} is the stage's files to look things up in; {@code root} its working root, null over overlays. */
+        void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException;
 
         /** Whether the written layer must then be applied to the root (COPY) or is already there (RUN). */
         default boolean applyAfter() {
