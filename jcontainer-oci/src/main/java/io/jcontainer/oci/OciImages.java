@@ -276,6 +276,9 @@ public final class OciImages implements Images {
      * stays as a dangling entry (docker's {@code <none>}), removed by prune.
      */
     void point(String refName, Descriptor manifest) {
+        // already so (a rebuild from the cache tags the same image again): index.json is left as it is
+        if (refName != null && store.entries().stream().anyMatch(e -> refName.equals(e.refName()) && e.manifest().digest().equals(manifest.digest())))
+            return;
         store.updateEntries(entries -> {
             List<Store.Entry> out = new ArrayList<>();
             for (Store.Entry e : entries) {

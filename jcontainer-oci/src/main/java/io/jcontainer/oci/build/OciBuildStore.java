@@ -41,11 +41,20 @@ public final class OciBuildStore implements BuildStore {
     @Override
     public Image image(String reference, String platform, boolean pull) {
         try {
-            if (pull || !images.exists(reference)) {
+            // one read of the store when the image is there (each resolve reads every stored image)
+            OciImages.Stored s = null;
+            if (!pull) {
+                try {
+                    s = images.resolve(reference);
+                } catch (ImageNotFoundException missing) {
+                    // pulled below
+                }
+            }
+            if (s == null) {
                 if (platform == null) images.pull(reference, ProgressListener.NONE);
                 else images.pull(reference, Platform.parse(platform), ProgressListener.NONE);
+                s = images.resolve(reference);
             }
-            OciImages.Stored s = images.resolve(reference);
             JsonNode cfg = Json.parse(store.read(s.configDigest(), MAX_CONFIG), "config " + s.configDigest());
             if (!(cfg instanceof ObjectNode config)) throw new ImageException("config " + s.configDigest() + " is not a JSON object");
             List<Layer> layers = new ArrayList<>();
