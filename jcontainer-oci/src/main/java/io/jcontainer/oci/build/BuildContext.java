@@ -328,7 +328,21 @@ public final class BuildContext implements AutoCloseable {
                 }
 
                 @Override
+                public FileVisitResult visitFileFailed(Path f, IOException exc) throws IOException {
+                    // a directory that could not be listed: overlayfs leaves its work/work at mode 000,
+                    // owned by the build's own user when the build is rootless
+                    if (exc instanceof java.nio.file.AccessDeniedException && Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                        // (not with NOFOLLOW_LINKS: the JDK then opens the directory to chmod it, which mode 000 refuses)
+                        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                        deleteTree(f);
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw exc;
+                }
+
+                @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isDirectory()) return visitFileFailed(f, new java.nio.file.AccessDeniedException(f.toString()));
                     Files.delete(f);
                     return FileVisitResult.CONTINUE;
                 }

@@ -51,8 +51,9 @@ public final class ContainerStepRunner implements StepRunner {
     }
 
     @Override
-    public void writeChanges(io.jcontainer.Root.Overlay root, java.util.Set<String> mountPoints, java.io.OutputStream out) throws IOException {
-        io.jcontainer.spi.ContainerRuntime.get().writeOverlayChanges(root, mountPoints, out);
+    public void writeChanges(io.jcontainer.Root.Overlay root, java.util.Set<String> mountPoints, java.util.List<io.jcontainer.IdMap> uidMap,
+                             java.util.List<io.jcontainer.IdMap> gidMap, java.io.OutputStream out) throws IOException {
+        io.jcontainer.spi.ContainerRuntime.get().writeOverlayChanges(root, mountPoints, uidMap, gidMap, out);
     }
 
     private static void pump(InputStream in, Output output, boolean stderr, Object lock) {

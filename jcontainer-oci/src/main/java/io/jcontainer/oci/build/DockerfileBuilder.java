@@ -670,12 +670,13 @@ public final class DockerfileBuilder {
                             // the working directory exists before the step, as docker makes it
                             if (!workdir().equals("/")) LayerView.makeDirectory(upper, lowers, workdir());
                             io.jcontainer.Root.Overlay root = new io.jcontainer.Root.Overlay(lowers, upper, work, false, false);
+                            List<List<io.jcontainer.IdMap>> ids = rootlessIds(cfg().path("User").asText(""), r.loc());
                             runCommand(root, log);
                             MessageDigest sha = sha256();
                             long size;
                             try (var counted = new org.apache.commons.io.output.CountingOutputStream(new java.security.DigestOutputStream(
                                     new java.io.BufferedOutputStream(Files.newOutputStream(tar), 1 << 16), sha))) {
-                                runner.writeChanges(root, runtimePaths(), counted);
+                                runner.writeChanges(root, runtimePaths(), ids.get(0), ids.get(1), counted);
                                 counted.flush();
                                 size = counted.getByteCount();
                             }
@@ -936,6 +937,33 @@ public final class DockerfileBuilder {
         /** Writes the layer tar to {@code tar} and stores it; null when the step changed nothing. */
         default BuildStore.Layer runOwnLayer(Path tar, java.util.function.Consumer<String> log) throws IOException {
             throw new UnsupportedOperationException();
+        }
+    }
+
+    /**
+     * The user namespace maps a RUN step runs with when the build is an ordinary user's: the
+     * runtime maps the JVM's own uid and gid to root, and nothing else, for a step run as root
+     * (its default for a non-root JVM); the step's files, owned by that uid on the host, go into
+     * the layer as root's. Empty lists for a root build (no translation). A step as another USER
+     * would need the /etc/subuid ranges mapped and translated back: refused by name.
+     */
+    List<List<io.jcontainer.IdMap>> rootlessIds(String user, Instruction.Loc loc) {
+        int[] me = processIds();
+        if (me[0] == 0) return List.of(List.of(), List.of());
+        if (!user.isEmpty() && !user.matches("(root|0)(:(root|0))?"))
+            throw loc.error("RUN as USER " + user + " in a build by an ordinary user (uid " + me[0] + ") is not supported yet: the step's user"
+                    + " namespace maps only this user's own id (to root); other users need its /etc/subuid ranges mapped and translated"
+                    + " back into the layer. Run the step as root (USER root before it), or build as root");
+        return List.of(List.of(new io.jcontainer.IdMap(0, me[0], 1)), List.of(new io.jcontainer.IdMap(0, me[1], 1)));
+    }
+
+    /** This process's effective uid and gid: the owner of /proc/self. */
+    static int[] processIds() {
+        try {
+            Path self = Path.of("/proc/self");
+            return new int[]{(Integer) Files.getAttribute(self, "unix:uid"), (Integer) Files.getAttribute(self, "unix:gid")};
+        } catch (IOException e) {
+            throw new BuildException("cannot read this process's ids from /proc/self: " + e.getMessage(), e);
         }
     }
 

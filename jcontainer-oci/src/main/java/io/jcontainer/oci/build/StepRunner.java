@@ -50,9 +50,11 @@ public interface StepRunner {
     /**
      * What a step wrote into the overlay's upper, as an OCI layer tar (see
      * {@code ContainerRuntime.writeOverlayChanges}); {@code mountPoints} are left out where the
-     * lowers lack them. {@code out} is not closed.
+     * lowers lack them; owners translated back through the step's user namespace maps (empty:
+     * none). {@code out} is not closed.
      */
-    default void writeChanges(Root.Overlay root, Set<String> mountPoints, OutputStream out) throws IOException {
+    default void writeChanges(Root.Overlay root, Set<String> mountPoints, List<io.jcontainer.IdMap> uidMap,
+                              List<io.jcontainer.IdMap> gidMap, OutputStream out) throws IOException {
         throw new UnsupportedOperationException(getClass().getName() + " runs steps in a directory");
     }
 }
