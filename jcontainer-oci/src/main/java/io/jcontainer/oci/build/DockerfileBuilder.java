@@ -166,6 +166,12 @@ public final class DockerfileBuilder {
             long t0 = System.nanoTime();
             listener.stepStarted(id, "exporting to image");
             ObjectNode config = s.config.deepCopy();
+            if (!options.labels().isEmpty()) {
+                // --label: the image's, over the Dockerfile's LABELs (as docker applies them to the result only)
+                ObjectNode cfg = config.get("config") instanceof ObjectNode o ? o : config.putObject("config");
+                ObjectNode labels = obj(cfg, "Labels");
+                options.labels().forEach(labels::put);
+            }
             ArrayNode diffIds = NODES.arrayNode();
             for (BuildStore.Layer l : s.layers) diffIds.add(l.diffId());
             ObjectNode rootfs = config.putObject("rootfs");
