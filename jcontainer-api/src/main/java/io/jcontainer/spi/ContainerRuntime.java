@@ -29,6 +29,24 @@ public interface ContainerRuntime {
     /** This process's terminal, for attach clients. */
     HostTerminal hostTerminal();
 
+    /**
+     * What a container wrote into the upper directory of its overlay root, as one OCI layer
+     * (an uncompressed tar: {@code .wh.NAME} for deleted entries, {@code .wh..wh..opq} in a
+     * directory that hides the lowers' content), read with the kernel's own marks (0/0 devices,
+     * the {@code trusted.}/{@code user.overlay.opaque} xattrs). {@code mountPoints} (absolute
+     * paths) are where the runtime mounted: made only to mount on, they are left out when the
+     * lowers lack them. The same product as {@link Containers#writeChanges}, for an overlay
+     * that is not a recorded container's (a build's RUN step). Owners are written as the
+     * container saw them: host ids translated back through {@code uidMap}/{@code gidMap}, the
+     * user namespace's maps the container ran with (empty: none, the host's ids as they are).
+     * {@code layerTar} is not closed.
+     */
+    default void writeOverlayChanges(io.jcontainer.Root.Overlay root, java.util.Set<String> mountPoints,
+                                     java.util.List<io.jcontainer.IdMap> uidMap, java.util.List<io.jcontainer.IdMap> gidMap,
+                                     java.io.OutputStream layerTar) throws java.io.IOException {
+        throw new io.jcontainer.lifecycle.Containers.NotSupportedYetException("reading an overlay's changes is not implemented by " + getClass().getName());
+    }
+
     /** The runtime on the class path, loaded once. */
     static ContainerRuntime get() {
         return Holder.INSTANCE;

@@ -60,6 +60,31 @@ public final class AotTraining {
         verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
         verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
         verb("build", "-t", "aot-training/build:1", ctx.toString());
+        // a RUN step: its overlay over the stage's layer directories, the container with piped
+        // output, the upper read back as a layer. With the host's busybox the step succeeds (and
+        // the second RUN goes over the first one's adopted upper); without it, it fails at execve
+        // (127) after the whole start, which trains the same code up to the layer.
+        Path runCtx = Files.createDirectories(work.resolve("build-run-context"));
+        Path busybox = Path.of("/bin/busybox");
+        if (Files.isRegularFile(busybox) && Files.isExecutable(busybox)) {
+            Files.copy(busybox, runCtx.resolve("busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(runCtx.resolve("Dockerfile"), """
+                    FROM scratch
+                    COPY busybox /bin/busybox
+                    RUN ["/bin/busybox", "mkdir", "-p", "/made/dir"]
+                    RUN ["/bin/busybox", "sh", "-c", "echo made > /made/dir/file; /bin/busybox rm -r /made/dir"]
+                    WORKDIR /made
+                    """);
+        } else {
+            Files.writeString(runCtx.resolve("app"), "not a program\n");
+            Files.writeString(runCtx.resolve("Dockerfile"), """
+                    FROM scratch
+                    COPY app /app
+                    RUN ["/app"]
+                    """);
+        }
+        verb("build", "-t", "aot-training/run:1", runCtx.toString());
+        verb("build", "-q", "-t", "aot-training/run:1", runCtx.toString());
     }
 
     private static void verb(String... argv) {

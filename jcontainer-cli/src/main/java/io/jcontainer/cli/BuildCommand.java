@@ -39,13 +39,29 @@ public final class BuildCommand implements Command {
                 .value("tag", 't', "name", "Name and optionally a tag (format: \"name:tag\"); repeatable")
                 .value("file", 'f', "string", "Name of the Dockerfile (default: \"PATH/Dockerfile\")")
                 .value("build-arg", (char) 0, "list", "Set build-time variables (KEY=VALUE, or KEY to take it from the environment)")
+                .value("label", (char) 0, "list", "Set metadata for an image (KEY=VALUE)")
                 .value("target", (char) 0, "string", "Set the target build stage to build")
                 .bool("no-cache", (char) 0, "Do not use cache when building the image")
                 .bool("pull", (char) 0, "Always attempt to pull a newer version of the base images")
                 .bool("quiet", 'q', "Suppress the build output and print image ID on success")
                 .value("iidfile", (char) 0, "string", "Write the image ID to the file")
                 .value("secret", (char) 0, "stringArray", "Secret to expose to the build (format: \"id=mysecret,src=/local/secret\")")
-                .value("progress", (char) 0, "string", "Set type of progress output (\"plain\"; \"auto\" and \"tty\" print plain too)");
+                .value("progress", (char) 0, "string", "Set type of progress output (\"auto\", \"plain\", \"tty\"): auto is the live view on a terminal, plain elsewhere");
+    }
+
+    /**
+     * The compact live view when the progress goes to a terminal ({@code --progress} auto or tty;
+     * tty on something else is plain, as there is nothing to redraw), else null: plain output.
+     */
+    static TtyProgress tty(String progress, Io io) {
+        String mode = progress == null || progress.isEmpty() ? "auto" : progress;
+        if (!mode.equals("auto") && !mode.equals("tty") && !mode.equals("plain"))
+            throw new UsageException("invalid --progress " + progress + ": auto, plain or tty");
+        if (mode.equals("plain") || !io.inherited() || System.getenv("NO_COLOR") != null && mode.equals("auto")) return null;
+        var terminal = Store.terminal();
+        if (!terminal.isTerminal(2)) return null;
+        int[] size = terminal.size(2);
+        return new TtyProgress(io.err(), size != null && size[1] > 0 ? size[1] : 80);
     }
 
     @Override
@@ -56,6 +72,12 @@ public final class BuildCommand implements Command {
             int eq = a.indexOf('=');
             if (eq > 0) args.put(a.substring(0, eq), a.substring(eq + 1));
             else if (System.getenv(a) != null) args.put(a, System.getenv(a)); // docker: KEY alone takes the environment's value
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String l : p.values("label")) {
+            int eq = l.indexOf('=');
+            // docker: a label without a value is the empty string
+            labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
         Map<String, Path> secrets = new LinkedHashMap<>();
         for (String s : p.values("secret")) {
@@ -80,15 +102,18 @@ public final class BuildCommand implements Command {
             file = f.startsWith(ctx) ? ctx.relativize(f).toString() : f.toString();
         }
         BuildOptions options = BuildOptions.defaults().withDockerfile(file).withTags(p.values("tag")).withBuildArgs(args)
-                .withTarget(p.value("target")).withNoCache(p.bool("no-cache")).withPull(p.bool("pull")).withSecrets(secrets);
+                .withTarget(p.value("target")).withNoCache(p.bool("no-cache")).withPull(p.bool("pull")).withSecrets(secrets).withLabels(labels);
         boolean quiet = p.bool("quiet");
-        BuildListener listener = quiet ? BuildListener.NONE : new PlainProgress(io.err());
+        TtyProgress live = quiet ? null : tty(p.value("progress"), io);
+        BuildListener listener = quiet ? BuildListener.NONE : live != null ? live : new PlainProgress(io.err());
         BuildResult r;
         try (Images images = ImageCli.open()) {
             ImageBuilder builder = ImageBuilder.of(images);
             r = dir == null ? builder.build(io.in(), options, listener) : builder.build(dir, options, listener);
         } catch (BuildException e) {
             throw new CliException(1, "ERROR: failed to build: " + e.getMessage());
+        } finally {
+            if (live != null) live.finish();
         }
         if (p.value("iidfile") != null) Files.writeString(Path.of(p.value("iidfile")), r.imageId());
         if (quiet) io.out().println(r.imageId());

@@ -190,6 +190,14 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public void writeOverlayChanges(io.jcontainer.Root.Overlay root, java.util.Set<String> mountPoints,
+                                    List<io.jcontainer.IdMap> uidMap, List<io.jcontainer.IdMap> gidMap, java.io.OutputStream layerTar) {
+        if (root.upper() == null) throw new io.jcontainer.InvalidSpecException("root.overlay.upper", "a read-only overlay has no changes to read");
+        new io.jcontainer.linux.files.RootChanges(io.jcontainer.linux.sys.NativeSyscalls.INSTANCE, uidMap, gidMap)
+                .writeChanges(root.upper(), root.lowerDirs(), mountPoints, layerTar);
+    }
+
+    @Override
     public io.jcontainer.lifecycle.HostTerminal hostTerminal() {
         return new io.jcontainer.lifecycle.HostTerminal() {
             @Override

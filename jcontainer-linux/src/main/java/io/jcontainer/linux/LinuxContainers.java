@@ -765,7 +765,10 @@ final class LinuxContainers implements Containers {
     public void writeChanges(String ref, OutputStream layerTar) throws IOException {
         ContainerInfo c = find(ref);
         switch (rootOf(c)) {
-            case io.jcontainer.Root.Overlay o when o.upper() != null -> new RootChanges(NativeSyscalls.INSTANCE).writeChanges(o.upper(), o.lowerDirs(), mountPoints(c), layerTar);
+            case io.jcontainer.Root.Overlay o when o.upper() != null -> {
+                List<List<io.jcontainer.IdMap>> maps = idMapsOf(c);
+                new RootChanges(NativeSyscalls.INSTANCE, maps.get(0), maps.get(1)).writeChanges(o.upper(), o.lowerDirs(), mountPoints(c), layerTar);
+            }
             case io.jcontainer.Root r when r.readonly() -> {
                 // an empty layer, as docker commits an unchanged container
                 try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
@@ -792,6 +795,24 @@ final class LinuxContainers implements Containers {
                     + ": it runs on the default root (the host's programs read-only), not a filesystem of its own");
         };
         new RootChanges(NativeSyscalls.INSTANCE).writeMerged(layers, tar);
+    }
+
+    /**
+     * The user namespace maps the container's files were written through, to put the owners
+     * the container saw into a commit's layer: the spec's own maps; for a rootless container
+     * without them, the runtime's default (this user's id as root, then its first /etc/subuid
+     * range, see PlanCompiler); none (host ids as they are) otherwise.
+     */
+    private static List<List<io.jcontainer.IdMap>> idMapsOf(ContainerInfo c) {
+        if (!c.spec().has(io.jcontainer.Namespace.USER)) return List.of(List.of(), List.of());
+        if (!c.spec().uidMap().isEmpty() || !c.spec().gidMap().isEmpty()) return List.of(c.spec().uidMap(), c.spec().gidMap());
+        int uid = NativeSyscalls.INSTANCE.geteuid(), gid = NativeSyscalls.INSTANCE.getegid();
+        if (uid == 0) return List.of(List.of(), List.of());
+        var sub = io.jcontainer.linux.userns.SubordinateIds.probe(System.getProperty("user.name"), uid);
+        List<io.jcontainer.IdMap> own = List.of(new io.jcontainer.IdMap(0, uid, 1)), ownGid = List.of(new io.jcontainer.IdMap(0, gid, 1));
+        if (!sub.usable()) return List.of(own, ownGid);
+        return List.of(io.jcontainer.linux.userns.SubordinateIds.defaultMap(uid, sub.uids()),
+                io.jcontainer.linux.userns.SubordinateIds.defaultMap(gid, sub.gids()));
     }
 
     /** Where the runtime mounts in this container: what it made there is not the container's change. */

@@ -276,6 +276,9 @@ public final class OciImages implements Images {
      * stays as a dangling entry (docker's {@code <none>}), removed by prune.
      */
     void point(String refName, Descriptor manifest) {
+        // already so (a rebuild from the cache tags the same image again): index.json is left as it is
+        if (refName != null && store.entries().stream().anyMatch(e -> refName.equals(e.refName()) && e.manifest().digest().equals(manifest.digest())))
+            return;
         store.updateEntries(entries -> {
             List<Store.Entry> out = new ArrayList<>();
             for (Store.Entry e : entries) {
@@ -632,13 +635,47 @@ public final class OciImages implements Images {
         }
     }
 
+    /**
+     * The layers/&lt;chain id&gt; directory of each of {@code layers} (stored blobs, bottom first,
+     * with their diff ids), unpacking those not there yet: the lower directories a build's RUN step
+     * runs over, before the layers belong to any image.
+     */
+    public List<Path> layerDirs(List<Descriptor> layers, List<Digest> diffIds) {
+        try (var held = store.gcLock().shared()) {
+            return unpackLayers(layers, diffIds, "the build's layers");
+        }
+    }
+
+    /**
+     * Takes {@code dir} (an overlay upper: whiteouts as 0/0 devices, opaque directories marked)
+     * as the unpacked form of the layer on top of {@code diffIds} (bottom first, the last one
+     * being the layer {@code dir} holds), so the next step's overlay needs no unpack of it.
+     * Returns false, leaving {@code dir}, when another build published the same layer first.
+     */
+    public boolean adoptLayerDir(List<Digest> diffIds, Path dir) throws IOException {
+        Path target = store.layersDir().resolve(ImageConfigJson.chainIds(diffIds).getLast().hex());
+        if (Files.isDirectory(target)) return false;
+        Files.createDirectories(store.layersDir());
+        try {
+            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (java.nio.file.FileSystemException raced) {
+            if (Files.isDirectory(target)) return false;
+            throw raced;
+        }
+    }
+
     /** Every layer's layers/&lt;chain id&gt; directory, bottom first, unpacking (in parallel) those not there yet. */
     private List<Path> unpackLayers(ImageManifest.Manifest manifest, ImageConfigJson config, String image) {
-        List<Digest> chains = ImageConfigJson.chainIds(config.diffIds());
+        return unpackLayers(manifest.layers(), config.diffIds(), image);
+    }
+
+    private List<Path> unpackLayers(List<Descriptor> layers, List<Digest> diffIds, String image) {
+        List<Digest> chains = ImageConfigJson.chainIds(diffIds);
         List<Future<Path>> running = new ArrayList<>();
         for (int i = 0; i < chains.size(); i++) {
             int n = i;
-            running.add(unpackers.submit(() -> unpackedLayer(chains.get(n), manifest.layers().get(n), config.diffIds().get(n))));
+            running.add(unpackers.submit(() -> unpackedLayer(chains.get(n), layers.get(n), diffIds.get(n))));
         }
         List<Path> out = new ArrayList<>();
         RuntimeException first = null;

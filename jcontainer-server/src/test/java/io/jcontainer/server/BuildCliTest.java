@@ -80,8 +80,11 @@ class BuildCliTest {
                 RUN echo "built for $WHO" > /srv/who.txt && echo step output
                 CMD ["-c", "cat /srv/hello.txt /srv/who.txt"]
                 """.formatted(BASE));
-        var build = docker.run("build", "-t", "localhost/app:1", "--build-arg", "WHO=docker", ctx.toString());
+        var build = docker.run("build", "-t", "localhost/app:1", "--build-arg", "WHO=docker", "--label", "org.example.built-by=docker",
+                ctx.toString());
         assertThat(build.exit()).as(build.toString()).isZero();
+        assertThat(docker.run("inspect", "--format", "{{index .Config.Labels \"org.example.built-by\"}}", "localhost/app:1").out().strip())
+                .as("the build's labels are the image's").isEqualTo("docker");
         assertThat(build.out()).contains("step output", "Successfully built ", "Successfully tagged localhost/app:1");
         var run = docker.run("run", "--rm", "localhost/app:1");
         assertThat(run.exit()).as(run.toString()).isZero();

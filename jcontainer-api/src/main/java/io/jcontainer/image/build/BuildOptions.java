@@ -16,53 +16,66 @@ import java.util.Map;
  * @param pull       pull base images even when stored ({@code --pull})
  * @param secrets    {@code RUN --mount=type=secret} sources by id ({@code --secret id=…,src=…})
  * @param cacheDir   the step cache; null for the default next to the image store
+ * @param labels     labels set on the result ({@code --label}), over the Dockerfile's own; they
+ *                   change only the image config, never a step's cache key
  */
 public record BuildOptions(String dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
-                           boolean noCache, boolean pull, Map<String, Path> secrets, Path cacheDir) {
+                           boolean noCache, boolean pull, Map<String, Path> secrets, Path cacheDir, Map<String, String> labels) {
     public BuildOptions {
         dockerfile = dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile;
         tags = tags == null ? List.of() : List.copyOf(tags);
         buildArgs = buildArgs == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(buildArgs));
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
+    }
+
+    /** The options before {@code labels} existed. */
+    public BuildOptions(String dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
+                        boolean noCache, boolean pull, Map<String, Path> secrets, Path cacheDir) {
+        this(dockerfile, tags, buildArgs, target, noCache, pull, secrets, cacheDir, null);
+    }
+
+    public BuildOptions withLabels(Map<String, String> l) {
+        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, pull, secrets, cacheDir, l);
     }
 
     public static BuildOptions defaults() {
-        return new BuildOptions(null, null, null, null, false, false, null, null);
+        return new BuildOptions(null, null, null, null, false, false, null, null, null);
     }
 
     public BuildOptions withDockerfile(String f) {
-        return new BuildOptions(f, tags, buildArgs, target, noCache, pull, secrets, cacheDir);
+        return new BuildOptions(f, tags, buildArgs, target, noCache, pull, secrets, cacheDir, labels);
     }
 
     public BuildOptions withTags(String... t) {
-        return new BuildOptions(dockerfile, List.of(t), buildArgs, target, noCache, pull, secrets, cacheDir);
+        return new BuildOptions(dockerfile, List.of(t), buildArgs, target, noCache, pull, secrets, cacheDir, labels);
     }
 
     public BuildOptions withTags(List<String> t) {
-        return new BuildOptions(dockerfile, t, buildArgs, target, noCache, pull, secrets, cacheDir);
+        return new BuildOptions(dockerfile, t, buildArgs, target, noCache, pull, secrets, cacheDir, labels);
     }
 
     public BuildOptions withBuildArgs(Map<String, String> a) {
-        return new BuildOptions(dockerfile, tags, a, target, noCache, pull, secrets, cacheDir);
+        return new BuildOptions(dockerfile, tags, a, target, noCache, pull, secrets, cacheDir, labels);
     }
 
     public BuildOptions withTarget(String t) {
-        return new BuildOptions(dockerfile, tags, buildArgs, t, noCache, pull, secrets, cacheDir);
+        return new BuildOptions(dockerfile, tags, buildArgs, t, noCache, pull, secrets, cacheDir, labels);
     }
 
     public BuildOptions withNoCache(boolean n) {
-        return new BuildOptions(dockerfile, tags, buildArgs, target, n, pull, secrets, cacheDir);
+        return new BuildOptions(dockerfile, tags, buildArgs, target, n, pull, secrets, cacheDir, labels);
     }
 
     public BuildOptions withPull(boolean p) {
-        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, p, secrets, cacheDir);
+        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, p, secrets, cacheDir, labels);
     }
 
     public BuildOptions withSecrets(Map<String, Path> s) {
-        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, pull, s, cacheDir);
+        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, pull, s, cacheDir, labels);
     }
 
     public BuildOptions withCacheDir(Path d) {
-        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, pull, secrets, d);
+        return new BuildOptions(dockerfile, tags, buildArgs, target, noCache, pull, secrets, d, labels);
     }
 }

@@ -47,9 +47,28 @@ public final class RootChanges {
             S_IFLNK = 0120000, S_IFREG = 0100000, S_IFIFO = 0010000, S_IFSOCK = 0140000;
 
     private final Syscalls sys;
+    private final List<io.jcontainer.IdMap> uidMap, gidMap;
 
     public RootChanges(Syscalls sys) {
+        this(sys, List.of(), List.of());
+    }
+
+    /**
+     * Owners in the layer tar are the container's ids, translated back through the user
+     * namespace's maps the container ran with (empty: the host's ids as they are); a host id no
+     * map covers becomes 65534 (the overflow id, as the kernel shows it inside).
+     */
+    public RootChanges(Syscalls sys, List<io.jcontainer.IdMap> uidMap, List<io.jcontainer.IdMap> gidMap) {
         this.sys = sys;
+        this.uidMap = List.copyOf(uidMap);
+        this.gidMap = List.copyOf(gidMap);
+    }
+
+    private static long inside(List<io.jcontainer.IdMap> maps, long hostId) {
+        if (maps.isEmpty()) return hostId;
+        for (io.jcontainer.IdMap m : maps)
+            if (hostId >= m.hostId() && hostId < m.hostId() + m.size()) return m.containerId() + (hostId - m.hostId());
+        return 65534;
     }
 
     // ---- diff ----
@@ -311,10 +330,10 @@ public final class RootChanges {
         tar.closeArchiveEntry();
     }
 
-    private static void fill(TarArchiveEntry e, Map<String, Object> a) {
+    private void fill(TarArchiveEntry e, Map<String, Object> a) {
         e.setMode(((Number) a.get("mode")).intValue() & 07777);
-        e.setUserId(((Number) a.get("uid")).intValue());
-        e.setGroupId(((Number) a.get("gid")).intValue());
+        e.setUserId(inside(uidMap, ((Number) a.get("uid")).longValue()));
+        e.setGroupId(inside(gidMap, ((Number) a.get("gid")).longValue()));
         e.setModTime((FileTime) a.get("lastModifiedTime"));
     }
 

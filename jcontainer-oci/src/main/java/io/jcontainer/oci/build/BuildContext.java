@@ -39,16 +39,46 @@ public final class BuildContext implements AutoCloseable {
     private final String inlineDockerfile;
     /** An image's files: absolute symlinks mean the image's root, as inside a container. */
     private final boolean chroot;
+    /** An image's files as overlay layer directories (topmost first) instead of one tree, or null. */
+    private final java.util.List<Path> layers;
+    /** What a name the merged layers lack resolves to: a path that cannot exist (under a device file). */
+    private static final Path MISSING = Path.of("/dev/null/missing");
 
     private BuildContext(Path root, Path temp, String inlineDockerfile) {
         this(root, temp, inlineDockerfile, false);
     }
 
     private BuildContext(Path root, Path temp, String inlineDockerfile, boolean chroot) {
+        this(root, temp, inlineDockerfile, chroot, null);
+    }
+
+    private BuildContext(Path root, Path temp, String inlineDockerfile, boolean chroot, java.util.List<Path> layers) {
         this.root = root;
         this.temp = temp;
         this.inlineDockerfile = inlineDockerfile;
         this.chroot = chroot;
+        this.layers = layers;
+    }
+
+    /**
+     * A stage's root seen through its layer directories (topmost first, overlayfs's whiteouts and
+     * opaque directories obeyed) without flattening them: what COPY and WORKDIR look up (is the
+     * destination a directory, which parents exist, /etc/passwd). A name resolves to the entry
+     * of the topmost layer that has it; a missing one to a path that does not exist.
+     */
+    static BuildContext layeredRoot(java.util.List<Path> layersTopFirst) {
+        if (layersTopFirst.isEmpty()) return new BuildContext(MISSING, null, null, true, java.util.List.of());
+        return new BuildContext(layersTopFirst.getFirst(), null, null, true, java.util.List.copyOf(layersTopFirst));
+    }
+
+    private Path child(Path cur, String done, String seg) {
+        if (layers == null) return cur.resolve(seg);
+        try {
+            Path p = LayerView.find(layers, "/" + done + seg);
+            return p != null ? p : MISSING.resolve(seg);
+        } catch (IOException e) {
+            throw new BuildException("cannot look up /" + done + seg + " in the image's layers: " + e.getMessage(), e);
+        }
     }
 
     /** A stage's or an image's root filesystem as a source of files (COPY --from). */
@@ -161,7 +191,7 @@ public final class BuildContext implements AutoCloseable {
         Path cur = root;
         StringBuilder done = new StringBuilder();
         for (int i = 0; i < segs.length; i++) {
-            Path next = cur.resolve(segs[i]);
+            Path next = child(cur, done.toString(), segs[i]);
             boolean last = i == segs.length - 1;
             if ((!last || followLast) && Files.isSymbolicLink(next)) {
                 if (depth >= MAX_SYMLINKS) throw new BuildException("too many levels of symbolic links resolving " + original);
@@ -298,7 +328,21 @@ public final class BuildContext implements AutoCloseable {
                 }
 
                 @Override
+                public FileVisitResult visitFileFailed(Path f, IOException exc) throws IOException {
+                    // a directory that could not be listed: overlayfs leaves its work/work at mode 000,
+                    // owned by the build's own user when the build is rootless
+                    if (exc instanceof java.nio.file.AccessDeniedException && Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                        // (not with NOFOLLOW_LINKS: the JDK then opens the directory to chmod it, which mode 000 refuses)
+                        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                        deleteTree(f);
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw exc;
+                }
+
+                @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isDirectory()) return visitFileFailed(f, new java.nio.file.AccessDeniedException(f.toString()));
                     Files.delete(f);
                     return FileVisitResult.CONTINUE;
                 }

@@ -46,6 +46,24 @@ public interface BuildStore {
     /** Stores the image config and a manifest over {@code layers}; returns the image id ({@code sha256:…} of the config). */
     String commit(byte[] config, List<Layer> layers);
 
+    /**
+     * The unpacked directory of each of {@code layers} (bottom first) in the form an overlay
+     * mount reads as a lower (whiteouts as 0/0 devices, opaque directories marked), made when
+     * missing; null when this store keeps none (RUN steps then run in a copied root).
+     */
+    default List<Path> layerDirs(List<Layer> layers) {
+        return null;
+    }
+
+    /**
+     * Offers {@code dir}, an overlay upper holding exactly the last of {@code layers} (bottom
+     * first), as that layer's unpacked directory; true when taken (moved away), false when the
+     * store keeps none or has it already.
+     */
+    default boolean adoptLayerDir(List<Layer> layers, Path dir) {
+        return false;
+    }
+
     /** Points {@code reference} at the image. */
     void tag(String imageId, String reference);
 }

@@ -21,7 +21,7 @@ public final class ContainerStepRunner implements StepRunner {
     @Override
     public int run(Step step, Output output) throws InterruptedException {
         ContainerSpec.Builder b = Container.builder()
-                .rootfs(step.rootfs())
+                .root(step.root())
                 .command(step.argv())
                 .hostname("buildkitsandbox")
                 .stdin(Stdio.NULL)
@@ -43,6 +43,17 @@ public final class ContainerStepRunner implements StepRunner {
             err.join();
             return c.waitFor().code();
         }
+    }
+
+    @Override
+    public boolean overlays() {
+        return true;
+    }
+
+    @Override
+    public void writeChanges(io.jcontainer.Root.Overlay root, java.util.Set<String> mountPoints, java.util.List<io.jcontainer.IdMap> uidMap,
+                             java.util.List<io.jcontainer.IdMap> gidMap, java.io.OutputStream out) throws IOException {
+        io.jcontainer.spi.ContainerRuntime.get().writeOverlayChanges(root, mountPoints, uidMap, gidMap, out);
     }
 
     private static void pump(InputStream in, Output output, boolean stderr, Object lock) {

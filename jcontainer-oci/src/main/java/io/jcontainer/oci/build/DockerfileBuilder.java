@@ -148,6 +148,14 @@ public final class DockerfileBuilder {
             }
         }
 
+        private Boolean layered;
+
+        /** Whether steps go over overlays of the store's layer directories (else: a working root, copied into). */
+        boolean layered() {
+            if (layered == null) layered = runner.overlays() && store.layerDirs(List.of()) != null;
+            return layered;
+        }
+
         void warn(String m) {
             warnings.add(m);
             listener.warning(m);
@@ -158,6 +166,12 @@ public final class DockerfileBuilder {
             long t0 = System.nanoTime();
             listener.stepStarted(id, "exporting to image");
             ObjectNode config = s.config.deepCopy();
+            if (!options.labels().isEmpty()) {
+                // --label: the image's, over the Dockerfile's LABELs (as docker applies them to the result only)
+                ObjectNode cfg = config.get("config") instanceof ObjectNode o ? o : config.putObject("config");
+                ObjectNode labels = obj(cfg, "Labels");
+                options.labels().forEach(labels::put);
+            }
             ArrayNode diffIds = NODES.arrayNode();
             for (BuildStore.Layer l : s.layers) diffIds.add(l.diffId());
             ObjectNode rootfs = config.putObject("rootfs");
@@ -434,18 +448,25 @@ public final class DockerfileBuilder {
                             }
                         }
                     }
-                    Path root = rootfs();
                     Path tar = cache.tempPath("layer-");
                     BuildStore.Layer layer = null;
+                    boolean ownLayer = body.ownLayer();
+                    boolean applied = false;
                     try {
-                        LayerWriter.Result res;
-                        try (LayerWriter w = new LayerWriter(tar)) {
-                            body.run(root, w, line -> listener.stepOutput(id, line));
+                        if (ownLayer) layer = body.runOwnLayer(tar, line -> listener.stepOutput(id, line));
+                        else try (LayerWriter w = new LayerWriter(tar)) {
+                            // over overlays, the stage's files are looked up in its layer directories:
+                            // no working root is made (nor copied into) for COPY and WORKDIR
+                            Path root = layered() ? null : rootfs();
+                            BuildContext view = root != null ? BuildContext.imageRoot(root) : BuildContext.layeredRoot(lowersTopFirst());
+                            LayerWriter.Result res;
+                            body.run(view, root, w, line -> listener.stepOutput(id, line));
                             res = w.finish();
                             if (w.entries() > 0) {
-                                if (body.applyAfter()) try (InputStream in = Files.newInputStream(tar)) {
+                                if (body.applyAfter() && root != null) try (InputStream in = Files.newInputStream(tar)) {
                                     LayerApplier.apply(in, root);
                                 }
+                                applied = root != null;
                                 layer = store.putLayer(tar, res.digest(), res.size());
                             }
                         }
@@ -464,7 +485,7 @@ public final class DockerfileBuilder {
                     }
                     cache.put(stepKey, rec);
                     ran.incrementAndGet();
-                    addLayer(layer, createdBy, true);
+                    addLayer(layer, createdBy, applied);
                     key = stepKey;
                     listener.stepDone(id, Duration.ofNanos(System.nanoTime() - t0));
                 }
@@ -477,6 +498,13 @@ public final class DockerfileBuilder {
             }
 
             int appliedLayers = -1;
+
+            /** The stage's layers as overlay lower directories, topmost first (unpacked when missing). */
+            List<Path> lowersTopFirst() {
+                List<Path> lowers = new ArrayList<>(store.layerDirs(layers));
+                Collections.reverse(lowers);
+                return lowers;
+            }
 
             BuildStore.Layer layerOf(ObjectNode rec) {
                 JsonNode l = rec.get("layer");
@@ -509,14 +537,14 @@ public final class DockerfileBuilder {
                 cfg().put("WorkingDir", dir);
                 String stepKey = CacheKey.of("WORKDIR").add(key).add(dir).done();
                 layerStep(label(++stepNo) + " " + prefix + "WORKDIR " + w.path(), stepKey, "WORKDIR " + dir, new LayerBody() {
-                    public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                    public void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
                         // the directory and its missing parents, made as root 0755 like BuildKit's mkdir -p
                         FileTime now = FileTime.from(Instant.now());
                         String cur = "";
                         for (String seg : dir.substring(1).split("/")) {
                             if (seg.isEmpty()) continue;
                             cur += "/" + seg;
-                            Path p = BuildContext.imageRoot(root).resolve(cur.substring(1), true);
+                            Path p = image.resolve(cur.substring(1), true);
                             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) out.directory(cur, 0755, 0, 0, now);
                         }
                     }
@@ -612,20 +640,72 @@ public final class DockerfileBuilder {
                 final Path scriptFile = script;
                 try {
                     layerStep(label(++stepNo) + " " + prefix + display, stepKey, createdBy, new LayerBody() {
-                        public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                        List<String> envList() {
                             List<String> envList = new ArrayList<>(env());
                             if (envList.stream().noneMatch(e -> e.startsWith("PATH="))) envList.add(DEFAULT_PATH);
                             args.forEach((n, v) -> envList.add(n + "=" + v));
                             scope.proxyArgs().forEach((n, v) -> envList.add(n + "=" + v));
                             secretEnv.forEach((n, v) -> envList.add(n + "=" + v));
-                            Set<String> runtimePaths = new HashSet<>(List.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf"));
+                            return envList;
+                        }
+
+                        /** Where the runtime mounts: what it made there to mount on is not the step's change. */
+                        Set<String> runtimePaths() {
+                            Set<String> runtimePaths = new HashSet<>(List.of("/proc", "/sys", "/dev", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"));
                             for (StepRunner.Bind b : binds) runtimePaths.add(b.target());
                             runtimePaths.addAll(tmpfs);
                             if (scriptFile != null) runtimePaths.add("/dev/pipes");
+                            return runtimePaths;
+                        }
+
+                        public boolean ownLayer() {
+                            return layered();
+                        }
+
+                        /**
+                         * The step over an overlay: the stage's layers as lowers (unpacked once, kept
+                         * by the store), a fresh upper that is the layer — nothing copied or rescanned.
+                         */
+                        public BuildStore.Layer runOwnLayer(Path tar, java.util.function.Consumer<String> log) throws IOException {
+                            List<Path> lowers = lowersTopFirst();        // overlayfs takes the topmost first
+                            Path dir = tempDir("run-");
+                            if (lowers.isEmpty()) lowers.add(Files.createDirectory(dir.resolve("empty")));
+                            Path upper = Files.createDirectory(dir.resolve("upper"));
+                            Path work = Files.createDirectory(dir.resolve("work"));
+                            Files.setAttribute(upper, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+                            // the working directory exists before the step, as docker makes it
+                            if (!workdir().equals("/")) LayerView.makeDirectory(upper, lowers, workdir());
+                            io.jcontainer.Root.Overlay root = new io.jcontainer.Root.Overlay(lowers, upper, work, false, false);
+                            List<List<io.jcontainer.IdMap>> ids = rootlessIds(cfg().path("User").asText(""), r.loc());
+                            runCommand(root, log);
+                            MessageDigest sha = sha256();
+                            long size;
+                            try (var counted = new org.apache.commons.io.output.CountingOutputStream(new java.security.DigestOutputStream(
+                                    new java.io.BufferedOutputStream(Files.newOutputStream(tar), 1 << 16), sha))) {
+                                runner.writeChanges(root, runtimePaths(), ids.get(0), ids.get(1), counted);
+                                counted.flush();
+                                size = counted.getByteCount();
+                            }
+                            if (isEmptyTar(tar)) return null;
+                            BuildStore.Layer layer = store.putLayer(tar, "sha256:" + HexFormat.of().formatHex(sha.digest()), size);
+                            // the upper is the layer's unpacked form once the runtime's mount points are out of it
+                            dropMountPoints(upper, lowers, runtimePaths());
+                            List<BuildStore.Layer> chain = new ArrayList<>(layers);
+                            chain.add(layer);
+                            store.adoptLayerDir(chain, upper);
+                            return layer;
+                        }
+
+                        public void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
                             // the working directory exists before the step, as docker makes it
                             Path wd = BuildContext.imageRoot(root).resolve(workdir().substring(1), true);
                             if (!workdir().equals("/")) Files.createDirectories(wd);
                             RootfsDiff before = RootfsDiff.snapshot(root);
+                            runCommand(new io.jcontainer.Root.Directory(root, false), log);
+                            before.write(out, runtimePaths());
+                        }
+
+                        void runCommand(io.jcontainer.Root root, java.util.function.Consumer<String> log) {
                             // the last lines of both streams, and the last of stderr alone: an error
                             // printed before stdout's last lines were read must not be pushed out
                             Deque<String> last = new ArrayDeque<>();
@@ -635,7 +715,7 @@ public final class DockerfileBuilder {
                             List<BuildCache.Lock> held = new ArrayList<>();
                             for (String name : lockedCaches) held.add(cache.lock(name));
                             try {
-                                code = runner.run(new StepRunner.Step(root, runArgv, envList, workdir(), cfg().path("User").asText(""),
+                                code = runner.run(new StepRunner.Step(root, runArgv, envList(), workdir(), cfg().path("User").asText(""),
                                         r.network() == null ? "default" : r.network(), binds, tmpfs), (line, isErr) -> {
                                     synchronized (last) {
                                         if (last.size() == LAST_LINES) last.removeFirst();
@@ -658,7 +738,6 @@ public final class DockerfileBuilder {
                                 for (String e : lastErr) if (!lines.contains(e)) lines.add(e);
                                 throw new StepFailedException(r.loc().file() + ":" + r.loc().line() + ": process \"" + String.join(" ", runArgv) + "\"", code, lines);
                             }
-                            before.write(out, runtimePaths);
                         }
 
                         public boolean applyAfter() {
@@ -725,9 +804,8 @@ public final class DockerfileBuilder {
                 String text = loc.text().substring(loc.text().indexOf(' ') + 1).strip();
                 final Integer fMode = mode;
                 layerStep(label(++stepNo) + " " + prefix + kw + " " + text, stepKey, kw + " " + text + " # buildkit", new LayerBody() {
-                    public void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
-                        BuildContext image = BuildContext.imageRoot(root);
-                        int[] owner = chown == null ? null : Owners.resolve(root, chown, loc);
+                    public void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException {
+                        int[] owner = chown == null ? null : Owners.resolve(image, chown, loc);
                         java.util.function.Predicate<String> isDir = p -> {
                             if (p.equals("/")) return true;
                             try {
@@ -849,11 +927,76 @@ public final class DockerfileBuilder {
 
     /** What a layer-producing step does on a cache miss: write its changes to the layer. */
     private interface LayerBody {
-        void run(Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException;
+        /** {@code image} is the stage's files to look things up in; {@code root} its working root, null over overlays. */
+        void run(BuildContext image, Path root, LayerWriter out, java.util.function.Consumer<String> log) throws IOException;
 
         /** Whether the written layer must then be applied to the root (COPY) or is already there (RUN). */
         default boolean applyAfter() {
             return true;
+        }
+
+        /** Whether the body makes and stores its layer itself ({@link #runOwnLayer}), needing no working root. */
+        default boolean ownLayer() {
+            return false;
+        }
+
+        /** Writes the layer tar to {@code tar} and stores it; null when the step changed nothing. */
+        default BuildStore.Layer runOwnLayer(Path tar, java.util.function.Consumer<String> log) throws IOException {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /**
+     * The user namespace maps a RUN step runs with when the build is an ordinary user's: the
+     * runtime maps the JVM's own uid and gid to root, and nothing else, for a step run as root
+     * (its default for a non-root JVM); the step's files, owned by that uid on the host, go into
+     * the layer as root's. Empty lists for a root build (no translation). A step as another USER
+     * would need the /etc/subuid ranges mapped and translated back: refused by name.
+     */
+    List<List<io.jcontainer.IdMap>> rootlessIds(String user, Instruction.Loc loc) {
+        int[] me = processIds();
+        if (me[0] == 0) return List.of(List.of(), List.of());
+        if (!user.isEmpty() && !user.matches("(root|0)(:(root|0))?"))
+            throw loc.error("RUN as USER " + user + " in a build by an ordinary user (uid " + me[0] + ") is not supported yet: the step's user"
+                    + " namespace maps only this user's own id (to root); other users need its /etc/subuid ranges mapped and translated"
+                    + " back into the layer. Run the step as root (USER root before it), or build as root");
+        return List.of(List.of(new io.jcontainer.IdMap(0, me[0], 1)), List.of(new io.jcontainer.IdMap(0, me[1], 1)));
+    }
+
+    /** This process's effective uid and gid: the owner of /proc/self. */
+    static int[] processIds() {
+        try {
+            Path self = Path.of("/proc/self");
+            return new int[]{(Integer) Files.getAttribute(self, "unix:uid"), (Integer) Files.getAttribute(self, "unix:gid")};
+        } catch (IOException e) {
+            throw new BuildException("cannot read this process's ids from /proc/self: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a tar holds no entry (only its end-of-archive blocks). */
+    static boolean isEmptyTar(Path tar) throws IOException {
+        try (InputStream in = Files.newInputStream(tar)) {
+            byte[] head = in.readNBytes(512);
+            for (byte b : head) if (b != 0) return false;
+            return true;
+        }
+    }
+
+    /**
+     * Removes from an upper what the runtime made only to mount on and the lowers lack (empty
+     * files and directories; the layer tar leaves them out too), so the upper matches the layer.
+     */
+    static void dropMountPoints(Path upper, List<Path> lowers, Set<String> mountPoints) throws IOException {
+        List<String> deepestFirst = new ArrayList<>(mountPoints);
+        deepestFirst.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String m : deepestFirst) {
+            Path p = upper.resolve(m.replaceAll("^/+", ""));
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || LayerView.find(lowers, m) != null) continue;
+            try {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) == 0) Files.delete(p);
+            } catch (java.nio.file.DirectoryNotEmptyException kept) {
+                // something was written under it: the tar has it too
+            }
         }
     }
 

@@ -41,11 +41,20 @@ public final class OciBuildStore implements BuildStore {
     @Override
     public Image image(String reference, String platform, boolean pull) {
         try {
-            if (pull || !images.exists(reference)) {
+            // one read of the store when the image is there (each resolve reads every stored image)
+            OciImages.Stored s = null;
+            if (!pull) {
+                try {
+                    s = images.resolve(reference);
+                } catch (ImageNotFoundException missing) {
+                    // pulled below
+                }
+            }
+            if (s == null) {
                 if (platform == null) images.pull(reference, ProgressListener.NONE);
                 else images.pull(reference, Platform.parse(platform), ProgressListener.NONE);
+                s = images.resolve(reference);
             }
-            OciImages.Stored s = images.resolve(reference);
             JsonNode cfg = Json.parse(store.read(s.configDigest(), MAX_CONFIG), "config " + s.configDigest());
             if (!(cfg instanceof ObjectNode config)) throw new ImageException("config " + s.configDigest() + " is not a JSON object");
             List<Layer> layers = new ArrayList<>();
@@ -117,6 +126,30 @@ public final class OciBuildStore implements BuildStore {
             return out;
         });
         return cfg.toString();
+    }
+
+    @Override
+    public List<Path> layerDirs(List<Layer> layers) {
+        List<Descriptor> ds = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        for (Layer l : layers) {
+            ds.add(new Descriptor(l.mediaType(), Digest.parse(l.digest()), l.size()));
+            diffIds.add(Digest.parse(l.diffId()));
+        }
+        return images.layerDirs(ds, diffIds);
+    }
+
+    @Override
+    public boolean adoptLayerDir(List<Layer> layers, Path dir) {
+        // an ordinary user's upper lacks the user.overlay marks its own mounts read: unpacked from the tar instead
+        if (!"root".equals(System.getProperty("user.name"))) return false;
+        List<Digest> diffIds = new ArrayList<>();
+        for (Layer l : layers) diffIds.add(Digest.parse(l.diffId()));
+        try {
+            return images.adoptLayerDir(diffIds, dir);
+        } catch (IOException e) {
+            return false; // unpacked from the stored tar when next needed
+        }
     }
 
     @Override

@@ -15,7 +15,7 @@ final class Owners {
     private Owners() {
     }
 
-    static int[] resolve(Path root, String spec, Instruction.Loc loc) {
+    static int[] resolve(BuildContext root, String spec, Instruction.Loc loc) {
         int colon = spec.indexOf(':');
         String user = colon < 0 ? spec : spec.substring(0, colon);
         String group = colon < 0 ? null : spec.substring(colon + 1);
@@ -24,10 +24,10 @@ final class Owners {
         return new int[]{uid, gid};
     }
 
-    private static int id(Path root, String file, String name, Instruction.Loc loc, String what) {
+    private static int id(BuildContext root, String file, String name, Instruction.Loc loc, String what) {
         if (name.matches("[0-9]+")) return Integer.parseInt(name);
         try {
-            Path f = BuildContext.imageRoot(root).resolve(file, true);
+            Path f = root.resolve(file, true);
             if (Files.isRegularFile(f)) {
                 for (String line : Files.readAllLines(f)) {
                     String[] parts = line.split(":");

@@ -1,11 +1,17 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.Root;
+
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Runs one {@code RUN} step's command in a container whose root is {@code rootfs} (read-write;
- * the builder diffs it afterwards). The seam between the builder and the container runtime:
+ * Runs one {@code RUN} step's command in a container over {@code root}: an overlay of the stage's
+ * layers with a fresh upper (whose changes become the layer, {@link #writeChanges}), or a
+ * read-write directory the builder diffs afterwards (a store without layer directories). The seam between the builder and the container runtime:
  * {@link ContainerStepRunner} is the real one.
  */
 public interface StepRunner {
@@ -18,7 +24,7 @@ public interface StepRunner {
      * @param network {@code default} and {@code none}: a network namespace of its own (loopback
      *                only); {@code host}: the host's network
      */
-    record Step(Path rootfs, List<String> argv, List<String> env, String workdir, String user, String network,
+    record Step(Root root, List<String> argv, List<String> env, String workdir, String user, String network,
                 List<Bind> binds, List<String> tmpfs) {
         public Step {
             argv = List.copyOf(argv);
@@ -35,4 +41,20 @@ public interface StepRunner {
 
     /** Runs the step to its end and returns its exit code (128 + n for a signal). */
     int run(Step step, Output output) throws InterruptedException;
+
+    /** Whether {@link #writeChanges} works: RUN steps then go over an overlay. */
+    default boolean overlays() {
+        return false;
+    }
+
+    /**
+     * What a step wrote into the overlay's upper, as an OCI layer tar (see
+     * {@code ContainerRuntime.writeOverlayChanges}); {@code mountPoints} are left out where the
+     * lowers lack them; owners translated back through the step's user namespace maps (empty:
+     * none). {@code out} is not closed.
+     */
+    default void writeChanges(Root.Overlay root, Set<String> mountPoints, List<io.jcontainer.IdMap> uidMap,
+                              List<io.jcontainer.IdMap> gidMap, OutputStream out) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " runs steps in a directory");
+    }
 }

@@ -254,7 +254,11 @@ public final class Store {
     /** Read-modify-write of index.json under the index lock (safe across threads and JVMs). */
     public void updateEntries(UnaryOperator<List<Entry>> change) {
         try (var held = indexLock.exclusive()) {
-            List<Entry> updated = change.apply(new ArrayList<>(entries()));
+            List<Entry> current = entries();
+            List<Entry> updated = change.apply(new ArrayList<>(current));
+            // nothing to change (a rebuild that hit the cache tags the image it tagged before):
+            // no synchronous rewrite of index.json
+            if (updated.equals(current)) return;
             ObjectNode index = Json.MAPPER.createObjectNode();
             index.put("schemaVersion", 2);
             index.put("mediaType", MediaTypes.OCI_INDEX);

@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * Only {@code trusted.*} needs root: an ordinary user's layers get the {@code user.*} mark only,
  * which is the one its (user-namespace) mounts read.
  */
-final class OverlayMarks {
+public final class OverlayMarks {
     private static final int S_IFCHR = 0020000;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -33,7 +33,30 @@ final class OverlayMarks {
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
             Linker.Option.captureCallState("errno"));
 
+    private static final MethodHandle LGETXATTR = LINKER.downcallHandle(LINKER.defaultLookup().find("lgetxattr").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
     private OverlayMarks() {
+    }
+
+    /**
+     * Whether {@code dir} carries an opaque mark overlayfs obeys: {@code trusted.overlay.opaque}
+     * (what a kernel overlay mount writes into its upper) or {@code user.overlay.opaque}.
+     */
+    public static boolean isOpaque(Path dir) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment path = a.allocateFrom(dir.toString());
+            MemorySegment value = a.allocate(8);
+            for (String name : new String[]{"trusted.overlay.opaque", "user.overlay.opaque"}) {
+                long n = (long) LGETXATTR.invokeExact(path, a.allocateFrom(name), value, 8L);
+                if (n > 0 && value.get(ValueLayout.JAVA_BYTE, 0) == 'y') return true;
+            }
+            return false;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("lgetxattr(" + dir + "): " + t, t);
+        }
     }
 
     /** {@code mknod(path, S_IFCHR|0000, 0)}: never follows a link (fails with EEXIST on anything there). */

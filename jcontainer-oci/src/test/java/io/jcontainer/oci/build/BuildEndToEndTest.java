@@ -290,4 +290,46 @@ class BuildEndToEndTest {
             assertThat(s.toList()).as("no working roots or layer files left").isEmpty();
         }
     }
+    @Test
+    void aRunStepsLayerIsItsOverlayUpperWithWhiteoutsAndOpaqueDirectories() throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("overlay"));
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM jc-test/busybox:1
+                RUN mkdir -p /data/old /keep && echo a > /data/old/a && echo b > /data/b && echo k > /keep/k && echo gone > /gone
+                RUN rm /gone && rm -rf /data && mkdir /data && echo new > /data/new && echo more >> /keep/k
+                WORKDIR /made/here
+                RUN pwd > /made/here/pwd
+                COPY --chown=nobody:nogroup f.txt /data/
+                """);
+        Files.writeString(ctx.resolve("f.txt"), "copied\n");
+        BuildResult r = build(ctx, BuildOptions.defaults().withTags("jc-test/overlay:1"), BuildListener.NONE);
+        List<String> layers = images.inspect(r.imageId()).diffIds();   // the builder's layers are uncompressed: digest = diff id
+        // the second RUN's layer: a whiteout for /gone, /data replaced (opaque), /keep/k changed, nothing of /proc, /dev, /etc/hosts
+        List<String> names = new ArrayList<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                images.store().open(io.jcontainer.oci.Digest.parse(layers.get(layers.size() - 4))))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) names.add(e.getName());
+        }
+        assertThat(names).contains(".wh.gone", "data/", "data/.wh..wh..opq", "data/new", "keep/k")
+                .noneMatch(n -> n.startsWith("proc") || n.startsWith("dev") || n.startsWith("sys") || n.startsWith("etc/hosts") || n.startsWith("etc/resolv"));
+        // each RUN's upper became the layer's unpacked directory: the next step's overlay unpacked nothing
+        List<io.jcontainer.oci.Digest> diffIds = new ArrayList<>();
+        for (String l : layers) diffIds.add(io.jcontainer.oci.Digest.parse(l));
+        assertThat(images.store().layersDir().resolve(io.jcontainer.oci.ImageConfigJson.chainIds(diffIds).get(diffIds.size() - 2).hex())
+                .resolve("made/here/pwd")).hasContent("/made/here\n");
+        Path root = tmp.resolve("overlay-root");
+        images.unpack(r.imageId(), root);
+        assertThat(root.resolve("gone")).doesNotExist();
+        assertThat(root.resolve("data/old")).doesNotExist();
+        assertThat(root.resolve("data/b")).doesNotExist();
+        assertThat(root.resolve("data/new")).hasContent("new\n");
+        assertThat(root.resolve("keep/k")).hasContent("k\nmore\n");
+        assertThat(root.resolve("made/here/pwd")).hasContent("/made/here\n");
+        // COPY looked the destination and the names up through the layers (the /data of the second RUN, the base's /etc/passwd)
+        assertThat(root.resolve("data/f.txt")).hasContent("copied\n");
+        assertThat(Files.getAttribute(root.resolve("data/f.txt"), "unix:uid")).isEqualTo(65534);
+        try (var s = Files.list(tmp.resolve("cache/tmp"))) {
+            assertThat(s.toList()).as("no uppers or layer files left").isEmpty();
+        }
+    }
 }

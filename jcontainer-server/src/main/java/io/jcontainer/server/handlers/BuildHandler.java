@@ -73,12 +73,11 @@ final class BuildHandler {
         String target = q.query("target");
         if (target != null && !target.isEmpty()) options = options.withTarget(target);
         boolean quiet = q.bool("q", false);
-        Map<String, String> labels = stringMap(q.query("labels"), "labels");
+        Map<String, String> labels = new java.util.LinkedHashMap<>(stringMap(q.query("labels"), "labels"));
+        labels.replaceAll((k, v) -> v == null ? "" : v);
+        options = options.withLabels(labels);
 
         ImagesHandler.Messages m = new ImagesHandler.Messages(x);
-        if (!labels.isEmpty() && !quiet)
-            m.send(Json.obj("stream", "Note: the build's labels (" + String.join(", ", labels.keySet())
-                    + ") are not applied: jcontainer's builder takes labels from the Dockerfile's LABEL only\n"));
         BuildListener listener = quiet ? BuildListener.NONE : new BuildListener() {
             @Override
             public void stepStarted(int step, String name) {

@@ -1,0 +1,132 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.cli.CliProcess.Result;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code build} and {@code commit} as an unprivileged user ({@code jcuser}, as
+ * {@link RootlessLifecycleIT} runs it): a RUN step goes over an overlay mounted in the step's
+ * user namespace, and the layer records what the container saw — root's files, not the host
+ * uid they have on disk; a commit of a rootless container likewise. A RUN as another USER needs
+ * subordinate ids translated back, which is refused by name.
+ */
+@RequiresRoot
+class RootlessBuildIT {
+    static final String USER = "jcuser";
+
+    @TempDir
+    Path tmp;
+    Path xdg, home, store, ctx;
+    int uid, gid;
+
+    @BeforeEach
+    void user() throws Exception {
+        if (sh("id", "-u", USER).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", USER).code()).as("useradd").isZero();
+        uid = Integer.parseInt(sh("id", "-u", USER).out().strip());
+        gid = Integer.parseInt(sh("id", "-g", USER).out().strip());
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        xdg = Files.createDirectory(tmp.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        home = Files.createDirectory(tmp.resolve("home"));
+        store = Files.createDirectory(tmp.resolve("store"));
+        ctx = Files.createDirectory(tmp.resolve("ctx"));
+        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
+        for (Path p : List.of(xdg, home, store, ctx)) assertThat(sh("chown", "-R", uid + ":" + gid, p.toString()).code()).isZero();
+    }
+
+    @AfterEach
+    void removeEverything() throws Exception {
+        for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
+        // the build's and the containers' files belong to jcuser: removed as jcuser's (overlay work dirs are mode 000)
+        sh("chmod", "-R", "u+rwx", tmp.toString());
+    }
+
+    Result cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
+                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "XDG_RUNTIME_DIR=" + xdg,
+                "JCONTAINER_STORAGE=" + store, "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
+                Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
+        cmd.addAll(List.of(args));
+        return sh(cmd.toArray(String[]::new));
+    }
+
+    static Result sh(String... cmd) throws Exception {
+        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
+    }
+
+    /** Every entry of every layer blob in the store: name -> "uid:gid". */
+    Map<String, String> layerOwners() throws Exception {
+        Map<String, String> out = new HashMap<>();
+        try (Stream<Path> blobs = Files.list(store.resolve("blobs/sha256"))) {
+            for (Path b : blobs.toList()) {
+                try (InputStream in = Files.newInputStream(b); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                    for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry())
+                        out.put(e.getName(), e.getLongUserId() + ":" + e.getLongGroupId());
+                } catch (java.io.IOException notATar) {
+                    // a config or a manifest
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anOrdinaryUsersBuildRunsItsStepsAndItsLayersHoldRootsFiles() throws Exception {
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /made/gone && echo hi > /made/f && echo x > /made/gone/x"]
+                RUN ["/bin/busybox", "rm", "-r", "/made/gone"]
+                CMD ["/bin/busybox", "cat", "/made/f"]
+                """);
+        Result build = cli("build", "-q", "-t", "rootless/build:1", ctx.toString());
+        assertThat(build.code()).as(build.err()).isZero();
+        Map<String, String> owners = layerOwners();
+        assertThat(owners).containsEntry("made/f", "0:0").containsEntry("made/.wh.gone", "0:0");
+        Result run = cli("run", "--rm", "rootless/build:1");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("hi\n");
+        // nothing left of the steps' uppers and work directories (overlayfs leaves work/work at mode 000)
+        try (Stream<Path> left = Files.list(store.resolve("build-cache/tmp"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+
+        // commit of a rootless container: its change as root's
+        Result c = cli("run", "--name", "rl-commit", "rootless/build:1", "/bin/busybox", "sh", "-c", "echo c > /committed");
+        assertThat(c.code()).as(c.err()).isZero();
+        Result commit = cli("commit", "rl-commit", "rootless/commit:1");
+        assertThat(commit.code()).as(commit.err()).isZero();
+        assertThat(layerOwners()).containsEntry("committed", "0:0");
+    }
+
+    @Test
+    void aRunAsAnotherUserIsRefusedByName() throws Exception {
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                USER 1000
+                RUN ["/bin/busybox", "true"]
+                """);
+        Result build = cli("build", "-q", "-t", "rootless/user:1", ctx.toString());
+        assertThat(build.code()).isNotZero();
+        assertThat(build.err()).contains("RUN as USER 1000 in a build by an ordinary user").contains("/etc/subuid");
+        assertThat(cli("images", "-q").out()).isBlank();
+    }
+}
