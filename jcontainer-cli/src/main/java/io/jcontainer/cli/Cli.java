@@ -98,9 +98,14 @@ public final class Cli {
         Command cmd = null;
         try {
             Flags.Parsed global = globalFlags().parse(args, false);
-            refuseRemote(global.value("host"), System.getenv("DOCKER_HOST"));
             if (global.bool("version")) return find("version").run(new Flags().parse(List.of(), true), io);
             List<String> rest = global.positionals();
+            String remote = remoteHost(global, rest, System.getenv("DOCKER_HOST"));
+            if (remote != null && !rest.isEmpty() && !rest.getFirst().equals("help") && !global.bool("help")) {
+                try (EngineClient client = new EngineClient(EngineClient.Endpoint.parse(remote, tls(global)))) {
+                    return new RemoteCli(client, io).run(rest);
+                }
+            }
             if (rest.isEmpty() || global.bool("help")) {
                 io.out().print(help());
                 return 0;
@@ -158,20 +163,43 @@ public final class Cli {
 
     private static Flags globalFlags() {
         return new Flags().bool("version", 'v', "Print version information and quit")
-                .value("host", 'H', "list", "Refused: jcontainer works on this host's container store, not through a daemon");
+                .value("host", 'H', "list", "Daemon socket to connect to (unix:///PATH, tcp://HOST:PORT; default: this host's store, no daemon)")
+                .bool("tls", (char) 0, "Use TLS; implied by --tlsverify")
+                .bool("tlsverify", (char) 0, "Use TLS and verify the remote")
+                .value("tlscacert", (char) 0, "string", "Trust certs signed only by this CA (default \"~/.docker/ca.pem\")")
+                .value("tlscert", (char) 0, "string", "Path to TLS certificate file (default \"~/.docker/cert.pem\")")
+                .value("tlskey", (char) 0, "string", "Path to TLS key file (default \"~/.docker/key.pem\")");
     }
 
     /**
-     * docker's -H and DOCKER_HOST name a daemon to talk to; this CLI has none (it works on the
-     * local store itself), so obeying neither silently would run things on the wrong host.
+     * The daemon this invocation talks to, docker's way: -H, else DOCKER_HOST; null: this host's
+     * store itself. The service verbs always run here (they are the daemon): DOCKER_HOST is left
+     * to their clients, and -H with them is refused.
      */
-    static void refuseRemote(String hostFlag, String dockerHost) {
-        if (hostFlag != null)
-            throw new CliException(EXIT_ERROR, "-H/--host " + hostFlag + " is not supported: jcontainer's CLI works on this host's"
-                    + " container store itself, not through a daemon (`jcontainer serve` offers the Docker Engine API to docker clients)");
-        if (dockerHost != null && !dockerHost.isEmpty())
-            throw new CliException(EXIT_ERROR, "DOCKER_HOST=" + dockerHost + " is set, but jcontainer's CLI works on this host's container"
-                    + " store itself, not through a daemon: unset DOCKER_HOST to use it");
+    static String remoteHost(Flags.Parsed global, List<String> rest, String dockerHost) {
+        String flag = global.value("host");
+        boolean service = !rest.isEmpty() && (rest.getFirst().equals("serve") || rest.getFirst().equals("system"));
+        if (service) {
+            if (flag != null)
+                throw new CliException(EXIT_ERROR, "-H/--host " + flag + " names a daemon to talk to; '" + rest.getFirst()
+                        + "' runs one here: give its address as an argument (jcontainer system service unix:///PATH)");
+            return null;
+        }
+        if (flag != null) return flag;
+        return dockerHost == null || dockerHost.isEmpty() ? null : dockerHost;
+    }
+
+    /** docker's TLS settings: the flags, then DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (default ~/.docker). */
+    static EngineClient.Tls tls(Flags.Parsed global) {
+        String certPath = System.getenv("DOCKER_CERT_PATH");
+        java.nio.file.Path dir = certPath != null && !certPath.isEmpty() ? java.nio.file.Path.of(certPath)
+                : java.nio.file.Path.of(System.getProperty("user.home"), ".docker");
+        String envVerify = System.getenv("DOCKER_TLS_VERIFY");
+        boolean verify = global.bool("tlsverify") || (!global.has("tlsverify") && envVerify != null && !envVerify.isEmpty());
+        java.util.function.BiFunction<String, String, java.nio.file.Path> file = (flag, name) ->
+                global.value(flag) != null ? java.nio.file.Path.of(global.value(flag)) : dir.resolve(name);
+        return new EngineClient.Tls(global.bool("tls") || global.has("tlscacert") && verify, verify,
+                file.apply("tlscacert", "ca.pem"), file.apply("tlscert", "cert.pem"), file.apply("tlskey", "key.pem"));
     }
 
     static Command find(String name) {

@@ -28,9 +28,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * Debian's docker CLI using the server's root filesystem endpoints: {@code export} piped into
  * {@code import -}, {@code diff} and {@code commit} then {@code run} of the committed image. The
  * changed container has an overlay root made through the library (the image's tree as the
- * lower, an upper directory here) — until the server's {@code create} gives image containers a
- * writable overlay root of their own, an API-made container of a stored image has a read-only
- * root, whose diff is empty (checked too).
+ * lower, an upper directory here); an API-made container of a stored image that changed nothing
+ * (its overlay upper holds only the runtime's mount points) has an empty diff (checked too).
  */
 @RequiresRoot
 class CommitExportCliTest {
@@ -167,7 +166,7 @@ class CommitExportCliTest {
     }
 
     @Test
-    void aReadOnlyImageRootHasNoChangesAndCommitsAnEmptyLayer() throws Exception {
+    void anUnchangedImageRootHasNoChangesAndCommitsAnEmptyLayer() throws Exception {
         ok("run", "--name", "ro", IMAGE, "-c", "true");
         var diff = ok("diff", "ro");
         assertThat(diff.out()).isEmpty();

@@ -94,6 +94,13 @@ class ImagesCliTest {
         // A stored image runs with its Entrypoint + Cmd, Env and WorkingDir.
         assertThat(ok("run", "--rm", ref).out()).isEqualTo("from the store");
         assertThat(ok("run", "--rm", ref, "-c", "echo $GREETING in $(pwd)").out()).isEqualTo("hello in /tmp\n");
+        // Each container writes to an overlay upper of its own, removed with it: the image is unchanged.
+        assertThat(ok("run", "--rm", ref, "-c", "echo x > /f && cat /f").out()).isEqualTo("x\n");
+        assertThat(ok("run", "--rm", ref, "-c", "test -e /f && echo shared || echo own").out()).isEqualTo("own\n");
+        Path uppers = dir.resolve("store/containers");
+        if (Files.isDirectory(uppers)) try (var left = Files.list(uppers)) {
+            assertThat(left.toList()).as("overlay uppers left after --rm").isEmpty();
+        }
 
         String other = registry.host() + "/srv/other:2";
         ok("tag", ref, other);

@@ -106,6 +106,9 @@ public final class RootChanges {
             }
             boolean existed = lowerExists(lowers, path);
             if (!existed && mountPoints.contains(path)) continue;
+            // an image directory copied up only to hold the runtime's mount points (/etc for /etc/hosts)
+            // is not a change of the container's either: docker's init layer hides it the same way
+            if (existed && type(a) == S_IFDIR && !opaque(p) && onlyMountPoints(p, path, lowers, mountPoints)) continue;
             out.add(new FileChange(existed ? FileChange.Kind.CHANGED : FileChange.Kind.ADDED, path));
             if (type(a) != S_IFDIR) continue;
             if (existed && opaque(p)) {
@@ -116,6 +119,15 @@ public final class RootChanges {
             }
             diffDir(p, path, lowers, mountPoints, out);
         }
+    }
+
+    /** Whether the upper directory {@code p} holds entries and each is a runtime mount point the image lacks. */
+    private boolean onlyMountPoints(Path p, String path, List<Path> lowers, Set<String> mountPoints) throws IOException {
+        List<String> names = names(p);
+        if (names.isEmpty()) return false;
+        for (String n : names)
+            if (!mountPoints.contains(path + "/" + n) || lowerExists(lowers, path + "/" + n)) return false;
+        return true;
     }
 
     /** Whether {@code path} is in the merged lower layers (topmost first). */

@@ -630,7 +630,15 @@ public final class ContainerStore {
             ContainerState s = e.state();
             if (!s.autoRemove() || e.status() != Status.EXITED || (s.launcherPid() > 0 && ProcStat.alive(s.launcherPid(), -1))) continue;
             try {
+                // its owned overlay upper (run IMAGE, an API create on a stored image) goes with it, as remove() does
+                io.jcontainer.ContainerSpec spec = null;
+                try {
+                    spec = StoredSpec.read(dir(s.id()));
+                } catch (RuntimeException unreadable) {
+                    // no spec to read the upper from: the record still goes
+                }
                 delete(s);
+                if (spec != null) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
                 n++;
             } catch (RuntimeException raced) {
                 // another process removed it first

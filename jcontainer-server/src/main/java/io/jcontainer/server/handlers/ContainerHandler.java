@@ -189,9 +189,10 @@ final class ContainerHandler {
         }
         DockerCreate.Created created = DockerCreate.spec(body, name, img, c());
         var builder = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image);
-        // A stored image's flattened tree is shared by every container of that image: read-only
-        // until per-container writable layers exist (docker's clients then see EROFS, not a shared write).
-        if (stored) builder.readOnlyRoot(true)
+        // A stored image's layers are shared by every container of that image: each container gets
+        // an overlay of them under an upper of its own, removed with the container (as run IMAGE and
+        // Container.builder().image() do); ReadonlyRootfs still makes the whole overlay read-only.
+        if (stored) builder.root(backends.images().overlayRoot(image).withReadonly(created.spec().root().readonly()))
                 .annotation(io.jcontainer.ContainerSpec.Builder.IMAGE_ID_ANNOTATION, backends.images().inspect(image).id()); // commit's parent
         var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
