@@ -40,7 +40,7 @@ final class RemoteCli {
 
     /** The verbs client mode carries; {@code container} and {@code image} reach them through their subcommands. */
     static final Set<String> VERBS = Set.of("version", "info", "ps", "run", "create", "start", "stop", "kill", "rm", "restart", "wait",
-            "logs", "exec", "inspect", "images", "pull", "tag", "rmi", "push", "network", "volume", "events", "container", "image");
+            "logs", "exec", "inspect", "images", "pull", "tag", "rmi", "push", "build", "network", "volume", "events", "container", "image");
 
     private final EngineClient client;
     private final Io io;
@@ -63,7 +63,7 @@ final class RemoteCli {
                 case "image rm" -> "rmi";
                 case "container rm", "container run", "container create", "container start", "container stop", "container kill",
                      "container restart", "container wait", "container logs", "container exec", "container inspect",
-                     "image pull", "image push", "image tag", "image inspect" -> sub;
+                     "image pull", "image push", "image tag", "image inspect", "image build" -> sub;
                 default -> throw refused(verb + " " + sub);
             };
             List<String> a = new ArrayList<>();
@@ -103,6 +103,7 @@ final class RemoteCli {
             case "rmi" -> rmi(p);
             case "push" -> push(p);
             case "events" -> events(p);
+            case "build" -> build(p);
             default -> throw refused(verb);
         };
     }
@@ -485,8 +486,14 @@ final class RemoteCli {
         }
         EngineClient.Hijacked h = client.hijack("POST", epath + "/start", start);
         if (session(h, tty, stdin, epath, AttachCommand.detachKeys(p.value("detach-keys")))) return 0;
+        // the session ends when the process does; its status is recorded a moment later
+        long end = System.nanoTime() + 10_000_000_000L;
         JsonNode info = client.json("GET", epath + "/json", null);
-        return info.path("ExitCode").asInt(Cli.EXIT_ERROR);
+        while (info.path("Running").asBoolean(false) && System.nanoTime() < end) {
+            Thread.sleep(20);
+            info = client.json("GET", epath + "/json", null);
+        }
+        return info.path("ExitCode").isNumber() ? info.path("ExitCode").asInt() : Cli.EXIT_ERROR;
     }
 
     private int inspect(Flags.Parsed p) throws IOException {
@@ -644,6 +651,94 @@ final class RemoteCli {
             progress(r.body(), p.bool("quiet") ? new PrintStream(OutputStream.nullOutputStream()) : io.out());
         }
         return 0;
+    }
+
+    /**
+     * docker's legacy builder protocol: the context directory as a tar body of {@code POST /build},
+     * the build's JSON stream printed as it comes ({@code stream} lines, the image id from
+     * {@code aux}); a failing step is docker's error, exit 1. The context is read whole into memory
+     * and {@code .dockerignore} is not applied yet.
+     */
+    private int build(Flags.Parsed p) throws IOException {
+        only(p, "build", Set.of("tag", "file", "build-arg", "target", "no-cache", "pull", "quiet", "iidfile"));
+        String context = Command.exactly(p, "build", 1).getFirst();
+        java.nio.file.Path dir = java.nio.file.Path.of(context);
+        if (!java.nio.file.Files.isDirectory(dir)) throw new CliException(1, "unable to prepare context: path \"" + context + "\" not found");
+        String dockerfile = "Dockerfile";
+        if (p.value("file") != null) {
+            java.nio.file.Path f = java.nio.file.Path.of(p.value("file"));
+            java.nio.file.Path inside = (f.isAbsolute() ? f : java.nio.file.Path.of("").toAbsolutePath().resolve(f)).normalize();
+            java.nio.file.Path root = dir.toAbsolutePath().normalize();
+            if (!inside.startsWith(root))
+                throw new CliException(Cli.EXIT_ERROR, "-f " + f + ": the Dockerfile must be inside the build context against a remote daemon (-H/DOCKER_HOST) yet");
+            dockerfile = root.relativize(inside).toString();
+        }
+        ObjectNode args = JsonNodeFactory.instance.objectNode();
+        for (String a : p.values("build-arg")) {
+            int eq = a.indexOf('=');
+            if (eq > 0) args.put(a.substring(0, eq), a.substring(eq + 1));
+            else if (System.getenv(a) != null) args.put(a, System.getenv(a));
+        }
+        StringBuilder q = new StringBuilder(query("dockerfile", dockerfile, "buildargs", args.isEmpty() ? null : JSON.writeValueAsString(args),
+                "target", p.value("target"), "nocache", p.bool("no-cache") ? "1" : null, "pull", p.bool("pull") ? "1" : null,
+                "q", p.bool("quiet") ? "1" : null, "rm", "1"));
+        for (String t : p.values("tag")) q.append("&t=").append(java.net.URLEncoder.encode(t, StandardCharsets.UTF_8));
+        byte[] tar = contextTar(dir);
+        String id = null;
+        try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of()).ok()) {
+            var it = JSON.readValues(JSON.getFactory().createParser(r.body()), JsonNode.class);
+            while (it.hasNext()) {
+                JsonNode m = it.next();
+                if (m.has("error") || m.has("errorDetail")) {
+                    io.out().flush();
+                    throw new CliException(1, m.path("error").asText(m.path("errorDetail").path("message").asText()));
+                }
+                if (m.path("aux").has("ID")) id = m.path("aux").path("ID").asText();
+                if (m.has("stream") && !p.bool("quiet")) io.out().print(m.path("stream").asText());
+                else if (m.has("stream") && id == null && m.path("stream").asText().strip().startsWith("sha256:")) id = m.path("stream").asText().strip();
+                io.out().flush();
+            }
+        }
+        if (p.bool("quiet") && id != null) io.out().println(id);
+        if (p.value("iidfile") != null && id != null) java.nio.file.Files.writeString(java.nio.file.Path.of(p.value("iidfile")), id);
+        return 0;
+    }
+
+    /** The build context as an uncompressed tar: regular files, directories and symbolic links, modes kept. */
+    private static byte[] contextTar(java.nio.file.Path dir) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes);
+             var walk = java.nio.file.Files.walk(dir)) {
+            tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) walk.sorted()::iterator) {
+                if (f.equals(dir)) continue;
+                String name = dir.relativize(f).toString().replace('\\', '/');
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+                if (java.nio.file.Files.isSymbolicLink(f)) {
+                    e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                    e.setLinkName(java.nio.file.Files.readSymbolicLink(f).toString());
+                } else if (java.nio.file.Files.isDirectory(f)) {
+                    e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name + "/");
+                } else if (java.nio.file.Files.isRegularFile(f)) {
+                    e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+                    e.setSize(java.nio.file.Files.size(f));
+                } else continue; // sockets, FIFOs, devices: not build input
+                try {
+                    e.setMode((Integer) java.nio.file.Files.getAttribute(f, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777);
+                } catch (UnsupportedOperationException ignored) {
+                    // the default mode
+                }
+                e.setModTime(java.nio.file.Files.getLastModifiedTime(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+                tar.putArchiveEntry(e);
+                if (e.isFile()) try (var in = java.nio.file.Files.newInputStream(f)) {
+                    in.transferTo(tar);
+                }
+                tar.closeArchiveEntry();
+            }
+            tar.finish();
+        }
+        return bytes.toByteArray();
     }
 
     // ---- networks and volumes ----

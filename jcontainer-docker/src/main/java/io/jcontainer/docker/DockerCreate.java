@@ -87,6 +87,7 @@ public final class DockerCreate {
         if (image.rootfs() != null) b.rootfs(image.rootfs());
 
         List<String> entrypoint = body.has("Entrypoint") && !body.path("Entrypoint").isNull() ? strings(body.path("Entrypoint")) : image.entrypoint();
+        if (entrypoint.equals(List.of(""))) entrypoint = List.of(); // docker's --entrypoint '': the image's is cleared
         List<String> cmd = body.has("Cmd") && !body.path("Cmd").isNull() ? strings(body.path("Cmd"))
                 : body.has("Entrypoint") && !body.path("Entrypoint").isNull() ? List.of() : image.cmd();
         List<String> argv = new ArrayList<>(entrypoint);
