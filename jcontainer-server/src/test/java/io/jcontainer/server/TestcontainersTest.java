@@ -68,7 +68,7 @@ class TestcontainersTest {
         try (GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(IMAGE))
                 .withCommand("-c", "echo starting; sleep 0.2; echo ready; exec sleep 600")
                 .withEnv("WHO", "testcontainers")
-                .withTmpFs(java.util.Map.of("/tmp", "rw")) // a stored image's root is read-only (docs/api-server.md)
+                .withTmpFs(java.util.Map.of("/tmp", "rw")) // HostConfig.Tmpfs through the create body
                 .waitingFor(Wait.forLogMessage(".*ready.*", 1))) {
             c.start();
             id = c.getContainerId();

@@ -79,7 +79,12 @@ class RootChangesTest {
         Path lower = layer("lower", "bin/sh", "etc/");
         Path upper = layer("upper", "proc/", "dev/", "etc/hosts", "bin/new");
         var rc = new RootChanges(NativeSyscalls.INSTANCE);
+        // /etc was copied up only to hold /etc/hosts' mount point: not a change either (docker's init layer)
         assertThat(rc.diff(upper, List.of(lower), Set.of("/proc", "/dev", "/etc/hosts")).stream().map(Object::toString).toList())
-                .containsExactly("C /bin", "A /bin/new", "C /etc");
+                .containsExactly("C /bin", "A /bin/new");
+        // with a file of the container's beside it, /etc is changed
+        Path written = layer("written", "etc/hosts", "etc/mine");
+        assertThat(rc.diff(written, List.of(lower), Set.of("/etc/hosts")).stream().map(Object::toString).toList())
+                .containsExactly("C /etc", "A /etc/mine");
     }
 }
