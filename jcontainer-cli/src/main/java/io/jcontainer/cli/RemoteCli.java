@@ -40,7 +40,8 @@ final class RemoteCli {
 
     /** The verbs client mode carries; {@code container} and {@code image} reach them through their subcommands. */
     static final Set<String> VERBS = Set.of("version", "info", "ps", "run", "create", "start", "stop", "kill", "rm", "restart", "wait",
-            "logs", "exec", "inspect", "images", "pull", "tag", "rmi", "push", "build", "network", "volume", "events", "container", "image");
+            "logs", "exec", "inspect", "images", "pull", "tag", "rmi", "push", "build", "network", "volume", "events", "container", "image",
+            "attach", "pause", "unpause", "rename", "top", "port");
 
     private final EngineClient client;
     private final Io io;
@@ -63,6 +64,7 @@ final class RemoteCli {
                 case "image rm" -> "rmi";
                 case "container rm", "container run", "container create", "container start", "container stop", "container kill",
                      "container restart", "container wait", "container logs", "container exec", "container inspect",
+                     "container attach", "container pause", "container unpause", "container rename", "container top", "container port",
                      "image pull", "image push", "image tag", "image inspect", "image build" -> sub;
                 default -> throw refused(verb + " " + sub);
             };
@@ -104,6 +106,17 @@ final class RemoteCli {
             case "push" -> push(p);
             case "events" -> events(p);
             case "build" -> build(p);
+            case "pause" -> each(p, Set.of(), "pause", id -> client.call("POST", "/containers/" + path(id) + "/pause", null));
+            case "unpause" -> each(p, Set.of(), "unpause", id -> client.call("POST", "/containers/" + path(id) + "/unpause", null));
+            case "rename" -> {
+                only(p, "rename", Set.of());
+                List<String> a = Command.exactly(p, "rename", 2);
+                client.call("POST", "/containers/" + path(a.get(0)) + "/rename" + query("name", a.get(1)), null).ok().close();
+                yield 0;
+            }
+            case "top" -> top(p);
+            case "port" -> port(p);
+            case "attach" -> attach(p);
             default -> throw refused(verb);
         };
     }
@@ -449,6 +462,63 @@ final class RemoteCli {
                 size -= n;
             }
             to.flush();
+        }
+    }
+
+    private int top(Flags.Parsed p) throws IOException {
+        only(p, "top", Set.of());
+        if (p.positionals().isEmpty()) throw new UsageException("\"top\" requires at least 1 argument.");
+        String args = p.positionals().size() > 1 ? String.join(" ", p.positionals().subList(1, p.positionals().size())) : null;
+        JsonNode t = client.json("GET", "/containers/" + path(p.positionals().getFirst()) + "/top" + query("ps_args", args), null);
+        List<List<String>> table = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        for (JsonNode n : t.path("Titles")) titles.add(n.asText());
+        table.add(titles);
+        for (JsonNode row : t.path("Processes")) {
+            List<String> r = new ArrayList<>();
+            for (JsonNode n : row) r.add(n.asText());
+            table.add(r);
+        }
+        Table.print(table, io.out());
+        return 0;
+    }
+
+    /** docker port: the published ports from the container's inspect ({@code NetworkSettings.Ports}). */
+    private int port(Flags.Parsed p) throws IOException {
+        only(p, "port", Set.of());
+        if (p.positionals().isEmpty() || p.positionals().size() > 2) throw new UsageException("\"port\" requires 1 or 2 arguments.");
+        JsonNode ports = client.json("GET", "/containers/" + path(p.positionals().getFirst()) + "/json", null).path("NetworkSettings").path("Ports");
+        String wanted = p.positionals().size() == 2 ? p.positionals().get(1) : null;
+        if (wanted != null && !wanted.contains("/")) wanted += "/tcp";
+        boolean any = false;
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) ports.properties()::iterator) {
+            if (wanted != null && !wanted.equals(e.getKey())) continue;
+            for (JsonNode b : e.getValue()) {
+                String host = b.path("HostIp").asText("0.0.0.0") + ":" + b.path("HostPort").asText();
+                io.out().println(wanted != null ? host : e.getKey() + " -> " + host);
+                any = true;
+            }
+        }
+        if (wanted != null && !any)
+            throw new CliException(1, "Error: No public port '" + wanted + "' published for " + p.positionals().getFirst());
+        return 0;
+    }
+
+    /** attach: a hijacked session to a running container, the exit status its own when it ends meanwhile. */
+    private int attach(Flags.Parsed p) throws Exception {
+        only(p, "attach", Set.of("no-stdin", "detach-keys", "sig-proxy"));
+        String id = Command.exactly(p, "attach", 1).getFirst();
+        String cpath = "/containers/" + path(id);
+        JsonNode info = client.json("GET", cpath + "/json", null);
+        if (!info.path("State").path("Running").asBoolean(false))
+            throw new CliException(1, "You cannot attach to a stopped container, start it first");
+        boolean tty = info.path("Config").path("Tty").asBoolean(false);
+        boolean stdin = !p.bool("no-stdin") && info.path("Config").path("OpenStdin").asBoolean(false);
+        EngineClient.Hijacked h = client.hijack("POST", cpath + "/attach" + query("stream", "1", "stdin", stdin ? "1" : null, "stdout", "1", "stderr", "1"), null);
+        if (session(h, tty, stdin, cpath, AttachCommand.detachKeys(p.value("detach-keys")))) return 0;
+        try (var r = client.call("GET", cpath + "/json", null)) {
+            JsonNode now = r.status() == 200 ? r.json() : null;
+            return now == null || now.path("State").path("Running").asBoolean(false) ? 0 : now.path("State").path("ExitCode").asInt();
         }
     }
 

@@ -110,6 +110,12 @@ class RemoteCliIT {
         assertThat(exec.code()).isEqualTo(4);
         assertThat(client("typed\n", "exec", "-i", "web", "sh", "-c", "read l; echo got $l").out()).isEqualTo("got typed\n");
         assertThat(ok("inspect", "--format", "{{.Name}} {{.State.Running}}", "web").out()).isEqualTo("/web true\n");
+        assertThat(ok("top", "web").out()).contains("PID").contains("sleep");
+        assertThat(ok("pause", "web").out()).isEqualTo("web\n");
+        assertThat(ok("ps", "--format", "{{.Status}}").out()).contains("(Paused)");
+        assertThat(ok("unpause", "web").out()).isEqualTo("web\n");
+        ok("rename", "web", "web2");
+        ok("rename", "web2", "web");
         assertThat(ok("stop", "-t", "1", "web").out()).isEqualTo("web\n");
         assertThat(ok("ps", "-a", "--format", "{{.Names}} {{.State}}").out()).contains("web exited");
         assertThat(ok("rm", "web").out()).isEqualTo("web\n");
