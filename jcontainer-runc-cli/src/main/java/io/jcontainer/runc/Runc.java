@@ -74,7 +74,9 @@ public final class Runc {
         if (System.getProperty("jcontainer.spawn") == null) System.setProperty("jcontainer.spawn", "direct");
         int status = new Runc(System.in, System.out, System.err).run(List.of(args));
         System.out.flush();
-        System.exit(status);
+        // the training run's AOT cache is written by the JVM's own exit; every other command ends at once
+        if (args.length > 0 && args[args.length - 1].equals("__cds-train")) System.exit(status);
+        QuickExit.exit(status);
     }
 
     static int euid() {
@@ -852,6 +854,7 @@ public final class Runc {
             store.remove("train");
             new Log(new PrintStream(OutputStream.nullOutputStream()), null, false, true).debug("trained");
             Flags.parse(List.of("-b", "x", "--keep=false", "id"), List.of(value("bundle", "b"), bool("keep")), false);
+            QuickExit.link(); // linked, not called: the downcall's classes go into the cache
         } finally {
             try (var s = Files.walk(dir)) {
                 for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
