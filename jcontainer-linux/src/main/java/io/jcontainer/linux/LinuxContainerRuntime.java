@@ -763,13 +763,21 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
+     * Whether a process can join it: running, or created with its first process waiting for the
+     * start (namespaces and cgroups complete; runc execs into both).
+     */
+    private static boolean joinable(ContainerStore.Entry e) {
+        return e.running() || (e.status() == ContainerStore.Status.CREATED && e.state().pid() > 0);
+    }
+
+    /**
      * exec into a container of another process (found in the {@link #store()}): {@code spec} must
      * be the one it was started with (its security settings are applied again). Refuses a
      * container that is not running or is paused.
      */
     public ContainerProcess exec(ContainerState state, ContainerSpec spec, ExecSpec exec) {
         ContainerStore.Entry now = store.entry(state);
-        if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        if (!joinable(now)) throw new ContainerNotRunningException("container " + state.id() + " is not running");
         // a process joining a frozen cgroup freezes too: the exec would hang until unpause
         if (now.paused())
             throw new ContainerStore.PauseStateException("Container " + state.id() + " is paused, unpause the container before exec");
@@ -799,7 +807,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
                                                                 boolean attach, int[] pids) {
         ContainerStore.Entry now = store.entry(state);
-        if (!now.running()) throw new ContainerNotRunningException("container " + state.id() + " is not running");
+        if (!joinable(now)) throw new ContainerNotRunningException("container " + state.id() + " is not running");
         if (now.paused())
             throw new ContainerStore.PauseStateException("Container " + state.id() + " is paused, unpause the container before exec");
         List<String> procs = new ArrayList<>();

@@ -404,9 +404,20 @@ final class LinuxContainers implements Containers {
         return e;
     }
 
+    /**
+     * A container a process can join: a running one, or a created one, whose namespaces and
+     * cgroups are complete while its first process waits for start (runc execs into both).
+     */
+    private ContainerStore.Entry joinable(String ref) {
+        ContainerStore.Entry e = entry(ref);
+        if (!e.running() && !(e.status() == ContainerStore.Status.CREATED && e.state().pid() > 0))
+            throw new ContainerNotRunningException("container " + e.state().id() + " is not running");
+        return e;
+    }
+
     @Override
     public ContainerProcess exec(String ref, ExecSpec exec) {
-        ContainerStore.Entry e = running(ref);
+        ContainerStore.Entry e = joinable(ref);
         String id = e.state().id();
         ContainerSpec spec = StoredSpec.read(store.dir(id));
         if (spec == null)
@@ -520,7 +531,7 @@ final class LinuxContainers implements Containers {
     }
 
     private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach, int[] pids) {
-        ContainerStore.Entry e = running(ref);
+        ContainerStore.Entry e = joinable(ref);
         String id = e.state().id();
         ContainerSpec spec = StoredSpec.read(store.dir(id));
         if (spec == null)

@@ -49,7 +49,11 @@ final class Control implements AutoCloseable {
         s.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Control c = new Control(s, path);
-        Thread.ofVirtual().name("runc-control").start(() -> c.loop(h));
+        // a platform thread: a virtual one's blocking accept would start NIO's poller threads,
+        // about 50 ms of a foreground run that nobody may ever signal
+        Thread t = new Thread(() -> c.loop(h), "runc-control");
+        t.setDaemon(true);
+        t.start();
         return c;
     }
 

@@ -74,7 +74,9 @@ public final class Runc {
         if (System.getProperty("jcontainer.spawn") == null) System.setProperty("jcontainer.spawn", "direct");
         int status = new Runc(System.in, System.out, System.err).run(List.of(args));
         System.out.flush();
-        System.exit(status);
+        // the training run's AOT cache is written by the JVM's own exit; every other command ends at once
+        if (args.length > 0 && args[args.length - 1].equals("__cds-train")) System.exit(status);
+        QuickExit.exit(status);
     }
 
     static int euid() {
@@ -514,8 +516,8 @@ public final class Runc {
             case "running", "paused" -> throw new RuncException("cannot start an already running container");
             default -> throw new RuncException("cannot start a container in the " + st + " state");
         }
+        // nothing to record: a created container's status is the lifecycle API's, read by every command
         containers(store).start(r.lifecycleId());
-        store.save(r.with(r.pid(), r.pidStart(), "running", false, null));
     }
 
     /** run --detach: create and start, then exit; the container lives on. */
@@ -609,14 +611,17 @@ public final class Runc {
         boolean detach = f.bool("detach");
         if (detach && tty && !f.has("console-socket")) throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
         if ((!detach || !tty) && f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
-        if (tty && !detach) throw new RuncException("exec with a terminal in the foreground (--tty without --detach) is not supported yet");
-        if (tty) exec = exec.withTty(true).withStdio(consoleSocket(f), Stdio.NULL, Stdio.NULL);
+        // a terminal in the foreground (runc exec -t on the caller's own terminal): a new pty in the
+        // container, copied to and from our stdio; detached, its master goes to the console socket
+        if (tty && !detach) exec = exec.withTty(true).withStdio(Stdio.PIPE, Stdio.PIPE, Stdio.PIPE);
+        else if (tty) exec = exec.withTty(true).withStdio(consoleSocket(f), Stdio.NULL, Stdio.NULL);
         Store store = store();
         Store.Record r = store.load(id);
         String st = status(store, r);
         if (!r.lifecycle()) throw new RuncException("exec into a container run in the foreground (run without --detach) is not supported");
         if (st.equals("paused") && !f.bool("ignore-paused")) throw new RuncException("cannot exec in a paused container (use --ignore-paused to override)");
-        if (!st.equals("running") && !st.equals("paused")) throw new RuncException("cannot exec in a stopped container");
+        // runc execs into a created container too: its namespaces and cgroup are complete
+        if (!st.equals("running") && !st.equals("paused") && !st.equals("created")) throw new RuncException("cannot exec in a stopped container");
         var containers = containers(store);
         if (f.bool("detach")) {
             var d = containers.execDetachedProcess(r.lifecycleId(), exec);
@@ -627,10 +632,31 @@ public final class Runc {
         if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), p.pid());
         Thread forward = new Thread(() -> p.signal(Signal.TERM));
         Runtime.getRuntime().addShutdownHook(forward); // SIGTERM/SIGINT to us reach the exec'd process
+        AutoCloseable raw = null;
         try {
+            Thread output = null;
+            if (tty) {
+                // our terminal (if stdin is one) raw and of the same size, as runc sets it up
+                var host = io.jcontainer.spi.ContainerRuntime.get().hostTerminal();
+                if (host.isTerminal(0)) {
+                    int[] size = host.size(0);
+                    if (size != null) p.resizeTerminal(size[0], size[1]);
+                    raw = host.raw(0);
+                }
+                Thread.ofPlatform().daemon().start(() -> copy(in, p.stdin(), true));
+                output = Thread.ofPlatform().daemon().start(() -> copy(p.stdout(), out, false));
+            }
             p.waitFor();
+            if (output != null) output.join(5_000); // what the terminal still holds, before we exit
             return p.exitCode();
         } finally {
+            if (raw != null) {
+                try {
+                    raw.close();
+                } catch (Exception e) {
+                    log.warn("cannot restore the terminal: " + e.getMessage());
+                }
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(forward);
             } catch (IllegalStateException shuttingDown) {
@@ -852,6 +878,7 @@ public final class Runc {
             store.remove("train");
             new Log(new PrintStream(OutputStream.nullOutputStream()), null, false, true).debug("trained");
             Flags.parse(List.of("-b", "x", "--keep=false", "id"), List.of(value("bundle", "b"), bool("keep")), false);
+            QuickExit.link(); // linked, not called: the downcall's classes go into the cache
         } finally {
             try (var s = Files.walk(dir)) {
                 for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -1,7 +1,6 @@
 package io.jcontainer.runc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -33,11 +32,6 @@ final class Store {
     /** runc's rule for ids (libcontainer's validateID). */
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_+.-]+");
     static final String STATE = "state.json", SOCKET = "ctl.sock";
-    /** In a holder: reading a record needs no mapper ({@code state}, {@code list}); writing one does. */
-    private static final class Json {
-        static final ObjectMapper JSON = new ObjectMapper();
-    }
-
     final Path root;
 
     Store(Path root) {
@@ -175,7 +169,8 @@ final class Store {
     void save(Record r) {
         Path d = dir(r.id()), tmp = d.resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r.toJson()));
+            // the streaming generator, not a mapper: create and start are on an engine's clock
+            Files.writeString(tmp, io.jcontainer.oci.runtime.JsonTrees.pretty(r.toJson()));
             Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new RuncException("cannot record the state of " + r.id() + ": " + e);

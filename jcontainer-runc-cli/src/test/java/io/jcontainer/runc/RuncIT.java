@@ -464,6 +464,41 @@ class RuncIT {
     }
 
     @Test
+    void execRunsInACreatedContainerBeforeItStarts() throws Exception {
+        Path out = tmp.resolve("out");
+        Path b = bundleRunning("sh", "-c", "echo first process ran");
+        assertThat(create(out, "-b", b.toString(), "lc4").code()).isZero();
+        // as runc: the created container's namespaces are complete while its process waits for start
+        Result exec = runc("exec", "lc4", "sh", "-c", "echo joined; echo $$");
+        assertThat(exec.code()).as(exec.err()).isZero();
+        assertThat(exec.out()).startsWith("joined\n");
+        assertThat(exec.out().lines().toList().getLast()).as("pid in the container's own pid namespace").isNotEqualTo("1");
+        assertThat(status("lc4")).as("an exec does not start it").isEqualTo("created");
+        assertThat(runc("start", "lc4").code()).isZero();
+        awaitStatus("lc4", "stopped");
+        assertThat(Files.readString(out)).contains("first process ran");
+        assertThat(runc("delete", "lc4").code()).isZero();
+    }
+
+    @Test
+    void execWithATerminalInTheForeground() throws Exception {
+        Path b = bundleRunning("sleep", "60");
+        // the container keeps run -d's stdout: a file, not a pipe we would wait on
+        Process run = pb("run", "-d", "-b", b.toString(), "lc5")
+                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(tmp.resolve("err"))).isZero();
+        // runc exec -t without a console socket: a pty of the container's own, on our stdio
+        // (the pty is the host's devpts', so tty(1) inside cannot name it: runc's comes from the container's)
+        Result exec = runc("exec", "-t", "lc5", "sh", "-c", "[ -t 0 ] && [ -t 1 ] && echo terminal; exit 5");
+        assertThat(exec.code()).as(exec.err()).isEqualTo(5);
+        assertThat(exec.out()).startsWith("terminal");
+        assertThat(runc("kill", "lc5", "KILL").code()).isZero();
+        awaitStatus("lc5", "stopped");
+        assertThat(runc("delete", "lc5").code()).isZero();
+    }
+
+    @Test
     void runDetachedReturnsAndTheContainerRunsOn() throws Exception {
         Path b = bundleRunning("sleep", "60");
         Path pidFile = tmp.resolve("pid");
