@@ -96,6 +96,36 @@ class JcontainerScriptIT {
         }
     }
 
+    /**
+     * Each kind of verb starts with its own cache, and the JVM really maps it: a cache made with
+     * other options or another class path is ignored without a word (the script silences the
+     * JVM's complaints), which would only show as a slower start.
+     */
+    @Test
+    void eachVerbStartsWithItsOwnAotCache() throws Exception {
+        Path target = SCRIPT.getParent().resolve("jcontainer-cli/target");
+        assumeTrue(Files.exists(target.resolve("jcontainer-cli.aot")), "built without the AOT caches (-Djcontainer.aot.skip)");
+        Path log = Files.createTempFile("jcontainer-aot", ".log");
+        Path state = Files.createTempDirectory("jcontainer-aot-state");
+        try {
+            for (var c : List.of(List.of("jcontainer-cli-read.aot", "version"), List.of("jcontainer-cli-read.aot", "ps", "-a"),
+                    List.of("jcontainer-cli-run.aot", "run", "--help"), List.of("jcontainer-cli.aot", "volume", "ls"))) {
+                var pb = builder(jc(c.subList(1, c.size()).toArray(String[]::new)));
+                pb.environment().put("JCONTAINER_JAVA_OPTS", "-Xlog:aot=info:file=" + log);
+                pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+                var r = run(pb, "");
+                assertThat(r.code()).as(r.err()).isZero();
+                assertThat(Files.readString(log)).as(c.toString()).contains("Opened AOT cache " + target.resolve(c.getFirst()) + ".")
+                        .contains("Using AOT-linked classes: true");
+            }
+        } finally {
+            Files.deleteIfExists(log);
+            try (var s = Files.walk(state)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @Test
     @RequiresRoot
     void runsOnTheDefaultRootWithInheritedStreams() throws Exception {
