@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  * cache by the verb.
  *
  * <p>Everything here is harmless on a build host: the store is a directory under
- * {@code target/} ({@code -Djcontainer.stateDir}), the containers have an empty root (a run goes
- * through the whole start — spec, seccomp, plan, launcher — and fails at execve with 127; when
- * the host cannot make containers at all it fails earlier, and the cache is only smaller).
+ * {@code target/} ({@code -Djcontainer.stateDir}), the containers' roots hold nothing or only the
+ * launcher as /bin/true (exit 1 at once); when the host cannot make containers at all a verb fails
+ * early, and the cache is only smaller.
  * Output is discarded; a failing verb does not fail the build.
  */
 public final class AotTraining {
@@ -43,10 +43,10 @@ public final class AotTraining {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         switch (kind) {
             case "read" -> read(root);
-            case "run" -> run(root);
+            case "run" -> run(work);
             case "all" -> {
                 read(root);
-                run(root);
+                run(work);
                 build(work);
             }
             default -> throw new IllegalArgumentException("AotTraining: no kind " + kind + " (read, run, all)");
@@ -75,9 +75,24 @@ public final class AotTraining {
         verb("ps", "-a");
     }
 
-    private static void run(Path root) {
+    /**
+     * {@code run --rm} of a command that runs: its /bin/true is the launcher (static and libc-free,
+     * the one binary every build has), which exits 1 at once when started without a plan — the
+     * path of a container that ran, whose classes an empty root (exec fails, 127) never loads.
+     */
+    private static void run(Path work) throws IOException {
+        Path root = work.resolve("run-root");
+        Files.createDirectories(root.resolve("bin"));
+        String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
+        try (InputStream launcher = ClassLoader.getSystemResourceAsStream("io/jcontainer/linux/native/linux-" + arch + "/jcontainer-launcher")) {
+            if (launcher != null) {
+                Files.copy(launcher, root.resolve("bin/true"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                root.resolve("bin/true").toFile().setExecutable(true);
+            }
+        }
         verb("run", "--rm", "--rootfs", root.toString(), "/bin/true");
-        // a record: written by run -d, then removed (it exits at once: nothing to execute in the empty root)
+        verb("run", "--rm", "--rootfs", root.toString(), "/bin/true");
+        // a record: written by run -d, then removed
         verb("run", "-d", "--name", "aot-training", "--rootfs", root.toString(), "/bin/true");
         verb("rm", "-f", "aot-training");
     }

@@ -82,7 +82,25 @@ public final class Cli {
         int code = new Cli(Io.system()).execute(args);
         System.out.flush();
         System.err.flush();
+        if (code == 0 && onlyDaemonThreadsLeft()) return; // the JVM ends with 0 and runs the shutdown hooks, as System.exit would
         System.exit(code);
+    }
+
+    /**
+     * Whether returning from main ends the JVM now. Why not System.exit(0) always: it logs
+     * Runtime.exit through a System.Logger, and finding the JDK's logger backend makes
+     * ServiceLoader open every jar of the class path (twice: any other provider would be an
+     * error) — 26 jars that the AOT cache had spared the JVM opening, ~25 ms of CPU at the end of
+     * ps, inspect, every verb. The end of main (DestroyJavaVM) logs nothing.
+     */
+    static boolean onlyDaemonThreadsLeft() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Thread[] all = new Thread[root.activeCount() + 8];
+        int n = root.enumerate(all, true);
+        for (int i = 0; i < n; i++)
+            if (all[i] != Thread.currentThread() && !all[i].isDaemon() && all[i].isAlive()) return false;
+        return n < all.length; // a full array may have missed some
     }
 
     /**

@@ -140,7 +140,7 @@ public final class Runc {
                 case "exec" -> exec(rest);
                 case "update" -> update(rest);
                 case "events", "checkpoint", "restore", "init" -> throw new RuncException(command + " is not supported by jcontainer-runc yet");
-                case "__cds-train" -> train();
+                case "__cds-train" -> rest.equals(List.of("read")) ? trainRead() : train();
                 case "help" -> {
                     usage();
                     yield 0;
@@ -885,6 +885,58 @@ public final class Runc {
             }
         }
         return 0;
+    }
+
+    /**
+     * The training of the read commands' cache ({@code __cds-train read}, made by ./jcontainer-runc
+     * beside the full one): state, list and --version of a {@code create}d container (not
+     * {@code list --format json}: its ObjectMapper would load with every state). The JVM
+     * loads every class of a cache when it starts, so state with the full cache paid for the
+     * start path's ~1,000 classes. The container is made and deleted by other JVMs (their classes
+     * stay out of this cache); where this host cannot make one, the record path is trained alone.
+     */
+    private int trainRead() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("jcontainer-runc-train");
+        String root = dir.resolve("root").toString();
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+        Runc quiet = new Runc(InputStream.nullInputStream(), sink, sink);
+        try {
+            Files.createDirectory(dir.resolve("rootfs"));
+            // written as text: Jackson's serializers, loaded here, would be in the cache and load with every state
+            Files.writeString(dir.resolve("config.json"), "{\"ociVersion\":\"" + OciConfig.SPEC_VERSION + "\",\"root\":{\"path\":\"rootfs\"},"
+                    + "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
+                    + "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]}}");
+            boolean made = otherJvm(dir, "--root", root, "create", "--bundle", dir.toString(), "train");
+            try {
+                quiet.run(List.of("--root", root, "state", "train"));
+                quiet.run(List.of("--root", root, "list"));
+                quiet.run(List.of("--root", root, "list", "-q"));
+            } finally {
+                if (made) otherJvm(dir, "--root", root, "delete", "-f", "train");
+            }
+            quiet.run(List.of("--root", root, "state", "no-such-container"));
+            quiet.run(List.of("--version"));
+        } finally {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+        return 0;
+    }
+
+    /** This jar's main in a JVM of its own, no cache: true when it exited 0. */
+    private static boolean otherJvm(Path dir, String... argv) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                Runc.class.getName()));
+        cmd.addAll(List.of(argv));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return false;
+        }
+        return p.exitValue() == 0;
     }
 
     // ---- update ----
