@@ -75,7 +75,7 @@ public final class Runc {
         int status = new Runc(System.in, System.out, System.err).run(List.of(args));
         System.out.flush();
         // the training run's AOT cache is written by the JVM's own exit; every other command ends at once
-        if (args.length > 0 && args[args.length - 1].equals("__cds-train")) System.exit(status);
+        if (List.of(args).contains("__cds-train")) System.exit(status); // also `__cds-train read`
         QuickExit.exit(status);
     }
 
