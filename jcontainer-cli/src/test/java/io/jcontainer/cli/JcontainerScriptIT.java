@@ -111,7 +111,7 @@ class JcontainerScriptIT {
             for (var c : List.of(List.of("jcontainer-cli-read.aot", "version"), List.of("jcontainer-cli-read.aot", "ps", "-a"),
                     List.of("jcontainer-cli-run.aot", "run", "--help"), List.of("jcontainer-cli.aot", "volume", "ls"))) {
                 var pb = builder(jc(c.subList(1, c.size()).toArray(String[]::new)));
-                pb.environment().put("JCONTAINER_JAVA_OPTS", "-Xlog:aot=info:file=" + log);
+                pb.environment().put("JCONTAINER_JAVA_OPTS", "-Xlog:aot=info:file=" + log + "::filecount=0"); // filecount=0: overwritten, no rotated copies left behind
                 pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
                 var r = run(pb, "");
                 assertThat(r.code()).as(r.err()).isZero();
