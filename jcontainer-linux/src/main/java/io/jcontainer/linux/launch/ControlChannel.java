@@ -47,6 +47,8 @@ public final class ControlChannel {
 
     /** @param framed the plan behind its length ({@link io.jcontainer.linux.plan.PlanEncoder#encodeFramed}): one write */
     public void sendPlan(byte[] framed) {
+        int len = (framed[0] & 0xff) | (framed[1] & 0xff) << 8 | (framed[2] & 0xff) << 16 | (framed[3] & 0xff) << 24;
+        if (len != framed.length - 4) throw new IllegalArgumentException("not a framed plan: its first 4 bytes say " + len + ", it has " + (framed.length - 4));
         sys.write(fd, framed, 0, framed.length);
     }
 

@@ -106,7 +106,7 @@ class LauncherBinaryTest {
         SYS.close(devnull);
         ControlChannel channel = new ControlChannel(SYS, ctl[0]);
         try {
-            channel.sendPlan(PlanEncoder.encode(new Plan(0, Plan.KILL_ON_EOF, List.of(), List.of(), List.of(ops))));
+            channel.sendPlan(PlanEncoder.encodeFramed(new Plan(0, Plan.KILL_ON_EOF, List.of(), List.of(), List.of(ops))));
             List<ControlChannel.Frame> frames = new ArrayList<>();
             for (ControlChannel.Frame f; (f = channel.read()) != null; ) frames.add(f);
             return frames;
