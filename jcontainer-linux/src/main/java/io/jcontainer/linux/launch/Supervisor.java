@@ -29,18 +29,64 @@ public final class Supervisor {
     private record Watch(ControlChannel channel, ExitListener listener) {
     }
 
+    /** The eventfd's epoll id: the JVM is exiting (ids of watches start at 1). */
+    private static final long WAKE = 0;
+    private final int wake;
+    private volatile boolean exiting;
+    private boolean running; // guarded by this
+
     public Supervisor(Syscalls sys) {
         this.sys = sys;
         this.epfd = sys.epollCreate();
+        this.wake = sys.eventfd();
+        sys.epollAdd(epfd, wake, WAKE);
+        // HotSpot's exit waits up to 300 ms (UserThreadWaitAttemptsAtExit x 10 ms) for threads
+        // inside a native call, and this one lives in epoll_wait: every JVM that ever started a
+        // container paid that at its exit. At shutdown the thread ends once nothing is watched;
+        // exits still awaited by other shutdown hooks (a server stopping its containers) are served.
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::exiting, "jcontainer-supervisor-exit"));
+        } catch (IllegalStateException alreadyExiting) {
+            exiting = true;
+        }
+        synchronized (this) {
+            startLoop();
+        }
+    }
+
+    private void startLoop() {
+        running = true;
         Thread t = new Thread(this::loop, "jcontainer-supervisor");
         t.setDaemon(true);
         t.start();
     }
 
+    private void exiting() {
+        exiting = true;
+        try {
+            sys.write(wake, new byte[]{1, 0, 0, 0, 0, 0, 0, 0}, 0, 8);
+        } catch (RuntimeException ignored) {
+            // best effort: the loop then ends at its next exit report
+        }
+    }
+
     public void watch(ControlChannel channel, ExitListener listener) {
         long id = ids.getAndIncrement();
-        watches.put(id, new Watch(channel, listener));
-        sys.epollAdd(epfd, channel.fd(), id);
+        synchronized (this) {
+            watches.put(id, new Watch(channel, listener));
+            sys.epollAdd(epfd, channel.fd(), id);
+            if (!running) startLoop(); // a container started by a shutdown hook after the loop ended
+        }
+    }
+
+    /** At the JVM's exit with nothing left to watch: ends the loop (true) so no thread waits in native. */
+    private boolean done() {
+        if (!exiting) return false;
+        synchronized (this) {
+            if (!watches.isEmpty()) return false;
+            running = false;
+            return true;
+        }
     }
 
     public int watched() {
@@ -50,6 +96,7 @@ public final class Supervisor {
     private void loop() {
         long[] ready = new long[64];
         for (;;) {
+            if (done()) return;
             int n;
             try {
                 n = sys.epollWait(epfd, ready, -1);
@@ -58,6 +105,14 @@ public final class Supervisor {
                 return;
             }
             for (int i = 0; i < n; i++) {
+                if (ready[i] == WAKE) {
+                    try {
+                        sys.read(wake, new byte[8], 0, 8);
+                    } catch (RuntimeException ignored) {
+                        // drained already
+                    }
+                    continue;
+                }
                 Watch w = watches.get(ready[i]);
                 if (w == null) continue;
                 ControlChannel.Frame f;
