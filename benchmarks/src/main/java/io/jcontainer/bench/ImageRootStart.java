@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * What an image root costs a start (issue 12: ≤ 0.5 ms over a plain root): {@code /bin/true}
  * with the namespaces-only configuration on the busybox directory (bound), against the same on
  * an overlay of three already-unpacked layers (the busybox tree and two small ones) under a
- * fresh upper and work directory per container — made before the start and removed after it,
- * as {@code Container.builder().image(...)} does ({@code Images.overlayRoot},
+ * fresh upper and work directory per container — made by the runtime at the start and removed
+ * at close, as {@code Container.builder().image(...)} does ({@code Images.overlayRoot},
  * {@code Root.Overlay.removeWithContainer}).
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ImageRootStart -f 1 -wi 3 -i 5</pre>
@@ -66,9 +66,8 @@ public class ImageRootStart {
 
     @Benchmark
     public int overlayRoot() throws InterruptedException, IOException {
+        // made by the runtime at the start and removed at close, as for builder().image(...)
         Path dir = uppers.resolve(Long.toString(seq.incrementAndGet()));
-        Files.createDirectories(dir.resolve("upper"));
-        Files.createDirectories(dir.resolve("work"));
         ContainerSpec spec = overlay.root(new Root.Overlay(lowers, dir.resolve("upper"), dir.resolve("work"), false, true)).build();
         return Contenders.run(spec);
     }

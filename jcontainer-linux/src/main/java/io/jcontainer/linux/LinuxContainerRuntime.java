@@ -583,7 +583,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         // beside the store only until the container's mounts hold them (removed once it started)
         java.nio.file.Path etcHome = !spec.etcFiles() ? null : state != null ? store.dir(id) : store.scratchDir(id);
         try {
-            io.jcontainer.linux.rootfs.OverlayUpper.prepare(spec.root());
+            io.jcontainer.linux.rootfs.OverlayUpper.prepare(spec.root(), state == null && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO);
             // the record holds the whole configuration: start, restart and exec from any process read it
             if (state != null) StoredSpec.write(store.dir(id), asked);
             // Validated and named now; made now or — where the plan lets the child wait for it —
@@ -649,7 +649,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                             io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
                             io.jcontainer.linux.net.Slirp4netns.stop(sys, store.root().resolveSibling("networks"), id);
                         }
-                        if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
+                        if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwnedLater(spec.root());
                         if (net != null && !spec.detached()) {
                             try {
                                 networks().detach(id);

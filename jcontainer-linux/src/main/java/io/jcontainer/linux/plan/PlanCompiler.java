@@ -290,7 +290,7 @@ public final class PlanCompiler {
                 // descriptor, which every in-root path then resolves against (row 35).
                     c.add(new Op.Mount(d.path().toString(), mnt, "", MS_BIND | MS_REC | MS_NODEV, "", Op.NEW_ROOT));
             case Root.Overlay o ->
-                    c.add(new Op.Mount("overlay", mnt, "overlay", MS_NODEV, overlayOptions(o, spec.has(Namespace.USER)), Op.NEW_ROOT));
+                    c.add(new Op.Mount("overlay", mnt, "overlay", MS_NODEV, overlayOptions(o, spec.has(Namespace.USER), throwAwayUpper(spec, o)), Op.NEW_ROOT));
             case Root.Default d -> defaultRoot(c, mnt, hostname != null ? hostname : "localhost", switchesToNamespaceRoot(spec, maps));
         }
         Propagation rootProp = linux.rootfsPropagation();
@@ -573,12 +573,34 @@ public final class PlanCompiler {
     }
 
     /** overlayfs options; {@code userxattr} in a user namespace (trusted.* xattrs need init-namespace root). */
-    static String overlayOptions(Root.Overlay o, boolean userns) {
+    static String overlayOptions(Root.Overlay o, boolean userns, boolean throwAway) {
         StringBuilder b = new StringBuilder("lowerdir=");
         b.append(String.join(":", o.lowerDirs().stream().map(Object::toString).toList()));
         if (o.upper() != null) b.append(",upperdir=").append(o.upper()).append(",workdir=").append(o.work());
+        // A throw-away upper needs no durability: without "volatile", the overlay's unmount (the
+        // container's mount namespace going away) syncs the whole upper file system — every dirty
+        // page on that disk, not only the container's — on the container's exit path.
+        // Only for an upper nobody mounts again: a volatile overlay leaves work/work/incompat/volatile,
+        // which makes the next mount of the same upper fail — a recorded container's restart would.
+        if (o.upper() != null && throwAway && VOLATILE_OVERLAY) b.append(",volatile");
         if (userns) b.append(",userxattr");
         return b.toString();
+    }
+
+    /** An owned upper of an attached, unnamed container: removed when its handle closes, never remounted. */
+    static boolean throwAwayUpper(ContainerSpec spec, Root.Overlay o) {
+        return o.removeWithContainer() && !spec.detached() && spec.name() == null
+                && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO;
+    }
+
+    /** overlayfs' {@code volatile} option: Linux 5.10 and later. */
+    private static final boolean VOLATILE_OVERLAY = atLeast(System.getProperty("os.version", "0.0"), 5, 10);
+
+    static boolean atLeast(String osVersion, int major, int minor) {
+        var m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(osVersion.trim());
+        if (!m.find()) return false;
+        int ma = Integer.parseInt(m.group(1)), mi = Integer.parseInt(m.group(2));
+        return ma > major || ma == major && mi >= minor;
     }
 
     /** A device node, bound from the host's (see {@link io.jcontainer.linux.rootfs.DeviceNodes}). */

@@ -11,6 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Removes the upper and work directories of an overlay root the runtime owns
@@ -26,20 +29,175 @@ public final class OverlayUpper {
      * Makes an owned upper and work directory when they are missing (an image root as
      * {@code Images.overlayRoot(image)} describes it): at the start, so that a spec never started
      * leaves nothing behind. The upper's root is the container's "/": 0755, as an image root.
+     * One {@code mkdir} each with its mode (a {@code chmod} only when the umask cut it), and for
+     * a throw-away upper an owner mark, {@code .owner-<pid>-<start>}, by which the next JVM
+     * reaps what a killed one left ({@link #reap}).
      */
     public static void prepare(Root root) {
+        prepare(root, false);
+    }
+
+    public static void prepare(Root root, boolean throwAway) {
         if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
+        Path parent = o.upper().getParent();
+        if (parent != null && parent.getParent() != null && REAPED.add(parent.getParent())) reap(parent.getParent());
         try {
-            if (!Files.isDirectory(o.upper(), LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(o.upper());
-                Files.setAttribute(o.upper(), "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
-            }
-            if (!Files.isDirectory(o.work(), LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(o.work());
-                Files.setAttribute(o.work(), "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-            }
+            boolean fresh = parent != null && parent.equals(o.work().getParent()) && mkdir(parent, 0700);
+            boolean upperMade = mkdir(o.upper(), 0755);
+            mkdir(o.work(), 0700);
+            if (fresh && upperMade && throwAway) Files.createFile(parent.resolve(OWNER_MARK));
         } catch (IOException e) {
             throw new io.jcontainer.ContainerStartException("cannot make the overlay upper " + o.upper() + " and work " + o.work() + ": " + e, e);
+        }
+    }
+
+    /** mkdir with the mode; false when it was there already (a directory, else an error). */
+    private static boolean mkdir(Path dir, int mode) throws IOException {
+        try {
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PERMS.get(mode)));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw e;
+            return false;
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(dir.getParent());
+            return mkdir(dir, mode);
+        }
+        if (UMASK_CUTS.get(mode)) Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+        return true;
+    }
+
+    private static final Map<Integer, java.util.Set<java.nio.file.attribute.PosixFilePermission>> PERMS = Map.of(
+            0755, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"),
+            0700, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    /** Whether this process's umask removes bits of the mode (read once: the JVM does not change it). */
+    private static final Map<Integer, Boolean> UMASK_CUTS = Map.of(0755, (umask() & 0755) != 0, 0700, (umask() & 0700) != 0);
+
+    private static int umask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) return Integer.parseInt(line.substring(6).strip(), 8);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown: assume it cuts, and chmod
+        }
+        return 0777;
+    }
+
+    /** This JVM, as an owner mark: pid and start time (a reused pid has another). */
+    private static final String OWNER_MARK = ".owner-" + ProcessHandle.current().pid() + "-"
+            + ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    private static final java.util.Set<Path> REAPED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final String TRASH = ".trash-";
+
+    /**
+     * What earlier JVMs left in a directory of container uppers: trash whose removal did not
+     * finish, and throw-away uppers whose owner mark names a process that is gone (a JVM killed
+     * with attached containers). Once per directory and JVM, at its first start there; removed off
+     * the caller's thread.
+     */
+    public static void reap(Path containers) {
+        List<Path> dead = new ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(containers)) {
+            for (Path d : dirs) {
+                String name = d.getFileName().toString();
+                if (name.startsWith(TRASH)) {
+                    dead.add(d);
+                    continue;
+                }
+                try (var marks = Files.newDirectoryStream(d, ".owner-*")) {
+                    for (Path m : marks) {
+                        if (!ownerAlive(m.getFileName().toString())) dead.add(d);
+                        break;
+                    }
+                } catch (IOException notADir) {
+                    // not an upper of ours
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            LoggerFactory.getLogger(OverlayUpper.class).debug("jcontainer: cannot look for leftover uppers in {}: {}", containers, e.toString());
+            return;
+        }
+        for (Path d : dead) {
+            Path trash = d.getFileName().toString().startsWith(TRASH) ? d : toTrash(d);
+            if (trash != null) REMOVER.submit(() -> deleteQuietly(trash));
+        }
+    }
+
+    private static boolean ownerAlive(String mark) {
+        String[] p = mark.split("-");
+        try {
+            long pid = Long.parseLong(p[1]), start = Long.parseLong(p[2]);
+            return ProcessHandle.of(pid).map(h -> h.info().startInstant().map(i -> i.toEpochMilli()).orElse(start) == start).orElse(false);
+        } catch (RuntimeException malformed) {
+            return true; // not ours to judge
+        }
+    }
+
+    /** Renames a container's directory out of the way (one syscall); null when that failed. */
+    private static Path toTrash(Path dir) {
+        Path trash = dir.resolveSibling(TRASH + dir.getFileName());
+        try {
+            Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return trash;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * One daemon thread removes uppers after their containers: a tree removal on a busy disk
+     * costs milliseconds the closing caller need not wait for. At the JVM's exit the queue is
+     * finished (bounded); what a killed JVM leaves is trash the next {@link #reap} removes.
+     */
+    private static final java.util.concurrent.ExecutorService REMOVER = remover();
+
+    private static java.util.concurrent.ExecutorService remover() {
+        var ex = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jcontainer-upper-remover");
+            t.setDaemon(true);
+            return t;
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ex.shutdown();
+            try {
+                ex.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jcontainer-upper-remover-drain"));
+        return ex;
+    }
+
+    /**
+     * As {@link #removeIfOwned}, but the tree goes off the caller's thread: the container's
+     * directory is renamed to {@code .trash-<name>} at once (its upper is gone from its path when
+     * this returns) and deleted by the remover thread.
+     */
+    public static void removeIfOwnedLater(Root root) {
+        if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
+        Path parent = o.upper().getParent();
+        if (parent != null && parent.equals(o.work().getParent()) && parent.getParent() != null) {
+            Path trash = toTrash(parent);
+            if (trash != null) {
+                try {
+                    REMOVER.submit(() -> deleteQuietly(trash));
+                    return;
+                } catch (java.util.concurrent.RejectedExecutionException exiting) {
+                    deleteQuietly(trash);
+                    return;
+                }
+            }
+        }
+        removeIfOwned(root);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            delete(dir);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(OverlayUpper.class).warn("jcontainer: could not remove the overlay upper {}: {}", dir, e.toString());
         }
     }
 
@@ -50,6 +208,11 @@ public final class OverlayUpper {
             delete(o.work());
             Path parent = o.upper().getParent();
             if (parent != null && parent.equals(o.work().getParent())) {
+                try (var marks = Files.newDirectoryStream(parent, ".owner-*")) {
+                    for (Path m : marks) Files.deleteIfExists(m);
+                } catch (NoSuchFileException gone) {
+                    return;
+                }
                 try (var left = Files.list(parent)) {
                     if (left.findAny().isEmpty()) Files.deleteIfExists(parent);
                 }

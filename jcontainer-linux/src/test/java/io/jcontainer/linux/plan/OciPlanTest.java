@@ -118,6 +118,23 @@ class OciPlanTest {
     }
 
     @Test
+    void aThrowAwayUpperIsVolatileAndARecordedContainersIsNot() throws Exception {
+        Path lower = Files.createDirectories(tmp.resolve("l")), dir = tmp.resolve("c");
+        var root = new io.jcontainer.Root.Overlay(List.of(lower), dir.resolve("upper"), dir.resolve("work"), false, true);
+        ContainerSpec.Builder b = Container.builder().root(root).namespaces(PID, MNT).command("/bin/true");
+        var in = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), null, 0, "abc");
+        // no sync of the whole upper file system when the overlay goes with the container's namespace
+        assertThat(new PlanCompiler(ROOT_HOST).compile(b.build(), in).child())
+                .anyMatch(o -> o instanceof Op.Mount m && m.fstype().equals("overlay") && m.data().endsWith(",volatile"));
+        // a named (recorded) container may be started again on the same upper: volatile would refuse that mount
+        assertThat(new PlanCompiler(ROOT_HOST).compile(b.name("kept").build(), in).child())
+                .noneMatch(o -> o instanceof Op.Mount m && m.data().contains("volatile"));
+        assertThat(PlanCompiler.atLeast("5.10.0-1-amd64", 5, 10)).isTrue();
+        assertThat(PlanCompiler.atLeast("5.4.0", 5, 10)).isFalse();
+        assertThat(PlanCompiler.atLeast("6.1", 5, 10)).isTrue();
+    }
+
+    @Test
     void rootfsPropagationMakesTheHostsRootSlaveAndAppliesToTheRoot() {
         Plan p = compile(spec().rootfsPropagation(Propagation.RSHARED));
         assertThat(p.child()).contains(new Op.Mount("", "/", "", Op.MS_REC | Op.MS_SLAVE, "", 0),

@@ -24,9 +24,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.DigestInputStream;
@@ -61,8 +59,8 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
  * way), modes including setuid (the store is 0700, so they are not usable by other host users —
  * row 31), owners when {@code chown} is on, {@code user.*} xattrs from PAX headers (every other
  * namespace — {@code security.capability}, {@code trusted.*} — is dropped). Device nodes and
- * FIFOs are counted and skipped: creating them needs {@code mknod}, which belongs to the runtime's
- * syscall seam, not to this pure-Java module (rootless docker skips them too).
+ * FIFOs are made with {@code mknod} (FFM, {@link OverlayMarks}); device nodes only where
+ * {@link Options#deviceNodes} allows (root, into the store), else skipped with a warning.
  *
  * <p><b>Whiteouts</b>: {@link Whiteouts#APPLY} deletes what {@code .wh.name} names and empties a
  * directory marked {@code .wh..wh..opq} (of content from earlier layers only) — for flattening.
@@ -87,17 +85,32 @@ public final class LayerUnpacker {
         public static final Ownership KEEP = new Ownership(0, 0);
     }
 
-    public record Options(Whiteouts whiteouts, Ownership ownership, Limits limits) {
+    /**
+     * {@code deviceNodes}: make the layer's character and block devices ({@code mknod}, which
+     * needs root) — only into the store's 0700 per-layer directories, where no other host user
+     * reaches them and a container sees them through a nodev mount (SECURITY.md row 31); a
+     * flattened copy into a caller's directory, or an ordinary user's unpack, skips them with a
+     * warning, as podman does rootless. FIFOs are always made.
+     */
+    public record Options(Whiteouts whiteouts, Ownership ownership, Limits limits, boolean deviceNodes) {
+        public Options(Whiteouts whiteouts, Ownership ownership, Limits limits) {
+            this(whiteouts, ownership, limits, false);
+        }
+
         public static Options flatten(boolean chown) {
             return new Options(Whiteouts.APPLY, chown ? Ownership.KEEP : null, Limits.DEFAULT);
         }
 
         public static Options perLayer(boolean chown) {
-            return new Options(Whiteouts.OVERLAY, chown ? Ownership.KEEP : null, Limits.DEFAULT);
+            return new Options(Whiteouts.OVERLAY, chown ? Ownership.KEEP : null, Limits.DEFAULT, chown);
         }
 
         public Options withLimits(Limits l) {
-            return new Options(whiteouts, ownership, l);
+            return new Options(whiteouts, ownership, l, deviceNodes);
+        }
+
+        public Options withDeviceNodes(boolean on) {
+            return new Options(whiteouts, ownership, limits, on);
         }
     }
 
@@ -243,7 +256,7 @@ public final class LayerUnpacker {
                 // an existing directory stays (with its content); its attributes follow this entry
             } else {
                 removeExisting(target);
-                Files.createDirectory(target);
+                Files.createDirectory(target, PosixFilePermissions.asFileAttribute(permissions((0700 | e.getMode()) & 0777)));
                 fresh = true;
             }
             createdHere.add(target);
@@ -274,7 +287,7 @@ public final class LayerUnpacker {
             return;
         }
         if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
-            skipped.add(e.getName() + " (" + (e.isFIFO() ? "fifo" : "device " + e.getDevMajor() + ":" + e.getDevMinor()) + ")");
+            special(e, target);
             return;
         }
         if (e.isFile()) {
@@ -301,6 +314,34 @@ public final class LayerUnpacker {
             return;
         }
         skipped.add(e.getName() + " (tar type " + (char) e.getLinkFlag() + ")");
+    }
+
+    /** A FIFO, or a device node where {@link Options#deviceNodes} allows (else skipped, with a warning). */
+    private void special(TarArchiveEntry e, Path target) throws IOException {
+        String what = e.isFIFO() ? "fifo" : (e.isBlockDevice() ? "block" : "character") + " device " + e.getDevMajor() + ":" + e.getDevMinor();
+        if (!e.isFIFO() && !options.deviceNodes()) {
+            skip(e.getName() + " (" + what + ": device nodes are made only by root, into the store)");
+            return;
+        }
+        int mode = e.getMode() & 07777;
+        int type = e.isFIFO() ? OverlayMarks.S_IFIFO : e.isBlockDevice() ? OverlayMarks.S_IFBLK : 0020000;
+        removeExisting(target);
+        try {
+            OverlayMarks.mknod(target, type | (mode & 0777), e.isFIFO() ? 0 : e.getDevMajor(), e.isFIFO() ? 0 : e.getDevMinor());
+        } catch (OverlayMarks.MknodException refused) {
+            if (refused.errno != 1 || e.isFIFO()) throw refused;
+            skip(e.getName() + " (" + what + ": " + refused.getMessage() + ")");   // root without CAP_MKNOD (a user namespace)
+            return;
+        }
+        createdHere.add(target);
+        setOwner(target, e, true);
+        if ((mode & 07000) != 0 || (mode & UMASK) != 0) setMode(target, mode);
+        setMtime(target, e);
+    }
+
+    private void skip(String what) {
+        skipped.add(what);
+        System.getLogger(LayerUnpacker.class.getName()).log(System.Logger.Level.WARNING, "jcontainer: layer entry skipped: {0} in {1}", what, root);
     }
 
     /** Splits a tar name into components, refusing {@code ..}, NUL and too deep or long names. */
@@ -461,7 +502,8 @@ public final class LayerUnpacker {
         // NOFOLLOW_LINKS (it calls chmod), which would chmod whatever the link points at.
         setOwner(dir, e, fresh);
         int mode = e.getMode() & 07777;
-        FileTime mtime = FileTime.from(e.getLastModifiedDate().toInstant());
+        int early = (0700 | mode) & 07777;                 // what the directory has while we fill it
+        java.time.Instant mtime = e.getLastModifiedDate().toInstant();
         Object inode = Files.readAttributes(dir, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
         finalDirAttrs.push(() -> {
             try {
@@ -472,13 +514,14 @@ public final class LayerUnpacker {
                     return;                              // deleted by a later entry
                 }
                 if (!now.isDirectory() || !java.util.Objects.equals(now.fileKey(), inode)) return;
-                setMode(dir, mode);
-                Files.getFileAttributeView(dir, BasicFileAttributeView.class, NOFOLLOW_LINKS).setTimes(mtime, null, null);
+                if (mode != early) setMode(dir, mode);
+                OverlayMarks.setMtime(dir, mtime.getEpochSecond(), mtime.getNano());
             } catch (IOException ex) {
                 throw new ImageException("cannot set attributes of " + dir + ": " + ex, ex);
             }
         });
-        setMode(dir, 0700 | mode);
+        // made with these bits (mkdir's mode): a chmod only when the umask cut them, for setuid/setgid/sticky, or an existing one
+        if (!fresh || (mode & 07000) != 0 || (early & UMASK) != 0) setMode(dir, early);
         setXattrs(dir, e);
     }
 
@@ -498,12 +541,12 @@ public final class LayerUnpacker {
         // After chown, which clears setuid/setgid. Never on a symlink: the JDK's "unix:mode"
         // is chmod(2), which follows it whatever LinkOption says.
         if (Files.isSymbolicLink(p)) throw new IllegalStateException("setMode on a symlink: " + p);
-        Files.setAttribute(p, "unix:mode", mode & 07777, NOFOLLOW_LINKS);
+        OverlayMarks.chmod(p, mode & 07777);   // chmod(2): the JDK's opens the file, which blocks on a FIFO
     }
 
     private static void setMtime(Path p, TarArchiveEntry e) throws IOException {
-        Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW_LINKS)
-                .setTimes(FileTime.from(e.getLastModifiedDate().toInstant()), null, null);
+        java.time.Instant t = e.getLastModifiedDate().toInstant();
+        OverlayMarks.setMtime(p, t.getEpochSecond(), t.getNano());   // one utimensat, on the entry itself
     }
 
     private void setXattrs(Path p, TarArchiveEntry e) throws IOException {

@@ -1,0 +1,73 @@
+package io.jcontainer.linux.rootfs;
+
+import io.jcontainer.Root;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Owned uppers: made at the start, renamed away at close and removed off the caller's thread, reaped after a killed JVM. */
+class OverlayUpperTest {
+    @TempDir
+    Path tmp;
+
+    private Root.Overlay owned(Path dir) {
+        return new Root.Overlay(List.of(tmp), dir.resolve("upper"), dir.resolve("work"), false, true);
+    }
+
+    @Test
+    void aThrowAwayUpperIsMadeMarkedAndGoneFromItsPathAtClose() throws Exception {
+        Path containers = tmp.resolve("containers");
+        Root.Overlay root = owned(containers.resolve("a"));
+        OverlayUpper.prepare(root, true);
+        assertThat(Files.getPosixFilePermissions(root.upper())).hasSize(7);   // rwxr-xr-x: the container's "/"
+        assertThat(Files.getPosixFilePermissions(root.work())).hasSize(3);    // rwx------
+        try (var marks = Files.newDirectoryStream(containers.resolve("a"), ".owner-*")) {
+            assertThat(marks).hasSize(1);
+        }
+        Files.writeString(root.upper().resolve("written"), "x");
+        OverlayUpper.removeIfOwnedLater(root);
+        assertThat(containers.resolve("a")).doesNotExist();
+        awaitEmpty(containers);
+    }
+
+    @Test
+    void theNextStartReapsWhatAKilledJvmLeft() throws Exception {
+        Path containers = Files.createDirectories(tmp.resolve("containers"));
+        // a JVM killed with an attached container: its mark names a process that is gone
+        Path dead = Files.createDirectories(containers.resolve("dead/upper/etc"));
+        Files.createDirectories(containers.resolve("dead/work/work"));
+        Files.createFile(containers.resolve("dead/.owner-2147483646-1"));
+        // a JVM killed while its remover worked
+        Files.createDirectories(containers.resolve(".trash-old/upper/x"));
+        // a detached container's upper (no mark: its record removes it) and a live JVM's
+        Files.createDirectories(containers.resolve("detached/upper"));
+        Root.Overlay live = owned(containers.resolve("live"));
+        OverlayUpper.prepare(live, true);
+        OverlayUpper.reap(containers);
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end && (Files.exists(containers.resolve("dead")) || Files.exists(containers.resolve(".trash-old"))
+                || Files.exists(containers.resolve(".trash-dead")))) Thread.sleep(10);
+        try (var left = Files.list(containers)) {
+            assertThat(left.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("detached", "live");
+        }
+        OverlayUpper.removeIfOwned(live);
+        assertThat(containers.resolve("live")).doesNotExist();
+    }
+
+    private static void awaitEmpty(Path dir) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (var left = Files.list(dir)) {
+                List<Path> l = left.toList();
+                if (l.isEmpty()) return;
+                if (System.nanoTime() > end) assertThat(l).as("removed by the remover thread").isEmpty();
+            }
+            Thread.sleep(10);
+        }
+    }
+}
