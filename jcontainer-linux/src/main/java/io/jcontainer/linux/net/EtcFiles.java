@@ -66,9 +66,13 @@ public final class EtcFiles {
     public static String hosts(Endpoint self, List<Endpoint> peers, boolean namesOnNetwork, List<String> extraHosts) {
         StringBuilder s = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         s.append(self.ip()).append('\t').append(String.join(" ", names(self))).append('\n');
+        if (self.ip6() != null) s.append(self.ip6()).append('\t').append(String.join(" ", names(self))).append('\n');
         if (namesOnNetwork)
             for (Endpoint p : peers)
-                if (!p.containerId().equals(self.containerId())) s.append(p.ip()).append('\t').append(String.join(" ", names(p))).append('\n');
+                if (!p.containerId().equals(self.containerId())) {
+                    s.append(p.ip()).append('\t').append(String.join(" ", names(p))).append('\n');
+                    if (p.ip6() != null) s.append(p.ip6()).append('\t').append(String.join(" ", names(p))).append('\n');
+                }
         if (!extraHosts.isEmpty()) s.append("# --add-host\n");
         for (String h : extraHosts) {
             int colon = h.indexOf(':');

@@ -14,9 +14,10 @@ public interface NetworkAttachment {
      * @param hostname the container's name on the network (its hostname), or null
      * @param ip       a fixed address (docker's --ip), or null for the next free one
      * @param mac      the container interface's MAC (docker's --mac-address), or null for one derived from its address
+     * @param ip6      a fixed IPv6 address (docker's --ip6) on a network with IPv6, or null for the next free one
      */
     record Request(String network, String hostname, List<String> aliases, List<PortMapping> ports, String ip, List<String> dns,
-                   List<String> addHosts, String mac, List<String> dnsSearch, List<String> dnsOptions) {
+                   List<String> addHosts, String mac, List<String> dnsSearch, List<String> dnsOptions, String ip6) {
         public Request {
             aliases = aliases == null ? List.of() : List.copyOf(aliases);
             ports = ports == null ? List.of() : List.copyOf(ports);
@@ -31,13 +32,18 @@ public interface NetworkAttachment {
             this(network, hostname, aliases, ports, ip, dns, addHosts, null, List.of(), List.of());
         }
 
+        public Request(String network, String hostname, List<String> aliases, List<PortMapping> ports, String ip, List<String> dns,
+                       List<String> addHosts, String mac, List<String> dnsSearch, List<String> dnsOptions) {
+            this(network, hostname, aliases, ports, ip, dns, addHosts, mac, dnsSearch, dnsOptions, null);
+        }
+
         public static Request of(String network) {
             return new Request(network, null, List.of(), List.of(), null, List.of(), List.of());
         }
 
         /** The same request under another hostname and aliases (the start adds the container's own). */
         public Request named(String hostname, List<String> aliases) {
-            return new Request(network, hostname, aliases, ports, ip, dns, addHosts, mac, dnsSearch, dnsOptions);
+            return new Request(network, hostname, aliases, ports, ip, dns, addHosts, mac, dnsSearch, dnsOptions, ip6);
         }
     }
 

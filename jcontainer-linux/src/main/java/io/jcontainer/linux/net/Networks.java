@@ -11,6 +11,7 @@ import io.jcontainer.linux.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,34 @@ public final class Networks implements NetworkAttachment {
      */
     public NetworkConfig create(String name, String subnet, String gateway, String ipRange, boolean internal,
                                 java.util.Map<String, String> labels, java.util.Map<String, String> options) {
+        return create(name, subnet, gateway, ipRange, internal, labels, options, false, null, null);
+    }
+
+    /**
+     * As above, and docker's {@code --ipv6}: the network is dual stack, with the IPv6 subnet
+     * {@code subnet6} (null: a random unique local /64, as docker 27 picks one) and its gateway
+     * {@code gateway6} (null: the subnet's first address) on the bridge. The IPv4 subnet is
+     * there as well (given or picked). An IPv6 subnet without {@code ipv6} is an error, as in docker.
+     */
+    public NetworkConfig create(String name, String subnet, String gateway, String ipRange, boolean internal,
+                                java.util.Map<String, String> labels, java.util.Map<String, String> options,
+                                boolean ipv6, String subnet6, String gateway6) {
         checkName(name);
+        if (!ipv6 && (subnet6 != null || gateway6 != null))
+            throw new NetworkException.Invalid("IPv6 " + (subnet6 != null ? "subnet " + subnet6 : "gateway " + gateway6)
+                    + " on a network without IPv6: add --ipv6 (docker network create --ipv6 --subnet " + (subnet6 != null ? subnet6 : "fd00:1::/64") + " ...)");
+        if (gateway6 != null && subnet6 == null) throw new NetworkException.Invalid("an IPv6 --gateway needs an IPv6 --subnet");
+        if (subnet != null && Subnet6.isV6(subnet) || gateway != null && Subnet6.isV6(gateway) || ipRange != null && Subnet6.isV6(ipRange))
+            throw new NetworkException.Invalid("an IPv6 subnet, gateway or range given as the IPv4 one: " + (subnet != null ? subnet : gateway != null ? gateway : ipRange));
+        if (subnet6 != null && !Subnet6.isV6(subnet6) || gateway6 != null && !Subnet6.isV6(gateway6))
+            throw new NetworkException.Invalid("not an IPv6 subnet or gateway: " + (subnet6 != null ? subnet6 : gateway6));
+        Subnet6 s6 = subnet6 == null ? null : Subnet6.parse(subnet6); // malformed input is an error before the lock
+        BigInteger gw6 = null;
+        if (gateway6 != null) {
+            gw6 = Subnet6.parseAddress(gateway6);
+            if (!s6.isHost(gw6)) throw new NetworkException.Invalid("IPv6 gateway " + gateway6 + " is not a host address of " + s6);
+        }
+        V6 v6 = ipv6 ? new V6(s6, gw6) : null;
         if (name.equals("host") || name.equals("none")) // docker's network modes, which it lists as networks
             throw new NetworkException.Conflict("network with name " + name + " already exists (it is a pre-defined network: the " + name + " network mode)");
         String bridge = options.get("com.docker.network.bridge.name");
@@ -118,12 +146,21 @@ public final class Networks implements NetworkAttachment {
             String br = bridge != null ? bridge : "jc-" + newId().substring(0, 12);
             for (NetworkConfig n : listLocked())
                 if (n.bridge().equals(br)) throw new NetworkException.Conflict("bridge " + br + " is already network " + n.name() + "'s");
-            return createLocked(name, subnet, gateway, ipRange, internal, br, bridgeMtu, labels, options);
+            return createLocked(name, subnet, gateway, ipRange, internal, br, bridgeMtu, labels, options, v6);
         });
+    }
+
+    /** What {@code --ipv6} asked for: a subnet and gateway, each null to be picked. */
+    private record V6(Subnet6 subnet, BigInteger gateway) {
     }
 
     private NetworkConfig createLocked(String name, String subnet, String gateway, String ipRange, boolean internal, String bridge, int mtu,
                                        java.util.Map<String, String> labels, java.util.Map<String, String> options) {
+        return createLocked(name, subnet, gateway, ipRange, internal, bridge, mtu, labels, options, null);
+    }
+
+    private NetworkConfig createLocked(String name, String subnet, String gateway, String ipRange, boolean internal, String bridge, int mtu,
+                                       java.util.Map<String, String> labels, java.util.Map<String, String> options, V6 v6) {
         List<NetworkConfig> existing = listLocked();
         List<Rtnetlink.Route> hostRoutes = hostRoutes(existing);
         Subnet s;
@@ -154,8 +191,23 @@ public final class Networks implements NetworkAttachment {
                 throw new NetworkException.Invalid("--ip-range " + r + " is not within the subnet " + s);
             range = r.toString();
         }
+        String subnet6 = null, gateway6 = null;
+        if (v6 != null) {
+            Subnet6 s6 = v6.subnet() != null ? v6.subnet() : freeSubnet6(existing);
+            for (NetworkConfig o : existing) {
+                Subnet6 other = o.parsedSubnet6();
+                if (other != null && other.overlaps(s6))
+                    throw new NetworkException.Conflict("IPv6 subnet " + s6 + " overlaps network " + o.name() + "'s " + other);
+            }
+            for (Rtnetlink.Route r : hostRoutes6(existing))
+                if (s6.overlaps(Subnet6.of(r.destination()), r.prefixLength()))
+                    throw new NetworkException.Conflict("IPv6 subnet " + s6 + " collides with the host's route to "
+                            + Subnet6.text(Subnet6.of(r.destination())) + "/" + r.prefixLength() + ": choose another --subnet");
+            subnet6 = s6.toString();
+            gateway6 = Subnet6.text(v6.gateway() != null ? v6.gateway() : s6.host(1));
+        }
         NetworkConfig n = new NetworkConfig(name, newId(), "bridge", bridge, s.toString(), Subnet.text(gw), internal, mtu,
-                Instant.now().toString(), range, labels, options);
+                Instant.now().toString(), range, labels, options, v6 != null, subnet6, gateway6);
         writeJson(configFile(name), n);
         return n;
     }
@@ -173,6 +225,38 @@ public final class Networks implements NetworkAttachment {
             return c;
         }
         throw new NetworkException.Conflict("no free subnet left among 172.17-31.0.0/16, 10.88.0.0/16 and 192.168.0-240.0/20: give --subnet");
+    }
+
+    /** A random unique local /64 (RFC 4193: fd00::/8 and 40 random bits, subnet 0) no network has. */
+    private static Subnet6 freeSubnet6(List<NetworkConfig> existing) {
+        var random = new java.security.SecureRandom();
+        next:
+        for (int tries = 0; tries < 16; tries++) {
+            byte[] a = new byte[16];
+            a[0] = (byte) 0xfd;
+            byte[] global = new byte[5];
+            random.nextBytes(global);
+            System.arraycopy(global, 0, a, 1, 5);
+            Subnet6 c = new Subnet6(new BigInteger(1, a), 64);
+            for (NetworkConfig n : existing) if (n.parsedSubnet6() != null && n.parsedSubnet6().overlaps(c)) continue next;
+            return c;
+        }
+        throw new NetworkException.Conflict("no free IPv6 subnet found: give --subnet");
+    }
+
+    /** The host's IPv6 routes to subnets, as {@link #hostRoutes} (not link-local ones, which every link has). */
+    private List<Rtnetlink.Route> hostRoutes6(List<NetworkConfig> existing) {
+        Set<String> ours = new HashSet<>();
+        for (NetworkConfig n : existing) ours.add(n.bridge());
+        try (Rtnetlink nl = new Rtnetlink(sys)) {
+            Set<Integer> ourIndexes = new HashSet<>();
+            for (Rtnetlink.Link l : nl.links()) if (ours.contains(l.name())) ourIndexes.add(l.index());
+            List<Rtnetlink.Route> out = new ArrayList<>();
+            for (Rtnetlink.Route r : nl.routes())
+                if (!r.isDefault() && r.destination() instanceof java.net.Inet6Address d && !d.isLinkLocalAddress() && !d.isMulticastAddress()
+                        && !ourIndexes.contains(r.outputLink())) out.add(r);
+            return out;
+        }
     }
 
     /** The host's IPv4 routes to subnets (not the default route, not jcontainer's own bridges). */
@@ -361,11 +445,13 @@ public final class Networks implements NetworkAttachment {
                     throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
             List<PortMapping> ports = resolvePorts(req.ports(), all);
             int ip = allocate(n, all, req.ip());
+            Subnet6 s6 = n.parsedSubnet6();
+            BigInteger ip6 = s6 == null ? null : allocate6(n, s6, all, req.ip6());
             // a fresh name each time: the veth of this container's last run may still be on its way out
             String hostVeth = warm != null ? warm.hostVeth() : "jcv" + newId().substring(0, 12);
             String mac = req.mac() != null ? req.mac() : macOf(ip);
             Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), hostVeth, req.hostname(), req.aliases(), ports,
-                    ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac);
+                    ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac, ip6 == null ? null : Subnet6.text(ip6));
             writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept
             boolean ok = false;
             try {
@@ -374,8 +460,17 @@ public final class Networks implements NetworkAttachment {
                 if (warm == null) hostRtnetlink().createVethOnBridge(hostVeth, ifname, n.mtu(), netnsFd, macBytes, bridge.index());
                 // an internal network has no way out: no default route (and the forward chain drops)
                 boolean route = !n.internal() && (fresh || !hasDefaultRoute(inside));
-                inside.configureEndpoint(ifname, warm != null ? warm.ethIndex() : inside.getLink(ifname).index(), warm != null ? macBytes : null,
-                        Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null);
+                int index = warm != null ? warm.ethIndex() : inside.getLink(ifname).index();
+                if (s6 == null) {
+                    inside.configureEndpoint(ifname, index, warm != null ? macBytes : null,
+                            Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null);
+                } else {
+                    disableDad(netnsFd, ifname);
+                    boolean route6 = !n.internal() && (fresh || !hasDefaultRoute6(inside));
+                    inside.configureEndpoint(ifname, index, warm != null ? macBytes : null,
+                            Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null,
+                            Subnet6.inet(ip6), s6.prefixLength(), route6 ? Subnet6.inet(Subnet6.parseAddress(n.gateway6())) : null);
+                }
                 applyRules(NftRuleset.elements("add", ep, Set.of()), bridge.created());
                 Attachment a = writeEtc(ep, n, req, all);
                 rewritePeersHosts(n, containerId);
@@ -403,6 +498,10 @@ public final class Networks implements NetworkAttachment {
 
     private static boolean hasDefaultRoute(Rtnetlink nl) {
         return nl.routes().stream().anyMatch(r -> r.isDefault() && r.gateway() instanceof java.net.Inet4Address);
+    }
+
+    private static boolean hasDefaultRoute6(Rtnetlink nl) {
+        return nl.routes().stream().anyMatch(r -> r.isDefault() && r.gateway() instanceof java.net.Inet6Address);
     }
 
     /**
@@ -764,6 +863,24 @@ public final class Networks implements NetworkAttachment {
         throw new NetworkException.Conflict("network " + n.name() + " (" + s + ") has no free address left");
     }
 
+    /** The next free IPv6 address after the gateway, or {@code requested} (docker's --ip6) if it is free. */
+    private static BigInteger allocate6(NetworkConfig n, Subnet6 s, List<Endpoint> all, String requested) {
+        Set<BigInteger> used = new HashSet<>();
+        used.add(Subnet6.parseAddress(n.gateway6()));
+        for (Endpoint e : all) if (e.network().equals(n.name()) && e.ip6() != null) used.add(Subnet6.parseAddress(e.ip6()));
+        if (requested != null) {
+            BigInteger ip = Subnet6.parseAddress(requested);
+            if (!s.isHost(ip)) throw new NetworkException.Invalid("address " + requested + " is not a host address of " + n.name() + "'s " + s);
+            if (used.contains(ip)) throw new NetworkException.Conflict("address " + requested + " is already in use on network " + n.name());
+            return ip;
+        }
+        for (long i = 1; i < s.size(); i++) {
+            BigInteger ip = s.host(i);
+            if (!used.contains(ip)) return ip;
+        }
+        throw new NetworkException.Conflict("network " + n.name() + " (" + s + ") has no free IPv6 address left");
+    }
+
     /**
      * Host ports: a port taken by another container's mapping, or bound on the host, is an
      * error now, before anything starts; port 0 gets a free one from the ephemeral range.
@@ -823,6 +940,8 @@ public final class Networks implements NetworkAttachment {
             nl.createBridge(n.bridge(), n.mtu());
             Subnet s = n.parsedSubnet();
             nl.addAddress(n.bridge(), Subnet.inet(n.gatewayAddress()), s.prefixLength());
+            Subnet6 s6 = n.parsedSubnet6();
+            if (s6 != null) nl.addAddress(n.bridge(), Subnet6.inet(Subnet6.parseAddress(n.gateway6())), s6.prefixLength()); // nodad
         }
         nl.setUp(n.bridge(), true);
         // published ports reached through the host's loopback are routed out of the bridge
@@ -862,6 +981,18 @@ public final class Networks implements NetworkAttachment {
             throw new NetworkException("writing " + p + ": " + e.getMessage(), e);
         } finally {
             sys.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * No duplicate address detection on the container's interface {@code ifname} (still down), so
+     * its link-local address is not "tentative" for a second or two after it comes up either (the
+     * network's address is added with nodad). Inside the container's namespace only: /proc/sys/net
+     * is the opener's namespace, so it is written from a thread joined to it. IPv6 networks only.
+     */
+    private void disableDad(int netnsFd, String ifname) {
+        try (NetnsThread t = NetnsThread.join(sys, netnsFd, "jcontainer-netns-dad")) {
+            t.run(() -> sysctl("net/ipv6/conf/" + ifname + "/accept_dad", "0"));
         }
     }
 

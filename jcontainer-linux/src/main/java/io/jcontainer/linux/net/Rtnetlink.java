@@ -30,6 +30,8 @@ public final class Rtnetlink implements AutoCloseable {
     static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PREFSRC = 7, RTA_TABLE = 15;
     static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10;
     static final int IFF_UP = 1;
+    /** ifa_flags: no duplicate address detection, so an IPv6 address is usable at once (not "tentative" for 1-2 s). */
+    static final int IFA_F_NODAD = 0x02;
     static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RTN_UNICAST = 1;
 
     /** A network interface as the kernel lists it. */
@@ -121,6 +123,16 @@ public final class Rtnetlink implements AutoCloseable {
      * the default route through it.
      */
     public void configureEndpoint(String link, int index, byte[] mac, InetAddress address, int prefixLength, InetAddress gateway) {
+        configureEndpoint(link, index, mac, address, prefixLength, gateway, null, 0, null);
+    }
+
+    /**
+     * As above, and on a network with IPv6 also {@code address6/prefixLength6} (without duplicate
+     * address detection: the start does not wait for it) and, unless {@code gateway6} is null,
+     * the IPv6 default route through it — still one round trip.
+     */
+    public void configureEndpoint(String link, int index, byte[] mac, InetAddress address, int prefixLength, InetAddress gateway,
+                                  InetAddress address6, int prefixLength6, InetAddress gateway6) {
         List<NlMessage> msgs = new java.util.ArrayList<>();
         List<String> ops = new java.util.ArrayList<>();
         msgs.add(ifinfo(msg(RTM_SETLINK, 0), 0, IFF_UP, IFF_UP).attrString(IFLA_IFNAME, "lo"));
@@ -134,6 +146,14 @@ public final class Rtnetlink implements AutoCloseable {
         if (gateway != null) {
             msgs.add(routeMessage(null, 0, gateway, index));
             ops.add("add route default via " + gateway.getHostAddress());
+        }
+        if (address6 != null) {
+            msgs.add(addressMessage(index, address6, prefixLength6));
+            ops.add("add address " + address6.getHostAddress() + "/" + prefixLength6);
+            if (gateway6 != null) {
+                msgs.add(routeMessage(null, 0, gateway6, index));
+                ops.add("add route default via " + gateway6.getHostAddress());
+            }
         }
         sock.requestAll(msgs, ops, link);
     }
@@ -205,7 +225,7 @@ public final class Rtnetlink implements AutoCloseable {
 
     // ---- addresses ----
 
-    /** ip addr add ADDRESS/PREFIX dev LINK (with the broadcast address for IPv4). */
+    /** ip addr add ADDRESS/PREFIX dev LINK (with the broadcast address for IPv4; IPv6 ones nodad). */
     public void addAddress(String link, InetAddress address, int prefixLength) {
         sock.request(addressMessage(linkIndex(link), address, prefixLength), "add address " + address.getHostAddress() + "/" + prefixLength, link);
     }
@@ -213,7 +233,7 @@ public final class Rtnetlink implements AutoCloseable {
     private NlMessage addressMessage(int index, InetAddress address, int prefixLength) {
         byte[] a = address.getAddress();
         NlMessage m = msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL)
-                .int8(family(address)).int8(prefixLength).int8(0).int8(RT_SCOPE_UNIVERSE).int32(index)
+                .int8(family(address)).int8(prefixLength).int8(address instanceof Inet4Address ? 0 : IFA_F_NODAD).int8(RT_SCOPE_UNIVERSE).int32(index)
                 .attr(IFA_LOCAL, a).attr(IFA_ADDRESS, a);
         if (address instanceof Inet4Address) m.attr(IFA_BROADCAST, broadcast(a, prefixLength));
         return m;

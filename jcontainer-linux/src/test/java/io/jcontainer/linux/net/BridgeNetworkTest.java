@@ -63,6 +63,11 @@ class BridgeNetworkTest {
     }
 
     @Test
+    void ipv6NetworksGiveContainersAddressesRoutesAndNamesOverIpv6() throws Exception {
+        scenario("ipv6");
+    }
+
+    @Test
     void twoHundredCyclesLeaveNothingBehind() throws Exception {
         scenario("churn", "200");
     }

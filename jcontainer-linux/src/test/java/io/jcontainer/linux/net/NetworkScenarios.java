@@ -50,6 +50,7 @@ public final class NetworkScenarios {
                 case "ports" -> s.ports();
                 case "names" -> s.names();
                 case "internal" -> s.internal();
+                case "ipv6" -> s.ipv6();
                 case "churn" -> s.churn(Integer.parseInt(args[2]));
                 case "sigkill-child" -> s.sigkillChild();
                 case "sigkill" -> s.sigkill();
@@ -166,6 +167,75 @@ public final class NetworkScenarios {
         rt.networks().remove("front");
         check(rt.networks().prune().contains("back"), "prune removes the unused network");
         expectClean();
+    }
+
+    /**
+     * docker network create --ipv6: the bridge has the IPv6 subnet's first address, containers
+     * the next free ones (or --ip6's), a default route through it and each other's IPv6 address
+     * in /etc/hosts; they reach each other over IPv6 at once (no duplicate address detection
+     * to wait for). Bad IPv6 input is refused before anything is made.
+     */
+    void ipv6() throws Exception {
+        NetworkConfig six = rt.networks().create("six", "10.92.0.0/24", null, null, false, java.util.Map.of(), java.util.Map.of(),
+                true, "fd00:1::/64", null);
+        check(six.enableIpv6() && six.subnet6().equals("fd00:1::/64") && six.gateway6().equals("fd00:1::1"), "the network: " + six);
+        Container a = httpd("alpha6", NetworkAttachment.Request.of("six"), List.of());
+        Container b = httpd("beta6", new NetworkAttachment.Request("six", null, List.of("api6"), List.of(), null, List.of(), List.of(),
+                null, List.of(), List.of(), "fd00:1::99"), List.of());
+        Endpoint ea = endpoint(a.id()), eb = endpoint(b.id());
+        check("fd00:1::2".equals(ea.ip6()) && "fd00:1::99".equals(eb.ip6()), "IPv6 addresses: " + ea.ip6() + " " + eb.ip6());
+        check(ea.ip().startsWith("10.92.0."), "and IPv4 ones (dual stack): " + ea.ip());
+        // from a third container, over IPv6, by address: at once (the first try must not hit a tentative address)
+        String first = fetchFromQuiet("six", "http://[" + eb.ip6() + "]:80/");
+        check(first.contains("hello from beta6"), "fetch over IPv6 on the first try: " + first + run("six", "/bin/ip", "-6", "addr"));
+        check(fetchFrom("six", "http://[" + ea.ip6() + "]:80/").contains("hello from alpha6"), "and alpha6");
+        String ping = run("six", "/bin/sh", "-c", "ping6 -c 1 -W 3 " + ea.ip6() + "; echo rc=$?");
+        check(ping.contains("rc=0"), "ping6: " + ping);
+        // the bridge answers on its address, and is the default route
+        String routes = run("six", "/bin/sh", "-c", "ip -6 route; ip -6 addr show eth0; ping6 -c 1 -W 3 fd00:1::1; echo rc=$?");
+        check(routes.contains("default via fd00:1::1") && routes.contains("inet6 fd00:1::") && routes.contains("rc=0"), "IPv6 routes: " + routes);
+        // names: /etc/hosts of each carries the other's IPv6 address
+        String hostsA = execCat(a, "/etc/hosts");
+        check(hostsA.contains("fd00:1::99	") && hostsA.contains("fd00:1::2	"), "alpha6's hosts file: " + hostsA);
+        // the container's own view
+        String own = execOut(b, "ip -6 addr show eth0; ip -6 route");
+        check(own.contains("fd00:1::99/64") && !own.contains("tentative") && own.contains("default via fd00:1::1"), "beta6's interface: " + own);
+        // bad input
+        expectInvalid(() -> rt.networks().create("nov6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), false, "fd00:2::/64", null),
+                "--ipv6");
+        expectInvalid(() -> rt.networks().create("bad6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), true, "fd00:zz::/64", null),
+                "fd00:zz::");
+        expectInvalid(() -> rt.networks().create("bits6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), true, "fd00:1::5/64", null),
+                "host bits");
+        try {
+            rt.networks().create("over6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), true, "fd00:1::/48", null);
+            throw new AssertionError("an overlapping IPv6 subnet was accepted");
+        } catch (NetworkException.Conflict expected) {
+            check(expected.getMessage().contains("overlaps network six"), expected.getMessage());
+        }
+        try {
+            httpd("gamma6", new NetworkAttachment.Request("six", null, List.of(), List.of(), null, List.of(), List.of(),
+                    null, List.of(), List.of(), "fd00:1::99"), List.of());
+            throw new AssertionError("an IPv6 address in use was accepted");
+        } catch (NetworkException.Conflict expected) {
+            check(expected.getMessage().contains("fd00:1::99"), expected.getMessage());
+        }
+        // --ipv6 alone: a unique local /64 of its own
+        NetworkConfig picked = rt.networks().create("auto6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), true, null, null);
+        check(picked.subnet6().startsWith("fd") && picked.subnet6().endsWith("::/64"), "a picked IPv6 subnet: " + picked.subnet6());
+        closeAll();
+        rt.networks().remove("six");
+        rt.networks().remove("auto6");
+        expectClean();
+    }
+
+    private static void expectInvalid(Runnable r, String mentioned) {
+        try {
+            r.run();
+            throw new AssertionError("accepted, expected an error mentioning " + mentioned);
+        } catch (NetworkException.Invalid expected) {
+            check(expected.getMessage().contains(mentioned), expected.getMessage());
+        }
     }
 
     /** An --internal network has no way out: no route beyond its subnet, and the forward chain drops. */
@@ -304,7 +374,8 @@ public final class NetworkScenarios {
         for (String p : publish) ports.addAll(PortMapping.parse(p));
         Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name(name).mount(Mount.bindReadOnly(www, "/www"))
                         .stdout(Stdio.NULL).stderr(Stdio.NULL).command("/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www").build(),
-                new NetworkAttachment.Request(net.network(), net.hostname(), net.aliases(), ports, net.ip(), net.dns(), net.addHosts()));
+                new NetworkAttachment.Request(net.network(), net.hostname(), net.aliases(), ports, net.ip(), net.dns(), net.addHosts(),
+                        net.mac(), net.dnsSearch(), net.dnsOptions(), net.ip6()));
         started.add(c);
         return c;
     }
