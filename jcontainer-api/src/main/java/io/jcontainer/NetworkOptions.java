@@ -15,10 +15,16 @@ import java.util.List;
  * @param dnsSearch  search domains ({@code --dns-search})
  * @param dnsOptions resolver options ({@code --dns-option})
  * @param extraHosts {@code HOST:IP} lines for its /etc/hosts ({@code --add-host})
+ * @param ip6        a fixed IPv6 address in the network's IPv6 subnet ({@code --ip6}), or null for the next free one
  */
 public record NetworkOptions(List<String> aliases, List<PortBinding> ports, String ip, String macAddress, List<String> dns,
-                             List<String> dnsSearch, List<String> dnsOptions, List<String> extraHosts) {
+                             List<String> dnsSearch, List<String> dnsOptions, List<String> extraHosts, String ip6) {
     public static final NetworkOptions NONE = new NetworkOptions(null, null, null, null, null, null, null, null);
+
+    public NetworkOptions(List<String> aliases, List<PortBinding> ports, String ip, String macAddress, List<String> dns,
+                          List<String> dnsSearch, List<String> dnsOptions, List<String> extraHosts) {
+        this(aliases, ports, ip, macAddress, dns, dnsSearch, dnsOptions, extraHosts, null);
+    }
 
     public NetworkOptions {
         aliases = Checks.list("network.aliases", aliases);
@@ -34,12 +40,14 @@ public record NetworkOptions(List<String> aliases, List<PortBinding> ports, Stri
                 throw new InvalidSpecException("network.macAddress", "'" + macAddress + "' is a multicast address");
             macAddress = macAddress.toLowerCase(java.util.Locale.ROOT);
         }
+        if (ip6 != null && ip6.indexOf(':') < 0)
+            throw new InvalidSpecException("network.ip6", "'" + ip6 + "' is not an IPv6 address");
         for (String h : extraHosts)
             if (h.indexOf(':') <= 0 && h.indexOf('=') <= 0)
                 throw new InvalidSpecException("network.extraHosts", "invalid --add-host '" + h + "': HOST:IP");
     }
 
     public NetworkOptions withPorts(List<PortBinding> ports) {
-        return new NetworkOptions(aliases, ports, ip, macAddress, dns, dnsSearch, dnsOptions, extraHosts);
+        return new NetworkOptions(aliases, ports, ip, macAddress, dns, dnsSearch, dnsOptions, extraHosts, ip6);
     }
 }

@@ -26,6 +26,20 @@ public interface Networks {
     NetworkInfo create(String name, String driver, String subnet, String gateway, String ipRange, boolean internal,
                        Map<String, String> labels, Map<String, String> options);
 
+    /**
+     * {@code docker network create --ipv6}: as above, dual stack.
+     *
+     * @param ipv6     docker's {@code --ipv6}; false refuses an IPv6 subnet or gateway, as docker does
+     * @param subnet6  an IPv6 subnet ({@code fd00:1::/64}), or null for a random unique local /64
+     * @param gateway6 the bridge's IPv6 address, or null for the subnet's first
+     */
+    default NetworkInfo create(String name, String driver, String subnet, String gateway, String ipRange, boolean internal,
+                               Map<String, String> labels, Map<String, String> options, boolean ipv6, String subnet6, String gateway6) {
+        if (ipv6 || subnet6 != null || gateway6 != null)
+            throw new Containers.NotSupportedYetException("IPv6 networks are not supported by this implementation");
+        return create(name, driver, subnet, gateway, ipRange, internal, labels, options);
+    }
+
     /** {@code docker network ls}: by name (the default {@code bridge} always among them). */
     List<NetworkInfo> list();
 

@@ -70,7 +70,8 @@ public final class NetworkCommand implements GroupCommand {
     private static int create(Networks networks, List<String> rest, Io io) {
         Flags.Parsed a = new Flags().value("driver", 'd', "string", "Driver to manage the Network (bridge)")
                 .value("subnet", (char) 0, "list", "Subnet in CIDR format that represents a network segment")
-                .value("gateway", (char) 0, "list", "IPv4 Gateway for the master subnet")
+                .value("gateway", (char) 0, "list", "IPv4 or IPv6 Gateway for the master subnet")
+                .bool("ipv6", (char) 0, "Enable or disable IPv6 networking")
                 .value("ip-range", (char) 0, "list", "Allocate container ip from a sub-range")
                 .bool("internal", (char) 0, "Restrict external access to the network")
                 .value("label", (char) 0, "list", "Set metadata on a network")
@@ -78,12 +79,28 @@ public final class NetworkCommand implements GroupCommand {
                 .bool("attachable", (char) 0, "Enable manual container attachment (always)")
                 .parse(rest, true);
         if (a.positionals().size() != 1) throw new UsageException("\"network create\" requires exactly 1 argument.");
-        if (a.values("subnet").size() > 1 || a.values("gateway").size() > 1 || a.values("ip-range").size() > 1)
-            throw new CliException(Cli.EXIT_ERROR, "more than one --subnet, --gateway or --ip-range (IPv6 and several subnets per network are not supported yet)");
+        // one subnet (and gateway) per address family: an IPv4 one and, with --ipv6, an IPv6 one
+        String subnet = null, subnet6 = null, gateway = null, gateway6 = null;
+        for (String s : a.values("subnet")) {
+            boolean v6 = s.indexOf(':') >= 0;
+            if (v6 ? subnet6 != null : subnet != null)
+                throw new CliException(Cli.EXIT_ERROR, "more than one " + (v6 ? "IPv6" : "IPv4") + " --subnet (several subnets of one family per network are not supported yet)");
+            if (v6) subnet6 = s;
+            else subnet = s;
+        }
+        for (String g : a.values("gateway")) {
+            boolean v6 = g.indexOf(':') >= 0;
+            if (v6 ? gateway6 != null : gateway != null)
+                throw new CliException(Cli.EXIT_ERROR, "more than one " + (v6 ? "IPv6" : "IPv4") + " --gateway");
+            if (v6) gateway6 = g;
+            else gateway = g;
+        }
+        if (a.values("ip-range").size() > 1 || a.values("ip-range").stream().anyMatch(r -> r.indexOf(':') >= 0))
+            throw new CliException(Cli.EXIT_ERROR, "more than one --ip-range, or an IPv6 one (not supported yet)");
         String name = a.positionals().getFirst();
         try {
-            NetworkInfo n = networks.create(name, a.value("driver"), a.value("subnet"), a.value("gateway"), a.value("ip-range"), a.bool("internal"),
-                    pairs(a.values("label")), pairs(a.values("opt")));
+            NetworkInfo n = networks.create(name, a.value("driver"), subnet, gateway, a.value("ip-range"), a.bool("internal"),
+                    pairs(a.values("label")), pairs(a.values("opt")), a.bool("ipv6"), subnet6, gateway6);
             io.out().println(n.id());
             return 0;
         } catch (ContainerException e) {
@@ -247,11 +264,12 @@ public final class NetworkCommand implements GroupCommand {
     private static int connect(Networks networks, List<String> rest, Io io) {
         Flags.Parsed a = new Flags().value("alias", (char) 0, "list", "Add network-scoped alias for the container")
                 .value("ip", (char) 0, "string", "IPv4 address (e.g., 172.30.100.104)")
+                .value("ip6", (char) 0, "string", "IPv6 address (e.g., 2001:db8::33)")
                 .value("driver-opt", (char) 0, "list", "driver options for the network").parse(rest, true);
         if (a.positionals().size() != 2) throw new UsageException("\"network connect\" requires exactly 2 arguments.");
         try {
             networks.connect(a.positionals().get(0), a.positionals().get(1),
-                    new NetworkOptions(a.values("alias"), null, a.value("ip"), null, null, null, null, null));
+                    new NetworkOptions(a.values("alias"), null, a.value("ip"), null, null, null, null, null, a.value("ip6")));
             return 0;
         } catch (ContainerException e) {
             throw new CliException(1, "Error response from daemon: " + e.getMessage());

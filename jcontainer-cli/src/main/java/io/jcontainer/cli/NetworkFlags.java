@@ -34,6 +34,7 @@ final class NetworkFlags {
                 .bool("publish-all", 'P', "Publish all exposed ports to random ports")
                 .value("expose", (char) 0, "list", "Expose a port or a range of ports")
                 .value("ip", (char) 0, "string", "IPv4 address (e.g., 172.30.100.104)")
+                .value("ip6", (char) 0, "string", "IPv6 address (e.g., 2001:db8::33)")
                 .value("mac-address", (char) 0, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)")
                 .value("dns", (char) 0, "list", "Set custom DNS servers")
                 .value("dns-search", (char) 0, "list", "Set custom DNS search domains")
@@ -102,7 +103,7 @@ final class NetworkFlags {
         if (network == null) network = defaultNetwork(System.getenv("JCONTAINER_DEFAULT_NETWORK"), publishes, isRoot(), pastaInstalled());
         NetworkMode mode = network == null ? NetworkMode.NONE : NetworkMode.parse(network.equals("default") ? "bridge" : network);
         NetworkOptions options = new NetworkOptions(p.values("network-alias"), ports, p.value("ip"), p.value("mac-address"),
-                p.values("dns"), p.values("dns-search"), p.values("dns-option"), p.values("add-host"));
+                p.values("dns"), p.values("dns-search"), p.values("dns-option"), p.values("add-host"), p.value("ip6"));
         if (mode instanceof NetworkMode.Named n) {
             if (!options.aliases().isEmpty() && n.name().equals("bridge"))
                 throw new CliException(Cli.EXIT_ERROR, "network-scoped alias is supported only for containers in user defined networks");
@@ -110,7 +111,7 @@ final class NetworkFlags {
             return;
         }
         String what = !p.values("publish").isEmpty() ? "--publish" : p.bool("publish-all") ? "--publish-all"
-                : !options.aliases().isEmpty() ? "--network-alias" : options.ip() != null ? "--ip"
+                : !options.aliases().isEmpty() ? "--network-alias" : options.ip() != null ? "--ip" : options.ip6() != null ? "--ip6"
                 : options.macAddress() != null ? "--mac-address" : !options.dns().isEmpty() ? "--dns"
                 : !options.dnsSearch().isEmpty() ? "--dns-search" : !options.dnsOptions().isEmpty() ? "--dns-option"
                 : !options.extraHosts().isEmpty() ? "--add-host" : null;

@@ -32,14 +32,20 @@ public final class DockerNetworks {
         o.put("Created", n.created().toString());
         o.put("Scope", "local");
         o.put("Driver", n.driver());
-        o.put("EnableIPv6", false);
+        o.put("EnableIPv6", n.enableIpv6());
         ObjectNode ipam = o.putObject("IPAM");
         ipam.put("Driver", "default");
         ipam.putObject("Options");
-        ObjectNode cfg = ipam.putArray("Config").addObject();
+        var configs = ipam.putArray("Config");
+        ObjectNode cfg = configs.addObject();
         cfg.put("Subnet", n.subnet());
         if (n.ipRange() != null) cfg.put("IPRange", n.ipRange());
         cfg.put("Gateway", n.gateway());
+        if (n.subnet6() != null) { // docker lists the IPv6 subnet as a second IPAM config
+            ObjectNode cfg6 = configs.addObject();
+            cfg6.put("Subnet", n.subnet6());
+            cfg6.put("Gateway", n.gateway6());
+        }
         o.put("Internal", n.internal());
         o.put("Attachable", true);
         o.put("Ingress", false);
@@ -53,7 +59,7 @@ public final class DockerNetworks {
             c.put("EndpointID", "");
             c.put("MacAddress", e.macAddress());
             c.put("IPv4Address", e.ip() + "/" + e.prefixLength());
-            c.put("IPv6Address", "");
+            c.put("IPv6Address", e.ip6() == null ? "" : e.ip6() + "/" + e.prefixLength6());
         }
         ObjectNode opts = o.putObject("Options");
         n.options().forEach(opts::put);

@@ -184,9 +184,9 @@ public final class Inspect {
             o.put("Gateway", e.gateway());
             o.put("IPAddress", e.ip());
             o.put("IPPrefixLen", e.prefixLength());
-            o.put("IPv6Gateway", "");
-            o.put("GlobalIPv6Address", "");
-            o.put("GlobalIPv6PrefixLen", 0);
+            o.put("IPv6Gateway", e.gateway6() == null ? "" : e.gateway6());
+            o.put("GlobalIPv6Address", e.ip6() == null ? "" : e.ip6());
+            o.put("GlobalIPv6PrefixLen", e.prefixLength6());
             var names = o.putArray("DNSNames");
             e.aliases().forEach(names::add);
             names.add(e.containerId().substring(0, Math.min(12, e.containerId().length())));

@@ -518,7 +518,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             ports.add(new io.jcontainer.linux.net.PortMapping(p.hostIp(), p.hostPort(), p.containerPort(), p.protocol()));
         List<String> hosts = new ArrayList<>();
         for (String h : o.extraHosts()) hosts.add(h.indexOf(':') > 0 ? h : h.replaceFirst("=", ":")); // docker takes HOST=IP too
-        return new NetworkAttachment.Request(n.name(), null, o.aliases(), ports, o.ip(), o.dns(), hosts, o.macAddress(), o.dnsSearch(), o.dnsOptions());
+        return new NetworkAttachment.Request(n.name(), null, o.aliases(), ports, o.ip(), o.dns(), hosts, o.macAddress(), o.dnsSearch(), o.dnsOptions(), o.ip6());
     }
 
     /**

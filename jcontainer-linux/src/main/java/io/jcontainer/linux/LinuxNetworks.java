@@ -47,8 +47,16 @@ final class LinuxNetworks implements Networks {
                               Map<String, String> labels, Map<String, String> options) {
         if (driver != null && !driver.equals("bridge"))
             throw new Containers.NotSupportedYetException("network driver '" + driver + "' is not supported: only bridge");
+        return create(name, driver, subnet, gateway, ipRange, internal, labels, options, false, null, null);
+    }
+
+    @Override
+    public NetworkInfo create(String name, String driver, String subnet, String gateway, String ipRange, boolean internal,
+                              Map<String, String> labels, Map<String, String> options, boolean ipv6, String subnet6, String gateway6) {
+        if (driver != null && !driver.equals("bridge"))
+            throw new Containers.NotSupportedYetException("network driver '" + driver + "' is not supported: only bridge");
         return translated(() -> info(net().create(name, subnet, gateway, ipRange, internal, labels == null ? Map.of() : labels,
-                options == null ? Map.of() : options), List.of()));
+                options == null ? Map.of() : options, ipv6, subnet6, gateway6), List.of()));
     }
 
     @Override
@@ -152,7 +160,7 @@ final class LinuxNetworks implements Networks {
             created = Instant.EPOCH;
         }
         return new NetworkInfo(c.name(), c.id(), c.driver(), c.bridge(), c.subnet(), c.gateway(), c.ipRange(), c.internal(), c.mtu(), created,
-                c.labels(), c.options(), eps);
+                c.labels(), c.options(), eps, c.enableIpv6(), c.subnet6(), c.gateway6());
     }
 
     private static NetworkInfo.Endpoint endpoint(Endpoint e, NetworkConfig c) {
@@ -161,7 +169,8 @@ final class LinuxNetworks implements Networks {
         String mac = e.mac();
         if (mac == null) mac = io.jcontainer.linux.net.Networks.macOf(Subnet.parseAddress(e.ip()));
         return new NetworkInfo.Endpoint(e.containerId(), c.name(), c.id(), e.ip(), c.parsedSubnet().prefixLength(), c.internal() ? "" : c.gateway(),
-                mac, e.aliases(), ports);
+                mac, e.aliases(), ports, e.ip6(), e.ip6() == null ? 0 : c.parsedSubnet6().prefixLength(),
+                e.ip6() == null || c.internal() ? null : c.gateway6());
     }
 
     /** The network layer's errors as the API's. */
