@@ -292,7 +292,7 @@ public final class DockerCreate {
             published = DockerPorts.publishAll(ports, exposed);
         }
         List<String> aliases = new ArrayList<>();
-        String ip = null, mac = text(body, "MacAddress", null);
+        String ip = null, ip6 = null, mac = text(body, "MacAddress", null);
         var endpoints = body.path("NetworkingConfig").path("EndpointsConfig");
         if (endpoints.size() > 1) throw new InvalidSpecException("NetworkingConfig.EndpointsConfig", "one network at create (connect the others later)");
         for (var e : endpoints.properties()) {
@@ -302,13 +302,15 @@ public final class DockerCreate {
             aliases.addAll(strings(e.getValue().path("Aliases")));
             String v4 = e.getValue().path("IPAMConfig").path("IPv4Address").asText("");
             if (!v4.isEmpty()) ip = v4;
+            String v6 = e.getValue().path("IPAMConfig").path("IPv6Address").asText("");
+            if (!v6.isEmpty()) ip6 = v6;
             String m = e.getValue().path("MacAddress").asText("");
             if (!m.isEmpty()) mac = m;
         }
         if (mac != null && mac.isEmpty()) mac = null;
         if ((net.isEmpty() || net.equals("default")) && !published.isEmpty()) net = "bridge";
         NetworkOptions options = new NetworkOptions(aliases, published, ip, mac, strings(h.path("Dns")), strings(h.path("DnsSearch")),
-                strings(h.path("DnsOptions")), strings(h.path("ExtraHosts")));
+                strings(h.path("DnsOptions")), strings(h.path("ExtraHosts")), ip6);
         switch (net) {
             case "", "default", "none" -> {
                 if (!options.equals(NetworkOptions.NONE))

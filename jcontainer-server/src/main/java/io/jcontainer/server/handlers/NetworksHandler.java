@@ -77,7 +77,6 @@ final class NetworksHandler {
         ObjectNode b = q.jsonObject();
         String name = b.path("Name").asText("");
         if (name.isEmpty()) throw ApiError.badRequest("network name is required");
-        if (b.path("EnableIPv6").asBoolean(false)) throw ApiError.notImplemented("IPv6 networks are not supported yet");
         if (b.path("Ingress").asBoolean(false) || b.path("ConfigOnly").asBoolean(false) || !b.path("ConfigFrom").path("Network").asText("").isEmpty())
             throw ApiError.notImplemented("swarm networks (ingress, config-only, config-from) are not supported");
         String driver = b.path("Driver").asText("");
@@ -86,21 +85,33 @@ final class NetworksHandler {
         String ipamDriver = ipam.path("Driver").asText("");
         if (!ipamDriver.isEmpty() && !ipamDriver.equals("default")) throw ApiError.badRequest("IPAM driver " + ipamDriver + " is not supported (default)");
         if (ipam.path("Options").isObject() && !ipam.path("Options").isEmpty()) throw ApiError.badRequest("IPAM options are not supported");
-        String subnet = null, gateway = null, ipRange = null;
+        // one IPAM config per address family: an IPv4 subnet and, with EnableIPv6, an IPv6 one
+        String subnet = null, gateway = null, ipRange = null, subnet6 = null, gateway6 = null;
         JsonNode configs = ipam.path("Config");
-        if (configs.isArray() && configs.size() > 1)
-            throw ApiError.notImplemented("more than one IPAM config (several subnets, IPv6) is not supported yet");
-        if (configs.isArray() && configs.size() == 1) {
-            JsonNode c = configs.get(0);
-            if (c.has("AuxiliaryAddresses") && !c.path("AuxiliaryAddresses").isEmpty())
-                throw ApiError.notImplemented("IPAM AuxiliaryAddresses are not supported");
-            subnet = text(c, "Subnet");
-            gateway = text(c, "Gateway");
-            ipRange = text(c, "IPRange");
-        }
+        if (configs.isArray() && configs.size() > 2)
+            throw ApiError.notImplemented("more than one IPAM config per address family is not supported yet");
+        if (configs.isArray())
+            for (JsonNode c : configs) {
+                if (c.has("AuxiliaryAddresses") && !c.path("AuxiliaryAddresses").isEmpty())
+                    throw ApiError.notImplemented("IPAM AuxiliaryAddresses are not supported");
+                String s = text(c, "Subnet"), g = text(c, "Gateway");
+                boolean v6 = s != null ? s.indexOf(':') >= 0 : g != null && g.indexOf(':') >= 0;
+                if (v6) {
+                    if (subnet6 != null || gateway6 != null) throw ApiError.notImplemented("more than one IPv6 IPAM config is not supported yet");
+                    if (text(c, "IPRange") != null) throw ApiError.notImplemented("an IPv6 IPRange is not supported yet");
+                    subnet6 = s;
+                    gateway6 = g;
+                } else {
+                    if (subnet != null || gateway != null || ipRange != null)
+                        throw ApiError.notImplemented("more than one IPv4 IPAM config is not supported yet");
+                    subnet = s;
+                    gateway = g;
+                    ipRange = text(c, "IPRange");
+                }
+            }
         Map<String, String> labels = strings(b.path("Labels"));
         NetworkInfo n = networks().create(name, driver, subnet, gateway, ipRange, b.path("Internal").asBoolean(false),
-                labels, strings(b.path("Options")));
+                labels, strings(b.path("Options")), b.path("EnableIPv6").asBoolean(false), subnet6, gateway6);
         reaper.created(q, SessionReaper.Kind.NETWORK, labels, n.id(), n.name());
         x.json(201, Json.obj("Id", n.id(), "Warning", ""));
     }
@@ -124,11 +135,11 @@ final class NetworksHandler {
         List<String> aliases = new ArrayList<>();
         ep.path("Aliases").forEach(a -> aliases.add(a.asText()));
         String ip = text(ep.path("IPAMConfig"), "IPv4Address");
-        if (text(ep.path("IPAMConfig"), "IPv6Address") != null) throw ApiError.notImplemented("IPv6 addresses are not supported yet");
+        String ip6 = text(ep.path("IPAMConfig"), "IPv6Address");
         if (ep.path("Links").isArray() && !ep.path("Links").isEmpty())
             throw ApiError.badRequest("legacy links are not supported: use a user-defined network (names resolve there)");
         String mac = text(ep, "MacAddress");
-        NetworkOptions options = new NetworkOptions(aliases, null, ip, mac, null, null, null, null);
+        NetworkOptions options = new NetworkOptions(aliases, null, ip, mac, null, null, null, null, ip6);
         // a created container (docker-compose connects its networks before the start) is not
         // wired yet: it joins the network when it starts, as one more network of its spec
         if (pending.connectBeforeStart(backends.containers(), container, networks().find(q.param("id")).name(), options)) {

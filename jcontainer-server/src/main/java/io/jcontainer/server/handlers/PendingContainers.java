@@ -140,7 +140,8 @@ final class PendingContainers {
             if (e.spec.network() instanceof NetworkMode.Named n && n.name().equals(network) || e.spec.network() instanceof NetworkMode.None) {
                 NetworkOptions was = e.spec.network() instanceof NetworkMode.Named n ? n.options() : NetworkOptions.NONE;
                 NetworkOptions now = new NetworkOptions(options.aliases(), was.ports(), options.ip() != null ? options.ip() : was.ip(),
-                        options.macAddress() != null ? options.macAddress() : was.macAddress(), was.dns(), was.dnsSearch(), was.dnsOptions(), was.extraHosts());
+                        options.macAddress() != null ? options.macAddress() : was.macAddress(), was.dns(), was.dnsSearch(), was.dnsOptions(), was.extraHosts(),
+                        options.ip6() != null ? options.ip6() : was.ip6());
                 e.spec = e.spec.toBuilder().networkMode(new NetworkMode.Named(network, now)).build();
             } else if (e.spec.network() instanceof NetworkMode.Named) {
                 if (e.later.putIfAbsent(network, options) != null)
