@@ -69,6 +69,11 @@ class NetworkCliIT {
     }
 
     @Test
+    void ipv6NetworksShowTheirAddressesAndContainersReachEachOtherOverIpv6() throws Exception {
+        scenario("ipv6");
+    }
+
+    @Test
     void anExitedOrRemovedContainerGivesItsEndpointBack() throws Exception {
         scenario("release");
     }

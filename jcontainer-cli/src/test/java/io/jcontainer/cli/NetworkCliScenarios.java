@@ -44,6 +44,7 @@ public final class NetworkCliScenarios {
                 case "ports" -> s.ports();
                 case "addresses" -> s.addresses();
                 case "release" -> s.release();
+                case "ipv6" -> s.ipv6();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } catch (Throwable t) {
@@ -228,6 +229,31 @@ public final class NetworkCliScenarios {
         check(stopped.code() != 0 && stopped.err().contains("nosuch"), stopped.toString());
         Result hostname = cli("run", "--rm", "--network", "container:fixed", "-h", "x", "--rootfs", root.toString(), "/bin/true");
         check(hostname.code() == 125 && hostname.err().contains("conflicting options"), hostname.toString());
+    }
+
+    /** network create --ipv6 with an IPv6 and an IPv4 subnet: inspect shows both, containers reach each other over IPv6, --ip6 holds. */
+    void ipv6() throws Exception {
+        ok(cli("network", "create", "--ipv6", "--subnet", "fd00:7::/64", "--subnet", "10.98.0.0/24", "six"));
+        String net = ok(cli("network", "inspect", "six"));
+        check(net.contains("\"EnableIPv6\" : true") && net.contains("\"Subnet\" : \"fd00:7::/64\"") && net.contains("\"Gateway\" : \"fd00:7::1\"")
+                && net.contains("\"Subnet\" : \"10.98.0.0/24\""), "network inspect: " + net);
+        httpd("web6", "--network", "six", "--ip6", "fd00:7::50");
+        String settings = ok(cli("inspect", "-f", "{{.NetworkSettings.Networks.six.GlobalIPv6Address}} {{.NetworkSettings.Networks.six.GlobalIPv6PrefixLen}} "
+                + "{{.NetworkSettings.Networks.six.IPv6Gateway}} {{.NetworkSettings.Networks.six.IPAddress}}", "web6"));
+        check(settings.equals("fd00:7::50 64 fd00:7::1 10.98.0.2\n"), "container inspect: " + settings);
+        check(ok(cli("network", "inspect", "six")).contains("\"IPv6Address\" : \"fd00:7::50/64\""), "the network lists its IPv6 address");
+        String fetched = "";
+        for (int i = 0; i < 30 && !fetched.contains("web6"); i++)
+            fetched = cli("run", "--rm", "--network", "six", "--rootfs", root.toString(), "/bin/sh", "-c",
+                    "busybox timeout 5 busybox wget -q -O - 'http://[fd00:7::50]:80/' 2>&1; busybox ip -6 addr show eth0").out();
+        check(fetched.contains("web6") && fetched.contains("inet6 fd00:7::2/64"), "another container fetches over IPv6: " + fetched);
+        check(ok(cli("exec", "web6", "/bin/cat", "/etc/hosts")).contains("fd00:7::50\t"), "its IPv6 address in /etc/hosts");
+        Result noFlag = cli("network", "create", "--subnet", "fd00:8::/64", "nov6");
+        check(noFlag.code() != 0 && noFlag.err().contains("--ipv6"), noFlag.toString());
+        Result overlap = cli("network", "create", "--ipv6", "--subnet", "fd00:7::/48", "over6");
+        check(overlap.code() != 0 && overlap.err().contains("overlaps network six"), overlap.toString());
+        Result malformed = cli("network", "create", "--ipv6", "--subnet", "fd00::zz/64", "bad6");
+        check(malformed.code() != 0 && malformed.err().contains("not an IPv6 address"), malformed.toString());
     }
 
     /** A detached container that exits gives its endpoint back when it is next seen (ps), and rm gives back a running one's: no veth, lease or rule is left. */
