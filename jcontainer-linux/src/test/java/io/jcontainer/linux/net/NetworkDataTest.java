@@ -55,6 +55,30 @@ class NetworkDataTest {
     }
 
     @Test
+    void ipv6Subnets() {
+        Subnet6 s = Subnet6.parse("fd00:1::/64");
+        assertEquals("fd00:1::/64", s.toString());
+        assertEquals("fd00:1::1", Subnet6.text(s.host(1)));
+        assertTrue(s.contains(Subnet6.parseAddress("fd00:1::ffff:1")));
+        assertFalse(s.contains(Subnet6.parseAddress("fd00:2::1")));
+        assertTrue(s.overlaps(Subnet6.parse("fd00::/16")));
+        assertFalse(s.overlaps(Subnet6.parse("fd00:1:0:1::/64")));
+        assertFalse(s.isHost(s.base()), "the subnet-router anycast address");
+        // RFC 5952 text: the longest zero run compressed, a single zero group not
+        assertEquals("2001:db8::1:0:0:1", Subnet6.canonical("2001:0db8:0:0:1:0:0:1"));
+        assertEquals("2001:db8:0:1:1:1:1:1", Subnet6.canonical("2001:db8:0:1:1:1:1:1"));
+        assertEquals("::1", Subnet6.canonical("0:0:0:0:0:0:0:1"));
+        assertEquals("fd00::", Subnet6.canonical("fd00:0:0:0:0:0:0:0"));
+        var bits = assertThrows(NetworkException.Invalid.class, () -> Subnet6.parse("fd00:1::5/64"));
+        assertTrue(bits.getMessage().contains("fd00:1::/64"), bits.getMessage());
+        assertThrows(NetworkException.Invalid.class, () -> Subnet6.parse("fd00:1::"));
+        assertThrows(NetworkException.Invalid.class, () -> Subnet6.parse("fd00::zz/64"));
+        assertThrows(NetworkException.Invalid.class, () -> Subnet6.parse("10.0.0.0/64"));
+        assertThrows(NetworkException.Invalid.class, () -> Subnet6.parse("::ffff:10.0.0.0/120"), "an IPv4-mapped address");
+        assertThrows(NetworkException.Invalid.class, () -> Subnet6.parse("fd00::/8"));
+    }
+
+    @Test
     void renderedTableHasOnlyJcontainersTableAndOneMapElementPerPublishedPort() {
         var open = new NetworkConfig("front", "id1", "bridge", "jc-aaaa", "10.91.0.0/24", "10.91.0.1", false, 1500, "now");
         var sealed = new NetworkConfig("sealed", "id2", "bridge", "jc-bbbb", "10.92.0.0/24", "10.92.0.1", true, 1500, "now");

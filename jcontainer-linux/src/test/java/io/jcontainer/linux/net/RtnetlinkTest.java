@@ -146,6 +146,37 @@ class RtnetlinkTest {
         }
     }
 
+    /** On an IPv6 network the same batch adds the IPv6 address and the IPv6 default route too. */
+    @Test
+    void theBatchAddsTheIpv6AddressAndDefaultRoute() throws Exception {
+        InetAddress gw = InetAddress.getByName("10.79.0.1"), ip = InetAddress.getByName("10.79.0.2");
+        InetAddress gw6 = InetAddress.ofLiteral("fd00:79::1"), ip6 = InetAddress.ofLiteral("fd00:79::2");
+        try (NetnsThread host = NetnsThread.createNew(SYS, "test-netns-host6");
+             NetnsThread.Fresh box = NetnsThread.createFresh(SYS)) {
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.createBridge("tbr6", 0);
+                    nl.setUp("tbr6", true);
+                    nl.addAddress("tbr6", gw, 24);
+                    nl.addAddress("tbr6", gw6, 64);
+                    assertTrue(nl.addresses().stream().anyMatch(a -> a.address().equals(gw6) && a.prefixLength() == 64), "the bridge's IPv6 address");
+                    nl.createVethOnBridge("tv6", "eth0", 0, box.netnsFd(), null, nl.getLink("tbr6").index());
+                }
+            });
+            Rtnetlink in = box.rtnetlink();
+            var eth0 = in.getLink("eth0");
+            in.configureEndpoint("eth0", eth0.index(), null, ip, 24, gw, ip6, 64, gw6);
+            assertTrue(in.addresses().stream().anyMatch(a -> a.address().equals(ip6) && a.prefixLength() == 64 && a.linkIndex() == eth0.index()));
+            assertTrue(in.routes().stream().anyMatch(r -> r.isDefault() && gw6.equals(r.gateway()) && r.outputLink() == eth0.index()), "IPv6 default route");
+            assertTrue(in.routes().stream().anyMatch(r -> r.isDefault() && gw.equals(r.gateway())), "and the IPv4 one");
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.deleteLink("tbr6");
+                }
+            });
+        }
+    }
+
     /** A namespace made ahead takes the MAC it is given when it is configured (the kernel's random one until then). */
     @Test
     void theBatchSetsTheHardwareAddress() throws Exception {
