@@ -36,6 +36,10 @@ final class NftRuleset {
         StringBuilder s = new StringBuilder();
         s.append("add table ip ").append(TABLE).append('\n');
         s.append("delete table ip ").append(TABLE).append('\n');
+        // IPv6 networks' isolation lives in a table of that family (a table ip sees only IPv4);
+        // it is deleted in the same transaction whether or not one is made again
+        s.append("add table ip6 ").append(TABLE).append('\n');
+        s.append("delete table ip6 ").append(TABLE).append('\n');
         if (networks.isEmpty()) return s.toString();
         StringBuilder post = new StringBuilder(), fwd = new StringBuilder();
         for (NetworkConfig n : networks) {
@@ -62,7 +66,29 @@ final class NftRuleset {
         s.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n").append(post).append("  }\n");
         s.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n").append(fwd).append("  }\n");
         s.append("}\n");
+        s.append(ipv6(networks));
         return s.toString();
+    }
+
+    /**
+     * For networks with IPv6: the same isolation as above in {@code table ip6 jcontainer} (no NAT,
+     * no published ports over IPv6). jcontainer does not turn IPv6 forwarding on, but a host that
+     * forwards IPv6 must not route one network, or an internal one, to another. Empty without IPv6 networks.
+     */
+    private static String ipv6(List<NetworkConfig> networks) {
+        StringBuilder fwd = new StringBuilder();
+        for (NetworkConfig n : networks) {
+            if (!n.enableIpv6()) continue;
+            String br = '"' + n.bridge() + '"';
+            if (n.internal()) {
+                fwd.append("    iifname ").append(br).append(" oifname != ").append(br).append(" drop\n");
+                fwd.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
+            } else {
+                fwd.append("    iifname ").append(br).append(" oifname \"jc*\" oifname != ").append(br).append(" drop\n");
+            }
+        }
+        if (fwd.isEmpty()) return "";
+        return "table ip6 " + TABLE + " {\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n" + fwd + "  }\n}\n";
     }
 
     /** What identifies a published port's map element: two endpoints with one key cannot both be in the kernel. */

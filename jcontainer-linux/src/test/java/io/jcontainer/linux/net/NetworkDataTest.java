@@ -85,8 +85,13 @@ class NetworkDataTest {
         var ep = new Endpoint("c1", "front", "10.91.0.2", "jcv1", "web", List.of(), List.of(new PortMapping(null, 8080, 80, "tcp"),
                 new PortMapping("127.0.0.1", 5353, 53, "udp")), 1, 1);
         String s = NftRuleset.render(List.of(open, sealed), List.of(ep));
-        assertTrue(s.startsWith("add table ip jcontainer\ndelete table ip jcontainer\ntable ip jcontainer {"), s);
-        assertFalse(s.replace("table ip jcontainer", "").contains("table "), "no other table: " + s);
+        assertTrue(s.startsWith("add table ip jcontainer\ndelete table ip jcontainer\nadd table ip6 jcontainer\ndelete table ip6 jcontainer\ntable ip jcontainer {"), s);
+        assertFalse(s.replace("table ip jcontainer", "").replace("table ip6 jcontainer", "").contains("table "), "no other table: " + s);
+        assertFalse(s.contains("table ip6 jcontainer {"), "no IPv6 chains without an IPv6 network: " + s);
+        var six = new NetworkConfig("six", "id3", "bridge", "jc-cccc", "10.93.0.0/24", "10.93.0.1", false, 1500, "now", null, null, null,
+                true, "fd00:1::/64", "fd00:1::1");
+        String with6 = NftRuleset.render(List.of(open, six), List.of());
+        assertTrue(with6.contains("table ip6 jcontainer {") && with6.contains("iifname \"jc-cccc\" oifname \"jc*\" oifname != \"jc-cccc\" drop"), with6);
         assertTrue(s.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat_any"), s);
         assertTrue(s.contains("add element ip jcontainer dnat_any { tcp . 8080 : 10.91.0.2 . 80 }"), s);
         assertTrue(s.contains("add element ip jcontainer dnat_ip { 127.0.0.1 . udp . 5353 : 10.91.0.2 . 53 }"), s);
@@ -95,7 +100,7 @@ class NetworkDataTest {
         assertTrue(s.contains("ip saddr 10.91.0.0/24 oifname != \"jc-aaaa\" masquerade"), s);
         assertFalse(s.contains("10.92.0.0/24 oifname"), "no masquerade for an internal network: " + s);
         assertTrue(s.contains("iifname \"jc-bbbb\" oifname != \"jc-bbbb\" drop"), s);
-        assertEquals("add table ip jcontainer\ndelete table ip jcontainer\n", NftRuleset.render(List.of(), List.of()));
+        assertEquals("add table ip jcontainer\ndelete table ip jcontainer\nadd table ip6 jcontainer\ndelete table ip6 jcontainer\n", NftRuleset.render(List.of(), List.of()));
     }
 
     @Test
@@ -165,7 +170,7 @@ class NetworkDataTest {
         assertEquals(List.of("front"), n.prune());
         assertTrue(n.list().isEmpty());
         // no bridge was ever made: no table either
-        assertEquals("add table ip jcontainer\ndelete table ip jcontainer\n", scripts.getLast());
+        assertEquals("add table ip jcontainer\ndelete table ip jcontainer\nadd table ip6 jcontainer\ndelete table ip6 jcontainer\n", scripts.getLast());
         assertNull(null);
     }
 }

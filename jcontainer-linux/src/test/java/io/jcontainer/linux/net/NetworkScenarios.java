@@ -200,6 +200,14 @@ public final class NetworkScenarios {
         // the container's own view
         String own = execOut(b, "ip -6 addr show eth0; ip -6 route");
         check(own.contains("fd00:1::99/64") && !own.contains("tentative") && own.contains("default via fd00:1::1"), "beta6's interface: " + own);
+        // another IPv6 network cannot reach this one, even where the host forwards IPv6 (turned on
+        // here, in the scenario's own namespace: jcontainer itself never turns it on)
+        rt.networks().create("other6", "10.93.0.0/24", null, null, false, java.util.Map.of(), java.util.Map.of(), true, "fd00:3::/64", null);
+        Files.writeString(Path.of("/proc/sys/net/ipv6/conf/all/forwarding"), "1");
+        String gwReached = run("other6", "/bin/sh", "-c", "ping6 -c 1 -W 3 fd00:1::1; echo rc=$?");
+        check(gwReached.contains("rc=0"), "the host's address on six is reachable from other6 (routed): " + gwReached);
+        String blocked = fetchFromQuiet("other6", "http://[" + ea.ip6() + "]:80/");
+        check(!blocked.contains("hello"), "another network reached alpha6 over IPv6: " + blocked);
         // bad input
         expectInvalid(() -> rt.networks().create("nov6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), false, "fd00:2::/64", null),
                 "--ipv6");
@@ -226,6 +234,7 @@ public final class NetworkScenarios {
         closeAll();
         rt.networks().remove("six");
         rt.networks().remove("auto6");
+        rt.networks().remove("other6");
         expectClean();
     }
 
