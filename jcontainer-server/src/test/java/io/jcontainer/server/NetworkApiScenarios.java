@@ -126,6 +126,19 @@ public final class NetworkApiScenarios {
         check(ok(docker.run("network", "rm", "front")).equals("front\n"), "rm prints the name");
         check(ok(docker.run("network", "prune", "-f")).equals("Deleted Networks:\nback\n\n"), "prune removes back");
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "only the default is left");
+
+        // IPv6: EnableIPv6 with an IPv6 IPAM config (the IPv4 subnet picked), --ip6 through EndpointsConfig
+        ok(docker.run("network", "create", "--ipv6", "--subnet", "fd00:9::/64", "six"));
+        String six = ok(docker.run("network", "inspect", "-f", "{{.EnableIPv6}} {{range .IPAM.Config}}{{.Subnet}},{{.Gateway}} {{end}}", "six"));
+        check(six.startsWith("true ") && six.contains("fd00:9::/64,fd00:9::1"), "network inspect with IPv6: " + six);
+        ok(docker.run("run", "-d", "--name", "web6", "--network", "six", "--ip6", "fd00:9::9", IMAGE, "-c", "exec busybox httpd -f -p 80 -h /etc"));
+        String v6 = ok(docker.run("inspect", "-f", "{{.NetworkSettings.Networks.six.GlobalIPv6Address}}/{{.NetworkSettings.Networks.six.GlobalIPv6PrefixLen}} "
+                + "{{.NetworkSettings.Networks.six.IPv6Gateway}}", "web6"));
+        check(v6.equals("fd00:9::9/64 fd00:9::1\n"), "container inspect with IPv6: " + v6);
+        String over6 = ok(docker.run("run", "--rm", "--network", "six", IMAGE, "-c", "busybox timeout 5 busybox wget -q -O - 'http://[fd00:9::9]:80/marker'"));
+        check(over6.equals("served"), "another container fetches over IPv6: " + over6);
+        ok(docker.run("rm", "-f", "web6"));
+        ok(docker.run("network", "rm", "six"));
     }
 
     /**
