@@ -169,7 +169,7 @@ final class LinuxNetworks implements Networks {
         String mac = e.mac();
         if (mac == null) mac = io.jcontainer.linux.net.Networks.macOf(Subnet.parseAddress(e.ip()));
         return new NetworkInfo.Endpoint(e.containerId(), c.name(), c.id(), e.ip(), c.parsedSubnet().prefixLength(), c.internal() ? "" : c.gateway(),
-                mac, e.aliases(), ports, e.ip6(), e.ip6() == null ? 0 : c.parsedSubnet6().prefixLength(),
+                mac, e.aliases(), ports, e.ip6(), e.ip6() == null || c.parsedSubnet6() == null ? 0 : c.parsedSubnet6().prefixLength(),
                 e.ip6() == null || c.internal() ? null : c.gateway6());
     }
 

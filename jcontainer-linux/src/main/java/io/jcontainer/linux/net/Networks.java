@@ -446,6 +446,8 @@ public final class Networks implements NetworkAttachment {
             List<PortMapping> ports = resolvePorts(req.ports(), all);
             int ip = allocate(n, all, req.ip());
             Subnet6 s6 = n.parsedSubnet6();
+            if (s6 == null && req.ip6() != null)
+                throw new NetworkException.Invalid("--ip6 " + req.ip6() + " on network " + n.name() + ", which has no IPv6 (network create --ipv6)");
             BigInteger ip6 = s6 == null ? null : allocate6(n, s6, all, req.ip6());
             // a fresh name each time: the veth of this container's last run may still be on its way out
             String hostVeth = warm != null ? warm.hostVeth() : "jcv" + newId().substring(0, 12);

@@ -228,6 +228,15 @@ public final class NetworkScenarios {
         } catch (NetworkException.Conflict expected) {
             check(expected.getMessage().contains("fd00:1::99"), expected.getMessage());
         }
+        rt.networks().create("four", "10.94.0.0/24", null, false);
+        try {
+            httpd("delta4", new NetworkAttachment.Request("four", null, List.of(), List.of(), null, List.of(), List.of(),
+                    null, List.of(), List.of(), "fd00:1::77"), List.of());
+            throw new AssertionError("--ip6 on a network without IPv6 was accepted");
+        } catch (NetworkException.Invalid expected) {
+            check(expected.getMessage().contains("no IPv6"), expected.getMessage());
+        }
+        rt.networks().remove("four");
         // --ipv6 alone: a unique local /64 of its own
         NetworkConfig picked = rt.networks().create("auto6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), true, null, null);
         check(picked.subnet6().startsWith("fd") && picked.subnet6().endsWith("::/64"), "a picked IPv6 subnet: " + picked.subnet6());
