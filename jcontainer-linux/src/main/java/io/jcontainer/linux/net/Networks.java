@@ -246,21 +246,16 @@ public final class Networks implements NetworkAttachment {
 
     /** The host's IPv6 routes to subnets, as {@link #hostRoutes} (not link-local ones, which every link has). */
     private List<Rtnetlink.Route> hostRoutes6(List<NetworkConfig> existing) {
-        Set<String> ours = new HashSet<>();
-        for (NetworkConfig n : existing) ours.add(n.bridge());
-        try (Rtnetlink nl = new Rtnetlink(sys)) {
-            Set<Integer> ourIndexes = new HashSet<>();
-            for (Rtnetlink.Link l : nl.links()) if (ours.contains(l.name())) ourIndexes.add(l.index());
-            List<Rtnetlink.Route> out = new ArrayList<>();
-            for (Rtnetlink.Route r : nl.routes())
-                if (!r.isDefault() && r.destination() instanceof java.net.Inet6Address d && !d.isLinkLocalAddress() && !d.isMulticastAddress()
-                        && !ourIndexes.contains(r.outputLink())) out.add(r);
-            return out;
-        }
+        return hostRoutes(existing, d -> d instanceof java.net.Inet6Address a && !a.isLinkLocalAddress() && !a.isMulticastAddress());
     }
 
     /** The host's IPv4 routes to subnets (not the default route, not jcontainer's own bridges). */
     private List<Rtnetlink.Route> hostRoutes(List<NetworkConfig> existing) {
+        return hostRoutes(existing, d -> d instanceof java.net.Inet4Address);
+    }
+
+    /** The host's routes to subnets whose destination {@code family} accepts, but not the default route or our bridges'. */
+    private List<Rtnetlink.Route> hostRoutes(List<NetworkConfig> existing, java.util.function.Predicate<java.net.InetAddress> family) {
         Set<String> ours = new HashSet<>();
         for (NetworkConfig n : existing) ours.add(n.bridge());
         try (Rtnetlink nl = new Rtnetlink(sys)) {
@@ -268,7 +263,7 @@ public final class Networks implements NetworkAttachment {
             for (Rtnetlink.Link l : nl.links()) if (ours.contains(l.name())) ourIndexes.add(l.index());
             List<Rtnetlink.Route> out = new ArrayList<>();
             for (Rtnetlink.Route r : nl.routes())
-                if (!r.isDefault() && r.destination() instanceof java.net.Inet4Address && !ourIndexes.contains(r.outputLink())) out.add(r);
+                if (!r.isDefault() && family.test(r.destination()) && !ourIndexes.contains(r.outputLink())) out.add(r);
             return out;
         }
     }
