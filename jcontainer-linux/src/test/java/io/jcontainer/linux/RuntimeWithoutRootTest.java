@@ -42,14 +42,14 @@ class RuntimeWithoutRootTest {
         assertThat(sys.calls).filteredOn(c -> c.startsWith("spawn ")).hasSize(1);
         assertThat(sys.calls).contains("socketpair seqpacket");
         // stdin pipe (read end 12), stdout (15), stderr (17), control (19); the server's socket is 20
-        assertThat(sys.calls).contains("sendmsg 20 [12, 15, 17, 19]");
+        assertThat(sys.calls).contains("sendmsg 21 [13, 16, 18, 20]");
         assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class);
         assertThat(sys.calls).filteredOn(c -> c.startsWith("spawn ")).as("one server for every start").hasSize(1);
-        assertThat(sys.calls).filteredOn(c -> c.startsWith("sendmsg 20 ")).hasSize(2);
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("sendmsg 21 ")).hasSize(2);
         // the launchers are the server's children: nothing of theirs to reap here
         assertThat(sys.calls).noneMatch(c -> c.startsWith("waitid"));
-        // memfd, epoll, and the server's socket stay open; nothing else
-        assertThat(sys.openFds()).hasSize(3);
+        // memfd, the supervisor's epoll and exit eventfd, and the server's socket stay open; nothing else
+        assertThat(sys.openFds()).hasSize(4);
     }
 
     @Test
@@ -62,7 +62,7 @@ class RuntimeWithoutRootTest {
                 .hasMessageContaining("launcher exited without a report");
         assertThat(sys.calls).filteredOn(c -> c.startsWith("spawn ")).hasSize(2);
         assertThat(sys.calls).contains("waitid 1000"); // the dead server
-        assertThat(sys.openFds()).hasSize(3);
+        assertThat(sys.openFds()).hasSize(4);
     }
 
     Container start(LinuxContainerRuntime rt) {
@@ -75,8 +75,8 @@ class RuntimeWithoutRootTest {
         var rt = runtime(sys);
         assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class)
                 .hasMessageContaining("posix_spawn").hasMessageContaining("EAGAIN");
-        // what stays open is the once-per-JVM launcher memfd and the supervisor's epoll
-        assertThat(sys.openFds()).hasSize(2);
+        // what stays open is the once-per-JVM launcher memfd and the supervisor's epoll and exit eventfd
+        assertThat(sys.openFds()).hasSize(3);
         assertThat(sys.calls).contains("memfd_create jcontainer-launcher").anyMatch(c -> c.startsWith("seal "));
     }
 
@@ -87,7 +87,7 @@ class RuntimeWithoutRootTest {
         assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class)
                 .hasMessageContaining("launcher exited without a report");
         assertThat(sys.calls).anyMatch(c -> c.startsWith("spawn /proc/self/fd/")).anyMatch(c -> c.startsWith("waitid 1000"));
-        assertThat(sys.openFds()).hasSize(2);
+        assertThat(sys.openFds()).hasSize(3);
     }
 
     @Test
@@ -98,7 +98,7 @@ class RuntimeWithoutRootTest {
         sys.failNext("socketpair", Errno.EMFILE);
         assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class).hasMessageContaining("EMFILE");
         assertThat(sys.calls).doesNotContain("spawn");
-        assertThat(sys.openFds()).hasSize(2);
+        assertThat(sys.openFds()).hasSize(3);
     }
 
     @Test
@@ -106,8 +106,8 @@ class RuntimeWithoutRootTest {
         var sys = new RecordingSyscalls();
         var rt = runtime(sys);
         assertThatThrownBy(() -> start(rt)).isInstanceOf(ContainerStartException.class);
-        // stdin pipe (read end 12 of 12/13), stdout pipe (write end 15), stderr pipe (17), control (19)
-        assertThat(sys.calls).anyMatch(c -> c.matches("spawn /proc/self/fd/\\d+ \\[12, 15, 17, 19]"));
+        // after the runtime's memfd 10, epoll 11 and exit eventfd 12: stdin pipe (read end 13 of 13/14), stdout pipe (write end 16), stderr pipe (18), control (20)
+        assertThat(sys.calls).anyMatch(c -> c.matches("spawn /proc/self/fd/\\d+ \\[13, 16, 18, 20]"));
     }
 
     @Test
