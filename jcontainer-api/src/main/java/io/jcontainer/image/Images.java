@@ -30,7 +30,15 @@ public interface Images extends AutoCloseable {
         return open(ImagesOptions.defaults());
     }
 
+    /**
+     * The store through the provider named by the system property {@code jcontainer.images} (a
+     * class with a public no-argument constructor), else the one ServiceLoader finds. The property
+     * is a launcher's shortcut, as {@code jcontainer.runtime}: ServiceLoader opens every jar on the
+     * class path to look for the provider file, which costs a short CLI verb more than its work.
+     */
     static Images open(ImagesOptions options) {
+        ImagesProvider named = named();
+        if (named != null) return named.open(options);
         return ServiceLoader.load(ImagesProvider.class).findFirst()
                 .orElseThrow(() -> new ImageException(
                         "no image implementation on the class path: add io.jcontainer:jcontainer-oci"))
@@ -139,4 +147,16 @@ public interface Images extends AutoCloseable {
 
     @Override
     void close();
+
+    /** The provider the system property {@code jcontainer.images} names; null when unset or unusable (ServiceLoader decides). */
+    private static ImagesProvider named() {
+        String named = System.getProperty("jcontainer.images");
+        if (named == null || named.isEmpty()) return null;
+        try {
+            Class<?> c = Class.forName(named, true, ImagesProvider.class.getClassLoader());
+            return ImagesProvider.class.cast(c.getConstructor().newInstance());
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+            return null;
+        }
+    }
 }

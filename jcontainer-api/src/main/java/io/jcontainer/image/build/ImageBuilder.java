@@ -27,6 +27,9 @@ public interface ImageBuilder {
 
     /** The builder over {@code images} (the implementation is jcontainer-oci's, found through {@link ServiceLoader}). */
     static ImageBuilder of(Images images) {
+        // jcontainer.imageBuilder: a launcher's shortcut past ServiceLoader's scan of every jar (see Images#open)
+        ImageBuilderProvider named = named();
+        if (named != null) return named.builder(images);
         return ServiceLoader.load(ImageBuilderProvider.class).findFirst()
                 .orElseThrow(() -> new BuildException("no image builder on the class path: add io.jcontainer:jcontainer-oci"))
                 .builder(images);
@@ -40,4 +43,16 @@ public interface ImageBuilder {
      * lone Dockerfile with an empty context ({@code docker build - < Dockerfile}).
      */
     BuildResult build(InputStream context, BuildOptions options, BuildListener listener);
+
+    /** The provider the system property {@code jcontainer.imageBuilder} names; null when unset or unusable (ServiceLoader decides). */
+    private static ImageBuilderProvider named() {
+        String named = System.getProperty("jcontainer.imageBuilder");
+        if (named == null || named.isEmpty()) return null;
+        try {
+            Class<?> c = Class.forName(named, true, ImageBuilderProvider.class.getClassLoader());
+            return ImageBuilderProvider.class.cast(c.getConstructor().newInstance());
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+            return null;
+        }
+    }
 }

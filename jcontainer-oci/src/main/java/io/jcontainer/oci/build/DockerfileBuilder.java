@@ -433,6 +433,7 @@ public final class DockerfileBuilder {
                 int id = stepIds.incrementAndGet();
                 long t0 = System.nanoTime();
                 listener.stepStarted(id, name);
+                if (listener instanceof BuildMemo.Recorder r) r.layer(id);
                 try (BuildCache.Lock held = cache.lock(stepKey)) {
                     if (!options.noCache()) {
                         var hit = cache.get(stepKey);
@@ -794,6 +795,8 @@ public final class DockerfileBuilder {
                 if (!local.isEmpty() && contextTree != null) k.add("content").add(hashSources(contextTree, local));
                 for (Heredoc h : heredocs) k.add(h.name()).add(h.content());
                 Map<String, Path> downloads = new LinkedHashMap<>();
+                // what a URL serves may change under the same Dockerfile: no whole-build memo
+                if (!urls.isEmpty() && listener instanceof BuildMemo.Recorder r) r.notMemoizable();
                 for (String u : urls) {
                     Path f = Downloads.fetch(u, checksum, tempDir("add-"));
                     downloads.put(u, f);

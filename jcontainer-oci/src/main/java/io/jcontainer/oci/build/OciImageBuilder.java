@@ -34,15 +34,40 @@ public final class OciImageBuilder implements ImageBuilder {
         }
     }
 
-    private DockerfileBuilder builder(BuildOptions options) {
-        Path cacheDir = options.cacheDir() != null ? options.cacheDir() : images.store().root().resolve("build-cache");
-        return new DockerfileBuilder(new OciBuildStore(images), new ContainerStepRunner(), new BuildCache(cacheDir));
+    private Path cacheDir(BuildOptions options) {
+        return options.cacheDir() != null ? options.cacheDir() : images.store().root().resolve("build-cache");
     }
 
+    private DockerfileBuilder builder(BuildOptions options) {
+        return new DockerfileBuilder(new OciBuildStore(images), new ContainerStepRunner(), new BuildCache(cacheDir(options)));
+    }
+
+    /**
+     * A directory context first asks the whole-build memo ({@link BuildMemo}): an unchanged
+     * rebuild is answered from it without the Dockerfile parsed, JSON read or a file hashed.
+     * Otherwise the build runs, and when it read nothing from outside the context and the store,
+     * leaves a memo for the next one.
+     */
     @Override
     public BuildResult build(Path context, BuildOptions options, BuildListener listener) {
         try (BuildContext ctx = BuildContext.directory(context)) {
-            return builder(options).build(ctx, options, listener);
+            Path cacheDir = cacheDir(options);
+            Path storeRoot = images.store().root();
+            String key = BuildMemo.key(ctx, options);
+            if (key != null && !options.noCache() && !options.pull()) {
+                BuildResult hit = BuildMemo.replay(cacheDir, storeRoot, key, options, listener);
+                if (hit != null) return hit;
+            }
+            if (key == null) return builder(options).build(ctx, options, listener);
+            BuildMemo.Recorder rec = new BuildMemo.Recorder(listener);
+            BuildResult r = builder(options).build(ctx, options, rec);
+            if (rec.memoizable())
+                BuildMemo.record(cacheDir, storeRoot, key, r.imageId(), rec, images.store().indexLock(), () -> {
+                    for (String tag : options.tags())
+                        if (!images.resolve(tag).configDigest().toString().equals(r.imageId())) return false;
+                    return true;
+                });
+            return r;
         }
     }
 

@@ -127,6 +127,11 @@ public final class Store {
         return layers;
     }
 
+    /** Held exclusively while index.json is rewritten; shared, it keeps index.json as it is. */
+    public StoreLock indexLock() {
+        return indexLock;
+    }
+
     public StoreLock gcLock() {
         return gcLock;
     }
