@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code read}: {@code ps}, {@code inspect}, {@code --version}, {@code --help} — what a person
  *     (and a script polling the store) starts most;</li>
  * <li>{@code run}: {@code run --rm} and {@code run -d};</li>
- * <li>{@code all}: every verb above, then {@code build} — for all the others.</li>
+ * <li>{@code build}: {@code build} cold (a base image pulled from a registry on loopback, RUN
+ *     steps), again through the step cache, and again answered by the whole-build memo;</li>
+ * <li>{@code all}: every verb above, then {@code build}, {@code push} and {@code pull} — for all the others.</li>
  * </ul>
  * One cache per kind because the JVM loads and links every class of a cache when it starts
  * (AOT-linked classes, JEP 483), used or not: {@code --version} with the whole CLI's cache (3,266
@@ -44,12 +46,13 @@ public final class AotTraining {
         switch (kind) {
             case "read" -> read(root);
             case "run" -> run(work);
+            case "build" -> build(work);
             case "all" -> {
                 read(root);
                 run(work);
                 build(work);
             }
-            default -> throw new IllegalArgumentException("AotTraining: no kind " + kind + " (read, run, all)");
+            default -> throw new IllegalArgumentException("AotTraining: no kind " + kind + " (read, run, build, all)");
         }
     }
 
@@ -97,9 +100,31 @@ public final class AotTraining {
         verb("rm", "-f", "aot-training");
     }
 
-    /** A build, then the same build again: every step a cache hit (what an edit-build loop repeats). */
+    /**
+     * A build, the same build after a file was rewritten unchanged (every step a step-cache hit),
+     * then again (the whole-build memo answers: what an edit-build loop repeats most); a build
+     * with RUN steps; then push and pull through a registry on loopback and a build whose base
+     * image is pulled. Each training starts from empty stores: a store left by the last package
+     * would answer every build from its memo and train nothing else.
+     */
     private static void build(Path work) throws IOException {
-        if (System.getProperty("jcontainer.storage") == null) System.setProperty("jcontainer.storage", work.resolve("store").toString());
+        Path store = work.resolve("build-store");
+        Path pulledStore = work.resolve("build-store-pulled");
+        deleteTree(store);
+        deleteTree(pulledStore);
+        String savedStore = System.getProperty("jcontainer.storage");
+        System.setProperty("jcontainer.storage", store.toString());
+        try {
+            build(work, pulledStore);
+        } finally {
+            if (savedStore == null) System.clearProperty("jcontainer.storage");
+            else System.setProperty("jcontainer.storage", savedStore);
+            deleteTree(store);
+            deleteTree(pulledStore);
+        }
+    }
+
+    private static void build(Path work, Path pulledStore) throws IOException {
         Path ctx = Files.createDirectories(work.resolve("build-context"));
         Files.writeString(ctx.resolve("app.txt"), "aot training\n");
         Files.writeString(ctx.resolve(".dockerignore"), "*.tmp\n");
@@ -113,8 +138,10 @@ public final class AotTraining {
                 CMD ["/app/run"]
                 """);
         verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
+        Files.writeString(ctx.resolve("app.txt"), "aot training\n"); // same content, new ctime: the memo misses, the step cache hits
         verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
         verb("build", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
         // a RUN step: its overlay over the stage's layer directories, the container with piped
         // output, the upper read back as a layer. With the host's busybox the step succeeds (and
         // the second RUN goes over the first one's adopted upper); without it, it fails at execve
@@ -140,13 +167,49 @@ public final class AotTraining {
         }
         verb("build", "-t", "aot-training/run:1", runCtx.toString());
         verb("build", "-q", "-t", "aot-training/run:1", runCtx.toString());
+        pushPullAndBuildFromIt(work, pulledStore);
     }
 
-    private static void verb(String... argv) {
+    /**
+     * The image just built pushed to a registry on loopback, then, in a second store, a build
+     * FROM it (the base image pulled, as a build on a fresh machine does) and the pull verb.
+     */
+    private static void pushPullAndBuildFromIt(Path work, Path pulledStore) throws IOException {
+        try (TrainingRegistry registry = TrainingRegistry.start()) {
+            String ref = "127.0.0.1:" + registry.port() + "/aot-training/base:1";
+            // the busybox image when its RUN steps could run here, else the FROM scratch one
+            if (verb("tag", "aot-training/run:1", ref) != 0) verb("tag", "aot-training/build:1", ref);
+            verb("push", ref);
+            System.setProperty("jcontainer.storage", pulledStore.toString());
+            Path ctx = Files.createDirectories(work.resolve("build-pull-context"));
+            Files.writeString(ctx.resolve("app.txt"), "aot training, pulled base\n");
+            boolean busybox = Files.isRegularFile(Path.of("/bin/busybox"));
+            Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nCOPY app.txt /app/\n"
+                    + (busybox ? "RUN [\"/bin/busybox\", \"cp\", \"/app/app.txt\", \"/app/copy.txt\"]\n" : "")
+                    + "ENV APP=/app\nWORKDIR /app\nCMD [\"/app/run\"]\n");
+            verb("build", "-q", "-t", "aot-training/pulled:1", ctx.toString());
+            verb("build", "-q", "-t", "aot-training/pulled:1", ctx.toString());
+            verb("rmi", ref);
+            verb("pull", ref);
+        }
+    }
+
+    /** Best effort: a training store (layer directories, cache) under target/. */
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // what is left is in target/, removed by mvn clean
+        }
+    }
+
+    private static int verb(String... argv) {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(sink);
         int rc = Cli.run(argv, InputStream.nullInputStream(), ps, ps);
         if (Boolean.getBoolean("jcontainer.aot.verbose")) System.out.println("aot training: jcontainer " + String.join(" ", argv) + " -> " + rc);
+        return rc;
     }
 
     /** The CLI in a JVM of its own (same class path and store, no cache): true when it exited 0. */

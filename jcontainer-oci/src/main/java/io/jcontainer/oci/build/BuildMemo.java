@@ -29,7 +29,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Why a memo on top of the step cache: the step cache's hits still cost the JVM the
  * first use of Jackson (ObjectMapper's static setup reaches Locale and calendar data; the first
- * parser reaches BigDecimal, whose JDK 25 initializer squares 5^(2^15)), SHA-256 and the
+ * parser reaches BigDecimal, whose JDK 25 initializer computes 5^(2^16)), SHA-256 and the
  * context's content hashes: most of a cached rebuild's CPU in a fresh CLI JVM.
  *
  * <p>What makes a hit exact rather than probable:
