@@ -175,8 +175,13 @@ public final class AotTraining {
      * FROM it (the base image pulled, as a build on a fresh machine does) and the pull verb.
      */
     private static void pushPullAndBuildFromIt(Path work, Path pulledStore) throws IOException {
-        try (TrainingRegistry registry = TrainingRegistry.start()) {
-            String ref = "127.0.0.1:" + registry.port() + "/aot-training/base:1";
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jcontainer.cli.TrainingRegistry"); // by name: not loaded here
+        Process registry = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String port = new java.io.BufferedReader(new java.io.InputStreamReader(registry.getInputStream())).readLine();
+            if (port == null || !port.matches("\\d+")) return; // no registry: the cache is only smaller
+            String ref = "127.0.0.1:" + port + "/aot-training/base:1";
             // the busybox image when its RUN steps could run here, else the FROM scratch one
             if (verb("tag", "aot-training/run:1", ref) != 0) verb("tag", "aot-training/build:1", ref);
             verb("push", ref);
@@ -191,6 +196,14 @@ public final class AotTraining {
             verb("build", "-q", "-t", "aot-training/pulled:1", ctx.toString());
             verb("rmi", ref);
             verb("pull", ref);
+        } finally {
+            registry.getOutputStream().close();
+            try {
+                if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly().waitFor();
+            } catch (InterruptedException e) {
+                registry.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code pull} get through: the AOT training's stand-in for the local registry a build pulls its
  * base image from, so that the build verb's cache holds the pull path too. Not a registry for
  * anything else: no auth, no checks beyond the digest of what is pushed.
+ *
+ * <p>It runs in a JVM of its own ({@link #main}): in the training JVM its server classes would
+ * land in the AOT cache, and every verb started with that cache would load them.
  */
 final class TrainingRegistry implements AutoCloseable {
     private final HttpServer server;
@@ -31,6 +34,15 @@ final class TrainingRegistry implements AutoCloseable {
 
     private TrainingRegistry(HttpServer server) {
         this.server = server;
+    }
+
+    /** Serves on a loopback port, prints it, and stops when standard input closes. */
+    public static void main(String[] args) throws IOException {
+        try (TrainingRegistry r = start()) {
+            System.out.println(r.port());
+            System.out.flush();
+            System.in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
     }
 
     static TrainingRegistry start() throws IOException {

@@ -75,6 +75,14 @@ class BuildCommandTest {
         var run = cli("run", "--rm", "jc-cli/app:1");
         assertThat(run.code()).as(run.toString()).isZero();
         assertThat(run.out()).isEqualTo("hello from the build\nbuilt by test\n");
+
+        // the rebuilds above were answered by the whole-build memo; a changed file must not be
+        Files.writeString(ctx.resolve("msg.txt"), "changed since\n");
+        var changed = cli("build", "-t", "jc-cli/app:1", "-f", ctx.resolve("app.Dockerfile").toString(), "--build-arg", "WHO=test", ctx.toString());
+        assertThat(changed.code()).as(changed.toString()).isZero();
+        assertThat(changed.err()).doesNotContainPattern("COPY msg.txt /msg.txt\n#\\d+ CACHED").containsPattern("#\\d+ \\d+\\.\\d{3} built by test");
+        var rerun = cli("run", "--rm", "jc-cli/app:1");
+        assertThat(rerun.out()).isEqualTo("changed since\nbuilt by test\n");
     }
 
     @Test
