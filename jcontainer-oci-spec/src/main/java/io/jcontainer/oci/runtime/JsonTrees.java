@@ -28,9 +28,19 @@ import java.nio.file.Path;
  * doubles, the last of duplicate keys kept, {@link MissingNode} for an empty document, and
  * anything after the first value refused. {@link #pretty} writes a tree as the mapper's default
  * pretty printer does ({@code jcontainer-runc state}).
+ *
+ * <p>Documents in the plain form jcontainer writes them (UTF-8, integers, the standard escapes)
+ * are read by {@link Plain} without Jackson's parser; anything else goes to Jackson, so the
+ * tree, and the errors, are Jackson's either way. Why: the first Jackson parser of a JVM
+ * initialises {@code java.math.BigDecimal} (its base class holds BigDecimal constants), and
+ * BigDecimal's initialiser computes 5^(2^16) by repeated squaring — 30 ms of CPU with C1, 45–60 ms
+ * interpreted (the read verbs run {@code -Xint}), a third of what {@code ps} cost.
  */
 public final class JsonTrees {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /** Built on first use: creating it is cheap, but only the documents {@link Plain} passes on need it. */
+    private static final class Factory {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private JsonTrees() {
@@ -41,13 +51,17 @@ public final class JsonTrees {
     }
 
     public static JsonNode read(String json) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
+        JsonNode plain = Plain.read(json);
+        if (plain != null) return plain;
+        try (JsonParser p = Factory.FACTORY.createParser(json)) {
             return document(p);
         }
     }
 
     public static JsonNode read(byte[] json) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
+        JsonNode plain = Plain.read(json);
+        if (plain != null) return plain;
+        try (JsonParser p = Factory.FACTORY.createParser(json)) {
             return document(p);
         }
     }
@@ -97,7 +111,7 @@ public final class JsonTrees {
      */
     public static String pretty(JsonNode n) throws IOException {
         StringWriter out = new StringWriter();
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        try (JsonGenerator g = Factory.FACTORY.createGenerator(out)) {
             g.setPrettyPrinter(new DefaultPrettyPrinter());
             write(g, n);
         }
@@ -133,6 +147,206 @@ public final class JsonTrees {
                 }
             }
             default -> throw new IllegalArgumentException("a " + n.getNodeType() + " node is written by an ObjectMapper only");
+        }
+    }
+
+    /**
+     * RFC 8259 JSON in the subset jcontainer's own records use, read into the tree Jackson would
+     * make: objects, arrays, strings (valid UTF-8, the standard escapes, no lone surrogate),
+     * integers of up to 18 digits, true, false, null. {@code null} (not an error) for anything
+     * outside it — a fraction or exponent, a longer integer, a leading zero, a byte order mark,
+     * invalid UTF-8, a control character in a string, deep nesting, an empty document, any
+     * syntax error: Jackson then reads it, or says exactly what is wrong with it.
+     */
+    static final class Plain {
+        private static final int MAX_DEPTH = 500; // Jackson's limit is 1000: deeper documents are its to accept or refuse
+        private final String s;
+        private int i;
+
+        private Plain(String s) {
+            this.s = s;
+        }
+
+        static JsonNode read(byte[] json) {
+            String text;
+            try {
+                text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(json)).toString();
+            } catch (java.nio.charset.CharacterCodingException notUtf8) {
+                return null;
+            }
+            return read(text);
+        }
+
+        static JsonNode read(String json) {
+            Plain p = new Plain(json);
+            try {
+                p.skipSpace();
+                if (p.i == json.length()) return null; // empty: Jackson's MissingNode
+                JsonNode n = p.value(0);
+                p.skipSpace();
+                return p.i == json.length() ? n : null;
+            } catch (Outside e) {
+                return null;
+            }
+        }
+
+        /** Not in the subset: Jackson's to read. */
+        private static final class Outside extends Exception {
+            Outside() {
+                super(null, null, false, false);
+            }
+        }
+
+        private static final Outside OUTSIDE = new Outside();
+
+        private JsonNode value(int depth) throws Outside {
+            if (i >= s.length() || depth > MAX_DEPTH) throw OUTSIDE;
+            char c = s.charAt(i);
+            switch (c) {
+                case '{' -> {
+                    i++;
+                    ObjectNode o = NODES.objectNode();
+                    skipSpace();
+                    if (peek() == '}') {
+                        i++;
+                        return o;
+                    }
+                    while (true) {
+                        skipSpace();
+                        if (peek() != '"') throw OUTSIDE;
+                        String name = string();
+                        skipSpace();
+                        expect(':');
+                        skipSpace();
+                        o.set(name, value(depth + 1)); // the last of duplicate keys wins, in the first one's place: as Jackson's tree
+                        skipSpace();
+                        char d = next();
+                        if (d == '}') return o;
+                        if (d != ',') throw OUTSIDE;
+                    }
+                }
+                case '[' -> {
+                    i++;
+                    ArrayNode a = NODES.arrayNode();
+                    skipSpace();
+                    if (peek() == ']') {
+                        i++;
+                        return a;
+                    }
+                    while (true) {
+                        skipSpace();
+                        a.add(value(depth + 1));
+                        skipSpace();
+                        char d = next();
+                        if (d == ']') return a;
+                        if (d != ',') throw OUTSIDE;
+                    }
+                }
+                case '"' -> {
+                    return NODES.textNode(string());
+                }
+                case 't' -> {
+                    literal("true");
+                    return NODES.booleanNode(true);
+                }
+                case 'f' -> {
+                    literal("false");
+                    return NODES.booleanNode(false);
+                }
+                case 'n' -> {
+                    literal("null");
+                    return NODES.nullNode();
+                }
+                default -> {
+                    return number();
+                }
+            }
+        }
+
+        private JsonNode number() throws Outside {
+            int start = i;
+            if (peek() == '-') i++;
+            int digits = i;
+            while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+            int n = i - digits;
+            if (n == 0 || n > 18 || (n > 1 && s.charAt(digits) == '0')) throw OUTSIDE;
+            if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw OUTSIDE;
+            long v = Long.parseLong(s, start, i, 10);
+            return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+        }
+
+        private String string() throws Outside {
+            i++; // the opening quote
+            StringBuilder b = null;
+            int run = i;
+            while (true) {
+                if (i >= s.length()) throw OUTSIDE;
+                char c = s.charAt(i);
+                if (c == '"') {
+                    String out = b == null ? s.substring(run, i) : b.append(s, run, i).toString();
+                    i++;
+                    return out;
+                }
+                if (c < 0x20) throw OUTSIDE;
+                if (c == '\\') {
+                    if (b == null) b = new StringBuilder();
+                    b.append(s, run, i);
+                    if (i + 1 >= s.length()) throw OUTSIDE;
+                    char e = s.charAt(i + 1);
+                    i += 2;
+                    switch (e) {
+                        case '"', '\\', '/' -> b.append(e);
+                        case 'b' -> b.append('\b');
+                        case 'f' -> b.append('\f');
+                        case 'n' -> b.append('\n');
+                        case 'r' -> b.append('\r');
+                        case 't' -> b.append('\t');
+                        case 'u' -> {
+                            if (i + 4 > s.length()) throw OUTSIDE;
+                            int u = 0;
+                            for (int k = 0; k < 4; k++) {
+                                char x = s.charAt(i + k);
+                                int h = x >= '0' && x <= '9' ? x - '0' : x >= 'a' && x <= 'f' ? x - 'a' + 10 : x >= 'A' && x <= 'F' ? x - 'A' + 10 : -1;
+                                if (h < 0) throw OUTSIDE; // ASCII hex only (Character.digit would take other scripts' digits)
+                                u = u * 16 + h;
+                            }
+                            if (Character.isSurrogate((char) u)) throw OUTSIDE;
+                            b.append((char) u);
+                            i += 4;
+                        }
+                        default -> throw OUTSIDE;
+                    }
+                    run = i;
+                    continue;
+                }
+                i++;
+            }
+        }
+
+        private void literal(String word) throws Outside {
+            if (!s.startsWith(word, i)) throw OUTSIDE;
+            i += word.length();
+        }
+
+        private void expect(char c) throws Outside {
+            if (next() != c) throw OUTSIDE;
+        }
+
+        private char next() throws Outside {
+            if (i >= s.length()) throw OUTSIDE;
+            return s.charAt(i++);
+        }
+
+        private char peek() {
+            return i < s.length() ? s.charAt(i) : 0;
+        }
+
+        private void skipSpace() {
+            while (i < s.length()) {
+                char c = s.charAt(i);
+                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+                i++;
+            }
         }
     }
 }
