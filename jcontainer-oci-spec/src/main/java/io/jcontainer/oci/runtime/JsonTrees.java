@@ -152,9 +152,9 @@ public final class JsonTrees {
 
     /**
      * RFC 8259 JSON in the subset jcontainer's own records use, read into the tree Jackson would
-     * make: objects, arrays, strings (valid UTF-8, the standard escapes, no lone surrogate),
-     * integers of up to 18 digits, true, false, null. {@code null} (not an error) for anything
-     * outside it — a fraction or exponent, a longer integer, a leading zero, a byte order mark,
+     * make: objects, arrays, strings (valid UTF-8, the standard escapes, no escaped surrogate),
+     * integers (int, long or BigInteger, as Jackson's), true, false, null. {@code null} (not an
+     * error) for anything outside it — a fraction or exponent, a leading zero, a byte order mark,
      * invalid UTF-8, a control character in a string, deep nesting, an empty document, any
      * syntax error: Jackson then reads it, or says exactly what is wrong with it.
      */
@@ -269,8 +269,15 @@ public final class JsonTrees {
             int digits = i;
             while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
             int n = i - digits;
-            if (n == 0 || n > 18 || (n > 1 && s.charAt(digits) == '0')) throw OUTSIDE;
+            if (n == 0 || n > 1000 || (n > 1 && s.charAt(digits) == '0')) throw OUTSIDE; // 1000: Jackson's longest number
             if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw OUTSIDE;
+            if (n > 18) { // as Jackson: a long when it fits, else a BigInteger (seccomp's 18446744073709551615)
+                try {
+                    return NODES.numberNode(Long.parseLong(s, start, i, 10));
+                } catch (NumberFormatException tooBig) {
+                    return NODES.numberNode(new java.math.BigInteger(s.substring(start, i)));
+                }
+            }
             long v = Long.parseLong(s, start, i, 10);
             return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
         }
