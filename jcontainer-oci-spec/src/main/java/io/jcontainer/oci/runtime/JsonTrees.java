@@ -155,11 +155,14 @@ public final class JsonTrees {
      * make: objects, arrays, strings (valid UTF-8, the standard escapes, no escaped surrogate),
      * integers (int, long or BigInteger, as Jackson's), true, false, null. {@code null} (not an
      * error) for anything outside it — a fraction or exponent, a leading zero, a byte order mark,
-     * invalid UTF-8, a control character in a string, deep nesting, an empty document, any
-     * syntax error: Jackson then reads it, or says exactly what is wrong with it.
+     * invalid UTF-8, a control character in a string, deep nesting, names or strings beyond
+     * Jackson's length limits, an empty document, any syntax error: Jackson then reads it, or
+     * says exactly what is wrong with it.
      */
     static final class Plain {
         private static final int MAX_DEPTH = 500; // Jackson's limit is 1000: deeper documents are its to accept or refuse
+        /** Jackson's default StreamReadConstraints (2.18): longer names and strings are its to refuse. */
+        private static final int MAX_NAME = 50_000, MAX_STRING = 20_000_000;
         private final String s;
         private int i;
 
@@ -215,6 +218,7 @@ public final class JsonTrees {
                         skipSpace();
                         if (peek() != '"') throw OUTSIDE;
                         String name = string();
+                        if (name.length() > MAX_NAME) throw OUTSIDE;
                         skipSpace();
                         expect(':');
                         skipSpace();
@@ -243,7 +247,9 @@ public final class JsonTrees {
                     }
                 }
                 case '"' -> {
-                    return NODES.textNode(string());
+                    String text = string();
+                    if (text.length() > MAX_STRING) throw OUTSIDE;
+                    return NODES.textNode(text);
                 }
                 case 't' -> {
                     literal("true");
