@@ -29,9 +29,9 @@ import java.nio.file.Path;
  * anything after the first value refused. {@link #pretty} writes a tree as the mapper's default
  * pretty printer does ({@code jcontainer-runc state}).
  *
- * <p>Documents in the plain form jcontainer writes them (UTF-8, integers, the standard escapes)
- * are read by {@link Plain} without Jackson's parser; anything else goes to Jackson, so the
- * tree, and the errors, are Jackson's either way. Why: the first Jackson parser of a JVM
+ * <p>Documents in the plain form jcontainer writes them (UTF-8, integers, no fractions) are read
+ * by {@link Plain} with Gson's streaming reader instead of Jackson's parser; anything else goes to
+ * Jackson, so the tree, and the errors, are Jackson's either way. Why: the first Jackson parser of a JVM
  * initialises {@code java.math.BigDecimal} (its base class holds BigDecimal constants), and
  * BigDecimal's initialiser computes 5^(2^16) by repeated squaring — 30 ms of CPU with C1, 45–60 ms
  * interpreted (the read verbs run {@code -Xint}), a third of what {@code ps} cost.
@@ -152,22 +152,19 @@ public final class JsonTrees {
 
     /**
      * RFC 8259 JSON in the subset jcontainer's own records use, read into the tree Jackson would
-     * make: objects, arrays, strings (valid UTF-8, the standard escapes, no escaped surrogate),
-     * integers (int, long or BigInteger, as Jackson's), true, false, null. {@code null} (not an
-     * error) for anything outside it — a fraction or exponent, a leading zero, a byte order mark,
-     * invalid UTF-8, a control character in a string, deep nesting, names or strings beyond
-     * Jackson's length limits, an empty document, any syntax error: Jackson then reads it, or
-     * says exactly what is wrong with it.
+     * make: objects, arrays, strings, integers (int, long or BigInteger, as Jackson's), true,
+     * false, null. The tokens come from Gson's streaming reader in its strict mode, which holds
+     * no BigDecimal. {@code null} (not an error) for anything outside the subset or refused by
+     * Gson — a fraction or exponent, a byte order mark, invalid UTF-8, deep nesting, names or
+     * strings beyond Jackson's length limits, an empty document, any syntax error: Jackson then
+     * reads it, or says exactly what is wrong with it.
      */
     static final class Plain {
-        private static final int MAX_DEPTH = 500; // Jackson's limit is 1000: deeper documents are its to accept or refuse
-        /** Jackson's default StreamReadConstraints (2.18): longer names and strings are its to refuse. */
-        private static final int MAX_NAME = 50_000, MAX_STRING = 20_000_000;
-        private final String s;
-        private int i;
+        private static final int MAX_DEPTH = 250; // Gson's default limit is 255, Jackson's 1000: deeper documents are Jackson's
+        /** Jackson's default StreamReadConstraints (2.18): longer names, strings and numbers are its to refuse. */
+        private static final int MAX_NAME = 50_000, MAX_STRING = 20_000_000, MAX_NUMBER = 1000;
 
-        private Plain(String s) {
-            this.s = s;
+        private Plain() {
         }
 
         static JsonNode read(byte[] json) {
@@ -181,184 +178,67 @@ public final class JsonTrees {
         }
 
         static JsonNode read(String json) {
-            Plain p = new Plain(json);
-            try {
-                p.skipSpace();
-                if (p.i == json.length()) return null; // empty: Jackson's MissingNode
-                JsonNode n = p.value(0);
-                p.skipSpace();
-                return p.i == json.length() ? n : null;
-            } catch (Outside e) {
+            if (json.isEmpty() || json.charAt(0) == '\uFEFF') return null; // empty (MissingNode) or a byte order mark: Jackson's
+            try (com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(json))) {
+                r.setStrictness(com.google.gson.Strictness.STRICT);
+                JsonNode n = value(r, 0);
+                return r.peek() == com.google.gson.stream.JsonToken.END_DOCUMENT ? n : null;
+            } catch (IOException | RuntimeException outside) {
+                // Gson's MalformedJsonException and EOFException, a number or depth past the subset: Jackson's to read
                 return null;
             }
         }
 
-        /** Not in the subset: Jackson's to read. */
-        private static final class Outside extends Exception {
-            Outside() {
-                super(null, null, false, false);
-            }
-        }
-
-        private static final Outside OUTSIDE = new Outside();
-
-        private JsonNode value(int depth) throws Outside {
-            if (i >= s.length() || depth > MAX_DEPTH) throw OUTSIDE;
-            char c = s.charAt(i);
-            switch (c) {
-                case '{' -> {
-                    i++;
+        private static JsonNode value(com.google.gson.stream.JsonReader r, int depth) throws IOException {
+            if (depth > MAX_DEPTH) throw new IOException("deeper than the plain subset");
+            switch (r.peek()) {
+                case BEGIN_OBJECT -> {
+                    r.beginObject();
                     ObjectNode o = NODES.objectNode();
-                    skipSpace();
-                    if (peek() == '}') {
-                        i++;
-                        return o;
+                    while (r.hasNext()) {
+                        String name = r.nextName();
+                        if (name.length() > MAX_NAME) throw new IOException("a name longer than Jackson takes");
+                        o.set(name, value(r, depth + 1)); // the last of duplicate keys wins, in the first one's place: as Jackson's tree
                     }
-                    while (true) {
-                        skipSpace();
-                        if (peek() != '"') throw OUTSIDE;
-                        String name = string();
-                        if (name.length() > MAX_NAME) throw OUTSIDE;
-                        skipSpace();
-                        expect(':');
-                        skipSpace();
-                        o.set(name, value(depth + 1)); // the last of duplicate keys wins, in the first one's place: as Jackson's tree
-                        skipSpace();
-                        char d = next();
-                        if (d == '}') return o;
-                        if (d != ',') throw OUTSIDE;
-                    }
+                    r.endObject();
+                    return o;
                 }
-                case '[' -> {
-                    i++;
+                case BEGIN_ARRAY -> {
+                    r.beginArray();
                     ArrayNode a = NODES.arrayNode();
-                    skipSpace();
-                    if (peek() == ']') {
-                        i++;
-                        return a;
-                    }
-                    while (true) {
-                        skipSpace();
-                        a.add(value(depth + 1));
-                        skipSpace();
-                        char d = next();
-                        if (d == ']') return a;
-                        if (d != ',') throw OUTSIDE;
-                    }
+                    while (r.hasNext()) a.add(value(r, depth + 1));
+                    r.endArray();
+                    return a;
                 }
-                case '"' -> {
-                    String text = string();
-                    if (text.length() > MAX_STRING) throw OUTSIDE;
+                case STRING -> {
+                    String text = r.nextString();
+                    if (text.length() > MAX_STRING) throw new IOException("a string longer than Jackson takes");
                     return NODES.textNode(text);
                 }
-                case 't' -> {
-                    literal("true");
-                    return NODES.booleanNode(true);
+                case BOOLEAN -> {
+                    return NODES.booleanNode(r.nextBoolean());
                 }
-                case 'f' -> {
-                    literal("false");
-                    return NODES.booleanNode(false);
-                }
-                case 'n' -> {
-                    literal("null");
+                case NULL -> {
+                    r.nextNull();
                     return NODES.nullNode();
                 }
-                default -> {
-                    return number();
+                case NUMBER -> {
+                    return integer(r.nextString());
                 }
+                default -> throw new IOException("not a value: " + r.peek());
             }
         }
 
-        private JsonNode number() throws Outside {
-            int start = i;
-            if (peek() == '-') i++;
-            int digits = i;
-            while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
-            int n = i - digits;
-            if (n == 0 || n > 1000 || (n > 1 && s.charAt(digits) == '0')) throw OUTSIDE; // 1000: Jackson's longest number
-            if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw OUTSIDE;
-            if (n > 18) { // as Jackson: a long when it fits, else a BigInteger (seccomp's 18446744073709551615)
-                try {
-                    return NODES.numberNode(Long.parseLong(s, start, i, 10));
-                } catch (NumberFormatException tooBig) {
-                    return NODES.numberNode(new java.math.BigInteger(s.substring(start, i)));
-                }
+        /** An integer as Jackson's tree holds it: an int, a long when it does not fit, else a BigInteger. */
+        private static JsonNode integer(String literal) throws IOException {
+            if (literal.length() > MAX_NUMBER || literal.indexOf('.') >= 0 || literal.indexOf('e') >= 0 || literal.indexOf('E') >= 0) {
+                throw new IOException("not an integer of the plain subset"); // a double is Jackson's to read
             }
-            long v = Long.parseLong(s, start, i, 10);
-            return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
-        }
-
-        private String string() throws Outside {
-            i++; // the opening quote
-            StringBuilder b = null;
-            int run = i;
-            while (true) {
-                if (i >= s.length()) throw OUTSIDE;
-                char c = s.charAt(i);
-                if (c == '"') {
-                    String out = b == null ? s.substring(run, i) : b.append(s, run, i).toString();
-                    i++;
-                    return out;
-                }
-                if (c < 0x20) throw OUTSIDE;
-                if (c == '\\') {
-                    if (b == null) b = new StringBuilder();
-                    b.append(s, run, i);
-                    if (i + 1 >= s.length()) throw OUTSIDE;
-                    char e = s.charAt(i + 1);
-                    i += 2;
-                    switch (e) {
-                        case '"', '\\', '/' -> b.append(e);
-                        case 'b' -> b.append('\b');
-                        case 'f' -> b.append('\f');
-                        case 'n' -> b.append('\n');
-                        case 'r' -> b.append('\r');
-                        case 't' -> b.append('\t');
-                        case 'u' -> {
-                            if (i + 4 > s.length()) throw OUTSIDE;
-                            int u = 0;
-                            for (int k = 0; k < 4; k++) {
-                                char x = s.charAt(i + k);
-                                int h = x >= '0' && x <= '9' ? x - '0' : x >= 'a' && x <= 'f' ? x - 'a' + 10 : x >= 'A' && x <= 'F' ? x - 'A' + 10 : -1;
-                                if (h < 0) throw OUTSIDE; // ASCII hex only (Character.digit would take other scripts' digits)
-                                u = u * 16 + h;
-                            }
-                            if (Character.isSurrogate((char) u)) throw OUTSIDE;
-                            b.append((char) u);
-                            i += 4;
-                        }
-                        default -> throw OUTSIDE;
-                    }
-                    run = i;
-                    continue;
-                }
-                i++;
-            }
-        }
-
-        private void literal(String word) throws Outside {
-            if (!s.startsWith(word, i)) throw OUTSIDE;
-            i += word.length();
-        }
-
-        private void expect(char c) throws Outside {
-            if (next() != c) throw OUTSIDE;
-        }
-
-        private char next() throws Outside {
-            if (i >= s.length()) throw OUTSIDE;
-            return s.charAt(i++);
-        }
-
-        private char peek() {
-            return i < s.length() ? s.charAt(i) : 0;
-        }
-
-        private void skipSpace() {
-            while (i < s.length()) {
-                char c = s.charAt(i);
-                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
-                i++;
+            try {
+                long v = Long.parseLong(literal);
+                return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+            } catch (NumberFormatException tooBig) {
+                return NODES.numberNode(new java.math.BigInteger(literal)); // seccomp's 18446744073709551615
             }
         }
     }
