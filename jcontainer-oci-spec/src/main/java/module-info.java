@@ -7,6 +7,7 @@
 module io.jcontainer.oci.spec {
     requires transitive io.jcontainer;
     requires transitive com.fasterxml.jackson.databind;
+    requires com.google.gson; // its streaming reader only (JsonTrees.Plain)
 
     exports io.jcontainer.oci.runtime;
 }

@@ -67,13 +67,25 @@ public final class AotTraining {
         verb("--help");
         verb("inspect", "aot-training-no-such-container");
         boolean made = otherJvm("create", "--name", "aot-training", "--rootfs", root.toString(), "/bin/true");
+        // and a running one, when the host has a static busybox to run (.ci/run installs it): ps and
+        // inspect of a running container read its cgroup freezer and its network endpoints, which
+        // the classes of a created one never reach
+        Path busybox = Path.of("/bin/busybox");
+        boolean running = false;
+        if (Files.isRegularFile(busybox) && Files.isExecutable(busybox)) {
+            Path runRoot = Files.createDirectories(root.resolveSibling("running-root").resolve("bin"));
+            Files.copy(busybox, runRoot.resolve("sleep"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            running = otherJvm("run", "-d", "--name", "aot-training-running", "--rootfs", runRoot.getParent().toString(), "/bin/sleep", "60");
+        }
         try {
             verb("ps");
             verb("ps", "-a");
             verb("ps", "-a", "-q");
             verb("inspect", "aot-training");
+            if (running) verb("inspect", "aot-training-running");
         } finally {
             if (made) otherJvm("rm", "-f", "aot-training");
+            if (running) otherJvm("rm", "-f", "aot-training-running");
         }
         verb("ps", "-a");
     }

@@ -126,6 +126,45 @@ class JcontainerScriptIT {
         }
     }
 
+    /**
+     * What a person waits for does not initialise {@code java.math.BigDecimal}: its initialiser
+     * squares its way to 5^65536 (45-60 ms of an interpreted read verb, ~30 ms with C1), and it
+     * comes with the first Jackson parser. ps and inspect of a running container, and run --rm
+     * (with the default seccomp profile, whose 18446744073709551615 is a BigInteger), read their
+     * JSON with JsonTrees' own reader: a record or profile that falls back to Jackson shows here.
+     */
+    @Test
+    @RequiresRoot
+    void readVerbsAndRunDoNotInitialiseBigDecimal() throws Exception {
+        String root = TestRootfs.busybox().toString();
+        Path log = Files.createTempFile("jcontainer-init", ".log");
+        Path state = Files.createTempDirectory("jcontainer-init-state");
+        String name = "init-probe-" + ProcessHandle.current().pid();
+        try {
+            var start = builder(jc("run", "-d", "--name", name, "--rootfs", root, "sleep", "60"));
+            start.environment().put("JCONTAINER_STATE_DIR", state.toString());
+            var s = run(start, "");
+            assertThat(s.code()).as(s.err()).isZero();
+            for (var argv : List.of(List.of("ps", "-a"), List.of("inspect", name), List.of("run", "--rm", "--rootfs", root, "true"))) {
+                var pb = builder(jc(argv.toArray(String[]::new)));
+                pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+                pb.environment().put("JCONTAINER_JAVA_OPTS", "-Xlog:class+init=info:file=" + log + "::filecount=0");
+                var r = run(pb, "");
+                assertThat(r.code()).as(r.err()).isZero();
+                assertThat(Files.readString(log)).as(argv.toString()).contains("Initializing 'io/jcontainer/cli/Cli'")
+                        .doesNotContain("'java/math/BigDecimal'");
+            }
+        } finally {
+            var rm = builder(jc("rm", "-f", name));
+            rm.environment().put("JCONTAINER_STATE_DIR", state.toString());
+            run(rm, "");
+            Files.deleteIfExists(log);
+            try (var w = Files.walk(state)) {
+                for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @Test
     @RequiresRoot
     void runsOnTheDefaultRootWithInheritedStreams() throws Exception {

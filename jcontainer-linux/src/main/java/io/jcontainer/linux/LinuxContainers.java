@@ -211,27 +211,29 @@ final class LinuxContainers implements Containers {
 
     /** The store's entries, after what a daemon would have done since: auto-removals, die events. */
     private List<ContainerStore.Entry> entries() {
-        removeAutoRemoved();
         List<ContainerStore.Entry> all = store.list();
+        if (removeAutoRemoved(all)) all = store.list(); // listed again only when some went
         noticeExits(all);
         return all;
     }
 
     private ContainerStore.Entry entry(String ref) {
-        removeAutoRemoved();
-        ContainerStore.Entry e = store.find(ref);
+        List<ContainerStore.Entry> all = store.list();
+        if (removeAutoRemoved(all)) all = store.list();
+        ContainerStore.Entry e = store.find(ref, all);
         noticeExits(List.of(e));
         return e;
     }
 
-    /** docker's --rm of the ones that exited; what they held on networks goes with them. */
-    private void removeAutoRemoved() {
-        if (store.removeAutoRemoved() == 0) return;
+    /** docker's --rm of the ones that exited; what they held on networks goes with them. True when any went. */
+    private boolean removeAutoRemoved(List<ContainerStore.Entry> all) {
+        if (store.removeAutoRemoved(all) == 0) return false;
         try {
             runtime.sweepNetworks();
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: sweeping network endpoints failed: {}", e.getMessage());
         }
+        return true;
     }
 
     /** The stored spec, or null when there is none or it cannot be read (a record of the format before). */

@@ -391,7 +391,11 @@ public final class ContainerStore {
      * {@link NoSuchContainerException} with docker's wording when none or several match.
      */
     public Entry find(String ref) {
-        List<Entry> all = list();
+        return find(ref, list());
+    }
+
+    /** As {@link #find(String)}, among entries just listed. */
+    public Entry find(String ref, List<Entry> all) {
         for (Entry e : all) if (e.state().id().equals(ref)) return e;
         String name = ref.startsWith("/") ? ref.substring(1) : ref;
         for (Entry e : all) if (name.equals(e.state().name())) return e;
@@ -625,8 +629,13 @@ public final class ContainerStore {
      * or a runtime starts. Returns how many went; an entry that vanishes meanwhile is skipped.
      */
     public int removeAutoRemoved() {
+        return removeAutoRemoved(list());
+    }
+
+    /** As {@link #removeAutoRemoved()}, over entries just listed (a listing reads every record: once is enough). */
+    public int removeAutoRemoved(List<Entry> entries) {
         int n = 0;
-        for (Entry e : list()) {
+        for (Entry e : entries) {
             ContainerState s = e.state();
             if (!s.autoRemove() || e.status() != Status.EXITED || (s.launcherPid() > 0 && ProcStat.alive(s.launcherPid(), -1))) continue;
             try {

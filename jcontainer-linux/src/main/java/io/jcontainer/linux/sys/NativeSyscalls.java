@@ -54,7 +54,10 @@ public final class NativeSyscalls implements Syscalls {
     private static final int EPOLLIN = 0x1, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000;
     /** struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
     private static final int EPOLL_EVENT_SIZE = X86_64 ? 12 : 16, EPOLL_DATA_OFFSET = X86_64 ? 4 : 8;
-    private static final ValueLayout.OfLong UNALIGNED_LONG = JAVA_LONG.withByteAlignment(1);
+    /** In a holder: the first ValueLayout spins lambda forms (~8 ms interpreted), which a verb that only reads files does not need. */
+    private static final class Epoll {
+        static final ValueLayout.OfLong UNALIGNED_LONG = JAVA_LONG.withByteAlignment(1);
+    }
 
     private static final class MemfdCreate {
         static final MethodHandle H = errnoFn("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
@@ -829,7 +832,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment ev = a.allocate(16, 8);
             ev.set(JAVA_INT, 0, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
-            ev.set(UNALIGNED_LONG, EPOLL_DATA_OFFSET, data);
+            ev.set(Epoll.UNALIGNED_LONG, EPOLL_DATA_OFFSET, data);
             int r = (int) EpollCtl.H.invokeExact(cs, epfd, op, fd, ev);
             if (r < 0) throw new SyscallException("epoll_ctl", errno(cs), "fd " + fd);
         } catch (Throwable t) {
@@ -848,7 +851,7 @@ public final class NativeSyscalls implements Syscalls {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("epoll_wait", errno(cs), null);
                 }
-                for (int i = 0; i < n; i++) out[i] = evs.get(UNALIGNED_LONG, (long) i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
+                for (int i = 0; i < n; i++) out[i] = evs.get(Epoll.UNALIGNED_LONG, (long) i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
                 return n;
             }
         } catch (Throwable t) {
