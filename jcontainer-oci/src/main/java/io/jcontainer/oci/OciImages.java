@@ -788,6 +788,11 @@ public final class OciImages implements Images {
     }
 
     @Override
+    public void checkLogin(String registryName, String username, String password) {
+        registryClient().checkLogin(registryName, username, password);
+    }
+
+    @Override
     public boolean logout(String registryName) {
         return dockerConfig.remove(registryName);
     }
