@@ -142,6 +142,12 @@ public interface Images extends AutoCloseable {
      */
     void checkLogin(String registry, String username, String password);
 
+    /**
+     * Stores credentials for {@code registry} in the docker config without checking them: what a
+     * client does once a daemon has checked them ({@code docker -H … login}).
+     */
+    void storeCredentials(String registry, String username, String password);
+
     /** Removes stored credentials for {@code registry}; false if there were none. */
     boolean logout(String registry);
 

@@ -191,12 +191,14 @@ public final class Cli {
 
     /**
      * The daemon this invocation talks to, docker's way: -H, else DOCKER_HOST; null: this host's
-     * store itself. The service verbs always run here (they are the daemon): DOCKER_HOST is left
-     * to their clients, and -H with them is refused.
+     * store itself. The service verbs ({@code serve}, {@code system service}) always run here
+     * (they are the daemon): DOCKER_HOST is left to their clients, and -H with them is refused.
+     * The other {@code system} verbs ({@code df}, {@code prune}) are a daemon's like any verb.
      */
     static String remoteHost(Flags.Parsed global, List<String> rest, String dockerHost) {
         String flag = global.value("host");
-        boolean service = !rest.isEmpty() && (rest.getFirst().equals("serve") || rest.getFirst().equals("system"));
+        boolean service = !rest.isEmpty() && (rest.getFirst().equals("serve") || rest.getFirst().equals("system")
+                && (rest.size() < 2 || !List.of("df", "prune", "info", "events").contains(rest.get(1))));
         if (service) {
             if (flag != null)
                 throw new CliException(EXIT_ERROR, "-H/--host " + flag + " names a daemon to talk to; '" + rest.getFirst()

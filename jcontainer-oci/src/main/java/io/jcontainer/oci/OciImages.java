@@ -793,6 +793,11 @@ public final class OciImages implements Images {
     }
 
     @Override
+    public void storeCredentials(String registryName, String username, String password) {
+        dockerConfig.store(registryName, username, password);
+    }
+
+    @Override
     public boolean logout(String registryName) {
         return dockerConfig.remove(registryName);
     }
