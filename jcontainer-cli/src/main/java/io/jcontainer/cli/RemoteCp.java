@@ -74,17 +74,24 @@ final class RemoteCp {
 
     /** The archive endpoint's stat of a path in the container, or null when it is not there. */
     private JsonNode stat(String id, String inside) throws IOException {
-        try (var r = client.call("HEAD", "/containers/" + path(id) + "/archive" + query("path", inside), null)) {
+        String url = "/containers/" + path(id) + "/archive" + query("path", inside);
+        try (var r = client.call("HEAD", url, null)) {
             r.body().readAllBytes();
-            if (r.status() == 404) return null;
-            if (r.status() >= 400) {
-                // a HEAD answer has no body to carry the message: ask again with GET for it
-                try (var g = client.call("GET", "/containers/" + path(id) + "/archive" + query("path", inside), null)) {
-                    throw g.status() >= 400 ? g.error() : new CliException(1, "Error response from daemon: stat " + inside + ": " + r.status());
-                }
-            }
             String h = r.headers().get("X-Docker-Container-Path-Stat");
-            return h == null ? JSON.createObjectNode() : JSON.readTree(Base64.getDecoder().decode(h));
+            if (r.status() == 200 && h != null) return JSON.readTree(Base64.getDecoder().decode(h));
+            if (r.status() == 404) return null;
+        }
+        // a HEAD answer carries no message: the GET's does (a refusal, or a daemon that answers HEAD differently)
+        try (var g = client.call("GET", url, null)) {
+            if (g.status() == 404) {
+                g.body().close();
+                return null;
+            }
+            if (g.status() >= 400) throw g.error();
+            String h = g.headers().get("X-Docker-Container-Path-Stat");
+            g.body().close();
+            if (h == null) throw new CliException(1, "Error response from daemon: no stat of " + inside + " in the answer");
+            return JSON.readTree(Base64.getDecoder().decode(h));
         }
     }
 
@@ -288,6 +295,7 @@ final class RemoteCp {
                 String name = as == null ? rel : rel.isEmpty() ? as : as + "/" + rel;
                 if (name.isEmpty()) continue; // the directory whose contents are copied
                 TarArchiveEntry e;
+                boolean regular = false;
                 if (Files.isSymbolicLink(f)) {
                     e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
                     e.setLinkName(Files.readSymbolicLink(f).toString());
@@ -296,14 +304,15 @@ final class RemoteCp {
                 } else if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     e = new TarArchiveEntry(name);
                     e.setSize(Files.size(f));
+                    regular = true;
                 } else continue; // sockets, FIFOs, devices are not copied
                 Map<String, Object> attrs = Files.readAttributes(f, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-                e.setMode((Integer) attrs.get("mode") & 07777 | (e.isDirectory() ? 040000 : e.isSymbolicLink() ? 0120000 : 0100000));
+                e.setMode((Integer) attrs.get("mode") & 07777 | (regular ? 0100000 : e.isSymbolicLink() ? 0120000 : 040000));
                 e.setModTime((FileTime) attrs.get("lastModifiedTime"));
                 e.setUserId(archive ? (Integer) attrs.get("uid") : 0);
                 e.setGroupId(archive ? (Integer) attrs.get("gid") : 0);
                 tar.putArchiveEntry(e);
-                if (e.isFile()) try (InputStream in = Files.newInputStream(f)) {
+                if (regular) try (InputStream in = Files.newInputStream(f)) {
                     in.transferTo(tar);
                 }
                 tar.closeArchiveEntry();
