@@ -141,6 +141,8 @@ public final class Cli {
             }
             cmd = find(verb);
             if (cmd == null) throw new UsageException("'" + verb + "' is not a jcontainer command.");
+            // system prune has flags of its own (-a, -f), not the service's
+            if (verb.equals("system") && rest.size() > 1 && rest.get(1).equals("prune")) return SystemPrune.run(rest.subList(2, rest.size()), io);
             Flags.Parsed p = cmd.flags().parse(rest.subList(1, rest.size()), cmd.interspersed());
             if (p.bool("help")) {
                 io.out().print(help(cmd));

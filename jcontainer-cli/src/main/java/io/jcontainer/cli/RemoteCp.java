@@ -137,7 +137,7 @@ final class RemoteCp {
      * Unpacks {@code tar} under {@code into}; the archive's top name {@code top} becomes
      * {@code as} (null: its contents land in {@code into} itself).
      */
-    void extract(InputStream tar, Path into, String top, String as, boolean archive) throws IOException {
+    static void extract(InputStream tar, Path into, String top, String as, boolean archive) throws IOException {
         Path root = into.toRealPath();
         List<TarArchiveEntry> dirs = new ArrayList<>();
         List<Path> dirPaths = new ArrayList<>();

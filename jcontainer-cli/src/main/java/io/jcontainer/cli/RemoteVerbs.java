@@ -632,9 +632,7 @@ final class RemoteVerbs {
      * the other, as docker's CLI.
      */
     int systemPrune(List<String> rest) throws IOException {
-        Flags.Parsed p = new Flags().bool("force", 'f', "Do not prompt for confirmation").bool("all", 'a', "Remove all unused images not just dangling ones")
-                .bool("volumes", (char) 0, "Prune anonymous volumes").value("filter", (char) 0, "list", "Provide filter values (e.g. \"label=<key>=<value>\")")
-                .parse(rest, true);
+        Flags.Parsed p = SystemPrune.flags().parse(rest, true);
         if (!p.positionals().isEmpty()) throw new UsageException("\"system prune\" accepts no arguments.");
         StringBuilder warning = new StringBuilder("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n");
         if (p.bool("volumes")) warning.append("  - all anonymous volumes not used by at least one container\n");
