@@ -226,6 +226,23 @@ class RemoteCliIT {
         assertThat(stats.out()).startsWith("CONTAINER ID").contains("files").contains("MEM USAGE / LIMIT");
         assertThat(ok("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "files").out()).matches("files [1-9][0-9]*\n");
 
+        // streaming: the table redrawn (docker's clear and home) every interval until interrupted
+        Process live = cliProcess(List.of("-H", "unix://" + sock, "stats", "files")).redirectErrorStream(true).start();
+        try {
+            StringBuilder seen = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (seen.toString().split("\033\\[2J", -1).length < 3) {
+                int n = live.getInputStream().read(buf);
+                if (n < 0) break;
+                seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            assertThat(seen.toString()).startsWith("\033[2J\033[HCONTAINER ID").contains("files");
+            assertThat(seen.toString().split("\033\\[2J", -1)).hasSizeGreaterThanOrEqualTo(3);
+        } finally {
+            live.destroy();
+            assertThat(live.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+
         assertThat(ok("update", "--memory", "64m", "--pids-limit", "50", "files").out()).isEqualTo("files\n");
         assertThat(ok("inspect", "--format", "{{.HostConfig.Memory}}", "files").out()).isEqualTo("67108864\n");
 
