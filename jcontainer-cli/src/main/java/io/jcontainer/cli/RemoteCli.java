@@ -833,6 +833,7 @@ final class RemoteCli {
                 if (f.equals(dir)) continue;
                 String name = dir.relativize(f).toString().replace('\\', '/');
                 org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+                boolean regular = false; // from the walk, not e.isFile(): a symlink entry was taken for a file (cp: "exceeds size in header")
                 if (java.nio.file.Files.isSymbolicLink(f)) {
                     e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
                     e.setLinkName(java.nio.file.Files.readSymbolicLink(f).toString());
@@ -841,6 +842,7 @@ final class RemoteCli {
                 } else if (java.nio.file.Files.isRegularFile(f)) {
                     e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
                     e.setSize(java.nio.file.Files.size(f));
+                    regular = true;
                 } else continue; // sockets, FIFOs, devices: not build input
                 try {
                     e.setMode((Integer) java.nio.file.Files.getAttribute(f, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777);
@@ -849,7 +851,7 @@ final class RemoteCli {
                 }
                 e.setModTime(java.nio.file.Files.getLastModifiedTime(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
                 tar.putArchiveEntry(e);
-                if (e.isFile()) try (var in = java.nio.file.Files.newInputStream(f)) {
+                if (regular) try (var in = java.nio.file.Files.newInputStream(f)) {
                     in.transferTo(tar);
                 }
                 tar.closeArchiveEntry();
