@@ -271,6 +271,19 @@ class RemoteCliIT {
         ok("rmi", committed, imported, "127.0.0.1:1/jc-remote/imported:2");
     }
 
+    /** build's context tar carries a symbolic link as a link (and a file's bytes as they are). */
+    @Test
+    void buildWithASymlinkInTheContext() throws Exception {
+        Path ctx = Files.createDirectories(dir.resolve("build-ctx"));
+        Files.writeString(ctx.resolve("file"), "through the link\n");
+        Files.createSymbolicLink(ctx.resolve("link"), Path.of("file"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nCOPY . /ctx\nCMD [\"-c\", \"readlink /ctx/link; cat /ctx/link\"]\n");
+        String built = "127.0.0.1:1/jc-remote/built:1";
+        ok("build", "-q", "-t", built, ctx.toString());
+        assertThat(ok("run", "--rm", built).out()).isEqualTo("file\nthrough the link\n");
+        ok("rmi", built);
+    }
+
     /** save | load round trips an image through files and through stdout/stdin. */
     @Test
     void saveAndLoad() throws Exception {
