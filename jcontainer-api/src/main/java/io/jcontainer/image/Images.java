@@ -136,6 +136,18 @@ public interface Images extends AutoCloseable {
     /** Stores credentials for {@code registry} in the docker config after checking them against it. */
     void login(String registry, String username, String password);
 
+    /**
+     * Checks credentials against {@code registry} without storing them (a daemon's
+     * {@code POST /auth}: docker's client keeps what it logs in with, the daemon does not).
+     */
+    void checkLogin(String registry, String username, String password);
+
+    /**
+     * Stores credentials for {@code registry} in the docker config without checking them: what a
+     * client does once a daemon has checked them ({@code docker -H … login}).
+     */
+    void storeCredentials(String registry, String username, String password);
+
     /** Removes stored credentials for {@code registry}; false if there were none. */
     boolean logout(String registry);
 

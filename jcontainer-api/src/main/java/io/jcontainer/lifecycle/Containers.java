@@ -326,6 +326,13 @@ public interface Containers {
         }
     }
 
+    /** A path the verb names is not in the container's filesystem (docker cp's "Could not find the file", a 404). */
+    class NoSuchPathException extends ContainerException {
+        public NoSuchPathException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
      * The container is not in a state the verb allows (docker's 409 Conflict): a name in use, a
      * running container removed without force, a paused one paused again.

@@ -141,6 +141,8 @@ public final class Cli {
             }
             cmd = find(verb);
             if (cmd == null) throw new UsageException("'" + verb + "' is not a jcontainer command.");
+            // system prune has flags of its own (-a, -f), not the service's
+            if (verb.equals("system") && rest.size() > 1 && rest.get(1).equals("prune")) return SystemPrune.run(rest.subList(2, rest.size()), io);
             Flags.Parsed p = cmd.flags().parse(rest.subList(1, rest.size()), cmd.interspersed());
             if (p.bool("help")) {
                 io.out().print(help(cmd));
@@ -191,12 +193,14 @@ public final class Cli {
 
     /**
      * The daemon this invocation talks to, docker's way: -H, else DOCKER_HOST; null: this host's
-     * store itself. The service verbs always run here (they are the daemon): DOCKER_HOST is left
-     * to their clients, and -H with them is refused.
+     * store itself. The service verbs ({@code serve}, {@code system service}) always run here
+     * (they are the daemon): DOCKER_HOST is left to their clients, and -H with them is refused.
+     * The other {@code system} verbs ({@code df}, {@code prune}) are a daemon's like any verb.
      */
     static String remoteHost(Flags.Parsed global, List<String> rest, String dockerHost) {
         String flag = global.value("host");
-        boolean service = !rest.isEmpty() && (rest.getFirst().equals("serve") || rest.getFirst().equals("system"));
+        boolean service = !rest.isEmpty() && (rest.getFirst().equals("serve") || rest.getFirst().equals("system")
+                && (rest.size() < 2 || !List.of("df", "prune", "info", "events").contains(rest.get(1))));
         if (service) {
             if (flag != null)
                 throw new CliException(EXIT_ERROR, "-H/--host " + flag + " names a daemon to talk to; '" + rest.getFirst()

@@ -17,6 +17,8 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -246,6 +248,37 @@ final class EngineClient implements AutoCloseable {
     /** {@link #call} whose body is JSON and whose status must be a success. */
     JsonNode json(String method, String path, JsonNode body) throws IOException {
         return call(method, path, body).ok().json();
+    }
+
+    /**
+     * A versioned request whose body is read from {@code body} as it is sent (chunked): a tar or
+     * an archive of any size (load, import, cp into a container) without holding it in memory.
+     * Sending stops early when the daemon has answered meanwhile (a refusal); that answer is
+     * returned.
+     */
+    Response upload(String method, String path, InputStream body, String contentType, Map<String, String> headers) throws IOException {
+        String versioned = "/v" + version() + path;
+        Conn conn = open();
+        DefaultHttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), versioned);
+        HttpHeaders h = r.headers();
+        h.set(HttpHeaderNames.HOST, endpoint.socket() != null ? "docker" : endpoint.host() + ":" + endpoint.port());
+        h.set(HttpHeaderNames.USER_AGENT, "jcontainer-cli/" + VersionCommand.version());
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        if (contentType != null) h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        headers.forEach(h::set);
+        conn.channel.writeAndFlush(r);
+        byte[] buf = new byte[1 << 16];
+        boolean sent = true;
+        // one chunk in flight at a time: the daemon's pace sets ours, memory stays at one buffer
+        for (int n; !conn.head.isDone() && (n = body.read(buf)) > 0; ) {
+            if (!conn.channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, n))).awaitUninterruptibly().isSuccess()) {
+                sent = false;
+                break;
+            }
+        }
+        if (sent && !conn.head.isDone()) conn.channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        HttpResponse head = conn.head();
+        return new Response(head.status().code(), head.headers(), conn.body);
     }
 
     Response send(String method, String path, byte[] body, String contentType, Map<String, String> headers) throws IOException {

@@ -41,7 +41,8 @@ final class RemoteCli {
     /** The verbs client mode carries; {@code container} and {@code image} reach them through their subcommands. */
     static final Set<String> VERBS = Set.of("version", "info", "ps", "run", "create", "start", "stop", "kill", "rm", "restart", "wait",
             "logs", "exec", "inspect", "images", "pull", "tag", "rmi", "push", "build", "network", "volume", "events", "container", "image",
-            "attach", "pause", "unpause", "rename", "top", "port");
+            "attach", "pause", "unpause", "rename", "top", "port", "cp", "stats", "update", "commit", "diff", "export", "import", "save",
+            "load", "history", "login", "logout", "search", "system");
 
     private final EngineClient client;
     private final Io io;
@@ -58,22 +59,30 @@ final class RemoteCli {
         if (verb.equals("container") || verb.equals("image")) {
             if (rest.isEmpty()) throw new UsageException("\"" + verb + "\" requires a subcommand.");
             String sub = rest.getFirst();
+            List<String> subArgs = rest.subList(1, rest.size());
+            if (sub.equals("prune")) return verb.equals("container") ? verbs().containerPrune(subArgs) : verbs().imagePrune(subArgs);
             String mapped = switch (verb + " " + sub) {
                 case "container ls", "container list", "container ps" -> "ps";
                 case "image ls", "image list" -> "images";
-                case "image rm" -> "rmi";
-                case "container rm", "container run", "container create", "container start", "container stop", "container kill",
-                     "container restart", "container wait", "container logs", "container exec", "container inspect",
-                     "container attach", "container pause", "container unpause", "container rename", "container top", "container port",
-                     "image pull", "image push", "image tag", "image inspect", "image build" -> sub;
-                default -> throw refused(verb + " " + sub);
+                case "image rm", "image remove" -> "rmi";
+                default -> {
+                    // docker's management commands: the top-level verb of that name (container cp, image save, ...)
+                    boolean known = verb.equals("container")
+                            ? Set.of("rm", "run", "create", "start", "stop", "kill", "restart", "wait", "logs", "exec", "inspect", "attach",
+                            "pause", "unpause", "rename", "top", "port", "cp", "stats", "update", "commit", "diff", "export").contains(sub)
+                            : Set.of("pull", "push", "tag", "inspect", "build", "history", "save", "load", "import").contains(sub);
+                    if (!known) throw new UsageException("'" + verb + " " + sub + "' is not a jcontainer command.");
+                    yield sub;
+                }
             };
             List<String> a = new ArrayList<>();
             a.add(mapped);
-            a.addAll(rest.subList(1, rest.size()));
+            a.addAll(subArgs);
             if (verb.equals("image") && sub.equals("inspect")) a.add(1, "--type=image");
+            if (verb.equals("container") && sub.equals("inspect")) a.add(1, "--type=container");
             return run(a);
         }
+        if (verb.equals("system")) return system(rest);
         if (!VERBS.contains(verb)) throw refused(verb);
         if (verb.equals("network")) return network(rest);
         if (verb.equals("volume")) return volume(rest);
@@ -117,9 +126,48 @@ final class RemoteCli {
             case "top" -> top(p);
             case "port" -> port(p);
             case "attach" -> attach(p);
+            case "cp" -> new RemoteCp(client, io).run(p);
+            case "stats" -> verbs().stats(p);
+            case "update" -> verbs().update(p);
+            case "commit" -> verbs().commit(p);
+            case "diff" -> verbs().diff(p);
+            case "export" -> verbs().export(p);
+            case "import" -> verbs().importImage(p);
+            case "save" -> verbs().save(p);
+            case "load" -> verbs().load(p);
+            case "history" -> verbs().history(p);
+            case "login" -> verbs().login(p);
+            case "logout" -> verbs().logout(p);
+            case "search" -> verbs().search(p);
             default -> throw refused(verb);
         };
     }
+
+    private RemoteVerbs verbs() {
+        return new RemoteVerbs(client, io);
+    }
+
+    /** {@code system df} and {@code system prune} ask the daemon; {@code system service} runs one here, which is not a client's verb. */
+    private int system(List<String> rest) throws Exception {
+        if (rest.isEmpty()) throw new UsageException("\"system\" requires a subcommand: df, prune (service runs here, without -H)");
+        List<String> args = rest.subList(1, rest.size());
+        return switch (rest.getFirst()) {
+            case "df" -> verbs().systemDf(args);
+            case "prune" -> verbs().systemPrune(args);
+            case "info" -> run(List.of("info"));
+            case "events" -> {
+                List<String> a = new ArrayList<>(List.of("events"));
+                a.addAll(args);
+                yield run(a);
+            }
+            case "service" -> throw new CliException(Cli.EXIT_ERROR, SERVICE_HERE);
+            default -> throw new UsageException("'system " + rest.getFirst() + "' is not a jcontainer command (df, prune, info, events; service without -H).");
+        };
+    }
+
+    /** Why {@code serve}/{@code system service} never go to a daemon: they are the daemon, listening on this host. */
+    static final String SERVICE_HERE = "'system service' (and 'serve') runs a daemon on this host: it is not sent to another one; "
+            + "run it without -H/DOCKER_HOST and give where it listens as its own argument (jcontainer system service unix:///PATH)";
 
     static CliException refused(String verb) {
         return new CliException(Cli.EXIT_ERROR, "'" + verb + "' is not supported against a remote daemon (-H/DOCKER_HOST) yet; client mode carries: "
@@ -785,6 +833,7 @@ final class RemoteCli {
                 if (f.equals(dir)) continue;
                 String name = dir.relativize(f).toString().replace('\\', '/');
                 org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+                boolean regular = false; // from the walk, not e.isFile(): a symlink entry was taken for a file (cp: "exceeds size in header")
                 if (java.nio.file.Files.isSymbolicLink(f)) {
                     e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
                     e.setLinkName(java.nio.file.Files.readSymbolicLink(f).toString());
@@ -793,6 +842,7 @@ final class RemoteCli {
                 } else if (java.nio.file.Files.isRegularFile(f)) {
                     e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
                     e.setSize(java.nio.file.Files.size(f));
+                    regular = true;
                 } else continue; // sockets, FIFOs, devices: not build input
                 try {
                     e.setMode((Integer) java.nio.file.Files.getAttribute(f, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777);
@@ -801,7 +851,7 @@ final class RemoteCli {
                 }
                 e.setModTime(java.nio.file.Files.getLastModifiedTime(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
                 tar.putArchiveEntry(e);
-                if (e.isFile()) try (var in = java.nio.file.Files.newInputStream(f)) {
+                if (regular) try (var in = java.nio.file.Files.newInputStream(f)) {
                     in.transferTo(tar);
                 }
                 tar.closeArchiveEntry();
@@ -814,7 +864,7 @@ final class RemoteCli {
     // ---- networks and volumes ----
 
     private int network(List<String> args) throws IOException {
-        if (args.isEmpty()) throw new UsageException("\"network\" requires a subcommand (create, ls, inspect, rm, connect, disconnect).");
+        if (args.isEmpty()) throw new UsageException("\"network\" requires a subcommand (create, ls, inspect, rm, prune, connect, disconnect).");
         String sub = args.getFirst();
         List<String> rest = args.subList(1, args.size());
         switch (sub) {
@@ -848,6 +898,9 @@ final class RemoteCli {
             case "rm", "remove" -> {
                 return eachName(rest, "network rm", n -> client.call("DELETE", "/networks/" + path(n), null));
             }
+            case "prune" -> {
+                return verbs().networkPrune(rest);
+            }
             case "inspect" -> {
                 List<String> a = new ArrayList<>(List.of("--type", "network"));
                 a.addAll(rest);
@@ -867,7 +920,7 @@ final class RemoteCli {
     }
 
     private int volume(List<String> args) throws IOException {
-        if (args.isEmpty()) throw new UsageException("\"volume\" requires a subcommand (create, ls, inspect, rm).");
+        if (args.isEmpty()) throw new UsageException("\"volume\" requires a subcommand (create, ls, inspect, rm, prune).");
         String sub = args.getFirst();
         List<String> rest = args.subList(1, args.size());
         switch (sub) {
@@ -893,6 +946,9 @@ final class RemoteCli {
             }
             case "rm", "remove" -> {
                 return eachName(rest, "volume rm", n -> client.call("DELETE", "/volumes/" + path(n), null));
+            }
+            case "prune" -> {
+                return verbs().volumePrune(rest);
             }
             case "inspect" -> {
                 List<String> a = new ArrayList<>(List.of("--type", "volume"));

@@ -25,12 +25,12 @@ public final class ServeCommand implements Command {
 
     @Override
     public String summary() {
-        return system ? "Manage jcontainer (system service: serve the Docker Engine API; system df: disk use)" : "Serve the Docker Engine API (short for system service)";
+        return system ? "Manage jcontainer (system service: serve the Docker Engine API; system df: disk use; system prune: remove what is unused)" : "Serve the Docker Engine API (short for system service)";
     }
 
     @Override
     public String usage() {
-        return (system ? "system service|df" : "serve") + " [OPTIONS] [URI]";
+        return (system ? "system service|df|prune" : "serve") + " [OPTIONS] [URI]";
     }
 
     @Override
@@ -66,7 +66,7 @@ public final class ServeCommand implements Command {
                 return SystemDf.run(io);
             }
             if (args.isEmpty() || !args.getFirst().equals("service"))
-                throw new UsageException("\"system\" requires a subcommand: service, df");
+                throw new UsageException("\"system\" requires a subcommand: service, df, prune");
             args = args.subList(1, args.size());
         }
         if (args.size() > 1) throw new UsageException("\"" + name() + "\" takes at most one URI.");

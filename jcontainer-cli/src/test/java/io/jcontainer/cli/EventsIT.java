@@ -92,6 +92,15 @@ class EventsIT {
         assertThat(prune.code()).as(prune.err()).isZero();
         assertThat(prune.out()).startsWith("Deleted Containers:\n").endsWith("\nTotal reclaimed space: 0B\n");
         assertThat(cli("container", "ls", "-a", "-q").out().lines().count()).isEqualTo(1); // b runs on
+        // system prune: stopped containers again (and the dangling images of a store of this test's own)
+        assertThat(cli("run", "-d", "--name", "c", "--rootfs", rootfs, "/bin/true").code()).isZero();
+        assertThat(cli("wait", "c").out()).isEqualTo("0\n");
+        ProcessBuilder sp = new ProcessBuilder(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString(), "system", "prune", "-f");
+        sp.environment().putAll(java.util.Map.of("JCONTAINER_NO_BUILD", "1", "JCONTAINER_STATE_DIR", state.toString(),
+                "JCONTAINER_STORAGE", state.resolve("store").toString(), "JCONTAINER_DEFAULT_NETWORK", "none"));
+        Result system = CliProcess.collect(sp, "system prune -f");
+        assertThat(system.out()).as(system.toString()).startsWith("Deleted Containers:\n").endsWith("Total reclaimed space: 0B\n");
+        assertThat(cli("container", "ls", "-a", "-q").out().lines().count()).isEqualTo(1);
         assertThat(cli("inspect", "b").out()).contains("\"Hostname\" : ").contains("\"Env\" : [");
         // docker's --format over the same data
         assertThat(cli("inspect", "-f", "{{.State.Status}} {{.Name}} {{json .Config.Cmd}}", "b").out()).isEqualTo("running /b [\"/bin/sleep\",\"1000\"]\n");

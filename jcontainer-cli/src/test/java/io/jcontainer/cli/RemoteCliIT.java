@@ -164,10 +164,7 @@ class RemoteCliIT {
     }
 
     @Test
-    void verbsClientModeDoesNotCarryAreRefusedByName() throws Exception {
-        var cp = client(null, "cp", "x:/a", "/tmp/b");
-        assertThat(cp.code()).isEqualTo(125);
-        assertThat(cp.err()).contains("'cp' is not supported against a remote daemon");
+    void whatIsMeaninglessRemotelyIsRefusedByName() throws Exception {
         var rootfs = client(null, "run", "--rm", "--rootfs", "/", "true");
         assertThat(rootfs.code()).isEqualTo(125);
         assertThat(rootfs.err()).contains("--rootfs");
@@ -177,9 +174,243 @@ class RemoteCliIT {
         var service = client(null, "serve");
         assertThat(service.code()).isEqualTo(125);
         assertThat(service.err()).contains("-H/--host");
+        var systemService = client(null, "system", "service");
+        assertThat(systemService.code()).isEqualTo(125);
+        assertThat(systemService.err()).contains("-H/--host");
+    }
+
+    /** cp both ways (bytes compared), diff, stats, update, commit then run, export then import then run. */
+    @Test
+    void filesAndTheRootFilesystemThroughTheApi() throws Exception {
+        ok("run", "-d", "--name", "files", ref, "-c", "exec sleep 60");
+        Path local = Files.createDirectories(dir.resolve("cp-local"));
+        byte[] blob = new byte[300_000];
+        new java.util.Random(16).nextBytes(blob);
+        Files.write(local.resolve("blob"), blob);
+        Path tree = Files.createDirectories(local.resolve("tree/sub"));
+        Files.writeString(tree.resolve("leaf.txt"), "leaf\n");
+        Files.setPosixFilePermissions(tree.resolve("leaf.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.createSymbolicLink(local.resolve("tree/link"), Path.of("sub/leaf.txt"));
+
+        // in: a file into an existing directory, a directory under a new name
+        assertThat(ok("cp", local.resolve("blob").toString(), "files:/tmp/").out()).isEmpty();
+        ok("cp", local.resolve("tree").toString(), "files:/tmp/copied");
+        assertThat(ok("exec", "files", "sh", "-c", "cat /tmp/copied/sub/leaf.txt; readlink /tmp/copied/link; stat -c %a /tmp/copied/sub/leaf.txt; wc -c < /tmp/blob").out())
+                .isEqualTo("leaf\nsub/leaf.txt\n750\n300000\n");
+        // out: the same bytes back, a file under a new name and a directory into an existing one
+        Path back = Files.createDirectories(dir.resolve("cp-back"));
+        ok("cp", "files:/tmp/blob", back.resolve("blob2").toString());
+        assertThat(Files.readAllBytes(back.resolve("blob2"))).isEqualTo(blob);
+        ok("cp", "files:/tmp/copied", back.toString());
+        assertThat(Files.readString(back.resolve("copied/sub/leaf.txt"))).isEqualTo("leaf\n");
+        assertThat(Files.readSymbolicLink(back.resolve("copied/link"))).isEqualTo(Path.of("sub/leaf.txt"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("copied/sub/leaf.txt"))))
+                .isEqualTo("rwxr-x---");
+        // a directory's contents ("/."), and the tar itself on stdout
+        Path contents = Files.createDirectories(dir.resolve("cp-contents"));
+        ok("cp", "files:/tmp/copied/.", contents.toString());
+        assertThat(contents.resolve("sub/leaf.txt")).hasContent("leaf");
+        Path tar = dir.resolve("cp-out.tar");
+        assertThat(piped(List.of("-H", "unix://" + sock, "cp", "files:/tmp/copied/sub", "-"), null, tar).code()).isZero();
+        assertThat(entries(tar)).contains("sub/leaf.txt");
+        // and a tar on stdin unpacked into a directory
+        assertThat(piped(List.of("-H", "unix://" + sock, "cp", "-", "files:/tmp"), tar, null).code()).isZero();
+        assertThat(ok("exec", "files", "cat", "/tmp/sub/leaf.txt").out()).isEqualTo("leaf\n");
+        var missing = client(null, "cp", "files:/nothing/here", back.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("Could not find the file /nothing/here");
+
+        assertThat(ok("diff", "files").out()).contains("A /tmp/blob\n").contains("A /tmp/copied\n").contains("C /tmp\n");
+
+        var stats = ok("stats", "--no-stream", "files");
+        assertThat(stats.out()).startsWith("CONTAINER ID").contains("files").contains("MEM USAGE / LIMIT");
+        assertThat(ok("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "files").out()).matches("files [1-9][0-9]*\n");
+
+        // streaming: the table redrawn (docker's clear and home) every interval until interrupted
+        Process live = cliProcess(List.of("-H", "unix://" + sock, "stats", "files")).redirectErrorStream(true).start();
+        try {
+            StringBuilder seen = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (seen.toString().split("\033\\[2J", -1).length < 3) {
+                int n = live.getInputStream().read(buf);
+                if (n < 0) break;
+                seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            assertThat(seen.toString()).startsWith("\033[2J\033[HCONTAINER ID").contains("files");
+            assertThat(seen.toString().split("\033\\[2J", -1)).hasSizeGreaterThanOrEqualTo(3);
+        } finally {
+            live.destroy();
+            assertThat(live.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(ok("update", "--memory", "64m", "--pids-limit", "50", "files").out()).isEqualTo("files\n");
+        assertThat(ok("inspect", "--format", "{{.HostConfig.Memory}}", "files").out()).isEqualTo("67108864\n");
+
+        String committed = "127.0.0.1:1/jc-remote/committed:1";
+        String id = ok("commit", "-m", "remote commit", "-c", "CMD [\"-c\", \"cat /tmp/copied/sub/leaf.txt\"]", "files", committed).out().strip();
+        assertThat(id).matches("sha256:[0-9a-f]{64}");
+        assertThat(ok("run", "--rm", committed).out()).isEqualTo("leaf\n");
+        assertThat(ok("history", committed).out()).startsWith("IMAGE").contains("remote commit");
+
+        Path exported = dir.resolve("exported.tar");
+        ok("export", "-o", exported.toString(), "files");
+        assertThat(entries(exported)).contains("tmp/blob", "etc/marker");
+        String imported = "127.0.0.1:1/jc-remote/imported:1";
+        String importedId = ok("import", "-m", "from export", exported.toString(), imported).out().strip();
+        assertThat(importedId).matches("sha256:[0-9a-f]{64}");
+        assertThat(ok("run", "--rm", imported, "/bin/cat", "/etc/marker").out()).isEqualTo("from the remote store");
+        // export to stdout, import from stdin
+        Path piped = dir.resolve("exported-stdout.tar");
+        assertThat(piped(List.of("-H", "unix://" + sock, "export", "files"), null, piped).code()).isZero();
+        assertThat(Files.size(piped)).isEqualTo(Files.size(exported));
+        Path importOut = dir.resolve("import-stdout.txt");
+        assertThat(piped(List.of("-H", "unix://" + sock, "import", "-", "127.0.0.1:1/jc-remote/imported:2"), piped, importOut).code()).isZero();
+        assertThat(Files.readString(importOut)).startsWith("sha256:");
+
+        ok("rm", "-f", "files");
+        ok("rmi", committed, imported, "127.0.0.1:1/jc-remote/imported:2");
+    }
+
+    /** build's context tar carries a symbolic link as a link (and a file's bytes as they are). */
+    @Test
+    void buildWithASymlinkInTheContext() throws Exception {
+        Path ctx = Files.createDirectories(dir.resolve("build-ctx"));
+        Files.writeString(ctx.resolve("file"), "through the link\n");
+        Files.createSymbolicLink(ctx.resolve("link"), Path.of("file"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nCOPY . /ctx\nCMD [\"-c\", \"readlink /ctx/link; cat /ctx/link\"]\n");
+        String built = "127.0.0.1:1/jc-remote/built:1";
+        ok("build", "-q", "-t", built, ctx.toString());
+        assertThat(ok("run", "--rm", built).out()).isEqualTo("file\nthrough the link\n");
+        ok("rmi", built);
+    }
+
+    /** save | load round trips an image through files and through stdout/stdin. */
+    @Test
+    void saveAndLoad() throws Exception {
+        String copy = "127.0.0.1:1/jc-remote/saved:1";
+        ok("tag", ref, copy);
+        Path saved = dir.resolve("saved.tar");
+        ok("save", "-o", saved.toString(), copy);
+        assertThat(entries(saved)).contains("manifest.json");
+        ok("rmi", copy);
+        assertThat(ok("load", "-i", saved.toString()).out()).isEqualTo("Loaded image: " + copy + "\n");
+        assertThat(ok("run", "--rm", copy).out()).isEqualTo("from the remote store");
+        ok("rmi", copy);
+        Path stdout = dir.resolve("saved-stdout.tar");
+        ok("tag", ref, copy);
+        assertThat(piped(List.of("-H", "unix://" + sock, "save", copy), null, stdout).code()).isZero();
+        ok("rmi", copy);
+        Path loaded = dir.resolve("load-out.txt");
+        assertThat(piped(List.of("-H", "unix://" + sock, "load"), stdout, loaded).code()).isZero();
+        assertThat(Files.readString(loaded)).isEqualTo("Loaded image: " + copy + "\n");
+        assertThat(ok("images", "-q", copy).out()).isNotEmpty();
+        ok("rmi", copy);
+    }
+
+    /** The prune verbs (with -f and --filter) and system df. */
+    @Test
+    void pruneAndSystemDf() throws Exception {
+        String a = ok("run", "--name", "stopped-a", "-l", "keep=no", ref, "-c", "true").out();
+        String b = ok("run", "--name", "stopped-b", "-l", "keep=yes", ref, "-c", "true").out();
+        assertThat(a + b).isEmpty();
+        String idA = ok("inspect", "--format", "{{.Id}}", "stopped-a").out().strip();
+        String idB = ok("inspect", "--format", "{{.Id}}", "stopped-b").out().strip();
+        var df = ok("system", "df");
+        assertThat(df.out()).startsWith("TYPE").contains("Images").contains("Containers").contains("Local Volumes");
+        assertThat(df.out().lines().filter(l -> l.startsWith("Containers")).findFirst().orElseThrow()).matches("Containers\\s+2\\s+0\\s.*");
+
+        var filtered = ok("container", "prune", "-f", "--filter", "label=keep=no");
+        assertThat(filtered.out()).isEqualTo("Deleted Containers:\n" + idA + "\n\nTotal reclaimed space: 0B\n");
+        assertThat(ok("ps", "-a", "--format", "{{.Names}}").out()).isEqualTo("stopped-b\n");
+        // without -f the answer decides
+        assertThat(client("n\n", "container", "prune").out()).contains("Are you sure");
+        assertThat(ok("ps", "-a", "-q").out()).isNotEmpty();
+        assertThat(ok("container", "prune", "-f").out()).contains(idB);
+        assertThat(ok("ps", "-a", "-q").out()).isEmpty();
+
+        ok("volume", "create", "prunable");
+        assertThat(ok("volume", "prune", "-a", "-f").out()).contains("Deleted Volumes:\nprunable\n");
+        ok("network", "create", "prunable-net");
+        assertThat(ok("network", "prune", "-f").out()).contains("Deleted Networks:\nprunable-net\n");
+        assertThat(ok("image", "prune", "-f").out()).endsWith("Total reclaimed space: 0B\n");
+        ok("run", "--name", "stopped-c", ref, "-c", "true");
+        var system = ok("system", "prune", "-f");
+        assertThat(system.out()).contains("Deleted Containers:").endsWith("Total reclaimed space: 0B\n");
+        assertThat(ok("images", "-q", ref).out()).isNotEmpty(); // a tagged image is not dangling
+    }
+
+    /** login: the daemon checks, this client stores; search: the registry's catalog through the daemon. */
+    @Test
+    void loginLogoutAndSearchAgainstLocalRegistries() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jcontainer.oci.testing.LocalRegistry.available() || "true".equals(System.getenv("CI")),
+                "docker-registry is not installed");
+        Path config = dir.resolve("client-docker");
+        try (var secured = io.jcontainer.oci.testing.LocalRegistry.start("remote", "s3cret");
+             var open = io.jcontainer.oci.testing.LocalRegistry.start()) {
+            var wrong = withConfig(config, "nope\n", "login", "-u", "remote", "--password-stdin", secured.host());
+            assertThat(wrong.code()).as(wrong.toString()).isEqualTo(1);
+            assertThat(wrong.err()).contains("Error response from daemon");
+            assertThat(config.resolve("config.json")).doesNotExist();
+            var login = withConfig(config, "s3cret\n", "login", "-u", "remote", "--password-stdin", secured.host());
+            assertThat(login.code()).as(login.toString()).isZero();
+            assertThat(login.out()).startsWith("Login Succeeded");
+            assertThat(Files.readString(config.resolve("config.json"))).contains(secured.host());
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config.resolve("config.json"))))
+                    .isEqualTo("rw-------");
+            var logout = withConfig(config, null, "logout", secured.host());
+            assertThat(logout.out()).isEqualTo("Removing login credentials for " + secured.host() + "\n");
+            assertThat(Files.readString(config.resolve("config.json"))).doesNotContain(secured.host());
+
+            String pushed = open.host() + "/jc-remote/findme:1";
+            ok("tag", ref, pushed);
+            ok("push", pushed);
+            var search = ok("search", open.host() + "/findme");
+            assertThat(search.out()).startsWith("NAME").contains(open.host() + "/jc-remote/findme");
+            assertThat(ok("search", "--format", "{{.Name}}", open.host() + "/nothing-like-it").out()).isEmpty();
+            ok("rmi", pushed);
+        }
     }
 
     // ---- helpers ----
+
+    /** The client with stdin from a file and stdout into one (binary archives); null: /dev/null, or collected. */
+    private static CliProcess.Result piped(List<String> args, Path stdin, Path stdout) throws Exception {
+        ProcessBuilder pb = cliProcess(args);
+        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.from(stdin.toFile()));
+        if (stdout != null) pb.redirectOutput(stdout.toFile());
+        Process p = pb.start();
+        var err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        String out = stdout == null ? new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8) : "";
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(args + " did not finish in 60 s");
+        }
+        var r = new CliProcess.Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+        assertThat(r.code()).as(args + "\n" + r).isZero();
+        return r;
+    }
+
+    private static List<String> entries(Path tar) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) names.add(e.getName().replaceFirst("^\\./", "").replaceFirst("/$", ""));
+        }
+        return names;
+    }
+
+    private static CliProcess.Result withConfig(Path config, String stdin, String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("-H", "unix://" + sock));
+        a.addAll(List.of(args));
+        ProcessBuilder pb = cliProcess(a);
+        pb.environment().put("DOCKER_CONFIG", config.toString());
+        return stdin == null ? CliProcess.collect(pb, String.join(" ", args)) : withInput(pb, stdin);
+    }
 
     private static String jcontainer() {
         return Path.of("..", "jcontainer").toAbsolutePath().normalize().toString();

@@ -788,6 +788,16 @@ public final class OciImages implements Images {
     }
 
     @Override
+    public void checkLogin(String registryName, String username, String password) {
+        registryClient().checkLogin(registryName, username, password);
+    }
+
+    @Override
+    public void storeCredentials(String registryName, String username, String password) {
+        dockerConfig.store(registryName, username, password);
+    }
+
+    @Override
     public boolean logout(String registryName) {
         return dockerConfig.remove(registryName);
     }

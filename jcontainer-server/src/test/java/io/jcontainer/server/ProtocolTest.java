@@ -102,10 +102,11 @@ class ProtocolTest {
 
         // The same endpoint with a good body sent in chunks: the handler sees the whole of it.
         String chunked = "POST /v1.41/auth HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "5\r\n{\"use\r\n" + "1a\r\nrname\":\"u\",\"password\":\"p\"}\r\n" + "0\r\n\r\n";
+                + "5\r\n{\"use\r\n" + "38\r\nrname\":\"u\",\"password\":\"p\",\"serveraddress\":\"127.0.0.1:1\"}\r\n" + "0\r\n\r\n";
+        // (a registry on loopback that nobody serves: the check is tried, and fails, without leaving the machine)
         var ok = RawHttp.exchange(socket, chunked);
-        assertThat(ok.status()).as(ok.text()).isEqualTo(501);
-        assertThat(json(ok).path("message").asText()).contains("not implemented yet");
+        assertThat(ok.status()).as(ok.text()).isNotEqualTo(400).isGreaterThanOrEqualTo(400);
+        assertThat(json(ok).path("message").asText()).contains("127.0.0.1:1");
     }
 
     @Test

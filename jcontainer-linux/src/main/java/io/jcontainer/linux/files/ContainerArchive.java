@@ -159,7 +159,7 @@ public final class ContainerArchive {
                 dest = sys.openat2(root, p, Syscalls.O_PATH | Syscalls.O_DIRECTORY | Syscalls.O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             } catch (SyscallException e) {
                 if (e.errno() == Errno.ENOTDIR) throw new ContainerException("extraction point is not a directory: " + path);
-                if (e.errno() == Errno.ENOENT) throw new ContainerException("Could not find the file " + path + " in container");
+                if (e.errno() == Errno.ENOENT) throw new io.jcontainer.lifecycle.Containers.NoSuchPathException("Could not find the file " + path + " in container", e);
                 throw e;
             }
             Deque<PendingDir> dirs = new ArrayDeque<>();
@@ -343,7 +343,7 @@ public final class ContainerArchive {
             return sys.openat2(root, dir, Syscalls.O_PATH | Syscalls.O_DIRECTORY | Syscalls.O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
         } catch (SyscallException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR)
-                throw new ContainerException("Could not find the file " + shown + " in container", e);
+                throw new io.jcontainer.lifecycle.Containers.NoSuchPathException("Could not find the file " + shown + " in container", e);
             throw e;
         }
     }
@@ -352,7 +352,7 @@ public final class ContainerArchive {
         try {
             return ContainerFiles.Attrs.of(Path.of("/proc/self/fd/" + dir, name), LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new ContainerException("Could not find the file " + shown + " in container", e);
+            throw new io.jcontainer.lifecycle.Containers.NoSuchPathException("Could not find the file " + shown + " in container", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

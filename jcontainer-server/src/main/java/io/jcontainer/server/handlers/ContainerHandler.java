@@ -390,9 +390,75 @@ final class ContainerHandler {
         x.empty(204);
     }
 
+    /**
+     * {@code POST /containers/prune}: every stopped container, or with docker's filters those
+     * among them that carry a label ({@code label=k}, {@code label=k=v}), do not
+     * ({@code label!=…}), or were created before a time ({@code until=} a timestamp or a duration
+     * such as {@code 10m}).
+     */
     private void prune(Request q, Exchange x) throws InterruptedException {
-        List<String> gone = c().prune();
+        Map<String, List<String>> filters = q.filters();
+        for (String k : filters.keySet())
+            if (!k.equals("label") && !k.equals("label!") && !k.equals("until")) throw ApiError.badRequest("invalid filter '" + k + "'");
+        List<String> gone;
+        if (filters.isEmpty()) gone = c().prune();
+        else {
+            gone = new ArrayList<>();
+            Instant until = null;
+            for (String u : filters.getOrDefault("until", List.of())) until = untilTime(u);
+            for (ContainerInfo ci : c().list(io.jcontainer.lifecycle.ListQuery.ALL)) {
+                if (ci.status() == ContainerInfo.Status.RUNNING || ci.status() == ContainerInfo.Status.PAUSED
+                        || ci.status() == ContainerInfo.Status.RESTARTING) continue;
+                if (until != null && ci.created() != null && !ci.created().isBefore(until)) continue;
+                if (!labelsMatch(ci.labels(), filters.getOrDefault("label", List.of()), true)
+                        || !labelsMatch(ci.labels(), filters.getOrDefault("label!", List.of()), false)) continue;
+                try {
+                    c().remove(ci.id(), false, false);
+                    gone.add(ci.id());
+                } catch (io.jcontainer.ContainerException raced) {
+                    // started or removed meanwhile
+                }
+            }
+        }
         x.json(200, Json.obj("ContainersDeleted", gone.stream().map(pending::display).toList(), "SpaceReclaimed", 0));
+    }
+
+    /** docker's {@code label} filter (every one must match) and {@code label!} (none may). */
+    static boolean labelsMatch(Map<String, String> labels, List<String> wanted, boolean must) {
+        for (String l : wanted) {
+            int eq = l.indexOf('=');
+            String k = eq < 0 ? l : l.substring(0, eq);
+            String v = labels == null ? null : labels.get(k);
+            boolean has = v != null && (eq < 0 || v.equals(l.substring(eq + 1)));
+            if (has != must) return false;
+        }
+        return true;
+    }
+
+    /** docker's {@code until}: RFC 3339, unix seconds, or a Go duration before now ({@code 1h30m}, {@code 10s}). */
+    static Instant untilTime(String u) {
+        try {
+            if (u.matches("\\d+(\\.\\d+)?")) return Instant.ofEpochMilli((long) (Double.parseDouble(u) * 1000));
+            if (u.matches("(\\d+(\\.\\d+)?(ns|us|ms|s|m|h))+")) {
+                var m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|ms|s|m|h)").matcher(u);
+                double nanos = 0;
+                while (m.find()) {
+                    double n = Double.parseDouble(m.group(1));
+                    nanos += n * switch (m.group(2)) {
+                        case "ns" -> 1;
+                        case "us" -> 1e3;
+                        case "ms" -> 1e6;
+                        case "s" -> 1e9;
+                        case "m" -> 60e9;
+                        default -> 3600e9;
+                    };
+                }
+                return Instant.now().minusNanos((long) nanos);
+            }
+            return java.time.OffsetDateTime.parse(u).toInstant();
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest("invalid until filter '" + u + "': a timestamp or a duration such as 10m");
+        }
     }
 
     // ---- the root filesystem: changes, export, commit ----

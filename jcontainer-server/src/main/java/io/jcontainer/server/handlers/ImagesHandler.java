@@ -47,9 +47,7 @@ final class ImagesHandler {
         r.add("POST", "/images/create", this::create, Router.Body.STREAM);
         r.get("/images/json", this::list);
         r.post("/images/prune", this::prune);
-        r.get("/images/search", (q, x) -> {
-            throw ApiError.notImplemented("search needs a registry index (Docker Hub's search API); a registry's catalog is listed by GET /v2/_catalog");
-        });
+        r.get("/images/search", this::search);
         r.get("/images/get", this::saveMany);
         r.add("POST", "/images/load", this::load, Router.Body.STREAM);
         r.get("/images/{name*}/json", this::inspect);
@@ -285,6 +283,38 @@ final class ImagesHandler {
         return images().inspect(name);
     }
 
+    /**
+     * {@code GET /images/search?term=[REGISTRY/]TERM&limit=N}: a registry has no search API (Docker
+     * Hub's is not a registry's), so the repositories of REGISTRY's catalog ({@code /v2/_catalog})
+     * whose name contains TERM, in docker's result shape (no stars, not official). A TERM without a
+     * registry part asks docker.io's name, i.e. its configured mirror — as {@code jcontainer search}.
+     */
+    private void search(Request q, Exchange x) {
+        String arg = q.query("term");
+        if (arg == null || arg.isEmpty()) throw ApiError.badRequest("term is required");
+        int limit = (int) q.longQuery("limit", 25);
+        if (limit < 1 || limit > 100) throw ApiError.badRequest("limit " + limit + " is outside the range of [1, 100]");
+        String registry = "docker.io", term = arg;
+        int slash = arg.indexOf('/');
+        if (slash > 0) {
+            String first = arg.substring(0, slash);
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                registry = first;
+                term = arg.substring(slash + 1);
+            }
+        }
+        String host = ImageReference.parse(registry + "/x").registry();
+        String prefix = host.equals("docker.io") ? "" : host + "/";
+        String lower = term.toLowerCase(java.util.Locale.ROOT);
+        List<Object> out = new ArrayList<>();
+        for (String repo : images().catalog(registry)) {
+            if (!repo.toLowerCase(java.util.Locale.ROOT).contains(lower)) continue;
+            out.add(Json.obj("name", prefix + repo, "description", "", "star_count", 0, "is_official", false, "is_automated", false));
+            if (out.size() == limit) break;
+        }
+        x.json(200, out);
+    }
+
     // ---- changing ----
 
     private void tag(Request q, Exchange x) {
@@ -397,7 +427,14 @@ final class ImagesHandler {
                 throw e.getCause();
             }
             StringBuilder text = new StringBuilder();
-            for (String loaded : images().load(tmp)) text.append("Loaded image: ").append(loaded).append('\n');
+            // docker's lines: the familiar name of a tagged image, the id of an untagged one
+            for (String loaded : images().load(tmp)) {
+                if (loaded.startsWith("sha256:")) text.append("Loaded image ID: ").append(loaded).append('\n');
+                else {
+                    ImageReference r = ImageReference.parse(loaded);
+                    text.append("Loaded image: ").append(r.familiarName()).append(r.tag() != null ? ":" + r.tag() : "@" + r.digest()).append('\n');
+                }
+            }
             if (q.bool("quiet", false)) {
                 x.json(200, Json.obj("stream", text.toString()));
             } else {

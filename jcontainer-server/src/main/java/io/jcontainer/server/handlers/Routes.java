@@ -82,7 +82,7 @@ public final class Routes {
         r.observer(reaper::observe).closeWithServer(reaper);
         ContainerHandler containers = new ContainerHandler(b, pending, reaper);
         new SystemHandler(b, pending, containers).install(r);
-        new AuthHandler().install(r);
+        new AuthHandler(b).install(r);
         containers.install(r);
         new ExecHandler(b, pending).install(r);
         new ArchiveHandler(b, pending).install(r);
