@@ -10,6 +10,7 @@ import io.jcontainer.docker.CreateBody;
 import io.jcontainer.docker.DetachKeys;
 import io.jcontainer.docker.PsColumns;
 import io.jcontainer.docker.StatsColumns;
+import io.jcontainer.image.build.DockerIgnore;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -774,8 +776,9 @@ final class RemoteCli {
     /**
      * docker's legacy builder protocol: the context directory as a tar body of {@code POST /build},
      * the build's JSON stream printed as it comes ({@code stream} lines, the image id from
-     * {@code aux}); a failing step is docker's error, exit 1. The context is read whole into memory
-     * and {@code .dockerignore} is not applied yet.
+     * {@code aux}); a failing step is docker's error, exit 1. The context is read whole into memory.
+     * What {@code .dockerignore} excludes stays on this host, as with docker's CLI: a secret kept
+     * out of builds by it is never sent to the daemon.
      */
     private int build(Flags.Parsed p) throws IOException {
         only(p, "build", Set.of("tag", "file", "build-arg", "target", "no-cache", "pull", "quiet", "iidfile"));
@@ -801,7 +804,12 @@ final class RemoteCli {
                 "target", p.value("target"), "nocache", p.bool("no-cache") ? "1" : null, "pull", p.bool("pull") ? "1" : null,
                 "q", p.bool("quiet") ? "1" : null, "rm", "1"));
         for (String t : p.values("tag")) q.append("&t=").append(java.net.URLEncoder.encode(t, StandardCharsets.UTF_8));
-        byte[] tar = contextTar(dir);
+        byte[] tar;
+        try {
+            tar = contextTar(dir, dockerfile);
+        } catch (IllegalArgumentException badPattern) {
+            throw new CliException(1, "unable to prepare context: " + badPattern.getMessage());
+        }
         String id = null;
         try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of()).ok()) {
             var it = JSON.readValues(JSON.getFactory().createParser(r.body()), JsonNode.class);
@@ -822,8 +830,15 @@ final class RemoteCli {
         return 0;
     }
 
-    /** The build context as an uncompressed tar: regular files, directories and symbolic links, modes kept. */
-    private static byte[] contextTar(java.nio.file.Path dir) throws IOException {
+    /**
+     * The build context as an uncompressed tar: regular files, directories and symbolic links,
+     * modes kept; what the context's ignore rules exclude is left out, except the Dockerfile and
+     * the ignore file themselves, which the daemon reads (docker's CLI keeps them too).
+     */
+    static byte[] contextTar(java.nio.file.Path dir, String dockerfile) throws IOException {
+        DockerIgnore ignore = DockerIgnore.read(dir, dir.resolve(dockerfile));
+        String dockerfileRel = DockerIgnore.clean(dockerfile);
+        Set<String> alwaysSent = Set.of(dockerfileRel, dockerfileRel + ".dockerignore", ".dockerignore");
         var bytes = new java.io.ByteArrayOutputStream();
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes);
              var walk = java.nio.file.Files.walk(dir)) {
@@ -832,6 +847,7 @@ final class RemoteCli {
             for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) walk.sorted()::iterator) {
                 if (f.equals(dir)) continue;
                 String name = dir.relativize(f).toString().replace('\\', '/');
+                if (ignore.excluded(name) && !alwaysSent.contains(name)) continue;
                 org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
                 boolean regular = false; // from the walk, not e.isFile(): a symlink entry was taken for a file (cp: "exceeds size in header")
                 if (java.nio.file.Files.isSymbolicLink(f)) {

@@ -1,5 +1,6 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerIgnore;
 import io.jcontainer.image.build.BuildException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -158,14 +159,7 @@ public final class BuildContext implements AutoCloseable {
      */
     public DockerIgnore ignore(String dockerfileName) {
         try {
-            if (inlineDockerfile == null) {
-                Path df = dockerfilePath(dockerfileName);
-                Path specific = df.resolveSibling(df.getFileName() + ".dockerignore");
-                if (Files.isRegularFile(specific)) return DockerIgnore.parse(Files.readString(specific));
-            }
-            Path general = root.resolve(".dockerignore");
-            if (Files.isRegularFile(general, LinkOption.NOFOLLOW_LINKS)) return DockerIgnore.parse(Files.readString(general));
-            return DockerIgnore.NONE;
+            return DockerIgnore.read(root, inlineDockerfile == null ? dockerfilePath(dockerfileName) : null);
         } catch (IOException e) {
             throw new BuildException("cannot read .dockerignore: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

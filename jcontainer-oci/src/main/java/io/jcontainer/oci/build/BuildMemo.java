@@ -1,5 +1,6 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerIgnore;
 import io.jcontainer.image.build.BuildListener;
 import io.jcontainer.image.build.BuildOptions;
 import io.jcontainer.image.build.BuildResult;

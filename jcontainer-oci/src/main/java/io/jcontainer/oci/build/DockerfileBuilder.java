@@ -1,5 +1,6 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

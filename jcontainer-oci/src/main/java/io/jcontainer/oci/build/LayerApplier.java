@@ -1,5 +1,6 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerIgnore;
 import io.jcontainer.image.build.BuildException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;

@@ -1,5 +1,6 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.build.DockerIgnore;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

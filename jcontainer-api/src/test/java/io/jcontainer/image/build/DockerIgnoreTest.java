@@ -1,4 +1,4 @@
-package io.jcontainer.oci.build;
+package io.jcontainer.image.build;
 
 import org.junit.jupiter.api.Test;
 

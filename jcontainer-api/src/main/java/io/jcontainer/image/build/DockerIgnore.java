@@ -1,5 +1,9 @@
-package io.jcontainer.oci.build;
+package io.jcontainer.image.build;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -41,6 +45,24 @@ public final class DockerIgnore {
             rules.add(new Rule(p, invert, compile(p), literalPrefix(p)));
         }
         return new DockerIgnore(rules);
+    }
+
+    /**
+     * The rules a build of the context {@code root} follows: {@code <Dockerfile>.dockerignore}
+     * next to the Dockerfile when there is one (BuildKit's per-Dockerfile file; {@code dockerfile}
+     * null when the Dockerfile is not a file of the context), else {@code .dockerignore} at the
+     * root, else none. A client reads the same rules before it sends a context to a daemon.
+     *
+     * @throws IllegalArgumentException for a pattern that does not compile
+     */
+    public static DockerIgnore read(Path root, Path dockerfile) throws IOException {
+        if (dockerfile != null) {
+            Path specific = dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore");
+            if (Files.isRegularFile(specific)) return parse(Files.readString(specific));
+        }
+        Path general = root.resolve(".dockerignore");
+        if (Files.isRegularFile(general, LinkOption.NOFOLLOW_LINKS)) return parse(Files.readString(general));
+        return NONE;
     }
 
     /** The patterns in order, {@code !} kept: what the cache key records. */
@@ -144,8 +166,11 @@ public final class DockerIgnore {
         }
     }
 
-    /** Go's path.Clean. */
-    static String clean(String path) {
+    /**
+     * Go's {@code path.Clean}, as docker cleans a context path before matching it (and as the
+     * builder cleans the paths it writes into layers).
+     */
+    public static String clean(String path) {
         if (path.isEmpty()) return ".";
         boolean rooted = path.startsWith("/");
         List<String> out = new ArrayList<>();
