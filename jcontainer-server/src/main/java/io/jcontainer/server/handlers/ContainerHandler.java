@@ -391,7 +391,25 @@ final class ContainerHandler {
     }
 
     private void prune(Request q, Exchange x) throws InterruptedException {
-        List<String> gone = c().prune();
+        PruneFilters f = PruneFilters.of("container prune", q.filters(), java.util.Set.of());
+        List<String> gone;
+        if (!f.any()) gone = c().prune();
+        else {
+            gone = new ArrayList<>();
+            for (ContainerInfo ci : c().list(ListQuery.ALL)) {
+                boolean stopped = switch (ci.status()) {
+                    case CREATED, EXITED, DEAD -> true;
+                    case RUNNING, PAUSED, RESTARTING -> false;
+                };
+                if (!stopped || !f.matches(labels(ci))) continue;
+                try {
+                    c().remove(ci.id(), false, false);
+                    gone.add(ci.id());
+                } catch (io.jcontainer.ContainerException e) {
+                    // started again meanwhile: a prune leaves it
+                }
+            }
+        }
         x.json(200, Json.obj("ContainersDeleted", gone.stream().map(pending::display).toList(), "SpaceReclaimed", 0));
     }
 
