@@ -196,6 +196,7 @@ final class ContainerHandler {
                 .annotation(io.jcontainer.ContainerSpec.Builder.IMAGE_ID_ANNOTATION, backends.images().inspect(image).id()); // commit's parent
         var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
+        e.stdinOnce = body.path("StdinOnce").asBoolean(false);
         Map<String, String> labels = new LinkedHashMap<>();
         body.path("Labels").properties().forEach(l -> labels.put(l.getKey(), l.getValue().asText()));
         reaper.created(q, SessionReaper.Kind.CONTAINER, labels, e.id, name);
@@ -638,10 +639,13 @@ final class ContainerHandler {
             }
             if (stdin && s.stdinOpen()) {
                 InputStream in = h.in();
+                // docker's StdinOnce (run -i, created here): the client's EOF is the container's. Otherwise
+                // (docker attach to a container started with -i) its stdin stays open for the next client.
+                boolean once = e != null && e.stdinOnce;
                 Thread.ofPlatform().daemon().name("jcontainer-api-stdin").start(() -> {
                     try {
                         in.transferTo(s.stdin());
-                        s.stdin().close();
+                        if (once) s.closeStdin();
                     } catch (IOException ignored) {
                         // the client or the container went; the output side ends the session
                     }
