@@ -103,4 +103,23 @@ class StdinEofTest {
         var plain = docker.run("exec", "box-" + transport, "sh", "-c", "sleep 0.5; echo late");
         assertThat(plain.out()).as(plain.toString()).isEqualTo("late\n");
     }
+
+    /**
+     * {@code docker exec -it} and {@code run -it} through a pty: the CLI wants a terminal on its own
+     * stdin, which {@code script} gives it. What is typed reaches the process, and its output comes
+     * back through the container's terminal (its CR-LF line ends).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"unix", "tls"})
+    void execAndRunWithATerminal(String transport) throws Exception {
+        DockerCli docker = clients.get(transport);
+        assertThat(docker.run("run", "-d", "--name", "tty-" + transport, "busybox", "sleep", "600").exit()).isZero();
+        var exec = docker.run("typed\n".getBytes(StandardCharsets.UTF_8), "@script",
+                "exec -it tty-" + transport + " sh -c 'read l; echo got $l; exit 5'");
+        assertThat(exec.out()).as(exec.toString()).contains("got typed\r\n");
+        assertThat(exec.exit()).as(exec.toString()).isEqualTo(5);
+        var run = docker.run((byte[]) null, "@script", "run -it --rm busybox sh -c 'echo in a terminal'");
+        assertThat(run.out()).as(run.toString()).contains("in a terminal\r\n");
+        assertThat(run.exit()).as(run.toString()).isZero();
+    }
 }

@@ -187,6 +187,7 @@ final class ContainerHandler {
             }
             if (taken) throw ApiError.conflict("Conflict. The container name \"/" + name + "\" is already in use.");
         }
+        networksByName(body);
         DockerCreate.Created created = DockerCreate.spec(body, name, img, c());
         var builder = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image);
         // A stored image's layers are shared by every container of that image: each container gets
@@ -201,6 +202,25 @@ final class ContainerHandler {
         body.path("Labels").properties().forEach(l -> labels.put(l.getKey(), l.getValue().asText()));
         reaper.created(q, SessionReaper.Kind.CONTAINER, labels, e.id, name);
         x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
+    }
+
+    /**
+     * docker takes a user network by name, id or id prefix (Testcontainers gives its Network's id, in
+     * HostConfig.NetworkMode and as the EndpointsConfig key); the spec names networks by name.
+     */
+    private void networksByName(ObjectNode body) {
+        if (!(body.path("HostConfig") instanceof ObjectNode h)) return;
+        String mode = h.path("NetworkMode").asText("");
+        if (mode.isEmpty() || java.util.Set.of("default", "none", "host", "bridge").contains(mode) || mode.contains(":")) return;
+        String name;
+        try {
+            name = c().networks().find(mode).name();
+        } catch (io.jcontainer.ContainerException unknown) {
+            return; // the start names what is missing
+        }
+        if (name.equals(mode)) return;
+        h.put("NetworkMode", name);
+        if (body.path("NetworkingConfig").path("EndpointsConfig") instanceof ObjectNode eps && eps.has(mode)) eps.set(name, eps.remove(mode));
     }
 
     /** An image of the store: its shared root and its config's defaults; docker's 404 (the CLI then pulls) when absent. */
