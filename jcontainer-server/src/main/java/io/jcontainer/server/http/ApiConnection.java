@@ -125,6 +125,10 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (r.decoderResult().isFailure()) {
+            if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d && d.isInputShutdown()) {
+                ctx.close(); // half a request, then the client's EOF (the codec's last decode): nobody to answer
+                return;
+            }
             Throwable c = r.decoderResult().cause();
             sendAndClose(400, "malformed HTTP request: " + (c == null ? "?" : c.getMessage()));
             return;
