@@ -25,6 +25,7 @@ static struct att_client { int fd; u32 got, left; u32 hdr[2]; unsigned char smal
 static char att_pend[65536];
 u32 att_plen;
 static u32 att_poff;
+static int att_in_eof; /* a client's input ended: stdin is closed once what is pending is written */
 
 int att_primary = -1; /* ATTACH_HOLD: the client waited for, whose pace gates the output (att_gated) */
 
@@ -96,6 +97,13 @@ void att_accept(void) {
   sys1(NR_close, fd); /* full */
 }
 
+/* The payload reads EOF on its stdin pipe (a terminal is never closed: that would hang it up). */
+static void att_close_in(void) {
+  if ((att_flags & ATTACH_TTY) || att_in < 0) return;
+  sys1(NR_close, att_in);
+  att_in = -1;
+}
+
 /* Writes pending input to the payload without blocking; a payload that closed its stdin
  * (EPIPE) or a hung-up terminal (EIO) gets nothing more. */
 void att_flush(void) {
@@ -107,6 +115,7 @@ void att_flush(void) {
     att_poff += (u32)r;
   }
   att_plen = att_poff = 0;
+  if (att_in_eof) att_close_in();
 }
 
 /* Reads what one client sent (non-blocking), a header or part of a payload at a time. */
@@ -122,7 +131,11 @@ void att_read(int i) {
     c->left = c->hdr[1];
     if ((c->hdr[0] == ATT_STDIN && c->left > sizeof att_pend) || (c->hdr[0] == ATT_RESIZE && c->left != 4)
         || (c->hdr[0] != ATT_STDIN && c->hdr[0] != ATT_RESIZE)) { att_drop(i); return; }
-    if (c->left == 0) { c->got = 0; return; }
+    if (c->left == 0) { /* an empty STDIN frame: that client's input ended */
+      c->got = 0;
+      if (c->hdr[0] == ATT_STDIN) { att_in_eof = 1; if (!att_plen) att_close_in(); }
+      return;
+    }
   }
   if (c->hdr[0] == ATT_RESIZE) {
     n = sys3(NR_read, c->fd, c->small + (4 - c->left), c->left);

@@ -145,7 +145,8 @@ enum syscall_id {
 #define ATT_EXIT 3   /* s32 si_code, s32 si_status: the payload ended; the monitor closes the client */
 #define ATT_HELLO 4  /* u32 ATTACH_* flags: first frame after accept */
 /* client -> monitor */
-#define ATT_STDIN 1  /* bytes for the payload's stdin (dropped without ATTACH_STDIN); at most 64 KiB */
+#define ATT_STDIN 1  /* bytes for the payload's stdin (dropped without ATTACH_STDIN); at most 64 KiB.
+                      * Empty: the client's input ended (docker's StdinOnce): closed once written */
 #define ATT_RESIZE 2 /* u16 rows, u16 cols: TIOCSWINSZ on the master (ignored without a tty) */
 
 #define PHASE_PLAN 0

@@ -21,6 +21,14 @@ public interface AttachSession extends AutoCloseable {
     /** Input to the container (dropped by the monitor unless {@link #stdinOpen()}). */
     OutputStream stdin();
 
+    /**
+     * Ends the container's stdin (docker's {@code StdinOnce}: the attached client's input ended).
+     * Its monitor closes the stdin it holds once what was sent before is written, and the
+     * container reads EOF. Nothing with a terminal (a hang-up would end it), or without a held
+     * stdin. Later input is dropped.
+     */
+    void closeStdin() throws IOException;
+
     /** Sets its terminal's size (the kernel sends it SIGWINCH). */
     void resize(int rows, int cols);
 

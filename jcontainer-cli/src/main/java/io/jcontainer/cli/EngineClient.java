@@ -187,10 +187,15 @@ final class EngineClient implements AutoCloseable {
             return out;
         }
 
-        /** End of our input: the output half is shut, the server's bytes still come (docker's CloseWrite). */
+        /**
+         * End of our input: the output half is shut, the server's bytes still come (docker's CloseWrite).
+         * Over TLS, as Go's tls.Conn.CloseWrite: a close_notify, the connection stays open (TLS 1.3
+         * lets the server write on; jcontainer's service and dockerd take it as the end of stdin).
+         */
         void closeWrite() {
-            if (channel instanceof DuplexChannel d && channel.pipeline().get("tls") == null) d.shutdownOutput().awaitUninterruptibly();
-            // over TLS a half-close would end the session for most servers: the stream stays open, as docker's does
+            io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls != null) tls.closeOutbound().awaitUninterruptibly();
+            else if (channel instanceof DuplexChannel d) d.shutdownOutput().awaitUninterruptibly();
         }
 
         @Override

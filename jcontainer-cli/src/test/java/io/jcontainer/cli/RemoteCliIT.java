@@ -94,8 +94,7 @@ class RemoteCliIT {
         assertThat(client(null, "run", "--rm", ref, "-c", "exit 3").code()).isEqualTo(3);
         // a stored image's container writes to an overlay of its own, as with docker
         assertThat(ok("run", "--rm", ref, "-c", "echo x > /f && cat /f").out()).isEqualTo("x\n");
-        // -i: stdin reaches the container (its end is not awaited: the service cannot pass stdin's EOF
-        // on yet, docs/api-server.md "Known limits")
+        // -i: stdin reaches the container
         assertThat(client("piped\n", "run", "--rm", "-i", ref, "-c", "read l; echo got $l").out()).isEqualTo("got piped\n");
 
         String id = ok("run", "-d", "--name", "web", "-l", "k=v", ref, "-c", "echo started; exec sleep 60").out().strip();
@@ -109,6 +108,9 @@ class RemoteCliIT {
         assertThat(exec.out()).isEqualTo("in\n");
         assertThat(exec.code()).isEqualTo(4);
         assertThat(client("typed\n", "exec", "-i", "web", "sh", "-c", "read l; echo got $l").out()).isEqualTo("got typed\n");
+        // the container reads the end of its input (cat ends), and what it prints after comes back
+        assertThat(client("one\ntwo\n", "exec", "-i", "web", "sh", "-c", "cat; echo after-eof").out()).isEqualTo("one\ntwo\nafter-eof\n");
+        assertThat(client("piped\n", "run", "--rm", "-i", ref, "-c", "cat; echo after-eof").out()).isEqualTo("piped\nafter-eof\n");
         assertThat(ok("inspect", "--format", "{{.Name}} {{.State.Running}}", "web").out()).isEqualTo("/web true\n");
         assertThat(ok("top", "web").out()).contains("PID").contains("sleep");
         assertThat(ok("pause", "web").out()).isEqualTo("web\n");
@@ -148,6 +150,11 @@ class RemoteCliIT {
         args.addAll(List.of("run", "--rm", ref, "-c", "echo over tls"));
         var run = CliProcess.collect(cliProcess(args), "run over TLS");
         assertThat(run.out()).as(run.toString()).isEqualTo("over tls\n");
+        // stdin's end over TLS is a close_notify: the container reads EOF, its output still comes
+        List<String> piped = new ArrayList<>(tls);
+        piped.addAll(List.of("run", "--rm", "-i", ref, "-c", "cat; echo after-eof"));
+        var in = withInput(cliProcess(piped), "over tls\n");
+        assertThat(in.out()).as(in.toString()).isEqualTo("over tls\nafter-eof\n");
 
         // docker's environment: DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem)
         ProcessBuilder pb = cliProcess(List.of("ps", "-a"));
@@ -455,13 +462,12 @@ class RemoteCliIT {
                 return e.toString();
             }
         });
-        // stdin stays open until the client ends: over a unix socket the service closes the whole
-        // connection when the client shuts its write half (docs/api-server.md "Known limits")
-        var in = p.getOutputStream();
-        in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        in.flush();
+        // stdin ends before the output is read: the client shuts its write side (a close_notify over
+        // TLS) and the container must read EOF while its output still comes back
+        try (var in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        in.close();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(pb.command() + " did not finish in 60 s");

@@ -513,6 +513,11 @@ final class LinuxContainers implements Containers {
         }
 
         @Override
+        public void closeStdin() throws IOException {
+            s.closeStdin();
+        }
+
+        @Override
         public void resize(int rows, int cols) {
             s.resize(rows, cols);
         }

@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DuplexChannelConfig;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.ClientAuth;
@@ -285,7 +284,7 @@ public final class ApiServer implements AutoCloseable {
                     socket = (unixSocket == null ? defaultSocket() : unixSocket).toAbsolutePath();
                     SocketPaths.prepare(socket);
                     listeners.add(bootstrap(boss, workers, settings, null, false)
-                            .channel(NioServerDomainSocketChannel.class)
+                            .channel(io.jcontainer.server.http.UnixServerChannel.class)
                             .bind(UnixDomainSocketAddress.of(socket)).syncUninterruptibly().channel());
                     SocketPaths.restrict(socket);
                 }
@@ -323,8 +322,8 @@ public final class ApiServer implements AutoCloseable {
                                 ch.close();
                                 return;
                             }
-                            // A client that shuts its side (stdin's end, mid-attach) still gets its answer. Set
-                            // on the config: Netty's unix channel does not take it as a ChannelOption.
+                            // A client that shuts its side (stdin's end, mid-attach) still gets its answer: the unix
+                            // channel is our own UnixChannel for this (Netty's closes at the client's EOF).
                             if (ch.config() instanceof DuplexChannelConfig d) d.setAllowHalfClosure(true);
                             if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                             ch.pipeline().addLast("idle", new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS));

@@ -249,4 +249,31 @@ class ContainersCliTest {
         var gone = docker.run("logs", "nothing-here");
         assertThat(gone.err()).contains("No such container: nothing-here");
     }
+
+    /**
+     * Prune's label filters (Testcontainers without Ryuk prunes its session's things by label when
+     * its JVM ends): only what matches goes, and a filter the server does not know is refused.
+     */
+    @Test
+    void pruneRemovesOnlyWhatItsLabelFiltersMatch() throws Exception {
+        assertThat(docker.run("run", "--name", "mine", "--label", "session=a", "busybox", "true").exit()).isZero();
+        assertThat(docker.run("run", "--name", "theirs", "--label", "session=b", "busybox", "true").exit()).isZero();
+        var prune = docker.run("container", "prune", "-f", "--filter", "label=session=a");
+        assertThat(prune.exit()).as(prune.toString()).isZero();
+        assertThat(docker.run("ps", "-a", "--format", "{{.Names}}").out()).isEqualTo("theirs\n");
+
+        assertThat(docker.run("volume", "create", "--label", "session=a", "va").exit()).isZero();
+        assertThat(docker.run("volume", "create", "--label", "session=b", "vb").exit()).isZero();
+        var volumes = docker.run("volume", "prune", "-f", "--filter", "all=true", "--filter", "label=session=a");
+        assertThat(volumes.out()).as(volumes.toString()).isEqualTo("Deleted Volumes:\nva\n\nTotal reclaimed space: 0B\n");
+        assertThat(docker.run("volume", "ls", "-q").out()).isEqualTo("vb\n");
+        assertThat(docker.run("volume", "rm", "vb").exit()).isZero();
+
+        var until = docker.run("container", "prune", "-f", "--filter", "until=1h");
+        assertThat(until.exit()).isNotZero();
+        assertThat(until.err()).contains("until");
+        var images = docker.run("image", "prune", "-a", "-f", "--filter", "label=session=a");
+        assertThat(images.exit()).isNotZero();
+        assertThat(images.err()).contains("not supported yet");
+    }
 }

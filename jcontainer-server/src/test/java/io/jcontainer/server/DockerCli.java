@@ -54,10 +54,18 @@ final class DockerCli {
         return pb.start();
     }
 
+    /**
+     * docker with {@code args}; {@code "@script", "ARGS"} runs {@code docker ARGS} under {@code script}
+     * (util-linux), on a terminal of its own (what -t needs); {@code script -e} passes its exit code on.
+     */
     Result run(byte[] stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(DOCKER.toString());
-        cmd.addAll(List.of(args));
+        if (args.length == 2 && args[0].equals("@script")) {
+            cmd.addAll(List.of("script", "-qec", DOCKER + " " + args[1], "/dev/null"));
+        } else {
+            cmd.add(DOCKER.toString());
+            cmd.addAll(List.of(args));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
         pb.environment().putAll(env);

@@ -61,6 +61,7 @@ public final class NetworkApiScenarios {
             switch (args[0]) {
                 case "verbs" -> s.verbs();
                 case "compose" -> s.compose();
+                case "testcontainers" -> s.testcontainers();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } catch (Throwable t) {
@@ -124,7 +125,16 @@ public final class NetworkApiScenarios {
 
         ok(docker.run("rm", "-f", "web", "late"));
         check(ok(docker.run("network", "rm", "front")).equals("front\n"), "rm prints the name");
-        check(ok(docker.run("network", "prune", "-f")).equals("Deleted Networks:\nback\n\n"), "prune removes back");
+        // label filters (Testcontainers prunes its session's networks so): only what matches goes
+        ok(docker.run("network", "create", "--label", "session=a", "mine"));
+        ok(docker.run("network", "create", "--label", "session=b", "theirs"));
+        check(ok(docker.run("network", "prune", "-f", "--filter", "label=session=a")).equals("Deleted Networks:\nmine\n\n"),
+                "prune --filter label=session=a removes only mine");
+        check(ok(docker.run("network", "prune", "-f", "--filter", "label!=session")).equals("Deleted Networks:\nback\n\n"),
+                "prune --filter label!=session removes the unlabelled back");
+        var until = docker.run("network", "prune", "-f", "--filter", "until=1h");
+        check(until.exit() != 0 && until.err().contains("until"), "an unsupported filter is refused, not ignored: " + until);
+        check(ok(docker.run("network", "prune", "-f")).equals("Deleted Networks:\ntheirs\n\n"), "prune removes theirs");
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "only the default is left");
 
         // IPv6: EnableIPv6 with an IPv6 IPAM config (the IPv4 subnet picked), --ip6 through EndpointsConfig
@@ -169,24 +179,64 @@ public final class NetworkApiScenarios {
         check(ps.contains("jcdemo_web_1") && ps.contains("jcdemo_client_1") && ps.contains("Up"), "ps: " + ps);
         check(ps.contains("127.0.0.1:" + port + "->80/tcp"), "ps shows the published port: " + ps);
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).contains("jcdemo_front\n"), "compose's network");
-        // docker exec, not compose's exec -T: compose half-closes the connection after its empty stdin, which a
-        // unix socket served by Netty's NIO transport cannot take (docs/api-server.md, Known limits)
-        String byName = ok(docker.run("exec", "jcdemo_client_1", "busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://web/marker"));
+        // compose's exec -T half-closes the connection once its stdin ends (here /dev/null: at once); the
+        // output still comes
+        String byName = ok(compose(dir, "exec", "-T", "client", "busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://web/marker"));
         check(byName.equals("served"), "client reaches web by its service name: " + byName);
+        // ... and the container reads the end of a file given as stdin
+        Path input = Files.writeString(work.resolve("input.txt"), "one\ntwo\n");
+        String piped = ok(compose(dir, input, "exec", "-T", "client", "sh", "-c", "cat; echo after-eof"));
+        check(piped.equals("one\ntwo\nafter-eof\n"), "exec -T < file: " + piped);
         check(get(port).equals("served"), "the published port serves on loopback");
         ok(compose(dir, "down"));
         check(containers.list(ListQuery.ALL).isEmpty(), "down removed the containers");
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "down removed the network");
     }
 
+    /**
+     * Testcontainers 1.21, unchanged (DOCKER_HOST at this server, Ryuk off: set by NetworkApiTest): a
+     * {@code Network} whose member is reached by its alias from another member, a wait on an HTTP port
+     * published to a random host port, and the JVM-exit clean-up Testcontainers does without Ryuk (prunes
+     * by its session's label), run here before the server goes.
+     */
+    void testcontainers() throws Exception {
+        String sock = System.getenv("DOCKER_HOST");
+        check(sock != null && sock.equals("unix://" + work.resolve("docker.sock")), "DOCKER_HOST is this scenario's server: " + sock);
+        try (org.testcontainers.containers.Network net = org.testcontainers.containers.Network.newNetwork();
+             var web = new org.testcontainers.containers.GenericContainer<>(org.testcontainers.utility.DockerImageName.parse(IMAGE))
+                     .withCommand("-c", "exec busybox httpd -f -p 80 -h /etc")
+                     .withNetwork(net).withNetworkAliases("api")
+                     .withExposedPorts(80)
+                     .waitingFor(org.testcontainers.containers.wait.strategy.Wait.forHttp("/marker").forStatusCode(200));
+             var client = new org.testcontainers.containers.GenericContainer<>(org.testcontainers.utility.DockerImageName.parse(IMAGE))
+                     .withCommand("-c", "exec sleep 600").withNetwork(net)) {
+            web.start();
+            client.start();
+            int port = web.getMappedPort(80);
+            check(get(port).equals("served"), "the HTTP port, published to host port " + port + ", serves");
+            var r = client.execInContainer("busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://api/marker");
+            check(r.getExitCode() == 0 && r.getStdout().equals("served"), "reached by the network alias: " + r.getStdout() + r.getStderr());
+        }
+        // a network of the session left behind (a test that never closed it): the JVM-exit clean-up prunes it by label
+        org.testcontainers.containers.Network.newNetwork().getId();
+        check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).lines().count() == 2, "the left network exists");
+        org.testcontainers.utility.ResourceReaper.instance().performCleanup();
+        check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "the clean-up pruned the session's network");
+        check(containers.list(ListQuery.ALL).isEmpty(), "no container left");
+    }
+
     private DockerCli.Result compose(Path dir, String... args) throws Exception {
+        return compose(dir, Path.of("/dev/null"), args);
+    }
+
+    private DockerCli.Result compose(Path dir, Path stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker-compose", "--ansi", "never", "-p", "jcdemo"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("COMPOSE_"));
         pb.environment().putAll(env);
         Path out = Files.createTempFile(work, "out", ".txt"), err = Files.createTempFile(work, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(stdin.toFile())).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError("docker-compose " + String.join(" ", args) + " did not finish within 120 s: " + Files.readString(err));

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +41,9 @@ class NetworkApiTest {
         ProcessBuilder pb = new ProcessBuilder(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED",
                 "-Djcontainer.test.outerNetns=" + outer, "-cp", System.getProperty("java.class.path"),
                 NetworkApiScenarios.class.getName(), name, work.toString())).redirectErrorStream(true);
+        // Testcontainers finds its docker only through the environment: this scenario's server (Ryuk's image is out of reach)
+        pb.environment().putAll(Map.of("DOCKER_HOST", "unix://" + work.resolve("docker.sock"), "TESTCONTAINERS_RYUK_DISABLED", "true",
+                "TESTCONTAINERS_CHECKS_DISABLE", "true", "TESTCONTAINERS_HOST_OVERRIDE", "localhost", "HOME", work.toString()));
         Process p = pb.start();
         var out = new CompletableFuture<String>();
         Thread.ofVirtual().start(() -> {
@@ -64,5 +68,10 @@ class NetworkApiTest {
     @Test
     void dockerComposeUpPsDownWithAUserNetworkAndAPublishedPort() throws Exception {
         scenario("compose");
+    }
+
+    @Test
+    void testcontainersNetworkWithAliasesAndAnHttpWait() throws Exception {
+        scenario("testcontainers");
     }
 }

@@ -17,7 +17,8 @@ import java.nio.ByteOrder;
  *                     STDOUT bytes (a terminal's output is stdout)
  *                     STDERR bytes
  *                     EXIT   s32 si_code, s32 si_status        the payload ended; then EOF
- * client -> monitor   STDIN  bytes (at most 64 KiB a frame; dropped if stdin is not held)
+ * client -> monitor   STDIN  bytes (at most 64 KiB a frame; dropped if stdin is not held);
+ *                            empty: the input ended, stdin is closed once the rest is written
  *                     RESIZE u16 rows, u16 cols                TIOCSWINSZ on the terminal
  * </pre>
  *

@@ -158,6 +158,15 @@ public final class AttachSession implements io.jcontainer.lifecycle.AttachSessio
         };
     }
 
+    /**
+     * Ends the container's stdin: an empty STDIN frame, which the monitor takes as its input's
+     * end (a monitor of an earlier jcontainer ignores it: the container's stdin stays open).
+     */
+    @Override
+    public synchronized void closeStdin() throws IOException {
+        out.write(AttachProtocol.frame(AttachProtocol.STDIN, new byte[0], 0, 0));
+    }
+
     /** Sets the container's terminal size (the kernel sends it SIGWINCH); ignored without a terminal. */
     public synchronized void resize(int rows, int cols) {
         try {

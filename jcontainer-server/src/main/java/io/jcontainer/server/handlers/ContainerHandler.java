@@ -187,6 +187,7 @@ final class ContainerHandler {
             }
             if (taken) throw ApiError.conflict("Conflict. The container name \"/" + name + "\" is already in use.");
         }
+        networksByName(body);
         DockerCreate.Created created = DockerCreate.spec(body, name, img, c());
         var builder = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image);
         // A stored image's layers are shared by every container of that image: each container gets
@@ -196,10 +197,30 @@ final class ContainerHandler {
                 .annotation(io.jcontainer.ContainerSpec.Builder.IMAGE_ID_ANNOTATION, backends.images().inspect(image).id()); // commit's parent
         var spec = builder.build();
         PendingContainers.Entry e = pending.add(name, image, spec, created.autoRemove());
+        e.stdinOnce = body.path("StdinOnce").asBoolean(false);
         Map<String, String> labels = new LinkedHashMap<>();
         body.path("Labels").properties().forEach(l -> labels.put(l.getKey(), l.getValue().asText()));
         reaper.created(q, SessionReaper.Kind.CONTAINER, labels, e.id, name);
         x.json(201, Json.obj("Id", e.id, "Warnings", List.of()));
+    }
+
+    /**
+     * docker takes a user network by name, id or id prefix (Testcontainers gives its Network's id, in
+     * HostConfig.NetworkMode and as the EndpointsConfig key); the spec names networks by name.
+     */
+    private void networksByName(ObjectNode body) {
+        if (!(body.path("HostConfig") instanceof ObjectNode h)) return;
+        String mode = h.path("NetworkMode").asText("");
+        if (mode.isEmpty() || java.util.Set.of("default", "none", "host", "bridge").contains(mode) || mode.contains(":")) return;
+        String name;
+        try {
+            name = c().networks().find(mode).name();
+        } catch (io.jcontainer.ContainerException unknown) {
+            return; // the start names what is missing
+        }
+        if (name.equals(mode)) return;
+        h.put("NetworkMode", name);
+        if (body.path("NetworkingConfig").path("EndpointsConfig") instanceof ObjectNode eps && eps.has(mode)) eps.set(name, eps.remove(mode));
     }
 
     /** An image of the store: its shared root and its config's defaults; docker's 404 (the CLI then pulls) when absent. */
@@ -397,42 +418,29 @@ final class ContainerHandler {
      * such as {@code 10m}).
      */
     private void prune(Request q, Exchange x) throws InterruptedException {
-        Map<String, List<String>> filters = q.filters();
-        for (String k : filters.keySet())
-            if (!k.equals("label") && !k.equals("label!") && !k.equals("until")) throw ApiError.badRequest("invalid filter '" + k + "'");
+        PruneFilters f = PruneFilters.of("container prune", q.filters(), java.util.Set.of("until"));
+        Instant until = null;
+        for (String u : q.filters().getOrDefault("until", List.of())) until = untilTime(u);
         List<String> gone;
-        if (filters.isEmpty()) gone = c().prune();
+        if (!f.any() && until == null) gone = c().prune();
         else {
             gone = new ArrayList<>();
-            Instant until = null;
-            for (String u : filters.getOrDefault("until", List.of())) until = untilTime(u);
-            for (ContainerInfo ci : c().list(io.jcontainer.lifecycle.ListQuery.ALL)) {
-                if (ci.status() == ContainerInfo.Status.RUNNING || ci.status() == ContainerInfo.Status.PAUSED
-                        || ci.status() == ContainerInfo.Status.RESTARTING) continue;
+            for (ContainerInfo ci : c().list(ListQuery.ALL)) {
+                boolean stopped = switch (ci.status()) {
+                    case CREATED, EXITED, DEAD -> true;
+                    case RUNNING, PAUSED, RESTARTING -> false;
+                };
+                if (!stopped || !f.matches(labels(ci))) continue;
                 if (until != null && ci.created() != null && !ci.created().isBefore(until)) continue;
-                if (!labelsMatch(ci.labels(), filters.getOrDefault("label", List.of()), true)
-                        || !labelsMatch(ci.labels(), filters.getOrDefault("label!", List.of()), false)) continue;
                 try {
                     c().remove(ci.id(), false, false);
                     gone.add(ci.id());
-                } catch (io.jcontainer.ContainerException raced) {
-                    // started or removed meanwhile
+                } catch (io.jcontainer.ContainerException e) {
+                    // started again meanwhile: a prune leaves it
                 }
             }
         }
         x.json(200, Json.obj("ContainersDeleted", gone.stream().map(pending::display).toList(), "SpaceReclaimed", 0));
-    }
-
-    /** docker's {@code label} filter (every one must match) and {@code label!} (none may). */
-    static boolean labelsMatch(Map<String, String> labels, List<String> wanted, boolean must) {
-        for (String l : wanted) {
-            int eq = l.indexOf('=');
-            String k = eq < 0 ? l : l.substring(0, eq);
-            String v = labels == null ? null : labels.get(k);
-            boolean has = v != null && (eq < 0 || v.equals(l.substring(eq + 1)));
-            if (has != must) return false;
-        }
-        return true;
     }
 
     /** docker's {@code until}: RFC 3339, unix seconds, or a Go duration before now ({@code 1h30m}, {@code 10s}). */
@@ -686,10 +694,13 @@ final class ContainerHandler {
             }
             if (stdin && s.stdinOpen()) {
                 InputStream in = h.in();
+                // docker's StdinOnce (run -i, created here): the client's EOF is the container's. Otherwise
+                // (docker attach to a container started with -i) its stdin stays open for the next client.
+                boolean once = e != null && e.stdinOnce;
                 Thread.ofPlatform().daemon().name("jcontainer-api-stdin").start(() -> {
                     try {
                         in.transferTo(s.stdin());
-                        s.stdin().close();
+                        if (once) s.closeStdin();
                     } catch (IOException ignored) {
                         // the client or the container went; the output side ends the session
                     }

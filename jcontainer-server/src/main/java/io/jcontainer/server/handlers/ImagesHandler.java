@@ -340,9 +340,25 @@ final class ImagesHandler {
 
     private void prune(Request q, Exchange x) {
         Map<String, List<String>> filters = q.filters();
+        PruneFilters f = PruneFilters.of("image prune", filters, java.util.Set.of("dangling"));
         boolean all = filters.getOrDefault("dangling", List.of("true")).contains("false");
+        List<String> lines;
+        if (!f.any()) lines = images().prune(all);
+        else {
+            // which tagged images a container still uses is the store's to know: with labels, dangling ones only
+            if (all) throw ApiError.notImplemented("image prune with dangling=false and label filters is not supported yet (dangling images are)");
+            lines = new ArrayList<>();
+            for (ImageInfo i : images().list()) {
+                if (!i.repoTags().isEmpty() || !f.matches(i.config().labels())) continue;
+                try {
+                    lines.addAll(images().remove(i.id(), false));
+                } catch (io.jcontainer.ContainerException e) {
+                    // in use: a prune leaves it
+                }
+            }
+        }
         List<Object> deleted = new ArrayList<>();
-        for (String line : images().prune(all)) {
+        for (String line : lines) {
             int colon = line.indexOf(": ");
             deleted.add(Map.of(colon < 0 ? "Deleted" : line.substring(0, colon), colon < 0 ? line : line.substring(colon + 2)));
         }

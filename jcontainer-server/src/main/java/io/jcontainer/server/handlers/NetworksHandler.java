@@ -122,9 +122,22 @@ final class NetworksHandler {
     }
 
     private void prune(Request q, Exchange x) {
-        Map<String, List<String>> f = q.filters();
-        if (!f.isEmpty()) throw ApiError.notImplemented("network prune filters are not supported yet");
-        x.json(200, Json.obj("NetworksDeleted", networks().prune()));
+        PruneFilters f = PruneFilters.of("network prune", q.filters(), java.util.Set.of());
+        if (!f.any()) {
+            x.json(200, Json.obj("NetworksDeleted", networks().prune()));
+            return;
+        }
+        List<String> deleted = new ArrayList<>();
+        for (NetworkInfo n : networks().list()) {
+            if (!n.containers().isEmpty() || !f.matches(n.labels())) continue;
+            try {
+                networks().remove(n.id());
+                deleted.add(n.name());
+            } catch (io.jcontainer.ContainerException e) {
+                // in use by now, or the default network: a prune leaves it, as docker's
+            }
+        }
+        x.json(200, Json.obj("NetworksDeleted", deleted));
     }
 
     private void connect(Request q, Exchange x) {

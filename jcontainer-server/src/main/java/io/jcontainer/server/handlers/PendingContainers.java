@@ -36,6 +36,8 @@ final class PendingContainers {
         /** Its configuration; a network connect or disconnect before the start changes it. */
         volatile ContainerSpec spec;
         final boolean autoRemove;
+        /** docker's StdinOnce (run -i): the end of the attached client's input is the end of the container's stdin. */
+        volatile boolean stdinOnce;
         /** Networks connected before the start beyond the spec's one: joined right after it. */
         final Map<String, NetworkOptions> later = new java.util.concurrent.ConcurrentSkipListMap<>();
         final Instant created = Instant.now();

@@ -75,8 +75,22 @@ final class VolumesHandler {
     }
 
     private void prune(Request q, Exchange x) {
+        PruneFilters f = PruneFilters.of("volume prune", q.filters(), java.util.Set.of("all"));
         boolean all = q.filters().getOrDefault("all", List.of()).contains("true");
-        List<String> deleted = volumes().prune(all);
+        List<String> deleted;
+        if (!f.any()) deleted = volumes().prune(all);
+        else {
+            deleted = new java.util.ArrayList<>();
+            for (VolumeInfo v : volumes().list(Map.of())) {
+                if (!v.usedBy().isEmpty() || !(all || v.anonymous()) || !f.matches(v.labels())) continue;
+                try {
+                    volumes().remove(v.name());
+                    deleted.add(v.name());
+                } catch (io.jcontainer.ContainerException e) {
+                    // taken by a container meanwhile: a prune leaves it
+                }
+            }
+        }
         x.json(200, Json.obj("VolumesDeleted", deleted, "SpaceReclaimed", 0));
     }
 }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -86,8 +87,8 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     /**
      * Whether the channel reads on while the handler runs, to see the client go at once (its EOF
      * closes the channel: a followed log or a wait ends, and a Testcontainers session learns its
-     * client died). Only on a session's connections: a unix channel cannot be half-closed, so an
-     * EOF read early would cut short the answer to a client that half-closed after its request.
+     * client died). Only on a session's connections: an EOF read early would cut short the answer
+     * to a client that half-closed after its request.
      * Never where the handler may hijack the connection: what follows the request is the
      * container's stdin, which the HTTP codec would take for a request.
      */
@@ -124,6 +125,10 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (r.decoderResult().isFailure()) {
+            if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d && d.isInputShutdown()) {
+                ctx.close(); // half a request, then the client's EOF (the codec's last decode): nobody to answer
+                return;
+            }
             Throwable c = r.decoderResult().cause();
             sendAndClose(400, "malformed HTTP request: " + (c == null ? "?" : c.getMessage()));
             return;
@@ -344,7 +349,11 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (evt instanceof ChannelInputShutdownEvent) {
+        // The client ended its side: a TCP or unix half-close (UnixChannel makes the unix one possible), or
+        // over TLS its close_notify (Go's tls.Conn.CloseWrite: the docker CLI's end of stdin). TLS 1.3 lets
+        // us write on after it.
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+            if (inputShut) return;
             inputShut = true;
             switch (state) {
                 case IDLE -> ctx.close();
@@ -356,7 +365,10 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
                     if (stream != null) stream.end(); // stdin's EOF; the output goes on
                 }
                 case RUNNING -> {
-                    // answer, then close (finished() sees inputShut)
+                    // A connection watched while its handler runs (a Testcontainers session's) reads its
+                    // client's EOF as the client gone, as Go's server cancels the request then: a wait or a
+                    // followed log ends. Others see it only after the answer: answer, then close.
+                    if (watchWhileRunning()) ctx.close();
                 }
             }
             return;
