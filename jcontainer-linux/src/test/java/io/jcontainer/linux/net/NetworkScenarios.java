@@ -52,6 +52,7 @@ public final class NetworkScenarios {
                 case "internal" -> s.internal();
                 case "ipv6" -> s.ipv6();
                 case "churn" -> s.churn(Integer.parseInt(args[2]));
+                case "ready" -> s.ready();
                 case "sigkill-child" -> s.sigkillChild();
                 case "sigkill" -> s.sigkill();
                 case "cost" -> s.cost(Integer.parseInt(args[2]));
@@ -306,6 +307,67 @@ public final class NetworkScenarios {
         expectClean();
     }
 
+    /**
+     * Endpoints made ready ahead (the default: two per network): a container that changes its
+     * namespace (an address and a route of its own, a neighbour entry, a per-namespace sysctl,
+     * a listening socket) leaves none of it to the containers started after it, which each get
+     * a namespace that held no process before — only lo and eth0, their own address, the
+     * gateway route — and a hosts file naming them and their peers, never a ready entry.
+     */
+    void ready() throws Exception {
+        rt.networks().create("pool", "10.94.0.0/24", null, false);
+        // each step where the container may take it (busybox's ip, a /proc/sys it may write); the address and route must be made
+        String dirty = "ip addr add 10.77.0.1/32 dev lo && ip route add 10.78.0.0/24 dev eth0 && echo DIRTIED;"
+                + " ip neigh add 10.94.0.200 lladdr 02:00:00:00:00:01 dev eth0 2>/dev/null;"
+                + " echo 7 2>/dev/null > /proc/sys/net/ipv4/tcp_syn_retries; (nc -l -p 4444 &); sleep 0.2";
+        try (Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name("dirty").capAdd(io.jcontainer.Capability.NET_ADMIN)
+                        .stdout(Stdio.PIPE).stderr(Stdio.PIPE).command("/bin/sh", "-c", dirty).build(),
+                NetworkAttachment.Request.of("pool"))) {
+            String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8) + new String(c.stderr().readAllBytes(), StandardCharsets.UTF_8);
+            check(c.waitFor().code() == 0 && out.contains("DIRTIED"), "the first container changed its namespace: " + out);
+        }
+        String gw = rt.networks().inspect("pool").gateway();
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String look = "ip -4 addr show; echo ROUTES; ip route; echo NEIGH; ip neigh; echo TTL $(cat /proc/sys/net/ipv4/tcp_syn_retries);"
+                    + " echo LINKS $(ls /sys/class/net); echo TCP; cat /proc/net/tcp; echo HOSTS; cat /etc/hosts; echo END";
+            Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name("clean" + i).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+                    .command("/bin/sh", "-c", look + "; sleep 30").build(), NetworkAttachment.Request.of("pool"));
+            started.add(c);
+            String out = readUntil(c, "END");
+            Endpoint ep = endpoint(c.id());
+            String addrs = out.substring(0, out.indexOf("ROUTES"));
+            check(addrs.contains("inet " + ep.ip() + "/24") && !addrs.contains("10.77.0.1"), "only its own address: " + out);
+            check(addrs.split("inet ", -1).length - 1 == 2, "lo's and eth0's address, no other: " + out);
+            String routes = out.substring(out.indexOf("ROUTES"), out.indexOf("NEIGH"));
+            check(routes.contains("default via " + gw) && !routes.contains("10.78.0.0"), "only its own routes: " + out);
+            check(!out.substring(out.indexOf("NEIGH"), out.indexOf("TTL")).contains("10.94.0.200"), "no neighbour of another container: " + out);
+            check(out.contains("TTL 6"), "the namespace's sysctls are the kernel's defaults: " + out);
+            check(out.contains("LINKS eth0 lo"), "only lo and eth0: " + out);
+            String tcp = out.substring(out.indexOf("TCP"), out.indexOf("HOSTS"));
+            check(!tcp.contains(":115C"), "no socket of another container (port 4444): " + out);
+            String hosts = out.substring(out.indexOf("HOSTS"));
+            check(hosts.contains(ep.ip() + "\t") && hosts.contains("clean" + i) && !hosts.contains("pool-"), "its own hosts file: " + out);
+            for (String earlier : seen) check(hosts.contains(earlier), "its peers by name (" + earlier + "): " + out);
+            seen.add("clean" + i);
+            String ns = Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/net")).toString();
+            for (Container o : started)
+                if (o != c) check(!ns.equals(Files.readSymbolicLink(Path.of("/proc/" + o.pid() + "/ns/net")).toString()), "a namespace of its own");
+        }
+        check(rt.networks().endpoints("pool").size() == 6, "the ready entries are no one's endpoints: " + rt.networks().endpoints("pool"));
+        closeAll();
+        rt.networks().remove("pool"); // with its ready entries
+        expectClean();
+    }
+
+    /** The container's stdout up to the line {@code marker} (it keeps running). */
+    private static String readUntil(Container c, String marker) throws IOException {
+        var r = new java.io.BufferedReader(new java.io.InputStreamReader(c.stdout(), StandardCharsets.UTF_8));
+        StringBuilder b = new StringBuilder();
+        for (String line; (line = r.readLine()) != null && !line.equals(marker); ) b.append(line).append('\n');
+        return b.toString();
+    }
+
     /** Many create/remove cycles leave no veth, address, rule or IPAM entry. */
     void churn(int cycles) throws Exception {
         rt.networks().create("churn", "10.92.0.0/24", null, false);
@@ -514,7 +576,19 @@ public final class NetworkScenarios {
         for (long end = System.nanoTime() + 10_000_000_000L; links().stream().anyMatch(l -> l.startsWith("jcv")) && System.nanoTime() < end; )
             sleep(50);
         check(links().stream().noneMatch(l -> l.startsWith("jcv")), "veths left: " + links());
+        // a closed container's endpoint is released just after (off close's path)
+        for (long end = System.nanoTime() + 10_000_000_000L; rt.networks().list().stream().anyMatch(n -> !rt.networks().endpoints(n.name()).isEmpty())
+                && System.nanoTime() < end; )
+            sleep(50);
         for (NetworkConfig n : rt.networks().list()) check(rt.networks().endpoints(n.name()).isEmpty(), "endpoints left on " + n.name());
+        try (var files = Files.list(rt.networks().root().resolve("endpoints"))) {
+            List<Path> left = files.filter(f -> f.toString().endsWith(".json")).toList();
+            check(left.isEmpty(), "IPAM entries left (ready ones too): " + left);
+        } catch (java.nio.file.NoSuchFileException none) {
+            // never made
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // the ports of a container that exited are unpublished just after (off the exit's path)
         for (long end = System.nanoTime() + 10_000_000_000L; rt.networks().kernelRules().contains("elements") && System.nanoTime() < end; )
             sleep(50);
