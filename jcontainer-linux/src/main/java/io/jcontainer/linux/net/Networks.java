@@ -1338,6 +1338,14 @@ public final class Networks implements NetworkAttachment {
         });
     }
 
+    /** What the kernel has in jcontainer's IPv6 table now (empty when there is none: no network with IPv6 in use). */
+    public String kernelRules6() {
+        return locked(() -> {
+            String all = nft.run("list tables ip6");
+            return all.contains("table ip6 " + NftRuleset.TABLE) ? nft.run("list table ip6 " + NftRuleset.TABLE) : "";
+        });
+    }
+
     // ---- /etc files ----
 
     /** {@code others}: the endpoints before {@code ep} was added (read once by the attach). */

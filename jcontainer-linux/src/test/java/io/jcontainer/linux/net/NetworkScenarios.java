@@ -209,6 +209,58 @@ public final class NetworkScenarios {
         check(gwReached.contains("rc=0"), "the host's address on six is reachable from other6 (routed): " + gwReached);
         String blocked = fetchFromQuiet("other6", "http://[" + ea.ip6() + "]:80/");
         check(!blocked.contains("hello"), "another network reached alpha6 over IPv6: " + blocked);
+        // a port published on every address reaches a dual-stack container over IPv6 too (the host's address on the bridge)
+        Container web6 = httpd("web6", NetworkAttachment.Request.of("six"), List.of("8086:80"));
+        Endpoint ew = endpoint(web6.id());
+        check(rt.networks().kernelRules6().contains("tcp . 8086 : " + ew.ip6() + " . 80"), "an IPv6 DNAT element: " + rt.networks().kernelRules6());
+        expectServed("fd00:1::1", 8086, "web6");
+        expectServed("127.0.0.1", 8086, "web6"); // and over IPv4, as before
+        // outbound NAT66: an "outside" of this scenario's own (a namespace behind a veth, fd99::/64)
+        // sees the host's address, not the container's
+        check(rt.networks().kernelRules6().contains("ip6 saddr fd00:1::/64 oifname != \"" + six.bridge() + "\" masquerade"), "masquerade: " + rt.networks().kernelRules6());
+        try (NetnsThread outside = NetnsThread.createNew(SYS, "outside6")) {
+            try (var nl = new Rtnetlink(SYS)) {
+                nl.createVeth("out6", "out6p", 1500, outside.netnsFd());
+                nl.addAddress("out6", java.net.InetAddress.getByName("fd99::1"), 64);
+                nl.setUp("out6", true);
+            }
+            ServerSocket far = outside.call(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.setUp("lo", true);
+                    nl.addAddress("out6p", java.net.InetAddress.getByName("fd99::2"), 64);
+                    nl.setUp("out6p", true);
+                }
+                ServerSocket ss = new ServerSocket();
+                ss.bind(new InetSocketAddress(java.net.InetAddress.getByName("fd99::2"), 9099)); // a socket stays in its namespace
+                return ss;
+            });
+            try (far) {
+                var peer = new java.util.concurrent.CompletableFuture<String>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    while (!far.isClosed()) {
+                        try (Socket s = far.accept()) {
+                            peer.complete(s.getInetAddress().getHostAddress());
+                            s.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nhello far".getBytes(StandardCharsets.US_ASCII));
+                        } catch (IOException e) {
+                            // closed at the end
+                        }
+                    }
+                });
+                String got = fetchFrom("six", "http://[fd99::2]:9099/");
+                String from = peer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                check(got.contains("hello far"), "the container reached the outside over IPv6: " + got);
+                check(java.net.InetAddress.getByName(from).equals(java.net.InetAddress.getByName("fd99::1")),
+                        "masqueraded to the host's address (NAT66), not the container's: " + from);
+            }
+        } finally {
+            try (var nl = new Rtnetlink(SYS)) {
+                nl.deleteLink("out6");
+            } catch (NetlinkException.NotFound gone) {
+                // went with the outside namespace
+            }
+        }
+        web6.close();
+        started.remove(web6);
         // bad input
         expectInvalid(() -> rt.networks().create("nov6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), false, "fd00:2::/64", null),
                 "--ipv6");
