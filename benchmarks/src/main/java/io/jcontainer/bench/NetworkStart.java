@@ -72,6 +72,9 @@ public class NetworkStart {
     /** The state directory goes with the trial (the namespace, its bridge and rules die with the fork's). */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        // the endpoints made ready, and the work the reaper thread still has queued, before the state goes
+        rt.networks().dropWarm(null);
+        rtNoPool.networks().dropWarm(null);
         try (var all = Files.walk(state)) {
             for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
