@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Start → exit → close of {@code /bin/true} (the library's default namespaces, no user namespace) with loopback only
- * and on the default bridge, without and with a published port, and with namespaces made ahead
- * ({@code bridgeWarm}), in one run: the ratio is the
+ * and on the default bridge (endpoints made ready ahead, the default), without and with a published port, and with
+ * every start making its own endpoint ({@code bridgeNoPool}: {@code jcontainer.network.warm=0}), in one run: the ratio is the
  * figure (issue 13's "start with a bridge network against --network none"). Only under
  * {@code benchmarks/run-network}, which starts JMH in a private network namespace (rule 9):
  * the bridge, veths and nftables table exist only there. Setup refuses the namespace named by
@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
 public class NetworkStart {
-    LinuxContainerRuntime rt, rtWarm;
+    LinuxContainerRuntime rt, rtNoPool;
     ContainerSpec spec;
     Path state;
     NetworkAttachment.Request bridge, published;
@@ -54,11 +54,11 @@ public class NetworkStart {
         }
         state = Files.createTempDirectory("jc-bench-net-");
         rt = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
-        // the same state (one networks root), with namespaces made ahead: read when its Networks is made, here
-        System.setProperty(io.jcontainer.linux.Settings.NETWORK_WARM, "2");
+        // the same state (one networks root), without endpoints made ready ahead: read when its Networks is made, here
+        System.setProperty(io.jcontainer.linux.Settings.NETWORK_WARM, "0");
         try {
-            rtWarm = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
-            rtWarm.networks();
+            rtNoPool = new LinuxContainerRuntime(NativeSyscalls.INSTANCE, null, null, new ContainerStore(state.resolve("containers")));
+            rtNoPool.networks();
         } finally {
             System.clearProperty(io.jcontainer.linux.Settings.NETWORK_WARM);
         }
@@ -72,6 +72,9 @@ public class NetworkStart {
     /** The state directory goes with the trial (the namespace, its bridge and rules die with the fork's). */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        // the endpoints made ready, and the work the reaper thread still has queued, before the state goes
+        rt.networks().dropWarm(null);
+        rtNoPool.networks().dropWarm(null);
         try (var all = Files.walk(state)) {
             for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
@@ -91,10 +94,10 @@ public class NetworkStart {
         }
     }
 
-    /** As {@link #bridge()}, each start taking a namespace made ahead ({@code jcontainer.network.warm=2}). */
+    /** As {@link #bridge()}, each start making its endpoint itself ({@code jcontainer.network.warm=0}). */
     @Benchmark
-    public int bridgeWarm() throws InterruptedException {
-        try (Container c = rtWarm.start(spec, bridge)) {
+    public int bridgeNoPool() throws InterruptedException {
+        try (Container c = rtNoPool.start(spec, bridge)) {
             return check(c.waitFor().code());
         }
     }

@@ -79,6 +79,8 @@ public final class Cli {
         // The library logs through slf4j; a CLI's stderr is for the user: warnings and worse only.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // one start per process: endpoints made ready ahead would only be made and thrown away at exit
+        if (System.getProperty("jcontainer.network.warm") == null) System.setProperty("jcontainer.network.warm", "0");
         int code = new Cli(Io.system()).execute(args);
         System.out.flush();
         System.err.flush();

@@ -436,7 +436,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             Map<String, String> netEtc = net == null ? Map.of() : Map.of("/etc/hosts", net.attachment().hosts().toString(),
                     "/etc/resolv.conf", net.attachment().resolvConf().toString());
             Container c = start(image, spec, requested, old, hold, autoRemove, id, net, extraHooks, netEtc);
-            if (net != null) networks().adopt(id, c.pid()); // stale when the container is gone, not when this JVM is
+            if (net != null) networks().adopt(net.attachment().endpoint(), c.pid()); // stale when the container is gone, not when this JVM is
             net = net == null ? null : new PreparedNetwork(net.holder(), null, net.attachment()); // started: keep it
             return c;
         } finally {
@@ -652,7 +652,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwnedLater(spec.root());
                         if (net != null && !spec.detached()) {
                             try {
-                                networks().detach(id);
+                                // it has exited (close waited for it): its address and ports are free now, the rest follows
+                                networks().releaseExited(id, l.pid);
                             } catch (RuntimeException e) {
                                 LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: detaching {} from its network failed (the sweep retries)", id, e);
                             }

@@ -35,8 +35,9 @@ public final class Settings {
     /** {@code false}: cgroup v1's freezer is made at every start instead of at the first pause (benchmarks' comparison). */
     public static final String LAZY_FREEZER = "jcontainer.lazyFreezer";
     /**
-     * How many network namespaces, each with its veth already on the bridge, a runtime keeps made
-     * ahead for starts on a bridge network it has used (default 0: none). Each is used by one
+     * How many endpoints a runtime keeps ready for starts on a bridge network it has used: each a
+     * new network namespace with its veth on the bridge, its address, route and /etc files
+     * (default 2; 0: every start makes its own, as a short-lived CLI does). Each is used by one
      * container only; they die with the JVM.
      */
     public static final String NETWORK_WARM = "jcontainer.network.warm";
@@ -72,11 +73,11 @@ public final class Settings {
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
     }
 
-    /** {@value #NETWORK_WARM}: 0 unless set to a number (at most 16). */
+    /** {@value #NETWORK_WARM}: 2 unless set to a number (at most 16). */
     public static int networkWarm() {
         String v = System.getProperty(NETWORK_WARM);
         try {
-            return v == null || v.isEmpty() ? 0 : Math.max(0, Math.min(16, Integer.parseInt(v.strip())));
+            return v == null || v.isEmpty() ? 2 : Math.max(0, Math.min(16, Integer.parseInt(v.strip())));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(NETWORK_WARM + "='" + v + "': a number of namespaces (0 to 16)");
         }

@@ -43,10 +43,10 @@ class ModulePathIT {
         mp.add(jar.toAbsolutePath().toString());
         // the module's own dependencies, as failsafe put them on the class path: the API and the
         // OCI mapping (jars or, in a reactor build short of `package`, their classes: exploded
-        // modules; not their test jars), Jackson, SLF4J, commons-compress and commons-io
+        // modules; not their test jars), Jackson, SLF4J, commons-compress and commons-io, Gson (oci-spec reads with it)
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator))
             if (!e.endsWith("-tests.jar") && e.matches(".*(jcontainer-(api|oci-spec)[^/]*\\.jar|jcontainer-(api|oci-spec)/target/classes/?"
-                    + "|jackson-(core|databind|annotations)-[^/]*\\.jar|slf4j-(api|simple)-[^/]*\\.jar|commons-(compress|io|codec|lang3)-[^/]*\\.jar)"))
+                    + "|jackson-(core|databind|annotations)-[^/]*\\.jar|slf4j-(api|simple)-[^/]*\\.jar|commons-(compress|io|codec|lang3)-[^/]*\\.jar|gson-[^/]*\\.jar)"))
                 mp.add(e);
         assertThat(mp).as("the module path").hasSizeGreaterThanOrEqualTo(10);
         modulePath = String.join(File.pathSeparator, mp);

@@ -329,7 +329,7 @@ public final class Networks implements NetworkAttachment {
 
     /** The containers on a network. */
     public List<Endpoint> endpoints(String network) {
-        return locked(() -> endpointsLocked().stream().filter(e -> e.network().equals(network)).toList());
+        return locked(() -> endpointsLocked().stream().filter(e -> e.network().equals(network) && !isPool(e.containerId())).toList());
     }
 
     /** docker network rm: refused while containers are attached; the bridge and its rules go with it. */
@@ -339,11 +339,12 @@ public final class Networks implements NetworkAttachment {
                 throw new NetworkException.Conflict(name + " is a pre-defined network and cannot be removed");
             NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
             if (n == null) throw new NetworkException.NotFound(name);
-            List<String> attached = endpointsLocked().stream().filter(e -> e.network().equals(name)).map(Endpoint::containerId).toList();
+            List<String> attached = endpointsLocked().stream().filter(e -> e.network().equals(name) && !isPool(e.containerId()))
+                    .map(Endpoint::containerId).toList();
             if (!attached.isEmpty())
                 throw new NetworkException.Conflict("network " + name + " has active endpoints (containers " + String.join(", ", attached)
                         + "): stop or disconnect them first");
-            dropWarm(name);
+            dropPoolLocked(name);
             deleteBridge(n.bridge());
             delete(configFile(name));
             applyRules();
@@ -355,11 +356,11 @@ public final class Networks implements NetworkAttachment {
     public List<String> prune() {
         return locked(() -> {
             Set<String> used = new HashSet<>();
-            for (Endpoint e : endpointsLocked()) used.add(e.network());
+            for (Endpoint e : endpointsLocked()) if (!isPool(e.containerId())) used.add(e.network());
             List<String> removed = new ArrayList<>();
             for (NetworkConfig n : listLocked()) {
                 if (n.name().equals(DEFAULT) || used.contains(n.name())) continue;
-                dropWarm(n.name());
+                dropPoolLocked(n.name());
                 deleteBridge(n.bridge());
                 delete(configFile(n.name()));
                 removed.add(n.name());
@@ -384,7 +385,7 @@ public final class Networks implements NetworkAttachment {
             inside = joined.call(() -> new Rtnetlink(sys));
         }
         try (inside) {
-            return attach(containerId, netnsFd, inside, false, null, req);
+            return attach(containerId, netnsFd, inside, false, req);
         }
     }
 
@@ -393,32 +394,35 @@ public final class Networks implements NetworkAttachment {
     }
 
     /**
-     * A new network namespace attached for a container to be started in it: made now, or taken
-     * from those made ahead ({@link io.jcontainer.linux.Settings#NETWORK_WARM}), whose veth is
-     * already on the bridge. Either way it has only {@code lo} and {@code eth0}, and no route.
+     * A new network namespace attached for a container to be started in it: taken from those
+     * made ready ahead ({@link io.jcontainer.linux.Settings#NETWORK_WARM}: namespace, veth on the
+     * bridge, address, route, /etc files, IPAM entry), else made now. Either way it has only
+     * {@code lo} and {@code eth0}, up and configured, and has never held a process.
      */
     public Prepared attachNew(String containerId, Request req) {
         checkAliases(req);
         try {
-            for (Warm w; (w = takeWarm(req.network())) != null; ) {
-                try {
-                    return new Prepared(w.ns(), attach(containerId, w.ns().netnsFd(), w.ns().rtnetlink(), true, w, req));
-                } catch (StaleWarm stale) {
-                    w.ns().close(); // made for a bridge that has gone since: the next one, or a new one
-                } catch (RuntimeException e) {
-                    w.ns().close();
-                    throw e;
+            if (poolable(req))
+                for (Ready r; (r = takeReady(req.network())) != null; ) {
+                    Attachment a;
+                    try {
+                        a = claim(r, containerId, req);
+                    } catch (RuntimeException e) {
+                        discard(r);
+                        throw e;
+                    }
+                    if (a != null) return new Prepared(r.ns(), a);
+                    discard(r); // its entry was removed meanwhile (network rm, a sweep): the next one, or a new one
                 }
-            }
             NetnsThread.Fresh ns = NetnsThread.createFresh(sys);
             try {
-                return new Prepared(ns, attach(containerId, ns.netnsFd(), ns.rtnetlink(), true, null, req));
+                return new Prepared(ns, attach(containerId, ns.netnsFd(), ns.rtnetlink(), true, req));
             } catch (RuntimeException e) {
                 ns.close();
                 throw e;
             }
         } finally {
-            if (warmSize > 0) warmUp(req.network());
+            if (poolSize > 0) fillSoon(req.network());
         }
     }
 
@@ -428,12 +432,14 @@ public final class Networks implements NetworkAttachment {
      * the container, in one request; the container's address, {@code lo} and default route in
      * another. No thread hop, no link dump.
      */
-    private Attachment attach(String containerId, int netnsFd, Rtnetlink inside, boolean fresh, Warm warm, Request req) {
-        return locked(() -> {
+    private Attachment attach(String containerId, int netnsFd, Rtnetlink inside, boolean fresh, Request req) {
+        return locked(() -> attachLocked(containerId, netnsFd, inside, fresh, req));
+    }
+
+    private Attachment attachLocked(String containerId, int netnsFd, Rtnetlink inside, boolean fresh, Request req) {
+        {
             NetworkConfig n = networkLocked(req.network());
             Bridge bridge = ensureBridge(n);
-            if (warm != null && (warm.bridgeIndex() != bridge.index() || warm.mtu() != n.mtu() || !warm.network().equals(n.name())))
-                throw new StaleWarm();
             List<Endpoint> all = endpointsLocked();
             for (Endpoint e : all)
                 if (e.containerId().equals(containerId) && e.network().equals(n.name()))
@@ -445,7 +451,7 @@ public final class Networks implements NetworkAttachment {
                 throw new NetworkException.Invalid("--ip6 " + req.ip6() + " on network " + n.name() + ", which has no IPv6 (network create --ipv6)");
             BigInteger ip6 = s6 == null ? null : allocate6(n, s6, all, req.ip6());
             // a fresh name each time: the veth of this container's last run may still be on its way out
-            String hostVeth = warm != null ? warm.hostVeth() : "jcv" + newId().substring(0, 12);
+            String hostVeth = "jcv" + newId().substring(0, 12);
             String mac = req.mac() != null ? req.mac() : macOf(ip);
             Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), hostVeth, req.hostname(), req.aliases(), ports,
                     ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac, ip6 == null ? null : Subnet6.text(ip6));
@@ -454,29 +460,29 @@ public final class Networks implements NetworkAttachment {
             try {
                 String ifname = fresh ? "eth0" : freeEthName(inside);
                 byte[] macBytes = HexFormat.ofDelimiter(":").parseHex(mac);
-                if (warm == null) hostRtnetlink().createVethOnBridge(hostVeth, ifname, n.mtu(), netnsFd, macBytes, bridge.index());
+                hostRtnetlink().createVethOnBridge(hostVeth, ifname, n.mtu(), netnsFd, macBytes, bridge.index());
                 // an internal network has no way out: no default route (and the forward chain drops)
                 boolean route = !n.internal() && (fresh || !hasDefaultRoute(inside));
-                int index = warm != null ? warm.ethIndex() : inside.getLink(ifname).index();
+                int index = inside.getLink(ifname).index();
                 if (s6 == null) {
-                    inside.configureEndpoint(ifname, index, warm != null ? macBytes : null,
+                    inside.configureEndpoint(ifname, index, null,
                             Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null);
                 } else {
                     disableDad(netnsFd, ifname);
                     boolean route6 = !n.internal() && (fresh || !hasDefaultRoute6(inside));
-                    inside.configureEndpoint(ifname, index, warm != null ? macBytes : null,
+                    inside.configureEndpoint(ifname, index, null,
                             Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null,
                             Subnet6.inet(ip6), s6.prefixLength(), route6 ? Subnet6.inet(Subnet6.parseAddress(n.gateway6())) : null);
                 }
                 applyRules(NftRuleset.elements("add", ep, Set.of()), bridge.created());
                 Attachment a = writeEtc(ep, n, req, all);
-                rewritePeersHosts(n, containerId);
+                if (!isPool(containerId)) rewritePeersHosts(n, containerId); // a ready entry is no one's peer
                 ok = true;
                 return a;
             } finally {
                 if (!ok) removeEndpointLocked(ep);
             }
-        });
+        }
     }
 
     /** The first ethN the namespace does not have yet (a container joining a second network). */
@@ -511,6 +517,70 @@ public final class Networks implements NetworkAttachment {
             for (Endpoint e : endpointsLocked(containerId)) writeJson(endpointFile(containerId, e.network()), e.ownedBy(pid, start));
             return null;
         });
+    }
+
+    /**
+     * As {@link #adopt(String, long)} for the one endpoint a start made ({@code ep}, as it was
+     * written): nothing is read back, only its file rewritten (if still there) under the new owner.
+     */
+    public void adopt(Endpoint ep, long pid) {
+        long start = ProcStat.startTime(pid);
+        locked(() -> {
+            Path f = endpointFile(ep.containerId(), ep.network());
+            if (Files.exists(f)) writeJson(f, ep.ownedBy(pid, start));
+            return null;
+        });
+    }
+
+    /**
+     * The container {@code containerId}, whose first process {@code pid} has exited, leaves its
+     * networks: its address and published ports are free when this returns (a next start may
+     * take them), but only files change here. The kernel work and the rest follow on the reaper
+     * thread, as after any exit: the veth goes with the namespace (checked later), the ports'
+     * rules a moment later, peers' hosts files and its own /etc files after that. Endpoints of
+     * another owner (a later run of the same container) are left alone; if the owner still
+     * lives (a close that could not wait for the exit), it is {@link #detach}'s work.
+     */
+    public void releaseExited(String containerId, long pid) {
+        if (!Files.isDirectory(root.resolve("endpoints"))) return;
+        Set<String> names = new HashSet<>();
+        boolean[] alive = {false}, ports = {false};
+        locked(() -> {
+            for (Endpoint e : endpointsLocked(containerId)) {
+                if (e.ownerPid() != pid && e.ownerPid() != ProcessHandle.current().pid()) continue; // not this run's
+                if (e.ownerPid() == ProcessHandle.current().pid() || ProcStat.alive(e.ownerPid(), e.ownerStartTime())) {
+                    alive[0] = true;
+                    continue;
+                }
+                if (!e.ports().isEmpty()) {
+                    writeJson(releasedDir().resolve(e.containerId() + "." + e.network() + ".json"), e);
+                    ports[0] = true;
+                }
+                delete(endpointFile(e.containerId(), e.network()));
+                reapLater(e.hostVeth());
+                if (!e.network().equals(DEFAULT)) names.add(e.network());
+            }
+            return null;
+        });
+        if (alive[0]) {
+            detach(containerId);
+            return;
+        }
+        if (ports[0]) releaseSoon();
+        if (!names.isEmpty())
+            reaperUnlocked().submit(() -> {
+                try {
+                    lockedIfPresent(() -> {
+                        for (String network : names) {
+                            NetworkConfig n = readJson(configFile(network), NetworkConfig.class);
+                            if (n != null) rewritePeersHosts(n, containerId);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: rewriting the hosts files of {}'s peers failed", containerId, e);
+                }
+            });
+        forgetEtcSoon(containerId);
     }
 
     @Override
@@ -647,6 +717,15 @@ public final class Networks implements NetworkAttachment {
      * delete, veths to check on.
      */
     private NetnsThread reaper() {
+        JVM_LOCK.lock();
+        try {
+            return reaperLocked();
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    private NetnsThread reaperLocked() {
         if (reaper == null) {
             int self = sys.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
             try {
@@ -665,6 +744,15 @@ public final class Networks implements NetworkAttachment {
             }, "jcontainer-net-reaper-drain"));
         }
         return reaper;
+    }
+
+    private NetnsThread reaperUnlocked() {
+        JVM_LOCK.lock();
+        try {
+            return reaper();
+        } finally {
+            JVM_LOCK.unlock();
+        }
     }
 
     /**
@@ -738,60 +826,226 @@ public final class Networks implements NetworkAttachment {
         }), REAP_DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    // ---- namespaces made ahead ----
+    // ---- endpoints made ready ahead ----
 
     /**
-     * A network namespace made ahead for one start on {@code network}: only {@code lo} and
-     * {@code eth0} (down, no address, the kernel's random MAC) in it, the veth's host end
-     * {@code hostVeth} up on the bridge with index {@code bridgeIndex}. Taken by one container and
-     * never given back; if this JVM ends first, the namespace ends with its descriptor and the
-     * kernel deletes the pair.
+     * Container ids of endpoints made ready ahead start with this (never a container's: those are
+     * 64 hex digits). Such an endpoint is owned by the JVM that made it, so a crash leaves nothing
+     * the sweep does not take; it is no container's peer, and no one's in {@link #endpoints}.
      */
-    private record Warm(String network, int bridgeIndex, int mtu, NetnsThread.Fresh ns, String hostVeth, int ethIndex) {
+    static final String POOL = "pool-";
+
+    static boolean isPool(String containerId) {
+        return containerId.startsWith(POOL);
     }
 
-    /** A warm namespace whose bridge is no longer the one it was made on. */
-    private static final class StaleWarm extends RuntimeException {
-        StaleWarm() {
-            super(null, null, false, false);
+    /**
+     * An endpoint made ready for one start on {@code network}: a new namespace that has never held
+     * a process, with {@code lo} and {@code eth0} up, its address, MAC and default route; the
+     * veth's host end up on the bridge; its IPAM entry and /etc files under the id {@code poolId}.
+     * Claimed by one container and never given back (a namespace a container has used keeps
+     * what it did there: sockets, neighbours, sysctls, its own rules — none of it may reach the
+     * next one). If this JVM ends first, the namespace ends with its descriptor and the kernel
+     * deletes the pair; the files are removed at exit, or swept.
+     */
+    private record Ready(String network, String poolId, NetnsThread.Fresh ns, Endpoint endpoint, NetworkConfig config) {
+    }
+
+    private final int poolSize = io.jcontainer.linux.Settings.networkWarm();
+    private final java.util.Map<String, java.util.ArrayDeque<Ready>> ready = new java.util.HashMap<>(); // guarded by itself
+    private final Set<String> filling = new HashSet<>(); // guarded by ready
+    private boolean poolExitHook; // guarded by ready
+
+    /** What the lock is held for while an endpoint is made ready: the network, its bridge's index, the IPAM entry. */
+    private record Reserved(NetworkConfig config, int bridgeIndex, Endpoint endpoint) {
+    }
+
+    private Rtnetlink poolNl; // the reaper thread's own, in the networks' namespace
+
+    /**
+     * One ready endpoint on {@code network}, on the reaper thread. Only its address is taken under
+     * the lock (with the bridge made if need be): the namespace, veth, address and /etc files
+     * are made after, so a start never waits for the lock while the kernel makes them. Until
+     * then its entry names no veth that exists, which a removal of the network or a sweep may
+     * delete; a claim finds that out. Null when the networks' directory is gone.
+     */
+    private Ready makeReady(String network) {
+        String id = POOL + newId().substring(0, 24), hostVeth = "jcv" + newId().substring(0, 12);
+        Reserved r = lockedIfPresentGet(() -> {
+            NetworkConfig n = networkLocked(network);
+            Bridge bridge = ensureBridge(n);
+            if (bridge.created()) applyRules("", true);
+            List<Endpoint> all = endpointsLocked();
+            int ip = allocate(n, all, null);
+            Subnet6 s6 = n.parsedSubnet6();
+            BigInteger ip6 = s6 == null ? null : allocate6(n, s6, all, null);
+            Endpoint ep = new Endpoint(id, n.name(), Subnet.text(ip), hostVeth, id.substring(0, 12), List.of(), List.of(),
+                    ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), macOf(ip), ip6 == null ? null : Subnet6.text(ip6));
+            writeJson(endpointFile(id, n.name()), ep);
+            return new Reserved(n, bridge.index(), ep);
+        });
+        if (r == null) return null;
+        NetworkConfig n = r.config();
+        Endpoint ep = r.endpoint();
+        NetnsThread.Fresh ns = null;
+        try {
+            ns = NetnsThread.createFresh(sys);
+            if (poolNl == null) poolNl = new Rtnetlink(sys);
+            poolNl.createVethOnBridge(hostVeth, "eth0", n.mtu(), ns.netnsFd(), HexFormat.ofDelimiter(":").parseHex(ep.mac()), r.bridgeIndex());
+            Rtnetlink inside = ns.rtnetlink();
+            int index = inside.getLink("eth0").index();
+            int ip = Subnet.parseAddress(ep.ip());
+            InetAddressPair gw = new InetAddressPair(n.internal() ? null : Subnet.inet(n.gatewayAddress()),
+                    n.internal() || ep.ip6() == null ? null : Subnet6.inet(Subnet6.parseAddress(n.gateway6())));
+            if (ep.ip6() == null) {
+                inside.configureEndpoint("eth0", index, null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), gw.v4());
+            } else {
+                disableDad(ns.netnsFd(), "eth0");
+                inside.configureEndpoint("eth0", index, null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), gw.v4(),
+                        Subnet6.inet(Subnet6.parseAddress(ep.ip6())), n.parsedSubnet6().prefixLength(), gw.v6());
+            }
+            writeEtc(ep, n, Request.of(network), List.of());
+            return new Ready(network, id, ns, ep, n);
+        } catch (RuntimeException e) {
+            if (ns != null) ns.close();
+            lockedIfPresent(() -> {
+                removeEndpointLocked(ep);
+                deleteTree(etcDir(id));
+            });
+            throw e;
         }
     }
 
-    private final int warmSize = io.jcontainer.linux.Settings.networkWarm();
-    private final java.util.Map<String, java.util.ArrayDeque<Warm>> warm = new java.util.HashMap<>(); // guarded by itself
-    private final Set<String> warming = new HashSet<>(); // guarded by warm
-    private Rtnetlink warmNl; // the reaper thread's own, in the networks' namespace
+    private record InetAddressPair(java.net.InetAddress v4, java.net.InetAddress v6) {
+    }
 
-    private Warm takeWarm(String network) {
-        if (warmSize == 0) return null;
-        synchronized (warm) {
-            java.util.ArrayDeque<Warm> q = warm.get(network);
+    /** A fixed address or MAC is the container's own: such a start makes its endpoint itself. */
+    private static boolean poolable(Request req) {
+        return req.ip() == null && req.ip6() == null && req.mac() == null;
+    }
+
+    private Ready takeReady(String network) {
+        if (poolSize == 0) return null;
+        synchronized (ready) {
+            java.util.ArrayDeque<Ready> q = ready.get(network);
             return q == null ? null : q.poll();
         }
     }
 
-    /** Closes the namespaces made ahead for {@code network} (removed), or for every network (null). */
+    /**
+     * The ready endpoint {@code r} becomes {@code containerId}'s: its IPAM entry is re-keyed and
+     * named, its /etc files renamed and its hosts file written; published ports are checked and
+     * added as on any start. Null when its entry is gone (its network was removed, or a sweep
+     * took it): the caller discards it.
+     */
+    private Attachment claim(Ready r, String containerId, Request req) {
+        return locked(() -> {
+            Path pooled = endpointFile(r.poolId(), r.network());
+            if (!Files.exists(pooled)) return null;
+            NetworkConfig n = r.config();
+            boolean names = !n.name().equals(DEFAULT);
+            List<Endpoint> all = !req.ports().isEmpty() || names ? endpointsLocked() : List.of();
+            for (Endpoint e : all)
+                if (e.containerId().equals(containerId) && e.network().equals(n.name()))
+                    throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
+            List<PortMapping> ports = resolvePorts(req.ports(), all);
+            Endpoint p = r.endpoint();
+            Endpoint ep = new Endpoint(containerId, n.name(), p.ip(), p.hostVeth(), req.hostname(), req.aliases(), ports,
+                    p.ownerPid(), p.ownerStartTime(), p.mac(), p.ip6());
+            writeJson(endpointFile(containerId, n.name()), ep);
+            delete(pooled);
+            boolean ok = false;
+            try {
+                if (!ports.isEmpty()) applyRules(NftRuleset.elements("add", ep, Set.of()), false);
+                Path dir = etcDir(containerId), made = etcDir(r.poolId());
+                if (!Files.exists(dir)) Files.move(made, dir); // one rename: resolv.conf is already there
+                else deleteTree(made); // a container started again: its files are rewritten in place
+                if (!req.dns().isEmpty() || !req.dnsSearch().isEmpty() || !req.dnsOptions().isEmpty()) Files.deleteIfExists(dir.resolve("resolv.conf"));
+                Attachment a = writeEtc(ep, n, req, all);
+                if (names) rewritePeersHosts(n, containerId);
+                ok = true;
+                return a;
+            } catch (IOException e) {
+                throw new NetworkException("moving the /etc files made ahead to " + etcDir(containerId) + ": " + e.getMessage(), e);
+            } finally {
+                if (!ok) removeEndpointLocked(ep);
+            }
+        });
+    }
+
+    /** A ready endpoint that will not be used: its namespace is closed, and its entry removed if still there. */
+    private void discard(Ready r) {
+        r.ns().close();
+        lockedIfPresent(() -> discardLocked(r));
+    }
+
+    /** Its files only: the kernel deletes the pair when the namespace, closed by the caller, ends. */
+    private void discardLocked(Ready r) {
+        delete(endpointFile(r.poolId(), r.network()));
+        deleteTree(etcDir(r.poolId()));
+    }
+
+    /**
+     * Closes the endpoints made ready for {@code network}, or for every network (null), once
+     * those being made now are done (until a next start asks for more).
+     */
     public void dropWarm(String network) {
-        List<Warm> drop = new ArrayList<>();
-        synchronized (warm) {
-            for (var q : warm.entrySet())
+        NetnsThread r;
+        JVM_LOCK.lock();
+        try {
+            r = reaper;
+        } finally {
+            JVM_LOCK.unlock();
+        }
+        if (r != null) r.call(() -> null); // fills run there, one at a time
+        for (Ready ready : drain(network)) discard(ready);
+    }
+
+    private List<Ready> drain(String network) {
+        List<Ready> drop = new ArrayList<>();
+        synchronized (ready) {
+            for (var q : ready.entrySet())
                 if (network == null || q.getKey().equals(network)) {
                     drop.addAll(q.getValue());
                     q.getValue().clear();
                 }
         }
-        for (Warm w : drop) w.ns().close();
+        return drop;
     }
 
     /**
-     * Makes namespaces ahead for {@code network} on the reaper thread (in the networks'
-     * namespace, off the caller's path) until {@link io.jcontainer.linux.Settings#NETWORK_WARM}
-     * of them wait. It takes no lock: it only makes kernel objects, and a namespace made on a
-     * bridge that is then replaced is found stale when taken.
+     * Under the lock, before {@code network} goes: every ready endpoint on it, this JVM's and
+     * other JVMs' (whose claim then finds its entry gone), with their veths.
      */
-    private void warmUp(String network) {
-        synchronized (warm) {
-            if (!warming.add(network)) return;
+    private void dropPoolLocked(String network) {
+        for (Ready r : drain(network)) {
+            r.ns().close();
+            discardLocked(r);
+        }
+        for (Endpoint e : endpointsLocked())
+            if (isPool(e.containerId()) && e.network().equals(network)) {
+                removeEndpointLocked(e);
+                deleteTree(etcDir(e.containerId()));
+            }
+    }
+
+    /**
+     * Makes endpoints ready for {@code network} on the reaper thread (in the networks'
+     * namespace, off the caller's path) until {@link io.jcontainer.linux.Settings#NETWORK_WARM}
+     * of them wait. Each is made as a start makes one, under the lock, but only while the
+     * networks' directory exists (a state directory removed at the end of a test or benchmark is
+     * not made again).
+     */
+    private void fillSoon(String network) {
+        synchronized (ready) {
+            if (!filling.add(network)) return;
+            if (!poolExitHook) { // this JVM's ready entries are no one's once it ends: their files go with it
+                poolExitHook = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    List<Ready> left = drain(null);
+                    if (!left.isEmpty()) lockedIfPresent(() -> left.forEach(this::discardLocked));
+                }, "jcontainer-net-pool-exit"));
+            }
         }
         NetnsThread r;
         JVM_LOCK.lock();
@@ -802,37 +1056,22 @@ public final class Networks implements NetworkAttachment {
         }
         r.submit(() -> {
             try {
-                NetworkConfig n = readJson(configFile(network), NetworkConfig.class);
-                if (n == null) return;
-                if (warmNl == null) warmNl = new Rtnetlink(sys);
                 for (;;) {
-                    synchronized (warm) {
-                        if (warm.computeIfAbsent(network, k -> new java.util.ArrayDeque<>()).size() >= warmSize) return;
+                    synchronized (ready) {
+                        if (ready.computeIfAbsent(network, k -> new java.util.ArrayDeque<>()).size() >= poolSize) return;
                     }
-                    Rtnetlink.Link br = warmNl.getLink(n.bridge());
-                    if (!br.up()) return;
-                    NetnsThread.Fresh ns = NetnsThread.createFresh(sys);
-                    try {
-                        String veth = "jcv" + newId().substring(0, 12);
-                        warmNl.createVethOnBridge(veth, "eth0", n.mtu(), ns.netnsFd(), null, br.index());
-                        Warm w = new Warm(network, br.index(), n.mtu(), ns, veth, ns.rtnetlink().getLink("eth0").index());
-                        synchronized (warm) {
-                            warm.get(network).add(w);
-                        }
-                        if (!Files.exists(configFile(network))) { // removed meanwhile: its bridge is gone
-                            dropWarm(network);
-                            return;
-                        }
-                    } catch (RuntimeException e) {
-                        ns.close();
-                        throw e;
+                    if (!Files.exists(root.resolve(".lock")) || !exists(network)) return;
+                    Ready made = makeReady(network);
+                    if (made == null) return;
+                    synchronized (ready) {
+                        ready.get(network).add(made);
                     }
                 }
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(Networks.class).debug("jcontainer: making a network namespace ahead for {} failed (starts make their own)", network, e);
+                org.slf4j.LoggerFactory.getLogger(Networks.class).debug("jcontainer: making an endpoint ready ahead on {} failed (starts make their own)", network, e);
             } finally {
-                synchronized (warm) {
-                    warming.remove(network);
+                synchronized (ready) {
+                    filling.remove(network);
                 }
             }
         });
@@ -1099,13 +1338,21 @@ public final class Networks implements NetworkAttachment {
         });
     }
 
+    /** What the kernel has in jcontainer's IPv6 table now (empty when there is none: no network with IPv6 in use). */
+    public String kernelRules6() {
+        return locked(() -> {
+            String all = nft.run("list tables ip6");
+            return all.contains("table ip6 " + NftRuleset.TABLE) ? nft.run("list table ip6 " + NftRuleset.TABLE) : "";
+        });
+    }
+
     // ---- /etc files ----
 
     /** {@code others}: the endpoints before {@code ep} was added (read once by the attach). */
     private Attachment writeEtc(Endpoint ep, NetworkConfig n, Request req, List<Endpoint> others) {
         Path dir = etcDir(ep.containerId());
         List<Endpoint> peers = new ArrayList<>();
-        for (Endpoint e : others) if (e.network().equals(n.name())) peers.add(e);
+        for (Endpoint e : others) if (e.network().equals(n.name()) && !isPool(e.containerId()) && !e.containerId().equals(ep.containerId())) peers.add(e);
         peers.add(ep);
         try {
             Files.createDirectories(dir);
@@ -1121,7 +1368,7 @@ public final class Networks implements NetworkAttachment {
     /** Other containers on {@code n} learn of {@code changed} (or forget it): their hosts files are rewritten in place. */
     private void rewritePeersHosts(NetworkConfig n, String changed) {
         if (n.name().equals(DEFAULT)) return;
-        List<Endpoint> peers = endpointsLocked().stream().filter(e -> e.network().equals(n.name())).toList();
+        List<Endpoint> peers = endpointsLocked().stream().filter(e -> e.network().equals(n.name()) && !isPool(e.containerId())).toList();
         for (Endpoint p : peers) {
             if (p.containerId().equals(changed)) continue;
             Path hosts = etcDir(p.containerId()).resolve("hosts");
@@ -1139,11 +1386,18 @@ public final class Networks implements NetworkAttachment {
     }
 
     /**
-     * Truncate and write the same file: the container sees it through a bind mount of this
-     * inode, which a rename would replace behind its back.
+     * Overwrite the same file, then cut it to length: the container sees it through a bind mount
+     * of this inode, which a rename would replace behind its back; and a reader in the container
+     * (peers' files are rewritten while they run) never finds it empty, as it could between a
+     * truncate and the write.
      */
     private static void writeInPlace(Path p, String content) throws IOException {
-        Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
+            while (buf.hasRemaining()) ch.write(buf, buf.position());
+            ch.truncate(b.length);
+        }
     }
 
     // ---- storage ----
@@ -1203,6 +1457,21 @@ public final class Networks implements NetworkAttachment {
                  FileLock ignored = ch.lock()) {
                 return body.get();
             }
+        } catch (IOException e) {
+            throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    /** As {@link #locked}, but only while the root and its lock file exist (neither is made); null when they do not. */
+    private <T> T lockedIfPresentGet(Supplier<T> body) {
+        JVM_LOCK.lock();
+        try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            return body.get();
+        } catch (NoSuchFileException gone) {
+            return null;
         } catch (IOException e) {
             throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
         } finally {

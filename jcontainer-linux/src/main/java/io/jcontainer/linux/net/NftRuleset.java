@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class NftRuleset {
     static final String TABLE = "jcontainer";
-    static final String MAP_ANY = "dnat_any", MAP_IP = "dnat_ip";
+    static final String MAP_ANY = "dnat_any", MAP_IP = "dnat_ip", MAP6_ANY = "dnat6_any";
 
     private NftRuleset() {
     }
@@ -71,12 +71,17 @@ final class NftRuleset {
     }
 
     /**
-     * For networks with IPv6: the same isolation as above in {@code table ip6 jcontainer} (no NAT,
-     * no published ports over IPv6). jcontainer does not turn IPv6 forwarding on, but a host that
-     * forwards IPv6 must not route one network, or an internal one, to another. Empty without IPv6 networks.
+     * For networks with IPv6, {@code table ip6 jcontainer} (a table ip sees only IPv4): the same
+     * isolation as above; outbound NAT66 (masquerade) for a network that is not internal, as
+     * docker does with ip6tables; and ports published on every address ({@code -p 8080:80}) to
+     * a container's IPv6 address through {@value #MAP6_ANY}, looked up for packets to any local
+     * address but the loopback one (IPv6 has no route_localnet: {@code [::1]} is not forwarded).
+     * jcontainer does not turn IPv6 forwarding on (it would stop the host accepting router
+     * advertisements): NAT66 and ports reached from outside work where the host forwards IPv6.
+     * Empty without IPv6 networks.
      */
     private static String ipv6(List<NetworkConfig> networks) {
-        StringBuilder fwd = new StringBuilder();
+        StringBuilder fwd = new StringBuilder(), post = new StringBuilder();
         for (NetworkConfig n : networks) {
             if (!n.enableIpv6()) continue;
             String br = '"' + n.bridge() + '"';
@@ -85,10 +90,17 @@ final class NftRuleset {
                 fwd.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
             } else {
                 fwd.append("    iifname ").append(br).append(" oifname \"jc*\" oifname != ").append(br).append(" drop\n");
+                post.append("    ip6 saddr ").append(n.subnet6()).append(" oifname != ").append(br).append(" masquerade\n");
             }
         }
         if (fwd.isEmpty()) return "";
-        return "table ip6 " + TABLE + " {\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n" + fwd + "  }\n}\n";
+        String dnat = "    fib daddr type local ip6 daddr != ::1 dnat ip6 to meta l4proto . th dport map @" + MAP6_ANY + "\n";
+        return "table ip6 " + TABLE + " {\n"
+                + "  map " + MAP6_ANY + " {\n    type inet_proto . inet_service : ipv6_addr . inet_service\n  }\n"
+                + "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n" + dnat + "  }\n"
+                + "  chain output {\n    type nat hook output priority -100; policy accept;\n" + dnat + "  }\n"
+                + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n" + post + "  }\n"
+                + "  chain forward {\n    type filter hook forward priority filter; policy accept;\n" + fwd + "  }\n}\n";
     }
 
     /** What identifies a published port's map element: two endpoints with one key cannot both be in the kernel. */
@@ -111,6 +123,12 @@ final class NftRuleset {
             s.append(p.protocol()).append(" . ").append(p.hostPort());
             if (add) s.append(" : ").append(e.ip()).append(" . ").append(p.containerPort());
             s.append(" }\n");
+            if (e.ip6() != null && p.hostIp() == null) { // a dual-stack container: on the host's IPv6 addresses too
+                s.append(verb).append(" element ip6 ").append(TABLE).append(' ').append(MAP6_ANY).append(" { ")
+                        .append(p.protocol()).append(" . ").append(p.hostPort());
+                if (add) s.append(" : ").append(e.ip6()).append(" . ").append(p.containerPort());
+                s.append(" }\n");
+            }
         }
         return s.toString();
     }

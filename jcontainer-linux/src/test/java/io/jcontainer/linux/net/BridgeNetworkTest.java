@@ -72,15 +72,21 @@ class BridgeNetworkTest {
         scenario("churn", "200");
     }
 
-    /** With namespaces made ahead (each used once): names and isolation hold, and nothing is left. */
+    /** Without endpoints made ready ahead (every start makes its own): names and isolation hold, and nothing is left. */
     @Test
-    void namespacesMadeAheadServeNamesAndIsolation() throws Exception {
-        scenario(List.of("-Djcontainer.network.warm=2"), "names");
+    void withoutReadyEndpointsNamesAndIsolationHold() throws Exception {
+        scenario(List.of("-Djcontainer.network.warm=0"), "names");
     }
 
     @Test
-    void namespacesMadeAheadLeaveNothingBehindAfterFiftyCycles() throws Exception {
-        scenario(List.of("-Djcontainer.network.warm=2"), "churn", "50");
+    void withoutReadyEndpointsFiftyCyclesLeaveNothingBehind() throws Exception {
+        scenario(List.of("-Djcontainer.network.warm=0"), "churn", "50");
+    }
+
+    /** Ready endpoints carry nothing of one container over to the next, and are no one's peers. */
+    @Test
+    void readyEndpointsCarryNothingOverBetweenContainers() throws Exception {
+        scenario("ready");
     }
 
     @Test

@@ -52,6 +52,7 @@ public final class NetworkScenarios {
                 case "internal" -> s.internal();
                 case "ipv6" -> s.ipv6();
                 case "churn" -> s.churn(Integer.parseInt(args[2]));
+                case "ready" -> s.ready();
                 case "sigkill-child" -> s.sigkillChild();
                 case "sigkill" -> s.sigkill();
                 case "cost" -> s.cost(Integer.parseInt(args[2]));
@@ -208,6 +209,58 @@ public final class NetworkScenarios {
         check(gwReached.contains("rc=0"), "the host's address on six is reachable from other6 (routed): " + gwReached);
         String blocked = fetchFromQuiet("other6", "http://[" + ea.ip6() + "]:80/");
         check(!blocked.contains("hello"), "another network reached alpha6 over IPv6: " + blocked);
+        // a port published on every address reaches a dual-stack container over IPv6 too (the host's address on the bridge)
+        Container web6 = httpd("web6", NetworkAttachment.Request.of("six"), List.of("8086:80"));
+        Endpoint ew = endpoint(web6.id());
+        check(rt.networks().kernelRules6().contains("tcp . 8086 : " + ew.ip6() + " . 80"), "an IPv6 DNAT element: " + rt.networks().kernelRules6());
+        expectServed("fd00:1::1", 8086, "web6");
+        expectServed("127.0.0.1", 8086, "web6"); // and over IPv4, as before
+        // outbound NAT66: an "outside" of this scenario's own (a namespace behind a veth, fd99::/64)
+        // sees the host's address, not the container's
+        check(rt.networks().kernelRules6().contains("ip6 saddr fd00:1::/64 oifname != \"" + six.bridge() + "\" masquerade"), "masquerade: " + rt.networks().kernelRules6());
+        try (NetnsThread outside = NetnsThread.createNew(SYS, "outside6")) {
+            try (var nl = new Rtnetlink(SYS)) {
+                nl.createVeth("out6", "out6p", 1500, outside.netnsFd());
+                nl.addAddress("out6", java.net.InetAddress.getByName("fd99::1"), 64);
+                nl.setUp("out6", true);
+            }
+            ServerSocket far = outside.call(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.setUp("lo", true);
+                    nl.addAddress("out6p", java.net.InetAddress.getByName("fd99::2"), 64);
+                    nl.setUp("out6p", true);
+                }
+                ServerSocket ss = new ServerSocket();
+                ss.bind(new InetSocketAddress(java.net.InetAddress.getByName("fd99::2"), 9099)); // a socket stays in its namespace
+                return ss;
+            });
+            try (far) {
+                var peer = new java.util.concurrent.CompletableFuture<String>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    while (!far.isClosed()) {
+                        try (Socket s = far.accept()) {
+                            peer.complete(s.getInetAddress().getHostAddress());
+                            s.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nhello far".getBytes(StandardCharsets.US_ASCII));
+                        } catch (IOException e) {
+                            // closed at the end
+                        }
+                    }
+                });
+                String got = fetchFrom("six", "http://[fd99::2]:9099/");
+                String from = peer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                check(got.contains("hello far"), "the container reached the outside over IPv6: " + got);
+                check(java.net.InetAddress.getByName(from).equals(java.net.InetAddress.getByName("fd99::1")),
+                        "masqueraded to the host's address (NAT66), not the container's: " + from);
+            }
+        } finally {
+            try (var nl = new Rtnetlink(SYS)) {
+                nl.deleteLink("out6");
+            } catch (NetlinkException.NotFound gone) {
+                // went with the outside namespace
+            }
+        }
+        web6.close();
+        started.remove(web6);
         // bad input
         expectInvalid(() -> rt.networks().create("nov6", null, null, null, false, java.util.Map.of(), java.util.Map.of(), false, "fd00:2::/64", null),
                 "--ipv6");
@@ -304,6 +357,67 @@ public final class NetworkScenarios {
             System.out.printf("%-10s median %.2f ms (start -> exit -> close, %d rounds)%n", names[k], t[k][rounds / 2] / 1e6, rounds);
         }
         expectClean();
+    }
+
+    /**
+     * Endpoints made ready ahead (the default: two per network): a container that changes its
+     * namespace (an address and a route of its own, a neighbour entry, a per-namespace sysctl,
+     * a listening socket) leaves none of it to the containers started after it, which each get
+     * a namespace that held no process before — only lo and eth0, their own address, the
+     * gateway route — and a hosts file naming them and their peers, never a ready entry.
+     */
+    void ready() throws Exception {
+        rt.networks().create("pool", "10.94.0.0/24", null, false);
+        // each step where the container may take it (busybox's ip, a /proc/sys it may write); the address and route must be made
+        String dirty = "ip addr add 10.77.0.1/32 dev lo && ip route add 10.78.0.0/24 dev eth0 && echo DIRTIED;"
+                + " ip neigh add 10.94.0.200 lladdr 02:00:00:00:00:01 dev eth0 2>/dev/null;"
+                + " echo 7 2>/dev/null > /proc/sys/net/ipv4/tcp_syn_retries; (nc -l -p 4444 &); sleep 0.2";
+        try (Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name("dirty").capAdd(io.jcontainer.Capability.NET_ADMIN)
+                        .stdout(Stdio.PIPE).stderr(Stdio.PIPE).command("/bin/sh", "-c", dirty).build(),
+                NetworkAttachment.Request.of("pool"))) {
+            String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8) + new String(c.stderr().readAllBytes(), StandardCharsets.UTF_8);
+            check(c.waitFor().code() == 0 && out.contains("DIRTIED"), "the first container changed its namespace: " + out);
+        }
+        String gw = rt.networks().inspect("pool").gateway();
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String look = "ip -4 addr show; echo ROUTES; ip route; echo NEIGH; ip neigh; echo TTL $(cat /proc/sys/net/ipv4/tcp_syn_retries);"
+                    + " echo LINKS $(ls /sys/class/net); echo TCP; cat /proc/net/tcp; echo HOSTS; cat /etc/hosts; echo END";
+            Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name("clean" + i).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+                    .command("/bin/sh", "-c", look + "; sleep 30").build(), NetworkAttachment.Request.of("pool"));
+            started.add(c);
+            String out = readUntil(c, "END");
+            Endpoint ep = endpoint(c.id());
+            String addrs = out.substring(0, out.indexOf("ROUTES"));
+            check(addrs.contains("inet " + ep.ip() + "/24") && !addrs.contains("10.77.0.1"), "only its own address: " + out);
+            check(addrs.split("inet ", -1).length - 1 == 2, "lo's and eth0's address, no other: " + out);
+            String routes = out.substring(out.indexOf("ROUTES"), out.indexOf("NEIGH"));
+            check(routes.contains("default via " + gw) && !routes.contains("10.78.0.0"), "only its own routes: " + out);
+            check(!out.substring(out.indexOf("NEIGH"), out.indexOf("TTL")).contains("10.94.0.200"), "no neighbour of another container: " + out);
+            check(out.contains("TTL 6"), "the namespace's sysctls are the kernel's defaults: " + out);
+            check(out.contains("LINKS eth0 lo"), "only lo and eth0: " + out);
+            String tcp = out.substring(out.indexOf("TCP"), out.indexOf("HOSTS"));
+            check(!tcp.contains(":115C"), "no socket of another container (port 4444): " + out);
+            String hosts = out.substring(out.indexOf("HOSTS"));
+            check(hosts.contains(ep.ip() + "\t") && hosts.contains("clean" + i) && !hosts.contains("pool-"), "its own hosts file: " + out);
+            for (String earlier : seen) check(hosts.contains(earlier), "its peers by name (" + earlier + "): " + out);
+            seen.add("clean" + i);
+            String ns = Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/net")).toString();
+            for (Container o : started)
+                if (o != c) check(!ns.equals(Files.readSymbolicLink(Path.of("/proc/" + o.pid() + "/ns/net")).toString()), "a namespace of its own");
+        }
+        check(rt.networks().endpoints("pool").size() == 6, "the ready entries are no one's endpoints: " + rt.networks().endpoints("pool"));
+        closeAll();
+        rt.networks().remove("pool"); // with its ready entries
+        expectClean();
+    }
+
+    /** The container's stdout up to the line {@code marker} (it keeps running). */
+    private static String readUntil(Container c, String marker) throws IOException {
+        var r = new java.io.BufferedReader(new java.io.InputStreamReader(c.stdout(), StandardCharsets.UTF_8));
+        StringBuilder b = new StringBuilder();
+        for (String line; (line = r.readLine()) != null && !line.equals(marker); ) b.append(line).append('\n');
+        return b.toString();
     }
 
     /** Many create/remove cycles leave no veth, address, rule or IPAM entry. */
@@ -514,7 +628,19 @@ public final class NetworkScenarios {
         for (long end = System.nanoTime() + 10_000_000_000L; links().stream().anyMatch(l -> l.startsWith("jcv")) && System.nanoTime() < end; )
             sleep(50);
         check(links().stream().noneMatch(l -> l.startsWith("jcv")), "veths left: " + links());
+        // a closed container's endpoint is released just after (off close's path)
+        for (long end = System.nanoTime() + 10_000_000_000L; rt.networks().list().stream().anyMatch(n -> !rt.networks().endpoints(n.name()).isEmpty())
+                && System.nanoTime() < end; )
+            sleep(50);
         for (NetworkConfig n : rt.networks().list()) check(rt.networks().endpoints(n.name()).isEmpty(), "endpoints left on " + n.name());
+        try (var files = Files.list(rt.networks().root().resolve("endpoints"))) {
+            List<Path> left = files.filter(f -> f.toString().endsWith(".json")).toList();
+            check(left.isEmpty(), "IPAM entries left (ready ones too): " + left);
+        } catch (java.nio.file.NoSuchFileException none) {
+            // never made
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // the ports of a container that exited are unpublished just after (off the exit's path)
         for (long end = System.nanoTime() + 10_000_000_000L; rt.networks().kernelRules().contains("elements") && System.nanoTime() < end; )
             sleep(50);
