@@ -79,13 +79,23 @@ public final class Cli {
         // The library logs through slf4j; a CLI's stderr is for the user: warnings and worse only.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        // one start per process: endpoints made ready ahead would only be made and thrown away at exit
-        if (System.getProperty("jcontainer.network.warm") == null) System.setProperty("jcontainer.network.warm", "0");
+        // one start per process: endpoints made ready ahead would only be made and thrown away at
+        // exit. The service (serve, system service) lives on and starts many: it keeps the default.
+        if (System.getProperty("jcontainer.network.warm") == null && !servesApi(args)) System.setProperty("jcontainer.network.warm", "0");
         int code = new Cli(Io.system()).execute(args);
         System.out.flush();
         System.err.flush();
         if (code == 0 && onlyDaemonThreadsLeft()) return; // the JVM ends with 0 and runs the shutdown hooks, as System.exit would
         System.exit(code);
+    }
+
+    /** Whether the verb is the long-lived API service ({@code serve}, {@code system service}), global flags skipped. */
+    static boolean servesApi(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("-")) continue;
+            return args[i].equals("serve") || (args[i].equals("system") && i + 1 < args.length && args[i + 1].equals("service"));
+        }
+        return false;
     }
 
     /**

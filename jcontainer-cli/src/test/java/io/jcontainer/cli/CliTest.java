@@ -27,6 +27,15 @@ class CliTest {
     }
 
     @Test
+    void onlyTheServiceKeepsReadyNetworkEndpoints() {
+        assertThat(Cli.servesApi(new String[]{"serve"})).isTrue();
+        assertThat(Cli.servesApi(new String[]{"--debug", "system", "service", "--host", "unix:///tmp/x.sock"})).isTrue();
+        assertThat(Cli.servesApi(new String[]{"run", "--rm", "img"})).isFalse();
+        assertThat(Cli.servesApi(new String[]{"system", "df"})).isFalse();
+        assertThat(Cli.servesApi(new String[]{})).isFalse();
+    }
+
+    @Test
     void unknownFlagIs125WithAPointerToHelp() {
         var r = cli("run", "--no-such-flag", "echo", "hi");
         assertThat(r.code()).isEqualTo(125);
