@@ -40,7 +40,20 @@ public final class OverlayUpper {
     public static void prepare(Root root, boolean throwAway) {
         if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
         Path parent = o.upper().getParent();
-        if (parent != null && parent.getParent() != null && REAPED.add(parent.getParent())) reap(parent.getParent());
+        Path containers = parent == null ? null : parent.getParent();
+        if (containers != null && REAPED.add(containers)) reap(containers);
+        // A throw-away upper in the usual layout (<containers>/<id>/{upper,work}): take a pair
+        // made ahead by the remover thread, one rename instead of three mkdirs and a mark on the
+        // start's path (on a busy ext4, inode allocation is the costly part of an image root).
+        if (throwAway && containers != null && parent.equals(o.work().getParent())
+                && o.upper().getFileName().toString().equals("upper") && o.work().getFileName().toString().equals("work")) {
+            Ready pool = READY.computeIfAbsent(containers, Ready::new);
+            try {
+                if (pool.take(parent)) return;
+            } finally {
+                pool.refill();
+            }
+        }
         try {
             boolean fresh = parent != null && parent.equals(o.work().getParent()) && mkdir(parent, 0700);
             boolean upperMade = mkdir(o.upper(), 0755);
@@ -48,6 +61,87 @@ public final class OverlayUpper {
             if (fresh && upperMade && throwAway) Files.createFile(parent.resolve(OWNER_MARK));
         } catch (IOException e) {
             throw new io.jcontainer.ContainerStartException("cannot make the overlay upper " + o.upper() + " and work " + o.work() + ": " + e, e);
+        }
+    }
+
+    /** Throw-away upper/work pairs made ahead, per directory of container uppers. */
+    private static final Map<Path, Ready> READY = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How many pairs are kept ready: enough for starts back to back; a burst falls back to mkdir. */
+    private static final int READY_PAIRS = 2;
+    private static final String READY_PREFIX = ".ready-";
+    private static final java.util.concurrent.atomic.AtomicLong READY_SEQ = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A few {@code .ready-<pid>-<n>} directories, each an upper (0755), a work directory (0700)
+     * and this JVM's owner mark, as {@link #prepare} makes them: a start renames one to its own
+     * name. They carry the owner mark, so a killed JVM's are reaped like its uppers; this JVM
+     * removes its own at exit.
+     */
+    private static final class Ready {
+        private final Path containers;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Path> pairs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Ready(Path containers) {
+            this.containers = containers;
+        }
+
+        /** Renames a ready pair to {@code dir}; false when none was ready (or the rename failed). */
+        boolean take(Path dir) {
+            for (Path p; (p = pairs.poll()) != null; ) {
+                try {
+                    // rename(2) would replace an empty directory of that name: only into a free name
+                    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                        pairs.add(p);
+                        return false;
+                    }
+                    Files.move(p, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    return true;
+                } catch (IOException e) {
+                    removeLater(p); // gone or not ours any more: make new ones
+                }
+            }
+            return false;
+        }
+
+        /** Tops the pairs up off the caller's thread (one task at a time). */
+        void refill() {
+            if (pairs.size() >= READY_PAIRS || !filling.compareAndSet(false, true)) return;
+            try {
+                REMOVER.submit(this::fill);
+            } catch (java.util.concurrent.RejectedExecutionException exiting) {
+                filling.set(false);
+            }
+        }
+
+        private void fill() {
+            try {
+                while (pairs.size() < READY_PAIRS && !REMOVER.isShutdown()) {
+                    Path p = containers.resolve(READY_PREFIX + ProcessHandle.current().pid() + "-" + READY_SEQ.incrementAndGet());
+                    mkdir(p, 0700);
+                    mkdir(p.resolve("upper"), 0755);
+                    mkdir(p.resolve("work"), 0700);
+                    Files.createFile(p.resolve(OWNER_MARK));
+                    pairs.add(p);
+                }
+            } catch (IOException e) {
+                LoggerFactory.getLogger(OverlayUpper.class).debug("jcontainer: cannot make a ready overlay upper in {}: {}", containers, e.toString());
+            } finally {
+                filling.set(false);
+            }
+        }
+
+        /** At exit: this JVM's ready pairs go with it. */
+        void drain() {
+            for (Path p; (p = pairs.poll()) != null; ) deleteQuietly(p);
+        }
+    }
+
+    private static void removeLater(Path dir) {
+        try {
+            REMOVER.submit(() -> deleteQuietly(dir));
+        } catch (java.util.concurrent.RejectedExecutionException exiting) {
+            deleteQuietly(dir);
         }
     }
 
@@ -166,6 +260,7 @@ public final class OverlayUpper {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            READY.values().forEach(Ready::drain);
         }, "jcontainer-upper-remover-drain"));
         return ex;
     }
@@ -227,17 +322,6 @@ public final class OverlayUpper {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
         Files.walkFileTree(p, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                try {
-                    // overlayfs leaves work/work at mode 0; an ordinary user must open it first
-                    Files.setAttribute(dir, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException | UnsupportedOperationException ignored) {
-                    // the deletion below reports the real problem
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
@@ -245,7 +329,14 @@ public final class OverlayUpper {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (!(exc instanceof NoSuchFileException)) Files.deleteIfExists(file);
+                if (exc instanceof java.nio.file.AccessDeniedException && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    // overlayfs leaves work/work at mode 0: an ordinary user opens it first (only
+                    // then: a chmod per directory is an inode write the usual case does not need)
+                    Files.setAttribute(file, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+                    delete(file);
+                } else if (!(exc instanceof NoSuchFileException)) {
+                    Files.deleteIfExists(file);
+                }
                 return FileVisitResult.CONTINUE;
             }
 
