@@ -81,6 +81,7 @@ public final class OverlayUpper {
         private final Path containers;
         private final java.util.concurrent.ConcurrentLinkedQueue<Path> pairs = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicLong starts = new java.util.concurrent.atomic.AtomicLong();
 
         Ready(Path containers) {
             this.containers = containers;
@@ -104,9 +105,13 @@ public final class OverlayUpper {
             return false;
         }
 
-        /** Tops the pairs up off the caller's thread (one task at a time). */
+        /**
+         * Tops the pairs up off the caller's thread (one task at a time) — from a second start
+         * on: a JVM that starts one container (a CLI's {@code run}) would only make pairs to
+         * delete them at its exit.
+         */
         void refill() {
-            if (pairs.size() >= READY_PAIRS || !filling.compareAndSet(false, true)) return;
+            if (starts.incrementAndGet() < 2 || pairs.size() >= READY_PAIRS || !filling.compareAndSet(false, true)) return;
             try {
                 REMOVER.submit(this::fill);
             } catch (java.util.concurrent.RejectedExecutionException exiting) {

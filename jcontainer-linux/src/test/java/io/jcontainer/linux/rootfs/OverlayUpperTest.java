@@ -39,6 +39,11 @@ class OverlayUpperTest {
     void laterStartsTakeAPairMadeAhead() throws Exception {
         Path containers = tmp.resolve("containers");
         OverlayUpper.prepare(owned(containers.resolve("first")), true);
+        Thread.sleep(50);
+        try (var none = Files.newDirectoryStream(containers, ".ready-*")) {
+            assertThat(none).as("one start (a CLI's run) makes none").isEmpty();
+        }
+        OverlayUpper.prepare(owned(containers.resolve("zeroth")), true);
         Path ready = awaitReady(containers);
         Root.Overlay second = owned(containers.resolve("second"));
         OverlayUpper.prepare(second, true);
@@ -60,6 +65,7 @@ class OverlayUpperTest {
         OverlayUpper.removeIfOwned(taken);
         OverlayUpper.removeIfOwnedLater(second);
         OverlayUpper.removeIfOwnedLater(owned(containers.resolve("first")));
+        OverlayUpper.removeIfOwnedLater(owned(containers.resolve("zeroth")));
         awaitEmpty(containers);
     }
 
