@@ -334,12 +334,15 @@ public final class OverlayUpper {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof java.nio.file.AccessDeniedException && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                if (exc instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) && !Files.isReadable(file)) {
                     // overlayfs leaves work/work at mode 0: an ordinary user opens it first (only
-                    // then: a chmod per directory is an inode write the usual case does not need)
-                    Files.setAttribute(file, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+                    // then: a chmod per directory is an inode write the usual case does not need).
+                    // Not the NOFOLLOW form: the JDK opens the file for that, which mode 0 refuses
+                    // (EISDIR); it was lstat'ed a directory just now, in a tree of this user's own.
+                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
                     delete(file);
-                } else if (!(exc instanceof NoSuchFileException)) {
+                } else {
                     Files.deleteIfExists(file);
                 }
                 return FileVisitResult.CONTINUE;
