@@ -123,10 +123,16 @@ public final class OverlayUpper {
             try {
                 while (pairs.size() < READY_PAIRS && !REMOVER.isShutdown()) {
                     Path p = containers.resolve(READY_PREFIX + ProcessHandle.current().pid() + "-" + READY_SEQ.incrementAndGet());
-                    mkdir(p, 0700);
-                    mkdir(p.resolve("upper"), 0755);
-                    mkdir(p.resolve("work"), 0700);
-                    Files.createFile(p.resolve(OWNER_MARK));
+                    // never the parents: a directory of uppers removed meanwhile stays removed
+                    if (!mkdir(p, 0700, false)) throw new java.nio.file.FileAlreadyExistsException(p.toString());
+                    try {
+                        mkdir(p.resolve("upper"), 0755, false);
+                        mkdir(p.resolve("work"), 0700, false);
+                        Files.createFile(p.resolve(OWNER_MARK));
+                    } catch (IOException half) {
+                        deleteQuietly(p); // unmarked, a later reap would leave it
+                        throw half;
+                    }
                     pairs.add(p);
                 }
             } catch (IOException e) {
@@ -152,14 +158,19 @@ public final class OverlayUpper {
 
     /** mkdir with the mode; false when it was there already (a directory, else an error). */
     private static boolean mkdir(Path dir, int mode) throws IOException {
+        return mkdir(dir, mode, true);
+    }
+
+    private static boolean mkdir(Path dir, int mode, boolean parents) throws IOException {
         try {
             Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PERMS.get(mode)));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw e;
             return false;
         } catch (NoSuchFileException e) {
+            if (!parents) throw e;
             Files.createDirectories(dir.getParent());
-            return mkdir(dir, mode);
+            return mkdir(dir, mode, false);
         }
         if (UMASK_CUTS.get(mode)) Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
         return true;
