@@ -55,8 +55,18 @@ public class ImageRootStart {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        io.jcontainer.oci.unpack.FsTree.delete(uppers.getParent());
+    public void tearDown() throws IOException, InterruptedException {
+        // the runtime's remover thread may still be renaming and deleting uppers (and making the
+        // ready pairs it removes at exit) while this walks the tree: retry what it raced with
+        for (int i = 0; ; i++) {
+            try {
+                io.jcontainer.oci.unpack.FsTree.delete(uppers.getParent());
+                return;
+            } catch (IOException raced) {
+                if (i == 20) throw raced;
+                Thread.sleep(100);
+            }
+        }
     }
 
     @Benchmark

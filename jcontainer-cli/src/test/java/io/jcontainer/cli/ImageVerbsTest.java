@@ -111,7 +111,8 @@ class ImageVerbsTest {
         long until = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try (var uppers = Files.list(tmp.resolve("store/containers"))) {
-                var left = uppers.toList();
+                // upper/work pairs made ahead for this JVM's next starts (gone at its exit) are not leftovers
+                var left = uppers.filter(p -> !p.getFileName().toString().startsWith(".ready-")).toList();
                 if (left.isEmpty()) break;
                 if (System.nanoTime() > until) assertThat(left).as("the upper goes with the container").isEmpty();
             }

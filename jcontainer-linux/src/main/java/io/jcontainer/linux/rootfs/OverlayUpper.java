@@ -40,7 +40,20 @@ public final class OverlayUpper {
     public static void prepare(Root root, boolean throwAway) {
         if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
         Path parent = o.upper().getParent();
-        if (parent != null && parent.getParent() != null && REAPED.add(parent.getParent())) reap(parent.getParent());
+        Path containers = parent == null ? null : parent.getParent();
+        if (containers != null && REAPED.add(containers)) reap(containers);
+        // A throw-away upper in the usual layout (<containers>/<id>/{upper,work}): take a pair
+        // made ahead by the remover thread, one rename instead of three mkdirs and a mark on the
+        // start's path (on a busy ext4, inode allocation is the costly part of an image root).
+        if (throwAway && containers != null && parent.equals(o.work().getParent())
+                && o.upper().getFileName().toString().equals("upper") && o.work().getFileName().toString().equals("work")) {
+            Ready pool = READY.computeIfAbsent(containers, Ready::new);
+            try {
+                if (pool.take(parent)) return;
+            } finally {
+                pool.refill();
+            }
+        }
         try {
             boolean fresh = parent != null && parent.equals(o.work().getParent()) && mkdir(parent, 0700);
             boolean upperMade = mkdir(o.upper(), 0755);
@@ -51,16 +64,113 @@ public final class OverlayUpper {
         }
     }
 
+    /** Throw-away upper/work pairs made ahead, per directory of container uppers. */
+    private static final Map<Path, Ready> READY = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How many pairs are kept ready: enough for starts back to back; a burst falls back to mkdir. */
+    private static final int READY_PAIRS = 2;
+    private static final String READY_PREFIX = ".ready-";
+    private static final java.util.concurrent.atomic.AtomicLong READY_SEQ = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A few {@code .ready-<pid>-<n>} directories, each an upper (0755), a work directory (0700)
+     * and this JVM's owner mark, as {@link #prepare} makes them: a start renames one to its own
+     * name. They carry the owner mark, so a killed JVM's are reaped like its uppers; this JVM
+     * removes its own at exit.
+     */
+    private static final class Ready {
+        private final Path containers;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Path> pairs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicLong starts = new java.util.concurrent.atomic.AtomicLong();
+
+        Ready(Path containers) {
+            this.containers = containers;
+        }
+
+        /** Renames a ready pair to {@code dir}; false when none was ready (or the rename failed). */
+        boolean take(Path dir) {
+            for (Path p; (p = pairs.poll()) != null; ) {
+                try {
+                    // rename(2) would replace an empty directory of that name: only into a free name
+                    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                        pairs.add(p);
+                        return false;
+                    }
+                    Files.move(p, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    return true;
+                } catch (IOException e) {
+                    removeLater(p); // gone or not ours any more: make new ones
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Tops the pairs up off the caller's thread (one task at a time) — from a second start
+         * on: a JVM that starts one container (a CLI's {@code run}) would only make pairs to
+         * delete them at its exit.
+         */
+        void refill() {
+            if (starts.incrementAndGet() < 2 || pairs.size() >= READY_PAIRS || !filling.compareAndSet(false, true)) return;
+            try {
+                REMOVER.submit(this::fill);
+            } catch (java.util.concurrent.RejectedExecutionException exiting) {
+                filling.set(false);
+            }
+        }
+
+        private void fill() {
+            try {
+                while (pairs.size() < READY_PAIRS && !REMOVER.isShutdown()) {
+                    Path p = containers.resolve(READY_PREFIX + ProcessHandle.current().pid() + "-" + READY_SEQ.incrementAndGet());
+                    // never the parents: a directory of uppers removed meanwhile stays removed
+                    if (!mkdir(p, 0700, false)) throw new java.nio.file.FileAlreadyExistsException(p.toString());
+                    try {
+                        mkdir(p.resolve("upper"), 0755, false);
+                        mkdir(p.resolve("work"), 0700, false);
+                        Files.createFile(p.resolve(OWNER_MARK));
+                    } catch (IOException half) {
+                        deleteQuietly(p); // unmarked, a later reap would leave it
+                        throw half;
+                    }
+                    pairs.add(p);
+                }
+            } catch (IOException e) {
+                LoggerFactory.getLogger(OverlayUpper.class).debug("jcontainer: cannot make a ready overlay upper in {}: {}", containers, e.toString());
+            } finally {
+                filling.set(false);
+            }
+        }
+
+        /** At exit: this JVM's ready pairs go with it. */
+        void drain() {
+            for (Path p; (p = pairs.poll()) != null; ) deleteQuietly(p);
+        }
+    }
+
+    private static void removeLater(Path dir) {
+        try {
+            REMOVER.submit(() -> deleteQuietly(dir));
+        } catch (java.util.concurrent.RejectedExecutionException exiting) {
+            deleteQuietly(dir);
+        }
+    }
+
     /** mkdir with the mode; false when it was there already (a directory, else an error). */
     private static boolean mkdir(Path dir, int mode) throws IOException {
+        return mkdir(dir, mode, true);
+    }
+
+    private static boolean mkdir(Path dir, int mode, boolean parents) throws IOException {
         try {
             Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PERMS.get(mode)));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw e;
             return false;
         } catch (NoSuchFileException e) {
+            if (!parents) throw e;
             Files.createDirectories(dir.getParent());
-            return mkdir(dir, mode);
+            return mkdir(dir, mode, false);
         }
         if (UMASK_CUTS.get(mode)) Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
         return true;
@@ -166,6 +276,7 @@ public final class OverlayUpper {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            READY.values().forEach(Ready::drain);
         }, "jcontainer-upper-remover-drain"));
         return ex;
     }
@@ -227,17 +338,6 @@ public final class OverlayUpper {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
         Files.walkFileTree(p, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                try {
-                    // overlayfs leaves work/work at mode 0; an ordinary user must open it first
-                    Files.setAttribute(dir, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException | UnsupportedOperationException ignored) {
-                    // the deletion below reports the real problem
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
@@ -245,7 +345,17 @@ public final class OverlayUpper {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (!(exc instanceof NoSuchFileException)) Files.deleteIfExists(file);
+                if (exc instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) && !Files.isReadable(file)) {
+                    // overlayfs leaves work/work at mode 0: an ordinary user opens it first (only
+                    // then: a chmod per directory is an inode write the usual case does not need).
+                    // Not the NOFOLLOW form: the JDK opens the file for that, which mode 0 refuses
+                    // (EISDIR); it was lstat'ed a directory just now, in a tree of this user's own.
+                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                    delete(file);
+                } else {
+                    Files.deleteIfExists(file);
+                }
                 return FileVisitResult.CONTINUE;
             }
 

@@ -36,6 +36,60 @@ class OverlayUpperTest {
     }
 
     @Test
+    void laterStartsTakeAPairMadeAhead() throws Exception {
+        Path containers = tmp.resolve("containers");
+        OverlayUpper.prepare(owned(containers.resolve("first")), true);
+        Thread.sleep(50);
+        try (var none = Files.newDirectoryStream(containers, ".ready-*")) {
+            assertThat(none).as("one start (a CLI's run) makes none").isEmpty();
+        }
+        OverlayUpper.prepare(owned(containers.resolve("zeroth")), true);
+        java.util.Set<Object> ready = awaitReady(containers);
+        Root.Overlay second = owned(containers.resolve("second"));
+        OverlayUpper.prepare(second, true);
+        // one of them renamed to the second's name (the same directory: its inode)
+        assertThat(ready).contains(Files.readAttributes(containers.resolve("second"), java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+        assertThat(Files.getPosixFilePermissions(second.upper())).hasSize(7);
+        assertThat(Files.getPosixFilePermissions(second.work())).hasSize(3);
+        try (var marks = Files.newDirectoryStream(containers.resolve("second"), ".owner-*")) {
+            assertThat(marks).hasSize(1);                                        // reaped like any upper after a killed JVM
+        }
+        // a name that is taken is never replaced (rename(2) would replace an empty directory)
+        Files.createDirectories(containers.resolve("taken"));
+        awaitReady(containers);
+        Root.Overlay taken = owned(containers.resolve("taken"));
+        OverlayUpper.prepare(taken, true);
+        assertThat(taken.upper()).isDirectory();
+        try (var marks = Files.newDirectoryStream(containers.resolve("taken"), ".owner-*")) {
+            assertThat(marks).isEmpty();                                         // not ours: not marked, not a ready pair
+        }
+        OverlayUpper.removeIfOwned(taken);
+        OverlayUpper.removeIfOwnedLater(second);
+        OverlayUpper.removeIfOwnedLater(owned(containers.resolve("first")));
+        OverlayUpper.removeIfOwnedLater(owned(containers.resolve("zeroth")));
+        awaitEmpty(containers);
+    }
+
+    /** The inodes of the ready pairs once both are complete (the owner mark is made last). */
+    private static java.util.Set<Object> awaitReady(Path containers) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            java.util.Set<Object> keys = new java.util.HashSet<>();
+            try (var ready = Files.newDirectoryStream(containers, ".ready-*")) {
+                for (Path p : ready) {
+                    try (var marks = Files.newDirectoryStream(p, ".owner-*")) {
+                        if (marks.iterator().hasNext())
+                            keys.add(Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+                    }
+                }
+            }
+            if (keys.size() >= 2) return keys;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no ready pairs in " + containers);
+    }
+
+    @Test
     void theNextStartReapsWhatAKilledJvmLeft() throws Exception {
         Path containers = Files.createDirectories(tmp.resolve("containers"));
         // a JVM killed with an attached container: its mark names a process that is gone
@@ -53,7 +107,8 @@ class OverlayUpperTest {
         while (System.nanoTime() < end && (Files.exists(containers.resolve("dead")) || Files.exists(containers.resolve(".trash-old"))
                 || Files.exists(containers.resolve(".trash-dead")))) Thread.sleep(10);
         try (var left = Files.list(containers)) {
-            assertThat(left.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("detached", "live");
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".ready-")).sorted().toList())
+                    .containsExactly("detached", "live");
         }
         OverlayUpper.removeIfOwned(live);
         assertThat(containers.resolve("live")).doesNotExist();
@@ -63,7 +118,8 @@ class OverlayUpperTest {
         long end = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try (var left = Files.list(dir)) {
-                List<Path> l = left.toList();
+                // pairs made ahead for the next starts (removed at this JVM's exit) are not leftovers
+                List<Path> l = left.filter(p -> !p.getFileName().toString().startsWith(".ready-")).toList();
                 if (l.isEmpty()) return;
                 if (System.nanoTime() > end) assertThat(l).as("removed by the remover thread").isEmpty();
             }

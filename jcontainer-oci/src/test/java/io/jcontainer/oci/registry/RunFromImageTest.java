@@ -89,7 +89,8 @@ class RunFromImageTest {
             long until = System.nanoTime() + 10_000_000_000L;
             while (true) {
                 try (var left = Files.list(containers)) {
-                    var l = left.toList();
+                    // upper/work pairs made ahead for this JVM's next starts (gone at its exit) are not leftovers
+                    var l = left.filter(p -> !p.getFileName().toString().startsWith(".ready-")).toList();
                     if (l.isEmpty()) break;
                     if (System.nanoTime() > until) assertThat(l).as("the upper goes with the container").isEmpty();
                 }

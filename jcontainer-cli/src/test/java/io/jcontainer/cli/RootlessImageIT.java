@@ -1,0 +1,119 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.cli.CliProcess.Result;
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.oci.testing.LocalRegistry;
+import io.jcontainer.oci.testing.TestImage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.jcontainer.cli.CliHarness.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An image root for an ordinary user ({@code jcuser}, as {@link RootlessBuildIT} runs it): the
+ * image is pushed to the real local registry (docker-registry on 127.0.0.1) by root, then
+ * {@code ./jcontainer pull} and {@code run --rm} as jcuser, into that user's own store. The root
+ * is the kernel's overlay mounted in the container's user namespace ({@code userxattr}): the
+ * three layers' whiteouts and opaque directory apply, the image's root-owned files show as
+ * root's, the container writes to its own upper, and nothing of it is left in the store.
+ */
+@RequiresRoot
+class RootlessImageIT {
+    static final String USER = "jcuser";
+
+    @TempDir
+    Path tmp;
+    Path xdg, home, store;
+    int uid, gid;
+    LocalRegistry registry;
+    String previous;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (sh("id", "-u", USER).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", USER).code()).as("useradd").isZero();
+        uid = Integer.parseInt(sh("id", "-u", USER).out().strip());
+        gid = Integer.parseInt(sh("id", "-g", USER).out().strip());
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        xdg = Files.createDirectory(tmp.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        home = Files.createDirectory(tmp.resolve("home"));
+        store = Files.createDirectory(tmp.resolve("store"));
+        for (Path p : List.of(xdg, home, store)) assertThat(sh("chown", uid + ":" + gid, p.toString()).code()).isZero();
+        previous = System.getProperty("jcontainer.storage");
+        System.setProperty("jcontainer.storage", tmp.resolve("root-store").toString());
+        registry = LocalRegistry.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        registry.close();
+        if (previous == null) System.clearProperty("jcontainer.storage");
+        else System.setProperty("jcontainer.storage", previous);
+        // jcuser's files: removable by root's @TempDir once opened (overlayfs leaves work/work at mode 000)
+        sh("chmod", "-R", "u+rwx", tmp.toString());
+    }
+
+    /** ./jcontainer as jcuser with only what a login would set, and its own store. */
+    Result asUser(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
+                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "XDG_RUNTIME_DIR=" + xdg,
+                "JCONTAINER_STORAGE=" + store, "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
+                Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
+        cmd.addAll(List.of(args));
+        return sh(cmd.toArray(String[]::new));
+    }
+
+    static Result sh(String... cmd) throws Exception {
+        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
+    }
+
+    @Test
+    void anOrdinaryUserPullsFromTheRegistryAndRunsTheImage() throws Exception {
+        var image = TestImage.busybox("rootless");
+        String ref = registry.host() + "/rootless/busybox:1";
+        var load = cli("load", "-i", image.writeArchive(tmp.resolve("in.tar"), ref).toString());
+        assertThat(load.code()).as(load.toString()).isZero();
+        var push = cli("push", ref);
+        assertThat(push.code()).as(push.toString()).isZero();
+
+        Result pull = asUser("pull", ref);
+        assertThat(pull.code()).as(pull.err()).isZero();
+        assertThat(pull.out()).contains("Digest: " + image.manifest.digest());
+
+        // the image's Entrypoint is /bin/sh, its Cmd "-c" "cat /etc/marker": a command replaces the Cmd
+        Result run = asUser("run", "--rm", ref, "-c",
+                "b=/bin/busybox; $b id -u; $b stat -c %u:%g /bin/busybox; $b cat /etc/marker; echo;"
+                        + " $b ls /etc/doomed /opq/old 2>&1 | $b wc -l; $b cat /opq/new; echo;"
+                        + " echo written > /etc/marker && $b cat /etc/marker");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                0
+                0:0
+                rootless
+                2
+                from layer 3
+                written
+                """);
+        // the write went to that container's upper: the image is as pulled
+        Result again = asUser("run", "--rm", ref);
+        assertThat(again.out()).as(again.err()).isEqualTo("rootless");
+
+        // nothing left of the containers' uppers, ready pairs included
+        try (Stream<Path> left = Files.list(store.resolve("containers"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+        // and the store's layers are the user's files (unpacked without privilege)
+        try (Stream<Path> layers = Files.list(store.resolve("layers"))) {
+            for (Path l : layers.toList()) assertThat(Files.getAttribute(l, "unix:uid")).isEqualTo(uid);
+        }
+    }
+}
