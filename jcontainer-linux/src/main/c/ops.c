@@ -526,6 +526,7 @@ static long do_exec(struct cursor *c, struct failure *f) {
 /* Changing uid/gid clears PR_SET_PDEATHSIG (prctl(2)): without arming it again, a payload
  * running as another user would outlive a killed launcher, unseen by anyone. */
 static void rearm_pdeathsig(void) {
+  if (plan_flags & PF_NO_MONITOR) return; /* never armed: its parent is the caller's subreaper now */
   sys2(NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
 }
 

@@ -476,14 +476,15 @@ public final class Runc {
         store.reserve(id);
         boolean ok = false;
         try {
-            io.jcontainer.lifecycle.ContainerInfo c = containers(store).create(spec);
+            // nothing of ours stays: the container's first process is our descendant, the child of
+            // an engine's subreaper (conmon, containerd's shim) once we are gone, which reaps it
+            io.jcontainer.lifecycle.ContainerInfo c = containers(store).createWithoutMonitor(spec);
             Long start = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
             Store.Record rec = new Store.Record(id, c.pid(), start, bundle.toString(), spec.rootfs() == null ? "" : spec.rootfs().toString(),
                     Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid());
             store.save(rec);
-            // The pid an engine's subreaper (conmon, containerd's shim) reaps once we are gone: the
-            // container's monitor, whose parent it becomes and which exits as the container does.
-            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.monitorPid());
+            // the container's first process, as runc's: what an engine's subreaper waits on and reaps
+            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());
             ok = true;
             return rec;
         } finally {
