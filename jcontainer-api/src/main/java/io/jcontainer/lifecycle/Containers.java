@@ -97,6 +97,16 @@ public interface Containers {
     }
 
     /**
+     * Where a byte written starts a container made by {@link #createWithoutMonitor} (runc's
+     * {@code exec.fifo}), which exists exactly while it waits: a runtime's {@code start} and
+     * {@code state} need nothing else of this API. A writer that finds no reader (ENXIO with
+     * O_NONBLOCK) has found a container that ended; the starter removes the file after its byte.
+     */
+    default java.nio.file.Path startFifo(String ref) {
+        throw new NotSupportedYetException("a created container's start FIFO is not implemented by " + getClass().getName());
+    }
+
+    /**
      * {@code docker start}: runs a created or exited container from its stored configuration
      * (its id, name and log kept). Starting a running one does nothing.
      */

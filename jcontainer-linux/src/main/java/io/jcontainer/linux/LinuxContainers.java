@@ -138,6 +138,11 @@ final class LinuxContainers implements Containers {
         return create(spec, true);
     }
 
+    @Override
+    public Path startFifo(String ref) {
+        return io.jcontainer.linux.CreatedContainer.fifo(store.dir(entry(ref).state().id()));
+    }
+
     private ContainerInfo create(ContainerSpec spec, boolean monitorless) {
         ContainerSpec s = spec.detached() ? spec : spec.toBuilder().detached(true).build();
         String id = LinuxContainerRuntime.newId();

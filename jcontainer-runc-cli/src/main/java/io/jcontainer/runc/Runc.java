@@ -534,10 +534,12 @@ public final class Runc {
         try {
             // nothing of ours stays: the container's first process is our descendant, the child of
             // an engine's subreaper (conmon, containerd's shim) once we are gone, which reaps it
-            io.jcontainer.lifecycle.ContainerInfo c = containers(store).createWithoutMonitor(spec);
+            var containers = containers(store);
+            io.jcontainer.lifecycle.ContainerInfo c = containers.createWithoutMonitor(spec);
             Long start = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
             Store.Record rec = new Store.Record(id, c.pid(), start, bundle.toString(), spec.rootfs() == null ? "" : spec.rootfs().toString(),
-                    Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid());
+                    Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid(),
+                    containers.startFifo(c.id()).toString());
             store.save(rec);
             // the container's first process, as runc's: what an engine's subreaper waits on and reaps
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());
@@ -573,8 +575,41 @@ public final class Runc {
             case "running", "paused" -> throw new RuncException("cannot start an already running container");
             default -> throw new RuncException("cannot start a container in the " + st + " state");
         }
+        if (r.monitorless()) {
+            startByFifo(Path.of(r.startFifo()));
+            return;
+        }
         // nothing to record: a created container's status is the lifecycle API's, read by every command
         containers(store).start(r.lifecycleId());
+    }
+
+    /**
+     * runc's start of a container without a monitor: a byte on its start FIFO, which its waiting
+     * process reads and goes on to exec; the FIFO then goes, so the container reads as running. No
+     * runtime library, no FFM: the open blocks only while nobody reads, which a live waiting
+     * process does — one that ended meanwhile is told by the time-out.
+     */
+    private static void startByFifo(Path fifo) {
+        IOException[] failed = {null};
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try (OutputStream o = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                o.write(0);
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        });
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) throw new RuncException("cannot start the container: nothing reads its start FIFO " + fifo + " (it has ended)");
+        if (failed[0] != null) throw new RuncException("cannot start the container: " + failed[0]);
+        try {
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            throw new RuncException("cannot remove the start FIFO " + fifo + ": " + e);
+        }
     }
 
     /** run --detach: create and start, then exit; the container lives on. */
@@ -598,6 +633,7 @@ public final class Runc {
     /** The OCI status of a record now: a created one's from the lifecycle API, a foreground run's from its process. */
     private String status(Store store, Store.Record r) {
         if (!r.lifecycle()) return r.liveStatus();
+        if (r.monitorless()) return r.monitorlessStatus();
         try {
             return switch (containers(store).find(r.lifecycleId()).status()) {
                 case CREATED -> "created";
@@ -896,6 +932,8 @@ public final class Runc {
         if (r.lifecycle()) {
             if (pause) containers(store).pause(r.lifecycleId());
             else containers(store).unpause(r.lifecycleId());
+            // what state reads of a container without a monitor (no runtime library there)
+            if (r.monitorless()) store.save(r.with(r.pid(), r.pidStart(), r.status(), pause, null));
             return 0;
         }
         Control.request(store.dir(id), pause ? "pause" : "resume");
@@ -989,6 +1027,8 @@ public final class Runc {
                 quiet.run(List.of("--root", root, "state", "train"));
                 quiet.run(List.of("--root", root, "list"));
                 quiet.run(List.of("--root", root, "list", "-q"));
+                quiet.run(List.of("--root", root, "start", "train"));
+                quiet.run(List.of("--root", root, "state", "train"));
             } finally {
                 if (made) otherJvm(dir, "--root", root, "delete", "-f", "train");
             }
