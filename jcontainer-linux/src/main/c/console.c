@@ -11,6 +11,7 @@
 #include "launcher.h"
 
 int console_sock = -1;
+int console_stdio; /* fds 0-2 are the pty's slave (OP_CONSOLE): OP_SETRESUID gives it to the process's user */
 
 /* (pre) str path */
 long console_socket_op(struct cursor *c, struct failure *f) {
@@ -53,6 +54,7 @@ long console_op(struct cursor *c, struct failure *f) {
     if (r < 0) FAIL(SC_DUP3, r);
   }
   if (s > 2) sys1(NR_close, s);
+  console_stdio = 1;
   /* runc's utils.SendFd: the file's name as the bytes, the fd as SCM_RIGHTS */
   static const char name[] = "/dev/ptmx";
   struct iovec iov = {(void *)name, sizeof name - 1};

@@ -19,6 +19,7 @@
 
 static u32 answered;           /* bit n: CMD_CONTINUE for point n has come */
 static int start_fifo = -1;    /* OP_START_FIFO: our read end, non-blocking */
+static int start_fifo_w = -1;  /* PF_NO_MONITOR: a write end the child keeps, so its read end never polls as hung up */
 static const char *start_fifo_path;
 int created;                   /* the container waits (or waited) for its start at the FIFO */
 
@@ -34,6 +35,11 @@ long start_fifo_op(struct cursor *c, struct failure *f) {
   if (fd < 0) FAIL(SC_OPENAT, fd);
   start_fifo = (int)fd;
   start_fifo_path = p;
+  if (plan_flags & PF_NO_MONITOR) {
+    fd = sys4(NR_openat, AT_FDCWD, p, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+    if (fd < 0) FAIL(SC_OPENAT, fd);
+    start_fifo_w = (int)fd;
+  }
   return 0;
 }
 
@@ -91,6 +97,9 @@ long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd) {
     s32 m[3] = {(s32)point, child, (s32)sys0(NR_getpid)};
     send_frame(ctl, MSG_HOOK, m, sizeof m);
   }
+  /* No monitor: the child waits on the FIFO itself (hook_child); our work is done. The FIFO
+   * stays for `start`; what the container leaves (cgroups) is removed by `delete`. */
+  if ((flags & HOOKF_FIFO) && (plan_flags & PF_NO_MONITOR)) die(0);
   for (;;) {
     if (!(flags & HOOKF_FIFO) && (answered & (1u << point))) {
       answered &= ~(1u << point);
@@ -143,6 +152,26 @@ long hook_child(u32 point, u32 flags, u32 index) {
   }
   char b;
   long r;
+  if ((flags & HOOKF_FIFO) && (plan_flags & PF_NO_MONITOR)) {
+    /* Monitorless: the launcher exits on our record; we wait for `start`'s byte on the FIFO
+     * (fds inherited at clone, opened on the host before pivot_root). Past this point nobody
+     * reads a failure record: a later failure is only our exit status (127). */
+    sys1(NR_close, child_err_fd);
+    child_err_fd = -1;
+    for (;;) {
+      struct pollfd pfd = {start_fifo, POLLIN, 0};
+      r = sys5(NR_ppoll, &pfd, 1, 0, 0, 8);
+      if (r == -EINTR) continue;
+      if (r < 0) die(126);
+      do r = sys3(NR_read, start_fifo, &b, 1); while (r == -EINTR);
+      if (r == 1) break;
+      if (r != -EAGAIN) die(126);
+    }
+    sys1(NR_close, start_fifo);
+    sys1(NR_close, start_fifo_w);
+    start_fifo = start_fifo_w = -1;
+    return 0;
+  }
   do r = sys3(NR_read, child_go_fd, &b, 1); while (r == -EINTR);
   if (r != 1) die(126); /* the launcher gave up on us: it reports why */
   return 0;

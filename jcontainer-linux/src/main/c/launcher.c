@@ -68,18 +68,19 @@ void fail_and_exit(struct failure *f) {
 static __attribute__((noreturn)) void child_main(struct cursor *c, u32 nchild, int go_rd, int err_wr) {
   struct failure f;
   memset(&f, 0, sizeof f);
-  /* Die with the launcher: it is single-threaded, so "parent thread exits" means it exits. */
-  sys2(NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  /* Die with the launcher: it is single-threaded, so "parent thread exits" means it exits.
+   * Without a monitor the launcher leaves once the child waits at its start: the child stays. */
+  if (!(plan_flags & PF_NO_MONITOR)) sys2(NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
   char b;
   long r;
   do r = sys3(NR_read, go_rd, &b, 1); while (r == -EINTR);
   if (r != 1) die(126); /* the launcher gave up on us (it reports why) */
   child_go_fd = go_rd; /* OP_HOOK stops wait on it; closed at exec */
   child_err_fd = err_wr;
-  if (run_ops(c, nchild, PHASE_CHILD, &f, 0) < 0) {
+  if (run_ops(c, nchild, PHASE_CHILD, &f, 0) < 0 && child_err_fd >= 0) { /* -1: past a monitorless start, nobody reads */
     unsigned char buf[sizeof f];
     memcpy(buf, &f, sizeof f);
-    xwrite_all(err_wr, buf, sizeof f);
+    xwrite_all(child_err_fd, buf, sizeof f);
   }
   die(127);
 }
@@ -297,7 +298,7 @@ void launcher_main(void) {
     u64 pipe_sig = 1ull << (SIGPIPE - 1);
     sys4(NR_rt_sigprocmask, SIG_BLOCK, &pipe_sig, &att_oldmask, 8);
   }
-  if (!(clone_flags & CLONE_NEWPID)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
+  if (!(clone_flags & CLONE_NEWPID) && !(pflags & PF_NO_MONITOR)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
 
   do start_child(c, clone_flags, nparent, nchild);
   while (monitor());

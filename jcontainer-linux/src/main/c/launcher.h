@@ -98,6 +98,7 @@ void reap_net_helper(int kill_it);
 /* A child at an OP_HOOK stop writes a record on its error pipe in the shape of a failure, with
  * this phase: index = op index, opcode = point, syscall = flags. Never on the JVM's wire. */
 #define PHASE_HOOK 4
+extern int console_stdio;
 extern int created;
 long hook_op(struct cursor *c, struct failure *f, u32 phase, u32 index, s32 child_pid);
 long hook_wait(u32 point, u32 flags, struct failure *f, int err_rd);

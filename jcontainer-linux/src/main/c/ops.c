@@ -526,6 +526,7 @@ static long do_exec(struct cursor *c, struct failure *f) {
 /* Changing uid/gid clears PR_SET_PDEATHSIG (prctl(2)): without arming it again, a payload
  * running as another user would outlive a killed launcher, unseen by anyone. */
 static void rearm_pdeathsig(void) {
+  if (plan_flags & PF_NO_MONITOR) return; /* never armed: its parent is the caller's subreaper now */
   sys2(NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
 }
 
@@ -597,6 +598,9 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     }
     case OP_SETRESUID: {
       u32 u = rd_u32(&oc);
+      /* As runc: the terminal belongs to the process's user (its group stays devpts' tty group),
+       * while we still may chown it. Best effort: a user namespace may not map its owner. */
+      if (console_stdio) for (int fd = 0; fd < 3; fd++) sys3(NR_fchown, fd, u, (u32)-1);
       r = sys3(NR_setresuid, u, u, u);
       if (r < 0) FAIL(SC_SETRESUID, r);
       rearm_pdeathsig();

@@ -83,6 +83,30 @@ public interface Containers {
     ContainerInfo create(ContainerSpec spec);
 
     /**
+     * runc's {@code create}: as {@link #create}, but nothing of jcontainer stays once it returns —
+     * no monitor. The container's first process ({@link ContainerInfo#pid()}) waits for
+     * {@link #start}; it is a descendant of the calling process and, once that process has
+     * exited, the child of its subreaper (an engine's conmon or shim), which reaps it and reads its
+     * exit status: no exit status is recorded here (an ended one is listed as
+     * {@link ContainerInfo.Status#DEAD}), {@link ContainerInfo#monitorPid()} is 0, and its cgroups
+     * go at {@link #remove}. Stdio must be inherited or a console socket (nobody logs or serves
+     * attach clients), and no poststart/poststop hooks.
+     */
+    default ContainerInfo createWithoutMonitor(ContainerSpec spec) {
+        throw new NotSupportedYetException("a created container without a monitor is not implemented by " + getClass().getName());
+    }
+
+    /**
+     * Where a byte written starts a container made by {@link #createWithoutMonitor} (runc's
+     * {@code exec.fifo}), which exists exactly while it waits: a runtime's {@code start} and
+     * {@code state} need nothing else of this API. A writer that finds no reader (ENXIO with
+     * O_NONBLOCK) has found a container that ended; the starter removes the file after its byte.
+     */
+    default java.nio.file.Path startFifo(String ref) {
+        throw new NotSupportedYetException("a created container's start FIFO is not implemented by " + getClass().getName());
+    }
+
+    /**
      * {@code docker start}: runs a created or exited container from its stored configuration
      * (its id, name and log kept). Starting a running one does nothing.
      */

@@ -888,7 +888,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         if (spec.tty() && !(spec.stdin() instanceof Stdio.Console))
             throw new InvalidSpecException("tty", "a created container's terminal is held by its monitor for attach clients:"
                 + " create it through the lifecycle API (Containers.create), which serves them");
-        return create(spec, stateDir, newId(), null);
+        return create(spec, stateDir, newId(), null, null);
     }
 
     /**
@@ -896,7 +896,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * lifecycle API's record). With {@code attachSocket} its monitor holds its terminal or piped
      * stdin, and its output, for attach clients on that socket (as a detached container's).
      */
-    CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir, String id, java.nio.file.Path attachSocket) {
+    /**
+     * @param monitorless null: a monitor keeps the container; else no monitor stays (runc's create:
+     *                    {@link io.jcontainer.lifecycle.Containers#createWithoutMonitor}) and the
+     *                    cgroup directories it was placed in are added to this list, for the remove
+     */
+    CreatedContainer create(ContainerSpec spec, java.nio.file.Path stateDir, String id, java.nio.file.Path attachSocket,
+                            List<String> monitorless) {
         if (!java.nio.file.Files.isDirectory(stateDir)) throw new InvalidSpecException("create", "no state directory " + stateDir);
         ContainerSpec s = spec.toBuilder().detached(true).build();
         refuseNotYetSupported(s);
@@ -925,8 +931,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12)).withStops(hooks.stops())
                     .withEtcFiles(s.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(stateDir, s, id, Map.of()) : Map.of()));
             List<Op> pre = new ArrayList<>(plan.pre());
-            pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
-            if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
+            if (monitorless == null) {
+                pre.add(new Op.StatusFile(CreatedContainer.exitFile(stateDir).toString()));
+                if (prepared != null) pre.add(new Op.RemoveOnExit(prepared.dirs()));
+            } else if (prepared != null) {
+                monitorless.addAll(prepared.dirs());
+            }
             // a terminal sent to a console socket is the engine's: no log, nothing for attach clients
             boolean console = s.stdin() instanceof Stdio.Console;
             boolean logged = !console && (s.tty() || s.stdout() instanceof Stdio.Pipe || s.stderr() instanceof Stdio.Pipe);
@@ -937,12 +947,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             boolean attachable = attachSocket != null && (logged || s.stdin() instanceof Stdio.Pipe);
             if (attachable) pre.add(new Op.Attach(attachSocket.toString(), s.tty(), s.stdin() instanceof Stdio.Pipe, false));
             pre.add(new Op.StartFifo(CreatedContainer.fifo(stateDir).toString()));
-            plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+            plan = new Plan(plan.cloneFlags(), plan.flags() | (monitorless == null ? 0 : Plan.NO_MONITOR), pre, plan.parent(), plan.child());
             Stdio in = s.stdin() instanceof Stdio.Pipe ? Stdio.NULL : s.stdin();
             l = attachable || console ? launch(image, plan, s, Stdio.NULL, Stdio.NULL, Stdio.NULL, hooks, id)
                     : logged ? launch(image, plan, s, in, Stdio.NULL, Stdio.NULL, hooks, id) : launch(image, plan, s, in, s.stdout(), s.stderr(), hooks, id);
             l.control.close(); // lets go: the monitor keeps it (PF_KILL_ON_EOF is off for a detached container)
-            CreatedContainer created = new CreatedContainer(id, l.pid, ProcStat.startTime(l.pid), l.launcherPid, stateDir);
+            CreatedContainer created = new CreatedContainer(id, l.pid, ProcStat.startTime(l.pid), monitorless == null ? l.launcherPid : 0, stateDir);
             created.write();
             ok = true;
             return created;
@@ -973,6 +983,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             sys.write(fd, new byte[]{0}, 0, 1);
         } finally {
             sys.closeQuietly(fd);
+        }
+        // a monitor unlinks it as it reads the byte; a monitorless container's process cannot
+        // (it has pivoted): gone, a second start finds nothing waiting
+        try {
+            java.nio.file.Files.deleteIfExists(fifo);
+        } catch (java.io.IOException e) {
+            // a monitor removed it meanwhile, or the directory is read-only: nothing waits on it any more
         }
     }
 

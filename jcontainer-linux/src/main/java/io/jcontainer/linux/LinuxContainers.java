@@ -121,6 +121,29 @@ final class LinuxContainers implements Containers {
      */
     @Override
     public ContainerInfo create(ContainerSpec spec) {
+        return create(spec, false);
+    }
+
+    /**
+     * runc's create (see the interface): launched as {@link #create} is, its launcher exits once
+     * the process waits. The record has no monitor pid and lists the cgroup directories the
+     * container was placed in (the monitor would have removed them): {@link #remove} does.
+     */
+    @Override
+    public ContainerInfo createWithoutMonitor(ContainerSpec spec) {
+        if (spec.stdin() instanceof io.jcontainer.Stdio.Pipe || spec.stdout() instanceof io.jcontainer.Stdio.Pipe
+                || spec.stderr() instanceof io.jcontainer.Stdio.Pipe || (spec.tty() && !(spec.stdin() instanceof io.jcontainer.Stdio.Console)))
+            throw new InvalidSpecException("stdio", "a container without a monitor has nobody to hold piped stdio or a terminal:"
+                    + " inherit them, or send its terminal to a console socket");
+        return create(spec, true);
+    }
+
+    @Override
+    public Path startFifo(String ref) {
+        return io.jcontainer.linux.CreatedContainer.fifo(store.dir(entry(ref).state().id()));
+    }
+
+    private ContainerInfo create(ContainerSpec spec, boolean monitorless) {
         ContainerSpec s = spec.detached() ? spec : spec.toBuilder().detached(true).build();
         String id = LinuxContainerRuntime.newId();
         boolean console = s.stdin() instanceof io.jcontainer.Stdio.Console; // the engine's terminal: nothing logged here
@@ -135,9 +158,11 @@ final class LinuxContainers implements Containers {
         boolean ok = false;
         try {
             StoredSpec.write(store.dir(id), s);
-            io.jcontainer.linux.CreatedContainer c = runtime.create(s, store.dir(id), id, store.attachSocket(id));
+            List<String> cgroupDirs = new ArrayList<>();
+            io.jcontainer.linux.CreatedContainer c = runtime.create(s, store.dir(id), id, monitorless ? null : store.attachSocket(id),
+                    monitorless ? cgroupDirs : null);
             store.write(new ContainerState(st.id(), st.name(), st.image(), st.command(), st.init(), st.pidNamespace(), st.stopSignal(),
-                    c.pid(), c.pidStartTime(), c.monitorPid(), st.created(), null, true, st.logPath(), List.of(), st.restartPolicy(),
+                    c.pid(), c.pidStartTime(), c.monitorPid(), st.created(), null, true, st.logPath(), cgroupDirs, st.restartPolicy(),
                     st.streams(), false, st.annotations()));
             ok = true;
         } finally {

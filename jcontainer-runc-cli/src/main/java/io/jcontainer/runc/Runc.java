@@ -268,7 +268,7 @@ public final class Runc {
 
     // ---- run ----
 
-    private int runCommand(List<String> argv) {
+    private int runCommand(List<String> argv) throws IOException {
         Flags f = Flags.parse(argv, List.of(value("bundle", "b"), value("console-socket"), bool("detach", "d"), bool("keep"),
                 value("pid-file"), bool("no-subreaper"), bool("no-pivot"), bool("no-new-keyring"), value("preserve-fds")), false);
         String id = oneId(f, "run");
@@ -278,18 +278,9 @@ public final class Runc {
         if (f.has("preserve-fds") && !f.value("preserve-fds", "0").equals("0")) throw new RuncException("--preserve-fds is not supported yet");
         if (f.bool("no-pivot")) throw new RuncException("--no-pivot is not supported: jcontainer always pivots into the root");
         Path bundle = Path.of(f.value("bundle", ".")).toAbsolutePath().normalize();
-        Path cfgFile = bundle.resolve(OciConfig.FILE);
-        if (!Files.isRegularFile(cfgFile)) throw new RuncException("JSON specification file " + OciConfig.FILE + " not found");
-        OciConfig config = OciConfig.read(cfgFile);
-        SpecConv.Imported imported = SpecConv.read(config, bundle, null);
-        // What the conversion adapted goes to the log an engine keeps (--log), or to stderr with
-        // --debug: an engine treats stray stderr output of a successful run as noise.
-        for (String note : imported.notes()) {
-            if (global.has("log")) log.warn(note);
-            else log.debug(note);
-        }
-        ContainerSpec spec = imported.spec();
-        boolean tty = spec.tty();
+        ContainerSpec spec = bundleSpec(bundle);
+        if (spec.tty()) return runOnOurTerminal(f, id);
+        boolean tty = false;
         ContainerSpec.Builder b = spec.toBuilder();
         if (tty) b.stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
         else b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
@@ -365,6 +356,66 @@ public final class Runc {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it does the same
             }
+        }
+    }
+
+    /**
+     * {@code run} with {@code process.terminal}, as runc does it: this process is the subreaper of
+     * a container created without a monitor, whose terminal — a pty of its own devpts, so
+     * {@code tty} inside names {@code /dev/pts/0} — comes back over a console socket we listen on
+     * and is copied to and from our stdio; we start it, reap it and exit with its status. Other
+     * commands reach it as any created container; without {@code --keep} it is deleted at its end.
+     */
+    private int runOnOurTerminal(Flags f, String id) throws IOException {
+        if (!f.bool("no-subreaper")) Terminal.becomeSubreaper();
+        Path dir = Files.createTempDirectory("jcontainer-runc-tty"); // 0700, and a short path for sun_path
+        AutoCloseable raw = null;
+        Store store = store();
+        Store.Record r = null;
+        try (Terminal t = new Terminal(dir.resolve("console.sock"))) {
+            r = createContainer(f, id, new Stdio.Console(t.path()));
+            var host = io.jcontainer.spi.ContainerRuntime.get().hostTerminal();
+            int[] size = host.isTerminal(0) ? host.size(0) : null;
+            t.receive(size == null ? 0 : size[0], size == null ? 0 : size[1]);
+            if (host.isTerminal(0)) raw = host.raw(0);
+            long pid = r.pid();
+            Thread forward = new Thread(() -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+            Runtime.getRuntime().addShutdownHook(forward); // SIGTERM/SIGINT to us reach the container
+            startContainer(store, r);
+            t.pumpInput(in);
+            t.copyOutput(out); // until the terminal's last writer has gone
+            int code = -1;
+            // ours once its launcher has gone (we are its subreaper); with --no-subreaper, not ours at all
+            for (int i = 0; i < 500 && (code = Terminal.waitFor(pid)) < 0 && ProcessHandle.of(pid).isPresent(); i++) Thread.sleep(10);
+            if (code < 0) ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+            try {
+                Runtime.getRuntime().removeShutdownHook(forward);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+            log.debug("container " + id + " exited: " + code);
+            return Math.max(code, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuncException("interrupted");
+        } finally {
+            if (raw != null) {
+                try {
+                    raw.close();
+                } catch (Exception e) {
+                    log.warn("cannot restore the terminal: " + e.getMessage());
+                }
+            }
+            if (r != null && !f.bool("keep")) {
+                try {
+                    containers(store).remove(r.lifecycleId(), true, false);
+                } catch (RuntimeException | InterruptedException e) {
+                    log.warn("cannot remove container " + id + ": " + e.getMessage());
+                }
+                store.remove(id);
+            }
+            Files.deleteIfExists(dir.resolve("console.sock"));
+            Files.deleteIfExists(dir);
         }
     }
 
@@ -458,6 +509,11 @@ public final class Runc {
     }
 
     private Store.Record createContainer(Flags f, String id) {
+        return createContainer(f, id, null);
+    }
+
+    /** @param console the terminal's socket when it is ours (run -t in the foreground), else null: --console-socket's */
+    private Store.Record createContainer(Flags f, String id, Stdio.Console console) {
         Store.checkId(id);
         if (f.has("preserve-fds") && !f.value("preserve-fds", "0").equals("0")) throw new RuncException("--preserve-fds is not supported yet");
         // jcontainer never makes a session keyring (what --no-new-keyring turns off in runc) and
@@ -465,25 +521,28 @@ public final class Runc {
         if (f.bool("no-pivot")) log.debug("--no-pivot: jcontainer pivots into the root anyway");
         Path bundle = Path.of(f.value("bundle", ".")).toAbsolutePath().normalize();
         ContainerSpec spec = bundleSpec(bundle);
-        if (spec.tty() && !f.has("console-socket"))
+        if (spec.tty() && !f.has("console-socket") && console == null)
             throw new RuncException("cannot allocate tty if runc will detach without setting console socket");
         if (!spec.tty() && f.has("console-socket"))
             throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
         // with a terminal: its master goes to the engine's socket (conmon's, the shim's) while we create
-        Stdio in = spec.tty() ? consoleSocket(f) : Stdio.INHERIT;
+        Stdio in = console != null ? console : spec.tty() ? consoleSocket(f) : Stdio.INHERIT;
         spec = spec.toBuilder().detached(true).stdin(in).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).build();
         Store store = store();
         store.reserve(id);
         boolean ok = false;
         try {
-            io.jcontainer.lifecycle.ContainerInfo c = containers(store).create(spec);
+            // nothing of ours stays: the container's first process is our descendant, the child of
+            // an engine's subreaper (conmon, containerd's shim) once we are gone, which reaps it
+            var containers = containers(store);
+            io.jcontainer.lifecycle.ContainerInfo c = containers.createWithoutMonitor(spec);
             Long start = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
             Store.Record rec = new Store.Record(id, c.pid(), start, bundle.toString(), spec.rootfs() == null ? "" : spec.rootfs().toString(),
-                    Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid());
+                    Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid(),
+                    containers.startFifo(c.id()).toString());
             store.save(rec);
-            // The pid an engine's subreaper (conmon, containerd's shim) reaps once we are gone: the
-            // container's monitor, whose parent it becomes and which exits as the container does.
-            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.monitorPid());
+            // the container's first process, as runc's: what an engine's subreaper waits on and reaps
+            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());
             ok = true;
             return rec;
         } finally {
@@ -516,8 +575,41 @@ public final class Runc {
             case "running", "paused" -> throw new RuncException("cannot start an already running container");
             default -> throw new RuncException("cannot start a container in the " + st + " state");
         }
+        if (r.monitorless()) {
+            startByFifo(Path.of(r.startFifo()));
+            return;
+        }
         // nothing to record: a created container's status is the lifecycle API's, read by every command
         containers(store).start(r.lifecycleId());
+    }
+
+    /**
+     * runc's start of a container without a monitor: a byte on its start FIFO, which its waiting
+     * process reads and goes on to exec; the FIFO then goes, so the container reads as running. No
+     * runtime library, no FFM: the open blocks only while nobody reads, which a live waiting
+     * process does — one that ended meanwhile is told by the time-out.
+     */
+    private static void startByFifo(Path fifo) {
+        IOException[] failed = {null};
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try (OutputStream o = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                o.write(0);
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        });
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) throw new RuncException("cannot start the container: nothing reads its start FIFO " + fifo + " (it has ended)");
+        if (failed[0] != null) throw new RuncException("cannot start the container: " + failed[0]);
+        try {
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            throw new RuncException("cannot remove the start FIFO " + fifo + ": " + e);
+        }
     }
 
     /** run --detach: create and start, then exit; the container lives on. */
@@ -541,6 +633,7 @@ public final class Runc {
     /** The OCI status of a record now: a created one's from the lifecycle API, a foreground run's from its process. */
     private String status(Store store, Store.Record r) {
         if (!r.lifecycle()) return r.liveStatus();
+        if (r.monitorless()) return r.monitorlessStatus();
         try {
             return switch (containers(store).find(r.lifecycleId()).status()) {
                 case CREATED -> "created";
@@ -613,8 +706,7 @@ public final class Runc {
         if ((!detach || !tty) && f.has("console-socket")) throw new RuncException("cannot use console socket if runc will not detach or allocate tty");
         // a terminal in the foreground (runc exec -t on the caller's own terminal): a new pty in the
         // container, copied to and from our stdio; detached, its master goes to the console socket
-        if (tty && !detach) exec = exec.withTty(true).withStdio(Stdio.PIPE, Stdio.PIPE, Stdio.PIPE);
-        else if (tty) exec = exec.withTty(true).withStdio(consoleSocket(f), Stdio.NULL, Stdio.NULL);
+        if (tty && detach) exec = exec.withTty(true).withStdio(consoleSocket(f), Stdio.NULL, Stdio.NULL);
         Store store = store();
         Store.Record r = store.load(id);
         String st = status(store, r);
@@ -623,6 +715,7 @@ public final class Runc {
         // runc execs into a created container too: its namespaces and cgroup are complete
         if (!st.equals("running") && !st.equals("paused") && !st.equals("created")) throw new RuncException("cannot exec in a stopped container");
         var containers = containers(store);
+        if (tty && !detach) return execOnOurTerminal(containers, r.lifecycleId(), exec, f);
         if (f.bool("detach")) {
             var d = containers.execDetachedProcess(r.lifecycleId(), exec);
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), d.monitorPid());
@@ -632,23 +725,48 @@ public final class Runc {
         if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), p.pid());
         Thread forward = new Thread(() -> p.signal(Signal.TERM));
         Runtime.getRuntime().addShutdownHook(forward); // SIGTERM/SIGINT to us reach the exec'd process
-        AutoCloseable raw = null;
         try {
-            Thread output = null;
-            if (tty) {
-                // our terminal (if stdin is one) raw and of the same size, as runc sets it up
-                var host = io.jcontainer.spi.ContainerRuntime.get().hostTerminal();
-                if (host.isTerminal(0)) {
-                    int[] size = host.size(0);
-                    if (size != null) p.resizeTerminal(size[0], size[1]);
-                    raw = host.raw(0);
-                }
-                Thread.ofPlatform().daemon().start(() -> copy(in, p.stdin(), true));
-                output = Thread.ofPlatform().daemon().start(() -> copy(p.stdout(), out, false));
-            }
             p.waitFor();
-            if (output != null) output.join(5_000); // what the terminal still holds, before we exit
             return p.exitCode();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(forward);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+            p.close();
+        }
+    }
+
+    /**
+     * {@code exec -t} in the foreground, as runc does it: the process's terminal is a pty of the
+     * container's own devpts (so {@code tty} inside names it), its master sent to a console socket
+     * we listen on, then copied to and from our stdio — our terminal, when stdin is one, raw and of
+     * the same size. We wait for the exec's monitor, which exits as the process did.
+     */
+    private int execOnOurTerminal(io.jcontainer.lifecycle.Containers containers, String lifecycleId, ExecSpec exec, Flags f)
+            throws IOException {
+        Path dir = Files.createTempDirectory("jcontainer-runc-tty"); // 0700, and a short path for sun_path
+        AutoCloseable raw = null;
+        try (Terminal t = new Terminal(dir.resolve("console.sock"))) {
+            var d = containers.execDetachedProcess(lifecycleId, exec.withTty(true).withStdio(new Stdio.Console(t.path()), Stdio.NULL, Stdio.NULL));
+            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), d.pid());
+            var host = io.jcontainer.spi.ContainerRuntime.get().hostTerminal();
+            int[] size = host.isTerminal(0) ? host.size(0) : null;
+            t.receive(size == null ? 0 : size[0], size == null ? 0 : size[1]);
+            if (host.isTerminal(0)) raw = host.raw(0);
+            Thread forward = new Thread(() -> ProcessHandle.of(d.pid()).ifPresent(ProcessHandle::destroy));
+            Runtime.getRuntime().addShutdownHook(forward); // SIGTERM/SIGINT to us reach the exec'd process
+            t.pumpInput(in);
+            t.copyOutput(out); // until the terminal's last writer has gone
+            int code = Terminal.waitFor(d.monitorPid());
+            if (code < 0) throw new RuncException("cannot wait for the exec's monitor (pid " + d.monitorPid() + "): not our child");
+            try {
+                Runtime.getRuntime().removeShutdownHook(forward);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+            return code;
         } finally {
             if (raw != null) {
                 try {
@@ -657,12 +775,8 @@ public final class Runc {
                     log.warn("cannot restore the terminal: " + e.getMessage());
                 }
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(forward);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs
-            }
-            p.close();
+            Files.deleteIfExists(dir.resolve("console.sock"));
+            Files.deleteIfExists(dir);
         }
     }
 
@@ -818,6 +932,8 @@ public final class Runc {
         if (r.lifecycle()) {
             if (pause) containers(store).pause(r.lifecycleId());
             else containers(store).unpause(r.lifecycleId());
+            // what state reads of a container without a monitor (no runtime library there)
+            if (r.monitorless()) store.save(r.with(r.pid(), r.pidStart(), r.status(), pause, null));
             return 0;
         }
         Control.request(store.dir(id), pause ? "pause" : "resume");
@@ -911,6 +1027,8 @@ public final class Runc {
                 quiet.run(List.of("--root", root, "state", "train"));
                 quiet.run(List.of("--root", root, "list"));
                 quiet.run(List.of("--root", root, "list", "-q"));
+                quiet.run(List.of("--root", root, "start", "train"));
+                quiet.run(List.of("--root", root, "state", "train"));
             } finally {
                 if (made) otherJvm(dir, "--root", root, "delete", "-f", "train");
             }

@@ -87,7 +87,8 @@ final class Store {
 
     /** One container's record as stored. */
     record Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
-                  String status, boolean paused, Integer exitCode, Map<String, String> annotations, String lifecycleId, long monitorPid) {
+                  String status, boolean paused, Integer exitCode, Map<String, String> annotations, String lifecycleId, long monitorPid,
+                  String startFifo) {
 
         /**
          * A foreground {@code run}'s container, kept by that process; {@code lifecycleId} and
@@ -96,22 +97,46 @@ final class Store {
          */
         Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
                String status, boolean paused, Integer exitCode, Map<String, String> annotations) {
-            this(id, pid, pidStart, bundle, rootfs, created, owner, status, paused, exitCode, annotations, null, 0);
+            this(id, pid, pidStart, bundle, rootfs, created, owner, status, paused, exitCode, annotations, null, 0, null);
         }
 
         Record with(long newPid, Long start, String newStatus, boolean newPaused, Integer exit) {
-            return new Record(id, newPid, start, bundle, rootfs, created, owner, newStatus, newPaused, exit, annotations, lifecycleId, monitorPid);
+            return new Record(id, newPid, start, bundle, rootfs, created, owner, newStatus, newPaused, exit, annotations, lifecycleId, monitorPid,
+                    startFifo);
         }
 
         boolean lifecycle() {
             return lifecycleId != null;
         }
 
-        /** Whether the container's first process is still the one we started (pid and start time). */
+        /**
+         * A container created without a monitor ({@code Containers.createWithoutMonitor}): its
+         * status is derived here as runc derives its own — from its process and its start FIFO
+         * ({@link #monitorlessStatus}) — so that {@code state} and {@code start}, which an engine
+         * runs for every container, need nothing of the runtime library.
+         */
+        boolean monitorless() {
+            return lifecycleId != null && startFifo != null;
+        }
+
+        String monitorlessStatus() {
+            if (!alive()) return "stopped";
+            if (Files.exists(Path.of(startFifo))) return "created";
+            return paused ? "paused" : "running";
+        }
+
+        /** Whether the container's first process is still the one we started (pid and start time; a zombie has ended). */
         boolean alive() {
             if (pid <= 0) return false;
             Optional<ProcessHandle> h = ProcessHandle.of(pid);
             if (h.isEmpty() || !h.get().isAlive()) return false;
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                int close = stat.lastIndexOf(')');
+                if (close > 0 && close + 2 < stat.length() && (stat.charAt(close + 2) == 'Z' || stat.charAt(close + 2) == 'X')) return false;
+            } catch (IOException gone) {
+                return false;
+            }
             if (pidStart == null) return true;
             return h.get().info().startInstant().map(i -> i.toEpochMilli() == pidStart).orElse(true);
         }
@@ -150,6 +175,7 @@ final class Store {
             if (pidStart != null) o.put("pidStart", pidStart);
             if (exitCode != null) o.put("exitCode", exitCode);
             if (lifecycleId != null) o.put("lifecycleId", lifecycleId).put("monitorPid", monitorPid);
+            if (startFifo != null) o.put("startFifo", startFifo);
             ObjectNode a = o.putObject("annotations");
             annotations.forEach(a::put);
             return o;
@@ -162,7 +188,8 @@ final class Store {
                     n.path("bundle").asText(), n.path("rootfs").asText(), Instant.parse(n.get("created").asText()),
                     n.path("owner").asText(), n.path("status").asText(), n.path("paused").asBoolean(),
                     n.has("exitCode") ? n.get("exitCode").asInt() : null, a,
-                    n.has("lifecycleId") ? n.get("lifecycleId").asText() : null, n.path("monitorPid").asLong());
+                    n.has("lifecycleId") ? n.get("lifecycleId").asText() : null, n.path("monitorPid").asLong(),
+                    n.has("startFifo") ? n.get("startFifo").asText() : null);
         }
     }
 

@@ -154,6 +154,10 @@ class PodmanIT {
         Result r = run(runArgs("-d", "--name", "pit1", IMAGE, "sh", "-c", "echo started; trap 'echo stopping; exit 5' TERM; while :; do sleep 1; done"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(run("inspect", "-f", "{{.State.Status}}", "pit1").out().strip()).isEqualTo("running");
+        // the pid conmon waits on and podman records is the container's first process (runc's
+        // pid file), not a monitor of ours: what podman top and --pid container:ID join
+        long pid = Long.parseLong(run("inspect", "-f", "{{.State.Pid}}", "pit1").out().strip());
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sh\0-c\0echo started");
         Result ex = run("exec", "pit1", "sh", "-c", "echo in exec; exit 3");
         assertThat(ex.code()).as(ex.err()).isEqualTo(3);
         assertThat(ex.out()).isEqualTo("in exec\n");

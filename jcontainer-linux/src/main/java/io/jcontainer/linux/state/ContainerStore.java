@@ -345,6 +345,12 @@ public final class ContainerStore {
     /** The entry of a state as the kernel sees it now (with the current pid, after restarts). */
     public Entry entry(ContainerState s) {
         if (s.pid() <= 0) return new Entry(s, Status.CREATED, null, null);
+        if (RecordCheck.monitorless(s)) {
+            // as runc derives it: created while its start FIFO is there (start removes it), no exit record
+            if (!RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) return exited(s);
+            if (Files.exists(dir(s.id()).resolve("exec.fifo"))) return new Entry(s, Status.CREATED, null, null);
+            return new Entry(s, Status.RUNNING, null, null, frozen(s));
+        }
         // created (docker create): its process waits for start at its FIFO, never started yet
         if (s.started() == null && RecordCheck.isContainerProcess(s, s.pid(), s.pidStartTime())) return new Entry(s, Status.CREATED, null, null);
         // running only as the recorded monitor's child: the file alone may name anyone (row 36)

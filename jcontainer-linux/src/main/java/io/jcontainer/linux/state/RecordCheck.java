@@ -31,9 +31,20 @@ public final class RecordCheck {
     private RecordCheck() {
     }
 
+    /**
+     * A container created without a monitor (runc's create, {@code Containers.createWithoutMonitor}):
+     * no monitor pid, a process. Its process's parent is whoever reaps it (an engine's subreaper),
+     * so it is trusted as runc trusts its state: by pid and start time, recorded in a state
+     * directory only its user may write (runc's {@code --root}, 0700).
+     */
+    public static boolean monitorless(ContainerState s) {
+        return s.launcherPid() == 0 && s.pid() > 0 && s.pidStartTime() > 0 && s.detached();
+    }
+
     /** Whether {@code pid} (started at {@code startTime}) is the container process of record {@code s}. */
     public static boolean isContainerProcess(ContainerState s, long pid, long startTime) {
         if (pid <= 1 || pid == ProcessHandle.current().pid() || !ProcStat.alive(pid, startTime)) return false;
+        if (monitorless(s)) return pid == s.pid() && ProcStat.alive(pid, s.pidStartTime());
         String[] f = ProcStat.fields(pid);
         return f != null && Long.parseLong(f[1]) == s.launcherPid() && isLauncher(s.launcherPid());
     }
@@ -50,7 +61,11 @@ public final class RecordCheck {
         return exe == null || exe.startsWith("/memfd:" + LAUNCHER);
     }
 
-    /** The record's cgroup directories that are jcontainer's own for its id, inside a cgroup mount; the rest are ignored. */
+    /**
+     * The record's cgroup directories that are jcontainer's own for its id, inside a cgroup mount;
+     * the rest are ignored. A monitorless record's may have any name (an engine's
+     * {@code cgroupsPath}): they are trusted as its pid is ({@link #monitorless}).
+     */
     public static List<String> ownCgroupDirs(ContainerState s) {
         if (s.cgroupDirs().isEmpty()) return List.of();
         List<Path> mounts = cgroupMounts();
@@ -61,7 +76,7 @@ public final class RecordCheck {
             Path p = Path.of(d);
             if (!p.normalize().equals(p) || p.getFileName() == null) continue;
             String name = p.getFileName().toString();
-            if (!OWN_NAME.matcher(name).matches() || !name.endsWith("-" + id12)) continue;
+            if (!monitorless(s) && (!OWN_NAME.matcher(name).matches() || !name.endsWith("-" + id12))) continue;
             if (mounts.stream().noneMatch(m -> p.startsWith(m) && !p.equals(m))) continue;
             try {
                 // no symlink on the way (cgroupfs has none; a path through one leads elsewhere)

@@ -76,6 +76,38 @@ class CreateStartTest {
         assertThatThrownBy(() -> RT.startCreated(dir)).isInstanceOf(ContainerNotRunningException.class);
     }
 
+    @Test
+    void aContainerCreatedWithoutAMonitorIsKeptByNothingOfOursAndRemovedWithItsCgroups() throws Exception {
+        var containers = RT.containers(dir.resolve("store"));
+        var info = containers.createWithoutMonitor(Container.builder().rootfs(TestRootfs.busybox()).memoryLimit("64m")
+                .stdin(io.jcontainer.Stdio.NULL).stdout(io.jcontainer.Stdio.NULL).stderr(io.jcontainer.Stdio.NULL)
+                .command("/bin/sh", "-c", "sleep 60").build());
+        assertThat(info.monitorPid()).isZero();
+        assertThat(info.status()).isEqualTo(io.jcontainer.lifecycle.ContainerInfo.Status.CREATED);
+        assertThat(info.cgroupDirs()).as("recorded: the remove takes them, no monitor does").isNotEmpty();
+        // the launcher leaves once the process waits: the process's parent is whoever reaps orphans here
+        long pid = info.pid();
+        String parent = "";
+        for (int i = 0; i < 300; i++) {
+            long pp = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(0L);
+            parent = pp <= 0 ? "" : Files.readString(Path.of("/proc/" + pp + "/cmdline"));
+            if (!parent.startsWith("jcontainer-launcher")) break;
+            Thread.sleep(10);
+        }
+        assertThat(parent).doesNotStartWith("jcontainer-launcher");
+        Path fifo = containers.startFifo(info.id());
+        assertThat(fifo).exists();
+        Thread.sleep(200);
+        assertThat(containers.find(info.id()).status()).as("it still waits").isEqualTo(io.jcontainer.lifecycle.ContainerInfo.Status.CREATED);
+
+        containers.start(info.id());
+        assertThat(fifo).as("gone with the start: what tells created from running").doesNotExist();
+        assertThat(containers.find(info.id()).status()).isEqualTo(io.jcontainer.lifecycle.ContainerInfo.Status.RUNNING);
+        containers.remove(info.id(), true, false);
+        for (int i = 0; i < 500 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(10);
+        assertThat(CgroupDirs.detached(info.id())).as("its cgroups went with the remove").isEmpty();
+    }
+
     /** The monitor removes the cgroups right after it records the exit: give it a moment. */
     private static void waitGone(String id) throws InterruptedException {
         for (int i = 0; i < 300 && !CgroupDirs.detached(id).isEmpty(); i++) Thread.sleep(10);
