@@ -88,17 +88,7 @@ final class RemoteVerbs {
             Map<String, Sample> now = sample(shown);
             List<Object> rows = new ArrayList<>();
             for (Given g : shown) rows.add(statsFields(g, now.get(g.id()), prev.get(g.id()), full));
-            String table;
-            try {
-                table = f.render(rows, StatsColumns.HEADERS);
-            } catch (TemplateException e) {
-                throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
-            }
-            if (stream) io.out().print("\033[2J\033[H"); // docker redraws: clear, cursor home
-            io.out().print(table);
-            if (f.isTable() && !table.endsWith("\n")) io.out().println();
-            io.out().flush();
-            if (!stream || io.out().checkError()) return 0;
+            if (!StatsCommand.printFrame(io, f, rows, stream)) return 0;
             prev = now;
         }
     }

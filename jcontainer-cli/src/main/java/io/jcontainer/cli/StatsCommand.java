@@ -73,19 +73,27 @@ public final class StatsCommand implements Command {
                 rows.add(StatsColumns.fields(g.ref(), g.info(), s == null ? null : s.stats(), b == null ? null : b.stats(),
                         s == null || b == null ? 0 : s.nanos() - b.nanos(), full));
             }
-            String table;
-            try {
-                table = f.render(rows, StatsColumns.HEADERS);
-            } catch (TemplateException e) {
-                throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
-            }
-            if (stream) io.out().print("\033[2J\033[H"); // docker redraws: clear, cursor home
-            io.out().print(table);
-            if (f.isTable() && !table.endsWith("\n")) io.out().println();
-            io.out().flush();
-            if (!stream || io.out().checkError()) return 0;
+            if (!StatsCommand.printFrame(io, f, rows, stream)) return 0;
             prev = now;
         }
+    }
+
+    /**
+     * Prints one frame of the table (a stream redraws the screen, as docker's); false when there
+     * is no next frame: one was asked for, or the output is gone. Shared with the client mode.
+     */
+    static boolean printFrame(Io io, Format f, List<Object> rows, boolean stream) {
+        String table;
+        try {
+            table = f.render(rows, StatsColumns.HEADERS);
+        } catch (TemplateException e) {
+            throw new CliException(Cli.EXIT_ERROR, "template: " + e.getMessage());
+        }
+        if (stream) io.out().print("\033[2J\033[H"); // docker redraws: clear, cursor home
+        io.out().print(table);
+        if (f.isTable() && !table.endsWith("\n")) io.out().println();
+        io.out().flush();
+        return stream && !io.out().checkError();
     }
 
     /** A container as the user named it (or its name, when all are shown). */
