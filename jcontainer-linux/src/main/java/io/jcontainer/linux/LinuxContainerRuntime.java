@@ -566,9 +566,63 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         networks().sweep();
     }
 
-    /** @param asked what the record keeps (the spec as asked: a named network, not the namespace made for this run) */
+    /**
+     * An attached container's own image root (an owned overlay) when the kernel refuses its overlay:
+     * fuse-overlayfs, then a copy of the layers ({@link io.jcontainer.linux.rootfs.ImageRoots});
+     * {@code -Djcontainer.imageRoot} forces one. Every other start goes straight on, and so does
+     * this one on the kernel overlay: a fallback costs nothing until the kernel has refused.
+     */
     private Container start(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
                             String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc) {
+        if (!(spec.root() instanceof io.jcontainer.Root.Overlay o) || !o.removeWithContainer() || old != null || spec.detached() || spec.name() != null)
+            return startOnce(image, spec, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
+        List<io.jcontainer.linux.rootfs.ImageRoots.Mechanism> order = io.jcontainer.linux.rootfs.ImageRoots.order();
+        List<String> failed = new ArrayList<>();
+        for (io.jcontainer.linux.rootfs.ImageRoots.Mechanism m : order) {
+            if (m == io.jcontainer.linux.rootfs.ImageRoots.Mechanism.OVERLAY) {
+                ContainerSpec s = !Boolean.getBoolean(io.jcontainer.linux.rootfs.ImageRoots.REFUSE_OVERLAY_PROPERTY) ? spec
+                        : spec.toBuilder().root(io.jcontainer.linux.rootfs.ImageRoots.refused(o)).build();
+                if (order.size() == 1) return startOnce(image, s, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
+                try {
+                    return startOnce(image, s, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
+                } catch (ContainerException e) {
+                    if (!io.jcontainer.linux.rootfs.ImageRoots.overlayRefused(e)) throw e;
+                    failed.add("overlay: " + e.getMessage());
+                    LoggerFactory.getLogger(LinuxContainerRuntime.class).info("jcontainer: the kernel refused the image root's overlay ({}); trying the fallbacks", e.getMessage());
+                    continue;
+                }
+            }
+            io.jcontainer.linux.rootfs.ImageRoots.Prepared p;
+            try {
+                p = io.jcontainer.linux.rootfs.ImageRoots.prepare(o, m, sys);
+            } catch (ContainerException e) {
+                if (order.size() == 1) throw e;
+                failed.add(m.label() + ": " + e.getMessage());
+                LoggerFactory.getLogger(LinuxContainerRuntime.class).info("jcontainer: image root through {} failed ({}); trying the next", m.label(), e.getMessage());
+                continue;
+            }
+            boolean started = false;
+            try {
+                Container c = startOnce(image, spec.toBuilder().root(p.root()).build(), asked, old, hold, autoRemove, id, net, extraHooks, netEtc, p::close);
+                started = true;
+                if (order.size() > 1) LoggerFactory.getLogger(LinuxContainerRuntime.class).debug("jcontainer: container {} runs on an image root through {}", id, m.label());
+                return c;
+            } catch (ContainerException e) {
+                if (order.size() == 1) throw e;
+                failed.add(m.label() + ": " + e.getMessage());
+            } finally {
+                if (!started) p.close();
+            }
+        }
+        throw new ContainerStartException("no way to mount the image root of container " + id + " worked: " + String.join("; ", failed), null);
+    }
+
+    /**
+     * @param asked       what the record keeps (the spec as asked: a named network, not the namespace made for this run)
+     * @param rootCleanup an image root's fallback to undo when the attached container's handle closes, or null
+     */
+    private Container startOnce(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
+                                String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc, Runnable rootCleanup) {
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
 
         // Detached and named containers are recorded, so other processes can find them; the
@@ -649,7 +703,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                             io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
                             io.jcontainer.linux.net.Slirp4netns.stop(sys, store.root().resolveSibling("networks"), id);
                         }
-                        if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwnedLater(spec.root());
+                        if (rootCleanup != null) rootCleanup.run();
+                        else if (!spec.detached()) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwnedLater(spec.root());
                         if (net != null && !spec.detached()) {
                             try {
                                 // it has exited (close waited for it): its address and ports are free now, the rest follows

@@ -230,6 +230,8 @@ public final class OverlayUpper {
             return;
         }
         for (Path d : dead) {
+            // a fuse-overlayfs root of that JVM is still mounted (its daemon serving it): never delete through it
+            if (!d.getFileName().toString().startsWith(TRASH) && !ImageRoots.unmountLeftover(d)) continue;
             Path trash = d.getFileName().toString().startsWith(TRASH) ? d : toTrash(d);
             if (trash != null) REMOVER.submit(() -> deleteQuietly(trash));
         }

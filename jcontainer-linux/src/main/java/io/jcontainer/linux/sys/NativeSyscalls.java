@@ -115,6 +115,9 @@ public final class NativeSyscalls implements Syscalls {
     private static final class Lgetxattr {
         static final MethodHandle H = errnoFn("lgetxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
     }
+    private static final class Umount2 {
+        static final MethodHandle H = errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    }
     private static final class Rmdir {
         static final MethodHandle H = errnoFn("rmdir", JAVA_INT, ADDRESS);
     }
@@ -577,6 +580,16 @@ public final class NativeSyscalls implements Syscalls {
             byte[] b = new byte[(int) n];
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, 0, (int) n);
             return b;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void umount2(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
+            if ((int) Umount2.H.invokeExact(cs, a.allocateFrom(path), flags) < 0) throw new SyscallException("umount2", errno(cs), path);
         } catch (Throwable t) {
             throw rethrow(t);
         }

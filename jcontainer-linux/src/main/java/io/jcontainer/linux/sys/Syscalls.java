@@ -67,6 +67,14 @@ public interface Syscalls {
         throw new UnsupportedOperationException("lgetxattr");
     }
 
+    /**
+     * umount2(2) of a mount of this JVM's own outside any container (a fuse-overlayfs image root
+     * a root JVM mounted); {@code flags} e.g. MNT_DETACH (2) | UMOUNT_NOFOLLOW (8).
+     */
+    default void umount2(String path, int flags) {
+        throw new UnsupportedOperationException("umount2");
+    }
+
     /** readlink(2): where a symbolic link points (/proc's magic links too: exe, ns/*). */
     default String readlink(String path) {
         throw new UnsupportedOperationException("readlink");

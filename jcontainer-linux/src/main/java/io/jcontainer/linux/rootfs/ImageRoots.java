@@ -1,0 +1,335 @@
+package io.jcontainer.linux.rootfs;
+
+import io.jcontainer.ContainerException;
+import io.jcontainer.ContainerStartException;
+import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.Root;
+import io.jcontainer.linux.sys.Syscalls;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fallbacks for an image root when the kernel refuses its overlay (an older kernel, a
+ * filesystem that refuses overlay in a user namespace, an overlay nested in an overlay):
+ * fuse-overlayfs, started by the JVM for that container on {@code <dir>/merged}, and, as the
+ * last resort, a plain copy of the flattened layers into {@code <dir>/rootfs}. Either is handed
+ * to the launcher as a directory root; {@code <dir>} is the container's own directory of
+ * uppers ({@link OverlayUpper}), so its owner mark covers them: a killed JVM's are unmounted and
+ * removed by the next JVM's {@link OverlayUpper#reap}.
+ *
+ * <p>{@code -Djcontainer.imageRoot=overlay|fuse-overlayfs|copy|auto} (default auto: the kernel
+ * overlay, then fuse-overlayfs where installed, then a copy). The kernel overlay's path is not
+ * touched by any of this: a fallback is tried only after the kernel refused.
+ */
+public final class ImageRoots {
+    private ImageRoots() {
+    }
+
+    public enum Mechanism {
+        OVERLAY("overlay"), FUSE_OVERLAYFS("fuse-overlayfs"), COPY("copy");
+
+        private final String label;
+
+        Mechanism(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** The property that forces one mechanism. */
+    public static final String PROPERTY = "jcontainer.imageRoot";
+    /**
+     * Tests only: the kernel overlay is also given the directory holding the layers as a lower
+     * one (overlapping the others), so the kernel really refuses it (ELOOP) and auto's fallback
+     * is seen end to end.
+     */
+    public static final String REFUSE_OVERLAY_PROPERTY = "jcontainer.imageRoot.refuseKernelOverlay";
+
+    /** The mechanisms to try, in order: one when forced, else all three. */
+    public static List<Mechanism> order() {
+        String v = System.getProperty(PROPERTY, "auto").strip();
+        return switch (v) {
+            case "auto", "" -> List.of(Mechanism.OVERLAY, Mechanism.FUSE_OVERLAYFS, Mechanism.COPY);
+            case "overlay" -> List.of(Mechanism.OVERLAY);
+            case "fuse-overlayfs", "fuse" -> List.of(Mechanism.FUSE_OVERLAYFS);
+            case "copy" -> List.of(Mechanism.COPY);
+            default -> throw new io.jcontainer.InvalidSpecException(PROPERTY, "'" + v + "': one of overlay, fuse-overlayfs, copy, auto");
+        };
+    }
+
+    /** The kernel overlay as the test hook above spoils it (the caller checked the property). */
+    public static Root.Overlay refused(Root.Overlay o) {
+        List<Path> lowers = new ArrayList<>(o.lowerDirs());
+        lowers.addFirst(o.lowerDirs().getFirst().getParent());
+        return new Root.Overlay(lowers, o.upper(), o.work(), o.readonly(), o.removeWithContainer());
+    }
+
+    /** Whether a start failed at the kernel overlay's mount (and a fallback may do). */
+    public static boolean overlayRefused(ContainerException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof ContainerStartException && m.contains("overlay")
+                && (m.contains("fsconfig") || m.contains("fsopen") || m.contains("fsmount") || m.contains("mount"));
+    }
+
+    /** A fallback root made for one container; {@link #close} undoes it (unmount, then the directory goes). */
+    public interface Prepared extends AutoCloseable {
+        Root root();
+
+        @Override
+        void close();
+    }
+
+    /** Makes the root of {@code m} (not OVERLAY) for the owned overlay {@code o}; throws what failed, naming it. */
+    public static Prepared prepare(Root.Overlay o, Mechanism m, Syscalls sys) {
+        OverlayUpper.prepare(o, true); // <dir>/{upper,work} and the owner mark: what a killed JVM leaves is reaped
+        Path dir = o.upper().getParent();
+        try {
+            return switch (m) {
+                case FUSE_OVERLAYFS -> fuse(o, dir, sys);
+                case COPY -> copy(o, dir);
+                case OVERLAY -> throw new IllegalArgumentException("the kernel overlay is the plan's own");
+            };
+        } catch (RuntimeException e) {
+            OverlayUpper.removeIfOwned(o);
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- fuse-overlayfs
+
+    /** fuse-overlayfs on the PATH (or the usual places), or null. */
+    public static Path findFuseOverlayfs() {
+        return find("fuse-overlayfs");
+    }
+
+    private static Path find(String name) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin:/usr/local/bin";
+        for (String d : path.split(":")) {
+            if (d.isEmpty()) continue;
+            Path p = Path.of(d, name);
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    private static final long MOUNT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private static Prepared fuse(Root.Overlay o, Path dir, Syscalls sys) {
+        Path bin = findFuseOverlayfs();
+        if (bin == null) throw new HostUnsupportedException("an image root through fuse-overlayfs: fuse-overlayfs is not installed",
+                "apt-get install fuse-overlayfs");
+        boolean root = sys.geteuid() == 0;
+        Path merged = dir.resolve("merged");
+        Path log = dir.resolve("fuse-overlayfs.log");
+        Process p;
+        try {
+            Files.createDirectories(merged);
+            long dev = (Long) Files.getAttribute(merged, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            StringBuilder opts = new StringBuilder("lowerdir=");
+            for (int i = 0; i < o.lowerDirs().size(); i++) opts.append(i == 0 ? "" : ":").append(o.lowerDirs().get(i));
+            opts.append(",upperdir=").append(o.upper()).append(",workdir=").append(o.work());
+            // root's mount is used by the container's other users too (an image's USER); an
+            // ordinary user's by the uids its user namespace maps, which FUSE lets through as its own
+            if (root) opts.append(",allow_other,suid,dev");
+            // -f: stays our child, so its end is seen; it exits when the mount goes
+            p = new ProcessBuilder(bin.toString(), "-f", "-o", opts.toString(), merged.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(log.toFile()).start();
+            long until = System.nanoTime() + MOUNT_TIMEOUT_NANOS;
+            while ((Long) Files.getAttribute(merged, "unix:dev", LinkOption.NOFOLLOW_LINKS) == dev) {
+                if (!p.isAlive()) throw new ContainerStartException("image root: fuse-overlayfs (" + bin + ") exited with " + p.exitValue()
+                        + " before mounting " + merged + ": " + Files.readString(log).strip(), null);
+                if (System.nanoTime() > until) {
+                    p.destroyForcibly();
+                    throw new ContainerStartException("image root: fuse-overlayfs (" + bin + ") did not mount " + merged + " within 10 s: "
+                            + Files.readString(log).strip(), null);
+                }
+                Thread.sleep(1);
+            }
+        } catch (IOException e) {
+            throw new ContainerStartException("image root: cannot start fuse-overlayfs (" + bin + ") on " + merged + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerStartException("image root: interrupted while fuse-overlayfs mounted " + merged, e);
+        }
+        Process daemon = p;
+        return new Prepared() {
+            public Root root() {
+                return new Root.Directory(merged, o.readonly());
+            }
+
+            public void close() {
+                if (unmount(merged, sys) && waitFor(daemon)) OverlayUpper.removeIfOwnedLater(o);
+                // else: still mounted or still running; its owner mark lets the next JVM's reap retry
+            }
+        };
+    }
+
+    private static boolean waitFor(Process p) {
+        try {
+            if (p.waitFor(5, TimeUnit.SECONDS)) return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LoggerFactory.getLogger(ImageRoots.class).warn("jcontainer: fuse-overlayfs (pid {}) did not end after its unmount", p.pid());
+        return false;
+    }
+
+    /**
+     * Unmounts a fuse-overlayfs root (lazily: the container's mount namespace may still be going);
+     * root through umount2(2), an ordinary user through fusermount3 (setuid: an unprivileged
+     * process cannot unmount in the initial mount namespace). True when nothing is mounted there any more.
+     */
+    static boolean unmount(Path merged, Syscalls sys) {
+        try {
+            if (!Files.isDirectory(merged, LinkOption.NOFOLLOW_LINKS) || !mounted(merged)) return true;
+            if (sys.geteuid() == 0) {
+                sys.umount2(merged.toString(), 2 /* MNT_DETACH */ | 8 /* UMOUNT_NOFOLLOW */);
+            } else {
+                Path fm = find("fusermount3");
+                if (fm == null) fm = find("fusermount");
+                if (fm == null) throw new IOException("fusermount3 is not installed (apt-get install fuse3)");
+                Process p = new ProcessBuilder(fm.toString(), "-u", "-z", merged.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(fm + " -u -z " + merged + ": " + out);
+            }
+            return !mounted(merged);
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(ImageRoots.class).warn("jcontainer: cannot unmount the fuse-overlayfs root {}: {}", merged, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether {@code dir} is a mount point: on another device than its parent. */
+    static boolean mounted(Path dir) throws IOException {
+        Object d = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Object parent = Files.getAttribute(dir.getParent(), "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        return !d.equals(parent);
+    }
+
+    /** For {@link OverlayUpper#reap}: a dead JVM's fuse-overlayfs root is unmounted before its directory goes. */
+    static boolean unmountLeftover(Path containerDir) {
+        Path merged = containerDir.resolve("merged");
+        if (!Files.isDirectory(merged, LinkOption.NOFOLLOW_LINKS)) return true;
+        return unmount(merged, io.jcontainer.linux.sys.NativeSyscalls.INSTANCE);
+    }
+
+    // ---------------------------------------------------------------- copy
+
+    private static Prepared copy(Root.Overlay o, Path dir) {
+        Path rootfs = dir.resolve("rootfs");
+        try {
+            Files.createDirectory(rootfs);
+            Map<Path, Integer> modes = new LinkedHashMap<>();
+            boolean root = io.jcontainer.linux.sys.NativeSyscalls.INSTANCE.geteuid() == 0;
+            for (Path layer : o.lowerDirs().reversed()) apply(layer, rootfs, modes, root);
+            // directory modes last, deepest first: a read-only directory of one layer takes the next layer's files first
+            List<Map.Entry<Path, Integer>> m = new ArrayList<>(modes.entrySet());
+            for (Map.Entry<Path, Integer> e : m.reversed()) {
+                if (Files.isDirectory(e.getKey(), LinkOption.NOFOLLOW_LINKS)) Files.setAttribute(e.getKey(), "unix:mode", e.getValue(), LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ContainerStartException("image root: cannot copy the image's layers into " + rootfs + ": " + e, e instanceof IOException ? e : null);
+        }
+        return new Prepared() {
+            public Root root() {
+                return new Root.Directory(rootfs, o.readonly());
+            }
+
+            public void close() {
+                OverlayUpper.removeIfOwnedLater(o);
+            }
+        };
+    }
+
+    /** One layer (overlayfs' form: 0/0 character devices delete, opaque directories hide what is below) onto {@code dest}. */
+    private static void apply(Path layer, Path dest, Map<Path, Integer> modes, boolean root) throws IOException {
+        Files.walkFileTree(layer, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Path t = dest.resolve(layer.relativize(d).toString());
+                if (!d.equals(layer)) {
+                    if (Files.exists(t, LinkOption.NOFOLLOW_LINKS) && (!Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS) || opaque(d))) delete(t);
+                    if (!Files.exists(t, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(t);
+                }
+                PosixFileAttributes a = Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                int mode = (Integer) Files.getAttribute(d, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+                Files.setAttribute(t, "unix:mode", 0700 | mode, LinkOption.NOFOLLOW_LINKS);
+                if (root) {
+                    Files.setAttribute(t, "unix:uid", Files.getAttribute(d, "unix:uid", LinkOption.NOFOLLOW_LINKS), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(t, "unix:gid", Files.getAttribute(d, "unix:gid", LinkOption.NOFOLLOW_LINKS), LinkOption.NOFOLLOW_LINKS);
+                }
+                Files.setLastModifiedTime(t, a.lastModifiedTime());
+                modes.remove(t);
+                modes.put(t, mode);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                String name = f.getFileName().toString();
+                Path t = dest.resolve(layer.relativize(f).toString());
+                if (name.equals(".wh..wh..opq")) return FileVisitResult.CONTINUE; // seen by opaque() on its directory
+                if (name.startsWith(".wh.")) { // a whiteout kept in tar form (a host that refused the device)
+                    delete(t.resolveSibling(name.substring(4)));
+                    return FileVisitResult.CONTINUE;
+                }
+                if (Files.exists(t, LinkOption.NOFOLLOW_LINKS)) delete(t);
+                if (attrs.isOther()) {
+                    // a 0/0 character device is overlayfs' whiteout: the name is deleted; other devices and
+                    // FIFOs are not copied (a copy in a container's directory is no place for device nodes)
+                    return FileVisitResult.CONTINUE;
+                }
+                Files.copy(f, t, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static boolean opaque(Path d) {
+        if (Files.exists(d.resolve(".wh..wh..opq"), LinkOption.NOFOLLOW_LINKS)) return true;
+        Syscalls sys = io.jcontainer.linux.sys.NativeSyscalls.INSTANCE;
+        for (String x : List.of("trusted.overlay.opaque", "user.overlay.opaque")) {
+            try {
+                byte[] v = sys.lgetxattr(d.toString(), x);
+                if (v != null && v.length > 0 && v[0] == 'y') return true;
+            } catch (RuntimeException notReadable) {
+                // trusted.* as an ordinary user: not this one
+            }
+        }
+        return false;
+    }
+
+    private static void delete(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.setAttribute(p, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+            try (var s = Files.list(p)) {
+                for (Path c : s.toList()) delete(c);
+            }
+        }
+        Files.delete(p);
+    }
+}
