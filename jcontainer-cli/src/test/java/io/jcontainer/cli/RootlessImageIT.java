@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,8 @@ class RootlessImageIT {
     int uid, gid;
     LocalRegistry registry;
     String previous;
+    /** -D options for jcuser's JVM: the image root mechanism forced (io.jcontainer.linux.rootfs.ImageRoots). */
+    String javaOpts = "";
 
     @BeforeEach
     void setUp() throws Exception {
@@ -67,6 +71,7 @@ class RootlessImageIT {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
                 "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "XDG_RUNTIME_DIR=" + xdg,
                 "JCONTAINER_STORAGE=" + store, "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
+                "JCONTAINER_JAVA_OPTS=" + javaOpts,
                 Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
         return sh(cmd.toArray(String[]::new));
@@ -78,6 +83,24 @@ class RootlessImageIT {
 
     @Test
     void anOrdinaryUserPullsFromTheRegistryAndRunsTheImage() throws Exception {
+        pullAndRun(null);
+    }
+
+    /**
+     * The same on each image root mechanism, forced: the kernel overlay, fuse-overlayfs (mounted
+     * through fusermount3 by jcuser's JVM), a copy; and auto with the kernel's overlay really
+     * refused, which falls back to fuse-overlayfs and says so on stderr. No mount and no
+     * fuse-overlayfs process is left.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlay", "fuse-overlayfs", "copy", "refused"})
+    void eachImageRootMechanism(String mechanism) throws Exception {
+        javaOpts = mechanism.equals("refused") ? "-Djcontainer.imageRoot=auto -Djcontainer.imageRoot.refuseKernelOverlay=true"
+                : "-Djcontainer.imageRoot=" + mechanism;
+        pullAndRun(mechanism);
+    }
+
+    void pullAndRun(String mechanism) throws Exception {
         var image = TestImage.busybox("rootless");
         String ref = registry.host() + "/rootless/busybox:1";
         var load = cli("load", "-i", image.writeArchive(tmp.resolve("in.tar"), ref).toString());
@@ -95,6 +118,8 @@ class RootlessImageIT {
                         + " $b ls /etc/doomed /opq/old 2>&1 | $b wc -l; $b cat /opq/new; echo;"
                         + " echo written > /etc/marker && $b cat /etc/marker");
         assertThat(run.code()).as(run.err()).isZero();
+        if ("refused".equals(mechanism)) assertThat(run.err()).contains("the kernel refused the image root's overlay");
+        else assertThat(run.err()).doesNotContain("refused");
         assertThat(run.out()).isEqualTo("""
                 0
                 0:0
@@ -103,6 +128,17 @@ class RootlessImageIT {
                 from layer 3
                 written
                 """);
+        if (mechanism != null) {
+            // the root's file system type says which mechanism ran it
+            Result fs = asUser("run", "--rm", ref, "-c",
+                    "/bin/busybox awk '$5==\"/\" {for (i = 7; i <= NF; i++) if ($i == \"-\") print $(i+1)}' /proc/self/mountinfo");
+            assertThat(fs.code()).as(fs.err()).isZero();
+            switch (mechanism) {
+                case "overlay" -> assertThat(fs.out().strip()).isEqualTo("overlay");
+                case "copy" -> assertThat(fs.out().strip()).isNotEmpty().isNotIn("overlay", "fuse.fuse-overlayfs");
+                default -> assertThat(fs.out().strip()).isEqualTo("fuse.fuse-overlayfs");
+            }
+        }
         // the write went to that container's upper: the image is as pulled
         Result again = asUser("run", "--rm", ref);
         assertThat(again.out()).as(again.err()).isEqualTo("rootless");
@@ -111,6 +147,9 @@ class RootlessImageIT {
         try (Stream<Path> left = Files.list(store.resolve("containers"))) {
             assertThat(left.toList()).isEmpty();
         }
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(store.toString());
+        assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                .filter(cmd -> cmd.contains("fuse-overlayfs") && cmd.contains(store.toString())).toList()).isEmpty();
         // and the store's layers are the user's files (unpacked without privilege)
         try (Stream<Path> layers = Files.list(store.resolve("layers"))) {
             for (Path l : layers.toList()) assertThat(Files.getAttribute(l, "unix:uid")).isEqualTo(uid);

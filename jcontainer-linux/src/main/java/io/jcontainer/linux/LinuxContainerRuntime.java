@@ -588,7 +588,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 } catch (ContainerException e) {
                     if (!io.jcontainer.linux.rootfs.ImageRoots.overlayRefused(e)) throw e;
                     failed.add("overlay: " + e.getMessage());
-                    LoggerFactory.getLogger(LinuxContainerRuntime.class).info("jcontainer: the kernel refused the image root's overlay ({}); trying the fallbacks", e.getMessage());
+                    LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: the kernel refused the image root's overlay ({}); trying the fallbacks", e.getMessage());
                     continue;
                 }
             }
@@ -598,7 +598,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             } catch (ContainerException e) {
                 if (order.size() == 1) throw e;
                 failed.add(m.label() + ": " + e.getMessage());
-                LoggerFactory.getLogger(LinuxContainerRuntime.class).info("jcontainer: image root through {} failed ({}); trying the next", m.label(), e.getMessage());
+                LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: image root through {} failed ({}); trying the next", m.label(), e.getMessage());
                 continue;
             }
             boolean started = false;

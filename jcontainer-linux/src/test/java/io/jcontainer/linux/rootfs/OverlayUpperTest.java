@@ -114,6 +114,42 @@ class OverlayUpperTest {
         assertThat(containers.resolve("live")).doesNotExist();
     }
 
+    /**
+     * A JVM killed while a container ran on a fuse-overlayfs image root (ImageRoots) leaves the
+     * mount and its daemon: the next reap unmounts it (the daemon ends with its mount) before the
+     * directory goes, and never deletes through the mount into the layers.
+     */
+    @Test
+    @io.jcontainer.linux.testing.RequiresRoot
+    void theReapUnmountsAKilledJvmsFuseOverlayfsRoot() throws Exception {
+        Path bin = ImageRoots.findFuseOverlayfs();
+        assertThat(bin).as("fuse-overlayfs (bin/test-deps.sh installs it)").isNotNull();
+        Path layer = Files.createDirectories(tmp.resolve("layer"));
+        Files.writeString(layer.resolve("kept"), "layer");
+        Path containers = Files.createDirectories(tmp.resolve("containers"));
+        Path dead = containers.resolve("dead");
+        for (String d : List.of("upper", "work", "merged")) Files.createDirectories(dead.resolve(d));
+        Files.createFile(dead.resolve(".owner-2147483646-1"));
+        Process daemon = new ProcessBuilder(bin.toString(), "-f", "-o", "lowerdir=" + layer + ",upperdir=" + dead.resolve("upper")
+                + ",workdir=" + dead.resolve("work"), dead.resolve("merged").toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!ImageRoots.mounted(dead.resolve("merged"))) {
+                assertThat(daemon.isAlive()).isTrue();
+                assertThat(System.nanoTime()).as("mounted within 10 s").isLessThan(end);
+                Thread.sleep(5);
+            }
+            OverlayUpper.reap(containers);
+            assertThat(daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("the daemon ends with its mount").isTrue();
+            awaitEmpty(containers);
+            assertThat(Files.readString(layer.resolve("kept"))).isEqualTo("layer");
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(dead.toString());
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
     private static void awaitEmpty(Path dir) throws Exception {
         long end = System.nanoTime() + 10_000_000_000L;
         while (true) {
