@@ -79,7 +79,8 @@ public final class InfoCommand implements Command {
     /**
      * How a container of an image gets its writable root: the kernel's overlayfs over the
      * image's shared layers, with a per-container upper; rootless in a user namespace with
-     * {@code userxattr} (Linux 5.11+). There is no fuse-overlayfs or copy fallback yet.
+     * {@code userxattr} (Linux 5.11+). When the kernel refuses it: fuse-overlayfs where installed,
+     * else a copy of the layers (the runtime's ImageRoots); {@code -Djcontainer.imageRoot} forces one.
      */
     static String imageRoots() {
         String[] v = read("/proc/sys/kernel/osrelease", "0.0").split("[.-]");
@@ -90,12 +91,19 @@ public final class InfoCommand implements Command {
         } catch (NumberFormatException ignored) {
             // unknown: treated as old
         }
+        String forced = System.getProperty("jcontainer.imageRoot", "auto");
+        Path fuse = null;
+        for (String d : java.util.List.of("/usr/bin", "/bin", "/usr/local/bin"))
+            if (fuse == null && Files.isExecutable(Path.of(d, "fuse-overlayfs"))) fuse = Path.of(d, "fuse-overlayfs");
+        String fallback = "; if the kernel refuses it: " + (fuse != null ? "fuse-overlayfs (" + fuse + "), then " : "")
+                + "a copy of the layers" + (fuse != null ? "" : " (apt-get install fuse-overlayfs for a faster fallback)");
+        if (!forced.equals("auto")) return "forced by -Djcontainer.imageRoot: " + forced;
         boolean fsconfigAppend = major > 6 || major == 6 && minor >= 8;
         String layers = fsconfigAppend ? "" : "; at most ~250 bytes of layer paths (lowerdir+ needs Linux 6.8+)";
-        if ("0".equals(uid())) return "kernel overlay (shared layers + a per-container upper)" + layers;
+        if ("0".equals(uid())) return "kernel overlay (shared layers + a per-container upper)" + layers + fallback;
         boolean userxattr = major > 5 || major == 5 && minor >= 11;
-        return userxattr ? "kernel overlay in a user namespace, userxattr (shared layers + a per-container upper)" + layers
-                : "unavailable: rootless overlay needs Linux 5.11+ (userxattr); no fuse-overlayfs or copy fallback yet";
+        return userxattr ? "kernel overlay in a user namespace, userxattr (shared layers + a per-container upper)" + layers + fallback
+                : "kernel overlay unavailable to an ordinary user before Linux 5.11 (userxattr)" + fallback.replace("; if the kernel refuses it", "; instead");
     }
 
     /**

@@ -576,8 +576,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                             String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc) {
         if (!(spec.root() instanceof io.jcontainer.Root.Overlay o) || !o.removeWithContainer() || old != null || spec.detached() || spec.name() != null)
             return startOnce(image, spec, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
-        List<io.jcontainer.linux.rootfs.ImageRoots.Mechanism> order = io.jcontainer.linux.rootfs.ImageRoots.order();
+        List<io.jcontainer.linux.rootfs.ImageRoots.Mechanism> order = io.jcontainer.linux.rootfs.ImageRoots.order(o);
         List<String> failed = new ArrayList<>();
+        if (!order.contains(io.jcontainer.linux.rootfs.ImageRoots.Mechanism.OVERLAY) && order.size() > 1)
+            failed.add("overlay: refused by the kernel at an earlier start in this store");
         for (io.jcontainer.linux.rootfs.ImageRoots.Mechanism m : order) {
             if (m == io.jcontainer.linux.rootfs.ImageRoots.Mechanism.OVERLAY) {
                 ContainerSpec s = !Boolean.getBoolean(io.jcontainer.linux.rootfs.ImageRoots.REFUSE_OVERLAY_PROPERTY) ? spec
@@ -588,6 +590,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 } catch (ContainerException e) {
                     if (!io.jcontainer.linux.rootfs.ImageRoots.overlayRefused(e)) throw e;
                     failed.add("overlay: " + e.getMessage());
+                    io.jcontainer.linux.rootfs.ImageRoots.rememberRefused(o);
                     LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: the kernel refused the image root's overlay ({}); trying the fallbacks", e.getMessage());
                     continue;
                 }

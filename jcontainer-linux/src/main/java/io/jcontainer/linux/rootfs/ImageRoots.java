@@ -75,6 +75,29 @@ public final class ImageRoots {
         };
     }
 
+    /**
+     * Stores (directories of container uppers) whose kernel overlay this JVM saw refused: later
+     * starts there go to the fallbacks at once instead of failing a launch first. Looked at only
+     * when not empty, so the kernel overlay's starts do no work for it.
+     */
+    private static final java.util.Set<Path> REFUSED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public static void rememberRefused(Root.Overlay o) {
+        REFUSED.add(store(o));
+    }
+
+    private static Path store(Root.Overlay o) {
+        Path p = o.upper().getParent();
+        return p == null || p.getParent() == null ? o.upper() : p.getParent();
+    }
+
+    /** As {@link #order()}, without the kernel overlay in auto mode where it was refused before. */
+    public static List<Mechanism> order(Root.Overlay o) {
+        List<Mechanism> all = order();
+        if (REFUSED.isEmpty() || all.size() == 1 || !REFUSED.contains(store(o))) return all;
+        return all.subList(1, all.size());
+    }
+
     /** The kernel overlay as the test hook above spoils it (the caller checked the property). */
     public static Root.Overlay refused(Root.Overlay o) {
         List<Path> lowers = new ArrayList<>(o.lowerDirs());

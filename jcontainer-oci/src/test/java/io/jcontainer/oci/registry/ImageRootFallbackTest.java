@@ -4,7 +4,6 @@ import io.jcontainer.Container;
 import io.jcontainer.image.Images;
 import io.jcontainer.image.ImagesOptions;
 import io.jcontainer.image.ProgressListener;
-import io.jcontainer.linux.rootfs.ImageRoots;
 import io.jcontainer.linux.testing.RequiresRoot;
 import io.jcontainer.oci.testing.LocalRegistry;
 import io.jcontainer.oci.testing.TestImage;
@@ -31,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresRoot
 class ImageRootFallbackTest {
+    /** The runtime's switches (io.jcontainer.linux.rootfs.ImageRoots): a mechanism forced; the kernel overlay really refused. */
+    static final String MECHANISM = "jcontainer.imageRoot", REFUSE = "jcontainer.imageRoot.refuseKernelOverlay";
     static LocalRegistry registry;
     static String ref;
     @TempDir
@@ -67,8 +68,8 @@ class ImageRootFallbackTest {
         Path store = tmp.resolve("store-" + mechanism);
         String previous = System.getProperty("jcontainer.storage");
         System.setProperty("jcontainer.storage", store.toString());
-        System.setProperty(ImageRoots.PROPERTY, mechanism);
-        if (refuse) System.setProperty(ImageRoots.REFUSE_OVERLAY_PROPERTY, "true");
+        System.setProperty(MECHANISM, mechanism);
+        if (refuse) System.setProperty(REFUSE, "true");
         try {
             try (Container c = Container.builder().image(ref)
                     .command("/bin/sh", "-c", "ls /etc; ls /opq; cat /opq/new; echo; echo x > /x; cat /x; rm /etc/marker; ls /etc;"
@@ -104,8 +105,8 @@ class ImageRootFallbackTest {
             assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
                     .filter(cmd -> cmd.contains("fuse-overlayfs") && cmd.contains(store.toString())).toList()).isEmpty();
         } finally {
-            System.clearProperty(ImageRoots.PROPERTY);
-            System.clearProperty(ImageRoots.REFUSE_OVERLAY_PROPERTY);
+            System.clearProperty(MECHANISM);
+            System.clearProperty(REFUSE);
             if (previous == null) System.clearProperty("jcontainer.storage");
             else System.setProperty("jcontainer.storage", previous);
         }
