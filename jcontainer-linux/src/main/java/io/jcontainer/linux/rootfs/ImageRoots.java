@@ -107,9 +107,9 @@ public final class ImageRoots {
 
     /** Whether a start failed at the kernel overlay's mount (and a fallback may do). */
     public static boolean overlayRefused(ContainerException e) {
-        String m = String.valueOf(e.getMessage());
-        return e instanceof ContainerStartException && m.contains("overlay")
-                && (m.contains("fsconfig") || m.contains("fsopen") || m.contains("fsmount") || m.contains("mount"));
+        // the launcher's report of the plan's step (step N "mount overlay on …", Op.Mount) and its syscall, not the message's wording
+        return e instanceof ContainerStartException f && f.step() != null && f.step().contains("\"mount overlay on ")
+                && f.syscall() != null && f.syscall().matches("mount|fsopen|fsconfig|fsmount|move_mount");
     }
 
     /** A fallback root made for one container; {@link #close} undoes it (unmount, then the directory goes). */
