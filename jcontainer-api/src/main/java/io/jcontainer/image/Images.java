@@ -169,6 +169,15 @@ public interface Images extends AutoCloseable {
      */
     void storeCredentials(String registry, String username, String password);
 
+    /**
+     * The credentials stored for {@code registry} (the docker config's {@code auths} or its
+     * credential helper), or null: what a client sends a daemon with a pull or push, as docker's
+     * CLI does ({@code X-Registry-Auth}).
+     */
+    default RegistryCredentials storedCredentials(String registry) {
+        return null;
+    }
+
     /** Removes stored credentials for {@code registry}; false if there were none. */
     boolean logout(String registry);
 

@@ -827,6 +827,12 @@ public final class OciImages implements Images {
     }
 
     @Override
+    public RegistryCredentials storedCredentials(String registry) {
+        DockerConfig.Credentials c = dockerConfig.lookup(registry);
+        return c == null ? null : new RegistryCredentials(c.username(), c.secret(), c.identityToken());
+    }
+
+    @Override
     public boolean logout(String registryName) {
         return dockerConfig.remove(registryName);
     }
