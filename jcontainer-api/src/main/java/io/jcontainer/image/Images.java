@@ -178,6 +178,14 @@ public interface Images extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Every login the docker config's {@code auths} holds, by registry host: what a client sends
+     * with a build ({@code X-Registry-Config}), as docker's CLI does.
+     */
+    default java.util.Map<String, RegistryCredentials> storedCredentials() {
+        return java.util.Map.of();
+    }
+
     /** Removes stored credentials for {@code registry}; false if there were none. */
     boolean logout(String registry);
 

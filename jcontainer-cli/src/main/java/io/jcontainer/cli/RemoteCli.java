@@ -740,6 +740,25 @@ final class RemoteCli {
         return java.util.Base64.getUrlEncoder().encodeToString(auth.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * docker's {@code X-Registry-Config} for a build: every login this client stored, by registry
+     * (the daemon picks the one a FROM names), base64url JSON as docker's CLI sends.
+     */
+    private static String registryConfig() {
+        ObjectNode config = JsonNodeFactory.instance.objectNode();
+        Map<String, RegistryCredentials> stored;
+        try (var images = ImageCli.open()) {
+            stored = images.storedCredentials();
+        }
+        stored.forEach((registry, c) -> {
+            ObjectNode a = config.putObject(registry.equals(ImageReference.DOCKER_HUB) ? "https://index.docker.io/v1/" : registry);
+            if (c.identityToken()) a.put("identitytoken", c.secret());
+            else a.put("username", c.username()).put("password", c.secret());
+            a.put("serveraddress", registry);
+        });
+        return java.util.Base64.getUrlEncoder().encodeToString(config.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** A stream of JSON progress objects: status lines, and the first error as docker's (exit 1). */
     private static void progress(InputStream body, PrintStream out) throws IOException {
         var it = JSON.readValues(JSON.getFactory().createParser(body), JsonNode.class);
@@ -840,7 +859,7 @@ final class RemoteCli {
             throw new CliException(1, "unable to prepare context: " + badPattern.getMessage());
         }
         String id = null;
-        try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of()).ok()) {
+        try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of("X-Registry-Config", registryConfig())).ok()) {
             var it = JSON.readValues(JSON.getFactory().createParser(r.body()), JsonNode.class);
             while (it.hasNext()) {
                 JsonNode m = it.next();

@@ -373,6 +373,13 @@ class RemoteCliIT {
             var pulled = withConfig(config, null, "pull", secret);
             assertThat(pulled.code()).as(pulled.toString()).isZero();
             assertThat(pulled.out()).contains("Downloaded newer image for " + secret);
+            // a build's FROM pull: the client's logins go along in X-Registry-Config
+            ok("rmi", secret);
+            Path ctx = Files.createDirectories(dir.resolve("private-ctx"));
+            Files.writeString(ctx.resolve("Dockerfile"), "FROM " + secret + "\nLABEL from=private\n");
+            var built = withConfig(config, null, "build", "-q", "-t", "127.0.0.1:1/jc-remote/from-private:1", ctx.toString());
+            assertThat(built.code()).as(built.toString()).isZero();
+            ok("rmi", "127.0.0.1:1/jc-remote/from-private:1");
             // without the client's credentials the service cannot: it stored none
             ok("rmi", secret);
             var anonymous = withConfig(dir.resolve("no-login"), null, "pull", secret);

@@ -827,6 +827,16 @@ public final class OciImages implements Images {
     }
 
     @Override
+    public Map<String, RegistryCredentials> storedCredentials() {
+        Map<String, RegistryCredentials> out = new java.util.TreeMap<>();
+        for (String r : dockerConfig.registries()) {
+            RegistryCredentials c = storedCredentials(r);
+            if (c != null) out.put(r, c);
+        }
+        return out;
+    }
+
+    @Override
     public RegistryCredentials storedCredentials(String registry) {
         DockerConfig.Credentials c = dockerConfig.lookup(registry);
         return c == null ? null : new RegistryCredentials(c.username(), c.secret(), c.identityToken());
