@@ -51,6 +51,17 @@ public interface Images extends AutoCloseable {
     /** Pulls for {@code platform} instead of the configured one. */
     ImageInfo pull(String reference, Platform platform, ProgressListener listener);
 
+    /**
+     * Pulls with {@code credentials} for the reference's registry instead of the stored ones
+     * (docker's {@code X-Registry-Auth}); null: the stored ones. Never stored. A null
+     * {@code platform} is the configured one.
+     */
+    default ImageInfo pull(String reference, Platform platform, ProgressListener listener, RegistryCredentials credentials) {
+        if (credentials != null)
+            throw new UnsupportedOperationException("per-request credentials are not implemented by " + getClass().getName());
+        return platform == null ? pull(reference, listener) : pull(reference, platform, listener);
+    }
+
     /** Every stored image (one entry per image id). */
     List<ImageInfo> list();
 
@@ -75,6 +86,16 @@ public interface Images extends AutoCloseable {
 
     /** Pushes the stored image to the registry its reference names; returns the manifest digest. */
     String push(String reference, ProgressListener listener);
+
+    /**
+     * Pushes with {@code credentials} for the reference's registry instead of the stored ones
+     * (docker's {@code X-Registry-Auth}); null: the stored ones. Never stored.
+     */
+    default String push(String reference, ProgressListener listener, RegistryCredentials credentials) {
+        if (credentials != null)
+            throw new UnsupportedOperationException("per-request credentials are not implemented by " + getClass().getName());
+        return push(reference, listener);
+    }
 
     /** Writes {@code images} into one archive. */
     void save(List<String> images, Path archive, ArchiveFormat format);
@@ -147,6 +168,23 @@ public interface Images extends AutoCloseable {
      * client does once a daemon has checked them ({@code docker -H … login}).
      */
     void storeCredentials(String registry, String username, String password);
+
+    /**
+     * The credentials stored for {@code registry} (the docker config's {@code auths} or its
+     * credential helper), or null: what a client sends a daemon with a pull or push, as docker's
+     * CLI does ({@code X-Registry-Auth}).
+     */
+    default RegistryCredentials storedCredentials(String registry) {
+        return null;
+    }
+
+    /**
+     * Every login the docker config's {@code auths} holds, by registry host: what a client sends
+     * with a build ({@code X-Registry-Config}), as docker's CLI does.
+     */
+    default java.util.Map<String, RegistryCredentials> storedCredentials() {
+        return java.util.Map.of();
+    }
 
     /** Removes stored credentials for {@code registry}; false if there were none. */
     boolean logout(String registry);

@@ -10,6 +10,8 @@ import io.jcontainer.docker.CreateBody;
 import io.jcontainer.docker.DetachKeys;
 import io.jcontainer.docker.PsColumns;
 import io.jcontainer.docker.StatsColumns;
+import io.jcontainer.image.ImageReference;
+import io.jcontainer.image.RegistryCredentials;
 import io.jcontainer.image.build.DockerIgnore;
 
 import java.io.IOException;
@@ -705,9 +707,56 @@ final class RemoteCli {
             repo = image.substring(0, colon);
             tag = image.substring(colon + 1);
         }
-        try (var r = client.call("POST", "/images/create" + query("fromImage", repo, "tag", at < 0 && tag == null ? "latest" : tag), null).ok()) {
+        try (var r = client.call("POST", "/images/create" + query("fromImage", repo, "tag", at < 0 && tag == null ? "latest" : tag), null, null,
+                Map.of("X-Registry-Auth", registryAuth(image))).ok()) {
             progress(r.body(), out);
         }
+    }
+
+    /**
+     * docker's {@code X-Registry-Auth} for {@code image}: the credentials this client stored at
+     * {@code login} for the image's registry (base64url JSON, as docker's CLI sends), or {@code {}}
+     * — the daemon then uses its own, if any. Required on push, so always sent.
+     */
+    private static String registryAuth(String image) {
+        ObjectNode auth = JsonNodeFactory.instance.objectNode();
+        String registry;
+        try {
+            registry = ImageReference.parse(image).registry();
+        } catch (RuntimeException notAReference) {
+            registry = null;                     // the daemon names what is wrong with it
+        }
+        if (registry != null) {
+            RegistryCredentials c;
+            try (var images = ImageCli.open()) {
+                c = images.storedCredentials(registry);
+            }
+            if (c != null) {
+                if (c.identityToken()) auth.put("identitytoken", c.secret());
+                else auth.put("username", c.username()).put("password", c.secret());
+                auth.put("serveraddress", registry.equals(ImageReference.DOCKER_HUB) ? "https://index.docker.io/v1/" : registry);
+            }
+        }
+        return java.util.Base64.getUrlEncoder().encodeToString(auth.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * docker's {@code X-Registry-Config} for a build: every login this client stored, by registry
+     * (the daemon picks the one a FROM names), base64url JSON as docker's CLI sends.
+     */
+    private static String registryConfig() {
+        ObjectNode config = JsonNodeFactory.instance.objectNode();
+        Map<String, RegistryCredentials> stored;
+        try (var images = ImageCli.open()) {
+            stored = images.storedCredentials();
+        }
+        stored.forEach((registry, c) -> {
+            ObjectNode a = config.putObject(registry.equals(ImageReference.DOCKER_HUB) ? "https://index.docker.io/v1/" : registry);
+            if (c.identityToken()) a.put("identitytoken", c.secret());
+            else a.put("username", c.username()).put("password", c.secret());
+            a.put("serveraddress", registry);
+        });
+        return java.util.Base64.getUrlEncoder().encodeToString(config.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A stream of JSON progress objects: status lines, and the first error as docker's (exit 1). */
@@ -765,9 +814,8 @@ final class RemoteCli {
             repo = image.substring(0, colon);
             tag = image.substring(colon + 1);
         }
-        // no credentials are sent from here: the daemon uses its own (docker's X-Registry-Auth is required, so an empty one)
-        String auth = java.util.Base64.getUrlEncoder().encodeToString("{}".getBytes(StandardCharsets.UTF_8));
-        try (var r = client.call("POST", "/images/" + path(repo) + "/push" + query("tag", tag), new byte[0], null, Map.of("X-Registry-Auth", auth)).ok()) {
+        try (var r = client.call("POST", "/images/" + path(repo) + "/push" + query("tag", tag), new byte[0], null,
+                Map.of("X-Registry-Auth", registryAuth(image))).ok()) {
             progress(r.body(), p.bool("quiet") ? new PrintStream(OutputStream.nullOutputStream()) : io.out());
         }
         return 0;
@@ -811,7 +859,7 @@ final class RemoteCli {
             throw new CliException(1, "unable to prepare context: " + badPattern.getMessage());
         }
         String id = null;
-        try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of()).ok()) {
+        try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of("X-Registry-Config", registryConfig())).ok()) {
             var it = JSON.readValues(JSON.getFactory().createParser(r.body()), JsonNode.class);
             while (it.hasNext()) {
                 JsonNode m = it.next();

@@ -364,6 +364,31 @@ class RemoteCliIT {
             assertThat(Files.readString(config.resolve("config.json"))).contains(secured.host());
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config.resolve("config.json"))))
                     .isEqualTo("rw-------");
+            // push and pull with the client's stored login (X-Registry-Auth): the service has none of its own
+            String secret = secured.host() + "/jc-remote/private:1";
+            ok("tag", ref, secret);
+            var privatePush = withConfig(config, null, "push", secret);
+            assertThat(privatePush.code()).as(privatePush.toString()).isZero();
+            ok("rmi", secret);
+            var pulled = withConfig(config, null, "pull", secret);
+            assertThat(pulled.code()).as(pulled.toString()).isZero();
+            assertThat(pulled.out()).contains("Downloaded newer image for " + secret);
+            // a build's FROM pull: the client's logins go along in X-Registry-Config
+            ok("rmi", secret);
+            Path ctx = Files.createDirectories(dir.resolve("private-ctx"));
+            Files.writeString(ctx.resolve("Dockerfile"), "FROM " + secret + "\nLABEL from=private\n");
+            var built = withConfig(config, null, "build", "-q", "-t", "127.0.0.1:1/jc-remote/from-private:1", ctx.toString());
+            assertThat(built.code()).as(built.toString()).isZero();
+            ok("rmi", "127.0.0.1:1/jc-remote/from-private:1");
+            // without the client's credentials the service cannot: it stored none
+            ok("rmi", secret);
+            var anonymous = withConfig(dir.resolve("no-login"), null, "pull", secret);
+            assertThat(anonymous.code()).as(anonymous.toString()).isEqualTo(1);
+            for (Path owned : List.of(dir.resolve("state"), dir.resolve("store"))) if (Files.isDirectory(owned))
+                try (var walk = Files.walk(owned)) {
+                    for (Path f : walk.filter(Files::isRegularFile).toList())
+                        assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain("s3cret");
+                }
             var logout = withConfig(config, null, "logout", secured.host());
             assertThat(logout.out()).isEqualTo("Removing login credentials for " + secured.host() + "\n");
             assertThat(Files.readString(config.resolve("config.json"))).doesNotContain(secured.host());

@@ -15,6 +15,7 @@ import io.jcontainer.image.ProgressListener;
 import io.jcontainer.image.RegistryConfig;
 import io.jcontainer.image.UnsupportedPlatformException;
 import io.jcontainer.oci.archive.Archives;
+import io.jcontainer.image.RegistryCredentials;
 import io.jcontainer.oci.registry.DockerConfig;
 import io.jcontainer.oci.registry.Endpoints;
 import io.jcontainer.oci.registry.RegistryClient;
@@ -89,6 +90,18 @@ public final class OciImages implements Images {
         return store;
     }
 
+    /**
+     * The client for one pull or push: the shared one, or a view with {@code credentials} for
+     * {@code ref}'s registry and a token cache of its own (nothing to close: it uses the shared
+     * one's connections and is dropped with the request).
+     */
+    private RegistryClient registryClient(ImageReference ref, RegistryCredentials credentials) {
+        RegistryClient rc = registryClient();
+        if (credentials == null) return rc;
+        return rc.withCredentials(Map.of(ref.registry(),
+                new DockerConfig.Credentials(credentials.username(), credentials.secret(), credentials.identityToken())));
+    }
+
     public synchronized RegistryClient registryClient() {
         if (registry == null) registry = new RegistryClient(endpoints, dockerConfig);
         return registry;
@@ -103,15 +116,22 @@ public final class OciImages implements Images {
 
     @Override
     public ImageInfo pull(String reference, Platform platform, ProgressListener listener) {
+        return pull(reference, platform, listener, null);
+    }
+
+    @Override
+    public ImageInfo pull(String reference, Platform platform, ProgressListener listener, RegistryCredentials credentials) {
+        if (platform == null) platform = options.platform();
         ImageReference ref = ImageReference.parse(reference);
+        RegistryClient rc = registryClient(ref, credentials);
         try (var held = store.gcLock().shared()) {
-            RegistryClient.Fetched top = registryClient().manifest(ref.registry(), ref.repository(), ref.reference());
+            RegistryClient.Fetched top = rc.manifest(ref.registry(), ref.repository(), ref.reference());
             listener.resolved(ref, top.digest().toString());
             ImageManifest.Manifest manifest;
             Digest manifestDigest;
             if (top.manifest() instanceof ImageManifest.Index index) {
                 Descriptor chosen = selectPlatform(index, platform, ref);
-                RegistryClient.Fetched one = registryClient().manifest(ref.registry(), ref.repository(), chosen.digest().toString());
+                RegistryClient.Fetched one = rc.manifest(ref.registry(), ref.repository(), chosen.digest().toString());
                 if (!(one.manifest() instanceof ImageManifest.Manifest m))
                     throw new InvalidImageException(ref + ": the index entry for " + platform + " is itself an index");
                 manifest = m;
@@ -124,7 +144,7 @@ public final class OciImages implements Images {
 
             Descriptor cfg = manifest.config();
             if (!store.has(cfg.digest())) {
-                byte[] config = registryClient().blobBytes(ref.registry(), ref.repository(), cfg, MAX_CONFIG);
+                byte[] config = rc.blobBytes(ref.registry(), ref.repository(), cfg, MAX_CONFIG);
                 store.ingest(cfg.digest(), cfg.size(), new java.io.ByteArrayInputStream(config));
             }
             ImageConfigJson config = ImageConfigJson.parse(store.read(cfg.digest(), MAX_CONFIG), "config " + cfg.digest());
@@ -132,7 +152,7 @@ public final class OciImages implements Images {
                 throw new InvalidImageException(ref + ": the manifest has " + manifest.layers().size()
                         + " layers but the config lists " + config.diffIds().size() + " diff_ids");
 
-            fetchLayers(ref, manifest.layers(), config.diffIds(), listener);
+            fetchLayers(rc, ref, manifest.layers(), config.diffIds(), listener);
             // Layers whose blobs were already here (or whose streaming unpack gave up) are
             // unpacked from the store: a pulled image is ready to run, as docker's.
             unpackLayers(manifest, config, ref.toString());
@@ -155,14 +175,14 @@ public final class OciImages implements Images {
         throw new UnsupportedPlatformException(ref + " has no image for " + platform + " (it offers " + offered + ")");
     }
 
-    private void fetchLayers(ImageReference ref, List<Descriptor> layers, List<Digest> diffIds, ProgressListener listener) {
+    private void fetchLayers(RegistryClient rc, ImageReference ref, List<Descriptor> layers, List<Digest> diffIds, ProgressListener listener) {
         List<Future<?>> running = new ArrayList<>();
         List<Digest> chains = ImageConfigJson.chainIds(diffIds);
         for (int i = 0; i < layers.size(); i++) {
             Descriptor layer = layers.get(i);
             Digest chain = chains.get(i);
             Digest diffId = diffIds.get(i);
-            running.add(transfers.submit(() -> fetchLayer(ref, layer, chain, diffId, listener)));
+            running.add(transfers.submit(() -> fetchLayer(rc, ref, layer, chain, diffId, listener)));
         }
         RuntimeException first = null;
         for (Future<?> f : running) {
@@ -184,7 +204,7 @@ public final class OciImages implements Images {
      * the first and then find the blob present. The download goes to ingest/&lt;hex&gt;.partial,
      * which a later pull resumes after an interruption, and is renamed to blobs/ only verified.
      */
-    private void fetchLayer(ImageReference ref, Descriptor layer, Digest chain, Digest diffId, ProgressListener listener) {
+    private void fetchLayer(RegistryClient rc, ImageReference ref, Descriptor layer, Digest chain, Digest diffId, ProgressListener listener) {
         if (store.has(layer.digest())) {
             listener.layerDone(layer.digest().toString(), true);
             return;
@@ -203,7 +223,7 @@ public final class OciImages implements Images {
             Streamed streamed = Files.exists(partial) || Files.isDirectory(store.layersDir().resolve(chain.hex()))
                     ? null : startStreamedUnpack(layer, chain);
             try {
-                registryClient().fetchBlob(ref.registry(), ref.repository(), layer, partial,
+                rc.fetchBlob(ref.registry(), ref.repository(), layer, partial,
                         done -> listener.layerProgress(layer.digest().toString(), done, layer.size()), streamed == null ? null : streamed.pipe);
                 store.commit(partial, layer.digest());
             } finally {
@@ -493,14 +513,23 @@ public final class OciImages implements Images {
 
     @Override
     public String push(String reference, ProgressListener listener) {
+        return push(reference, listener, null);
+    }
+
+    @Override
+    public String push(String reference, ProgressListener listener, RegistryCredentials credentials) {
         ImageReference ref = ImageReference.parse(reference);
+        return push(registryClient(ref, credentials), ref, reference, listener);
+    }
+
+    private String push(RegistryClient rc, ImageReference ref, String reference, ProgressListener listener) {
         Stored s = resolve(reference);
         List<String> sources = s.entries().stream().map(e -> e.manifest().annotations().get(REPO_DIGEST))
                 .filter(java.util.Objects::nonNull).map(rd -> rd.substring(0, rd.indexOf('@'))).toList();
         List<Descriptor> blobs = new ArrayList<>(s.manifest().layers());
         blobs.add(s.manifest().config());
         List<Future<?>> running = new ArrayList<>();
-        for (Descriptor d : blobs) running.add(transfers.submit(() -> pushBlob(ref, d, sources, listener)));
+        for (Descriptor d : blobs) running.add(transfers.submit(() -> pushBlob(rc, ref, d, sources, listener)));
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -511,7 +540,7 @@ public final class OciImages implements Images {
                 throw new ImageException("push of " + ref + " interrupted");
             }
         }
-        Digest d = registryClient().putManifest(ref.registry(), ref.repository(), ref.reference(), s.manifest().mediaType(), s.manifest().raw());
+        Digest d = rc.putManifest(ref.registry(), ref.repository(), ref.reference(), s.manifest().mediaType(), s.manifest().raw());
         if (!d.equals(s.manifestDigest())) throw new DigestMismatchException("pushed manifest digest " + d + " differs from " + s.manifestDigest());
         // Remember where it now lives: a later push to the same registry can mount from here.
         Descriptor entry = new Descriptor(s.manifest().mediaType(), d, s.manifest().raw().length, null, null,
@@ -521,23 +550,23 @@ public final class OciImages implements Images {
         return d.toString();
     }
 
-    private void pushBlob(ImageReference ref, Descriptor d, List<String> sources, ProgressListener listener) {
+    private void pushBlob(RegistryClient rc, ImageReference ref, Descriptor d, List<String> sources, ProgressListener listener) {
         String digest = d.digest().toString();
-        if (registryClient().blobExists(ref.registry(), ref.repository(), d.digest())) {
+        if (rc.blobExists(ref.registry(), ref.repository(), d.digest())) {
             listener.layerDone(digest, true);
             return;
         }
         for (String source : sources) {
             ImageReference from = ImageReference.parse(source + ":x");
             if (from.registry().equals(ref.registry()) && !from.repository().equals(ref.repository())
-                    && registryClient().mount(ref.registry(), ref.repository(), d.digest(), from.repository())) {
+                    && rc.mount(ref.registry(), ref.repository(), d.digest(), from.repository())) {
                 listener.layerDone(digest, true);
                 return;
             }
         }
         listener.layerStarted(digest, d.size());
         store.verify(d.digest(), d.size());
-        registryClient().upload(ref.registry(), ref.repository(), d, store.blobPath(d.digest()), done -> listener.layerProgress(digest, done, d.size()));
+        rc.upload(ref.registry(), ref.repository(), d, store.blobPath(d.digest()), done -> listener.layerProgress(digest, done, d.size()));
         listener.layerDone(digest, false);
     }
 
@@ -795,6 +824,22 @@ public final class OciImages implements Images {
     @Override
     public void storeCredentials(String registryName, String username, String password) {
         dockerConfig.store(registryName, username, password);
+    }
+
+    @Override
+    public Map<String, RegistryCredentials> storedCredentials() {
+        Map<String, RegistryCredentials> out = new java.util.TreeMap<>();
+        for (String r : dockerConfig.registries()) {
+            RegistryCredentials c = storedCredentials(r);
+            if (c != null) out.put(r, c);
+        }
+        return out;
+    }
+
+    @Override
+    public RegistryCredentials storedCredentials(String registry) {
+        DockerConfig.Credentials c = dockerConfig.lookup(registry);
+        return c == null ? null : new RegistryCredentials(c.username(), c.secret(), c.identityToken());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.jcontainer.oci.build;
 
+import io.jcontainer.image.RegistryCredentials;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The builder's view of jcontainer's image store ({@link OciImages}): base images resolved or
@@ -33,9 +36,17 @@ public final class OciBuildStore implements BuildStore {
     private final OciImages images;
     private final Store store;
 
+    /** Credentials for base-image pulls by registry host (docker's X-Registry-Config); never stored. */
+    private final Map<String, RegistryCredentials> credentials;
+
     public OciBuildStore(OciImages images) {
+        this(images, Map.of());
+    }
+
+    public OciBuildStore(OciImages images, Map<String, RegistryCredentials> credentials) {
         this.images = images;
         this.store = images.store();
+        this.credentials = Map.copyOf(credentials);
     }
 
     @Override
@@ -51,8 +62,8 @@ public final class OciBuildStore implements BuildStore {
                 }
             }
             if (s == null) {
-                if (platform == null) images.pull(reference, ProgressListener.NONE);
-                else images.pull(reference, Platform.parse(platform), ProgressListener.NONE);
+                RegistryCredentials c = credentials.get(io.jcontainer.image.ImageReference.parse(reference).registry());
+                images.pull(reference, platform == null ? null : Platform.parse(platform), ProgressListener.NONE, c);
                 s = images.resolve(reference);
             }
             JsonNode cfg = Json.parse(store.read(s.configDigest(), MAX_CONFIG), "config " + s.configDigest());

@@ -39,7 +39,7 @@ public final class OciImageBuilder implements ImageBuilder {
     }
 
     private DockerfileBuilder builder(BuildOptions options) {
-        return new DockerfileBuilder(new OciBuildStore(images), new ContainerStepRunner(), new BuildCache(cacheDir(options)));
+        return new DockerfileBuilder(new OciBuildStore(images, options.registryCredentials()), new ContainerStepRunner(), new BuildCache(cacheDir(options)));
     }
 
     /**

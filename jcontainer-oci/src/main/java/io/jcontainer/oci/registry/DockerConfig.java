@@ -58,6 +58,18 @@ public final class DockerConfig {
         return null;
     }
 
+    /** The registry hosts the file's {@code auths} names ({@code docker.io} for Docker Hub's index URL). */
+    public java.util.Set<String> registries() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        read().path("auths").fieldNames().forEachRemaining(k -> {
+            String s = k.replaceFirst("^https?://", "");
+            int slash = s.indexOf('/');
+            s = slash < 0 ? s : s.substring(0, slash);
+            out.add(s.isEmpty() || s.equals("index.docker.io") || s.equals("registry-1.docker.io") ? "docker.io" : s);
+        });
+        return out;
+    }
+
     private static String[] keys(String registry) {
         if (registry.equals("docker.io"))
             return new String[]{"https://index.docker.io/v1/", "docker.io", "index.docker.io", "registry-1.docker.io"};

@@ -61,6 +61,10 @@ public final class RegistryClient implements AutoCloseable {
 
     private final Endpoints endpoints;
     private final DockerConfig dockerConfig;
+    /** Per-request credentials by registry host, over dockerConfig for those hosts only. */
+    private final Map<String, DockerConfig.Credentials> overrides;
+    /** The client whose HTTP clients this per-request view uses (null: this one owns its own). */
+    private final RegistryClient shared;
     /** For https: made at the first https request (its TLS setup, the trust store read, is most of a pull's CPU). */
     private HttpClient https;
     /** For plain-http registries (127.0.0.1:5000...): no trust store, and no certificate it would ever accept. */
@@ -79,8 +83,24 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     public RegistryClient(Endpoints endpoints, DockerConfig dockerConfig) {
+        this(endpoints, dockerConfig, Map.of(), null);
+    }
+
+    private RegistryClient(Endpoints endpoints, DockerConfig dockerConfig, Map<String, DockerConfig.Credentials> overrides, RegistryClient shared) {
         this.endpoints = endpoints;
         this.dockerConfig = dockerConfig;
+        this.overrides = Map.copyOf(overrides);
+        this.shared = shared;
+    }
+
+    /**
+     * A view for one request that authenticates to the registries in {@code credentials} with
+     * those (the stored config still answers for every other registry). It has its own token
+     * cache — a token got with one caller's credentials is never reused by another caller — and
+     * shares this client's connections. Closing it leaves this client open.
+     */
+    public RegistryClient withCredentials(Map<String, DockerConfig.Credentials> credentials) {
+        return new RegistryClient(endpoints, dockerConfig, credentials, shared != null ? shared : this);
     }
 
     /**
@@ -89,6 +109,7 @@ public final class RegistryClient implements AutoCloseable {
      * skips verification; it exists because java.net.http sets up a context in every client.
      */
     private synchronized HttpClient client(URI uri) {
+        if (shared != null) return shared.client(uri);
         boolean tls = !"http".equalsIgnoreCase(uri.getScheme());
         if (tls && https == null) https = builder().build();
         if (!tls && plain == null) {
@@ -451,7 +472,8 @@ public final class RegistryClient implements AutoCloseable {
                           Supplier<BodyPublisher> body, String scope, DockerConfig.Credentials explicit, boolean noCache) {
         URI base = base(registry);
         URI uri = absolute != null ? absolute : URI.create(base + path);
-        DockerConfig.Credentials creds = explicit != null ? explicit : dockerConfig.lookup(registry);
+        DockerConfig.Credentials creds = explicit != null ? explicit
+                : overrides.containsKey(registry) ? overrides.get(registry) : dockerConfig.lookup(registry);
         String key = registry + " " + scope;
         boolean authRetried = false;
         while (true) {
@@ -619,6 +641,7 @@ public final class RegistryClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shared != null) return;                 // the connections are the shared client's
         HttpClient a, b;
         synchronized (this) {
             a = https;

@@ -6,6 +6,7 @@ import io.jcontainer.image.Images;
 import io.jcontainer.image.ImagesOptions;
 import io.jcontainer.image.ProgressListener;
 import io.jcontainer.image.RegistryConfig;
+import io.jcontainer.image.RegistryCredentials;
 import io.jcontainer.image.RegistryDeniedException;
 import io.jcontainer.oci.testing.LocalRegistry;
 import io.jcontainer.oci.testing.TestImage;
@@ -108,6 +109,27 @@ class AuthAndRedirectTest {
     }
 
     @Test
+    void perRequestCredentialsPullAndPushForThatRequestOnly(@TempDir Path tmp) {
+        Path cfg = tmp.resolve("none.json");
+        var good = RegistryCredentials.password(USER, PASSWORD);
+        try (Images images = open(tmp.resolve("s"), cfg)) {
+            assertThatThrownBy(() -> images.pull(ref, null, ProgressListener.NONE, RegistryCredentials.password(USER, "wrong")))
+                    .isInstanceOfSatisfying(RegistryDeniedException.class, e -> assertThat(e.status()).isEqualTo(401));
+            assertThat(images.pull(ref, null, ProgressListener.NONE, good).repoTags()).containsExactly(ref);
+            String copy = registry.host() + "/secure/copy:1";
+            images.tag(ref, copy);
+            assertThat(images.push(copy, ProgressListener.NONE, good)).startsWith("sha256:");
+            // the next request without credentials gets no token or Basic header left by the last one
+            images.remove(copy, false);
+            images.remove(ref, false);
+            assertThatThrownBy(() -> images.pull(ref, ProgressListener.NONE)).isInstanceOf(RegistryDeniedException.class);
+            assertThatThrownBy(() -> images.pull(copy, ProgressListener.NONE)).isInstanceOf(RegistryDeniedException.class);
+            assertThat(good.toString()).doesNotContain(PASSWORD);
+        }
+        assertThat(cfg).doesNotExist();
+    }
+
+    @Test
     void credentialsAreNotSentToARedirectTarget(@TempDir Path tmp) throws Exception {
         List<String> storageAuth = new CopyOnWriteArrayList<>();
         List<String> storageRequests = new CopyOnWriteArrayList<>();
@@ -147,6 +169,15 @@ class AuthAndRedirectTest {
             }
             assertThat(storageRequests).hasSizeGreaterThanOrEqualTo(4);       // config + 3 layers
             assertThat(storageAuth).isEmpty();
+            // the same with per-request credentials (a service's X-Registry-Auth), nothing stored
+            int before = storageRequests.size();
+            try (Images images = Images.open(ImagesOptions.defaults().withStorageRoot(tmp.resolve("s2")).withDockerConfig(tmp.resolve("none.json"))
+                    .withRegistries(new RegistryConfig(Set.of(), List.of())))) {
+                images.pull(frontHost + "/secure/busybox:1", null, ProgressListener.NONE, RegistryCredentials.password(USER, PASSWORD));
+            }
+            assertThat(storageRequests).hasSizeGreaterThanOrEqualTo(before + 4);
+            assertThat(storageAuth).isEmpty();
+            assertThat(tmp.resolve("none.json")).doesNotExist();
         } finally {
             front.stop(0);
             storage.stop(0);

@@ -67,7 +67,8 @@ final class BuildHandler {
                 .withTags(q.queryAll("t").stream().filter(t -> !t.isEmpty()).toList())
                 .withBuildArgs(stringMap(q.query("buildargs"), "buildargs"))
                 .withNoCache(q.bool("nocache", false))
-                .withPull(q.bool("pull", false));
+                .withPull(q.bool("pull", false))
+                .withRegistryCredentials(RegistryAuth.config(q.header("X-Registry-Config")));
         String dockerfile = q.query("dockerfile");
         if (dockerfile != null && !dockerfile.isEmpty()) options = options.withDockerfile(dockerfile);
         String target = q.query("target");

@@ -11,6 +11,7 @@ import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.Images;
 import io.jcontainer.image.Platform;
 import io.jcontainer.image.ProgressListener;
+import io.jcontainer.image.RegistryCredentials;
 import io.jcontainer.server.http.ApiError;
 import io.jcontainer.server.http.Errors;
 import io.jcontainer.server.http.Exchange;
@@ -89,6 +90,7 @@ final class ImagesHandler {
             throw ApiError.badRequest(e.getMessage());
         }
         String platform = q.query("platform");
+        RegistryCredentials credentials = RegistryAuth.auth(q.header("X-Registry-Auth"));
         Messages m = new Messages(x);
         boolean had = images().exists(image);
         String before = had ? images().inspect(image).id() : "";
@@ -113,8 +115,7 @@ final class ImagesHandler {
         };
         ImageInfo info;
         try {
-            info = platform == null || platform.isEmpty() ? images().pull(image, progress)
-                    : images().pull(image, Platform.parse(platform), progress);
+            info = images().pull(image, platform == null || platform.isEmpty() ? null : Platform.parse(platform), progress, credentials);
         } catch (RuntimeException e) {
             m.fail(e);
             return;
@@ -375,6 +376,7 @@ final class ImagesHandler {
         String image = tag == null || tag.isEmpty() ? name : name + ":" + tag;
         find(image);
         ImageReference ref = ImageReference.parse(image);
+        RegistryCredentials credentials = RegistryAuth.auth(q.header("X-Registry-Auth"));
         Messages m = new Messages(x);
         m.lazyFirst(Json.obj("status", "The push refers to repository [" + ref.name() + "]"));
         ProgressListener progress = new ProgressListener() {
@@ -396,7 +398,7 @@ final class ImagesHandler {
         };
         String digest;
         try {
-            digest = images().push(image, progress);
+            digest = images().push(image, progress, credentials);
         } catch (RuntimeException e) {
             m.fail(e);
             return;
