@@ -56,6 +56,62 @@ class PeerToolsTest {
         return Images.open(ImagesOptions.defaults().withStorageRoot(storage).withDockerConfig(storage.resolve("dc.json")));
     }
 
+    /**
+     * A Dockerfile build pushed to the registry reads the same from outside: skopeo's view of the
+     * image config carries the Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes,
+     * Labels and StopSignal the builder wrote (and that jcontainer's own inspect shows).
+     */
+    @Test
+    void skopeoReadsAPushedBuildsConfigAsTheDockerfileSaid(@TempDir Path tmp) throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Files.writeString(ctx.resolve("app.txt"), "app\n");
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                COPY app.txt /srv/app/
+                ENV APP_HOME=/srv/app GREETING="two words"
+                WORKDIR $APP_HOME
+                USER 65534:65534
+                EXPOSE 8080/tcp 53/udp
+                VOLUME ["/data", "/cache"]
+                LABEL org.opencontainers.image.version=1.0 description="built by jcontainer"
+                STOPSIGNAL SIGINT
+                ENTRYPOINT ["/srv/app/run", "--flag"]
+                CMD ["arg one", "arg2"]
+                """);
+        String ref = registry.host() + "/peers/built:1";
+        io.jcontainer.image.ImageConfig ours;
+        try (Images images = open(tmp.resolve("s"))) {
+            io.jcontainer.image.build.ImageBuilder.of(images).build(ctx,
+                    io.jcontainer.image.build.BuildOptions.defaults().withTags(ref), io.jcontainer.image.build.BuildListener.NONE);
+            images.push(ref, ProgressListener.NONE);
+            ours = images.inspect(ref).config();
+        }
+        JsonNode config = Json.MAPPER.readTree(run(List.of("skopeo", "inspect", "--tls-verify=false", "--config", "docker://" + ref))).path("config");
+        assertThat(strings(config.path("Entrypoint"))).containsExactly("/srv/app/run", "--flag").isEqualTo(ours.entrypoint());
+        assertThat(strings(config.path("Cmd"))).containsExactly("arg one", "arg2").isEqualTo(ours.cmd());
+        assertThat(strings(config.path("Env"))).contains("APP_HOME=/srv/app", "GREETING=two words").isEqualTo(ours.env());
+        assertThat(config.path("WorkingDir").asText()).isEqualTo("/srv/app").isEqualTo(ours.workingDir());
+        assertThat(config.path("User").asText()).isEqualTo("65534:65534").isEqualTo(ours.user());
+        assertThat(names(config.path("ExposedPorts"))).containsExactlyInAnyOrder("8080/tcp", "53/udp").isEqualTo(ours.exposedPorts());
+        assertThat(names(config.path("Volumes"))).containsExactlyInAnyOrder("/data", "/cache").isEqualTo(ours.volumes());
+        assertThat(config.path("Labels").path("org.opencontainers.image.version").asText()).isEqualTo("1.0");
+        assertThat(config.path("Labels").path("description").asText()).isEqualTo("built by jcontainer");
+        assertThat(config.path("Labels").size()).isEqualTo(ours.labels().size());
+        assertThat(config.path("StopSignal").asText()).isEqualTo("SIGINT").isEqualTo(ours.stopSignal());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static java.util.Set<String> names(JsonNode object) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        object.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
     @Test
     void skopeoSeesWhatJcontainerPushedWithIdenticalDigests(@TempDir Path tmp) throws Exception {
         var image = TestImage.busybox("skopeo");
