@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresRoot
 class RootlessBuildIT {
-    static final String USER = "jcuser";
+    static final String USER = JcUser.NAME;
+    JcUser user;
 
     @TempDir
     Path tmp;
@@ -39,9 +40,9 @@ class RootlessBuildIT {
 
     @BeforeEach
     void user() throws Exception {
-        if (sh("id", "-u", USER).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", USER).code()).as("useradd").isZero();
-        uid = Integer.parseInt(sh("id", "-u", USER).out().strip());
-        gid = Integer.parseInt(sh("id", "-g", USER).out().strip());
+        user = JcUser.ensure();
+        uid = user.uid();
+        gid = user.gid();
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         xdg = Files.createDirectory(tmp.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         home = Files.createDirectory(tmp.resolve("home"));
@@ -59,16 +60,11 @@ class RootlessBuildIT {
     }
 
     Result cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "XDG_RUNTIME_DIR=" + xdg,
-                "JCONTAINER_STORAGE=" + store, "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
-                Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
-        cmd.addAll(List.of(args));
-        return sh(cmd.toArray(String[]::new));
+        return user.jcontainer(home, List.of("XDG_RUNTIME_DIR=" + xdg, "JCONTAINER_STORAGE=" + store), args);
     }
 
     static Result sh(String... cmd) throws Exception {
-        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
+        return JcUser.sh(cmd);
     }
 
     /** Every entry of every layer blob in the store: name -> "uid:gid". */

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresRoot
 class RootlessImageIT {
-    static final String USER = "jcuser";
+    static final String USER = JcUser.NAME;
+    JcUser user;
 
     @TempDir
     Path tmp;
@@ -44,9 +45,9 @@ class RootlessImageIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        if (sh("id", "-u", USER).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", USER).code()).as("useradd").isZero();
-        uid = Integer.parseInt(sh("id", "-u", USER).out().strip());
-        gid = Integer.parseInt(sh("id", "-g", USER).out().strip());
+        user = JcUser.ensure();
+        uid = user.uid();
+        gid = user.gid();
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         xdg = Files.createDirectory(tmp.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         home = Files.createDirectory(tmp.resolve("home"));
@@ -68,17 +69,11 @@ class RootlessImageIT {
 
     /** ./jcontainer as jcuser with only what a login would set, and its own store. */
     Result asUser(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, "XDG_RUNTIME_DIR=" + xdg,
-                "JCONTAINER_STORAGE=" + store, "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
-                "JCONTAINER_JAVA_OPTS=" + javaOpts,
-                Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
-        cmd.addAll(List.of(args));
-        return sh(cmd.toArray(String[]::new));
+        return user.jcontainer(home, List.of("XDG_RUNTIME_DIR=" + xdg, "JCONTAINER_STORAGE=" + store, "JCONTAINER_JAVA_OPTS=" + javaOpts), args);
     }
 
     static Result sh(String... cmd) throws Exception {
-        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
+        return JcUser.sh(cmd);
     }
 
     @Test

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresRoot
 class RootlessLifecycleIT {
-    static final String USER = "jcuser";
+    static final String USER = JcUser.NAME;
+    JcUser user;
 
     @TempDir
     Path tmp;
@@ -37,9 +38,9 @@ class RootlessLifecycleIT {
 
     @BeforeEach
     void user() throws Exception {
-        if (sh("id", "-u", USER).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", USER).code()).as("useradd").isZero();
-        uid = Integer.parseInt(sh("id", "-u", USER).out().strip());
-        gid = Integer.parseInt(sh("id", "-g", USER).out().strip());
+        user = JcUser.ensure();
+        uid = user.uid();
+        gid = user.gid();
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         xdg = Files.createDirectory(tmp.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         home = Files.createDirectory(tmp.resolve("home"));
@@ -57,16 +58,11 @@ class RootlessLifecycleIT {
     }
 
     Result cliWith(String env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + USER, "LOGNAME=" + USER, env,
-                "JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
-                Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
-        cmd.addAll(List.of(args));
-        return sh(cmd.toArray(String[]::new));
+        return user.jcontainer(home, List.of(env), args);
     }
 
     static Result sh(String... cmd) throws Exception {
-        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
+        return JcUser.sh(cmd);
     }
 
     @Test

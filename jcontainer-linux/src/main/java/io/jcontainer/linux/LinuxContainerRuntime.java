@@ -582,7 +582,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             failed.add("overlay: refused by the kernel at an earlier start in this store");
         for (io.jcontainer.linux.rootfs.ImageRoots.Mechanism m : order) {
             if (m == io.jcontainer.linux.rootfs.ImageRoots.Mechanism.OVERLAY) {
-                ContainerSpec s = !Boolean.getBoolean(io.jcontainer.linux.rootfs.ImageRoots.REFUSE_OVERLAY_PROPERTY) ? spec
+                ContainerSpec s = !Settings.refuseKernelOverlay() ? spec
                         : spec.toBuilder().root(io.jcontainer.linux.rootfs.ImageRoots.refused(o)).build();
                 if (order.size() == 1) return startOnce(image, s, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
                 try {

@@ -43,6 +43,10 @@ public final class Settings {
     public static final String NETWORK_WARM = "jcontainer.network.warm";
     /** The user's runtime directory (systemd's); rootless state and the runtime directory go under it. */
     public static final String XDG_RUNTIME_DIR = "XDG_RUNTIME_DIR";
+    /** Forces one image-root mechanism: overlay, fuse-overlayfs, copy, or auto ({@code ImageRoots}). */
+    public static final String IMAGE_ROOT = "jcontainer.imageRoot";
+    /** Tests only: the kernel overlay is given an overlapping lower so the kernel refuses it ({@code ImageRoots}). */
+    public static final String IMAGE_ROOT_REFUSE_OVERLAY = "jcontainer.imageRoot.refuseKernelOverlay";
 
     private Settings() {
     }
@@ -96,6 +100,16 @@ public final class Settings {
     /** {@value #LAZY_FREEZER}: on unless "false". */
     public static boolean lazyFreezer() {
         return !"false".equals(System.getProperty(LAZY_FREEZER));
+    }
+
+    /** {@value #IMAGE_ROOT}: {@code auto} unless set. */
+    public static String imageRoot() {
+        return System.getProperty(IMAGE_ROOT, "auto").strip();
+    }
+
+    /** {@value #IMAGE_ROOT_REFUSE_OVERLAY}: off unless "true". */
+    public static boolean refuseKernelOverlay() {
+        return Boolean.parseBoolean(System.getProperty(IMAGE_ROOT_REFUSE_OVERLAY));
     }
 
     /** {@code $XDG_RUNTIME_DIR}, when set and not empty. */

@@ -55,17 +55,17 @@ public final class ImageRoots {
     }
 
     /** The property that forces one mechanism. */
-    public static final String PROPERTY = "jcontainer.imageRoot";
+    public static final String PROPERTY = io.jcontainer.linux.Settings.IMAGE_ROOT;
     /**
      * Tests only: the kernel overlay is also given the directory holding the layers as a lower
      * one (overlapping the others), so the kernel really refuses it (ELOOP) and auto's fallback
      * is seen end to end.
      */
-    public static final String REFUSE_OVERLAY_PROPERTY = "jcontainer.imageRoot.refuseKernelOverlay";
+    public static final String REFUSE_OVERLAY_PROPERTY = io.jcontainer.linux.Settings.IMAGE_ROOT_REFUSE_OVERLAY;
 
     /** The mechanisms to try, in order: one when forced, else all three. */
     public static List<Mechanism> order() {
-        String v = System.getProperty(PROPERTY, "auto").strip();
+        String v = io.jcontainer.linux.Settings.imageRoot();
         return switch (v) {
             case "auto", "" -> List.of(Mechanism.OVERLAY, Mechanism.FUSE_OVERLAYFS, Mechanism.COPY);
             case "overlay" -> List.of(Mechanism.OVERLAY);
@@ -138,15 +138,16 @@ public final class ImageRoots {
 
     // ---------------------------------------------------------------- fuse-overlayfs
 
-    /** fuse-overlayfs on the PATH (or the usual places), or null. */
+    /** fuse-overlayfs in the system's directories, or null. */
     public static Path findFuseOverlayfs() {
         return find("fuse-overlayfs");
     }
 
+    /** The system's directories only, as for pasta: a root JVM runs no helper from a user's PATH. */
+    private static final List<String> DIRS = List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin");
+
     private static Path find(String name) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin:/usr/local/bin";
-        for (String d : path.split(":")) {
-            if (d.isEmpty()) continue;
+        for (String d : DIRS) {
             Path p = Path.of(d, name);
             if (Files.isExecutable(p)) return p;
         }

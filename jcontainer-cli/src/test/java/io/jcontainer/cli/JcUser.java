@@ -1,0 +1,41 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.cli.CliProcess.Result;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The ordinary user the rootless ITs run {@code ./jcontainer} as ({@code jcuser}, made when the
+ * host lacks it), and that run: {@code setpriv} to its ids and groups, then {@code env -i} with
+ * only what a login sets — as a person at a shell would start it, nothing of root's environment.
+ */
+record JcUser(int uid, int gid) {
+    static final String NAME = "jcuser";
+
+    static JcUser ensure() throws Exception {
+        if (sh("id", "-u", NAME).code() != 0) assertThat(sh("useradd", "-m", "-s", "/bin/sh", NAME).code()).as("useradd").isZero();
+        return new JcUser(Integer.parseInt(sh("id", "-u", NAME).out().strip()), Integer.parseInt(sh("id", "-g", NAME).out().strip()));
+    }
+
+    /**
+     * {@code ./jcontainer ARGS} as this user with HOME, PATH, USER and LOGNAME, then {@code env}
+     * ({@code NAME=value} each: XDG_RUNTIME_DIR, the store…); never built here (the IT's jar).
+     */
+    Result jcontainer(Path home, List<String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
+                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + NAME, "LOGNAME=" + NAME));
+        cmd.addAll(env);
+        cmd.addAll(List.of("JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
+                Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
+        cmd.addAll(List.of(args));
+        return sh(cmd.toArray(String[]::new));
+    }
+
+    static Result sh(String... cmd) throws Exception {
+        return CliProcess.collect(new ProcessBuilder(cmd), String.join(" ", cmd));
+    }
+}
