@@ -20,6 +20,26 @@ public final class LoginCommand implements Command {
         return "Log in to a registry";
     }
 
+    /**
+     * The user and password as docker's login takes them (--username, and --password or
+     * --password-stdin, warned about on the command line), the password stripped; shared with
+     * the login against a daemon.
+     */
+    static String[] userAndPassword(Flags.Parsed p, Io io) throws java.io.IOException {
+        String user = p.value("username");
+        String password = p.value("password");
+        if (p.bool("password-stdin")) {
+            if (password != null) throw new UsageException("--password and --password-stdin are mutually exclusive");
+            if (user == null) throw new UsageException("Must provide --username with --password-stdin");
+            password = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8)).readLine();
+        } else if (password != null) {
+            io.err().println("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
+        }
+        if (user == null || password == null)
+            throw new UsageException("interactive login is not supported yet: give --username and --password-stdin");
+        return new String[]{user, password.strip()};
+    }
+
     @Override
     public String usage() {
         return "login [OPTIONS] [SERVER]";
@@ -37,19 +57,9 @@ public final class LoginCommand implements Command {
     public int run(Flags.Parsed p, Io io) throws Exception {
         if (p.positionals().size() > 1) throw new UsageException("\"login\" requires at most 1 argument.");
         String server = p.positionals().isEmpty() ? ImageReference.DOCKER_HUB : registryOf(p.positionals().getFirst());
-        String user = p.value("username");
-        String password = p.value("password");
-        if (p.bool("password-stdin")) {
-            if (password != null) throw new UsageException("--password and --password-stdin are mutually exclusive");
-            if (user == null) throw new UsageException("Must provide --username with --password-stdin");
-            password = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8)).readLine();
-        } else if (password != null) {
-            io.err().println("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
-        }
-        if (user == null || password == null)
-            throw new UsageException("interactive login is not supported yet: give --username and --password-stdin");
+        String[] login = userAndPassword(p, io);
         try (Images images = ImageCli.open()) {
-            images.login(server, user, password.strip());
+            images.login(server, login[0], login[1]);
         }
         io.out().println("Login Succeeded (credentials stored in " + ImagesOptions.defaultDockerConfig() + ")");
         return 0;

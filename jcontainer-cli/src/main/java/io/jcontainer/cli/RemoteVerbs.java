@@ -14,10 +14,8 @@ import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.ImagesOptions;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,15 +131,7 @@ final class RemoteVerbs {
         m.put("Container", g.ref());
         m.put("Name", g.name());
         m.put("ID", full ? g.id() : g.id().substring(0, Math.min(12, g.id().length())));
-        if (now == null) {
-            m.put("CPUPerc", "0.00%");
-            m.put("MemUsage", "0B / 0B");
-            m.put("MemPerc", "0.00%");
-            m.put("NetIO", "0B / 0B");
-            m.put("BlockIO", "0B / 0B");
-            m.put("PIDs", "0");
-            return m;
-        }
+        if (now == null) return StatsColumns.noSample(m);
         JsonNode s = now.stats();
         double cpu = 0;
         if (prev != null && now.nanos() > prev.nanos()) {
@@ -414,17 +404,8 @@ final class RemoteVerbs {
         only(p, "login", Set.of("username", "password", "password-stdin"));
         if (p.positionals().size() > 1) throw new UsageException("\"login\" requires at most 1 argument.");
         String server = p.positionals().isEmpty() ? ImageReference.DOCKER_HUB : LoginCommand.registryOf(p.positionals().getFirst());
-        String user = p.value("username"), password = p.value("password");
-        if (p.bool("password-stdin")) {
-            if (password != null) throw new UsageException("--password and --password-stdin are mutually exclusive");
-            if (user == null) throw new UsageException("Must provide --username with --password-stdin");
-            password = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8)).readLine();
-        } else if (password != null) {
-            io.err().println("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
-        }
-        if (user == null || password == null)
-            throw new UsageException("interactive login is not supported yet: give --username and --password-stdin");
-        password = password.strip();
+        String[] login = LoginCommand.userAndPassword(p, io);
+        String user = login[0], password = login[1];
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("username", user).put("password", password)
                 .put("serveraddress", server.equals(ImageReference.DOCKER_HUB) ? "https://index.docker.io/v1/" : server);
         client.json("POST", "/auth", body);

@@ -30,6 +30,17 @@ public final class StatsColumns {
     private StatsColumns() {
     }
 
+    /** A row's measured columns as docker shows them before the first sample (the local and the client table). */
+    public static Map<String, Object> noSample(Map<String, Object> m) {
+        m.put("CPUPerc", "0.00%");
+        m.put("MemUsage", "0B / 0B");
+        m.put("MemPerc", "0.00%");
+        m.put("NetIO", "0B / 0B");
+        m.put("BlockIO", "0B / 0B");
+        m.put("PIDs", "0");
+        return m;
+    }
+
     /**
      * One sample of one container, as the fields {@code stats --format} templates see
      * (docker's {@code formatter.StatsEntry}): Container (the reference as given), Name, ID,
@@ -45,15 +56,7 @@ public final class StatsColumns {
         m.put("Container", given);
         m.put("Name", c.name() == null ? "" : c.name());
         m.put("ID", full ? c.id() : c.shortId());
-        if (now == null) {
-            m.put("CPUPerc", "0.00%");
-            m.put("MemUsage", "0B / 0B");
-            m.put("MemPerc", "0.00%");
-            m.put("NetIO", "0B / 0B");
-            m.put("BlockIO", "0B / 0B");
-            m.put("PIDs", "0");
-            return m;
-        }
+        if (now == null) return noSample(m);
         m.put("CPUPerc", percent(cpuPercent(prev, now, wallNanos)));
         long used = memoryUsed(now), limit = Math.max(0, now.memoryLimitBytes());
         m.put("MemUsage", binary(used) + " / " + binary(limit));
