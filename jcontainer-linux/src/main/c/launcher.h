@@ -12,6 +12,7 @@
  *   console.c   OP_CONSOLE_SOCKET / OP_CONSOLE: the terminal's master sent to an engine (runc's --console-socket)
  *   restart.c   OP_RESTART: restart policies of detached containers
  *   serve.c     the spawn server (--serve) and the entry point
+ *   holder.c    --netns-holder: an ordinary user's rootless network namespace (docs/networking.md)
  *   plan.c      the plan buffer, its cursor, failure records
  *   util.c      freestanding helpers (memcpy, numbers, whole reads and writes)
  *
@@ -157,6 +158,7 @@ void write_pid_file(s32 pid);
 
 /* ---- serve.c ---- */
 __attribute__((noreturn)) void serve_main(void);
+__attribute__((noreturn)) void holder_main(const char *sock, const char *uid, const char *gid);
 
 /* ---- console.c ---- */
 extern int console_sock;   /* the connected console socket: the child sends over it, the launcher closes its copy */

@@ -61,6 +61,7 @@ void launcher_entry(long *sp) {
     arg_area_len = (size_t)(argv[argc - 1] + slen(argv[argc - 1]) + 1 - argv[0]);
   }
   if (argc > 1 && streq(argv[1], "--serve")) serve_main();
+  if (argc > 4 && streq(argv[1], "--netns-holder")) holder_main(argv[2], argv[3], argv[4]);
   launcher_main();
 }
 

@@ -381,7 +381,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Networks n = networks;
         if (n == null) {
             synchronized (this) {
-                if (networks == null) networks = new Networks(sys, store.root().resolveSibling("networks"), Nftables.lazy());
+                if (networks == null) {
+                    java.nio.file.Path root = store.root().resolveSibling("networks");
+                    networks = new Networks(sys, root, Nftables.lazy());
+                    // an ordinary user's bridges live in a rootless network namespace of its own
+                    if (!isRoot()) networks.rootless(new io.jcontainer.linux.net.RootlessNetns(sys, root, () -> launcher().path()));
+                }
                 n = networks;
             }
         }
@@ -390,8 +395,16 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
 
     private volatile Networks networks;
 
-    /** A network namespace made and attached for a start: joined by the container through {@code path}. */
-    private record PreparedNetwork(NetnsThread.Fresh holder, String path, NetworkAttachment.Attachment attachment) {
+    /**
+     * A network namespace made and attached for a start: joined by the container through {@code path}.
+     * An ordinary user's network has no namespace made ahead ({@code holder} and {@code path} null):
+     * the container joins the user namespace {@code joinedUserns} (the rootless holder's) and is
+     * wired at the CREATE_CONTAINER stop.
+     */
+    private record PreparedNetwork(NetnsThread.Fresh holder, String path, NetworkAttachment.Attachment attachment, String joinedUserns) {
+        PreparedNetwork(NetnsThread.Fresh holder, String path, NetworkAttachment.Attachment attachment) {
+            this(holder, path, attachment, null);
+        }
     }
 
     private PreparedNetwork prepareNetwork(String id, ContainerSpec spec, NetworkAttachment.Request req) {
@@ -464,9 +477,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         String mode = network.network();
         boolean helperNamed = mode.equals("pasta") || mode.equals("slirp4netns");
         if (!mode.equals(Networks.DEFAULT) && !helperNamed)
-            throw new HostUnsupportedException("user-defined network " + mode + " as an ordinary user (it would need a bridge, and"
-                    + " an ordinary user can make one only inside a namespace of its own that the host cannot route to)",
-                    "use the default network (--network bridge, through pasta or slirp4netns), or run as root");
+            return startOnRootlessNetwork(image, requested, old, hold, autoRemove, id, extraHooks, network);
         String helper = io.jcontainer.linux.net.Pasta.choose(mode, "--network " + mode + (network.ports().isEmpty() ? "" : " with -p"));
         if (!requested.has(Namespace.NET)) throw new InvalidSpecException("network", "a network through pasta needs the NET namespace");
         List<io.jcontainer.linux.net.PortMapping> ports = new ArrayList<>();
@@ -491,6 +502,70 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 // the start's failure matters more
             }
             throw e;
+        }
+    }
+
+    /**
+     * An ordinary user's start on one of its networks (podman's rootless netns): the network's
+     * bridge is in the rootless holder's namespaces ({@link io.jcontainer.linux.net.RootlessNetns}).
+     * The address, IPAM entry and /etc files are reserved first (the holder started if need be);
+     * the launcher joins the holder's user namespace before clone, so the container's network
+     * namespace (made by the network helper, as for {@code none}) is owned by it; at the
+     * {@code CREATE_CONTAINER} stop the JVM links it to the bridge through sockets the holder
+     * opened, then — unless the network is internal — pasta gives it the way out and the
+     * published ports, on an interface of its own ({@code tap0}) beside {@code eth0}.
+     */
+    private Container startOnRootlessNetwork(LauncherImage image, ContainerSpec requested, ContainerState old, boolean hold, boolean autoRemove,
+                                             String id, LaunchHooks extraHooks, NetworkAttachment.Request network) {
+        if (!networks().exists(network.network())) throw new io.jcontainer.linux.net.NetworkException.NotFound(network.network());
+        if (!requested.has(Namespace.NET)) throw new InvalidSpecException("network", "a network needs the NET namespace");
+        if (!requested.has(Namespace.USER)) throw new InvalidSpecException("network", "an ordinary user's network needs the USER namespace");
+        io.jcontainer.linux.net.NetworkConfig config = networks().inspect(network.network());
+        if (config.internal() && !network.ports().isEmpty())
+            throw new InvalidSpecException("publish", "network " + config.name() + " is internal: it has no way in or out for -p");
+        if (!config.internal()) io.jcontainer.linux.net.Pasta.require("network " + config.name() + "'s way out");
+        List<io.jcontainer.linux.net.PortMapping> ports = new ArrayList<>();
+        for (io.jcontainer.linux.net.PortMapping p : network.ports())
+            ports.add(p.hostPort() != 0 ? p : new io.jcontainer.linux.net.PortMapping(p.hostIp(), freePort(p), p.containerPort(), p.protocol()));
+        String name = requested.name();
+        List<String> aliases = new ArrayList<>(network.aliases());
+        if (name != null && !aliases.contains(name)) aliases.addFirst(name);
+        String hostname = requested.hostname() != null ? requested.hostname() : id.substring(0, 12);
+        NetworkAttachment.Request full = network.named(hostname, aliases).withoutPorts();
+        java.nio.file.Path netRoot = store.root().resolveSibling("networks");
+        Networks.RootlessReservation r = networks().reserveRootless(id, full);
+        boolean ok = false;
+        try {
+            LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
+            hooks.on(HookPoint.CREATE_CONTAINER, "connect the container to network " + config.name(), h -> {
+                int fd = sys.open("/proc/" + h.pid() + "/ns/net", io.jcontainer.linux.sys.Syscalls.O_RDONLY | io.jcontainer.linux.sys.Syscalls.O_CLOEXEC, 0);
+                try {
+                    networks().wireRootless(r, fd);
+                } finally {
+                    sys.closeQuietly(fd);
+                }
+            });
+            if (!config.internal())
+                hooks.on(HookPoint.CREATE_CONTAINER, "give the container its way out with pasta",
+                        h -> io.jcontainer.linux.net.Pasta.attach(sys, netRoot, id, h.pid(), ports, "tap0"));
+            ContainerSpec spec = requested.toBuilder().networkMode(io.jcontainer.NetworkMode.NONE).build();
+            Map<String, String> netEtc = Map.of("/etc/hosts", r.attachment().hosts().toString(), "/etc/resolv.conf", r.attachment().resolvConf().toString());
+            // the launcher (a grandchild of ours, the same user) opens our descriptor through /proc
+            PreparedNetwork net = new PreparedNetwork(null, null, r.attachment(), "/proc/" + ProcessHandle.current().pid() + "/fd/" + r.userns());
+            Container c = start(image, spec, requested, old, hold, autoRemove, id, net, hooks, netEtc);
+            networks().adopt(r.attachment().endpoint(), c.pid()); // stale when the container is gone, not when this JVM is
+            ok = true;
+            return c;
+        } finally {
+            sys.closeQuietly(r.userns());
+            if (!ok) {
+                try {
+                    io.jcontainer.linux.net.Pasta.stop(sys, netRoot, id);
+                    networks().detach(id);
+                } catch (RuntimeException ignored) {
+                    // the start's failure matters more; the sweep retries
+                }
+            }
         }
     }
 
@@ -653,7 +728,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             PlanCompiler compiler = new PlanCompiler(host());
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer)
-                    .withEtcFiles(spec.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(etcHome, spec, id, netEtc) : netEtc, netEtc.keySet());
+                    .withEtcFiles(spec.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(etcHome, spec, id, netEtc) : netEtc, netEtc.keySet())
+                    .withJoinedUserns(net == null ? null : net.joinedUserns());
             // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
             // not write itself; cgroups made while the child sets up its root, where that is possible.
             LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();
@@ -702,7 +778,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         live.remove(self[0]);
                         // the handle of an attached container owns its record; a detached one lives on
                         if (recorded != null && !spec.detached()) store.delete(recorded);
-                        if (net == null && !spec.detached()) {
+                        if ((net == null || net.joinedUserns() != null) && !spec.detached()) { // an ordinary user's network has a pasta too
                             io.jcontainer.linux.net.Pasta.stop(sys, store.root().resolveSibling("networks"), id);
                             io.jcontainer.linux.net.Slirp4netns.stop(sys, store.root().resolveSibling("networks"), id);
                         }

@@ -29,6 +29,22 @@ final class NetlinkSocket implements AutoCloseable {
         this.fd = sys.netlinkSocket(protocol, TIMEOUT_MILLIS);
     }
 
+    /** A socket another process opened (in its network namespace) and handed over: owned from now on. */
+    static NetlinkSocket adopt(Syscalls sys, int fd) {
+        try {
+            sys.netlinkAdopt(fd, TIMEOUT_MILLIS);
+        } catch (RuntimeException e) {
+            sys.closeQuietly(fd);
+            throw e;
+        }
+        return new NetlinkSocket(sys, fd, true);
+    }
+
+    private NetlinkSocket(Syscalls sys, int fd, boolean adopted) {
+        this.sys = sys;
+        this.fd = fd;
+    }
+
     int nextSeq() {
         return ++seq;
     }

@@ -28,6 +28,14 @@ public final class NetnsThread implements AutoCloseable {
         });
     }
 
+    /**
+     * A thread that stays in the caller's network namespace (an ordinary user may not setns even
+     * into its own): the rootless networks' reaper, whose sockets come from their holder.
+     */
+    static NetnsThread here(Syscalls sys, String name) {
+        return new NetnsThread(sys, name);
+    }
+
     /** A thread in the network namespace {@code netnsFd} (an fd of /proc/PID/ns/net). */
     public static NetnsThread join(Syscalls sys, int netnsFd, String name) {
         NetnsThread t = new NetnsThread(sys, name);

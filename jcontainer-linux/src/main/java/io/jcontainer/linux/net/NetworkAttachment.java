@@ -45,6 +45,11 @@ public interface NetworkAttachment {
         public Request named(String hostname, List<String> aliases) {
             return new Request(network, hostname, aliases, ports, ip, dns, addHosts, mac, dnsSearch, dnsOptions, ip6);
         }
+
+        /** The same without published ports (an ordinary user's: pasta publishes them, not the network). */
+        public Request withoutPorts() {
+            return new Request(network, hostname, aliases, List.of(), ip, dns, addHosts, mac, dnsSearch, dnsOptions, ip6);
+        }
     }
 
     /** The container's endpoint and the /etc files made for it (to bind into its root). */

@@ -83,6 +83,19 @@ public final class Networks implements NetworkAttachment {
         return root;
     }
 
+    /**
+     * An ordinary user's networks: their bridges live in the rootless network namespace of
+     * {@code holder} (started when a container first needs it, ended when none is left), reached
+     * through the sockets it hands out; no sysctls, no nftables (published ports and the way out
+     * are each container's pasta, see docs/networking.md). Set once, before any use.
+     */
+    public Networks rootless(RootlessNetns holder) {
+        this.rootless = holder;
+        return this;
+    }
+
+    private RootlessNetns rootless;
+
     // ---- networks ----
 
     /** docker network create [--subnet] [--gateway] [--internal] NAME. */
@@ -125,6 +138,8 @@ public final class Networks implements NetworkAttachment {
             if (!s6.isHost(gw6)) throw new NetworkException.Invalid("IPv6 gateway " + gateway6 + " is not a host address of " + s6);
         }
         V6 v6 = ipv6 ? new V6(s6, gw6) : null;
+        if (ipv6 && rootless != null)
+            throw new NetworkException.Invalid("--ipv6: an ordinary user's networks have no IPv6 yet (their containers reach IPv6 through pasta)");
         if (name.equals("host") || name.equals("none")) // docker's network modes, which it lists as networks
             throw new NetworkException.Conflict("network with name " + name + " already exists (it is a pre-defined network: the " + name + " network mode)");
         String bridge = options.get("com.docker.network.bridge.name");
@@ -485,6 +500,77 @@ public final class Networks implements NetworkAttachment {
         }
     }
 
+    /**
+     * An ordinary user's container on one of its networks, before it starts: its address, IPAM
+     * entry and /etc files (the container's mounts bind them), and the user namespace of the
+     * rootless holder (started if need be) that the container joins. {@code userns} is the
+     * caller's to close. The link itself is made by {@link #wireRootless} once the container's
+     * network namespace exists.
+     */
+    public record RootlessReservation(Attachment attachment, NetworkConfig network, int userns) {
+    }
+
+    public RootlessReservation reserveRootless(String containerId, Request req) {
+        if (rootless == null) throw new IllegalStateException("not an ordinary user's networks");
+        checkAliases(req);
+        if (!req.ports().isEmpty()) throw new IllegalArgumentException("ports on a rootless network are pasta's");
+        return locked(() -> {
+            NetworkConfig n = networkLocked(req.network());
+            if (n.enableIpv6()) throw new NetworkException.Invalid("network " + n.name() + " has IPv6, which an ordinary user's networks do not offer yet");
+            List<Endpoint> all = endpointsLocked();
+            for (Endpoint e : all)
+                if (e.containerId().equals(containerId) && e.network().equals(n.name()))
+                    throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
+            int ip = allocate(n, all, req.ip());
+            String mac = req.mac() != null ? req.mac() : macOf(ip);
+            Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), "jcv" + newId().substring(0, 12), req.hostname(), req.aliases(),
+                    List.of(), ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac, null);
+            writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept (and the holder with it)
+            boolean ok = false;
+            try {
+                rootless.ensure();
+                int userns = rootless.userNamespace();
+                try {
+                    Attachment a = writeEtc(ep, n, req, all);
+                    rewritePeersHosts(n, containerId);
+                    ok = true;
+                    return new RootlessReservation(a, n, userns);
+                } finally {
+                    if (!ok) sys.closeQuietly(userns);
+                }
+            } finally {
+                if (!ok) {
+                    delete(endpointFile(containerId, n.name()));
+                    quitRootlessIfUnusedLocked();
+                }
+            }
+        });
+    }
+
+    /**
+     * Connects the reserved container, whose network namespace is {@code netnsFd} (owned by the
+     * holder's user namespace), to its network's bridge in the holder's namespace: the veth made
+     * there with its peer moved into the container as {@code eth0}, then {@code eth0}'s address
+     * set and brought up through a route socket the holder opened inside. No default route: the
+     * way out is the container's pasta, whose interface comes next (none on an internal network).
+     */
+    public void wireRootless(RootlessReservation r, int netnsFd) {
+        Endpoint ep = r.attachment().endpoint();
+        locked(() -> {
+            if (!Files.exists(endpointFile(ep.containerId(), ep.network())))
+                throw new NetworkException.NotFound(ep.network() + " (the endpoint of container " + ep.containerId() + " was removed meanwhile)");
+            NetworkConfig n = networkLocked(ep.network());
+            Bridge bridge = ensureBridge(n);
+            hostRtnetlink().createVethOnBridge(ep.hostVeth(), "eth0", n.mtu(), netnsFd,
+                    HexFormat.ofDelimiter(":").parseHex(ep.mac()), bridge.index());
+            try (Rtnetlink inside = rootless.routeSocketIn(netnsFd)) {
+                int ip = Subnet.parseAddress(ep.ip());
+                inside.configureEndpoint("eth0", inside.getLink("eth0").index(), null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), null);
+            }
+            return null;
+        });
+    }
+
     /** The first ethN the namespace does not have yet (a container joining a second network). */
     private static String freeEthName(Rtnetlink inside) {
         Set<String> names = new HashSet<>();
@@ -560,6 +646,7 @@ public final class Networks implements NetworkAttachment {
                 reapLater(e.hostVeth());
                 if (!e.network().equals(DEFAULT)) names.add(e.network());
             }
+            if (!names.isEmpty()) quitRootlessIfUnusedLocked();
             return null;
         });
         if (alive[0]) {
@@ -596,6 +683,7 @@ public final class Networks implements NetworkAttachment {
             }
             // its /etc files go a moment later, off the caller's path (the sweep takes them if this JVM does not live to)
             if (any) forgetEtcSoon(containerId);
+            if (any) quitRootlessIfUnusedLocked();
             return null;
         });
     }
@@ -606,6 +694,7 @@ public final class Networks implements NetworkAttachment {
             Endpoint e = readJson(endpointFile(containerId, network), Endpoint.class);
             if (e == null) throw new NetworkException.NotFound(network + " (container " + containerId + " is not connected to it)");
             removeEndpointLocked(e);
+            quitRootlessIfUnusedLocked();
             return null;
         });
     }
@@ -638,7 +727,10 @@ public final class Networks implements NetworkAttachment {
                     n++;
                 }
             for (String id : gone) if (endpointsLocked(id).isEmpty()) deleteTree(etcDir(id));
+            // an ordinary user's container's pasta (its way out) outlives a killed JVM: it ends with the endpoint
+            if (rootless != null) for (String id : gone) Pasta.stop(sys, root, id);
             removeOrphanEtc();
+            quitRootlessIfUnusedLocked(); // also a holder left by a JVM killed before any endpoint was written
             return n;
         });
     }
@@ -729,7 +821,7 @@ public final class Networks implements NetworkAttachment {
         if (reaper == null) {
             int self = sys.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
             try {
-                reaper = NetnsThread.join(sys, self, "jcontainer-net-reaper");
+                reaper = rootless != null ? NetnsThread.here(sys, "jcontainer-net-reaper") : NetnsThread.join(sys, self, "jcontainer-net-reaper");
             } finally {
                 sys.closeQuietly(self);
             }
@@ -809,6 +901,7 @@ public final class Networks implements NetworkAttachment {
      * reused, so a late delete cannot hit a newer link.
      */
     private void reapLater(String name) {
+        if (rootless != null) return; // the veth went with the container's namespace, or goes with the holder's
         NetnsThread r = reaper();
         if (reapTimer == null) reapTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(t -> {
             Thread th = new Thread(t, "jcontainer-net-reap-timer"); // only hands work to the reaper: its namespace does not matter
@@ -1180,6 +1273,7 @@ public final class Networks implements NetworkAttachment {
             if (s6 != null) nl.addAddress(n.bridge(), Subnet6.inet(Subnet6.parseAddress(n.gateway6())), s6.prefixLength()); // nodad
         }
         nl.setUp(n.bridge(), true);
+        if (rootless != null) return new Bridge(nl.getLink(n.bridge()).index(), true); // not routed: bridged only
         // published ports reached through the host's loopback are routed out of the bridge
         sysctl("net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
         if (!n.internal()) sysctl("net/ipv4/ip_forward", "1");
@@ -1195,6 +1289,11 @@ public final class Networks implements NetworkAttachment {
      * reopened when the calling thread is in another namespace than the one it was opened in.
      */
     private Rtnetlink hostRtnetlink() {
+        if (rootless != null) {
+            // one per locked section (closed at its end): a holder that ended meanwhile is never talked to
+            if (hostNl == null) hostNl = rootless.routeSocket();
+            return hostNl;
+        }
         String here = new Proc(sys).link("/proc/thread-self/ns/net");
         if (hostNl == null || here == null || !here.equals(hostNlNamespace)) {
             if (hostNl != null) hostNl.close();
@@ -1233,6 +1332,7 @@ public final class Networks implements NetworkAttachment {
     }
 
     private void deleteBridge(String bridge) {
+        if (rootless != null && !rootless.running()) return; // it went with the holder's namespace
         checkNamespace();
         try {
             hostRtnetlink().deleteLink(bridge);
@@ -1249,6 +1349,7 @@ public final class Networks implements NetworkAttachment {
      * while a container of the recorded namespace lives; otherwise the namespace is taken over.
      */
     private void checkNamespace() {
+        if (rootless != null) return; // the holder's namespace: the same for every process of the user
         Path f = root.resolve(".netns");
         try {
             String here = kernelStamp();
@@ -1280,6 +1381,7 @@ public final class Networks implements NetworkAttachment {
      * compared with the record and the whole table is sent if they differ.
      */
     private void applyRules(String delta, boolean bridgesChanged) {
+        if (rootless != null) return; // no table: pasta publishes, and networks are not routed to each other
         checkNamespace();
         Path last = root.resolve(".rules");
         List<Path> released = new ArrayList<>();
@@ -1449,13 +1551,32 @@ public final class Networks implements NetworkAttachment {
         return out;
     }
 
+    /** The rootless holder's route socket of the locked section that ends (it keeps the holder's namespace alive while open). */
+    private void closeRootlessSocket() {
+        if (rootless != null && hostNl != null) {
+            hostNl.close();
+            hostNl = null;
+        }
+    }
+
+    /** An ordinary user's holder ends with the last endpoint: nothing of the user's networks stays in the kernel. */
+    private void quitRootlessIfUnusedLocked() {
+        if (rootless == null || !endpointsLocked().isEmpty()) return;
+        closeRootlessSocket();
+        rootless.quit();
+    }
+
     private <T> T locked(Supplier<T> body) {
         JVM_LOCK.lock();
         try {
             Files.createDirectories(root);
             try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = ch.lock()) {
-                return body.get();
+                try {
+                    return body.get();
+                } finally {
+                    closeRootlessSocket();
+                }
             }
         } catch (IOException e) {
             throw new NetworkException("locking " + root.resolve(".lock") + ": " + e.getMessage(), e);
@@ -1469,7 +1590,11 @@ public final class Networks implements NetworkAttachment {
         JVM_LOCK.lock();
         try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.WRITE);
              FileLock ignored = ch.lock()) {
-            return body.get();
+            try {
+                return body.get();
+            } finally {
+                closeRootlessSocket();
+            }
         } catch (NoSuchFileException gone) {
             return null;
         } catch (IOException e) {
@@ -1484,7 +1609,11 @@ public final class Networks implements NetworkAttachment {
         JVM_LOCK.lock();
         try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.WRITE);
              FileLock ignored = ch.lock()) {
-            body.run();
+            try {
+                body.run();
+            } finally {
+                closeRootlessSocket();
+            }
         } catch (NoSuchFileException gone) {
             // removed with its state directory: nothing left to do
         } catch (IOException e) {

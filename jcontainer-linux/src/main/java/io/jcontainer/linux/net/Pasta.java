@@ -89,7 +89,13 @@ public final class Pasta {
 
     /** The command line for the container whose first process is {@code pid}. */
     static List<String> command(Path pasta, int pid, List<PortMapping> ports, Path pidFile) {
+        return command(pasta, pid, ports, pidFile, null);
+    }
+
+    /** @param ifname the namespace interface's name ({@code -I}), or null: the host's outbound interface's */
+    static List<String> command(Path pasta, int pid, List<PortMapping> ports, Path pidFile, String ifname) {
         List<String> cmd = new ArrayList<>(List.of(pasta.toString(), "--config-net", "--quiet", "--pid", pidFile.toString()));
+        if (ifname != null) cmd.addAll(List.of("-I", ifname));
         for (PortMapping p : ports) {
             cmd.add(p.protocol().equals("udp") ? "-u" : "-t");
             cmd.add((p.hostIp() == null ? "" : p.hostIp() + "/") + p.hostPort() + ":" + p.containerPort());
@@ -103,11 +109,19 @@ public final class Pasta {
      * pasta has configured it, or throws what pasta said. Host ports must be chosen already.
      */
     public static void attach(Syscalls sys, Path networksRoot, String containerId, int pid, List<PortMapping> ports) {
+        attach(sys, networksRoot, containerId, pid, ports, null);
+    }
+
+    /**
+     * As above, with pasta's interface named {@code ifname} (a container on an ordinary user's
+     * network has {@code eth0} on the bridge already).
+     */
+    public static void attach(Syscalls sys, Path networksRoot, String containerId, int pid, List<PortMapping> ports, String ifname) {
         Path pasta = require("a network");
         checkOwnNamespaces(sys, pid, "pasta");
         Path dir = networksRoot.resolve("pasta");
         Path pidFile = dir.resolve(containerId + ".pid"), log = dir.resolve(containerId + ".log");
-        List<String> cmd = command(pasta, pid, ports, pidFile);
+        List<String> cmd = command(pasta, pid, ports, pidFile, ifname);
         String command = String.join(" ", cmd);
         int devNull = -1, out = -1, child;
         try {

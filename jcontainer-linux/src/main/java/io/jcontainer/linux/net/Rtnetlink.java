@@ -57,6 +57,18 @@ public final class Rtnetlink implements AutoCloseable {
         this.sock = new NetlinkSocket(sys, NETLINK_ROUTE);
     }
 
+    /**
+     * A route socket another process opened in its network namespace and handed over (an
+     * ordinary user's rootless network: {@link RootlessNetns}); closed with this.
+     */
+    public static Rtnetlink adopt(Syscalls sys, int fd) {
+        return new Rtnetlink(NetlinkSocket.adopt(sys, fd));
+    }
+
+    private Rtnetlink(NetlinkSocket sock) {
+        this.sock = sock;
+    }
+
     private NlMessage msg(int type, int flags) {
         return new NlMessage(type, NLM_F_REQUEST | NLM_F_ACK | flags, sock.nextSeq());
     }

@@ -94,10 +94,13 @@ public final class PlanCompiler {
      * @param networkEtc      those of {@code etcFiles} a network provides (its /etc/hosts naming the peers,
      *                        its resolv.conf): bound even where a directory root lacks them, the mount
      *                        point made there
+     * @param joinedUserns    a user namespace (a path the launcher opens) that the launcher joins before
+     *                        clone, instead of making one: an ordinary user's rootless network, whose
+     *                        holder owns it (docs/networking.md). Its maps are written already; null: none
      */
     public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
                          String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops, Map<String, String> etcFiles,
-                         java.util.Set<String> networkEtc) {
+                         java.util.Set<String> networkEtc, String joinedUserns) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
             stops = Map.copyOf(stops);
@@ -107,7 +110,7 @@ public final class PlanCompiler {
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname,
                       boolean cgroupsDeferred) {
-            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of(), Map.of(), java.util.Set.of());
+            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of(), Map.of(), java.util.Set.of(), null);
         }
 
         public Inputs withEtcFiles(Map<String, String> etcFiles) {
@@ -115,7 +118,7 @@ public final class PlanCompiler {
         }
 
         public Inputs withEtcFiles(Map<String, String> etcFiles, java.util.Set<String> networkEtc) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns);
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname) {
@@ -123,7 +126,11 @@ public final class PlanCompiler {
         }
 
         public Inputs withStops(Map<HookPoint, Op.Hook> stops) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns);
+        }
+
+        public Inputs withJoinedUserns(String path) {
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, path);
         }
 
         public static Inputs of(Passwd.User user) {
@@ -216,7 +223,10 @@ public final class PlanCompiler {
         if (newNet && !netHelper) clone |= Plan.CLONE_NEWNET;
         if (spec.has(Namespace.UTS) && linux.namespacePath(Namespace.UTS) == null) clone |= Plan.CLONE_NEWUTS;
         if (spec.has(Namespace.IPC) && linux.namespacePath(Namespace.IPC) == null) clone |= Plan.CLONE_NEWIPC;
-        if (spec.has(Namespace.USER)) clone |= Plan.CLONE_NEWUSER;
+        String joinedUserns = in.joinedUserns();
+        if (joinedUserns != null && !spec.has(Namespace.USER))
+            throw new InvalidSpecException("namespaces", "joining a user namespace needs the USER namespace in the spec");
+        if (spec.has(Namespace.USER) && joinedUserns == null) clone |= Plan.CLONE_NEWUSER;
         if (spec.has(Namespace.TIME)) {
             if (!host.timeNamespace())
                 throw new InvalidSpecException("namespaces", "TIME namespaces need Linux 5.6 or later; this kernel has none");
@@ -227,11 +237,16 @@ public final class PlanCompiler {
 
         List<Op> parent = new ArrayList<>();
         // first: the helper's ~0.5 ms of kernel work then overlaps the id maps and the child's mounts
-        if (netHelper) parent.add(new Op.NetHelper(spec.has(Namespace.USER)));
+        // in a joined user namespace the helper, forked from the launcher, is there already (a
+        // process may not enter its own user namespace again)
+        if (netHelper) parent.add(new Op.NetHelper(spec.has(Namespace.USER) && joinedUserns == null));
         IdMaps maps = idMaps(spec, in.user());
+        if (joinedUserns != null && maps.viaHelper())
+            throw new InvalidSpecException("user", "a container on an ordinary user's network runs in that network's user namespace,"
+                    + " which maps only the user's own uid and gid: run it as root inside (the user outside)");
         // Maps wider than the JVM's own ids: only the setuid newuidmap/newgidmap may write them, run by
         // the JVM at the CREATE_RUNTIME stop (the runtime registers that work: idMapsViaHelper).
-        if (!maps.viaHelper() && spec.has(Namespace.USER)) {
+        if (!maps.viaHelper() && spec.has(Namespace.USER) && joinedUserns == null) {
             // setgroups must be denied before an unprivileged writer may set gid_map (user_namespaces(7)).
             if (!host.isRoot()) parent.add(new Op.WritePid("/proc/%p/setgroups", "deny"));
             parent.add(new Op.WritePid("/proc/%p/uid_map", maps.uidText()));
@@ -241,6 +256,8 @@ public final class PlanCompiler {
         List<Op> pre = new ArrayList<>();
         // runc's --console-socket: connected first, on the host, before any setns
         if (spec.stdin() instanceof io.jcontainer.Stdio.Console console) pre.add(new Op.ConsoleSocket(console.socket().toString()));
+        // first of the joins: the PID namespace below and everything clone makes are then owned by it
+        if (joinedUserns != null) pre.add(new Op.Setns(joinedUserns, (int) Plan.CLONE_NEWUSER));
         if (pidPath != null) pre.add(new Op.Setns(pidPath, (int) Plan.CLONE_NEWPID));
         for (String procs : in.cgroupProcsFiles())
             if (!procs.endsWith("/tasks")) pre.add(new Op.CloneIntoCgroup(procs.substring(0, procs.lastIndexOf('/'))));

@@ -47,7 +47,7 @@ public final class NativeSyscalls implements Syscalls {
     private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033, F_SEAL_ALL = 1 | 2 | 4 | 8;
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000;
+    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int P_PID = 1, WEXITED = 4, WNOHANG = 1;
     private static final int EPOLL_CLOEXEC = 02000000, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
@@ -670,19 +670,90 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             fd = (int) Socket.H.invokeExact(cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
             if (fd < 0) throw new SyscallException("socket", errno(cs), "AF_NETLINK protocol " + protocol);
-            // the kernel's own words for a refused request ("Unknown device type"...) come back with the error
-            setsockopt(a, cs, fd, SOL_NETLINK, NETLINK_EXT_ACK, a.allocateFrom(JAVA_INT, 1), "NETLINK_EXT_ACK");
-            MemorySegment tv = a.allocate(16, 8); // struct timeval { long sec, usec }
-            tv.set(JAVA_LONG, 0, timeoutMillis / 1000);
-            tv.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);
-            setsockopt(a, cs, fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
-            MemorySegment nl = a.allocate(12, 4); // struct sockaddr_nl { u16 family, pad; u32 pid, groups }
-            nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
-            if ((int) Bind.H.invokeExact(cs, fd, nl, 12) < 0) throw new SyscallException("bind", errno(cs), "AF_NETLINK protocol " + protocol);
+            netlinkReady(a, cs, fd, timeoutMillis, "AF_NETLINK protocol " + protocol);
             return fd;
         } catch (Throwable t) {
             closeQuietly(fd);
             throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void netlinkAdopt(int fd, int timeoutMillis) {
+        try (Arena a = Arena.ofConfined()) {
+            netlinkReady(a, a.allocate(Ffm.CAPTURE), fd, timeoutMillis, "netlink fd " + fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void netlinkReady(Arena a, MemorySegment cs, int fd, int timeoutMillis, String what) throws Throwable {
+        // the kernel's own words for a refused request ("Unknown device type"...) come back with the error
+        setsockopt(a, cs, fd, SOL_NETLINK, NETLINK_EXT_ACK, a.allocateFrom(JAVA_INT, 1), "NETLINK_EXT_ACK");
+        MemorySegment tv = a.allocate(16, 8); // struct timeval { long sec, usec }
+        tv.set(JAVA_LONG, 0, timeoutMillis / 1000);
+        tv.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);
+        setsockopt(a, cs, fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+        MemorySegment nl = a.allocate(12, 4); // struct sockaddr_nl { u16 family, pad; u32 pid, groups }
+        nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
+        if ((int) Bind.H.invokeExact(cs, fd, nl, 12) < 0) throw new SyscallException("bind", errno(cs), what);
+    }
+
+    private static final class Connect {
+        static final MethodHandle H = errnoFn("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
+    private static final class Recvmsg {
+        static final MethodHandle H = errnoFn("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
+    @Override
+    public int[] unixRequest(String path, byte[] data, int fd) {
+        int sock = -1, dir = -1;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
+            sock = (int) Socket.H.invokeExact(cs, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            if (sock < 0) throw new SyscallException("socket", errno(cs), "AF_UNIX " + path);
+            // struct sockaddr_un: sun_path holds 107 bytes; a longer path through its directory's fd
+            String target = path;
+            byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (p.length > 107) {
+                java.nio.file.Path f = java.nio.file.Path.of(path);
+                dir = open(f.getParent().toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                target = "/proc/self/fd/" + dir + "/" + f.getFileName();
+                p = target.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (p.length > 107) throw new SyscallException("connect", 36 /* ENAMETOOLONG */, path);
+            }
+            MemorySegment sa = a.allocate(110, 2);
+            sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+            MemorySegment.copy(p, 0, sa, ValueLayout.JAVA_BYTE, 2, p.length);
+            int r;
+            do r = (int) Connect.H.invokeExact(cs, sock, sa, 110); while (r < 0 && errno(cs) == EINTR);
+            if (r < 0) throw new SyscallException("connect", errno(cs), path);
+            sendFds(sock, data, fd < 0 ? new int[0] : new int[]{fd});
+            MemorySegment buf = a.allocate(16, 8);
+            MemorySegment iov = a.allocate(16, 8);
+            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 8, 16);
+            MemorySegment cmsg = a.allocate(24, 8);
+            MemorySegment msg = a.allocate(56, 8);
+            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 24, 1);
+            msg.set(ADDRESS, 32, cmsg);
+            msg.set(JAVA_LONG, 40, 24);
+            long n;
+            do n = (long) Recvmsg.H.invokeExact(cs, sock, msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno(cs) == EINTR);
+            if (n < 0) throw new SyscallException("recvmsg", errno(cs), path);
+            if (n < 4) throw new SyscallException("recvmsg", 32 /* EPIPE */, path + " (no answer)");
+            int got = -1;
+            long controllen = msg.get(JAVA_LONG, 40);
+            if (controllen >= 20 && cmsg.get(JAVA_INT, 8) == SOL_SOCKET && cmsg.get(JAVA_INT, 12) == SCM_RIGHTS) got = cmsg.get(JAVA_INT, 16);
+            return new int[]{buf.get(JAVA_INT, 0), got};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            closeQuietly(sock);
+            closeQuietly(dir);
         }
     }
 

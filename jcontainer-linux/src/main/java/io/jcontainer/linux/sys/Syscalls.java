@@ -189,6 +189,25 @@ public interface Syscalls {
     }
 
     /**
+     * A netlink socket another process opened (its network namespace is the opener's) made ready
+     * as {@link #netlinkSocket} makes its own: extended acks, a receive timeout, bound.
+     */
+    default void netlinkAdopt(int fd, int timeoutMillis) {
+        throw new UnsupportedOperationException("netlinkAdopt");
+    }
+
+    /**
+     * One request on a new AF_UNIX SOCK_SEQPACKET connection to {@code path} (a path longer than
+     * sun_path is reached through its directory): {@code data} sent with {@code fd} as SCM_RIGHTS
+     * (none when -1), then one answer read — its first {@code int} (native order) and the
+     * descriptor it carries, close-on-exec, or -1. The connection is closed. ECONNREFUSED or
+     * ENOENT: nobody listens there.
+     */
+    default int[] unixRequest(String path, byte[] data, int fd) {
+        throw new UnsupportedOperationException("unixRequest");
+    }
+
+    /**
      * A netlink socket of {@code protocol} (NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12), close-on-exec,
      * bound with a kernel-chosen port, with extended acks on and a receive timeout of
      * {@code timeoutMillis} (a kernel that never answers is an ETIMEDOUT error, never a hang). It
