@@ -26,13 +26,18 @@ record JcUser(int uid, int gid) {
      * ({@code NAME=value} each: XDG_RUNTIME_DIR, the store…); never built here (the IT's jar).
      */
     Result jcontainer(Path home, List<String> env, String... args) throws Exception {
+        return sh(command(home, env, args).toArray(String[]::new));
+    }
+
+    /** The command line {@link #jcontainer} runs (to start it another way: in a namespace, in the background). */
+    List<String> command(Path home, List<String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
                 "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + NAME, "LOGNAME=" + NAME));
         cmd.addAll(env);
         cmd.addAll(List.of("JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
                 Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));
         cmd.addAll(List.of(args));
-        return sh(cmd.toArray(String[]::new));
+        return cmd;
     }
 
     static Result sh(String... cmd) throws Exception {

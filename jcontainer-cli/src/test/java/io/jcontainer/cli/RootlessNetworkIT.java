@@ -1,0 +1,181 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.cli.CliProcess.Result;
+import io.jcontainer.linux.testing.RequiresRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An ordinary user's own networks (issue 13's rootless user-defined networks): ./jcontainer runs
+ * as {@code jcuser}, each invocation entered into a private network namespace this test makes
+ * (rule 9: loopback, a veth pair of its own whose far end goes nowhere, and a default route so
+ * pasta has an interface to copy). There the user creates a network; two containers on it reach
+ * each other by name and by address; a third on another network does not; {@code -p} publishes
+ * a container's port on that namespace's loopback; the way out (pasta) reaches a server the
+ * test runs on that namespace's loopback, through pasta's mapping of the gateway address. When
+ * the last container goes, so do the holder process and its namespaces; a JVM killed with
+ * SIGKILL leaves nothing that the next start does not sweep.
+ */
+@RequiresRoot
+class RootlessNetworkIT {
+    static final String GATEWAY = "10.250.0.254"; // pasta maps it to the outer namespace's loopback
+
+    @TempDir
+    Path tmp;
+    Path xdg, home, www;
+    JcUser user;
+    Process outer; // holds the private network namespace
+    String netns;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assertThat(Path.of("/usr/bin/pasta")).as("pasta (apt-get install passt)").isExecutable();
+        user = JcUser.ensure();
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        xdg = Files.createDirectory(tmp.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        home = Files.createDirectory(tmp.resolve("home"));
+        for (Path p : List.of(xdg, home)) assertThat(JcUser.sh("chown", user.uid() + ":" + user.gid(), p.toString()).code()).isZero();
+        www = Files.createDirectory(tmp.resolve("www"));
+        Files.writeString(www.resolve("outside.txt"), "from the host's loopback\n");
+        String setup = "set -e; ip link set lo up; ip link add jct0 type veth peer name jct1; ip link set jct1 up; "
+                + "ip addr add 10.250.0.1/24 dev jct0; ip link set jct0 up; ip route add default via " + GATEWAY + "; "
+                + "echo ready; exec sleep 600";
+        outer = new ProcessBuilder("unshare", "--net", "--", "sh", "-c", setup).redirectErrorStream(true).start();
+        String first = new String(outer.getInputStream().readNBytes(6));
+        assertThat(first).isEqualTo("ready\n");
+        netns = "/proc/" + outer.pid() + "/ns/net";
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
+            for (String n : List.of("rn1", "rn2")) cli("network", "rm", n);
+        } finally {
+            outer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // the namespace and its veth pair go with it
+        }
+    }
+
+    /** ./jcontainer as jcuser in the test's network namespace. */
+    Result cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + netns));
+        cmd.addAll(user.command(home, List.of("XDG_RUNTIME_DIR=" + xdg), args));
+        return JcUser.sh(cmd.toArray(String[]::new));
+    }
+
+    /** A command as root in the test's network namespace. */
+    Result outer(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + netns));
+        cmd.addAll(List.of(args));
+        return JcUser.sh(cmd.toArray(String[]::new));
+    }
+
+    Path networks() {
+        return xdg.resolve("jcontainer/networks");
+    }
+
+    /** The user's processes whose command line names this test's state (holder, pasta). */
+    List<String> leftovers() {
+        return ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains(xdg.toString()) && (c.contains("--netns-holder") || c.contains("pasta"))).toList();
+    }
+
+    @Test
+    void twoContainersOnAnOrdinaryUsersNetworkReachEachOtherPublishAndGoOut() throws Exception {
+        Result create = cli("network", "create", "rn1");
+        assertThat(create.code()).as(create.err()).isZero();
+        assertThat(cli("network", "ls").out()).contains("rn1");
+        assertThat(leftovers()).as("no holder before a container needs it").isEmpty();
+
+        Result a1 = cli("run", "-d", "--name", "a1", "--network", "rn1", "-p", "127.0.0.1:18580:80",
+                "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
+        assertThat(a1.code()).as(a1.err()).isZero();
+        assertThat(leftovers()).anyMatch(c -> c.contains("--netns-holder"));
+
+        // by name, and by the address /etc/hosts gives the name
+        Result peer = cli("run", "--rm", "--network", "rn1", "busybox", "sh", "-c",
+                "wget -q -O- http://a1/hostname && ip=$(grep -w a1 /etc/hosts | cut -f1) && echo ip=$ip && wget -q -O- http://$ip/hostname && ip route");
+        assertThat(peer.code()).as(peer.out() + peer.err()).isZero();
+        String shortId = a1.out().strip().substring(0, 12);
+        assertThat(peer.out()).startsWith(shortId + "\nip=").contains("\n" + shortId + "\n")
+                .contains("default via " + GATEWAY + " dev tap0"); // the way out is pasta's; eth0 only reaches the network
+        String ip = peer.out().lines().filter(l -> l.startsWith("ip=")).findFirst().orElseThrow().substring(3);
+
+        // -p: published on the (private) host's loopback through pasta
+        Result fetch = outer("busybox", "wget", "-q", "-O-", "http://127.0.0.1:18580/hostname");
+        assertThat(fetch.code()).as(fetch.err()).isZero();
+        assertThat(fetch.out()).isEqualTo(shortId + "\n");
+
+        // the way out: a server on the host's loopback, reached through pasta's mapping of the gateway
+        Process server = new ProcessBuilder("nsenter", "--net=" + netns, "busybox", "httpd", "-f", "-p", "127.0.0.1:18581", "-h", www.toString()).start();
+        try {
+            Thread.sleep(200);
+            Result out = cli("run", "--rm", "--network", "rn1", "busybox", "wget", "-q", "-O-", "http://" + GATEWAY + ":18581/outside.txt");
+            assertThat(out.code()).as(out.err()).isZero();
+            assertThat(out.out()).isEqualTo("from the host's loopback\n");
+        } finally {
+            server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        // another network of the user's cannot reach the first
+        assertThat(cli("network", "create", "rn2").code()).isZero();
+        Result other = cli("run", "--rm", "--network", "rn2", "busybox", "wget", "-q", "-T", "2", "-O-", "http://" + ip + "/hostname");
+        assertThat(other.code()).as(other.out()).isNotZero();
+
+        // a network with containers is not removed; without them it is, and nothing stays
+        Result busy = cli("network", "rm", "rn1");
+        assertThat(busy.code()).isNotZero();
+        assertThat(busy.err()).contains("active endpoints");
+        assertThat(cli("rm", "-f", "a1").code()).isZero();
+        awaitNoLeftovers();
+        assertThat(cli("network", "rm", "rn1").code()).isZero();
+        assertThat(cli("network", "rm", "rn2").code()).isZero();
+        assertThat(networks().resolve("endpoints")).isEmptyDirectory();
+        assertThat(networks().resolve("rootless/holder.sock")).doesNotExist();
+        assertThat(outer("busybox", "wget", "-q", "-T", "1", "-O-", "http://127.0.0.1:18580/hostname").code()).isNotZero();
+    }
+
+    @Test
+    void aKilledJvmsContainerHolderAndPastaAreSweptByTheNextStart() throws Exception {
+        assertThat(cli("network", "create", "rn1").code()).isZero();
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + netns));
+        cmd.addAll(user.command(home, List.of("XDG_RUNTIME_DIR=" + xdg), "run", "--network", "rn1", "busybox", "sleep", "600"));
+        Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (leftovers().stream().noneMatch(c -> c.contains("pasta")) && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(leftovers()).as("holder and pasta of the running container").hasSize(2);
+            // the java process of ./jcontainer (it execs java): SIGKILL, no shutdown hook runs
+            ProcessHandle java = jvm.toHandle().descendants().filter(p -> p.info().command().orElse("").endsWith("/java")).findFirst()
+                    .orElse(jvm.toHandle());
+            assertThat(JcUser.sh("kill", "-9", Long.toString(java.pid())).code()).isZero();
+            jvm.waitFor(30, TimeUnit.SECONDS);
+        } finally {
+            jvm.destroyForcibly();
+        }
+        // the container dies with its JVM (its monitor kills it); the next start sweeps the rest
+        Result next = cli("run", "--rm", "busybox", "true");
+        assertThat(next.code()).as(next.err()).isZero();
+        awaitNoLeftovers();
+        assertThat(networks().resolve("endpoints")).isEmptyDirectory();
+        assertThat(networks().resolve("rootless/holder.sock")).doesNotExist();
+        assertThat(cli("network", "rm", "rn1").code()).isZero();
+    }
+
+    void awaitNoLeftovers() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!leftovers().isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(leftovers()).isEmpty();
+    }
+}
