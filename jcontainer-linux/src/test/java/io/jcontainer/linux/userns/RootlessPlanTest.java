@@ -46,6 +46,25 @@ class RootlessPlanTest {
                 new Op.WritePid("/proc/%p/uid_map", "0 1000 1\n"), new Op.WritePid("/proc/%p/gid_map", "0 1000 1\n"));
     }
 
+    /**
+     * On an ordinary user's network the launcher joins the rootless holder's user namespace before
+     * clone (first of its pre ops), so everything clone and the network helper make is owned by it:
+     * no new user namespace, no maps to write, a helper that does not join one again.
+     */
+    @Test
+    void aJoinedUserNamespaceIsEnteredBeforeCloneAndGetsNoMaps() {
+        var in = PlanCompiler.Inputs.of(Passwd.User.ROOT).withJoinedUserns("/proc/42/fd/7");
+        Plan p = new PlanCompiler(NON_ROOT, SUB).compile(spec().build(), in);
+        assertThat(p.pre().getFirst()).isEqualTo(new Op.Setns("/proc/42/fd/7", (int) Plan.CLONE_NEWUSER));
+        assertThat(p.cloneFlags() & Plan.CLONE_NEWUSER).isZero();
+        assertThat(p.cloneFlags() & Plan.CLONE_NEWPID).isNotZero();
+        assertThat(p.parent()).containsExactly(new Op.NetHelper(false));
+        assertThat(PlanEncoder.encode(p)).isNotEmpty();
+        // its maps are the user's own id only: a payload user that would need newuidmap is refused by name
+        assertThatThrownBy(() -> new PlanCompiler(NON_ROOT, SUB).compile(spec().build(), PlanCompiler.Inputs.of(USER).withJoinedUserns("/proc/42/fd/7")))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("network's user namespace");
+    }
+
     @Test
     void nonRootPayloadGetsTheSubordinateRangeThroughNewuidmap() {
         Plan p = new PlanCompiler(NON_ROOT, SUB).compile(spec().build(), PlanCompiler.Inputs.of(USER));
