@@ -248,6 +248,17 @@ public final class NetworkCliScenarios {
                     "busybox timeout 5 busybox wget -q -O - 'http://[fd00:7::50]:80/' 2>&1; busybox ip -6 addr show eth0").out();
         check(fetched.contains("web6") && fetched.contains("inet6 fd00:7::2/64"), "another container fetches over IPv6: " + fetched);
         check(ok(cli("exec", "web6", "/bin/cat", "/etc/hosts")).contains("fd00:7::50\t"), "its IPv6 address in /etc/hosts");
+        // -p with docker's bracketed IPv6 host address: published on the network gateway's IPv6 address (one of this
+        // namespace's own), reached from here through the output chain's dnat6_ip element
+        httpd("pub6", "--network", "six", "-p", "[fd00:7::1]:18086:80");
+        check(ok(cli("port", "pub6")).equals("80/tcp -> [fd00:7::1]:18086\n"), "port pub6: " + cli("port", "pub6"));
+        check(ok(cli("ps", "--format", "{{.Names}} {{.Ports}}")).contains("pub6 [fd00:7::1]:18086->80/tcp"), "ps PORTS");
+        check(awaitGet("fd00:7::1", 18086).equals("pub6\n"), "fetched through [fd00:7::1]:18086");
+        Result loop6 = cli("run", "--rm", "--network", "six", "-p", "[::1]::80", "--rootfs", root.toString(), "/bin/true");
+        check(loop6.code() != 0 && loop6.err().contains("IPv6 loopback"), "[::1] is refused, saying why: " + loop6);
+        Result no6 = cli("run", "--rm", "-p", "[fd00:7::1]:18087:80", "--rootfs", root.toString(), "/bin/true");
+        check(no6.code() != 0 && no6.err().contains("network with IPv6"), "an IPv6 host address on a network without IPv6: " + no6);
+        ok(cli("rm", "-f", "pub6"));
         Result noFlag = cli("network", "create", "--subnet", "fd00:8::/64", "nov6");
         check(noFlag.code() != 0 && noFlag.err().contains("--ipv6"), noFlag.toString());
         Result overlap = cli("network", "create", "--ipv6", "--subnet", "fd00:7::/48", "over6");

@@ -28,13 +28,21 @@ public final class DockerPorts {
             s = s.substring(0, slash);
         }
         String ip = null, host = "", container;
-        // an IPv6 host address is bracketed: [::1]:8080:80
+        String[] parts;
+        // an IPv6 host address is bracketed: [::1]:8080:80, [::1]::80
         if (s.startsWith("[")) {
             int close = s.indexOf(']');
             if (close < 0) throw invalid(spec, "an unclosed '['");
-            throw invalid(spec, "IPv6 host addresses (" + s.substring(0, close + 1) + ") are not supported yet");
+            if (close + 1 >= s.length() || s.charAt(close + 1) != ':')
+                throw invalid(spec, "[IPV6]:[HOST_PORT:]CONTAINER_PORT[/PROTO]");
+            String rest = s.substring(close + 2);
+            String[] ports = rest.split(":", -1);
+            if (ports.length != 2) throw invalid(spec, "[IPV6]:HOST_PORT:CONTAINER_PORT or [IPV6]::CONTAINER_PORT");
+            parts = new String[]{s.substring(1, close), ports[0], ports[1]};
+            if (parts[0].isEmpty()) throw invalid(spec, "an empty IPv6 address");
+        } else {
+            parts = s.split(":", -1);
         }
-        String[] parts = s.split(":", -1);
         switch (parts.length) {
             case 1 -> container = parts[0];
             case 2 -> { host = parts[0]; container = parts[1]; }
@@ -97,7 +105,7 @@ public final class DockerPorts {
 
     /** {@code 0.0.0.0:8080}. */
     public static String hostSide(PortBinding b) {
-        return (b.hostIp() == null ? "0.0.0.0" : b.hostIp()) + ":" + b.hostPort();
+        return (b.hostIp() == null ? "0.0.0.0" : b.hostIp().indexOf(':') >= 0 ? "[" + b.hostIp() + "]" : b.hostIp()) + ":" + b.hostPort();
     }
 
     private static int[] range(String r, String spec) {

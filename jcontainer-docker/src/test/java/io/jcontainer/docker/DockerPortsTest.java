@@ -23,9 +23,24 @@ class DockerPortsTest {
         assertThat(DockerPorts.parse("90-91")).hasSize(2);
     }
 
+    /** docker's bracketed IPv6 host address: the address kept without brackets (as the Engine API's HostIp), printed with them. */
+    @Test
+    void parsesBracketedIpv6HostAddresses() {
+        assertThat(DockerPorts.parse("[::1]:8080:80")).containsExactly(new PortBinding("::1", 8080, 80, "tcp"));
+        assertThat(DockerPorts.parse("[::1]::80")).containsExactly(new PortBinding("::1", 0, 80, "tcp"));
+        assertThat(DockerPorts.parse("[fd00:7::1]:5353:53/udp")).containsExactly(new PortBinding("fd00:7::1", 5353, 53, "udp"));
+        assertThat(DockerPorts.parse("[fd00::1]:9000-9001:80-81")).containsExactly(new PortBinding("fd00::1", 9000, 80, "tcp"),
+                new PortBinding("fd00::1", 9001, 81, "tcp"));
+        PortBinding b = new PortBinding("fd00:7::1", 8086, 80, "tcp");
+        assertThat(DockerPorts.portLine(b)).isEqualTo("80/tcp -> [fd00:7::1]:8086");
+        assertThat(b.toString()).isEqualTo("[fd00:7::1]:8086->80/tcp");
+        for (String bad : List.of("[::1]:80", "[::1", "[]:80:80", "[::zz]:80:80", "[::1]80:80", "::1:80:80"))
+            assertThatThrownBy(() -> DockerPorts.parse(bad)).as(bad).isInstanceOf(InvalidSpecException.class).hasMessageContaining(bad);
+    }
+
     @Test
     void badSpecificationsAreRefusedNamingThem() {
-        for (String bad : List.of("x", "80:x", "1:2:3:4", "8000-8002:80-81", "80/sctp", "70000", "81-80", "[::1]:80:80", "300.1.1.1:80:80"))
+        for (String bad : List.of("x", "80:x", "1:2:3:4", "8000-8002:80-81", "80/sctp", "70000", "81-80", "300.1.1.1:80:80"))
             assertThatThrownBy(() -> DockerPorts.parse(bad)).as(bad).isInstanceOf(InvalidSpecException.class).hasMessageContaining(bad);
     }
 

@@ -459,7 +459,7 @@ public final class Networks implements NetworkAttachment {
             for (Endpoint e : all)
                 if (e.containerId().equals(containerId) && e.network().equals(n.name()))
                     throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
-            List<PortMapping> ports = resolvePorts(req.ports(), all);
+            List<PortMapping> ports = resolvePorts(n, req.ports(), all);
             int ip = allocate(n, all, req.ip());
             Subnet6 s6 = n.parsedSubnet6();
             if (s6 == null && req.ip6() != null)
@@ -1041,7 +1041,7 @@ public final class Networks implements NetworkAttachment {
             for (Endpoint e : all)
                 if (e.containerId().equals(containerId) && e.network().equals(n.name()))
                     throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
-            List<PortMapping> ports = resolvePorts(req.ports(), all);
+            List<PortMapping> ports = resolvePorts(n, req.ports(), all);
             Endpoint p = r.endpoint();
             Endpoint ep = new Endpoint(containerId, n.name(), p.ip(), p.hostVeth(), req.hostname(), req.aliases(), ports,
                     p.ownerPid(), p.ownerStartTime(), p.mac(), p.ip6());
@@ -1214,7 +1214,16 @@ public final class Networks implements NetworkAttachment {
      * Host ports: a port taken by another container's mapping, or bound on the host, is an
      * error now, before anything starts; port 0 gets a free one from the ephemeral range.
      */
-    private List<PortMapping> resolvePorts(List<PortMapping> requested, List<Endpoint> all) {
+    private List<PortMapping> resolvePorts(NetworkConfig n, List<PortMapping> requested, List<Endpoint> all) {
+        for (PortMapping p : requested)
+            if (p.hostIp6() && n.parsedSubnet6() == null)
+                throw new NetworkException.Invalid("-p " + p + ": an IPv6 host address needs the container on a network with IPv6"
+                        + " (network " + n.name() + " has none: network create --ipv6)");
+        for (PortMapping p : requested)
+            if (p.hostIp6() && p.hostIp().equals("::1"))
+                throw new NetworkException.Invalid("-p " + p + ": the kernel does not forward traffic from the IPv6 loopback address to"
+                        + " another interface (IPv6 has no route_localnet) and jcontainer has no userland proxy yet: publish on"
+                        + " 127.0.0.1, on an IPv6 address of the host or the network's gateway, or on every address");
         Set<String> taken = new HashSet<>();
         for (Endpoint e : all) for (PortMapping p : e.ports()) taken.add(p.protocol() + "/" + p.hostPort());
         List<PortMapping> out = new ArrayList<>();
@@ -1239,7 +1248,8 @@ public final class Networks implements NetworkAttachment {
     }
 
     private boolean free(PortMapping p, int port) {
-        byte[] ip = Subnet.inet(p.hostIp() == null ? 0 : Subnet.parseAddress(p.hostIp())).getAddress();
+        byte[] ip = p.hostIp6() ? Subnet6.inet(Subnet6.parseAddress(p.hostIp())).getAddress()
+                : Subnet.inet(p.hostIp() == null ? 0 : Subnet.parseAddress(p.hostIp())).getAddress();
         try {
             sys.probeBind(ip, port, p.protocol().equals("udp"));
             return true;

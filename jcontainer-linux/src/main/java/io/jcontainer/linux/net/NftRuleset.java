@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class NftRuleset {
     static final String TABLE = "jcontainer";
-    static final String MAP_ANY = "dnat_any", MAP_IP = "dnat_ip", MAP6_ANY = "dnat6_any";
+    static final String MAP_ANY = "dnat_any", MAP_IP = "dnat_ip", MAP6_ANY = "dnat6_any", MAP6_IP = "dnat6_ip";
 
     private NftRuleset() {
     }
@@ -94,9 +94,12 @@ final class NftRuleset {
             }
         }
         if (fwd.isEmpty()) return "";
-        String dnat = "    fib daddr type local ip6 daddr != ::1 dnat ip6 to meta l4proto . th dport map @" + MAP6_ANY + "\n";
+        // -p [ADDR]:PORT:PORT: an IPv6 host address of its own (docker's bracketed form)
+        String dnat = "    fib daddr type local ip6 daddr != ::1 dnat ip6 to meta l4proto . th dport map @" + MAP6_ANY + "\n"
+                + "    dnat ip6 to ip6 daddr . meta l4proto . th dport map @" + MAP6_IP + "\n";
         return "table ip6 " + TABLE + " {\n"
                 + "  map " + MAP6_ANY + " {\n    type inet_proto . inet_service : ipv6_addr . inet_service\n  }\n"
+                + "  map " + MAP6_IP + " {\n    type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service\n  }\n"
                 + "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n" + dnat + "  }\n"
                 + "  chain output {\n    type nat hook output priority -100; policy accept;\n" + dnat + "  }\n"
                 + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n" + post + "  }\n"
@@ -117,6 +120,13 @@ final class NftRuleset {
         boolean add = verb.equals("add");
         for (PortMapping p : e.ports()) {
             if (skip.contains(key(p))) continue;
+            if (p.hostIp6()) { // -p [ADDR]:...: to the container's IPv6 address only
+                s.append(verb).append(" element ip6 ").append(TABLE).append(' ').append(MAP6_IP).append(" { ")
+                        .append(p.hostIp()).append(" . ").append(p.protocol()).append(" . ").append(p.hostPort());
+                if (add) s.append(" : ").append(e.ip6()).append(" . ").append(p.containerPort());
+                s.append(" }\n");
+                continue;
+            }
             s.append(verb).append(" element ip ").append(TABLE).append(' ');
             if (p.hostIp() == null) s.append(MAP_ANY).append(" { ");
             else s.append(MAP_IP).append(" { ").append(p.hostIp()).append(" . ");

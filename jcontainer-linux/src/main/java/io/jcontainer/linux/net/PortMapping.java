@@ -6,14 +6,21 @@ import java.util.List;
 /**
  * One published port, {@code -p} as docker reads it: {@code [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]},
  * each port a number or a range. {@code hostPort} 0 means "any free port" (chosen at attach).
- * {@code hostIp} null means every address of the host.
+ * {@code hostIp} null means every address of the host; an IPv6 one is kept in RFC 5952 text
+ * ({@code ::1}, no brackets) and needs a container with an IPv6 address.
  */
 public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol) {
     public PortMapping {
         if (!protocol.equals("tcp") && !protocol.equals("udp")) throw new NetworkException.Invalid("protocol '" + protocol + "': tcp or udp");
         checkPort(containerPort, false);
         checkPort(hostPort, true);
-        if (hostIp != null) Subnet.parseAddress(hostIp);
+        if (hostIp != null && Subnet6.isV6(hostIp)) hostIp = Subnet6.text(Subnet6.parseAddress(hostIp));
+        else if (hostIp != null) Subnet.parseAddress(hostIp);
+    }
+
+    /** Whether the host address is an IPv6 one. */
+    public boolean hostIp6() {
+        return hostIp != null && hostIp.indexOf(':') >= 0;
     }
 
     private static void checkPort(int p, boolean zeroOk) {
@@ -29,6 +36,13 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
             s = s.substring(0, slash);
         }
         String[] parts = s.split(":", -1);
+        if (s.startsWith("[")) { // docker's bracketed IPv6 host address: [::1]:8080:80, [::1]::80
+            int close = s.indexOf(']');
+            String[] ports = close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':' ? new String[0] : s.substring(close + 2).split(":", -1);
+            if (ports.length != 2)
+                throw new NetworkException.Invalid("invalid port specification '" + spec + "': [IPV6]:[HOST_PORT]:CONTAINER_PORT[/PROTO]");
+            parts = new String[]{s.substring(1, close), ports[0], ports[1]};
+        }
         String ip = null, host = "", container;
         switch (parts.length) {
             case 1 -> container = parts[0];
@@ -61,6 +75,6 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     /** As docker prints it: {@code 0.0.0.0:8080->80/tcp}. */
     @Override
     public String toString() {
-        return (hostIp == null ? "0.0.0.0" : hostIp) + ":" + hostPort + "->" + containerPort + "/" + protocol;
+        return (hostIp == null ? "0.0.0.0" : hostIp6() ? "[" + hostIp + "]" : hostIp) + ":" + hostPort + "->" + containerPort + "/" + protocol;
     }
 }

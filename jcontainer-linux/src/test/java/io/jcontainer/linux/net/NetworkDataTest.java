@@ -36,6 +36,13 @@ class NetworkDataTest {
         assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("80/sctp"));
         assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("localhost:80:80"));
         assertEquals("0.0.0.0:8080->80/tcp", PortMapping.parse("8080:80").getFirst().toString());
+        // docker's bracketed IPv6 host address, kept in RFC 5952 text
+        assertEquals(List.of(new PortMapping("fd00:7::1", 8086, 80, "tcp")), PortMapping.parse("[fd00:7:0::1]:8086:80"));
+        assertEquals(List.of(new PortMapping("::1", 0, 80, "tcp")), PortMapping.parse("[::1]::80"));
+        assertEquals("fd00:7::1", new PortMapping("FD00:7:0:0::1", 1, 1, "tcp").hostIp());
+        assertEquals("[::1]:8080->80/tcp", PortMapping.parse("[::1]:8080:80").getFirst().toString());
+        assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("[::1]:80"));
+        assertThrows(NetworkException.Invalid.class, () -> PortMapping.parse("[::zz]:80:80"));
     }
 
     @Test
@@ -91,6 +98,13 @@ class NetworkDataTest {
         var six = new NetworkConfig("six", "id3", "bridge", "jc-cccc", "10.93.0.0/24", "10.93.0.1", false, 1500, "now", null, null, null,
                 true, "fd00:1::/64", "fd00:1::1");
         String with6 = NftRuleset.render(List.of(open, six), List.of());
+        // -p [ADDR]:8086:80: an element of dnat6_ip, to the container's IPv6 address; nothing in the IPv4 table
+        var ep6 = new Endpoint("c6", "six", "10.93.0.2", "jcv6", "web6", List.of(), List.of(new PortMapping("fd00:1::1", 8086, 80, "tcp")), 1, 1,
+                "02:42:0a:5d:00:02", "fd00:1::2");
+        assertEquals("add element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 : fd00:1::2 . 80 }\n", NftRuleset.elements("add", ep6, java.util.Set.of()));
+        assertEquals("delete element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 }\n", NftRuleset.elements("delete", ep6, java.util.Set.of()));
+        assertTrue(with6.contains("dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip")
+                && with6.contains("map dnat6_ip {\n    type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service"), with6);
         assertTrue(with6.contains("table ip6 jcontainer {") && with6.contains("iifname \"jc-cccc\" oifname \"jc*\" oifname != \"jc-cccc\" drop"), with6);
         assertTrue(s.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat_any"), s);
         assertTrue(s.contains("add element ip jcontainer dnat_any { tcp . 8080 : 10.91.0.2 . 80 }"), s);
