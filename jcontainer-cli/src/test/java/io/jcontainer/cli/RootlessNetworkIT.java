@@ -151,31 +151,58 @@ class RootlessNetworkIT {
         assertThat(unpublished.err()).contains("refused");
     }
 
+    /**
+     * A crash: the CLI's JVM is killed with SIGKILL while its container runs on the network (no
+     * shutdown hook, no release) — as docker's client, ./jcontainer run leaves its container running
+     * when it dies, and the endpoint stays the running container's — then the container's monitor
+     * too, whose death takes the container with it (PDEATHSIG). Left behind: the endpoint, the /etc files, the container's pasta and the holder
+     * with its namespaces. The next start of any container sweeps them all.
+     */
     @Test
     void aKilledJvmsContainerHolderAndPastaAreSweptByTheNextStart() throws Exception {
         assertThat(cli("network", "create", "rn1").code()).isZero();
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + netns));
         cmd.addAll(user.command(home, List.of("XDG_RUNTIME_DIR=" + xdg), "run", "--network", "rn1", "busybox", "sleep", "600"));
         Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessHandle payload;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (leftovers().stream().noneMatch(c -> c.contains("pasta")) && System.nanoTime() < deadline) Thread.sleep(100);
-            assertThat(leftovers()).as("holder and pasta of the running container").hasSize(2);
-            // the java process of ./jcontainer (it execs java): SIGKILL, no shutdown hook runs
-            ProcessHandle java = jvm.toHandle().descendants().filter(p -> p.info().command().orElse("").endsWith("/java")).findFirst()
-                    .orElse(jvm.toHandle());
-            assertThat(JcUser.sh("kill", "-9", Long.toString(java.pid())).code()).isZero();
-            jvm.waitFor(30, TimeUnit.SECONDS);
+            while ((payload = payload()) == null && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(payload).as("the container runs").isNotNull();
+            awaitLeftovers(2); // its pasta and the holder
+            // nsenter, setpriv, env and ./jcontainer exec one another: the process is the JVM
+            assertThat(jvm.toHandle().info().command().orElse("")).endsWith("/java");
+            assertThat(JcUser.sh("kill", "-9", Long.toString(jvm.pid())).code()).isZero();
+            assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             jvm.destroyForcibly();
         }
-        // the container dies with its JVM (its monitor kills it); the next start sweeps the rest
+        ProcessHandle monitor = payload.parent().orElseThrow();
+        assertThat(JcUser.sh("kill", "-9", Long.toString(monitor.pid())).code()).isZero();
+        assertThat(payload.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+        assertThat(leftovers()).hasSize(2);
+        assertThat(networks().resolve("endpoints")).isNotEmptyDirectory();
+
         Result next = cli("run", "--rm", "busybox", "true");
         assertThat(next.code()).as(next.err()).isZero();
         awaitNoLeftovers();
         assertThat(networks().resolve("endpoints")).isEmptyDirectory();
+        assertThat(networks().resolve("etc")).isEmptyDirectory();
         assertThat(networks().resolve("rootless/holder.sock")).doesNotExist();
         assertThat(cli("network", "rm", "rn1").code()).isZero();
+    }
+
+    /** The container's first process: {@code busybox sleep 600} of the test's user. */
+    ProcessHandle payload() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().user().orElse("").equals(JcUser.NAME)
+                && p.info().command().orElse("").endsWith("/busybox") // not the JVM, whose arguments end so too
+                && p.info().commandLine().orElse("").endsWith(" sleep 600")).findFirst().orElse(null);
+    }
+
+    void awaitLeftovers(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (leftovers().size() != n && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(leftovers()).hasSize(n);
     }
 
     void awaitNoLeftovers() throws InterruptedException {

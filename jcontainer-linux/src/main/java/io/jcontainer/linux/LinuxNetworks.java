@@ -94,6 +94,9 @@ final class LinuxNetworks implements Networks {
 
     @Override
     public NetworkInfo.Endpoint connect(String network, String container, NetworkOptions options) {
+        if (!runtime.isRoot())
+            throw new Containers.NotSupportedYetException("network connect as an ordinary user: a running container's namespace can be linked to"
+                    + " a network only at its start (run --network " + network + ")");
         return translated(() -> {
             var n = net();
             NetworkConfig c = n.find(network);
