@@ -17,7 +17,7 @@ JC_TEST_PACKAGES=(
   skopeo umoci podman            # jcontainer-oci: peers that cross-check pushes, layouts and archives
   golang-github-opencontainers-image-spec-dev   # jcontainer-oci: the OCI image-spec JSON schemas
   libisal2                       # jcontainer-oci: ISA-L igzip, the fast gzip path (through FFM; the JDK is the fallback)
-  fuse-overlayfs                 # image roots: the fallback when the kernel refuses the overlay (ImageRootFallbackTest, RootlessImageIT)
+  fuse-overlayfs                 # image roots: the fallback when the kernel refuses the overlay (ImageRootFallbackTest, RootlessImageIT, ImageRootFallbackIT)
   libnftables1                   # bridge networks: NAT and published ports (libnftables through FFM)
   nftables                       # ... and its documented fallback, the nft program
   passt                          # rootless networking: pasta (outbound and -p for an ordinary user)

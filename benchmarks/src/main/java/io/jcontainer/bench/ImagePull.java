@@ -33,7 +33,10 @@ import java.util.zip.GZIPOutputStream;
  * run. The image is built from host directories (/usr/lib/gcc, /usr/lib/python3*, /usr/libexec),
  * one gzip layer each.
  *
- * <pre>benchmarks/run-images [ROUNDS]</pre>
+ * Rounds alternate who goes first; CPU (user + sys) of both sides is printed too. With {@code warm},
+ * each round also times a pull in a JVM that pulled once before (a long-lived one's cost).
+ *
+ * <pre>benchmarks/run-images [ROUNDS] [warm]</pre>
  */
 public final class ImagePull {
     static final List<String> DIRS = List.of("/usr/lib/gcc", "/usr/lib/python3.11", "/usr/lib/python3", "/usr/libexec");
@@ -53,7 +56,22 @@ public final class ImagePull {
             }
             return;
         }
+        if (args.length > 0 && args[0].equals("jcontainer-warm")) {     // a JVM that pulled once already, as a long-lived one (serve, an application)
+            try (Images images = Images.open(ImagesOptions.defaults().withStorageRoot(Path.of(args[2], "warm-up"))
+                    .withDockerConfig(Path.of(args[2], "none.json")))) {
+                images.pull(args[1], ProgressListener.NONE);
+            }
+            delete(Path.of(args[2], "warm-up"));
+            try (Images images = Images.open(ImagesOptions.defaults().withStorageRoot(Path.of(args[2], "store"))
+                    .withDockerConfig(Path.of(args[2], "none.json")))) {
+                long t0 = System.nanoTime();
+                images.pull(args[1], ProgressListener.NONE);
+                System.out.printf(Locale.ROOT, "%f%n", (System.nanoTime() - t0) / 1e9);
+            }
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        boolean warm = args.length > 1 && args[1].equals("warm");
         Path work = Files.createTempDirectory("jcontainer-imagebench-");
         Process registry = null;
         try {
@@ -79,19 +97,38 @@ public final class ImagePull {
             List<Double> ours = new ArrayList<>();
             List<Double> theirs = new ArrayList<>();
             List<Double> oursFlat = new ArrayList<>();
+            List<Double> oursCpu = new ArrayList<>();
+            List<Double> oursWarm = new ArrayList<>();
+            List<Double> theirsCpu = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
                 Path round = Files.createDirectories(work.resolve("round" + r));
+                // Who goes first alternates: the first to run after the last round's trees were
+                // deleted pays for it (ext4 skips recently freed inodes when it allocates, one
+                // lookup each), which always fell on jcontainer before.
+                boolean oursFirst = r % 2 == 1;
+                double[] theirsRun = oursFirst ? null : theirs(ref, round);
                 List<String> out = new ArrayList<>();
+                double cpu0 = childrenCpu();
                 double whole = time(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, ImagePull.class.getName(),
                         "jcontainer", ref, round.resolve("store").toString(), round.resolve("rootfs").toString()), out);
+                double cpu = childrenCpu() - cpu0;
                 double flatten = Double.parseDouble(out.getFirst().strip());
+                if (theirsRun == null) theirsRun = theirs(ref, round);
+                if (warm) {
+                    List<String> w = new ArrayList<>();
+                    time(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, ImagePull.class.getName(),
+                            "jcontainer-warm", ref, Files.createDirectories(round.resolve("warm")).toString()), w);
+                    oursWarm.add(Double.parseDouble(w.getFirst().strip()));
+                    System.out.printf(Locale.ROOT, "  jcontainer in a warm JVM (its second pull, into an empty store): %.2f s%n", oursWarm.getLast());
+                }
                 ours.add(whole - flatten);
                 oursFlat.add(whole);
-                Path layout = round.resolve("layout");
-                theirs.add(time(List.of("skopeo", "copy", "-q", "--src-tls-verify=false", "docker://" + ref, "oci:" + layout + ":1"))
-                        + time(List.of("umoci", "unpack", "--image", layout + ":1", round.resolve("bundle").toString())));
-                System.out.printf(Locale.ROOT, "round %d: jcontainer %.2f s (with a flattened copy too: %.2f s), skopeo+umoci %.2f s%n",
-                        r, ours.getLast(), oursFlat.getLast(), theirs.getLast());
+                oursCpu.add(cpu);
+                theirs.add(theirsRun[0]);
+                theirsCpu.add(theirsRun[1]);
+                System.out.printf(Locale.ROOT, "round %d (%s first): jcontainer %.2f s (with a flattened copy too: %.2f s; CPU %.2f s with it),"
+                                + " skopeo+umoci %.2f s (CPU %.2f s)%n",
+                        r, oursFirst ? "jcontainer" : "skopeo+umoci", ours.getLast(), oursFlat.getLast(), cpu, theirs.getLast(), theirsCpu.getLast());
                 delete(round);
             }
             double a = median(ours);
@@ -99,6 +136,10 @@ public final class ImagePull {
             double c = median(oursFlat);
             System.out.printf(Locale.ROOT, "median: jcontainer pull+unpack (the per-layer cache run uses) %.2f s, skopeo copy + umoci unpack %.2f s,"
                     + " ratio %.2f (target <= 0.5); with a flattened copy as well %.2f s, ratio %.2f%n", a, b, a / b, c, c / b);
+            System.out.printf(Locale.ROOT, "CPU (user+sys, median): jcontainer with the flattened copy %.2f s, skopeo copy + umoci unpack %.2f s, ratio %.2f%n",
+                    median(oursCpu), median(theirsCpu), median(oursCpu) / median(theirsCpu));
+            if (warm) System.out.printf(Locale.ROOT, "median: jcontainer pull+unpack in a warm JVM %.2f s, ratio %.2f against skopeo copy + umoci unpack%n",
+                    median(oursWarm), median(oursWarm) / b);
             System.out.printf(Locale.ROOT, "load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
         } finally {
             if (registry != null) {
@@ -111,6 +152,22 @@ public final class ImagePull {
             if (Files.exists(cache.resolve("cache/blob-info-cache-v1.boltdb")) && !Files.exists(cache.resolve("storage")))
                 delete(cache);                                   // skopeo's, made by this run
         }
+    }
+
+    /** skopeo copy + umoci unpack into {@code round}: wall seconds and CPU seconds (user + sys). */
+    static double[] theirs(String ref, Path round) throws Exception {
+        Path layout = round.resolve("layout");
+        double cpu0 = childrenCpu();
+        double wall = time(List.of("skopeo", "copy", "-q", "--src-tls-verify=false", "docker://" + ref, "oci:" + layout + ":1"))
+                + time(List.of("umoci", "unpack", "--image", layout + ":1", round.resolve("bundle").toString()));
+        return new double[] {wall, childrenCpu() - cpu0};
+    }
+
+    /** CPU seconds (user + sys) of this JVM's reaped children, and theirs: /proc/self/stat's cutime and cstime. */
+    static double childrenCpu() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;   // fields 16 and 17, in clock ticks (USER_HZ 100)
     }
 
     static long buildAndPush(Path work, String ref) throws Exception {

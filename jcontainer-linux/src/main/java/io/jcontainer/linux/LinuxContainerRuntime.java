@@ -642,16 +642,23 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * An attached container's own image root (an owned overlay) when the kernel refuses its overlay:
+     * A container's own image root (an owned overlay) when the kernel refuses its overlay:
      * fuse-overlayfs, then a copy of the layers ({@link io.jcontainer.linux.rootfs.ImageRoots});
      * {@code -Djcontainer.imageRoot} forces one. Every other start goes straight on, and so does
      * this one on the kernel overlay: a fallback costs nothing until the kernel has refused.
+     * Detached containers' fallbacks outlive this JVM: their record owns them (a fuse-overlayfs
+     * root is unmounted when the container is seen to have exited, and at {@code rm}); a restart
+     * mounts it again on the same upper, or takes its copy again.
      */
     private Container start(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
                             String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc) {
-        if (!(spec.root() instanceof io.jcontainer.Root.Overlay o) || !o.removeWithContainer() || old != null || spec.detached() || spec.name() != null)
+        if (!(spec.root() instanceof io.jcontainer.Root.Overlay o) || !o.removeWithContainer())
             return startOnce(image, spec, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
+        boolean restart = old != null;
         List<io.jcontainer.linux.rootfs.ImageRoots.Mechanism> order = io.jcontainer.linux.rootfs.ImageRoots.order(o);
+        // a restart of a container that ran on a copy: the copy holds what it wrote
+        if (restart && order.contains(io.jcontainer.linux.rootfs.ImageRoots.Mechanism.COPY) && io.jcontainer.linux.rootfs.ImageRoots.hasCopy(o))
+            order = List.of(io.jcontainer.linux.rootfs.ImageRoots.Mechanism.COPY);
         List<String> failed = new ArrayList<>();
         if (!order.contains(io.jcontainer.linux.rootfs.ImageRoots.Mechanism.OVERLAY) && order.size() > 1)
             failed.add("overlay: refused by the kernel at an earlier start in this store");
@@ -670,9 +677,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                     continue;
                 }
             }
+            ContainerSpec withMaps = m == io.jcontainer.linux.rootfs.ImageRoots.Mechanism.FUSE_OVERLAYFS ? withFuseIdMaps(spec) : spec;
             io.jcontainer.linux.rootfs.ImageRoots.Prepared p;
             try {
-                p = io.jcontainer.linux.rootfs.ImageRoots.prepare(o, m, sys);
+                p = io.jcontainer.linux.rootfs.ImageRoots.prepare(o, m, sys,
+                        new io.jcontainer.linux.rootfs.ImageRoots.IdMaps(withMaps.uidMap(), withMaps.gidMap()), spec.detached(), restart);
             } catch (ContainerException e) {
                 if (order.size() == 1) throw e;
                 failed.add(m.label() + ": " + e.getMessage());
@@ -681,8 +690,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             }
             boolean started = false;
             try {
-                Container c = startOnce(image, spec.toBuilder().root(p.root()).build(), asked, old, hold, autoRemove, id, net, extraHooks, netEtc, p::close);
+                // an attached container's handle undoes it at close; a detached one's record, at its exit and rm
+                Container c = startOnce(image, withMaps.toBuilder().root(p.root()).build(), asked, old, hold, autoRemove, id, net, extraHooks, netEtc,
+                        spec.detached() ? null : p::close);
                 started = true;
+                if (spec.detached()) p.adopt();
                 if (order.size() > 1) LoggerFactory.getLogger(LinuxContainerRuntime.class).debug("jcontainer: container {} runs on an image root through {}", id, m.label());
                 return c;
             } catch (ContainerException e) {
@@ -693,6 +705,28 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             }
         }
         throw new ContainerStartException("no way to mount the image root of container " + id + " worked: " + String.join("; ", failed), null);
+    }
+
+    /**
+     * An ordinary user's container on fuse-overlayfs gets its subordinate ids mapped (the first
+     * /etc/subuid range after its own id, as for a non-root USER) even when it runs as root:
+     * fuse-overlayfs shows the image's owners through those maps, so a file the image gives to
+     * 1000 is 1000's inside, not the overflow id. Explicit maps stay; no ranges, no maps added.
+     */
+    private ContainerSpec withFuseIdMaps(ContainerSpec spec) {
+        if (isRoot() || !spec.has(Namespace.USER)) return spec;
+        if (!spec.uidMap().isEmpty() || !spec.gidMap().isEmpty()) return spec;
+        int uid = sys.geteuid(), gid = sys.getegid();
+        var sub = io.jcontainer.linux.userns.SubordinateIds.probe(System.getProperty("user.name"), uid);
+        var b = spec.toBuilder();
+        if (!sub.usable()) return b.uidMap(new io.jcontainer.IdMap(0, uid, 1)).gidMap(new io.jcontainer.IdMap(0, gid, 1)).build();
+        return b.uidMap(io.jcontainer.linux.userns.SubordinateIds.defaultMap(uid, sub.uids()).toArray(io.jcontainer.IdMap[]::new))
+                .gidMap(io.jcontainer.linux.userns.SubordinateIds.defaultMap(gid, sub.gids()).toArray(io.jcontainer.IdMap[]::new)).build();
+    }
+
+    /** A recorded container that has exited: what its image root still holds mounted (a fuse-overlayfs root) goes. */
+    public void releaseRoot(ContainerSpec spec) {
+        if (spec != null) io.jcontainer.linux.rootfs.ImageRoots.release(spec.root(), sys);
     }
 
     /**

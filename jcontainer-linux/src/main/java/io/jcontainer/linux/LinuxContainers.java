@@ -336,6 +336,7 @@ final class LinuxContainers implements Containers {
                 continue; // an unwritable record: its die goes unreported rather than failing a listing
             }
             releaseNetwork(e.state().id()); // what a daemon would do as it exits: its veth, address and rules go
+            releaseRoot(e.state().id());    // and a fuse-overlayfs root's mount (its daemon ends with it)
             Instant at = e.finished() != null ? e.finished() : Instant.now();
             ContainerExit exit = e.exit();
             if (exit != null && exit.oomKilled()) journal.append(event(e.state(), at, "oom", Map.of()));
@@ -738,6 +739,15 @@ final class LinuxContainers implements Containers {
         journal.append(event(e.state(), Instant.now(), "destroy", Map.of()));
         if (volumes && spec != null) this.volumes.removeAnonymousOf(spec);
         if (spec != null) io.jcontainer.linux.rootfs.OverlayUpper.removeIfOwned(spec.root());
+    }
+
+    /** An exited container's fuse-overlayfs root is unmounted (upper and work stay for a restart); a failure is logged and retried at rm. */
+    private void releaseRoot(String id) {
+        try {
+            runtime.releaseRoot(specOrNull(id));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(LinuxContainers.class).warn("jcontainer: releasing {}'s image root failed: {}", id, e.getMessage());
+        }
     }
 
     /** Its networks' endpoints go; a failure is left to the sweep of the next runtime start. */

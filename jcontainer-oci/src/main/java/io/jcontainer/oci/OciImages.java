@@ -501,7 +501,7 @@ public final class OciImages implements Images {
         try (var dirs = Files.list(store.layersDir())) {
             for (Path p : dirs.toList()) {
                 String name = p.getFileName().toString();
-                if (!keepChains.contains(name) && !name.equals(Store.LAYERS_FORMAT)) FsTree.deleteQuietly(p);
+                if (!keepChains.contains(name) && !name.equals(Store.LAYERS_FORMAT) && !name.equals(Store.LAYERS_OWNERS)) FsTree.deleteQuietly(p);
             }
         } catch (IOException e) {
             throw new ImageException("cannot list " + store.layersDir() + ": " + e, e);

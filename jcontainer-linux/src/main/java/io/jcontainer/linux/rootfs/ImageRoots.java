@@ -3,6 +3,7 @@ package io.jcontainer.linux.rootfs;
 import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerStartException;
 import io.jcontainer.HostUnsupportedException;
+import io.jcontainer.IdMap;
 import io.jcontainer.Root;
 import io.jcontainer.linux.sys.Syscalls;
 import org.slf4j.LoggerFactory;
@@ -112,27 +113,83 @@ public final class ImageRoots {
                 && f.syscall() != null && f.syscall().matches("mount|fsopen|fsconfig|fsmount|move_mount");
     }
 
-    /** A fallback root made for one container; {@link #close} undoes it (unmount, then the directory goes). */
+    /**
+     * A fallback root made for one container. {@link #close} undoes it: unmounted, then the
+     * directory goes — or, for a restart of a recorded container, only unmounted (its upper, or
+     * its copy, holds what it wrote). {@link #adopt} hands a started recorded container's root to
+     * its record: the owner mark goes, so the next JVM's reap leaves it; its exit ({@link #release})
+     * and its removal ({@link OverlayUpper#removeIfOwned}) undo it instead.
+     */
     public interface Prepared extends AutoCloseable {
         Root root();
 
         @Override
         void close();
+
+        void adopt();
+    }
+
+    /** The user namespace's maps the container will have (empty: none, or root's JVM): fuse-overlayfs shows the layers' owners through them. */
+    public record IdMaps(List<IdMap> uids, List<IdMap> gids) {
+        public static final IdMaps NONE = new IdMaps(List.of(), List.of());
+
+        public IdMaps {
+            uids = List.copyOf(uids);
+            gids = List.copyOf(gids);
+        }
     }
 
     /** Makes the root of {@code m} (not OVERLAY) for the owned overlay {@code o}; throws what failed, naming it. */
     public static Prepared prepare(Root.Overlay o, Mechanism m, Syscalls sys) {
-        OverlayUpper.prepare(o, true); // <dir>/{upper,work} and the owner mark: what a killed JVM leaves is reaped
+        return prepare(o, m, sys, IdMaps.NONE, false, false);
+    }
+
+    /**
+     * As above, for a container with the user namespace {@code maps}; {@code detached}: it
+     * outlives this JVM (its fuse-overlayfs too); {@code restart}: a recorded container started
+     * again, whose directory (upper, or copy) is its own and stays.
+     */
+    public static Prepared prepare(Root.Overlay o, Mechanism m, Syscalls sys, IdMaps maps, boolean detached, boolean restart) {
+        // <dir>/{upper,work} and, at a first start, the owner mark: what a JVM killed during the start leaves is reaped
+        OverlayUpper.prepare(o, !restart);
         Path dir = o.upper().getParent();
         try {
+            release(o, sys);                              // a restart: what its last run left mounted
             return switch (m) {
-                case FUSE_OVERLAYFS -> fuse(o, dir, sys);
-                case COPY -> copy(o, dir);
+                case FUSE_OVERLAYFS -> fuse(o, dir, sys, maps, detached, restart);
+                case COPY -> copy(o, dir, restart);
                 case OVERLAY -> throw new IllegalArgumentException("the kernel overlay is the plan's own");
             };
         } catch (RuntimeException e) {
-            OverlayUpper.removeIfOwned(o);
+            if (!restart) OverlayUpper.removeIfOwned(o);
             throw e;
+        }
+    }
+
+    /** Whether a recorded container's root was a copy (its restarts take it again: it holds the container's writes). */
+    public static boolean hasCopy(Root.Overlay o) {
+        return o.removeWithContainer() && Files.isDirectory(o.upper().resolveSibling("rootfs"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * A recorded container whose root came through fuse-overlayfs has exited: its mount goes
+     * (its daemon ends with it); upper and work stay for a restart. Nothing to do, one stat, for
+     * every other root. True when nothing is mounted there any more.
+     */
+    public static boolean release(Root root, Syscalls sys) {
+        if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return true;
+        Path merged = o.upper().resolveSibling("merged");
+        if (!Files.isDirectory(merged, LinkOption.NOFOLLOW_LINKS)) return true;
+        return unmount(merged, sys);
+    }
+
+    /** The owner mark of {@code o}'s directory goes: its record owns it now. */
+    private static void adopt(Root.Overlay o) {
+        Path dir = o.upper().getParent();
+        try (var marks = Files.newDirectoryStream(dir, ".owner-*")) {
+            for (Path m : marks) Files.deleteIfExists(m);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(ImageRoots.class).warn("jcontainer: cannot hand {} to its container's record: {}", dir, e.toString());
         }
     }
 
@@ -156,7 +213,7 @@ public final class ImageRoots {
 
     private static final long MOUNT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private static Prepared fuse(Root.Overlay o, Path dir, Syscalls sys) {
+    private static Prepared fuse(Root.Overlay o, Path dir, Syscalls sys, IdMaps maps, boolean detached, boolean restart) {
         Path bin = findFuseOverlayfs();
         if (bin == null) throw new HostUnsupportedException("an image root through fuse-overlayfs: fuse-overlayfs is not installed",
                 "apt-get install fuse-overlayfs");
@@ -170,18 +227,25 @@ public final class ImageRoots {
             StringBuilder opts = new StringBuilder("lowerdir=");
             for (int i = 0; i < o.lowerDirs().size(); i++) opts.append(i == 0 ? "" : ":").append(o.lowerDirs().get(i));
             opts.append(",upperdir=").append(o.upper()).append(",workdir=").append(o.work());
-            // root's mount is used by the container's other users too (an image's USER); an
-            // ordinary user's by the uids its user namespace maps, which FUSE lets through as its own
+            // root's mount is used by the container's other users too (an image's USER)
             if (root) opts.append(",allow_other,suid,dev");
-            // -f: stays our child, so its end is seen; it exits when the mount goes
-            p = new ProcessBuilder(bin.toString(), "-f", "-o", opts.toString(), merged.toString())
+            else opts.append(ownerOptions(o, maps, userAllowOther(Path.of("/etc/fuse.conf"))));
+            // An attached container's daemon: -f, our child, so its end is seen; it exits when the
+            // mount goes. A detached one's outlives this JVM: fuse-overlayfs daemonizes itself
+            // (its own session, away from our terminal's signals) once the mount is there.
+            List<String> cmd = new ArrayList<>(List.of(bin.toString()));
+            if (!detached) cmd.add("-f");
+            cmd.addAll(List.of("-o", opts.toString(), merged.toString()));
+            p = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(log.toFile()).start();
             long until = System.nanoTime() + MOUNT_TIMEOUT_NANOS;
             while ((Long) Files.getAttribute(merged, "unix:dev", LinkOption.NOFOLLOW_LINKS) == dev) {
-                if (!p.isAlive()) throw new ContainerStartException("image root: fuse-overlayfs (" + bin + ") exited with " + p.exitValue()
-                        + " before mounting " + merged + ": " + Files.readString(log).strip(), null);
+                boolean ended = !p.isAlive();
+                if (ended && detached && p.exitValue() == 0 && (Long) Files.getAttribute(merged, "unix:dev", LinkOption.NOFOLLOW_LINKS) != dev) break;
+                if (ended) throw new ContainerStartException("image root: fuse-overlayfs (" + bin + ") exited with " + p.exitValue()
+                        + (detached && p.exitValue() == 0 ? " without mounting " : " before mounting ") + merged + ": " + Files.readString(log).strip(), null);
                 if (System.nanoTime() > until) {
                     p.destroyForcibly();
                     throw new ContainerStartException("image root: fuse-overlayfs (" + bin + ") did not mount " + merged + " within 10 s: "
@@ -189,23 +253,83 @@ public final class ImageRoots {
                 }
                 Thread.sleep(1);
             }
+            if (detached && !p.waitFor(MOUNT_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+                unmount(merged, sys);
+                p.destroyForcibly();
+                throw new ContainerStartException("image root: fuse-overlayfs (" + bin + ") mounted " + merged + " but did not go to the background", null);
+            }
         } catch (IOException e) {
             throw new ContainerStartException("image root: cannot start fuse-overlayfs (" + bin + ") on " + merged + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerStartException("image root: interrupted while fuse-overlayfs mounted " + merged, e);
         }
-        Process daemon = p;
+        Process daemon = detached ? null : p;
         return new Prepared() {
             public Root root() {
                 return new Root.Directory(merged, o.readonly());
             }
 
             public void close() {
-                if (unmount(merged, sys) && waitFor(daemon)) OverlayUpper.removeIfOwnedLater(o);
-                // else: still mounted or still running; its owner mark lets the next JVM's reap retry
+                if (!unmount(merged, sys) || (daemon != null && !waitFor(daemon))) return;
+                // still mounted or still running: its owner mark (or its record) lets a later sweep retry
+                if (!restart) OverlayUpper.removeIfOwnedLater(o);
+            }
+
+            public void adopt() {
+                ImageRoots.adopt(o);
             }
         };
+    }
+
+    /**
+     * An ordinary user's fuse-overlayfs options for the image's owners. The layers hold them in
+     * {@code user.containers.override_stat} (LayerUnpacker: every directory and file is the
+     * user's on disk); fuse-overlayfs shows those ids through {@code uidmapping}/{@code gidmapping}
+     * — the container's own user namespace maps, so that what the image owns by 1000 is 1000
+     * inside, as podman's storage does it. What the container writes keeps its owner the same way
+     * in the upper ({@code xattr_permissions=2}: {@code user.fuseoverlayfs.override_stat}), whose
+     * root is marked 0:0 first (else fuse-overlayfs would record the user's own id for it). A
+     * container with only the user's own id mapped (no subordinate ids) sees everything as its
+     * root's, as on the kernel overlay. {@code allowOther}: fuse.conf's {@code user_allow_other},
+     * without which FUSE lets only the user's own id in (not an image's USER 1000).
+     */
+    static String ownerOptions(Root.Overlay o, IdMaps maps, boolean allowOther) throws IOException {
+        StringBuilder b = new StringBuilder();
+        boolean ranges = maps.uids().stream().mapToLong(IdMap::size).sum() > 1 && maps.gids().stream().mapToLong(IdMap::size).sum() > 1;
+        if (ranges) {
+            b.append(",uidmapping=").append(mapping(maps.uids())).append(",gidmapping=").append(mapping(maps.gids()));
+            b.append(",xattr_permissions=2");
+            Path upperRoot = o.upper();
+            var view = Files.getFileAttributeView(upperRoot, java.nio.file.attribute.UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            if (!view.list().contains("fuseoverlayfs.override_stat")) {
+                int mode = (Integer) Files.getAttribute(upperRoot, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+                view.write("fuseoverlayfs.override_stat", java.nio.ByteBuffer.wrap(("0:0:0" + Integer.toOctalString(mode)).getBytes(StandardCharsets.UTF_8)));
+            }
+        } else {
+            long uid = maps.uids().isEmpty() ? -1 : maps.uids().getFirst().hostId();
+            long gid = maps.gids().isEmpty() ? -1 : maps.gids().getFirst().hostId();
+            if (uid >= 0 && gid >= 0) b.append(",squash_to_uid=").append(uid).append(",squash_to_gid=").append(gid);
+        }
+        if (allowOther) b.append(",allow_other");
+        return b.toString();
+    }
+
+    /** fuse-overlayfs' form of a map: container:host:size triples joined by ':'. */
+    private static String mapping(List<IdMap> maps) {
+        StringBuilder b = new StringBuilder();
+        for (IdMap m : maps) b.append(b.isEmpty() ? "" : ":").append(m.containerId()).append(':').append(m.hostId()).append(':').append(m.size());
+        return b.toString();
+    }
+
+    /** Whether fuse.conf lets ordinary users mount with allow_other. */
+    static boolean userAllowOther(Path fuseConf) {
+        try {
+            for (String line : Files.readAllLines(fuseConf)) if (line.strip().equals("user_allow_other")) return true;
+        } catch (IOException | RuntimeException absent) {
+            // no fuse.conf: not allowed
+        }
+        return false;
     }
 
     private static boolean waitFor(Process p) {
@@ -262,9 +386,11 @@ public final class ImageRoots {
 
     // ---------------------------------------------------------------- copy
 
-    private static Prepared copy(Root.Overlay o, Path dir) {
+    private static Prepared copy(Root.Overlay o, Path dir, boolean restart) {
         Path rootfs = dir.resolve("rootfs");
-        try {
+        // a restart takes its copy again: what the container wrote is in it
+        if (!(restart && Files.isDirectory(rootfs, LinkOption.NOFOLLOW_LINKS))) try {
+            if (restart) Files.createDirectories(rootfs.getParent());
             Files.createDirectory(rootfs);
             Map<Path, Integer> modes = new LinkedHashMap<>();
             boolean root = io.jcontainer.linux.sys.NativeSyscalls.INSTANCE.geteuid() == 0;
@@ -283,7 +409,11 @@ public final class ImageRoots {
             }
 
             public void close() {
-                OverlayUpper.removeIfOwnedLater(o);
+                if (!restart) OverlayUpper.removeIfOwnedLater(o);
+            }
+
+            public void adopt() {
+                ImageRoots.adopt(o);
             }
         };
     }

@@ -317,10 +317,17 @@ public final class OverlayUpper {
     public static void removeIfOwned(Root root) {
         if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
         try {
+            Path parent = o.upper().getParent();
+            boolean own = parent != null && parent.equals(o.work().getParent());
+            // a recorded container's fuse-overlayfs root (ImageRoots): unmounted first, never deleted through
+            if (own && !ImageRoots.unmountLeftover(parent)) {
+                LoggerFactory.getLogger(OverlayUpper.class).warn("jcontainer: {} is still mounted: its container's directory stays", parent.resolve("merged"));
+                return;
+            }
             delete(o.upper());
             delete(o.work());
-            Path parent = o.upper().getParent();
-            if (parent != null && parent.equals(o.work().getParent())) {
+            if (own) {
+                for (String fallback : List.of("merged", "rootfs", "fuse-overlayfs.log")) delete(parent.resolve(fallback));
                 try (var marks = Files.newDirectoryStream(parent, ".owner-*")) {
                     for (Path m : marks) Files.deleteIfExists(m);
                 } catch (NoSuchFileException gone) {

@@ -92,12 +92,21 @@ public final class Store {
      */
     public static final String LAYERS_FORMAT = ".overlay-whiteouts";
 
+    /**
+     * An ordinary user's layers/ whose directories and files carry the image's owners in
+     * {@code user.containers.override_stat} (LayerUnpacker's ownerXattrs, read by fuse-overlayfs);
+     * an ordinary user's directories unpacked before are dropped once, as above.
+     */
+    public static final String LAYERS_OWNERS = ".owner-xattrs";
+
     private void migrateLayers() {
-        if (Files.exists(layers.resolve(LAYERS_FORMAT))) return;
+        String mark = "root".equals(System.getProperty("user.name")) ? LAYERS_FORMAT : LAYERS_OWNERS;
+        if (Files.exists(layers.resolve(mark))) return;
         try (var held = gcLock.exclusive(); var entries = Files.list(layers)) {
-            if (Files.exists(layers.resolve(LAYERS_FORMAT))) return;
+            if (Files.exists(layers.resolve(mark))) return;
             for (Path p : entries.toList()) deleteTree(p);
             Files.createFile(layers.resolve(LAYERS_FORMAT));
+            if (!mark.equals(LAYERS_FORMAT)) Files.createFile(layers.resolve(mark));
         } catch (FileAlreadyExistsException raced) {
             // another JVM marked it
         } catch (IOException e) {

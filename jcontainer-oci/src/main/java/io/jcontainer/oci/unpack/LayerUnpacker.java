@@ -92,25 +92,35 @@ public final class LayerUnpacker {
      * flattened copy into a caller's directory, or an ordinary user's unpack, skips them with a
      * warning, as podman does rootless. FIFOs are always made.
      */
-    public record Options(Whiteouts whiteouts, Ownership ownership, Limits limits, boolean deviceNodes) {
+    public record Options(Whiteouts whiteouts, Ownership ownership, Limits limits, boolean deviceNodes, boolean ownerXattrs) {
         public Options(Whiteouts whiteouts, Ownership ownership, Limits limits) {
             this(whiteouts, ownership, limits, false);
+        }
+
+        public Options(Whiteouts whiteouts, Ownership ownership, Limits limits, boolean deviceNodes) {
+            this(whiteouts, ownership, limits, deviceNodes, false);
         }
 
         public static Options flatten(boolean chown) {
             return new Options(Whiteouts.APPLY, chown ? Ownership.KEEP : null, Limits.DEFAULT);
         }
 
+        /**
+         * The store's per-layer directories: overlayfs' whiteouts; owners kept by root, and by an
+         * ordinary user (who cannot chown) recorded in {@code user.containers.override_stat} on
+         * every directory and regular file, so that fuse-overlayfs shows them as the image says
+         * ({@code ImageRoots} in jcontainer-linux).
+         */
         public static Options perLayer(boolean chown) {
-            return new Options(Whiteouts.OVERLAY, chown ? Ownership.KEEP : null, Limits.DEFAULT, chown);
+            return new Options(Whiteouts.OVERLAY, chown ? Ownership.KEEP : null, Limits.DEFAULT, chown, !chown);
         }
 
         public Options withLimits(Limits l) {
-            return new Options(whiteouts, ownership, l, deviceNodes);
+            return new Options(whiteouts, ownership, l, deviceNodes, ownerXattrs);
         }
 
         public Options withDeviceNodes(boolean on) {
-            return new Options(whiteouts, ownership, limits, on);
+            return new Options(whiteouts, ownership, limits, on, ownerXattrs);
         }
     }
 
@@ -139,6 +149,8 @@ public final class LayerUnpacker {
     private final List<String> skipped = new ArrayList<>();
     private final byte[] buffer = new byte[1 << 18];
     private boolean emptyAtStart;
+    /** {@link Options#ownerXattrs}, off when the file system refuses user xattrs (the layer root said so). */
+    private boolean ownerXattrs;
 
     private LayerUnpacker(Path root, Options options) {
         this.root = root;
@@ -190,6 +202,15 @@ public final class LayerUnpacker {
     private Result run(InputStream compressed, Compression compression) throws IOException {
         try (DirectoryStream<Path> d = Files.newDirectoryStream(root)) {
             emptyAtStart = !d.iterator().hasNext();
+        }
+        if (options.ownerXattrs()) {
+            try {
+                // on the layer's root first: fuse-overlayfs reads a layer's owners from xattrs when its root has one
+                OverlayMarks.ownerOverride(root, 0, 0, 0755);
+                ownerXattrs = true;
+            } catch (IOException refused) {
+                skipped.add("owners (not recorded in " + OverlayMarks.OWNER_OVERRIDE + ": " + refused.getMessage() + ")");
+            }
         }
         MessageDigest sha = new Digest("sha256", "0".repeat(64)).newMessageDigest();
         Limits limits = options.limits();
@@ -261,6 +282,7 @@ public final class LayerUnpacker {
             }
             createdHere.add(target);
             deferDirectoryAttributes(target, e, fresh);
+            recordOwner(target, e);
             return;
         }
         if (e.isSymbolicLink()) {
@@ -309,6 +331,7 @@ public final class LayerUnpacker {
             createdHere.add(target);
             setOwner(target, e, true);
             if ((mode & 07000) != 0 || (mode & UMASK) != 0) setMode(target, mode);
+            recordOwner(target, e);
             setXattrs(target, e);
             setMtime(target, e);
             return;
@@ -401,6 +424,7 @@ public final class LayerUnpacker {
             if (!present) {
                 Files.createDirectory(next);
                 createdHere.add(next);
+                if (ownerXattrs) OverlayMarks.ownerOverride(next, 0, 0, 0755);   // as containerd makes a missing parent
             } else if (!Files.isDirectory(next, NOFOLLOW_LINKS)) {
                 throw new InvalidImageException("tar entry \"" + entryName + "\": " + root.relativize(next) + " is not a directory");
             }
@@ -437,6 +461,7 @@ public final class LayerUnpacker {
             removeExisting(marker);
             Files.createFile(marker);
             createdHere.add(marker);
+            if (ownerXattrs) OverlayMarks.ownerOverride(marker, 0, 0, 0);
             return;
         }
         if (base.equals(OPAQUE)) {
@@ -525,6 +550,15 @@ public final class LayerUnpacker {
         setXattrs(dir, e);
     }
 
+    /** An ordinary user's unpack: the owner and mode the image gives {@code p} (a directory or regular file), as an xattr. */
+    private void recordOwner(Path p, TarArchiveEntry e) throws IOException {
+        if (!ownerXattrs) return;
+        long uid = e.getLongUserId(), gid = e.getLongGroupId();
+        if (uid < 0 || gid < 0 || uid > 0xfffffffeL || gid > 0xfffffffeL)
+            throw new InvalidImageException("tar entry " + e.getName() + " has an owner out of range: " + uid + ":" + gid);
+        OverlayMarks.ownerOverride(p, uid, gid, e.getMode());
+    }
+
     private void setOwner(Path p, TarArchiveEntry e, boolean fresh) throws IOException {
         Ownership o = options.ownership();
         if (o == null) return;
@@ -553,9 +587,12 @@ public final class LayerUnpacker {
         for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
             if (!h.getKey().startsWith("SCHILY.xattr.")) continue;
             String name = h.getKey().substring("SCHILY.xattr.".length());
-            if (!name.startsWith("user.") || name.startsWith("user.overlay.")) {
+            if (!name.startsWith("user.") || name.startsWith("user.overlay.") || name.startsWith("user.containers.")
+                    || name.startsWith("user.fuseoverlayfs.")) {
                 // user.overlay.* is what a userxattr overlay mount obeys (opaque, redirect,
                 // metacopy): a layer must not steer the overlay of the layers above it.
+                // user.containers.override_stat and user.fuseoverlayfs.* are what fuse-overlayfs
+                // takes as an entry's owner and mode (setuid root, for one), and opaque marks.
                 // security.capability would give file capabilities, trusted.* is overlayfs'
                 // private namespace, security.selinux belongs to the host's policy: none of them
                 // is the image's to set (row 31).

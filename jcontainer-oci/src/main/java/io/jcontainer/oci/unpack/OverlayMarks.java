@@ -161,10 +161,28 @@ public final class OverlayMarks {
     }
 
     private static void setxattr(Path p, String name) throws IOException {
+        setxattr(p, name, "y");
+    }
+
+    /**
+     * The owner and mode an image gave an entry that an ordinary user's unpack could not chown:
+     * {@code user.containers.override_stat = "uid:gid:mode"} (containers/storage's form, which
+     * fuse-overlayfs presents as the entry's owner and mode in a layer whose root carries it).
+     */
+    static void ownerOverride(Path p, long uid, long gid, int mode) throws IOException {
+        setxattr(p, OWNER_OVERRIDE, uid + ":" + gid + ":0" + Integer.toOctalString(mode & 07777));
+    }
+
+    /** See {@link #ownerOverride}. */
+    public static final String OWNER_OVERRIDE = "user.containers.override_stat";
+
+    private static void setxattr(Path p, String name, String v) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(CAPTURE);
-            MemorySegment value = a.allocateFrom("y");
-            int rc = (int) LSETXATTR.invokeExact(errno, a.allocateFrom(p.toString()), a.allocateFrom(name), value, 1L, 0);
+            byte[] bytes = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MemorySegment value = a.allocate(bytes.length);
+            MemorySegment.copy(bytes, 0, value, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            int rc = (int) LSETXATTR.invokeExact(errno, a.allocateFrom(p.toString()), a.allocateFrom(name), value, (long) bytes.length, 0);
             if (rc != 0) throw new IOException("lsetxattr(" + p + ", " + name + ") failed: errno " + (int) ERRNO.get(errno, 0L));
         } catch (IOException | RuntimeException | Error e) {
             throw e;

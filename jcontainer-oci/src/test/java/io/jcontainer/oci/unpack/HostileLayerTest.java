@@ -169,6 +169,45 @@ class HostileLayerTest {
         assertThat(Files.exists(root.resolve("mem"), LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 
+    /**
+     * fuse-overlayfs takes an entry's owner and mode from {@code user.containers.override_stat}
+     * (and {@code user.fuseoverlayfs.*}) in a layer whose root carries it: a layer saying
+     * "0:0:04755" of its own file would be a setuid-root program on that root. Never from a layer.
+     */
+    @Test
+    void noFuseOverlayfsOwnerOrModeXattrFromALayer() throws IOException {
+        apply(new Tars().fileWithXattr("sh", "x", "user.containers.override_stat", "0:0:04755")
+                .fileWithXattr("f", "x", "user.fuseoverlayfs.override_stat", "0:0:04755").tar());
+        for (String f : java.util.List.of("sh", "f"))
+            assertThat(Files.getFileAttributeView(root.resolve(f), java.nio.file.attribute.UserDefinedFileAttributeView.class).list()).as(f).isEmpty();
+    }
+
+    /**
+     * An unpack that cannot chown (an ordinary user's store) records the image's owners and modes
+     * for fuse-overlayfs: on the layer's root (which turns it on for the layer), every directory
+     * and regular file — made by the tar or as a missing parent — and never a symlink.
+     */
+    @Test
+    void aLayerUnpackedWithoutChownRecordsTheImagesOwners() throws IOException {
+        var options = new LayerUnpacker.Options(LayerUnpacker.Whiteouts.OVERLAY, null, Limits.DEFAULT, false, true);
+        LayerUnpacker.unpack(new ByteArrayInputStream(new Tars().dir("home", 0750)
+                .file("home/app", "x".getBytes(java.nio.charset.StandardCharsets.UTF_8), 04711, 1000, 1001)
+                .file("implicit/parent/f", "y").symlink("l", "home").tar()), Compression.NONE, root, options);
+        assertThat(ownerXattr(root)).isEqualTo("0:0:0755");
+        assertThat(ownerXattr(root.resolve("home"))).isEqualTo("0:0:0750");
+        assertThat(ownerXattr(root.resolve("home/app"))).isEqualTo("1000:1001:04711");
+        assertThat(ownerXattr(root.resolve("implicit"))).isEqualTo("0:0:0755");
+        assertThat(ownerXattr(root.resolve("implicit/parent/f"))).isEqualTo("0:0:0644");
+        assertThat(Files.isSymbolicLink(root.resolve("l"))).isTrue();
+    }
+
+    static String ownerXattr(java.nio.file.Path p) throws IOException {
+        var view = Files.getFileAttributeView(p, java.nio.file.attribute.UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        var b = java.nio.ByteBuffer.allocate(view.size("containers.override_stat"));
+        view.read("containers.override_stat", b);
+        return new String(b.array(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     // ---- row 32: limits ----------------------------------------------------------------------
 
     void applyWith(byte[] tar, Limits limits) {
