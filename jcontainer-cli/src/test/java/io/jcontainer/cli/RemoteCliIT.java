@@ -291,6 +291,27 @@ class RemoteCliIT {
         ok("rmi", built);
     }
 
+    /**
+     * build -f with the Dockerfile outside the context: it travels inside the tar under a
+     * generated name, as docker's CLI sends it, and COPY . neither sees it nor what the
+     * context's .dockerignore keeps on this host.
+     */
+    @Test
+    void buildWithTheDockerfileOutsideTheContext() throws Exception {
+        Path ctx = Files.createDirectories(dir.resolve("outside-ctx/ctx")), elsewhere = Files.createDirectories(dir.resolve("outside-ctx/elsewhere"));
+        Files.writeString(ctx.resolve("hello.txt"), "hello\n");
+        Files.writeString(ctx.resolve("secret"), "never sent\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "secret\n");
+        Files.writeString(elsewhere.resolve("Dockerfile"), "FROM " + ref + "\nCOPY . /ctx/\nCMD [\"-c\", \"cat /ctx/hello.txt; ls -A /ctx\"]\n");
+        String built = "127.0.0.1:1/jc-remote/outside:1";
+        ok("build", "-q", "-t", built, "-f", elsewhere.resolve("Dockerfile").toString(), ctx.toString());
+        assertThat(ok("run", "--rm", built).out()).isEqualTo("hello\n.dockerignore\nhello.txt\n");
+        var missing = client(null, "build", "-f", elsewhere.resolve("Nope").toString(), ctx.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("unable to open Dockerfile");
+        ok("rmi", built);
+    }
+
     /** save | load round trips an image through files and through stdout/stdin. */
     @Test
     void saveAndLoad() throws Exception {
