@@ -312,6 +312,36 @@ class RemoteCliIT {
         ok("rmi", built);
     }
 
+    /**
+     * stats from the daemon's own readings: --no-stream is one answer per container whose
+     * precpu_stats give a CPU percentage; the stream is the daemon's (one reading a second on one
+     * connection per container), its frames after the first with the CPU % of a busy loop.
+     */
+    @Test
+    void statsOfABusyContainer() throws Exception {
+        ok("run", "-d", "--name", "busy", ref, "-c", "while :; do :; done");
+        try {
+            String once = ok("stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}", "busy").out();
+            assertThat(once).matches("busy [0-9.]+%\n");
+            assertThat(Double.parseDouble(once.substring(5, once.length() - 2))).as(once).isPositive();
+            Process live = cliProcess(List.of("-H", "unix://" + sock, "stats", "--format", "{{.Name}} {{.CPUPerc}}", "busy")).redirectErrorStream(true).start();
+            List<Double> seen = new ArrayList<>();
+            try (var out = new BufferedReader(new InputStreamReader(live.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; seen.size() < 3 && (l = out.readLine()) != null; ) {
+                    var m = java.util.regex.Pattern.compile("busy ([0-9.]+)%").matcher(l);
+                    if (m.find()) seen.add(Double.parseDouble(m.group(1)));
+                }
+            } finally {
+                live.destroy();
+                assertThat(live.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(seen).hasSize(3);
+            assertThat(seen.get(2)).as("%s", seen).isPositive();
+        } finally {
+            ok("rm", "-f", "busy");
+        }
+    }
+
     /** save | load round trips an image through files and through stdout/stdin. */
     @Test
     void saveAndLoad() throws Exception {
