@@ -267,10 +267,11 @@ final class RemoteCli {
     // ---- containers ----
 
     private int ps(Flags.Parsed p) throws IOException {
-        only(p, "ps", Set.of("all", "quiet", "filter", "no-trunc", "last", "latest", "format"));
+        only(p, "ps", Set.of("all", "quiet", "filter", "no-trunc", "last", "latest", "format", "size"));
         Integer limit = p.bool("latest") ? Integer.valueOf(1) : p.has("last") ? Integer.valueOf(p.value("last")) : null;
+        boolean sized = PsColumns.wantsSize(p.bool("size"), p.value("format")) && !p.bool("quiet");
         JsonNode list = client.json("GET", "/containers/json" + query("all", p.bool("all") ? "1" : null, "limit", limit,
-                "filters", filters(p.values("filter"))), null);
+                "size", sized ? "1" : null, "filters", filters(p.values("filter"))), null);
         boolean full = p.bool("no-trunc");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (JsonNode c : list) rows.add(psFields(c, full));
@@ -279,14 +280,19 @@ final class RemoteCli {
             return 0;
         }
         if (p.value("format") != null) {
-            FormatOption.print(FormatOption.parse(p.value("format"), PsColumns.TABLE), new ArrayList<>(rows), PsColumns.HEADERS, io);
+            FormatOption.print(FormatOption.parse(p.value("format"), PsColumns.TABLE + (sized ? "\t{{.Size}}" : "")), new ArrayList<>(rows), PsColumns.HEADERS, io);
             return 0;
         }
         List<List<String>> table = new ArrayList<>();
-        table.add(PsColumns.TITLES);
-        for (Map<String, Object> r : rows)
-            table.add(List.of((String) r.get("ID"), (String) r.get("Image"), (String) r.get("Command"), (String) r.get("RunningFor"),
-                    (String) r.get("Status"), (String) r.get("Ports"), (String) r.get("Names")));
+        List<String> titles = new ArrayList<>(PsColumns.TITLES);
+        if (sized) titles.add("SIZE");
+        table.add(titles);
+        for (Map<String, Object> r : rows) {
+            List<String> row = new ArrayList<>(List.of((String) r.get("ID"), (String) r.get("Image"), (String) r.get("Command"),
+                    (String) r.get("RunningFor"), (String) r.get("Status"), (String) r.get("Ports"), (String) r.get("Names")));
+            if (sized) row.add((String) r.get("Size"));
+            table.add(row);
+        }
         Table.print(table, io.out());
         return 0;
     }
@@ -316,7 +322,7 @@ final class RemoteCli {
         m.put("Ports", String.join(", ", ports));
         m.put("State", c.path("State").asText());
         m.put("Status", c.path("Status").asText());
-        m.put("Size", "0B");
+        m.put("Size", PsColumns.size(Math.max(0, c.path("SizeRw").asLong(0)), Math.max(0, c.path("SizeRootFs").asLong(0))));
         m.put("Names", String.join(",", names));
         m.put("Labels", String.join(",", labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
         m.put("LabelMap", labels);
@@ -627,7 +633,7 @@ final class RemoteCli {
             JsonNode n = null;
             for (String kind : type == null ? List.of("container", "image", "network", "volume") : List.of(type)) {
                 String url = switch (kind) {
-                    case "container" -> "/containers/" + path(name) + "/json";
+                    case "container" -> "/containers/" + path(name) + "/json" + query("size", p.bool("size") ? "1" : null);
                     case "image" -> "/images/" + path(name) + "/json";
                     case "network" -> "/networks/" + path(name);
                     case "volume" -> "/volumes/" + path(name);

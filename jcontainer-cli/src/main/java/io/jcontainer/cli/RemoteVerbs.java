@@ -505,10 +505,14 @@ final class RemoteVerbs {
 
     // ---- system df, prune ----
 
-    /** docker system df: {@code GET /system/df} in docker's table. */
+    /** docker system df: {@code GET /system/df} in docker's table; {@code -v} its verbose form ({@link DiskUsage}). */
     int systemDf(List<String> rest) throws IOException {
-        if (!rest.isEmpty()) throw new UsageException("\"system df\" takes no arguments.");
+        boolean verbose = SystemDf.verbose(rest);
         JsonNode df = client.json("GET", "/system/df", null);
+        if (verbose) {
+            DiskUsage.verbose(df, io);
+            return 0;
+        }
         int images = 0, activeImages = 0;
         long imageSize = df.path("LayersSize").asLong(0), reclaimImages = 0;
         for (JsonNode i : df.path("Images")) {

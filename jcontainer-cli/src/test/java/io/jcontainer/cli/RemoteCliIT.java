@@ -397,6 +397,44 @@ class RemoteCliIT {
         assertThat(ok("images", "-q", ref).out()).isNotEmpty(); // a tagged image is not dangling
     }
 
+    /**
+     * Container sizes (SizeRw: what it wrote; SizeRootFs: with the image) through the API
+     * ({@code ps -s}, {@code inspect -s}, {@code system df [-v]} with -H) and locally (the same
+     * state directory as the service's, read by this host's verbs).
+     */
+    @Test
+    void containerSizes() throws Exception {
+        ok("run", "--name", "sized", ref, "-c", "head -c 300000 /dev/zero > /big");
+        Map<String, String> local = Map.of("JCONTAINER_STATE_DIR", dir.resolve("state").toString(), "JCONTAINER_STORAGE", dir.resolve("store").toString());
+        try {
+            for (boolean remote : new boolean[]{true, false}) {
+                java.util.function.Function<String[], String> cli = args -> {
+                    try {
+                        var r = remote ? ok(args) : run(local, null, args);
+                        assertThat(r.code()).as(r.toString()).isZero();
+                        return r.out();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                };
+                String how = remote ? "through the API" : "locally";
+                long rw = Long.parseLong(cli.apply(new String[]{"inspect", "-s", "-f", "{{.SizeRw}}", "sized"}).strip());
+                long rootFs = Long.parseLong(cli.apply(new String[]{"inspect", "--size", "-f", "{{.SizeRootFs}}", "sized"}).strip());
+                assertThat(rw).as(how).isBetween(300_000L, 310_000L);
+                assertThat(rootFs).as(how).isGreaterThan(rw + 500_000);
+                assertThat(cli.apply(new String[]{"ps", "-a", "-s", "--format", "{{.Names}} {{.Size}}"})).as(how)
+                        .matches("sized 30[0-9.]*kB \\(virtual [0-9.]+MB\\)\n");
+                assertThat(cli.apply(new String[]{"ps", "-a", "-s"})).as(how).contains("SIZE").contains("kB (virtual ");
+                assertThat(cli.apply(new String[]{"system", "df"}).lines().filter(l -> l.startsWith("Containers")).findFirst().orElseThrow())
+                        .as(how).matches("Containers\\s+1\\s+0\\s+30[0-9.]*kB\\s+30[0-9.]*kB");
+                assertThat(cli.apply(new String[]{"system", "df", "-v"})).as(how).contains("Containers space usage:")
+                        .containsPattern("LOCAL VOLUMES +SIZE").containsPattern(" 30[0-9.]*kB +\\S+ \\S+ ago");
+            }
+        } finally {
+            ok("rm", "sized");
+        }
+    }
+
     /** login: the daemon checks, this client stores; search: the registry's catalog through the daemon. */
     @Test
     void loginLogoutAndSearchAgainstLocalRegistries() throws Exception {

@@ -124,8 +124,26 @@ final class ContainerHandler {
         long limit = q.longQuery("limit", -1);
         if (limit > 0 && all.size() > limit) all = all.subList(0, (int) limit);
         List<Object> out = new ArrayList<>();
-        for (ContainerInfo ci : all) out.add(summary(ci));
+        boolean size = q.bool("size", false);
+        for (ContainerInfo ci : all) out.add(size ? withSizes(summary(ci), ci) : summary(ci));
         x.json(200, out);
+    }
+
+    /**
+     * docker's {@code SizeRw} and {@code SizeRootFs} (asked for with {@code size=1}: they are
+     * counted by walking the container's files): what it wrote, and its whole root. A created
+     * container the server still holds has no root yet: 0.
+     */
+    Map<String, Object> withSizes(Map<String, Object> m, ContainerInfo ci) {
+        Containers.RootSize size;
+        try {
+            size = pending.find(ci.id()) != null ? new Containers.RootSize(0, 0) : c().size(ci.id());
+        } catch (Containers.NoSuchContainerException | Containers.NotSupportedYetException gone) {
+            size = new Containers.RootSize(0, 0); // removed meanwhile, or a runtime that cannot tell
+        }
+        m.put("SizeRw", size.rw());
+        m.put("SizeRootFs", size.rootFs());
+        return m;
     }
 
     Map<String, Object> summary(ContainerInfo ci) {
@@ -158,6 +176,7 @@ final class ContainerHandler {
         if (!n.has("Mounts")) n.putArray("Mounts");
         n.put("Driver", "jcontainer");
         n.put("Platform", "linux");
+        if (q.bool("size", false)) withSizes(new LinkedHashMap<>(), ci).forEach((k, v) -> n.put(k, (Long) v));
         x.json(200, n);
     }
 
