@@ -149,8 +149,27 @@ final class ContainerHandler {
     Map<String, Object> summary(ContainerInfo ci) {
         return Json.obj("Id", pending.display(ci.id()), "Names", List.of("/" + (ci.name() == null ? "" : ci.name())), "Image", image(ci), "ImageID", "",
                 "Command", String.join(" ", ci.command()), "Created", ci.created() == null ? 0 : ci.created().getEpochSecond(),
-                "Ports", List.of(), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
+                "Ports", ports(ci), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
                 "HostConfig", Json.obj("NetworkMode", "none"), "NetworkSettings", Json.obj("Networks", Map.of()), "Mounts", List.of());
+    }
+
+    /**
+     * A running container's published ports in the summary's shape ({@code docker ps}'s PORTS
+     * column reads them): as its endpoints hold them; none for one that does not run (they were
+     * given back) or that the server still holds.
+     */
+    private List<Object> ports(ContainerInfo ci) {
+        if (!ci.running() || pending.find(ci.id()) != null) return List.of();
+        List<Object> out = new ArrayList<>();
+        try {
+            for (var e : c().networks().endpoints(ci.id()))
+                for (io.jcontainer.PortBinding b : e.ports())
+                    out.add(Json.obj("IP", b.hostIp() == null ? "0.0.0.0" : b.hostIp(), "PrivatePort", b.containerPort(),
+                            "PublicPort", b.hostPort(), "Type", b.protocol()));
+        } catch (RuntimeException gone) {
+            // it stopped or went meanwhile: no ports
+        }
+        return out;
     }
 
     private ContainerInfo find(Request q) {
