@@ -94,7 +94,8 @@ final class ContainerHandler {
         return pending.resolve(q.param("id"));
     }
 
-    private String image(ContainerInfo c) {
+    /** The image a container was created from, as the client named it (not the root it runs on). */
+    String image(ContainerInfo c) {
         String img = c.spec() == null ? null : c.spec().annotations().get(IMAGE_ANNOTATION);
         if (img == null) img = pending.imageOf(c.id());
         return img != null ? img : c.image();

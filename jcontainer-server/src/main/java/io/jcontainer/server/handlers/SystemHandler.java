@@ -73,7 +73,9 @@ final class SystemHandler {
         java.util.Map<String, Integer> byImage = new java.util.HashMap<>();
         for (ContainerInfo c : all) {
             rows.add(containers.withSizes(containers.summary(c), c));
-            if (c.image() != null) byImage.merge(c.image(), 1, Integer::sum);
+            // by the image the client named (an image container's own image() is the root it runs on)
+            String image = containers.image(c);
+            if (image != null) byImage.merge(image, 1, Integer::sum);
         }
         List<Object> images = new java.util.ArrayList<>();
         long layers = 0;
