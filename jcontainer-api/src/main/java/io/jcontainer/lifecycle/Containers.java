@@ -323,6 +323,27 @@ public interface Containers {
         throw new NotSupportedYetException("export is not implemented by " + getClass().getName());
     }
 
+    /**
+     * docker's container sizes ({@code ps -s}, {@code inspect -s}, {@code system df}, the API's
+     * {@code size=1}), counted now by walking the container's files: the bytes of every file,
+     * symlink and other non-directory once per inode, as docker's daemon counts them. Works for a
+     * stopped container too.
+     */
+    default RootSize size(String ref) {
+        throw new NotSupportedYetException("size is not implemented by " + getClass().getName());
+    }
+
+    /**
+     * @param rw     docker's {@code SizeRw}: what the container wrote — its overlay's upper
+     *               directory; 0 when nothing it writes is kept apart (a read-only root, a root
+     *               directory given as such, the default root)
+     * @param rootFs docker's {@code SizeRootFs}: its whole root filesystem — the image's layers and
+     *               what it wrote; the directory's for a root given as one; 0 for the default
+     *               root (the host's own programs)
+     */
+    record RootSize(long rw, long rootFs) {
+    }
+
     // ---- volumes ----
 
     /** {@code docker volume}: the volumes kept beside these containers. */

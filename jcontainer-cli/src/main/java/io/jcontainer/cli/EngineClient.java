@@ -340,6 +340,7 @@ final class EngineClient implements AutoCloseable {
         var f = b.connect(address).awaitUninterruptibly();
         if (!f.isSuccess()) throw cannotConnect(f.cause());
         conn.channel = f.channel();
+        conn.body.channel = f.channel();
         return conn;
     }
 
@@ -422,6 +423,8 @@ final class EngineClient implements AutoCloseable {
         private byte[] current;
         private int pos;
         private boolean ended;
+        /** The connection: closing a body not read to its end closes it (a stream the caller is done with: stats, events). */
+        volatile Channel channel;
 
         void add(ByteBuf b) {
             if (!b.isReadable()) return;
@@ -473,6 +476,12 @@ final class EngineClient implements AutoCloseable {
         @Override
         public int available() {
             return current == null ? 0 : current.length - pos;
+        }
+
+        @Override
+        public void close() {
+            Channel c = channel;
+            if (!ended && c != null) c.close();
         }
     }
 

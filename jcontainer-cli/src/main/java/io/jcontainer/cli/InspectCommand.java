@@ -34,7 +34,8 @@ public final class InspectCommand implements Command {
 
     @Override
     public Flags flags() {
-        return new Flags().value("format", 'f', "string", "Format output using a custom template: 'json' or a Go template");
+        return new Flags().value("format", 'f', "string", "Format output using a custom template: 'json' or a Go template")
+                .bool("size", 's', "Display total file sizes (SizeRw, SizeRootFs)");
     }
 
     @Override
@@ -47,9 +48,15 @@ public final class InspectCommand implements Command {
             try {
                 ContainerInfo c = Store.find(ref);
                 var endpoints = c.running() ? Store.containers().networks().endpoints(c.id()) : List.<io.jcontainer.lifecycle.NetworkInfo.Endpoint>of();
+                var node = Inspect.node(c, endpoints);
+                if (p.bool("size")) {
+                    var size = Store.containers().size(c.id());
+                    node.put("SizeRw", size.rw());
+                    node.put("SizeRootFs", size.rootFs());
+                }
                 if (format != null) {
-                    FormatOption.print(format, List.of(Json.JSON.convertValue(Inspect.node(c, endpoints), Map.class)), Map.of(), io);
-                } else objects.add(Inspect.json(c, endpoints));
+                    FormatOption.print(format, List.of(Json.JSON.convertValue(node, Map.class)), Map.of(), io);
+                } else objects.add(Inspect.json(node));
             } catch (CliException e) {
                 io.err().println(e.getMessage().replace("Error response from daemon: No such container", "Error: No such object"));
                 rc = 1;

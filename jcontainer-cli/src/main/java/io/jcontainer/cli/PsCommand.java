@@ -34,6 +34,7 @@ public final class PsCommand implements Command {
                 .value("last", 'n', "int", "Show n last created containers (includes all states)")
                 .bool("quiet", 'q', "Only display container IDs")
                 .bool("no-trunc", (char) 0, "Don't truncate output")
+                .bool("size", 's', "Display total file sizes")
                 .value("filter", 'f', "filter", "Filter output: id, name, label, status, exited, ancestor, before, since, volume, network, publish, expose, health, isolation, is-task")
                 .value("format", (char) 0, "string", FormatOption.FLAG_HELP);
     }
@@ -58,10 +59,15 @@ public final class PsCommand implements Command {
         shown = new ArrayList<>(shown);
         java.util.Collections.reverse(shown); // newest first, as docker
         boolean full = p.bool("no-trunc");
+        boolean sized = PsColumns.wantsSize(p.bool("size"), p.value("format"));
         if (p.value("format") != null && !p.bool("quiet")) {
-            Format f = FormatOption.parse(p.value("format"), PsColumns.TABLE);
+            Format f = FormatOption.parse(p.value("format"), PsColumns.TABLE + (sized ? "\t{{.Size}}" : ""));
             List<Object> rows = new ArrayList<>();
-            for (ContainerInfo c : shown) rows.add(PsColumns.fields(c, full, ports(c)));
+            for (ContainerInfo c : shown) {
+                var m = PsColumns.fields(c, full, ports(c));
+                if (sized) m.put("Size", size(c));
+                rows.add(m);
+            }
             FormatOption.print(f, rows, PsColumns.HEADERS, io);
             return 0;
         }
@@ -70,8 +76,8 @@ public final class PsCommand implements Command {
             return 0;
         }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(PsColumns.TITLES);
-        for (ContainerInfo c : shown) rows.add(PsColumns.row(c, full, ports(c)));
+        rows.add(sized ? plus(PsColumns.TITLES, "SIZE") : PsColumns.TITLES);
+        for (ContainerInfo c : shown) rows.add(sized ? plus(PsColumns.row(c, full, ports(c)), size(c)) : PsColumns.row(c, full, ports(c)));
         Table.print(rows, io.out());
         return 0;
     }
@@ -81,6 +87,22 @@ public final class PsCommand implements Command {
         if (!c.running()) return List.of();
         List<io.jcontainer.PortBinding> out = new ArrayList<>();
         for (io.jcontainer.lifecycle.NetworkInfo.Endpoint e : Store.containers().networks().endpoints(c.id())) out.addAll(e.ports());
+        return out;
+    }
+
+    /** docker's SIZE of a container: counted now, from its files (a container removed meanwhile: 0B). */
+    private static String size(ContainerInfo c) {
+        try {
+            var s = Store.containers().size(c.id());
+            return PsColumns.size(s.rw(), s.rootFs());
+        } catch (io.jcontainer.lifecycle.Containers.NoSuchContainerException gone) {
+            return PsColumns.size(0, 0);
+        }
+    }
+
+    private static List<String> plus(List<String> row, String last) {
+        List<String> out = new ArrayList<>(row);
+        out.add(last);
         return out;
     }
 

@@ -12,7 +12,6 @@ import io.jcontainer.docker.PsColumns;
 import io.jcontainer.docker.StatsColumns;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.RegistryCredentials;
-import io.jcontainer.image.build.DockerIgnore;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -268,10 +267,11 @@ final class RemoteCli {
     // ---- containers ----
 
     private int ps(Flags.Parsed p) throws IOException {
-        only(p, "ps", Set.of("all", "quiet", "filter", "no-trunc", "last", "latest", "format"));
+        only(p, "ps", Set.of("all", "quiet", "filter", "no-trunc", "last", "latest", "format", "size"));
         Integer limit = p.bool("latest") ? Integer.valueOf(1) : p.has("last") ? Integer.valueOf(p.value("last")) : null;
+        boolean sized = PsColumns.wantsSize(p.bool("size"), p.value("format")) && !p.bool("quiet");
         JsonNode list = client.json("GET", "/containers/json" + query("all", p.bool("all") ? "1" : null, "limit", limit,
-                "filters", filters(p.values("filter"))), null);
+                "size", sized ? "1" : null, "filters", filters(p.values("filter"))), null);
         boolean full = p.bool("no-trunc");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (JsonNode c : list) rows.add(psFields(c, full));
@@ -280,14 +280,19 @@ final class RemoteCli {
             return 0;
         }
         if (p.value("format") != null) {
-            FormatOption.print(FormatOption.parse(p.value("format"), PsColumns.TABLE), new ArrayList<>(rows), PsColumns.HEADERS, io);
+            FormatOption.print(FormatOption.parse(p.value("format"), PsColumns.TABLE + (sized ? "\t{{.Size}}" : "")), new ArrayList<>(rows), PsColumns.HEADERS, io);
             return 0;
         }
         List<List<String>> table = new ArrayList<>();
-        table.add(PsColumns.TITLES);
-        for (Map<String, Object> r : rows)
-            table.add(List.of((String) r.get("ID"), (String) r.get("Image"), (String) r.get("Command"), (String) r.get("RunningFor"),
-                    (String) r.get("Status"), (String) r.get("Ports"), (String) r.get("Names")));
+        List<String> titles = new ArrayList<>(PsColumns.TITLES);
+        if (sized) titles.add("SIZE");
+        table.add(titles);
+        for (Map<String, Object> r : rows) {
+            List<String> row = new ArrayList<>(List.of((String) r.get("ID"), (String) r.get("Image"), (String) r.get("Command"),
+                    (String) r.get("RunningFor"), (String) r.get("Status"), (String) r.get("Ports"), (String) r.get("Names")));
+            if (sized) row.add((String) r.get("Size"));
+            table.add(row);
+        }
         Table.print(table, io.out());
         return 0;
     }
@@ -317,7 +322,7 @@ final class RemoteCli {
         m.put("Ports", String.join(", ", ports));
         m.put("State", c.path("State").asText());
         m.put("Status", c.path("Status").asText());
-        m.put("Size", "0B");
+        m.put("Size", PsColumns.size(Math.max(0, c.path("SizeRw").asLong(0)), Math.max(0, c.path("SizeRootFs").asLong(0))));
         m.put("Names", String.join(",", names));
         m.put("Labels", String.join(",", labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
         m.put("LabelMap", labels);
@@ -628,7 +633,7 @@ final class RemoteCli {
             JsonNode n = null;
             for (String kind : type == null ? List.of("container", "image", "network", "volume") : List.of(type)) {
                 String url = switch (kind) {
-                    case "container" -> "/containers/" + path(name) + "/json";
+                    case "container" -> "/containers/" + path(name) + "/json" + query("size", p.bool("size") ? "1" : null);
                     case "image" -> "/images/" + path(name) + "/json";
                     case "network" -> "/networks/" + path(name);
                     case "volume" -> "/volumes/" + path(name);
@@ -822,25 +827,22 @@ final class RemoteCli {
     }
 
     /**
-     * docker's legacy builder protocol: the context directory as a tar body of {@code POST /build},
-     * the build's JSON stream printed as it comes ({@code stream} lines, the image id from
-     * {@code aux}); a failing step is docker's error, exit 1. The context is read whole into memory.
-     * What {@code .dockerignore} excludes stays on this host, as with docker's CLI: a secret kept
-     * out of builds by it is never sent to the daemon.
+     * docker's legacy builder protocol: the context directory as a tar body of {@code POST /build}
+     * ({@link RemoteBuildContext}: what {@code .dockerignore} excludes stays on this host; a
+     * Dockerfile outside the context goes inside it under a generated name, as docker's CLI
+     * sends it), streamed as it is read; the build's JSON stream printed as it comes
+     * ({@code stream} lines, the image id from {@code aux}); a failing step is docker's error, exit 1.
      */
     private int build(Flags.Parsed p) throws IOException {
         only(p, "build", Set.of("tag", "file", "build-arg", "target", "no-cache", "pull", "quiet", "iidfile"));
         String context = Command.exactly(p, "build", 1).getFirst();
         java.nio.file.Path dir = java.nio.file.Path.of(context);
         if (!java.nio.file.Files.isDirectory(dir)) throw new CliException(1, "unable to prepare context: path \"" + context + "\" not found");
-        String dockerfile = "Dockerfile";
-        if (p.value("file") != null) {
-            java.nio.file.Path f = java.nio.file.Path.of(p.value("file"));
-            java.nio.file.Path inside = (f.isAbsolute() ? f : java.nio.file.Path.of("").toAbsolutePath().resolve(f)).normalize();
-            java.nio.file.Path root = dir.toAbsolutePath().normalize();
-            if (!inside.startsWith(root))
-                throw new CliException(Cli.EXIT_ERROR, "-f " + f + ": the Dockerfile must be inside the build context against a remote daemon (-H/DOCKER_HOST) yet");
-            dockerfile = root.relativize(inside).toString();
+        RemoteBuildContext tar;
+        try {
+            tar = RemoteBuildContext.of(dir, p.value("file"));
+        } catch (IllegalArgumentException badPattern) {
+            throw new CliException(1, "unable to prepare context: " + badPattern.getMessage());
         }
         ObjectNode args = JsonNodeFactory.instance.objectNode();
         for (String a : p.values("build-arg")) {
@@ -848,18 +850,13 @@ final class RemoteCli {
             if (eq > 0) args.put(a.substring(0, eq), a.substring(eq + 1));
             else if (System.getenv(a) != null) args.put(a, System.getenv(a));
         }
-        StringBuilder q = new StringBuilder(query("dockerfile", dockerfile, "buildargs", args.isEmpty() ? null : JSON.writeValueAsString(args),
+        StringBuilder q = new StringBuilder(query("dockerfile", tar.dockerfile(), "buildargs", args.isEmpty() ? null : JSON.writeValueAsString(args),
                 "target", p.value("target"), "nocache", p.bool("no-cache") ? "1" : null, "pull", p.bool("pull") ? "1" : null,
                 "q", p.bool("quiet") ? "1" : null, "rm", "1"));
         for (String t : p.values("tag")) q.append("&t=").append(java.net.URLEncoder.encode(t, StandardCharsets.UTF_8));
-        byte[] tar;
-        try {
-            tar = contextTar(dir, dockerfile);
-        } catch (IllegalArgumentException badPattern) {
-            throw new CliException(1, "unable to prepare context: " + badPattern.getMessage());
-        }
         String id = null;
-        try (var r = client.call("POST", "/build" + q, tar, "application/x-tar", Map.of("X-Registry-Config", registryConfig())).ok()) {
+        try (InputStream body = tar.stream();
+             var r = uploadContext(tar, body, "/build" + q)) {
             var it = JSON.readValues(JSON.getFactory().createParser(r.body()), JsonNode.class);
             while (it.hasNext()) {
                 JsonNode m = it.next();
@@ -878,51 +875,17 @@ final class RemoteCli {
         return 0;
     }
 
-    /**
-     * The build context as an uncompressed tar: regular files, directories and symbolic links,
-     * modes kept; what the context's ignore rules exclude is left out, except the Dockerfile and
-     * the ignore file themselves, which the daemon reads (docker's CLI keeps them too).
-     */
-    static byte[] contextTar(java.nio.file.Path dir, String dockerfile) throws IOException {
-        DockerIgnore ignore = DockerIgnore.read(dir, dir.resolve(dockerfile));
-        String dockerfileRel = DockerIgnore.clean(dockerfile);
-        Set<String> alwaysSent = Set.of(dockerfileRel, dockerfileRel + ".dockerignore", ".dockerignore");
-        var bytes = new java.io.ByteArrayOutputStream();
-        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes);
-             var walk = java.nio.file.Files.walk(dir)) {
-            tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) walk.sorted()::iterator) {
-                if (f.equals(dir)) continue;
-                String name = dir.relativize(f).toString().replace('\\', '/');
-                if (ignore.excluded(name) && !alwaysSent.contains(name)) continue;
-                org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
-                boolean regular = false; // from the walk, not e.isFile(): a symlink entry was taken for a file (cp: "exceeds size in header")
-                if (java.nio.file.Files.isSymbolicLink(f)) {
-                    e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
-                    e.setLinkName(java.nio.file.Files.readSymbolicLink(f).toString());
-                } else if (java.nio.file.Files.isDirectory(f)) {
-                    e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name + "/");
-                } else if (java.nio.file.Files.isRegularFile(f)) {
-                    e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
-                    e.setSize(java.nio.file.Files.size(f));
-                    regular = true;
-                } else continue; // sockets, FIFOs, devices: not build input
-                try {
-                    e.setMode((Integer) java.nio.file.Files.getAttribute(f, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777);
-                } catch (UnsupportedOperationException ignored) {
-                    // the default mode
-                }
-                e.setModTime(java.nio.file.Files.getLastModifiedTime(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-                tar.putArchiveEntry(e);
-                if (regular) try (var in = java.nio.file.Files.newInputStream(f)) {
-                    in.transferTo(tar);
-                }
-                tar.closeArchiveEntry();
-            }
-            tar.finish();
+    /** The context sent; a failure to read it on this host is reported as such, not as whatever the daemon made of the cut stream. */
+    private EngineClient.Response uploadContext(RemoteBuildContext tar, InputStream body, String path) throws IOException {
+        EngineClient.Response r;
+        try {
+            r = client.upload("POST", path, body, "application/x-tar", Map.of("X-Registry-Config", registryConfig()));
+        } catch (IOException e) {
+            tar.check();
+            throw e;
         }
-        return bytes.toByteArray();
+        tar.check();
+        return r.ok();
     }
 
     // ---- networks and volumes ----

@@ -64,9 +64,12 @@ final class RemoteVerbs {
     }
 
     /**
-     * docker stats: the local verb's table, from one-shot samples of {@code GET
-     * /containers/{id}/stats} taken an interval apart (the CPU percentage is between two), redrawn
-     * every second unless {@code --no-stream}.
+     * docker stats: the local verb's table from the daemon's own readings, as docker's CLI takes
+     * them — one {@code GET /containers/{id}/stats?stream=1} per container, held open, each JSON
+     * object carrying the reading before it ({@code precpu_stats}) for the CPU percentage; the
+     * table redrawn every second from the latest of each. {@code --no-stream}: one
+     * {@code stream=0} answer per container (the daemon takes both readings), asked for at once.
+     * The containers shown are listed again each round: new ones get a stream, gone ones lose it.
      */
     int stats(Flags.Parsed p) throws Exception {
         only(p, "stats", Set.of("all", "format", "no-stream", "no-trunc"));
@@ -76,22 +79,77 @@ final class RemoteVerbs {
         } catch (TemplateException e) {
             throw new UsageException("template parsing error: " + e.getMessage());
         }
-        boolean stream = !p.bool("no-stream"), full = p.bool("no-trunc");
+        boolean full = p.bool("no-trunc");
         List<String> named = p.positionals();
-        containers(named, p.bool("all")); // docker: an unknown one is an error before anything is shown
-        Map<String, Sample> prev = sample(containers(named, p.bool("all")));
-        while (true) {
-            Thread.sleep(stream ? StatsCommand.INTERVAL_MS : StatsCommand.NO_STREAM_MS);
-            List<Given> shown = containers(named, p.bool("all"));
-            Map<String, Sample> now = sample(shown);
-            List<Object> rows = new ArrayList<>();
-            for (Given g : shown) rows.add(statsFields(g, now.get(g.id()), prev.get(g.id()), full));
-            if (!StatsCommand.printFrame(io, f, rows, stream)) return 0;
-            prev = now;
+        List<Given> shown = containers(named, p.bool("all")); // docker: an unknown one is an error before anything is shown
+        Map<String, Frames> latest = new java.util.concurrent.ConcurrentHashMap<>();
+        if (p.bool("no-stream")) {
+            List<Thread> asks = new ArrayList<>();
+            for (Given g : shown) {
+                if (g.running()) asks.add(Thread.ofPlatform().daemon().start(() -> {
+                    try (var r = client.call("GET", "/containers/" + path(g.id()) + "/stats" + query("stream", "0"), null)) {
+                        if (r.status() == 200) latest.put(g.id(), new Frames(r.json(), null));
+                        else r.body().readAllBytes();
+                    } catch (IOException stoppedOrGone) {
+                        // shown with zeros
+                    }
+                }));
+            }
+            for (Thread t : asks) t.join();
+            StatsCommand.printFrame(io, f, rows(shown, latest, full), false);
+            return 0;
+        }
+        Map<String, EngineClient.Response> streams = new LinkedHashMap<>();
+        try {
+            while (true) {
+                for (Given g : shown) if (g.running() && !streams.containsKey(g.id())) streams.put(g.id(), follow(g.id(), latest));
+                Set<String> live = new java.util.HashSet<>();
+                for (Given g : shown) if (g.running()) live.add(g.id());
+                for (var it = streams.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (live.contains(e.getKey())) continue;
+                    e.getValue().close();
+                    latest.remove(e.getKey());
+                    it.remove();
+                }
+                Thread.sleep(StatsCommand.INTERVAL_MS);
+                if (!StatsCommand.printFrame(io, f, rows(shown, latest, full), true)) return 0;
+                shown = containers(named, p.bool("all"));
+            }
+        } finally {
+            for (EngineClient.Response r : streams.values()) r.close();
         }
     }
 
-    private record Sample(JsonNode stats, long nanos) {
+    /** A container's latest reading and the one before it (for a daemon whose first reading has no precpu_stats). */
+    private record Frames(JsonNode now, JsonNode before) {
+    }
+
+    /** A thread reading {@code id}'s stats stream into {@code latest} until the stream ends or is closed. */
+    private EngineClient.Response follow(String id, Map<String, Frames> latest) throws IOException {
+        EngineClient.Response r = client.call("GET", "/containers/" + path(id) + "/stats" + query("stream", "1"), null);
+        if (r.status() != 200) {
+            r.body().readAllBytes();
+            return r;
+        }
+        Thread.ofPlatform().daemon().name("jcontainer-stats").start(() -> {
+            try {
+                var it = JSON.readValues(JSON.getFactory().createParser(r.body()), JsonNode.class);
+                while (it.hasNext()) {
+                    JsonNode frame = it.next();
+                    latest.compute(id, (k, old) -> new Frames(frame, old == null ? null : old.now()));
+                }
+            } catch (IOException | RuntimeException ended) {
+                // closed by us, or the daemon ended it (the container went)
+            }
+        });
+        return r;
+    }
+
+    private static List<Object> rows(List<Given> shown, Map<String, Frames> latest, boolean full) {
+        List<Object> rows = new ArrayList<>();
+        for (Given g : shown) rows.add(statsFields(g, g.running() ? latest.get(g.id()) : null, full));
+        return rows;
     }
 
     private List<Given> containers(List<String> named, boolean all) throws IOException {
@@ -112,34 +170,31 @@ final class RemoteVerbs {
         return out;
     }
 
-    /** One sample of each running one; one that stopped (or went) meanwhile has none: zeros, as docker shows it. */
-    private Map<String, Sample> sample(List<Given> containers) throws IOException {
-        Map<String, Sample> m = new LinkedHashMap<>();
-        for (Given g : containers) {
-            if (!g.running()) continue;
-            try (var r = client.call("GET", "/containers/" + path(g.id()) + "/stats" + query("stream", "0", "one-shot", "1"), null)) {
-                if (r.status() == 200) m.put(g.id(), new Sample(r.json(), System.nanoTime()));
-                else r.body().readAllBytes();
-            }
-        }
-        return m;
+    /**
+     * docker's CLI's CPU percentage of one reading: the CPU time used since the reading before
+     * over the host's CPU time meanwhile, times the online CPUs ({@code calculateCPUPercentUnix});
+     * the reading before is the frame's own {@code precpu_stats}, else the frame this client saw
+     * before it.
+     */
+    static double cpuPercent(JsonNode now, JsonNode before) {
+        JsonNode cpu = now.path("cpu_stats"), pre = now.path("precpu_stats");
+        if (pre.path("system_cpu_usage").asLong(0) == 0 && before != null) pre = before.path("cpu_stats");
+        long cpuDelta = cpu.path("cpu_usage").path("total_usage").asLong(0) - pre.path("cpu_usage").path("total_usage").asLong(0);
+        long systemDelta = cpu.path("system_cpu_usage").asLong(0) - pre.path("system_cpu_usage").asLong(0);
+        int cpus = cpu.path("online_cpus").asInt(0);
+        if (cpus == 0) cpus = Math.max(1, cpu.path("cpu_usage").path("percpu_usage").size());
+        return cpuDelta > 0 && systemDelta > 0 && pre.path("system_cpu_usage").asLong(0) > 0 ? 100.0 * cpuDelta / systemDelta * cpus : 0;
     }
 
     /** docker's {@code formatter.StatsEntry} fields from the API's stats JSON (the local verb's are {@link StatsColumns#fields}). */
-    static Map<String, Object> statsFields(Given g, Sample now, Sample prev, boolean full) {
+    static Map<String, Object> statsFields(Given g, Frames frames, boolean full) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Container", g.ref());
         m.put("Name", g.name());
         m.put("ID", full ? g.id() : g.id().substring(0, Math.min(12, g.id().length())));
-        if (now == null) return StatsColumns.noSample(m);
-        JsonNode s = now.stats();
-        double cpu = 0;
-        if (prev != null && now.nanos() > prev.nanos()) {
-            long delta = s.path("cpu_stats").path("cpu_usage").path("total_usage").asLong()
-                    - prev.stats().path("cpu_stats").path("cpu_usage").path("total_usage").asLong();
-            if (delta > 0) cpu = 100.0 * delta / (now.nanos() - prev.nanos());
-        }
-        m.put("CPUPerc", String.format(Locale.ROOT, "%.2f%%", cpu));
+        if (frames == null) return StatsColumns.noSample(m);
+        JsonNode s = frames.now();
+        m.put("CPUPerc", String.format(Locale.ROOT, "%.2f%%", cpuPercent(s, frames.before())));
         JsonNode mem = s.path("memory_stats");
         long usage = mem.path("usage").asLong(0), limit = Math.max(0, mem.path("limit").asLong(0));
         long inactive = mem.path("stats").path("inactive_file").asLong(mem.path("stats").path("total_inactive_file").asLong(0));
@@ -450,10 +505,14 @@ final class RemoteVerbs {
 
     // ---- system df, prune ----
 
-    /** docker system df: {@code GET /system/df} in docker's table. */
+    /** docker system df: {@code GET /system/df} in docker's table; {@code -v} its verbose form ({@link DiskUsage}). */
     int systemDf(List<String> rest) throws IOException {
-        if (!rest.isEmpty()) throw new UsageException("\"system df\" takes no arguments.");
+        boolean verbose = SystemDf.verbose(rest);
         JsonNode df = client.json("GET", "/system/df", null);
+        if (verbose) {
+            DiskUsage.verbose(df, io);
+            return 0;
+        }
         int images = 0, activeImages = 0;
         long imageSize = df.path("LayersSize").asLong(0), reclaimImages = 0;
         for (JsonNode i : df.path("Images")) {

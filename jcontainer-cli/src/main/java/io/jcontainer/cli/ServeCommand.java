@@ -53,6 +53,7 @@ public final class ServeCommand implements Command {
                 .value("tlskey", (char) 0, "string", "Path to TLS key file (PKCS#8 PEM)")
                 .bool("insecure-tcp", (char) 0, "Allow plain TCP on an address other than loopback (anyone reaching it controls your containers)")
                 .value("time", 't', "seconds", "Accepted for podman's compatibility; the service runs until interrupted (0)")
+                .bool("verbose", 'v', "system df: show detailed information on space usage")
                 .value("reap-sessions-after", (char) 0, "seconds",
                         "Remove a Testcontainers session's containers, networks and volumes once it has no connection and no request for this long (Ryuk's job; off)");
     }
@@ -62,13 +63,13 @@ public final class ServeCommand implements Command {
         List<String> args = p.positionals();
         if (system) {
             if (!args.isEmpty() && args.getFirst().equals("df")) {
-                if (args.size() > 1) throw new UsageException("\"system df\" takes no arguments.");
-                return SystemDf.run(io);
+                return SystemDf.run(io, p.bool("verbose") | SystemDf.verbose(args.subList(1, args.size())));
             }
             if (args.isEmpty() || !args.getFirst().equals("service"))
                 throw new UsageException("\"system\" requires a subcommand: service, df, prune");
             args = args.subList(1, args.size());
         }
+        if (p.bool("verbose")) throw new UsageException("-v/--verbose is system df's flag, not the service's.");
         if (args.size() > 1) throw new UsageException("\"" + name() + "\" takes at most one URI.");
         ApiServer.Builder b = ApiServer.builder();
         for (String h : p.values("host")) b.listen(h);

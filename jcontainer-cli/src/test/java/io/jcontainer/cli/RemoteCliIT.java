@@ -291,6 +291,57 @@ class RemoteCliIT {
         ok("rmi", built);
     }
 
+    /**
+     * build -f with the Dockerfile outside the context: it travels inside the tar under a
+     * generated name, as docker's CLI sends it, and COPY . neither sees it nor what the
+     * context's .dockerignore keeps on this host.
+     */
+    @Test
+    void buildWithTheDockerfileOutsideTheContext() throws Exception {
+        Path ctx = Files.createDirectories(dir.resolve("outside-ctx/ctx")), elsewhere = Files.createDirectories(dir.resolve("outside-ctx/elsewhere"));
+        Files.writeString(ctx.resolve("hello.txt"), "hello\n");
+        Files.writeString(ctx.resolve("secret"), "never sent\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "secret\n");
+        Files.writeString(elsewhere.resolve("Dockerfile"), "FROM " + ref + "\nCOPY . /ctx/\nCMD [\"-c\", \"cat /ctx/hello.txt; ls -A /ctx\"]\n");
+        String built = "127.0.0.1:1/jc-remote/outside:1";
+        ok("build", "-q", "-t", built, "-f", elsewhere.resolve("Dockerfile").toString(), ctx.toString());
+        assertThat(ok("run", "--rm", built).out()).isEqualTo("hello\n.dockerignore\nhello.txt\n");
+        var missing = client(null, "build", "-f", elsewhere.resolve("Nope").toString(), ctx.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("unable to open Dockerfile");
+        ok("rmi", built);
+    }
+
+    /**
+     * stats from the daemon's own readings: --no-stream is one answer per container whose
+     * precpu_stats give a CPU percentage; the stream is the daemon's (one reading a second on one
+     * connection per container), its frames after the first with the CPU % of a busy loop.
+     */
+    @Test
+    void statsOfABusyContainer() throws Exception {
+        ok("run", "-d", "--name", "busy", ref, "-c", "while :; do :; done");
+        try {
+            String once = ok("stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}", "busy").out();
+            assertThat(once).matches("busy [0-9.]+%\n");
+            assertThat(Double.parseDouble(once.substring(5, once.length() - 2))).as(once).isPositive();
+            Process live = cliProcess(List.of("-H", "unix://" + sock, "stats", "--format", "{{.Name}} {{.CPUPerc}}", "busy")).redirectErrorStream(true).start();
+            List<Double> seen = new ArrayList<>();
+            try (var out = new BufferedReader(new InputStreamReader(live.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; seen.size() < 3 && (l = out.readLine()) != null; ) {
+                    var m = java.util.regex.Pattern.compile("busy ([0-9.]+)%").matcher(l);
+                    if (m.find()) seen.add(Double.parseDouble(m.group(1)));
+                }
+            } finally {
+                live.destroy();
+                assertThat(live.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(seen).hasSize(3);
+            assertThat(seen.get(2)).as("%s", seen).isPositive();
+        } finally {
+            ok("rm", "-f", "busy");
+        }
+    }
+
     /** save | load round trips an image through files and through stdout/stdin. */
     @Test
     void saveAndLoad() throws Exception {
@@ -344,6 +395,44 @@ class RemoteCliIT {
         var system = ok("system", "prune", "-f");
         assertThat(system.out()).contains("Deleted Containers:").endsWith("Total reclaimed space: 0B\n");
         assertThat(ok("images", "-q", ref).out()).isNotEmpty(); // a tagged image is not dangling
+    }
+
+    /**
+     * Container sizes (SizeRw: what it wrote; SizeRootFs: with the image) through the API
+     * ({@code ps -s}, {@code inspect -s}, {@code system df [-v]} with -H) and locally (the same
+     * state directory as the service's, read by this host's verbs).
+     */
+    @Test
+    void containerSizes() throws Exception {
+        ok("run", "--name", "sized", ref, "-c", "head -c 300000 /dev/zero > /big");
+        Map<String, String> local = Map.of("JCONTAINER_STATE_DIR", dir.resolve("state").toString(), "JCONTAINER_STORAGE", dir.resolve("store").toString());
+        try {
+            for (boolean remote : new boolean[]{true, false}) {
+                java.util.function.Function<String[], String> cli = args -> {
+                    try {
+                        var r = remote ? ok(args) : run(local, null, args);
+                        assertThat(r.code()).as(r.toString()).isZero();
+                        return r.out();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                };
+                String how = remote ? "through the API" : "locally";
+                long rw = Long.parseLong(cli.apply(new String[]{"inspect", "-s", "-f", "{{.SizeRw}}", "sized"}).strip());
+                long rootFs = Long.parseLong(cli.apply(new String[]{"inspect", "--size", "-f", "{{.SizeRootFs}}", "sized"}).strip());
+                assertThat(rw).as(how).isBetween(300_000L, 310_000L);
+                assertThat(rootFs).as(how).isGreaterThan(rw + 500_000);
+                assertThat(cli.apply(new String[]{"ps", "-a", "-s", "--format", "{{.Names}} {{.Size}}"})).as(how)
+                        .matches("sized 30[0-9.]*kB \\(virtual [0-9.]+MB\\)\n");
+                assertThat(cli.apply(new String[]{"ps", "-a", "-s"})).as(how).contains("SIZE").contains("kB (virtual ");
+                assertThat(cli.apply(new String[]{"system", "df"}).lines().filter(l -> l.startsWith("Containers")).findFirst().orElseThrow())
+                        .as(how).matches("Containers\\s+1\\s+0\\s+30[0-9.]*kB\\s+30[0-9.]*kB");
+                assertThat(cli.apply(new String[]{"system", "df", "-v"})).as(how).contains("Containers space usage:")
+                        .containsPattern("LOCAL VOLUMES +SIZE").containsPattern(" 30[0-9.]*kB +\\S+ \\S+ ago");
+            }
+        } finally {
+            ok("rm", "sized");
+        }
     }
 
     /** login: the daemon checks, this client stores; search: the registry's catalog through the daemon. */

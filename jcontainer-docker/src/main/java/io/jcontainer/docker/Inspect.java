@@ -38,6 +38,15 @@ public final class Inspect {
         }
     }
 
+    /** A node of {@link #node} (fields added to it, e.g. {@code inspect -s}'s sizes) as docker prints it. */
+    public static String json(ObjectNode n) {
+        try {
+            return Trees.pretty(n);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
     public static ObjectNode node(ContainerInfo c) {
         return node(c, List.of());
     }

@@ -28,6 +28,20 @@ public final class PsColumns {
                 c.created() == null ? "" : ago(c.created()), status(c), ports(ports), c.name() == null ? "" : c.name());
     }
 
+    /**
+     * docker ps's SIZE ({@code -s}, {@code .Size}): what the container wrote, and its whole root
+     * as {@code (virtual …)} when known — decimal units, three digits ({@code units.HumanSizeWithPrecision}).
+     */
+    public static String size(long rw, long rootFs) {
+        String written = StatsColumns.decimal(rw);
+        return rootFs > 0 ? written + " (virtual " + StatsColumns.decimal(rootFs) + ")" : written;
+    }
+
+    /** docker's CLI asks for sizes when {@code -s} is given or the format uses {@code .Size}. */
+    public static boolean wantsSize(boolean flag, String format) {
+        return flag || (format != null && format.contains(".Size"));
+    }
+
     /** docker ps's PORTS: {@code 0.0.0.0:8080->80/tcp, 127.0.0.1:32768->53/udp}. */
     public static String ports(List<io.jcontainer.PortBinding> ports) {
         return String.join(", ", ports.stream().map(b -> DockerPorts.hostSide(b) + "->" + b.containerPort() + "/" + b.protocol()).toList());

@@ -868,6 +868,20 @@ final class LinuxContainers implements Containers {
                 io.jcontainer.linux.userns.SubordinateIds.defaultMap(gid, sub.gids()));
     }
 
+    @Override
+    public RootSize size(String ref) {
+        ContainerInfo c = find(ref);
+        if (c.spec() == null) return new RootSize(0, 0);
+        return switch (c.spec().root()) {
+            case io.jcontainer.Root.Overlay o -> {
+                long rw = o.upper() == null ? 0 : io.jcontainer.linux.rootfs.FileSizes.total(List.of(o.upper()));
+                yield new RootSize(rw, rw + io.jcontainer.linux.rootfs.FileSizes.total(o.lowerDirs()));
+            }
+            case io.jcontainer.Root.Directory d -> new RootSize(0, io.jcontainer.linux.rootfs.FileSizes.total(List.of(d.path())));
+            case io.jcontainer.Root.Default d -> new RootSize(0, 0); // the host's own programs, shared by every such container
+        };
+    }
+
     /** Where the runtime mounts in this container: what it made there is not the container's change. */
     private static java.util.Set<String> mountPoints(ContainerInfo c) {
         java.util.Set<String> out = new java.util.HashSet<>(List.of("/proc", "/sys", "/dev", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"));

@@ -110,6 +110,32 @@ class BuildCliTest {
         assertThat(run.out()).startsWith("first\nsecond\n").contains("No such file");
     }
 
+    /**
+     * {@code -f} naming a Dockerfile outside the context: docker's CLI adds it to the context tar
+     * under a generated name ({@code .dockerfile.<20 hex>}), appends that name to the tar's
+     * .dockerignore and passes it as {@code dockerfile=} — and ends that tar without the last
+     * entry's padding and the end-of-archive blocks (its tar writer is closed after the pipe),
+     * which the server reads as dockerd's Go reader does.
+     */
+    @Test
+    void aDockerfileOutsideTheContext() throws Exception {
+        Path ctx = context("outside", "unused", "");
+        Files.writeString(ctx.resolve("secret"), "kept out by .dockerignore\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "secret\nunused\n");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("Dockerfile"), "FROM " + BASE + "\nCOPY . /ctx/\nCMD [\"-c\", \"ls -A /ctx\"]\n");
+        for (boolean withIgnoreFile : new boolean[]{true, false}) {
+            if (!withIgnoreFile) Files.delete(ctx.resolve(".dockerignore"));
+            var build = docker.run("build", "-t", "localhost/outside:1", "-f", elsewhere.resolve("Dockerfile").toString(), ctx.toString());
+            assertThat(build.exit()).as(build.toString()).isZero();
+            var run = docker.run("run", "--rm", "localhost/outside:1");
+            assertThat(run.exit()).as(run.toString()).isZero();
+            // docker's own result: the generated Dockerfile is ignored; the context's .dockerignore is copied (it does not
+            // name itself), the one docker's CLI makes when there is none names itself
+            assertThat(run.out()).isEqualTo(withIgnoreFile ? ".dockerignore\nhello.txt\n" : "hello.txt\nsecret\nunused\n");
+        }
+    }
+
     @Test
     void aFailingStepIsDockersErrorAndBuildKitIsRefusedByName() throws Exception {
         Path ctx = context("bad", "Dockerfile", "FROM " + BASE + "\nRUN echo about to fail; exit 7\n");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -62,6 +63,66 @@ class ContainersCliTest {
         if (state != null) try (var walk = Files.walk(state)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
+    }
+
+    /**
+     * docker stats as docker's CLI reads it: {@code --no-stream} is one answer whose
+     * precpu_stats the server filled (a CPU percentage, not 0.00%), {@code -a} shows a stopped
+     * container with zeros, and the stream is one JSON object per second, each carrying the one
+     * before as its precpu_stats — which the CLI turns into the CPU % of every frame after the first.
+     */
+    @Test
+    void dockerStatsStreamsOneReadingPerSecondWithTheOneBefore() throws Exception {
+        assertThat(docker.run("run", "-d", "--name", "busy", "busybox", "sh", "-c", "while :; do :; done").exit()).isZero();
+        assertThat(docker.run("run", "--name", "done", "busybox", "true").exit()).isZero();
+
+        var once = docker.run("stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}", "busy");
+        assertThat(once.exit()).as(once.toString()).isZero();
+        assertThat(percent(once.out(), "busy")).as(once.out()).isPositive();
+        var all = docker.run("stats", "-a", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}");
+        assertThat(all.exit()).as(all.toString()).isZero();
+        assertThat(all.out()).contains("done 0.00% 0B / 0B 0\n").contains("busy ");
+
+        // the API's stream: readings a second apart, the second's precpu_stats the first's cpu_stats
+        Process curl = new ProcessBuilder("curl", "-sN", "--max-time", "4.5", "--unix-socket", dir.resolve("run/docker.sock").toString(),
+                "http://d/v1.41/containers/busy/stats").redirectErrorStream(true).start();
+        List<com.fasterxml.jackson.databind.JsonNode> frames = new java.util.ArrayList<>();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(curl.getInputStream()))) {
+            for (String l; (l = lines.readLine()) != null; ) frames.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(l));
+        }
+        curl.waitFor();
+        assertThat(frames).hasSizeGreaterThanOrEqualTo(2);
+        var first = frames.get(0).path("cpu_stats");
+        var second = frames.get(1);
+        assertThat(frames.get(0).path("precpu_stats").path("system_cpu_usage").asLong()).isZero(); // dockerd's first frame has none
+        assertThat(second.path("precpu_stats").path("system_cpu_usage").asLong()).isEqualTo(first.path("system_cpu_usage").asLong());
+        assertThat(second.path("precpu_stats").path("cpu_usage").path("total_usage").asLong())
+                .isEqualTo(first.path("cpu_usage").path("total_usage").asLong());
+        assertThat(second.path("preread").asText()).isEqualTo(frames.get(0).path("read").asText());
+        long apart = java.time.Duration.between(java.time.Instant.parse(frames.get(0).path("read").asText()),
+                java.time.Instant.parse(second.path("read").asText())).toMillis();
+        assertThat(apart).isGreaterThanOrEqualTo(1000);
+
+        // docker's CLI on that stream: frames until interrupted, the CPU % of the later ones from precpu_stats
+        Process live = docker.start("stats", "--format", "{{.Name}} {{.CPUPerc}}", "busy");
+        List<Double> seen = new java.util.ArrayList<>();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(live.getInputStream()))) {
+            for (String l; seen.size() < 3 && (l = out.readLine()) != null; ) {
+                var m = java.util.regex.Pattern.compile("busy ([0-9.]+)%").matcher(l);
+                if (m.find()) seen.add(Double.parseDouble(m.group(1)));
+            }
+        } finally {
+            live.destroy();
+            assertThat(live.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(2)).as("the third frame's CPU %% of a busy loop: %s", seen).isPositive();
+    }
+
+    private static double percent(String out, String name) {
+        var m = java.util.regex.Pattern.compile(name + " ([0-9.]+)%").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

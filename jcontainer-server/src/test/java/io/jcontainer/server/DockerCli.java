@@ -43,6 +43,25 @@ final class DockerCli {
         return run(null, args);
     }
 
+    /** {@code sh -c SCRIPT} with this client's environment: pipes between docker commands ({@code save | load}). */
+    Result shell(String script) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("docker-out", ".txt"), err = Files.createTempFile("docker-err", ".txt");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("sh -c " + script + " did not finish within 120 s");
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
     /** A docker command left running (attach, logs -f, events), its stderr merged into its stdout. */
     Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>();

@@ -140,6 +140,37 @@ class ImagesCliTest {
         assertThat(unknown.err()).isNotEmpty();
     }
 
+    /**
+     * Container sizes as docker's daemon reports them: SizeRw what the container wrote (its
+     * overlay's upper), SizeRootFs with the image's files — in ps -s, inspect -s (size=1) and
+     * system df (and -v).
+     */
+    @Test
+    void containerSizesInPsInspectAndSystemDf() throws Exception {
+        Path archive = TestImage.busybox("for sizes").writeArchive(dir.resolve("sizes.tar"), registry.host() + "/srv/sizes:1");
+        ok("load", "-i", archive.toString());
+        String img = registry.host() + "/srv/sizes:1";
+        ok("run", "--name", "writer", img, "-c", "head -c 300000 /dev/zero > /big");
+        try {
+            long rw = Long.parseLong(ok("inspect", "-s", "-f", "{{.SizeRw}}", "writer").out().strip());
+            long rootFs = Long.parseLong(ok("inspect", "-s", "-f", "{{.SizeRootFs}}", "writer").out().strip());
+            assertThat(rw).isBetween(300_000L, 310_000L); // the file, and whatever the shell left (none, or a few bytes)
+            assertThat(rootFs).isGreaterThan(rw + 500_000); // the image's busybox too
+            assertThat(ok("inspect", "-f", "{{.SizeRw}}", "writer").out()).as("only asked for").isEqualTo("<nil>\n"); // docker: a nil *int64
+            assertThat(ok("ps", "-a", "-s", "--filter", "name=writer", "--format", "{{.Names}} {{.Size}}").out())
+                    .matches("writer 30[0-9.]*kB \\(virtual [0-9.]+MB\\)\n");
+            assertThat(ok("ps", "-a", "-s", "--filter", "name=writer").out()).contains("SIZE").contains("kB (virtual ");
+            String df = ok("system", "df").out();
+            assertThat(df.lines().filter(l -> l.startsWith("Containers")).findFirst().orElseThrow()).matches("Containers\\s+1\\s+0\\s+30[0-9.]*kB\\s.*");
+            // the image counts as used by its container (found by the name it was run by, not by the root it runs on)
+            assertThat(ok("system", "df", "--format", "{{.Type}} {{.Active}}").out()).contains("Images 1\n");
+            assertThat(ok("system", "df", "-v").out()).containsPattern("writer *\n").containsPattern("30[0-9.]*kB +\\S+ \\S+ ago");
+        } finally {
+            ok("rm", "-f", "writer");
+            ok("rmi", img);
+        }
+    }
+
     @Test
     void namedVolumesOutliveTheirContainers() throws Exception {
         // An image of its own (another marker, another id), so the other test's rmi deletes its own.

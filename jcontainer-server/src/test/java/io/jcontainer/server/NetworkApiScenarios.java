@@ -62,6 +62,7 @@ public final class NetworkApiScenarios {
                 case "verbs" -> s.verbs();
                 case "compose" -> s.compose();
                 case "testcontainers" -> s.testcontainers();
+                case "issue-list" -> s.issueList();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } catch (Throwable t) {
@@ -149,6 +150,98 @@ public final class NetworkApiScenarios {
         check(over6.equals("served"), "another container fetches over IPv6: " + over6);
         ok(docker.run("rm", "-f", "web6"));
         ok(docker.run("network", "rm", "six"));
+    }
+
+    /**
+     * Issue 16's list with Debian's docker CLI, once over the unix socket and once over TLS TCP on
+     * loopback (client certificates): run --rm, run -d -p (the port reached, ps showing it), ps,
+     * logs -f, exec -it through a pty, attach, stop, rm, build -t, push, rmi, pull, images,
+     * save | load, network create, volume create, events, inspect, cp, stats --no-stream. The
+     * registry is a docker-registry on loopback in this namespace.
+     */
+    void issueList() throws Exception {
+        TestCerts certs = TestCerts.make(work.resolve("certs"));
+        try (io.jcontainer.oci.testing.LocalRegistry registry = io.jcontainer.oci.testing.LocalRegistry.start();
+             ApiServer tls = ApiServer.builder().noUnixSocket().tcp("127.0.0.1", 0).tls(certs.ca, certs.serverCert, certs.serverKey)
+                     .containers(containers).images(images).start()) {
+            Map<String, DockerCli> clients = new java.util.LinkedHashMap<>();
+            clients.put("unix", docker);
+            clients.put("tls", new DockerCli(Map.of("DOCKER_HOST", "tcp://127.0.0.1:" + tls.tcpAddress().orElseThrow().getPort(),
+                    "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.ca.getParent().toString(), "DOCKER_CONFIG", env.get("DOCKER_CONFIG"))));
+            int port = 19500;
+            for (var e : clients.entrySet()) {
+                String t = e.getKey(), n = "-" + t;
+                DockerCli d = e.getValue();
+                port++;
+                check(ok(d.run("run", "--rm", IMAGE, "-c", "echo hello")).equals("hello\n"), t + ": run --rm");
+
+                ok(d.run("run", "-d", "--name", "web" + n, "-p", "127.0.0.1:" + port + ":80", IMAGE, "-c", "exec busybox httpd -f -p 80 -h /etc"));
+                check(get(port).equals("served"), t + ": the published port serves on loopback");
+                String ps = ok(d.run("ps", "--format", "{{.Names}}|{{.Ports}}|{{.Status}}"));
+                check(ps.contains("web" + n + "|127.0.0.1:" + port + "->80/tcp|Up "), t + ": ps shows the published port: " + ps);
+                check(ok(d.run("ps")).contains("127.0.0.1:" + port + "->80/tcp"), t + ": ps's table too");
+                check(ok(d.run("inspect", "-f", "{{.State.Running}} {{(index (index .NetworkSettings.Ports \"80/tcp\") 0).HostPort}}", "web" + n))
+                        .equals("true " + port + "\n"), t + ": inspect");
+
+                ok(d.run("run", "-d", "--name", "talk" + n, IMAGE, "-c", "echo a; sleep 1; echo b"));
+                check(ok(d.run("logs", "-f", "talk" + n)).equals("a\nb\n"), t + ": logs -f follows to the end");
+
+                var exec = d.run("typed\n".getBytes(StandardCharsets.UTF_8), "@script", "exec -it web" + n + " sh -c 'read l; echo got $l; exit 3'");
+                check(exec.out().contains("got typed\r\n") && exec.exit() == 3, t + ": exec -it through a pty: " + exec);
+
+                ok(d.run("run", "-d", "--name", "ticker" + n, IMAGE, "-c", "while true; do echo tick; sleep 0.2; done"));
+                Process attach = d.start("attach", "--no-stdin", "ticker" + n);
+                try (var in = attach.getInputStream()) {
+                    check(new String(in.readNBytes(5), StandardCharsets.UTF_8).equals("tick\n"), t + ": attach streams the output");
+                } finally {
+                    attach.destroyForcibly().waitFor();
+                }
+                check(ok(d.run("stop", "-t", "1", "ticker" + n)).equals("ticker" + n + "\n"), t + ": stop");
+                check(ok(d.run("rm", "ticker" + n, "talk" + n)).equals("ticker" + n + "\ntalk" + n + "\n"), t + ": rm");
+
+                Path ctx = Files.createDirectories(work.resolve("ctx" + n));
+                Files.writeString(ctx.resolve("hello.txt"), "built over " + t + "\n");
+                Files.writeString(ctx.resolve("Dockerfile"), "FROM " + IMAGE + "\nCOPY hello.txt /hello.txt\nCMD [\"-c\", \"cat /hello.txt\"]\n");
+                String built = registry.host() + "/list/app" + n + ":1";
+                ok(d.run("build", "-t", built, ctx.toString()));
+                ok(d.run("push", built));
+                ok(d.run("rmi", built));
+                check(ok(d.run("pull", built)).contains("Downloaded newer image for " + built), t + ": pull");
+                check(ok(d.run("images", "--format", "{{.Repository}}:{{.Tag}}")).contains(built + "\n"), t + ": images");
+                var saved = d.shell("/usr/bin/docker save " + built + " > " + work.resolve("saved" + n + ".tar")
+                        + " && /usr/bin/docker rmi " + built + " >/dev/null && /usr/bin/docker save " + IMAGE + " | /usr/bin/docker load && cat "
+                        + work.resolve("saved" + n + ".tar") + " | /usr/bin/docker load");
+                check(saved.exit() == 0 && saved.out().contains("Loaded image: " + built), t + ": save | load: " + saved);
+                check(ok(d.run("run", "--rm", built)).equals("built over " + t + "\n"), t + ": run of the built, pushed, pulled, saved and loaded image");
+                ok(d.run("rmi", built));
+
+                ok(d.run("network", "create", "net" + n));
+                check(ok(d.run("network", "inspect", "-f", "{{.Driver}}", "net" + n)).equals("bridge\n"), t + ": network create");
+                ok(d.run("network", "rm", "net" + n));
+                check(ok(d.run("volume", "create", "vol" + n)).equals("vol" + n + "\n"), t + ": volume create");
+                ok(d.run("run", "--rm", "-v", "vol" + n + ":/data", IMAGE, "-c", "echo kept > /data/note"));
+                check(ok(d.run("run", "--rm", "-v", "vol" + n + ":/data", IMAGE, "-c", "cat /data/note")).equals("kept\n"), t + ": the volume keeps");
+                ok(d.run("volume", "rm", "vol" + n));
+
+                long since = System.currentTimeMillis() / 1000 - 1;
+                ok(d.run("run", "--rm", "--name", "ev" + n, IMAGE, "-c", "true"));
+                long until = System.currentTimeMillis() / 1000 + 1;
+                String events = ok(d.run("events", "--since", String.valueOf(since), "--until", String.valueOf(until), "--filter", "container=ev" + n,
+                        "--format", "{{.Action}}"));
+                check(events.lines().toList().containsAll(List.of("create", "start")), t + ": events: " + events);
+
+                Path src = Files.writeString(work.resolve("cp-in" + n + ".txt"), "copied over " + t + "\n");
+                ok(d.run("cp", src.toString(), "web" + n + ":/tmp/in.txt"));
+                check(ok(d.run("exec", "web" + n, "cat", "/tmp/in.txt")).equals("copied over " + t + "\n"), t + ": cp in");
+                Path back = work.resolve("cp-out" + n + ".txt");
+                ok(d.run("cp", "web" + n + ":/tmp/in.txt", back.toString()));
+                check(Files.readString(back).equals("copied over " + t + "\n"), t + ": cp out");
+
+                String stats = ok(d.run("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "web" + n));
+                check(stats.matches("web" + n + " [1-9][0-9]*\n"), t + ": stats --no-stream: " + stats);
+                ok(d.run("rm", "-f", "web" + n));
+            }
+        }
     }
 
     /**

@@ -70,6 +70,12 @@ class NetworkApiTest {
         scenario("compose");
     }
 
+    /** Issue 16's docker CLI list, over the unix socket and over TLS TCP: published ports need a namespace of their own. */
+    @Test
+    void theIssuesDockerCliListOverTheUnixSocketAndOverTlsTcp() throws Exception {
+        scenario("issue-list");
+    }
+
     @Test
     void testcontainersNetworkWithAliasesAndAnHttpWait() throws Exception {
         scenario("testcontainers");

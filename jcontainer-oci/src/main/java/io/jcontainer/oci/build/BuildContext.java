@@ -98,7 +98,7 @@ public final class BuildContext implements AutoCloseable {
     public static BuildContext tar(InputStream in) {
         Path temp = newTemp();
         try {
-            untar(decompress(new BufferedInputStream(in, 1 << 16)), temp);
+            untar(new UnterminatedEnd(decompress(new BufferedInputStream(in, 1 << 16))), temp);
             return new BuildContext(temp, temp, null);
         } catch (IOException | RuntimeException e) {
             deleteTree(temp);
@@ -236,7 +236,60 @@ public final class BuildContext implements AutoCloseable {
         return in;
     }
 
-    private static void untar(InputStream in, Path root) throws IOException {
+    /**
+     * A tar stream that may stop right after its last entry's data, without the padding and the
+     * end-of-archive blocks: what docker's CLI sends when the Dockerfile lives outside the context
+     * (its {@code archive.ReplaceFileTarWrapper}, which adds the Dockerfile under a generated name,
+     * closes its pipe before its tar writer can finish). Go's tar reader, dockerd's, takes that
+     * end as the end of the archive; commons-compress calls it truncated. This serves the missing
+     * zeros once the real bytes are over, and {@link #untar} refuses a file whose data needed any
+     * of them: a stream cut inside a file is still truncated.
+     */
+    private static final class UnterminatedEnd extends java.io.FilterInputStream {
+        private long real;
+        private long zeros = -1; // how many zeros are left to serve once the real bytes are over
+
+        UnterminatedEnd(InputStream in) {
+            super(in);
+        }
+
+        boolean ended() {
+            return zeros >= 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            if (zeros < 0) {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    real += n;
+                    return n;
+                }
+                if (n == 0) return 0;
+                zeros = (512 - real % 512) % 512 + 1024; // the last record's padding, then two zero blocks
+            }
+            if (zeros == 0) return -1;
+            int n = (int) Math.min(len, zeros);
+            java.util.Arrays.fill(b, off, off + n, (byte) 0);
+            zeros -= n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            if (n <= 0) return 0;
+            return Math.max(0, read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192))); // through read(): the zeros count too
+        }
+    }
+
+    private static void untar(UnterminatedEnd in, Path root) throws IOException {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
@@ -271,6 +324,7 @@ public final class BuildContext implements AutoCloseable {
                     try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                         tar.transferTo(out);
                     }
+                    if (in.ended()) throw new IOException("Truncated TAR archive: " + e.getName() + " ends early");
                 } else {
                     continue; // devices and fifos have no place in a build context
                 }

@@ -77,6 +77,26 @@ class BuildContextTest {
         }
     }
 
+    /**
+     * docker's CLI with {@code -f} outside the context sends the tar without the last entry's
+     * padding and without the two zero blocks (its ReplaceFileTarWrapper closes the pipe before
+     * the tar writer): Go's reader, dockerd's, takes that as the end; so do we. A stream cut
+     * inside a file's data stays an error.
+     */
+    @Test
+    void aTarEndingRightAfterTheLastFilesDataIsWholeButOneCutInsideAFileIsNot() throws IOException {
+        byte[] whole = tar(false, "Dockerfile", "FROM scratch\n", ".dockerfile.0123456789abcdef0123", "FROM outside\n");
+        int dataEnd = 512 + 512 + 512 + "FROM outside\n".length(); // header, data, header, data: no padding, no trailer
+        byte[] goStyle = java.util.Arrays.copyOf(whole, dataEnd);
+        try (BuildContext ctx = BuildContext.tar(new ByteArrayInputStream(goStyle))) {
+            assertThat(ctx.dockerfile(".dockerfile.0123456789abcdef0123")).isEqualTo("FROM outside\n");
+            assertThat(ctx.dockerfile(null)).isEqualTo("FROM scratch\n");
+        }
+        byte[] cut = java.util.Arrays.copyOf(whole, dataEnd - 3);
+        assertThatThrownBy(() -> BuildContext.tar(new ByteArrayInputStream(cut))).isInstanceOf(BuildException.class)
+                .hasMessageContaining("Truncated");
+    }
+
     @Test
     void stdinIsATarOrALoneDockerfile() throws IOException {
         try (BuildContext ctx = BuildContext.stdin(new ByteArrayInputStream(tar(false, "Dockerfile", "FROM a\n")))) {

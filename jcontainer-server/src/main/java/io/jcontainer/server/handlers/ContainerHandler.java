@@ -94,7 +94,8 @@ final class ContainerHandler {
         return pending.resolve(q.param("id"));
     }
 
-    private String image(ContainerInfo c) {
+    /** The image a container was created from, as the client named it (not the root it runs on). */
+    String image(ContainerInfo c) {
         String img = c.spec() == null ? null : c.spec().annotations().get(IMAGE_ANNOTATION);
         if (img == null) img = pending.imageOf(c.id());
         return img != null ? img : c.image();
@@ -124,15 +125,52 @@ final class ContainerHandler {
         long limit = q.longQuery("limit", -1);
         if (limit > 0 && all.size() > limit) all = all.subList(0, (int) limit);
         List<Object> out = new ArrayList<>();
-        for (ContainerInfo ci : all) out.add(summary(ci));
+        boolean size = q.bool("size", false);
+        for (ContainerInfo ci : all) out.add(size ? withSizes(summary(ci), ci) : summary(ci));
         x.json(200, out);
+    }
+
+    /**
+     * docker's {@code SizeRw} and {@code SizeRootFs} (asked for with {@code size=1}: they are
+     * counted by walking the container's files): what it wrote, and its whole root. A created
+     * container the server still holds has no root yet: 0.
+     */
+    Map<String, Object> withSizes(Map<String, Object> m, ContainerInfo ci) {
+        Containers.RootSize size;
+        try {
+            size = pending.find(ci.id()) != null ? new Containers.RootSize(0, 0) : c().size(ci.id());
+        } catch (Containers.NoSuchContainerException | Containers.NotSupportedYetException gone) {
+            size = new Containers.RootSize(0, 0); // removed meanwhile, or a runtime that cannot tell
+        }
+        m.put("SizeRw", size.rw());
+        m.put("SizeRootFs", size.rootFs());
+        return m;
     }
 
     Map<String, Object> summary(ContainerInfo ci) {
         return Json.obj("Id", pending.display(ci.id()), "Names", List.of("/" + (ci.name() == null ? "" : ci.name())), "Image", image(ci), "ImageID", "",
                 "Command", String.join(" ", ci.command()), "Created", ci.created() == null ? 0 : ci.created().getEpochSecond(),
-                "Ports", List.of(), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
+                "Ports", ports(ci), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
                 "HostConfig", Json.obj("NetworkMode", "none"), "NetworkSettings", Json.obj("Networks", Map.of()), "Mounts", List.of());
+    }
+
+    /**
+     * A running container's published ports in the summary's shape ({@code docker ps}'s PORTS
+     * column reads them): as its endpoints hold them; none for one that does not run (they were
+     * given back) or that the server still holds.
+     */
+    private List<Object> ports(ContainerInfo ci) {
+        if (!ci.running() || pending.find(ci.id()) != null) return List.of();
+        List<Object> out = new ArrayList<>();
+        try {
+            for (var e : c().networks().endpoints(ci.id()))
+                for (io.jcontainer.PortBinding b : e.ports())
+                    out.add(Json.obj("IP", b.hostIp() == null ? "0.0.0.0" : b.hostIp(), "PrivatePort", b.containerPort(),
+                            "PublicPort", b.hostPort(), "Type", b.protocol()));
+        } catch (RuntimeException gone) {
+            // it stopped or went meanwhile: no ports
+        }
+        return out;
     }
 
     private ContainerInfo find(Request q) {
@@ -158,6 +196,7 @@ final class ContainerHandler {
         if (!n.has("Mounts")) n.putArray("Mounts");
         n.put("Driver", "jcontainer");
         n.put("Platform", "linux");
+        if (q.bool("size", false)) withSizes(new LinkedHashMap<>(), ci).forEach((k, v) -> n.put(k, (Long) v));
         x.json(200, n);
     }
 
@@ -612,32 +651,93 @@ final class ContainerHandler {
         }
     }
 
+    /** docker's stats interval: one JSON object per second on a stream. */
+    private static final long STATS_INTERVAL_MS = 1000;
+    /**
+     * How far apart the two readings of a one-shot answer ({@code stream=0}) are: docker's daemon
+     * fills {@code precpu_stats} there (from its collector's previous round) so that the CLI's
+     * {@code stats --no-stream} shows a CPU percentage; {@code one-shot=1} asks for one reading.
+     */
+    private static final long STATS_PRIME_MS = 500;
+
+    /**
+     * One reading of a container's counters and when it was taken; {@code system} is the host's
+     * CPU time as docker's {@code system_cpu_usage} counts it — wall time × online CPUs, so that
+     * the CLI's cpuDelta / systemDelta × CPUs is the share of one CPU between two readings.
+     */
+    private record Sample(ContainerStats stats, Instant read, long system) {
+        static final int CPUS = Runtime.getRuntime().availableProcessors();
+    }
+
+    private Sample sample(String ref) {
+        ContainerStats s = c().stats(ref);
+        return new Sample(s, Instant.now(), System.nanoTime() * Sample.CPUS);
+    }
+
+    /**
+     * {@code GET /containers/{id}/stats}: a stream of one reading per second, each with the one
+     * before as {@code precpu_stats} (the first has none, as dockerd's); {@code stream=0} one
+     * answer with both readings; a container that does not run answers zeros at once
+     * ({@code stream=0}, dockerd's empty StatsJSON: {@code stats -a --no-stream} shows it) or gives
+     * no reading until it runs (a stream). The stream ends when the container is removed or the
+     * client goes.
+     */
     private void stats(Request q, Exchange x) throws Exception {
         String ref = ref(q);
         ContainerInfo ci = c().find(ref);
-        boolean stream = q.bool("stream", true) && !q.bool("one-shot", false);
-        if (!stream) {
-            x.json(200, statsJson(ci, c().stats(ref), null, pending.display(ci.id())));
+        String id = pending.display(ci.id());
+        if (!q.bool("stream", true)) {
+            Map<String, Object> answer;
+            try {
+                Sample prev = null;
+                if (!q.bool("one-shot", false) && ci.running()) {
+                    prev = sample(ref);
+                    Thread.sleep(STATS_PRIME_MS);
+                }
+                answer = ci.running() ? statsJson(ci, sample(ref), prev, id) : emptyStats(ci, id);
+            } catch (Containers.NoSuchContainerException gone) {
+                throw gone;
+            } catch (io.jcontainer.ContainerException stopped) {
+                answer = emptyStats(ci, id); // it stopped between the lookup and the reading
+            }
+            x.json(200, answer);
             return;
         }
         try (OutputStream out = x.stream(200, "application/json")) {
-            ContainerStats prev = null;
+            Sample prev = null;
             while (x.open()) {
-                ContainerStats s = c().stats(ref);
-                out.write(Json.bytes(statsJson(ci, s, prev, pending.display(ci.id()))));
-                out.write('\n');
-                prev = s;
-                Thread.sleep(1000);
+                Sample now = null;
+                try {
+                    if (c().find(ref).running()) now = sample(ref);
+                } catch (Containers.NoSuchContainerException gone) {
+                    break;
+                } catch (io.jcontainer.ContainerException stopped) {
+                    // it stopped meanwhile: no reading this round
+                }
+                if (now != null) {
+                    byte[] frame = Json.bytes(statsJson(ci, now, prev, id));
+                    byte[] line = java.util.Arrays.copyOf(frame, frame.length + 1);
+                    line[frame.length] = '\n';
+                    out.write(line); // one chunk per reading, at once
+                }
+                prev = now;
+                Thread.sleep(STATS_INTERVAL_MS);
             }
         }
     }
 
-    private static Map<String, Object> statsJson(ContainerInfo ci, ContainerStats s, ContainerStats prev, String id) {
-        long cpu = s.cpuTime() == null ? 0 : s.cpuTime().toNanos();
-        long prevCpu = prev == null || prev.cpuTime() == null ? 0 : prev.cpuTime().toNanos();
-        int ncpu = Runtime.getRuntime().availableProcessors();
-        long system = System.nanoTime() * ncpu;
-        return Json.obj("read", Instant.now().toString(), "preread", "0001-01-01T00:00:00Z", "id", id, "name", "/" + ci.name(),
+    /** dockerd's answer for a container that does not run: its name and id, every counter zero. */
+    private static Map<String, Object> emptyStats(ContainerInfo ci, String id) {
+        String zero = "0001-01-01T00:00:00Z";
+        return Json.obj("read", zero, "preread", zero, "id", id, "name", "/" + ci.name(), "pids_stats", Map.of(), "blkio_stats", Map.of(),
+                "cpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", 0), "throttling_data", Map.of()),
+                "precpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", 0), "throttling_data", Map.of()), "memory_stats", Map.of());
+    }
+
+    private static Map<String, Object> statsJson(ContainerInfo ci, Sample now, Sample prev, String id) {
+        ContainerStats s = now.stats();
+        return Json.obj("read", now.read().toString(), "preread", prev == null ? "0001-01-01T00:00:00Z" : prev.read().toString(),
+                "id", id, "name", "/" + ci.name(),
                 "pids_stats", s.pidsLimit() > 0 ? Json.obj("current", Math.max(0, s.pids()), "limit", s.pidsLimit())
                         : Json.obj("current", Math.max(0, s.pids())),
                 "memory_stats", Json.obj("usage", Math.max(0, s.memoryBytes()), "max_usage", Math.max(0, s.memoryPeakBytes()),
@@ -646,17 +746,23 @@ final class ContainerHandler {
                         // docker's CLI subtracts this from the usage (cgroup v2's name; v1's is total_inactive_file)
                         "stats", s.memoryInactiveFileBytes() < 0 ? Map.of() : Map.of("inactive_file", s.memoryInactiveFileBytes(),
                                 "total_inactive_file", s.memoryInactiveFileBytes())),
-                "cpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", cpu, "usage_in_kernelmode", Math.max(0, s.cpuSystemMicros()) * 1000,
-                        "usage_in_usermode", Math.max(0, s.cpuUserMicros()) * 1000), "system_cpu_usage", system, "online_cpus", ncpu,
-                        "throttling_data", Json.obj("periods", Math.max(0, s.cpuPeriods()), "throttled_periods", Math.max(0, s.cpuThrottledPeriods()),
-                                "throttled_time", Math.max(0, s.cpuThrottledMicros()) * 1000)),
-                "precpu_stats", Json.obj("cpu_usage", Json.obj("total_usage", prevCpu), "system_cpu_usage", prev == null ? 0 : system - 1_000_000_000L * ncpu,
-                        "online_cpus", ncpu),
+                "cpu_stats", cpuJson(now),
+                // the previous reading's, whole: what the CLI's CPU % is computed against (zeros before the first)
+                "precpu_stats", prev == null ? Json.obj("cpu_usage", Json.obj("total_usage", 0), "throttling_data", Map.of()) : cpuJson(prev),
                 "blkio_stats", s.blockReadBytes() < 0 ? Map.of() : Json.obj("io_service_bytes_recursive", List.of(
                         Json.obj("major", 0, "minor", 0, "op", "read", "value", s.blockReadBytes()),
                         Json.obj("major", 0, "minor", 0, "op", "write", "value", Math.max(0, s.blockWriteBytes())))),
                 // the container's own interfaces together (loopback left out), under docker's usual name
                 "networks", s.netRxBytes() < 0 ? Map.of() : Map.of("eth0", Json.obj("rx_bytes", s.netRxBytes(), "tx_bytes", s.netTxBytes())));
+    }
+
+    private static Map<String, Object> cpuJson(Sample r) {
+        ContainerStats s = r.stats();
+        return Json.obj("cpu_usage", Json.obj("total_usage", s.cpuTime() == null ? 0 : s.cpuTime().toNanos(),
+                        "usage_in_kernelmode", Math.max(0, s.cpuSystemMicros()) * 1000, "usage_in_usermode", Math.max(0, s.cpuUserMicros()) * 1000),
+                "system_cpu_usage", r.system(), "online_cpus", Sample.CPUS,
+                "throttling_data", Json.obj("periods", Math.max(0, s.cpuPeriods()), "throttled_periods", Math.max(0, s.cpuThrottledPeriods()),
+                        "throttled_time", Math.max(0, s.cpuThrottledMicros()) * 1000));
     }
 
     private void attach(Request q, Exchange x) throws Exception {

@@ -65,18 +65,17 @@ final class SystemHandler {
      * {@code GET /system/df}: what {@code docker system df} tabulates. Images with the number of
      * containers made from each (matched by tag or id, as {@code jcontainer system df} does) and
      * their compressed sizes ({@code LayersSize} their sum: the store does not share layer sizes
-     * out); containers (their upper's size is not walked: 0); volumes with their reference counts.
+     * out); containers with their sizes ({@code SizeRw}: what each wrote; {@code SizeRootFs}); volumes with their reference counts.
      */
     private void df(Request req, Exchange ex) {
         List<ContainerInfo> all = backends.containers().list(ListQuery.ALL);
         List<Object> rows = new java.util.ArrayList<>();
         java.util.Map<String, Integer> byImage = new java.util.HashMap<>();
         for (ContainerInfo c : all) {
-            Map<String, Object> s = containers.summary(c);
-            s.put("SizeRw", 0);
-            s.put("SizeRootFs", 0);
-            rows.add(s);
-            if (c.image() != null) byImage.merge(c.image(), 1, Integer::sum);
+            rows.add(containers.withSizes(containers.summary(c), c));
+            // by the image the client named (an image container's own image() is the root it runs on)
+            String image = containers.image(c);
+            if (image != null) byImage.merge(image, 1, Integer::sum);
         }
         List<Object> images = new java.util.ArrayList<>();
         long layers = 0;
