@@ -539,7 +539,9 @@ public final class Runc {
             Long start = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
             Store.Record rec = new Store.Record(id, c.pid(), start, bundle.toString(), spec.rootfs() == null ? "" : spec.rootfs().toString(),
                     Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid(),
-                    containers.startFifo(c.id()).toString());
+                    containers.startFifo(c.id()).toString(), c.cgroupDirs(),
+                    // what a later command would run (refused at create today): such a container's commands stay Java's
+                    !spec.hooks().poststart().isEmpty() || !spec.hooks().poststop().isEmpty());
             store.save(rec);
             // the container's first process, as runc's: what an engine's subreaper waits on and reaps
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());
