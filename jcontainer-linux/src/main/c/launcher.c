@@ -300,7 +300,11 @@ void launcher_main(void) {
   }
   if (!(clone_flags & CLONE_NEWPID) && !(pflags & PF_NO_MONITOR)) subreaper = sys2(NR_prctl, PR_SET_CHILD_SUBREAPER, 1) == 0;
 
-  do start_child(c, clone_flags, nparent, nchild);
-  while (monitor());
+  start_child(c, clone_flags, nparent, nchild);
+  /* Without a monitor and past the start (runc's exec -d: a created container's launcher left at
+   * its FIFO already): the process is reparented to the caller's subreaper (conmon, containerd's
+   * shim), which reaps it and reads its status, as runc's exec leaves it. */
+  if (pflags & PF_NO_MONITOR) die(0);
+  while (monitor()) start_child(c, clone_flags, nparent, nchild);
   die(0);
 }

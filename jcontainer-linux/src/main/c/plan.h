@@ -24,7 +24,8 @@
 #define PF_NET_HELPER 4 /* a socketpair joins the child and the OP_NET_HELPER helper (created before clone) */
 #define PF_NO_MONITOR 8  /* a created container without a monitor (runc's create): at the start FIFO stop the child waits
                             on the FIFO itself and the launcher reports and exits; the child outlives it (no PDEATHSIG),
-                            reparented to the caller's subreaper, which reaps it */
+                            reparented to the caller's subreaper, which reaps it; an exec's (runc's exec -d) launcher
+                            exits once it has reported STARTED */
 
 enum opcode {
   OP_HOSTNAME = 1,     /* str name */

@@ -202,7 +202,17 @@ public interface Containers {
         throw new NotSupportedYetException("exec --detach with its monitor's pid is not implemented by " + getClass().getName());
     }
 
-    /** An exec started by {@link #execDetachedProcess}: its id, its process and its monitor. */
+    /**
+     * runc's {@code exec --detach} as runc leaves it: no monitor — once the process runs, the
+     * process that started it is its only link, and it is reparented to that one's subreaper
+     * (conmon, containerd's shim), which waits on {@link DetachedExec#pid()} (the pid runc's
+     * {@code --pid-file} names) and reaps it. Nothing records its exit; its {@code monitorPid} is 0.
+     */
+    default DetachedExec execWithoutMonitor(String ref, ExecSpec exec) {
+        throw new NotSupportedYetException("exec --detach without a monitor is not implemented by " + getClass().getName());
+    }
+
+    /** An exec started by {@link #execDetachedProcess} or {@link #execWithoutMonitor}: its id, its process and its monitor (0: none). */
     record DetachedExec(String id, long pid, long monitorPid) {
     }
 

@@ -975,6 +975,15 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     /** @param pids when not null, receives the process's pid and its monitor's */
     public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
                                                                 boolean attach, int[] pids) {
+        return execDetached(state, spec, exec, execId, attach, pids, false);
+    }
+
+    /**
+     * @param monitorless no monitor: the launcher exits once the process runs, which is then its
+     *                    caller's subreaper's to reap (runc's exec -d; {@code Containers.execWithoutMonitor})
+     */
+    public io.jcontainer.linux.attach.AttachSession execDetached(ContainerState state, ContainerSpec spec, ExecSpec exec, String execId,
+                                                                boolean attach, int[] pids, boolean monitorless) {
         ContainerStore.Entry now = store.entry(state);
         if (!joinable(now)) throw new ContainerNotRunningException("container " + state.id() + " is not running");
         if (now.paused())
@@ -988,6 +997,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         Plan full = new PlanCompiler(host()).compile(merged, new PlanCompiler.Inputs(user, List.of(), filter == null ? null : filter.program(),
                 filter == null ? 0 : filter.flags(), state.id().substring(0, 12)));
         Plan plan = ExecPlans.forExec(full, merged, state.pid(), procs, true);
+        if (monitorless) {
+            if (attach) throw new IllegalArgumentException("an attached exec needs its monitor");
+            plan = new Plan(plan.cloneFlags(), plan.flags() | Plan.NO_MONITOR, plan.pre(), plan.parent(), plan.child());
+        }
         // short names: a socket path past sun_path is bound through its directory's fd, which takes names up to 48 bytes
         String file = "exec-" + execId.substring(0, Math.min(12, execId.length()));
         java.nio.file.Path socket = store.dir(state.id()).resolve(file + ".sock");

@@ -484,6 +484,14 @@ final class LinuxContainers implements Containers {
     }
 
     @Override
+    public DetachedExec execWithoutMonitor(String ref, ExecSpec exec) {
+        String execId = HexFormat.of().formatHex(random32());
+        int[] pids = new int[2];
+        detachedExec(ref, exec, execId, false, pids, true);
+        return new DetachedExec(execId, pids[0], 0);
+    }
+
+    @Override
     public AttachSession execAttached(String ref, ExecSpec exec) {
         if (!exec.tty() && !(exec.stdin() instanceof io.jcontainer.Stdio.Pipe))
             throw new InvalidSpecException("exec", "an attached exec needs a terminal or piped stdin (its monitor holds them)");
@@ -564,6 +572,10 @@ final class LinuxContainers implements Containers {
     }
 
     private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach, int[] pids) {
+        return detachedExec(ref, exec, execId, attach, pids, false);
+    }
+
+    private AttachSession detachedExec(String ref, ExecSpec exec, String execId, boolean attach, int[] pids, boolean monitorless) {
         ContainerStore.Entry e = joinable(ref);
         String id = e.state().id();
         ContainerSpec spec = StoredSpec.read(store.dir(id));
@@ -572,7 +584,7 @@ final class LinuxContainers implements Containers {
                     + " (" + StoredSpec.FILE + "): exec needs its security settings; remove it and run it anew");
         Map<String, String> a = Map.of("execID", execId, "commandLine", String.join(" ", exec.command()));
         event(id, "exec_create", a);
-        AttachSession s = runtime.execDetached(e.state(), spec, exec, execId, attach, pids);
+        AttachSession s = runtime.execDetached(e.state(), spec, exec, execId, attach, pids, monitorless);
         event(id, "exec_start", a);
         return s;
     }

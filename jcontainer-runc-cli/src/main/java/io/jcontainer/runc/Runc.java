@@ -539,7 +539,9 @@ public final class Runc {
             Long start = ProcessHandle.of(c.pid()).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
             Store.Record rec = new Store.Record(id, c.pid(), start, bundle.toString(), spec.rootfs() == null ? "" : spec.rootfs().toString(),
                     Instant.now(), owner(), "created", false, null, spec.annotations(), c.id(), c.monitorPid(),
-                    containers.startFifo(c.id()).toString());
+                    containers.startFifo(c.id()).toString(), c.cgroupDirs(),
+                    // what a later command would run (refused at create today): such a container's commands stay Java's
+                    !spec.hooks().poststart().isEmpty() || !spec.hooks().poststop().isEmpty());
             store.save(rec);
             // the container's first process, as runc's: what an engine's subreaper waits on and reaps
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());
@@ -654,7 +656,7 @@ public final class Runc {
      * runc's {@code exec}: a new process in a running container's namespaces and cgroups, with its
      * security settings. {@code --process FILE} (an OCI process object) or the command and flags;
      * foreground: we wait and exit with its status; {@code --detach}: we exit at once, and
-     * {@code --pid-file} gets the pid an engine's subreaper reaps (its monitor, as for create).
+     * {@code --pid-file} gets the process's pid, which an engine's subreaper reaps (no monitor, as for create).
      */
     private int exec(List<String> argv) throws IOException, InterruptedException {
         Flags f = Flags.parse(argv, List.of(value("process", "p"), bool("detach", "d"), bool("tty", "t"), value("console-socket"),
@@ -690,6 +692,10 @@ public final class Runc {
                 throw new RuncException("process.apparmorProfile/selinuxLabel: not supported by jcontainer");
             tty = p.path("terminal").asBoolean(false);
             exec = new ExecSpec(args, env, cwd == null || cwd.isEmpty() ? null : cwd, user, Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT, false);
+            // the terminal's size, set before the process can ask (runc's tty.bats "exec [tty consolesize]")
+            var size = p.path("consoleSize");
+            if (tty && size.isObject() && size.path("height").asInt(0) > 0 && size.path("width").asInt(0) > 0)
+                exec = exec.withConsoleSize(new io.jcontainer.ProcessSpec.ConsoleSize(size.path("height").asInt(), size.path("width").asInt()));
         } else {
             if (command.isEmpty()) throw new RuncException("exec args cannot be empty");
             Map<String, String> env = new java.util.LinkedHashMap<>();
@@ -717,8 +723,10 @@ public final class Runc {
         var containers = containers(store);
         if (tty && !detach) return execOnOurTerminal(containers, r.lifecycleId(), exec, f);
         if (f.bool("detach")) {
-            var d = containers.execDetachedProcess(r.lifecycleId(), exec);
-            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), d.monitorPid());
+            // as runc: no monitor, the process is ours until we exit and then our subreaper's
+            // (conmon, containerd's shim), which waits on the pid the pid file names: the process's
+            var d = containers.execWithoutMonitor(r.lifecycleId(), exec);
+            if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), d.pid());
             return 0;
         }
         io.jcontainer.ContainerProcess p = containers.exec(r.lifecycleId(), exec);

@@ -88,7 +88,11 @@ final class Store {
     /** One container's record as stored. */
     record Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
                   String status, boolean paused, Integer exitCode, Map<String, String> annotations, String lifecycleId, long monitorPid,
-                  String startFifo) {
+                  String startFifo, List<String> cgroupDirs, boolean hooks) {
+
+        Record {
+            cgroupDirs = cgroupDirs == null ? List.of() : List.copyOf(cgroupDirs);
+        }
 
         /**
          * A foreground {@code run}'s container, kept by that process; {@code lifecycleId} and
@@ -97,12 +101,12 @@ final class Store {
          */
         Record(String id, long pid, Long pidStart, String bundle, String rootfs, Instant created, String owner,
                String status, boolean paused, Integer exitCode, Map<String, String> annotations) {
-            this(id, pid, pidStart, bundle, rootfs, created, owner, status, paused, exitCode, annotations, null, 0, null);
+            this(id, pid, pidStart, bundle, rootfs, created, owner, status, paused, exitCode, annotations, null, 0, null, List.of(), false);
         }
 
         Record with(long newPid, Long start, String newStatus, boolean newPaused, Integer exit) {
             return new Record(id, newPid, start, bundle, rootfs, created, owner, newStatus, newPaused, exit, annotations, lifecycleId, monitorPid,
-                    startFifo);
+                    startFifo, cgroupDirs, hooks);
         }
 
         boolean lifecycle() {
@@ -176,6 +180,11 @@ final class Store {
             if (exitCode != null) o.put("exitCode", exitCode);
             if (lifecycleId != null) o.put("lifecycleId", lifecycleId).put("monitorPid", monitorPid);
             if (startFifo != null) o.put("startFifo", startFifo);
+            if (!cgroupDirs.isEmpty()) {
+                var c = o.putArray("cgroupDirs");
+                cgroupDirs.forEach(c::add);
+            }
+            if (hooks) o.put("hooks", true);
             ObjectNode a = o.putObject("annotations");
             annotations.forEach(a::put);
             return o;
@@ -189,13 +198,20 @@ final class Store {
                     n.path("owner").asText(), n.path("status").asText(), n.path("paused").asBoolean(),
                     n.has("exitCode") ? n.get("exitCode").asInt() : null, a,
                     n.has("lifecycleId") ? n.get("lifecycleId").asText() : null, n.path("monitorPid").asLong(),
-                    n.has("startFifo") ? n.get("startFifo").asText() : null);
+                    n.has("startFifo") ? n.get("startFifo").asText() : null, strings(n.path("cgroupDirs")), n.path("hooks").asBoolean());
+        }
+
+        private static List<String> strings(JsonNode a) {
+            List<String> out = new ArrayList<>();
+            a.forEach(x -> out.add(x.asText()));
+            return out;
         }
     }
 
     void save(Record r) {
         Path d = dir(r.id()), tmp = d.resolve(STATE + ".tmp");
         try {
+            if (r.monitorless()) ShortRecord.write(d, r);
             // the streaming generator, not a mapper: create and start are on an engine's clock
             Files.writeString(tmp, io.jcontainer.oci.runtime.JsonTrees.pretty(r.toJson()));
             Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -31,6 +31,7 @@ public final class ExecPlans {
         // not the container's terminal, its restart policy or its detachment: the exec's own
         ContainerSpec.Builder b = container.toBuilder().command(exec.command()).env(exec.env()).init(false).tty(exec.tty())
                 .restart(io.jcontainer.RestartPolicy.NO).detached(false);
+        if (exec.tty() && exec.consoleSize() != null) b.consoleSize(exec.consoleSize().height(), exec.consoleSize().width());
         if (exec.workingDir() != null) b.workingDir(exec.workingDir());
         if (exec.user() != null) b.user(exec.user());
         // its terminal goes to that socket; the container's own console socket is not the exec's

@@ -13,7 +13,10 @@ public record Plan(long cloneFlags, int flags, List<Op> pre, List<Op> parent, Li
      * launcher turns non-dumpable; a socketpair joins the child and the network helper.
      */
     public static final int KILL_ON_EOF = 1, NOT_DUMPABLE = 2, NET_HELPER = 4;
-    /** plan.h PF_NO_MONITOR: a created container whose launcher exits once it waits at its start FIFO (runc's create). */
+    /**
+     * plan.h PF_NO_MONITOR: a created container whose launcher exits once it waits at its start
+     * FIFO (runc's create), or an exec whose launcher exits once it has reported STARTED (runc's exec -d).
+     */
     public static final int NO_MONITOR = 8;
 
     /** plan.h PHASE_*: where a failure report's op index points. */

@@ -45,6 +45,10 @@ class ExecPlansTest {
         assertThat(p.pre().getFirst()).isEqualTo(new Op.ConsoleSocket(sock.toString()));
         assertThat(p.child()).startsWith(new Op.Setns("/proc/42/ns/mnt", (int) Plan.CLONE_NEWNS), new Op.Chdir("/"), new Op.Console(0, 0), new Op.Setsid());
 
+        // runc's exec -p process.json with consoleSize: the exec's terminal has that size, not the container's
+        Plan sized = ExecPlans.forExec(FULL, ExecPlans.merge(s, e.withConsoleSize(new io.jcontainer.ProcessSpec.ConsoleSize(10, 110))), 42, List.of(), true);
+        assertThat(sized.child()).contains(new Op.Console(10, 110));
+
         // a container created with a console socket: its execs without a terminal have none
         ContainerSpec created = s.toBuilder().tty(true).stdin(new io.jcontainer.Stdio.Console(sock)).build();
         Plan plain = ExecPlans.forExec(FULL, ExecPlans.merge(created, ExecSpec.of("true")), 42, List.of(), true);
