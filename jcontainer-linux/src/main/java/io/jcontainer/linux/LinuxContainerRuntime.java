@@ -222,6 +222,26 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return live.size();
     }
 
+    /**
+     * The launcher memfd, the spawner, the supervisor and the first FFM downcall linked (see
+     * {@link #launcher}), and the default seccomp profile parsed and compiled for docker's
+     * capabilities: most of a first start's one-time work, here so that it can overlap with the
+     * caller's (the CLI's argument parsing).
+     */
+    @Override
+    public void prepare() {
+        // under the lock launcher() takes: a start that comes meanwhile waits in launcher() for both,
+        // and finds the filter compiled instead of compiling it beside this thread
+        synchronized (this) {
+            try {
+                SeccompFilters.compile(io.jcontainer.Seccomp.DEFAULT, io.jcontainer.CapabilitySets.dockerDefaults().bounding());
+                launcher();
+            } catch (RuntimeException e) {
+                // the start that follows does the same and reports it
+            }
+        }
+    }
+
     private LauncherImage launcher() {
         LauncherImage l = launcher;
         if (l == null) {
