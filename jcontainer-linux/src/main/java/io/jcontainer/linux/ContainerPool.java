@@ -77,7 +77,13 @@ public final class ContainerPool implements AutoCloseable {
     public Container start() {
         if (closed) throw new IllegalStateException("the container pool is closed");
         LinuxContainer c = ready.poll();
-        if (c == null) return runtime.start(spec);
+        if (c == null) {
+            try {
+                return runtime.start(spec);
+            } finally {
+                refill(); // a refill that failed (and so made none) is tried again
+            }
+        }
         inFlight.decrementAndGet();
         try {
             c.unpark();
