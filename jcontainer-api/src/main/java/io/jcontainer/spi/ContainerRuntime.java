@@ -20,6 +20,16 @@ public interface ContainerRuntime {
     Container start(ContainerSpec spec);
 
     /**
+     * Does now the one-time work a first {@link #start} would do (its native helpers loaded and
+     * linked, the default seccomp profile read), so that it overlaps with the caller's own — a CLI
+     * calls it on a thread of its own while it reads its arguments. Safe from any thread, any
+     * number of times; failing, it throws nothing: the start that follows meets the failure and
+     * reports it.
+     */
+    default void prepare() {
+    }
+
+    /**
      * The recorded containers (detached or named) kept in {@code stateDirectory}, or in the
      * user's default one when null (root: /run/jcontainer/containers; rootless:
      * $XDG_RUNTIME_DIR/jcontainer/containers; {@code JCONTAINER_STATE_DIR} overrides).

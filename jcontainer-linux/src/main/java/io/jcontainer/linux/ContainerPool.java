@@ -1,17 +1,13 @@
 package io.jcontainer.linux;
 
 import io.jcontainer.Container;
-import io.jcontainer.ContainerException;
 import io.jcontainer.ContainerSpec;
-import io.jcontainer.ContainerStartException;
 import io.jcontainer.InvalidSpecException;
 import io.jcontainer.linux.launch.LaunchHooks;
 import io.jcontainer.linux.plan.HookPoint;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * namespaces, id maps, cgroups, root set up and pivoted — stopped at
  * {@link HookPoint#START_CONTAINER}, before capabilities are dropped, the seccomp filter is
  * loaded and the command is exec'd. {@link #start()} lets one go on and refills the pool in the
- * background; with none ready it starts one the ordinary way.
+ * background; with none ready it starts one the ordinary way. The caller's own thread lets it go
+ * (CMD_CONTINUE to its launcher) and reads the launcher's report that it started: no other
+ * thread is woken on the way, and none waits while a container is ready.
  *
  * <p>Isolation is that of a start without the pool: a pooled container is never reused, only
  * made early. Nothing of one container is carried to the next (each has its own namespaces,
@@ -28,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * root directory, bind mounts).
  *
  * <p>Cost while ready, per container: its launcher and the waiting child (~1 MB RSS together,
- * mostly shared pages), its kernel objects (namespaces, cgroups, mounts), one parked JVM thread,
- * and its share of the spec's memory limit is not charged until the command runs. Closing the
+ * mostly shared pages), its kernel objects (namespaces, cgroups, mounts), its handle in the JVM
+ * (no thread of its own: a background thread makes it, then ends), and its share of the spec's memory limit is not charged until the command runs. Closing the
  * pool aborts the ready ones (the launcher kills and reaps each, its cgroups are removed); a JVM
  * that dies leaves none either: each launcher's control socket closes and it ends its child.
  *
@@ -39,15 +37,12 @@ public final class ContainerPool implements AutoCloseable {
     private final LinuxContainerRuntime runtime;
     private final ContainerSpec spec;
     private final int size;
-    private final ConcurrentLinkedQueue<Ready> ready = new ConcurrentLinkedQueue<>();
+    /** Made and stopped before exec, waiting to be taken. */
+    private final ConcurrentLinkedQueue<LinuxContainer> ready = new ConcurrentLinkedQueue<>();
     /** Containers being made or ready: at most {@link #size}. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<Thread> makers = new ArrayList<>();
     private volatile boolean closed;
-
-    /** One container waiting at START_CONTAINER: {@code go} answers it, {@code started} is its start. */
-    private record Ready(CompletableFuture<Boolean> go, CompletableFuture<Container> started) {
-    }
 
     private ContainerPool(LinuxContainerRuntime runtime, ContainerSpec spec, int size) {
         this.runtime = runtime;
@@ -77,19 +72,22 @@ public final class ContainerPool implements AutoCloseable {
     /**
      * Starts a container of the pool's spec: a ready one is let go (exec'd), or — none ready — one
      * is started now. Either way, the caller owns the returned container as if started by
-     * {@link LinuxContainerRuntime#start}.
+     * {@link LinuxContainerRuntime#start}, and a failure is the start's exception.
      */
     public Container start() {
         if (closed) throw new IllegalStateException("the container pool is closed");
-        Ready r = ready.poll();
-        if (r == null) return runtime.start(spec);
-        r.go.complete(true);
+        LinuxContainer c = ready.poll();
+        if (c == null) {
+            try {
+                return runtime.start(spec);
+            } finally {
+                refill(); // a refill that failed (and so made none) is tried again
+            }
+        }
+        inFlight.decrementAndGet();
         try {
-            return r.started.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof ContainerException ce) throw ce;
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw e;
+            c.unpark();
+            return c;
         } finally {
             refill();
         }
@@ -101,22 +99,18 @@ public final class ContainerPool implements AutoCloseable {
             inFlight.decrementAndGet();
             return;
         }
-        Ready r = new Ready(new CompletableFuture<>(), new CompletableFuture<>());
-        LaunchHooks hooks = new LaunchHooks().on(HookPoint.START_CONTAINER, "wait in the container pool", h -> {
-            ready.add(r);
-            if (closed) r.go.complete(false);
-            if (!r.go.join()) throw new ContainerStartException("the container pool was closed before this container was taken", null);
-        });
-        // A platform thread each: the start's hook work parks it until the container is taken.
+        // A platform thread per container made: the start blocks in the launcher's reports; it
+        // ends once the container waits at START_CONTAINER.
         Thread t = Thread.ofPlatform().daemon().name("jcontainer-pool").unstarted(() -> {
+            LinuxContainer c;
             try {
-                r.started.complete(runtime.start(spec, hooks));
+                c = (LinuxContainer) runtime.start(spec, new LaunchHooks().park());
             } catch (Throwable e) {
-                r.started.completeExceptionally(e);
-                ready.remove(r);
-            } finally {
-                inFlight.decrementAndGet();
+                inFlight.decrementAndGet(); // the next start() starts one itself and reports why
+                return;
             }
+            ready.add(c);
+            if (closed && ready.remove(c)) c.close(); // close() may have drained the queue before the add
         });
         synchronized (makers) {
             makers.removeIf(m -> !m.isAlive());
@@ -136,19 +130,14 @@ public final class ContainerPool implements AutoCloseable {
         synchronized (makers) {
             ts = new ArrayList<>(makers);
         }
-        for (;;) {
-            for (Ready r; (r = ready.poll()) != null; ) r.go.complete(false);
-            boolean alive = false;
-            for (Thread t : ts) {
-                try {
-                    t.join(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                alive |= t.isAlive();
+        for (Thread t : ts) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-            if (!alive) break;
         }
+        for (LinuxContainer c; (c = ready.poll()) != null; ) c.close();
     }
 }

@@ -29,6 +29,17 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     /** Exec'd processes whose handles are open: close() closes them (their streams are ours to free). */
     private final java.util.Set<ContainerProcess> execs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** A pooled container stopped before exec: what lets it go or ends it; null once it went (or never parked). */
+    private volatile Parked parked;
+
+    /** The two ways out of a pooled container's stop before exec (LinuxContainerRuntime makes them). */
+    interface Parked {
+        /** CMD_CONTINUE and the launcher's STARTED, on the caller's thread; throws the start's failure. */
+        void go();
+
+        /** Aborts the stop: the launcher kills and reaps the child; the exit is recorded (close cleans up). */
+        void discard();
+    }
 
     LinuxContainer(String id, ContainerSpec spec, int pid, int launcherPid, boolean launcherIsChild, ControlChannel control, OutputStream stdin,
                    InputStream stdout, InputStream stderr, int ttyControl, ContainerCgroup cgroup, Syscalls sys, Runnable onClosed,
@@ -39,6 +50,22 @@ final class LinuxContainer extends MonitoredProcess implements Container {
         this.cgroup = cgroup;
         this.onClosed = onClosed;
         this.runtime = runtime;
+    }
+
+    void park(Parked p) {
+        parked = p;
+    }
+
+    /**
+     * Lets a pooled container go on to exec ({@link ContainerPool#start}): returns once the
+     * launcher reported it started; throws, as a start would, when it failed (this handle is then
+     * closed).
+     */
+    void unpark() {
+        Parked p = parked;
+        if (p == null) throw new IllegalStateException(describe() + " is not waiting in a pool");
+        parked = null;
+        p.go();
     }
 
     /** Called on the supervisor thread with the launcher's EXITED frame, or null if it vanished. */
@@ -167,6 +194,11 @@ final class LinuxContainer extends MonitoredProcess implements Container {
     public void close() {
         if (closed) return;
         closed = true;
+        Parked waiting = parked;
+        if (waiting != null) {
+            parked = null;
+            waiting.discard(); // never exec'd: no supervisor watches it, the abort is its end
+        }
         try {
             if (!exit.isDone()) {
                 if (spec.detached()) {

@@ -222,6 +222,26 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return live.size();
     }
 
+    /**
+     * The launcher memfd, the spawner, the supervisor and the first FFM downcall linked (see
+     * {@link #launcher}), and the default seccomp profile parsed and compiled for docker's
+     * capabilities: most of a first start's one-time work, here so that it can overlap with the
+     * caller's (the CLI's argument parsing).
+     */
+    @Override
+    public void prepare() {
+        // under the lock launcher() takes: a start that comes meanwhile waits in launcher() for both,
+        // and finds the filter compiled instead of compiling it beside this thread
+        synchronized (this) {
+            try {
+                SeccompFilters.compile(io.jcontainer.Seccomp.DEFAULT, io.jcontainer.CapabilitySets.dockerDefaults().bounding());
+                launcher();
+            } catch (RuntimeException e) {
+                // the start that follows does the same and reports it
+            }
+        }
+    }
+
     private LauncherImage launcher() {
         LauncherImage l = launcher;
         if (l == null) {
@@ -830,11 +850,52 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             self[0] = c;
             live.add(c);
             // poststop work runs off the supervisor thread, which serves every container
-            supervisor.watch(l.control, !hooks.has(HookPoint.POSTSTOP) ? c::exited : frame -> {
+            Runnable watch = () -> supervisor.watch(l.control, !hooks.has(HookPoint.POSTSTOP) ? c::exited : frame -> {
                 c.exited(frame);
                 Thread.ofVirtual().name("jcontainer-poststop").start(() -> runQuietly(hooks, HookPoint.POSTSTOP, id, l.pid));
             });
             ok = true;
+            if (hooks.parks()) {
+                // pooled: stopped before exec; its taker lets it go and reads STARTED on its own thread
+                // (the supervisor must not read that frame first), then hands the channel to the supervisor
+                Plan started = plan;
+                c.park(new LinuxContainer.Parked() {
+                    @Override
+                    public void go() {
+                        ControlChannel.Frame f;
+                        try {
+                            l.control.sendCommand(ControlChannel.CMD_CONTINUE, HookPoint.START_CONTAINER.wire());
+                        } catch (SyscallException gone) {
+                            // the launcher failed the child meanwhile: its FAILED report is read next
+                        }
+                        f = l.control.read();
+                        if (f != null && f.type() == ControlChannel.MSG_STARTED) {
+                            watch.run();
+                            runQuietly(hooks, HookPoint.POSTSTART, id, l.pid);
+                            return;
+                        }
+                        c.exited((ControlChannel.Frame) null);
+                        c.close();
+                        if (f == null) throw new ContainerStartException("the jcontainer launcher exited without a report", null);
+                        if (f.type() == ControlChannel.MSG_FAILED) throw failure(started, f, spec);
+                        throw new ContainerStartException("unexpected message " + f.type() + " from the launcher", null);
+                    }
+
+                    @Override
+                    public void discard() {
+                        try {
+                            // the launcher kills and reaps the child and reports FAILED; the handle's close does the rest
+                            l.control.sendAbort(HookPoint.START_CONTAINER.wire(), 125 /* ECANCELED */, "the container pool was closed before this container was taken");
+                            l.control.read();
+                        } catch (RuntimeException gone) {
+                            // the launcher is gone: its child died with it
+                        }
+                        c.exited((ControlChannel.Frame) null);
+                    }
+                });
+                return c;
+            }
+            watch.run();
             runQuietly(hooks, HookPoint.POSTSTART, id, l.pid);
             return c;
         } finally {

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The container pool: taken containers are fresh ones, and a closed pool leaves nothing. */
 @RequiresRoot
@@ -83,6 +84,22 @@ class ContainerPoolTest {
                 }
         }
         assertThat(Processes.leftovers()).isEmpty();
+    }
+
+    /**
+     * A taken container whose exec fails: the taker gets the start's own exception (as from
+     * {@code start()}), and nothing of it is left.
+     */
+    @Test
+    void aFailedExecIsTheTakersStartException() throws Exception {
+        ContainerSpec spec = TestRuns.busybox().memoryLimit("64m").pidsLimit(20).command("/no/such/program").build();
+        try (ContainerPool pool = ContainerPool.of(RT, spec, 1)) {
+            waitReady(pool, 1);
+            assertThatThrownBy(pool::start).isInstanceOfSatisfying(io.jcontainer.ContainerStartException.class,
+                    e -> assertThat(e.syscall()).isEqualTo("execve"));
+        }
+        assertThat(Processes.leftovers()).isEmpty();
+        assertThat(CgroupLimitsTest.ourCgroups()).isEmpty();
     }
 
     /** A JVM SIGKILLed with ready containers leaves none: each launcher sees its control socket close. */

@@ -29,6 +29,7 @@ public final class LaunchHooks {
     private final Map<HookPoint, List<LaunchHook>> ahead = new EnumMap<>(HookPoint.class);
     private final Map<HookPoint, String> why = new EnumMap<>(HookPoint.class);
     private boolean startFifo;
+    private boolean park;
 
     /** Runs {@code hook} when the start reaches {@code point} ({@code what} names it in errors). */
     public LaunchHooks on(HookPoint point, String what, LaunchHook hook) {
@@ -57,6 +58,23 @@ public final class LaunchHooks {
     public LaunchHooks awaitStart(LaunchHook created) {
         startFifo = true;
         return on(HookPoint.START_CONTAINER, "wait for the start", created);
+    }
+
+    /**
+     * A pooled start: it stops at {@link HookPoint#START_CONTAINER} (namespaces, cgroups and root
+     * made, before capabilities, seccomp and exec) and {@link #drive} returns that stop's report
+     * without answering it: whoever takes the container later sends the CMD_CONTINUE itself and
+     * reads the launcher's STARTED, with no thread of the start waiting meanwhile
+     * ({@code ContainerPool}).
+     */
+    public LaunchHooks park() {
+        park = true;
+        return on(HookPoint.START_CONTAINER, "wait in the container pool", h -> { });
+    }
+
+    /** Whether the start stops at START_CONTAINER for its taker ({@link #park}). */
+    public boolean parks() {
+        return park;
     }
 
     public boolean isEmpty() {
@@ -109,7 +127,7 @@ public final class LaunchHooks {
                 List<LaunchHook> work = on.get(p);
                 if (work == null) throw new ContainerStartException("the launcher stopped at " + p + ", where nothing is registered", null);
                 for (LaunchHook h : work) h.run(new LaunchHook.Context(p, containerId, f.int32(1)));
-                if (startFifo && p == HookPoint.START_CONTAINER) return f; // created: it waits for `start`, not for us
+                if ((startFifo || park) && p == HookPoint.START_CONTAINER) return f; // created or pooled: it waits for `start` or a taker, not for us
                 proceed(control, p);
             } catch (RuntimeException x) {
                 failed = x;

@@ -20,12 +20,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * {@link Syscalls} through Panama FFM downcalls into the C library. One binding style: every
- * errno-setting call is bound with {@code captureCallState("errno")} and the errno is read from
- * a per-call segment (a shared one would race between threads); EINTR is retried here.
+ * call goes through one downcall handle ({@link Ffm#CALL}) with {@code captureCallState("errno")},
+ * and the errno is read from a per-call segment (a shared one would race between threads); EINTR
+ * is retried here.
  *
- * <p>Each downcall handle lives in a holder class of its own, linked on the first call: linking
- * spins lambda forms and a stub per signature (~5 ms each on a loaded machine), and a CLI verb
- * uses a few of them — linking them all up front was most of {@code ps}'s start.
+ * <p>One handle, not one per function: linking spins lambda forms and a stub class per distinct
+ * {@code FunctionDescriptor} (~3–5 ms of interpreted work each, none of it held by the AOT cache),
+ * and {@code run --rm} used ~25 of them — a third of its CPU, and most of what C1 then compiled.
+ * The handle takes the function's address as its first argument; each function's symbol lives in
+ * a holder class of its own, looked up on the first call (a missing one fails only its callers).
  */
 public final class NativeSyscalls implements Syscalls {
     public static final NativeSyscalls INSTANCE = new NativeSyscalls();
@@ -40,6 +43,21 @@ public final class NativeSyscalls implements Syscalls {
         static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
         static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
         static final VarHandle ERRNO_VH = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        /**
+         * {@code long f(long, long, long, long, long, long)} at the address given first, errno
+         * captured: the shape of every C function this class calls. Exact on the two ABIs
+         * jcontainer runs on (x86-64 System V and AArch64 AAPCS64, Linux), because every argument
+         * here is an integer or a pointer and each travels in an integer register of its own: an
+         * {@code int} argument as its sign-extended 64-bit value, of which the callee reads the low
+         * half; registers beyond a function's parameters are ignored by it; an {@code int} result is
+         * the low half of the register (callers cast), a {@code void} one is ignored. The variadic
+         * functions (open, fcntl, ioctl, syscall) read their integer varargs from the same registers:
+         * on x86-64 the linker always sets %al (the vector register count: 0), and AArch64 Linux
+         * passes variadic arguments as named ones. Nothing here takes more than six arguments, a
+         * floating-point value or a struct by value — a function that does needs a handle of its own.
+         */
+        static final MethodHandle CALL = LINKER.downcallHandle(
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), ERRNO);
     }
     private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch")) || "x86_64".equals(System.getProperty("os.arch"));
 
@@ -60,158 +78,157 @@ public final class NativeSyscalls implements Syscalls {
     }
 
     private static final class MemfdCreate {
-        static final MethodHandle H = errnoFn("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("memfd_create");
     }
     private static final class FcntlInt {
-        static final MethodHandle H = variadicFn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("fcntl");
     }
     private static final class Open {
-        static final MethodHandle H = variadicFn("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("open");
     }
     private static final class Close {
-        static final MethodHandle H = errnoFn("close", JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("close");
     }
     private static final class Read {
-        static final MethodHandle H = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MemorySegment F = symbol("read");
     }
     private static final class Write {
-        static final MethodHandle H = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MemorySegment F = symbol("write");
     }
     private static final class Socketpair {
-        static final MethodHandle H = errnoFn("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("socketpair");
     }
     private static final class Sendmsg {
-        static final MethodHandle H = errnoFn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("sendmsg");
     }
     private static final class Pipe2 {
-        static final MethodHandle H = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("pipe2");
     }
     private static final class Waitid {
-        static final MethodHandle H = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("waitid");
     }
     private static final class Kill {
-        static final MethodHandle H = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("kill");
     }
     private static final class IoctlLong {
-        static final MethodHandle H = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+        static final MemorySegment F = symbol("ioctl");
     }
     private static final class IoctlPtr {
-        static final MethodHandle H = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+        static final MemorySegment F = symbol("ioctl");
     }
     /** asm-generic/ioctls.h: identical on x86_64 and aarch64. */
     private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441L, TIOCSWINSZ = 0x5414L;
     private static final int F_DUPFD_CLOEXEC = 1030;
     /** openat2 has no libc wrapper: syscall(2), same number on every architecture (asm-generic, 5.6). */
     private static final class Syscall4 {
-        static final MethodHandle H = variadicFn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+        static final MemorySegment F = symbol("syscall");
     }
     private static final long SYS_OPENAT2 = 437;
     private static final class Mkdirat {
-        static final MethodHandle H = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("mkdirat");
     }
     private static final class Readlink {
-        static final MethodHandle H = errnoFn("readlink", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+        static final MemorySegment F = symbol("readlink");
     }
     private static final class Lgetxattr {
-        static final MethodHandle H = errnoFn("lgetxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        static final MemorySegment F = symbol("lgetxattr");
     }
     private static final class Umount2 {
-        static final MethodHandle H = errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("umount2");
     }
     private static final class Rmdir {
-        static final MethodHandle H = errnoFn("rmdir", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("rmdir");
     }
     private static final class Symlinkat {
-        static final MethodHandle H = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("symlinkat");
     }
     private static final class Geteuid {
-        static final MethodHandle H = fn("geteuid", JAVA_INT);
+        static final MemorySegment F = symbol("geteuid");
     }
     private static final class Getegid {
-        static final MethodHandle H = fn("getegid", JAVA_INT);
+        static final MemorySegment F = symbol("getegid");
     }
     private static final class EpollCreate1 {
-        static final MethodHandle H = errnoFn("epoll_create1", JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("epoll_create1");
     }
     private static final class EpollCtl {
-        static final MethodHandle H = errnoFn("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("epoll_ctl");
     }
     private static final class EpollWait {
-        static final MethodHandle H = errnoFn("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("epoll_wait");
     }
     private static final class Eventfd {
-        static final MethodHandle H = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("eventfd");
     }
     private static final class Terminal {
-        static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
-        static final MethodHandle TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle CFMAKERAW = Ffm.LINKER.downcallHandle(symbol("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
-        static final MethodHandle IOCTL = variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+        static final MemorySegment ISATTY = symbol("isatty");
+        static final MemorySegment TCGETATTR = symbol("tcgetattr");
+        static final MemorySegment TCSETATTR = symbol("tcsetattr");
+        static final MemorySegment CFMAKERAW = symbol("cfmakeraw");
+        static final MemorySegment IOCTL = symbol("ioctl");
         static final long TIOCGWINSZ = 0x5413L;
         static final int TCSANOW = 0, TERMIOS_SIZE = 128; // struct termios is 60 bytes on glibc and musl: room to spare
     }
     private static final class Setns {
-        static final MethodHandle H = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("setns");
     }
     private static final class Unshare {
-        static final MethodHandle H = errnoFn("unshare", JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("unshare");
     }
     private static final class Socket {
-        static final MethodHandle H = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("socket");
     }
     private static final class Setsockopt {
-        static final MethodHandle H = errnoFn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("setsockopt");
     }
     private static final class Bind {
-        static final MethodHandle H = errnoFn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("bind");
     }
     private static final class Sendto {
-        static final MethodHandle H = errnoFn("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("sendto");
     }
     private static final class Recv {
-        static final MethodHandle H = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MemorySegment F = symbol("recv");
     }
     private static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, SOCK_DGRAM = 2, SOCK_RAW = 3;
     private static final int SOL_NETLINK = 270, NETLINK_EXT_ACK = 11, SO_REUSEADDR = 2, SO_RCVTIMEO = 20, MSG_TRUNC = 0x20;
     // posix_spawn returns the error number instead of setting errno.
     private static final class PosixSpawn {
-        static final MethodHandle H = fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawn");
     }
     private static final class FaInit {
-        static final MethodHandle H = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawn_file_actions_init");
     }
     private static final class FaAdddup2 {
-        static final MethodHandle H = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MemorySegment F = symbol("posix_spawn_file_actions_adddup2");
     }
     /** glibc 2.34+ (null elsewhere): the JVM's descriptors without close-on-exec stay out of what it spawns. */
     private static final class FaAddclosefrom {
-        static final MethodHandle H = Ffm.LIBC.find("posix_spawn_file_actions_addclosefrom_np")
-                .map(f -> Ffm.LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
+        static final MemorySegment F = Ffm.LIBC.find("posix_spawn_file_actions_addclosefrom_np").orElse(null);
     }
     private static final class FaDestroy {
-        static final MethodHandle H = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawn_file_actions_destroy");
     }
     private static final class AttrInit {
-        static final MethodHandle H = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawnattr_init");
     }
     private static final class AttrSetflags {
-        static final MethodHandle H = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, ValueLayout.JAVA_SHORT);
+        static final MemorySegment F = symbol("posix_spawnattr_setflags");
     }
     private static final class AttrSetsigmask {
-        static final MethodHandle H = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawnattr_setsigmask");
     }
     private static final class AttrSetsigdefault {
-        static final MethodHandle H = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawnattr_setsigdefault");
     }
     private static final class AttrDestroy {
-        static final MethodHandle H = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("posix_spawnattr_destroy");
     }
     private static final class Sigemptyset {
-        static final MethodHandle H = fn("sigemptyset", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("sigemptyset");
     }
     private static final class Sigfillset {
-        static final MethodHandle H = fn("sigfillset", JAVA_INT, ADDRESS);
+        static final MemorySegment F = symbol("sigfillset");
     }
 
     private NativeSyscalls() {
@@ -222,16 +239,37 @@ public final class NativeSyscalls implements Syscalls {
                 "the C library has no " + name + "()", "jcontainer needs glibc >= 2.27 or musl >= 1.2 on Linux"));
     }
 
-    private static MethodHandle fn(String name, ValueLayout ret, ValueLayout... args) {
-        return Ffm.LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args));
+    /**
+     * Calls the C function at {@code fn} through the one downcall shape ({@link Ffm#CALL}): up to
+     * six integer or pointer arguments ({@code segment.address()}), zeros for the rest; errno lands
+     * in {@code cs}. An {@code int} result is the low half of the returned {@code long} (cast it).
+     */
+    private static long call(MemorySegment fn, MemorySegment cs, long a, long b, long c, long d, long e, long f) throws Throwable {
+        return (long) Ffm.CALL.invokeExact(fn, cs, a, b, c, d, e, f);
     }
 
-    private static MethodHandle errnoFn(String name, ValueLayout ret, ValueLayout... args) {
-        return Ffm.LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), Ffm.ERRNO);
+    private static long call(MemorySegment fn, MemorySegment cs) throws Throwable {
+        return call(fn, cs, 0, 0, 0, 0, 0, 0);
     }
 
-    private static MethodHandle variadicFn(String name, int firstVariadic, ValueLayout ret, ValueLayout... args) {
-        return Ffm.LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), Ffm.ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    private static long call(MemorySegment fn, MemorySegment cs, long a) throws Throwable {
+        return call(fn, cs, a, 0, 0, 0, 0, 0);
+    }
+
+    private static long call(MemorySegment fn, MemorySegment cs, long a, long b) throws Throwable {
+        return call(fn, cs, a, b, 0, 0, 0, 0);
+    }
+
+    private static long call(MemorySegment fn, MemorySegment cs, long a, long b, long c) throws Throwable {
+        return call(fn, cs, a, b, c, 0, 0, 0);
+    }
+
+    private static long call(MemorySegment fn, MemorySegment cs, long a, long b, long c, long d) throws Throwable {
+        return call(fn, cs, a, b, c, d, 0, 0);
+    }
+
+    private static long call(MemorySegment fn, MemorySegment cs, long a, long b, long c, long d, long e) throws Throwable {
+        return call(fn, cs, a, b, c, d, e, 0);
     }
 
     private static int errno(MemorySegment capture) {
@@ -248,7 +286,7 @@ public final class NativeSyscalls implements Syscalls {
     public int memfdCreate(String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            int fd = (int) MemfdCreate.H.invokeExact(cs, a.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            int fd = (int) call(MemfdCreate.F, cs, a.allocateFrom(name).address(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
             if (fd < 0) throw new SyscallException("memfd_create", errno(cs), name);
             return fd;
         } catch (Throwable t) {
@@ -260,7 +298,7 @@ public final class NativeSyscalls implements Syscalls {
     public void sealAll(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            int r = (int) FcntlInt.H.invokeExact(cs, fd, F_ADD_SEALS, F_SEAL_ALL);
+            int r = (int) call(FcntlInt.F, cs, fd, F_ADD_SEALS, F_SEAL_ALL);
             if (r < 0) throw new SyscallException("fcntl(F_ADD_SEALS)", errno(cs), null);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -273,7 +311,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment p = a.allocateFrom(path);
             for (;;) {
-                int fd = (int) Open.H.invokeExact(cs, p, flags, mode);
+                int fd = (int) call(Open.F, cs, p.address(), flags, mode);
                 if (fd >= 0) return fd;
                 if (errno(cs) != EINTR) throw new SyscallException("open", errno(cs), path);
             }
@@ -287,7 +325,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             // Never retry close on EINTR: on Linux the descriptor is gone either way.
-            int r = (int) Close.H.invokeExact(cs, fd);
+            int r = (int) call(Close.F, cs, fd);
             if (r < 0 && errno(cs) != EINTR) throw new SyscallException("close", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -301,7 +339,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment b = a.allocate(len);
             for (;;) {
-                long n = (long) Read.H.invokeExact(cs, fd, b, (long) len);
+                long n = (long) call(Read.F, cs, fd, b.address(), (long) len);
                 if (n >= 0) {
                     MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 0, buf, off, (int) n);
                     return (int) n;
@@ -321,7 +359,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment.copy(buf, off, b, ValueLayout.JAVA_BYTE, 0, len);
             long done = 0;
             while (done < len) {
-                long n = (long) Write.H.invokeExact(cs, fd, b.asSlice(done), (long) (len - done));
+                long n = (long) call(Write.F, cs, fd, b.asSlice(done).address(), (long) (len - done));
                 if (n < 0) {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("write", errno(cs), "fd " + fd);
@@ -348,7 +386,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            int r = (int) Socketpair.H.invokeExact(cs, AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
+            int r = (int) call(Socketpair.F, cs, AF_UNIX, type | SOCK_CLOEXEC, 0, sv.address());
             if (r < 0) throw new SyscallException("socketpair", errno(cs), what);
             return new int[]{sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
@@ -379,7 +417,7 @@ public final class NativeSyscalls implements Syscalls {
             msg.set(ADDRESS, 32, cmsg);
             msg.set(JAVA_LONG, 40, space);
             for (;;) {
-                long r = (long) Sendmsg.H.invokeExact(cs, sock, msg, MSG_NOSIGNAL);
+                long r = (long) call(Sendmsg.F, cs, sock, msg.address(), MSG_NOSIGNAL);
                 if (r >= 0) return;
                 if (errno(cs) != EINTR) throw new SyscallException("sendmsg", errno(cs), "fd " + sock);
             }
@@ -393,7 +431,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
-            int r = (int) Pipe2.H.invokeExact(cs, fds, O_CLOEXEC);
+            int r = (int) call(Pipe2.F, cs, fds.address(), O_CLOEXEC);
             if (r < 0) throw new SyscallException("pipe2", errno(cs), null);
             return new int[]{fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
@@ -414,34 +452,34 @@ public final class NativeSyscalls implements Syscalls {
             // Opaque libc structs: generously sized for glibc (80/336 bytes) and musl.
             MemorySegment fa = a.allocate(512, 16), attr = a.allocate(1024, 16);
             MemorySegment all = a.allocate(128, 8), none = a.allocate(128, 8);
-            check("posix_spawn_file_actions_init", (int) FaInit.H.invokeExact(fa));
+            MemorySegment cs = a.allocate(Ffm.CAPTURE); // unread: posix_spawn and its helpers return the error number
+            check("posix_spawn_file_actions_init", (int) call(FaInit.F, cs, fa.address()));
             try {
-                check("posix_spawnattr_init", (int) AttrInit.H.invokeExact(attr));
+                check("posix_spawnattr_init", (int) call(AttrInit.F, cs, attr.address()));
                 try {
                     for (int target = 0; target < fds.length; target++)
-                        check("posix_spawn_file_actions_adddup2", (int) FaAdddup2.H.invokeExact(fa, fds[target], target));
+                        check("posix_spawn_file_actions_adddup2", (int) call(FaAdddup2.F, cs, fa.address(), fds[target], target));
                     // The launcher, exec'd from its memfd (/proc/self/fd/N), needs that descriptor until
                     // its exec and closes the rest itself (close_range); other programs get only their stdio.
-                    if (FaAddclosefrom.H != null && !path.startsWith("/proc/self/fd/"))
-                        check("posix_spawn_file_actions_addclosefrom_np", (int) FaAddclosefrom.H.invokeExact(fa, fds.length));
+                    if (FaAddclosefrom.F != null && !path.startsWith("/proc/self/fd/"))
+                        check("posix_spawn_file_actions_addclosefrom_np", (int) call(FaAddclosefrom.F, cs, fa.address(), fds.length));
                     // The JVM blocks and handles signals of its own; the launcher must start clean.
-                    int ignored = (int) Sigfillset.H.invokeExact(all);
-                    ignored = (int) Sigemptyset.H.invokeExact(none);
-                    check("posix_spawnattr_setsigdefault", (int) AttrSetsigdefault.H.invokeExact(attr, all));
-                    check("posix_spawnattr_setsigmask", (int) AttrSetsigmask.H.invokeExact(attr, none));
+                    int ignored = (int) call(Sigfillset.F, cs, all.address());
+                    ignored = (int) call(Sigemptyset.F, cs, none.address());
+                    check("posix_spawnattr_setsigdefault", (int) call(AttrSetsigdefault.F, cs, attr.address(), all.address()));
+                    check("posix_spawnattr_setsigmask", (int) call(AttrSetsigmask.F, cs, attr.address(), none.address()));
                     // Its own process group (pgid 0 = its pid): a terminal's Ctrl-C (SIGINT to the foreground
                     // group) must reach the JVM, which decides, and not kill the launcher and so the container.
-                    check("posix_spawnattr_setflags", (int) AttrSetflags.H.invokeExact(attr,
-                            (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                    check("posix_spawnattr_setflags", (int) call(AttrSetflags.F, cs, attr.address(), (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
                     MemorySegment pid = a.allocate(JAVA_INT);
-                    int r = (int) PosixSpawn.H.invokeExact(pid, a.allocateFrom(path), fa, attr, cStrings(a, argv), cStrings(a, env));
+                    int r = (int) call(PosixSpawn.F, cs, pid.address(), a.allocateFrom(path).address(), fa.address(), attr.address(), cStrings(a, argv).address(), cStrings(a, env).address());
                     if (r != 0) throw new SyscallException("posix_spawn", r, path);
                     return pid.get(JAVA_INT, 0);
                 } finally {
-                    int ignored = (int) AttrDestroy.H.invokeExact(attr);
+                    int ignored = (int) call(AttrDestroy.F, cs, attr.address());
                 }
             } finally {
-                int ignored = (int) FaDestroy.H.invokeExact(fa);
+                int ignored = (int) call(FaDestroy.F, cs, fa.address());
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -458,7 +496,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment si = a.allocate(128, 8);
             for (;;) {
-                int r = (int) Waitid.H.invokeExact(cs, P_PID, pid, si, WEXITED | (noHang ? WNOHANG : 0));
+                int r = (int) call(Waitid.F, cs, P_PID, pid, si.address(), WEXITED | (noHang ? WNOHANG : 0));
                 if (r < 0) {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("waitid", errno(cs), "pid " + pid);
@@ -477,7 +515,7 @@ public final class NativeSyscalls implements Syscalls {
     public void kill(int pid, int signal) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            int r = (int) Kill.H.invokeExact(cs, pid, signal);
+            int r = (int) call(Kill.F, cs, pid, signal);
             if (r < 0) throw new SyscallException("kill", errno(cs), "pid " + pid);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -490,9 +528,9 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment zero = a.allocate(JAVA_INT);
-            if ((int) IoctlPtr.H.invokeExact(cs, master, TIOCSPTLCK, zero) < 0)
+            if ((int) call(IoctlPtr.F, cs, master, TIOCSPTLCK, zero.address()) < 0)
                 throw new SyscallException("ioctl(TIOCSPTLCK)", errno(cs), "/dev/ptmx");
-            int slave = (int) IoctlLong.H.invokeExact(cs, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | O_CLOEXEC));
+            int slave = (int) call(IoctlLong.F, cs, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | O_CLOEXEC));
             if (slave < 0) throw new SyscallException("ioctl(TIOCGPTPEER)", errno(cs), "/dev/ptmx");
             return new int[]{master, slave};
         } catch (Throwable t) {
@@ -508,7 +546,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment ws = a.allocate(8, 2); // struct winsize { ws_row, ws_col, ws_xpixel, ws_ypixel }
             ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
             ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
-            if ((int) IoctlPtr.H.invokeExact(cs, fd, TIOCSWINSZ, ws) < 0)
+            if ((int) call(IoctlPtr.F, cs, fd, TIOCSWINSZ, ws.address()) < 0)
                 throw new SyscallException("ioctl(TIOCSWINSZ)", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -525,7 +563,7 @@ public final class NativeSyscalls implements Syscalls {
             how.set(JAVA_LONG, 16, resolve);
             MemorySegment p = a.allocateFrom(path);
             for (;;) {
-                long fd = (long) Syscall4.H.invokeExact(cs, SYS_OPENAT2, dirfd, p, how, 24L);
+                long fd = (long) call(Syscall4.F, cs, SYS_OPENAT2, dirfd, p.address(), how.address(), 24L);
                 if (fd >= 0) return (int) fd;
                 if (errno(cs) != EINTR) throw new SyscallException("openat2", errno(cs), path);
             }
@@ -556,7 +594,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment buf = a.allocate(4096);
-            long n = (long) Readlink.H.invokeExact(cs, a.allocateFrom(path), buf, 4096L);
+            long n = (long) call(Readlink.F, cs, a.allocateFrom(path).address(), buf.address(), 4096L);
             if (n < 0) throw new SyscallException("readlink", errno(cs), path);
             byte[] b = new byte[(int) n];
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, 0, (int) n);
@@ -571,7 +609,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment buf = a.allocate(4096);
-            long n = (long) Lgetxattr.H.invokeExact(cs, a.allocateFrom(path), a.allocateFrom(name), buf, 4096L);
+            long n = (long) call(Lgetxattr.F, cs, a.allocateFrom(path).address(), a.allocateFrom(name).address(), buf.address(), 4096L);
             if (n < 0) {
                 int e = errno(cs);
                 if (e == 61 /* ENODATA */ || e == 95 /* EOPNOTSUPP: the filesystem has no xattrs */) return null;
@@ -589,7 +627,7 @@ public final class NativeSyscalls implements Syscalls {
     public void umount2(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            if ((int) Umount2.H.invokeExact(cs, a.allocateFrom(path), flags) < 0) throw new SyscallException("umount2", errno(cs), path);
+            if ((int) call(Umount2.F, cs, a.allocateFrom(path).address(), flags) < 0) throw new SyscallException("umount2", errno(cs), path);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -599,7 +637,7 @@ public final class NativeSyscalls implements Syscalls {
     public void rmdir(String path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            if ((int) Rmdir.H.invokeExact(cs, a.allocateFrom(path)) < 0) throw new SyscallException("rmdir", errno(cs), path);
+            if ((int) call(Rmdir.F, cs, a.allocateFrom(path).address()) < 0) throw new SyscallException("rmdir", errno(cs), path);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -609,7 +647,7 @@ public final class NativeSyscalls implements Syscalls {
     public void mkdirat(int dirfd, String name, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            if ((int) Mkdirat.H.invokeExact(cs, dirfd, a.allocateFrom(name), mode) < 0) throw new SyscallException("mkdirat", errno(cs), name);
+            if ((int) call(Mkdirat.F, cs, dirfd, a.allocateFrom(name).address(), mode) < 0) throw new SyscallException("mkdirat", errno(cs), name);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -619,7 +657,7 @@ public final class NativeSyscalls implements Syscalls {
     public void symlinkat(String target, int dirfd, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            if ((int) Symlinkat.H.invokeExact(cs, a.allocateFrom(target), dirfd, a.allocateFrom(name)) < 0)
+            if ((int) call(Symlinkat.F, cs, a.allocateFrom(target).address(), dirfd, a.allocateFrom(name).address()) < 0)
                 throw new SyscallException("symlinkat", errno(cs), name);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -630,7 +668,7 @@ public final class NativeSyscalls implements Syscalls {
     public int dup(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            int r = (int) FcntlInt.H.invokeExact(cs, fd, F_DUPFD_CLOEXEC, 3);
+            int r = (int) call(FcntlInt.F, cs, fd, F_DUPFD_CLOEXEC, 3);
             if (r < 0) throw new SyscallException("fcntl(F_DUPFD_CLOEXEC)", errno(cs), "fd " + fd);
             return r;
         } catch (Throwable t) {
@@ -642,7 +680,7 @@ public final class NativeSyscalls implements Syscalls {
     public void setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            if ((int) Setns.H.invokeExact(cs, fd, nstype) < 0) throw new SyscallException("setns", errno(cs), "fd " + fd);
+            if ((int) call(Setns.F, cs, fd, nstype) < 0) throw new SyscallException("setns", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -652,14 +690,14 @@ public final class NativeSyscalls implements Syscalls {
     public void unshare(int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            if ((int) Unshare.H.invokeExact(cs, flags) < 0) throw new SyscallException("unshare", errno(cs), "flags 0x" + Integer.toHexString(flags));
+            if ((int) call(Unshare.F, cs, flags) < 0) throw new SyscallException("unshare", errno(cs), "flags 0x" + Integer.toHexString(flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     private static void setsockopt(Arena a, MemorySegment cs, int fd, int level, int name, MemorySegment value, String what) throws Throwable {
-        if ((int) Setsockopt.H.invokeExact(cs, fd, level, name, value, (int) value.byteSize()) < 0)
+        if ((int) call(Setsockopt.F, cs, fd, level, name, value.address(), (int) value.byteSize()) < 0)
             throw new SyscallException("setsockopt", errno(cs), what);
     }
 
@@ -668,7 +706,7 @@ public final class NativeSyscalls implements Syscalls {
         int fd = -1;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            fd = (int) Socket.H.invokeExact(cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+            fd = (int) call(Socket.F, cs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
             if (fd < 0) throw new SyscallException("socket", errno(cs), "AF_NETLINK protocol " + protocol);
             netlinkReady(a, cs, fd, timeoutMillis, "AF_NETLINK protocol " + protocol);
             return fd;
@@ -696,15 +734,15 @@ public final class NativeSyscalls implements Syscalls {
         setsockopt(a, cs, fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
         MemorySegment nl = a.allocate(12, 4); // struct sockaddr_nl { u16 family, pad; u32 pid, groups }
         nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
-        if ((int) Bind.H.invokeExact(cs, fd, nl, 12) < 0) throw new SyscallException("bind", errno(cs), what);
+        if ((int) call(Bind.F, cs, fd, nl.address(), 12) < 0) throw new SyscallException("bind", errno(cs), what);
     }
 
     private static final class Connect {
-        static final MethodHandle H = errnoFn("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("connect");
     }
 
     private static final class Recvmsg {
-        static final MethodHandle H = errnoFn("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment F = symbol("recvmsg");
     }
 
     @Override
@@ -712,7 +750,7 @@ public final class NativeSyscalls implements Syscalls {
         int sock = -1, dir = -1;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            sock = (int) Socket.H.invokeExact(cs, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            sock = (int) call(Socket.F, cs, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
             if (sock < 0) throw new SyscallException("socket", errno(cs), "AF_UNIX " + path);
             // struct sockaddr_un: sun_path holds 107 bytes; a longer path through its directory's fd
             String target = path;
@@ -728,7 +766,7 @@ public final class NativeSyscalls implements Syscalls {
             sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
             MemorySegment.copy(p, 0, sa, ValueLayout.JAVA_BYTE, 2, p.length);
             int r;
-            do r = (int) Connect.H.invokeExact(cs, sock, sa, 110); while (r < 0 && errno(cs) == EINTR);
+            do r = (int) call(Connect.F, cs, sock, sa.address(), 110); while (r < 0 && errno(cs) == EINTR);
             if (r < 0) throw new SyscallException("connect", errno(cs), path);
             sendFds(sock, data, fd < 0 ? new int[0] : new int[]{fd});
             MemorySegment buf = a.allocate(16, 8);
@@ -742,7 +780,7 @@ public final class NativeSyscalls implements Syscalls {
             msg.set(ADDRESS, 32, cmsg);
             msg.set(JAVA_LONG, 40, 24);
             long n;
-            do n = (long) Recvmsg.H.invokeExact(cs, sock, msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno(cs) == EINTR);
+            do n = call(Recvmsg.F, cs, sock, msg.address(), MSG_CMSG_CLOEXEC); while (n < 0 && errno(cs) == EINTR);
             if (n < 0) throw new SyscallException("recvmsg", errno(cs), path);
             if (n < 4) throw new SyscallException("recvmsg", 32 /* EPIPE */, path + " (no answer)");
             int got = -1;
@@ -765,7 +803,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment nl = a.allocate(12, 4);
             nl.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
             for (;;) {
-                long n = (long) Sendto.H.invokeExact(cs, fd, b, (long) message.length, 0, nl, 12);
+                long n = (long) call(Sendto.F, cs, fd, b.address(), (long) message.length, 0, nl.address(), 12);
                 if (n >= 0) return;
                 if (errno(cs) != EINTR) throw new SyscallException("sendto", errno(cs), "netlink fd " + fd);
             }
@@ -780,7 +818,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment b = a.allocate(buf.length);
             for (;;) {
-                long n = (long) Recv.H.invokeExact(cs, fd, b, (long) buf.length, MSG_TRUNC);
+                long n = (long) call(Recv.F, cs, fd, b.address(), (long) buf.length, MSG_TRUNC);
                 if (n >= 0) {
                     if (n > buf.length) throw new SyscallException("recv", 90 /* EMSGSIZE */, "netlink fd " + fd + ": a " + n + "-byte message");
                     MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) n);
@@ -808,7 +846,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             boolean v6 = hostIp.length == 16;
-            fd = (int) Socket.H.invokeExact(cs, v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+            fd = (int) call(Socket.F, cs, v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
             if (fd < 0) throw new SyscallException("socket", errno(cs), what);
             if (!udp) setsockopt(a, cs, fd, SOL_SOCKET, SO_REUSEADDR, a.allocateFrom(JAVA_INT, 1), "SO_REUSEADDR");
             MemorySegment sa = a.allocate(28, 4); // sockaddr_in (16) / sockaddr_in6 (28); port big-endian
@@ -816,7 +854,7 @@ public final class NativeSyscalls implements Syscalls {
             sa.set(ValueLayout.JAVA_BYTE, 2, (byte) (port >> 8));
             sa.set(ValueLayout.JAVA_BYTE, 3, (byte) port);
             MemorySegment.copy(hostIp, 0, sa, ValueLayout.JAVA_BYTE, v6 ? 8 : 4, hostIp.length);
-            if ((int) Bind.H.invokeExact(cs, fd, sa, v6 ? 28 : 16) < 0) throw new SyscallException("bind", errno(cs), what);
+            if ((int) call(Bind.F, cs, fd, sa.address(), v6 ? 28 : 16) < 0) throw new SyscallException("bind", errno(cs), what);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
@@ -828,8 +866,8 @@ public final class NativeSyscalls implements Syscalls {
     public int geteuid() {
         int id = statusId("Uid:");
         if (id >= 0) return id;
-        try {
-            return (int) Geteuid.H.invokeExact();
+        try (Arena a = Arena.ofConfined()) {
+            return (int) call(Geteuid.F, a.allocate(Ffm.CAPTURE));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -839,8 +877,8 @@ public final class NativeSyscalls implements Syscalls {
     public int getegid() {
         int id = statusId("Gid:");
         if (id >= 0) return id;
-        try {
-            return (int) Getegid.H.invokeExact();
+        try (Arena a = Arena.ofConfined()) {
+            return (int) call(Getegid.F, a.allocate(Ffm.CAPTURE));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -893,7 +931,7 @@ public final class NativeSyscalls implements Syscalls {
     public int epollCreate() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            int fd = (int) EpollCreate1.H.invokeExact(cs, EPOLL_CLOEXEC);
+            int fd = (int) call(EpollCreate1.F, cs, EPOLL_CLOEXEC);
             if (fd < 0) throw new SyscallException("epoll_create1", errno(cs), null);
             return fd;
         } catch (Throwable t) {
@@ -917,7 +955,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment ev = a.allocate(16, 8);
             ev.set(JAVA_INT, 0, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
             ev.set(Epoll.UNALIGNED_LONG, EPOLL_DATA_OFFSET, data);
-            int r = (int) EpollCtl.H.invokeExact(cs, epfd, op, fd, ev);
+            int r = (int) call(EpollCtl.F, cs, epfd, op, fd, ev.address());
             if (r < 0) throw new SyscallException("epoll_ctl", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -930,7 +968,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * out.length, 8);
             for (;;) {
-                int n = (int) EpollWait.H.invokeExact(cs, epfd, evs, out.length, timeoutMillis);
+                int n = (int) call(EpollWait.F, cs, epfd, evs.address(), out.length, timeoutMillis);
                 if (n < 0) {
                     if (errno(cs) == EINTR) continue;
                     throw new SyscallException("epoll_wait", errno(cs), null);
@@ -947,7 +985,7 @@ public final class NativeSyscalls implements Syscalls {
     public int eventfd() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            int fd = (int) Eventfd.H.invokeExact(cs, 0, O_CLOEXEC);
+            int fd = (int) call(Eventfd.F, cs, 0, O_CLOEXEC);
             if (fd < 0) throw new SyscallException("eventfd", errno(cs), null);
             return fd;
         } catch (Throwable t) {
@@ -957,8 +995,8 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public boolean isatty(int fd) {
-        try {
-            return (int) Terminal.ISATTY.invokeExact(fd) == 1;
+        try (Arena a = Arena.ofConfined()) {
+            return (int) call(Terminal.ISATTY, a.allocate(Ffm.CAPTURE), fd) == 1;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -969,7 +1007,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
-            if ((int) Terminal.TCGETATTR.invokeExact(cs, fd, t) != 0) throw new SyscallException("tcgetattr", errno(cs), "fd " + fd);
+            if ((int) call(Terminal.TCGETATTR, cs, fd, t.address()) != 0) throw new SyscallException("tcgetattr", errno(cs), "fd " + fd);
             return t.toArray(JAVA_BYTE);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -982,7 +1020,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
             t.copyFrom(MemorySegment.ofArray(termios));
-            if ((int) Terminal.TCSETATTR.invokeExact(cs, fd, Terminal.TCSANOW, t) != 0) throw new SyscallException("tcsetattr", errno(cs), "fd " + fd);
+            if ((int) call(Terminal.TCSETATTR, cs, fd, Terminal.TCSANOW, t.address()) != 0) throw new SyscallException("tcsetattr", errno(cs), "fd " + fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -993,7 +1031,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment t = a.allocate(Terminal.TERMIOS_SIZE, 8);
             t.copyFrom(MemorySegment.ofArray(termios));
-            Terminal.CFMAKERAW.invokeExact(t);
+            call(Terminal.CFMAKERAW, a.allocate(Ffm.CAPTURE), t.address());
             return t.toArray(JAVA_BYTE);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -1005,7 +1043,7 @@ public final class NativeSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
             MemorySegment ws = a.allocate(8, 2);
-            if ((int) Terminal.IOCTL.invokeExact(cs, fd, Terminal.TIOCGWINSZ, ws) != 0) return null;
+            if ((int) call(Terminal.IOCTL, cs, fd, Terminal.TIOCGWINSZ, ws.address()) != 0) return null;
             return new int[]{ws.get(ValueLayout.JAVA_SHORT, 0) & 0xffff, ws.get(ValueLayout.JAVA_SHORT, 2) & 0xffff};
         } catch (Throwable t) {
             throw rethrow(t);
