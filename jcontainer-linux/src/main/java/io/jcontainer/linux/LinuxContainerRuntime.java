@@ -383,7 +383,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             synchronized (this) {
                 if (networks == null) {
                     java.nio.file.Path root = store.root().resolveSibling("networks");
-                    networks = new Networks(sys, root, Nftables.lazy());
+                    networks = new Networks(sys, root, Nftables.lazy(sys));
                     // an ordinary user's bridges live in a rootless network namespace of its own
                     if (!isRoot()) networks.rootless(new io.jcontainer.linux.net.RootlessNetns(sys, root, () -> launcher().path()));
                 }
