@@ -449,7 +449,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             Map<String, String> netEtc = net == null ? Map.of() : Map.of("/etc/hosts", net.attachment().hosts().toString(),
                     "/etc/resolv.conf", net.attachment().resolvConf().toString());
             Container c = start(image, spec, requested, old, hold, autoRemove, id, net, extraHooks, netEtc);
-            if (net != null) networks().adopt(net.attachment().endpoint(), c.pid()); // stale when the container is gone, not when this JVM is
+            // A detached container's endpoint is stale when the container is gone, not when this
+            // JVM is. An attached one dies with this JVM (its launcher kills it when our control
+            // socket closes), so this JVM stays its owner: no second write of its file per start.
+            if (net != null && requested.detached()) networks().adopt(net.attachment().endpoint(), c.pid());
             net = net == null ? null : new PreparedNetwork(net.holder(), null, net.attachment()); // started: keep it
             return c;
         } finally {
@@ -821,7 +824,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         if (net != null && !spec.detached()) {
                             try {
                                 // it has exited (close waited for it): its address and ports are free now, the rest follows
-                                networks().releaseExited(id, l.pid);
+                                networks().releaseExited(id, l.pid, net.attachment().endpoint().hostVeth());
                             } catch (RuntimeException e) {
                                 LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: detaching {} from its network failed (the sweep retries)", id, e);
                             }

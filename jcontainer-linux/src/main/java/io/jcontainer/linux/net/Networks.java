@@ -623,19 +623,26 @@ public final class Networks implements NetworkAttachment {
      * networks: its address and published ports are free when this returns (a next start may
      * take them), but only files change here. The kernel work and the rest follow on the reaper
      * thread, as after any exit: the veth goes with the namespace (checked later), the ports'
-     * rules a moment later, peers' hosts files and its own /etc files after that. Endpoints of
-     * another owner (a later run of the same container) are left alone; if the owner still
-     * lives (a close that could not wait for the exit), it is {@link #detach}'s work.
+     * rules a moment later, peers' hosts files and its own /etc files after that. This run's
+     * endpoints are the one its start made ({@code hostVeth}: veth names are never reused; a
+     * container that dies with this JVM is not {@link #adopt adopted}, so its owner is this JVM)
+     * and those it was connected to since (owned by {@code pid}); a later run's are left alone.
+     * If the container still runs (a close that could not wait for the exit), it is
+     * {@link #detach}'s work.
      */
-    public void releaseExited(String containerId, long pid) {
+    public void releaseExited(String containerId, long pid, String hostVeth) {
         if (!Files.isDirectory(root.resolve("endpoints"))) return;
+        if (ProcStat.alive(pid, -1)) {
+            detach(containerId);
+            return;
+        }
         Set<String> names = new HashSet<>();
         boolean[] alive = {false}, ports = {false};
         locked(() -> {
             for (Endpoint e : endpointsLocked(containerId)) {
-                if (e.ownerPid() != pid && e.ownerPid() != ProcessHandle.current().pid()) continue; // not this run's
-                if (e.ownerPid() == ProcessHandle.current().pid() || ProcStat.alive(e.ownerPid(), e.ownerStartTime())) {
-                    alive[0] = true;
+                if (e.ownerPid() != pid && !e.hostVeth().equals(hostVeth)) continue; // not this run's
+                if (e.ownerPid() != pid && e.ownerPid() != ProcessHandle.current().pid() && ProcStat.alive(e.ownerPid(), e.ownerStartTime())) {
+                    alive[0] = true; // adopted by a process that still runs: not an exited container's
                     continue;
                 }
                 if (!e.ports().isEmpty()) {
