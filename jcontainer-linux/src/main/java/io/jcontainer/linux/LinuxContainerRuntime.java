@@ -403,7 +403,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             synchronized (this) {
                 if (networks == null) {
                     java.nio.file.Path root = store.root().resolveSibling("networks");
-                    networks = new Networks(sys, root, Nftables.lazy());
+                    networks = new Networks(sys, root, Nftables.lazy(sys));
                     // an ordinary user's bridges live in a rootless network namespace of its own
                     if (!isRoot()) networks.rootless(new io.jcontainer.linux.net.RootlessNetns(sys, root, () -> launcher().path()));
                 }
@@ -469,7 +469,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             Map<String, String> netEtc = net == null ? Map.of() : Map.of("/etc/hosts", net.attachment().hosts().toString(),
                     "/etc/resolv.conf", net.attachment().resolvConf().toString());
             Container c = start(image, spec, requested, old, hold, autoRemove, id, net, extraHooks, netEtc);
-            if (net != null) networks().adopt(net.attachment().endpoint(), c.pid()); // stale when the container is gone, not when this JVM is
+            // A detached container's endpoint is stale when the container is gone, not when this
+            // JVM is. An attached one dies with this JVM (its launcher kills it when our control
+            // socket closes), so this JVM stays its owner: no second write of its file per start.
+            if (net != null && requested.detached()) networks().adopt(net.attachment().endpoint(), c.pid());
             net = net == null ? null : new PreparedNetwork(net.holder(), null, net.attachment()); // started: keep it
             return c;
         } finally {
@@ -841,7 +844,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                         if (net != null && !spec.detached()) {
                             try {
                                 // it has exited (close waited for it): its address and ports are free now, the rest follows
-                                networks().releaseExited(id, l.pid);
+                                networks().releaseExited(id, l.pid, net.attachment().endpoint().hostVeth());
                             } catch (RuntimeException e) {
                                 LoggerFactory.getLogger(LinuxContainerRuntime.class).warn("jcontainer: detaching {} from its network failed (the sweep retries)", id, e);
                             }

@@ -106,6 +106,62 @@ final class NetlinkSocket implements AutoCloseable {
         for (RuntimeException e : failed) if (e != null) throw e;
     }
 
+    /**
+     * Sends one nfnetlink batch — {@code begin}, {@code msgs} (each built with {@link #nextSeq()}
+     * and NLM_F_ACK), {@code end} — in one sendmsg, and waits for every message's ack. The batch
+     * is one transaction: one refused message aborts it all, and a failed commit is reported on
+     * {@code begin}'s sequence number (before the acks, which then say nothing). The first
+     * failure is thrown.
+     */
+    void requestBatch(NlMessage begin, List<NlMessage> msgs, NlMessage end, List<String> operations, String subject) {
+        byte[] b = begin.bytes();
+        int batch = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(8);
+        List<NlMessage> all = new ArrayList<>();
+        all.add(begin);
+        all.addAll(msgs);
+        all.add(end);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int[] seqs = new int[msgs.size()];
+        for (int i = 0; i < all.size(); i++) {
+            byte[] m = all.get(i).bytes();
+            if (i > 0 && i <= seqs.length) seqs[i - 1] = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder()).getInt(8);
+            out.writeBytes(m);
+            for (int pad = m.length; (pad & 3) != 0; pad++) out.write(0);
+        }
+        sys.netlinkSend(fd, out.toByteArray());
+        RuntimeException first = null;
+        boolean[] answered = new boolean[seqs.length];
+        int waiting = seqs.length;
+        while (waiting > 0) {
+            ByteBuffer r = receive();
+            for (int p = 0; p + NlMessage.HDRLEN <= r.limit(); ) {
+                int len = r.getInt(p), type = Short.toUnsignedInt(r.getShort(p + 4)), s = r.getInt(p + 8);
+                if (len < NlMessage.HDRLEN || p + len > r.limit()) break;
+                if (type == NLMSG_ERROR) {
+                    if (s == batch) {
+                        try {
+                            checkError(r, p, len, "commit", subject);
+                        } catch (NetlinkException e) {
+                            if (first == null) first = e;
+                        }
+                    }
+                    for (int i = 0; i < seqs.length; i++)
+                        if (seqs[i] == s && !answered[i]) {
+                            answered[i] = true;
+                            waiting--;
+                            try {
+                                checkError(r, p, len, operations.get(i), subject);
+                            } catch (NetlinkException e) {
+                                if (first == null) first = e;
+                            }
+                        }
+                }
+                p += (len + 3) & ~3;
+            }
+        }
+        if (first != null) throw first;
+    }
+
     /** Sends a request that is answered with one message of type {@code type} (a get by name) and returns it parsed. */
     <T> T get(NlMessage msg, int type, Function<ByteBuffer, T> parse, String operation, String subject) {
         byte[] b = msg.bytes();

@@ -489,7 +489,7 @@ public final class Networks implements NetworkAttachment {
                             Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null,
                             Subnet6.inet(ip6), s6.prefixLength(), route6 ? Subnet6.inet(Subnet6.parseAddress(n.gateway6())) : null);
                 }
-                applyRules(NftRuleset.elements("add", ep, Set.of()), bridge.created());
+                applyRules(NftRuleset.elements(true, ep, Set.of()), bridge.created());
                 Attachment a = writeEtc(ep, n, req, all);
                 if (!isPool(containerId)) rewritePeersHosts(n, containerId); // a ready entry is no one's peer
                 ok = true;
@@ -621,31 +621,46 @@ public final class Networks implements NetworkAttachment {
     /**
      * The container {@code containerId}, whose first process {@code pid} has exited, leaves its
      * networks: its address and published ports are free when this returns (a next start may
-     * take them), but only files change here. The kernel work and the rest follow on the reaper
-     * thread, as after any exit: the veth goes with the namespace (checked later), the ports'
-     * rules a moment later, peers' hosts files and its own /etc files after that. Endpoints of
-     * another owner (a later run of the same container) are left alone; if the owner still
-     * lives (a close that could not wait for the exit), it is {@link #detach}'s work.
+     * take them). Its published ports' map elements are deleted here; the rest follows on the
+     * reaper thread, as after any exit: the veth goes with the namespace (checked later), peers'
+     * hosts files and its own /etc files after that. This run's
+     * endpoints are the one its start made ({@code hostVeth}: veth names are never reused; a
+     * container that dies with this JVM is not {@link #adopt adopted}, so its owner is this JVM)
+     * and those it was connected to since (owned by {@code pid}); a later run's are left alone.
+     * If the container still runs (a close that could not wait for the exit), it is
+     * {@link #detach}'s work.
      */
-    public void releaseExited(String containerId, long pid) {
+    public void releaseExited(String containerId, long pid, String hostVeth) {
         if (!Files.isDirectory(root.resolve("endpoints"))) return;
+        if (ProcStat.alive(pid, -1)) {
+            detach(containerId);
+            return;
+        }
         Set<String> names = new HashSet<>();
-        boolean[] alive = {false}, ports = {false};
+        boolean[] alive = {false};
         locked(() -> {
+            List<Endpoint> mine = new ArrayList<>();
             for (Endpoint e : endpointsLocked(containerId)) {
-                if (e.ownerPid() != pid && e.ownerPid() != ProcessHandle.current().pid()) continue; // not this run's
-                if (e.ownerPid() == ProcessHandle.current().pid() || ProcStat.alive(e.ownerPid(), e.ownerStartTime())) {
-                    alive[0] = true;
+                if (e.ownerPid() != pid && !e.hostVeth().equals(hostVeth)) continue; // not this run's
+                if (e.ownerPid() != pid && e.ownerPid() != ProcessHandle.current().pid() && ProcStat.alive(e.ownerPid(), e.ownerStartTime())) {
+                    alive[0] = true; // adopted by a process that still runs: not an exited container's
                     continue;
                 }
-                if (!e.ports().isEmpty()) {
-                    writeJson(releasedDir().resolve(e.containerId() + "." + e.network() + ".json"), e);
-                    ports[0] = true;
-                }
+                mine.add(e);
+            }
+            // Its published ports go now, in one small transaction (a fraction of a ms on the kept
+            // socket), while its endpoint files still name them: a crash in between leaves a stale
+            // endpoint, which the sweep removes with its ports. If the map is not what the state
+            // says, the table is rendered again once the files are gone.
+            List<NftRuleset.Element> unpublish = new ArrayList<>();
+            for (Endpoint e : mine) unpublish.addAll(NftRuleset.elements(false, e, Set.of()));
+            boolean unpublished = unpublish.isEmpty() || changeElementsIfTrusted(unpublish);
+            for (Endpoint e : mine) {
                 delete(endpointFile(e.containerId(), e.network()));
                 reapLater(e.hostVeth());
                 if (!e.network().equals(DEFAULT)) names.add(e.network());
             }
+            if (!unpublished) applyRules(unpublish, false);
             if (!names.isEmpty()) quitRootlessIfUnusedLocked();
             return null;
         });
@@ -653,7 +668,6 @@ public final class Networks implements NetworkAttachment {
             detach(containerId);
             return;
         }
-        if (ports[0]) releaseSoon();
         if (!names.isEmpty())
             reaperUnlocked().submit(() -> {
                 try {
@@ -761,7 +775,7 @@ public final class Networks implements NetworkAttachment {
             releaseSoon();
         } else {
             delete(endpointFile(e.containerId(), e.network()));
-            String delta = NftRuleset.elements("delete", e, Set.of());
+            List<NftRuleset.Element> delta = NftRuleset.elements(false, e, Set.of());
             if (!delta.isEmpty()) applyRules(delta, false); // no port published: the table has nothing of it
         }
         NetworkConfig n = readJson(configFile(e.network()), NetworkConfig.class);
@@ -773,30 +787,40 @@ public final class Networks implements NetworkAttachment {
     }
 
     /**
-     * The delete commands for the published ports of released endpoints (those whose ports no
-     * current endpoint has taken since: deleting those would unpublish the new owner), and the
-     * files to remove once they are applied.
+     * {@code delta} preceded by the deletions of released endpoints' published ports, and the
+     * released files to remove once it is applied. A released port that a current endpoint has
+     * taken since is deleted only if that endpoint's element is what {@code delta} adds now (the
+     * old one goes first, in the same transaction); if the new owner's element is already in the
+     * kernel, deleting it would unpublish the new owner. No element is deleted twice.
      */
-    private String releasedPorts(List<Path> files) {
+    private List<NftRuleset.Element> withReleasedPorts(List<NftRuleset.Element> delta, List<Path> files) {
         Path dir = releasedDir();
-        if (!Files.isDirectory(dir)) return "";
-        StringBuilder out = new StringBuilder();
+        if (!Files.isDirectory(dir)) return delta;
+        List<NftRuleset.Element> out = new ArrayList<>();
+        Set<String> deleted = new HashSet<>();
         try (var ls = Files.newDirectoryStream(dir, "*.json")) {
-            Set<String> inUse = null;
+            Set<String> inKernel = null;
             for (Path f : ls) {
                 Endpoint e = readJson(f, Endpoint.class);
                 files.add(f);
                 if (e == null) continue;
-                if (inUse == null) {
-                    inUse = new HashSet<>();
-                    for (Endpoint live : endpointsLocked()) for (PortMapping p : live.ports()) inUse.add(NftRuleset.key(p));
+                if (inKernel == null) {
+                    Set<String> adding = new HashSet<>();
+                    for (NftRuleset.Element d : delta) if (d.add()) adding.add(d.id());
+                    inKernel = new HashSet<>();
+                    for (Endpoint live : endpointsLocked())
+                        for (NftRuleset.Element x : NftRuleset.elements(true, live, Set.of()))
+                            if (!adding.contains(x.id())) inKernel.add(x.id());
                 }
-                out.append(NftRuleset.elements("delete", e, inUse));
+                for (NftRuleset.Element x : NftRuleset.elements(false, e, Set.of()))
+                    if (!inKernel.contains(x.id()) && deleted.add(x.id())) out.add(x);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
+        if (out.isEmpty()) return delta;
+        for (NftRuleset.Element d : delta) if (d.add() || deleted.add(d.id())) out.add(d);
+        return out;
     }
 
     private static final long REAP_DELAY_MILLIS = 2000;
@@ -888,7 +912,7 @@ public final class Networks implements NetworkAttachment {
     private void releaseSoon() {
         reaper().submit(() -> {
             try {
-                lockedIfPresent(() -> applyRules("", false));
+                lockedIfPresent(() -> applyRules(List.of(), false));
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(Networks.class).warn("jcontainer: unpublishing the ports of a container that exited failed (the next change retries)", e);
             }
@@ -967,7 +991,7 @@ public final class Networks implements NetworkAttachment {
         Reserved r = lockedIfPresentGet(() -> {
             NetworkConfig n = networkLocked(network);
             Bridge bridge = ensureBridge(n);
-            if (bridge.created()) applyRules("", true);
+            if (bridge.created()) applyRules(List.of(), true);
             List<Endpoint> all = endpointsLocked();
             int ip = allocate(n, all, null);
             Subnet6 s6 = n.parsedSubnet6();
@@ -1049,7 +1073,7 @@ public final class Networks implements NetworkAttachment {
             delete(pooled);
             boolean ok = false;
             try {
-                if (!ports.isEmpty()) applyRules(NftRuleset.elements("add", ep, Set.of()), false);
+                if (!ports.isEmpty()) applyRules(NftRuleset.elements(true, ep, Set.of()), false);
                 Path dir = etcDir(containerId), made = etcDir(r.poolId());
                 if (!Files.exists(dir)) Files.move(made, dir); // one rename: resolv.conf is already there
                 else deleteTree(made); // a container started again: its files are rewritten in place
@@ -1377,9 +1401,33 @@ public final class Networks implements NetworkAttachment {
         }
     }
 
+    /**
+     * {@link #applyRules}'s fast path alone: {@code delta} applied as element changes if the
+     * chains were last applied here (this boot and namespace). False when they were not, or the
+     * kernel refused the delta (its maps are not what the state says): the caller changes the
+     * state and then calls {@link #applyRules}.
+     */
+    private boolean changeElementsIfTrusted(List<NftRuleset.Element> delta) {
+        if (rootless != null) return true; // no table: pasta publishes
+        checkNamespace();
+        Path last = root.resolve(".rules");
+        try {
+            String stamp = kernelStamp() + "\n";
+            String recorded = Files.exists(last) ? Files.readString(last) : "";
+            if (stamp.contains("null") || !recorded.startsWith(stamp)) return false;
+            if (recorded.equals(stamp + NftRuleset.base(List.of()))) return true; // no table: no port is published
+            nft.changeElements(delta);
+            return true;
+        } catch (NetworkException stale) {
+            return false;
+        } catch (IOException e) {
+            throw new NetworkException("reading the record of the applied rules " + last + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Makes jcontainer's table what the state says (no networks in use: no table). */
     private void applyRules() {
-        applyRules("", true);
+        applyRules(List.of(), true);
     }
 
     /**
@@ -1390,12 +1438,12 @@ public final class Networks implements NetworkAttachment {
      * is sent — no link dump, no rendering. Otherwise, or when the delta fails, the chains are
      * compared with the record and the whole table is sent if they differ.
      */
-    private void applyRules(String delta, boolean bridgesChanged) {
+    private void applyRules(List<NftRuleset.Element> delta, boolean bridgesChanged) {
         if (rootless != null) return; // no table: pasta publishes, and networks are not routed to each other
         checkNamespace();
         Path last = root.resolve(".rules");
         List<Path> released = new ArrayList<>();
-        delta = releasedPorts(released) + delta;
+        delta = withReleasedPorts(delta, released);
         try {
             String stamp = kernelStamp() + "\n";
             String recorded = Files.exists(last) ? Files.readString(last) : "";
@@ -1407,7 +1455,8 @@ public final class Networks implements NetworkAttachment {
                     return;
                 }
                 try {
-                    nft.run(delta);
+                    nft.changeElements(delta);
+                    for (Path f : released) Files.deleteIfExists(f); // their ports are gone from the kernel
                     return;
                 } catch (NetworkException stale) {
                     // the kernel's maps are not what the state says (an element missing or doubled): render it all

@@ -1,5 +1,6 @@
 package io.jcontainer.linux.net;
 
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ final class NftRuleset {
     static String render(List<NetworkConfig> networks, List<Endpoint> endpoints) {
         StringBuilder s = new StringBuilder(base(networks));
         if (networks.isEmpty()) return s.toString();
-        for (Endpoint e : endpoints) s.append(elements("add", e, java.util.Set.of()));
+        for (Endpoint e : endpoints) s.append(text(elements(true, e, java.util.Set.of())));
         return s.toString();
     }
 
@@ -112,34 +113,95 @@ final class NftRuleset {
     }
 
     /**
-     * {@code verb} ("add" or "delete") the map elements of {@code e}'s published ports but those
+     * One published port's element change in one of the maps: as nft text (the full render, the
+     * {@code nft} program) and as the key and data bytes nf_tables' netlink interface takes
+     * ({@link NftElements}). {@code data} is null for a delete.
+     */
+    record Element(boolean add, boolean ip6, String map, byte[] key, byte[] data, String text) {
+        /** What identifies it in the kernel: a second change of one key in one transaction meets the first. */
+        String id() {
+            return (ip6 ? "ip6 " : "ip ") + map + " " + HexFormat.of().formatHex(key);
+        }
+    }
+
+    /** The changes as one nft script. */
+    static String text(List<Element> changes) {
+        StringBuilder s = new StringBuilder();
+        for (Element e : changes) s.append(e.text());
+        return s.toString();
+    }
+
+    /**
+     * The map elements of {@code e}'s published ports, added ({@code add}) or deleted, but those
      * whose {@link #key} is in {@code skip}; empty when none is left.
      */
-    static String elements(String verb, Endpoint e, java.util.Set<String> skip) {
-        StringBuilder s = new StringBuilder();
-        boolean add = verb.equals("add");
+    static List<Element> elements(boolean add, Endpoint e, java.util.Set<String> skip) {
+        List<Element> out = new java.util.ArrayList<>();
+        String verb = add ? "add" : "delete";
         for (PortMapping p : e.ports()) {
             if (skip.contains(key(p))) continue;
+            byte[] proto = {(byte) protocolNumber(p.protocol()), 0, 0, 0};
+            byte[] port = service(p.hostPort());
             if (p.hostIp6()) { // -p [ADDR]:...: to the container's IPv6 address only
-                s.append(verb).append(" element ip6 ").append(TABLE).append(' ').append(MAP6_IP).append(" { ")
+                StringBuilder s6 = new StringBuilder().append(verb).append(" element ip6 ").append(TABLE).append(' ').append(MAP6_IP).append(" { ")
                         .append(p.hostIp()).append(" . ").append(p.protocol()).append(" . ").append(p.hostPort());
-                if (add) s.append(" : ").append(e.ip6()).append(" . ").append(p.containerPort());
-                s.append(" }\n");
+                byte[] data6 = null;
+                if (add) {
+                    s6.append(" : ").append(e.ip6()).append(" . ").append(p.containerPort());
+                    data6 = concat(Subnet6.inet(Subnet6.parseAddress(e.ip6())).getAddress(), service(p.containerPort()));
+                }
+                s6.append(" }\n");
+                out.add(new Element(add, true, MAP6_IP, concat(Subnet6.inet(Subnet6.parseAddress(p.hostIp())).getAddress(), proto, port), data6, s6.toString()));
                 continue;
             }
-            s.append(verb).append(" element ip ").append(TABLE).append(' ');
-            if (p.hostIp() == null) s.append(MAP_ANY).append(" { ");
-            else s.append(MAP_IP).append(" { ").append(p.hostIp()).append(" . ");
+            StringBuilder s = new StringBuilder().append(verb).append(" element ip ").append(TABLE).append(' ');
+            byte[] key;
+            if (p.hostIp() == null) {
+                s.append(MAP_ANY).append(" { ");
+                key = concat(proto, port);
+            } else {
+                s.append(MAP_IP).append(" { ").append(p.hostIp()).append(" . ");
+                key = concat(Subnet.inet(Subnet.parseAddress(p.hostIp())).getAddress(), proto, port);
+            }
             s.append(p.protocol()).append(" . ").append(p.hostPort());
-            if (add) s.append(" : ").append(e.ip()).append(" . ").append(p.containerPort());
+            byte[] data = null;
+            if (add) {
+                s.append(" : ").append(e.ip()).append(" . ").append(p.containerPort());
+                data = concat(Subnet.inet(Subnet.parseAddress(e.ip())).getAddress(), service(p.containerPort()));
+            }
             s.append(" }\n");
+            out.add(new Element(add, false, p.hostIp() == null ? MAP_ANY : MAP_IP, key, data, s.toString()));
             if (e.ip6() != null && p.hostIp() == null) { // a dual-stack container: on the host's IPv6 addresses too
-                s.append(verb).append(" element ip6 ").append(TABLE).append(' ').append(MAP6_ANY).append(" { ")
+                StringBuilder s6 = new StringBuilder().append(verb).append(" element ip6 ").append(TABLE).append(' ').append(MAP6_ANY).append(" { ")
                         .append(p.protocol()).append(" . ").append(p.hostPort());
-                if (add) s.append(" : ").append(e.ip6()).append(" . ").append(p.containerPort());
-                s.append(" }\n");
+                byte[] data6 = null;
+                if (add) {
+                    s6.append(" : ").append(e.ip6()).append(" . ").append(p.containerPort());
+                    data6 = concat(Subnet6.inet(Subnet6.parseAddress(e.ip6())).getAddress(), service(p.containerPort()));
+                }
+                s6.append(" }\n");
+                out.add(new Element(add, true, MAP6_ANY, concat(proto, port), data6, s6.toString()));
             }
         }
-        return s.toString();
+        return out;
+    }
+
+    private static int protocolNumber(String protocol) {
+        return switch (protocol) {
+            case "tcp" -> 6;
+            case "udp" -> 17;
+            default -> throw new NetworkException.Invalid("protocol '" + protocol + "': tcp or udp");
+        };
+    }
+
+    /** inet_service in a concatenation: the port in network order, padded to a register's 4 bytes. */
+    private static byte[] service(int port) {
+        return new byte[]{(byte) (port >>> 8), (byte) port, 0, 0};
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
     }
 }

@@ -1,5 +1,11 @@
 package io.jcontainer.linux.net;
 
+import io.jcontainer.linux.Settings;
+import io.jcontainer.linux.sys.Proc;
+import io.jcontainer.linux.sys.Syscalls;
+
+import java.util.List;
+
 /**
  * Where jcontainer's nftables table is applied: one nft script, run as one atomic transaction
  * (all of it or none), in the network namespace of the calling thread. {@link LibNftables} is
@@ -11,12 +17,25 @@ public interface Nftables {
     String run(String script);
 
     /**
+     * Applies published ports' map changes, in order, as one transaction in the calling thread's
+     * network namespace; a {@link NetworkException} when the kernel refuses one (an element
+     * already there with other data, or not there to delete). As nft text unless overridden.
+     */
+    default void changeElements(List<NftRuleset.Element> changes) {
+        if (!changes.isEmpty()) run(NftRuleset.text(changes));
+    }
+
+    /**
      * {@link #detect()} at the first script: loading libnftables links its downcalls, which the
      * verbs that only read the network records (inspect's endpoints, ps) must not pay for.
+     * Element changes go through nf_tables' netlink interface ({@link NftElements}) on a socket
+     * kept open per network namespace, unless {@code jcontainer.nft=program} asks for the program.
      */
-    static Nftables lazy() {
+    static Nftables lazy(Syscalls sys) {
         return new Nftables() {
             private volatile Nftables detected;
+            private NftElements elements; // guarded by this
+            private String elementsNamespace;
 
             @Override
             public String run(String script) {
@@ -28,6 +47,27 @@ public interface Nftables {
                     }
                 }
                 return n.run(script);
+            }
+
+            @Override
+            public synchronized void changeElements(List<NftRuleset.Element> changes) {
+                if (changes.isEmpty()) return;
+                if (Settings.nftProgramOnly()) {
+                    Nftables.super.changeElements(changes);
+                    return;
+                }
+                String here = new Proc(sys).link("/proc/thread-self/ns/net");
+                if (elements == null || here == null || !here.equals(elementsNamespace)) {
+                    if (elements != null) elements.close();
+                    elements = null;
+                    elements = new NftElements(sys);
+                    elementsNamespace = here;
+                }
+                try {
+                    elements.apply(changes);
+                } catch (NetlinkException e) {
+                    throw new NetworkException("nftables refused a change of jcontainer's published ports: " + e.getMessage(), e);
+                }
             }
         };
     }

@@ -57,6 +57,12 @@ class BridgeNetworkTest {
         scenario("names");
     }
 
+    /** Published port elements replaced start after start, never the table (the cost of -p: map elements through netlink). */
+    @Test
+    void aPortPublishedAgainRightAfterAnExitReachesTheNewContainerWithoutRenderingTheTable() throws Exception {
+        scenario("republish");
+    }
+
     @Test
     void internalNetworkHasNoWayOut() throws Exception {
         scenario("internal");

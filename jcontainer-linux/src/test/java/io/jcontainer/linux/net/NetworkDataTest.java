@@ -101,8 +101,8 @@ class NetworkDataTest {
         // -p [ADDR]:8086:80: an element of dnat6_ip, to the container's IPv6 address; nothing in the IPv4 table
         var ep6 = new Endpoint("c6", "six", "10.93.0.2", "jcv6", "web6", List.of(), List.of(new PortMapping("fd00:1::1", 8086, 80, "tcp")), 1, 1,
                 "02:42:0a:5d:00:02", "fd00:1::2");
-        assertEquals("add element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 : fd00:1::2 . 80 }\n", NftRuleset.elements("add", ep6, java.util.Set.of()));
-        assertEquals("delete element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 }\n", NftRuleset.elements("delete", ep6, java.util.Set.of()));
+        assertEquals("add element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 : fd00:1::2 . 80 }\n", NftRuleset.text(NftRuleset.elements(true, ep6, java.util.Set.of())));
+        assertEquals("delete element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 }\n", NftRuleset.text(NftRuleset.elements(false, ep6, java.util.Set.of())));
         assertTrue(with6.contains("dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip")
                 && with6.contains("map dnat6_ip {\n    type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service"), with6);
         assertTrue(with6.contains("table ip6 jcontainer {") && with6.contains("iifname \"jc-cccc\" oifname \"jc*\" oifname != \"jc-cccc\" drop"), with6);
@@ -110,7 +110,7 @@ class NetworkDataTest {
         assertTrue(s.contains("add element ip jcontainer dnat_any { tcp . 8080 : 10.91.0.2 . 80 }"), s);
         assertTrue(s.contains("add element ip jcontainer dnat_ip { 127.0.0.1 . udp . 5353 : 10.91.0.2 . 53 }"), s);
         assertEquals("delete element ip jcontainer dnat_any { tcp . 8080 }\ndelete element ip jcontainer dnat_ip { 127.0.0.1 . udp . 5353 }\n",
-                NftRuleset.elements("delete", ep, java.util.Set.of()));
+                NftRuleset.text(NftRuleset.elements(false, ep, java.util.Set.of())));
         assertTrue(s.contains("ip saddr 10.91.0.0/24 oifname != \"jc-aaaa\" masquerade"), s);
         assertFalse(s.contains("10.92.0.0/24 oifname"), "no masquerade for an internal network: " + s);
         assertTrue(s.contains("iifname \"jc-bbbb\" oifname != \"jc-bbbb\" drop"), s);

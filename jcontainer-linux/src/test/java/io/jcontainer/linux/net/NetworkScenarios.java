@@ -53,6 +53,7 @@ public final class NetworkScenarios {
                 case "ipv6" -> s.ipv6();
                 case "churn" -> s.churn(Integer.parseInt(args[2]));
                 case "ready" -> s.ready();
+                case "republish" -> s.republish();
                 case "sigkill-child" -> s.sigkillChild();
                 case "sigkill" -> s.sigkill();
                 case "cost" -> s.cost(Integer.parseInt(args[2]));
@@ -332,6 +333,47 @@ public final class NetworkScenarios {
         rt.networks().remove("sealed");
         rt.networks().remove("open");
         expectClean();
+    }
+
+    /**
+     * One host port published by one container after another, each started right after the last
+     * one closed (whose element the reaper may not have deleted yet): each start's element
+     * replaces the last one's in one small transaction. The port always reaches the container
+     * that has it now, the map holds one element for it, the chains are never rendered again
+     * (the record of the applied table is untouched), and no released entry is left behind.
+     */
+    void republish() throws Exception {
+        var req = new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(), PortMapping.parse("18090:80"), null, List.of(), List.of());
+        Container first = httpd("rp-0", NetworkAttachment.Request.of(Networks.DEFAULT), List.of("18090:80"));
+        expectServed("127.0.0.1", 18090, "rp-0");
+        Path record = rt.networks().root().resolve(".rules");
+        var applied = Files.getLastModifiedTime(record);
+        String recorded = Files.readString(record);
+        first.close();
+        started.remove(first);
+        for (int i = 1; i <= 4; i++) {
+            Container c = httpd("rp-" + i, NetworkAttachment.Request.of(Networks.DEFAULT), List.of("18090:80"));
+            expectServed("127.0.0.1", 18090, "rp-" + i);
+            String rules = rt.networks().kernelRules();
+            check(rules.split("18090", -1).length == 2 && rules.contains("tcp . 18090 : " + endpoint(c.id()).ip() + " . 80"),
+                    "one element for the port, to rp-" + i + ": " + rules);
+            c.close();
+            started.remove(c);
+        }
+        for (int i = 0; i < 20; i++)
+            try (Container c = rt.start(spec(null, "true"), req)) {
+                check(c.waitFor().code() == 0, "/bin/true on the bridge with -p");
+            }
+        check(Files.getLastModifiedTime(record).equals(applied) && Files.readString(record).equals(recorded),
+                "the table was rendered again instead of its map elements changing: " + Files.readString(record));
+        expectClean();
+        Path released = rt.networks().root().resolve("endpoints/released");
+        try (var left = Files.list(released)) {
+            List<Path> l = left.toList();
+            check(l.isEmpty(), "released entries left: " + l);
+        } catch (java.nio.file.NoSuchFileException none) {
+            // none was ever needed
+        }
     }
 
     /**
