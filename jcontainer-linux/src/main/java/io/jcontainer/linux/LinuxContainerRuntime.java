@@ -687,6 +687,26 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             failed.add("overlay: refused by the kernel at an earlier start in this store");
         for (io.jcontainer.linux.rootfs.ImageRoots.Mechanism m : order) {
             if (m == io.jcontainer.linux.rootfs.ImageRoots.Mechanism.OVERLAY) {
+                // A root mounted ahead by this JVM (ReadyRoots): the same overlay, taken off the
+                // start's path. A root JVM only, and a user namespace only with the default maps
+                // (container root = host root, as without one); other maps (and every rootless
+                // start) mount their own in the container's namespace with userxattr, as before.
+                boolean defaultIds = !spec.has(Namespace.USER) || spec.uidMap().isEmpty() && spec.gidMap().isEmpty() && !spec.unprivilegedRoot();
+                io.jcontainer.linux.rootfs.ReadyRoots.Taken ready = !Settings.refuseKernelOverlay() && defaultIds
+                        && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO && sys.geteuid() == 0
+                        ? io.jcontainer.linux.rootfs.ReadyRoots.take(o, sys) : null;
+                if (ready != null) {
+                    boolean started = false;
+                    try {
+                        Container c = startOnce(image, spec.toBuilder().root(ready.root()).build(), asked, old, hold, autoRemove, id, net, extraHooks, netEtc, ready::close);
+                        started = true;
+                        // its own PID namespace, seen to end: no process of it is left to touch the root (ReadyRoots.untouched decides the rest)
+                        if (spec.has(Namespace.PID) && spec.linux().namespacePath(Namespace.PID) == null) ready.whenClosed(() -> !c.isRunning());
+                        return c;
+                    } finally {
+                        if (!started) ready.close();
+                    }
+                }
                 ContainerSpec s = !Settings.refuseKernelOverlay() ? spec
                         : spec.toBuilder().root(io.jcontainer.linux.rootfs.ImageRoots.refused(o)).build();
                 if (order.size() == 1) return startOnce(image, s, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, null);
@@ -786,7 +806,8 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(user, prepared == null ? List.of() : prepared.procsFiles(),
                     filter == null ? null : filter.program(), filter == null ? 0 : filter.flags(), id.substring(0, 12), mayDefer)
                     .withEtcFiles(spec.etcFiles() ? io.jcontainer.linux.net.EtcFiles.forContainer(etcHome, spec, id, netEtc) : netEtc, netEtc.keySet())
-                    .withJoinedUserns(net == null ? null : net.joinedUserns());
+                    .withJoinedUserns(net == null ? null : net.joinedUserns())
+                    .withRootOwned(rootCleanup != null); // an image root mounted ahead or by a fallback
             // The JVM's work while the container waits (see LaunchHooks): id maps a non-root JVM may
             // not write itself; cgroups made while the child sets up its root, where that is possible.
             LaunchHooks hooks = extraHooks != null ? extraHooks : new LaunchHooks();

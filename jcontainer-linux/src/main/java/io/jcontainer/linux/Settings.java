@@ -47,6 +47,13 @@ public final class Settings {
     public static final String IMAGE_ROOT = "jcontainer.imageRoot";
     /** Tests only: the kernel overlay is given an overlapping lower so the kernel refuses it ({@code ImageRoots}). */
     public static final String IMAGE_ROOT_REFUSE_OVERLAY = "jcontainer.imageRoot.refuseKernelOverlay";
+    /**
+     * How many kernel overlay roots a root JVM keeps mounted ahead per image it started twice
+     * (default 2; 0: every start mounts its own in the container, {@code ReadyRoots}). Each is used
+     * by one container only; they are unmounted and removed at the JVM's exit, or by the next
+     * start in the store after a crash.
+     */
+    public static final String IMAGE_ROOT_READY = "jcontainer.imageRoot.ready";
 
     private Settings() {
     }
@@ -105,6 +112,16 @@ public final class Settings {
     /** {@value #IMAGE_ROOT}: {@code auto} unless set. */
     public static String imageRoot() {
         return System.getProperty(IMAGE_ROOT, "auto").strip();
+    }
+
+    /** {@value #IMAGE_ROOT_READY}: 2 unless set to a number (at most 16). */
+    public static int imageRootReady() {
+        String v = System.getProperty(IMAGE_ROOT_READY);
+        try {
+            return v == null || v.isEmpty() ? 2 : Math.max(0, Math.min(16, Integer.parseInt(v.strip())));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(IMAGE_ROOT_READY + "='" + v + "': a number of mounted roots per image (0 to 16)");
+        }
     }
 
     /** {@value #IMAGE_ROOT_REFUSE_OVERLAY}: off unless "true". */

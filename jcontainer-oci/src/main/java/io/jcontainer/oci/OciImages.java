@@ -334,7 +334,37 @@ public final class OciImages implements Images {
                          List<Store.Entry> entries) {
     }
 
+    /**
+     * The stored images as of one version of a store's index.json, per store and JVM: a test
+     * class's container field resolves its image at every test, and parsing every stored
+     * manifest and config for it is most of a {@code builder().image(...)}. index.json is only
+     * ever replaced by a rename (a new inode) under the index lock, and manifests and configs
+     * are content-addressed, so its inode, size and time say whether the parse still holds.
+     */
+    private record IndexVersion(Object fileKey, long size, long modified, Map<Digest, Stored> images) {
+    }
+
+    private static final Map<Path, IndexVersion> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Map<Digest, Stored> images() {
+        Path index = store.root().resolve("index.json");
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(index, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (IOException none) {
+            a = null;
+        }
+        IndexVersion v = a == null ? null : PARSED.get(index);
+        if (v != null && a.fileKey() != null && a.fileKey().equals(v.fileKey()) && a.size() == v.size()
+                && a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) == v.modified()) return v.images();
+        Map<Digest, Stored> parsed = java.util.Collections.unmodifiableMap(parseImages());
+        // what was read may be newer than the attributes (a rename in between): then the next call parses again
+        if (a != null && a.fileKey() != null)
+            PARSED.put(index, new IndexVersion(a.fileKey(), a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), parsed));
+        return parsed;
+    }
+
+    private Map<Digest, Stored> parseImages() {
         Map<Digest, List<Store.Entry>> byManifest = new LinkedHashMap<>();
         for (Store.Entry e : store.entries()) byManifest.computeIfAbsent(e.manifest().digest(), k -> new ArrayList<>()).add(e);
         Map<Digest, Stored> out = new LinkedHashMap<>();
@@ -701,6 +731,14 @@ public final class OciImages implements Images {
 
     private List<Path> unpackLayers(List<Descriptor> layers, List<Digest> diffIds, String image) {
         List<Digest> chains = ImageConfigJson.chainIds(diffIds);
+        // an image run before: every layer is there, and a stat each is all it takes (no pool hand-off)
+        List<Path> unpacked = new ArrayList<>(chains.size());
+        for (Digest c : chains) {
+            Path dir = store.layersDir().resolve(c.hex());
+            if (!Files.isDirectory(dir)) break;
+            unpacked.add(dir);
+        }
+        if (unpacked.size() == chains.size()) return unpacked;
         List<Future<Path>> running = new ArrayList<>();
         for (int i = 0; i < chains.size(); i++) {
             int n = i;
@@ -751,9 +789,12 @@ public final class OciImages implements Images {
         return new io.jcontainer.Root.Overlay(lowers, dir.resolve("upper"), dir.resolve("work"), false, true);
     }
 
+    /** One per JVM: a new SecureRandom per container seeds itself again. */
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
+        RANDOM.nextBytes(b);
         return b;
     }
 

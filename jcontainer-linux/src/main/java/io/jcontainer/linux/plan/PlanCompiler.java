@@ -97,10 +97,14 @@ public final class PlanCompiler {
      * @param joinedUserns    a user namespace (a path the launcher opens) that the launcher joins before
      *                        clone, instead of making one: an ordinary user's rootless network, whose
      *                        holder owns it (docs/networking.md). Its maps are written already; null: none
+     * @param rootOwned       a directory root that belongs to the container (an image root mounted ahead
+     *                        or made by a fallback, as {@code ReadyRoots} and {@code ImageRoots} hand them):
+     *                        the runtime's /etc files get their mount points made there, as in the overlay
+     *                        it stands for
      */
     public record Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags,
                          String defaultHostname, boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops, Map<String, String> etcFiles,
-                         java.util.Set<String> networkEtc, String joinedUserns) {
+                         java.util.Set<String> networkEtc, String joinedUserns, boolean rootOwned) {
         public Inputs {
             cgroupProcsFiles = List.copyOf(cgroupProcsFiles);
             stops = Map.copyOf(stops);
@@ -113,12 +117,18 @@ public final class PlanCompiler {
             this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, Map.of(), Map.of(), java.util.Set.of(), null);
         }
 
+        public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname,
+                      boolean cgroupsDeferred, Map<HookPoint, Op.Hook> stops, Map<String, String> etcFiles, java.util.Set<String> networkEtc,
+                      String joinedUserns) {
+            this(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns, false);
+        }
+
         public Inputs withEtcFiles(Map<String, String> etcFiles) {
             return withEtcFiles(etcFiles, java.util.Set.of());
         }
 
         public Inputs withEtcFiles(Map<String, String> etcFiles, java.util.Set<String> networkEtc) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns, rootOwned);
         }
 
         public Inputs(Passwd.User user, List<String> cgroupProcsFiles, byte[] seccompFilter, int seccompFlags, String defaultHostname) {
@@ -126,11 +136,15 @@ public final class PlanCompiler {
         }
 
         public Inputs withStops(Map<HookPoint, Op.Hook> stops) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns, rootOwned);
         }
 
         public Inputs withJoinedUserns(String path) {
-            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, path);
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, path, rootOwned);
+        }
+
+        public Inputs withRootOwned(boolean owned) {
+            return new Inputs(user, cgroupProcsFiles, seccompFilter, seccompFlags, defaultHostname, cgroupsDeferred, stops, etcFiles, networkEtc, joinedUserns, owned);
         }
 
         public static Inputs of(Passwd.User user) {
@@ -590,7 +604,7 @@ public final class PlanCompiler {
     }
 
     /** overlayfs options; {@code userxattr} in a user namespace (trusted.* xattrs need init-namespace root). */
-    static String overlayOptions(Root.Overlay o, boolean userns, boolean throwAway) {
+    public static String overlayOptions(Root.Overlay o, boolean userns, boolean throwAway) {
         StringBuilder b = new StringBuilder("lowerdir=");
         b.append(String.join(":", o.lowerDirs().stream().map(Object::toString).toList()));
         if (o.upper() != null) b.append(",upperdir=").append(o.upper()).append(",workdir=").append(o.work());
@@ -732,7 +746,7 @@ public final class PlanCompiler {
         if (in.etcFiles().isEmpty()) return List.of();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (Mount m : spec.mounts()) taken.add(m.target());
-        boolean inPlace = spec.root() instanceof Root.Directory;
+        boolean inPlace = spec.root() instanceof Root.Directory && !in.rootOwned();
         List<Op> ops = new ArrayList<>();
         for (var e : in.etcFiles().entrySet()) {
             int where = inPlace && !in.networkEtc().contains(e.getKey()) ? Op.TARGET_OPTIONAL : MKFILE;

@@ -343,7 +343,7 @@ public final class ImageRoots {
     }
 
     /**
-     * Unmounts a fuse-overlayfs root (lazily: the container's mount namespace may still be going);
+     * Unmounts a fuse-overlayfs root, or a kernel overlay root mounted ahead ({@link ReadyRoots}) (lazily: the container's mount namespace may still be going);
      * root through umount2(2), an ordinary user through fusermount3 (setuid: an unprivileged
      * process cannot unmount in the initial mount namespace). True when nothing is mounted there any more.
      */
@@ -362,7 +362,7 @@ public final class ImageRoots {
             }
             return !mounted(merged);
         } catch (IOException | RuntimeException e) {
-            LoggerFactory.getLogger(ImageRoots.class).warn("jcontainer: cannot unmount the fuse-overlayfs root {}: {}", merged, e.toString());
+            LoggerFactory.getLogger(ImageRoots.class).warn("jcontainer: cannot unmount the image root {}: {}", merged, e.toString());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -41,7 +41,7 @@ public final class OverlayUpper {
         if (!(root instanceof Root.Overlay o) || !o.removeWithContainer()) return;
         Path parent = o.upper().getParent();
         Path containers = parent == null ? null : parent.getParent();
-        if (containers != null && REAPED.add(containers)) reap(containers);
+        reapOnce(containers);
         // A throw-away upper in the usual layout (<containers>/<id>/{upper,work}): take a pair
         // made ahead by the remover thread, one rename instead of three mkdirs and a mark on the
         // start's path (on a busy ext4, inode allocation is the costly part of an image root).
@@ -62,6 +62,30 @@ public final class OverlayUpper {
         } catch (IOException e) {
             throw new io.jcontainer.ContainerStartException("cannot make the overlay upper " + o.upper() + " and work " + o.work() + ": " + e, e);
         }
+    }
+
+    /** {@link #reap} once per directory of container uppers and JVM, at its first start there. */
+    static void reapOnce(Path containers) {
+        if (containers != null && REAPED.add(containers)) reap(containers);
+    }
+
+    /** Runs {@code work} on the remover thread; false when the JVM is exiting (nothing was queued). */
+    static boolean background(Runnable work) {
+        try {
+            REMOVER.submit(work);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException exiting) {
+            return false;
+        }
+    }
+
+    static boolean exiting() {
+        return REMOVER.isShutdown();
+    }
+
+    /** This JVM's owner mark's file name (see {@link #reap}). */
+    static String ownerMark() {
+        return OWNER_MARK;
     }
 
     /** Throw-away upper/work pairs made ahead, per directory of container uppers. */
@@ -148,7 +172,7 @@ public final class OverlayUpper {
         }
     }
 
-    private static void removeLater(Path dir) {
+    static void removeLater(Path dir) {
         try {
             REMOVER.submit(() -> deleteQuietly(dir));
         } catch (java.util.concurrent.RejectedExecutionException exiting) {
@@ -161,7 +185,7 @@ public final class OverlayUpper {
         return mkdir(dir, mode, true);
     }
 
-    private static boolean mkdir(Path dir, int mode, boolean parents) throws IOException {
+    static boolean mkdir(Path dir, int mode, boolean parents) throws IOException {
         try {
             Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PERMS.get(mode)));
         } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -248,7 +272,7 @@ public final class OverlayUpper {
     }
 
     /** Renames a container's directory out of the way (one syscall); null when that failed. */
-    private static Path toTrash(Path dir) {
+    static Path toTrash(Path dir) {
         Path trash = dir.resolveSibling(TRASH + dir.getFileName());
         try {
             Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -279,6 +303,7 @@ public final class OverlayUpper {
                 Thread.currentThread().interrupt();
             }
             READY.values().forEach(Ready::drain);
+            ReadyRoots.drainAll();
         }, "jcontainer-upper-remover-drain"));
         return ex;
     }
@@ -306,7 +331,7 @@ public final class OverlayUpper {
         removeIfOwned(root);
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try {
             delete(dir);
         } catch (IOException e) {

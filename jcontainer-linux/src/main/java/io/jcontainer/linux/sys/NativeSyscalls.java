@@ -133,6 +133,9 @@ public final class NativeSyscalls implements Syscalls {
     private static final class Lgetxattr {
         static final MemorySegment F = symbol("lgetxattr");
     }
+    private static final class Mount {
+        static final MethodHandle H = errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    }
     private static final class Umount2 {
         static final MemorySegment F = symbol("umount2");
     }
@@ -618,6 +621,17 @@ public final class NativeSyscalls implements Syscalls {
             byte[] b = new byte[(int) n];
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, 0, (int) n);
             return b;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void mount(String source, String target, String fstype, long flags, String data) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(Ffm.CAPTURE);
+            MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
+            if ((int) Mount.H.invokeExact(cs, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(fstype), flags, options) < 0) throw new SyscallException("mount", errno(cs), target);
         } catch (Throwable t) {
             throw rethrow(t);
         }

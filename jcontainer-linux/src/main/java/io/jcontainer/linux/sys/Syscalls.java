@@ -68,6 +68,14 @@ public interface Syscalls {
     }
 
     /**
+     * mount(2) outside any container, in this JVM's own mount namespace: a root JVM's image roots
+     * mounted ahead of their starts ({@code ReadyRoots}); {@code data} the file system's options.
+     */
+    default void mount(String source, String target, String fstype, long flags, String data) {
+        throw new UnsupportedOperationException("mount");
+    }
+
+    /**
      * umount2(2) of a mount of this JVM's own outside any container (a fuse-overlayfs image root
      * a root JVM mounted); {@code flags} e.g. MNT_DETACH (2) | UMOUNT_NOFOLLOW (8).
      */

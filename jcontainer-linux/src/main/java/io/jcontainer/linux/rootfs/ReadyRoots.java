@@ -1,0 +1,306 @@
+package io.jcontainer.linux.rootfs;
+
+import io.jcontainer.Root;
+import io.jcontainer.linux.Settings;
+import io.jcontainer.linux.sys.Syscalls;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Kernel overlay roots mounted ahead of their starts, for a root JVM's throw-away image roots.
+ *
+ * <p>Mounting an overlay is the costly part of an image root's start: {@code ovl_fill_super}
+ * makes and probes inodes in the work directory (7 on this kernel), and on a busy or
+ * journal-less ext4 every new inode costs far more than the rest of a start's mounts. For an
+ * image this JVM has started twice, the remover thread keeps a few roots of it mounted in this
+ * JVM's own mount namespace — {@code <containers>/.ready-root-<pid>-<n>/{upper,work,merged}},
+ * the overlay of the image's layers under a fresh empty upper (volatile, as a throw-away upper is
+ * mounted at a start) on {@code merged} — and a start takes one and binds {@code merged} as a
+ * directory root, as docker's engines hand runc a mounted rootfs. Each root is used by one
+ * container only, its upper made for it and removed after it: nothing carries over from one
+ * container to the next.
+ *
+ * <p>Only where the container's own mount would be the same one: a root JVM (the overlay is
+ * mounted in the initial user namespace with its credentials, as the child's would be) and a
+ * container without a user namespace (that one mounts with {@code userxattr} in its namespace
+ * itself, as every rootless start does). At most {@value #IMAGES} images have roots ready; the
+ * least recently started gives its roots up.
+ *
+ * <p>Leaving nothing behind: a root carries this JVM's owner mark, so a killed JVM's roots are
+ * unmounted and removed by the next start in the store ({@link OverlayUpper#reap}, which
+ * unmounts a dead JVM's {@code merged} before the directory goes); at a normal exit the ready
+ * ones are unmounted and removed, and those of still-open containers unmounted (their
+ * directories follow at the next reap, as any open container's upper). A closed container's
+ * root is unmounted (detached: its mount namespace may still be going) and removed off the
+ * caller's thread. {@value Settings#IMAGE_ROOT_READY}{@code =0} turns it off.
+ */
+public final class ReadyRoots {
+    private ReadyRoots() {
+    }
+
+    /** How many images keep roots ready: the most recently started ones. */
+    static final int IMAGES = 4;
+    static final String PREFIX = ".ready-root-";
+    private static final long MS_NODEV = 4;
+    private static final long MS_PRIVATE = 1 << 18;
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    private record Key(Path containers, List<Path> lowers) {
+    }
+
+    /** Per image (its layers) and directory of uppers, in access order. Guarded by itself. */
+    private static final LinkedHashMap<Key, Pool> POOLS = new LinkedHashMap<>(8, 0.75f, true);
+    /** Roots taken by a container that has not been closed yet: unmounted at the JVM's exit. */
+    private static final Set<Path> IN_USE = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A mounted root for {@code o} (an owned, throw-away overlay in the usual layout
+     * {@code <containers>/<id>/{upper,work}}), or null when none is ready — the start then mounts
+     * its own as before. Either way the image's roots are topped up off the caller's thread
+     * from its second start on. The caller has checked that the JVM is root and the container
+     * has no user namespace.
+     */
+    public static Taken take(Root.Overlay o, Syscalls sys) {
+        int target = Settings.imageRootReady();
+        if (target == 0 || !o.removeWithContainer() || o.upper() == null) return null;
+        Path parent = o.upper().getParent();
+        Path containers = parent == null ? null : parent.getParent();
+        if (containers == null || !parent.equals(o.work().getParent())) return null;
+        OverlayUpper.reapOnce(containers); // a killed JVM's roots go before this one's are made
+        Key key = new Key(containers, List.copyOf(o.lowerDirs()));
+        Pool pool;
+        List<Pool> evicted = new ArrayList<>();
+        synchronized (POOLS) {
+            pool = POOLS.computeIfAbsent(key, Pool::new);
+            for (var it = POOLS.entrySet().iterator(); POOLS.size() > IMAGES && it.hasNext(); ) {
+                Map.Entry<Key, Pool> e = it.next();
+                if (e.getValue() == pool) continue;
+                evicted.add(e.getValue());
+                it.remove();
+            }
+        }
+        for (Pool p : evicted) p.retire(sys);
+        Path dir = pool.ready.poll();
+        pool.refill(target, sys);
+        if (dir == null) return null;
+        IN_USE.add(dir);
+        return new Taken(pool, dir, o.readonly(), sys);
+    }
+
+    /**
+     * A root taken by one container. At close it is unmounted and removed — or, when the caller
+     * said the container has ended for good and the container left the root untouched, mounted
+     * as it is back among the ready ones (see {@link #untouched}).
+     */
+    public static final class Taken implements ImageRoots.Prepared {
+        private final Pool pool;
+        private final Path dir;
+        private final boolean readonly;
+        private final Syscalls sys;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile java.util.function.BooleanSupplier ended = () -> false;
+
+        private Taken(Pool pool, Path dir, boolean readonly, Syscalls sys) {
+            this.pool = pool;
+            this.dir = dir;
+            this.readonly = readonly;
+            this.sys = sys;
+        }
+
+        @Override
+        public Root root() {
+            return new Root.Directory(dir.resolve("merged"), readonly);
+        }
+
+        /**
+         * {@code ended}: true at close when no process of the container can be left (it had a PID
+         * namespace of its own and its first process was seen to exit: the kernel ends every other
+         * process of the namespace before that exit completes).
+         */
+        public void whenClosed(java.util.function.BooleanSupplier ended) {
+            this.ended = ended;
+        }
+
+        @Override
+        public void close() {
+            if (!closed.compareAndSet(false, true)) return;
+            IN_USE.remove(dir);
+            if (ended.getAsBoolean() && pool.giveBack(dir)) return;
+            pool.ctimes.remove(dir);
+            release(dir, sys);
+        }
+    }
+
+    /**
+     * Whether a used root is exactly as it was mounted: its upper empty (any write, delete,
+     * chmod, xattr or rename anywhere in the root copies something up or leaves a whiteout
+     * there), the upper's own directory — the container's "/" — with the change time it was
+     * made with (a file made and removed again in "/", or a chmod, touch or xattr of "/" changes
+     * it), and overlayfs' work directory holding only what the mount made. Such a root shows the next container nothing of
+     * the last one: it is its image's layers under an empty upper, as a fresh mount.
+     */
+    static boolean untouched(Path dir, long ctime) {
+        try {
+            Path upper = dir.resolve("upper");
+            if (ctime == 0 || changeTime(upper) != ctime) return false;
+            try (var entries = Files.newDirectoryStream(upper)) {
+                if (entries.iterator().hasNext()) return false;
+            }
+            // overlayfs' scratch space for copy-ups; "incompat" is volatile's mark, made at the mount
+            try (var entries = Files.newDirectoryStream(dir.resolve("work").resolve("work"))) {
+                for (Path e : entries) if (!e.getFileName().toString().equals("incompat")) return false;
+            }
+            return changeTime(upper) == ctime; // nothing made meanwhile (the root is not in use: belt and braces)
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static long changeTime(Path p) throws IOException {
+        return ((java.nio.file.attribute.FileTime) Files.getAttribute(p, "unix:ctime", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Unmounts a root (detached) and removes its directory off the caller's thread; left for the reap when the unmount failed. */
+    private static void release(Path dir, Syscalls sys) {
+        if (!ImageRoots.unmount(dir.resolve("merged"), sys)) return; // warned; its owner mark lets the next JVM's reap retry
+        Path trash = OverlayUpper.toTrash(dir);
+        if (trash == null) OverlayUpper.deleteQuietly(dir);
+        else OverlayUpper.removeLater(trash);
+    }
+
+    /** At the JVM's exit (after the remover thread finished): ready roots go, open containers' roots are unmounted. */
+    static void drainAll() {
+        List<Pool> all;
+        synchronized (POOLS) {
+            all = new ArrayList<>(POOLS.values());
+            POOLS.clear();
+        }
+        Syscalls sys = io.jcontainer.linux.sys.NativeSyscalls.INSTANCE;
+        for (Pool p : all) {
+            p.retired = true;
+            p.drain(sys);
+        }
+        for (Path dir : IN_USE) ImageRoots.unmount(dir.resolve("merged"), sys);
+    }
+
+    /** How many roots are mounted and waiting, over all images (tests). */
+    static int readyCount() {
+        synchronized (POOLS) {
+            return POOLS.values().stream().mapToInt(p -> p.ready.size()).sum();
+        }
+    }
+
+    private static final class Pool {
+        private final Key key;
+        private final ConcurrentLinkedQueue<Path> ready = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean filling = new AtomicBoolean();
+        private final AtomicLong starts = new AtomicLong();
+        /** Given up (evicted, or the JVM exits): no more roots, the ready ones go. */
+        private volatile boolean retired;
+        /** The JVM's mount was refused once: the starts mount their own (and say why if it fails there too). */
+        private volatile boolean broken;
+        /** Each root's upper change time as mounted ({@link #untouched}). */
+        private final Map<Path, Long> ctimes = new ConcurrentHashMap<>();
+        private volatile int target = 2;
+
+        /**
+         * A root its container left untouched goes back to the ready ones: one more than the
+         * target at most (the fill topped them up while it was in use; with it back, the next
+         * start of the image mounts nothing, and neither does the fill).
+         */
+        boolean giveBack(Path dir) {
+            Long ctime = ctimes.get(dir);
+            if (retired || ctime == null || ready.size() > target || !untouched(dir, ctime)) {
+                ctimes.remove(dir);
+                return false;
+            }
+            ready.add(dir);
+            if (retired && ready.remove(dir)) { // retired meanwhile: its drain may have run already
+                ctimes.remove(dir);
+                return false;
+            }
+            return true;
+        }
+
+        Pool(Key key) {
+            this.key = key;
+        }
+
+        /**
+         * From the image's second start on (a JVM that runs it once — a CLI's {@code run} —
+         * would only mount roots to unmount them at its exit), one fill at a time.
+         */
+        void refill(int target, Syscalls sys) {
+            this.target = target;
+            if (starts.incrementAndGet() < 2 || broken || retired || ready.size() >= target || !filling.compareAndSet(false, true)) return;
+            if (!OverlayUpper.background(() -> fill(target, sys))) filling.set(false);
+        }
+
+        private void fill(int target, Syscalls sys) {
+            try {
+                while (ready.size() < target && !retired && !OverlayUpper.exiting()) ready.add(mount(sys));
+            } catch (IOException | RuntimeException e) {
+                broken = true;
+                LoggerFactory.getLogger(ReadyRoots.class).debug("jcontainer: cannot mount an image root ahead in {} (starts mount their own): {}",
+                        key.containers(), e.toString());
+            } finally {
+                filling.set(false);
+            }
+            if (retired) drain(sys); // retired while this filled
+        }
+
+        /** One root: its directories and owner mark, then the overlay on {@code merged}. */
+        private Path mount(Syscalls sys) throws IOException {
+            Path p = key.containers().resolve(PREFIX + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
+            // never the parents: a directory of uppers removed meanwhile stays removed
+            if (!OverlayUpper.mkdir(p, 0700, false)) throw new java.nio.file.FileAlreadyExistsException(p.toString());
+            boolean mounted = false;
+            try {
+                OverlayUpper.mkdir(p.resolve("upper"), 0755, false);
+                OverlayUpper.mkdir(p.resolve("work"), 0700, false);
+                OverlayUpper.mkdir(p.resolve("merged"), 0700, false);
+                Files.createFile(p.resolve(OverlayUpper.ownerMark()));
+                Root.Overlay o = new Root.Overlay(key.lowers(), p.resolve("upper"), p.resolve("work"), false, true);
+                String options = io.jcontainer.linux.plan.PlanCompiler.overlayOptions(o, false, true);
+                // mount(2) takes one page of options; longer layer lists stay with the launcher's fsconfig
+                if (options.length() >= 4000) throw new IOException("the overlay's options are " + options.length() + " bytes, more than mount(2) takes");
+                sys.mount("overlay", p.resolve("merged").toString(), "overlay", MS_NODEV, options);
+                mounted = true;
+                // private: where the host's "/" is shared, nothing mounted on it propagates (nor its unmount)
+                sys.mount("", p.resolve("merged").toString(), "", MS_PRIVATE, null);
+                ctimes.put(p, changeTime(p.resolve("upper")));
+                return p;
+            } catch (IOException | RuntimeException e) {
+                if (mounted && ImageRoots.unmount(p.resolve("merged"), sys)) mounted = false;
+                throw e;
+            } finally {
+                if (!mounted) OverlayUpper.deleteQuietly(p); // unmarked or unmounted: nothing to reap
+            }
+        }
+
+        void retire(Syscalls sys) {
+            retired = true;
+            if (!OverlayUpper.background(() -> drain(sys))) drain(sys);
+        }
+
+        void drain(Syscalls sys) {
+            for (Path p; (p = ready.poll()) != null; ) {
+                ctimes.remove(p);
+                if (ImageRoots.unmount(p.resolve("merged"), sys)) OverlayUpper.deleteQuietly(p);
+            }
+        }
+    }
+}
