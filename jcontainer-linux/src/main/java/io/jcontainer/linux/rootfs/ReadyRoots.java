@@ -92,7 +92,7 @@ public final class ReadyRoots {
             }
         }
         for (Pool p : evicted) p.retire(sys);
-        Path dir = pool.ready.poll();
+        Path dir = pool.poll(sys);
         pool.refill(target, sys);
         if (dir == null) return null;
         IN_USE.add(dir);
@@ -196,6 +196,38 @@ public final class ReadyRoots {
         for (Path dir : IN_USE) ImageRoots.unmount(dir.resolve("merged"), sys);
     }
 
+    /**
+     * Unmounts and removes the roots this JVM keeps ready in {@code containers} (a directory of
+     * uppers about to be removed — a test's or a benchmark's temporary store): a tree removal
+     * must not walk into a mounted root. Roots of containers still running are left to their close.
+     */
+    public static void release(Path containers) {
+        List<Pool> gone = new ArrayList<>();
+        synchronized (POOLS) {
+            for (var it = POOLS.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Key, Pool> e = it.next();
+                if (!e.getKey().containers().equals(containers)) continue;
+                gone.add(e.getValue());
+                it.remove();
+            }
+        }
+        Syscalls sys = io.jcontainer.linux.sys.NativeSyscalls.INSTANCE;
+        for (Pool p : gone) {
+            p.retired = true;
+            // a fill under way stops at its next root: wait for it, so nothing is mounted after this returns
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (p.filling.get() && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            p.drain(sys);
+        }
+    }
+
     /** How many roots are mounted and waiting, over all images (tests). */
     static int readyCount() {
         synchronized (POOLS) {
@@ -215,6 +247,26 @@ public final class ReadyRoots {
         /** Each root's upper change time as mounted ({@link #untouched}). */
         private final Map<Path, Long> ctimes = new ConcurrentHashMap<>();
         private volatile int target = 2;
+
+        /**
+         * The next ready root whose upper still has the change time it was mounted with (one
+         * stat: anything done through the overlay, or to the upper's "/" itself, changes it — a
+         * tree removal that walked into {@code merged}, say); others are unmounted and removed.
+         */
+        Path poll(Syscalls sys) {
+            for (Path p; (p = ready.poll()) != null; ) {
+                Long ctime = ctimes.get(p);
+                try {
+                    if (ctime != null && changeTime(p.resolve("upper")) == ctime) return p;
+                } catch (IOException | RuntimeException gone) {
+                    // removed under us: unmount what is left
+                }
+                ctimes.remove(p);
+                Path stale = p;
+                if (!OverlayUpper.background(() -> release(stale, sys))) release(stale, sys);
+            }
+            return null;
+        }
 
         /**
          * A root its container left untouched goes back to the ready ones: one more than the

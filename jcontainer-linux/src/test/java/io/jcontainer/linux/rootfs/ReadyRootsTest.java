@@ -1,0 +1,174 @@
+package io.jcontainer.linux.rootfs;
+
+import io.jcontainer.Container;
+import io.jcontainer.ContainerSpec;
+import io.jcontainer.Namespace;
+import io.jcontainer.Root;
+import io.jcontainer.linux.testing.RequiresRoot;
+import io.jcontainer.linux.testing.TestRootfs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Image roots mounted ahead ({@link ReadyRoots}): a later start runs on one; nothing written by one
+ * container is seen by the next (an untouched root is used again, a written one never); a JVM
+ * killed while it holds ready roots leaves mounts and directories that the next start in the
+ * store unmounts and removes; a JVM that exits leaves none.
+ */
+@RequiresRoot
+class ReadyRootsTest {
+    @TempDir
+    Path tmp;
+
+    @org.junit.jupiter.api.AfterEach
+    void letGo() throws Exception {
+        // this JVM's ready roots in the temporary stores: unmounted before @TempDir removes the tree
+        try (var dirs = Files.list(tmp)) {
+            for (Path d : dirs.toList()) {
+                ReadyRoots.release(d);
+                long end = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < end) { // the remover thread's last removals
+                    try (var left = Files.list(d)) {
+                        if (left.findAny().isEmpty()) break;
+                    }
+                    Thread.sleep(10);
+                }
+            }
+        }
+    }
+
+    /** An owned, throw-away overlay of the busybox root, as {@code Images.overlayRoot} describes one. */
+    static ContainerSpec spec(Path containers, String name, boolean userns, String script) {
+        Path dir = containers.resolve(name);
+        var b = Container.builder().rootfs(TestRootfs.busybox())
+                .namespaces(userns ? new Namespace[]{Namespace.PID, Namespace.MNT, Namespace.NET, Namespace.UTS, Namespace.IPC, Namespace.USER}
+                        : new Namespace[]{Namespace.PID, Namespace.MNT, Namespace.NET, Namespace.UTS, Namespace.IPC})
+                // the upper the root is on (a ready root's is .ready-root-<pid>-<n>/upper), then the script
+                .command("/bin/sh", "-c", "head -1 /proc/self/mountinfo | grep -o 'upperdir=[^,]*'; " + script);
+        return b.root(new Root.Overlay(List.of(TestRootfs.busybox()), dir.resolve("upper"), dir.resolve("work"), false, true)).build();
+    }
+
+    /** Runs the container; its output (first line: its upper). */
+    static List<String> run(ContainerSpec spec) throws Exception {
+        try (Container c = spec.start()) {
+            String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(c.waitFor().code()).as(out).isZero();
+            return out.lines().toList();
+        }
+    }
+
+    @Test
+    void noContainerSeesWhatAnotherWroteAndAnUntouchedRootIsUsedAgain() throws Exception {
+        for (boolean userns : new boolean[]{false, true}) {
+            Path containers = Files.createDirectories(tmp.resolve("containers-" + userns));
+            int n = 0;
+            run(spec(containers, "c" + n++, userns, "true"));
+            run(spec(containers, "c" + n++, userns, "true")); // the second start of the image: roots are mounted ahead
+            awaitReady(containers);
+            List<String> uppers = new ArrayList<>();
+            // each script writes something different; each next container checks none of it is there
+            String[] writes = {"echo x > /written", "mkdir /tmp/d", "rm /bin/true", "chmod 700 /", "touch /made; rm /made", "true"};
+            String check = "test ! -e /written && test ! -e /tmp/d && test -e /bin/true && test ! -e /made"
+                    + " && ls -ld / | grep -q '^drwxr-xr-x'";
+            for (String w : writes) {
+                List<String> out = run(spec(containers, "c" + n++, userns, check + " && " + w));
+                assertThat(out.getFirst()).as("a root mounted ahead").contains("/.ready-root-" + ProcessHandle.current().pid() + "-");
+                uppers.add(out.getFirst());
+                awaitReady(containers);
+            }
+            List<String> after = run(spec(containers, "c" + n++, userns, check)); // the last write ("true") left it untouched
+            uppers.add(after.getFirst());
+            assertThat(uppers.subList(0, 5)).as("a written root is never used again").doesNotHaveDuplicates();
+            for (int i = 0; i < 5; i++) assertThat(uppers.subList(i + 1, uppers.size())).doesNotContain(uppers.get(i));
+            List<String> again = new ArrayList<>();
+            for (int i = 0; i < 4; i++) again.add(run(spec(containers, "c" + n++, userns, check)).getFirst());
+            assertThat(again).as("untouched roots go back to the ready ones").hasSizeGreaterThan(new java.util.HashSet<>(again).size());
+        }
+    }
+
+    @Test
+    void aKilledJvmsReadyRootsAreUnmountedAndRemovedByTheNextStart() throws Exception {
+        Path containers = Files.createDirectories(tmp.resolve("containers"));
+        Process jvm = childJvm(containers, "hold");
+        try {
+            String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();
+            assertThat(line).as("the child JVM's ready roots").isEqualTo("ready");
+            long pid = jvm.pid();
+            assertThat(mountsUnder(containers)).as("its ready roots are mounted").isNotEmpty();
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook
+            assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(mountsUnder(containers)).as("a killed JVM leaves them mounted").isNotEmpty();
+
+            run(spec(containers, "next", false, "true")); // the next start in the store reaps them
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end && (!mountsUnder(containers).isEmpty() || !leftOf(containers, pid).isEmpty())) Thread.sleep(20);
+            assertThat(mountsUnder(containers)).as("unmounted").isEmpty();
+            assertThat(leftOf(containers, pid)).as("removed").isEmpty();
+        } finally {
+            if (jvm.isAlive()) jvm.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aJvmThatExitsLeavesNoReadyRoot() throws Exception {
+        Path containers = Files.createDirectories(tmp.resolve("containers"));
+        Process jvm = childJvm(containers, "exit");
+        String line = new BufferedReader(new InputStreamReader(jvm.getInputStream())).readLine();
+        assertThat(line).isEqualTo("ready");
+        assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(mountsUnder(containers)).isEmpty();
+        assertThat(leftOf(containers, jvm.pid())).isEmpty();
+    }
+
+    private static Process childJvm(Path containers, String mode) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                ReadyRootsTest.class.getName(), containers.toString(), mode)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** The child JVM: two starts of the image, its ready roots mounted, then "ready"; holds them ("hold") or exits ("exit"). */
+    public static void main(String[] args) throws Exception {
+        Path containers = Path.of(args[0]);
+        run(spec(containers, "a", false, "true"));
+        run(spec(containers, "b", false, "true"));
+        awaitReady(containers);
+        System.out.println("ready");
+        System.out.flush();
+        if (args[1].equals("hold")) Thread.sleep(600_000);
+    }
+
+    private static void awaitReady(Path containers) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end && mountsUnder(containers).size() < 2) Thread.sleep(5);
+        assertThat(mountsUnder(containers)).as("two roots mounted ahead").hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    /** This namespace's mount points below {@code dir}. */
+    static List<String> mountsUnder(Path dir) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = l.split(" ")[4];
+            if (mountPoint.startsWith(dir.toString() + "/")) out.add(mountPoint);
+        }
+        return out;
+    }
+
+    /** What a JVM left in the store's directory of uppers (its ready roots, its uppers and their trash). */
+    static List<String> leftOf(Path containers, long pid) throws Exception {
+        try (var l = Files.list(containers)) {
+            return l.map(p -> p.getFileName().toString()).filter(n -> n.contains("-" + pid + "-") || n.equals("a") || n.equals("b")).toList();
+        }
+    }
+}
