@@ -39,10 +39,7 @@ public interface Images extends AutoCloseable {
     static Images open(ImagesOptions options) {
         ImagesProvider named = named();
         if (named != null) return named.open(options);
-        return ServiceLoader.load(ImagesProvider.class).findFirst()
-                .orElseThrow(() -> new ImageException(
-                        "no image implementation on the class path: add io.jcontainer:jcontainer-oci"))
-                .open(options);
+        return ImagesProviders.find().open(options);
     }
 
     /** Pulls {@code reference} for the configured platform (resolving manifest lists). */
