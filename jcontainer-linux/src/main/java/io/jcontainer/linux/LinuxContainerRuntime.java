@@ -694,7 +694,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 boolean defaultIds = !spec.has(Namespace.USER) || spec.uidMap().isEmpty() && spec.gidMap().isEmpty() && !spec.unprivilegedRoot();
                 io.jcontainer.linux.rootfs.ReadyRoots.Taken ready = !Settings.refuseKernelOverlay() && defaultIds
                         && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO && sys.geteuid() == 0
-                        ? io.jcontainer.linux.rootfs.ReadyRoots.take(o, sys) : null;
+                        ? io.jcontainer.linux.rootfs.ReadyRoots.take(o, spec.etcFiles(), sys) : null;
                 if (ready != null) {
                     boolean started = false;
                     try {

@@ -56,8 +56,12 @@ public final class ReadyRoots {
     private static final long MS_NODEV = 4;
     private static final long MS_PRIVATE = 1 << 18;
     private static final AtomicLong SEQ = new AtomicLong();
+    private static final List<String> ETC_FILES = List.of("hostname", "hosts", "resolv.conf");
+    private static final java.nio.file.attribute.FileAttribute<?> FILE_MODE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
 
-    private record Key(Path containers, List<Path> lowers) {
+    /** {@code etc}: the runtime binds its /etc files in the container (their mount points are made ahead, see {@link Pool#mount}). */
+    private record Key(Path containers, List<Path> lowers, boolean etc) {
     }
 
     /** Per image (its layers) and directory of uppers, in access order. Guarded by itself. */
@@ -72,14 +76,14 @@ public final class ReadyRoots {
      * from its second start on. The caller has checked that the JVM is root and the container
      * has no user namespace.
      */
-    public static Taken take(Root.Overlay o, Syscalls sys) {
+    public static Taken take(Root.Overlay o, boolean etcFiles, Syscalls sys) {
         int target = Settings.imageRootReady();
         if (target == 0 || !o.removeWithContainer() || o.upper() == null) return null;
         Path parent = o.upper().getParent();
         Path containers = parent == null ? null : parent.getParent();
         if (containers == null || !parent.equals(o.work().getParent())) return null;
         OverlayUpper.reapOnce(containers); // a killed JVM's roots go before this one's are made
-        Key key = new Key(containers, List.copyOf(o.lowerDirs()));
+        Key key = new Key(containers, List.copyOf(o.lowerDirs()), etcFiles);
         Pool pool;
         List<Pool> evicted = new ArrayList<>();
         synchronized (POOLS) {
@@ -138,34 +142,42 @@ public final class ReadyRoots {
             if (!closed.compareAndSet(false, true)) return;
             IN_USE.remove(dir);
             if (ended.getAsBoolean() && pool.giveBack(dir)) return;
-            pool.ctimes.remove(dir);
+            pool.baselines.remove(dir);
             release(dir, sys);
         }
     }
 
     /**
-     * Whether a used root is exactly as it was mounted: its upper empty (any write, delete,
-     * chmod, xattr or rename anywhere in the root copies something up or leaves a whiteout
-     * there), the upper's own directory — the container's "/" — with the change time it was
-     * made with (a file made and removed again in "/", or a chmod, touch or xattr of "/" changes
-     * it), and overlayfs' work directory holding only what the mount made. Such a root shows the next container nothing of
-     * the last one: it is its image's layers under an empty upper, as a fresh mount.
+     * Whether a used root is exactly as it was made: every entry of its upper — normally only its
+     * own directory, the container's "/"; with the /etc mount points made ahead, also {@code etc}
+     * and those empty files — there with the change time it had then, nothing more (any write,
+     * delete, chmod, touch, xattr or rename in the root copies something up, leaves a whiteout
+     * or changes a directory it happens in), and overlayfs' work directory holding only what the
+     * mount made. Such a root is its image's layers under the upper it was mounted with: it shows
+     * the next container nothing of the last one.
      */
-    static boolean untouched(Path dir, long ctime) {
+    static boolean untouched(Path dir, Map<String, Long> baseline) {
         try {
-            Path upper = dir.resolve("upper");
-            if (ctime == 0 || changeTime(upper) != ctime) return false;
-            try (var entries = Files.newDirectoryStream(upper)) {
-                if (entries.iterator().hasNext()) return false;
-            }
+            if (baseline == null || !baseline.equals(snapshot(dir.resolve("upper")))) return false;
             // overlayfs' scratch space for copy-ups; "incompat" is volatile's mark, made at the mount
             try (var entries = Files.newDirectoryStream(dir.resolve("work").resolve("work"))) {
                 for (Path e : entries) if (!e.getFileName().toString().equals("incompat")) return false;
             }
-            return changeTime(upper) == ctime; // nothing made meanwhile (the root is not in use: belt and braces)
+            return true;
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** Each entry of an upper (relative path; "" its own directory) with its change time. */
+    static Map<String, Long> snapshot(Path upper) throws IOException {
+        Map<String, Long> out = new java.util.HashMap<>();
+        try (var walk = Files.walk(upper)) {
+            for (Path p : (Iterable<Path>) walk::iterator) out.put(upper.relativize(p).toString(), changeTime(p));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return out;
     }
 
     private static long changeTime(Path p) throws IOException {
@@ -245,7 +257,7 @@ public final class ReadyRoots {
         /** The JVM's mount was refused once: the starts mount their own (and say why if it fails there too). */
         private volatile boolean broken;
         /** Each root's upper change time as mounted ({@link #untouched}). */
-        private final Map<Path, Long> ctimes = new ConcurrentHashMap<>();
+        private final Map<Path, Map<String, Long>> baselines = new ConcurrentHashMap<>();
         private volatile int target = 2;
 
         /**
@@ -255,13 +267,13 @@ public final class ReadyRoots {
          */
         Path poll(Syscalls sys) {
             for (Path p; (p = ready.poll()) != null; ) {
-                Long ctime = ctimes.get(p);
+                Map<String, Long> baseline = baselines.get(p);
                 try {
-                    if (ctime != null && changeTime(p.resolve("upper")) == ctime) return p;
+                    if (baseline != null && baseline.equals(snapshot(p.resolve("upper")))) return p;
                 } catch (IOException | RuntimeException gone) {
                     // removed under us: unmount what is left
                 }
-                ctimes.remove(p);
+                baselines.remove(p);
                 Path stale = p;
                 if (!OverlayUpper.background(() -> release(stale, sys))) release(stale, sys);
             }
@@ -274,14 +286,14 @@ public final class ReadyRoots {
          * start of the image mounts nothing, and neither does the fill).
          */
         boolean giveBack(Path dir) {
-            Long ctime = ctimes.get(dir);
-            if (retired || ctime == null || ready.size() > target || !untouched(dir, ctime)) {
-                ctimes.remove(dir);
+            Map<String, Long> baseline = baselines.get(dir);
+            if (retired || baseline == null || ready.size() > target || !untouched(dir, baseline)) {
+                baselines.remove(dir);
                 return false;
             }
             ready.add(dir);
             if (retired && ready.remove(dir)) { // retired meanwhile: its drain may have run already
-                ctimes.remove(dir);
+                baselines.remove(dir);
                 return false;
             }
             return true;
@@ -333,13 +345,31 @@ public final class ReadyRoots {
                 mounted = true;
                 // private: where the host's "/" is shared, nothing mounted on it propagates (nor its unmount)
                 sys.mount("", p.resolve("merged").toString(), "", MS_PRIVATE, null);
-                ctimes.put(p, changeTime(p.resolve("upper")));
+                if (key.etc()) etcMountPoints(p.resolve("merged"));
+                baselines.put(p, snapshot(p.resolve("upper")));
                 return p;
             } catch (IOException | RuntimeException e) {
                 if (mounted && ImageRoots.unmount(p.resolve("merged"), sys)) mounted = false;
                 throw e;
             } finally {
                 if (!mounted) OverlayUpper.deleteQuietly(p); // unmarked or unmounted: nothing to reap
+            }
+        }
+
+        /**
+         * The mount points of the runtime's /etc files ({@code EtcFiles}: hostname, hosts,
+         * resolv.conf), made as empty files where the image has none — what a start makes in its
+         * root anyway (as docker's init layer holds them), made here so that a container that
+         * writes nothing leaves its root untouched and the root can serve the next one. Only for
+         * containers that get those files bound (the pool's key says so).
+         */
+        private static void etcMountPoints(Path merged) throws IOException {
+            Path etc = merged.resolve("etc");
+            if (!Files.exists(etc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) OverlayUpper.mkdir(etc, 0755, false);
+            if (!Files.isDirectory(etc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return; // a symlink or a file: the start decides, as before
+            for (String f : ETC_FILES) {
+                Path t = etc.resolve(f);
+                if (!Files.exists(t, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createFile(t, FILE_MODE);
             }
         }
 
@@ -350,7 +380,7 @@ public final class ReadyRoots {
 
         void drain(Syscalls sys) {
             for (Path p; (p = ready.poll()) != null; ) {
-                ctimes.remove(p);
+                baselines.remove(p);
                 if (ImageRoots.unmount(p.resolve("merged"), sys)) OverlayUpper.deleteQuietly(p);
             }
         }

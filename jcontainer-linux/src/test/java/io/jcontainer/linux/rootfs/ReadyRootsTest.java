@@ -50,12 +50,17 @@ class ReadyRootsTest {
 
     /** An owned, throw-away overlay of the busybox root, as {@code Images.overlayRoot} describes one. */
     static ContainerSpec spec(Path containers, String name, boolean userns, String script) {
+        return spec(containers, name, userns, false, script);
+    }
+
+    static ContainerSpec spec(Path containers, String name, boolean userns, boolean etcFiles, String script) {
         Path dir = containers.resolve(name);
         var b = Container.builder().rootfs(TestRootfs.busybox())
                 .namespaces(userns ? new Namespace[]{Namespace.PID, Namespace.MNT, Namespace.NET, Namespace.UTS, Namespace.IPC, Namespace.USER}
                         : new Namespace[]{Namespace.PID, Namespace.MNT, Namespace.NET, Namespace.UTS, Namespace.IPC})
                 // the upper the root is on (a ready root's is .ready-root-<pid>-<n>/upper), then the script
-                .command("/bin/sh", "-c", "head -1 /proc/self/mountinfo | grep -o 'upperdir=[^,]*'; " + script);
+                .command("/bin/sh", "-c", "head -1 /proc/self/mountinfo | grep -o 'upperdir=[^,]*'; " + script)
+                .etcFiles(etcFiles);
         return b.root(new Root.Overlay(List.of(TestRootfs.busybox()), dir.resolve("upper"), dir.resolve("work"), false, true)).build();
     }
 
@@ -70,29 +75,33 @@ class ReadyRootsTest {
 
     @Test
     void noContainerSeesWhatAnotherWroteAndAnUntouchedRootIsUsedAgain() throws Exception {
-        for (boolean userns : new boolean[]{false, true}) {
-            Path containers = Files.createDirectories(tmp.resolve("containers-" + userns));
+        // plain; in a user namespace; with the runtime's /etc files (their mount points made ahead in the root)
+        for (int mode = 0; mode < 3; mode++) {
+            boolean userns = mode == 1, etc = mode == 2;
+            Path containers = Files.createDirectories(tmp.resolve("containers-" + mode));
             int n = 0;
-            run(spec(containers, "c" + n++, userns, "true"));
-            run(spec(containers, "c" + n++, userns, "true")); // the second start of the image: roots are mounted ahead
+            run(spec(containers, "c" + n++, userns, etc, "true"));
+            run(spec(containers, "c" + n++, userns, etc, "true")); // the second start of the image: roots are mounted ahead
             awaitReady(containers);
             List<String> uppers = new ArrayList<>();
             // each script writes something different; each next container checks none of it is there
-            String[] writes = {"echo x > /written", "mkdir /tmp/d", "rm /bin/true", "chmod 700 /", "touch /made; rm /made", "true"};
+            String[] writes = {"echo x > /written", "mkdir /tmp/d", "rm /bin/true", "chmod 700 /", "touch /made; rm /made",
+                    "echo intruder:x:7:7::/:/bin/sh >> /etc/passwd", "true"};
             String check = "test ! -e /written && test ! -e /tmp/d && test -e /bin/true && test ! -e /made"
-                    + " && ls -ld / | grep -q '^drwxr-xr-x'";
+                    + " && ls -ld / | grep -q '^drwxr-xr-x' && ! grep -q intruder /etc/passwd"
+                    + (etc ? " && test \"$(cat /etc/hostname)\" = \"$(hostname)\"" : "");
             for (String w : writes) {
-                List<String> out = run(spec(containers, "c" + n++, userns, check + " && " + w));
+                List<String> out = run(spec(containers, "c" + n++, userns, etc, check + " && " + w));
                 assertThat(out.getFirst()).as("a root mounted ahead").contains("/.ready-root-" + ProcessHandle.current().pid() + "-");
                 uppers.add(out.getFirst());
                 awaitReady(containers);
             }
-            List<String> after = run(spec(containers, "c" + n++, userns, check)); // the last write ("true") left it untouched
+            List<String> after = run(spec(containers, "c" + n++, userns, etc, check)); // the last write ("true") left it untouched
             uppers.add(after.getFirst());
-            assertThat(uppers.subList(0, 5)).as("a written root is never used again").doesNotHaveDuplicates();
-            for (int i = 0; i < 5; i++) assertThat(uppers.subList(i + 1, uppers.size())).doesNotContain(uppers.get(i));
+            assertThat(uppers.subList(0, 6)).as("a written root is never used again").doesNotHaveDuplicates();
+            for (int i = 0; i < 6; i++) assertThat(uppers.subList(i + 1, uppers.size())).doesNotContain(uppers.get(i));
             List<String> again = new ArrayList<>();
-            for (int i = 0; i < 4; i++) again.add(run(spec(containers, "c" + n++, userns, check)).getFirst());
+            for (int i = 0; i < 4; i++) again.add(run(spec(containers, "c" + n++, userns, etc, check)).getFirst());
             assertThat(again).as("untouched roots go back to the ready ones").hasSizeGreaterThan(new java.util.HashSet<>(again).size());
         }
     }
