@@ -74,7 +74,8 @@ public final class ReadyRoots {
      * {@code <containers>/<id>/{upper,work}}), or null when none is ready — the start then mounts
      * its own as before. Either way the image's roots are topped up off the caller's thread
      * from its second start on. The caller has checked that the JVM is root and the container
-     * has no user namespace.
+     * has no user namespace or one with the default maps; {@code etcFiles}: the start binds the
+     * runtime's /etc files (their mount points are made in the roots ahead).
      */
     public static Taken take(Root.Overlay o, boolean etcFiles, Syscalls sys) {
         int target = Settings.imageRootReady();
