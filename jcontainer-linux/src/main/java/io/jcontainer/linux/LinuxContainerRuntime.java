@@ -691,9 +691,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 // start's path. A root JVM only, and a user namespace only with the default maps
                 // (container root = host root, as without one); other maps (and every rootless
                 // start) mount their own in the container's namespace with userxattr, as before.
+                boolean rootJvm = sys.geteuid() == 0;
+                if (rootJvm) io.jcontainer.linux.rootfs.ReadyRoots.reapMounts(host().runtimeDir()); // a killed JVM's, once
                 boolean defaultIds = !spec.has(Namespace.USER) || spec.uidMap().isEmpty() && spec.gidMap().isEmpty() && !spec.unprivilegedRoot();
                 io.jcontainer.linux.rootfs.ReadyRoots.Taken ready = !Settings.refuseKernelOverlay() && defaultIds
-                        && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO && sys.geteuid() == 0
+                        && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO && rootJvm
                         ? io.jcontainer.linux.rootfs.ReadyRoots.take(o, spec.etcFiles(), sys) : null;
                 if (ready != null) {
                     boolean started = false;

@@ -261,7 +261,7 @@ public final class OverlayUpper {
         }
     }
 
-    private static boolean ownerAlive(String mark) {
+    static boolean ownerAlive(String mark) {
         String[] p = mark.split("-");
         try {
             long pid = Long.parseLong(p[1]), start = Long.parseLong(p[2]);

@@ -79,11 +79,12 @@ public final class ReadyRoots {
      */
     public static Taken take(Root.Overlay o, boolean etcFiles, Syscalls sys) {
         int target = Settings.imageRootReady();
-        if (target == 0 || !o.removeWithContainer() || o.upper() == null) return null;
+        if (target == 0 || mounts == null || !o.removeWithContainer() || o.upper() == null) return null;
         Path parent = o.upper().getParent();
         Path containers = parent == null ? null : parent.getParent();
         if (containers == null || !parent.equals(o.work().getParent())) return null;
         OverlayUpper.reapOnce(containers); // a killed JVM's roots go before this one's are made
+        if (SWEPT.add(containers)) sweepMounts();
         Key key = new Key(containers, List.copyOf(o.lowerDirs()), etcFiles);
         Pool pool;
         List<Pool> evicted = new ArrayList<>();
@@ -126,7 +127,7 @@ public final class ReadyRoots {
 
         @Override
         public Root root() {
-            return new Root.Directory(dir.resolve("merged"), readonly);
+            return new Root.Directory(merged(dir), readonly);
         }
 
         /**
@@ -186,9 +187,83 @@ public final class ReadyRoots {
                 .to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Where ready roots are mounted: {@code <runtime dir>/ready-roots/<pid>-<start>-<n>} (root:
+     * /run/jcontainer), outside the image store, so that removing a store (a test's temporary
+     * one) never walks into a mounted root: it only unlinks the empty upper and work directories
+     * under it, after which that root is never handed out ({@link Pool#poll}) and is unmounted.
+     */
+    private static volatile Path mounts;
+    /** A ready root's directory of uppers → its mount point. */
+    private static final Map<Path, Path> MERGED = new ConcurrentHashMap<>();
+    private static final String OWNER = ProcessHandle.current().pid() + "-"
+            + ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    private static final AtomicBoolean MOUNTS_REAPED = new AtomicBoolean();
+
+    private static Path merged(Path dir) {
+        return MERGED.getOrDefault(dir, dir.resolve("merged"));
+    }
+
+    private static Path mountPoint(Path dir) throws IOException {
+        Path base = mounts;
+        if (base == null) throw new IOException("no runtime directory for ready roots");
+        Files.createDirectories(base);
+        Path mp = base.resolve(OWNER + "-" + SEQ.incrementAndGet());
+        OverlayUpper.mkdir(mp, 0700, false);
+        MERGED.put(dir, mp);
+        return mp;
+    }
+
+    private static void forget(Path dir) {
+        Path mp = MERGED.remove(dir);
+        if (mp != null) {
+            try {
+                Files.deleteIfExists(mp);
+            } catch (IOException busy) {
+                // still mounted (a failed unmount was warned about): the next JVM's reap retries
+            }
+        }
+    }
+
+    /** Unmounts a root (detached) and removes its mount point; true when nothing is mounted there any more. */
+    private static boolean unmount(Path dir, Syscalls sys) {
+        if (!ImageRoots.unmount(merged(dir), sys)) return false;
+        forget(dir);
+        return true;
+    }
+
+    /**
+     * Once per JVM, at a root JVM's first image-root start, and again at the first start in each
+     * directory of uppers (with that store's reap of a killed JVM's uppers): the mount points of ready roots
+     * whose JVM is gone (killed: its exit would have unmounted them) are unmounted and removed.
+     * Their uppers, in the store, carry the owner mark and go with the store's reap.
+     */
+    public static void reapMounts(Path runtimeDir) {
+        mounts = runtimeDir.resolve("ready-roots");
+        if (MOUNTS_REAPED.compareAndSet(false, true)) sweepMounts();
+    }
+
+    /** Directories of uppers whose first start in this JVM swept the dead JVMs' mounts (with the store's reap). */
+    private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
+
+    private static void sweepMounts() {
+        Path base = mounts;
+        if (base == null || !Files.isDirectory(base)) return;
+        Syscalls sys = io.jcontainer.linux.sys.NativeSyscalls.INSTANCE;
+        try (var entries = Files.newDirectoryStream(base)) {
+            for (Path mp : entries) {
+                String[] f = mp.getFileName().toString().split("-");
+                if (f.length != 3 || OverlayUpper.ownerAlive(".owner-" + f[0] + "-" + f[1])) continue;
+                if (ImageRoots.unmount(mp, sys)) Files.deleteIfExists(mp);
+            }
+        } catch (IOException e) {
+            LoggerFactory.getLogger(ReadyRoots.class).debug("jcontainer: cannot sweep {}: {}", base, e.toString());
+        }
+    }
+
     /** Unmounts a root (detached) and removes its directory off the caller's thread; left for the reap when the unmount failed. */
     private static void release(Path dir, Syscalls sys) {
-        if (!ImageRoots.unmount(dir.resolve("merged"), sys)) return; // warned; its owner mark lets the next JVM's reap retry
+        if (!unmount(dir, sys)) return; // warned; the next JVM's reap retries
         Path trash = OverlayUpper.toTrash(dir);
         if (trash == null) OverlayUpper.deleteQuietly(dir);
         else OverlayUpper.removeLater(trash);
@@ -206,7 +281,7 @@ public final class ReadyRoots {
             p.retired = true;
             p.drain(sys);
         }
-        for (Path dir : IN_USE) ImageRoots.unmount(dir.resolve("merged"), sys);
+        for (Path dir : IN_USE) unmount(dir, sys);
     }
 
     /**
@@ -336,24 +411,27 @@ public final class ReadyRoots {
             try {
                 OverlayUpper.mkdir(p.resolve("upper"), 0755, false);
                 OverlayUpper.mkdir(p.resolve("work"), 0700, false);
-                OverlayUpper.mkdir(p.resolve("merged"), 0700, false);
+                Path mp = mountPoint(p);
                 Files.createFile(p.resolve(OverlayUpper.ownerMark()));
                 Root.Overlay o = new Root.Overlay(key.lowers(), p.resolve("upper"), p.resolve("work"), false, true);
                 String options = io.jcontainer.linux.plan.PlanCompiler.overlayOptions(o, false, true);
                 // mount(2) takes one page of options; longer layer lists stay with the launcher's fsconfig
                 if (options.length() >= 4000) throw new IOException("the overlay's options are " + options.length() + " bytes, more than mount(2) takes");
-                sys.mount("overlay", p.resolve("merged").toString(), "overlay", MS_NODEV, options);
+                sys.mount("overlay", mp.toString(), "overlay", MS_NODEV, options);
                 mounted = true;
                 // private: where the host's "/" is shared, nothing mounted on it propagates (nor its unmount)
-                sys.mount("", p.resolve("merged").toString(), "", MS_PRIVATE, null);
-                if (key.etc()) etcMountPoints(p.resolve("merged"));
+                sys.mount("", mp.toString(), "", MS_PRIVATE, null);
+                if (key.etc()) etcMountPoints(mp);
                 baselines.put(p, snapshot(p.resolve("upper")));
                 return p;
             } catch (IOException | RuntimeException e) {
-                if (mounted && ImageRoots.unmount(p.resolve("merged"), sys)) mounted = false;
+                if (mounted && unmount(p, sys)) mounted = false;
                 throw e;
             } finally {
-                if (!mounted) OverlayUpper.deleteQuietly(p); // unmarked or unmounted: nothing to reap
+                if (!mounted) { // unmarked or unmounted: nothing to reap
+                    forget(p);
+                    OverlayUpper.deleteQuietly(p);
+                }
             }
         }
 
@@ -382,7 +460,7 @@ public final class ReadyRoots {
         void drain(Syscalls sys) {
             for (Path p; (p = ready.poll()) != null; ) {
                 baselines.remove(p);
-                if (ImageRoots.unmount(p.resolve("merged"), sys)) OverlayUpper.deleteQuietly(p);
+                if (unmount(p, sys)) OverlayUpper.deleteQuietly(p);
             }
         }
     }

@@ -130,6 +130,27 @@ class ReadyRootsTest {
     }
 
     @Test
+    void aStoreRemovedUnderReadyRootsIsRemovedAndItsRootsAreNeverUsed() throws Exception {
+        Path containers = Files.createDirectories(tmp.resolve("removed/containers"));
+        run(spec(containers, "a", false, "true"));
+        run(spec(containers, "b", false, "true"));
+        awaitReady(containers);
+        // what a test's @TempDir does with a temporary store: the mounts are elsewhere, so this works
+        try (var walk = Files.walk(tmp.resolve("removed"))) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isReadable(p)) p.toFile().setReadable(true);
+                Files.deleteIfExists(p);
+            }
+        }
+        assertThat(tmp.resolve("removed")).doesNotExist();
+        Files.createDirectories(containers);
+        List<String> out = run(spec(containers, "c", false, "test ! -e /written"));
+        assertThat(out.getFirst()).as("no root of the removed store").doesNotContain(".ready-root-");
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end && mountsUnder(containers).size() > 2) Thread.sleep(10);
+    }
+
+    @Test
     void aJvmThatExitsLeavesNoReadyRoot() throws Exception {
         Path containers = Files.createDirectories(tmp.resolve("containers"));
         Process jvm = childJvm(containers, "exit");
@@ -164,12 +185,11 @@ class ReadyRootsTest {
         assertThat(mountsUnder(containers)).as("two roots mounted ahead").hasSizeGreaterThanOrEqualTo(2);
     }
 
-    /** This namespace's mount points below {@code dir}. */
+    /** This namespace's mounts of ready roots whose uppers are below {@code dir} (mounted in the runtime directory). */
     static List<String> mountsUnder(Path dir) throws Exception {
         List<String> out = new ArrayList<>();
         for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String mountPoint = l.split(" ")[4];
-            if (mountPoint.startsWith(dir.toString() + "/")) out.add(mountPoint);
+            if (l.contains("upperdir=" + dir + "/") || l.split(" ")[4].startsWith(dir + "/")) out.add(l.split(" ")[4]);
         }
         return out;
     }
