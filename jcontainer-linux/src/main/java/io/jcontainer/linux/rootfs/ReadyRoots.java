@@ -207,9 +207,16 @@ public final class ReadyRoots {
     private static Path mountPoint(Path dir) throws IOException {
         Path base = mounts;
         if (base == null) throw new IOException("no runtime directory for ready roots");
-        Files.createDirectories(base);
         Path mp = base.resolve(OWNER + "-" + SEQ.incrementAndGet());
-        OverlayUpper.mkdir(mp, 0700, false);
+        for (int i = 0; ; i++) {
+            try {
+                OverlayUpper.mkdir(mp, 0700, false);
+                break;
+            } catch (java.nio.file.NoSuchFileException none) { // the directory goes when its last root does (below)
+                if (i == 3) throw none;
+                Files.createDirectories(base);
+            }
+        }
         MERGED.put(dir, mp);
         return mp;
     }
@@ -219,9 +226,19 @@ public final class ReadyRoots {
         if (mp != null) {
             try {
                 Files.deleteIfExists(mp);
+                removeIfEmpty(mp.getParent());
             } catch (IOException busy) {
                 // still mounted (a failed unmount was warned about): the next JVM's reap retries
             }
+        }
+    }
+
+    /** The runtime directory keeps no empty ready-roots directory: nothing is left when no root is ready. */
+    private static void removeIfEmpty(Path base) {
+        try {
+            Files.deleteIfExists(base);
+        } catch (IOException notEmpty) {
+            // another root is ready, or being made
         }
     }
 
@@ -256,6 +273,7 @@ public final class ReadyRoots {
                 if (f.length != 3 || OverlayUpper.ownerAlive(".owner-" + f[0] + "-" + f[1])) continue;
                 if (ImageRoots.unmount(mp, sys)) Files.deleteIfExists(mp);
             }
+            removeIfEmpty(base);
         } catch (IOException e) {
             LoggerFactory.getLogger(ReadyRoots.class).debug("jcontainer: cannot sweep {}: {}", base, e.toString());
         }
