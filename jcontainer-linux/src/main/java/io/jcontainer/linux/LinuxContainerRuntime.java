@@ -694,8 +694,10 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 boolean rootJvm = sys.geteuid() == 0;
                 if (rootJvm) io.jcontainer.linux.rootfs.ReadyRoots.reapMounts(host().runtimeDir()); // a killed JVM's, once
                 boolean defaultIds = !spec.has(Namespace.USER) || spec.uidMap().isEmpty() && spec.gidMap().isEmpty() && !spec.unprivilegedRoot();
-                io.jcontainer.linux.rootfs.ReadyRoots.Taken ready = !Settings.refuseKernelOverlay() && defaultIds
-                        && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO && rootJvm
+                // an attached, unnamed container only: a recorded one's root outlives this JVM
+                boolean throwAway = !restart && !spec.detached() && spec.name() == null
+                        && spec.restartPolicy().mode() == io.jcontainer.RestartPolicy.Mode.NO;
+                io.jcontainer.linux.rootfs.ReadyRoots.Taken ready = !Settings.refuseKernelOverlay() && defaultIds && throwAway && rootJvm
                         ? io.jcontainer.linux.rootfs.ReadyRoots.take(o, spec.etcFiles(), sys) : null;
                 if (ready != null) {
                     boolean started = false;

@@ -139,6 +139,12 @@ public final class ReadyRoots {
             this.ended = ended;
         }
 
+        /** Never asked: a ready root serves an attached container only (its handle's close ends it). */
+        @Override
+        public void adopt() {
+            throw new IllegalStateException("a ready root belongs to an attached container");
+        }
+
         @Override
         public void close() {
             if (!closed.compareAndSet(false, true)) return;

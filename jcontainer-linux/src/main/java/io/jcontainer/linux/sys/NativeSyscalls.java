@@ -134,7 +134,7 @@ public final class NativeSyscalls implements Syscalls {
         static final MemorySegment F = symbol("lgetxattr");
     }
     private static final class Mount {
-        static final MethodHandle H = errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+        static final MemorySegment F = symbol("mount");
     }
     private static final class Umount2 {
         static final MemorySegment F = symbol("umount2");
@@ -630,8 +630,9 @@ public final class NativeSyscalls implements Syscalls {
     public void mount(String source, String target, String fstype, long flags, String data) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(Ffm.CAPTURE);
-            MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
-            if ((int) Mount.H.invokeExact(cs, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(fstype), flags, options) < 0) throw new SyscallException("mount", errno(cs), target);
+            long options = data == null ? 0 : a.allocateFrom(data).address();
+            if ((int) call(Mount.F, cs, a.allocateFrom(source).address(), a.allocateFrom(target).address(), a.allocateFrom(fstype).address(),
+                    flags, options) < 0) throw new SyscallException("mount", errno(cs), target);
         } catch (Throwable t) {
             throw rethrow(t);
         }
