@@ -138,6 +138,14 @@ class ReadyRootsTest {
         run(spec(containers, "a", false, "true"));
         run(spec(containers, "b", false, "true"));
         awaitReady(containers);
+        // the remover thread's removal of a's and b's uppers first: the walk below must not race it
+        long settle = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < settle) {
+            try (var left = Files.list(containers)) {
+                if (left.allMatch(p -> p.getFileName().toString().startsWith(".ready-"))) break;
+            }
+            Thread.sleep(10);
+        }
         // what a test's @TempDir does with a temporary store: the mounts are elsewhere, so this works
         try (var walk = Files.walk(tmp.resolve("removed"))) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
