@@ -162,6 +162,36 @@ public final class DockerfileBuilder {
             listener.warning(m);
         }
 
+        private String defaultNetwork;
+
+        /**
+         * The network a RUN step gets: its own {@code --network=none} always; {@code host} only
+         * with the build's {@code network.host} entitlement (a Dockerfile must not widen what the
+         * one who builds it chose); otherwise the build's network, where docker's {@code default}
+         * is the default bridge as root, pasta (or slirp4netns) as an ordinary user — the runtime
+         * picks it for {@code bridge} — and loopback only, said once, where neither exists.
+         */
+        String stepNetwork(Instruction.Run r) {
+            String flag = r.network() == null ? BuildOptions.NETWORK_DEFAULT : r.network();
+            if (flag.equals(BuildOptions.NETWORK_NONE)) return BuildOptions.NETWORK_NONE;
+            if (flag.equals(BuildOptions.NETWORK_HOST)) {
+                if (options.allowHostNetwork() || options.network().equals(BuildOptions.NETWORK_HOST)) return BuildOptions.NETWORK_HOST;
+                throw r.loc().error("RUN --network=host needs the network.host entitlement, which this build was not given"
+                        + " (build --allow network.host; BuildOptions.withAllowHostNetwork(true))");
+            }
+            if (!options.network().equals(BuildOptions.NETWORK_DEFAULT)) return options.network();
+            synchronized (this) {
+                if (defaultNetwork == null) {
+                    if (processIds()[0] == 0 || networkHelperInstalled()) defaultNetwork = "bridge";
+                    else {
+                        defaultNetwork = BuildOptions.NETWORK_NONE;
+                        warn("no pasta or slirp4netns (apt-get install passt, or slirp4netns): RUN steps get loopback only");
+                    }
+                }
+                return defaultNetwork;
+            }
+        }
+
         String commit(StageState s) {
             int id = stepIds.incrementAndGet();
             long t0 = System.nanoTime();
@@ -589,6 +619,7 @@ public final class DockerfileBuilder {
                     display = "RUN " + (r.command().shellForm() ? r.command().args().getFirst() : JSON.writeValueAsString(r.command().args()));
                 }
                 Map<String, String> args = scope.runArgs();
+                String network = stepNetwork(r);
                 CacheKey k = CacheKey.of("RUN").add(key).add("argv", argv).add("args", args)
                         .add("network", String.valueOf(r.network())).add("user", cfg().path("User").asText(""))
                         .add("workdir", workdir()).add("env", env());
@@ -718,7 +749,7 @@ public final class DockerfileBuilder {
                             for (String name : lockedCaches) held.add(cache.lock(name));
                             try {
                                 code = runner.run(new StepRunner.Step(root, runArgv, envList(), workdir(), cfg().path("User").asText(""),
-                                        r.network() == null ? "default" : r.network(), binds, tmpfs), (line, isErr) -> {
+                                        network, binds, tmpfs), (line, isErr) -> {
                                     synchronized (last) {
                                         if (last.size() == LAST_LINES) last.removeFirst();
                                         last.addLast(line);
@@ -965,6 +996,14 @@ public final class DockerfileBuilder {
                     + " namespace maps only this user's own id (to root); other users need its /etc/subuid ranges mapped and translated"
                     + " back into the layer. Run the step as root (USER root before it), or build as root");
         return List.of(List.of(new io.jcontainer.IdMap(0, me[0], 1)), List.of(new io.jcontainer.IdMap(0, me[1], 1)));
+    }
+
+    /** Whether pasta or slirp4netns is installed where the runtime looks for them (never $PATH). */
+    static boolean networkHelperInstalled() {
+        for (String d : List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"))
+            for (String helper : List.of("pasta", "slirp4netns"))
+                if (Files.isExecutable(Path.of(d, helper))) return true;
+        return false;
     }
 
     /** This process's effective uid and gid: the owner of /proc/self. */

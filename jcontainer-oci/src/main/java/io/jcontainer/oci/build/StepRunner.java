@@ -21,8 +21,10 @@ public interface StepRunner {
     }
 
     /**
-     * @param network {@code default} and {@code none}: a network namespace of its own (loopback
-     *                only); {@code host}: the host's network
+     * @param network {@code none}: a network namespace of its own (loopback only); {@code host}:
+     *                the host's network; anything else a network's name ({@code bridge}: the
+     *                default one, through pasta for an ordinary user), as the builder resolved
+     *                the step's {@code --network} and the build's
      */
     record Step(Root root, List<String> argv, List<String> env, String workdir, String user, String network,
                 List<Bind> binds, List<String> tmpfs) {
