@@ -57,6 +57,15 @@ public interface ContainerRuntime {
         throw new io.jcontainer.lifecycle.Containers.NotSupportedYetException("reading an overlay's changes is not implemented by " + getClass().getName());
     }
 
+    /**
+     * Gets ready to start containers soon: what a first start does before its own work (loading
+     * the launcher, checking the host, compiling docker's default filters) is done now, on the
+     * caller's thread — e.g. a build's, while its base image is pulled. Optional, idempotent and
+     * quiet: a start does all of it itself and reports what fails.
+     */
+    default void prepare() {
+    }
+
     /** The runtime on the class path, loaded once. */
     static ContainerRuntime get() {
         return Holder.INSTANCE;

@@ -50,6 +50,11 @@ public final class ContainerStepRunner implements StepRunner {
     }
 
     @Override
+    public void prepare() {
+        io.jcontainer.spi.ContainerRuntime.get().prepare();
+    }
+
+    @Override
     public boolean overlays() {
         return true;
     }

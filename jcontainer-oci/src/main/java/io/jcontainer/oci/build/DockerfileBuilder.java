@@ -81,6 +81,9 @@ public final class DockerfileBuilder {
         };
     }
 
+    /** Off ({@code -Djcontainer.build.prepare=false}) only to measure what it saves. */
+    private static final boolean PREPARE = !"false".equals(System.getProperty("jcontainer.build.prepare"));
+
     public BuildResult build(BuildContext context, BuildOptions options, BuildListener listener) {
         return new Job(context, options, listener).build();
     }
@@ -130,6 +133,10 @@ public final class DockerfileBuilder {
                 expander = new Expander(dockerfile, options.buildArgs(), builtins);
                 BuildGraph graph = new BuildGraph(dockerfile, expander, options.target());
                 multiStage = dockerfile.stages().size() > 1;
+                // the first RUN's container start has work of its own (the launcher, the start
+                // path's classes and filters): done meanwhile, while the base image is pulled
+                if (PREPARE && dockerfile.stages().stream().anyMatch(s -> s.instructions().stream().anyMatch(i -> i instanceof Instruction.Run)))
+                    Thread.ofPlatform().daemon().name("jcontainer-build-prepare").start(runner::prepare);
                 graph.run(pool, stage -> {
                     StageState st = new StageState(stage);
                     stages.put(stage.index(), st);

@@ -44,6 +44,13 @@ public interface StepRunner {
     /** Runs the step to its end and returns its exit code (128 + n for a signal). */
     int run(Step step, Output output) throws InterruptedException;
 
+    /**
+     * Gets ready for the first step (see {@code ContainerRuntime.prepare}): called on a thread of
+     * its own when a build with RUN steps starts, so that it overlaps the base image's pull.
+     */
+    default void prepare() {
+    }
+
     /** Whether {@link #writeChanges} works: RUN steps then go over an overlay. */
     default boolean overlays() {
         return false;
