@@ -57,7 +57,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * committed and tagged only once every stage succeeded: a failing build tags nothing.
  */
 public final class DockerfileBuilder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made at first use (see {@link #warmJson}), not with the class. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int LAST_LINES = 20;
@@ -112,6 +115,10 @@ public final class DockerfileBuilder {
         }
 
         BuildResult build() {
+            // Jackson's first use in a fresh JVM is tens of ms of class initialisation: done
+            // meanwhile, while the Dockerfile is read and the base image's pull starts, not when
+            // its manifest arrives
+            if (PREPARE) Thread.ofPlatform().daemon().name("jcontainer-build-json").start(DockerfileBuilder::warmJson);
             ExecutorService pool = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("jcontainer-build-", 0).daemon().factory());
             try {
                 int load = stepIds.incrementAndGet();
@@ -220,7 +227,7 @@ public final class DockerfileBuilder {
             config.put("created", s.lastCreated);
             byte[] bytes;
             try {
-                bytes = JSON.writeValueAsBytes(config);
+                bytes = Mapper.JSON.writeValueAsBytes(config);
             } catch (IOException e) {
                 throw new BuildException("cannot write the image config: " + e.getMessage(), e);
             }
@@ -623,7 +630,7 @@ public final class DockerfileBuilder {
                     display = "RUN " + cmdline;
                 } else {
                     argv = command(r.command());
-                    display = "RUN " + (r.command().shellForm() ? r.command().args().getFirst() : JSON.writeValueAsString(r.command().args()));
+                    display = "RUN " + (r.command().shellForm() ? r.command().args().getFirst() : Mapper.JSON.writeValueAsString(r.command().args()));
                 }
                 Map<String, String> args = scope.runArgs();
                 String network = stepNetwork(r);
@@ -1003,6 +1010,16 @@ public final class DockerfileBuilder {
                     + " namespace maps only this user's own id (to root); other users need its /etc/subuid ranges mapped and translated"
                     + " back into the layer. Run the step as root (USER root before it), or build as root");
         return List.of(List.of(new io.jcontainer.IdMap(0, me[0], 1)), List.of(new io.jcontainer.IdMap(0, me[1], 1)));
+    }
+
+    /** Initialises Jackson: the builder's mapper and the store's (manifests, configs), a parse and a write. */
+    static void warmJson() {
+        try {
+            io.jcontainer.oci.Json.parse("{\"a\":[1.5,\"b\",true,null]}".getBytes(StandardCharsets.UTF_8), "warm-up");
+            Mapper.JSON.writeValueAsBytes(NODES.objectNode().put("a", "b"));
+        } catch (IOException | RuntimeException ignored) {
+            // a warm-up only: the real use reports
+        }
     }
 
     /** Whether pasta or slirp4netns is installed where the runtime looks for them (never $PATH). */
