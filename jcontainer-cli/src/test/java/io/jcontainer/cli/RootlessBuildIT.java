@@ -112,6 +112,31 @@ class RootlessBuildIT {
         assertThat(layerOwners()).containsEntry("committed", "0:0");
     }
 
+    /**
+     * An ordinary user's RUN steps get docker's default network, which is pasta for such a user:
+     * an interface beside loopback (nothing is sent anywhere); {@code --network none} leaves only
+     * loopback.
+     */
+    @Test
+    void anOrdinaryUsersRunStepsGetPastaByDefaultAndLoopbackWithNetworkNone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/pasta")), "needs pasta (apt-get install passt)");
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "sh", "-c", "/bin/busybox ip -o link | /bin/busybox cut -d: -f2 > /links"]
+                CMD ["/bin/busybox", "cat", "/links"]
+                """);
+        Result build = cli("build", "-q", "-t", "rootless/net:1", ctx.toString());
+        assertThat(build.code()).as(build.err()).isZero();
+        String links = cli("run", "--rm", "rootless/net:1").out();
+        assertThat(links.lines().map(String::strip).toList()).as(links).contains("lo").hasSizeGreaterThan(1);
+
+        Result none = cli("build", "-q", "--no-cache", "--network", "none", "-t", "rootless/net:2", ctx.toString());
+        assertThat(none.code()).as(none.err()).isZero();
+        String only = cli("run", "--rm", "rootless/net:2").out();
+        assertThat(only.lines().map(String::strip).toList()).as(only).containsExactly("lo");
+    }
+
     @Test
     void aRunAsAnotherUserIsRefusedByName() throws Exception {
         Files.writeString(ctx.resolve("Dockerfile"), """
