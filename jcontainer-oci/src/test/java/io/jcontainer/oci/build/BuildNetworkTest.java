@@ -74,6 +74,16 @@ class BuildNetworkTest {
         assertThat(build(host, BuildOptions.defaults().withNetwork("host"))).containsExactly("host");
     }
 
+    /** A rebuild without the entitlement is not answered by the memo of one that had it (it must refuse RUN --network=host). */
+    @Test
+    void theEntitlementIsPartOfTheWholeBuildMemo() throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("memo"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nRUN --network=host [\"/h\"]\n");
+        try (BuildContext c = BuildContext.directory(ctx)) {
+            assertThat(BuildMemo.key(c, BuildOptions.defaults())).isNotEqualTo(BuildMemo.key(c, BuildOptions.defaults().withAllowHostNetwork(true)));
+        }
+    }
+
     @Test
     void aContainersNetworkIsRefused() {
         assertThatThrownBy(() -> BuildOptions.defaults().withNetwork("container:web"))
