@@ -35,6 +35,8 @@ public final class ContainerStepRunner implements StepRunner {
             case "host" -> b.removeNamespace(Namespace.NET);
             default -> b.network(step.network()); // bridge (pasta for an ordinary user) or a network's name
         }
+        if (!step.uidMap().isEmpty()) b.uidMap(step.uidMap().toArray(io.jcontainer.IdMap[]::new));
+        if (!step.gidMap().isEmpty()) b.gidMap(step.gidMap().toArray(io.jcontainer.IdMap[]::new));
         for (Bind m : step.binds()) {
             if (m.readOnly()) b.bindReadOnly(m.source(), m.target());
             else b.bind(m.source(), m.target());

@@ -25,14 +25,24 @@ public interface StepRunner {
      *                the host's network; anything else a network's name ({@code bridge}: the
      *                default one, through pasta for an ordinary user), as the builder resolved
      *                the step's {@code --network} and the build's
+     * @param uidMap  the step's user namespace maps when the builder chose them (a rootless RUN as
+     *                another USER); empty: the runtime's own
      */
     record Step(Root root, List<String> argv, List<String> env, String workdir, String user, String network,
-                List<Bind> binds, List<String> tmpfs) {
+                List<Bind> binds, List<String> tmpfs, List<io.jcontainer.IdMap> uidMap, List<io.jcontainer.IdMap> gidMap) {
         public Step {
             argv = List.copyOf(argv);
             env = List.copyOf(env);
             binds = List.copyOf(binds);
             tmpfs = List.copyOf(tmpfs);
+            uidMap = List.copyOf(uidMap);
+            gidMap = List.copyOf(gidMap);
+        }
+
+        /** A step with the runtime's own user namespace maps (none given). */
+        public Step(Root root, List<String> argv, List<String> env, String workdir, String user, String network,
+                    List<Bind> binds, List<String> tmpfs) {
+            this(root, argv, env, workdir, user, network, binds, tmpfs, List.of(), List.of());
         }
     }
 
