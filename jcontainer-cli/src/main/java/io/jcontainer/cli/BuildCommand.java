@@ -72,8 +72,9 @@ public final class BuildCommand implements Command {
      * bridge as root, pasta as an ordinary user, loopback only where neither exists), unless
      * {@code JCONTAINER_DEFAULT_NETWORK} — {@code run}'s knob, read the same way — says
      * {@code none} (the test harness's setting: nothing it builds touches the machine's network)
-     * or {@code bridge}. Unlike {@code run}'s, this default is docker's: a Dockerfile's RUN steps
-     * fetch packages, a plain {@code run} is more often a job.
+     * or {@code bridge} ({@code -Djcontainer.defaultNetwork} says it for a CLI run inside a JVM,
+     * as the in-JVM test harness does). Unlike {@code run}'s, this default is docker's: a
+     * Dockerfile's RUN steps fetch packages, a plain {@code run} is more often a job.
      */
     static String network(String flag, String setting) {
         if (flag != null && !flag.isEmpty()) {
@@ -131,7 +132,7 @@ public final class BuildCommand implements Command {
             if (!a.equals("network.host")) throw new UsageException("invalid --allow " + a + ": network.host is the only entitlement");
             allowHost = true;
         }
-        BuildOptions options = BuildOptions.defaults().withNetwork(network(p.value("network"), System.getenv("JCONTAINER_DEFAULT_NETWORK")))
+        BuildOptions options = BuildOptions.defaults().withNetwork(network(p.value("network"), System.getProperty("jcontainer.defaultNetwork", System.getenv("JCONTAINER_DEFAULT_NETWORK"))))
                 .withAllowHostNetwork(allowHost).withDockerfile(file).withTags(p.values("tag")).withBuildArgs(args)
                 .withTarget(p.value("target")).withNoCache(p.bool("no-cache")).withPull(p.bool("pull")).withSecrets(secrets).withLabels(labels);
         boolean quiet = p.bool("quiet");
