@@ -58,15 +58,6 @@ public interface ContainerRuntime {
     }
 
     /**
-     * Gets ready to start containers soon: what a first start does before its own work (loading
-     * the launcher, checking the host, compiling docker's default filters) is done now, on the
-     * caller's thread — e.g. a build's, while its base image is pulled. Optional, idempotent and
-     * quiet: a start does all of it itself and reports what fails.
-     */
-    default void prepare() {
-    }
-
-    /**
      * This (non-root) process's first subordinate uid and gid ranges ({@code /etc/subuid},
      * {@code /etc/subgid}) as {@code IdMap(0, first host id, count)}, when the helpers that map
      * them ({@code newuidmap}, {@code newgidmap}) are installed; two empty lists otherwise (and

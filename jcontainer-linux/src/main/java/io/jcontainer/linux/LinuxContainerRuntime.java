@@ -291,27 +291,6 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
-     * What the first start would do before its own work, done now: the launcher's memfd and
-     * spawn server, the host's checks and sweeps ({@link #launcher()}), then docker's default
-     * seccomp filter (cached for the starts), a plan compiled and encoded for a spec of docker's
-     * defaults, which loads and links the start path's classes. Nothing is started or made on the
-     * host; a failure here is left for the real start to report.
-     */
-    @Override
-    public void prepare() {
-        try {
-            launcher();
-            ContainerSpec typical = Container.builder().command("/bin/true").build();
-            SeccompFilters.SeccompFilter filter = SeccompFilters.compile(typical.seccomp(), typical.capabilities());
-            PlanCompiler.Inputs inputs = new PlanCompiler.Inputs(Passwd.User.ROOT, List.of(), filter == null ? null : filter.program(),
-                    filter == null ? 0 : filter.flags(), "000000000000");
-            PlanEncoder.encodeFramed(new PlanCompiler(host()).compile(typical, inputs));
-        } catch (RuntimeException ignored) {
-            // best effort: the start does all of this again and says what failed
-        }
-    }
-
-    /**
      * {@code docker start}/{@code restart}: runs a recorded container that has exited again, under
      * its id and name, from {@code spec} (the one it was started with); its log continues.
      */
