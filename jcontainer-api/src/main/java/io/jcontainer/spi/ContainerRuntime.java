@@ -57,6 +57,16 @@ public interface ContainerRuntime {
         throw new io.jcontainer.lifecycle.Containers.NotSupportedYetException("reading an overlay's changes is not implemented by " + getClass().getName());
     }
 
+    /**
+     * This (non-root) process's first subordinate uid and gid ranges ({@code /etc/subuid},
+     * {@code /etc/subgid}) as {@code IdMap(0, first host id, count)}, when the helpers that map
+     * them ({@code newuidmap}, {@code newgidmap}) are installed; two empty lists otherwise (and
+     * for root, who maps what it likes).
+     */
+    default java.util.List<java.util.List<io.jcontainer.IdMap>> subordinateIds() {
+        return java.util.List.of(java.util.List.of(), java.util.List.of());
+    }
+
     /** The runtime on the class path, loaded once. */
     static ContainerRuntime get() {
         return Holder.INSTANCE;

@@ -120,6 +120,8 @@ public final class AotTraining {
      * would answer every build from its memo and train nothing else.
      */
     private static void build(Path work) throws IOException {
+        // every training build says --network none: a root build's RUN steps would otherwise be on
+        // the default bridge, made in the network namespace of whoever packages jcontainer
         Path store = work.resolve("build-store");
         Path pulledStore = work.resolve("build-store-pulled");
         deleteTree(store);
@@ -149,11 +151,11 @@ public final class AotTraining {
                 LABEL training=yes
                 CMD ["/app/run"]
                 """);
-        verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "--network", "none", "-q", "-t", "aot-training/build:1", ctx.toString());
         Files.writeString(ctx.resolve("app.txt"), "aot training\n"); // same content, new ctime: the memo misses, the step cache hits
-        verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
-        verb("build", "-t", "aot-training/build:1", ctx.toString());
-        verb("build", "-q", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "--network", "none", "-q", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "--network", "none", "-t", "aot-training/build:1", ctx.toString());
+        verb("build", "--network", "none", "-q", "-t", "aot-training/build:1", ctx.toString());
         // a RUN step: its overlay over the stage's layer directories, the container with piped
         // output, the upper read back as a layer. With the host's busybox the step succeeds (and
         // the second RUN goes over the first one's adopted upper); without it, it fails at execve
@@ -177,8 +179,8 @@ public final class AotTraining {
                     RUN ["/app"]
                     """);
         }
-        verb("build", "-t", "aot-training/run:1", runCtx.toString());
-        verb("build", "-q", "-t", "aot-training/run:1", runCtx.toString());
+        verb("build", "--network", "none", "-t", "aot-training/run:1", runCtx.toString());
+        verb("build", "--network", "none", "-q", "-t", "aot-training/run:1", runCtx.toString());
         pushPullAndBuildFromIt(work, pulledStore);
     }
 
@@ -204,8 +206,8 @@ public final class AotTraining {
             Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nCOPY app.txt /app/\n"
                     + (busybox ? "RUN [\"/bin/busybox\", \"cp\", \"/app/app.txt\", \"/app/copy.txt\"]\n" : "")
                     + "ENV APP=/app\nWORKDIR /app\nCMD [\"/app/run\"]\n");
-            verb("build", "-q", "-t", "aot-training/pulled:1", ctx.toString());
-            verb("build", "-q", "-t", "aot-training/pulled:1", ctx.toString());
+            verb("build", "--network", "none", "-q", "-t", "aot-training/pulled:1", ctx.toString());
+            verb("build", "--network", "none", "-q", "-t", "aot-training/pulled:1", ctx.toString());
             verb("rmi", ref);
             verb("pull", ref);
         } finally {

@@ -45,6 +45,9 @@ public final class BuildCommand implements Command {
                 .bool("pull", (char) 0, "Always attempt to pull a newer version of the base images")
                 .bool("quiet", 'q', "Suppress the build output and print image ID on success")
                 .value("iidfile", (char) 0, "string", "Write the image ID to the file")
+                .value("network", (char) 0, "string", "Set the networking mode for the RUN instructions during build: default (the default bridge as root,"
+                        + " pasta as an ordinary user), none, host, or a network's name (default: JCONTAINER_DEFAULT_NETWORK's choice, else default)")
+                .value("allow", (char) 0, "stringArray", "Allow extra privileged entitlement: network.host (RUN --network=host)")
                 .value("secret", (char) 0, "stringArray", "Secret to expose to the build (format: \"id=mysecret,src=/local/secret\")")
                 .value("progress", (char) 0, "string", "Set type of progress output (\"auto\", \"plain\", \"tty\"): auto is the live view on a terminal, plain elsewhere");
     }
@@ -62,6 +65,29 @@ public final class BuildCommand implements Command {
         if (!terminal.isTerminal(2)) return null;
         int[] size = terminal.size(2);
         return new TtyProgress(io.err(), size != null && size[1] > 0 ? size[1] : 80);
+    }
+
+    /**
+     * The RUN steps' network: {@code --network} as given; without it docker's default (the
+     * bridge as root, pasta as an ordinary user, loopback only where neither exists), unless
+     * {@code JCONTAINER_DEFAULT_NETWORK} — {@code run}'s knob, read the same way — says
+     * {@code none} (the test harness's setting: nothing it builds touches the machine's network)
+     * or {@code bridge} ({@code -Djcontainer.defaultNetwork} says it for a CLI run inside a JVM,
+     * as the in-JVM test harness does). Unlike {@code run}'s, this default is docker's: a
+     * Dockerfile's RUN steps fetch packages, a plain {@code run} is more often a job.
+     */
+    static String network(String flag, String setting) {
+        if (flag != null && !flag.isEmpty()) {
+            if (flag.startsWith("container:")) throw new UsageException("invalid --network " + flag + ": RUN steps cannot join a container's network");
+            return flag;
+        }
+        String s = setting == null || setting.isBlank() ? "auto" : setting.strip();
+        return switch (s) {
+            case "auto" -> BuildOptions.NETWORK_DEFAULT;
+            case "none" -> BuildOptions.NETWORK_NONE;
+            case "bridge" -> "bridge";
+            default -> throw new CliException(Cli.EXIT_ERROR, "JCONTAINER_DEFAULT_NETWORK=" + s + ": none, bridge or auto");
+        };
     }
 
     @Override
@@ -101,7 +127,13 @@ public final class BuildCommand implements Command {
             Path ctx = dir.toAbsolutePath().normalize();
             file = f.startsWith(ctx) ? ctx.relativize(f).toString() : f.toString();
         }
-        BuildOptions options = BuildOptions.defaults().withDockerfile(file).withTags(p.values("tag")).withBuildArgs(args)
+        boolean allowHost = false;
+        for (String a : p.values("allow")) {
+            if (!a.equals("network.host")) throw new UsageException("invalid --allow " + a + ": network.host is the only entitlement");
+            allowHost = true;
+        }
+        BuildOptions options = BuildOptions.defaults().withNetwork(network(p.value("network"), System.getProperty("jcontainer.defaultNetwork", System.getenv("JCONTAINER_DEFAULT_NETWORK"))))
+                .withAllowHostNetwork(allowHost).withDockerfile(file).withTags(p.values("tag")).withBuildArgs(args)
                 .withTarget(p.value("target")).withNoCache(p.bool("no-cache")).withPull(p.bool("pull")).withSecrets(secrets).withLabels(labels);
         boolean quiet = p.bool("quiet");
         TtyProgress live = quiet ? null : tty(p.value("progress"), io);

@@ -834,7 +834,7 @@ final class RemoteCli {
      * ({@code stream} lines, the image id from {@code aux}); a failing step is docker's error, exit 1.
      */
     private int build(Flags.Parsed p) throws IOException {
-        only(p, "build", Set.of("tag", "file", "build-arg", "target", "no-cache", "pull", "quiet", "iidfile"));
+        only(p, "build", Set.of("tag", "file", "build-arg", "target", "no-cache", "pull", "quiet", "iidfile", "network"));
         String context = Command.exactly(p, "build", 1).getFirst();
         java.nio.file.Path dir = java.nio.file.Path.of(context);
         if (!java.nio.file.Files.isDirectory(dir)) throw new CliException(1, "unable to prepare context: path \"" + context + "\" not found");
@@ -852,7 +852,7 @@ final class RemoteCli {
         }
         StringBuilder q = new StringBuilder(query("dockerfile", tar.dockerfile(), "buildargs", args.isEmpty() ? null : JSON.writeValueAsString(args),
                 "target", p.value("target"), "nocache", p.bool("no-cache") ? "1" : null, "pull", p.bool("pull") ? "1" : null,
-                "q", p.bool("quiet") ? "1" : null, "rm", "1"));
+                "q", p.bool("quiet") ? "1" : null, "rm", "1", "networkmode", p.value("network")));
         for (String t : p.values("tag")) q.append("&t=").append(java.net.URLEncoder.encode(t, StandardCharsets.UTF_8));
         String id = null;
         try (InputStream body = tar.stream();

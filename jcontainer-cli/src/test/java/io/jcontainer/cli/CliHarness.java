@@ -10,6 +10,12 @@ final class CliHarness {
     private CliHarness() {
     }
 
+    static {
+        // loopback only for build's RUN steps (docker's default would make the default bridge in
+        // the namespace these tests run in: the machine's own); CliProcess sets the env var
+        System.setProperty("jcontainer.defaultNetwork", "none");
+    }
+
     record Result(int code, String out, String err) {
         @Override
         public String toString() {

@@ -74,6 +74,11 @@ class NetworkCliIT {
     }
 
     @Test
+    void buildRunStepsGetTheDefaultBridgeAndHonourNetworkNoneAndHost() throws Exception {
+        scenario("build");
+    }
+
+    @Test
     void anExitedOrRemovedContainerGivesItsEndpointBack() throws Exception {
         scenario("release");
     }

@@ -45,6 +45,7 @@ public final class NetworkCliScenarios {
                 case "addresses" -> s.addresses();
                 case "release" -> s.release();
                 case "ipv6" -> s.ipv6();
+                case "build" -> s.build();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } catch (Throwable t) {
@@ -302,6 +303,61 @@ public final class NetworkCliScenarios {
         ok(cli("rm", "-f", "keeper"));
         ok(cli("run", "--rm", "--rootfs", root.toString(), "/bin/true")); // a start sweeps
         check(endpoints().isEmpty() && !rules().contains("elements"), "swept: " + endpoints() + "\n" + rules());
+    }
+
+    /**
+     * A build's RUN steps: with docker's default (JCONTAINER_DEFAULT_NETWORK=auto, no --network)
+     * as root they are on the default bridge and fetch a file from an httpd container started
+     * here, which lands in the image; {@code build --network none} and {@code RUN --network=none}
+     * give them loopback only; {@code RUN --network=host} needs {@code --allow network.host}, and
+     * then has this namespace's network (its bridge reaches the container too).
+     */
+    void build() throws Exception {
+        httpd("files", "--network", "bridge");
+        String ip = ok(cli("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "files")).strip();
+        check(ip.startsWith("172.17.0."), "httpd on the default bridge: " + ip);
+        Path ctx = Files.createDirectories(work.resolve("build-net"));
+        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
+        String fetch = "/bin/busybox timeout 10 /bin/busybox wget -q -O /fetched http://" + ip + "/";
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
+                + "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"" + fetch + " && /bin/busybox ip -o -4 addr show eth0 > /addr\"]\n");
+        Result auto = build("auto", "--no-cache", "-t", "jc-net/fetched:1", ctx.toString());
+        check(auto.code() == 0, "RUN on the default bridge without --network: " + auto);
+        check(ok(cli("run", "--rm", "jc-net/fetched:1", "/bin/busybox", "cat", "/fetched")).equals("files\n"), "the fetched file is in the image");
+        check(ok(cli("run", "--rm", "jc-net/fetched:1", "/bin/busybox", "cat", "/addr")).contains("inet 172.17.0."), "the step had a bridge address");
+
+        Result none = build("auto", "--no-cache", "--network", "none", ctx.toString());
+        check(none.code() == 1 && none.err().contains("exit code"), "build --network none: loopback only, the fetch fails: " + none);
+        Result harness = build("none", "--no-cache", ctx.toString());
+        check(harness.code() == 1, "JCONTAINER_DEFAULT_NETWORK=none: loopback only: " + harness);
+        Result named = build("none", "--no-cache", "--network", "bridge", "-t", "jc-net/fetched:2", ctx.toString());
+        check(named.code() == 0, "build --network bridge: " + named);
+
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
+                + "RUN --network=none [\"/bin/busybox\", \"sh\", \"-c\", \"" + fetch + "\"]\n");
+        Result stepNone = build("auto", "--no-cache", ctx.toString());
+        check(stepNone.code() == 1 && stepNone.err().contains("exit code"), "RUN --network=none on a build with the bridge: " + stepNone);
+
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
+                + "RUN --network=host [\"/bin/busybox\", \"sh\", \"-c\", \"" + fetch + " && /bin/busybox readlink /proc/self/ns/net > /netns\"]\n");
+        Result refused = build("auto", "--no-cache", ctx.toString());
+        check(refused.code() == 1 && refused.err().contains("RUN --network=host needs the network.host entitlement"), "RUN --network=host refused: " + refused);
+        Result host = build("none", "--no-cache", "--allow", "network.host", "-t", "jc-net/host:1", ctx.toString());
+        check(host.code() == 0, "RUN --network=host with --allow network.host: " + host);
+        String mine = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        check(ok(cli("run", "--rm", "jc-net/host:1", "/bin/busybox", "cat", "/netns")).strip().equals(mine), "... in this namespace's network");
+        for (String image : List.of("jc-net/fetched:1", "jc-net/fetched:2", "jc-net/host:1")) cli("rmi", image);
+    }
+
+    /** ./jcontainer build with JCONTAINER_DEFAULT_NETWORK set to {@code setting}. */
+    private Result build(String setting, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "jcontainer").toAbsolutePath().normalize().toString(), "build"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JCONTAINER_NO_BUILD", "1");
+        pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
+        pb.environment().put("JCONTAINER_DEFAULT_NETWORK", setting);
+        return CliProcess.collect(pb, "JCONTAINER_DEFAULT_NETWORK=" + setting + " " + String.join(" ", cmd));
     }
 
     // ---- helpers ----

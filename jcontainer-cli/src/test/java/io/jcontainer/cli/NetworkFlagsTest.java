@@ -22,4 +22,17 @@ class NetworkFlagsTest {
         assertThat(NetworkFlags.defaultNetwork("bridge", false, false, false)).isEqualTo("bridge");
         assertThatThrownBy(() -> NetworkFlags.defaultNetwork("wifi", false, true, true)).hasMessageContaining("none, bridge or auto");
     }
+
+    /** build's RUN steps: docker's default unless JCONTAINER_DEFAULT_NETWORK says none or bridge; --network as given. */
+    @Test
+    void buildsDefaultIsDockersUnlessTheSettingSaysOtherwise() {
+        assertThat(BuildCommand.network(null, null)).isEqualTo("default");
+        assertThat(BuildCommand.network(null, "auto")).isEqualTo("default");
+        assertThat(BuildCommand.network(null, "none")).isEqualTo("none");
+        assertThat(BuildCommand.network(null, "bridge")).isEqualTo("bridge");
+        assertThat(BuildCommand.network("host", "none")).isEqualTo("host");
+        assertThat(BuildCommand.network("none", null)).isEqualTo("none");
+        assertThatThrownBy(() -> BuildCommand.network("container:web", null)).hasMessageContaining("cannot join a container's network");
+        assertThatThrownBy(() -> BuildCommand.network(null, "wifi")).hasMessageContaining("none, bridge or auto");
+    }
 }

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code build} and {@code commit} as an unprivileged user ({@code jcuser}, as
  * {@link RootlessLifecycleIT} runs it): a RUN step goes over an overlay mounted in the step's
  * user namespace, and the layer records what the container saw — root's files, not the host
- * uid they have on disk; a commit of a rootless container likewise. A RUN as another USER needs
- * subordinate ids translated back, which is refused by name.
+ * uid they have on disk; a commit of a rootless container likewise; a RUN as another USER makes
+ * that user's files.
  */
 @RequiresRoot
 class RootlessBuildIT {
@@ -112,17 +112,64 @@ class RootlessBuildIT {
         assertThat(layerOwners()).containsEntry("committed", "0:0");
     }
 
+    /**
+     * An ordinary user's RUN steps get docker's default network, which is pasta for such a user:
+     * an interface beside loopback (nothing is sent anywhere); {@code --network none} leaves only
+     * loopback.
+     */
     @Test
-    void aRunAsAnotherUserIsRefusedByName() throws Exception {
+    void anOrdinaryUsersRunStepsGetPastaByDefaultAndLoopbackWithNetworkNone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/pasta")), "needs pasta (apt-get install passt)");
         Files.writeString(ctx.resolve("Dockerfile"), """
                 FROM scratch
                 COPY busybox /bin/busybox
-                USER 1000
-                RUN ["/bin/busybox", "true"]
+                RUN ["/bin/busybox", "sh", "-c", "/bin/busybox ip -o link | /bin/busybox cut -d: -f2 > /links"]
+                CMD ["/bin/busybox", "cat", "/links"]
                 """);
-        Result build = cli("build", "-q", "-t", "rootless/user:1", ctx.toString());
-        assertThat(build.code()).isNotZero();
-        assertThat(build.err()).contains("RUN as USER 1000 in a build by an ordinary user").contains("/etc/subuid");
-        assertThat(cli("images", "-q").out()).isBlank();
+        Result build = cli("build", "-q", "-t", "rootless/net:1", ctx.toString());
+        assertThat(build.code()).as(build.err()).isZero();
+        String links = cli("run", "--rm", "rootless/net:1").out();
+        assertThat(links.lines().map(String::strip).toList()).as(links).contains("lo").hasSizeGreaterThan(1);
+
+        Result none = cli("build", "-q", "--no-cache", "--network", "none", "-t", "rootless/net:2", ctx.toString());
+        assertThat(none.code()).as(none.err()).isZero();
+        String only = cli("run", "--rm", "rootless/net:2").out();
+        assertThat(only.lines().map(String::strip).toList()).as(only).containsExactly("lo");
+    }
+
+    /**
+     * RUN as another USER in an ordinary user's build: the step runs as uid 1000 (its namespace
+     * maps that uid to jcuser and the rest to jcuser's subordinate ids), what it creates — a
+     * private directory and file too — is 1000's in the layer, a second step as 1000 changes its
+     * files, a root step after it is root's, and no temporary directory is left behind.
+     */
+    @Test
+    void aRunAsAnotherUserMakesFilesThatUsersInTheLayer() throws Exception {
+        Files.createDirectories(ctx.resolve("etc"));
+        Files.writeString(ctx.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n");
+        Files.writeString(ctx.resolve("etc/group"), "root:x:0:\napp:x:1000:\n");
+        assertThat(sh("chown", "-R", uid + ":" + gid, ctx.toString()).code()).isZero();
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                COPY etc /etc
+                USER app
+                RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /tmp/made/private && echo mine > /tmp/made/f && echo secret > /tmp/made/private/s && /bin/busybox chmod 600 /tmp/made/private/s && /bin/busybox chmod 700 /tmp/made/private && /bin/busybox id -u > /tmp/made/uid"]
+                RUN ["/bin/busybox", "sh", "-c", "echo more >> /tmp/made/f"]
+                USER root
+                RUN ["/bin/busybox", "sh", "-c", "echo root > /rootfile"]
+                CMD ["/bin/busybox", "cat", "/tmp/made/uid", "/tmp/made/f"]
+                """);
+        Result build = cli("build", "-q", "--network", "none", "-t", "rootless/user:1", ctx.toString());
+        assertThat(build.code()).as(build.err()).isZero();
+        Map<String, String> owners = layerOwners();
+        assertThat(owners).containsEntry("tmp/made/f", "1000:1000").containsEntry("tmp/made/private/", "1000:1000")
+                .containsEntry("tmp/made/private/s", "1000:1000").containsEntry("tmp/made/uid", "1000:1000").containsEntry("rootfile", "0:0");
+        Result run = cli("run", "--rm", "rootless/user:1");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("1000\nmine\nmore\n");
+        try (Stream<Path> left = Files.list(store.resolve("build-cache/tmp"))) {
+            assertThat(left.toList()).isEmpty();
+        }
     }
 }

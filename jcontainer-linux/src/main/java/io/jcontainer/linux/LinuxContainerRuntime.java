@@ -280,6 +280,16 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
         return start(spec, (ContainerState) null);
     }
 
+    @Override
+    public List<List<io.jcontainer.IdMap>> subordinateIds() {
+        int uid = sys.geteuid();
+        var sub = uid == 0 ? io.jcontainer.linux.userns.SubordinateIds.NONE
+                : io.jcontainer.linux.userns.SubordinateIds.probe(System.getProperty("user.name"), uid);
+        if (!sub.usable()) return List.of(List.of(), List.of());
+        io.jcontainer.IdMap u = sub.uids().getFirst(), g = sub.gids().getFirst();
+        return List.of(List.of(new io.jcontainer.IdMap(0, u.hostId(), u.size())), List.of(new io.jcontainer.IdMap(0, g.hostId(), g.size())));
+    }
+
     /**
      * {@code docker start}/{@code restart}: runs a recorded container that has exited again, under
      * its id and name, from {@code spec} (the one it was started with); its log continues.

@@ -381,7 +381,14 @@ public final class BuildContext implements AutoCloseable {
                     // owned by the build's own user when the build is rootless
                     if (exc instanceof java.nio.file.AccessDeniedException && Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
                         // (not with NOFOLLOW_LINKS: the JDK then opens the directory to chmod it, which mode 000 refuses)
-                        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                        try {
+                            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                        } catch (java.nio.file.FileSystemException notOwner) {
+                            // made by the root of a rootless step's user namespace (a subordinate id): empty,
+                            // and removable from its parent, which is ours
+                            Files.delete(f);
+                            return FileVisitResult.CONTINUE;
+                        }
                         deleteTree(f);
                         return FileVisitResult.CONTINUE;
                     }

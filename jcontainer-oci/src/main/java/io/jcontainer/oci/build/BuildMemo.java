@@ -75,6 +75,9 @@ final class BuildMemo {
             m.append("args ").append(escape(new TreeMap<>(options.buildArgs()).toString())).append('\n');
             m.append("target ").append(escape(String.valueOf(options.target()))).append('\n');
             m.append("labels ").append(escape(new TreeMap<>(options.labels()).toString())).append('\n');
+            // a build without network.host must refuse RUN --network=host, not replay one that had it
+            // (the build's network itself is no part of a step's key, as in BuildKit)
+            m.append("allow ").append(options.allowHostNetwork() ? "network.host" : "").append('\n');
             Map<String, String> secrets = new TreeMap<>();
             options.secrets().forEach((k, v) -> secrets.put(k, v.toString()));
             m.append("secrets ").append(escape(secrets.toString())).append('\n');

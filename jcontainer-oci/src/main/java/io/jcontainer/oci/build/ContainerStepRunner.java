@@ -30,7 +30,13 @@ public final class ContainerStepRunner implements StepRunner {
         for (String e : step.env()) b.env(e);
         if (!step.workdir().isEmpty()) b.workingDir(step.workdir());
         if (!step.user().isEmpty()) b.user(step.user());
-        if (step.network().equals("host")) b.removeNamespace(Namespace.NET);
+        switch (step.network()) {
+            case "none" -> { }  // the builder's default: a network namespace of its own, loopback only
+            case "host" -> b.removeNamespace(Namespace.NET);
+            default -> b.network(step.network()); // bridge (pasta for an ordinary user) or a network's name
+        }
+        if (!step.uidMap().isEmpty()) b.uidMap(step.uidMap().toArray(io.jcontainer.IdMap[]::new));
+        if (!step.gidMap().isEmpty()) b.gidMap(step.gidMap().toArray(io.jcontainer.IdMap[]::new));
         for (Bind m : step.binds()) {
             if (m.readOnly()) b.bindReadOnly(m.source(), m.target());
             else b.bind(m.source(), m.target());
@@ -43,6 +49,11 @@ public final class ContainerStepRunner implements StepRunner {
             err.join();
             return c.waitFor().code();
         }
+    }
+
+    @Override
+    public void prepare() {
+        io.jcontainer.spi.ContainerRuntime.get().prepare();
     }
 
     @Override

@@ -57,7 +57,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * committed and tagged only once every stage succeeded: a failing build tags nothing.
  */
 public final class DockerfileBuilder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made at first use (see {@link #warmJson}), not with the class. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int LAST_LINES = 20;
@@ -80,6 +83,9 @@ public final class DockerfileBuilder {
             default -> System.getProperty("os.arch");
         };
     }
+
+    /** Off ({@code -Djcontainer.build.prepare=false}) only to measure what it saves. */
+    private static final boolean PREPARE = !"false".equals(System.getProperty("jcontainer.build.prepare"));
 
     public BuildResult build(BuildContext context, BuildOptions options, BuildListener listener) {
         return new Job(context, options, listener).build();
@@ -109,6 +115,10 @@ public final class DockerfileBuilder {
         }
 
         BuildResult build() {
+            // Jackson's first use in a fresh JVM is tens of ms of class initialisation: done
+            // meanwhile, while the Dockerfile is read and the base image's pull starts, not when
+            // its manifest arrives
+            if (PREPARE) Thread.ofPlatform().daemon().name("jcontainer-build-json").start(DockerfileBuilder::warmJson);
             ExecutorService pool = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("jcontainer-build-", 0).daemon().factory());
             try {
                 int load = stepIds.incrementAndGet();
@@ -130,6 +140,10 @@ public final class DockerfileBuilder {
                 expander = new Expander(dockerfile, options.buildArgs(), builtins);
                 BuildGraph graph = new BuildGraph(dockerfile, expander, options.target());
                 multiStage = dockerfile.stages().size() > 1;
+                // the first RUN's container start has work of its own (the launcher, the start
+                // path's classes and filters): done meanwhile, while the base image is pulled
+                if (PREPARE && dockerfile.stages().stream().anyMatch(s -> s.instructions().stream().anyMatch(i -> i instanceof Instruction.Run)))
+                    Thread.ofPlatform().daemon().name("jcontainer-build-prepare").start(runner::prepare);
                 graph.run(pool, stage -> {
                     StageState st = new StageState(stage);
                     stages.put(stage.index(), st);
@@ -162,6 +176,36 @@ public final class DockerfileBuilder {
             listener.warning(m);
         }
 
+        private String defaultNetwork;
+
+        /**
+         * The network a RUN step gets: its own {@code --network=none} always; {@code host} only
+         * with the build's {@code network.host} entitlement (a Dockerfile must not widen what the
+         * one who builds it chose); otherwise the build's network, where docker's {@code default}
+         * is the default bridge as root, pasta (or slirp4netns) as an ordinary user — the runtime
+         * picks it for {@code bridge} — and loopback only, said once, where neither exists.
+         */
+        String stepNetwork(Instruction.Run r) {
+            String flag = r.network() == null ? BuildOptions.NETWORK_DEFAULT : r.network();
+            if (flag.equals(BuildOptions.NETWORK_NONE)) return BuildOptions.NETWORK_NONE;
+            if (flag.equals(BuildOptions.NETWORK_HOST)) {
+                if (options.allowHostNetwork() || options.network().equals(BuildOptions.NETWORK_HOST)) return BuildOptions.NETWORK_HOST;
+                throw r.loc().error("RUN --network=host needs the network.host entitlement, which this build was not given"
+                        + " (build --allow network.host; BuildOptions.withAllowHostNetwork(true))");
+            }
+            if (!options.network().equals(BuildOptions.NETWORK_DEFAULT)) return options.network();
+            synchronized (this) {
+                if (defaultNetwork == null) {
+                    if (processIds()[0] == 0 || networkHelperInstalled()) defaultNetwork = "bridge";
+                    else {
+                        defaultNetwork = BuildOptions.NETWORK_NONE;
+                        warn("no pasta or slirp4netns (apt-get install passt, or slirp4netns): RUN steps get loopback only");
+                    }
+                }
+                return defaultNetwork;
+            }
+        }
+
         String commit(StageState s) {
             int id = stepIds.incrementAndGet();
             long t0 = System.nanoTime();
@@ -183,7 +227,7 @@ public final class DockerfileBuilder {
             config.put("created", s.lastCreated);
             byte[] bytes;
             try {
-                bytes = JSON.writeValueAsBytes(config);
+                bytes = Mapper.JSON.writeValueAsBytes(config);
             } catch (IOException e) {
                 throw new BuildException("cannot write the image config: " + e.getMessage(), e);
             }
@@ -586,9 +630,10 @@ public final class DockerfileBuilder {
                     display = "RUN " + cmdline;
                 } else {
                     argv = command(r.command());
-                    display = "RUN " + (r.command().shellForm() ? r.command().args().getFirst() : JSON.writeValueAsString(r.command().args()));
+                    display = "RUN " + (r.command().shellForm() ? r.command().args().getFirst() : Mapper.JSON.writeValueAsString(r.command().args()));
                 }
                 Map<String, String> args = scope.runArgs();
+                String network = stepNetwork(r);
                 CacheKey k = CacheKey.of("RUN").add(key).add("argv", argv).add("args", args)
                         .add("network", String.valueOf(r.network())).add("user", cfg().path("User").asText(""))
                         .add("workdir", workdir()).add("env", env());
@@ -651,6 +696,27 @@ public final class DockerfileBuilder {
                             return envList;
                         }
 
+                        /** The maps the step is started with when the builder chose them (see rootlessIds). */
+                        List<List<io.jcontainer.IdMap>> stepIds;
+
+                        /**
+                         * A rootless step as another USER: its namespace's root is a subordinate id,
+                         * whose mount points (and their parents) this JVM could not remove from the
+                         * upper afterwards; made here first, as ours, as the runtime would make them.
+                         */
+                        void ownMountPoints(Path upper, List<Path> lowers) throws IOException {
+                            for (String m : runtimePaths()) {
+                                if (LayerView.find(lowers, m) != null) continue;
+                                boolean file = m.startsWith("/etc/") || binds.stream().anyMatch(b -> b.target().equals(m) && !Files.isDirectory(b.source()));
+                                int slash = m.lastIndexOf('/');
+                                if (slash > 0) LayerView.makeDirectory(upper, lowers, m.substring(0, slash));
+                                Path p = upper.resolve(m.substring(1));
+                                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
+                                if (file) Files.createFile(p);
+                                else Files.createDirectory(p);
+                            }
+                        }
+
                         /** Where the runtime mounts: what it made there to mount on is not the step's change. */
                         Set<String> runtimePaths() {
                             Set<String> runtimePaths = new HashSet<>(List.of("/proc", "/sys", "/dev", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"));
@@ -678,7 +744,9 @@ public final class DockerfileBuilder {
                             // the working directory exists before the step, as docker makes it
                             if (!workdir().equals("/")) LayerView.makeDirectory(upper, lowers, workdir());
                             io.jcontainer.Root.Overlay root = new io.jcontainer.Root.Overlay(lowers, upper, work, false, false);
-                            List<List<io.jcontainer.IdMap>> ids = rootlessIds(cfg().path("User").asText(""), r.loc());
+                            List<List<io.jcontainer.IdMap>> ids = rootlessIds(cfg().path("User").asText(""), lowers, r.loc());
+                            stepIds = ids.size() < 4 ? null : List.of(ids.get(2), ids.get(3));
+                            if (stepIds != null) ownMountPoints(upper, lowers);
                             runCommand(root, log);
                             MessageDigest sha = sha256();
                             long size;
@@ -718,7 +786,8 @@ public final class DockerfileBuilder {
                             for (String name : lockedCaches) held.add(cache.lock(name));
                             try {
                                 code = runner.run(new StepRunner.Step(root, runArgv, envList(), workdir(), cfg().path("User").asText(""),
-                                        r.network() == null ? "default" : r.network(), binds, tmpfs), (line, isErr) -> {
+                                        network, binds, tmpfs, stepIds == null ? List.of() : stepIds.get(0),
+                                        stepIds == null ? List.of() : stepIds.get(1)), (line, isErr) -> {
                                     synchronized (last) {
                                         if (last.size() == LAST_LINES) last.removeFirst();
                                         last.addLast(line);
@@ -951,20 +1020,108 @@ public final class DockerfileBuilder {
     }
 
     /**
-     * The user namespace maps a RUN step runs with when the build is an ordinary user's: the
-     * runtime maps the JVM's own uid and gid to root, and nothing else, for a step run as root
-     * (its default for a non-root JVM); the step's files, owned by that uid on the host, go into
-     * the layer as root's. Empty lists for a root build (no translation). A step as another USER
-     * would need the /etc/subuid ranges mapped and translated back: refused by name.
+     * The user namespace maps a RUN step runs with when the build is an ordinary user's, and
+     * through which its layer's owners are translated back: {uid map, gid map}, and then the
+     * maps to start the step with when they are not the runtime's own (uid, gid). Empty lists for
+     * a root build (no translation).
+     *
+     * <p>As root inside (the default): the runtime maps the JVM's own uid and gid to root and
+     * nothing else; the step's files, the user's on the host, go into the layer as root's.
+     *
+     * <p>As another USER {@code U}: the step needs ids beside root, so the maps take the user's
+     * first /etc/subuid and /etc/subgid ranges (through newuidmap, as a rootless run does) — but
+     * {@code U} itself is mapped to the JVM's own uid: what the step creates is then the user's
+     * on the host, which this JVM can read, write into a layer and remove (a subordinate id's
+     * files it could neither read when private nor remove when filled), and the layer says
+     * {@code U}. Root inside and every other uid are subordinate ids; the step's primary group
+     * likewise (the user's own gid inside is that group). The price: the image's files, the
+     * user's on disk (a rootless store keeps no owners there), look like {@code U}'s to the step
+     * rather than root's, so it may change what it could not under docker; a file it changes
+     * (copied up) is then recorded as {@code U}'s.
      */
-    List<List<io.jcontainer.IdMap>> rootlessIds(String user, Instruction.Loc loc) {
+    List<List<io.jcontainer.IdMap>> rootlessIds(String user, List<Path> lowers, Instruction.Loc loc) {
         int[] me = processIds();
         if (me[0] == 0) return List.of(List.of(), List.of());
-        if (!user.isEmpty() && !user.matches("(root|0)(:(root|0))?"))
-            throw loc.error("RUN as USER " + user + " in a build by an ordinary user (uid " + me[0] + ") is not supported yet: the step's user"
-                    + " namespace maps only this user's own id (to root); other users need its /etc/subuid ranges mapped and translated"
-                    + " back into the layer. Run the step as root (USER root before it), or build as root");
-        return List.of(List.of(new io.jcontainer.IdMap(0, me[0], 1)), List.of(new io.jcontainer.IdMap(0, me[1], 1)));
+        List<io.jcontainer.IdMap> ownUid = List.of(new io.jcontainer.IdMap(0, me[0], 1)), ownGid = List.of(new io.jcontainer.IdMap(0, me[1], 1));
+        String name = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+        String group = user.contains(":") ? user.substring(user.indexOf(':') + 1) : null;
+        long uid = name.isEmpty() ? 0 : lookUp(lowers, "/etc/passwd", name, 2, loc, "user");
+        if (uid == 0) return List.of(ownUid, ownGid);
+        // the primary group as the runtime will give it: the named one, else the user's in /etc/passwd, else 0
+        long gid = group != null ? lookUp(lowers, "/etc/group", group, 2, loc, "group") : passwdGroup(lowers, uid);
+        List<List<io.jcontainer.IdMap>> sub = io.jcontainer.spi.ContainerRuntime.get().subordinateIds();
+        if (sub.get(0).isEmpty() || sub.get(1).isEmpty())
+            throw loc.error("RUN as USER " + user + " in a build by an ordinary user (uid " + me[0] + ") needs subordinate ids: ranges for "
+                    + System.getProperty("user.name") + " in /etc/subuid and /etc/subgid and the helpers newuidmap and newgidmap"
+                    + " (apt-get install uidmap; usermod --add-subuids 100000-165535 --add-subgids 100000-165535 "
+                    + System.getProperty("user.name") + "). Or run the step as root (USER root before it), or build as root");
+        List<io.jcontainer.IdMap> uids = aroundOwn(uid, me[0], sub.get(0).getFirst(), user, "uid");
+        List<io.jcontainer.IdMap> gids = aroundOwn(gid, me[1], sub.get(1).getFirst(), user, "gid");
+        return List.of(uids, gids, uids, gids);
+    }
+
+    /**
+     * {@code id} inside = {@code own} on the host; every other id of 0..65535 (at most the
+     * range's size) a subordinate one, in order.
+     */
+    private static List<io.jcontainer.IdMap> aroundOwn(long id, long own, io.jcontainer.IdMap range, String user, String what) {
+        long n = Math.min(range.size(), 65536);
+        if (id >= n) throw new BuildException("RUN as USER " + user + ": " + what + " " + id + " is beyond the " + n + " subordinate "
+                + what + "s of " + System.getProperty("user.name"));
+        List<io.jcontainer.IdMap> maps = new ArrayList<>();
+        if (id > 0) maps.add(new io.jcontainer.IdMap(0, range.hostId(), id));
+        maps.add(new io.jcontainer.IdMap(id, own, 1));
+        if (n - id - 1 > 0) maps.add(new io.jcontainer.IdMap(id + 1, range.hostId() + id, n - id - 1));
+        return maps;
+    }
+
+    /** The primary gid /etc/passwd gives the user with this uid, else 0 (docker's). */
+    private static long passwdGroup(List<Path> lowers, long uid) {
+        try {
+            Path passwd = LayerView.find(lowers, "/etc/passwd");
+            if (passwd != null && Files.isRegularFile(passwd))
+                for (String line : Files.readAllLines(passwd)) {
+                    String[] f = line.split(":");
+                    if (f.length >= 4 && f[2].equals(Long.toString(uid))) return Long.parseLong(f[3]);
+                }
+        } catch (IOException | NumberFormatException e) {
+            // as the runtime: a user without an entry has group 0
+        }
+        return 0;
+    }
+
+    /** A USER's uid or group's gid: a number, or its name in the image's /etc/passwd or /etc/group (the topmost layer's). */
+    static long lookUp(List<Path> lowers, String file, String name, int field, Instruction.Loc loc, String what) {
+        if (name.matches("[0-9]+")) return Long.parseLong(name);
+        try {
+            Path f = LayerView.find(lowers, file);
+            if (f != null && Files.isRegularFile(f))
+                for (String line : Files.readAllLines(f)) {
+                    String[] parts = line.split(":");
+                    if (parts.length > field && parts[0].equals(name)) return Long.parseLong(parts[field]);
+                }
+        } catch (IOException | NumberFormatException e) {
+            throw loc.error("cannot look up " + what + " " + name + " in the image's " + file + ": " + e.getMessage());
+        }
+        throw loc.error("unable to find " + what + " " + name + ": no matching entries in the image's " + file);
+    }
+
+    /** Initialises Jackson: the builder's mapper and the store's (manifests, configs), a parse and a write. */
+    static void warmJson() {
+        try {
+            io.jcontainer.oci.Json.parse("{\"a\":[1.5,\"b\",true,null]}".getBytes(StandardCharsets.UTF_8), "warm-up");
+            Mapper.JSON.writeValueAsBytes(NODES.objectNode().put("a", "b"));
+        } catch (IOException | RuntimeException ignored) {
+            // a warm-up only: the real use reports
+        }
+    }
+
+    /** Whether pasta or slirp4netns is installed where the runtime looks for them (never $PATH). */
+    static boolean networkHelperInstalled() {
+        for (String d : List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"))
+            for (String helper : List.of("pasta", "slirp4netns"))
+                if (Files.isExecutable(Path.of(d, helper))) return true;
+        return false;
     }
 
     /** This process's effective uid and gid: the owner of /proc/self. */

@@ -2,8 +2,6 @@ package io.jcontainer.oci.build;
 
 import io.jcontainer.image.build.DockerfileException;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.oci.build.Instruction.Command;
 import io.jcontainer.oci.build.Instruction.Heredoc;
 import io.jcontainer.oci.build.Instruction.Loc;
@@ -32,7 +30,6 @@ import java.util.regex.Pattern;
  * <p>Pure: reads nothing but the text given (or the one file).
  */
 public final class DockerfileParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DIRECTIVE = Pattern.compile("^#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
     private static final Set<String> KNOWN_DIRECTIVES = Set.of("syntax", "escape", "check");
     private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)([^<]*)$");
@@ -318,19 +315,83 @@ public final class DockerfileParser {
         return new Command(rest.isEmpty() ? List.of() : List.of(rest), true);
     }
 
-    private static List<String> jsonArray(String text) {
-        try {
-            JsonNode n = JSON.readTree(text);
-            if (n == null || !n.isArray()) return null;
-            List<String> out = new ArrayList<>();
-            for (JsonNode e : n) {
-                if (!e.isTextual()) return null;
-                out.add(e.textValue());
+    /**
+     * The strings of {@code text} if it is exactly a JSON array of strings (surrounding white
+     * space allowed, nothing after the array: docker's json.Unmarshal), else null. Read by hand:
+     * Jackson's first use costs a fresh JVM tens of ms of class initialisation, which a build
+     * then pays on its critical path before the base image's pull can start.
+     */
+    static List<String> jsonArray(String text) {
+        int[] at = {skipSpace(text, 0)};
+        if (at[0] >= text.length() || text.charAt(at[0]) != '[') return null;
+        at[0] = skipSpace(text, at[0] + 1);
+        List<String> out = new ArrayList<>();
+        if (at[0] < text.length() && text.charAt(at[0]) == ']') {
+            at[0]++;
+        } else {
+            while (true) {
+                String s = jsonString(text, at);
+                if (s == null) return null;
+                out.add(s);
+                at[0] = skipSpace(text, at[0]);
+                if (at[0] >= text.length()) return null;
+                char c = text.charAt(at[0]++);
+                if (c == ']') break;
+                if (c != ',') return null;
+                at[0] = skipSpace(text, at[0]);
             }
-            return out;
-        } catch (IOException e) {
-            return null;
         }
+        return skipSpace(text, at[0]) == text.length() ? out : null;
+    }
+
+    private static int skipSpace(String t, int i) {
+        while (i < t.length() && (t.charAt(i) == ' ' || t.charAt(i) == '\t' || t.charAt(i) == '\n' || t.charAt(i) == '\r')) i++;
+        return i;
+    }
+
+    /** A JSON string at {@code at[0]} (which it moves past it), or null when there is none. */
+    private static String jsonString(String t, int[] at) {
+        int i = at[0];
+        if (i >= t.length() || t.charAt(i) != '"') return null;
+        StringBuilder b = new StringBuilder();
+        for (i++; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '"') {
+                at[0] = i + 1;
+                return b.toString();
+            }
+            if (c < 0x20) return null; // control characters must be escaped in JSON
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            if (++i >= t.length()) return null;
+            switch (t.charAt(i)) {
+                case '"' -> b.append('"');
+                case '\\' -> b.append('\\');
+                case '/' -> b.append('/');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                case 't' -> b.append('\t');
+                case 'u' -> {
+                    if (i + 4 >= t.length()) return null;
+                    int v = 0;
+                    for (int k = 1; k <= 4; k++) {
+                        int d = Character.digit(t.charAt(i + k), 16);
+                        if (d < 0) return null;
+                        v = v * 16 + d;
+                    }
+                    b.append((char) v);
+                    i += 4;
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private Instruction run(Loc loc, String rest, Map<String, List<String>> flags, List<Heredoc> heredocs) {

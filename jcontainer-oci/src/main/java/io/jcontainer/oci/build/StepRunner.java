@@ -21,16 +21,28 @@ public interface StepRunner {
     }
 
     /**
-     * @param network {@code default} and {@code none}: a network namespace of its own (loopback
-     *                only); {@code host}: the host's network
+     * @param network {@code none}: a network namespace of its own (loopback only); {@code host}:
+     *                the host's network; anything else a network's name ({@code bridge}: the
+     *                default one, through pasta for an ordinary user), as the builder resolved
+     *                the step's {@code --network} and the build's
+     * @param uidMap  the step's user namespace maps when the builder chose them (a rootless RUN as
+     *                another USER); empty: the runtime's own
      */
     record Step(Root root, List<String> argv, List<String> env, String workdir, String user, String network,
-                List<Bind> binds, List<String> tmpfs) {
+                List<Bind> binds, List<String> tmpfs, List<io.jcontainer.IdMap> uidMap, List<io.jcontainer.IdMap> gidMap) {
         public Step {
             argv = List.copyOf(argv);
             env = List.copyOf(env);
             binds = List.copyOf(binds);
             tmpfs = List.copyOf(tmpfs);
+            uidMap = List.copyOf(uidMap);
+            gidMap = List.copyOf(gidMap);
+        }
+
+        /** A step with the runtime's own user namespace maps (none given). */
+        public Step(Root root, List<String> argv, List<String> env, String workdir, String user, String network,
+                    List<Bind> binds, List<String> tmpfs) {
+            this(root, argv, env, workdir, user, network, binds, tmpfs, List.of(), List.of());
         }
     }
 
@@ -41,6 +53,13 @@ public interface StepRunner {
 
     /** Runs the step to its end and returns its exit code (128 + n for a signal). */
     int run(Step step, Output output) throws InterruptedException;
+
+    /**
+     * Gets ready for the first step (see {@code ContainerRuntime.prepare}): called on a thread of
+     * its own when a build with RUN steps starts, so that it overlaps the base image's pull.
+     */
+    default void prepare() {
+    }
 
     /** Whether {@link #writeChanges} works: RUN steps then go over an overlay. */
     default boolean overlays() {

@@ -48,6 +48,23 @@ final class BuildHandler {
         });
     }
 
+    /**
+     * The RUN steps' network: {@code networkmode} as sent ({@code none}, {@code host}, a network's
+     * name); docker's CLI sends {@code default} (or nothing) for its default, which here follows
+     * the service's {@code JCONTAINER_DEFAULT_NETWORK} as its containers' default does:
+     * {@code auto} — docker's (the default bridge as root, pasta as an ordinary user),
+     * {@code bridge} — the bridge, unset or {@code none} — loopback only.
+     */
+    static String buildNetwork(String networkmode, String setting) {
+        if (networkmode != null && !networkmode.isEmpty() && !networkmode.equals("default")) return networkmode;
+        String s = setting == null ? "" : setting.strip();
+        return switch (s) {
+            case "auto" -> BuildOptions.NETWORK_DEFAULT;
+            case "bridge" -> "bridge";
+            default -> BuildOptions.NETWORK_NONE;
+        };
+    }
+
     private void build(Request q, Exchange x) throws IOException {
         if ("2".equals(q.query("version")))
             throw ApiError.notImplemented("BuildKit (version=2) is not supported: build with DOCKER_BUILDKIT=0 (the legacy builder protocol)");
@@ -57,13 +74,14 @@ final class BuildHandler {
                 throw ApiError.notImplemented("build parameter " + p + " is not supported yet");
         }
         String network = q.query("networkmode");
-        if (network != null && !network.isEmpty() && !network.equals("default") && !network.equals("none") && !network.equals("host"))
-            throw ApiError.notImplemented("build network mode " + network + " is not supported (RUN steps use the builder's own)");
+        if (network != null && network.startsWith("container:"))
+            throw ApiError.notImplemented("build network mode " + network + " is not supported (RUN steps cannot join a container's network)");
         String platform = q.query("platform");
         if (platform != null && !platform.isEmpty() && !platform.equals("linux/" + hostArch()) && !platform.equals("linux"))
             throw ApiError.notImplemented("building for platform " + platform + " is not supported (this host builds linux/" + hostArch() + ")");
 
         BuildOptions options = BuildOptions.defaults()
+                .withNetwork(buildNetwork(network, System.getenv("JCONTAINER_DEFAULT_NETWORK")))
                 .withTags(q.queryAll("t").stream().filter(t -> !t.isEmpty()).toList())
                 .withBuildArgs(stringMap(q.query("buildargs"), "buildargs"))
                 .withNoCache(q.bool("nocache", false))
