@@ -43,6 +43,9 @@ public final class AotTraining {
         Path root = Files.createDirectories(work.resolve("empty-root"));
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // loopback only for every training run: the CLI's default (docker's) would put them on the
+        // default bridge, made in the network namespace of whoever packages jcontainer
+        System.setProperty("jcontainer.defaultNetwork", "none");
         switch (kind) {
             case "read" -> read(root);
             case "run" -> run(work);
@@ -243,7 +246,7 @@ public final class AotTraining {
     private static boolean otherJvm(String... argv) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        for (String p : List.of("jcontainer.stateDir", "jcontainer.runtime", "org.slf4j.simpleLogger.defaultLogLevel"))
+        for (String p : List.of("jcontainer.stateDir", "jcontainer.runtime", "jcontainer.defaultNetwork", "org.slf4j.simpleLogger.defaultLogLevel"))
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Cli.class.getName()));
         cmd.addAll(List.of(argv));

@@ -45,16 +45,18 @@ final class NetworkFlags {
 
     /**
      * {@code run}'s network when no {@code --network} is given. {@code setting} is
-     * {@code JCONTAINER_DEFAULT_NETWORK}: unset or {@code none} — loopback only, unless ports are
-     * published (then docker's {@code bridge}, where they are published from); {@code bridge} —
-     * always the default bridge (through pasta for an ordinary user); {@code auto} — docker's
-     * behaviour: the bridge as root, pasta (else slirp4netns) as an ordinary user where one is
-     * installed, else loopback only, said on stderr. The built-in default stays {@code none}: a CLI started in
-     * the machine's own network namespace (every test that does not make one) must not make a
-     * bridge there. Null: loopback only.
+     * {@code JCONTAINER_DEFAULT_NETWORK} (or {@code -Djcontainer.defaultNetwork} for a CLI run
+     * inside a JVM). Unset or {@code auto} — docker's behaviour: the default bridge as root,
+     * pasta (else slirp4netns) as an ordinary user where one is installed, else loopback only,
+     * said on stderr; {@code bridge} — always the default bridge (through pasta for an ordinary
+     * user); {@code none} — loopback only, unless ports are published (then the bridge they are
+     * published from). The library's own default stays loopback only: an untrusted job gets no
+     * network unless asked; the CLI, like docker's, gives one. Test harnesses that run the CLI in
+     * the machine's own network namespace set {@code none} so no test makes a bridge there.
+     * Null: loopback only.
      */
     static String defaultNetwork(String setting, boolean publishes, boolean root, boolean pasta) {
-        String s = setting == null || setting.isBlank() ? "none" : setting.strip();
+        String s = setting == null || setting.isBlank() ? "auto" : setting.strip();
         return switch (s) {
             case "none" -> publishes ? "bridge" : null;
             case "bridge" -> "bridge";
@@ -100,7 +102,8 @@ final class NetworkFlags {
             for (String e : p.values("expose")) DockerPorts.exposed(e); // checked; docker records it only
         }
         boolean publishes = !p.values("publish").isEmpty() || p.bool("publish-all");
-        if (network == null) network = defaultNetwork(System.getenv("JCONTAINER_DEFAULT_NETWORK"), publishes, isRoot(), pastaInstalled());
+        if (network == null)
+            network = defaultNetwork(System.getProperty("jcontainer.defaultNetwork", System.getenv("JCONTAINER_DEFAULT_NETWORK")), publishes, isRoot(), pastaInstalled());
         NetworkMode mode = network == null ? NetworkMode.NONE : NetworkMode.parse(network.equals("default") ? "bridge" : network);
         NetworkOptions options = new NetworkOptions(p.values("network-alias"), ports, p.value("ip"), p.value("mac-address"),
                 p.values("dns"), p.values("dns-search"), p.values("dns-option"), p.values("add-host"), p.value("ip6"));

@@ -32,7 +32,10 @@ record JcUser(int uid, int gid) {
     /** The command line {@link #jcontainer} runs (to start it another way: in a namespace, in the background). */
     List<String> command(Path home, List<String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + NAME, "LOGNAME=" + NAME));
+                "HOME=" + home, "PATH=/usr/bin:/bin", "USER=" + NAME, "LOGNAME=" + NAME,
+                // loopback only unless a test says otherwise (a later NAME=value in env wins): the CLI's
+                // own default is docker's (pasta for an ordinary user)
+                "JCONTAINER_DEFAULT_NETWORK=none"));
         cmd.addAll(env);
         cmd.addAll(List.of("JCONTAINER_NO_BUILD=1", "JAVA_HOME=" + System.getProperty("java.home"),
                 Path.of("..", "jcontainer").toAbsolutePath().normalize().toString()));

@@ -7,11 +7,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** run's default network: JCONTAINER_DEFAULT_NETWORK against who runs it and whether pasta is there. */
 class NetworkFlagsTest {
+    /** Unset is docker's default, as issue 13 asks of the CLI (the library's stays loopback only). */
     @Test
-    void loopbackOnlyUnlessAskedOrPublishing() {
-        assertThat(NetworkFlags.defaultNetwork(null, false, true, true)).isNull();
+    void unsetIsDockersDefault() {
+        assertThat(NetworkFlags.defaultNetwork(null, false, true, false)).isEqualTo("bridge");
+        assertThat(NetworkFlags.defaultNetwork(" ", false, false, true)).isEqualTo("bridge"); // through pasta
+        assertThat(NetworkFlags.defaultNetwork(null, false, false, false)).isNull(); // said on stderr
+    }
+
+    @Test
+    void noneIsLoopbackOnlyUnlessPublishing() {
         assertThat(NetworkFlags.defaultNetwork("none", false, true, true)).isNull();
-        assertThat(NetworkFlags.defaultNetwork(null, true, false, false)).isEqualTo("bridge");
+        assertThat(NetworkFlags.defaultNetwork("none", true, false, false)).isEqualTo("bridge");
     }
 
     @Test

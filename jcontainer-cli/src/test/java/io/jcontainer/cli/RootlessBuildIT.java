@@ -126,7 +126,9 @@ class RootlessBuildIT {
                 RUN ["/bin/busybox", "sh", "-c", "/bin/busybox ip -o link | /bin/busybox cut -d: -f2 > /links"]
                 CMD ["/bin/busybox", "cat", "/links"]
                 """);
-        Result build = cli("build", "-q", "-t", "rootless/net:1", ctx.toString());
+        // docker's default asked for by name: JcUser's runs default to loopback only
+        Result build = user.jcontainer(home, List.of("XDG_RUNTIME_DIR=" + xdg, "JCONTAINER_STORAGE=" + store, "JCONTAINER_DEFAULT_NETWORK=auto"),
+                "build", "-q", "-t", "rootless/net:1", ctx.toString());
         assertThat(build.code()).as(build.err()).isZero();
         String links = cli("run", "--rm", "rootless/net:1").out();
         assertThat(links.lines().map(String::strip).toList()).as(links).contains("lo").hasSizeGreaterThan(1);
