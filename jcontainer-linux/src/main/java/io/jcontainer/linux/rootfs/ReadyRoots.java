@@ -150,7 +150,7 @@ public final class ReadyRoots {
             if (!closed.compareAndSet(false, true)) return;
             IN_USE.remove(dir);
             if (ended.getAsBoolean() && pool.giveBack(dir)) return;
-            pool.baselines.remove(dir);
+            pool.forgetBaseline(dir);
             release(dir, sys);
         }
     }
@@ -358,6 +358,29 @@ public final class ReadyRoots {
         private volatile boolean broken;
         /** Each root's upper change time as mounted ({@link #untouched}). */
         private final Map<Path, Map<String, Long>> baselines = new ConcurrentHashMap<>();
+        /**
+         * Each root's layer directories (their device and inode) as mounted: an image removed and
+         * pulled again, or its layers unpacked anew, leaves a mounted overlay over directories that
+         * are gone — such a root must never be handed out ({@link #poll}).
+         */
+        private final Map<Path, List<Object>> lowersAsMounted = new ConcurrentHashMap<>();
+
+        private void forgetBaseline(Path dir) {
+            baselines.remove(dir);
+            lowersAsMounted.remove(dir);
+        }
+
+        /** The identity of each of the image's layer directories now; null when one is gone. */
+        private List<Object> lowerIds() {
+            List<Object> ids = new ArrayList<>(key.lowers().size());
+            try {
+                for (Path l : key.lowers())
+                    ids.add(Files.readAttributes(l, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey());
+            } catch (IOException | RuntimeException gone) {
+                return null;
+            }
+            return ids;
+        }
         private volatile int target = 2;
 
         /**
@@ -366,14 +389,17 @@ public final class ReadyRoots {
          * tree removal that walked into {@code merged}, say); others are unmounted and removed.
          */
         Path poll(Syscalls sys) {
+            List<Object> lowersNow = null;
             for (Path p; (p = ready.poll()) != null; ) {
                 Map<String, Long> baseline = baselines.get(p);
                 try {
-                    if (baseline != null && baseline.equals(snapshot(p.resolve("upper")))) return p;
+                    if (lowersNow == null) lowersNow = lowerIds();
+                    if (baseline != null && lowersNow != null && lowersNow.equals(lowersAsMounted.get(p))
+                            && baseline.equals(snapshot(p.resolve("upper")))) return p;
                 } catch (IOException | RuntimeException gone) {
                     // removed under us: unmount what is left
                 }
-                baselines.remove(p);
+                forgetBaseline(p);
                 Path stale = p;
                 if (!OverlayUpper.background(() -> release(stale, sys))) release(stale, sys);
             }
@@ -388,12 +414,12 @@ public final class ReadyRoots {
         boolean giveBack(Path dir) {
             Map<String, Long> baseline = baselines.get(dir);
             if (retired || baseline == null || ready.size() > target || !untouched(dir, baseline)) {
-                baselines.remove(dir);
+                forgetBaseline(dir);
                 return false;
             }
             ready.add(dir);
             if (retired && ready.remove(dir)) { // retired meanwhile: its drain may have run already
-                baselines.remove(dir);
+                forgetBaseline(dir);
                 return false;
             }
             return true;
@@ -437,6 +463,8 @@ public final class ReadyRoots {
                 OverlayUpper.mkdir(p.resolve("work"), 0700, false);
                 Path mp = mountPoint(p);
                 Files.createFile(p.resolve(OverlayUpper.ownerMark()));
+                List<Object> lowers = lowerIds(); // before the mount: a layer replaced after it is seen at the take
+                if (lowers == null) throw new java.nio.file.NoSuchFileException(key.lowers().toString(), null, "a layer directory is gone");
                 Root.Overlay o = new Root.Overlay(key.lowers(), p.resolve("upper"), p.resolve("work"), false, true);
                 String options = io.jcontainer.linux.plan.PlanCompiler.overlayOptions(o, false, true);
                 // mount(2) takes one page of options; longer layer lists stay with the launcher's fsconfig
@@ -447,6 +475,7 @@ public final class ReadyRoots {
                 sys.mount("", mp.toString(), "", MS_PRIVATE, null);
                 if (key.etc()) etcMountPoints(mp);
                 baselines.put(p, snapshot(p.resolve("upper")));
+                lowersAsMounted.put(p, lowers);
                 return p;
             } catch (IOException | RuntimeException e) {
                 if (mounted && unmount(p, sys)) mounted = false;
@@ -483,7 +512,7 @@ public final class ReadyRoots {
 
         void drain(Syscalls sys) {
             for (Path p; (p = ready.poll()) != null; ) {
-                baselines.remove(p);
+                forgetBaseline(p);
                 if (unmount(p, sys)) OverlayUpper.deleteQuietly(p);
             }
         }

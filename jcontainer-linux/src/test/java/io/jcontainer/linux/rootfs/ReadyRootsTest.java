@@ -161,6 +161,39 @@ class ReadyRootsTest {
         while (System.nanoTime() < end && mountsUnder(containers).size() > 2) Thread.sleep(10);
     }
 
+    /**
+     * An image removed and pulled again (its layer directory gone and made anew at the same path):
+     * the roots mounted over the old one are never handed out — the start mounts its own over the
+     * new layer (ImageVerbsTest's {@code rmi} then {@code run --pull always} in one JVM found it).
+     */
+    @Test
+    void rootsOverALayerThatWasReplacedAreNeverUsed() throws Exception {
+        Path layer = tmp.resolve("layer");
+        copyTree(TestRootfs.busybox(), layer);
+        Path containers = Files.createDirectories(tmp.resolve("containers-replaced"));
+        run(onLayer(layer, containers, "a", "true"));
+        run(onLayer(layer, containers, "b", "true"));
+        awaitReady(containers);
+        Path old = tmp.resolve("layer.removed");
+        Files.move(layer, old); // rmi: the layer goes (moved, not deleted, so the mounted roots stay valid mounts)
+        copyTree(TestRootfs.busybox(), layer); // pulled again: the same path, a new directory
+        List<String> out = run(onLayer(layer, containers, "c", "test -x /bin/sh && test -e /bin/true"));
+        assertThat(out.getFirst()).as("no root mounted over the replaced layer").doesNotContain(".ready-root-");
+    }
+
+    private static ContainerSpec onLayer(Path layer, Path containers, String name, String script) {
+        Path dir = containers.resolve(name);
+        return Container.builder().rootfs(layer)
+                .namespaces(Namespace.PID, Namespace.MNT, Namespace.NET, Namespace.UTS, Namespace.IPC)
+                .command("/bin/sh", "-c", "head -1 /proc/self/mountinfo | grep -o 'upperdir=[^,]*'; " + script)
+                .root(new Root.Overlay(List.of(layer), dir.resolve("upper"), dir.resolve("work"), false, true)).build();
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        Process cp = new ProcessBuilder("cp", "-a", from.toString(), to.toString()).inheritIO().start();
+        assertThat(cp.waitFor()).as("cp -a " + from + " " + to).isZero();
+    }
+
     @Test
     void aJvmThatExitsLeavesNoReadyRoot() throws Exception {
         Path containers = Files.createDirectories(tmp.resolve("containers"));
