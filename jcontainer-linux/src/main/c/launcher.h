@@ -14,7 +14,8 @@
  *   serve.c     the spawn server (--serve) and the entry point
  *   holder.c    --netns-holder: an ordinary user's rootless network namespace (docs/networking.md)
  *   plan.c      the plan buffer, its cursor, failure records
- *   util.c      freestanding helpers (memcpy, numbers, whole reads and writes)
+ *   freestanding.c  memcpy, memset, slen, streq, utoa (shared with jcontainer-runc's short.c)
+ *   util.c      whole reads and writes, frames, paths
  *
  * Single-threaded throughout: the globals below are plain variables.
  */
@@ -22,14 +23,10 @@
 #define JC_LAUNCHER_H
 
 #include "sys.h"
+#include "freestanding.h"
 #include "plan.h"
 
 /* ---- util.c ---- */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-size_t slen(const char *s);
-int streq(const char *a, const char *b);
-int utoa(char *buf, u64 v);
 long xwrite_all(int fd, const void *p, size_t n);
 long xread_full(int fd, void *p, size_t n);
 __attribute__((noreturn)) void die(int code);

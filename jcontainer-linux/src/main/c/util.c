@@ -1,33 +1,9 @@
 /*
- * util.c — freestanding helpers: no libc, so the few it would give are here. The compiler may
- * emit calls to memcpy and memset itself, so they keep their standard names.
+ * util.c — the launcher's helpers: whole reads and writes, frames, paths (memcpy and the like
+ * are in freestanding.c).
  */
 #include "launcher.h"
 
-void *memcpy(void *d, const void *s, size_t n) {
-  char *dd = d;
-  const char *ss = s;
-  while (n--) *dd++ = *ss++;
-  return d;
-}
-void *memset(void *d, int c, size_t n) {
-  char *dd = d;
-  while (n--) *dd++ = (char)c;
-  return d;
-}
-size_t slen(const char *s) {
-  size_t n = 0;
-  while (s[n]) n++;
-  return n;
-}
-int utoa(char *buf, u64 v) {
-  char tmp[24];
-  int n = 0, i = 0;
-  do tmp[n++] = (char)('0' + v % 10); while ((v /= 10));
-  while (n) buf[i++] = tmp[--n];
-  buf[i] = 0;
-  return i;
-}
 long xwrite_all(int fd, const void *p, size_t n) {
   const char *c = p;
   while (n) {
@@ -108,11 +84,6 @@ long open_ns(s32 pid, const char *name) {
   memcpy(path + n, "/ns/", 4);
   memcpy(path + n + 4, name, slen(name) + 1);
   return sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-}
-
-int streq(const char *a, const char *b) {
-  while (*a && *a == *b) a++, b++;
-  return *a == *b;
 }
 
 long unix_address(const char *path, struct unix_sa *sa, long *dir) {

@@ -19,6 +19,7 @@
  * Usage (from ./jcontainer-runc only): jcontainer-runc-short SCRIPT [runc arguments...]
  */
 #include "sys.h"
+#include "freestanding.h"
 
 #if defined(__x86_64__)
 #define NR_geteuid 107
@@ -35,37 +36,9 @@
 #define SIGTERM 15
 #define F_OK 0
 
-void *memcpy(void *d, const void *s, size_t n) {
-  char *dd = d;
-  const char *ss = s;
-  while (n--) *dd++ = *ss++;
-  return d;
-}
-void *memset(void *d, int c, size_t n) {
-  char *dd = d;
-  while (n--) *dd++ = (char)c;
-  return d;
-}
-static size_t slen(const char *s) {
-  size_t n = 0;
-  while (s[n]) n++;
-  return n;
-}
-static int streq(const char *a, const char *b) {
-  while (*a && *a == *b) a++, b++;
-  return *a == *b;
-}
 static int starts(const char *s, const char *p) {
   while (*p) if (*s++ != *p++) return 0;
   return 1;
-}
-static int utoa(char *buf, u64 v) {
-  char tmp[24];
-  int n = 0, i = 0;
-  do tmp[n++] = (char)('0' + v % 10); while ((v /= 10));
-  while (n) buf[i++] = tmp[--n];
-  buf[i] = 0;
-  return i;
 }
 static __attribute__((noreturn)) void quit(int code) {
   for (;;) sys1(NR_exit_group, code);
