@@ -40,6 +40,11 @@ import java.util.concurrent.Executor;
  *
  * <p>States: IDLE (between requests) → WHOLE_BODY (collecting a bounded body) or STREAM_BODY →
  * RUNNING (handler on its thread) → IDLE, or HIJACKED until the handler returns, then closed.
+ * A handler that answered before it read its streamed body to the end (a tar's trailer left
+ * unread, an error found in the query) leaves the connection in DRAIN: the rest of the body is
+ * read and dropped, then IDLE. The answer is already sent, so closing instead would come with no
+ * {@code Connection: close}, and a client reusing its pooled connection would find it gone
+ * (docker-java: "failed to respond"). A body far longer than anyone waits for is cut off.
  * A client idle in IDLE or WHOLE_BODY, or stalling a body the handler waits for, is dropped
  * after the request timeout; a handler streaming to a quiet client (events, logs -f) is not.
  */
@@ -50,7 +55,10 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     public record Settings(Router router, long maxBody, String serverHeader, Executor workers) {
     }
 
-    private enum State { IDLE, WHOLE_BODY, STREAM_BODY, RUNNING, HIJACKED }
+    private enum State { IDLE, WHOLE_BODY, STREAM_BODY, RUNNING, HIJACKED, DRAIN }
+
+    /** How much of an unread request body is read and dropped to keep its connection (Go's server: 256 KiB). */
+    static final long MAX_DRAIN = 4L << 20;
 
     private final Settings settings;
     private ChannelHandlerContext ctx;
@@ -62,6 +70,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     private BodyStream stream;
     private boolean keepAlive;
     private boolean inputShut;
+    private long drained;
     private volatile boolean keepWhileIdle;
     /** What a client sent while a handler ran (a pipelined request): read again once it is done. */
     private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
@@ -190,6 +199,14 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
                 if (c.content().isReadable()) stream.offer(c.content().retain());
                 if (c instanceof LastHttpContent) stream.end();
             }
+            case DRAIN -> {
+                drained += c.content().readableBytes();
+                if (c.decoderResult().isFailure() || drained > MAX_DRAIN) {
+                    ctx.close();
+                } else if (c instanceof LastHttpContent) {
+                    state = State.IDLE;
+                }
+            }
             default -> {
                 // a body after we already answered (an error sent early): ignore
             }
@@ -264,13 +281,17 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
         request = null;
         match = null;
         state = State.IDLE;
-        if (!keepAlive || inputShut || bodyLeft) {
+        if (!keepAlive || inputShut) {
             releaseHeld();
             ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (bodyLeft) {
+            state = State.DRAIN;
+            drained = 0;
+        }
         while (!held.isEmpty() && state != State.RUNNING && state != State.HIJACKED && ctx.channel().isActive()) channelRead(ctx, held.poll());
-        if (state == State.IDLE || state == State.WHOLE_BODY) {
+        if (state == State.IDLE || state == State.WHOLE_BODY || state == State.DRAIN) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
         }
@@ -339,7 +360,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent) {
             boolean clientStalls = switch (state) {
                 case IDLE -> !keepWhileIdle;
-                case WHOLE_BODY -> true;
+                case WHOLE_BODY, DRAIN -> true;
                 case STREAM_BODY -> stream != null && stream.waiting();
                 case RUNNING, HIJACKED -> false;
             };
@@ -357,7 +378,7 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
             inputShut = true;
             switch (state) {
                 case IDLE -> ctx.close();
-                case WHOLE_BODY -> ctx.close(); // half a request will never be completed
+                case WHOLE_BODY, DRAIN -> ctx.close(); // half a request will never be completed
                 case STREAM_BODY -> {
                     if (stream != null) stream.fail("the client closed its side before the body ended");
                 }
