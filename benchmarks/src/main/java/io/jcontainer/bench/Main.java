@@ -106,7 +106,7 @@ public final class Main {
         log("wrote " + docs.resolve("benchmarks.md"));
     }
 
-    private static List<RunResult> jmh(Mode mode, List<String> benchmarks, String jvm, Path results) throws RunnerException {
+    static List<RunResult> jmh(Mode mode, List<String> benchmarks, String jvm, Path results) throws RunnerException {
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .forks(mode.forks())
                 .warmupIterations(mode.warmups())
@@ -121,7 +121,7 @@ public final class Main {
     }
 
     /** A java launcher that first leaves the cgroup2 mount behind, in a private mount namespace. */
-    private static String crunJvm(Path results, String cgroup2) {
+    static String crunJvm(Path results, String cgroup2) {
         try {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             Path wrapper = results.resolve("java-without-cgroup2");

@@ -9,6 +9,7 @@ import io.jcontainer.linux.plan.HookPoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * namespaces, id maps, cgroups, root set up and pivoted — stopped at
  * {@link HookPoint#START_CONTAINER}, before capabilities are dropped, the seccomp filter is
  * loaded and the command is exec'd. {@link #start()} lets one go on and refills the pool in the
- * background; with none ready it starts one the ordinary way. The caller's own thread lets it go
+ * background once that container has exited, or 10 ms after its take if it runs longer (so a
+ * short job does not share the CPU with its replacement's start); with none ready it starts one
+ * the ordinary way. The caller's own thread lets it go
  * (CMD_CONTINUE to its launcher) and reads the launcher's report that it started: no other
  * thread is woken on the way, and none waits while a container is ready.
  *
@@ -87,11 +90,21 @@ public final class ContainerPool implements AutoCloseable {
         inFlight.decrementAndGet();
         try {
             c.unpark();
-            return c;
-        } finally {
+        } catch (RuntimeException | Error e) {
             refill();
+            throw e;
         }
+        // The refill waits for the taken container's exit (at most REFILL_DELAY_MS): a whole start
+        // is a few ms of CPU, and on a small machine a refill begun at the take competes with the
+        // very job the pool exists to speed up — its exec, its run, its exit. A short job now
+        // runs alone; a longer one shares the CPU with the refill after the delay, as before.
+        // The supervisor wakes waitFor()'s waiter before this (it registered later: LIFO).
+        c.onExit().completeOnTimeout(null, REFILL_DELAY_MS, TimeUnit.MILLISECONDS).whenComplete((e, x) -> refill());
+        return c;
     }
+
+    /** How long a refill waits, at most, for the exit of the container whose take it replaces. */
+    static final long REFILL_DELAY_MS = 10;
 
     private void refill() {
         if (closed) return;

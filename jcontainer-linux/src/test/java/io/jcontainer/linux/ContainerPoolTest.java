@@ -74,6 +74,31 @@ class ContainerPoolTest {
         assertThat(CgroupLimitsTest.ourCgroups()).isEmpty();
     }
 
+    /**
+     * A take is replaced whether the taken container ends or runs on: the refill waits for its
+     * exit only a short while (a long-running container does not leave the pool short).
+     */
+    @Test
+    void thePoolRefillsWhetherTheTakenContainerRunsOnOrEnds() throws Exception {
+        ContainerSpec spec = TestRuns.busybox().memoryLimit("64m").pidsLimit(20).command("sleep", "1000").build();
+        try (ContainerPool pool = ContainerPool.of(RT, spec, 1)) {
+            waitReady(pool, 1);
+            try (Container running = pool.start()) {
+                waitReady(pool, 1); // refilled while it runs
+                assertThat(running.isRunning()).isTrue();
+                Container ended = pool.start();
+                try (ended) {
+                    ended.kill();
+                    assertThat(ended.waitFor(Duration.ofSeconds(30))).isPresent();
+                    waitReady(pool, 1); // refilled after its exit
+                }
+                assertThat(running.isRunning()).isTrue();
+            }
+        }
+        assertThat(Processes.leftovers()).isEmpty();
+        assertThat(CgroupLimitsTest.ourCgroups()).isEmpty();
+    }
+
     @Test
     void anEmptyPoolStillStarts() throws Exception {
         ContainerSpec spec = TestRuns.busybox().command("true").build();
