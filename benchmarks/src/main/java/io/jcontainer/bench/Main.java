@@ -71,6 +71,7 @@ public final class Main {
         List<RunResult> all = new ArrayList<>();
         List<String> main = new ArrayList<>(List.of("StartLatency.processBuilder", "StartLatency.jcontainerNamespaces",
                 "StartLatency.jcontainerLimits", "StartLatency.jcontainerHeadline", "Throughput.processBuilder", "Throughput.jcontainerHeadline",
+                "Throughput.jcontainerHeadlinePooled", "PooledStart.jcontainerHeadlinePooledIdle", "PooledStart.jcontainerHeadlinePooled",
                 "BigHeap.processBuilder", "BigHeap.jcontainerHeadline"));
         if (Peer.BWRAP.available()) main.addAll(List.of("StartLatency.bwrap", "Throughput.bwrap"));
         if (Peer.RUNC.available()) main.add("StartLatency.runc");

@@ -8,7 +8,11 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import io.jcontainer.linux.ContainerPool;
+import io.jcontainer.linux.LinuxContainerRuntime;
+import io.jcontainer.spi.ContainerRuntime;
 
 import java.util.concurrent.TimeUnit;
 
@@ -43,5 +47,32 @@ public class Throughput {
     @Benchmark
     public int jcontainerHeadline() throws InterruptedException {
         return c.headline();
+    }
+
+    /**
+     * The same from a {@link ContainerPool} of {@link #POOL} that both threads take from, with no
+     * wait: a take finds a ready container or starts one the ordinary way; the refills run beside
+     * the takes. Whether making containers ahead, in parallel, raises the rate at all.
+     */
+    @Benchmark
+    public int jcontainerHeadlinePooled(Pooled p) throws InterruptedException {
+        return PooledStart.take(p.pool);
+    }
+
+    static final int POOL = 4;
+
+    @State(Scope.Benchmark)
+    public static class Pooled {
+        ContainerPool pool;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            pool = ContainerPool.of((LinuxContainerRuntime) ContainerRuntime.get(), Contenders.get().headlineSpec(), POOL);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            pool.close();
+        }
     }
 }

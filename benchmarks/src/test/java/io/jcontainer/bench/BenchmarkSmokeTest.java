@@ -98,6 +98,28 @@ class BenchmarkSmokeTest {
         assertThat(b.jcontainerHeadline()).isZero();
     }
 
+    /** The pooled benchmarks take from their pools (a fall-back start when none is ready) and close them. */
+    @Test
+    void pooledMethods() throws Exception {
+        Throughput.Pooled tp = new Throughput.Pooled();
+        tp.setup();
+        try {
+            for (int i = 0; i < CALLS; i++) assertThat(new Throughput().jcontainerHeadlinePooled(tp)).isZero();
+        } finally {
+            tp.tearDown();
+        }
+        PooledStart.Full full = new PooledStart.Full();
+        full.setup();
+        try {
+            for (int i = 0; i < CALLS; i++) {
+                full.ready();
+                assertThat(new PooledStart().jcontainerHeadlinePooledIdle(full)).isZero();
+            }
+        } finally {
+            full.tearDown();
+        }
+    }
+
     @Test
     void headlineChecksReportWhatIsInEffect() {
         Path root = Fixture.ensureBundle().resolve("rootfs");
