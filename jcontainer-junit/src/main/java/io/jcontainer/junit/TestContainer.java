@@ -315,12 +315,15 @@ public final class TestContainer implements AutoCloseable {
 
     /**
      * Once closed, its output is complete when the readers have reached the pipes' ends (the
-     * container is gone, so they do at once): {@link #close()} does not wait for that, the
-     * readers of what it printed do. Bounded, so a pipe some other process still holds open
-     * cannot hang a test run.
+     * container is gone, so they do at once): {@link #close()} of a running container does not
+     * wait for that, the readers of what it printed do. Bounded, so a pipe some other process
+     * still holds open cannot hang a test run.
      */
     private void awaitReadersIfClosed() {
-        if (container != null) return;
+        if (container == null) awaitReaders();
+    }
+
+    private void awaitReaders() {
         try {
             readers.await(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -384,15 +387,19 @@ public final class TestContainer implements AutoCloseable {
     }
 
     /**
-     * Kills whatever still runs in the container and removes it; its whole output stays readable
-     * ({@link #logs()} waits for the last of it). Idempotent; a closed container can be started
-     * again.
+     * Kills whatever still runs in the container and removes it; what it printed stays readable —
+     * all of it when it had exited by itself, what the readers had taken when it is killed here.
+     * Idempotent; a closed container can be started again.
      */
     @Override
     public synchronized void close() {
         Container c = container;
         if (c == null) return;
         try {
+            // Closing the container closes its pipes under the readers: one that has exited may
+            // still have output in them, so they drain it first (its writers are gone: they reach
+            // the end at once). A running one is not waited for: the kill is the end of its output.
+            if (!c.isRunning()) awaitReaders();
             c.close();
         } finally {
             container = null;
