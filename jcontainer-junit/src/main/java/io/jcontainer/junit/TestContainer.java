@@ -162,12 +162,19 @@ public final class TestContainer implements AutoCloseable {
         boolean ready() throws InterruptedException;
     }
 
+    /**
+     * Checks until ready: soon after the start at first (a server typically listens within a few
+     * milliseconds of its exec, and a fixed 100 ms would be most of a test container's start),
+     * then less often, up to every 100 ms.
+     */
     private void poll(Container c, long deadline, Check check) throws InterruptedException {
+        long pause = 2;
         while (true) {
             if (!c.isRunning()) throw notReady(c);
             if (check.ready()) return;
             if (System.nanoTime() >= deadline) throw notReady(c);
-            Thread.sleep(Math.min(100, Math.max(1, left(deadline).toMillis())));
+            Thread.sleep(Math.min(pause, Math.max(1, left(deadline).toMillis())));
+            pause = Math.min(100, pause * 2);
         }
     }
 
