@@ -18,8 +18,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -49,10 +47,20 @@ public final class TestContainer implements AutoCloseable {
     private final Duration startupTimeout;
     private volatile String label;
 
+    /**
+     * The threads that drain containers' pipes: platform threads (a read of a container's pipe
+     * blocks in native code, which would pin a virtual thread's carrier), kept for a while after
+     * their container ended, so the next container of a test run reuses them instead of starting
+     * two threads of its own.
+     */
+    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("jcontainer-junit reader ", 0).factory());
+
     // Guarded by this: one start at a time, and close() sees a finished start.
     private Container container;
     private LogBuffer logs, out, err;
-    private final List<Thread> readers = new ArrayList<>();
+    /** Counts down as each reader of the last start reaches its stream's end. */
+    private java.util.concurrent.CountDownLatch readers = new java.util.concurrent.CountDownLatch(0);
 
     private TestContainer(ContainerSpec spec, Wait wait, Duration startupTimeout, String label) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -106,9 +114,11 @@ public final class TestContainer implements AutoCloseable {
         logs = new LogBuffer(LOG_CHARS);
         out = new LogBuffer(LOG_CHARS);
         err = new LogBuffer(LOG_CHARS);
-        if (spec.stdout() == Stdio.PIPE) read(c.stdout(), "stdout", out);
+        boolean readOut = spec.stdout() == Stdio.PIPE, readErr = spec.stderr() == Stdio.PIPE && !spec.tty();
+        readers = new java.util.concurrent.CountDownLatch((readOut ? 1 : 0) + (readErr ? 1 : 0));
+        if (readOut) read(c.stdout(), "stdout", out);
         else out.close();
-        if (spec.stderr() == Stdio.PIPE && !spec.tty()) read(c.stderr(), "stderr", err);
+        if (readErr) read(c.stderr(), "stderr", err);
         else err.close();
         try {
             awaitReady(c, deadline);
@@ -152,12 +162,19 @@ public final class TestContainer implements AutoCloseable {
         boolean ready() throws InterruptedException;
     }
 
+    /**
+     * Checks until ready: soon after the start at first (a server typically listens within a few
+     * milliseconds of its exec, and a fixed 100 ms would be most of a test container's start),
+     * then less often, up to every 100 ms.
+     */
     private void poll(Container c, long deadline, Check check) throws InterruptedException {
+        long pause = 2;
         while (true) {
             if (!c.isRunning()) throw notReady(c);
             if (check.ready()) return;
             if (System.nanoTime() >= deadline) throw notReady(c);
-            Thread.sleep(Math.min(100, Math.max(1, left(deadline).toMillis())));
+            Thread.sleep(Math.min(pause, Math.max(1, left(deadline).toMillis())));
+            pause = Math.min(100, pause * 2);
         }
     }
 
@@ -184,13 +201,15 @@ public final class TestContainer implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
-    /**
-     * Drains one stream into its buffer and the combined one, on a platform thread: a read of a
-     * container's pipe blocks in native code, which would pin a virtual thread's carrier.
-     */
+    /** Drains one stream into its buffer and the combined one, on one of {@link #READERS}. */
     private void read(InputStream in, String stream, LogBuffer own) {
         LogBuffer both = logs, o = out, e2 = err;
-        Thread t = Thread.ofPlatform().daemon().name("jcontainer-junit " + name() + " " + stream).unstarted(() -> {
+        java.util.concurrent.CountDownLatch done = readers;
+        String name = "jcontainer-junit " + name() + " " + stream;
+        READERS.execute(() -> {
+            Thread self = Thread.currentThread();
+            String idle = self.getName();
+            self.setName(name); // a thread dump shows whose output it reads
             Lines lines = new Lines(line -> {
                 own.add(line);
                 both.add(line);
@@ -204,10 +223,10 @@ public final class TestContainer implements AutoCloseable {
                 lines.finish();
                 own.close();
                 if (o.isClosed() && e2.isClosed()) both.close();
+                self.setName(idle);
+                done.countDown();
             }
         });
-        readers.add(t);
-        t.start();
     }
 
     /** Splits UTF-8 bytes into lines (without their {@code \n} or {@code \r\n}). */
@@ -290,12 +309,33 @@ public final class TestContainer implements AutoCloseable {
     private synchronized String buffer(java.util.function.Supplier<LogBuffer> which) {
         LogBuffer b = which.get();
         if (b == null) throw new IllegalStateException(name() + " was never started");
+        awaitReadersIfClosed();
         return b.text();
     }
 
     /** The last {@code chars} characters of its output, for a failure report; "" before a start. */
     synchronized String logTail(int chars) {
-        return logs == null ? "" : logs.tail(chars);
+        if (logs == null) return "";
+        awaitReadersIfClosed();
+        return logs.tail(chars);
+    }
+
+    /**
+     * Once closed, its output is complete when the readers have reached the pipes' ends (the
+     * container is gone, so they do at once): {@link #close()} of a running container does not
+     * wait for that, the readers of what it printed do. Bounded, so a pipe some other process
+     * still holds open cannot hang a test run.
+     */
+    private void awaitReadersIfClosed() {
+        if (container == null) awaitReaders();
+    }
+
+    private void awaitReaders() {
+        try {
+            readers.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs {@code command} in the container with its environment, waiting up to 60 s. */
@@ -312,8 +352,7 @@ public final class TestContainer implements AutoCloseable {
     public ExecResult exec(Duration timeout, String... command) {
         ContainerProcess p = container().exec(ExecSpec.of(command));
         try (p) {
-            CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(p.stderr()),
-                    r -> Thread.ofPlatform().daemon().name("jcontainer-junit exec stderr").start(r));
+            CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(p.stderr()), READERS);
             byte[] stdout = readAll(p.stdout());
             Optional<ContainerExit> exit = p.waitFor(timeout);
             if (exit.isEmpty())
@@ -355,26 +394,22 @@ public final class TestContainer implements AutoCloseable {
     }
 
     /**
-     * Kills whatever still runs in the container and removes it; the output read so far stays
-     * readable. Idempotent; a closed container can be started again.
+     * Kills whatever still runs in the container and removes it; what it printed stays readable —
+     * all of it when it had exited by itself, what the readers had taken when it is killed here.
+     * Idempotent; a closed container can be started again.
      */
     @Override
     public synchronized void close() {
         Container c = container;
         if (c == null) return;
         try {
+            // Closing the container closes its pipes under the readers: one that has exited may
+            // still have output in them, so they drain it first (its writers are gone: they reach
+            // the end at once). A running one is not waited for: the kill is the end of its output.
+            if (!c.isRunning()) awaitReaders();
             c.close();
         } finally {
             container = null;
-            for (Thread t : readers) {
-                try {
-                    t.join(2000); // the pipes end with the container; don't hang a test run if not
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            readers.clear();
         }
     }
 

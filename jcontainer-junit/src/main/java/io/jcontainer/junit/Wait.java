@@ -41,7 +41,10 @@ public sealed interface Wait {
         return new ListeningPort(port);
     }
 
-    /** Ready once {@code command}, run in the container, exits with 0 (run again every 100 ms). */
+    /**
+     * Ready once {@code command}, run in the container, exits with 0 (run again after 2 ms, then
+     * after twice as long each time, up to every 100 ms; so is a listening port checked).
+     */
     static Wait forSuccessfulCommand(String... command) {
         if (command.length == 0) throw new IllegalArgumentException("a command is needed");
         return new Command(List.of(command));

@@ -292,6 +292,22 @@ class ContainerExtensionTest {
         assertAllGone();
     }
 
+    @Test
+    void theWholeOutputIsReadableAfterClose() throws Exception {
+        // close() does not wait for the readers; logs() after it waits for the last of the output
+        TestContainer c = TestContainer.of(Container.builder().command("sh", "-c", "seq 1 3000; echo end")).start();
+        try {
+            assertThat(c.container().waitFor(Duration.ofSeconds(30))).isPresent();
+        } finally {
+            c.close();
+        }
+        String logs = c.logs();
+        assertThat(logs).endsWith("2999\n3000\nend\n");
+        assertThat(logs.lines().count()).isEqualTo(3001);
+        assertThat(c.stdout()).isEqualTo(logs);
+        assertThat(c.stderr()).isEmpty();
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
