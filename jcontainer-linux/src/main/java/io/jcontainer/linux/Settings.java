@@ -28,6 +28,12 @@ public final class Settings {
     public static final String NFT = "jcontainer.nft";
     /** The default bridge network's subnet when it is first made (CIDR); default: the first free one of 172.17-31.0.0/16, 10.88.0.0/16, 192.168.0-240.0/20. */
     public static final String BRIDGE_SUBNET = "jcontainer.bridgeSubnet";
+    /**
+     * The default bridge network's MTU when it is first made (dockerd's {@code --mtu}): as the
+     * network's {@code com.docker.network.driver.mtu}, the MTU of its links and routes. Default:
+     * 65520 on the links, 1500 on containers' default routes (see NetworkConfig#defaultRouteMtu).
+     */
+    public static final String BRIDGE_MTU = "jcontainer.bridgeMtu";
     /** {@code false}: clone3 makes the network namespace instead of the helper thread beside the child (benchmarks' comparison). */
     public static final String NET_HELPER = "jcontainer.netHelper";
     /** {@code false}: cgroups are made before the launch instead of while the child sets up (benchmarks' comparison). */
@@ -82,6 +88,12 @@ public final class Settings {
     public static Optional<String> bridgeSubnet() {
         String v = System.getProperty(BRIDGE_SUBNET);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    /** {@value #BRIDGE_MTU}, when set (a number; the network checks its range). */
+    public static Optional<String> bridgeMtu() {
+        String v = System.getProperty(BRIDGE_MTU);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
     }
 
     /** {@value #NETWORK_WARM}: 2 unless set to a number (at most 16). */

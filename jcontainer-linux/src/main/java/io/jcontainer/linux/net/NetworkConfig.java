@@ -28,6 +28,26 @@ public record NetworkConfig(String name, String id, String driver, String bridge
         this(name, id, driver, bridge, subnet, gateway, internal, mtu, created, ipRange, labels, options, false, null, null);
     }
 
+    /** docker's driver option for a network's MTU: given, it is the MTU of the bridge, the veths and every route, as in docker. */
+    public static final String MTU_OPTION = "com.docker.network.driver.mtu";
+    /** A network's MTU without {@link #MTU_OPTION}: the largest a veth takes and what pasta and slirp4netns give their tap. */
+    public static final int LARGE_MTU = 65520;
+    /** The MTU of a container's default routes on a network of {@link #LARGE_MTU} that was not asked for: docker's (and Ethernet's) 1500. */
+    public static final int WAY_OUT_MTU = 1500;
+
+    /**
+     * The MTU of a container's default routes (0: the link's). A network made without
+     * {@link #MTU_OPTION} has {@link #LARGE_MTU} on its bridge and veths, so the host and the
+     * containers on it exchange segments as large as over loopback, while what leaves through
+     * the default route (the host's uplink, most likely Ethernet's 1500) stays within
+     * {@link #WAY_OUT_MTU}: TCP announces an MSS for 1500 and nothing needs fragmenting or path
+     * MTU discovery beyond the bridge. Networks stored with 1500 (before this default) and those
+     * given an MTU keep docker's behaviour: every route is the link's.
+     */
+    public int defaultRouteMtu() {
+        return mtu > WAY_OUT_MTU && !options.containsKey(MTU_OPTION) ? WAY_OUT_MTU : 0;
+    }
+
     /** The IPv6 subnet, or null on an IPv4-only network. */
     public Subnet6 parsedSubnet6() {
         return enableIpv6 && subnet6 != null ? Subnet6.parse(subnet6) : null;

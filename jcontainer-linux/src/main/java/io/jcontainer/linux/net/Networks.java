@@ -61,7 +61,7 @@ public final class Networks implements NetworkAttachment {
      */
     private static final Pattern DOCKER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     private static final ReentrantLock JVM_LOCK = new ReentrantLock(); // file locks do not exclude threads of one process
-    private static final int DEFAULT_MTU = 1500;
+    private static final int DEFAULT_MTU = NetworkConfig.LARGE_MTU;
 
     private final Syscalls sys;
     private final Path root;
@@ -145,17 +145,7 @@ public final class Networks implements NetworkAttachment {
         String bridge = options.get("com.docker.network.bridge.name");
         if (bridge != null && !bridge.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}"))
             throw new NetworkException.Invalid("bridge name '" + bridge + "': at most 15 letters, digits, '_', '.' or '-'");
-        int mtu = DEFAULT_MTU;
-        String m = options.get("com.docker.network.driver.mtu");
-        if (m != null) {
-            try {
-                mtu = Integer.parseInt(m);
-            } catch (NumberFormatException e) {
-                mtu = -1;
-            }
-            if (mtu < 68 || mtu > 65535) throw new NetworkException.Invalid("com.docker.network.driver.mtu '" + m + "': a number from 68 to 65535");
-        }
-        int bridgeMtu = mtu;
+        int bridgeMtu = mtuOf(options);
         return locked(() -> {
             if (Files.exists(configFile(name))) throw new NetworkException.Conflict("network with name " + name + " already exists");
             String br = bridge != null ? bridge : "jc-" + newId().substring(0, 12);
@@ -163,6 +153,20 @@ public final class Networks implements NetworkAttachment {
                 if (n.bridge().equals(br)) throw new NetworkException.Conflict("bridge " + br + " is already network " + n.name() + "'s");
             return createLocked(name, subnet, gateway, ipRange, internal, br, bridgeMtu, labels, options, v6);
         });
+    }
+
+    /** The MTU {@link NetworkConfig#MTU_OPTION} asks for, else {@link NetworkConfig#LARGE_MTU} (see {@link NetworkConfig#defaultRouteMtu}). */
+    private static int mtuOf(java.util.Map<String, String> options) {
+        String m = options.get(NetworkConfig.MTU_OPTION);
+        if (m == null) return DEFAULT_MTU;
+        int mtu;
+        try {
+            mtu = Integer.parseInt(m.strip());
+        } catch (NumberFormatException e) {
+            mtu = -1;
+        }
+        if (mtu < 68 || mtu > 65535) throw new NetworkException.Invalid(NetworkConfig.MTU_OPTION + " '" + m + "': a number from 68 to 65535");
+        return mtu;
     }
 
     /** What {@code --ipv6} asked for: a subnet and gateway, each null to be picked. */
@@ -311,9 +315,11 @@ public final class Networks implements NetworkAttachment {
         NetworkConfig n = readJson(configFile(name), NetworkConfig.class);
         if (n != null) return n;
         if (!name.equals(DEFAULT)) throw new NetworkException.NotFound(name);
-        return createLocked(DEFAULT, Settings.bridgeSubnet().orElse(null), null, null, false, DEFAULT_BRIDGE, DEFAULT_MTU,
-                java.util.Map.of(), java.util.Map.of("com.docker.network.bridge.name", DEFAULT_BRIDGE,
-                        "com.docker.network.bridge.default_bridge", "true"));
+        java.util.Map<String, String> options = new java.util.HashMap<>(java.util.Map.of("com.docker.network.bridge.name", DEFAULT_BRIDGE,
+                "com.docker.network.bridge.default_bridge", "true"));
+        Settings.bridgeMtu().ifPresent(m -> options.put(NetworkConfig.MTU_OPTION, m));
+        return createLocked(DEFAULT, Settings.bridgeSubnet().orElse(null), null, null, false, DEFAULT_BRIDGE, mtuOf(options),
+                java.util.Map.of(), options);
     }
 
     /** Whether a network exists (the default one always does: it is made on first use). Takes no lock, makes nothing. */
@@ -481,13 +487,13 @@ public final class Networks implements NetworkAttachment {
                 int index = inside.getLink(ifname).index();
                 if (s6 == null) {
                     inside.configureEndpoint(ifname, index, null,
-                            Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null);
+                            Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null, null, 0, null, n.defaultRouteMtu());
                 } else {
                     disableDad(netnsFd, ifname);
                     boolean route6 = !n.internal() && (fresh || !hasDefaultRoute6(inside));
                     inside.configureEndpoint(ifname, index, null,
                             Subnet.inet(ip), n.parsedSubnet().prefixLength(), route ? Subnet.inet(n.gatewayAddress()) : null,
-                            Subnet6.inet(ip6), s6.prefixLength(), route6 ? Subnet6.inet(Subnet6.parseAddress(n.gateway6())) : null);
+                            Subnet6.inet(ip6), s6.prefixLength(), route6 ? Subnet6.inet(Subnet6.parseAddress(n.gateway6())) : null, n.defaultRouteMtu());
                 }
                 applyRules(NftRuleset.elements(true, ep, Set.of()), bridge.created());
                 Attachment a = writeEtc(ep, n, req, all);
@@ -1015,11 +1021,11 @@ public final class Networks implements NetworkAttachment {
             InetAddressPair gw = new InetAddressPair(n.internal() ? null : Subnet.inet(n.gatewayAddress()),
                     n.internal() || ep.ip6() == null ? null : Subnet6.inet(Subnet6.parseAddress(n.gateway6())));
             if (ep.ip6() == null) {
-                inside.configureEndpoint("eth0", index, null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), gw.v4());
+                inside.configureEndpoint("eth0", index, null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), gw.v4(), null, 0, null, n.defaultRouteMtu());
             } else {
                 disableDad(ns.netnsFd(), "eth0");
                 inside.configureEndpoint("eth0", index, null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), gw.v4(),
-                        Subnet6.inet(Subnet6.parseAddress(ep.ip6())), n.parsedSubnet6().prefixLength(), gw.v6());
+                        Subnet6.inet(Subnet6.parseAddress(ep.ip6())), n.parsedSubnet6().prefixLength(), gw.v6(), n.defaultRouteMtu());
             }
             writeEtc(ep, n, Request.of(network), List.of());
             return new Ready(network, id, ns, ep, n);

@@ -27,7 +27,9 @@ public final class Rtnetlink implements AutoCloseable {
     static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     static final int IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_BROADCAST = 4;
-    static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PREFSRC = 7, RTA_TABLE = 15;
+    static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PREFSRC = 7, RTA_METRICS = 8, RTA_TABLE = 15;
+    /** In RTA_METRICS: the route's MTU (what {@code ip route ... mtu N} sets). */
+    static final int RTAX_MTU = 2;
     static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10;
     static final int IFF_UP = 1;
     /** ifa_flags: no duplicate address detection, so an IPv6 address is usable at once (not "tentative" for 1-2 s). */
@@ -43,8 +45,8 @@ public final class Rtnetlink implements AutoCloseable {
     public record Address(int linkIndex, InetAddress address, int prefixLength) {
     }
 
-    /** A route of the main table; {@code destination} null is the default route. */
-    public record Route(InetAddress destination, int prefixLength, InetAddress gateway, int outputLink, int table) {
+    /** A route of the main table; {@code destination} null is the default route; {@code mtu} 0: the link's. */
+    public record Route(InetAddress destination, int prefixLength, InetAddress gateway, int outputLink, int table, int mtu) {
         public boolean isDefault() {
             return destination == null && prefixLength == 0;
         }
@@ -145,6 +147,16 @@ public final class Rtnetlink implements AutoCloseable {
      */
     public void configureEndpoint(String link, int index, byte[] mac, InetAddress address, int prefixLength, InetAddress gateway,
                                   InetAddress address6, int prefixLength6, InetAddress gateway6) {
+        configureEndpoint(link, index, mac, address, prefixLength, gateway, address6, prefixLength6, gateway6, 0);
+    }
+
+    /**
+     * As above, with the default routes' MTU {@code routeMtu} (0: the link's): a link with a
+     * large MTU whose way out is narrower (the host's uplink) sends big segments on its subnet
+     * and no more than {@code routeMtu} beyond it.
+     */
+    public void configureEndpoint(String link, int index, byte[] mac, InetAddress address, int prefixLength, InetAddress gateway,
+                                  InetAddress address6, int prefixLength6, InetAddress gateway6, int routeMtu) {
         List<NlMessage> msgs = new java.util.ArrayList<>();
         List<String> ops = new java.util.ArrayList<>();
         msgs.add(ifinfo(msg(RTM_SETLINK, 0), 0, IFF_UP, IFF_UP).attrString(IFLA_IFNAME, "lo"));
@@ -155,16 +167,17 @@ public final class Rtnetlink implements AutoCloseable {
         ops.add("set link up");
         msgs.add(addressMessage(index, address, prefixLength));
         ops.add("add address " + address.getHostAddress() + "/" + prefixLength);
+        String mtu = routeMtu > 0 ? " mtu " + routeMtu : "";
         if (gateway != null) {
-            msgs.add(routeMessage(null, 0, gateway, index));
-            ops.add("add route default via " + gateway.getHostAddress());
+            msgs.add(routeMessage(null, 0, gateway, index, routeMtu));
+            ops.add("add route default via " + gateway.getHostAddress() + mtu);
         }
         if (address6 != null) {
             msgs.add(addressMessage(index, address6, prefixLength6));
             ops.add("add address " + address6.getHostAddress() + "/" + prefixLength6);
             if (gateway6 != null) {
-                msgs.add(routeMessage(null, 0, gateway6, index));
-                ops.add("add route default via " + gateway6.getHostAddress());
+                msgs.add(routeMessage(null, 0, gateway6, index, routeMtu));
+                ops.add("add route default via " + gateway6.getHostAddress() + mtu);
             }
         }
         sock.requestAll(msgs, ops, link);
@@ -284,6 +297,10 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     private NlMessage routeMessage(InetAddress destination, int prefixLength, InetAddress gateway, int oif) {
+        return routeMessage(destination, prefixLength, gateway, oif, 0);
+    }
+
+    private NlMessage routeMessage(InetAddress destination, int prefixLength, InetAddress gateway, int oif, int mtu) {
         int family = family(destination != null ? destination : gateway);
         NlMessage m = msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL)
                 .int8(family).int8(destination == null ? 0 : prefixLength).int8(0).int8(0)
@@ -291,6 +308,7 @@ public final class Rtnetlink implements AutoCloseable {
         if (destination != null) m.attr(RTA_DST, destination.getAddress());
         if (gateway != null) m.attr(RTA_GATEWAY, gateway.getAddress());
         if (oif != 0) m.attrU32(RTA_OIF, oif);
+        if (mtu > 0) m.begin(RTA_METRICS).attrU32(RTAX_MTU, mtu).end();
         return m;
     }
 
@@ -306,7 +324,8 @@ public final class Rtnetlink implements AutoCloseable {
         table = a.u32(RTA_TABLE, table);
         if (table != RT_TABLE_MAIN || type != RTN_UNICAST) return null; // local, broadcast, other tables: not routes a subnet collides with
         byte[] dst = a.bytes(RTA_DST), gw = a.bytes(RTA_GATEWAY);
-        return new Route(dst == null ? null : inet(dst), dstLen, gw == null ? null : inet(gw), a.u32(RTA_OIF, 0), table);
+        int mtu = a.has(RTA_METRICS) ? a.nested(RTA_METRICS).u32(RTAX_MTU, 0) : 0;
+        return new Route(dst == null ? null : inet(dst), dstLen, gw == null ? null : inet(gw), a.u32(RTA_OIF, 0), table, mtu);
     }
 
     // ---- helpers ----

@@ -63,6 +63,12 @@ class BridgeNetworkTest {
         scenario("republish");
     }
 
+    /** Links of 65520 with default routes of 1500: big segments to the host, nothing over 1500 beyond it; docker's MTU option as docker has it. */
+    @Test
+    void largeMtuOnTheNetworkAndEthernetsOnTheWayOut() throws Exception {
+        scenario("mtu");
+    }
+
     @Test
     void internalNetworkHasNoWayOut() throws Exception {
         scenario("internal");

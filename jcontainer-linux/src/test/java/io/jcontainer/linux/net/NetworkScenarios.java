@@ -57,6 +57,7 @@ public final class NetworkScenarios {
                 case "sigkill-child" -> s.sigkillChild();
                 case "sigkill" -> s.sigkill();
                 case "cost" -> s.cost(Integer.parseInt(args[2]));
+                case "mtu" -> s.mtu();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } finally {
@@ -307,6 +308,125 @@ public final class NetworkScenarios {
             throw new AssertionError("accepted, expected an error mentioning " + mentioned);
         } catch (NetworkException.Invalid expected) {
             check(expected.getMessage().contains(mentioned), expected.getMessage());
+        }
+    }
+
+    /**
+     * A network made without an MTU has 65520 on its links and 1500 on its containers' default
+     * routes: a megabyte goes both ways between the host and a container (through a published
+     * port too), and a container uploads a megabyte to a server behind a 1500-MTU link of the
+     * scenario's own where path MTU discovery is black-holed (the host's "fragmentation needed"
+     * is dropped), which works only if the container never sends more than 1500 that way. A
+     * network given {@code com.docker.network.driver.mtu} is docker's: that MTU everywhere, no route MTU.
+     */
+    void mtu() throws Exception {
+        Path www = work.resolve("www-big");
+        Files.createDirectories(www);
+        byte[] big = new byte[1 << 20];
+        new java.util.Random(13).nextBytes(big);
+        Files.write(www.resolve("big"), big);
+        Container web = rt.start(Container.builder().rootfs(TestRootfs.busybox()).name("big").mount(Mount.bindReadOnly(www, "/www"))
+                        .stdout(Stdio.NULL).stderr(Stdio.NULL).command("/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www").build(),
+                new NetworkAttachment.Request(Networks.DEFAULT, null, List.of(), PortMapping.parse("8097:80"), null, List.of(), List.of()));
+        started.add(web);
+        NetworkConfig n = rt.networks().inspect(Networks.DEFAULT);
+        check(n.mtu() == NetworkConfig.LARGE_MTU && n.defaultRouteMtu() == 1500, "the default network's MTUs: " + n);
+        String link = execOut(web, "ip -o link show eth0");
+        check(link.contains("mtu 65520"), "eth0's MTU: " + link);
+        Rtnetlink.Route def = defaultRoute(web);
+        check(def != null && def.mtu() == 1500, "the container's default route has MTU 1500: " + def);
+        // big segments between the host and the container: a megabyte each way, and through the published port
+        check(java.util.Arrays.equals(httpGet(endpoint(web.id()).ip(), 80, "/big"), big), "the megabyte from the container's address");
+        check(java.util.Arrays.equals(httpGet("127.0.0.1", 8097, "/big"), big), "the megabyte through the published port");
+        // the way out: an "uplink" of this scenario's own, 1500 on the host's side, 9000 beyond
+        try (NetnsThread far = NetnsThread.createNew(SYS, "uplink")) {
+            try (var nl = new Rtnetlink(SYS)) {
+                nl.createVeth("up0", "up0p", 1500, far.netnsFd());
+                nl.addAddress("up0", java.net.InetAddress.getByName("10.97.0.1"), 24);
+                nl.setUp("up0", true);
+            }
+            ServerSocket server = far.call(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.setUp("lo", true);
+                    nl.setMtu("up0p", 9000);
+                    nl.addAddress("up0p", java.net.InetAddress.getByName("10.97.0.2"), 24);
+                    nl.setUp("up0p", true);
+                    nl.addRoute(null, 0, java.net.InetAddress.getByName("10.97.0.1"), null);
+                }
+                ServerSocket ss = new ServerSocket();
+                ss.bind(new InetSocketAddress(java.net.InetAddress.getByName("10.97.0.2"), 9097));
+                return ss;
+            });
+            // path MTU discovery black-holed: the host's "fragmentation needed" never leaves it
+            Nftables.detect().run("table ip jcmtutest {\n  chain out {\n    type filter hook output priority 0; policy accept;\n"
+                    + "    icmp type destination-unreachable icmp code frag-needed drop\n  }\n}\n");
+            try (server) {
+                var received = new java.util.concurrent.CompletableFuture<Long>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    try (Socket s = server.accept()) {
+                        received.complete(s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()));
+                    } catch (IOException e) {
+                        received.completeExceptionally(e);
+                    }
+                });
+                String sent = execOut(web, "timeout 20 nc 10.97.0.2 9097 < /www/big; echo rc=$?");
+                long got;
+                try {
+                    got = received.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException stalled) {
+                    throw new AssertionError("the upload through a 1500-MTU path stalled (segments over 1500 from the container?): " + sent);
+                }
+                check(sent.contains("rc=0") && got == big.length, "a megabyte out through a 1500-MTU path without path MTU discovery: "
+                        + got + " bytes, " + sent);
+            } finally {
+                Nftables.detect().run("delete table ip jcmtutest\n");
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.deleteLink("up0");
+                } catch (NetlinkException.NotFound gone) {
+                    // went with the uplink's namespace
+                }
+            }
+        }
+        // docker's own: the MTU given, on the links and every route
+        rt.networks().create("mtu1400", null, null, null, false, java.util.Map.of(), java.util.Map.of(NetworkConfig.MTU_OPTION, "1400"));
+        try (Container c = rt.start(Container.builder().rootfs(TestRootfs.busybox()).stdout(Stdio.NULL).stderr(Stdio.NULL)
+                .command("/bin/sleep", "60").build(), NetworkAttachment.Request.of("mtu1400"))) {
+            String l = execOut(c, "ip -o link show eth0");
+            check(l.contains("mtu 1400"), "eth0's MTU on a network of 1400: " + l);
+            Rtnetlink.Route r = defaultRoute(c);
+            check(r != null && r.mtu() == 0, "no route MTU where the network's is given: " + r);
+        }
+        expectInvalid(() -> rt.networks().create("mtubad", null, null, null, false, java.util.Map.of(), java.util.Map.of(NetworkConfig.MTU_OPTION, "70000")),
+                NetworkConfig.MTU_OPTION);
+        closeAll();
+        expectClean(); // waits for the endpoints' release, which comes just after a close
+        rt.networks().remove("mtu1400");
+    }
+
+    /** The container's IPv4 default route, read through a route socket in its network namespace. */
+    private static Rtnetlink.Route defaultRoute(Container c) {
+        int fd = SYS.open("/proc/" + c.pid() + "/ns/net", io.jcontainer.linux.sys.Syscalls.O_RDONLY | io.jcontainer.linux.sys.Syscalls.O_CLOEXEC, 0);
+        try (NetnsThread in = NetnsThread.join(SYS, fd, "mtu-routes")) {
+            return in.call(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    return nl.routes().stream().filter(r -> r.isDefault() && r.gateway() instanceof java.net.Inet4Address).findFirst().orElse(null);
+                }
+            });
+        } finally {
+            SYS.closeQuietly(fd);
+        }
+    }
+
+    /** The body of {@code GET path} over HTTP/1.0. */
+    private static byte[] httpGet(String host, int port, String path) throws IOException {
+        try (Socket s = new Socket(host, port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] all = s.getInputStream().readAllBytes();
+            for (int i = 0; i + 3 < all.length; i++)
+                if (all[i] == '\r' && all[i + 1] == '\n' && all[i + 2] == '\r' && all[i + 3] == '\n')
+                    return java.util.Arrays.copyOfRange(all, i + 4, all.length);
+            throw new IOException("no HTTP header end in " + all.length + " bytes");
         }
     }
 
