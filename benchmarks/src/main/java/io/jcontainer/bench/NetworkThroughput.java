@@ -5,6 +5,7 @@ import io.jcontainer.ContainerSpec;
 import io.jcontainer.Stdio;
 import io.jcontainer.linux.LinuxContainerRuntime;
 import io.jcontainer.linux.net.NetworkAttachment;
+import io.jcontainer.linux.net.NetworkConfig;
 import io.jcontainer.linux.net.Networks;
 import io.jcontainer.linux.net.PortMapping;
 import io.jcontainer.linux.net.Rtnetlink;
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * such as pasta accepts before the container listens) to its "done" answer after the sender's EOF.
  *
  * <p>{@code root}: the default bridge, {@code -p PORT:80} reached at 127.0.0.1 (DNAT in the
- * output chain, the bridge's route_localnet hairpin). {@code rootless}, as an ordinary user:
+ * output chain, the bridge's route_localnet hairpin), the container's address, and a published
+ * port on a network of docker's MTU 1500 (before/after the large-MTU default in one run). {@code rootless}, as an ordinary user:
  * pasta and slirp4netns, each {@code -p 127.0.0.1:PORT:80}. Only under benchmarks/run-network,
  * which starts it in a private network namespace of its own (rule 9): the sender connects only to
  * that namespace's loopback. It refuses the namespace named by {@code -Djc.bench.outerNetns}.
@@ -44,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NetworkThroughput {
     private static final int LOOPBACK_PORT = 18201, PUBLISHED_PORT = 18202;
+    private static final String MTU1500 = "bench-mtu1500";
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
@@ -66,6 +69,9 @@ public final class NetworkThroughput {
         if (mode.equals("root")) {
             through.put("published (bridge, -p " + PUBLISHED_PORT + ":80, to 127.0.0.1)", request(Networks.DEFAULT, null));
             through.put("bridge, to the container's address (no NAT)", request(Networks.DEFAULT, null));
+            // docker's MTU everywhere (-o com.docker.network.driver.mtu=1500): what the default was before
+            rt.networks().create(MTU1500, null, null, null, false, Map.of(), Map.of(NetworkConfig.MTU_OPTION, "1500"));
+            through.put("published, network of MTU 1500 (docker's)", request(MTU1500, null));
         } else {
             through.put("pasta (-p 127.0.0.1:" + PUBLISHED_PORT + ":80)", request("pasta", "127.0.0.1"));
             through.put("slirp4netns (-p 127.0.0.1:" + (PUBLISHED_PORT + 1) + ":80)", request("slirp4netns", "127.0.0.1"));
@@ -89,7 +95,7 @@ public final class NetworkThroughput {
                         : PortMapping.parse((req.ports().isEmpty() ? "" : "127.0.0.1:") + port + ":80"), null, List.of(), List.of());
                 try (Container c = rt.start(spec, req)) {
                     String to = "127.0.0.1";
-                    if (direct) to = rt.networks().endpoints(Networks.DEFAULT).stream().filter(x -> x.containerId().equals(c.id())).findFirst().orElseThrow().ip();
+                    if (direct) to = rt.networks().endpoints(req.network()).stream().filter(x -> x.containerId().equals(c.id())).findFirst().orElseThrow().ip();
                     double v = send(to, direct ? 80 : port, mib);
                     if (r > 0) mibps.get(e.getKey()).add(v);
                     int code = c.waitFor().code();
