@@ -135,12 +135,42 @@ class RtnetlinkTest {
             assertTrue(in.getLink("eth0").up());
             assertTrue(in.getLink("lo").up());
             assertTrue(in.addresses().stream().anyMatch(a -> a.address().equals(ip) && a.linkIndex() == eth0.index()));
-            assertTrue(in.routes().stream().anyMatch(r -> r.isDefault() && gw.equals(r.gateway()) && r.outputLink() == eth0.index()));
+            assertTrue(in.routes().stream().anyMatch(r -> r.isDefault() && gw.equals(r.gateway()) && r.outputLink() == eth0.index() && r.mtu() == 0),
+                    "a default route with the link's MTU: " + in.routes());
             var again = assertThrows(NetlinkException.Exists.class, () -> in.configureEndpoint("eth0", eth0.index(), null, ip, 24, null));
             assertTrue(again.getMessage().contains("10.78.0.2") && again.getMessage().contains("eth0"), again.getMessage());
             host.run(() -> {
                 try (var nl = new Rtnetlink(SYS)) {
                     nl.deleteLink("tbr1");
+                }
+            });
+        }
+    }
+
+    /** A route MTU in the same batch (RTA_METRICS): the default route carries it, the subnet's route does not. */
+    @Test
+    void theDefaultRouteCarriesTheMtuGivenAndTheSubnetRouteTheLinks() throws Exception {
+        InetAddress gw = InetAddress.getByName("10.78.2.1"), ip = InetAddress.getByName("10.78.2.2");
+        try (NetnsThread host = NetnsThread.createNew(SYS, "test-netns-host");
+             NetnsThread.Fresh box = NetnsThread.createFresh(SYS)) {
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.createBridge("tbr3", 65520);
+                    nl.setUp("tbr3", true);
+                    nl.addAddress("tbr3", gw, 24);
+                    nl.createVethOnBridge("tv3", "eth0", 65520, box.netnsFd(), null, nl.getLink("tbr3").index());
+                }
+            });
+            Rtnetlink in = box.rtnetlink();
+            var eth0 = in.getLink("eth0");
+            assertEquals(65520, eth0.mtu());
+            in.configureEndpoint("eth0", eth0.index(), null, ip, 24, gw, null, 0, null, 1500);
+            var routes = in.routes();
+            assertTrue(routes.stream().anyMatch(r -> r.isDefault() && gw.equals(r.gateway()) && r.mtu() == 1500), "default via the gateway, MTU 1500: " + routes);
+            assertTrue(routes.stream().anyMatch(r -> !r.isDefault() && r.prefixLength() == 24 && r.mtu() == 0), "the subnet's route, the link's MTU: " + routes);
+            host.run(() -> {
+                try (var nl = new Rtnetlink(SYS)) {
+                    nl.deleteLink("tbr3");
                 }
             });
         }
