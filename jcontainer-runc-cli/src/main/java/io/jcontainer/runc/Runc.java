@@ -1001,6 +1001,7 @@ public final class Runc {
             store.list();
             store.remove("train");
             new Log(new PrintStream(OutputStream.nullOutputStream()), null, false, true).debug("trained");
+            trainCreate(dir);
             Flags.parse(List.of("-b", "x", "--keep=false", "id"), List.of(value("bundle", "b"), bool("keep")), false);
             QuickExit.link(); // linked, not called: the downcall's classes go into the cache
         } finally {
@@ -1009,6 +1010,42 @@ public final class Runc {
             }
         }
         return 0;
+    }
+
+    /**
+     * What an engine's {@code create} and {@code delete --force}, and a {@code run -b}, load:
+     * runc's own commands in this JVM, so that their classes, lambdas and method handles (the
+     * lifecycle store's records, the stored spec, the event journal, the config's mapping of a
+     * bundle) are in the cache — the start of {@code /bin/true} above does not go through them.
+     * The bundle's root is empty: the create's process waits before exec, and the run's exec fails
+     * after everything a run does before it. Where the host cannot make a container, nothing more is
+     * trained.
+     */
+    private static void trainCreate(Path dir) throws IOException {
+        Path bundle = dir.resolve("bundle");
+        Files.createDirectories(bundle.resolve("rootfs"));
+        Files.writeString(bundle.resolve(OciConfig.FILE), "{\"ociVersion\":\"" + OciConfig.SPEC_VERSION + "\",\"root\":{\"path\":\"rootfs\"},"
+                + "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"env\":[\"PATH=/bin\"],"
+                + "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}],\"noNewPrivileges\":true,"
+                + "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]}},"
+                + "\"hostname\":\"train\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+                + "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]}],"
+                + "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"network\"}],"
+                + "\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"]}}");
+        String root = dir.resolve("runc-root").toString();
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+        Runc quiet = new Runc(InputStream.nullInputStream(), sink, sink);
+        String pidFile = dir.resolve("pid").toString();
+        try {
+            if (quiet.run(List.of("--root", root, "create", "--bundle", bundle.toString(), "--pid-file", pidFile, "train-c")) == 0) {
+                quiet.run(List.of("--root", root, "state", "train-c"));
+                quiet.run(List.of("--root", root, "delete", "--force", "train-c"));
+            }
+            quiet.run(List.of("--root", root, "run", "--bundle", bundle.toString(), "train-r"));
+        } finally {
+            quiet.run(List.of("--root", root, "delete", "--force", "train-c"));
+            quiet.run(List.of("--root", root, "delete", "--force", "train-r"));
+        }
     }
 
     /**
