@@ -1,7 +1,9 @@
 /*
  * short.c — jcontainer-runc's short commands without a JVM: `state`, `start`, `kill` and `delete`
  * of a container `create` made (no monitor: its process waits at its start FIFO), which an engine
- * runs for every container (podman: create, start, delete --force; containerd's shim: state too).
+ * runs for every container (podman: create, start, delete --force; containerd's shim: state too),
+ * and `list` of a root holding only such containers. The lifecycle event journal gets the lines
+ * the Java path appends for the same commands (kill; die and destroy at delete).
  * A JVM's start alone costs more than runc's whole command (a Go binary of ~5 ms here), so
  * ./jcontainer-runc execs this program first for those verbs.
  *
@@ -23,9 +25,12 @@
 
 #if defined(__x86_64__)
 #define NR_geteuid 107
+#define NR_flock 73
 #else
 #define NR_geteuid 175
+#define NR_flock 32
 #endif
+#define LOCK_EX 2
 #define ENXIO 6
 #define ENOTEMPTY 39
 #define EISDIR 21
@@ -205,6 +210,7 @@ static char rec[1 << 16];
 static size_t recn;
 struct field { const char *p; size_t n; };
 static struct field f_pid, f_ticks, f_paused, f_hooks, f_fifo, f_lifecycle, f_head, f_mid, f_tail;
+static struct field f_bundle, f_created, f_owner, f_order, f_jhead, f_jmid, f_jtail; /* list's */
 static struct field f_cgroups[16];
 static int ncgroups;
 static char root[4096];
@@ -280,6 +286,10 @@ static int load(const char *id) {
     to_java(); /* a foreground run's record, or one written before this file */
   }
   recn = 0;
+  struct field none = {0, 0};
+  f_pid = f_ticks = f_paused = f_hooks = f_fifo = f_lifecycle = f_head = f_mid = f_tail = none;
+  f_bundle = f_created = f_owner = f_order = f_jhead = f_jmid = f_jtail = none;
+  ncgroups = 0;
   for (;;) {
     long r = sys3(NR_read, fd, rec + recn, sizeof rec - 1 - recn);
     if (r == -EINTR) continue;
@@ -319,8 +329,15 @@ static int load(const char *id) {
     else if (streq(key, "head")) f_head = f;
     else if (streq(key, "mid")) f_mid = f;
     else if (streq(key, "tail")) f_tail = f;
+    else if (streq(key, "bundle")) f_bundle = f;
+    else if (streq(key, "created")) f_created = f;
+    else if (streq(key, "owner")) f_owner = f;
+    else if (streq(key, "order")) f_order = f;
+    else if (streq(key, "jhead")) f_jhead = f;
+    else if (streq(key, "jmid")) f_jmid = f;
+    else if (streq(key, "jtail")) f_jtail = f;
     else if (streq(key, "end")) { end = 1; break; }
-    /* other keys (list's, later versions' additions) are not ours to read */
+    /* other keys (later versions' additions) are not ours to read */
   }
   if (!end || !f_fifo.p || !f_lifecycle.p || !f_head.p || !f_mid.p || !f_tail.p || !f_hooks.p || !f_paused.p) to_java();
   pid = num(f_pid);
@@ -443,6 +460,99 @@ static void rm_cgroup(const char *path) {
   sys1(NR_close, fd);
 }
 
+/* ---- the lifecycle event journal (EventJournal.java), as the JVM path appends to it ---- */
+/* The lines Java appends for the same commands (LinuxContainers: kill of a running container,
+ * die and destroy at delete) go to the lifecycle store's journal, LIFECYCLE/../.events, under
+ * its lock file, rotated past 1 MiB as EventJournal rotates it. The attributes every line of this
+ * container carries (name, image, annotations) were written by Java at create, already escaped,
+ * to the record's `event` file: the one JSON object the line's "attributes" is, to which the
+ * command's own (signal, exitCode: digits only) are added. */
+#define JOURNAL_MAX (1L << 20)
+static char ev_attrs[1 << 15];
+static size_t ev_attrsn;
+/* reads ROOT/ID/event; a record without it (older, or attributes Java would not let us extend)
+ * has its journaled commands answered by Java */
+static void load_event_attrs(void) {
+  char path[4200];
+  cat(path, sizeof path, dir, "/event", "");
+  long fd = sys4(NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (fd < 0) to_java();
+  ev_attrsn = 0;
+  for (;;) {
+    long r = sys3(NR_read, fd, ev_attrs + ev_attrsn, sizeof ev_attrs - ev_attrsn);
+    if (r == -EINTR) continue;
+    if (r < 0) { sys1(NR_close, fd); to_java(); }
+    if (r == 0) break;
+    ev_attrsn += (size_t)r;
+    if (ev_attrsn == sizeof ev_attrs) { sys1(NR_close, fd); to_java(); }
+  }
+  sys1(NR_close, fd);
+  if (ev_attrsn < 2 || ev_attrs[0] != '{' || ev_attrs[ev_attrsn - 1] != '}') to_java();
+  for (size_t i = 0; i < ev_attrsn; i++) if (ev_attrs[i] == '\n' || ev_attrs[i] == 0) to_java();
+}
+/* Instant.toString: seconds, then the fraction in groups of three digits, trailing zero groups dropped */
+static int instant(char *b, long sec, long ns) {
+  int k = civil(b, (u64)sec) - 1; /* over the 'Z' */
+  if (ns) {
+    int digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
+    long v = digits == 3 ? ns / 1000000 : digits == 6 ? ns / 1000 : ns;
+    b[k++] = '.';
+    for (int j = digits - 1; j >= 0; j--) { long p = 1; for (int q = 0; q < j; q++) p *= 10; b[k++] = (char)('0' + v / p % 10); }
+  }
+  b[k++] = 'Z';
+  b[k] = 0;
+  return k;
+}
+/* one event: ACTION with the extra attribute KEY=VALUE (VALUE digits or '-'; none when key is 0).
+ * A journal that cannot be written goes to Java, which fails the command naming it. */
+static void journal(const char *action, const char *key, const char *value) {
+  static char line[sizeof ev_attrs + 512];
+  size_t n = 0;
+  struct { long s, ns; } ts = {0, 0};
+  sys2(NR_clock_gettime, 0 /* CLOCK_REALTIME */, &ts);
+  char time[48];
+  instant(time, ts.s, ts.ns);
+  const char *lc = f_lifecycle.p;
+  size_t lcn = slen(lc), b = lcn;
+  while (b > 0 && lc[b - 1] != '/') b--;
+#define LADD(p_, n_) do { size_t l_ = (n_); if (n + l_ >= sizeof line) to_java(); memcpy(line + n, (p_), l_); n += l_; } while (0)
+#define LSTR(s_) do { const char *s2_ = (s_); LADD(s2_, slen(s2_)); } while (0)
+  LSTR("{\"time\":\""); LSTR(time); LSTR("\",\"type\":\"container\",\"action\":\""); LSTR(action);
+  LSTR("\",\"id\":\""); LADD(lc + b, lcn - b); LSTR("\",\"attributes\":");
+  LADD(ev_attrs, ev_attrsn - 1);
+  if (key) {
+    if (ev_attrsn > 2) LSTR(",");
+    LSTR("\""); LSTR(key); LSTR("\":\""); LSTR(value); LSTR("\"");
+  }
+  LSTR("}}\n");
+  /* LIFECYCLE is STORE/ID: the journal lives in STORE */
+  char store[4200], path[4300], old[4300];
+  if (b < 2 || b - 1 >= sizeof store) to_java();
+  memcpy(store, lc, b - 1);
+  store[b - 1] = 0;
+  cat(path, sizeof path, store, "/.events.lock", "");
+  long lock = sys4(NR_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (lock < 0) to_java();
+  long r;
+  while ((r = sys2(NR_flock, lock, LOCK_EX)) == -EINTR) { }
+  if (r < 0) { sys1(NR_close, lock); to_java(); }
+  cat(path, sizeof path, store, "/.events", "");
+  unsigned char stx[256];
+  if (sys5(NR_statx, AT_FDCWD, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x200 /* STATX_SIZE */, stx) == 0) {
+    u64 size;
+    memcpy(&size, stx + 40, 8);
+    if ((long)size + (long)n > JOURNAL_MAX) {
+      cat(old, sizeof old, store, "/.events.1", "");
+      if (sys5(NR_renameat2, AT_FDCWD, path, AT_FDCWD, old, 0) < 0) { sys1(NR_close, lock); to_java(); }
+    }
+  }
+  long fd = sys4(NR_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) { sys1(NR_close, lock); to_java(); }
+  write_all((int)fd, line, n);
+  sys1(NR_close, fd);
+  sys1(NR_close, lock); /* the lock goes with its last descriptor */
+}
+
 /* ---- the commands ---- */
 static void print_state(const char *st) {
   put(f_head.p, f_head.n);
@@ -531,9 +641,14 @@ static int cmd_kill(char **argv, int argc) {
   if (streq(st, "stopped")) fail("container not running");
   if (streq(st, "paused")) to_java(); /* a frozen process: Java thaws it after a SIGKILL */
   if (streq(st, "created") && s != SIGKILL && s != SIGTERM) to_java(); /* Java refuses it, in its words */
+  int running = streq(st, "running");
+  if (running) load_event_attrs();
   long pfd = pidfd_of_ours();
   if (pfd == -3) return 0; /* ended meanwhile: as Java, whose signal would find nobody */
   if (pfd < 0) to_java();
+  /* as LinuxContainers.kill: a running one's kill is journaled before the signal (a follower
+   * noticing the exit must not see its die first); a created one's is not */
+  if (running) { char num[8]; num[utoa(num, (u64)s)] = 0; journal("kill", "signal", num); }
   long r = sys4(NR_pidfd_send_signal, pfd, s, 0, 0);
   sys1(NR_close, pfd);
   if (r < 0 && r != -3) to_java();
@@ -565,6 +680,17 @@ static int cmd_delete(char **argv, int argc) {
     }
     to_java(); /* --force of a live one: every process of it, Java's */
   }
+  load_event_attrs();
+  /* as LinuxContainers.remove after noticeExits: an exit nobody reported gets its die, once
+   * (the `died` marker, made exclusively, says it was reported); a monitorless container has
+   * no exit record, so its code is unknown (-1). A created one that never ran has no die. */
+  if (streq(st, "stopped")) {
+    char marker[4200];
+    cat(marker, sizeof marker, lc, "/died", "");
+    long m = sys4(NR_openat, AT_FDCWD, marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (m >= 0) { sys1(NR_close, m); journal("die", "exitCode", "-1"); }
+    else if (m != -EEXIST && m != -ENOENT) to_java();
+  }
   if (streq(st, "created")) {
     /* runc deletes a created container without --force: it never ran. Its process waits at its
      * FIFO: SIGKILL, then wait until it has gone (a zombie its reaper collects) */
@@ -581,7 +707,133 @@ static int cmd_delete(char **argv, int argc) {
   }
   for (int c = 0; c < ncgroups; c++) rm_cgroup(f_cgroups[c].p);
   if (rm_path(lc) < 0) to_java();
+  journal("destroy", 0, 0);
   if (rm_path(dir) < 0) to_java();
+  return 0;
+}
+
+
+/* list (Runc.list): every record of the root, ordered by creation time, as runc's table, its
+ * JSON (the states, compact) or -q (the ids). A record this program cannot read (a foreground
+ * run's, an older one) sends the whole command to Java. */
+#define MAX_LIST 1024
+struct row { char *order, *id, *pid, *status, *bundle, *created, *owner, *json; };
+static struct row rows[MAX_LIST];
+static int nrows;
+static char arena[1 << 21];
+static size_t arenan;
+static char *keep(const char *p, size_t n) {
+  if (arenan + n + 1 > sizeof arena) to_java();
+  char *c = arena + arenan;
+  memcpy(c, p, n);
+  c[n] = 0;
+  arenan += n + 1;
+  return c;
+}
+static int cmp(const char *a, const char *b) {
+  while (*a && *a == *b) { a++; b++; }
+  return (unsigned char)*a - (unsigned char)*b;
+}
+/* Java pads by String.length(): a UTF-16 count, which equals the byte count for ASCII only */
+static size_t ascii_len(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++) if ((unsigned char)s[n] >= 0x80) to_java();
+  return n;
+}
+static int cmd_list(char **argv, int argc) {
+  struct def d[] = {{"format", "f", 1, 0}, {"quiet", "q", 0, 0}};
+  if (parse(argv, argc, d, 2, 0) != 0) to_java();
+  const char *format = d[0].val ? d[0].val : "table";
+  int quiet = on(&d[1]);
+  if (!quiet && !streq(format, "table") && !streq(format, "json")) to_java(); /* Java words it */
+  long rfd = sys4(NR_openat, AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (rfd < 0) to_java();
+  static char dbuf[1 << 15];
+  static char names[1 << 16];
+  size_t namesn = 0;
+  int nnames = 0;
+  static char *name_at[MAX_LIST];
+  for (;;) {
+    long n = sys3(NR_getdents64, rfd, dbuf, sizeof dbuf);
+    if (n < 0) { sys1(NR_close, rfd); to_java(); }
+    if (n == 0) break;
+    for (long off = 0; off < n;) {
+      unsigned short reclen;
+      memcpy(&reclen, dbuf + off + 16, 2);
+      const char *child = dbuf + off + 19;
+      off += reclen;
+      if (!valid_id(child)) continue; /* not a record (the lifecycle store, ".", ".."): Java skips it */
+      size_t l = slen(child);
+      if (nnames == MAX_LIST || namesn + l + 1 > sizeof names) { sys1(NR_close, rfd); to_java(); }
+      memcpy(names + namesn, child, l + 1);
+      name_at[nnames++] = names + namesn;
+      namesn += l + 1;
+    }
+  }
+  sys1(NR_close, rfd);
+  for (int i = 0; i < nnames; i++) {
+    char path[4300];
+    cat(path, sizeof path, root, "/", name_at[i]);
+    char st_path[4400];
+    cat(st_path, sizeof st_path, path, "/state.json", "");
+    if (!exists(st_path)) continue; /* being created, or not ours: Java lists it not */
+    if (!load(name_at[i])) continue;
+    if (!f_order.p || !f_bundle.p || !f_created.p || !f_owner.p || !f_jhead.p || !f_jmid.p || !f_jtail.p) to_java();
+    const char *st = status();
+    struct row *r = &rows[nrows++];
+    r->order = keep(f_order.p, f_order.n);
+    r->id = keep(name_at[i], slen(name_at[i]));
+    char num[24];
+    u64 shown = streq(st, "stopped") ? 0 : pid;
+    r->pid = keep(num, (size_t)utoa(num, shown));
+    r->status = keep(st, slen(st));
+    r->bundle = keep(f_bundle.p, f_bundle.n);
+    r->created = keep(f_created.p, f_created.n);
+    r->owner = keep(f_owner.p, f_owner.n);
+    size_t j0 = arenan;
+    keep(f_jhead.p, f_jhead.n); arenan--;
+    keep(num, (size_t)utoa(num, shown)); arenan--;
+    keep(f_jmid.p, f_jmid.n); arenan--;
+    keep(st, slen(st)); arenan--;
+    keep(f_jtail.p, f_jtail.n);
+    r->json = arena + j0;
+  }
+  /* Java's sort is stable: insertion sort keeps the directory's order among equal times */
+  for (int i = 1; i < nrows; i++) {
+    struct row x = rows[i];
+    int j = i - 1;
+    while (j >= 0 && cmp(rows[j].order, x.order) > 0) { rows[j + 1] = rows[j]; j--; }
+    rows[j + 1] = x;
+  }
+  if (quiet) {
+    for (int i = 0; i < nrows; i++) { puts_(rows[i].id); puts_("\n"); }
+    return 0;
+  }
+  if (streq(format, "json")) {
+    puts_("[");
+    for (int i = 0; i < nrows; i++) { if (i) puts_(","); puts_(rows[i].json); }
+    puts_("]\n");
+    return 0;
+  }
+  /* Go's tabwriter as Runc.table sets it up: each column but the last padded to the widest cell
+   * (at least 9) plus 3 spaces */
+  static const char *head[6] = {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
+  size_t w[6];
+  for (int c = 0; c < 6; c++) w[c] = slen(head[c]);
+  for (int i = 0; i < nrows; i++) {
+    const char *cell[6] = {rows[i].id, rows[i].pid, rows[i].status, rows[i].bundle, rows[i].created, rows[i].owner};
+    for (int c = 0; c < 6; c++) { size_t l = ascii_len(cell[c]); if (l > w[c]) w[c] = l; }
+  }
+  for (int i = -1; i < nrows; i++) {
+    const char *cell[6];
+    if (i < 0) for (int c = 0; c < 6; c++) cell[c] = head[c];
+    else { struct row *r = &rows[i]; cell[0] = r->id; cell[1] = r->pid; cell[2] = r->status; cell[3] = r->bundle; cell[4] = r->created; cell[5] = r->owner; }
+    for (int c = 0; c < 6; c++) {
+      puts_(cell[c]);
+      if (c < 5) for (size_t k = slen(cell[c]); k < (w[c] > 9 ? w[c] : 9) + 3; k++) put(" ", 1);
+    }
+    puts_("\n");
+  }
   return 0;
 }
 
@@ -604,6 +856,7 @@ static int entry(char **argv, int argc) {
   else if (streq(command, "start")) run = cmd_start;
   else if (streq(command, "kill")) run = cmd_kill;
   else if (streq(command, "delete") || streq(command, "rm")) run = cmd_delete;
+  else if (streq(command, "list") || streq(command, "ls")) run = cmd_list;
   else to_java();
   open_root(g[3].val);
   int status = run(rest, nrest);

@@ -542,6 +542,11 @@ public final class Runc {
                     containers.startFifo(c.id()).toString(), c.cgroupDirs(),
                     // what a later command would run (refused at create today): such a container's commands stay Java's
                     !spec.hooks().poststart().isEmpty() || !spec.hooks().poststop().isEmpty());
+            try {
+                ShortRecord.writeEventAttributes(store.dir(id), c.name(), c.image(), spec.annotations());
+            } catch (IOException e) {
+                throw new RuncException("cannot record the event attributes of " + id + ": " + e);
+            }
             store.save(rec);
             // the container's first process, as runc's: what an engine's subreaper waits on and reaps
             if (f.has("pid-file")) writePidFile(Path.of(f.value("pid-file", null)), c.pid());

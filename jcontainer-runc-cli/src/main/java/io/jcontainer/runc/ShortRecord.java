@@ -58,8 +58,49 @@ final class ShortRecord {
         field(b, "head", json.substring(0, p));
         field(b, "mid", json.substring(p + pidText.length(), s));
         field(b, "tail", json.substring(s + STATUS_MARK.length()));
+        // list's: its table's cells, its order (the creation time in nanoseconds, fixed width, so
+        // that bytes compare as times do) and the compact state JSON of --format json, cut alike
+        String compact = state.toString();
+        int cp = compact.indexOf(pidText), cs = compact.indexOf(STATUS_MARK, cp);
+        if (cp < 0 || cs < 0) throw new IllegalStateException("state JSON without its pid or status: " + compact);
+        field(b, "bundle", r.bundle());
+        field(b, "created", r.created().toString());
+        field(b, "owner", r.owner());
+        long nanos = Math.addExact(Math.multiplyExact(r.created().getEpochSecond(), 1_000_000_000L), r.created().getNano());
+        field(b, "order", String.format(java.util.Locale.ROOT, "%020d", nanos));
+        field(b, "jhead", compact.substring(0, cp));
+        field(b, "jmid", compact.substring(cp + pidText.length(), cs));
+        field(b, "jtail", compact.substring(cs + STATUS_MARK.length()));
         field(b, "end", "");
         Files.write(tmp, b.toByteArray());
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The file beside {@link #FILE} holding the attributes of this container's journal events. */
+    static final String EVENT = "event";
+
+    /**
+     * What the short commands need to append the lifecycle journal's lines the JVM path appends
+     * for them (kill of a running container; die and destroy at delete): the attributes every
+     * event of the container carries, as {@code LinuxContainers} builds them — its name and image,
+     * then its annotations (docker's labels) — as one compact JSON object, escaped here, to which
+     * C adds the command's own (signal, exitCode). Not written when an annotation would collide
+     * with those: Java answers such a container's journaled commands.
+     */
+    static void writeEventAttributes(Path dir, String name, String image, java.util.Map<String, String> annotations) throws IOException {
+        java.util.Map<String, String> a = new java.util.LinkedHashMap<>();
+        a.put("name", name == null ? "" : name);
+        a.put("image", image == null ? "" : image);
+        a.putAll(annotations);
+        if (annotations.containsKey("signal") || annotations.containsKey("exitCode")) return;
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+            g.writeStartObject();
+            for (var e : a.entrySet()) g.writeStringField(e.getKey(), e.getValue());
+            g.writeEndObject();
+        }
+        Path file = dir.resolve(EVENT), tmp = dir.resolve(EVENT + ".tmp");
+        Files.writeString(tmp, w.toString(), StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -160,6 +160,92 @@ class ShortCommandsIT {
         assertThat(gone(pid)).as("its waiting process has ended (gone, or a zombie its reaper collects)").isTrue();
     }
 
+    /**
+     * The lifecycle event journal: the lines the JVM path appends for kill (of a running
+     * container), and for delete (die, destroy; destroy alone for one that never started), the
+     * native path appends too — per container the same actions with the same attributes (its own
+     * name, which its create event carries).
+     */
+    @Test
+    void theEventJournalGetsTheSameLinesEitherWay() throws Exception {
+        create("ja");
+        create("jb");
+        create("jc");
+        create("jd");
+        java.util.Map<String, String> lifecycle = new java.util.HashMap<>();
+        for (String id : List.of("ja", "jb", "jc", "jd"))
+            lifecycle.put(id, JSON.readTree(root.resolve(id).resolve("state.json").toFile()).get("lifecycleId").asText());
+        assertThat(nativeOnly("start", "ja").code()).isZero();
+        assertThat(java("start", "jb").code()).isZero();
+        assertThat(nativeOnly("kill", "ja", "KILL").code()).isZero();
+        assertThat(java("kill", "jb", "KILL").code()).isZero();
+        awaitStopped("ja");
+        awaitStopped("jb");
+        assertThat(nativeOnly("delete", "ja").code()).isZero();
+        assertThat(java("delete", "jb").code()).isZero();
+        assertThat(nativeOnly("delete", "jc").code()).isZero();
+        assertThat(java("delete", "jd").code()).isZero();
+
+        java.util.Map<String, List<JsonNode>> events = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(root.resolve("jcontainer:lifecycle").resolve("containers").resolve(".events"))) {
+            JsonNode e = JSON.readTree(line);
+            events.computeIfAbsent(e.get("id").asText(), k -> new ArrayList<>()).add(e);
+        }
+        assertThat(actions(events.get(lifecycle.get("ja")))).containsExactly("create", "kill", "die", "destroy");
+        assertThat(actions(events.get(lifecycle.get("jc")))).containsExactly("create", "destroy");
+        assertThat(withoutName(events.get(lifecycle.get("ja")))).isEqualTo(withoutName(events.get(lifecycle.get("jb"))));
+        assertThat(withoutName(events.get(lifecycle.get("jc")))).isEqualTo(withoutName(events.get(lifecycle.get("jd"))));
+        for (String id : List.of("ja", "jc")) {
+            List<JsonNode> mine = events.get(lifecycle.get(id));
+            String name = mine.getFirst().path("attributes").path("name").asText();
+            assertThat(name).isNotEmpty();
+            assertThat(mine).allSatisfy(e -> assertThat(e.path("attributes").path("name").asText()).isEqualTo(name));
+            assertThat(mine).allSatisfy(e -> assertThat(java.time.Instant.parse(e.get("time").asText())).isNotNull());
+        }
+    }
+
+    static List<String> actions(List<JsonNode> events) {
+        return events.stream().map(e -> e.get("action").asText()).toList();
+    }
+
+    /** Each event's action and attributes (as a map: the order is not kept), its name aside. */
+    static List<java.util.Map<String, String>> withoutName(List<JsonNode> events) {
+        List<java.util.Map<String, String>> out = new ArrayList<>();
+        for (JsonNode e : events) {
+            java.util.Map<String, String> m = new java.util.TreeMap<>();
+            e.path("attributes").properties().forEach(p -> m.put(p.getKey(), p.getValue().asText()));
+            m.remove("name");
+            m.put("@action", e.get("action").asText());
+            m.put("@type", e.get("type").asText());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** list without a JVM: the table, -q and the JSON, of created, running and stopped containers and of none. */
+    @Test
+    void listAnswersAsJavaDoes() throws Exception {
+        create("la");
+        create("lb");
+        create("lc");
+        assertThat(java("start", "lb").code()).isZero();
+        assertThat(java("start", "lc").code()).isZero();
+        assertThat(java("kill", "lc", "KILL").code()).isZero();
+        awaitStopped("lc");
+        String table = same("list").out();
+        assertThat(table.lines().map(l -> l.split(" +")[0]).toList()).containsExactly("ID", "la", "lb", "lc");
+        assertThat(table).contains(" created ").contains(" running ").contains(" stopped ");
+        assertThat(same("list", "-q").out()).isEqualTo("la\nlb\nlc\n");
+        JsonNode states = JSON.readTree(same("list", "--format", "json").out());
+        assertThat(states).hasSize(3);
+        same("ls", "-f=json");
+        same("list", "--quiet", "--format", "table");
+        assertThat(nativeOnly("list", "--format", "yaml").code()).as("Java words the refusal").isEqualTo(250);
+        for (String id : List.of("la", "lb", "lc")) assertThat(java("delete", "--force", id).code()).isZero();
+        assertThat(same("list").out()).startsWith("ID ");
+        assertThat(same("list", "--format", "json").out()).isEqualTo("[]\n");
+    }
+
     @Test
     void logFlagsWriteTheSameLines() throws Exception {
         create("e");
