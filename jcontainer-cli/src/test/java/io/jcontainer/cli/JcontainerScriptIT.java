@@ -140,7 +140,11 @@ class JcontainerScriptIT {
     void readVerbsAndRunDoNotInitialiseBigDecimal() throws Exception {
         String root = TestRootfs.busybox().toString();
         Path log = Files.createTempFile("jcontainer-init", ".log");
-        Path state = Files.createTempDirectory("jcontainer-init-state");
+        // a directory of its own around the store: the runtime keeps networks beside the store
+        // (../networks), and a store right in /tmp would share /tmp/networks with anything else
+        // that ever ran there (ps then reads those networks' records, through Jackson)
+        Path top = Files.createTempDirectory("jcontainer-init-state");
+        Path state = Files.createDirectories(top.resolve("state"));
         String name = "init-probe-" + ProcessHandle.current().pid();
         try {
             var start = builder(jc("run", "-d", "--name", name, "--rootfs", root, "sleep", "60"));
@@ -161,7 +165,7 @@ class JcontainerScriptIT {
             rm.environment().put("JCONTAINER_STATE_DIR", state.toString());
             run(rm, "");
             Files.deleteIfExists(log);
-            try (var w = Files.walk(state)) {
+            try (var w = Files.walk(top)) {
                 for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
