@@ -102,13 +102,11 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         if (init && !linux.has(Namespace.PID))
             throw new InvalidSpecException("init", "an init process needs the PID namespace");
         String netPath = linux.namespacePath(Namespace.NET);
-        boolean consistent = switch (network) {
-            case NetworkMode.Host h -> !linux.has(Namespace.NET);
-            case NetworkMode.NamespacePath p -> p.path().equals(netPath);
-            case NetworkMode.None n -> linux.has(Namespace.NET) && netPath == null;
-            case NetworkMode.Named n -> linux.has(Namespace.NET) && netPath == null;
-            case NetworkMode.Container c -> linux.has(Namespace.NET) && netPath == null;
-        };
+        // instanceof, not a pattern switch: each pattern switch's class is spun at run time
+        // (SwitchBootstraps), outside a JDK AOT cache, in every JVM that builds a spec
+        boolean consistent = network instanceof NetworkMode.Host ? !linux.has(Namespace.NET)
+                : network instanceof NetworkMode.NamespacePath p ? p.path().equals(netPath)
+                : linux.has(Namespace.NET) && netPath == null; // None, Named, Container: a namespace of its own
         if (!consistent)
             throw new InvalidSpecException("network", "network mode " + network + " contradicts the NET namespace setting "
                     + (linux.has(Namespace.NET) ? (netPath == null ? "(a new one)" : "(join " + netPath + ")") : "(none: the host's network)"));
@@ -877,16 +875,15 @@ public record ContainerSpec(String name, ProcessSpec process, Root root, List<Mo
         public ContainerSpec build() {
             ContainerSpec spec = new ContainerSpec(name, process, root, mounts, hostname, domainname, linux, hooks, annotations,
                     network, stdin, stdout, stderr, detached, init, restartPolicy, stopSignal, stopTimeout, logConfig, healthcheck, etcFiles);
-            switch (root) {
-                case Root.Directory d -> checkDir("rootfs", d.path());
-                case Root.Overlay o -> {
-                    for (Path p : o.lowerDirs()) checkDir("root.overlay.lowerDirs", p);
-                    if (o.upper() != null && !o.removeWithContainer()) {       // an owned upper is made at the start
-                        checkDir("root.overlay.upper", o.upper());
-                        checkDir("root.overlay.work", o.work());
-                    }
+            // instanceof, not a pattern switch (see the constructor's network check)
+            if (root instanceof Root.Directory d) {
+                checkDir("rootfs", d.path());
+            } else if (root instanceof Root.Overlay o) {
+                for (Path p : o.lowerDirs()) checkDir("root.overlay.lowerDirs", p);
+                if (o.upper() != null && !o.removeWithContainer()) {       // an owned upper is made at the start
+                    checkDir("root.overlay.upper", o.upper());
+                    checkDir("root.overlay.work", o.work());
                 }
-                case Root.Default d -> { }
             }
             return spec;
         }

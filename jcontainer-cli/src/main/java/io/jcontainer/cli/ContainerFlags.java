@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -471,7 +470,8 @@ public final class ContainerFlags {
         each(p, "mount", v -> mounts.add(v.matches("(.*,)?type=volume(,.*)?") ? DockerVolumes.mount(v) : Mount.parseMount(v)));
         each(p, "tmpfs", v -> mounts.add(tmpfs(v)));
         // As docker (and runc's users): parents before children, whatever the flag order.
-        mounts.sort(Comparator.comparingInt(m -> depth(m.target())));
+        // (a lambda of our own, not Comparator.comparingInt, whose inner lambda is spun at run time)
+        if (mounts.size() > 1) mounts.sort((x, y) -> Integer.compare(depth(x.target()), depth(y.target())));
         mounts.forEach(b::mount);
     }
 

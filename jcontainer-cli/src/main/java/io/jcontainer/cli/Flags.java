@@ -83,7 +83,9 @@ public final class Flags {
     public Flags alias(String alias, String of) {
         Flag f = byLong.get(of);
         Flag g = new Flag(f.name(), concat(f.aliases(), alias), f.shortName(), f.kind(), f.metavar(), f.help(), f.unsupported());
-        all.set(all.indexOf(f), g);
+        // by identity: a record's equals is linked by an invokedynamic bootstrap at its first
+        // call (~8 method handle classes spun, which no AOT cache keeps), and `run` aliases flags
+        for (int i = 0; i < all.size(); i++) if (all.get(i) == f) all.set(i, g);
         byLong.replaceAll((k, v) -> v == f ? g : v);
         byLong.put(alias, g);
         if (g.shortName() != 0) byShort.put(g.shortName(), g);

@@ -123,9 +123,7 @@ final class NetworkFlags {
                     + " (it needs a bridge network: --network bridge or a user-defined one)");
         if (mode instanceof NetworkMode.Container && p.value("hostname") != null)
             throw new CliException(Cli.EXIT_ERROR, "conflicting options: hostname and the network mode " + network);
-        switch (mode) {
-            case NetworkMode.None n -> { }
-            default -> b.networkMode(mode);
-        }
+        // instanceof, not a pattern switch: that switch's class would be spun at run time, outside the AOT cache
+        if (!(mode instanceof NetworkMode.None)) b.networkMode(mode);
     }
 }

@@ -60,6 +60,15 @@ class FlagsTest {
         assertThat(parse("--network=none", "x").value("network")).isEqualTo("none");
     }
 
+    /** An alias replaces its flag where it stood in the list help prints, not beside it. */
+    @Test
+    void anAliasReplacesItsFlagInPlace() {
+        Flags f = new Flags().value("network", (char) 0, "string", "Connect").bool("rm", (char) 0, "Remove")
+                .alias("net", "network").alias("nw", "network");
+        assertThat(f.all()).extracting(Flags.Flag::name).containsExactly("help", "network", "rm");
+        assertThat(f.all().get(1).aliases()).containsExactly("net", "nw");
+    }
+
     @Test
     void unknownAndIncompleteFlagsAreUsageErrors() {
         assertThatThrownBy(() -> parse("--nope", "x")).isInstanceOf(UsageException.class).hasMessage("unknown flag: --nope");

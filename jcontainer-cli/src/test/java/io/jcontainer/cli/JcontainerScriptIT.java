@@ -97,7 +97,8 @@ class JcontainerScriptIT {
     }
 
     /**
-     * Each kind of verb starts with its own cache, and the JVM really maps it: a cache made with
+     * Each kind of verb starts with its own cache (run --rm its own; a run that keeps its
+     * container the whole CLI's), and the JVM really maps it: a cache made with
      * other options or another class path is ignored without a word (the script silences the
      * JVM's complaints), which would only show as a slower start.
      */
@@ -109,7 +110,8 @@ class JcontainerScriptIT {
         Path state = Files.createTempDirectory("jcontainer-aot-state");
         try {
             for (var c : List.of(List.of("jcontainer-cli-read.aot", "version"), List.of("jcontainer-cli-read.aot", "ps", "-a"),
-                    List.of("jcontainer-cli-run.aot", "run", "--help"), List.of("jcontainer-cli.aot", "volume", "ls"))) {
+                    List.of("jcontainer-cli-run.aot", "run", "--rm", "--help"), List.of("jcontainer-cli.aot", "run", "-d", "--rm", "--help"),
+                    List.of("jcontainer-cli.aot", "run", "--help"), List.of("jcontainer-cli.aot", "volume", "ls"))) {
                 var pb = builder(jc(c.subList(1, c.size()).toArray(String[]::new)));
                 pb.environment().put("JCONTAINER_JAVA_OPTS", "-Xlog:aot=info:file=" + log + "::filecount=0"); // filecount=0: overwritten, no rotated copies left behind
                 pb.environment().put("JCONTAINER_STATE_DIR", state.toString());
@@ -138,7 +140,11 @@ class JcontainerScriptIT {
     void readVerbsAndRunDoNotInitialiseBigDecimal() throws Exception {
         String root = TestRootfs.busybox().toString();
         Path log = Files.createTempFile("jcontainer-init", ".log");
-        Path state = Files.createTempDirectory("jcontainer-init-state");
+        // a directory of its own around the store: the runtime keeps networks beside the store
+        // (../networks), and a store right in /tmp would share /tmp/networks with anything else
+        // that ever ran there (ps then reads those networks' records, through Jackson)
+        Path top = Files.createTempDirectory("jcontainer-init-state");
+        Path state = Files.createDirectories(top.resolve("state"));
         String name = "init-probe-" + ProcessHandle.current().pid();
         try {
             var start = builder(jc("run", "-d", "--name", name, "--rootfs", root, "sleep", "60"));
@@ -159,7 +165,7 @@ class JcontainerScriptIT {
             rm.environment().put("JCONTAINER_STATE_DIR", state.toString());
             run(rm, "");
             Files.deleteIfExists(log);
-            try (var w = Files.walk(state)) {
+            try (var w = Files.walk(top)) {
                 for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }

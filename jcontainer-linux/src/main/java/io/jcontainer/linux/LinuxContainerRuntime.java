@@ -1393,30 +1393,29 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      * opened only for the child are added to {@code toClose}.
      */
     private int[] stdio(Stdio s, int which, boolean input, List<Integer> toClose, List<Integer> ours) {
-        return switch (s) {
-            case Stdio.Inherit i -> new int[]{which, -1};
-            case Stdio.Null n -> {
-                int fd = sys.open("/dev/null", (input ? Syscalls.O_RDONLY : Syscalls.O_WRONLY) | Syscalls.O_CLOEXEC, 0);
-                toClose.add(fd);
-                yield new int[]{fd, -1};
-            }
-            case Stdio.File f -> {
-                int flags = input ? Syscalls.O_RDONLY
-                        : Syscalls.O_WRONLY | Syscalls.O_CREAT | (f.append() ? Syscalls.O_APPEND : Syscalls.O_TRUNC);
-                int fd = sys.open(f.path().toAbsolutePath().toString(), flags | Syscalls.O_CLOEXEC | Syscalls.O_NOCTTY, 0644);
-                toClose.add(fd);
-                yield new int[]{fd, -1};
-            }
-            case Stdio.Console c -> throw new InvalidSpecException("stdio",
-                    "a console socket is for created containers (Containers.create) and detached execs (execDetachedProcess) only");
-            case Stdio.Pipe p -> {
-                int[] pipe = sys.pipe();
-                int child = input ? pipe[0] : pipe[1], mine = input ? pipe[1] : pipe[0];
-                toClose.add(child);
-                ours.add(mine);
-                yield new int[]{child, mine};
-            }
-        };
+        // instanceof, not a pattern switch: see Passwd.forRoot (the CLI's run pays for each one)
+        if (s instanceof Stdio.Inherit) return new int[]{which, -1};
+        if (s instanceof Stdio.Null) {
+            int fd = sys.open("/dev/null", (input ? Syscalls.O_RDONLY : Syscalls.O_WRONLY) | Syscalls.O_CLOEXEC, 0);
+            toClose.add(fd);
+            return new int[]{fd, -1};
+        }
+        if (s instanceof Stdio.File f) {
+            int flags = input ? Syscalls.O_RDONLY
+                    : Syscalls.O_WRONLY | Syscalls.O_CREAT | (f.append() ? Syscalls.O_APPEND : Syscalls.O_TRUNC);
+            int fd = sys.open(f.path().toAbsolutePath().toString(), flags | Syscalls.O_CLOEXEC | Syscalls.O_NOCTTY, 0644);
+            toClose.add(fd);
+            return new int[]{fd, -1};
+        }
+        if (s instanceof Stdio.Pipe) {
+            int[] pipe = sys.pipe();
+            int child = input ? pipe[0] : pipe[1], mine = input ? pipe[1] : pipe[0];
+            toClose.add(child);
+            ours.add(mine);
+            return new int[]{child, mine};
+        }
+        throw new InvalidSpecException("stdio", // Stdio.Console
+                "a console socket is for created containers (Containers.create) and detached execs (execDetachedProcess) only");
     }
 
     private String waitDescription(int pid) {

@@ -152,15 +152,13 @@ final class Bpf {
         if (n > MAX_INSNS) throw new TooLong(n);
         ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
         int pc = 0;
+        // instanceof, not a pattern switch: the switch's class is spun at run time (SwitchBootstraps),
+        // outside the AOT cache, in every container-starting JVM
         for (Item it : prog) {
-            switch (it) {
-                case Mark m -> {
-                    continue;
-                }
-                case Stmt s -> b.putShort((short) s.code()).put((byte) 0).put((byte) 0).putInt(s.k());
-                case Jump j when j.code() == (JMP | JA) -> b.putShort((short) j.code()).put((byte) 0).put((byte) 0).putInt(offset(at, j.jt(), pc));
-                case Jump j -> b.putShort((short) j.code()).put((byte) offset(at, j.jt(), pc)).put((byte) offset(at, j.jf(), pc)).putInt(j.k());
-            }
+            if (it instanceof Mark) continue;
+            if (it instanceof Stmt s) b.putShort((short) s.code()).put((byte) 0).put((byte) 0).putInt(s.k());
+            else if (it instanceof Jump j && j.code() == (JMP | JA)) b.putShort((short) j.code()).put((byte) 0).put((byte) 0).putInt(offset(at, j.jt(), pc));
+            else if (it instanceof Jump j) b.putShort((short) j.code()).put((byte) offset(at, j.jt(), pc)).put((byte) offset(at, j.jf(), pc)).putInt(j.k());
             pc++;
         }
         return b.array();

@@ -160,7 +160,8 @@ public final class SeccompCompiler {
     }
 
     private static void add(List<Range> ranges, int start, Leaf leaf) {
-        if (!ranges.isEmpty() && leaf instanceof Action && ranges.getLast().leaf().equals(leaf)) return;
+        // the ret compared, not the records (a record's equals is bootstrapped at run time, see SeccompFilters.Key)
+        if (!ranges.isEmpty() && leaf instanceof Action a && ranges.getLast().leaf() instanceof Action last && last.ret() == a.ret()) return;
         ranges.add(new Range(start, leaf));
     }
 
@@ -199,10 +200,11 @@ public final class SeccompCompiler {
         /** Binary search over ranges[lo..hi]; A holds the syscall number. */
         void node(int lo, int hi) {
             if (lo == hi) {
-                switch (ranges.get(lo).leaf()) {
-                    case Action a -> b.jumpAlways(ret(a.ret())); // only when one range covers everything
-                    case Checks c -> checks(c);
-                }
+                // instanceof, not a pattern switch: each pattern switch links a class spun at run
+                // time (SwitchBootstraps), outside the AOT cache, on every JVM's first start
+                Leaf leaf = ranges.get(lo).leaf();
+                if (leaf instanceof Action a) b.jumpAlways(ret(a.ret())); // only when one range covers everything
+                else checks((Checks) leaf);
                 return;
             }
             int mid = (lo + hi + 1) >>> 1;

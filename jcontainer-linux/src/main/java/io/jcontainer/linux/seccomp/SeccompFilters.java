@@ -44,8 +44,43 @@ public final class SeccompFilters {
         }
     }
 
-    /** The capabilities as a bit mask: hashed and compared at every start, a set's hashing showed in profiles. */
-    private record Key(Seccomp profile, Arch arch, long caps, int major, int minor) {
+    /**
+     * The capabilities as a bit mask: hashed and compared at every start, a set's hashing showed in profiles.
+     * equals and hashCode written out: a record's are linked by an invokedynamic bootstrap on first
+     * use (method handles spun at run time, none of them kept by the AOT cache: ~10% of
+     * {@code run --rm}'s own CPU with the profile's other records). Profiles compare as their
+     * records do: a JSON one by its text and origin, the others by kind.
+     */
+    private static final class Key {
+        private final Seccomp profile;
+        private final Arch arch;
+        private final long caps;
+        private final int major, minor;
+
+        Key(Seccomp profile, Arch arch, long caps, int major, int minor) {
+            this.profile = profile;
+            this.arch = arch;
+            this.caps = caps;
+            this.major = major;
+            this.minor = minor;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && arch == k.arch && caps == k.caps && major == k.major && minor == k.minor
+                    && sameProfile(profile, k.profile);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((arch.hashCode() * 31 + Long.hashCode(caps)) * 31 + major) * 31 + minor
+                    + (profile instanceof Seccomp.Json j ? j.json().hashCode() : profile.getClass().hashCode());
+        }
+
+        private static boolean sameProfile(Seccomp a, Seccomp b) {
+            if (a instanceof Seccomp.Json x) return b instanceof Seccomp.Json y && x.json().equals(y.json()) && java.util.Objects.equals(x.origin(), y.origin());
+            return a.getClass() == b.getClass();
+        }
     }
 
     private static long mask(Set<Capability> caps) {
@@ -76,11 +111,10 @@ public final class SeccompFilters {
 
     /** The parsed profile behind a setting ({@link Seccomp#UNCONFINED} has none). */
     public static SeccompProfile profile(Seccomp profile) {
-        return switch (profile) {
-            case Seccomp.Unconfined u -> throw new IllegalArgumentException("UNCONFINED has no profile");
-            case Seccomp.DefaultProfile d -> defaultProfile();
-            case Seccomp.Json j -> SeccompProfile.parse(j.json(), j.origin());
-        };
+        // instanceof, not a pattern switch (its class would be spun at run time, see Bpf.encode)
+        if (profile instanceof Seccomp.Json j) return SeccompProfile.parse(j.json(), j.origin());
+        if (profile instanceof Seccomp.DefaultProfile) return defaultProfile();
+        throw new IllegalArgumentException("UNCONFINED has no profile");
     }
 
     /** The built-in profile's JSON text (for {@code jcontainer seccomp default > my.json}-style tools). */

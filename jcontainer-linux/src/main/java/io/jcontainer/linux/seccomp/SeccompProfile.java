@@ -123,6 +123,11 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
         return new InvalidSpecException("seccomp", (field.isEmpty() ? "" : field + ": ") + reason);
     }
 
+    /**
+     * Field paths ({@code syscalls[3].args[0].op}) are put together only for an error: every start
+     * with the default profile parses its ~60 rules interpreted, and building a path string for
+     * each field read was a good part of that.
+     */
     private record Parser(String where) {
         SeccompProfile profile(JsonNode root) {
             JsonNode da = root.get("defaultAction");
@@ -131,17 +136,17 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
             int defaultAction = action(da, defaultErrno, "defaultAction");
 
             Set<String> arches = new LinkedHashSet<>();
-            for (JsonNode a : array(root, "architectures", "architectures")) arches.add(archName(a, "architectures[]"));
+            for (JsonNode a : array(root, "architectures", "")) arches.add(archName(a, "architectures[]"));
             int i = 0;
-            for (JsonNode m : array(root, "archMap", "archMap")) {
+            for (JsonNode m : array(root, "archMap", "")) {
                 String f = "archMap[" + i++ + "]";
                 if (!m.isObject()) throw bad(f, "must be an object" + where);
                 arches.add(archName(m.get("architecture"), f + ".architecture"));
-                for (JsonNode s : array(m, "subArchitectures", f + ".subArchitectures")) arches.add(archName(s, f + ".subArchitectures[]"));
+                for (JsonNode s : array(m, "subArchitectures", f)) arches.add(archName(s, f + ".subArchitectures[]"));
             }
 
             int flags = 0;
-            for (JsonNode fl : array(root, "flags", "flags")) {
+            for (JsonNode fl : array(root, "flags", "")) {
                 flags |= switch (text(fl, "flags[]")) {
                     case "SECCOMP_FILTER_FLAG_TSYNC" -> FLAG_TSYNC;
                     case "SECCOMP_FILTER_FLAG_LOG" -> FLAG_LOG;
@@ -156,27 +161,37 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
 
             List<Rule> rules = new ArrayList<>();
             i = 0;
-            for (JsonNode s : array(root, "syscalls", "syscalls")) rules.add(rule(s, "syscalls[" + i++ + "]"));
+            for (JsonNode s : array(root, "syscalls", "")) rules.add(rule(s, i++));
             return new SeccompProfile(defaultAction, arches, flags, rules);
         }
 
-        Rule rule(JsonNode s, String f) {
+        Rule rule(JsonNode s, int index) {
+            String f = "syscalls[" + index + "]";
             if (!s.isObject()) throw bad(f, "must be an object" + where);
             List<String> names = new ArrayList<>();
-            for (JsonNode n : array(s, "names", f + ".names")) names.add(text(n, f + ".names[]"));
-            if (s.hasNonNull("name")) names.add(text(s.get("name"), f + ".name"));
+            for (JsonNode n : array(s, "names", f)) names.add(text(n, f, ".names[]"));
+            if (s.hasNonNull("name")) names.add(text(s.get("name"), f, ".name"));
             if (names.isEmpty()) throw bad(f + ".names", "a rule needs at least one syscall name" + where);
             for (String n : names)
-                if (n.isEmpty() || !n.chars().allMatch(c -> c == '_' || Character.isLetterOrDigit(c)))
-                    throw bad(f + ".names", "not a syscall name: \"" + n + "\"" + where);
+                if (!isSyscallName(n)) throw bad(f + ".names", "not a syscall name: \"" + n + "\"" + where);
             JsonNode act = s.get("action");
             if (act == null || act.isNull()) throw bad(f + ".action", "missing" + where);
             Integer errnoRet = s.hasNonNull("errnoRet") ? errnoValue(s.get("errnoRet"), f + ".errnoRet") : null;
-            int action = action(act, errnoRet, f + ".action");
+            int action = action(act, errnoRet, f, ".action");
             List<Condition> conds = new ArrayList<>();
             int j = 0;
-            for (JsonNode a : array(s, "args", f + ".args")) conds.add(condition(a, f + ".args[" + j++ + "]"));
-            return new Rule(names, action, conds, filter(s.get("includes"), f + ".includes"), filter(s.get("excludes"), f + ".excludes"));
+            for (JsonNode a : array(s, "args", f)) conds.add(condition(a, f + ".args[" + j++ + "]"));
+            return new Rule(names, action, conds, filter(s.get("includes"), f, ".includes"), filter(s.get("excludes"), f, ".excludes"));
+        }
+
+        /** Letters, digits and underscores (a loop: a stream per name cost more than the rest of its rule). */
+        private static boolean isSyscallName(String n) {
+            if (n.isEmpty()) return false;
+            for (int k = 0; k < n.length(); k++) {
+                char c = n.charAt(k);
+                if (c != '_' && !Character.isLetterOrDigit(c)) return false;
+            }
+            return true;
         }
 
         Condition condition(JsonNode a, String f) {
@@ -186,7 +201,7 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
                 throw bad(f + ".index", "must be an argument index 0..5, got " + idx + where);
             JsonNode opNode = a.get("op");
             if (opNode == null || opNode.isNull()) throw bad(f + ".op", "missing" + where);
-            String opName = text(opNode, f + ".op");
+            String opName = text(opNode, f, ".op");
             Cmp op = switch (opName) {
                 case "SCMP_CMP_NE" -> Cmp.NE;
                 case "SCMP_CMP_LT" -> Cmp.LT;
@@ -202,16 +217,17 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
             return new Condition(idx.asInt(), op, value, valueTwo);
         }
 
-        Filter filter(JsonNode n, String f) {
+        Filter filter(JsonNode n, String rule, String key) {
             if (n == null || n.isNull()) return Filter.NONE;
+            String f = rule + key;
             if (!n.isObject()) throw bad(f, "must be an object" + where);
             List<String> caps = new ArrayList<>();
-            for (JsonNode c : array(n, "caps", f + ".caps")) caps.add(text(c, f + ".caps[]"));
+            for (JsonNode c : array(n, "caps", f)) caps.add(text(c, f, ".caps[]"));
             List<String> arches = new ArrayList<>();
-            for (JsonNode c : array(n, "arches", f + ".arches")) arches.add(text(c, f + ".arches[]"));
+            for (JsonNode c : array(n, "arches", f)) arches.add(text(c, f, ".arches[]"));
             int[] minKernel = null;
             if (n.hasNonNull("minKernel")) {
-                String v = text(n.get("minKernel"), f + ".minKernel");
+                String v = text(n.get("minKernel"), f, ".minKernel");
                 minKernel = kernelVersion(v);
                 if (minKernel == null) throw bad(f + ".minKernel", "not a kernel version like \"5.8\": \"" + v + "\"" + where);
             }
@@ -219,7 +235,12 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
         }
 
         int action(JsonNode n, Integer errnoRet, String f) {
-            String name = text(n, f);
+            return action(n, errnoRet, f, "");
+        }
+
+        /** The action at {@code rule + key}. */
+        int action(JsonNode n, Integer errnoRet, String rule, String key) {
+            String name = text(n, rule, key);
             int data = errnoRet == null ? EPERM : errnoRet;
             return switch (name) {
                 case "SCMP_ACT_ALLOW" -> RET_ALLOW;
@@ -231,8 +252,8 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
                 // libseccomp's SCMP_ACT_KILL is SECCOMP_RET_KILL_THREAD.
                 case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD" -> RET_KILL_THREAD;
                 case "SCMP_ACT_KILL_PROCESS" -> RET_KILL_PROCESS;
-                case "SCMP_ACT_NOTIFY" -> throw bad(f, "SCMP_ACT_NOTIFY needs a seccomp notify listener, which jcontainer does not support" + where);
-                default -> throw bad(f, "unknown action \"" + name + "\"" + where);
+                case "SCMP_ACT_NOTIFY" -> throw bad(rule + key, "SCMP_ACT_NOTIFY needs a seccomp notify listener, which jcontainer does not support" + where);
+                default -> throw bad(rule + key, "unknown action \"" + name + "\"" + where);
             };
         }
 
@@ -261,14 +282,21 @@ public record SeccompProfile(int defaultAction, Set<String> architectures, int f
         }
 
         String text(JsonNode n, String f) {
-            if (n == null || !n.isTextual()) throw bad(f, "must be a string, got " + n + where);
+            return text(n, f, "");
+        }
+
+        /** The string at {@code prefix + key} (the path put together only to name it in an error). */
+        String text(JsonNode n, String prefix, String key) {
+            if (n == null || !n.isTextual()) throw bad(prefix + key, "must be a string, got " + n + where);
             return n.asText();
         }
 
-        Iterable<JsonNode> array(JsonNode parent, String key, String f) {
+        /** The array {@code parent.key} ({@code prefix} is parent's path, "" at the top), or none. */
+        Iterable<JsonNode> array(JsonNode parent, String key, String prefix) {
             JsonNode n = parent.get(key);
             if (n == null || n.isNull()) return List.of();
-            if (!n.isArray()) throw bad(f, "must be an array, got " + n.getNodeType().name().toLowerCase() + where);
+            if (!n.isArray()) throw bad(prefix.isEmpty() ? key : prefix + "." + key,
+                    "must be an array, got " + n.getNodeType().name().toLowerCase() + where);
             return n;
         }
     }

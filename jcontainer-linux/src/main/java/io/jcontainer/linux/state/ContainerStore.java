@@ -309,8 +309,14 @@ public final class ContainerStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        out.sort(Comparator.comparing(e -> e.state().created() == null ? "" : e.state().created()));
+        // a lambda of our own, not Comparator.comparing: the JDK's lambda inside it is spun at run
+        // time (the AOT cache keeps this class's lambdas, not that one), at every container start
+        if (out.size() > 1) out.sort((a, b) -> created(a).compareTo(created(b)));
         return out;
+    }
+
+    private static String created(Entry e) {
+        return e.state().created() == null ? "" : e.state().created();
     }
 
     private Optional<Entry> read(Path d) {

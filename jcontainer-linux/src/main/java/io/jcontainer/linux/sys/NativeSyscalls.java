@@ -10,10 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -42,7 +40,22 @@ public final class NativeSyscalls implements Syscalls {
         static final SymbolLookup LIBC = LINKER.defaultLookup();
         static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
         static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO_VH = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        /**
+         * Where errno sits in the capture segment, read with the plain int accessor that every
+         * other call uses already. Summed over the struct's members, not asked of a layout path:
+         * a path's VarHandle, and LayoutPath's own set-up, spin ~7 method handle classes at run
+         * time (none kept by the AOT cache).
+         */
+        static final long ERRNO_OFFSET = errnoOffset();
+
+        private static long errnoOffset() {
+            long offset = 0;
+            for (MemoryLayout m : ((java.lang.foreign.StructLayout) CAPTURE).memberLayouts()) {
+                if (m.name().isPresent() && m.name().get().equals("errno")) return offset;
+                offset += m.byteSize();
+            }
+            throw new IllegalStateException("the linker's capture state has no errno: " + CAPTURE);
+        }
         /**
          * {@code long f(long, long, long, long, long, long)} at the address given first, errno
          * captured: the shape of every C function this class calls. Exact on the two ABIs
@@ -276,7 +289,7 @@ public final class NativeSyscalls implements Syscalls {
     }
 
     private static int errno(MemorySegment capture) {
-        return (int) Ffm.ERRNO_VH.get(capture, 0L);
+        return capture.get(JAVA_INT, Ffm.ERRNO_OFFSET);
     }
 
     private static RuntimeException rethrow(Throwable t) {
@@ -404,7 +417,7 @@ public final class NativeSyscalls implements Syscalls {
             MemorySegment buf = a.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
             MemorySegment iov = a.allocate(16, 8); // struct iovec {base, len}
-            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 0, buf.address());
             iov.set(JAVA_LONG, 8, data.length);
             // struct cmsghdr {size_t len; int level, type;} then the fds, padded to 8 (CMSG_SPACE)
             long cmsgLen = 16 + 4L * fds.length, space = (cmsgLen + 7) & ~7L;
@@ -415,9 +428,9 @@ public final class NativeSyscalls implements Syscalls {
             for (int i = 0; i < fds.length; i++) cmsg.set(JAVA_INT, 16 + 4L * i, fds[i]);
             // struct msghdr (LP64): name, namelen(+pad), iov, iovlen, control, controllen, flags
             MemorySegment msg = a.allocate(56, 8);
-            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 16, iov.address());
             msg.set(JAVA_LONG, 24, 1);
-            msg.set(ADDRESS, 32, cmsg);
+            msg.set(JAVA_LONG, 32, cmsg.address());
             msg.set(JAVA_LONG, 40, space);
             for (;;) {
                 long r = (long) call(Sendmsg.F, cs, sock, msg.address(), MSG_NOSIGNAL);
@@ -442,10 +455,14 @@ public final class NativeSyscalls implements Syscalls {
         }
     }
 
+    /**
+     * A NULL-terminated {@code char *[]}. Pointers are stored as their 64-bit addresses (LP64, as
+     * every call here): {@code ADDRESS}'s accessor would spin its own method handles at run time.
+     */
     private static MemorySegment cStrings(Arena a, List<String> strings) {
-        MemorySegment arr = a.allocate(ADDRESS, strings.size() + 1);
-        for (int i = 0; i < strings.size(); i++) arr.setAtIndex(ADDRESS, i, a.allocateFrom(strings.get(i)));
-        arr.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        MemorySegment arr = a.allocate(JAVA_LONG, strings.size() + 1);
+        for (int i = 0; i < strings.size(); i++) arr.setAtIndex(JAVA_LONG, i, a.allocateFrom(strings.get(i)).address());
+        arr.setAtIndex(JAVA_LONG, strings.size(), 0L);
         return arr;
     }
 
@@ -786,13 +803,13 @@ public final class NativeSyscalls implements Syscalls {
             sendFds(sock, data, fd < 0 ? new int[0] : new int[]{fd});
             MemorySegment buf = a.allocate(16, 8);
             MemorySegment iov = a.allocate(16, 8);
-            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 0, buf.address());
             iov.set(JAVA_LONG, 8, 16);
             MemorySegment cmsg = a.allocate(24, 8);
             MemorySegment msg = a.allocate(56, 8);
-            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 16, iov.address());
             msg.set(JAVA_LONG, 24, 1);
-            msg.set(ADDRESS, 32, cmsg);
+            msg.set(JAVA_LONG, 32, cmsg.address());
             msg.set(JAVA_LONG, 40, 24);
             long n;
             do n = call(Recvmsg.F, cs, sock, msg.address(), MSG_CMSG_CLOEXEC); while (n < 0 && errno(cs) == EINTR);

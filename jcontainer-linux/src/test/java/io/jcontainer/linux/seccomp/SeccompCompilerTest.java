@@ -337,4 +337,17 @@ class SeccompCompilerTest {
         assertThat(SeccompFilters.compile(Seccomp.UNCONFINED, DOCKER)).isNull();
         assertThat(a.flags()).isZero();
     }
+
+    /** The cache's key compares profiles as their records do (its equals is written out, not the records'). */
+    @Test
+    void theCacheKeyComparesProfilesAsTheirRecordsDo() {
+        var t = target(Arch.X86_64, DOCKER);
+        assertThat(SeccompFilters.compile(new Seccomp.DefaultProfile(), t)).isSameAs(SeccompFilters.compile(Seccomp.DEFAULT, t));
+        String json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+        var j = SeccompFilters.compile(new Seccomp.Json(json, null), t);
+        assertThat(SeccompFilters.compile(new Seccomp.Json(new String(json), null), t)).isSameAs(j);
+        assertThat(SeccompFilters.compile(new Seccomp.Json(json, "a.json"), t)).isNotSameAs(j);
+        assertThat(SeccompFilters.compile(new Seccomp.Json(json.replace("read", "write"), null), t)).isNotSameAs(j);
+        assertThat(j).isNotSameAs(SeccompFilters.compile(Seccomp.DEFAULT, t));
+    }
 }

@@ -15,6 +15,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The OCI/Docker JSON format: what is accepted, and that every refusal names its field. */
 class SeccompProfileTest {
+    /**
+     * The built-in profile is ASCII: one non-ASCII character (a dash in a comment) made the JDK
+     * decode all of its 12 KB into UTF-16 char by char, interpreted, in every JVM that starts a
+     * container, and the parser then read a UTF-16 string.
+     */
+    @Test
+    void theBuiltInProfileIsAscii() {
+        String json = SeccompFilters.defaultProfileJson();
+        for (int i = 0; i < json.length(); i++)
+            assertThat((int) json.charAt(i)).as("character %d of the built-in profile", i).isLessThan(128);
+    }
+
     @Test
     void parsesTheOciAndDockerFields() {
         SeccompProfile p = parse("""
