@@ -83,10 +83,11 @@ class ContainersCliTest {
         Process curl = new ProcessBuilder("curl", "-sN", "--max-time", "4.5", "--unix-socket", dir.resolve("run/docker.sock").toString(),
                 "http://d/v1.41/containers/busy/stats").redirectErrorStream(true).start();
         List<com.fasterxml.jackson.databind.JsonNode> frames = new java.util.ArrayList<>();
-        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(curl.getInputStream()))) {
-            for (String l; (l = lines.readLine()) != null; ) frames.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(l));
-        }
+        String streamed = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         curl.waitFor();
+        // whole lines only: curl's --max-time may cut the stream inside a frame
+        for (String l : streamed.substring(0, streamed.lastIndexOf('\n') + 1).lines().toList())
+            frames.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(l));
         assertThat(frames).hasSizeGreaterThanOrEqualTo(2);
         var first = frames.get(0).path("cpu_stats");
         var second = frames.get(1);
