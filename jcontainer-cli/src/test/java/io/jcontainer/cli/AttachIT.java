@@ -252,9 +252,10 @@ class AttachIT {
             run.await("hi-42");
             run.retypeUntil("stty size\r", "33 101"); // the CLI's size reached the monitor's terminal
             run.type("sleep 1000\r");
-            Thread.sleep(200);
-            run.type("\u0003"); // raw mode: ctrl-c is a byte to the container's terminal, whose line discipline interrupts sleep
-            run.retypeUntil("echo still-$((5+5))\r", "still-10");
+            // raw mode: ctrl-c is a byte to the container's terminal, whose line discipline interrupts sleep (and
+            // flushes what was typed after it). Typed again until the echo after it shows: a ctrl-c that came
+            // before the shell started sleep went to the shell, and sleep 1000 would hold the echo back.
+            run.retypeUntil("\u0003echo still-$((5+5))\r", "still-10");
             String inspect = cli("inspect", "it1").out(); // while attached: docker's Config of run -it
             assertThat(inspect).contains("\"Tty\" : true").contains("\"OpenStdin\" : true").contains("\"AttachStdin\" : true")
                     .contains("\"AttachStdout\" : true").contains("\"AttachStderr\" : true").contains("\"AutoRemove\" : true");

@@ -74,7 +74,7 @@ class LifecycleIT {
     @Test
     void aDetachedContainerSurvivesTheCliAndIsManagedByLaterInvocations() throws Exception {
         String rootfs = TestRootfs.busybox().toString();
-        Result run = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/sh", "-c", "echo hello; echo oops >&2; while :; do sleep 1; done");
+        Result run = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/sh", "-c", "echo hello; echo oops >&2; sleep 1000 & wait");
         assertThat(run.code()).as(run.err()).isZero();
         String id = run.out().trim();
         assertThat(id).matches("[0-9a-f]{64}");
@@ -104,7 +104,7 @@ class LifecycleIT {
         assertThat(fifo.code()).isEqualTo(1);
         assertThat(fifo.err()).contains("a character device");
 
-        assertThat(cli("top", "lc").out()).startsWith("UID").contains("sleep 1");
+        assertThat(cli("top", "lc").out()).startsWith("UID").contains("sleep 1000");
         assertThat(cli("inspect", "lc").out()).contains("\"Id\" : \"" + id + "\"").contains("\"Status\" : \"running\"");
 
         Result dup = cli("run", "-d", "--name", "lc", "--rootfs", rootfs, "/bin/true");

@@ -371,6 +371,12 @@ public final class NetworkCliScenarios {
         args.addAll(List.of(flags));
         args.addAll(List.of("-v", page + ":/www:ro", "--rootfs", root.toString(), "/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"));
         ok(cli(args.toArray(String[]::new)));
+        // run -d returns once httpd runs, not once it listens: a fetch from elsewhere must not race it
+        long end = System.nanoTime() + 30_000_000_000L;
+        Result own;
+        while (!(own = cli("exec", name, "/bin/busybox", "timeout", "5", "/bin/busybox", "wget", "-q", "-O", "-", "http://127.0.0.1/")).out().equals(name + "\n")
+                && System.nanoTime() < end) Thread.sleep(100);
+        check(own.out().equals(name + "\n"), name + "'s httpd serves on its loopback: " + own);
     }
 
     private Result cli(String... args) throws Exception {

@@ -67,6 +67,18 @@ class RootlessNetworkIT {
         }
     }
 
+    interface Command {
+        Result run() throws Exception;
+    }
+
+    /** Runs {@code c} until it succeeds, for up to 30 s (a server's readiness, waited for). */
+    static void awaitOk(Command c) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Result r;
+        while ((r = c.run()).code() != 0 && System.nanoTime() < end) Thread.sleep(100);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+    }
+
     /** ./jcontainer as jcuser in the test's network namespace. */
     Result cli(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + netns));
@@ -102,6 +114,8 @@ class RootlessNetworkIT {
                 "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
         assertThat(a1.code()).as(a1.err()).isZero();
         assertThat(leftovers()).anyMatch(c -> c.contains("--netns-holder"));
+        // run -d returns once httpd runs, not once it listens: the fetches below must not race its bind
+        awaitOk(() -> cli("exec", "a1", "busybox", "wget", "-q", "-O-", "http://127.0.0.1/hostname"));
 
         // by name, and by the address /etc/hosts gives the name
         Result peer = cli("run", "--rm", "--network", "rn1", "busybox", "sh", "-c",
@@ -120,7 +134,7 @@ class RootlessNetworkIT {
         // the way out: a server on the host's loopback, reached through pasta's mapping of the gateway
         Process server = new ProcessBuilder("nsenter", "--net=" + netns, "busybox", "httpd", "-f", "-p", "127.0.0.1:18581", "-h", www.toString()).start();
         try {
-            Thread.sleep(200);
+            awaitOk(() -> outer("busybox", "wget", "-q", "-O-", "http://127.0.0.1:18581/outside.txt")); // listening (a sleep stood in for this)
             Result out = cli("run", "--rm", "--network", "rn1", "busybox", "wget", "-q", "-O-", "http://" + GATEWAY + ":18581/outside.txt");
             assertThat(out.code()).as(out.err()).isZero();
             assertThat(out.out()).isEqualTo("from the host's loopback\n");

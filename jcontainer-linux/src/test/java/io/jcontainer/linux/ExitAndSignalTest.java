@@ -31,11 +31,12 @@ class ExitAndSignalTest {
 
     @Test
     void signalsFromTheJvm() throws Exception {
-        try (Container c = TestRuns.busybox().command("sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.1; done").start()) {
+        try (Container c = TestRuns.busybox().command("sh", "-c", "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done").start()) {
             assertThat(c.isRunning()).isTrue();
             assertThatThrownBy(c::exitCode).isInstanceOf(IllegalStateException.class).hasMessageContaining("still running");
             assertThat(c.waitFor(Duration.ofMillis(200))).isEmpty();
-            Thread.sleep(300); // let the shell install its trap
+            // the trap is installed once "ready" comes (a sleep stood in for this; a TERM before the trap is ignored by PID 1)
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(c.stdout())).readLine()).isEqualTo("ready");
             c.signal(Signal.TERM);
             assertThat(c.waitFor(Duration.ofSeconds(10))).contains(ContainerExit.exited(42));
             assertThat(c.exitCode()).isEqualTo(42);

@@ -160,11 +160,19 @@ class ContainerdIT {
             }
         }
         // no shim, container monitor or containerd of ours is left
-        var left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
+        // (a shim exits on its own a moment after its last task is deleted: waited for, up to 30 s)
+        List<ProcessHandle> left;
+        long gone = System.nanoTime() + 30_000_000_000L;
+        while (!(left = ours()).isEmpty() && System.nanoTime() < gone) Thread.sleep(100);
         assertThat(left).as("processes left behind").isEmpty();
         try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
             assertThat(mounts.filter(l -> l.contains(dir.toString())).toList()).as("mounts left behind").isEmpty();
         }
+    }
+
+    /** Processes whose command line names this test's directory (containerd, its shims, the runtime's monitors). */
+    static List<ProcessHandle> ours() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
     }
 
     static List<Path> hierarchies() throws java.io.IOException {

@@ -179,27 +179,50 @@ class PodmanIT {
 
     /**
      * podman with a terminal on its side, as a user at a shell: util-linux's script(1) gives it
-     * one, our input is typed into it. {@code input} lines are sent after {@code settle} ms (the
-     * shell must be there to read them).
+     * one, our input is typed into it. {@code steps} alternate: text to wait for on the terminal,
+     * then a line to type once it showed (the shell must be there to read it; a fixed settling time
+     * was too short once under load).
      */
-    static Result onATerminal(List<String> podmanArgs, long settle, String... input) throws Exception {
+    static Result onATerminal(List<String> podmanArgs, String... steps) throws Exception {
         String cmd = String.join(" ", podman(podmanArgs.toArray(String[]::new)).stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
         ProcessBuilder pb = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true);
         pb.environment().put("JCONTAINER_NO_BUILD", "1");
         Process p = pb.start();
+        StringBuilder seen = new StringBuilder();
         var out = new java.util.concurrent.CompletableFuture<String>();
         Thread.ofVirtual().start(() -> {
-            try {
-                out.complete(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            try (var in = p.getInputStream()) {
+                byte[] buf = new byte[4096];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (seen) {
+                        seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    }
+                }
             } catch (java.io.IOException e) {
-                out.complete(e.toString());
+                synchronized (seen) {
+                    seen.append(e);
+                }
+            }
+            synchronized (seen) {
+                out.complete(seen.toString());
             }
         });
-        Thread.sleep(settle);
-        for (String line : input) {
-            p.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i + 1 < steps.length; i += 2) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                String now;
+                synchronized (seen) {
+                    now = seen.toString();
+                }
+                if (now.contains(steps[i])) break;
+                if (System.nanoTime() > end || !p.isAlive() && out.isDone()) {
+                    p.destroyForcibly();
+                    throw new AssertionError("no '" + steps[i] + "' on podman's terminal (" + cmd + "): " + now);
+                }
+                Thread.sleep(50);
+            }
+            p.getOutputStream().write((steps[i + 1] + "\n").getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().flush();
-            Thread.sleep(500);
         }
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -215,7 +238,7 @@ class PodmanIT {
         List<String> a = new ArrayList<>(List.of("run", "--rm", "-it"));
         a.addAll(RUN);
         a.addAll(List.of(IMAGE, "sh", "-c", "tty; read x; echo typed-$x; exit 5"));
-        Result r = onATerminal(a, 8000, "abc");
+        Result r = onATerminal(a, "/dev/pts/0", "abc");
         assertThat(r.out()).contains("/dev/pts/0").contains("typed-abc");
         assertThat(r.code()).as(r.out()).isEqualTo(5);
 
@@ -224,7 +247,7 @@ class PodmanIT {
         d.addAll(List.of(IMAGE, "sleep", "300"));
         Result started = run(d.toArray(String[]::new));
         assertThat(started.code()).as(started.err()).isZero();
-        Result ex = onATerminal(List.of("exec", "-it", "pit-tty", "sh"), 6000, "tty", "echo sum-$((2+3))", "exit 6");
+        Result ex = onATerminal(List.of("exec", "-it", "pit-tty", "sh"), "# ", "tty", "/dev/pts/", "echo sum-$((2+3))", "sum-5", "exit 6");
         assertThat(ex.out()).contains("/dev/pts/").contains("sum-5");
         assertThat(ex.code()).as(ex.out()).isEqualTo(6);
         assertThat(run("rm", "-f", "-t", "0", "pit-tty").code()).isZero();

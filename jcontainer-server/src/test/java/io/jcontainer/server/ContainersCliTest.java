@@ -49,10 +49,6 @@ class ContainersCliTest {
                 containers.remove(c.id(), true, false);
             } catch (io.jcontainer.lifecycle.Containers.NoSuchContainerException gone) {
                 // a --rm container (or the server's own removal after its attach) got there first
-            } catch (java.io.UncheckedIOException raced) {
-                // the lifecycle API's remove -f can race the monitor's last log write (DirectoryNotEmptyException): once more
-                Thread.sleep(200);
-                containers.remove(c.id(), true, false);
             }
         }
     }
@@ -87,10 +83,11 @@ class ContainersCliTest {
         Process curl = new ProcessBuilder("curl", "-sN", "--max-time", "4.5", "--unix-socket", dir.resolve("run/docker.sock").toString(),
                 "http://d/v1.41/containers/busy/stats").redirectErrorStream(true).start();
         List<com.fasterxml.jackson.databind.JsonNode> frames = new java.util.ArrayList<>();
-        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(curl.getInputStream()))) {
-            for (String l; (l = lines.readLine()) != null; ) frames.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(l));
-        }
+        String streamed = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         curl.waitFor();
+        // whole lines only: curl's --max-time may cut the stream inside a frame
+        for (String l : streamed.substring(0, streamed.lastIndexOf('\n') + 1).lines().toList())
+            frames.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(l));
         assertThat(frames).hasSizeGreaterThanOrEqualTo(2);
         var first = frames.get(0).path("cpu_stats");
         var second = frames.get(1);
@@ -117,6 +114,14 @@ class ContainersCliTest {
         }
         assertThat(seen).hasSize(3);
         assertThat(seen.get(2)).as("the third frame's CPU %% of a busy loop: %s", seen).isPositive();
+    }
+
+    /** {@code docker logs NAME} once it shows something (up to 30 s). */
+    private static DockerCli.Result awaitLogs(String name) throws Exception {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        DockerCli.Result r;
+        while ((r = docker.run("logs", name)).out().isEmpty() && r.exit() == 0 && System.nanoTime() < end) Thread.sleep(50);
+        return r;
     }
 
     private static double percent(String out, String name) {
@@ -190,7 +195,8 @@ class ContainersCliTest {
         assertThat(ps.exit()).as(ps.toString()).isZero();
         assertThat(ps.out()).contains("web").contains("busybox").contains(id.substring(0, 12)).contains("Up ");
 
-        var logs = docker.run("logs", "web");
+        // run -d returns once the container runs, not once its shell has echoed: wait for the line
+        var logs = awaitLogs("web");
         assertThat(logs.out()).as(logs.toString()).isEqualTo("started\n");
 
         var exec = docker.run("exec", "web", "sh", "-c", "echo inside; exit 4");
@@ -233,10 +239,11 @@ class ContainersCliTest {
         docker.run("run", "-d", "--name", "box", "busybox", "sleep", "60");
         var e = docker.run("exec", "-e", "GREETING=hello", "-w", "/tmp", "box", "sh", "-c", "echo $GREETING from $(pwd)");
         assertThat(e.out()).as(e.toString()).isEqualTo("hello from /tmp\n");
-        var d = docker.run("exec", "-d", "box", "sh", "-c", "echo detached > /tmp/mark");
+        var d = docker.run("exec", "-d", "box", "sh", "-c", "echo detached > /tmp/mark.new && mv /tmp/mark.new /tmp/mark");
         assertThat(d.exit()).as(d.toString()).isZero();
-        Thread.sleep(300);
-        assertThat(docker.run("exec", "box", "cat", "/tmp/mark").out()).isEqualTo("detached\n");
+        // exec -d returns once the process started, not once it wrote: wait for the file (renamed into place whole)
+        var mark = docker.run("exec", "box", "sh", "-c", "timeout 30 sh -c 'until [ -e /tmp/mark ]; do sleep 0.05; done'; cat /tmp/mark");
+        assertThat(mark.out()).as(mark.toString()).isEqualTo("detached\n");
     }
 
     @Test
@@ -261,9 +268,12 @@ class ContainersCliTest {
             attach.destroyForcibly().waitFor(); // the client vanishes mid-attach
         }
         int before = docker.run("logs", "stay").out().length();
-        Thread.sleep(1000);
+        // it goes on writing after its client vanished (a tick every 0.2 s: waited for, not slept for)
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        int after;
+        while ((after = docker.run("logs", "stay").out().length()) <= before && System.nanoTime() < end) Thread.sleep(100);
+        assertThat(after).isGreaterThan(before);
         assertThat(docker.run("inspect", "-f", "{{.State.Running}}", "stay").out().strip()).isEqualTo("true");
-        assertThat(docker.run("logs", "stay").out().length()).isGreaterThan(before);
     }
 
     @Test

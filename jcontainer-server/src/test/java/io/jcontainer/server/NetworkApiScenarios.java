@@ -105,6 +105,7 @@ public final class NetworkApiScenarios {
         check(ip.startsWith("10.97.0."), "an address on front: " + ip);
         check(ok(docker.run("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}", "front")).equals("web " + ip + "/24\n"),
                 "inspect lists the container by name");
+        awaitHttpd("web");
         String got = ok(docker.run("run", "--rm", "--network", "front", IMAGE, "-c", "busybox timeout 5 busybox wget -q -O - http://api/marker"));
         check(got.equals("served"), "another container reaches it by its alias: " + got);
         var busy = docker.run("network", "rm", "front");
@@ -146,6 +147,7 @@ public final class NetworkApiScenarios {
         String v6 = ok(docker.run("inspect", "-f", "{{.NetworkSettings.Networks.six.GlobalIPv6Address}}/{{.NetworkSettings.Networks.six.GlobalIPv6PrefixLen}} "
                 + "{{.NetworkSettings.Networks.six.IPv6Gateway}}", "web6"));
         check(v6.equals("fd00:9::9/64 fd00:9::1\n"), "container inspect with IPv6: " + v6);
+        awaitHttpd("web6");
         String over6 = ok(docker.run("run", "--rm", "--network", "six", IMAGE, "-c", "busybox timeout 5 busybox wget -q -O - 'http://[fd00:9::9]:80/marker'"));
         check(over6.equals("served"), "another container fetches over IPv6: " + over6);
         ok(docker.run("rm", "-f", "web6"));
@@ -272,6 +274,7 @@ public final class NetworkApiScenarios {
         check(ps.contains("jcdemo_web_1") && ps.contains("jcdemo_client_1") && ps.contains("Up"), "ps: " + ps);
         check(ps.contains("127.0.0.1:" + port + "->80/tcp"), "ps shows the published port: " + ps);
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).contains("jcdemo_front\n"), "compose's network");
+        awaitHttpd("jcdemo_web_1");
         // compose's exec -T half-closes the connection once its stdin ends (here /dev/null: at once); the
         // output still comes
         String byName = ok(compose(dir, "exec", "-T", "client", "busybox", "timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://web/marker"));
@@ -316,6 +319,18 @@ public final class NetworkApiScenarios {
         org.testcontainers.utility.ResourceReaper.instance().performCleanup();
         check(ok(docker.run("network", "ls", "--format", "{{.Name}}")).equals("bridge\n"), "the clean-up pruned the session's network");
         check(containers.list(ListQuery.ALL).isEmpty(), "no container left");
+    }
+
+    /**
+     * Waits until {@code container}'s httpd answers on its own loopback: run -d (and compose up -d)
+     * return once it runs, not once it listens, and a fetch from another container must not race it.
+     */
+    private void awaitHttpd(String container) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        DockerCli.Result r;
+        while ((r = docker.run("exec", container, "busybox", "wget", "-q", "-O", "-", "http://127.0.0.1/marker")).exit() != 0
+                && System.nanoTime() < end) Thread.sleep(100);
+        check(ok(r).equals("served"), container + "'s httpd serves on its loopback");
     }
 
     private DockerCli.Result compose(Path dir, String... args) throws Exception {

@@ -83,6 +83,7 @@ class SessionReaperTest {
         pb.environment().put("TESTCONTAINERS_HOST_OVERRIDE", "localhost");
         Process child = pb.start();
         StringBuilder log = new StringBuilder();
+        long killed;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             boolean alive = false;
@@ -97,10 +98,11 @@ class SessionReaperTest {
             assertThat(alive).as("the session's container stayed while the run used it for 3x the grace period:\n" + log).isTrue();
             assertThat(sessionContainers()).as(log.toString()).hasSize(1);
         } finally {
+            // taken before the kill: the session's connections close after it, so its grace period ends after killed + GRACE
+            killed = System.nanoTime();
             child.destroyForcibly(); // SIGKILL: Testcontainers' shutdown hook does not run
             child.waitFor(30, TimeUnit.SECONDS);
         }
-        long killed = System.nanoTime();
         while (!sessionContainers().isEmpty() && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(30)) Thread.sleep(100);
         assertThat(sessionContainers()).as("the session's container is reaped after the child was killed:\n" + log).isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - killed)).isGreaterThanOrEqualTo(GRACE);

@@ -738,16 +738,19 @@ public final class ContainerStore {
         }
     }
 
-    private static void deleteTree(Path p) {
+    /**
+     * Removes a container's directory while others may still work in it: the monitor of a
+     * container killed a moment before writes its exit record or last log line, and removes its
+     * attach socket as it exits. An entry gone before the walk reaches it is skipped (a walk that
+     * failed on it left a --rm container behind, and docker's CLI waiting for its removal hung);
+     * one added after its directory was read makes that directory's removal fail: walk again.
+     */
+    static void deleteTree(Path p) {
         for (int attempt = 1; ; attempt++) {
-            try (var s = Files.walk(p)) {
-                for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+            try {
+                Files.walkFileTree(p, DELETE);
                 return;
-            } catch (NoSuchFileException ignored) {
-                return; // gone already
             } catch (java.nio.file.DirectoryNotEmptyException late) {
-                // a file written after the walk (the exit record or the last log line of a container
-                // killed just before, noticed by another thread): walk again
                 if (attempt == 5) throw new UncheckedIOException(late);
                 try {
                     Thread.sleep(20L * attempt);
@@ -760,6 +763,28 @@ public final class ContainerStore {
             }
         }
     }
+
+    /** Deletes what it visits, symbolic links as themselves; what is already gone is no error. */
+    static final java.nio.file.FileVisitor<Path> DELETE = new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+            Files.deleteIfExists(file);
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) return java.nio.file.FileVisitResult.CONTINUE; // removed meanwhile
+            throw e;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) throw e;
+            Files.deleteIfExists(dir);
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+    };
 
     /** No recorded container has that name or id (prefix), or the prefix is ambiguous. */
     public static final class NoSuchContainerException extends io.jcontainer.lifecycle.Containers.NoSuchContainerException {

@@ -47,14 +47,16 @@ class EventJournalTest {
     void aFollowerSeesNewEventsAcrossARotation() throws Exception {
         EventJournal j = new EventJournal(root, 1000);
         List<ContainerEvent> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch following = new java.util.concurrent.CountDownLatch(1);
         Thread t = Thread.ofPlatform().start(() -> {
             try {
-                j.follow(EventQuery.FOLLOW, e -> got.add(e) && got.size() < 30, () -> { });
+                j.follow(EventQuery.FOLLOW, e -> got.add(e) && got.size() < 30, following::countDown);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
-        Thread.sleep(300); // following from now on
+        // following from now on once its first poll comes (it has found the end by then): a sleep stood in for this
+        assertThat(following.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         for (int i = 0; i < 30; i++) {
             j.append(ev("start", i));
             if (i % 4 == 0) Thread.sleep(250); // some lines read before a rotation, some after; once .events.1 read whole

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,12 @@ import java.util.concurrent.Executor;
  * (docker-java: "failed to respond"). A body far longer than anyone waits for is cut off.
  * A client idle in IDLE or WHOLE_BODY, or stalling a body the handler waits for, is dropped
  * after the request timeout; a handler streaming to a quiet client (events, logs -f) is not.
+ * Dropping a kept connection while idle comes with no answer to say so, so a client that reuses
+ * it at that moment finds it gone: every kept answer says {@code Keep-Alive: timeout=} half the
+ * request timeout (docker-java's pool, Apache HttpClient's, then retires the connection first),
+ * and the idle time is counted from the end of the last answer, not from the last byte read (a
+ * handler that ran for about the timeout would otherwise see its connection closed right after
+ * its answer).
  */
 public final class ApiConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiConnection.class);
@@ -75,6 +82,9 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     /** What a client sent while a handler ran (a pipelined request): read again once it is done. */
     private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
     private Connection connection;
+    /** The pipeline's idle timer (the request timeout), and what kept answers say of it; null without one. */
+    private IdleStateHandler idle;
+    private String keepAliveTimeout;
 
     public ApiConnection(Settings settings) {
         this.settings = settings;
@@ -84,6 +94,9 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.connection = new Connection(ctx.channel(), this);
+        this.idle = ctx.pipeline().get(IdleStateHandler.class);
+        long idleMs = idle == null ? 0 : idle.getReaderIdleTimeInMillis();
+        this.keepAliveTimeout = idleMs <= 0 ? null : "timeout=" + Math.max(1, idleMs / 2000);
     }
 
     void keepWhileIdle() {
@@ -290,11 +303,22 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
             state = State.DRAIN;
             drained = 0;
         }
+        restartIdleClock();
         while (!held.isEmpty() && state != State.RUNNING && state != State.HIJACKED && ctx.channel().isActive()) channelRead(ctx, held.poll());
         if (state == State.IDLE || state == State.WHOLE_BODY || state == State.DRAIN) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
         }
+    }
+
+    /**
+     * A kept connection is idle from the end of its answer: now, and again once what the handler
+     * wrote has gone out (a full answer may still be queued for a slow reader).
+     */
+    private void restartIdleClock() {
+        if (idle == null) return;
+        idle.resetReadTimeout();
+        ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> idle.resetReadTimeout());
     }
 
     /** Whether the request is one whose connection a handler may take over (attach, exec start). */
@@ -336,7 +360,9 @@ public final class ApiConnection extends ChannelInboundHandlerAdapter {
         r.headers().set("Docker-Experimental", "false");
         r.headers().set("Ostype", "linux");
         r.headers().set(HttpHeaderNames.SERVER, settings.serverHeader());
-        if (!keepAlive && r.status().code() != 101) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (r.status().code() == 101) return;
+        if (!keepAlive) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        else if (keepAliveTimeout != null) r.headers().set(HttpHeaderNames.KEEP_ALIVE, keepAliveTimeout);
     }
 
     private void sendAndClose(int status, String message) {
