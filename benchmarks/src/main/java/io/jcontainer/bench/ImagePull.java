@@ -70,6 +70,10 @@ public final class ImagePull {
             }
             return;
         }
+        if (args.length > 0 && args[0].equals("push")) {                // only the image, into a running registry: for profiling by hand
+            buildAndPush(Files.createDirectories(Path.of(args[2])), args[1]);
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         boolean warm = args.length > 1 && args[1].equals("warm");
         Path work = Files.createTempDirectory("jcontainer-imagebench-");
