@@ -207,7 +207,7 @@ class ImageRootFallbackIT {
         Result forced = jc("run", "--rm", "--user", "1000:1000", ref, "-c", "/bin/busybox id -u; cat /etc/marker");
         if (allowOther) {
             assertThat(forced.code()).as(forced.err()).isZero();
-            assertThat(forced.out()).isEqualTo("1000\nfallback\n");
+            assertThat(forced.out()).isEqualTo("1000\nfallback");
         } else {
             assertThat(forced.code()).as(forced.out()).isNotZero();
             assertThat(forced.err()).contains("/etc/fuse.conf").contains("user_allow_other").contains("fuse-overlayfs");
@@ -218,7 +218,7 @@ class ImageRootFallbackIT {
         javaOpts = "-Djcontainer.imageRoot.refuseKernelOverlay=true";
         Result auto = jc("run", "--rm", "--user", "1000:1000", ref, "-c", "/bin/busybox id -u; cat /etc/marker");
         assertThat(auto.code()).as(auto.err()).isZero();
-        assertThat(auto.out()).isEqualTo("1000\nfallback\n");
+        assertThat(auto.out()).isEqualTo("1000\nfallback");
         assertThat(mounts()).isEmpty();
         awaitDaemons(0);
         try (Stream<Path> left = Files.list(store.resolve("containers"))) {
