@@ -24,7 +24,8 @@ JC_TEST_PACKAGES=(
   slirp4netns                    # ... and its fallback, slirp4netns (RootlessTest runs both)
   docker.io curl                 # the API server's clients: docker's CLI (never its daemon), curl --unix-socket
   docker-compose                 # the API server's compose client (Debian's 1.29, docker-py)
-  openssl                        # RemoteCliIT: a throw-away CA and certificates for the CLI client over TLS
+  openssl                        # RemoteCliIT: a throw-away CA and certificates for the CLI client over TLS; its libssl3 has
+                                 # libcrypto.so.3, the SHA-256 of pulls through FFM (NativeSha256Test; the JDK is the fallback)
   golang-github-opencontainers-specs-dev   # the runtime-spec JSON schema config.json and state JSON are validated against
 )
 

@@ -57,6 +57,7 @@ long into_cgroup_op(struct cursor *c, struct failure *f) {
 void fail_and_exit(struct failure *f) {
   reap_net_helper(1);
   hooks_cleanup();
+  unmount_root(); /* a detached container that could not restart: its FUSE root goes too */
   remove_dirs(); /* a detached container that could not (re)start: its cgroups go with it */
   if (restarts) write_status_file(1 /* CLD_EXITED */, 127); /* a restart that could not start */
   if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);

@@ -103,6 +103,45 @@ long remove_on_exit_op(struct cursor *c) {
   return 0;
 }
 
+/* OP_UNMOUNT_ON_EXIT: a container root that fuse-overlayfs serves (the kernel refused the overlay).
+ * A detached container's: nobody else knows when it has ended for good, so the monitor unmounts it
+ * then (lazily: the container's own mount namespace, which we hold, still uses it until we exit;
+ * fuse-overlayfs ends when the last use goes). An attached one's (REMOVE_IF_JVM_GONE) only if the
+ * JVM died: else the JVM's close does it and waits for fuse-overlayfs. Root unmounts it itself;
+ * an ordinary user may not unmount in the initial mount namespace and runs the setuid helper
+ * (fusermount3), which checks that the mount is the user's. A failure leaves it to the next
+ * command's sweep, as before. Pointers into the plan buffer. */
+static const char *unmount_path, *unmount_helper;
+static u32 unmount_flags;
+
+long unmount_on_exit_op(struct cursor *c) {
+  unmount_flags = rd_u32(c);
+  unmount_path = rd_str(c);
+  unmount_helper = rd_str(c);
+  return 0;
+}
+
+void unmount_root(void) {
+  if (!unmount_path || ((unmount_flags & REMOVE_IF_JVM_GONE) && ctl >= 0)) return;
+  const char *path = unmount_path;
+  unmount_path = 0; /* once */
+  long r = sys2(NR_umount2, path, MNT_DETACH | 8 /* UMOUNT_NOFOLLOW */);
+  if (r == 0 || r == -EINVAL /* not a mount (any more) */ || !unmount_helper || !*unmount_helper) return;
+  long pid = sys5(NR_clone, SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) return;
+  if (pid == 0) {
+    u64 none = 0;
+    sys4(NR_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
+    sys3(NR_close_range, 3, ~0U, 0);
+    const char *argv[] = {unmount_helper, "-u", "-z", "--", path, 0};
+    const char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", 0};
+    sys3(NR_execve, unmount_helper, argv, envp);
+    die(127);
+  }
+  struct siginfo_min si;
+  do r = sys5(NR_waitid, P_PID, pid, &si, WEXITED, 0); while (r == -EINTR);
+}
+
 /* ---- orphans of a container without a PID namespace ----
  * With a PID namespace its init reaps them (and OP_INIT makes that init a reaper). Without
  * one they would be reparented to the host's init, which on some hosts never reaps them. So
@@ -251,6 +290,7 @@ int monitor(void) {
   }
   if (ctl >= 0) send_frame(ctl, MSG_EXITED, status, sizeof status);
   if (att_listen >= 0) sys3(NR_unlinkat, AT_FDCWD, att_path, 0);
+  unmount_root();
   remove_dirs();
   exit_as(si.si_code, si.si_status);
 }

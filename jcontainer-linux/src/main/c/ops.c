@@ -641,6 +641,7 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     case OP_STATUS_FILE: status_file_op(&oc); break;
     case OP_RESTART: restart_op(&oc); break;
     case OP_REMOVE_ON_EXIT: remove_on_exit_op(&oc); break;
+    case OP_UNMOUNT_ON_EXIT: unmount_on_exit_op(&oc); break;
     case OP_ATTACH: attach_op(&oc); break;
     case OP_CONSOLE_SOCKET: if (console_socket_op(&oc, f) < 0) return -1; break;
     case OP_CONSOLE: if (console_op(&oc, f) < 0) return -1; break;

@@ -80,6 +80,9 @@ enum opcode {
                         * becomes 0-2, the master goes over the console socket (SCM_RIGHTS, runc's message) */
   OP_REOPEN_TTY = 48,  /* str path (in root): bind the pty slave on fd 0 there, open it there and put it on
                         * those of fds 0-2 that are terminals, so ttyname(3) finds a path inside the root */
+  OP_UNMOUNT_ON_EXIT = 49, /* (pre) u32 flags (REMOVE_*), str path, str helper: a FUSE root (fuse-overlayfs) that the
+                            * monitor unmounts when its container has ended for good: umount2(MNT_DETACH), else (an
+                            * ordinary user) the setuid helper as "helper -u -z -- path" (fusermount3); "": none */
 };
 
 /* OP_REMOVE_ON_EXIT flags */

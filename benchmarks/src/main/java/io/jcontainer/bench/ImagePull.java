@@ -36,6 +36,10 @@ import java.util.zip.GZIPOutputStream;
  * Rounds alternate who goes first; CPU (user + sys) of both sides is printed too. With {@code warm},
  * each round also times a pull in a JVM that pulled once before (a long-lived one's cost).
  *
+ * <p>With {@code JC_PULL_CLI} (the {@code ./jcontainer} script; benchmarks/run-images sets it), each
+ * round also times {@code ./jcontainer pull} into an empty store — the CLI's JVM with its flags and
+ * AOT cache — with libcrypto's SHA-256 and with the JDK's ({@code -Djcontainer.sha256=jdk}).
+ *
  * <pre>benchmarks/run-images [ROUNDS] [warm]</pre>
  */
 public final class ImagePull {
@@ -70,6 +74,10 @@ public final class ImagePull {
             }
             return;
         }
+        if (args.length > 0 && args[0].equals("push")) {                // only the image, into a running registry: for profiling by hand
+            buildAndPush(Files.createDirectories(Path.of(args[2])), args[1]);
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         boolean warm = args.length > 1 && args[1].equals("warm");
         Path work = Files.createTempDirectory("jcontainer-imagebench-");
@@ -100,6 +108,9 @@ public final class ImagePull {
             List<Double> oursCpu = new ArrayList<>();
             List<Double> oursWarm = new ArrayList<>();
             List<Double> theirsCpu = new ArrayList<>();
+            // ./jcontainer pull (the CLI: its JVM flags and AOT cache), with libcrypto's SHA-256 and with the JDK's
+            String cli = System.getenv("JC_PULL_CLI");
+            List<Double> cliWall = new ArrayList<>(), cliCpu = new ArrayList<>(), cliJdkWall = new ArrayList<>(), cliJdkCpu = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
                 Path round = Files.createDirectories(work.resolve("round" + r));
                 // Who goes first alternates: the first to run after the last round's trees were
@@ -121,6 +132,20 @@ public final class ImagePull {
                     oursWarm.add(Double.parseDouble(w.getFirst().strip()));
                     System.out.printf(Locale.ROOT, "  jcontainer in a warm JVM (its second pull, into an empty store): %.2f s%n", oursWarm.getLast());
                 }
+                if (cli != null) {
+                    for (boolean jdkSha : oursFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                        Path store = round.resolve(jdkSha ? "cli-store-jdk" : "cli-store");
+                        double c0 = childrenCpu();
+                        double w = time(List.of("env", "JCONTAINER_STORAGE=" + store, "JCONTAINER_STATE_DIR=" + round.resolve("cli-state"),
+                                "JCONTAINER_JAVA_OPTS=" + (jdkSha ? "-Djcontainer.sha256=jdk" : ""), cli, "pull", "-q", ref));
+                        double c = childrenCpu() - c0;
+                        (jdkSha ? cliJdkWall : cliWall).add(w);
+                        (jdkSha ? cliJdkCpu : cliCpu).add(c);
+                        delete(store);
+                    }
+                    System.out.printf(Locale.ROOT, "  ./jcontainer pull: %.2f s (CPU %.2f s); with the JDK's SHA-256: %.2f s (CPU %.2f s)%n",
+                            cliWall.getLast(), cliCpu.getLast(), cliJdkWall.getLast(), cliJdkCpu.getLast());
+                }
                 ours.add(whole - flatten);
                 oursFlat.add(whole);
                 oursCpu.add(cpu);
@@ -138,6 +163,12 @@ public final class ImagePull {
                     + " ratio %.2f (target <= 0.5); with a flattened copy as well %.2f s, ratio %.2f%n", a, b, a / b, c, c / b);
             System.out.printf(Locale.ROOT, "CPU (user+sys, median): jcontainer with the flattened copy %.2f s, skopeo copy + umoci unpack %.2f s, ratio %.2f%n",
                     median(oursCpu), median(theirsCpu), median(oursCpu) / median(theirsCpu));
+            if (cli != null) {
+                System.out.printf(Locale.ROOT, "median: ./jcontainer pull %.2f s, ratio %.2f against skopeo copy + umoci unpack (CPU %.2f s, ratio %.2f)%n",
+                        median(cliWall), median(cliWall) / b, median(cliCpu), median(cliCpu) / median(theirsCpu));
+                System.out.printf(Locale.ROOT, "median: ./jcontainer pull with the JDK's SHA-256 (-Djcontainer.sha256=jdk) %.2f s, ratio %.2f (CPU %.2f s, ratio %.2f)%n",
+                        median(cliJdkWall), median(cliJdkWall) / b, median(cliJdkCpu), median(cliJdkCpu) / median(theirsCpu));
+            }
             if (warm) System.out.printf(Locale.ROOT, "median: jcontainer pull+unpack in a warm JVM %.2f s, ratio %.2f against skopeo copy + umoci unpack%n",
                     median(oursWarm), median(oursWarm) / b);
             System.out.printf(Locale.ROOT, "load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());

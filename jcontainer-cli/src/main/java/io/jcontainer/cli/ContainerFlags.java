@@ -195,6 +195,14 @@ public final class ContainerFlags {
         resources(p, b);
     }
 
+    /** The flags that override an image's config (User, Env, WorkingDir), set again after {@code b.image(...)}. */
+    static void imageDefaultsOverridden(Flags.Parsed p, ContainerSpec.Builder b) {
+        each(p, "env-file", v -> envFile(Path.of(v)).forEach(b::env));
+        each(p, "env", b::env);
+        each(p, "workdir", b::workingDir);
+        each(p, "user", b::user);
+    }
+
     private static void label(ContainerSpec.Builder b, String v) {
         int eq = v.indexOf('=');
         b.annotation(eq < 0 ? v : v.substring(0, eq), eq < 0 ? "" : v.substring(eq + 1));

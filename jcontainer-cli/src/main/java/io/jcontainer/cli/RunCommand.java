@@ -201,6 +201,9 @@ public final class RunCommand implements Command {
                 // docker run IMAGE [ARG...]: pulled when missing (--pull); ARGs replace Cmd, Entrypoint stays
                 pull(first, p);
                 b.image(first);
+                // the image's User, Env and WorkingDir are defaults: -u, -e and -w win, as docker's
+                // (b.image set them over the flags ContainerFlags.apply had set)
+                ContainerFlags.imageDefaultsOverridden(p, b);
                 var config = ImageCli.configOf(first);
                 List<String> rest = args.subList(1, args.size());
                 if (p.has("entrypoint")) {

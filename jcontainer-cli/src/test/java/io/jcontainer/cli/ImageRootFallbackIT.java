@@ -121,11 +121,12 @@ class ImageRootFallbackIT {
             awaitDaemons(1);
         }
 
-        // its exit, once seen (any later command), unmounts the root: the daemon ends with it
+        // its exit unmounts the root (its monitor does, as it ends): the daemon ends with it
         assertThat(jc("stop", "-t", "0", "fb").code()).isZero();
+        awaitMounts(0);
+        awaitDaemons(0);
         assertThat(jc("ps", "-a").code()).isZero();
         assertThat(mounts()).isEmpty();
-        awaitDaemons(0);
 
         // started again, then killed with its monitor (a crash: nobody recorded an exit): swept by the next command
         Result start = jc("start", "fb");
@@ -149,6 +150,79 @@ class ImageRootFallbackIT {
         awaitDaemons(0);
         try (Stream<Path> left = Files.list(store.resolve("containers"))) {
             assertThat(left.toList()).isEmpty();
+        }
+    }
+
+    /**
+     * A detached container whose process ends by itself (killed from the host here, its monitor
+     * alive): its monitor unmounts the fuse-overlayfs root as the container ends — no later
+     * command is needed — and fuse-overlayfs ends with the mount. The record says it exited, and
+     * {@code start} mounts it again on the same upper.
+     */
+    @ParameterizedTest(name = "as {0}")
+    @CsvSource({"root", "user"})
+    void aDetachedContainersFuseRootIsUnmountedByItsMonitorWhenItExits(String who) throws Exception {
+        asUser = who.equals("user");
+        javaOpts = "-Djcontainer.imageRoot=fuse-overlayfs";
+        String ref = push(TestImage.busybox("fallback"), "busybox");
+
+        Result run = jc("run", "-d", "--name", "fb", ref, "-c", "echo ran >> /etc/runs; exec /bin/busybox sleep 1000");
+        assertThat(run.code()).as(run.err()).isZero();
+        awaitRuns(1);
+        assertThat(mounts()).hasSize(1);
+        assertThat(fuseDaemons()).hasSize(1);
+        int pid = Integer.parseInt(jc("inspect", "-f", "{{.State.Pid}}", "fb").out().strip());
+        long monitor = ProcessHandle.of(pid).orElseThrow().parent().orElseThrow().pid();
+
+        JcUser.sh("kill", "-9", String.valueOf(pid));
+        ProcessHandle.of(monitor).ifPresent(m -> m.onExit().join());
+        awaitMounts(0);                       // no jcontainer command ran since the kill
+        awaitDaemons(0);
+
+        assertThat(jc("inspect", "-f", "{{.State.Status}}", "fb").out().strip()).isEqualTo("exited");
+        Result start = jc("start", "fb");
+        assertThat(start.code()).as(start.err()).isZero();
+        awaitRuns(2);
+        assertThat(exec("cat /etc/runs")).isEqualTo("ran\nran");
+        assertThat(mounts()).hasSize(1);
+        assertThat(jc("rm", "-f", "fb").code()).isZero();
+        assertThat(mounts()).isEmpty();
+        awaitDaemons(0);
+    }
+
+    /**
+     * An ordinary user's fuse-overlayfs root lets only that user's own host id in unless
+     * /etc/fuse.conf has user_allow_other: a container whose USER is not its root (a subordinate
+     * host id) is refused before it starts, naming the file — with fuse-overlayfs forced; in auto
+     * mode (the kernel overlay refused) the copy serves it instead. With user_allow_other on the
+     * host, fuse-overlayfs serves it.
+     */
+    @Test
+    void anOrdinaryUsersNonRootUserOnFuseNeedsUserAllowOtherElseTheCopyServesIt() throws Exception {
+        asUser = true;
+        boolean allowOther = Files.readAllLines(Path.of("/etc/fuse.conf")).stream().anyMatch(l -> l.strip().equals("user_allow_other"));
+        String ref = push(TestImage.busybox("fallback"), "busybox");
+
+        javaOpts = "-Djcontainer.imageRoot=fuse-overlayfs";
+        Result forced = jc("run", "--rm", "--user", "1000:1000", ref, "-c", "/bin/busybox id -u; cat /etc/marker");
+        if (allowOther) {
+            assertThat(forced.code()).as(forced.err()).isZero();
+            assertThat(forced.out()).isEqualTo("1000\nfallback");
+        } else {
+            assertThat(forced.code()).as(forced.out()).isNotZero();
+            assertThat(forced.err()).contains("/etc/fuse.conf").contains("user_allow_other").contains("fuse-overlayfs");
+        }
+        assertThat(mounts()).isEmpty();
+        awaitDaemons(0);
+
+        javaOpts = "-Djcontainer.imageRoot.refuseKernelOverlay=true";
+        Result auto = jc("run", "--rm", "--user", "1000:1000", ref, "-c", "/bin/busybox id -u; cat /etc/marker");
+        assertThat(auto.code()).as(auto.err()).isZero();
+        assertThat(auto.out()).isEqualTo("1000\nfallback");
+        assertThat(mounts()).isEmpty();
+        awaitDaemons(0);
+        try (Stream<Path> left = Files.list(store.resolve("containers"))) {
+            assertThat(left.filter(p -> !p.getFileName().toString().startsWith(".")).toList()).isEmpty();
         }
     }
 
@@ -219,6 +293,13 @@ class ImageRootFallbackIT {
             String cmd = p.info().commandLine().orElse("");
             return cmd.contains("fuse-overlayfs") && cmd.contains(store.toString());
         }).toList();
+    }
+
+    /** The monitor unmounts as it ends, after the exit is recorded: waited for, bounded. */
+    void awaitMounts(int n) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (mounts().size() != n && System.nanoTime() < end) Thread.sleep(50);
+        assertThat(mounts()).hasSize(n);
     }
 
     /** A daemon ends shortly after its unmount (it reads the FUSE device's end): waited for, bounded. */

@@ -121,6 +121,11 @@ class ImageVerbsTest {
         var args = cli("run", "--rm", ref, "-c", "echo $GREETING");           // ARGs replace Cmd only
         assertThat(args.code()).as(args.toString()).isZero();
         assertThat(args.out()).isEqualTo("hello\n");
+        // the image's User (0:0), Env and WorkingDir (/tmp) are defaults: -u, -e and -w win, as docker's
+        var flags = cli("run", "--rm", "-u", "1000:1000", "-e", "GREETING=flag", "-w", "/etc", ref, "-c",
+                "/bin/busybox id -u; /bin/busybox id -g; echo $GREETING; /bin/busybox pwd");
+        assertThat(flags.code()).as(flags.toString()).isZero();
+        assertThat(flags.out()).isEqualTo("1000\n1000\nflag\n/etc\n");
 
         // --entrypoint replaces the image's and drops its Cmd; '' clears it (the arguments are then the command)
         var ep = cli("run", "--rm", "--entrypoint", "/bin/echo", ref, "replaced");

@@ -739,6 +739,16 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             try {
                 p = io.jcontainer.linux.rootfs.ImageRoots.prepare(o, m, sys,
                         new io.jcontainer.linux.rootfs.ImageRoots.IdMaps(withMaps.uidMap(), withMaps.gidMap()), spec.detached(), restart);
+                if (m == io.jcontainer.linux.rootfs.ImageRoots.Mechanism.FUSE_OVERLAYFS && !isRoot()) {
+                    io.jcontainer.linux.rootfs.ImageRoots.Prepared mounted = p;
+                    try {
+                        io.jcontainer.linux.rootfs.ImageRoots.checkFuseUser(withMaps, Passwd.forRoot(mounted.root())
+                                .resolve(withMaps.user(), withMaps.process().user().additionalGroups()).uid(), sys.geteuid());
+                    } catch (ContainerException refused) {
+                        mounted.close();
+                        throw refused;
+                    }
+                }
             } catch (ContainerException e) {
                 if (order.size() == 1) throw e;
                 failed.add(m.label() + ": " + e.getMessage());
@@ -748,8 +758,12 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             boolean started = false;
             try {
                 // an attached container's handle undoes it at close; a detached one's record, at its exit and rm
+                // the monitor unmounts a fuse-overlayfs root when the container has ended for good (an
+                // attached one's only if this JVM died first: else p.close does, and waits for the daemon)
+                Op.UnmountOnExit unmount = p.fuseMount() == null ? null
+                        : new Op.UnmountOnExit(p.fuseMount().toString(), isRoot() ? null : io.jcontainer.linux.rootfs.ImageRoots.fusermount(), !spec.detached());
                 Container c = startOnce(image, withMaps.toBuilder().root(p.root()).build(), asked, old, hold, autoRemove, id, net, extraHooks, netEtc,
-                        spec.detached() ? null : p::close);
+                        spec.detached() ? null : p::close, unmount);
                 started = true;
                 if (spec.detached()) p.adopt();
                 if (order.size() > 1) LoggerFactory.getLogger(LinuxContainerRuntime.class).debug("jcontainer: container {} runs on an image root through {}", id, m.label());
@@ -792,6 +806,13 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
      */
     private Container startOnce(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
                                 String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc, Runnable rootCleanup) {
+        return startOnce(image, spec, asked, old, hold, autoRemove, id, net, extraHooks, netEtc, rootCleanup, null);
+    }
+
+    /** @param unmountOnExit a fuse-overlayfs root for the monitor to unmount at the container's end, or null */
+    private Container startOnce(LauncherImage image, ContainerSpec spec, ContainerSpec asked, ContainerState old, boolean hold, boolean autoRemove,
+                                String id, PreparedNetwork net, LaunchHooks extraHooks, Map<String, String> netEtc, Runnable rootCleanup,
+                                Op.UnmountOnExit unmountOnExit) {
         Passwd.User user = Passwd.forRoot(spec.root()).resolve(spec.user(), spec.process().user().additionalGroups());
 
         // Detached and named containers are recorded, so other processes can find them; the
@@ -844,6 +865,11 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
             if (prepared != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.RemoveOnExit(prepared.dirs(), !spec.detached()));
+                plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+            }
+            if (unmountOnExit != null) {
+                List<Op> pre = new ArrayList<>(plan.pre());
+                pre.add(unmountOnExit);
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
             if (state != null) {

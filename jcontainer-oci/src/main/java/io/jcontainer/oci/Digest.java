@@ -41,8 +41,17 @@ public record Digest(String algorithm, String hex) {
         return new Digest(algorithm, HexFormat.of().formatHex(raw));
     }
 
+    /**
+     * For streams (blobs, layers): SHA-256 through libcrypto where the host has it
+     * ({@link NativeSha256}: fast without JIT warm-up), else the JDK's.
+     */
     public MessageDigest newMessageDigest() {
-        return messageDigest(algorithm);
+        return algorithm.equals("sha256") && NativeSha256.supported() ? new NativeSha256() : messageDigest(algorithm);
+    }
+
+    /** Which SHA-256 streams get: {@code libcrypto} or {@code jdk}. For benchmarks and {@code info}. */
+    public static String sha256Implementation() {
+        return NativeSha256.supported() ? "libcrypto" : "jdk";
     }
 
     static MessageDigest messageDigest(String algorithm) {

@@ -254,6 +254,17 @@ public sealed interface Op {
         public String step() { return "remove " + dirs + " on exit"; }
     }
 
+    /**
+     * (pre) A container root served by fuse-overlayfs that the monitor unmounts when its container
+     * has ended for good (a detached container's: no JVM may be there to see the exit), or, with
+     * {@code ifJvmGone}, only if the JVM died first (an attached one's: else its close does it).
+     * Root unmounts it itself; an ordinary user through the setuid {@code helper} (fusermount3,
+     * null when there is none).
+     */
+    record UnmountOnExit(String path, String helper, boolean ifJvmGone) implements Op {
+        public String step() { return "unmount " + path + " on exit"; }
+    }
+
     /** (child) Enters the network namespace the {@link NetHelper} made. */
     record JoinNet() implements Op {
         public String step() { return "create the network namespace"; }

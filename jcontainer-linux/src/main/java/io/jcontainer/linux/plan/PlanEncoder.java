@@ -21,7 +21,7 @@ public final class PlanEncoder {
             OP_LOOPBACK_UP = 29, OP_HOLD = 30, OP_NET_HELPER = 32, OP_JOIN_NET = 33,
             OP_CLONE_INTO_CGROUP = 35, OP_REMOVE_ON_EXIT = 36, OP_HOOK = 37, OP_START_FIFO = 38, OP_INIT = 40,
             OP_STATUS_FILE = 41, OP_LOG = 42, OP_SETCTTY = 43, OP_RESTART = 44, OP_ATTACH = 45,
-            OP_CONSOLE_SOCKET = 46, OP_CONSOLE = 47, OP_REOPEN_TTY = 48;
+            OP_CONSOLE_SOCKET = 46, OP_CONSOLE = 47, OP_REOPEN_TTY = 48, OP_UNMOUNT_ON_EXIT = 49;
 
     private PlanEncoder() {
     }
@@ -103,6 +103,10 @@ public final class PlanEncoder {
                 p.u32(o.ifJvmGone() ? Op.RemoveOnExit.IF_JVM_GONE : 0).u32(o.dirs().size());
                 o.dirs().forEach(p::str);
                 yield OP_REMOVE_ON_EXIT;
+            }
+            case Op.UnmountOnExit o -> {
+                p.u32(o.ifJvmGone() ? Op.RemoveOnExit.IF_JVM_GONE : 0).str(o.path()).str(o.helper() == null ? "" : o.helper());
+                yield OP_UNMOUNT_ON_EXIT;
             }
             case Op.SetCtty o -> OP_SETCTTY;
             case Op.ReopenTty o -> { p.str(o.path()); yield OP_REOPEN_TTY; }

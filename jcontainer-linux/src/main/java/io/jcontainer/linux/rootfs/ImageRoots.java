@@ -127,6 +127,11 @@ public final class ImageRoots {
         void close();
 
         void adopt();
+
+        /** The fuse-overlayfs mount point the container's monitor unmounts at its end, or null (a copy, a kernel overlay). */
+        default Path fuseMount() {
+            return null;
+        }
     }
 
     /** The user namespace's maps the container will have (empty: none, or root's JVM): fuse-overlayfs shows the layers' owners through them. */
@@ -229,7 +234,7 @@ public final class ImageRoots {
             opts.append(",upperdir=").append(o.upper()).append(",workdir=").append(o.work());
             // root's mount is used by the container's other users too (an image's USER)
             if (root) opts.append(",allow_other,suid,dev");
-            else opts.append(ownerOptions(o, maps, userAllowOther(Path.of("/etc/fuse.conf"))));
+            else opts.append(ownerOptions(o, maps, userAllowOther(FUSE_CONF)));
             // An attached container's daemon: -f, our child, so its end is seen; it exits when the
             // mount goes. A detached one's outlives this JVM: fuse-overlayfs daemonizes itself
             // (its own session, away from our terminal's signals) once the mount is there.
@@ -279,7 +284,18 @@ public final class ImageRoots {
             public void adopt() {
                 ImageRoots.adopt(o);
             }
+
+            public Path fuseMount() {
+                return merged;
+            }
         };
+    }
+
+    /** fusermount3 (else fusermount) in the system's directories, or null: how an ordinary user unmounts a FUSE root. */
+    public static String fusermount() {
+        Path fm = find("fusermount3");
+        if (fm == null) fm = find("fusermount");
+        return fm == null ? null : fm.toString();
     }
 
     /**
@@ -322,6 +338,37 @@ public final class ImageRoots {
         return b.toString();
     }
 
+    /** fuse.conf, whose {@code user_allow_other} lets an ordinary user's FUSE mounts serve other ids. */
+    public static final Path FUSE_CONF = Path.of("/etc/fuse.conf");
+
+    /**
+     * An ordinary user's fuse-overlayfs root serves only the user's own host id unless
+     * {@link #FUSE_CONF} has {@code user_allow_other} (then it is mounted with {@code allow_other}):
+     * every other id gets EACCES from FUSE, even for {@code /}. A container whose process would run
+     * as another host id (an image's non-root USER, mapped to a subordinate id) is refused here,
+     * before its launch fails on an unreadable root, naming the file; in auto mode the copy is
+     * tried next.
+     */
+    public static void checkFuseUser(io.jcontainer.ContainerSpec spec, int containerUid, int hostUid) {
+        checkFuseUser(spec.has(io.jcontainer.Namespace.USER) ? spec.uidMap() : List.of(), containerUid, hostUid, userAllowOther(FUSE_CONF));
+    }
+
+    static void checkFuseUser(List<IdMap> uidMap, int containerUid, int hostUid, boolean allowOther) {
+        if (allowOther) return;
+        long host = containerUid;
+        for (IdMap m : uidMap) {
+            if (containerUid >= m.containerId() && containerUid - m.containerId() < m.size()) {
+                host = m.hostId() + (containerUid - m.containerId());
+                break;
+            }
+        }
+        if (host == hostUid) return;
+        throw new HostUnsupportedException("an image root through fuse-overlayfs for user " + containerUid + " (host id " + host
+                + "): FUSE lets only the mounting user (" + hostUid + ") into an ordinary user's mount, and " + FUSE_CONF
+                + " has no line user_allow_other",
+                "add the line user_allow_other to " + FUSE_CONF + " (as root), or use -Djcontainer.imageRoot=copy");
+    }
+
     /** Whether fuse.conf lets ordinary users mount with allow_other. */
     static boolean userAllowOther(Path fuseConf) {
         try {
@@ -353,10 +400,9 @@ public final class ImageRoots {
             if (sys.geteuid() == 0) {
                 sys.umount2(merged.toString(), 2 /* MNT_DETACH */ | 8 /* UMOUNT_NOFOLLOW */);
             } else {
-                Path fm = find("fusermount3");
-                if (fm == null) fm = find("fusermount");
+                String fm = fusermount();
                 if (fm == null) throw new IOException("fusermount3 is not installed (apt-get install fuse3)");
-                Process p = new ProcessBuilder(fm.toString(), "-u", "-z", merged.toString()).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(fm, "-u", "-z", merged.toString()).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(fm + " -u -z " + merged + ": " + out);
             }
