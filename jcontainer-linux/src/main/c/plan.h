@@ -80,6 +80,9 @@ enum opcode {
                         * becomes 0-2, the master goes over the console socket (SCM_RIGHTS, runc's message) */
   OP_REOPEN_TTY = 48,  /* str path (in root): bind the pty slave on fd 0 there, open it there and put it on
                         * those of fds 0-2 that are terminals, so ttyname(3) finds a path inside the root */
+  OP_PROXY = 49,       /* (pre) blob listen_addr (4 or 16 bytes), u32 listen_port, blob target_addr (4 or 16),
+                        * u32 target_port: a published TCP port the kernel cannot forward ([::1]: IPv6 has no
+                        * route_localnet), served by a userland proxy process the monitor owns (proxy.c) */
 };
 
 /* OP_REMOVE_ON_EXIT flags */

@@ -1246,13 +1246,13 @@ public final class Networks implements NetworkAttachment {
      */
     private List<PortMapping> resolvePorts(NetworkConfig n, List<PortMapping> requested, List<Endpoint> all) {
         for (PortMapping p : requested)
-            if (p.hostIp6() && n.parsedSubnet6() == null)
+            if (p.hostIp6() && !p.userland() && n.parsedSubnet6() == null)
                 throw new NetworkException.Invalid("-p " + p + ": an IPv6 host address needs the container on a network with IPv6"
                         + " (network " + n.name() + " has none: network create --ipv6)");
         for (PortMapping p : requested)
-            if (p.hostIp6() && p.hostIp().equals("::1"))
+            if (p.userland() && !p.protocol().equals("tcp"))
                 throw new NetworkException.Invalid("-p " + p + ": the kernel does not forward traffic from the IPv6 loopback address to"
-                        + " another interface (IPv6 has no route_localnet) and jcontainer has no userland proxy yet: publish on"
+                        + " another interface (IPv6 has no route_localnet), and jcontainer's userland proxy serves TCP only: publish on"
                         + " 127.0.0.1, on an IPv6 address of the host or the network's gateway, or on every address");
         Set<String> taken = new HashSet<>();
         for (Endpoint e : all) for (PortMapping p : e.ports()) taken.add(p.protocol() + "/" + p.hostPort());
