@@ -318,6 +318,8 @@ public final class NetworkCliScenarios {
                 sock.connect(new java.net.InetSocketAddress(ip, port), 5000);
             } catch (java.net.ConnectException refused) {
                 return;
+            } catch (IOException closing) {
+                // reset: the listener closed with this connection in its queue; the next one is refused
             }
             if (System.nanoTime() > end) throw new AssertionError("[" + ip + "]:" + port + " still accepts " + when);
             Thread.sleep(50);

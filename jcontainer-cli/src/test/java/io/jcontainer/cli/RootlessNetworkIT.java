@@ -116,6 +116,24 @@ class RootlessNetworkIT {
         Result fetch = outer("busybox", "wget", "-q", "-O-", "http://127.0.0.1:18580/hostname");
         assertThat(fetch.code()).as(fetch.err()).isZero();
         assertThat(fetch.out()).isEqualTo(shortId + "\n");
+        // port and inspect show the port pasta publishes (no bridge rule holds it)
+        assertThat(cli("port", "a1").out()).isEqualTo("80/tcp -> 127.0.0.1:18580\n");
+        assertThat(cli("inspect", "-f", "{{json .NetworkSettings.Ports}}", "a1").out())
+                .contains("\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"18580\"}]");
+        // the default network through pasta: -p 127.0.0.1::80 gets a free port, which port and ps show and which serves
+        Result d1 = cli("run", "-d", "--name", "d1", "-p", "127.0.0.1::80", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
+        assertThat(d1.code()).as(d1.err()).isZero();
+        String d1Port = cli("port", "d1", "80").out().strip();
+        assertThat(d1Port).matches("127\\.0\\.0\\.1:\\d+");
+        assertThat(cli("ps", "--filter", "name=d1", "--format", "{{.Ports}}").out()).isEqualTo(d1Port + "->80/tcp\n");
+        Result viaD1 = outer("busybox", "wget", "-q", "-O-", "http://" + d1Port + "/hostname");
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); viaD1.code() != 0 && System.nanoTime() < end; ) {
+            Thread.sleep(100); // httpd may not listen yet: pasta then resets the connection
+            viaD1 = outer("busybox", "wget", "-q", "-O-", "http://" + d1Port + "/hostname");
+        }
+        assertThat(viaD1.code()).as(viaD1.err()).isZero();
+        assertThat(viaD1.out()).isEqualTo(d1.out().strip().substring(0, 12) + "\n");
+        assertThat(cli("rm", "-f", "d1").code()).isZero();
 
         // the way out: a server on the host's loopback, reached through pasta's mapping of the gateway
         Process server = new ProcessBuilder("nsenter", "--net=" + netns, "busybox", "httpd", "-f", "-p", "127.0.0.1:18581", "-h", www.toString()).start();
