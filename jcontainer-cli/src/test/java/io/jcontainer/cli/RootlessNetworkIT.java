@@ -61,7 +61,7 @@ class RootlessNetworkIT {
     void tearDown() throws Exception {
         try {
             for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
-            for (String n : List.of("rn1", "rn2")) cli("network", "rm", n);
+            for (String n : List.of("rn1", "rn2", "rn6")) cli("network", "rm", n);
         } finally {
             outer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // the namespace and its veth pair go with it
         }
@@ -167,6 +167,27 @@ class RootlessNetworkIT {
         Result unpublished = outer("busybox", "wget", "-q", "-O-", "http://127.0.0.1:18580/hostname");
         assertThat(unpublished.code()).isEqualTo(1);
         assertThat(unpublished.err()).contains("refused");
+    }
+
+    /** network create --ipv6 as an ordinary user: containers get an IPv6 address on the bridge (--ip6 held) and reach each other over it. */
+    @Test
+    void anOrdinaryUsersIpv6NetworkCarriesIpv6BetweenContainers() throws Exception {
+        Result create = cli("network", "create", "--ipv6", "--subnet", "fd00:77::/64", "rn6");
+        assertThat(create.code()).as(create.err()).isZero();
+        assertThat(cli("network", "inspect", "-f", "{{.EnableIPv6}} {{range .IPAM.Config}}{{.Subnet}} {{end}}", "rn6").out()).startsWith("true ").contains("fd00:77::/64");
+        Result s6 = cli("run", "-d", "--name", "s6", "--network", "rn6", "--ip6", "fd00:77::50", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
+        assertThat(s6.code()).as(s6.err()).isZero();
+        assertThat(cli("inspect", "-f", "{{.NetworkSettings.Networks.rn6.GlobalIPv6Address}}/{{.NetworkSettings.Networks.rn6.GlobalIPv6PrefixLen}}", "s6").out())
+                .isEqualTo("fd00:77::50/64\n");
+        // httpd may not listen yet when the peer starts: the peer tries for up to 10 s
+        Result peer = cli("run", "--rm", "--network", "rn6", "busybox", "sh", "-c",
+                "ip -6 addr show eth0; for i in $(seq 100); do busybox timeout 3 busybox wget -q -O- 'http://[fd00:77::50]/hostname' && exit 0; sleep 0.1; done; exit 1");
+        assertThat(peer.code()).as(peer.out() + peer.err()).isZero();
+        assertThat(peer.out()).contains("inet6 fd00:77::").endsWith(s6.out().strip().substring(0, 12) + "\n");
+        assertThat(cli("rm", "-f", "s6").code()).isZero();
+        awaitNoLeftovers();
+        assertThat(cli("network", "rm", "rn6").code()).isZero();
+        assertThat(networks().resolve("endpoints")).isEmptyDirectory();
     }
 
     /**
