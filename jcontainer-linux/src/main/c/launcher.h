@@ -13,6 +13,7 @@
  *   restart.c   OP_RESTART: restart policies of detached containers
  *   serve.c     the spawn server (--serve) and the entry point
  *   holder.c    --netns-holder: an ordinary user's rootless network namespace (docs/networking.md)
+ *   proxy.c     OP_PROXY: a userland proxy for a published port the kernel cannot forward ([::1])
  *   plan.c      the plan buffer, its cursor, failure records
  *   freestanding.c  memcpy, memset, slen, streq, utoa (shared with jcontainer-runc's short.c)
  *   util.c      whole reads and writes, frames, paths
@@ -163,5 +164,8 @@ __attribute__((noreturn)) void holder_main(const char *sock, const char *uid, co
 extern int console_sock;   /* the connected console socket: the child sends over it, the launcher closes its copy */
 long console_socket_op(struct cursor *c, struct failure *f);
 long console_op(struct cursor *c, struct failure *f);
+
+/* ---- proxy.c ---- */
+long proxy_op(struct cursor *c, struct failure *f);
 
 #endif

@@ -643,6 +643,7 @@ long run_ops(struct cursor *c, u32 count, u32 phase, struct failure *f, s32 chil
     case OP_REMOVE_ON_EXIT: remove_on_exit_op(&oc); break;
     case OP_UNMOUNT_ON_EXIT: unmount_on_exit_op(&oc); break;
     case OP_ATTACH: attach_op(&oc); break;
+    case OP_PROXY: if (proxy_op(&oc, f) < 0) return -1; break;
     case OP_CONSOLE_SOCKET: if (console_socket_op(&oc, f) < 0) return -1; break;
     case OP_CONSOLE: if (console_op(&oc, f) < 0) return -1; break;
     case OP_REOPEN_TTY: if (reopen_tty(&oc, f) < 0) return -1; break;

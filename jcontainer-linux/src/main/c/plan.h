@@ -83,6 +83,9 @@ enum opcode {
   OP_UNMOUNT_ON_EXIT = 49, /* (pre) u32 flags (REMOVE_*), str path, str helper: a FUSE root (fuse-overlayfs) that the
                             * monitor unmounts when its container has ended for good: umount2(MNT_DETACH), else (an
                             * ordinary user) the setuid helper as "helper -u -z -- path" (fusermount3); "": none */
+  OP_PROXY = 50,       /* (pre) blob listen_addr (4 or 16 bytes), u32 listen_port, blob target_addr (4 or 16),
+                        * u32 target_port: a published TCP port the kernel cannot forward ([::1]: IPv6 has no
+                        * route_localnet), served by a userland proxy process the monitor owns (proxy.c) */
 };
 
 /* OP_REMOVE_ON_EXIT flags */

@@ -74,6 +74,10 @@ typedef unsigned long size_t;
 #define NR_connect 42
 #define NR_listen 50
 #define NR_accept4 288
+#define NR_setsockopt 54
+#define NR_getsockopt 55
+#define NR_shutdown 48
+#define NR_getppid 110
 #elif defined(__aarch64__)
 #define NR_read 63
 #define NR_write 64
@@ -133,6 +137,10 @@ typedef unsigned long size_t;
 #define NR_connect 203
 #define NR_listen 201
 #define NR_accept4 242
+#define NR_setsockopt 208
+#define NR_getsockopt 209
+#define NR_shutdown 210
+#define NR_getppid 173
 #else
 #error "jcontainer launcher: unsupported architecture"
 #endif

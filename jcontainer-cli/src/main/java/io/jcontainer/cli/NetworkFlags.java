@@ -4,6 +4,7 @@ import io.jcontainer.ContainerSpec;
 import io.jcontainer.NetworkMode;
 import io.jcontainer.NetworkOptions;
 import io.jcontainer.PortBinding;
+import io.jcontainer.docker.DefaultNetwork;
 import io.jcontainer.docker.DockerPorts;
 
 import java.util.ArrayList;
@@ -56,33 +57,16 @@ final class NetworkFlags {
      * Null: loopback only.
      */
     static String defaultNetwork(String setting, boolean publishes, boolean root, boolean pasta) {
-        String s = setting == null || setting.isBlank() ? "auto" : setting.strip();
-        return switch (s) {
-            case "none" -> publishes ? "bridge" : null;
-            case "bridge" -> "bridge";
-            case "auto" -> {
-                if (root || pasta || publishes) yield "bridge"; // -p without a helper: the runtime's error names both
-                System.err.println("jcontainer: no pasta or slirp4netns (apt-get install passt, or slirp4netns): the container gets loopback only");
-                yield null;
-            }
-            default -> throw new CliException(Cli.EXIT_ERROR, "JCONTAINER_DEFAULT_NETWORK=" + s + ": none, bridge or auto");
-        };
-    }
-
-    private static boolean isRoot() {
+        DefaultNetwork.Choice choice;
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")).lines()
-                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
-        } catch (java.io.IOException e) {
-            return false;
+            // nftables taken as there: a root run's start names what is missing itself
+            choice = DefaultNetwork.choose(setting, root, true, pasta);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Cli.EXIT_ERROR, e.getMessage());
         }
-    }
-
-    private static boolean pastaInstalled() {
-        for (String d : List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"))
-            for (String helper : List.of("pasta", "slirp4netns"))
-                if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, helper))) return true;
-        return false;
+        if (choice.network() != null || publishes) return "bridge"; // -p without a helper: the runtime's error names both
+        if (choice.warning() != null) System.err.println("jcontainer: " + choice.warning());
+        return null;
     }
 
     /**
@@ -103,7 +87,7 @@ final class NetworkFlags {
         }
         boolean publishes = !p.values("publish").isEmpty() || p.bool("publish-all");
         if (network == null)
-            network = defaultNetwork(System.getProperty("jcontainer.defaultNetwork", System.getenv("JCONTAINER_DEFAULT_NETWORK")), publishes, isRoot(), pastaInstalled());
+            network = defaultNetwork(DefaultNetwork.setting(), publishes, DefaultNetwork.root(), DefaultNetwork.networkHelper());
         NetworkMode mode = network == null ? NetworkMode.NONE : NetworkMode.parse(network.equals("default") ? "bridge" : network);
         NetworkOptions options = new NetworkOptions(p.values("network-alias"), ports, p.value("ip"), p.value("mac-address"),
                 p.values("dns"), p.values("dns-search"), p.values("dns-option"), p.values("add-host"), p.value("ip6"));

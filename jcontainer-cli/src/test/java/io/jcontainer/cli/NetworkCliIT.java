@@ -73,6 +73,12 @@ class NetworkCliIT {
         scenario("ipv6");
     }
 
+    /** -p [::1]:…: the monitor's userland proxy (the kernel cannot forward from IPv6 loopback). */
+    @Test
+    void theIpv6LoopbackIsPublishedThroughTheMonitorsUserlandProxy() throws Exception {
+        scenario("proxy6");
+    }
+
     @Test
     void buildRunStepsGetTheDefaultBridgeAndHonourNetworkNoneAndHost() throws Exception {
         scenario("build");

@@ -45,6 +45,7 @@ public final class NetworkCliScenarios {
                 case "addresses" -> s.addresses();
                 case "release" -> s.release();
                 case "ipv6" -> s.ipv6();
+                case "proxy6" -> s.proxy6();
                 case "build" -> s.build();
                 default -> throw new IllegalArgumentException(args[0]);
             }
@@ -255,8 +256,8 @@ public final class NetworkCliScenarios {
         check(ok(cli("port", "pub6")).equals("80/tcp -> [fd00:7::1]:18086\n"), "port pub6: " + cli("port", "pub6"));
         check(ok(cli("ps", "--format", "{{.Names}} {{.Ports}}")).contains("pub6 [fd00:7::1]:18086->80/tcp"), "ps PORTS");
         check(awaitGet("fd00:7::1", 18086).equals("pub6\n"), "fetched through [fd00:7::1]:18086");
-        Result loop6 = cli("run", "--rm", "--network", "six", "-p", "[::1]::80", "--rootfs", root.toString(), "/bin/true");
-        check(loop6.code() != 0 && loop6.err().contains("IPv6 loopback"), "[::1] is refused, saying why: " + loop6);
+        Result loop6 = cli("run", "--rm", "--network", "six", "-p", "[::1]::80/udp", "--rootfs", root.toString(), "/bin/true");
+        check(loop6.code() != 0 && loop6.err().contains("IPv6 loopback") && loop6.err().contains("TCP only"), "[::1] UDP is refused, saying why: " + loop6);
         Result no6 = cli("run", "--rm", "-p", "[fd00:7::1]:18087:80", "--rootfs", root.toString(), "/bin/true");
         check(no6.code() != 0 && no6.err().contains("network with IPv6"), "an IPv6 host address on a network without IPv6: " + no6);
         ok(cli("rm", "-f", "pub6"));
@@ -266,6 +267,76 @@ public final class NetworkCliScenarios {
         check(overlap.code() != 0 && overlap.err().contains("overlaps network six"), overlap.toString());
         Result malformed = cli("network", "create", "--ipv6", "--subnet", "fd00::zz/64", "bad6");
         check(malformed.code() != 0 && malformed.err().contains("not an IPv6 address"), malformed.toString());
+    }
+
+    /**
+     * {@code -p [::1]:…}: the kernel cannot forward from the IPv6 loopback address (no
+     * route_localnet for IPv6), so the container's monitor serves it with a userland proxy — on
+     * the default bridge, an IPv4-only network: the CLI that started it has exited, and the
+     * proxy serves a page, 2 MiB exactly and eight clients at once; the port is taken while it
+     * lives; it goes with {@code rm} and with a SIGKILLed monitor.
+     */
+    void proxy6() throws Exception {
+        httpd("p6", "-p", "[::1]::80", "-p", "127.0.0.1::80");
+        String port = ok(cli("port", "p6"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("80/tcp -> \\[::1]:(\\d+)\n").matcher(port);
+        check(m.find() && port.contains("80/tcp -> 127.0.0.1:"), "port p6: " + port);
+        int p6 = Integer.parseInt(m.group(1));
+        check(awaitGet("::1", p6).equals("p6\n"), "served on [::1] by the proxy after the CLI exited");
+        byte[] big = new byte[2 << 20];
+        new java.util.Random(p6).nextBytes(big);
+        Files.write(work.resolve("pages/p6/big"), big);
+        check(java.util.Arrays.equals(getBytes("::1", p6, "/big"), big), "2 MiB through the proxy, byte for byte");
+        var fetches = new ArrayList<java.util.concurrent.Future<byte[]>>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) fetches.add(pool.submit(() -> getBytes("::1", p6, "/big")));
+            for (var f : fetches) check(java.util.Arrays.equals(f.get(60, TimeUnit.SECONDS), big), "eight clients at once");
+        }
+        check(ok(cli("ps", "--filter", "name=p6", "--format", "{{.Ports}}")).contains("[::1]:" + p6 + "->80/tcp"), "ps's PORTS");
+        check(ok(cli("inspect", "-f", "{{json .NetworkSettings.Ports}}", "p6")).contains("{\"HostIp\":\"::1\",\"HostPort\":\"" + p6 + "\"}"),
+                "inspect's Ports");
+        Result taken = cli("run", "--rm", "-p", "[::1]:" + p6 + ":80", "--rootfs", root.toString(), "/bin/true");
+        check(taken.code() != 0 && taken.err().contains("already allocated"), "taken while it lives: " + taken);
+        ok(cli("rm", "-f", "p6"));
+        awaitRefused("::1", p6, "after rm");
+
+        httpd("k6", "-p", "[::1]::80");
+        int k6 = Integer.parseInt(ok(cli("port", "k6", "80")).strip().replaceAll(".*:", ""));
+        check(awaitGet("::1", k6).equals("k6\n"), "k6 served");
+        long monitor = Long.parseLong(ok(cli("inspect", "-f", "{{.State.MonitorPid}}", "k6")).strip());
+        check(monitor > 0, "the monitor's pid");
+        check(ProcessHandle.of(monitor).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL to the monitor " + monitor);
+        awaitRefused("::1", k6, "after its monitor was SIGKILLed");
+        ok(cli("rm", "-f", "k6"));
+    }
+
+    /** The port refuses connections within 10 s (the proxy ends with its monitor, a moment after it). */
+    private static void awaitRefused(String ip, int port, String when) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (var sock = new java.net.Socket()) {
+                sock.connect(new java.net.InetSocketAddress(ip, port), 5000);
+            } catch (java.net.ConnectException refused) {
+                return;
+            } catch (IOException closing) {
+                // reset: the listener closed with this connection in its queue; the next one is refused
+            }
+            if (System.nanoTime() > end) throw new AssertionError("[" + ip + "]:" + port + " still accepts " + when);
+            Thread.sleep(50);
+        }
+    }
+
+    /** GET {@code path} over HTTP/1.0; the body's bytes. */
+    private static byte[] getBytes(String ip, int port, String path) throws IOException {
+        try (var sock = new java.net.Socket()) {
+            sock.connect(new java.net.InetSocketAddress(ip, port), 5000);
+            sock.setSoTimeout(30000);
+            sock.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] r = sock.getInputStream().readAllBytes();
+            for (int i = 0; i + 3 < r.length; i++)
+                if (r[i] == '\r' && r[i + 1] == '\n' && r[i + 2] == '\r' && r[i + 3] == '\n') return java.util.Arrays.copyOfRange(r, i + 4, r.length);
+            throw new IOException("not an HTTP answer from " + ip + ":" + port);
+        }
     }
 
     /** A detached container that exits gives its endpoint back when it is next seen (ps), and rm gives back a running one's: no veth, lease or rule is left. */

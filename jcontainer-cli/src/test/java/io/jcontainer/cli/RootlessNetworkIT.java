@@ -61,7 +61,7 @@ class RootlessNetworkIT {
     void tearDown() throws Exception {
         try {
             for (String id : cli("ps", "-a", "-q", "--no-trunc").out().split("\n")) if (!id.isBlank()) cli("rm", "-f", id);
-            for (String n : List.of("rn1", "rn2")) cli("network", "rm", n);
+            for (String n : List.of("rn1", "rn2", "rn6")) cli("network", "rm", n);
         } finally {
             outer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // the namespace and its veth pair go with it
         }
@@ -130,6 +130,24 @@ class RootlessNetworkIT {
         Result fetch = outer("busybox", "wget", "-q", "-O-", "http://127.0.0.1:18580/hostname");
         assertThat(fetch.code()).as(fetch.err()).isZero();
         assertThat(fetch.out()).isEqualTo(shortId + "\n");
+        // port and inspect show the port pasta publishes (no bridge rule holds it)
+        assertThat(cli("port", "a1").out()).isEqualTo("80/tcp -> 127.0.0.1:18580\n");
+        assertThat(cli("inspect", "-f", "{{json .NetworkSettings.Ports}}", "a1").out())
+                .contains("\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"18580\"}]");
+        // the default network through pasta: -p 127.0.0.1::80 gets a free port, which port and ps show and which serves
+        Result d1 = cli("run", "-d", "--name", "d1", "-p", "127.0.0.1::80", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
+        assertThat(d1.code()).as(d1.err()).isZero();
+        String d1Port = cli("port", "d1", "80").out().strip();
+        assertThat(d1Port).matches("127\\.0\\.0\\.1:\\d+");
+        assertThat(cli("ps", "--filter", "name=d1", "--format", "{{.Ports}}").out()).isEqualTo(d1Port + "->80/tcp\n");
+        Result viaD1 = outer("busybox", "wget", "-q", "-O-", "http://" + d1Port + "/hostname");
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); viaD1.code() != 0 && System.nanoTime() < end; ) {
+            Thread.sleep(100); // httpd may not listen yet: pasta then resets the connection
+            viaD1 = outer("busybox", "wget", "-q", "-O-", "http://" + d1Port + "/hostname");
+        }
+        assertThat(viaD1.code()).as(viaD1.err()).isZero();
+        assertThat(viaD1.out()).isEqualTo(d1.out().strip().substring(0, 12) + "\n");
+        assertThat(cli("rm", "-f", "d1").code()).isZero();
 
         // the way out: a server on the host's loopback, reached through pasta's mapping of the gateway
         Process server = new ProcessBuilder("nsenter", "--net=" + netns, "busybox", "httpd", "-f", "-p", "127.0.0.1:18581", "-h", www.toString()).start();
@@ -163,6 +181,27 @@ class RootlessNetworkIT {
         Result unpublished = outer("busybox", "wget", "-q", "-O-", "http://127.0.0.1:18580/hostname");
         assertThat(unpublished.code()).isEqualTo(1);
         assertThat(unpublished.err()).contains("refused");
+    }
+
+    /** network create --ipv6 as an ordinary user: containers get an IPv6 address on the bridge (--ip6 held) and reach each other over it. */
+    @Test
+    void anOrdinaryUsersIpv6NetworkCarriesIpv6BetweenContainers() throws Exception {
+        Result create = cli("network", "create", "--ipv6", "--subnet", "fd00:77::/64", "rn6");
+        assertThat(create.code()).as(create.err()).isZero();
+        assertThat(cli("network", "inspect", "-f", "{{.EnableIPv6}} {{range .IPAM.Config}}{{.Subnet}} {{end}}", "rn6").out()).startsWith("true ").contains("fd00:77::/64");
+        Result s6 = cli("run", "-d", "--name", "s6", "--network", "rn6", "--ip6", "fd00:77::50", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
+        assertThat(s6.code()).as(s6.err()).isZero();
+        assertThat(cli("inspect", "-f", "{{.NetworkSettings.Networks.rn6.GlobalIPv6Address}}/{{.NetworkSettings.Networks.rn6.GlobalIPv6PrefixLen}}", "s6").out())
+                .isEqualTo("fd00:77::50/64\n");
+        // httpd may not listen yet when the peer starts: the peer tries for up to 10 s
+        Result peer = cli("run", "--rm", "--network", "rn6", "busybox", "sh", "-c",
+                "ip -6 addr show eth0; for i in $(seq 100); do busybox timeout 3 busybox wget -q -O- 'http://[fd00:77::50]/hostname' && exit 0; sleep 0.1; done; exit 1");
+        assertThat(peer.code()).as(peer.out() + peer.err()).isZero();
+        assertThat(peer.out()).contains("inet6 fd00:77::").endsWith(s6.out().strip().substring(0, 12) + "\n");
+        assertThat(cli("rm", "-f", "s6").code()).isZero();
+        awaitNoLeftovers();
+        assertThat(cli("network", "rm", "rn6").code()).isZero();
+        assertThat(networks().resolve("endpoints")).isEmptyDirectory();
     }
 
     /**

@@ -75,6 +75,18 @@ public final class DockerCreate {
      * in {@code volumes}' store; null: host paths only.
      */
     public static Created spec(JsonNode body, String name, ImageDefaults image, io.jcontainer.lifecycle.Containers volumes) {
+        return spec(body, name, image, volumes, null);
+    }
+
+    /**
+     * As {@link #spec(JsonNode, String, ImageDefaults, io.jcontainer.lifecycle.Containers)}, with
+     * the network a container gets when the body names none ({@code HostConfig.NetworkMode}
+     * empty or {@code default}): {@code defaultNetwork} ({@code bridge} as dockerd's; see
+     * {@link DefaultNetwork}), or loopback only when null. Published ports always put such a
+     * container on {@code bridge}.
+     */
+    public static Created spec(JsonNode body, String name, ImageDefaults image, io.jcontainer.lifecycle.Containers volumes,
+                               String defaultNetwork) {
         refuseUnknown("", body, CONFIG_FIELDS);
         JsonNode host = body.path("HostConfig");
         if (host.isObject()) refuseUnknown("HostConfig.", host, HOST_FIELDS);
@@ -119,7 +131,7 @@ public final class DockerCreate {
         boolean autoRemove = host.path("AutoRemove").asBoolean(false);
         if (host.isObject()) hostConfig(b, host, volumes);
         b.cgroupView(); // docker's /sys/fs/cgroup: the container's own cgroups
-        network(b, body, host);
+        network(b, body, host, defaultNetwork);
         return new Created(b.build(), autoRemove);
     }
 
@@ -258,10 +270,11 @@ public final class DockerCreate {
     /**
      * HostConfig.NetworkMode and what goes with it — PortBindings, PublishAllPorts over
      * ExposedPorts, Dns*, ExtraHosts, MacAddress, and NetworkingConfig's endpoint (aliases,
-     * IPAMConfig.IPv4Address) — as {@link NetworkMode.Named}. As the CLI: the default stays
-     * {@code none} unless ports are published, which puts the container on {@code bridge}.
+     * IPAMConfig.IPv4Address) — as {@link NetworkMode.Named}. No mode (or docker's
+     * {@code default}): {@code defaultNetwork}, or {@code none} when null — unless ports are
+     * published, which puts the container on {@code bridge}.
      */
-    private static void network(ContainerSpec.Builder b, JsonNode body, JsonNode h) {
+    private static void network(ContainerSpec.Builder b, JsonNode body, JsonNode h, String defaultNetwork) {
         String net = h.path("NetworkMode").asText("");
         List<PortBinding> ports = new ArrayList<>();
         h.path("PortBindings").properties().forEach(e -> {
@@ -308,7 +321,7 @@ public final class DockerCreate {
             if (!m.isEmpty()) mac = m;
         }
         if (mac != null && mac.isEmpty()) mac = null;
-        if ((net.isEmpty() || net.equals("default")) && !published.isEmpty()) net = "bridge";
+        if (net.isEmpty() || net.equals("default")) net = !published.isEmpty() ? "bridge" : defaultNetwork == null ? "" : defaultNetwork;
         NetworkOptions options = new NetworkOptions(aliases, published, ip, mac, strings(h.path("Dns")), strings(h.path("DnsSearch")),
                 strings(h.path("DnsOptions")), strings(h.path("ExtraHosts")), ip6);
         switch (net) {

@@ -180,26 +180,62 @@ public final class Inspect {
         ns.put("IPAddress", primary == null ? "" : primary.ip());
         ns.put("IPPrefixLen", primary == null ? 0 : primary.prefixLength());
         ns.put("MacAddress", primary == null ? "" : primary.macAddress());
-        var nets = ns.putObject("Networks");
-        for (NetworkInfo.Endpoint e : endpoints) {
-            ObjectNode o = nets.putObject(e.network());
-            o.putNull("IPAMConfig");
-            o.putNull("Links");
-            var aliases = o.putArray("Aliases");
-            e.aliases().forEach(aliases::add);
-            o.put("MacAddress", e.macAddress());
-            o.put("NetworkID", e.networkId());
-            o.put("EndpointID", "");
-            o.put("Gateway", e.gateway());
-            o.put("IPAddress", e.ip());
-            o.put("IPPrefixLen", e.prefixLength());
-            o.put("IPv6Gateway", e.gateway6() == null ? "" : e.gateway6());
-            o.put("GlobalIPv6Address", e.ip6() == null ? "" : e.ip6());
-            o.put("GlobalIPv6PrefixLen", e.prefixLength6());
-            var names = o.putArray("DNSNames");
+        ns.set("Networks", networks(c, endpoints));
+    }
+
+    /**
+     * docker's {@code NetworkSettings.Networks} (the inspect object's and the container list's):
+     * one object per network the container is on now; a container with no place on a bridge now
+     * (stopped, on {@code none} or {@code host}, or an ordinary user's container on the default
+     * network through pasta) shows the network its mode names, with no address, as dockerd does.
+     */
+    public static ObjectNode networks(ContainerInfo c, List<NetworkInfo.Endpoint> endpoints) {
+        ObjectNode nets = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (NetworkInfo.Endpoint e : endpoints) endpoint(nets.putObject(e.network()), e.network(), e);
+        if (endpoints.isEmpty() && c.spec() != null) {
+            String mode = switch (c.spec().network()) {
+                case NetworkMode.None n -> "none";
+                case NetworkMode.Host h -> "host";
+                case NetworkMode.Named n -> n.name();
+                case NetworkMode.Container x -> null; // docker shows none: it has the other's
+                case NetworkMode.NamespacePath p -> null;
+            };
+            if (mode != null) endpoint(nets.putObject(mode), mode, null);
+        }
+        return nets;
+    }
+
+    /** docker's EndpointSettings; {@code e} null: the network the container is configured for, without an address now. */
+    private static void endpoint(ObjectNode o, String network, NetworkInfo.Endpoint e) {
+        o.putNull("IPAMConfig");
+        o.putNull("Links");
+        var aliases = o.putArray("Aliases");
+        if (e != null) e.aliases().forEach(aliases::add);
+        o.put("MacAddress", e == null ? "" : e.macAddress());
+        o.put("NetworkID", e == null ? "" : e.networkId());
+        o.put("EndpointID", "");
+        o.put("Gateway", e == null ? "" : e.gateway());
+        o.put("IPAddress", e == null ? "" : e.ip());
+        o.put("IPPrefixLen", e == null ? 0 : e.prefixLength());
+        o.put("IPv6Gateway", e == null || e.gateway6() == null ? "" : e.gateway6());
+        o.put("GlobalIPv6Address", e == null || e.ip6() == null ? "" : e.ip6());
+        o.put("GlobalIPv6PrefixLen", e == null ? 0 : e.prefixLength6());
+        var names = o.putArray("DNSNames");
+        if (e != null) {
             e.aliases().forEach(names::add);
             names.add(e.containerId().substring(0, Math.min(12, e.containerId().length())));
         }
+    }
+
+    /** docker's {@code HostConfig.NetworkMode} for a spec's network mode. */
+    public static String networkMode(ContainerSpec spec) {
+        return switch (spec.network()) {
+            case NetworkMode.None n -> "none";
+            case NetworkMode.Host h -> "host";
+            case NetworkMode.Named n -> n.name();
+            case NetworkMode.Container c -> "container:" + c.idOrName();
+            case NetworkMode.NamespacePath p -> "ns:" + p.path();
+        };
     }
 
     /** docker's top-level {@code Mounts}: one object per mount, bind and tmpfs as docker shows them, others by type. */
@@ -283,13 +319,7 @@ public final class Inspect {
                 case Mount.Generic g -> { } // only in the top-level Mounts (docker's HostConfig has no field for it)
             }
         }
-        host.put("NetworkMode", switch (spec.network()) {
-            case NetworkMode.None n -> "none";
-            case NetworkMode.Host h -> "host";
-            case NetworkMode.Named n -> n.name();
-            case NetworkMode.Container c -> "container:" + c.idOrName();
-            case NetworkMode.NamespacePath p -> "ns:" + p.path();
-        });
+        host.put("NetworkMode", networkMode(spec));
         String pidPath = spec.linux().namespacePath(Namespace.PID), ipcPath = spec.linux().namespacePath(Namespace.IPC);
         host.put("PidMode", pidPath != null ? "ns:" + pidPath : spec.has(Namespace.PID) ? "" : "host");
         host.put("IpcMode", ipcPath != null ? "ns:" + ipcPath : spec.has(Namespace.IPC) ? "private" : "host");

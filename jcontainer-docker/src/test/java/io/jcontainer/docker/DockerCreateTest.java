@@ -112,4 +112,20 @@ class DockerCreateTest {
         var e = DockerCreate.spec(body("{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"container:web\"}}"), null, IMAGE);
         assertThat(e.spec().network()).isEqualTo(new io.jcontainer.NetworkMode.Container("web"));
     }
+
+    /** No network mode (or docker's "default"): the service's default network, as dockerd's bridge; none without one. */
+    @Test
+    void aContainerWithoutANetworkModeGetsTheDefaultNetwork() throws Exception {
+        for (String body : List.of("{\"Image\":\"x\",\"Cmd\":[\"a\"]}", "{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"default\"}}",
+                "{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"default\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{}}}}")) {
+            assertThat(DockerCreate.spec(body(body), null, IMAGE, null, "bridge").spec().network()).as(body)
+                    .isEqualTo(new io.jcontainer.NetworkMode.Named("bridge"));
+            assertThat(DockerCreate.spec(body(body), null, IMAGE, null, null).spec().network()).as(body).isEqualTo(io.jcontainer.NetworkMode.NONE);
+        }
+        // a mode given is kept; DNS on the default bridge is docker's too
+        assertThat(DockerCreate.spec(body("{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"none\"}}"), null, IMAGE, null, "bridge")
+                .spec().network()).isEqualTo(io.jcontainer.NetworkMode.NONE);
+        var dns = DockerCreate.spec(body("{\"Image\":\"x\",\"Cmd\":[\"a\"],\"HostConfig\":{\"Dns\":[\"10.0.0.53\"]}}"), null, IMAGE, null, "bridge");
+        assertThat(((io.jcontainer.NetworkMode.Named) dns.spec().network()).options().dns()).containsExactly("10.0.0.53");
+    }
 }

@@ -801,6 +801,26 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
     }
 
     /**
+     * The published ports the kernel cannot forward ({@code [::1]}, {@link io.jcontainer.linux.net.PortMapping#userland()})
+     * as pre ops: the monitor's userland proxy listens there and connects to the container's
+     * address (IPv4, as docker's proxy does; IPv6 when it has only that).
+     */
+    private static Plan withProxies(Plan plan, io.jcontainer.linux.net.Endpoint e) {
+        List<Op> pre = null;
+        for (io.jcontainer.linux.net.PortMapping p : e.ports()) {
+            if (!p.userland()) continue;
+            if (pre == null) pre = new ArrayList<>(plan.pre());
+            try {
+                java.net.InetAddress target = java.net.InetAddress.getByName(e.ip() != null ? e.ip() : e.ip6());
+                pre.add(new Op.Proxy(java.net.InetAddress.getByName(p.hostIp()), p.hostPort(), target, p.containerPort()));
+            } catch (java.net.UnknownHostException notLiteral) {
+                throw new IllegalStateException("an endpoint's address is not a literal: " + e, notLiteral);
+            }
+        }
+        return pre == null ? plan : new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
+    }
+
+    /**
      * @param asked       what the record keeps (the spec as asked: a named network, not the namespace made for this run)
      * @param rootCleanup an image root's fallback to undo when the attached container's handle closes, or null
      */
@@ -872,6 +892,7 @@ public final class LinuxContainerRuntime implements ContainerRuntime {
                 pre.add(unmountOnExit);
                 plan = new Plan(plan.cloneFlags(), plan.flags(), pre, plan.parent(), plan.child());
             }
+            if (net != null && net.attachment() != null) plan = withProxies(plan, net.attachment().endpoint());
             if (state != null) {
                 List<Op> pre = new ArrayList<>(plan.pre());
                 pre.add(new Op.StatusFile(store.exitFile(id).toString()));

@@ -129,16 +129,28 @@ final class LinuxNetworks implements Networks {
 
     @Override
     public List<NetworkInfo.Endpoint> endpoints(String containerId) {
-        if (!runtime.isRoot() && !java.nio.file.Files.isDirectory(runtime.store().root().resolveSibling("networks").resolve("endpoints"))) return List.of();
-        var n = runtime.networks();
+        java.nio.file.Path netRoot = runtime.store().root().resolveSibling("networks");
+        // an ordinary user's published ports are its helper's (pasta, slirp4netns), not an endpoint's
+        List<PortMapping> helper = runtime.isRoot() ? List.of() : io.jcontainer.linux.net.HelperPorts.of(netRoot, containerId);
         List<NetworkInfo.Endpoint> out = new ArrayList<>();
-        for (Endpoint e : n.endpointsOf(containerId)) {
-            try {
-                out.add(endpoint(e, n.inspect(e.network())));
-            } catch (NetworkException.NotFound gone) {
-                // removed meanwhile
+        if (runtime.isRoot() || java.nio.file.Files.isDirectory(netRoot.resolve("endpoints"))) {
+            var n = runtime.networks();
+            for (Endpoint e : n.endpointsOf(containerId)) {
+                try {
+                    out.add(endpoint(e, n.inspect(e.network())));
+                } catch (NetworkException.NotFound gone) {
+                    // removed meanwhile
+                }
             }
         }
+        if (helper.isEmpty()) return out;
+        List<PortBinding> ports = new ArrayList<>();
+        for (PortMapping p : helper) ports.add(new PortBinding(p.hostIp(), p.hostPort(), p.containerPort(), p.protocol()));
+        if (out.isEmpty()) // the default network through the helper: docker's bridge, without an address of ours
+            return List.of(new NetworkInfo.Endpoint(containerId, io.jcontainer.linux.net.Networks.DEFAULT, "", "", 0, "", "", List.of(), ports));
+        NetworkInfo.Endpoint first = out.getFirst(); // on one of the user's networks: the helper is its way out
+        out.set(0, new NetworkInfo.Endpoint(first.containerId(), first.network(), first.networkId(), first.ip(), first.prefixLength(), first.gateway(),
+                first.macAddress(), first.aliases(), ports, first.ip6(), first.prefixLength6(), first.gateway6()));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.jcontainer.server;
 
+import io.jcontainer.docker.DefaultNetwork;
 import io.jcontainer.server.handlers.Routes;
 import io.jcontainer.server.http.ApiConnection;
 import io.jcontainer.server.http.Router;
@@ -141,6 +142,7 @@ public final class ApiServer implements AutoCloseable {
         private boolean tcpDefaultPort;
         private long maxBody = 16L << 20;
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private String defaultNetwork;
         private final Routes.Backends backends = new Routes.Backends();
 
         private Builder() {
@@ -260,6 +262,20 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The network of a container created without one (no {@code HostConfig.NetworkMode}, or
+         * {@code default}) and of a build's RUN steps with docker's default: {@code auto} —
+         * dockerd's, the default bridge as root, pasta (else slirp4netns) as an ordinary user,
+         * loopback only where neither can be had (said once in the log); {@code bridge};
+         * {@code none} (loopback only). Unset: {@code -Djcontainer.defaultNetwork}, else
+         * {@code JCONTAINER_DEFAULT_NETWORK}, else {@code auto}. The library's own default stays
+         * loopback only; this is the docker service's.
+         */
+        public Builder defaultNetwork(String setting) {
+            this.defaultNetwork = setting;
+            return this;
+        }
+
         /** What the endpoints serve; by default this host's, found on the class path. */
         public Builder backends(java.util.function.Consumer<Routes.Backends> configure) {
             configure.accept(backends);
@@ -271,6 +287,7 @@ public final class ApiServer implements AutoCloseable {
             SslContext ssl = tlsCert == null ? null : sslContext();
             if (tcp != null && tcpDefaultPort) tcp = new InetSocketAddress(tcp.getHostString(), ssl == null ? 2375 : 2376);
             if (tcp != null && ssl == null) checkPlainTcp();
+            chooseDefaultNetwork();
             Router router = Routes.all(backends);
             ExecutorService handlers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("jcontainer-api-", 0).factory());
             ApiConnection.Settings settings = new ApiConnection.Settings(router, maxBody, "jcontainer/" + version() + " (linux)", handlers);
@@ -331,6 +348,21 @@ public final class ApiServer implements AutoCloseable {
                             ch.pipeline().addLast("api", new ApiConnection(settings));
                         }
                     });
+        }
+
+        /** The default network, decided once per server and said once in the log. */
+        private void chooseDefaultNetwork() {
+            DefaultNetwork.Choice choice;
+            try {
+                choice = DefaultNetwork.choose(defaultNetwork != null ? defaultNetwork : DefaultNetwork.setting(), DefaultNetwork.root(),
+                        DefaultNetwork.nftables(), DefaultNetwork.networkHelper());
+            } catch (IllegalArgumentException e) {
+                throw new ApiServerException("the default network: " + e.getMessage());
+            }
+            backends.defaultNetwork(choice.network());
+            if (choice.warning() != null) LOG.warn("containers created without a network mode: {}", choice.warning());
+            else LOG.info("containers created without a network mode go on {}", choice.network() == null ? "loopback only (none)"
+                    : DefaultNetwork.root() ? "the default bridge" : "the default bridge through pasta (or slirp4netns)");
         }
 
         private void checkPlainTcp() {

@@ -63,6 +63,7 @@ public final class NetworkApiScenarios {
                 case "compose" -> s.compose();
                 case "testcontainers" -> s.testcontainers();
                 case "issue-list" -> s.issueList();
+                case "default-network" -> s.defaultNetwork();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } catch (Throwable t) {
@@ -152,6 +153,40 @@ public final class NetworkApiScenarios {
         check(over6.equals("served"), "another container fetches over IPv6: " + over6);
         ok(docker.run("rm", "-f", "web6"));
         ok(docker.run("network", "rm", "six"));
+    }
+
+    /**
+     * dockerd's default network, with the service left to choose it (no
+     * {@code JCONTAINER_DEFAULT_NETWORK}; this JVM is root): a container created without a network
+     * mode is on the default bridge — an address there, reached by another such container, shown
+     * as {@code bridge} by inspect and by the container list — and {@code -p} publishes through
+     * it; {@code --network none} still gives loopback only, shown as {@code none}.
+     */
+    void defaultNetwork() throws Exception {
+        check(System.getenv("JCONTAINER_DEFAULT_NETWORK") == null && System.getProperty("jcontainer.defaultNetwork") == null,
+                "the service chooses its own default here");
+        ok(docker.run("run", "-d", "--name", "web", IMAGE, "-c", "exec busybox httpd -f -p 80 -h /etc"));
+        String ip = ok(docker.run("inspect", "-f", "{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.IPAddress}}",
+                "web")).strip();
+        String[] f = ip.split(" ");
+        check(f.length == 3 && f[0].equals("bridge") && !f[1].isEmpty() && f[1].equals(f[2]), "inspect: on the default bridge with an address: " + ip);
+        check(ok(docker.run("ps", "--filter", "name=web", "--format", "{{.Names}} {{.Networks}}")).equals("web bridge\n"), "ps shows the bridge");
+        String fetched = ok(docker.run("run", "--rm", IMAGE, "-c", "busybox timeout 5 busybox wget -q -O - http://" + f[1] + "/marker"));
+        check(fetched.equals("served"), "another container on the default network reaches it: " + fetched);
+
+        ok(docker.run("run", "-d", "--name", "pub", "-p", "127.0.0.1::80", IMAGE, "-c", "exec busybox httpd -f -p 80 -h /etc"));
+        String port = ok(docker.run("port", "pub", "80/tcp")).strip();
+        check(port.startsWith("127.0.0.1:"), "port: " + port);
+        check(get(Integer.parseInt(port.substring(port.lastIndexOf(':') + 1))).equals("served"), "the published port serves on loopback");
+
+        ok(docker.run("create", "--name", "quiet", "--network", "none", IMAGE, "-c", "busybox ls /sys/class/net"));
+        check(ok(docker.run("ps", "-a", "--filter", "name=quiet", "--format", "{{.Names}} {{.Networks}}")).equals("quiet none\n"), "a created none container");
+        ok(docker.run("start", "quiet"));
+        ok(docker.run("wait", "quiet"));
+        check(ok(docker.run("logs", "quiet")).equals("lo\n"), "none: loopback only");
+        check(ok(docker.run("inspect", "-f", "{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.none.IPAddress}}|",
+                "quiet")).equals("none 1 |\n"), "inspect of a none container");
+        ok(docker.run("rm", "-f", "web", "pub", "quiet"));
     }
 
     /**

@@ -36,6 +36,11 @@ class NetworkApiTest {
     }
 
     private void scenario(String name) throws Exception {
+        scenario(name, Map.of());
+    }
+
+    /** {@code env}: set for the scenario's JVM (a null value: removed). */
+    private void scenario(String name, Map<String, String> env) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String outer = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         ProcessBuilder pb = new ProcessBuilder(List.of("unshare", "--net", "--", java, "--enable-native-access=ALL-UNNAMED",
@@ -44,6 +49,10 @@ class NetworkApiTest {
         // Testcontainers finds its docker only through the environment: this scenario's server (Ryuk's image is out of reach)
         pb.environment().putAll(Map.of("DOCKER_HOST", "unix://" + work.resolve("docker.sock"), "TESTCONTAINERS_RYUK_DISABLED", "true",
                 "TESTCONTAINERS_CHECKS_DISABLE", "true", "TESTCONTAINERS_HOST_OVERRIDE", "localhost", "HOME", work.toString()));
+        env.forEach((k, v) -> {
+            if (v == null) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
         Process p = pb.start();
         var out = new CompletableFuture<String>();
         Thread.ofVirtual().start(() -> {
@@ -74,6 +83,14 @@ class NetworkApiTest {
     @Test
     void theIssuesDockerCliListOverTheUnixSocketAndOverTlsTcp() throws Exception {
         scenario("issue-list");
+    }
+
+    /** dockerd's default network: the service left to choose (./run-tests and this module's tests say none elsewhere). */
+    @Test
+    void aContainerCreatedWithoutANetworkIsOnTheDefaultBridge() throws Exception {
+        var unset = new java.util.HashMap<String, String>();
+        unset.put("JCONTAINER_DEFAULT_NETWORK", null);
+        scenario("default-network", unset);
     }
 
     @Test

@@ -138,8 +138,6 @@ public final class Networks implements NetworkAttachment {
             if (!s6.isHost(gw6)) throw new NetworkException.Invalid("IPv6 gateway " + gateway6 + " is not a host address of " + s6);
         }
         V6 v6 = ipv6 ? new V6(s6, gw6) : null;
-        if (ipv6 && rootless != null)
-            throw new NetworkException.Invalid("--ipv6: an ordinary user's networks have no IPv6 yet (their containers reach IPv6 through pasta)");
         if (name.equals("host") || name.equals("none")) // docker's network modes, which it lists as networks
             throw new NetworkException.Conflict("network with name " + name + " already exists (it is a pre-defined network: the " + name + " network mode)");
         String bridge = options.get("com.docker.network.bridge.name");
@@ -522,15 +520,18 @@ public final class Networks implements NetworkAttachment {
         if (!req.ports().isEmpty()) throw new IllegalArgumentException("ports on a rootless network are pasta's");
         return locked(() -> {
             NetworkConfig n = networkLocked(req.network());
-            if (n.enableIpv6()) throw new NetworkException.Invalid("network " + n.name() + " has IPv6, which an ordinary user's networks do not offer yet");
             List<Endpoint> all = endpointsLocked();
             for (Endpoint e : all)
                 if (e.containerId().equals(containerId) && e.network().equals(n.name()))
                     throw new NetworkException.Conflict("container " + containerId + " is already connected to network " + n.name());
             int ip = allocate(n, all, req.ip());
+            Subnet6 s6 = n.parsedSubnet6();
+            if (s6 == null && req.ip6() != null)
+                throw new NetworkException.Invalid("--ip6 " + req.ip6() + " on network " + n.name() + ", which has no IPv6 (network create --ipv6)");
+            BigInteger ip6 = s6 == null ? null : allocate6(n, s6, all, req.ip6());
             String mac = req.mac() != null ? req.mac() : macOf(ip);
             Endpoint ep = new Endpoint(containerId, n.name(), Subnet.text(ip), "jcv" + newId().substring(0, 12), req.hostname(), req.aliases(),
-                    List.of(), ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac, null);
+                    List.of(), ProcessHandle.current().pid(), ProcStat.startTime(ProcessHandle.current().pid()), mac, ip6 == null ? null : Subnet6.text(ip6));
             writeJson(endpointFile(containerId, n.name()), ep); // first: a crash from here on is swept (and the holder with it)
             boolean ok = false;
             try {
@@ -571,7 +572,10 @@ public final class Networks implements NetworkAttachment {
                     HexFormat.ofDelimiter(":").parseHex(ep.mac()), bridge.index());
             try (Rtnetlink inside = rootless.routeSocketIn(netnsFd)) {
                 int ip = Subnet.parseAddress(ep.ip());
-                inside.configureEndpoint("eth0", inside.getLink("eth0").index(), null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), null);
+                Subnet6 s6 = n.parsedSubnet6();
+                // no default routes: the way out (IPv4 and IPv6) is the container's pasta; IPv6 addresses without DAD
+                inside.configureEndpoint("eth0", inside.getLink("eth0").index(), null, Subnet.inet(ip), n.parsedSubnet().prefixLength(), null,
+                        ep.ip6() == null || s6 == null ? null : Subnet6.inet(Subnet6.parseAddress(ep.ip6())), s6 == null ? 0 : s6.prefixLength(), null);
             }
             return null;
         });
@@ -1246,13 +1250,13 @@ public final class Networks implements NetworkAttachment {
      */
     private List<PortMapping> resolvePorts(NetworkConfig n, List<PortMapping> requested, List<Endpoint> all) {
         for (PortMapping p : requested)
-            if (p.hostIp6() && n.parsedSubnet6() == null)
+            if (p.hostIp6() && !p.userland() && n.parsedSubnet6() == null)
                 throw new NetworkException.Invalid("-p " + p + ": an IPv6 host address needs the container on a network with IPv6"
                         + " (network " + n.name() + " has none: network create --ipv6)");
         for (PortMapping p : requested)
-            if (p.hostIp6() && p.hostIp().equals("::1"))
+            if (p.userland() && !p.protocol().equals("tcp"))
                 throw new NetworkException.Invalid("-p " + p + ": the kernel does not forward traffic from the IPv6 loopback address to"
-                        + " another interface (IPv6 has no route_localnet) and jcontainer has no userland proxy yet: publish on"
+                        + " another interface (IPv6 has no route_localnet), and jcontainer's userland proxy serves TCP only: publish on"
                         + " 127.0.0.1, on an IPv6 address of the host or the network's gateway, or on every address");
         Set<String> taken = new HashSet<>();
         for (Endpoint e : all) for (PortMapping p : e.ports()) taken.add(p.protocol() + "/" + p.hostPort());

@@ -139,7 +139,7 @@ final class NftRuleset {
         List<Element> out = new java.util.ArrayList<>();
         String verb = add ? "add" : "delete";
         for (PortMapping p : e.ports()) {
-            if (skip.contains(key(p))) continue;
+            if (skip.contains(key(p)) || p.userland()) continue; // the monitor's proxy serves it
             byte[] proto = {(byte) protocolNumber(p.protocol()), 0, 0, 0};
             byte[] port = service(p.hostPort());
             if (p.hostIp6()) { // -p [ADDR]:...: to the container's IPv6 address only

@@ -147,6 +147,11 @@ public final class Pasta {
         if (st.code() != Syscalls.WaitStatus.CLD_EXITED || st.status() != 0)
             throw new NetworkException(command + " failed (" + (st.code() == Syscalls.WaitStatus.CLD_EXITED ? "exit " : "signal ") + st.status() + ")"
                     + (said.isEmpty() ? "" : ": " + said));
+        try {
+            HelperPorts.record(dir, containerId, ports); // port and inspect read them (no rule holds them)
+        } catch (IOException e) {
+            throw new NetworkException("recording the ports pasta publishes for container " + containerId + ": " + e.getMessage(), e);
+        }
     }
 
     /** Ends the pasta of {@code containerId}, if one was recorded and it is still that program. */
@@ -158,6 +163,7 @@ public final class Pasta {
             // still the pasta started for this container (its command line names this pid file), not a recycled pid
             String cmdline = new Proc(sys).read("/proc/" + pid + "/cmdline");
             if (cmdline != null && cmdline.contains(pidFile.toString())) sys.kill(pid, 15);
+            HelperPorts.forget(pidFile.getParent(), containerId);
             Files.deleteIfExists(pidFile);
         } catch (IOException | NumberFormatException | SyscallException e) {
             throw new NetworkException("stopping the pasta of container " + containerId + " (" + pidFile + "): " + e.getMessage(), e);

@@ -23,6 +23,15 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         return hostIp != null && hostIp.indexOf(':') >= 0;
     }
 
+    /**
+     * Whether this port is served by the monitor's userland proxy, not by the kernel: the host's
+     * IPv6 loopback ({@code [::1]}), from which the kernel routes nothing out (no
+     * {@code route_localnet} for IPv6). TCP only.
+     */
+    public boolean userland() {
+        return "::1".equals(hostIp);
+    }
+
     private static void checkPort(int p, boolean zeroOk) {
         if (p < (zeroOk ? 0 : 1) || p > 65535) throw new NetworkException.Invalid("port " + p + " is out of range (1-65535)");
     }

@@ -101,6 +101,7 @@ public final class Slirp4netns {
                 if (!answer.contains("\"return\""))
                     throw new NetworkException("slirp4netns could not publish " + p + " (" + api + "): " + answer.strip());
             }
+            HelperPorts.record(dir, containerId, ports); // port and inspect read them (no rule holds them)
             ok = true;
         } catch (IOException | SyscallException e) {
             throw new NetworkException("starting " + command + ": " + e.getMessage(), e);
@@ -154,6 +155,7 @@ public final class Slirp4netns {
                 if (stat != null && stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1].equals(Long.toString(ProcessHandle.current().pid())))
                     sys.waitPid(slirp, false);
             }
+            HelperPorts.forget(dir, containerId);
             Files.deleteIfExists(pidFile);
             Files.deleteIfExists(apiSocket(dir, containerId));
             Files.deleteIfExists(dir.resolve(containerId + ".log"));

@@ -301,6 +301,23 @@ public sealed interface Op {
     }
 
     /**
+     * (pre) A published TCP port the kernel's DNAT cannot serve — {@code [::1]}: IPv6 has no
+     * {@code route_localnet}, so traffic to the host's IPv6 loopback is never routed out to a
+     * container — served by a userland proxy, as docker's: the launcher listens on
+     * {@code listen:listenPort} (a port taken fails the start there: bind, EADDRINUSE) and forks
+     * a process of its own that copies each connection to {@code target:targetPort}, the
+     * container's address. It ends with the monitor (launcher's {@code proxy.c}).
+     */
+    record Proxy(java.net.InetAddress listen, int listenPort, java.net.InetAddress target, int targetPort) implements Op {
+        public Proxy {
+            if (listenPort < 1 || listenPort > 65535 || targetPort < 1 || targetPort > 65535)
+                throw new IllegalArgumentException("proxy ports out of range: " + listenPort + " -> " + targetPort);
+        }
+
+        public String step() { return "proxy [" + listen.getHostAddress() + "]:" + listenPort + " to " + target.getHostAddress() + ":" + targetPort; }
+    }
+
+    /**
      * The monitor holds the child's terminal ({@code tty}: it opens the pty, the slave becomes
      * 0-2) or its stdin pipe ({@code stdin}) and serves attach clients on a unix socket at
      * {@code socketPath} (pre phase; detached containers). Wire format: {@code attach.AttachProtocol}.

@@ -21,7 +21,7 @@ public final class PlanEncoder {
             OP_LOOPBACK_UP = 29, OP_HOLD = 30, OP_NET_HELPER = 32, OP_JOIN_NET = 33,
             OP_CLONE_INTO_CGROUP = 35, OP_REMOVE_ON_EXIT = 36, OP_HOOK = 37, OP_START_FIFO = 38, OP_INIT = 40,
             OP_STATUS_FILE = 41, OP_LOG = 42, OP_SETCTTY = 43, OP_RESTART = 44, OP_ATTACH = 45,
-            OP_CONSOLE_SOCKET = 46, OP_CONSOLE = 47, OP_REOPEN_TTY = 48, OP_UNMOUNT_ON_EXIT = 49;
+            OP_CONSOLE_SOCKET = 46, OP_CONSOLE = 47, OP_REOPEN_TTY = 48, OP_UNMOUNT_ON_EXIT = 49, OP_PROXY = 50;
 
     private PlanEncoder() {
     }
@@ -114,6 +114,7 @@ public final class PlanEncoder {
             case Op.Log o -> { p.str(o.path()).u64(o.maxBytes()).u32(o.maxFiles()); yield OP_LOG; }
             case Op.ConsoleSocket o -> { p.str(o.path()); yield OP_CONSOLE_SOCKET; }
             case Op.Console o -> { p.u32(o.rows()).u32(o.cols()); yield OP_CONSOLE; }
+            case Op.Proxy o -> { p.blob(o.listen().getAddress()).u32(o.listenPort()).blob(o.target().getAddress()).u32(o.targetPort()); yield OP_PROXY; }
             case Op.Attach o -> { p.str(o.socketPath()).u32((o.tty() ? AttachProtocol.FLAG_TTY : 0) | (o.stdin() ? AttachProtocol.FLAG_STDIN : 0) | (o.hold() ? AttachProtocol.FLAG_HOLD : 0)); yield OP_ATTACH; }
         };
         out.patch(start, code);

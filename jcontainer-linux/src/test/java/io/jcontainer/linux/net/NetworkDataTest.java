@@ -103,6 +103,11 @@ class NetworkDataTest {
                 "02:42:0a:5d:00:02", "fd00:1::2");
         assertEquals("add element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 : fd00:1::2 . 80 }\n", NftRuleset.text(NftRuleset.elements(true, ep6, java.util.Set.of())));
         assertEquals("delete element ip6 jcontainer dnat6_ip { fd00:1::1 . tcp . 8086 }\n", NftRuleset.text(NftRuleset.elements(false, ep6, java.util.Set.of())));
+        // -p [::1]:…: the monitor's userland proxy serves it (the kernel cannot forward from the IPv6 loopback): no element
+        var loop6 = new Endpoint("c7", "open", "10.91.0.7", "jcv7", "web7", List.of(), List.of(new PortMapping("::1", 8087, 80, "tcp")), 1, 1);
+        assertTrue(loop6.ports().getFirst().userland());
+        assertTrue(NftRuleset.elements(true, loop6, java.util.Set.of()).isEmpty());
+        assertTrue(NftRuleset.elements(false, loop6, java.util.Set.of()).isEmpty());
         assertTrue(with6.contains("dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip")
                 && with6.contains("map dnat6_ip {\n    type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service"), with6);
         assertTrue(with6.contains("table ip6 jcontainer {") && with6.contains("iifname \"jc-cccc\" oifname \"jc*\" oifname != \"jc-cccc\" drop"), with6);

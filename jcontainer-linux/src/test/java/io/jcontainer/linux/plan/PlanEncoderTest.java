@@ -51,4 +51,26 @@ class PlanEncoderTest {
         Plan p = new Plan(0, 0, List.of(), List.of(), List.of(new Op.Chdir("/a\0/b")));
         assertThatThrownBy(() -> PlanEncoder.encode(p)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** OP_PROXY: blob listen address (16 bytes for [::1]), u32 port, blob target address (4 bytes), u32 port. */
+    @Test
+    void aProxyOpCarriesBothAddressesAndPorts() throws Exception {
+        Plan p = new Plan(0, 0, List.of(new Op.Proxy(java.net.InetAddress.getByName("::1"), 8080, java.net.InetAddress.getByName("10.88.0.2"), 80)),
+                List.of(), List.of());
+        ByteBuffer b = ByteBuffer.wrap(PlanEncoder.encode(p)).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(4 + 4 + 8 + 4 + 12);
+        assertThat(b.getInt()).isEqualTo(PlanEncoder.OP_PROXY);
+        assertThat(b.getInt()).isEqualTo(4 + 16 + 4 + 4 + 4 + 4);
+        assertThat(b.getInt()).isEqualTo(16);
+        byte[] listen = new byte[16];
+        b.get(listen);
+        assertThat(listen).isEqualTo(java.net.InetAddress.getByName("::1").getAddress());
+        assertThat(b.getInt()).isEqualTo(8080);
+        assertThat(b.getInt()).isEqualTo(4);
+        assertThat(new byte[]{b.get(), b.get(), b.get(), b.get()}).containsExactly(10, 88, 0, 2);
+        assertThat(b.getInt()).isEqualTo(80);
+        assertThat(b.hasRemaining()).isFalse();
+        assertThatThrownBy(() -> new Op.Proxy(java.net.InetAddress.getByName("::1"), 0, java.net.InetAddress.getByName("10.88.0.2"), 80))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

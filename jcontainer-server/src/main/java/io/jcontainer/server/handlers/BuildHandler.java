@@ -50,19 +50,13 @@ final class BuildHandler {
 
     /**
      * The RUN steps' network: {@code networkmode} as sent ({@code none}, {@code host}, a network's
-     * name); docker's CLI sends {@code default} (or nothing) for its default, which here follows
-     * the service's {@code JCONTAINER_DEFAULT_NETWORK} as its containers' default does:
-     * {@code auto} — docker's (the default bridge as root, pasta as an ordinary user),
-     * {@code bridge} — the bridge, unset or {@code none} — loopback only.
+     * name); docker's CLI sends {@code default} (or nothing) for its default, which here is the
+     * service's default for containers, as dockerd's: {@code bridge} (the default bridge as root,
+     * pasta as an ordinary user), or loopback only when that is null.
      */
-    static String buildNetwork(String networkmode, String setting) {
+    static String buildNetwork(String networkmode, String serviceDefault) {
         if (networkmode != null && !networkmode.isEmpty() && !networkmode.equals("default")) return networkmode;
-        String s = setting == null ? "" : setting.strip();
-        return switch (s) {
-            case "auto" -> BuildOptions.NETWORK_DEFAULT;
-            case "bridge" -> "bridge";
-            default -> BuildOptions.NETWORK_NONE;
-        };
+        return serviceDefault == null ? BuildOptions.NETWORK_NONE : serviceDefault;
     }
 
     private void build(Request q, Exchange x) throws IOException {
@@ -81,7 +75,7 @@ final class BuildHandler {
             throw ApiError.notImplemented("building for platform " + platform + " is not supported (this host builds linux/" + hostArch() + ")");
 
         BuildOptions options = BuildOptions.defaults()
-                .withNetwork(buildNetwork(network, System.getenv("JCONTAINER_DEFAULT_NETWORK")))
+                .withNetwork(buildNetwork(network, backends.defaultNetwork()))
                 .withTags(q.queryAll("t").stream().filter(t -> !t.isEmpty()).toList())
                 .withBuildArgs(stringMap(q.query("buildargs"), "buildargs"))
                 .withNoCache(q.bool("nocache", false))

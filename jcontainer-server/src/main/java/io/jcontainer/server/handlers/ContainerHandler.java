@@ -148,28 +148,34 @@ final class ContainerHandler {
     }
 
     Map<String, Object> summary(ContainerInfo ci) {
+        List<io.jcontainer.lifecycle.NetworkInfo.Endpoint> endpoints = endpoints(ci);
         return Json.obj("Id", pending.display(ci.id()), "Names", List.of("/" + (ci.name() == null ? "" : ci.name())), "Image", image(ci), "ImageID", "",
                 "Command", String.join(" ", ci.command()), "Created", ci.created() == null ? 0 : ci.created().getEpochSecond(),
-                "Ports", ports(ci), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
-                "HostConfig", Json.obj("NetworkMode", "none"), "NetworkSettings", Json.obj("Networks", Map.of()), "Mounts", List.of());
+                "Ports", ports(endpoints), "Labels", labels(ci), "State", ci.status().docker(), "Status", PsColumns.status(ci),
+                "HostConfig", Json.obj("NetworkMode", ci.spec() == null ? "none" : Inspect.networkMode(ci.spec())),
+                "NetworkSettings", Json.obj("Networks", Inspect.networks(ci, endpoints)), "Mounts", List.of());
     }
 
     /**
-     * A running container's published ports in the summary's shape ({@code docker ps}'s PORTS
-     * column reads them): as its endpoints hold them; none for one that does not run (they were
+     * A running container's places on networks now; none for one that does not run (they were
      * given back) or that the server still holds.
      */
-    private List<Object> ports(ContainerInfo ci) {
+    private List<io.jcontainer.lifecycle.NetworkInfo.Endpoint> endpoints(ContainerInfo ci) {
         if (!ci.running() || pending.find(ci.id()) != null) return List.of();
-        List<Object> out = new ArrayList<>();
         try {
-            for (var e : c().networks().endpoints(ci.id()))
-                for (io.jcontainer.PortBinding b : e.ports())
-                    out.add(Json.obj("IP", b.hostIp() == null ? "0.0.0.0" : b.hostIp(), "PrivatePort", b.containerPort(),
-                            "PublicPort", b.hostPort(), "Type", b.protocol()));
+            return c().networks().endpoints(ci.id());
         } catch (RuntimeException gone) {
-            // it stopped or went meanwhile: no ports
+            return List.of(); // it stopped or went meanwhile
         }
+    }
+
+    /** Published ports in the summary's shape ({@code docker ps}'s PORTS column reads them), as the endpoints hold them. */
+    private static List<Object> ports(List<io.jcontainer.lifecycle.NetworkInfo.Endpoint> endpoints) {
+        List<Object> out = new ArrayList<>();
+        for (var e : endpoints)
+            for (io.jcontainer.PortBinding b : e.ports())
+                out.add(Json.obj("IP", b.hostIp() == null ? "0.0.0.0" : b.hostIp(), "PrivatePort", b.containerPort(),
+                        "PublicPort", b.hostPort(), "Type", b.protocol()));
         return out;
     }
 
@@ -227,7 +233,7 @@ final class ContainerHandler {
             if (taken) throw ApiError.conflict("Conflict. The container name \"/" + name + "\" is already in use.");
         }
         networksByName(body);
-        DockerCreate.Created created = DockerCreate.spec(body, name, img, c());
+        DockerCreate.Created created = DockerCreate.spec(body, name, img, c(), backends.defaultNetwork());
         var builder = created.spec().toBuilder().annotation(IMAGE_ANNOTATION, image);
         // A stored image's layers are shared by every container of that image: each container gets
         // an overlay of them under an upper of its own, removed with the container (as run IMAGE and

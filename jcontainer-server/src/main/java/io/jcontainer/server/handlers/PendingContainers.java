@@ -38,6 +38,13 @@ final class PendingContainers {
         final boolean autoRemove;
         /** docker's StdinOnce (run -i): the end of the attached client's input is the end of the container's stdin. */
         volatile boolean stdinOnce;
+        /**
+         * What its HostConfig asked of the network it was disconnected from before the start
+         * (published ports, DNS, extra hosts): docker keeps them in HostConfig, not in the
+         * endpoint, so a network connected next gets them (docker-compose disconnects and
+         * connects again the network a created container is on).
+         */
+        volatile NetworkOptions hostConfig;
         /** Networks connected before the start beyond the spec's one: joined right after it. */
         final Map<String, NetworkOptions> later = new java.util.concurrent.ConcurrentSkipListMap<>();
         final Instant created = Instant.now();
@@ -140,7 +147,8 @@ final class PendingContainers {
         synchronized (e) {
             if (e.started.isDone()) return false;
             if (e.spec.network() instanceof NetworkMode.Named n && n.name().equals(network) || e.spec.network() instanceof NetworkMode.None) {
-                NetworkOptions was = e.spec.network() instanceof NetworkMode.Named n ? n.options() : NetworkOptions.NONE;
+                NetworkOptions was = e.spec.network() instanceof NetworkMode.Named n ? n.options()
+                        : e.hostConfig != null ? e.hostConfig : NetworkOptions.NONE;
                 NetworkOptions now = new NetworkOptions(options.aliases(), was.ports(), options.ip() != null ? options.ip() : was.ip(),
                         options.macAddress() != null ? options.macAddress() : was.macAddress(), was.dns(), was.dnsSearch(), was.dnsOptions(), was.extraHosts(),
                         options.ip6() != null ? options.ip6() : was.ip6());
@@ -163,6 +171,8 @@ final class PendingContainers {
             if (e.started.isDone()) return false;
             if (e.later.remove(network) != null) return true;
             if (e.spec.network() instanceof NetworkMode.Named n && n.name().equals(network)) {
+                NetworkOptions o = n.options();
+                e.hostConfig = new NetworkOptions(List.of(), o.ports(), null, null, o.dns(), o.dnsSearch(), o.dnsOptions(), o.extraHosts(), null);
                 e.spec = e.spec.toBuilder().networkMode(NetworkMode.NONE).build();
                 return true;
             }

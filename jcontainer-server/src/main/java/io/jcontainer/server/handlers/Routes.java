@@ -22,6 +22,22 @@ public final class Routes {
         private Supplier<Images> images = memo(Images::open);
         final Map<String, DockerCreate.ImageDefaults> imageDirectories = new ConcurrentHashMap<>();
         private java.time.Duration reapSessionsAfter;
+        private volatile String defaultNetwork;
+
+        /**
+         * The network a container created without one gets ({@code HostConfig.NetworkMode} empty
+         * or {@code default}), and a build's RUN steps with docker's {@code default}:
+         * {@code bridge} (dockerd's: the default bridge as root, pasta as an ordinary user), or
+         * null for loopback only. The server sets it from {@link io.jcontainer.docker.DefaultNetwork}.
+         */
+        public Backends defaultNetwork(String network) {
+            this.defaultNetwork = network;
+            return this;
+        }
+
+        String defaultNetwork() {
+            return defaultNetwork;
+        }
 
         /** Testcontainers sessions are reaped this long after their last connection and request (see SessionReaper); null or zero: never (the default). */
         public Backends reapSessionsAfter(java.time.Duration after) {
