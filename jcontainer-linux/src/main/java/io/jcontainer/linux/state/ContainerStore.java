@@ -173,18 +173,53 @@ public final class ContainerStore {
     /**
      * A directory (owner only) for files an unrecorded container needs while it starts, e.g. its
      * /etc files until its bind mounts hold them. A dot name: {@link #list()} skips it. The caller
-     * removes it.
+     * removes it; a JVM killed during the start cannot, so the directory names its maker (pid and
+     * start time, in {@value #SCRATCH_OWNER}) and {@link #sweep()} removes those whose maker is gone.
      */
     public Path scratchDir(String id) {
         return withLock(() -> {
-            Path d = root.resolve(".start-" + id);
+            Path d = root.resolve(SCRATCH_PREFIX + id);
             try {
                 Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                long pid = ProcessHandle.current().pid();
+                Files.writeString(d.resolve(SCRATCH_OWNER), pid + " " + ProcStat.startTime(pid) + "\n");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return d;
         });
+    }
+
+    static final String SCRATCH_PREFIX = ".start-", SCRATCH_OWNER = "owner";
+
+    /**
+     * Removes the scratch directories of starts whose JVM is gone (killed between making one and
+     * removing it). One without an owner file (made before owners were recorded, or cut short
+     * between the directory and the file) goes once it is an hour old: a start takes seconds.
+     * Returns how many went.
+     */
+    int sweepScratchDirs() {
+        int n = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, SCRATCH_PREFIX + "*")) {
+            for (Path d : dirs) {
+                if (!Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS) || scratchOwnerAlive(d)) continue;
+                deleteTree(d);
+                n++;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // the next sweep retries
+        }
+        return n;
+    }
+
+    private static boolean scratchOwnerAlive(Path d) throws IOException {
+        try {
+            String[] owner = Files.readString(d.resolve(SCRATCH_OWNER)).trim().split(" ");
+            return ProcStat.alive(Long.parseLong(owner[0]), Long.parseLong(owner[1]));
+        } catch (NoSuchFileException | NumberFormatException | ArrayIndexOutOfBoundsException noOwner) {
+            return Files.getLastModifiedTime(d, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant()
+                    .isAfter(Instant.now().minus(Duration.ofHours(1)));
+        }
     }
 
     /** The record's directory (owner only) and its state.json; under the store's lock. */
@@ -616,7 +651,8 @@ public final class ContainerStore {
     /**
      * Removes what JVMs that died left: attached containers whose monitor is gone (it killed
      * them when the JVM's end of its socket closed) and entries that never got a pid.
-     * Detached containers stay, running or exited, until removed. Returns how many went.
+     * Detached containers stay, running or exited, until removed. Also the scratch directories
+     * of starts whose JVM died ({@link #scratchDir}). Returns how many went.
      */
     public int sweep() {
         int n = 0;
@@ -630,7 +666,7 @@ public final class ContainerStore {
                 n++;
             }
         }
-        return n + removeAutoRemoved();
+        return n + removeAutoRemoved() + sweepScratchDirs();
     }
 
     /**
