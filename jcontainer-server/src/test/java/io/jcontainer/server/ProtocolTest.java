@@ -124,18 +124,8 @@ class ProtocolTest {
     void aChunkedBodyPastTheLimitIs413AndTheConnectionCloses() throws IOException {
         try (RawHttp h = new RawHttp(socket)) {
             h.send("POST /v1.41/auth HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n");
-            byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            long sent = 0;
-            try {
-                // 1 GB would be sent if the server let it: it stops reading past 16 MiB.
-                while (sent < (1L << 30)) {
-                    h.send(chunk);
-                    sent += 0x10000;
-                }
-            } catch (IOException expected) {
-                // the server closed while we were sending
-            }
-            assertThat(sent).isLessThan(64L << 20);
+            // 1 GB would be sent if the server let it: it stops reading past 16 MiB.
+            assertThat(chunksUntilTheServerCloses(h)).isLessThan(64L << 20);
             var r = h.read();
             assertThat(r.status()).isEqualTo(413);
         }
@@ -162,18 +152,23 @@ class ProtocolTest {
         try (RawHttp h = new RawHttp(socket)) {
             h.send("PUT /v1.41/containers/none/archive HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n");
             assertThat(h.read().status()).isGreaterThanOrEqualTo(400);
-            byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            long sent = 0;
-            try {
-                while (sent < (1L << 30)) {
-                    h.send(chunk);
-                    sent += 0x10000;
-                }
-            } catch (IOException expected) {
-                // the server closed while we were sending
-            }
-            assertThat(sent).isLessThan(64L << 20);
+            assertThat(chunksUntilTheServerCloses(h)).isLessThan(64L << 20);
         }
+    }
+
+    /** Sends 64 KiB chunks, up to 1 GiB, until the server closes the connection; returns the bytes sent. */
+    private static long chunksUntilTheServerCloses(RawHttp h) {
+        byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        long sent = 0;
+        try {
+            while (sent < (1L << 30)) {
+                h.send(chunk);
+                sent += 0x10000;
+            }
+        } catch (IOException expected) {
+            // the server closed while we were sending
+        }
+        return sent;
     }
 
     @Test
