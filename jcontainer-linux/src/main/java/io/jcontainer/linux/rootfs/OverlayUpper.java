@@ -238,14 +238,17 @@ public final class OverlayUpper {
                     dead.add(d);
                     continue;
                 }
+                boolean marked = false;
                 try (var marks = Files.newDirectoryStream(d, ".owner-*")) {
                     for (Path m : marks) {
+                        marked = true;
                         if (!ownerAlive(m.getFileName().toString())) dead.add(d);
                         break;
                     }
                 } catch (IOException notADir) {
                     // not an upper of ours
                 }
+                if (!marked && unmarkedReadyPairOfADeadJvm(name)) dead.add(d);
             }
         } catch (NoSuchFileException e) {
             return;
@@ -258,6 +261,23 @@ public final class OverlayUpper {
             if (!d.getFileName().toString().startsWith(TRASH) && !ImageRoots.unmountLeftover(d)) continue;
             Path trash = d.getFileName().toString().startsWith(TRASH) ? d : toTrash(d);
             if (trash != null) REMOVER.submit(() -> deleteQuietly(trash));
+        }
+    }
+
+    private static final java.util.regex.Pattern READY_NAME = java.util.regex.Pattern.compile("\\.ready-(\\d+)-\\d+");
+
+    /**
+     * A ready pair ({@code .ready-<pid>-<n>}) gets its owner mark last, after its upper and work:
+     * a JVM killed while it made one left it unmarked, which the marks alone would keep for good
+     * (ReadyRootsTest's killed JVM did, once). Its name says whose it was: gone, it is ours to remove.
+     * A live process of that pid keeps it (a reused pid only delays the removal).
+     */
+    static boolean unmarkedReadyPairOfADeadJvm(String name) {
+        var m = READY_NAME.matcher(name);
+        try {
+            return m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty();
+        } catch (NumberFormatException notAPid) {
+            return false;
         }
     }
 

@@ -115,6 +115,28 @@ class OverlayUpperTest {
     }
 
     /**
+     * A ready pair gets its owner mark last: a JVM killed while it made one left it unmarked
+     * (ReadyRootsTest's SIGKILLed JVM did once in a full run). The pid in its name decides.
+     */
+    @Test
+    void anUnmarkedReadyPairOfAGoneJvmIsReapedALiveOnesIsNot() throws Exception {
+        Path containers = Files.createDirectories(tmp.resolve("containers"));
+        Process p = new ProcessBuilder("/bin/true").start();
+        long gone = p.pid();
+        p.waitFor();
+        Path half = Files.createDirectories(containers.resolve(".ready-" + gone + "-7/upper"));
+        Path mine = Files.createDirectories(containers.resolve(".ready-" + ProcessHandle.current().pid() + "-9999/upper"));
+        Path readyRoot = Files.createDirectories(containers.resolve(".ready-root-" + gone + "-1")); // ReadyRoots' own: its sweep's
+        OverlayUpper.reap(containers);
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end && Files.exists(half.getParent())) Thread.sleep(10);
+        assertThat(half.getParent()).doesNotExist();
+        assertThat(mine).exists();
+        assertThat(readyRoot).exists();
+        assertThat(OverlayUpper.unmarkedReadyPairOfADeadJvm(".ready-99999999999999999999999-1")).isFalse();
+    }
+
+    /**
      * A JVM killed while a container ran on a fuse-overlayfs image root (ImageRoots) leaves the
      * mount and its daemon: the next reap unmounts it (the daemon ends with its mount) before the
      * directory goes, and never deletes through the mount into the layers.
